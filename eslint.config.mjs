@@ -1,0 +1,34 @@
+import nx from '@nx/eslint-plugin';
+
+// The arrows of architecture.md: libraries depend on contracts only; the CLI may use everything.
+const library = (tag) => ({ sourceTag: tag, onlyDependOnLibsWithTags: ['scope:contracts'] });
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  { ignores: ['**/dist', '**/node_modules', '.nx', '**/*.js', '**/*.mjs'] },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: [] },
+            library('scope:ingest'),
+            library('scope:graph'),
+            library('scope:models'),
+            library('scope:eval'),
+            {
+              sourceTag: 'scope:app',
+              onlyDependOnLibsWithTags: ['scope:contracts', 'scope:ingest', 'scope:graph', 'scope:models', 'scope:eval'],
+            },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+];

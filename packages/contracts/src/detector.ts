@@ -1,0 +1,78 @@
+import type { WindowSet } from './sequence';
+import type { Standardisation } from './sequence';
+
+export interface FitProgress {
+  epoch: number;
+  epochs: number;
+  trainLoss?: number;
+  valLoss?: number;
+  /** free-form phase name: 'train', 'fit-density', 'trees', … */
+  phase?: string;
+}
+
+export interface FitOptions {
+  /** windows for early stopping / model selection; detectors that do not need them ignore them */
+  validation?: WindowSet;
+  seed: number;
+  /** upper bound on epochs for iterative detectors */
+  epochs?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: FitProgress) => void;
+}
+
+export interface FitReport {
+  epochs: number;
+  bestEpoch?: number;
+  bestValLoss?: number;
+  trainLoss?: number[];
+  valLoss?: number[];
+  seconds: number;
+}
+
+/** What a detector is trained on, recorded in the model directory's manifest. */
+export interface TrainingProvenance {
+  dataset: string;
+  sequences: string[];
+  datasetsLockSha256?: string;
+}
+
+/** Manifest fields the caller knows and the detector does not (data, scaling, provenance). */
+export interface ManifestContext {
+  featureNames?: string[];
+  standardisation?: Standardisation;
+  trainedOn?: TrainingProvenance;
+}
+
+/** `manifest.json` of a model directory (architecture.md, "Files between steps"). */
+export interface ModelManifest extends ManifestContext {
+  format: 1;
+  detector: string;
+  config: Record<string, unknown>;
+  featureCount: number;
+  windowLength: number;
+  domains: string[];
+  backend: string;
+  versions: Record<string, string>;
+  seed: number;
+  createdAt: string;
+  metrics: { bestValLoss?: number; epochs?: number };
+  /** detector-specific weight files inside the directory */
+  files: string[];
+}
+
+/** One interface for every window scorer (PyOD-style): fit on normal windows, score windows. */
+export interface Detector<Config = Record<string, unknown>> {
+  /** 'dense-divad-gm', 'iforest', … */
+  readonly id: string;
+  readonly windowLength: number;
+  /** features per record; known after fit or load */
+  readonly featureCount: number | undefined;
+  readonly config: Readonly<Config>;
+  fit(train: WindowSet, opts: FitOptions): Promise<FitReport>;
+  /** one score per window, higher = more anomalous */
+  scoreWindows(windows: WindowSet): Promise<Float32Array>;
+  /** writes manifest.json + weights, atomically (temporary sibling directory, then rename) */
+  save(dir: string, context?: ManifestContext): Promise<void>;
+  /** releases tensors and other native memory */
+  dispose(): void;
+}

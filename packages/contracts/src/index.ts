@@ -1,0 +1,7 @@
+export * from './sequence';
+export * from './errors';
+export * from './detector';
+export * from './graph';
+export * from './evaluation';
+export * from './window-set';
+export * from './random';
