@@ -7,6 +7,14 @@ import { readFileSync } from 'node:fs';
 import { join, resolve, basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** esbuild plugin: workspace packages (@driftwatch/*) are bundled from source, all others stay external. */
+export const thirdPartyExternal = {
+  name: 'third-party-external',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@driftwatch/') ? undefined : { path: args.path, external: true }));
+  },
+};
+
 export async function buildProject(projectRoot) {
   const root = resolve(projectRoot);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -17,14 +25,7 @@ export async function buildProject(projectRoot) {
       entryPoints: [join(root, 'src/main.ts')],
       outfile: join(root, 'dist/main.js'),
       conditions: ['source'],
-      plugins: [
-        {
-          name: 'third-party-external',
-          setup(b) {
-            b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@driftwatch/') ? undefined : { path: args.path, external: true }));
-          },
-        },
-      ],
+      plugins: [thirdPartyExternal],
     });
     return;
   }

@@ -1,0 +1,163 @@
+import { join } from 'node:path';
+import { writeFile, mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import type { ResultRecord } from '@driftwatch/contracts';
+import { peakF1, recordScores, SMOOTHING_GRID } from '@driftwatch/eval';
+import { initBackend, describeBackend } from '@driftwatch/models';
+import { listOmniEntities } from '@driftwatch/ingest';
+import { backendOption, dataRootOption, intOption, listOption, optionalString, type Command } from '../command';
+import { dataRoot } from '../workspace';
+import { isDeepMethod, makeDetector, methodParams, parseMethods, parseParamOverrides } from '../methods';
+import { loadEntitySequences, prepareTrainingData, resolveEntities, testWindows, trainingWindows } from '../experiments/omni-protocol';
+import { progressBar } from '../progress';
+import { appendResult, readResults } from '../results-file';
+import { fmt, renderTable } from '../table';
+import { UsageError } from '../cli-error';
+import type { BackendPreference } from '@driftwatch/models';
+
+export const benchAsdLoso: Command = {
+  path: ['bench', 'asd-loso'],
+  summary: 'ASD leave-one-server-out benchmark (divad.md §5b): train on 11 servers, score the 12th',
+  usage: 'driftwatch bench asd-loso --methods <ids> [--servers <list>] [--epochs N] [--out DIR] [--backend X] [--seed S]',
+  description: [
+    'For each test server: the other servers (train part + test part each) are the training data, the last 15% of',
+    'each is validation, the scaler is fitted on their normal training records, windows holding an anomaly are',
+    'dropped; the test server\'s whole sequence is scored online and evaluated by peak F1 for every EWMA smoothing',
+    'factor of the grid. One JSON line per (method, server, smoothing) goes to DIR/results.jsonl; pairs already',
+    'in that file are skipped, so an interrupted run resumes where it stopped.',
+  ].join('\n'),
+  options: {
+    methods: { type: 'string', valueName: 'ids', default: 'dense-divad-gm,iforest', description: 'comma-separated: iforest, mahalanobis, dense-divad-g, dense-divad-gm' },
+    servers: { type: 'string', valueName: 'list', default: 'all', description: "held-out servers: numbers (1,2,3), names (omi-1) or 'all'" },
+    epochs: { type: 'string', valueName: 'N', description: 'maximum training epochs of the deep methods (default: the method\'s own, 300 for DIVAD)' },
+    out: { type: 'string', valueName: 'dir', description: 'output folder (default: bench-results/asd-loso)' },
+    seed: { type: 'string', valueName: 'S', default: '0', description: 'random seed of every method' },
+    params: { type: 'string', valueName: 'json', description: 'parameter overrides, flat or keyed by method, e.g. \'{"dense-divad-gm":{"learningRate":1e-4}}\'' },
+    ...backendOption,
+    ...dataRootOption,
+  },
+  examples: [
+    'driftwatch bench asd-loso --methods dense-divad-gm,iforest --servers 1 --epochs 5',
+    'driftwatch bench asd-loso --methods dense-divad-gm,iforest,mahalanobis --servers 1,2,3 --out /tmp/r',
+    'driftwatch bench asd-loso --methods iforest --servers all --params \'{"iforest":{"nEstimators":200}}\'',
+  ],
+  async run(values) {
+    const methods = parseMethods(listOption(values, 'methods') ?? []);
+    if (methods.length === 0) throw new UsageError('--methods needs at least one method id');
+    const seed = intOption(values, 'seed', 0);
+    const epochsFlag = optionalString(values, 'epochs');
+    const epochs = epochsFlag === undefined ? undefined : intOption(values, 'epochs', 1, 1);
+    const overrides = parseParamOverrides(optionalString(values, 'params'));
+    const outDir = optionalString(values, 'out') ?? join('bench-results', 'asd-loso');
+    const root = dataRoot(values);
+    const available = await listOmniEntities(root, 'asd');
+    const serversFlag = listOption(values, 'servers') ?? ['all'];
+    const servers = serversFlag.length === 1 && serversFlag[0] === 'all' ? available : resolveEntities(serversFlag, available);
+
+    const backend = methods.some(isDeepMethod)
+      ? await initBackend(((values.backend as string) ?? 'auto') as BackendPreference)
+      : undefined;
+    const backendName = backend?.name ?? 'js';
+    if (backend) process.stderr.write(`${describeBackend(backend)}\n`);
+
+    const command = `driftwatch bench asd-loso ${process.argv.slice(4).join(' ')}`.trim();
+    await mkdir(outDir, { recursive: true });
+    const resultsPath = join(outDir, 'results.jsonl');
+    const previous = await readResults(resultsPath);
+    const done = new Set(previous.map((r) => `${r.method}|${r.testSequence}`));
+    await writeFile(
+      join(outDir, 'run.json'),
+      JSON.stringify({ command, startedAt: new Date().toISOString(), backend: backend ?? { name: 'js' }, machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, platform: `${os.platform()} ${os.arch()}`, node: process.version } }, null, 2) + '\n',
+    );
+
+    process.stderr.write(`reading ASD from ${root} …\n`);
+    const sequences = await loadEntitySequences(root, 'asd');
+    const rows: ResultRecord[] = [...previous];
+    for (const server of servers) {
+      const testSeq = sequences.find((s) => s.entity === server)!;
+      const data = prepareTrainingData(sequences.filter((s) => s.entity !== server));
+      for (const method of methods) {
+        const testId = testSeq.id;
+        if (done.has(`${method}|${testId}`)) {
+          process.stderr.write(`${method} on ${server}: already in ${resultsPath}, skipped\n`);
+          continue;
+        }
+        const params = methodParams(method, 'asd', overrides, epochs);
+        const detector = makeDetector(method, params);
+        const W = detector.windowLength;
+        const windows = trainingWindows(data, W);
+        const label = `${method} ${server}`;
+        const bar = progressBar(`${label} fit`, 1);
+        const t0 = performance.now();
+        const report = await detector.fit(windows.train, {
+          seed,
+          validation: windows.validation,
+          onProgress: (p) => {
+            bar.setTotal(p.epochs);
+            bar.update(p.epoch, p.valLoss !== undefined ? `val loss ${p.valLoss.toFixed(2)}` : p.phase);
+          },
+        });
+        const trainSeconds = (performance.now() - t0) / 1000;
+        bar.done(`${windows.train.count} train / ${windows.validation.count} validation windows, ${report.epochs} epochs${report.bestValLoss !== undefined ? `, best val loss ${report.bestValLoss.toFixed(3)}` : ''}`);
+        const tw = testWindows(testSeq, data.standardisation, W);
+        const t1 = performance.now();
+        const windowScores = await detector.scoreWindows(tw);
+        const scoreSeconds = (performance.now() - t1) / 1000;
+        detector.dispose();
+        const labels = testSeq.labels!;
+        for (const smoothing of SMOOTHING_GRID) {
+          const scores = recordScores(windowScores, W, smoothing);
+          const r = peakF1([{ scores, labels }], { delayedWindow: W - 1 });
+          const record: ResultRecord = {
+            method,
+            dataset: 'asd',
+            testSequence: testId,
+            smoothing,
+            peakF1: r.peakF1,
+            precision: r.precision,
+            recall: r.recall,
+            threshold: r.threshold,
+            aucPr: r.aucPr,
+            trainSeconds,
+            scoreSeconds,
+            backend: backendName,
+            seed,
+            params: { ...params, ...detector.config },
+            epochs: report.epochs,
+            bestValLoss: report.bestValLoss,
+            trainWindows: windows.train.count,
+            command,
+          };
+          await appendResult(resultsPath, record);
+          rows.push(record);
+        }
+      }
+    }
+    process.stdout.write(`\n${summaryTable(rows, methods, servers)}\n\nresults: ${resultsPath}\n`);
+    return 0;
+  },
+};
+
+/** Best smoothing per (server, method), then the mean over servers per method. */
+export function summaryTable(rows: ResultRecord[], methods: string[], servers: string[]): string {
+  const body: (string | number)[][] = [];
+  const means = new Map<string, number[]>();
+  for (const server of servers) {
+    for (const method of methods) {
+      const mine = rows.filter((r) => r.method === method && r.testSequence.endsWith(`/${server}`));
+      if (mine.length === 0) continue;
+      const best = mine.reduce((a, b) => (b.peakF1 > a.peakF1 ? b : a));
+      const median = [...mine.map((r) => r.peakF1)].sort((a, b) => a - b)[Math.floor((mine.length - 1) / 2)];
+      means.set(method, [...(means.get(method) ?? []), best.peakF1]);
+      body.push([server, method, fmt(best.peakF1), fmt(median), String(best.smoothing), fmt(best.precision), fmt(best.recall), fmt(best.aucPr), fmt(best.trainSeconds, 1), fmt(best.scoreSeconds, 2)]);
+    }
+  }
+  for (const [method, vals] of means) {
+    body.push(['mean', method, fmt(vals.reduce((a, b) => a + b, 0) / vals.length), '', '', '', '', '', '', '']);
+  }
+  return renderTable(
+    ['server', 'method', 'peak F1 (best β)', 'median over β', 'β', 'P', 'R', 'AUC-PR', 'train s', 'score s'],
+    body,
+    ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+  );
+}

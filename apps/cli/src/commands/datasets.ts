@@ -1,0 +1,92 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { readDatasetsLock, verifyDatasets } from '@driftwatch/ingest';
+import { dataRootOption, optionalString, type Command, type OptionSpec, type OptionValues } from '../command';
+import { dataRoot, datasetsLockPath } from '../workspace';
+
+const lockOption: Record<string, OptionSpec> = {
+  lock: { type: 'string', valueName: 'file', description: 'the lock file to read (default: datasets.lock of the repository)' },
+};
+
+function lockPath(values: OptionValues): string {
+  return optionalString(values, 'lock') ?? datasetsLockPath();
+}
+import { progressBar } from '../progress';
+import { renderTable } from '../table';
+
+function formatBytes(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(1)} MB`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} kB`;
+  return `${n} B`;
+}
+
+export const datasetsList: Command = {
+  path: ['datasets', 'list'],
+  summary: 'list the data sets of datasets.lock, their source and whether they are under the data root',
+  usage: 'driftwatch datasets list [--data-root DIR]',
+  options: { ...dataRootOption, ...lockOption },
+  examples: ['driftwatch datasets list', 'DRIFTWATCH_DATA=/data/driftwatch driftwatch datasets list'],
+  async run(values) {
+    const lock = await readDatasetsLock(lockPath(values));
+    let root: string | undefined;
+    try {
+      root = dataRoot(values);
+    } catch {
+      root = undefined;
+    }
+    const rows = lock.datasets.map((d) => {
+      const present = root === undefined ? 0 : d.files.filter((f) => existsSync(join(root!, f.path))).length;
+      const sources = ([] as { repository: string; commit: string }[]).concat(d.source as never);
+      return [
+        d.name,
+        String(d.files.length),
+        formatBytes(d.files.reduce((s, f) => s + f.bytes, 0)),
+        d.licence,
+        sources.map((s) => `${s.repository}@${s.commit.slice(0, 7)}`).join(' + '),
+        root === undefined ? 'no data root' : present === d.files.length ? 'present' : `${present}/${d.files.length} files`,
+      ];
+    });
+    process.stdout.write(`${renderTable(['name', 'files', 'size', 'licence', 'source', 'status'], rows, ['l', 'r', 'r', 'l', 'l', 'l'])}\n`);
+    process.stdout.write(root ? `data root: ${root}\n` : 'data root: not found (use --data-root DIR or DRIFTWATCH_DATA)\n');
+    return 0;
+  },
+};
+
+export const datasetsVerify: Command = {
+  path: ['datasets', 'verify'],
+  summary: 'check every file of the named data sets (default: all) against the bytes and sha256 in datasets.lock',
+  usage: 'driftwatch datasets verify [name…] [--data-root DIR]',
+  description: 'Exits 1 and names each file that is missing or differs; exits 0 when every file matches.',
+  options: { ...dataRootOption, ...lockOption },
+  examples: ['driftwatch datasets verify asd', 'driftwatch datasets verify', 'driftwatch datasets verify asd smd --data-root /mnt/copy'],
+  async run(values, positionals) {
+    const lock = await readDatasetsLock(lockPath(values));
+    const root = dataRoot(values);
+    const names = positionals.length > 0 ? positionals : undefined;
+    const total = lock.datasets.filter((d) => !names || names.includes(d.name)).reduce((s, d) => s + d.files.length, 0);
+    const bar = progressBar('verify', total);
+    const reports = await verifyDatasets(root, lock, names, (done) => bar.update(done));
+    bar.done();
+    const bad = reports.filter((r) => r.status !== 'ok');
+    const byDataset = new Map<string, { ok: number; total: number }>();
+    for (const r of reports) {
+      const e = byDataset.get(r.dataset) ?? { ok: 0, total: 0 };
+      e.total++;
+      if (r.status === 'ok') e.ok++;
+      byDataset.set(r.dataset, e);
+    }
+    for (const r of bad) {
+      const why =
+        r.status === 'missing'
+          ? 'missing'
+          : r.status === 'size'
+            ? `size ${r.actualBytes} bytes, expected ${r.expectedBytes}`
+            : `sha256 ${r.actualSha256}, expected ${r.expectedSha256}`;
+      process.stdout.write(`FAIL ${join(root, r.path)}: ${why}\n`);
+    }
+    for (const [name, e] of byDataset) {
+      process.stdout.write(`${name}: ${e.ok === e.total ? 'ok' : 'FAILED'} (${e.ok}/${e.total} files ok)\n`);
+    }
+    return bad.length === 0 ? 0 : 1;
+  },
+};

@@ -1,0 +1,83 @@
+import { resolve } from 'node:path';
+import { initBackend, describeBackend, type BackendPreference } from '@driftwatch/models';
+import { listOmniEntities } from '@driftwatch/ingest';
+import { backendOption, dataRootOption, intOption, listOption, optionalString, requireString, type Command } from '../command';
+import { dataRoot, datasetsLockSha256 } from '../workspace';
+import { isDeepMethod, makeDetector, methodParams, parseMethods, parseParamOverrides } from '../methods';
+import { loadEntitySequences, prepareTrainingData, resolveEntities, trainingWindows, type OmniDataset } from '../experiments/omni-protocol';
+import { progressBar } from '../progress';
+import { UsageError } from '../cli-error';
+
+export function parseDataset(v: string | undefined): OmniDataset {
+  const d = v ?? 'asd';
+  if (d !== 'asd' && d !== 'smd') throw new UsageError(`--dataset expects asd or smd, got '${d}'`);
+  return d;
+}
+
+export const train: Command = {
+  path: ['train'],
+  summary: 'train one detector on the normal windows of some entities and save it as a model directory',
+  usage: 'driftwatch train --method <id> --out <dir> [--dataset asd] [--hold-out <entity> | --entities <list>] [--epochs N]',
+  description: [
+    'Training data follows the leave-one-out protocol of divad.md §5b: each training entity\'s whole sequence,',
+    'its last 15% as validation, the scaler fitted on normal training records, windows with anomalies dropped.',
+    'The model directory holds manifest.json (detector, config, scaler, domains, data provenance) and weights.',
+  ].join('\n'),
+  options: {
+    method: { type: 'string', valueName: 'id', description: 'iforest, mahalanobis, dense-divad-g or dense-divad-gm' },
+    out: { type: 'string', valueName: 'dir', description: 'model directory to write (replaced atomically if it exists)' },
+    dataset: { type: 'string', valueName: 'name', default: 'asd', description: 'asd or smd' },
+    'hold-out': { type: 'string', valueName: 'entity', description: 'train on every entity but this one (e.g. omi-1 or 1)' },
+    entities: { type: 'string', valueName: 'list', description: 'train on exactly these entities' },
+    epochs: { type: 'string', valueName: 'N', description: 'maximum epochs of deep methods' },
+    seed: { type: 'string', valueName: 'S', default: '0', description: 'random seed' },
+    params: { type: 'string', valueName: 'json', description: 'parameter overrides, e.g. \'{"latentDim":8}\'' },
+    ...backendOption,
+    ...dataRootOption,
+  },
+  examples: [
+    'driftwatch train --method dense-divad-gm --hold-out omi-1 --epochs 5 --out models/gm-omi1',
+    'driftwatch train --method iforest --entities 2,3,4 --out models/if',
+  ],
+  async run(values) {
+    const [method] = parseMethods([requireString(values, 'method', train)]);
+    const out = resolve(requireString(values, 'out', train));
+    const dataset = parseDataset(optionalString(values, 'dataset'));
+    const seed = intOption(values, 'seed', 0);
+    const epochs = optionalString(values, 'epochs') === undefined ? undefined : intOption(values, 'epochs', 1, 1);
+    const root = dataRoot(values);
+    const available = await listOmniEntities(root, dataset);
+    const holdOut = optionalString(values, 'hold-out');
+    const listed = listOption(values, 'entities');
+    if (holdOut && listed) throw new UsageError('give either --hold-out or --entities, not both');
+    const excluded = holdOut ? resolveEntities([holdOut], available) : [];
+    const entities = listed ? resolveEntities(listed, available) : available.filter((e) => !excluded.includes(e));
+    const params = methodParams(method, dataset, parseParamOverrides(optionalString(values, 'params')), epochs);
+    if (isDeepMethod(method)) process.stderr.write(`${describeBackend(await initBackend((values.backend as BackendPreference) ?? 'auto'))}\n`);
+
+    const sequences = await loadEntitySequences(root, dataset, entities);
+    const data = prepareTrainingData(sequences);
+    const detector = makeDetector(method, params);
+    const windows = trainingWindows(data, detector.windowLength);
+    const bar = progressBar(`${method} fit`, 1);
+    const report = await detector.fit(windows.train, {
+      seed,
+      validation: windows.validation,
+      onProgress: (p) => {
+        bar.setTotal(p.epochs);
+        bar.update(p.epoch, p.valLoss !== undefined ? `val loss ${p.valLoss.toFixed(3)}` : p.phase);
+      },
+    });
+    bar.done(`${windows.train.count} training windows from ${entities.length} entities`);
+    await detector.save(out, {
+      featureNames: sequences[0].features,
+      standardisation: data.standardisation,
+      trainedOn: { dataset, sequences: sequences.map((s) => s.id), datasetsLockSha256: await datasetsLockSha256() },
+    });
+    detector.dispose();
+    process.stdout.write(
+      `saved ${method} to ${out} (${report.epochs} epochs${report.bestValLoss !== undefined ? `, best validation loss ${report.bestValLoss.toFixed(4)}` : ''}, ${report.seconds.toFixed(1)} s)\n`,
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,4 @@
+export * from './eigen';
+export * from './cholesky';
+export * from './covariance';
+export * from './mahalanobis';

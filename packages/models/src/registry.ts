@@ -1,0 +1,43 @@
+/** One place that maps method ids to detector classes: create by id, load any model directory. */
+import type { Detector } from '@driftwatch/contracts';
+import { ParameterError } from '@driftwatch/contracts';
+import { DenseDivad } from './divad';
+import { IsolationForest, Mahalanobis } from './baselines';
+import { readManifest } from './model-dir';
+
+export const DETECTOR_IDS = ['iforest', 'mahalanobis', 'dense-divad-g', 'dense-divad-gm'] as const;
+export type DetectorId = (typeof DETECTOR_IDS)[number];
+
+export function isDetectorId(id: string): id is DetectorId {
+  return (DETECTOR_IDS as readonly string[]).includes(id);
+}
+
+/** A fresh, untrained detector; `params` are validated by the detector's constructor. */
+export function createDetector(id: string, params: Record<string, unknown> = {}): Detector {
+  switch (id) {
+    case 'iforest':
+      return new IsolationForest(params);
+    case 'mahalanobis':
+      return new Mahalanobis(params);
+    case 'dense-divad-g':
+      return new DenseDivad({ ...params, variant: 'G' });
+    case 'dense-divad-gm':
+      return new DenseDivad({ ...params, variant: 'GM' });
+    default:
+      throw new ParameterError(`unknown detector '${id}'; known: ${DETECTOR_IDS.join(', ')}`);
+  }
+}
+
+/** Loads a model directory written by any detector's `save`. */
+export async function loadDetector(dir: string): Promise<Detector> {
+  const manifest = await readManifest(dir, [...DETECTOR_IDS]);
+  switch (manifest.detector as DetectorId) {
+    case 'iforest':
+      return IsolationForest.load(dir);
+    case 'mahalanobis':
+      return Mahalanobis.load(dir);
+    case 'dense-divad-g':
+    case 'dense-divad-gm':
+      return DenseDivad.load(dir);
+  }
+}
