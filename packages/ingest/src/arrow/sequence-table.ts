@@ -4,22 +4,21 @@ import {
   Field,
   FixedSizeList,
   Float32,
+  Precision,
   RecordBatch,
   Schema,
   Struct,
   Table,
+  TimeUnit,
   TimestampMillisecond,
   Uint8,
   makeData,
   tableFromIPC,
   tableToIPC,
-  type DataType,
+  DataType,
 } from 'apache-arrow';
 import { FeatureMismatchError, InputError, ParameterError, type AnomalyRange, type Sequence } from '@driftwatch/contracts';
 import { writeFileAtomic } from '../files/atomic';
-
-/** Schema metadata keys of a sequence table. */
-export const SEQUENCE_METADATA_KEYS = ['id', 'entity', 'domain', 'features', 'ranges'] as const;
 
 /**
  * One Arrow table per sequence: `values` FixedSizeList<Float32>(F) (one list per record), optional `label`
@@ -85,7 +84,7 @@ export function sequenceFromTable(table: Table, source?: string): Sequence {
   const length = table.numRows;
   const valuesColumn = table.getChild('values');
   const type = valuesColumn?.type as DataType | undefined;
-  if (!valuesColumn || !(type instanceof FixedSizeList) || type.listSize !== width || !(type.children[0].type instanceof Float32)) {
+  if (!valuesColumn || !isFloat32List(type, width)) {
     throw new InputError({ file: source }, `a column "values" of type FixedSizeList<Float32>(${width})`, type ? String(type) : 'no such column');
   }
   const values = concatChunks(
@@ -107,12 +106,12 @@ export function sequenceFromTable(table: Table, source?: string): Sequence {
   };
   const labelColumn = table.getChild('label');
   if (labelColumn) {
-    if (!(labelColumn.type instanceof Uint8)) throw new InputError({ file: source }, 'column "label" of type Uint8', String(labelColumn.type));
+    if (!(DataType.isInt(labelColumn.type) && labelColumn.type.bitWidth === 8 && !labelColumn.type.isSigned)) throw new InputError({ file: source }, 'column "label" of type Uint8', String(labelColumn.type));
     seq.labels = concatChunks(labelColumn.data.map((d) => (d as Data<Uint8>).values.subarray(0, d.length)), length, Uint8Array);
   }
   const timeColumn = table.getChild('timestamp');
   if (timeColumn) {
-    if (!(timeColumn.type instanceof TimestampMillisecond)) {
+    if (!(DataType.isTimestamp(timeColumn.type) && timeColumn.type.unit === TimeUnit.MILLISECOND)) {
       throw new InputError({ file: source }, 'column "timestamp" of type Timestamp<MILLISECOND>', String(timeColumn.type));
     }
     seq.timestamps = concatChunks(
@@ -148,6 +147,13 @@ export async function writeSequenceFile(path: string, seq: Sequence): Promise<vo
 /** Reads a sequence written by `writeSequenceFile`. */
 export async function readSequenceFile(path: string): Promise<Sequence> {
   return sequenceFromTable(await readArrowFile(path), path);
+}
+
+/** FixedSizeList<Float32>(width); types read from IPC are generic Float/Int classes, hence the type guards. */
+function isFloat32List(type: DataType | undefined, width: number): boolean {
+  if (!type || !DataType.isFixedSizeList(type) || type.listSize !== width) return false;
+  const child = type.children[0].type;
+  return DataType.isFloat(child) && child.precision === Precision.SINGLE;
 }
 
 function parseJsonMetadata(value: string, key: string, source: string | undefined): unknown {

@@ -1,0 +1,62 @@
+export {
+  parseNumericCsv,
+  parseNumericCsv64,
+  readNumericCsvFile,
+  parseNumberToken,
+  type NumericTable,
+  type NumericTable64,
+  type NumericCsvOptions,
+} from './csv/numeric-csv';
+export {
+  sequenceToTable,
+  sequenceFromTable,
+  writeArrowFile,
+  readArrowFile,
+  writeSequenceFile,
+  readSequenceFile,
+} from './arrow/sequence-table';
+export {
+  readOmniAnomaly,
+  listOmniEntities,
+  concatSequences,
+  compareNatural,
+  type OmniDataset,
+  type OmniEntity,
+  type OmniSegment,
+  type ReadOmniOptions,
+} from './datasets/omnianomaly';
+export {
+  findRepoRoot,
+  resolveDataRoot,
+  DATA_ROOT_ENV,
+  DATASETS_LOCK,
+  type DataRootChoice,
+  type DataRootSource,
+  type ResolveDataRootOptions,
+} from './datasets/data-root';
+export {
+  readDatasetsLock,
+  parseDatasetsLock,
+  describeLockSources,
+  verifyDatasets,
+  sha256File,
+  type DatasetsLock,
+  type LockedDataset,
+  type LockedFile,
+  type LockSource,
+  type VerifyReport,
+  type VerifyStatus,
+} from './datasets/lock';
+export { fitStandardiser, applyStandardisation, type FitStandardiserOptions } from './preprocess/standardise';
+export { splitSequence, sliceSequence, tailSplit } from './preprocess/split';
+export {
+  windowSequences,
+  subsetIndexedWindows,
+  domainsOf,
+  SequenceWindows,
+  type IndexedWindowSet,
+  type WindowOptions,
+} from './preprocess/windows';
+export { balancedSample, balancedFileQuota } from './preprocess/balanced-sample';
+export { writeFileAtomic, temporarySiblingPath } from './files/atomic';
+export { writeScoreFile, readScoreFile, scoreFormatOf, type ScoreEntry, type ScoreFileFormat } from './files/score-file';

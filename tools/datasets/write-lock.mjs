@@ -1,0 +1,196 @@
+// Writes datasets.lock at the repository root: for every data set folder under the data root, its source
+// (GitHub repository, commit, paths), licence, layout, and each file's path, size and sha256.
+//
+//   node tools/datasets/write-lock.mjs [DATA_ROOT]      (npm run lock:datasets -- [DATA_ROOT])
+//
+// Data root: the argument, else DRIFTWATCH_DATA, else ../shared/datasets next to the repository root.
+// Provenance comes from the data root's README.md and is kept in PROVENANCE below; a folder without an
+// entry (or an entry without a folder) stops the script, so the lock never silently drops a data set.
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const INTERFUSION = { repository: 'zhhlee/InterFusion', commit: '8c85d511c1f070669ba8c5cf097b8fa4a202d15b' };
+
+/** Per data set folder: where it comes from, under which licence, and which reader understands it. */
+export const PROVENANCE = {
+  asd: {
+    source: {
+      ...INTERFUSION,
+      paths: [
+        'data/processed/omi-*_train.pkl',
+        'data/processed/omi-*_test.pkl',
+        'data/processed/omi-*_test_label.pkl',
+        'data/interpretation_label/omi-*.txt',
+        'data/interpretation_label/anomaly_type.txt',
+        'LICENSE',
+      ],
+    },
+    licence: 'MIT',
+    layout: 'omnianomaly',
+  },
+  smd: {
+    source: [
+      {
+        ...INTERFUSION,
+        paths: [
+          'data/processed/machine-2-1_train.pkl',
+          'data/processed/machine-2-1_test.pkl',
+          'data/processed/machine-2-1_test_label.pkl',
+          'data/processed/machine-3-4_train.pkl',
+          'data/processed/machine-3-4_test.pkl',
+          'data/processed/machine-3-4_test_label.pkl',
+          'data/interpretation_label/machine-2-1.txt',
+          'data/interpretation_label/machine-3-4.txt',
+          'LICENSE',
+        ],
+      },
+      {
+        repository: 'NetManAIOps/OmniAnomaly',
+        commit: '7fb0e0acf89ea49908896bcc9f9e80fcfff6baf4',
+        paths: ['ServerMachineDataset/LICENSE'],
+      },
+    ],
+    licence: 'MIT',
+    layout: 'omnianomaly',
+  },
+  nezha: {
+    source: {
+      repository: 'IntelligentDDS/Nezha',
+      commit: 'd8140101fdb4e7dfb60d3ef9f64706f382b68470',
+      paths: [
+        'construct_data/2022-08-22/metric/',
+        'construct_data/2023-01-29/metric/',
+        'construct_data/2023-01-29/trace/08_50_trace.csv',
+        'construct_data/2023-01-29/traceid/08_50_traceid.csv',
+        'construct_data/root_cause_hipster.json',
+        'construct_data/root_cause_ts.json',
+        'rca_data/2022-08-22/2022-08-22-fault_list.json',
+        'rca_data/2023-01-29/2023-01-29-fault_list.json',
+        'rca_data/2023-01-29/trace/',
+        'rca_data/2023-01-29/traceid/',
+        'rca_data/2023-01-29/log/10_22_log.csv',
+        'LICENSE',
+      ],
+    },
+    licence: 'MIT',
+    layout: 'nezha',
+  },
+  exathlon: {
+    source: {
+      repository: 'exathlonbenchmark/exathlon',
+      commit: '4101f6087f902fa150e392b65c957976faa84e40',
+      paths: ['data/raw/app1/1_0_100000_15.zip', 'data/raw/app6/6_0_50000_48.zip', 'data/raw/ground_truth.zip'],
+    },
+    licence: 'CC-BY-NC-SA-4.0 (data)',
+    layout: 'exathlon',
+  },
+  'alibaba-v2018': {
+    source: {
+      repository: 'alibaba/clusterdata',
+      commit: '7a6c496e4f4b6ce6150be8f881cb051bf2abff42',
+      paths: ['cluster-trace-v2018/schema.txt', 'cluster-trace-v2018/trace_2018.md', 'cluster-trace-v2018/fetchData.sh'],
+    },
+    licence: 'none stated (research or study use, per the repository README)',
+    layout: 'schema-only',
+  },
+};
+
+function findRepoRoot(start) {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, 'nx.json'))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+async function sha256File(path) {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+/** Every regular file under `dir`, as paths relative to `root` with forward slashes. */
+async function listFiles(root, dir) {
+  const out = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(root, full)));
+    else if (entry.isFile()) out.push(relative(root, full).split(sep).join('/'));
+    else throw new Error(`${full}: only plain files and folders can be locked`);
+  }
+  return out;
+}
+
+/** Code-unit order, the same on every machine (no locale). */
+const byCodeUnit = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+
+export async function buildLock(dataRoot) {
+  const folders = (await readdir(dataRoot, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort(byCodeUnit);
+  const unknown = folders.filter((f) => !(f in PROVENANCE));
+  const absent = Object.keys(PROVENANCE).filter((n) => !folders.includes(n));
+  if (unknown.length > 0 || absent.length > 0) {
+    throw new Error(
+      [
+        unknown.length > 0 ? `no provenance entry for folder(s) ${unknown.join(', ')}: add them to PROVENANCE in tools/datasets/write-lock.mjs` : '',
+        absent.length > 0 ? `folder(s) missing under ${dataRoot}: ${absent.join(', ')}` : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    );
+  }
+  const datasets = [];
+  for (const name of folders) {
+    const paths = (await listFiles(dataRoot, join(dataRoot, name))).sort(byCodeUnit);
+    const files = [];
+    for (const path of paths) {
+      const full = join(dataRoot, ...path.split('/'));
+      files.push({ path, bytes: (await stat(full)).size, sha256: await sha256File(full) });
+    }
+    const { source, licence, layout } = PROVENANCE[name];
+    datasets.push({ name, source, licence, layout, bytes: files.reduce((s, f) => s + f.bytes, 0), files });
+  }
+  return { format: 1, datasets };
+}
+
+async function writeFileAtomic(path, text) {
+  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  let renamed = false;
+  try {
+    const handle = await open(temporary, 'wx');
+    try {
+      await handle.writeFile(text);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, path);
+    renamed = true;
+  } finally {
+    if (!renamed) await unlink(temporary).catch(() => undefined);
+  }
+}
+
+async function main() {
+  const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
+  if (!repoRoot) throw new Error('no repository root (a folder with nx.json) above tools/datasets');
+  const dataRoot = resolve(process.argv[2] || process.env.DRIFTWATCH_DATA || join(repoRoot, '..', 'shared', 'datasets'));
+  if (!existsSync(dataRoot)) throw new Error(`data root ${dataRoot} does not exist; pass it as the first argument or set DRIFTWATCH_DATA`);
+  const lock = await buildLock(dataRoot);
+  const target = join(repoRoot, 'datasets.lock');
+  await writeFileAtomic(target, `${JSON.stringify(lock, null, 2)}\n`);
+  const files = lock.datasets.reduce((n, d) => n + d.files.length, 0);
+  const bytes = lock.datasets.reduce((n, d) => n + d.bytes, 0);
+  console.log(`wrote ${relative(process.cwd(), target) || target}: ${lock.datasets.length} data sets, ${files} files, ${bytes} bytes`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error) => {
+    console.error(`write-lock: ${error.message}`);
+    process.exit(1);
+  });
+}
