@@ -38,13 +38,15 @@ export function rowsOf(data: ArrayLike<number>, d: number): RowReader {
   return (i) => Array.prototype.slice.call(data, i * d, (i + 1) * d) as number[];
 }
 
-/** Rows handled together in the accumulation: each pass over the triangle adds ROWS outer products. */
-const ROWS = 4;
+/** Rows handled together: each sweep over the triangle adds ROWS outer products (the code below unrolls 8). */
+const ROWS = 8;
 
 /**
  * `covariance` over rows read one at a time (e.g. windows of a WindowSet, without gathering them):
- * a float64 pass for the means, then the upper triangle of Σ (x_i − x̄)(x_i − x̄)ᵀ, four centred rows
- * per sweep so that the d²/2 accumulator is loaded and stored a quarter as often.
+ * a float64 pass for the means, then the upper triangle of Σ (x_i − x̄)(x_i − x̄)ᵀ. Eight centred rows
+ * are held transposed and two triangle rows are updated per sweep, so each accumulator element is
+ * loaded and stored once per 8 rows and each loaded value feeds 2 products: scalar JavaScript is
+ * bound by loads and stores here, not by the multiplications.
  */
 export function covarianceOfRows(row: RowReader, n: number, d: number, opts: CovarianceOptions = {}): Covariance {
   assertDimension(n, 'n', 'covariance');
@@ -67,27 +69,20 @@ export function covarianceOfRows(row: RowReader, n: number, d: number, opts: Cov
   for (let k = 0; k < d; k++) mean[k] /= n;
 
   const acc = new Float64Array(d * d);
-  const r = Array.from({ length: ROWS }, () => new Float64Array(d));
-  const [r0, r1, r2, r3] = r;
+  // rt[k·ROWS + b] = centred value of column k in row b of the block; a zero row adds nothing
+  const rt = new Float64Array(d * ROWS);
   for (let start = 0; start < n; start += ROWS) {
     for (let b = 0; b < ROWS; b++) {
-      const buf = r[b];
       if (start + b >= n) {
-        buf.fill(0); // a zero row adds nothing to the sums
+        for (let k = 0; k < d; k++) rt[k * ROWS + b] = 0;
         continue;
       }
       const x = row(start + b);
-      if (center) for (let k = 0; k < d; k++) buf[k] = x[k] - mean[k];
-      else for (let k = 0; k < d; k++) buf[k] = x[k];
+      for (let k = 0; k < d; k++) rt[k * ROWS + b] = center ? x[k] - mean[k] : x[k];
     }
-    for (let i = 0; i < d; i++) {
-      const a0 = r0[i];
-      const a1 = r1[i];
-      const a2 = r2[i];
-      const a3 = r3[i];
-      const base = i * d;
-      for (let j = i; j < d; j++) acc[base + j] += a0 * r0[j] + a1 * r1[j] + a2 * r2[j] + a3 * r3[j];
-    }
+    let i = 0;
+    for (; i + 1 < d; i += 2) accumulatePair(acc, rt, d, i);
+    if (i < d) accumulateSingle(acc, rt, d, i);
   }
   const scale = 1 / (n - ddof);
   const cov = new Float64Array(d * d);
@@ -99,4 +94,31 @@ export function covarianceOfRows(row: RowReader, n: number, d: number, opts: Cov
     }
   }
   return { mean, cov };
+}
+
+/** acc[i][j] += Σ_b r_b[i]·r_b[j] and acc[i+1][j] likewise, for j ≥ i (acc[i+1][i] lands below the diagonal, unused). */
+function accumulatePair(acc: Float64Array, rt: Float64Array, d: number, i: number): void {
+  const p = i * ROWS;
+  const q = p + ROWS;
+  const a0 = rt[p], a1 = rt[p + 1], a2 = rt[p + 2], a3 = rt[p + 3], a4 = rt[p + 4], a5 = rt[p + 5], a6 = rt[p + 6], a7 = rt[p + 7];
+  const c0 = rt[q], c1 = rt[q + 1], c2 = rt[q + 2], c3 = rt[q + 3], c4 = rt[q + 4], c5 = rt[q + 5], c6 = rt[q + 6], c7 = rt[q + 7];
+  const r0 = i * d;
+  const r1 = r0 + d;
+  for (let j = i; j < d; j++) {
+    const o = j * ROWS;
+    const w0 = rt[o], w1 = rt[o + 1], w2 = rt[o + 2], w3 = rt[o + 3], w4 = rt[o + 4], w5 = rt[o + 5], w6 = rt[o + 6], w7 = rt[o + 7];
+    acc[r0 + j] += a0 * w0 + a1 * w1 + a2 * w2 + a3 * w3 + a4 * w4 + a5 * w5 + a6 * w6 + a7 * w7;
+    acc[r1 + j] += c0 * w0 + c1 * w1 + c2 * w2 + c3 * w3 + c4 * w4 + c5 * w5 + c6 * w6 + c7 * w7;
+  }
+}
+
+function accumulateSingle(acc: Float64Array, rt: Float64Array, d: number, i: number): void {
+  const p = i * ROWS;
+  const r0 = i * d;
+  for (let j = i; j < d; j++) {
+    const o = j * ROWS;
+    let s = 0;
+    for (let b = 0; b < ROWS; b++) s += rt[p + b] * rt[o + b];
+    acc[r0 + j] += s;
+  }
 }

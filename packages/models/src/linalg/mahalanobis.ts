@@ -22,7 +22,7 @@ export interface OriginMahalanobis {
 /**
  * Floor for the eigenvalues, numpy's matrix-rank tolerance λ_max·d·2⁻⁵²: eigenvalues below it are
  * rounding noise of a singular covariance (constant features, collinear window positions). sklearn
- * keeps such λ_j as computed (≈1e-30 or exactly 0), which gives astronomically large or infinite
+ * keeps such λ_j as its SVD yields them (near 2⁻¹⁰⁴·λ_max, or exactly 0): astronomically large or infinite
  * weights; the floor keeps those directions the most heavily weighted (1/floor) while every score
  * stays finite. With no variance at all (λ_max ≤ 0) the relative tolerance is 0, so 2⁻⁵² is used.
  */

@@ -1,0 +1,4 @@
+export * from './csv';
+export * from './hosts';
+export * from './service-graph';
+export * from './adjacency';

@@ -1,0 +1,86 @@
+import { DriftwatchError, InputError, ParameterError, type ManifestContext, type ModelManifest } from '@driftwatch/contracts';
+import pkg from '../../package.json';
+
+/** Checks an optional config value: a positive integer, default when absent. */
+export function positiveInteger(params: Record<string, unknown>, key: string, fallback: number, where: string): number {
+  const v = params[key] ?? fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ParameterError(`${where}: ${key} must be a positive integer, got ${String(v)}`);
+  return v;
+}
+
+/** Rejects config keys a detector does not know (a misspelt key would otherwise be silently ignored). */
+export function rejectUnknownKeys(params: Record<string, unknown>, known: readonly string[], where: string): void {
+  for (const key of Object.keys(params)) {
+    if (params[key] !== undefined && !known.includes(key)) throw new ParameterError(`${where}: unknown parameter '${key}'; known: ${known.join(', ')}`);
+  }
+}
+
+export function notFitted(id: string): DriftwatchError {
+  return new DriftwatchError(`${id}: the detector is not fitted; call fit or load a saved model first`);
+}
+
+/** The manifest of a shallow (JavaScript-only) detector. */
+export function shallowManifest(
+  fields: { detector: string; config: Record<string, unknown>; featureCount: number; windowLength: number; domains: string[]; seed: number },
+  context: ManifestContext = {},
+): ModelManifest {
+  return {
+    format: 1,
+    ...fields,
+    ...context,
+    backend: 'js',
+    versions: { '@driftwatch/models': pkg.version, node: process.versions.node },
+    createdAt: new Date().toISOString(),
+    metrics: { epochs: 1 },
+    files: [],
+  };
+}
+
+/** Little-endian bytes of a typed array as base64 (explicit byte order, so files move between machines). */
+export function encodeFloat64(values: Float64Array): string {
+  const bytes = new Uint8Array(values.length * 8);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i++) view.setFloat64(i * 8, values[i], true);
+  return Buffer.from(bytes).toString('base64');
+}
+
+export function encodeInt32(values: Int32Array): string {
+  const bytes = new Uint8Array(values.length * 4);
+  const view = new DataView(bytes.buffer);
+  for (let i = 0; i < values.length; i++) view.setInt32(i * 4, values[i], true);
+  return Buffer.from(bytes).toString('base64');
+}
+
+function decodeBytes(text: unknown, width: number, field: string, file: string, count?: number): DataView {
+  if (typeof text !== 'string') throw new InputError({ file }, `field '${field}' as a base64 string`, typeof text);
+  const bytes = Buffer.from(text, 'base64');
+  if (bytes.length % width !== 0 || (count !== undefined && bytes.length !== count * width)) {
+    throw new InputError({ file }, `field '${field}' to hold ${count ?? 'whole'} values of ${width} bytes`, `${bytes.length} bytes`);
+  }
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+export function decodeFloat64(text: unknown, field: string, file: string, count?: number): Float64Array {
+  const view = decodeBytes(text, 8, field, file, count);
+  const out = new Float64Array(view.byteLength / 8);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat64(i * 8, true);
+  return out;
+}
+
+export function decodeInt32(text: unknown, field: string, file: string, count?: number): Int32Array {
+  const view = decodeBytes(text, 4, field, file, count);
+  const out = new Int32Array(view.byteLength / 4);
+  for (let i = 0; i < out.length; i++) out[i] = view.getInt32(i * 4, true);
+  return out;
+}
+
+export function parseJsonFile(text: string, file: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new InputError({ file }, 'valid JSON', (e as Error).message);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError({ file }, 'a JSON object');
+  return value as Record<string, unknown>;
+}

@@ -1,0 +1,207 @@
+import {
+  assertWindowShape,
+  mulberry32,
+  ParameterError,
+  InputError,
+  type Detector,
+  type FitOptions,
+  type FitReport,
+  type ManifestContext,
+  type WindowSet,
+} from '@driftwatch/contracts';
+import { join } from 'node:path';
+import { readManifest, readModelFile, writeModelDir } from '../model-dir';
+import {
+  decodeFloat64,
+  decodeInt32,
+  encodeFloat64,
+  encodeInt32,
+  notFitted,
+  parseJsonFile,
+  positiveInteger,
+  rejectUnknownKeys,
+  shallowManifest,
+} from './common';
+import { growIsolationTrees, isolationScore, type IsolationTrees } from './isolation-trees';
+import { assertFiniteWindows } from './windows';
+
+export interface IsolationForestConfig {
+  /** trees (sklearn n_estimators) */
+  nEstimators: number;
+  /** rows per tree: 'auto' = min(256, n); a fraction in (0, 1] of n; or a count > 1 (capped at n, as sklearn does) */
+  maxSamples: 'auto' | number;
+  /** features per tree: a fraction in (0, 1] of W·D (1 = all), or a count > 1 */
+  maxFeatures: number;
+  /** records per window; a window is flattened to W·D features */
+  windowLength: number;
+}
+
+const ID = 'iforest';
+const FOREST_FILE = 'forest.json';
+const KEYS = ['nEstimators', 'maxSamples', 'maxFeatures', 'windowLength'] as const;
+
+/** Validates and completes an IsolationForest configuration. */
+export function isolationForestConfig(params: Partial<IsolationForestConfig> | Record<string, unknown> = {}): IsolationForestConfig {
+  const p = params as Record<string, unknown>;
+  rejectUnknownKeys(p, KEYS, ID);
+  const maxSamples = p.maxSamples ?? 'auto';
+  if (maxSamples !== 'auto' && !isFractionOrCount(maxSamples)) {
+    throw new ParameterError(`${ID}: maxSamples must be 'auto', a fraction in (0, 1] or an integer count > 1, got ${String(maxSamples)}`);
+  }
+  const maxFeatures = p.maxFeatures ?? 1;
+  if (!isFractionOrCount(maxFeatures)) {
+    throw new ParameterError(`${ID}: maxFeatures must be a fraction in (0, 1] or an integer count > 1, got ${String(maxFeatures)}`);
+  }
+  return {
+    nEstimators: positiveInteger(p, 'nEstimators', 100, ID),
+    maxSamples: maxSamples as 'auto' | number,
+    maxFeatures: maxFeatures as number,
+    windowLength: positiveInteger(p, 'windowLength', 1, ID),
+  };
+}
+
+function isFractionOrCount(v: unknown): v is number {
+  return typeof v === 'number' && ((v > 0 && v <= 1) || (Number.isInteger(v) && v > 1));
+}
+
+/** ψ for n training windows (sklearn: 'auto' → min(256, n), float → int(f·n), int → min(m, n) with a warning). */
+export function resolveSampleSize(maxSamples: 'auto' | number, n: number): number {
+  if (maxSamples === 'auto') return Math.min(256, n);
+  if (maxSamples <= 1) return Math.floor(maxSamples * n);
+  return Math.min(maxSamples, n);
+}
+
+/** Features per tree for p features (sklearn: float → max(1, int(f·p)), int → as given, ≤ p). */
+export function resolveFeatureCount(maxFeatures: number, p: number): number {
+  if (maxFeatures <= 1) return Math.max(1, Math.floor(maxFeatures * p));
+  if (maxFeatures > p) throw new ParameterError(`${ID}: maxFeatures ${maxFeatures} exceeds the ${p} features of a window`);
+  return maxFeatures;
+}
+
+interface Fitted {
+  trees: IsolationTrees;
+  featureCount: number;
+  domains: string[];
+  seed: number;
+}
+
+/**
+ * Isolation Forest on flattened windows (divad.md §4; sklearn IsolationForest with bootstrap=False).
+ * Score = 2^(−E[h(x)]/c(ψ)), higher = more anomalous.
+ */
+export class IsolationForest implements Detector<IsolationForestConfig> {
+  readonly id = ID;
+  readonly config: Readonly<IsolationForestConfig>;
+  private fitted: Fitted | undefined;
+
+  constructor(params: Partial<IsolationForestConfig> | Record<string, unknown> = {}) {
+    this.config = Object.freeze(isolationForestConfig(params));
+  }
+
+  get windowLength(): number {
+    return this.config.windowLength;
+  }
+
+  get featureCount(): number | undefined {
+    return this.fitted?.featureCount;
+  }
+
+  /** The grown trees (read-only use). */
+  get trees(): IsolationTrees | undefined {
+    return this.fitted?.trees;
+  }
+
+  async fit(train: WindowSet, opts: FitOptions): Promise<FitReport> {
+    const start = performance.now();
+    assertWindowShape(train, this.windowLength, undefined);
+    assertFiniteWindows(train, ID);
+    const n = train.count;
+    const p = train.windowLength * train.featureCount;
+    const psi = resolveSampleSize(this.config.maxSamples, n);
+    if (psi < 2) throw new ParameterError(`${ID}: needs at least 2 windows per tree, got ψ = ${psi} from ${n} training windows`);
+    const uniform = mulberry32(opts.seed);
+    const trees = growIsolationTrees((i) => train.window(i), n, p, {
+      count: this.config.nEstimators,
+      sampleSize: psi,
+      featuresPerTree: resolveFeatureCount(this.config.maxFeatures, p),
+      uniform,
+      beforeTree: () => opts.signal?.throwIfAborted(),
+    });
+    this.fitted = { trees, featureCount: train.featureCount, domains: [...train.domains], seed: opts.seed };
+    opts.onProgress?.({ epoch: 1, epochs: 1, phase: 'trees' });
+    return { epochs: 1, seconds: (performance.now() - start) / 1000 };
+  }
+
+  async scoreWindows(windows: WindowSet): Promise<Float32Array> {
+    const fitted = this.fitted;
+    if (!fitted) throw notFitted(ID);
+    assertWindowShape(windows, this.windowLength, fitted.featureCount);
+    assertFiniteWindows(windows, ID);
+    const out = new Float32Array(windows.count);
+    for (let i = 0; i < windows.count; i++) out[i] = isolationScore(fitted.trees, windows.window(i));
+    return out;
+  }
+
+  async save(dir: string, context?: ManifestContext): Promise<void> {
+    const fitted = this.fitted;
+    if (!fitted) throw notFitted(ID);
+    const t = fitted.trees;
+    const forest = {
+      format: 1,
+      sampleSize: t.sampleSize,
+      nodes: t.feature.length,
+      roots: encodeInt32(t.roots),
+      feature: encodeInt32(t.feature),
+      threshold: encodeFloat64(t.threshold),
+      left: encodeInt32(t.left),
+      right: encodeInt32(t.right),
+      leafPath: encodeFloat64(t.leafPath),
+    };
+    const manifest = shallowManifest(
+      { detector: ID, config: { ...this.config }, featureCount: fitted.featureCount, windowLength: this.windowLength, domains: fitted.domains, seed: fitted.seed },
+      context,
+    );
+    await writeModelDir(dir, manifest, { [FOREST_FILE]: JSON.stringify(forest) + '\n' });
+  }
+
+  static async load(dir: string): Promise<IsolationForest> {
+    const manifest = await readManifest(dir, ID);
+    const det = new IsolationForest(manifest.config);
+    const file = join(dir, FOREST_FILE);
+    const json = parseJsonFile((await readModelFile(dir, FOREST_FILE)).toString('utf8'), file);
+    const nodes = json.nodes;
+    const psi = json.sampleSize;
+    if (json.format !== 1 || typeof nodes !== 'number' || !Number.isInteger(nodes) || nodes < 1 || typeof psi !== 'number' || !Number.isInteger(psi) || psi < 2) {
+      throw new InputError({ file }, 'an isolation forest of format 1 with integer nodes ≥ 1 and sampleSize ≥ 2');
+    }
+    const trees: IsolationTrees = {
+      roots: decodeInt32(json.roots, 'roots', file),
+      feature: decodeInt32(json.feature, 'feature', file, nodes),
+      threshold: decodeFloat64(json.threshold, 'threshold', file, nodes),
+      left: decodeInt32(json.left, 'left', file, nodes),
+      right: decodeInt32(json.right, 'right', file, nodes),
+      leafPath: decodeFloat64(json.leafPath, 'leafPath', file, nodes),
+      sampleSize: psi,
+    };
+    checkTrees(trees, manifest.featureCount * manifest.windowLength, file);
+    det.fitted = { trees, featureCount: manifest.featureCount, domains: manifest.domains, seed: manifest.seed };
+    return det;
+  }
+
+  dispose(): void {
+    // plain typed arrays: nothing native to release
+  }
+}
+
+/** Guards the scoring loop against a damaged file: indices in range, children after their parent (no cycles). */
+function checkTrees(t: IsolationTrees, p: number, file: string): void {
+  const n = t.feature.length;
+  for (const r of t.roots) if (r < 0 || r >= n) throw new InputError({ file }, `root indices in [0, ${n})`, String(r));
+  for (let k = 0; k < n; k++) {
+    const f = t.feature[k];
+    if (f < 0) continue;
+    if (f >= p || !(t.left[k] > k && t.left[k] < n) || !(t.right[k] > k && t.right[k] < n)) {
+      throw new InputError({ file }, `node ${k} to split a feature in [0, ${p}) into children after it`);
+    }
+  }
+}

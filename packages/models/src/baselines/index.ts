@@ -1,0 +1,3 @@
+export * from './isolation-trees';
+export * from './iforest';
+export * from './mahalanobis';
