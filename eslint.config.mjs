@@ -31,4 +31,9 @@ export default [
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
+  {
+    // Examples are written as a user of the package would write them: through its public name.
+    files: ['**/examples/**/*.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
 ];
