@@ -1,0 +1,2 @@
+export * from './loader';
+export { registerWasmKernelFixes } from './wasm-kernels';

@@ -1,0 +1,163 @@
+import { mulberry32, normalSampler } from '@driftwatch/contracts';
+import { initBackend, tf } from './loader';
+import { registerWasmKernelFixes } from './wasm-kernels';
+
+const normal = normalSampler(mulberry32(11));
+const randn = (n: number) => Float32Array.from({ length: n }, () => normal());
+
+/** runs f on a backend and returns the values of its result(s) */
+async function on(backend: 'cpu' | 'wasm', f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
+  await initBackend(backend);
+  const out = tf.tidy(f);
+  const list = Array.isArray(out) ? out : [out];
+  const values = list.map((t) => t.dataSync() as Float32Array);
+  tf.dispose(list);
+  return values;
+}
+
+function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel = 1e-5): void {
+  expect(actual.length).toBe(expected.length);
+  let maxAbs = 0;
+  for (let i = 0; i < expected.length; i++) maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
+  for (let i = 0; i < expected.length; i++) {
+    const err = Math.abs(actual[i] - expected[i]) / Math.max(Math.abs(expected[i]), 1e-3 * maxAbs, 1e-12);
+    if (!(err <= rel)) throw new Error(`element ${i}: ${actual[i]} vs ${expected[i]} (relative error ${err})`);
+  }
+}
+
+beforeAll(async () => {
+  await initBackend('wasm');
+});
+
+describe('wasm kernel fixes', () => {
+  it('are registered once (a second registration does not wrap the wrapper)', () => {
+    const before = tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc;
+    registerWasmKernelFixes();
+    expect(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc).toBe(before);
+    expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeDefined();
+    expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+  });
+
+  it('UnsortedSegmentSum matches cpu and a direct sum (ids outside the range are skipped)', async () => {
+    const n = 60;
+    const x = randn(n * 3 * 4);
+    const rand = mulberry32(3);
+    const ids = Int32Array.from({ length: n }, () => Math.floor(rand() * 10) - 1); // −1 … 8, numSegments 8
+    const f = () => tf.unsortedSegmentSum(tf.tensor3d(x, [n, 3, 4]), tf.tensor1d(ids, 'int32'), 8);
+    const [cpu] = await on('cpu', f);
+    const [wasm] = await on('wasm', f);
+    const direct = new Float64Array(8 * 12);
+    for (let i = 0; i < n; i++) if (ids[i] >= 0 && ids[i] < 8) for (let j = 0; j < 12; j++) direct[ids[i] * 12 + j] += x[i * 12 + j];
+    expectClose(wasm, cpu);
+    expectClose(wasm, direct);
+  });
+
+  it('the gradient of tf.gather trains on wasm and matches cpu', async () => {
+    const table = randn(7 * 5);
+    const idx = Int32Array.from([0, 3, 3, 6, 1, 3]);
+    const w = randn(6 * 5);
+    const f = () => tf.grad((t: tf.Tensor) => tf.gather(t, tf.tensor1d(idx, 'int32')).mul(tf.tensor2d(w, [6, 5])).sum())(tf.tensor2d(table, [7, 5]));
+    const [cpu] = await on('cpu', f);
+    const [wasm] = await on('wasm', f);
+    expectClose(wasm, cpu);
+  });
+
+  it.each([
+    { name: 'conv1d-like, same padding', x: [3, 1, 20, 5], filter: [1, 5, 5, 6], strides: 1, pad: 'same' as const },
+    { name: '2-D kernel, stride 2, valid padding', x: [2, 9, 8, 3], filter: [3, 2, 3, 4], strides: 2, pad: 'valid' as const },
+    { name: 'explicit stride [2, 1], same padding', x: [2, 7, 6, 2], filter: [3, 3, 2, 3], strides: [2, 1] as [number, number], pad: 'same' as const },
+  ])('Conv2DBackpropFilter matches cpu ($name)', async ({ x, filter, strides, pad }) => {
+    const xs = randn(x.reduce((a, b) => a * b, 1));
+    const fs = randn(filter.reduce((a, b) => a * b, 1));
+    const x4 = x as [number, number, number, number];
+    const f4 = filter as [number, number, number, number];
+    const yShape = tf.tidy(() => tf.conv2d(tf.zeros(x4) as tf.Tensor4D, tf.zeros(f4) as tf.Tensor4D, strides, pad).shape);
+    const dy = randn(yShape.reduce((a, b) => a * b, 1));
+    // the filter gradient of Σ conv2d(x, f)·dy is exactly Conv2DBackpropFilter(x, dy)
+    const f = () =>
+      tf.grad((k: tf.Tensor) => tf.conv2d(tf.tensor4d(xs, x4), k as tf.Tensor4D, strides, pad).mul(tf.tensor(dy, yShape)).sum())(tf.tensor4d(fs, f4));
+    const [cpu] = await on('cpu', f);
+    const [wasm] = await on('wasm', f);
+    expectClose(wasm, cpu);
+  });
+
+  it('conv1d trains on wasm (filter gradient through the registered kernel) and matches cpu', async () => {
+    const xs = randn(4 * 20 * 3);
+    const ks = randn(5 * 3 * 8);
+    const f = () => tf.grad((k: tf.Tensor) => tf.conv1d(tf.tensor3d(xs, [4, 20, 3]), k as tf.Tensor3D, 1, 'same').square().sum())(tf.tensor3d(ks, [5, 3, 8]));
+    const [cpu] = await on('cpu', f);
+    const [wasm] = await on('wasm', f);
+    expectClose(wasm, cpu);
+  });
+
+  it.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])('BatchMatMul with transposeA=%s, transposeB=%s matches cpu (rank 2 and batched rank 3)', async (ta, tb) => {
+    const [m, k, n] = [7, 5, 6];
+    const a2 = randn(m * k);
+    const b2 = randn(k * n);
+    const a3 = randn(3 * m * k);
+    const b3 = randn(3 * k * n);
+    const f = () => [
+      tf.matMul(tf.tensor2d(a2, ta ? [k, m] : [m, k]), tf.tensor2d(b2, tb ? [n, k] : [k, n]), ta, tb),
+      tf.matMul(tf.tensor3d(a3, ta ? [3, k, m] : [3, m, k]), tf.tensor3d(b3, tb ? [3, n, k] : [3, k, n]), ta, tb),
+    ];
+    const cpu = await on('cpu', f);
+    const wasm = await on('wasm', f);
+    expectClose(wasm[0], cpu[0]);
+    expectClose(wasm[1], cpu[1]);
+  });
+
+  it.each([
+    [true, false],
+    [false, true],
+    [true, true],
+  ])('_FusedMatMul (bias + relu) with transposeA=%s, transposeB=%s matches cpu', async (ta, tb) => {
+    const [m, k, n] = [9, 4, 5];
+    const a = randn(m * k);
+    const b = randn(k * n);
+    const bias = randn(n);
+    const f = () =>
+      tf.fused.matMul({
+        a: tf.tensor2d(a, ta ? [k, m] : [m, k]),
+        b: tf.tensor2d(b, tb ? [n, k] : [k, n]),
+        transposeA: ta,
+        transposeB: tb,
+        bias: tf.tensor1d(bias),
+        activation: 'relu',
+      });
+    const [cpu] = await on('cpu', f);
+    const [wasm] = await on('wasm', f);
+    expectClose(wasm, cpu);
+  });
+
+  it('gradients of a dense layer (which use transposed matMuls) match cpu', async () => {
+    const x = randn(16 * 12);
+    const w = randn(12 * 8);
+    const f = () => {
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, activation: 'relu' }).square().sum());
+      return g([tf.tensor2d(x, [16, 12]), tf.tensor2d(w, [12, 8])]);
+    };
+    const cpu = await on('cpu', f);
+    const wasm = await on('wasm', f);
+    expectClose(wasm[0], cpu[0]);
+    expectClose(wasm[1], cpu[1]);
+  });
+
+  it('leaves no tensors or wasm buffers behind', async () => {
+    await initBackend('wasm');
+    const before = tf.memory().numTensors;
+    const dataIds = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+    const a = randn(6 * 4);
+    tf.tidy(() => {
+      const t = tf.tensor2d(a, [6, 4]);
+      tf.matMul(t, t, true, false).dataSync();
+      tf.grad((k: tf.Tensor) => tf.conv1d(tf.ones([2, 6, 4]) as tf.Tensor3D, k as tf.Tensor3D, 1, 'same').sum())(tf.ones([3, 4, 2])).dataSync();
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(dataIds);
+  });
+});

@@ -1,0 +1,3 @@
+export * from './gaussian';
+export * from './gaussian-tf';
+export * from './gmm';

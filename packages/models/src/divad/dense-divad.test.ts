@@ -1,0 +1,246 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FeatureMismatchError, InputError, ParameterError, mulberry32, normalSampler, packedWindowSet, type WindowSet } from '@driftwatch/contracts';
+import { describeDetectorConformance } from '@driftwatch/contracts/conformance';
+import { initBackend, tf } from '../backend';
+import { fitGaussianMixture } from '../density';
+import { DenseDivad } from './dense-divad';
+
+const small = { hidden: 16, latentDim: 4, components: 2, priorHidden: 8, epochs: 2, batchSize: 32 };
+
+describeDetectorConformance('dense-divad-g', {
+  create: () => new DenseDivad({ variant: 'G', ...small }),
+  load: (dir) => DenseDivad.load(dir),
+});
+
+describeDetectorConformance('dense-divad-gm (W = 2)', {
+  create: () => new DenseDivad({ variant: 'GM', windowLength: 2, ...small }),
+  load: (dir) => DenseDivad.load(dir),
+});
+
+/** windows from two domains that differ in mean and in the correlation between features */
+function twoDomains(n: number, seed: number, windowLength = 1, features = 6): WindowSet {
+  const normal = normalSampler(mulberry32(seed));
+  const size = windowLength * features;
+  const values = new Float32Array(n * size);
+  const dom = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    dom[i] = i % 2;
+    const common = normal();
+    for (let j = 0; j < size; j++) values[i * size + j] = (dom[i] ? 1 : -1) + (j % 2 ? common : -common) + 0.3 * normal();
+  }
+  return packedWindowSet(values, windowLength, features, dom, ['left', 'right']);
+}
+
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+async function tempDir(): Promise<string> {
+  const d = await mkdtemp(join(tmpdir(), 'dense-divad-'));
+  dirs.push(d);
+  return d;
+}
+
+describe('DenseDivad', () => {
+  const train = twoDomains(384, 1);
+  const validation = twoDomains(128, 2);
+  const test = twoDomains(40, 3);
+
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  it('lowers the validation loss over a short training run and reports it per epoch', async () => {
+    const det = new DenseDivad({ variant: 'GM', ...small, hidden: 32, epochs: 15, alpha: 10 });
+    const progress: number[] = [];
+    const report = await det.fit(train, { seed: 0, validation, onProgress: (p) => p.valLoss !== undefined && progress.push(p.valLoss) });
+    expect(report.epochs).toBe(15);
+    expect(report.valLoss).toHaveLength(15);
+    expect(progress).toEqual(report.valLoss);
+    expect(report.bestValLoss!).toBeLessThan(report.valLoss![0] - 1);
+    expect(report.bestValLoss).toBe(Math.min(...report.valLoss!));
+    det.dispose();
+  });
+
+  describe.each(['G', 'GM'] as const)('trained %s', (variant) => {
+    let det: DenseDivad;
+    const L = small.latentDim;
+    beforeAll(async () => {
+      det = new DenseDivad({ variant, ...small, epochs: 3 });
+      await det.fit(train, { seed: 4, validation });
+    });
+    afterAll(() => det.dispose());
+
+    it('posterior means equal a plain-JS forward pass of the zy encoder', async () => {
+      const w = det.parameterValues();
+      const mu = await det.posteriorMeans(test);
+      const dense = (x: ArrayLike<number>, name: string, out: number, relu: boolean) => {
+        const k = w.get(`${name}/kernel`)!.values;
+        const b = w.get(`${name}/bias`)!.values;
+        return Array.from({ length: out }, (_, o) => {
+          let s = b[o];
+          for (let i = 0; i < x.length; i++) s += x[i] * k[i * out + o];
+          return relu ? Math.max(0, s) : s;
+        });
+      };
+      for (let i = 0; i < test.count; i++) {
+        const h = dense(test.window(i), 'enc_y/dense_0', small.hidden, true);
+        const head = dense(h, 'enc_y/head', 2 * L, false);
+        for (let j = 0; j < L; j++) expect(mu[i * L + j]).toBeCloseTo(head[j], 4);
+      }
+    });
+
+    it('prior scores are −ln p(μ) computed directly from the prior', async () => {
+      const mu = await det.posteriorMeans(test);
+      const scores = await det.scoreWindowsWith(test, 'prior');
+      const w = det.parameterValues();
+      for (let i = 0; i < test.count; i++) {
+        const m = Array.from(mu.subarray(i * L, (i + 1) * L));
+        let expected: number;
+        if (variant === 'G') {
+          // −ln N(μ; 0, I) = ½‖μ‖² + (L/2) ln 2π
+          expected = 0.5 * m.reduce((s, v) => s + v * v, 0) + (L / 2) * Math.log(2 * Math.PI);
+        } else {
+          const logits = w.get('prior_y/logits')!.values;
+          const means = w.get('prior_y/means')!.values;
+          const raw = w.get('prior_y/raw_scales')!.values;
+          const z = Array.from(logits).reduce((s, v) => s + Math.exp(v), 0);
+          let p = 0;
+          for (let k = 0; k < small.components; k++) {
+            let dens = Math.exp(logits[k]) / z;
+            for (let j = 0; j < L; j++) {
+              const s = 1e-4 + Math.log(1 + Math.exp(raw[k * L + j]));
+              dens *= Math.exp(-((m[j] - means[k * L + j]) ** 2) / (2 * s * s)) / (s * Math.sqrt(2 * Math.PI));
+            }
+            p += dens;
+          }
+          expected = -Math.log(p);
+        }
+        expect(Math.abs(scores[i] - expected)).toBeLessThan(1e-5 * Math.max(1, Math.abs(expected)));
+      }
+    });
+
+    it('fits the aggregated posterior to the posterior means of the training and validation windows', async () => {
+      const all = new Float32Array((train.count + validation.count) * L);
+      all.set(await det.posteriorMeans(train));
+      all.set(await det.posteriorMeans(validation), train.count * L);
+      const n = train.count + validation.count;
+      const ap = det.aggregatedPosterior!;
+      const mu = await det.posteriorMeans(test);
+      const scores = await det.scoreWindowsWith(test, 'aggregated-posterior');
+      if (variant === 'G') {
+        expect(ap.kind).toBe('origin-mahalanobis');
+        if (ap.kind !== 'origin-mahalanobis') return;
+        for (let j = 0; j < L; j++) {
+          let mean = 0;
+          for (let i = 0; i < n; i++) mean += all[i * L + j] / n;
+          expect(ap.model.mean[j]).toBeCloseTo(mean, 5);
+        }
+        // Σ_j (μ·v_j)²/λ_j, no centring (divad.md §3.5)
+        for (let i = 0; i < test.count; i++) {
+          let s = 0;
+          for (let j = 0; j < L; j++) {
+            let proj = 0;
+            for (let q = 0; q < L; q++) proj += mu[i * L + q] * ap.model.axes[j * L + q];
+            s += (proj * proj) / ap.model.variances[j];
+          }
+          expect(scores[i]).toBeCloseTo(s, 3);
+        }
+      } else {
+        expect(ap.kind).toBe('gaussian-mixture');
+        expect(ap.model).toEqual(fitGaussianMixture(all, n, L, { components: small.components, seed: 0 }));
+        expect(scores.every(Number.isFinite)).toBe(true);
+      }
+      expect(await det.scoreWindows(test)).toEqual(await det.scoreWindowsWith(test, variant === 'G' ? 'aggregated-posterior' : 'prior'));
+    });
+
+    it('saves a manifest with provenance and weight files, and loads to identical scores', async () => {
+      const dir = join(await tempDir(), 'model');
+      await det.save(dir, { featureNames: ['a', 'b', 'c', 'd', 'e', 'f'], trainedOn: { dataset: 'synthetic', sequences: ['s1'] } });
+      const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
+      expect(manifest).toMatchObject({
+        format: 1,
+        detector: variant === 'G' ? 'dense-divad-g' : 'dense-divad-gm',
+        featureCount: 6,
+        windowLength: 1,
+        domains: ['left', 'right'],
+        backend: 'wasm',
+        seed: 4,
+        featureNames: ['a', 'b', 'c', 'd', 'e', 'f'],
+        trainedOn: { dataset: 'synthetic', sequences: ['s1'] },
+        metrics: { epochs: 3 },
+        files: ['weights.bin', 'weights.json', 'densities.json'],
+      });
+      expect(manifest.config).toEqual({ ...det.config });
+      expect(manifest.versions['tfjs-core']).toBe(tf.version_core);
+      expect(typeof manifest.metrics.bestValLoss).toBe('number');
+      const index = JSON.parse(await readFile(join(dir, 'weights.json'), 'utf8'));
+      const bin = await readFile(join(dir, 'weights.bin'));
+      const total = index.weights.reduce((s: number, e: { shape: number[] }) => s + e.shape.reduce((a, b) => a * b, 1), 0);
+      expect(bin.byteLength).toBe(total * 4);
+      // the first kernel, read back as little-endian float32, is the trained one
+      const first = index.weights[0];
+      const values = det.parameterValues().get(first.name)!.values;
+      expect(bin.readFloatLE(first.offset * 4 + 8)).toBe(values[2]);
+      const loaded = await DenseDivad.load(dir);
+      expect(loaded.domains).toEqual(['left', 'right']);
+      for (const s of ['prior', 'aggregated-posterior'] as const) {
+        expect(Array.from(await loaded.scoreWindowsWith(test, s))).toEqual(Array.from(await det.scoreWindowsWith(test, s)));
+      }
+      loaded.dispose();
+    });
+
+    it('rejects windows of another shape with a FeatureMismatchError', async () => {
+      await expect(det.scoreWindows(twoDomains(4, 9, 1, 5))).rejects.toBeInstanceOf(FeatureMismatchError);
+      await expect(det.scoreWindows(twoDomains(4, 9, 2, 3))).rejects.toBeInstanceOf(FeatureMismatchError);
+    });
+  });
+
+  it('load rejects damaged model directories with an InputError', async () => {
+    const det = new DenseDivad({ variant: 'G', ...small, epochs: 1 });
+    await det.fit(train, { seed: 0 });
+    const dir = join(await tempDir(), 'model');
+    await det.save(dir);
+    det.dispose();
+    const index = JSON.parse(await readFile(join(dir, 'weights.json'), 'utf8'));
+    index.weights[0].shape = [7, 16];
+    await writeFile(join(dir, 'weights.json'), JSON.stringify(index));
+    await expect(DenseDivad.load(dir)).rejects.toBeInstanceOf(InputError);
+    await writeFile(join(dir, 'weights.json'), '{ not json');
+    await expect(DenseDivad.load(dir)).rejects.toThrow(/weights\.json.*valid JSON/);
+  });
+
+  it('rejects validation windows from a domain it was not trained on', async () => {
+    const det = new DenseDivad({ variant: 'G', ...small });
+    const other = packedWindowSet(new Float32Array(12), 1, 6, [0, 0], ['elsewhere']);
+    await expect(det.fit(train, { seed: 0, validation: other })).rejects.toThrow(ParameterError);
+    await expect(det.fit(train, { seed: 0, validation: other })).rejects.toThrow(/elsewhere/);
+    det.dispose();
+  });
+
+  it('is untrained before fit, and stops on an aborted signal without leaking tensors', async () => {
+    const before = tf.memory().numTensors;
+    const det = new DenseDivad({ variant: 'GM', ...small, epochs: 50 });
+    expect(det.featureCount).toBeUndefined();
+    await expect(det.scoreWindows(test)).rejects.toThrow(/not trained/);
+    const ac = new AbortController();
+    const fit = det.fit(train, { seed: 0, validation, signal: ac.signal, onProgress: (p) => p.epoch === 2 && ac.abort() });
+    await expect(fit).rejects.toMatchObject({ name: 'AbortError' });
+    expect(det.featureCount).toBeUndefined();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('frees every tensor on dispose; other seeds give other models', async () => {
+    const before = tf.memory().numTensors;
+    const a = new DenseDivad({ variant: 'GM', ...small, epochs: 1 });
+    const b = new DenseDivad({ variant: 'GM', ...small, epochs: 1 });
+    await a.fit(train, { seed: 1 });
+    await b.fit(train, { seed: 2 });
+    expect(Array.from(await a.scoreWindows(test))).not.toEqual(Array.from(await b.scoreWindows(test)));
+    a.dispose();
+    b.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,0 +1,3 @@
+export * from './adamw';
+export * from './train-loop';
+export * from './weights-file';
