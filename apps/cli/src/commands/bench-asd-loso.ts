@@ -29,7 +29,12 @@ export const benchAsdLoso: Command = {
   options: {
     methods: { type: 'string', valueName: 'ids', default: 'dense-divad-gm,iforest', description: 'comma-separated: iforest, mahalanobis, dense-divad-g, dense-divad-gm' },
     servers: { type: 'string', valueName: 'list', default: 'all', description: "held-out servers: numbers (1,2,3), names (omi-1) or 'all'" },
-    epochs: { type: 'string', valueName: 'N', description: 'maximum training epochs of the deep methods (default: the method\'s own, 300 for DIVAD)' },
+    epochs: {
+      type: 'string',
+      valueName: 'N',
+      default: '10',
+      description: 'maximum training epochs of the deep methods (the paper trains up to 300 with patience 100; 10 keeps a fold of Dense DIVAD near 5 minutes on 2 cores)',
+    },
     out: { type: 'string', valueName: 'dir', description: 'output folder (default: bench-results/asd-loso)' },
     seed: { type: 'string', valueName: 'S', default: '0', description: 'random seed of every method' },
     params: { type: 'string', valueName: 'json', description: 'parameter overrides, flat or keyed by method, e.g. \'{"dense-divad-gm":{"learningRate":1e-4}}\'' },
@@ -45,8 +50,7 @@ export const benchAsdLoso: Command = {
     const methods = parseMethods(listOption(values, 'methods') ?? []);
     if (methods.length === 0) throw new UsageError('--methods needs at least one method id');
     const seed = intOption(values, 'seed', 0);
-    const epochsFlag = optionalString(values, 'epochs');
-    const epochs = epochsFlag === undefined ? undefined : intOption(values, 'epochs', 1, 1);
+    const epochs = intOption(values, 'epochs', 10, 1);
     const overrides = parseParamOverrides(optionalString(values, 'params'));
     const outDir = optionalString(values, 'out') ?? join('bench-results', 'asd-loso');
     const root = dataRoot(values);
