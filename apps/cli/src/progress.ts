@@ -2,6 +2,8 @@
  * Progress for long work: a redrawn bar on a terminal, periodic plain lines otherwise (CI logs, pipes).
  * Output goes to stderr so that stdout stays clean for tables and machine-readable output.
  */
+import type { FitProgress } from '@driftwatch/contracts';
+
 export interface Progress {
   update(done: number, detail?: string): void;
   /** for work whose size is known only once it starts (epochs of a detector) */
@@ -40,7 +42,7 @@ export function progressBar(label: string, total: number, opts: ProgressOptions 
     const width = 24;
     const filled = Math.round(frac * width);
     const bar = tty ? `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ` : '';
-    return `${label} ${bar}${current}/${total} ${(frac * 100).toFixed(0)}% ${formatDuration(elapsed)} elapsed, eta ${formatDuration(eta)}${detail ? ` · ${detail}` : ''}`;
+    return `${label} ${bar}${Math.floor(current)}/${total} ${(frac * 100).toFixed(0)}% ${formatDuration(elapsed)} elapsed, eta ${formatDuration(eta)}${detail ? ` · ${detail}` : ''}`;
   };
   return {
     setTotal(n) {
@@ -65,5 +67,17 @@ export function progressBar(label: string, total: number, opts: ProgressOptions 
       const line = `${label} done in ${formatDuration((Date.now() - start) / 1000)}${detail ? ` · ${detail}` : ''}`;
       stream.write(tty ? `\r${line.padEnd((stream.columns ?? 100) - 1)}\n` : `${line}\n`);
     },
+  };
+}
+
+/** Feeds a detector's FitProgress to a bar: epochs as the unit, batches as fractions of an epoch. */
+export function fitProgressReporter(bar: Progress): (p: FitProgress) => void {
+  let lastVal: number | undefined;
+  return (p) => {
+    bar.setTotal(p.epochs);
+    if (p.valLoss !== undefined) lastVal = p.valLoss;
+    const within = p.batch !== undefined && p.batches ? p.batch / p.batches : 0;
+    const detail = [p.phase, lastVal !== undefined ? `val loss ${lastVal.toFixed(3)}` : undefined].filter(Boolean).join(', ');
+    bar.update(p.epoch + within, detail);
   };
 }

@@ -2,8 +2,12 @@ import type { WindowSet } from './sequence';
 import type { Standardisation } from './sequence';
 
 export interface FitProgress {
+  /** epochs completed */
   epoch: number;
   epochs: number;
+  /** batches done within the epoch in progress, for progress inside long epochs */
+  batch?: number;
+  batches?: number;
   trainLoss?: number;
   valLoss?: number;
   /** free-form phase name: 'train', 'fit-density', 'trees', … */

@@ -9,7 +9,7 @@ import { backendOption, dataRootOption, intOption, listOption, optionalString, t
 import { dataRoot } from '../workspace';
 import { isDeepMethod, makeDetector, methodParams, parseMethods, parseParamOverrides } from '../methods';
 import { loadEntitySequences, prepareTrainingData, resolveEntities, testWindows, trainingWindows } from '../experiments/omni-protocol';
-import { progressBar } from '../progress';
+import { fitProgressReporter, progressBar } from '../progress';
 import { appendResult, readResults } from '../results-file';
 import { fmt, renderTable } from '../table';
 import { UsageError } from '../cli-error';
@@ -96,10 +96,7 @@ export const benchAsdLoso: Command = {
         const report = await detector.fit(windows.train, {
           seed,
           validation: windows.validation,
-          onProgress: (p) => {
-            bar.setTotal(p.epochs);
-            bar.update(p.epoch, p.valLoss !== undefined ? `val loss ${p.valLoss.toFixed(2)}` : p.phase);
-          },
+          onProgress: fitProgressReporter(bar),
         });
         const trainSeconds = (performance.now() - t0) / 1000;
         bar.done(`${windows.train.count} train / ${windows.validation.count} validation windows, ${report.epochs} epochs${report.bestValLoss !== undefined ? `, best val loss ${report.bestValLoss.toFixed(3)}` : ''}`);

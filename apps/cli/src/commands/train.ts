@@ -5,7 +5,7 @@ import { backendOption, dataRootOption, intOption, listOption, optionalString, r
 import { dataRoot, datasetsLockSha256 } from '../workspace';
 import { isDeepMethod, makeDetector, methodParams, parseMethods, parseParamOverrides } from '../methods';
 import { loadEntitySequences, prepareTrainingData, resolveEntities, trainingWindows, type OmniDataset } from '../experiments/omni-protocol';
-import { progressBar } from '../progress';
+import { fitProgressReporter, progressBar } from '../progress';
 import { UsageError } from '../cli-error';
 
 export function parseDataset(v: string | undefined): OmniDataset {
@@ -63,10 +63,7 @@ export const train: Command = {
     const report = await detector.fit(windows.train, {
       seed,
       validation: windows.validation,
-      onProgress: (p) => {
-        bar.setTotal(p.epochs);
-        bar.update(p.epoch, p.valLoss !== undefined ? `val loss ${p.valLoss.toFixed(3)}` : p.phase);
-      },
+      onProgress: fitProgressReporter(bar),
     });
     bar.done(`${windows.train.count} training windows from ${entities.length} entities`);
     await detector.save(out, {

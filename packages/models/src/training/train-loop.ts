@@ -83,6 +83,7 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<TrainLoopResult
         loss.dispose();
         previous.dispose();
         if (performance.now() - lastYield >= yieldEvery) {
+          opts.onProgress?.({ epoch, epochs, batch: start / batchSize + 1, batches: Math.ceil(n / batchSize), phase: 'train' });
           await nextTick();
           lastYield = performance.now();
         }
