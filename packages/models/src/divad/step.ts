@@ -5,19 +5,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32, normalSampler } from '@driftwatch/contracts';
 import { AdamW } from '../training';
+import type { DenseDivadConfig } from './config';
 import { divadLoss, type DivadArchitecture, type DivadNoise, type DivadParams } from './network';
 
-export interface DivadStepOptions {
-  beta: number;
-  alpha: number;
-  learningRate: number;
-  weightDecay: number;
-  clipNorm: number;
-  /** largest batch the step will see (sizes its reusable buffers) */
-  batchSize: number;
+/** The training settings a step needs; `batchSize` is the largest batch it will see (sizes its buffers). */
+export type DivadStepOptions = Pick<DenseDivadConfig, 'beta' | 'alpha' | 'learningRate' | 'weightDecay' | 'clipNorm' | 'batchSize'> & {
   /** seeds the reparameterisation noise */
   noiseSeed: number;
-}
+};
 
 /** Standard-normal noise tensors for `count` examples from a JS stream (deterministic on every backend). */
 export function divadNoise(arch: DivadArchitecture, count: number, normal: () => number, buf?: Float32Array): DivadNoise {
