@@ -60,6 +60,7 @@ describe('driftwatch CLI', () => {
     const rows = await readResults(join(out, 'results.jsonl'));
     expect(rows).toHaveLength(2 * 2 * 12);
     for (const r of rows) for (const k of REQUIRED) expect(r).toHaveProperty(k);
+    expect(new Set(rows.map((r) => r.backend))).toEqual(new Set(['js']));
     expect(new Set(rows.map((r) => r.testSequence))).toEqual(new Set(['asd/omi-1', 'asd/omi-3']));
     // the planted +0.8 shifts are easy: a working pipeline finds them on every server
     const best = Math.max(...rows.filter((r) => r.method === 'mahalanobis').map((r) => r.peakF1));

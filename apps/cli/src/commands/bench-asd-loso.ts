@@ -61,7 +61,6 @@ export const benchAsdLoso: Command = {
     const backend = methods.some(isDeepMethod)
       ? await initBackend(((values.backend as string) ?? 'auto') as BackendPreference)
       : undefined;
-    const backendName = backend?.name ?? 'js';
     if (backend) process.stderr.write(`${describeBackend(backend)}\n`);
 
     const command = `driftwatch bench asd-loso ${process.argv.slice(4).join(' ')}`.trim();
@@ -121,7 +120,8 @@ export const benchAsdLoso: Command = {
             aucPr: r.aucPr,
             trainSeconds,
             scoreSeconds,
-            backend: backendName,
+            // the shallow baselines run in plain JavaScript whatever tfjs backend the process loaded
+            backend: isDeepMethod(method) && backend ? backend.name : 'js',
             seed,
             params: { ...params, ...detector.config },
             epochs: report.epochs,
