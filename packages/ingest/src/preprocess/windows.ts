@@ -1,4 +1,4 @@
-import { FeatureMismatchError, ParameterError, type Sequence, type WindowSet } from '@driftwatch/contracts';
+import { FeatureMismatchError, ParameterError, subsetWindowSet, type Sequence, type WindowSet } from '@driftwatch/contracts';
 
 /** A WindowSet that knows where each window comes from. */
 export interface IndexedWindowSet extends WindowSet {
@@ -106,12 +106,7 @@ export function windowSequences(sequences: readonly Sequence[], windowLength: nu
 /** An IndexedWindowSet restricted to `indices` of another (no copy of values). */
 export function subsetIndexedWindows(ws: IndexedWindowSet, indices: Int32Array): IndexedWindowSet {
   return {
-    windowLength: ws.windowLength,
-    featureCount: ws.featureCount,
-    count: indices.length,
-    domains: ws.domains,
-    window: (i) => ws.window(indices[i]),
-    domainOf: (i) => ws.domainOf(indices[i]),
+    ...subsetWindowSet(ws, indices),
     sequenceOf: (i) => ws.sequenceOf(indices[i]),
     endOf: (i) => ws.endOf(indices[i]),
   };
