@@ -22,6 +22,10 @@ export default [
             library('scope:models'),
             library('scope:eval'),
             {
+              sourceTag: 'scope:tools',
+              onlyDependOnLibsWithTags: ['scope:contracts', 'scope:ingest', 'scope:graph', 'scope:models', 'scope:eval'],
+            },
+            {
               sourceTag: 'scope:app',
               onlyDependOnLibsWithTags: ['scope:contracts', 'scope:ingest', 'scope:graph', 'scope:models', 'scope:eval'],
             },

@@ -1,21 +1,20 @@
 // Writes datasets.lock at the repository root: for every data set folder under the data root, its source
 // (GitHub repository, commit, paths), licence, layout, and each file's path, size and sha256.
 //
-//   node tools/datasets/write-lock.mjs [DATA_ROOT]      (npm run lock:datasets -- [DATA_ROOT])
+//   npm run lock:datasets -- [DATA_ROOT]      (node tools/run-ts.mjs tools/datasets/write-lock.ts [DATA_ROOT])
 //
 // Data root: the argument, else DRIFTWATCH_DATA, else ../shared/datasets next to the repository root.
 // Provenance comes from the data root's README.md and is kept in PROVENANCE below; a folder without an
 // entry (or an entry without a folder) stops the script, so the lock never silently drops a data set.
-import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
-import { open, readdir, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
+import { findRepoRoot, sha256File, writeFileAtomic, type DatasetsLock, type LockedDataset } from '@driftwatch/ingest';
 
 const INTERFUSION = { repository: 'zhhlee/InterFusion', commit: '8c85d511c1f070669ba8c5cf097b8fa4a202d15b' };
 
 /** Per data set folder: where it comes from, under which licence, and which reader understands it. */
-export const PROVENANCE = {
+export const PROVENANCE: Record<string, Pick<LockedDataset, 'source' | 'licence' | 'layout'>> = {
   asd: {
     source: {
       ...INTERFUSION,
@@ -98,25 +97,9 @@ export const PROVENANCE = {
   },
 };
 
-function findRepoRoot(start) {
-  let dir = resolve(start);
-  for (;;) {
-    if (existsSync(join(dir, 'nx.json'))) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
-async function sha256File(path) {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(chunk);
-  return hash.digest('hex');
-}
-
 /** Every regular file under `dir`, as paths relative to `root` with forward slashes. */
-async function listFiles(root, dir) {
-  const out = [];
+async function listFiles(root: string, dir: string): Promise<string[]> {
+  const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await listFiles(root, full)));
@@ -127,26 +110,26 @@ async function listFiles(root, dir) {
 }
 
 /** Code-unit order, the same on every machine (no locale). */
-const byCodeUnit = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export async function buildLock(dataRoot) {
+export async function buildLock(dataRoot: string): Promise<DatasetsLock> {
   const folders = (await readdir(dataRoot, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort(byCodeUnit);
   const unknown = folders.filter((f) => !(f in PROVENANCE));
   const absent = Object.keys(PROVENANCE).filter((n) => !folders.includes(n));
   if (unknown.length > 0 || absent.length > 0) {
     throw new Error(
       [
-        unknown.length > 0 ? `no provenance entry for folder(s) ${unknown.join(', ')}: add them to PROVENANCE in tools/datasets/write-lock.mjs` : '',
+        unknown.length > 0 ? `no provenance entry for folder(s) ${unknown.join(', ')}: add them to PROVENANCE in tools/datasets/write-lock.ts` : '',
         absent.length > 0 ? `folder(s) missing under ${dataRoot}: ${absent.join(', ')}` : '',
       ]
         .filter(Boolean)
         .join('\n'),
     );
   }
-  const datasets = [];
+  const datasets: LockedDataset[] = [];
   for (const name of folders) {
     const paths = (await listFiles(dataRoot, join(dataRoot, name))).sort(byCodeUnit);
-    const files = [];
+    const files: LockedDataset['files'] = [];
     for (const path of paths) {
       const full = join(dataRoot, ...path.split('/'));
       files.push({ path, bytes: (await stat(full)).size, sha256: await sha256File(full) });
@@ -157,27 +140,9 @@ export async function buildLock(dataRoot) {
   return { format: 1, datasets };
 }
 
-async function writeFileAtomic(path, text) {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  let renamed = false;
-  try {
-    const handle = await open(temporary, 'wx');
-    try {
-      await handle.writeFile(text);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, path);
-    renamed = true;
-  } finally {
-    if (!renamed) await unlink(temporary).catch(() => undefined);
-  }
-}
-
 async function main() {
-  const repoRoot = findRepoRoot(dirname(fileURLToPath(import.meta.url)));
-  if (!repoRoot) throw new Error('no repository root (a folder with nx.json) above tools/datasets');
+  const repoRoot = findRepoRoot(process.cwd());
+  if (!repoRoot) throw new Error('run from inside the repository (no folder with nx.json above the working directory)');
   const dataRoot = resolve(process.argv[2] || process.env.DRIFTWATCH_DATA || join(repoRoot, '..', 'shared', 'datasets'));
   if (!existsSync(dataRoot)) throw new Error(`data root ${dataRoot} does not exist; pass it as the first argument or set DRIFTWATCH_DATA`);
   const lock = await buildLock(dataRoot);
@@ -188,9 +153,7 @@ async function main() {
   console.log(`wrote ${relative(process.cwd(), target) || target}: ${lock.datasets.length} data sets, ${files} files, ${bytes} bytes`);
 }
 
-if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  main().catch((error) => {
-    console.error(`write-lock: ${error.message}`);
-    process.exit(1);
-  });
-}
+main().catch((error) => {
+  console.error(`write-lock: ${error.message}`);
+  process.exit(1);
+});
