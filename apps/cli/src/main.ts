@@ -64,13 +64,32 @@ export async function main(argv: string[]): Promise<number> {
   return cmd.run(values, positionals);
 }
 
+const FS_REASONS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EISDIR: 'is a folder, a file was expected',
+  ENOTDIR: 'a path component is not a folder',
+  ENOSPC: 'no space left on the device',
+};
+
+/** A user-facing line for file-system errors a command line can cause (a mistyped path, a full disk). */
+export function fileSystemMessage(e: unknown): string | undefined {
+  const err = e as NodeJS.ErrnoException;
+  if (!err || typeof err.code !== 'string' || !(err.code in FS_REASONS)) return undefined;
+  return err.path ? `${err.path}: ${FS_REASONS[err.code]}` : `${FS_REASONS[err.code]} (${err.message})`;
+}
+
 export function run(argv: string[]): void {
   main(argv).then(
     (code) => {
       process.exitCode = code;
     },
     (e: unknown) => {
-      if (e instanceof DriftwatchError) {
+      const fsError = fileSystemMessage(e);
+      if (fsError) {
+        process.stderr.write(`driftwatch: ${fsError}\n`);
+        process.exitCode = 1;
+      } else if (e instanceof DriftwatchError) {
         process.stderr.write(`driftwatch: ${e.message}\n`);
         process.exitCode = e instanceof UsageError ? 2 : 1;
       } else {

@@ -1,6 +1,6 @@
 import { readFile, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { main } from '../src/main';
+import { fileSystemMessage, main } from '../src/main';
 import { paddingLength } from '../src/commands/evaluate';
 import { readResults } from '../src/results-file';
 import { captureOutput, makeAsdLikeRoot, writeLockFor } from './fixtures';
@@ -100,6 +100,15 @@ describe('driftwatch CLI', () => {
 
   it('a missing data root explains where data comes from', async () => {
     await expect(main(['bench', 'asd-loso', '--methods', 'iforest', '--data-root', join(fixture.root, 'nope')])).rejects.toThrow(/--data-root|DRIFTWATCH_DATA/);
+  });
+});
+
+describe('fileSystemMessage', () => {
+  it('turns a missing file into one line naming it, and leaves other errors alone', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const e = await readFile('/definitely/not/here.arrow').catch((x: unknown) => x);
+    expect(fileSystemMessage(e)).toBe('/definitely/not/here.arrow: no such file or folder');
+    expect(fileSystemMessage(new Error('boom'))).toBeUndefined();
   });
 });
 
