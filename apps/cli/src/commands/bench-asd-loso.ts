@@ -1,10 +1,10 @@
 import { join } from 'node:path';
-import { writeFile, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import type { ResultRecord } from '@driftwatch/contracts';
 import { peakF1, recordScores, SMOOTHING_GRID } from '@driftwatch/eval';
 import { initBackend, describeBackend } from '@driftwatch/models';
-import { listOmniEntities } from '@driftwatch/ingest';
+import { listOmniEntities, writeFileAtomic } from '@driftwatch/ingest';
 import { backendOption, dataRootOption, intOption, listOption, optionalString, type Command } from '../command';
 import { dataRoot } from '../workspace';
 import { isDeepMethod, makeDetector, methodParams, parseMethods, parseParamOverrides } from '../methods';
@@ -63,18 +63,19 @@ export const benchAsdLoso: Command = {
       : undefined;
     if (backend) process.stderr.write(`${describeBackend(backend)}\n`);
 
+    // read (and so validate) all data before anything is written under --out
+    process.stderr.write(`reading ASD from ${root} …\n`);
+    const sequences = await loadEntitySequences(root, 'asd');
     const command = `driftwatch bench asd-loso ${process.argv.slice(4).join(' ')}`.trim();
     await mkdir(outDir, { recursive: true });
     const resultsPath = join(outDir, 'results.jsonl');
     const previous = await readResults(resultsPath);
     const done = new Set(previous.map((r) => `${r.method}|${r.testSequence}`));
-    await writeFile(
+    await writeFileAtomic(
       join(outDir, 'run.json'),
       JSON.stringify({ command, startedAt: new Date().toISOString(), backend: backend ?? { name: 'js' }, machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, platform: `${os.platform()} ${os.arch()}`, node: process.version } }, null, 2) + '\n',
     );
 
-    process.stderr.write(`reading ASD from ${root} …\n`);
-    const sequences = await loadEntitySequences(root, 'asd');
     const rows: ResultRecord[] = [...previous];
     for (const server of servers) {
       const testSeq = sequences.find((s) => s.entity === server)!;
