@@ -21,7 +21,8 @@ export interface Command {
   description?: string;
   options: Record<string, OptionSpec>;
   examples: string[];
-  run(values: OptionValues, positionals: string[]): Promise<number>;
+  /** `argv` is the whole command line after `driftwatch`, for recording how a result was made */
+  run(values: OptionValues, positionals: string[], argv: string[]): Promise<number>;
 }
 
 /** Options every data-reading command takes. */
@@ -100,4 +101,10 @@ export function intOption(values: OptionValues, name: string, fallback: number, 
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} expects an integer ≥ ${min}, got '${v}'`);
   return n;
+}
+
+/** A command line that can be pasted into a shell to run the same thing again. */
+export function commandLine(argv: string[]): string {
+  const quote = (a: string) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
+  return ['driftwatch', ...argv.map(quote)].join(' ');
 }

@@ -61,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(helpText(cmd));
     return 0;
   }
-  return cmd.run(values, positionals);
+  return cmd.run(values, positionals, argv);
 }
 
 const FS_REASONS: Record<string, string> = {

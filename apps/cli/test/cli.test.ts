@@ -61,6 +61,7 @@ describe('driftwatch CLI', () => {
     expect(rows).toHaveLength(2 * 2 * 12);
     for (const r of rows) for (const k of REQUIRED) expect(r).toHaveProperty(k);
     expect(new Set(rows.map((r) => r.backend))).toEqual(new Set(['js']));
+    expect(rows[0].command).toBe(`driftwatch ${args.slice(0, -1).join(' ')} '{"iforest":{"nEstimators":20}}'`);
     expect(new Set(rows.map((r) => r.testSequence))).toEqual(new Set(['asd/omi-1', 'asd/omi-3']));
     // the planted +0.8 shifts are easy: a working pipeline finds them on every server
     const best = Math.max(...rows.filter((r) => r.method === 'mahalanobis').map((r) => r.peakF1));

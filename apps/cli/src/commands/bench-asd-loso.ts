@@ -5,7 +5,7 @@ import type { ResultRecord } from '@driftwatch/contracts';
 import { peakF1, recordScores, SMOOTHING_GRID } from '@driftwatch/eval';
 import { initBackend, describeBackend } from '@driftwatch/models';
 import { listOmniEntities, writeFileAtomic } from '@driftwatch/ingest';
-import { backendOption, dataRootOption, intOption, listOption, optionalString, type Command } from '../command';
+import { backendOption, commandLine, dataRootOption, intOption, listOption, optionalString, type Command } from '../command';
 import { dataRoot } from '../workspace';
 import { isDeepMethod, makeDetector, methodParams, parseMethods, parseParamOverrides } from '../methods';
 import { loadEntitySequences, prepareTrainingData, resolveEntities, testWindows, trainingWindows } from '../experiments/omni-protocol';
@@ -46,7 +46,7 @@ export const benchAsdLoso: Command = {
     'driftwatch bench asd-loso --methods dense-divad-gm,iforest,mahalanobis --servers 1,2,3 --out /tmp/r',
     'driftwatch bench asd-loso --methods iforest --servers all --params \'{"iforest":{"nEstimators":200}}\'',
   ],
-  async run(values) {
+  async run(values, _positionals, argv) {
     const methods = parseMethods(listOption(values, 'methods') ?? []);
     if (methods.length === 0) throw new UsageError('--methods needs at least one method id');
     const seed = intOption(values, 'seed', 0);
@@ -66,7 +66,7 @@ export const benchAsdLoso: Command = {
     // read (and so validate) all data before anything is written under --out
     process.stderr.write(`reading ASD from ${root} …\n`);
     const sequences = await loadEntitySequences(root, 'asd');
-    const command = `driftwatch bench asd-loso ${process.argv.slice(4).join(' ')}`.trim();
+    const command = commandLine(argv);
     await mkdir(outDir, { recursive: true });
     const resultsPath = join(outDir, 'results.jsonl');
     const previous = await readResults(resultsPath);
