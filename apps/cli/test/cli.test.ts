@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileSystemMessage, main } from '../src/main';
 import { paddingLength } from '../src/commands/evaluate';
 import { readResults } from '../src/results-file';
+import { lowestValidationLoss, parseLearningRateGrid } from '../src/commands/bench-asd-loso';
 import { captureOutput, makeAsdLikeRoot, writeLockFor } from './fixtures';
 
 const REQUIRED = ['method', 'dataset', 'testSequence', 'smoothing', 'peakF1', 'precision', 'recall', 'threshold', 'aucPr', 'trainSeconds', 'scoreSeconds', 'backend', 'seed', 'params'];
@@ -99,8 +100,39 @@ describe('driftwatch CLI', () => {
     }
   }, 120_000);
 
+  it('--lr-grid trains a deep method once per learning rate and keeps the lowest validation loss', async () => {
+    const out = join(fixture.root, 'bench-lr');
+    const small = '{"dense-divad-gm":{"hidden":8,"latentDim":2,"components":2,"priorHidden":4,"batchSize":64}}';
+    const args = ['bench', 'asd-loso', '--methods', 'dense-divad-gm', '--servers', '1', '--epochs', '2', '--lr-grid', '1e-4,3e-3', '--out', out, '--data-root', fixture.root, '--params', small, '--backend', 'cpu'];
+    expect((await captureOutput(() => main(args))).result).toBe(0);
+    const rows = await readResults(join(out, 'results.jsonl'));
+    expect(rows).toHaveLength(12);
+    const selection = rows[0].lrSelection as { learningRate: number; bestValLoss: number }[];
+    expect(selection.map((s) => s.learningRate)).toEqual([1e-4, 3e-3]);
+    const losses = selection.map((s) => s.bestValLoss);
+    expect(losses[0]).not.toBe(losses[1]);
+    const expected = losses[0] <= losses[1] ? 1e-4 : 3e-3;
+    expect((rows[0].params as { learningRate: number }).learningRate).toBe(expected);
+    expect(rows[0].bestValLoss).toBe(Math.min(...losses));
+    expect(rows[0].backend).toBe('cpu');
+  }, 120_000);
+
   it('a missing data root explains where data comes from', async () => {
     await expect(main(['bench', 'asd-loso', '--methods', 'iforest', '--data-root', join(fixture.root, 'nope')])).rejects.toThrow(/--data-root|DRIFTWATCH_DATA/);
+  });
+});
+
+describe('learning-rate grid', () => {
+  it('parses the paper grid and lists, and rejects nonsense', () => {
+    expect(parseLearningRateGrid('paper')).toEqual([1e-5, 3e-5, 1e-4, 3e-4]);
+    expect(parseLearningRateGrid('0.1, 2e-3')).toEqual([0.1, 2e-3]);
+    expect(parseLearningRateGrid(undefined)).toBeUndefined();
+    expect(() => parseLearningRateGrid('0.1,-1')).toThrow(/--lr-grid/);
+  });
+  it('picks the first lowest finite validation loss', () => {
+    expect(lowestValidationLoss([3, 1, 2, 1])).toBe(1);
+    expect(lowestValidationLoss([undefined, NaN, 5])).toBe(2);
+    expect(lowestValidationLoss([undefined])).toBe(0);
   });
 });
 

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
-import type { ResultRecord } from '@driftwatch/contracts';
+import type { Detector, FitReport, ResultRecord } from '@driftwatch/contracts';
 import { peakF1, recordScores, SMOOTHING_GRID } from '@driftwatch/eval';
 import { initBackend, describeBackend } from '@driftwatch/models';
 import { listOmniEntities, writeFileAtomic } from '@driftwatch/ingest';
@@ -13,7 +13,7 @@ import { fitProgressReporter, progressBar } from '../progress';
 import { appendResult, readResults } from '../results-file';
 import { fmt, renderTable } from '../table';
 import { UsageError } from '../cli-error';
-import type { BackendPreference } from '@driftwatch/models';
+import type { BackendPreference, DetectorId } from '@driftwatch/models';
 
 export const benchAsdLoso: Command = {
   path: ['bench', 'asd-loso'],
@@ -37,6 +37,11 @@ export const benchAsdLoso: Command = {
     },
     out: { type: 'string', valueName: 'dir', description: 'output folder (default: bench-results/asd-loso)' },
     seed: { type: 'string', valueName: 'S', default: '0', description: 'random seed of every method' },
+    'lr-grid': {
+      type: 'string',
+      valueName: 'list',
+      description: "train each deep method once per learning rate and keep the lowest validation loss (divad.md §3.3); 'paper' = 1e-5,3e-5,1e-4,3e-4",
+    },
     params: { type: 'string', valueName: 'json', description: 'parameter overrides, flat or keyed by method, e.g. \'{"dense-divad-gm":{"learningRate":1e-4}}\'' },
     ...backendOption,
     ...dataRootOption,
@@ -44,6 +49,7 @@ export const benchAsdLoso: Command = {
   examples: [
     'driftwatch bench asd-loso --methods dense-divad-gm,iforest --servers 1 --epochs 5',
     'driftwatch bench asd-loso --methods dense-divad-gm,iforest,mahalanobis --servers 1,2,3 --out /tmp/r',
+    'driftwatch bench asd-loso --methods dense-divad-gm --servers 1 --epochs 30 --lr-grid paper',
     'driftwatch bench asd-loso --methods iforest --servers all --params \'{"iforest":{"nEstimators":200}}\'',
   ],
   async run(values, _positionals, argv) {
@@ -52,6 +58,7 @@ export const benchAsdLoso: Command = {
     const seed = intOption(values, 'seed', 0);
     const epochs = intOption(values, 'epochs', 10, 1);
     const overrides = parseParamOverrides(optionalString(values, 'params'));
+    const lrGrid = parseLearningRateGrid(optionalString(values, 'lr-grid'));
     const outDir = optionalString(values, 'out') ?? join('bench-results', 'asd-loso');
     const root = dataRoot(values);
     const available = await listOmniEntities(root, 'asd');
@@ -87,19 +94,18 @@ export const benchAsdLoso: Command = {
           continue;
         }
         const params = methodParams(method, 'asd', overrides, epochs);
-        const detector = makeDetector(method, params);
-        const W = detector.windowLength;
+        const probe = makeDetector(method, params);
+        const W = probe.windowLength;
+        probe.dispose();
         const windows = trainingWindows(data, W);
-        const label = `${method} ${server}`;
-        const bar = progressBar(`${label} fit`, 1);
-        const t0 = performance.now();
-        const report = await detector.fit(windows.train, {
+        const { detector, report, trainSeconds, lrSelection } = await fitSelectingLearningRate(
+          method,
+          params,
+          isDeepMethod(method) ? lrGrid : undefined,
+          windows,
           seed,
-          validation: windows.validation,
-          onProgress: fitProgressReporter(bar),
-        });
-        const trainSeconds = (performance.now() - t0) / 1000;
-        bar.done(`${windows.train.count} train / ${windows.validation.count} validation windows, ${report.epochs} epochs${report.bestValLoss !== undefined ? `, best val loss ${report.bestValLoss.toFixed(3)}` : ''}`);
+          `${method} ${server}`,
+        );
         const tw = testWindows(testSeq, data.standardisation, W);
         const t1 = performance.now();
         const windowScores = await detector.scoreWindows(tw);
@@ -124,7 +130,8 @@ export const benchAsdLoso: Command = {
             // the shallow baselines run in plain JavaScript whatever tfjs backend the process loaded
             backend: isDeepMethod(method) && backend ? backend.name : 'js',
             seed,
-            params: { ...params, ...detector.config },
+            params: { ...detector.config },
+            ...(lrSelection ? { lrSelection } : {}),
             epochs: report.epochs,
             bestValLoss: report.bestValLoss,
             trainWindows: windows.train.count,
@@ -139,6 +146,54 @@ export const benchAsdLoso: Command = {
     return 0;
   },
 };
+
+export const PAPER_LR_GRID = [1e-5, 3e-5, 1e-4, 3e-4];
+
+export function parseLearningRateGrid(v: string | undefined): number[] | undefined {
+  if (v === undefined) return undefined;
+  if (v === 'paper') return PAPER_LR_GRID;
+  const grid = v.split(',').map((x) => Number(x.trim()));
+  if (grid.length === 0 || grid.some((x) => !(x > 0 && Number.isFinite(x)))) throw new UsageError(`--lr-grid expects 'paper' or positive numbers separated by commas, got '${v}'`);
+  return grid;
+}
+
+/** Index of the lowest validation loss; the first wins ties, and a missing loss never wins. */
+export function lowestValidationLoss(losses: (number | undefined)[]): number {
+  let best = -1;
+  for (let i = 0; i < losses.length; i++) {
+    const l = losses[i];
+    if (l !== undefined && Number.isFinite(l) && (best < 0 || l < losses[best]!)) best = i;
+  }
+  return best < 0 ? 0 : best;
+}
+
+/**
+ * Fits one detector, or one per learning rate of `grid`, keeping the lowest best validation loss: labels are
+ * never looked at (divad.md §3.3). `trainSeconds` is the cost of the whole selection.
+ */
+async function fitSelectingLearningRate(
+  method: DetectorId,
+  params: Record<string, unknown>,
+  grid: number[] | undefined,
+  windows: ReturnType<typeof trainingWindows>,
+  seed: number,
+  label: string,
+): Promise<{ detector: Detector; report: FitReport; trainSeconds: number; lrSelection?: { learningRate: number; bestValLoss?: number }[] }> {
+  const t0 = performance.now();
+  const candidates: { detector: Detector; report: FitReport }[] = [];
+  for (const learningRate of grid ?? [undefined]) {
+    const detector = makeDetector(method, learningRate === undefined ? params : { ...params, learningRate });
+    const bar = progressBar(`${label}${learningRate === undefined ? '' : ` lr ${learningRate}`} fit`, 1);
+    const report = await detector.fit(windows.train, { seed, validation: windows.validation, onProgress: fitProgressReporter(bar) });
+    bar.done(`${windows.train.count} train / ${windows.validation.count} validation windows, ${report.epochs} epochs${report.bestValLoss !== undefined ? `, best val loss ${report.bestValLoss.toFixed(3)}` : ''}`);
+    candidates.push({ detector, report });
+  }
+  const best = lowestValidationLoss(candidates.map((c) => c.report.bestValLoss));
+  candidates.forEach((c, i) => i !== best && c.detector.dispose());
+  const trainSeconds = (performance.now() - t0) / 1000;
+  const lrSelection = grid?.map((learningRate, i) => ({ learningRate, bestValLoss: candidates[i].report.bestValLoss }));
+  return { ...candidates[best], trainSeconds, lrSelection };
+}
 
 /** Best smoothing per (server, method), then the mean over servers per method. */
 export function summaryTable(rows: ResultRecord[], methods: string[], servers: string[]): string {
