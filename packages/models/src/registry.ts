@@ -2,10 +2,10 @@
 import type { Detector } from '@driftwatch/contracts';
 import { ParameterError } from '@driftwatch/contracts';
 import { DenseDivad } from './divad';
-import { IsolationForest, Mahalanobis } from './baselines';
+import { IsolationForest, Mahalanobis, Pca } from './baselines';
 import { readManifest } from './model-dir';
 
-export const DETECTOR_IDS = ['iforest', 'mahalanobis', 'dense-divad-g', 'dense-divad-gm'] as const;
+export const DETECTOR_IDS = ['iforest', 'pca', 'mahalanobis', 'dense-divad-g', 'dense-divad-gm'] as const;
 export type DetectorId = (typeof DETECTOR_IDS)[number];
 
 export function isDetectorId(id: string): id is DetectorId {
@@ -17,6 +17,8 @@ export function createDetector(id: string, params: Record<string, unknown> = {})
   switch (id) {
     case 'iforest':
       return new IsolationForest(params);
+    case 'pca':
+      return new Pca(params);
     case 'mahalanobis':
       return new Mahalanobis(params);
     case 'dense-divad-g':
@@ -34,6 +36,8 @@ export async function loadDetector(dir: string): Promise<Detector> {
   switch (manifest.detector as DetectorId) {
     case 'iforest':
       return IsolationForest.load(dir);
+    case 'pca':
+      return Pca.load(dir);
     case 'mahalanobis':
       return Mahalanobis.load(dir);
     case 'dense-divad-g':

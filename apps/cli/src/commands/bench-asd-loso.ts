@@ -27,7 +27,7 @@ export const benchAsdLoso: Command = {
     'in that file are skipped, so an interrupted run resumes where it stopped.',
   ].join('\n'),
   options: {
-    methods: { type: 'string', valueName: 'ids', default: 'dense-divad-gm,iforest', description: 'comma-separated: iforest, mahalanobis, dense-divad-g, dense-divad-gm' },
+    methods: { type: 'string', valueName: 'ids', default: 'dense-divad-gm,iforest', description: 'comma-separated: iforest, pca, mahalanobis, dense-divad-g, dense-divad-gm' },
     servers: { type: 'string', valueName: 'list', default: 'all', description: "held-out servers: numbers (1,2,3), names (omi-1) or 'all'" },
     epochs: {
       type: 'string',

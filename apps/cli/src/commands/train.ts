@@ -24,7 +24,7 @@ export const train: Command = {
     'The model directory holds manifest.json (detector, config, scaler, domains, data provenance) and weights.',
   ].join('\n'),
   options: {
-    method: { type: 'string', valueName: 'id', description: 'iforest, mahalanobis, dense-divad-g or dense-divad-gm' },
+    method: { type: 'string', valueName: 'id', description: 'iforest, pca, mahalanobis, dense-divad-g or dense-divad-gm' },
     out: { type: 'string', valueName: 'dir', description: 'model directory to write (replaced atomically if it exists)' },
     dataset: { type: 'string', valueName: 'name', default: 'asd', description: 'asd or smd' },
     'hold-out': { type: 'string', valueName: 'entity', description: 'train on every entity but this one (e.g. omi-1 or 1)' },

@@ -1,3 +1,4 @@
 export * from './isolation-trees';
 export * from './iforest';
 export * from './mahalanobis';
+export * from './pca';
