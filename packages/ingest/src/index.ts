@@ -39,6 +39,7 @@ export {
   parseDatasetsLock,
   describeLockSources,
   verifyDatasets,
+  unlistedFiles,
   sha256File,
   type DatasetsLock,
   type LockedDataset,

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readDatasetsLock, verifyDatasets } from '@driftwatch/ingest';
+import { readDatasetsLock, unlistedFiles, verifyDatasets } from '@driftwatch/ingest';
 import { dataRootOption, optionalString, type Command, type OptionSpec, type OptionValues } from '../command';
 import { dataRoot, datasetsLockPath } from '../workspace';
 
@@ -56,7 +56,7 @@ export const datasetsVerify: Command = {
   path: ['datasets', 'verify'],
   summary: 'check every file of the named data sets (default: all) against the bytes and sha256 in datasets.lock',
   usage: 'driftwatch datasets verify [name…] [--data-root DIR]',
-  description: 'Exits 1 and names each file that is missing or differs; exits 0 when every file matches.',
+  description: 'Exits 1 and names each file that is missing or differs; exits 0 when every file matches.\nFiles in the data set folders that the lock does not list are named as a note (they do not fail the check).',
   options: { ...dataRootOption, ...lockOption },
   examples: ['driftwatch datasets verify asd', 'driftwatch datasets verify', 'driftwatch datasets verify asd smd --data-root /mnt/copy'],
   async run(values, positionals) {
@@ -86,6 +86,12 @@ export const datasetsVerify: Command = {
     }
     for (const [name, e] of byDataset) {
       process.stdout.write(`${name}: ${e.ok === e.total ? 'ok' : 'FAILED'} (${e.ok}/${e.total} files ok)\n`);
+    }
+    const extra = await unlistedFiles(root, lock, names);
+    if (extra.length > 0) {
+      process.stdout.write(`note: ${extra.length} file(s) under the data set folders are not in the lock (not checked):\n`);
+      for (const x of extra.slice(0, 20)) process.stdout.write(`  ${x.path}\n`);
+      if (extra.length > 20) process.stdout.write(`  … and ${extra.length - 20} more\n`);
     }
     return bad.length === 0 ? 0 : 1;
   },

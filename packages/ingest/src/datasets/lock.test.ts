@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DataRootError, InputError } from '@driftwatch/contracts';
 import { realDataRoot } from '../testing/real-data';
 import { findRepoRoot } from './data-root';
-import { parseDatasetsLock, readDatasetsLock, sha256File, verifyDatasets, type DatasetsLock } from './lock';
+import { parseDatasetsLock, readDatasetsLock, sha256File, unlistedFiles, verifyDatasets, type DatasetsLock } from './lock';
 
 const FILES: Record<string, string> = {
   'alpha/train/a.txt': '0.1,0.2\n0.3,0.4\n',
@@ -86,6 +86,21 @@ describe('datasets.lock verification', () => {
     expect(byPath['alpha/test/b.txt']).toMatchObject({ status: 'size', expectedBytes: 4, actualBytes: 2 });
     expect(byPath['beta/readme.md']).toMatchObject({ dataset: 'beta', status: 'missing' });
     expect(byPath['beta/readme.md'].actualBytes).toBeUndefined();
+  });
+
+  it('lists files inside the data set folders that the lock does not name', async () => {
+    expect(await unlistedFiles(root, lockOf(FILES))).toEqual([]);
+    await writeFile(join(root, 'alpha/train/new.txt'), '9\n');
+    await mkdir(join(root, 'beta/extra'), { recursive: true });
+    await writeFile(join(root, 'beta/extra/x.csv'), '1\n');
+    await writeFile(join(root, 'outside.txt'), 'not in any data set folder\n');
+    expect(await unlistedFiles(root, lockOf(FILES))).toEqual([
+      { dataset: 'alpha', path: 'alpha/train/new.txt' },
+      { dataset: 'beta', path: 'beta/extra/x.csv' },
+    ]);
+    expect(await unlistedFiles(root, lockOf(FILES), ['beta'])).toEqual([{ dataset: 'beta', path: 'beta/extra/x.csv' }]);
+    await rm(join(root, 'beta'), { recursive: true });
+    expect(await unlistedFiles(root, lockOf(FILES), ['beta'])).toEqual([]);
   });
 
   it('checks only the named data sets and rejects unknown names', async () => {

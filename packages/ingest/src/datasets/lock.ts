@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataRootError, InputError } from '@driftwatch/contracts';
 
@@ -152,6 +152,41 @@ export async function verifyDatasets(
     }
   }
   return reports;
+}
+
+/**
+ * Files inside the folders of the chosen data sets that datasets.lock does not list (a newer download, a
+ * stray output). Not an integrity failure, but worth telling: experiments may read them.
+ */
+export async function unlistedFiles(dataRoot: string, lock: DatasetsLock, names?: string[]): Promise<{ dataset: string; path: string }[]> {
+  const chosen = names ? lock.datasets.filter((d) => names.includes(d.name)) : lock.datasets;
+  const out: { dataset: string; path: string }[] = [];
+  for (const d of chosen) {
+    const listed = new Set(d.files.map((f) => f.path));
+    const folders = new Set(d.files.map((f) => f.path.split('/')[0]));
+    for (const folder of folders) {
+      for (const path of await listFilesUnder(dataRoot, folder)) if (!listed.has(path)) out.push({ dataset: d.name, path });
+    }
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Relative paths (forward slashes) of the regular files below `root/folder`; none if it does not exist. */
+async function listFilesUnder(root: string, folder: string): Promise<string[]> {
+  let entries;
+  try {
+    entries = await readdir(join(root, ...folder.split('/')), { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    throw error;
+  }
+  const out: string[] = [];
+  for (const e of entries) {
+    const rel = `${folder}/${e.name}`;
+    if (e.isDirectory()) out.push(...(await listFilesUnder(root, rel)));
+    else if (e.isFile()) out.push(rel);
+  }
+  return out;
 }
 
 async function verifyFile(dataRoot: string, dataset: string, f: LockedFile): Promise<VerifyReport> {
