@@ -1,30 +1,7 @@
-import {
-  assertWindowShape,
-  mulberry32,
-  ParameterError,
-  InputError,
-  type Detector,
-  type FitOptions,
-  type FitReport,
-  type ManifestContext,
-  type WindowSet,
-} from '@driftwatch/contracts';
-import { join } from 'node:path';
-import { readManifest, readModelFile, writeModelDir } from '../model-dir';
-import {
-  decodeFloat64,
-  decodeInt32,
-  encodeFloat64,
-  encodeInt32,
-  notFitted,
-  parseJsonFile,
-  positiveInteger,
-  rejectUnknownKeys,
-  shallowManifest,
-} from './common';
+import { mulberry32, ParameterError, InputError, type FitOptions, type WindowSet } from '@driftwatch/contracts';
+import { decodeFloat64, decodeInt32, encodeFloat64, encodeInt32, positiveInteger, rejectUnknownKeys } from './common';
 import { growIsolationTrees, isolationScore, type IsolationTrees } from './isolation-trees';
-import { assertFiniteWindows } from './windows';
-
+import { ShallowDetector } from './shallow-detector';
 export interface IsolationForestConfig {
   /** trees (sklearn n_estimators) */
   nEstimators: number;
@@ -78,75 +55,46 @@ export function resolveFeatureCount(maxFeatures: number, p: number): number {
   return maxFeatures;
 }
 
-interface Fitted {
-  trees: IsolationTrees;
-  featureCount: number;
-  domains: string[];
-  seed: number;
-}
-
 /**
  * Isolation Forest on flattened windows (divad.md §4; sklearn IsolationForest with bootstrap=False).
  * Score = 2^(−E[h(x)]/c(ψ)), higher = more anomalous.
  */
-export class IsolationForest implements Detector<IsolationForestConfig> {
+export class IsolationForest extends ShallowDetector<IsolationForestConfig, IsolationTrees> {
   readonly id = ID;
-  readonly config: Readonly<IsolationForestConfig>;
-  private fitted: Fitted | undefined;
+  protected readonly fitPhase = 'trees';
+  protected readonly modelFile = FOREST_FILE;
 
   constructor(params: Partial<IsolationForestConfig> | Record<string, unknown> = {}) {
-    this.config = Object.freeze(isolationForestConfig(params));
-  }
-
-  get windowLength(): number {
-    return this.config.windowLength;
-  }
-
-  get featureCount(): number | undefined {
-    return this.fitted?.featureCount;
+    super(isolationForestConfig(params));
   }
 
   /** The grown trees (read-only use). */
   get trees(): IsolationTrees | undefined {
-    return this.fitted?.trees;
+    return this.fitted?.model;
   }
 
-  async fit(train: WindowSet, opts: FitOptions): Promise<FitReport> {
-    const start = performance.now();
-    assertWindowShape(train, this.windowLength, undefined);
-    assertFiniteWindows(train, ID);
+  protected fitModel(train: WindowSet, opts: FitOptions): IsolationTrees {
     const n = train.count;
     const p = train.windowLength * train.featureCount;
     const psi = resolveSampleSize(this.config.maxSamples, n);
     if (psi < 2) throw new ParameterError(`${ID}: needs at least 2 windows per tree, got ψ = ${psi} from ${n} training windows`);
-    const uniform = mulberry32(opts.seed);
-    const trees = growIsolationTrees((i) => train.window(i), n, p, {
+    return growIsolationTrees((i) => train.window(i), n, p, {
       count: this.config.nEstimators,
       sampleSize: psi,
       featuresPerTree: resolveFeatureCount(this.config.maxFeatures, p),
-      uniform,
+      uniform: mulberry32(opts.seed),
       beforeTree: () => opts.signal?.throwIfAborted(),
     });
-    this.fitted = { trees, featureCount: train.featureCount, domains: [...train.domains], seed: opts.seed };
-    opts.onProgress?.({ epoch: 1, epochs: 1, phase: 'trees' });
-    return { epochs: 1, seconds: (performance.now() - start) / 1000 };
   }
 
-  async scoreWindows(windows: WindowSet): Promise<Float32Array> {
-    const fitted = this.fitted;
-    if (!fitted) throw notFitted(ID);
-    assertWindowShape(windows, this.windowLength, fitted.featureCount);
-    assertFiniteWindows(windows, ID);
+  protected scoreModel(trees: IsolationTrees, windows: WindowSet): Float32Array {
     const out = new Float32Array(windows.count);
-    for (let i = 0; i < windows.count; i++) out[i] = isolationScore(fitted.trees, windows.window(i));
+    for (let i = 0; i < windows.count; i++) out[i] = isolationScore(trees, windows.window(i));
     return out;
   }
 
-  async save(dir: string, context?: ManifestContext): Promise<void> {
-    const fitted = this.fitted;
-    if (!fitted) throw notFitted(ID);
-    const t = fitted.trees;
-    const forest = {
+  protected modelToJson(t: IsolationTrees): Record<string, unknown> {
+    return {
       format: 1,
       sampleSize: t.sampleSize,
       nodes: t.feature.length,
@@ -157,39 +105,27 @@ export class IsolationForest implements Detector<IsolationForestConfig> {
       right: encodeInt32(t.right),
       leafPath: encodeFloat64(t.leafPath),
     };
-    const manifest = shallowManifest(
-      { detector: ID, config: { ...this.config }, featureCount: fitted.featureCount, windowLength: this.windowLength, domains: fitted.domains, seed: fitted.seed },
-      context,
-    );
-    await writeModelDir(dir, manifest, { [FOREST_FILE]: JSON.stringify(forest) + '\n' });
   }
 
-  static async load(dir: string): Promise<IsolationForest> {
-    const manifest = await readManifest(dir, ID);
-    const det = new IsolationForest(manifest.config);
-    const file = join(dir, FOREST_FILE);
-    const json = parseJsonFile((await readModelFile(dir, FOREST_FILE)).toString('utf8'), file);
-    const nodes = json.nodes;
-    const psi = json.sampleSize;
-    if (json.format !== 1 || typeof nodes !== 'number' || !Number.isInteger(nodes) || nodes < 1 || typeof psi !== 'number' || !Number.isInteger(psi) || psi < 2) {
-      throw new InputError({ file }, 'an isolation forest of format 1 with integer nodes ≥ 1 and sampleSize ≥ 2');
-    }
-    const trees: IsolationTrees = {
-      roots: decodeInt32(json.roots, 'roots', file),
-      feature: decodeInt32(json.feature, 'feature', file, nodes),
-      threshold: decodeFloat64(json.threshold, 'threshold', file, nodes),
-      left: decodeInt32(json.left, 'left', file, nodes),
-      right: decodeInt32(json.right, 'right', file, nodes),
-      leafPath: decodeFloat64(json.leafPath, 'leafPath', file, nodes),
-      sampleSize: psi,
-    };
-    checkTrees(trees, manifest.featureCount * manifest.windowLength, file);
-    det.fitted = { trees, featureCount: manifest.featureCount, domains: manifest.domains, seed: manifest.seed };
-    return det;
-  }
-
-  dispose(): void {
-    // plain typed arrays: nothing native to release
+  static load(dir: string): Promise<IsolationForest> {
+    return ShallowDetector.loadShallow(dir, ID, FOREST_FILE, (config) => new IsolationForest(config), (json, file, dimension) => {
+      const nodes = json.nodes;
+      const psi = json.sampleSize;
+      if (json.format !== 1 || typeof nodes !== 'number' || !Number.isInteger(nodes) || nodes < 1 || typeof psi !== 'number' || !Number.isInteger(psi) || psi < 2) {
+        throw new InputError({ file }, 'an isolation forest of format 1 with integer nodes ≥ 1 and sampleSize ≥ 2');
+      }
+      const trees: IsolationTrees = {
+        roots: decodeInt32(json.roots, 'roots', file),
+        feature: decodeInt32(json.feature, 'feature', file, nodes),
+        threshold: decodeFloat64(json.threshold, 'threshold', file, nodes),
+        left: decodeInt32(json.left, 'left', file, nodes),
+        right: decodeInt32(json.right, 'right', file, nodes),
+        leafPath: decodeFloat64(json.leafPath, 'leafPath', file, nodes),
+        sampleSize: psi,
+      };
+      checkTrees(trees, dimension, file);
+      return trees;
+    });
   }
 }
 

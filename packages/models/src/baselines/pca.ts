@@ -1,18 +1,7 @@
-import {
-  assertWindowShape,
-  InputError,
-  ParameterError,
-  type Detector,
-  type FitOptions,
-  type FitReport,
-  type ManifestContext,
-  type WindowSet,
-} from '@driftwatch/contracts';
-import { join } from 'node:path';
+import { InputError, ParameterError, type WindowSet } from '@driftwatch/contracts';
 import { fitOriginMahalanobisRows } from '../linalg';
-import { readManifest, readModelFile, writeModelDir } from '../model-dir';
-import { decodeFloat64, encodeFloat64, notFitted, parseJsonFile, positiveInteger, rejectUnknownKeys, shallowManifest } from './common';
-import { assertFiniteWindows } from './windows';
+import { decodeFloat64, encodeFloat64, positiveInteger, rejectUnknownKeys } from './common';
+import { ShallowDetector } from './shallow-detector';
 
 export interface PcaConfig {
   /** records per window; a window is flattened to W·D features */
@@ -78,21 +67,13 @@ function pcaConfig(params: Record<string, unknown>): PcaConfig {
  * normal windows, window score = squared error of the reconstruction from the top-k axes, without centring
  * (as the reference code; the paper's mean squared error ranks windows the same way).
  */
-export class Pca implements Detector<PcaConfig> {
+export class Pca extends ShallowDetector<PcaConfig, PcaModel> {
   readonly id = ID;
-  readonly config: Readonly<PcaConfig>;
-  private fitted: { model: PcaModel; featureCount: number; domains: string[]; seed: number } | undefined;
+  protected readonly fitPhase = 'fit-axes';
+  protected readonly modelFile = MODEL_FILE;
 
   constructor(params: Partial<PcaConfig> | Record<string, unknown> = {}) {
-    this.config = Object.freeze(pcaConfig(params as Record<string, unknown>));
-  }
-
-  get windowLength(): number {
-    return this.config.windowLength;
-  }
-
-  get featureCount(): number | undefined {
-    return this.fitted?.featureCount;
+    super(pcaConfig(params as Record<string, unknown>));
   }
 
   /** The fitted subspace (read-only use). */
@@ -100,62 +81,34 @@ export class Pca implements Detector<PcaConfig> {
     return this.fitted?.model;
   }
 
-  async fit(train: WindowSet, opts: FitOptions): Promise<FitReport> {
-    const start = performance.now();
-    assertWindowShape(train, this.windowLength, undefined);
+  protected fitModel(train: WindowSet): PcaModel {
     if (train.count < 2) throw new ParameterError(`${ID}: needs at least 2 training windows for a covariance, got ${train.count}`);
-    assertFiniteWindows(train, ID);
     const d = train.windowLength * train.featureCount;
     const c = this.config.components;
     if (c >= 1 && c > d) throw new ParameterError(`${ID}: components ${c} exceeds the ${d} features of a flattened window`);
-    opts.signal?.throwIfAborted();
     const eig = fitOriginMahalanobisRows((i) => train.window(i), train.count, d);
     const variances = Float64Array.from(eig.variances);
     const k = c >= 1 ? c : componentsForVariance(variances, c);
-    const model: PcaModel = { dimension: d, components: k, axes: Float64Array.from(eig.axes.slice(0, k * d)), variances };
-    this.fitted = { model, featureCount: train.featureCount, domains: [...train.domains], seed: opts.seed };
-    opts.onProgress?.({ epoch: 1, epochs: 1, phase: 'fit-axes' });
-    return { epochs: 1, seconds: (performance.now() - start) / 1000 };
+    return { dimension: d, components: k, axes: Float64Array.from(eig.axes.slice(0, k * d)), variances };
   }
 
-  async scoreWindows(windows: WindowSet): Promise<Float32Array> {
-    const fitted = this.fitted;
-    if (!fitted) throw notFitted(ID);
-    assertWindowShape(windows, this.windowLength, fitted.featureCount);
-    assertFiniteWindows(windows, ID);
-    const residual = new Float64Array(fitted.model.dimension);
+  protected scoreModel(model: PcaModel, windows: WindowSet): Float32Array {
+    const residual = new Float64Array(model.dimension);
     const out = new Float32Array(windows.count);
-    for (let i = 0; i < windows.count; i++) out[i] = pcaReconstructionError(fitted.model, windows.window(i), residual);
+    for (let i = 0; i < windows.count; i++) out[i] = pcaReconstructionError(model, windows.window(i), residual);
     return out;
   }
 
-  async save(dir: string, context?: ManifestContext): Promise<void> {
-    const fitted = this.fitted;
-    if (!fitted) throw notFitted(ID);
-    const m = fitted.model;
-    const weights = { format: 1, dimension: m.dimension, components: m.components, axes: encodeFloat64(m.axes), variances: encodeFloat64(m.variances) };
-    const manifest = shallowManifest(
-      { detector: ID, config: { ...this.config }, featureCount: fitted.featureCount, windowLength: this.windowLength, domains: fitted.domains, seed: fitted.seed },
-      context,
-    );
-    await writeModelDir(dir, manifest, { [MODEL_FILE]: JSON.stringify(weights) + '\n' });
+  protected modelToJson(m: PcaModel): Record<string, unknown> {
+    return { format: 1, dimension: m.dimension, components: m.components, axes: encodeFloat64(m.axes), variances: encodeFloat64(m.variances) };
   }
 
-  static async load(dir: string): Promise<Pca> {
-    const manifest = await readManifest(dir, ID);
-    const det = new Pca(manifest.config);
-    const file = join(dir, MODEL_FILE);
-    const json = parseJsonFile((await readModelFile(dir, MODEL_FILE)).toString('utf8'), file);
-    const d = manifest.featureCount * manifest.windowLength;
-    const k = json.components;
-    if (json.format !== 1 || json.dimension !== d) throw new InputError({ file }, `a PCA model of format 1 with dimension ${d}`, String(json.dimension));
-    if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > d) throw new InputError({ file }, `a component count in 1..${d}`, String(k));
-    const model: PcaModel = { dimension: d, components: k, axes: decodeFloat64(json.axes, 'axes', file, k * d), variances: decodeFloat64(json.variances, 'variances', file, d) };
-    det.fitted = { model, featureCount: manifest.featureCount, domains: manifest.domains, seed: manifest.seed };
-    return det;
-  }
-
-  dispose(): void {
-    // plain arrays: nothing native to release
+  static load(dir: string): Promise<Pca> {
+    return ShallowDetector.loadShallow(dir, ID, MODEL_FILE, (config) => new Pca(config), (json, file, d) => {
+      const k = json.components;
+      if (json.format !== 1 || json.dimension !== d) throw new InputError({ file }, `a PCA model of format 1 with dimension ${d}`, String(json.dimension));
+      if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > d) throw new InputError({ file }, `a component count in 1..${d}`, String(k));
+      return { dimension: d, components: k, axes: decodeFloat64(json.axes, 'axes', file, k * d), variances: decodeFloat64(json.variances, 'variances', file, d) };
+    });
   }
 }

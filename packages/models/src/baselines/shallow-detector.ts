@@ -1,0 +1,105 @@
+import {
+  assertWindowShape,
+  type Detector,
+  type FitOptions,
+  type FitReport,
+  type ManifestContext,
+  type ModelManifest,
+  type WindowSet,
+} from '@driftwatch/contracts';
+import { join } from 'node:path';
+import { readManifest, readModelFile, writeModelDir } from '../model-dir';
+import { notFitted, parseJsonFile, shallowManifest } from './common';
+import { assertFiniteWindows } from './windows';
+
+/** What a shallow detector knows once fitted: its model and the shape of the data it saw. */
+export interface ShallowFit<Model> {
+  model: Model;
+  featureCount: number;
+  domains: string[];
+  seed: number;
+}
+
+/**
+ * The part every JavaScript-only detector shares (fit in one pass, no tensors): shape and finiteness checks,
+ * the fitted state, and the model directory (manifest + one JSON model file). Subclasses supply the maths:
+ * `fitModel`, `scoreModel` and the JSON form of their model.
+ */
+export abstract class ShallowDetector<Config extends { windowLength: number }, Model> implements Detector<Config> {
+  abstract readonly id: string;
+  readonly config: Readonly<Config>;
+  protected fitted: ShallowFit<Model> | undefined;
+  /** FitProgress phase reported when fitting ends */
+  protected abstract readonly fitPhase: string;
+  /** the JSON file inside the model directory */
+  protected abstract readonly modelFile: string;
+
+  protected constructor(config: Config) {
+    this.config = Object.freeze(config);
+  }
+
+  get windowLength(): number {
+    return this.config.windowLength;
+  }
+
+  get featureCount(): number | undefined {
+    return this.fitted?.featureCount;
+  }
+
+  protected abstract fitModel(train: WindowSet, opts: FitOptions): Model;
+  protected abstract scoreModel(model: Model, windows: WindowSet): Float32Array;
+  protected abstract modelToJson(model: Model): Record<string, unknown>;
+
+  async fit(train: WindowSet, opts: FitOptions): Promise<FitReport> {
+    const start = performance.now();
+    assertWindowShape(train, this.windowLength, undefined);
+    assertFiniteWindows(train, this.id);
+    opts.signal?.throwIfAborted();
+    const model = this.fitModel(train, opts);
+    this.fitted = { model, featureCount: train.featureCount, domains: [...train.domains], seed: opts.seed };
+    opts.onProgress?.({ epoch: 1, epochs: 1, phase: this.fitPhase });
+    return { epochs: 1, seconds: (performance.now() - start) / 1000 };
+  }
+
+  async scoreWindows(windows: WindowSet): Promise<Float32Array> {
+    const fitted = this.fitted;
+    if (!fitted) throw notFitted(this.id);
+    assertWindowShape(windows, this.windowLength, fitted.featureCount);
+    assertFiniteWindows(windows, this.id);
+    return this.scoreModel(fitted.model, windows);
+  }
+
+  async save(dir: string, context?: ManifestContext): Promise<void> {
+    const fitted = this.fitted;
+    if (!fitted) throw notFitted(this.id);
+    const manifest = shallowManifest(
+      { detector: this.id, config: { ...this.config }, featureCount: fitted.featureCount, windowLength: this.windowLength, domains: fitted.domains, seed: fitted.seed },
+      context,
+    );
+    await writeModelDir(dir, manifest, { [this.modelFile]: JSON.stringify(this.modelToJson(fitted.model)) + '\n' });
+  }
+
+  /**
+   * Loads a model directory: `create` builds the detector from the saved config, `fromJson` checks and decodes
+   * the model file for the manifest's W·D (throwing InputError naming the file when it is damaged).
+   */
+  protected static async loadShallow<D extends ShallowDetector<{ windowLength: number }, M>, M>(
+    dir: string,
+    id: string,
+    modelFile: string,
+    create: (config: Record<string, unknown>) => D,
+    fromJson: (json: Record<string, unknown>, file: string, dimension: number) => M,
+  ): Promise<D> {
+    const manifest: ModelManifest = await readManifest(dir, id);
+    const det = create(manifest.config);
+    const file = join(dir, modelFile);
+    const json = parseJsonFile((await readModelFile(dir, modelFile)).toString('utf8'), file);
+    const model = fromJson(json, file, manifest.featureCount * manifest.windowLength);
+    det.fitted = { model, featureCount: manifest.featureCount, domains: manifest.domains, seed: manifest.seed };
+    return det;
+  }
+
+  dispose(): void {
+    // plain arrays: nothing native to release
+  }
+}
