@@ -61,3 +61,5 @@ export {
 export { balancedSample, balancedFileQuota } from './preprocess/balanced-sample';
 export { writeFileAtomic, temporarySiblingPath } from './files/atomic';
 export { writeScoreFile, readScoreFile, scoreFormatOf, type ScoreEntry, type ScoreFileFormat } from './files/score-file';
+export * from './stream/index';
+export { summariseSequences, type DatasetInspection, type ColumnSummary, type SummariseOptions } from './inspect/summary';
