@@ -35,9 +35,8 @@ export async function* readLineChunks(input: TextInput, chunkBytes = DEFAULT_CHU
   let carry: Buffer | null = null;
   let inQuotes = false;
   let bytesRead = 0;
-  let totalBytes: number | undefined;
   const source = await openSource(input, chunkBytes);
-  totalBytes = source.totalBytes;
+  const totalBytes = source.totalBytes;
   for await (const raw of source.stream) {
     const piece = raw as Buffer;
     bytesRead = source.position();

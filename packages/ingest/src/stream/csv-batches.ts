@@ -18,7 +18,8 @@ import {
 import { InputError, ParameterError } from '@driftwatch/contracts';
 import { type LineChunk, type TextInput, DEFAULT_CHUNK_BYTES, inputName, readLineChunks } from './chunks';
 import { parseNumberToken } from '../csv/numeric-csv';
-import { parseDecimalBytes, parseSmallIntegerBytes } from './number-bytes';
+import * as numberBytes from './number-bytes';
+import { parseDecimalBytes, parseSmallIntegerBytes, scanDecimalField } from './number-bytes';
 import type { OnError, RejectSink } from './rejects';
 import { setSourceLines } from './source-lines';
 
@@ -92,6 +93,8 @@ class FieldProblem {
 interface ColumnPlan {
   spec: CsvColumn;
   type: CsvColumnType;
+  /** float32/float64: eligible for the one-pass decimal path */
+  isFloat: boolean;
   nullable: boolean;
   unitFactor: number;
   builder: ColumnBuilder;
@@ -125,6 +128,7 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
   let rows = 0;
   let lines = new Uint32Array(batchRows);
   let sawData = false;
+  let fast: FastTargets = { floats: [], keys: [], emptyIsNull: new Uint8Array(0) };
 
   const setUp = (headerNames: string[] | null, headerLine: string) => {
     const specs: CsvColumn[] = options.columns ?? headerNames!.map((name): CsvColumn => ({ name, type: 'float64' }));
@@ -139,6 +143,7 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
       return {
         spec,
         type: spec.type,
+        isFloat: spec.type === 'float32' || spec.type === 'float64',
         nullable: spec.nullable ?? true,
         unitFactor: unit === 's' ? 1000 : unit === 'ms' ? 1 : unit === 'us' ? 1e-3 : unit === 'ns' ? 1e-6 : NaN,
         builder: makeBuilder(spec.type, batchRows),
@@ -148,6 +153,7 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
       plans.map((p) => new Field(p.spec.name, arrowType(p.type), p.nullable)),
       new Map([['source', file]]),
     );
+    fast = fastTargets(width, fieldToPlan, plans, emptyIsNull);
   };
 
   const flush = (): RecordBatch => {
@@ -156,6 +162,7 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
     const batch = new RecordBatch(schema!, struct);
     setSourceLines(batch, lines.subarray(0, rows));
     for (const p of plans!) p.builder.reset(batchRows);
+    fast = fastTargets(width, fieldToPlan, plans!, emptyIsNull);
     lines = new Uint32Array(batchRows);
     rows = 0;
     return batch;
@@ -178,9 +185,12 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
       if (lineEnd === -1) lineEnd = n;
       // a quoted field may hold a line break: find the real end of this record
       if (nextQuote !== -1 && nextQuote < p) nextQuote = bytes.indexOf(QUOTE, p);
-      if (nextQuote !== -1 && nextQuote < lineEnd) lineEnd = recordEnd(bytes, p, n);
+      let recordLines = 1;
+      if (nextQuote !== -1 && nextQuote < lineEnd) {
+        lineEnd = recordEnd(bytes, p, n);
+        recordLines += countLf(bytes, lineStart, lineEnd);
+      }
       const contentEnd = lineEnd > lineStart && bytes[lineEnd - 1] === CR ? lineEnd - 1 : lineEnd;
-      const recordLines = 1 + countLf(bytes, lineStart, lineEnd);
       p = lineEnd + 1;
       if (contentEnd === lineStart) {
         line += recordLines;
@@ -193,7 +203,7 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
         continue;
       }
       sawData = true;
-      const problem = parseRow(bytes, lineStart, contentEnd, delimiter, width, fieldToPlan, plans, rows, nullTokens, emptyIsNull);
+      const problem = parseRow(bytes, lineStart, contentEnd, delimiter, width, fieldToPlan, plans, fast, rows, nullTokens, emptyIsNull);
       if (problem === null) {
         lines[rows] = line;
         rows++;
@@ -308,6 +318,28 @@ function countLf(bytes: Uint8Array, start: number, end: number): number {
   return k;
 }
 
+/** Per field of the file, the float array or dictionary builder the one-pass paths write to (null: none). */
+interface FastTargets {
+  floats: (FloatBuilder | null)[];
+  keys: (DictionaryBuilder | null)[];
+  /** 1 where an empty field is a null of a nullable column */
+  emptyIsNull: Uint8Array;
+}
+
+function fastTargets(width: number, fieldToPlan: Int32Array, plans: ColumnPlan[], emptyIsNull: boolean): FastTargets {
+  const floats: (FloatBuilder | null)[] = [];
+  const keys: (DictionaryBuilder | null)[] = [];
+  const emptyNull = new Uint8Array(width);
+  for (let f = 0; f < width; f++) {
+    const k = fieldToPlan[f];
+    const builder = k === -1 ? null : plans[k].builder;
+    floats.push(builder instanceof FloatBuilder ? builder : null);
+    keys.push(builder instanceof DictionaryBuilder ? builder : null);
+    emptyNull[f] = k !== -1 && plans[k].nullable && emptyIsNull ? 1 : 0;
+  }
+  return { floats, keys, emptyIsNull: emptyNull };
+}
+
 /** Fills row `row` of the builders from one record; returns the first problem, or null. */
 function parseRow(
   bytes: Buffer,
@@ -317,6 +349,7 @@ function parseRow(
   width: number,
   fieldToPlan: Int32Array,
   plans: ColumnPlan[],
+  fast: FastTargets,
   row: number,
   nullTokens: Set<string>,
   emptyIsNull: boolean,
@@ -344,6 +377,41 @@ function parseRow(
       }
       if (p < end && bytes[p] !== delimiter) return new FieldProblem(field, `a delimiter after the closing quote of field ${field + 1}`, String.fromCharCode(bytes[p]));
     } else {
+      // the common cases in one pass, straight into the column: a plain decimal, a non-empty dictionary key
+      const floats = field < width ? fast.floats[field] : null;
+      if (floats !== null) {
+        const value = scanDecimalField(bytes, p, end, delimiter);
+        if (value === undefined && fast.emptyIsNull[field] === 1 && (p === end || bytes[p] === delimiter)) {
+          floats.setNull(row);
+          field++;
+          if (p < end) {
+            p++;
+            continue;
+          }
+          break;
+        }
+        if (value !== undefined) {
+          floats.values[row] = value;
+          p = numberBytes.scanStop;
+          field++;
+          if (p < end) {
+            p++;
+            continue;
+          }
+          break;
+        }
+      } else if (field < width && fast.keys[field] !== null) {
+        while (p < end && bytes[p] !== delimiter) p++;
+        if (p > fieldStart) {
+          fast.keys[field]!.set(row, bytes, fieldStart, p, false);
+          field++;
+          if (p < end) {
+            p++;
+            continue;
+          }
+          break;
+        }
+      }
       while (p < end && bytes[p] !== delimiter) p++;
       fieldEnd = p;
     }
@@ -407,7 +475,7 @@ function parseField(
         if (value === undefined) return new FieldProblem(field, `a number in column "${plan.spec.name}"`, text);
         if (!Number.isFinite(value)) return new FieldProblem(field, `a finite number in column "${plan.spec.name}"`, text);
       }
-      (builder as NumberBuilder).values[row] = value;
+      (builder as FloatBuilder).values[row] = value;
       return null;
     }
     case 'int32':
@@ -415,7 +483,7 @@ function parseField(
       const value = quoted ? undefined : parseSmallIntegerBytes(bytes, start, end);
       if (value !== undefined && plan.type === 'int32') {
         if (value < -2147483648 || value > 2147483647) return new FieldProblem(field, `a 32-bit integer in column "${plan.spec.name}"`, fieldText(bytes, start, end, quoted));
-        (builder as NumberBuilder).values[row] = value;
+        (builder as Int32Builder).values[row] = value;
         return null;
       }
       if (value !== undefined) {
@@ -544,31 +612,57 @@ class Validity {
   }
 }
 
-class NumberBuilder implements ColumnBuilder {
-  values: Float32Array | Float64Array | Int32Array;
+/**
+ * Float columns are parsed into a Float64Array whatever their Arrow type, so the hot store in `parseRow`
+ * sees one array kind; float32 columns are narrowed once per batch (a native conversion).
+ */
+class FloatBuilder implements ColumnBuilder {
+  values: Float64Array;
   validity: Validity;
   constructor(
-    private readonly type: 'float32' | 'float64' | 'int32',
+    private readonly type: 'float32' | 'float64',
     capacity: number,
   ) {
-    this.values = this.allocate(capacity);
+    this.values = new Float64Array(capacity);
     this.validity = new Validity(capacity);
   }
-  private allocate(capacity: number) {
-    return this.type === 'float32' ? new Float32Array(capacity) : this.type === 'float64' ? new Float64Array(capacity) : new Int32Array(capacity);
-  }
   setNull(row: number): void {
-    this.values[row] = this.type === 'int32' ? 0 : NaN;
+    this.values[row] = NaN;
     this.validity.setNull(row);
   }
   rollback(row: number): void {
     this.validity.rollback(row);
   }
   finish(length: number): Data {
-    return makeData({ type: arrowType(this.type) as Float32, length, data: this.values.subarray(0, length) as Float32Array, ...this.validity.finish(length) });
+    const validity = this.validity.finish(length);
+    if (this.type === 'float64') return makeData({ type: new Float64(), length, data: this.values.subarray(0, length), ...validity });
+    return makeData({ type: new Float32(), length, data: Float32Array.from(this.values.subarray(0, length)), ...validity });
   }
   reset(capacity: number): void {
-    this.values = this.allocate(capacity);
+    this.values = new Float64Array(capacity);
+    this.validity = new Validity(capacity);
+  }
+}
+
+class Int32Builder implements ColumnBuilder {
+  values: Int32Array;
+  validity: Validity;
+  constructor(capacity: number) {
+    this.values = new Int32Array(capacity);
+    this.validity = new Validity(capacity);
+  }
+  setNull(row: number): void {
+    this.values[row] = 0;
+    this.validity.setNull(row);
+  }
+  rollback(row: number): void {
+    this.validity.rollback(row);
+  }
+  finish(length: number): Data {
+    return makeData({ type: new Int32(), length, data: this.values.subarray(0, length), ...this.validity.finish(length) });
+  }
+  reset(capacity: number): void {
+    this.values = new Int32Array(capacity);
     this.validity = new Validity(capacity);
   }
 }
@@ -725,8 +819,9 @@ function makeBuilder(type: CsvColumnType, capacity: number): ColumnBuilder {
   switch (type) {
     case 'float32':
     case 'float64':
+      return new FloatBuilder(type, capacity);
     case 'int32':
-      return new NumberBuilder(type, capacity);
+      return new Int32Builder(capacity);
     case 'int64':
     case 'timestamp':
       return new BigIntBuilder(type, capacity);

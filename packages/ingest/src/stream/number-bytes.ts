@@ -17,11 +17,15 @@ const EXACT_POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
 /** Up to 15 decimal digits the mantissa stays below 2^53, so it is an exact integer. */
 const MAX_EXACT_DIGITS = 15;
 
+/** Where the last `scanDecimalField` stopped (the delimiter or the end of the record). */
+export let scanStop = 0;
+
 /**
- * The number written in bytes[start, end), or undefined when the bytes are not a plain decimal of the
- * fast kind (other forms — 'NaN', long mantissas, hex, white space — go through the text path).
+ * Parses a plain decimal starting at `start` and ending at the next `delimiter` or at `end`, in one pass;
+ * returns undefined (with `scanStop` unset) when the field holds anything else, so the caller can fall back
+ * to the text path.
  */
-export function parseDecimalBytes(bytes: Uint8Array, start: number, end: number): number | undefined {
+export function scanDecimalField(bytes: Uint8Array, start: number, end: number, delimiter: number): number | undefined {
   let p = start;
   let c = p < end ? bytes[p] : -1;
   let negative = false;
@@ -64,11 +68,21 @@ export function parseDecimalBytes(bytes: Uint8Array, start: number, end: number)
     if (exponentDigits === 0) return undefined;
     if (exponentNegative) exponent = -exponent;
   }
-  if (p !== end) return undefined;
+  if (p !== end && c !== delimiter) return undefined;
   const scale = exponent - fractionDigits;
   if (scale < -22 || scale > 22) return undefined;
+  scanStop = p;
   const value = scale === 0 ? mantissa : scale > 0 ? mantissa * EXACT_POW10[scale] : mantissa / EXACT_POW10[-scale];
   return negative ? -value : value;
+}
+
+/**
+ * The number written in bytes[start, end), or undefined when the bytes are not a plain decimal of the
+ * fast kind (other forms — 'NaN', long mantissas, hex, white space — go through the text path).
+ */
+export function parseDecimalBytes(bytes: Uint8Array, start: number, end: number): number | undefined {
+  // −1 is no byte, so the field must run to `end`
+  return scanDecimalField(bytes, start, end, -1);
 }
 
 /** The integer written in bytes[start, end) if it has ≤ 15 digits and nothing else, else undefined. */
