@@ -116,6 +116,26 @@ describe('readOmniAnomaly on generated files', () => {
     await expect(listOmniEntities(join(root, 'nowhere'), 'asd')).rejects.toBeInstanceOf(DataRootError);
   });
 
+  it('rejects bad metric files: a non-number, a missing value, a short row, NaN', async () => {
+    const bad = await mkdtemp(join(tmpdir(), 'ingest-omni-values-'));
+    try {
+      await writeFixture(bad, 'asd', [{ name: 'omi-1', train: rows(4, 2), test: rows(5, 2), segments: [{ first: 1, last: 2, dims: [1] }] }]);
+      const trainPath = join(bad, 'asd', 'train', 'omi-1.txt');
+      const cases: [string, string][] = [
+        ['0.1,0.2\n0.3,abc\n', `${trainPath}:2:5: expected a number in column "c2", found "abc"`],
+        ['0.1,0.2\n,0.4\n', `${trainPath}:2:1: expected a value in column "c1", found ""`],
+        ['0.1,0.2\n0.3\n', `${trainPath}:2:4: expected 2 fields per row; field 2 is missing, found "1 field"`],
+        ['0.1,NaN\n', `${trainPath}:1:5: expected a finite number in column "c2", found "NaN"`],
+      ];
+      for (const [text, message] of cases) {
+        await writeFile(trainPath, text);
+        await expect(readOmniAnomaly(bad, 'asd')).rejects.toThrow(message);
+      }
+    } finally {
+      await rm(bad, { recursive: true, force: true });
+    }
+  });
+
   it('rejects label files of the wrong length and bad interpretation lines', async () => {
     const bad = await mkdtemp(join(tmpdir(), 'ingest-omni-bad-'));
     try {

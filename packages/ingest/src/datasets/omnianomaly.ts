@@ -1,8 +1,9 @@
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataRootError, FeatureMismatchError, InputError, ParameterError, type AnomalyRange, type Sequence } from '@driftwatch/contracts';
 import { sequenceFromTable, sequenceToTable } from '../arrow/sequence-table';
 import { parseNumericCsv } from '../csv/numeric-csv';
+import { readNumericMatrix } from '../stream/matrix';
 
 /** The two data sets stored in the OmniAnomaly layout (datasets/README.md). */
 export type OmniDataset = 'asd' | 'smd';
@@ -82,32 +83,34 @@ async function readEntity(dataRoot: string, dataset: OmniDataset, entity: string
   const testPath = join(dir, 'test', `${entity}.txt`);
   const labelPath = join(dir, 'test_label', `${entity}.txt`);
   const interpretationPath = join(dir, 'interpretation_label', `${entity}.txt`);
-  const train = parseNumericCsv(await requireFile(trainPath, dataset, entity), { file: trainPath });
-  const test = parseNumericCsv(await requireFile(testPath, dataset, entity), { file: testPath, expectedColumns: train.columnCount || undefined });
-  if (train.rowCount > 0 && test.rowCount > 0 && train.columnCount !== test.columnCount) {
-    throw new FeatureMismatchError(train.columnCount, test.columnCount, `features per record in ${testPath} (as in ${trainPath})`);
+  await requirePresent(trainPath, dataset, entity);
+  await requirePresent(testPath, dataset, entity);
+  const train = await readNumericMatrix(trainPath, { allowEmpty: true });
+  const test = await readNumericMatrix(testPath, { expectedColumns: train.columns || undefined, allowEmpty: true });
+  if (train.rows > 0 && test.rows > 0 && train.columns !== test.columns) {
+    throw new FeatureMismatchError(train.columns, test.columns, `features per record in ${testPath} (as in ${trainPath})`);
   }
-  const width = Math.max(train.columnCount, test.columnCount);
+  const width = Math.max(train.columns, test.columns);
   const features = Array.from({ length: width }, (_, j) => `m${j + 1}`);
-  const labels = parseLabels(await requireFile(labelPath, dataset, entity), labelPath, test.rowCount);
+  const labels = parseLabels(await requireFile(labelPath, dataset, entity), labelPath, test.rows);
   const segments = parseInterpretation(
     (await requireFile(interpretationPath, dataset, entity)).toString('utf8'),
     interpretationPath,
     dataset,
     entity,
-    test.rowCount,
+    test.rows,
     features,
     eventTypes,
   );
   const base = { entity, domain: entity, features };
   return {
     entity,
-    train: viaArrow({ ...base, id: `${dataset}/${entity}/train`, values: train.values, length: train.rowCount }),
+    train: viaArrow({ ...base, id: `${dataset}/${entity}/train`, values: train.values, length: train.rows }),
     test: viaArrow({
       ...base,
       id: `${dataset}/${entity}/test`,
       values: test.values,
-      length: test.rowCount,
+      length: test.rows,
       labels,
       ranges: segments.map(({ start, end, eventType }) => ({ start, end, eventType })),
     }),
@@ -121,8 +124,14 @@ function viaArrow(seq: Sequence): Sequence {
 }
 
 async function requireFile(path: string, dataset: string, entity: string): Promise<Buffer> {
+  await requirePresent(path, dataset, entity);
+  return readFile(path);
+}
+
+/** The file exists, else a DataRootError naming it (the big files are then streamed, not read whole). */
+async function requirePresent(path: string, dataset: string, entity: string): Promise<void> {
   try {
-    return await readFile(path);
+    await stat(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new DataRootError(`${dataset}/${entity}: missing file ${path}`);

@@ -14,3 +14,4 @@ export { sourceLinesOf, setSourceLines } from './source-lines';
 export { sequencesFromBatches, type AssembleOptions, type DuplicatePolicy } from './assemble';
 export { resampleSequence, fillGaps, type ResampleOptions, type ResampleAggregate, type ResampleFill } from './resample';
 export { parseDecimalBytes, parseSmallIntegerBytes } from './number-bytes';
+export { readNumericMatrix, type NumericMatrix, type NumericMatrixOptions } from './matrix';
