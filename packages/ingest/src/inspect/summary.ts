@@ -20,7 +20,7 @@ export interface DatasetInspection {
   timeSpan?: { startMs: number; endMs: number };
   /** the most common step between consecutive records, ms */
   samplingStepMs?: number;
-  /** records per event type (label codes named through the ranges); 'normal' counts label 0 */
+  /** records per event type (label codes named through the ranges); 'normal' counts label 0, 'unlabelled' the records of sequences without labels */
   labelCounts: Record<string, number>;
   /** labelled ranges per event type; ignored ranges count under '<type> (ignored)' */
   rangeCounts: Record<string, number>;
@@ -74,7 +74,8 @@ export function summariseSequences(dataset: string, sequences: readonly Sequence
       const code = seq.labels?.[r.start];
       if (code !== undefined && code > 0 && !names.has(code)) names.set(code, r.eventType);
     }
-    if (seq.labels) {
+    if (!seq.labels) labelCounts.unlabelled = (labelCounts.unlabelled ?? 0) + seq.length;
+    else {
       const counts = new Map<number, number>();
       for (let t = 0; t < seq.length; t++) counts.set(seq.labels[t], (counts.get(seq.labels[t]) ?? 0) + 1);
       for (const [code, n] of counts) {

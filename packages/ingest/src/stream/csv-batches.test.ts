@@ -61,6 +61,14 @@ describe('readCsvBatches', () => {
     expect([...sourceLinesOf(batches[0])!]).toEqual([1, 2, 3]);
   });
 
+  it('writes int64 and ms times exactly on both sides of 2^32 and of zero', async () => {
+    const values = [0, -1, 4294967295, 4294967296, -4294967296, -4294967297, 2 ** 40 + 3, -(2 ** 40) - 3, 9007199254740991, -9007199254740991];
+    const text = values.map((v) => `${v},${v}`).join('\n');
+    const batches = await collect({ file: 'i.csv', data: text }, { columns: [{ name: 'n', type: 'int64' }, { name: 't', type: 'timestamp', unit: 'ms' }] });
+    expect([...(batches[0].getChild('n')!.data[0].values as BigInt64Array)]).toEqual(values.map((v) => BigInt(v)));
+    expect([...(batches[0].getChild('t')!.data[0].values as BigInt64Array)]).toEqual(values.map((v) => BigInt(v)));
+  });
+
   it('selects columns from a header by name, in any order, and skips the others', async () => {
     const text = 'ts,host,skip,value\n1,a,x,2.5\n2,b,y,3.5\n';
     const rows = rowsOf(

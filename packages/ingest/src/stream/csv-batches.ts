@@ -487,7 +487,7 @@ function parseField(
         return null;
       }
       if (value !== undefined) {
-        (builder as BigIntBuilder).values[row] = BigInt(value);
+        (builder as BigIntBuilder).setSafeInteger(row, value);
         return null;
       }
       const text = fieldText(bytes, start, end, quoted);
@@ -525,7 +525,9 @@ function parseField(
         (builder as BigIntBuilder).values[row] = /^[+-]?\d+$/.test(t) ? BigInt(t) / 1_000_000n : BigInt(Math.round(value * plan.unitFactor));
         return null;
       }
-      (builder as BigIntBuilder).values[row] = BigInt(Math.round(value * plan.unitFactor));
+      const ms = Math.round(value * plan.unitFactor);
+      if (Math.abs(ms) <= Number.MAX_SAFE_INTEGER) (builder as BigIntBuilder).setSafeInteger(row, ms);
+      else (builder as BigIntBuilder).values[row] = BigInt(ms);
       return null;
     }
     case 'dictionary': {
@@ -667,15 +669,34 @@ class Int32Builder implements ColumnBuilder {
   }
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const TWO_POW_32 = 4294967296;
+
+/**
+ * int64 / timestamp columns. Integers below 2^53 are written as two 32-bit words of the int64 (no BigInt
+ * per row, which would cost an allocation); larger ones go through BigInt.
+ */
 class BigIntBuilder implements ColumnBuilder {
   values: BigInt64Array;
+  words: Int32Array;
   validity: Validity;
   constructor(
     private readonly type: 'int64' | 'timestamp',
     capacity: number,
   ) {
     this.values = new BigInt64Array(capacity);
+    this.words = new Int32Array(this.values.buffer);
     this.validity = new Validity(capacity);
+  }
+  /** x_row ← v for an integer v with |v| ≤ 2^53: low word v − hi·2^32, high word ⌊v / 2^32⌋ (two's complement) */
+  setSafeInteger(row: number, v: number): void {
+    if (!LITTLE_ENDIAN) {
+      this.values[row] = BigInt(v);
+      return;
+    }
+    const hi = Math.floor(v / TWO_POW_32);
+    this.words[2 * row] = (v - hi * TWO_POW_32) | 0;
+    this.words[2 * row + 1] = hi;
   }
   setNull(row: number): void {
     this.values[row] = 0n;
@@ -689,6 +710,7 @@ class BigIntBuilder implements ColumnBuilder {
   }
   reset(capacity: number): void {
     this.values = new BigInt64Array(capacity);
+    this.words = new Int32Array(this.values.buffer);
     this.validity = new Validity(capacity);
   }
 }
