@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError, ParameterError } from '@driftwatch/contracts';
+import * as numberBytes from '../stream/number-bytes';
+import { scanDecimalField } from '../stream/number-bytes';
 
 /** A numeric CSV: row-major float32 values, rowCount × columnCount. */
 export interface NumericTable {
@@ -42,18 +44,7 @@ export interface NumericCsvOptions {
 const LF = 10;
 const CR = 13;
 const QUOTE = 34;
-const PLUS = 43;
-const MINUS = 45;
-const DOT = 46;
-const ZERO = 48;
-const NINE = 57;
-const LOWER_E = 101;
-const UPPER_E = 69;
 
-/** Powers of ten that are exact doubles (10^22 is the largest). */
-const EXACT_POW10 = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
-/** Up to 15 decimal digits the mantissa stays below 2^53, so it is an exact integer. */
-const MAX_EXACT_DIGITS = 15;
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const SPECIAL = /^([+-]?)(?:(nan)|inf|infinity)$/i;
 
@@ -103,7 +94,8 @@ export async function readNumericCsvFile(path: string, opts: NumericCsvOptions =
   return parseNumericCsv(bytes, { ...opts, file: opts.file ?? path });
 }
 
-function delimiterByte(delimiter: string | undefined): number {
+/** The byte of a one-character ASCII delimiter that cannot occur in a number (default ','). */
+export function delimiterByte(delimiter: string | undefined): number {
   if (delimiter === undefined) return 44;
   const code = delimiter.charCodeAt(0);
   if (delimiter.length !== 1 || code > 127 || /[\w.+\-"\r\n]/.test(delimiter)) {
@@ -147,98 +139,41 @@ function parseUnquotedCsv<T extends FloatArray>(bytes: Uint8Array, delimiter: nu
 
   while (p < bodyEnd) {
     const lineStart = p;
+    const contentEnd = stripCr(bytes, lineStart, lineEnd(buffer, lineStart));
     const base = row * width;
     let field = 0;
     for (;;) {
       const fieldStart = p;
-      let c = p < n ? bytes[p] : -1;
-      let negative = false;
-      if (c === MINUS) {
-        negative = true;
-        c = ++p < n ? bytes[p] : -1;
-      } else if (c === PLUS) {
-        c = ++p < n ? bytes[p] : -1;
-      }
-      let mantissa = 0;
-      let digits = 0;
-      let fractionDigits = 0;
-      while (c >= ZERO && c <= NINE) {
-        mantissa = mantissa * 10 + (c - ZERO);
-        digits++;
-        c = ++p < n ? bytes[p] : -1;
-      }
-      if (c === DOT) {
-        c = ++p < n ? bytes[p] : -1;
-        while (c >= ZERO && c <= NINE) {
-          mantissa = mantissa * 10 + (c - ZERO);
-          digits++;
-          fractionDigits++;
-          c = ++p < n ? bytes[p] : -1;
-        }
-      }
-      let exponent = 0;
-      let fast = digits > 0 && digits <= MAX_EXACT_DIGITS;
-      if (fast && (c === LOWER_E || c === UPPER_E)) {
-        c = ++p < n ? bytes[p] : -1;
-        let exponentNegative = false;
-        if (c === MINUS || c === PLUS) {
-          exponentNegative = c === MINUS;
-          c = ++p < n ? bytes[p] : -1;
-        }
-        let exponentDigits = 0;
-        while (c >= ZERO && c <= NINE) {
-          if (exponent < 100000) exponent = exponent * 10 + (c - ZERO);
-          exponentDigits++;
-          c = ++p < n ? bytes[p] : -1;
-        }
-        if (exponentDigits === 0) fast = false;
-        if (exponentNegative) exponent = -exponent;
-      }
-      const atLineEnd = c === LF || c === -1 || (c === CR && (p + 1 === n || bytes[p + 1] === LF));
-      let value: number;
-      const scale = exponent - fractionDigits;
-      if (fast && (atLineEnd || c === delimiter) && scale >= -22 && scale <= 22) {
-        // mantissa and 10^|scale| are exact doubles, so this single IEEE operation rounds the exact decimal
-        // value once, to the same double Number() gives
-        value = scale === 0 ? mantissa : scale > 0 ? mantissa * EXACT_POW10[scale] : mantissa / EXACT_POW10[-scale];
-        if (negative) value = -value;
-      } else {
-        while (p < n && bytes[p] !== delimiter && bytes[p] !== LF) p++;
-        const fieldEnd = stripCr(bytes, fieldStart, p);
-        const text = buffer.toString('utf8', fieldStart, fieldEnd);
+      let value = scanDecimalField(bytes, p, contentEnd, delimiter);
+      if (value !== undefined) p = numberBytes.scanStop;
+      else {
+        while (p < contentEnd && bytes[p] !== delimiter) p++;
+        const text = buffer.toString('utf8', fieldStart, p);
         const parsed = parseNumberToken(text);
         if (parsed === undefined) {
-          throw new InputError(
-            { file: opts.file, line, column: characterColumn(buffer, lineStart, fieldStart) },
-            `a number in field ${field + 1}`,
-            text,
-          );
+          throw new InputError({ file: opts.file, line, column: characterColumn(buffer, lineStart, fieldStart) }, `a number in field ${field + 1}`, text);
         }
         value = parsed;
-        c = p < n ? bytes[p] : -1;
       }
-      if (field >= width) {
-        throw tooManyFields(buffer, opts, line, lineStart, fieldStart, width, delimiter);
-      }
+      if (field >= width) throw tooManyFields(buffer, opts, line, lineStart, fieldStart, width, delimiter);
       values[base + field] = value;
       field++;
-      if (c === delimiter) {
-        p++;
+      if (p < contentEnd) {
+        p++; // the delimiter
         continue;
       }
-      // end of line: skip CR LF / LF
-      if (c === CR) p++;
-      if (p < n && bytes[p] === LF) p++;
       break;
     }
     if (field < width) {
-      const end = stripCr(bytes, lineStart, lineEnd(buffer, lineStart));
       throw new InputError(
-        { file: opts.file, line, column: characterColumn(buffer, lineStart, end) },
+        { file: opts.file, line, column: characterColumn(buffer, lineStart, contentEnd) },
         `${width} fields per row (${widthSource(opts)}); field ${field + 1} is missing`,
         `${field} field${field === 1 ? '' : 's'}`,
       );
     }
+    // past the line terminator
+    p = contentEnd < n && bytes[contentEnd] === CR ? contentEnd + 1 : contentEnd;
+    if (p < n && bytes[p] === LF) p++;
     row++;
     line++;
   }

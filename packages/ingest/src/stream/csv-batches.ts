@@ -17,7 +17,7 @@ import {
 } from 'apache-arrow';
 import { InputError, ParameterError } from '@driftwatch/contracts';
 import { type LineChunk, type TextInput, DEFAULT_CHUNK_BYTES, inputName, readLineChunks } from './chunks';
-import { parseNumberToken } from '../csv/numeric-csv';
+import { delimiterByte, parseNumberToken } from '../csv/numeric-csv';
 import * as numberBytes from './number-bytes';
 import { parseDecimalBytes, parseSmallIntegerBytes, scanDecimalField } from './number-bytes';
 import type { OnError, RejectSink } from './rejects';
@@ -573,14 +573,6 @@ function problemLocation(bytes: Buffer, start: number, end: number, delimiter: n
   return { line: line + breaks, column: [...before.slice(lastBreak + 1)].length + 1 };
 }
 
-function delimiterByte(delimiter: string | undefined): number {
-  if (delimiter === undefined) return 44;
-  const code = delimiter.charCodeAt(0);
-  if (delimiter.length !== 1 || code > 127 || /[\w.+\-"\r\n]/.test(delimiter)) {
-    throw new ParameterError(`delimiter must be one ASCII character that cannot occur in a number, got ${JSON.stringify(delimiter)}`);
-  }
-  return code;
-}
 
 // ---- column builders: one typed array per batch, handed to Arrow without a copy ----
 
