@@ -63,3 +63,4 @@ export { writeFileAtomic, temporarySiblingPath } from './files/atomic';
 export { writeScoreFile, readScoreFile, scoreFormatOf, type ScoreEntry, type ScoreFileFormat } from './files/score-file';
 export * from './stream/index';
 export { summariseSequences, type DatasetInspection, type ColumnSummary, type SummariseOptions } from './inspect/summary';
+export * from './formats/index';

@@ -5,6 +5,7 @@ import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError, ParameterError } from '@driftwatch/contracts';
 import { parseNumberToken } from '../csv/numeric-csv';
 import { writeFileAtomic } from './atomic';
+import { quoteCsvField } from '../formats/csv-writer';
 
 export type ScoreFileFormat = 'arrow' | 'csv';
 
@@ -61,15 +62,10 @@ function scoresToArrow(entries: ScoreEntry[]): Uint8Array {
   return tableToIPC(table, 'file');
 }
 
-/** A CSV field, quoted when it holds a delimiter, quote or line break. */
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
 function scoresToCsv(entries: ScoreEntry[]): string {
   const lines = ['sequence,record,score'];
   for (const e of entries) {
-    const id = csvField(e.sequenceId);
+    const id = quoteCsvField(e.sequenceId);
     // String(x) is the shortest text that reads back to the same double
     for (let r = 0; r < e.scores.length; r++) lines.push(`${id},${r},${String(e.scores[r])}`);
   }
@@ -150,7 +146,7 @@ function scoresFromCsv(bytes: Buffer, path: string): Map<string, Float64Array> {
     const line = info.lines;
     if (fields.length !== 3) throw new InputError({ file: path, line, column: 1 }, '3 fields: sequence,record,score', `${fields.length} fields`);
     const record = /^\d+$/.test(fields[1]) ? Number(fields[1]) : NaN;
-    const recordColumn = csvField(fields[0]).length + 2;
+    const recordColumn = quoteCsvField(fields[0]).length + 2;
     if (!Number.isSafeInteger(record)) throw new InputError({ file: path, line, column: recordColumn }, 'a record index (integer ≥ 0) in field 2', fields[1]);
     const score = parseNumberToken(fields[2]);
     if (score === undefined) throw new InputError({ file: path, line, column: recordColumn + fields[1].length + 1 }, 'a score (number) in field 3', fields[2]);

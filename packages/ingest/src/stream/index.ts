@@ -9,7 +9,7 @@ export {
   type CsvProgress,
   type TimestampUnit,
 } from './csv-batches';
-export { RejectList, RejectFile, REJECTS_HEADER, csvField, type OnError, type RejectedRow, type RejectSink } from './rejects';
+export { RejectList, RejectFile, REJECTS_HEADER, type OnError, type RejectedRow, type RejectSink } from './rejects';
 export { sourceLinesOf, setSourceLines } from './source-lines';
 export { sequencesFromBatches, type AssembleOptions, type DuplicatePolicy } from './assemble';
 export { resampleSequence, fillGaps, type ResampleOptions, type ResampleAggregate, type ResampleFill } from './resample';

@@ -1,5 +1,6 @@
 import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { temporarySiblingPath } from '../files/atomic';
+import { quoteCsvField } from '../formats/csv-writer';
 
 /** What to do with a row that does not parse: stop with an error (default), or leave it out and log it. */
 export type OnError = 'fail' | 'skip';
@@ -54,7 +55,7 @@ export class RejectFile implements RejectSink {
   add(row: RejectedRow): void {
     if (this.fd === null) throw new Error(`rejects file ${this.path} is already closed`);
     const fields = [row.file, String(row.line), String(row.column), row.columnName ?? '', row.expected, row.found ?? '', row.text];
-    writeSync(this.fd, `${fields.map(csvField).join(',')}\n`);
+    writeSync(this.fd, `${fields.map((f) => quoteCsvField(f)).join(',')}\n`);
     this.rows++;
   }
   get count(): number {
@@ -76,9 +77,4 @@ export class RejectFile implements RejectSink {
       // already gone
     }
   }
-}
-
-/** RFC 4180 quoting where needed. */
-export function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

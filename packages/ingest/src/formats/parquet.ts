@@ -1,0 +1,158 @@
+import { openAsBlob } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { type RecordBatch, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
+import { DriftwatchError, InputError, ParameterError } from '@driftwatch/contracts';
+import { DEFAULT_BATCH_ROWS } from '../stream/csv-batches';
+import { setSourceLines } from '../stream/source-lines';
+import { describeHead, hasParquetMagic } from './detect';
+
+type ParquetWasm = typeof import('parquet-wasm/node');
+let parquetWasm: Promise<ParquetWasm> | undefined;
+
+/**
+ * parquet-wasm's Node build (CommonJS, loads its 5 MB .wasm with readFileSync beside the module), loaded
+ * on first use so that importing the package costs nothing for callers that never touch Parquet. The
+ * explicit `/node` entry resolves the same under jest, esbuild bundles (kept external) and tsc.
+ */
+export function loadParquetWasm(): Promise<ParquetWasm> {
+  parquetWasm ??= import('parquet-wasm/node');
+  return parquetWasm;
+}
+
+export interface ParquetReadOptions {
+  /** only these columns (default: all) */
+  columns?: string[];
+  signal?: AbortSignal;
+}
+
+/**
+ * Reads a Parquet file one row group at a time, each row group as one apache-arrow RecordBatch
+ * (parquet-wasm reads the row group into WebAssembly memory, hands it over as an Arrow IPC stream, and
+ * frees it). The file is opened as a Blob, so only the footer and the current row group's bytes are
+ * read. Each batch knows its 1-based row numbers in the file (`sourceLinesOf`). A file that is not
+ * Parquet throws an InputError naming it.
+ */
+export async function* readParquetBatches(path: string, options: ParquetReadOptions = {}): AsyncGenerator<RecordBatch> {
+  await checkParquetMagic(path);
+  const pq = await loadParquetWasm();
+  let file: Awaited<ReturnType<ParquetWasm['ParquetFile']['fromFile']>>;
+  try {
+    file = await pq.ParquetFile.fromFile((await openAsBlob(path)) as Blob);
+  } catch (error) {
+    throw new InputError({ file: path }, 'a readable Parquet file', errorText(error));
+  }
+  let rowsBefore = 0;
+  try {
+    const metadata = file.metadata();
+    const rowGroups: number[] = [];
+    for (const group of metadata.rowGroups()) {
+      rowGroups.push(group.numRows());
+      group.free();
+    }
+    metadata.free();
+    for (let g = 0; g < rowGroups.length; g++) {
+      options.signal?.throwIfAborted();
+      let ipc: Uint8Array;
+      try {
+        // batchSize = the row group's rows: one batch per row group instead of parquet's 1024-row default
+        const wasmTable = await file.read({ rowGroups: [g], batchSize: Math.max(1, rowGroups[g]), ...(options.columns ? { columns: options.columns } : {}) });
+        ipc = wasmTable.intoIPCStream();
+      } catch (error) {
+        throw new InputError({ file: path }, `a readable Parquet row group ${g + 1} of ${rowGroups.length}`, errorText(error));
+      }
+      for (const batch of tableFromIPC(ipc).batches) {
+        const rows = new Uint32Array(batch.numRows);
+        for (let i = 0; i < rows.length; i++) rows[i] = rowsBefore + i + 1;
+        setSourceLines(batch, rows);
+        rowsBefore += batch.numRows;
+        yield batch;
+      }
+    }
+  } finally {
+    file.free();
+  }
+}
+
+/** Parquet starts and ends with "PAR1"; checking both catches a truncated copy before the wasm reader does. */
+async function checkParquetMagic(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const head = Buffer.alloc(Math.min(8, size));
+    await handle.read(head, 0, head.length, 0);
+    const tail = Buffer.alloc(4);
+    const tailRead = size >= 12 ? (await handle.read(tail, 0, 4, size - 4)).bytesRead : 0;
+    if (!hasParquetMagic(head)) throw new InputError({ file: path, line: 1, column: 1 }, 'a Parquet file ("PAR1" at the start)', describeHead(head));
+    if (tailRead !== 4 || !hasParquetMagic(tail)) throw new InputError({ file: path }, 'a complete Parquet file ("PAR1" at the end; the file looks truncated)', `${size} bytes`);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** wasm errors arrive as Error or as plain strings. */
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export type ParquetCompression = 'zstd' | 'snappy' | 'none';
+
+export interface ParquetWriteOptions {
+  /** rows per row group (default 65,536, the CSV reader's batch size) */
+  rowGroupRows?: number;
+  /** default 'zstd' */
+  compression?: ParquetCompression;
+}
+
+/**
+ * Serialises record batches to Parquet bytes, streaming: each batch goes into WebAssembly through an
+ * IPC stream of its own (so a batch's dictionary travels with it), parquet-wasm's streaming writer
+ * (`transformParquetStream`) buffers at most one row group and emits its bytes, and the caller writes
+ * them out. Memory is bounded by a row group plus a few batches, not by the table.
+ */
+export async function* parquetBytes(batches: AsyncIterable<RecordBatch>, options: ParquetWriteOptions = {}): AsyncGenerator<Uint8Array> {
+  const rowGroupRows = options.rowGroupRows ?? DEFAULT_BATCH_ROWS;
+  if (!(Number.isInteger(rowGroupRows) && rowGroupRows >= 1)) throw new ParameterError(`rowGroupRows must be an integer ≥ 1, got ${rowGroupRows}`);
+  const pq = await loadParquetWasm();
+  const compression = { zstd: pq.Compression.ZSTD, snappy: pq.Compression.SNAPPY, none: pq.Compression.UNCOMPRESSED }[options.compression ?? 'zstd'];
+  if (compression === undefined) throw new ParameterError(`compression must be zstd, snappy or none, got ${JSON.stringify(options.compression)}`);
+  const iterator = batches[Symbol.asyncIterator]();
+  // errors of the batch source are kept here: crossing into wasm and back turns them into strings
+  let sourceError: { error: unknown } | undefined;
+  const source = new ReadableStream({
+    async pull(controller) {
+      let next: IteratorResult<RecordBatch>;
+      try {
+        next = await iterator.next();
+      } catch (error) {
+        sourceError = { error };
+        controller.error(error);
+        return;
+      }
+      if (next.done) {
+        controller.close();
+        return;
+      }
+      const wasmTable = pq.Table.fromIPCStream(tableToIPC(new Table([next.value]), 'stream'));
+      try {
+        for (const wasmBatch of wasmTable.recordBatches()) controller.enqueue(wasmBatch);
+      } finally {
+        wasmTable.free();
+      }
+    },
+    async cancel() {
+      await iterator.return?.();
+    },
+  });
+  const properties = new pq.WriterPropertiesBuilder().setMaxRowGroupSize(rowGroupRows).setCompression(compression).build();
+  try {
+    const output = (await pq.transformParquetStream(source, properties)) as unknown as AsyncIterable<Uint8Array>;
+    for await (const chunk of output) yield chunk;
+  } catch (error) {
+    if (sourceError) throw sourceError.error;
+    if (error instanceof DriftwatchError) throw error;
+    throw new ParameterError(`parquet-wasm could not write the batches: ${errorText(error)}`);
+  } finally {
+    await iterator.return?.();
+  }
+  if (sourceError) throw sourceError.error;
+}
