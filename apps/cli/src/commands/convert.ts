@@ -1,0 +1,107 @@
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, dirname, extname, join } from 'node:path';
+import {
+  OUTPUT_FORMATS,
+  RejectFile,
+  parseMappingArgs,
+  readBatches,
+  readMappingFile,
+  writeBatches,
+  type CsvProgress,
+  type InputMappingSpec,
+  type OutputFormat,
+} from '@driftwatch/ingest';
+import { UsageError } from '../cli-error';
+import { optionalString, type Command, type OptionSpec, type OptionValues } from '../command';
+import { progressBar } from '../progress';
+
+const OUTPUT_EXTENSION: Record<OutputFormat, string> = { arrow: '.arrow', parquet: '.parquet', csv: '.csv' };
+
+const convertOptions: Record<string, OptionSpec> = {
+  to: { type: 'string', valueName: 'format', description: `output format: ${OUTPUT_FORMATS.join(', ')}` },
+  out: { type: 'string', valueName: 'file', description: 'output file (default: the input name with the new extension, beside it)' },
+  format: { type: 'string', valueName: 'name', description: 'input format: wide-csv, long-csv, arrow, parquet, prometheus (default: detected)' },
+  map: { type: 'string', multiple: true, valueName: 'key=value', description: 'column mapping, repeatable: timestamp=ts, timestampUnit=ms, entity=host, metric=…, value=…, delimiter=tab' },
+  metrics: { type: 'string', valueName: 'a,b,…', description: 'the metric columns (or names) to keep, in this order' },
+  mapping: { type: 'string', valueName: 'file', description: 'a JSON file with the same keys as --map (flags win)' },
+  'on-error': { type: 'string', valueName: 'mode', default: 'fail', description: 'fail (default): stop at the first bad row; skip: leave bad CSV rows out and list them in the rejects file' },
+  rejects: { type: 'string', valueName: 'file', description: 'with --on-error skip: where rejected rows go (default: <out>.rejects.csv)' },
+  force: { type: 'boolean', description: 'replace an existing output file' },
+};
+
+/** The mapping from --mapping, --format, --metrics and --map (flags win over the file). */
+async function mappingOf(values: OptionValues): Promise<InputMappingSpec> {
+  const fromFile = optionalString(values, 'mapping') ? await readMappingFile(optionalString(values, 'mapping')!) : {};
+  const args: string[] = [];
+  const format = optionalString(values, 'format');
+  if (format) args.push('--format', format);
+  const metrics = optionalString(values, 'metrics');
+  if (metrics) args.push('--metrics', metrics);
+  for (const m of (values.map as string[] | undefined) ?? []) args.push('--map', m);
+  return { ...fromFile, ...parseMappingArgs(args) };
+}
+
+export function defaultOutputPath(input: string, format: OutputFormat): string {
+  let name = basename(input);
+  if (name.toLowerCase().endsWith('.gz')) name = name.slice(0, -3);
+  const stem = extname(name) ? name.slice(0, -extname(name).length) : name;
+  return join(dirname(input), `${stem}${OUTPUT_EXTENSION[format]}`);
+}
+
+export const convert: Command = {
+  path: ['convert'],
+  summary: 'convert metrics between CSV (wide or long), Arrow IPC, Parquet and Prometheus JSON, streaming',
+  usage: 'driftwatch convert <input> --to arrow|parquet|csv [--out FILE] [--map key=value …] [--on-error skip]',
+  description: [
+    'Reads the input as record batches and writes them in the new format; memory stays bounded by the batch size.',
+    'The output is written to a temporary file and renamed when complete: a failed run leaves no output and keeps',
+    'an existing file. With --on-error skip, CSV rows that do not parse are left out and written, with file, line,',
+    'column and what was expected, to the rejects file.',
+  ].join('\n'),
+  options: convertOptions,
+  examples: [
+    'driftwatch convert machine_usage.csv --to parquet --map entity=machine_id --map timestamp=time_stamp',
+    'driftwatch convert metrics.csv.gz --to arrow --out metrics.arrow',
+    'driftwatch convert prometheus.json --to csv --map entityLabel=instance',
+    'driftwatch convert long.csv --to arrow --format long-csv --map entity=host --map metric=name --map value=v',
+    'driftwatch convert dirty.csv --to parquet --on-error skip --rejects dirty.rejects.csv',
+  ],
+  async run(values, positionals) {
+    if (positionals.length !== 1) throw new UsageError('convert: name exactly one input file');
+    const input = positionals[0];
+    const to = optionalString(values, 'to') as OutputFormat | undefined;
+    if (!to || !OUTPUT_FORMATS.includes(to)) throw new UsageError(`convert: --to must be one of ${OUTPUT_FORMATS.join(', ')}`);
+    const onError = optionalString(values, 'on-error') ?? 'fail';
+    if (onError !== 'fail' && onError !== 'skip') throw new UsageError('convert: --on-error must be fail or skip');
+    if (optionalString(values, 'rejects') && onError !== 'skip') throw new UsageError('convert: --rejects needs --on-error skip');
+    await stat(input); // a missing input is named before anything else happens
+    const out = optionalString(values, 'out') ?? defaultOutputPath(input, to);
+    if (existsSync(out) && !values.force) throw new UsageError(`convert: ${out} exists (use --force to replace it)`);
+    const mapping = await mappingOf(values);
+    const rejects = onError === 'skip' ? new RejectFile(optionalString(values, 'rejects') ?? `${out}.rejects.csv`) : undefined;
+    const size = (await stat(input)).size;
+    const bar = progressBar(`convert ${basename(input)}`, size);
+    try {
+      const batches = readBatches(input, mapping, {
+        onError: onError as 'fail' | 'skip',
+        rejects,
+        onProgress: (p: CsvProgress) => bar.update(p.bytesRead, `${p.rows.toLocaleString('en-US')} rows`),
+      });
+      const report = await writeBatches(out, batches, to);
+      bar.done();
+      rejects?.commit();
+      process.stdout.write(`${out}: ${report.rows.toLocaleString('en-US')} rows in ${report.batches} batches, ${report.bytes.toLocaleString('en-US')} bytes (${to})\n`);
+      if (rejects) {
+        process.stdout.write(
+          rejects.count === 0 ? `no rows rejected (${rejects.path} lists none)\n` : `${rejects.count.toLocaleString('en-US')} rows rejected: ${rejects.path}\n`,
+        );
+      }
+      return 0;
+    } catch (error) {
+      bar.done();
+      rejects?.abort();
+      throw error;
+    }
+  },
+};

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readSequences } from '@driftwatch/ingest';
+import { main } from '../src/main';
+import { captureOutput } from './fixtures';
+
+describe('driftwatch convert', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cli-convert-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('converts a wide CSV to Arrow and back to CSV with the same values', async () => {
+    const input = join(dir, 'm.csv');
+    await writeFile(input, 'ts,host,cpu\n1,a,0.5\n2,a,0.75\n1,b,0.25\n');
+    const arrow = join(dir, 'm.arrow');
+    const r = await captureOutput(() => main(['convert', input, '--to', 'arrow', '--map', 'timestamp=ts', '--map', 'entity=host']));
+    expect(r.result).toBe(0);
+    expect(r.stdout).toContain('3 rows');
+    const seqs = await readSequences(arrow, { timestamp: 'ts', entity: 'host' });
+    expect(seqs.map((s) => [s.entity, [...s.values], [...s.timestamps!].map(Number)])).toEqual([
+      ['a', [0.5, 0.75], [1000, 2000]],
+      ['b', [0.25], [1000]],
+    ]);
+  });
+
+  it('stops at a bad row naming file, line and column, writes nothing and keeps an existing output', async () => {
+    const input = join(dir, 'bad.csv');
+    await writeFile(input, 'ts,host,cpu\n1,a,0.5\n2,a,oops\n');
+    await expect(main(['convert', input, '--to', 'parquet', '--map', 'entity=host'])).rejects.toThrow(`${input}:3:5: expected a number in column "cpu", found "oops"`);
+    expect(existsSync(join(dir, 'bad.parquet'))).toBe(false);
+    const existing = join(dir, 'kept.csv');
+    await writeFile(existing, 'precious\n');
+    await expect(main(['convert', input, '--to', 'csv', '--out', existing, '--force', '--map', 'entity=host'])).rejects.toThrow('expected a number');
+    expect(await readFile(existing, 'utf8')).toBe('precious\n');
+    await expect(main(['convert', input, '--to', 'csv', '--out', existing])).rejects.toThrow(/exists \(use --force/);
+  });
+
+  it('with --on-error skip writes the good rows and a rejects file naming each bad one', async () => {
+    const input = join(dir, 'dirty.csv');
+    await writeFile(input, 'ts,host,cpu\n1,a,0.5\n2,a,oops\n3,a\n4,a,1.5\n');
+    const out = join(dir, 'dirty.csv.out');
+    const rejects = join(dir, 'dirty.rejects.csv');
+    const r = await captureOutput(() => main(['convert', input, '--to', 'csv', '--out', out, '--on-error', 'skip', '--rejects', rejects, '--map', 'entity=host']));
+    expect(r.result).toBe(0);
+    expect(r.stdout).toContain('2 rows rejected');
+    // entity first, then the metrics (ts is a plain number here: no timestamp mapping)
+    expect((await readFile(out, 'utf8')).trim().split('\n')).toEqual(['host,ts,cpu', 'a,1,0.5', 'a,4,1.5']);
+    expect((await readFile(rejects, 'utf8')).trim().split('\n')).toEqual([
+      'file,line,column,column_name,expected,found,csv_line',
+      `${input},3,5,cpu,"a number in column ""cpu""",oops,"2,a,oops"`,
+      `${input},4,4,cpu,3 fields per row; field 3 is missing,2 fields,"3,a"`,
+    ]);
+  });
+});
