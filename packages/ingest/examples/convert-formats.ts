@@ -4,7 +4,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { type InputMappingSpec, type OutputFormat, readBatches, readSequences, writeBatches } from '../src/formats/index';
+import { type InputMappingSpec, type OutputFormat, readBatches, readSequences, writeBatches } from '../src/index';
 
 /** Three hosts, four samples a minute apart; host c misses one memory reading. */
 function wideCsv(): string {

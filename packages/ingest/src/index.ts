@@ -64,3 +64,4 @@ export { writeScoreFile, readScoreFile, scoreFormatOf, type ScoreEntry, type Sco
 export * from './stream/index';
 export { summariseSequences, type DatasetInspection, type ColumnSummary, type SummariseOptions } from './inspect/summary';
 export * from './formats/index';
+export * from './datasets/exathlon/index';

@@ -1,4 +1,6 @@
-import type { DatasetInspection } from '@driftwatch/ingest';
+import { inspectExathlon, type DatasetInspection } from '@driftwatch/ingest';
 
 /** Inspectors of the data sets beyond the OmniAnomaly layout, keyed by data set name. */
-export const INSPECTORS_BEYOND_OMNI: Record<string, (root: string, positionals: string[]) => Promise<DatasetInspection>> = {};
+export const INSPECTORS_BEYOND_OMNI: Record<string, (root: string, positionals: string[]) => Promise<DatasetInspection>> = {
+  exathlon: (root) => inspectExathlon(root),
+};
