@@ -65,3 +65,4 @@ export * from './stream/index';
 export { summariseSequences, type DatasetInspection, type ColumnSummary, type SummariseOptions } from './inspect/summary';
 export * from './formats/index';
 export * from './datasets/exathlon/index';
+export * from './datasets/nezha/index';

@@ -54,13 +54,19 @@ function count(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-/** A duration in ms as the largest whole unit that fits. */
+const UNITS: [number, string][] = [
+  [86_400_000, 'd'],
+  [3_600_000, 'h'],
+  [60_000, 'min'],
+  [1000, 's'],
+  [1, 'ms'],
+];
+
+/** A duration in ms in the largest unit it reaches: exact when whole (`5 min`), else to 3 significant digits (`60.0 s`). */
 export function formatStep(ms: number): string {
-  if (ms % 86_400_000 === 0) return `${ms / 86_400_000} d`;
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
-  if (ms % 1000 === 0) return `${ms / 1000} s`;
-  return `${ms} ms`;
+  const [size, unit] = UNITS.find(([u]) => Math.abs(ms) >= u) ?? UNITS[UNITS.length - 1];
+  const value = ms / size;
+  return `${Number.isInteger(value) ? value : value.toPrecision(3)} ${unit}`;
 }
 
 /** The inspection as text: a header, the column table, label and range counts, other tables, notes. */

@@ -1,0 +1,72 @@
+import fc from 'fast-check';
+import { InputError } from '@driftwatch/contracts';
+import { type JsonNode, parseJsonWithPositions } from './json-positions';
+
+/** The plain value of a node, to compare with JSON.parse. */
+function plain(node: JsonNode): unknown {
+  switch (node.kind) {
+    case 'object':
+      return Object.fromEntries(node.entries.map((e) => [e.key, plain(e.value)]));
+    case 'array':
+      return node.items.map(plain);
+    case 'null':
+      return null;
+    default:
+      return node.value;
+  }
+}
+
+function errorOf(text: string): InputError {
+  try {
+    parseJsonWithPositions(text, 'list.json');
+  } catch (error) {
+    if (error instanceof InputError) return error;
+    throw error;
+  }
+  throw new Error('no error');
+}
+
+describe('parseJsonWithPositions', () => {
+  it('gives the same values as JSON.parse', () => {
+    fc.assert(
+      fc.property(fc.json(), (text) => {
+        expect(plain(parseJsonWithPositions(text, 'x.json'))).toEqual(JSON.parse(text));
+      }),
+    );
+  });
+
+  it('records where values and keys start (1-based line and column)', () => {
+    const text = '{\n  "08": [\n    {"a": 1},\n    {"b": "x"}\n  ]\n}';
+    const root = parseJsonWithPositions(text, 'x.json');
+    if (root.kind !== 'object') throw new Error('object expected');
+    const hour = root.entries[0];
+    expect(hour.keyAt).toMatchObject({ line: 2, column: 3 });
+    if (hour.value.kind !== 'array') throw new Error('array expected');
+    expect(hour.value.at).toMatchObject({ line: 2, column: 9 });
+    expect(hour.value.items.map((i) => [i.at.line, i.at.column])).toEqual([
+      [3, 5],
+      [4, 5],
+    ]);
+  });
+
+  it('counts columns in characters, not bytes', () => {
+    const root = parseJsonWithPositions('{"é€": 1, "k": 2}', 'x.json');
+    if (root.kind !== 'object') throw new Error('object expected');
+    expect(root.entries[1].keyAt.column).toBe(11);
+  });
+
+  it.each([
+    ['a missing comma', '{\n  "a": 1\n  "b": 2\n}', 3, 3, '"," or "}"'],
+    ['a trailing comma', '[1,\n 2,\n]', 3, 1, 'a JSON value'],
+    ['an unterminated string', '{"a": "xyz', 1, 7, 'a closing double quote'],
+    ['single quotes', "{'a': 1}", 1, 2, 'a string key'],
+    ['text after the value', '{} x', 1, 4, 'the end of the JSON text'],
+    ['a bad escape', '["a\\qb"]', 1, 4, 'an escape'],
+    ['an empty file', '', 1, 1, 'a JSON value'],
+  ])('names line and column of %s', (_, text, line, column, expected) => {
+    const error = errorOf(text);
+    expect(error.location).toEqual({ file: 'list.json', line, column });
+    expect(error.message).toContain(`list.json:${line}:${column}`);
+    expect(error.expected).toContain(expected);
+  });
+});
