@@ -6,10 +6,73 @@
 // Data root: the argument, else DRIFTWATCH_DATA, else ../shared/datasets next to the repository root.
 // Provenance comes from the data root's README.md and is kept in PROVENANCE below; a folder without an
 // entry (or an entry without a folder) stops the script, so the lock never silently drops a data set.
+// Where each data set can be downloaded from (`driftwatch datasets fetch`) comes from downloads.json next
+// to this script; its GitHub rules are expanded against the locked files, so a rule that matches nothing,
+// or a file matched twice, stops the script too.
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { findRepoRoot, sha256File, writeFileAtomic, type DatasetsLock, type LockedDataset } from '@driftwatch/ingest';
+import { findRepoRoot, parseDatasetsLock, sha256File, writeFileAtomic, type DatasetsLock, type LockedDataset } from '@driftwatch/ingest';
+
+type LockDownload = NonNullable<LockedDataset['downloads']>[number];
+
+/** A rule of downloads.json: the locked files matching `to` are the files at `from` in a GitHub repository ('*' is the same text in both). */
+export interface GitHubRule {
+  github: { repository: string; commit: string; from: string; to: string; convert?: LockDownload['convert'] };
+}
+
+/** downloads.json: per data set, GitHub rules and downloads written into the lock as they are. */
+export type DownloadSources = Record<string, (GitHubRule | LockDownload)[]>;
+
+/** Raw file URL of GitHub for a path at a commit (each path segment percent-encoded). */
+export function rawGitHubUrl(repository: string, commit: string, path: string): string {
+  return `https://raw.githubusercontent.com/${repository}/${commit}/${path.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** `pattern` with one '*' as a regular expression capturing the starred text. */
+function starPattern(pattern: string): RegExp {
+  const [head, ...rest] = pattern.split('*');
+  if (rest.length > 1) throw new Error(`downloads.json: at most one '*' in ${pattern}`);
+  const escape = (s: string) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(rest.length === 0 ? `^${escape(head)}$` : `^${escape(head)}(.+)${escape(rest[0])}$`);
+}
+
+/**
+ * The downloads of one data set: GitHub rules expanded over its locked files (a byte copy takes the file's
+ * sha256 and size; a converted file leaves them to the output check), other entries as written.
+ */
+export function expandDownloads(dataset: Pick<LockedDataset, 'name' | 'files'>, sources: (GitHubRule | LockDownload)[]): LockDownload[] {
+  const out: LockDownload[] = [];
+  const claimed = new Set<string>();
+  for (const source of sources) {
+    if (!('github' in source)) {
+      out.push(source);
+      continue;
+    }
+    const { repository, commit, from, to, convert } = source.github;
+    const match = starPattern(to);
+    const files = dataset.files.filter((f) => match.test(f.path));
+    if (files.length === 0) throw new Error(`downloads.json: ${dataset.name}: no locked file matches ${to}`);
+    for (const f of files) {
+      if (claimed.has(f.path)) throw new Error(`downloads.json: ${dataset.name}: ${f.path} is matched by two rules`);
+      claimed.add(f.path);
+      const upstream = from.replace('*', match.exec(f.path)![1] ?? '');
+      const url = rawGitHubUrl(repository, commit, upstream);
+      out.push(
+        convert
+          ? { url, published: 'no checksum is published for the source file; the converted file is checked against datasets.lock', unpack: 'none', convert, to: f.path }
+          : { url, sha256: f.sha256, bytes: f.bytes, published: 'datasets.lock: the file is a byte copy of the source file at this commit', unpack: 'none', to: f.path },
+      );
+    }
+  }
+  return out;
+}
+
+/** Reads downloads.json (keys starting with '$' are comments). */
+export async function readDownloadSources(path: string): Promise<DownloadSources> {
+  const raw = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+  return Object.fromEntries(Object.entries(raw).filter(([k]) => !k.startsWith('$'))) as DownloadSources;
+}
 
 const INTERFUSION = { repository: 'zhhlee/InterFusion', commit: '8c85d511c1f070669ba8c5cf097b8fa4a202d15b' };
 
@@ -112,9 +175,11 @@ async function listFiles(root: string, dir: string): Promise<string[]> {
 /** Code-unit order, the same on every machine (no locale). */
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-export async function buildLock(dataRoot: string): Promise<DatasetsLock> {
+export async function buildLock(dataRoot: string, downloads: DownloadSources = {}): Promise<DatasetsLock> {
   const folders = (await readdir(dataRoot, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort(byCodeUnit);
   const unknown = folders.filter((f) => !(f in PROVENANCE));
+  const strayDownloads = Object.keys(downloads).filter((n) => !(n in PROVENANCE));
+  if (strayDownloads.length > 0) throw new Error(`downloads.json names data set(s) without a PROVENANCE entry: ${strayDownloads.join(', ')}`);
   const absent = Object.keys(PROVENANCE).filter((n) => !folders.includes(n));
   if (unknown.length > 0 || absent.length > 0) {
     throw new Error(
@@ -135,9 +200,14 @@ export async function buildLock(dataRoot: string): Promise<DatasetsLock> {
       files.push({ path, bytes: (await stat(full)).size, sha256: await sha256File(full) });
     }
     const { source, licence, layout } = PROVENANCE[name];
-    datasets.push({ name, source, licence, layout, bytes: files.reduce((s, f) => s + f.bytes, 0), files });
+    const entry: LockedDataset = { name, source, licence, layout, bytes: files.reduce((s, f) => s + f.bytes, 0), files };
+    if (downloads[name]) entry.downloads = expandDownloads(entry, downloads[name]);
+    datasets.push(entry);
   }
-  return { format: 1, datasets };
+  const lock: DatasetsLock = { format: 1, datasets };
+  // the same checks every reader of the lock applies (downloads inside their folder, every output verifiable)
+  parseDatasetsLock(JSON.stringify(lock), 'the lock being written');
+  return lock;
 }
 
 async function main() {
@@ -145,7 +215,7 @@ async function main() {
   if (!repoRoot) throw new Error('run from inside the repository (no folder with nx.json above the working directory)');
   const dataRoot = resolve(process.argv[2] || process.env.DRIFTWATCH_DATA || join(repoRoot, '..', 'shared', 'datasets'));
   if (!existsSync(dataRoot)) throw new Error(`data root ${dataRoot} does not exist; pass it as the first argument or set DRIFTWATCH_DATA`);
-  const lock = await buildLock(dataRoot);
+  const lock = await buildLock(dataRoot, await readDownloadSources(join(repoRoot, 'tools', 'datasets', 'downloads.json')));
   const target = join(repoRoot, 'datasets.lock');
   await writeFileAtomic(target, `${JSON.stringify(lock, null, 2)}\n`);
   const files = lock.datasets.reduce((n, d) => n + d.files.length, 0);

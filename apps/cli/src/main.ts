@@ -3,13 +3,14 @@ import { helpText, parseCommandArgs, type Command } from './command';
 import { UsageError } from './cli-error';
 import { datasetsList, datasetsVerify } from './commands/datasets';
 import { datasetsInspect } from './commands/datasets-inspect';
+import { datasetsFetch } from './commands/datasets-fetch';
 import { convert } from './commands/convert';
 import { train } from './commands/train';
 import { score } from './commands/score';
 import { evaluate } from './commands/evaluate';
 import { benchAsdLoso } from './commands/bench-asd-loso';
 
-const COMMANDS: Command[] = [datasetsList, datasetsVerify, datasetsInspect, convert, train, score, evaluate, benchAsdLoso];
+const COMMANDS: Command[] = [datasetsList, datasetsVerify, datasetsFetch, datasetsInspect, convert, train, score, evaluate, benchAsdLoso];
 const VERSION = '0.1.0';
 
 function overview(): string {

@@ -87,3 +87,52 @@ export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ result: 
     err.mockRestore();
   }
 }
+
+/** Serves `routes` (URL path → file on disk, or bytes) over HTTP on 127.0.0.1 at a free port, for commands that download. */
+export async function serveFilesLocally(routes: Map<string, string | Buffer>): Promise<{ origin: string; requested: string[]; close(): Promise<void> }> {
+  const { createServer } = await import('node:http');
+  const { readFile } = await import('node:fs/promises');
+  const requested: string[] = [];
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    requested.push(path);
+    const route = routes.get(path);
+    if (route === undefined) {
+      res.writeHead(404).end();
+      return;
+    }
+    (typeof route === 'string' ? readFile(route) : Promise.resolve(route)).then((body) => res.writeHead(200, { 'content-length': body.length }).end(body));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    requested,
+    close: () => new Promise<void>((done) => server.close(() => done())),
+  };
+}
+
+/**
+ * Runs one command as `driftwatch <words> <argv>` does: parses the flags, runs it, and turns a DriftwatchError
+ * into the exit code and the one line that `run` in src/main.ts prints (2 for a usage error, else 1).
+ */
+export async function runCommand(cmd: import('../src/command').Command, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { parseCommandArgs, helpText } = await import('../src/command');
+  const { UsageError } = await import('../src/cli-error');
+  const { DriftwatchError } = await import('@driftwatch/contracts');
+  const { result, stdout, stderr } = await captureOutput(async () => {
+    try {
+      const { values, positionals, help } = parseCommandArgs(cmd, argv);
+      if (help) {
+        process.stdout.write(helpText(cmd));
+        return 0;
+      }
+      return await cmd.run(values, positionals, [...cmd.path, ...argv]);
+    } catch (e) {
+      if (!(e instanceof DriftwatchError)) throw e;
+      process.stderr.write(`driftwatch: ${e.message}\n`);
+      return e instanceof UsageError ? 2 : 1;
+    }
+  });
+  return { code: result, stdout, stderr };
+}

@@ -66,3 +66,4 @@ export { summariseSequences, type DatasetInspection, type ColumnSummary, type Su
 export * from './formats/index';
 export * from './datasets/exathlon/index';
 export * from './datasets/nezha/index';
+export * from './fetch/index';

@@ -33,6 +33,44 @@ export interface LockedDataset {
   bytes: number;
   /** sorted by path */
   files: LockedFile[];
+  /** where `driftwatch datasets fetch` gets the files from; absent when nothing can be fetched */
+  downloads?: LockDownload[];
+}
+
+/** How a downloaded file becomes files under the data root. */
+export type UnpackKind = 'none' | 'gzip' | 'gunzip' | 'tar.gz' | 'zip';
+export const UNPACK_KINDS: readonly UnpackKind[] = ['none', 'gzip', 'gunzip', 'tar.gz', 'zip'];
+
+/** A conversion of the downloaded bytes before they are written ('numpy-pickle-text': numpy array pickle → text rows). */
+export type ConvertKind = 'numpy-pickle-text';
+export const CONVERT_KINDS: readonly ConvertKind[] = ['numpy-pickle-text'];
+
+/** One member of a downloaded archive and where it goes. */
+export interface LockDownloadMember {
+  /** path inside the archive; when no member has exactly this path, the one member with this base name */
+  name: string;
+  /** data-root relative path, forward slashes */
+  to: string;
+  /** sha256 of the member's bytes as they are in the archive (before `compress`), when published */
+  sha256?: string;
+  /** 'gzip': the member is compressed like `gzip -9 -n` before it is written */
+  compress?: 'gzip';
+}
+
+/** One file to download for a data set. */
+export interface LockDownload {
+  url: string;
+  /** sha256 of the downloaded bytes; absent when nobody published one (then every output is checked instead) */
+  sha256?: string;
+  bytes?: number;
+  /** where `sha256` (or the output checksums) come from */
+  published?: string;
+  unpack: UnpackKind;
+  convert?: ConvertKind;
+  /** for 'tar.gz' and 'zip': the members to take (default: every regular file, below `to`) */
+  members?: LockDownloadMember[];
+  /** data-root relative target: a file, or for archives a folder ending in '/' */
+  to: string;
 }
 
 /** datasets.lock (architecture.md, "Data"). */
@@ -79,7 +117,7 @@ export function parseDatasetsLock(text: string, file?: string): DatasetsLock {
   } catch (error) {
     throw new InputError({ file, ...jsonErrorLocation(text) }, 'valid JSON', (error as Error).message);
   }
-  const fail = (where: string, expected: string, found?: unknown): never => {
+  const fail: Fail = (where, expected, found) => {
     throw new InputError({ file }, `${where} to be ${expected}`, found === undefined || typeof found === 'string' ? found : JSON.stringify(found));
   };
   if (!isObject(value)) return fail('the top level', 'an object');
@@ -109,14 +147,15 @@ export function parseDatasetsLock(text: string, file?: string): DatasetsLock {
     d.files.forEach((f: unknown, k: number) => {
       const fat = `${at}.files[${k}]`;
       if (!isObject(f)) return fail(fat, 'an object {path, bytes, sha256}');
-      if (typeof f.path !== 'string' || f.path === '' || f.path.startsWith('/') || f.path.includes('\\') || f.path.split('/').includes('..')) {
+      if (typeof f.path !== 'string' || !isRelativePath(f.path)) {
         fail(`${fat}.path`, 'a relative path with forward slashes', f.path);
       }
       if (!isByteCount(f.bytes)) fail(`${fat}.bytes`, 'an integer ≥ 0', f.bytes);
-      if (typeof f.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(f.sha256)) fail(`${fat}.sha256`, '64 lower-case hex digits', f.sha256);
+      if (!isSha256(f.sha256)) fail(`${fat}.sha256`, '64 lower-case hex digits', f.sha256);
       total += f.bytes as number;
     });
     if (total !== d.bytes) fail(`${at}.bytes`, `the sum of its file sizes (${total})`, d.bytes);
+    if (d.downloads !== undefined) checkDownloads(d.downloads, `${at}.downloads`, d.name as string, d.files as LockedFile[], fail);
   });
   return value as unknown as DatasetsLock;
 }
@@ -204,6 +243,76 @@ async function verifyFile(dataRoot: string, dataset: string, f: LockedFile): Pro
   if (size !== f.bytes) return { ...base, status: 'size', actualBytes: size };
   const actualSha256 = await sha256File(full);
   return { ...base, status: actualSha256 === f.sha256 ? 'ok' : 'sha256', actualBytes: size, actualSha256 };
+}
+
+type Fail = (where: string, expected: string, found?: unknown) => never;
+
+/** The checks of one data set's `downloads` (every output inside the data set's folder, each output verifiable and written once). */
+function checkDownloads(downloads: unknown, at: string, dataset: string, files: LockedFile[], fail: Fail): void {
+  if (!Array.isArray(downloads)) return fail(at, 'an array', downloads);
+  const locked = new Set(files.map((f) => f.path));
+  const written = new Set<string>();
+  downloads.forEach((dl: unknown, k: number) => {
+    const dat = `${at}[${k}]`;
+    if (!isObject(dl)) return fail(dat, 'an object {url, unpack, to, …}');
+    if (typeof dl.url !== 'string' || !/^https?:\/\/[^/\s]+\/\S*$/.test(dl.url)) fail(`${dat}.url`, 'an http or https URL', dl.url);
+    if (dl.sha256 !== undefined && !isSha256(dl.sha256)) fail(`${dat}.sha256`, '64 lower-case hex digits', dl.sha256);
+    if (dl.bytes !== undefined && !isByteCount(dl.bytes)) fail(`${dat}.bytes`, 'an integer ≥ 0', dl.bytes);
+    if (dl.published !== undefined && typeof dl.published !== 'string') fail(`${dat}.published`, 'a string', dl.published);
+    if (!UNPACK_KINDS.includes(dl.unpack as UnpackKind)) fail(`${dat}.unpack`, `one of ${UNPACK_KINDS.join(', ')}`, dl.unpack);
+    const archive = isArchive(dl.unpack as UnpackKind);
+    if (dl.convert !== undefined && (!CONVERT_KINDS.includes(dl.convert as ConvertKind) || dl.unpack !== 'none')) {
+      fail(`${dat}.convert`, `one of ${CONVERT_KINDS.join(', ')}, with "unpack": "none"`, dl.convert);
+    }
+    // an archive unpacks into a folder (the data set's own, or one below it); the other kinds write one file
+    const target = archive ? dl.to === `${dataset}/` || (isInsideFolder(dl.to, dataset) && String(dl.to).endsWith('/')) : isInsideFolder(dl.to, dataset) && !String(dl.to).endsWith('/');
+    if (!target) {
+      fail(`${dat}.to`, `a path under "${dataset}/"${archive ? ' ending in "/" (a folder, for an archive)' : ' (a file)'}`, dl.to);
+    }
+    if (dl.members !== undefined && !archive) fail(`${dat}.members`, 'absent unless "unpack" is tar.gz or zip', dl.members);
+    const outputs: { path: string; sha256?: unknown }[] = [];
+    if (dl.members === undefined) outputs.push({ path: dl.to as string });
+    else if (!Array.isArray(dl.members) || dl.members.length === 0) fail(`${dat}.members`, 'a non-empty array', dl.members);
+    else {
+      dl.members.forEach((m: unknown, j: number) => {
+        const mat = `${dat}.members[${j}]`;
+        if (!isObject(m)) return fail(mat, 'an object {name, to}');
+        if (typeof m.name !== 'string' || m.name === '') fail(`${mat}.name`, 'a non-empty string', m.name);
+        if (!isInsideFolder(m.to, dl.to as string) || String(m.to).endsWith('/')) fail(`${mat}.to`, `a file path under "${dl.to}"`, m.to);
+        if (m.sha256 !== undefined && !isSha256(m.sha256)) fail(`${mat}.sha256`, '64 lower-case hex digits', m.sha256);
+        if (m.compress !== undefined && m.compress !== 'gzip') fail(`${mat}.compress`, '"gzip"', m.compress);
+        outputs.push({ path: m.to as string, sha256: m.sha256 });
+      });
+    }
+    for (const o of outputs) {
+      if (written.has(o.path)) fail(`${dat}.to`, `the only download writing ${o.path}`, o.path);
+      written.add(o.path);
+      // nothing unverified may enter the data root: the download, the member or the locked file carries a sha256
+      const verifiable = dl.sha256 !== undefined || o.sha256 !== undefined || (!o.path.endsWith('/') && locked.has(o.path));
+      if (!verifiable) fail(`${dat}.sha256`, `given, since ${o.path} has no sha256 of its own`, dl.sha256);
+    }
+  });
+}
+
+/** 'tar.gz' and 'zip' hold several files; the other kinds produce exactly one. */
+export function isArchive(unpack: UnpackKind): boolean {
+  return unpack === 'tar.gz' || unpack === 'zip';
+}
+
+/** A relative forward-slash path below `folder` (the data set's folder, or a download's target folder). */
+function isInsideFolder(path: unknown, folder: string): boolean {
+  if (typeof path !== 'string' || !isRelativePath(path)) return false;
+  const prefix = folder.endsWith('/') ? folder : `${folder}/`;
+  return path.startsWith(prefix) && path.length > prefix.length;
+}
+
+/** Relative, forward slashes, no '..' (the rule for every path in the lock). */
+function isRelativePath(path: string): boolean {
+  return path !== '' && !path.startsWith('/') && !path.includes('\\') && !path.split('/').includes('..');
+}
+
+function isSha256(v: unknown): boolean {
+  return typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
