@@ -1,5 +1,8 @@
 import { existsSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
+import { writeAlibabaSample } from '@driftwatch/ingest';
 import { join, resolve } from 'node:path';
 import { main } from '../src/main';
 import { formatStep } from '../src/commands/datasets-inspect';
@@ -27,6 +30,26 @@ describe('driftwatch datasets inspect', () => {
       expect(text.stdout).toMatch(/asd: 3 entities, 6 sequences, 1,500 records/);
     } finally {
       await rm(fixture.root, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the six Alibaba tables written from the schema: rows per table counted in the files', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cli-alibaba-'));
+    try {
+      const sample = await writeAlibabaSample(dir, { seed: 5 });
+      const r = await captureOutput(() => main(['datasets', 'inspect', 'alibaba-v2018', dir, '--json']));
+      const report = JSON.parse(r.stdout);
+      for (const [table, file] of Object.entries(sample.files)) {
+        const lines = (await readFile(file, 'utf8')).split('\n').filter((l) => l !== '').length;
+        expect([table, report.tables[table]]).toEqual([table, lines]);
+      }
+      expect(report.entities.length).toBe(new Set(sample.machineIds).size);
+      const text = await captureOutput(() => main(['datasets', 'inspect', 'alibaba-v2018', dir]));
+      expect(text.stdout).toMatch(/time span: \+0 ms … \+/);
+      // the data root's folder holds only the schema: the error says where the tables come from
+      await expect(main(['datasets', 'inspect', 'alibaba-v2018', join(dir, 'empty-nowhere')])).rejects.toThrow(/datasets fetch alibaba-v2018/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

@@ -67,3 +67,15 @@ export * from './formats/index';
 export * from './datasets/exathlon/index';
 export * from './datasets/nezha/index';
 export * from './fetch/index';
+export * from './datasets/alibaba/index';
+export {
+  writeAlibabaSample,
+  writeMachineUsageCsv,
+  formatAlibabaRow,
+  type AlibabaSample,
+  type AlibabaSampleOptions,
+  type AlibabaRow,
+  type AlibabaCell,
+  type MachineUsageFile,
+  type MachineUsageFileOptions,
+} from './testing/alibaba-rows';

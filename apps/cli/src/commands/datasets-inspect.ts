@@ -76,7 +76,8 @@ export function formatInspection(r: DatasetInspection): string {
   const shown = r.entities.slice(0, 12).join(', ');
   lines.push(`entities: ${shown}${r.entities.length > 12 ? `, … (${r.entities.length - 12} more)` : ''}`);
   if (r.timeSpan) {
-    const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
+    // times before 1973 are offsets from a trace start (Alibaba), not dates
+    const iso = (ms: number) => (r.timeSpan!.startMs < 1e11 ? `+${formatStep(ms)}` : new Date(ms).toISOString().replace('.000Z', 'Z'));
     lines.push(`time span: ${iso(r.timeSpan.startMs)} … ${iso(r.timeSpan.endMs)} (${formatStep(r.timeSpan.endMs - r.timeSpan.startMs)})`);
   } else lines.push('time span: no timestamps in the files');
   if (r.samplingStepMs !== undefined) lines.push(`sampling step: ${formatStep(r.samplingStepMs)} (the most common gap)`);

@@ -177,11 +177,18 @@ function columnOf(batch: RecordBatch, name: string, file: string): Vector {
   return column;
 }
 
-/** Row → float32 value of a numeric column, NaN where null. */
+/** Row → float32 value of a numeric column, NaN where null (read from the validity bitmap, not per-row `get`). */
 function numericValues(column: Vector): (row: number) => number {
-  if (column.data.length === 1 && column.nullCount === 0 && ArrayBuffer.isView(column.data[0].values) && !(column.data[0].values instanceof BigInt64Array)) {
-    const values = column.data[0].values as Float64Array;
-    return (row) => values[row];
+  const data = column.data[0];
+  if (column.data.length === 1 && ArrayBuffer.isView(data.values) && !(data.values instanceof BigInt64Array)) {
+    const values = data.values as Float64Array;
+    const bitmap = data.nullBitmap;
+    const offset = data.offset;
+    if (column.nullCount === 0 || !bitmap || bitmap.length === 0) return (row) => values[row];
+    return (row) => {
+      const bit = offset + row;
+      return (bitmap[bit >> 3] & (1 << (bit & 7))) === 0 ? NaN : values[row];
+    };
   }
   return (row) => {
     const v = column.get(row);

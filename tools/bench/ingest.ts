@@ -1,0 +1,159 @@
+// npm run bench -- ingest [--bytes N] [--repeats K] [--file PATH] [--duckdb-threads T] [--out DIR]
+//
+// Reads an Alibaba-style machine_usage CSV (generated from the schema: no real rows ship with the
+// data sets) into typed arrays with our streaming reader and with DuckDB's read_csv, each in its own
+// child process so peak RSS is the reader's own. Reports rows/s (median of the repeats) and peak RSS.
+// Both readers fold the rows into the same checksums, which must agree: they read the same data.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir, cpus } from 'node:os';
+import { join } from 'node:path';
+import { ALIBABA_TABLES, readCsvBatches, writeMachineUsageCsv, type CsvColumn } from '@driftwatch/ingest';
+
+interface RunResult {
+  reader: string;
+  rows: number;
+  seconds: number;
+  maxRssMb: number;
+  /** sum of cpu_util_percent, count of null mem_gps, distinct machines: both readers must agree */
+  checksum: { cpuSum: number; memGpsNulls: number; machines: number };
+}
+
+const MACHINE_USAGE = ALIBABA_TABLES.machine_usage;
+
+function flag(name: string, fallback?: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : process.argv[i + 1];
+}
+
+/** Our reader: record batches of typed arrays (dictionary-coded ids, float32/float64 metrics). */
+async function readOurs(path: string): Promise<RunResult> {
+  const columns: CsvColumn[] = [...MACHINE_USAGE];
+  const t0 = performance.now();
+  let rows = 0;
+  let cpuSum = 0;
+  let memGpsNulls = 0;
+  let machines = 0;
+  for await (const batch of readCsvBatches(path, { columns })) {
+    rows += batch.numRows;
+    const cpu = batch.getChild('cpu_util_percent')!.data[0].values as ArrayLike<number>;
+    for (let i = 0; i < batch.numRows; i++) cpuSum += cpu[i];
+    memGpsNulls += batch.getChild('mem_gps')!.nullCount;
+    machines = batch.getChild('machine_id')!.data[0].dictionary!.length;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { reader: 'driftwatch readCsvBatches', rows, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, checksum: { cpuSum, memGpsNulls, machines } };
+}
+
+/** DuckDB read_csv, streamed chunk by chunk into typed arrays (ids coded through a Map, as ours are). */
+async function readDuckDb(path: string, threads: string): Promise<RunResult> {
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const t0 = performance.now();
+  const instance = await DuckDBInstance.create(':memory:', { threads });
+  const connection = await instance.connect();
+  const sqlType = (c: CsvColumn) => (c.type === 'dictionary' ? 'VARCHAR' : c.type === 'float32' ? 'FLOAT' : 'DOUBLE');
+  const spec = MACHINE_USAGE.map((c) => `'${c.name}': '${sqlType(c)}'`).join(', ');
+  const result = await connection.stream(`SELECT * FROM read_csv('${path.replace(/'/g, "''")}', header = false, columns = {${spec}})`);
+  const cpuIndex = MACHINE_USAGE.findIndex((c) => c.name === 'cpu_util_percent');
+  const memGpsIndex = MACHINE_USAGE.findIndex((c) => c.name === 'mem_gps');
+  const codes = new Map<string, number>();
+  let rows = 0;
+  let cpuSum = 0;
+  let memGpsNulls = 0;
+  for (;;) {
+    const chunk = await result.fetchChunk();
+    if (!chunk || chunk.rowCount === 0) break;
+    const n = chunk.rowCount;
+    const ids = chunk.getColumnVector(0);
+    const machine = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const key = ids.getItem(i) as string;
+      let code = codes.get(key);
+      if (code === undefined) codes.set(key, (code = codes.size));
+      machine[i] = code;
+    }
+    for (let c = 1; c < MACHINE_USAGE.length; c++) {
+      const vector = chunk.getColumnVector(c) as unknown as { items: Float32Array | Float64Array; getItem(i: number): number | null };
+      const out = MACHINE_USAGE[c].type === 'float32' ? new Float32Array(n) : new Float64Array(n);
+      out.set(vector.items.subarray(0, n));
+      if (c === cpuIndex) for (let i = 0; i < n; i++) cpuSum += vector.getItem(i) ?? NaN;
+      if (c === memGpsIndex) for (let i = 0; i < n; i++) if (vector.getItem(i) === null) memGpsNulls++;
+    }
+    rows += n;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return { reader: `DuckDB read_csv (${threads} threads)`, rows, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, checksum: { cpuSum, memGpsNulls, machines: codes.size } };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function runChild(reader: string, path: string, threads: string): RunResult {
+  const r = spawnSync(process.execPath, [process.argv[1], '--child', reader, '--file', path, '--duckdb-threads', threads], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  if (r.status !== 0) throw new Error(`${reader} failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as RunResult;
+}
+
+async function main(): Promise<void> {
+  const child = flag('child');
+  const threads = flag('duckdb-threads', String(Math.min(cpus().length, 2)))!;
+  if (child) {
+    const path = flag('file')!;
+    const result = child === 'ours' ? await readOurs(path) : await readDuckDb(path, threads);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return;
+  }
+  const bytes = Number(flag('bytes', '1e9'));
+  const repeats = Number(flag('repeats', '3'));
+  const path = flag('file') ?? join(tmpdir(), `driftwatch-machine_usage-${bytes}.csv`);
+  if (!existsSync(path)) {
+    process.stderr.write(`writing ${path} (${(bytes / 1e6).toFixed(0)} MB, machine_usage schema, seed 0)…\n`);
+    const t0 = performance.now();
+    await writeMachineUsageCsv(path, { bytes, seed: 0 });
+    process.stderr.write(`  written in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+  }
+  const size = statSync(path).size;
+  const runs: RunResult[] = [];
+  for (let k = 0; k < repeats; k++) {
+    // alternate the order so neither reader always gets the warmer page cache
+    for (const reader of k % 2 === 0 ? ['ours', 'duckdb'] : ['duckdb', 'ours']) {
+      const r = runChild(reader, path, threads);
+      process.stderr.write(`  ${r.reader}: ${r.rows} rows in ${r.seconds.toFixed(2)} s, peak RSS ${r.maxRssMb.toFixed(0)} MB\n`);
+      runs.push(r);
+    }
+  }
+  const byReader = new Map<string, RunResult[]>();
+  for (const r of runs) byReader.set(r.reader, [...(byReader.get(r.reader) ?? []), r]);
+  const summary = [...byReader].map(([reader, rs]) => ({
+    reader,
+    rows: rs[0].rows,
+    medianSeconds: median(rs.map((r) => r.seconds)),
+    rowsPerSecond: rs[0].rows / median(rs.map((r) => r.seconds)),
+    megabytesPerSecond: size / 1e6 / median(rs.map((r) => r.seconds)),
+    peakRssMb: Math.max(...rs.map((r) => r.maxRssMb)),
+    checksum: rs[0].checksum,
+  }));
+  const [ours, duck] = summary;
+  const agree =
+    ours.rows === duck.rows && ours.checksum.memGpsNulls === duck.checksum.memGpsNulls && ours.checksum.machines === duck.checksum.machines && Math.abs(ours.checksum.cpuSum - duck.checksum.cpuSum) <= 1e-6 * Math.abs(duck.checksum.cpuSum);
+  const lines = [
+    `file: ${(size / 1e6).toFixed(0)} MB, ${ours.rows} rows (machine_usage schema, generated), ${repeats} repeats, median`,
+    '| reader | rows/s | MB/s | median s | peak RSS MB |',
+    '|---|--:|--:|--:|--:|',
+    ...summary.map((s) => `| ${s.reader} | ${(s.rowsPerSecond / 1e6).toFixed(2)} M | ${s.megabytesPerSecond.toFixed(0)} | ${s.medianSeconds.toFixed(2)} | ${s.peakRssMb.toFixed(0)} |`),
+    `ratio (ours / DuckDB rows/s): ${(ours.rowsPerSecond / duck.rowsPerSecond).toFixed(2)}× (target ≥ 2×); peak RSS ours ${ours.peakRssMb.toFixed(0)} MB (target < 500 MB)`,
+    `checksums agree: ${agree ? 'yes' : 'NO'} (rows, sum of cpu_util_percent, null mem_gps, distinct machines)`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const out = flag('out', 'bench-results')!;
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'ingest.json'), `${JSON.stringify({ file: { bytes: size }, repeats, summary, runs, node: process.version, cpus: cpus().length }, null, 2)}\n`);
+  if (!agree) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
