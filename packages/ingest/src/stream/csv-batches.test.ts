@@ -69,6 +69,20 @@ describe('readCsvBatches', () => {
     expect([...(batches[0].getChild('t')!.data[0].values as BigInt64Array)]).toEqual(values.map((v) => BigInt(v)));
   });
 
+  it('keeps one dictionary across batches through table growth, with long, quoted and repeated keys', async () => {
+    // 3000 distinct keys of up to ~60 bytes (the byte pool and the hash table both grow), each used 1–3 times
+    const keys = Array.from({ length: 3000 }, (_, i) => (i % 97 === 0 ? `"q,${i}"` : `${'k'.repeat(i % 50)}-${i}`));
+    const order: string[] = [];
+    for (let i = 0; i < keys.length; i++) for (let r = 0; r <= i % 3; r++) order.push(keys[(i * 7919) % keys.length]);
+    const batches = await collect({ file: 'd.csv', data: order.map((k) => `${k},1\n`).join('') }, { columns: [{ name: 'k', type: 'dictionary' }, { name: 'v', type: 'float32' }], batchRows: 1000 });
+    const unquote = (k: string) => (k.startsWith('"') ? k.slice(1, -1) : k);
+    expect(batches.flatMap((b) => [...b.getChild('k')!.toArray()])).toEqual(order.map(unquote));
+    const last = batches[batches.length - 1].getChild('k')!.data[0].dictionary!;
+    expect(last.length).toBe(new Set(order).size);
+    // codes of earlier batches still decode through their own (shorter) dictionaries
+    expect(batches[0].getChild('k')!.get(0)).toBe(unquote(order[0]));
+  });
+
   it('selects columns from a header by name, in any order, and skips the others', async () => {
     const text = 'ts,host,skip,value\n1,a,x,2.5\n2,b,y,3.5\n';
     const rows = rowsOf(

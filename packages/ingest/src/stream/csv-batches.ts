@@ -13,7 +13,7 @@ import {
   TimestampMillisecond,
   Utf8,
   makeData,
-  vectorFromArray,
+  makeVector,
 } from 'apache-arrow';
 import { InputError, ParameterError } from '@driftwatch/contracts';
 import { type LineChunk, type TextInput, DEFAULT_CHUNK_BYTES, inputName, readLineChunks } from './chunks';
@@ -709,50 +709,91 @@ class BigIntBuilder implements ColumnBuilder {
 
 /**
  * Dictionary codes against one dictionary for the whole stream; each batch carries the dictionary as it
- * stands (earlier codes keep their meaning). Runs of the same key (rows grouped by entity) skip the
- * string lookup by comparing bytes with the previous key.
+ * stands (earlier codes keep their meaning). Keys are looked up by their bytes in an open-addressing hash
+ * table (FNV-1a, linear probing) and kept once, back to back, in a byte pool — which is also the Utf8
+ * dictionary's data buffer — so a row costs no string. A run of the same key skips the hash.
  */
 class DictionaryBuilder implements ColumnBuilder {
   codes: Int32Array;
   validity: Validity;
-  private readonly index = new Map<string, number>();
-  private readonly keys: string[] = [];
-  private previous = new Uint8Array(64);
-  private previousLength = -1;
+  /** slot → code, -1 for empty; size a power of two, at most half full */
+  private slots = new Int32Array(1024).fill(-1);
+  private pool = new Uint8Array(1 << 16);
+  private poolUsed = 0;
+  /** code → start of its key in the pool; starts[count] is the end of the last key */
+  private starts = new Int32Array(1025);
+  private count = 0;
   private previousCode = -1;
   constructor(capacity: number) {
     this.codes = new Int32Array(capacity);
     this.validity = new Validity(capacity);
   }
-  set(row: number, bytes: Buffer, start: number, end: number, quoted: boolean): void {
+  set(row: number, bytes: Uint8Array, start: number, end: number, quoted: boolean): void {
+    if (quoted) {
+      const key = Buffer.from(fieldText(bytes as Buffer, start, end, true), 'utf8');
+      this.codes[row] = this.codeOf(key, 0, key.length);
+      return;
+    }
+    const previous = this.previousCode;
+    if (previous !== -1 && this.keyEquals(previous, bytes, start, end)) {
+      this.codes[row] = previous;
+      return;
+    }
+    this.codes[row] = this.codeOf(bytes, start, end);
+  }
+  private keyEquals(code: number, bytes: Uint8Array, start: number, end: number): boolean {
+    const from = this.starts[code];
+    if (this.starts[code + 1] - from !== end - start) return false;
+    const pool = this.pool;
+    for (let i = 0; i < end - start; i++) if (pool[from + i] !== bytes[start + i]) return false;
+    return true;
+  }
+  /** h ← (h ⊕ byte) · 16777619 over the key, from 2166136261 (FNV-1a, 32 bit) */
+  private codeOf(bytes: Uint8Array, start: number, end: number): number {
+    let h = 2166136261;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 16777619);
+    const mask = this.slots.length - 1;
+    let slot = h & mask;
+    for (;;) {
+      const code = this.slots[slot];
+      if (code === -1) break;
+      if (this.keyEquals(code, bytes, start, end)) return (this.previousCode = code);
+      slot = (slot + 1) & mask;
+    }
+    const code = this.insert(bytes, start, end);
+    this.slots[slot] = code;
+    if (this.count * 2 > this.slots.length) this.rehash();
+    return (this.previousCode = code);
+  }
+  private insert(bytes: Uint8Array, start: number, end: number): number {
     const length = end - start;
-    if (!quoted && length === this.previousLength) {
-      let same = true;
-      for (let i = 0; i < length; i++) {
-        if (bytes[start + i] !== this.previous[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same) {
-        this.codes[row] = this.previousCode;
-        return;
-      }
+    if (this.poolUsed + length > this.pool.length) {
+      // earlier batches keep views on the old pool, whose bytes never change
+      const grown = new Uint8Array(Math.max(this.pool.length * 2, this.poolUsed + length));
+      grown.set(this.pool.subarray(0, this.poolUsed));
+      this.pool = grown;
     }
-    const key = fieldText(bytes, start, end, quoted);
-    let code = this.index.get(key);
-    if (code === undefined) {
-      code = this.keys.length;
-      this.index.set(key, code);
-      this.keys.push(key);
+    this.pool.set(bytes.subarray(start, end), this.poolUsed);
+    this.poolUsed += length;
+    if (this.count + 2 > this.starts.length) {
+      const grown = new Int32Array(this.starts.length * 2);
+      grown.set(this.starts);
+      this.starts = grown;
     }
-    this.codes[row] = code;
-    if (!quoted) {
-      if (this.previous.length < length) this.previous = new Uint8Array(length * 2);
-      this.previous.set(bytes.subarray(start, end));
-      this.previousLength = length;
-      this.previousCode = code;
-    } else this.previousLength = -1;
+    this.starts[this.count + 1] = this.poolUsed;
+    return this.count++;
+  }
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2).fill(-1);
+    const mask = slots.length - 1;
+    for (let code = 0; code < this.count; code++) {
+      let h = 2166136261;
+      for (let i = this.starts[code]; i < this.starts[code + 1]; i++) h = Math.imul(h ^ this.pool[i], 16777619);
+      let slot = h & mask;
+      while (slots[slot] !== -1) slot = (slot + 1) & mask;
+      slots[slot] = code;
+    }
+    this.slots = slots;
   }
   setNull(row: number): void {
     this.codes[row] = 0;
@@ -762,12 +803,18 @@ class DictionaryBuilder implements ColumnBuilder {
     this.validity.rollback(row);
   }
   finish(length: number): Data {
-    const dictionary = vectorFromArray(this.keys.slice(), new Utf8());
+    const dictionary = makeData({
+      type: new Utf8(),
+      length: this.count,
+      nullCount: 0,
+      valueOffsets: this.starts.slice(0, this.count + 1),
+      data: this.pool.subarray(0, this.poolUsed),
+    });
     return makeData({
       type: new Dictionary(new Utf8(), new Int32()),
       length,
       data: this.codes.subarray(0, length),
-      dictionary,
+      dictionary: makeVector(dictionary),
       ...this.validity.finish(length),
     });
   }
