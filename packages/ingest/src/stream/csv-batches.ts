@@ -128,7 +128,7 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
   let rows = 0;
   let lines = new Uint32Array(batchRows);
   let sawData = false;
-  let fast: FastTargets = { floats: [], keys: [], emptyIsNull: new Uint8Array(0) };
+  let fast: FastTargets = { floats: [], times: [], timeFactor: new Float64Array(0), keys: [], emptyIsNull: new Uint8Array(0) };
 
   const setUp = (headerNames: string[] | null, headerLine: string) => {
     const specs: CsvColumn[] = options.columns ?? headerNames!.map((name): CsvColumn => ({ name, type: 'float64' }));
@@ -321,6 +321,9 @@ function countLf(bytes: Uint8Array, start: number, end: number): number {
 /** Per field of the file, the float array or dictionary builder the one-pass paths write to (null: none). */
 interface FastTargets {
   floats: (FloatBuilder | null)[];
+  /** timestamp columns given in s, ms or us, and the factor to ms */
+  times: (BigIntBuilder | null)[];
+  timeFactor: Float64Array;
   keys: (DictionaryBuilder | null)[];
   /** 1 where an empty field is a null of a nullable column */
   emptyIsNull: Uint8Array;
@@ -328,16 +331,22 @@ interface FastTargets {
 
 function fastTargets(width: number, fieldToPlan: Int32Array, plans: ColumnPlan[], emptyIsNull: boolean): FastTargets {
   const floats: (FloatBuilder | null)[] = [];
+  const times: (BigIntBuilder | null)[] = [];
+  const timeFactor = new Float64Array(width);
   const keys: (DictionaryBuilder | null)[] = [];
   const emptyNull = new Uint8Array(width);
   for (let f = 0; f < width; f++) {
     const k = fieldToPlan[f];
     const builder = k === -1 ? null : plans[k].builder;
     floats.push(builder instanceof FloatBuilder ? builder : null);
+    // 'iso' text and 'ns' (beyond 2^53) keep the general path
+    const numericTime = k !== -1 && plans[k].type === 'timestamp' && ['s', 'ms', 'us'].includes(plans[k].spec.unit ?? 's');
+    times.push(numericTime ? (builder as BigIntBuilder) : null);
+    timeFactor[f] = numericTime ? plans[k].unitFactor : NaN;
     keys.push(builder instanceof DictionaryBuilder ? builder : null);
     emptyNull[f] = k !== -1 && plans[k].nullable && emptyIsNull ? 1 : 0;
   }
-  return { floats, keys, emptyIsNull: emptyNull };
+  return { floats, times, timeFactor, keys, emptyIsNull: emptyNull };
 }
 
 /** Fills row `row` of the builders from one record; returns the first problem, or null. */
@@ -392,6 +401,19 @@ function parseRow(
         }
         if (value !== undefined) {
           floats.values[row] = value;
+          p = numberBytes.scanStop;
+          field++;
+          if (p < end) {
+            p++;
+            continue;
+          }
+          break;
+        }
+      } else if (field < width && fast.times[field] !== null) {
+        const value = scanDecimalField(bytes, p, end, delimiter);
+        const ms = value === undefined ? NaN : Math.round(value * fast.timeFactor[field]);
+        if (Math.abs(ms) <= Number.MAX_SAFE_INTEGER) {
+          fast.times[field]!.setSafeInteger(row, ms);
           p = numberBytes.scanStop;
           field++;
           if (p < end) {
