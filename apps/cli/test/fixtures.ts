@@ -1,8 +1,11 @@
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
-import { mulberry32, normalSampler } from '@driftwatch/contracts';
+import { DriftwatchError, mulberry32, normalSampler } from '@driftwatch/contracts';
+import { UsageError } from '../src/cli-error';
+import { helpText, parseCommandArgs, type Command } from '../src/command';
 
 /**
  * A small data root in the OmniAnomaly layout: `servers` ASD-like servers with `features` metrics, a normal
@@ -43,7 +46,6 @@ export async function makeAsdLikeRoot(opts: { servers?: number; features?: numbe
 }
 
 export async function writeLockFor(root: string, files: string[]): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
   const entries = [];
   for (const path of files) {
     const bytes = await readFile(join(root, path));
@@ -90,8 +92,6 @@ export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ result: 
 
 /** Serves `routes` (URL path → file on disk, or bytes) over HTTP on 127.0.0.1 at a free port, for commands that download. */
 export async function serveFilesLocally(routes: Map<string, string | Buffer>): Promise<{ origin: string; requested: string[]; close(): Promise<void> }> {
-  const { createServer } = await import('node:http');
-  const { readFile } = await import('node:fs/promises');
   const requested: string[] = [];
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -116,10 +116,7 @@ export async function serveFilesLocally(routes: Map<string, string | Buffer>): P
  * Runs one command as `driftwatch <words> <argv>` does: parses the flags, runs it, and turns a DriftwatchError
  * into the exit code and the one line that `run` in src/main.ts prints (2 for a usage error, else 1).
  */
-export async function runCommand(cmd: import('../src/command').Command, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const { parseCommandArgs, helpText } = await import('../src/command');
-  const { UsageError } = await import('../src/cli-error');
-  const { DriftwatchError } = await import('@driftwatch/contracts');
+export async function runCommand(cmd: Command, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const { result, stdout, stderr } = await captureOutput(async () => {
     try {
       const { values, positionals, help } = parseCommandArgs(cmd, argv);
