@@ -6,6 +6,7 @@ import type { DuplicatePolicy } from '../stream/assemble';
 import { sourceLinesOf } from '../stream/source-lines';
 import type { EntityFrame, PivotedFrames } from './frames';
 import type { CsvInputOptions, CsvMapping } from './wide-csv';
+import { grownTo } from '../stream/grow';
 
 export interface LongCsvOptions extends CsvInputOptions {
   /** a second value for the same entity, time and metric: 'error' (default), keep the 'first' or the 'last' in file order */
@@ -38,18 +39,10 @@ class Cells {
 
   private grow(): void {
     const capacity = this.times.length * 2;
-    const times = new BigInt64Array(capacity);
-    times.set(this.times);
-    this.times = times;
-    const metrics = new Int32Array(capacity);
-    metrics.set(this.metrics);
-    this.metrics = metrics;
-    const values = new Float64Array(capacity);
-    values.set(this.values);
-    this.values = values;
-    const lines = new Uint32Array(capacity);
-    lines.set(this.lines);
-    this.lines = lines;
+    this.times = grownTo(this.times, capacity);
+    this.metrics = grownTo(this.metrics, capacity);
+    this.values = grownTo(this.values, capacity);
+    this.lines = grownTo(this.lines, capacity);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { RecordBatch, Vector } from 'apache-arrow';
 import { InputError, ParameterError, type Sequence } from '@driftwatch/contracts';
+import { grownTo } from './grow';
 import { sourceLinesOf } from './source-lines';
 
 /** What to do with a second record of the same entity at the same time. */
@@ -37,15 +38,9 @@ class EntityRows {
   reserve(): void {
     if (this.length < this.times.length) return;
     const capacity = this.times.length * 2;
-    const values = new Float32Array(capacity * this.width);
-    values.set(this.values);
-    this.values = values;
-    const times = new BigInt64Array(capacity);
-    times.set(this.times);
-    this.times = times;
-    const lines = new Uint32Array(capacity);
-    lines.set(this.lines);
-    this.lines = lines;
+    this.values = grownTo(this.values, capacity * this.width);
+    this.times = grownTo(this.times, capacity);
+    this.lines = grownTo(this.lines, capacity);
   }
 }
 

@@ -21,6 +21,7 @@ import { delimiterByte, parseNumberToken } from '../csv/numeric-csv';
 import * as numberBytes from './number-bytes';
 import { parseDecimalBytes, parseSmallIntegerBytes, scanDecimalField } from './number-bytes';
 import type { OnError, RejectSink } from './rejects';
+import { grownTo } from './grow';
 import { setSourceLines } from './source-lines';
 
 /**
@@ -369,6 +370,8 @@ function parseRow(
     let fieldStart = p;
     let fieldEnd: number;
     let quoted = false;
+    // set when a one-pass path below has already stored the field
+    let stored = false;
     if (p < end && bytes[p] === QUOTE) {
       quoted = true;
       let q = p + 1;
@@ -386,28 +389,18 @@ function parseRow(
       }
       if (p < end && bytes[p] !== delimiter) return new FieldProblem(field, `a delimiter after the closing quote of field ${field + 1}`, String.fromCharCode(bytes[p]));
     } else {
-      // the common cases in one pass, straight into the column: a plain decimal, a non-empty dictionary key
+      // the common cases in one pass, straight into the column: a plain decimal or empty float field, a
+      // numeric time, a non-empty dictionary key
       const floats = field < width ? fast.floats[field] : null;
       if (floats !== null) {
         const value = scanDecimalField(bytes, p, end, delimiter);
-        if (value === undefined && fast.emptyIsNull[field] === 1 && (p === end || bytes[p] === delimiter)) {
-          floats.setNull(row);
-          field++;
-          if (p < end) {
-            p++;
-            continue;
-          }
-          break;
-        }
         if (value !== undefined) {
           floats.values[row] = value;
           p = numberBytes.scanStop;
-          field++;
-          if (p < end) {
-            p++;
-            continue;
-          }
-          break;
+          stored = true;
+        } else if (fast.emptyIsNull[field] === 1 && (p === end || bytes[p] === delimiter)) {
+          floats.setNull(row);
+          stored = true;
         }
       } else if (field < width && fast.times[field] !== null) {
         const value = scanDecimalField(bytes, p, end, delimiter);
@@ -415,33 +408,25 @@ function parseRow(
         if (Math.abs(ms) <= Number.MAX_SAFE_INTEGER) {
           fast.times[field]!.setSafeInteger(row, ms);
           p = numberBytes.scanStop;
-          field++;
-          if (p < end) {
-            p++;
-            continue;
-          }
-          break;
+          stored = true;
         }
       } else if (field < width && fast.keys[field] !== null) {
         while (p < end && bytes[p] !== delimiter) p++;
         if (p > fieldStart) {
           fast.keys[field]!.set(row, bytes, fieldStart, p, false);
-          field++;
-          if (p < end) {
-            p++;
-            continue;
-          }
-          break;
+          stored = true;
         }
       }
-      while (p < end && bytes[p] !== delimiter) p++;
+      if (!stored) while (p < end && bytes[p] !== delimiter) p++;
       fieldEnd = p;
     }
-    if (field >= width) return new FieldProblem(field, `${width} fields per row; field ${field + 1} starts here`, `${countFields(bytes, start, end, delimiter)} fields`);
-    const k = fieldToPlan[field];
-    if (k !== -1) {
-      const problem = parseField(bytes, fieldStart, fieldEnd, quoted, plans[k], row, nullTokens, emptyIsNull, field);
-      if (problem !== null) return problem;
+    if (!stored) {
+      if (field >= width) return new FieldProblem(field, `${width} fields per row; field ${field + 1} starts here`, `${countFields(bytes, start, end, delimiter)} fields`);
+      const k = fieldToPlan[field];
+      if (k !== -1) {
+        const problem = parseField(bytes, fieldStart, fieldEnd, quoted, plans[k], row, nullTokens, emptyIsNull, field);
+        if (problem !== null) return problem;
+      }
     }
     field++;
     if (p < end) {
@@ -798,9 +783,7 @@ class DictionaryBuilder implements ColumnBuilder {
     this.pool.set(bytes.subarray(start, end), this.poolUsed);
     this.poolUsed += length;
     if (this.count + 2 > this.starts.length) {
-      const grown = new Int32Array(this.starts.length * 2);
-      grown.set(this.starts);
-      this.starts = grown;
+      this.starts = grownTo(this.starts, this.starts.length * 2);
     }
     this.starts[this.count + 1] = this.poolUsed;
     return this.count++;

@@ -4,6 +4,7 @@ import { readCsvBatches, type CsvProgress } from '../../stream/csv-batches';
 import { sourceLinesOf } from '../../stream/source-lines';
 import { inputName, type TextInput } from '../../stream/chunks';
 import { parseTraceName, stripStreamingPrefix, traceNameOfFile, type ExathlonTraceName } from './names';
+import { grownTo } from '../../stream/grow';
 
 /**
  * One Exathlon trace as a table: metric columns named and ordered as upstream `load_trace` leaves them,
@@ -90,15 +91,9 @@ class GrowingTable {
     if (this.length + rows <= this.times.length) return;
     let capacity = this.times.length;
     while (capacity < this.length + rows) capacity *= 2;
-    const values = new Float64Array(capacity * this.width);
-    values.set(this.values);
-    this.values = values;
-    const times = new BigInt64Array(capacity);
-    times.set(this.times);
-    this.times = times;
-    const lines = new Uint32Array(capacity);
-    lines.set(this.lines);
-    this.lines = lines;
+    this.values = grownTo(this.values, capacity * this.width);
+    this.times = grownTo(this.times, capacity);
+    this.lines = grownTo(this.lines, capacity);
   }
 }
 
