@@ -4,6 +4,7 @@ import { basename, dirname, extname, join } from 'node:path';
 import {
   OUTPUT_FORMATS,
   RejectFile,
+  checkTimeOrder,
   parseMappingArgs,
   readBatches,
   readMappingFile,
@@ -28,6 +29,7 @@ const convertOptions: Record<string, OptionSpec> = {
   'on-error': { type: 'string', valueName: 'mode', default: 'fail', description: 'fail (default): stop at the first bad row; skip: leave bad CSV rows out and list them in the rejects file' },
   rejects: { type: 'string', valueName: 'file', description: 'with --on-error skip: where rejected rows go (default: <out>.rejects.csv)' },
   force: { type: 'boolean', description: 'replace an existing output file' },
+  unordered: { type: 'boolean', description: 'with a timestamp column: pass times that repeat or go back within an entity (default: an error)' },
 };
 
 /** The mapping from --mapping, --format, --metrics and --map (flags win over the file). */
@@ -83,11 +85,13 @@ export const convert: Command = {
     const size = (await stat(input)).size;
     const bar = progressBar(`convert ${basename(input)}`, size);
     try {
-      const batches = readBatches(input, mapping, {
+      const read = readBatches(input, mapping, {
         onError: onError as 'fail' | 'skip',
         rejects,
         onProgress: (p: CsvProgress) => bar.update(p.bytesRead, `${p.rows.toLocaleString('en-US')} rows`),
       });
+      // series with repeated or backward times break every windowed detector downstream: stop at the first
+      const batches = mapping.timestamp && !values.unordered ? checkTimeOrder(read, { timestamp: mapping.timestamp, entity: mapping.entity, file: input }) : read;
       const report = await writeBatches(out, batches, to);
       bar.done();
       rejects?.commit();

@@ -151,6 +151,12 @@ describe('readOmniAnomaly on generated files', () => {
       const e = await readOmniAnomaly(bad, 'asd').catch((x: unknown) => x);
       expect(e).toBeInstanceOf(InputError);
       expect((e as InputError).location).toEqual({ file: interpretation, line: 2, column: 7 });
+      await writeFile(interpretation, '1-2:1');
+      // a label file naming a server that does not exist
+      const types = join(bad, 'asd', 'anomaly_type.txt');
+      await writeFile(types, 'dataset,anomaly_segment,anomaly_type\nomi-1,1-2,metric\nomi-99,3-4,temporal\n');
+      await expect(readOmniAnomaly(bad, 'asd')).rejects.toThrow(`${types}:3:1: expected a server of the data set (omi-1), found "omi-99"`);
+      await writeFile(types, 'dataset,anomaly_segment,anomaly_type\nomi-1,1-2,metric\n');
       await writeFile(interpretation, '1-5:1');
       await expect(readOmniAnomaly(bad, 'asd')).rejects.toMatchObject({ location: { file: interpretation, line: 1 } });
       await writeFile(join(bad, 'asd', 'test', 'omi-1.txt'), '0,1,2\n');

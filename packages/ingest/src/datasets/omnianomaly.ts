@@ -71,7 +71,7 @@ export async function readOmniAnomaly(dataRoot: string, dataset: OmniDataset, op
   if (unknown.length > 0) {
     throw new DataRootError(`${dataset}: unknown entit${unknown.length === 1 ? 'y' : 'ies'} ${unknown.join(', ')}; available: ${available.join(', ')}`);
   }
-  const eventTypes = dataset === 'asd' ? await readAnomalyTypes(join(dataRoot, dataset, 'anomaly_type.txt')) : new Map<string, string>();
+  const eventTypes = dataset === 'asd' ? await readAnomalyTypes(join(dataRoot, dataset, 'anomaly_type.txt'), available) : new Map<string, string>();
   const entities: OmniEntity[] = [];
   for (const entity of wanted) entities.push(await readEntity(dataRoot, dataset, entity, eventTypes));
   return entities;
@@ -210,7 +210,8 @@ function parseInterpretation(
 }
 
 /** ASD's anomaly_type.txt: `dataset,anomaly_segment,anomaly_type` → map "omi-1/760-765" → type. */
-async function readAnomalyTypes(path: string): Promise<Map<string, string>> {
+/** anomaly_type.txt: `dataset,start-end,type` per line; a server that has no files is an error naming its line. */
+async function readAnomalyTypes(path: string, servers: readonly string[]): Promise<Map<string, string>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -225,6 +226,9 @@ async function readAnomalyTypes(path: string): Promise<Map<string, string>> {
     const parts = line.split(',');
     if (parts.length !== 3 || !/^\d+-\d+$/.test(parts[1])) {
       throw new InputError({ file: path, line: i + 1, column: 1 }, 'a row "dataset,start-end,anomaly_type"', line);
+    }
+    if (!servers.includes(parts[0])) {
+      throw new InputError({ file: path, line: i + 1, column: 1 }, `a server of the data set (${servers.join(', ')})`, parts[0]);
     }
     types.set(`${parts[0]}/${parts[1]}`, parts[2]);
   }

@@ -2,6 +2,7 @@ import type { RecordBatch, Vector } from 'apache-arrow';
 import { InputError, ParameterError, type Sequence } from '@driftwatch/contracts';
 import { grownTo } from './grow';
 import { sourceLinesOf } from './source-lines';
+import { timeOrderError } from './time-order';
 
 /** What to do with a second record of the same entity at the same time. */
 export type DuplicatePolicy = 'error' | 'first' | 'last';
@@ -85,21 +86,10 @@ export async function sequencesFromBatches(batches: AsyncIterable<RecordBatch> |
       let slot = target.length;
       if (times && order === 'strict' && target.length > 0) {
         const previous = target.times[target.length - 1];
-        if (t < previous) {
-          throw new InputError(
-            { file: options.file, line: lines?.[r] },
-            `times that increase within entity "${key}" in column "${options.timestamp}" (line ${target.lines[target.length - 1]} has ${previous} ms)`,
-            `${t} ms`,
-          );
+        if (t < previous || (t === previous && duplicates === 'error')) {
+          throw timeOrderError(options.file, options.timestamp!, { entity: key, ms: previous, line: target.lines[target.length - 1] }, { entity: key, ms: t, line: lines?.[r] });
         }
         if (t === previous) {
-          if (duplicates === 'error') {
-            throw new InputError(
-              { file: options.file, line: lines?.[r] },
-              `one record per time within entity "${key}" in column "${options.timestamp}" (line ${target.lines[target.length - 1]} has the same time)`,
-              `${t} ms again`,
-            );
-          }
           if (duplicates === 'first') continue;
           slot = target.length - 1; // 'last' overwrites
         }
@@ -146,11 +136,7 @@ function sortRows(rows: EntityRows, width: number, duplicates: DuplicatePolicy, 
   for (const i of order) {
     if (k > 0 && rows.times[i] === times[k - 1]) {
       if (duplicates === 'error') {
-        throw new InputError(
-          { file: options.file, line: rows.lines[i] },
-          `one record per time within entity "${entity}" in column "${options.timestamp}" (line ${lines[k - 1]} has the same time)`,
-          `${rows.times[i]} ms again`,
-        );
+        throw timeOrderError(options.file, options.timestamp!, { entity, ms: times[k - 1], line: lines[k - 1] }, { entity, ms: rows.times[i], line: rows.lines[i] });
       }
       if (duplicates === 'first') continue;
       k--; // 'last': overwrite

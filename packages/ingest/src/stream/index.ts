@@ -15,3 +15,5 @@ export { sequencesFromBatches, type AssembleOptions, type DuplicatePolicy } from
 export { resampleSequence, fillGaps, type ResampleOptions, type ResampleAggregate, type ResampleFill } from './resample';
 export { parseDecimalBytes, parseSmallIntegerBytes } from './number-bytes';
 export { readNumericMatrix, type NumericMatrix, type NumericMatrixOptions } from './matrix';
+export { checkTimeOrder, timeOrderError, type TimeOrderOptions, type TimedRecord } from './time-order';
+export { grownTo } from './grow';
