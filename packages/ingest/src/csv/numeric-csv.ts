@@ -144,8 +144,8 @@ function parseUnquotedCsv<T extends FloatArray>(bytes: Uint8Array, delimiter: nu
     let field = 0;
     for (;;) {
       const fieldStart = p;
-      let value = scanDecimalField(bytes, p, contentEnd, delimiter);
-      if (value !== undefined) p = numberBytes.scanStop;
+      let value: number = scanDecimalField(bytes, p, contentEnd, delimiter);
+      if (!Number.isNaN(value)) p = numberBytes.scanStop;
       else {
         while (p < contentEnd && bytes[p] !== delimiter) p++;
         const text = buffer.toString('utf8', fieldStart, p);

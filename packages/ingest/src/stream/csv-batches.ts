@@ -394,7 +394,8 @@ function parseRow(
       const floats = field < width ? fast.floats[field] : null;
       if (floats !== null) {
         const value = scanDecimalField(bytes, p, end, delimiter);
-        if (value !== undefined) {
+        if (value === value) {
+          // not NaN: parsed
           floats.values[row] = value;
           p = numberBytes.scanStop;
           stored = true;
@@ -403,8 +404,7 @@ function parseRow(
           stored = true;
         }
       } else if (field < width && fast.times[field] !== null) {
-        const value = scanDecimalField(bytes, p, end, delimiter);
-        const ms = value === undefined ? NaN : Math.round(value * fast.timeFactor[field]);
+        const ms = Math.round(scanDecimalField(bytes, p, end, delimiter) * fast.timeFactor[field]);
         if (Math.abs(ms) <= Number.MAX_SAFE_INTEGER) {
           fast.times[field]!.setSafeInteger(row, ms);
           p = numberBytes.scanStop;

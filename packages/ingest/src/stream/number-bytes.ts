@@ -22,10 +22,10 @@ export let scanStop = 0;
 
 /**
  * Parses a plain decimal starting at `start` and ending at the next `delimiter` or at `end`, in one pass;
- * returns undefined (with `scanStop` unset) when the field holds anything else, so the caller can fall back
- * to the text path.
+ * returns NaN (with `scanStop` unset) when the field holds anything else, so the caller can fall back to
+ * the text path. NaN, not undefined: a function that always returns a double needs no boxed number.
  */
-export function scanDecimalField(bytes: Uint8Array, start: number, end: number, delimiter: number): number | undefined {
+export function scanDecimalField(bytes: Uint8Array, start: number, end: number, delimiter: number): number {
   let p = start;
   let c = p < end ? bytes[p] : -1;
   let negative = false;
@@ -50,7 +50,7 @@ export function scanDecimalField(bytes: Uint8Array, start: number, end: number, 
       c = ++p < end ? bytes[p] : -1;
     }
   }
-  if (digits === 0 || digits > MAX_EXACT_DIGITS) return undefined;
+  if (digits === 0 || digits > MAX_EXACT_DIGITS) return NaN;
   let exponent = 0;
   if (c === LOWER_E || c === UPPER_E) {
     c = ++p < end ? bytes[p] : -1;
@@ -65,12 +65,12 @@ export function scanDecimalField(bytes: Uint8Array, start: number, end: number, 
       exponentDigits++;
       c = ++p < end ? bytes[p] : -1;
     }
-    if (exponentDigits === 0) return undefined;
+    if (exponentDigits === 0) return NaN;
     if (exponentNegative) exponent = -exponent;
   }
-  if (p !== end && c !== delimiter) return undefined;
+  if (p !== end && c !== delimiter) return NaN;
   const scale = exponent - fractionDigits;
-  if (scale < -22 || scale > 22) return undefined;
+  if (scale < -22 || scale > 22) return NaN;
   scanStop = p;
   const value = scale === 0 ? mantissa : scale > 0 ? mantissa * EXACT_POW10[scale] : mantissa / EXACT_POW10[-scale];
   return negative ? -value : value;
@@ -82,7 +82,8 @@ export function scanDecimalField(bytes: Uint8Array, start: number, end: number, 
  */
 export function parseDecimalBytes(bytes: Uint8Array, start: number, end: number): number | undefined {
   // −1 is no byte, so the field must run to `end`
-  return scanDecimalField(bytes, start, end, -1);
+  const value = scanDecimalField(bytes, start, end, -1);
+  return Number.isNaN(value) ? undefined : value;
 }
 
 /** The integer written in bytes[start, end) if it has ≤ 15 digits and nothing else, else undefined. */
