@@ -8,6 +8,7 @@ import { InputError } from '@driftwatch/contracts';
 import { readCsvBatches, type CsvColumn, type CsvReadOptions } from './csv-batches';
 import { RejectList } from './rejects';
 import { sourceLinesOf } from './source-lines';
+import { inputErrorOf } from '../testing/input-error';
 
 async function collect(input: Parameters<typeof readCsvBatches>[0], options: CsvReadOptions): Promise<RecordBatch[]> {
   const batches: RecordBatch[] = [];
@@ -20,16 +21,6 @@ function rowsOf(batches: RecordBatch[]): Record<string, unknown>[] {
   return batches.flatMap((b) =>
     b.toArray().map((r) => Object.fromEntries(Object.entries(r.toJSON()).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v]))),
   );
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<InputError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError');
 }
 
 const machineColumns: CsvColumn[] = [
@@ -96,7 +87,7 @@ describe('readCsvBatches', () => {
 
   it('reads quoted fields, doubled quotes and line breaks inside quotes, and counts lines across them', async () => {
     const text = 'id,msg,v\n1,"a,b",1\n2,"say ""hi""\nsecond line",2\n3,plain,x\n';
-    const error = await errorOf(
+    const error = await inputErrorOf(
       collect({ file: 'q.csv', data: text }, { header: true, columns: [{ name: 'id', type: 'int32' }, { name: 'msg', type: 'utf8' }, { name: 'v', type: 'float64' }] }),
     );
     expect(error.message).toBe('q.csv:5:9: expected a number in column "v", found "x"');
@@ -162,7 +153,7 @@ describe('readCsvBatches', () => {
       ['non-ASCII column', 'é,1\né,x\n', { columns: cols }, 'f.csv:2:3: expected a number in column "v", found "x"'],
     ];
     it.each(cases)('%s', async (_name, text, options, message) => {
-      const error = await errorOf(collect({ file: 'f.csv', data: text }, options));
+      const error = await inputErrorOf(collect({ file: 'f.csv', data: text }, options));
       expect(error.message).toBe(message);
     });
   });

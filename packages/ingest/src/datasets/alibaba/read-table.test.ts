@@ -3,12 +3,12 @@ import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordBatch } from 'apache-arrow';
-import { InputError } from '@driftwatch/contracts';
 import { RejectList } from '../../stream/rejects';
 import { sourceLinesOf } from '../../stream/source-lines';
 import { isInvalidSentinel, numberColumn, selectRows, textColumn } from './batch-columns';
 import { fieldColumn, readAlibabaTable } from './read-table';
 import { type AlibabaTableName, INVALID_SENTINELS } from './schema';
+import { inputErrorOf } from '../../testing/input-error';
 
 async function readAll(table: AlibabaTableName, data: string, options: Parameters<typeof readAlibabaTable>[2] = {}): Promise<RecordBatch[]> {
   const batches: RecordBatch[] = [];
@@ -24,16 +24,6 @@ async function columnOf(table: AlibabaTableName, data: string, name: string, kin
     for (let r = 0; r < b.numRows; r++) out.push(get(r));
   }
   return out;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<InputError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError');
 }
 
 describe('readAlibabaTable', () => {
@@ -122,20 +112,20 @@ describe('readAlibabaTable', () => {
 
   it('names file, line and column of a row with too few fields', async () => {
     // line 2 has 8 of 9 fields: the missing field is reported at the end of the line (14 characters)
-    const error = await errorOf(readAll('machine_usage', 'm_1,0,1,2,,,,,\nm_1,10,5,6,,,,\n'));
+    const error = await inputErrorOf(readAll('machine_usage', 'm_1,0,1,2,,,,,\nm_1,10,5,6,,,,\n'));
     expect(error.location).toEqual({ file: 'machine_usage.csv', line: 2, column: 15 });
     expect(error.message).toMatch(/^machine_usage\.csv:2:15: expected 9 fields per row/);
   });
 
   it('names file, line and column of a non-numeric metric', async () => {
-    const error = await errorOf(readAll('machine_usage', 'm_1,0,1,2,,,,,\nm_1,10,abc,6,,,,,\n'));
+    const error = await inputErrorOf(readAll('machine_usage', 'm_1,0,1,2,,,,,\nm_1,10,abc,6,,,,,\n'));
     expect(error.location).toEqual({ file: 'machine_usage.csv', line: 2, column: 8 });
     expect(error.message).toContain('cpu_util_percent');
     expect(error.message).toContain('"abc"');
   });
 
   it('names the column of a non-integer count', async () => {
-    const error = await errorOf(readAll('batch_task', 'M1,2.5,j_1,1,Terminated,0,10,100,0.5\n'));
+    const error = await inputErrorOf(readAll('batch_task', 'M1,2.5,j_1,1,Terminated,0,10,100,0.5\n'));
     expect(error.location).toEqual({ file: 'batch_task.csv', line: 1, column: 4 });
     expect(error.message).toContain('instance_num');
   });

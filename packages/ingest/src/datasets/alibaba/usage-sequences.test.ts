@@ -1,5 +1,6 @@
-import { InputError, type Sequence } from '@driftwatch/contracts';
+import type { Sequence } from '@driftwatch/contracts';
 import { modalStepMs, readUsageSequences } from './usage-sequences';
+import { inputErrorOf } from '../../testing/input-error';
 
 // Hand-worked example, rows not in time order. m_1 after sorting, with the t=30 duplicate resolved to
 // the first row (line 4), −1/101 masked in the [0, 100] columns, mkpi (no range) kept:
@@ -23,16 +24,6 @@ const input = { file, data: rows.join('\n') + '\n' };
 /** Feature f of a sequence over time. */
 const feature = (seq: Sequence, f: number) => Array.from({ length: seq.length }, (_, t) => seq.values[t * seq.features.length + f]);
 const byEntity = (sequences: Sequence[], entity: string) => sequences.find((s) => s.entity === entity)!;
-
-async function errorOf(promise: Promise<unknown>): Promise<InputError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof InputError) return error;
-    throw error;
-  }
-  throw new Error('expected an InputError');
-}
 
 describe('readUsageSequences (machine_usage)', () => {
   it('sorts, drops the later duplicate, masks −1/101 and averages per 60 s step', async () => {
@@ -78,20 +69,20 @@ describe('readUsageSequences (machine_usage)', () => {
   });
 
   it('names file, line and column of a duplicate time under the error policy', async () => {
-    const error = await errorOf(readUsageSequences('machine_usage', input, { duplicates: 'error' }));
+    const error = await inputErrorOf(readUsageSequences('machine_usage', input, { duplicates: 'error' }));
     expect(error.location).toEqual({ file, line: 6, column: 5 });
     expect(error.message).toMatch(/^machine_usage\.csv:6:5: expected one record per time within entity "m_1"/);
     expect(error.message).toContain('line 4');
   });
 
   it('names file, line and column of a time that goes back under strict order', async () => {
-    const error = await errorOf(readUsageSequences('machine_usage', input, { order: 'strict' }));
+    const error = await inputErrorOf(readUsageSequences('machine_usage', input, { order: 'strict' }));
     // m_1's rows in file order: t=70 (line 2), then t=0 (line 3)
     expect(error.location).toEqual({ file, line: 3, column: 5 });
   });
 
   it('names the column of a row without a machine id', async () => {
-    const error = await errorOf(readUsageSequences('machine_usage', { file, data: 'm_1,0,1,2,,,,,\n,10,1,2,,,,,\n' }));
+    const error = await inputErrorOf(readUsageSequences('machine_usage', { file, data: 'm_1,0,1,2,,,,,\n,10,1,2,,,,,\n' }));
     expect(error.location).toEqual({ file, line: 2, column: 1 });
   });
 });
