@@ -15,6 +15,34 @@ export const thirdPartyExternal = {
   },
 };
 
+const repoRoot = join(fileURLToPath(import.meta.url), '..', '..');
+
+/**
+ * Scripts that library code starts as worker threads, found at run time beside the bundle that runs
+ * (`join(__dirname, '<name>.js')`); every bundle (a library's dist, the CLI, `npm run ts`) gets them.
+ */
+export const WORKER_ENTRIES = ['packages/ingest/src/stream/csv-worker.ts'];
+
+/** Bundles each worker entry into `outdir/<name>.js` (workspace packages inlined, third-party external). */
+export async function buildWorkers(outdir, entries = WORKER_ENTRIES) {
+  await Promise.all(
+    entries.map((entry) =>
+      build({
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        format: 'cjs',
+        sourcemap: true,
+        logLevel: 'warning',
+        entryPoints: [join(repoRoot, entry)],
+        outfile: join(outdir, `${basename(entry, '.ts')}.js`),
+        conditions: ['source'],
+        plugins: [thirdPartyExternal],
+      }),
+    ),
+  );
+}
+
 export async function buildProject(projectRoot) {
   const root = resolve(projectRoot);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
@@ -27,6 +55,7 @@ export async function buildProject(projectRoot) {
       conditions: ['source'],
       plugins: [thirdPartyExternal],
     });
+    await buildWorkers(join(root, 'dist'));
     return;
   }
   const entries = Object.values(pkg.exports ?? { '.': { source: './src/index.ts' } }).map((e) => join(root, e.source));
@@ -37,6 +66,8 @@ export async function buildProject(projectRoot) {
     packages: 'external',
     entryNames: '[name]',
   });
+  const own = WORKER_ENTRIES.filter((entry) => resolve(repoRoot, entry).startsWith(`${root}/`));
+  if (own.length > 0) await buildWorkers(join(root, 'dist'), own);
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve, basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
-import { thirdPartyExternal } from './build.mjs';
+import { buildWorkers, thirdPartyExternal } from './build.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -26,6 +26,7 @@ export async function runTypeScript(entry, args = []) {
     logLevel: 'warning',
     plugins: [thirdPartyExternal],
   });
+  await buildWorkers(outDir);
   const r = spawnSync(process.execPath, ['--enable-source-maps', outfile, ...args], { stdio: 'inherit' });
   return r.status ?? 1;
 }

@@ -1,14 +1,15 @@
-// npm run bench -- ingest [--bytes N] [--repeats K] [--file PATH] [--duckdb-threads T] [--out DIR]
+// npm run bench -- ingest [--bytes N] [--repeats K] [--file PATH] [--workers N] [--duckdb-threads T] [--out DIR]
 //
 // Reads an Alibaba-style machine_usage CSV (generated from the schema: no real rows ship with the
 // data sets) into typed arrays with our streaming reader and with DuckDB's read_csv, each in its own
 // child process so peak RSS is the reader's own. Reports rows/s (median of the repeats) and peak RSS.
+// Ours runs twice: on its default threads (line-aligned byte ranges in workers) and on one thread.
 // Both readers fold the rows into the same checksums, which must agree: they read the same data.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
-import { ALIBABA_TABLES, readCsvBatches, writeMachineUsageCsv, type CsvColumn } from '@driftwatch/ingest';
+import { ALIBABA_TABLES, defaultWorkers, readCsvBatches, writeMachineUsageCsv, type CsvColumn } from '@driftwatch/ingest';
 
 interface RunResult {
   reader: string;
@@ -26,15 +27,15 @@ function flag(name: string, fallback?: string): string | undefined {
   return i === -1 ? fallback : process.argv[i + 1];
 }
 
-/** Our reader: record batches of typed arrays (dictionary-coded ids, float32/float64 metrics). */
-async function readOurs(path: string): Promise<RunResult> {
+/** Our reader: record batches of typed arrays (dictionary-coded ids, float32/float64 metrics), on `workers` threads. */
+async function readOurs(path: string, workers: number): Promise<RunResult> {
   const columns: CsvColumn[] = [...MACHINE_USAGE];
   const t0 = performance.now();
   let rows = 0;
   let cpuSum = 0;
   let memGpsNulls = 0;
   let machines = 0;
-  for await (const batch of readCsvBatches(path, { columns })) {
+  for await (const batch of readCsvBatches(path, { columns, workers })) {
     rows += batch.numRows;
     const cpu = batch.getChild('cpu_util_percent')!.data[0].values as ArrayLike<number>;
     for (let i = 0; i < batch.numRows; i++) cpuSum += cpu[i];
@@ -42,7 +43,7 @@ async function readOurs(path: string): Promise<RunResult> {
     machines = batch.getChild('machine_id')!.data[0].dictionary!.length;
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { reader: 'driftwatch readCsvBatches', rows, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, checksum: { cpuSum, memGpsNulls, machines } };
+  return { reader: `driftwatch readCsvBatches (${workers} thread${workers === 1 ? '' : 's'})`, rows, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, checksum: { cpuSum, memGpsNulls, machines } };
 }
 
 /** DuckDB read_csv, streamed chunk by chunk into typed arrays (ids coded through a Map, as ours are). */
@@ -91,7 +92,9 @@ function median(xs: number[]): number {
 }
 
 function runChild(reader: string, path: string, threads: string): RunResult {
-  const r = spawnSync(process.execPath, [process.argv[1], '--child', reader, '--file', path, '--duckdb-threads', threads], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const workers = flag('workers');
+  const args = [process.argv[1], '--child', reader, '--file', path, '--duckdb-threads', threads, ...(workers ? ['--workers', workers] : [])];
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`${reader} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as RunResult;
 }
@@ -101,7 +104,7 @@ async function main(): Promise<void> {
   const threads = flag('duckdb-threads', String(Math.min(cpus().length, 2)))!;
   if (child) {
     const path = flag('file')!;
-    const result = child === 'ours' ? await readOurs(path) : await readDuckDb(path, threads);
+    const result = child === 'ours' ? await readOurs(path, Number(flag('workers', String(defaultWorkers())))) : child === 'ours-1' ? await readOurs(path, 1) : await readDuckDb(path, threads);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
@@ -118,7 +121,7 @@ async function main(): Promise<void> {
   const runs: RunResult[] = [];
   for (let k = 0; k < repeats; k++) {
     // alternate the order so neither reader always gets the warmer page cache
-    for (const reader of k % 2 === 0 ? ['ours', 'duckdb'] : ['duckdb', 'ours']) {
+    for (const reader of k % 2 === 0 ? ['ours', 'ours-1', 'duckdb'] : ['duckdb', 'ours-1', 'ours']) {
       const r = runChild(reader, path, threads);
       process.stderr.write(`  ${r.reader}: ${r.rows} rows in ${r.seconds.toFixed(2)} s, peak RSS ${r.maxRssMb.toFixed(0)} MB\n`);
       runs.push(r);
@@ -135,9 +138,15 @@ async function main(): Promise<void> {
     peakRssMb: Math.max(...rs.map((r) => r.maxRssMb)),
     checksum: rs[0].checksum,
   }));
-  const [ours, duck] = summary;
-  const agree =
-    ours.rows === duck.rows && ours.checksum.memGpsNulls === duck.checksum.memGpsNulls && ours.checksum.machines === duck.checksum.machines && Math.abs(ours.checksum.cpuSum - duck.checksum.cpuSum) <= 1e-6 * Math.abs(duck.checksum.cpuSum);
+  const ours = summary.find((s) => !s.reader.includes('(1 thread)') && s.reader.startsWith('driftwatch'))!;
+  const duck = summary.find((s) => s.reader.startsWith('DuckDB'))!;
+  const agree = summary.every(
+    (s) =>
+      s.rows === duck.rows &&
+      s.checksum.memGpsNulls === duck.checksum.memGpsNulls &&
+      s.checksum.machines === duck.checksum.machines &&
+      Math.abs(s.checksum.cpuSum - duck.checksum.cpuSum) <= 1e-6 * Math.abs(duck.checksum.cpuSum),
+  );
   const lines = [
     `file: ${(size / 1e6).toFixed(0)} MB, ${ours.rows} rows (machine_usage schema, generated), ${repeats} repeats, median`,
     '| reader | rows/s | MB/s | median s | peak RSS MB |',

@@ -18,11 +18,13 @@ export interface InputLocation {
 export class InputError extends DriftwatchError {
   readonly location: InputLocation;
   readonly expected: string;
+  readonly found: string | undefined;
   constructor(location: InputLocation, expected: string, found?: string) {
     const where = [location.file ?? '<input>', location.line, location.column].filter((p) => p !== undefined).join(':');
     super(`${where}: expected ${expected}${found === undefined ? '' : `, found ${JSON.stringify(found)}`}`);
     this.location = location;
     this.expected = expected;
+    this.found = found;
   }
 }
 

@@ -21,7 +21,8 @@ import { delimiterByte, parseNumberToken } from '../csv/numeric-csv';
 import * as numberBytes from './number-bytes';
 import { parseDecimalBytes, parseSmallIntegerBytes, scanDecimalField } from './number-bytes';
 import type { OnError, RejectSink } from './rejects';
-import { grownTo } from './grow';
+import { ByteDictionary } from './byte-dictionary';
+import { parallelPlan, readCsvBatchesParallel } from './csv-parallel';
 import { setSourceLines } from './source-lines';
 
 /**
@@ -75,6 +76,17 @@ export interface CsvReadOptions {
   allowEmpty?: boolean;
   onProgress?: (progress: CsvProgress) => void;
   signal?: AbortSignal;
+  /**
+   * Threads for large plain files (default: the cores, at most 4; 1 = never parallel). Files of at least
+   * `parallelMinBytes` (64 MiB) without quotes are split into line-aligned byte ranges parsed by workers
+   * (`workerScript`, default `csv-worker.js` beside the bundle); the batches come out in file order
+   * with the same lines, codes and errors as the one-thread reader gives.
+   */
+  workers?: number;
+  workerScript?: string;
+  parallelMinBytes?: number;
+  /** bytes per range handed to a worker (default 16 MiB) */
+  segmentBytes?: number;
 }
 
 export const DEFAULT_BATCH_ROWS = 65_536;
@@ -108,6 +120,11 @@ interface ColumnPlan {
  * Each batch knows the file lines of its rows (`sourceLinesOf`).
  */
 export async function* readCsvBatches(input: TextInput, options: CsvReadOptions = {}): AsyncGenerator<RecordBatch> {
+  const plan = typeof input === 'string' ? parallelPlan(input, options) : undefined;
+  if (plan) {
+    yield* readCsvBatchesParallel(input as string, options, plan);
+    return;
+  }
   const file = inputName(input);
   const delimiter = delimiterByte(options.delimiter);
   const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
@@ -715,21 +732,13 @@ class BigIntBuilder implements ColumnBuilder {
 }
 
 /**
- * Dictionary codes against one dictionary for the whole stream; each batch carries the dictionary as it
- * stands (earlier codes keep their meaning). Keys are looked up by their bytes in an open-addressing hash
- * table (FNV-1a, linear probing) and kept once, back to back, in a byte pool — which is also the Utf8
- * dictionary's data buffer — so a row costs no string. A run of the same key skips the hash.
+ * Dictionary codes against one dictionary for the whole stream (a ByteDictionary); each batch carries the
+ * dictionary as it stands, so earlier codes keep their meaning. A run of the same key skips the hash.
  */
 class DictionaryBuilder implements ColumnBuilder {
   codes: Int32Array;
   validity: Validity;
-  /** slot → code, -1 for empty; size a power of two, at most half full */
-  private slots = new Int32Array(1024).fill(-1);
-  private pool = new Uint8Array(1 << 16);
-  private poolUsed = 0;
-  /** code → start of its key in the pool; starts[count] is the end of the last key */
-  private starts = new Int32Array(1025);
-  private count = 0;
+  private readonly keys = new ByteDictionary();
   private previousCode = -1;
   constructor(capacity: number) {
     this.codes = new Int32Array(capacity);
@@ -738,67 +747,11 @@ class DictionaryBuilder implements ColumnBuilder {
   set(row: number, bytes: Uint8Array, start: number, end: number, quoted: boolean): void {
     if (quoted) {
       const key = Buffer.from(fieldText(bytes as Buffer, start, end, true), 'utf8');
-      this.codes[row] = this.codeOf(key, 0, key.length);
+      this.codes[row] = this.previousCode = this.keys.codeOf(key, 0, key.length);
       return;
     }
     const previous = this.previousCode;
-    if (previous !== -1 && this.keyEquals(previous, bytes, start, end)) {
-      this.codes[row] = previous;
-      return;
-    }
-    this.codes[row] = this.codeOf(bytes, start, end);
-  }
-  private keyEquals(code: number, bytes: Uint8Array, start: number, end: number): boolean {
-    const from = this.starts[code];
-    if (this.starts[code + 1] - from !== end - start) return false;
-    const pool = this.pool;
-    for (let i = 0; i < end - start; i++) if (pool[from + i] !== bytes[start + i]) return false;
-    return true;
-  }
-  /** h ← (h ⊕ byte) · 16777619 over the key, from 2166136261 (FNV-1a, 32 bit) */
-  private codeOf(bytes: Uint8Array, start: number, end: number): number {
-    let h = 2166136261;
-    for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 16777619);
-    const mask = this.slots.length - 1;
-    let slot = h & mask;
-    for (;;) {
-      const code = this.slots[slot];
-      if (code === -1) break;
-      if (this.keyEquals(code, bytes, start, end)) return (this.previousCode = code);
-      slot = (slot + 1) & mask;
-    }
-    const code = this.insert(bytes, start, end);
-    this.slots[slot] = code;
-    if (this.count * 2 > this.slots.length) this.rehash();
-    return (this.previousCode = code);
-  }
-  private insert(bytes: Uint8Array, start: number, end: number): number {
-    const length = end - start;
-    if (this.poolUsed + length > this.pool.length) {
-      // earlier batches keep views on the old pool, whose bytes never change
-      const grown = new Uint8Array(Math.max(this.pool.length * 2, this.poolUsed + length));
-      grown.set(this.pool.subarray(0, this.poolUsed));
-      this.pool = grown;
-    }
-    this.pool.set(bytes.subarray(start, end), this.poolUsed);
-    this.poolUsed += length;
-    if (this.count + 2 > this.starts.length) {
-      this.starts = grownTo(this.starts, this.starts.length * 2);
-    }
-    this.starts[this.count + 1] = this.poolUsed;
-    return this.count++;
-  }
-  private rehash(): void {
-    const slots = new Int32Array(this.slots.length * 2).fill(-1);
-    const mask = slots.length - 1;
-    for (let code = 0; code < this.count; code++) {
-      let h = 2166136261;
-      for (let i = this.starts[code]; i < this.starts[code + 1]; i++) h = Math.imul(h ^ this.pool[i], 16777619);
-      let slot = h & mask;
-      while (slots[slot] !== -1) slot = (slot + 1) & mask;
-      slots[slot] = code;
-    }
-    this.slots = slots;
+    this.codes[row] = previous !== -1 && this.keys.keyEquals(previous, bytes, start, end) ? previous : (this.previousCode = this.keys.codeOf(bytes, start, end));
   }
   setNull(row: number): void {
     this.codes[row] = 0;
@@ -808,18 +761,11 @@ class DictionaryBuilder implements ColumnBuilder {
     this.validity.rollback(row);
   }
   finish(length: number): Data {
-    const dictionary = makeData({
-      type: new Utf8(),
-      length: this.count,
-      nullCount: 0,
-      valueOffsets: this.starts.slice(0, this.count + 1),
-      data: this.pool.subarray(0, this.poolUsed),
-    });
     return makeData({
       type: new Dictionary(new Utf8(), new Int32()),
       length,
       data: this.codes.subarray(0, length),
-      dictionary: makeVector(dictionary),
+      dictionary: makeVector(this.keys.toUtf8()),
       ...this.validity.finish(length),
     });
   }

@@ -17,3 +17,4 @@ export { parseDecimalBytes, parseSmallIntegerBytes } from './number-bytes';
 export { readNumericMatrix, type NumericMatrix, type NumericMatrixOptions } from './matrix';
 export { checkTimeOrder, timeOrderError, type TimeOrderOptions, type TimedRecord } from './time-order';
 export { grownTo } from './grow';
+export { defaultWorkers, PARALLEL_MIN_BYTES } from './csv-parallel';
