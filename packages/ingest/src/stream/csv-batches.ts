@@ -79,13 +79,13 @@ export interface CsvReadOptions {
   /**
    * Threads for large plain files (default: the cores, at most 4; 1 = never parallel). Files of at least
    * `parallelMinBytes` (64 MiB) without quotes are split into line-aligned byte ranges parsed by workers
-   * (`workerScript`, default `csv-worker.js` beside the bundle); the batches come out in file order
+   * (`workerScript`, default `csv-worker.js` beside the bundle; `segmentBytes` per range, default 8 MiB);
+   * the batches come out in file order
    * with the same lines, codes and errors as the one-thread reader gives.
    */
   workers?: number;
   workerScript?: string;
   parallelMinBytes?: number;
-  /** bytes per range handed to a worker (default 16 MiB) */
   segmentBytes?: number;
 }
 

@@ -11,7 +11,8 @@ import { setSourceLines } from './source-lines';
 
 /** Files from this size on are read in parallel when the conditions allow (below, one thread is faster). */
 export const PARALLEL_MIN_BYTES = 64 << 20;
-const SEGMENT_BYTES = 16 << 20;
+/** 8 MiB of text per range: big enough to amortise a message, small enough to keep few in memory */
+const SEGMENT_BYTES = 8 << 20;
 const QUOTE = 34;
 const LF = 10;
 
@@ -140,8 +141,8 @@ export async function* readCsvBatchesParallel(path: string, options: CsvReadOpti
         waiting.delete(result.id);
         resolve(result);
       } else results.set(result.id, result);
-      // keep at most a few finished segments ahead of the consumer
-      if (results.size < 2 * workers.length) dispatch(worker);
+      // memory: at most one finished range per worker waits for the consumer
+      if (results.size < workers.length) dispatch(worker);
       else idle.push(worker);
     });
     worker.on('error', (error) => {
@@ -159,7 +160,7 @@ export async function* readCsvBatchesParallel(path: string, options: CsvReadOpti
     for (let id = 0; id < tasks.length; id++) {
       const result = results.get(id) ?? (await new Promise<SegmentResult>((resolve) => waiting.set(id, resolve)));
       results.delete(id);
-      while (idle.length > 0 && results.size < 2 * workers.length) dispatch(idle.pop()!);
+      while (idle.length > 0 && results.size < workers.length) dispatch(idle.pop()!);
       if (failure) throw failure;
       if ('error' in result) {
         const e = result.error;
