@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DataRootError, InputError } from '@driftwatch/contracts';
+import { findJsonSyntaxError, lineColumnAt } from '../formats/json-text';
 
 /** Where a data set comes from: a GitHub repository at a commit, and the paths taken from it. */
 export interface LockSource {
@@ -325,84 +326,5 @@ function isByteCount(v: unknown): boolean {
 
 /** Line and column of the first JSON syntax error (JSON.parse messages do not always carry a position). */
 function jsonErrorLocation(text: string): { line: number; column: number } {
-  const offset = jsonSyntaxErrorOffset(text);
-  const before = text.slice(0, offset);
-  const line = before.split('\n').length;
-  return { line, column: offset - (before.lastIndexOf('\n') + 1) + 1 };
-}
-
-const JSON_NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const JSON_ESCAPE = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
-
-/** Offset of the first character where `text` stops being JSON (RFC 8259 grammar); text.length if it ends early. */
-function jsonSyntaxErrorOffset(text: string): number {
-  let p = 0;
-  const fail = (): never => {
-    throw p;
-  };
-  const space = () => {
-    while (p < text.length && ' \t\n\r'.includes(text[p])) p++;
-  };
-  const token = (re: RegExp) => {
-    re.lastIndex = p;
-    if (!re.test(text)) fail();
-    p = re.lastIndex;
-  };
-  // a string: no raw control characters, only the escapes JSON defines
-  const string = () => {
-    if (text[p] !== '"') fail();
-    p++;
-    while (text[p] !== '"') {
-      if (p >= text.length || text.charCodeAt(p) < 0x20) fail();
-      if (text[p] === '\\') token(JSON_ESCAPE);
-      else p++;
-    }
-    p++;
-  };
-  const value = (): void => {
-    space();
-    const c = text[p];
-    if (c === '{' || c === '[') {
-      const close = c === '{' ? '}' : ']';
-      p++;
-      space();
-      if (text[p] === close) {
-        p++;
-        return;
-      }
-      for (;;) {
-        if (close === '}') {
-          space();
-          string();
-          space();
-          if (text[p] !== ':') fail();
-          p++;
-        }
-        value();
-        space();
-        if (text[p] === ',') p++;
-        else if (text[p] === close) {
-          p++;
-          return;
-        } else fail();
-      }
-    }
-    if (c === '"') return string();
-    for (const word of ['true', 'false', 'null']) {
-      if (text.startsWith(word, p)) {
-        p += word.length;
-        return;
-      }
-    }
-    token(JSON_NUMBER);
-  };
-  try {
-    value();
-    space();
-    if (p < text.length) fail();
-  } catch (offset) {
-    if (typeof offset === 'number') return offset;
-    throw offset;
-  }
-  return text.length;
+  return lineColumnAt(text, findJsonSyntaxError(text)?.offset ?? text.length);
 }

@@ -1,4 +1,5 @@
 import { InputError } from '@driftwatch/contracts';
+import { entryOf, parseJsonWithPositions, type JsonNode } from '../json/positions';
 
 /** Where a JSON text stops being JSON, and what the grammar allowed there. */
 export interface JsonSyntaxProblem {
@@ -28,8 +29,8 @@ export function lineColumnAt(text: string, offset: number): { line: number; colu
 
 /**
  * Parses JSON; on a syntax error throws an InputError with the line and column of the first bad
- * character. V8's messages carry a position only for some errors, so the position comes from our own
- * scan of the RFC 8259 grammar.
+ * character. V8's messages carry a position only for some errors, so the position comes from the
+ * positioned parser's scan of the RFC 8259 grammar (json/positions.ts).
  */
 export function parseJsonText(text: string, file: string): unknown {
   try {
@@ -53,168 +54,47 @@ function foundAt(text: string, offset: number): string {
   return c < 0x20 ? `control character U+${c.toString(16).padStart(4, '0').toUpperCase()}` : String.fromCodePoint(c);
 }
 
-/** Thrown inside the scanner to unwind to the caller with the problem. */
-class Stop {
-  constructor(readonly problem: JsonSyntaxProblem) {}
-}
-
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-const ESCAPE = /\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})/y;
-
-/** A cursor over JSON text that checks the grammar as it skips (RFC 8259). */
-class JsonScanner {
-  p = 0;
-  constructor(readonly text: string) {}
-
-  fail(expected: string): never {
-    throw new Stop({ offset: this.p, expected });
-  }
-
-  space(): void {
-    const t = this.text;
-    while (this.p < t.length) {
-      const c = t.charCodeAt(this.p);
-      if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
-      this.p++;
-    }
-  }
-
-  /** Skips a string and returns its raw text including the quotes. */
-  string(expected = 'a double-quoted string'): string {
-    const t = this.text;
-    const start = this.p;
-    if (t[this.p] !== '"') this.fail(expected);
-    this.p++;
-    for (;;) {
-      if (this.p >= t.length) this.fail('a closing double quote');
-      const c = t.charCodeAt(this.p);
-      if (c === 0x22) break;
-      if (c < 0x20) this.fail('no raw control characters in a string (write them as escapes)');
-      if (c === 0x5c) {
-        ESCAPE.lastIndex = this.p;
-        if (!ESCAPE.test(t)) this.fail('an escape: \\" \\\\ \\/ \\b \\f \\n \\r \\t or \\uXXXX');
-        this.p = ESCAPE.lastIndex;
-      } else this.p++;
-    }
-    this.p++;
-    return t.slice(start, this.p);
-  }
-
-  /** Skips one value (with its nested values). */
-  value(): void {
-    this.space();
-    const t = this.text;
-    const c = t[this.p];
-    if (c === '{') return this.members(() => this.value());
-    if (c === '[') return this.elements(() => this.value());
-    if (c === '"') {
-      this.string();
-      return;
-    }
-    for (const word of ['true', 'false', 'null']) {
-      if (t.startsWith(word, this.p)) {
-        this.p += word.length;
-        return;
-      }
-    }
-    NUMBER.lastIndex = this.p;
-    if (c === undefined || !NUMBER.test(t)) this.fail('a JSON value (object, array, string, number, true, false or null)');
-    this.p = NUMBER.lastIndex;
-  }
-
-  /** Walks an object at the cursor; `member` is called with each key (decoded) at the start of its value. */
-  members(member: (key: string, keyOffset: number) => void): void {
-    this.p++; // '{'
-    this.space();
-    if (this.text[this.p] === '}') {
-      this.p++;
-      return;
-    }
-    for (;;) {
-      this.space();
-      const keyOffset = this.p;
-      const key = JSON.parse(this.string('a double-quoted property name')) as string;
-      this.space();
-      if (this.text[this.p] !== ':') this.fail('":" after the property name');
-      this.p++;
-      this.space();
-      member(key, keyOffset);
-      this.space();
-      if (this.text[this.p] === ',') this.p++;
-      else if (this.text[this.p] === '}') {
-        this.p++;
-        return;
-      } else this.fail('"," or "}" after a property value');
-    }
-  }
-
-  /** Walks an array at the cursor; `element` is called at the start of each element. */
-  elements(element: (index: number) => void): void {
-    this.p++; // '['
-    this.space();
-    if (this.text[this.p] === ']') {
-      this.p++;
-      return;
-    }
-    for (let index = 0; ; index++) {
-      this.space();
-      element(index);
-      this.space();
-      if (this.text[this.p] === ',') this.p++;
-      else if (this.text[this.p] === ']') {
-        this.p++;
-        return;
-      } else this.fail('"," or "]" after an array element');
-    }
-  }
-}
-
-/** The first syntax error of a JSON text (RFC 8259), or undefined when the text is valid JSON. */
+/** Where the positioned parser (json/positions.ts) stops on a syntax error, and what it expected; undefined for valid JSON. */
 export function findJsonSyntaxError(text: string): JsonSyntaxProblem | undefined {
-  const scanner = new JsonScanner(text);
   try {
-    scanner.value();
-    scanner.space();
-    if (scanner.p < text.length) scanner.fail('the end of the JSON text');
+    parseJsonWithPositions(text, '');
     return undefined;
   } catch (error) {
-    if (error instanceof Stop) return error.problem;
-    throw error;
+    if (!(error instanceof InputError)) throw error;
+    return { offset: offsetOf(text, error.location.line ?? 1, error.location.column ?? 1), expected: error.expected };
   }
 }
 
-/**
- * Offset of the value (or of the key, for the last step into an object) at `path` in valid JSON text;
- * undefined when there is no such value. Used only to place error messages, so a linear scan is fine.
- */
+/** The UTF-16 offset of a 1-based line and code-point column. */
+function offsetOf(text: string, line: number, column: number): number {
+  let start = 0;
+  for (let l = 1; l < line; l++) start = text.indexOf('\n', start) + 1;
+  let offset = start;
+  for (let c = 1; c < column; c++) offset += text.codePointAt(offset)! > 0xffff ? 2 : 1;
+  return offset;
+}
+
+/** The UTF-16 offset where the value (or its key) at `path` starts, or undefined when the text has no such value. */
 export function jsonPathOffset(text: string, path: JsonPath, at: 'value' | 'key' = 'value'): number | undefined {
-  const scanner = new JsonScanner(text);
-  let found: number | undefined;
-  const visit = (depth: number): void => {
-    scanner.space();
-    if (depth === path.length) {
-      found = scanner.p;
-      throw new Stop({ offset: scanner.p, expected: '' });
-    }
-    const step = path[depth];
-    const c = text[scanner.p];
-    if (c === '{' && typeof step === 'string') {
-      scanner.members((key, keyOffset) => {
-        if (key !== step) return scanner.value();
-        if (depth + 1 === path.length && at === 'key') {
-          found = keyOffset;
-          throw new Stop({ offset: keyOffset, expected: '' });
-        }
-        visit(depth + 1);
-      });
-    } else if (c === '[' && typeof step === 'number') {
-      scanner.elements((index) => (index === step ? visit(depth + 1) : scanner.value()));
-    } else scanner.value();
-  };
+  let node: JsonNode;
   try {
-    visit(0);
-  } catch (error) {
-    if (!(error instanceof Stop) && !(error instanceof SyntaxError)) throw error;
+    node = parseJsonWithPositions(text, '');
+  } catch {
+    return undefined;
   }
-  return found;
+  let keyOffset: number | undefined;
+  for (const step of path) {
+    if (typeof step === 'number') {
+      if (node.kind !== 'array' || step < 0 || step >= node.items.length) return undefined;
+      node = node.items[step];
+      keyOffset = undefined;
+    } else {
+      if (node.kind !== 'object') return undefined;
+      const entry = entryOf(node, step);
+      if (!entry) return undefined;
+      keyOffset = entry.keyAt.offset;
+      node = entry.value;
+    }
+  }
+  return at === 'key' && keyOffset !== undefined ? keyOffset : node.at.offset;
 }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { DataRootError, InputError } from '@driftwatch/contracts';
-import { type JsonNode, type JsonPosition, describeJson, entryOf, parseJsonWithPositions } from './json-positions';
+import { type JsonNode, type JsonPosition, describeJson, entryOf, parseJsonWithPositions } from '../../json/positions';
 import { serviceOfPod } from './names';
 import { INJECT_TIME_LAYOUT, parseInjectTimeMs } from './times';
 

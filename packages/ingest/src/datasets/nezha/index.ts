@@ -1,6 +1,6 @@
 export { GO_TIME_LAYOUT, INJECT_TIME_LAYOUT, parseGoTimeMs, parseInjectTimeMs, formatUtc } from './times';
 export { serviceOfPod, applicationOfServices, rootCauseFileOf, edgeOfColumn, columnOfEdge, type NezhaApplication, type CallEdge } from './names';
-export { parseJsonWithPositions, type JsonNode, type JsonEntry, type JsonPosition } from './json-positions';
+export { parseJsonWithPositions, type JsonNode, type JsonEntry, type JsonPosition } from '../../json/positions';
 export {
   NEZHA_FAULT_TYPES,
   NEZHA_FAULT_CODES,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { InputError } from '@driftwatch/contracts';
-import { type JsonNode, parseJsonWithPositions } from './json-positions';
+import { type JsonNode, parseJsonWithPositions } from './positions';
 
 /** The plain value of a node, to compare with JSON.parse. */
 function plain(node: JsonNode): unknown {
@@ -59,7 +59,7 @@ describe('parseJsonWithPositions', () => {
     ['a missing comma', '{\n  "a": 1\n  "b": 2\n}', 3, 3, '"," or "}"'],
     ['a trailing comma', '[1,\n 2,\n]', 3, 1, 'a JSON value'],
     ['an unterminated string', '{"a": "xyz', 1, 7, 'a closing double quote'],
-    ['single quotes', "{'a': 1}", 1, 2, 'a string key'],
+    ['single quotes', "{'a': 1}", 1, 2, 'a double-quoted property name'],
     ['text after the value', '{} x', 1, 4, 'the end of the JSON text'],
     ['a bad escape', '["a\\qb"]', 1, 4, 'an escape'],
     ['an empty file', '', 1, 1, 'a JSON value'],

@@ -130,7 +130,7 @@ class Parser {
         return node;
       }
     }
-    return this.fail('a JSON value');
+    return this.fail('a JSON value (object, array, string, number, true, false or null)');
   }
 
   private object(at: JsonPosition): JsonNode {
@@ -143,11 +143,11 @@ class Parser {
     }
     for (;;) {
       this.space();
-      if (this.text[this.p] !== '"') this.fail('a string key');
+      if (this.text[this.p] !== '"') this.fail('a double-quoted property name');
       const keyAt = this.position(this.p);
       const key = this.string();
       this.space();
-      if (this.text[this.p] !== ':') this.fail(`":" after the key ${JSON.stringify(key)}`);
+      if (this.text[this.p] !== ':') this.fail('":" after the property name');
       this.p++;
       this.space();
       entries.push({ key, keyAt, value: this.value() });
@@ -160,7 +160,7 @@ class Parser {
         this.p++;
         return { kind: 'object', at, entries };
       }
-      this.fail('"," or "}" after an object member');
+      this.fail('"," or "}" after a property value');
     }
   }
 
@@ -200,7 +200,7 @@ class Parser {
         this.p++;
         return out;
       }
-      if (code < 0x20) this.fail('no control character inside a string (escape it)');
+      if (code < 0x20) this.fail('no raw control characters in a string (write them as escapes)');
       if (c !== '\\') {
         out += c;
         this.p++;
