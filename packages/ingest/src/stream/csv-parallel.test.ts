@@ -117,3 +117,21 @@ describe('readCsvBatches in parallel', () => {
     ]);
   });
 });
+
+describe('readCsvBatches in parallel, when a worker cannot start', () => {
+  it('fails with the worker error instead of waiting for ever', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dw-parallel-broken-'));
+    try {
+      const path = join(dir, 'm.csv');
+      writeFileSync(path, Array.from({ length: 2000 }, (_, i) => `m_${i % 5},${i}`).join('\n'));
+      const broken = join(dir, 'broken-worker.js');
+      writeFileSync(broken, "throw new Error('worker script broken');\n");
+      const read = async () => {
+        for await (const batch of readCsvBatches(path, { columns: [{ name: 'm', type: 'dictionary' }, { name: 'v', type: 'float64' }], workers: 2, workerScript: broken, parallelMinBytes: 0, segmentBytes: 1024 })) void batch;
+      };
+      await expect(read()).rejects.toThrow('worker script broken');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -158,6 +158,9 @@ export async function* readCsvBatchesParallel(path: string, options: CsvReadOpti
     let lineOffset = plan.dataStart > 0 ? 1 : 0;
     let rows = 0;
     for (let id = 0; id < tasks.length; id++) {
+      options.signal?.throwIfAborted();
+      // a worker that died before this wait began would never answer it
+      if (failure) throw failure;
       const result = results.get(id) ?? (await new Promise<SegmentResult>((resolve) => waiting.set(id, resolve)));
       results.delete(id);
       while (idle.length > 0 && results.size < workers.length) dispatch(idle.pop()!);
