@@ -68,7 +68,7 @@ describe('readCsvBatches in parallel', () => {
     return { rows, lines, batches };
   }
 
-  function writeMachineFile(name: string, rows: number, header: boolean): string {
+  function writeMachineFile(name: string, rows: number, header: boolean, eol = '\n', finalEol = true): string {
     const lines: string[] = header ? ['machine,t,cpu,mem,n,note'] : [];
     for (let i = 0; i < rows; i++) {
       const empty = i % 7 === 0;
@@ -76,15 +76,16 @@ describe('readCsvBatches in parallel', () => {
       if (i % 997 === 0) lines.push(''); // a blank line now and then
     }
     const path = join(dir, name);
-    writeFileSync(path, `${lines.join('\n')}\n`);
+    writeFileSync(path, `${lines.join(eol)}${finalEol ? eol : ''}`);
     return path;
   }
 
   it.each([
-    ['with a header', true],
-    ['without a header', false],
-  ])('gives the rows, keys, nulls and lines of the one-thread reader (%s)', async (_name, header) => {
-    const path = writeMachineFile(`m-${header}.csv`, 20_000, header);
+    ['with a header', true, '\n', true],
+    ['without a header', false, '\n', true],
+    ['CRLF, no final line break', true, '\r\n', false],
+  ])('gives the rows, keys, nulls and lines of the one-thread reader (%s)', async (name, header, eol, finalEol) => {
+    const path = writeMachineFile(`m-${name.replace(/\W+/g, '-')}.csv`, 20_000, header, eol, finalEol);
     const base: CsvReadOptions = header ? { header: true, columns: columns.map((c) => ({ ...c })) } : { columns };
     const one = await read(path, { ...base, workers: 1, batchRows: 1000 });
     const many = await read(path, { ...base, workers: 3, workerScript, parallelMinBytes: 0, segmentBytes: 4096, batchRows: 1000 });
