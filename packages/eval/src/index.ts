@@ -4,3 +4,19 @@ export { peakF1, f1Score, type OperatingPoint, type PeakF1Options, type PeakF1Re
 export { rankByScoreDescending, type ScoreRanking } from './metrics/rank';
 export { precisionRecallCurve, trapezoidArea, areaUnderPrCurve, type PrCurve } from './metrics/auc-pr';
 export { evaluateRun } from './evaluation-result';
+export { rocCurve, areaUnderRoc, type RocCurve } from './metrics/roc';
+export {
+  rangeAuc,
+  rangeCurve,
+  vus,
+  continuousLabel,
+  labelRanges,
+  bufferWeight,
+  VUS_THRESHOLD_COUNT,
+  type RangeAuc,
+  type RangeAucOptions,
+  type RangeCurve,
+  type ThresholdGrid,
+  type Vus,
+  type VusOptions,
+} from './metrics/vus';
