@@ -20,3 +20,34 @@ export {
   type Vus,
   type VusOptions,
 } from './metrics/vus';
+export {
+  affiliation,
+  affiliationZones,
+  flaggedIntervals,
+  intervalsInZone,
+  zonePrecision,
+  zoneRecall,
+  precisionSurvival,
+  recallSurvival,
+  distanceToInterval,
+  distanceToIntervals,
+  type AffiliationResult,
+  type TimeInterval,
+} from './metrics/affiliation';
+export { quantile, quantileOfSorted, percentileThreshold, contaminationThreshold } from './thresholds/quantile';
+export {
+  mean,
+  standardDeviation,
+  median,
+  medianAbsoluteDeviation,
+  MAD_NORMAL_CONSISTENCY,
+  stdThreshold,
+  madThreshold,
+  iqrThreshold,
+  iteratedThreshold,
+  type ThresholdSelector,
+  type IteratedThresholdOptions,
+  type IteratedThresholdResult,
+} from './thresholds/spread';
+export { fitGpd, gpdLogLikelihood, grimshawEquation, potQuantile, potThreshold, spot, excessesOver, type GpdFit, type PotOptions, type PotResult, type SpotResult } from './thresholds/pot';
+export { kde, gaussianKdeAt, silvermanBandwidth, scottBandwidth, type BandwidthRule, type KdeOptions, type KdeResult } from './distributions/kde';
