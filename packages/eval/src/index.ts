@@ -51,3 +51,37 @@ export {
 } from './thresholds/spread';
 export { fitGpd, gpdLogLikelihood, grimshawEquation, potQuantile, potThreshold, spot, excessesOver, type GpdFit, type PotOptions, type PotResult, type SpotResult } from './thresholds/pot';
 export { kde, gaussianKdeAt, silvermanBandwidth, scottBandwidth, type BandwidthRule, type KdeOptions, type KdeResult } from './distributions/kde';
+export { rangesOf, eventRangesOf, eventTypesOf, predictAtThreshold, type EventRange } from './metrics/ranges';
+export {
+  AD_LEVELS,
+  rangePrecisionRecall,
+  rangeBasedMetrics,
+  overlapReward,
+  realRangeRecall,
+  predictedRangePrecision,
+  positionalReward,
+  normalisedRewards,
+  cardinalityFactor,
+  type PositionalBias,
+  type CardinalityFunction,
+  type SizeFunction,
+  type OverlapRewardParams,
+  type RangeRecallParams,
+  type RangeMetricParams,
+  type RangePrecisionRecall,
+} from './metrics/range-based';
+export { eventWiseMetrics, detectionDelays, type EventWiseMetrics, type DetectionDelays } from './metrics/event-wise';
+export {
+  PA_K_GRID,
+  pointAdjust,
+  pointwiseMetrics,
+  pointAdjustedMetrics,
+  paKCurve,
+  peakPointAdjustedF1,
+  peakPointwiseF1,
+  randomScoreBaseline,
+  type PointwiseMetrics,
+  type PaKCurve,
+  type RandomScoreBaseline,
+} from './metrics/point-adjust';
+export { thresholdMetrics, recallByEventType, confusionCounts, type ThresholdMetrics, type ConfusionCounts, type MatrixShape } from './metrics/threshold-metrics';
