@@ -1,16 +1,5 @@
-import { ParameterError } from '@driftwatch/contracts';
+import { ParameterError, mulberry32 } from '@driftwatch/contracts';
 import { affiliation, affiliationZones, flaggedIntervals, precisionSurvival, recallSurvival } from './affiliation';
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Numerical reference: time [0, T) sampled at the midpoints of a 1/M grid; each grid point belongs to the
@@ -131,7 +120,7 @@ describe('affiliation', () => {
   });
 
   it('matches numerical integration of the survival functions on random small cases', () => {
-    const rand = seeded(5);
+    const rand = mulberry32(5);
     for (let trial = 0; trial < 25; trial++) {
       const T = 8 + Math.floor(rand() * 10);
       const labels = Array.from({ length: T }, () => (rand() < 0.25 ? 1 : 0));

@@ -1,21 +1,10 @@
-import { ParameterError } from '@driftwatch/contracts';
+import { ParameterError, mulberry32 } from '@driftwatch/contracts';
 import { fitGpd, gpdLogLikelihood, grimshawEquation, potQuantile, potThreshold, spot } from './pot';
 import { percentileThreshold } from './quantile';
 
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** GPD draws by inverse CDF: F(y) = 1 − (1 + γy/σ)^(−1/γ) ⇒ y = σ/γ·((1 − u)^(−γ) − 1); γ = 0: y = −σ·log(1 − u). */
 function gpdSample(n: number, sigma: number, gamma: number, seed: number): Float64Array {
-  const rand = seeded(seed);
+  const rand = mulberry32(seed);
   return Float64Array.from({ length: n }, () => {
     const u = rand();
     return gamma === 0 ? -sigma * Math.log(1 - u) : (sigma / gamma) * (Math.pow(1 - u, -gamma) - 1);

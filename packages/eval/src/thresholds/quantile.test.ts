@@ -1,4 +1,4 @@
-import { ParameterError } from '@driftwatch/contracts';
+import { ParameterError, mulberry32 } from '@driftwatch/contracts';
 import { contaminationThreshold, percentileThreshold, quantile } from './quantile';
 
 /** Reference: bubble-sorted copy, then the type-7 definition read as "the value with (n−1)·p values below it", interpolated between neighbours. */
@@ -9,17 +9,6 @@ function bruteForceQuantile(values: number[], p: number): number {
   const below = s.filter((_, i) => i <= rank).length - 1; // index of the last value at rank ≤ (n−1)p
   const weight = rank - below;
   return weight === 0 ? s[below] : (1 - weight) * s[below] + weight * s[below + 1];
-}
-
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('percentile selectors', () => {
@@ -34,7 +23,7 @@ describe('percentile selectors', () => {
   });
 
   it('match a sorted-array brute force on random samples', () => {
-    const rand = seeded(7);
+    const rand = mulberry32(7);
     for (let trial = 0; trial < 200; trial++) {
       const n = 1 + Math.floor(rand() * 30);
       const x = Array.from({ length: n }, () => Math.round(rand() * 20) - 10);
