@@ -8,13 +8,27 @@ export interface OracleMetrics {
   recallByEvent: Record<string, number>;
 }
 
+/**
+ * Figures at a threshold chosen without labels (fitted on training or validation scores): what a deployment
+ * would see. `error` says why a selector could not fit; its numbers are then NaN (null in JSON).
+ */
+export interface DeployedMetrics {
+  selector: string;
+  threshold: number;
+  precision: number;
+  recall: number;
+  f1: number;
+  error?: string;
+}
+
+/** One run's figures; the oracle (labels pick the threshold) and deployed ones are never mixed. */
 export interface EvaluationResult {
   method: string;
   dataset: string;
   testSequence: string;
   smoothing: number;
   oracle: OracleMetrics;
-  deployed?: { selector: string; threshold: number; precision: number; recall: number; f1: number };
+  deployed?: DeployedMetrics[];
 }
 
 /** One line of results.jsonl (architecture.md). */
@@ -33,5 +47,7 @@ export interface ResultRecord {
   backend: string;
   seed: number;
   params: Record<string, unknown>;
+  /** label-free thresholds and their figures on the test sequence, when a calibration set was scored */
+  deployed?: DeployedMetrics[];
   [extra: string]: unknown;
 }

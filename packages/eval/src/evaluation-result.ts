@@ -1,8 +1,15 @@
-import type { EvaluationResult } from '@driftwatch/contracts';
+import type { DeployedMetrics, EvaluationResult } from '@driftwatch/contracts';
 import type { PeakF1Result } from './metrics/peak-f1';
 
-/** One run (method × test sequence × smoothing factor) as the contracts' EvaluationResult. */
-export function evaluateRun(method: string, dataset: string, testSequence: string, smoothing: number, result: PeakF1Result): EvaluationResult {
+/** One run (method × test sequence × smoothing factor) as the contracts' EvaluationResult; deployed figures stay apart. */
+export function evaluateRun(
+  method: string,
+  dataset: string,
+  testSequence: string,
+  smoothing: number,
+  result: PeakF1Result,
+  deployed?: DeployedMetrics[],
+): EvaluationResult {
   return {
     method,
     dataset,
@@ -16,5 +23,6 @@ export function evaluateRun(method: string, dataset: string, testSequence: strin
       aucPr: result.aucPr,
       recallByEvent: { ...result.recallByEvent },
     },
+    ...(deployed ? { deployed: deployed.map((d) => ({ ...d })) } : {}),
   };
 }

@@ -1,4 +1,4 @@
-export { SMOOTHING_GRID, PADDING_SCORE, ewma, nanToNum, recordScores } from './online-scorer';
+export { SMOOTHING_GRID, PADDING_SCORE, ewma, ewmaBySegment, nanToNum, recordScores } from './online-scorer';
 export { keptRecordMask, poolKeptRecords, type KeptRecords, type LabelledScores } from './metrics/record-filter';
 export { peakF1, f1Score, type OperatingPoint, type PeakF1Options, type PeakF1Result } from './metrics/peak-f1';
 export { rankByScoreDescending, type ScoreRanking } from './metrics/rank';
@@ -85,3 +85,4 @@ export {
   type RandomScoreBaseline,
 } from './metrics/point-adjust';
 export { thresholdMetrics, recallByEventType, confusionCounts, type ThresholdMetrics, type ConfusionCounts, type MatrixShape } from './metrics/threshold-metrics';
+export { DEFAULT_SELECTORS, deployedMetrics, metricsAtThreshold, type NamedSelector, type FixedThresholdMetrics } from './thresholds/deployed';

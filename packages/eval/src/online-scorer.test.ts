@@ -1,5 +1,5 @@
 import { ParameterError, mulberry32 } from '@driftwatch/contracts';
-import { SMOOTHING_GRID, ewma, nanToNum, recordScores } from './online-scorer';
+import { SMOOTHING_GRID, ewma, ewmaBySegment, nanToNum, recordScores } from './online-scorer';
 
 /** e_t = Σ_{i=0..t} β^i a_{t−i} / Σ_{i=0..t} β^i, summed directly (divad.md §1 step 2). */
 function ewmaClosedForm(a: number[], beta: number): number[] {
@@ -83,5 +83,15 @@ describe('recordScores', () => {
     expect(() => recordScores([1], 2.5, 0)).toThrow(ParameterError);
     expect(() => recordScores([], 3, 0)).toThrow(ParameterError);
     expect(() => recordScores([1], 3, 1)).toThrow(ParameterError);
+  });
+});
+
+describe('ewmaBySegment', () => {
+  it('restarts the average at every segment (closed form e_t = Σ β^i a_{t−i} / Σ β^i within a segment)', () => {
+    const out = ewmaBySegment([[1, 3], [10, 20, 30]], 0.5);
+    // segment 1: 1, (3 + 0.5)/(1.5); segment 2 starts afresh: 10, (20 + 5)/1.5, (30 + 12.5)/1.75
+    const expected = [1, 3.5 / 1.5, 10, 25 / 1.5, 42.5 / 1.75];
+    expect(out).toHaveLength(5);
+    expected.forEach((v, i) => expect(out[i]).toBeCloseTo(v, 12));
   });
 });

@@ -69,3 +69,18 @@ export function recordScores(windowScores: ArrayLike<number>, windowLength: numb
   for (let t = 0; t < smoothed.length; t++) out[pad + t] = nanToNum(smoothed[t]);
   return out;
 }
+
+/**
+ * EWMA of each segment on its own (the state restarts at every segment), concatenated: how scores of several
+ * calibration sequences are smoothed so that one sequence's tail never leaks into the next.
+ */
+export function ewmaBySegment(segments: readonly ArrayLike<number>[], beta: number): Float64Array {
+  const parts = segments.map((segment) => ewma(segment, beta));
+  const out = new Float64Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
