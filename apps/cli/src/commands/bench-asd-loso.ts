@@ -2,11 +2,12 @@ import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import type { Detector, FitReport, ResultRecord } from '@driftwatch/contracts';
-import { peakF1, recordScores, SMOOTHING_GRID } from '@driftwatch/eval';
+import { deployedMetrics, ewmaBySegment, peakF1, recordScores, SMOOTHING_GRID } from '@driftwatch/eval';
 import { initBackend, describeBackend } from '@driftwatch/models';
-import { listOmniEntities, writeFileAtomic } from '@driftwatch/ingest';
+import { listOmniEntities, writeFileAtomic, writeScoreFile, type IndexedWindowSet } from '@driftwatch/ingest';
 import { backendOption, commandLine, dataRootOption, intOption, listOption, optionalString, type Command } from '../command';
-import { dataRoot } from '../workspace';
+import { dataRoot, datasetsLockPath } from '../workspace';
+import { dataChecksums } from '../experiments/data-checksums';
 import { isDeepMethod, makeDetector, methodParams, parseMethods, parseParamOverrides } from '../methods';
 import { loadEntitySequences, prepareTrainingData, resolveEntities, testWindows, trainingWindows } from '../experiments/omni-protocol';
 import { fitProgressReporter, progressBar } from '../progress';
@@ -25,6 +26,12 @@ export const benchAsdLoso: Command = {
     'dropped; the test server\'s whole sequence is scored online and evaluated by peak F1 for every EWMA smoothing',
     'factor of the grid. One JSON line per (method, server, smoothing) goes to DIR/results.jsonl; pairs already',
     'in that file are skipped, so an interrupted run resumes where it stopped.',
+    '',
+    'The validation windows (normal, from the training servers) are scored too: label-free thresholds fitted on',
+    'them (percentile, mean+k·std, median+k·MAD, IQR, POT) give the "deployed" figures of each line, next to the',
+    'oracle peak F1. Record scores of the test server and the validation window scores go to',
+    'DIR/scores/<method>/<server>.arrow, the data files\' sha256 to DIR/run.json: `driftwatch report DIR` draws',
+    'them.',
   ].join('\n'),
   options: {
     methods: { type: 'string', valueName: 'ids', default: 'dense-divad-gm,iforest', description: 'comma-separated: iforest, pca, mahalanobis, dense-divad-g, dense-divad-gm' },
@@ -78,9 +85,20 @@ export const benchAsdLoso: Command = {
     const resultsPath = join(outDir, 'results.jsonl');
     const previous = await readResults(resultsPath);
     const done = new Set(previous.map((r) => `${r.method}|${r.testSequence}`));
+    const data = { dataset: 'asd', files: await dataChecksums(root, 'asd', datasetsLockPath()) };
     await writeFileAtomic(
       join(outDir, 'run.json'),
-      JSON.stringify({ command, startedAt: new Date().toISOString(), backend: backend ?? { name: 'js' }, machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, platform: `${os.platform()} ${os.arch()}`, node: process.version } }, null, 2) + '\n',
+      JSON.stringify(
+        {
+          command,
+          startedAt: new Date().toISOString(),
+          backend: backend ?? { name: 'js' },
+          machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, platform: `${os.platform()} ${os.arch()}`, node: process.version },
+          data,
+        },
+        null,
+        2,
+      ) + '\n',
     );
 
     const rows: ResultRecord[] = [...previous];
@@ -110,11 +128,20 @@ export const benchAsdLoso: Command = {
         const t1 = performance.now();
         const windowScores = await detector.scoreWindows(tw);
         const scoreSeconds = (performance.now() - t1) / 1000;
+        const validationScores = await detector.scoreWindows(windows.validation);
         detector.dispose();
+        const calibration = splitBySequence(windows.validation, validationScores);
+        await mkdir(join(outDir, 'scores', method), { recursive: true });
+        await writeScoreFile(join(outDir, 'scores', method, `${server}.arrow`), [
+          { sequenceId: testId, scores: recordScores(windowScores, W, 0) },
+          ...calibration.map((c) => ({ sequenceId: `validation:${data.validation[c.sequence].id}`, scores: c.scores })),
+        ]);
         const labels = testSeq.labels!;
         for (const smoothing of SMOOTHING_GRID) {
           const scores = recordScores(windowScores, W, smoothing);
-          const r = peakF1([{ scores, labels }], { delayedWindow: W - 1 });
+          const protocol = { delayedWindow: W - 1 };
+          const r = peakF1([{ scores, labels }], protocol);
+          const deployed = deployedMetrics(ewmaBySegment(calibration.map((c) => c.scores), smoothing), [{ scores, labels }], protocol);
           const record: ResultRecord = {
             method,
             dataset: 'asd',
@@ -125,6 +152,7 @@ export const benchAsdLoso: Command = {
             recall: r.recall,
             threshold: r.threshold,
             aucPr: r.aucPr,
+            deployed,
             trainSeconds,
             scoreSeconds,
             // the shallow baselines run in plain JavaScript whatever tfjs backend the process loaded
@@ -146,6 +174,18 @@ export const benchAsdLoso: Command = {
     return 0;
   },
 };
+
+/** Window scores grouped by the sequence (training server) each window comes from, in time order. */
+export function splitBySequence(windows: IndexedWindowSet, scores: Float32Array): { sequence: number; scores: Float32Array }[] {
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < windows.count; i++) {
+    const k = windows.sequenceOf(i);
+    let list = groups.get(k);
+    if (!list) groups.set(k, (list = []));
+    list.push(scores[i]);
+  }
+  return [...groups].sort((a, b) => a[0] - b[0]).map(([sequence, list]) => ({ sequence, scores: Float32Array.from(list) }));
+}
 
 export const PAPER_LR_GRID = [1e-5, 3e-5, 1e-4, 3e-4];
 
