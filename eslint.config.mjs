@@ -21,13 +21,15 @@ export default [
             library('scope:graph'),
             library('scope:models'),
             library('scope:eval'),
+            // reports draw what eval computes
+            { sourceTag: 'scope:report', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:eval'] },
             {
               sourceTag: 'scope:tools',
               onlyDependOnLibsWithTags: ['scope:contracts', 'scope:ingest', 'scope:graph', 'scope:models', 'scope:eval'],
             },
             {
               sourceTag: 'scope:app',
-              onlyDependOnLibsWithTags: ['scope:contracts', 'scope:ingest', 'scope:graph', 'scope:models', 'scope:eval'],
+              onlyDependOnLibsWithTags: ['scope:contracts', 'scope:ingest', 'scope:graph', 'scope:models', 'scope:eval', 'scope:report'],
             },
           ],
         },

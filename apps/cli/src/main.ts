@@ -9,8 +9,9 @@ import { train } from './commands/train';
 import { score } from './commands/score';
 import { evaluate } from './commands/evaluate';
 import { benchAsdLoso } from './commands/bench-asd-loso';
+import { report } from './commands/report';
 
-const COMMANDS: Command[] = [datasetsList, datasetsVerify, datasetsFetch, datasetsInspect, convert, train, score, evaluate, benchAsdLoso];
+const COMMANDS: Command[] = [datasetsList, datasetsVerify, datasetsFetch, datasetsInspect, convert, train, score, evaluate, benchAsdLoso, report];
 const VERSION = '0.1.0';
 
 function overview(): string {
@@ -29,6 +30,7 @@ function overview(): string {
     '  driftwatch train --method dense-divad-gm --hold-out omi-1 --epochs 5 --out models/gm-omi1',
     '  driftwatch score --model models/gm-omi1 --out scores/gm-omi1.arrow',
     '  driftwatch evaluate --scores scores/gm-omi1.arrow',
+    '  driftwatch report bench-results/asd-loso --out report.html',
     '',
     'Data: read from --data-root, else $DRIFTWATCH_DATA, else ../shared/datasets next to the repository.',
     '',

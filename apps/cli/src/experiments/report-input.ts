@@ -1,0 +1,128 @@
+/**
+ * Gathers what `driftwatch report` draws from benchmark output folders: results.jsonl lines, run.json, and the
+ * score files under scores/<method>/<entity>.arrow with the labels of their test sequences from the data root.
+ */
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { DataRootError, InputError, type ResultRecord, type Sequence } from '@driftwatch/contracts';
+import { parseJsonWithPositions, readScoreFile } from '@driftwatch/ingest';
+import type { ReportInput, RunInfo, ScoreSeries, SourcedResult } from '@driftwatch/report';
+import { readResults } from '../results-file';
+import { loadEntitySequences, type OmniDataset } from './omni-protocol';
+import { paddingLength } from '../commands/evaluate';
+
+/** Prefix of the validation (calibration) sequences in a benchmark's score files. */
+export const VALIDATION_PREFIX = 'validation:';
+
+const REQUIRED_STRINGS = ['method', 'dataset', 'testSequence'] as const;
+const REQUIRED_NUMBERS = ['smoothing', 'peakF1'] as const;
+
+/** Checks the fields a report needs; the error names the file and line. */
+export function checkResultLine(r: ResultRecord, file: string, line: number): void {
+  for (const k of REQUIRED_STRINGS) {
+    if (typeof r[k] !== 'string' || r[k] === '') throw new InputError({ file, line, column: 1 }, `a results line with a non-empty string "${k}"`, JSON.stringify(r[k]) ?? 'nothing');
+  }
+  for (const k of REQUIRED_NUMBERS) {
+    if (typeof r[k] !== 'number') throw new InputError({ file, line, column: 1 }, `a results line with a number "${k}"`, JSON.stringify(r[k]) ?? 'nothing');
+  }
+}
+
+/** A results folder (holding results.jsonl) or a results file; the folder is where run.json and scores/ are looked for. */
+export async function resolveResultsPath(given: string): Promise<{ file: string; dir: string }> {
+  let s;
+  try {
+    s = await stat(given);
+  } catch {
+    throw new DataRootError(`${given}: no such results folder or file`);
+  }
+  if (s.isDirectory()) {
+    const file = join(given, 'results.jsonl');
+    if (!existsSync(file)) throw new DataRootError(`${given} holds no results.jsonl: name a folder written by \`driftwatch bench\` or a results file`);
+    return { file, dir: given };
+  }
+  return { file: given, dir: dirname(given) };
+}
+
+async function readRunInfo(dir: string): Promise<RunInfo | undefined> {
+  const file = join(dir, 'run.json');
+  if (!existsSync(file)) return undefined;
+  const text = await readFile(file, 'utf8');
+  parseJsonWithPositions(text, file); // a syntax error gets its line and column
+  const raw = JSON.parse(text) as Record<string, unknown>;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError({ file, line: 1, column: 1 }, 'a JSON object', typeof raw);
+  return { source: dir, ...(raw as Omit<RunInfo, 'source'>) };
+}
+
+export interface LoadOptions {
+  /** data root for the labels; when it cannot be resolved, score series are left out with a note */
+  dataRoot: () => string;
+  title?: string;
+}
+
+/** Everything `report` needs from the given folders or files. */
+export async function loadReportInput(paths: string[], options: LoadOptions): Promise<ReportInput> {
+  const results: SourcedResult[] = [];
+  const runs: RunInfo[] = [];
+  const notes: string[] = [];
+  const scoreFiles: { dir: string; method: string; testSequence: string; file: string }[] = [];
+  for (const given of paths) {
+    const { file, dir } = await resolveResultsPath(given);
+    const lines = await readResults(file);
+    if (lines.length === 0) throw new InputError({ file, line: 1, column: 1 }, 'at least one results line', 'an empty file');
+    lines.forEach((r, i) => checkResultLine(r, file, i + 1));
+    results.push(...lines.map((r) => ({ ...r, source: file })));
+    const run = await readRunInfo(dir);
+    if (run) runs.push(run);
+    for (const key of new Set(lines.map((r) => `${r.method}\u0000${r.testSequence}`))) {
+      const [method, testSequence] = key.split('\u0000');
+      const scoreFile = join(dir, 'scores', method, `${basename(testSequence)}.arrow`);
+      if (existsSync(scoreFile)) scoreFiles.push({ dir, method, testSequence, file: scoreFile });
+    }
+  }
+  const series = await loadSeries(results, scoreFiles, options, notes);
+  return { title: options.title, generatedAt: new Date().toISOString(), results, runs, series, notes };
+}
+
+async function loadSeries(
+  results: SourcedResult[],
+  scoreFiles: { method: string; testSequence: string; file: string }[],
+  options: LoadOptions,
+  notes: string[],
+): Promise<ScoreSeries[]> {
+  if (scoreFiles.length === 0) return [];
+  let root: string;
+  try {
+    root = options.dataRoot();
+  } catch (error) {
+    notes.push(`Score files were found but no data root for their labels (${(error as Error).message}); distributions and timelines are left out.`);
+    return [];
+  }
+  const labelled = new Map<string, Sequence>();
+  const byDataset = new Map<string, Set<string>>();
+  for (const f of scoreFiles) {
+    const [dataset, ...rest] = f.testSequence.split('/');
+    if (dataset !== 'asd' && dataset !== 'smd') {
+      notes.push(`${f.file}: labels of ${dataset} test sequences are not read by report yet; left out.`);
+      continue;
+    }
+    byDataset.set(dataset, (byDataset.get(dataset) ?? new Set()).add(rest.join('/')));
+  }
+  for (const [dataset, entities] of byDataset) {
+    for (const s of await loadEntitySequences(root, dataset as OmniDataset, [...entities])) labelled.set(s.id, s);
+  }
+  const series: ScoreSeries[] = [];
+  for (const f of scoreFiles) {
+    const seq = labelled.get(f.testSequence);
+    if (!seq) continue;
+    const scores = await readScoreFile(f.file);
+    const test = scores.get(f.testSequence);
+    if (!test) throw new InputError({ file: f.file }, `scores of sequence ${JSON.stringify(f.testSequence)}`, [...scores.keys()].slice(0, 4).join(', '));
+    if (test.length !== seq.length) throw new InputError({ file: f.file }, `${seq.length} record scores for ${f.testSequence} (its length under the data root)`, `${test.length}`);
+    const params = results.find((r) => r.method === f.method && r.testSequence === f.testSequence)?.params ?? {};
+    const windowLength = typeof params.windowLength === 'number' ? params.windowLength : paddingLength(test) + 1;
+    const calibration = [...scores].filter(([id]) => id.startsWith(VALIDATION_PREFIX)).map(([, s]) => s);
+    series.push({ method: f.method, dataset: seq.id.split('/')[0], testSequence: f.testSequence, windowLength, testScores: test, labels: seq.labels!, ranges: seq.ranges, calibration });
+  }
+  return series;
+}

@@ -1,0 +1,85 @@
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { readScoreFile } from '@driftwatch/ingest';
+import { main } from '../src/main';
+import { readResults } from '../src/results-file';
+import { captureOutput, makeAsdLikeRoot } from './fixtures';
+
+describe('driftwatch report', () => {
+  let fixture: Awaited<ReturnType<typeof makeAsdLikeRoot>>;
+  let bench: string;
+  beforeAll(async () => {
+    fixture = await makeAsdLikeRoot();
+    bench = join(fixture.root, 'bench');
+    const run = await captureOutput(() =>
+      main(['bench', 'asd-loso', '--methods', 'iforest,mahalanobis', '--servers', '1,2', '--out', bench, '--data-root', fixture.root, '--params', '{"iforest":{"nEstimators":20}}']),
+    );
+    expect(run.result).toBe(0);
+  }, 120_000);
+  afterAll(async () => {
+    await rm(fixture.root, { recursive: true, force: true });
+  });
+
+  it('bench keeps deployed thresholds, score files with validation scores, and data checksums', async () => {
+    const rows = await readResults(join(bench, 'results.jsonl'));
+    for (const r of rows) {
+      expect(r.deployed!.map((d) => d.selector)).toEqual(['p99', 'mean+3std', 'median+3mad', 'iqr-1.5', 'pot-1e-3']);
+      for (const d of r.deployed!) expect(Number.isFinite(d.threshold) || d.error !== undefined).toBe(true);
+    }
+    const scores = await readScoreFile(join(bench, 'scores', 'iforest', 'omi-1.arrow'));
+    const ids = [...scores.keys()];
+    expect(ids[0]).toBe('asd/omi-1');
+    // the validation tail of each training server, named by its record range
+    expect(ids.slice(1)).toEqual([expect.stringMatching(/^validation:asd\/omi-2\[\d+:\d+\]$/), expect.stringMatching(/^validation:asd\/omi-3\[\d+:\d+\]$/)]);
+    const run = JSON.parse(await readFile(join(bench, 'run.json'), 'utf8'));
+    expect(run.data.dataset).toBe('asd');
+    expect(run.data.files.map((f: { path: string }) => f.path)).toContain('asd/test_label/omi-1.txt');
+    expect(run.data.files.every((f: { sha256: string }) => /^[0-9a-f]{64}$/.test(f.sha256))).toBe(true);
+  });
+
+  it('writes one HTML page with box plots, densities, timelines and the tables', async () => {
+    const out = join(fixture.root, 'report.html');
+    const { result } = await captureOutput(() => main(['report', bench, '--out', out, '--data-root', fixture.root]));
+    expect(result).toBe(0);
+    const html = await readFile(out, 'utf8');
+    for (const id of ['box-by-sequence', 'box-by-method', 'sensitivity-smoothing', 'kde-iforest', 'kde-mahalanobis', 'timeline-iforest-omi-1', 'timeline-mahalanobis-omi-2', 'pa-k']) {
+      expect(html).toMatch(new RegExp(`<figure data-figure="${id}"><svg `));
+    }
+    for (const table of ['methods', 'sequences', 'deployed', 'metric-suite', 'point-adjust', 'configuration', 'runs']) expect(html).toContain(`data-table="${table}"`);
+    expect(html).not.toMatch(/<script|<link /);
+    expect(html).toMatch(/Point adjustment inflates results/);
+  }, 60_000);
+
+  it('writes the tables as Markdown with --format md', async () => {
+    const out = join(fixture.root, 'report.md');
+    await captureOutput(() => main(['report', join(bench, 'results.jsonl'), '--format', 'md', '--out', out, '--data-root', fixture.root]));
+    const md = await readFile(out, 'utf8');
+    expect(md).toMatch(/^# driftwatch report: iforest, mahalanobis on asd/);
+    expect(md.split('\n').filter((l) => /^\| (iforest|mahalanobis) \| asd\/omi-[12] \| 12 \|/.test(l))).toHaveLength(4);
+  }, 60_000);
+
+  it('names the file and line of a bad results line and writes nothing', async () => {
+    const dir = join(fixture.root, 'bad');
+    await mkdir(dir, { recursive: true });
+    const lines = (await readFile(join(bench, 'results.jsonl'), 'utf8')).split('\n');
+    const broken = JSON.parse(lines[1]);
+    delete broken.peakF1;
+    await writeFile(join(dir, 'results.jsonl'), `${lines[0]}\n${JSON.stringify(broken)}\n`);
+    const out = join(fixture.root, 'bad.html');
+    await expect(main(['report', dir, '--out', out, '--data-root', fixture.root])).rejects.toThrow(/bad\/results\.jsonl:2:1: expected a results line with a number "peakF1"/);
+    expect(existsSync(out)).toBe(false);
+    await expect(main(['report', join(fixture.root, 'nowhere')])).rejects.toThrow(/no such results folder/);
+    await expect(main(['report', fixture.root])).rejects.toThrow(/holds no results.jsonl/);
+    await expect(main(['report', bench, '--format', 'pdf'])).rejects.toThrow(/--format expects html or md/);
+  });
+
+  it('refuses a score file that belongs to other results', async () => {
+    const dir = join(fixture.root, 'swapped');
+    await mkdir(join(dir, 'scores', 'iforest'), { recursive: true });
+    await copyFile(join(bench, 'results.jsonl'), join(dir, 'results.jsonl'));
+    await copyFile(join(bench, 'scores', 'mahalanobis', 'omi-1.arrow'), join(dir, 'scores', 'iforest', 'omi-1.arrow'));
+    await expect(main(['report', dir, '--out', join(dir, 'r.html'), '--data-root', fixture.root])).rejects.toThrow(/iforest on asd\/omi-1: peak F1 from the score file .* does not belong/);
+    expect(existsSync(join(dir, 'r.html'))).toBe(false);
+  });
+});

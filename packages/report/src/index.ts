@@ -1,0 +1,25 @@
+export type { ReportInput, RunInfo, ScoreSeries, SourcedResult, DataFileChecksum } from './input';
+export { buildReport, renderFigures, varyingNumericParams, densityCurves, TIMELINE_POINTS, DENSITY_POINTS, DENSITY_RANGE, type Report, type Figure } from './build';
+export { renderHtml, escapeHtml } from './html';
+export { renderMarkdown, markdownTable } from './markdown';
+export { renderSvgs } from './render/svg';
+export { minMaxDecimate } from './figures/decimate';
+export { fiveNumbers, summariseSequences, summariseMethods, groupBy, type FiveNumbers, type SequenceSummary, type MethodSummary } from './summary/grid-summary';
+export { analyseSeries, RANDOM_BASELINE_SEED, type SeriesAnalysis, type SeriesMetrics, type ScorePopulations } from './summary/series';
+export { fmt, type Table } from './tables';
+export type { VegaLiteSpec } from './specs/spec';
+
+import { buildReport, renderFigures } from './build';
+import { renderHtml } from './html';
+import { renderMarkdown } from './markdown';
+import type { ReportInput } from './input';
+
+/** The whole HTML report of `input`: summaries, rendered figures, tables and caveats in one page. */
+export async function htmlReport(input: ReportInput): Promise<string> {
+  return renderHtml(await renderFigures(buildReport(input)));
+}
+
+/** The Markdown summary (tables and caveats) of `input`. */
+export function markdownReport(input: ReportInput): string {
+  return renderMarkdown(buildReport(input));
+}
