@@ -86,3 +86,4 @@ export {
 } from './metrics/point-adjust';
 export { thresholdMetrics, recallByEventType, confusionCounts, type ThresholdMetrics, type ConfusionCounts, type MatrixShape } from './metrics/threshold-metrics';
 export { DEFAULT_SELECTORS, deployedMetrics, metricsAtThreshold, type NamedSelector, type FixedThresholdMetrics } from './thresholds/deployed';
+export { evaluateOverSmoothing, type SmoothingGridOptions, type SmoothingGridPoint } from './smoothing-grid';

@@ -3,7 +3,7 @@
 // Run from the repository root: npm run ts -- packages/report/examples/synthetic-report.ts
 import { writeFileSync } from 'node:fs';
 import { mulberry32 } from '@driftwatch/contracts';
-import { deployedMetrics, ewmaBySegment, peakF1, recordScores, SMOOTHING_GRID } from '@driftwatch/eval';
+import { evaluateOverSmoothing, recordScores } from '@driftwatch/eval';
 import { htmlReport, markdownReport, type ReportInput, type ScoreSeries, type SourcedResult } from '../src';
 
 const W = 10;
@@ -20,13 +20,10 @@ for (const [m, method] of ['detector-a', 'detector-b'].entries()) {
     const windowScores = Float64Array.from({ length: T - W + 1 }, (_, i) => rand() + (labels[i + W - 1] ? (0.5 + m) * rand() : 0));
     const calibration = [Float64Array.from({ length: 800 }, () => rand()), Float64Array.from({ length: 800 }, () => rand())];
     series.push({ method, dataset: 'demo', testSequence, windowLength: W, testScores: recordScores(windowScores, W, 0), labels, calibration });
-    for (const smoothing of SMOOTHING_GRID) {
-      const scores = recordScores(windowScores, W, smoothing);
-      const protocol = { delayedWindow: W - 1 };
-      const r = peakF1([{ scores, labels }], protocol);
+    for (const { smoothing, result: r, deployed } of evaluateOverSmoothing(windowScores, labels, W, { calibration })) {
       results.push({
         method, dataset: 'demo', testSequence, smoothing, peakF1: r.peakF1, precision: r.precision, recall: r.recall, threshold: r.threshold, aucPr: r.aucPr,
-        deployed: deployedMetrics(ewmaBySegment(calibration, smoothing), [{ scores, labels }], protocol),
+        deployed,
         trainSeconds: 0, scoreSeconds: 0, backend: 'js', seed: 42, params: { windowLength: W }, source: 'example',
       });
     }

@@ -1,5 +1,5 @@
-import { mulberry32, type DeployedMetrics } from '@driftwatch/contracts';
-import { deployedMetrics, ewmaBySegment, peakF1, recordScores } from '@driftwatch/eval';
+import { mulberry32 } from '@driftwatch/contracts';
+import { evaluateOverSmoothing, recordScores } from '@driftwatch/eval';
 import type { ReportInput, ScoreSeries, SourcedResult } from '../src/input';
 
 /** Labels with `events` anomaly runs of 20–60 records in a sequence of `length` records. */
@@ -36,11 +36,7 @@ export function syntheticReportInput(options: { methods?: string[]; servers?: nu
       const calibration = [0, 1].map(() => Float64Array.from({ length: 200 }, () => rand()));
       const testScores = recordScores(windowScores, W, 0);
       series.push({ method, dataset: 'asd', testSequence, windowLength: W, testScores, labels, calibration });
-      for (const smoothing of smoothings) {
-        const scores = recordScores(windowScores, W, smoothing);
-        const r = peakF1([{ scores, labels }], { delayedWindow: W - 1 });
-        const calib = ewmaBySegment(calibration, smoothing);
-        const deployed: DeployedMetrics[] = deployedMetrics(calib, [{ scores, labels }], { delayedWindow: W - 1 });
+      for (const { smoothing, result: r, deployed } of evaluateOverSmoothing(windowScores, labels, W, { grid: smoothings, calibration })) {
         results.push({
           method,
           dataset: 'asd',

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import type { Detector, FitReport, ResultRecord } from '@driftwatch/contracts';
-import { deployedMetrics, ewmaBySegment, peakF1, recordScores, SMOOTHING_GRID } from '@driftwatch/eval';
+import { evaluateOverSmoothing, recordScores } from '@driftwatch/eval';
 import { initBackend, describeBackend } from '@driftwatch/models';
 import { listOmniEntities, writeFileAtomic, writeScoreFile, type IndexedWindowSet } from '@driftwatch/ingest';
 import { backendOption, commandLine, dataRootOption, intOption, listOption, optionalString, type Command } from '../command';
@@ -137,11 +137,8 @@ export const benchAsdLoso: Command = {
           ...calibration.map((c) => ({ sequenceId: `validation:${data.validation[c.sequence].id}`, scores: c.scores })),
         ]);
         const labels = testSeq.labels!;
-        for (const smoothing of SMOOTHING_GRID) {
-          const scores = recordScores(windowScores, W, smoothing);
-          const protocol = { delayedWindow: W - 1 };
-          const r = peakF1([{ scores, labels }], protocol);
-          const deployed = deployedMetrics(ewmaBySegment(calibration.map((c) => c.scores), smoothing), [{ scores, labels }], protocol);
+        const grid = evaluateOverSmoothing(windowScores, labels, W, { calibration: calibration.map((c) => c.scores) });
+        for (const { smoothing, result: r, deployed } of grid) {
           const record: ResultRecord = {
             method,
             dataset: 'asd',

@@ -1,5 +1,5 @@
 import { basename, resolve } from 'node:path';
-import { peakF1, recordScores, SMOOTHING_GRID } from '@driftwatch/eval';
+import { evaluateOverSmoothing, SMOOTHING_GRID, type PeakF1Result } from '@driftwatch/eval';
 import { readScoreFile } from '@driftwatch/ingest';
 import { DriftwatchError, type ResultRecord } from '@driftwatch/contracts';
 import { dataRootOption, optionalString, requireString, type Command } from '../command';
@@ -63,9 +63,8 @@ export const evaluate: Command = {
       if (s.length !== seq.length) throw new DriftwatchError(`${file}: ${seq.id} has ${s.length} scores but the sequence has ${seq.length} records`);
       const pad = paddingLength(s);
       const windowScores = s.subarray(pad);
-      let best: { smoothing: number; r: ReturnType<typeof peakF1> } | undefined;
-      for (const smoothing of grid) {
-        const r = peakF1([{ scores: recordScores(windowScores, pad + 1, smoothing), labels: seq.labels! }], { delayedWindow: pad });
+      let best: { smoothing: number; r: PeakF1Result } | undefined;
+      for (const { smoothing, result: r } of evaluateOverSmoothing(windowScores, seq.labels!, pad + 1, { grid })) {
         if (!best || r.peakF1 > best.r.peakF1) best = { smoothing, r };
         if (out) {
           const record: ResultRecord = {
