@@ -59,6 +59,21 @@ describe('driftwatch report', () => {
     expect(md.split('\n').filter((l) => /^\| (iforest|mahalanobis) \| asd\/omi-[12] \| 12 \|/.test(l))).toHaveLength(4);
   }, 60_000);
 
+  it('draws the latent encodings a DIVAD bench writes, with every training domain and the test server', async () => {
+    const out = join(fixture.root, 'bench-divad');
+    const small = '{"dense-divad-gm":{"hidden":8,"latentDim":3,"components":2,"priorHidden":4,"batchSize":64}}';
+    const args = ['bench', 'asd-loso', '--methods', 'dense-divad-gm', '--servers', '2', '--epochs', '1', '--out', out, '--data-root', fixture.root, '--params', small, '--backend', 'cpu'];
+    expect((await captureOutput(() => main(args))).result).toBe(0);
+    const latent = JSON.parse(await readFile(join(out, 'latent', 'dense-divad-gm', 'omi-2.json'), 'utf8'));
+    expect(latent).toMatchObject({ method: 'dense-divad-gm', testSequence: 'asd/omi-2', latentDim: 3 });
+    const domains = new Set(latent.points.map((p: { domain: string }) => p.domain));
+    expect([...domains].sort()).toEqual(['omi-1', 'omi-2', 'omi-3']);
+    expect(latent.points.filter((p: { split: string }) => p.split === 'test').every((p: { domain: string }) => p.domain === 'omi-2')).toBe(true);
+    const html = join(out, 'report.html');
+    await captureOutput(() => main(['report', out, '--out', html, '--data-root', fixture.root]));
+    expect(await readFile(html, 'utf8')).toMatch(/<figure data-figure="latent-dense-divad-gm-omi-2"><svg /);
+  }, 120_000);
+
   it('names the file and line of a bad results line and writes nothing', async () => {
     const dir = join(fixture.root, 'bad');
     await mkdir(dir, { recursive: true });

@@ -12,6 +12,7 @@ describe('buildReport', () => {
       expect.arrayContaining(['box-by-sequence', 'box-by-method', 'sensitivity-smoothing', 'kde-dense-divad-gm', 'kde-iforest', 'pa-k']),
     );
     expect(ids.filter((id) => id.startsWith('timeline-'))).toHaveLength(input.series.length);
+    expect(ids).toContain('latent-dense-divad-gm-omi-1');
   });
 
   it('puts the three populations into each density panel', () => {

@@ -8,13 +8,14 @@ import { sensitivitySpec, type SensitivityPoint } from './specs/sensitivity';
 import { scoreDensitySpec, type DensityCurve } from './specs/distributions';
 import { scoreTimelineSpec } from './specs/timeline';
 import { paKSpec } from './specs/point-adjust';
+import { latentProjectionSpec } from './specs/latent';
 import type { VegaLiteSpec } from './specs/spec';
 import { configurationTable, deployedTable, methodTable, metricSuiteTable, pointAdjustTable, runsTable, sequenceTable, type Table } from './tables';
 import { renderSvgs } from './render/svg';
 
 export interface Figure {
   id: string;
-  section: 'grid' | 'distributions' | 'timelines' | 'point-adjust';
+  section: 'grid' | 'distributions' | 'timelines' | 'latent' | 'point-adjust';
   caption: string;
   spec: VegaLiteSpec;
   /** filled by renderFigures */
@@ -51,7 +52,7 @@ export function buildReport(input: ReportInput): Report {
     const best = bestByKey.get(sequenceKey(series));
     if (best) analyses.push(analyseSeries(series, best));
   }
-  const figures: Figure[] = [...gridFigures(results, sequences), ...distributionFigures(analyses), ...timelineFigures(analyses)];
+  const figures: Figure[] = [...gridFigures(results, sequences), ...distributionFigures(analyses), ...timelineFigures(analyses), ...latentFigures(input)];
   if (analyses.length > 0) {
     figures.push({
       id: 'pa-k',
@@ -204,6 +205,17 @@ function timelineFigures(analyses: readonly SeriesAnalysis[]): Figure[] {
       }),
     };
   });
+}
+
+function latentFigures(input: ReportInput): Figure[] {
+  return (input.latent ?? []).map((projection) => ({
+    id: `latent-${projection.method}-${shortSequenceName(projection.testSequence)}`,
+    section: 'latent' as const,
+    caption:
+      'Posterior means of sampled validation windows of every training domain and of test windows, projected on their first two principal axes. ' +
+      'A domain-invariant zy mixes the domains; zd should separate them.',
+    spec: latentProjectionSpec(projection),
+  }));
 }
 
 function rangesOf(series: ScoreSeries): { start: number; end: number; event: string }[] {

@@ -64,6 +64,7 @@ export function renderHtml(report: Report): string {
     section('grid', 'Across the grid', figures('grid')),
     section('distributions', 'Score distributions', figures('distributions')),
     section('timelines', 'Score timelines', figures('timelines')),
+    section('latent', 'Latent encodings by domain', figures('latent')),
     section('metrics', 'The wider metric suite', table('metric-suite')),
     section('point-adjust', 'Point adjustment (read with care)', `${table('point-adjust')}\n${figures('point-adjust')}`),
     section('configuration', 'Configuration, machines and data', [table('configuration'), table('runs'), checksums].join('\n')),

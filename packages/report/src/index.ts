@@ -1,4 +1,4 @@
-export type { ReportInput, RunInfo, ScoreSeries, SourcedResult, DataFileChecksum } from './input';
+export type { ReportInput, RunInfo, ScoreSeries, SourcedResult, DataFileChecksum, LatentPoint, LatentProjection } from './input';
 export { buildReport, renderFigures, varyingNumericParams, densityCurves, TIMELINE_POINTS, DENSITY_POINTS, DENSITY_RANGE, type Report, type Figure } from './build';
 export { renderHtml, escapeHtml } from './html';
 export { renderMarkdown, markdownTable } from './markdown';

@@ -43,6 +43,28 @@ export interface ScoreSeries {
   calibration?: Float64Array[];
 }
 
+/** One window in a 2-D projection of a model's latent spaces. */
+export interface LatentPoint {
+  domain: string;
+  split: 'validation' | 'test';
+  /** label of the window's last record (test windows; 0 for validation) */
+  label: number;
+  /** the window's q(zy|x) mean on the first two principal axes */
+  zy: [number, number];
+  /** the same for q(zd|x) */
+  zd: [number, number];
+}
+
+/** Latent encodings of sampled validation (all training domains) and test windows (bench's latent/<method>/<server>.json). */
+export interface LatentProjection {
+  method: string;
+  testSequence: string;
+  latentDim: number;
+  /** variance share of the two principal axes drawn */
+  explained: { zy: number[]; zd: number[] };
+  points: LatentPoint[];
+}
+
 export interface ReportInput {
   title?: string;
   /** ISO time the report was made */
@@ -50,6 +72,8 @@ export interface ReportInput {
   results: SourcedResult[];
   runs: RunInfo[];
   series: ScoreSeries[];
+  /** 2-D latent projections, when the benchmark wrote them */
+  latent?: LatentProjection[];
   /** things the loader could not use, shown with the caveats */
   notes?: string[];
 }

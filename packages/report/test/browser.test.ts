@@ -25,6 +25,7 @@ const EXPECTED_MARKS: [RegExp, string[]][] = [
   [/^kde-/, ['mark-area']],
   [/^timeline-/, ['mark-line', 'mark-rect', 'mark-rule']],
   [/^pa-k$/, ['mark-line', 'mark-rule']],
+  [/^latent-/, ['mark-symbol']],
 ];
 
 interface FigureCheck {

@@ -60,10 +60,30 @@ export function syntheticReportInput(options: { methods?: string[]; servers?: nu
       }
     }
   });
+  // latent points: zd separates the servers, zy mixes them
+  const latent = methods
+    .filter((m) => m.includes('divad'))
+    .map((method) => ({
+      method,
+      testSequence: 'asd/omi-1',
+      latentDim: 4,
+      explained: { zy: [0.4, 0.2], zd: [0.6, 0.3] },
+      points: Array.from({ length: 90 }, (_, i) => {
+        const server = i % 3;
+        return {
+          domain: `omi-${server + 1}`,
+          split: (server === 0 ? 'test' : 'validation') as 'test' | 'validation',
+          label: server === 0 && i % 9 === 0 ? 1 : 0,
+          zy: [rand(), rand()] as [number, number],
+          zd: [server * 3 + rand(), rand()] as [number, number],
+        };
+      }),
+    }));
   return {
     generatedAt: '2026-01-01T00:00:00.000Z',
     results,
     series,
+    latent,
     runs: [{ source: 'synthetic', command: 'driftwatch bench asd-loso', startedAt: '2026-01-01T00:00:00.000Z', backend: { name: 'wasm', versions: { 'tfjs-core': '4.22.0' } }, machine: { cpus: 2 }, data: { dataset: 'asd', files: [{ path: 'asd/train/omi-1.txt', sha256: 'ab'.repeat(32), lock: 'ok' }] } }],
   };
 }

@@ -8,6 +8,7 @@ import { listOmniEntities, writeFileAtomic, writeScoreFile, type IndexedWindowSe
 import { backendOption, commandLine, dataRootOption, intOption, listOption, optionalString, type Command } from '../command';
 import { dataRoot, datasetsLockPath } from '../workspace';
 import { dataChecksums } from '../experiments/data-checksums';
+import { isLatentEncoder, latentProjection, writeLatentProjection } from '../experiments/latent-projection';
 import { isDeepMethod, makeDetector, methodParams, parseMethods, parseParamOverrides } from '../methods';
 import { loadEntitySequences, prepareTrainingData, resolveEntities, testWindows, trainingWindows } from '../experiments/omni-protocol';
 import { fitProgressReporter, progressBar } from '../progress';
@@ -30,8 +31,9 @@ export const benchAsdLoso: Command = {
     'The validation windows (normal, from the training servers) are scored too: label-free thresholds fitted on',
     'them (percentile, mean+k·std, median+k·MAD, IQR, POT) give the "deployed" figures of each line, next to the',
     'oracle peak F1. Record scores of the test server and the validation window scores go to',
-    'DIR/scores/<method>/<server>.arrow, the data files\' sha256 to DIR/run.json: `driftwatch report DIR` draws',
-    'them.',
+    'DIR/scores/<method>/<server>.arrow, the data files\' sha256 to DIR/run.json; DIVAD models also write 2-D',
+    'projections of their zy and zd encodings (validation windows of every server and test windows) to',
+    'DIR/latent/<method>/<server>.json. `driftwatch report DIR` draws them all.',
   ].join('\n'),
   options: {
     methods: { type: 'string', valueName: 'ids', default: 'dense-divad-gm,iforest', description: 'comma-separated: iforest, pca, mahalanobis, dense-divad-g, dense-divad-gm' },
@@ -129,6 +131,11 @@ export const benchAsdLoso: Command = {
         const windowScores = await detector.scoreWindows(tw);
         const scoreSeconds = (performance.now() - t1) / 1000;
         const validationScores = await detector.scoreWindows(windows.validation);
+        if (isLatentEncoder(detector)) {
+          const projection = await latentProjection(detector, method, windows.validation, tw, testId, testSeq.labels!, testSeq.domain);
+          await mkdir(join(outDir, 'latent', method), { recursive: true });
+          await writeLatentProjection(join(outDir, 'latent', method, `${server}.json`), projection);
+        }
         detector.dispose();
         const calibration = splitBySequence(windows.validation, validationScores);
         await mkdir(join(outDir, 'scores', method), { recursive: true });

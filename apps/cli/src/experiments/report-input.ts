@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DataRootError, InputError, type ResultRecord, type Sequence } from '@driftwatch/contracts';
 import { parseJsonWithPositions, readScoreFile } from '@driftwatch/ingest';
-import type { ReportInput, RunInfo, ScoreSeries, SourcedResult } from '@driftwatch/report';
+import type { LatentProjection, ReportInput, RunInfo, ScoreSeries, SourcedResult } from '@driftwatch/report';
 import { readResults } from '../results-file';
 import { loadEntitySequences, type OmniDataset } from './omni-protocol';
 import { paddingLength } from '../commands/evaluate';
@@ -66,6 +66,7 @@ export async function loadReportInput(paths: string[], options: LoadOptions): Pr
   const runs: RunInfo[] = [];
   const notes: string[] = [];
   const scoreFiles: { dir: string; method: string; testSequence: string; file: string }[] = [];
+  const latent: LatentProjection[] = [];
   for (const given of paths) {
     const { file, dir } = await resolveResultsPath(given);
     const lines = await readResults(file);
@@ -78,10 +79,25 @@ export async function loadReportInput(paths: string[], options: LoadOptions): Pr
       const [method, testSequence] = key.split('\u0000');
       const scoreFile = join(dir, 'scores', method, `${basename(testSequence)}.arrow`);
       if (existsSync(scoreFile)) scoreFiles.push({ dir, method, testSequence, file: scoreFile });
+      const latentFile = join(dir, 'latent', method, `${basename(testSequence)}.json`);
+      if (existsSync(latentFile)) latent.push(await readLatentProjection(latentFile));
     }
   }
   const series = await loadSeries(results, scoreFiles, options, notes);
-  return { title: options.title, generatedAt: new Date().toISOString(), results, runs, series, notes };
+  return { title: options.title, generatedAt: new Date().toISOString(), results, runs, series, latent, notes };
+}
+
+/** A bench latent/<method>/<server>.json; a file of another shape is an error naming it. */
+async function readLatentProjection(file: string): Promise<LatentProjection> {
+  const text = await readFile(file, 'utf8');
+  parseJsonWithPositions(text, file);
+  const raw = JSON.parse(text) as Partial<LatentProjection>;
+  const pair = (v: unknown) => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number');
+  const badPoint = Array.isArray(raw.points) ? raw.points.findIndex((p) => typeof p?.domain !== 'string' || !pair(p.zy) || !pair(p.zd)) : 0;
+  if (typeof raw.method !== 'string' || typeof raw.testSequence !== 'string' || !Array.isArray(raw.points) || badPoint >= 0 || !raw.explained) {
+    throw new InputError({ file }, 'a latent projection: method, testSequence, explained, and points with a domain and zy, zd pairs', badPoint >= 0 ? `point ${badPoint}` : 'another object');
+  }
+  return raw as LatentProjection;
 }
 
 async function loadSeries(

@@ -73,9 +73,9 @@ describe('DenseDivad', () => {
     });
     afterAll(() => det.dispose());
 
-    it('posterior means equal a plain-JS forward pass of the zy encoder', async () => {
+    it.each(['y', 'd'] as const)('posterior means equal a plain-JS forward pass of the z%s encoder', async (which) => {
       const w = det.parameterValues();
-      const mu = await det.posteriorMeans(test);
+      const mu = await det.posteriorMeans(test, which);
       const dense = (x: ArrayLike<number>, name: string, out: number, relu: boolean) => {
         const k = w.get(`${name}/kernel`)!.values;
         const b = w.get(`${name}/bias`)!.values;
@@ -86,8 +86,8 @@ describe('DenseDivad', () => {
         });
       };
       for (let i = 0; i < test.count; i++) {
-        const h = dense(test.window(i), 'enc_y/dense_0', small.hidden, true);
-        const head = dense(h, 'enc_y/head', 2 * L, false);
+        const h = dense(test.window(i), `enc_${which}/dense_0`, small.hidden, true);
+        const head = dense(h, `enc_${which}/head`, 2 * L, false);
         for (let j = 0; j < L; j++) expect(mu[i * L + j]).toBeCloseTo(head[j], 4);
       }
     });

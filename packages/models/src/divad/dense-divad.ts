@@ -279,8 +279,8 @@ export class DenseDivad implements Detector<DenseDivadConfig> {
     };
   }
 
-  /** μ of q(zy|x) for every window, row-major count × L (no sampling). */
-  async posteriorMeans(windows: WindowSet): Promise<Float32Array> {
+  /** μ of q(zy|x) (or of q(zd|x) with which = 'd') for every window, row-major count × L (no sampling). */
+  async posteriorMeans(windows: WindowSet, which: 'y' | 'd' = 'y'): Promise<Float32Array> {
     const t = this.requireTrained();
     assertWindowShape(windows, this.windowLength, t.arch.featureCount);
     await ensureBackend();
@@ -295,7 +295,7 @@ export class DenseDivad implements Detector<DenseDivadConfig> {
       const count = Math.min(batch, windows.count - start);
       for (let i = 0; i < count; i++) idx[i] = start + i;
       gatherWindows(windows, idx.subarray(0, count), buf);
-      const mu = tf.tidy(() => encode(params, t.arch, 'y', tf.tensor2d(buf.subarray(0, count * size), [count, size])).mu);
+      const mu = tf.tidy(() => encode(params, t.arch, which, tf.tensor2d(buf.subarray(0, count * size), [count, size])).mu);
       out.set(mu.dataSync(), start * L);
       mu.dispose();
       if (start + batch < windows.count) await new Promise<void>((r) => setImmediate(r));
