@@ -12,7 +12,7 @@ export interface SensitivityPoint {
  * thick, so both the typical effect and its spread across servers show.
  */
 export function sensitivitySpec(points: readonly SensitivityPoint[], xTitle: string, options: { logX?: boolean } = {}): VegaLiteSpec {
-  const x = { field: 'x', type: 'quantitative' as const, title: xTitle, scale: options.logX ? { type: 'log' as const } : { zero: false } };
+  const x = { field: 'x', type: 'quantitative' as const, title: xTitle, scale: options.logX ? { type: 'log' as const, nice: false } : { zero: false, nice: false } };
   const y = { type: 'quantitative' as const, title: 'peak F1', scale: { domain: [0, 1] } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
