@@ -70,3 +70,20 @@ describe('parseJsonWithPositions', () => {
     expect(error.expected).toContain(expected);
   });
 });
+
+describe('positions of every value', () => {
+  it('match line and code-point column counted from the text, on one long line and on many (emoji included)', () => {
+    const items = Array.from({ length: 3000 }, (_, i) => (i % 7 === 0 ? `"😀${i}"` : String(i)));
+    for (const text of [`[${items.join(',')}]`, `[\n${items.join(',\n  ')}\n]`]) {
+      const root = parseJsonWithPositions(text, 'x.json') as JsonNode & { kind: 'array' };
+      const lines = text.split('\n');
+      for (const k of [0, 1, 7, 1500, 2999]) {
+        const { offset, line, column } = root.items[k].at;
+        const before = text.slice(0, offset).split('\n');
+        expect(line).toBe(before.length);
+        expect(column).toBe([...before[before.length - 1]].length + 1);
+        expect(lines[line - 1].length).toBeGreaterThan(0);
+      }
+    }
+  });
+});

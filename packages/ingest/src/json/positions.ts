@@ -82,6 +82,10 @@ class Parser {
     return node;
   }
 
+  /** the last position computed: parsing moves forward, so the next column counts on from here */
+  private last = { offset: 0, line: 0, column: 1 };
+
+  /** Line and column (in code points, 1-based) of an offset; amortised O(1) for forward-moving offsets. */
   position(offset: number): JsonPosition {
     let lo = 0;
     let hi = this.lineStarts.length - 1;
@@ -90,7 +94,17 @@ class Parser {
       if (this.lineStarts[mid] <= offset) lo = mid;
       else hi = mid - 1;
     }
-    return { offset, line: lo + 1, column: [...this.text.slice(this.lineStarts[lo], offset)].length + 1 };
+    const resume = this.last.line === lo && this.last.offset <= offset;
+    let column = resume ? this.last.column : 1;
+    const text = this.text;
+    for (let i = resume ? this.last.offset : this.lineStarts[lo]; i < offset; i++) {
+      const c = text.charCodeAt(i);
+      // the low half of a surrogate pair belongs to the code point before it
+      const pairedLow = c >= 0xdc00 && c <= 0xdfff && i > this.lineStarts[lo] && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff;
+      if (!pairedLow) column++;
+    }
+    this.last = { offset, line: lo, column };
+    return { offset, line: lo + 1, column };
   }
 
   private fail(expected: string, at = this.p): never {
