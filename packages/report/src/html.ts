@@ -18,6 +18,7 @@ figure { margin: 12px 0 20px; overflow-x: auto; } figcaption { color: #555; font
 table { border-collapse: collapse; font-size: 12px; margin: 6px 0 4px; }
 th, td { padding: 3px 8px; border-bottom: 1px solid #eee; vertical-align: top; } th { background: #f3f3f3; text-align: left; }
 td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; } td.code { font-family: ui-monospace, monospace; font-size: 11px; word-break: break-all; max-width: 420px; }
+.row { display: flex; flex-wrap: wrap; gap: 0 36px; align-items: flex-start; } .row figure { width: min-content; } .row figcaption { min-width: 220px; }
 .table-caption { color: #555; font-size: 12px; max-width: 900px; }
 nav a { margin-right: 12px; font-size: 12px; }
 details { margin: 6px 0; } summary { cursor: pointer; color: #444; }
@@ -61,7 +62,7 @@ export function renderHtml(report: Report): string {
   const sections = [
     section('caveats', 'Caveats', `<ul class="caveats">${report.caveats.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>`),
     section('summary', 'Summary tables', [table('methods'), table('sequences'), table('deployed')].join('\n')),
-    section('grid', 'Across the grid', figures('grid')),
+    section('grid', 'Across the grid', figures('grid') && `<div class="row">${figures('grid')}</div>`),
     section('distributions', 'Score distributions', figures('distributions')),
     section('timelines', 'Score timelines', figures('timelines')),
     section('latent', 'Latent encodings by domain', figures('latent')),

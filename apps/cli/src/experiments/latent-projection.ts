@@ -18,7 +18,7 @@ export function isLatentEncoder(d: unknown): d is LatentEncoder {
 }
 
 /** Windows drawn from each sequence: validation per training server, and the test server. */
-export const LATENT_SAMPLE = { validationPerSequence: 150, test: 600 } as const;
+export const LATENT_SAMPLE = { validationPerSequence: 100, test: 400 } as const;
 
 
 /** Up to `count` indices spread evenly over [0, n). */

@@ -22,16 +22,27 @@ export function latentProjectionSpec(projection: LatentProjection): VegaLiteSpec
     spec: {
       width: 330,
       height: 260,
-      mark: { type: 'point', filled: true, size: 18, opacity: 0.7 },
+      mark: { type: 'point', filled: true, size: 18, opacity: 0.7, aria: false }, // thousands of points: no per-point ARIA labels
       encoding: {
         x: { field: 'x', type: 'quantitative', title: 'PC1', scale: { zero: false } },
         y: { field: 'y', type: 'quantitative', title: 'PC2', scale: { zero: false } },
-        color: { field: 'domain', type: 'nominal', title: 'domain', scale: { scheme: 'tableau20' } },
-        shape: { field: 'kind', type: 'nominal', title: 'window', scale: { domain: ['validation (training domains)', 'test normal', 'test anomalous'], range: ['circle', 'triangle-up', 'cross'] } },
+        color: { field: 'domain', type: 'nominal', title: 'domain', sort: naturalOrder(projection.points.map((p) => p.domain)), scale: { scheme: 'tableau20' }, legend: { orient: 'right' } },
+        shape: {
+          field: 'kind',
+          type: 'nominal',
+          title: 'window',
+          scale: { domain: ['validation (training domains)', 'test normal', 'test anomalous'], range: ['circle', 'triangle-up', 'cross'] },
+          legend: { orient: 'right' },
+        },
       },
     },
     resolve: { scale: { x: 'independent', y: 'independent' } },
   };
+}
+
+/** Distinct names in natural order (omi-2 before omi-10). */
+export function naturalOrder(names: readonly string[]): string[] {
+  return [...new Set(names)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
 function share(explained: readonly number[]): string {
