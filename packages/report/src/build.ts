@@ -233,6 +233,12 @@ function rangesOf(series: ScoreSeries): { start: number; end: number; event: str
   return out;
 }
 
+function epochsRun(epochs: readonly number[]): string {
+  if (epochs.length === 0) return 'as configured';
+  const [lo, hi] = [Math.min(...epochs), Math.max(...epochs)];
+  return lo === hi ? `${lo} run on every fold` : `${lo}–${hi} run`;
+}
+
 function caveatsOf(input: ReportInput, analyses: readonly SeriesAnalysis[]): string[] {
   const caveats = [
     'Peak F1, its precision and recall, and the "best" smoothing factor are chosen with the test labels: they bound what a method can do, they are not what a deployment gets. The deployed columns use thresholds fitted on validation scores without labels.',
@@ -248,7 +254,7 @@ function caveatsOf(input: ReportInput, analyses: readonly SeriesAnalysis[]): str
     const maxEpochs = rows.map((r) => (r.params as { epochs?: unknown })?.epochs).filter((e): e is number => typeof e === 'number');
     if (method.includes('divad') && maxEpochs.length > 0 && Math.max(...maxEpochs) < PAPER_MAX_EPOCHS) {
       caveats.push(
-        `${method} was trained for at most ${Math.max(...maxEpochs)} epochs (${epochs.length > 0 ? `${Math.min(...epochs)}–${Math.max(...epochs)} run` : 'as configured'}); the paper trains up to ${PAPER_MAX_EPOCHS} with patience 100, so these are not the paper's numbers.`,
+        `${method} was trained for at most ${Math.max(...maxEpochs)} epochs (${epochsRun(epochs)}); the paper trains up to ${PAPER_MAX_EPOCHS} with patience 100, so these are not the paper's numbers.`,
       );
     }
   }
