@@ -3,13 +3,14 @@
  * where a short benchmark has to depart from the paper's protocol the reason is stated next to the value.
  */
 import { ParameterError } from '@driftwatch/contracts';
-import { createDetector, DETECTOR_IDS, type DetectorId } from '@driftwatch/models';
+import { createDetector, DETECTOR_IDS, usesTfjs, type DetectorId } from '@driftwatch/models';
 import type { Detector } from '@driftwatch/contracts';
 
 export const METHOD_IDS: readonly DetectorId[] = DETECTOR_IDS;
 
+/** Neural methods: they need a tfjs backend, take --epochs and have a learning rate to select. */
 export function isDeepMethod(id: string): boolean {
-  return id.includes('divad');
+  return usesTfjs(id);
 }
 
 /** ASD settings: W = 20 for every method (every ASD script of the paper's code uses it). */

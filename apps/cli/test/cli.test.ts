@@ -4,6 +4,7 @@ import { fileSystemMessage, main } from '../src/main';
 import { paddingLength } from '../src/commands/evaluate';
 import { readResults } from '../src/results-file';
 import { lowestValidationLoss, parseLearningRateGrid } from '../src/commands/bench-asd-loso';
+import { readScoreFile } from '@driftwatch/ingest';
 import { captureOutput, makeAsdLikeRoot, writeLockFor } from './fixtures';
 
 const REQUIRED = ['method', 'dataset', 'testSequence', 'smoothing', 'peakF1', 'precision', 'recall', 'threshold', 'aucPr', 'trainSeconds', 'scoreSeconds', 'backend', 'seed', 'params'];
@@ -101,6 +102,22 @@ describe('driftwatch CLI', () => {
       expect(e.peakF1).toBeCloseTo(b.peakF1, 10);
       expect(e.threshold).toBeCloseTo(b.threshold, 6);
     }
+  }, 120_000);
+
+  it.each(['dense-ae', 'dense-vae'])('%s trains, saves, loads and scores from the CLI', async (method) => {
+    const model = join(fixture.root, `model-${method}`);
+    const scores = join(fixture.root, `scores-${method}.arrow`);
+    const base = ['--data-root', fixture.root, '--backend', 'cpu'];
+    const params = method === 'dense-vae' ? '{"hidden":8,"latentDim":2,"scoreSamples":4}' : '{"hidden":8,"latentDim":2}';
+    expect((await captureOutput(() => main(['train', '--method', method, '--hold-out', '1', '--epochs', '1', '--params', params, '--out', model, ...base]))).result).toBe(0);
+    const manifest = JSON.parse(await readFile(join(model, 'manifest.json'), 'utf8'));
+    expect(manifest).toMatchObject({ detector: method, windowLength: 20, featureCount: fixture.features, backend: 'cpu' });
+    expect((await captureOutput(() => main(['score', '--model', model, '--out', scores, ...base]))).result).toBe(0);
+    const written = await readScoreFile(scores);
+    expect([...written.keys()]).toEqual(['asd/omi-1']);
+    const s = written.get('asd/omi-1')!;
+    expect(s).toHaveLength(fixture.trainRows + fixture.testRows);
+    expect(Array.from(s.subarray(19)).every((x) => Number.isFinite(x) && x > -Number.MAX_VALUE)).toBe(true);
   }, 120_000);
 
   it('--lr-grid trains a deep method once per learning rate and keeps the lowest validation loss', async () => {

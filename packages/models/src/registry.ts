@@ -2,10 +2,17 @@
 import type { Detector } from '@driftwatch/contracts';
 import { ParameterError } from '@driftwatch/contracts';
 import { DenseDivad } from './divad';
-import { IsolationForest, Mahalanobis, Pca } from './baselines';
+import { DenseAe, DenseVae, IsolationForest, Mahalanobis, Pca } from './baselines';
 import { readManifest } from './model-dir';
 
-export const DETECTOR_IDS = ['iforest', 'pca', 'mahalanobis', 'dense-divad-g', 'dense-divad-gm'] as const;
+export const DETECTOR_IDS = ['iforest', 'pca', 'mahalanobis', 'dense-ae', 'dense-vae', 'dense-divad-g', 'dense-divad-gm'] as const;
+
+/** Detectors that train and score with tfjs (they need a backend; the others are plain JavaScript). */
+export const TFJS_DETECTOR_IDS: readonly DetectorId[] = ['dense-ae', 'dense-vae', 'dense-divad-g', 'dense-divad-gm'];
+
+export function usesTfjs(id: string): boolean {
+  return (TFJS_DETECTOR_IDS as readonly string[]).includes(id);
+}
 export type DetectorId = (typeof DETECTOR_IDS)[number];
 
 export function isDetectorId(id: string): id is DetectorId {
@@ -21,6 +28,10 @@ export function createDetector(id: string, params: Record<string, unknown> = {})
       return new Pca(params);
     case 'mahalanobis':
       return new Mahalanobis(params);
+    case 'dense-ae':
+      return new DenseAe(params);
+    case 'dense-vae':
+      return new DenseVae(params);
     case 'dense-divad-g':
       return new DenseDivad({ ...params, variant: 'G' });
     case 'dense-divad-gm':
@@ -40,6 +51,10 @@ export async function loadDetector(dir: string): Promise<Detector> {
       return Pca.load(dir);
     case 'mahalanobis':
       return Mahalanobis.load(dir);
+    case 'dense-ae':
+      return DenseAe.load(dir);
+    case 'dense-vae':
+      return DenseVae.load(dir);
     case 'dense-divad-g':
     case 'dense-divad-gm':
       return DenseDivad.load(dir);

@@ -9,7 +9,7 @@ import { backendOption, commandLine, dataRootOption, intOption, listOption, opti
 import { dataRoot, datasetsLockPath } from '../workspace';
 import { dataChecksums } from '../experiments/data-checksums';
 import { isLatentEncoder, latentProjection, writeLatentProjection } from '../experiments/latent-projection';
-import { isDeepMethod, makeDetector, methodParams, parseMethods, parseParamOverrides } from '../methods';
+import { isDeepMethod, makeDetector, METHOD_IDS, methodParams, parseMethods, parseParamOverrides } from '../methods';
 import { loadEntitySequences, prepareTrainingData, resolveEntities, testWindows, trainingWindows } from '../experiments/omni-protocol';
 import { fitProgressReporter, progressBar } from '../progress';
 import { appendResult, readResults } from '../results-file';
@@ -36,7 +36,7 @@ export const benchAsdLoso: Command = {
     'DIR/latent/<method>/<server>.json. `driftwatch report DIR` draws them all.',
   ].join('\n'),
   options: {
-    methods: { type: 'string', valueName: 'ids', default: 'dense-divad-gm,iforest', description: 'comma-separated: iforest, pca, mahalanobis, dense-divad-g, dense-divad-gm' },
+    methods: { type: 'string', valueName: 'ids', default: 'dense-divad-gm,iforest', description: `comma-separated: ${METHOD_IDS.join(', ')}` },
     servers: { type: 'string', valueName: 'list', default: 'all', description: "held-out servers: numbers (1,2,3), names (omi-1) or 'all'" },
     epochs: {
       type: 'string',

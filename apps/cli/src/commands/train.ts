@@ -3,7 +3,7 @@ import { initBackend, describeBackend, type BackendPreference } from '@driftwatc
 import { listOmniEntities } from '@driftwatch/ingest';
 import { backendOption, dataRootOption, intOption, listOption, optionalString, requireString, type Command } from '../command';
 import { dataRoot, datasetsLockSha256 } from '../workspace';
-import { isDeepMethod, makeDetector, methodParams, parseMethods, parseParamOverrides } from '../methods';
+import { isDeepMethod, makeDetector, METHOD_IDS, methodParams, parseMethods, parseParamOverrides } from '../methods';
 import { loadEntitySequences, prepareTrainingData, resolveEntities, trainingWindows, type OmniDataset } from '../experiments/omni-protocol';
 import { fitProgressReporter, progressBar } from '../progress';
 import { UsageError } from '../cli-error';
@@ -24,7 +24,7 @@ export const train: Command = {
     'The model directory holds manifest.json (detector, config, scaler, domains, data provenance) and weights.',
   ].join('\n'),
   options: {
-    method: { type: 'string', valueName: 'id', description: 'iforest, pca, mahalanobis, dense-divad-g or dense-divad-gm' },
+    method: { type: 'string', valueName: 'id', description: METHOD_IDS.join(', ') },
     out: { type: 'string', valueName: 'dir', description: 'model directory to write (replaced atomically if it exists)' },
     dataset: { type: 'string', valueName: 'name', default: 'asd', description: 'asd or smd' },
     'hold-out': { type: 'string', valueName: 'entity', description: 'train on every entity but this one (e.g. omi-1 or 1)' },

@@ -3,3 +3,5 @@ export * from './iforest';
 export * from './mahalanobis';
 export * from './pca';
 export * from './shallow-detector';
+export * from './dense-ae';
+export * from './dense-vae';

@@ -28,6 +28,7 @@ import { readManifest, readModelFile, writeModelDir } from '../model-dir';
 import { hiddenLayers, resolveDenseDivadConfig, type DenseDivadConfig, type DenseDivadParams, type DivadScoring } from './config';
 import { divadLoss, divadParamSpecs, encode, initialValues, type DivadArchitecture, type DivadParams, type ParamSpec } from './network';
 import { createDivadStep, divadNoise, domainOneHot } from './step';
+import { subSeed } from '../neural/params';
 
 export const DENSE_DIVAD_IDS = ['dense-divad-g', 'dense-divad-gm'] as const;
 const WEIGHTS_BIN = 'weights.bin';
@@ -53,11 +54,6 @@ interface Trained {
 }
 
 let instances = 0;
-
-/** Independent seeded streams derived from the fit seed (weights, batches, noise, validation noise). */
-function subSeed(seed: number, stream: number): number {
-  return (Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(stream, 0xc2b2ae35)) >>> 0;
-}
 
 export class DenseDivad implements Detector<DenseDivadConfig> {
   readonly id: 'dense-divad-g' | 'dense-divad-gm';

@@ -4,9 +4,11 @@
  * training and on constants in tests.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mulberry32, normalSampler } from '@driftwatch/contracts';
 import { tfDiagGaussianLogPdf, tfDiagGaussianMixtureLogPdf, tfKlDiagGaussians, tfKlStandardNormal, tfScaleFromRaw } from '../density';
 import type { DivadVariant } from './config';
+import { dense, denseSpecs, type ParamSpec } from '../neural/params';
+
+export { initialValues, type ParamSpec } from '../neural/params';
 
 export interface DivadArchitecture {
   variant: DivadVariant;
@@ -22,24 +24,7 @@ export interface DivadArchitecture {
   components: number;
 }
 
-export interface ParamSpec {
-  name: string;
-  shape: number[];
-  init: 'glorot-uniform' | 'zeros' | 'standard-normal';
-}
-
 export type DivadParams = Record<string, tf.Tensor>;
-
-function denseSpecs(prefix: string, sizes: number[]): ParamSpec[] {
-  const out: ParamSpec[] = [];
-  for (let i = 0; i + 1 < sizes.length; i++) {
-    const last = i + 2 === sizes.length;
-    const layer = last ? 'head' : `dense_${i}`;
-    out.push({ name: `${prefix}/${layer}/kernel`, shape: [sizes[i], sizes[i + 1]], init: 'glorot-uniform' });
-    out.push({ name: `${prefix}/${layer}/bias`, shape: [sizes[i + 1]], init: 'zeros' });
-  }
-  return out;
-}
 
 /** Every trainable parameter in creation order (the order fixes the seeded initial values). */
 export function divadParamSpecs(a: DivadArchitecture): ParamSpec[] {
@@ -60,32 +45,6 @@ export function divadParamSpecs(a: DivadArchitecture): ParamSpec[] {
     );
   }
   return specs;
-}
-
-/**
- * Seeded initial values: Glorot-uniform kernels U(±√(6/(fan_in + fan_out))), zero biases, GM logits 0,
- * GM means and raw scales N(0, 1) (divad.md §3.1).
- */
-export function initialValues(specs: readonly ParamSpec[], seed: number): Map<string, Float32Array> {
-  const uniform = mulberry32(seed);
-  const normal = normalSampler(mulberry32((seed ^ 0x5bd1e995) >>> 0));
-  const out = new Map<string, Float32Array>();
-  for (const s of specs) {
-    const size = s.shape.reduce((x, y) => x * y, 1);
-    const v = new Float32Array(size);
-    if (s.init === 'glorot-uniform') {
-      const limit = Math.sqrt(6 / (s.shape[0] + s.shape[1]));
-      for (let i = 0; i < size; i++) v[i] = (2 * uniform() - 1) * limit;
-    } else if (s.init === 'standard-normal') {
-      for (let i = 0; i < size; i++) v[i] = normal();
-    }
-    out.set(s.name, v);
-  }
-  return out;
-}
-
-function dense(p: DivadParams, name: string, x: tf.Tensor2D, relu: boolean): tf.Tensor2D {
-  return tf.fused.matMul({ a: x, b: p[`${name}/kernel`] as tf.Tensor2D, bias: p[`${name}/bias`], activation: relu ? 'relu' : 'linear' }) as tf.Tensor2D;
 }
 
 /** hidden ReLU layers then a Gaussian head: [μ | ρ] → (μ, σ = 1e-4 + softplus(ρ)) (divad.md §3.1) */

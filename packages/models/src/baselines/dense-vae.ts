@@ -1,0 +1,86 @@
+/**
+ * Dense variational autoencoder (An & Cho, SNU Data Mining Center 2015), as the DIVAD paper's baseline
+ * (divad.md §4) built from DIVAD's networks: q(z|x) = Dense(h, ReLU) → [μ | ρ], σ = 1e-4 + softplus(ρ);
+ * p(x|z) = Dense(h, ReLU) → [μₓ | ρₓ] over the W·D values; loss −ln p(x|z) + KL(q(z|x) ‖ N(0, I)) (weight 1),
+ * gradient clip 10. Window score: the mean over S samples z ~ q(z|x) of −ln p(x|z) (S = 1024 in the paper).
+ * Deviation: h is unstated in the paper; the default is one layer of 200 as in Dense DIVAD.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { tfDiagGaussianLogPdf, tfKlStandardNormal, tfScaleFromRaw } from '../density';
+import { denseSpecs, denseStack, type NamedParams, type ParamSpec } from '../neural/params';
+import { WindowNetworkDetector, type NoiseSource, type TrainingConfig } from '../neural/window-network';
+import { layerWidths, resolveConfig, TRAINING_CHECKS, TRAINING_DEFAULTS } from '../neural/config';
+
+export interface DenseVaeConfig extends TrainingConfig {
+  hidden: number | number[];
+  /** L */
+  latentDim: number;
+  /** S: posterior samples averaged per window score */
+  scoreSamples: number;
+}
+
+export const DENSE_VAE_DEFAULTS: DenseVaeConfig = { ...TRAINING_DEFAULTS, clipNorm: 10, hidden: 200, latentDim: 32, scoreSamples: 1024 };
+
+/** windows per tile when averaging over samples: rows = windows × samples per pass stay near 4096 */
+const SAMPLE_ROWS = 4096;
+
+export class DenseVae extends WindowNetworkDetector<DenseVaeConfig> {
+  readonly id = 'dense-vae';
+
+  constructor(params: Partial<DenseVaeConfig> = {}) {
+    super(resolveConfig('dense-vae', params, DENSE_VAE_DEFAULTS, { ...TRAINING_CHECKS, hidden: 'layers', latentDim: 'positive-int', scoreSamples: 'positive-int' }));
+  }
+
+  protected paramSpecs(featureCount: number): ParamSpec[] {
+    const n = this.config.windowLength * featureCount;
+    const L = this.config.latentDim;
+    const hidden = layerWidths(this.config.hidden);
+    return [...denseSpecs('enc', [n, ...hidden, 2 * L]), ...denseSpecs('dec', [L, ...[...hidden].reverse(), 2 * n])];
+  }
+
+  private gaussian(p: NamedParams, prefix: 'enc' | 'dec', x: tf.Tensor2D): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
+    const [mu, raw] = tf.split(denseStack(p, prefix, x, layerWidths(this.config.hidden).length), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+    return { mu, sigma: tfScaleFromRaw(raw) as tf.Tensor2D };
+  }
+
+  /** q(z|x) for flattened windows [B, W·D] */
+  encode(p: NamedParams, x: tf.Tensor2D): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
+    return this.gaussian(p, 'enc', x);
+  }
+
+  /** −ln p(x|z) per row */
+  reconstructionNll(p: NamedParams, x: tf.Tensor2D, z: tf.Tensor2D): tf.Tensor1D {
+    const { mu, sigma } = this.gaussian(p, 'dec', z);
+    return tfDiagGaussianLogPdf(x, mu, sigma).neg() as tf.Tensor1D;
+  }
+
+  protected loss(p: NamedParams, x: tf.Tensor2D, noise: NoiseSource): tf.Scalar {
+    const q = this.encode(p, x);
+    const z = q.mu.add(q.sigma.mul(noise([x.shape[0], this.config.latentDim]))) as tf.Tensor2D;
+    return tf.mean(this.reconstructionNll(p, x, z).add(tfKlStandardNormal(q.mu, q.sigma)));
+  }
+
+  protected windowScores(p: NamedParams, x: tf.Tensor2D, noise: NoiseSource): tf.Tensor1D {
+    const S = this.config.scoreSamples;
+    const L = this.config.latentDim;
+    const B = x.shape[0];
+    const perPass = Math.max(1, Math.min(S, Math.floor(SAMPLE_ROWS / Math.max(1, B))));
+    const q = this.encode(p, x);
+    let total = tf.zeros([B]) as tf.Tensor1D;
+    for (let done = 0; done < S; done += perPass) {
+      const k = Math.min(perPass, S - done);
+      // rows ordered (sample, window): tile repeats the batch k times
+      const eps = noise([k * B, L]);
+      const z = tf.tile(q.mu, [k, 1]).add(tf.tile(q.sigma, [k, 1]).mul(eps)) as tf.Tensor2D;
+      const nll = this.reconstructionNll(p, tf.tile(x, [k, 1]) as tf.Tensor2D, z);
+      const next = total.add(nll.reshape([k, B]).sum(0)) as tf.Tensor1D;
+      total.dispose();
+      total = next;
+    }
+    return total.div(S) as tf.Tensor1D;
+  }
+
+  static load(dir: string): Promise<DenseVae> {
+    return WindowNetworkDetector.restore(dir, (config) => new DenseVae(config as Partial<DenseVaeConfig>), ['dense-vae']);
+  }
+}
