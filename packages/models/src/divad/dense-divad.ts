@@ -21,7 +21,8 @@ import {
   type WindowSet,
 } from '@driftwatch/contracts';
 import { ensureBackend, tf } from '../backend';
-import { packWeights, trainLoop, unpackWeights, type WeightsIndex } from '../training';
+import { packWeights, unpackWeights, type WeightsIndex } from '../training';
+import { assertWeightShapes, createNamedVariables, fitReportOf, runEpochs } from '../neural/fit-helpers';
 import { fitGaussianMixture, gaussianMixtureScore, diagGaussianMixtureScorer, logSoftmax, scaleFromRaw, standardNormalNll, type GaussianMixture } from '../density';
 import { fitOriginMahalanobis, originMahalanobisScore, type OriginMahalanobis } from '../linalg';
 import { readManifest, readModelFile, writeModelDir } from '../model-dir';
@@ -113,19 +114,7 @@ export class DenseDivad implements Detector<DenseDivadConfig> {
   }
 
   private createVariables(specs: readonly ParamSpec[], values: Map<string, Float32Array | { values: Float32Array }>): Map<string, tf.Variable> {
-    const vars = new Map<string, tf.Variable>();
-    try {
-      for (const s of specs) {
-        const v = values.get(s.name);
-        const data = v instanceof Float32Array ? v : v?.values;
-        if (!data) throw new DriftwatchError(`${this.id}: no value for parameter ${s.name}`);
-        vars.set(s.name, tf.tidy(() => tf.variable(tf.tensor(data, s.shape, 'float32'), true, `${this.prefix}/${s.name}`)));
-      }
-    } catch (e) {
-      for (const v of vars.values()) v.dispose();
-      throw e;
-    }
-    return vars;
+    return createNamedVariables(specs, values, this.prefix, this.id);
   }
 
   private params(vars: Map<string, tf.Variable>): DivadParams {
@@ -224,18 +213,7 @@ export class DenseDivad implements Detector<DenseDivadConfig> {
 
     let result;
     try {
-      result = await trainLoop({
-        trainCount: train.count,
-        batchSize: c.batchSize,
-        epochs: opts.epochs ?? c.epochs,
-        seed: subSeed(seed, 2),
-        step,
-        validate,
-        patience: validate ? c.patience : undefined,
-        variables: varList,
-        signal: opts.signal,
-        onProgress: opts.onProgress,
-      });
+      result = await runEpochs(c, train.count, opts, { step, validate, variables: varList });
     } catch (e) {
       trainer.dispose();
       this.disposeTrained();
@@ -265,14 +243,7 @@ export class DenseDivad implements Detector<DenseDivadConfig> {
       throw e;
     }
     this.trained.metrics = { bestValLoss: result.bestValLoss, epochs: result.epochs };
-    return {
-      epochs: result.epochs,
-      bestEpoch: result.bestEpoch,
-      bestValLoss: result.bestValLoss,
-      trainLoss: result.trainLoss,
-      valLoss: result.valLoss,
-      seconds: (performance.now() - t0) / 1000,
-    };
+    return fitReportOf(result, t0);
   }
 
   /** μ of q(zy|x) (or of q(zd|x) with which = 'd') for every window, row-major count × L (no sampling). */
@@ -391,12 +362,7 @@ export class DenseDivad implements Detector<DenseDivadConfig> {
     const specs = divadParamSpecs(arch);
     const index = await parseJson<WeightsIndex>(WEIGHTS_JSON);
     const values = unpackWeights(await readModelFile(dir, WEIGHTS_BIN), index, file(WEIGHTS_BIN));
-    for (const s of specs) {
-      const v = values.get(s.name);
-      if (!v || v.shape.length !== s.shape.length || v.shape.some((x, i) => x !== s.shape[i])) {
-        throw new InputError({ file: file(WEIGHTS_JSON) }, `weight ${s.name} of shape [${s.shape}]`, v ? `[${v.shape}]` : 'nothing');
-      }
-    }
+    assertWeightShapes(specs, values, file(WEIGHTS_JSON));
     const densities = await parseJson<{ aggregatedPosterior: AggregatedPosterior | null }>(DENSITIES_JSON);
     await ensureBackend();
     const variables = det.createVariables(specs, values);

@@ -21,7 +21,8 @@ import {
   type WindowSet,
 } from '@driftwatch/contracts';
 import { ensureBackend, tf } from '../backend';
-import { AdamW, packWeights, trainLoop, unpackWeights, type WeightsIndex } from '../training';
+import { AdamW, packWeights, unpackWeights, type WeightsIndex } from '../training';
+import { assertWeightShapes, createNamedVariables, fitReportOf, runEpochs } from './fit-helpers';
 import { readManifest, readModelFile, writeModelDir } from '../model-dir';
 import { initialValues, subSeed, type NamedParams, type ParamSpec } from './params';
 
@@ -103,19 +104,7 @@ export abstract class WindowNetworkDetector<Config extends TrainingConfig> imple
 
   private createVariables(specs: readonly ParamSpec[], values: Map<string, Float32Array | { values: Float32Array }>): void {
     this.disposeVariables();
-    const vars = new Map<string, tf.Variable>();
-    try {
-      for (const s of specs) {
-        const v = values.get(s.name);
-        const data = v instanceof Float32Array ? v : v?.values;
-        if (!data) throw new DriftwatchError(`${this.id}: no value for parameter ${s.name}`);
-        vars.set(s.name, tf.tidy(() => tf.variable(tf.tensor(data, s.shape, 'float32'), true, `${this.prefix}/${s.name}`)));
-      }
-    } catch (e) {
-      for (const v of vars.values()) v.dispose();
-      throw e;
-    }
-    this.variables = vars;
+    this.variables = createNamedVariables(specs, values, this.prefix, this.id);
   }
 
   private disposeVariables(): void {
@@ -162,18 +151,7 @@ export abstract class WindowNetworkDetector<Config extends TrainingConfig> imple
       : undefined;
     let result;
     try {
-      result = await trainLoop({
-        trainCount: train.count,
-        batchSize: c.batchSize,
-        epochs: opts.epochs ?? c.epochs,
-        seed: subSeed(seed, 2),
-        step,
-        validate,
-        patience: validate ? c.patience : undefined,
-        variables: varList,
-        signal: opts.signal,
-        onProgress: opts.onProgress,
-      });
+      result = await runEpochs(c, train.count, opts, { step, validate, variables: varList });
     } catch (e) {
       this.disposeVariables();
       throw e;
@@ -181,14 +159,7 @@ export abstract class WindowNetworkDetector<Config extends TrainingConfig> imple
       optimizer.dispose();
     }
     this.metrics = { bestValLoss: result.bestValLoss, epochs: result.epochs };
-    return {
-      epochs: result.epochs,
-      bestEpoch: result.bestEpoch,
-      bestValLoss: result.bestValLoss,
-      trainLoss: result.trainLoss,
-      valLoss: result.valLoss,
-      seconds: (performance.now() - t0) / 1000,
-    };
+    return fitReportOf(result, t0);
   }
 
   /** Σ over batches of `f(batch, count)` (a scalar tensor each). */
@@ -270,12 +241,7 @@ export abstract class WindowNetworkDetector<Config extends TrainingConfig> imple
       throw new InputError({ file: file(WEIGHTS_JSON) }, 'valid JSON', (e as Error).message);
     }
     const values = unpackWeights(await readModelFile(dir, WEIGHTS_BIN), index, file(WEIGHTS_BIN));
-    for (const s of specs) {
-      const v = values.get(s.name);
-      if (!v || v.shape.length !== s.shape.length || v.shape.some((x, i) => x !== s.shape[i])) {
-        throw new InputError({ file: file(WEIGHTS_JSON) }, `weight ${s.name} of shape [${s.shape}]`, v ? `[${v.shape}]` : 'nothing');
-      }
-    }
+    assertWeightShapes(specs, values, file(WEIGHTS_JSON));
     await ensureBackend();
     det.createVariables(specs, values);
     det.trainedFeatures = manifest.featureCount;
