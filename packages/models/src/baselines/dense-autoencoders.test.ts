@@ -95,3 +95,21 @@ describe('DenseVae', () => {
     det.dispose();
   });
 });
+
+describe.each([
+  ['dense-ae', () => new DenseAe({ ...small, epochs: 3 })],
+  ['dense-vae', () => new DenseVae({ ...small, epochs: 3, scoreSamples: 8 })],
+] as const)('%s on cpu and wasm', (_name, make) => {
+  it('trains to the same scores on both backends (relative difference ≤ 1e-3)', async () => {
+    const scores: Float32Array[] = [];
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await initBackend(backend);
+      const det = make();
+      await det.fit(correlated(256, 8), { seed: 3, validation: correlated(64, 9) });
+      scores.push(await det.scoreWindows(correlated(24, 10, 4)));
+      det.dispose();
+    }
+    const [cpu, wasm] = scores;
+    for (let i = 0; i < cpu.length; i++) expect(Math.abs(cpu[i] - wasm[i]) / Math.max(1e-6, Math.abs(cpu[i]))).toBeLessThanOrEqual(1e-3);
+  }, 60_000);
+});
