@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileSystemMessage, main } from '../src/main';
 import { paddingLength } from '../src/commands/evaluate';
 import { readResults } from '../src/results-file';
-import { lowestValidationLoss, parseLearningRateGrid } from '../src/commands/bench-asd-loso';
+import { lowestValidationLoss, parseLearningRateGrid, parseShard, shardPairs } from '../src/commands/bench-asd-loso';
 import { readScoreFile } from '@driftwatch/ingest';
 import { captureOutput, makeAsdLikeRoot, writeLockFor } from './fixtures';
 
@@ -72,7 +72,8 @@ describe('driftwatch CLI', () => {
     const best = Math.max(...rows.filter((r) => r.method === 'mahalanobis').map((r) => r.peakF1));
     expect(best).toBeGreaterThan(0.5);
     expect(first.stdout).toMatch(/\| omi-1 +\| iforest/);
-    const again = await captureOutput(() => main(args));
+    await expect(main(args)).rejects.toThrow(/already holds 48 results lines: pass --resume/);
+    const again = await captureOutput(() => main([...args, '--resume']));
     expect(again.stderr).toMatch(/skipped/);
     expect(await readResults(join(out, 'results.jsonl'))).toHaveLength(rows.length);
   }, 120_000);
@@ -139,6 +140,23 @@ describe('driftwatch CLI', () => {
 
   it('a missing data root explains where data comes from', async () => {
     await expect(main(['bench', 'asd-loso', '--methods', 'iforest', '--data-root', join(fixture.root, 'nope')])).rejects.toThrow(/--data-root|DRIFTWATCH_DATA/);
+  });
+});
+
+describe('--shard', () => {
+  it('splits the server-major pairs round-robin: the shards are disjoint and cover the grid', () => {
+    const servers = ['omi-1', 'omi-2', 'omi-3'];
+    const methods = ['a', 'b'];
+    const shards = [1, 2, 3, 4].map((i) => shardPairs(servers, methods, parseShard(`${i}/4`)));
+    expect(shards[0]).toEqual([{ server: 'omi-1', method: 'a' }, { server: 'omi-3', method: 'a' }]);
+    const seen = shards.flat().map((p) => `${p.server}|${p.method}`);
+    expect(new Set(seen).size).toBe(6);
+    expect(seen.sort()).toEqual(servers.flatMap((s) => methods.map((m) => `${s}|${m}`)).sort());
+    expect(shardPairs(servers, methods, parseShard(undefined))).toHaveLength(6);
+  });
+
+  it('rejects shards outside 1..n', () => {
+    for (const bad of ['0/2', '3/2', '1/0', 'x', '1-2']) expect(() => parseShard(bad)).toThrow(/--shard expects i\/n/);
   });
 });
 

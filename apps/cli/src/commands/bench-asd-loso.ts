@@ -20,13 +20,15 @@ import type { BackendPreference, DetectorId } from '@driftwatch/models';
 export const benchAsdLoso: Command = {
   path: ['bench', 'asd-loso'],
   summary: 'ASD leave-one-server-out benchmark (divad.md §5b): train on 11 servers, score the 12th',
-  usage: 'driftwatch bench asd-loso --methods <ids> [--servers <list>] [--epochs N] [--out DIR] [--backend X] [--seed S]',
+  usage: 'driftwatch bench asd-loso --methods <ids> [--servers <list>] [--epochs N] [--out DIR] [--resume] [--shard i/n] [--backend X] [--seed S]',
   description: [
     'For each test server: the other servers (train part + test part each) are the training data, the last 15% of',
     'each is validation, the scaler is fitted on their normal training records, windows holding an anomaly are',
     'dropped; the test server\'s whole sequence is scored online and evaluated by peak F1 for every EWMA smoothing',
-    'factor of the grid. One JSON line per (method, server, smoothing) goes to DIR/results.jsonl; pairs already',
-    'in that file are skipped, so an interrupted run resumes where it stopped.',
+    'factor of the grid. One JSON line per (method, server, smoothing) goes to DIR/results.jsonl, appended with one',
+    'write per line: an interrupted run loses nothing finished, and --resume skips the (method, server) pairs',
+    'already there. --shard i/n runs every n-th pair from the i-th, so n machines can split a grid (each with its own',
+    '--out; `driftwatch report` takes all the folders).',
     '',
     'The validation windows (normal, from the training servers) are scored too: label-free thresholds fitted on',
     'them (percentile, mean+k·std, median+k·MAD, IQR, POT) give the "deployed" figures of each line, next to the',
@@ -52,6 +54,8 @@ export const benchAsdLoso: Command = {
       description: "train each deep method once per learning rate and keep the lowest validation loss (divad.md §3.3); 'paper' = 1e-5,3e-5,1e-4,3e-4",
     },
     params: { type: 'string', valueName: 'json', description: 'parameter overrides, flat or keyed by method, e.g. \'{"dense-divad-gm":{"learningRate":1e-4}}\'' },
+    resume: { type: 'boolean', description: 'skip the (method, server) pairs already in DIR/results.jsonl (without it, an existing results file is an error)' },
+    shard: { type: 'string', valueName: 'i/n', description: 'run only shard i of n of the (server, method) pairs (1 ≤ i ≤ n)' },
     ...backendOption,
     ...dataRootOption,
   },
@@ -60,6 +64,7 @@ export const benchAsdLoso: Command = {
     'driftwatch bench asd-loso --methods dense-divad-gm,iforest,mahalanobis --servers 1,2,3 --out /tmp/r',
     'driftwatch bench asd-loso --methods dense-divad-gm --servers 1 --epochs 30 --lr-grid paper',
     'driftwatch bench asd-loso --methods iforest --servers all --params \'{"iforest":{"nEstimators":200}}\'',
+    'driftwatch bench asd-loso --methods dense-divad-gm,iforest --servers all --shard 2/4 --out runs/shard-2 --resume',
   ],
   async run(values, _positionals, argv) {
     const methods = parseMethods(listOption(values, 'methods') ?? []);
@@ -73,6 +78,7 @@ export const benchAsdLoso: Command = {
     const available = await listOmniEntities(root, 'asd');
     const serversFlag = listOption(values, 'servers') ?? ['all'];
     const servers = serversFlag.length === 1 && serversFlag[0] === 'all' ? available : resolveEntities(serversFlag, available);
+    const pairs = shardPairs(servers, methods, parseShard(optionalString(values, 'shard')));
 
     const backend = methods.some(isDeepMethod)
       ? await initBackend(((values.backend as string) ?? 'auto') as BackendPreference)
@@ -86,8 +92,11 @@ export const benchAsdLoso: Command = {
     await mkdir(outDir, { recursive: true });
     const resultsPath = join(outDir, 'results.jsonl');
     const previous = await readResults(resultsPath);
+    if (previous.length > 0 && values.resume !== true) {
+      throw new UsageError(`${resultsPath} already holds ${previous.length} results lines: pass --resume to skip the finished (method, server) pairs, or name another --out`);
+    }
     const done = new Set(previous.map((r) => `${r.method}|${r.testSequence}`));
-    const data = { dataset: 'asd', files: await dataChecksums(root, 'asd', datasetsLockPath()) };
+    const dataFiles = { dataset: 'asd', files: await dataChecksums(root, 'asd', datasetsLockPath()) };
     await writeFileAtomic(
       join(outDir, 'run.json'),
       JSON.stringify(
@@ -96,7 +105,7 @@ export const benchAsdLoso: Command = {
           startedAt: new Date().toISOString(),
           backend: backend ?? { name: 'js' },
           machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, platform: `${os.platform()} ${os.arch()}`, node: process.version },
-          data,
+          data: dataFiles,
         },
         null,
         2,
@@ -105,9 +114,11 @@ export const benchAsdLoso: Command = {
 
     const rows: ResultRecord[] = [...previous];
     for (const server of servers) {
+      const mine = pairs.filter((p) => p.server === server).map((p) => p.method);
+      if (mine.length === 0) continue;
       const testSeq = sequences.find((s) => s.entity === server)!;
       const data = prepareTrainingData(sequences.filter((s) => s.entity !== server));
-      for (const method of methods) {
+      for (const method of mine) {
         const testId = testSeq.id;
         if (done.has(`${method}|${testId}`)) {
           process.stderr.write(`${method} on ${server}: already in ${resultsPath}, skipped\n`);
@@ -189,6 +200,21 @@ export function splitBySequence(windows: IndexedWindowSet, scores: Float32Array)
     list.push(scores[i]);
   }
   return [...groups].sort((a, b) => a[0] - b[0]).map(([sequence, list]) => ({ sequence, scores: Float32Array.from(list) }));
+}
+
+/** `--shard i/n` → { index: i − 1, count: n }; none = the whole grid. */
+export function parseShard(v: string | undefined): { index: number; count: number } {
+  if (v === undefined) return { index: 0, count: 1 };
+  const m = /^(\d+)\/(\d+)$/.exec(v.trim());
+  const [i, n] = m ? [Number(m[1]), Number(m[2])] : [NaN, NaN];
+  if (!(n >= 1 && i >= 1 && i <= n)) throw new UsageError(`--shard expects i/n with 1 ≤ i ≤ n (e.g. 2/4), got '${v}'`);
+  return { index: i - 1, count: n };
+}
+
+/** The (server, method) pairs of one shard: the k-th pair of the server-major order goes to shard k mod n. */
+export function shardPairs<M extends string>(servers: string[], methods: M[], shard: { index: number; count: number }): { server: string; method: M }[] {
+  const all = servers.flatMap((server) => methods.map((method) => ({ server, method })));
+  return all.filter((_, k) => k % shard.count === shard.index);
 }
 
 export const PAPER_LR_GRID = [1e-5, 3e-5, 1e-4, 3e-4];
