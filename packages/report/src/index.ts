@@ -4,7 +4,7 @@ export { renderHtml, escapeHtml } from './html';
 export { renderMarkdown, markdownTable } from './markdown';
 export { renderSvgs } from './render/svg';
 export { minMaxDecimate } from './figures/decimate';
-export { fiveNumbers, summariseSequences, summariseMethods, groupBy, type FiveNumbers, type SequenceSummary, type MethodSummary } from './summary/grid-summary';
+export { bestGridPoint, fiveNumbers, summariseSequences, summariseMethods, groupBy, type FiveNumbers, type SequenceSummary, type MethodSummary } from './summary/grid-summary';
 export { analyseSeries, RANDOM_BASELINE_SEED, type SeriesAnalysis, type SeriesMetrics, type ScorePopulations } from './summary/series';
 export { fmt, type Table } from './tables';
 export type { VegaLiteSpec } from './specs/spec';

@@ -2,12 +2,13 @@ import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import type { Detector, FitReport, ResultRecord } from '@driftwatch/contracts';
-import { evaluateOverSmoothing, recordScores } from '@driftwatch/eval';
+import { evaluateOverSmoothing, recordScores, SMOOTHING_GRID } from '@driftwatch/eval';
 import { initBackend, describeBackend } from '@driftwatch/models';
 import { listOmniEntities, writeFileAtomic, writeScoreFile, type IndexedWindowSet } from '@driftwatch/ingest';
 import { backendOption, commandLine, dataRootOption, intOption, listOption, optionalString, type Command } from '../command';
 import { dataRoot, datasetsLockPath } from '../workspace';
 import { dataChecksums } from '../experiments/data-checksums';
+import { gridPoints, readGridFile } from '../experiments/grid-file';
 import { isLatentEncoder, latentProjection, writeLatentProjection } from '../experiments/latent-projection';
 import { isDeepMethod, makeDetector, METHOD_IDS, methodParams, parseMethods, parseParamOverrides } from '../methods';
 import { loadEntitySequences, prepareTrainingData, resolveEntities, testWindows, trainingWindows } from '../experiments/omni-protocol';
@@ -55,6 +56,11 @@ export const benchAsdLoso: Command = {
     },
     params: { type: 'string', valueName: 'json', description: 'parameter overrides, flat or keyed by method, e.g. \'{"dense-divad-gm":{"learningRate":1e-4}}\'' },
     resume: { type: 'boolean', description: 'skip the (method, server) pairs already in DIR/results.jsonl (without it, an existing results file is an error)' },
+    grid: {
+      type: 'string',
+      valueName: 'file',
+      description: 'grid file (JSON): methods × parameter lists × learning rates × smoothing factors; replaces --methods and --lr-grid',
+    },
     shard: { type: 'string', valueName: 'i/n', description: 'run only shard i of n of the (server, method) pairs (1 ≤ i ≤ n)' },
     ...backendOption,
     ...dataRootOption,
@@ -65,6 +71,7 @@ export const benchAsdLoso: Command = {
     'driftwatch bench asd-loso --methods dense-divad-gm --servers 1 --epochs 30 --lr-grid paper',
     'driftwatch bench asd-loso --methods iforest --servers all --params \'{"iforest":{"nEstimators":200}}\'',
     'driftwatch bench asd-loso --methods dense-divad-gm,iforest --servers all --shard 2/4 --out runs/shard-2 --resume',
+    'driftwatch bench asd-loso --grid grids/asd.json --servers 1,2,3 --out runs/asd-grid',
   ],
   async run(values, _positionals, argv) {
     const methods = parseMethods(listOption(values, 'methods') ?? []);
@@ -78,9 +85,15 @@ export const benchAsdLoso: Command = {
     const available = await listOmniEntities(root, 'asd');
     const serversFlag = listOption(values, 'servers') ?? ['all'];
     const servers = serversFlag.length === 1 && serversFlag[0] === 'all' ? available : resolveEntities(serversFlag, available);
-    const pairs = shardPairs(servers, methods, parseShard(optionalString(values, 'shard')));
+    const gridFile = optionalString(values, 'grid');
+    const grid = gridFile ? await readGridFile(gridFile) : undefined;
+    const configs: Config[] = grid
+      ? gridPoints(grid)
+      : methods.map((method) => ({ method, point: {}, learningRates: lrGrid }));
+    const smoothingGrid = grid?.smoothing ?? SMOOTHING_GRID;
+    const pairs = shardPairs(servers, configs, parseShard(optionalString(values, 'shard')));
 
-    const backend = methods.some(isDeepMethod)
+    const backend = configs.some((c) => isDeepMethod(c.method))
       ? await initBackend(((values.backend as string) ?? 'auto') as BackendPreference)
       : undefined;
     if (backend) process.stderr.write(`${describeBackend(backend)}\n`);
@@ -95,7 +108,8 @@ export const benchAsdLoso: Command = {
     if (previous.length > 0 && values.resume !== true) {
       throw new UsageError(`${resultsPath} already holds ${previous.length} results lines: pass --resume to skip the finished (method, server) pairs, or name another --out`);
     }
-    const done = new Set(previous.map((r) => `${r.method}|${r.testSequence}`));
+    const runKey = (method: string, testSequence: string, gridPoint: unknown) => `${method}|${testSequence}|${typeof gridPoint === 'string' ? gridPoint : ''}`;
+    const done = new Set(previous.map((r) => runKey(r.method, r.testSequence, r.gridPoint)));
     const dataFiles = { dataset: 'asd', files: await dataChecksums(root, 'asd', datasetsLockPath()) };
     await writeFileAtomic(
       join(outDir, 'run.json'),
@@ -114,17 +128,19 @@ export const benchAsdLoso: Command = {
 
     const rows: ResultRecord[] = [...previous];
     for (const server of servers) {
-      const mine = pairs.filter((p) => p.server === server).map((p) => p.method);
+      const mine = pairs.filter((p) => p.server === server).map((p) => p.config);
       if (mine.length === 0) continue;
       const testSeq = sequences.find((s) => s.entity === server)!;
       const data = prepareTrainingData(sequences.filter((s) => s.entity !== server));
-      for (const method of mine) {
+      for (const { method, point, id, learningRates } of mine) {
         const testId = testSeq.id;
-        if (done.has(`${method}|${testId}`)) {
-          process.stderr.write(`${method} on ${server}: already in ${resultsPath}, skipped\n`);
+        const label = `${method}${id ? ` [${id}]` : ''}`;
+        if (done.has(runKey(method, testId, id))) {
+          process.stderr.write(`${label} on ${server}: already in ${resultsPath}, skipped\n`);
           continue;
         }
-        const params = methodParams(method, 'asd', overrides, epochs);
+        const params = { ...methodParams(method, 'asd', overrides, epochs), ...point };
+        const suffix = id ? `.${id}` : '';
         const probe = makeDetector(method, params);
         const W = probe.windowLength;
         probe.dispose();
@@ -132,10 +148,10 @@ export const benchAsdLoso: Command = {
         const { detector, report, trainSeconds, lrSelection } = await fitSelectingLearningRate(
           method,
           params,
-          isDeepMethod(method) ? lrGrid : undefined,
+          isDeepMethod(method) ? learningRates : undefined,
           windows,
           seed,
-          `${method} ${server}`,
+          `${label} ${server}`,
         );
         const tw = testWindows(testSeq, data.standardisation, W);
         const t1 = performance.now();
@@ -145,18 +161,18 @@ export const benchAsdLoso: Command = {
         if (isLatentEncoder(detector)) {
           const projection = await latentProjection(detector, method, windows.validation, tw, testId, testSeq.labels!, testSeq.domain);
           await mkdir(join(outDir, 'latent', method), { recursive: true });
-          await writeLatentProjection(join(outDir, 'latent', method, `${server}.json`), projection);
+          await writeLatentProjection(join(outDir, 'latent', method, `${server}${suffix}.json`), projection);
         }
         detector.dispose();
         const calibration = splitBySequence(windows.validation, validationScores);
         await mkdir(join(outDir, 'scores', method), { recursive: true });
-        await writeScoreFile(join(outDir, 'scores', method, `${server}.arrow`), [
+        await writeScoreFile(join(outDir, 'scores', method, `${server}${suffix}.arrow`), [
           { sequenceId: testId, scores: recordScores(windowScores, W, 0) },
           ...calibration.map((c) => ({ sequenceId: `validation:${data.validation[c.sequence].id}`, scores: c.scores })),
         ]);
         const labels = testSeq.labels!;
-        const grid = evaluateOverSmoothing(windowScores, labels, W, { calibration: calibration.map((c) => c.scores) });
-        for (const { smoothing, result: r, deployed } of grid) {
+        const evaluated = evaluateOverSmoothing(windowScores, labels, W, { grid: smoothingGrid, calibration: calibration.map((c) => c.scores) });
+        for (const { smoothing, result: r, deployed } of evaluated) {
           const record: ResultRecord = {
             method,
             dataset: 'asd',
@@ -174,6 +190,7 @@ export const benchAsdLoso: Command = {
             backend: isDeepMethod(method) && backend ? backend.name : 'js',
             seed,
             params: { ...detector.config },
+            ...(id ? { gridPoint: id, grid: point } : {}),
             ...(lrSelection ? { lrSelection } : {}),
             epochs: report.epochs,
             bestValLoss: report.bestValLoss,
@@ -185,7 +202,7 @@ export const benchAsdLoso: Command = {
         }
       }
     }
-    process.stdout.write(`\n${summaryTable(rows, methods, servers)}\n\nresults: ${resultsPath}\n`);
+    process.stdout.write(`\n${summaryTable(rows, [...new Set(configs.map((c) => c.method))], servers)}\n\nresults: ${resultsPath}\n`);
     return 0;
   },
 };
@@ -203,6 +220,14 @@ export function splitBySequence(windows: IndexedWindowSet, scores: Float32Array)
 }
 
 /** `--shard i/n` → { index: i − 1, count: n }; none = the whole grid. */
+/** One configuration to run on every held-out server: a method, its grid values, an id when it comes from a grid file. */
+interface Config {
+  method: DetectorId;
+  point: Record<string, unknown>;
+  id?: string;
+  learningRates?: number[];
+}
+
 export function parseShard(v: string | undefined): { index: number; count: number } {
   if (v === undefined) return { index: 0, count: 1 };
   const m = /^(\d+)\/(\d+)$/.exec(v.trim());
@@ -211,9 +236,9 @@ export function parseShard(v: string | undefined): { index: number; count: numbe
   return { index: i - 1, count: n };
 }
 
-/** The (server, method) pairs of one shard: the k-th pair of the server-major order goes to shard k mod n. */
-export function shardPairs<M extends string>(servers: string[], methods: M[], shard: { index: number; count: number }): { server: string; method: M }[] {
-  const all = servers.flatMap((server) => methods.map((method) => ({ server, method })));
+/** The (server, configuration) pairs of one shard: the k-th pair of the server-major order goes to shard k mod n. */
+export function shardPairs<T>(servers: string[], configs: T[], shard: { index: number; count: number }): { server: string; config: T }[] {
+  const all = servers.flatMap((server) => configs.map((config) => ({ server, config })));
   return all.filter((_, k) => k % shard.count === shard.index);
 }
 

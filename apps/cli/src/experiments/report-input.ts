@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DataRootError, InputError, type ResultRecord, type Sequence } from '@driftwatch/contracts';
 import { parseJsonWithPositions, readScoreFile } from '@driftwatch/ingest';
-import type { LatentProjection, ReportInput, RunInfo, ScoreSeries, SourcedResult } from '@driftwatch/report';
+import { bestGridPoint, groupBy, type LatentProjection, type ReportInput, type RunInfo, type ScoreSeries, type SourcedResult } from '@driftwatch/report';
 import { readResults } from '../results-file';
 import { loadEntitySequences, type OmniDataset } from './omni-protocol';
 import { paddingLength } from '../commands/evaluate';
@@ -67,6 +67,7 @@ export async function loadReportInput(paths: string[], options: LoadOptions): Pr
   const notes: string[] = [];
   const scoreFiles: { dir: string; method: string; testSequence: string; file: string }[] = [];
   const latent: LatentProjection[] = [];
+  const dirOf = new Map<string, string>();
   for (const given of paths) {
     const { file, dir } = await resolveResultsPath(given);
     const lines = await readResults(file);
@@ -75,13 +76,19 @@ export async function loadReportInput(paths: string[], options: LoadOptions): Pr
     results.push(...lines.map((r) => ({ ...r, source: file })));
     const run = await readRunInfo(dir);
     if (run) runs.push(run);
-    for (const key of new Set(lines.map((r) => `${r.method}\u0000${r.testSequence}`))) {
-      const [method, testSequence] = key.split('\u0000');
-      const scoreFile = join(dir, 'scores', method, `${basename(testSequence)}.arrow`);
-      if (existsSync(scoreFile)) scoreFiles.push({ dir, method, testSequence, file: scoreFile });
-      const latentFile = join(dir, 'latent', method, `${basename(testSequence)}.json`);
-      if (existsSync(latentFile)) latent.push(await readLatentProjection(latentFile));
-    }
+    dirOf.set(file, dir);
+  }
+  // per (method, test sequence), the files of the grid point the report draws: the best over every folder
+  for (const rows of groupBy(results, (r) => `${r.method}\u0000${r.testSequence}`).values()) {
+    const best = bestGridPoint(rows);
+    const { method, testSequence } = best;
+    const dir = dirOf.get(best.source)!;
+    // a grid run names its files by the grid point's id
+    const suffix = typeof best.gridPoint === 'string' ? `.${best.gridPoint}` : '';
+    const scoreFile = join(dir, 'scores', method, `${basename(testSequence)}${suffix}.arrow`);
+    if (existsSync(scoreFile)) scoreFiles.push({ dir, method, testSequence, file: scoreFile });
+    const latentFile = join(dir, 'latent', method, `${basename(testSequence)}${suffix}.json`);
+    if (existsSync(latentFile)) latent.push(await readLatentProjection(latentFile));
   }
   const series = await loadSeries(results, scoreFiles, options, notes);
   return { title: options.title, generatedAt: new Date().toISOString(), results, runs, series, latent, notes };
@@ -135,7 +142,7 @@ async function loadSeries(
     const test = scores.get(f.testSequence);
     if (!test) throw new InputError({ file: f.file }, `scores of sequence ${JSON.stringify(f.testSequence)}`, [...scores.keys()].slice(0, 4).join(', '));
     if (test.length !== seq.length) throw new InputError({ file: f.file }, `${seq.length} record scores for ${f.testSequence} (its length under the data root)`, `${test.length}`);
-    const params = results.find((r) => r.method === f.method && r.testSequence === f.testSequence)?.params ?? {};
+    const params = bestGridPoint(results.filter((r) => r.method === f.method && r.testSequence === f.testSequence)).params ?? {};
     const windowLength = typeof params.windowLength === 'number' ? params.windowLength : paddingLength(test) + 1;
     const calibration = [...scores].filter(([id]) => id.startsWith(VALIDATION_PREFIX)).map(([, s]) => s);
     series.push({ method: f.method, dataset: seq.id.split('/')[0], testSequence: f.testSequence, windowLength, testScores: test, labels: seq.labels!, ranges: seq.ranges, calibration });

@@ -62,9 +62,14 @@ export interface MethodSummary {
 
 export const sequenceKey = (r: { method: string; dataset: string; testSequence: string }): string => `${r.method}\u0000${r.dataset}\u0000${r.testSequence}`;
 
+/** The grid point with the highest peak F1, the first on ties (what a report draws for a sequence). */
+export function bestGridPoint<R extends { peakF1: number }>(rows: readonly R[]): R {
+  return rows.reduce((a, b) => (b.peakF1 > a.peakF1 ? b : a));
+}
+
 export function summariseSequences(results: readonly SourcedResult[]): SequenceSummary[] {
   return [...groupBy(results, sequenceKey).values()].map((rows) => {
-    const best = rows.reduce((a, b) => (b.peakF1 > a.peakF1 ? b : a));
+    const best = bestGridPoint(rows);
     const bySelector = new Map<string, number[]>();
     for (const r of rows) {
       for (const d of r.deployed ?? []) {
