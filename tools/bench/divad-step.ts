@@ -7,17 +7,13 @@
  * Per case (W, D): median, p10 and p90 ms of one training step at batch 128 (forward + backward + AdamW,
  * synchronised by reading the loss), and windows scored per second with prior scoring in batches of 4096.
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { machineDescription, parseBackends, runPerBackend, writeAtomic, type ChildResult } from './per-backend';
 import { parseArgs } from 'node:util';
 import { mulberry32, normalSampler, packedWindowSet } from '@driftwatch/contracts';
 import {
-  BACKEND_PREFERENCES,
   DenseDivad,
   createDivadStep,
-  describeBackend,
   divadParamSpecs,
   initBackend,
   initialValues,
@@ -44,14 +40,6 @@ interface Row {
   p10Ms: number;
   p90Ms: number;
   recordsPerSecond: number;
-}
-
-interface ChildResult {
-  preference: string;
-  ok: boolean;
-  error?: string;
-  info?: BackendInfo;
-  rows?: Row[];
 }
 
 function quantile(sorted: number[], q: number): number {
@@ -104,7 +92,7 @@ async function timeScoring(W: number, D: number, records: number): Promise<numbe
   return records / seconds;
 }
 
-async function child(preference: BackendPreference, steps: number, warmup: number, records: number): Promise<ChildResult> {
+async function child(preference: BackendPreference, steps: number, warmup: number, records: number): Promise<ChildResult<Row>> {
   let info: BackendInfo;
   try {
     info = await initBackend(preference);
@@ -119,13 +107,6 @@ async function child(preference: BackendPreference, steps: number, warmup: numbe
     process.stderr.write(`  ${info.name} W=${W} D=${D}: ${quantile(times, 0.5).toFixed(2)} ms/step, ${Math.round(recordsPerSecond)} records/s\n`);
   }
   return { preference, ok: true, info, rows };
-}
-
-function writeAtomic(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
 }
 
 async function main(): Promise<void> {
@@ -150,28 +131,8 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(result) + '\n');
     return;
   }
-  const backends = values.backends!.split(',').map((b) => b.trim()).filter(Boolean) as BackendPreference[];
-  for (const b of backends) if (b === 'auto' || !BACKEND_PREFERENCES.includes(b)) throw new Error(`unknown backend '${b}'`);
-  const results: ChildResult[] = [];
   const t0 = performance.now();
-  for (const b of backends) {
-    process.stderr.write(`${b} …\n`);
-    const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], '--child', b, '--steps', String(steps), '--warmup', String(warmup), '--score-records', String(records)], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 1 << 24,
-    });
-    const line = r.stdout.trim().split('\n').pop() ?? '';
-    let parsed: ChildResult;
-    try {
-      parsed = JSON.parse(line) as ChildResult;
-    } catch {
-      parsed = { preference: b, ok: false, error: `child exited with status ${r.status}` };
-    }
-    if (!parsed.ok) process.stderr.write(`  ${b} unavailable: ${parsed.error}\n`);
-    else process.stderr.write(`  ${describeBackend(parsed.info!)}\n`);
-    results.push(parsed);
-  }
+  const results = runPerBackend<Row>(parseBackends(values.backends!), ['--steps', String(steps), '--warmup', String(warmup), '--score-records', String(records)]);
   const rows = results.flatMap((r) => r.rows ?? []);
   const fmt = (v: number, d = 2) => v.toFixed(d);
   const table = [
@@ -180,7 +141,6 @@ async function main(): Promise<void> {
     ...rows.map((r) => `| ${r.backend} | ${r.case} | ${fmt(r.medianMs)} | ${fmt(r.p10Ms)} | ${fmt(r.p90Ms)} | ${Math.round(r.recordsPerSecond).toLocaleString('en-US')} |`),
   ].join('\n');
   process.stdout.write(`\nDense DIVAD-GM (h 200, L 16, K 8, 11 domains), batch ${BATCH}, ${steps} steps after ${warmup} warm-up; prior scoring in batches of 4096\n\n${table}\n`);
-  const cpus = os.cpus();
   const out = resolve(values.out!);
   writeAtomic(
     out,
@@ -189,7 +149,7 @@ async function main(): Promise<void> {
         benchmark: 'divad-step',
         createdAt: new Date().toISOString(),
         settings: { steps, warmup, batch: BATCH, scoreRecords: records, scoreBatch: 4096, model: 'dense-divad-gm', hidden: 200, latentDim: 16, components: 8, domains: DOMAINS },
-        machine: { cpuModel: cpus[0]?.model, cpuCount: cpus.length, platform: `${os.platform()} ${os.arch()}`, totalMemoryBytes: os.totalmem() },
+        machine: machineDescription(),
         node: process.version,
         tfjs: tf.version,
         backends: results.map((r) => ({ requested: r.preference, ok: r.ok, error: r.error, name: r.info?.name, versions: r.info?.versions, attempts: r.info?.attempts })),

@@ -12,13 +12,11 @@
  * with the paper's 1,024 posterior samples per window, so it is timed on 1/64 of the records.
  * Each backend runs in its own child process (a fresh tfjs engine).
  */
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { machineDescription, parseBackends, runPerBackend, writeAtomic, type ChildResult } from './per-backend';
 import { parseArgs } from 'node:util';
 import { mulberry32, normalSampler, packedWindowSet, type WindowSet } from '@driftwatch/contracts';
-import { BACKEND_PREFERENCES, TFJS_DETECTOR_IDS, createDetector, describeBackend, initBackend, tf, type BackendInfo, type BackendPreference } from '@driftwatch/models';
+import { TFJS_DETECTOR_IDS, createDetector, initBackend, tf, type BackendInfo, type BackendPreference } from '@driftwatch/models';
 
 const W = 20;
 const D = 19;
@@ -34,14 +32,6 @@ interface Row {
   msPerStepRange: [number, number];
   windowsPerSecond: number;
   scoredWindows: number;
-}
-
-interface ChildResult {
-  preference: string;
-  ok: boolean;
-  error?: string;
-  info?: BackendInfo;
-  rows?: Row[];
 }
 
 function median(values: number[]): number {
@@ -89,7 +79,7 @@ async function timeMethod(method: string, steps: number, repeats: number, scoreR
   return { backend, method, msPerStep: median(stepMs), msPerStepRange: [Math.min(...stepMs), Math.max(...stepMs)], windowsPerSecond: median(rates), scoredWindows };
 }
 
-async function child(preference: BackendPreference, methods: string[], steps: number, repeats: number, scoreRecords: number): Promise<ChildResult> {
+async function child(preference: BackendPreference, methods: string[], steps: number, repeats: number, scoreRecords: number): Promise<ChildResult<Row>> {
   let info: BackendInfo;
   try {
     info = await initBackend(preference);
@@ -103,13 +93,6 @@ async function child(preference: BackendPreference, methods: string[], steps: nu
     process.stderr.write(`  ${info.name} ${method}: ${row.msPerStep.toFixed(2)} ms/step, ${Math.round(row.windowsPerSecond)} windows/s\n`);
   }
   return { preference, ok: true, info, rows };
-}
-
-function writeAtomic(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
 }
 
 async function main(): Promise<void> {
@@ -132,23 +115,8 @@ async function main(): Promise<void> {
     process.stdout.write(JSON.stringify(await child(values.child as BackendPreference, methods, steps, repeats, scoreRecords)) + '\n');
     return;
   }
-  const backends = values.backends!.split(',').map((b) => b.trim()).filter(Boolean) as BackendPreference[];
-  for (const b of backends) if (b === 'auto' || !BACKEND_PREFERENCES.includes(b)) throw new Error(`unknown backend '${b}'`);
-  const results: ChildResult[] = [];
   const t0 = performance.now();
-  for (const b of backends) {
-    process.stderr.write(`${b} …\n`);
-    const args = ['--child', b, '--methods', methods.join(','), '--steps', String(steps), '--repeats', String(repeats), '--score-records', String(scoreRecords)];
-    const r = spawnSync(process.execPath, [...process.execArgv, process.argv[1], ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
-    let parsed: ChildResult;
-    try {
-      parsed = JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as ChildResult;
-    } catch {
-      parsed = { preference: b, ok: false, error: `child exited with status ${r.status}` };
-    }
-    process.stderr.write(parsed.ok ? `  ${describeBackend(parsed.info!)}\n` : `  ${b} unavailable: ${parsed.error}\n`);
-    results.push(parsed);
-  }
+  const results = runPerBackend<Row>(parseBackends(values.backends!), ['--methods', methods.join(','), '--steps', String(steps), '--repeats', String(repeats), '--score-records', String(scoreRecords)]);
   const rows = results.flatMap((r) => r.rows ?? []);
   const vaeOn = (backend: string) => rows.find((r) => r.backend === backend && r.method === 'dense-vae');
   const table = [
@@ -161,7 +129,6 @@ async function main(): Promise<void> {
     }),
   ].join('\n');
   process.stdout.write(`\nW ${W}, D ${D}, ${DOMAINS} domains, hidden 200, latent 16, batch ${BATCH}; ${steps} steps per fit, median of ${repeats} after a warm-up\n\n${table}\n`);
-  const cpus = os.cpus();
   const out = resolve(values.out!);
   writeAtomic(
     out,
@@ -170,7 +137,7 @@ async function main(): Promise<void> {
         benchmark: 'models',
         createdAt: new Date().toISOString(),
         settings: { W, D, domains: DOMAINS, batch: BATCH, steps, repeats, scoreRecords, ...SETUP },
-        machine: { cpuModel: cpus[0]?.model, cpuCount: cpus.length, platform: `${os.platform()} ${os.arch()}`, totalMemoryBytes: os.totalmem() },
+        machine: machineDescription(),
         node: process.version,
         tfjs: tf.version,
         backends: results.map((r) => ({ requested: r.preference, ok: r.ok, error: r.error, name: r.info?.name, versions: r.info?.versions })),

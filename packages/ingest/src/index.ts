@@ -79,4 +79,4 @@ export {
   type MachineUsageFile,
   type MachineUsageFileOptions,
 } from './testing/alibaba-rows';
-export { parseJsonWithPositions, describeJson, entryOf, type JsonNode, type JsonPosition, type JsonEntry } from './json/positions';
+export { parseJsonWithPositions, describeJson, entryOf, plainValue, type JsonNode, type JsonPosition, type JsonEntry } from './json/positions';

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { InputError } from '@driftwatch/contracts';
-import { describeJson, entryOf, parseJsonWithPositions, type JsonNode } from '@driftwatch/ingest';
+import { describeJson, entryOf, parseJsonWithPositions, plainValue, type JsonNode } from '@driftwatch/ingest';
 import { isDetectorId, type DetectorId } from '@driftwatch/models';
 
 export interface GridMethod {
@@ -64,7 +64,7 @@ export async function readGridFile(file: string): Promise<GridFile> {
         if (e.value.kind !== 'object') fail(file, e.value, '"params": an object of parameter → list of values');
         for (const p of e.value.entries) {
           if (p.value.kind !== 'array' || p.value.items.length === 0) fail(file, p.value, `"${p.key}": a non-empty list of values`);
-          params[p.key] = JSON.parse(JSON.stringify(plain(p.value))) as unknown[];
+          params[p.key] = plainValue(p.value) as unknown[];
         }
       } else throw new InputError({ file, line: e.keyAt.line, column: e.keyAt.column }, '"params" or "learningRates"', e.key);
     }
@@ -73,19 +73,6 @@ export async function readGridFile(file: string): Promise<GridFile> {
   const smoothingNode = entryOf(root, 'smoothing')?.value;
   const smoothing = smoothingNode ? numbers(file, smoothingNode, 'smoothing factors in [0, 1)', (x) => x >= 0 && x < 1) : undefined;
   return { methods, ...(smoothing ? { smoothing } : {}) };
-}
-
-function plain(node: JsonNode): unknown {
-  switch (node.kind) {
-    case 'object':
-      return Object.fromEntries(node.entries.map((e) => [e.key, plain(e.value)]));
-    case 'array':
-      return node.items.map(plain);
-    case 'null':
-      return null;
-    default:
-      return node.value;
-  }
 }
 
 /** Cartesian product of the parameter lists, the first parameter varying slowest. */

@@ -1,20 +1,6 @@
 import fc from 'fast-check';
 import { InputError } from '@driftwatch/contracts';
-import { type JsonNode, parseJsonWithPositions } from './positions';
-
-/** The plain value of a node, to compare with JSON.parse. */
-function plain(node: JsonNode): unknown {
-  switch (node.kind) {
-    case 'object':
-      return Object.fromEntries(node.entries.map((e) => [e.key, plain(e.value)]));
-    case 'array':
-      return node.items.map(plain);
-    case 'null':
-      return null;
-    default:
-      return node.value;
-  }
-}
+import { type JsonNode, parseJsonWithPositions, plainValue as plain } from './positions';
 
 function errorOf(text: string): InputError {
   try {

@@ -43,6 +43,20 @@ export function entryOf(node: JsonNode & { kind: 'object' }, key: string): JsonE
   return undefined;
 }
 
+/** The plain JavaScript value of a node (what JSON.parse gives for its text). */
+export function plainValue(node: JsonNode): unknown {
+  switch (node.kind) {
+    case 'object':
+      return Object.fromEntries(node.entries.map((e) => [e.key, plainValue(e.value)]));
+    case 'array':
+      return node.items.map(plainValue);
+    case 'null':
+      return null;
+    default:
+      return node.value;
+  }
+}
+
 /** A short description of a node for "found …" in messages. */
 export function describeJson(node: JsonNode): string {
   switch (node.kind) {
