@@ -64,6 +64,21 @@ describe('DenseDivad', () => {
     det.dispose();
   });
 
+  it('trains with α = 0: the domain classifier gets no gradient, so (without weight decay) it keeps its initial weights', async () => {
+    const before = new DenseDivad({ variant: 'GM', ...small, alpha: 0, weightDecay: 0, epochs: 1 });
+    const after = new DenseDivad({ variant: 'GM', ...small, alpha: 0, weightDecay: 0, epochs: 3 });
+    // the same seed gives the same initial weights; one run stops after 1 epoch, the other after 3
+    await before.fit(train, { seed: 5, epochs: 1 });
+    await after.fit(train, { seed: 5 });
+    const [w1, w3] = [before.parameterValues(), after.parameterValues()];
+    expect(Array.from(w3.get('cls/head/kernel')!.values)).toEqual(Array.from(w1.get('cls/head/kernel')!.values));
+    expect(Array.from(w3.get('enc_y/head/kernel')!.values)).not.toEqual(Array.from(w1.get('enc_y/head/kernel')!.values));
+    const scores = await after.scoreWindows(test);
+    expect(scores.every((x) => Number.isFinite(x))).toBe(true);
+    before.dispose();
+    after.dispose();
+  });
+
   describe.each(['G', 'GM'] as const)('trained %s', (variant) => {
     let det: DenseDivad;
     const L = small.latentDim;
