@@ -8,7 +8,7 @@
  * synchronised by reading the loss), and windows scored per second with prior scoring in batches of 4096.
  */
 import { resolve } from 'node:path';
-import { machineDescription, parseBackends, runPerBackend, writeAtomic, type ChildResult } from './per-backend';
+import { parseBackends, runPerBackend, writeBenchResults, type ChildResult } from './per-backend';
 import { parseArgs } from 'node:util';
 import { mulberry32, normalSampler, packedWindowSet } from '@driftwatch/contracts';
 import {
@@ -142,24 +142,7 @@ async function main(): Promise<void> {
   ].join('\n');
   process.stdout.write(`\nDense DIVAD-GM (h 200, L 16, K 8, 11 domains), batch ${BATCH}, ${steps} steps after ${warmup} warm-up; prior scoring in batches of 4096\n\n${table}\n`);
   const out = resolve(values.out!);
-  writeAtomic(
-    out,
-    JSON.stringify(
-      {
-        benchmark: 'divad-step',
-        createdAt: new Date().toISOString(),
-        settings: { steps, warmup, batch: BATCH, scoreRecords: records, scoreBatch: 4096, model: 'dense-divad-gm', hidden: 200, latentDim: 16, components: 8, domains: DOMAINS },
-        machine: machineDescription(),
-        node: process.version,
-        tfjs: tf.version,
-        backends: results.map((r) => ({ requested: r.preference, ok: r.ok, error: r.error, name: r.info?.name, versions: r.info?.versions, attempts: r.info?.attempts })),
-        rows,
-        seconds: (performance.now() - t0) / 1000,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  writeBenchResults(out, 'divad-step', { steps, warmup, batch: BATCH, scoreRecords: records, scoreBatch: 4096, model: 'dense-divad-gm', hidden: 200, latentDim: 16, components: 8, domains: DOMAINS }, results, t0);
   process.stdout.write(`\nwritten to ${out}\n`);
 }
 

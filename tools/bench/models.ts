@@ -13,10 +13,10 @@
  * Each backend runs in its own child process (a fresh tfjs engine).
  */
 import { resolve } from 'node:path';
-import { machineDescription, parseBackends, runPerBackend, writeAtomic, type ChildResult } from './per-backend';
+import { parseBackends, runPerBackend, writeBenchResults, type ChildResult } from './per-backend';
 import { parseArgs } from 'node:util';
 import { mulberry32, normalSampler, packedWindowSet, type WindowSet } from '@driftwatch/contracts';
-import { TFJS_DETECTOR_IDS, createDetector, initBackend, tf, type BackendInfo, type BackendPreference } from '@driftwatch/models';
+import { TFJS_DETECTOR_IDS, createDetector, initBackend, type BackendInfo, type BackendPreference } from '@driftwatch/models';
 
 const W = 20;
 const D = 19;
@@ -130,24 +130,7 @@ async function main(): Promise<void> {
   ].join('\n');
   process.stdout.write(`\nW ${W}, D ${D}, ${DOMAINS} domains, hidden 200, latent 16, batch ${BATCH}; ${steps} steps per fit, median of ${repeats} after a warm-up\n\n${table}\n`);
   const out = resolve(values.out!);
-  writeAtomic(
-    out,
-    JSON.stringify(
-      {
-        benchmark: 'models',
-        createdAt: new Date().toISOString(),
-        settings: { W, D, domains: DOMAINS, batch: BATCH, steps, repeats, scoreRecords, ...SETUP },
-        machine: machineDescription(),
-        node: process.version,
-        tfjs: tf.version,
-        backends: results.map((r) => ({ requested: r.preference, ok: r.ok, error: r.error, name: r.info?.name, versions: r.info?.versions })),
-        rows,
-        seconds: (performance.now() - t0) / 1000,
-      },
-      null,
-      2,
-    ) + '\n',
-  );
+  writeBenchResults(out, 'models', { W, D, domains: DOMAINS, batch: BATCH, steps, repeats, scoreRecords, ...SETUP }, results, t0);
   process.stdout.write(`\nwritten to ${out}\n`);
 }
 

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname } from 'node:path';
-import { BACKEND_PREFERENCES, describeBackend, type BackendInfo, type BackendPreference } from '@driftwatch/models';
+import { BACKEND_PREFERENCES, describeBackend, tf, type BackendInfo, type BackendPreference } from '@driftwatch/models';
 
 export interface ChildResult<Row> {
   preference: string;
@@ -54,4 +54,20 @@ export function writeAtomic(file: string, text: string): void {
   const tmp = `${file}.tmp-${process.pid}`;
   writeFileSync(tmp, text);
   renameSync(tmp, file);
+}
+
+/** Writes a benchmark's results file: settings, machine, Node and tfjs versions, each backend's outcome, rows. */
+export function writeBenchResults<Row>(file: string, benchmark: string, settings: Record<string, unknown>, results: ChildResult<Row>[], startedAt: number): void {
+  const body = {
+    benchmark,
+    createdAt: new Date().toISOString(),
+    settings,
+    machine: machineDescription(),
+    node: process.version,
+    tfjs: tf.version,
+    backends: results.map((r) => ({ requested: r.preference, ok: r.ok, error: r.error, name: r.info?.name, versions: r.info?.versions, attempts: r.info?.attempts })),
+    rows: results.flatMap((r) => r.rows ?? []),
+    seconds: (performance.now() - startedAt) / 1000,
+  };
+  writeAtomic(file, JSON.stringify(body, null, 2) + '\n');
 }

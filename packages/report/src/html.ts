@@ -38,8 +38,14 @@ function renderFigure(f: Figure): string {
   return `<figure data-figure="${escapeHtml(f.id)}">${f.svg}<figcaption>${escapeHtml(f.caption)}</figcaption></figure>`;
 }
 
-function section(id: string, title: string, body: string): string {
-  return body.trim() === '' ? '' : `<section id="${id}"><h2>${escapeHtml(title)}</h2>\n${body}</section>`;
+interface Section {
+  id: string;
+  title: string;
+  body: string;
+}
+
+function renderSection(s: Section): string {
+  return `<section id="${s.id}"><h2>${escapeHtml(s.title)}</h2>\n${s.body}</section>`;
 }
 
 /** One self-contained HTML page: inline CSS and SVG, no script, nothing fetched. */
@@ -59,18 +65,18 @@ export function renderHtml(report: Report): string {
         '</details>',
     )
     .join('\n');
-  const sections = [
-    section('caveats', 'Caveats', `<ul class="caveats">${report.caveats.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>`),
-    section('summary', 'Summary tables', [table('methods'), table('sequences'), table('deployed')].join('\n')),
-    section('grid', 'Across the grid', figures('grid') && `<div class="row">${figures('grid')}</div>`),
-    section('distributions', 'Score distributions', figures('distributions')),
-    section('timelines', 'Score timelines', figures('timelines')),
-    section('latent', 'Latent encodings by domain', figures('latent')),
-    section('metrics', 'The wider metric suite', table('metric-suite')),
-    section('point-adjust', 'Point adjustment (read with care)', `${table('point-adjust')}\n${figures('point-adjust')}`),
-    section('configuration', 'Configuration, machines and data', [table('configuration'), table('runs'), checksums].join('\n')),
-  ].filter((s) => s !== '');
-  const nav = sections.map((s) => /<section id="([^"]+)"><h2>([^<]+)<\/h2>/.exec(s)!).map((m) => `<a href="#${m[1]}">${m[2]}</a>`).join('');
+  const sections: Section[] = [
+    { id: 'caveats', title: 'Caveats', body: `<ul class="caveats">${report.caveats.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>` },
+    { id: 'summary', title: 'Summary tables', body: [table('methods'), table('sequences'), table('deployed')].join('\n') },
+    { id: 'grid', title: 'Across the grid', body: figures('grid') && `<div class="row">${figures('grid')}</div>` },
+    { id: 'distributions', title: 'Score distributions', body: figures('distributions') },
+    { id: 'timelines', title: 'Score timelines', body: figures('timelines') },
+    { id: 'latent', title: 'Latent encodings by domain', body: figures('latent') },
+    { id: 'metrics', title: 'The wider metric suite', body: table('metric-suite') },
+    { id: 'point-adjust', title: 'Point adjustment (read with care)', body: `${table('point-adjust')}\n${figures('point-adjust')}` },
+    { id: 'configuration', title: 'Configuration, machines and data', body: [table('configuration'), table('runs'), checksums].join('\n') },
+  ].filter((s) => s.body.trim() !== '');
+  const nav = sections.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('');
   const title = input.title ?? `driftwatch report: ${methods.join(', ')} on ${datasets.join(', ')}`;
   return `<!doctype html>
 <html lang="en">
@@ -85,7 +91,7 @@ export function renderHtml(report: Report): string {
 <h1>${escapeHtml(title)}</h1>
 <div class="meta">generated ${escapeHtml(input.generatedAt)} from ${escapeHtml(sources.join(', '))} · ${input.results.length} results lines · ${report.analyses.length} score series</div>
 <nav>${nav}</nav>
-${sections.join('\n')}
+${sections.map(renderSection).join('\n')}
 </main>
 </body>
 </html>
