@@ -46,6 +46,7 @@ export function createNamedVariables(
   values: Map<string, Float32Array | { values: Float32Array }>,
   prefix: string,
   owner: string,
+  trainable = true,
 ): Map<string, tf.Variable> {
   const vars = new Map<string, tf.Variable>();
   try {
@@ -53,7 +54,7 @@ export function createNamedVariables(
       const v = values.get(s.name);
       const data = v instanceof Float32Array ? v : v?.values;
       if (!data) throw new DriftwatchError(`${owner}: no value for parameter ${s.name}`);
-      vars.set(s.name, tf.tidy(() => tf.variable(tf.tensor(data, s.shape, 'float32'), true, `${prefix}/${s.name}`)));
+      vars.set(s.name, tf.tidy(() => tf.variable(tf.tensor(data, s.shape, 'float32'), trainable, `${prefix}/${s.name}`)));
     }
   } catch (e) {
     for (const v of vars.values()) v.dispose();

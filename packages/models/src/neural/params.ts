@@ -8,7 +8,12 @@ import { mulberry32, normalSampler } from '@driftwatch/contracts';
 export interface ParamSpec {
   name: string;
   shape: number[];
-  init: 'glorot-uniform' | 'zeros' | 'standard-normal';
+  /**
+   * Keras initialisers: glorot-uniform U(±√(6/(fan_in + fan_out))), he-uniform U(±√(6/fan_in)), orthogonal
+   * (rows or columns orthonormal), zeros, ones, N(0, 1), an LSTM bias [4u] of zeros with the forget gate's
+   * slice [u, 2u) at 1 (unit_forget_bias); fans count the receptive field of conv kernels
+   */
+  init: 'glorot-uniform' | 'he-uniform' | 'orthogonal' | 'zeros' | 'ones' | 'standard-normal' | 'unit-forget-bias';
 }
 
 export type NamedParams = Record<string, tf.Tensor>;
@@ -25,22 +30,63 @@ export function denseSpecs(prefix: string, sizes: number[]): ParamSpec[] {
   return out;
 }
 
+/** Keras's fans: receptive field = product of all but the last two dimensions. */
+export function fans(shape: readonly number[]): { fanIn: number; fanOut: number } {
+  if (shape.length < 2) return { fanIn: shape[0] ?? 1, fanOut: shape[0] ?? 1 };
+  const receptive = shape.slice(0, -2).reduce((x, y) => x * y, 1);
+  return { fanIn: shape[shape.length - 2] * receptive, fanOut: shape[shape.length - 1] * receptive };
+}
+
 /**
- * Seeded initial values: Glorot-uniform kernels U(±√(6/(fan_in + fan_out))), zero biases, N(0, 1) where asked
- * (Keras defaults; divad.md §3.1).
+ * Keras's orthogonal initialiser for a [rows, cols] matrix (rows = product of all but the last dimension):
+ * Gram–Schmidt on the columns of a tall N(0, 1) matrix, which gives the Q of a QR with diag(R) > 0
+ * (Keras multiplies Q by sign(diag R) to the same end), transposed when rows < cols.
  */
+export function orthogonalMatrix(rows: number, cols: number, normal: () => number): Float32Array {
+  const n = Math.max(rows, cols);
+  const m = Math.min(rows, cols);
+  const q = Array.from({ length: m }, () => Float64Array.from({ length: n }, normal));
+  for (let j = 0; j < m; j++) {
+    for (let pass = 0; pass < 2; pass++) {
+      // twice, for orthogonality to working precision
+      for (let i = 0; i < j; i++) {
+        let dot = 0;
+        for (let r = 0; r < n; r++) dot += q[i][r] * q[j][r];
+        for (let r = 0; r < n; r++) q[j][r] -= dot * q[i][r];
+      }
+    }
+    let norm = 0;
+    for (let r = 0; r < n; r++) norm += q[j][r] * q[j][r];
+    norm = Math.sqrt(norm);
+    for (let r = 0; r < n; r++) q[j][r] /= norm;
+  }
+  const out = new Float32Array(rows * cols);
+  // q[j] is column j of the tall n×m matrix; rows ≥ cols: out = Q; rows < cols: out = Qᵀ
+  for (let j = 0; j < m; j++) for (let r = 0; r < n; r++) out[rows >= cols ? r * cols + j : j * cols + r] = q[j][r];
+  return out;
+}
+
+/** Seeded initial values of every spec, drawn in spec order (Keras defaults; divad.md §3.1). */
 export function initialValues(specs: readonly ParamSpec[], seed: number): Map<string, Float32Array> {
   const uniform = mulberry32(seed);
   const normal = normalSampler(mulberry32((seed ^ 0x5bd1e995) >>> 0));
   const out = new Map<string, Float32Array>();
   for (const s of specs) {
     const size = s.shape.reduce((x, y) => x * y, 1);
-    const v = new Float32Array(size);
-    if (s.init === 'glorot-uniform') {
-      const limit = Math.sqrt(6 / (s.shape[0] + s.shape[1]));
+    let v: Float32Array = new Float32Array(size);
+    const { fanIn, fanOut } = fans(s.shape);
+    if (s.init === 'glorot-uniform' || s.init === 'he-uniform') {
+      const limit = Math.sqrt(6 / (s.init === 'glorot-uniform' ? fanIn + fanOut : fanIn));
       for (let i = 0; i < size; i++) v[i] = (2 * uniform() - 1) * limit;
+    } else if (s.init === 'orthogonal') {
+      const cols = s.shape[s.shape.length - 1];
+      v = orthogonalMatrix(size / cols, cols, normal);
     } else if (s.init === 'standard-normal') {
       for (let i = 0; i < size; i++) v[i] = normal();
+    } else if (s.init === 'ones') {
+      v.fill(1);
+    } else if (s.init === 'unit-forget-bias') {
+      v.fill(1, size / 4, size / 2);
     }
     out.set(s.name, v);
   }

@@ -107,7 +107,8 @@ function ensureFusedKernels(): void {
 }
 
 export class AdamW {
-  readonly learningRate: number;
+  /** may change between steps (learning-rate schedules) */
+  learningRate: number;
   readonly weightDecay: number;
   readonly clipNorm: number;
   readonly beta1: number;

@@ -15,6 +15,11 @@ export interface TrainLoopOptions {
   /** seeds the per-epoch shuffling */
   seed: number;
   /**
+   * 'shuffled' (default): every epoch a fresh permutation of the examples. 'blocks': batches of consecutive
+   * examples whose order is shuffled each epoch (TranAD trains on runs of consecutive windows).
+   */
+  order?: 'shuffled' | 'blocks';
+  /**
    * One optimisation step on the training examples `indices` (0-based epoch given for schedules);
    * returns the batch mean loss, which the loop disposes.
    */
@@ -71,8 +76,17 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<TrainLoopResult
 
   try {
     for (let epoch = 0; epoch < epochs; epoch++) {
-      for (let i = 0; i < n; i++) order[i] = i;
-      shuffleInPlace(order, rand);
+      if (opts.order === 'blocks') {
+        // full blocks are shuffled; a last, partial block stays last so that batch boundaries follow blocks
+        const blocks = Int32Array.from({ length: Math.floor(n / batchSize) }, (_, b) => b);
+        shuffleInPlace(blocks, rand);
+        let k = 0;
+        for (const b of blocks) for (let i = b * batchSize; i < (b + 1) * batchSize; i++) order[k++] = i;
+        for (let i = blocks.length * batchSize; i < n; i++) order[k++] = i;
+      } else {
+        for (let i = 0; i < n; i++) order[i] = i;
+        shuffleInPlace(order, rand);
+      }
       sum = tf.scalar(0);
       for (let start = 0; start < n; start += batchSize) {
         signal?.throwIfAborted();
