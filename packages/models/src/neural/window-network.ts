@@ -132,8 +132,8 @@ export abstract class WindowNetworkDetector<Config extends TrainingConfig> imple
     return [];
   }
 
-  /** the stages of training, in order (default: one phase training every parameter) */
-  protected phases(): TrainingPhase[] {
+  /** the stages of training, in order (default: one phase training every parameter); `opts.epochs` is the caller's override */
+  protected phases(_opts: FitOptions): TrainingPhase[] {
     return [{ name: 'train' }];
   }
 
@@ -141,6 +141,12 @@ export abstract class WindowNetworkDetector<Config extends TrainingConfig> imple
   protected learningRateAt(_epoch: number, _phase: string): number {
     return this.config.learningRate;
   }
+
+  /**
+   * Runs once training is over, with the best weights restored: e.g. fits a density to validation errors
+   * (LSTM-AD) and stores it through `setState`. `validation` is FitOptions.validation when it has windows.
+   */
+  protected afterFit(_run: PhaseRun & { validation?: WindowSet }): void | Promise<void> {}
 
   /** how training windows are batched: fresh permutations (default) or shuffled runs of consecutive windows */
   protected batchOrder(): 'shuffled' | 'blocks' {
@@ -201,12 +207,13 @@ export abstract class WindowNetworkDetector<Config extends TrainingConfig> imple
       if (!v || this.trainableNames.has(name)) throw new DriftwatchError(`${this.id}: no state variable ${name}`);
       v.assign(value);
     };
+    const run: PhaseRun = { train, params, setState, sumOverBatches: (windows, f) => this.sumOverBatches(windows, VALIDATION_BATCH, f) };
     let result;
     try {
-      for (const phase of this.phases()) {
+      for (const phase of this.phases(opts)) {
         const trains = phase.trains ?? (() => true);
         const varList = [...all].filter(([name]) => this.trainableNames.has(name) && trains(name)).map(([, v]) => v);
-        await phase.before?.({ train, params, setState, sumOverBatches: (windows, f) => this.sumOverBatches(windows, VALIDATION_BATCH, f) });
+        await phase.before?.(run);
         const optimizer = new AdamW({ learningRate: this.learningRateAt(0, phase.name), weightDecay: c.weightDecay, clipNorm: c.clipNorm ?? Infinity });
         const step = (indices: Int32Array, epoch: number): tf.Scalar => {
           gatherWindows(train, indices, xBuf);
@@ -255,6 +262,7 @@ export abstract class WindowNetworkDetector<Config extends TrainingConfig> imple
           optimizer.dispose();
         }
       }
+      await this.afterFit({ ...run, validation });
     } catch (e) {
       this.disposeVariables();
       throw e;
