@@ -12,7 +12,7 @@ import { parseBackends, runPerBackend, writeBenchResults, type ChildResult } fro
 import { parseArgs } from 'node:util';
 import { mulberry32, normalSampler, packedWindowSet } from '@driftwatch/contracts';
 import {
-  DenseDivad,
+  Divad,
   createDivadStep,
   divadParamSpecs,
   initBackend,
@@ -81,7 +81,7 @@ function timeSteps(W: number, D: number, steps: number, warmup: number): number[
 
 /** windows per second of prior scoring (posterior means in batches of 4096, then −ln p(μ)) */
 async function timeScoring(W: number, D: number, records: number): Promise<number> {
-  const det = new DenseDivad({ variant: 'GM', windowLength: W, epochs: 1, components: 8, scoring: 'prior' });
+  const det = new Divad({ variant: 'GM', windowLength: W, epochs: 1, components: 8, scoring: 'prior' });
   await det.fit(randomWindows(256, W, D, 3).set, { seed: 0 });
   const windows = randomWindows(records, W, D, 4).set;
   await det.scoreWindowsWith(windows, 'prior');

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mulberry32, normalSampler, packedWindowSet, type WindowSet } from '@driftwatch/contracts';
-import { DenseDivad, describeBackend, initBackend } from '@driftwatch/models';
+import { Divad, describeBackend, initBackend } from '@driftwatch/models';
 
 const W = 5;
 const D = 8;
@@ -38,7 +38,7 @@ async function main(): Promise<void> {
 
   const train = windows(4000, 1);
   const validation = windows(800, 2);
-  const detector = new DenseDivad({ variant: 'GM', windowLength: W, hidden: 64, latentDim: 8, components: 4, priorHidden: 16, epochs: 8, alpha: 100 });
+  const detector = new Divad({ variant: 'GM', windowLength: W, hidden: 64, latentDim: 8, components: 4, priorHidden: 16, epochs: 8, alpha: 100 });
   const report = await detector.fit(train, {
     seed: 0,
     validation,
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
   try {
     const modelDir = join(dir, 'dense-divad-gm');
     await detector.save(modelDir, { featureNames: Array.from({ length: D }, (_, j) => `metric_${j}`) });
-    const loaded = await DenseDivad.load(modelDir);
+    const loaded = await Divad.load(modelDir);
     const before = await detector.scoreWindows(anomalyTest);
     const after = await loaded.scoreWindows(anomalyTest);
     const same = before.every((v, i) => v === after[i]);

@@ -1,14 +1,14 @@
 /** One place that maps method ids to detector classes: create by id, load any model directory. */
 import type { Detector } from '@driftwatch/contracts';
 import { ParameterError } from '@driftwatch/contracts';
-import { DenseDivad } from './divad';
-import { DenseAe, DenseVae, IsolationForest, Mahalanobis, Pca } from './baselines';
+import { Divad } from './divad';
+import { DenseAe, DenseVae, IsolationForest, LstmAd, Mahalanobis, Pca } from './baselines';
 import { readManifest } from './model-dir';
 
-export const DETECTOR_IDS = ['iforest', 'pca', 'mahalanobis', 'dense-ae', 'dense-vae', 'dense-divad-g', 'dense-divad-gm'] as const;
+export const DETECTOR_IDS = ['iforest', 'pca', 'mahalanobis', 'dense-ae', 'dense-vae', 'dense-divad-g', 'dense-divad-gm', 'rec-divad-g', 'rec-divad-gm', 'lstm-ad'] as const;
 
 /** Detectors that train and score with tfjs (they need a backend; the others are plain JavaScript). */
-export const TFJS_DETECTOR_IDS: readonly DetectorId[] = ['dense-ae', 'dense-vae', 'dense-divad-g', 'dense-divad-gm'];
+export const TFJS_DETECTOR_IDS: readonly DetectorId[] = DETECTOR_IDS.filter((id) => !['iforest', 'pca', 'mahalanobis'].includes(id));
 
 export function usesTfjs(id: string): boolean {
   return (TFJS_DETECTOR_IDS as readonly string[]).includes(id);
@@ -33,9 +33,15 @@ export function createDetector(id: string, params: Record<string, unknown> = {})
     case 'dense-vae':
       return new DenseVae(params);
     case 'dense-divad-g':
-      return new DenseDivad({ ...params, variant: 'G' });
+      return new Divad({ ...params, network: 'dense', variant: 'G' });
     case 'dense-divad-gm':
-      return new DenseDivad({ ...params, variant: 'GM' });
+      return new Divad({ ...params, network: 'dense', variant: 'GM' });
+    case 'rec-divad-g':
+      return new Divad({ ...params, network: 'rec', variant: 'G' });
+    case 'rec-divad-gm':
+      return new Divad({ ...params, network: 'rec', variant: 'GM' });
+    case 'lstm-ad':
+      return new LstmAd(params);
     default:
       throw new ParameterError(`unknown detector '${id}'; known: ${DETECTOR_IDS.join(', ')}`);
   }
@@ -57,6 +63,10 @@ export async function loadDetector(dir: string): Promise<Detector> {
       return DenseVae.load(dir);
     case 'dense-divad-g':
     case 'dense-divad-gm':
-      return DenseDivad.load(dir);
+    case 'rec-divad-g':
+    case 'rec-divad-gm':
+      return Divad.load(dir);
+    case 'lstm-ad':
+      return LstmAd.load(dir);
   }
 }

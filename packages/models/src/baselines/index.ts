@@ -5,3 +5,4 @@ export * from './pca';
 export * from './shallow-detector';
 export * from './dense-ae';
 export * from './dense-vae';
+export * from './lstm-ad';

@@ -1,10 +1,11 @@
 import { ParameterError } from '@driftwatch/contracts';
-import { resolveDenseDivadConfig } from './config';
+import { resolveDivadConfig } from './config';
 
-describe('resolveDenseDivadConfig', () => {
+describe('resolveDivadConfig', () => {
   it('fills the divad.md §3.6 defaults; G scores by aggregated posterior, GM by prior', () => {
-    const gm = resolveDenseDivadConfig({ variant: 'GM' });
+    const gm = resolveDivadConfig({ variant: 'GM' });
     expect(gm).toEqual({
+      network: 'dense',
       variant: 'GM',
       windowLength: 1,
       hidden: 200,
@@ -22,10 +23,10 @@ describe('resolveDenseDivadConfig', () => {
       scoring: 'prior',
       apComponents: 8,
     });
-    expect(resolveDenseDivadConfig({ variant: 'G' }).scoring).toBe('aggregated-posterior');
-    expect(resolveDenseDivadConfig({ variant: 'GM', components: 4 }).apComponents).toBe(4);
-    expect(resolveDenseDivadConfig({ variant: 'GM', components: 4, apComponents: 6 }).apComponents).toBe(6);
-    expect(resolveDenseDivadConfig({ variant: 'G', hidden: [64, 32] }).hidden).toEqual([64, 32]);
+    expect(resolveDivadConfig({ variant: 'G' }).scoring).toBe('aggregated-posterior');
+    expect(resolveDivadConfig({ variant: 'GM', components: 4 }).apComponents).toBe(4);
+    expect(resolveDivadConfig({ variant: 'GM', components: 4, apComponents: 6 }).apComponents).toBe(6);
+    expect(resolveDivadConfig({ variant: 'G', hidden: [64, 32] }).hidden).toEqual([64, 32]);
   });
 
   it.each([
@@ -39,7 +40,7 @@ describe('resolveDenseDivadConfig', () => {
     [{ variant: 'G', batchSize: '128' }, /batchSize/],
     [{ variant: 'G', lr: 1e-3 }, /unknown parameter 'lr'/],
   ])('rejects %j with a ParameterError', (params, message) => {
-    expect(() => resolveDenseDivadConfig(params as never)).toThrow(ParameterError);
-    expect(() => resolveDenseDivadConfig(params as never)).toThrow(message);
+    expect(() => resolveDivadConfig(params as never)).toThrow(ParameterError);
+    expect(() => resolveDivadConfig(params as never)).toThrow(message);
   });
 });

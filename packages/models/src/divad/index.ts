@@ -1,4 +1,4 @@
 export * from './config';
 export * from './network';
-export * from './dense-divad';
+export * from './divad';
 export * from './step';

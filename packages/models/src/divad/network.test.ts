@@ -18,6 +18,34 @@ function paramCount(a: { W: number; D: number; h: number; L: number; hd: number;
 
 const sizeOf = (a: DivadArchitecture) => divadParamSpecs(a).reduce((s, p) => s + p.shape.reduce((x, y) => x * y, 1), 0);
 
+/**
+ * Trainable parameters of Rec DIVAD with one Conv1D(f, k) and one GRU(u) per encoder (divad.md §3.1, Keras
+ * layouts): Conv1D k·C·f + f; GRU (reset_after) 3u·(in + u) + 2·3u; decoder GRU over the 2L code, then
+ * Conv1DTranspose(2D, k) k·u·2D + 2D.
+ */
+function recParamCount(a: { D: number; f: number; k: number; u: number; L: number; hd: number; nd: number; K: number; gm: boolean }): number {
+  const dense = (i: number, o: number) => i * o + o;
+  const gru = (i: number, u: number) => 3 * u * (i + u) + 2 * 3 * u;
+  const encoder = a.k * a.D * a.f + a.f + gru(a.f, a.u) + dense(a.u, 2 * a.L);
+  const prior = dense(a.nd, a.hd) + dense(a.hd, 2 * a.L);
+  const decoder = gru(2 * a.L, a.u) + a.k * a.u * 2 * a.D + 2 * a.D;
+  return 2 * encoder + prior + decoder + dense(a.L, a.nd) + (a.gm ? a.K + 2 * a.K * a.L : 0);
+}
+
+describe('Rec DIVAD parameters', () => {
+  it('the ASD configuration has divad.md §3.6\'s 35,273 trainable parameters, counted by hand and built', () => {
+    const asd = { D: 19, f: 32, k: 5, u: 32, L: 16, hd: 32, nd: 11, K: 8, gm: true };
+    expect(recParamCount(asd)).toBe(35_273);
+    const rec = { convFilters: [32], kernelSize: 5, stride: 1, gruUnits: [32] };
+    const arch: DivadArchitecture = { variant: 'GM', windowLength: 20, featureCount: 19, hidden: [], rec, latentDim: 16, priorHidden: 32, domains: 11, components: 8 };
+    expect(sizeOf(arch)).toBe(35_273);
+    expect(sizeOf({ ...arch, variant: 'G' })).toBe(recParamCount({ ...asd, gm: false }));
+    // another shape: the hand count follows it
+    const other = { ...arch, featureCount: 7, domains: 3, latentDim: 4, rec: { ...rec, convFilters: [6], kernelSize: 3, gruUnits: [5] } };
+    expect(sizeOf(other)).toBe(recParamCount({ D: 7, f: 6, k: 3, u: 5, L: 4, hd: 32, nd: 3, K: 8, gm: true }));
+  });
+});
+
 describe('Dense DIVAD parameters', () => {
   const table = { W: 1, D: 237, h: 200, L: 16, hd: 64, nd: 22, K: 8 };
   const arch = (variant: 'G' | 'GM'): DivadArchitecture => ({ variant, windowLength: 1, featureCount: 237, hidden: [200], latentDim: 16, priorHidden: 64, domains: 22, components: 8 });

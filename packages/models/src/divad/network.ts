@@ -1,5 +1,5 @@
 /**
- * The Dense DIVAD networks and loss as pure functions of a parameter map (divad.md §3.1, §3.2).
+ * The DIVAD networks (Dense and Rec) and loss as pure functions of a parameter map (divad.md §3.1, §3.2).
  * Parameters are plain tensors keyed by fixed names, so the same code runs on tf.Variables while
  * training and on constants in tests.
  */
@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { tfDiagGaussianLogPdf, tfDiagGaussianMixtureLogPdf, tfKlDiagGaussians, tfKlStandardNormal, tfScaleFromRaw } from '../density';
 import type { DivadVariant } from './config';
 import { dense, denseSpecs, type ParamSpec } from '../neural/params';
+import { recDecode, recDecoderSpecs, recEncode, recEncoderSpecs, type RecArchitecture } from '../neural/recurrent-net';
 
 export { initialValues, type ParamSpec } from '../neural/params';
 
@@ -14,8 +15,10 @@ export interface DivadArchitecture {
   variant: DivadVariant;
   windowLength: number;
   featureCount: number;
-  /** encoder hidden widths; the decoder uses them in reverse */
+  /** dense encoder hidden widths; the decoder uses them in reverse (ignored when `rec` is set) */
   hidden: number[];
+  /** the recurrent encoders and decoder of Rec DIVAD; absent for Dense DIVAD */
+  rec?: RecArchitecture;
   latentDim: number;
   priorHidden: number;
   /** n_d: training domains */
@@ -30,11 +33,12 @@ export type DivadParams = Record<string, tf.Tensor>;
 export function divadParamSpecs(a: DivadArchitecture): ParamSpec[] {
   const n = a.windowLength * a.featureCount;
   const L = a.latentDim;
+  const encoder = (prefix: string) => (a.rec ? recEncoderSpecs(prefix, a.rec, a.featureCount, 2 * L) : denseSpecs(prefix, [n, ...a.hidden, 2 * L]));
   const specs = [
-    ...denseSpecs('enc_y', [n, ...a.hidden, 2 * L]),
-    ...denseSpecs('enc_d', [n, ...a.hidden, 2 * L]),
+    ...encoder('enc_y'),
+    ...encoder('enc_d'),
     ...denseSpecs('prior_d', [a.domains, a.priorHidden, 2 * L]),
-    ...denseSpecs('dec', [2 * L, ...[...a.hidden].reverse(), 2 * n]),
+    ...(a.rec ? recDecoderSpecs('dec', a.rec, 2 * L, 2 * a.featureCount) : denseSpecs('dec', [2 * L, ...[...a.hidden].reverse(), 2 * n])),
     ...denseSpecs('cls', [L, a.domains]),
   ];
   if (a.variant === 'GM') {
@@ -57,7 +61,10 @@ function gaussianNet(p: DivadParams, prefix: string, x: tf.Tensor2D, hiddenCount
 
 /** q(zy|x) or q(zd|x) of flattened windows x [B, W·D] */
 export function encode(p: DivadParams, a: DivadArchitecture, which: 'y' | 'd', x: tf.Tensor2D): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
-  return gaussianNet(p, which === 'y' ? 'enc_y' : 'enc_d', x, a.hidden.length);
+  const prefix = which === 'y' ? 'enc_y' : 'enc_d';
+  if (!a.rec) return gaussianNet(p, prefix, x, a.hidden.length);
+  const [mu, raw] = tf.split(recEncode(p, prefix, a.rec, a.windowLength, x), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+  return { mu, sigma: tfScaleFromRaw(raw) as tf.Tensor2D };
 }
 
 /** p(zd|d) of one-hot domains [B, n_d] */
@@ -69,8 +76,13 @@ export function domainPrior(p: DivadParams, dOneHot: tf.Tensor2D): { mu: tf.Tens
 export function decode(p: DivadParams, a: DivadArchitecture, zy: tf.Tensor2D, zd: tf.Tensor2D): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
   const { windowLength: w, featureCount: d } = a;
   let h = tf.concat([zy, zd], 1) as tf.Tensor2D;
-  for (let i = 0; i < a.hidden.length; i++) h = dense(p, `dec/dense_${i}`, h, true);
-  const out = dense(p, 'dec/head', h, false);
+  let out: tf.Tensor;
+  if (a.rec) {
+    out = recDecode(p, 'dec', a.rec, w, h);
+  } else {
+    for (let i = 0; i < a.hidden.length; i++) h = dense(p, `dec/dense_${i}`, h, true);
+    out = dense(p, 'dec/head', h, false);
+  }
   const batch = out.shape[0];
   // per record: channels [0, D) are means, [D, 2D) raw scales (divad.md §3.1 decoder)
   const [mu, raw] = tf.split(out.reshape([batch, w, 2 * d]), 2, 2);

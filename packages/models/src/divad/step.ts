@@ -1,15 +1,15 @@
 /**
  * One Dense DIVAD optimisation step (divad.md §3.2–3.3): batch in, AdamW update of every parameter,
- * batch mean loss out. Shared by DenseDivad.fit and the step benchmark.
+ * batch mean loss out. Shared by Divad.fit and the step benchmark.
  */
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32, normalSampler } from '@driftwatch/contracts';
 import { AdamW } from '../training';
-import type { DenseDivadConfig } from './config';
+import type { DivadConfig } from './config';
 import { divadLoss, type DivadArchitecture, type DivadNoise, type DivadParams } from './network';
 
 /** The training settings a step needs; `batchSize` is the largest batch it will see (sizes its buffers). */
-export type DivadStepOptions = Pick<DenseDivadConfig, 'beta' | 'alpha' | 'learningRate' | 'weightDecay' | 'clipNorm' | 'batchSize'> & {
+export type DivadStepOptions = Pick<DivadConfig, 'beta' | 'alpha' | 'learningRate' | 'weightDecay' | 'clipNorm' | 'batchSize'> & {
   /** seeds the reparameterisation noise */
   noiseSeed: number;
 };

@@ -4,7 +4,8 @@
  * share one implementation and their parameter counts match the paper's.
  *
  * Layouts (Keras): Conv1D kernel [k, in, filters]; Conv1DTranspose kernel [k, filters, in]; GRU kernel
- * [in, 3u] (gates z, r, h), recurrent kernel [u, 3u], bias [2, 3u] (input bias, recurrent bias: reset_after);
+ * [in, 3u] (gates z, r, h), recurrent kernel [u, 3u], and Keras's bias [2, 3u] (reset_after) kept as two
+ * [3u] tensors, input_bias and recurrent_bias (the wasm fused matMul takes only biases stored as rank 1);
  * LSTM kernel [in, 4u] (gates i, f, c, o), recurrent kernel [u, 4u], bias [4u].
  */
 import * as tf from '@tensorflow/tfjs';
@@ -57,7 +58,9 @@ export function gruSpecs(name: string, inputSize: number, units: number, opts: {
     { name: `${name}/kernel`, shape: [inputSize, 3 * units], init: 'glorot-uniform' },
     { name: `${name}/recurrent_kernel`, shape: [units, 3 * units], init: 'orthogonal' },
   ];
-  if (opts.bias ?? true) specs.push({ name: `${name}/bias`, shape: [2, 3 * units], init: 'zeros' });
+  if (opts.bias ?? true) {
+    specs.push({ name: `${name}/input_bias`, shape: [3 * units], init: 'zeros' }, { name: `${name}/recurrent_bias`, shape: [3 * units], init: 'zeros' });
+  }
   return specs;
 }
 
@@ -69,15 +72,14 @@ export function gruSpecs(name: string, inputSize: number, units: number, opts: {
 export function gru(p: NamedParams, name: string, x: tf.Tensor3D, returnSequences: boolean): tf.Tensor3D | tf.Tensor2D {
   const kernel = p[`${name}/kernel`] as tf.Tensor2D;
   const recurrent = p[`${name}/recurrent_kernel`] as tf.Tensor2D;
-  const bias = p[`${name}/bias`] as tf.Tensor2D | undefined;
   const units = recurrent.shape[0];
   const [batch, steps, inputSize] = x.shape;
   // the input projections of all time steps in one matrix product
-  const projected = tf.fused.matMul({ a: x.reshape([batch * steps, inputSize]), b: kernel, bias: bias ? bias.slice([0, 0], [1, 3 * units]).reshape([3 * units]) : undefined });
+  const projected = tf.fused.matMul({ a: x.reshape([batch * steps, inputSize]), b: kernel, bias: p[`${name}/input_bias`] });
   const [xzr, xh] = tf.split(projected.reshape([batch, steps, 3 * units]), [2 * units, units], 2);
   const xzrSteps = tf.unstack(xzr, 1) as tf.Tensor2D[];
   const xhSteps = tf.unstack(xh, 1) as tf.Tensor2D[];
-  const recurrentBias = bias ? bias.slice([1, 0], [1, 3 * units]).reshape([3 * units]) : undefined;
+  const recurrentBias = p[`${name}/recurrent_bias`];
   let h = tf.zeros([batch, units]) as tf.Tensor2D;
   const states: tf.Tensor2D[] = [];
   for (let t = 0; t < steps; t++) {

@@ -1,6 +1,7 @@
 /**
- * Dense DIVAD-G / DIVAD-GM (divad.md §3): a domain-invariant VAE whose zy encoder is the window
- * scorer. Training: AdamW, seeded batches, early stopping on validation loss; scoring: the posterior
+ * DIVAD-G / DIVAD-GM, Dense and Rec (Jacob & Diao, PVLDB 2025; divad.md §3): a domain-invariant VAE whose
+ * zy encoder is the window scorer. Dense networks work on the flattened window; Rec ones are Conv1D → GRU
+ * encoders and a GRU → Conv1DTranspose decoder (the paper's Figure 16). Training: AdamW, seeded batches, early stopping on validation loss; scoring: the posterior
  * mean of q(zy|x) under the prior (P) or under a density fitted to training posterior means (AP).
  */
 import { join } from 'node:path';
@@ -26,12 +27,13 @@ import { assertWeightShapes, createNamedVariables, fitReportOf, runEpochs } from
 import { fitGaussianMixture, gaussianMixtureScore, diagGaussianMixtureScorer, logSoftmax, scaleFromRaw, standardNormalNll, type GaussianMixture } from '../density';
 import { fitOriginMahalanobis, originMahalanobisScore, type OriginMahalanobis } from '../linalg';
 import { readManifest, readModelFile, writeModelDir } from '../model-dir';
-import { hiddenLayers, resolveDenseDivadConfig, type DenseDivadConfig, type DenseDivadParams, type DivadScoring } from './config';
+import { hiddenLayers, recLayout, resolveDivadConfig, type DivadConfig, type DivadOptions, type DivadScoring } from './config';
 import { divadLoss, divadParamSpecs, encode, initialValues, type DivadArchitecture, type DivadParams, type ParamSpec } from './network';
 import { createDivadStep, divadNoise, domainOneHot } from './step';
 import { subSeed } from '../neural/params';
 
-export const DENSE_DIVAD_IDS = ['dense-divad-g', 'dense-divad-gm'] as const;
+export const DIVAD_IDS = ['dense-divad-g', 'dense-divad-gm', 'rec-divad-g', 'rec-divad-gm'] as const;
+export type DivadId = (typeof DIVAD_IDS)[number];
 const WEIGHTS_BIN = 'weights.bin';
 const WEIGHTS_JSON = 'weights.json';
 const DENSITIES_JSON = 'densities.json';
@@ -56,15 +58,15 @@ interface Trained {
 
 let instances = 0;
 
-export class DenseDivad implements Detector<DenseDivadConfig> {
-  readonly id: 'dense-divad-g' | 'dense-divad-gm';
-  readonly config: Readonly<DenseDivadConfig>;
+export class Divad implements Detector<DivadConfig> {
+  readonly id: DivadId;
+  readonly config: Readonly<DivadConfig>;
   private trained?: Trained;
-  private readonly prefix = `dense-divad-${++instances}`;
+  private readonly prefix = `divad-${++instances}`;
 
-  constructor(params: DenseDivadParams) {
-    this.config = Object.freeze(resolveDenseDivadConfig(params));
-    this.id = this.config.variant === 'G' ? 'dense-divad-g' : 'dense-divad-gm';
+  constructor(params: DivadOptions) {
+    this.config = Object.freeze(resolveDivadConfig(params));
+    this.id = `${this.config.network}-divad-${this.config.variant === 'G' ? 'g' : 'gm'}`;
   }
 
   get windowLength(): number {
@@ -93,6 +95,7 @@ export class DenseDivad implements Detector<DenseDivadConfig> {
       windowLength: c.windowLength,
       featureCount,
       hidden: hiddenLayers(c),
+      rec: c.network === 'rec' ? recLayout(c) : undefined,
       latentDim: c.latentDim,
       priorHidden: c.priorHidden,
       domains,
@@ -341,8 +344,8 @@ export class DenseDivad implements Detector<DenseDivadConfig> {
     });
   }
 
-  static async load(dir: string): Promise<DenseDivad> {
-    const manifest = await readManifest(dir, [...DENSE_DIVAD_IDS]);
+  static async load(dir: string): Promise<Divad> {
+    const manifest = await readManifest(dir, [...DIVAD_IDS]);
     const file = (name: string) => join(dir, name);
     const parseJson = async <T>(name: string): Promise<T> => {
       const text = (await readModelFile(dir, name)).toString('utf8');
@@ -352,10 +355,9 @@ export class DenseDivad implements Detector<DenseDivadConfig> {
         throw new InputError({ file: file(name) }, 'valid JSON', (e as Error).message);
       }
     };
-    const config = manifest.config as unknown as DenseDivadParams;
-    const expectedVariant = manifest.detector === 'dense-divad-g' ? 'G' : 'GM';
-    if (config?.variant !== expectedVariant) throw new InputError({ file: file('manifest.json') }, `config.variant '${expectedVariant}'`, String(config?.variant));
-    const det = new DenseDivad(config);
+    const config = manifest.config as unknown as DivadOptions;
+    const det = new Divad(config);
+    if (det.id !== manifest.detector) throw new InputError({ file: file('manifest.json') }, `a config of ${manifest.detector}`, `one of ${det.id}`);
     if (!Array.isArray(manifest.domains) || manifest.domains.length < 1) throw new InputError({ file: file('manifest.json') }, 'a non-empty domains list');
     if (!(Number.isInteger(manifest.featureCount) && manifest.featureCount >= 1)) throw new InputError({ file: file('manifest.json') }, 'a positive featureCount');
     const arch = det.architecture(manifest.featureCount, manifest.domains.length);

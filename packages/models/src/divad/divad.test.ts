@@ -5,18 +5,32 @@ import { FeatureMismatchError, InputError, ParameterError, mulberry32, normalSam
 import { describeDetectorConformance } from '@driftwatch/contracts/conformance';
 import { initBackend, tf } from '../backend';
 import { fitGaussianMixture } from '../density';
-import { DenseDivad } from './dense-divad';
+import { Divad } from './divad';
 
 const small = { hidden: 16, latentDim: 4, components: 2, priorHidden: 8, epochs: 2, batchSize: 32 };
 
 describeDetectorConformance('dense-divad-g', {
-  create: () => new DenseDivad({ variant: 'G', ...small }),
-  load: (dir) => DenseDivad.load(dir),
+  create: () => new Divad({ variant: 'G', ...small }),
+  load: (dir) => Divad.load(dir),
 });
 
 describeDetectorConformance('dense-divad-gm (W = 2)', {
-  create: () => new DenseDivad({ variant: 'GM', windowLength: 2, ...small }),
-  load: (dir) => DenseDivad.load(dir),
+  create: () => new Divad({ variant: 'GM', windowLength: 2, ...small }),
+  load: (dir) => Divad.load(dir),
+});
+
+const smallRec = { network: 'rec' as const, windowLength: 4, convFilters: 4, kernelSize: 3, gruUnits: 4, latentDim: 3, components: 2, priorHidden: 4, epochs: 2, batchSize: 32 };
+
+// scored by the aggregated posterior: after 2 epochs the GM prior still sits where the tanh-bounded GRU state
+// maps the conformance data's ×6 outliers (prior scoring is covered by the learning test below)
+describeDetectorConformance('rec-divad-gm', {
+  create: () => new Divad({ variant: 'GM', ...smallRec, scoring: 'aggregated-posterior' }),
+  load: (dir) => Divad.load(dir),
+});
+
+describeDetectorConformance('rec-divad-g (stride 2)', {
+  create: () => new Divad({ variant: 'G', ...smallRec, stride: 2 }),
+  load: (dir) => Divad.load(dir),
 });
 
 /** windows from two domains that differ in mean and in the correlation between features */
@@ -43,7 +57,7 @@ async function tempDir(): Promise<string> {
   return d;
 }
 
-describe('DenseDivad', () => {
+describe('Divad', () => {
   const train = twoDomains(384, 1);
   const validation = twoDomains(128, 2);
   const test = twoDomains(40, 3);
@@ -53,7 +67,7 @@ describe('DenseDivad', () => {
   });
 
   it('lowers the validation loss over a short training run and reports it per epoch', async () => {
-    const det = new DenseDivad({ variant: 'GM', ...small, hidden: 32, epochs: 15, alpha: 10 });
+    const det = new Divad({ variant: 'GM', ...small, hidden: 32, epochs: 15, alpha: 10 });
     const progress: number[] = [];
     const report = await det.fit(train, { seed: 0, validation, onProgress: (p) => p.valLoss !== undefined && progress.push(p.valLoss) });
     expect(report.epochs).toBe(15);
@@ -65,8 +79,8 @@ describe('DenseDivad', () => {
   });
 
   it('trains with α = 0: the domain classifier gets no gradient, so (without weight decay) it keeps its initial weights', async () => {
-    const before = new DenseDivad({ variant: 'GM', ...small, alpha: 0, weightDecay: 0, epochs: 1 });
-    const after = new DenseDivad({ variant: 'GM', ...small, alpha: 0, weightDecay: 0, epochs: 3 });
+    const before = new Divad({ variant: 'GM', ...small, alpha: 0, weightDecay: 0, epochs: 1 });
+    const after = new Divad({ variant: 'GM', ...small, alpha: 0, weightDecay: 0, epochs: 3 });
     // the same seed gives the same initial weights; one run stops after 1 epoch, the other after 3
     await before.fit(train, { seed: 5, epochs: 1 });
     await after.fit(train, { seed: 5 });
@@ -80,10 +94,10 @@ describe('DenseDivad', () => {
   });
 
   describe.each(['G', 'GM'] as const)('trained %s', (variant) => {
-    let det: DenseDivad;
+    let det: Divad;
     const L = small.latentDim;
     beforeAll(async () => {
-      det = new DenseDivad({ variant, ...small, epochs: 3 });
+      det = new Divad({ variant, ...small, epochs: 3 });
       await det.fit(train, { seed: 4, validation });
     });
     afterAll(() => det.dispose());
@@ -199,7 +213,7 @@ describe('DenseDivad', () => {
       const first = index.weights[0];
       const values = det.parameterValues().get(first.name)!.values;
       expect(bin.readFloatLE(first.offset * 4 + 8)).toBe(values[2]);
-      const loaded = await DenseDivad.load(dir);
+      const loaded = await Divad.load(dir);
       expect(loaded.domains).toEqual(['left', 'right']);
       for (const s of ['prior', 'aggregated-posterior'] as const) {
         expect(Array.from(await loaded.scoreWindowsWith(test, s))).toEqual(Array.from(await det.scoreWindowsWith(test, s)));
@@ -214,7 +228,7 @@ describe('DenseDivad', () => {
   });
 
   it('load rejects damaged model directories with an InputError', async () => {
-    const det = new DenseDivad({ variant: 'G', ...small, epochs: 1 });
+    const det = new Divad({ variant: 'G', ...small, epochs: 1 });
     await det.fit(train, { seed: 0 });
     const dir = join(await tempDir(), 'model');
     await det.save(dir);
@@ -222,13 +236,13 @@ describe('DenseDivad', () => {
     const index = JSON.parse(await readFile(join(dir, 'weights.json'), 'utf8'));
     index.weights[0].shape = [7, 16];
     await writeFile(join(dir, 'weights.json'), JSON.stringify(index));
-    await expect(DenseDivad.load(dir)).rejects.toBeInstanceOf(InputError);
+    await expect(Divad.load(dir)).rejects.toBeInstanceOf(InputError);
     await writeFile(join(dir, 'weights.json'), '{ not json');
-    await expect(DenseDivad.load(dir)).rejects.toThrow(/weights\.json.*valid JSON/);
+    await expect(Divad.load(dir)).rejects.toThrow(/weights\.json.*valid JSON/);
   });
 
   it('rejects validation windows from a domain it was not trained on', async () => {
-    const det = new DenseDivad({ variant: 'G', ...small });
+    const det = new Divad({ variant: 'G', ...small });
     const other = packedWindowSet(new Float32Array(12), 1, 6, [0, 0], ['elsewhere']);
     await expect(det.fit(train, { seed: 0, validation: other })).rejects.toThrow(ParameterError);
     await expect(det.fit(train, { seed: 0, validation: other })).rejects.toThrow(/elsewhere/);
@@ -237,7 +251,7 @@ describe('DenseDivad', () => {
 
   it('is untrained before fit, and stops on an aborted signal without leaking tensors', async () => {
     const before = tf.memory().numTensors;
-    const det = new DenseDivad({ variant: 'GM', ...small, epochs: 50 });
+    const det = new Divad({ variant: 'GM', ...small, epochs: 50 });
     expect(det.featureCount).toBeUndefined();
     await expect(det.scoreWindows(test)).rejects.toThrow(/not trained/);
     const ac = new AbortController();
@@ -249,8 +263,8 @@ describe('DenseDivad', () => {
 
   it('frees every tensor on dispose; other seeds give other models', async () => {
     const before = tf.memory().numTensors;
-    const a = new DenseDivad({ variant: 'GM', ...small, epochs: 1 });
-    const b = new DenseDivad({ variant: 'GM', ...small, epochs: 1 });
+    const a = new Divad({ variant: 'GM', ...small, epochs: 1 });
+    const b = new Divad({ variant: 'GM', ...small, epochs: 1 });
     await a.fit(train, { seed: 1 });
     await b.fit(train, { seed: 2 });
     expect(Array.from(await a.scoreWindows(test))).not.toEqual(Array.from(await b.scoreWindows(test)));
@@ -258,4 +272,60 @@ describe('DenseDivad', () => {
     b.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+});
+
+describe('Rec DIVAD', () => {
+  it('takes the ASD column of divad.md §3.6 as defaults, and only its own layout keys', () => {
+    expect(new Divad({ network: 'rec', variant: 'GM' }).config).toMatchObject({ windowLength: 20, convFilters: [32], kernelSize: 5, stride: 1, gruUnits: [32], priorHidden: 32, alpha: 1e3, beta: 5, latentDim: 16, components: 8 });
+    expect(new Divad({ network: 'rec', variant: 'GM' }).id).toBe('rec-divad-gm');
+    expect(() => new Divad({ network: 'rec', variant: 'G', hidden: 8 })).toThrow(/rec-divad: unknown parameter 'hidden'/);
+    expect(() => new Divad({ variant: 'G', gruUnits: 8 })).toThrow(/dense-divad: unknown parameter 'gruUnits'/);
+    expect(() => new Divad({ network: 'rec', variant: 'G', convFilters: [] })).toThrow(/convFilters needs at least one layer/);
+  });
+
+  it('learns the dynamics of two domains: windows at a foreign frequency outrank normal ones under the GM prior (a dense model reaches about 0.8)', async () => {
+    await initBackend('wasm');
+    const W = 4;
+    const make = (n: number, seed: number, broken = 0) => {
+      const normal = normalSampler(mulberry32(seed));
+      const F = 3;
+      const values = new Float32Array(n * W * F);
+      const dom = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        dom[i] = i % 2;
+        const phase = normal();
+        for (let r = 0; r < W; r++) {
+          // normal windows advance the phase by 0.5 per record, anomalous ones by 1.5
+          const t = phase + 0.5 * r;
+          const row = [Math.sin(t), Math.cos(t), dom[i] ? 1 : -1];
+          if (i >= n - broken) [row[0], row[1]] = [Math.sin(phase + 1.5 * r), Math.cos(phase + 1.5 * r)];
+          for (let j = 0; j < F; j++) values[(i * W + r) * F + j] = row[j] + 0.05 * normal();
+        }
+      }
+      return packedWindowSet(values, W, F, dom, ['a', 'b']);
+    };
+    const det = new Divad({ ...smallRec, variant: 'GM', convFilters: 8, gruUnits: 8, latentDim: 4, epochs: 30, learningRate: 3e-3, alpha: 1, beta: 1 });
+    await det.fit(make(512, 1), { seed: 0, validation: make(128, 2) });
+    const scores = await det.scoreWindows(make(40, 3, 8));
+    let wins = 0;
+    for (const a of scores.subarray(32)) for (const n of scores.subarray(0, 32)) wins += a > n ? 1 : a === n ? 0.5 : 0;
+    expect(wins / (8 * 32)).toBeGreaterThanOrEqual(0.95);
+    det.dispose();
+  }, 120_000);
+
+  it('trains to the same scores on cpu and wasm (relative difference ≤ 1e-3)', async () => {
+    const data = twoDomains(128, 11, 4, 3);
+    const test = twoDomains(16, 12, 4, 3);
+    const scores: Float32Array[] = [];
+    for (const backend of ['cpu', 'wasm'] as const) {
+      await initBackend(backend);
+      const det = new Divad({ ...smallRec, variant: 'GM', epochs: 2 });
+      await det.fit(data, { seed: 4, validation: data });
+      scores.push(await det.scoreWindows(test));
+      det.dispose();
+    }
+    await initBackend('wasm');
+    const [cpu, wasm] = scores;
+    for (let i = 0; i < cpu.length; i++) expect(Math.abs(cpu[i] - wasm[i]) / Math.max(1e-6, Math.abs(cpu[i]))).toBeLessThanOrEqual(1e-3);
+  }, 120_000);
 });
