@@ -8,8 +8,9 @@
  * 11 domains). ms/step = (time of a 2-epoch `fit` − time of a 1-epoch `fit`) / steps over steps × 128 windows:
  * one epoch's forward, backward, AdamW and loop bookkeeping, as a benchmark run pays them, without the set-up
  * and the fitting of DIVAD's aggregated-posterior density, which both fits share. Scoring = windows per second of
- * `scoreWindows`. Medians over the repeats, after one untimed warm-up fit and scoring. Dense VAE scores
- * with the paper's 1,024 posterior samples per window, so it is timed on 1/64 of the records.
+ * `scoreWindows`. Medians over the repeats, after one untimed warm-up fit and scoring. The VAEs score
+ * with the paper's 1,024 posterior samples per window, so they are timed on 1/64 of the records. Rec methods use
+ * the Figure 16 layout of divad.md §3.6 (Conv1D(32, k 5) → GRU(32)).
  * Each backend runs in its own child process (a fresh tfjs engine).
  */
 import { resolve } from 'node:path';
@@ -22,6 +23,7 @@ const W = 20;
 const D = 19;
 const DOMAINS = 11;
 const BATCH = 128;
+const TABLE_1_METHODS = ['dense-ae', 'dense-vae', 'dense-divad-g', 'dense-divad-gm', 'rec-vae', 'rec-divad-g', 'rec-divad-gm'];
 const SETUP = { windowLength: W, batchSize: BATCH, latentDim: 16, hidden: 200 };
 
 interface Row {
@@ -47,13 +49,15 @@ function randomWindows(count: number, seed: number): WindowSet {
 }
 
 function paramsOf(method: string): Record<string, unknown> {
-  const base = { ...SETUP, epochs: 1 };
+  // Rec networks: the Figure 16 defaults (Conv1D 32, k 5 → GRU 32), no dense hidden width
+  const { hidden, ...recSetup } = SETUP;
+  const base = method.startsWith('rec-') ? { ...recSetup, epochs: 1 } : { ...SETUP, hidden, epochs: 1 };
   return method.includes('divad') ? { ...base, components: 8, priorHidden: 64, scoring: 'prior' } : base;
 }
 
 async function timeMethod(method: string, steps: number, repeats: number, scoreRecords: number, backend: string): Promise<Row> {
   const train = randomWindows(steps * BATCH, 1);
-  const scoredWindows = method === 'dense-vae' ? Math.max(64, Math.floor(scoreRecords / 64)) : scoreRecords;
+  const scoredWindows = method.endsWith('-vae') ? Math.max(64, Math.floor(scoreRecords / 64)) : scoreRecords;
   const test = randomWindows(scoredWindows, 2);
   const stepMs: number[] = [];
   const rates: number[] = [];
@@ -98,7 +102,8 @@ async function child(preference: BackendPreference, methods: string[], steps: nu
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      methods: { type: 'string', default: TFJS_DETECTOR_IDS.join(',') },
+      // the paper's Table 1 set (divad.md §3.7) and Dense AE
+      methods: { type: 'string', default: TABLE_1_METHODS.join(',') },
       backends: { type: 'string', default: 'wasm,cpu' },
       steps: { type: 'string', default: '30' },
       repeats: { type: 'string', default: '3' },
