@@ -36,6 +36,7 @@ describe('wasm kernel fixes', () => {
     expect(tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc).toBe(before);
     expect(tf.getKernel('UnsortedSegmentSum', 'wasm')).toBeDefined();
     expect(tf.getKernel('Conv2DBackpropFilter', 'wasm')).toBeDefined();
+    expect(tf.getKernel('Einsum', 'wasm')).toBeDefined();
   });
 
   it('UnsortedSegmentSum matches cpu and a direct sum (ids outside the range are skipped)', async () => {
@@ -145,6 +146,160 @@ describe('wasm kernel fixes', () => {
     const wasm = await on('wasm', f);
     expectClose(wasm[0], cpu[0]);
     expectClose(wasm[1], cpu[1]);
+  });
+
+  describe('Einsum', () => {
+    /** distinct sizes per label, so a wrong axis order cannot go unnoticed */
+    const SIZES: Record<string, number> = { b: 3, h: 2, q: 5, k: 4, d: 2, i: 5, j: 4, l: 3, m: 2 };
+    const shapeOf = (term: string) => [...term].map((l) => SIZES[l]);
+
+    /**
+     * out[o] = Σ over all other labels of Π_t x_t[…]: every assignment of every label, in float64; also
+     * Σ |Π_t x_t[…]| per output, the scale of float32 rounding in any summation order
+     */
+    function bruteEinsum(equation: string, xs: Float32Array[]): { sum: Float64Array; absSum: Float64Array } {
+      const [lhs, rhs] = equation.split('->');
+      const terms = lhs.split(',');
+      const labels = [...new Set([...rhs, ...terms.join('')])];
+      const strides = (term: string) => {
+        const shape = shapeOf(term);
+        const st = shape.map(() => 1);
+        for (let a = shape.length - 2; a >= 0; a--) st[a] = st[a + 1] * shape[a + 1];
+        return [...term].map((l, a) => [labels.indexOf(l), st[a]]);
+      };
+      const termStrides = terms.map(strides);
+      const outStrides = strides(rhs);
+      const out = new Float64Array(shapeOf(rhs).reduce((p, s) => p * s, 1));
+      const absSum = new Float64Array(out.length);
+      const idx = labels.map(() => 0);
+      const total = labels.reduce((p, l) => p * SIZES[l], 1);
+      for (let step = 0; step < total; step++) {
+        let r = step;
+        for (let a = labels.length - 1; a >= 0; a--) {
+          idx[a] = r % SIZES[labels[a]];
+          r = Math.floor(r / SIZES[labels[a]]);
+        }
+        let prod = 1;
+        termStrides.forEach((st, t) => {
+          let off = 0;
+          for (const [a, s] of st) off += idx[a] * s;
+          prod *= xs[t][off];
+        });
+        let o = 0;
+        for (const [a, s] of outStrides) o += idx[a] * s;
+        out[o] += prod;
+        absSum[o] += Math.abs(prod);
+      }
+      return { sum: out, absSum };
+    }
+
+    /**
+     * |actual − expected| ≤ rel · Σ|terms| per element: relative to the magnitude of the summed products,
+     * because an output where they cancel has float32 rounding far above rel · |value| in any order
+     */
+    function expectEinsumClose(actual: ArrayLike<number>, expected: ArrayLike<number>, absSum: Float64Array, rel = 1e-5): void {
+      expect(actual.length).toBe(expected.length);
+      for (let i = 0; i < expected.length; i++) {
+        const err = Math.abs(actual[i] - expected[i]) / Math.max(absSum[i], 1e-30);
+        if (!(err <= rel)) throw new Error(`element ${i}: ${actual[i]} vs ${expected[i]} (error ${err} of Σ|terms| ${absSum[i]})`);
+      }
+    }
+
+    const inputsOf = (equation: string) => equation.split('->')[0].split(',').map((t) => randn(shapeOf(t).reduce((p, s) => p * s, 1)));
+    const run = (equation: string, xs: Float32Array[]) => () =>
+      tf.einsum(equation, ...equation.split('->')[0].split(',').map((t, i) => tf.tensor(xs[i], shapeOf(t))));
+
+    it.each([
+      'ij,jk->ik',
+      'bij,bjk->bik',
+      'bhqd,bhkd->bhqk',
+      'ij->ji',
+      'ij->i',
+      'i,i->',
+      'ij,ij->i',
+      'bi,bj->bij',
+      'ij,jk->ki',
+      'ij->ij',
+      'bij->bj',
+      'ij->',
+      'ij,jk->i',
+      'ij,kl->ljki',
+      'bhqk,bhkd->bqhd',
+      'ij,ij->ij',
+    ])('%s matches cpu and a brute-force sum', async (equation) => {
+      const xs = inputsOf(equation);
+      const [cpu] = await on('cpu', run(equation, xs));
+      const [wasm] = await on('wasm', run(equation, xs));
+      const { sum, absSum } = bruteEinsum(equation, xs);
+      expectEinsumClose(wasm, cpu, absSum);
+      expectEinsumClose(wasm, sum, absSum);
+    });
+
+    it.each(['ij,jk,kl->il', 'bi,bj,b->bij', 'ij,jk,ki->'])('%s (three operands, which cpu does not support) matches a brute-force sum', async (equation) => {
+      const xs = inputsOf(equation);
+      const [wasm] = await on('wasm', run(equation, xs));
+      const { sum, absSum } = bruteEinsum(equation, xs);
+      expectEinsumClose(wasm, sum, absSum);
+    });
+
+    it.each([
+      ['ii->i', [[3, 3]], /'ii->i'.*label 'i' repeats/],
+      ['ij,jk', [[2, 3], [3, 4]], /'ij,jk'.*exactly one '->'/],
+      ['...ij->...ji', [[2, 3]], /ellipsis/],
+      ['ij,jk->ik', [[2, 3], [4, 5]], /'ij,jk->ik'.*label 'j' has size 3 and 4/],
+      ['ij->k', [[2, 3]], /output label 'k' appears in no operand/],
+      ['ijk->i', [[2, 3]], /rank 2 but 3 label/],
+    ] as [string, number[][], RegExp][])('rejects %s with an error naming the equation', async (equation, shapes, message) => {
+      await initBackend('wasm');
+      const before = tf.memory().numTensors;
+      expect(() => tf.tidy(() => tf.einsum(equation, ...shapes.map((s) => tf.ones(s))))).toThrow(message);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
+    it.each([
+      ['ij,jk->ik', [2, 0], [0, 3]],
+      ['ij,ij->i', [3, 0], [3, 0]],
+      ['ij,jk->ik', [0, 2], [2, 3]],
+    ])('%s with an empty axis (%j, %j) gives zeros like cpu', async (equation, sa, sb) => {
+      const f = () => tf.einsum(equation, tf.fill(sa, 7), tf.fill(sb, 7));
+      const [cpu] = await on('cpu', f);
+      const [wasm] = await on('wasm', f);
+      expect(Array.from(wasm)).toEqual(Array.from(cpu));
+      expect(Array.from(wasm).every((v) => v === 0)).toBe(true);
+    });
+
+    it('sums an operand with an empty axis to zeros', async () => {
+      const [wasm] = await on('wasm', () => tf.einsum('ij->i', tf.fill([2, 0], 7)));
+      expect(Array.from(wasm)).toEqual([0, 0]);
+    });
+
+    it('rejects int32 operands (the wasm BatchMatMul is float32 only)', async () => {
+      await initBackend('wasm');
+      expect(() => tf.tidy(() => tf.einsum('ij,jk->ik', tf.ones([2, 2], 'int32'), tf.ones([2, 2], 'int32')))).toThrow(/'ij,jk->ik'.*int32/);
+    });
+
+    it('leaves no tensors or wasm buffers behind (contractions, sums, and a result that aliases its input)', async () => {
+      await initBackend('wasm');
+      const backend = tf.backend() as unknown as { numDataIds(): number };
+      const before = tf.memory().numTensors;
+      const dataIds = backend.numDataIds();
+      const x = tf.tensor(randn(3 * 2 * 5 * 2), [3, 2, 5, 2]);
+      const y = tf.tensor(randn(3 * 2 * 4 * 2), [3, 2, 4, 2]);
+      const kept = tf.einsum('bhqd->bhqd', x);
+      for (const eq of ['bhqd,bhkd->bhqk', 'bhqd,bhkd->', 'bhqd,bhkd->kqhb']) tf.einsum(eq, x, y).dispose();
+      tf.einsum('bhqd,bhqd->bhq', x, x).dispose();
+      tf.einsum('bhqd->dq', x).dispose();
+      tf.einsum('bhqd,bhkd,bhkd->bq', x, y, y).dispose();
+      x.dispose();
+      // the aliasing result keeps its data after the input is gone
+      expectClose(kept.dataSync(), kept.dataSync().slice());
+      expect(kept.shape).toEqual([3, 2, 5, 2]);
+      kept.dispose();
+      expect(tf.memory().numTensors).toBe(before + 1);
+      y.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      expect(backend.numDataIds()).toBe(dataIds);
+    });
   });
 
   it('leaves no tensors or wasm buffers behind', async () => {

@@ -142,9 +142,234 @@ export function withExplicitTranspose(original: WasmKernelFunc): WasmKernelFunc 
   };
 }
 
+/** one operand of an einsum: a tensor and one label per axis */
+interface Labelled {
+  info: tf.TensorInfo;
+  labels: string[];
+}
+
+/** an einsum equation split into per-operand labels and the output labels */
+export interface EinsumTerms {
+  inputs: string[][];
+  output: string[];
+}
+
 /**
- * Registers the fixes on the wasm backend: UnsortedSegmentSum, Conv2DBackpropFilter, and the transpose
- * wrapper around BatchMatMul and _FusedMatMul. Idempotent. Call before `tf.setBackend('wasm')`, or at
+ * Parses an explicit einsum equation ('bhqd,bhkd->bhqk'). Rejects what the wasm kernel cannot compute
+ * with matMul, transpose and sum: repeated labels within one operand (diagonals), ellipses and the
+ * implicit form without '->'. Every error names the equation.
+ */
+export function parseEinsumEquation(equation: string, operandCount: number): EinsumTerms {
+  const fail = (why: string): never => {
+    throw new Error(`Einsum '${equation}' on wasm: ${why}`);
+  };
+  const eq = equation.replace(/\s/g, '');
+  const sides = eq.split('->');
+  if (sides.length !== 2) fail("expected exactly one '->' (the implicit form without an output is not supported)");
+  if (eq.includes('.')) fail("ellipsis ('...') is not supported");
+  const [lhs, rhs] = sides;
+  const terms = lhs.split(',');
+  if (terms.length !== operandCount) fail(`the equation has ${terms.length} operand(s), received ${operandCount} tensor(s)`);
+  const labelsOf = (term: string, what: string): string[] => {
+    if (!/^[A-Za-z]*$/.test(term)) fail(`labels must be letters, got '${term}' in the ${what}`);
+    const labels = [...term];
+    const repeated = labels.find((l, i) => labels.indexOf(l) !== i);
+    if (repeated !== undefined) {
+      fail(`label '${repeated}' repeats in the ${what} '${term}' (diagonals and repeated output labels are not supported)`);
+    }
+    return labels;
+  };
+  const inputs = terms.map((t, i) => labelsOf(t, `operand ${i}`));
+  const output = labelsOf(rhs, 'output');
+  for (const l of output) if (!inputs.some((labels) => labels.includes(l))) fail(`output label '${l}' appears in no operand`);
+  return { inputs, output };
+}
+
+/** the permutation that takes axes labelled `from` to the order `to` (same labels) */
+function permutationOf(from: string[], to: string[]): number[] {
+  return to.map((l) => from.indexOf(l));
+}
+
+/**
+ * The same transpose on the fewest axes: size-1 axes dropped and runs of axes that stay adjacent in the
+ * output merged (bhkd → bhdk is [bh, k, d] → [bh, d, k]). perm is empty when no data moves.
+ */
+export function compactTranspose(shape: number[], perm: number[]): { shape: number[]; perm: number[] } {
+  const kept = perm.filter((a) => shape[a] !== 1);
+  const runs: number[][] = [];
+  for (const a of kept) {
+    const run = runs[runs.length - 1];
+    if (run && run[run.length - 1] + 1 === a) run.push(a);
+    else runs.push([a]);
+  }
+  if (runs.length <= 1) return { shape: [], perm: [] };
+  // source order of the runs gives the compact input shape; their output order gives the permutation
+  const bySource = [...runs].sort((r, q) => r[0] - q[0]);
+  return {
+    shape: bySource.map((r) => r.reduce((p, a) => p * shape[a], 1)),
+    perm: runs.map((r) => bySource.indexOf(r)),
+  };
+}
+
+/**
+ * One einsum evaluation on the wasm heap. Intermediate buffers are recorded and disposed at the end;
+ * reshapes are views (same dataId, new shape), never copies.
+ */
+class WasmEinsum {
+  private readonly temps: object[] = [];
+
+  constructor(private readonly backend: BackendWasm) {}
+
+  private own(info: tf.TensorInfo): tf.TensorInfo {
+    this.temps.push(info.dataId);
+    return info;
+  }
+
+  private view(info: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+    return { dataId: info.dataId, shape, dtype: info.dtype };
+  }
+
+  /** reorders the axes to `labels` on the compacted shape; a view when no data moves */
+  transpose(x: Labelled, labels: string[]): Labelled {
+    const fullPerm = permutationOf(x.labels, labels);
+    const shape = fullPerm.map((a) => x.info.shape[a]);
+    const compact = compactTranspose(x.info.shape, fullPerm);
+    if (compact.perm.length === 0) return { info: this.view(x.info, shape), labels };
+    const out = this.own(
+      kernelFuncOf('Transpose')!({ inputs: { x: this.view(x.info, compact.shape) }, backend: this.backend, attrs: { perm: compact.perm } }),
+    );
+    return { info: this.view(out, shape), labels };
+  }
+
+  /** sums out the axes with the given labels */
+  sum(x: Labelled, drop: string[]): Labelled {
+    if (drop.length === 0) return x;
+    const axis = drop.map((l) => x.labels.indexOf(l));
+    const labels = x.labels.filter((l) => !drop.includes(l));
+    const shape = labels.map((l) => x.info.shape[x.labels.indexOf(l)]);
+    if (axis.every((a) => x.info.shape[a] === 1)) return { info: this.view(x.info, shape), labels };
+    const out = this.own(kernelFuncOf('Sum')!({ inputs: { x: x.info }, backend: this.backend, attrs: { axis, keepDims: false } }));
+    return { info: this.view(out, shape), labels };
+  }
+
+  /**
+   * z[batch, m, n] = Σ_k x[batch, m, k] · y[batch, k, n] with the labels grouped as batch (in both and
+   * kept), contracted (in both, not kept), and kept labels of one side only; labels of one side that are
+   * not kept are summed out first. One BatchMatMul with the flags off (the fast wasm path).
+   */
+  contract(x: Labelled, y: Labelled, keep: string[]): Labelled {
+    const rank = (l: string) => keep.indexOf(l);
+    const byKeep = (a: string, b: string) => rank(a) - rank(b);
+    x = this.sum(x, x.labels.filter((l) => !y.labels.includes(l) && !keep.includes(l)));
+    y = this.sum(y, y.labels.filter((l) => !x.labels.includes(l) && !keep.includes(l)));
+    const batch = x.labels.filter((l) => y.labels.includes(l) && keep.includes(l)).sort(byKeep);
+    const inner = x.labels.filter((l) => y.labels.includes(l) && !keep.includes(l));
+    const left = x.labels.filter((l) => !y.labels.includes(l)).sort(byKeep);
+    const right = y.labels.filter((l) => !x.labels.includes(l)).sort(byKeep);
+    const sizeOf = (z: Labelled, l: string) => z.info.shape[z.labels.indexOf(l)];
+    const size = (z: Labelled, ls: string[]) => ls.reduce((p, l) => p * sizeOf(z, l), 1);
+    const [nb, m, k, n] = [size(x, batch), size(x, left), size(x, inner), size(y, right)];
+    const a = this.transpose(x, [...batch, ...left, ...inner]);
+    const b = this.transpose(y, [...batch, ...inner, ...right]);
+    const out = this.own(this.batchProduct(a.info, b.info, nb, m, k, n));
+    const labels = [...batch, ...left, ...right];
+    const shape = [...batch.map((l) => sizeOf(x, l)), ...left.map((l) => sizeOf(x, l)), ...right.map((l) => sizeOf(y, l))];
+    return { info: this.view(out, shape), labels };
+  }
+
+  /**
+   * [nb, m, k] × [nb, k, n] → [nb, m, n]. The wasm BatchMatMul pays a fixed cost per batch entry, which
+   * dominates for tiny matrices: without a contraction (k = 1, outer and elementwise products) a
+   * broadcast Multiply is up to 5× faster, and batched dot products (m = n = 1) are Multiply then Sum.
+   */
+  private batchProduct(a: tf.TensorInfo, b: tf.TensorInfo, nb: number, m: number, k: number, n: number): tf.TensorInfo {
+    const backend = this.backend;
+    if (k === 1) {
+      return kernelFuncOf('Multiply')!({ inputs: { a: this.view(a, [nb, m, 1]), b: this.view(b, [nb, 1, n]) }, backend, attrs: {} });
+    }
+    if (m === 1 && n === 1 && nb > 1) {
+      const products = kernelFuncOf('Multiply')!({ inputs: { a: this.view(a, [nb, k]), b: this.view(b, [nb, k]) }, backend, attrs: {} });
+      try {
+        return kernelFuncOf('Sum')!({ inputs: { x: products }, backend, attrs: { axis: [1], keepDims: false } });
+      } finally {
+        backend.disposeData(products.dataId);
+      }
+    }
+    return kernelFuncOf('BatchMatMul')!({
+      inputs: { a: this.view(a, [nb, m, k]), b: this.view(b, [nb, k, n]) },
+      backend,
+      attrs: { transposeA: false, transposeB: false },
+    });
+  }
+
+  /** disposes every intermediate except the result; a result that aliases an input gets a reference */
+  finish(result: tf.TensorInfo): tf.TensorInfo {
+    let ownsResult = false;
+    for (const id of this.temps) {
+      if (id === result.dataId) ownsResult = true;
+      else this.backend.disposeData(id);
+    }
+    if (!ownsResult) this.backend.incRef(result.dataId);
+    return result;
+  }
+
+  abort(): void {
+    for (const id of this.temps) this.backend.disposeData(id);
+  }
+}
+
+/**
+ * Einsum for one or more operands without repeated labels. Unlike the cpu backend, which multiplies the
+ * broadcast product over all labels before summing, operands are contracted left to right, each pair as
+ * transpose → reshape → one BatchMatMul (labels only one side needs are summed out first; Multiply when
+ * nothing is contracted); a single operand is Sum then Transpose. float32 only, as the wasm BatchMatMul.
+ * tfjs registers no gradient for Einsum on any backend, so this serves inference and scoring code;
+ * trainable code uses matMul, transpose and reshape.
+ */
+export const einsumKernel: WasmKernelFunc = ({ inputs, backend, attrs }) => {
+  const equation = attrs.equation as string;
+  const tensors = Array.isArray(inputs) ? (inputs as tf.TensorInfo[]) : Object.values(inputs);
+  const terms = parseEinsumEquation(equation, tensors.length);
+  const sizes = new Map<string, number>();
+  tensors.forEach((t, i) => {
+    const labels = terms.inputs[i];
+    if (t.dtype !== 'float32') throw new Error(`Einsum '${equation}' on wasm: operand ${i} is ${t.dtype}, only float32 is supported`);
+    if (labels.length !== t.shape.length) {
+      throw new Error(`Einsum '${equation}' on wasm: operand ${i} has rank ${t.shape.length} but ${labels.length} label(s)`);
+    }
+    labels.forEach((l, axis) => {
+      const seen = sizes.get(l);
+      if (seen !== undefined && seen !== t.shape[axis]) {
+        throw new Error(`Einsum '${equation}' on wasm: label '${l}' has size ${seen} and ${t.shape[axis]} (operand ${i}, shape [${t.shape}])`);
+      }
+      sizes.set(l, t.shape[axis]);
+    });
+  });
+  if ([...sizes.values()].includes(0)) {
+    // every sum is empty (or so is the output): the wasm Sum and BatchMatMul leave such outputs unwritten
+    const out = backend.makeOutput(terms.output.map((l) => sizes.get(l)!), 'float32');
+    backend.typedArrayFromHeap(out).fill(0);
+    return out;
+  }
+  const run = new WasmEinsum(backend);
+  try {
+    let acc: Labelled = { info: tensors[0], labels: terms.inputs[0] };
+    for (let i = 1; i < tensors.length; i++) {
+      // labels still needed: the output's (in output order, which the result then mostly keeps) and the later operands'
+      const keep = [...new Set([...terms.output, ...terms.inputs.slice(i + 1).flat()])];
+      acc = run.contract(acc, { info: tensors[i], labels: terms.inputs[i] }, keep);
+    }
+    acc = run.sum(acc, acc.labels.filter((l) => !terms.output.includes(l)));
+    return run.finish(run.transpose(acc, terms.output).info);
+  } catch (e) {
+    run.abort();
+    throw e;
+  }
+};
+
+/**
+ * Registers the fixes on the wasm backend: UnsortedSegmentSum, Conv2DBackpropFilter, Einsum, and the
+ * transpose wrapper around BatchMatMul and _FusedMatMul. Idempotent. Call before `tf.setBackend('wasm')`, or at
  * any time after: the wrapped kernels keep their original setup functions.
  */
 export function registerWasmKernelFixes(): void {
@@ -155,6 +380,7 @@ export function registerWasmKernelFixes(): void {
   };
   if (!isOurs('UnsortedSegmentSum')) replaceKernel('UnsortedSegmentSum', unsortedSegmentSumKernel);
   if (!isOurs('Conv2DBackpropFilter')) replaceKernel('Conv2DBackpropFilter', conv2dBackpropFilterKernel);
+  if (!isOurs('Einsum')) replaceKernel('Einsum', einsumKernel);
   for (const name of ['BatchMatMul', '_FusedMatMul']) {
     const original = kernelFuncOf(name);
     if (original && !isOurs(name)) replaceKernel(name, withExplicitTranspose(original));
