@@ -2,71 +2,55 @@
 import type { Detector } from '@driftwatch/contracts';
 import { ParameterError } from '@driftwatch/contracts';
 import { Divad } from './divad';
-import { DenseAe, DenseVae, IsolationForest, LstmAd, Mahalanobis, Pca } from './baselines';
+import { DenseAe, DenseDsvdd, DenseVae, IsolationForest, LstmAd, Mahalanobis, Pca, RecDsvdd } from './baselines';
 import { readManifest } from './model-dir';
 
-export const DETECTOR_IDS = ['iforest', 'pca', 'mahalanobis', 'dense-ae', 'dense-vae', 'dense-divad-g', 'dense-divad-gm', 'rec-divad-g', 'rec-divad-gm', 'lstm-ad'] as const;
+interface Entry {
+  create: (params: Record<string, unknown>) => Detector;
+  load: (dir: string) => Promise<Detector>;
+  /** trains and scores with tfjs (needs a backend, takes epochs and a learning rate) */
+  tfjs: boolean;
+}
+
+/** The 13 baselines and four DIVAD variants of divad.md §3–4, in the paper's order (point methods first). */
+const REGISTRY = {
+  iforest: { create: (p) => new IsolationForest(p), load: (d) => IsolationForest.load(d), tfjs: false },
+  pca: { create: (p) => new Pca(p), load: (d) => Pca.load(d), tfjs: false },
+  mahalanobis: { create: (p) => new Mahalanobis(p), load: (d) => Mahalanobis.load(d), tfjs: false },
+  'dense-ae': { create: (p) => new DenseAe(p), load: (d) => DenseAe.load(d), tfjs: true },
+  'dense-vae': { create: (p) => new DenseVae(p), load: (d) => DenseVae.load(d), tfjs: true },
+  'dense-dsvdd': { create: (p) => new DenseDsvdd(p), load: (d) => DenseDsvdd.load(d), tfjs: true },
+  'rec-dsvdd': { create: (p) => new RecDsvdd(p), load: (d) => RecDsvdd.load(d), tfjs: true },
+  'lstm-ad': { create: (p) => new LstmAd(p), load: (d) => LstmAd.load(d), tfjs: true },
+  'dense-divad-g': { create: (p) => new Divad({ ...p, network: 'dense', variant: 'G' }), load: (d) => Divad.load(d), tfjs: true },
+  'dense-divad-gm': { create: (p) => new Divad({ ...p, network: 'dense', variant: 'GM' }), load: (d) => Divad.load(d), tfjs: true },
+  'rec-divad-g': { create: (p) => new Divad({ ...p, network: 'rec', variant: 'G' }), load: (d) => Divad.load(d), tfjs: true },
+  'rec-divad-gm': { create: (p) => new Divad({ ...p, network: 'rec', variant: 'GM' }), load: (d) => Divad.load(d), tfjs: true },
+} satisfies Record<string, Entry>;
+
+export type DetectorId = keyof typeof REGISTRY;
+
+export const DETECTOR_IDS = Object.keys(REGISTRY) as DetectorId[];
 
 /** Detectors that train and score with tfjs (they need a backend; the others are plain JavaScript). */
-export const TFJS_DETECTOR_IDS: readonly DetectorId[] = DETECTOR_IDS.filter((id) => !['iforest', 'pca', 'mahalanobis'].includes(id));
+export const TFJS_DETECTOR_IDS: readonly DetectorId[] = DETECTOR_IDS.filter((id) => REGISTRY[id].tfjs);
 
 export function usesTfjs(id: string): boolean {
-  return (TFJS_DETECTOR_IDS as readonly string[]).includes(id);
+  return isDetectorId(id) && REGISTRY[id].tfjs;
 }
-export type DetectorId = (typeof DETECTOR_IDS)[number];
 
 export function isDetectorId(id: string): id is DetectorId {
-  return (DETECTOR_IDS as readonly string[]).includes(id);
+  return Object.prototype.hasOwnProperty.call(REGISTRY, id);
 }
 
 /** A fresh, untrained detector; `params` are validated by the detector's constructor. */
 export function createDetector(id: string, params: Record<string, unknown> = {}): Detector {
-  switch (id) {
-    case 'iforest':
-      return new IsolationForest(params);
-    case 'pca':
-      return new Pca(params);
-    case 'mahalanobis':
-      return new Mahalanobis(params);
-    case 'dense-ae':
-      return new DenseAe(params);
-    case 'dense-vae':
-      return new DenseVae(params);
-    case 'dense-divad-g':
-      return new Divad({ ...params, network: 'dense', variant: 'G' });
-    case 'dense-divad-gm':
-      return new Divad({ ...params, network: 'dense', variant: 'GM' });
-    case 'rec-divad-g':
-      return new Divad({ ...params, network: 'rec', variant: 'G' });
-    case 'rec-divad-gm':
-      return new Divad({ ...params, network: 'rec', variant: 'GM' });
-    case 'lstm-ad':
-      return new LstmAd(params);
-    default:
-      throw new ParameterError(`unknown detector '${id}'; known: ${DETECTOR_IDS.join(', ')}`);
-  }
+  if (!isDetectorId(id)) throw new ParameterError(`unknown detector '${id}'; known: ${DETECTOR_IDS.join(', ')}`);
+  return REGISTRY[id].create(params);
 }
 
 /** Loads a model directory written by any detector's `save`. */
 export async function loadDetector(dir: string): Promise<Detector> {
   const manifest = await readManifest(dir, [...DETECTOR_IDS]);
-  switch (manifest.detector as DetectorId) {
-    case 'iforest':
-      return IsolationForest.load(dir);
-    case 'pca':
-      return Pca.load(dir);
-    case 'mahalanobis':
-      return Mahalanobis.load(dir);
-    case 'dense-ae':
-      return DenseAe.load(dir);
-    case 'dense-vae':
-      return DenseVae.load(dir);
-    case 'dense-divad-g':
-    case 'dense-divad-gm':
-    case 'rec-divad-g':
-    case 'rec-divad-gm':
-      return Divad.load(dir);
-    case 'lstm-ad':
-      return LstmAd.load(dir);
-  }
+  return REGISTRY[manifest.detector as DetectorId].load(dir);
 }

@@ -6,3 +6,6 @@ export * from './shallow-detector';
 export * from './dense-ae';
 export * from './dense-vae';
 export * from './lstm-ad';
+export * from './deep-svdd';
+export * from './dense-dsvdd';
+export * from './rec-dsvdd';
