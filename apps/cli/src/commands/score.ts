@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { initBackend, loadDetector, readManifest, type BackendPreference } from '@driftwatch/models';
 import { listOmniEntities, writeScoreFile } from '@driftwatch/ingest';
 import { recordScores } from '@driftwatch/eval';
@@ -55,6 +56,8 @@ export const score: Command = {
       bar.update(i + 1, seq.entity);
     }
     detector.dispose();
+    // a new folder for the score file is made, as `train --out` makes its model folder
+    await mkdir(dirname(out), { recursive: true });
     await writeScoreFile(out, entries);
     bar.done(`${entries.length} sequences → ${out}`);
     return 0;
