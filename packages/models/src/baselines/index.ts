@@ -9,3 +9,4 @@ export * from './lstm-ad';
 export * from './deep-svdd';
 export * from './dense-dsvdd';
 export * from './rec-dsvdd';
+export * from './omnianomaly';
