@@ -41,13 +41,23 @@ export function conv1dTransposeSpecs(name: string, kernelSize: number, inChannel
   return specs;
 }
 
-/** The transpose of conv1d with padding 'same': [B, W′, in] → [B, W′·s, filters] (as a 2-D transpose over a 1×W′ image). */
+/**
+ * The transpose of conv1d with padding 'same' (Keras Conv1DTranspose): [B, W′, in] → [B, W′·s, filters],
+ * x[t]·K[j] added at t·s + j − ⌊max(0, k − s)/2⌋. Computed as a stride-1 'valid' conv1d of the input dilated
+ * by s and padded, with the kernel reversed in time: wasm's conv2d is about 15× faster than its
+ * Conv2DBackpropInput, which tf.conv2dTranspose runs.
+ */
 export function conv1dTranspose(p: NamedParams, name: string, x: tf.Tensor3D, opts: Conv1dOptions): tf.Tensor3D {
-  const kernel = p[`${name}/kernel`];
-  const [k, filters, inChannels] = kernel.shape;
-  const [batch, length] = x.shape;
-  const y4 = tf.conv2dTranspose(x.reshape([batch, 1, length, inChannels]) as tf.Tensor4D, kernel.reshape([1, k, filters, inChannels]) as tf.Tensor4D, [batch, 1, length * opts.stride, filters], [1, opts.stride], 'same');
-  let y = y4.reshape([batch, length * opts.stride, filters]) as tf.Tensor3D;
+  const kernel = p[`${name}/kernel`] as tf.Tensor3D;
+  const k = kernel.shape[0];
+  const [batch, length, channels] = x.shape;
+  const s = opts.stride;
+  const before = Math.floor(Math.max(0, k - s) / 2);
+  // u[t·s] = x[t], zeros between (length W′·s)
+  const dilated = s === 1 ? x : (x.reshape([batch, length, 1, channels]).pad([[0, 0], [0, 0], [0, s - 1], [0, 0]]).reshape([batch, length * s, channels]) as tf.Tensor3D);
+  // y[t′] = Σ_j u[t′ + before − j]·K[j] = Σ_m padded[t′ + m]·K[k − 1 − m] with k − 1 − before zeros in front
+  const padded = dilated.pad([[0, 0], [k - 1 - before, before], [0, 0]]) as tf.Tensor3D;
+  let y = tf.conv1d(padded, tf.reverse(kernel, 0).transpose([0, 2, 1]) as tf.Tensor3D, 1, 'valid');
   if (opts.bias ?? true) y = y.add(p[`${name}/bias`]);
   return opts.activation === 'relu' ? tf.relu(y) : y;
 }
@@ -64,33 +74,81 @@ export function gruSpecs(name: string, inputSize: number, units: number, opts: {
   return specs;
 }
 
+/** column block `g` of width `units` of a [rows, n·units] matrix, or of a [n·units] bias */
+function gateBlock(m: tf.Tensor, g: number, units: number): tf.Tensor {
+  return m.rank === 1 ? m.slice([g * units], [units]) : m.slice([0, g * units], [m.shape[0], units]);
+}
+
+/** the input projections x·W_g + b_g of one gate for every step of time-major x [T·B, in], one [B, u] tensor per step */
+function projectSteps(x2: tf.Tensor2D, kernel: tf.Tensor, bias: tf.Tensor | undefined, g: number, units: number, steps: number): tf.Tensor2D[] {
+  const projected = tf.fused.matMul({ a: x2, b: gateBlock(kernel, g, units) as tf.Tensor2D, bias });
+  return tf.unstack(projected.reshape([steps, x2.shape[0] / steps, units])) as tf.Tensor2D[];
+}
+
+/** x [B, T, in] → time-major rows [T·B, in], so that each step's rows are contiguous (a copy-free slice) */
+function timeMajor(x: tf.Tensor3D): tf.Tensor2D {
+  const [batch, steps, inputSize] = x.shape;
+  return x.transpose([1, 0, 2]).reshape([steps * batch, inputSize]);
+}
+
+/** states [B, u] per step → [B, T, u] */
+function batchMajor(states: tf.Tensor2D[]): tf.Tensor3D {
+  return tf.stack(states, 0).transpose([1, 0, 2]) as tf.Tensor3D;
+}
+
+/**
+ * The GRU recursion from h₀ = 0 given each step's input projections (x_z, x_r, x_h), Keras reset_after:
+ * z = σ(x_z + h·U_z + c_z), r = σ(x_r + h·U_r + c_r), h̃ = tanh(x_h + r ⊙ (h·U_h + c_h)), h′ = z ⊙ h + (1 − z) ⊙ h̃.
+ * One matrix product per gate and step: splitting a [B, 3u] product along features copies row by row on wasm.
+ */
+function gruRecursion(p: NamedParams, name: string, batch: number, steps: number, inputs: (t: number) => [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D], returnSequences: boolean): tf.Tensor3D | tf.Tensor2D {
+  const recurrent = p[`${name}/recurrent_kernel`];
+  const units = recurrent.shape[0];
+  const [uz, ur, uh] = [0, 1, 2].map((g) => gateBlock(recurrent, g, units) as tf.Tensor2D);
+  const recurrentBias = p[`${name}/recurrent_bias`];
+  const ch = recurrentBias ? gateBlock(recurrentBias, 2, units) : undefined;
+  let h = tf.zeros([batch, units]) as tf.Tensor2D;
+  const states: tf.Tensor2D[] = [];
+  for (let t = 0; t < steps; t++) {
+    const [xz, xr, xh] = inputs(t);
+    const z = tf.sigmoid(xz.add(tf.matMul(h, uz)));
+    const r = tf.sigmoid(xr.add(tf.matMul(h, ur)));
+    const candidate = tf.tanh(xh.add(r.mul(tf.fused.matMul({ a: h, b: uh, bias: ch }))));
+    h = candidate.add(z.mul(h.sub(candidate))) as tf.Tensor2D;
+    if (returnSequences) states.push(h);
+  }
+  return returnSequences ? batchMajor(states) : h;
+}
+
+/** b_g (+ c_g for z and r, which add outside the reset gate): the bias of gate g's input projection */
+function gruInputBias(p: NamedParams, name: string, g: number, units: number): tf.Tensor | undefined {
+  const b = p[`${name}/input_bias`];
+  const c = p[`${name}/recurrent_bias`];
+  const parts = [b, g < 2 ? c : undefined].filter((v): v is tf.Tensor => v !== undefined).map((v) => gateBlock(v, g, units));
+  return parts.length === 2 ? parts[0].add(parts[1]) : parts[0];
+}
+
 /**
  * GRU over x [B, T, in] from h₀ = 0 (Keras, reset_after): with xⱼ = x·Wⱼ + b_inⱼ and hⱼ = h·Uⱼ + b_recⱼ,
  * z = σ(x_z + h_z), r = σ(x_r + h_r), h̃ = tanh(x_h + r ⊙ h_h), h′ = z ⊙ h + (1 − z) ⊙ h̃.
  * Returns every state [B, T, u] or only the last [B, u].
  */
 export function gru(p: NamedParams, name: string, x: tf.Tensor3D, returnSequences: boolean): tf.Tensor3D | tf.Tensor2D {
-  const kernel = p[`${name}/kernel`] as tf.Tensor2D;
-  const recurrent = p[`${name}/recurrent_kernel`] as tf.Tensor2D;
-  const units = recurrent.shape[0];
-  const [batch, steps, inputSize] = x.shape;
-  // the input projections of all time steps in one matrix product
-  const projected = tf.fused.matMul({ a: x.reshape([batch * steps, inputSize]), b: kernel, bias: p[`${name}/input_bias`] });
-  const [xzr, xh] = tf.split(projected.reshape([batch, steps, 3 * units]), [2 * units, units], 2);
-  const xzrSteps = tf.unstack(xzr, 1) as tf.Tensor2D[];
-  const xhSteps = tf.unstack(xh, 1) as tf.Tensor2D[];
-  const recurrentBias = p[`${name}/recurrent_bias`];
-  let h = tf.zeros([batch, units]) as tf.Tensor2D;
-  const states: tf.Tensor2D[] = [];
-  for (let t = 0; t < steps; t++) {
-    const hp = tf.fused.matMul({ a: h, b: recurrent, bias: recurrentBias });
-    const [hzr, hh] = tf.split(hp, [2 * units, units], 1);
-    const [z, r] = tf.split(tf.sigmoid(xzrSteps[t].add(hzr)), 2, 1);
-    const candidate = tf.tanh(xhSteps[t].add(r.mul(hh)));
-    h = candidate.add(z.mul(h.sub(candidate))) as tf.Tensor2D;
-    if (returnSequences) states.push(h);
-  }
-  return returnSequences ? (tf.stack(states, 1) as tf.Tensor3D) : h;
+  const kernel = p[`${name}/kernel`];
+  const units = p[`${name}/recurrent_kernel`].shape[0];
+  const [batch, steps] = x.shape;
+  // the input projections of all time steps in one matrix product per gate
+  const rows = timeMajor(x);
+  const [xz, xr, xh] = [0, 1, 2].map((g) => projectSteps(rows, kernel, gruInputBias(p, name, g, units), g, units, steps));
+  return gruRecursion(p, name, batch, steps, (t) => [xz[t], xr[t], xh[t]], returnSequences);
+}
+
+/** gru over RepeatVector(steps)(v) for v [B, in] (the Figure 16 decoder's first layer): the input projections are computed once. */
+export function gruRepeated(p: NamedParams, name: string, v: tf.Tensor2D, steps: number, returnSequences: boolean): tf.Tensor3D | tf.Tensor2D {
+  const kernel = p[`${name}/kernel`];
+  const units = p[`${name}/recurrent_kernel`].shape[0];
+  const projected = [0, 1, 2].map((g) => tf.fused.matMul({ a: v, b: gateBlock(kernel, g, units) as tf.Tensor2D, bias: gruInputBias(p, name, g, units) })) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+  return gruRecursion(p, name, v.shape[0], steps, () => projected, returnSequences);
 }
 
 /** Keras LSTM(units): kernel glorot-uniform, recurrent kernel orthogonal, bias zeros with the forget gate's at 1 (unit_forget_bias). */
@@ -107,23 +165,25 @@ export function lstmSpecs(name: string, inputSize: number, units: number): Param
  * c′ = f ⊙ c + i ⊙ g, h′ = o ⊙ tanh(c′). Returns every h [B, T, u] or only the last [B, u].
  */
 export function lstm(p: NamedParams, name: string, x: tf.Tensor3D, returnSequences: boolean): tf.Tensor3D | tf.Tensor2D {
-  const kernel = p[`${name}/kernel`] as tf.Tensor2D;
-  const recurrent = p[`${name}/recurrent_kernel`] as tf.Tensor2D;
+  const kernel = p[`${name}/kernel`];
+  const recurrent = p[`${name}/recurrent_kernel`];
+  const bias = p[`${name}/bias`];
   const units = recurrent.shape[0];
-  const [batch, steps, inputSize] = x.shape;
-  const projected = tf.fused.matMul({ a: x.reshape([batch * steps, inputSize]), b: kernel, bias: p[`${name}/bias`] });
-  const xSteps = tf.unstack(projected.reshape([batch, steps, 4 * units]), 1) as tf.Tensor2D[];
+  const [batch, steps] = x.shape;
+  const rows = timeMajor(x);
+  // per gate, like gru: no per-step split of a [B, 4u] product along features
+  const projected = [0, 1, 2, 3].map((g) => projectSteps(rows, kernel, gateBlock(bias, g, units), g, units, steps));
+  const u = [0, 1, 2, 3].map((g) => gateBlock(recurrent, g, units) as tf.Tensor2D);
   let h = tf.zeros([batch, units]) as tf.Tensor2D;
   let c = tf.zeros([batch, units]) as tf.Tensor2D;
   const states: tf.Tensor2D[] = [];
   for (let t = 0; t < steps; t++) {
-    const gates = xSteps[t].add(tf.matMul(h, recurrent));
-    const [i, f, g, o] = tf.split(gates, 4, 1);
+    const [i, f, g, o] = projected.map((xs, gate) => xs[t].add(tf.matMul(h, u[gate])));
     c = tf.sigmoid(f).mul(c).add(tf.sigmoid(i).mul(tf.tanh(g))) as tf.Tensor2D;
     h = tf.sigmoid(o).mul(tf.tanh(c)) as tf.Tensor2D;
     if (returnSequences) states.push(h);
   }
-  return returnSequences ? (tf.stack(states, 1) as tf.Tensor3D) : h;
+  return returnSequences ? batchMajor(states) : h;
 }
 
 /** RepeatVector(n): [B, m] → [B, n, m] */

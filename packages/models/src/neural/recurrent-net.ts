@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ParameterError } from '@driftwatch/contracts';
-import { conv1d, conv1dSpecs, conv1dTranspose, conv1dTransposeSpecs, cropToLength, gru, gruSpecs, repeatVector } from './layers';
+import { conv1d, conv1dSpecs, conv1dTranspose, conv1dTransposeSpecs, cropToLength, gru, gruRepeated, gruSpecs } from './layers';
 import { dense, type NamedParams, type ParamSpec } from './params';
 
 export interface RecArchitecture {
@@ -107,10 +107,9 @@ export function recDecoderSpecs(prefix: string, a: RecArchitecture, inputDim: nu
 
 /** Decoder output [B, W, outChannels] of codes z [B, inputDim]. */
 export function recDecode(p: NamedParams, prefix: string, a: RecArchitecture, windowLength: number, z: tf.Tensor2D, opts: RecLayerOptions = {}): tf.Tensor3D {
-  let h = repeatVector(z, encodedLength(windowLength, a));
-  a.gruUnits.forEach((_, i) => {
-    h = gru(p, `${prefix}/gru_${i}`, h, true) as tf.Tensor3D;
-  });
+  // RepeatVector(W′) → GRU, with the repeated input projected once
+  let h = gruRepeated(p, `${prefix}/gru_0`, z, encodedLength(windowLength, a), true) as tf.Tensor3D;
+  for (let i = 1; i < a.gruUnits.length; i++) h = gru(p, `${prefix}/gru_${i}`, h, true) as tf.Tensor3D;
   const convs = a.convFilters.length;
   for (let i = 0; i < convs; i++) {
     h = conv1dTranspose(p, `${prefix}/deconv_${i}`, h, { stride: a.stride, activation: i === convs - 1 ? 'linear' : 'relu', bias: opts.bias });
