@@ -10,3 +10,4 @@ export * from './deep-svdd';
 export * from './dense-dsvdd';
 export * from './rec-dsvdd';
 export * from './omnianomaly';
+export * from './tranad';
