@@ -2,7 +2,7 @@
 import type { Detector } from '@driftwatch/contracts';
 import { ParameterError } from '@driftwatch/contracts';
 import { Divad } from './divad';
-import { DenseAe, DenseDsvdd, DenseVae, IsolationForest, LstmAd, Mahalanobis, OmniAnomaly, Pca, RecDsvdd, TranAd } from './baselines';
+import { DenseAe, DenseDsvdd, DenseVae, IsolationForest, LstmAd, Mahalanobis, OmniAnomaly, Pca, RecAe, RecDsvdd, RecVae, TranAd } from './baselines';
 import { readManifest } from './model-dir';
 
 interface Entry {
@@ -20,6 +20,8 @@ const REGISTRY = {
   'dense-ae': { create: (p) => new DenseAe(p), load: (d) => DenseAe.load(d), tfjs: true },
   'dense-vae': { create: (p) => new DenseVae(p), load: (d) => DenseVae.load(d), tfjs: true },
   'dense-dsvdd': { create: (p) => new DenseDsvdd(p), load: (d) => DenseDsvdd.load(d), tfjs: true },
+  'rec-ae': { create: (p) => new RecAe(p), load: (d) => RecAe.load(d), tfjs: true },
+  'rec-vae': { create: (p) => new RecVae(p), load: (d) => RecVae.load(d), tfjs: true },
   'rec-dsvdd': { create: (p) => new RecDsvdd(p), load: (d) => RecDsvdd.load(d), tfjs: true },
   tranad: { create: (p) => new TranAd(p), load: (d) => TranAd.load(d), tfjs: true },
   omnianomaly: { create: (p) => new OmniAnomaly(p), load: (d) => OmniAnomaly.load(d), tfjs: true },

@@ -70,10 +70,13 @@ export class DenseVae extends WindowNetworkDetector<DenseVaeConfig> {
     for (let done = 0; done < S; done += perPass) {
       const k = Math.min(perPass, S - done);
       // rows ordered (sample, window): tile repeats the batch k times
-      const eps = noise([k * B, L]);
-      const z = tf.tile(q.mu, [k, 1]).add(tf.tile(q.sigma, [k, 1]).mul(eps)) as tf.Tensor2D;
-      const nll = this.reconstructionNll(p, tf.tile(x, [k, 1]) as tf.Tensor2D, z);
-      const next = total.add(nll.reshape([k, B]).sum(0)) as tf.Tensor1D;
+      // tidy per pass: the caller's tidy would keep every pass's intermediates until the batch ends
+      const next = tf.tidy(() => {
+        const eps = noise([k * B, L]);
+        const z = tf.tile(q.mu, [k, 1]).add(tf.tile(q.sigma, [k, 1]).mul(eps)) as tf.Tensor2D;
+        const nll = this.reconstructionNll(p, tf.tile(x, [k, 1]) as tf.Tensor2D, z);
+        return total.add(nll.reshape([k, B]).sum(0)) as tf.Tensor1D;
+      });
       total.dispose();
       total = next;
     }

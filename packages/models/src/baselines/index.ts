@@ -11,3 +11,5 @@ export * from './dense-dsvdd';
 export * from './rec-dsvdd';
 export * from './omnianomaly';
 export * from './tranad';
+export * from './rec-ae';
+export * from './rec-vae';
