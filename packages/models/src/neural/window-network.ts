@@ -146,7 +146,9 @@ export abstract class WindowNetworkDetector<Config extends TrainingConfig> imple
    * Runs once training is over, with the best weights restored: e.g. fits a density to validation errors
    * (LSTM-AD) and stores it through `setState`. `validation` is FitOptions.validation when it has windows.
    */
-  protected afterFit(_run: PhaseRun & { validation?: WindowSet }): void | Promise<void> {}
+  protected afterFit(_run: PhaseRun & { validation?: WindowSet }): void | Promise<void> {
+    return undefined; // nothing to fit after training by default
+  }
 
   /** how training windows are batched: fresh permutations (default) or shuffled runs of consecutive windows */
   protected batchOrder(): 'shuffled' | 'blocks' {
@@ -236,7 +238,7 @@ export abstract class WindowNetworkDetector<Config extends TrainingConfig> imple
           ? (epoch: number) => {
               // the same noise every epoch, so that epochs are compared on equal terms
               const noise = noiseFrom(normalSampler(mulberry32(subSeed(seed, 4))));
-              const ctx: LossContext = { phase: phase.name, epoch, training: false, setState: () => {} };
+              const ctx: LossContext = { phase: phase.name, epoch, training: false, setState: () => undefined };
               const total = this.sumOverBatches(validation, VALIDATION_BATCH, (x, count) => this.loss(params, x, noise, ctx).mul(count));
               const mean = total.dataSync()[0] / validation.count;
               total.dispose();
