@@ -2,7 +2,7 @@
 import type { Detector } from '@driftwatch/contracts';
 import { ParameterError } from '@driftwatch/contracts';
 import { Divad } from './divad';
-import { DenseAe, DenseDsvdd, DenseVae, IsolationForest, LstmAd, Mahalanobis, OmniAnomaly, Pca, RecAe, RecDsvdd, RecVae, TranAd } from './baselines';
+import { DenseAe, DenseDsvdd, DenseVae, IsolationForest, LstmAd, Mahalanobis, Mscred, OmniAnomaly, Pca, RecAe, RecDsvdd, RecVae, TranAd } from './baselines';
 import { readManifest } from './model-dir';
 
 interface Entry {
@@ -24,6 +24,7 @@ const REGISTRY = {
   'rec-vae': { create: (p) => new RecVae(p), load: (d) => RecVae.load(d), tfjs: true },
   'rec-dsvdd': { create: (p) => new RecDsvdd(p), load: (d) => RecDsvdd.load(d), tfjs: true },
   tranad: { create: (p) => new TranAd(p), load: (d) => TranAd.load(d), tfjs: true },
+  mscred: { create: (p) => new Mscred(p), load: (d) => Mscred.load(d), tfjs: true },
   omnianomaly: { create: (p) => new OmniAnomaly(p), load: (d) => OmniAnomaly.load(d), tfjs: true },
   'lstm-ad': { create: (p) => new LstmAd(p), load: (d) => LstmAd.load(d), tfjs: true },
   'dense-divad-g': { create: (p) => new Divad({ ...p, network: 'dense', variant: 'G' }), load: (d) => Divad.load(d), tfjs: true },

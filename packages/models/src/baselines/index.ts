@@ -13,3 +13,4 @@ export * from './omnianomaly';
 export * from './tranad';
 export * from './rec-ae';
 export * from './rec-vae';
+export * from './mscred';
