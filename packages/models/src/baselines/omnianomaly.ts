@@ -49,7 +49,8 @@ import { ParameterError } from '@driftwatch/contracts';
 import { LOG_2PI, tfDiagGaussianLogPdf, tfScaleFromRaw } from '../density';
 import { gru, gruSpecs } from '../neural/layers';
 import { dense, denseSpecs, type NamedParams, type ParamSpec } from '../neural/params';
-import { WindowNetworkDetector, type LossContext, type NoiseSource, type PhaseRun, type TrainingConfig, type TrainingPhase } from '../neural/window-network';
+import { minMaxStateSpecs, minMaxTrainingPhase } from '../neural/min-max';
+import { WindowNetworkDetector, type LossContext, type NoiseSource, type TrainingConfig, type TrainingPhase } from '../neural/window-network';
 import { resolveConfig, TRAINING_CHECKS, TRAINING_DEFAULTS } from '../neural/config';
 
 export interface OmniAnomalyConfig extends TrainingConfig {
@@ -144,23 +145,6 @@ export function tfStateSpaceLogPdf(z: tf.Tensor3D, transition: tf.Tensor2D, scal
   return logp as tf.Tensor1D;
 }
 
-/** per-feature min and max over every value of every training window (ranges of the min-max scaling) */
-export function featureRanges(windows: { count: number; featureCount: number; window(i: number): Float32Array }): { min: Float32Array; max: Float32Array } {
-  const d = windows.featureCount;
-  const min = new Float32Array(d).fill(Infinity);
-  const max = new Float32Array(d).fill(-Infinity);
-  for (let i = 0; i < windows.count; i++) {
-    const w = windows.window(i);
-    for (let o = 0; o < w.length; o += d) {
-      for (let j = 0; j < d; j++) {
-        const v = w[o + j];
-        if (v < min[j]) min[j] = v;
-        if (v > max[j]) max[j] = v;
-      }
-    }
-  }
-  return { min, max };
-}
 
 interface Posterior {
   /** samples before the flows [B, W, k] */
@@ -194,25 +178,11 @@ export class OmniAnomaly extends WindowNetworkDetector<OmniAnomalyConfig> {
   }
 
   protected stateSpecs(featureCount: number): ParamSpec[] {
-    return [
-      { name: 'minmax/min', shape: [featureCount], init: 'zeros' },
-      { name: 'minmax/max', shape: [featureCount], init: 'ones' },
-    ];
+    return minMaxStateSpecs('minmax', featureCount);
   }
 
   protected phases(): TrainingPhase[] {
-    return [
-      {
-        name: 'train',
-        before: (run: PhaseRun) => {
-          const { min, max } = featureRanges(run.train);
-          tf.tidy(() => {
-            run.setState('minmax/min', tf.tensor1d(min));
-            run.setState('minmax/max', tf.tensor1d(max));
-          });
-        },
-      },
-    ];
+    return [minMaxTrainingPhase('minmax')];
   }
 
   protected learningRateAt(epoch: number): number {

@@ -47,7 +47,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { ParameterError, gatherWindows, type WindowSet } from '@driftwatch/contracts';
 import { dense, type NamedParams, type ParamSpec } from '../neural/params';
-import { WindowNetworkDetector, type LossContext, type NoiseSource, type PhaseRun, type TrainingConfig, type TrainingPhase } from '../neural/window-network';
+import { minMaxStateSpecs, minMaxTrainingPhase } from '../neural/min-max';
+import { WindowNetworkDetector, type LossContext, type NoiseSource, type TrainingConfig, type TrainingPhase } from '../neural/window-network';
 import { resolveConfig, TRAINING_CHECKS, TRAINING_DEFAULTS } from '../neural/config';
 
 export interface TranAdConfig extends TrainingConfig {
@@ -111,30 +112,6 @@ function positionalEncoding(length: number, dModel: number): Float32Array {
   return pe;
 }
 
-/** Per-feature minimum and maximum over every value of every window. */
-function featureRanges(windows: WindowSet): { min: Float32Array; max: Float32Array } {
-  const D = windows.featureCount;
-  const min = new Float32Array(D).fill(Infinity);
-  const max = new Float32Array(D).fill(-Infinity);
-  const size = windows.windowLength * D;
-  const chunk = Math.max(1, Math.min(windows.count, 4096));
-  const buf = new Float32Array(chunk * size);
-  const idx = new Int32Array(chunk);
-  for (let start = 0; start < windows.count; start += chunk) {
-    const count = Math.min(chunk, windows.count - start);
-    for (let i = 0; i < count; i++) idx[i] = start + i;
-    gatherWindows(windows, idx.subarray(0, count), buf);
-    const n = count * size;
-    for (let k = 0; k < n; k += D) {
-      for (let j = 0; j < D; j++) {
-        const v = buf[k + j];
-        if (v < min[j]) min[j] = v;
-        if (v > max[j]) max[j] = v;
-      }
-    }
-  }
-  return { min, max };
-}
 
 /** Applies dropout to a tensor (the identity outside training). */
 type Dropout = (x: tf.Tensor) => tf.Tensor;
@@ -286,25 +263,11 @@ export class TranAd extends WindowNetworkDetector<TranAdConfig> {
   }
 
   protected stateSpecs(featureCount: number): ParamSpec[] {
-    return [
-      { name: 'scale/min', shape: [featureCount], init: 'zeros' },
-      { name: 'scale/max', shape: [featureCount], init: 'ones' },
-    ];
+    return minMaxStateSpecs('scale', featureCount);
   }
 
   protected phases(): TrainingPhase[] {
-    return [
-      {
-        name: 'train',
-        before: (run: PhaseRun) => {
-          const { min, max } = featureRanges(run.train);
-          tf.tidy(() => {
-            run.setState('scale/min', tf.tensor1d(min));
-            run.setState('scale/max', tf.tensor1d(max));
-          });
-        },
-      },
-    ];
+    return [minMaxTrainingPhase('scale')];
   }
 
   protected learningRateAt(epoch: number): number {
