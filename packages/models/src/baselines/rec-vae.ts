@@ -26,8 +26,9 @@
  * about 3,300 windows/s for Rec AE; S stays the paper's 1024 by default and is the knob for large test sets.
  */
 import * as tf from '@tensorflow/tfjs';
-import { tfDiagGaussianLogPdf, tfKlStandardNormal, tfScaleFromRaw } from '../density';
+import { tfDiagGaussianLogPdf, tfScaleFromRaw } from '../density';
 import type { NamedParams, ParamSpec } from '../neural/params';
+import { sampledNll, vaeLoss, type VaeParts } from '../neural/vae-scoring';
 import { WindowNetworkDetector, type NoiseSource, type TrainingConfig } from '../neural/window-network';
 import { resolveConfig, TRAINING_CHECKS, TRAINING_DEFAULTS } from '../neural/config';
 import { recArchitectureOf, recDecode, recDecoderSpecs, recEncode, recEncoderSpecs, REC_ARCHITECTURE_CHECKS, REC_ARCHITECTURE_DEFAULTS, type RecArchitecture } from '../neural/recurrent-net';
@@ -47,8 +48,6 @@ export interface RecVaeConfig extends TrainingConfig {
 
 export const REC_VAE_DEFAULTS: RecVaeConfig = { ...TRAINING_DEFAULTS, ...REC_ARCHITECTURE_DEFAULTS, clipNorm: 10, latentDim: 32, scoreSamples: 1024 };
 
-/** decoder rows (windows × samples) per scoring pass */
-const SAMPLE_ROWS = 4096;
 
 export class RecVae extends WindowNetworkDetector<RecVaeConfig> {
   readonly id = 'rec-vae';
@@ -87,32 +86,16 @@ export class RecVae extends WindowNetworkDetector<RecVaeConfig> {
     return tfDiagGaussianLogPdf(x, mu, sigma).neg() as tf.Tensor1D;
   }
 
+  private parts(p: NamedParams): VaeParts {
+    return { encode: (x) => this.encode(p, x), reconstructionNll: (x, z) => this.reconstructionNll(p, x, z) };
+  }
+
   protected loss(p: NamedParams, x: tf.Tensor2D, noise: NoiseSource): tf.Scalar {
-    const q = this.encode(p, x);
-    const z = q.mu.add(q.sigma.mul(noise([x.shape[0], this.config.latentDim]))) as tf.Tensor2D;
-    return tf.mean(this.reconstructionNll(p, x, z).add(tfKlStandardNormal(q.mu, q.sigma)));
+    return vaeLoss(this.parts(p), x, this.config.latentDim, noise);
   }
 
   protected windowScores(p: NamedParams, x: tf.Tensor2D, noise: NoiseSource): tf.Tensor1D {
-    const S = this.config.scoreSamples;
-    const L = this.config.latentDim;
-    const B = x.shape[0];
-    const perPass = Math.max(1, Math.min(S, Math.floor(SAMPLE_ROWS / Math.max(1, B))));
-    const q = this.encode(p, x);
-    let total = tf.zeros([B]) as tf.Tensor1D;
-    for (let done = 0; done < S; done += perPass) {
-      const k = Math.min(perPass, S - done);
-      // rows ordered (sample, window): tile repeats the batch k times; tidy frees each pass's decoder tensors
-      const next = tf.tidy(() => {
-        const eps = noise([k * B, L]);
-        const z = tf.tile(q.mu, [k, 1]).add(tf.tile(q.sigma, [k, 1]).mul(eps)) as tf.Tensor2D;
-        const nll = this.reconstructionNll(p, tf.tile(x, [k, 1]) as tf.Tensor2D, z);
-        return total.add(nll.reshape([k, B]).sum(0)) as tf.Tensor1D;
-      });
-      total.dispose();
-      total = next;
-    }
-    return total.div(S) as tf.Tensor1D;
+    return sampledNll(this.parts(p), x, this.config.latentDim, this.config.scoreSamples, noise);
   }
 
   static load(dir: string): Promise<RecVae> {
