@@ -19,17 +19,18 @@ export default [
             { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: [] },
             library('scope:ingest'),
             library('scope:graph'),
+            library('scope:simulate'),
             library('scope:models'),
             library('scope:eval'),
             // reports draw what eval computes
             { sourceTag: 'scope:report', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:eval'] },
             {
               sourceTag: 'scope:tools',
-              onlyDependOnLibsWithTags: ['scope:contracts', 'scope:ingest', 'scope:graph', 'scope:models', 'scope:eval'],
+              onlyDependOnLibsWithTags: ['scope:contracts', 'scope:ingest', 'scope:graph', 'scope:simulate', 'scope:models', 'scope:eval'],
             },
             {
               sourceTag: 'scope:app',
-              onlyDependOnLibsWithTags: ['scope:contracts', 'scope:ingest', 'scope:graph', 'scope:models', 'scope:eval', 'scope:report'],
+              onlyDependOnLibsWithTags: ['scope:contracts', 'scope:ingest', 'scope:graph', 'scope:simulate', 'scope:models', 'scope:eval', 'scope:report'],
             },
           ],
         },

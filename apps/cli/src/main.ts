@@ -11,7 +11,18 @@ import { evaluate } from './commands/evaluate';
 import { benchAsdLoso } from './commands/bench-asd-loso';
 import { report } from './commands/report';
 
-const COMMANDS: Command[] = [datasetsList, datasetsVerify, datasetsFetch, datasetsInspect, convert, train, score, evaluate, benchAsdLoso, report];
+const COMMANDS: Command[] = [
+  datasetsList,
+  datasetsVerify,
+  datasetsFetch,
+  datasetsInspect,
+  convert,
+  train,
+  score,
+  evaluate,
+  benchAsdLoso,
+  report,
+];
 const VERSION = '0.1.0';
 
 function overview(): string {
