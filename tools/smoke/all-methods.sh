@@ -5,7 +5,8 @@
 set -euo pipefail
 out=${1:-artifacts/smoke}
 shift || true
-cli="node apps/cli/bin/driftwatch.js"
+# DRIFTWATCH_CLI runs another build of the CLI (e.g. a copied bundle while sources change)
+cli=${DRIFTWATCH_CLI:-node apps/cli/bin/driftwatch.js}
 methods=("$@")
 if [ ${#methods[@]} -eq 0 ]; then
   mapfile -t methods < <($cli train --help | sed -n 's/^ *--method <id> *//p' | tr ',' '\n' | tr -d ' ')

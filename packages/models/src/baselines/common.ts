@@ -84,3 +84,25 @@ export function parseJsonFile(text: string, file: string): Record<string, unknow
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError({ file }, 'a JSON object');
   return value as Record<string, unknown>;
 }
+
+/** Trees stored as flat node arrays (isolation forests, boosted trees): the part of the layout prediction relies on. */
+export interface FlatTrees {
+  roots: Int32Array;
+  /** split feature of each node; −1 marks a leaf */
+  feature: Int32Array;
+  left: Int32Array;
+  right: Int32Array;
+}
+
+/** Guards prediction against a damaged file: roots and children in range, children after their parent (no cycles), split features < p. */
+export function checkFlatTrees(t: FlatTrees, p: number, file: string): void {
+  const n = t.feature.length;
+  for (const r of t.roots) if (r < 0 || r >= n) throw new InputError({ file }, `root indices in [0, ${n})`, String(r));
+  for (let k = 0; k < n; k++) {
+    const f = t.feature[k];
+    if (f < 0) continue;
+    if (f >= p || !(t.left[k] > k && t.left[k] < n) || !(t.right[k] > k && t.right[k] < n)) {
+      throw new InputError({ file }, `node ${k} to split a feature in [0, ${p}) into children after it`);
+    }
+  }
+}

@@ -1,5 +1,6 @@
-import { ParameterError, mulberry32, normalSampler, packedWindowSet, type WindowSet } from '@driftwatch/contracts';
+import { ParameterError, type WindowSet } from '@driftwatch/contracts';
 import { describeDetectorConformance } from '@driftwatch/contracts/conformance';
+import { oneFactorWindows, pairwiseAuc } from '../testing/synthetic-windows';
 import { initBackend } from '../backend';
 import { DenseAe } from './dense-ae';
 import { DenseVae } from './dense-vae';
@@ -9,20 +10,7 @@ const small = { windowLength: 3, hidden: 8, latentDim: 2, epochs: 2, batchSize: 
 describeDetectorConformance('dense-ae', { create: () => new DenseAe(small), load: (dir) => DenseAe.load(dir) });
 describeDetectorConformance('dense-vae', { create: () => new DenseVae({ ...small, scoreSamples: 16 }), load: (dir) => DenseVae.load(dir) });
 
-/** Normal windows: features follow one latent factor (x_j = a_j·t + noise); anomalies break the pattern. */
-function correlated(n: number, seed: number, anomalies = 0, W = 3, F = 4): WindowSet {
-  const normal = normalSampler(mulberry32(seed));
-  const loadings = [1, -1, 0.5, 2];
-  const values = new Float32Array(n * W * F);
-  for (let i = 0; i < n; i++) {
-    const broken = i >= n - anomalies;
-    for (let r = 0; r < W; r++) {
-      const t = normal();
-      for (let j = 0; j < F; j++) values[(i * W + r) * F + j] = (broken ? (j % 2 ? 2 : -2) * t : loadings[j] * t) + 0.1 * normal();
-    }
-  }
-  return packedWindowSet(values, W, F, new Uint8Array(n), ['one']);
-}
+const correlated = (n: number, seed: number, anomalies = 0, W = 3, F = 4): WindowSet => oneFactorWindows(n, seed, { anomalies, windowLength: W, featureCount: F });
 
 describe.each([
   ['dense-ae', () => new DenseAe({ ...small, hidden: 16, epochs: 40, learningRate: 3e-3 })],
@@ -37,9 +25,7 @@ describe.each([
     const report = await det.fit(correlated(512, 1), { seed: 0, validation: correlated(128, 2) });
     expect(report.bestValLoss!).toBeLessThan(report.valLoss![0]);
     const scores = await det.scoreWindows(correlated(40, 3, 8));
-    let wins = 0;
-    for (const a of scores.subarray(32)) for (const n of scores.subarray(0, 32)) wins += a > n ? 1 : a === n ? 0.5 : 0;
-    expect(wins / (8 * 32)).toBeGreaterThanOrEqual(0.99);
+    expect(pairwiseAuc(scores, 32)).toBeGreaterThanOrEqual(0.99);
     det.dispose();
   }, 60_000);
 });

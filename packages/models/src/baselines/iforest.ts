@@ -1,5 +1,5 @@
 import { mulberry32, ParameterError, InputError, type FitOptions, type WindowSet } from '@driftwatch/contracts';
-import { decodeFloat64, decodeInt32, encodeFloat64, encodeInt32, positiveInteger, rejectUnknownKeys } from './common';
+import { checkFlatTrees, decodeFloat64, decodeInt32, encodeFloat64, encodeInt32, positiveInteger, rejectUnknownKeys } from './common';
 import { growIsolationTrees, isolationScore, type IsolationTrees } from './isolation-trees';
 import { ShallowDetector } from './shallow-detector';
 export interface IsolationForestConfig {
@@ -123,21 +123,8 @@ export class IsolationForest extends ShallowDetector<IsolationForestConfig, Isol
         leafPath: decodeFloat64(json.leafPath, 'leafPath', file, nodes),
         sampleSize: psi,
       };
-      checkTrees(trees, dimension, file);
+      checkFlatTrees(trees, dimension, file);
       return trees;
     });
-  }
-}
-
-/** Guards the scoring loop against a damaged file: indices in range, children after their parent (no cycles). */
-function checkTrees(t: IsolationTrees, p: number, file: string): void {
-  const n = t.feature.length;
-  for (const r of t.roots) if (r < 0 || r >= n) throw new InputError({ file }, `root indices in [0, ${n})`, String(r));
-  for (let k = 0; k < n; k++) {
-    const f = t.feature[k];
-    if (f < 0) continue;
-    if (f >= p || !(t.left[k] > k && t.left[k] < n) || !(t.right[k] > k && t.right[k] < n)) {
-      throw new InputError({ file }, `node ${k} to split a feature in [0, ${p}) into children after it`);
-    }
   }
 }

@@ -1,4 +1,5 @@
 import { ParameterError, mulberry32, normalSampler, packedWindowSet, type WindowSet } from '@driftwatch/contracts';
+import { pairwiseAuc } from '../testing/synthetic-windows';
 import { describeDetectorConformance } from '@driftwatch/contracts/conformance';
 import { initBackend } from '../backend';
 import { directCovariance, gaussJordanInverse } from '../linalg/test-helpers';
@@ -27,14 +28,6 @@ function sinusoids(n: number, seed: number, anomalies = 0, W = 8, D = 3): Window
     }
   }
   return packedWindowSet(values, W, D, new Uint8Array(n), ['one']);
-}
-
-/** share of (anomalous, normal) pairs where the anomalous window scores higher (ties count ½) */
-function pairwiseAuc(scores: Float32Array, normalCount: number): number {
-  let wins = 0;
-  const anomalous = scores.subarray(normalCount);
-  for (const a of anomalous) for (const s of scores.subarray(0, normalCount)) wins += a > s ? 1 : a === s ? 0.5 : 0;
-  return wins / (anomalous.length * normalCount);
 }
 
 describe('LstmAd', () => {

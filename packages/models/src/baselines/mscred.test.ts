@@ -1,5 +1,6 @@
 import { ParameterError, mulberry32, normalSampler, packedWindowSet, type WindowSet } from '@driftwatch/contracts';
 import { describeDetectorConformance } from '@driftwatch/contracts/conformance';
+import { oneFactorWindows, pairwiseAuc } from '../testing/synthetic-windows';
 import { initBackend, tf } from '../backend';
 import { MSCRED_DEFAULTS, Mscred, attend, attentionWeights, conv2dSame, conv2dTransposeSame, levelSizes, paddedSize, rotatedConstant, signatureMatrices, type MscredConfig } from './mscred';
 
@@ -24,21 +25,7 @@ function randomValues(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, normal);
 }
 
-/** Normal windows: features follow one latent factor (x_j = a_j·t + noise); anomalies permute the loadings. */
-function correlated(n: number, seed: number, anomalies = 0, W = 6, F = 4): WindowSet {
-  const normal = normalSampler(mulberry32(seed));
-  const loadings = [1, -1, 0.5, 2];
-  const broken = [-1, 0.5, 2, 1];
-  const values = new Float32Array(n * W * F);
-  for (let i = 0; i < n; i++) {
-    const a = i >= n - anomalies ? broken : loadings;
-    for (let r = 0; r < W; r++) {
-      const t = normal();
-      for (let j = 0; j < F; j++) values[(i * W + r) * F + j] = a[j] * t + 0.1 * normal();
-    }
-  }
-  return packedWindowSet(values, W, F, new Uint8Array(n), ['one']);
-}
+const correlated = (n: number, seed: number, anomalies = 0, W = 6, F = 4): WindowSet => oneFactorWindows(n, seed, { anomalies, windowLength: W, featureCount: F, broken: [-1, 0.5, 2, 1] });
 
 /** M^w_t = Σ_{i=t−w+1..t} x_i x_iᵀ / w by loops, zero outside D×D: [P][P] */
 function bruteSignature(window: ArrayLike<number>, D: number, t: number, w: number, P: number): number[][] {
@@ -175,9 +162,7 @@ describe('Mscred', () => {
     const report = await det.fit(correlated(256, 1), { seed: 0, validation: correlated(128, 2) });
     expect(report.bestValLoss!).toBeLessThan(report.valLoss![0]);
     const scores = await det.scoreWindows(correlated(40, 3, 8));
-    let wins = 0;
-    for (const a of scores.subarray(32)) for (const n of scores.subarray(0, 32)) wins += a > n ? 1 : a === n ? 0.5 : 0;
-    expect(wins / (8 * 32)).toBeGreaterThanOrEqual(0.9);
+    expect(pairwiseAuc(scores, 32)).toBeGreaterThanOrEqual(0.9);
     det.dispose();
   }, 60_000);
 

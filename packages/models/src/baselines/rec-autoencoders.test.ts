@@ -1,4 +1,5 @@
 import { ParameterError, mulberry32, normalSampler, packedWindowSet, type WindowSet } from '@driftwatch/contracts';
+import { pairwiseAuc } from '../testing/synthetic-windows';
 import { describeDetectorConformance } from '@driftwatch/contracts/conformance';
 import { initBackend } from '../backend';
 import { refRecDecode, refRecEncode } from '../neural/layers-reference';
@@ -47,9 +48,7 @@ describe.each([
     const report = await det.fit(waves(256, 1), { seed: 0, validation: waves(64, 2) });
     expect(report.bestValLoss!).toBeLessThan(report.valLoss![0]);
     const scores = await det.scoreWindows(waves(40, 3, 8));
-    let wins = 0;
-    for (const a of scores.subarray(32)) for (const n of scores.subarray(0, 32)) wins += a > n ? 1 : a === n ? 0.5 : 0;
-    expect(wins / (8 * 32)).toBeGreaterThanOrEqual(0.98);
+    expect(pairwiseAuc(scores, 32)).toBeGreaterThanOrEqual(0.98);
     det.dispose();
   }, 60_000);
 });

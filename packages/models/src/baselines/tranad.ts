@@ -45,8 +45,8 @@
  *   current epoch's phase weights (early stopping compares epochs under a weighting that moves toward x̂₂).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ParameterError, gatherWindows, type WindowSet } from '@driftwatch/contracts';
-import { dense, type NamedParams, type ParamSpec } from '../neural/params';
+import { ParameterError } from '@driftwatch/contracts';
+import { dense, layerNormSpecs, linearSpecs, type NamedParams, type ParamSpec } from '../neural/params';
 import { minMaxStateSpecs, minMaxTrainingPhase } from '../neural/min-max';
 import { WindowNetworkDetector, type LossContext, type NoiseSource, type TrainingConfig, type TrainingPhase } from '../neural/window-network';
 import { resolveConfig, TRAINING_CHECKS, TRAINING_DEFAULTS } from '../neural/config';
@@ -215,20 +215,6 @@ function attentionSpecs(name: string, E: number): ParamSpec[] {
   ];
 }
 
-function linearSpecs(name: string, inputs: number, outputs: number): ParamSpec[] {
-  return [
-    { name: `${name}/kernel`, shape: [inputs, outputs], init: 'glorot-uniform' },
-    { name: `${name}/bias`, shape: [outputs], init: 'zeros' },
-  ];
-}
-
-function normSpecs(name: string, E: number): ParamSpec[] {
-  return [
-    { name: `${name}/gamma`, shape: [E], init: 'ones' },
-    { name: `${name}/beta`, shape: [E], init: 'zeros' },
-  ];
-}
-
 function checkedConfig(params: Partial<TranAdConfig>): TranAdConfig {
   const { layerNorm, ...numeric } = params;
   const numericDefaults: Omit<TranAdConfig, 'layerNorm'> = { ...TRANAD_DEFAULTS };
@@ -249,7 +235,7 @@ export class TranAd extends WindowNetworkDetector<TranAdConfig> {
   protected paramSpecs(featureCount: number): ParamSpec[] {
     const E = 2 * featureCount;
     const F = this.config.feedForward;
-    const norms = (name: string, count: number) => (this.config.layerNorm ? Array.from({ length: count }, (_, i) => normSpecs(`${name}/norm${i + 1}`, E)).flat() : []);
+    const norms = (name: string, count: number) => (this.config.layerNorm ? Array.from({ length: count }, (_, i) => layerNormSpecs(`${name}/norm${i + 1}`, E)).flat() : []);
     const decoder = (name: string) => [...attentionSpecs(`${name}/self_attn`, E), ...attentionSpecs(`${name}/cross_attn`, E), ...linearSpecs(`${name}/linear1`, E, F), ...linearSpecs(`${name}/linear2`, F, E), ...norms(name, 3)];
     return [
       ...attentionSpecs('enc/self_attn', E),

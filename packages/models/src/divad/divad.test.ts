@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { pairwiseAuc } from '../testing/synthetic-windows';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FeatureMismatchError, InputError, ParameterError, mulberry32, normalSampler, packedWindowSet, type WindowSet } from '@driftwatch/contracts';
@@ -307,9 +308,7 @@ describe('Rec DIVAD', () => {
     const det = new Divad({ ...smallRec, variant: 'GM', convFilters: 8, gruUnits: 8, latentDim: 4, epochs: 30, learningRate: 3e-3, alpha: 1, beta: 1 });
     await det.fit(make(512, 1), { seed: 0, validation: make(128, 2) });
     const scores = await det.scoreWindows(make(40, 3, 8));
-    let wins = 0;
-    for (const a of scores.subarray(32)) for (const n of scores.subarray(0, 32)) wins += a > n ? 1 : a === n ? 0.5 : 0;
-    expect(wins / (8 * 32)).toBeGreaterThanOrEqual(0.95);
+    expect(pairwiseAuc(scores, 32)).toBeGreaterThanOrEqual(0.95);
     det.dispose();
   }, 120_000);
 

@@ -109,3 +109,19 @@ export function denseStack(p: NamedParams, prefix: string, x: tf.Tensor2D, hidde
 export function subSeed(seed: number, stream: number): number {
   return (Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(stream, 0xc2b2ae35)) >>> 0;
 }
+
+/** A linear layer's parameters in PyTorch's layout for y = x·W + b: kernel [inputs, outputs] (Glorot uniform), bias zeros. */
+export function linearSpecs(name: string, inputs: number, outputs: number): ParamSpec[] {
+  return [
+    { name: `${name}/kernel`, shape: [inputs, outputs], init: 'glorot-uniform' },
+    { name: `${name}/bias`, shape: [outputs], init: 'zeros' },
+  ];
+}
+
+/** LayerNorm's affine parameters over a last axis of size d: γ ones, β zeros. */
+export function layerNormSpecs(name: string, d: number): ParamSpec[] {
+  return [
+    { name: `${name}/gamma`, shape: [d], init: 'ones' },
+    { name: `${name}/beta`, shape: [d], init: 'zeros' },
+  ];
+}
