@@ -10,6 +10,8 @@ import { score } from './commands/score';
 import { evaluate } from './commands/evaluate';
 import { benchAsdLoso } from './commands/bench-asd-loso';
 import { report } from './commands/report';
+import { simulate } from './commands/simulate';
+import { demo } from './commands/demo';
 
 const COMMANDS: Command[] = [
   datasetsList,
@@ -22,6 +24,8 @@ const COMMANDS: Command[] = [
   evaluate,
   benchAsdLoso,
   report,
+  simulate,
+  demo,
 ];
 const VERSION = '0.1.0';
 

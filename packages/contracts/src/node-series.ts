@@ -1,6 +1,7 @@
 import type { FitProgress, FitReport, ManifestContext } from './detector';
 import { FeatureMismatchError, ParameterError } from './errors';
 import type { GraphSnapshot } from './graph';
+import type { AnomalyRange, Sequence } from './sequence';
 
 /**
  * N entities (machines, containers, pods, services) observed together over T steps with F metrics
@@ -116,4 +117,50 @@ export interface NodeDetector<Config = Record<string, unknown>> {
   /** writes manifest.json + weights atomically */
   save(dir: string, context?: ManifestContext): Promise<void>;
   dispose(): void;
+}
+
+/**
+ * One Sequence per entity of a NodeSeries (id `<series id>/<entity>`, domain = the entity), for the
+ * per-entity window detectors: values are copied out of the step-major layout into each entity's
+ * row-major T·F block. Labels become event codes (`eventOf + 1`, or 1 without `eventOf`) with one
+ * AnomalyRange per run of equal codes, named by `eventTypes` (or 'anomaly').
+ */
+export function nodeSeriesToSequences(series: NodeSeries): Sequence[] {
+  validateNodeSeries(series);
+  const N = series.entities.length;
+  const F = series.features.length;
+  const T = series.length;
+  return series.entities.map((entity, i) => {
+    const values = new Float32Array(T * F);
+    for (let t = 0; t < T; t++) values.set(series.values.subarray((t * N + i) * F, (t * N + i + 1) * F), t * F);
+    const sequence: Sequence = { id: `${series.id}/${entity}`, entity, domain: entity, features: series.features.slice(), values, length: T };
+    if (series.timestamps) sequence.timestamps = series.timestamps.slice();
+    if (series.labels) {
+      const codes = new Uint8Array(T);
+      for (let t = 0; t < T; t++) {
+        if (series.labels[t * N + i] === 0) continue;
+        const event = series.eventOf ? series.eventOf[t * N + i] : -1;
+        codes[t] = event >= 0 ? Math.min(event + 1, 255) : 1;
+      }
+      sequence.labels = codes;
+      sequence.ranges = labelRuns(codes, (code) => (series.eventOf && series.eventTypes?.[code - 1]) || 'anomaly');
+    }
+    return sequence;
+  });
+}
+
+/** Maximal runs [start, end) of one non-zero code. */
+function labelRuns(codes: Uint8Array, nameOf: (code: number) => string): AnomalyRange[] {
+  const ranges: AnomalyRange[] = [];
+  for (let t = 0; t < codes.length; ) {
+    if (codes[t] === 0) {
+      t++;
+      continue;
+    }
+    let end = t + 1;
+    while (end < codes.length && codes[end] === codes[t]) end++;
+    ranges.push({ start: t, end, eventType: nameOf(codes[t]) });
+    t = end;
+  }
+  return ranges;
 }

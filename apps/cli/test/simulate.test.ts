@@ -1,0 +1,157 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readSequences } from '@driftwatch/ingest';
+import { simulateCluster, type SimulationOptions } from '@driftwatch/simulate';
+import { simulate, writeFolderAtomic } from '../src/commands/simulate';
+import { runCommand } from './fixtures';
+
+describe('driftwatch simulate', () => {
+  let dir: string;
+  const flags = ['--nodes', '8', '--steps', '120', '--seed', '3', '--rewiring', '0.05', '--noise', '0.25', '--burst', '1.5', '--window', '10', '--faults', '3', '--fault-start', '20'];
+  // the same run, built from the library directly: what the files must hold
+  const options: SimulationOptions = { nodes: 8, steps: 120, rewiring: 0.05, structuralNoise: 0.25, graphWindow: 10, workload: { burstAmplitude: 1.5 }, faults: { count: 3, start: 20 } };
+  const expected = simulateCluster(options, 3);
+  const N = 8;
+  const F = 5;
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'cli-simulate-'));
+    const r = await runCommand(simulate, [...flags, '--out', join(dir, 'a')]);
+    expect(r.stderr).not.toMatch(/driftwatch:/);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/8 nodes, 120 steps, 5 metrics \(seed 3\)/);
+  }, 60_000);
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes the long CSV that ingest reads back to the same values, times and entity order', async () => {
+    const sequences = await readSequences(join(dir, 'a', 'metrics.csv'), { format: 'long-csv', entity: 'entity', timestampUnit: 'iso' });
+    expect(sequences.map((s) => s.entity)).toEqual(expected.series.entities);
+    let differing = 0;
+    sequences.forEach((s, i) => {
+      // the pivot sorts metric names: map them back to the simulator's order
+      const column = expected.series.features.map((name) => s.features.indexOf(name));
+      expect(s.length).toBe(120);
+      expect([...s.timestamps!]).toEqual([...expected.series.timestamps!]);
+      for (let t = 0; t < 120; t++) for (let f = 0; f < F; f++) if (s.values[t * F + column[f]] !== expected.series.values[(t * N + i) * F + f]) differing++;
+    });
+    expect(differing).toBe(0);
+  });
+
+  it('writes the wide Arrow IPC file that ingest reads back to the same values', async () => {
+    const sequences = await readSequences(join(dir, 'a', 'metrics.arrow'), { entity: 'entity' });
+    expect(sequences.map((s) => s.entity)).toEqual(expected.series.entities);
+    expect(sequences[0].features).toEqual(['cpu', 'memory', 'latency', 'queue', 'error_rate']);
+    let differing = 0;
+    sequences.forEach((s, i) => {
+      for (let t = 0; t < 120; t++) for (let f = 0; f < F; f++) if (s.values[t * F + f] !== expected.series.values[(t * N + i) * F + f]) differing++;
+    });
+    expect(differing).toBe(0);
+  });
+
+  it('writes labels per node and step, the fault table, both graph series and simulation.json', async () => {
+    const lines = (await readFile(join(dir, 'a', 'labels.csv'), 'utf8')).trim().split('\n');
+    expect(lines[0]).toBe('entity,timestamp,step,label,event');
+    expect(lines).toHaveLength(1 + 120 * N);
+    const labels = lines.slice(1).map((l) => l.split(','));
+    labels.forEach(([entity, time, step, label, event], k) => {
+      const t = Math.floor(k / N);
+      const i = k % N;
+      const code = expected.series.eventOf![t * N + i];
+      expect([entity, time, Number(step), Number(label), event]).toEqual([
+        expected.series.entities[i],
+        new Date(Number(expected.series.timestamps![t])).toISOString(),
+        t,
+        expected.series.labels![t * N + i],
+        code >= 0 ? expected.series.eventTypes![code] : '',
+      ]);
+    });
+    expect(labels.some((l) => l[3] === '1')).toBe(true);
+    expect(JSON.parse(await readFile(join(dir, 'a', 'faults.json'), 'utf8'))).toEqual(expected.faults);
+    const faultRows = (await readFile(join(dir, 'a', 'faults.csv'), 'utf8')).trim().split('\n');
+    expect(faultRows).toHaveLength(1 + expected.faults.length);
+    const jsonl = async (name: string) => (await readFile(join(dir, 'a', name), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(await jsonl('graphs-true.jsonl')).toEqual(JSON.parse(JSON.stringify(expected.trueGraphs)));
+    expect(await jsonl('graphs-observed.jsonl')).toEqual(JSON.parse(JSON.stringify(expected.series.graphs)));
+    const manifest = JSON.parse(await readFile(join(dir, 'a', 'simulation.json'), 'utf8'));
+    expect(manifest.seed).toBe(3);
+    expect(manifest.version).toBe('0.1.0');
+    expect(manifest.config).toEqual(JSON.parse(JSON.stringify(expected.config)));
+    expect(manifest.command).toMatch(/^driftwatch simulate --nodes 8 /);
+    expect(manifest.files['metrics.csv'].mapping).toEqual({ format: 'long-csv', entity: 'entity', timestampUnit: 'iso' });
+  });
+
+  it('writes byte-identical files for the same flags and seed', async () => {
+    const r = await runCommand(simulate, [...flags, '--out', join(dir, 'b')]);
+    expect(r.code).toBe(0);
+    const names = (await readdir(join(dir, 'a'))).sort();
+    expect((await readdir(join(dir, 'b'))).sort()).toEqual(names);
+    for (const name of names) {
+      const [a, b] = [await readFile(join(dir, 'a', name)), await readFile(join(dir, 'b', name))];
+      // simulation.json records the command line, which names another --out
+      if (name === 'simulation.json') expect(a.toString().replace(/"command": .*\n/, '')).toBe(b.toString().replace(/"command": .*\n/, ''));
+      else expect([name, a.equals(b)]).toEqual([name, true]);
+    }
+    const other = await runCommand(simulate, [...flags.slice(0, 4), '--seed', '4', ...flags.slice(6), '--out', join(dir, 'c'), '--format', 'csv']);
+    expect(other.code).toBe(0);
+    expect((await readFile(join(dir, 'c', 'metrics.csv'))).equals(await readFile(join(dir, 'a', 'metrics.csv')))).toBe(false);
+    expect(existsSync(join(dir, 'c', 'metrics.arrow'))).toBe(false);
+  });
+
+  it('stops on a bad parameter with one line, leaving no folder and no temporary behind', async () => {
+    const before = (await readdir(dir)).sort();
+    const r = await runCommand(simulate, ['--nodes', '8', '--rewiring', '2', '--out', join(dir, 'bad')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('driftwatch: rewiring must be a number in [0, 1], got 2\n');
+    const notNumber = await runCommand(simulate, ['--nodes', 'many', '--out', join(dir, 'bad')]);
+    expect([notNumber.code, notNumber.stderr]).toEqual([2, "driftwatch: --nodes expects a number, got 'many'\n"]);
+    expect((await readdir(dir)).sort()).toEqual(before);
+  });
+
+  it('keeps an existing folder unless --force, and then replaces it whole', async () => {
+    const target = join(dir, 'kept');
+    const first = await runCommand(simulate, ['--nodes', '6', '--steps', '60', '--out', target]);
+    expect(first.code).toBe(0);
+    await writeFile(join(target, 'note.txt'), 'mine');
+    const refused = await runCommand(simulate, ['--nodes', '6', '--steps', '60', '--out', target]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/exists \(use --force to replace it\)/);
+    expect(existsSync(join(target, 'note.txt'))).toBe(true);
+    const forced = await runCommand(simulate, ['--nodes', '6', '--steps', '60', '--out', target, '--force', '--format', 'arrow']);
+    expect(forced.code).toBe(0);
+    expect(existsSync(join(target, 'note.txt'))).toBe(false);
+    expect(existsSync(join(target, 'metrics.arrow'))).toBe(true);
+    expect(existsSync(join(target, 'metrics.csv'))).toBe(false);
+  });
+
+  it('writes a folder whole or not at all: a failure halfway leaves neither a new folder nor a temporary, and keeps an old one', async () => {
+    const parent = await mkdtemp(join(tmpdir(), 'cli-atomic-'));
+    const fail = async (d: string) => {
+      await writeFile(join(d, 'half.txt'), 'half');
+      throw new Error('disk on fire');
+    };
+    await expect(writeFolderAtomic(join(parent, 'new'), false, fail)).rejects.toThrow('disk on fire');
+    expect(await readdir(parent)).toEqual([]);
+    await writeFolderAtomic(join(parent, 'old'), false, (d) => writeFile(join(d, 'v1.txt'), '1'));
+    await expect(writeFolderAtomic(join(parent, 'old'), true, fail)).rejects.toThrow('disk on fire');
+    expect(await readdir(parent)).toEqual(['old']);
+    expect(await readdir(join(parent, 'old'))).toEqual(['v1.txt']);
+    await rm(parent, { recursive: true, force: true });
+  });
+
+  it('reads parameters from --config, with flags winning', async () => {
+    const config = join(dir, 'sim.json');
+    await writeFile(config, JSON.stringify({ nodes: 10, steps: 50, topology: 'dag', faults: { count: 0 } }));
+    const r = await runCommand(simulate, ['--config', config, '--steps', '40', '--out', join(dir, 'cfg'), '--format', 'arrow']);
+    expect(r.code).toBe(0);
+    const manifest = JSON.parse(await readFile(join(dir, 'cfg', 'simulation.json'), 'utf8'));
+    expect([manifest.config.nodes, manifest.config.steps, manifest.config.topology]).toEqual([10, 40, 'dag']);
+    await writeFile(config, '{"nodes": 10,\n "steps": }');
+    const bad = await runCommand(simulate, ['--config', config, '--out', join(dir, 'cfg2')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(new RegExp(`^driftwatch: ${config.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:`));
+  });
+});
