@@ -5,4 +5,7 @@ export * from './density';
 export * from './divad';
 export * from './baselines';
 export * from './linalg';
+export * from './supervised';
 export * from './registry';
+export * from './spatiotemporal';
+export * from './node-registry';

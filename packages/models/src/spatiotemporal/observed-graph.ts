@@ -1,0 +1,68 @@
+/**
+ * The observed part of st-dda's dependency matrix (spatiotemporal.md §1.4): norm(A_obs(t) + I) from the
+ * series' graph snapshots, dense N × N, row-major, for the graph modes none / static / dynamic.
+ */
+import { ParameterError, graphAt, type GraphSnapshot, type NodeSeries } from '@driftwatch/contracts';
+import type { StDdaGraphMode, StDdaConfig } from './config';
+
+export type ObservedEdgeSettings = Pick<StDdaConfig, 'observedEdges' | 'observedWeights'>;
+
+/**
+ * A_obs of one snapshot: a[i·N + j] = Σ over edges i → j of 1 (binary: at most 1) or of the edge weights,
+ * also at a[j·N + i] when symmetric. Self-edges are ignored: norm(A + I) adds the self-loop.
+ */
+export function snapshotAdjacency(snapshot: GraphSnapshot, N: number, settings: ObservedEdgeSettings, where = `graph at step ${snapshot.t}`): Float64Array {
+  const a = new Float64Array(N * N);
+  const binary = settings.observedWeights === 'binary';
+  for (const e of snapshot.edges) {
+    if (e.src === e.dst) continue;
+    const w = binary ? 1 : e.weight;
+    if (!(Number.isFinite(w) && w >= 0)) throw new ParameterError(`st-dda: ${where} has an edge ${e.src} → ${e.dst} of weight ${e.weight}; observedWeights 'weight' needs finite weights ≥ 0`);
+    const cells = settings.observedEdges === 'symmetric' ? [e.src * N + e.dst, e.dst * N + e.src] : [e.src * N + e.dst];
+    for (const c of cells) a[c] = binary ? 1 : a[c] + w;
+  }
+  return a;
+}
+
+/** norm(A + I): row i of A + I divided by its sum 1 + Σ_j A_ij (row normalisation, §1.4) */
+export function rowNormalisedWithSelfLoops(a: Float64Array, N: number): Float32Array {
+  const out = new Float32Array(N * N);
+  for (let i = 0; i < N; i++) {
+    let sum = 1;
+    for (let j = 0; j < N; j++) if (j !== i) sum += a[i * N + j];
+    for (let j = 0; j < N; j++) out[i * N + j] = (j === i ? 1 : a[i * N + j]) / sum;
+  }
+  return out;
+}
+
+/** The snapshot that holds at window end t: the first one throughout (static), the one in force at t (dynamic). */
+export function snapshotFor(series: Pick<NodeSeries, 'graphs'>, mode: Exclude<StDdaGraphMode, 'none'>, t: number): GraphSnapshot | undefined {
+  return mode === 'static' ? series.graphs?.[0] : graphAt(series, t);
+}
+
+/**
+ * norm(A_obs(t) + I) per window end t, one matrix per snapshot (cached); the identity where no snapshot
+ * holds yet (dynamic mode before the first one). Throws a ParameterError when the mode needs graphs and
+ * the series has none.
+ */
+export function observedDependencies(series: NodeSeries, mode: Exclude<StDdaGraphMode, 'none'>, settings: ObservedEdgeSettings): (t: number) => Float32Array {
+  if (!series.graphs || series.graphs.length === 0) {
+    throw new ParameterError(`st-dda: graph '${mode}' needs observed graphs, and series ${series.id} has none (use graph 'none')`);
+  }
+  const N = series.entities.length;
+  const cache = new Map<GraphSnapshot, Float32Array>();
+  let identity: Float32Array | undefined;
+  return (t) => {
+    const snapshot = snapshotFor(series, mode, t);
+    if (!snapshot) {
+      identity ??= rowNormalisedWithSelfLoops(new Float64Array(N * N), N);
+      return identity;
+    }
+    let m = cache.get(snapshot);
+    if (!m) {
+      m = rowNormalisedWithSelfLoops(snapshotAdjacency(snapshot, N, settings, `${series.id}: graph at step ${snapshot.t}`), N);
+      cache.set(snapshot, m);
+    }
+    return m;
+  };
+}
