@@ -39,7 +39,7 @@ export const backendOption: Record<string, OptionSpec> = {
     type: 'string',
     valueName: 'name',
     default: 'auto',
-    description: 'tfjs backend: auto (tfjs-node-gpu → tfjs-node → wasm → cpu), tfjs-node-gpu, tfjs-node, wasm, cpu',
+    description: "tfjs backend: auto (the first of tfjs-node-gpu → tfjs-node → webgpu → wasm → cpu that loads and passes a smoke test; 'driftwatch doctor' shows why the others do not), tfjs-node-gpu, tfjs-node, webgpu, wasm, cpu",
   },
 };
 

@@ -10,6 +10,7 @@ import { score } from './commands/score';
 import { evaluate } from './commands/evaluate';
 import { benchAsdLoso } from './commands/bench-asd-loso';
 import { report } from './commands/report';
+import { doctor } from './commands/doctor';
 import { simulate } from './commands/simulate';
 import { demo } from './commands/demo';
 
@@ -26,6 +27,7 @@ const COMMANDS: Command[] = [
   report,
   simulate,
   demo,
+  doctor,
 ];
 const VERSION = '0.1.0';
 
