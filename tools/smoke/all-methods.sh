@@ -18,6 +18,8 @@ for m in "${methods[@]}"; do
   # the VAEs average 1,024 posterior samples per window by default: 16 keep a smoke run short
   case "$m" in
     *-vae) params='{"scoreSamples":16}' ;;
+    # Deep SVDD pretrains its autoencoder for up to 150 epochs whatever --epochs says (it bounds the one-class phase)
+    *-dsvdd) params='{"pretrainEpochs":1}' ;;
     # the paper's 500 units and 20 flows cost seconds per batch on 2 cores; a smoke run uses a small network
     omnianomaly) params='{"units":32,"flows":4}' ;;
     # MSCRED's default encoder (3.2M parameters) takes seconds per step on 2 cores: an eighth of its filters
