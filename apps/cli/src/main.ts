@@ -10,6 +10,7 @@ import { score } from './commands/score';
 import { evaluate } from './commands/evaluate';
 import { benchAsdLoso } from './commands/bench-asd-loso';
 import { report } from './commands/report';
+import { graphBuild, graphDrift, graphInspect } from './commands/graph';
 import { doctor } from './commands/doctor';
 import { simulate } from './commands/simulate';
 import { demo } from './commands/demo';
@@ -28,6 +29,9 @@ const COMMANDS: Command[] = [
   simulate,
   demo,
   doctor,
+  graphBuild,
+  graphInspect,
+  graphDrift,
 ];
 const VERSION = '0.1.0';
 

@@ -1,5 +1,7 @@
 import { ParameterError, type GraphEdge, type GraphSnapshot } from '@driftwatch/contracts';
+import { DynamicGraph } from './dynamic-graph';
 import type { NodeKind, ServiceEdgeKind, ServiceGraph } from './service-graph';
+import type { WindowGrid } from './windows';
 
 export interface AdjacencyOptions {
   /** edge kinds to include (default: all) */
@@ -86,4 +88,13 @@ export function toSnapshot(graph: ServiceGraph, order: readonly string[], t: num
   const contention: GraphEdge[] = [...pairs].map((p) => ({ src: Math.floor(p / n), dst: p % n, kind: 'contention', weight: 1 }));
   const bySrcDst = (x: GraphEdge, y: GraphEdge) => x.src - y.src || x.dst - y.dst;
   return { t, nodes: [...order], edges: [...calls.sort(bySrcDst), ...contention.sort(bySrcDst)] };
+}
+
+/**
+ * A dependency table as a dynamic graph of one window (window 0 of `grid`): the services in sorted order,
+ * call edges and the contention edges of services sharing a host, as `toSnapshot` gives them. A table
+ * has no time, so the graph is static: one snapshot, no drift.
+ */
+export function dependencyDynamicGraph(graph: ServiceGraph, grid: WindowGrid): DynamicGraph {
+  return DynamicGraph.fromSnapshots([toSnapshot(graph, entityOrder(graph, 'service'), grid.origin)], grid);
 }

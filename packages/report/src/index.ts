@@ -8,6 +8,9 @@ export { bestGridPoint, fiveNumbers, summariseSequences, summariseMethods, group
 export { analyseSeries, RANDOM_BASELINE_SEED, type SeriesAnalysis, type SeriesMetrics, type ScorePopulations } from './summary/series';
 export { fmt, type Table } from './tables';
 export type { VegaLiteSpec } from './specs/spec';
+export { stSection, isStResult, latestStLines, type StResult, type StSection } from './st/st-results';
+export { stLineSpec, type StLinePoint } from './st/st-lines-spec';
+export { graphSnapshotSpec, graphCells, type GraphSnapshotFigureOptions, type GraphCell } from './specs/graph-snapshot';
 
 import { buildReport, renderFigures } from './build';
 import { renderHtml } from './html';

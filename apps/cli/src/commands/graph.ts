@@ -1,0 +1,399 @@
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { DataRootError, ParameterError, type EdgeKind, type GraphSnapshot } from '@driftwatch/contracts';
+import { EDGE_KINDS, driftSeries, edgesPerKind, nodeDegrees, spreadOf, topEdges, type DynamicGraph, type SnapshotDrift, type WindowGrid, type WindowSnapshot } from '@driftwatch/graph';
+import { writeFileAtomic } from '@driftwatch/ingest';
+import { escapeHtml, graphSnapshotSpec, renderSvgs } from '@driftwatch/report';
+import { UsageError } from '../cli-error';
+import { dataRootOption, intOption, listOption, optionalString, type Command, type OptionValues } from '../command';
+import { progressBar } from '../progress';
+import { fmt, renderTable } from '../table';
+import { dataRoot } from '../workspace';
+import { formatStep } from './datasets-inspect';
+import { GRAPH_FILE_FORMATS, formatOfPath, readGraphFile, writeGraphFile, type GraphFileFormat } from './graph-files';
+import {
+  callGraphFromTraceFiles,
+  graphFromAlibaba,
+  graphFromEdgeList,
+  nezhaDependencyFile,
+  nezhaTraceFiles,
+  type AlibabaGraphKind,
+  type BuiltGraph,
+  type NezhaPhase,
+} from './graph-sources';
+
+/** A window start as people read it: a UTC time for Unix ms, an offset for trace-relative ms (Alibaba), a step index. */
+export function timeLabel(t: number, grid: WindowGrid): string {
+  if (grid.unit === 'step') return `step ${t}`;
+  // before 1973 a time in ms is an offset from a trace start, not a date
+  return t >= 1e11 ? new Date(t).toISOString().replace('.000Z', 'Z') : `+${formatStep(t)}`;
+}
+
+function windowLabel(grid: WindowGrid): string {
+  return grid.unit === 'step' ? `${grid.width} steps` : formatStep(grid.width);
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
+
+/** "16 windows of 1 min (from … to …)", or "1 window of 1 min (t)". */
+function windowsText(snapshots: readonly GraphSnapshot[], grid: WindowGrid): string {
+  const n = snapshots.length;
+  if (n === 1) return `1 window of ${windowLabel(grid)} (${timeLabel(snapshots[0].t, grid)})`;
+  return `${count(n)} windows of ${windowLabel(grid)} (${timeLabel(snapshots[0].t, grid)} … ${timeLabel(snapshots[n - 1].t, grid)})`;
+}
+
+/** --window in seconds → ms. */
+function windowMsOf(values: OptionValues): number {
+  const text = optionalString(values, 'window') ?? '60';
+  const seconds = Number(text);
+  if (!(Number.isFinite(seconds) && seconds > 0)) throw new UsageError(`--window expects a positive number of seconds, got '${text}'`);
+  return seconds * 1000;
+}
+
+function kindsOf(values: OptionValues): EdgeKind[] | undefined {
+  const kinds = listOption(values, 'kinds');
+  for (const k of kinds ?? []) if (!EDGE_KINDS.includes(k as EdgeKind)) throw new UsageError(`--kinds expects some of ${EDGE_KINDS.join(', ')}, got '${k}'`);
+  return kinds as EdgeKind[] | undefined;
+}
+
+async function buildFromNezha(values: OptionValues, date: string, windowMs: number): Promise<BuiltGraph & { label: string }> {
+  const root = dataRoot(values);
+  const phase = (optionalString(values, 'phase') ?? 'all') as NezhaPhase;
+  if (!['rca', 'construct', 'all'].includes(phase)) throw new UsageError(`--phase expects rca, construct or all, got '${phase}'`);
+  const minutes = listOption(values, 'minutes');
+  let source = optionalString(values, 'source');
+  if (source !== undefined && source !== 'spans' && source !== 'dependency') throw new UsageError(`--source expects spans or dependency, got '${source}'`);
+  const traces = source === 'dependency' ? [] : await nezhaTraceFiles(root, date, phase, minutes);
+  source ??= traces.length > 0 ? 'spans' : 'dependency';
+  if (source === 'dependency') {
+    const file = nezhaDependencyFile(root, date);
+    if (!existsSync(file)) throw new DataRootError(`Nezha ${date} has neither trace files (${phase} phase) nor a dependency table (${file})`);
+    return { ...(await graphFromEdgeList(file, windowMs)), label: `nezha-${date}-dependency` };
+  }
+  if (traces.length === 0) throw new DataRootError(`Nezha ${date} has no trace files in the ${phase} phase under ${root}/nezha`);
+  const total = (await Promise.all(traces.map((f) => stat(f.trace)))).reduce((s, x) => s + x.size, 0);
+  const bar = progressBar(`spans of ${date}`, total);
+  const maxOpenSpans = intOption(values, 'max-open-spans', 200_000, 1);
+  const { graph, stats } = await callGraphFromTraceFiles(
+    traces.map((f) => f.trace),
+    { windowMs, selfCalls: Boolean(values['self-calls']), maxOpenSpans, progress: bar },
+  );
+  bar.done(`${count(stats.spans)} spans`);
+  return {
+    graph,
+    source: `${traces.length} trace files (${traces.map((f) => `${f.phase.replace('_data', '')}/${f.minute}`).join(', ')})`,
+    label: `nezha-${date}-spans`,
+    notes: [
+      `${count(stats.spans)} spans, ${count(stats.roots)} roots; ${count(stats.calls)} calls between services${values['self-calls'] ? ' (self-calls kept)' : `, ${count(stats.selfCalls)} calls within a service left out`}`,
+      `${count(stats.unmatchedParents)} spans whose parent is not in the files; ${count(stats.evictedTraces)} traces forgotten past --max-open-spans (peak ${count(stats.peakOpenSpans)} open spans)`,
+      'edge weight = calls in the window; meanUs and p95Us = latency of the called spans (p95 within 1 % beyond 64 calls)',
+    ],
+  };
+}
+
+export const graphBuild: Command = {
+  path: ['graph', 'build'],
+  summary: 'dependency graphs per time window from Nezha spans or dependency tables, Alibaba batch tables or an edge list',
+  usage: 'driftwatch graph build (--nezha <date> | --alibaba <dir> | --edges <file.csv>) [--window <sec>] [--out FILE] [--format jsonl|arrow]',
+  description: [
+    'Builds a dynamic graph — one snapshot per observed time window over one entity order — and writes it as JSON',
+    'Lines (one snapshot per line: t, window, unit, nodes, edges) or Arrow IPC (one row per edge; the entity order',
+    'and windows in the schema metadata), atomically.',
+    '  --nezha <date>: call graph from the trace files of the date (parent span → child span gives caller service →',
+    '    callee service; weight = calls; mean and p95 latency of the called spans), streamed file by file; or, for',
+    '    --source dependency or a date without traces (2022-08-22), the dependency table: calls plus contention',
+    '    between services on one host, in one window.',
+    '  --alibaba <dir>: the batch tables of Alibaba 2018. --kind call: machine-level call graph of the job DAGs',
+    '    (pairs of upstream × downstream instances, counted while the downstream instance runs); --kind contention:',
+    '    containers and batch tasks on a common machine, weight = seconds together in the window.',
+    '  --edges <file.csv>: a Source,Target[,Weight] edge list (IPv4 targets are hosts), one window.',
+  ].join('\n'),
+  options: {
+    nezha: { type: 'string', valueName: 'date', description: 'a Nezha date under <data root>/nezha: 2023-01-29 (TrainTicket, traces), 2022-08-22 (OnlineBoutique, dependency table)' },
+    source: { type: 'string', valueName: 'spans|dependency', description: 'with --nezha: trace files or construct_data/<date>/metric/dependency.csv (default: spans when the date has trace files)' },
+    phase: { type: 'string', valueName: 'rca|construct|all', default: 'all', description: 'with --nezha spans: the trace files of the fault-suffering phase, the fault-free one, or both' },
+    minutes: { type: 'string', valueName: 'HH_MM,…', description: 'with --nezha spans: only these trace files (e.g. 14_49,14_50,14_51)' },
+    alibaba: { type: 'string', valueName: 'dir', description: 'a folder with the Alibaba 2018 tables (batch_instance.csv, batch_task.csv, container_meta.csv)' },
+    kind: { type: 'string', valueName: 'call|contention', default: 'call', description: 'with --alibaba: the machine call graph of the DAGs or the contention graph' },
+    edges: { type: 'string', valueName: 'file.csv', description: 'an edge-list CSV with Source, Target and optionally Weight columns' },
+    window: { type: 'string', valueName: 'sec', default: '60', description: 'window length in seconds' },
+    'self-calls': { type: 'boolean', description: 'keep calls within one service (parent and child span in the same service)' },
+    'max-open-spans': { type: 'string', valueName: 'n', default: '200000', description: 'spans of unfinished traces held to match parents; older traces are forgotten past it' },
+    out: { type: 'string', valueName: 'file', description: 'output file (default: <source>.graph.jsonl, or .arrow with --format arrow)' },
+    format: { type: 'string', valueName: 'jsonl|arrow', description: 'output format (default: from the --out extension, else jsonl)' },
+    force: { type: 'boolean', description: 'replace an existing output file' },
+    ...dataRootOption,
+  },
+  examples: [
+    'driftwatch graph build --nezha 2023-01-29 --window 60 --out tt.graph.jsonl',
+    'driftwatch graph build --nezha 2023-01-29 --phase rca --minutes 14_49,14_50,14_51 --window 10 --out cpu-fault.arrow',
+    'driftwatch graph build --nezha 2022-08-22 --out ob-dependency.graph.jsonl',
+    'driftwatch graph build --alibaba /data/alibaba --kind contention --window 300 --out contention.arrow',
+    'driftwatch graph build --edges dependency.csv',
+  ],
+  async run(values, positionals) {
+    if (positionals.length > 0) throw new UsageError(`graph build takes no positional arguments (got ${positionals.join(' ')}); name the input with --nezha, --alibaba or --edges`);
+    const inputs = (['nezha', 'alibaba', 'edges'] as const).filter((k) => optionalString(values, k) !== undefined);
+    if (inputs.length !== 1) throw new UsageError(`graph build: name exactly one input: --nezha <date>, --alibaba <dir> or --edges <file.csv>${inputs.length > 1 ? ` (got ${inputs.map((i) => `--${i}`).join(', ')})` : ''}`);
+    const windowMs = windowMsOf(values);
+    const formatFlag = optionalString(values, 'format') as GraphFileFormat | undefined;
+    if (formatFlag !== undefined && !GRAPH_FILE_FORMATS.includes(formatFlag)) throw new UsageError(`--format expects ${GRAPH_FILE_FORMATS.join(' or ')}, got '${formatFlag}'`);
+    const kind = (optionalString(values, 'kind') ?? 'call') as AlibabaGraphKind;
+    if (kind !== 'call' && kind !== 'contention') throw new UsageError(`--kind expects call or contention, got '${kind}'`);
+    let outFlag = optionalString(values, 'out');
+    if (outFlag && existsSync(outFlag) && !values.force) throw new UsageError(`graph build: ${outFlag} exists (use --force to replace it)`);
+    let built: BuiltGraph & { label: string };
+    if (inputs[0] === 'nezha') built = await buildFromNezha(values, optionalString(values, 'nezha')!, windowMs);
+    else if (inputs[0] === 'alibaba') {
+      const bar = progressBar('batch_instance', 1);
+      built = { ...(await graphFromAlibaba(optionalString(values, 'alibaba')!, kind, windowMs, bar)), label: `alibaba-${kind}` };
+      bar.done();
+    } else {
+      const file = optionalString(values, 'edges')!;
+      built = { ...(await graphFromEdgeList(file, windowMs)), label: basename(file).replace(/\.[^.]*$/, '') };
+    }
+    const format = formatFlag ?? (outFlag ? formatOfPath(outFlag) : 'jsonl');
+    outFlag ??= `${built.label}.graph.${format === 'arrow' ? 'arrow' : 'jsonl'}`;
+    const out = resolve(outFlag);
+    if (existsSync(out) && !values.force) throw new UsageError(`graph build: ${outFlag} exists (use --force to replace it)`);
+    const { graph } = built;
+    if (graph.windowCount === 0) throw new ParameterError(`graph build: ${built.source} gave no observed window (no spans or placements with a time)`);
+    await writeGraphFile(out, graph, format);
+    const snapshots = graph.snapshots();
+    const edges = snapshots.reduce((n, s) => n + s.edges.length, 0);
+    const lines = [
+      `${outFlag}: ${count(graph.entities.length)} entities, ${windowsText(snapshots, graph.grid)}, ${count(edges)} edges (${format})`,
+      `from ${built.source}`,
+      ...built.notes,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    return 0;
+  },
+};
+
+/** One snapshot by --at (0-based among the observed windows), else the one with the most edges (the first such). */
+function pickSnapshot(snapshots: WindowSnapshot[], values: OptionValues): { index: number; why: string } {
+  const at = optionalString(values, 'at');
+  if (at !== undefined) {
+    const index = Number(at);
+    if (!(Number.isInteger(index) && index >= 0 && index < snapshots.length)) throw new UsageError(`--at expects a window number 0…${snapshots.length - 1}, got '${at}'`);
+    return { index, why: '--at' };
+  }
+  let index = 0;
+  snapshots.forEach((s, i) => {
+    if (s.edges.length > snapshots[index].edges.length) index = i;
+  });
+  return { index, why: 'the window with the most edges; --at <n> picks another' };
+}
+
+interface Inspection {
+  file: string;
+  format: GraphFileFormat;
+  entities: number;
+  windows: number;
+  window: number;
+  unit: string;
+  first: number;
+  last: number;
+  edgesPerWindow: ReturnType<typeof spreadOf>;
+  distinctEdges: number;
+  snapshot: {
+    index: number;
+    t: number;
+    edges: number;
+    edgesPerKind: Partial<Record<EdgeKind, number>>;
+    nodesWithEdges: number;
+    inDegree: ReturnType<typeof spreadOf>;
+    outDegree: ReturnType<typeof spreadOf>;
+    topEdges: { source: string; target: string; kind: EdgeKind; weight: number; meanUs?: number; p95Us?: number }[];
+    nodes: ReturnType<typeof nodeDegrees>;
+  };
+}
+
+function inspect(file: string, format: GraphFileFormat, graph: DynamicGraph, values: OptionValues): Inspection {
+  const snapshots = graph.snapshots();
+  const { index } = pickSnapshot(snapshots, values);
+  const s = snapshots[index];
+  const top = intOption(values, 'top', 10, 0);
+  const degrees = nodeDegrees(s);
+  const active = degrees.filter((d) => d.inDegree + d.outDegree > 0);
+  const distinct = new Set(snapshots.flatMap((x) => x.edges.map((e) => `${e.kind}:${e.src}:${e.dst}`)));
+  return {
+    file,
+    format,
+    entities: graph.entities.length,
+    windows: snapshots.length,
+    window: graph.grid.width,
+    unit: graph.grid.unit,
+    first: snapshots[0].t,
+    last: snapshots[snapshots.length - 1].t,
+    edgesPerWindow: spreadOf(snapshots.map((x) => x.edges.length)),
+    distinctEdges: distinct.size,
+    snapshot: {
+      index,
+      t: s.t,
+      edges: s.edges.length,
+      edgesPerKind: edgesPerKind(s),
+      nodesWithEdges: active.length,
+      inDegree: spreadOf(active.map((d) => d.inDegree)),
+      outDegree: spreadOf(active.map((d) => d.outDegree)),
+      topEdges: topEdges(s.edges, top).map((e) => ({ source: s.nodes[e.src], target: s.nodes[e.dst], kind: e.kind, weight: e.weight, ...(e.meanUs !== undefined ? { meanUs: e.meanUs } : {}), ...(e.p95Us !== undefined ? { p95Us: e.p95Us } : {}) })),
+      nodes: active,
+    },
+  };
+}
+
+function spreadText(s: ReturnType<typeof spreadOf>): string {
+  return `min ${fmt(s.min, 0)}, median ${fmt(s.median, 1)}, max ${fmt(s.max, 0)}`;
+}
+
+function formatInspection(r: Inspection, graph: DynamicGraph, why: string): string {
+  const grid = graph.grid;
+  const s = r.snapshot;
+  const latency = s.topEdges.some((e) => e.meanUs !== undefined);
+  const kinds = Object.entries(s.edgesPerKind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+  return [
+    `${r.file}: ${count(r.entities)} entities, ${windowsText(graph.snapshots(), grid)}, ${r.format}`,
+    `edges per window: ${spreadText(r.edgesPerWindow)}; distinct edges over all windows: ${count(r.distinctEdges)}`,
+    '',
+    `window ${s.index} (${timeLabel(s.t, grid)}; ${why}): ${count(s.edges)} edges (${kinds}) among ${s.nodesWithEdges} of ${r.entities} entities`,
+    `in-degree of those: ${spreadText(s.inDegree)}; out-degree: ${spreadText(s.outDegree)}`,
+    '',
+    `top ${s.topEdges.length} edges by weight:`,
+    renderTable(
+      ['source', 'target', 'kind', 'weight', ...(latency ? ['mean µs', 'p95 µs'] : [])],
+      s.topEdges.map((e) => [e.source, e.target, e.kind, fmt(e.weight, Number.isInteger(e.weight) ? 0 : 3), ...(latency ? [e.meanUs === undefined ? '' : fmt(e.meanUs, 0), e.p95Us === undefined ? '' : fmt(e.p95Us, 0)] : [])]),
+      ['l', 'l', 'l', 'r', 'r', 'r'],
+    ),
+    '',
+    'nodes with edges in this window:',
+    renderTable(
+      ['node', 'in', 'out', 'in weight', 'out weight'],
+      [...s.nodes].sort((a, b) => b.inDegree + b.outDegree - (a.inDegree + a.outDegree) || (a.node < b.node ? -1 : 1)).map((d) => [d.node, d.inDegree, d.outDegree, fmt(d.inWeight, 2), fmt(d.outWeight, 2)]),
+      ['l', 'r', 'r', 'r', 'r'],
+    ),
+    '',
+  ].join('\n');
+}
+
+const PAGE_STYLE = `body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0; background: #fafafa; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px 32px 64px; background: white; }
+h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; }
+.meta { color: #666; font-size: 12px; } figure { margin: 12px 0; overflow-x: auto; } figcaption { color: #555; font-size: 12px; max-width: 900px; }
+table { border-collapse: collapse; font-size: 12px; } th, td { padding: 3px 8px; border-bottom: 1px solid #eee; } th { background: #f3f3f3; text-align: left; } td.r { text-align: right; font-variant-numeric: tabular-nums; }`;
+
+function htmlTable(headers: string[], rows: (string | number)[][], right: Set<number>): string {
+  return `<table><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows
+    .map((r) => `<tr>${r.map((c, i) => `<td${right.has(i) ? ' class="r"' : ''}>${escapeHtml(String(c))}</td>`).join('')}</tr>`)
+    .join('')}</tbody></table>`;
+}
+
+/** A self-contained page: the snapshot as an adjacency heat map (inline SVG) and its tables. */
+async function inspectionPage(r: Inspection, snapshots: readonly GraphSnapshot[], grid: WindowGrid): Promise<string> {
+  const snapshot = snapshots[r.snapshot.index];
+  const title = `${basename(r.file)}, window ${r.snapshot.index} (${timeLabel(snapshot.t, grid)})`;
+  const [svg] = await renderSvgs([graphSnapshotSpec(snapshot, { title: `${r.snapshot.edges} edges among ${r.snapshot.nodesWithEdges} entities` })]);
+  const latency = r.snapshot.topEdges.some((e) => e.meanUs !== undefined);
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title><style>${PAGE_STYLE}</style></head>
+<body><main>
+<h1>${escapeHtml(title)}</h1>
+<div class="meta">${escapeHtml(`${r.entities} entities, ${windowsText(snapshots, grid)}; edges per window ${spreadText(r.edgesPerWindow)}`)}</div>
+<figure>${svg}<figcaption>Rows: source (caller), columns: target (callee); colour: edge weight${latency ? ' (calls in the window); hover a cell for the mean and p95 latency' : ''}. Only entities with an edge in this window are drawn.</figcaption></figure>
+<h2>Top edges by weight</h2>
+${htmlTable(['source', 'target', 'kind', 'weight', ...(latency ? ['mean µs', 'p95 µs'] : [])], r.snapshot.topEdges.map((e) => [e.source, e.target, e.kind, fmt(e.weight, Number.isInteger(e.weight) ? 0 : 3), ...(latency ? [e.meanUs === undefined ? '' : fmt(e.meanUs, 0), e.p95Us === undefined ? '' : fmt(e.p95Us, 0)] : [])]), new Set([3, 4, 5]))}
+<h2>Degrees</h2>
+${htmlTable(['node', 'in', 'out', 'in weight', 'out weight'], r.snapshot.nodes.map((d) => [d.node, d.inDegree, d.outDegree, fmt(d.inWeight, 2), fmt(d.outWeight, 2)]), new Set([1, 2, 3, 4]))}
+</main></body>
+</html>
+`;
+}
+
+export const graphInspect: Command = {
+  path: ['graph', 'inspect'],
+  summary: 'entities, windows, edges, degree summary and top edges of a graph file; --html draws one snapshot',
+  usage: 'driftwatch graph inspect <file> [--at <n>] [--top <k>] [--html out.html] [--json]',
+  description: [
+    'Reads a graph file of `driftwatch graph build` (JSON Lines or Arrow) and prints its entities, windows and edge',
+    'counts, then one snapshot in detail: edges per kind, in/out-degree spread, the heaviest edges (with latencies',
+    'for call graphs from spans) and the degree of each node. --html writes a page with the snapshot as an',
+    'adjacency heat map (rows callers, columns callees), written atomically.',
+  ].join('\n'),
+  options: {
+    at: { type: 'string', valueName: 'n', description: 'the snapshot to detail, 0-based among the windows (default: the one with the most edges)' },
+    top: { type: 'string', valueName: 'k', default: '10', description: 'how many of the heaviest edges to list' },
+    html: { type: 'string', valueName: 'file', description: 'also write an HTML page with a picture of the snapshot' },
+    json: { type: 'boolean', description: 'print the inspection as JSON' },
+  },
+  examples: ['driftwatch graph inspect tt.graph.jsonl', 'driftwatch graph inspect tt.graph.jsonl --at 3 --top 20 --html tt-window3.html', 'driftwatch graph inspect contention.arrow --json'],
+  async run(values, positionals) {
+    if (positionals.length !== 1) throw new UsageError('graph inspect: name exactly one graph file');
+    const file = positionals[0];
+    const { graph, format } = await readGraphFile(file);
+    const r = inspect(file, format, graph, values);
+    const why = pickSnapshot(graph.snapshots(), values).why;
+    process.stdout.write(values.json ? `${JSON.stringify(r, null, 2)}\n` : formatInspection(r, graph, why));
+    const html = optionalString(values, 'html');
+    if (html) {
+      await writeFileAtomic(resolve(html), await inspectionPage(r, graph.snapshots(), graph.grid));
+      if (!values.json) process.stdout.write(`picture of window ${r.snapshot.index}: ${html}\n`);
+    }
+    return 0;
+  },
+};
+
+export const graphDrift: Command = {
+  path: ['graph', 'drift'],
+  summary: 'drift between consecutive snapshots of a graph file: edge Jaccard distance, weight change, degree change',
+  usage: 'driftwatch graph drift <file> [--kinds call,contention,correlation] [--json]',
+  description: [
+    'For each pair of consecutive observed windows: edges before and after, added and removed, the edge Jaccard',
+    'distance 1 − |E₁∩E₂|/|E₁∪E₂|, the total absolute weight change Σ|w₂−w₁| and its share of Σw₁+Σw₂, and the L1',
+    'change of the in- and out-degree vectors. Edges are matched by kind and entity names.',
+  ].join('\n'),
+  options: {
+    kinds: { type: 'string', valueName: 'k,…', description: 'edge kinds compared (default: all)' },
+    json: { type: 'boolean', description: 'print the drift per window as JSON' },
+  },
+  examples: ['driftwatch graph drift tt.graph.jsonl', 'driftwatch graph drift contention.arrow --json'],
+  async run(values, positionals) {
+    if (positionals.length !== 1) throw new UsageError('graph drift: name exactly one graph file');
+    const { graph } = await readGraphFile(positionals[0]);
+    const snapshots = graph.snapshots();
+    const drift: SnapshotDrift[] = driftSeries(snapshots, { kinds: kindsOf(values) });
+    if (values.json) {
+      process.stdout.write(`${JSON.stringify(drift, null, 2)}\n`);
+      return 0;
+    }
+    const grid = graph.grid;
+    const rows = drift.map((d, i) => [
+      `${i}→${i + 1}`,
+      timeLabel(d.from, grid),
+      timeLabel(d.to, grid),
+      `${d.edgesBefore}→${d.edgesAfter}`,
+      d.added,
+      d.removed,
+      fmt(d.jaccardDistance, 3),
+      fmt(d.weightChange, Number.isInteger(d.weightChange) ? 0 : 2),
+      fmt(d.weightChangeNormalised, 3),
+      d.inDegreeChange,
+      d.outDegreeChange,
+    ]);
+    if (drift.length === 0) {
+      process.stdout.write(`${positionals[0]}: ${windowsText(snapshots, grid)}: one window, no drift to measure\n`);
+      return 0;
+    }
+    process.stdout.write(
+      [
+        `${positionals[0]}: ${windowsText(snapshots, grid)}, ${drift.length} consecutive pairs`,
+        renderTable(['windows', 'from', 'to', 'edges', 'added', 'removed', 'Jaccard', 'Δweight', 'Δweight share', 'Δin-degree', 'Δout-degree'], rows, ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']),
+        '',
+      ].join('\n'),
+    );
+    return 0;
+  },
+};

@@ -1,0 +1,89 @@
+import { ParameterError, type EdgeKind, type GraphSnapshot } from '@driftwatch/contracts';
+import { alignSnapshot } from './dynamic-graph';
+
+export interface ExportOptions {
+  /** entity order of the rows and columns (default: the snapshot's nodes) */
+  order?: readonly string[];
+  /** edge kinds included (default: all); several kinds on one pair add up */
+  kinds?: readonly EdgeKind[];
+  /** edge weights (default true) or 1 for every included pair */
+  weighted?: boolean;
+  /** A + Aᵀ, the diagonal counted once (unweighted: 1 where either direction exists); default false */
+  symmetric?: boolean;
+  /** divide each row by its sum (rows summing to 0 stay 0), after symmetrising; default false */
+  rowNormalise?: boolean;
+}
+
+/** Sparse n×n matrix in coordinate form: entry m has value values[m] at (rows[m], cols[m]); sorted by row, then column; no zeros, no repeats. */
+export interface CooMatrix {
+  n: number;
+  rows: Int32Array;
+  cols: Int32Array;
+  values: Float32Array;
+}
+
+/**
+ * The adjacency entries of a snapshot as (i·n + j) → value, after kind selection, summing, weighting and
+ * symmetrising (spatiotemporal.md §1: A_obs(t), then norm(A_obs + I) by the detector).
+ */
+function entries(snapshot: GraphSnapshot, options: ExportOptions): { n: number; cells: Map<number, number> } {
+  const aligned = options.order ? alignSnapshot(snapshot, options.order) : snapshot;
+  const n = aligned.nodes.length;
+  const kinds = options.kinds ? new Set(options.kinds) : undefined;
+  const weighted = options.weighted ?? true;
+  const cells = new Map<number, number>();
+  for (const e of aligned.edges) {
+    if (kinds && !kinds.has(e.kind)) continue;
+    if (!(e.src >= 0 && e.src < n && e.dst >= 0 && e.dst < n)) throw new ParameterError(`adjacency export: edge ${e.src} → ${e.dst} outside the ${n} nodes of snapshot t = ${snapshot.t}`);
+    const key = e.src * n + e.dst;
+    cells.set(key, weighted ? (cells.get(key) ?? 0) + e.weight : 1);
+  }
+  let result = cells;
+  if (options.symmetric) {
+    result = new Map();
+    for (const [key, v] of cells) {
+      const i = Math.floor(key / n);
+      const j = key % n;
+      const add = (k: number) => result.set(k, weighted ? (result.get(k) ?? 0) + v : 1);
+      add(key);
+      if (i !== j) add(j * n + i);
+    }
+  }
+  if (options.rowNormalise) {
+    const rowSum = new Float64Array(n);
+    for (const [key, v] of result) rowSum[Math.floor(key / n)] += v;
+    for (const [key, v] of result) result.set(key, rowSum[Math.floor(key / n)] === 0 ? 0 : v / rowSum[Math.floor(key / n)]);
+  }
+  for (const [key, v] of result) if (v === 0) result.delete(key);
+  return { n, cells: result };
+}
+
+/** Row-major n×n adjacency of a snapshot: A[i·n + j] = weight of order[i] → order[j] (see ExportOptions). */
+export function denseAdjacency(snapshot: GraphSnapshot, options: ExportOptions = {}): Float32Array {
+  const { n, cells } = entries(snapshot, options);
+  const a = new Float32Array(n * n);
+  for (const [key, v] of cells) a[key] = v;
+  return a;
+}
+
+/** The same matrix as `denseAdjacency`, in coordinate (COO) form. */
+export function cooAdjacency(snapshot: GraphSnapshot, options: ExportOptions = {}): CooMatrix {
+  const { n, cells } = entries(snapshot, options);
+  const keys = [...cells.keys()].sort((a, b) => a - b);
+  const rows = new Int32Array(keys.length);
+  const cols = new Int32Array(keys.length);
+  const values = new Float32Array(keys.length);
+  keys.forEach((key, m) => {
+    rows[m] = Math.floor(key / n);
+    cols[m] = key % n;
+    values[m] = cells.get(key)!;
+  });
+  return { n, rows, cols, values };
+}
+
+/** A COO matrix as dense row-major values (for checks and small graphs). */
+export function cooToDense(coo: CooMatrix): Float32Array {
+  const a = new Float32Array(coo.n * coo.n);
+  for (let m = 0; m < coo.values.length; m++) a[coo.rows[m] * coo.n + coo.cols[m]] += coo.values[m];
+  return a;
+}
