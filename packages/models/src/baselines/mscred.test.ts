@@ -259,5 +259,6 @@ describe('Mscred on cpu and wasm', () => {
     }
     const [cpu, wasm] = scores;
     for (let i = 0; i < cpu.length; i++) expect(Math.abs(cpu[i] - wasm[i]) / Math.max(1e-6, Math.abs(cpu[i]))).toBeLessThanOrEqual(1e-4);
-  }, 60_000);
+  // the cpu backend trains MSCRED several times slower than wasm; on a busy 2-core machine this needs minutes
+  }, 240_000);
 });
