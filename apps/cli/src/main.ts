@@ -9,9 +9,10 @@ import { train } from './commands/train';
 import { score } from './commands/score';
 import { evaluate } from './commands/evaluate';
 import { benchAsdLoso } from './commands/bench-asd-loso';
+import { benchSt } from './commands/bench-st';
 import { report } from './commands/report';
-import { graphBuild, graphDrift, graphInspect } from './commands/graph';
 import { doctor } from './commands/doctor';
+import { graphBuild, graphDrift, graphInspect } from './commands/graph';
 import { simulate } from './commands/simulate';
 import { demo } from './commands/demo';
 
@@ -25,6 +26,7 @@ const COMMANDS: Command[] = [
   score,
   evaluate,
   benchAsdLoso,
+  benchSt,
   report,
   simulate,
   demo,

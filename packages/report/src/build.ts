@@ -12,10 +12,11 @@ import { latentProjectionSpec } from './specs/latent';
 import type { VegaLiteSpec } from './specs/spec';
 import { configurationTable, deployedTable, methodTable, metricSuiteTable, pointAdjustTable, runsTable, sequenceTable, type Table } from './tables';
 import { renderSvgs } from './render/svg';
+import { stSection } from './st/st-results';
 
 export interface Figure {
   id: string;
-  section: 'grid' | 'distributions' | 'timelines' | 'latent' | 'point-adjust';
+  section: 'grid' | 'distributions' | 'timelines' | 'latent' | 'point-adjust' | 'st';
   caption: string;
   spec: VegaLiteSpec;
   /** filled by renderFigures */
@@ -42,7 +43,10 @@ export const DENSITY_RANGE: readonly [number, number] = [0.005, 0.995];
 const PAPER_MAX_EPOCHS = 300;
 
 /** Everything a report shows, computed from the input: summaries, per-series analyses, figure specs, tables, caveats. */
-export function buildReport(input: ReportInput): Report {
+export function buildReport(full: ReportInput): Report {
+  // `bench st` lines have their own tables and charts; the grid summaries are for the per-sequence benchmarks
+  const st = stSection(full.results);
+  const input = { ...full, results: full.results.filter((r) => r.benchmark !== 'st') };
   const results = input.results;
   const sequences = summariseSequences(results);
   const methods = summariseMethods(results, sequences);
@@ -61,12 +65,16 @@ export function buildReport(input: ReportInput): Report {
       spec: paKSpec(analyses.map((a) => ({ method: a.series.method, sequence: shortSequenceName(a.series.testSequence), k: a.metrics.paK.k, f1: a.metrics.paK.f1, randomPointAdjustedF1: a.metrics.randomPointAdjustedF1 }))),
     });
   }
-  const tables = [methodTable(methods), sequenceTable(sequences)];
+  const tables = results.length > 0 || st.tables.length === 0 ? [methodTable(methods), sequenceTable(sequences)] : [];
   if (sequences.some((s) => (s.best.deployed ?? []).length > 0)) tables.push(deployedTable(sequences));
   if (analyses.length > 0) tables.push(metricSuiteTable(analyses), pointAdjustTable(analyses));
-  tables.push(configurationTable(results));
+  if (results.length > 0 || st.tables.length === 0) tables.push(configurationTable(results));
+  tables.push(...st.tables);
+  figures.push(...st.figures.map((f) => ({ ...f, section: 'st' as const })));
   if (input.runs.length > 0) tables.push(runsTable(input.runs));
-  return { input, sequences, methods, analyses, figures, tables, caveats: caveatsOf(input, analyses) };
+  // caveatsOf opens with the two caveats of the grid summaries (oracle peak F1, point adjustment), which st-only reports do not show
+  const caveats = results.length > 0 || st.tables.length === 0 ? caveatsOf(input, analyses) : caveatsOf(input, analyses).slice(2);
+  return { input: full, sequences, methods, analyses, figures, tables, caveats: [...st.caveats, ...caveats] };
 }
 
 /** Renders every figure's spec to SVG (one worker for all); `strict` fails on Vega-Lite warnings. */

@@ -68,6 +68,11 @@ export function renderHtml(report: Report): string {
   const sections: Section[] = [
     { id: 'caveats', title: 'Caveats', body: `<ul class="caveats">${report.caveats.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>` },
     { id: 'summary', title: 'Summary tables', body: [table('methods'), table('sequences'), table('deployed')].join('\n') },
+    {
+      id: 'spatiotemporal',
+      title: 'Spatiotemporal experiments',
+      body: [...report.tables.filter((t) => t.id.startsWith('st-')).map(renderTable), figures('st') && `<div class="row">${figures('st')}</div>`].join('\n'),
+    },
     { id: 'grid', title: 'Across the grid', body: figures('grid') && `<div class="row">${figures('grid')}</div>` },
     { id: 'distributions', title: 'Score distributions', body: figures('distributions') },
     { id: 'timelines', title: 'Score timelines', body: figures('timelines') },

@@ -1,0 +1,174 @@
+/**
+ * One run of a spatiotemporal experiment: fit a node detector on the train period, score the whole series,
+ * choose τ on validation and evaluate the test period (spatiotemporal.md §3). st-dda (unsupervised) fits on the
+ * fault-free view of the train period with the fault-free validation view for early stopping; the supervised
+ * baselines fit on the labelled periods.
+ */
+import type { FitProgress, NodeSeries, ResultRecord } from '@driftwatch/contracts';
+import { createNodeDetector, type StDda } from '@driftwatch/models';
+import { simulateCluster, type SimulationOptions } from '@driftwatch/simulate';
+import type { StDatasetId, StMethod, StRun } from './experiments';
+import { nodeStepMetrics, type NodeStepMetrics } from './metrics';
+import { NEZHA_DATASETS, nezhaNodeSeries, type LabelWindowSummary, type NezhaGraphSource } from './nezha-series';
+import { normalOnly, sliceNodeSeries, splitPeriods, type Periods, type SplitFractions, type SplitSpan } from './periods';
+import type { LabelWindow } from '@driftwatch/ingest';
+
+/** A data set ready for runs: the series, its periods and how it was made. */
+export interface PreparedDataset {
+  id: StDatasetId;
+  series: NodeSeries;
+  periods: Periods;
+  labelWindow?: LabelWindowSummary;
+  graphSource: string;
+  /** what produced the series (simulator options and seed, or the Nezha date and options) */
+  params: Record<string, unknown>;
+  notes: string[];
+}
+
+export interface DatasetOptions {
+  dataRoot: () => string;
+  labelWindow: LabelWindow;
+  nezhaGraph: NezhaGraphSource;
+  graphWindowMinutes: number;
+  split: SplitFractions;
+  span: SplitSpan;
+  seed: number;
+}
+
+/** Loads a Nezha day or runs the simulator, then cuts the periods. */
+export async function prepareDataset(id: StDatasetId, simulation: SimulationOptions | undefined, options: DatasetOptions): Promise<PreparedDataset> {
+  if (id === 'sim') {
+    const sim = simulateCluster(simulation ?? {}, options.seed);
+    const series = sim.series;
+    return {
+      id,
+      series,
+      periods: splitPeriods(series, options.split, options.span),
+      graphSource: 'simulated observed graphs (true call graph with structural noise)',
+      params: { simulation: simulation ?? {}, seed: options.seed },
+      notes: [],
+    };
+  }
+  const { date } = NEZHA_DATASETS[id];
+  const loaded = await nezhaNodeSeries(options.dataRoot(), { date, labelWindow: options.labelWindow, graph: options.nezhaGraph, graphWindowMinutes: options.graphWindowMinutes });
+  return {
+    id,
+    series: loaded.series,
+    periods: splitPeriods(loaded.series, options.split, options.span),
+    labelWindow: loaded.labelWindow,
+    graphSource: loaded.graphSource,
+    params: { date, labelWindow: options.labelWindow, graph: loaded.graphSource, graphWindowMinutes: options.graphWindowMinutes },
+    notes: loaded.notes,
+  };
+}
+
+export interface RunOutcome {
+  /** one per score: st-dda gives 'st-dda-latent' and 'st-dda-forecast' */
+  lines: { method: string; metrics: NodeStepMetrics; params: Record<string, unknown> }[];
+  trainSeconds: number;
+  scoreSeconds: number;
+  epochs?: number;
+  bestValLoss?: number;
+  maskedTrainSteps?: number;
+}
+
+/** Fits and scores one method on one prepared data set. */
+export async function runMethod(
+  method: StMethod,
+  data: PreparedDataset,
+  windowLength: number,
+  opts: { epochs: number; seed: number; onProgress?: (p: FitProgress) => void },
+): Promise<RunOutcome> {
+  const { series, periods } = data;
+  const N = series.entities.length;
+  const train = sliceNodeSeries(series, periods.train[0], periods.train[1], 'train');
+  const validation = sliceNodeSeries(series, periods.validation[0], periods.validation[1], 'validation');
+  const evaluate = (scores: Float32Array, W: number) => nodeStepMetrics(scores, series.labels!, N, periods, W);
+  if (method === 'st-dda') {
+    const detector = createNodeDetector('st-dda', { windowLength, graph: series.graphs ? 'dynamic' : 'none' }) as StDda;
+    try {
+      const normalTrain = normalOnly(train);
+      const t0 = performance.now();
+      const report = await detector.fit(normalTrain.series, { seed: opts.seed, epochs: opts.epochs, validation: normalOnly(validation).series, onProgress: opts.onProgress });
+      const trainSeconds = (performance.now() - t0) / 1000;
+      const t1 = performance.now();
+      const latent = await detector.scoreNodesWith(series, { score: 'latent' });
+      const forecast = await detector.scoreNodesWith(series, { score: 'forecast' });
+      const scoreSeconds = (performance.now() - t1) / 1000;
+      const params = { ...detector.config };
+      return {
+        lines: [
+          { method: 'st-dda-latent', metrics: evaluate(latent, windowLength), params: { ...params, score: 'latent' } },
+          // the forecast score needs steps t − W … t, so its first finite step is W
+          { method: 'st-dda-forecast', metrics: evaluate(forecast, windowLength + 1), params: { ...params, score: 'forecast' } },
+        ],
+        trainSeconds,
+        scoreSeconds,
+        epochs: report.epochs,
+        bestValLoss: report.bestValLoss,
+        maskedTrainSteps: normalTrain.maskedSteps,
+      };
+    } finally {
+      detector.dispose();
+    }
+  }
+  // gbdt keeps its boosting rounds (NodeFitOptions.epochs would cap them at the networks' epoch budget)
+  const detector = createNodeDetector(method, { windowLength });
+  try {
+    const t0 = performance.now();
+    const report = await detector.fit(train, { seed: opts.seed, validation, onProgress: opts.onProgress, ...(method === 'gbdt' ? {} : { epochs: opts.epochs }) });
+    const trainSeconds = (performance.now() - t0) / 1000;
+    const t1 = performance.now();
+    const scores = await detector.scoreNodes(series);
+    const scoreSeconds = (performance.now() - t1) / 1000;
+    return { lines: [{ method, metrics: evaluate(scores, windowLength), params: { ...detector.config } }], trainSeconds, scoreSeconds, epochs: report.epochs, bestValLoss: report.bestValLoss };
+  } finally {
+    detector.dispose();
+  }
+}
+
+/** The results lines of one run: every metric, timings, the label window, the periods and the exact parameters. */
+export function resultLines(run: StRun, data: PreparedDataset, outcome: RunOutcome, context: { seed: number; backend: string; command: string; budget: Record<string, unknown> }): ResultRecord[] {
+  return outcome.lines.map(({ method, metrics, params }) => ({
+    benchmark: 'st',
+    experiment: run.experiment,
+    method,
+    dataset: run.dataset,
+    testSequence: data.series.id,
+    variedParam: run.varied?.param ?? null,
+    variedValue: run.varied?.value ?? null,
+    windowLength: run.windowLength,
+    entities: data.series.entities.length,
+    steps: data.series.length,
+    // st lines are not smoothed; the field keeps them readable by every report loader
+    smoothing: 0,
+    accuracy: metrics.accuracy,
+    precision: metrics.precision,
+    recall: metrics.recall,
+    f1: metrics.f1,
+    threshold: metrics.threshold,
+    validationF1: metrics.validationF1,
+    peakF1: metrics.peakF1,
+    peakPrecision: metrics.peakPrecision,
+    peakRecall: metrics.peakRecall,
+    aucPr: metrics.aucPr,
+    vusPr: metrics.vusPr,
+    vusRoc: metrics.vusRoc,
+    cells: { validation: metrics.validationCells, validationPositives: metrics.validationPositives, test: metrics.testCells, testPositives: metrics.testPositives },
+    periods: data.periods,
+    labelWindow: data.labelWindow ?? null,
+    graphSource: data.graphSource,
+    trainSeconds: outcome.trainSeconds,
+    scoreSeconds: outcome.scoreSeconds,
+    epochs: outcome.epochs ?? null,
+    bestValLoss: outcome.bestValLoss ?? null,
+    ...(outcome.maskedTrainSteps !== undefined ? { maskedTrainSteps: outcome.maskedTrainSteps } : {}),
+    backend: method === 'gbdt' ? 'js' : context.backend,
+    seed: context.seed,
+    params,
+    dataParams: data.params,
+    budget: context.budget,
+    warnings: metrics.warnings,
+    command: context.command,
+  }));
+}
