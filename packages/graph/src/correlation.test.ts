@@ -37,7 +37,10 @@ describe('pearson', () => {
   });
 
   it('equals the textbook one-pass formula on random data with gaps', () => {
-    const value = fc.oneof({ weight: 9, arbitrary: fc.double({ min: -100, max: 100, noNaN: true }) }, { weight: 1, arbitrary: fc.constant(NaN) });
+    // values on a 0.001 grid: the one-pass formula cancels catastrophically on near-constant data (e.g. 0 and 1e-33),
+    // where neither result means anything; metric data is not like that
+    const grid = fc.integer({ min: -100_000, max: 100_000 }).map((k) => k / 1000);
+    const value = fc.oneof({ weight: 9, arbitrary: grid }, { weight: 1, arbitrary: fc.constant(NaN) });
     fc.assert(
       fc.property(fc.integer({ min: 4, max: 40 }).chain((n) => fc.tuple(fc.array(value, { minLength: n, maxLength: n }), fc.array(value, { minLength: n, maxLength: n }))), ([x, y]) => {
         const r = pearson(x, y);
