@@ -1,8 +1,17 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { DriftwatchError, InputError, type ModelManifest } from '@driftwatch/contracts';
+import { DriftwatchError, InputError, type ManifestContext, type ModelManifest } from '@driftwatch/contracts';
 
 export const MANIFEST_FILE = 'manifest.json';
+
+/** What a detector knows about itself when it saves (the rest of `ModelManifest` is the caller's context or fixed). */
+export type ManifestFacts = Pick<ModelManifest, 'detector' | 'config' | 'featureCount' | 'windowLength' | 'domains' | 'backend' | 'versions' | 'seed' | 'metrics'> &
+  Pick<ManifestContext, 'featureNames'>;
+
+/** `manifest.json` of a model directory (architecture.md, "Files between steps"): the caller's context, then the detector's facts, which win. */
+export function modelManifest(facts: ManifestFacts, context: ManifestContext = {}): ModelManifest {
+  return { ...context, format: 1, ...facts, createdAt: new Date().toISOString(), files: [] };
+}
 
 /**
  * Writes a model directory atomically: everything goes into a temporary sibling directory that is

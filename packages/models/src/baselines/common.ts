@@ -1,5 +1,6 @@
 import { DriftwatchError, InputError, ParameterError, type ManifestContext, type ModelManifest } from '@driftwatch/contracts';
 import pkg from '../../package.json';
+import { modelManifest } from '../model-dir';
 
 /** Checks an optional config value: a positive integer, default when absent. */
 export function positiveInteger(params: Record<string, unknown>, key: string, fallback: number, where: string): number {
@@ -24,16 +25,7 @@ export function shallowManifest(
   fields: { detector: string; config: Record<string, unknown>; featureCount: number; windowLength: number; domains: string[]; seed: number },
   context: ManifestContext = {},
 ): ModelManifest {
-  return {
-    format: 1,
-    ...fields,
-    ...context,
-    backend: 'js',
-    versions: { '@driftwatch/models': pkg.version, node: process.versions.node },
-    createdAt: new Date().toISOString(),
-    metrics: { epochs: 1 },
-    files: [],
-  };
+  return modelManifest({ ...fields, backend: 'js', versions: { '@driftwatch/models': pkg.version, node: process.versions.node }, metrics: { epochs: 1 } }, context);
 }
 
 /** Little-endian bytes of a typed array as base64 (explicit byte order, so files move between machines). */

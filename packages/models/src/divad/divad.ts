@@ -18,7 +18,6 @@ import {
   type FitOptions,
   type FitReport,
   type ManifestContext,
-  type ModelManifest,
   type WindowSet,
 } from '@driftwatch/contracts';
 import { ensureBackend, tf } from '../backend';
@@ -26,7 +25,7 @@ import { packWeights, unpackWeights, type WeightsIndex } from '../training';
 import { assertWeightShapes, createNamedVariables, fitReportOf, runEpochs } from '../neural/fit-helpers';
 import { fitGaussianMixture, gaussianMixtureScore, diagGaussianMixtureScorer, logSoftmax, scaleFromRaw, standardNormalNll, type GaussianMixture } from '../density';
 import { fitOriginMahalanobis, originMahalanobisScore, type OriginMahalanobis } from '../linalg';
-import { readManifest, readModelFile, writeModelDir } from '../model-dir';
+import { modelManifest, readManifest, readModelFile, writeModelDir } from '../model-dir';
 import { hiddenLayers, recLayout, resolveDivadConfig, type DivadConfig, type DivadOptions, type DivadScoring } from './config';
 import { divadLoss, divadParamSpecs, encode, initialValues, type DivadArchitecture, type DivadParams, type ParamSpec } from './network';
 import { createDivadStep, divadNoise, domainOneHot } from './step';
@@ -322,21 +321,20 @@ export class Divad implements Detector<DivadConfig> {
     const t = this.requireTrained();
     const backend = await ensureBackend();
     const { bin, index } = packWeights([...t.variables].map(([name, tensor]) => ({ name, tensor })));
-    const manifest: ModelManifest = {
-      ...context,
-      format: 1,
-      detector: this.id,
-      config: { ...this.config },
-      featureCount: t.arch.featureCount,
-      windowLength: t.arch.windowLength,
-      domains: t.domains,
-      backend: backend.name,
-      versions: backend.versions,
-      seed: t.seed,
-      createdAt: new Date().toISOString(),
-      metrics: t.metrics,
-      files: [],
-    };
+    const manifest = modelManifest(
+      {
+        detector: this.id,
+        config: { ...this.config },
+        featureCount: t.arch.featureCount,
+        windowLength: t.arch.windowLength,
+        domains: t.domains,
+        backend: backend.name,
+        versions: backend.versions,
+        seed: t.seed,
+        metrics: t.metrics,
+      },
+      context,
+    );
     await writeModelDir(dir, manifest, {
       [WEIGHTS_BIN]: bin,
       [WEIGHTS_JSON]: JSON.stringify(index) + '\n',

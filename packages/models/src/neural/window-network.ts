@@ -17,13 +17,12 @@ import {
   type FitOptions,
   type FitReport,
   type ManifestContext,
-  type ModelManifest,
   type WindowSet,
 } from '@driftwatch/contracts';
 import { ensureBackend, tf } from '../backend';
 import { AdamW, packWeights, trainLoop, unpackWeights, type WeightsIndex } from '../training';
 import { assertWeightShapes, createNamedVariables, fitReportOf } from './fit-helpers';
-import { readManifest, readModelFile, writeModelDir } from '../model-dir';
+import { modelManifest, readManifest, readModelFile, writeModelDir } from '../model-dir';
 import { initialValues, subSeed, type NamedParams, type ParamSpec } from './params';
 
 /** Training settings every neural baseline has (divad.md §3.3 protocol). */
@@ -323,21 +322,20 @@ export abstract class WindowNetworkDetector<Config extends TrainingConfig> imple
     const vars = this.requireTrained();
     const backend = await ensureBackend();
     const { bin, index } = packWeights([...vars].map(([name, tensor]) => ({ name, tensor })));
-    const manifest: ModelManifest = {
-      ...context,
-      format: 1,
-      detector: this.id,
-      config: { ...this.config } as unknown as Record<string, unknown>,
-      featureCount: this.trainedFeatures!,
-      windowLength: this.config.windowLength,
-      domains: this.trainedDomains,
-      backend: backend.name,
-      versions: backend.versions,
-      seed: this.trainedSeed,
-      createdAt: new Date().toISOString(),
-      metrics: this.metrics,
-      files: [],
-    };
+    const manifest = modelManifest(
+      {
+        detector: this.id,
+        config: { ...this.config } as unknown as Record<string, unknown>,
+        featureCount: this.trainedFeatures!,
+        windowLength: this.config.windowLength,
+        domains: this.trainedDomains,
+        backend: backend.name,
+        versions: backend.versions,
+        seed: this.trainedSeed,
+        metrics: this.metrics,
+      },
+      context,
+    );
     await writeModelDir(dir, manifest, { [WEIGHTS_BIN]: bin, [WEIGHTS_JSON]: JSON.stringify(index) + '\n' });
   }
 

@@ -45,13 +45,12 @@ import {
   validateNodeSeries,
   type FitReport,
   type ManifestContext,
-  type ModelManifest,
   type NodeDetector,
   type NodeFitOptions,
   type NodeSeries,
 } from '@driftwatch/contracts';
 import { ensureBackend, tf } from '../backend';
-import { readManifest, readModelFile, writeModelDir } from '../model-dir';
+import { modelManifest, readManifest, readModelFile, writeModelDir } from '../model-dir';
 import { assertWeightShapes, createNamedVariables, fitReportOf } from '../neural/fit-helpers';
 import { initialValues, subSeed, type NamedParams } from '../neural/params';
 import { packWeights, trainLoop, unpackWeights, type WeightsIndex } from '../training';
@@ -476,21 +475,20 @@ export class StDda implements NodeDetector<StDdaConfig> {
     const t = this.requireTrained();
     const backend = await ensureBackend();
     const { bin, index } = packWeights([...t.variables].map(([name, tensor]) => ({ name, tensor })));
-    const manifest: ModelManifest = {
-      ...context,
-      format: 1,
-      detector: this.id,
-      config: { ...this.config } as unknown as Record<string, unknown>,
-      featureCount: t.arch.featureCount,
-      windowLength: this.windowLength,
-      domains: [],
-      backend: backend.name,
-      versions: backend.versions,
-      seed: t.seed,
-      createdAt: new Date().toISOString(),
-      metrics: t.metrics,
-      files: [],
-    };
+    const manifest = modelManifest(
+      {
+        detector: this.id,
+        config: { ...this.config } as unknown as Record<string, unknown>,
+        featureCount: t.arch.featureCount,
+        windowLength: this.windowLength,
+        domains: [],
+        backend: backend.name,
+        versions: backend.versions,
+        seed: t.seed,
+        metrics: t.metrics,
+      },
+      context,
+    );
     await writeModelDir(dir, manifest, {
       [WEIGHTS_BIN]: bin,
       [WEIGHTS_JSON]: JSON.stringify(index) + '\n',

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { InputError, type ManifestContext, type ModelManifest } from '@driftwatch/contracts';
+import { modelManifest } from '../model-dir';
 
 /** What a supervised baseline records about itself in `manifest.json`. */
 export interface SupervisedModelFacts {
@@ -16,22 +17,8 @@ export interface SupervisedModelFacts {
 
 /** The manifest of a supervised baseline; its own `featureNames` win over the caller's context. */
 export function supervisedManifest(facts: SupervisedModelFacts, context: ManifestContext = {}): ModelManifest {
-  return {
-    ...context,
-    featureNames: [...facts.features],
-    format: 1,
-    detector: facts.detector,
-    config: facts.config,
-    featureCount: facts.features.length,
-    windowLength: facts.windowLength,
-    domains: [],
-    backend: facts.backend,
-    versions: facts.versions,
-    seed: facts.seed,
-    createdAt: new Date().toISOString(),
-    metrics: facts.metrics,
-    files: [],
-  };
+  const { features, ...rest } = facts;
+  return modelManifest({ ...rest, featureNames: [...features], featureCount: features.length, domains: [] }, context);
 }
 
 /** The training metric names of a loaded manifest; an InputError naming manifest.json when they are missing or inconsistent. */
