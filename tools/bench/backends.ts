@@ -22,14 +22,13 @@ import {
   TFJS_DETECTOR_IDS,
   createDetector,
   createNodeDetector,
-  initBackend,
   isSupervisedNodeDetector,
   missingKernelOf,
   tf,
   type BackendInfo,
   type BackendPreference,
 } from '@driftwatch/models';
-import { parseBackends, runPerBackend, writeBenchResults, type ChildResult } from './per-backend';
+import { parseBackends, runPerBackend, writeBenchResults, backendChild, type ChildResult } from './per-backend';
 
 const TOLERANCE = 1e-4;
 const FEATURES = 4;
@@ -158,21 +157,17 @@ async function runOne(method: string, kind: 'window' | 'node', backend: BackendI
   return run;
 }
 
-async function child(preference: BackendPreference, methods: string[]): Promise<ChildResult<Run>> {
-  let info: BackendInfo;
-  try {
-    info = await initBackend(preference);
-  } catch (e) {
-    return { preference, ok: false, error: (e as Error).message };
-  }
-  const rows: Run[] = [];
-  for (const method of methods) {
-    const kind = (TFJS_DETECTOR_IDS as readonly string[]).includes(method) ? 'window' : 'node';
-    const run = await runOne(method, kind, info);
-    rows.push(run);
-    process.stderr.write(`  ${info.name} ${method}: ${run.error ? `error: ${run.error}` : `${run.kernelCount} kernels, ${run.seconds.toFixed(2)} s`}\n`);
-  }
-  return { preference, ok: true, info, rows };
+function child(preference: BackendPreference, methods: string[]): Promise<ChildResult<Run>> {
+  return backendChild(preference, async (info) => {
+    const rows: Run[] = [];
+    for (const method of methods) {
+      const kind = (TFJS_DETECTOR_IDS as readonly string[]).includes(method) ? 'window' : 'node';
+      const run = await runOne(method, kind, info);
+      rows.push(run);
+      process.stderr.write(`  ${info.name} ${method}: ${run.error ? `error: ${run.error}` : `${run.kernelCount} kernels, ${run.seconds.toFixed(2)} s`}\n`);
+    }
+    return rows;
+  });
 }
 
 /** ‖a − b‖∞ / ‖b‖∞ over the entries finite in both; Infinity when the NaN patterns or lengths differ */

@@ -8,17 +8,15 @@
  * synchronised by reading the loss), and windows scored per second with prior scoring in batches of 4096.
  */
 import { resolve } from 'node:path';
-import { parseBackends, runPerBackend, writeBenchResults, type ChildResult } from './per-backend';
+import { parseBackends, runPerBackend, writeBenchResults, backendChild, type ChildResult } from './per-backend';
 import { parseArgs } from 'node:util';
 import { mulberry32, normalSampler, packedWindowSet } from '@driftwatch/contracts';
 import {
   Divad,
   createDivadStep,
   divadParamSpecs,
-  initBackend,
   initialValues,
   tf,
-  type BackendInfo,
   type BackendPreference,
   type DivadArchitecture,
 } from '@driftwatch/models';
@@ -92,21 +90,17 @@ async function timeScoring(W: number, D: number, records: number): Promise<numbe
   return records / seconds;
 }
 
-async function child(preference: BackendPreference, steps: number, warmup: number, records: number): Promise<ChildResult<Row>> {
-  let info: BackendInfo;
-  try {
-    info = await initBackend(preference);
-  } catch (e) {
-    return { preference, ok: false, error: (e as Error).message };
-  }
-  const rows: Row[] = [];
-  for (const { W, D } of CASES) {
-    const times = timeSteps(W, D, steps, warmup).sort((a, b) => a - b);
-    const recordsPerSecond = await timeScoring(W, D, records);
-    rows.push({ backend: info.name === 'tensorflow' ? preference : info.name, case: `W=${W}, D=${D}`, W, D, medianMs: quantile(times, 0.5), p10Ms: quantile(times, 0.1), p90Ms: quantile(times, 0.9), recordsPerSecond });
-    process.stderr.write(`  ${info.name} W=${W} D=${D}: ${quantile(times, 0.5).toFixed(2)} ms/step, ${Math.round(recordsPerSecond)} records/s\n`);
-  }
-  return { preference, ok: true, info, rows };
+function child(preference: BackendPreference, steps: number, warmup: number, records: number): Promise<ChildResult<Row>> {
+  return backendChild(preference, async (info) => {
+    const rows: Row[] = [];
+    for (const { W, D } of CASES) {
+      const times = timeSteps(W, D, steps, warmup).sort((a, b) => a - b);
+      const recordsPerSecond = await timeScoring(W, D, records);
+      rows.push({ backend: info.name === 'tensorflow' ? preference : info.name, case: `W=${W}, D=${D}`, W, D, medianMs: quantile(times, 0.5), p10Ms: quantile(times, 0.1), p90Ms: quantile(times, 0.9), recordsPerSecond });
+      process.stderr.write(`  ${info.name} W=${W} D=${D}: ${quantile(times, 0.5).toFixed(2)} ms/step, ${Math.round(recordsPerSecond)} records/s\n`);
+    }
+    return rows;
+  });
 }
 
 async function main(): Promise<void> {

@@ -14,10 +14,10 @@
  * Each backend runs in its own child process (a fresh tfjs engine).
  */
 import { resolve } from 'node:path';
-import { parseBackends, runPerBackend, writeBenchResults, type ChildResult } from './per-backend';
+import { parseBackends, runPerBackend, writeBenchResults, backendChild, type ChildResult } from './per-backend';
 import { parseArgs } from 'node:util';
 import { mulberry32, normalSampler, packedWindowSet, type WindowSet } from '@driftwatch/contracts';
-import { TFJS_DETECTOR_IDS, createDetector, initBackend, type BackendInfo, type BackendPreference } from '@driftwatch/models';
+import { TFJS_DETECTOR_IDS, createDetector, type BackendPreference } from '@driftwatch/models';
 
 const W = 20;
 const D = 19;
@@ -83,20 +83,16 @@ async function timeMethod(method: string, steps: number, repeats: number, scoreR
   return { backend, method, msPerStep: median(stepMs), msPerStepRange: [Math.min(...stepMs), Math.max(...stepMs)], windowsPerSecond: median(rates), scoredWindows };
 }
 
-async function child(preference: BackendPreference, methods: string[], steps: number, repeats: number, scoreRecords: number): Promise<ChildResult<Row>> {
-  let info: BackendInfo;
-  try {
-    info = await initBackend(preference);
-  } catch (e) {
-    return { preference, ok: false, error: (e as Error).message };
-  }
-  const rows: Row[] = [];
-  for (const method of methods) {
-    const row = await timeMethod(method, steps, repeats, scoreRecords, info.name);
-    rows.push(row);
-    process.stderr.write(`  ${info.name} ${method}: ${row.msPerStep.toFixed(2)} ms/step, ${Math.round(row.windowsPerSecond)} windows/s\n`);
-  }
-  return { preference, ok: true, info, rows };
+function child(preference: BackendPreference, methods: string[], steps: number, repeats: number, scoreRecords: number): Promise<ChildResult<Row>> {
+  return backendChild(preference, async (info) => {
+    const rows: Row[] = [];
+    for (const method of methods) {
+      const row = await timeMethod(method, steps, repeats, scoreRecords, info.name);
+      rows.push(row);
+      process.stderr.write(`  ${info.name} ${method}: ${row.msPerStep.toFixed(2)} ms/step, ${Math.round(row.windowsPerSecond)} windows/s\n`);
+    }
+    return rows;
+  });
 }
 
 async function main(): Promise<void> {

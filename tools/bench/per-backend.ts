@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname } from 'node:path';
-import { BACKEND_PREFERENCES, describeBackend, tf, type BackendInfo, type BackendPreference } from '@driftwatch/models';
+import { BACKEND_PREFERENCES, describeBackend, initBackend, tf, type BackendInfo, type BackendPreference } from '@driftwatch/models';
 
 export interface ChildResult<Row> {
   preference: string;
@@ -14,6 +14,17 @@ export interface ChildResult<Row> {
   error?: string;
   info?: BackendInfo;
   rows?: Row[];
+}
+
+/** A child's work on one backend: its rows when the backend loads, else the loader's reason (the parent prints either). */
+export async function backendChild<Row>(preference: BackendPreference, rowsOn: (info: BackendInfo) => Promise<Row[]>): Promise<ChildResult<Row>> {
+  let info: BackendInfo;
+  try {
+    info = await initBackend(preference);
+  } catch (e) {
+    return { preference, ok: false, error: (e as Error).message };
+  }
+  return { preference, ok: true, info, rows: await rowsOn(info) };
 }
 
 /** `--backends a,b` checked against the loader's names ('auto' is not a backend to time). */

@@ -20,19 +20,17 @@ import {
   createStDdaStep,
   entityFeatureMoments,
   gatherTrainingWindows,
-  initBackend,
   initialValues,
   observedDependencies,
   standardiseNodeSeries,
   stDdaParamSpecs,
   stDdaStateSpecs,
   tf,
-  type BackendInfo,
   type BackendPreference,
   type StDdaGraphMode,
   type StDdaArchitecture,
 } from '@driftwatch/models';
-import { parseBackends, runPerBackend, writeBenchResults, type ChildResult } from './per-backend';
+import { parseBackends, runPerBackend, writeBenchResults, backendChild, type ChildResult } from './per-backend';
 
 interface Settings {
   nodes: number[];
@@ -141,32 +139,28 @@ async function timeScoring(N: number, s: Settings): Promise<number> {
   return quantile(times.sort((a, b) => a - b), 0.5) / s.scoreEnds;
 }
 
-async function child(preference: BackendPreference, s: Settings): Promise<ChildResult<Row>> {
-  let info: BackendInfo;
-  try {
-    info = await initBackend(preference);
-  } catch (e) {
-    return { preference, ok: false, error: (e as Error).message };
-  }
-  const rows: Row[] = [];
-  for (const N of s.nodes) {
-    const steps = timeSteps(N, s, 'blocks');
-    const shuffled = timeSteps(N, s, 'shuffled');
-    const scoreMsPerEnd = await timeScoring(N, s);
-    const row: Row = {
-      backend: info.name,
-      nodes: N,
-      stepMedianMs: quantile(steps, 0.5),
-      stepP10Ms: quantile(steps, 0.1),
-      stepP90Ms: quantile(steps, 0.9),
-      shuffledStepMedianMs: quantile(shuffled, 0.5),
-      scoreMsPerEnd,
-      nodeStepsPerSecond: (N * 1000) / scoreMsPerEnd,
-    };
-    rows.push(row);
-    process.stderr.write(`  ${info.name} N=${N}: ${row.stepMedianMs.toFixed(1)} ms/step (shuffled ${row.shuffledStepMedianMs.toFixed(1)}), ${scoreMsPerEnd.toFixed(2)} ms per scored window end\n`);
-  }
-  return { preference, ok: true, info, rows };
+function child(preference: BackendPreference, s: Settings): Promise<ChildResult<Row>> {
+  return backendChild(preference, async (info) => {
+    const rows: Row[] = [];
+    for (const N of s.nodes) {
+      const steps = timeSteps(N, s, 'blocks');
+      const shuffled = timeSteps(N, s, 'shuffled');
+      const scoreMsPerEnd = await timeScoring(N, s);
+      const row: Row = {
+        backend: info.name,
+        nodes: N,
+        stepMedianMs: quantile(steps, 0.5),
+        stepP10Ms: quantile(steps, 0.1),
+        stepP90Ms: quantile(steps, 0.9),
+        shuffledStepMedianMs: quantile(shuffled, 0.5),
+        scoreMsPerEnd,
+        nodeStepsPerSecond: (N * 1000) / scoreMsPerEnd,
+      };
+      rows.push(row);
+      process.stderr.write(`  ${info.name} N=${N}: ${row.stepMedianMs.toFixed(1)} ms/step (shuffled ${row.shuffledStepMedianMs.toFixed(1)}), ${scoreMsPerEnd.toFixed(2)} ms per scored window end\n`);
+    }
+    return rows;
+  });
 }
 
 function positiveInts(name: string, text: string): number[] {
