@@ -8,8 +8,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { tfDiagGaussianLogPdf, tfScaleFromRaw } from '../density';
 import { denseSpecs, denseStack, type NamedParams, type ParamSpec } from '../neural/params';
-import { sampledNll, vaeLoss, type VaeParts } from '../neural/vae-scoring';
-import { WindowNetworkDetector, type NoiseSource, type TrainingConfig } from '../neural/window-network';
+import { WindowVae } from '../neural/vae-scoring';
+import { WindowNetworkDetector, type TrainingConfig } from '../neural/window-network';
 import { layerWidths, resolveConfig, TRAINING_CHECKS, TRAINING_DEFAULTS } from '../neural/config';
 
 export interface DenseVaeConfig extends TrainingConfig {
@@ -23,7 +23,7 @@ export interface DenseVaeConfig extends TrainingConfig {
 export const DENSE_VAE_DEFAULTS: DenseVaeConfig = { ...TRAINING_DEFAULTS, clipNorm: 10, hidden: 200, latentDim: 32, scoreSamples: 1024 };
 
 
-export class DenseVae extends WindowNetworkDetector<DenseVaeConfig> {
+export class DenseVae extends WindowVae<DenseVaeConfig> {
   readonly id = 'dense-vae';
 
   constructor(params: Partial<DenseVaeConfig> = {}) {
@@ -51,18 +51,6 @@ export class DenseVae extends WindowNetworkDetector<DenseVaeConfig> {
   reconstructionNll(p: NamedParams, x: tf.Tensor2D, z: tf.Tensor2D): tf.Tensor1D {
     const { mu, sigma } = this.gaussian(p, 'dec', z);
     return tfDiagGaussianLogPdf(x, mu, sigma).neg() as tf.Tensor1D;
-  }
-
-  private parts(p: NamedParams): VaeParts {
-    return { encode: (x) => this.encode(p, x), reconstructionNll: (x, z) => this.reconstructionNll(p, x, z) };
-  }
-
-  protected loss(p: NamedParams, x: tf.Tensor2D, noise: NoiseSource): tf.Scalar {
-    return vaeLoss(this.parts(p), x, this.config.latentDim, noise);
-  }
-
-  protected windowScores(p: NamedParams, x: tf.Tensor2D, noise: NoiseSource): tf.Tensor1D {
-    return sampledNll(this.parts(p), x, this.config.latentDim, this.config.scoreSamples, noise);
   }
 
   static load(dir: string): Promise<DenseVae> {

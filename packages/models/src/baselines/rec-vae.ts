@@ -28,8 +28,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { tfDiagGaussianLogPdf, tfScaleFromRaw } from '../density';
 import type { NamedParams, ParamSpec } from '../neural/params';
-import { sampledNll, vaeLoss, type VaeParts } from '../neural/vae-scoring';
-import { WindowNetworkDetector, type NoiseSource, type TrainingConfig } from '../neural/window-network';
+import { WindowVae } from '../neural/vae-scoring';
+import { WindowNetworkDetector, type TrainingConfig } from '../neural/window-network';
 import { resolveConfig, TRAINING_CHECKS, TRAINING_DEFAULTS } from '../neural/config';
 import { recArchitectureOf, recDecode, recDecoderSpecs, recEncode, recEncoderSpecs, REC_ARCHITECTURE_CHECKS, REC_ARCHITECTURE_DEFAULTS, type RecArchitecture } from '../neural/recurrent-net';
 
@@ -49,7 +49,7 @@ export interface RecVaeConfig extends TrainingConfig {
 export const REC_VAE_DEFAULTS: RecVaeConfig = { ...TRAINING_DEFAULTS, ...REC_ARCHITECTURE_DEFAULTS, clipNorm: 10, latentDim: 32, scoreSamples: 1024 };
 
 
-export class RecVae extends WindowNetworkDetector<RecVaeConfig> {
+export class RecVae extends WindowVae<RecVaeConfig> {
   readonly id = 'rec-vae';
   private readonly arch: RecArchitecture;
 
@@ -84,18 +84,6 @@ export class RecVae extends WindowNetworkDetector<RecVaeConfig> {
   reconstructionNll(p: NamedParams, x: tf.Tensor2D, z: tf.Tensor2D): tf.Tensor1D {
     const { mu, sigma } = this.decode(p, z);
     return tfDiagGaussianLogPdf(x, mu, sigma).neg() as tf.Tensor1D;
-  }
-
-  private parts(p: NamedParams): VaeParts {
-    return { encode: (x) => this.encode(p, x), reconstructionNll: (x, z) => this.reconstructionNll(p, x, z) };
-  }
-
-  protected loss(p: NamedParams, x: tf.Tensor2D, noise: NoiseSource): tf.Scalar {
-    return vaeLoss(this.parts(p), x, this.config.latentDim, noise);
-  }
-
-  protected windowScores(p: NamedParams, x: tf.Tensor2D, noise: NoiseSource): tf.Tensor1D {
-    return sampledNll(this.parts(p), x, this.config.latentDim, this.config.scoreSamples, noise);
   }
 
   static load(dir: string): Promise<RecVae> {

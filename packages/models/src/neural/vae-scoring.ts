@@ -1,7 +1,8 @@
 /** What the Dense and Rec VAE baselines share (divad.md §4): the ELBO loss and the sampled window score. */
 import * as tf from '@tensorflow/tfjs';
 import { tfKlStandardNormal } from '../density';
-import type { NoiseSource } from './window-network';
+import type { NamedParams } from './params';
+import { WindowNetworkDetector, type NoiseSource, type TrainingConfig } from './window-network';
 
 /** rows (windows × samples) per decoder pass when averaging over samples */
 const SAMPLE_ROWS = 4096;
@@ -39,4 +40,27 @@ export function sampledNll(vae: VaeParts, x: tf.Tensor2D, latentDim: number, sam
     total = next;
   }
   return total.div(samples) as tf.Tensor1D;
+}
+
+/**
+ * A window VAE baseline (Dense or Rec): the subclass gives its encoder and decoder likelihood; training uses the
+ * ELBO (`vaeLoss`) and scoring the sampled NLL (`sampledNll`).
+ */
+export abstract class WindowVae<Config extends TrainingConfig & { latentDim: number; scoreSamples: number }> extends WindowNetworkDetector<Config> {
+  /** q(z|x) for flattened windows [B, W·D] */
+  abstract encode(p: NamedParams, x: tf.Tensor2D): { mu: tf.Tensor2D; sigma: tf.Tensor2D };
+  /** −ln p(x|z) per row */
+  abstract reconstructionNll(p: NamedParams, x: tf.Tensor2D, z: tf.Tensor2D): tf.Tensor1D;
+
+  private parts(p: NamedParams): VaeParts {
+    return { encode: (x) => this.encode(p, x), reconstructionNll: (x, z) => this.reconstructionNll(p, x, z) };
+  }
+
+  protected loss(p: NamedParams, x: tf.Tensor2D, noise: NoiseSource): tf.Scalar {
+    return vaeLoss(this.parts(p), x, this.config.latentDim, noise);
+  }
+
+  protected windowScores(p: NamedParams, x: tf.Tensor2D, noise: NoiseSource): tf.Tensor1D {
+    return sampledNll(this.parts(p), x, this.config.latentDim, this.config.scoreSamples, noise);
+  }
 }
