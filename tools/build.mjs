@@ -1,10 +1,13 @@
 // Builds one project with esbuild: node tools/build.mjs <projectRoot>.
 // Libraries: every entry of package.json "exports" → dist/*.js (CommonJS), dependencies left external.
-// The CLI (a package with "bin"): one bundle dist/main.js with the workspace packages inlined from
-// their sources and third-party packages external (tfjs finds its .wasm files in node_modules).
+// The CLI (a package with "bin"): dist/main.js with the workspace packages inlined from their sources and
+// third-party packages external (tfjs finds its .wasm files in node_modules), and dist/start.js, the same entry
+// without the modules it imports dynamically (the commands' run modules): the launcher answers help, version and
+// usage errors from it and loads main.js only to run a command. Each bundle's inputs go to <name>.inputs.json,
+// so the launcher's staleness check stats only the files the bundle was built from.
 import { build } from 'esbuild';
-import { readFileSync } from 'node:fs';
-import { join, resolve, basename } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve, basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** esbuild plugin: workspace packages (@driftwatch/*) are bundled from source, all others stay external. */
@@ -15,7 +18,30 @@ export const thirdPartyExternal = {
   },
 };
 
-const repoRoot = join(fileURLToPath(import.meta.url), '..', '..');
+/**
+ * esbuild plugin: every `import()` resolves to a module that throws when evaluated. The start-up bundle keeps its
+ * lazily imported run modules out this way; its program hands a command that runs to the full bundle instead.
+ */
+export const dynamicImportsLeftOut = {
+  name: 'dynamic-imports-left-out',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'left-out' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is not in this bundle`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+const buildFile = fileURLToPath(import.meta.url);
+const repoRoot = join(buildFile, '..', '..');
+
+/** The source files an esbuild metafile lists, relative to the repository (its keys are relative to the cwd). */
+function inputsOf(metafile) {
+  return Object.keys(metafile.inputs)
+    .filter((key) => !key.includes(':'))
+    .map((key) => relative(repoRoot, resolve(key)));
+}
 
 /**
  * Scripts that library code starts as worker threads, found at run time beside the bundle that runs
@@ -23,9 +49,9 @@ const repoRoot = join(fileURLToPath(import.meta.url), '..', '..');
  */
 export const WORKER_ENTRIES = ['packages/ingest/src/stream/csv-worker.ts'];
 
-/** Bundles each worker entry into `outdir/<name>.js` (workspace packages inlined, third-party external). */
+/** Bundles each worker entry into `outdir/<name>.js` (workspace packages inlined, third-party external); returns their inputs. */
 export async function buildWorkers(outdir, entries = WORKER_ENTRIES) {
-  await Promise.all(
+  const results = await Promise.all(
     entries.map((entry) =>
       build({
         bundle: true,
@@ -38,9 +64,11 @@ export async function buildWorkers(outdir, entries = WORKER_ENTRIES) {
         outfile: join(outdir, `${basename(entry, '.ts')}.js`),
         conditions: ['source'],
         plugins: [thirdPartyExternal],
+        metafile: true,
       }),
     ),
   );
+  return results.flatMap((r) => inputsOf(r.metafile));
 }
 
 export async function buildProject(projectRoot) {
@@ -48,14 +76,16 @@ export async function buildProject(projectRoot) {
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
   if (pkg.bin) {
-    await build({
-      ...common,
-      entryPoints: [join(root, 'src/main.ts')],
-      outfile: join(root, 'dist/main.js'),
-      conditions: ['source'],
-      plugins: [thirdPartyExternal],
-    });
-    await buildWorkers(join(root, 'dist'));
+    const bundle = (name, plugins) =>
+      build({ ...common, entryPoints: [join(root, 'src/main.ts')], outfile: join(root, `dist/${name}.js`), conditions: ['source'], plugins, metafile: true });
+    const [main, start, workers] = await Promise.all([
+      bundle('main', [thirdPartyExternal]),
+      bundle('start', [dynamicImportsLeftOut, thirdPartyExternal]),
+      buildWorkers(join(root, 'dist')),
+    ]);
+    const self = relative(repoRoot, buildFile);
+    writeFileSync(join(root, 'dist/main.inputs.json'), `${JSON.stringify([self, ...inputsOf(main.metafile), ...workers])}\n`);
+    writeFileSync(join(root, 'dist/start.inputs.json'), `${JSON.stringify([self, ...inputsOf(start.metafile)])}\n`);
     return;
   }
   const entries = Object.values(pkg.exports ?? { '.': { source: './src/index.ts' } }).map((e) => join(root, e.source));
