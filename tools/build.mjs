@@ -6,8 +6,8 @@
 // usage errors from it and loads main.js only to run a command. Each bundle's inputs go to <name>.inputs.json,
 // so the launcher's staleness check stats only the files the bundle was built from.
 import { build } from 'esbuild';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve, basename, relative } from 'node:path';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve, basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** esbuild plugin: workspace packages (@driftwatch/*) are bundled from source, all others stay external. */
@@ -36,6 +36,24 @@ export const dynamicImportsLeftOut = {
 const buildFile = fileURLToPath(import.meta.url);
 const repoRoot = join(buildFile, '..', '..');
 
+/**
+ * Writes a file as a whole: a temporary sibling renamed over it. The launcher may build while another build or
+ * a running CLI reads the same files; a reader then sees the old file or the new one, never half of one.
+ */
+function writeWhole(path, contents) {
+  mkdirSync(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, contents);
+  renameSync(temporary, path);
+}
+
+/** esbuild with its outputs written by writeWhole; returns the result (with its metafile). */
+async function buildWhole(options) {
+  const result = await build({ ...options, write: false, metafile: true });
+  for (const file of result.outputFiles) writeWhole(file.path, file.contents);
+  return result;
+}
+
 /** The source files an esbuild metafile lists, relative to the repository (its keys are relative to the cwd). */
 function inputsOf(metafile) {
   return Object.keys(metafile.inputs)
@@ -53,7 +71,7 @@ export const WORKER_ENTRIES = ['packages/ingest/src/stream/csv-worker.ts'];
 export async function buildWorkers(outdir, entries = WORKER_ENTRIES) {
   const results = await Promise.all(
     entries.map((entry) =>
-      build({
+      buildWhole({
         bundle: true,
         platform: 'node',
         target: 'node20',
@@ -64,28 +82,33 @@ export async function buildWorkers(outdir, entries = WORKER_ENTRIES) {
         outfile: join(outdir, `${basename(entry, '.ts')}.js`),
         conditions: ['source'],
         plugins: [thirdPartyExternal],
-        metafile: true,
       }),
     ),
   );
   return results.flatMap((r) => inputsOf(r.metafile));
 }
 
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+
+/** The CLI's bundles (start.js, main.js, the workers) and their input lists, from `root`/src/main.ts into `outdir`. */
+export async function buildCli(root, outdir = join(root, 'dist')) {
+  const bundle = (name, plugins) =>
+    buildWhole({ ...common, entryPoints: [join(root, 'src/main.ts')], outfile: join(outdir, `${name}.js`), conditions: ['source'], plugins });
+  const [main, start, workers] = await Promise.all([
+    bundle('main', [thirdPartyExternal]),
+    bundle('start', [dynamicImportsLeftOut, thirdPartyExternal]),
+    buildWorkers(outdir),
+  ]);
+  const self = relative(repoRoot, buildFile);
+  writeWhole(join(outdir, 'main.inputs.json'), `${JSON.stringify([self, ...inputsOf(main.metafile), ...workers])}\n`);
+  writeWhole(join(outdir, 'start.inputs.json'), `${JSON.stringify([self, ...inputsOf(start.metafile)])}\n`);
+}
+
 export async function buildProject(projectRoot) {
   const root = resolve(projectRoot);
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
   if (pkg.bin) {
-    const bundle = (name, plugins) =>
-      build({ ...common, entryPoints: [join(root, 'src/main.ts')], outfile: join(root, `dist/${name}.js`), conditions: ['source'], plugins, metafile: true });
-    const [main, start, workers] = await Promise.all([
-      bundle('main', [thirdPartyExternal]),
-      bundle('start', [dynamicImportsLeftOut, thirdPartyExternal]),
-      buildWorkers(join(root, 'dist')),
-    ]);
-    const self = relative(repoRoot, buildFile);
-    writeFileSync(join(root, 'dist/main.inputs.json'), `${JSON.stringify([self, ...inputsOf(main.metafile), ...workers])}\n`);
-    writeFileSync(join(root, 'dist/start.inputs.json'), `${JSON.stringify([self, ...inputsOf(start.metafile)])}\n`);
+    await buildCli(root);
     return;
   }
   const entries = Object.values(pkg.exports ?? { '.': { source: './src/index.ts' } }).map((e) => join(root, e.source));
