@@ -137,11 +137,15 @@ describe('what run receives', () => {
     const cmd: Command<typeof definition> = {
       ...definition,
       async run(values, positionals, all) {
-        Object.assign(seen, { values, positionals, argv: all });
+        // typed from the definition: a choice is one of its values, a default is always there, a repeated option a list
+        const level: '1' | '3' = values.level;
+        const map: string[] | undefined = values.map;
+        const force: boolean | undefined = values.force;
+        Object.assign(seen, { values: { ...values, level, map, force }, positionals, argv: all });
         return 7;
       },
     };
-    const code = await runProgram({ ...DRIFTWATCH, commands: [{ definition, load: async () => cmd as Command }] }, argv);
+    const code = await runProgram({ ...DRIFTWATCH, commands: [{ definition, load: async () => cmd }] }, argv);
     return { code, ...seen };
   };
 

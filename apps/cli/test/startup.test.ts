@@ -16,7 +16,9 @@ describe('start-up', () => {
     preload = join(dir, 'list-modules.js');
     // on exit, every module file the process loaded, one per line, to the file named by LOADED_MODULES
     await writeFile(preload, "process.on('exit', () => require('node:fs').writeFileSync(process.env.LOADED_MODULES, Object.keys(require.cache).join('\\n')));\n");
-  });
+    // builds the bundles when a source is newer (that run loads esbuild too); the cases measure the built command
+    spawnSync(process.execPath, [join(__dirname, '../bin/driftwatch.js'), '--version']);
+  }, 120_000);
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
