@@ -25,7 +25,8 @@ export const thirdPartyExternal = {
 export const dynamicImportsLeftOut = {
   name: 'dynamic-imports-left-out',
   setup(b) {
-    b.onResolve({ filter: /.*/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'left-out' } : undefined));
+    const leftOut = (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'left-out' } : undefined);
+    b.onResolve({ filter: /.*/ }, leftOut);
     b.onLoad({ filter: /.*/, namespace: 'left-out' }, (args) => ({
       contents: `throw new Error(${JSON.stringify(`${args.path} is not in this bundle`)});`,
       loader: 'js',
@@ -67,7 +68,10 @@ function inputsOf(metafile) {
  */
 export const WORKER_ENTRIES = ['packages/ingest/src/stream/csv-worker.ts'];
 
-/** Bundles each worker entry into `outdir/<name>.js` (workspace packages inlined, third-party external); returns their inputs. */
+/**
+ * Bundles each worker entry into `outdir/<name>.js` (workspace packages inlined, third-party external); returns
+ * the files they were built from.
+ */
 export async function buildWorkers(outdir, entries = WORKER_ENTRIES) {
   const results = await Promise.all(
     entries.map((entry) =>
@@ -88,12 +92,25 @@ export async function buildWorkers(outdir, entries = WORKER_ENTRIES) {
   return results.flatMap((r) => inputsOf(r.metafile));
 }
 
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning' };
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: true,
+  logLevel: 'warning',
+};
 
 /** The CLI's bundles (start.js, main.js, the workers) and their input lists, from `root`/src/main.ts into `outdir`. */
 export async function buildCli(root, outdir = join(root, 'dist')) {
   const bundle = (name, plugins) =>
-    buildWhole({ ...common, entryPoints: [join(root, 'src/main.ts')], outfile: join(outdir, `${name}.js`), conditions: ['source'], plugins });
+    buildWhole({
+      ...common,
+      entryPoints: [join(root, 'src/main.ts')],
+      outfile: join(outdir, `${name}.js`),
+      conditions: ['source'],
+      plugins,
+    });
   const [main, start, workers] = await Promise.all([
     bundle('main', [thirdPartyExternal]),
     bundle('start', [dynamicImportsLeftOut, thirdPartyExternal]),

@@ -10,7 +10,7 @@ const appRoot = path.join(__dirname, '..');
 const repoRoot = path.join(appRoot, '..', '..');
 const dist = path.join(appRoot, 'dist');
 
-/** Missing, or older than one of its inputs (the list tools/build.mjs writes beside it): a few dozen stats, not a walk. */
+/** Missing, or older than one of its inputs (tools/build.mjs lists them beside it): a few dozen stats, not a walk. */
 function stale(name) {
   const built = fs.statSync(path.join(dist, `${name}.js`), { throwIfNoEntry: false });
   if (!built) return true;

@@ -10,7 +10,8 @@ const readme = join(repoRoot(), 'apps', 'cli', 'README.md');
 const text = readFileSync(readme, 'utf8');
 const updated = withCommandTable(text, commandTable(COMMANDS.map((c) => c.definition)), readme);
 if (process.argv.includes('--check')) {
-  process.stdout.write(updated === text ? `${readme}: command table up to date\n` : `${readme}: command table out of date; run npm run docs:cli\n`);
+  const verdict = updated === text ? 'up to date' : 'out of date; run npm run docs:cli';
+  process.stdout.write(`${readme}: command table ${verdict}\n`);
   process.exitCode = updated === text ? 0 : 1;
 } else if (updated !== text) {
   writeFileSync(readme, updated);

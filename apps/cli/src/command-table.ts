@@ -16,7 +16,8 @@ export function synopsis(d: CommandDefinition): string {
 /** One row per command: its synopsis and summary (a `|` inside a cell is escaped, as GitHub tables need). */
 export function commandTable(commands: readonly CommandDefinition[]): string {
   const cell = (s: string) => s.replace(/\|/g, '\\|');
-  return ['| command | what it does |', '|---|---|', ...commands.map((d) => `| \`${cell(synopsis(d))}\` | ${cell(d.summary)} |`)].join('\n');
+  const rows = commands.map((d) => `| \`${cell(synopsis(d))}\` | ${cell(d.summary)} |`);
+  return ['| command | what it does |', '|---|---|', ...rows].join('\n');
 }
 
 /** `text` with the lines between the markers replaced by `table`; an error when the markers are not there once each. */

@@ -60,7 +60,9 @@ export type OptionValuesOf<D extends CommandDefinition> = {
 };
 
 /** Typed values where the definition's option names are known, the loose record otherwise. */
-type ValuesFor<D extends CommandDefinition> = string extends keyof D['options'] ? OptionValues : OptionValuesOf<D> & OptionValues;
+type ValuesFor<D extends CommandDefinition> = string extends keyof D['options']
+  ? OptionValues
+  : OptionValuesOf<D> & OptionValues;
 
 /** A definition with the code that runs it; the run modules are loaded only when their command runs. */
 export type Command<D extends CommandDefinition = CommandDefinition> = D & {
@@ -92,7 +94,8 @@ export const backendOption = defineOptions({
     default: 'auto',
     choices: BACKEND_CHOICES,
     description:
-      "tfjs backend; auto takes the first of tfjs-node-gpu → tfjs-node → webgpu → wasm → cpu that loads and passes a smoke test ('driftwatch doctor' shows why the others do not)",
+      'tfjs backend; auto takes the first of tfjs-node-gpu → tfjs-node → webgpu → wasm → cpu that loads and ' +
+      "passes a smoke test ('driftwatch doctor' shows why the others do not)",
   },
 });
 

@@ -74,15 +74,20 @@ function optionFlags(name: string, o: OptionSpec): string {
 }
 
 function optionText(o: OptionSpec): string {
-  const notes = [o.choices && `one of: ${o.choices.join(', ')}`, o.default !== undefined && o.default !== false && `default: ${o.default}`];
-  const shown = notes.filter((n): n is string => typeof n === 'string');
+  const shown: string[] = [];
+  if (o.choices) shown.push(`one of: ${o.choices.join(', ')}`);
+  if (o.default !== undefined && o.default !== false) shown.push(`default: ${o.default}`);
   return shown.length > 0 ? `${o.description} (${shown.join('; ')})` : o.description;
 }
 
-/** Rows of a help section, the second column aligned; no wrapping, so each entry stays one line for tools that read it. */
+/** A help section's rows, second column aligned; not wrapped, so each entry stays one line for tools that read it. */
 function columns(rows: readonly (readonly [string, string])[]): string[] {
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
   return rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`.trimEnd());
+}
+
+function argumentText(a: ArgumentSpec): string {
+  return a.choices ? `${a.description} (one of: ${a.choices.join(', ')})` : a.description;
 }
 
 const HELP_OPTION: OptionSpec = { type: 'boolean', short: 'h', description: 'show this help' };
@@ -96,7 +101,7 @@ export function helpText(def: CommandDefinition): string {
     '',
     `Usage: ${def.usage}`,
     ...(def.description ? ['', def.description] : []),
-    ...(args.length > 0 ? ['', 'Arguments:', ...columns(args.map((a) => [argumentTerm(a), a.choices ? `${a.description} (one of: ${a.choices.join(', ')})` : a.description]))] : []),
+    ...(args.length > 0 ? ['', 'Arguments:', ...columns(args.map((a) => [argumentTerm(a), argumentText(a)]))] : []),
     '',
     'Options:',
     ...columns(options.map(([name, o]) => [`${o.short ? '' : '    '}${optionFlags(name, o)}`, optionText(o)])),
@@ -149,7 +154,7 @@ export function overviewText(spec: ProgramSpec): string {
 }
 
 /** A commander error → the usage error that `driftwatch:` prints (exit 2); help and version (exit 0) pass through. */
-function usageError(err: CommanderError, words: readonly string[], spec: ProgramSpec, subcommands: readonly string[]): Error {
+function usageError(err: CommanderError, words: readonly string[], spec: ProgramSpec, subcommands: string[]): Error {
   if (err.exitCode === 0) return err;
   const where = [spec.name, ...words].join(' ');
   if (err.code === 'commander.help') {
@@ -167,7 +172,9 @@ function usageError(err: CommanderError, words: readonly string[], spec: Program
 }
 
 /** Adds one command's arguments and options to commander and returns how to read them back by option name. */
-function declare(cmd: Commander, def: CommandDefinition): (cmd: Commander) => { values: OptionValues; positionals: string[] } {
+type ReadBack = (cmd: Commander) => { values: OptionValues; positionals: string[] };
+
+function declare(cmd: Commander, def: CommandDefinition): ReadBack {
   const where = def.path.join(' ');
   for (const a of def.arguments ?? []) {
     const argument = new Argument(argumentTerm(a, '...'), a.description);
@@ -209,7 +216,11 @@ export async function runProgram(spec: ProgramSpec, argv: readonly string[]): Pr
     .version(spec.version, '-v, --version', 'print the version')
     .helpOption('-h, --help', 'show this help')
     // messages become UsageErrors (printed once, by the caller); help and version go to stdout
-    .configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: () => undefined, outputError: () => undefined })
+    .configureOutput({
+      writeOut: (s) => process.stdout.write(s),
+      writeErr: () => undefined,
+      outputError: () => undefined,
+    })
     .configureHelp({ formatHelp: (cmd) => helpTexts.get(cmd)?.() ?? '' })
     .showSuggestionAfterError(true);
   overrideExits(program, []);

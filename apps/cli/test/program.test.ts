@@ -43,7 +43,7 @@ describe('did you mean', () => {
 });
 
 describe('groups', () => {
-  it.each(['datasets', 'bench', 'graph'])("'%s --help' lists exactly the group's commands with their summaries", async (group) => {
+  it.each(['datasets', 'bench', 'graph'])("'%s --help' lists exactly its commands and summaries", async (group) => {
     const { result, stdout } = await captureOutput(() => main([group, '--help']));
     expect(result).toBe(0);
     const listed = stdout
@@ -59,7 +59,9 @@ describe('groups', () => {
   it('a group alone is a usage error naming its commands', async () => {
     const e = await failure(['graph']);
     expect(e).toBeInstanceOf(UsageError);
-    expect(e.message).toBe("'graph' needs one of: build, inspect, drift. Run 'driftwatch graph --help' for what they do.");
+    expect(e.message).toBe(
+      "'graph' needs one of: build, inspect, drift. Run 'driftwatch graph --help' for what they do.",
+    );
   });
 
   it('every group has a summary and no path is both a group and a command', () => {
@@ -80,7 +82,7 @@ describe('choices', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('a --backend outside the loader\'s preferences stops before anything runs, naming every allowed value', async () => {
+  it("a --backend outside the loader's preferences stops before anything runs, naming each allowed one", async () => {
     const out = join(dir, 'model');
     const e = await failure(['train', '--method', 'iforest', '--backend', 'gpu', '--out', out]);
     expect(e).toBeInstanceOf(UsageError);
@@ -92,14 +94,16 @@ describe('choices', () => {
   it("convert --to names ingest's output formats; bench st names the experiments", async () => {
     const to = await failure(['convert', join(dir, 'in.csv'), '--to', 'xlsx']);
     expect(to).toBeInstanceOf(UsageError);
-    expect(to.message).toBe(`--to expects ${OUTPUT_FORMATS.slice(0, -1).join(', ')} or ${OUTPUT_FORMATS.at(-1)}, got 'xlsx'`);
+    const allowed = `${OUTPUT_FORMATS.slice(0, -1).join(', ')} or ${OUTPUT_FORMATS.at(-1)}`;
+    expect(to.message).toBe(`--to expects ${allowed}, got 'xlsx'`);
     const experiment = await failure(['bench', 'st', 'speed']);
     for (const x of ST_EXPERIMENTS) expect(experiment.message).toContain(x);
   });
 
   it('exits 2 with the driftwatch: prefix through the installed command', async () => {
     const { spawnSync } = await import('node:child_process');
-    const r = spawnSync(process.execPath, [join(__dirname, '../bin/driftwatch.js'), 'report', 'x', '--format', 'pdf'], { encoding: 'utf8' });
+    const argv = [join(__dirname, '../bin/driftwatch.js'), 'report', 'x', '--format', 'pdf'];
+    const r = spawnSync(process.execPath, argv, { encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe("driftwatch: --format expects html or md, got 'pdf'\n");
     expect(r.stdout).toBe('');
@@ -166,7 +170,9 @@ describe('what run receives', () => {
   });
 
   it('help shows each option once, with its choices and default, and the examples', async () => {
-    const { result, stdout } = await captureOutput(() => runProgram({ ...DRIFTWATCH, commands: [{ definition, load: () => Promise.reject(new Error('not loaded for help')) }] }, ['probe', '--help']));
+    const notLoaded = { definition, load: () => Promise.reject(new Error('not loaded for help')) };
+    const spec = { ...DRIFTWATCH, commands: [notLoaded] };
+    const { result, stdout } = await captureOutput(() => runProgram(spec, ['probe', '--help']));
     expect(result).toBe(0);
     expect(stdout).toMatch(/\n {6}--level <value> +a level \(one of: 1, 3; default: 3\)\n/);
     expect(stdout).toMatch(/\n {2}-h, --help +show this help\n/);

@@ -15,7 +15,8 @@ describe('start-up', () => {
     dir = await mkdtemp(join(tmpdir(), 'cli-startup-'));
     preload = join(dir, 'list-modules.js');
     // on exit, every module file the process loaded, one per line, to the file named by LOADED_MODULES
-    await writeFile(preload, "process.on('exit', () => require('node:fs').writeFileSync(process.env.LOADED_MODULES, Object.keys(require.cache).join('\\n')));\n");
+    const write = "require('fs').writeFileSync(process.env.LOADED_MODULES, Object.keys(require.cache).join('\\n'))";
+    await writeFile(preload, `process.on('exit', () => ${write});\n`);
     // builds the bundles when a source is newer (that run loads esbuild too); the cases measure the built command
     spawnSync(process.execPath, [join(__dirname, '../bin/driftwatch.js'), '--version']);
   }, 120_000);
