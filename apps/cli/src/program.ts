@@ -159,8 +159,8 @@ function usageError(err: CommanderError, words: readonly string[], spec: Program
   const where = [spec.name, ...words].join(' ');
   if (err.code === 'commander.help') {
     // a group named without one of its commands
-    const what = words.length === 0 ? 'name a command' : `'${words.join(' ')}' needs one`;
-    return new UsageError(`${what} of: ${subcommands.join(', ')}. Run '${where} --help' for what they do.`);
+    const what = words.length === 0 ? 'name a command' : `'${words.join(' ')}' needs one of`;
+    return new UsageError(`${what}: ${subcommands.join(', ')}. Run '${where} --help' for what they do.`);
   }
   // commander's "error: unknown option '--methd'\n(Did you mean --method?)" as one line
   const message = err.message
@@ -171,9 +171,9 @@ function usageError(err: CommanderError, words: readonly string[], spec: Program
   return new UsageError(`${message}. Run '${where} --help' for ${forWhat}.`);
 }
 
-/** Adds one command's arguments and options to commander and returns how to read them back by option name. */
 type ReadBack = (cmd: Commander) => { values: OptionValues; positionals: string[] };
 
+/** Adds one command's arguments and options to commander and returns how to read them back by option name. */
 function declare(cmd: Commander, def: CommandDefinition): ReadBack {
   const where = def.path.join(' ');
   for (const a of def.arguments ?? []) {
