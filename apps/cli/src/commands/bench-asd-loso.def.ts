@@ -3,7 +3,7 @@ import { METHOD_ID_LIST } from '../method-ids';
 
 export const benchAsdLosoDefinition = defineCommand({
   path: ['bench', 'asd-loso'],
-  summary: 'ASD leave-one-server-out benchmark (divad.md §5b): train on 11 servers, score the 12th',
+  summary: 'ASD leave-one-server-out benchmark (docs/divad.md §5b): train on 11 servers, score the 12th',
   usage: 'driftwatch bench asd-loso --methods <ids> [--servers <list>] [--epochs N] [--train-stride k] [--out DIR] [--resume] [--shard i/n] [--backend X] [--seed S]',
   description: [
     'For each test server: the other servers (train part + test part each) are the training data, the last 15% of',
@@ -41,7 +41,7 @@ export const benchAsdLosoDefinition = defineCommand({
     'lr-grid': {
       type: 'string',
       valueName: 'list',
-      description: "train each deep method once per learning rate and keep the lowest validation loss (divad.md §3.3); 'paper' = 1e-5,3e-5,1e-4,3e-4",
+      description: "train each deep method once per learning rate and keep the lowest validation loss (docs/divad.md §3.3); 'paper' = 1e-5,3e-5,1e-4,3e-4",
     },
     params: { type: 'string', valueName: 'json', description: 'parameter overrides, flat or keyed by method, e.g. \'{"dense-divad-gm":{"learningRate":1e-4}}\'' },
     resume: { type: 'boolean', description: 'skip the (method, server) pairs already in DIR/results.jsonl (without it, an existing results file is an error)' },

@@ -4,7 +4,7 @@ import { DEFAULT_SPLIT } from '../experiments/st/periods';
 
 export const benchStDefinition = defineCommand({
   path: ['bench', 'st'],
-  summary: 'spatiotemporal experiments (spatiotemporal.md §4): st-dda vs its supervised baselines on Nezha and simulated clusters',
+  summary: 'spatiotemporal experiments (docs/spatiotemporal.md §4): st-dda vs its supervised baselines on Nezha and simulated clusters',
   usage: 'driftwatch bench st <compare|window|scale|robustness> [--methods ids] [--datasets ids] [--epochs N] [--window W] [--seed S] [--out DIR] [--resume] [--shard i/n] [--backend X]',
   description: [
     'Experiments: compare = methods × data sets at one window length; window = W ∈ {4, 8, 12, 16, 20}; scale = N ∈',
@@ -33,7 +33,7 @@ export const benchStDefinition = defineCommand({
     'it), window 16 min, scale 14.5 min, robustness 22 min. With --methods st-dda,mlp,gbdt: scale 3.6 min, robustness',
     '6.7 min (st-dda takes 20–55 s per 32-node cluster, the transformer 75–210 s).',
   ].join('\n'),
-  arguments: [{ name: 'experiment', required: true, choices: ST_EXPERIMENTS, description: 'the experiment of spatiotemporal.md §4 to run' }],
+  arguments: [{ name: 'experiment', required: true, choices: ST_EXPERIMENTS, description: 'the experiment of docs/spatiotemporal.md §4 to run' }],
   options: {
     methods: { type: 'string', valueName: 'ids', default: ST_METHODS.join(','), description: `comma-separated: ${ST_METHODS.join(', ')}` },
     datasets: { type: 'string', valueName: 'ids', description: `comma-separated: ${ST_DATASETS.join(', ')} (default: compare nezha-ob,nezha-tt,sim; window nezha-ob,sim; scale and robustness sim)` },

@@ -6,7 +6,7 @@ export const scoreDefinition = defineCommand({
   usage: 'driftwatch score --model <dir> --out <file.arrow|file.csv> [--dataset asd] [--entities <list>]',
   description: [
     'Each record gets the score of the window ending at it (the first W−1 records get the lowest finite value,',
-    'as the online scorer of divad.md §1 does). Scores are not smoothed here: `driftwatch evaluate` applies the',
+    'as the online scorer of docs/divad.md §1 does). Scores are not smoothed here: `driftwatch evaluate` applies the',
     'EWMA grid. The file has columns sequence, record, score (Arrow IPC, or CSV for a .csv name).',
   ].join('\n'),
   options: {

@@ -6,7 +6,7 @@ export const trainDefinition = defineCommand({
   summary: 'train one detector on the normal windows of some entities and save it as a model directory',
   usage: 'driftwatch train --method <id> --out <dir> [--dataset asd] [--hold-out <entity> | --entities <list>] [--epochs N]',
   description: [
-    'Training data follows the leave-one-out protocol of divad.md §5b: each training entity\'s whole sequence,',
+    'Training data follows the leave-one-out protocol of docs/divad.md §5b: each training entity\'s whole sequence,',
     'its last 15% as validation, the scaler fitted on normal training records, windows with anomalies dropped.',
     'The model directory holds manifest.json (detector, config, scaler, domains, data provenance) and weights.',
   ].join('\n'),
