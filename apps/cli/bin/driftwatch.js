@@ -1,47 +1,45 @@
 #!/usr/bin/env node
 'use strict';
-// Runs the bundled CLI, building it first when the bundle is missing or older than any workspace source,
-// so that `npx driftwatch …` works right after `npm ci` and after every edit.
+// Runs the bundled CLI, building it first when a bundle is missing or older than a file it was built from, so that
+// `npx driftwatch …` works right after `npm ci` and after every edit. dist/start.js (definitions and parser only)
+// answers help, version and usage errors; dist/main.js (everything) is loaded only when a command runs.
 const fs = require('node:fs');
 const path = require('node:path');
 
 const appRoot = path.join(__dirname, '..');
 const repoRoot = path.join(appRoot, '..', '..');
-const bundle = path.join(appRoot, 'dist', 'main.js');
+const dist = path.join(appRoot, 'dist');
 
-function newestSource(dir) {
-  let newest = 0;
-  let entries;
+/** Missing, or older than one of its inputs (tools/build.mjs lists them beside it): a few dozen stats, not a walk. */
+function stale(name) {
+  const built = fs.statSync(path.join(dist, `${name}.js`), { throwIfNoEntry: false });
+  if (!built) return true;
+  let inputs;
   try {
-    entries = fs.readdirSync(dir, { withFileTypes: true });
+    inputs = JSON.parse(fs.readFileSync(path.join(dist, `${name}.inputs.json`), 'utf8'));
   } catch {
-    return 0;
+    return true;
   }
-  for (const e of entries) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-  }
-  return newest;
+  return inputs.some((p) => {
+    const s = fs.statSync(path.join(repoRoot, p), { throwIfNoEntry: false });
+    return !s || s.mtimeMs > built.mtimeMs;
+  });
 }
 
-function stale() {
-  if (!fs.existsSync(bundle)) return true;
-  const built = fs.statSync(bundle).mtimeMs;
-  const sources = [path.join(appRoot, 'src'), ...fs.readdirSync(path.join(repoRoot, 'packages')).map((p) => path.join(repoRoot, 'packages', p, 'src'))];
-  return sources.some((s) => newestSource(s) > built);
-}
-
-async function start() {
-  if (stale()) {
+async function load(name) {
+  if (stale(name)) {
     const { pathToFileURL } = require('node:url');
     const { buildProject } = await import(pathToFileURL(path.join(repoRoot, 'tools', 'build.mjs')).href);
     await buildProject(appRoot);
   }
-  require(bundle).run(process.argv.slice(2));
+  return require(path.join(dist, `${name}.js`));
 }
 
-start().catch((e) => {
+function failed(e) {
   process.stderr.write(`driftwatch: could not start: ${e && e.message ? e.message : e}\n`);
   process.exitCode = 1;
-});
+}
+
+load('start')
+  .then((start) => start.run(process.argv.slice(2), (argv) => load('main').then((main) => main.run(argv), failed)))
+  .catch(failed);

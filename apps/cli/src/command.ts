@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { UsageError } from './cli-error';
 
 export interface OptionSpec {
@@ -9,76 +8,98 @@ export interface OptionSpec {
   /** shown as `--name <valueName>` */
   valueName?: string;
   description: string;
+  /** the only values accepted; anything else is a usage error naming them */
+  choices?: readonly string[];
+}
+
+/** A positional argument: `<name>` when required, `[name]` when not, `name…` when it takes several. */
+export interface ArgumentSpec {
+  name: string;
+  description: string;
+  required?: boolean;
+  variadic?: boolean;
+  choices?: readonly string[];
 }
 
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
-export interface Command {
+/**
+ * What `driftwatch --help`, the parser and the README need to know about a command. Definitions are loaded at
+ * start-up, so a definition module imports nothing heavy (no tfjs, Arrow or data adapters).
+ */
+export interface CommandDefinition {
   /** words after `driftwatch`, e.g. ['bench', 'asd-loso'] */
-  path: string[];
+  path: readonly string[];
   summary: string;
   usage: string;
   description?: string;
-  options: Record<string, OptionSpec>;
-  examples: string[];
+  arguments?: readonly ArgumentSpec[];
+  options: Readonly<Record<string, OptionSpec>>;
+  examples: readonly string[];
+}
+
+/** A definition with its literal types kept, so that `OptionValuesOf<typeof definition>` is precise. */
+export function defineCommand<const D extends CommandDefinition>(definition: D): D {
+  return definition;
+}
+
+type OptionValue<O extends OptionSpec> = O['type'] extends 'boolean'
+  ? boolean
+  : O['multiple'] extends true
+    ? string[]
+    : O['choices'] extends readonly (infer C extends string)[]
+      ? C
+      : string;
+type WithDefault<O> = { [K in keyof O]: O[K] extends { default: string | boolean } ? K : never }[keyof O];
+
+/** The parsed option values of a definition: options with a default are always there. */
+export type OptionValuesOf<D extends CommandDefinition> = {
+  [K in WithDefault<D['options']>]: OptionValue<D['options'][K]>;
+} & {
+  [K in Exclude<keyof D['options'], WithDefault<D['options']>>]?: OptionValue<D['options'][K]>;
+};
+
+/** Typed values where the definition's option names are known, the loose record otherwise. */
+type ValuesFor<D extends CommandDefinition> = string extends keyof D['options']
+  ? OptionValues
+  : OptionValuesOf<D> & OptionValues;
+
+/** A definition with the code that runs it; the run modules are loaded only when their command runs. */
+export type Command<D extends CommandDefinition = CommandDefinition> = D & {
   /** `argv` is the whole command line after `driftwatch`, for recording how a result was made */
-  run(values: OptionValues, positionals: string[], argv: string[]): Promise<number>;
+  run(values: ValuesFor<D>, positionals: string[], argv: string[]): Promise<number>;
+};
+
+/** Options shared by several definitions, with their names kept as literal types. */
+export function defineOptions<const O extends Record<string, OptionSpec>>(options: O): O {
+  return options;
 }
 
 /** Options every data-reading command takes. */
-export const dataRootOption: Record<string, OptionSpec> = {
+export const dataRootOption = defineOptions({
   'data-root': {
     type: 'string',
     valueName: 'dir',
     description: 'folder holding the data sets (default: $DRIFTWATCH_DATA, else ../shared/datasets next to the repository)',
   },
-};
+});
 
-export const backendOption: Record<string, OptionSpec> = {
+/** The tfjs backends of @driftwatch/models' loader (BACKEND_PREFERENCES; test/definitions.test.ts keeps them equal). */
+export const BACKEND_CHOICES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] as const;
+
+export const backendOption = defineOptions({
   backend: {
     type: 'string',
     valueName: 'name',
     default: 'auto',
-    description: "tfjs backend: auto (the first of tfjs-node-gpu → tfjs-node → webgpu → wasm → cpu that loads and passes a smoke test; 'driftwatch doctor' shows why the others do not), tfjs-node-gpu, tfjs-node, webgpu, wasm, cpu",
+    choices: BACKEND_CHOICES,
+    description:
+      'tfjs backend; auto takes the first of tfjs-node-gpu → tfjs-node → webgpu → wasm → cpu that loads and ' +
+      "passes a smoke test ('driftwatch doctor' shows why the others do not)",
   },
-};
+});
 
-export function helpText(cmd: Command): string {
-  const opts = Object.entries({ ...cmd.options, help: { type: 'boolean', short: 'h', description: 'show this help' } as OptionSpec });
-  const left = opts.map(([name, o]) => `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` <${o.valueName ?? 'value'}>` : ''}`);
-  const width = Math.max(...left.map((l) => l.length)) + 2;
-  const lines = opts.map(([, o], i) => `  ${left[i].padEnd(width)}${o.description}${o.default !== undefined && o.default !== false ? ` (default: ${o.default})` : ''}`);
-  return [
-    `driftwatch ${cmd.path.join(' ')} — ${cmd.summary}`,
-    '',
-    `Usage: ${cmd.usage}`,
-    ...(cmd.description ? ['', cmd.description] : []),
-    '',
-    'Options:',
-    ...lines,
-    '',
-    'Examples:',
-    ...cmd.examples.map((e) => `  ${e}`),
-    '',
-  ].join('\n');
-}
-
-export function parseCommandArgs(cmd: Command, argv: string[]): { values: OptionValues; positionals: string[]; help: boolean } {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean; default?: string | boolean }> = {
-    help: { type: 'boolean', short: 'h' },
-  };
-  for (const [name, o] of Object.entries(cmd.options)) {
-    options[name] = { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}), ...(o.default !== undefined ? { default: o.default } : {}) };
-  }
-  try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    return { values: values as OptionValues, positionals, help: Boolean(values.help) };
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message.replace(/\. To specify a positional.*$/s, '')}\nRun 'driftwatch ${cmd.path.join(' ')} --help' for the options.`);
-  }
-}
-
-export function requireString(values: OptionValues, name: string, cmd: Command): string {
+export function requireString(values: OptionValues, name: string, cmd: CommandDefinition): string {
   const v = values[name];
   if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required. Run 'driftwatch ${cmd.path.join(' ')} --help'.`);
   return v;

@@ -1,95 +1,11 @@
 import { DriftwatchError } from '@driftwatch/contracts';
-import { helpText, parseCommandArgs, type Command } from './command';
 import { UsageError } from './cli-error';
-import { datasetsList, datasetsVerify } from './commands/datasets';
-import { datasetsInspect } from './commands/datasets-inspect';
-import { datasetsFetch } from './commands/datasets-fetch';
-import { convert } from './commands/convert';
-import { train } from './commands/train';
-import { score } from './commands/score';
-import { evaluate } from './commands/evaluate';
-import { benchAsdLoso } from './commands/bench-asd-loso';
-import { benchSt } from './commands/bench-st';
-import { report } from './commands/report';
-import { doctor } from './commands/doctor';
-import { graphBuild, graphDrift, graphInspect } from './commands/graph';
-import { simulate } from './commands/simulate';
-import { demo } from './commands/demo';
+import { DRIFTWATCH } from './commands';
+import { runProgram, type ProgramSpec } from './program';
 
-const COMMANDS: Command[] = [
-  datasetsList,
-  datasetsVerify,
-  datasetsFetch,
-  datasetsInspect,
-  convert,
-  train,
-  score,
-  evaluate,
-  benchAsdLoso,
-  benchSt,
-  report,
-  simulate,
-  demo,
-  doctor,
-  graphBuild,
-  graphInspect,
-  graphDrift,
-];
-const VERSION = '0.1.0';
-
-function overview(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.path.join(' ').length)) + 2;
-  return [
-    'driftwatch — anomaly detection in the metrics of distributed systems when "normal" keeps changing',
-    '',
-    'Usage: driftwatch <command> [options]      (driftwatch <command> --help for its options)',
-    '',
-    'Commands:',
-    ...COMMANDS.map((c) => `  ${c.path.join(' ').padEnd(width)}${c.summary}`),
-    '',
-    'Examples:',
-    '  driftwatch datasets verify asd',
-    '  driftwatch bench asd-loso --methods dense-divad-gm,iforest --servers 1 --epochs 5',
-    '  driftwatch train --method dense-divad-gm --hold-out omi-1 --epochs 5 --out models/gm-omi1',
-    '  driftwatch score --model models/gm-omi1 --out scores/gm-omi1.arrow',
-    '  driftwatch evaluate --scores scores/gm-omi1.arrow',
-    '  driftwatch report bench-results/asd-loso --out report.html',
-    '',
-    'Data: read from --data-root, else $DRIFTWATCH_DATA, else ../shared/datasets next to the repository.',
-    '',
-  ].join('\n');
-}
-
-/** Picks the command whose words match the start of argv, longest first. */
-export function findCommand(argv: string[]): { cmd?: Command; rest: string[] } {
-  const sorted = [...COMMANDS].sort((a, b) => b.path.length - a.path.length);
-  for (const cmd of sorted) {
-    if (cmd.path.every((w, i) => argv[i] === w)) return { cmd, rest: argv.slice(cmd.path.length) };
-  }
-  return { rest: argv };
-}
-
-export async function main(argv: string[]): Promise<number> {
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    process.stdout.write(overview());
-    return 0;
-  }
-  if (argv[0] === '--version' || argv[0] === '-v') {
-    process.stdout.write(`${VERSION}\n`);
-    return 0;
-  }
-  const { cmd, rest } = findCommand(argv);
-  if (!cmd) {
-    const group = COMMANDS.filter((c) => c.path[0] === argv[0]);
-    const hint = group.length > 0 ? `'${argv[0]}' needs one of: ${group.map((c) => c.path.slice(1).join(' ')).join(', ')}` : `unknown command '${argv.join(' ')}'`;
-    throw new UsageError(`${hint}. Run 'driftwatch --help' for the commands.`);
-  }
-  const { values, positionals, help } = parseCommandArgs(cmd, rest);
-  if (help) {
-    process.stdout.write(helpText(cmd));
-    return 0;
-  }
-  return cmd.run(values, positionals, argv);
+/** Runs `driftwatch <argv>`; resolves to the exit code, rejects with what the command or the parser threw. */
+export function main(argv: string[]): Promise<number> {
+  return runProgram(DRIFTWATCH, argv);
 }
 
 const FS_REASONS: Record<string, string> = {
@@ -107,10 +23,35 @@ export function fileSystemMessage(e: unknown): string | undefined {
   return err.path ? `${err.path}: ${FS_REASONS[err.code]}` : `${FS_REASONS[err.code]} (${err.message})`;
 }
 
-export function run(argv: string[]): void {
-  main(argv).then(
+/**
+ * The program with every command's run replaced by a hand-off: what the start-up bundle parses with, so that it
+ * answers help, version and usage errors from the definitions alone.
+ */
+function handingOff(spec: ProgramSpec, onRun: () => void): ProgramSpec {
+  const commands = spec.commands.map(({ definition }) => ({
+    definition,
+    load: async () => ({
+      ...definition,
+      async run() {
+        onRun();
+        return 0;
+      },
+    }),
+  }));
+  return { ...spec, commands };
+}
+
+/**
+ * Runs `driftwatch <argv>` and sets the exit code. With `handOff` (the launcher's start-up bundle), a command line
+ * that runs a command is passed on to it as it is; everything else is answered here.
+ */
+export function run(argv: string[], handOff?: (argv: string[]) => void): void {
+  let handedOff = false;
+  const spec = handOff ? handingOff(DRIFTWATCH, () => (handedOff = true)) : DRIFTWATCH;
+  runProgram(spec, argv).then(
     (code) => {
-      process.exitCode = code;
+      if (handedOff) handOff!(argv);
+      else process.exitCode = code;
     },
     (e: unknown) => {
       const fsError = fileSystemMessage(e);

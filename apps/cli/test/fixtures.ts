@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { DriftwatchError, mulberry32, normalSampler } from '@driftwatch/contracts';
 import { UsageError } from '../src/cli-error';
-import { helpText, parseCommandArgs, type Command } from '../src/command';
+import type { Command } from '../src/command';
+import { DRIFTWATCH } from '../src/commands';
+import { runProgram } from '../src/program';
 
 /**
  * A small data root in the OmniAnomaly layout: `servers` ASD-like servers with `features` metrics, a normal
@@ -114,17 +116,14 @@ export async function serveFilesLocally(routes: Map<string, string | Buffer>): P
 
 /**
  * Runs one command as `driftwatch <words> <argv>` does: parses the flags, runs it, and turns a DriftwatchError
- * into the exit code and the one line that `run` in src/main.ts prints (2 for a usage error, else 1).
+ * into the exit code and the one line that `run` in src/main.ts prints (2 for a usage error, else 1). `cmd` may
+ * be one that is not listed (a command made with fakes).
  */
 export async function runCommand(cmd: Command, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const only = { ...DRIFTWATCH, commands: [{ definition: cmd, load: async () => cmd }] };
   const { result, stdout, stderr } = await captureOutput(async () => {
     try {
-      const { values, positionals, help } = parseCommandArgs(cmd, argv);
-      if (help) {
-        process.stdout.write(helpText(cmd));
-        return 0;
-      }
-      return await cmd.run(values, positionals, [...cmd.path, ...argv]);
+      return await runProgram(only, [...cmd.path, ...argv]);
     } catch (e) {
       if (!(e instanceof DriftwatchError)) throw e;
       process.stderr.write(`driftwatch: ${e.message}\n`);

@@ -3,9 +3,10 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fetchDataset, readDatasetsLock, type FetchProgress, type FetchReport } from '@driftwatch/ingest';
 import { UsageError } from '../cli-error';
-import { dataRootOption, listOption, optionalString, type Command, type OptionValues } from '../command';
+import { listOption, optionalString, type Command, type OptionValues } from '../command';
 import { progressBar } from '../progress';
 import { dataRoot, datasetsLockPath } from '../workspace';
+import { datasetsFetchDefinition } from './datasets-fetch.def';
 
 /** Sizes as people read them (decimal units, like the data README). */
 export function formatBytes(n: number): string {
@@ -53,28 +54,7 @@ export function summaryLines(report: FetchReport, listed: Set<string>, root: str
 }
 
 export const datasetsFetch: Command = {
-  path: ['datasets', 'fetch'],
-  summary: 'download the named data sets from the sources in datasets.lock, check them and put them under the data root',
-  usage: 'driftwatch datasets fetch <name…> [--data-root DIR] [--base-url URL] [--only PATH,…] [--replace]',
-  description: [
-    'Every file is checked before it is put in place: against the sha256 in datasets.lock, or, for archives, the',
-    'checksum their publisher gives. Files already present with the right content are kept; a present file that',
-    'differs stops the fetch unless --replace is given. An interrupted download continues where it stopped when',
-    'the same command is run again (the partial file is kept as <target>.part).',
-  ].join('\n'),
-  options: {
-    ...dataRootOption,
-    'base-url': { type: 'string', valueName: 'url', description: 'fetch from this origin instead of the one in each URL (a mirror laid out like the original)' },
-    only: { type: 'string', valueName: 'paths', description: 'comma-separated data-root paths (files or folders): fetch only what is written there' },
-    replace: { type: 'boolean', description: 'replace present files whose content differs from datasets.lock' },
-    lock: { type: 'string', valueName: 'file', description: 'the lock file to read (default: datasets.lock of the repository)' },
-  },
-  examples: [
-    'driftwatch datasets fetch nezha',
-    'driftwatch datasets fetch asd smd --data-root /data/driftwatch',
-    'driftwatch datasets fetch alibaba-v2018 --only alibaba-v2018/machine_meta.csv,alibaba-v2018/machine_usage.csv',
-    'driftwatch datasets fetch exathlon --base-url http://mirror.example/github-raw',
-  ],
+  ...datasetsFetchDefinition,
   async run(values, positionals) {
     const lock = await readDatasetsLock(optionalString(values, 'lock') ?? datasetsLockPath());
     if (positionals.length === 0) {

@@ -1,9 +1,10 @@
 import { readOmniAnomaly, summariseSequences, type DatasetInspection } from '@driftwatch/ingest';
 import { UsageError } from '../cli-error';
-import { dataRootOption, type Command, type OptionSpec } from '../command';
+import type { Command } from '../command';
 import { renderTable } from '../table';
 import { dataRoot } from '../workspace';
 import { INSPECTORS_BEYOND_OMNI } from './inspectors';
+import { datasetsInspectDefinition } from './datasets-inspect.def';
 
 /** How each data set is inspected: its adapter, read from the data root. */
 export type Inspector = (root: string, positionals: string[]) => Promise<DatasetInspection>;
@@ -24,18 +25,8 @@ export const INSPECTORS: Record<string, Inspector> = {
   ...INSPECTORS_BEYOND_OMNI,
 };
 
-const inspectOptions: Record<string, OptionSpec> = {
-  json: { type: 'boolean', description: 'print the inspection as JSON' },
-};
-
 export const datasetsInspect: Command = {
-  path: ['datasets', 'inspect'],
-  summary: 'schema, entities, rows, time span, sampling step, missing share per column and label counts of a data set',
-  usage: `driftwatch datasets inspect <${Object.keys(INSPECTORS).join('|')}> [DIR] [--json] [--data-root DIR]`,
-  description:
-    'Reads the data set through its adapter, as training and evaluation do, and summarises it.\nalibaba-v2018 reads the six tables from DIR (default: <data root>/alibaba-v2018), where a user placed the official files.',
-  options: { ...dataRootOption, ...inspectOptions },
-  examples: ['driftwatch datasets inspect asd', 'driftwatch datasets inspect nezha --json', 'driftwatch datasets inspect alibaba-v2018 /data/alibaba'],
+  ...datasetsInspectDefinition,
   async run(values, positionals) {
     const [name, ...rest] = positionals;
     const inspector = name === undefined ? undefined : INSPECTORS[name];

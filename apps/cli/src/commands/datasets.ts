@@ -1,12 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { readDatasetsLock, unlistedFiles, verifyDatasets } from '@driftwatch/ingest';
-import { dataRootOption, optionalString, type Command, type OptionSpec, type OptionValues } from '../command';
+import { optionalString, type Command, type OptionValues } from '../command';
 import { dataRoot, datasetsLockPath } from '../workspace';
-
-const lockOption: Record<string, OptionSpec> = {
-  lock: { type: 'string', valueName: 'file', description: 'the lock file to read (default: datasets.lock of the repository)' },
-};
+import { datasetsListDefinition, datasetsVerifyDefinition } from './datasets.def';
 
 function lockPath(values: OptionValues): string {
   return optionalString(values, 'lock') ?? datasetsLockPath();
@@ -21,11 +18,7 @@ function formatBytes(n: number): string {
 }
 
 export const datasetsList: Command = {
-  path: ['datasets', 'list'],
-  summary: 'list the data sets of datasets.lock, their source and whether they are under the data root',
-  usage: 'driftwatch datasets list [--data-root DIR]',
-  options: { ...dataRootOption, ...lockOption },
-  examples: ['driftwatch datasets list', 'DRIFTWATCH_DATA=/data/driftwatch driftwatch datasets list'],
+  ...datasetsListDefinition,
   async run(values) {
     const lock = await readDatasetsLock(lockPath(values));
     let root: string | undefined;
@@ -53,12 +46,7 @@ export const datasetsList: Command = {
 };
 
 export const datasetsVerify: Command = {
-  path: ['datasets', 'verify'],
-  summary: 'check every file of the named data sets (default: all) against the bytes and sha256 in datasets.lock',
-  usage: 'driftwatch datasets verify [name…] [--data-root DIR]',
-  description: 'Exits 1 and names each file that is missing or differs; exits 0 when every file matches.\nFiles in the data set folders that the lock does not list are named as a note (they do not fail the check).',
-  options: { ...dataRootOption, ...lockOption },
-  examples: ['driftwatch datasets verify asd', 'driftwatch datasets verify', 'driftwatch datasets verify asd smd --data-root /mnt/copy'],
+  ...datasetsVerifyDefinition,
   async run(values, positionals) {
     const lock = await readDatasetsLock(lockPath(values));
     const root = dataRoot(values);

@@ -13,6 +13,7 @@ import {
 } from '@driftwatch/models';
 import { optionalString, type Command } from '../command';
 import { renderTable } from '../table';
+import { doctorDefinition } from './doctor.def';
 
 /** `driftwatch doctor --json`: one object, format 1. */
 export interface DoctorReport {
@@ -91,20 +92,7 @@ export function renderDoctor(r: DoctorReport): string {
 export function createDoctor(candidates?: readonly BackendCandidate[]): Command {
   const loader = candidates ? new BackendLoader({ candidates }) : undefined;
   const cmd: Command = {
-    path: ['doctor'],
-    summary: 'which tfjs backend trains on this machine: every candidate with its version, status and reason, and the machine',
-    usage: 'driftwatch doctor [--backend <name>] [--json]',
-    description: [
-      'Tries every backend candidate in the order training uses them (tfjs-node-gpu → tfjs-node → webgpu → wasm → cpu).',
-      'A candidate is accepted when it loads and passes a smoke test against the cpu backend; the first accepted is chosen.',
-      'Reasons: not-installed, native-addon-missing (the package is there, its native library is not), no-adapter (WebGPU),',
-      'kernel-missing, smoke-failed (wrong numbers), init-failed. Exits 1 when no candidate passes.',
-    ].join('\n'),
-    options: {
-      backend: { type: 'string', valueName: 'name', default: 'auto', description: 'check only this candidate (auto: all of them)' },
-      json: { type: 'boolean', description: 'print the report as one JSON object (format 1) instead of text' },
-    },
-    examples: ['driftwatch doctor', 'driftwatch doctor --json', 'driftwatch doctor --backend webgpu'],
+    ...doctorDefinition,
     async run(values) {
       const preference = optionalString(values, 'backend') ?? 'auto';
       const probe = loader ? await loader.probe(preference) : await probeBackends(preference as BackendPreference);

@@ -2,13 +2,14 @@ import { basename, resolve } from 'node:path';
 import { evaluateOverSmoothing, SMOOTHING_GRID, type PeakF1Result } from '@driftwatch/eval';
 import { readScoreFile } from '@driftwatch/ingest';
 import { DriftwatchError, type ResultRecord } from '@driftwatch/contracts';
-import { dataRootOption, optionalString, requireString, type Command } from '../command';
+import { optionalString, requireString, type Command } from '../command';
 import { dataRoot } from '../workspace';
 import { loadEntitySequences } from '../experiments/omni-protocol';
 import { appendResult } from '../results-file';
 import { fmt, renderTable } from '../table';
 import { UsageError } from '../cli-error';
 import { parseDataset } from './train';
+import { evaluateDefinition } from './evaluate.def';
 
 /** Leading records a score file marks as "before the first window" (the lowest finite value). */
 export function paddingLength(scores: Float64Array): number {
@@ -25,25 +26,7 @@ function parseSmoothing(v: string | undefined): readonly number[] {
 }
 
 export const evaluate: Command = {
-  path: ['evaluate'],
-  summary: 'evaluate a score file against the labels: peak F1, precision, recall, AUC-PR per smoothing factor',
-  usage: 'driftwatch evaluate --scores <file> [--dataset asd] [--smoothing grid|b1,b2] [--method name] [--out results.jsonl]',
-  description: [
-    'Applies the online scorer\'s EWMA (pandas adjust=True) for each smoothing factor to the window scores of each',
-    'sequence, then computes point-based peak F1 as divad.md §2 (records within W−1 after an anomaly ignored).',
-  ].join('\n'),
-  options: {
-    scores: { type: 'string', valueName: 'file', description: 'score file written by `driftwatch score`' },
-    dataset: { type: 'string', valueName: 'name', default: 'asd', description: 'asd or smd (where the labels come from)' },
-    smoothing: { type: 'string', valueName: 'list', default: 'grid', description: "EWMA factors β, or 'grid' for divad.md's 12" },
-    method: { type: 'string', valueName: 'name', description: 'method name recorded in results (default: the score file name)' },
-    out: { type: 'string', valueName: 'file', description: 'append one JSON line per (sequence, smoothing) to this results.jsonl' },
-    ...dataRootOption,
-  },
-  examples: [
-    'driftwatch evaluate --scores scores/gm-omi1.arrow',
-    'driftwatch evaluate --scores scores/if.csv --smoothing 0,0.9 --method iforest --out results.jsonl',
-  ],
+  ...evaluateDefinition,
   async run(values) {
     const file = resolve(requireString(values, 'scores', evaluate));
     const dataset = parseDataset(optionalString(values, 'dataset'));

@@ -1,12 +1,13 @@
 import { resolve } from 'node:path';
 import { initBackend, describeBackend, type BackendPreference } from '@driftwatch/models';
 import { listOmniEntities } from '@driftwatch/ingest';
-import { backendOption, dataRootOption, intOption, listOption, optionalString, requireString, type Command } from '../command';
+import { intOption, listOption, optionalString, requireString, type Command } from '../command';
 import { dataRoot, datasetsLockSha256 } from '../workspace';
-import { isDeepMethod, makeDetector, METHOD_IDS, methodParams, parseMethods, parseParamOverrides } from '../methods';
+import { isDeepMethod, makeDetector, methodParams, parseMethods, parseParamOverrides } from '../methods';
 import { loadEntitySequences, prepareTrainingData, resolveEntities, trainingWindows, type OmniDataset } from '../experiments/omni-protocol';
 import { fitProgressReporter, progressBar } from '../progress';
 import { UsageError } from '../cli-error';
+import { trainDefinition } from './train.def';
 
 export function parseDataset(v: string | undefined): OmniDataset {
   const d = v ?? 'asd';
@@ -15,30 +16,7 @@ export function parseDataset(v: string | undefined): OmniDataset {
 }
 
 export const train: Command = {
-  path: ['train'],
-  summary: 'train one detector on the normal windows of some entities and save it as a model directory',
-  usage: 'driftwatch train --method <id> --out <dir> [--dataset asd] [--hold-out <entity> | --entities <list>] [--epochs N]',
-  description: [
-    'Training data follows the leave-one-out protocol of divad.md §5b: each training entity\'s whole sequence,',
-    'its last 15% as validation, the scaler fitted on normal training records, windows with anomalies dropped.',
-    'The model directory holds manifest.json (detector, config, scaler, domains, data provenance) and weights.',
-  ].join('\n'),
-  options: {
-    method: { type: 'string', valueName: 'id', description: METHOD_IDS.join(', ') },
-    out: { type: 'string', valueName: 'dir', description: 'model directory to write (replaced atomically if it exists)' },
-    dataset: { type: 'string', valueName: 'name', default: 'asd', description: 'asd or smd' },
-    'hold-out': { type: 'string', valueName: 'entity', description: 'train on every entity but this one (e.g. omi-1 or 1)' },
-    entities: { type: 'string', valueName: 'list', description: 'train on exactly these entities' },
-    epochs: { type: 'string', valueName: 'N', description: 'maximum epochs of deep methods' },
-    seed: { type: 'string', valueName: 'S', default: '0', description: 'random seed' },
-    params: { type: 'string', valueName: 'json', description: 'parameter overrides, e.g. \'{"latentDim":8}\'' },
-    ...backendOption,
-    ...dataRootOption,
-  },
-  examples: [
-    'driftwatch train --method dense-divad-gm --hold-out omi-1 --epochs 5 --out models/gm-omi1',
-    'driftwatch train --method iforest --entities 2,3,4 --out models/if',
-  ],
+  ...trainDefinition,
   async run(values) {
     const [method] = parseMethods([requireString(values, 'method', train)]);
     const out = resolve(requireString(values, 'out', train));
