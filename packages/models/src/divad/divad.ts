@@ -9,6 +9,7 @@ import {
   DriftwatchError,
   FeatureMismatchError,
   InputError,
+  NotFittedError,
   ParameterError,
   assertWindowShape,
   gatherWindows,
@@ -111,7 +112,7 @@ export class Divad implements Detector<DivadConfig> {
   }
 
   private requireTrained(): Trained {
-    if (!this.trained) throw new DriftwatchError(`${this.id}: the detector is not trained; call fit or load first`);
+    if (!this.trained) throw new NotFittedError(this.id);
     return this.trained;
   }
 

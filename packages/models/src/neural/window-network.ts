@@ -8,6 +8,7 @@ import {
   DriftwatchError,
   FeatureMismatchError,
   InputError,
+  NotFittedError,
   ParameterError,
   assertWindowShape,
   gatherWindows,
@@ -161,7 +162,7 @@ export abstract class WindowNetworkDetector<Config extends TrainingConfig> imple
   }
 
   private requireTrained(): Map<string, tf.Variable> {
-    if (!this.variables) throw new DriftwatchError(`${this.id}: the detector is not trained; call fit or load first`);
+    if (!this.variables) throw new NotFittedError(this.id);
     return this.variables;
   }
 

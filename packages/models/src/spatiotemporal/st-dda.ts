@@ -38,8 +38,8 @@
  */
 import { join } from 'node:path';
 import {
-  DriftwatchError,
   InputError,
+  NotFittedError,
   ParameterError,
   assertSameFeatures,
   validateNodeSeries,
@@ -170,7 +170,7 @@ export class StDda implements NodeDetector<StDdaConfig> {
   }
 
   private requireTrained(): Trained {
-    if (!this.trained) throw new DriftwatchError(`${this.id}: the detector is not trained; call fit or load first`);
+    if (!this.trained) throw new NotFittedError(this.id);
     return this.trained;
   }
 

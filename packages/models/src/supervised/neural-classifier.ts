@@ -10,8 +10,8 @@
  */
 import { join } from 'node:path';
 import {
-  DriftwatchError,
   InputError,
+  NotFittedError,
   assertSameFeatures,
   type FitReport,
   type ManifestContext,
@@ -100,7 +100,7 @@ export abstract class SupervisedNetwork<Config extends SupervisedNetworkConfig> 
   }
 
   private requireTrained(): Map<string, tf.Variable> {
-    if (!this.variables || !this.trained) throw new DriftwatchError(`${this.id}: the detector is not trained; call fit or load first`);
+    if (!this.variables || !this.trained) throw new NotFittedError(this.id);
     return this.variables;
   }
 
