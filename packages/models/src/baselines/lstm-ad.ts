@@ -219,6 +219,6 @@ export class LstmAd extends WindowNetworkDetector<LstmAdConfig> {
   }
 
   static load(dir: string): Promise<LstmAd> {
-    return WindowNetworkDetector.restore(dir, (config) => new LstmAd(config as Partial<LstmAdConfig>), [ID]);
+    return WindowNetworkDetector.restore(dir, ID, (config) => new LstmAd(config as Partial<LstmAdConfig>));
   }
 }

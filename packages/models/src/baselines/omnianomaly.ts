@@ -308,6 +308,6 @@ export class OmniAnomaly extends WindowNetworkDetector<OmniAnomalyConfig> {
   }
 
   static load(dir: string): Promise<OmniAnomaly> {
-    return WindowNetworkDetector.restore(dir, (config) => new OmniAnomaly(config as Partial<OmniAnomalyConfig>), ['omnianomaly']);
+    return WindowNetworkDetector.restore(dir, 'omnianomaly', (config) => new OmniAnomaly(config as Partial<OmniAnomalyConfig>));
   }
 }

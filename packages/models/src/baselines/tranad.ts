@@ -324,6 +324,6 @@ export class TranAd extends WindowNetworkDetector<TranAdConfig> {
   }
 
   static load(dir: string): Promise<TranAd> {
-    return WindowNetworkDetector.restore(dir, (config) => new TranAd(config as Partial<TranAdConfig>), [ID]);
+    return WindowNetworkDetector.restore(dir, ID, (config) => new TranAd(config as Partial<TranAdConfig>));
   }
 }
