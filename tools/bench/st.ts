@@ -16,17 +16,21 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { mulberry32, normalSampler, type GraphSnapshot, type NodeSeries } from '@driftwatch/contracts';
 import {
+  AdamW,
   StDda,
-  createStDdaStep,
   entityFeatureMoments,
   gatherTrainingWindows,
   initialValues,
   observedDependencies,
+  optimisationStep,
   standardiseNodeSeries,
+  stDdaBatchTensors,
   stDdaParamSpecs,
   stDdaStateSpecs,
+  stDdaTrainingLoss,
   tf,
   type BackendPreference,
+  type StDdaBatch,
   type StDdaGraphMode,
   type StDdaArchitecture,
 } from '@driftwatch/models';
@@ -94,7 +98,12 @@ function timeSteps(N: number, s: Settings, order: 'blocks' | 'shuffled'): number
   const specs = [...stDdaParamSpecs(arch), ...stDdaStateSpecs(arch)];
   const init = initialValues(specs, 0);
   const variables = new Map(specs.map((p) => [p.name, tf.tidy(() => tf.variable(tf.tensor(init.get(p.name)!, p.shape), true, `bench-st-${N}-${order}/${p.name}`))]));
-  const stepper = createStDdaStep(variables, arch, c);
+  const params = Object.fromEntries(variables);
+  const trainables = stDdaParamSpecs(arch).map((p) => variables.get(p.name)!);
+  const optimizer = new AdamW({ learningRate: c.learningRate, weightDecay: c.weightDecay, clipNorm: c.clipNorm ?? Infinity });
+  // the step StDda.fit takes: the training objective of a batch, AdamW on the parameters, then the centres' EMA
+  const step = (batch: StDdaBatch) =>
+    optimisationStep(optimizer, trainables, (setState) => stDdaTrainingLoss(params, arch, stDdaBatchTensors(arch, batch), c, setState), (name, value) => variables.get(name)!.assign(value));
   const x = new Float32Array(W * B * N * F);
   const target = new Float32Array(B * N * F);
   const mask = new Float32Array(B * N * F);
@@ -109,16 +118,16 @@ function timeSteps(N: number, s: Settings, order: 'blocks' | 'shuffled'): number
     if (order === 'blocks') {
       const e0 = ends[0];
       const next = [(e0 + 1) * N * F, (e0 + B + 1) * N * F];
-      loss = stepper.step({ layout: 'steps', B, x: data.values.subarray((e0 - W + 1) * N * F, (e0 + B) * N * F), target: data.values.subarray(next[0], next[1]), mask: data.observed.subarray(next[0], next[1]), observed });
+      loss = step({ layout: 'steps', B, x: data.values.subarray((e0 - W + 1) * N * F, (e0 + B) * N * F), target: data.values.subarray(next[0], next[1]), mask: data.observed.subarray(next[0], next[1]), observed });
     } else {
       gatherTrainingWindows(data, W, ends, x, target, mask);
-      loss = stepper.step({ layout: 'windows', B, x, target, mask, observed });
+      loss = step({ layout: 'windows', B, x, target, mask, observed });
     }
     loss.dataSync();
     loss.dispose();
     if (k >= s.warmup) times.push(performance.now() - t0);
   }
-  stepper.dispose();
+  optimizer.dispose();
   for (const v of variables.values()) v.dispose();
   det.dispose();
   return times.sort((a, b) => a - b);

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Detector } from './detector';
-import { FeatureMismatchError } from './errors';
+import { FeatureMismatchError, NotFittedError } from './errors';
 import { mulberry32, normalSampler } from './random';
 import { packedWindowSet } from './window-set';
 import type { WindowSet } from './sequence';
@@ -58,6 +58,15 @@ export function describeDetectorConformance(name: string, subject: ConformanceSu
     afterAll(async () => {
       await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
     });
+
+    it('refuses to score or save before fit or load (NotFittedError)', async () => {
+      const det = subject.create();
+      await expect(det.scoreWindows(test)).rejects.toBeInstanceOf(NotFittedError);
+      const dir = await mkdtemp(join(tmpdir(), 'driftwatch-conformance-'));
+      dirs.push(dir);
+      await expect(det.save(join(dir, 'model'))).rejects.toBeInstanceOf(NotFittedError);
+      det.dispose();
+    }, timeout);
 
     it('fits and gives one finite score per window', async () => {
       const det = subject.create();

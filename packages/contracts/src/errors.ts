@@ -38,6 +38,15 @@ export class FeatureMismatchError extends DriftwatchError {
   }
 }
 
+/** A detector was asked to score or save before it was fitted or loaded from a model directory. */
+export class NotFittedError extends DriftwatchError {
+  readonly detector: string;
+  constructor(detector: string) {
+    super(`${detector}: the detector is not fitted (not trained or loaded yet); call fit or load a saved model first`);
+    this.detector = detector;
+  }
+}
+
 /** The data root or a data set in it cannot be found. */
 export class DataRootError extends DriftwatchError {}
 

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DriftwatchError, FeatureMismatchError, ParameterError } from './errors';
+import { FeatureMismatchError, NotFittedError, ParameterError } from './errors';
 import type { GraphSnapshot } from './graph';
 import type { NodeDetector, NodeSeries } from './node-series';
 import { mulberry32, normalSampler } from './random';
@@ -164,9 +164,12 @@ export function describeNodeDetectorConformance(name: string, subject: NodeConfo
       await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
     });
 
-    it('refuses to score before fit or load', async () => {
+    it('refuses to score or save before fit or load (NotFittedError)', async () => {
       const det = subject.create();
-      await expect(det.scoreNodes(test)).rejects.toBeInstanceOf(DriftwatchError);
+      await expect(det.scoreNodes(test)).rejects.toBeInstanceOf(NotFittedError);
+      const dir = await mkdtemp(join(tmpdir(), 'driftwatch-node-conformance-'));
+      dirs.push(dir);
+      await expect(det.save(join(dir, 'model'))).rejects.toBeInstanceOf(NotFittedError);
       det.dispose();
     });
 

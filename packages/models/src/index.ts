@@ -1,6 +1,7 @@
 export * from './model-dir';
 export * from './backend';
 export * from './training';
+export * from './neural';
 export * from './density';
 export * from './divad';
 export * from './baselines';

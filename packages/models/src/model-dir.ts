@@ -74,3 +74,28 @@ export async function readManifest(dir: string, expectedDetector?: string | stri
 export async function readModelFile(dir: string, name: string): Promise<Buffer> {
   return readFile(join(dir, name));
 }
+
+/** The files of one model directory, read on demand: bytes, or JSON with an InputError naming the file when it does not parse. */
+export interface ModelFiles {
+  dir: string;
+  /** the path of a file of the directory */
+  path(name: string): string;
+  bytes(name: string): Promise<Buffer>;
+  json<T>(name: string): Promise<T>;
+}
+
+export function modelFiles(dir: string): ModelFiles {
+  return {
+    dir,
+    path: (name) => join(dir, name),
+    bytes: (name) => readModelFile(dir, name),
+    async json<T>(name: string): Promise<T> {
+      const text = (await readModelFile(dir, name)).toString('utf8');
+      try {
+        return JSON.parse(text) as T;
+      } catch (e) {
+        throw new InputError({ file: join(dir, name) }, 'valid JSON', (e as Error).message);
+      }
+    },
+  };
+}

@@ -1,4 +1,4 @@
-import { DriftwatchError, InputError, ParameterError, type ManifestContext, type ModelManifest } from '@driftwatch/contracts';
+import { InputError, ParameterError, type ManifestContext, type ModelManifest } from '@driftwatch/contracts';
 import pkg from '../../package.json';
 import { modelManifest } from '../model-dir';
 
@@ -14,10 +14,6 @@ export function rejectUnknownKeys(params: Record<string, unknown>, known: readon
   for (const key of Object.keys(params)) {
     if (params[key] !== undefined && !known.includes(key)) throw new ParameterError(`${where}: unknown parameter '${key}'; known: ${known.join(', ')}`);
   }
-}
-
-export function notFitted(id: string): DriftwatchError {
-  return new DriftwatchError(`${id}: the detector is not fitted; call fit or load a saved model first`);
 }
 
 /** The manifest of a shallow (JavaScript-only) detector. */

@@ -137,19 +137,19 @@ export abstract class DeepSvddDetector<Config extends DeepSvddConfig> extends Wi
     return [...this.encoderSpecs(featureCount), ...this.decoderSpecs(featureCount)];
   }
 
-  protected stateSpecs(featureCount: number): ParamSpec[] {
+  protected override stateSpecs(featureCount: number): ParamSpec[] {
     return [...this.batchNormSpecs(featureCount), { name: CENTRE, shape: [this.config.repDim], init: 'zeros' }];
   }
 
   /** pretraining of encoder and decoder, then the one-class phase on the encoder; `opts.epochs` bounds both */
-  protected phases(opts: FitOptions): TrainingPhase[] {
+  protected override phases(opts: FitOptions): TrainingPhase[] {
     return [
       { name: PRETRAIN_PHASE, epochs: opts.epochs ?? this.config.pretrainEpochs },
       { name: ONE_CLASS_PHASE, epochs: opts.epochs ?? this.config.epochs, trains: (name) => name.startsWith('enc/'), before: (run) => this.initCentre(run) },
     ];
   }
 
-  protected learningRateAt(epoch: number, phase: string): number {
+  protected override learningRateAt(epoch: number, phase: string): number {
     const base = phase === PRETRAIN_PHASE ? (this.config.pretrainLearningRate ?? this.config.learningRate) : this.config.learningRate;
     return stepDecay(base, epoch, layerWidths(this.config.lrMilestones));
   }

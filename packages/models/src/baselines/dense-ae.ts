@@ -47,6 +47,6 @@ export class DenseAe extends WindowNetworkDetector<DenseAeConfig> {
   }
 
   static load(dir: string): Promise<DenseAe> {
-    return WindowNetworkDetector.restore(dir, (config) => new DenseAe(config as Partial<DenseAeConfig>), ['dense-ae']);
+    return WindowNetworkDetector.restore(dir, 'dense-ae', (config) => new DenseAe(config as Partial<DenseAeConfig>));
   }
 }

@@ -91,6 +91,6 @@ export class DenseDsvdd extends DeepSvddDetector<DenseDsvddConfig> {
   }
 
   static load(dir: string): Promise<DenseDsvdd> {
-    return WindowNetworkDetector.restore(dir, (config) => new DenseDsvdd(config as Partial<DenseDsvddConfig>), ['dense-dsvdd']);
+    return WindowNetworkDetector.restore(dir, 'dense-dsvdd', (config) => new DenseDsvdd(config as Partial<DenseDsvddConfig>));
   }
 }

@@ -54,6 +54,6 @@ export class DenseVae extends WindowVae<DenseVaeConfig> {
   }
 
   static load(dir: string): Promise<DenseVae> {
-    return WindowNetworkDetector.restore(dir, (config) => new DenseVae(config as Partial<DenseVaeConfig>), ['dense-vae']);
+    return WindowNetworkDetector.restore(dir, 'dense-vae', (config) => new DenseVae(config as Partial<DenseVaeConfig>));
   }
 }

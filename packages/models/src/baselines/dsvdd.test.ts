@@ -110,7 +110,7 @@ class CentreProbe extends DenseDsvdd {
   centre?: Float32Array;
   epochsByPhase: Record<string, number | undefined> = {};
 
-  protected phases(opts: FitOptions): TrainingPhase[] {
+  protected override phases(opts: FitOptions): TrainingPhase[] {
     const [pretrain, oneClass] = super.phases(opts);
     for (const ph of [pretrain, oneClass]) this.epochsByPhase[ph.name] = ph.epochs;
     return [
@@ -136,12 +136,12 @@ class FirstStepProbe extends DenseDsvdd {
   initial?: Values;
   afterPretrain?: Values;
 
-  protected loss(p: NamedParams, x: tf.Tensor2D, noise: NoiseSource, ctx: LossContext): tf.Scalar {
+  protected override loss(p: NamedParams, x: tf.Tensor2D, noise: NoiseSource, ctx: LossContext): tf.Scalar {
     if (ctx.training && !this.initial) this.initial = snapshot(p);
     return super.loss(p, x, noise, ctx);
   }
 
-  protected phases(opts: FitOptions): TrainingPhase[] {
+  protected override phases(opts: FitOptions): TrainingPhase[] {
     const [pretrain, oneClass] = super.phases(opts);
     const before = async (run: PhaseRun) => {
       this.afterPretrain = snapshot(run.params);

@@ -152,7 +152,7 @@ export class LstmAd extends WindowNetworkDetector<LstmAdConfig> {
     return [...specs, ...denseSpecs('forecast', [inputSize, this.forecastLength * featureCount])];
   }
 
-  protected stateSpecs(): ParamSpec[] {
+  protected override stateSpecs(): ParamSpec[] {
     const l = this.forecastLength;
     return [
       { name: 'gaussian/mean', shape: [l], init: 'zeros' },
@@ -187,7 +187,7 @@ export class LstmAd extends WindowNetworkDetector<LstmAdConfig> {
     return tfErrorGaussianNll(this.forecastErrors(p, x), p['gaussian/mean'] as tf.Tensor1D, p['gaussian/precision_cholesky'] as tf.Tensor2D);
   }
 
-  protected afterFit(run: PhaseRun & { validation?: WindowSet }): void {
+  protected override afterFit(run: PhaseRun & { validation?: WindowSet }): void {
     const windows = run.validation ?? run.train;
     const l = this.forecastLength;
     const errors = this.errorVectors(run.params, windows);
@@ -219,6 +219,6 @@ export class LstmAd extends WindowNetworkDetector<LstmAdConfig> {
   }
 
   static load(dir: string): Promise<LstmAd> {
-    return WindowNetworkDetector.restore(dir, (config) => new LstmAd(config as Partial<LstmAdConfig>), [ID]);
+    return WindowNetworkDetector.restore(dir, ID, (config) => new LstmAd(config as Partial<LstmAdConfig>));
   }
 }

@@ -412,6 +412,6 @@ export class Mscred extends WindowNetworkDetector<MscredConfig> {
   }
 
   static load(dir: string): Promise<Mscred> {
-    return WindowNetworkDetector.restore(dir, (config) => new Mscred(config as Partial<MscredConfig>), ['mscred']);
+    return WindowNetworkDetector.restore(dir, 'mscred', (config) => new Mscred(config as Partial<MscredConfig>));
   }
 }

@@ -205,7 +205,7 @@ describe('OmniAnomaly', () => {
   it('scores and validates in slices of a few windows exactly as in one pass (≤ 1e-5 relative)', async () => {
     class Sliced extends OmniAnomaly {
       // 3 windows per pass
-      protected passValues = 3 * small.windowLength * small.units;
+      protected override passValues = 3 * small.windowLength * small.units;
     }
     const train = correlated(96, 12);
     const test = correlated(20, 13, 4);

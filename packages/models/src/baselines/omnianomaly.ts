@@ -177,15 +177,15 @@ export class OmniAnomaly extends WindowNetworkDetector<OmniAnomalyConfig> {
     return specs;
   }
 
-  protected stateSpecs(featureCount: number): ParamSpec[] {
+  protected override stateSpecs(featureCount: number): ParamSpec[] {
     return minMaxStateSpecs('minmax', featureCount);
   }
 
-  protected phases(): TrainingPhase[] {
+  protected override phases(): TrainingPhase[] {
     return [minMaxTrainingPhase('minmax')];
   }
 
-  protected learningRateAt(epoch: number): number {
+  protected override learningRateAt(epoch: number): number {
     const c = this.config;
     return c.learningRate * c.lrDecayFactor ** Math.floor(epoch / c.lrDecayEvery);
   }
@@ -308,6 +308,6 @@ export class OmniAnomaly extends WindowNetworkDetector<OmniAnomalyConfig> {
   }
 
   static load(dir: string): Promise<OmniAnomaly> {
-    return WindowNetworkDetector.restore(dir, (config) => new OmniAnomaly(config as Partial<OmniAnomalyConfig>), ['omnianomaly']);
+    return WindowNetworkDetector.restore(dir, 'omnianomaly', (config) => new OmniAnomaly(config as Partial<OmniAnomalyConfig>));
   }
 }

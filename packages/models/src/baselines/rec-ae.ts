@@ -66,6 +66,6 @@ export class RecAe extends WindowNetworkDetector<RecAeConfig> {
   }
 
   static load(dir: string): Promise<RecAe> {
-    return WindowNetworkDetector.restore(dir, (config) => new RecAe(config as Partial<RecAeConfig>), ['rec-ae']);
+    return WindowNetworkDetector.restore(dir, 'rec-ae', (config) => new RecAe(config as Partial<RecAeConfig>));
   }
 }

@@ -103,6 +103,6 @@ export class RecDsvdd extends DeepSvddDetector<RecDsvddConfig> {
   }
 
   static load(dir: string): Promise<RecDsvdd> {
-    return WindowNetworkDetector.restore(dir, (config) => new RecDsvdd(config as Partial<RecDsvddConfig>), ['rec-dsvdd']);
+    return WindowNetworkDetector.restore(dir, 'rec-dsvdd', (config) => new RecDsvdd(config as Partial<RecDsvddConfig>));
   }
 }

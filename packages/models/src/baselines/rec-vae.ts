@@ -87,6 +87,6 @@ export class RecVae extends WindowVae<RecVaeConfig> {
   }
 
   static load(dir: string): Promise<RecVae> {
-    return WindowNetworkDetector.restore(dir, (config) => new RecVae(config as Partial<RecVaeConfig>), ['rec-vae']);
+    return WindowNetworkDetector.restore(dir, 'rec-vae', (config) => new RecVae(config as Partial<RecVaeConfig>));
   }
 }

@@ -1,4 +1,5 @@
 import {
+  NotFittedError,
   assertWindowShape,
   type Detector,
   type FitOptions,
@@ -9,7 +10,7 @@ import {
 } from '@driftwatch/contracts';
 import { join } from 'node:path';
 import { readManifest, readModelFile, writeModelDir } from '../model-dir';
-import { notFitted, parseJsonFile, shallowManifest } from './common';
+import { parseJsonFile, shallowManifest } from './common';
 import { assertFiniteWindows } from './windows';
 
 /** What a shallow detector knows once fitted: its model and the shape of the data it saw. */
@@ -63,7 +64,7 @@ export abstract class ShallowDetector<Config extends { windowLength: number }, M
 
   async scoreWindows(windows: WindowSet): Promise<Float32Array> {
     const fitted = this.fitted;
-    if (!fitted) throw notFitted(this.id);
+    if (!fitted) throw new NotFittedError(this.id);
     assertWindowShape(windows, this.windowLength, fitted.featureCount);
     assertFiniteWindows(windows, this.id);
     return this.scoreModel(fitted.model, windows);
@@ -71,7 +72,7 @@ export abstract class ShallowDetector<Config extends { windowLength: number }, M
 
   async save(dir: string, context?: ManifestContext): Promise<void> {
     const fitted = this.fitted;
-    if (!fitted) throw notFitted(this.id);
+    if (!fitted) throw new NotFittedError(this.id);
     const manifest = shallowManifest(
       { detector: this.id, config: { ...this.config }, featureCount: fitted.featureCount, windowLength: this.windowLength, domains: fitted.domains, seed: fitted.seed },
       context,

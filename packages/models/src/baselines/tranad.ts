@@ -248,19 +248,19 @@ export class TranAd extends WindowNetworkDetector<TranAdConfig> {
     ];
   }
 
-  protected stateSpecs(featureCount: number): ParamSpec[] {
+  protected override stateSpecs(featureCount: number): ParamSpec[] {
     return minMaxStateSpecs('scale', featureCount);
   }
 
-  protected phases(): TrainingPhase[] {
+  protected override phases(): TrainingPhase[] {
     return [minMaxTrainingPhase('scale')];
   }
 
-  protected learningRateAt(epoch: number): number {
+  protected override learningRateAt(epoch: number): number {
     return this.config.learningRate * this.config.lrDecay ** Math.floor(epoch / this.config.lrDecayEvery);
   }
 
-  protected batchOrder(): 'blocks' {
+  protected override batchOrder(): 'blocks' {
     return 'blocks';
   }
 
@@ -324,6 +324,6 @@ export class TranAd extends WindowNetworkDetector<TranAdConfig> {
   }
 
   static load(dir: string): Promise<TranAd> {
-    return WindowNetworkDetector.restore(dir, (config) => new TranAd(config as Partial<TranAdConfig>), [ID]);
+    return WindowNetworkDetector.restore(dir, ID, (config) => new TranAd(config as Partial<TranAdConfig>));
   }
 }

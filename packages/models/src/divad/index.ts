@@ -1,4 +1,3 @@
 export * from './config';
 export * from './network';
 export * from './divad';
-export * from './step';

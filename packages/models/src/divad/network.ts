@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { tfDiagGaussianLogPdf, tfDiagGaussianMixtureLogPdf, tfKlDiagGaussians, tfKlStandardNormal, tfScaleFromRaw } from '../density';
 import type { DivadVariant } from './config';
 import { dense, denseSpecs, type ParamSpec } from '../neural/params';
+import type { NoiseSource } from '../neural/tfjs-detector';
 import { recDecode, recDecoderSpecs, recEncode, recEncoderSpecs, type RecArchitecture } from '../neural/recurrent-net';
 
 export { initialValues, type ParamSpec } from '../neural/params';
@@ -103,6 +104,21 @@ export interface DivadNoise {
   zy: tf.Tensor2D;
   zd: tf.Tensor2D;
   klY?: tf.Tensor2D;
+}
+
+/** The noise of `count` examples from a noise stream: zy, then zd, then (GM) KL_y's draws. */
+export function divadNoise(a: DivadArchitecture, count: number, noise: NoiseSource): DivadNoise {
+  const shape: [number, number] = [count, a.latentDim];
+  const zy = noise(shape);
+  const zd = noise(shape);
+  return { zy, zd, klY: a.variant === 'GM' ? noise(shape) : undefined };
+}
+
+/** One-hot rows [count, n_d] of the given domain indices, as a tensor. */
+export function domainOneHot(domains: ArrayLike<number>, count: number, nd: number): tf.Tensor2D {
+  const b = new Float32Array(count * nd);
+  for (let i = 0; i < count; i++) b[i * nd + domains[i]] = 1;
+  return tf.tensor2d(b, [count, nd]);
 }
 
 export interface DivadLossTerms {

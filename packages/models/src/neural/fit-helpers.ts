@@ -1,32 +1,8 @@
-/** Pieces of fitting and loading that DIVAD and the neural baselines share. */
-import { DriftwatchError, InputError, type FitOptions, type FitReport } from '@driftwatch/contracts';
+/** Small pieces of `TfjsDetector`'s fitting and loading: named variables, weight shape checks, the fit report. */
+import { DriftwatchError, InputError, type FitReport } from '@driftwatch/contracts';
 import { tf } from '../backend';
-import { trainLoop, type TrainLoopOptions, type TrainLoopResult } from '../training';
-import { subSeed, type ParamSpec } from './params';
-
-/**
- * The epoch loop with divad.md §3.3's protocol: batch order seeded from the fit seed (stream 2), early
- * stopping on the validation loss only when there is one, `opts.epochs` overriding the configured maximum.
- */
-export function runEpochs(
-  config: { batchSize: number; epochs: number; patience: number },
-  trainCount: number,
-  opts: FitOptions,
-  loop: Pick<TrainLoopOptions, 'step' | 'validate' | 'variables'>,
-): Promise<TrainLoopResult> {
-  return trainLoop({
-    trainCount,
-    batchSize: config.batchSize,
-    epochs: opts.epochs ?? config.epochs,
-    seed: subSeed(opts.seed, 2),
-    step: loop.step,
-    validate: loop.validate,
-    patience: loop.validate ? config.patience : undefined,
-    variables: loop.variables,
-    signal: opts.signal,
-    onProgress: opts.onProgress,
-  });
-}
+import type { TrainLoopResult } from '../training';
+import type { ParamSpec } from './params';
 
 /** The contracts' FitReport of a finished loop started at `t0` (performance.now()). */
 export function fitReportOf(result: TrainLoopResult, t0: number): FitReport {

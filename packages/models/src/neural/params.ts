@@ -105,7 +105,21 @@ export function denseStack(p: NamedParams, prefix: string, x: tf.Tensor2D, hidde
   return dense(p, `${prefix}/head`, h, reluHead);
 }
 
-/** Independent seeded streams derived from a fit seed (weights, batches, noise, validation noise). */
+/** The independent random streams of a fit, by the number `subSeed` derives each one's seed from. */
+export const SEED_STREAMS = {
+  /** initial parameter values (`initialValues`) */
+  weights: 1,
+  /** the order of training examples, reshuffled every epoch (`trainLoop`) */
+  batches: 2,
+  /** noise of the training steps: reparameterisation samples, dropout masks */
+  trainingNoise: 3,
+  /** noise of the validation loss, restarted every epoch so that epochs are compared on equal terms */
+  validationNoise: 4,
+  /** noise of scoring, restarted every call so that the same windows always get the same scores */
+  scoringNoise: 5,
+} as const;
+
+/** The seed of one stream of a fit seed (`SEED_STREAMS`). */
 export function subSeed(seed: number, stream: number): number {
   return (Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(stream, 0xc2b2ae35)) >>> 0;
 }

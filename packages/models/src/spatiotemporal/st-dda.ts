@@ -36,24 +36,21 @@
  * The per-entity state (standardisation, centres, forecast normaliser) ties a model to its training series'
  * entities: scoring needs the same entities in the same order.
  */
-import { join } from 'node:path';
 import {
-  DriftwatchError,
   InputError,
   ParameterError,
   assertSameFeatures,
   validateNodeSeries,
   type FitReport,
-  type ManifestContext,
+  type ModelManifest,
   type NodeDetector,
   type NodeFitOptions,
   type NodeSeries,
 } from '@driftwatch/contracts';
 import { ensureBackend, tf } from '../backend';
-import { modelManifest, readManifest, readModelFile, writeModelDir } from '../model-dir';
-import { assertWeightShapes, createNamedVariables, fitReportOf } from '../neural/fit-helpers';
-import { initialValues, subSeed, type NamedParams } from '../neural/params';
-import { packWeights, trainLoop, unpackWeights, type WeightsIndex } from '../training';
+import { MANIFEST_FILE, type ModelFiles } from '../model-dir';
+import type { NamedParams } from '../neural/params';
+import { TfjsDetector, type FitEnd, type FitRun, type FittedFacts, type LossContext, type TrainingPhase, type VariableSpecs } from '../neural/tfjs-detector';
 import { resolveStDdaConfig, type StDdaScoreKind, type StDdaScoreReference, type StDdaConfig } from './config';
 import {
   combinedDependencies,
@@ -69,12 +66,10 @@ import {
   type StDdaForward,
 } from './network';
 import { observedDependencies } from './observed-graph';
-import { createStDdaStep } from './step';
+import { stDdaBatchTensors, stDdaTrainingLoss, type StDdaBatchTensors } from './step';
 import { entityFeatureMoments, gatherTrainingWindows, standardiseNodeSeries, type EntityFeatureMoments, type StandardisedSeries } from './series-data';
 
 export const ST_DDA_ID = 'st-dda';
-const WEIGHTS_BIN = 'weights.bin';
-const WEIGHTS_JSON = 'weights.json';
 const SERIES_JSON = 'series.json';
 /** floats in the largest per-chunk tensor of the scoring path (≈ 16 MB) */
 const CHUNK_FLOATS = 1 << 22;
@@ -82,8 +77,9 @@ const CHUNK_FLOATS = 1 << 22;
 const MAX_CHUNK = 64;
 /** floor of the forecast score's per-feature error normaliser */
 const MIN_ERROR_SCALE = 1e-6;
-
-let instances = 0;
+/** the standardisation state: per (entity, feature) mean and std of the training series */
+const MEAN = 'standardisation/mean';
+const STD = 'standardisation/std';
 
 /** What `scoreNodesWith` computes. */
 export interface StDdaScoreVariant {
@@ -104,14 +100,21 @@ export interface StDdaDependencies {
   combined: Float32Array;
 }
 
-interface Trained {
-  arch: StDdaArchitecture;
-  variables: Map<string, tf.Variable>;
+/** What st-dda records about its training series: the entities and features, in the order it needs them again. */
+export interface StDdaFacts extends FittedFacts {
   entities: string[];
   features: string[];
-  moments: EntityFeatureMoments;
-  seed: number;
-  metrics: { bestValLoss?: number; epochs?: number };
+}
+
+/** The fitted network: its architecture and parameters. */
+interface Model {
+  arch: StDdaArchitecture;
+  params: NamedParams;
+}
+
+/** What the phase hooks and afterFit see: the prepared training series. */
+interface StDdaRun extends FitRun {
+  train: Prepared;
 }
 
 /** A series ready for the network: standardised values and, with a graph mode, norm(A_obs(t) + I) per window end. */
@@ -138,15 +141,12 @@ export function systemScores(scores: Float32Array, entityCount: number): Float32
   return out;
 }
 
-export class StDda implements NodeDetector<StDdaConfig> {
+export class StDda extends TfjsDetector<StDdaConfig, StDdaFacts, StDdaBatchTensors, StDdaRun> implements NodeDetector<StDdaConfig> {
   readonly id = ST_DDA_ID;
   readonly supervised = false;
-  readonly config: Readonly<StDdaConfig>;
-  private trained?: Trained;
-  private readonly prefix = `st-dda-${++instances}`;
 
   constructor(params: Partial<StDdaConfig> = {}) {
-    this.config = Object.freeze(resolveStDdaConfig(params as Record<string, unknown>));
+    super(resolveStDdaConfig(params as Record<string, unknown>));
   }
 
   /** W, or W + 1 with score 'forecast' (the forecast of x(t) comes from the window ending at t − 1) */
@@ -154,29 +154,9 @@ export class StDda implements NodeDetector<StDdaConfig> {
     return this.config.windowLength + (this.config.score === 'forecast' ? 1 : 0);
   }
 
-  get featureCount(): number | undefined {
-    return this.trained?.features.length;
-  }
-
   /** the entity order the model was trained on */
   get entities(): readonly string[] | undefined {
-    return this.trained?.entities;
-  }
-
-  /** Current parameter and state values by name (a copy), to check the network against a plain computation. */
-  parameterValues(): Map<string, { shape: number[]; values: Float32Array }> {
-    const t = this.requireTrained();
-    return new Map([...t.variables].map(([name, v]) => [name, { shape: [...v.shape], values: (v.dataSync() as Float32Array).slice() }]));
-  }
-
-  private requireTrained(): Trained {
-    if (!this.trained) throw new DriftwatchError(`${this.id}: the detector is not trained; call fit or load first`);
-    return this.trained;
-  }
-
-  private disposeTrained(): void {
-    for (const v of this.trained?.variables.values() ?? []) v.dispose();
-    this.trained = undefined;
+    return this.fittedFacts?.entities;
   }
 
   private architecture(entityCount: number, featureCount: number): StDdaArchitecture {
@@ -192,6 +172,42 @@ export class StDda implements NodeDetector<StDdaConfig> {
       attentionDim: c.attentionDim,
       observed: c.graph !== 'none',
     };
+  }
+
+  private model(): Model {
+    const { facts } = this.requireFitted();
+    return { arch: this.architecture(facts.entities.length, facts.featureCount), params: this.params() };
+  }
+
+  protected variableSpecs(facts: StDdaFacts): VariableSpecs {
+    const arch = this.architecture(facts.entities.length, facts.featureCount);
+    return { trainable: stDdaParamSpecs(arch), state: stDdaStateSpecs(arch) };
+  }
+
+  protected batchLoss(p: NamedParams, batch: StDdaBatchTensors, ctx: LossContext): tf.Scalar {
+    return stDdaTrainingLoss(p, this.model().arch, batch, this.config, ctx.setState);
+  }
+
+  /** one phase, which first sets every centre c_i to the mean of u_i over the training windows at the initial weights */
+  protected override phases(): TrainingPhase<StDdaRun>[] {
+    return [
+      {
+        name: 'train',
+        before: async (run) => {
+          const { arch } = this.model();
+          const initial = await this.meanEmbedding(run.train);
+          tf.tidy(() => run.setState('centre', tf.tensor2d(initial, [arch.entityCount, arch.embeddingDim])));
+        },
+      },
+    ];
+  }
+
+  /** the forecast score's per-feature error normaliser, from the training series at the best weights */
+  protected override async afterFit(run: StDdaRun, end: FitEnd): Promise<void> {
+    end.progress('forecast-scale');
+    const { arch } = this.model();
+    const scale = await this.forecastErrorScale(run.train);
+    tf.tidy(() => run.setState('forecast/error_scale', tf.tensor2d(scale, [arch.entityCount, arch.featureCount])));
   }
 
   private assertSameEntities(entities: readonly string[], series: NodeSeries): void {
@@ -219,11 +235,10 @@ export class StDda implements NodeDetector<StDdaConfig> {
   }
 
   /** Runs `f` on the forward pass of the consecutive window ends e0 … e0 + B − 1 (inside a tidy). */
-  private chunk<T extends tf.TensorContainer>(t: Trained, prep: Prepared, e0: number, B: number, f: (fw: StDdaForward, observed?: tf.Tensor3D) => T): T {
-    const { arch } = t;
+  private chunk<T extends tf.TensorContainer>(m: Model, prep: Prepared, e0: number, B: number, f: (fw: StDdaForward, observed?: tf.Tensor3D) => T): T {
+    const { arch, params } = m;
     const { N, F } = prep.data;
     const W = arch.windowLength;
-    const params = Object.fromEntries(t.variables) as NamedParams;
     return tf.tidy(() => {
       const x = tf.tensor2d(prep.data.values.subarray((e0 - W + 1) * N * F, (e0 + B) * N * F), [(B + W - 1) * N, F]);
       let observed: tf.Tensor3D | undefined;
@@ -247,8 +262,8 @@ export class StDda implements NodeDetector<StDdaConfig> {
   }
 
   /** Visits the chunks of window ends first … last (inclusive), yielding to the event loop between chunks. */
-  private async forChunks(t: Trained, first: number, last: number, visit: (e0: number, B: number) => void): Promise<void> {
-    const size = this.chunkSize(t.arch);
+  private async forChunks(m: Model, first: number, last: number, visit: (e0: number, B: number) => void): Promise<void> {
+    const size = this.chunkSize(m.arch);
     for (let e0 = first; e0 <= last; e0 += size) {
       visit(e0, Math.min(size, last - e0 + 1));
       if (e0 + size <= last) await new Promise<void>((r) => setImmediate(r));
@@ -256,17 +271,18 @@ export class StDda implements NodeDetector<StDdaConfig> {
   }
 
   /** The training loss over every window end with a next step (W − 1 … T − 2), summed chunk by chunk: the validation loss. */
-  private async seriesLoss(t: Trained, prep: Prepared): Promise<number> {
-    const params = Object.fromEntries(t.variables) as NamedParams;
-    const W = t.arch.windowLength;
+  private async seriesLoss(prep: Prepared): Promise<number> {
+    const m = this.model();
+    const { arch, params } = m;
+    const W = arch.windowLength;
     let squaredError = 0;
     let observedCount = 0;
     let compactness = 0;
     let rows = 0;
-    await this.forChunks(t, W - 1, prep.data.T - 2, (e0, B) => {
-      const sums = this.chunk(t, prep, e0, B, (fw) => {
+    await this.forChunks(m, W - 1, prep.data.T - 2, (e0, B) => {
+      const sums = this.chunk(m, prep, e0, B, (fw) => {
         const { target, mask } = StDda.nextSteps(prep, e0, B);
-        const terms = lossTerms(params, t.arch, fw, target, mask, params.centre);
+        const terms = lossTerms(params, arch, fw, target, mask, params.centre);
         return tf.stack([terms.squaredError, terms.observedCount, terms.compactness]);
       });
       const [se, count, comp] = sums.dataSync();
@@ -274,18 +290,19 @@ export class StDda implements NodeDetector<StDdaConfig> {
       squaredError += se;
       observedCount += count;
       compactness += comp;
-      rows += B * t.arch.entityCount;
+      rows += B * arch.entityCount;
     });
     return squaredError / Math.max(observedCount, 1) + (this.config.gamma * compactness) / rows;
   }
 
   /** c_i = mean of u_i(t) over the window ends W − 1 … T − 2 of the series, at the current weights. */
-  private async meanEmbedding(t: Trained, prep: Prepared): Promise<Float32Array> {
-    const { entityCount: N, embeddingDim: D, windowLength: W } = t.arch;
+  private async meanEmbedding(prep: Prepared): Promise<Float32Array> {
+    const m = this.model();
+    const { entityCount: N, embeddingDim: D, windowLength: W } = m.arch;
     const sum = new Float64Array(N * D);
     let count = 0;
-    await this.forChunks(t, W - 1, prep.data.T - 2, (e0, B) => {
-      const s = this.chunk(t, prep, e0, B, (fw) => fw.u.reshape([B, N, D]).sum(0));
+    await this.forChunks(m, W - 1, prep.data.T - 2, (e0, B) => {
+      const s = this.chunk(m, prep, e0, B, (fw) => fw.u.reshape([B, N, D]).sum(0));
       s.dataSync().forEach((v, k) => (sum[k] += v));
       s.dispose();
       count += B;
@@ -294,27 +311,26 @@ export class StDda implements NodeDetector<StDdaConfig> {
   }
 
   /** v_{i,f} = mean over the training window ends of the observed squared one-step forecast errors (the forecast score's normaliser). */
-  private async forecastErrorScale(t: Trained, prep: Prepared): Promise<Float32Array> {
-    const { entityCount: N, featureCount: F, windowLength: W } = t.arch;
-    const params = Object.fromEntries(t.variables) as NamedParams;
+  private async forecastErrorScale(prep: Prepared): Promise<Float32Array> {
+    const m = this.model();
+    const { entityCount: N, featureCount: F, windowLength: W } = m.arch;
     const squared = new Float64Array(N * F);
     const count = new Float64Array(N * F);
-    await this.forChunks(t, W - 1, prep.data.T - 2, (e0, B) => {
-      const [se, m] = this.chunk(t, prep, e0, B, (fw) => {
+    await this.forChunks(m, W - 1, prep.data.T - 2, (e0, B) => {
+      const [se, mask] = this.chunk(m, prep, e0, B, (fw) => {
         const { target, mask } = StDda.nextSteps(prep, e0, B);
-        const error = forecastNext(params, fw.u).sub(target).square().mul(mask);
+        const error = forecastNext(m.params, fw.u).sub(target).square().mul(mask);
         return [error.reshape([B, N * F]).sum(0), mask.reshape([B, N * F]).sum(0)] as [tf.Tensor, tf.Tensor];
       });
       se.dataSync().forEach((v, k) => (squared[k] += v));
-      m.dataSync().forEach((v, k) => (count[k] += v));
+      mask.dataSync().forEach((v, k) => (count[k] += v));
       se.dispose();
-      m.dispose();
+      mask.dispose();
     });
     return Float32Array.from(squared, (s, k) => (count[k] > 0 ? Math.max(s / count[k], MIN_ERROR_SCALE) : 1));
   }
 
   async fit(train: NodeSeries, opts: NodeFitOptions): Promise<FitReport> {
-    const t0 = performance.now();
     const c = this.config;
     const W = c.windowLength;
     validateNodeSeries(train);
@@ -333,21 +349,7 @@ export class StDda implements NodeDetector<StDdaConfig> {
     const moments = entityFeatureMoments(train);
     const trainPrep = this.prepare(train, moments);
     const valPrep = validation ? this.prepare(validation, moments) : undefined;
-    await ensureBackend();
-    this.disposeTrained();
-
-    const seed = opts.seed;
     const arch = this.architecture(N, F);
-    const specs = stDdaParamSpecs(arch);
-    const values = initialValues([...specs, ...stDdaStateSpecs(arch)], subSeed(seed, 1));
-    values.set('standardisation/mean', moments.mean);
-    values.set('standardisation/std', moments.std);
-    const variables = createNamedVariables(specs, values, this.prefix, this.id);
-    for (const [name, v] of createNamedVariables(stDdaStateSpecs(arch), values, this.prefix, this.id, false)) variables.set(name, v);
-    const t: Trained = { arch, variables, entities: [...train.entities], features: [...train.features], moments, seed, metrics: {} };
-    this.trained = t;
-    const trainables = specs.map((s) => variables.get(s.name)!);
-    const centre = variables.get('centre')!;
     const ends = Int32Array.from({ length: train.length - W }, (_, k) => W - 1 + k);
     const batch = Math.min(c.batchSize, ends.length);
     const xBuf = new Float32Array(W * batch * N * F);
@@ -355,60 +357,43 @@ export class StDda implements NodeDetector<StDdaConfig> {
     const mBuf = new Float32Array(batch * N * F);
     const obsBuf = trainPrep.observedAt ? new Float32Array(batch * N * N) : undefined;
     const batchEnds = new Int32Array(batch);
-    const stepper = createStDdaStep(variables, arch, c);
     const data = trainPrep.data;
-    const step = (indices: Int32Array): tf.Scalar => {
-      const B = indices.length;
-      for (let k = 0; k < B; k++) batchEnds[k] = ends[indices[k]];
-      if (obsBuf) for (let b = 0; b < B; b++) obsBuf.set(trainPrep.observedAt!(batchEnds[b]), b * N * N);
-      const e0 = batchEnds[0];
-      if (batchEnds.subarray(0, B).every((e, k) => e === e0 + k)) {
-        // consecutive window ends (batchOrder 'blocks'): their steps are one slice of the series
-        const next = [(e0 + 1) * N * F, (e0 + B + 1) * N * F];
-        return stepper.step({ layout: 'steps', B, x: data.values.subarray((e0 - W + 1) * N * F, (e0 + B) * N * F), target: data.values.subarray(next[0], next[1]), mask: data.observed.subarray(next[0], next[1]), observed: obsBuf });
-      }
-      gatherTrainingWindows(data, W, batchEnds.subarray(0, B), xBuf, yBuf, mBuf);
-      return stepper.step({ layout: 'windows', B, x: xBuf, target: yBuf, mask: mBuf, observed: obsBuf });
-    };
-
-    try {
-      const initial = await this.meanEmbedding(t, trainPrep);
-      tf.tidy(() => centre.assign(tf.tensor2d(initial, [N, arch.embeddingDim])));
-      const result = await trainLoop({
-        trainCount: ends.length,
-        batchSize: batch,
-        epochs: opts.epochs ?? c.epochs,
-        seed: subSeed(seed, 2),
-        order: c.batchOrder,
-        step,
-        validate: valPrep ? () => this.seriesLoss(t, valPrep) : undefined,
-        patience: valPrep ? c.patience : undefined,
-        // the centres go back to the best epoch's values with the weights
-        variables: [...trainables, centre],
-        signal: opts.signal,
-        onProgress: opts.onProgress,
-      });
-      opts.onProgress?.({ epoch: result.epochs, epochs: result.epochs, phase: 'forecast-scale' });
-      const scale = await this.forecastErrorScale(t, trainPrep);
-      tf.tidy(() => variables.get('forecast/error_scale')!.assign(tf.tensor2d(scale, [N, F])));
-      t.metrics = { bestValLoss: result.bestValLoss, epochs: result.epochs };
-      return fitReportOf(result, t0);
-    } catch (e) {
-      this.disposeTrained();
-      throw e;
-    } finally {
-      stepper.dispose();
-    }
+    const facts: StDdaFacts = { featureCount: F, domains: [], entities: [...train.entities], features: [...train.features] };
+    return this.train(facts, opts, {
+      examples: ends.length,
+      batchSize: batch,
+      order: c.batchOrder,
+      initialState: new Map([
+        [MEAN, moments.mean],
+        [STD, moments.std],
+      ]),
+      batch: (indices) => {
+        const B = indices.length;
+        for (let k = 0; k < B; k++) batchEnds[k] = ends[indices[k]];
+        if (obsBuf) for (let b = 0; b < B; b++) obsBuf.set(trainPrep.observedAt!(batchEnds[b]), b * N * N);
+        const e0 = batchEnds[0];
+        if (batchEnds.subarray(0, B).every((e, k) => e === e0 + k)) {
+          // consecutive window ends (batchOrder 'blocks'): their steps are one slice of the series
+          const next = [(e0 + 1) * N * F, (e0 + B + 1) * N * F];
+          return stDdaBatchTensors(arch, { layout: 'steps', B, x: data.values.subarray((e0 - W + 1) * N * F, (e0 + B) * N * F), target: data.values.subarray(next[0], next[1]), mask: data.observed.subarray(next[0], next[1]), observed: obsBuf });
+        }
+        gatherTrainingWindows(data, W, batchEnds.subarray(0, B), xBuf, yBuf, mBuf);
+        return stDdaBatchTensors(arch, { layout: 'windows', B, x: xBuf, target: yBuf, mask: mBuf, observed: obsBuf });
+      },
+      validationLoss: valPrep ? () => this.seriesLoss(valPrep) : undefined,
+      run: (core) => ({ ...core, train: trainPrep }),
+    });
   }
 
-  private async checkedSeries(series: NodeSeries): Promise<{ t: Trained; prep: Prepared }> {
-    const t = this.requireTrained();
+  private async checkedSeries(series: NodeSeries): Promise<{ m: Model; prep: Prepared }> {
+    const { facts } = this.requireFitted();
     validateNodeSeries(series);
-    assertSameFeatures(this.id, t.features, series);
-    this.assertSameEntities(t.entities, series);
-    const prep = this.prepare(series, t.moments);
+    assertSameFeatures(this.id, facts.features, series);
+    this.assertSameEntities(facts.entities, series);
+    const m = this.model();
+    const prep = this.prepare(series, { mean: m.params[MEAN].dataSync() as Float32Array, std: m.params[STD].dataSync() as Float32Array });
     await ensureBackend();
-    return { t, prep };
+    return { m, prep };
   }
 
   /** T·N scores with the config's `score` and `reference`; NaN before step `windowLength` − 1. */
@@ -424,21 +409,21 @@ export class StDda implements NodeDetector<StDdaConfig> {
     if (variant.score !== 'latent' && variant.score !== 'forecast') throw new ParameterError(`${this.id}: unknown score '${String(variant.score)}'; known: latent, forecast`);
     const reference = variant.reference ?? this.config.reference;
     if (reference !== 'node' && reference !== 'system') throw new ParameterError(`${this.id}: unknown reference '${String(reference)}'; known: node, system`);
-    const { t, prep } = await this.checkedSeries(series);
-    const { entityCount: N, featureCount: F, embeddingDim: D, windowLength: W } = t.arch;
+    const { m, prep } = await this.checkedSeries(series);
+    const { entityCount: N, featureCount: F, embeddingDim: D, windowLength: W } = m.arch;
+    const params = m.params;
     const T = series.length;
     const out = new Float32Array(T * N).fill(NaN);
-    const params = Object.fromEntries(t.variables) as NamedParams;
     if (variant.score === 'latent') {
-      await this.forChunks(t, W - 1, T - 1, (e0, B) => {
-        const s = this.chunk(t, prep, e0, B, (fw) => latentScores(fw.u.reshape([B, N, D]) as tf.Tensor3D, reference, params.centre));
+      await this.forChunks(m, W - 1, T - 1, (e0, B) => {
+        const s = this.chunk(m, prep, e0, B, (fw) => latentScores(fw.u.reshape([B, N, D]) as tf.Tensor3D, reference, params.centre));
         out.set(s.dataSync(), e0 * N);
         s.dispose();
       });
     } else {
       // the forecast made at window end e is scored at step e + 1
-      await this.forChunks(t, W - 1, T - 2, (e0, B) => {
-        const s = this.chunk(t, prep, e0, B, (fw) => {
+      await this.forChunks(m, W - 1, T - 2, (e0, B) => {
+        const s = this.chunk(m, prep, e0, B, (fw) => {
           const { target, mask } = StDda.nextSteps(prep, e0, B);
           const shape: [number, number, number] = [B, N, F];
           return forecastScores(forecastNext(params, fw.u).reshape(shape), target.reshape(shape), mask.reshape(shape), params['forecast/error_scale']);
@@ -452,14 +437,13 @@ export class StDda implements NodeDetector<StDdaConfig> {
 
   /** Ã(t), norm(A_obs(t) + I), λ and A(t) of the window ending at step t (W − 1 ≤ t < T): which entities each one listens to. */
   async dependencies(series: NodeSeries, t: number): Promise<StDdaDependencies> {
-    const { t: trained, prep } = await this.checkedSeries(series);
-    const W = trained.arch.windowLength;
+    const { m, prep } = await this.checkedSeries(series);
+    const W = m.arch.windowLength;
     if (!(Number.isInteger(t) && t >= W - 1 && t < series.length)) throw new ParameterError(`${this.id}: step ${t} has no full window in ${series.id}; use W − 1 = ${W - 1} … ${series.length - 1}`);
-    const params = Object.fromEntries(trained.variables) as NamedParams;
-    const [learned, combined, lambda] = this.chunk(trained, prep, t, 1, (fw, observed) => [
+    const [learned, combined, lambda] = this.chunk(m, prep, t, 1, (fw, observed) => [
       fw.learned,
-      combinedDependencies(params, fw.learned, observed),
-      observed ? mixingWeight(params) : tf.zeros([1]),
+      combinedDependencies(m.params, fw.learned, observed),
+      observed ? mixingWeight(m.params) : tf.zeros([1]),
     ]);
     const out: StDdaDependencies = {
       learned: (await learned.data()) as Float32Array,
@@ -471,69 +455,22 @@ export class StDda implements NodeDetector<StDdaConfig> {
     return out;
   }
 
-  async save(dir: string, context: ManifestContext = {}): Promise<void> {
-    const t = this.requireTrained();
-    const backend = await ensureBackend();
-    const { bin, index } = packWeights([...t.variables].map(([name, tensor]) => ({ name, tensor })));
-    const manifest = modelManifest(
-      {
-        detector: this.id,
-        config: { ...this.config } as unknown as Record<string, unknown>,
-        featureCount: t.arch.featureCount,
-        windowLength: this.windowLength,
-        domains: [],
-        backend: backend.name,
-        versions: backend.versions,
-        seed: t.seed,
-        metrics: t.metrics,
-      },
-      context,
-    );
-    await writeModelDir(dir, manifest, {
-      [WEIGHTS_BIN]: bin,
-      [WEIGHTS_JSON]: JSON.stringify(index) + '\n',
-      [SERIES_JSON]: JSON.stringify({ entities: t.entities, features: t.features }) + '\n',
-    });
+  protected override extraFiles(facts: StDdaFacts): Record<string, string> {
+    return { [SERIES_JSON]: JSON.stringify({ entities: facts.entities, features: facts.features }) + '\n' };
+  }
+
+  protected async factsFromManifest(manifest: ModelManifest, files: ModelFiles): Promise<StDdaFacts> {
+    const series = await files.json<{ entities?: unknown; features?: unknown }>(SERIES_JSON);
+    const names = (v: unknown): v is string[] => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string');
+    if (!names(series.entities) || !names(series.features)) throw new InputError({ file: files.path(SERIES_JSON) }, 'non-empty lists of entity and feature names');
+    if (series.features.length !== manifest.featureCount) {
+      throw new InputError({ file: files.path(MANIFEST_FILE) }, `featureCount ${series.features.length} (the features of ${SERIES_JSON})`, String(manifest.featureCount));
+    }
+    return { featureCount: series.features.length, domains: [], entities: series.entities, features: series.features };
   }
 
   /** Loads a model directory written by `save`; every weight's shape is checked (InputError naming the file otherwise). */
-  static async load(dir: string): Promise<StDda> {
-    const manifest = await readManifest(dir, ST_DDA_ID);
-    const file = (name: string) => join(dir, name);
-    const parseJson = async <T>(name: string): Promise<T> => {
-      try {
-        return JSON.parse((await readModelFile(dir, name)).toString('utf8')) as T;
-      } catch (e) {
-        throw new InputError({ file: file(name) }, 'valid JSON', (e as Error).message);
-      }
-    };
-    const det = new StDda(manifest.config as Partial<StDdaConfig>);
-    const series = await parseJson<{ entities?: unknown; features?: unknown }>(SERIES_JSON);
-    const names = (v: unknown): v is string[] => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string');
-    if (!names(series.entities) || !names(series.features)) throw new InputError({ file: file(SERIES_JSON) }, 'non-empty lists of entity and feature names');
-    if (series.features.length !== manifest.featureCount) {
-      throw new InputError({ file: file('manifest.json') }, `featureCount ${series.features.length} (the features of ${SERIES_JSON})`, String(manifest.featureCount));
-    }
-    const arch = det.architecture(series.entities.length, series.features.length);
-    const specs = [...stDdaParamSpecs(arch), ...stDdaStateSpecs(arch)];
-    const values = unpackWeights(await readModelFile(dir, WEIGHTS_BIN), await parseJson<WeightsIndex>(WEIGHTS_JSON), file(WEIGHTS_BIN));
-    assertWeightShapes(specs, values, file(WEIGHTS_JSON));
-    await ensureBackend();
-    const variables = createNamedVariables(stDdaParamSpecs(arch), values, det.prefix, det.id);
-    for (const [name, v] of createNamedVariables(stDdaStateSpecs(arch), values, det.prefix, det.id, false)) variables.set(name, v);
-    det.trained = {
-      arch,
-      variables,
-      entities: series.entities,
-      features: series.features,
-      moments: { mean: values.get('standardisation/mean')!.values, std: values.get('standardisation/std')!.values },
-      seed: manifest.seed,
-      metrics: manifest.metrics ?? {},
-    };
-    return det;
-  }
-
-  dispose(): void {
-    this.disposeTrained();
+  static load(dir: string): Promise<StDda> {
+    return TfjsDetector.restore(dir, ST_DDA_ID, (config) => new StDda(config as Partial<StDdaConfig>));
   }
 }

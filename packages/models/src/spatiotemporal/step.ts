@@ -1,20 +1,16 @@
 /**
- * One st-dda optimisation step (spatiotemporal.md §1, training objective): forward pass of the training path,
- * gradient of L = masked forecast MSE + γ·mean ‖u_i − c_i‖², AdamW on the trainable parameters, then the EMA of
- * the centres. Shared by `StDda.fit` and the benchmark.
+ * The st-dda training objective of one batch (spatiotemporal.md §1): forward pass of the training path,
+ * L = masked forecast MSE + γ·mean ‖u_i − c_i‖², and the EMA of the centres asked for as a state update. Shared
+ * by `StDda`'s training step and the benchmark, which both run it through `optimisationStep`.
  */
 import { tf } from '../backend';
 import type { NamedParams } from '../neural/params';
-import { AdamW } from '../training';
-import { forwardSteps, forwardWindows, lossOf, lossTerms, stDdaParamSpecs, type StDdaArchitecture } from './network';
+import type { StateSetter } from '../training';
+import { forwardSteps, forwardWindows, lossOf, lossTerms, type StDdaArchitecture } from './network';
 
-export interface StDdaStepOptions {
+export interface StDdaObjective {
   gamma: number;
   centreMomentum: number;
-  learningRate: number;
-  weightDecay: number;
-  /** null: no clipping */
-  clipNorm: number | null;
 }
 
 /** One batch of B window ends and the steps after them. */
@@ -33,44 +29,40 @@ export interface StDdaBatch {
   observed?: Float32Array;
 }
 
-export interface StDdaStepper {
-  /** One step; returns the batch loss (the caller disposes it). */
-  step(batch: StDdaBatch): tf.Scalar;
-  dispose(): void;
+/** A batch as tensors: x [rows, F], target and mask [B·N, F], observed [B, N, N]. */
+export interface StDdaBatchTensors {
+  layout: StDdaBatch['layout'];
+  B: number;
+  x: tf.Tensor2D;
+  target: tf.Tensor2D;
+  mask: tf.Tensor2D;
+  observed?: tf.Tensor3D;
 }
 
-/** A stepper over `variables` (every trainable parameter of `stDdaParamSpecs(arch)` and the state `centre`). */
-export function createStDdaStep(variables: ReadonlyMap<string, tf.Variable>, arch: StDdaArchitecture, opts: StDdaStepOptions): StDdaStepper {
-  const params = Object.fromEntries(variables) as NamedParams;
-  const trainables = stDdaParamSpecs(arch).map((s) => variables.get(s.name)!);
-  const centre = variables.get('centre')!;
-  const { windowLength: W, entityCount: N, featureCount: F, embeddingDim: D } = arch;
-  const optimizer = new AdamW({ learningRate: opts.learningRate, weightDecay: opts.weightDecay, clipNorm: opts.clipNorm ?? Infinity });
+export function stDdaBatchTensors(a: StDdaArchitecture, batch: StDdaBatch): StDdaBatchTensors {
+  const { windowLength: W, entityCount: N, featureCount: F } = a;
+  const { B } = batch;
+  const rows = batch.layout === 'windows' ? W * B * N : (B + W - 1) * N;
   return {
-    step(batch) {
-      const { B } = batch;
-      const rows = batch.layout === 'windows' ? W * B * N : (B + W - 1) * N;
-      let batchMean: tf.Tensor | undefined;
-      const loss = tf.tidy(() => {
-        const x = tf.tensor2d(batch.x.subarray(0, rows * F), [rows, F]);
-        const target = tf.tensor2d(batch.target.subarray(0, B * N * F), [B * N, F]);
-        const mask = tf.tensor2d(batch.mask.subarray(0, B * N * F), [B * N, F]);
-        const observed = arch.observed ? tf.tensor3d(batch.observed!.subarray(0, B * N * N), [B, N, N]) : undefined;
-        const { value, grads } = tf.variableGrads(() => {
-          const fw = batch.layout === 'windows' ? forwardWindows(params, arch, x, B, observed) : forwardSteps(params, arch, x, B, observed);
-          batchMean = tf.keep(fw.u.reshape([B, N, D]).mean(0));
-          return lossOf(lossTerms(params, arch, fw, target, mask, centre), opts.gamma, B * N);
-        }, trainables);
-        optimizer.applyNamedGradients(trainables, grads);
-        return value;
-      });
-      // c_i ← m·c_i + (1 − m)·mean_b u_i(t_b), from this step's forward pass (no gradient)
-      tf.tidy(() => centre.assign(centre.mul(opts.centreMomentum).add(batchMean!.mul(1 - opts.centreMomentum))));
-      batchMean!.dispose();
-      return loss;
-    },
-    dispose() {
-      optimizer.dispose();
-    },
+    layout: batch.layout,
+    B,
+    x: tf.tensor2d(batch.x.subarray(0, rows * F), [rows, F]),
+    target: tf.tensor2d(batch.target.subarray(0, B * N * F), [B * N, F]),
+    mask: tf.tensor2d(batch.mask.subarray(0, B * N * F), [B * N, F]),
+    observed: a.observed ? tf.tensor3d(batch.observed!.subarray(0, B * N * N), [B, N, N]) : undefined,
   };
+}
+
+/**
+ * The batch loss at the current parameters; asks through `setState` for c_i ← m·c_i + (1 − m)·mean_b u_i(t_b)
+ * from this forward pass (no gradient flows into the centres).
+ */
+export function stDdaTrainingLoss(p: NamedParams, a: StDdaArchitecture, batch: StDdaBatchTensors, objective: StDdaObjective, setState: StateSetter): tf.Scalar {
+  const { B } = batch;
+  const { entityCount: N, embeddingDim: D } = a;
+  const fw = batch.layout === 'windows' ? forwardWindows(p, a, batch.x, B, batch.observed) : forwardSteps(p, a, batch.x, B, batch.observed);
+  const m = objective.centreMomentum;
+  const centre = p.centre;
+  setState('centre', centre.mul(m).add(fw.u.reshape([B, N, D]).mean(0).mul(1 - m)));
+  return lossOf(lossTerms(p, a, fw, batch.target, batch.mask, centre), objective.gamma, B * N);
 }

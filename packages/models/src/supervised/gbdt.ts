@@ -28,8 +28,8 @@
  */
 import { join } from 'node:path';
 import {
-  DriftwatchError,
   InputError,
+  NotFittedError,
   ParameterError,
   assertSameFeatures,
   mulberry32,
@@ -312,7 +312,7 @@ export class Gbdt implements NodeDetector<GbdtConfig> {
   }
 
   private requireFitted(): Fitted {
-    if (!this.fitted) throw new DriftwatchError(`${ID}: the detector is not fitted; call fit or load a saved model first`);
+    if (!this.fitted) throw new NotFittedError(ID);
     return this.fitted;
   }
 

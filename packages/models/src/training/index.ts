@@ -1,3 +1,4 @@
 export * from './adamw';
 export * from './train-loop';
 export * from './weights-file';
+export * from './optimisation-step';
