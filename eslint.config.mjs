@@ -19,7 +19,8 @@ export default [
             { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: [] },
             library('scope:ingest'),
             library('scope:graph'),
-            library('scope:simulate'),
+            // the simulator writes its files with ingest's writers, in the layouts ingest reads
+            { sourceTag: 'scope:simulate', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:ingest'] },
             library('scope:models'),
             library('scope:eval'),
             // reports draw what eval computes

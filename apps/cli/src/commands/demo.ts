@@ -17,7 +17,7 @@ import {
 } from '@driftwatch/ingest';
 import { describeBackend, initBackend, type BackendPreference, type DetectorId } from '@driftwatch/models';
 import { buildReport, renderFigures, renderHtml, type ScoreSeries, type SourcedResult } from '@driftwatch/report';
-import { FAULT_TYPES, simulateCluster, type Simulation } from '@driftwatch/simulate';
+import { FAULT_TYPES, simulateCluster, writeSimulationFiles, type Simulation } from '@driftwatch/simulate';
 import { commandLine, intOption, optionalString, type Command } from '../command';
 import { dataRoot } from '../workspace';
 import { isDeepMethod, makeDetector, methodParams, parseMethods, parseParamOverrides } from '../methods';
@@ -26,7 +26,7 @@ import { fitProgressReporter, formatDuration, progressBar } from '../progress';
 import { fmt, renderTable } from '../table';
 import { UsageError } from '../cli-error';
 import { splitBySequence } from './bench-asd-loso';
-import { writeFolderAtomic, writeSimulationFiles } from './simulate';
+import { writeFolderAtomic } from '../output-folder';
 import { demoDefinition } from './demo.def';
 
 /** Marks a folder as a demo's output, so that a later demo may replace it without --force. */
