@@ -24,7 +24,10 @@ export interface LatentPoint {
   zd: [number, number];
 }
 
-/** Latent encodings of sampled validation (all training domains) and test windows (bench's latent/<method>/<server>.json). */
+/**
+ * Latent encodings of sampled validation (all training domains) and test windows (a benchmark's
+ * latent/<method>/<server>.json).
+ */
 export interface LatentProjection {
   method: string;
   testSequence: string;

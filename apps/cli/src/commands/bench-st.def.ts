@@ -1,6 +1,5 @@
 import { backendOption, dataRootOption, defineCommand } from '../command';
-import { DEFAULT_BUDGET, ST_DATASETS, ST_EXPERIMENTS, ST_METHODS } from '../experiments/st/experiments';
-import { DEFAULT_SPLIT } from '../experiments/st/periods';
+import { DEFAULT_BUDGET, DEFAULT_SPLIT, ST_DATASETS, ST_EXPERIMENTS, ST_METHODS } from '@driftwatch/experiments/st-settings';
 
 export const benchStDefinition = defineCommand({
   path: ['bench', 'st'],

@@ -21,7 +21,7 @@ import {
   type AlibabaGraphKind,
   type BuiltGraph,
   type NezhaPhase,
-} from './graph-sources';
+} from '@driftwatch/experiments/data';
 import { graphBuildDefinition, graphDriftDefinition, graphInspectDefinition } from './graph.def';
 
 /** A window start as people read it: a UTC time for Unix ms, an offset for trace-relative ms (Alibaba), a step index. */

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { DataRootError, ParameterError, type GraphSnapshot, type NodeSeries, type Sequence } from '@driftwatch/contracts';
 import { stepsFromTimestamps } from '@driftwatch/graph';
 import { NEZHA_FAULT_TYPES, NEZHA_STEP_MS, loadNezha, resolveLabelWindow, type FaultWindow, type LabelWindow, type NezhaDay } from '@driftwatch/ingest';
-import { callGraphFromTraceFiles, graphFromEdgeList, nezhaDependencyFile, nezhaTraceFiles } from '../../commands/graph-sources';
+import { callGraphFromTraceFiles, graphFromEdgeList, nezhaDependencyFile, nezhaTraceFiles } from '../graph-sources';
 
 /** The two applications of the included data (datasets README, Nezha). */
 export const NEZHA_DATASETS = {
