@@ -1,6 +1,6 @@
 import nx from '@nx/eslint-plugin';
 
-// The arrows of architecture.md: libraries depend on contracts only (simulate also on ingest, experiments on
+// The arrows of docs/architecture.md: libraries depend on contracts only (simulate also on ingest, experiments on
 // every library but report); the CLI may use everything.
 const library = (tag) => ({ sourceTag: tag, onlyDependOnLibsWithTags: ['scope:contracts'] });
 

@@ -1,5 +1,5 @@
 /**
- * Shapes of the files a benchmark writes beside results.jsonl (architecture.md, "Files between steps"): the
+ * Shapes of the files a benchmark writes beside results.jsonl (docs/architecture.md, "Files between steps"): the
  * benchmark writes them, the report reads them.
  */
 

@@ -96,7 +96,7 @@ export interface CooMatrix {
 
 /**
  * The adjacency entries of a snapshot as (i·n + j) → value, after kind selection, summing, weighting and
- * symmetrising (spatiotemporal.md §1: A_obs(t), then norm(A_obs + I) by the detector).
+ * symmetrising (docs/spatiotemporal.md §1: A_obs(t), then norm(A_obs + I) by the detector).
  */
 function adjacencyEntries(snapshot: GraphSnapshot, options: SnapshotAdjacencyOptions): { n: number; cells: Map<number, number> } {
   const aligned = options.order ? alignSnapshot(snapshot, options.order) : snapshot;

@@ -1,5 +1,5 @@
 /**
- * The leave-one-entity-out benchmark (divad.md §5b; `driftwatch bench asd-loso`): for every held-out entity and
+ * The leave-one-entity-out benchmark (docs/divad.md §5b; `driftwatch bench asd-loso`): for every held-out entity and
  * configuration of one shard, fit on the other entities (selecting the learning rate by validation loss), score
  * the held-out sequence and the validation windows, and append one results line per smoothing factor. Beside
  * the results: run.json (command, backend, machine, data checksums), score files and, for models that encode

@@ -6,7 +6,7 @@
  *     "smoothing": [0, 0.9, 0.99] }
  *
  * Every combination of a method's parameter lists is one grid point; its learning rate is chosen by validation
- * loss among `learningRates` (divad.md §3.3), never by test labels.
+ * loss among `learningRates` (docs/divad.md §3.3), never by test labels.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';

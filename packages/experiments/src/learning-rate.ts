@@ -1,5 +1,5 @@
 /**
- * Learning-rate selection without labels (divad.md §3.3): a deep method is trained once per learning rate of a
+ * Learning-rate selection without labels (docs/divad.md §3.3): a deep method is trained once per learning rate of a
  * grid and the model with the lowest best validation loss is kept.
  */
 import { ParameterError, type Detector, type FitReport, type WindowSet } from '@driftwatch/contracts';

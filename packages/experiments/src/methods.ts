@@ -1,5 +1,5 @@
 /**
- * Method ids the benchmarks run and their per-data-set settings. The numbers come from divad.md §3.6 and §5b;
+ * Method ids the benchmarks run and their per-data-set settings. The numbers come from docs/divad.md §3.6 and §5b;
  * where a short benchmark has to depart from the paper's protocol the reason is stated next to the value.
  */
 import { ParameterError } from '@driftwatch/contracts';
@@ -19,7 +19,7 @@ function asdParams(id: DetectorId): Record<string, unknown> {
   if (id === 'dense-divad-g' || id === 'dense-divad-gm') {
     return {
       ...common,
-      // β, α and the p(zd|d) width of the ASD script (divad.md §3.6, Rec DIVAD-GM column); Dense layer sizes
+      // β, α and the p(zd|d) width of the ASD script (docs/divad.md §3.6, Rec DIVAD-GM column); Dense layer sizes
       // and L, K of the Dense column.
       beta: 5,
       alpha: 1e3,

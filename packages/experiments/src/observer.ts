@@ -1,5 +1,5 @@
 /**
- * How a benchmark tells its caller what it is doing (architecture.md: long work reports progress through a
+ * How a benchmark tells its caller what it is doing (docs/architecture.md: long work reports progress through a
  * callback). The library prints nothing; the CLI draws progress bars and status lines from these calls.
  */
 import type { FitProgress } from '@driftwatch/contracts';

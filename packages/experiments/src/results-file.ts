@@ -1,5 +1,5 @@
 /**
- * results.jsonl (architecture.md, "Files between steps"): one JSON object per line, appended with one write
+ * results.jsonl (docs/architecture.md, "Files between steps"): one JSON object per line, appended with one write
  * per line, so an interrupted run loses nothing finished and a resumed run knows what is done.
  */
 import { appendFile, mkdir, readFile } from 'node:fs/promises';

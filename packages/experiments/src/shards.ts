@@ -1,5 +1,5 @@
 /**
- * Splitting a grid over machines (architecture.md, "Scale"): shard i of n takes every n-th item from the i-th,
+ * Splitting a grid over machines (docs/architecture.md, "Scale"): shard i of n takes every n-th item from the i-th,
  * so n independent processes — a Kubernetes Indexed Job, a CI matrix — cover a grid once between them, each
  * writing its own results folder.
  */

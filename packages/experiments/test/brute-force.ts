@@ -1,5 +1,5 @@
 /**
- * Peak F1 by brute force from its definition (divad.md §2), sharing no code with eval: drop the W − 1 normal
+ * Peak F1 by brute force from its definition (docs/divad.md §2), sharing no code with eval: drop the W − 1 normal
  * records after each anomaly run, try every kept score as the threshold (s ≥ τ), keep the best F1. One event
  * type, so recall is plain recall.
  */

@@ -1,5 +1,5 @@
 /**
- * The files of a simulation, in the layouts ingest reads (architecture.md: the simulator "writes the same
+ * The files of a simulation, in the layouts ingest reads (docs/architecture.md: the simulator "writes the same
  * layouts ingest reads"): metrics as a long CSV and/or a wide Arrow IPC file, labels per node and step, the
  * fault table, the true and observed graph per window, and simulation.json describing it all.
  */

@@ -69,7 +69,7 @@ function simulatedData(sim: Simulation, windowLength: number): DemoData {
   };
 }
 
-/** ASD's leave-one-server-out fold of divad.md §5b for one held-out server, as `bench asd-loso` runs it. */
+/** ASD's leave-one-server-out fold of docs/divad.md §5b for one held-out server, as `bench asd-loso` runs it. */
 async function asdData(root: string, server: string, windowLength: number): Promise<DemoData> {
   const sequences = await loadEntitySequences(root, 'asd');
   const { test, data } = leaveOneOutFold(sequences, server);
@@ -81,7 +81,7 @@ async function asdData(root: string, server: string, windowLength: number): Prom
     tests: [{ ...applyStandardisation(test, data.standardisation), id: test.id }],
     domains: data.domains,
     windowLength,
-    notes: [`ASD from ${root}: the leave-one-server-out protocol of divad.md §5b for ${server} (driftwatch bench asd-loso runs every server).`],
+    notes: [`ASD from ${root}: the leave-one-server-out protocol of docs/divad.md §5b for ${server} (driftwatch bench asd-loso runs every server).`],
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The leave-one-entity-out fold of divad.md §5b (ASD: leave one server out): for a held-out entity, its whole
+ * The leave-one-entity-out fold of docs/divad.md §5b (ASD: leave one server out): for a held-out entity, its whole
  * sequence is scored and every other entity gives training and validation data (`prepareTrainingData`).
  */
 import { ParameterError, type Sequence } from '@driftwatch/contracts';

@@ -1,5 +1,5 @@
 /**
- * The four experiments of spatiotemporal.md §4 as lists of runs: (a) compare methods × data sets, (b) window
+ * The four experiments of docs/spatiotemporal.md §4 as lists of runs: (a) compare methods × data sets, (b) window
  * length, (c) node scale (simulated), (d) robustness to structural noise, rewiring rate and burst amplitude
  * (simulated). A run is one (experiment, data set, method, varied value); st-dda gives two results lines per run
  * (its latent and forecast scores come from one trained model).

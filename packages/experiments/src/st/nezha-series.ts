@@ -1,5 +1,5 @@
 /**
- * One Nezha day as a NodeSeries (spatiotemporal.md §3): entities = services in name order, features = the pod
+ * One Nezha day as a NodeSeries (docs/spatiotemporal.md §3): entities = services in name order, features = the pod
  * metric features, steps = the minute grid of the day, labels per (service, minute) from the fault windows,
  * eventOf = fault type, observed graphs from spans or from the dependency table.
  */

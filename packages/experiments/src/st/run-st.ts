@@ -1,6 +1,6 @@
 /**
  * One run of a spatiotemporal experiment: fit a node detector on the train period, score the whole series,
- * choose τ on validation and evaluate the test period (spatiotemporal.md §3). st-dda (unsupervised) fits on the
+ * choose τ on validation and evaluate the test period (docs/spatiotemporal.md §3). st-dda (unsupervised) fits on the
  * fault-free view of the train period with the fault-free validation view for early stopping; the supervised
  * baselines fit on the labelled periods.
  */
