@@ -1,7 +1,8 @@
 /**
  * The files of a simulation, in the layouts ingest reads (docs/architecture.md: the simulator "writes the same
  * layouts ingest reads"): metrics as a long CSV and/or a wide Arrow IPC file, labels per node and step, the
- * fault table, the true and observed graph per window, and simulation.json describing it all.
+ * fault table, the true and observed graph per window, and simulation.json describing it all. The entry
+ * `@driftwatch/simulate/files`: only it needs ingest and apache-arrow, so the simulator itself stays light.
  */
 import { join } from 'node:path';
 import { Dictionary, Field, Float32, Int32, RecordBatch, Schema, Struct, TimestampMillisecond, Utf8, makeData, vectorFromArray } from 'apache-arrow';

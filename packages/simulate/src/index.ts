@@ -33,4 +33,3 @@ export { observedSnapshot } from './structural-noise';
 export { periodicRate, burstLevel, entryProfiles, externalRates, propagateLoad, type EntryProfile } from './workload';
 export * from './node-model';
 export { streamUniform, streamNormal, poisson, uniformInteger, STREAMS } from './random';
-export { METRICS_MAPPINGS, longMetricBatches, wideMetricBatches, simulationManifest, writeSimulationFiles, type SimulationFormat } from './files';

@@ -2,7 +2,8 @@ import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readSequences } from '@driftwatch/ingest';
-import { simulateCluster, writeSimulationFiles, type SimulationOptions } from '../src';
+import { simulateCluster, type SimulationOptions } from '../src';
+import { writeSimulationFiles } from '../src/files';
 
 describe('simulation files', () => {
   let dir: string;

@@ -21,7 +21,8 @@ import { applyStandardisation, listOmniEntities, windowSequences, writeFileAtomi
 import type { IndexedWindowSet } from '@driftwatch/ingest';
 import { describeBackend, initBackend, type BackendPreference, type DetectorId } from '@driftwatch/models';
 import { buildReport, renderFigures, renderHtml, type ScoreSeries, type SourcedResult } from '@driftwatch/report';
-import { simulateCluster, writeSimulationFiles, type Simulation } from '@driftwatch/simulate';
+import { simulateCluster, type Simulation } from '@driftwatch/simulate';
+import { writeSimulationFiles } from '@driftwatch/simulate/files';
 import { commandLine, intOption, optionalString, type Command } from '../command';
 import { dataRoot } from '../workspace';
 import { fitProgressReporter, formatDuration, progressBar } from '../progress';
