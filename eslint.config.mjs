@@ -1,6 +1,7 @@
 import nx from '@nx/eslint-plugin';
 
-// The arrows of architecture.md: libraries depend on contracts only; the CLI may use everything.
+// The arrows of docs/architecture.md: libraries depend on contracts only (simulate also on ingest, experiments on
+// every library but report); the CLI may use everything.
 const library = (tag) => ({ sourceTag: tag, onlyDependOnLibsWithTags: ['scope:contracts'] });
 
 export default [
@@ -19,9 +20,15 @@ export default [
             { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: [] },
             library('scope:ingest'),
             library('scope:graph'),
-            library('scope:simulate'),
+            // the simulator writes its files with ingest's writers, in the layouts ingest reads
+            { sourceTag: 'scope:simulate', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:ingest'] },
             library('scope:models'),
             library('scope:eval'),
+            // experiment protocols compose the libraries; only the CLI runs them
+            {
+              sourceTag: 'scope:experiments',
+              onlyDependOnLibsWithTags: ['scope:contracts', 'scope:ingest', 'scope:graph', 'scope:simulate', 'scope:models', 'scope:eval'],
+            },
             // reports draw what eval computes
             { sourceTag: 'scope:report', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:eval'] },
             {
@@ -30,7 +37,16 @@ export default [
             },
             {
               sourceTag: 'scope:app',
-              onlyDependOnLibsWithTags: ['scope:contracts', 'scope:ingest', 'scope:graph', 'scope:simulate', 'scope:models', 'scope:eval', 'scope:report'],
+              onlyDependOnLibsWithTags: [
+                'scope:contracts',
+                'scope:ingest',
+                'scope:graph',
+                'scope:simulate',
+                'scope:models',
+                'scope:eval',
+                'scope:report',
+                'scope:experiments',
+              ],
             },
           ],
         },

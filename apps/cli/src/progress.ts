@@ -3,6 +3,7 @@
  * Output goes to stderr so that stdout stays clean for tables and machine-readable output.
  */
 import type { FitProgress } from '@driftwatch/contracts';
+import type { BenchmarkObserver } from '@driftwatch/experiments/data';
 
 export interface Progress {
   update(done: number, detail?: string): void;
@@ -79,5 +80,16 @@ export function fitProgressReporter(bar: Progress): (p: FitProgress) => void {
     const within = p.batch !== undefined && p.batches ? p.batch / p.batches : 0;
     const detail = [p.phase, lastVal !== undefined ? `val loss ${lastVal.toFixed(3)}` : undefined].filter(Boolean).join(', ');
     bar.update(p.epoch + within, detail);
+  };
+}
+
+/** A benchmark's observer for the terminal: status lines on stderr, one bar per fit, closed with `summarise`. */
+export function stderrObserver<Done>(summarise: (done: Done) => string): BenchmarkObserver<Done> {
+  return {
+    log: (line) => process.stderr.write(`${line}\n`),
+    fitting: (label) => {
+      const bar = progressBar(`${label} fit`, 1);
+      return { onProgress: fitProgressReporter(bar), done: (d) => bar.done(summarise(d)) };
+    },
   };
 }

@@ -2,8 +2,7 @@ import { readFile, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileSystemMessage, main } from '../src/main';
 import { paddingLength } from '../src/commands/evaluate';
-import { readResults } from '../src/results-file';
-import { lowestValidationLoss, parseLearningRateGrid, parseShard, shardPairs } from '../src/commands/bench-asd-loso';
+import { readResults } from '@driftwatch/experiments';
 import { readScoreFile } from '@driftwatch/ingest';
 import { captureOutput, makeAsdLikeRoot, writeLockFor } from './fixtures';
 
@@ -140,37 +139,6 @@ describe('driftwatch CLI', () => {
 
   it('a missing data root explains where data comes from', async () => {
     await expect(main(['bench', 'asd-loso', '--methods', 'iforest', '--data-root', join(fixture.root, 'nope')])).rejects.toThrow(/--data-root|DRIFTWATCH_DATA/);
-  });
-});
-
-describe('--shard', () => {
-  it('splits the server-major pairs round-robin: the shards are disjoint and cover the grid', () => {
-    const servers = ['omi-1', 'omi-2', 'omi-3'];
-    const methods = ['a', 'b'];
-    const shards = [1, 2, 3, 4].map((i) => shardPairs(servers, methods, parseShard(`${i}/4`)));
-    expect(shards[0]).toEqual([{ server: 'omi-1', config: 'a' }, { server: 'omi-3', config: 'a' }]);
-    const seen = shards.flat().map((p) => `${p.server}|${p.config}`);
-    expect(new Set(seen).size).toBe(6);
-    expect(seen.sort()).toEqual(servers.flatMap((s) => methods.map((m) => `${s}|${m}`)).sort());
-    expect(shardPairs(servers, methods, parseShard(undefined))).toHaveLength(6);
-  });
-
-  it('rejects shards outside 1..n', () => {
-    for (const bad of ['0/2', '3/2', '1/0', 'x', '1-2']) expect(() => parseShard(bad)).toThrow(/--shard expects i\/n/);
-  });
-});
-
-describe('learning-rate grid', () => {
-  it('parses the paper grid and lists, and rejects nonsense', () => {
-    expect(parseLearningRateGrid('paper')).toEqual([1e-5, 3e-5, 1e-4, 3e-4]);
-    expect(parseLearningRateGrid('0.1, 2e-3')).toEqual([0.1, 2e-3]);
-    expect(parseLearningRateGrid(undefined)).toBeUndefined();
-    expect(() => parseLearningRateGrid('0.1,-1')).toThrow(/--lr-grid/);
-  });
-  it('picks the first lowest finite validation loss', () => {
-    expect(lowestValidationLoss([3, 1, 2, 1])).toBe(1);
-    expect(lowestValidationLoss([undefined, NaN, 5])).toBe(2);
-    expect(lowestValidationLoss([undefined])).toBe(0);
   });
 });
 

@@ -6,7 +6,7 @@ import { SMOOTHING_GRID } from '@driftwatch/eval';
 import { readScoreFile } from '@driftwatch/ingest';
 import { demo } from '../src/commands/demo';
 import { main } from '../src/main';
-import { readResults } from '../src/results-file';
+import { readResults } from '@driftwatch/experiments';
 import { captureOutput, makeAsdLikeRoot, runCommand } from './fixtures';
 
 /**

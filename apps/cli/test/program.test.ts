@@ -7,7 +7,7 @@ import { OUTPUT_FORMATS } from '@driftwatch/ingest';
 import { UsageError } from '../src/cli-error';
 import { defineCommand, type Command, type OptionValues } from '../src/command';
 import { COMMANDS, DRIFTWATCH } from '../src/commands';
-import { ST_EXPERIMENTS } from '../src/experiments/st/experiments';
+import { ST_EXPERIMENTS } from '@driftwatch/experiments/st-settings';
 import { main } from '../src/main';
 import { runProgram } from '../src/program';
 import { captureOutput } from './fixtures';

@@ -3,7 +3,7 @@ import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readScoreFile } from '@driftwatch/ingest';
 import { main } from '../src/main';
-import { readResults } from '../src/results-file';
+import { readResults } from '@driftwatch/experiments';
 import { captureOutput, makeAsdLikeRoot } from './fixtures';
 
 describe('driftwatch report', () => {

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readSequences } from '@driftwatch/ingest';
 import { simulateCluster, type SimulationOptions } from '@driftwatch/simulate';
-import { simulate, writeFolderAtomic } from '../src/commands/simulate';
+import { writeSimulationFiles } from '@driftwatch/simulate/files';
+import { simulate } from '../src/commands/simulate';
+import { writeFolderAtomic } from '../src/output-folder';
 import { runCommand } from './fixtures';
 
 describe('driftwatch simulate', () => {
@@ -13,8 +14,6 @@ describe('driftwatch simulate', () => {
   // the same run, built from the library directly: what the files must hold
   const options: SimulationOptions = { nodes: 8, steps: 120, rewiring: 0.05, structuralNoise: 0.25, graphWindow: 10, workload: { burstAmplitude: 1.5 }, faults: { count: 3, start: 20 } };
   const expected = simulateCluster(options, 3);
-  const N = 8;
-  const F = 5;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cli-simulate-'));
@@ -27,61 +26,17 @@ describe('driftwatch simulate', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('writes the long CSV that ingest reads back to the same values, times and entity order', async () => {
-    const sequences = await readSequences(join(dir, 'a', 'metrics.csv'), { format: 'long-csv', entity: 'entity', timestampUnit: 'iso' });
-    expect(sequences.map((s) => s.entity)).toEqual(expected.series.entities);
-    let differing = 0;
-    sequences.forEach((s, i) => {
-      // the pivot sorts metric names: map them back to the simulator's order
-      const column = expected.series.features.map((name) => s.features.indexOf(name));
-      expect(s.length).toBe(120);
-      expect([...s.timestamps!]).toEqual([...expected.series.timestamps!]);
-      for (let t = 0; t < 120; t++) for (let f = 0; f < F; f++) if (s.values[t * F + column[f]] !== expected.series.values[(t * N + i) * F + f]) differing++;
-    });
-    expect(differing).toBe(0);
-  });
-
-  it('writes the wide Arrow IPC file that ingest reads back to the same values', async () => {
-    const sequences = await readSequences(join(dir, 'a', 'metrics.arrow'), { entity: 'entity' });
-    expect(sequences.map((s) => s.entity)).toEqual(expected.series.entities);
-    expect(sequences[0].features).toEqual(['cpu', 'memory', 'latency', 'queue', 'error_rate']);
-    let differing = 0;
-    sequences.forEach((s, i) => {
-      for (let t = 0; t < 120; t++) for (let f = 0; f < F; f++) if (s.values[t * F + f] !== expected.series.values[(t * N + i) * F + f]) differing++;
-    });
-    expect(differing).toBe(0);
-  });
-
-  it('writes labels per node and step, the fault table, both graph series and simulation.json', async () => {
-    const lines = (await readFile(join(dir, 'a', 'labels.csv'), 'utf8')).trim().split('\n');
-    expect(lines[0]).toBe('entity,timestamp,step,label,event');
-    expect(lines).toHaveLength(1 + 120 * N);
-    const labels = lines.slice(1).map((l) => l.split(','));
-    labels.forEach(([entity, time, step, label, event], k) => {
-      const t = Math.floor(k / N);
-      const i = k % N;
-      const code = expected.series.eventOf![t * N + i];
-      expect([entity, time, Number(step), Number(label), event]).toEqual([
-        expected.series.entities[i],
-        new Date(Number(expected.series.timestamps![t])).toISOString(),
-        t,
-        expected.series.labels![t * N + i],
-        code >= 0 ? expected.series.eventTypes![code] : '',
-      ]);
-    });
-    expect(labels.some((l) => l[3] === '1')).toBe(true);
-    expect(JSON.parse(await readFile(join(dir, 'a', 'faults.json'), 'utf8'))).toEqual(expected.faults);
-    const faultRows = (await readFile(join(dir, 'a', 'faults.csv'), 'utf8')).trim().split('\n');
-    expect(faultRows).toHaveLength(1 + expected.faults.length);
-    const jsonl = async (name: string) => (await readFile(join(dir, 'a', name), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
-    expect(await jsonl('graphs-true.jsonl')).toEqual(JSON.parse(JSON.stringify(expected.trueGraphs)));
-    expect(await jsonl('graphs-observed.jsonl')).toEqual(JSON.parse(JSON.stringify(expected.series.graphs)));
+  it('writes the files of the simulate package for the simulation its flags describe', async () => {
+    // the file contents are the simulate package's (tested there): here the flags must reach the same simulation
+    const library = join(dir, 'library');
+    await mkdir(library);
+    await writeSimulationFiles(library, expected, ['csv', 'arrow']);
+    const names = (await readdir(library)).sort();
+    expect((await readdir(join(dir, 'a'))).sort()).toEqual(names);
+    for (const name of names.filter((n) => n !== 'simulation.json')) expect([name, (await readFile(join(dir, 'a', name))).equals(await readFile(join(library, name)))]).toEqual([name, true]);
     const manifest = JSON.parse(await readFile(join(dir, 'a', 'simulation.json'), 'utf8'));
-    expect(manifest.seed).toBe(3);
-    expect(manifest.version).toBe('0.1.0');
-    expect(manifest.config).toEqual(JSON.parse(JSON.stringify(expected.config)));
     expect(manifest.command).toMatch(/^driftwatch simulate --nodes 8 /);
-    expect(manifest.files['metrics.csv'].mapping).toEqual({ format: 'long-csv', entity: 'entity', timestampUnit: 'iso' });
+    expect(manifest.config).toEqual(JSON.parse(JSON.stringify(expected.config)));
   });
 
   it('writes byte-identical files for the same flags and seed', async () => {

@@ -6,3 +6,4 @@ export * from './node-series';
 export * from './evaluation';
 export * from './window-set';
 export * from './random';
+export * from './benchmark-files';

@@ -1,35 +1,12 @@
-import { ParameterError, type EdgeKind, type GraphEdge, type GraphSnapshot } from '@driftwatch/contracts';
+import { EDGE_KINDS, ParameterError, alignSnapshot, compareEdges, type GraphSnapshot, type NamedEdge, type SnapshotEdge } from '@driftwatch/contracts';
 import { checkGrid, windowStart, type WindowGrid } from './windows';
 
-/** A snapshot edge; call edges built from spans also carry the latency of the calls (child span durations). */
-export interface SnapshotEdge extends GraphEdge {
-  /** mean call latency, µs */
-  meanUs?: number;
-  /** 95th-percentile call latency (nearest rank), µs */
-  p95Us?: number;
-}
+// edge types and snapshot helpers on contracts types, part of this package's API too
+export { EDGE_KINDS, alignSnapshot, compareEdges, type NamedEdge, type SnapshotEdge } from '@driftwatch/contracts';
 
 /** A snapshot whose edges may carry latencies: still a contracts `GraphSnapshot`. */
 export interface WindowSnapshot extends GraphSnapshot {
   edges: SnapshotEdge[];
-}
-
-/** An edge by entity names, for building. */
-export interface NamedEdge {
-  source: string;
-  target: string;
-  kind: EdgeKind;
-  weight: number;
-  meanUs?: number;
-  p95Us?: number;
-}
-
-/** Order of kinds inside a snapshot: calls, then contention, then correlation. */
-export const EDGE_KINDS: readonly EdgeKind[] = ['call', 'contention', 'correlation'];
-
-/** Snapshot edge order: kind (EDGE_KINDS), then source index, then target index. */
-export function compareEdges(a: GraphEdge, b: GraphEdge): number {
-  return EDGE_KINDS.indexOf(a.kind) - EDGE_KINDS.indexOf(b.kind) || a.src - b.src || a.dst - b.dst;
 }
 
 /** Code-unit order, independent of the locale. */
@@ -203,25 +180,6 @@ export class DynamicGraph {
     });
     return graph;
   }
-}
-
-/**
- * A snapshot over another entity order: edges between names of `order` are kept (re-indexed), names of
- * `order` the snapshot lacks are isolated nodes, edges touching other names are left out. A name repeated
- * in `order` is a ParameterError.
- */
-export function alignSnapshot<S extends GraphSnapshot>(snapshot: S, order: readonly string[]): S {
-  const index = new Map<string, number>();
-  order.forEach((name, i) => {
-    if (index.has(name)) throw new ParameterError(`alignSnapshot: '${name}' appears twice in the entity order`);
-    index.set(name, i);
-  });
-  const to = snapshot.nodes.map((name) => index.get(name));
-  const edges = snapshot.edges
-    .filter((e) => to[e.src] !== undefined && to[e.dst] !== undefined)
-    .map((e) => ({ ...e, src: to[e.src]!, dst: to[e.dst]! }))
-    .sort(compareEdges);
-  return { ...snapshot, nodes: [...order], edges };
 }
 
 /**

@@ -11,6 +11,7 @@ export type { VegaLiteSpec } from './specs/spec';
 export { stSection, isStResult, latestStLines, type StResult, type StSection } from './st/st-results';
 export { stLineSpec, type StLinePoint } from './st/st-lines-spec';
 export { graphSnapshotSpec, graphCells, type GraphSnapshotFigureOptions, type GraphCell } from './specs/graph-snapshot';
+export { graphSnapshotPage, type GraphSnapshotPage, type NodeDegreeRow } from './graph-page';
 
 import { buildReport, renderFigures } from './build';
 import { renderHtml } from './html';

@@ -1,16 +1,12 @@
-import type { AnomalyRange, ResultRecord } from '@driftwatch/contracts';
+import type { AnomalyRange, DataFileChecksum, LatentProjection, ResultRecord } from '@driftwatch/contracts';
+
+// the files a benchmark writes are contracts between it and the report
+export type { DataFileChecksum, LatentPoint, LatentProjection } from '@driftwatch/contracts';
 
 /** One line of a results.jsonl, with where it was read (for error messages and the runs table). */
 export interface SourcedResult extends ResultRecord {
   /** results file the line came from */
   source: string;
-}
-
-/** A data file a run read, with its sha256 and how it compares with datasets.lock. */
-export interface DataFileChecksum {
-  path: string;
-  sha256: string;
-  lock: 'ok' | 'changed' | 'unlocked';
 }
 
 /** What a benchmark wrote next to its results (run.json): how it was run, on what, with which data. */
@@ -41,28 +37,6 @@ export interface ScoreSeries {
   ranges?: AnomalyRange[];
   /** one array per training sequence, in time order */
   calibration?: Float64Array[];
-}
-
-/** One window in a 2-D projection of a model's latent spaces. */
-export interface LatentPoint {
-  domain: string;
-  split: 'validation' | 'test';
-  /** label of the window's last record (test windows; 0 for validation) */
-  label: number;
-  /** the window's q(zy|x) mean on the first two principal axes */
-  zy: [number, number];
-  /** the same for q(zd|x) */
-  zd: [number, number];
-}
-
-/** Latent encodings of sampled validation (all training domains) and test windows (bench's latent/<method>/<server>.json). */
-export interface LatentProjection {
-  method: string;
-  testSequence: string;
-  latentDim: number;
-  /** variance share of the two principal axes drawn */
-  explained: { zy: number[]; zd: number[] };
-  points: LatentPoint[];
 }
 
 export interface ReportInput {

@@ -50,7 +50,13 @@ export const benchAsdLosoDefinition = defineCommand({
       valueName: 'file',
       description: 'grid file (JSON): methods × parameter lists × learning rates × smoothing factors; replaces --methods and --lr-grid',
     },
-    shard: { type: 'string', valueName: 'i/n', description: 'run only shard i of n of the (server, method) pairs (1 ≤ i ≤ n)' },
+    shard: {
+      type: 'string',
+      valueName: 'i/n',
+      description:
+        'run only shard i of n of the (server, method) pairs (1 ≤ i ≤ n); ' +
+        'auto/n: i = $JOB_COMPLETION_INDEX + 1 (a Kubernetes Indexed Job, deploy/k8s/grid-job.yaml)',
+    },
     ...backendOption,
     ...dataRootOption,
   },

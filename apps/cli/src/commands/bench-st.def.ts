@@ -1,6 +1,5 @@
 import { backendOption, dataRootOption, defineCommand } from '../command';
-import { DEFAULT_BUDGET, ST_DATASETS, ST_EXPERIMENTS, ST_METHODS } from '../experiments/st/experiments';
-import { DEFAULT_SPLIT } from '../experiments/st/periods';
+import { DEFAULT_BUDGET, DEFAULT_SPLIT, ST_DATASETS, ST_EXPERIMENTS, ST_METHODS } from '@driftwatch/experiments/st-settings';
 
 export const benchStDefinition = defineCommand({
   path: ['bench', 'st'],
@@ -58,7 +57,13 @@ export const benchStDefinition = defineCommand({
     seed: { type: 'string', valueName: 'S', default: '0', description: 'seed of every model and of the simulator' },
     out: { type: 'string', valueName: 'dir', description: 'output folder (default: bench-results/st/<experiment>)' },
     resume: { type: 'boolean', description: 'skip runs already in DIR/results.jsonl (without it, an existing results file is an error)' },
-    shard: { type: 'string', valueName: 'i/n', description: 'run only every n-th run from the i-th (1 ≤ i ≤ n)' },
+    shard: {
+      type: 'string',
+      valueName: 'i/n',
+      description:
+        'run only every n-th run from the i-th (1 ≤ i ≤ n); ' +
+        'auto/n: i = $JOB_COMPLETION_INDEX + 1 (a Kubernetes Indexed Job, deploy/k8s/grid-job.yaml)',
+    },
     ...backendOption,
     ...dataRootOption,
   },

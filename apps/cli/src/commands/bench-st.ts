@@ -1,43 +1,41 @@
-import { mkdir } from 'node:fs/promises';
-import os from 'node:os';
 import { join } from 'node:path';
 import type { ResultRecord } from '@driftwatch/contracts';
-import { writeFileAtomic } from '@driftwatch/ingest';
-import { describeBackend, initBackend, type BackendPreference } from '@driftwatch/models';
-import { UsageError } from '../cli-error';
-import { commandLine, intOption, listOption, optionalString, type Command } from '../command';
-import { dataChecksums } from '../experiments/data-checksums';
 import {
   DEFAULT_BUDGET,
   DEFAULT_DATASETS,
-  ST_DATASETS,
   ROBUSTNESS_LEVELS,
+  ST_DATASETS,
   ST_METHODS,
   experimentRuns,
-  parseExperiment,
-  parseList,
-  runKey,
-  shardRuns,
+  parseKnownList,
+  parseLabelWindow,
+  parseShard,
+  parseSplit,
+  parseStExperiment,
+  runStBenchmark,
+  shardItems,
+  stUsesTfjs,
+  type NezhaGraphSource,
+  type SplitSpan,
   type StBudget,
-  type StRun,
-} from '../experiments/st/experiments';
-import { parseLabelWindow, type NezhaGraphSource } from '../experiments/st/nezha-series';
-import { parseSplit, type SplitSpan } from '../experiments/st/periods';
-import { prepareDataset, resultLines, runMethod, type PreparedDataset } from '../experiments/st/run-st';
-import { fitProgressReporter, formatDuration, progressBar } from '../progress';
-import { appendResult, readResults } from '../results-file';
+  type StRunDone,
+} from '@driftwatch/experiments';
+import { describeBackend, initBackend, type BackendPreference } from '@driftwatch/models';
+import { UsageError } from '../cli-error';
+import { withResumeHint } from '../resume-hint';
+import { commandLine, intOption, listOption, optionalString, type Command } from '../command';
+import { formatDuration, stderrObserver } from '../progress';
 import { fmt, renderTable } from '../table';
 import { dataRoot, datasetsLockPath } from '../workspace';
-import { parseShard } from './bench-asd-loso';
 import { benchStDefinition } from './bench-st.def';
 
 export const benchSt: Command = {
   ...benchStDefinition,
   async run(values, positionals, argv) {
-    const experiment = parseExperiment(positionals[0]);
+    const experiment = parseStExperiment(positionals[0]);
     if (positionals.length > 1) throw new UsageError(`bench st takes one experiment, got ${positionals.join(' ')}`);
-    const methods = parseList(listOption(values, 'methods') ?? [], ST_METHODS, 'method');
-    const datasets = parseList(listOption(values, 'datasets') ?? DEFAULT_DATASETS[experiment], ST_DATASETS, 'data set');
+    const methods = parseKnownList(listOption(values, 'methods') ?? [], ST_METHODS, 'method');
+    const datasets = parseKnownList(listOption(values, 'datasets') ?? DEFAULT_DATASETS[experiment], ST_DATASETS, 'data set');
     const budget: StBudget = {
       epochs: intOption(values, 'epochs', DEFAULT_BUDGET.epochs, 1),
       windowLength: intOption(values, 'window', DEFAULT_BUDGET.windowLength, 2),
@@ -64,83 +62,40 @@ export const benchSt: Command = {
     const unknownKnob = (knobs ?? []).find((k) => !known.includes(k));
     if (unknownKnob) throw new UsageError(`--knobs: unknown knob '${unknownKnob}'; known: ${known.join(', ')}`);
     const all = experimentRuns(experiment, datasets, methods, budget, levels).filter((r) => !knobs || (r.varied && knobs.includes(r.varied.param)));
-    const runs = shardRuns(all, parseShard(optionalString(values, 'shard')));
+    // `--shard auto/n` takes its index from a Kubernetes Indexed Job (deploy/k8s/grid-job.yaml)
+    const runs = shardItems(all, parseShard(optionalString(values, 'shard'), process.env.JOB_COMPLETION_INDEX));
     const outDir = optionalString(values, 'out') ?? join('bench-results', 'st', experiment);
-    const command = commandLine(argv);
 
-    const resultsPath = join(outDir, 'results.jsonl');
-    const previous = await readResults(resultsPath);
-    if (previous.length > 0 && values.resume !== true) {
-      throw new UsageError(`${resultsPath} already holds ${previous.length} results lines: pass --resume to skip the finished runs, or name another --out`);
-    }
-    const done = new Set(previous.map((r) => runKey({ experiment: String(r.experiment), dataset: r.dataset, method: r.method, varied: r.variedParam ? { param: String(r.variedParam), value: Number(r.variedValue) } : null })));
-    const needsTf = methods.some((m) => m !== 'gbdt');
-    const backend = needsTf ? await initBackend(((values.backend as string) ?? 'auto') as BackendPreference) : undefined;
+    const preference = ((values.backend as string) ?? 'auto') as BackendPreference;
+    const backend = methods.some(stUsesTfjs) ? await initBackend(preference) : undefined;
     if (backend) process.stderr.write(`${describeBackend(backend)}\n`);
 
-    const root = () => dataRoot(values);
-    const usesNezha = datasets.some((d) => d !== 'sim');
-    // read (and so validate) the real data before anything is written under --out
-    const cache = new Map<string, PreparedDataset>();
-    const datasetOptions = { dataRoot: root, labelWindow, nezhaGraph, graphWindowMinutes, split, span, seed };
-    const prepared = async (run: StRun): Promise<PreparedDataset> => {
-      const key = `${run.dataset}|${JSON.stringify(run.simulation ?? null)}`;
-      let data = cache.get(key);
-      if (!data) {
-        if (run.dataset === 'sim') cache.forEach((_, k) => k.startsWith('sim|') && cache.delete(k));
-        data = await prepareDataset(run.dataset, run.simulation, datasetOptions);
-        cache.set(key, data);
-        const { train, validation, test } = data.periods;
-        process.stderr.write(
-          `${run.dataset}: ${data.series.entities.length} entities × ${data.series.features.length} metrics × ${data.series.length} steps; train ${train.join('–')}, validation ${validation.join('–')}, test ${test.join('–')}` +
-            `${data.labelWindow ? `; label window ${data.labelWindow.rule}: ${data.labelWindow.faults} faults, mean ${data.labelWindow.meanWindowMinutes.toFixed(1)} min, ${data.labelWindow.meanLabelledSteps.toFixed(1)} labelled steps each` : ''}\n`,
-        );
-        for (const note of data.notes) process.stderr.write(`  ${note}\n`);
-      }
-      return data;
-    };
-    for (const d of datasets) if (d !== 'sim') await prepared({ experiment, dataset: d, method: methods[0], windowLength: budget.windowLength });
-
-    await mkdir(outDir, { recursive: true });
-    await writeFileAtomic(
-      join(outDir, 'run.json'),
-      JSON.stringify(
-        {
-          command,
-          startedAt: new Date().toISOString(),
-          experiment,
-          budget,
-          backend: backend ?? { name: 'js' },
-          machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, platform: `${os.platform()} ${os.arch()}`, node: process.version },
-          ...(usesNezha ? { data: { dataset: 'nezha', files: await dataChecksums(root(), 'nezha', datasetsLockPath()) } } : {}),
-        },
-        null,
-        2,
-      ) + '\n',
-    );
-
-    const rows: ResultRecord[] = [...previous];
     const started = performance.now();
-    for (const [k, run] of runs.entries()) {
-      const label = `[${k + 1}/${runs.length}] ${experiment} ${run.dataset} ${run.method}${run.varied ? ` ${run.varied.param}=${run.varied.value}` : ''}`;
-      if (done.has(runKey(run))) {
-        process.stderr.write(`${label}: already in ${resultsPath}, skipped\n`);
-        continue;
-      }
-      const data = await prepared(run);
-      const bar = progressBar(`${label} fit`, 1);
-      const outcome = await runMethod(run.method, data, run.windowLength, { epochs: budget.epochs, seed, onProgress: fitProgressReporter(bar) });
-      const lines = resultLines(run, data, outcome, { seed, backend: backend?.name ?? 'js', command, budget: { ...budget } });
-      for (const line of lines) {
-        await appendResult(resultsPath, line);
-        rows.push(line);
-      }
-      bar.done(
+    const observer = stderrObserver(
+      ({ outcome, lines }: StRunDone) =>
         `${outcome.trainSeconds.toFixed(1)} s fit, ${outcome.scoreSeconds.toFixed(1)} s score · ` +
-          lines.map((l) => `${l.method} F1 ${fmt(l.f1 as number)} VUS-PR ${fmt(l.vusPr as number)}`).join(' · ') +
-          ` · ${formatDuration((performance.now() - started) / 1000)} so far`,
-      );
-    }
+        lines.map((l) => `${l.method} F1 ${fmt(l.f1 as number)} VUS-PR ${fmt(l.vusPr as number)}`).join(' · ') +
+        ` · ${formatDuration((performance.now() - started) / 1000)} so far`,
+    );
+    const { resultsPath, rows } = await withResumeHint(
+      runStBenchmark(
+        {
+          experiment,
+          runs,
+          datasets,
+          budget,
+          seed,
+          data: { dataRoot: () => dataRoot(values), labelWindow, nezhaGraph, graphWindowMinutes, split, span, seed },
+          outDir,
+          resume: values.resume === true,
+          backend,
+          command: commandLine(argv),
+          lockPath: datasetsLockPath(),
+        },
+        observer,
+      ),
+      'the finished runs',
+    );
     process.stdout.write(`\n${summaryTable(rows.filter((r) => r.experiment === experiment))}\n\nresults: ${resultsPath}\n`);
     return 0;
   },

@@ -1,32 +1,34 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
-import os from 'node:os';
 import { join, resolve } from 'node:path';
-import { nodeSeriesToSequences, type FitReport, type ResultRecord, type Sequence } from '@driftwatch/contracts';
+import type { FitReport, ResultRecord, Sequence } from '@driftwatch/contracts';
 import { evaluateOverSmoothing, peakF1, recordScores, SMOOTHING_GRID } from '@driftwatch/eval';
 import {
-  applyStandardisation,
-  fitStandardiser,
-  listOmniEntities,
-  sliceSequence,
-  tailSplit,
-  windowSequences,
-  writeFileAtomic,
-  writeScoreFile,
-  type IndexedWindowSet,
-} from '@driftwatch/ingest';
+  isDeepMethod,
+  leaveOneOutFold,
+  loadEntitySequences,
+  machineInfo,
+  makeDetector,
+  methodParams,
+  parseMethods,
+  parseParamOverrides,
+  resolveEntities,
+  resultLine,
+  simulatedClusterFold,
+  splitBySequence,
+} from '@driftwatch/experiments';
+import { applyStandardisation, listOmniEntities, windowSequences, writeFileAtomic, writeScoreFile } from '@driftwatch/ingest';
+import type { IndexedWindowSet } from '@driftwatch/ingest';
 import { describeBackend, initBackend, type BackendPreference, type DetectorId } from '@driftwatch/models';
 import { buildReport, renderFigures, renderHtml, type ScoreSeries, type SourcedResult } from '@driftwatch/report';
-import { FAULT_TYPES, simulateCluster, type Simulation } from '@driftwatch/simulate';
+import { simulateCluster, type Simulation } from '@driftwatch/simulate';
+import { writeSimulationFiles } from '@driftwatch/simulate/files';
 import { commandLine, intOption, optionalString, type Command } from '../command';
 import { dataRoot } from '../workspace';
-import { isDeepMethod, makeDetector, methodParams, parseMethods, parseParamOverrides } from '../methods';
-import { loadEntitySequences, prepareTrainingData, resolveEntities } from '../experiments/omni-protocol';
 import { fitProgressReporter, formatDuration, progressBar } from '../progress';
 import { fmt, renderTable } from '../table';
 import { UsageError } from '../cli-error';
-import { splitBySequence } from './bench-asd-loso';
-import { writeFolderAtomic, writeSimulationFiles } from './simulate';
+import { writeFolderAtomic } from '../output-folder';
 import { demoDefinition } from './demo.def';
 
 /** Marks a folder as a demo's output, so that a later demo may replace it without --force. */
@@ -48,44 +50,30 @@ interface DemoData {
   notes: string[];
 }
 
-/**
- * The simulated cluster, one sequence per node with the node as its domain: the fault-free first part
- * (before `faults.start`) trains, the rest is scored. Nodes differ in scale (a database is not a frontend),
- * so each node is standardised on its own training records.
- */
+/** The simulated cluster's fold (experiments' simulatedClusterFold) with what the demo says about it. */
 function simulatedData(sim: Simulation, windowLength: number): DemoData {
-  const split = sim.config.faults.start;
-  const train: Sequence[] = [];
-  const validation: Sequence[] = [];
-  const tests: Sequence[] = [];
-  for (const seq of nodeSeriesToSequences(sim.series)) {
-    const { head, tail } = tailSplit(sliceSequence(seq, 0, split), 0.15);
-    const scaler = fitStandardiser([head], { normalOnly: true });
-    train.push(applyStandardisation(head, scaler));
-    validation.push(applyStandardisation(tail, scaler));
-    tests.push({ ...applyStandardisation(sliceSequence(seq, split, seq.length), scaler), id: `sim/${seq.entity}` });
-  }
+  const fold = simulatedClusterFold(sim);
   return {
     dataset: 'sim',
     description: `a simulated cluster of ${sim.series.entities.length} nodes × ${sim.series.length} steps (seed ${sim.seed})`,
-    train,
-    validation,
-    tests,
-    domains: [...sim.series.entities].sort(),
-    eventNames: Object.fromEntries(FAULT_TYPES.map((type, k) => [k + 1, type])),
+    train: fold.train,
+    validation: fold.validation,
+    tests: fold.tests,
+    domains: fold.domains,
+    eventNames: fold.eventNames,
     windowLength,
     notes: [
-      `Simulated with @driftwatch/simulate (seed ${sim.seed}); training on steps 0–${split - 1} (fault-free), scoring steps ${split}–${sim.series.length - 1}. ` +
+      `Simulated with @driftwatch/simulate (seed ${sim.seed}); training on steps 0–${fold.split - 1} (fault-free), ` +
+        `scoring steps ${fold.split}–${sim.series.length - 1}. ` +
         'Each node is standardised on its own training records; one detector is trained on the windows of all nodes (domain = node).',
     ],
   };
 }
 
-/** ASD's leave-one-server-out fold of divad.md §5b for one held-out server, as `bench asd-loso` runs it. */
+/** ASD's leave-one-server-out fold of docs/divad.md §5b for one held-out server, as `bench asd-loso` runs it. */
 async function asdData(root: string, server: string, windowLength: number): Promise<DemoData> {
   const sequences = await loadEntitySequences(root, 'asd');
-  const test = sequences.find((s) => s.entity === server)!;
-  const data = prepareTrainingData(sequences.filter((s) => s !== test));
+  const { test, data } = leaveOneOutFold(sequences, server);
   return {
     dataset: 'asd',
     description: `ASD, server ${server} held out, trained on the other ${sequences.length - 1} servers`,
@@ -94,7 +82,7 @@ async function asdData(root: string, server: string, windowLength: number): Prom
     tests: [{ ...applyStandardisation(test, data.standardisation), id: test.id }],
     domains: data.domains,
     windowLength,
-    notes: [`ASD from ${root}: the leave-one-server-out protocol of divad.md §5b for ${server} (driftwatch bench asd-loso runs every server).`],
+    notes: [`ASD from ${root}: the leave-one-server-out protocol of docs/divad.md §5b for ${server} (driftwatch bench asd-loso runs every server).`],
   };
 }
 
@@ -252,9 +240,9 @@ export const demo: Command = {
       evaluated = await scoreAndEvaluate(dir, method, detector, data, validation, base);
       detector.dispose();
       const resultsPath = join(dir, 'results.jsonl');
-      await writeFileAtomic(resultsPath, evaluated.records.map((r) => `${JSON.stringify(r, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v))}\n`).join(''));
+      await writeFileAtomic(resultsPath, evaluated.records.map(resultLine).join(''));
       const results: SourcedResult[] = evaluated.records.filter((r) => r.pooled !== true).map((r) => ({ ...r, source: join(out, 'results.jsonl') }));
-      const machine = { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, platform: `${os.platform()} ${os.arch()}`, node: process.version };
+      const machine = machineInfo();
       const built = buildReport({
         title: `driftwatch demo: ${method} on ${data.description}`,
         generatedAt: new Date().toISOString(),

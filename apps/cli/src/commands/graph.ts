@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { DataRootError, ParameterError, type EdgeKind, type GraphSnapshot } from '@driftwatch/contracts';
+import { DataRootError, ParameterError, namedEdges, type EdgeKind, type GraphSnapshot, type NamedEdge } from '@driftwatch/contracts';
 import { EDGE_KINDS, driftSeries, edgesPerKind, nodeDegrees, spreadOf, topEdges, type DynamicGraph, type SnapshotDrift, type WindowGrid, type WindowSnapshot } from '@driftwatch/graph';
 import { writeFileAtomic } from '@driftwatch/ingest';
-import { escapeHtml, graphSnapshotSpec, renderSvgs } from '@driftwatch/report';
+import { graphSnapshotPage } from '@driftwatch/report';
 import { UsageError } from '../cli-error';
 import { intOption, listOption, optionalString, type Command, type OptionValues } from '../command';
 import { progressBar } from '../progress';
@@ -21,7 +21,7 @@ import {
   type AlibabaGraphKind,
   type BuiltGraph,
   type NezhaPhase,
-} from './graph-sources';
+} from '@driftwatch/experiments/data';
 import { graphBuildDefinition, graphDriftDefinition, graphInspectDefinition } from './graph.def';
 
 /** A window start as people read it: a UTC time for Unix ms, an offset for trace-relative ms (Alibaba), a step index. */
@@ -171,7 +171,7 @@ interface Inspection {
     nodesWithEdges: number;
     inDegree: ReturnType<typeof spreadOf>;
     outDegree: ReturnType<typeof spreadOf>;
-    topEdges: { source: string; target: string; kind: EdgeKind; weight: number; meanUs?: number; p95Us?: number }[];
+    topEdges: NamedEdge[];
     nodes: ReturnType<typeof nodeDegrees>;
   };
 }
@@ -203,7 +203,7 @@ function inspect(file: string, format: GraphFileFormat, graph: DynamicGraph, val
       nodesWithEdges: active.length,
       inDegree: spreadOf(active.map((d) => d.inDegree)),
       outDegree: spreadOf(active.map((d) => d.outDegree)),
-      topEdges: topEdges(s.edges, top).map((e) => ({ source: s.nodes[e.src], target: s.nodes[e.dst], kind: e.kind, weight: e.weight, ...(e.meanUs !== undefined ? { meanUs: e.meanUs } : {}), ...(e.p95Us !== undefined ? { p95Us: e.p95Us } : {}) })),
+      topEdges: namedEdges(s, topEdges(s.edges, top)),
       nodes: active,
     },
   };
@@ -242,38 +242,17 @@ function formatInspection(r: Inspection, graph: DynamicGraph, why: string): stri
   ].join('\n');
 }
 
-const PAGE_STYLE = `body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0; background: #fafafa; }
-main { max-width: 1180px; margin: 0 auto; padding: 24px 32px 64px; background: white; }
-h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px solid #ddd; }
-.meta { color: #666; font-size: 12px; } figure { margin: 12px 0; overflow-x: auto; } figcaption { color: #555; font-size: 12px; max-width: 900px; }
-table { border-collapse: collapse; font-size: 12px; } th, td { padding: 3px 8px; border-bottom: 1px solid #eee; } th { background: #f3f3f3; text-align: left; } td.r { text-align: right; font-variant-numeric: tabular-nums; }`;
-
-function htmlTable(headers: string[], rows: (string | number)[][], right: Set<number>): string {
-  return `<table><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c, i) => `<td${right.has(i) ? ' class="r"' : ''}>${escapeHtml(String(c))}</td>`).join('')}</tr>`)
-    .join('')}</tbody></table>`;
-}
-
-/** A self-contained page: the snapshot as an adjacency heat map (inline SVG) and its tables. */
-async function inspectionPage(r: Inspection, snapshots: readonly GraphSnapshot[], grid: WindowGrid): Promise<string> {
+/** The page of the detailed snapshot: its heat map and tables, drawn by the report package. */
+function inspectionPage(r: Inspection, snapshots: readonly GraphSnapshot[], grid: WindowGrid): Promise<string> {
   const snapshot = snapshots[r.snapshot.index];
-  const title = `${basename(r.file)}, window ${r.snapshot.index} (${timeLabel(snapshot.t, grid)})`;
-  const [svg] = await renderSvgs([graphSnapshotSpec(snapshot, { title: `${r.snapshot.edges} edges among ${r.snapshot.nodesWithEdges} entities` })]);
-  const latency = r.snapshot.topEdges.some((e) => e.meanUs !== undefined);
-  return `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title><style>${PAGE_STYLE}</style></head>
-<body><main>
-<h1>${escapeHtml(title)}</h1>
-<div class="meta">${escapeHtml(`${r.entities} entities, ${windowsText(snapshots, grid)}; edges per window ${spreadText(r.edgesPerWindow)}`)}</div>
-<figure>${svg}<figcaption>Rows: source (caller), columns: target (callee); colour: edge weight${latency ? ' (calls in the window); hover a cell for the mean and p95 latency' : ''}. Only entities with an edge in this window are drawn.</figcaption></figure>
-<h2>Top edges by weight</h2>
-${htmlTable(['source', 'target', 'kind', 'weight', ...(latency ? ['mean µs', 'p95 µs'] : [])], r.snapshot.topEdges.map((e) => [e.source, e.target, e.kind, fmt(e.weight, Number.isInteger(e.weight) ? 0 : 3), ...(latency ? [e.meanUs === undefined ? '' : fmt(e.meanUs, 0), e.p95Us === undefined ? '' : fmt(e.p95Us, 0)] : [])]), new Set([3, 4, 5]))}
-<h2>Degrees</h2>
-${htmlTable(['node', 'in', 'out', 'in weight', 'out weight'], r.snapshot.nodes.map((d) => [d.node, d.inDegree, d.outDegree, fmt(d.inWeight, 2), fmt(d.outWeight, 2)]), new Set([1, 2, 3, 4]))}
-</main></body>
-</html>
-`;
+  return graphSnapshotPage({
+    title: `${basename(r.file)}, window ${r.snapshot.index} (${timeLabel(snapshot.t, grid)})`,
+    summary: `${r.entities} entities, ${windowsText(snapshots, grid)}; edges per window ${spreadText(r.edgesPerWindow)}`,
+    snapshot,
+    figureTitle: `${r.snapshot.edges} edges among ${r.snapshot.nodesWithEdges} entities`,
+    topEdges: r.snapshot.topEdges,
+    nodes: r.snapshot.nodes,
+  });
 }
 
 export const graphInspect: Command = {

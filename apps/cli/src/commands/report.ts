@@ -3,7 +3,7 @@ import { writeFileAtomic } from '@driftwatch/ingest';
 import { buildReport, renderFigures, renderHtml, renderMarkdown } from '@driftwatch/report';
 import { optionalString, type Command } from '../command';
 import { dataRoot } from '../workspace';
-import { loadReportInput } from '../experiments/report-input';
+import { loadReportInput } from '../report-input';
 import { progressBar } from '../progress';
 import { UsageError } from '../cli-error';
 import { reportDefinition } from './report.def';

@@ -3,8 +3,18 @@ import { initBackend, describeBackend, type BackendPreference } from '@driftwatc
 import { listOmniEntities } from '@driftwatch/ingest';
 import { intOption, listOption, optionalString, requireString, type Command } from '../command';
 import { dataRoot, datasetsLockSha256 } from '../workspace';
-import { isDeepMethod, makeDetector, methodParams, parseMethods, parseParamOverrides } from '../methods';
-import { loadEntitySequences, prepareTrainingData, resolveEntities, trainingWindows, type OmniDataset } from '../experiments/omni-protocol';
+import {
+  isDeepMethod,
+  loadEntitySequences,
+  makeDetector,
+  methodParams,
+  parseMethods,
+  parseParamOverrides,
+  prepareTrainingData,
+  resolveEntities,
+  trainingWindows,
+  type OmniDataset,
+} from '@driftwatch/experiments';
 import { fitProgressReporter, progressBar } from '../progress';
 import { UsageError } from '../cli-error';
 import { trainDefinition } from './train.def';

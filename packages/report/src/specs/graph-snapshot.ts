@@ -1,4 +1,4 @@
-import type { EdgeKind, GraphSnapshot } from '@driftwatch/contracts';
+import { EDGE_KINDS, namedEdges, type EdgeKind, type GraphSnapshot, type NamedEdge } from '@driftwatch/contracts';
 import { BASE_CONFIG, type VegaLiteSpec } from './spec';
 
 export interface GraphSnapshotFigureOptions {
@@ -14,16 +14,7 @@ export interface GraphSnapshotFigureOptions {
 }
 
 /** One heat-map cell: an edge of the snapshot by names, with its latencies when it has them. */
-export interface GraphCell {
-  source: string;
-  target: string;
-  kind: EdgeKind;
-  weight: number;
-  meanUs?: number;
-  p95Us?: number;
-}
-
-const KIND_ORDER: readonly EdgeKind[] = ['call', 'contention', 'correlation'];
+export type GraphCell = NamedEdge;
 
 /** The cells a snapshot figure draws: edges of the chosen kinds between nodes of the order. */
 export function graphCells(snapshot: GraphSnapshot, options: Pick<GraphSnapshotFigureOptions, 'kinds' | 'order'> = {}): { cells: GraphCell[]; order: string[] } {
@@ -31,19 +22,7 @@ export function graphCells(snapshot: GraphSnapshot, options: Pick<GraphSnapshotF
   const edges = snapshot.edges.filter((e) => kinds.has(e.kind));
   const order = options.order ? [...options.order] : [...new Set(edges.flatMap((e) => [snapshot.nodes[e.src], snapshot.nodes[e.dst]]))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const keep = new Set(order);
-  const cells = edges
-    .map((e) => {
-      const x = e as typeof e & { meanUs?: number; p95Us?: number };
-      return {
-        source: snapshot.nodes[e.src],
-        target: snapshot.nodes[e.dst],
-        kind: e.kind,
-        weight: e.weight,
-        ...(x.meanUs !== undefined ? { meanUs: x.meanUs } : {}),
-        ...(x.p95Us !== undefined ? { p95Us: x.p95Us } : {}),
-      };
-    })
-    .filter((c) => keep.has(c.source) && keep.has(c.target));
+  const cells = namedEdges(snapshot, edges).filter((c) => keep.has(c.source) && keep.has(c.target));
   return { cells, order };
 }
 
@@ -56,7 +35,7 @@ export function graphCells(snapshot: GraphSnapshot, options: Pick<GraphSnapshotF
  */
 export function graphSnapshotSpec(snapshot: GraphSnapshot, options: GraphSnapshotFigureOptions = {}): VegaLiteSpec {
   const { cells, order } = graphCells(snapshot, options);
-  const kinds = KIND_ORDER.filter((k) => cells.some((c) => c.kind === k));
+  const kinds = EDGE_KINDS.filter((k) => cells.some((c) => c.kind === k));
   const positive = cells.map((c) => c.weight).filter((w) => w > 0);
   const logScale = positive.length === cells.length && positive.length > 0 && Math.max(...positive) / Math.min(...positive) > 10;
   const cell = options.cell ?? 14;

@@ -2,10 +2,23 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mulberry32, type NodeSeries } from '@driftwatch/contracts';
-import { DEFAULT_BUDGET, DEFAULT_DATASETS, ST_METHODS, experimentRuns, runKey, shardRuns } from '../src/experiments/st/experiments';
-import { nodeStepMetrics } from '../src/experiments/st/metrics';
-import { nezhaNodeSeries, parseLabelWindow } from '../src/experiments/st/nezha-series';
-import { normalOnly, sliceNodeSeries, splitPeriods } from '../src/experiments/st/periods';
+import {
+  DEFAULT_BUDGET,
+  DEFAULT_DATASETS,
+  ST_METHODS,
+  experimentRuns,
+  nezhaNodeSeries,
+  nodeStepMetrics,
+  normalOnly,
+  parseLabelWindow,
+  shardItems,
+  sliceNodeSeries,
+  splitPeriods,
+  stResultLineKey,
+  stRunKey,
+  stRunMethodOf,
+  stUsesTfjs,
+} from '../src';
 
 const HEADER =
   'Time,TimeStamp,PodName,CpuUsage(m),CpuUsageRate(%),MemoryUsage(Mi),MemoryUsageRate(%),SyscallRead,SyscallWrite,NetworkReceiveBytes,NetworkTransmitBytes,PodClientLatencyP90(s),PodServerLatencyP90(s),PodClientLatencyP95(s),PodServerLatencyP95(s),PodClientLatencyP99(s),PodServerLatencyP99(s),PodWorkload(Ops),PodSuccessRate(%),NodeCpuUsageRate(%),NodeMemoryUsageRate(%),NodeNetworkReceiveBytes';
@@ -255,13 +268,22 @@ describe('experiment runs', () => {
     // compare 3 data sets × 5 methods; window 2 × 5 lengths × 5; scale 4 sizes × 5; robustness 3 knobs × 3 levels × 5
     expect([count('compare'), count('window'), count('scale'), count('robustness')]).toEqual([15, 50, 20, 45]);
     const runs = experimentRuns('robustness', ['sim'], ST_METHODS, DEFAULT_BUDGET);
-    const shards = [0, 1, 2].map((index) => shardRuns(runs, { index, count: 3 }));
-    expect(shards.flat().map(runKey).sort()).toEqual(runs.map(runKey).sort());
-    expect(new Set(runs.map(runKey)).size).toBe(45);
+    const shards = [0, 1, 2].map((index) => shardItems(runs, { index, count: 3 }));
+    expect(shards.flat().map(stRunKey).sort()).toEqual(runs.map(stRunKey).sort());
+    expect(new Set(runs.map(stRunKey)).size).toBe(45);
     const scale = experimentRuns('scale', ['sim'], ['gbdt'], DEFAULT_BUDGET);
     expect(scale.map((r) => [r.simulation!.nodes, r.simulation!.steps])).toEqual([32, 64, 96, 128].map((n) => [n, DEFAULT_BUDGET.scaleSteps]));
     expect(() => experimentRuns('scale', ['nezha-ob'], ['gbdt'], DEFAULT_BUDGET)).toThrow(/runs on 'sim' only/);
     // both st-dda lines of a run share its key
-    expect(runKey({ experiment: 'compare', dataset: 'sim', method: 'st-dda-forecast' })).toBe(runKey({ experiment: 'compare', dataset: 'sim', method: 'st-dda' }));
+    expect(stRunKey({ experiment: 'compare', dataset: 'sim', method: 'st-dda-forecast' })).toBe(stRunKey({ experiment: 'compare', dataset: 'sim', method: 'st-dda' }));
+  });
+
+  it('a results line finds its run again (resume), and only gbdt runs without tfjs', () => {
+    const [run] = experimentRuns('window', ['sim'], ['st-dda'], DEFAULT_BUDGET, [8]);
+    const line = { method: 'st-dda-latent', dataset: 'sim', experiment: 'window', variedParam: 'windowLength', variedValue: 8 } as unknown as Parameters<typeof stResultLineKey>[0];
+    expect(stResultLineKey(line)).toBe(stRunKey(run));
+    expect(stResultLineKey({ ...line, variedValue: 12 })).not.toBe(stRunKey(run));
+    expect(['st-dda-latent', 'st-dda-forecast', 'mlp'].map(stRunMethodOf)).toEqual(['st-dda', 'st-dda', 'mlp']);
+    expect(ST_METHODS.filter((m) => !stUsesTfjs(m))).toEqual(['gbdt']);
   });
 });

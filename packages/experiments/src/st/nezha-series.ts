@@ -1,5 +1,5 @@
 /**
- * One Nezha day as a NodeSeries (spatiotemporal.md §3): entities = services in name order, features = the pod
+ * One Nezha day as a NodeSeries (docs/spatiotemporal.md §3): entities = services in name order, features = the pod
  * metric features, steps = the minute grid of the day, labels per (service, minute) from the fault windows,
  * eventOf = fault type, observed graphs from spans or from the dependency table.
  */
@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { DataRootError, ParameterError, type GraphSnapshot, type NodeSeries, type Sequence } from '@driftwatch/contracts';
 import { stepsFromTimestamps } from '@driftwatch/graph';
 import { NEZHA_FAULT_TYPES, NEZHA_STEP_MS, loadNezha, resolveLabelWindow, type FaultWindow, type LabelWindow, type NezhaDay } from '@driftwatch/ingest';
-import { callGraphFromTraceFiles, graphFromEdgeList, nezhaDependencyFile, nezhaTraceFiles } from '../../commands/graph-sources';
+import { callGraphFromTraceFiles, graphFromEdgeList, nezhaDependencyFile, nezhaTraceFiles } from '../graph-sources';
 
 /** The two applications of the included data (datasets README, Nezha). */
 export const NEZHA_DATASETS = {

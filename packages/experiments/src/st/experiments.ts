@@ -1,10 +1,10 @@
 /**
- * The four experiments of spatiotemporal.md §4 as lists of runs: (a) compare methods × data sets, (b) window
+ * The four experiments of docs/spatiotemporal.md §4 as lists of runs: (a) compare methods × data sets, (b) window
  * length, (c) node scale (simulated), (d) robustness to structural noise, rewiring rate and burst amplitude
  * (simulated). A run is one (experiment, data set, method, varied value); st-dda gives two results lines per run
  * (its latent and forecast scores come from one trained model).
  */
-import { ParameterError } from '@driftwatch/contracts';
+import { ParameterError, type ResultRecord } from '@driftwatch/contracts';
 import type { SimulationOptions } from '@driftwatch/simulate';
 
 export const ST_EXPERIMENTS = ['compare', 'window', 'scale', 'robustness'] as const;
@@ -59,10 +59,24 @@ export interface StRun {
   simulation?: SimulationOptions;
 }
 
+/** The method that wrote a results line: st-dda's one model gives the lines 'st-dda-latent' and 'st-dda-forecast'. */
+export function stRunMethodOf(lineMethod: string): string {
+  return lineMethod.startsWith('st-dda') ? 'st-dda' : lineMethod;
+}
+
+/** Whether a method (or one of its results lines) trains with tfjs: all but gbdt, a JavaScript tree ensemble. */
+export function stUsesTfjs(method: string): boolean {
+  return method !== 'gbdt';
+}
+
 /** The same key for a run and for its results lines, so --resume can skip finished runs. */
-export function runKey(r: { experiment: string; dataset: string; method: string; varied?: { param: string; value: number } | null }): string {
-  const method = r.method.startsWith('st-dda') ? 'st-dda' : r.method;
-  return [r.experiment, r.dataset, method, r.varied ? `${r.varied.param}=${r.varied.value}` : ''].join('|');
+export function stRunKey(r: { experiment: string; dataset: string; method: string; varied?: { param: string; value: number } | null }): string {
+  return [r.experiment, r.dataset, stRunMethodOf(r.method), r.varied ? `${r.varied.param}=${r.varied.value}` : ''].join('|');
+}
+
+/** The key of a results line written by `stResultLines`. */
+export function stResultLineKey(r: ResultRecord): string {
+  return stRunKey({ experiment: String(r.experiment), dataset: r.dataset, method: r.method, varied: r.variedParam ? { param: String(r.variedParam), value: Number(r.variedValue) } : null });
 }
 
 /** Fewest root faults of a simulated cluster: the simulator's default T·N/3200 gives none to a tiny test cluster, whose train and validation periods then hold no anomaly. */
@@ -106,12 +120,7 @@ export function experimentRuns(experiment: StExperiment, datasets: readonly StDa
   return runs;
 }
 
-/** The runs of shard i of n: the k-th run goes to shard k mod n. */
-export function shardRuns<T>(runs: readonly T[], shard: { index: number; count: number }): T[] {
-  return runs.filter((_, k) => k % shard.count === shard.index);
-}
-
-export function parseExperiment(text: string | undefined): StExperiment {
+export function parseStExperiment(text: string | undefined): StExperiment {
   if (!text || !(ST_EXPERIMENTS as readonly string[]).includes(text)) {
     throw new ParameterError(`bench st needs an experiment: ${ST_EXPERIMENTS.join(', ')}${text ? ` (got '${text}')` : ''}`);
   }
@@ -119,7 +128,7 @@ export function parseExperiment(text: string | undefined): StExperiment {
 }
 
 /** A comma-separated list checked against the known values. */
-export function parseList<T extends string>(items: readonly string[], known: readonly T[], what: string): T[] {
+export function parseKnownList<T extends string>(items: readonly string[], known: readonly T[], what: string): T[] {
   const bad = items.filter((x) => !(known as readonly string[]).includes(x));
   if (bad.length > 0) throw new ParameterError(`unknown ${what} ${bad.map((b) => `'${b}'`).join(', ')}; known: ${known.join(', ')}`);
   if (items.length === 0) throw new ParameterError(`--${what === 'method' ? 'methods' : 'datasets'} needs at least one ${what}`);

@@ -1,20 +1,20 @@
 /**
  * One run of a spatiotemporal experiment: fit a node detector on the train period, score the whole series,
- * choose τ on validation and evaluate the test period (spatiotemporal.md §3). st-dda (unsupervised) fits on the
+ * choose τ on validation and evaluate the test period (docs/spatiotemporal.md §3). st-dda (unsupervised) fits on the
  * fault-free view of the train period with the fault-free validation view for early stopping; the supervised
  * baselines fit on the labelled periods.
  */
 import type { FitProgress, NodeSeries, ResultRecord } from '@driftwatch/contracts';
 import { createNodeDetector, type StDda } from '@driftwatch/models';
 import { simulateCluster, type SimulationOptions } from '@driftwatch/simulate';
-import type { StDatasetId, StMethod, StRun } from './experiments';
+import { stUsesTfjs, type StDatasetId, type StMethod, type StRun } from './experiments';
 import { nodeStepMetrics, type NodeStepMetrics } from './metrics';
 import { NEZHA_DATASETS, nezhaNodeSeries, type LabelWindowSummary, type NezhaGraphSource } from './nezha-series';
 import { normalOnly, sliceNodeSeries, splitPeriods, type Periods, type SplitFractions, type SplitSpan } from './periods';
 import type { LabelWindow } from '@driftwatch/ingest';
 
 /** A data set ready for runs: the series, its periods and how it was made. */
-export interface PreparedDataset {
+export interface PreparedStDataset {
   id: StDatasetId;
   series: NodeSeries;
   periods: Periods;
@@ -25,7 +25,7 @@ export interface PreparedDataset {
   notes: string[];
 }
 
-export interface DatasetOptions {
+export interface StDatasetOptions {
   dataRoot: () => string;
   labelWindow: LabelWindow;
   nezhaGraph: NezhaGraphSource;
@@ -36,7 +36,7 @@ export interface DatasetOptions {
 }
 
 /** Loads a Nezha day or runs the simulator, then cuts the periods. */
-export async function prepareDataset(id: StDatasetId, simulation: SimulationOptions | undefined, options: DatasetOptions): Promise<PreparedDataset> {
+export async function prepareStDataset(id: StDatasetId, simulation: SimulationOptions | undefined, options: StDatasetOptions): Promise<PreparedStDataset> {
   if (id === 'sim') {
     const sim = simulateCluster(simulation ?? {}, options.seed);
     const series = sim.series;
@@ -62,7 +62,7 @@ export async function prepareDataset(id: StDatasetId, simulation: SimulationOpti
   };
 }
 
-export interface RunOutcome {
+export interface StRunOutcome {
   /** one per score: st-dda gives 'st-dda-latent' and 'st-dda-forecast' */
   lines: { method: string; metrics: NodeStepMetrics; params: Record<string, unknown> }[];
   trainSeconds: number;
@@ -73,12 +73,12 @@ export interface RunOutcome {
 }
 
 /** Fits and scores one method on one prepared data set. */
-export async function runMethod(
+export async function runStMethod(
   method: StMethod,
-  data: PreparedDataset,
+  data: PreparedStDataset,
   windowLength: number,
   opts: { epochs: number; seed: number; onProgress?: (p: FitProgress) => void },
-): Promise<RunOutcome> {
+): Promise<StRunOutcome> {
   const { series, periods } = data;
   const N = series.entities.length;
   const train = sliceNodeSeries(series, periods.train[0], periods.train[1], 'train');
@@ -128,7 +128,7 @@ export async function runMethod(
 }
 
 /** The results lines of one run: every metric, timings, the label window, the periods and the exact parameters. */
-export function resultLines(run: StRun, data: PreparedDataset, outcome: RunOutcome, context: { seed: number; backend: string; command: string; budget: Record<string, unknown> }): ResultRecord[] {
+export function stResultLines(run: StRun, data: PreparedStDataset, outcome: StRunOutcome, context: { seed: number; backend: string; command: string; budget: Record<string, unknown> }): ResultRecord[] {
   return outcome.lines.map(({ method, metrics, params }) => ({
     benchmark: 'st',
     experiment: run.experiment,
@@ -163,7 +163,7 @@ export function resultLines(run: StRun, data: PreparedDataset, outcome: RunOutco
     epochs: outcome.epochs ?? null,
     bestValLoss: outcome.bestValLoss ?? null,
     ...(outcome.maskedTrainSteps !== undefined ? { maskedTrainSteps: outcome.maskedTrainSteps } : {}),
-    backend: method === 'gbdt' ? 'js' : context.backend,
+    backend: stUsesTfjs(method) ? context.backend : 'js',
     seed: context.seed,
     params,
     dataParams: data.params,

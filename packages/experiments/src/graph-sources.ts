@@ -1,3 +1,9 @@
+/**
+ * Dynamic graphs of the data sets: Nezha spans and dependency tables, Alibaba 2018 batch tables, edge lists.
+ * This joins ingest's readers to graph's builders, which neither library may do (they depend on contracts
+ * only); the spatiotemporal protocol reads Nezha's observed graphs through it and `driftwatch graph build`
+ * writes them.
+ */
 import { createReadStream, existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
@@ -33,7 +39,7 @@ import {
   sourceLinesOf,
   type NezhaTraceFile,
 } from '@driftwatch/ingest';
-import type { Progress } from '../progress';
+import type { ProgressSink } from './observer';
 
 /** `ParentID` of a trace's root span in Nezha trace files (datasets README, Nezha, "Trace files"). */
 const ROOT_PARENT_ID = 'root';
@@ -122,7 +128,7 @@ export interface SpanSourceOptions {
   windowMs: number;
   selfCalls: boolean;
   maxOpenSpans?: number;
-  progress?: Progress;
+  progress?: ProgressSink;
 }
 
 /** The call graph of Nezha trace files (streamed batch by batch; memory bounded as CallGraphBuilder says). */
@@ -168,7 +174,7 @@ export async function graphFromEdgeList(file: string, windowMs: number): Promise
 export type AlibabaGraphKind = 'call' | 'contention';
 
 /** Rows of batch_instance as graph rows: the machine, the task, start and end with instancePlacement's rules. */
-async function readInstanceRuns(file: string, progress?: Progress): Promise<{ runs: InstanceRun[]; rows: number; withoutMachine: number; taskNames: { job: string; name: string }[] }> {
+async function readInstanceRuns(file: string, progress?: ProgressSink): Promise<{ runs: InstanceRun[]; rows: number; withoutMachine: number; taskNames: { job: string; name: string }[] }> {
   const runs: InstanceRun[] = [];
   const taskNames: { job: string; name: string }[] = [];
   const seenTasks = new Set<string>();
@@ -210,7 +216,7 @@ async function readInstanceRuns(file: string, progress?: Progress): Promise<{ ru
  * through batch_instance placements); 'contention' = containers (container_meta) and batch tasks
  * (`<job>/<task>`, from batch_instance) sharing a machine.
  */
-export async function graphFromAlibaba(path: string, kind: AlibabaGraphKind, windowMs: number, progress?: Progress): Promise<BuiltGraph> {
+export async function graphFromAlibaba(path: string, kind: AlibabaGraphKind, windowMs: number, progress?: ProgressSink): Promise<BuiltGraph> {
   const dir = alibabaDir(path);
   const files = findAlibabaTables(dir);
   if (!files.batch_instance && !(kind === 'contention' && files.container_meta)) {

@@ -8,9 +8,8 @@ import { basename, dirname, join } from 'node:path';
 import { DataRootError, InputError, type ResultRecord, type Sequence } from '@driftwatch/contracts';
 import { parseJsonWithPositions, readScoreFile } from '@driftwatch/ingest';
 import { bestGridPoint, groupBy, type LatentProjection, type ReportInput, type RunInfo, type ScoreSeries, type SourcedResult } from '@driftwatch/report';
-import { readResults } from '../results-file';
-import { loadEntitySequences, type OmniDataset } from './omni-protocol';
-import { paddingLength } from '../commands/evaluate';
+import { loadEntitySequences, readResults, type OmniDataset } from '@driftwatch/experiments/data';
+import { paddingLength } from './commands/evaluate';
 
 /** Prefix of the validation (calibration) sequences in a benchmark's score files. */
 export const VALIDATION_PREFIX = 'validation:';

@@ -1,5 +1,5 @@
 /**
- * The temporal protocol of the spatiotemporal experiments (spatiotemporal.md §3–§4): cutting a NodeSeries into
+ * The temporal protocol of the spatiotemporal experiments (docs/spatiotemporal.md §3–§4): cutting a NodeSeries into
  * train / validation / test periods and keeping only fault-free steps for the unsupervised detector.
  */
 import { ParameterError, graphAt, type GraphSnapshot, type NodeSeries } from '@driftwatch/contracts';

@@ -1,15 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import type { DataFileChecksum } from '@driftwatch/contracts';
 import { readDatasetsLock, sha256File } from '@driftwatch/ingest';
-
-export interface DataFileChecksum {
-  /** relative to the data root, forward slashes */
-  path: string;
-  sha256: string;
-  /** 'ok': as datasets.lock records it; 'changed': the lock has another hash; 'unlocked': the lock does not list it */
-  lock: 'ok' | 'changed' | 'unlocked';
-}
 
 /**
  * sha256 of every file under `root/dataset`, compared with datasets.lock: recorded beside benchmark results so a

@@ -1,5 +1,5 @@
 /**
- * Method ids the CLI knows and their per-data-set settings. The numbers come from divad.md §3.6 and §5b;
+ * Method ids the benchmarks run and their per-data-set settings. The numbers come from docs/divad.md §3.6 and §5b;
  * where a short benchmark has to depart from the paper's protocol the reason is stated next to the value.
  */
 import { ParameterError } from '@driftwatch/contracts';
@@ -19,7 +19,7 @@ function asdParams(id: DetectorId): Record<string, unknown> {
   if (id === 'dense-divad-g' || id === 'dense-divad-gm') {
     return {
       ...common,
-      // β, α and the p(zd|d) width of the ASD script (divad.md §3.6, Rec DIVAD-GM column); Dense layer sizes
+      // β, α and the p(zd|d) width of the ASD script (docs/divad.md §3.6, Rec DIVAD-GM column); Dense layer sizes
       // and L, K of the Dense column.
       beta: 5,
       alpha: 1e3,
@@ -41,8 +41,11 @@ export function parseMethods(list: string[]): DetectorId[] {
   return list as DetectorId[];
 }
 
-/** `--params` JSON: either flat (applies to every method) or keyed by method id. */
-export function parseParamOverrides(json: string | undefined): Record<string, Record<string, unknown>> & { '*'?: Record<string, unknown> } {
+/** Parameter overrides by method id; '*' applies to every method. */
+export type ParamOverrides = Record<string, Record<string, unknown>> & { '*'?: Record<string, unknown> };
+
+/** Overrides as JSON (`--params`): either flat (applies to every method) or keyed by method id. */
+export function parseParamOverrides(json: string | undefined): ParamOverrides {
   if (json === undefined) return {};
   let parsed: unknown;
   try {
@@ -59,7 +62,7 @@ export function parseParamOverrides(json: string | undefined): Record<string, Re
 export function methodParams(
   id: DetectorId,
   dataset: string,
-  overrides: Record<string, Record<string, unknown>>,
+  overrides: ParamOverrides,
   epochs?: number,
 ): Record<string, unknown> {
   const base = dataset === 'asd' || dataset === 'smd' ? asdParams(id) : {};

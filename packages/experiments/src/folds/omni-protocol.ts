@@ -1,5 +1,5 @@
 /**
- * The leave-one-entity-out protocol on OmniAnomaly-layout data sets (divad.md §5b, ASD):
+ * The leave-one-entity-out protocol on OmniAnomaly-layout data sets (docs/divad.md §5b, ASD):
  * each entity's sequence is its train part followed by its test part; for a held-out entity the others
  * give training data, the last 15% of each of them is validation, the scaler is fitted on their label-0
  * training records only, and training/validation windows containing an anomaly are dropped (§3.4).

@@ -6,7 +6,7 @@
  *     "smoothing": [0, 0.9, 0.99] }
  *
  * Every combination of a method's parameter lists is one grid point; its learning rate is chosen by validation
- * loss among `learningRates` (divad.md §3.3), never by test labels.
+ * loss among `learningRates` (docs/divad.md §3.3), never by test labels.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -26,13 +26,25 @@ export interface GridFile {
   smoothing?: number[];
 }
 
-/** One configuration of the grid: a method with one value per grid parameter. */
-export interface GridPoint {
+/** One configuration a benchmark runs on every held-out entity: a method, its grid values, its learning rates. */
+export interface BenchmarkConfig {
   method: DetectorId;
+  /** parameter values of a grid point (empty outside a grid) */
   point: Record<string, unknown>;
-  /** stable short id of (method, point): names score files and marks results lines */
-  id: string;
+  /** stable short id of (method, point) when it comes from a grid file: names score files, marks results lines */
+  id?: string;
+  /** learning rates to select among by validation loss (deep methods) */
   learningRates?: number[];
+}
+
+/** One configuration of the grid: a method with one value per grid parameter. */
+export interface GridPoint extends BenchmarkConfig {
+  id: string;
+}
+
+/** One configuration per method with its defaults, outside a grid file. */
+export function methodConfigs(methods: readonly DetectorId[], learningRates?: number[]): BenchmarkConfig[] {
+  return methods.map((method) => ({ method, point: {}, learningRates }));
 }
 
 function fail(file: string, node: JsonNode, expected: string): never {

@@ -3,10 +3,9 @@
  * validation windows (every training server) and test windows, each projected on its two principal axes.
  * A domain-invariant zy mixes the servers; zd should separate them.
  */
-import type { WindowSet } from '@driftwatch/contracts';
+import type { LatentPoint, LatentProjection, WindowSet } from '@driftwatch/contracts';
 import { subsetIndexedWindows, writeFileAtomic, type IndexedWindowSet } from '@driftwatch/ingest';
 import { projectOnPrincipalAxes } from '@driftwatch/models';
-import type { LatentPoint, LatentProjection } from '@driftwatch/report';
 
 /** A detector that can encode windows (Dense DIVAD). */
 export interface LatentEncoder {
@@ -19,7 +18,6 @@ export function isLatentEncoder(d: unknown): d is LatentEncoder {
 
 /** Windows drawn from each sequence: validation per training server, and the test server. */
 export const LATENT_SAMPLE = { validationPerSequence: 100, test: 400 } as const;
-
 
 /** Up to `count` indices spread evenly over [0, n). */
 export function evenlySpaced(n: number, count: number): number[] {

@@ -1,5 +1,5 @@
 /**
- * Node × step metrics of one run (spatiotemporal.md §3): accuracy, precision, recall and F1 on the test period at
+ * Node × step metrics of one run (docs/spatiotemporal.md §3): accuracy, precision, recall and F1 on the test period at
  * the threshold that maximises F1 on the validation period, plus the threshold-free peak F1, AUC-PR and VUS.
  */
 import { peakF1, peakPointwiseF1, thresholdMetrics, vus } from '@driftwatch/eval';

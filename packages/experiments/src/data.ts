@@ -1,0 +1,28 @@
+/**
+ * The parts of the library that need no detector: the folds of OmniAnomaly-layout data, shards, results files,
+ * run.json and data checksums, and the graphs of the data sets. Importing this entry never loads tfjs, so
+ * commands that only read data or results (report, evaluate, graph) start fast.
+ */
+export {
+  VALIDATION_FRACTION,
+  loadEntitySequences,
+  resolveEntities,
+  prepareTrainingData,
+  trainingWindows,
+  testWindows,
+  type OmniDataset,
+  type TrainingData,
+} from './folds/omni-protocol';
+export {
+  leaveOneOutFold,
+  heldOutEntities,
+  everyKthWindow,
+  splitBySequence,
+  type LeaveOneOutFold,
+} from './folds/leave-one-out';
+export { parseShard, shardItems, shardPairs, WHOLE, type Shard } from './shards';
+export { appendResult, readResults, resultLine, resumeResults, ResultsExistError } from './results-file';
+export { dataChecksums } from './data-checksums';
+export { machineInfo, writeRunInfo, type MachineInfo, type RunInfoFields } from './run-info';
+export type { BenchmarkObserver, FitListener, ProgressSink } from './observer';
+export * from './graph-sources';

@@ -1,0 +1,122 @@
+/**
+ * One spatiotemporal experiment end to end (`driftwatch bench st`): prepare each data set once (the Nezha days
+ * before anything is written, so bad data stops the run early), write run.json, then fit and evaluate every
+ * run of the shard that results.jsonl does not hold yet, appending its lines.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ResultRecord } from '@driftwatch/contracts';
+import { dataChecksums } from '../data-checksums';
+import type { BenchmarkObserver } from '../observer';
+import { appendResult, resumeResults } from '../results-file';
+import { writeRunInfo } from '../run-info';
+import { stResultLineKey, stRunKey } from './experiments';
+import type { StBudget, StDatasetId, StExperiment, StRun } from './experiments';
+import {
+  prepareStDataset,
+  runStMethod,
+  stResultLines,
+  type PreparedStDataset,
+  type StDatasetOptions,
+  type StRunOutcome,
+} from './run-st';
+
+export interface StBenchmarkOptions {
+  experiment: StExperiment;
+  /** the runs to do (one shard's, see experimentRuns and shardItems) */
+  runs: readonly StRun[];
+  /** every data set of the experiment: the Nezha ones are read before anything is written */
+  datasets: readonly StDatasetId[];
+  budget: StBudget;
+  seed: number;
+  data: StDatasetOptions;
+  outDir: string;
+  /** skip runs already in results.jsonl; without it a non-empty file is a ResultsExistError */
+  resume?: boolean;
+  /** the tfjs backend loaded for the network methods; gbdt lines say 'js' */
+  backend?: { name: string };
+  command: string;
+  lockPath: string;
+}
+
+/** What a run's listener hears when it is done. */
+export interface StRunDone {
+  outcome: StRunOutcome;
+  lines: ResultRecord[];
+}
+
+/** A one-line description of a prepared data set, for the log. */
+export function describePrepared(run: StRun, data: PreparedStDataset): string {
+  const { train, validation, test } = data.periods;
+  const w = data.labelWindow;
+  const { entities, features, length } = data.series;
+  const shape = `${entities.length} entities × ${features.length} metrics × ${length} steps`;
+  const periods = `train ${train.join('–')}, validation ${validation.join('–')}, test ${test.join('–')}`;
+  const labels = w
+    ? `; label window ${w.rule}: ${w.faults} faults, mean ${w.meanWindowMinutes.toFixed(1)} min, ` +
+      `${w.meanLabelledSteps.toFixed(1)} labelled steps each`
+    : '';
+  return `${run.dataset}: ${shape}; ${periods}${labels}`;
+}
+
+/** Runs the experiment's runs; returns the results path and every line in it afterwards. */
+export async function runStBenchmark(
+  options: StBenchmarkOptions,
+  observer: BenchmarkObserver<StRunDone> = {},
+): Promise<{ resultsPath: string; rows: ResultRecord[] }> {
+  const { experiment, runs, budget, seed, outDir, command } = options;
+  const resultsPath = join(outDir, 'results.jsonl');
+  const { previous, done } = await resumeResults(resultsPath, options.resume ?? false, stResultLineKey);
+
+  // one prepared data set at a time per simulation: the simulated clusters of a sweep differ run to run
+  const cache = new Map<string, PreparedStDataset>();
+  const prepared = async (run: StRun): Promise<PreparedStDataset> => {
+    const key = `${run.dataset}|${JSON.stringify(run.simulation ?? null)}`;
+    let data = cache.get(key);
+    if (!data) {
+      if (run.dataset === 'sim') cache.forEach((_, k) => k.startsWith('sim|') && cache.delete(k));
+      data = await prepareStDataset(run.dataset, run.simulation, options.data);
+      cache.set(key, data);
+      observer.log?.(describePrepared(run, data));
+      for (const note of data.notes) observer.log?.(`  ${note}`);
+    }
+    return data;
+  };
+  const nezha = options.datasets.filter((d) => d !== 'sim');
+  const { windowLength } = budget;
+  for (const dataset of nezha) await prepared({ experiment, dataset, method: runs[0]?.method ?? 'gbdt', windowLength });
+
+  await mkdir(outDir, { recursive: true });
+  await writeRunInfo(outDir, {
+    command,
+    startedAt: new Date().toISOString(),
+    experiment,
+    budget,
+    backend: options.backend ?? { name: 'js' },
+    ...(nezha.length > 0
+      ? { data: { dataset: 'nezha', files: await dataChecksums(options.data.dataRoot(), 'nezha', options.lockPath) } }
+      : {}),
+  });
+
+  const rows: ResultRecord[] = [...previous];
+  for (const [k, run] of runs.entries()) {
+    const varied = run.varied ? ` ${run.varied.param}=${run.varied.value}` : '';
+    const label = `[${k + 1}/${runs.length}] ${experiment} ${run.dataset} ${run.method}${varied}`;
+    if (done.has(stRunKey(run))) {
+      observer.log?.(`${label}: already in ${resultsPath}, skipped`);
+      continue;
+    }
+    const data = await prepared(run);
+    const listener = observer.fitting?.(label) ?? {};
+    const { onProgress } = listener;
+    const outcome = await runStMethod(run.method, data, run.windowLength, { epochs: budget.epochs, seed, onProgress });
+    const backend = options.backend?.name ?? 'js';
+    const lines = stResultLines(run, data, outcome, { seed, backend, command, budget: { ...budget } });
+    for (const line of lines) {
+      await appendResult(resultsPath, line);
+      rows.push(line);
+    }
+    listener.done?.({ outcome, lines });
+  }
+  return { resultsPath, rows };
+}
