@@ -14,7 +14,8 @@ describe('method settings from the detector registry', () => {
 
   it('names an unknown method with the closest id', () => {
     expect(() => parseMethods(['iforest', 'dense-vea'])).toThrow(ParameterError);
-    expect(() => parseMethods(['dense-vea'])).toThrow(/^unknown method 'dense-vea' \(did you mean 'dense-vae'\?\); known: /);
+    const misspelt = /^unknown method 'dense-vea' \(did you mean 'dense-vae'\?\); known: /;
+    expect(() => parseMethods(['dense-vea'])).toThrow(misspelt);
   });
 
   it('orders result labels as the registry, with st-dda’s two score labels right after st-dda', () => {
