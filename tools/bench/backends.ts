@@ -4,7 +4,7 @@
  *
  *   npm run bench -- backends [--backends tfjs-node-gpu,tfjs-node,webgpu,wasm,cpu] [--methods all] [--out FILE]
  *
- * Per method and backend: a fresh detector with small settings fits one epoch of one batch (64 windows,
+ * Per method and backend: a fresh detector with its registry test settings fits one epoch of one batch (64 windows,
  * batch 64, seed 7; detectors with two phases run one epoch of each) with validation windows, then scores
  * 16 windows. Compared with cpu: the training loss of that step (the forward pass), the validation loss
  * after it (so the gradients and the update) and the scores, each as a relative error (scores:
@@ -22,6 +22,7 @@ import {
   TFJS_DETECTOR_IDS,
   createDetector,
   createNodeDetector,
+  detectorDescriptor,
   isSupervisedNodeDetector,
   missingKernelOf,
   tf,
@@ -34,38 +35,6 @@ const TOLERANCE = 1e-4;
 const FEATURES = 4;
 const TRAIN = 64;
 const SEED = 7;
-
-/** Small settings per window detector: the kernels of the full-size networks, at a size cpu trains in well under a second. */
-const WINDOW_PARAMS: Record<string, Record<string, unknown>> = {
-  'dense-ae': { windowLength: 3, hidden: 8, latentDim: 2 },
-  'dense-vae': { windowLength: 3, hidden: 8, latentDim: 2, scoreSamples: 16 },
-  'dense-dsvdd': { windowLength: 3, hidden: 8, repDim: 4, pretrainEpochs: 1 },
-  'rec-ae': { windowLength: 4, convFilters: 4, kernelSize: 3, gruUnits: 4, latentDim: 2 },
-  'rec-vae': { windowLength: 4, convFilters: 4, kernelSize: 3, gruUnits: 4, latentDim: 2, scoreSamples: 16 },
-  'rec-dsvdd': { windowLength: 4, convFilters: 4, kernelSize: 3, gruUnits: 4, repDim: 4, pretrainEpochs: 1 },
-  tranad: { windowLength: 4, feedForward: 8 },
-  mscred: {
-    windowLength: 6,
-    signatureLengths: [3, 2],
-    steps: 3,
-    encoder: [
-      { filters: 4, kernel: 3, stride: 1 },
-      { filters: 8, kernel: 2, stride: 2 },
-      { filters: 8, kernel: 2, stride: 2 },
-    ],
-  },
-  omnianomaly: { windowLength: 4, units: 8, zDim: 2, flows: 2 },
-  'lstm-ad': { windowLength: 4, lstmUnits: [4, 4] },
-  'dense-divad-g': { windowLength: 2, hidden: 16, latentDim: 4, components: 2, priorHidden: 8 },
-  'dense-divad-gm': { windowLength: 2, hidden: 16, latentDim: 4, components: 2, priorHidden: 8 },
-  'rec-divad-g': { windowLength: 4, convFilters: 4, kernelSize: 3, gruUnits: 4, latentDim: 3, components: 2, priorHidden: 4 },
-  'rec-divad-gm': { windowLength: 4, convFilters: 4, kernelSize: 3, gruUnits: 4, latentDim: 3, components: 2, priorHidden: 4 },
-};
-
-/** Small settings per node detector; the supervised ones keep their defaults but for the window. */
-const NODE_PARAMS: Record<string, Record<string, unknown>> = {
-  'st-dda': { windowLength: 4, embeddingDim: 4, encoderHidden: 4, decoderHidden: 4, batchSize: 256 },
-};
 
 interface Run {
   backend: string;
@@ -116,7 +85,7 @@ async function runOne(method: string, kind: 'window' | 'node', backend: BackendI
   const fallbacksOfBackend = new Set(backend.attempts.at(-1)?.cpuFallbacks ?? []);
   const { kernels, result, error } = await profiled(async () => {
     if (kind === 'window') {
-      const params = WINDOW_PARAMS[method] ?? {};
+      const params = detectorDescriptor(method).testParams;
       const W = (params.windowLength as number | undefined) ?? 1;
       const det = createDetector(method, { ...params, batchSize: TRAIN, epochs: 1 });
       try {
@@ -129,7 +98,7 @@ async function runOne(method: string, kind: 'window' | 'node', backend: BackendI
     }
     const { train, validation, test } = nodeConformanceData({ entities: 4, features: 3, length: 60, seed: SEED });
     const supervised = isSupervisedNodeDetector(method);
-    const det = createNodeDetector(method, NODE_PARAMS[method] ?? { windowLength: 5 });
+    const det = createNodeDetector(method, detectorDescriptor(method).testParams);
     try {
       const report = await det.fit(supervised ? train : withoutLabels(train), { seed: SEED, epochs: 1, validation: supervised ? validation : withoutLabels(validation) });
       const scores = await det.scoreNodes(test);
@@ -253,7 +222,14 @@ async function main(): Promise<void> {
   process.stdout.write(`\none training step per method, compared with cpu (relative error ≤ ${TOLERANCE})\n\n${lines.join('\n')}\n`);
   const verdicts = accepted.flatMap((r) => (r.rows ?? []).map((run) => ({ backend: run.backend, method: run.method, ...judge(run, cpuRows.find((x) => x.method === run.method)) })));
   const out = resolve(values.out!);
-  writeBenchResults(out, 'backends', { tolerance: TOLERANCE, methods, train: TRAIN, seed: SEED, windowParams: WINDOW_PARAMS, nodeParams: NODE_PARAMS }, results, t0);
+  const testParams = Object.fromEntries(methods.map((m) => [m, detectorDescriptor(m).testParams]));
+  writeBenchResults(
+    out,
+    'backends',
+    { tolerance: TOLERANCE, methods, train: TRAIN, seed: SEED, testParams },
+    results,
+    t0,
+  );
   process.stdout.write(`\nwritten to ${out}\n`);
   const bad = verdicts.filter((v) => v.verdict !== 'ok' && v.verdict !== 'reference');
   if (bad.length > 0) {

@@ -1,30 +1,35 @@
 #!/usr/bin/env bash
-# Every method id through the CLI on real ASD data: train on one server (1 epoch), save, load, score another.
+# Every window method id through the CLI on real ASD data: train on one server (1 epoch), save, load, score another.
 #   bash tools/smoke/all-methods.sh [out-dir] [method ...]
 # Needs the CLI built (npx nx run cli:build) and the data root (DRIFTWATCH_DATA or ../shared/datasets).
+# The method ids and each method's small settings come from the detector registry (`driftwatch methods --json`).
 set -euo pipefail
 out=${1:-artifacts/smoke}
 shift || true
 # DRIFTWATCH_CLI runs another build of the CLI (e.g. a copied bundle while sources change)
 cli=${DRIFTWATCH_CLI:-node apps/cli/bin/driftwatch.js}
+mkdir -p "$out"
+$cli methods --json > "$out/methods.json"
+# one line per method: id, kind, test settings (JSON; every layer of the full model at a size that trains in seconds)
+node -e '
+  const { methods } = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  for (const m of methods) console.log([m.id, m.kind, JSON.stringify(m.testParams)].join("\t"));' \
+  "$out/methods.json" > "$out/methods.tsv"
 methods=("$@")
 if [ ${#methods[@]} -eq 0 ]; then
-  mapfile -t methods < <($cli train --help | sed -n 's/^ *--method <id> *//p' | tr ',' '\n' | tr -d ' ')
+  mapfile -t methods < <(awk -F'\t' '$2 == "window" { print $1 }' "$out/methods.tsv")
 fi
-mkdir -p "$out"
 printf '| method | train s | score s | scored records | finite scores |\n|---|---:|---:|---:|---:|\n' > "$out/summary.md"
 for m in "${methods[@]}"; do
-  params='{}'
-  # the VAEs average 1,024 posterior samples per window by default: 16 keep a smoke run short
-  case "$m" in
-    *-vae) params='{"scoreSamples":16}' ;;
-    # Deep SVDD pretrains its autoencoder for up to 150 epochs whatever --epochs says (it bounds the one-class phase)
-    *-dsvdd) params='{"pretrainEpochs":1}' ;;
-    # the paper's 500 units and 20 flows cost seconds per batch on 2 cores; a smoke run uses a small network
-    omnianomaly) params='{"units":32,"flows":4}' ;;
-    # MSCRED's default encoder (3.2M parameters) takes seconds per step on 2 cores: an eighth of its filters
-    mscred) params='{"encoder":[{"filters":4,"kernel":3,"stride":1},{"filters":8,"kernel":2,"stride":2},{"filters":16,"kernel":2,"stride":2},{"filters":32,"kernel":2,"stride":2}]}' ;;
-  esac
+  line=$(awk -F'\t' -v id="$m" '$1 == id' "$out/methods.tsv")
+  if [ -z "$line" ]; then
+    echo "unknown method '$m'; 'driftwatch methods' lists them" >&2
+    exit 2
+  elif [ "$(cut -f2 <<< "$line")" != window ]; then
+    echo "$m is a node detector: bench st runs those" >&2
+    exit 2
+  fi
+  params=$(cut -f3- <<< "$line")
   t0=$(date +%s.%N)
   $cli train --method "$m" --entities 2 --epochs 1 --params "$params" --out "$out/models/$m" > "$out/$m.train.log" 2>&1
   t1=$(date +%s.%N)

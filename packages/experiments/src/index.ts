@@ -10,6 +10,7 @@ export {
   parseParamOverrides,
   methodParams,
   makeDetector,
+  resultMethodOrder,
   type ParamOverrides,
 } from './methods';
 

@@ -1,9 +1,18 @@
 /**
- * Method ids the benchmarks run and their per-data-set settings. The numbers come from docs/divad.md §3.6 and §5b;
- * where a short benchmark has to depart from the paper's protocol the reason is stated next to the value.
+ * Method ids the benchmarks run and their settings: everything comes from the detector registry (its descriptors
+ * hold the per-data-set defaults of docs/divad.md §3.6 and §5b); this module only merges the command line over them.
  */
 import { ParameterError } from '@driftwatch/contracts';
-import { createDetector, DETECTOR_IDS, usesTfjs, type DetectorId } from '@driftwatch/models';
+import {
+  createDetector,
+  DETECTOR_DESCRIPTORS,
+  detectorDescriptor,
+  DETECTOR_IDS,
+  unknownDetectorError,
+  usesTfjs,
+  type DetectorId,
+  type ParameterSpec,
+} from '@driftwatch/models';
 import type { Detector } from '@driftwatch/contracts';
 
 export const METHOD_IDS: readonly DetectorId[] = DETECTOR_IDS;
@@ -13,30 +22,9 @@ export function isDeepMethod(id: string): boolean {
   return usesTfjs(id);
 }
 
-/** ASD settings: W = 20 for every method (every ASD script of the paper's code uses it). */
-function asdParams(id: DetectorId): Record<string, unknown> {
-  const common = { windowLength: 20 };
-  if (id === 'dense-divad-g' || id === 'dense-divad-gm') {
-    return {
-      ...common,
-      // β, α and the p(zd|d) width of the ASD script (docs/divad.md §3.6, Rec DIVAD-GM column); Dense layer sizes
-      // and L, K of the Dense column.
-      beta: 5,
-      alpha: 1e3,
-      priorHidden: 32,
-      hidden: 200,
-      latentDim: 16,
-      // 3e-4 is the best of the paper's LR grid for Dense DIVAD-GM (README of the paper's code); the ASD
-      // script's 1e-5 needs hundreds of epochs, more than a short benchmark runs.
-      learningRate: 3e-4,
-    };
-  }
-  return common;
-}
-
 export function parseMethods(list: string[]): DetectorId[] {
   for (const m of list) {
-    if (!(METHOD_IDS as readonly string[]).includes(m)) throw new ParameterError(`unknown method '${m}'; known: ${METHOD_IDS.join(', ')}`);
+    if (!(METHOD_IDS as readonly string[]).includes(m)) throw unknownDetectorError('method', m, METHOD_IDS);
   }
   return list as DetectorId[];
 }
@@ -59,17 +47,33 @@ export function parseParamOverrides(json: string | undefined): ParamOverrides {
   return keyed ? (obj as Record<string, Record<string, unknown>>) : { '*': obj };
 }
 
+/** The descriptor's defaults for `dataset`, then --epochs (iterative methods only), then the overrides. */
 export function methodParams(
   id: DetectorId,
   dataset: string,
   overrides: ParamOverrides,
   epochs?: number,
 ): Record<string, unknown> {
-  const base = dataset === 'asd' || dataset === 'smd' ? asdParams(id) : {};
-  const withEpochs = epochs !== undefined && isDeepMethod(id) ? { ...base, epochs } : base;
+  const descriptor = detectorDescriptor(id);
+  const defaults = descriptor.datasetDefaults;
+  const base = Object.prototype.hasOwnProperty.call(defaults, dataset) ? defaults[dataset] : {};
+  const withEpochs = epochs !== undefined && descriptor.capabilities.epochs ? { ...base, epochs } : base;
   return { ...withEpochs, ...(overrides['*'] ?? {}), ...(overrides[id] ?? {}) };
 }
 
 export function makeDetector(id: DetectorId, params: Record<string, unknown>): Detector {
   return createDetector(id, params);
+}
+
+/**
+ * Method labels of results lines in the order reports list them: the registry's ids, each followed by the labels
+ * `<id>-<score>` of a detector whose runs report each of its `score` choices as a method of its own (st-dda's
+ * runs write 'st-dda-latent' and 'st-dda-forecast' from one model, st/run-st.ts), in the order of those choices.
+ */
+export function resultMethodOrder(): string[] {
+  return DETECTOR_DESCRIPTORS.flatMap((d) => {
+    const score = (d.schema.parameters as Record<string, ParameterSpec>).score;
+    const choices = score?.accepts.flatMap((c) => (c.type === 'string' ? c.oneOf : [])) ?? [];
+    return [d.id, ...choices.map((choice) => `${d.id}-${choice}`)];
+  });
 }

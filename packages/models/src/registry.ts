@@ -1,61 +1,139 @@
-/** One place that maps method ids to detector classes: create by id, load any model directory. */
-import type { Detector } from '@driftwatch/contracts';
-import { ParameterError } from '@driftwatch/contracts';
-import { Divad } from './divad';
-import { DenseAe, DenseDsvdd, DenseVae, IsolationForest, LstmAd, Mahalanobis, Mscred, OmniAnomaly, Pca, RecAe, RecDsvdd, RecVae, TranAd } from './baselines';
+/**
+ * The one table of detectors: every method id with its descriptor (kind, capabilities, citation, parameter
+ * schema, per-data-set defaults, test settings, create and load). Ids, capability lists, creation, loading and
+ * `driftwatch methods` all derive from it, so a detector is added here once, next to its own file.
+ */
+import { ParameterError, type Detector } from '@driftwatch/contracts';
+import { DENSE_AE_DESCRIPTOR } from './baselines/dense-ae';
+import { DENSE_DSVDD_DESCRIPTOR } from './baselines/dense-dsvdd';
+import { DENSE_VAE_DESCRIPTOR } from './baselines/dense-vae';
+import { ISOLATION_FOREST_DESCRIPTOR } from './baselines/iforest';
+import { LSTM_AD_DESCRIPTOR } from './baselines/lstm-ad';
+import { MAHALANOBIS_DESCRIPTOR } from './baselines/mahalanobis';
+import { MSCRED_DESCRIPTOR } from './baselines/mscred';
+import { OMNIANOMALY_DESCRIPTOR } from './baselines/omnianomaly';
+import { PCA_DESCRIPTOR } from './baselines/pca';
+import { REC_AE_DESCRIPTOR } from './baselines/rec-ae';
+import { REC_DSVDD_DESCRIPTOR } from './baselines/rec-dsvdd';
+import { REC_VAE_DESCRIPTOR } from './baselines/rec-vae';
+import { TRANAD_DESCRIPTOR } from './baselines/tranad';
+import {
+  DENSE_DIVAD_G_DESCRIPTOR,
+  DENSE_DIVAD_GM_DESCRIPTOR,
+  REC_DIVAD_G_DESCRIPTOR,
+  REC_DIVAD_GM_DESCRIPTOR,
+} from './divad/descriptors';
+import { ST_DDA_DESCRIPTOR } from './spatiotemporal/descriptor';
+import { CNN1D_DESCRIPTOR } from './supervised/cnn1d';
+import { GBDT_DESCRIPTOR } from './supervised/gbdt';
+import { MLP_DESCRIPTOR } from './supervised/mlp';
+import { TRANSFORMER_DESCRIPTOR } from './supervised/transformer';
+import type { DetectorDescriptor, DetectorParams, WindowDetectorDescriptor } from './descriptor';
 import { readManifest } from './model-dir';
+import { closestName, resolveParameters } from './parameters/schema';
 
-interface Entry {
-  create: (params: Record<string, unknown>) => Detector;
-  load: (dir: string) => Promise<Detector>;
-  /** trains and scores with tfjs (needs a backend, takes epochs and a learning rate) */
-  tfjs: boolean;
-}
-
-/** The 13 baselines and four DIVAD variants of divad.md §3–4, in the paper's order (point methods first). */
+/**
+ * The 13 baselines and four DIVAD variants of docs/divad.md §3–4 in the paper's order (point methods first), then
+ * st-dda and the supervised baselines of docs/spatiotemporal.md §1–2.
+ */
 const REGISTRY = {
-  iforest: { create: (p) => new IsolationForest(p), load: (d) => IsolationForest.load(d), tfjs: false },
-  pca: { create: (p) => new Pca(p), load: (d) => Pca.load(d), tfjs: false },
-  mahalanobis: { create: (p) => new Mahalanobis(p), load: (d) => Mahalanobis.load(d), tfjs: false },
-  'dense-ae': { create: (p) => new DenseAe(p), load: (d) => DenseAe.load(d), tfjs: true },
-  'dense-vae': { create: (p) => new DenseVae(p), load: (d) => DenseVae.load(d), tfjs: true },
-  'dense-dsvdd': { create: (p) => new DenseDsvdd(p), load: (d) => DenseDsvdd.load(d), tfjs: true },
-  'rec-ae': { create: (p) => new RecAe(p), load: (d) => RecAe.load(d), tfjs: true },
-  'rec-vae': { create: (p) => new RecVae(p), load: (d) => RecVae.load(d), tfjs: true },
-  'rec-dsvdd': { create: (p) => new RecDsvdd(p), load: (d) => RecDsvdd.load(d), tfjs: true },
-  tranad: { create: (p) => new TranAd(p), load: (d) => TranAd.load(d), tfjs: true },
-  mscred: { create: (p) => new Mscred(p), load: (d) => Mscred.load(d), tfjs: true },
-  omnianomaly: { create: (p) => new OmniAnomaly(p), load: (d) => OmniAnomaly.load(d), tfjs: true },
-  'lstm-ad': { create: (p) => new LstmAd(p), load: (d) => LstmAd.load(d), tfjs: true },
-  'dense-divad-g': { create: (p) => new Divad({ ...p, network: 'dense', variant: 'G' }), load: (d) => Divad.load(d), tfjs: true },
-  'dense-divad-gm': { create: (p) => new Divad({ ...p, network: 'dense', variant: 'GM' }), load: (d) => Divad.load(d), tfjs: true },
-  'rec-divad-g': { create: (p) => new Divad({ ...p, network: 'rec', variant: 'G' }), load: (d) => Divad.load(d), tfjs: true },
-  'rec-divad-gm': { create: (p) => new Divad({ ...p, network: 'rec', variant: 'GM' }), load: (d) => Divad.load(d), tfjs: true },
-} satisfies Record<string, Entry>;
+  iforest: ISOLATION_FOREST_DESCRIPTOR,
+  pca: PCA_DESCRIPTOR,
+  mahalanobis: MAHALANOBIS_DESCRIPTOR,
+  'dense-ae': DENSE_AE_DESCRIPTOR,
+  'dense-vae': DENSE_VAE_DESCRIPTOR,
+  'dense-dsvdd': DENSE_DSVDD_DESCRIPTOR,
+  'rec-ae': REC_AE_DESCRIPTOR,
+  'rec-vae': REC_VAE_DESCRIPTOR,
+  'rec-dsvdd': REC_DSVDD_DESCRIPTOR,
+  tranad: TRANAD_DESCRIPTOR,
+  mscred: MSCRED_DESCRIPTOR,
+  omnianomaly: OMNIANOMALY_DESCRIPTOR,
+  'lstm-ad': LSTM_AD_DESCRIPTOR,
+  'dense-divad-g': DENSE_DIVAD_G_DESCRIPTOR,
+  'dense-divad-gm': DENSE_DIVAD_GM_DESCRIPTOR,
+  'rec-divad-g': REC_DIVAD_G_DESCRIPTOR,
+  'rec-divad-gm': REC_DIVAD_GM_DESCRIPTOR,
+  'st-dda': ST_DDA_DESCRIPTOR,
+  mlp: MLP_DESCRIPTOR,
+  gbdt: GBDT_DESCRIPTOR,
+  cnn1d: CNN1D_DESCRIPTOR,
+  transformer: TRANSFORMER_DESCRIPTOR,
+} satisfies Record<string, DetectorDescriptor>;
 
-export type DetectorId = keyof typeof REGISTRY;
+type Registry = typeof REGISTRY;
+type IdsOfKind<K extends DetectorDescriptor['kind']> = {
+  [I in keyof Registry]: Registry[I]['kind'] extends K ? I : never;
+}[keyof Registry];
 
-export const DETECTOR_IDS = Object.keys(REGISTRY) as DetectorId[];
+/** Every registered id, window and node detectors. */
+export type RegisteredDetectorId = keyof Registry;
+/** Window detectors (`Detector`): the ids `train`, `score` and `bench asd-loso` take. */
+export type DetectorId = IdsOfKind<'window'>;
+/** Node detectors (`NodeDetector`): the ids `bench st` takes. */
+export type NodeDetectorId = IdsOfKind<'node'>;
 
-/** Detectors that train and score with tfjs (they need a backend; the others are plain JavaScript). */
-export const TFJS_DETECTOR_IDS: readonly DetectorId[] = DETECTOR_IDS.filter((id) => REGISTRY[id].tfjs);
+/** Every descriptor, in the table's order. */
+export const DETECTOR_DESCRIPTORS: readonly DetectorDescriptor[] = Object.values(REGISTRY);
 
-export function usesTfjs(id: string): boolean {
-  return isDetectorId(id) && REGISTRY[id].tfjs;
-}
+const ALL_IDS = Object.keys(REGISTRY) as RegisteredDetectorId[];
 
-export function isDetectorId(id: string): id is DetectorId {
+export const DETECTOR_IDS = ALL_IDS.filter((id) => REGISTRY[id].kind === 'window') as DetectorId[];
+
+export const NODE_DETECTOR_IDS = ALL_IDS.filter((id) => REGISTRY[id].kind === 'node') as NodeDetectorId[];
+
+/** Window detectors that train and score with tfjs (they need a backend; the others are plain JavaScript). */
+export const TFJS_DETECTOR_IDS: readonly DetectorId[] = DETECTOR_IDS.filter((id) => REGISTRY[id].capabilities.tfjs);
+
+function isRegistered(id: string): id is RegisteredDetectorId {
   return Object.prototype.hasOwnProperty.call(REGISTRY, id);
 }
 
-/** A fresh, untrained detector; `params` are validated by the detector's constructor. */
-export function createDetector(id: string, params: Record<string, unknown> = {}): Detector {
-  if (!isDetectorId(id)) throw new ParameterError(`unknown detector '${id}'; known: ${DETECTOR_IDS.join(', ')}`);
-  return REGISTRY[id].create(params);
+export function isDetectorId(id: string): id is DetectorId {
+  return isRegistered(id) && REGISTRY[id].kind === 'window';
 }
 
-/** Loads a model directory written by any detector's `save`. */
+export function isNodeDetectorId(id: string): id is NodeDetectorId {
+  return isRegistered(id) && REGISTRY[id].kind === 'node';
+}
+
+/** true for any registered detector that trains and scores with tfjs */
+export function usesTfjs(id: string): boolean {
+  return isRegistered(id) && REGISTRY[id].capabilities.tfjs;
+}
+
+/** `unknown <what> 'x' (did you mean 'y'?); known: …` */
+export function unknownDetectorError(what: string, id: string, known: readonly string[]): ParameterError {
+  const near = closestName(id, known);
+  const hint = near ? ` (did you mean '${near}'?)` : '';
+  return new ParameterError(`unknown ${what} '${id}'${hint}; known: ${known.join(', ')}`);
+}
+
+/** The descriptor of any registered id (window or node); a ParameterError for others. */
+export function detectorDescriptor(id: string): DetectorDescriptor {
+  if (!isRegistered(id)) throw unknownDetectorError('detector', id, ALL_IDS);
+  return REGISTRY[id];
+}
+
+/**
+ * Checks `params` against the descriptor's schema, so that errors name the registry id (and settings a
+ * registry id fixes, like DIVAD's variant, are refused rather than overridden); the constructor then gets
+ * the caller's parameters as given.
+ */
+export function checkedParams(descriptor: DetectorDescriptor, params: DetectorParams): DetectorParams {
+  resolveParameters(descriptor.id, descriptor.schema, params);
+  return params;
+}
+
+/** A fresh, untrained window detector with validated parameters. */
+export function createDetector(id: string, params: DetectorParams = {}): Detector {
+  if (!isDetectorId(id)) throw unknownDetectorError('detector', id, DETECTOR_IDS);
+  const descriptor: WindowDetectorDescriptor = REGISTRY[id];
+  return descriptor.create(checkedParams(descriptor, params));
+}
+
+/** Loads a model directory written by any window detector's `save`. */
 export async function loadDetector(dir: string): Promise<Detector> {
   const manifest = await readManifest(dir, [...DETECTOR_IDS]);
-  return REGISTRY[manifest.detector as DetectorId].load(dir);
+  return (REGISTRY[manifest.detector as DetectorId] as WindowDetectorDescriptor).load(dir);
 }

@@ -45,7 +45,7 @@ const PAPER_MAX_EPOCHS = 300;
 /** Everything a report shows, computed from the input: summaries, per-series analyses, figure specs, tables, caveats. */
 export function buildReport(full: ReportInput): Report {
   // `bench st` lines have their own tables and charts; the grid summaries are for the per-sequence benchmarks
-  const st = stSection(full.results);
+  const st = stSection(full.results, full.methodOrder);
   const input = { ...full, results: full.results.filter((r) => r.benchmark !== 'st') };
   const results = input.results;
   const sequences = summariseSequences(results);

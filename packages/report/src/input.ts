@@ -50,4 +50,8 @@ export interface ReportInput {
   latent?: LatentProjection[];
   /** things the loader could not use, shown with the caveats */
   notes?: string[];
+  /**
+   * method labels in the order tables list them (the CLI passes its detector registry's); others follow alphabetically
+   */
+  methodOrder?: string[];
 }

@@ -14,6 +14,7 @@ import { datasetsListDefinition, datasetsVerifyDefinition } from './datasets.def
 import { demoDefinition } from './demo.def';
 import { doctorDefinition } from './doctor.def';
 import { evaluateDefinition } from './evaluate.def';
+import { methodsDefinition } from './methods.def';
 import { graphBuildDefinition, graphDriftDefinition, graphInspectDefinition } from './graph.def';
 import { reportDefinition } from './report.def';
 import { scoreDefinition } from './score.def';
@@ -26,6 +27,7 @@ export const COMMANDS: readonly LazyCommand[] = [
   lazyCommand(datasetsFetchDefinition, () => import('./datasets-fetch')),
   lazyCommand(datasetsInspectDefinition, () => import('./datasets-inspect')),
   lazyCommand(convertDefinition, () => import('./convert')),
+  lazyCommand(methodsDefinition, () => import('./methods')),
   lazyCommand(trainDefinition, () => import('./train')),
   lazyCommand(scoreDefinition, () => import('./score')),
   lazyCommand(evaluateDefinition, () => import('./evaluate')),

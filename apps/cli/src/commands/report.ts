@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { resultMethodOrder } from '@driftwatch/experiments';
 import { writeFileAtomic } from '@driftwatch/ingest';
 import { buildReport, renderFigures, renderHtml, renderMarkdown } from '@driftwatch/report';
 import { optionalString, type Command } from '../command';
@@ -18,7 +19,7 @@ export const report: Command = {
     const bar = progressBar('report', 3);
     const input = await loadReportInput(positionals, { dataRoot: () => dataRoot(values), title: optionalString(values, 'title') });
     bar.update(1, `${input.results.length} results lines, ${input.series.length} score series`);
-    const built = buildReport(input);
+    const built = buildReport({ ...input, methodOrder: resultMethodOrder() });
     bar.update(2, `${built.figures.length} figures, ${built.tables.length} tables`);
     const text = format === 'md' ? renderMarkdown(built) : renderHtml(await renderFigures(built));
     await writeFileAtomic(out, text);

@@ -1,20 +1,6 @@
-import { InputError, ParameterError, type ManifestContext, type ModelManifest } from '@driftwatch/contracts';
+import { InputError, type ManifestContext, type ModelManifest } from '@driftwatch/contracts';
 import pkg from '../../package.json';
 import { modelManifest } from '../model-dir';
-
-/** Checks an optional config value: a positive integer, default when absent. */
-export function positiveInteger(params: Record<string, unknown>, key: string, fallback: number, where: string): number {
-  const v = params[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ParameterError(`${where}: ${key} must be a positive integer, got ${String(v)}`);
-  return v;
-}
-
-/** Rejects config keys a detector does not know (a misspelt key would otherwise be silently ignored). */
-export function rejectUnknownKeys(params: Record<string, unknown>, known: readonly string[], where: string): void {
-  for (const key of Object.keys(params)) {
-    if (params[key] !== undefined && !known.includes(key)) throw new ParameterError(`${where}: unknown parameter '${key}'; known: ${known.join(', ')}`);
-  }
-}
 
 /** The manifest of a shallow (JavaScript-only) detector. */
 export function shallowManifest(

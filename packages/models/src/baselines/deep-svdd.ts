@@ -8,7 +8,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { FitOptions } from '@driftwatch/contracts';
 import type { NamedParams, ParamSpec } from '../neural/params';
 import { WindowNetworkDetector, type LossContext, type NoiseSource, type PhaseRun, type TrainingConfig, type TrainingPhase } from '../neural/window-network';
-import { layerWidths, TRAINING_CHECKS, TRAINING_DEFAULTS } from '../neural/config';
+import { layerWidths, trainingParameters } from '../neural/config';
+import { NULL, POSITIVE_INTEGER, POSITIVE_NUMBER, type ParameterSpecs } from '../parameters/schema';
 
 export interface DeepSvddConfig extends TrainingConfig {
   /** size of the representation φ(x) (`rep_dim`) */
@@ -22,25 +23,25 @@ export interface DeepSvddConfig extends TrainingConfig {
 }
 
 /** divad.md §4 Dense DSVDD: AdamW wd 1e-6, batch 200, 150 + 150 epochs, LR ÷10 after epoch 50, patience 100. */
-export const DEEP_SVDD_TRAINING_DEFAULTS: DeepSvddConfig = {
-  ...TRAINING_DEFAULTS,
-  weightDecay: 1e-6,
-  batchSize: 200,
-  epochs: 150,
-  patience: 100,
-  repDim: 16,
-  pretrainEpochs: 150,
-  pretrainLearningRate: null,
-  lrMilestones: [50],
+export const DEEP_SVDD_PARAMETERS: ParameterSpecs<DeepSvddConfig> = {
+  ...trainingParameters({ weightDecay: 1e-6, batchSize: 200, epochs: 150, patience: 100 }),
+  repDim: { description: 'size of the representation φ(x) (rep_dim)', accepts: [POSITIVE_INTEGER], default: 16 },
+  pretrainEpochs: {
+    description: 'maximum epochs of the autoencoder pretraining (epochs bounds the one-class phase)',
+    accepts: [POSITIVE_INTEGER],
+    default: 150,
+  },
+  pretrainLearningRate: {
+    description: 'learning rate of the pretraining; null: learningRate',
+    accepts: [POSITIVE_NUMBER, NULL],
+    default: null,
+  },
+  lrMilestones: {
+    description: '0-based epochs from which the learning rate is divided by 10 once more, in both phases',
+    accepts: [POSITIVE_INTEGER, { type: 'list', items: [POSITIVE_INTEGER] }],
+    default: [50],
+  },
 };
-
-export const DEEP_SVDD_TRAINING_CHECKS = {
-  ...TRAINING_CHECKS,
-  repDim: 'positive-int',
-  pretrainEpochs: 'positive-int',
-  pretrainLearningRate: 'positive-or-null',
-  lrMilestones: 'layers',
-} as const;
 
 /** the phase names, as LossContext.phase sees them */
 export const PRETRAIN_PHASE = 'pretrain';

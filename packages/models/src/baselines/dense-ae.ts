@@ -7,7 +7,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { denseSpecs, denseStack, type NamedParams, type ParamSpec } from '../neural/params';
 import { WindowNetworkDetector, type TrainingConfig } from '../neural/window-network';
-import { layerWidths, resolveConfig, TRAINING_CHECKS, TRAINING_DEFAULTS } from '../neural/config';
+import { layerWidths, trainingParameters } from '../neural/config';
+import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
+import { layerWidthsAccepted, POSITIVE_INTEGER, resolveParameters, type ParameterSchema } from '../parameters/schema';
 
 export interface DenseAeConfig extends TrainingConfig {
   /** hidden widths of the encoder; the decoder mirrors them */
@@ -16,13 +18,25 @@ export interface DenseAeConfig extends TrainingConfig {
   latentDim: number;
 }
 
-export const DENSE_AE_DEFAULTS: DenseAeConfig = { ...TRAINING_DEFAULTS, hidden: 200, latentDim: 32 };
+export const DENSE_AE_PARAMETERS: ParameterSchema<DenseAeConfig> = {
+  parameters: {
+    ...trainingParameters(),
+    hidden: {
+      description:
+        'widths of the encoder’s hidden layers, the decoder mirrors them (h unstated in the paper: one layer of 200, ' +
+        'as Dense DIVAD)',
+      accepts: layerWidthsAccepted(),
+      default: 200,
+    },
+    latentDim: { description: 'L: the code size (the DIVAD code’s default)', accepts: [POSITIVE_INTEGER], default: 32 },
+  },
+};
 
 export class DenseAe extends WindowNetworkDetector<DenseAeConfig> {
   readonly id = 'dense-ae';
 
   constructor(params: Partial<DenseAeConfig> = {}) {
-    super(resolveConfig('dense-ae', params, DENSE_AE_DEFAULTS, { ...TRAINING_CHECKS, hidden: 'layers', latentDim: 'positive-int' }));
+    super(resolveParameters('dense-ae', DENSE_AE_PARAMETERS, params));
   }
 
   protected paramSpecs(featureCount: number): ParamSpec[] {
@@ -50,3 +64,17 @@ export class DenseAe extends WindowNetworkDetector<DenseAeConfig> {
     return WindowNetworkDetector.restore(dir, 'dense-ae', (config) => new DenseAe(config as Partial<DenseAeConfig>));
   }
 }
+
+export const DENSE_AE_DESCRIPTOR: WindowDetectorDescriptor = {
+  id: 'dense-ae',
+  kind: 'window',
+  summary: 'dense autoencoder on the flattened window; score: mean squared reconstruction error',
+  citation:
+    'Hawkins et al., DaWaK 2002; Sakurada & Yairi, MLSDA 2014 (as the DIVAD paper’s Dense AE, docs/divad.md §4)',
+  capabilities: { tfjs: true, supervised: false, epochs: true },
+  schema: DENSE_AE_PARAMETERS,
+  datasetDefaults: OMNI_WINDOW_DEFAULTS,
+  testParams: { windowLength: 3, hidden: 8, latentDim: 2 },
+  create: (params) => new DenseAe(params),
+  load: (dir) => DenseAe.load(dir),
+};

@@ -1,14 +1,10 @@
 import { ParameterError, type WindowSet } from '@driftwatch/contracts';
-import { describeDetectorConformance } from '@driftwatch/contracts/conformance';
 import { oneFactorWindows, pairwiseAuc } from '../testing/synthetic-windows';
 import { initBackend } from '../backend';
 import { DenseAe } from './dense-ae';
 import { DenseVae } from './dense-vae';
 
 const small = { windowLength: 3, hidden: 8, latentDim: 2, epochs: 2, batchSize: 32 };
-
-describeDetectorConformance('dense-ae', { create: () => new DenseAe(small), load: (dir) => DenseAe.load(dir) });
-describeDetectorConformance('dense-vae', { create: () => new DenseVae({ ...small, scoreSamples: 16 }), load: (dir) => DenseVae.load(dir) });
 
 const correlated = (n: number, seed: number, anomalies = 0, W = 3, F = 4): WindowSet => oneFactorWindows(n, seed, { anomalies, windowLength: W, featureCount: F });
 

@@ -28,12 +28,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { denseSpecs, type NamedParams, type ParamSpec } from '../neural/params';
 import { WindowNetworkDetector } from '../neural/window-network';
-import { layerWidths, resolveConfig } from '../neural/config';
+import { layerWidths } from '../neural/config';
+import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
+import { layerWidthsAccepted, resolveParameters, type ParameterSchema } from '../parameters/schema';
 import {
   batchNormStateSpecs,
   bnLeaky,
-  DEEP_SVDD_TRAINING_CHECKS,
-  DEEP_SVDD_TRAINING_DEFAULTS,
+  DEEP_SVDD_PARAMETERS,
   DeepSvddDetector,
   type BatchNormMode,
   type DeepSvddConfig,
@@ -44,7 +45,16 @@ export interface DenseDsvddConfig extends DeepSvddConfig {
   hidden: number | number[];
 }
 
-export const DENSE_DSVDD_DEFAULTS: DenseDsvddConfig = { ...DEEP_SVDD_TRAINING_DEFAULTS, hidden: 200 };
+export const DENSE_DSVDD_PARAMETERS: ParameterSchema<DenseDsvddConfig> = {
+  parameters: {
+    ...DEEP_SVDD_PARAMETERS,
+    hidden: {
+      description: 'widths of the encoder’s hidden layers (hidden_dims), the decoder mirrors them',
+      accepts: layerWidthsAccepted(),
+      default: 200,
+    },
+  },
+};
 
 /** bias-free kernels [in, out] of a stack of linear layers: `prefix/dense_i/kernel`, the last `prefix/head/kernel` */
 function linearSpecs(prefix: string, sizes: number[]): ParamSpec[] {
@@ -55,7 +65,7 @@ export class DenseDsvdd extends DeepSvddDetector<DenseDsvddConfig> {
   readonly id = 'dense-dsvdd';
 
   constructor(params: Partial<DenseDsvddConfig> = {}) {
-    super(resolveConfig('dense-dsvdd', params, DENSE_DSVDD_DEFAULTS, { ...DEEP_SVDD_TRAINING_CHECKS, hidden: 'layers' }));
+    super(resolveParameters('dense-dsvdd', DENSE_DSVDD_PARAMETERS, params));
   }
 
   private get hidden(): number[] {
@@ -94,3 +104,17 @@ export class DenseDsvdd extends DeepSvddDetector<DenseDsvddConfig> {
     return WindowNetworkDetector.restore(dir, 'dense-dsvdd', (config) => new DenseDsvdd(config as Partial<DenseDsvddConfig>));
   }
 }
+
+export const DENSE_DSVDD_DESCRIPTOR: WindowDetectorDescriptor = {
+  id: 'dense-dsvdd',
+  kind: 'window',
+  summary: 'Deep SVDD on the flattened window: autoencoder pretraining, then distance to the hypersphere centre',
+  citation:
+    'Ruff et al., "Deep One-Class Classification", ICML 2018, run from the Deep SAD code (Ruff et al., ICLR 2020)',
+  capabilities: { tfjs: true, supervised: false, epochs: true },
+  schema: DENSE_DSVDD_PARAMETERS,
+  datasetDefaults: OMNI_WINDOW_DEFAULTS,
+  testParams: { windowLength: 3, hidden: 8, repDim: 4, pretrainEpochs: 1, batchSize: 32 },
+  create: (params) => new DenseDsvdd(params),
+  load: (dir) => DenseDsvdd.load(dir),
+};

@@ -10,7 +10,9 @@ import { tfDiagGaussianLogPdf, tfScaleFromRaw } from '../density';
 import { denseSpecs, denseStack, type NamedParams, type ParamSpec } from '../neural/params';
 import { WindowVae } from '../neural/vae-scoring';
 import { WindowNetworkDetector, type TrainingConfig } from '../neural/window-network';
-import { layerWidths, resolveConfig, TRAINING_CHECKS, TRAINING_DEFAULTS } from '../neural/config';
+import { layerWidths, trainingParameters } from '../neural/config';
+import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
+import { layerWidthsAccepted, POSITIVE_INTEGER, resolveParameters, type ParameterSchema } from '../parameters/schema';
 
 export interface DenseVaeConfig extends TrainingConfig {
   hidden: number | number[];
@@ -20,14 +22,35 @@ export interface DenseVaeConfig extends TrainingConfig {
   scoreSamples: number;
 }
 
-export const DENSE_VAE_DEFAULTS: DenseVaeConfig = { ...TRAINING_DEFAULTS, clipNorm: 10, hidden: 200, latentDim: 32, scoreSamples: 1024 };
+export const DENSE_VAE_PARAMETERS: ParameterSchema<DenseVaeConfig> = {
+  parameters: {
+    ...trainingParameters({ clipNorm: 10 }),
+    hidden: {
+      description:
+        'widths of the encoder’s hidden layers, the decoder mirrors them (h unstated in the paper: one layer of 200, ' +
+        'as Dense DIVAD)',
+      accepts: layerWidthsAccepted(),
+      default: 200,
+    },
+    latentDim: {
+      description: 'L: dimension of z (the DIVAD code’s default)',
+      accepts: [POSITIVE_INTEGER],
+      default: 32,
+    },
+    scoreSamples: {
+      description: 'S: posterior samples averaged per window score (the paper’s 1024)',
+      accepts: [POSITIVE_INTEGER],
+      default: 1024,
+    },
+  },
+};
 
 
 export class DenseVae extends WindowVae<DenseVaeConfig> {
   readonly id = 'dense-vae';
 
   constructor(params: Partial<DenseVaeConfig> = {}) {
-    super(resolveConfig('dense-vae', params, DENSE_VAE_DEFAULTS, { ...TRAINING_CHECKS, hidden: 'layers', latentDim: 'positive-int', scoreSamples: 'positive-int' }));
+    super(resolveParameters('dense-vae', DENSE_VAE_PARAMETERS, params));
   }
 
   protected paramSpecs(featureCount: number): ParamSpec[] {
@@ -57,3 +80,18 @@ export class DenseVae extends WindowVae<DenseVaeConfig> {
     return WindowNetworkDetector.restore(dir, 'dense-vae', (config) => new DenseVae(config as Partial<DenseVaeConfig>));
   }
 }
+
+export const DENSE_VAE_DESCRIPTOR: WindowDetectorDescriptor = {
+  id: 'dense-vae',
+  kind: 'window',
+  summary: 'dense variational autoencoder; score: mean over posterior samples of the reconstruction NLL',
+  citation:
+    'An & Cho, "Variational Autoencoder based Anomaly Detection using Reconstruction Probability", SNU Data Mining ' +
+    'Center 2015',
+  capabilities: { tfjs: true, supervised: false, epochs: true },
+  schema: DENSE_VAE_PARAMETERS,
+  datasetDefaults: OMNI_WINDOW_DEFAULTS,
+  testParams: { windowLength: 3, hidden: 8, latentDim: 2, scoreSamples: 16 },
+  create: (params) => new DenseVae(params),
+  load: (dir) => DenseVae.load(dir),
+};

@@ -1,5 +1,4 @@
 import { FeatureMismatchError, InputError, ParameterError, mulberry32, normalSampler, packedWindowSet } from '@driftwatch/contracts';
-import { describeDetectorConformance } from '@driftwatch/contracts/conformance';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -249,12 +248,3 @@ describe('IsolationForest detector', () => {
   });
 });
 
-describeDetectorConformance('IsolationForest', {
-  create: () => new IsolationForest({ nEstimators: 50 }),
-  load: (dir) => IsolationForest.load(dir),
-});
-
-describeDetectorConformance('IsolationForest (W = 3)', {
-  create: () => new IsolationForest({ nEstimators: 20, windowLength: 3 }),
-  load: (dir) => IsolationForest.load(dir),
-});

@@ -1,5 +1,13 @@
 import { mulberry32, ParameterError, InputError, type FitOptions, type WindowSet } from '@driftwatch/contracts';
-import { checkFlatTrees, decodeFloat64, decodeInt32, encodeFloat64, encodeInt32, positiveInteger, rejectUnknownKeys } from './common';
+import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
+import {
+  oneOf,
+  POSITIVE_INTEGER,
+  resolveParameters,
+  type ParameterSchema,
+  type ValueConstraint,
+} from '../parameters/schema';
+import { checkFlatTrees, decodeFloat64, decodeInt32, encodeFloat64, encodeInt32 } from './common';
 import { growIsolationTrees, isolationScore, type IsolationTrees } from './isolation-trees';
 import { ShallowDetector } from './shallow-detector';
 export interface IsolationForestConfig {
@@ -15,30 +23,40 @@ export interface IsolationForestConfig {
 
 const ID = 'iforest';
 const FOREST_FILE = 'forest.json';
-const KEYS = ['nEstimators', 'maxSamples', 'maxFeatures', 'windowLength'] as const;
+
+const FRACTION: ValueConstraint = { type: 'number', min: 0, max: 1, exclusiveMin: true };
+const COUNT: ValueConstraint = { type: 'integer', min: 2 };
+
+export const ISOLATION_FOREST_PARAMETERS: ParameterSchema<IsolationForestConfig> = {
+  parameters: {
+    nEstimators: {
+      description: 'trees (sklearn n_estimators; the paper grids 50 … 1000)',
+      accepts: [POSITIVE_INTEGER],
+      default: 100,
+    },
+    maxSamples: {
+      description:
+        "windows per tree: 'auto' = min(256, n), a fraction of the n training windows, or a count (capped at n, as " +
+        "sklearn)",
+      accepts: [oneOf('auto'), FRACTION, COUNT],
+      default: 'auto',
+    },
+    maxFeatures: {
+      description: 'features per tree: a fraction of the W·D window features (1 = all), or a count',
+      accepts: [FRACTION, COUNT],
+      default: 1,
+    },
+    windowLength: {
+      description: 'W: records per window; a window is flattened to W·D features',
+      accepts: [POSITIVE_INTEGER],
+      default: 1,
+    },
+  },
+};
 
 /** Validates and completes an IsolationForest configuration. */
 export function isolationForestConfig(params: Partial<IsolationForestConfig> | Record<string, unknown> = {}): IsolationForestConfig {
-  const p = params as Record<string, unknown>;
-  rejectUnknownKeys(p, KEYS, ID);
-  const maxSamples = p.maxSamples ?? 'auto';
-  if (maxSamples !== 'auto' && !isFractionOrCount(maxSamples)) {
-    throw new ParameterError(`${ID}: maxSamples must be 'auto', a fraction in (0, 1] or an integer count > 1, got ${String(maxSamples)}`);
-  }
-  const maxFeatures = p.maxFeatures ?? 1;
-  if (!isFractionOrCount(maxFeatures)) {
-    throw new ParameterError(`${ID}: maxFeatures must be a fraction in (0, 1] or an integer count > 1, got ${String(maxFeatures)}`);
-  }
-  return {
-    nEstimators: positiveInteger(p, 'nEstimators', 100, ID),
-    maxSamples: maxSamples as 'auto' | number,
-    maxFeatures: maxFeatures as number,
-    windowLength: positiveInteger(p, 'windowLength', 1, ID),
-  };
-}
-
-function isFractionOrCount(v: unknown): v is number {
-  return typeof v === 'number' && ((v > 0 && v <= 1) || (Number.isInteger(v) && v > 1));
+  return resolveParameters(ID, ISOLATION_FOREST_PARAMETERS, params);
 }
 
 /** ψ for n training windows (sklearn: 'auto' → min(256, n), float → int(f·n), int → min(m, n) with a warning). */
@@ -128,3 +146,16 @@ export class IsolationForest extends ShallowDetector<IsolationForestConfig, Isol
     });
   }
 }
+
+export const ISOLATION_FOREST_DESCRIPTOR: WindowDetectorDescriptor = {
+  id: ID,
+  kind: 'window',
+  summary: 'isolation forest on flattened windows: windows isolated by few random splits score high',
+  citation: 'Liu, Ting & Zhou, "Isolation Forest", ICDM 2008 (sklearn IsolationForest, bootstrap off)',
+  capabilities: { tfjs: false, supervised: false, epochs: false },
+  schema: ISOLATION_FOREST_PARAMETERS,
+  datasetDefaults: OMNI_WINDOW_DEFAULTS,
+  testParams: { nEstimators: 50, windowLength: 3 },
+  create: (params) => new IsolationForest(params),
+  load: (dir) => IsolationForest.load(dir),
+};

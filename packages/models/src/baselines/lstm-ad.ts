@@ -36,7 +36,15 @@ import { cholesky, covariance } from '../linalg';
 import { lstm, lstmSpecs } from '../neural/layers';
 import { dense, denseSpecs, type NamedParams, type ParamSpec } from '../neural/params';
 import { WindowNetworkDetector, type PhaseRun, type TrainingConfig } from '../neural/window-network';
-import { layerWidths, resolveConfig, TRAINING_CHECKS, TRAINING_DEFAULTS } from '../neural/config';
+import { layerWidths, trainingParameters } from '../neural/config';
+import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
+import {
+  layerWidthsAccepted,
+  NULL,
+  POSITIVE_INTEGER,
+  resolveParameters,
+  type ParameterSchema,
+} from '../parameters/schema';
 
 export interface LstmAdConfig extends TrainingConfig {
   /** l: records forecast at the end of the window, 1 ≤ l < W; null means ⌊W/2⌋ (resolved in the constructor) */
@@ -45,23 +53,40 @@ export interface LstmAdConfig extends TrainingConfig {
   lstmUnits: number | number[];
 }
 
-export const LSTM_AD_DEFAULTS: LstmAdConfig = { ...TRAINING_DEFAULTS, forecastLength: null, lstmUnits: [10, 10] };
+/** l = forecastLength, or ⌊W/2⌋ when it is null */
+export function forecastLengthOf(c: Pick<LstmAdConfig, 'windowLength' | 'forecastLength'>): number {
+  return c.forecastLength ?? Math.floor(c.windowLength / 2);
+}
+
+export const LSTM_AD_PARAMETERS: ParameterSchema<LstmAdConfig> = {
+  parameters: {
+    ...trainingParameters(),
+    forecastLength: {
+      description: 'l: records forecast at the end of the window, 1 ≤ l < W; null: ⌊W/2⌋ (the paper’s l = W/2)',
+      accepts: [POSITIVE_INTEGER, NULL],
+      default: null,
+    },
+    lstmUnits: {
+      description: 'units of each stacked LSTM layer (the code’s default "10 10")',
+      accepts: layerWidthsAccepted(1),
+      default: [10, 10],
+    },
+  },
+  rules: [
+    {
+      keys: ['forecastLength', 'windowLength'],
+      expected:
+        'forecastLength (null: ⌊windowLength/2⌋) must be in [1, windowLength), leaving at least one record to read',
+      holds: (c) => forecastLengthOf(c) >= 1 && forecastLengthOf(c) < c.windowLength,
+    },
+  ],
+};
 
 const ID = 'lstm-ad';
 /** relative ridge added to a singular error covariance */
 const RIDGE = 1e-6;
 /** windows per forward pass when collecting the errors of the Gaussian's fit */
 const ERROR_BATCH = 1024;
-
-/** l = ⌊W/2⌋ when not given; rejects l outside [1, W). */
-export function resolveForecastLength(windowLength: number, forecastLength: number | null): number {
-  const l = forecastLength ?? Math.floor(windowLength / 2);
-  if (forecastLength === null && l < 1) throw new ParameterError(`${ID}: windowLength must be ≥ 2 to read W − l ≥ 1 records and forecast l ≥ 1, got ${windowLength}`);
-  if (!Number.isInteger(l) || l < 1 || l >= windowLength) {
-    throw new ParameterError(`${ID}: forecastLength must be an integer in [1, windowLength) = [1, ${windowLength}), got ${JSON.stringify(forecastLength)}`);
-  }
-  return l;
-}
 
 /** N(μ, Σ) as μ and U with Σ⁻¹ = U·Uᵀ, U upper triangular (sklearn's precisions_cholesky_), row-major. */
 export interface ErrorGaussian {
@@ -135,9 +160,8 @@ export class LstmAd extends WindowNetworkDetector<LstmAdConfig> {
   readonly forecastLength: number;
 
   constructor(params: Partial<LstmAdConfig> = {}) {
-    const c = resolveConfig(ID, params, LSTM_AD_DEFAULTS, { ...TRAINING_CHECKS, forecastLength: 'positive-or-null', lstmUnits: 'layers' });
-    if (layerWidths(c.lstmUnits).length === 0) throw new ParameterError(`${ID}: lstmUnits needs at least one layer`);
-    const l = resolveForecastLength(c.windowLength, c.forecastLength);
+    const c = resolveParameters(ID, LSTM_AD_PARAMETERS, params);
+    const l = forecastLengthOf(c);
     super({ ...c, forecastLength: l });
     this.forecastLength = l;
   }
@@ -222,3 +246,18 @@ export class LstmAd extends WindowNetworkDetector<LstmAdConfig> {
     return WindowNetworkDetector.restore(dir, ID, (config) => new LstmAd(config as Partial<LstmAdConfig>));
   }
 }
+
+export const LSTM_AD_DESCRIPTOR: WindowDetectorDescriptor = {
+  id: ID,
+  kind: 'window',
+  summary: 'stacked LSTM forecasting the window’s last records; score: Gaussian NLL of the forecast errors',
+  citation:
+    'Malhotra, Vig, Shroff & Agarwal, "Long Short Term Memory Networks for Anomaly Detection in Time Series", ESANN ' +
+    '2015',
+  capabilities: { tfjs: true, supervised: false, epochs: true },
+  schema: LSTM_AD_PARAMETERS,
+  datasetDefaults: OMNI_WINDOW_DEFAULTS,
+  testParams: { windowLength: 4, lstmUnits: [4, 4] },
+  create: (params) => new LstmAd(params),
+  load: (dir) => LstmAd.load(dir),
+};

@@ -1,5 +1,4 @@
 import { InputError, ParameterError, mulberry32, normalSampler, packedWindowSet } from '@driftwatch/contracts';
-import { describeDetectorConformance } from '@driftwatch/contracts/conformance';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -79,12 +78,3 @@ describe('Mahalanobis detector', () => {
   });
 });
 
-describeDetectorConformance('Mahalanobis', {
-  create: () => new Mahalanobis(),
-  load: (dir) => Mahalanobis.load(dir),
-});
-
-describeDetectorConformance('Mahalanobis (W = 4)', {
-  create: () => new Mahalanobis({ windowLength: 4 }),
-  load: (dir) => Mahalanobis.load(dir),
-});

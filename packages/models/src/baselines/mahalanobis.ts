@@ -1,6 +1,8 @@
 import { InputError, ParameterError, type WindowSet } from '@driftwatch/contracts';
 import { fitOriginMahalanobisRows, originMahalanobisScoresOfRows, type OriginMahalanobis } from '../linalg';
-import { decodeFloat64, encodeFloat64, positiveInteger, rejectUnknownKeys } from './common';
+import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
+import { POSITIVE_INTEGER, resolveParameters, type ParameterSchema } from '../parameters/schema';
+import { decodeFloat64, encodeFloat64 } from './common';
 import { ShallowDetector } from './shallow-detector';
 
 export interface MahalanobisConfig {
@@ -10,6 +12,16 @@ export interface MahalanobisConfig {
 
 const ID = 'mahalanobis';
 const MODEL_FILE = 'mahalanobis.json';
+
+export const MAHALANOBIS_PARAMETERS: ParameterSchema<MahalanobisConfig> = {
+  parameters: {
+    windowLength: {
+      description: 'W: records per window; a window is flattened to W·D features',
+      accepts: [POSITIVE_INTEGER],
+      default: 1,
+    },
+  },
+};
 
 /**
  * Mahalanobis baseline (Shyu et al. 2003; divad.md §4): PCA with all components of the flattened
@@ -21,9 +33,7 @@ export class Mahalanobis extends ShallowDetector<MahalanobisConfig, OriginMahala
   protected readonly modelFile = MODEL_FILE;
 
   constructor(params: Partial<MahalanobisConfig> | Record<string, unknown> = {}) {
-    const p = params as Record<string, unknown>;
-    rejectUnknownKeys(p, ['windowLength'], ID);
-    super({ windowLength: positiveInteger(p, 'windowLength', 1, ID) });
+    super(resolveParameters(ID, MAHALANOBIS_PARAMETERS, params));
   }
 
   /** The fitted Gaussian (read-only use). */
@@ -65,3 +75,18 @@ export class Mahalanobis extends ShallowDetector<MahalanobisConfig, OriginMahala
     });
   }
 }
+
+export const MAHALANOBIS_DESCRIPTOR: WindowDetectorDescriptor = {
+  id: ID,
+  kind: 'window',
+  summary: 'Mahalanobis distance of the flattened window under the normal windows’ covariance (all principal axes)',
+  citation:
+    'Shyu, Chen, Sarinnapakorn & Chang, "A Novel Anomaly Detection Scheme Based on Principal Component Classifier", ' +
+    'ICDM 2003',
+  capabilities: { tfjs: false, supervised: false, epochs: false },
+  schema: MAHALANOBIS_PARAMETERS,
+  datasetDefaults: OMNI_WINDOW_DEFAULTS,
+  testParams: { windowLength: 4 },
+  create: (params) => new Mahalanobis(params),
+  load: (dir) => Mahalanobis.load(dir),
+};

@@ -1,8 +1,18 @@
 import { ParameterError, mulberry32, normalSampler, packedWindowSet, type WindowSet } from '@driftwatch/contracts';
-import { describeDetectorConformance } from '@driftwatch/contracts/conformance';
 import { oneFactorWindows, pairwiseAuc } from '../testing/synthetic-windows';
 import { initBackend, tf } from '../backend';
-import { MSCRED_DEFAULTS, Mscred, attend, attentionWeights, conv2dSame, conv2dTransposeSame, levelSizes, paddedSize, rotatedConstant, signatureMatrices, type MscredConfig } from './mscred';
+import {
+  Mscred,
+  attend,
+  attentionWeights,
+  conv2dSame,
+  conv2dTransposeSame,
+  levelSizes,
+  paddedSize,
+  rotatedConstant,
+  signatureMatrices,
+  type MscredConfig,
+} from './mscred';
 
 /** W = 6 holds h = 3 steps of length-3 signatures; D = 4 pads to P = 4, levels 4 → 4 → 2 → 1 */
 const small: Partial<MscredConfig> = {
@@ -17,8 +27,6 @@ const small: Partial<MscredConfig> = {
   epochs: 2,
   batchSize: 32,
 };
-
-describeDetectorConformance('mscred', { create: () => new Mscred(small), load: (dir) => Mscred.load(dir) });
 
 function randomValues(n: number, seed: number): Float32Array {
   const normal = normalSampler(mulberry32(seed));
@@ -40,17 +48,25 @@ function bruteSignature(window: ArrayLike<number>, D: number, t: number, w: numb
   return m;
 }
 
+/** docs/divad.md §4's encoder, written out here: (filters, kernel, stride) (32,3,1) (64,2,2) (128,2,2) (256,2,2) */
+const PAPER_ENCODER = [
+  { filters: 32, kernel: 3, stride: 1 },
+  { filters: 64, kernel: 2, stride: 2 },
+  { filters: 128, kernel: 2, stride: 2 },
+  { filters: 256, kernel: 2, stride: 2 },
+];
+
 describe('MSCRED building blocks', () => {
   beforeAll(async () => {
     await initBackend('wasm');
   });
 
   it('pads the features to a power of two that every stride divides, and halves per stride-2 level', () => {
-    expect(paddedSize(19, MSCRED_DEFAULTS.encoder)).toBe(32);
-    expect(paddedSize(4, MSCRED_DEFAULTS.encoder)).toBe(8);
+    expect(paddedSize(19, PAPER_ENCODER)).toBe(32);
+    expect(paddedSize(4, PAPER_ENCODER)).toBe(8);
     expect(paddedSize(3, [{ filters: 2, kernel: 3, stride: 1 }])).toBe(4);
-    expect(paddedSize(32, MSCRED_DEFAULTS.encoder)).toBe(32);
-    expect(levelSizes(32, MSCRED_DEFAULTS.encoder)).toEqual([32, 32, 16, 8, 4]);
+    expect(paddedSize(32, PAPER_ENCODER)).toBe(32);
+    expect(levelSizes(32, PAPER_ENCODER)).toEqual([32, 32, 16, 8, 4]);
   });
 
   it('builds the signature matrices of the last h records as brute-force sums of outer products over w records / w, zero-padded', () => {
@@ -194,7 +210,7 @@ describe('Mscred', () => {
 
   it('runs the default network (4 levels, 3×3 and 2×2 kernels) and scores in memory-bounded chunks with the same results', async () => {
     const det = new Mscred({ epochs: 1 });
-    const W = MSCRED_DEFAULTS.windowLength;
+    const W = det.config.windowLength;
     const make = (n: number, seed: number) => packedWindowSet(randomValues(n * W * 4, seed), W, 4, new Uint8Array(n), ['one']);
     await det.fit(make(32, 6), { seed: 2 });
     // D = 4 pads to 8; about 218 windows fit in one chunk, so 300 take two
@@ -211,12 +227,14 @@ describe('Mscred', () => {
   }, 60_000);
 
   it('validates its parameters at the boundary', () => {
-    expect(() => new Mscred({ windowLength: 13 })).toThrow(/windowLength 13 is too short .* ≥ max\(signatureLengths\) \+ steps − 1 = 14/);
+    const short = /windowLength must be ≥ max\(signatureLengths\) \+ steps − 1.*, got windowLength = 13, .* steps = 5$/;
+    expect(() => new Mscred({ windowLength: 13 })).toThrow(short);
     expect(new Mscred({ windowLength: 14 }).config.windowLength).toBe(14);
     expect(() => new Mscred({ ...small, steps: 5 })).toThrow(ParameterError);
     expect(() => new Mscred({ steps: 0 })).toThrow(/steps must be a positive integer/);
     expect(() => new Mscred({ signatureLengths: [] })).toThrow(/signatureLengths must be a non-empty list/);
-    expect(() => new Mscred({ signatureLengths: [10, 0] })).toThrow(/signatureLengths must be a positive integer or a list/);
+    const zeroLength = /signatureLengths must be a non-empty list of positive integers, got \[10,0\]/;
+    expect(() => new Mscred({ signatureLengths: [10, 0] })).toThrow(zeroLength);
     expect(() => new Mscred({ encoder: [] })).toThrow(/encoder must be a non-empty list/);
     expect(() => new Mscred({ encoder: [{ filters: 8, kernel: 2, stride: 0 }] })).toThrow(/encoder must be/);
     expect(() => new Mscred({ encoder: [{ filters: 8, kernel: 2 }] as never })).toThrow(/encoder must be/);

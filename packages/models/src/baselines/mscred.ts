@@ -36,10 +36,17 @@
  * - Inputs are the pipeline's standardised windows; TimeEval min-max scales each record over its features.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ParameterError } from '@driftwatch/contracts';
 import type { NamedParams, ParamSpec } from '../neural/params';
 import { WindowNetworkDetector, type LossContext, type NoiseSource, type TrainingConfig } from '../neural/window-network';
-import { resolveConfig, TRAINING_CHECKS, TRAINING_DEFAULTS } from '../neural/config';
+import { trainingParameters } from '../neural/config';
+import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
+import {
+  listOf,
+  POSITIVE_INTEGER,
+  resolveParameters,
+  type ParameterSchema,
+  type ValueConstraint,
+} from '../parameters/schema';
 
 /** One encoder level: Conv2D(filters, kernel × kernel, stride), mirrored by a decoder layer. */
 export interface MscredConvLayer {
@@ -59,19 +66,49 @@ export interface MscredConfig extends TrainingConfig {
   lstmKernel: number;
 }
 
-export const MSCRED_DEFAULTS: MscredConfig = {
-  ...TRAINING_DEFAULTS,
-  weightDecay: 0.01,
-  epochs: 20,
-  signatureLengths: [10, 5],
-  steps: 5,
-  encoder: [
-    { filters: 32, kernel: 3, stride: 1 },
-    { filters: 64, kernel: 2, stride: 2 },
-    { filters: 128, kernel: 2, stride: 2 },
-    { filters: 256, kernel: 2, stride: 2 },
+const CONV_LAYER: ValueConstraint = {
+  type: 'record',
+  fields: { filters: [POSITIVE_INTEGER], kernel: [POSITIVE_INTEGER], stride: [POSITIVE_INTEGER] },
+};
+
+/** Defaults of docs/divad.md §4; the window must hold h steps of the longest signature: W ≥ max(w) + h − 1. */
+export const MSCRED_PARAMETERS: ParameterSchema<MscredConfig> = {
+  parameters: {
+    ...trainingParameters({ weightDecay: 0.01, epochs: 20 }),
+    signatureLengths: {
+      description: 'w: the signature lengths, one input channel each',
+      accepts: [listOf(POSITIVE_INTEGER, { minItems: 1 })],
+      default: [10, 5],
+    },
+    steps: {
+      description: 'h: signature steps, at the end of the window, that the ConvLSTMs run over',
+      accepts: [POSITIVE_INTEGER],
+      default: 5,
+    },
+    encoder: {
+      description: 'the conv encoder, first layer first: Conv2D(filters, kernel × kernel, stride) per level',
+      accepts: [listOf(CONV_LAYER, { minItems: 1 })],
+      default: [
+        { filters: 32, kernel: 3, stride: 1 },
+        { filters: 64, kernel: 2, stride: 2 },
+        { filters: 128, kernel: 2, stride: 2 },
+        { filters: 256, kernel: 2, stride: 2 },
+      ],
+    },
+    lstmKernel: {
+      description: 'ConvLSTM kernel size (every level, same padding)',
+      accepts: [POSITIVE_INTEGER],
+      default: 2,
+    },
+  },
+  rules: [
+    {
+      keys: ['windowLength', 'signatureLengths', 'steps'],
+      expected:
+        'windowLength must be ≥ max(signatureLengths) + steps − 1, to hold steps signatures of the longest length',
+      holds: (c) => c.windowLength >= Math.max(...c.signatureLengths) + c.steps - 1,
+    },
   ],
-  lstmKernel: 2,
 };
 
 /** the paper's attention rescaling factor χ */
@@ -79,29 +116,6 @@ export const ATTENTION_CHI = 5;
 
 /** values a forward pass without gradients may keep alive (≈ 256 MB of float32) */
 const FORWARD_VALUES = 64 * 1024 * 1024;
-
-const CHECKS = { ...TRAINING_CHECKS, signatureLengths: 'layers', steps: 'positive-int', lstmKernel: 'positive-int' } as const;
-
-function positiveInt(v: unknown): boolean {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 1;
-}
-
-/** Defaults merged and checked; the window must hold h steps of the longest signature: W ≥ max(w) + h − 1. */
-export function resolveMscredConfig(params: Record<string, unknown>): MscredConfig {
-  // no generic check fits a list of layers: `encoder` is checked here
-  const c = resolveConfig<MscredConfig>('mscred', params, MSCRED_DEFAULTS, CHECKS as typeof CHECKS & { encoder: never });
-  if (!Array.isArray(c.signatureLengths) || c.signatureLengths.length === 0) {
-    throw new ParameterError(`mscred: signatureLengths must be a non-empty list of positive integers, got ${JSON.stringify(c.signatureLengths)}`);
-  }
-  if (!Array.isArray(c.encoder) || c.encoder.length === 0 || !c.encoder.every((l) => l !== null && typeof l === 'object' && positiveInt(l.filters) && positiveInt(l.kernel) && positiveInt(l.stride))) {
-    throw new ParameterError(`mscred: encoder must be a non-empty list of { filters, kernel, stride } with positive integers, got ${JSON.stringify(c.encoder)}`);
-  }
-  const needed = Math.max(...c.signatureLengths) + c.steps - 1;
-  if (c.windowLength < needed) {
-    throw new ParameterError(`mscred: windowLength ${c.windowLength} is too short for ${c.steps} steps of signatures of length ${Math.max(...c.signatureLengths)}: it must be ≥ max(signatureLengths) + steps − 1 = ${needed}`);
-  }
-  return { ...c, signatureLengths: [...c.signatureLengths], encoder: c.encoder.map((l) => ({ filters: l.filters, kernel: l.kernel, stride: l.stride })) };
-}
 
 /** P: the smallest power of two ≥ max(D, Π strides) (D = 19 → 32 with the default encoder). */
 export function paddedSize(featureCount: number, encoder: readonly MscredConvLayer[]): number {
@@ -301,7 +315,7 @@ export class Mscred extends WindowNetworkDetector<MscredConfig> {
   readonly id = 'mscred';
 
   constructor(params: Partial<MscredConfig> = {}) {
-    super(resolveMscredConfig(params as Record<string, unknown>));
+    super(resolveParameters('mscred', MSCRED_PARAMETERS, params));
   }
 
   // fully convolutional: no parameter depends on the feature count
@@ -415,3 +429,29 @@ export class Mscred extends WindowNetworkDetector<MscredConfig> {
     return WindowNetworkDetector.restore(dir, 'mscred', (config) => new Mscred(config as Partial<MscredConfig>));
   }
 }
+
+export const MSCRED_DESCRIPTOR: WindowDetectorDescriptor = {
+  id: 'mscred',
+  kind: 'window',
+  summary:
+    'signature matrices of the window, conv encoder + attention ConvLSTM + deconv decoder; score: error of the last ' +
+    'signatures',
+  citation:
+    'Zhang et al., "A Deep Neural Network for Unsupervised Anomaly Detection and Diagnosis in Multivariate Time ' +
+    'Series Data", AAAI 2019 (TimeEval code)',
+  capabilities: { tfjs: true, supervised: false, epochs: true },
+  schema: MSCRED_PARAMETERS,
+  datasetDefaults: OMNI_WINDOW_DEFAULTS,
+  testParams: {
+    windowLength: 6,
+    signatureLengths: [3, 2],
+    steps: 3,
+    encoder: [
+      { filters: 4, kernel: 3, stride: 1 },
+      { filters: 8, kernel: 2, stride: 2 },
+      { filters: 8, kernel: 2, stride: 2 },
+    ],
+  },
+  create: (params) => new Mscred(params),
+  load: (dir) => Mscred.load(dir),
+};

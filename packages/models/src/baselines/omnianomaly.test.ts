@@ -1,14 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { ParameterError, mulberry32, normalSampler, packedWindowSet, type WindowSet } from '@driftwatch/contracts';
-import { describeDetectorConformance } from '@driftwatch/contracts/conformance';
 import { oneFactorWindows, pairwiseAuc } from '../testing/synthetic-windows';
 import { initBackend } from '../backend';
 import { cholesky } from '../linalg';
 import { OmniAnomaly, tfPlanarFlows, tfStateSpaceLogPdf } from './omnianomaly';
 
 const small = { windowLength: 4, units: 8, zDim: 2, flows: 2, batchSize: 32 };
-
-describeDetectorConformance('omnianomaly', { create: () => new OmniAnomaly(small), load: (dir) => OmniAnomaly.load(dir) });
 
 const correlated = (n: number, seed: number, anomalies = 0, W = 4, F = 4): WindowSet => oneFactorWindows(n, seed, { anomalies, windowLength: W, featureCount: F });
 

@@ -45,13 +45,21 @@
  *   it); Adam's ε is 1e-7 (Keras) rather than TF1's 1e-8.
  */
 import * as tf from '@tensorflow/tfjs';
-import { ParameterError } from '@driftwatch/contracts';
 import { LOG_2PI, tfDiagGaussianLogPdf, tfScaleFromRaw } from '../density';
 import { gru, gruSpecs } from '../neural/layers';
 import { dense, denseSpecs, type NamedParams, type ParamSpec } from '../neural/params';
 import { minMaxStateSpecs, minMaxTrainingPhase } from '../neural/min-max';
 import { WindowNetworkDetector, type LossContext, type NoiseSource, type TrainingConfig, type TrainingPhase } from '../neural/window-network';
-import { resolveConfig, TRAINING_CHECKS, TRAINING_DEFAULTS } from '../neural/config';
+import { trainingParameters } from '../neural/config';
+import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
+import {
+  NON_NEGATIVE_INTEGER,
+  NON_NEGATIVE_NUMBER,
+  POSITIVE_INTEGER,
+  POSITIVE_NUMBER,
+  resolveParameters,
+  type ParameterSchema,
+} from '../parameters/schema';
 
 export interface OmniAnomalyConfig extends TrainingConfig {
   /** latent size per time step (z_dim) */
@@ -67,35 +75,31 @@ export interface OmniAnomalyConfig extends TrainingConfig {
   lrDecayFactor: number;
 }
 
-export const OMNIANOMALY_DEFAULTS: OmniAnomalyConfig = {
-  ...TRAINING_DEFAULTS,
-  windowLength: 20,
-  learningRate: 1e-3,
-  weightDecay: 0,
-  clipNorm: 10,
-  batchSize: 50,
-  epochs: 20,
-  zDim: 3,
-  units: 500,
-  flows: 20,
-  l2: 1e-4,
-  lrDecayEvery: 40,
-  lrDecayFactor: 0.5,
+export const OMNIANOMALY_PARAMETERS: ParameterSchema<OmniAnomalyConfig> = {
+  parameters: {
+    ...trainingParameters(
+      { windowLength: 20, learningRate: 1e-3, weightDecay: 0, clipNorm: 10, batchSize: 50, epochs: 20 },
+    ),
+    zDim: { description: 'latent size per time step (z_dim)', accepts: [POSITIVE_INTEGER], default: 3 },
+    units: {
+      description: 'units of both GRUs and of both hidden Dense layers (rnn_num_hidden = dense_dim)',
+      accepts: [POSITIVE_INTEGER],
+      default: 500,
+    },
+    flows: {
+      description: 'K planar normalizing flows on the posterior (0 for none)',
+      accepts: [NON_NEGATIVE_INTEGER],
+      default: 20,
+    },
+    l2: { description: 'λ of the L2 term λ·½Σ‖W‖² over every kernel', accepts: [NON_NEGATIVE_NUMBER], default: 1e-4 },
+    lrDecayEvery: {
+      description: 'epochs between two multiplications of the learning rate by lrDecayFactor',
+      accepts: [POSITIVE_INTEGER],
+      default: 40,
+    },
+    lrDecayFactor: { description: 'the learning-rate decay factor', accepts: [POSITIVE_NUMBER], default: 0.5 },
+  },
 };
-
-function resolveOmniAnomalyConfig(params: Record<string, unknown>): OmniAnomalyConfig {
-  const c = resolveConfig('omnianomaly', params, OMNIANOMALY_DEFAULTS, {
-    ...TRAINING_CHECKS,
-    zDim: 'positive-int',
-    units: 'positive-int',
-    flows: 'non-negative',
-    l2: 'non-negative',
-    lrDecayEvery: 'positive-int',
-    lrDecayFactor: 'positive',
-  });
-  if (!Number.isInteger(c.flows)) throw new ParameterError(`omnianomaly: flows must be a non-negative integer, got ${JSON.stringify(c.flows)}`);
-  return c;
-}
 
 /**
  * K planar flows on the rows of z [N, k], layer i: z ← z + ûᵢ·tanh(wᵢᵀz + bᵢ), with the invertibility fix
@@ -159,7 +163,7 @@ export class OmniAnomaly extends WindowNetworkDetector<OmniAnomalyConfig> {
   protected passValues = 2 ** 20;
 
   constructor(params: Partial<OmniAnomalyConfig> = {}) {
-    super(resolveOmniAnomalyConfig(params));
+    super(resolveParameters('omnianomaly', OMNIANOMALY_PARAMETERS, params));
   }
 
   protected paramSpecs(featureCount: number): ParamSpec[] {
@@ -311,3 +315,18 @@ export class OmniAnomaly extends WindowNetworkDetector<OmniAnomalyConfig> {
     return WindowNetworkDetector.restore(dir, 'omnianomaly', (config) => new OmniAnomaly(config as Partial<OmniAnomalyConfig>));
   }
 }
+
+export const OMNIANOMALY_DESCRIPTOR: WindowDetectorDescriptor = {
+  id: 'omnianomaly',
+  kind: 'window',
+  summary: 'stochastic recurrent VAE with planar flows over the window; score: NLL of the last record',
+  citation:
+    'Su et al., "Robust Anomaly Detection for Multivariate Time Series through Stochastic Recurrent Neural Network", ' +
+    'KDD 2019',
+  capabilities: { tfjs: true, supervised: false, epochs: true },
+  schema: OMNIANOMALY_PARAMETERS,
+  datasetDefaults: OMNI_WINDOW_DEFAULTS,
+  testParams: { windowLength: 4, units: 8, zDim: 2, flows: 2, batchSize: 32 },
+  create: (params) => new OmniAnomaly(params),
+  load: (dir) => OmniAnomaly.load(dir),
+};

@@ -1,6 +1,8 @@
 import { InputError, ParameterError, type WindowSet } from '@driftwatch/contracts';
 import { fitOriginMahalanobisRows } from '../linalg';
-import { decodeFloat64, encodeFloat64, positiveInteger, rejectUnknownKeys } from './common';
+import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
+import { POSITIVE_INTEGER, resolveParameters, type ParameterSchema } from '../parameters/schema';
+import { decodeFloat64, encodeFloat64 } from './common';
 import { ShallowDetector } from './shallow-detector';
 
 export interface PcaConfig {
@@ -54,13 +56,22 @@ export function pcaReconstructionError(model: PcaModel, x: ArrayLike<number>, re
   return s;
 }
 
-function pcaConfig(params: Record<string, unknown>): PcaConfig {
-  rejectUnknownKeys(params, ['windowLength', 'components'], ID);
-  const components = params.components ?? 0.95;
-  const ok = typeof components === 'number' && ((Number.isInteger(components) && components >= 1) || (components > 0 && components < 1));
-  if (!ok) throw new ParameterError(`${ID}: components must be an integer ≥ 1 or a variance fraction in (0, 1), got ${String(components)}`);
-  return { windowLength: positiveInteger(params, 'windowLength', 1, ID), components: components as number };
-}
+export const PCA_PARAMETERS: ParameterSchema<PcaConfig> = {
+  parameters: {
+    windowLength: {
+      description: 'W: records per window; a window is flattened to W·D features',
+      accepts: [POSITIVE_INTEGER],
+      default: 1,
+    },
+    components: {
+      description:
+        'kept principal axes: a count k, or a variance fraction p (the fewest axes explaining more than p, as ' +
+        'sklearn n_components)',
+      accepts: [POSITIVE_INTEGER, { type: 'number', min: 0, max: 1, exclusiveMin: true, exclusiveMax: true }],
+      default: 0.95,
+    },
+  },
+};
 
 /**
  * PCA reconstruction baseline (Shyu et al. 2003; Aggarwal 2017; divad.md §4): principal axes of the flattened
@@ -73,7 +84,7 @@ export class Pca extends ShallowDetector<PcaConfig, PcaModel> {
   protected readonly modelFile = MODEL_FILE;
 
   constructor(params: Partial<PcaConfig> | Record<string, unknown> = {}) {
-    super(pcaConfig(params as Record<string, unknown>));
+    super(resolveParameters(ID, PCA_PARAMETERS, params));
   }
 
   /** The fitted subspace (read-only use). */
@@ -112,3 +123,17 @@ export class Pca extends ShallowDetector<PcaConfig, PcaModel> {
     });
   }
 }
+
+export const PCA_DESCRIPTOR: WindowDetectorDescriptor = {
+  id: ID,
+  kind: 'window',
+  summary: 'squared error of reconstructing the flattened window from the top principal axes of the normal windows',
+  citation:
+    'Shyu et al., ICDM 2003; Aggarwal, "Outlier Analysis", 2017 (sklearn PCA, no centring as in the DIVAD code)',
+  capabilities: { tfjs: false, supervised: false, epochs: false },
+  schema: PCA_PARAMETERS,
+  datasetDefaults: OMNI_WINDOW_DEFAULTS,
+  testParams: { components: 2, windowLength: 3 },
+  create: (params) => new Pca(params),
+  load: (dir) => Pca.load(dir),
+};

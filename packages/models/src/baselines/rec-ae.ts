@@ -20,8 +20,18 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NamedParams, ParamSpec } from '../neural/params';
 import { WindowNetworkDetector, type TrainingConfig } from '../neural/window-network';
-import { resolveConfig, TRAINING_CHECKS, TRAINING_DEFAULTS } from '../neural/config';
-import { recArchitectureOf, recDecode, recDecoderSpecs, recEncode, recEncoderSpecs, REC_ARCHITECTURE_CHECKS, REC_ARCHITECTURE_DEFAULTS, type RecArchitecture } from '../neural/recurrent-net';
+import { trainingParameters } from '../neural/config';
+import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
+import { POSITIVE_INTEGER, resolveParameters, type ParameterSchema } from '../parameters/schema';
+import {
+  recArchitectureOf,
+  recDecode,
+  recDecoderSpecs,
+  recEncode,
+  recEncoderSpecs,
+  REC_ARCHITECTURE_PARAMETERS,
+  type RecArchitecture,
+} from '../neural/recurrent-net';
 
 export interface RecAeConfig extends TrainingConfig {
   /** filters of each Conv1D layer of the encoder */
@@ -34,14 +44,20 @@ export interface RecAeConfig extends TrainingConfig {
   latentDim: number;
 }
 
-export const REC_AE_DEFAULTS: RecAeConfig = { ...TRAINING_DEFAULTS, ...REC_ARCHITECTURE_DEFAULTS, latentDim: 32 };
+export const REC_AE_PARAMETERS: ParameterSchema<RecAeConfig> = {
+  parameters: {
+    ...trainingParameters(),
+    ...REC_ARCHITECTURE_PARAMETERS,
+    latentDim: { description: 'L: the code size (as Dense AE)', accepts: [POSITIVE_INTEGER], default: 32 },
+  },
+};
 
 export class RecAe extends WindowNetworkDetector<RecAeConfig> {
   readonly id = 'rec-ae';
   private readonly arch: RecArchitecture;
 
   constructor(params: Partial<RecAeConfig> = {}) {
-    super(resolveConfig('rec-ae', params, REC_AE_DEFAULTS, { ...TRAINING_CHECKS, ...REC_ARCHITECTURE_CHECKS, latentDim: 'positive-int' }));
+    super(resolveParameters('rec-ae', REC_AE_PARAMETERS, params));
     this.arch = recArchitectureOf(this.config);
   }
 
@@ -69,3 +85,16 @@ export class RecAe extends WindowNetworkDetector<RecAeConfig> {
     return WindowNetworkDetector.restore(dir, 'rec-ae', (config) => new RecAe(config as Partial<RecAeConfig>));
   }
 }
+
+export const REC_AE_DESCRIPTOR: WindowDetectorDescriptor = {
+  id: 'rec-ae',
+  kind: 'window',
+  summary: 'recurrent autoencoder (Conv1D → GRU, mirrored decoder); score: mean squared reconstruction error',
+  citation: 'Jacob & Diao, PVLDB 2025, appendix B.3 (sequence version of the Dense AE of Hawkins et al., DaWaK 2002)',
+  capabilities: { tfjs: true, supervised: false, epochs: true },
+  schema: REC_AE_PARAMETERS,
+  datasetDefaults: OMNI_WINDOW_DEFAULTS,
+  testParams: { windowLength: 4, convFilters: 4, kernelSize: 3, gruUnits: 4, latentDim: 2 },
+  create: (params) => new RecAe(params),
+  load: (dir) => RecAe.load(dir),
+};

@@ -22,13 +22,20 @@ import * as tf from '@tensorflow/tfjs';
 import { conv1d, conv1dTranspose, cropToLength, gru, repeatVector } from '../neural/layers';
 import type { NamedParams, ParamSpec } from '../neural/params';
 import { WindowNetworkDetector } from '../neural/window-network';
-import { resolveConfig } from '../neural/config';
-import { encodedLength, recArchitectureOf, recDecoderSpecs, recEncoderSpecs, REC_ARCHITECTURE_CHECKS, REC_ARCHITECTURE_DEFAULTS, type RecArchitecture } from '../neural/recurrent-net';
+import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
+import { resolveParameters, type ParameterSchema } from '../parameters/schema';
+import {
+  encodedLength,
+  recArchitectureOf,
+  recDecoderSpecs,
+  recEncoderSpecs,
+  REC_ARCHITECTURE_PARAMETERS,
+  type RecArchitecture,
+} from '../neural/recurrent-net';
 import {
   batchNormStateSpecs,
   bnLeaky,
-  DEEP_SVDD_TRAINING_CHECKS,
-  DEEP_SVDD_TRAINING_DEFAULTS,
+  DEEP_SVDD_PARAMETERS,
   DeepSvddDetector,
   type BatchNormMode,
   type DeepSvddConfig,
@@ -43,14 +50,16 @@ export interface RecDsvddConfig extends DeepSvddConfig {
   gruUnits: number | number[];
 }
 
-export const REC_DSVDD_DEFAULTS: RecDsvddConfig = { ...DEEP_SVDD_TRAINING_DEFAULTS, ...REC_ARCHITECTURE_DEFAULTS };
+export const REC_DSVDD_PARAMETERS: ParameterSchema<RecDsvddConfig> = {
+  parameters: { ...DEEP_SVDD_PARAMETERS, ...REC_ARCHITECTURE_PARAMETERS },
+};
 
 export class RecDsvdd extends DeepSvddDetector<RecDsvddConfig> {
   readonly id = 'rec-dsvdd';
   private readonly arch: RecArchitecture;
 
   constructor(params: Partial<RecDsvddConfig> = {}) {
-    super(resolveConfig('rec-dsvdd', params, REC_DSVDD_DEFAULTS, { ...DEEP_SVDD_TRAINING_CHECKS, ...REC_ARCHITECTURE_CHECKS }));
+    super(resolveParameters('rec-dsvdd', REC_DSVDD_PARAMETERS, params));
     this.arch = recArchitectureOf(this.config);
   }
 
@@ -106,3 +115,17 @@ export class RecDsvdd extends DeepSvddDetector<RecDsvddConfig> {
     return WindowNetworkDetector.restore(dir, 'rec-dsvdd', (config) => new RecDsvdd(config as Partial<RecDsvddConfig>));
   }
 }
+
+export const REC_DSVDD_DESCRIPTOR: WindowDetectorDescriptor = {
+  id: 'rec-dsvdd',
+  kind: 'window',
+  summary: 'recurrent Deep SVDD (Conv1D → GRU encoder): distance of the window’s representation to the centre',
+  citation:
+    'Ruff et al., ICML 2018, run from the Deep SAD code; the DIVAD paper’s Rec DSVDD (Jacob & Diao, PVLDB 2025)',
+  capabilities: { tfjs: true, supervised: false, epochs: true },
+  schema: REC_DSVDD_PARAMETERS,
+  datasetDefaults: OMNI_WINDOW_DEFAULTS,
+  testParams: { windowLength: 4, convFilters: 4, kernelSize: 3, gruUnits: 4, repDim: 4, pretrainEpochs: 1 },
+  create: (params) => new RecDsvdd(params),
+  load: (dir) => RecDsvdd.load(dir),
+};

@@ -30,8 +30,18 @@ import { tfDiagGaussianLogPdf, tfScaleFromRaw } from '../density';
 import type { NamedParams, ParamSpec } from '../neural/params';
 import { WindowVae } from '../neural/vae-scoring';
 import { WindowNetworkDetector, type TrainingConfig } from '../neural/window-network';
-import { resolveConfig, TRAINING_CHECKS, TRAINING_DEFAULTS } from '../neural/config';
-import { recArchitectureOf, recDecode, recDecoderSpecs, recEncode, recEncoderSpecs, REC_ARCHITECTURE_CHECKS, REC_ARCHITECTURE_DEFAULTS, type RecArchitecture } from '../neural/recurrent-net';
+import { trainingParameters } from '../neural/config';
+import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
+import { POSITIVE_INTEGER, resolveParameters, type ParameterSchema } from '../parameters/schema';
+import {
+  recArchitectureOf,
+  recDecode,
+  recDecoderSpecs,
+  recEncode,
+  recEncoderSpecs,
+  REC_ARCHITECTURE_PARAMETERS,
+  type RecArchitecture,
+} from '../neural/recurrent-net';
 
 export interface RecVaeConfig extends TrainingConfig {
   /** filters of each Conv1D layer of the encoder */
@@ -46,7 +56,18 @@ export interface RecVaeConfig extends TrainingConfig {
   scoreSamples: number;
 }
 
-export const REC_VAE_DEFAULTS: RecVaeConfig = { ...TRAINING_DEFAULTS, ...REC_ARCHITECTURE_DEFAULTS, clipNorm: 10, latentDim: 32, scoreSamples: 1024 };
+export const REC_VAE_PARAMETERS: ParameterSchema<RecVaeConfig> = {
+  parameters: {
+    ...trainingParameters({ clipNorm: 10 }),
+    ...REC_ARCHITECTURE_PARAMETERS,
+    latentDim: { description: 'L: dimension of z (as Dense VAE)', accepts: [POSITIVE_INTEGER], default: 32 },
+    scoreSamples: {
+      description: 'S: posterior samples averaged per window score (the paper’s 1024)',
+      accepts: [POSITIVE_INTEGER],
+      default: 1024,
+    },
+  },
+};
 
 
 export class RecVae extends WindowVae<RecVaeConfig> {
@@ -55,7 +76,7 @@ export class RecVae extends WindowVae<RecVaeConfig> {
 
   constructor(params: Partial<RecVaeConfig> = {}) {
     super(
-      resolveConfig('rec-vae', params, REC_VAE_DEFAULTS, { ...TRAINING_CHECKS, ...REC_ARCHITECTURE_CHECKS, latentDim: 'positive-int', scoreSamples: 'positive-int' }),
+      resolveParameters('rec-vae', REC_VAE_PARAMETERS, params),
     );
     this.arch = recArchitectureOf(this.config);
   }
@@ -90,3 +111,17 @@ export class RecVae extends WindowVae<RecVaeConfig> {
     return WindowNetworkDetector.restore(dir, 'rec-vae', (config) => new RecVae(config as Partial<RecVaeConfig>));
   }
 }
+
+export const REC_VAE_DESCRIPTOR: WindowDetectorDescriptor = {
+  id: 'rec-vae',
+  kind: 'window',
+  summary:
+    'recurrent variational autoencoder (Conv1D → GRU); score: mean over posterior samples of the reconstruction NLL',
+  citation: 'Jacob & Diao, PVLDB 2025, appendix B.3 (sequence version of the VAE of An & Cho, 2015)',
+  capabilities: { tfjs: true, supervised: false, epochs: true },
+  schema: REC_VAE_PARAMETERS,
+  datasetDefaults: OMNI_WINDOW_DEFAULTS,
+  testParams: { windowLength: 4, convFilters: 4, kernelSize: 3, gruUnits: 4, latentDim: 2, scoreSamples: 16 },
+  create: (params) => new RecVae(params),
+  load: (dir) => RecVae.load(dir),
+};

@@ -45,11 +45,18 @@
  *   current epoch's phase weights (early stopping compares epochs under a weighting that moves toward x̂₂).
  */
 import * as tf from '@tensorflow/tfjs';
-import { ParameterError } from '@driftwatch/contracts';
 import { dense, layerNormSpecs, linearSpecs, type NamedParams, type ParamSpec } from '../neural/params';
 import { minMaxStateSpecs, minMaxTrainingPhase } from '../neural/min-max';
 import { WindowNetworkDetector, type LossContext, type NoiseSource, type TrainingConfig, type TrainingPhase } from '../neural/window-network';
-import { resolveConfig, TRAINING_CHECKS, TRAINING_DEFAULTS } from '../neural/config';
+import { trainingParameters } from '../neural/config';
+import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
+import {
+  BOOLEAN,
+  POSITIVE_INTEGER,
+  POSITIVE_NUMBER,
+  resolveParameters,
+  type ParameterSchema,
+} from '../parameters/schema';
 
 export interface TranAdConfig extends TrainingConfig {
   /** dim_feedforward of every transformer layer */
@@ -63,20 +70,41 @@ export interface TranAdConfig extends TrainingConfig {
   layerNorm: boolean;
 }
 
-export const TRANAD_DEFAULTS: TranAdConfig = {
-  ...TRAINING_DEFAULTS,
-  windowLength: 20,
-  learningRate: 1e-3,
-  weightDecay: 1e-5,
-  clipNorm: null,
-  batchSize: 128,
-  epochs: 300,
-  patience: 100,
-  feedForward: 64,
-  dropout: 0.1,
-  lrDecay: 0.9,
-  lrDecayEvery: 5,
-  layerNorm: false,
+export const TRANAD_PARAMETERS: ParameterSchema<TranAdConfig> = {
+  parameters: {
+    ...trainingParameters(
+      {
+        windowLength: 20,
+        learningRate: 1e-3,
+        weightDecay: 1e-5,
+        clipNorm: null,
+        batchSize: 128,
+        epochs: 300,
+        patience: 100,
+      },
+    ),
+    feedForward: {
+      description: 'dim_feedforward of every transformer layer',
+      accepts: [POSITIVE_INTEGER],
+      default: 64,
+    },
+    dropout: {
+      description: 'dropout rate of every dropout site',
+      accepts: [{ type: 'number', min: 0, max: 1, exclusiveMax: true }],
+      default: 0.1,
+    },
+    lrDecay: {
+      description: 'StepLR: the learning rate is multiplied by lrDecay every lrDecayEvery epochs',
+      accepts: [POSITIVE_NUMBER],
+      default: 0.9,
+    },
+    lrDecayEvery: { description: 'epochs between two StepLR decays', accepts: [POSITIVE_INTEGER], default: 5 },
+    layerNorm: {
+      description: 'post-norm LayerNorm after each residual (PyTorch’s stock layers); TranAD’s layers have none',
+      accepts: [BOOLEAN],
+      default: false,
+    },
+  },
 };
 
 const ID = 'tranad';
@@ -215,21 +243,11 @@ function attentionSpecs(name: string, E: number): ParamSpec[] {
   ];
 }
 
-function checkedConfig(params: Partial<TranAdConfig>): TranAdConfig {
-  const { layerNorm, ...numeric } = params;
-  const numericDefaults: Omit<TranAdConfig, 'layerNorm'> = { ...TRANAD_DEFAULTS };
-  delete (numericDefaults as Partial<TranAdConfig>).layerNorm;
-  if (layerNorm !== undefined && typeof layerNorm !== 'boolean') throw new ParameterError(`${ID}: layerNorm must be true or false, got ${JSON.stringify(layerNorm)}`);
-  const config = resolveConfig(ID, numeric, numericDefaults, { ...TRAINING_CHECKS, feedForward: 'positive-int', dropout: 'non-negative', lrDecay: 'positive', lrDecayEvery: 'positive-int' });
-  if (config.dropout >= 1) throw new ParameterError(`${ID}: dropout must be in [0, 1), got ${config.dropout}`);
-  return { ...config, layerNorm: layerNorm ?? TRANAD_DEFAULTS.layerNorm };
-}
-
 export class TranAd extends WindowNetworkDetector<TranAdConfig> {
   readonly id = ID;
 
   constructor(params: Partial<TranAdConfig> = {}) {
-    super(checkedConfig(params));
+    super(resolveParameters(ID, TRANAD_PARAMETERS, params));
   }
 
   protected paramSpecs(featureCount: number): ParamSpec[] {
@@ -327,3 +345,20 @@ export class TranAd extends WindowNetworkDetector<TranAdConfig> {
     return WindowNetworkDetector.restore(dir, ID, (config) => new TranAd(config as Partial<TranAdConfig>));
   }
 }
+
+export const TRANAD_DESCRIPTOR: WindowDetectorDescriptor = {
+  id: ID,
+  kind: 'window',
+  summary:
+    'transformer encoder–decoder with two-phase adversarial self-conditioning; score: phase-2 error of the last ' +
+    'record',
+  citation:
+    'Tuli, Casale & Jennings, "TranAD: Deep Transformer Networks for Anomaly Detection in Multivariate Time Series ' +
+    'Data", PVLDB 15(6), 2022',
+  capabilities: { tfjs: true, supervised: false, epochs: true },
+  schema: TRANAD_PARAMETERS,
+  datasetDefaults: OMNI_WINDOW_DEFAULTS,
+  testParams: { windowLength: 4, feedForward: 8, batchSize: 32 },
+  create: (params) => new TranAd(params),
+  load: (dir) => TranAd.load(dir),
+};

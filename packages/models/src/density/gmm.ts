@@ -7,6 +7,7 @@
 import { ParameterError } from '@driftwatch/contracts';
 import { mulberry32 } from '@driftwatch/contracts';
 import { cholesky } from '../linalg';
+import { NON_NEGATIVE_NUMBER, POSITIVE_INTEGER, resolveParameters, type ParameterSchema } from '../parameters/schema';
 import { LOG_2PI } from './gaussian';
 
 /** A fitted mixture; plain JSON (number arrays), so it can be written to a model directory as is. */
@@ -38,6 +39,24 @@ export interface GaussianMixtureOptions {
   /** EM iterations (default 100) */
   maxIter?: number;
 }
+
+/**
+ * sklearn GaussianMixture's defaults (tol 1e-3, reg_covar 1e-6, max_iter 100); seed 0 as random_state=0 in
+ * docs/divad.md §3.5.
+ */
+const GAUSSIAN_MIXTURE_OPTIONS: ParameterSchema<Required<GaussianMixtureOptions>> = {
+  parameters: {
+    components: { description: 'K: mixture components', accepts: [POSITIVE_INTEGER] },
+    seed: { description: 'seeds the k-means initialisation', accepts: [{ type: 'integer' }], default: 0 },
+    tol: {
+      description: 'convergence threshold on the change of the mean log-likelihood',
+      accepts: [NON_NEGATIVE_NUMBER],
+      default: 1e-3,
+    },
+    regCovar: { description: 'added to the covariance diagonals', accepts: [NON_NEGATIVE_NUMBER], default: 1e-6 },
+    maxIter: { description: 'EM iterations, at most', accepts: [POSITIVE_INTEGER], default: 100 },
+  },
+};
 
 export interface KMeansResult {
   centers: Float64Array;
@@ -461,18 +480,15 @@ function precisionCholesky(covs: Float64Array, k: number, d: number): Float64Arr
  */
 export function fitGaussianMixture(data: ArrayLike<number>, n: number, d: number, opts: GaussianMixtureOptions): GaussianMixture {
   checkData(data, n, d, 'fitGaussianMixture');
-  const k = opts.components;
-  if (!Number.isInteger(k) || k < 1) throw new ParameterError(`fitGaussianMixture: components must be a positive integer, got ${k}`);
+  const { components: k, seed, tol, regCovar, maxIter } = resolveParameters(
+    'fitGaussianMixture',
+    GAUSSIAN_MIXTURE_OPTIONS,
+    opts,
+  );
   if (n < k) throw new ParameterError(`fitGaussianMixture: ${n} points cannot fit ${k} components`);
-  const tol = opts.tol ?? 1e-3;
-  const regCovar = opts.regCovar ?? 1e-6;
-  const maxIter = opts.maxIter ?? 100;
-  if (!(tol >= 0)) throw new ParameterError(`fitGaussianMixture: tol must be ≥ 0, got ${tol}`);
-  if (!(regCovar >= 0)) throw new ParameterError(`fitGaussianMixture: regCovar must be ≥ 0, got ${regCovar}`);
-  if (!Number.isInteger(maxIter) || maxIter < 1) throw new ParameterError(`fitGaussianMixture: maxIter must be a positive integer, got ${maxIter}`);
   const x = Float64Array.from(data as ArrayLike<number>);
 
-  const { labels } = kMeans(x, n, d, k, { seed: opts.seed ?? 0 });
+  const { labels } = kMeans(x, n, d, k, { seed });
   const f = featureLength(d);
   const feat = new Float64Array(f);
   // f(x) of a block, transposed: featT[t·BLOCK + i]; responsibilities respT[c·BLOCK + i]

@@ -33,7 +33,7 @@ describe('resolveDivadConfig', () => {
     [{ variant: 'X' }, /variant/],
     [{ variant: 'G', latentDim: 0 }, /latentDim/],
     [{ variant: 'G', hidden: [] }, /hidden/],
-    [{ variant: 'G', hidden: [10, 2.5] }, /hidden\[1\]/],
+    [{ variant: 'G', hidden: [10, 2.5] }, /hidden must be .*, got \[10,2\.5\] \(item 1 is 2\.5\)/],
     [{ variant: 'G', beta: -1 }, /beta/],
     [{ variant: 'G', learningRate: 0 }, /learningRate/],
     [{ variant: 'G', scoring: 'mean' }, /scoring/],

@@ -3,7 +3,19 @@
  * the Rec DIVAD-GM (ASD) column for the recurrent one — validated at the boundary.
  */
 import { ParameterError } from '@driftwatch/contracts';
-import { REC_ARCHITECTURE_DEFAULTS, recArchitectureOf, type RecArchitecture } from '../neural/recurrent-net';
+import { REC_ARCHITECTURE_PARAMETERS, recArchitectureOf, type RecArchitecture } from '../neural/recurrent-net';
+import {
+  derived,
+  layerWidthsAccepted,
+  NON_NEGATIVE_NUMBER,
+  oneOf,
+  POSITIVE_INTEGER,
+  POSITIVE_NUMBER,
+  resolveParameters,
+  showValue,
+  type ParameterSchema,
+  type ParameterSpecs,
+} from '../parameters/schema';
 
 export type DivadVariant = 'G' | 'GM';
 export type DivadScoring = 'prior' | 'aggregated-posterior';
@@ -52,110 +64,124 @@ export interface DivadConfig {
 
 export type DivadOptions = Partial<DivadConfig> & { variant: DivadVariant };
 
-const DENSE_KEYS = ['hidden'] as const;
-const REC_KEYS = ['convFilters', 'kernelSize', 'stride', 'gruUnits'] as const;
+type RecLayoutKey = 'convFilters' | 'kernelSize' | 'stride' | 'gruUnits';
 
-const KEYS: readonly (keyof DivadConfig)[] = [
-  'network',
-  'variant',
-  'windowLength',
-  ...DENSE_KEYS,
-  ...REC_KEYS,
-  'latentDim',
-  'components',
-  'priorHidden',
-  'beta',
-  'alpha',
-  'learningRate',
-  'weightDecay',
-  'clipNorm',
-  'batchSize',
-  'epochs',
-  'patience',
-  'scoring',
-  'apComponents',
-];
+/** The Dense network's config: hidden widths, no recurrent layout. */
+export type DenseDivadConfig = Omit<DivadConfig, RecLayoutKey> & Required<Pick<DivadConfig, 'hidden'>>;
+/** The Rec network's config: the Conv1D → GRU layout, no hidden widths. */
+export type RecDivadConfig = Omit<DivadConfig, 'hidden'> & Required<Pick<DivadConfig, RecLayoutKey>>;
 
-function positiveInt(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new ParameterError(`divad: ${name} must be a positive integer, got ${JSON.stringify(v)}`);
-  return v;
+/** The registry id of a network and variant: 'dense-divad-g', 'rec-divad-gm', … */
+export function divadId(network: DivadNetwork, variant: DivadVariant): string {
+  return `${network}-divad-${variant === 'G' ? 'g' : 'gm'}`;
 }
 
-function nonNegative(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ParameterError(`divad: ${name} must be a finite number ≥ 0, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-function positive(name: string, v: unknown): number {
-  if (typeof v !== 'number' || !(v > 0) || Number.isNaN(v)) throw new ParameterError(`divad: ${name} must be a number > 0, got ${JSON.stringify(v)}`);
-  return v;
-}
-
-/** Fills defaults and validates; throws a ParameterError naming the offending key. */
-export function resolveDivadConfig(params: DivadOptions): DivadConfig {
-  if (params === null || typeof params !== 'object') throw new ParameterError('divad: parameters must be an object');
-  const network = params.network ?? 'dense';
-  if (network !== 'dense' && network !== 'rec') throw new ParameterError(`divad: network must be 'dense' or 'rec', got ${JSON.stringify(network)}`);
-  const id = `${network}-divad`;
-  const foreign: readonly string[] = network === 'dense' ? REC_KEYS : DENSE_KEYS;
-  for (const key of Object.keys(params)) {
-    if (!(KEYS as readonly string[]).includes(key) || foreign.includes(key)) {
-      throw new ParameterError(`${id}: unknown parameter '${key}'; known: ${KEYS.filter((k) => !foreign.includes(k)).join(', ')}`);
-    }
-  }
-  const variant = params.variant;
-  if (variant !== 'G' && variant !== 'GM') throw new ParameterError(`${id}: variant must be 'G' or 'GM', got ${JSON.stringify(variant)}`);
-  const components = positiveInt('components', params.components ?? 8);
-  let layout: Pick<DivadConfig, 'hidden'> | Pick<DivadConfig, 'convFilters' | 'kernelSize' | 'stride' | 'gruUnits'>;
-  if (network === 'dense') {
-    const hidden = params.hidden ?? 200;
-    const layers = Array.isArray(hidden) ? hidden : [hidden];
-    if (layers.length === 0) throw new ParameterError('dense-divad: hidden needs at least one layer width');
-    layers.forEach((h, i) => positiveInt(`hidden[${i}]`, h));
-    layout = { hidden: Array.isArray(hidden) ? [...layers] : layers[0] };
-  } else {
-    const r = REC_ARCHITECTURE_DEFAULTS;
-    const convFilters = params.convFilters ?? r.convFilters;
-    const gruUnits = params.gruUnits ?? r.gruUnits;
-    for (const [name, v] of [['convFilters', convFilters], ['gruUnits', gruUnits]] as const) {
-      const list = Array.isArray(v) ? v : [v];
-      if (list.length === 0) throw new ParameterError(`rec-divad: ${name} needs at least one layer`);
-      list.forEach((h, i) => positiveInt(`${name}[${i}]`, h));
-    }
-    layout = {
-      convFilters: Array.isArray(convFilters) ? [...convFilters] : convFilters,
-      kernelSize: positiveInt('kernelSize', params.kernelSize ?? r.kernelSize),
-      stride: positiveInt('stride', params.stride ?? r.stride),
-      gruUnits: Array.isArray(gruUnits) ? [...gruUnits] : gruUnits,
-    };
-  }
-  // the Rec DIVAD-GM ASD column of divad.md §3.6 (W 20, p(zd|d) width 32, α 1e3); the dense columns otherwise
-  const rec = network === 'rec';
-  const scoring = params.scoring ?? (variant === 'G' ? 'aggregated-posterior' : 'prior');
-  if (scoring !== 'prior' && scoring !== 'aggregated-posterior') {
-    throw new ParameterError(`dense-divad: scoring must be 'prior' or 'aggregated-posterior', got ${JSON.stringify(scoring)}`);
-  }
-  const patience = params.patience ?? 100;
-  if (patience !== Infinity) positiveInt('patience', patience);
+/**
+ * The settings both networks share, in the config's order; `rec` picks the Rec DIVAD-GM (ASD) column of
+ * docs/divad.md §3.6 where it differs from the dense columns (W 20, p(zd|d) width 32, α 1e3).
+ */
+function sharedHead(network: DivadNetwork): ParameterSpecs<Pick<DivadConfig, 'network' | 'variant' | 'windowLength'>> {
   return {
-    network,
-    variant,
-    windowLength: positiveInt('windowLength', params.windowLength ?? (rec ? 20 : 1)),
-    ...layout,
-    latentDim: positiveInt('latentDim', params.latentDim ?? 16),
-    components,
-    priorHidden: positiveInt('priorHidden', params.priorHidden ?? (rec ? 32 : 64)),
-    beta: nonNegative('beta', params.beta ?? 5),
-    alpha: nonNegative('alpha', params.alpha ?? (rec ? 1e3 : 1e5)),
-    learningRate: positive('learningRate', params.learningRate ?? 3e-4),
-    weightDecay: nonNegative('weightDecay', params.weightDecay ?? 0.01),
-    clipNorm: positive('clipNorm', params.clipNorm ?? 10),
-    batchSize: positiveInt('batchSize', params.batchSize ?? 128),
-    epochs: positiveInt('epochs', params.epochs ?? 300),
-    patience,
-    scoring,
-    apComponents: positiveInt('apComponents', params.apComponents ?? components),
+    network: {
+      description: 'encoders and decoder: Dense layers on the flattened window, or Conv1D → GRU (docs/divad.md §3.1)',
+      accepts: [oneOf(network)],
+      default: network,
+    },
+    variant: {
+      description: "prior of zy: N(0, I) ('G') or a trainable Gaussian mixture ('GM')",
+      accepts: [oneOf('G', 'GM')],
+    },
+    windowLength: {
+      description: 'W: records per window',
+      accepts: [POSITIVE_INTEGER],
+      default: network === 'rec' ? 20 : 1,
+    },
   };
+}
+
+type SharedTail = Omit<DivadConfig, 'network' | 'variant' | 'windowLength' | 'hidden' | RecLayoutKey>;
+
+function sharedTail(network: DivadNetwork): ParameterSpecs<SharedTail> {
+  const rec = network === 'rec';
+  return {
+    latentDim: { description: 'L: dimension of zy and zd', accepts: [POSITIVE_INTEGER], default: 16 },
+    components: { description: 'K: components of the GM prior (GM only)', accepts: [POSITIVE_INTEGER], default: 8 },
+    priorHidden: {
+      description: 'width of the hidden layer of p(zd|d)',
+      accepts: [POSITIVE_INTEGER],
+      default: rec ? 32 : 64,
+    },
+    beta: { description: 'β: weight of KL_y + KL_d', accepts: [NON_NEGATIVE_NUMBER], default: 5 },
+    alpha: {
+      description: 'α: weight of the domain classification loss',
+      accepts: [NON_NEGATIVE_NUMBER],
+      default: rec ? 1e3 : 1e5,
+    },
+    learningRate: { description: 'AdamW learning rate', accepts: [POSITIVE_NUMBER], default: 3e-4 },
+    weightDecay: { description: 'AdamW decoupled weight decay', accepts: [NON_NEGATIVE_NUMBER], default: 0.01 },
+    clipNorm: { description: 'per-variable gradient norm clip', accepts: [POSITIVE_NUMBER], default: 10 },
+    batchSize: { description: 'windows per training batch', accepts: [POSITIVE_INTEGER], default: 128 },
+    epochs: {
+      description: 'maximum training epochs (the fit options’ epochs override it)',
+      accepts: [POSITIVE_INTEGER],
+      default: 300,
+    },
+    patience: {
+      description: 'early stopping: epochs without a lower validation loss before training stops (Infinity: never)',
+      accepts: [POSITIVE_INTEGER, { type: 'literal', value: Infinity }],
+      default: 100,
+    },
+    scoring: {
+      description:
+        'window score of scoreWindows (docs/divad.md §3.5): the prior (P) or a density fitted to the training ' +
+        'posterior means (AP)',
+      accepts: [oneOf('prior', 'aggregated-posterior')],
+      default: derived(
+        ['variant'],
+        "'aggregated-posterior' for G, 'prior' for GM",
+        (c) => (c.variant === 'G' ? 'aggregated-posterior' : 'prior'),
+      ),
+    },
+    apComponents: {
+      description: 'components of the aggregated-posterior mixture (GM only)',
+      accepts: [POSITIVE_INTEGER],
+      default: derived(['components'], 'components', (c) => c.components as number),
+    },
+  };
+}
+
+export const DENSE_DIVAD_PARAMETERS: ParameterSchema<DenseDivadConfig> = {
+  parameters: {
+    ...sharedHead('dense'),
+    hidden: {
+      description: 'widths of the encoders’ hidden Dense layers; the decoder mirrors them',
+      accepts: layerWidthsAccepted(1),
+      default: 200,
+    },
+    ...sharedTail('dense'),
+  },
+};
+
+export const REC_DIVAD_PARAMETERS: ParameterSchema<RecDivadConfig> = {
+  parameters: { ...sharedHead('rec'), ...REC_ARCHITECTURE_PARAMETERS, ...sharedTail('rec') },
+};
+
+/**
+ * Fills defaults and validates; a ParameterError names the network's id (with its variant once that is known) and the
+ * key.
+ */
+export function resolveDivadConfig(params: DivadOptions): DivadConfig {
+  const given = (typeof params === 'object' && params !== null ? params : {}) as Partial<DivadConfig>;
+  const network = given.network ?? 'dense';
+  if (network !== 'dense' && network !== 'rec') throw new ParameterError(
+    `divad: network must be one of 'dense', 'rec', got ${showValue(network)}`,
+  );
+  const id = given.variant === 'G' || given.variant === 'GM' ? divadId(network, given.variant) : `${network}-divad`;
+  return network === 'dense' ? resolveParameters(
+    id,
+    DENSE_DIVAD_PARAMETERS,
+    params,
+  ) : resolveParameters(id, REC_DIVAD_PARAMETERS, params);
 }
 
 export function hiddenLayers(config: Pick<DivadConfig, 'hidden'>): number[] {

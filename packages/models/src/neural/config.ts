@@ -1,4 +1,10 @@
-import { ParameterError } from '@driftwatch/contracts';
+import {
+  NULL,
+  POSITIVE_INTEGER,
+  POSITIVE_NUMBER,
+  NON_NEGATIVE_NUMBER,
+  type ParameterSpecs,
+} from '../parameters/schema';
 import type { TrainingConfig } from './window-network';
 
 /** Defaults of the training settings (divad.md §4: batch 32, the §3.3 protocol; the paper's Adam = AdamW with no decay). */
@@ -12,46 +18,37 @@ export const TRAINING_DEFAULTS: TrainingConfig = {
   patience: 100,
 };
 
-type Check = 'positive-int' | 'positive' | 'positive-or-null' | 'non-negative' | 'layers';
-
-/**
- * Merges `params` over `defaults`, rejecting unknown keys and values of the wrong kind with a ParameterError
- * that names the detector (scikit-learn's "parameters validated at the boundary").
- */
-export function resolveConfig<C extends object>(id: string, params: Record<string, unknown>, defaults: C, checks: Record<keyof C & string, Check>): C {
-  for (const k of Object.keys(params)) {
-    if (!(k in defaults)) throw new ParameterError(`${id}: unknown parameter '${k}'; known: ${Object.keys(defaults).join(', ')}`);
-  }
-  const out = { ...defaults, ...params } as Record<string, unknown>;
-  for (const [k, check] of Object.entries(checks) as [string, Check][]) {
-    const v = out[k];
-    const ok =
-      check === 'positive-int'
-        ? typeof v === 'number' && Number.isInteger(v) && v >= 1
-        : check === 'positive' || check === 'positive-or-null'
-          ? (typeof v === 'number' && v > 0) || (check === 'positive-or-null' && v === null)
-          : check === 'non-negative'
-            ? typeof v === 'number' && v >= 0
-            : (typeof v === 'number' && Number.isInteger(v) && v >= 1) || (Array.isArray(v) && v.every((h) => Number.isInteger(h) && h >= 1));
-    if (!ok) {
-      const expected = { 'positive-int': 'a positive integer', positive: 'a number > 0', 'positive-or-null': 'a number > 0 or null', 'non-negative': 'a number ≥ 0', layers: 'a positive integer or a list of them' }[check];
-      throw new ParameterError(`${id}: ${k} must be ${expected}, got ${JSON.stringify(v)}`);
-    }
-  }
-  return out as C;
+/** The training settings every window network takes, with a detector's own defaults. */
+export function trainingParameters(defaults: Partial<TrainingConfig> = {}): ParameterSpecs<TrainingConfig> {
+  const d = { ...TRAINING_DEFAULTS, ...defaults };
+  return {
+    windowLength: { description: 'W: records per window', accepts: [POSITIVE_INTEGER], default: d.windowLength },
+    learningRate: { description: 'AdamW learning rate', accepts: [POSITIVE_NUMBER], default: d.learningRate },
+    weightDecay: {
+      description: 'AdamW decoupled weight decay',
+      accepts: [NON_NEGATIVE_NUMBER],
+      default: d.weightDecay,
+    },
+    clipNorm: {
+      description: 'per-variable gradient norm clip; null for none',
+      accepts: [POSITIVE_NUMBER, NULL],
+      default: d.clipNorm,
+    },
+    batchSize: { description: 'windows per training batch', accepts: [POSITIVE_INTEGER], default: d.batchSize },
+    epochs: {
+      description: 'maximum training epochs (the fit options’ epochs override it)',
+      accepts: [POSITIVE_INTEGER],
+      default: d.epochs,
+    },
+    patience: {
+      description: 'early stopping: epochs without a lower validation loss before training stops',
+      accepts: [POSITIVE_INTEGER],
+      default: d.patience,
+    },
+  };
 }
 
 /** Hidden widths as a list (one number = one layer). */
 export function layerWidths(hidden: number | number[]): number[] {
   return Array.isArray(hidden) ? [...hidden] : [hidden];
 }
-
-export const TRAINING_CHECKS = {
-  windowLength: 'positive-int',
-  learningRate: 'positive',
-  weightDecay: 'non-negative',
-  clipNorm: 'positive-or-null',
-  batchSize: 'positive-int',
-  epochs: 'positive-int',
-  patience: 'positive-int',
-} as const;

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ParameterError } from '@driftwatch/contracts';
 import { conv1d, conv1dSpecs, conv1dTranspose, conv1dTransposeSpecs, cropToLength, gru, gruRepeated, gruSpecs } from './layers';
 import { dense, type NamedParams, type ParamSpec } from './params';
+import { layerWidthsAccepted, POSITIVE_INTEGER, type ParameterSpecs } from '../parameters/schema';
 
 export interface RecArchitecture {
   /** filters of each Conv1D layer of the encoder */
@@ -24,7 +25,31 @@ export interface RecArchitecture {
 /** divad.md §3.6, Rec DIVAD-GM on ASD: Conv1D(32, k5, s1) → GRU(32). */
 export const REC_ARCHITECTURE_DEFAULTS: RecArchitecture = { convFilters: [32], kernelSize: 5, stride: 1, gruUnits: [32] };
 
-export const REC_ARCHITECTURE_CHECKS = { convFilters: 'layers', kernelSize: 'positive-int', stride: 'positive-int', gruUnits: 'layers' } as const;
+/** The recurrent layout as detector parameters (one number = one layer), with the defaults above. */
+export const REC_ARCHITECTURE_PARAMETERS: ParameterSpecs<{
+  convFilters: number | number[]; kernelSize: number; stride: number; gruUnits: number | number[],
+}> = {
+  convFilters: {
+    description: 'filters of each Conv1D layer of the encoder (the decoder mirrors them)',
+    accepts: layerWidthsAccepted(1),
+    default: REC_ARCHITECTURE_DEFAULTS.convFilters,
+  },
+  kernelSize: {
+    description: 'kernel size of every Conv1D layer',
+    accepts: [POSITIVE_INTEGER],
+    default: REC_ARCHITECTURE_DEFAULTS.kernelSize,
+  },
+  stride: {
+    description: 'stride of every Conv1D layer',
+    accepts: [POSITIVE_INTEGER],
+    default: REC_ARCHITECTURE_DEFAULTS.stride,
+  },
+  gruUnits: {
+    description: 'units of each GRU layer of the encoder (the decoder uses them in reverse)',
+    accepts: layerWidthsAccepted(1),
+    default: REC_ARCHITECTURE_DEFAULTS.gruUnits,
+  },
+};
 
 /** Config values as lists (a single number is one layer). */
 export function recArchitectureOf(c: { convFilters: number | number[]; kernelSize: number; stride: number; gruUnits: number | number[] }): RecArchitecture {

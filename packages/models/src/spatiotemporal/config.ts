@@ -2,7 +2,20 @@
  * Settings of st-dda (spatiotemporal.md §1) and their validation at the boundary. Every value the paper
  * leaves open (**[choice]** in the design) is a setting here; the defaults are the design's.
  */
-import { ParameterError } from '@driftwatch/contracts';
+import {
+  derived,
+  listOf,
+  NON_NEGATIVE_INTEGER,
+  NON_NEGATIVE_NUMBER,
+  NULL,
+  oneOf,
+  POSITIVE_INTEGER,
+  resolveParameters,
+  type ParameterSchema,
+  type ValueConstraint,
+} from '../parameters/schema';
+
+const ID = 'st-dda';
 
 export type StDdaGraphMode = 'none' | 'static' | 'dynamic';
 export type StDdaScoreReference = 'node' | 'system';
@@ -56,78 +69,128 @@ export function defaultScales(windowLength: number): number[] {
   return [...new Set([1, 4, windowLength - 1].map((k) => Math.min(k, windowLength - 1)))].sort((a, b) => a - b);
 }
 
-export const ST_DDA_DEFAULTS: Omit<StDdaConfig, 'scales' | 'attentionDim'> = {
-  windowLength: 20,
-  embeddingDim: 32,
-  encoderHidden: 64,
-  decoderHidden: 64,
-  graph: 'dynamic',
-  observedEdges: 'symmetric',
-  observedWeights: 'binary',
-  reference: 'node',
-  score: 'latent',
-  gamma: 0.1,
-  centreMomentum: 0.9,
-  learningRate: 1e-3,
-  weightDecay: 1e-4,
-  clipNorm: 10,
-  batchSize: 16,
-  batchOrder: 'shuffled',
-  epochs: 100,
-  patience: 10,
+const POSITIVE_FINITE: ValueConstraint = { type: 'number', min: 0, exclusiveMin: true };
+
+/** The design's defaults (docs/spatiotemporal.md §1); every **[choice]** of the design is a parameter. */
+export const ST_DDA_PARAMETERS: ParameterSchema<StDdaConfig> = {
+  parameters: {
+    windowLength: {
+      description: 'W: the window of steps t−W+1 … t behind the embedding at step t',
+      accepts: [POSITIVE_INTEGER],
+      default: 20,
+    },
+    embeddingDim: {
+      description: 'D: the width of every embedding (h, h̃, z, u) [choice]',
+      accepts: [POSITIVE_INTEGER],
+      default: 32,
+    },
+    encoderHidden: {
+      description: 'hidden width of the node encoder F → hidden → D (ReLU)',
+      accepts: [POSITIVE_INTEGER],
+      default: 64,
+    },
+    decoderHidden: {
+      description: 'hidden width of the forecast decoder D → hidden → F (ReLU)',
+      accepts: [POSITIVE_INTEGER],
+      default: 64,
+    },
+    scales: {
+      description: 'K of each temporal aggregator (τ = 0 … K), multi-scale [choice]',
+      accepts: [listOf(NON_NEGATIVE_INTEGER, { minItems: 1, distinct: true })],
+      default: derived(
+        ['windowLength'],
+        '{1, 4, W − 1} capped at W − 1',
+        (c) => defaultScales(c.windowLength as number),
+      ),
+    },
+    attentionDim: {
+      description: 'd of the query and key maps of g(a, b) = (W_q a)·(W_k b)/√d [choice: scaled bilinear]',
+      accepts: [POSITIVE_INTEGER],
+      default: derived(['embeddingDim'], 'embeddingDim', (c) => c.embeddingDim as number),
+    },
+    graph: {
+      description:
+        'observed dependencies: none (λ = 0), one graph for the whole series (its first snapshot), or the snapshot ' +
+        'in force at each window’s end',
+      accepts: [oneOf('none', 'static', 'dynamic')],
+      default: 'dynamic',
+    },
+    observedEdges: {
+      description: 'an observed edge i → j counts for both i and j (symmetric) or for i only (directed) [choice]',
+      accepts: [oneOf('symmetric', 'directed')],
+      default: 'symmetric',
+    },
+    observedWeights: {
+      description: 'an observed edge contributes 1 (binary) or its weight (weight) before row normalisation [choice]',
+      accepts: [oneOf('binary', 'weight')],
+      default: 'binary',
+    },
+    reference: {
+      description:
+        'ū of the score: entity i’s training centre c_i (node) or the mean of u over entities at t (system) [choice]',
+      accepts: [oneOf('node', 'system')],
+      default: 'node',
+    },
+    score: {
+      description:
+        'what scoreNodes returns: the latent distance (the paper’s) or the normalised one-step forecast error ' +
+        '[choice]',
+      accepts: [oneOf('latent', 'forecast')],
+      default: 'latent',
+    },
+    gamma: {
+      description: 'γ of the compactness term γ‖u_i(t) − c_i‖² [choice]',
+      accepts: [NON_NEGATIVE_NUMBER],
+      default: 0.1,
+    },
+    centreMomentum: {
+      description: 'm of c_i ← m·c_i + (1 − m)·(batch mean of u_i) after every step [choice: EMA]',
+      accepts: [{ type: 'number', min: 0, max: 1, exclusiveMax: true }],
+      default: 0.9,
+    },
+    learningRate: { description: 'AdamW learning rate', accepts: [POSITIVE_FINITE], default: 1e-3 },
+    weightDecay: { description: 'AdamW decoupled weight decay', accepts: [NON_NEGATIVE_NUMBER], default: 1e-4 },
+    clipNorm: {
+      description: 'per-variable gradient norm clip; null for none',
+      accepts: [POSITIVE_FINITE, NULL],
+      default: 10,
+    },
+    batchSize: {
+      description: 'window ends per batch (each covers all N entities)',
+      accepts: [POSITIVE_INTEGER],
+      default: 16,
+    },
+    batchOrder: {
+      description:
+        'shuffled: a fresh permutation of the window ends every epoch; blocks: consecutive window ends per batch, ' +
+        'each step encoded once (cheaper, correlated)',
+      accepts: [oneOf('blocks', 'shuffled')],
+      default: 'shuffled',
+    },
+    epochs: {
+      description: 'maximum training epochs (the fit options’ epochs override it)',
+      accepts: [POSITIVE_INTEGER],
+      default: 100,
+    },
+    patience: {
+      description: 'early stopping: epochs without a lower validation loss before training stops',
+      accepts: [POSITIVE_INTEGER],
+      default: 10,
+    },
+  },
+  rules: [
+    {
+      keys: ['scales', 'windowLength'],
+      expected: 'every scale K must be ≤ windowLength − 1 (an aggregator looks back over its window only)',
+      holds: (c) => c.scales.every((k) => k <= c.windowLength - 1),
+    },
+  ],
 };
 
-const ID = 'st-dda';
-
-const CHOICES = {
-  graph: ['none', 'static', 'dynamic'],
-  observedEdges: ['symmetric', 'directed'],
-  observedWeights: ['binary', 'weight'],
-  reference: ['node', 'system'],
-  score: ['latent', 'forecast'],
-  batchOrder: ['blocks', 'shuffled'],
-} as const;
-
-const POSITIVE_INTEGERS = ['windowLength', 'embeddingDim', 'encoderHidden', 'decoderHidden', 'attentionDim', 'batchSize', 'epochs', 'patience'] as const;
-
 /**
- * Merges `params` over the defaults (scales and attentionDim follow W and D unless given) and throws a
- * ParameterError naming st-dda and the setting for unknown keys and values of the wrong kind or range.
+ * Merges `params` over the defaults (scales and attentionDim follow W and D unless given); a ParameterError names
+ * st-dda and the setting.
  */
 export function resolveStDdaConfig(params: Record<string, unknown>): StDdaConfig {
-  const known = [...Object.keys(ST_DDA_DEFAULTS), 'scales', 'attentionDim'];
-  for (const k of Object.keys(params)) {
-    if (!known.includes(k)) throw new ParameterError(`${ID}: unknown parameter '${k}'; known: ${known.join(', ')}`);
-  }
-  const fail = (k: string, expected: string, v: unknown): never => {
-    throw new ParameterError(`${ID}: ${k} must be ${expected}, got ${JSON.stringify(v)}`);
-  };
-  const merged = { ...ST_DDA_DEFAULTS, ...params } as Record<string, unknown>;
-  for (const k of POSITIVE_INTEGERS) {
-    if (k === 'attentionDim' && merged[k] === undefined) continue;
-    const v = merged[k];
-    if (!(typeof v === 'number' && Number.isInteger(v) && v >= 1)) fail(k, 'a positive integer', v);
-  }
-  for (const [k, allowed] of Object.entries(CHOICES)) {
-    if (!(allowed as readonly unknown[]).includes(merged[k])) fail(k, `one of ${allowed.join(', ')}`, merged[k]);
-  }
-  const number = (k: string, ok: (v: number) => boolean, expected: string) => {
-    const v = merged[k];
-    if (!(typeof v === 'number' && ok(v))) fail(k, expected, v);
-  };
-  number('gamma', (v) => v >= 0 && Number.isFinite(v), 'a finite number ≥ 0');
-  number('centreMomentum', (v) => v >= 0 && v < 1, 'a number in [0, 1)');
-  number('learningRate', (v) => v > 0 && Number.isFinite(v), 'a finite number > 0');
-  number('weightDecay', (v) => v >= 0 && Number.isFinite(v), 'a finite number ≥ 0');
-  if (merged.clipNorm !== null) number('clipNorm', (v) => v > 0, 'a number > 0 or null');
-  const W = merged.windowLength as number;
-  const scales = merged.scales ?? defaultScales(W);
-  if (!Array.isArray(scales) || scales.length === 0 || scales.some((k) => !(Number.isInteger(k) && k >= 0 && k <= W - 1)) || new Set(scales).size !== scales.length) {
-    fail('scales', `a non-empty list of distinct integers K in [0, W − 1 = ${W - 1}]`, scales);
-  }
-  return {
-    ...(merged as unknown as StDdaConfig),
-    scales: [...(scales as number[])],
-    attentionDim: (merged.attentionDim as number | undefined) ?? (merged.embeddingDim as number),
-  };
+  return resolveParameters(ID, ST_DDA_PARAMETERS, params);
 }

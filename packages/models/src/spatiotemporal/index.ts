@@ -1,6 +1,15 @@
 export { StDda, ST_DDA_ID, systemScores, type StDdaDependencies, type StDdaScoreVariant } from './st-dda';
-export { ST_DDA_DEFAULTS, defaultScales, resolveStDdaConfig, type StDdaConfig, type StDdaGraphMode, type StDdaScoreKind, type StDdaScoreReference } from './config';
+export {
+  ST_DDA_PARAMETERS,
+  defaultScales,
+  resolveStDdaConfig,
+  type StDdaConfig,
+  type StDdaGraphMode,
+  type StDdaScoreKind,
+  type StDdaScoreReference,
+} from './config';
 export { forwardSteps, forwardWindows, stDdaParamSpecs, stDdaStateSpecs, type StDdaArchitecture, type StDdaForward } from './network';
 export { stDdaBatchTensors, stDdaTrainingLoss, type StDdaBatch, type StDdaBatchTensors, type StDdaObjective } from './step';
 export { entityFeatureMoments, gatherTrainingWindows, standardiseNodeSeries, type EntityFeatureMoments, type StandardisedSeries } from './series-data';
 export { observedDependencies, rowNormalisedWithSelfLoops, snapshotAdjacency, type ObservedEdgeSettings } from './observed-graph';
+export { ST_DDA_DESCRIPTOR } from './descriptor';

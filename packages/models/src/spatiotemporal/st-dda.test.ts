@@ -9,7 +9,8 @@ import { refLatentScores, refWindow } from './reference';
 
 const small = { windowLength: 6, embeddingDim: 8, encoderHidden: 16, decoderHidden: 16, batchSize: 16 };
 
-describeNodeDetectorConformance('st-dda (graph dynamic, latent score, reference node)', { create: () => new StDda(small), load: (d) => StDda.load(d) });
+// the registry's conformance run covers the default settings; these two cover the other graph modes, the
+// system reference, the forecast score and block batches
 describeNodeDetectorConformance('st-dda (graph static, reference system)', { create: () => new StDda({ ...small, graph: 'static', reference: 'system' }), load: (d) => StDda.load(d) });
 describeNodeDetectorConformance('st-dda (graph none, forecast score: windowLength W + 1, batches of consecutive window ends)', {
   create: () => new StDda({ ...small, graph: 'none', score: 'forecast', batchOrder: 'blocks' }),
@@ -322,20 +323,20 @@ describe('StDda settings and inputs', () => {
       [{ nonsense: 1 }, /unknown parameter 'nonsense'/],
       [{ embeddingDim: 0 }, /embeddingDim must be a positive integer/],
       [{ windowLength: 2.5 }, /windowLength must be a positive integer/],
-      [{ graph: 'sometimes' }, /graph must be one of none, static, dynamic/],
-      [{ reference: 'global' }, /reference must be one of node, system/],
-      [{ score: 'both' }, /score must be one of latent, forecast/],
+      [{ graph: 'sometimes' }, /graph must be one of 'none', 'static', 'dynamic', got "sometimes"/],
+      [{ reference: 'global' }, /reference must be one of 'node', 'system'/],
+      [{ score: 'both' }, /score must be one of 'latent', 'forecast'/],
       [{ observedEdges: 'both' }, /observedEdges/],
       [{ observedWeights: 'calls' }, /observedWeights/],
-      [{ windowLength: 4, scales: [4] }, /scales must be a non-empty list of distinct integers K in \[0, W − 1 = 3\]/],
+      [{ windowLength: 4, scales: [4] }, /every scale K must be ≤ windowLength − 1 .*, got scales = \[4\]/],
       [{ scales: [1, 1] }, /scales/],
       [{ scales: [] }, /scales/],
-      [{ gamma: -0.1 }, /gamma must be a finite number ≥ 0/],
+      [{ gamma: -0.1 }, /gamma must be a number ≥ 0, got -0.1/],
       [{ centreMomentum: 1 }, /centreMomentum must be a number in \[0, 1\)/],
       [{ learningRate: 0 }, /learningRate/],
       [{ clipNorm: 0 }, /clipNorm must be a number > 0 or null/],
       [{ attentionDim: 0 }, /attentionDim/],
-      [{ batchOrder: 'random' }, /batchOrder must be one of blocks, shuffled/],
+      [{ batchOrder: 'random' }, /batchOrder must be one of 'blocks', 'shuffled'/],
     ];
     for (const [params, message] of bad) {
       expect(() => new StDda(params)).toThrow(ParameterError);

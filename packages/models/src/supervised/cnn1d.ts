@@ -1,9 +1,16 @@
 import * as tf from '@tensorflow/tfjs';
-import { ParameterError } from '@driftwatch/contracts';
 import { layerWidths } from '../neural/config';
 import { conv1d, conv1dSpecs } from '../neural/layers';
 import { denseSpecs, denseStack, type NamedParams, type ParamSpec } from '../neural/params';
-import { SUPERVISED_NETWORK_CHECKS, SUPERVISED_NETWORK_DEFAULTS, supervisedConfig, type SupervisedNetworkConfig } from './config';
+import type { NodeDetectorDescriptor } from '../descriptor';
+import {
+  layerWidthsAccepted,
+  oneOf,
+  POSITIVE_INTEGER,
+  resolveParameters,
+  type ParameterSchema,
+} from '../parameters/schema';
+import { SUPERVISED_NETWORK_PARAMETERS, type SupervisedNetworkConfig } from './config';
 import { SupervisedNetwork } from './neural-classifier';
 
 export interface Cnn1dConfig extends SupervisedNetworkConfig {
@@ -21,10 +28,29 @@ export interface Cnn1dConfig extends SupervisedNetworkConfig {
  * Two Conv1D(32, k = 3) layers (the small-kernel stack common for windows of ≈ 10–20 steps), global average
  * pooling as in Wang et al.'s FCN time-series classifier, one Dense(32, ReLU) before the logit.
  */
-export const CNN1D_DEFAULTS: Cnn1dConfig = { ...SUPERVISED_NETWORK_DEFAULTS, filters: [32, 32], kernelSize: 3, pooling: 'average', hidden: [32] };
+export const CNN1D_PARAMETERS: ParameterSchema<Cnn1dConfig> = {
+  parameters: {
+    ...SUPERVISED_NETWORK_PARAMETERS,
+    filters: {
+      description: 'filters of each Conv1D layer over time',
+      accepts: layerWidthsAccepted(1),
+      default: [32, 32],
+    },
+    kernelSize: { description: 'kernel size of every Conv1D layer, in steps', accepts: [POSITIVE_INTEGER], default: 3 },
+    pooling: {
+      description: 'global pooling over the W steps: mean (average) or maximum (max) of each filter',
+      accepts: [oneOf('average', 'max')],
+      default: 'average',
+    },
+    hidden: {
+      description: 'widths of the ReLU dense layers between the pooled features and the logit ([] = none)',
+      accepts: layerWidthsAccepted(),
+      default: [32],
+    },
+  },
+};
 
 const ID = 'cnn1d';
-const POOLINGS = ['average', 'max'] as const;
 
 /**
  * The 1D-CNN baseline of spatiotemporal.md §2: the entity's window as a sequence of W steps with F channels →
@@ -37,9 +63,7 @@ export class Cnn1d extends SupervisedNetwork<Cnn1dConfig> {
   readonly id = ID;
 
   constructor(params: Partial<Cnn1dConfig> | Record<string, unknown> = {}) {
-    const config = supervisedConfig(ID, params, CNN1D_DEFAULTS, { ...SUPERVISED_NETWORK_CHECKS, filters: 'layers', kernelSize: 'positive-int', hidden: 'layers' }, { pooling: POOLINGS });
-    if (layerWidths(config.filters).length === 0) throw new ParameterError(`${ID}: filters must name at least one Conv1D layer, got []`);
-    super(config);
+    super(resolveParameters(ID, CNN1D_PARAMETERS, params));
   }
 
   protected paramSpecs(featureCount: number): ParamSpec[] {
@@ -63,3 +87,16 @@ export class Cnn1d extends SupervisedNetwork<Cnn1dConfig> {
     return SupervisedNetwork.restore(dir, ID, (config) => new Cnn1d(config));
   }
 }
+
+export const CNN1D_DESCRIPTOR: NodeDetectorDescriptor = {
+  id: ID,
+  kind: 'node',
+  summary: 'classifier on the entity window as a sequence: Conv1D layers → global pooling → Dense → logit',
+  citation: '1D-CNN, the supervised baselines of the spatiotemporal paper (docs/spatiotemporal.md §2)',
+  capabilities: { tfjs: true, supervised: true, epochs: true },
+  schema: CNN1D_PARAMETERS,
+  datasetDefaults: {},
+  testParams: { windowLength: 5 },
+  create: (params) => new Cnn1d(params),
+  load: (dir) => Cnn1d.load(dir),
+};

@@ -2,12 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, ParameterError, mulberry32, type NodeSeries } from '@driftwatch/contracts';
-import { describeNodeDetectorConformance } from '@driftwatch/contracts/node-conformance';
 import { Gbdt } from './gbdt';
 import { MISSING_BIN, bestSplit, binEdges, binOf, buildHistogram, splitGain, type BinnedMatrix, type SplitParams } from './gbdt-trees';
 import { bestF1Threshold, f1At, labelledCluster, positiveRate } from './test-helpers';
-
-describeNodeDetectorConformance('gbdt', { create: () => new Gbdt({ windowLength: 4, rounds: 20 }), load: (dir) => Gbdt.load(dir) });
 
 interface BruteSplit {
   gain: number;

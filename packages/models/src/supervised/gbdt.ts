@@ -30,7 +30,6 @@ import { join } from 'node:path';
 import {
   InputError,
   NotFittedError,
-  ParameterError,
   assertSameFeatures,
   mulberry32,
   shuffleInPlace,
@@ -43,7 +42,16 @@ import {
 import pkg from '../../package.json';
 import { checkFlatTrees, decodeFloat64, decodeInt32, encodeFloat64, encodeInt32, parseJsonFile } from '../baselines/common';
 import { readManifest, readModelFile, writeModelDir } from '../model-dir';
-import { supervisedConfig, type SupervisedConfig } from './config';
+import type { NodeDetectorDescriptor } from '../descriptor';
+import {
+  NON_NEGATIVE_NUMBER,
+  POSITIVE_INTEGER,
+  POSITIVE_NUMBER,
+  resolveParameters,
+  type ParameterSchema,
+  type ValueConstraint,
+} from '../parameters/schema';
+import { SUPERVISED_PARAMETERS, type SupervisedConfig } from './config';
 import { manifestFeatureNames, supervisedManifest } from './manifest';
 import { MAX_BINS, TreeBuilder, binEdges, binOf, boostedMargin, growTree, type BinnedMatrix, type BoostedTrees, type GrowParams } from './gbdt-trees';
 import { checkSupervisedSeries, gatherSampleWindows, nodeScoresOf, resolvePositiveWeight, sampleCount, sampleLabels, sampleWeights } from './samples';
@@ -70,19 +78,45 @@ export interface GbdtConfig extends SupervisedConfig {
   earlyStoppingRounds: number;
 }
 
-export const GBDT_DEFAULTS: GbdtConfig = {
-  windowLength: 12,
-  positiveWeight: 'balanced',
-  rounds: 100,
-  learningRate: 0.3,
-  maxDepth: 6,
-  minChildWeight: 1,
-  lambda: 1,
-  gamma: 0,
-  subsample: 1,
-  colsampleByTree: 1,
-  maxBins: MAX_BINS,
-  earlyStoppingRounds: 10,
+const FRACTION: ValueConstraint = { type: 'number', min: 0, max: 1, exclusiveMin: true };
+
+/**
+ * XGBoost's defaults (its scikit-learn wrapper's 100 rounds) but for W and the class weight (SUPERVISED_PARAMETERS).
+ */
+export const GBDT_PARAMETERS: ParameterSchema<GbdtConfig> = {
+  parameters: {
+    ...SUPERVISED_PARAMETERS,
+    rounds: {
+      description: 'boosting rounds (trees), at most; the fit options’ epochs override it',
+      accepts: [POSITIVE_INTEGER],
+      default: 100,
+    },
+    learningRate: { description: 'η: shrinkage of every tree', accepts: [POSITIVE_NUMBER], default: 0.3 },
+    maxDepth: { description: 'depth of every tree, at most', accepts: [POSITIVE_INTEGER], default: 6 },
+    minChildWeight: { description: 'least hessian sum in a child', accepts: [NON_NEGATIVE_NUMBER], default: 1 },
+    lambda: { description: 'λ: L2 penalty on leaf weights', accepts: [NON_NEGATIVE_NUMBER], default: 1 },
+    gamma: { description: 'γ: least loss reduction of a split', accepts: [NON_NEGATIVE_NUMBER], default: 0 },
+    subsample: {
+      description: 'fraction of the samples each tree is grown on, drawn without replacement',
+      accepts: [FRACTION],
+      default: 1,
+    },
+    colsampleByTree: {
+      description: 'fraction of the W·F window features each tree may split on',
+      accepts: [FRACTION],
+      default: 1,
+    },
+    maxBins: {
+      description: 'cut points per metric',
+      accepts: [{ type: 'integer', min: 2, max: MAX_BINS }],
+      default: MAX_BINS,
+    },
+    earlyStoppingRounds: {
+      description: 'stop after this many rounds without a lower validation log-loss (with a validation period)',
+      accepts: [POSITIVE_INTEGER],
+      default: 10,
+    },
+  },
 };
 
 const ID = 'gbdt';
@@ -92,24 +126,7 @@ const YIELD_EVERY_MS = 100;
 
 /** Validates and completes a GBDT configuration. */
 export function gbdtConfig(params: Partial<GbdtConfig> | Record<string, unknown> = {}): GbdtConfig {
-  const config = supervisedConfig(ID, params, GBDT_DEFAULTS, {
-    windowLength: 'positive-int',
-    rounds: 'positive-int',
-    learningRate: 'positive',
-    maxDepth: 'positive-int',
-    minChildWeight: 'non-negative',
-    lambda: 'non-negative',
-    gamma: 'non-negative',
-    subsample: 'positive',
-    colsampleByTree: 'positive',
-    maxBins: 'positive-int',
-    earlyStoppingRounds: 'positive-int',
-  });
-  for (const key of ['subsample', 'colsampleByTree'] as const) {
-    if (config[key] > 1) throw new ParameterError(`${ID}: ${key} must be in (0, 1], got ${config[key]}`);
-  }
-  if (config.maxBins < 2 || config.maxBins > MAX_BINS) throw new ParameterError(`${ID}: maxBins must be in 2 … ${MAX_BINS}, got ${config.maxBins}`);
-  return config;
+  return resolveParameters(ID, GBDT_PARAMETERS, params);
 }
 
 /** σ(m) = 1/(1 + e^(−m)) */
@@ -376,3 +393,18 @@ export class Gbdt implements NodeDetector<GbdtConfig> {
     // plain arrays: nothing native to release
   }
 }
+
+export const GBDT_DESCRIPTOR: NodeDetectorDescriptor = {
+  id: ID,
+  kind: 'node',
+  summary: 'gradient-boosted trees (histogram splits, XGBoost’s objective) on the flattened entity window',
+  citation:
+    'Chen & Guestrin, "XGBoost: A Scalable Tree Boosting System", KDD 2016; the GBDT baseline of ' +
+    'docs/spatiotemporal.md §2',
+  capabilities: { tfjs: false, supervised: true, epochs: true },
+  schema: GBDT_PARAMETERS,
+  datasetDefaults: {},
+  testParams: { windowLength: 5 },
+  create: (params) => new Gbdt(params),
+  load: (dir) => Gbdt.load(dir),
+};

@@ -1,7 +1,9 @@
 import type * as tf from '@tensorflow/tfjs';
 import { layerWidths } from '../neural/config';
 import { denseSpecs, denseStack, type NamedParams, type ParamSpec } from '../neural/params';
-import { SUPERVISED_NETWORK_CHECKS, SUPERVISED_NETWORK_DEFAULTS, supervisedConfig, type SupervisedNetworkConfig } from './config';
+import type { NodeDetectorDescriptor } from '../descriptor';
+import { layerWidthsAccepted, resolveParameters, type ParameterSchema } from '../parameters/schema';
+import { SUPERVISED_NETWORK_PARAMETERS, type SupervisedNetworkConfig } from './config';
 import { SupervisedNetwork } from './neural-classifier';
 
 export interface MlpConfig extends SupervisedNetworkConfig {
@@ -10,7 +12,16 @@ export interface MlpConfig extends SupervisedNetworkConfig {
 }
 
 /** Two hidden layers of 64 and 32 units: the usual small MLP for W·F inputs of a few hundred values. */
-export const MLP_DEFAULTS: MlpConfig = { ...SUPERVISED_NETWORK_DEFAULTS, hidden: [64, 32] };
+export const MLP_PARAMETERS: ParameterSchema<MlpConfig> = {
+  parameters: {
+    ...SUPERVISED_NETWORK_PARAMETERS,
+    hidden: {
+      description: 'widths of the hidden ReLU layers ([] = logistic regression on the window)',
+      accepts: layerWidthsAccepted(),
+      default: [64, 32],
+    },
+  },
+};
 
 const ID = 'mlp';
 
@@ -24,7 +35,7 @@ export class Mlp extends SupervisedNetwork<MlpConfig> {
   readonly id = ID;
 
   constructor(params: Partial<MlpConfig> | Record<string, unknown> = {}) {
-    super(supervisedConfig(ID, params, MLP_DEFAULTS, { ...SUPERVISED_NETWORK_CHECKS, hidden: 'layers' }));
+    super(resolveParameters(ID, MLP_PARAMETERS, params));
   }
 
   protected paramSpecs(featureCount: number): ParamSpec[] {
@@ -40,3 +51,16 @@ export class Mlp extends SupervisedNetwork<MlpConfig> {
     return SupervisedNetwork.restore(dir, ID, (config) => new Mlp(config));
   }
 }
+
+export const MLP_DESCRIPTOR: NodeDetectorDescriptor = {
+  id: ID,
+  kind: 'node',
+  summary: 'classifier on the flattened entity window: Dense ReLU layers → logit',
+  citation: 'MLP, the supervised baselines of the spatiotemporal paper (docs/spatiotemporal.md §2)',
+  capabilities: { tfjs: true, supervised: true, epochs: true },
+  schema: MLP_PARAMETERS,
+  datasetDefaults: {},
+  testParams: { windowLength: 5 },
+  create: (params) => new Mlp(params),
+  load: (dir) => Mlp.load(dir),
+};

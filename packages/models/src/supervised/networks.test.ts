@@ -1,5 +1,4 @@
 import { FeatureMismatchError, ParameterError, type NodeDetector, type NodeSeries } from '@driftwatch/contracts';
-import { describeNodeDetectorConformance } from '@driftwatch/contracts/node-conformance';
 import { initBackend } from '../backend';
 import { refConv1d, refDense, type RefParams, type RefTensor } from '../neural/layers-reference';
 import { Cnn1d } from './cnn1d';
@@ -10,11 +9,6 @@ import { Transformer } from './transformer';
 import type { SupervisedNetworkConfig } from './config';
 
 type Network = SupervisedNetwork<SupervisedNetworkConfig>;
-
-const quick = { windowLength: 4, batchSize: 32, learningRate: 3e-3 };
-describeNodeDetectorConformance('mlp', { create: () => new Mlp({ ...quick, hidden: [16] }), load: (dir) => Mlp.load(dir) });
-describeNodeDetectorConformance('cnn1d', { create: () => new Cnn1d({ ...quick, filters: [8], hidden: [8] }), load: (dir) => Cnn1d.load(dir) });
-describeNodeDetectorConformance('transformer', { create: () => new Transformer({ ...quick, dModel: 8, heads: 2, layers: 1, feedForward: 16 }), load: (dir) => Transformer.load(dir) });
 
 /** Per-feature mean and population standard deviation of the finite training values, computed feature by feature. */
 function trainingMoments(series: NodeSeries): { mean: number[]; sd: number[] } {

@@ -115,12 +115,6 @@ export function sampleWeights(labels: Uint8Array, positiveWeight: number): Float
   return Float32Array.from(labels, (y) => (y ? positiveWeight : 1));
 }
 
-/** Checks the parameter and returns it: 'balanced' or a finite number > 0. */
-export function checkPositiveWeight(value: unknown, where: string): PositiveWeight {
-  if (value === 'balanced' || (typeof value === 'number' && Number.isFinite(value) && value > 0)) return value;
-  throw new ParameterError(`${where}: positiveWeight must be 'balanced' or a number > 0, got ${JSON.stringify(value)}`);
-}
-
 /**
  * Checks a series before fitting or scoring: consistent shape, values finite or NaN (missing), at least one
  * window, and labels where they are needed.

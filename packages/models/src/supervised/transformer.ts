@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
-import { ParameterError } from '@driftwatch/contracts';
 import { dense, denseSpecs, denseStack, layerNormSpecs, linearSpecs, type NamedParams, type ParamSpec } from '../neural/params';
-import { SUPERVISED_NETWORK_CHECKS, SUPERVISED_NETWORK_DEFAULTS, supervisedConfig, type SupervisedNetworkConfig } from './config';
+import type { NodeDetectorDescriptor } from '../descriptor';
+import { oneOf, POSITIVE_INTEGER, resolveParameters, type ParameterSchema } from '../parameters/schema';
+import { SUPERVISED_NETWORK_PARAMETERS, type SupervisedNetworkConfig } from './config';
 import { SupervisedNetwork } from './neural-classifier';
 
 export interface TransformerConfig extends SupervisedNetworkConfig {
@@ -18,10 +19,27 @@ export interface TransformerConfig extends SupervisedNetworkConfig {
 }
 
 /** A small encoder for windows of ≈ 10–20 steps: d_model 32, 4 heads of 8, 2 layers, FFN 64. */
-export const TRANSFORMER_DEFAULTS: TransformerConfig = { ...SUPERVISED_NETWORK_DEFAULTS, dModel: 32, heads: 4, layers: 2, feedForward: 64, pooling: 'average' };
+export const TRANSFORMER_PARAMETERS: ParameterSchema<TransformerConfig> = {
+  parameters: {
+    ...SUPERVISED_NETWORK_PARAMETERS,
+    dModel: { description: 'd_model: width of the projected steps', accepts: [POSITIVE_INTEGER], default: 32 },
+    heads: { description: 'attention heads per layer; must divide dModel', accepts: [POSITIVE_INTEGER], default: 4 },
+    layers: { description: 'encoder layers', accepts: [POSITIVE_INTEGER], default: 2 },
+    feedForward: {
+      description: 'hidden width of each layer’s feed-forward block',
+      accepts: [POSITIVE_INTEGER],
+      default: 64,
+    },
+    pooling: {
+      description: 'how the W encoded steps become one vector: their mean (average) or the last step (last)',
+      accepts: [oneOf('average', 'last')],
+      default: 'average',
+    },
+  },
+  rules: [{ keys: ['heads', 'dModel'], expected: 'heads must divide dModel', holds: (c) => c.dModel % c.heads === 0 }],
+};
 
 const ID = 'transformer';
-const POOLINGS = ['average', 'last'] as const;
 /** PyTorch's LayerNorm ε */
 export const LAYER_NORM_EPSILON = 1e-5;
 
@@ -76,15 +94,7 @@ export class Transformer extends SupervisedNetwork<TransformerConfig> {
   readonly id = ID;
 
   constructor(params: Partial<TransformerConfig> | Record<string, unknown> = {}) {
-    const config = supervisedConfig(
-      ID,
-      params,
-      TRANSFORMER_DEFAULTS,
-      { ...SUPERVISED_NETWORK_CHECKS, dModel: 'positive-int', heads: 'positive-int', layers: 'positive-int', feedForward: 'positive-int' },
-      { pooling: POOLINGS },
-    );
-    if (config.dModel % config.heads !== 0) throw new ParameterError(`${ID}: heads (${config.heads}) must divide dModel (${config.dModel})`);
-    super(config);
+    super(resolveParameters(ID, TRANSFORMER_PARAMETERS, params));
   }
 
   protected paramSpecs(featureCount: number): ParamSpec[] {
@@ -118,3 +128,18 @@ export class Transformer extends SupervisedNetwork<TransformerConfig> {
     return SupervisedNetwork.restore(dir, ID, (config) => new Transformer(config));
   }
 }
+
+export const TRANSFORMER_DESCRIPTOR: NodeDetectorDescriptor = {
+  id: ID,
+  kind: 'node',
+  summary: 'encoder-only transformer classifier over the entity window’s steps → pooled → logit',
+  citation:
+    'Transformer encoder (Vaswani et al., NeurIPS 2017), the supervised baselines of the spatiotemporal paper ' +
+    '(docs/spatiotemporal.md §2)',
+  capabilities: { tfjs: true, supervised: true, epochs: true },
+  schema: TRANSFORMER_PARAMETERS,
+  datasetDefaults: {},
+  testParams: { windowLength: 5 },
+  create: (params) => new Transformer(params),
+  load: (dir) => Transformer.load(dir),
+};

@@ -38,7 +38,18 @@ function line(experiment: string, dataset: string, method: string, f1: number, v
   };
 }
 
+/** the order the CLI passes (the registry's node detectors, st-dda's two scores first) */
+const ORDER = ['st-dda-latent', 'st-dda-forecast', 'mlp', 'gbdt', 'cnn1d', 'transformer'];
+
 describe('bench st results in the report', () => {
+  it('lists methods in the given order, the others after them alphabetically', () => {
+    const rows = ['zeta', 'gbdt', 'alpha', 'mlp'].map((m) => line('compare', 'sim', m, 0.5));
+    const table = (order?: string[]) => stSection(rows, order).tables.find((t) => t.id === 'st-compare')!;
+    const methodsOf = (order?: string[]) => table(order).rows.map((r) => r[1]);
+    expect(methodsOf(ORDER)).toEqual(['mlp', 'gbdt', 'alpha', 'zeta']);
+    expect(methodsOf()).toEqual(['alpha', 'gbdt', 'mlp', 'zeta']);
+  });
+
   it('recognises st lines only', () => {
     expect(isStResult(line('compare', 'sim', 'gbdt', 0.5))).toBe(true);
     const asd = line('compare', 'sim', 'gbdt', 0.5);
@@ -55,7 +66,14 @@ describe('bench st results in the report', () => {
   });
 
   it('compare: a method × data set table with the metrics written as given', () => {
-    const section = stSection([line('compare', 'sim', 'gbdt', 0.5), line('compare', 'nezha-ob', 'st-dda-forecast', 0.25), line('compare', 'nezha-ob', 'st-dda-latent', 0.125)]);
+    const section = stSection(
+      [
+        line('compare', 'sim', 'gbdt', 0.5),
+        line('compare', 'nezha-ob', 'st-dda-forecast', 0.25),
+        line('compare', 'nezha-ob', 'st-dda-latent', 0.125),
+      ],
+      ORDER,
+    );
     const table = section.tables.find((t) => t.id === 'st-compare')!;
     expect(table.headers).toEqual(['data set', 'method', 'accuracy', 'precision', 'recall', 'F1', 'VUS-PR', 'peak F1', 'train s', 'score s']);
     expect(table.rows).toEqual([
@@ -73,9 +91,9 @@ describe('bench st results in the report', () => {
   it('varied experiments: a table by value and one line chart per (data set, parameter) with F1 and VUS-PR per method', () => {
     const rows = [8, 4].flatMap((w) => ['gbdt', 'mlp'].map((m) => line('window', 'sim', m, w / 10, ['windowLength', w])));
     rows.push(line('robustness', 'sim', 'gbdt', 0.3, ['rewiring', 0.02]), line('robustness', 'sim', 'gbdt', 0.2, ['structuralNoise', 0.2]));
-    const section = stSection(rows);
+    const section = stSection(rows, ORDER);
     expect(section.tables.find((t) => t.id === 'st-window')!.rows.map((r) => [r[1], r[3], r[7]])).toEqual([
-      // methods in the paper's order: mlp before gbdt
+      // methods in the given order: mlp before gbdt
       ['mlp', '4', '0.400'],
       ['gbdt', '4', '0.400'],
       ['mlp', '8', '0.800'],

@@ -43,11 +43,12 @@ export function latestStLines(results: readonly StResult[]): StResult[] {
   return [...byKey.values()];
 }
 
+/** Listed values in their order, then the others alphabetically. */
 function orderOf(values: readonly string[]): (a: string, b: string) => number {
-  return (a, b) => values.indexOf(a) - values.indexOf(b) || (a < b ? -1 : a > b ? 1 : 0);
+  const rank = (v: string) => (values.includes(v) ? values.indexOf(v) : values.length);
+  return (a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0);
 }
 
-const METHOD_ORDER = ['st-dda-latent', 'st-dda-forecast', 'mlp', 'gbdt', 'cnn1d', 'transformer'];
 const DATASET_ORDER = ['nezha-ob', 'nezha-tt', 'sim'];
 
 /** One table row per line: the metrics at the validation threshold, then the threshold-free ones and the cost. */
@@ -56,12 +57,15 @@ function metricCells(r: StResult): string[] {
 }
 const METRIC_HEADERS = ['accuracy', 'precision', 'recall', 'F1', 'VUS-PR', 'peak F1', 'train s', 'score s'];
 
-/** Tables, figures and caveats of every `bench st` line. */
-export function stSection(all: readonly SourcedResult[]): StSection {
+/**
+ * Tables, figures and caveats of every `bench st` line; methods are listed in `methodOrder` (the CLI passes the
+ * detector registry's), the ones it does not name after them alphabetically.
+ */
+export function stSection(all: readonly SourcedResult[], methodOrder: readonly string[] = []): StSection {
   const results = latestStLines(all.filter(isStResult));
   const section: StSection = { tables: [], figures: [], caveats: [] };
   if (results.length === 0) return section;
-  const byMethod = orderOf(METHOD_ORDER);
+  const byMethod = orderOf(methodOrder);
   const byDataset = orderOf(DATASET_ORDER);
   for (const experiment of ['compare', 'window', 'scale', 'robustness']) {
     const rows = results.filter((r) => r.experiment === experiment);
