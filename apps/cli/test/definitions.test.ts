@@ -1,12 +1,10 @@
-import { BACKEND_PREFERENCES, DETECTOR_IDS, NODE_DETECTOR_IDS } from '@driftwatch/models';
+import { BACKEND_PREFERENCES } from '@driftwatch/models';
 import { INPUT_FORMATS, OUTPUT_FORMATS } from '@driftwatch/ingest';
 import { BACKEND_CHOICES } from '../src/command';
 import { COMMANDS } from '../src/commands';
 import { CONVERT_INPUT_FORMATS, CONVERT_OUTPUT_FORMATS } from '../src/commands/convert.def';
 import { INSPECTABLE_DATASETS } from '../src/commands/datasets-inspect.def';
 import { INSPECTORS } from '../src/commands/datasets-inspect';
-import { METHOD_ID_LIST } from '../src/method-ids';
-import { ST_METHODS } from '@driftwatch/experiments/st-settings';
 
 /**
  * The definitions are loaded at start-up and may not import the heavy packages, so they hold some of those
@@ -14,8 +12,6 @@ import { ST_METHODS } from '@driftwatch/experiments/st-settings';
  */
 describe('lists the definitions copy from heavy packages', () => {
   it.each([
-    ['method ids = the models registry', METHOD_ID_LIST, DETECTOR_IDS],
-    ['bench st methods = the models registry’s node detectors', ST_METHODS, NODE_DETECTOR_IDS],
     ['--backend choices = the backend loader preferences', BACKEND_CHOICES, BACKEND_PREFERENCES],
     ['convert --to = ingest output formats', CONVERT_OUTPUT_FORMATS, OUTPUT_FORMATS],
     ['convert --format = ingest input formats', CONVERT_INPUT_FORMATS, INPUT_FORMATS],

@@ -51,6 +51,7 @@ export {
 // The benchmarks
 export { runLeaveOneOut, leaveOneOutRunKey, type LeaveOneOutOptions } from './asd-loso';
 export * from './st/experiments';
+export * from './st/methods';
 export * from './st/metrics';
 export * from './st/periods';
 export * from './st/nezha-series';

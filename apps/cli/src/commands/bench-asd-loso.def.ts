@@ -1,5 +1,4 @@
 import { backendOption, dataRootOption, defineCommand } from '../command';
-import { METHOD_ID_LIST } from '../method-ids';
 
 export const benchAsdLosoDefinition = defineCommand({
   path: ['bench', 'asd-loso'],
@@ -22,7 +21,7 @@ export const benchAsdLosoDefinition = defineCommand({
     'DIR/latent/<method>/<server>.json. `driftwatch report DIR` draws them all.',
   ].join('\n'),
   options: {
-    methods: { type: 'string', valueName: 'ids', default: 'dense-divad-gm,iforest', description: `comma-separated: ${METHOD_ID_LIST.join(', ')}` },
+    methods: { type: 'string', valueName: 'ids', default: 'dense-divad-gm,iforest', description: "comma-separated detector ids ('driftwatch methods' lists them)" },
     servers: { type: 'string', valueName: 'list', default: 'all', description: "held-out servers: numbers (1,2,3), names (omi-1) or 'all'" },
     epochs: {
       type: 'string',

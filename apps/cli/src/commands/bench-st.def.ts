@@ -1,5 +1,5 @@
 import { backendOption, dataRootOption, defineCommand } from '../command';
-import { DEFAULT_BUDGET, DEFAULT_SPLIT, ST_DATASETS, ST_EXPERIMENTS, ST_METHODS } from '@driftwatch/experiments/st-settings';
+import { DEFAULT_BUDGET, DEFAULT_SPLIT, ST_DATASETS, ST_EXPERIMENTS } from '@driftwatch/experiments/st-settings';
 
 export const benchStDefinition = defineCommand({
   path: ['bench', 'st'],
@@ -34,7 +34,11 @@ export const benchStDefinition = defineCommand({
   ].join('\n'),
   arguments: [{ name: 'experiment', required: true, choices: ST_EXPERIMENTS, description: 'the experiment of docs/spatiotemporal.md §4 to run' }],
   options: {
-    methods: { type: 'string', valueName: 'ids', default: ST_METHODS.join(','), description: `comma-separated: ${ST_METHODS.join(', ')}` },
+    methods: {
+      type: 'string',
+      valueName: 'ids',
+      description: "comma-separated node detector ids (default: every node detector; 'driftwatch methods' lists them)",
+    },
     datasets: { type: 'string', valueName: 'ids', description: `comma-separated: ${ST_DATASETS.join(', ')} (default: compare nezha-ob,nezha-tt,sim; window nezha-ob,sim; scale and robustness sim)` },
     epochs: { type: 'string', valueName: 'N', default: String(DEFAULT_BUDGET.epochs), description: 'maximum training epochs of st-dda and the network baselines (early stopping with patience 10)' },
     window: { type: 'string', valueName: 'W', default: String(DEFAULT_BUDGET.windowLength), description: 'window length of every method, except in the window experiment' },

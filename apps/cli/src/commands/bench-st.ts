@@ -34,7 +34,7 @@ export const benchSt: Command = {
   async run(values, positionals, argv) {
     const experiment = parseStExperiment(positionals[0]);
     if (positionals.length > 1) throw new UsageError(`bench st takes one experiment, got ${positionals.join(' ')}`);
-    const methods = parseKnownList(listOption(values, 'methods') ?? [], ST_METHODS, 'method');
+    const methods = parseKnownList(listOption(values, 'methods') ?? ST_METHODS, ST_METHODS, 'method');
     const datasets = parseKnownList(listOption(values, 'datasets') ?? DEFAULT_DATASETS[experiment], ST_DATASETS, 'data set');
     const budget: StBudget = {
       epochs: intOption(values, 'epochs', DEFAULT_BUDGET.epochs, 1),

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { backendOption, dataRootOption, defineCommand } from '../command';
-import { METHOD_ID_LIST } from '../method-ids';
 
 export const demoDefinition = defineCommand({
   path: ['demo'],
@@ -16,7 +15,7 @@ export const demoDefinition = defineCommand({
   ].join('\n'),
   options: {
     simulate: { type: 'boolean', description: 'use a simulated cluster even when real data is found' },
-    method: { type: 'string', valueName: 'id', default: 'iforest', description: `detector: ${METHOD_ID_LIST.join(', ')}` },
+    method: { type: 'string', valueName: 'id', default: 'iforest', description: "detector id ('driftwatch methods' lists them)" },
     out: { type: 'string', valueName: 'dir', default: join('bench-results', 'demo'), description: 'output folder' },
     nodes: { type: 'string', valueName: 'N', default: '12', description: 'simulated nodes' },
     steps: { type: 'string', valueName: 'T', default: '1500', description: 'simulated steps' },

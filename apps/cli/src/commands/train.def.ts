@@ -1,5 +1,4 @@
 import { backendOption, dataRootOption, defineCommand } from '../command';
-import { METHOD_ID_LIST } from '../method-ids';
 
 export const trainDefinition = defineCommand({
   path: ['train'],
@@ -11,7 +10,7 @@ export const trainDefinition = defineCommand({
     'The model directory holds manifest.json (detector, config, scaler, domains, data provenance) and weights.',
   ].join('\n'),
   options: {
-    method: { type: 'string', valueName: 'id', description: METHOD_ID_LIST.join(', ') },
+    method: { type: 'string', valueName: 'id', description: "detector id ('driftwatch methods' lists them)" },
     out: { type: 'string', valueName: 'dir', description: 'model directory to write (replaced atomically if it exists)' },
     dataset: { type: 'string', valueName: 'name', default: 'asd', choices: ['asd', 'smd'], description: 'the data set' },
     'hold-out': { type: 'string', valueName: 'entity', description: 'train on every entity but this one (e.g. omi-1 or 1)' },

@@ -6,12 +6,13 @@
  */
 import { ParameterError, type ResultRecord } from '@driftwatch/contracts';
 import type { SimulationOptions } from '@driftwatch/simulate';
+import type { NodeDetectorId } from '@driftwatch/models';
 
 export const ST_EXPERIMENTS = ['compare', 'window', 'scale', 'robustness'] as const;
 export type StExperiment = (typeof ST_EXPERIMENTS)[number];
 
-export const ST_METHODS = ['st-dda', 'mlp', 'gbdt', 'cnn1d', 'transformer'] as const;
-export type StMethod = (typeof ST_METHODS)[number];
+/** A node detector of the models registry (its list is `ST_METHODS` in st/methods.ts, which loads the registry). */
+export type StMethod = NodeDetectorId;
 
 export const ST_DATASETS = ['nezha-ob', 'nezha-tt', 'sim'] as const;
 export type StDatasetId = (typeof ST_DATASETS)[number];
@@ -64,10 +65,6 @@ export function stRunMethodOf(lineMethod: string): string {
   return lineMethod.startsWith('st-dda') ? 'st-dda' : lineMethod;
 }
 
-/** Whether a method (or one of its results lines) trains with tfjs: all but gbdt, a JavaScript tree ensemble. */
-export function stUsesTfjs(method: string): boolean {
-  return method !== 'gbdt';
-}
 
 /** The same key for a run and for its results lines, so --resume can skip finished runs. */
 export function stRunKey(r: { experiment: string; dataset: string; method: string; varied?: { param: string; value: number } | null }): string {

@@ -7,7 +7,8 @@
 import type { FitProgress, NodeSeries, ResultRecord } from '@driftwatch/contracts';
 import { createNodeDetector, type StDda } from '@driftwatch/models';
 import { simulateCluster, type SimulationOptions } from '@driftwatch/simulate';
-import { stUsesTfjs, type StDatasetId, type StMethod, type StRun } from './experiments';
+import { stUsesTfjs } from './methods';
+import { type StDatasetId, type StMethod, type StRun } from './experiments';
 import { nodeStepMetrics, type NodeStepMetrics } from './metrics';
 import { NEZHA_DATASETS, nezhaNodeSeries, type LabelWindowSummary, type NezhaGraphSource } from './nezha-series';
 import { normalOnly, sliceNodeSeries, splitPeriods, type Periods, type SplitFractions, type SplitSpan } from './periods';
@@ -112,11 +113,11 @@ export async function runStMethod(
       detector.dispose();
     }
   }
-  // gbdt keeps its boosting rounds (NodeFitOptions.epochs would cap them at the networks' epoch budget)
+  // the epoch budget bounds the networks; gbdt keeps its boosting rounds (epochs would cap them at the same budget)
   const detector = createNodeDetector(method, { windowLength });
   try {
     const t0 = performance.now();
-    const report = await detector.fit(train, { seed: opts.seed, validation, onProgress: opts.onProgress, ...(method === 'gbdt' ? {} : { epochs: opts.epochs }) });
+    const report = await detector.fit(train, { seed: opts.seed, validation, onProgress: opts.onProgress, ...(stUsesTfjs(method) ? { epochs: opts.epochs } : {}) });
     const trainSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     const scores = await detector.scoreNodes(series);
