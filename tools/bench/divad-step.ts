@@ -59,7 +59,7 @@ function randomWindows(count: number, W: number, D: number, seed: number) {
   return { values, dom, set: packedWindowSet(values, W, D, dom, Array.from({ length: DOMAINS }, (_, i) => `d${i}`)) };
 }
 
-/** ms per training step: fresh Dense DIVAD-GM (divad.md §3.6 sizes), fixed batch, loss read back each step */
+/** ms per training step: fresh Dense DIVAD-GM (docs/divad.md §3.6 sizes), fixed batch, loss read back each step */
 function timeSteps(W: number, D: number, steps: number, warmup: number): number[] {
   const arch: DivadArchitecture = { variant: 'GM', windowLength: W, featureCount: D, hidden: [200], latentDim: 16, priorHidden: 64, domains: DOMAINS, components: 8 };
   const specs = divadParamSpecs(arch);

@@ -10,7 +10,7 @@
  * and the fitting of DIVAD's aggregated-posterior density, which both fits share. Scoring = windows per second of
  * `scoreWindows`. Medians over the repeats, after one untimed warm-up fit and scoring. The VAEs score
  * with the paper's 1,024 posterior samples per window, so they are timed on 1/64 of the records. Rec methods use
- * the Figure 16 layout of divad.md §3.6 (Conv1D(32, k 5) → GRU(32)).
+ * the Figure 16 layout of docs/divad.md §3.6 (Conv1D(32, k 5) → GRU(32)).
  * Each backend runs in its own child process (a fresh tfjs engine).
  */
 import { resolve } from 'node:path';
@@ -98,7 +98,7 @@ function child(preference: BackendPreference, methods: string[], steps: number, 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      // the paper's Table 1 set (divad.md §3.7) and Dense AE
+      // the paper's Table 1 set (docs/divad.md §3.7) and Dense AE
       methods: { type: 'string', default: TABLE_1_METHODS.join(',') },
       backends: { type: 'string', default: 'wasm,cpu' },
       steps: { type: 'string', default: '30' },

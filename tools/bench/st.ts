@@ -1,5 +1,5 @@
 /**
- * st-dda training-step and scoring time against the number of nodes (spatiotemporal.md §4 (c): 32, 64, 96, 128).
+ * st-dda training-step and scoring time against the number of nodes (docs/spatiotemporal.md §4 (c): 32, 64, 96, 128).
  *
  *   npm run bench -- st [--nodes 32,64,96,128] [--features 5] [--window 20] [--batch 4] [--steps 30] [--warmup 5]
  *                       [--score-ends 256] [--repeats 3] [--graph dynamic] [--backends wasm] [--out FILE]

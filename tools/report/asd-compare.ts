@@ -1,5 +1,5 @@
 /**
- * Per-server comparison of the ASD study (divad.md §6, Figure 14): for each held-out server, the maximum and the
+ * Per-server comparison of the ASD study (docs/divad.md §6, Figure 14): for each held-out server, the maximum and the
  * median peak F1 of every method over its runs (one run = one trained model × one smoothing factor), and how often
  * method A beats method B in each, with the relative gain.
  *

@@ -10,7 +10,7 @@ import { readResults } from '@driftwatch/experiments';
 import { captureOutput, makeAsdLikeRoot, runCommand } from './fixtures';
 
 /**
- * Peak F1 by brute force from its definition (divad.md §2): drop the W − 1 normal records after each anomaly
+ * Peak F1 by brute force from its definition (docs/divad.md §2): drop the W − 1 normal records after each anomaly
  * run, try every kept score as the threshold (s ≥ τ), precision over all anomalies, recall averaged over the
  * event types present (plain recall with one type), keep the best F1.
  */

@@ -47,7 +47,7 @@ export interface ManifestContext {
   trainedOn?: TrainingProvenance;
 }
 
-/** `manifest.json` of a model directory (architecture.md, "Files between steps"). */
+/** `manifest.json` of a model directory (docs/architecture.md, "Files between steps"). */
 export interface ModelManifest extends ManifestContext {
   format: 1;
   detector: string;

@@ -1,4 +1,4 @@
-/** Threshold-free ("oracle") metrics of one run (divad.md §2). */
+/** Threshold-free ("oracle") metrics of one run (docs/divad.md §2). */
 export interface OracleMetrics {
   peakF1: number;
   precision: number;
@@ -31,7 +31,7 @@ export interface EvaluationResult {
   deployed?: DeployedMetrics[];
 }
 
-/** One line of results.jsonl (architecture.md). */
+/** One line of results.jsonl (docs/architecture.md). */
 export interface ResultRecord {
   method: string;
   dataset: string;

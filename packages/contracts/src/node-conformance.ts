@@ -1,6 +1,6 @@
 /**
  * The conformance suite of node detectors (`NodeDetector`: st-dda and the supervised baselines of
- * spatiotemporal.md §2). Every node detector's tests call `describeNodeDetectorConformance`. Like
+ * docs/spatiotemporal.md §2). Every node detector's tests call `describeNodeDetectorConformance`. Like
  * `./conformance`, it runs under jest (uses its globals) and has its own entry point,
  * `@driftwatch/contracts/node-conformance`, so that the main entry stays free of I/O.
  */

@@ -5,7 +5,7 @@ import type { AnomalyRange, Sequence } from './sequence';
 
 /**
  * N entities (machines, containers, pods, services) observed together over T steps with F metrics
- * each: the input of spatiotemporal detectors (spatiotemporal.md §1) and the output of the simulator.
+ * each: the input of spatiotemporal detectors (docs/spatiotemporal.md §1) and the output of the simulator.
  * Entity i's value of feature f at step t is `values[(t·N + i)·F + f]`; NaN marks a missing value.
  */
 export interface NodeSeries {
@@ -99,7 +99,7 @@ export interface NodeFitOptions {
 
 /**
  * One interface for detectors that score every entity at every step, jointly (st-dda) or one entity
- * at a time (the supervised baselines of spatiotemporal.md §2).
+ * at a time (the supervised baselines of docs/spatiotemporal.md §2).
  */
 export interface NodeDetector<Config = Record<string, unknown>> {
   /** 'st-dda', 'mlp', 'gbdt', 'cnn1d', 'transformer' */

@@ -3,7 +3,7 @@
 import { mulberry32, normalSampler } from '@driftwatch/contracts';
 import { SMOOTHING_GRID, evaluateRun, peakF1, recordScores } from '../src';
 
-// The worked example of divad.md §2: W = 3 ⇒ delayed window 2, label 7 ignored.
+// The worked example of docs/divad.md §2: W = 3 ⇒ delayed window 2, label 7 ignored.
 const L = -Number.MAX_VALUE;
 const worked = peakF1(
   [{ scores: [L, L, 0.55, 0.9, 0.6, 0.7, 0.3, 0.1, 0.8, 0.5, 0.4, 0.2], labels: [0, 0, 0, 1, 1, 0, 0, 0, 7, 2, 0, 0] }],

@@ -2,7 +2,7 @@ import { evaluateRun } from './evaluation-result';
 import { peakF1 } from './metrics/peak-f1';
 
 describe('evaluateRun', () => {
-  it('maps the worked example of divad.md §2 to an EvaluationResult', () => {
+  it('maps the worked example of docs/divad.md §2 to an EvaluationResult', () => {
     const L = -Number.MAX_VALUE;
     const result = peakF1(
       [{ scores: [L, L, 0.55, 0.9, 0.6, 0.7, 0.3, 0.1, 0.8, 0.5, 0.4, 0.2], labels: [0, 0, 0, 1, 1, 0, 0, 0, 7, 2, 0, 0] }],

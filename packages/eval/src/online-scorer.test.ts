@@ -1,7 +1,7 @@
 import { ParameterError, mulberry32 } from '@driftwatch/contracts';
 import { SMOOTHING_GRID, ewma, ewmaBySegment, nanToNum, recordScores } from './online-scorer';
 
-/** e_t = Σ_{i=0..t} β^i a_{t−i} / Σ_{i=0..t} β^i, summed directly (divad.md §1 step 2). */
+/** e_t = Σ_{i=0..t} β^i a_{t−i} / Σ_{i=0..t} β^i, summed directly (docs/divad.md §1 step 2). */
 function ewmaClosedForm(a: number[], beta: number): number[] {
   return a.map((_, t) => {
     let num = 0;
@@ -16,7 +16,7 @@ function ewmaClosedForm(a: number[], beta: number): number[] {
 }
 
 describe('SMOOTHING_GRID', () => {
-  it('holds the 12 factors of divad.md §1, whose 1/(1−β) are the listed window counts', () => {
+  it('holds the 12 factors of docs/divad.md §1, whose 1/(1−β) are the listed window counts', () => {
     expect(SMOOTHING_GRID).toEqual([0, 0.8, 0.9, 0.95, 0.96667, 0.975, 0.98, 0.98333, 0.9875, 0.99167, 0.99375, 0.995]);
     expect(SMOOTHING_GRID.map((b) => Math.round(1 / (1 - b)))).toEqual([1, 5, 10, 20, 30, 40, 50, 60, 80, 120, 160, 200]);
   });

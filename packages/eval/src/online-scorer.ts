@@ -1,7 +1,7 @@
 import { ParameterError } from '@driftwatch/contracts';
 
 /**
- * EWMA smoothing factors β searched for every method and data set (divad.md §1); 1/(1−β) ≈ the number of
+ * EWMA smoothing factors β searched for every method and data set (docs/divad.md §1); 1/(1−β) ≈ the number of
  * recent window scores that dominate the average: 1, 5, 10, 20, 30, 40, 50, 60, 80, 120, 160, 200.
  */
 export const SMOOTHING_GRID: readonly number[] = Object.freeze([
@@ -18,7 +18,7 @@ function assertSmoothing(beta: number): void {
 }
 
 /**
- * Exponentially weighted moving average as pandas `ewm(alpha=1−β, adjust=True).mean()` (divad.md §1 step 2):
+ * Exponentially weighted moving average as pandas `ewm(alpha=1−β, adjust=True).mean()` (docs/divad.md §1 step 2):
  * e_t = Σ_{i=0..t} β^i a_{t−i} / Σ_{i=0..t} β^i, computed recursively (num ← a_t + β·num, den ← 1 + β·den).
  *
  * NaN handling is deliberately simpler than pandas (which skips NaN): for β > 0 a NaN makes every later
@@ -42,7 +42,7 @@ export function ewma(a: ArrayLike<number>, beta: number): Float64Array {
   return out;
 }
 
-/** numpy `nan_to_num`: NaN → 0, +∞ → largest finite double, −∞ → lowest finite double (divad.md §1 step 3). */
+/** numpy `nan_to_num`: NaN → 0, +∞ → largest finite double, −∞ → lowest finite double (docs/divad.md §1 step 3). */
 export function nanToNum(x: number): number {
   if (Number.isNaN(x)) return 0;
   if (x === Infinity) return Number.MAX_VALUE;
@@ -51,7 +51,7 @@ export function nanToNum(x: number): number {
 }
 
 /**
- * The online scorer of divad.md §1: window scores a_t (t = W−1..T−1) → one score per record.
+ * The online scorer of docs/divad.md §1: window scores a_t (t = W−1..T−1) → one score per record.
  * EWMA with factor β, then W−1 copies of the lowest finite double in front (records that end no window),
  * then nan_to_num. Output length = windows + W − 1 = the sequence length T.
  */

@@ -4,7 +4,7 @@ import { peakF1, type PeakF1Result } from './metrics/peak-f1';
 import { deployedMetrics, type NamedSelector } from './thresholds/deployed';
 
 export interface SmoothingGridOptions {
-  /** smoothing factors β (default: divad.md §1's grid of 12) */
+  /** smoothing factors β (default: docs/divad.md §1's grid of 12) */
   grid?: readonly number[];
   /** window scores of normal calibration sequences (one array each): when given, deployed figures are computed */
   calibration?: readonly ArrayLike<number>[];
@@ -22,7 +22,7 @@ export interface SmoothingGridPoint {
 }
 
 /**
- * One test sequence's window scores evaluated at every smoothing factor as the benchmarks do (divad.md §1–2):
+ * One test sequence's window scores evaluated at every smoothing factor as the benchmarks do (docs/divad.md §1–2):
  * record scores by the online scorer, peak F1 with W − 1 records dropped after each anomaly and, with
  * calibration scores, the label-free thresholds fitted on them (smoothed with the same β, per sequence).
  */

@@ -83,7 +83,7 @@ interface EdgeAggregate {
 const SERVICE_LIMIT = 2 ** 21;
 
 /**
- * Builds a call graph per window from spans fed in batches (spatiotemporal.md §3: "observed graph from
+ * Builds a call graph per window from spans fed in batches (docs/spatiotemporal.md §3: "observed graph from
  * spans, parent → child service calls per window"). A span whose parent is known gives one call from the
  * parent's service to its own, counted in the window of the child's start; edge weight = number of calls,
  * with mean and p95 latency of the child spans. Every window in which a span starts is a snapshot, with

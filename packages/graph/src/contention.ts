@@ -55,7 +55,7 @@ export function intersectIntervals(a: readonly Interval[], b: readonly Interval[
 
 /**
  * Contention graph per window: entities on the same machine at the same time compete for its CPU, memory,
- * disk and network (spatiotemporal.md §1: the contention graph; the paper's "resource contention"
+ * disk and network (docs/spatiotemporal.md §1: the contention graph; the paper's "resource contention"
  * edges). Two entities are linked in window k by an undirected 'contention' edge (stored both ways)
  * whose weight is the time, in seconds, both were on a common machine within the window:
  * w_ij(k) = Σ_machines |P_i ∩ P_j ∩ window k| / 1000, where P_i is the union of entity i's placement

@@ -49,7 +49,7 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>, minObservati
 }
 
 /**
- * Correlation graph per window of a NodeSeries (spatiotemporal.md §1, the observed graph from metrics;
+ * Correlation graph per window of a NodeSeries (docs/spatiotemporal.md §1, the observed graph from metrics;
  * the paper's "link interactions"): in window k, entities i and j are linked by an undirected
  * 'correlation' edge (stored both ways) of weight |r_ij| when |r_ij| ≥ threshold, r the Pearson
  * correlation of their values of one feature over the window's steps; with `topK`, each entity keeps its

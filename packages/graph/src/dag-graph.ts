@@ -60,7 +60,7 @@ export function latestTime(rows: Iterable<{ startMs: number | null; endMs: numbe
 /**
  * Machine-level call graph of batch jobs per window: each DAG dependency upstream → downstream hands data
  * from every upstream instance to every downstream instance, so it links the machine of each upstream
- * instance to the machine of each downstream instance (spatiotemporal.md §3: "batch DAGs, placement").
+ * instance to the machine of each downstream instance (docs/spatiotemporal.md §3: "batch DAGs, placement").
  * Weight of machine A → machine B in window k = the number of instance pairs (a, b) — a of the upstream
  * task on A, b of the downstream task on B — with b running in window k. Rule: a pair is active while
  * the downstream instance runs, because that is when it reads the upstream output; requiring the

@@ -6,7 +6,7 @@ export interface DriftOptions {
   kinds?: readonly EdgeKind[];
 }
 
-/** How much the graph changed from one snapshot to the next (spatiotemporal.md §1, "dependency drift"). */
+/** How much the graph changed from one snapshot to the next (docs/spatiotemporal.md §1, "dependency drift"). */
 export interface SnapshotDrift {
   /** t of the earlier and the later snapshot */
   from: number;

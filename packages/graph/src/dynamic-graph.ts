@@ -16,7 +16,7 @@ export function compareNames(a: string, b: string): number {
 
 /**
  * A graph that changes over time: one snapshot per window of a `WindowGrid`, every snapshot over the same
- * entity order (spatiotemporal.md §1, A_obs(t) aligned to the entity order). Entities get indices in the
+ * entity order (docs/spatiotemporal.md §1, A_obs(t) aligned to the entity order). Entities get indices in the
  * order they are first added — an entity that appears later is appended to the union order — and an
  * entity absent from a window is an isolated node of that window's snapshot. A window is observed when
  * the data cover it (a span started in it, a placement ran in it), with or without edges; windows nobody

@@ -5,7 +5,7 @@ import { parseEdgeListCsv } from './csv';
 import { looksLikeIPv4 } from './hosts';
 import { buildServiceGraph } from './service-graph';
 
-// data root: DRIFTWATCH_DATA, else ../shared/datasets next to the repository root (architecture.md, "Data")
+// data root: DRIFTWATCH_DATA, else ../shared/datasets next to the repository root (docs/architecture.md, "Data")
 const repoRoot = resolve(__dirname, '..', '..', '..');
 const dataRoot = process.env.DRIFTWATCH_DATA ?? join(repoRoot, '..', 'shared', 'datasets');
 const file = join(dataRoot, 'nezha', 'construct_data', '2022-08-22', 'metric', 'dependency.csv');

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { callGraphFromSpans, type SpanRow } from './call-graph';
 import { driftSeries } from './drift';
 
-// data root: DRIFTWATCH_DATA, else ../shared/datasets next to the repository root (architecture.md, "Data")
+// data root: DRIFTWATCH_DATA, else ../shared/datasets next to the repository root (docs/architecture.md, "Data")
 const repoRoot = resolve(__dirname, '..', '..', '..');
 const dataRoot = process.env.DRIFTWATCH_DATA ?? join(repoRoot, '..', 'shared', 'datasets');
 const traceDir = join(dataRoot, 'nezha', 'rca_data', '2023-01-29', 'trace');

@@ -8,7 +8,7 @@ export type TimeUnit = 'ms' | 'step';
 
 /**
  * The windows a dynamic graph is cut into: window k is [origin + k·width, origin + (k+1)·width), k any
- * integer. Every snapshot of a dynamic graph covers one window (spatiotemporal.md §1: one A_obs(t) per
+ * integer. Every snapshot of a dynamic graph covers one window (docs/spatiotemporal.md §1: one A_obs(t) per
  * window).
  */
 export interface WindowGrid {

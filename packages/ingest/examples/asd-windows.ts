@@ -1,5 +1,5 @@
 // Reads ASD server omi-1, fits a standardiser on its training part, and cuts windows of 20 records
-// (divad.md §1, §5b). Data root: the first argument, else DRIFTWATCH_DATA, else ../shared/datasets next
+// (docs/divad.md §1, §5b). Data root: the first argument, else DRIFTWATCH_DATA, else ../shared/datasets next
 // to the repository root.
 import {
   applyStandardisation,

@@ -1,4 +1,4 @@
-// Loads the Exathlon traces of the data root step by step (divad.md §5a): raw columns, preprocessing
+// Loads the Exathlon traces of the data root step by step (docs/divad.md §5a): raw columns, preprocessing
 // (−1 handling, inactive executor spots, 1 s resampling), feature bundle 7, domain keys, ground truth.
 // Data root: the first argument, else DRIFTWATCH_DATA, else ../shared/datasets next to the repository root.
 import { join } from 'node:path';

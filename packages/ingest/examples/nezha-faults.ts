@@ -1,5 +1,5 @@
 // Loads Nezha's TrainTicket day 2023-01-29 (one sequence per service), and prints the services, the faults
-// and the label window the recovery rule chose for each (spatiotemporal.md §3). Data root: the first
+// and the label window the recovery rule chose for each (docs/spatiotemporal.md §3). Data root: the first
 // argument, else DRIFTWATCH_DATA, else ../shared/datasets next to the repository root.
 import { relative } from 'node:path';
 import { findRepoRoot, resolveDataRoot } from '../src/index';

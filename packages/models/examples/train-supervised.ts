@@ -1,5 +1,5 @@
 /**
- * Train the four supervised baselines of spatiotemporal.md §2 (mlp, gbdt, cnn1d, transformer) on a labelled
+ * Train the four supervised baselines of docs/spatiotemporal.md §2 (mlp, gbdt, cnn1d, transformer) on a labelled
  * synthetic cluster, choose each one's threshold where F1 peaks on a validation period, report precision, recall
  * and F1 on a test period at that threshold, then save and reload one model and check its scores.
  * How to run it: packages/models/README.md, "Supervised baselines".

@@ -8,7 +8,7 @@ export const MANIFEST_FILE = 'manifest.json';
 export type ManifestFacts = Pick<ModelManifest, 'detector' | 'config' | 'featureCount' | 'windowLength' | 'domains' | 'backend' | 'versions' | 'seed' | 'metrics'> &
   Pick<ManifestContext, 'featureNames'>;
 
-/** `manifest.json` of a model directory (architecture.md, "Files between steps"): the caller's context, then the detector's facts, which win. */
+/** `manifest.json` of a model directory (docs/architecture.md, "Files between steps"): the caller's context, then the detector's facts, which win. */
 export function modelManifest(facts: ManifestFacts, context: ManifestContext = {}): ModelManifest {
   return { ...context, format: 1, ...facts, createdAt: new Date().toISOString(), files: [] };
 }

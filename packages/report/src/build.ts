@@ -39,7 +39,7 @@ export const TIMELINE_POINTS = 2400;
 export const DENSITY_POINTS = 160;
 /** Densities are drawn over the central quantiles of the pooled scores; heavy tails would squash the rest. */
 export const DENSITY_RANGE: readonly [number, number] = [0.005, 0.995];
-/** The paper's DIVAD training budget (divad.md §3.3): up to 300 epochs, patience 100. */
+/** The paper's DIVAD training budget (docs/divad.md §3.3): up to 300 epochs, patience 100. */
 const PAPER_MAX_EPOCHS = 300;
 
 /** Everything a report shows, computed from the input: summaries, per-series analyses, figure specs, tables, caveats. */

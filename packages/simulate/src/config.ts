@@ -4,7 +4,7 @@
  */
 import { ParameterError } from '@driftwatch/contracts';
 
-/** The four fault types of spatiotemporal.md §3 / issue 6, in the order of `NodeSeries.eventTypes`. */
+/** The four fault types of docs/spatiotemporal.md §3 / issue 6, in the order of `NodeSeries.eventTypes`. */
 export const FAULT_TYPES = ['cpu-contention', 'link-blockage', 'queue-buildup', 'process-failure'] as const;
 export type FaultType = (typeof FAULT_TYPES)[number];
 

@@ -1,6 +1,6 @@
 /**
  * `simulateCluster(config, seed)`: a cluster of N nodes over T steps with exact ground truth
- * (spatiotemporal.md §3–§4: node scale, drift rate and structural noise under control).
+ * (docs/spatiotemporal.md §3–§4: node scale, drift rate and structural noise under control).
  *
  * Per window of `graphWindow` steps: the call graph drifts (rewiring), the true and observed graphs are
  * emitted. Per step: external requests enter at the entries and flow along the calls; each node's

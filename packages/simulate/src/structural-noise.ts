@@ -1,5 +1,5 @@
 /**
- * The observed graph of a window (spatiotemporal.md §4d, structural noise): a fraction ε of the true
+ * The observed graph of a window (docs/spatiotemporal.md §4d, structural noise): a fraction ε of the true
  * edges is dropped and as many false edges are added, so a detector given the observed graph sees the
  * right number of edges but ε of them wrong.
  */

@@ -1,6 +1,6 @@
 /**
  * The cluster's structure: node names and roles, which nodes may call which, placement on machines, the
- * initial call graph and its drift (spatiotemporal.md §3: the simulator controls the drift rate exactly).
+ * initial call graph and its drift (docs/spatiotemporal.md §3: the simulator controls the drift rate exactly).
  *
  * Every node has a tier and calls only nodes of a strictly deeper tier, and tiers increase with the node
  * index, so index order is a topological order: the graph stays acyclic whatever the rewiring does.

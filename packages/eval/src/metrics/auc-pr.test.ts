@@ -53,7 +53,7 @@ describe('precisionRecallCurve', () => {
 });
 
 describe('aucPr of peakF1', () => {
-  it('matches the hand computation on the worked example of divad.md §2', () => {
+  it('matches the hand computation on the worked example of docs/divad.md §2', () => {
     const L = -Number.MAX_VALUE;
     const labels = [0, 0, 0, 1, 1, 0, 0, 0, 7, 2, 0, 0];
     const scores = [L, L, 0.55, 0.9, 0.6, 0.7, 0.3, 0.1, 0.8, 0.5, 0.4, 0.2];

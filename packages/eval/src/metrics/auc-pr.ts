@@ -43,7 +43,7 @@ function stableAscendingOrder(x: Float64Array): Uint32Array {
 }
 
 /**
- * The (R, P) points whose area is AUC-PR (divad.md §2 item 6): the given points in sklearn's order
+ * The (R, P) points whose area is AUC-PR (docs/divad.md §2 item 6): the given points in sklearn's order
  * (ascending threshold), then the (R = 0, P = 1) point, reordered by a stable sort on R.
  * `precision[i]`, `recall[i]` belong to the i-th lowest threshold.
  */
@@ -67,7 +67,7 @@ export function precisionRecallCurve(precision: ArrayLike<number>, recall: Array
   return curve;
 }
 
-/** Trapezoidal rule Σ_i (x_{i+1} − x_i)(y_i + y_{i+1})/2, as sklearn `auc` for x in ascending order (divad.md §2 item 6). */
+/** Trapezoidal rule Σ_i (x_{i+1} − x_i)(y_i + y_{i+1})/2, as sklearn `auc` for x in ascending order (docs/divad.md §2 item 6). */
 export function trapezoidArea(x: ArrayLike<number>, y: ArrayLike<number>): number {
   if (x.length !== y.length) throw new ParameterError(`trapezoidArea: ${x.length} x values but ${y.length} y values`);
   let area = 0;
@@ -75,7 +75,7 @@ export function trapezoidArea(x: ArrayLike<number>, y: ArrayLike<number>): numbe
   return area;
 }
 
-/** AUC-PR of divad.md §2 item 6 from the per-threshold precision and recall in ascending-threshold order. */
+/** AUC-PR of docs/divad.md §2 item 6 from the per-threshold precision and recall in ascending-threshold order. */
 export function areaUnderPrCurve(precision: ArrayLike<number>, recall: ArrayLike<number>): number {
   const curve = precisionRecallCurve(precision, recall);
   return trapezoidArea(curve.recall, curve.precision);

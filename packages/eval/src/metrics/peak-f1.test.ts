@@ -15,7 +15,7 @@ interface Point {
 
 const L = -Number.MAX_VALUE;
 
-/** divad.md §2 item 1 read literally: split at ignored records, then mask b..min(b+w, len)−1 after each run. */
+/** docs/divad.md §2 item 1 read literally: split at ignored records, then mask b..min(b+w, len)−1 after each run. */
 function bruteKept(seqs: Seq[], w: number, ignored: number[]): Point[] {
   const out: Point[] = [];
   for (const { scores, labels } of seqs) {
@@ -56,7 +56,7 @@ interface BruteRow {
   rmix: number;
 }
 
-/** Precision and recalls at one threshold, counted record by record (divad.md §2 item 4). */
+/** Precision and recalls at one threshold, counted record by record (docs/divad.md §2 item 4). */
 function countAt(kept: Point[], types: number[], tau: number): BruteRow {
   let predicted = 0;
   let tp = 0;
@@ -165,7 +165,7 @@ describe('rankByScoreDescending', () => {
   });
 });
 
-describe('peakF1 on the worked example of divad.md §2', () => {
+describe('peakF1 on the worked example of docs/divad.md §2', () => {
   const labels = [0, 0, 0, 1, 1, 0, 0, 0, 7, 2, 0, 0];
   const scores = [L, L, 0.55, 0.9, 0.6, 0.7, 0.3, 0.1, 0.8, 0.5, 0.4, 0.2];
 

@@ -3,7 +3,7 @@ import { rankByScoreDescending, type ScoreRanking } from './rank';
 import { poolKeptRecords, type LabelledScores } from './record-filter';
 
 export interface PeakF1Options {
-  /** records dropped after each anomaly: W − 1 for windows of length W (divad.md §2 item 1) */
+  /** records dropped after each anomaly: W − 1 for windows of length W (docs/divad.md §2 item 1) */
   delayedWindow: number;
   /** labels whose records are removed before anything else (Exathlon: [7]) */
   ignoredLabels?: number[];
@@ -36,13 +36,13 @@ export interface PeakF1Result extends OperatingPoint {
   warning?: string;
 }
 
-/** F = 2PR/(P + R), and 0 when P + R = 0 (divad.md §2 item 4). */
+/** F = 2PR/(P + R), and 0 when P + R = 0 (docs/divad.md §2 item 4). */
 export function f1Score(precision: number, recall: number): number {
   const s = precision + recall;
   return s === 0 ? 0 : (2 * precision * recall) / s;
 }
 
-/** The τ = +∞ operating point: nothing predicted, P := 1, R := 0, F := 0 (divad.md §2 item 3). */
+/** The τ = +∞ operating point: nothing predicted, P := 1, R := 0, F := 0 (docs/divad.md §2 item 3). */
 function noAlarmPoint(): OperatingPoint {
   return { peakF1: 0, precision: 1, recall: 0, threshold: Infinity };
 }
@@ -60,7 +60,7 @@ interface EncodedTypes {
   total: Float64Array;
 }
 
-/** K = the labels > 0 among kept records, N_k = #{y = k} (divad.md §2 item 2). */
+/** K = the labels > 0 among kept records, N_k = #{y = k} (docs/divad.md §2 item 2). */
 function encodeEventTypes(labels: Int32Array): EncodedTypes {
   const eventTypes = [...new Set(labels.filter((y) => y > 0))].sort((a, b) => a - b);
   const typeIndex = new Map(eventTypes.map((k, i) => [k, i + 1]));
@@ -100,7 +100,7 @@ interface Sweep {
 }
 
 /**
- * Lowers τ through the distinct scores with running hit counts per type (divad.md §2 items 3–5): at each τ,
+ * Lowers τ through the distinct scores with running hit counts per type (docs/divad.md §2 items 3–5): at each τ,
  * P = hits/predicted, R_k = hits_k/N_k, R̄ = mean_k R_k, R_mix = hits/positives. Maxima use ≥ so that, going
  * down, a tie moves to the lower threshold.
  */
@@ -155,7 +155,7 @@ function sweepThresholds(ranking: ScoreRanking, types: EncodedTypes): Sweep {
 }
 
 /**
- * Point-based peak F1 of divad.md §2 over the records of all test sequences.
+ * Point-based peak F1 of docs/divad.md §2 over the records of all test sequences.
  *
  * Records are filtered per sequence (ignored labels, then `delayedWindow` normal records after each anomaly
  * run) and pooled. Each distinct kept score τ is a threshold (prediction s ≥ τ). Precision is mixed (all

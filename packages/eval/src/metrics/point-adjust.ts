@@ -149,7 +149,7 @@ function lowestEquivalentThreshold(scores: ArrayLike<number>, adjustedScores: Fl
   return lowest;
 }
 
-/** Best point-wise F1 over thresholds, all event types positive (mixed recall of `peakF1`, divad.md §2). */
+/** Best point-wise F1 over thresholds, all event types positive (mixed recall of `peakF1`, docs/divad.md §2). */
 export function peakPointwiseF1(scores: ArrayLike<number>, labels: ArrayLike<number>): OperatingPoint {
   assertScoresAndLabels(scores, labels);
   if (scores.length === 0) return { peakF1: 0, precision: 1, recall: 0, threshold: Infinity };

@@ -48,7 +48,7 @@ export interface RangePrecisionRecall {
 const DEFAULT_FLAT: OverlapRewardParams = { size: 'default', bias: 'flat', cardinality: 'one' };
 const EXATHLON_FRONT: OverlapRewardParams = { size: 'flat-normalised', bias: 'front-exathlon', cardinality: 'one' };
 
-/** Exathlon's AD levels (Jacob et al., "Exathlon", VLDB 2021 §4; divad.md §2): recall and precision parameters. */
+/** Exathlon's AD levels (Jacob et al., "Exathlon", VLDB 2021 §4; docs/divad.md §2): recall and precision parameters. */
 export const AD_LEVELS: Readonly<Record<'AD1' | 'AD2' | 'AD3' | 'AD4', RangeMetricParams>> = {
   AD1: { recall: { alpha: 1, ...DEFAULT_FLAT }, precision: DEFAULT_FLAT },
   AD2: { recall: { alpha: 0, ...DEFAULT_FLAT }, precision: DEFAULT_FLAT },

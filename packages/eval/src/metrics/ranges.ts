@@ -67,7 +67,7 @@ export function eventRangesOf(labels: ArrayLike<number>): EventRange[] {
   return ranges;
 }
 
-/** Binary predictions ŷ_i = [s_i ≥ τ], as peak F1 thresholds (divad.md §2 item 3). */
+/** Binary predictions ŷ_i = [s_i ≥ τ], as peak F1 thresholds (docs/divad.md §2 item 3). */
 export function predictAtThreshold(scores: ArrayLike<number>, threshold: number): Uint8Array {
   if (Number.isNaN(threshold)) throw new ParameterError('threshold is NaN');
   const predicted = new Uint8Array(scores.length);

@@ -6,7 +6,7 @@ export interface LabelledScores {
   labels: ArrayLike<number>;
 }
 
-/** The (score, label) pairs that survive filtering, pooled over sequences (divad.md §2 item 1c). */
+/** The (score, label) pairs that survive filtering, pooled over sequences (docs/divad.md §2 item 1c). */
 export interface KeptRecords {
   scores: Float64Array;
   labels: Int32Array;
@@ -19,7 +19,7 @@ export function assertDelayedWindow(delayedWindow: number): void {
 }
 
 /**
- * Which records of one sequence enter the evaluation (divad.md §2 items 1a–1b): records with an ignored
+ * Which records of one sequence enter the evaluation (docs/divad.md §2 items 1a–1b): records with an ignored
  * label go; a normal record goes when one of the `delayedWindow` records before it, inside the same
  * sub-period, is anomalous. That is the "drop b..min(b+w, len)−1 after each run [a, b)" rule restated per
  * record: the record b+j (j < w) is within w of the run's last record b−1. Anomalous records always stay,
@@ -59,7 +59,7 @@ function assertSequence(seq: LabelledScores, i: number): void {
   }
 }
 
-/** Validates every sequence, filters each one and pools the kept records (divad.md §2 item 1). */
+/** Validates every sequence, filters each one and pools the kept records (docs/divad.md §2 item 1). */
 export function poolKeptRecords(sequences: readonly LabelledScores[], delayedWindow: number, ignoredLabels: readonly number[] = []): KeptRecords {
   assertDelayedWindow(delayedWindow);
   if (!Array.isArray(sequences) || sequences.length === 0) throw new ParameterError('peak F1 needs at least one sequence');

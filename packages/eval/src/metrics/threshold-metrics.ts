@@ -39,7 +39,7 @@ function assertThresholdInput(scores: ArrayLike<number>, labels: ArrayLike<numbe
   }
 }
 
-/** Confusion counts of ŷ = [s ≥ τ] against y > 0 (divad.md §2 item 3). */
+/** Confusion counts of ŷ = [s ≥ τ] against y > 0 (docs/divad.md §2 item 3). */
 export function confusionCounts(scores: ArrayLike<number>, labels: ArrayLike<number>, threshold: number): ConfusionCounts {
   const counts: ConfusionCounts = { truePositives: 0, falsePositives: 0, trueNegatives: 0, falseNegatives: 0 };
   for (let i = 0; i < scores.length; i++) {
@@ -55,7 +55,7 @@ export function confusionCounts(scores: ArrayLike<number>, labels: ArrayLike<num
 
 /**
  * Accuracy, precision, recall and F1 of ŷ = [s ≥ τ] over records, or over node × time cells when `shape` is given
- * (scores and labels both T·N long, index t·N + n); every event type counts as positive (divad.md §2 item 4).
+ * (scores and labels both T·N long, index t·N + n); every event type counts as positive (docs/divad.md §2 item 4).
  */
 export function thresholdMetrics(scores: ArrayLike<number>, labels: ArrayLike<number>, threshold: number, shape?: MatrixShape): ThresholdMetrics {
   assertThresholdInput(scores, labels, threshold, shape);
@@ -66,7 +66,7 @@ export function thresholdMetrics(scores: ArrayLike<number>, labels: ArrayLike<nu
   return { ...counts, accuracy: (tp + tn) / scores.length, precision, recall, f1: f1Score(precision, recall) };
 }
 
-/** R_k = #{s ≥ τ, y = k}/#{y = k} for each event type k present, ascending k (divad.md §2 item 4). */
+/** R_k = #{s ≥ τ, y = k}/#{y = k} for each event type k present, ascending k (docs/divad.md §2 item 4). */
 export function recallByEventType(scores: ArrayLike<number>, labels: ArrayLike<number>, threshold: number, shape?: MatrixShape): Map<number, number> {
   assertThresholdInput(scores, labels, threshold, shape);
   const types = eventTypesOf(labels);

@@ -4,7 +4,7 @@ import { peakF1 } from '../metrics/peak-f1';
 import { DEFAULT_SELECTORS, deployedMetrics, metricsAtThreshold, type NamedSelector } from './deployed';
 
 const L = -Number.MAX_VALUE;
-// divad.md §2 worked example: W = 3 (w = 2), label 7 ignored
+// docs/divad.md §2 worked example: W = 3 (w = 2), label 7 ignored
 const example = [{ scores: [L, L, 0.55, 0.9, 0.6, 0.7, 0.3, 0.1, 0.8, 0.5, 0.4, 0.2], labels: [0, 0, 0, 1, 1, 0, 0, 0, 7, 2, 0, 0] }];
 const protocol = { delayedWindow: 2, ignoredLabels: [7] };
 
@@ -15,7 +15,7 @@ describe('metricsAtThreshold', () => {
     [0.55, 2 / 3, 0.5, 4 / 7],
     [0.5, 0.75, 1, 6 / 7],
     [L, 3 / 7, 1, 0.6],
-  ])('gives the worked example of divad.md §2 at τ = %p', (tau, p, r, f) => {
+  ])('gives the worked example of docs/divad.md §2 at τ = %p', (tau, p, r, f) => {
     const m = metricsAtThreshold(example, tau, protocol);
     expect(m.precision).toBeCloseTo(p, 12);
     expect(m.recall).toBeCloseTo(r, 12);

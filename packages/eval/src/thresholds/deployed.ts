@@ -15,7 +15,7 @@ export interface NamedSelector {
 }
 
 /**
- * The selectors a benchmark records by default (divad.md §2, Exathlon's STD / MAD / IQR with k = 3, 3, 1.5;
+ * The selectors a benchmark records by default (docs/divad.md §2, Exathlon's STD / MAD / IQR with k = 3, 3, 1.5;
  * the 99th percentile; POT with risk 1e-3 and initial level 0.98, Siffer et al. KDD 2017).
  */
 export const DEFAULT_SELECTORS: readonly NamedSelector[] = Object.freeze([
@@ -39,7 +39,7 @@ export interface FixedThresholdMetrics {
 }
 
 /**
- * Precision, recall and F1 of ŷ = [s ≥ τ] for one fixed τ with peakF1's protocol (divad.md §2 items 1–4):
+ * Precision, recall and F1 of ŷ = [s ≥ τ] for one fixed τ with peakF1's protocol (docs/divad.md §2 items 1–4):
  * the same records kept, mixed precision (P := 1 when nothing is predicted), recall averaged over the event
  * types present. At τ = peakF1's threshold it gives peakF1's figures.
  */
@@ -73,7 +73,7 @@ export function metricsAtThreshold(sequences: readonly LabelledScores[], thresho
 
 /**
  * Each selector's threshold fitted on `calibration`, then evaluated on the test sequences: the figures a
- * deployment would get, kept apart from the oracle peak (architecture.md, EvaluationResult.deployed).
+ * deployment would get, kept apart from the oracle peak (docs/architecture.md, EvaluationResult.deployed).
  * A selector that cannot fit (e.g. POT with no excess) is reported with threshold NaN and an `error`.
  */
 export function deployedMetrics(

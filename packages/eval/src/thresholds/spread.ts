@@ -39,21 +39,21 @@ function assertFactor(k: number, where: string): void {
   if (!Number.isFinite(k)) throw new ParameterError(`${where}: k = ${k} is not a finite number`);
 }
 
-/** STD selector: mean + k·std, population std (Exathlon threshold_selectors.py, divad.md §2). */
+/** STD selector: mean + k·std, population std (Exathlon threshold_selectors.py, docs/divad.md §2). */
 export function stdThreshold(scores: ArrayLike<number>, k: number): number {
   assertScores(scores, 'stdThreshold');
   assertFactor(k, 'stdThreshold');
   return mean(scores) + k * standardDeviation(scores);
 }
 
-/** MAD selector: median + k·1.4826·MAD (Exathlon threshold_selectors.py, divad.md §2). */
+/** MAD selector: median + k·1.4826·MAD (Exathlon threshold_selectors.py, docs/divad.md §2). */
 export function madThreshold(scores: ArrayLike<number>, k: number): number {
   assertScores(scores, 'madThreshold');
   assertFactor(k, 'madThreshold');
   return median(scores) + k * MAD_NORMAL_CONSISTENCY * medianAbsoluteDeviation(scores);
 }
 
-/** IQR selector: Q3 + k·(Q3 − Q1), type-7 quartiles (Exathlon threshold_selectors.py, divad.md §2). */
+/** IQR selector: Q3 + k·(Q3 − Q1), type-7 quartiles (Exathlon threshold_selectors.py, docs/divad.md §2). */
 export function iqrThreshold(scores: ArrayLike<number>, k: number): number {
   assertScores(scores, 'iqrThreshold');
   assertFactor(k, 'iqrThreshold');
@@ -77,7 +77,7 @@ export interface IteratedThresholdResult {
   keptCount: number;
 }
 
-/** Exathlon iteration: τ_i = select(S_i), S_{i+1} = {s ∈ S_i : s ≤ removal_factor·τ_i}, until S stops changing (Exathlon threshold_selectors.py, divad.md §2). */
+/** Exathlon iteration: τ_i = select(S_i), S_{i+1} = {s ∈ S_i : s ≤ removal_factor·τ_i}, until S stops changing (Exathlon threshold_selectors.py, docs/divad.md §2). */
 export function iteratedThreshold(scores: ArrayLike<number>, select: ThresholdSelector, options: IteratedThresholdOptions = {}): IteratedThresholdResult {
   const removalFactor = options.removalFactor ?? 1;
   const maxIterations = options.maxIterations ?? 100;

@@ -38,7 +38,7 @@ export function findRepoRoot(start: string): string | undefined {
 }
 
 /**
- * The data root (architecture.md, "Data"): --data-root, else DRIFTWATCH_DATA, else ../shared/datasets
+ * The data root (docs/architecture.md, "Data"): --data-root, else DRIFTWATCH_DATA, else ../shared/datasets
  * next to the repository root. Throws a DataRootError that says what was tried and how to fix it when the
  * chosen folder does not exist.
  */

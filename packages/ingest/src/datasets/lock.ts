@@ -74,7 +74,7 @@ export interface LockDownload {
   to: string;
 }
 
-/** datasets.lock (architecture.md, "Data"). */
+/** datasets.lock (docs/architecture.md, "Data"). */
 export interface DatasetsLock {
   format: 1;
   datasets: LockedDataset[];

@@ -60,7 +60,7 @@ export async function listOmniEntities(dataRoot: string, dataset: OmniDataset): 
 
 /**
  * Reads ASD or SMD (datasets/README.md): per entity the train and test records, the test labels and the
- * interpretation segments. Domain = entity (one domain per server, divad.md §5b); features m1…mF (the
+ * interpretation segments. Domain = entity (one domain per server, docs/divad.md §5b); features m1…mF (the
  * 1-based metric numbers of the interpretation labels). Sequences are backed by Arrow tables.
  */
 export async function readOmniAnomaly(dataRoot: string, dataset: OmniDataset, opts: ReadOmniOptions = {}): Promise<OmniEntity[]> {
@@ -236,7 +236,7 @@ async function readAnomalyTypes(path: string, servers: readonly string[]): Promi
 }
 
 /**
- * One sequence made of `parts` back to back (divad.md §5b: an ASD server = train then test). Features must
+ * One sequence made of `parts` back to back (docs/divad.md §5b: an ASD server = train then test). Features must
  * match; labels are concatenated with 0 for parts without labels; ranges are shifted by the part's offset.
  * Entity and domain are the first part's.
  */

@@ -1,5 +1,5 @@
 // Writing one data-root file from a stream: into a temporary sibling, hashed on the way, renamed over the
-// target only when the hash matches (architecture.md, "Data": `datasets fetch` writes atomically).
+// target only when the hash matches (docs/architecture.md, "Data": `datasets fetch` writes atomically).
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';

@@ -9,7 +9,7 @@ export function temporarySiblingPath(path: string): string {
 
 /**
  * Writes `data` to a temporary sibling, flushes it to disk and renames it over `path`, so readers see
- * either the old file or the complete new one, never a partial write (architecture.md, "Conventions").
+ * either the old file or the complete new one, never a partial write (docs/architecture.md, "Conventions").
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
   const temporary = temporarySiblingPath(path);

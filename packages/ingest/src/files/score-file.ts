@@ -22,7 +22,7 @@ export function scoreFormatOf(path: string): ScoreFileFormat | undefined {
 }
 
 /**
- * Writes record scores (architecture.md, "Files between steps"): Arrow IPC file with columns `sequence`
+ * Writes record scores (docs/architecture.md, "Files between steps"): Arrow IPC file with columns `sequence`
  * (Dictionary<Utf8>), `record` (Int32), `score` (Float64), or CSV `sequence,record,score`. The format
  * comes from `opts.format`, else the extension. Written atomically.
  */

@@ -31,7 +31,7 @@ export interface WriteReport {
 
 /**
  * Writes a stream of record batches as an Arrow IPC file, a Parquet file or CSV, streaming, to a
- * temporary sibling that is renamed over `path` only when everything was written (architecture.md,
+ * temporary sibling that is renamed over `path` only when everything was written (docs/architecture.md,
  * "Conventions"): if the batches throw, or a batch does not fit the first one's schema, the temporary
  * is removed and a file already at `path` stays as it was. At least one batch is needed (it carries
  * the schema); a batch with no rows is fine.

@@ -7,7 +7,7 @@ export function balancedFileQuota(fileWindows: number, keyWindows: number, perKe
 }
 
 /**
- * Domain-balanced resampling (divad.md §3.4, paper A.5): with n windows and #keys keys, n_per = ⌊n/#keys⌋;
+ * Domain-balanced resampling (docs/divad.md §3.4, paper A.5): with n windows and #keys keys, n_per = ⌊n/#keys⌋;
  * every sequence ("file") f of key κ contributes ⌈(n_f/n_κ)·n_per⌉ windows drawn uniformly from its own,
  * without replacement when that count ≤ n_f, else with replacement. With a single key every window is kept.
  * Files are visited in sequence order and draws within a file are returned in ascending window order.

@@ -40,7 +40,7 @@ export function splitSequence(seq: Sequence, at: number): [Sequence, Sequence] {
 }
 
 /**
- * Time split: tail = the last ⌊fraction·T⌋ records, head = the rest (divad.md §5b: ASD validation is the
+ * Time split: tail = the last ⌊fraction·T⌋ records, head = the rest (docs/divad.md §5b: ASD validation is the
  * last 15% of each training server's sequence).
  */
 export function tailSplit(seq: Sequence, fraction: number): { head: Sequence; tail: Sequence } {

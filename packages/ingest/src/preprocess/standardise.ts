@@ -6,7 +6,7 @@ export interface FitStandardiserOptions {
 }
 
 /**
- * StandardScaler (divad.md §5): per feature mean μ_j = Σ x_tj / n and population std
+ * StandardScaler (docs/divad.md §5): per feature mean μ_j = Σ x_tj / n and population std
  * σ_j = sqrt(Σ (x_tj − μ_j)² / n), accumulated in float64 in two passes; a constant feature (max = min)
  * gets μ_j = its value and σ_j = 1, as sklearn does instead of dividing by zero. NaN values are left out
  * of their feature's sums (as sklearn does); a feature with no finite value gets μ 0, σ 1.
@@ -61,7 +61,7 @@ export function fitStandardiser(sequences: Sequence[], opts: FitStandardiserOpti
   return { mean, std };
 }
 
-/** z_tj = (x_tj − μ_j) / σ_j (divad.md §5) into new float32 values; everything else is shared. */
+/** z_tj = (x_tj − μ_j) / σ_j (docs/divad.md §5) into new float32 values; everything else is shared. */
 export function applyStandardisation(seq: Sequence, st: Standardisation): Sequence {
   const width = seq.features.length;
   if (st.mean.length !== width || st.std.length !== width) {

@@ -11,7 +11,7 @@ export interface IndexedWindowSet extends WindowSet {
 export interface WindowOptions {
   /** domain order (DIVAD's d index); default: the sorted unique domains of the sequences */
   domains?: string[];
-  /** drop every window that contains a record with label > 0 (divad.md §3.4) */
+  /** drop every window that contains a record with label > 0 (docs/divad.md §3.4) */
   normalOnly?: boolean;
 }
 
@@ -66,7 +66,7 @@ export function domainsOf(sequences: readonly Sequence[]): string[] {
 }
 
 /**
- * All windows of length W with step 1 (divad.md §1): w_t = (x_{t−W+1} … x_t) for t = W−1 … T−1 of each
+ * All windows of length W with step 1 (docs/divad.md §1): w_t = (x_{t−W+1} … x_t) for t = W−1 … T−1 of each
  * sequence, in sequence order. With `normalOnly`, a window is kept only if all its W labels are 0 (§3.4).
  */
 export function windowSequences(sequences: readonly Sequence[], windowLength: number, opts: WindowOptions = {}): SequenceWindows {

@@ -1,7 +1,7 @@
 /**
  * The backends the loader can try, each as a candidate that loads its package and activates its tfjs
  * backend, or throws a CandidateFailure that says why not. The packages of the GPU candidates are
- * optional dependencies that cannot install everywhere (toolchain.md), so they are required at run time
+ * optional dependencies that cannot install everywhere (docs/toolchain.md), so they are required at run time
  * behind a guard, and only when their candidate is tried: `--backend wasm` never loads them.
  */
 import { readFileSync } from 'node:fs';

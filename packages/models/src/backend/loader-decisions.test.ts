@@ -3,7 +3,7 @@ import { BackendLoader, tf } from './loader';
 import { BACKEND_REASONS, type BackendCandidate } from './candidates';
 import { activatingCandidate, brokenAddonCandidate, noAdapterCandidate, notInstalledCandidate, registerCpuLikeBackend } from './fake-candidates';
 
-/** what Dawn 0.6.2 printed on a machine with Debian's lavapipe driver (toolchain.md) */
+/** what Dawn 0.6.2 printed on a machine with Debian's lavapipe driver (docs/toolchain.md) */
 const LAVAPIPE_STDERR = [
   'Warning: Vulkan shaderUniform*ArrayDynamicIndexing required.',
   ' - While initializing adapter (backend=BackendType::Vulkan)',

@@ -1,5 +1,5 @@
 /**
- * The tfjs backend loader (architecture.md; issue 8): tries tfjs-node-gpu → tfjs-node → webgpu → wasm →
+ * The tfjs backend loader (docs/architecture.md; issue 8): tries tfjs-node-gpu → tfjs-node → webgpu → wasm →
  * cpu and accepts a candidate only when it loads and passes the smoke test (smoke-test.ts) against the
  * cpu backend; records for every candidate tried why it was or was not used. Candidates are injectable
  * (`new BackendLoader({ candidates })`), so that tests drive the decisions; the functions below use the

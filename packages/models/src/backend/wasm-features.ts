@@ -1,7 +1,7 @@
 /**
  * What the wasm backend can use here: SIMD and threads, as tfjs-backend-wasm decides them (its flags) and
  * as the JavaScript engine supports them (WebAssembly.validate of two small modules). The two differ on
- * purpose in Node, where tfjs-backend-wasm switches threads off (toolchain.md, "Backends").
+ * purpose in Node, where tfjs-backend-wasm switches threads off (docs/toolchain.md, "Backends").
  */
 import * as tf from '@tensorflow/tfjs';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';

@@ -1,5 +1,5 @@
 /**
- * Kernel fixes for the tfjs wasm backend (toolchain.md, "Missing kernels on wasm" and "wasm matMul
+ * Kernel fixes for the tfjs wasm backend (docs/toolchain.md, "Missing kernels on wasm" and "wasm matMul
  * defect"). Each works directly on the wasm heap through the backend's own buffers, so no data leaves
  * the backend and the engine's tensor bookkeeping stays untouched.
  */

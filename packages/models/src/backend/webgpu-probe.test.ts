@@ -91,7 +91,7 @@ describe('the webgpu candidate', () => {
 
 describe('classifyRequireError', () => {
   it('native binaries and the libraries they link are native-addon-missing; other errors init-failed', () => {
-    // the messages of toolchain.md and of the dynamic loader
+    // the messages of docs/toolchain.md and of the dynamic loader
     expect(classifyRequireError(new Error('The Node.js native addon module (tfjs_binding.node) can not be found at path: /x/lib/napi-v8/tfjs_binding.node.'))).toBe('native-addon-missing');
     expect(classifyRequireError(new Error('libtensorflow.so.2: cannot open shared object file: No such file or directory'))).toBe('native-addon-missing');
     expect(classifyRequireError(Object.assign(new Error('x'), { code: 'ERR_DLOPEN_FAILED' }))).toBe('native-addon-missing');

@@ -2,7 +2,7 @@
  * Asks Dawn (the `webgpu` package) for an adapter in a child process. Dawn writes why it rejects a
  * driver or cannot load the Vulkan loader to the process's stderr from native code, where the loader
  * could neither read it nor keep it out of every command's output; a child's stderr can be read. A
- * driver that crashes Dawn takes down only the child. toolchain.md, "A GPU path that does not need
+ * driver that crashes Dawn takes down only the child. docs/toolchain.md, "A GPU path that does not need
  * libtensorflow", has the outcomes measured so far.
  */
 import { execFile } from 'node:child_process';

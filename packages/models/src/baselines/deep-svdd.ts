@@ -1,6 +1,6 @@
 /**
  * What Dense and Rec Deep SVDD share (Ruff et al., "Deep One-Class Classification", ICML 2018, as run from
- * the Deep SAD code of Ruff et al., ICLR 2020, by the DIVAD paper; divad.md §4): PyTorch's BatchNorm without
+ * the Deep SAD code of Ruff et al., ICLR 2020, by the DIVAD paper; docs/divad.md §4): PyTorch's BatchNorm without
  * affine parameters, the hypersphere centre c, and the two training phases, autoencoder pretraining of the
  * encoder with a mirrored decoder, then the one-class objective mean ‖φ(x) − c‖² on the encoder alone.
  */
@@ -22,7 +22,7 @@ export interface DeepSvddConfig extends TrainingConfig {
   lrMilestones: number | number[];
 }
 
-/** divad.md §4 Dense DSVDD: AdamW wd 1e-6, batch 200, 150 + 150 epochs, LR ÷10 after epoch 50, patience 100. */
+/** docs/divad.md §4 Dense DSVDD: AdamW wd 1e-6, batch 200, 150 + 150 epochs, LR ÷10 after epoch 50, patience 100. */
 export const DEEP_SVDD_PARAMETERS: ParameterSpecs<DeepSvddConfig> = {
   ...trainingParameters({ weightDecay: 1e-6, batchSize: 200, epochs: 150, patience: 100 }),
   repDim: { description: 'size of the representation φ(x) (rep_dim)', accepts: [POSITIVE_INTEGER], default: 16 },

@@ -1,6 +1,6 @@
 /**
  * Dense autoencoder (Hawkins et al., DaWaK 2002; Sakurada & Yairi, MLSDA 2014), as the DIVAD paper's baseline
- * (divad.md §4): Dense(h, ReLU) → Dense(L, ReLU) → Dense(h, ReLU) → Dense(W·D, linear) on the flattened window,
+ * (docs/divad.md §4): Dense(h, ReLU) → Dense(L, ReLU) → Dense(h, ReLU) → Dense(W·D, linear) on the flattened window,
  * MSE loss, no gradient clipping. Window score: the mean squared reconstruction error over its W×D values.
  * Deviation: the paper leaves h unstated; the default is one layer of 200 as in Dense DIVAD.
  */

@@ -1,12 +1,12 @@
 /**
  * Dense Deep SVDD (Ruff et al., "Deep One-Class Classification", ICML 2018), as the DIVAD paper ran it from
- * the Deep SAD code (Ruff et al., ICLR 2020; divad.md §4 "Dense DSVDD"). Encoder φ on the flattened window:
+ * the Deep SAD code (Ruff et al., ICLR 2020; docs/divad.md §4 "Dense DSVDD"). Encoder φ on the flattened window:
  * per hidden layer Linear(no bias) → BatchNorm(eps 1e-4, affine False) → LeakyReLU(0.01), then
  * Linear(repDim, no bias) (Deep SAD's `MLP`). Training: the encoder with a mirrored decoder (same layers,
  * the last one linear to W·D) is pretrained as an autoencoder on the mean squared error; then
  * c = mean φ(x) over the training windows (components with |c| < 0.1 set to ±0.1) and the encoder alone is
  * trained on mean ‖φ(x) − c‖². Window score: ‖φ(x) − c‖², BatchNorm with its running statistics.
- * Defaults (divad.md §4, `deep_sad.yaml`): hidden 200, repDim 16, 150 pretraining + 150 one-class epochs,
+ * Defaults (docs/divad.md §4, `deep_sad.yaml`): hidden 200, repDim 16, 150 pretraining + 150 one-class epochs,
  * AdamW weight decay 1e-6, batch 200, learning rate ÷10 from epoch 50 in both phases, patience 100.
  *
  * AdamW with decoupled weight decay follows the DIVAD code (`adamw_weight_decay`), where Deep SAD's own code
@@ -19,7 +19,7 @@
  * - weights start from the package's Keras initialisers (glorot-uniform), not PyTorch's
  *   kaiming-uniform(a = √5) = U(±1/√fan_in); BatchNorm after every hidden layer makes their scale matter
  *   only for the last layers;
- * - the decoder's output is linear (divad.md §4) where Deep SAD's `MLP_Decoder` ends in a sigmoid for [0, 1]
+ * - the decoder's output is linear (docs/divad.md §4) where Deep SAD's `MLP_Decoder` ends in a sigmoid for [0, 1]
  *   images (the DIVAD code makes it a choice, `ae_out_act`); our inputs are standardised;
  * - early stopping applies in both phases with the one `patience` (DIVAD's code has one per phase) on the
  *   validation loss computed in eval mode; the fit report covers the one-class phase;

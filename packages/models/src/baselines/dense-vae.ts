@@ -1,6 +1,6 @@
 /**
  * Dense variational autoencoder (An & Cho, SNU Data Mining Center 2015), as the DIVAD paper's baseline
- * (divad.md §4) built from DIVAD's networks: q(z|x) = Dense(h, ReLU) → [μ | ρ], σ = 1e-4 + softplus(ρ);
+ * (docs/divad.md §4) built from DIVAD's networks: q(z|x) = Dense(h, ReLU) → [μ | ρ], σ = 1e-4 + softplus(ρ);
  * p(x|z) = Dense(h, ReLU) → [μₓ | ρₓ] over the W·D values; loss −ln p(x|z) + KL(q(z|x) ‖ N(0, I)) (weight 1),
  * gradient clip 10. Window score: the mean over S samples z ~ q(z|x) of −ln p(x|z) (S = 1024 in the paper).
  * Deviation: h is unstated in the paper; the default is one layer of 200 as in Dense DIVAD.

@@ -74,7 +74,7 @@ export function resolveFeatureCount(maxFeatures: number, p: number): number {
 }
 
 /**
- * Isolation Forest on flattened windows (divad.md §4; sklearn IsolationForest with bootstrap=False).
+ * Isolation Forest on flattened windows (docs/divad.md §4; sklearn IsolationForest with bootstrap=False).
  * Score = 2^(−E[h(x)]/c(ψ)), higher = more anomalous.
  */
 export class IsolationForest extends ShallowDetector<IsolationForestConfig, IsolationTrees> {

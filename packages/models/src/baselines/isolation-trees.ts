@@ -1,6 +1,6 @@
 /**
  * Isolation trees (Liu, Ting & Zhou, ICDM 2008) with the semantics of sklearn's IsolationForest
- * (divad.md §4): the pure growing and path-length functions behind the `IsolationForest` detector.
+ * (docs/divad.md §4): the pure growing and path-length functions behind the `IsolationForest` detector.
  */
 
 /** Euler–Mascheroni constant γ. */

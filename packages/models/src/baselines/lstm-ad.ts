@@ -1,6 +1,6 @@
 /**
  * LSTM-AD (Malhotra, Vig, Shroff & Agarwal, "Long Short Term Memory Networks for Anomaly Detection in Time
- * Series", ESANN 2015), as the DIVAD paper's baseline (divad.md §4): a stacked LSTM reads the first W − l
+ * Series", ESANN 2015), as the DIVAD paper's baseline (docs/divad.md §4): a stacked LSTM reads the first W − l
  * records of a window and a Dense head maps its last state to the next l records (l·D values, linear); the
  * loss is the MSE of that forecast. After training, the error vectors of the validation windows are modelled
  * by a multivariate Gaussian N(μ, Σ) (sample mean, covariance with ddof 1, as np.cov).
@@ -8,7 +8,7 @@
  * Window score: −ln N(e; μ, Σ) of the window's error vector e ∈ Rˡ, e_j = mean over the D features of
  * |x̂ − x| at forecast position j ("averaged over features", as the paper's multivariate variant).
  *
- * Defaults (divad.md §4): l = ⌊W/2⌋ (the paper's l = W/2; `forecastLength: null`), two LSTM layers of 10
+ * Defaults (docs/divad.md §4): l = ⌊W/2⌋ (the paper's l = W/2; `forecastLength: null`), two LSTM layers of 10
  * units (the code's config default "10 10"), the standard training settings (AdamW without decay = Adam,
  * batch 32, no clipping, early stopping on the validation loss). LSTM layers are Keras's (gates i, f, c, o;
  * glorot-uniform kernel, orthogonal recurrent kernel, unit_forget_bias).
@@ -20,7 +20,7 @@
  *   from records ≤ t only), so a window is scored by the errors of its own forecast: entry j of e is the
  *   error at forecast position j of one window, not the error of one record forecast j steps ahead. Both
  *   are l-vectors of errors at horizons 1..l; ours needs no records after t.
- * - The paper fits the Gaussian by maximum likelihood (ddof 0); divad.md prescribes np.cov (ddof 1).
+ * - The paper fits the Gaussian by maximum likelihood (ddof 0); docs/divad.md prescribes np.cov (ddof 1).
  * - When the covariance is singular (fewer than l + 1 windows, or errors that do not vary independently)
  *   a ridge of 1e-6 · (mean of its diagonal) is added to the diagonal (1e-6 when the diagonal is all 0).
  *   It counts as singular when Cholesky fails or a squared pivot falls below that ridge: the precision

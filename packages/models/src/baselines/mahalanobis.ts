@@ -24,7 +24,7 @@ export const MAHALANOBIS_PARAMETERS: ParameterSchema<MahalanobisConfig> = {
 };
 
 /**
- * Mahalanobis baseline (Shyu et al. 2003; divad.md §4): PCA with all components of the flattened
+ * Mahalanobis baseline (Shyu et al. 2003; docs/divad.md §4): PCA with all components of the flattened
  * normal windows, score Σ_j (x·v_j)²/λ_j without centring (see `eigenvalueFloor` for λ_j ≈ 0).
  */
 export class Mahalanobis extends ShallowDetector<MahalanobisConfig, OriginMahalanobis> {

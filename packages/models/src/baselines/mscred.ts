@@ -1,7 +1,7 @@
 /**
  * MSCRED, the Multi-Scale Convolutional Recurrent Encoder-Decoder (Zhang, Song, Chen, Feng, Lumezanu, Cheng,
  * Ni, Zong, Chen & Chawla, "A Deep Neural Network for Unsupervised Anomaly Detection and Diagnosis in
- * Multivariate Time Series Data", AAAI 2019), as the DIVAD paper's baseline (divad.md §4, TimeEval's code).
+ * Multivariate Time Series Data", AAAI 2019), as the DIVAD paper's baseline (docs/divad.md §4, TimeEval's code).
  *
  * Each window [W, D] becomes h = `steps` consecutive signature "images" for its last records
  * t = W−h..W−1 (0-based): one channel per length w of `signatureLengths`,
@@ -12,7 +12,7 @@
  * map (the paper's Figure 2), and its last layer outputs the signature channels. Loss and window score:
  * the mean squared error between the reconstructed and the actual signature matrices of the last step.
  *
- * Defaults (divad.md §4): lengths {10, 5}, h = 5, encoder (filters, kernel, stride) (32,3,1) (64,2,2)
+ * Defaults (docs/divad.md §4): lengths {10, 5}, h = 5, encoder (filters, kernel, stride) (32,3,1) (64,2,2)
  * (128,2,2) (256,2,2), AdamW weight decay 0.01, 20 epochs, batch 32, the other §3.3 training settings.
  * Cost: every level's ConvLSTM does about the same work (S² shrinks as F² grows), ≈ 20 GMAC per forward
  * pass of 32 windows at D = 19 (P = 32), so a training step takes seconds on one CPU core; halving every

@@ -11,7 +11,7 @@
  * − ln q(z_t|·)] with the flows' log-determinants in ln q, averaged over the batch, plus L2 1e-4 on the kernels.
  * Window score: −ln p(x_{W−1} | z) of the window's last record with one posterior sample (seeded noise).
  *
- * Defaults (divad.md §4, the official TF1 model as configured by the DIVAD code): zDim 3, GRU and dense units
+ * Defaults (docs/divad.md §4, the official TF1 model as configured by the DIVAD code): zDim 3, GRU and dense units
  * 500, 20 planar flows, std epsilon 1e-4, Adam lr 1e-3 × 0.5 every 40 epochs, per-variable clip 10, batch 50,
  * 20 epochs (best validation weights kept, no early stop within them), min-max [0, 1] inputs. These are the
  * paper's sizes and make ASD training (W 20, D 19, ~100k windows) slow on a 2-core CPU: each batch runs two
@@ -40,7 +40,7 @@
  * - L2 regularisation is an explicit term λ·½Σ‖W‖² over every kernel (TF's l2_regularizer convention), in the
  *   training and validation loss as the official trainer adds its regularisation loss to both, rather than
  *   AdamW's decoupled decay (weightDecay defaults to 0). The official code declares l2_reg = 1e-4 but attaches
- *   it to no layer; divad.md lists it, so it is applied here.
+ *   it to no layer; docs/divad.md lists it, so it is applied here.
  * - Validation runs once per epoch (official: every 100 steps); the last partial batch is kept (official drops
  *   it); Adam's ε is 1e-7 (Keras) rather than TF1's 1e-8.
  */

@@ -41,7 +41,7 @@ export function componentsForVariance(variances: ArrayLike<number>, p: number): 
   return Math.min(atOrBelow + 1, variances.length);
 }
 
-/** Reconstruction error without centring (divad.md §4): ‖x − x·V_k V_kᵀ‖², the residual formed explicitly. */
+/** Reconstruction error without centring (docs/divad.md §4): ‖x − x·V_k V_kᵀ‖², the residual formed explicitly. */
 export function pcaReconstructionError(model: PcaModel, x: ArrayLike<number>, residual = new Float64Array(model.dimension)): number {
   const d = model.dimension;
   for (let i = 0; i < d; i++) residual[i] = x[i];
@@ -74,7 +74,7 @@ export const PCA_PARAMETERS: ParameterSchema<PcaConfig> = {
 };
 
 /**
- * PCA reconstruction baseline (Shyu et al. 2003; Aggarwal 2017; divad.md §4): principal axes of the flattened
+ * PCA reconstruction baseline (Shyu et al. 2003; Aggarwal 2017; docs/divad.md §4): principal axes of the flattened
  * normal windows, window score = squared error of the reconstruction from the top-k axes, without centring
  * (as the reference code; the paper's mean squared error ranks windows the same way).
  */

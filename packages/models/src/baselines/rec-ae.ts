@@ -1,12 +1,12 @@
 /**
  * Recurrent autoencoder, the DIVAD paper's "Rec AE" baseline (Jacob & Diao, PVLDB 2025, appendix B.3; the
  * sequence version of the Dense AE of Hawkins et al., DaWaK 2002, and Sakurada & Yairi, MLSDA 2014), with the
- * paper's "Figure 16" networks (divad.md §4): encoder Conv1D(f, k, stride s, same) + ReLU per layer →
+ * paper's "Figure 16" networks (docs/divad.md §4): encoder Conv1D(f, k, stride s, same) + ReLU per layer →
  * GRU(u) per layer, the last returning its last state → Dense(L, ReLU); decoder RepeatVector(W′) →
  * GRU(u, reversed, sequences) → Conv1DTranspose mirroring the convs (hidden ones ReLU, the last D filters,
  * linear) → crop to W. MSE loss, no gradient clipping, batch 32. Window score: the mean squared
  * reconstruction error over its W×D values (as Dense AE).
- * Defaults: Conv1D(32, k5, s1) → GRU(32) as Rec DIVAD on ASD (divad.md §3.6; the paper's Rec AE sizes are
+ * Defaults: Conv1D(32, k5, s1) → GRU(32) as Rec DIVAD on ASD (docs/divad.md §3.6; the paper's Rec AE sizes are
  * lost) and L = 32 as Dense AE.
  *
  * Deviations:
@@ -14,7 +14,7 @@
  *   own size with a ReLU); the official config (`rec_latent_type: rec`) uses the GRU state itself as the code,
  *   which ties L to the GRU units;
  * - the decoder's output is only ever cropped: with 'same' layers it has W′·sⁿ ≥ W positions, so the zero
- *   padding of divad.md §4 ("crop/zero-pad to W") never arises;
+ *   padding of docs/divad.md §4 ("crop/zero-pad to W") never arises;
  * - the GRU's two Keras bias rows are stored as two tensors (same parameters, same count).
  */
 import * as tf from '@tensorflow/tfjs';

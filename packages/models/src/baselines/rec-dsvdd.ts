@@ -1,13 +1,13 @@
 /**
  * Recurrent Deep SVDD (Ruff et al., "Deep One-Class Classification", ICML 2018), the DIVAD paper's "Rec
- * DSVDD" baseline run from the Deep SAD code (Ruff et al., ICLR 2020; divad.md §4). Encoder φ on the window
+ * DSVDD" baseline run from the Deep SAD code (Ruff et al., ICLR 2020; docs/divad.md §4). Encoder φ on the window
  * [W, D]: per conv layer Conv1D(f, k, stride s, same, no bias) → BatchNorm(eps 1e-4, affine False, over batch
  * and time per channel) → LeakyReLU(0.01); GRU(u, no bias) per layer, the last returning its last state;
  * Linear(repDim, no bias). Pretraining decoder, mirrored: RepeatVector(W′) → GRU (no bias, units reversed)
  * → Conv1DTranspose mirroring the convs (hidden ones followed by BatchNorm and LeakyReLU, the last linear
  * with D channels, no bias) → crop to W. Training and score as Dense DSVDD (`deep-svdd.ts`): autoencoder
  * pretraining, c = clamped mean φ(x), one-class phase on mean ‖φ(x) − c‖²; window score ‖φ(x) − c‖².
- * Defaults: Conv1D(32, k5, s1) → GRU(32) as Rec DIVAD on ASD (divad.md §3.6; the paper leaves Rec DSVDD's
+ * Defaults: Conv1D(32, k5, s1) → GRU(32) as Rec DIVAD on ASD (docs/divad.md §3.6; the paper leaves Rec DSVDD's
  * sizes unstated), repDim 16 and the training of Dense DSVDD.
  *
  * Deviations:

@@ -1,7 +1,7 @@
 /**
  * Recurrent variational autoencoder, the DIVAD paper's "Rec VAE" baseline (Jacob & Diao, PVLDB 2025, appendix
  * B.3; the sequence version of the VAE of An & Cho, SNU Data Mining Center 2015), with the paper's "Figure 16"
- * networks and DIVAD's Gaussian heads (divad.md §3.1, §4):
+ * networks and DIVAD's Gaussian heads (docs/divad.md §3.1, §4):
  *   q(z|x): Conv1D(f, k, stride s, same) + ReLU per layer → GRU(u) per layer (last state) → Dense → [μ | ρ]
  *           (2L values), σ = 1e-4 + softplus(ρ);
  *   p(x|z): RepeatVector(W′) → GRU(u, reversed, sequences) → Conv1DTranspose mirroring the convs (hidden ones
@@ -10,12 +10,12 @@
  * Loss −ln p(x|z) + KL(q(z|x) ‖ N(0, I)) (weight 1) with one reparameterised sample, gradient clip 10 per
  * variable, batch 32. Window score: the mean over S samples z ~ q(z|x) of −ln p(x|z), the Gaussian summed over
  * W×D (S = 1024 in the paper).
- * Defaults: Conv1D(32, k5, s1) → GRU(32) as Rec DIVAD on ASD (divad.md §3.6; the paper's Rec VAE sizes are
+ * Defaults: Conv1D(32, k5, s1) → GRU(32) as Rec DIVAD on ASD (docs/divad.md §3.6; the paper's Rec VAE sizes are
  * lost) and L = 32 as Dense VAE.
  *
  * Deviations:
  * - q(z|x) is a Dense Gaussian head on the last GRU state, as the paper describes; the official Rec AE config
- *   uses the GRU state itself as the code (`rec_latent_type: rec`, divad.md §4), and the spec leaves open
+ *   uses the GRU state itself as the code (`rec_latent_type: rec`, docs/divad.md §4), and the spec leaves open
  *   whether Rec VAE does too;
  * - the scoring samples are seeded from the fit seed (the same windows always get the same scores), not
  *   numpy's seed 0;

@@ -231,7 +231,7 @@ describe('TranAd', () => {
 });
 
 describe('TranAd settings', () => {
-  it('has the divad.md §4 defaults and validates its parameters at the boundary', () => {
+  it('has the docs/divad.md §4 defaults and validates its parameters at the boundary', () => {
     expect(new TranAd().config).toEqual({
       windowLength: 20,
       learningRate: 1e-3,

@@ -1,6 +1,6 @@
 /**
  * TranAD (Tuli, Casale & Jennings, "TranAD: Deep Transformer Networks for Anomaly Detection in Multivariate
- * Time Series Data", PVLDB 15(6), 2022), as the DIVAD paper's baseline (divad.md §4), following the official
+ * Time Series Data", PVLDB 15(6), 2022), as the DIVAD paper's baseline (docs/divad.md §4), following the official
  * code (imperial-qore/TranAD `src/models.py::TranAD`, `src/dlutils.py`):
  *
  * - inputs min-max scaled to [0, 1] with the per-feature minimum and maximum of the training windows;
@@ -20,7 +20,7 @@
  * Window score: the mean over the D features of (x̂₂ − x_t)², in the scaled space (the code scores phase 2
  * only; the paper describes the average of both phases).
  *
- * Defaults (divad.md §4, ASD script): W = 20, dim_ff 64, learning rate 1e-3, 300 epochs, patience 100, no
+ * Defaults (docs/divad.md §4, ASD script): W = 20, dim_ff 64, learning rate 1e-3, 300 epochs, patience 100, no
  * gradient clipping. The original TranAD code uses W = 10 and dim_ff 16.
  *
  * Deviations, and why:
@@ -40,7 +40,7 @@
  *   PyTorch's AdamW adds ε 1e-8 to the bias-corrected √v̂.
  * - `layerNorm: true` adds PyTorch's stock post-norm LayerNorm (ε 1e-5, affine) after each residual; off by
  *   default, as TranAD's layers have none.
- * - Batches: the original loader does not shuffle; divad.md §4 shuffles the order of the runs of consecutive
+ * - Batches: the original loader does not shuffle; docs/divad.md §4 shuffles the order of the runs of consecutive
  *   windows (`batchOrder` 'blocks'). The validation loss is the training loss without dropout, with the
  *   current epoch's phase weights (early stopping compares epochs under a weighting that moves toward x̂₂).
  */

@@ -1,11 +1,11 @@
 /**
  * tfjs counterparts of gaussian.ts, batched over the first axis, used inside the DIVAD loss
- * (divad.md §3.2). Every function returns a new tensor; callers run them inside tf.tidy.
+ * (docs/divad.md §3.2). Every function returns a new tensor; callers run them inside tf.tidy.
  */
 import * as tf from '@tensorflow/tfjs';
 import { LOG_2PI, SCALE_SHIFT } from './gaussian';
 
-/** σ = 1e-4 + softplus(ρ) (divad.md §3.1) */
+/** σ = 1e-4 + softplus(ρ) (docs/divad.md §3.1) */
 export function tfScaleFromRaw(raw: tf.Tensor): tf.Tensor {
   return tf.softplus(raw).add(SCALE_SHIFT);
 }
@@ -19,7 +19,7 @@ export function tfDiagGaussianLogPdf(x: tf.Tensor2D, mean: tf.Tensor2D, std: tf.
 
 /**
  * per row: logsumexp_k [ln w_k + ln N(z; m_k, diag s_k²)]; z [B, d], logWeights [K], means and stds
- * [K, d] → [B] (divad.md §3.1 GM prior).
+ * [K, d] → [B] (docs/divad.md §3.1 GM prior).
  */
 export function tfDiagGaussianMixtureLogPdf(z: tf.Tensor2D, logWeights: tf.Tensor1D, means: tf.Tensor2D, stds: tf.Tensor2D): tf.Tensor1D {
   const d = means.shape[1];
@@ -29,13 +29,13 @@ export function tfDiagGaussianMixtureLogPdf(z: tf.Tensor2D, logWeights: tf.Tenso
   return tf.logSumExp(quad.add(norm), 1) as tf.Tensor1D;
 }
 
-/** per row: Σ_j [ln(σp/σq) + (σq² + (μq − μp)²)/(2σp²) − ½] (divad.md §3.2, KL_d) */
+/** per row: Σ_j [ln(σp/σq) + (σq² + (μq − μp)²)/(2σp²) − ½] (docs/divad.md §3.2, KL_d) */
 export function tfKlDiagGaussians(muQ: tf.Tensor2D, sigmaQ: tf.Tensor2D, muP: tf.Tensor2D, sigmaP: tf.Tensor2D): tf.Tensor1D {
   const num = sigmaQ.square().add(muQ.sub(muP).square());
   return tf.log(sigmaP.div(sigmaQ)).add(num.div(sigmaP.square().mul(2))).sub(0.5).sum(1) as tf.Tensor1D;
 }
 
-/** per row: Σ_j ½(μ² + σ² − 1 − ln σ²) (divad.md §3.2, KL_y of DIVAD-G) */
+/** per row: Σ_j ½(μ² + σ² − 1 − ln σ²) (docs/divad.md §3.2, KL_y of DIVAD-G) */
 export function tfKlStandardNormal(mu: tf.Tensor2D, sigma: tf.Tensor2D): tf.Tensor1D {
   const v = sigma.square();
   return mu.square().add(v).sub(1).sub(tf.log(v)).sum(1).mul(0.5) as tf.Tensor1D;

@@ -1,10 +1,10 @@
 /**
- * Log-densities and KL divergences of diagonal Gaussians in plain Float64 JavaScript (divad.md §3.1,
+ * Log-densities and KL divergences of diagonal Gaussians in plain Float64 JavaScript (docs/divad.md §3.1,
  * §3.2, §3.5). The tfjs counterparts used inside the training loss are in gaussian-tf.ts.
  */
 
 export const LOG_2PI = Math.log(2 * Math.PI);
-/** divad.md §3.1: σ = SCALE_SHIFT + softplus(ρ) keeps every scale away from 0 */
+/** docs/divad.md §3.1: σ = SCALE_SHIFT + softplus(ρ) keeps every scale away from 0 */
 export const SCALE_SHIFT = 1e-4;
 
 /** softplus(x) = ln(1 + eˣ), written so that neither branch overflows */
@@ -12,7 +12,7 @@ export function softplus(x: number): number {
   return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
 }
 
-/** σ = 1e-4 + softplus(ρ) (divad.md §3.1, Gaussian head) */
+/** σ = 1e-4 + softplus(ρ) (docs/divad.md §3.1, Gaussian head) */
 export function scaleFromRaw(raw: number): number {
   return SCALE_SHIFT + softplus(raw);
 }
@@ -58,7 +58,7 @@ export interface DiagGaussianMixture {
   stds: ArrayLike<number>;
 }
 
-/** ln p(x) = logsumexp_k [ln w_k + ln N(x; m_k, diag s_k²)] (divad.md §3.1 GM prior, §3.5 P score) */
+/** ln p(x) = logsumexp_k [ln w_k + ln N(x; m_k, diag s_k²)] (docs/divad.md §3.1 GM prior, §3.5 P score) */
 export function diagGaussianMixtureLogPdf(mix: DiagGaussianMixture, x: ArrayLike<number>, offset = 0): number {
   const { components: k, dimension: d } = mix;
   const terms = new Float64Array(k);
@@ -105,7 +105,7 @@ export function diagGaussianMixtureScorer(mix: DiagGaussianMixture): (x: ArrayLi
 }
 
 /**
- * KL(N(μq, σq²) ‖ N(μp, σp²)) = Σ_j [ln(σp/σq) + (σq² + (μq − μp)²) / (2σp²) − ½] (divad.md §3.2, KL_d).
+ * KL(N(μq, σq²) ‖ N(μp, σp²)) = Σ_j [ln(σp/σq) + (σq² + (μq − μp)²) / (2σp²) − ½] (docs/divad.md §3.2, KL_d).
  */
 export function klDiagGaussians(muQ: ArrayLike<number>, sigmaQ: ArrayLike<number>, muP: ArrayLike<number>, sigmaP: ArrayLike<number>, d = muQ.length): number {
   let s = 0;
@@ -117,7 +117,7 @@ export function klDiagGaussians(muQ: ArrayLike<number>, sigmaQ: ArrayLike<number
   return s;
 }
 
-/** KL(N(μ, σ²) ‖ N(0, I)) = Σ_j ½(μ² + σ² − 1 − ln σ²) (divad.md §3.2, KL_y of DIVAD-G) */
+/** KL(N(μ, σ²) ‖ N(0, I)) = Σ_j ½(μ² + σ² − 1 − ln σ²) (docs/divad.md §3.2, KL_y of DIVAD-G) */
 export function klStandardNormal(mu: ArrayLike<number>, sigma: ArrayLike<number>, d = mu.length): number {
   let s = 0;
   for (let j = 0; j < d; j++) {
@@ -127,7 +127,7 @@ export function klStandardNormal(mu: ArrayLike<number>, sigma: ArrayLike<number>
   return s;
 }
 
-/** −ln N(μ; 0, I) = ½‖μ‖² + (L/2) ln 2π (divad.md §3.5, P score of DIVAD-G) */
+/** −ln N(μ; 0, I) = ½‖μ‖² + (L/2) ln 2π (docs/divad.md §3.5, P score of DIVAD-G) */
 export function standardNormalNll(mu: ArrayLike<number>, d = mu.length, offset = 0): number {
   let s = 0;
   for (let j = 0; j < d; j++) s += mu[offset + j] * mu[offset + j];

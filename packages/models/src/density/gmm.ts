@@ -1,5 +1,5 @@
 /**
- * Full-covariance Gaussian mixture fitted by EM, following sklearn's GaussianMixture (divad.md §3.5,
+ * Full-covariance Gaussian mixture fitted by EM, following sklearn's GaussianMixture (docs/divad.md §3.5,
  * AP-GM): responsibilities initialised from k-means labels, reg_covar added to every covariance
  * diagonal, stop when the mean log-likelihood changes by less than tol. No maintained JS library
  * offers this, so it is written here on top of the linalg Cholesky factorisation.
@@ -30,7 +30,7 @@ export interface GaussianMixture {
 
 export interface GaussianMixtureOptions {
   components: number;
-  /** seeds the k-means initialisation (default 0, like random_state=0 in divad.md §3.5) */
+  /** seeds the k-means initialisation (default 0, like random_state=0 in docs/divad.md §3.5) */
   seed?: number;
   /** convergence threshold on the change of the mean log-likelihood (default 1e-3) */
   tol?: number;

@@ -2,7 +2,7 @@ import { ParameterError } from '@driftwatch/contracts';
 import { resolveDivadConfig } from './config';
 
 describe('resolveDivadConfig', () => {
-  it('fills the divad.md §3.6 defaults; G scores by aggregated posterior, GM by prior', () => {
+  it('fills the docs/divad.md §3.6 defaults; G scores by aggregated posterior, GM by prior', () => {
     const gm = resolveDivadConfig({ variant: 'GM' });
     expect(gm).toEqual({
       network: 'dense',

@@ -1,5 +1,5 @@
 /**
- * DIVAD configuration: defaults from divad.md §3.6 — the Dense DIVAD-GM / -G columns for the dense network,
+ * DIVAD configuration: defaults from docs/divad.md §3.6 — the Dense DIVAD-GM / -G columns for the dense network,
  * the Rec DIVAD-GM (ASD) column for the recurrent one — validated at the boundary.
  */
 import { ParameterError } from '@driftwatch/contracts';
@@ -23,7 +23,7 @@ export type DivadScoring = 'prior' | 'aggregated-posterior';
 export type DivadNetwork = 'dense' | 'rec';
 
 export interface DivadConfig {
-  /** encoders and decoder: Dense layers on the flattened window, or Conv1D → GRU (divad.md §3.1) */
+  /** encoders and decoder: Dense layers on the flattened window, or Conv1D → GRU (docs/divad.md §3.1) */
   network: DivadNetwork;
   /** prior of zy: N(0, I) ('G') or a trainable Gaussian mixture ('GM') */
   variant: DivadVariant;
@@ -56,7 +56,7 @@ export interface DivadConfig {
   epochs: number;
   /** early-stopping patience in epochs (validation loss) */
   patience: number;
-  /** window score used by scoreWindows (divad.md §3.5) */
+  /** window score used by scoreWindows (docs/divad.md §3.5) */
   scoring: DivadScoring;
   /** components of the aggregated-posterior mixture (GM only; default = components) */
   apComponents: number;

@@ -153,7 +153,7 @@ describe('Divad', () => {
           for (let i = 0; i < n; i++) mean += all[i * L + j] / n;
           expect(ap.model.mean[j]).toBeCloseTo(mean, 5);
         }
-        // Σ_j (μ·v_j)²/λ_j, no centring (divad.md §3.5)
+        // Σ_j (μ·v_j)²/λ_j, no centring (docs/divad.md §3.5)
         for (let i = 0; i < test.count; i++) {
           let s = 0;
           for (let j = 0; j < L; j++) {
@@ -261,7 +261,7 @@ describe('Divad', () => {
 });
 
 describe('Rec DIVAD', () => {
-  it('takes the ASD column of divad.md §3.6 as defaults, and only its own layout keys', () => {
+  it('takes the ASD column of docs/divad.md §3.6 as defaults, and only its own layout keys', () => {
     expect(new Divad({ network: 'rec', variant: 'GM' }).config).toMatchObject({ windowLength: 20, convFilters: [32], kernelSize: 5, stride: 1, gruUnits: [32], priorHidden: 32, alpha: 1e3, beta: 5, latentDim: 16, components: 8 });
     expect(new Divad({ network: 'rec', variant: 'GM' }).id).toBe('rec-divad-gm');
     expect(

@@ -1,5 +1,5 @@
 /**
- * DIVAD-G / DIVAD-GM, Dense and Rec (Jacob & Diao, PVLDB 2025; divad.md §3): a domain-invariant VAE whose
+ * DIVAD-G / DIVAD-GM, Dense and Rec (Jacob & Diao, PVLDB 2025; docs/divad.md §3): a domain-invariant VAE whose
  * zy encoder is the window scorer. Dense networks work on the flattened window; Rec ones are Conv1D → GRU
  * encoders and a GRU → Conv1DTranspose decoder (the paper's Figure 16). Training: AdamW, seeded batches, early stopping on validation loss; scoring: the posterior
  * mean of q(zy|x) under the prior (P) or under a density fitted to training posterior means (AP).
@@ -21,7 +21,7 @@ const DENSITIES_JSON = 'densities.json';
 /** windows per forward pass when scoring or computing posterior means */
 const SCORE_BATCH = 4096;
 
-/** The aggregated-posterior density (divad.md §3.5, AP), as written to densities.json. */
+/** The aggregated-posterior density (docs/divad.md §3.5, AP), as written to densities.json. */
 export type AggregatedPosterior =
   | { kind: 'origin-mahalanobis'; model: OriginMahalanobis }
   | { kind: 'gaussian-mixture'; model: GaussianMixture };
@@ -71,7 +71,7 @@ export class Divad extends WindowTfjsDetector<DivadConfig> {
     return divadParamSpecs(this.architecture(featureCount, domainCount));
   }
 
-  /** the batch mean of the DIVAD loss (divad.md §3.2), each window's domain from the context */
+  /** the batch mean of the DIVAD loss (docs/divad.md §3.2), each window's domain from the context */
   protected loss(p: NamedParams, x: tf.Tensor2D, noise: NoiseSource, ctx: WindowLossContext): tf.Scalar {
     const a = this.fittedArchitecture();
     const count = x.shape[0];
@@ -107,7 +107,7 @@ export class Divad extends WindowTfjsDetector<DivadConfig> {
     return total / validation.count;
   }
 
-  /** Fits the aggregated-posterior density (divad.md §3.5) to the posterior means of the training and validation windows. */
+  /** Fits the aggregated-posterior density (docs/divad.md §3.5) to the posterior means of the training and validation windows. */
   protected override async afterFit(run: PhaseRun, end: FitEnd): Promise<void> {
     end.progress('fit-density');
     const c = this.config;
@@ -142,7 +142,7 @@ export class Divad extends WindowTfjsDetector<DivadConfig> {
   }
 
   /**
-   * Window scores under either strategy (divad.md §3.5): 'prior' = −ln p(μ) under the zy prior;
+   * Window scores under either strategy (docs/divad.md §3.5): 'prior' = −ln p(μ) under the zy prior;
    * 'aggregated-posterior' = the AP density's score of μ (G: squared Mahalanobis distance to the origin,
    * GM: −ln of the fitted mixture's density).
    */

@@ -3,7 +3,7 @@ import { initBackend, tf } from '../backend';
 import { divadLossTerms, divadParamSpecs, initialValues, type DivadArchitecture } from './network';
 
 /**
- * Trainable parameters of Dense DIVAD, counted from divad.md §3.1: two encoders (W·D → h → 2L), p(zd|d)
+ * Trainable parameters of Dense DIVAD, counted from docs/divad.md §3.1: two encoders (W·D → h → 2L), p(zd|d)
  * (n_d → h_d → 2L), decoder (2L → h → 2·W·D), classifier (L → n_d), and for GM K logits + K·L means +
  * K·L raw scales.
  */
@@ -19,7 +19,7 @@ function paramCount(a: { W: number; D: number; h: number; L: number; hd: number;
 const sizeOf = (a: DivadArchitecture) => divadParamSpecs(a).reduce((s, p) => s + p.shape.reduce((x, y) => x * y, 1), 0);
 
 /**
- * Trainable parameters of Rec DIVAD with one Conv1D(f, k) and one GRU(u) per encoder (divad.md §3.1, Keras
+ * Trainable parameters of Rec DIVAD with one Conv1D(f, k) and one GRU(u) per encoder (docs/divad.md §3.1, Keras
  * layouts): Conv1D k·C·f + f; GRU (reset_after) 3u·(in + u) + 2·3u; decoder GRU over the 2L code, then
  * Conv1DTranspose(2D, k) k·u·2D + 2D.
  */
@@ -33,7 +33,7 @@ function recParamCount(a: { D: number; f: number; k: number; u: number; L: numbe
 }
 
 describe('Rec DIVAD parameters', () => {
-  it('the ASD configuration has divad.md §3.6\'s 35,273 trainable parameters, counted by hand and built', () => {
+  it('the ASD configuration has docs/divad.md §3.6\'s 35,273 trainable parameters, counted by hand and built', () => {
     const asd = { D: 19, f: 32, k: 5, u: 32, L: 16, hd: 32, nd: 11, K: 8, gm: true };
     expect(recParamCount(asd)).toBe(35_273);
     const rec = { convFilters: [32], kernelSize: 5, stride: 1, gruUnits: [32] };
@@ -50,7 +50,7 @@ describe('Dense DIVAD parameters', () => {
   const table = { W: 1, D: 237, h: 200, L: 16, hd: 64, nd: 22, K: 8 };
   const arch = (variant: 'G' | 'GM'): DivadArchitecture => ({ variant, windowLength: 1, featureCount: 237, hidden: [200], latentDim: 16, priorHidden: 64, domains: 22, components: 8 });
 
-  it('the count formula reproduces divad.md §3.6: 214,128 (GM) and 213,864 (G)', () => {
+  it('the count formula reproduces docs/divad.md §3.6: 214,128 (GM) and 213,864 (G)', () => {
     expect(paramCount({ ...table, gm: true })).toBe(214_128);
     expect(paramCount({ ...table, gm: false })).toBe(213_864);
   });
@@ -84,7 +84,7 @@ describe('Dense DIVAD parameters', () => {
   });
 });
 
-/** Plain-JS Dense DIVAD loss for one example, written from divad.md §3.1–3.2 */
+/** Plain-JS Dense DIVAD loss for one example, written from docs/divad.md §3.1–3.2 */
 function referenceLoss(
   a: DivadArchitecture,
   w: Map<string, Float32Array>,
@@ -152,7 +152,7 @@ function referenceLoss(
   return { nll, klY, klD, ce, total: nll + beta * (klY + klD) + alpha * ce };
 }
 
-describe.each(['G', 'GM'] as const)('divadLossTerms (%s) equals a plain-JS computation of divad.md §3.2', (variant) => {
+describe.each(['G', 'GM'] as const)('divadLossTerms (%s) equals a plain-JS computation of docs/divad.md §3.2', (variant) => {
   beforeAll(async () => {
     await initBackend('cpu');
   });

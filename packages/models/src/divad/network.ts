@@ -1,5 +1,5 @@
 /**
- * The DIVAD networks (Dense and Rec) and loss as pure functions of a parameter map (divad.md §3.1, §3.2).
+ * The DIVAD networks (Dense and Rec) and loss as pure functions of a parameter map (docs/divad.md §3.1, §3.2).
  * Parameters are plain tensors keyed by fixed names, so the same code runs on tf.Variables while
  * training and on constants in tests.
  */
@@ -52,7 +52,7 @@ export function divadParamSpecs(a: DivadArchitecture): ParamSpec[] {
   return specs;
 }
 
-/** hidden ReLU layers then a Gaussian head: [μ | ρ] → (μ, σ = 1e-4 + softplus(ρ)) (divad.md §3.1) */
+/** hidden ReLU layers then a Gaussian head: [μ | ρ] → (μ, σ = 1e-4 + softplus(ρ)) (docs/divad.md §3.1) */
 function gaussianNet(p: DivadParams, prefix: string, x: tf.Tensor2D, hiddenCount: number): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
   let h = x;
   for (let i = 0; i < hiddenCount; i++) h = dense(p, `${prefix}/dense_${i}`, h, true);
@@ -85,7 +85,7 @@ export function decode(p: DivadParams, a: DivadArchitecture, zy: tf.Tensor2D, zd
     out = dense(p, 'dec/head', h, false);
   }
   const batch = out.shape[0];
-  // per record: channels [0, D) are means, [D, 2D) raw scales (divad.md §3.1 decoder)
+  // per record: channels [0, D) are means, [D, 2D) raw scales (docs/divad.md §3.1 decoder)
   const [mu, raw] = tf.split(out.reshape([batch, w, 2 * d]), 2, 2);
   return { mu: mu.reshape([batch, w * d]) as tf.Tensor2D, sigma: tfScaleFromRaw(raw).reshape([batch, w * d]) as tf.Tensor2D };
 }
@@ -131,7 +131,7 @@ export interface DivadLossTerms {
 }
 
 /**
- * The per-example DIVAD loss (divad.md §3.2). KL_y is exact for G and the one-sample estimate
+ * The per-example DIVAD loss (docs/divad.md §3.2). KL_y is exact for G and the one-sample estimate
  * ln q(z′|x) − ln p(z′) with z′ = μ + σ·noise.klY for GM.
  */
 export function divadLossTerms(

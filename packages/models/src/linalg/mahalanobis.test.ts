@@ -21,7 +21,7 @@ function quadraticForm(inv: ArrayLike<number>, x: ArrayLike<number>, d: number):
   return s;
 }
 
-describe('origin Mahalanobis (divad.md §3.5 AP-Gaussian, §4 Mahalanobis)', () => {
+describe('origin Mahalanobis (docs/divad.md §3.5 AP-Gaussian, §4 Mahalanobis)', () => {
   it('equals xᵀΣ⁻¹x (no centring) with Σ⁻¹ from Gauss–Jordan on full-rank data', () => {
     const n = 300;
     const d = 7;

@@ -4,7 +4,7 @@ import { covariance, covarianceOfRows, rowsOf, type Covariance, type RowReader }
 import { symmetricEigen } from './eigen';
 
 /**
- * A Gaussian seen as sklearn's PCA with all components (divad.md §3.5 AP-Gaussian, §4 Mahalanobis).
+ * A Gaussian seen as sklearn's PCA with all components (docs/divad.md §3.5 AP-Gaussian, §4 Mahalanobis).
  * A plain JSON-serialisable object; treat it as immutable once fitted (scoring caches typed copies).
  */
 export interface OriginMahalanobis {

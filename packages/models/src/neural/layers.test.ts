@@ -329,7 +329,7 @@ describe('initialisers (params.ts)', () => {
 describe('Figure 16 parameter counts (recurrent-net.ts) against hand counts', () => {
   const total = (specs: ParamSpec[]) => specs.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
 
-  it('Rec DIVAD-GM on ASD (D = 19, L = 16): the per-network counts add up to the paper\'s 35,273 (divad.md §3.6)', () => {
+  it('Rec DIVAD-GM on ASD (D = 19, L = 16): the per-network counts add up to the paper\'s 35,273 (docs/divad.md §3.6)', () => {
     const a: RecArchitecture = { convFilters: [32], kernelSize: 5, stride: 1, gruUnits: [32] };
     // encoder: Conv1D 5·19·32 + 32 = 3072; GRU 32·96 + 32·96 + 2·96 = 6336; head (2L = 32) 32·32 + 32 = 1056
     const encoder = total(recEncoderSpecs('enc', a, 19, 32));

@@ -20,7 +20,7 @@ export interface Conv1dOptions {
   bias?: boolean;
 }
 
-/** Conv1D(filters, k): kernel [k, in, filters] he-uniform (divad.md §3.1 Rec encoder), zero bias. */
+/** Conv1D(filters, k): kernel [k, in, filters] he-uniform (docs/divad.md §3.1 Rec encoder), zero bias. */
 export function conv1dSpecs(name: string, kernelSize: number, inChannels: number, filters: number, opts: { bias?: boolean; init?: ParamSpec['init'] } = {}): ParamSpec[] {
   const specs: ParamSpec[] = [{ name: `${name}/kernel`, shape: [kernelSize, inChannels, filters], init: opts.init ?? 'he-uniform' }];
   if (opts.bias ?? true) specs.push({ name: `${name}/bias`, shape: [filters], init: 'zeros' });
@@ -34,7 +34,7 @@ export function conv1d(p: NamedParams, name: string, x: tf.Tensor3D, opts: Conv1
   return opts.activation === 'relu' ? tf.relu(y) : y;
 }
 
-/** Conv1DTranspose(filters, k): kernel [k, filters, in] glorot-uniform (divad.md §3.1 Rec decoder), zero bias. */
+/** Conv1DTranspose(filters, k): kernel [k, filters, in] glorot-uniform (docs/divad.md §3.1 Rec decoder), zero bias. */
 export function conv1dTransposeSpecs(name: string, kernelSize: number, inChannels: number, filters: number, opts: { bias?: boolean; init?: ParamSpec['init'] } = {}): ParamSpec[] {
   const specs: ParamSpec[] = [{ name: `${name}/kernel`, shape: [kernelSize, filters, inChannels], init: opts.init ?? 'glorot-uniform' }];
   if (opts.bias ?? true) specs.push({ name: `${name}/bias`, shape: [filters], init: 'zeros' });
@@ -226,7 +226,7 @@ export function repeatVector(x: tf.Tensor2D, n: number): tf.Tensor3D {
   return tf.tile(x.reshape([batch, 1, m]), [1, n, 1]) as tf.Tensor3D;
 }
 
-/** Keeps `length` positions of [B, T, C], dropping ⌊excess/2⌋ at the start and ⌈excess/2⌉ at the end (divad.md §3.1). */
+/** Keeps `length` positions of [B, T, C], dropping ⌊excess/2⌋ at the start and ⌈excess/2⌉ at the end (docs/divad.md §3.1). */
 export function cropToLength(x: tf.Tensor3D, length: number): tf.Tensor3D {
   const excess = x.shape[1] - length;
   if (excess === 0) return x;

@@ -1,5 +1,5 @@
 /**
- * Min-max scaling inside a detector (TranAD, OmniAnomaly: divad.md §5 scales their inputs to [0, 1]): the
+ * Min-max scaling inside a detector (TranAD, OmniAnomaly: docs/divad.md §5 scales their inputs to [0, 1]): the
  * per-feature ranges of the training windows are state variables `<prefix>/min`, `<prefix>/max`, set before
  * training and saved with the model. On standardised inputs this equals min-max scaling of the raw data,
  * because standardisation is a positive affine map per feature.

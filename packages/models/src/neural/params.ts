@@ -66,7 +66,7 @@ export function orthogonalMatrix(rows: number, cols: number, normal: () => numbe
   return out;
 }
 
-/** Seeded initial values of every spec, drawn in spec order (Keras defaults; divad.md §3.1). */
+/** Seeded initial values of every spec, drawn in spec order (Keras defaults; docs/divad.md §3.1). */
 export function initialValues(specs: readonly ParamSpec[], seed: number): Map<string, Float32Array> {
   const uniform = mulberry32(seed);
   const normal = normalSampler(mulberry32((seed ^ 0x5bd1e995) >>> 0));

@@ -1,5 +1,5 @@
 /**
- * The recurrent encoder and decoder of the paper's "Figure 16" design (divad.md §3.1 Rec, §4 Rec AE/VAE),
+ * The recurrent encoder and decoder of the paper's "Figure 16" design (docs/divad.md §3.1 Rec, §4 Rec AE/VAE),
  * shared by Rec DIVAD and the Rec baselines:
  *   encoder: window [W, D] → Conv1D(fᵢ, k, stride s, same) + ReLU per layer → GRU(uⱼ) per layer (the last
  *            returns its last state) → Dense head;
@@ -22,7 +22,7 @@ export interface RecArchitecture {
   gruUnits: number[];
 }
 
-/** divad.md §3.6, Rec DIVAD-GM on ASD: Conv1D(32, k5, s1) → GRU(32). */
+/** docs/divad.md §3.6, Rec DIVAD-GM on ASD: Conv1D(32, k5, s1) → GRU(32). */
 export const REC_ARCHITECTURE_DEFAULTS: RecArchitecture = { convFilters: [32], kernelSize: 5, stride: 1, gruUnits: [32] };
 
 /** The recurrent layout as detector parameters (one number = one layer), with the defaults above. */

@@ -2,7 +2,7 @@
  * What every tfjs detector shares, whatever data it is fitted on (windows, node series): its named tf
  * variables (trainable parameters and non-trainable state), the fitted state, one model-directory format
  * (weights.bin + weights.json + manifest.json, plus a subclass's own files), the training protocol of
- * divad.md §3.3 (phases, AdamW, one optimisation step per batch, the validation loss, early stopping through
+ * docs/divad.md §3.3 (phases, AdamW, one optimisation step per batch, the validation loss, early stopping through
  * `trainLoop`) and batched passes over flattened windows. A subclass names its variables, builds its batches
  * and gives its loss; the window networks, DIVAD, the supervised classifiers and st-dda all do.
  */
@@ -26,7 +26,7 @@ import { SEED_STREAMS, initialValues, subSeed, type NamedParams, type ParamSpec 
 const WEIGHTS_BIN = 'weights.bin';
 const WEIGHTS_JSON = 'weights.json';
 
-/** The training settings of every tfjs detector (divad.md §3.3 protocol). */
+/** The training settings of every tfjs detector (docs/divad.md §3.3 protocol). */
 export interface TrainingSettings {
   learningRate: number;
   weightDecay: number;

@@ -1,4 +1,4 @@
-/** What the Dense and Rec VAE baselines share (divad.md §4): the ELBO loss and the sampled window score. */
+/** What the Dense and Rec VAE baselines share (docs/divad.md §4): the ELBO loss and the sampled window score. */
 import * as tf from '@tensorflow/tfjs';
 import { tfKlStandardNormal } from '../density';
 import type { NamedParams } from './params';

@@ -1,5 +1,5 @@
 /**
- * The window side of the tfjs detectors (DIVAD and the neural baselines of divad.md §4): fitted on a WindowSet,
+ * The window side of the tfjs detectors (DIVAD and the neural baselines of docs/divad.md §4): fitted on a WindowSet,
  * trained on batches of flattened windows [B, W·D] with each window's training-domain index in the loss
  * context, validated on the mean loss over the validation windows, saved with the feature count and domains.
  */
@@ -31,7 +31,7 @@ import {
   type VariableSpecs,
 } from './tfjs-detector';
 
-/** Training settings every window network has (divad.md §3.3 protocol). */
+/** Training settings every window network has (docs/divad.md §3.3 protocol). */
 export interface TrainingConfig extends TrainingSettings {
   windowLength: number;
 }

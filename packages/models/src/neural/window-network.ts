@@ -1,5 +1,5 @@
 /**
- * What every neural window scorer shares (the baselines of divad.md §4): a window detector whose score is a
+ * What every neural window scorer shares (the baselines of docs/divad.md §4): a window detector whose score is a
  * tfjs function of the window, computed in batches with the scoring noise restarted for every call. A subclass
  * names its parameters, its loss and its window score; PyOD's "one interface for every detector" in tfjs form.
  */

@@ -1,5 +1,5 @@
 /**
- * Settings of st-dda (spatiotemporal.md §1) and their validation at the boundary. Every value the paper
+ * Settings of st-dda (docs/spatiotemporal.md §1) and their validation at the boundary. Every value the paper
  * leaves open (**[choice]** in the design) is a setting here; the defaults are the design's.
  */
 import {

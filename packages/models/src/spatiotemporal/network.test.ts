@@ -67,7 +67,7 @@ beforeAll(async () => {
   await initBackend('wasm');
 });
 
-describe('st-dda network against a plain-JS computation of spatiotemporal.md §1 (N = 3, F = 2, W = 4, D = 4, given weights)', () => {
+describe('st-dda network against a plain-JS computation of docs/spatiotemporal.md §1 (N = 3, F = 2, W = 4, D = 4, given weights)', () => {
   const cases: [string, number[], boolean][] = [
     ['S = 2 (K ∈ {1, 3}, projected), observed graph', [1, 3], true],
     ['S = 1 (K = W − 1, the paper’s form, no projection), no graph', [3], false],

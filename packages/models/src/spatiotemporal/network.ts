@@ -1,5 +1,5 @@
 /**
- * The st-dda network as pure functions of named parameters (spatiotemporal.md §1, steps 1–6, and the
+ * The st-dda network as pure functions of named parameters (docs/spatiotemporal.md §1, steps 1–6, and the
  * training objective). Row-vector convention of the package: a linear map is x·K with K [in, out].
  * Shapes: B window ends, N entities, F features, W steps, S temporal scales, D embedding width.
  */

@@ -19,7 +19,7 @@ const snapshot: GraphSnapshot = {
 
 const rows = (m: ArrayLike<number>) => Array.from({ length: N }, (_, i) => Array.from(m).slice(i * N, (i + 1) * N));
 
-describe('observed dependencies: norm(A_obs + I) (spatiotemporal.md §1.4)', () => {
+describe('observed dependencies: norm(A_obs + I) (docs/spatiotemporal.md §1.4)', () => {
   it('builds A_obs from edges: binary or summed weights, symmetric or directed, self-edges ignored (hand-worked)', () => {
     expect(rows(snapshotAdjacency(snapshot, N, { observedEdges: 'directed', observedWeights: 'binary' }))).toEqual([
       [0, 1, 0, 0],

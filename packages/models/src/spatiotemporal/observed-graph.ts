@@ -1,5 +1,5 @@
 /**
- * The observed part of st-dda's dependency matrix (spatiotemporal.md §1.4): norm(A_obs(t) + I) from the
+ * The observed part of st-dda's dependency matrix (docs/spatiotemporal.md §1.4): norm(A_obs(t) + I) from the
  * series' graph snapshots, dense N × N, row-major, for the graph modes none / static / dynamic.
  */
 import { ParameterError, graphAt, type GraphSnapshot, type NodeSeries } from '@driftwatch/contracts';

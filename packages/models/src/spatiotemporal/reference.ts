@@ -1,5 +1,5 @@
 /**
- * Test-only plain-JavaScript st-dda, written from the equations of spatiotemporal.md §1 (one loop per
+ * Test-only plain-JavaScript st-dda, written from the equations of docs/spatiotemporal.md §1 (one loop per
  * sum, float64, no tfjs, one window at a time) so that tests can check network.ts and st-dda.ts against
  * it. Matrices are number[][]; weights come by name in the package's row-vector layout (x·K, K [in, out]).
  */

@@ -1,6 +1,6 @@
 /**
  * What st-dda reads from a NodeSeries: values standardised per entity and feature with statistics of
- * the training series (spatiotemporal.md §1, "Input"), a mask of observed values, and the windows of
+ * the training series (docs/spatiotemporal.md §1, "Input"), a mask of observed values, and the windows of
  * the training and scoring paths laid out for the network.
  */
 import { ParameterError, type NodeSeries } from '@driftwatch/contracts';

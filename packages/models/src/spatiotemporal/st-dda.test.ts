@@ -291,7 +291,7 @@ describe('StDda settings and inputs', () => {
     await initBackend('wasm');
   });
 
-  it('has the spatiotemporal.md §1 defaults ({1, 4, W − 1} scales, d = D) and validates every setting at the boundary', () => {
+  it('has the docs/spatiotemporal.md §1 defaults ({1, 4, W − 1} scales, d = D) and validates every setting at the boundary', () => {
     expect(new StDda().config).toEqual({
       windowLength: 20,
       embeddingDim: 32,

@@ -1,7 +1,7 @@
 /**
  * st-dda: the spatiotemporal detector with dependency-drift awareness of "Adaptive AI Spatiotemporal Modeling
  * with Dependency Drift Awareness for Anomaly Detection in Large-Scale Clusters" (preprint, Dec 2025), §II,
- * with the choices of spatiotemporal.md §1, which this class follows exactly:
+ * with the choices of docs/spatiotemporal.md §1, which this class follows exactly:
  *
  * 1. node encoder h_i(t) = f_θ(x_i(t)), an MLP F → 64 → D shared by all entities (ReLU hidden layer, linear
  *    output), on values standardised per (entity, feature) with the training series' mean and std;
@@ -22,7 +22,7 @@
  * gradient); AdamW; early stopping on the same loss over the validation series, restoring the best weights
  * and centres. Missing values (NaN) enter as 0 (the training mean) and are left out of the forecast error.
  *
- * The [choice]s of spatiotemporal.md and the settings they are (`StDdaConfig`): D = 32 (`embeddingDim`);
+ * The [choice]s of docs/spatiotemporal.md and the settings they are (`StDdaConfig`): D = 32 (`embeddingDim`);
  * S = 3 aggregators with K ∈ {1, 4, W − 1} (`scales`); scaled bilinear g (`attentionDim` d); dense softmax over
  * all j ≠ i (the top-k variant for large N is not implemented); A's mixing form with row normalisation (fixed),
  * how observed edges count (`observedEdges`, `observedWeights`); ū (`reference`); the training objective (γ =

@@ -1,5 +1,5 @@
 /**
- * The st-dda training objective of one batch (spatiotemporal.md §1): forward pass of the training path,
+ * The st-dda training objective of one batch (docs/spatiotemporal.md §1): forward pass of the training path,
  * L = masked forecast MSE + γ·mean ‖u_i − c_i‖², and the EMA of the centres asked for as a state update. Shared
  * by `StDda`'s training step and the benchmark, which both run it through `optimisationStep`.
  */

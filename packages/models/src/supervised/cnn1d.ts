@@ -53,7 +53,7 @@ export const CNN1D_PARAMETERS: ParameterSchema<Cnn1dConfig> = {
 const ID = 'cnn1d';
 
 /**
- * The 1D-CNN baseline of spatiotemporal.md §2: the entity's window as a sequence of W steps with F channels →
+ * The 1D-CNN baseline of docs/spatiotemporal.md §2: the entity's window as a sequence of W steps with F channels →
  * Conv1D(filters_l, k, stride 1, 'same', ReLU) per layer (he-uniform kernels, zero biases: `neural/layers.ts`) →
  * global pooling over time → Dense(h, ReLU) per hidden layer → Dense(1) → σ, trained with the weighted binary
  * cross-entropy. Parameters `cnn1d/conv_l/{kernel,bias}` (kernel [k, in, filters]), `cnn1d/dense_i/…`, `cnn1d/head/…`.

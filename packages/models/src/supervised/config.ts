@@ -3,7 +3,7 @@ import type { TrainingConfig } from '../neural/window-network';
 import { oneOf, POSITIVE_INTEGER, type ParameterSpecs } from '../parameters/schema';
 import type { PositiveWeight } from './samples';
 
-/** What every supervised baseline is configured with (spatiotemporal.md §2). */
+/** What every supervised baseline is configured with (docs/spatiotemporal.md §2). */
 export interface SupervisedConfig {
   /** W: steps per window; the sample at step t sees steps t − W + 1 … t */
   windowLength: number;

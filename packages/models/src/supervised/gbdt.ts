@@ -1,5 +1,5 @@
 /**
- * The gradient-boosted trees baseline of spatiotemporal.md §2 (the paper's "XGBoost"): logistic loss on the
+ * The gradient-boosted trees baseline of docs/spatiotemporal.md §2 (the paper's "XGBoost"): logistic loss on the
  * entity's flattened W × F window, trees grown on second-order gradient histograms (`gbdt-trees.ts`).
  *
  * Why our own trees. The npm registry was searched for a JavaScript gradient-boosting library that is maintained,

@@ -26,7 +26,7 @@ export const MLP_PARAMETERS: ParameterSchema<MlpConfig> = {
 const ID = 'mlp';
 
 /**
- * The MLP baseline of spatiotemporal.md §2: the entity's window flattened to W·F values (step-major) →
+ * The MLP baseline of docs/spatiotemporal.md §2: the entity's window flattened to W·F values (step-major) →
  * Dense(h, ReLU) per hidden layer → Dense(1) → σ, trained with the weighted binary cross-entropy. Glorot-uniform
  * kernels and zero biases (Keras defaults); no dropout, the regularisation is weight decay and early stopping.
  * Parameters `mlp/dense_i/{kernel,bias}`, `mlp/head/{kernel,bias}`.

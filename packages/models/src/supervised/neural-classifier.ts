@@ -1,5 +1,5 @@
 /**
- * What the three tfjs classifiers of spatiotemporal.md §2 share (mlp, cnn1d, transformer): (entity, window)
+ * What the three tfjs classifiers of docs/spatiotemporal.md §2 share (mlp, cnn1d, transformer): (entity, window)
  * samples of a labelled NodeSeries, per-feature standardisation kept as state, the weighted binary cross-entropy
  * as the batch loss of `TfjsDetector`'s training protocol, and batched scoring into the T·N layout. A subclass
  * names its parameters and maps a batch of windows to one logit each.

@@ -1,5 +1,5 @@
 /**
- * The supervised baselines' view of a NodeSeries (spatiotemporal.md §2): one sample per (entity i, window end t)
+ * The supervised baselines' view of a NodeSeries (docs/spatiotemporal.md §2): one sample per (entity i, window end t)
  * with t ≥ W − 1, its input the entity's own W × F window (steps t − W + 1 … t, no graph) and its label the
  * entity's label at t. Samples are numbered step-major like the series, k = (t − W + 1)·N + i, so the scores of
  * all samples laid after (W − 1)·N NaNs are the T·N layout of `NodeDetector.scoreNodes`.

@@ -82,7 +82,7 @@ function selfAttention(p: NamedParams, name: string, x: tf.Tensor2D, batch: numb
 }
 
 /**
- * The Transformer baseline of spatiotemporal.md §2, an encoder-only classifier: each step's F metrics →
+ * The Transformer baseline of docs/spatiotemporal.md §2, an encoder-only classifier: each step's F metrics →
  * Dense(d) + sinusoidal positions → `layers` × [x ← LN(x + MHSA(x)); x ← LN(x + FFN(x))] with FFN = Dense(ff, ReLU)
  * → Dense(d) (post-norm, as Vaswani et al.) → mean over the steps (or the last step) → Dense(1) → σ, trained with the
  * weighted binary cross-entropy. Glorot-uniform kernels, zero biases, LayerNorm γ = 1, β = 0; no dropout (weight

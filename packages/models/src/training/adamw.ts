@@ -1,5 +1,5 @@
 /**
- * AdamW with per-variable gradient clipping, Keras 2.14 semantics (divad.md §3.3). tfjs ships neither
+ * AdamW with per-variable gradient clipping, Keras 2.14 semantics (docs/divad.md §3.3). tfjs ships neither
  * decoupled weight decay nor per-variable clipnorm.
  *
  * On the wasm and cpu backends the whole update of one variable is a single registered kernel that

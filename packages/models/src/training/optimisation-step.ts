@@ -1,5 +1,5 @@
 /**
- * One optimisation step of a tfjs model (divad.md §3.3): the batch loss, its gradients with respect to the
+ * One optimisation step of a tfjs model (docs/divad.md §3.3): the batch loss, its gradients with respect to the
  * trained variables, one AdamW update, then the state updates the loss asked for (BatchNorm running
  * statistics, st-dda's centre EMA). Every tfjs detector trains through it, and so do the step benchmarks.
  */

@@ -1,5 +1,5 @@
 /**
- * A generic epoch loop for tfjs models (divad.md §3.3): seeded reshuffling each epoch, last partial
+ * A generic epoch loop for tfjs models (docs/divad.md §3.3): seeded reshuffling each epoch, last partial
  * batch kept, validation loss each epoch, early stopping on it with restoration of the best weights,
  * cancellation and progress. The model supplies one optimisation step and the validation loss.
  */

@@ -1,5 +1,5 @@
 /**
- * The spatiotemporal experiments (`driftwatch bench st`, spatiotemporal.md §4) in the report: one table per
+ * The spatiotemporal experiments (`driftwatch bench st`, docs/spatiotemporal.md §4) in the report: one table per
  * experiment (method × data set, or method × varied value), line charts of F1 and VUS-PR against the varied
  * parameter with one line per method, and the label windows and budget the numbers come from.
  */

@@ -164,7 +164,7 @@ export type MachineDomainKey = 'hardware' | 'failure_domain_1' | 'failure_domain
 
 /**
  * The domain of a machine. Default 'hardware' = `cpu<cpu_num>-mem<mem_size>`: DIVAD's domain is the
- * context that shapes normal behaviour (divad.md, paper §3.3.2: the settings of the system), and a
+ * context that shapes normal behaviour (docs/divad.md, paper §3.3.2: the settings of the system), and a
  * machine's capacity is the setting machine_meta records; the failure domains (schema.txt §1) say where
  * a machine sits, not how it behaves. Unknown values print as '?'; a machine without meta rows is 'unknown'.
  */

@@ -3,7 +3,7 @@ import { batchIntervalOf, executorHeapMaxBytes, executorsFromMetadata, exathlonD
 import { parseTraceName } from './names';
 
 describe('domain settings', () => {
-  it('batch interval: 5 s for apps 1, 2, 4, 5, 6; 20 s for app 3; 10 s for apps 9, 10 (divad.md §5a)', () => {
+  it('batch interval: 5 s for apps 1, 2, 4, 5, 6; 20 s for app 3; 10 s for apps 9, 10 (docs/divad.md §5a)', () => {
     expect([1, 2, 4, 5, 6].map(batchIntervalOf)).toEqual([5, 5, 5, 5, 5]);
     expect(batchIntervalOf(3)).toBe(20);
     expect([9, 10].map(batchIntervalOf)).toEqual([10, 10]);

@@ -9,7 +9,7 @@ import type { PreprocessedExathlonTrace } from './preprocess';
  */
 export const HEAP_MAX_SHARE = 30542397440 / (30 * 2 ** 30);
 
-/** Batch interval in seconds per application (upstream `APP_TO_BATCH_INTERVAL`: 20 for app 3, 5 up to app 7, else 10; divad.md §5a "Domain key"). */
+/** Batch interval in seconds per application (upstream `APP_TO_BATCH_INTERVAL`: 20 for app 3, 5 up to app 7, else 10; docs/divad.md §5a "Domain key"). */
 export function batchIntervalOf(app: number): number {
   if (!(Number.isInteger(app) && app >= 1 && app <= 10)) throw new ParameterError(`Exathlon applications are 1–10, got ${app}`);
   if (app === 3) return 20;
@@ -62,7 +62,7 @@ export interface ExathlonDomain {
   rate: number;
   /** `bi-nexec-mem` */
   settings: string;
-  /** `settings-rate`: the DIVAD domain (divad.md §5a "Domain key") */
+  /** `settings-rate`: the DIVAD domain (docs/divad.md §5a "Domain key") */
   key: string;
   executorsFrom: 'data' | 'metadata';
   memoryFrom: 'data' | 'metadata';
@@ -81,7 +81,7 @@ export interface DomainOptions {
 }
 
 /**
- * Domain key `bi-nexec-mem-rate` (DIVAD domain = settings-rate, divad.md §5a "Domain key"): batch interval by
+ * Domain key `bi-nexec-mem-rate` (DIVAD domain = settings-rate, docs/divad.md §5a "Domain key"): batch interval by
  * application; executors and memory from the data when observed, else from the trace type; rate from the name
  * unless a corrected rate is given.
  */

@@ -8,7 +8,7 @@ import type { PreprocessedExathlonTrace } from './preprocess';
 export type LabelledExathlonTrace = PreprocessedExathlonTrace & { labels?: Uint8Array; ranges?: AnomalyRange[] };
 
 /**
- * Feature bundle 7 as a plan (divad.md §5a "Features"; paper A.4): which raw columns are dropped, which are
+ * Feature bundle 7 as a plan (docs/divad.md §5a "Features"; paper A.4): which raw columns are dropped, which are
  * differenced, and the output features in order. Executor features are named without their spot and are kept,
  * dropped or differenced as a whole across spots 1–4 (upstream's lists always treat the four spots alike).
  */
@@ -53,7 +53,7 @@ export interface FeaturePlanOptions {
 /** Which part of bundle 7 a raw column belongs to. */
 export type ColumnRole = 'nmon' | 'spot5' | 'executor' | 'driver';
 
-/** nmon `node5..8_*` and spot 5 are never used; spots 1–4 are executor columns; the rest (driver_*) are driver columns (divad.md §5a "Features"). */
+/** nmon `node5..8_*` and spot 5 are never used; spots 1–4 are executor columns; the rest (driver_*) are driver columns (docs/divad.md §5a "Features"). */
 export function columnRole(column: string): ColumnRole {
   if (isNmonColumn(column)) return 'nmon';
   const spot = spotOfColumn(column);
@@ -121,7 +121,7 @@ function observe(part: FeatureStatistics['driver'], j: number, v: number, previo
   if (v < previous) part.nonDecreasing[j] = 0;
 }
 
-/** Driver columns and executor features that took one value over all traces (divad.md §5a: "constant over the whole data"). */
+/** Driver columns and executor features that took one value over all traces (docs/divad.md §5a: "constant over the whole data"). */
 export function constantFeatures(stats: FeatureStatistics): string[] {
   return [...stats.driverColumns.filter((_, j) => stats.driver.constant[j] === 1), ...stats.executorFeatures.filter((_, j) => stats.executor.constant[j] === 1)];
 }
@@ -145,7 +145,7 @@ function featureKeysOf(columns: readonly string[]): Set<string> {
 
 /**
  * The bundle-7 plan: drop nmon and spot 5; drop the constant driver columns and executor features; difference the
- * cumulative ones (divad.md §5a "Features"). Lists not given are derived from `stats`.
+ * cumulative ones (docs/divad.md §5a "Features"). Lists not given are derived from `stats`.
  */
 export function planExathlonFeatures(stats: FeatureStatistics, options: FeaturePlanOptions = {}): ExathlonFeaturePlan {
   const dropped = options.dropped ? featureKeysOf(options.dropped) : new Set(constantFeatures(stats));
@@ -178,7 +178,7 @@ export function planExathlonFeatures(stats: FeatureStatistics, options: FeatureP
   };
 }
 
-/** First difference x_t − x_{t−1}; the first row takes the second row's difference (back-filled; divad.md §5a "Features"). */
+/** First difference x_t − x_{t−1}; the first row takes the second row's difference (back-filled; docs/divad.md §5a "Features"). */
 export function firstDifference(series: Float64Array): Float64Array {
   if (series.length < 2) throw new ParameterError(`a first difference needs at least 2 records, got ${series.length}`);
   const out = new Float64Array(series.length);
@@ -285,7 +285,7 @@ export function exathlonSequence(trace: LabelledExathlonTrace, plan: ExathlonFea
 }
 
 /**
- * Feature engineering of bundle 7 over preprocessed traces (divad.md §5a "Features"): derives the plan from these
+ * Feature engineering of bundle 7 over preprocessed traces (docs/divad.md §5a "Features"): derives the plan from these
  * traces unless one is given, then one Sequence per trace.
  */
 export function engineerExathlonFeatures(traces: readonly LabelledExathlonTrace[], options: EngineerOptions = {}): { plan: ExathlonFeaturePlan; sequences: Sequence[] } {

@@ -106,7 +106,7 @@ export interface EventLabel {
 /**
  * Event → label: T1…T6 get codes 1…6; "unknown" gets 7, ignored; CPU contention without application impact
  * (`no_application_impact`, "os_only") is relabelled 7, ignored, unless `osOnlyAsUnknown` is false
- * (divad.md §5a "Labels"; paper A.1; upstream `label_as_unknown = "os_only"`).
+ * (docs/divad.md §5a "Labels"; paper A.1; upstream `label_as_unknown = "os_only"`).
  */
 export function eventLabelOf(event: Pick<ExathlonEvent, 'anomalyType' | 'anomalyDetails'>, osOnlyAsUnknown = true): EventLabel {
   if (event.anomalyType === 'unknown') return { eventType: 'unknown', code: EXATHLON_IGNORED_CODE, ignored: true };
@@ -114,7 +114,7 @@ export function eventLabelOf(event: Pick<ExathlonEvent, 'anomalyType' | 'anomaly
   return { eventType: event.anomalyType, code: EXATHLON_ANOMALY_TYPES.indexOf(event.anomalyType) + 1, ignored: false };
 }
 
-/** End of an event's labelled interval, inclusive: extended_effect_end if set, else root_cause_end (divad.md §5a "Labels"). */
+/** End of an event's labelled interval, inclusive: extended_effect_end if set, else root_cause_end (docs/divad.md §5a "Labels"). */
 export function eventEndMs(event: Pick<ExathlonEvent, 'rootCauseEndMs' | 'extendedEffectEndMs'>): number {
   return event.extendedEffectEndMs ?? event.rootCauseEndMs;
 }

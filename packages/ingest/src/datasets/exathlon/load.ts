@@ -43,7 +43,7 @@ export interface LoadExathlonOptions extends FeaturePlanOptions, DomainOptions, 
   traces?: readonly string[];
   /** a plan to apply instead of deriving one from the loaded traces */
   plan?: ExathlonFeaturePlan;
-  /** relabel CPU contention without application impact as ignored (default true, divad.md §5a) */
+  /** relabel CPU contention without application impact as ignored (default true, docs/divad.md §5a) */
   osOnlyAsUnknown?: boolean;
   /**
    * Keep the preprocessed float64 traces between deriving the plan and applying it, instead of reading every trace a
@@ -101,7 +101,7 @@ export async function listExathlonTraces(dataRoot: string): Promise<ExathlonTrac
 }
 
 /**
- * Loads Exathlon traces (divad.md §5a): each trace is read, preprocessed (steps (1)–(6)) and labelled from
+ * Loads Exathlon traces (docs/divad.md §5a): each trace is read, preprocessed (steps (1)–(6)) and labelled from
  * ground_truth.csv; the bundle-7 feature plan is derived from the loaded traces (or given); one Sequence per
  * trace with its domain key. Missing traces name what is available.
  */
@@ -195,7 +195,7 @@ function summaryOf(trace: LabelledExathlonTrace, file: ExathlonTraceFile, option
   };
 }
 
-/** Label code → event type for the inspection (codes 1–7 of divad.md §1). */
+/** Label code → event type for the inspection (codes 1–7 of docs/divad.md §1). */
 export const EXATHLON_EVENT_TYPES: Record<number, string> = Object.fromEntries(EXATHLON_ANOMALY_TYPES.map((t, k) => [k + 1, t]));
 
 /** The inspection of a loaded Exathlon data set, with notes on the feature plan, domains, spots and ground truth. */

@@ -5,11 +5,11 @@ import { InputError } from '@driftwatch/contracts';
 export const EXATHLON_TRACE_TYPES = ['undisturbed', 'bursty_input', 'bursty_input_crash', 'stalled_input', 'cpu_contention', 'process_failure'] as const;
 export type ExathlonTraceType = (typeof EXATHLON_TRACE_TYPES)[number];
 
-/** Anomaly types of ground_truth.csv; label code = index + 1 (upstream `ANOMALY_TYPES`, divad.md §5a "Labels"). */
+/** Anomaly types of ground_truth.csv; label code = index + 1 (upstream `ANOMALY_TYPES`, docs/divad.md §5a "Labels"). */
 export const EXATHLON_ANOMALY_TYPES = ['bursty_input', 'bursty_input_crash', 'stalled_input', 'cpu_contention', 'driver_failure', 'executor_failure', 'unknown'] as const;
 export type ExathlonAnomalyType = (typeof EXATHLON_ANOMALY_TYPES)[number];
 
-/** Label code of ignored events ("unknown", and CPU contention without application impact): divad.md §1, §5a. */
+/** Label code of ignored events ("unknown", and CPU contention without application impact): docs/divad.md §1, §5a. */
 export const EXATHLON_IGNORED_CODE = 7;
 
 /** Executor spots whose −1 runs are classified and whose features are averaged (upstream loops over 1–4; spot 5 is never used). */
@@ -62,7 +62,7 @@ export function spotOfColumn(column: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-/** True for nmon OS columns `node5_…` … `node8_…`, which feature bundle 7 drops (divad.md §5a "Features"). */
+/** True for nmon OS columns `node5_…` … `node8_…`, which feature bundle 7 drops (docs/divad.md §5a "Features"). */
 export function isNmonColumn(column: string): boolean {
   return /^node[5-8]_/.test(column);
 }

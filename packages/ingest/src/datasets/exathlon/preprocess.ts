@@ -9,7 +9,7 @@ export interface MissingRun {
   end: number;
 }
 
-/** Why an all-missing run counts as an inactive executor (divad.md §5a "Loading" step (2)). */
+/** Why an all-missing run counts as an inactive executor (docs/divad.md §5a "Loading" step (2)). */
 export type InactiveRule = 'whole-trace' | 'trace-edge' | 't2-trace-end' | 'counter-reset';
 
 /** A classified all-missing run of one spot; record indices and times are those of the trace as read. */
@@ -54,7 +54,7 @@ export const MIN_T2_END_INACTIVE_RECORDS = 10;
 /** Trace type of bursty_input_crash, whose ending runs are more likely crashed executors. */
 const T2_TRACE_TYPE = 2;
 
-/** Step (1): every −1 placeholder becomes NaN (divad.md §5a "Loading" (1)). */
+/** Step (1): every −1 placeholder becomes NaN (docs/divad.md §5a "Loading" (1)). */
 export function minusOneToNaN(values: Float64Array): Float64Array {
   const out = new Float64Array(values.length);
   for (let k = 0; k < values.length; k++) out[k] = values[k] === -1 ? MISSING : values[k];
@@ -91,7 +91,7 @@ export interface RunContext {
  * Step (2): the rule under which an all-missing run is an inactive executor, or undefined for "missing":
  * it spans the whole trace; or it starts or ends the trace and lasts ≥ 600 records; or it ends a T2 trace and
  * lasts ≥ 10 records; or it lies between valid records and the runTime counter was reset (after < before)
- * (divad.md §5a "Loading" (2); upstream `is_fully_missing_inactive`, which counts records, not seconds).
+ * (docs/divad.md §5a "Loading" (2); upstream `is_fully_missing_inactive`, which counts records, not seconds).
  */
 export function inactiveRuleOf(run: MissingRun, context: RunContext): InactiveRule | undefined {
   const runLength = run.end - run.start;
@@ -135,7 +135,7 @@ export function fillForwardThenBackward(values: Float64Array, length: number, wi
   }
 }
 
-/** Step (5): a value < 0 other than −1 becomes its opposite ("usage" features whose max was unset; divad.md §5a "Loading" (5)). */
+/** Step (5): a value < 0 other than −1 becomes its opposite ("usage" features whose max was unset; docs/divad.md §5a "Loading" (5)). */
 export function negativesToOpposite(values: Float64Array): void {
   for (let k = 0; k < values.length; k++) if (values[k] < 0 && values[k] !== -1) values[k] = -values[k];
 }
@@ -183,7 +183,7 @@ export function unsetColumnsToMinusOne(values: Float64Array, length: number, wid
 }
 
 /**
- * Steps (1)–(6) of upstream `load_trace` (divad.md §5a "Loading"; paper A.2): −1 → NaN; per spot 1–4, all-missing
+ * Steps (1)–(6) of upstream `load_trace` (docs/divad.md §5a "Loading"; paper A.2): −1 → NaN; per spot 1–4, all-missing
  * runs classified inactive (back to −1) or missing; keep the used columns; ffill then bfill; negatives ≠ −1 → their
  * opposite; 1 s resampling with max, then ffill, bfill. Columns never valued in the trace are set to −1.
  */
