@@ -27,13 +27,27 @@ export default [
             // experiment protocols compose the libraries; only the CLI runs them
             {
               sourceTag: 'scope:experiments',
-              onlyDependOnLibsWithTags: ['scope:contracts', 'scope:ingest', 'scope:graph', 'scope:simulate', 'scope:models', 'scope:eval'],
+              onlyDependOnLibsWithTags: [
+                'scope:contracts',
+                'scope:ingest',
+                'scope:graph',
+                'scope:simulate',
+                'scope:models',
+                'scope:eval',
+              ],
             },
             // reports draw what eval computes
             { sourceTag: 'scope:report', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:eval'] },
             {
               sourceTag: 'scope:tools',
-              onlyDependOnLibsWithTags: ['scope:contracts', 'scope:ingest', 'scope:graph', 'scope:simulate', 'scope:models', 'scope:eval'],
+              onlyDependOnLibsWithTags: [
+                'scope:contracts',
+                'scope:ingest',
+                'scope:graph',
+                'scope:simulate',
+                'scope:models',
+                'scope:eval',
+              ],
             },
             {
               sourceTag: 'scope:app',

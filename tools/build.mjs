@@ -14,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 export const thirdPartyExternal = {
   name: 'third-party-external',
   setup(b) {
-    b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@driftwatch/') ? undefined : { path: args.path, external: true }));
+    b.onResolve({ filter: /^[^./]/ }, (args) =>
+      args.path.startsWith('@driftwatch/') ? undefined : { path: args.path, external: true },
+    );
   },
 };
 

@@ -60,7 +60,13 @@ function windows(n: number, W: number, seed: number): WindowSet {
     const t = normal();
     for (let j = 0; j < FEATURES; j++) values[i * FEATURES + j] = loadings[j] * t + 0.1 * normal();
   }
-  return packedWindowSet(values, W, FEATURES, Int32Array.from({ length: n }, (_, i) => i % 2), ['a', 'b']);
+  return packedWindowSet(
+    values,
+    W,
+    FEATURES,
+    Int32Array.from({ length: n }, (_, i) => i % 2),
+    ['a', 'b'],
+  );
 }
 
 const firstOf = (xs: number[] | undefined) => (xs && xs.length > 0 ? xs[0] : undefined);
@@ -89,7 +95,11 @@ async function runOne(method: string, kind: 'window' | 'node', backend: BackendI
       const W = (params.windowLength as number | undefined) ?? 1;
       const det = createDetector(method, { ...params, batchSize: TRAIN, epochs: 1 });
       try {
-        const report: FitReport = await det.fit(windows(TRAIN, W, 1), { seed: SEED, epochs: 1, validation: windows(32, W, 2) });
+        const report: FitReport = await det.fit(windows(TRAIN, W, 1), {
+          seed: SEED,
+          epochs: 1,
+          validation: windows(32, W, 2),
+        });
         const scores = await det.scoreWindows(windows(16, W, 3));
         return { report, scores: Array.from(scores) };
       } finally {
@@ -100,7 +110,11 @@ async function runOne(method: string, kind: 'window' | 'node', backend: BackendI
     const supervised = isSupervisedNodeDetector(method);
     const det = createNodeDetector(method, detectorDescriptor(method).testParams);
     try {
-      const report = await det.fit(supervised ? train : withoutLabels(train), { seed: SEED, epochs: 1, validation: supervised ? validation : withoutLabels(validation) });
+      const report = await det.fit(supervised ? train : withoutLabels(train), {
+        seed: SEED,
+        epochs: 1,
+        validation: supervised ? validation : withoutLabels(validation),
+      });
       const scores = await det.scoreNodes(test);
       return { report, scores: Array.from(scores) };
     } finally {
@@ -133,7 +147,9 @@ function child(preference: BackendPreference, methods: string[]): Promise<ChildR
       const kind = (TFJS_DETECTOR_IDS as readonly string[]).includes(method) ? 'window' : 'node';
       const run = await runOne(method, kind, info);
       rows.push(run);
-      process.stderr.write(`  ${info.name} ${method}: ${run.error ? `error: ${run.error}` : `${run.kernelCount} kernels, ${run.seconds.toFixed(2)} s`}\n`);
+      process.stderr.write(
+        `  ${info.name} ${method}: ${run.error ? `error: ${run.error}` : `${run.kernelCount} kernels, ${run.seconds.toFixed(2)} s`}\n`,
+      );
     }
     return rows;
   });
@@ -171,8 +187,10 @@ function judge(run: Run, ref: Run | undefined): Verdict {
     ['scores', relativeDifference(run.scores ?? [], ref.scores ?? [])],
   ];
   const [worst, e] = diffs.reduce((m, d) => (d[1] > m[1] ? d : m));
-  if (e <= TOLERANCE && run.kernelCount === 0) return { verdict: 'ok', text: 'ok (runs no tfjs kernel)', maxRelativeError: e };
-  if (e <= TOLERANCE) return { verdict: 'ok', text: withFallbacks(`ok (${e === 0 ? '0' : e.toExponential(1)})`), maxRelativeError: e };
+  if (e <= TOLERANCE && run.kernelCount === 0)
+    return { verdict: 'ok', text: 'ok (runs no tfjs kernel)', maxRelativeError: e };
+  if (e <= TOLERANCE)
+    return { verdict: 'ok', text: withFallbacks(`ok (${e === 0 ? '0' : e.toExponential(1)})`), maxRelativeError: e };
   return { verdict: 'mismatch', text: withFallbacks(`mismatch (${worst} ${e.toExponential(1)})`), maxRelativeError: e };
 }
 
@@ -186,8 +204,15 @@ async function main(): Promise<void> {
     },
   });
   const all = [...TFJS_DETECTOR_IDS, ...NODE_DETECTOR_IDS];
-  const methods = values.methods === 'all' ? all : values.methods!.split(',').map((m) => m.trim()).filter(Boolean);
-  for (const m of methods) if (!(all as readonly string[]).includes(m)) throw new Error(`unknown method '${m}'; known: ${all.join(', ')}`);
+  const methods =
+    values.methods === 'all'
+      ? all
+      : values
+          .methods!.split(',')
+          .map((m) => m.trim())
+          .filter(Boolean);
+  for (const m of methods)
+    if (!(all as readonly string[]).includes(m)) throw new Error(`unknown method '${m}'; known: ${all.join(', ')}`);
   if (values.child) {
     process.stdout.write(JSON.stringify(await child(values.child as BackendPreference, methods)) + '\n');
     return;
@@ -219,8 +244,19 @@ async function main(): Promise<void> {
       return `| ${m} | ${cells.join(' | ')} |`;
     }),
   ];
-  process.stdout.write(`\none training step per method, compared with cpu (relative error ≤ ${TOLERANCE})\n\n${lines.join('\n')}\n`);
-  const verdicts = accepted.flatMap((r) => (r.rows ?? []).map((run) => ({ backend: run.backend, method: run.method, ...judge(run, cpuRows.find((x) => x.method === run.method)) })));
+  process.stdout.write(
+    `\none training step per method, compared with cpu (relative error ≤ ${TOLERANCE})\n\n${lines.join('\n')}\n`,
+  );
+  const verdicts = accepted.flatMap((r) =>
+    (r.rows ?? []).map((run) => ({
+      backend: run.backend,
+      method: run.method,
+      ...judge(
+        run,
+        cpuRows.find((x) => x.method === run.method),
+      ),
+    })),
+  );
   const out = resolve(values.out!);
   const testParams = Object.fromEntries(methods.map((m) => [m, detectorDescriptor(m).testParams]));
   writeBenchResults(
@@ -233,7 +269,9 @@ async function main(): Promise<void> {
   process.stdout.write(`\nwritten to ${out}\n`);
   const bad = verdicts.filter((v) => v.verdict !== 'ok' && v.verdict !== 'reference');
   if (bad.length > 0) {
-    process.stderr.write(`backends: ${bad.length} run(s) not ok: ${bad.map((v) => `${v.method} on ${v.backend} (${v.text})`).join('; ')}\n`);
+    process.stderr.write(
+      `backends: ${bad.length} run(s) not ok: ${bad.map((v) => `${v.method} on ${v.backend} (${v.text})`).join('; ')}\n`,
+    );
     process.exitCode = 1;
   }
 }

@@ -56,15 +56,39 @@ function randomWindows(count: number, W: number, D: number, seed: number) {
   const normal = normalSampler(mulberry32(seed));
   const values = Float32Array.from({ length: count * W * D }, () => normal());
   const dom = Int32Array.from({ length: count }, (_, i) => i % DOMAINS);
-  return { values, dom, set: packedWindowSet(values, W, D, dom, Array.from({ length: DOMAINS }, (_, i) => `d${i}`)) };
+  return {
+    values,
+    dom,
+    set: packedWindowSet(
+      values,
+      W,
+      D,
+      dom,
+      Array.from({ length: DOMAINS }, (_, i) => `d${i}`),
+    ),
+  };
 }
 
 /** ms per training step: fresh Dense DIVAD-GM (docs/divad.md §3.6 sizes), fixed batch, loss read back each step */
 function timeSteps(W: number, D: number, steps: number, warmup: number): number[] {
-  const arch: DivadArchitecture = { variant: 'GM', windowLength: W, featureCount: D, hidden: [200], latentDim: 16, priorHidden: 64, domains: DOMAINS, components: 8 };
+  const arch: DivadArchitecture = {
+    variant: 'GM',
+    windowLength: W,
+    featureCount: D,
+    hidden: [200],
+    latentDim: 16,
+    priorHidden: 64,
+    domains: DOMAINS,
+    components: 8,
+  };
   const specs = divadParamSpecs(arch);
   const init = initialValues(specs, 0);
-  const variables = new Map(specs.map((s) => [s.name, tf.tidy(() => tf.variable(tf.tensor(init.get(s.name)!, s.shape), true, `bench-${W}x${D}/${s.name}`))]));
+  const variables = new Map(
+    specs.map((s) => [
+      s.name,
+      tf.tidy(() => tf.variable(tf.tensor(init.get(s.name)!, s.shape), true, `bench-${W}x${D}/${s.name}`)),
+    ]),
+  );
   const params = Object.fromEntries(variables);
   const trained = [...variables.values()];
   const optimizer = new AdamW({ learningRate: 3e-4, weightDecay: 0.01, clipNorm: 10 });
@@ -108,14 +132,30 @@ async function timeScoring(W: number, D: number, records: number): Promise<numbe
   return records / seconds;
 }
 
-function child(preference: BackendPreference, steps: number, warmup: number, records: number): Promise<ChildResult<Row>> {
+function child(
+  preference: BackendPreference,
+  steps: number,
+  warmup: number,
+  records: number,
+): Promise<ChildResult<Row>> {
   return backendChild(preference, async (info) => {
     const rows: Row[] = [];
     for (const { W, D } of CASES) {
       const times = timeSteps(W, D, steps, warmup).sort((a, b) => a - b);
       const recordsPerSecond = await timeScoring(W, D, records);
-      rows.push({ backend: info.name === 'tensorflow' ? preference : info.name, case: `W=${W}, D=${D}`, W, D, medianMs: quantile(times, 0.5), p10Ms: quantile(times, 0.1), p90Ms: quantile(times, 0.9), recordsPerSecond });
-      process.stderr.write(`  ${info.name} W=${W} D=${D}: ${quantile(times, 0.5).toFixed(2)} ms/step, ${Math.round(recordsPerSecond)} records/s\n`);
+      rows.push({
+        backend: info.name === 'tensorflow' ? preference : info.name,
+        case: `W=${W}, D=${D}`,
+        W,
+        D,
+        medianMs: quantile(times, 0.5),
+        p10Ms: quantile(times, 0.1),
+        p90Ms: quantile(times, 0.9),
+        recordsPerSecond,
+      });
+      process.stderr.write(
+        `  ${info.name} W=${W} D=${D}: ${quantile(times, 0.5).toFixed(2)} ms/step, ${Math.round(recordsPerSecond)} records/s\n`,
+      );
     }
     return rows;
   });
@@ -136,7 +176,8 @@ async function main(): Promise<void> {
   const warmup = Number(values.warmup);
   const records = Number(values['score-records']);
   for (const [k, v] of Object.entries({ steps, warmup, 'score-records': records })) {
-    if (!Number.isInteger(v) || v < (k === 'warmup' ? 0 : 1)) throw new Error(`--${k} must be a ${k === 'warmup' ? 'non-negative' : 'positive'} integer`);
+    if (!Number.isInteger(v) || v < (k === 'warmup' ? 0 : 1))
+      throw new Error(`--${k} must be a ${k === 'warmup' ? 'non-negative' : 'positive'} integer`);
   }
   if (values.child) {
     const result = await child(values.child as BackendPreference, steps, warmup, records);
@@ -144,17 +185,46 @@ async function main(): Promise<void> {
     return;
   }
   const t0 = performance.now();
-  const results = runPerBackend<Row>(parseBackends(values.backends!), ['--steps', String(steps), '--warmup', String(warmup), '--score-records', String(records)]);
+  const results = runPerBackend<Row>(parseBackends(values.backends!), [
+    '--steps',
+    String(steps),
+    '--warmup',
+    String(warmup),
+    '--score-records',
+    String(records),
+  ]);
   const rows = results.flatMap((r) => r.rows ?? []);
   const fmt = (v: number, d = 2) => v.toFixed(d);
   const table = [
     '| backend | case | median ms/step | p10 | p90 | records/s |',
     '|---|---|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.backend} | ${r.case} | ${fmt(r.medianMs)} | ${fmt(r.p10Ms)} | ${fmt(r.p90Ms)} | ${Math.round(r.recordsPerSecond).toLocaleString('en-US')} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.backend} | ${r.case} | ${fmt(r.medianMs)} | ${fmt(r.p10Ms)} | ${fmt(r.p90Ms)} | ${Math.round(r.recordsPerSecond).toLocaleString('en-US')} |`,
+    ),
   ].join('\n');
-  process.stdout.write(`\nDense DIVAD-GM (h 200, L 16, K 8, 11 domains), batch ${BATCH}, ${steps} steps after ${warmup} warm-up; prior scoring in batches of 4096\n\n${table}\n`);
+  process.stdout.write(
+    `\nDense DIVAD-GM (h 200, L 16, K 8, 11 domains), batch ${BATCH}, ${steps} steps after ${warmup} warm-up; prior scoring in batches of 4096\n\n${table}\n`,
+  );
   const out = resolve(values.out!);
-  writeBenchResults(out, 'divad-step', { steps, warmup, batch: BATCH, scoreRecords: records, scoreBatch: 4096, model: 'dense-divad-gm', hidden: 200, latentDim: 16, components: 8, domains: DOMAINS }, results, t0);
+  writeBenchResults(
+    out,
+    'divad-step',
+    {
+      steps,
+      warmup,
+      batch: BATCH,
+      scoreRecords: records,
+      scoreBatch: 4096,
+      model: 'dense-divad-gm',
+      hidden: 200,
+      latentDim: 16,
+      components: 8,
+      domains: DOMAINS,
+    },
+    results,
+    t0,
+  );
   process.stdout.write(`\nwritten to ${out}\n`);
 }
 

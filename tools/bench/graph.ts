@@ -45,7 +45,10 @@ function flag(name: string, fallback?: string): string | undefined {
 const HEADER = 'TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration';
 const SERVICES = Array.from({ length: 40 }, (_, i) => `svc-${String(i).padStart(2, '0')}-service`);
 // one pod per service, named like Kubernetes pods (replica-set hash, pod suffix)
-const PODS = SERVICES.map((s, i) => `${s}-${(0x5f6585d649 + i * 7919).toString(16).slice(0, 10)}-${(0x1a2b3 + i * 131).toString(36).slice(0, 5)}`);
+const PODS = SERVICES.map(
+  (s, i) =>
+    `${s}-${(0x5f6585d649 + i * 7919).toString(16).slice(0, 10)}-${(0x1a2b3 + i * 131).toString(36).slice(0, 5)}`,
+);
 const OPERATIONS = ['GET /api/v1/items', 'POST /api/v1/orders', 'HTTP GET', 'HTTP POST', 'query', 'publish'];
 const START_NS = 1_674_984_780_000_000_000n; // 2023-01-29T09:33:00Z
 
@@ -80,7 +83,10 @@ function* generateSpans(total: number, seed: number, lines: boolean): Generator<
     const out: GeneratedSpan[] = [];
     for (let s = 0; s < size; s++) {
       const parent = s === 0 ? undefined : made[Math.floor(random() * s)];
-      const service = parent === undefined ? 0 : Math.min(SERVICES.length - 1, parent.service + (random() < 0.3 ? 0 : 1 + Math.floor(random() * 4)));
+      const service =
+        parent === undefined
+          ? 0
+          : Math.min(SERVICES.length - 1, parent.service + (random() < 0.3 ? 0 : 1 + Math.floor(random() * 4)));
       const startUs = (parent?.startUs ?? clockUs) + Math.floor(random() * 2000);
       const durationUs = 100 + Math.floor(-Math.log(1 - random()) * 5000);
       const id = hex(16);
@@ -90,7 +96,17 @@ function* generateSpans(total: number, seed: number, lines: boolean): Generator<
         const startNs = START_NS + BigInt(startUs) * 1000n;
         line = `${traceId},${id},${parent?.id ?? 'root'},${PODS[service]},${OPERATIONS[service % OPERATIONS.length]},${startNs},${startNs + BigInt(durationUs) * 1000n},${durationUs}`;
       }
-      out.push({ line, span: { traceId, spanId: id, parentId: parent?.id ?? null, service: SERVICES[service], startMs: startMs0 + Math.floor(startUs / 1000), durationUs } });
+      out.push({
+        line,
+        span: {
+          traceId,
+          spanId: id,
+          parentId: parent?.id ?? null,
+          service: SERVICES[service],
+          startMs: startMs0 + Math.floor(startUs / 1000),
+          durationUs,
+        },
+      });
     }
     if (random() < 0.1 && out.length > 2) [out[1], out[2]] = [out[2], out[1]];
     return out;
@@ -136,7 +152,8 @@ function addBatch(builder: CallGraphBuilder, batch: RecordBatch): void {
   const [traceIds, spanIds, parentIds] = ['TraceID', 'SpanID', 'ParentID'].map((n) => utf8(column(n)));
   const pods = column('PodName');
   const services: string[] = [];
-  for (let i = 0; i < pods.dictionary!.length; i++) services.push(serviceOfPod(String(pods.dictionary!.get(i))) ?? String(pods.dictionary!.get(i)));
+  for (let i = 0; i < pods.dictionary!.length; i++)
+    services.push(serviceOfPod(String(pods.dictionary!.get(i))) ?? String(pods.dictionary!.get(i)));
   const codes = pods.values as Int32Array;
   const starts = column('StartTimeUnixNano');
   const startValues = starts.values as BigInt64Array;
@@ -159,7 +176,17 @@ function summarise(run: string, builder: CallGraphBuilder, times: number[], peak
   const { graph, stats } = builder.finish();
   const edges = graph.snapshots().reduce((n, s) => n + s.edges.length, 0);
   const warm = times.length > 1 ? times.slice(1) : times;
-  return { run, spans: stats.spans, seconds: median(warm), coldSeconds: times[0], peakRssMb: process.resourceUsage().maxRSS / 1024, peakHeapMb: peakHeap / 2 ** 20, windows: graph.windowCount, edges, calls: stats.calls };
+  return {
+    run,
+    spans: stats.spans,
+    seconds: median(warm),
+    coldSeconds: times[0],
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    peakHeapMb: peakHeap / 2 ** 20,
+    windows: graph.windowCount,
+    edges,
+    calls: stats.calls,
+  };
 }
 
 /** Reads the files and builds the graph `passes` times in this process (pass 1 runs cold). */
@@ -213,7 +240,10 @@ function buildOnly(total: number, windowMs: number): RunResult {
 }
 
 function runChild(args: string[]): RunResult {
-  const r = spawnSync(process.execPath, ['--enable-source-maps', '--expose-gc', process.argv[1], ...args], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const r = spawnSync(process.execPath, ['--enable-source-maps', '--expose-gc', process.argv[1], ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
   if (r.status !== 0) throw new Error(`child ${args.join(' ')} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as RunResult;
 }
@@ -236,36 +266,86 @@ async function main(): Promise<void> {
   }
   const total = Number(flag('spans', '1e7'));
   const repeats = Number(flag('repeats', '3'));
-  const dataRoot = resolve(flag('data-root') ?? process.env.DRIFTWATCH_DATA ?? join(process.cwd(), '..', 'shared', 'datasets'));
+  const dataRoot = resolve(
+    flag('data-root') ?? process.env.DRIFTWATCH_DATA ?? join(process.cwd(), '..', 'shared', 'datasets'),
+  );
   const results: { name: string; runs: RunResult[]; bytes: number }[] = [];
 
-  const traceDirs = ['construct_data', 'rca_data'].map((phase) => join(dataRoot, 'nezha', phase, '2023-01-29', 'trace'));
-  const ttFiles = traceDirs.filter(existsSync).flatMap((d) => readdirSync(d).filter((f) => f.endsWith('_trace.csv')).sort().map((f) => join(d, f)));
+  const traceDirs = ['construct_data', 'rca_data'].map((phase) =>
+    join(dataRoot, 'nezha', phase, '2023-01-29', 'trace'),
+  );
+  const ttFiles = traceDirs.filter(existsSync).flatMap((d) =>
+    readdirSync(d)
+      .filter((f) => f.endsWith('_trace.csv'))
+      .sort()
+      .map((f) => join(d, f)),
+  );
   if (ttFiles.length > 0) {
     const bytes = ttFiles.reduce((s, f) => s + statSync(f).size, 0);
     const runs: RunResult[] = [];
     // 27 k spans are too few to warm the JIT: 10 passes per process, the first reported apart as cold
-    for (let k = 0; k < repeats; k++) runs.push(runChild(['--child', 'files', '--label', 'TrainTicket traces', '--files', ttFiles.join('\n'), '--window', String(windowMs / 1000), '--passes', '10']));
+    for (let k = 0; k < repeats; k++)
+      runs.push(
+        runChild([
+          '--child',
+          'files',
+          '--label',
+          'TrainTicket traces',
+          '--files',
+          ttFiles.join('\n'),
+          '--window',
+          String(windowMs / 1000),
+          '--passes',
+          '10',
+        ]),
+      );
     results.push({ name: `Nezha TrainTicket 2023-01-29, ${ttFiles.length} trace files (read + build)`, runs, bytes });
-  } else process.stderr.write(`no TrainTicket traces under ${dataRoot}/nezha: skipping that row (set --data-root or DRIFTWATCH_DATA)\n`);
+  } else
+    process.stderr.write(
+      `no TrainTicket traces under ${dataRoot}/nezha: skipping that row (set --data-root or DRIFTWATCH_DATA)\n`,
+    );
 
   const file = flag('file') ?? join(tmpdir(), `driftwatch-spans-${total}.csv`);
   if (!existsSync(file)) {
     process.stderr.write(`writing ${file} (${total.toLocaleString('en-US')} spans, Nezha trace layout, seed 7)…\n`);
     const t0 = performance.now();
     await writeGeneratedFile(file, total);
-    process.stderr.write(`  written in ${((performance.now() - t0) / 1000).toFixed(1)} s, ${(statSync(file).size / 1e9).toFixed(2)} GB\n`);
+    process.stderr.write(
+      `  written in ${((performance.now() - t0) / 1000).toFixed(1)} s, ${(statSync(file).size / 1e9).toFixed(2)} GB\n`,
+    );
   }
   const genRuns: RunResult[] = [];
   for (let k = 0; k < repeats; k++) {
-    const r = runChild(['--child', 'files', '--label', 'generated', '--files', file, '--window', String(windowMs / 1000)]);
-    process.stderr.write(`  generated file: ${r.spans} spans in ${r.seconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB\n`);
+    const r = runChild([
+      '--child',
+      'files',
+      '--label',
+      'generated',
+      '--files',
+      file,
+      '--window',
+      String(windowMs / 1000),
+    ]);
+    process.stderr.write(
+      `  generated file: ${r.spans} spans in ${r.seconds.toFixed(1)} s, peak RSS ${r.peakRssMb.toFixed(0)} MB\n`,
+    );
     genRuns.push(r);
   }
-  results.push({ name: `generated, ${total.toLocaleString('en-US')} spans (read + build)`, runs: genRuns, bytes: statSync(file).size });
+  results.push({
+    name: `generated, ${total.toLocaleString('en-US')} spans (read + build)`,
+    runs: genRuns,
+    bytes: statSync(file).size,
+  });
   const builderRuns: RunResult[] = [];
-  for (let k = 0; k < repeats; k++) builderRuns.push(runChild(['--child', 'build-only', '--spans', String(total), '--window', String(windowMs / 1000)]));
-  results.push({ name: `generated, ${total.toLocaleString('en-US')} spans (builder alone)`, runs: builderRuns, bytes: 0 });
+  for (let k = 0; k < repeats; k++)
+    builderRuns.push(
+      runChild(['--child', 'build-only', '--spans', String(total), '--window', String(windowMs / 1000)]),
+    );
+  results.push({
+    name: `generated, ${total.toLocaleString('en-US')} spans (builder alone)`,
+    runs: builderRuns,
+    bytes: 0,
+  });
 
   const machine = `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}`;
   const lines = [
@@ -278,14 +358,21 @@ async function main(): Promise<void> {
       return `| ${name} | ${runs[0].spans.toLocaleString('en-US')} | ${runs[0].windows} | ${runs[0].edges.toLocaleString('en-US')} | ${s.toFixed(2)} | ${(runs[0].spans / s / 1e6).toFixed(2)} M | ${bytes > 0 ? (bytes / 1e6 / s).toFixed(0) : '–'} | ${cold.toFixed(2)} | ${Math.max(...runs.map((r) => r.peakRssMb)).toFixed(0)} | ${Math.max(...runs.map((r) => r.peakHeapMb)).toFixed(0)} |`;
     }),
     `builder alone, heap after a full GC at each million spans (MB): ${builderRuns[0].liveHeapMb?.map((m) => m.toFixed(0)).join(', ') || 'not measured'}`,
-    `load average at the end (1, 5, 15 min): ${loadavg().map((l) => l.toFixed(1)).join(', ')} — other work on the machine slows every row`,
+    `load average at the end (1, 5, 15 min): ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(', ')} — other work on the machine slows every row`,
   ];
-  const agree = genRuns.every((r) => r.edges === builderRuns[0].edges && r.calls === builderRuns[0].calls && r.windows === builderRuns[0].windows);
+  const agree = genRuns.every(
+    (r) => r.edges === builderRuns[0].edges && r.calls === builderRuns[0].calls && r.windows === builderRuns[0].windows,
+  );
   lines.push(`generated file and in-memory spans give the same graph (windows, edges, calls): ${agree ? 'yes' : 'NO'}`);
   process.stdout.write(`${lines.join('\n')}\n`);
   const out = flag('out', 'bench-results')!;
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'graph.json'), `${JSON.stringify({ machine, node: process.version, windowMs, spans: total, results }, null, 2)}\n`);
+  writeFileSync(
+    join(out, 'graph.json'),
+    `${JSON.stringify({ machine, node: process.version, windowMs, spans: total, results }, null, 2)}\n`,
+  );
   if (!agree) process.exitCode = 1;
 }
 

@@ -9,7 +9,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
-import { ALIBABA_TABLES, defaultWorkers, readCsvBatches, writeMachineUsageCsv, type CsvColumn } from '@driftwatch/ingest';
+import {
+  ALIBABA_TABLES,
+  defaultWorkers,
+  readCsvBatches,
+  writeMachineUsageCsv,
+  type CsvColumn,
+} from '@driftwatch/ingest';
 
 interface RunResult {
   reader: string;
@@ -43,7 +49,13 @@ async function readOurs(path: string, workers: number): Promise<RunResult> {
     machines = batch.getChild('machine_id')!.data[0].dictionary!.length;
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { reader: `driftwatch readCsvBatches (${workers} thread${workers === 1 ? '' : 's'})`, rows, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, checksum: { cpuSum, memGpsNulls, machines } };
+  return {
+    reader: `driftwatch readCsvBatches (${workers} thread${workers === 1 ? '' : 's'})`,
+    rows,
+    seconds,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    checksum: { cpuSum, memGpsNulls, machines },
+  };
 }
 
 /** DuckDB read_csv, streamed chunk by chunk into typed arrays (ids coded through a Map, as ours are). */
@@ -54,7 +66,9 @@ async function readDuckDb(path: string, threads: string): Promise<RunResult> {
   const connection = await instance.connect();
   const sqlType = (c: CsvColumn) => (c.type === 'dictionary' ? 'VARCHAR' : c.type === 'float32' ? 'FLOAT' : 'DOUBLE');
   const spec = MACHINE_USAGE.map((c) => `'${c.name}': '${sqlType(c)}'`).join(', ');
-  const result = await connection.stream(`SELECT * FROM read_csv('${path.replace(/'/g, "''")}', header = false, columns = {${spec}})`);
+  const result = await connection.stream(
+    `SELECT * FROM read_csv('${path.replace(/'/g, "''")}', header = false, columns = {${spec}})`,
+  );
   const cpuIndex = MACHINE_USAGE.findIndex((c) => c.name === 'cpu_util_percent');
   const memGpsIndex = MACHINE_USAGE.findIndex((c) => c.name === 'mem_gps');
   const codes = new Map<string, number>();
@@ -74,7 +88,10 @@ async function readDuckDb(path: string, threads: string): Promise<RunResult> {
       machine[i] = code;
     }
     for (let c = 1; c < MACHINE_USAGE.length; c++) {
-      const vector = chunk.getColumnVector(c) as unknown as { items: Float32Array | Float64Array; getItem(i: number): number | null };
+      const vector = chunk.getColumnVector(c) as unknown as {
+        items: Float32Array | Float64Array;
+        getItem(i: number): number | null;
+      };
       const out = MACHINE_USAGE[c].type === 'float32' ? new Float32Array(n) : new Float64Array(n);
       out.set(vector.items.subarray(0, n));
       if (c === cpuIndex) for (let i = 0; i < n; i++) cpuSum += vector.getItem(i) ?? NaN;
@@ -83,7 +100,13 @@ async function readDuckDb(path: string, threads: string): Promise<RunResult> {
     rows += n;
   }
   const seconds = (performance.now() - t0) / 1000;
-  return { reader: `DuckDB read_csv (${threads} threads)`, rows, seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, checksum: { cpuSum, memGpsNulls, machines: codes.size } };
+  return {
+    reader: `DuckDB read_csv (${threads} threads)`,
+    rows,
+    seconds,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    checksum: { cpuSum, memGpsNulls, machines: codes.size },
+  };
 }
 
 function median(xs: number[]): number {
@@ -93,7 +116,16 @@ function median(xs: number[]): number {
 
 function runChild(reader: string, path: string, threads: string): RunResult {
   const workers = flag('workers');
-  const args = [process.argv[1], '--child', reader, '--file', path, '--duckdb-threads', threads, ...(workers ? ['--workers', workers] : [])];
+  const args = [
+    process.argv[1],
+    '--child',
+    reader,
+    '--file',
+    path,
+    '--duckdb-threads',
+    threads,
+    ...(workers ? ['--workers', workers] : []),
+  ];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (r.status !== 0) throw new Error(`${reader} failed: ${r.stderr}`);
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as RunResult;
@@ -104,7 +136,12 @@ async function main(): Promise<void> {
   const threads = flag('duckdb-threads', String(Math.min(cpus().length, 2)))!;
   if (child) {
     const path = flag('file')!;
-    const result = child === 'ours' ? await readOurs(path, Number(flag('workers', String(defaultWorkers())))) : child === 'ours-1' ? await readOurs(path, 1) : await readDuckDb(path, threads);
+    const result =
+      child === 'ours'
+        ? await readOurs(path, Number(flag('workers', String(defaultWorkers()))))
+        : child === 'ours-1'
+          ? await readOurs(path, 1)
+          : await readDuckDb(path, threads);
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return;
   }
@@ -123,7 +160,9 @@ async function main(): Promise<void> {
     // alternate the order so neither reader always gets the warmer page cache
     for (const reader of k % 2 === 0 ? ['ours', 'ours-1', 'duckdb'] : ['duckdb', 'ours-1', 'ours']) {
       const r = runChild(reader, path, threads);
-      process.stderr.write(`  ${r.reader}: ${r.rows} rows in ${r.seconds.toFixed(2)} s, peak RSS ${r.maxRssMb.toFixed(0)} MB\n`);
+      process.stderr.write(
+        `  ${r.reader}: ${r.rows} rows in ${r.seconds.toFixed(2)} s, peak RSS ${r.maxRssMb.toFixed(0)} MB\n`,
+      );
       runs.push(r);
     }
   }
@@ -151,14 +190,20 @@ async function main(): Promise<void> {
     `file: ${(size / 1e6).toFixed(0)} MB, ${ours.rows} rows (machine_usage schema, generated), ${repeats} repeats, median`,
     '| reader | rows/s | MB/s | median s | peak RSS MB |',
     '|---|--:|--:|--:|--:|',
-    ...summary.map((s) => `| ${s.reader} | ${(s.rowsPerSecond / 1e6).toFixed(2)} M | ${s.megabytesPerSecond.toFixed(0)} | ${s.medianSeconds.toFixed(2)} | ${s.peakRssMb.toFixed(0)} |`),
+    ...summary.map(
+      (s) =>
+        `| ${s.reader} | ${(s.rowsPerSecond / 1e6).toFixed(2)} M | ${s.megabytesPerSecond.toFixed(0)} | ${s.medianSeconds.toFixed(2)} | ${s.peakRssMb.toFixed(0)} |`,
+    ),
     `ratio (ours / DuckDB rows/s): ${(ours.rowsPerSecond / duck.rowsPerSecond).toFixed(2)}× (target ≥ 2×); peak RSS ours ${ours.peakRssMb.toFixed(0)} MB (target < 500 MB)`,
     `checksums agree: ${agree ? 'yes' : 'NO'} (rows, sum of cpu_util_percent, null mem_gps, distinct machines)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   const out = flag('out', 'bench-results')!;
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'ingest.json'), `${JSON.stringify({ file: { bytes: size }, repeats, summary, runs, node: process.version, cpus: cpus().length }, null, 2)}\n`);
+  writeFileSync(
+    join(out, 'ingest.json'),
+    `${JSON.stringify({ file: { bytes: size }, repeats, summary, runs, node: process.version, cpus: cpus().length }, null, 2)}\n`,
+  );
   if (!agree) process.exitCode = 1;
 }
 

@@ -23,7 +23,15 @@ const W = 20;
 const D = 19;
 const DOMAINS = 11;
 const BATCH = 128;
-const TABLE_1_METHODS = ['dense-ae', 'dense-vae', 'dense-divad-g', 'dense-divad-gm', 'rec-vae', 'rec-divad-g', 'rec-divad-gm'];
+const TABLE_1_METHODS = [
+  'dense-ae',
+  'dense-vae',
+  'dense-divad-g',
+  'dense-divad-gm',
+  'rec-vae',
+  'rec-divad-g',
+  'rec-divad-gm',
+];
 const SETUP = { windowLength: W, batchSize: BATCH, latentDim: 16, hidden: 200 };
 
 interface Row {
@@ -45,7 +53,13 @@ function randomWindows(count: number, seed: number): WindowSet {
   const normal = normalSampler(mulberry32(seed));
   const values = Float32Array.from({ length: count * W * D }, () => normal());
   const dom = Int32Array.from({ length: count }, (_, i) => i % DOMAINS);
-  return packedWindowSet(values, W, D, dom, Array.from({ length: DOMAINS }, (_, i) => `d${i}`));
+  return packedWindowSet(
+    values,
+    W,
+    D,
+    dom,
+    Array.from({ length: DOMAINS }, (_, i) => `d${i}`),
+  );
 }
 
 function paramsOf(method: string): Record<string, unknown> {
@@ -55,7 +69,13 @@ function paramsOf(method: string): Record<string, unknown> {
   return method.includes('divad') ? { ...base, components: 8, priorHidden: 64, scoring: 'prior' } : base;
 }
 
-async function timeMethod(method: string, steps: number, repeats: number, scoreRecords: number, backend: string): Promise<Row> {
+async function timeMethod(
+  method: string,
+  steps: number,
+  repeats: number,
+  scoreRecords: number,
+  backend: string,
+): Promise<Row> {
   const train = randomWindows(steps * BATCH, 1);
   const scoredWindows = method.endsWith('-vae') ? Math.max(64, Math.floor(scoreRecords / 64)) : scoreRecords;
   const test = randomWindows(scoredWindows, 2);
@@ -80,16 +100,31 @@ async function timeMethod(method: string, steps: number, repeats: number, scoreR
     stepMs.push(((two.seconds - one.seconds) * 1000) / steps);
     rates.push(scoredWindows / seconds);
   }
-  return { backend, method, msPerStep: median(stepMs), msPerStepRange: [Math.min(...stepMs), Math.max(...stepMs)], windowsPerSecond: median(rates), scoredWindows };
+  return {
+    backend,
+    method,
+    msPerStep: median(stepMs),
+    msPerStepRange: [Math.min(...stepMs), Math.max(...stepMs)],
+    windowsPerSecond: median(rates),
+    scoredWindows,
+  };
 }
 
-function child(preference: BackendPreference, methods: string[], steps: number, repeats: number, scoreRecords: number): Promise<ChildResult<Row>> {
+function child(
+  preference: BackendPreference,
+  methods: string[],
+  steps: number,
+  repeats: number,
+  scoreRecords: number,
+): Promise<ChildResult<Row>> {
   return backendChild(preference, async (info) => {
     const rows: Row[] = [];
     for (const method of methods) {
       const row = await timeMethod(method, steps, repeats, scoreRecords, info.name);
       rows.push(row);
-      process.stderr.write(`  ${info.name} ${method}: ${row.msPerStep.toFixed(2)} ms/step, ${Math.round(row.windowsPerSecond)} windows/s\n`);
+      process.stderr.write(
+        `  ${info.name} ${method}: ${row.msPerStep.toFixed(2)} ms/step, ${Math.round(row.windowsPerSecond)} windows/s\n`,
+      );
     }
     return rows;
   });
@@ -108,16 +143,37 @@ async function main(): Promise<void> {
       child: { type: 'string' },
     },
   });
-  const [steps, repeats, scoreRecords] = [Number(values.steps), Number(values.repeats), Number(values['score-records'])];
-  for (const [k, v] of Object.entries({ steps, repeats, 'score-records': scoreRecords })) if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} must be a positive integer`);
-  const methods = values.methods!.split(',').map((m) => m.trim()).filter(Boolean);
-  for (const m of methods) if (!(TFJS_DETECTOR_IDS as readonly string[]).includes(m)) throw new Error(`unknown neural method '${m}'; known: ${TFJS_DETECTOR_IDS.join(', ')}`);
+  const [steps, repeats, scoreRecords] = [
+    Number(values.steps),
+    Number(values.repeats),
+    Number(values['score-records']),
+  ];
+  for (const [k, v] of Object.entries({ steps, repeats, 'score-records': scoreRecords }))
+    if (!Number.isInteger(v) || v < 1) throw new Error(`--${k} must be a positive integer`);
+  const methods = values
+    .methods!.split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
+  for (const m of methods)
+    if (!(TFJS_DETECTOR_IDS as readonly string[]).includes(m))
+      throw new Error(`unknown neural method '${m}'; known: ${TFJS_DETECTOR_IDS.join(', ')}`);
   if (values.child) {
-    process.stdout.write(JSON.stringify(await child(values.child as BackendPreference, methods, steps, repeats, scoreRecords)) + '\n');
+    process.stdout.write(
+      JSON.stringify(await child(values.child as BackendPreference, methods, steps, repeats, scoreRecords)) + '\n',
+    );
     return;
   }
   const t0 = performance.now();
-  const results = runPerBackend<Row>(parseBackends(values.backends!), ['--methods', methods.join(','), '--steps', String(steps), '--repeats', String(repeats), '--score-records', String(scoreRecords)]);
+  const results = runPerBackend<Row>(parseBackends(values.backends!), [
+    '--methods',
+    methods.join(','),
+    '--steps',
+    String(steps),
+    '--repeats',
+    String(repeats),
+    '--score-records',
+    String(scoreRecords),
+  ]);
   const rows = results.flatMap((r) => r.rows ?? []);
   const vaeOn = (backend: string) => rows.find((r) => r.backend === backend && r.method === 'dense-vae');
   const table = [
@@ -129,9 +185,17 @@ async function main(): Promise<void> {
       return `| ${r.backend} | ${r.method} | ${r.msPerStep.toFixed(2)} | ${r.msPerStepRange[0].toFixed(1)}–${r.msPerStepRange[1].toFixed(1)} | ${Math.round(r.windowsPerSecond).toLocaleString('en-US')} | ${ratio(vae && r.msPerStep / vae.msPerStep)} | ${ratio(vae && vae.windowsPerSecond / r.windowsPerSecond)} |`;
     }),
   ].join('\n');
-  process.stdout.write(`\nW ${W}, D ${D}, ${DOMAINS} domains, hidden 200, latent 16, batch ${BATCH}; ${steps} steps per fit, median of ${repeats} after a warm-up\n\n${table}\n`);
+  process.stdout.write(
+    `\nW ${W}, D ${D}, ${DOMAINS} domains, hidden 200, latent 16, batch ${BATCH}; ${steps} steps per fit, median of ${repeats} after a warm-up\n\n${table}\n`,
+  );
   const out = resolve(values.out!);
-  writeBenchResults(out, 'models', { W, D, domains: DOMAINS, batch: BATCH, steps, repeats, scoreRecords, ...SETUP }, results, t0);
+  writeBenchResults(
+    out,
+    'models',
+    { W, D, domains: DOMAINS, batch: BATCH, steps, repeats, scoreRecords, ...SETUP },
+    results,
+    t0,
+  );
   process.stdout.write(`\nwritten to ${out}\n`);
 }
 

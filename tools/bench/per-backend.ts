@@ -6,7 +6,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { dirname } from 'node:path';
-import { BACKEND_PREFERENCES, describeBackend, initBackend, tf, type BackendInfo, type BackendPreference } from '@driftwatch/models';
+import {
+  BACKEND_PREFERENCES,
+  describeBackend,
+  initBackend,
+  tf,
+  type BackendInfo,
+  type BackendPreference,
+} from '@driftwatch/models';
 
 export interface ChildResult<Row> {
   preference: string;
@@ -17,7 +24,10 @@ export interface ChildResult<Row> {
 }
 
 /** A child's work on one backend: its rows when the backend loads, else the loader's reason (the parent prints either). */
-export async function backendChild<Row>(preference: BackendPreference, rowsOn: (info: BackendInfo) => Promise<Row[]>): Promise<ChildResult<Row>> {
+export async function backendChild<Row>(
+  preference: BackendPreference,
+  rowsOn: (info: BackendInfo) => Promise<Row[]>,
+): Promise<ChildResult<Row>> {
   let info: BackendInfo;
   try {
     info = await initBackend(preference);
@@ -29,8 +39,12 @@ export async function backendChild<Row>(preference: BackendPreference, rowsOn: (
 
 /** `--backends a,b` checked against the loader's names ('auto' is not a backend to time). */
 export function parseBackends(list: string): BackendPreference[] {
-  const backends = list.split(',').map((b) => b.trim()).filter(Boolean) as BackendPreference[];
-  for (const b of backends) if (b === 'auto' || !BACKEND_PREFERENCES.includes(b)) throw new Error(`unknown backend '${b}'`);
+  const backends = list
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean) as BackendPreference[];
+  for (const b of backends)
+    if (b === 'auto' || !BACKEND_PREFERENCES.includes(b)) throw new Error(`unknown backend '${b}'`);
   return backends;
 }
 
@@ -57,7 +71,12 @@ export function runPerBackend<Row>(backends: BackendPreference[], childArgs: str
 /** The machine a benchmark ran on, for its results file. */
 export function machineDescription(): Record<string, unknown> {
   const cpus = os.cpus();
-  return { cpuModel: cpus[0]?.model, cpuCount: cpus.length, platform: `${os.platform()} ${os.arch()}`, totalMemoryBytes: os.totalmem() };
+  return {
+    cpuModel: cpus[0]?.model,
+    cpuCount: cpus.length,
+    platform: `${os.platform()} ${os.arch()}`,
+    totalMemoryBytes: os.totalmem(),
+  };
 }
 
 export function writeAtomic(file: string, text: string): void {
@@ -68,7 +87,13 @@ export function writeAtomic(file: string, text: string): void {
 }
 
 /** Writes a benchmark's results file: settings, machine, Node and tfjs versions, each backend's outcome, rows. */
-export function writeBenchResults<Row>(file: string, benchmark: string, settings: Record<string, unknown>, results: ChildResult<Row>[], startedAt: number): void {
+export function writeBenchResults<Row>(
+  file: string,
+  benchmark: string,
+  settings: Record<string, unknown>,
+  results: ChildResult<Row>[],
+  startedAt: number,
+): void {
   const body = {
     benchmark,
     createdAt: new Date().toISOString(),
@@ -76,7 +101,14 @@ export function writeBenchResults<Row>(file: string, benchmark: string, settings
     machine: machineDescription(),
     node: process.version,
     tfjs: tf.version,
-    backends: results.map((r) => ({ requested: r.preference, ok: r.ok, error: r.error, name: r.info?.name, versions: r.info?.versions, attempts: r.info?.attempts })),
+    backends: results.map((r) => ({
+      requested: r.preference,
+      ok: r.ok,
+      error: r.error,
+      name: r.info?.name,
+      versions: r.info?.versions,
+      attempts: r.info?.attempts,
+    })),
     rows: results.flatMap((r) => r.rows ?? []),
     seconds: (performance.now() - startedAt) / 1000,
   };

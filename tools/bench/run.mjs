@@ -6,7 +6,9 @@ import { runTypeScript } from '../run-ts.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const [name, ...args] = process.argv.slice(2);
-const available = readdirSync(here).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+const available = readdirSync(here)
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.slice(0, -3));
 if (!name || name === '--help' || !available.includes(name)) {
   console.error(`usage: npm run bench -- <name> [options]\nbenchmarks: ${available.join(', ')}`);
   process.exit(name && name !== '--help' ? 2 : 0);

@@ -41,7 +41,16 @@ const results = nodeCounts.map((nodes) => {
   }
   const sorted = [...seconds].sort((a, b) => a - b);
   const median = sorted[Math.floor((sorted.length - 1) / 2)];
-  return { nodes, steps, repeats, medianSeconds: median, minSeconds: sorted[0], nodeStepsPerSecond: (nodes * steps) / median, peakRssMb: process.resourceUsage().maxRSS / 1024, labelledShare: labelled };
+  return {
+    nodes,
+    steps,
+    repeats,
+    medianSeconds: median,
+    minSeconds: sorted[0],
+    nodeStepsPerSecond: (nodes * steps) / median,
+    peakRssMb: process.resourceUsage().maxRSS / 1024,
+    labelledShare: labelled,
+  };
 });
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
@@ -49,7 +58,9 @@ console.log(`simulateCluster, T = ${steps}, median of ${repeats} (${machine})`);
 console.log('| N | median s | min s | node-steps/s | peak RSS MB | labelled |');
 console.log('|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
-  console.log(`| ${r.nodes} | ${r.medianSeconds.toFixed(3)} | ${r.minSeconds.toFixed(3)} | ${Math.round(r.nodeStepsPerSecond).toLocaleString('en-US')} | ${r.peakRssMb.toFixed(0)} | ${(100 * r.labelledShare).toFixed(1)}% |`);
+  console.log(
+    `| ${r.nodes} | ${r.medianSeconds.toFixed(3)} | ${r.minSeconds.toFixed(3)} | ${Math.round(r.nodeStepsPerSecond).toLocaleString('en-US')} | ${r.peakRssMb.toFixed(0)} | ${(100 * r.labelledShare).toFixed(1)}% |`,
+  );
 }
 mkdirSync(dirname(values.out!), { recursive: true });
 writeFileSync(values.out!, `${JSON.stringify({ machine, results }, null, 2)}\n`);

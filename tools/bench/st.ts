@@ -77,10 +77,22 @@ function randomSeries(N: number, F: number, T: number, seed: number): NodeSeries
   const entities = Array.from({ length: N }, (_, i) => `node-${i}`);
   const graphs: GraphSnapshot[] = [];
   for (let t = 0; t < T; t += SNAPSHOT_EVERY) {
-    const edges = Array.from({ length: 3 * N }, () => ({ src: Math.floor(uniform() * N), dst: Math.floor(uniform() * N), kind: 'call' as const, weight: 1 }));
+    const edges = Array.from({ length: 3 * N }, () => ({
+      src: Math.floor(uniform() * N),
+      dst: Math.floor(uniform() * N),
+      kind: 'call' as const,
+      weight: 1,
+    }));
     graphs.push({ t, nodes: entities, edges });
   }
-  return { id: `bench/N${N}`, entities, features: Array.from({ length: F }, (_, f) => `m${f}`), length: T, values: Float32Array.from({ length: T * N * F }, () => normal()), graphs };
+  return {
+    id: `bench/N${N}`,
+    entities,
+    features: Array.from({ length: F }, (_, f) => `m${f}`),
+    length: T,
+    values: Float32Array.from({ length: T * N * F }, () => normal()),
+    graphs,
+  };
 }
 
 /** ms per training step, sorted, for batches of consecutive window ends ('blocks') or of scattered ones ('shuffled') */
@@ -90,20 +102,44 @@ function timeSteps(N: number, s: Settings, order: 'blocks' | 'shuffled'): number
   const W = c.windowLength;
   const B = s.batch;
   const F = s.features;
-  const arch: StDdaArchitecture = { featureCount: F, entityCount: N, windowLength: W, embeddingDim: c.embeddingDim, encoderHidden: c.encoderHidden, decoderHidden: c.decoderHidden, scales: c.scales, attentionDim: c.attentionDim, observed: c.graph !== 'none' };
+  const arch: StDdaArchitecture = {
+    featureCount: F,
+    entityCount: N,
+    windowLength: W,
+    embeddingDim: c.embeddingDim,
+    encoderHidden: c.encoderHidden,
+    decoderHidden: c.decoderHidden,
+    scales: c.scales,
+    attentionDim: c.attentionDim,
+    observed: c.graph !== 'none',
+  };
   // 8 batches' worth of window ends
   const series = randomSeries(N, F, W + 8 * B, N);
   const data = standardiseNodeSeries(series, entityFeatureMoments(series));
   const observedAt = c.graph === 'none' ? undefined : observedDependencies(series, c.graph, c);
   const specs = [...stDdaParamSpecs(arch), ...stDdaStateSpecs(arch)];
   const init = initialValues(specs, 0);
-  const variables = new Map(specs.map((p) => [p.name, tf.tidy(() => tf.variable(tf.tensor(init.get(p.name)!, p.shape), true, `bench-st-${N}-${order}/${p.name}`))]));
+  const variables = new Map(
+    specs.map((p) => [
+      p.name,
+      tf.tidy(() => tf.variable(tf.tensor(init.get(p.name)!, p.shape), true, `bench-st-${N}-${order}/${p.name}`)),
+    ]),
+  );
   const params = Object.fromEntries(variables);
   const trainables = stDdaParamSpecs(arch).map((p) => variables.get(p.name)!);
-  const optimizer = new AdamW({ learningRate: c.learningRate, weightDecay: c.weightDecay, clipNorm: c.clipNorm ?? Infinity });
+  const optimizer = new AdamW({
+    learningRate: c.learningRate,
+    weightDecay: c.weightDecay,
+    clipNorm: c.clipNorm ?? Infinity,
+  });
   // the step StDda.fit takes: the training objective of a batch, AdamW on the parameters, then the centres' EMA
   const step = (batch: StDdaBatch) =>
-    optimisationStep(optimizer, trainables, (setState) => stDdaTrainingLoss(params, arch, stDdaBatchTensors(arch, batch), c, setState), (name, value) => variables.get(name)!.assign(value));
+    optimisationStep(
+      optimizer,
+      trainables,
+      (setState) => stDdaTrainingLoss(params, arch, stDdaBatchTensors(arch, batch), c, setState),
+      (name, value) => variables.get(name)!.assign(value),
+    );
   const x = new Float32Array(W * B * N * F);
   const target = new Float32Array(B * N * F);
   const mask = new Float32Array(B * N * F);
@@ -118,7 +154,14 @@ function timeSteps(N: number, s: Settings, order: 'blocks' | 'shuffled'): number
     if (order === 'blocks') {
       const e0 = ends[0];
       const next = [(e0 + 1) * N * F, (e0 + B + 1) * N * F];
-      loss = step({ layout: 'steps', B, x: data.values.subarray((e0 - W + 1) * N * F, (e0 + B) * N * F), target: data.values.subarray(next[0], next[1]), mask: data.observed.subarray(next[0], next[1]), observed });
+      loss = step({
+        layout: 'steps',
+        B,
+        x: data.values.subarray((e0 - W + 1) * N * F, (e0 + B) * N * F),
+        target: data.values.subarray(next[0], next[1]),
+        mask: data.observed.subarray(next[0], next[1]),
+        observed,
+      });
     } else {
       gatherTrainingWindows(data, W, ends, x, target, mask);
       loss = step({ layout: 'windows', B, x, target, mask, observed });
@@ -145,7 +188,12 @@ async function timeScoring(N: number, s: Settings): Promise<number> {
     times.push(performance.now() - t0);
   }
   det.dispose();
-  return quantile(times.sort((a, b) => a - b), 0.5) / s.scoreEnds;
+  return (
+    quantile(
+      times.sort((a, b) => a - b),
+      0.5,
+    ) / s.scoreEnds
+  );
 }
 
 function child(preference: BackendPreference, s: Settings): Promise<ChildResult<Row>> {
@@ -166,7 +214,9 @@ function child(preference: BackendPreference, s: Settings): Promise<ChildResult<
         nodeStepsPerSecond: (N * 1000) / scoreMsPerEnd,
       };
       rows.push(row);
-      process.stderr.write(`  ${info.name} N=${N}: ${row.stepMedianMs.toFixed(1)} ms/step (shuffled ${row.shuffledStepMedianMs.toFixed(1)}), ${scoreMsPerEnd.toFixed(2)} ms per scored window end\n`);
+      process.stderr.write(
+        `  ${info.name} N=${N}: ${row.stepMedianMs.toFixed(1)} ms/step (shuffled ${row.shuffledStepMedianMs.toFixed(1)}), ${scoreMsPerEnd.toFixed(2)} ms per scored window end\n`,
+      );
     }
     return rows;
   });
@@ -174,7 +224,8 @@ function child(preference: BackendPreference, s: Settings): Promise<ChildResult<
 
 function positiveInts(name: string, text: string): number[] {
   const values = text.split(',').map(Number);
-  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 1)) throw new Error(`--${name} must be positive integers, got '${text}'`);
+  if (values.length === 0 || values.some((v) => !Number.isInteger(v) || v < 1))
+    throw new Error(`--${name} must be positive integers, got '${text}'`);
   return values;
 }
 
@@ -196,9 +247,11 @@ async function main(): Promise<void> {
     },
   });
   const one = (name: string, text: string) => positiveInts(name, text)[0];
-  if (!['none', 'static', 'dynamic'].includes(values.graph!)) throw new Error(`--graph must be none, static or dynamic, got '${values.graph}'`);
+  if (!['none', 'static', 'dynamic'].includes(values.graph!))
+    throw new Error(`--graph must be none, static or dynamic, got '${values.graph}'`);
   const warmup = Number(values.warmup);
-  if (!Number.isInteger(warmup) || warmup < 0) throw new Error(`--warmup must be a non-negative integer, got '${values.warmup}'`);
+  if (!Number.isInteger(warmup) || warmup < 0)
+    throw new Error(`--warmup must be a non-negative integer, got '${values.warmup}'`);
   const settings: Settings = {
     nodes: positiveInts('nodes', values.nodes!),
     features: one('features', values.features!),
@@ -215,7 +268,9 @@ async function main(): Promise<void> {
     return;
   }
   const t0 = performance.now();
-  const args = Object.entries(values).flatMap(([k, v]) => (k === 'child' || k === 'backends' || k === 'out' ? [] : [`--${k}`, String(v)]));
+  const args = Object.entries(values).flatMap(([k, v]) =>
+    k === 'child' || k === 'backends' || k === 'out' ? [] : [`--${k}`, String(v)],
+  );
   const results = runPerBackend<Row>(parseBackends(values.backends!), args);
   const rows = results.flatMap((r) => r.rows ?? []);
   const table = [

@@ -12,7 +12,14 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { findRepoRoot, parseDatasetsLock, sha256File, writeFileAtomic, type DatasetsLock, type LockedDataset } from '@driftwatch/ingest';
+import {
+  findRepoRoot,
+  parseDatasetsLock,
+  sha256File,
+  writeFileAtomic,
+  type DatasetsLock,
+  type LockedDataset,
+} from '@driftwatch/ingest';
 
 type LockDownload = NonNullable<LockedDataset['downloads']>[number];
 
@@ -41,7 +48,10 @@ function starPattern(pattern: string): RegExp {
  * The downloads of one data set: GitHub rules expanded over its locked files (a byte copy takes the file's
  * sha256 and size; a converted file leaves them to the output check), other entries as written.
  */
-export function expandDownloads(dataset: Pick<LockedDataset, 'name' | 'files'>, sources: (GitHubRule | LockDownload)[]): LockDownload[] {
+export function expandDownloads(
+  dataset: Pick<LockedDataset, 'name' | 'files'>,
+  sources: (GitHubRule | LockDownload)[],
+): LockDownload[] {
   const out: LockDownload[] = [];
   const claimed = new Set<string>();
   for (const source of sources) {
@@ -60,8 +70,22 @@ export function expandDownloads(dataset: Pick<LockedDataset, 'name' | 'files'>, 
       const url = rawGitHubUrl(repository, commit, upstream);
       out.push(
         convert
-          ? { url, published: 'no checksum is published for the source file; the converted file is checked against datasets.lock', unpack: 'none', convert, to: f.path }
-          : { url, sha256: f.sha256, bytes: f.bytes, published: 'datasets.lock: the file is a byte copy of the source file at this commit', unpack: 'none', to: f.path },
+          ? {
+              url,
+              published:
+                'no checksum is published for the source file; the converted file is checked against datasets.lock',
+              unpack: 'none',
+              convert,
+              to: f.path,
+            }
+          : {
+              url,
+              sha256: f.sha256,
+              bytes: f.bytes,
+              published: 'datasets.lock: the file is a byte copy of the source file at this commit',
+              unpack: 'none',
+              to: f.path,
+            },
       );
     }
   }
@@ -153,7 +177,11 @@ export const PROVENANCE: Record<string, Pick<LockedDataset, 'source' | 'licence'
     source: {
       repository: 'alibaba/clusterdata',
       commit: '7a6c496e4f4b6ce6150be8f881cb051bf2abff42',
-      paths: ['cluster-trace-v2018/schema.txt', 'cluster-trace-v2018/trace_2018.md', 'cluster-trace-v2018/fetchData.sh'],
+      paths: [
+        'cluster-trace-v2018/schema.txt',
+        'cluster-trace-v2018/trace_2018.md',
+        'cluster-trace-v2018/fetchData.sh',
+      ],
     },
     licence: 'none stated (research or study use, per the repository README)',
     layout: 'schema-only',
@@ -176,15 +204,21 @@ async function listFiles(root: string, dir: string): Promise<string[]> {
 const byCodeUnit = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export async function buildLock(dataRoot: string, downloads: DownloadSources = {}): Promise<DatasetsLock> {
-  const folders = (await readdir(dataRoot, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort(byCodeUnit);
+  const folders = (await readdir(dataRoot, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort(byCodeUnit);
   const unknown = folders.filter((f) => !(f in PROVENANCE));
   const strayDownloads = Object.keys(downloads).filter((n) => !(n in PROVENANCE));
-  if (strayDownloads.length > 0) throw new Error(`downloads.json names data set(s) without a PROVENANCE entry: ${strayDownloads.join(', ')}`);
+  if (strayDownloads.length > 0)
+    throw new Error(`downloads.json names data set(s) without a PROVENANCE entry: ${strayDownloads.join(', ')}`);
   const absent = Object.keys(PROVENANCE).filter((n) => !folders.includes(n));
   if (unknown.length > 0 || absent.length > 0) {
     throw new Error(
       [
-        unknown.length > 0 ? `no provenance entry for folder(s) ${unknown.join(', ')}: add them to PROVENANCE in tools/datasets/write-lock.ts` : '',
+        unknown.length > 0
+          ? `no provenance entry for folder(s) ${unknown.join(', ')}: add them to PROVENANCE in tools/datasets/write-lock.ts`
+          : '',
         absent.length > 0 ? `folder(s) missing under ${dataRoot}: ${absent.join(', ')}` : '',
       ]
         .filter(Boolean)
@@ -200,7 +234,14 @@ export async function buildLock(dataRoot: string, downloads: DownloadSources = {
       files.push({ path, bytes: (await stat(full)).size, sha256: await sha256File(full) });
     }
     const { source, licence, layout } = PROVENANCE[name];
-    const entry: LockedDataset = { name, source, licence, layout, bytes: files.reduce((s, f) => s + f.bytes, 0), files };
+    const entry: LockedDataset = {
+      name,
+      source,
+      licence,
+      layout,
+      bytes: files.reduce((s, f) => s + f.bytes, 0),
+      files,
+    };
     if (downloads[name]) entry.downloads = expandDownloads(entry, downloads[name]);
     datasets.push(entry);
   }
@@ -213,14 +254,22 @@ export async function buildLock(dataRoot: string, downloads: DownloadSources = {
 async function main() {
   const repoRoot = findRepoRoot(process.cwd());
   if (!repoRoot) throw new Error('run from inside the repository (no folder with nx.json above the working directory)');
-  const dataRoot = resolve(process.argv[2] || process.env.DRIFTWATCH_DATA || join(repoRoot, '..', 'shared', 'datasets'));
-  if (!existsSync(dataRoot)) throw new Error(`data root ${dataRoot} does not exist; pass it as the first argument or set DRIFTWATCH_DATA`);
-  const lock = await buildLock(dataRoot, await readDownloadSources(join(repoRoot, 'tools', 'datasets', 'downloads.json')));
+  const dataRoot = resolve(
+    process.argv[2] || process.env.DRIFTWATCH_DATA || join(repoRoot, '..', 'shared', 'datasets'),
+  );
+  if (!existsSync(dataRoot))
+    throw new Error(`data root ${dataRoot} does not exist; pass it as the first argument or set DRIFTWATCH_DATA`);
+  const lock = await buildLock(
+    dataRoot,
+    await readDownloadSources(join(repoRoot, 'tools', 'datasets', 'downloads.json')),
+  );
   const target = join(repoRoot, 'datasets.lock');
   await writeFileAtomic(target, `${JSON.stringify(lock, null, 2)}\n`);
   const files = lock.datasets.reduce((n, d) => n + d.files.length, 0);
   const bytes = lock.datasets.reduce((n, d) => n + d.bytes, 0);
-  console.log(`wrote ${relative(process.cwd(), target) || target}: ${lock.datasets.length} data sets, ${files} files, ${bytes} bytes`);
+  console.log(
+    `wrote ${relative(process.cwd(), target) || target}: ${lock.datasets.length} data sets, ${files} files, ${bytes} bytes`,
+  );
 }
 
 main().catch((error) => {

@@ -30,10 +30,15 @@ async function readLines(path: string): Promise<Line[]> {
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { a: { type: 'string', default: 'rec-divad-gm' }, b: { type: 'string', default: 'tranad' } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { a: { type: 'string', default: 'rec-divad-gm' }, b: { type: 'string', default: 'tranad' } },
+  });
   const lines = (await Promise.all(positionals.map(readLines))).flat();
   const methods = [...new Set(lines.map((l) => l.method))];
-  const servers = [...new Set(lines.map((l) => l.testSequence))].sort((x, y) => Number(x.replace(/\D+/g, '')) - Number(y.replace(/\D+/g, '')));
+  const servers = [...new Set(lines.map((l) => l.testSequence))].sort(
+    (x, y) => Number(x.replace(/\D+/g, '')) - Number(y.replace(/\D+/g, '')),
+  );
   const stats = new Map<string, { max: number; median: number; runs: number }>();
   for (const m of methods) {
     for (const s of servers) {
@@ -47,7 +52,8 @@ async function main(): Promise<void> {
   };
   console.log(`| server | ${methods.map((m) => `${m} max / median`).join(' | ')} |`);
   console.log(`|---|${methods.map(() => '---:').join('|')}|`);
-  for (const s of servers) console.log(`| ${s.replace(/^asd\//, '')} | ${methods.map((m) => cell(m, s)).join(' | ')} |`);
+  for (const s of servers)
+    console.log(`| ${s.replace(/^asd\//, '')} | ${methods.map((m) => cell(m, s)).join(' | ')} |`);
   const a = values.a!;
   const b = values.b!;
   let maxWins = 0;
@@ -65,7 +71,9 @@ async function main(): Promise<void> {
     if (x.median > y.median) medianWins++;
     gains.push(`${s.replace(/^asd\//, '')} ${y.max > 0 ? `${(((x.max - y.max) / y.max) * 100).toFixed(0)}%` : 'n/a'}`);
   }
-  console.log(`\n${a} vs ${b} over ${compared} servers: higher max peak F1 on ${maxWins}, by >10% on ${maxWinsBy10}; higher median on ${medianWins}`);
+  console.log(
+    `\n${a} vs ${b} over ${compared} servers: higher max peak F1 on ${maxWins}, by >10% on ${maxWinsBy10}; higher median on ${medianWins}`,
+  );
   console.log(`relative change of max peak F1 per server: ${gains.join(', ')}`);
 }
 

@@ -12,9 +12,10 @@ if (!html || !png) {
   console.error('usage: node tools/report/screenshot.mjs <report.html> <out.png> [width]');
   process.exit(2);
 }
-const executablePath = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
+const executablePath =
+  process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p));
 if (!executablePath) {
-  console.error('no Chromium found: install Debian\'s chromium or set CHROMIUM_PATH');
+  console.error("no Chromium found: install Debian's chromium or set CHROMIUM_PATH");
   process.exit(1);
 }
 const profile = mkdtempSync(join(tmpdir(), 'driftwatch-shot-'));

@@ -80,7 +80,8 @@ export const dataRootOption = defineOptions({
   'data-root': {
     type: 'string',
     valueName: 'dir',
-    description: 'folder holding the data sets (default: $DRIFTWATCH_DATA, else ../shared/datasets next to the repository)',
+    description:
+      'folder holding the data sets (default: $DRIFTWATCH_DATA, else ../shared/datasets next to the repository)',
   },
 });
 
@@ -101,7 +102,8 @@ export const backendOption = defineOptions({
 
 export function requireString(values: OptionValues, name: string, cmd: CommandDefinition): string {
   const v = values[name];
-  if (typeof v !== 'string' || v === '') throw new UsageError(`--${name} is required. Run 'driftwatch ${cmd.path.join(' ')} --help'.`);
+  if (typeof v !== 'string' || v === '')
+    throw new UsageError(`--${name} is required. Run 'driftwatch ${cmd.path.join(' ')} --help'.`);
   return v;
 }
 
@@ -113,7 +115,12 @@ export function optionalString(values: OptionValues, name: string): string | und
 /** Comma-separated list flag → trimmed non-empty items. */
 export function listOption(values: OptionValues, name: string): string[] | undefined {
   const v = optionalString(values, name);
-  return v === undefined ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean);
+  return v === undefined
+    ? undefined
+    : v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
 }
 
 export function intOption(values: OptionValues, name: string, fallback: number, min = 0): number {

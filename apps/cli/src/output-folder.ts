@@ -8,7 +8,11 @@ import { UsageError } from './cli-error';
  * Writes into `fill`'s temporary folder and renames it to `out` when everything is there: readers see no
  * folder or a complete one. An existing `out` is replaced only with `replace`; on failure it stays as it was.
  */
-export async function writeFolderAtomic(out: string, replace: boolean, fill: (dir: string) => Promise<void>): Promise<void> {
+export async function writeFolderAtomic(
+  out: string,
+  replace: boolean,
+  fill: (dir: string) => Promise<void>,
+): Promise<void> {
   const target = resolve(out);
   if (existsSync(target) && !replace) throw new UsageError(`${out} exists (use --force to replace it)`);
   const temporary = temporarySiblingPath(target);

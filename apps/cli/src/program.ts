@@ -209,7 +209,12 @@ export async function runProgram(spec: ProgramSpec, argv: readonly string[]): Pr
   const program = new Commander(spec.name);
   const overrideExits = (cmd: Commander, words: readonly string[]) =>
     cmd.exitOverride((err) => {
-      throw usageError(err, words, spec, cmd.commands.map((c) => c.name()).filter((n) => n !== 'help'));
+      throw usageError(
+        err,
+        words,
+        spec,
+        cmd.commands.map((c) => c.name()).filter((n) => n !== 'help'),
+      );
     });
   const helpTexts = new Map<Commander, () => string>([[program, () => overviewText(spec)]]);
   program

@@ -57,7 +57,11 @@ export function progressBar(label: string, total: number, opts: ProgressOptions 
         if (now - lastDraw < 100 && done < total) return;
         lastDraw = now;
         const cols = stream.columns ?? 100;
-        stream.write(`\r${render(detail).slice(0, cols - 1).padEnd(cols - 1)}`);
+        stream.write(
+          `\r${render(detail)
+            .slice(0, cols - 1)
+            .padEnd(cols - 1)}`,
+        );
       } else if (now - lastLine >= interval || done >= total) {
         lastLine = now;
         stream.write(`${render(detail)}\n`);
@@ -78,7 +82,9 @@ export function fitProgressReporter(bar: Progress): (p: FitProgress) => void {
     bar.setTotal(p.epochs);
     if (p.valLoss !== undefined) lastVal = p.valLoss;
     const within = p.batch !== undefined && p.batches ? p.batch / p.batches : 0;
-    const detail = [p.phase, lastVal !== undefined ? `val loss ${lastVal.toFixed(3)}` : undefined].filter(Boolean).join(', ');
+    const detail = [p.phase, lastVal !== undefined ? `val loss ${lastVal.toFixed(3)}` : undefined]
+      .filter(Boolean)
+      .join(', ');
     bar.update(p.epoch + within, detail);
   };
 }

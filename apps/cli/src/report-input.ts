@@ -7,7 +7,15 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { DataRootError, InputError, type ResultRecord, type Sequence } from '@driftwatch/contracts';
 import { parseJsonWithPositions, readScoreFile } from '@driftwatch/ingest';
-import { bestGridPoint, groupBy, type LatentProjection, type ReportInput, type RunInfo, type ScoreSeries, type SourcedResult } from '@driftwatch/report';
+import {
+  bestGridPoint,
+  groupBy,
+  type LatentProjection,
+  type ReportInput,
+  type RunInfo,
+  type ScoreSeries,
+  type SourcedResult,
+} from '@driftwatch/report';
 import { loadEntitySequences, readResults, type OmniDataset } from '@driftwatch/experiments/data';
 import { paddingLength } from './commands/evaluate';
 
@@ -20,10 +28,20 @@ const REQUIRED_NUMBERS = ['smoothing', 'peakF1'] as const;
 /** Checks the fields a report needs; the error names the file and line. */
 export function checkResultLine(r: ResultRecord, file: string, line: number): void {
   for (const k of REQUIRED_STRINGS) {
-    if (typeof r[k] !== 'string' || r[k] === '') throw new InputError({ file, line, column: 1 }, `a results line with a non-empty string "${k}"`, JSON.stringify(r[k]) ?? 'nothing');
+    if (typeof r[k] !== 'string' || r[k] === '')
+      throw new InputError(
+        { file, line, column: 1 },
+        `a results line with a non-empty string "${k}"`,
+        JSON.stringify(r[k]) ?? 'nothing',
+      );
   }
   for (const k of REQUIRED_NUMBERS) {
-    if (typeof r[k] !== 'number') throw new InputError({ file, line, column: 1 }, `a results line with a number "${k}"`, JSON.stringify(r[k]) ?? 'nothing');
+    if (typeof r[k] !== 'number')
+      throw new InputError(
+        { file, line, column: 1 },
+        `a results line with a number "${k}"`,
+        JSON.stringify(r[k]) ?? 'nothing',
+      );
   }
 }
 
@@ -37,7 +55,10 @@ export async function resolveResultsPath(given: string): Promise<{ file: string;
   }
   if (s.isDirectory()) {
     const file = join(given, 'results.jsonl');
-    if (!existsSync(file)) throw new DataRootError(`${given} holds no results.jsonl: name a folder written by \`driftwatch bench\` or a results file`);
+    if (!existsSync(file))
+      throw new DataRootError(
+        `${given} holds no results.jsonl: name a folder written by \`driftwatch bench\` or a results file`,
+      );
     return { file, dir: given };
   }
   return { file: given, dir: dirname(given) };
@@ -49,7 +70,8 @@ async function readRunInfo(dir: string): Promise<RunInfo | undefined> {
   const text = await readFile(file, 'utf8');
   parseJsonWithPositions(text, file); // a syntax error gets its line and column
   const raw = JSON.parse(text) as Record<string, unknown>;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError({ file, line: 1, column: 1 }, 'a JSON object', typeof raw);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new InputError({ file, line: 1, column: 1 }, 'a JSON object', typeof raw);
   return { source: dir, ...(raw as Omit<RunInfo, 'source'>) };
 }
 
@@ -70,7 +92,8 @@ export async function loadReportInput(paths: string[], options: LoadOptions): Pr
   for (const given of paths) {
     const { file, dir } = await resolveResultsPath(given);
     const lines = await readResults(file);
-    if (lines.length === 0) throw new InputError({ file, line: 1, column: 1 }, 'at least one results line', 'an empty file');
+    if (lines.length === 0)
+      throw new InputError({ file, line: 1, column: 1 }, 'at least one results line', 'an empty file');
     lines.forEach((r, i) => checkResultLine(r, file, i + 1));
     results.push(...lines.map((r) => ({ ...r, source: file })));
     const run = await readRunInfo(dir);
@@ -99,9 +122,21 @@ async function readLatentProjection(file: string): Promise<LatentProjection> {
   parseJsonWithPositions(text, file);
   const raw = JSON.parse(text) as Partial<LatentProjection>;
   const pair = (v: unknown) => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number');
-  const badPoint = Array.isArray(raw.points) ? raw.points.findIndex((p) => typeof p?.domain !== 'string' || !pair(p.zy) || !pair(p.zd)) : 0;
-  if (typeof raw.method !== 'string' || typeof raw.testSequence !== 'string' || !Array.isArray(raw.points) || badPoint >= 0 || !raw.explained) {
-    throw new InputError({ file }, 'a latent projection: method, testSequence, explained, and points with a domain and zy, zd pairs', badPoint >= 0 ? `point ${badPoint}` : 'another object');
+  const badPoint = Array.isArray(raw.points)
+    ? raw.points.findIndex((p) => typeof p?.domain !== 'string' || !pair(p.zy) || !pair(p.zd))
+    : 0;
+  if (
+    typeof raw.method !== 'string' ||
+    typeof raw.testSequence !== 'string' ||
+    !Array.isArray(raw.points) ||
+    badPoint >= 0 ||
+    !raw.explained
+  ) {
+    throw new InputError(
+      { file },
+      'a latent projection: method, testSequence, explained, and points with a domain and zy, zd pairs',
+      badPoint >= 0 ? `point ${badPoint}` : 'another object',
+    );
   }
   return raw as LatentProjection;
 }
@@ -117,7 +152,9 @@ async function loadSeries(
   try {
     root = options.dataRoot();
   } catch (error) {
-    notes.push(`Score files were found but no data root for their labels (${(error as Error).message}); distributions and timelines are left out.`);
+    notes.push(
+      `Score files were found but no data root for their labels (${(error as Error).message}); distributions and timelines are left out.`,
+    );
     return [];
   }
   const labelled = new Map<string, Sequence>();
@@ -139,12 +176,32 @@ async function loadSeries(
     if (!seq) continue;
     const scores = await readScoreFile(f.file);
     const test = scores.get(f.testSequence);
-    if (!test) throw new InputError({ file: f.file }, `scores of sequence ${JSON.stringify(f.testSequence)}`, [...scores.keys()].slice(0, 4).join(', '));
-    if (test.length !== seq.length) throw new InputError({ file: f.file }, `${seq.length} record scores for ${f.testSequence} (its length under the data root)`, `${test.length}`);
-    const params = bestGridPoint(results.filter((r) => r.method === f.method && r.testSequence === f.testSequence)).params ?? {};
+    if (!test)
+      throw new InputError(
+        { file: f.file },
+        `scores of sequence ${JSON.stringify(f.testSequence)}`,
+        [...scores.keys()].slice(0, 4).join(', '),
+      );
+    if (test.length !== seq.length)
+      throw new InputError(
+        { file: f.file },
+        `${seq.length} record scores for ${f.testSequence} (its length under the data root)`,
+        `${test.length}`,
+      );
+    const params =
+      bestGridPoint(results.filter((r) => r.method === f.method && r.testSequence === f.testSequence)).params ?? {};
     const windowLength = typeof params.windowLength === 'number' ? params.windowLength : paddingLength(test) + 1;
     const calibration = [...scores].filter(([id]) => id.startsWith(VALIDATION_PREFIX)).map(([, s]) => s);
-    series.push({ method: f.method, dataset: seq.id.split('/')[0], testSequence: f.testSequence, windowLength, testScores: test, labels: seq.labels!, ranges: seq.ranges, calibration });
+    series.push({
+      method: f.method,
+      dataset: seq.id.split('/')[0],
+      testSequence: f.testSequence,
+      windowLength,
+      testScores: test,
+      labels: seq.labels!,
+      ranges: seq.ranges,
+      calibration,
+    });
   }
   return series;
 }

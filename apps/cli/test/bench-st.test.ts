@@ -8,7 +8,22 @@ import { runCommand } from './fixtures';
 jest.setTimeout(120_000);
 
 /** Tiny settings: a 6-node cluster of 240 steps, one epoch, W = 4, cpu backend. */
-const TINY = ['--datasets', 'sim', '--epochs', '1', '--sim-nodes', '6', '--sim-steps', '240', '--scale-steps', '240', '--window', '4', '--backend', 'cpu'];
+const TINY = [
+  '--datasets',
+  'sim',
+  '--epochs',
+  '1',
+  '--sim-nodes',
+  '6',
+  '--sim-steps',
+  '240',
+  '--scale-steps',
+  '240',
+  '--window',
+  '4',
+  '--backend',
+  'cpu',
+];
 
 async function lines(dir: string): Promise<Record<string, unknown>[]> {
   const text = await readFile(join(dir, 'results.jsonl'), 'utf8');
@@ -33,7 +48,17 @@ describe('driftwatch bench st', () => {
     const rows = await lines(out);
     expect(rows.map((r) => r.method)).toEqual(['st-dda-latent', 'st-dda-forecast', 'gbdt']);
     for (const r of rows) {
-      expect(r).toMatchObject({ benchmark: 'st', experiment: 'compare', dataset: 'sim', variedParam: null, windowLength: 4, entities: 6, steps: 240, smoothing: 0, seed: 0 });
+      expect(r).toMatchObject({
+        benchmark: 'st',
+        experiment: 'compare',
+        dataset: 'sim',
+        variedParam: null,
+        windowLength: 4,
+        entities: 6,
+        steps: 240,
+        smoothing: 0,
+        seed: 0,
+      });
       for (const k of ['accuracy', 'precision', 'recall', 'f1', 'peakF1', 'vusPr', 'aucPr']) {
         expect(typeof r[k]).toBe('number');
         expect(r[k] as number).toBeGreaterThanOrEqual(0);
@@ -54,7 +79,15 @@ describe('driftwatch bench st', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/--resume/);
 
-    const again = await runCommand(benchSt, ['compare', ...TINY, '--methods', 'st-dda,gbdt,mlp', '--out', out, '--resume']);
+    const again = await runCommand(benchSt, [
+      'compare',
+      ...TINY,
+      '--methods',
+      'st-dda,gbdt,mlp',
+      '--out',
+      out,
+      '--resume',
+    ]);
     expect(again.code).toBe(0);
     expect(again.stderr.match(/already in .*, skipped/g)).toHaveLength(2);
     const after = await lines(out);
@@ -63,22 +96,55 @@ describe('driftwatch bench st', () => {
   });
 
   it('window, scale and robustness vary their parameter, one line per value', async () => {
-    const window = await runCommand(benchSt, ['window', ...TINY, '--methods', 'gbdt', '--levels', '4,6', '--out', join(root, 'window')]);
+    const window = await runCommand(benchSt, [
+      'window',
+      ...TINY,
+      '--methods',
+      'gbdt',
+      '--levels',
+      '4,6',
+      '--out',
+      join(root, 'window'),
+    ]);
     expect(window.code).toBe(0);
     expect((await lines(join(root, 'window'))).map((r) => [r.variedParam, r.variedValue, r.windowLength])).toEqual([
       ['windowLength', 4, 4],
       ['windowLength', 6, 6],
     ]);
-    const scale = await runCommand(benchSt, ['scale', ...TINY, '--methods', 'gbdt', '--levels', '6,8', '--out', join(root, 'scale')]);
+    const scale = await runCommand(benchSt, [
+      'scale',
+      ...TINY,
+      '--methods',
+      'gbdt',
+      '--levels',
+      '6,8',
+      '--out',
+      join(root, 'scale'),
+    ]);
     expect(scale.code).toBe(0);
     expect((await lines(join(root, 'scale'))).map((r) => [r.variedParam, r.variedValue, r.entities])).toEqual([
       ['nodes', 6, 6],
       ['nodes', 8, 8],
     ]);
-    const robust = await runCommand(benchSt, ['robustness', ...TINY, '--methods', 'gbdt', '--knobs', 'rewiring', '--out', join(root, 'robustness')]);
+    const robust = await runCommand(benchSt, [
+      'robustness',
+      ...TINY,
+      '--methods',
+      'gbdt',
+      '--knobs',
+      'rewiring',
+      '--out',
+      join(root, 'robustness'),
+    ]);
     expect(robust.code).toBe(0);
     const rows = await lines(join(root, 'robustness'));
-    expect(rows.map((r) => [r.variedParam, r.variedValue, ((r.dataParams as { simulation: { rewiring: number } }).simulation).rewiring])).toEqual([
+    expect(
+      rows.map((r) => [
+        r.variedParam,
+        r.variedValue,
+        (r.dataParams as { simulation: { rewiring: number } }).simulation.rewiring,
+      ]),
+    ).toEqual([
       ['rewiring', 0, 0],
       ['rewiring', 0.02, 0.02],
       ['rewiring', 0.05, 0.05],
@@ -86,7 +152,12 @@ describe('driftwatch bench st', () => {
   });
 
   it('refuses unknown experiments, methods and Nezha data in simulator-only experiments with one line', async () => {
-    for (const argv of [['nope'], ['compare', '--methods', 'lstm'], ['scale', '--datasets', 'nezha-ob'], ['compare', '--split', '0.5,0.6,0.3']]) {
+    for (const argv of [
+      ['nope'],
+      ['compare', '--methods', 'lstm'],
+      ['scale', '--datasets', 'nezha-ob'],
+      ['compare', '--split', '0.5,0.6,0.3'],
+    ]) {
       const r = await runCommand(benchSt, [...argv, '--out', join(root, 'bad')]);
       expect(r.code).not.toBe(0);
       expect(r.stderr.trim().split('\n')).toHaveLength(1);

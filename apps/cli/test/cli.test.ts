@@ -6,7 +6,22 @@ import { readResults } from '@driftwatch/experiments';
 import { readScoreFile } from '@driftwatch/ingest';
 import { captureOutput, makeAsdLikeRoot, writeLockFor } from './fixtures';
 
-const REQUIRED = ['method', 'dataset', 'testSequence', 'smoothing', 'peakF1', 'precision', 'recall', 'threshold', 'aucPr', 'trainSeconds', 'scoreSeconds', 'backend', 'seed', 'params'];
+const REQUIRED = [
+  'method',
+  'dataset',
+  'testSequence',
+  'smoothing',
+  'peakF1',
+  'precision',
+  'recall',
+  'threshold',
+  'aucPr',
+  'trainSeconds',
+  'scoreSeconds',
+  'backend',
+  'seed',
+  'params',
+];
 
 describe('driftwatch CLI', () => {
   let fixture: Awaited<ReturnType<typeof makeAsdLikeRoot>>;
@@ -35,7 +50,9 @@ describe('driftwatch CLI', () => {
   it('datasets verify passes on intact files and names a file with one changed byte', async () => {
     const files = ['asd/train/omi-1.txt', 'asd/test/omi-1.txt', 'asd/test_label/omi-1.txt'];
     const lock = await writeLockFor(fixture.root, files);
-    const ok = await captureOutput(() => main(['datasets', 'verify', 'asd', '--lock', lock, '--data-root', fixture.root]));
+    const ok = await captureOutput(() =>
+      main(['datasets', 'verify', 'asd', '--lock', lock, '--data-root', fixture.root]),
+    );
     expect(ok.result).toBe(0);
     expect(ok.stdout).toMatch(/asd: ok \(3\/3 files ok\)/);
     // the fixture has more ASD files than this lock lists: named as a note, not a failure
@@ -47,7 +64,9 @@ describe('driftwatch CLI', () => {
     changed[5] = changed[5] === 0x31 ? 0x32 : 0x31;
     await writeFile(victim, changed);
     try {
-      const bad = await captureOutput(() => main(['datasets', 'verify', 'asd', '--lock', lock, '--data-root', fixture.root]));
+      const bad = await captureOutput(() =>
+        main(['datasets', 'verify', 'asd', '--lock', lock, '--data-root', fixture.root]),
+      );
       expect(bad.result).toBe(1);
       expect(bad.stdout).toContain('asd/test/omi-1.txt');
       expect(bad.stdout).toMatch(/sha256/);
@@ -58,7 +77,20 @@ describe('driftwatch CLI', () => {
 
   it('bench asd-loso writes one complete line per (method, server, smoothing) and resumes', async () => {
     const out = join(fixture.root, 'bench');
-    const args = ['bench', 'asd-loso', '--methods', 'iforest,mahalanobis', '--servers', '1,3', '--out', out, '--data-root', fixture.root, '--params', '{"iforest":{"nEstimators":20}}'];
+    const args = [
+      'bench',
+      'asd-loso',
+      '--methods',
+      'iforest,mahalanobis',
+      '--servers',
+      '1,3',
+      '--out',
+      out,
+      '--data-root',
+      fixture.root,
+      '--params',
+      '{"iforest":{"nEstimators":20}}',
+    ];
     const first = await captureOutput(() => main(args));
     expect(first.result).toBe(0);
     const rows = await readResults(join(out, 'results.jsonl'));
@@ -82,7 +114,13 @@ describe('driftwatch CLI', () => {
     const scores = join(fixture.root, 'scores.csv');
     const results = join(fixture.root, 'eval.jsonl');
     const base = ['--data-root', fixture.root];
-    expect((await captureOutput(() => main(['train', '--method', 'mahalanobis', '--hold-out', '2', '--out', model, ...base]))).result).toBe(0);
+    expect(
+      (
+        await captureOutput(() =>
+          main(['train', '--method', 'mahalanobis', '--hold-out', '2', '--out', model, ...base]),
+        )
+      ).result,
+    ).toBe(0);
     const manifest = JSON.parse(await readFile(join(model, 'manifest.json'), 'utf8'));
     expect(manifest.detector).toBe('mahalanobis');
     expect(manifest.trainedOn.sequences).toEqual(['asd/omi-1', 'asd/omi-3']);
@@ -91,10 +129,18 @@ describe('driftwatch CLI', () => {
     const csv = (await readFile(scores, 'utf8')).trim().split('\n');
     expect(csv[0]).toBe('sequence,record,score');
     expect(csv).toHaveLength(1 + fixture.trainRows + fixture.testRows);
-    expect((await captureOutput(() => main(['evaluate', '--scores', scores, '--method', 'mahalanobis', '--out', results, ...base]))).result).toBe(0);
+    expect(
+      (
+        await captureOutput(() =>
+          main(['evaluate', '--scores', scores, '--method', 'mahalanobis', '--out', results, ...base]),
+        )
+      ).result,
+    ).toBe(0);
     const evaluated = await readResults(results);
     const bench = join(fixture.root, 'bench2');
-    await captureOutput(() => main(['bench', 'asd-loso', '--methods', 'mahalanobis', '--servers', '2', '--out', bench, ...base]));
+    await captureOutput(() =>
+      main(['bench', 'asd-loso', '--methods', 'mahalanobis', '--servers', '2', '--out', bench, ...base]),
+    );
     const benchRows = await readResults(join(bench, 'results.jsonl'));
     expect(evaluated).toHaveLength(12);
     for (const e of evaluated) {
@@ -104,26 +150,74 @@ describe('driftwatch CLI', () => {
     }
   }, 120_000);
 
-  it.each(['dense-ae', 'dense-vae'])('%s trains, saves, loads and scores from the CLI', async (method) => {
-    const model = join(fixture.root, `model-${method}`);
-    const scores = join(fixture.root, `scores-${method}.arrow`);
-    const base = ['--data-root', fixture.root, '--backend', 'cpu'];
-    const params = method === 'dense-vae' ? '{"hidden":8,"latentDim":2,"scoreSamples":4}' : '{"hidden":8,"latentDim":2}';
-    expect((await captureOutput(() => main(['train', '--method', method, '--hold-out', '1', '--epochs', '1', '--params', params, '--out', model, ...base]))).result).toBe(0);
-    const manifest = JSON.parse(await readFile(join(model, 'manifest.json'), 'utf8'));
-    expect(manifest).toMatchObject({ detector: method, windowLength: 20, featureCount: fixture.features, backend: 'cpu' });
-    expect((await captureOutput(() => main(['score', '--model', model, '--out', scores, ...base]))).result).toBe(0);
-    const written = await readScoreFile(scores);
-    expect([...written.keys()]).toEqual(['asd/omi-1']);
-    const s = written.get('asd/omi-1')!;
-    expect(s).toHaveLength(fixture.trainRows + fixture.testRows);
-    expect(Array.from(s.subarray(19)).every((x) => Number.isFinite(x) && x > -Number.MAX_VALUE)).toBe(true);
-  }, 120_000);
+  it.each(['dense-ae', 'dense-vae'])(
+    '%s trains, saves, loads and scores from the CLI',
+    async (method) => {
+      const model = join(fixture.root, `model-${method}`);
+      const scores = join(fixture.root, `scores-${method}.arrow`);
+      const base = ['--data-root', fixture.root, '--backend', 'cpu'];
+      const params =
+        method === 'dense-vae' ? '{"hidden":8,"latentDim":2,"scoreSamples":4}' : '{"hidden":8,"latentDim":2}';
+      expect(
+        (
+          await captureOutput(() =>
+            main([
+              'train',
+              '--method',
+              method,
+              '--hold-out',
+              '1',
+              '--epochs',
+              '1',
+              '--params',
+              params,
+              '--out',
+              model,
+              ...base,
+            ]),
+          )
+        ).result,
+      ).toBe(0);
+      const manifest = JSON.parse(await readFile(join(model, 'manifest.json'), 'utf8'));
+      expect(manifest).toMatchObject({
+        detector: method,
+        windowLength: 20,
+        featureCount: fixture.features,
+        backend: 'cpu',
+      });
+      expect((await captureOutput(() => main(['score', '--model', model, '--out', scores, ...base]))).result).toBe(0);
+      const written = await readScoreFile(scores);
+      expect([...written.keys()]).toEqual(['asd/omi-1']);
+      const s = written.get('asd/omi-1')!;
+      expect(s).toHaveLength(fixture.trainRows + fixture.testRows);
+      expect(Array.from(s.subarray(19)).every((x) => Number.isFinite(x) && x > -Number.MAX_VALUE)).toBe(true);
+    },
+    120_000,
+  );
 
   it('--lr-grid trains a deep method once per learning rate and keeps the lowest validation loss', async () => {
     const out = join(fixture.root, 'bench-lr');
     const small = '{"dense-divad-gm":{"hidden":8,"latentDim":2,"components":2,"priorHidden":4,"batchSize":64}}';
-    const args = ['bench', 'asd-loso', '--methods', 'dense-divad-gm', '--servers', '1', '--epochs', '2', '--lr-grid', '1e-4,3e-3', '--out', out, '--data-root', fixture.root, '--params', small, '--backend', 'cpu'];
+    const args = [
+      'bench',
+      'asd-loso',
+      '--methods',
+      'dense-divad-gm',
+      '--servers',
+      '1',
+      '--epochs',
+      '2',
+      '--lr-grid',
+      '1e-4,3e-3',
+      '--out',
+      out,
+      '--data-root',
+      fixture.root,
+      '--params',
+      small,
+      '--backend',
+      'cpu',
+    ];
     expect((await captureOutput(() => main(args))).result).toBe(0);
     const rows = await readResults(join(out, 'results.jsonl'));
     expect(rows).toHaveLength(12);
@@ -138,7 +232,9 @@ describe('driftwatch CLI', () => {
   }, 120_000);
 
   it('a missing data root explains where data comes from', async () => {
-    await expect(main(['bench', 'asd-loso', '--methods', 'iforest', '--data-root', join(fixture.root, 'nope')])).rejects.toThrow(/--data-root|DRIFTWATCH_DATA/);
+    await expect(
+      main(['bench', 'asd-loso', '--methods', 'iforest', '--data-root', join(fixture.root, 'nope')]),
+    ).rejects.toThrow(/--data-root|DRIFTWATCH_DATA/);
   });
 });
 

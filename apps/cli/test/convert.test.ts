@@ -19,7 +19,9 @@ describe('driftwatch convert', () => {
     const input = join(dir, 'm.csv');
     await writeFile(input, 'ts,host,cpu\n1,a,0.5\n2,a,0.75\n1,b,0.25\n');
     const arrow = join(dir, 'm.arrow');
-    const r = await captureOutput(() => main(['convert', input, '--to', 'arrow', '--map', 'timestamp=ts', '--map', 'entity=host']));
+    const r = await captureOutput(() =>
+      main(['convert', input, '--to', 'arrow', '--map', 'timestamp=ts', '--map', 'entity=host']),
+    );
     expect(r.result).toBe(0);
     expect(r.stdout).toContain('3 rows');
     const seqs = await readSequences(arrow, { timestamp: 'ts', entity: 'host' });
@@ -32,11 +34,15 @@ describe('driftwatch convert', () => {
   it('stops at a bad row naming file, line and column, writes nothing and keeps an existing output', async () => {
     const input = join(dir, 'bad.csv');
     await writeFile(input, 'ts,host,cpu\n1,a,0.5\n2,a,oops\n');
-    await expect(main(['convert', input, '--to', 'parquet', '--map', 'entity=host'])).rejects.toThrow(`${input}:3:5: expected a number in column "cpu", found "oops"`);
+    await expect(main(['convert', input, '--to', 'parquet', '--map', 'entity=host'])).rejects.toThrow(
+      `${input}:3:5: expected a number in column "cpu", found "oops"`,
+    );
     expect(existsSync(join(dir, 'bad.parquet'))).toBe(false);
     const existing = join(dir, 'kept.csv');
     await writeFile(existing, 'precious\n');
-    await expect(main(['convert', input, '--to', 'csv', '--out', existing, '--force', '--map', 'entity=host'])).rejects.toThrow('expected a number');
+    await expect(
+      main(['convert', input, '--to', 'csv', '--out', existing, '--force', '--map', 'entity=host']),
+    ).rejects.toThrow('expected a number');
     expect(await readFile(existing, 'utf8')).toBe('precious\n');
     await expect(main(['convert', input, '--to', 'csv', '--out', existing])).rejects.toThrow(/exists \(use --force/);
   });
@@ -46,7 +52,22 @@ describe('driftwatch convert', () => {
     await writeFile(input, 'ts,host,cpu\n1,a,0.5\n2,a,oops\n3,a\n4,a,1.5\n');
     const out = join(dir, 'dirty.csv.out');
     const rejects = join(dir, 'dirty.rejects.csv');
-    const r = await captureOutput(() => main(['convert', input, '--to', 'csv', '--out', out, '--on-error', 'skip', '--rejects', rejects, '--map', 'entity=host']));
+    const r = await captureOutput(() =>
+      main([
+        'convert',
+        input,
+        '--to',
+        'csv',
+        '--out',
+        out,
+        '--on-error',
+        'skip',
+        '--rejects',
+        rejects,
+        '--map',
+        'entity=host',
+      ]),
+    );
     expect(r.result).toBe(0);
     expect(r.stdout).toContain('2 rows rejected');
     // entity first, then the metrics (ts is a plain number here: no timestamp mapping)

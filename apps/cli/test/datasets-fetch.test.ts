@@ -21,7 +21,11 @@ describeReal('driftwatch datasets fetch', () => {
   beforeAll(async () => {
     lock = await readDatasetsLock(datasetsLockPath());
     // the real files under the paths raw.githubusercontent.com gives them: /<repository>/<commit>/<path>
-    const routes = new Map(lock.datasets.find((d) => d.name === 'nezha')!.files.map((f) => [`/IntelligentDDS/Nezha/${COMMIT}/${f.path.slice(6)}`, join(realRoot, f.path)]));
+    const routes = new Map(
+      lock.datasets
+        .find((d) => d.name === 'nezha')!
+        .files.map((f) => [`/IntelligentDDS/Nezha/${COMMIT}/${f.path.slice(6)}`, join(realRoot, f.path)]),
+    );
     server = await serveFilesLocally(routes);
   });
   afterAll(() => server.close());
@@ -49,13 +53,25 @@ describeReal('driftwatch datasets fetch', () => {
   });
 
   it('exits 1 with one line naming the URL and both sha256 when the served bytes are wrong', async () => {
-    const bad = await serveFilesLocally(new Map([[`/IntelligentDDS/Nezha/${COMMIT}/LICENSE`, Buffer.from('not the licence\n')]]));
+    const bad = await serveFilesLocally(
+      new Map([[`/IntelligentDDS/Nezha/${COMMIT}/LICENSE`, Buffer.from('not the licence\n')]]),
+    );
     try {
-      const run = await runCommand(datasetsFetch, ['nezha', '--data-root', target, '--base-url', bad.origin, '--only', 'nezha/LICENSE']);
+      const run = await runCommand(datasetsFetch, [
+        'nezha',
+        '--data-root',
+        target,
+        '--base-url',
+        bad.origin,
+        '--only',
+        'nezha/LICENSE',
+      ]);
       expect(run.code).toBe(1);
       const lines = run.stderr.split('\n').filter((l) => l.startsWith('driftwatch:'));
       expect(lines).toHaveLength(1);
-      expect(lines[0]).toContain(`${bad.origin}/IntelligentDDS/Nezha/${COMMIT}/LICENSE: sha256 ${sha(Buffer.from('not the licence\n'))}, expected `);
+      expect(lines[0]).toContain(
+        `${bad.origin}/IntelligentDDS/Nezha/${COMMIT}/LICENSE: sha256 ${sha(Buffer.from('not the licence\n'))}, expected `,
+      );
       expect(existsSync(join(target, 'nezha/LICENSE'))).toBe(false);
     } finally {
       await bad.close();

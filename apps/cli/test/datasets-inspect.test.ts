@@ -47,7 +47,9 @@ describe('driftwatch datasets inspect', () => {
       const text = await captureOutput(() => main(['datasets', 'inspect', 'alibaba-v2018', dir]));
       expect(text.stdout).toMatch(/time span: \+0 ms … \+/);
       // the data root's folder holds only the schema: the error says where the tables come from
-      await expect(main(['datasets', 'inspect', 'alibaba-v2018', join(dir, 'empty-nowhere')])).rejects.toThrow(/datasets fetch alibaba-v2018/);
+      await expect(main(['datasets', 'inspect', 'alibaba-v2018', join(dir, 'empty-nowhere')])).rejects.toThrow(
+        /datasets fetch alibaba-v2018/,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -27,7 +27,9 @@ function bruteForcePeakF1(scores: ArrayLike<number>, labels: readonly number[], 
     const predicted = kept.filter((t) => scores[t] >= tau);
     const hits = predicted.filter((t) => labels[t] > 0).length;
     const precision = hits / predicted.length;
-    const recalls = types.map((k) => predicted.filter((t) => labels[t] === k).length / kept.filter((t) => labels[t] === k).length);
+    const recalls = types.map(
+      (k) => predicted.filter((t) => labels[t] === k).length / kept.filter((t) => labels[t] === k).length,
+    );
     const recall = recalls.reduce((a, b) => a + b, 0) / recalls.length;
     if (precision + recall > 0) best = Math.max(best, (2 * precision * recall) / (precision + recall));
   }
@@ -45,7 +47,19 @@ describe('driftwatch demo', () => {
 
   it('simulates a tiny cluster, trains, scores, evaluates and writes a report with score timelines', async () => {
     const out = join(dir, 'sim');
-    const r = await runCommand(demo, ['--simulate', '--nodes', '6', '--steps', '400', '--seed', '2', '--out', out, '--params', '{"nEstimators":25}']);
+    const r = await runCommand(demo, [
+      '--simulate',
+      '--nodes',
+      '6',
+      '--steps',
+      '400',
+      '--seed',
+      '2',
+      '--out',
+      out,
+      '--params',
+      '{"nEstimators":25}',
+    ]);
     expect(r.stderr).not.toMatch(/driftwatch:/);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/simulating a cluster \(--simulate\)/);
@@ -58,16 +72,23 @@ describe('driftwatch demo', () => {
     const perNode = rows.filter((row) => row.pooled !== true);
     expect(perNode.length).toBeGreaterThan(0);
     const html = await readFile(join(out, 'report.html'), 'utf8');
-    for (const row of perNode.filter((x) => x.smoothing === 0)) expect(html).toContain(`data-figure="timeline-iforest-${row.testSequence.split('/')[1]}"`);
+    for (const row of perNode.filter((x) => x.smoothing === 0))
+      expect(html).toContain(`data-figure="timeline-iforest-${row.testSequence.split('/')[1]}"`);
     expect(rows.filter((row) => row.pooled === true)).toHaveLength(SMOOTHING_GRID.length);
 
     // each node's peak F1 at β = 0, recomputed from the files alone: its score file and the simulation's labels.csv
     const manifest = JSON.parse(await readFile(join(out, 'data', 'simulation.json'), 'utf8'));
     const split = manifest.config.faults.start;
-    const labelRows = (await readFile(join(out, 'data', 'labels.csv'), 'utf8')).trim().split('\n').slice(1).map((l) => l.split(','));
+    const labelRows = (await readFile(join(out, 'data', 'labels.csv'), 'utf8'))
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     for (const row of perNode.filter((x) => x.smoothing === 0)) {
       const entity = row.testSequence.split('/')[1];
-      const labels = labelRows.filter((l) => l[0] === entity && Number(l[2]) >= split).map((l) => (l[3] === '1' ? manifest.series.eventTypes.indexOf(l[4]) + 1 : 0));
+      const labels = labelRows
+        .filter((l) => l[0] === entity && Number(l[2]) >= split)
+        .map((l) => (l[3] === '1' ? manifest.series.eventTypes.indexOf(l[4]) + 1 : 0));
       const scores = (await readScoreFile(join(out, 'scores', 'iforest', `${entity}.arrow`))).get(row.testSequence)!;
       expect(scores.length).toBe(400 - split);
       expect(row.peakF1).toBeCloseTo(bruteForcePeakF1(scores, labels, 10), 12);
@@ -78,7 +99,18 @@ describe('driftwatch demo', () => {
     const empty = join(dir, 'empty-root');
     await mkdir(empty);
     const out = join(dir, 'fallback');
-    const args = ['--data-root', empty, '--nodes', '4', '--steps', '200', '--out', out, '--params', '{"nEstimators":10}'];
+    const args = [
+      '--data-root',
+      empty,
+      '--nodes',
+      '4',
+      '--steps',
+      '200',
+      '--out',
+      out,
+      '--params',
+      '{"nEstimators":10}',
+    ];
     const first = await runCommand(demo, args);
     expect(first.code).toBe(0);
     expect(first.stderr).toMatch(/simulating a cluster \(no real data: data set "asd" not found/);
@@ -98,7 +130,16 @@ describe('driftwatch demo', () => {
     const fixture = await makeAsdLikeRoot({ servers: 3, train: 200, test: 160 });
     try {
       const out = join(dir, 'asd');
-      const r = await runCommand(demo, ['--data-root', fixture.root, '--server', '2', '--out', out, '--params', '{"nEstimators":20}']);
+      const r = await runCommand(demo, [
+        '--data-root',
+        fixture.root,
+        '--server',
+        '2',
+        '--out',
+        out,
+        '--params',
+        '{"nEstimators":20}',
+      ]);
       expect(r.code).toBe(0);
       expect(r.stderr).toMatch(/ASD found under .*; holding out omi-2/);
       const rows = await readResults(join(out, 'results.jsonl'));
@@ -106,11 +147,30 @@ describe('driftwatch demo', () => {
       expect(existsSync(join(out, 'data'))).toBe(false);
       // the same fold through the benchmark: the same figures at every smoothing factor
       const bench = join(dir, 'bench');
-      const b = await captureOutput(() => main(['bench', 'asd-loso', '--methods', 'iforest', '--servers', '2', '--out', bench, '--data-root', fixture.root, '--params', '{"iforest":{"nEstimators":20}}']));
+      const b = await captureOutput(() =>
+        main([
+          'bench',
+          'asd-loso',
+          '--methods',
+          'iforest',
+          '--servers',
+          '2',
+          '--out',
+          bench,
+          '--data-root',
+          fixture.root,
+          '--params',
+          '{"iforest":{"nEstimators":20}}',
+        ]),
+      );
       expect(b.result).toBe(0);
       const benchRows = await readResults(join(bench, 'results.jsonl'));
-      expect(rows.map((row) => [row.smoothing, row.peakF1, row.aucPr])).toEqual(benchRows.map((row) => [row.smoothing, row.peakF1, row.aucPr]));
-      const again = await captureOutput(() => main(['report', out, '--out', join(out, 'again.html'), '--data-root', fixture.root]));
+      expect(rows.map((row) => [row.smoothing, row.peakF1, row.aucPr])).toEqual(
+        benchRows.map((row) => [row.smoothing, row.peakF1, row.aucPr]),
+      );
+      const again = await captureOutput(() =>
+        main(['report', out, '--out', join(out, 'again.html'), '--data-root', fixture.root]),
+      );
       expect(again.result).toBe(0);
       expect(await readFile(join(out, 'again.html'), 'utf8')).toContain('data-figure="timeline-iforest-omi-2"');
     } finally {

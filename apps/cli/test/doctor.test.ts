@@ -2,7 +2,12 @@ import { BACKEND_REASONS, CandidateFailure, tf, type BackendCandidate, type Back
 import { createDoctor, doctor, packagesText, type DoctorReport } from '../src/commands/doctor';
 import { runCommand } from './fixtures';
 
-function failing(name: string, reason: Exclude<BackendReason, 'ok'>, detail: string, packages: string[] = []): BackendCandidate {
+function failing(
+  name: string,
+  reason: Exclude<BackendReason, 'ok'>,
+  detail: string,
+  packages: string[] = [],
+): BackendCandidate {
   return {
     name,
     backendName: name,
@@ -29,7 +34,18 @@ const noAdapter = failing('dark-gpu', 'no-adapter', 'requestAdapter() returned n
 
 /** the --json object's fields and their types, written out from DoctorReport */
 function expectDoctorSchema(r: DoctorReport): void {
-  expect(Object.keys(r).sort()).toEqual(['backend', 'candidates', 'chosen', 'cpu', 'format', 'memory', 'node', 'requested', 'smokeTest', 'wasm']);
+  expect(Object.keys(r).sort()).toEqual([
+    'backend',
+    'candidates',
+    'chosen',
+    'cpu',
+    'format',
+    'memory',
+    'node',
+    'requested',
+    'smokeTest',
+    'wasm',
+  ]);
   expect(r.format).toBe(1);
   expect(typeof r.requested).toBe('string');
   expect(r.chosen === null || typeof r.chosen === 'string').toBe(true);
@@ -43,12 +59,25 @@ function expectDoctorSchema(r: DoctorReport): void {
     expect(typeof c.detail).toBe('string');
     expect(typeof c.ms).toBe('number');
     for (const v of Object.values(c.packages)) expect(v === null || typeof v === 'string').toBe(true);
-    if (c.ok) expect(c.smoke).toEqual({ reference: expect.stringMatching(/^(cpu|float64)$/), maxRelativeError: expect.any(Number), worst: expect.any(String), tolerance: 1e-4, ms: expect.any(Number) });
+    if (c.ok)
+      expect(c.smoke).toEqual({
+        reference: expect.stringMatching(/^(cpu|float64)$/),
+        maxRelativeError: expect.any(Number),
+        worst: expect.any(String),
+        tolerance: 1e-4,
+        ms: expect.any(Number),
+      });
   }
-  expect(r.candidates.filter((c) => c.status === 'chosen').map((c) => c.candidate)).toEqual(r.chosen === null ? [] : [r.chosen]);
+  expect(r.candidates.filter((c) => c.status === 'chosen').map((c) => c.candidate)).toEqual(
+    r.chosen === null ? [] : [r.chosen],
+  );
   expect(r.wasm).toEqual({
     simd: { tfjs: expect.any(Boolean), engine: expect.any(Boolean) },
-    threads: { tfjs: expect.any(Boolean), engine: expect.any(Boolean), inUse: r.wasm.threads.inUse === null ? null : expect.any(Number) },
+    threads: {
+      tfjs: expect.any(Boolean),
+      engine: expect.any(Boolean),
+      inUse: r.wasm.threads.inUse === null ? null : expect.any(Number),
+    },
   });
   expect(r.node).toEqual({ version: process.versions.node, platform: process.platform, arch: process.arch });
   expect(r.cpu).toEqual({ model: expect.any(String), cores: expect.any(Number) });
@@ -62,9 +91,21 @@ describe('driftwatch doctor', () => {
     expect(code).toBe(0);
     expect(stderr).toBe('');
     const table = stdout.split('\n').filter((l) => l.startsWith('|'));
-    expect(table.map((l) => l.split('|').slice(1, -1).map((c) => c.trim()))).toEqual([
+    expect(
+      table.map((l) =>
+        l
+          .split('|')
+          .slice(1, -1)
+          .map((c) => c.trim()),
+      ),
+    ).toEqual([
       ['candidate', 'version', 'status', 'reason'],
-      [expect.stringMatching(/^-+$/), expect.stringMatching(/^-+$/), expect.stringMatching(/^-+$/), expect.stringMatching(/^-+$/)],
+      [
+        expect.stringMatching(/^-+$/),
+        expect.stringMatching(/^-+$/),
+        expect.stringMatching(/^-+$/),
+        expect.stringMatching(/^-+$/),
+      ],
       ['gone-gpu', '—', 'rejected', 'not-installed'],
       ['dark-gpu', '—', 'rejected', 'no-adapter'],
       ['spare-cpu', `tfjs-core ${tf.version_core}`, 'chosen', 'ok'],
@@ -82,7 +123,9 @@ describe('driftwatch doctor', () => {
     const { code, stdout, stderr } = await runCommand(createDoctor([gone, noAdapter]), []);
     expect(code).toBe(1);
     expect(stdout).toContain('chosen: none — no candidate loaded and passed the smoke test');
-    expect(stderr).toBe('driftwatch: no tfjs backend passed its checks (gone-gpu: not-installed, dark-gpu: no-adapter); training cannot run here\n');
+    expect(stderr).toBe(
+      'driftwatch: no tfjs backend passed its checks (gone-gpu: not-installed, dark-gpu: no-adapter); training cannot run here\n',
+    );
   });
 
   it('--backend checks one candidate: exits 1 naming it when it fails, 0 when it passes; an unknown name is a parameter error', async () => {
@@ -129,7 +172,11 @@ describe('driftwatch doctor', () => {
   it("packagesText: versions without the '@tensorflow/' scope, '—' for what is not installed", () => {
     expect(packagesText({})).toBe('—');
     expect(packagesText({ '@tensorflow/tfjs-node': null })).toBe('—');
-    expect(packagesText({ '@tensorflow/tfjs-backend-webgpu': '4.22.0', webgpu: '0.6.2' })).toBe('tfjs-backend-webgpu 4.22.0, webgpu 0.6.2');
-    expect(packagesText({ '@tensorflow/tfjs-backend-webgpu': '4.22.0', webgpu: null })).toBe('tfjs-backend-webgpu 4.22.0, webgpu —');
+    expect(packagesText({ '@tensorflow/tfjs-backend-webgpu': '4.22.0', webgpu: '0.6.2' })).toBe(
+      'tfjs-backend-webgpu 4.22.0, webgpu 0.6.2',
+    );
+    expect(packagesText({ '@tensorflow/tfjs-backend-webgpu': '4.22.0', webgpu: null })).toBe(
+      'tfjs-backend-webgpu 4.22.0, webgpu —',
+    );
   });
 });

@@ -13,21 +13,25 @@ import { runProgram } from '../src/program';
  * A small data root in the OmniAnomaly layout: `servers` ASD-like servers with `features` metrics, a normal
  * train part and a test part with anomalous segments (values shifted by +4σ), plus a matching lock file.
  */
-export async function makeAsdLikeRoot(opts: { servers?: number; features?: number; train?: number; test?: number; seed?: number } = {}) {
+export async function makeAsdLikeRoot(
+  opts: { servers?: number; features?: number; train?: number; test?: number; seed?: number } = {},
+) {
   const servers = opts.servers ?? 3;
   const F = opts.features ?? 3;
   const trainRows = opts.train ?? 300;
   const testRows = opts.test ?? 200;
   const normal = normalSampler(mulberry32(opts.seed ?? 11));
   const root = await mkdtemp(join(tmpdir(), 'driftwatch-cli-'));
-  for (const d of ['train', 'test', 'test_label', 'interpretation_label']) await mkdir(join(root, 'asd', d), { recursive: true });
+  for (const d of ['train', 'test', 'test_label', 'interpretation_label'])
+    await mkdir(join(root, 'asd', d), { recursive: true });
   const fmt = (x: number) => String(Math.round(x * 100) / 100);
   const types: string[] = ['dataset,anomaly_segment,anomaly_type'];
   const segmentsOf: Record<string, [number, number][]> = {};
   for (let s = 1; s <= servers; s++) {
     const name = `omi-${s}`;
     const level = 0.2 * s;
-    const row = (shift: number) => Array.from({ length: F }, (_, j) => fmt(level + 0.1 * Math.sin(j) + 0.1 * normal() + shift)).join(',');
+    const row = (shift: number) =>
+      Array.from({ length: F }, (_, j) => fmt(level + 0.1 * Math.sin(j) + 0.1 * normal() + shift)).join(',');
     const train = Array.from({ length: trainRows }, () => row(0));
     const segments: [number, number][] = [
       [40, 49],
@@ -40,7 +44,10 @@ export async function makeAsdLikeRoot(opts: { servers?: number; features?: numbe
     await writeFile(join(root, 'asd/train', `${name}.txt`), train.join('\n') + '\n');
     await writeFile(join(root, 'asd/test', `${name}.txt`), test.join('\n') + '\n');
     await writeFile(join(root, 'asd/test_label', `${name}.txt`), labels.join('\n') + '\n');
-    await writeFile(join(root, 'asd/interpretation_label', `${name}.txt`), segments.map(([a, b]) => `${a}-${b}:1,2`).join('\n'));
+    await writeFile(
+      join(root, 'asd/interpretation_label', `${name}.txt`),
+      segments.map(([a, b]) => `${a}-${b}:1,2`).join('\n'),
+    );
     for (const [a, b] of segments) types.push(`${name},${a}-${b},metric`);
   }
   await writeFile(join(root, 'asd/anomaly_type.txt'), types.join('\n'));
@@ -93,7 +100,9 @@ export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ result: 
 }
 
 /** Serves `routes` (URL path → file on disk, or bytes) over HTTP on 127.0.0.1 at a free port, for commands that download. */
-export async function serveFilesLocally(routes: Map<string, string | Buffer>): Promise<{ origin: string; requested: string[]; close(): Promise<void> }> {
+export async function serveFilesLocally(
+  routes: Map<string, string | Buffer>,
+): Promise<{ origin: string; requested: string[]; close(): Promise<void> }> {
   const requested: string[] = [];
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
@@ -103,7 +112,9 @@ export async function serveFilesLocally(routes: Map<string, string | Buffer>): P
       res.writeHead(404).end();
       return;
     }
-    (typeof route === 'string' ? readFile(route) : Promise.resolve(route)).then((body) => res.writeHead(200, { 'content-length': body.length }).end(body));
+    (typeof route === 'string' ? readFile(route) : Promise.resolve(route)).then((body) =>
+      res.writeHead(200, { 'content-length': body.length }).end(body),
+    );
   });
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as { port: number };
@@ -119,7 +130,10 @@ export async function serveFilesLocally(routes: Map<string, string | Buffer>): P
  * into the exit code and the one line that `run` in src/main.ts prints (2 for a usage error, else 1). `cmd` may
  * be one that is not listed (a command made with fakes).
  */
-export async function runCommand(cmd: Command, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCommand(
+  cmd: Command,
+  argv: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const only = { ...DRIFTWATCH, commands: [{ definition: cmd, load: async () => cmd }] };
   const { result, stdout, stderr } = await captureOutput(async () => {
     try {

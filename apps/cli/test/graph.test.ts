@@ -17,9 +17,18 @@ const MINUTE = 1_674_984_780_000;
 const trace = (n: number) => n.toString(16).padStart(32, '0');
 
 /** A span line; start in ms after 09:33:00 UTC, duration in µs. */
-function spanLine(traceNo: number, span: string, parent: string, pod: string, startMs: number, durationUs: number | string): string {
+function spanLine(
+  traceNo: number,
+  span: string,
+  parent: string,
+  pod: string,
+  startMs: number,
+  durationUs: number | string,
+): string {
   const start = BigInt(MINUTE + startMs) * 1_000_000n;
-  return [trace(traceNo), span, parent, pod, 'GET', start, start + BigInt(Number(durationUs) * 1000), durationUs].join(',');
+  return [trace(traceNo), span, parent, pod, 'GET', start, start + BigInt(Number(durationUs) * 1000), durationUs].join(
+    ',',
+  );
 }
 
 /**
@@ -37,14 +46,19 @@ const FILES: Record<string, string[]> = {
     spanLine(2, 'b2', 'b1', ORDER, 65_000, 4000),
     spanLine(2, 'b1', 'root', GW, 64_000, 9000),
   ],
-  '09_35': [spanLine(3, 'c1', 'root', GW, 90_000, 100), spanLine(3, 'c2', 'c1', USER, 90_500, 7000), spanLine(3, 'c3', 'cX', ORDER, 91_000, 50)],
+  '09_35': [
+    spanLine(3, 'c1', 'root', GW, 90_000, 100),
+    spanLine(3, 'c2', 'c1', USER, 90_500, 7000),
+    spanLine(3, 'c3', 'cX', ORDER, 91_000, 50),
+  ],
 };
 
 async function nezhaRoot(files: Record<string, string[]> = FILES): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), 'cli-graph-'));
   const dir = join(root, 'nezha', 'rca_data', '2023-01-29', 'trace');
   await mkdir(dir, { recursive: true });
-  for (const [minute, lines] of Object.entries(files)) await writeFile(join(dir, `${minute}_trace.csv`), `${HEADER}\n${lines.join('\n')}\n`);
+  for (const [minute, lines] of Object.entries(files))
+    await writeFile(join(dir, `${minute}_trace.csv`), `${HEADER}\n${lines.join('\n')}\n`);
   const metric = join(root, 'nezha', 'construct_data', '2022-08-22', 'metric');
   await mkdir(metric, { recursive: true });
   await writeFile(
@@ -69,7 +83,13 @@ async function readLines(path: string): Promise<GraphLine[]> {
     .map((l) => JSON.parse(l) as GraphLine);
 }
 
-const named = (records: GraphLine[]) => records.flatMap((r) => r.edges.map((e) => `${r.t}: ${r.nodes[e.src]}→${r.nodes[e.dst]} ${e.kind} ${e.weight}${e.meanUs === undefined ? '' : ` ${e.meanUs} ${e.p95Us}`}`));
+const named = (records: GraphLine[]) =>
+  records.flatMap((r) =>
+    r.edges.map(
+      (e) =>
+        `${r.t}: ${r.nodes[e.src]}→${r.nodes[e.dst]} ${e.kind} ${e.weight}${e.meanUs === undefined ? '' : ` ${e.meanUs} ${e.p95Us}`}`,
+    ),
+  );
 
 async function inputError(run: () => Promise<unknown>): Promise<InputError> {
   try {
@@ -95,9 +115,13 @@ describe('driftwatch graph build / inspect / drift on Nezha-like spans', () => {
 
   it('builds the per-minute call graph worked out by hand', async () => {
     const out = join(dir, 'spans.jsonl');
-    const r = await captureOutput(() => main(['graph', 'build', '--nezha', '2023-01-29', '--data-root', root, '--out', out]));
+    const r = await captureOutput(() =>
+      main(['graph', 'build', '--nezha', '2023-01-29', '--data-root', root, '--out', out]),
+    );
     expect(r.result).toBe(0);
-    expect(r.stdout).toContain('3 entities, 2 windows of 1 min (2023-01-29T09:33:00Z … 2023-01-29T09:34:00Z), 4 edges (jsonl)');
+    expect(r.stdout).toContain(
+      '3 entities, 2 windows of 1 min (2023-01-29T09:33:00Z … 2023-01-29T09:34:00Z), 4 edges (jsonl)',
+    );
     expect(r.stdout).toContain('10 spans, 3 roots; 5 calls between services, 1 calls within a service left out');
     expect(r.stdout).toContain('1 spans whose parent is not in the files');
     const records = await readLines(out);
@@ -130,11 +154,24 @@ describe('driftwatch graph build / inspect / drift on Nezha-like spans', () => {
     const r = await captureOutput(() => main(['graph', 'drift', join(dir, 'spans.jsonl'), '--json']));
     const [d] = JSON.parse(r.stdout);
     // E₁ = {gw→order 1, order→user 2}, E₂ = {gw→order 1, gw→user 1}
-    expect(d).toMatchObject({ from: MINUTE, to: MINUTE + 60_000, edgesBefore: 2, edgesAfter: 2, added: 1, removed: 1, kept: 1, weightChange: 3, inDegreeChange: 0, outDegreeChange: 2 });
+    expect(d).toMatchObject({
+      from: MINUTE,
+      to: MINUTE + 60_000,
+      edgesBefore: 2,
+      edgesAfter: 2,
+      added: 1,
+      removed: 1,
+      kept: 1,
+      weightChange: 3,
+      inDegreeChange: 0,
+      outDegreeChange: 2,
+    });
     expect(d.jaccardDistance).toBeCloseTo(2 / 3, 12);
     expect(d.weightChangeNormalised).toBeCloseTo(0.6, 12);
     const table = await captureOutput(() => main(['graph', 'drift', join(dir, 'spans.jsonl')]));
-    expect(table.stdout).toMatch(/\| 0→1 +\| 2023-01-29T09:33:00Z \| 2023-01-29T09:34:00Z \| +2→2 \| +1 \| +1 \| +0\.667 \| +3 \| +0\.600 \| +0 \| +2 \|/);
+    expect(table.stdout).toMatch(
+      /\| 0→1 +\| 2023-01-29T09:33:00Z \| 2023-01-29T09:34:00Z \| +2→2 \| +1 \| +1 \| +0\.667 \| +3 \| +0\.600 \| +0 \| +2 \|/,
+    );
   });
 
   it('inspect summarises the busiest window; Arrow output reads back to the same inspection', async () => {
@@ -149,7 +186,14 @@ describe('driftwatch graph build / inspect / drift on Nezha-like spans', () => {
     expect(a).toMatchObject({ entities: 3, windows: 2, window: 60_000, unit: 'ms', distinctEdges: 3 });
     // both windows have 2 edges: the first wins; gw has out-degree 1, order 1; order and user in-degree 1
     expect(a.snapshot).toMatchObject({ index: 0, t: MINUTE, edges: 2, nodesWithEdges: 3 });
-    expect(a.snapshot.topEdges[0]).toEqual({ source: 'ts-order-service', target: 'ts-user-service', kind: 'call', weight: 2, meanUs: 1500, p95Us: 2000 });
+    expect(a.snapshot.topEdges[0]).toEqual({
+      source: 'ts-order-service',
+      target: 'ts-user-service',
+      kind: 'call',
+      weight: 2,
+      meanUs: 1500,
+      p95Us: 2000,
+    });
     const text = await captureOutput(() => main(['graph', 'inspect', jsonl, '--at', '1']));
     expect(text.stdout).toContain('window 1 (2023-01-29T09:34:00Z; --at): 2 edges (call 2) among 3 of 3 entities');
   });
@@ -164,16 +208,50 @@ describe('driftwatch graph build / inspect / drift on Nezha-like spans', () => {
   });
 
   it('--phase construct finds no traces here; --minutes picks files; a missing minute is named', async () => {
-    await expect(main(['graph', 'build', '--nezha', '2023-01-29', '--data-root', root, '--phase', 'construct', '--source', 'spans', '--out', join(dir, 'x.jsonl')])).rejects.toThrow(/no trace files in the construct phase/);
+    await expect(
+      main([
+        'graph',
+        'build',
+        '--nezha',
+        '2023-01-29',
+        '--data-root',
+        root,
+        '--phase',
+        'construct',
+        '--source',
+        'spans',
+        '--out',
+        join(dir, 'x.jsonl'),
+      ]),
+    ).rejects.toThrow(/no trace files in the construct phase/);
     const out = join(dir, 'one.jsonl');
-    await captureOutput(() => main(['graph', 'build', '--nezha', '2023-01-29', '--data-root', root, '--minutes', '09_35', '--out', out]));
-    expect(named(await readLines(out))).toEqual([`${MINUTE + 60_000}: ts-gateway-service→ts-user-service call 1 7000 7000`]);
-    await expect(main(['graph', 'build', '--nezha', '2023-01-29', '--data-root', root, '--minutes', '10_00', '--out', join(dir, 'y.jsonl')])).rejects.toThrow(/no Nezha trace file for 10_00/);
+    await captureOutput(() =>
+      main(['graph', 'build', '--nezha', '2023-01-29', '--data-root', root, '--minutes', '09_35', '--out', out]),
+    );
+    expect(named(await readLines(out))).toEqual([
+      `${MINUTE + 60_000}: ts-gateway-service→ts-user-service call 1 7000 7000`,
+    ]);
+    await expect(
+      main([
+        'graph',
+        'build',
+        '--nezha',
+        '2023-01-29',
+        '--data-root',
+        root,
+        '--minutes',
+        '10_00',
+        '--out',
+        join(dir, 'y.jsonl'),
+      ]),
+    ).rejects.toThrow(/no Nezha trace file for 10_00/);
   });
 
   it('reads a dependency table when the date has no traces: calls plus contention of services on one host', async () => {
     const out = join(dir, 'dep.jsonl');
-    const r = await captureOutput(() => main(['graph', 'build', '--nezha', '2022-08-22', '--data-root', root, '--out', out]));
+    const r = await captureOutput(() =>
+      main(['graph', 'build', '--nezha', '2022-08-22', '--data-root', root, '--out', out]),
+    );
     expect(r.stdout).toContain('3 entities, 1 window of 1 min (+0 ms), 5 edges');
     expect(named(await readLines(out))).toEqual([
       '0: checkoutservice→cartservice call 1',
@@ -196,12 +274,31 @@ describe('driftwatch graph build on Alibaba batch rows written from schema.txt',
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'cli-graph-alibaba-'));
-    const write = async (table: 'batch_task' | 'batch_instance' | 'container_meta', rows: Record<string, string | number | null>[]) =>
-      writeFile(join(dir, `${table}.csv`), `${rows.map((r) => formatAlibabaRow(table, r)).join('\n')}\n`);
-    const task = (task_name: string, job_name: string, instance_num: number) => ({ task_name, instance_num, job_name, task_type: '1', status: 'Terminated', start_time: 0, end_time: 200, plan_cpu: 100, plan_mem: 0.5 });
+    const write = async (
+      table: 'batch_task' | 'batch_instance' | 'container_meta',
+      rows: Record<string, string | number | null>[],
+    ) => writeFile(join(dir, `${table}.csv`), `${rows.map((r) => formatAlibabaRow(table, r)).join('\n')}\n`);
+    const task = (task_name: string, job_name: string, instance_num: number) => ({
+      task_name,
+      instance_num,
+      job_name,
+      task_type: '1',
+      status: 'Terminated',
+      start_time: 0,
+      end_time: 200,
+      plan_cpu: 100,
+      plan_mem: 0.5,
+    });
     await write('batch_task', [task('M1', 'j_1', 2), task('R2_1', 'j_1', 1), task('task_Nzg3ODAw', 'j_2', 1)]);
     // times in seconds from the trace start
-    const instance = (instance_name: string, task_name: string, job_name: string, machine_id: string, start_time: number, end_time: number) => ({
+    const instance = (
+      instance_name: string,
+      task_name: string,
+      job_name: string,
+      machine_id: string,
+      start_time: number,
+      end_time: number,
+    ) => ({
       instance_name,
       task_name,
       job_name,
@@ -223,9 +320,22 @@ describe('driftwatch graph build on Alibaba batch rows written from schema.txt',
       instance('ins_3', 'R2_1', 'j_1', 'm_3', 70, 130),
       instance('ins_4', 'task_Nzg3ODAw', 'j_2', 'm_3', 0, 200),
     ]);
-    const container = (container_id: string, machine_id: string, time_stamp: number) => ({ container_id, machine_id, time_stamp, app_du: 'app_1', status: 'started', cpu_request: 400, cpu_limit: 400, mem_size: 1.5 });
+    const container = (container_id: string, machine_id: string, time_stamp: number) => ({
+      container_id,
+      machine_id,
+      time_stamp,
+      app_du: 'app_1',
+      status: 'started',
+      cpu_request: 400,
+      cpu_limit: 400,
+      mem_size: 1.5,
+    });
     // c_1 moves from m_3 to m_1 at 100 s; c_2 arrives on m_1 at 20 s
-    await write('container_meta', [container('c_1', 'm_3', 0), container('c_2', 'm_1', 20), container('c_1', 'm_1', 100)]);
+    await write('container_meta', [
+      container('c_1', 'm_3', 0),
+      container('c_2', 'm_1', 20),
+      container('c_1', 'm_1', 100),
+    ]);
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -236,7 +346,12 @@ describe('driftwatch graph build on Alibaba batch rows written from schema.txt',
     const r = await captureOutput(() => main(['graph', 'build', '--alibaba', dir, '--out', out]));
     expect(r.stdout).toContain('3 entities, 4 windows of 1 min (+0 ms … +3 min), 4 edges');
     expect(r.stdout).toContain('DAGs from batch_task: 2 jobs, 1 dependencies');
-    expect(named(await readLines(out))).toEqual(['60000: m_1→m_3 call 1', '60000: m_2→m_3 call 1', '120000: m_1→m_3 call 1', '120000: m_2→m_3 call 1']);
+    expect(named(await readLines(out))).toEqual([
+      '60000: m_1→m_3 call 1',
+      '60000: m_2→m_3 call 1',
+      '120000: m_1→m_3 call 1',
+      '120000: m_2→m_3 call 1',
+    ]);
   });
 
   it('contention graph: seconds on a common machine per minute, containers and batch tasks', async () => {
@@ -269,7 +384,9 @@ describe('driftwatch graph build on Alibaba batch rows written from schema.txt',
   it('a folder without batch_instance is named', async () => {
     const empty = await mkdtemp(join(tmpdir(), 'cli-graph-empty-'));
     try {
-      await expect(main(['graph', 'build', '--alibaba', empty, '--out', join(empty, 'x.jsonl')])).rejects.toThrow(/no batch_instance table/);
+      await expect(main(['graph', 'build', '--alibaba', empty, '--out', join(empty, 'x.jsonl')])).rejects.toThrow(
+        /no batch_instance table/,
+      );
     } finally {
       await rm(empty, { recursive: true, force: true });
     }
@@ -291,7 +408,9 @@ describe('driftwatch graph: bad input', () => {
     const out = join(dir, 'bad.jsonl');
     try {
       const file = join(root, 'nezha', 'rca_data', '2023-01-29', 'trace', '09_34_trace.csv');
-      let e = await inputError(() => main(['graph', 'build', '--nezha', '2023-01-29', '--data-root', root, '--out', out]));
+      let e = await inputError(() =>
+        main(['graph', 'build', '--nezha', '2023-01-29', '--data-root', root, '--out', out]),
+      );
       expect(e.location).toEqual({ file, line: 3, column: badDuration.lastIndexOf(',') + 2 });
       expect(e.message).toContain('expected a Duration ≥ 0 (µs), found "-5"');
       expect(existsSync(out)).toBe(false);
@@ -307,8 +426,10 @@ describe('driftwatch graph: bad input', () => {
 
   it('a broken graph file names the line and the column of the bad value', async () => {
     const file = join(dir, 'broken.jsonl');
-    const good = '{"t":0,"window":60000,"unit":"ms","nodes":["a","b"],"edges":[{"src":0,"dst":1,"kind":"call","weight":1}]}';
-    const badIndex = '{"t":60000,"window":60000,"unit":"ms","nodes":["a","b"],"edges":[{"src":0,"dst":5,"kind":"call","weight":1}]}';
+    const good =
+      '{"t":0,"window":60000,"unit":"ms","nodes":["a","b"],"edges":[{"src":0,"dst":1,"kind":"call","weight":1}]}';
+    const badIndex =
+      '{"t":60000,"window":60000,"unit":"ms","nodes":["a","b"],"edges":[{"src":0,"dst":5,"kind":"call","weight":1}]}';
     await writeFile(file, `${good}\n${badIndex}\n`);
     let e = await inputError(() => main(['graph', 'drift', file]));
     expect(e.location).toEqual({ file, line: 2, column: badIndex.indexOf('"dst":5') + 7 });
@@ -360,8 +481,12 @@ describe('driftwatch graph: bad input', () => {
     const e = await inputError(() => main(['graph', 'build', '--edges', edges, '--out', join(dir, 'e.jsonl')]));
     expect(e.location).toEqual({ file: edges, line: 3, column: 5 });
     await expect(main(['graph', 'build', '--window', '60'])).rejects.toThrow(/name exactly one input/);
-    await expect(main(['graph', 'build', '--edges', edges, '--nezha', '2023-01-29'])).rejects.toThrow(/got --nezha, --edges/);
-    await expect(main(['graph', 'build', '--edges', edges, '--window', '0'])).rejects.toThrow(/--window expects a positive number/);
+    await expect(main(['graph', 'build', '--edges', edges, '--nezha', '2023-01-29'])).rejects.toThrow(
+      /got --nezha, --edges/,
+    );
+    await expect(main(['graph', 'build', '--edges', edges, '--window', '0'])).rejects.toThrow(
+      /--window expects a positive number/,
+    );
     await writeFile(edges, 'Source,Target\na,b\n');
     const out = join(dir, 'exists.jsonl');
     await writeFile(out, 'keep');
@@ -379,33 +504,42 @@ const realRoot = process.env.DRIFTWATCH_DATA || resolve(__dirname, '..', '..', '
 const withReal = existsSync(join(realRoot, 'nezha', 'rca_data', '2023-01-29', 'trace')) ? it : it.skip;
 
 describe('driftwatch graph on the Nezha data', () => {
-  withReal('TrainTicket traces: per-minute edges equal ingest’s spanCallEdges over the same files; OnlineBoutique dependency table', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'cli-graph-real-'));
-    try {
-      const out = join(dir, 'tt.jsonl');
-      await captureOutput(() => main(['graph', 'build', '--nezha', '2023-01-29', '--phase', 'rca', '--data-root', realRoot, '--out', out]));
-      const files = (await listTraceFiles(realRoot, '2023-01-29')).filter((f) => f.phase === 'rca_data');
-      async function* all() {
-        for (const f of files) yield* readSpanBatches(f.trace);
+  withReal(
+    'TrainTicket traces: per-minute edges equal ingest’s spanCallEdges over the same files; OnlineBoutique dependency table',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'cli-graph-real-'));
+      try {
+        const out = join(dir, 'tt.jsonl');
+        await captureOutput(() =>
+          main(['graph', 'build', '--nezha', '2023-01-29', '--phase', 'rca', '--data-root', realRoot, '--out', out]),
+        );
+        const files = (await listTraceFiles(realRoot, '2023-01-29')).filter((f) => f.phase === 'rca_data');
+        async function* all() {
+          for (const f of files) yield* readSpanBatches(f.trace);
+        }
+        const reference = await spanCallEdges(all(), { bucketMs: 60_000 });
+        const records = await readLines(out);
+        const ours = new Map(
+          records.flatMap((x) => x.edges.map((e) => [`${x.t} ${x.nodes[e.src]} ${x.nodes[e.dst]}`, e] as const)),
+        );
+        expect(ours.size).toBe(reference.edges.length);
+        for (const e of reference.edges) {
+          const mine = ours.get(`${e.bucketMs} ${e.caller} ${e.callee}`)!;
+          expect(mine.weight).toBe(e.count);
+          expect(mine.meanUs).toBeCloseTo(e.meanUs, 6);
+        }
+        const dep = join(dir, 'ob.jsonl');
+        await captureOutput(() =>
+          main(['graph', 'build', '--nezha', '2022-08-22', '--data-root', realRoot, '--out', dep]),
+        );
+        const [snapshot] = await readLines(dep);
+        // datasets README: 11 services, 14 call edges; two shared hosts give 4 directed contention edges
+        expect(snapshot.nodes.length).toBe(11);
+        expect(snapshot.edges.filter((e) => e.kind === 'call').length).toBe(14);
+        expect(snapshot.edges.filter((e) => e.kind === 'contention').length).toBe(4);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
       }
-      const reference = await spanCallEdges(all(), { bucketMs: 60_000 });
-      const records = await readLines(out);
-      const ours = new Map(records.flatMap((x) => x.edges.map((e) => [`${x.t} ${x.nodes[e.src]} ${x.nodes[e.dst]}`, e] as const)));
-      expect(ours.size).toBe(reference.edges.length);
-      for (const e of reference.edges) {
-        const mine = ours.get(`${e.bucketMs} ${e.caller} ${e.callee}`)!;
-        expect(mine.weight).toBe(e.count);
-        expect(mine.meanUs).toBeCloseTo(e.meanUs, 6);
-      }
-      const dep = join(dir, 'ob.jsonl');
-      await captureOutput(() => main(['graph', 'build', '--nezha', '2022-08-22', '--data-root', realRoot, '--out', dep]));
-      const [snapshot] = await readLines(dep);
-      // datasets README: 11 services, 14 call edges; two shared hosts give 4 directed contention edges
-      expect(snapshot.nodes.length).toBe(11);
-      expect(snapshot.edges.filter((e) => e.kind === 'call').length).toBe(14);
-      expect(snapshot.edges.filter((e) => e.kind === 'contention').length).toBe(4);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
+    },
+  );
 });

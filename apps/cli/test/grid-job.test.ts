@@ -84,7 +84,10 @@ describe('deploy/k8s/grid-job.yaml', () => {
       const local = { grid, 'data-root': fixture.root, shard: 'auto/3' };
       const args = withFlags(container.args, local);
       const single = join(out, 'single');
-      const whole = withFlags(args.filter((a, i) => a !== '--shard' && args[i - 1] !== '--shard'), { out: single });
+      const whole = withFlags(
+        args.filter((a, i) => a !== '--shard' && args[i - 1] !== '--shard'),
+        { out: single },
+      );
       await run(process.execPath, [bin, ...whole], { cwd: repository, env });
       // what each pod runs: Kubernetes expands $(JOB_COMPLETION_INDEX) in --out and sets the variable
       const podOut = (k: number) => flag(args, 'out')!.replace('$(JOB_COMPLETION_INDEX)', String(k)).replace(/^\//, '');

@@ -76,5 +76,4 @@ describe('driftwatch methods', () => {
     await expect(main(['methods', 'show'])).rejects.toThrow(/'methods show' needs a method id/);
     await expect(main(['methods', 'list'])).rejects.toThrow(/show/);
   });
-
 });

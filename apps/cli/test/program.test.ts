@@ -14,7 +14,12 @@ import { captureOutput } from './fixtures';
 
 /** The error `main(argv)` rejects with (it must reject). */
 async function failure(argv: string[]): Promise<Error> {
-  const outcome = await captureOutput(() => main(argv).then(() => undefined, (e: unknown) => e as Error));
+  const outcome = await captureOutput(() =>
+    main(argv).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    ),
+  );
   if (!outcome.result) throw new Error(`driftwatch ${argv.join(' ')} did not fail`);
   return outcome.result;
 }
@@ -28,7 +33,7 @@ describe('did you mean', () => {
     expect((await failure(['graph', 'drfit'])).message).toMatch(/did you mean drift\?/);
   });
 
-  it('suggests the option a typo was meant to be, from that command\'s options', async () => {
+  it("suggests the option a typo was meant to be, from that command's options", async () => {
     const e = await failure(['train', '--methd', 'iforest']);
     expect(e).toBeInstanceOf(UsageError);
     expect(e.message).toMatch(/^unknown option '--methd' \(did you mean --method\?\)\. Run 'driftwatch train --help'/);

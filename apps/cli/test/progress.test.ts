@@ -2,7 +2,10 @@ import { fitProgressReporter, formatDuration, progressBar } from '../src/progres
 
 function fakeStream(isTTY: boolean) {
   const writes: string[] = [];
-  return { stream: { isTTY, columns: 80, write: (s: string) => (writes.push(s), true) } as unknown as NodeJS.WriteStream, writes };
+  return {
+    stream: { isTTY, columns: 80, write: (s: string) => (writes.push(s), true) } as unknown as NodeJS.WriteStream,
+    writes,
+  };
 }
 
 describe('progress', () => {
@@ -28,7 +31,11 @@ describe('progress', () => {
 
   it('turns epochs and batches into one fraction', () => {
     const updates: [number, string | undefined][] = [];
-    const report = fitProgressReporter({ update: (d, s) => updates.push([d, s]), setTotal: () => undefined, done: () => undefined });
+    const report = fitProgressReporter({
+      update: (d, s) => updates.push([d, s]),
+      setTotal: () => undefined,
+      done: () => undefined,
+    });
     report({ epoch: 1, epochs: 10, batch: 5, batches: 20, phase: 'train' });
     report({ epoch: 2, epochs: 10, valLoss: 1.5, phase: 'train' });
     report({ epoch: 2, epochs: 10, batch: 10, batches: 20, phase: 'train' });

@@ -13,7 +13,20 @@ describe('driftwatch report', () => {
     fixture = await makeAsdLikeRoot();
     bench = join(fixture.root, 'bench');
     const run = await captureOutput(() =>
-      main(['bench', 'asd-loso', '--methods', 'iforest,mahalanobis', '--servers', '1,2', '--out', bench, '--data-root', fixture.root, '--params', '{"iforest":{"nEstimators":20}}']),
+      main([
+        'bench',
+        'asd-loso',
+        '--methods',
+        'iforest,mahalanobis',
+        '--servers',
+        '1,2',
+        '--out',
+        bench,
+        '--data-root',
+        fixture.root,
+        '--params',
+        '{"iforest":{"nEstimators":20}}',
+      ]),
     );
     expect(run.result).toBe(0);
   }, 120_000);
@@ -31,7 +44,10 @@ describe('driftwatch report', () => {
     const ids = [...scores.keys()];
     expect(ids[0]).toBe('asd/omi-1');
     // the validation tail of each training server, named by its record range
-    expect(ids.slice(1)).toEqual([expect.stringMatching(/^validation:asd\/omi-2\[\d+:\d+\]$/), expect.stringMatching(/^validation:asd\/omi-3\[\d+:\d+\]$/)]);
+    expect(ids.slice(1)).toEqual([
+      expect.stringMatching(/^validation:asd\/omi-2\[\d+:\d+\]$/),
+      expect.stringMatching(/^validation:asd\/omi-3\[\d+:\d+\]$/),
+    ]);
     const run = JSON.parse(await readFile(join(bench, 'run.json'), 'utf8'));
     expect(run.data.dataset).toBe('asd');
     expect(run.data.files.map((f: { path: string }) => f.path)).toContain('asd/test_label/omi-1.txt');
@@ -43,17 +59,29 @@ describe('driftwatch report', () => {
     const { result } = await captureOutput(() => main(['report', bench, '--out', out, '--data-root', fixture.root]));
     expect(result).toBe(0);
     const html = await readFile(out, 'utf8');
-    for (const id of ['box-by-sequence', 'box-by-method', 'sensitivity-smoothing', 'kde-iforest', 'kde-mahalanobis', 'timeline-iforest-omi-1', 'timeline-mahalanobis-omi-2', 'pa-k']) {
+    for (const id of [
+      'box-by-sequence',
+      'box-by-method',
+      'sensitivity-smoothing',
+      'kde-iforest',
+      'kde-mahalanobis',
+      'timeline-iforest-omi-1',
+      'timeline-mahalanobis-omi-2',
+      'pa-k',
+    ]) {
       expect(html).toMatch(new RegExp(`<figure data-figure="${id}"><svg `));
     }
-    for (const table of ['methods', 'sequences', 'deployed', 'metric-suite', 'point-adjust', 'configuration', 'runs']) expect(html).toContain(`data-table="${table}"`);
+    for (const table of ['methods', 'sequences', 'deployed', 'metric-suite', 'point-adjust', 'configuration', 'runs'])
+      expect(html).toContain(`data-table="${table}"`);
     expect(html).not.toMatch(/<script|<link /);
     expect(html).toMatch(/Point adjustment inflates results/);
   }, 60_000);
 
   it('writes the tables as Markdown with --format md', async () => {
     const out = join(fixture.root, 'report.md');
-    await captureOutput(() => main(['report', join(bench, 'results.jsonl'), '--format', 'md', '--out', out, '--data-root', fixture.root]));
+    await captureOutput(() =>
+      main(['report', join(bench, 'results.jsonl'), '--format', 'md', '--out', out, '--data-root', fixture.root]),
+    );
     const md = await readFile(out, 'utf8');
     expect(md).toMatch(/^# driftwatch report: iforest, mahalanobis on asd/);
     expect(md.split('\n').filter((l) => /^\| (iforest|mahalanobis) \| asd\/omi-[12] \| 12 \|/.test(l))).toHaveLength(4);
@@ -62,13 +90,34 @@ describe('driftwatch report', () => {
   it('draws the latent encodings a DIVAD bench writes, with every training domain and the test server', async () => {
     const out = join(fixture.root, 'bench-divad');
     const small = '{"dense-divad-gm":{"hidden":8,"latentDim":3,"components":2,"priorHidden":4,"batchSize":64}}';
-    const args = ['bench', 'asd-loso', '--methods', 'dense-divad-gm', '--servers', '2', '--epochs', '1', '--out', out, '--data-root', fixture.root, '--params', small, '--backend', 'cpu'];
+    const args = [
+      'bench',
+      'asd-loso',
+      '--methods',
+      'dense-divad-gm',
+      '--servers',
+      '2',
+      '--epochs',
+      '1',
+      '--out',
+      out,
+      '--data-root',
+      fixture.root,
+      '--params',
+      small,
+      '--backend',
+      'cpu',
+    ];
     expect((await captureOutput(() => main(args))).result).toBe(0);
     const latent = JSON.parse(await readFile(join(out, 'latent', 'dense-divad-gm', 'omi-2.json'), 'utf8'));
     expect(latent).toMatchObject({ method: 'dense-divad-gm', testSequence: 'asd/omi-2', latentDim: 3 });
     const domains = new Set(latent.points.map((p: { domain: string }) => p.domain));
     expect([...domains].sort()).toEqual(['omi-1', 'omi-2', 'omi-3']);
-    expect(latent.points.filter((p: { split: string }) => p.split === 'test').every((p: { domain: string }) => p.domain === 'omi-2')).toBe(true);
+    expect(
+      latent.points
+        .filter((p: { split: string }) => p.split === 'test')
+        .every((p: { domain: string }) => p.domain === 'omi-2'),
+    ).toBe(true);
     const html = join(out, 'report.html');
     await captureOutput(() => main(['report', out, '--out', html, '--data-root', fixture.root]));
     expect(await readFile(html, 'utf8')).toMatch(/<figure data-figure="latent-dense-divad-gm-omi-2"><svg /);
@@ -82,7 +131,9 @@ describe('driftwatch report', () => {
     delete broken.peakF1;
     await writeFile(join(dir, 'results.jsonl'), `${lines[0]}\n${JSON.stringify(broken)}\n`);
     const out = join(fixture.root, 'bad.html');
-    await expect(main(['report', dir, '--out', out, '--data-root', fixture.root])).rejects.toThrow(/bad\/results\.jsonl:2:1: expected a results line with a number "peakF1"/);
+    await expect(main(['report', dir, '--out', out, '--data-root', fixture.root])).rejects.toThrow(
+      /bad\/results\.jsonl:2:1: expected a results line with a number "peakF1"/,
+    );
     expect(existsSync(out)).toBe(false);
     await expect(main(['report', join(fixture.root, 'nowhere')])).rejects.toThrow(/no such results folder/);
     await expect(main(['report', fixture.root])).rejects.toThrow(/holds no results.jsonl/);
@@ -94,7 +145,9 @@ describe('driftwatch report', () => {
     await mkdir(join(dir, 'scores', 'iforest'), { recursive: true });
     await copyFile(join(bench, 'results.jsonl'), join(dir, 'results.jsonl'));
     await copyFile(join(bench, 'scores', 'mahalanobis', 'omi-1.arrow'), join(dir, 'scores', 'iforest', 'omi-1.arrow'));
-    await expect(main(['report', dir, '--out', join(dir, 'r.html'), '--data-root', fixture.root])).rejects.toThrow(/iforest on asd\/omi-1: peak F1 from the score file .* does not belong/);
+    await expect(main(['report', dir, '--out', join(dir, 'r.html'), '--data-root', fixture.root])).rejects.toThrow(
+      /iforest on asd\/omi-1: peak F1 from the score file .* does not belong/,
+    );
     expect(existsSync(join(dir, 'r.html'))).toBe(false);
   });
 });

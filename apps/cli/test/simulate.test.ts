@@ -10,9 +10,36 @@ import { runCommand } from './fixtures';
 
 describe('driftwatch simulate', () => {
   let dir: string;
-  const flags = ['--nodes', '8', '--steps', '120', '--seed', '3', '--rewiring', '0.05', '--noise', '0.25', '--burst', '1.5', '--window', '10', '--faults', '3', '--fault-start', '20'];
+  const flags = [
+    '--nodes',
+    '8',
+    '--steps',
+    '120',
+    '--seed',
+    '3',
+    '--rewiring',
+    '0.05',
+    '--noise',
+    '0.25',
+    '--burst',
+    '1.5',
+    '--window',
+    '10',
+    '--faults',
+    '3',
+    '--fault-start',
+    '20',
+  ];
   // the same run, built from the library directly: what the files must hold
-  const options: SimulationOptions = { nodes: 8, steps: 120, rewiring: 0.05, structuralNoise: 0.25, graphWindow: 10, workload: { burstAmplitude: 1.5 }, faults: { count: 3, start: 20 } };
+  const options: SimulationOptions = {
+    nodes: 8,
+    steps: 120,
+    rewiring: 0.05,
+    structuralNoise: 0.25,
+    graphWindow: 10,
+    workload: { burstAmplitude: 1.5 },
+    faults: { count: 3, start: 20 },
+  };
   const expected = simulateCluster(options, 3);
 
   beforeAll(async () => {
@@ -33,7 +60,11 @@ describe('driftwatch simulate', () => {
     await writeSimulationFiles(library, expected, ['csv', 'arrow']);
     const names = (await readdir(library)).sort();
     expect((await readdir(join(dir, 'a'))).sort()).toEqual(names);
-    for (const name of names.filter((n) => n !== 'simulation.json')) expect([name, (await readFile(join(dir, 'a', name))).equals(await readFile(join(library, name)))]).toEqual([name, true]);
+    for (const name of names.filter((n) => n !== 'simulation.json'))
+      expect([name, (await readFile(join(dir, 'a', name))).equals(await readFile(join(library, name)))]).toEqual([
+        name,
+        true,
+      ]);
     const manifest = JSON.parse(await readFile(join(dir, 'a', 'simulation.json'), 'utf8'));
     expect(manifest.command).toMatch(/^driftwatch simulate --nodes 8 /);
     expect(manifest.config).toEqual(JSON.parse(JSON.stringify(expected.config)));
@@ -47,12 +78,24 @@ describe('driftwatch simulate', () => {
     for (const name of names) {
       const [a, b] = [await readFile(join(dir, 'a', name)), await readFile(join(dir, 'b', name))];
       // simulation.json records the command line, which names another --out
-      if (name === 'simulation.json') expect(a.toString().replace(/"command": .*\n/, '')).toBe(b.toString().replace(/"command": .*\n/, ''));
+      if (name === 'simulation.json')
+        expect(a.toString().replace(/"command": .*\n/, '')).toBe(b.toString().replace(/"command": .*\n/, ''));
       else expect([name, a.equals(b)]).toEqual([name, true]);
     }
-    const other = await runCommand(simulate, [...flags.slice(0, 4), '--seed', '4', ...flags.slice(6), '--out', join(dir, 'c'), '--format', 'csv']);
+    const other = await runCommand(simulate, [
+      ...flags.slice(0, 4),
+      '--seed',
+      '4',
+      ...flags.slice(6),
+      '--out',
+      join(dir, 'c'),
+      '--format',
+      'csv',
+    ]);
     expect(other.code).toBe(0);
-    expect((await readFile(join(dir, 'c', 'metrics.csv'))).equals(await readFile(join(dir, 'a', 'metrics.csv')))).toBe(false);
+    expect((await readFile(join(dir, 'c', 'metrics.csv'))).equals(await readFile(join(dir, 'a', 'metrics.csv')))).toBe(
+      false,
+    );
     expect(existsSync(join(dir, 'c', 'metrics.arrow'))).toBe(false);
   });
 
@@ -75,7 +118,17 @@ describe('driftwatch simulate', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/exists \(use --force to replace it\)/);
     expect(existsSync(join(target, 'note.txt'))).toBe(true);
-    const forced = await runCommand(simulate, ['--nodes', '6', '--steps', '60', '--out', target, '--force', '--format', 'arrow']);
+    const forced = await runCommand(simulate, [
+      '--nodes',
+      '6',
+      '--steps',
+      '60',
+      '--out',
+      target,
+      '--force',
+      '--format',
+      'arrow',
+    ]);
     expect(forced.code).toBe(0);
     expect(existsSync(join(target, 'note.txt'))).toBe(false);
     expect(existsSync(join(target, 'metrics.arrow'))).toBe(true);
@@ -100,7 +153,16 @@ describe('driftwatch simulate', () => {
   it('reads parameters from --config, with flags winning', async () => {
     const config = join(dir, 'sim.json');
     await writeFile(config, JSON.stringify({ nodes: 10, steps: 50, topology: 'dag', faults: { count: 0 } }));
-    const r = await runCommand(simulate, ['--config', config, '--steps', '40', '--out', join(dir, 'cfg'), '--format', 'arrow']);
+    const r = await runCommand(simulate, [
+      '--config',
+      config,
+      '--steps',
+      '40',
+      '--out',
+      join(dir, 'cfg'),
+      '--format',
+      'arrow',
+    ]);
     expect(r.code).toBe(0);
     const manifest = JSON.parse(await readFile(join(dir, 'cfg', 'simulation.json'), 'utf8'));
     expect([manifest.config.nodes, manifest.config.steps, manifest.config.topology]).toEqual([10, 40, 'dag']);

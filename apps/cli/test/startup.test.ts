@@ -43,13 +43,19 @@ describe('start-up', () => {
     [['train', '--help'], 0],
     [['trian'], 2],
     [['train', '--methd', 'x'], 2],
-  ])('driftwatch %j loads only the start-up bundle and commander', async (argv, status) => {
-    const r = await driftwatch(argv);
-    expect(r.status).toBe(status);
-    expect(r.loaded.filter((m) => heavy.test(m))).toEqual([]);
-    const own = r.loaded.filter((m) => !/[\\/]commander[\\/]/.test(m)).map((m) => m.split(/[\\/]/).slice(-2).join('/'));
-    expect(own.sort()).toEqual(['bin/driftwatch.js', 'dist/start.js']);
-  }, 60_000);
+  ])(
+    'driftwatch %j loads only the start-up bundle and commander',
+    async (argv, status) => {
+      const r = await driftwatch(argv);
+      expect(r.status).toBe(status);
+      expect(r.loaded.filter((m) => heavy.test(m))).toEqual([]);
+      const own = r.loaded
+        .filter((m) => !/[\\/]commander[\\/]/.test(m))
+        .map((m) => m.split(/[\\/]/).slice(-2).join('/'));
+      expect(own.sort()).toEqual(['bin/driftwatch.js', 'dist/start.js']);
+    },
+    60_000,
+  );
 
   it('a command runs from the full bundle and loads what it needs, not tfjs', async () => {
     const fixture = await makeAsdLikeRoot({ servers: 1, train: 30, test: 30 });

@@ -28,7 +28,12 @@ export interface ConformanceSubject {
 }
 
 /** Synthetic normal windows from two domains with different means, plus a few outliers for scoring. */
-export function conformanceData(windowLength: number, featureCount: number, count: number, seed = 7): { train: WindowSet; test: WindowSet } {
+export function conformanceData(
+  windowLength: number,
+  featureCount: number,
+  count: number,
+  seed = 7,
+): { train: WindowSet; test: WindowSet } {
   const normal = normalSampler(mulberry32(seed));
   const size = windowLength * featureCount;
   const make = (n: number, outliers: number) => {
@@ -59,61 +64,81 @@ export function describeDetectorConformance(name: string, subject: ConformanceSu
       await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
     });
 
-    it('refuses to score or save before fit or load (NotFittedError)', async () => {
-      const det = subject.create();
-      await expect(det.scoreWindows(test)).rejects.toBeInstanceOf(NotFittedError);
-      const dir = await mkdtemp(join(tmpdir(), 'driftwatch-conformance-'));
-      dirs.push(dir);
-      await expect(det.save(join(dir, 'model'))).rejects.toBeInstanceOf(NotFittedError);
-      det.dispose();
-    }, timeout);
+    it(
+      'refuses to score or save before fit or load (NotFittedError)',
+      async () => {
+        const det = subject.create();
+        await expect(det.scoreWindows(test)).rejects.toBeInstanceOf(NotFittedError);
+        const dir = await mkdtemp(join(tmpdir(), 'driftwatch-conformance-'));
+        dirs.push(dir);
+        await expect(det.save(join(dir, 'model'))).rejects.toBeInstanceOf(NotFittedError);
+        det.dispose();
+      },
+      timeout,
+    );
 
-    it('fits and gives one finite score per window', async () => {
-      const det = subject.create();
-      const report = await det.fit(train, { seed: 1, epochs, validation: train });
-      expect(report.seconds).toBeGreaterThanOrEqual(0);
-      expect(det.featureCount).toBe(F);
-      const scores = await det.scoreWindows(test);
-      expect(scores).toBeInstanceOf(Float32Array);
-      expect(scores.length).toBe(test.count);
-      for (const s of scores) expect(Number.isFinite(s)).toBe(true);
-      // the 4 scaled-up windows at the end are outliers: on average they must score higher
-      const mean = (a: Float32Array) => a.reduce((x, y) => x + y, 0) / a.length;
-      expect(mean(scores.subarray(28))).toBeGreaterThan(mean(scores.subarray(0, 28)));
-      det.dispose();
-    }, timeout);
+    it(
+      'fits and gives one finite score per window',
+      async () => {
+        const det = subject.create();
+        const report = await det.fit(train, { seed: 1, epochs, validation: train });
+        expect(report.seconds).toBeGreaterThanOrEqual(0);
+        expect(det.featureCount).toBe(F);
+        const scores = await det.scoreWindows(test);
+        expect(scores).toBeInstanceOf(Float32Array);
+        expect(scores.length).toBe(test.count);
+        for (const s of scores) expect(Number.isFinite(s)).toBe(true);
+        // the 4 scaled-up windows at the end are outliers: on average they must score higher
+        const mean = (a: Float32Array) => a.reduce((x, y) => x + y, 0) / a.length;
+        expect(mean(scores.subarray(28))).toBeGreaterThan(mean(scores.subarray(0, 28)));
+        det.dispose();
+      },
+      timeout,
+    );
 
-    it('is deterministic under a seed', async () => {
-      const a = subject.create();
-      const b = subject.create();
-      await a.fit(train, { seed: 3, epochs, validation: train });
-      await b.fit(train, { seed: 3, epochs, validation: train });
-      expect(Array.from(await b.scoreWindows(test))).toEqual(Array.from(await a.scoreWindows(test)));
-      a.dispose();
-      b.dispose();
-    }, timeout);
+    it(
+      'is deterministic under a seed',
+      async () => {
+        const a = subject.create();
+        const b = subject.create();
+        await a.fit(train, { seed: 3, epochs, validation: train });
+        await b.fit(train, { seed: 3, epochs, validation: train });
+        expect(Array.from(await b.scoreWindows(test))).toEqual(Array.from(await a.scoreWindows(test)));
+        a.dispose();
+        b.dispose();
+      },
+      timeout,
+    );
 
-    it('save → load gives identical scores', async () => {
-      const det = subject.create();
-      await det.fit(train, { seed: 5, epochs, validation: train });
-      const dir = await mkdtemp(join(tmpdir(), 'driftwatch-conformance-'));
-      dirs.push(dir);
-      const modelDir = join(dir, 'model');
-      await det.save(modelDir);
-      const loaded = await subject.load(modelDir);
-      expect(loaded.id).toBe(det.id);
-      expect(loaded.featureCount).toBe(F);
-      expect(Array.from(await loaded.scoreWindows(test))).toEqual(Array.from(await det.scoreWindows(test)));
-      det.dispose();
-      loaded.dispose();
-    }, timeout);
+    it(
+      'save → load gives identical scores',
+      async () => {
+        const det = subject.create();
+        await det.fit(train, { seed: 5, epochs, validation: train });
+        const dir = await mkdtemp(join(tmpdir(), 'driftwatch-conformance-'));
+        dirs.push(dir);
+        const modelDir = join(dir, 'model');
+        await det.save(modelDir);
+        const loaded = await subject.load(modelDir);
+        expect(loaded.id).toBe(det.id);
+        expect(loaded.featureCount).toBe(F);
+        expect(Array.from(await loaded.scoreWindows(test))).toEqual(Array.from(await det.scoreWindows(test)));
+        det.dispose();
+        loaded.dispose();
+      },
+      timeout,
+    );
 
-    it('rejects windows with a different feature count', async () => {
-      const det = subject.create();
-      await det.fit(train, { seed: 1, epochs, validation: train });
-      const wrong = conformanceData(W, F + 1, 8).test;
-      await expect(det.scoreWindows(wrong)).rejects.toBeInstanceOf(FeatureMismatchError);
-      det.dispose();
-    }, timeout);
+    it(
+      'rejects windows with a different feature count',
+      async () => {
+        const det = subject.create();
+        await det.fit(train, { seed: 1, epochs, validation: train });
+        const wrong = conformanceData(W, F + 1, 8).test;
+        await expect(det.scoreWindows(wrong)).rejects.toBeInstanceOf(FeatureMismatchError);
+        det.dispose();
+      },
+      timeout,
+    );
   });
 }

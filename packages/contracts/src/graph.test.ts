@@ -1,6 +1,16 @@
 import fc from 'fast-check';
 import { ParameterError } from './errors';
-import { alignSnapshot, cooAdjacency, cooToDense, denseAdjacency, namedEdges, type EdgeKind, type GraphEdge, type GraphSnapshot, type SnapshotAdjacencyOptions as ExportOptions } from './graph';
+import {
+  alignSnapshot,
+  cooAdjacency,
+  cooToDense,
+  denseAdjacency,
+  namedEdges,
+  type EdgeKind,
+  type GraphEdge,
+  type GraphSnapshot,
+  type SnapshotAdjacencyOptions as ExportOptions,
+} from './graph';
 
 const snapshot: GraphSnapshot = {
   t: 0,
@@ -28,12 +38,26 @@ describe('dense and COO adjacency, hand-worked', () => {
     expect(Array.from(denseAdjacency(snapshot, calls))).toEqual([0, 3, 0, 3, 0, 3, 0, 3, 4]);
     // rows divided by 3, 6, 7
     const normalised = Array.from(denseAdjacency(snapshot, { ...calls, rowNormalise: true }));
-    expect(normalised.map((v) => Number(v.toFixed(6)))).toEqual([0, 1, 0, 0.5, 0, 0.5, 0, Number((3 / 7).toFixed(6)), Number((4 / 7).toFixed(6))]);
-    expect(Array.from(denseAdjacency(snapshot, { kinds: ['call'], symmetric: true, weighted: false }))).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 1]);
+    expect(normalised.map((v) => Number(v.toFixed(6)))).toEqual([
+      0,
+      1,
+      0,
+      0.5,
+      0,
+      0.5,
+      0,
+      Number((3 / 7).toFixed(6)),
+      Number((4 / 7).toFixed(6)),
+    ]);
+    expect(Array.from(denseAdjacency(snapshot, { kinds: ['call'], symmetric: true, weighted: false }))).toEqual([
+      0, 1, 0, 1, 0, 1, 0, 1, 1,
+    ]);
   });
 
   it('aligns to another order: rows and columns follow it, unknown names are zero', () => {
-    expect(Array.from(denseAdjacency(snapshot, { kinds: ['call'], order: ['c', 'x', 'b'] }))).toEqual([4, 0, 0, 0, 0, 0, 3, 0, 0]);
+    expect(Array.from(denseAdjacency(snapshot, { kinds: ['call'], order: ['c', 'x', 'b'] }))).toEqual([
+      4, 0, 0, 0, 0, 0, 3, 0, 0,
+    ]);
   });
 
   it('COO lists the same entries sorted by row then column', () => {
@@ -42,9 +66,13 @@ describe('dense and COO adjacency, hand-worked', () => {
     expect(Array.from(coo.rows)).toEqual([0, 1, 1, 2]);
     expect(Array.from(coo.cols)).toEqual([1, 0, 2, 2]);
     expect(Array.from(coo.values)).toEqual([2, 1, 3, 4]);
-    expect(cooAdjacency({ t: 0, nodes: ['a'], edges: [] })).toEqual({ n: 1, rows: new Int32Array(0), cols: new Int32Array(0), values: new Float32Array(0) });
+    expect(cooAdjacency({ t: 0, nodes: ['a'], edges: [] })).toEqual({
+      n: 1,
+      rows: new Int32Array(0),
+      cols: new Int32Array(0),
+      values: new Float32Array(0),
+    });
   });
-
 });
 
 /** The adjacency by plain loops over an n×n Float64 grid, each option applied in turn. */
@@ -80,10 +108,22 @@ function bruteForce(s: GraphSnapshot, o: ExportOptions): Float32Array {
 }
 
 const snapshotArb = fc
-  .tuple(fc.integer({ min: 1, max: 7 }), fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom<EdgeKind>('call', 'contention', 'correlation'), fc.double({ min: 0.01, max: 10, noNaN: true })), { maxLength: 25 }))
+  .tuple(
+    fc.integer({ min: 1, max: 7 }),
+    fc.array(
+      fc.tuple(
+        fc.nat(),
+        fc.nat(),
+        fc.constantFrom<EdgeKind>('call', 'contention', 'correlation'),
+        fc.double({ min: 0.01, max: 10, noNaN: true }),
+      ),
+      { maxLength: 25 },
+    ),
+  )
   .map(([n, raw]) => {
     const edges = new Map<string, GraphEdge>();
-    for (const [s, d, kind, weight] of raw) edges.set(`${kind}:${s % n}:${d % n}`, { src: s % n, dst: d % n, kind, weight });
+    for (const [s, d, kind, weight] of raw)
+      edges.set(`${kind}:${s % n}:${d % n}`, { src: s % n, dst: d % n, kind, weight });
     return { t: 0, nodes: Array.from({ length: n }, (_, i) => `n${i}`), edges: [...edges.values()] } as GraphSnapshot;
   });
 
@@ -104,7 +144,8 @@ describe('adjacency export properties', () => {
         const coo = cooAdjacency(s, o);
         expect(Array.from(cooToDense(coo))).toEqual(Array.from(dense));
         expect(Array.from(coo.values).every((v) => v !== 0)).toBe(true);
-        for (let m = 1; m < coo.values.length; m++) expect(coo.rows[m - 1] * coo.n + coo.cols[m - 1]).toBeLessThan(coo.rows[m] * coo.n + coo.cols[m]);
+        for (let m = 1; m < coo.values.length; m++)
+          expect(coo.rows[m - 1] * coo.n + coo.cols[m - 1]).toBeLessThan(coo.rows[m] * coo.n + coo.cols[m]);
       }),
       { numRuns: 300 },
     );

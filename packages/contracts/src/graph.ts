@@ -98,7 +98,10 @@ export interface CooMatrix {
  * The adjacency entries of a snapshot as (i·n + j) → value, after kind selection, summing, weighting and
  * symmetrising (docs/spatiotemporal.md §1: A_obs(t), then norm(A_obs + I) by the detector).
  */
-function adjacencyEntries(snapshot: GraphSnapshot, options: SnapshotAdjacencyOptions): { n: number; cells: Map<number, number> } {
+function adjacencyEntries(
+  snapshot: GraphSnapshot,
+  options: SnapshotAdjacencyOptions,
+): { n: number; cells: Map<number, number> } {
   const aligned = options.order ? alignSnapshot(snapshot, options.order) : snapshot;
   const n = aligned.nodes.length;
   const kinds = options.kinds ? new Set(options.kinds) : undefined;
@@ -106,7 +109,10 @@ function adjacencyEntries(snapshot: GraphSnapshot, options: SnapshotAdjacencyOpt
   const cells = new Map<number, number>();
   for (const e of aligned.edges) {
     if (kinds && !kinds.has(e.kind)) continue;
-    if (!(e.src >= 0 && e.src < n && e.dst >= 0 && e.dst < n)) throw new ParameterError(`adjacency export: edge ${e.src} → ${e.dst} outside the ${n} nodes of snapshot t = ${snapshot.t}`);
+    if (!(e.src >= 0 && e.src < n && e.dst >= 0 && e.dst < n))
+      throw new ParameterError(
+        `adjacency export: edge ${e.src} → ${e.dst} outside the ${n} nodes of snapshot t = ${snapshot.t}`,
+      );
     const key = e.src * n + e.dst;
     cells.set(key, weighted ? (cells.get(key) ?? 0) + e.weight : 1);
   }
@@ -124,7 +130,8 @@ function adjacencyEntries(snapshot: GraphSnapshot, options: SnapshotAdjacencyOpt
   if (options.rowNormalise) {
     const rowSum = new Float64Array(n);
     for (const [key, v] of result) rowSum[Math.floor(key / n)] += v;
-    for (const [key, v] of result) result.set(key, rowSum[Math.floor(key / n)] === 0 ? 0 : v / rowSum[Math.floor(key / n)]);
+    for (const [key, v] of result)
+      result.set(key, rowSum[Math.floor(key / n)] === 0 ? 0 : v / rowSum[Math.floor(key / n)]);
   }
   for (const [key, v] of result) if (v === 0) result.delete(key);
   return { n, cells: result };

@@ -96,7 +96,17 @@ function clusterSeries(id: string, N: number, F: number, T: number, anomalies: n
       for (let f = 0; f < F; f++) values[(t * N + i) * F + f] += ANOMALY_SHIFT;
     }
   }
-  return { id, entities, features, length: T, values, labels, eventOf, eventTypes: ['level-shift'], graphs: [ringGraph(entities)] };
+  return {
+    id,
+    entities,
+    features,
+    length: T,
+    values,
+    labels,
+    eventOf,
+    eventTypes: ['level-shift'],
+    graphs: [ringGraph(entities)],
+  };
 }
 
 /**
@@ -183,7 +193,9 @@ export function describeNodeDetectorConformance(name: string, subject: NodeConfo
       expect(Number.isInteger(W) && W >= 1 && W <= test.length).toBe(true);
       // the first (step, entity) where finiteness is not as the contract says, if any
       const wrong = Array.from(scores).findIndex((s, k) => Number.isFinite(s) !== Math.floor(k / N) >= W - 1);
-      expect(wrong < 0 ? 'none' : { step: Math.floor(wrong / N), entity: wrong % N, score: scores[wrong], windowLength: W }).toEqual('none');
+      expect(
+        wrong < 0 ? 'none' : { step: Math.floor(wrong / N), entity: wrong % N, score: scores[wrong], windowLength: W },
+      ).toEqual('none');
     });
 
     it('scores the injected anomalous cells above the normal ones on average', () => {
@@ -206,33 +218,51 @@ export function describeNodeDetectorConformance(name: string, subject: NodeConfo
       expect(anomalous / anomalousCount).toBeGreaterThan(normal / normalCount);
     });
 
-    it('is deterministic under a seed', async () => {
-      const det = subject.create();
-      await det.fit(trainFor(det), { seed: 1, epochs, validation: validationFor(det) });
-      expect(Array.from(await det.scoreNodes(test))).toEqual(Array.from(fittedScores!));
-      det.dispose();
-    }, timeout);
+    it(
+      'is deterministic under a seed',
+      async () => {
+        const det = subject.create();
+        await det.fit(trainFor(det), { seed: 1, epochs, validation: validationFor(det) });
+        expect(Array.from(await det.scoreNodes(test))).toEqual(Array.from(fittedScores!));
+        det.dispose();
+      },
+      timeout,
+    );
 
-    it('save → load gives identical scores', async () => {
-      const det = fitted!;
-      const dir = await mkdtemp(join(tmpdir(), 'driftwatch-node-conformance-'));
-      dirs.push(dir);
-      await det.save(join(dir, 'model'));
-      const loaded = await subject.load(join(dir, 'model'));
-      expect([loaded.id, loaded.supervised, loaded.windowLength, loaded.featureCount]).toEqual([det.id, det.supervised, det.windowLength, det.featureCount]);
-      expect(Array.from(await loaded.scoreNodes(test))).toEqual(Array.from(fittedScores!));
-      loaded.dispose();
-    }, timeout);
+    it(
+      'save → load gives identical scores',
+      async () => {
+        const det = fitted!;
+        const dir = await mkdtemp(join(tmpdir(), 'driftwatch-node-conformance-'));
+        dirs.push(dir);
+        await det.save(join(dir, 'model'));
+        const loaded = await subject.load(join(dir, 'model'));
+        expect([loaded.id, loaded.supervised, loaded.windowLength, loaded.featureCount]).toEqual([
+          det.id,
+          det.supervised,
+          det.windowLength,
+          det.featureCount,
+        ]);
+        expect(Array.from(await loaded.scoreNodes(test))).toEqual(Array.from(fittedScores!));
+        loaded.dispose();
+      },
+      timeout,
+    );
 
     it('rejects a series with a different feature count (FeatureMismatchError)', async () => {
       await expect(fitted!.scoreNodes(withExtraFeature(test))).rejects.toBeInstanceOf(FeatureMismatchError);
     });
 
-    it('takes labels only when supervised: a supervised detector refuses a training series without them', async () => {
-      const det = subject.create();
-      if (det.supervised) await expect(det.fit(withoutLabels(data.train), { seed: 1, epochs })).rejects.toBeInstanceOf(ParameterError);
-      else expect(trainFor(det).labels).toBeUndefined();
-      det.dispose();
-    }, timeout);
+    it(
+      'takes labels only when supervised: a supervised detector refuses a training series without them',
+      async () => {
+        const det = subject.create();
+        if (det.supervised)
+          await expect(det.fit(withoutLabels(data.train), { seed: 1, epochs })).rejects.toBeInstanceOf(ParameterError);
+        else expect(trainFor(det).labels).toBeUndefined();
+        det.dispose();
+      },
+      timeout,
+    );
   });
 }

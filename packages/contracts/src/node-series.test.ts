@@ -7,7 +7,8 @@ function example(): NodeSeries {
   const N = 2;
   const F = 2;
   const values = new Float32Array(T * N * F);
-  for (let t = 0; t < T; t++) for (let i = 0; i < N; i++) for (let f = 0; f < F; f++) values[(t * N + i) * F + f] = 100 * t + 10 * i + f;
+  for (let t = 0; t < T; t++)
+    for (let i = 0; i < N; i++) for (let f = 0; f < F; f++) values[(t * N + i) * F + f] = 100 * t + 10 * i + f;
   return {
     id: 'sim/x',
     entities: ['a', 'b'],

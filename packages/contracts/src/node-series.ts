@@ -34,7 +34,12 @@ export interface NodeSeries {
 }
 
 /** Index of entity i's value of feature f at step t (see NodeSeries). */
-export function nodeValueIndex(series: Pick<NodeSeries, 'entities' | 'features'>, t: number, i: number, f: number): number {
+export function nodeValueIndex(
+  series: Pick<NodeSeries, 'entities' | 'features'>,
+  t: number,
+  i: number,
+  f: number,
+): number {
   return (t * series.entities.length + i) * series.features.length + f;
 }
 
@@ -64,15 +69,24 @@ export function validateNodeSeries(series: NodeSeries, where = series.id): void 
   if (N === 0) fail('has no entities');
   if (F === 0) fail('has no features');
   if (new Set(series.entities).size !== N) fail('names an entity twice');
-  if (series.values.length !== T * N * F) fail(`has ${series.values.length} values; expected T·N·F = ${T}·${N}·${F} = ${T * N * F}`);
-  if (series.timestamps && series.timestamps.length !== T) fail(`has ${series.timestamps.length} timestamps; expected ${T}`);
-  if (series.labels && series.labels.length !== T * N) fail(`has ${series.labels.length} labels; expected T·N = ${T * N}`);
-  if (series.eventOf && series.eventOf.length !== T * N) fail(`has ${series.eventOf.length} event codes; expected T·N = ${T * N}`);
+  if (series.values.length !== T * N * F)
+    fail(`has ${series.values.length} values; expected T·N·F = ${T}·${N}·${F} = ${T * N * F}`);
+  if (series.timestamps && series.timestamps.length !== T)
+    fail(`has ${series.timestamps.length} timestamps; expected ${T}`);
+  if (series.labels && series.labels.length !== T * N)
+    fail(`has ${series.labels.length} labels; expected T·N = ${T * N}`);
+  if (series.eventOf && series.eventOf.length !== T * N)
+    fail(`has ${series.eventOf.length} event codes; expected T·N = ${T * N}`);
   series.graphs?.forEach((g, k) => {
-    if (k > 0 && g.t < series.graphs![k - 1].t) fail(`graph ${k} starts at step ${g.t}, before graph ${k - 1} (${series.graphs![k - 1].t}); graphs must be sorted by t`);
-    if (g.nodes.length !== N || g.nodes.some((name, i) => name !== series.entities[i])) fail(`graph ${k} (t = ${g.t}) is not aligned to the entity order`);
+    if (k > 0 && g.t < series.graphs![k - 1].t)
+      fail(
+        `graph ${k} starts at step ${g.t}, before graph ${k - 1} (${series.graphs![k - 1].t}); graphs must be sorted by t`,
+      );
+    if (g.nodes.length !== N || g.nodes.some((name, i) => name !== series.entities[i]))
+      fail(`graph ${k} (t = ${g.t}) is not aligned to the entity order`);
     for (const e of g.edges) {
-      if (!(e.src >= 0 && e.src < N && e.dst >= 0 && e.dst < N)) fail(`graph ${k} (t = ${g.t}) has an edge ${e.src} → ${e.dst} outside 0..${N - 1}`);
+      if (!(e.src >= 0 && e.src < N && e.dst >= 0 && e.dst < N))
+        fail(`graph ${k} (t = ${g.t}) has an edge ${e.src} → ${e.dst} outside 0..${N - 1}`);
     }
   });
 }
@@ -80,11 +94,17 @@ export function validateNodeSeries(series: NodeSeries, where = series.id): void 
 /** Throws a FeatureMismatchError when a series to score does not have the features a detector was trained on. */
 export function assertSameFeatures(detector: string, trained: readonly string[], series: NodeSeries): void {
   if (series.features.length !== trained.length) {
-    throw new FeatureMismatchError(trained.length, series.features.length, `features per entity (${detector}, scoring ${series.id})`);
+    throw new FeatureMismatchError(
+      trained.length,
+      series.features.length,
+      `features per entity (${detector}, scoring ${series.id})`,
+    );
   }
   const differing = series.features.findIndex((f, i) => f !== trained[i]);
   if (differing >= 0) {
-    throw new ParameterError(`${detector}: feature ${differing} of ${series.id} is '${series.features[differing]}'; the model was trained with '${trained[differing]}' there`);
+    throw new ParameterError(
+      `${detector}: feature ${differing} of ${series.id} is '${series.features[differing]}'; the model was trained with '${trained[differing]}' there`,
+    );
   }
 }
 
@@ -133,7 +153,14 @@ export function nodeSeriesToSequences(series: NodeSeries): Sequence[] {
   return series.entities.map((entity, i) => {
     const values = new Float32Array(T * F);
     for (let t = 0; t < T; t++) values.set(series.values.subarray((t * N + i) * F, (t * N + i + 1) * F), t * F);
-    const sequence: Sequence = { id: `${series.id}/${entity}`, entity, domain: entity, features: series.features.slice(), values, length: T };
+    const sequence: Sequence = {
+      id: `${series.id}/${entity}`,
+      entity,
+      domain: entity,
+      features: series.features.slice(),
+      values,
+      length: T,
+    };
     if (series.timestamps) sequence.timestamps = series.timestamps.slice();
     if (series.labels) {
       const codes = new Uint8Array(T);
@@ -152,7 +179,7 @@ export function nodeSeriesToSequences(series: NodeSeries): Sequence[] {
 /** Maximal runs [start, end) of one non-zero code. */
 function labelRuns(codes: Uint8Array, nameOf: (code: number) => string): AnomalyRange[] {
   const ranges: AnomalyRange[] = [];
-  for (let t = 0; t < codes.length; ) {
+  for (let t = 0; t < codes.length;) {
     if (codes[t] === 0) {
       t++;
       continue;

@@ -31,12 +31,16 @@ describe('errors and randomness', () => {
     expect(e.name).toBe('InputError');
   });
   it('mulberry32 is reproducible and uniform enough', () => {
-    const a = mulberry32(42), b = mulberry32(42);
+    const a = mulberry32(42),
+      b = mulberry32(42);
     const xs = Array.from({ length: 10000 }, () => a());
     expect(xs.slice(0, 5)).toEqual(Array.from({ length: 5 }, () => b()));
     const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
     expect(Math.abs(mean - 0.5)).toBeLessThan(0.02);
-    const perm = shuffleInPlace(Int32Array.from({ length: 50 }, (_, i) => i), mulberry32(1));
+    const perm = shuffleInPlace(
+      Int32Array.from({ length: 50 }, (_, i) => i),
+      mulberry32(1),
+    );
     expect(Array.from(perm).sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 });

@@ -14,10 +14,13 @@ export function packedWindowSet(
 ): WindowSet {
   const size = windowLength * featureCount;
   if (!(windowLength >= 1 && featureCount >= 1) || values.length % size !== 0) {
-    throw new ParameterError(`packedWindowSet: ${values.length} values do not split into windows of ${windowLength}×${featureCount}`);
+    throw new ParameterError(
+      `packedWindowSet: ${values.length} values do not split into windows of ${windowLength}×${featureCount}`,
+    );
   }
   const count = values.length / size;
-  if (domainIndex && domainIndex.length !== count) throw new FeatureMismatchError(count, domainIndex.length, 'domain indices');
+  if (domainIndex && domainIndex.length !== count)
+    throw new FeatureMismatchError(count, domainIndex.length, 'domain indices');
   return {
     windowLength,
     featureCount,
@@ -50,6 +53,8 @@ export function subsetWindowSet(ws: WindowSet, indices: ArrayLike<number>): Wind
 
 /** Throws a FeatureMismatchError when a window set does not have the shape a detector was trained on. */
 export function assertWindowShape(ws: WindowSet, windowLength: number, featureCount: number | undefined): void {
-  if (featureCount !== undefined && ws.featureCount !== featureCount) throw new FeatureMismatchError(featureCount, ws.featureCount);
-  if (ws.windowLength !== windowLength) throw new FeatureMismatchError(windowLength, ws.windowLength, 'records per window');
+  if (featureCount !== undefined && ws.featureCount !== featureCount)
+    throw new FeatureMismatchError(featureCount, ws.featureCount);
+  if (ws.windowLength !== windowLength)
+    throw new FeatureMismatchError(windowLength, ws.windowLength, 'records per window');
 }

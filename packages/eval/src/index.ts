@@ -49,8 +49,28 @@ export {
   type IteratedThresholdOptions,
   type IteratedThresholdResult,
 } from './thresholds/spread';
-export { fitGpd, gpdLogLikelihood, grimshawEquation, potQuantile, potThreshold, spot, excessesOver, type GpdFit, type PotOptions, type PotResult, type SpotResult } from './thresholds/pot';
-export { kde, gaussianKdeAt, silvermanBandwidth, scottBandwidth, type BandwidthRule, type KdeOptions, type KdeResult } from './distributions/kde';
+export {
+  fitGpd,
+  gpdLogLikelihood,
+  grimshawEquation,
+  potQuantile,
+  potThreshold,
+  spot,
+  excessesOver,
+  type GpdFit,
+  type PotOptions,
+  type PotResult,
+  type SpotResult,
+} from './thresholds/pot';
+export {
+  kde,
+  gaussianKdeAt,
+  silvermanBandwidth,
+  scottBandwidth,
+  type BandwidthRule,
+  type KdeOptions,
+  type KdeResult,
+} from './distributions/kde';
 export { rangesOf, eventRangesOf, eventTypesOf, predictAtThreshold, type EventRange } from './metrics/ranges';
 export {
   AD_LEVELS,
@@ -84,6 +104,19 @@ export {
   type PaKCurve,
   type RandomScoreBaseline,
 } from './metrics/point-adjust';
-export { thresholdMetrics, recallByEventType, confusionCounts, type ThresholdMetrics, type ConfusionCounts, type MatrixShape } from './metrics/threshold-metrics';
-export { DEFAULT_SELECTORS, deployedMetrics, metricsAtThreshold, type NamedSelector, type FixedThresholdMetrics } from './thresholds/deployed';
+export {
+  thresholdMetrics,
+  recallByEventType,
+  confusionCounts,
+  type ThresholdMetrics,
+  type ConfusionCounts,
+  type MatrixShape,
+} from './metrics/threshold-metrics';
+export {
+  DEFAULT_SELECTORS,
+  deployedMetrics,
+  metricsAtThreshold,
+  type NamedSelector,
+  type FixedThresholdMetrics,
+} from './thresholds/deployed';
 export { evaluateOverSmoothing, type SmoothingGridOptions, type SmoothingGridPoint } from './smoothing-grid';

@@ -18,7 +18,9 @@ function ewmaClosedForm(a: number[], beta: number): number[] {
 describe('SMOOTHING_GRID', () => {
   it('holds the 12 factors of docs/divad.md §1, whose 1/(1−β) are the listed window counts', () => {
     expect(SMOOTHING_GRID).toEqual([0, 0.8, 0.9, 0.95, 0.96667, 0.975, 0.98, 0.98333, 0.9875, 0.99167, 0.99375, 0.995]);
-    expect(SMOOTHING_GRID.map((b) => Math.round(1 / (1 - b)))).toEqual([1, 5, 10, 20, 30, 40, 50, 60, 80, 120, 160, 200]);
+    expect(SMOOTHING_GRID.map((b) => Math.round(1 / (1 - b)))).toEqual([
+      1, 5, 10, 20, 30, 40, 50, 60, 80, 120, 160, 200,
+    ]);
   });
 });
 
@@ -72,7 +74,13 @@ describe('recordScores', () => {
   });
 
   it('maps NaN to 0 and ±∞ to the extreme finite doubles (numpy nan_to_num)', () => {
-    expect(Array.from(recordScores([1, NaN, Infinity, -Infinity], 2, 0))).toEqual([-Number.MAX_VALUE, 1, 0, Number.MAX_VALUE, -Number.MAX_VALUE]);
+    expect(Array.from(recordScores([1, NaN, Infinity, -Infinity], 2, 0))).toEqual([
+      -Number.MAX_VALUE,
+      1,
+      0,
+      Number.MAX_VALUE,
+      -Number.MAX_VALUE,
+    ]);
     // with β > 0 the NaN spreads through the average, so every later record gets 0
     expect(Array.from(recordScores([1, NaN, 3], 3, 0.5))).toEqual([-Number.MAX_VALUE, -Number.MAX_VALUE, 1, 0, 0]);
     expect([nanToNum(NaN), nanToNum(-0.25)]).toEqual([0, -0.25]);
@@ -88,7 +96,13 @@ describe('recordScores', () => {
 
 describe('ewmaBySegment', () => {
   it('restarts the average at every segment (closed form e_t = Σ β^i a_{t−i} / Σ β^i within a segment)', () => {
-    const out = ewmaBySegment([[1, 3], [10, 20, 30]], 0.5);
+    const out = ewmaBySegment(
+      [
+        [1, 3],
+        [10, 20, 30],
+      ],
+      0.5,
+    );
     // segment 1: 1, (3 + 0.5)/(1.5); segment 2 starts afresh: 10, (20 + 5)/1.5, (30 + 12.5)/1.75
     const expected = [1, 3.5 / 1.5, 10, 25 / 1.5, 42.5 / 1.75];
     expect(out).toHaveLength(5);

@@ -19,7 +19,10 @@ describe('evaluateOverSmoothing', () => {
   });
 
   it('fits p99 on each calibration sequence smoothed on its own', () => {
-    const calibration = [Float64Array.from({ length: 50 }, () => rand()), Float64Array.from({ length: 30 }, () => 10 + rand())];
+    const calibration = [
+      Float64Array.from({ length: 50 }, () => rand()),
+      Float64Array.from({ length: 30 }, () => 10 + rand()),
+    ];
     const [point] = evaluateOverSmoothing(windowScores, labels, W, { grid: [0.5], calibration });
     const smoothed = [...Array.from(ewma(calibration[0], 0.5)), ...Array.from(ewma(calibration[1], 0.5))];
     expect(point.deployed![0].selector).toBe('p99');

@@ -26,12 +26,28 @@ export interface SmoothingGridPoint {
  * record scores by the online scorer, peak F1 with W − 1 records dropped after each anomaly and, with
  * calibration scores, the label-free thresholds fitted on them (smoothed with the same β, per sequence).
  */
-export function evaluateOverSmoothing(windowScores: ArrayLike<number>, labels: ArrayLike<number>, windowLength: number, options: SmoothingGridOptions = {}): SmoothingGridPoint[] {
-  const protocol = { delayedWindow: windowLength - 1, ignoredLabels: options.ignoredLabels, eventNames: options.eventNames };
+export function evaluateOverSmoothing(
+  windowScores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  windowLength: number,
+  options: SmoothingGridOptions = {},
+): SmoothingGridPoint[] {
+  const protocol = {
+    delayedWindow: windowLength - 1,
+    ignoredLabels: options.ignoredLabels,
+    eventNames: options.eventNames,
+  };
   return (options.grid ?? SMOOTHING_GRID).map((smoothing) => {
     const scores = recordScores(windowScores, windowLength, smoothing);
     const result = peakF1([{ scores, labels }], protocol);
-    const deployed = options.calibration ? deployedMetrics(ewmaBySegment(options.calibration, smoothing), [{ scores, labels }], protocol, options.selectors) : undefined;
+    const deployed = options.calibration
+      ? deployedMetrics(
+          ewmaBySegment(options.calibration, smoothing),
+          [{ scores, labels }],
+          protocol,
+          options.selectors,
+        )
+      : undefined;
     return { smoothing, scores, result, ...(deployed ? { deployed } : {}) };
   });
 }

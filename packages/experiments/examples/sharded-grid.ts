@@ -36,7 +36,7 @@ async function main(): Promise<void> {
         epochs: 1,
         command: `npm run ts -- packages/experiments/examples/sharded-grid.ts (shard ${i}/2)`,
         // run.json records each data file's sha256 and whether datasets.lock has the same
-      lockPath: join(findRepoRoot(process.cwd()) ?? '.', 'datasets.lock'),
+        lockPath: join(findRepoRoot(process.cwd()) ?? '.', 'datasets.lock'),
       },
       { fitting: (label) => ({ done: (fit) => console.log(`shard ${i}: ${label} on ${fit.trainWindows} windows`) }) },
     );

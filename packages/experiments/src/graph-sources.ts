@@ -108,10 +108,19 @@ export async function addSpanBatch(builder: CallGraphBuilder, batch: RecordBatch
     const service = services[code];
     const line = lines?.[r];
     if (service === undefined) {
-      throw new InputError({ file, line, column: line === undefined ? undefined : await fieldColumnOf(file, line, 3) }, 'a PodName <service>-<replica-set hash>-<pod suffix>', String(dictionary.get(code)));
+      throw new InputError(
+        { file, line, column: line === undefined ? undefined : await fieldColumnOf(file, line, 3) },
+        'a PodName <service>-<replica-set hash>-<pod suffix>',
+        String(dictionary.get(code)),
+      );
     }
     const durationUs = durations[durationData.offset + r];
-    if (!(durationUs >= 0)) throw new InputError({ file, line, column: line === undefined ? undefined : await fieldColumnOf(file, line, 7) }, 'a Duration ≥ 0 (µs)', String(durationUs));
+    if (!(durationUs >= 0))
+      throw new InputError(
+        { file, line, column: line === undefined ? undefined : await fieldColumnOf(file, line, 7) },
+        'a Duration ≥ 0 (µs)',
+        String(durationUs),
+      );
     const parentId = parentIds(r);
     builder.add({
       traceId: traceIds(r),
@@ -132,12 +141,23 @@ export interface SpanSourceOptions {
 }
 
 /** The call graph of Nezha trace files (streamed batch by batch; memory bounded as CallGraphBuilder says). */
-export async function callGraphFromTraceFiles(files: readonly string[], options: SpanSourceOptions): Promise<{ graph: DynamicGraph; stats: CallGraphStats }> {
-  const builder = new CallGraphBuilder({ windowMs: options.windowMs, selfCalls: options.selfCalls, ...(options.maxOpenSpans ? { maxOpenSpans: options.maxOpenSpans } : {}) });
+export async function callGraphFromTraceFiles(
+  files: readonly string[],
+  options: SpanSourceOptions,
+): Promise<{ graph: DynamicGraph; stats: CallGraphStats }> {
+  const builder = new CallGraphBuilder({
+    windowMs: options.windowMs,
+    selfCalls: options.selfCalls,
+    ...(options.maxOpenSpans ? { maxOpenSpans: options.maxOpenSpans } : {}),
+  });
   let before = 0;
   for (const file of files) {
     const size = (await stat(file)).size;
-    const batches = readCsvBatches(file, { columns: [...SPAN_COLUMNS], header: true, onProgress: (p) => options.progress?.update(before + p.bytesRead, `${basename(file)}`) });
+    const batches = readCsvBatches(file, {
+      columns: [...SPAN_COLUMNS],
+      header: true,
+      onProgress: (p) => options.progress?.update(before + p.bytesRead, `${basename(file)}`),
+    });
     for await (const batch of batches) await addSpanBatch(builder, batch, file);
     before += size;
     options.progress?.update(before, basename(file));
@@ -148,11 +168,21 @@ export async function callGraphFromTraceFiles(files: readonly string[], options:
 export type NezhaPhase = 'rca' | 'construct' | 'all';
 
 /** The trace files of a Nezha date for a phase, optionally only some `HH_MM` minutes. */
-export async function nezhaTraceFiles(dataRoot: string, date: string, phase: NezhaPhase, minutes?: readonly string[]): Promise<NezhaTraceFile[]> {
+export async function nezhaTraceFiles(
+  dataRoot: string,
+  date: string,
+  phase: NezhaPhase,
+  minutes?: readonly string[],
+): Promise<NezhaTraceFile[]> {
   const all = await listTraceFiles(dataRoot, date);
-  const wanted = all.filter((f) => phase === 'all' || f.phase === `${phase}_data`).filter((f) => !minutes || minutes.includes(f.minute));
+  const wanted = all
+    .filter((f) => phase === 'all' || f.phase === `${phase}_data`)
+    .filter((f) => !minutes || minutes.includes(f.minute));
   const missing = (minutes ?? []).filter((m) => !wanted.some((f) => f.minute === m));
-  if (missing.length > 0) throw new DataRootError(`no Nezha trace file for ${missing.join(', ')} on ${date} (${phase} phase); there are ${all.map((f) => f.minute).join(', ') || 'none'}`);
+  if (missing.length > 0)
+    throw new DataRootError(
+      `no Nezha trace file for ${missing.join(', ')} on ${date} (${phase} phase); there are ${all.map((f) => f.minute).join(', ') || 'none'}`,
+    );
   return wanted;
 }
 
@@ -168,22 +198,40 @@ export async function graphFromEdgeList(file: string, windowMs: number): Promise
   const service = buildServiceGraph(rows);
   const graph = dependencyDynamicGraph(service, { width: windowMs, origin: 0, unit: 'ms' });
   const hosts = service.filterNodes((_, a) => a.kind === 'host').length;
-  return { graph, source: file, notes: [`${rows.length} rows: ${graph.entities.length} services${hosts > 0 ? ` on ${hosts} hosts` : ''}; a table has no time, so the graph has one window (t = 0)`] };
+  return {
+    graph,
+    source: file,
+    notes: [
+      `${rows.length} rows: ${graph.entities.length} services${hosts > 0 ? ` on ${hosts} hosts` : ''}; a table has no time, so the graph has one window (t = 0)`,
+    ],
+  };
 }
 
 export type AlibabaGraphKind = 'call' | 'contention';
 
 /** Rows of batch_instance as graph rows: the machine, the task, start and end with instancePlacement's rules. */
-async function readInstanceRuns(file: string, progress?: ProgressSink): Promise<{ runs: InstanceRun[]; rows: number; withoutMachine: number; taskNames: { job: string; name: string }[] }> {
+async function readInstanceRuns(
+  file: string,
+  progress?: ProgressSink,
+): Promise<{ runs: InstanceRun[]; rows: number; withoutMachine: number; taskNames: { job: string; name: string }[] }> {
   const runs: InstanceRun[] = [];
   const taskNames: { job: string; name: string }[] = [];
   const seenTasks = new Set<string>();
   let rows = 0;
   let withoutMachine = 0;
   progress?.setTotal((await stat(file)).size);
-  for await (const batch of readAlibabaTable('batch_instance', file, { onProgress: (p) => progress?.update(p.bytesRead, `${rows.toLocaleString('en-US')} rows`) })) {
+  for await (const batch of readAlibabaTable('batch_instance', file, {
+    onProgress: (p) => progress?.update(p.bytesRead, `${rows.toLocaleString('en-US')} rows`),
+  })) {
     const get = (name: string) => batch.getChild(name)!;
-    const [instance, task, job, machine, start, end] = ['instance_name', 'task_name', 'job_name', 'machine_id', 'start_time', 'end_time'].map(get);
+    const [instance, task, job, machine, start, end] = [
+      'instance_name',
+      'task_name',
+      'job_name',
+      'machine_id',
+      'start_time',
+      'end_time',
+    ].map(get);
     for (let r = 0; r < batch.numRows; r++) {
       rows++;
       const jobName = (job.get(r) as string | null) ?? '';
@@ -204,7 +252,13 @@ async function readInstanceRuns(file: string, progress?: ProgressSink): Promise<
         withoutMachine++;
         continue;
       }
-      runs.push({ job: jobName, task: taskName, machine: placed.machineId, startMs: placed.startMs, endMs: placed.endMs });
+      runs.push({
+        job: jobName,
+        task: taskName,
+        machine: placed.machineId,
+        startMs: placed.startMs,
+        endMs: placed.endMs,
+      });
     }
   }
   return { runs, rows, withoutMachine, taskNames };
@@ -216,21 +270,37 @@ async function readInstanceRuns(file: string, progress?: ProgressSink): Promise<
  * through batch_instance placements); 'contention' = containers (container_meta) and batch tasks
  * (`<job>/<task>`, from batch_instance) sharing a machine.
  */
-export async function graphFromAlibaba(path: string, kind: AlibabaGraphKind, windowMs: number, progress?: ProgressSink): Promise<BuiltGraph> {
+export async function graphFromAlibaba(
+  path: string,
+  kind: AlibabaGraphKind,
+  windowMs: number,
+  progress?: ProgressSink,
+): Promise<BuiltGraph> {
   const dir = alibabaDir(path);
   const files = findAlibabaTables(dir);
   if (!files.batch_instance && !(kind === 'contention' && files.container_meta)) {
-    throw new DataRootError(`no batch_instance table in ${dir}: the ${kind} graph needs batch_instance.csv${kind === 'contention' ? ' or container_meta.csv' : ' (and batch_task.csv for the DAGs)'}`);
+    throw new DataRootError(
+      `no batch_instance table in ${dir}: the ${kind} graph needs batch_instance.csv${kind === 'contention' ? ' or container_meta.csv' : ' (and batch_task.csv for the DAGs)'}`,
+    );
   }
   const notes: string[] = [];
-  const instances = files.batch_instance ? await readInstanceRuns(files.batch_instance, progress) : { runs: [], rows: 0, withoutMachine: 0, taskNames: [] };
-  if (files.batch_instance) notes.push(`batch_instance: ${instances.rows} rows, ${instances.runs.length} placed (${instances.withoutMachine} without a machine)`);
+  const instances = files.batch_instance
+    ? await readInstanceRuns(files.batch_instance, progress)
+    : { runs: [], rows: 0, withoutMachine: 0, taskNames: [] };
+  if (files.batch_instance)
+    notes.push(
+      `batch_instance: ${instances.rows} rows, ${instances.runs.length} placed (${instances.withoutMachine} without a machine)`,
+    );
   if (kind === 'call') {
     const tasks = files.batch_task ? (await readBatchTasks(files.batch_task)).items : instances.taskNames;
     const dags = buildJobDags(tasks);
-    const dependencies: TaskDependency[] = dags.flatMap((d) => d.edges.map((e) => ({ job: d.job, upstream: e.from, downstream: e.to })));
+    const dependencies: TaskDependency[] = dags.flatMap((d) =>
+      d.edges.map((e) => ({ job: d.job, upstream: e.from, downstream: e.to })),
+    );
     const problems = dags.reduce((n, d) => n + d.problems.length, 0);
-    notes.push(`DAGs from ${files.batch_task ? 'batch_task' : 'batch_instance task names'}: ${dags.length} jobs, ${dependencies.length} dependencies${problems > 0 ? `, ${problems} problems (missing dependencies, malformed names, cycles)` : ''}`);
+    notes.push(
+      `DAGs from ${files.batch_task ? 'batch_task' : 'batch_instance task names'}: ${dags.length} jobs, ${dependencies.length} dependencies${problems > 0 ? `, ${problems} problems (missing dependencies, malformed names, cycles)` : ''}`,
+    );
     const { graph, stats } = machineCallGraph(dependencies, instances.runs, { windowMs });
     notes.push(
       `instance pairs counted while the downstream instance runs; ${stats.dependenciesWithoutInstances} dependencies without placed instances, ${stats.untimedInstances} downstream instances without a start, ${stats.selfLoopPairs} same-machine pair-windows left out`,
@@ -241,11 +311,15 @@ export async function graphFromAlibaba(path: string, kind: AlibabaGraphKind, win
   if (files.container_meta) {
     const events = await readContainerMeta(files.container_meta);
     const runs = containerPlacements(events.items);
-    for (const p of runs) placements.push({ entity: p.entity, machine: p.machineId, startMs: p.startMs, endMs: p.endMs });
+    for (const p of runs)
+      placements.push({ entity: p.entity, machine: p.machineId, startMs: p.startMs, endMs: p.endMs });
     notes.push(`container_meta: ${events.rows} rows, ${runs.length} container placements`);
   }
-  for (const r of instances.runs) placements.push({ entity: `${r.job}/${r.task}`, machine: r.machine, startMs: r.startMs, endMs: r.endMs });
+  for (const r of instances.runs)
+    placements.push({ entity: `${r.job}/${r.task}`, machine: r.machine, startMs: r.startMs, endMs: r.endMs });
   const { graph, stats } = contentionGraph(placements, { windowMs });
-  notes.push(`entities: containers and batch tasks (<job>/<task>); weight = seconds on a common machine per window; ${stats.sharedMachines} machines shared, ${stats.untimedPlacements} placements without a start`);
+  notes.push(
+    `entities: containers and batch tasks (<job>/<task>); weight = seconds on a common machine per window; ${stats.sharedMachines} machines shared, ${stats.untimedPlacements} placements without a start`,
+  );
   return { graph, source: dir, notes };
 }

@@ -61,10 +61,12 @@ export async function readGridFile(file: string): Promise<GridFile> {
   const root = parseJsonWithPositions(await readFile(file, 'utf8'), file);
   if (root.kind !== 'object') fail(file, root, 'a JSON object with "methods"');
   for (const e of root.entries) {
-    if (e.key !== 'methods' && e.key !== 'smoothing') throw new InputError({ file, line: e.keyAt.line, column: e.keyAt.column }, '"methods" or "smoothing"', e.key);
+    if (e.key !== 'methods' && e.key !== 'smoothing')
+      throw new InputError({ file, line: e.keyAt.line, column: e.keyAt.column }, '"methods" or "smoothing"', e.key);
   }
   const methodsNode = entryOf(root, 'methods')?.value;
-  if (!methodsNode || methodsNode.kind !== 'object' || methodsNode.entries.length === 0) fail(file, methodsNode ?? root, '"methods": an object with at least one method id');
+  if (!methodsNode || methodsNode.kind !== 'object' || methodsNode.entries.length === 0)
+    fail(file, methodsNode ?? root, '"methods": an object with at least one method id');
   const methods = methodsNode.entries.map(({ key, keyAt, value }): GridMethod => {
     if (!isDetectorId(key)) throw new InputError({ file, line: keyAt.line, column: keyAt.column }, 'a method id', key);
     if (value.kind !== 'object') fail(file, value, `"${key}": an object with "params" and/or "learningRates"`);
@@ -75,31 +77,50 @@ export async function readGridFile(file: string): Promise<GridFile> {
       else if (e.key === 'params') {
         if (e.value.kind !== 'object') fail(file, e.value, '"params": an object of parameter → list of values');
         for (const p of e.value.entries) {
-          if (p.value.kind !== 'array' || p.value.items.length === 0) fail(file, p.value, `"${p.key}": a non-empty list of values`);
+          if (p.value.kind !== 'array' || p.value.items.length === 0)
+            fail(file, p.value, `"${p.key}": a non-empty list of values`);
           params[p.key] = plainValue(p.value) as unknown[];
         }
-      } else throw new InputError({ file, line: e.keyAt.line, column: e.keyAt.column }, '"params" or "learningRates"', e.key);
+      } else
+        throw new InputError(
+          { file, line: e.keyAt.line, column: e.keyAt.column },
+          '"params" or "learningRates"',
+          e.key,
+        );
     }
     return { method: key, params, ...(learningRates ? { learningRates } : {}) };
   });
   const smoothingNode = entryOf(root, 'smoothing')?.value;
-  const smoothing = smoothingNode ? numbers(file, smoothingNode, 'smoothing factors in [0, 1)', (x) => x >= 0 && x < 1) : undefined;
+  const smoothing = smoothingNode
+    ? numbers(file, smoothingNode, 'smoothing factors in [0, 1)', (x) => x >= 0 && x < 1)
+    : undefined;
   return { methods, ...(smoothing ? { smoothing } : {}) };
 }
 
 /** Cartesian product of the parameter lists, the first parameter varying slowest. */
 export function cartesianProduct(params: Record<string, unknown[]>): Record<string, unknown>[] {
-  return Object.entries(params).reduce<Record<string, unknown>[]>((points, [key, values]) => points.flatMap((p) => values.map((v) => ({ ...p, [key]: v }))), [{}]);
+  return Object.entries(params).reduce<Record<string, unknown>[]>(
+    (points, [key, values]) => points.flatMap((p) => values.map((v) => ({ ...p, [key]: v }))),
+    [{}],
+  );
 }
 
 /** Stable id of a grid point: the first 8 hex digits of sha256(method + sorted JSON of the point). */
 export function gridPointId(method: string, point: Record<string, unknown>): string {
   const sorted = Object.fromEntries(Object.entries(point).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return createHash('sha256').update(`${method}\u0000${JSON.stringify(sorted)}`).digest('hex').slice(0, 8);
+  return createHash('sha256')
+    .update(`${method}\u0000${JSON.stringify(sorted)}`)
+    .digest('hex')
+    .slice(0, 8);
 }
 
 export function gridPoints(grid: GridFile): GridPoint[] {
   return grid.methods.flatMap(({ method, params, learningRates }) =>
-    cartesianProduct(params).map((point) => ({ method, point, id: gridPointId(method, point), ...(learningRates ? { learningRates } : {}) })),
+    cartesianProduct(params).map((point) => ({
+      method,
+      point,
+      id: gridPointId(method, point),
+      ...(learningRates ? { learningRates } : {}),
+    })),
   );
 }

@@ -40,9 +40,14 @@ export async function latentProjection(
     if (!bySequence.has(k)) bySequence.set(k, []);
     bySequence.get(k)!.push(i);
   }
-  const validationPick = [...bySequence.values()].flatMap((list) => evenlySpaced(list.length, LATENT_SAMPLE.validationPerSequence).map((j) => list[j]));
+  const validationPick = [...bySequence.values()].flatMap((list) =>
+    evenlySpaced(list.length, LATENT_SAMPLE.validationPerSequence).map((j) => list[j]),
+  );
   const testPick = evenlySpaced(test.count, LATENT_SAMPLE.test);
-  const sets = [subsetIndexedWindows(validation, Int32Array.from(validationPick)), subsetIndexedWindows(test, Int32Array.from(testPick))];
+  const sets = [
+    subsetIndexedWindows(validation, Int32Array.from(validationPick)),
+    subsetIndexedWindows(test, Int32Array.from(testPick)),
+  ];
   const encode = async (which: 'y' | 'd') => {
     const parts = await Promise.all(sets.map((s) => encoder.posteriorMeans(s, which)));
     const all = new Float32Array(parts[0].length + parts[1].length);
@@ -67,7 +72,13 @@ export async function latentProjection(
       zd: [pd.coordinates[2 * r], pd.coordinates[2 * r + 1]],
     });
   }
-  return { method, testSequence, latentDim, explained: { zy: Array.from(py.explained), zd: Array.from(pd.explained) }, points };
+  return {
+    method,
+    testSequence,
+    latentDim,
+    explained: { zy: Array.from(py.explained), zd: Array.from(pd.explained) },
+    points,
+  };
 }
 
 export async function writeLatentProjection(path: string, projection: LatentProjection): Promise<void> {

@@ -41,7 +41,8 @@ export function parseParamOverrides(json: string | undefined): ParamOverrides {
   } catch (e) {
     throw new ParameterError(`--params must be JSON: ${(e as Error).message}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ParameterError('--params must be a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new ParameterError('--params must be a JSON object');
   const obj = parsed as Record<string, unknown>;
   const keyed = Object.keys(obj).every((k) => (METHOD_IDS as readonly string[]).includes(k));
   return keyed ? (obj as Record<string, Record<string, unknown>>) : { '*': obj };

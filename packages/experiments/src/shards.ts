@@ -28,7 +28,9 @@ export function parseShard(text: string | undefined, completionIndex?: string): 
     if (!(Number.isInteger(k) && k >= 0 && k < n)) {
       const found = completionIndex === undefined ? 'not set' : `'${completionIndex}'`;
       const expected = `an integer 0 … ${n - 1}`;
-      throw new ParameterError(`shard 'auto/${n}' takes its index from JOB_COMPLETION_INDEX, ${expected}; it is ${found}`);
+      throw new ParameterError(
+        `shard 'auto/${n}' takes its index from JOB_COMPLETION_INDEX, ${expected}; it is ${found}`,
+      );
     }
     return { index: k, count: n };
   }

@@ -63,7 +63,9 @@ describe('runLeaveOneOut', () => {
     const run = JSON.parse(await readFile(join(outDir, 'run.json'), 'utf8'));
     expect(Object.keys(run)).toEqual(['command', 'startedAt', 'backend', 'machine', 'data']);
     const file = run.data.files.find((f: { path: string }) => f.path === 'asd/test/omi-2.txt');
-    const sha256 = createHash('sha256').update(await readFile(join(fixture.root, 'asd/test/omi-2.txt'))).digest('hex');
+    const sha256 = createHash('sha256')
+      .update(await readFile(join(fixture.root, 'asd/test/omi-2.txt')))
+      .digest('hex');
     expect(file).toEqual({ path: 'asd/test/omi-2.txt', sha256, lock: 'unlocked' });
   }, 60_000);
 

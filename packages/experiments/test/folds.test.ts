@@ -24,7 +24,10 @@ describe('leave-one-entity-out fold', () => {
     const { test, data } = leaveOneOutFold(sequences, 'omi-2');
     expect([test.id, test.length]).toEqual(['asd/omi-2', 500]);
     expect(data.domains).toEqual(['omi-1', 'omi-3']);
-    expect(data.train.map((s) => [s.entity, s.length])).toEqual([['omi-1', 425], ['omi-3', 425]]);
+    expect(data.train.map((s) => [s.entity, s.length])).toEqual([
+      ['omi-1', 425],
+      ['omi-3', 425],
+    ]);
     expect(data.validation.map((s) => s.length)).toEqual([75, 75]);
     // the scaler from the raw fixture values: records 0–424 of omi-1 and omi-3 (train 300, test 0–124) of label 0
     const F = fixture.features;

@@ -19,7 +19,12 @@ describe('grid files', () => {
 
   it('expands every combination of the parameter lists, the first varying slowest', () => {
     expect(cartesianProduct({ a: [1, 2], b: ['x', 'y', 'z'] })).toEqual([
-      { a: 1, b: 'x' }, { a: 1, b: 'y' }, { a: 1, b: 'z' }, { a: 2, b: 'x' }, { a: 2, b: 'y' }, { a: 2, b: 'z' },
+      { a: 1, b: 'x' },
+      { a: 1, b: 'y' },
+      { a: 1, b: 'z' },
+      { a: 2, b: 'x' },
+      { a: 2, b: 'y' },
+      { a: 2, b: 'z' },
     ]);
     expect(cartesianProduct({})).toEqual([{}]);
     // ids do not depend on key order, and differ between points and methods
@@ -29,21 +34,37 @@ describe('grid files', () => {
   });
 
   it('reads methods, parameter lists, learning rates and smoothing factors', async () => {
-    const path = await write('ok.json', JSON.stringify({ methods: { iforest: { params: { nEstimators: [10, 20] } }, 'dense-ae': { learningRates: [1e-3, 1e-4] } }, smoothing: [0, 0.9] }));
+    const path = await write(
+      'ok.json',
+      JSON.stringify({
+        methods: { iforest: { params: { nEstimators: [10, 20] } }, 'dense-ae': { learningRates: [1e-3, 1e-4] } },
+        smoothing: [0, 0.9],
+      }),
+    );
     const grid = await readGridFile(path);
     expect(grid.smoothing).toEqual([0, 0.9]);
     const points = gridPoints(grid);
-    expect(points.map((p) => [p.method, p.point])).toEqual([['iforest', { nEstimators: 10 }], ['iforest', { nEstimators: 20 }], ['dense-ae', {}]]);
+    expect(points.map((p) => [p.method, p.point])).toEqual([
+      ['iforest', { nEstimators: 10 }],
+      ['iforest', { nEstimators: 20 }],
+      ['dense-ae', {}],
+    ]);
     expect(points[2].learningRates).toEqual([1e-3, 1e-4]);
   });
 
   it.each([
     ['{"methods": {"forest": {}}}', 'ok.json:1:14: expected a method id, found "forest"'],
     ['{"methods": {"iforest": {"params": {"nEstimators": []}}}}', 'expected "nEstimators": a non-empty list of values'],
-    ['{"methods": {"iforest": {}},\n "smoothing": [0, 1]}', ':2:19: expected smoothing factors in [0, 1), found "the number 1"'],
+    [
+      '{"methods": {"iforest": {}},\n "smoothing": [0, 1]}',
+      ':2:19: expected smoothing factors in [0, 1), found "the number 1"',
+    ],
     ['{"methods": {"iforest": {"lr": [1]}}}', 'expected "params" or "learningRates", found "lr"'],
     ['{"method": {}}', 'expected "methods" or "smoothing", found "method"'],
-    ['{"methods": {"dense-ae": {"learningRates": [0]}}}', 'ok.json:1:45: expected learning rates > 0, found "the number 0"'],
+    [
+      '{"methods": {"dense-ae": {"learningRates": [0]}}}',
+      'ok.json:1:45: expected learning rates > 0, found "the number 0"',
+    ],
   ])('names the line and column of a mistake: %s', async (text, message) => {
     const path = await write('ok.json', text);
     await expect(readGridFile(path)).rejects.toThrow(message);

@@ -36,7 +36,10 @@ describe('results file', () => {
     const text = await readFile(path, 'utf8');
     expect(text.split('\n')).toHaveLength(3);
     expect(JSON.parse(text.split('\n')[0])).toMatchObject({ method: 'iforest', threshold: null, aucPr: null });
-    expect((await readResults(path)).map((r) => [r.method, r.peakF1])).toEqual([['iforest', 0.5], ['pca', 0.25]]);
+    expect((await readResults(path)).map((r) => [r.method, r.peakF1])).toEqual([
+      ['iforest', 0.5],
+      ['pca', 0.25],
+    ]);
   });
 
   it('ignores a torn last line and names any other bad line', async () => {

@@ -5,7 +5,10 @@ describe('shards', () => {
     const servers = ['omi-1', 'omi-2', 'omi-3'];
     const methods = ['a', 'b'];
     const shards = [1, 2, 3, 4].map((i) => shardPairs(servers, methods, parseShard(`${i}/4`)));
-    expect(shards[0]).toEqual([{ server: 'omi-1', config: 'a' }, { server: 'omi-3', config: 'a' }]);
+    expect(shards[0]).toEqual([
+      { server: 'omi-1', config: 'a' },
+      { server: 'omi-3', config: 'a' },
+    ]);
     const seen = shards.flat().map((p) => `${p.server}|${p.config}`);
     expect(new Set(seen).size).toBe(6);
     expect(seen.sort()).toEqual(servers.flatMap((s) => methods.map((m) => `${s}|${m}`)).sort());

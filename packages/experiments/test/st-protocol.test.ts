@@ -27,7 +27,13 @@ const t0 = Date.UTC(2023, 0, 29, 8, 0, 0);
 const goTime = (ms: number) => `${new Date(ms).toISOString().slice(0, 23).replace('T', ' ')} +0000 UTC m=+1.000000000`;
 /** a pod file with one record per listed minute, `offsetS` seconds past it; CpuUsage(m) = 100·minute + `base`, every other metric 1 */
 const podFile = (pod: string, minutes: number[], offsetS: number, base: number) =>
-  [HEADER, ...minutes.map((m) => `${goTime(t0 + m * 60_000 + offsetS * 1000)},0,${pod},${100 * m + base},${new Array(18).fill('1').join(',')}`)].join('\n') + '\n';
+  [
+    HEADER,
+    ...minutes.map(
+      (m) =>
+        `${goTime(t0 + m * 60_000 + offsetS * 1000)},0,${pod},${100 * m + base},${new Array(18).fill('1').join(',')}`,
+    ),
+  ].join('\n') + '\n';
 const range = (a: number, b: number) => Array.from({ length: b - a }, (_, i) => a + i);
 
 describe('Nezha day → NodeSeries', () => {
@@ -38,13 +44,32 @@ describe('Nezha day → NodeSeries', () => {
     await mkdir(metric, { recursive: true });
     await mkdir(join(root, 'nezha', 'rca_data', date), { recursive: true });
     // files listed in an order other than the services' names; order-service starts a minute later and skips minute 5
-    await writeFile(join(metric, 'ts-order-service-ccc-33333_metric.csv'), podFile('ts-order-service-ccc-33333', [...range(1, 5), ...range(6, 40)], 9, 2));
-    await writeFile(join(metric, 'ts-food-service-aaa-11111_metric.csv'), podFile('ts-food-service-aaa-11111', range(0, 40), 9, 1));
-    await writeFile(join(metric, 'dependency.csv'), 'Source,Target,Weight\nts-order-service,ts-food-service,1\nts-food-service,33.33.33.1,1\n');
+    await writeFile(
+      join(metric, 'ts-order-service-ccc-33333_metric.csv'),
+      podFile('ts-order-service-ccc-33333', [...range(1, 5), ...range(6, 40)], 9, 2),
+    );
+    await writeFile(
+      join(metric, 'ts-food-service-aaa-11111_metric.csv'),
+      podFile('ts-food-service-aaa-11111', range(0, 40), 9, 1),
+    );
+    await writeFile(
+      join(metric, 'dependency.csv'),
+      'Source,Target,Weight\nts-order-service,ts-food-service,1\nts-food-service,33.33.33.1,1\n',
+    );
     const faults = {
       '08': [
-        { inject_time: '2023-01-29 08:20:30', inject_timestamp: '0', inject_pod: 'ts-food-service-aaa-11111', inject_type: 'cpu_contention' },
-        { inject_time: '2023-01-29 08:30:00', inject_timestamp: '0', inject_pod: 'ts-order-service-ccc-33333', inject_type: 'exception' },
+        {
+          inject_time: '2023-01-29 08:20:30',
+          inject_timestamp: '0',
+          inject_pod: 'ts-food-service-aaa-11111',
+          inject_type: 'cpu_contention',
+        },
+        {
+          inject_time: '2023-01-29 08:30:00',
+          inject_timestamp: '0',
+          inject_pod: 'ts-order-service-ccc-33333',
+          inject_type: 'exception',
+        },
       ],
     };
     await writeFile(join(root, 'nezha', 'rca_data', date, `${date}-fault_list.json`), JSON.stringify(faults));
@@ -52,16 +77,35 @@ describe('Nezha day → NodeSeries', () => {
     const trace = join(root, 'nezha', 'rca_data', date, 'trace');
     await mkdir(trace, { recursive: true });
     const ns = (ms: number) => `${BigInt(ms) * 1_000_000n}`;
-    const span = (traceId: string, spanId: string, parent: string, pod: string, startMs: number) => `${traceId},${spanId},${parent},${pod},op,${ns(startMs)},${ns(startMs + 5)},5000`;
+    const span = (traceId: string, spanId: string, parent: string, pod: string, startMs: number) =>
+      `${traceId},${spanId},${parent},${pod},op,${ns(startMs)},${ns(startMs + 5)},5000`;
     const header = 'TraceID,SpanID,ParentID,PodName,OperationName,StartTimeUnixNano,EndTimeUnixNano,Duration';
     const at = (m: number, s: number) => t0 + m * 60_000 + s * 1000;
-    await writeFile(join(trace, '08_21_trace.csv'), [header, span('a', 'a1', 'root', 'ts-order-service-ccc-33333', at(20, 10)), span('a', 'a2', 'a1', 'ts-food-service-aaa-11111', at(20, 20))].join('\n') + '\n');
-    await writeFile(join(trace, '08_31_trace.csv'), [header, span('b', 'b1', 'root', 'ts-food-service-aaa-11111', at(30, 10)), span('b', 'b2', 'b1', 'ts-order-service-ccc-33333', at(30, 15))].join('\n') + '\n');
+    await writeFile(
+      join(trace, '08_21_trace.csv'),
+      [
+        header,
+        span('a', 'a1', 'root', 'ts-order-service-ccc-33333', at(20, 10)),
+        span('a', 'a2', 'a1', 'ts-food-service-aaa-11111', at(20, 20)),
+      ].join('\n') + '\n',
+    );
+    await writeFile(
+      join(trace, '08_31_trace.csv'),
+      [
+        header,
+        span('b', 'b1', 'root', 'ts-food-service-aaa-11111', at(30, 10)),
+        span('b', 'b2', 'b1', 'ts-order-service-ccc-33333', at(30, 15)),
+      ].join('\n') + '\n',
+    );
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
 
   it('aligns the services on the minute grid, labels the fixed windows and takes the dependency graph', async () => {
-    const { series, labelWindow, graphSource } = await nezhaNodeSeries(root, { date, labelWindow: parseLabelWindow('fixed:3'), graph: 'auto' });
+    const { series, labelWindow, graphSource } = await nezhaNodeSeries(root, {
+      date,
+      labelWindow: parseLabelWindow('fixed:3'),
+      graph: 'auto',
+    });
     expect(series.entities).toEqual(['ts-food-service', 'ts-order-service']);
     expect(series.length).toBe(40);
     expect(series.features).toHaveLength(19);
@@ -93,7 +137,12 @@ describe('Nezha day → NodeSeries', () => {
   });
 
   it('span graphs: caller → callee per minute window, at the step of that minute', async () => {
-    const { series, graphSource } = await nezhaNodeSeries(root, { date, labelWindow: parseLabelWindow('fixed:3'), graph: 'spans', graphWindowMinutes: 1 });
+    const { series, graphSource } = await nezhaNodeSeries(root, {
+      date,
+      labelWindow: parseLabelWindow('fixed:3'),
+      graph: 'spans',
+      graphWindowMinutes: 1,
+    });
     expect(graphSource).toBe('spans');
     expect(series.graphs!.map((g) => [g.t, g.edges.map((e) => [e.src, e.dst, e.weight])])).toEqual([
       [20, [[1, 0, 1]]],
@@ -113,7 +162,8 @@ describe('Nezha day → NodeSeries', () => {
 /** A series whose value of entity i, feature f at step t is 100·t + 10·i + f (so slices can be checked by value). */
 function codedSeries(T: number, N: number, F: number, labelled: [number, number][]): NodeSeries {
   const values = new Float32Array(T * N * F);
-  for (let t = 0; t < T; t++) for (let i = 0; i < N; i++) for (let f = 0; f < F; f++) values[(t * N + i) * F + f] = 100 * t + 10 * i + f;
+  for (let t = 0; t < T; t++)
+    for (let i = 0; i < N; i++) for (let f = 0; f < F; f++) values[(t * N + i) * F + f] = 100 * t + 10 * i + f;
   const labels = new Uint8Array(T * N);
   for (const [t, i] of labelled) labels[t * N + i] = 1;
   const nodes = Array.from({ length: N }, (_, i) => `e${i}`);
@@ -134,11 +184,26 @@ function codedSeries(T: number, N: number, F: number, labelled: [number, number]
 
 describe('periods, slices and the fault-free view', () => {
   it('splits the span up to a margin after the last label, or the whole series', () => {
-    const s = codedSeries(200, 3, 2, [[60, 1], [99, 2]]);
+    const s = codedSeries(200, 3, 2, [
+      [60, 1],
+      [99, 2],
+    ]);
     // span = 99 + 1 + 30 = 130 → train ⌊0.5·130⌋ = 65, validation ⌊0.2·130⌋ = 26, test ⌊0.3·130⌋ = 39
-    expect(splitPeriods(s, { train: 0.5, validation: 0.2, test: 0.3 }, 'faults')).toEqual({ train: [0, 65], validation: [65, 91], test: [91, 130], unused: [130, 200] });
-    expect(splitPeriods(s, { train: 0.5, validation: 0.2, test: 0.3 }, 'day')).toEqual({ train: [0, 100], validation: [100, 140], test: [140, 200], unused: [200, 200] });
-    expect(() => splitPeriods(codedSeries(50, 3, 2, []), { train: 0.5, validation: 0.2, test: 0.3 }, 'faults')).toThrow(/no labelled step/);
+    expect(splitPeriods(s, { train: 0.5, validation: 0.2, test: 0.3 }, 'faults')).toEqual({
+      train: [0, 65],
+      validation: [65, 91],
+      test: [91, 130],
+      unused: [130, 200],
+    });
+    expect(splitPeriods(s, { train: 0.5, validation: 0.2, test: 0.3 }, 'day')).toEqual({
+      train: [0, 100],
+      validation: [100, 140],
+      test: [140, 200],
+      unused: [200, 200],
+    });
+    expect(() => splitPeriods(codedSeries(50, 3, 2, []), { train: 0.5, validation: 0.2, test: 0.3 }, 'faults')).toThrow(
+      /no labelled step/,
+    );
   });
 
   it('a slice keeps its values and labels and carries the graph in force at its start', () => {
@@ -157,7 +222,11 @@ describe('periods, slices and the fault-free view', () => {
   });
 
   it('the fault-free view blanks every step where any entity is labelled, for all entities', () => {
-    const s = codedSeries(6, 3, 2, [[1, 0], [4, 2], [4, 1]]);
+    const s = codedSeries(6, 3, 2, [
+      [1, 0],
+      [4, 2],
+      [4, 1],
+    ]);
     const { series, maskedSteps } = normalOnly(s);
     expect(maskedSteps).toBe(2);
     expect(series.labels).toBeUndefined();
@@ -264,7 +333,8 @@ describe('node × step metrics', () => {
 
 describe('experiment runs', () => {
   it('lists data sets × varied values × methods, and shards partition them', () => {
-    const count = (e: 'compare' | 'window' | 'scale' | 'robustness') => experimentRuns(e, DEFAULT_DATASETS[e], ST_METHODS, DEFAULT_BUDGET).length;
+    const count = (e: 'compare' | 'window' | 'scale' | 'robustness') =>
+      experimentRuns(e, DEFAULT_DATASETS[e], ST_METHODS, DEFAULT_BUDGET).length;
     // compare 3 data sets × 5 methods; window 2 × 5 lengths × 5; scale 4 sizes × 5; robustness 3 knobs × 3 levels × 5
     expect([count('compare'), count('window'), count('scale'), count('robustness')]).toEqual([15, 50, 20, 45]);
     const runs = experimentRuns('robustness', ['sim'], ST_METHODS, DEFAULT_BUDGET);
@@ -272,15 +342,25 @@ describe('experiment runs', () => {
     expect(shards.flat().map(stRunKey).sort()).toEqual(runs.map(stRunKey).sort());
     expect(new Set(runs.map(stRunKey)).size).toBe(45);
     const scale = experimentRuns('scale', ['sim'], ['gbdt'], DEFAULT_BUDGET);
-    expect(scale.map((r) => [r.simulation!.nodes, r.simulation!.steps])).toEqual([32, 64, 96, 128].map((n) => [n, DEFAULT_BUDGET.scaleSteps]));
+    expect(scale.map((r) => [r.simulation!.nodes, r.simulation!.steps])).toEqual(
+      [32, 64, 96, 128].map((n) => [n, DEFAULT_BUDGET.scaleSteps]),
+    );
     expect(() => experimentRuns('scale', ['nezha-ob'], ['gbdt'], DEFAULT_BUDGET)).toThrow(/runs on 'sim' only/);
     // both st-dda lines of a run share its key
-    expect(stRunKey({ experiment: 'compare', dataset: 'sim', method: 'st-dda-forecast' })).toBe(stRunKey({ experiment: 'compare', dataset: 'sim', method: 'st-dda' }));
+    expect(stRunKey({ experiment: 'compare', dataset: 'sim', method: 'st-dda-forecast' })).toBe(
+      stRunKey({ experiment: 'compare', dataset: 'sim', method: 'st-dda' }),
+    );
   });
 
   it('a results line finds its run again (resume), and only gbdt runs without tfjs', () => {
     const [run] = experimentRuns('window', ['sim'], ['st-dda'], DEFAULT_BUDGET, [8]);
-    const line = { method: 'st-dda-latent', dataset: 'sim', experiment: 'window', variedParam: 'windowLength', variedValue: 8 } as unknown as Parameters<typeof stResultLineKey>[0];
+    const line = {
+      method: 'st-dda-latent',
+      dataset: 'sim',
+      experiment: 'window',
+      variedParam: 'windowLength',
+      variedValue: 8,
+    } as unknown as Parameters<typeof stResultLineKey>[0];
     expect(stResultLineKey(line)).toBe(stRunKey(run));
     expect(stResultLineKey({ ...line, variedValue: 12 })).not.toBe(stRunKey(run));
     expect(['st-dda-latent', 'st-dda-forecast', 'mlp'].map(stRunMethodOf)).toEqual(['st-dda', 'st-dda', 'mlp']);

@@ -25,23 +25,30 @@ if (!existsSync(file)) {
 const graph = buildServiceGraph(parseEdgeListCsv(readFileSync(file, 'utf8'), { file }));
 const services = entityOrder(graph, 'service');
 const hosts = entityOrder(graph, 'host');
-console.log(`${file}\n${graph.order} nodes (${services.length} services, ${hosts.length} hosts), ${graph.size} edges\n`);
+console.log(
+  `${file}\n${graph.order} nodes (${services.length} services, ${hosts.length} hosts), ${graph.size} edges\n`,
+);
 
 console.log('nodes');
 for (const name of entityOrder(graph)) console.log(`  ${graph.getNodeAttribute(name, 'kind').padEnd(8)} ${name}`);
 
 console.log('\nedges');
-graph.forEachEdge((_, { kind, weight }, source, target) => console.log(`  ${kind.padEnd(10)} ${source} → ${target} (weight ${weight})`));
+graph.forEachEdge((_, { kind, weight }, source, target) =>
+  console.log(`  ${kind.padEnd(10)} ${source} → ${target} (weight ${weight})`),
+);
 
 console.log('\ncall adjacency (row calls column)');
 const a = adjacencyMatrix(graph, services, { kinds: ['call'] });
 const width = Math.max(...services.map((s) => s.length));
 console.log(`  ${''.padEnd(width + 3)}  ${services.map((_, j) => j % 10).join(' ')}`);
 services.forEach((name, i) => {
-  const cells = Array.from(a.subarray(i * services.length, (i + 1) * services.length), (v) => (v === 0 ? '.' : String(v)));
+  const cells = Array.from(a.subarray(i * services.length, (i + 1) * services.length), (v) =>
+    v === 0 ? '.' : String(v),
+  );
   console.log(`  ${String(i).padStart(2)} ${name.padEnd(width)}  ${cells.join(' ')}`);
 });
 
 console.log('\ncontention (services on a common host)');
 const snap = toSnapshot(graph, services, 0);
-for (const e of snap.edges) if (e.kind === 'contention' && e.src < e.dst) console.log(`  ${services[e.src]} ↔ ${services[e.dst]}`);
+for (const e of snap.edges)
+  if (e.kind === 'contention' && e.src < e.dst) console.log(`  ${services[e.src]} ↔ ${services[e.dst]}`);

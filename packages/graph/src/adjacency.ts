@@ -36,7 +36,11 @@ function indexOf(order: readonly string[], where: string): Map<string, number> {
  * order[i] → order[j]. Names of `order` absent from the graph give zero rows and columns; graph
  * nodes absent from `order` are left out.
  */
-export function adjacencyMatrix(graph: ServiceGraph, order: readonly string[], opts: AdjacencyOptions = {}): Float32Array {
+export function adjacencyMatrix(
+  graph: ServiceGraph,
+  order: readonly string[],
+  opts: AdjacencyOptions = {},
+): Float32Array {
   const kinds = new Set<ServiceEdgeKind>(opts.kinds ?? ['call', 'placement']);
   const weighted = opts.weighted ?? true;
   const n = order.length;
@@ -85,7 +89,12 @@ export function toSnapshot(graph: ServiceGraph, order: readonly string[], t: num
       .filter((i): i is number => i !== undefined);
     for (const i of placed) for (const j of placed) if (i !== j) pairs.add(i * n + j);
   });
-  const contention: GraphEdge[] = [...pairs].map((p) => ({ src: Math.floor(p / n), dst: p % n, kind: 'contention', weight: 1 }));
+  const contention: GraphEdge[] = [...pairs].map((p) => ({
+    src: Math.floor(p / n),
+    dst: p % n,
+    kind: 'contention',
+    weight: 1,
+  }));
   const bySrcDst = (x: GraphEdge, y: GraphEdge) => x.src - y.src || x.dst - y.dst;
   return { t, nodes: [...order], edges: [...calls.sort(bySrcDst), ...contention.sort(bySrcDst)] };
 }

@@ -2,11 +2,22 @@ import fc from 'fast-check';
 import { ParameterError, mulberry32, shuffleInPlace } from '@driftwatch/contracts';
 import { CallGraphBuilder, callGraphFromSpans, type SpanRow } from './call-graph';
 
-const span = (traceId: string, spanId: string, parentId: string | null, service: string, startMs: number, durationUs: number): SpanRow => ({ traceId, spanId, parentId, service, startMs, durationUs });
+const span = (
+  traceId: string,
+  spanId: string,
+  parentId: string | null,
+  service: string,
+  startMs: number,
+  durationUs: number,
+): SpanRow => ({ traceId, spanId, parentId, service, startMs, durationUs });
 
 /** Edges of every snapshot as `window start: caller→callee count mean p95`, names resolved. */
 function edgeLines(result: ReturnType<typeof callGraphFromSpans>): string[] {
-  return result.graph.snapshots().flatMap((s) => s.edges.map((e) => `${s.t}: ${s.nodes[e.src]}→${s.nodes[e.dst]} ${e.weight} ${e.meanUs} ${e.p95Us}`));
+  return result.graph
+    .snapshots()
+    .flatMap((s) =>
+      s.edges.map((e) => `${s.t}: ${s.nodes[e.src]}→${s.nodes[e.dst]} ${e.weight} ${e.meanUs} ${e.p95Us}`),
+    );
 }
 
 describe('call graph from spans, hand-worked', () => {
@@ -32,13 +43,26 @@ describe('call graph from spans, hand-worked', () => {
       '60000: gw→orders 1 700 700',
     ]);
     // peak: the 7 spans remembered plus b1 waiting for b0
-    expect(result.stats).toEqual({ spans: 7, roots: 1, calls: 4, selfCalls: 1, unmatchedParents: 1, evictedTraces: 0, peakOpenSpans: 8 });
+    expect(result.stats).toEqual({
+      spans: 7,
+      roots: 1,
+      calls: 4,
+      selfCalls: 1,
+      unmatchedParents: 1,
+      evictedTraces: 0,
+      peakOpenSpans: 8,
+    });
   });
 
   it('keeps self-calls when asked, and cuts windows from the origin', () => {
     const result = callGraphFromSpans(spans, { windowMs: 60_000, selfCalls: true, originMs: 1150 });
     // origin 1150: a2 (1100) falls in window −1; a3, a5, b2 (1200–2000) and a4 (61,000 < 61,150) in window 0
-    expect(edgeLines(result)).toEqual(['-58850: gw→orders 1 300 300', '1150: gw→orders 1 700 700', '1150: orders→orders 1 50 50', '1150: orders→db 2 150 200']);
+    expect(edgeLines(result)).toEqual([
+      '-58850: gw→orders 1 300 300',
+      '1150: gw→orders 1 700 700',
+      '1150: orders→orders 1 50 50',
+      '1150: orders→db 2 150 200',
+    ]);
     expect(result.stats.selfCalls).toBe(0);
     expect(result.stats.calls).toBe(5);
   });
@@ -48,27 +72,57 @@ describe('call graph from spans, hand-worked', () => {
     fc.assert(
       fc.property(fc.integer(), (seed) => {
         const shuffled = [...spans];
-        const order = shuffleInPlace(Float64Array.from(shuffled, (_, i) => i), mulberry32(seed));
+        const order = shuffleInPlace(
+          Float64Array.from(shuffled, (_, i) => i),
+          mulberry32(seed),
+        );
         // entity indices follow first appearance, so compare the edges as a set
-        expect(edgeLines(callGraphFromSpans(Array.from(order, (i) => shuffled[i]), { windowMs: 60_000 })).sort()).toEqual([...expected].sort());
+        expect(
+          edgeLines(
+            callGraphFromSpans(
+              Array.from(order, (i) => shuffled[i]),
+              { windowMs: 60_000 },
+            ),
+          ).sort(),
+        ).toEqual([...expected].sort());
       }),
       { numRuns: 50 },
     );
   });
 
   it('forgets the least recently active trace past maxOpenSpans (sequence traced by hand)', () => {
-    const seq = [span('X', 'x1', null, 'gw', 0, 1), span('Y', 'y1', null, 'gw', 0, 1), span('Y', 'y2', 'y1', 'db', 0, 1), span('X', 'x2', 'x1', 'api', 0, 1)];
+    const seq = [
+      span('X', 'x1', null, 'gw', 0, 1),
+      span('Y', 'y1', null, 'gw', 0, 1),
+      span('Y', 'y2', 'y1', 'db', 0, 1),
+      span('X', 'x2', 'x1', 'api', 0, 1),
+    ];
     // y2 brings 3 open spans > 2: X (x1) goes; x2 then re-opens X, waits for x1 (4 held) and Y goes
     const limited = callGraphFromSpans(seq, { windowMs: 1000, maxOpenSpans: 2 });
     expect(edgeLines(limited)).toEqual(['0: gw→db 1 1 1']);
-    expect(limited.stats).toEqual({ spans: 4, roots: 2, calls: 1, selfCalls: 0, unmatchedParents: 1, evictedTraces: 2, peakOpenSpans: 4 });
+    expect(limited.stats).toEqual({
+      spans: 4,
+      roots: 2,
+      calls: 1,
+      selfCalls: 0,
+      unmatchedParents: 1,
+      evictedTraces: 2,
+      peakOpenSpans: 4,
+    });
     const unlimited = callGraphFromSpans(seq, { windowMs: 1000 });
     expect(edgeLines(unlimited)).toEqual(['0: gw→db 1 1 1', '0: gw→api 1 1 1']);
     expect(unlimited.stats.unmatchedParents).toBe(0);
   });
 
   it('a window with spans but no calls is an empty snapshot', () => {
-    const result = callGraphFromSpans([span('R', 'r1', null, 'gw', 5000, 10), span('S', 's1', null, 'gw', 130_000, 10), span('S', 's2', 's1', 'api', 130_500, 10)], { windowMs: 60_000 });
+    const result = callGraphFromSpans(
+      [
+        span('R', 'r1', null, 'gw', 5000, 10),
+        span('S', 's1', null, 'gw', 130_000, 10),
+        span('S', 's2', 's1', 'api', 130_500, 10),
+      ],
+      { windowMs: 60_000 },
+    );
     expect(result.graph.snapshots().map((s) => [s.t, s.edges.length])).toEqual([
       [0, 0],
       [120_000, 1],
@@ -101,14 +155,29 @@ function randomSpans(seed: number, traces: number): SpanRow[] {
     for (let s = 0; s < size; s++) {
       if (s > 0 && random() < 0.05) continue; // a span that never arrived
       const parent = s === 0 ? null : `s${Math.floor(random() * s)}`;
-      spans.push(span(traceId, `s${s}`, parent, services[Math.floor(random() * services.length)], base + Math.floor(random() * 90_000), Math.floor(random() * 50_000)));
+      spans.push(
+        span(
+          traceId,
+          `s${s}`,
+          parent,
+          services[Math.floor(random() * services.length)],
+          base + Math.floor(random() * 90_000),
+          Math.floor(random() * 50_000),
+        ),
+      );
     }
   }
-  return shuffleInPlace(Float64Array.from(spans, (_, i) => i), random).reduce<SpanRow[]>((out, i) => (out.push(spans[i]), out), []);
+  return shuffleInPlace(
+    Float64Array.from(spans, (_, i) => i),
+    random,
+  ).reduce<SpanRow[]>((out, i) => (out.push(spans[i]), out), []);
 }
 
 /** The call graph by brute force: every span in memory, parents looked up, exact statistics by sorting. */
-function bruteForce(spans: readonly SpanRow[], windowMs: number): Map<string, { count: number; mean: number; p95: number }> {
+function bruteForce(
+  spans: readonly SpanRow[],
+  windowMs: number,
+): Map<string, { count: number; mean: number; p95: number }> {
   const serviceOf = new Map(spans.map((s) => [`${s.traceId}/${s.spanId}`, s.service]));
   const groups = new Map<string, number[]>();
   for (const s of spans) {
@@ -121,7 +190,11 @@ function bruteForce(spans: readonly SpanRow[], windowMs: number): Map<string, { 
   const out = new Map<string, { count: number; mean: number; p95: number }>();
   for (const [key, d] of groups) {
     const sorted = [...d].sort((a, b) => a - b);
-    out.set(key, { count: d.length, mean: d.reduce((a, b) => a + b, 0) / d.length, p95: sorted[Math.ceil(0.95 * d.length) - 1] });
+    out.set(key, {
+      count: d.length,
+      mean: d.reduce((a, b) => a + b, 0) / d.length,
+      p95: sorted[Math.ceil(0.95 * d.length) - 1],
+    });
   }
   return out;
 }
@@ -135,7 +208,13 @@ describe('call graph from spans against brute force', () => {
         for (const exactLatencies of [1e9, 4]) {
           const { graph } = callGraphFromSpans(spans, { windowMs: 60_000, exactLatencies });
           const got = new Map<string, { count: number; mean: number; p95: number }>();
-          for (const s of graph.snapshots()) for (const e of s.edges) got.set(`${s.t}: ${s.nodes[e.src]}→${s.nodes[e.dst]}`, { count: e.weight, mean: e.meanUs!, p95: e.p95Us! });
+          for (const s of graph.snapshots())
+            for (const e of s.edges)
+              got.set(`${s.t}: ${s.nodes[e.src]}→${s.nodes[e.dst]}`, {
+                count: e.weight,
+                mean: e.meanUs!,
+                p95: e.p95Us!,
+              });
           expect([...got.keys()].sort()).toEqual([...expected.keys()].sort());
           for (const [key, want] of expected) {
             const g = got.get(key)!;

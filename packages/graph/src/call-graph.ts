@@ -110,16 +110,27 @@ export class CallGraphBuilder {
   private lastWindow: number | undefined;
   private openSpans = 0;
   private readonly windows = new Map<number, Map<number, EdgeAggregate>>();
-  private readonly stats: CallGraphStats = { spans: 0, roots: 0, calls: 0, selfCalls: 0, unmatchedParents: 0, evictedTraces: 0, peakOpenSpans: 0 };
+  private readonly stats: CallGraphStats = {
+    spans: 0,
+    roots: 0,
+    calls: 0,
+    selfCalls: 0,
+    unmatchedParents: 0,
+    evictedTraces: 0,
+    peakOpenSpans: 0,
+  };
   private finished = false;
 
   constructor(options: CallGraphOptions) {
     this.grid = { width: options.windowMs, origin: options.originMs ?? 0, unit: 'ms' };
-    if (!(Number.isFinite(options.windowMs) && options.windowMs > 0)) throw new ParameterError(`call graph: window length must be a positive number of ms, got ${options.windowMs}`);
-    if (!Number.isFinite(this.grid.origin)) throw new ParameterError(`call graph: window origin must be a finite number of ms, got ${options.originMs}`);
+    if (!(Number.isFinite(options.windowMs) && options.windowMs > 0))
+      throw new ParameterError(`call graph: window length must be a positive number of ms, got ${options.windowMs}`);
+    if (!Number.isFinite(this.grid.origin))
+      throw new ParameterError(`call graph: window origin must be a finite number of ms, got ${options.originMs}`);
     this.selfCallsKept = options.selfCalls ?? false;
     this.maxOpenSpans = options.maxOpenSpans ?? 200_000;
-    if (!(Number.isInteger(this.maxOpenSpans) && this.maxOpenSpans >= 1)) throw new ParameterError(`call graph: maxOpenSpans must be a positive integer, got ${options.maxOpenSpans}`);
+    if (!(Number.isInteger(this.maxOpenSpans) && this.maxOpenSpans >= 1))
+      throw new ParameterError(`call graph: maxOpenSpans must be a positive integer, got ${options.maxOpenSpans}`);
     this.accuracy = options.latencyAccuracy ?? 0.01;
     this.exactLatencies = options.exactLatencies ?? 64;
     new LatencySketch(this.accuracy, this.exactLatencies); // checks both now rather than at the first call
@@ -129,9 +140,14 @@ export class CallGraphBuilder {
   add(span: SpanRow): void {
     if (this.finished) throw new ParameterError('call graph: add after finish');
     const { traceId, spanId, service, startMs, durationUs } = span;
-    if (typeof traceId !== 'string' || traceId === '' || typeof spanId !== 'string' || spanId === '') throw new ParameterError(`call graph: span ${JSON.stringify(spanId)} of trace ${JSON.stringify(traceId)} needs non-empty trace and span ids`);
-    if (!Number.isFinite(startMs)) throw new ParameterError(`call graph: span ${spanId} starts at ${startMs}; expected a finite time in ms`);
-    if (!(Number.isFinite(durationUs) && durationUs >= 0)) throw new ParameterError(`call graph: span ${spanId} lasts ${durationUs} µs; expected a finite duration ≥ 0`);
+    if (typeof traceId !== 'string' || traceId === '' || typeof spanId !== 'string' || spanId === '')
+      throw new ParameterError(
+        `call graph: span ${JSON.stringify(spanId)} of trace ${JSON.stringify(traceId)} needs non-empty trace and span ids`,
+      );
+    if (!Number.isFinite(startMs))
+      throw new ParameterError(`call graph: span ${spanId} starts at ${startMs}; expected a finite time in ms`);
+    if (!(Number.isFinite(durationUs) && durationUs >= 0))
+      throw new ParameterError(`call graph: span ${spanId} lasts ${durationUs} µs; expected a finite duration ≥ 0`);
     const svc = this.service(service);
     this.stats.spans++;
     const k = windowOf(startMs, this.grid);
@@ -193,7 +209,14 @@ export class CallGraphBuilder {
       graph.touchWindow(k);
       for (const agg of this.windows.get(k)!.values()) {
         const l = agg.latency;
-        graph.addIndexedEdge(k, { src: agg.caller, dst: agg.callee, kind: 'call', weight: l.count, meanUs: l.mean, p95Us: l.quantile(0.95) });
+        graph.addIndexedEdge(k, {
+          src: agg.caller,
+          dst: agg.callee,
+          kind: 'call',
+          weight: l.count,
+          meanUs: l.mean,
+          p95Us: l.quantile(0.95),
+        });
       }
     }
     return { graph, stats: { ...this.stats } };
@@ -202,8 +225,10 @@ export class CallGraphBuilder {
   private service(name: string): number {
     let i = this.serviceIndex.get(name);
     if (i === undefined) {
-      if (typeof name !== 'string' || name === '') throw new ParameterError(`call graph: a span needs a non-empty service name, got ${JSON.stringify(name)}`);
-      if (this.serviceNames.length >= SERVICE_LIMIT) throw new ParameterError(`call graph: more than ${SERVICE_LIMIT} services`);
+      if (typeof name !== 'string' || name === '')
+        throw new ParameterError(`call graph: a span needs a non-empty service name, got ${JSON.stringify(name)}`);
+      if (this.serviceNames.length >= SERVICE_LIMIT)
+        throw new ParameterError(`call graph: more than ${SERVICE_LIMIT} services`);
       i = this.serviceNames.length;
       this.serviceNames.push(name);
       this.serviceIndex.set(name, i);
@@ -221,7 +246,8 @@ export class CallGraphBuilder {
     this.stats.calls++;
     const key = caller * SERVICE_LIMIT + callee;
     let agg = frame.get(key);
-    if (!agg) frame.set(key, (agg = { caller, callee, latency: new LatencySketch(this.accuracy, this.exactLatencies) }));
+    if (!agg)
+      frame.set(key, (agg = { caller, callee, latency: new LatencySketch(this.accuracy, this.exactLatencies) }));
     agg.latency.add(durationUs);
   }
 
@@ -247,7 +273,10 @@ export class CallGraphBuilder {
 }
 
 /** The call graph of a finite list of spans (see CallGraphBuilder). */
-export function callGraphFromSpans(spans: Iterable<SpanRow>, options: CallGraphOptions): { graph: DynamicGraph; stats: CallGraphStats } {
+export function callGraphFromSpans(
+  spans: Iterable<SpanRow>,
+  options: CallGraphOptions,
+): { graph: DynamicGraph; stats: CallGraphStats } {
   const builder = new CallGraphBuilder(options);
   builder.addAll(spans);
   return builder.finish();

@@ -64,7 +64,10 @@ export function intersectIntervals(a: readonly Interval[], b: readonly Interval[
  * ends run to `endMs`; placements without a start give no edge. Entities are in first-seen order;
  * every window in which a timed placement runs is a snapshot.
  */
-export function contentionGraph(placements: readonly PlacementRun[], options: TimedGraphOptions): { graph: DynamicGraph; stats: ContentionStats } {
+export function contentionGraph(
+  placements: readonly PlacementRun[],
+  options: TimedGraphOptions,
+): { graph: DynamicGraph; stats: ContentionStats } {
   const grid: WindowGrid = { width: options.windowMs, origin: options.originMs ?? 0, unit: 'ms' };
   checkGrid(grid, 'contentionGraph');
   const horizon = options.endMs ?? latestTime(placements, grid.origin);
@@ -73,7 +76,8 @@ export function contentionGraph(placements: readonly PlacementRun[], options: Ti
   // machine → entity index → its intervals there
   const onMachine = new Map<string, Map<number, Interval[]>>();
   for (const p of placements) {
-    if (typeof p.machine !== 'string' || p.machine === '') throw new ParameterError(`contentionGraph: placement of ${JSON.stringify(p.entity)} has no machine`);
+    if (typeof p.machine !== 'string' || p.machine === '')
+      throw new ParameterError(`contentionGraph: placement of ${JSON.stringify(p.entity)} has no machine`);
     checkTimes(p, 'contentionGraph', `placement of ${p.entity}`);
     const entity = graph.entity(p.entity);
     if (p.startMs === null) {
@@ -93,7 +97,9 @@ export function contentionGraph(placements: readonly PlacementRun[], options: Ti
   const overlap = new Map<number, Map<number, number>>();
   const n = graph.entities.length;
   for (const entities of onMachine.values()) {
-    const unions = [...entities].map(([entity, intervals]) => ({ entity, intervals: mergeIntervals(intervals) })).filter((u) => u.intervals.length > 0);
+    const unions = [...entities]
+      .map(([entity, intervals]) => ({ entity, intervals: mergeIntervals(intervals) }))
+      .filter((u) => u.intervals.length > 0);
     unions.sort((x, y) => x.intervals[0][0] - y.intervals[0][0]);
     let shared = false;
     for (let x = 0; x < unions.length; x++) {

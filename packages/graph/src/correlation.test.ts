@@ -42,13 +42,20 @@ describe('pearson', () => {
     const grid = fc.integer({ min: -100_000, max: 100_000 }).map((k) => k / 1000);
     const value = fc.oneof({ weight: 9, arbitrary: grid }, { weight: 1, arbitrary: fc.constant(NaN) });
     fc.assert(
-      fc.property(fc.integer({ min: 4, max: 40 }).chain((n) => fc.tuple(fc.array(value, { minLength: n, maxLength: n }), fc.array(value, { minLength: n, maxLength: n }))), ([x, y]) => {
-        const r = pearson(x, y);
-        const complete = x.filter((v, i) => !Number.isNaN(v) && !Number.isNaN(y[i])).length;
-        const textbook = pearsonTextbook(x, y);
-        if (complete < 3 || !Number.isFinite(textbook) || Number.isNaN(r)) return;
-        expect(r).toBeCloseTo(textbook, 6);
-      }),
+      fc.property(
+        fc
+          .integer({ min: 4, max: 40 })
+          .chain((n) =>
+            fc.tuple(fc.array(value, { minLength: n, maxLength: n }), fc.array(value, { minLength: n, maxLength: n })),
+          ),
+        ([x, y]) => {
+          const r = pearson(x, y);
+          const complete = x.filter((v, i) => !Number.isNaN(v) && !Number.isNaN(y[i])).length;
+          const textbook = pearsonTextbook(x, y);
+          if (complete < 3 || !Number.isFinite(textbook) || Number.isNaN(r)) return;
+          expect(r).toBeCloseTo(textbook, 6);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -88,11 +95,22 @@ describe('correlationGraph', () => {
       [2, 1, 4, 3, 5],
       [5, 5, 2, 4, 1],
     ]);
-    const r = (i: number, j: number) => Math.abs(pearsonTextbook(s.entities.map((_, e) => Array.from({ length: 5 }, (__, t) => s.values[t * 4 + e]))[i], s.entities.map((_, e) => Array.from({ length: 5 }, (__, t) => s.values[t * 4 + e]))[j]));
+    const r = (i: number, j: number) =>
+      Math.abs(
+        pearsonTextbook(
+          s.entities.map((_, e) => Array.from({ length: 5 }, (__, t) => s.values[t * 4 + e]))[i],
+          s.entities.map((_, e) => Array.from({ length: 5 }, (__, t) => s.values[t * 4 + e]))[j],
+        ),
+      );
     const g = correlationGraph(s, { windowSteps: 5, topK: 1 });
-    const pairs = g.snapshot(0).edges.filter((e) => e.src < e.dst).map((e) => `${e.src}-${e.dst}`);
+    const pairs = g
+      .snapshot(0)
+      .edges.filter((e) => e.src < e.dst)
+      .map((e) => `${e.src}-${e.dst}`);
     // each entity's best partner by brute force, an edge when either end picks it
-    const best = [0, 1, 2, 3].map((i) => [0, 1, 2, 3].filter((j) => j !== i).sort((a, b) => r(i, b) - r(i, a) || a - b)[0]);
+    const best = [0, 1, 2, 3].map(
+      (i) => [0, 1, 2, 3].filter((j) => j !== i).sort((a, b) => r(i, b) - r(i, a) || a - b)[0],
+    );
     const expected = [...new Set(best.map((j, i) => `${Math.min(i, j)}-${Math.max(i, j)}`))].sort();
     expect(pairs.sort()).toEqual(expected);
     for (const e of g.snapshot(0).edges) expect(e.weight).toBeCloseTo(r(e.src, e.dst), 6);

@@ -60,15 +60,20 @@ export function pearson(x: ArrayLike<number>, y: ArrayLike<number>, minObservati
 export function correlationGraph(series: NodeSeries, options: CorrelationOptions): DynamicGraph {
   validateNodeSeries(series, 'correlationGraph');
   const W = options.windowSteps;
-  if (!(Number.isInteger(W) && W >= 2)) throw new ParameterError(`correlationGraph: windowSteps must be an integer ≥ 2, got ${W}`);
+  if (!(Number.isInteger(W) && W >= 2))
+    throw new ParameterError(`correlationGraph: windowSteps must be an integer ≥ 2, got ${W}`);
   const f = typeof options.feature === 'string' ? series.features.indexOf(options.feature) : (options.feature ?? 0);
   if (!(Number.isInteger(f) && f >= 0 && f < series.features.length)) {
-    throw new ParameterError(`correlationGraph: no feature ${JSON.stringify(options.feature)}; the series has ${series.features.join(', ')}`);
+    throw new ParameterError(
+      `correlationGraph: no feature ${JSON.stringify(options.feature)}; the series has ${series.features.join(', ')}`,
+    );
   }
   const topK = options.topK;
-  if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1)) throw new ParameterError(`correlationGraph: topK must be a positive integer, got ${topK}`);
+  if (topK !== undefined && !(Number.isInteger(topK) && topK >= 1))
+    throw new ParameterError(`correlationGraph: topK must be a positive integer, got ${topK}`);
   const threshold = options.threshold ?? (topK === undefined ? 0.8 : 0);
-  if (!(threshold >= 0 && threshold <= 1)) throw new ParameterError(`correlationGraph: threshold must lie in [0, 1], got ${threshold}`);
+  if (!(threshold >= 0 && threshold <= 1))
+    throw new ParameterError(`correlationGraph: threshold must lie in [0, 1], got ${threshold}`);
   const minObservations = options.minObservations ?? 3;
   const N = series.entities.length;
   const graph = new DynamicGraph({ width: W, origin: 0, unit: 'step' });
@@ -82,13 +87,15 @@ export function correlationGraph(series: NodeSeries, options: CorrelationOptions
       return column;
     });
     const r = new Float64Array(N * N).fill(NaN);
-    for (let i = 0; i < N; i++) for (let j = i + 1; j < N; j++) r[i * N + j] = r[j * N + i] = pearson(columns[i], columns[j], minObservations);
+    for (let i = 0; i < N; i++)
+      for (let j = i + 1; j < N; j++) r[i * N + j] = r[j * N + i] = pearson(columns[i], columns[j], minObservations);
     graph.touchWindow(k);
     const linked = new Set<number>();
     for (let i = 0; i < N; i++) {
       const partners: number[] = [];
       for (let j = 0; j < N; j++) if (j !== i && Math.abs(r[i * N + j]) >= threshold) partners.push(j);
-      if (topK !== undefined) partners.sort((a, b) => Math.abs(r[i * N + b]) - Math.abs(r[i * N + a]) || a - b).splice(topK);
+      if (topK !== undefined)
+        partners.sort((a, b) => Math.abs(r[i * N + b]) - Math.abs(r[i * N + a]) || a - b).splice(topK);
       for (const j of partners) linked.add(Math.min(i, j) * N + Math.max(i, j));
     }
     for (const key of [...linked].sort((a, b) => a - b)) {

@@ -30,18 +30,28 @@ export function parseEdgeListCsv(text: string, opts: EdgeListOptions = {}): Edge
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   let headerLine = 0;
   while (headerLine < lines.length && lines[headerLine].trim() === '') headerLine++;
-  if (headerLine === lines.length) throw new InputError({ file, line: 1, column: 1 }, 'a header line naming the Source and Target columns', '');
+  if (headerLine === lines.length)
+    throw new InputError({ file, line: 1, column: 1 }, 'a header line naming the Source and Target columns', '');
   const header = splitFields(lines[headerLine], file, headerLine + 1);
   const col = { source: -1, target: -1, weight: -1 };
   header.forEach((f, i) => {
     const name = f.text.trim().toLowerCase();
     if (name !== 'source' && name !== 'target' && name !== 'weight') return;
-    if (col[name] >= 0) throw new InputError({ file, line: headerLine + 1, column: f.column }, `a single ${f.text.trim()} column`, f.text);
+    if (col[name] >= 0)
+      throw new InputError(
+        { file, line: headerLine + 1, column: f.column },
+        `a single ${f.text.trim()} column`,
+        f.text,
+      );
     col[name] = i;
   });
   for (const name of ['source', 'target'] as const) {
     if (col[name] < 0) {
-      throw new InputError({ file, line: headerLine + 1, column: 1 }, `a header with a ${name[0].toUpperCase()}${name.slice(1)} column (Source,Target[,Weight])`, lines[headerLine]);
+      throw new InputError(
+        { file, line: headerLine + 1, column: 1 },
+        `a header with a ${name[0].toUpperCase()}${name.slice(1)} column (Source,Target[,Weight])`,
+        lines[headerLine],
+      );
     }
   }
   const rows: EdgeRow[] = [];
@@ -52,7 +62,11 @@ export function parseEdgeListCsv(text: string, opts: EdgeListOptions = {}): Edge
     const fields = splitFields(raw, file, line);
     if (fields.length !== header.length) {
       const column = fields.length > header.length ? fields[header.length].column : raw.length + 1;
-      throw new InputError({ file, line, column }, `${header.length} comma-separated fields`, `${fields.length} fields`);
+      throw new InputError(
+        { file, line, column },
+        `${header.length} comma-separated fields`,
+        `${fields.length} fields`,
+      );
     }
     const source = fields[col.source];
     const target = fields[col.target];
@@ -60,13 +74,18 @@ export function parseEdgeListCsv(text: string, opts: EdgeListOptions = {}): Edge
       if (f.text.trim() === '') throw new InputError({ file, line, column: f.column }, 'a non-empty node name', f.text);
     }
     if (looksLikeIPv4(source.text.trim())) {
-      throw new InputError({ file, line, column: source.column }, 'a service name as Source (host addresses appear only as Target)', source.text);
+      throw new InputError(
+        { file, line, column: source.column },
+        'a service name as Source (host addresses appear only as Target)',
+        source.text,
+      );
     }
     let weight = 1;
     if (col.weight >= 0) {
       const w = fields[col.weight];
       weight = w.text.trim() === '' ? NaN : Number(w.text);
-      if (!Number.isFinite(weight) || weight < 0) throw new InputError({ file, line, column: w.column }, 'a non-negative number as Weight', w.text);
+      if (!Number.isFinite(weight) || weight < 0)
+        throw new InputError({ file, line, column: w.column }, 'a non-negative number as Weight', w.text);
     }
     rows.push({ source: source.text.trim(), target: target.text.trim(), weight });
   }
@@ -83,7 +102,8 @@ function splitFields(line: string, file: string | undefined, lineNo: number): Fi
       let text = '';
       let j = i + 1;
       for (;;) {
-        if (j >= line.length) throw new InputError({ file, line: lineNo, column }, 'a closing double quote', line.slice(i));
+        if (j >= line.length)
+          throw new InputError({ file, line: lineNo, column }, 'a closing double quote', line.slice(i));
         if (line[j] === '"') {
           if (line[j + 1] === '"') {
             text += '"';
@@ -95,7 +115,8 @@ function splitFields(line: string, file: string | undefined, lineNo: number): Fi
         text += line[j++];
       }
       j++; // past the closing quote
-      if (j < line.length && line[j] !== ',') throw new InputError({ file, line: lineNo, column: j + 1 }, 'a comma after a quoted field', line.slice(j));
+      if (j < line.length && line[j] !== ',')
+        throw new InputError({ file, line: lineNo, column: j + 1 }, 'a comma after a quoted field', line.slice(j));
       fields.push({ text, column });
       if (j >= line.length) return fields;
       i = j + 1;

@@ -3,11 +3,19 @@ import { ParameterError } from '@driftwatch/contracts';
 import { machineCallGraph, type InstanceRun, type TaskDependency } from './dag-graph';
 import type { DynamicGraph } from './dynamic-graph';
 
-const run = (job: string, task: string, machine: string, startMs: number | null, endMs: number | null): InstanceRun => ({ job, task, machine, startMs, endMs });
+const run = (
+  job: string,
+  task: string,
+  machine: string,
+  startMs: number | null,
+  endMs: number | null,
+): InstanceRun => ({ job, task, machine, startMs, endMs });
 
 /** Every edge of every snapshot as `window start: source→target weight`. */
 function edgeLines(graph: DynamicGraph): string[] {
-  return graph.snapshots().flatMap((s) => s.edges.map((e) => `${s.t / 1000}s: ${s.nodes[e.src]}→${s.nodes[e.dst]} ${e.weight}`));
+  return graph
+    .snapshots()
+    .flatMap((s) => s.edges.map((e) => `${s.t / 1000}s: ${s.nodes[e.src]}→${s.nodes[e.dst]} ${e.weight}`));
 }
 
 describe('machineCallGraph, hand-worked', () => {
@@ -50,13 +58,21 @@ describe('machineCallGraph, hand-worked', () => {
       run('j2', 'M2_1', 'm1', 170_000, null),
       run('j2', 'M2_1', 'm2', null, 180_000),
     ];
-    const deps2: TaskDependency[] = [...deps, { job: 'j2', upstream: 'M1', downstream: 'M2_1' }, { job: 'j2', upstream: 'M9', downstream: 'M2_1' }];
+    const deps2: TaskDependency[] = [
+      ...deps,
+      { job: 'j2', upstream: 'M1', downstream: 'M2_1' },
+      { job: 'j2', upstream: 'M9', downstream: 'M2_1' },
+    ];
     // the latest time in the rows is 200 s: the open instance runs [170 s, 200 s), windows 2 and 3
     const { graph, stats } = machineCallGraph(deps2, more, { windowMs: 60_000 });
     expect(edgeLines(graph).filter((l) => l.includes('m4'))).toEqual(['120s: m4→m1 1', '180s: m4→m1 1']);
     expect(stats).toMatchObject({ dependencies: 3, dependenciesWithoutInstances: 1, untimedInstances: 1 });
     // an explicit horizon past 240 s adds window 4
-    expect(edgeLines(machineCallGraph(deps2, more, { windowMs: 60_000, endMs: 250_000 }).graph).filter((l) => l.includes('m4'))).toEqual(['120s: m4→m1 1', '180s: m4→m1 1', '240s: m4→m1 1']);
+    expect(
+      edgeLines(machineCallGraph(deps2, more, { windowMs: 60_000, endMs: 250_000 }).graph).filter((l) =>
+        l.includes('m4'),
+      ),
+    ).toEqual(['120s: m4→m1 1', '180s: m4→m1 1', '240s: m4→m1 1']);
   });
 
   it('rejects rows without a machine and bad times', () => {
@@ -77,7 +93,15 @@ describe('machineCallGraph against brute force', () => {
     });
     fc.assert(
       fc.property(fc.array(instanceArb, { maxLength: 25 }), fc.constantFrom(30, 45, 60), (specs, width) => {
-        const rows = specs.map((s) => run('j', s.task, s.machine, s.start === null ? null : s.start * 1000, s.start === null || s.length === null ? null : (s.start + s.length) * 1000));
+        const rows = specs.map((s) =>
+          run(
+            'j',
+            s.task,
+            s.machine,
+            s.start === null ? null : s.start * 1000,
+            s.start === null || s.length === null ? null : (s.start + s.length) * 1000,
+          ),
+        );
         const deps: TaskDependency[] = [
           { job: 'j', upstream: 'M1', downstream: 'M2' },
           { job: 'j', upstream: 'M1', downstream: 'R3' },

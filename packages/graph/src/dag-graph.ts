@@ -69,14 +69,19 @@ export function latestTime(rows: Iterable<{ startMs: number | null; endMs: numbe
  * start gives no edge. Machines are the entities, in first-seen order of the instances; every
  * window in which a timed instance runs is a snapshot. Kind 'call'.
  */
-export function machineCallGraph(dependencies: readonly TaskDependency[], instances: readonly InstanceRun[], options: MachineCallOptions): { graph: DynamicGraph; stats: MachineCallStats } {
+export function machineCallGraph(
+  dependencies: readonly TaskDependency[],
+  instances: readonly InstanceRun[],
+  options: MachineCallOptions,
+): { graph: DynamicGraph; stats: MachineCallStats } {
   const grid: WindowGrid = { width: options.windowMs, origin: options.originMs ?? 0, unit: 'ms' };
   checkGrid(grid, 'machineCallGraph');
   const horizon = options.endMs ?? latestTime(instances, grid.origin);
   const graph = new DynamicGraph(grid);
   const byTask = new Map<string, InstanceRun[]>();
   for (const run of instances) {
-    if (typeof run.machine !== 'string' || run.machine === '') throw new ParameterError(`machineCallGraph: instance of ${run.job}/${run.task} has no machine`);
+    if (typeof run.machine !== 'string' || run.machine === '')
+      throw new ParameterError(`machineCallGraph: instance of ${run.job}/${run.task} has no machine`);
     checkTimes(run, 'machineCallGraph', `${run.job}/${run.task}`);
     graph.entity(run.machine);
     const key = taskKey(run.job, run.task);
@@ -88,7 +93,12 @@ export function machineCallGraph(dependencies: readonly TaskDependency[], instan
       graph.touchWindows(first, last);
     }
   }
-  const stats: MachineCallStats = { dependencies: dependencies.length, dependenciesWithoutInstances: 0, untimedInstances: 0, selfLoopPairs: 0 };
+  const stats: MachineCallStats = {
+    dependencies: dependencies.length,
+    dependenciesWithoutInstances: 0,
+    untimedInstances: 0,
+    selfLoopPairs: 0,
+  };
   // (window, source machine, target machine) → instance pairs
   const pairs = new Map<number, Map<string, number>>();
   const countedUntimed = new Set<InstanceRun>();
@@ -141,6 +151,7 @@ export function checkTimes(run: { startMs: number | null; endMs: number | null }
     ['start', run.startMs],
     ['end', run.endMs],
   ] as const) {
-    if (v !== null && !Number.isFinite(v)) throw new ParameterError(`${where}: ${what} has ${name} ${v}; expected a finite time in ms or null`);
+    if (v !== null && !Number.isFinite(v))
+      throw new ParameterError(`${where}: ${what} has ${name} ${v}; expected a finite time in ms or null`);
   }
 }

@@ -46,14 +46,23 @@ describe('snapshotDrift, hand-worked', () => {
 
   it('is zero between equal graphs, including two empty ones', () => {
     const d = snapshotDrift(s1, { ...s1, t: 1 });
-    expect([d.jaccardDistance, d.weightChange, d.weightChangeNormalised, d.inDegreeChange, d.outDegreeChange]).toEqual([0, 0, 0, 0, 0]);
+    expect([d.jaccardDistance, d.weightChange, d.weightChangeNormalised, d.inDegreeChange, d.outDegreeChange]).toEqual([
+      0, 0, 0, 0, 0,
+    ]);
     const e = snapshotDrift({ t: 0, nodes: ['a'], edges: [] }, { t: 1, nodes: [], edges: [] });
     expect([e.jaccardDistance, e.weightChangeNormalised]).toEqual([0, 0]);
   });
 
   it('tells kinds apart and can compare one kind only', () => {
     const calls: GraphSnapshot = { t: 0, nodes: ['a', 'b'], edges: [{ src: 0, dst: 1, kind: 'call', weight: 1 }] };
-    const both: GraphSnapshot = { t: 1, nodes: ['a', 'b'], edges: [{ src: 0, dst: 1, kind: 'call', weight: 1 }, { src: 0, dst: 1, kind: 'contention', weight: 1 }] };
+    const both: GraphSnapshot = {
+      t: 1,
+      nodes: ['a', 'b'],
+      edges: [
+        { src: 0, dst: 1, kind: 'call', weight: 1 },
+        { src: 0, dst: 1, kind: 'contention', weight: 1 },
+      ],
+    };
     expect(snapshotDrift(calls, both).jaccardDistance).toBe(0.5);
     expect(snapshotDrift(calls, both, { kinds: ['call'] }).jaccardDistance).toBe(0);
   });
@@ -115,14 +124,31 @@ function bruteForce(a: GraphSnapshot, b: GraphSnapshot, names: string[]) {
     inChange += Math.abs(inY - inX);
     outChange += Math.abs(outY - outX);
   }
-  return { jaccardDistance: union === 0 ? 0 : 1 - inter / union, weightChange: change, weightChangeNormalised: total === 0 ? 0 : change / total, inDegreeChange: inChange, outDegreeChange: outChange };
+  return {
+    jaccardDistance: union === 0 ? 0 : 1 - inter / union,
+    weightChange: change,
+    weightChangeNormalised: total === 0 ? 0 : change / total,
+    inDegreeChange: inChange,
+    outDegreeChange: outChange,
+  };
 }
 
 const NAMES = ['a', 'b', 'c', 'd', 'e'];
 
 /** A random snapshot over a random subset of NAMES in random order, each (kind, src, dst) at most once. */
 const snapshotArb = fc
-  .tuple(fc.shuffledSubarray(NAMES, { minLength: 1 }), fc.array(fc.tuple(fc.nat(), fc.nat(), fc.constantFrom<EdgeKind>('call', 'contention'), fc.double({ min: 0, max: 10, noNaN: true })), { maxLength: 15 }))
+  .tuple(
+    fc.shuffledSubarray(NAMES, { minLength: 1 }),
+    fc.array(
+      fc.tuple(
+        fc.nat(),
+        fc.nat(),
+        fc.constantFrom<EdgeKind>('call', 'contention'),
+        fc.double({ min: 0, max: 10, noNaN: true }),
+      ),
+      { maxLength: 15 },
+    ),
+  )
   .map(([nodes, raw]) => {
     const edges = new Map<string, GraphEdge>();
     for (const [s, d, kind, weight] of raw) {

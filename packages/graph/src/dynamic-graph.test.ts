@@ -1,4 +1,10 @@
-import { ParameterError, graphAt, validateNodeSeries, type GraphSnapshot, type NodeSeries } from '@driftwatch/contracts';
+import {
+  ParameterError,
+  graphAt,
+  validateNodeSeries,
+  type GraphSnapshot,
+  type NodeSeries,
+} from '@driftwatch/contracts';
 import { buildServiceGraph, edgeKey } from './service-graph';
 import { dependencyDynamicGraph } from './adjacency';
 import { DynamicGraph, alignSnapshot, stepsFromTimestamps } from './dynamic-graph';
@@ -53,7 +59,14 @@ describe('DynamicGraph', () => {
     const g = example();
     // steps every 5 ms from 100: window starts 100, 110, 130 are steps 0, 2, 6
     const timestamps = BigInt64Array.from({ length: 8 }, (_, i) => BigInt(100 + 5 * i));
-    const series: NodeSeries = { id: 's', entities: ['b', 'a', 'c'], features: ['cpu'], length: 8, values: new Float32Array(24), timestamps };
+    const series: NodeSeries = {
+      id: 's',
+      entities: ['b', 'a', 'c'],
+      features: ['cpu'],
+      length: 8,
+      values: new Float32Array(24),
+      timestamps,
+    };
     series.graphs = g.toNodeSeriesGraphs(series.entities, stepsFromTimestamps(timestamps));
     expect(() => validateNodeSeries(series)).not.toThrow();
     expect(series.graphs.map((s) => s.t)).toEqual([0, 2, 6]);
@@ -87,7 +100,10 @@ describe('DynamicGraph', () => {
     ];
     const g = DynamicGraph.fromSnapshots(snaps, { width: 1, origin: 0, unit: 'step' });
     expect(g.entities).toEqual(['x', 'y', 'z']);
-    expect(g.snapshots().map((s) => s.edges)).toEqual([[{ src: 0, dst: 1, kind: 'call', weight: 1 }], [{ src: 2, dst: 0, kind: 'call', weight: 4 }]]);
+    expect(g.snapshots().map((s) => s.edges)).toEqual([
+      [{ src: 0, dst: 1, kind: 'call', weight: 1 }],
+      [{ src: 2, dst: 0, kind: 'call', weight: 4 }],
+    ]);
   });
 
   it('rejects repeated edges, unknown kinds, bad weights and bad indices', () => {

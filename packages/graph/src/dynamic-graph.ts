@@ -1,4 +1,12 @@
-import { EDGE_KINDS, ParameterError, alignSnapshot, compareEdges, type GraphSnapshot, type NamedEdge, type SnapshotEdge } from '@driftwatch/contracts';
+import {
+  EDGE_KINDS,
+  ParameterError,
+  alignSnapshot,
+  compareEdges,
+  type GraphSnapshot,
+  type NamedEdge,
+  type SnapshotEdge,
+} from '@driftwatch/contracts';
 import { checkGrid, windowStart, type WindowGrid } from './windows';
 
 // edge types and snapshot helpers on contracts types, part of this package's API too
@@ -45,7 +53,8 @@ export class DynamicGraph {
   entity(name: string): number {
     let i = this.index.get(name);
     if (i === undefined) {
-      if (typeof name !== 'string' || name === '') throw new ParameterError(`DynamicGraph: entity names must be non-empty strings, got ${JSON.stringify(name)}`);
+      if (typeof name !== 'string' || name === '')
+        throw new ParameterError(`DynamicGraph: entity names must be non-empty strings, got ${JSON.stringify(name)}`);
       i = this.names.length;
       this.names.push(name);
       this.index.set(name, i);
@@ -70,22 +79,47 @@ export class DynamicGraph {
    */
   addEdge(k: number, edge: NamedEdge): void {
     const { kind, weight } = edge;
-    if (!EDGE_KINDS.includes(kind)) throw new ParameterError(`DynamicGraph: unknown edge kind ${JSON.stringify(kind)}; expected one of ${EDGE_KINDS.join(', ')}`);
-    if (!(Number.isFinite(weight) && weight >= 0)) throw new ParameterError(`DynamicGraph: edge ${edge.source} → ${edge.target} has weight ${weight}; expected a finite number ≥ 0`);
+    if (!EDGE_KINDS.includes(kind))
+      throw new ParameterError(
+        `DynamicGraph: unknown edge kind ${JSON.stringify(kind)}; expected one of ${EDGE_KINDS.join(', ')}`,
+      );
+    if (!(Number.isFinite(weight) && weight >= 0))
+      throw new ParameterError(
+        `DynamicGraph: edge ${edge.source} → ${edge.target} has weight ${weight}; expected a finite number ≥ 0`,
+      );
     const src = this.entity(edge.source);
     const dst = this.entity(edge.target);
-    this.addIndexedEdge(k, { src, dst, kind, weight, ...(edge.meanUs !== undefined ? { meanUs: edge.meanUs } : {}), ...(edge.p95Us !== undefined ? { p95Us: edge.p95Us } : {}) });
+    this.addIndexedEdge(k, {
+      src,
+      dst,
+      kind,
+      weight,
+      ...(edge.meanUs !== undefined ? { meanUs: edge.meanUs } : {}),
+      ...(edge.p95Us !== undefined ? { p95Us: edge.p95Us } : {}),
+    });
   }
 
   /** Adds an edge between entities already in the order (by index). */
   addIndexedEdge(k: number, edge: SnapshotEdge): void {
-    if (!(Number.isInteger(edge.src) && edge.src >= 0 && edge.src < this.names.length && Number.isInteger(edge.dst) && edge.dst >= 0 && edge.dst < this.names.length)) {
-      throw new ParameterError(`DynamicGraph: edge ${edge.src} → ${edge.dst} refers to an entity outside 0..${this.names.length - 1}`);
+    if (!(
+      Number.isInteger(edge.src) &&
+      edge.src >= 0 &&
+      edge.src < this.names.length &&
+      Number.isInteger(edge.dst) &&
+      edge.dst >= 0 &&
+      edge.dst < this.names.length
+    )) {
+      throw new ParameterError(
+        `DynamicGraph: edge ${edge.src} → ${edge.dst} refers to an entity outside 0..${this.names.length - 1}`,
+      );
     }
     this.touchWindow(k);
     const frame = this.frames.get(k)!;
     const key = `${edge.kind}:${edge.src}:${edge.dst}`;
-    if (frame.has(key)) throw new ParameterError(`DynamicGraph: window ${k} already has the ${edge.kind} edge ${this.names[edge.src]} → ${this.names[edge.dst]}`);
+    if (frame.has(key))
+      throw new ParameterError(
+        `DynamicGraph: window ${k} already has the ${edge.kind} edge ${this.names[edge.src]} → ${this.names[edge.dst]}`,
+      );
     frame.set(key, edge);
   }
 
@@ -139,10 +173,16 @@ export class DynamicGraph {
    * a snapshot holds until the next one (`graphAt`).
    */
   toNodeSeriesGraphs(entities: readonly string[], stepOf?: (windowStart: number) => number): GraphSnapshot[] {
-    if (!stepOf && this.grid.unit !== 'step') throw new ParameterError('DynamicGraph.toNodeSeriesGraphs: the windows are in ms; pass stepOf to map a window start to a step (see stepsFromTimestamps)');
+    if (!stepOf && this.grid.unit !== 'step')
+      throw new ParameterError(
+        'DynamicGraph.toNodeSeriesGraphs: the windows are in ms; pass stepOf to map a window start to a step (see stepsFromTimestamps)',
+      );
     const graphs = this.snapshots().map((s) => ({ ...alignSnapshot(s, entities), t: stepOf ? stepOf(s.t) : s.t }));
     for (let k = 1; k < graphs.length; k++) {
-      if (graphs[k].t < graphs[k - 1].t) throw new ParameterError(`DynamicGraph.toNodeSeriesGraphs: stepOf maps window ${k} before window ${k - 1}; it must not decrease`);
+      if (graphs[k].t < graphs[k - 1].t)
+        throw new ParameterError(
+          `DynamicGraph.toNodeSeriesGraphs: stepOf maps window ${k} before window ${k - 1}; it must not decrease`,
+        );
     }
     return graphs;
   }
@@ -150,12 +190,16 @@ export class DynamicGraph {
   /** A copy with the entities renumbered to `order` (which must hold every entity; extra names are isolated). */
   reordered(order: readonly string[]): DynamicGraph {
     const missing = this.names.filter((n) => !order.includes(n));
-    if (missing.length > 0) throw new ParameterError(`DynamicGraph.reordered: the order lacks ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`);
+    if (missing.length > 0)
+      throw new ParameterError(
+        `DynamicGraph.reordered: the order lacks ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`,
+      );
     const copy = new DynamicGraph(this.grid);
     for (const name of order) copy.entity(name);
     for (const [k, frame] of this.frames) {
       copy.touchWindow(k);
-      for (const e of frame.values()) copy.addIndexedEdge(k, { ...e, src: copy.entity(this.names[e.src]), dst: copy.entity(this.names[e.dst]) });
+      for (const e of frame.values())
+        copy.addIndexedEdge(k, { ...e, src: copy.entity(this.names[e.src]), dst: copy.entity(this.names[e.dst]) });
     }
     return copy;
   }
@@ -168,12 +212,17 @@ export class DynamicGraph {
     const graph = new DynamicGraph(grid);
     snapshots.forEach((s, i) => {
       const k = (s.t - grid.origin) / grid.width;
-      if (!Number.isInteger(k)) throw new ParameterError(`DynamicGraph.fromSnapshots: snapshot ${i} starts at ${s.t}, not at a window start (origin ${grid.origin}, length ${grid.width})`);
+      if (!Number.isInteger(k))
+        throw new ParameterError(
+          `DynamicGraph.fromSnapshots: snapshot ${i} starts at ${s.t}, not at a window start (origin ${grid.origin}, length ${grid.width})`,
+        );
       const indices = s.nodes.map((name) => graph.entity(name));
       graph.touchWindow(k);
       for (const e of s.edges) {
         if (!(e.src >= 0 && e.src < indices.length && e.dst >= 0 && e.dst < indices.length)) {
-          throw new ParameterError(`DynamicGraph.fromSnapshots: snapshot ${i} has an edge ${e.src} → ${e.dst} outside its ${indices.length} nodes`);
+          throw new ParameterError(
+            `DynamicGraph.fromSnapshots: snapshot ${i} has an edge ${e.src} → ${e.dst} outside its ${indices.length} nodes`,
+          );
         }
         graph.addIndexedEdge(k, { ...e, src: indices[e.src], dst: indices[e.dst] });
       }
@@ -188,7 +237,11 @@ export class DynamicGraph {
  */
 export function stepsFromTimestamps(timestamps: BigInt64Array | readonly number[]): (windowStart: number) => number {
   const times = Array.from(timestamps as ArrayLike<number | bigint>, Number);
-  for (let i = 1; i < times.length; i++) if (times[i] < times[i - 1]) throw new ParameterError(`stepsFromTimestamps: timestamp ${i} (${times[i]}) is before timestamp ${i - 1} (${times[i - 1]})`);
+  for (let i = 1; i < times.length; i++)
+    if (times[i] < times[i - 1])
+      throw new ParameterError(
+        `stepsFromTimestamps: timestamp ${i} (${times[i]}) is before timestamp ${i - 1} (${times[i - 1]})`,
+      );
   return (start) => {
     let lo = 0;
     let hi = times.length;

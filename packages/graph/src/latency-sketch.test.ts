@@ -58,7 +58,10 @@ describe('LatencySketch', () => {
   it('past the limit stays within the relative accuracy of the exact quantile (random lists with zeros)', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.oneof(fc.constant(0), fc.double({ min: 1, max: 1e8, noNaN: true }), fc.integer({ min: 1, max: 5000 })), { minLength: 17, maxLength: 600, size: 'max' }),
+        fc.array(
+          fc.oneof(fc.constant(0), fc.double({ min: 1, max: 1e8, noNaN: true }), fc.integer({ min: 1, max: 5000 })),
+          { minLength: 17, maxLength: 600, size: 'max' },
+        ),
         fc.constantFrom(0.01, 0.05),
         fc.constantFrom(0, 0.1, 0.5, 0.9, 0.95, 0.99, 1),
         (values, alpha, q) => {
@@ -71,7 +74,10 @@ describe('LatencySketch', () => {
           // DDSketch's guarantee |x̂ − x| ≤ α·x, plus float rounding at bucket edges
           expect(Math.abs(estimate - exact)).toBeLessThanOrEqual(alpha * exact * (1 + 1e-9) + 1e-12);
           expect(s.count).toBe(values.length);
-          expect(s.sum).toBeCloseTo(values.reduce((a, b) => a + b, 0), 0);
+          expect(s.sum).toBeCloseTo(
+            values.reduce((a, b) => a + b, 0),
+            0,
+          );
         },
       ),
       { numRuns: 300 },

@@ -29,9 +29,12 @@ export class LatencySketch {
     readonly exactLimit = 64,
     readonly maxBuckets = 2048,
   ) {
-    if (!(relativeAccuracy > 0 && relativeAccuracy < 1)) throw new ParameterError(`LatencySketch: relative accuracy must lie in (0, 1), got ${relativeAccuracy}`);
-    if (!(Number.isInteger(exactLimit) && exactLimit >= 0)) throw new ParameterError(`LatencySketch: exactLimit must be a non-negative integer, got ${exactLimit}`);
-    if (!(Number.isInteger(maxBuckets) && maxBuckets >= 2)) throw new ParameterError(`LatencySketch: maxBuckets must be an integer ≥ 2, got ${maxBuckets}`);
+    if (!(relativeAccuracy > 0 && relativeAccuracy < 1))
+      throw new ParameterError(`LatencySketch: relative accuracy must lie in (0, 1), got ${relativeAccuracy}`);
+    if (!(Number.isInteger(exactLimit) && exactLimit >= 0))
+      throw new ParameterError(`LatencySketch: exactLimit must be a non-negative integer, got ${exactLimit}`);
+    if (!(Number.isInteger(maxBuckets) && maxBuckets >= 2))
+      throw new ParameterError(`LatencySketch: maxBuckets must be an integer ≥ 2, got ${maxBuckets}`);
     this.gamma = (1 + relativeAccuracy) / (1 - relativeAccuracy);
     this.logGamma = Math.log(this.gamma);
   }

@@ -11,14 +11,21 @@ const dataRoot = process.env.DRIFTWATCH_DATA ?? join(repoRoot, '..', 'shared', '
 const file = join(dataRoot, 'nezha', 'construct_data', '2022-08-22', 'metric', 'dependency.csv');
 const present = existsSync(file);
 const describeIfData = present ? describe : describe.skip;
-if (!present) console.warn(`Nezha dependency.csv not found under ${dataRoot}: skipping the real-data graph tests (set DRIFTWATCH_DATA)`);
+if (!present)
+  console.warn(
+    `Nezha dependency.csv not found under ${dataRoot}: skipping the real-data graph tests (set DRIFTWATCH_DATA)`,
+  );
 
 describeIfData('Nezha OnlineBoutique dependency.csv (2022-08-22)', () => {
   const text = present ? readFileSync(file, 'utf8') : '';
   const rows = parseEdgeListCsv(text, { file });
   const graph = buildServiceGraph(rows);
   // independent reading of the raw lines, without the parser
-  const raw = text.trim().split('\n').slice(1).map((l) => l.trim().split(','));
+  const raw = text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(','));
 
   it('has the documented shape: 26 rows, 14 calls, 12 placements on 10 hosts', () => {
     expect(rows.length).toBe(26);
@@ -30,7 +37,10 @@ describeIfData('Nezha OnlineBoutique dependency.csv (2022-08-22)', () => {
     expect(new Set(raw.filter((r) => looksLikeIPv4(r[1])).map((r) => r[1])).size).toBe(10);
     expect(rows.every((r) => r.weight === 1)).toBe(true);
     // loadgenerator only has placement edges
-    expect(graph.outEdges('loadgenerator').map((e) => graph.getEdgeAttribute(e, 'kind'))).toEqual(['placement', 'placement']);
+    expect(graph.outEdges('loadgenerator').map((e) => graph.getEdgeAttribute(e, 'kind'))).toEqual([
+      'placement',
+      'placement',
+    ]);
     expect(graph.inDegree('loadgenerator')).toBe(0);
   });
 

@@ -1,5 +1,11 @@
 import { DynamicGraph } from './dynamic-graph';
-import { SnapshotRecordError, checkSnapshotRecord, dynamicGraphFromRecords, formatSnapshotLines, type SnapshotRecord } from './records';
+import {
+  SnapshotRecordError,
+  checkSnapshotRecord,
+  dynamicGraphFromRecords,
+  formatSnapshotLines,
+  type SnapshotRecord,
+} from './records';
 import { edgesPerKind, nodeDegrees, spreadOf, topEdges } from './summary';
 
 function example(): DynamicGraph {
@@ -37,7 +43,13 @@ describe('snapshot records (JSON Lines)', () => {
   });
 
   it('names the path of the first bad value', () => {
-    const good = { t: 0, window: 10, unit: 'ms', nodes: ['a', 'b'], edges: [{ src: 0, dst: 1, kind: 'call', weight: 1 }] };
+    const good = {
+      t: 0,
+      window: 10,
+      unit: 'ms',
+      nodes: ['a', 'b'],
+      edges: [{ src: 0, dst: 1, kind: 'call', weight: 1 }],
+    };
     const cases: [unknown, (string | number)[], RegExp][] = [
       [[], [], /object/],
       [{ ...good, t: '0' }, ['t'], /finite number/],
@@ -46,7 +58,11 @@ describe('snapshot records (JSON Lines)', () => {
       [{ ...good, nodes: ['a', 'a'] }, ['nodes', 1], /each entity once/],
       [{ ...good, nodes: ['a', ''] }, ['nodes', 1], /non-empty/],
       [{ ...good, edges: [{ src: 0, dst: 2, kind: 'call', weight: 1 }] }, ['edges', 0, 'dst'], /0\.\.1/],
-      [{ ...good, edges: [{ src: 0, dst: 1, kind: 'calls', weight: 1 }] }, ['edges', 0, 'kind'], /"call", "contention" or "correlation"/],
+      [
+        { ...good, edges: [{ src: 0, dst: 1, kind: 'calls', weight: 1 }] },
+        ['edges', 0, 'kind'],
+        /"call", "contention" or "correlation"/,
+      ],
       [{ ...good, edges: [{ src: 0, dst: 1, kind: 'call', weight: -1 }] }, ['edges', 0, 'weight'], /≥ 0/],
       [{ ...good, edges: [{ src: 0, dst: 1, kind: 'call', weight: 1, p95Us: 'x' }] }, ['edges', 0, 'p95Us'], /latency/],
       [{ ...good, edges: [good.edges[0], good.edges[0]] }, ['edges', 1], /once/],
@@ -59,7 +75,14 @@ describe('snapshot records (JSON Lines)', () => {
   });
 
   it('rejects records that do not fit together, naming the record', () => {
-    const r = (t: number, extra: Partial<SnapshotRecord> = {}): SnapshotRecord => ({ t, window: 10, unit: 'ms', nodes: ['a'], edges: [], ...extra });
+    const r = (t: number, extra: Partial<SnapshotRecord> = {}): SnapshotRecord => ({
+      t,
+      window: 10,
+      unit: 'ms',
+      nodes: ['a'],
+      edges: [],
+      ...extra,
+    });
     const fail = (records: SnapshotRecord[]) => {
       try {
         dynamicGraphFromRecords(records);

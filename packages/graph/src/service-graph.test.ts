@@ -32,34 +32,23 @@ describe('buildServiceGraph on a hand-written edge list', () => {
     const order = ['web', 'ghost', 'api', 'db'];
     const a = adjacencyMatrix(graph, order, { kinds: ['call'] });
     // rows/columns: web, ghost, api, db
-    expect(Array.from(a)).toEqual([
-      0, 0, 5, 0,
-      0, 0, 0, 0,
-      0, 0, 0, 1,
-      0, 0, 4, 0,
-    ]);
+    expect(Array.from(a)).toEqual([0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 4, 0]);
     expect(Array.from(adjacencyMatrix(graph, order, { kinds: ['call'], weighted: false }))).toEqual([
-      0, 0, 1, 0,
-      0, 0, 0, 0,
-      0, 0, 0, 1,
-      0, 0, 1, 0,
+      0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 1, 0,
     ]);
     expect(Array.from(adjacencyMatrix(graph, order, { kinds: ['call'], symmetric: true }))).toEqual([
-      0, 0, 5, 0,
-      0, 0, 0, 0,
-      5, 0, 0, 5,
-      0, 0, 5, 0,
+      0, 0, 5, 0, 0, 0, 0, 0, 5, 0, 0, 5, 0, 0, 5, 0,
     ]);
   });
 
   it('placement edges appear when hosts are in the order; by default all kinds count', () => {
     const a = adjacencyMatrix(graph, ['api', '10.0.0.1', 'web']);
-    expect(Array.from(a)).toEqual([
-      0, 1, 0,
-      0, 0, 0,
-      5, 0, 0,
-    ]);
-    expect(Array.from(adjacencyMatrix(graph, ['api', '10.0.0.1'], { kinds: ['placement'], symmetric: true, weighted: false }))).toEqual([0, 1, 1, 0]);
+    expect(Array.from(a)).toEqual([0, 1, 0, 0, 0, 0, 5, 0, 0]);
+    expect(
+      Array.from(
+        adjacencyMatrix(graph, ['api', '10.0.0.1'], { kinds: ['placement'], symmetric: true, weighted: false }),
+      ),
+    ).toEqual([0, 1, 1, 0]);
   });
 
   it('snapshot: call edges plus contention between services sharing a host', () => {

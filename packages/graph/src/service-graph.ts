@@ -40,8 +40,12 @@ export function buildServiceGraph(edges: readonly EdgeRow[]): ServiceGraph {
     if (typeof source !== 'string' || source === '' || typeof target !== 'string' || target === '') {
       throw new ParameterError(`buildServiceGraph: edge ${i} needs non-empty source and target names`);
     }
-    if (!Number.isFinite(weight) || weight < 0) throw new ParameterError(`buildServiceGraph: edge ${i} (${source} → ${target}) has weight ${weight}; expected a non-negative number`);
-    if (nodeKind(source) === 'host') throw new ParameterError(`buildServiceGraph: edge ${i} starts at the host ${source}; hosts can only be targets`);
+    if (!Number.isFinite(weight) || weight < 0)
+      throw new ParameterError(
+        `buildServiceGraph: edge ${i} (${source} → ${target}) has weight ${weight}; expected a non-negative number`,
+      );
+    if (nodeKind(source) === 'host')
+      throw new ParameterError(`buildServiceGraph: edge ${i} starts at the host ${source}; hosts can only be targets`);
     graph.mergeNode(source, { kind: 'service' });
     const kind = nodeKind(target);
     graph.mergeNode(target, { kind });

@@ -26,7 +26,15 @@ export function nodeDegrees(snapshot: GraphSnapshot, kinds?: readonly EdgeKind[]
 
 /** The k heaviest edges (ties: kind order, then source, then target index). */
 export function topEdges<E extends SnapshotEdge>(edges: readonly E[], k: number): E[] {
-  return [...edges].sort((a, b) => b.weight - a.weight || EDGE_KINDS.indexOf(a.kind) - EDGE_KINDS.indexOf(b.kind) || a.src - b.src || a.dst - b.dst).slice(0, Math.max(0, k));
+  return [...edges]
+    .sort(
+      (a, b) =>
+        b.weight - a.weight ||
+        EDGE_KINDS.indexOf(a.kind) - EDGE_KINDS.indexOf(b.kind) ||
+        a.src - b.src ||
+        a.dst - b.dst,
+    )
+    .slice(0, Math.max(0, k));
 }
 
 /** Minimum, median (mean of the middle two for even n), mean and maximum; NaN for no values. */
@@ -41,7 +49,12 @@ export function spreadOf(values: readonly number[]): Spread {
   if (values.length === 0) return { min: NaN, median: NaN, mean: NaN, max: NaN };
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
-  return { min: s[0], median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2, mean: s.reduce((x, y) => x + y, 0) / s.length, max: s[s.length - 1] };
+  return {
+    min: s[0],
+    median: s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2,
+    mean: s.reduce((x, y) => x + y, 0) / s.length,
+    max: s[s.length - 1],
+  };
 }
 
 /** Edges per kind of a snapshot, kinds in EDGE_KINDS order, absent kinds left out. */

@@ -9,10 +9,17 @@ const dataRoot = process.env.DRIFTWATCH_DATA ?? join(repoRoot, '..', 'shared', '
 const traceDir = join(dataRoot, 'nezha', 'rca_data', '2023-01-29', 'trace');
 const present = existsSync(traceDir);
 const describeIfData = present ? describe : describe.skip;
-if (!present) console.warn(`Nezha TrainTicket traces not found under ${dataRoot}: skipping the real-trace call graph tests (set DRIFTWATCH_DATA)`);
+if (!present)
+  console.warn(
+    `Nezha TrainTicket traces not found under ${dataRoot}: skipping the real-trace call graph tests (set DRIFTWATCH_DATA)`,
+  );
 
 describeIfData('call graph of the Nezha TrainTicket traces (rca_data/2023-01-29)', () => {
-  const files = present ? readdirSync(traceDir).filter((f) => f.endsWith('_trace.csv')).sort() : [];
+  const files = present
+    ? readdirSync(traceDir)
+        .filter((f) => f.endsWith('_trace.csv'))
+        .sort()
+    : [];
   // the files hold no quoted fields: TraceID,SpanID,ParentID,PodName,OperationName,Start,End,Duration
   const rows = files.flatMap((f) =>
     readFileSync(join(traceDir, f), 'utf8')
@@ -51,7 +58,8 @@ describeIfData('call graph of the Nezha TrainTicket traces (rca_data/2023-01-29)
       groups.set(key, [...(groups.get(key) ?? []), Number(r[7])]);
     }
     const got = new Map<string, [number, number, number]>();
-    for (const s of graph.snapshots()) for (const e of s.edges) got.set(`${s.t}: ${s.nodes[e.src]}→${s.nodes[e.dst]}`, [e.weight, e.meanUs!, e.p95Us!]);
+    for (const s of graph.snapshots())
+      for (const e of s.edges) got.set(`${s.t}: ${s.nodes[e.src]}→${s.nodes[e.dst]}`, [e.weight, e.meanUs!, e.p95Us!]);
     expect([...got.keys()].sort()).toEqual([...groups.keys()].sort());
     for (const [key, d] of groups) {
       const sorted = [...d].sort((a, b) => a - b);

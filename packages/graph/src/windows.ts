@@ -21,10 +21,14 @@ export interface WindowGrid {
 
 /** Throws a ParameterError naming `where` unless the grid has a positive finite width and a finite origin. */
 export function checkGrid(grid: WindowGrid, where: string): void {
-  if (!(Number.isFinite(grid.width) && grid.width > 0)) throw new ParameterError(`${where}: window length must be a positive number, got ${grid.width}`);
-  if (!Number.isFinite(grid.origin)) throw new ParameterError(`${where}: window origin must be a finite number, got ${grid.origin}`);
+  if (!(Number.isFinite(grid.width) && grid.width > 0))
+    throw new ParameterError(`${where}: window length must be a positive number, got ${grid.width}`);
+  if (!Number.isFinite(grid.origin))
+    throw new ParameterError(`${where}: window origin must be a finite number, got ${grid.origin}`);
   if (grid.unit === 'step' && !(Number.isInteger(grid.width) && Number.isInteger(grid.origin))) {
-    throw new ParameterError(`${where}: windows in steps need an integer length and origin, got ${grid.width} and ${grid.origin}`);
+    throw new ParameterError(
+      `${where}: windows in steps need an integer length and origin, got ${grid.width} and ${grid.origin}`,
+    );
   }
 }
 

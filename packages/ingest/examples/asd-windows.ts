@@ -13,12 +13,18 @@ import {
 } from '../src/index';
 
 async function main(): Promise<void> {
-  const dataRoot = resolveDataRoot({ flag: process.argv[2], env: process.env.DRIFTWATCH_DATA, repoRoot: findRepoRoot(process.cwd()) });
+  const dataRoot = resolveDataRoot({
+    flag: process.argv[2],
+    env: process.env.DRIFTWATCH_DATA,
+    repoRoot: findRepoRoot(process.cwd()),
+  });
   console.log(`data root: ${dataRoot.path} (${dataRoot.source})`);
 
   const [omi1] = await readOmniAnomaly(dataRoot.path, 'asd', { entities: ['omi-1'] });
   console.log(`${omi1.train.id}: ${omi1.train.length} records × ${omi1.train.features.length} features`);
-  console.log(`${omi1.test.id}: ${omi1.test.length} records, ${omi1.test.labels!.reduce((s, x) => s + x, 0)} anomalous in ${omi1.test.ranges!.length} segments`);
+  console.log(
+    `${omi1.test.id}: ${omi1.test.length} records, ${omi1.test.labels!.reduce((s, x) => s + x, 0)} anomalous in ${omi1.test.ranges!.length} segments`,
+  );
 
   const scaler = fitStandardiser([omi1.train]);
   const constant = scaler.std.flatMap((s, j) => (s === 1 ? [omi1.train.features[j]] : []));
@@ -29,7 +35,9 @@ async function main(): Promise<void> {
   const trainWindows = windowSequences([train], 20);
   const testWindows = windowSequences([test], 20);
   const normalTestWindows = windowSequences([test], 20, { normalOnly: true });
-  console.log(`windows of 20: train ${trainWindows.count}, test ${testWindows.count} (${normalTestWindows.count} without anomalous records)`);
+  console.log(
+    `windows of 20: train ${trainWindows.count}, test ${testWindows.count} (${normalTestWindows.count} without anomalous records)`,
+  );
 
   // the leave-one-server-out protocol uses train + test of a server as one sequence, last 15% for validation
   const whole = concatSequences([omi1.train, omi1.test], 'asd/omi-1');

@@ -60,9 +60,20 @@ export {
 } from './preprocess/windows';
 export { balancedSample, balancedFileQuota } from './preprocess/balanced-sample';
 export { writeFileAtomic, temporarySiblingPath } from './files/atomic';
-export { writeScoreFile, readScoreFile, scoreFormatOf, type ScoreEntry, type ScoreFileFormat } from './files/score-file';
+export {
+  writeScoreFile,
+  readScoreFile,
+  scoreFormatOf,
+  type ScoreEntry,
+  type ScoreFileFormat,
+} from './files/score-file';
 export * from './stream/index';
-export { summariseSequences, type DatasetInspection, type ColumnSummary, type SummariseOptions } from './inspect/summary';
+export {
+  summariseSequences,
+  type DatasetInspection,
+  type ColumnSummary,
+  type SummariseOptions,
+} from './inspect/summary';
 export * from './formats/index';
 export * from './datasets/exathlon/index';
 export * from './datasets/nezha/index';
@@ -79,4 +90,12 @@ export {
   type MachineUsageFile,
   type MachineUsageFileOptions,
 } from './testing/alibaba-rows';
-export { parseJsonWithPositions, describeJson, entryOf, plainValue, type JsonNode, type JsonPosition, type JsonEntry } from './json/positions';
+export {
+  parseJsonWithPositions,
+  describeJson,
+  entryOf,
+  plainValue,
+  type JsonNode,
+  type JsonPosition,
+  type JsonEntry,
+} from './json/positions';

@@ -9,7 +9,10 @@ import { DenseAe, describeBackend, probeBackends } from '@driftwatch/models';
 async function main(): Promise<void> {
   const probe = await probeBackends('auto');
   for (const c of probe.candidates) {
-    const versions = Object.entries(c.packages).map(([p, v]) => `${p} ${v ?? '—'}`).join(', ') || '—';
+    const versions =
+      Object.entries(c.packages)
+        .map(([p, v]) => `${p} ${v ?? '—'}`)
+        .join(', ') || '—';
     console.log(`${c.candidate.padEnd(14)} ${c.status.padEnd(9)} ${c.reason.padEnd(21)} ${versions}`);
     console.log(`${''.padEnd(14)} ${c.detail}`);
   }

@@ -38,7 +38,14 @@ function cluster(T: number, seed: number, anomaly?: { kind: 'decouple' | 'cpu-sh
   }
   const entities = PARENT.map((_, i) => `svc-${i}`);
   const edges = PARENT.slice(1).map((caller, k) => ({ src: caller, dst: k + 1, kind: 'call' as const, weight: 1 }));
-  return { id: `example/${seed}`, entities, features: ['cpu', 'latency'], length: T, values, graphs: [{ t: 0, nodes: entities, edges }] };
+  return {
+    id: `example/${seed}`,
+    entities,
+    features: ['cpu', 'latency'],
+    length: T,
+    values,
+    graphs: [{ t: 0, nodes: entities, edges }],
+  };
 }
 
 /** mean of each node's score over the anomaly */
@@ -52,17 +59,31 @@ function duringAnomaly(scores: Float32Array): string {
 
 async function main(): Promise<void> {
   console.log(describeBackend(await initBackend()));
-  const det = new StDda({ windowLength: 8, embeddingDim: 16, encoderHidden: 32, decoderHidden: 32, graph: 'static', learningRate: 3e-3, epochs: 10 });
+  const det = new StDda({
+    windowLength: 8,
+    embeddingDim: 16,
+    encoderHidden: 32,
+    decoderHidden: 32,
+    graph: 'static',
+    learningRate: 3e-3,
+    epochs: 10,
+  });
   const report = await det.fit(cluster(400, 1), { seed: 1, validation: cluster(200, 2) });
-  console.log(`trained ${report.epochs} epochs in ${report.seconds.toFixed(1)} s; validation loss ${report.valLoss!.map((v) => v.toFixed(3)).join(' ')}`);
+  console.log(
+    `trained ${report.epochs} epochs in ${report.seconds.toFixed(1)} s; validation loss ${report.valLoss!.map((v) => v.toFixed(3)).join(' ')}`,
+  );
 
   const decoupled = cluster(300, 3, { kind: 'decouple', node: 4 });
-  console.log(`svc-4 decoupled from svc-1; forecast score per node:  ${duringAnomaly(await det.scoreNodesWith(decoupled, { score: 'forecast' }))}`);
+  console.log(
+    `svc-4 decoupled from svc-1; forecast score per node:  ${duringAnomaly(await det.scoreNodesWith(decoupled, { score: 'forecast' }))}`,
+  );
   const shifted = cluster(300, 3, { kind: 'cpu-shift', node: 6 });
   const latent = await det.scoreNodes(shifted);
   console.log(`svc-6 cpu +1.5; latent score per node:                 ${duringAnomaly(latent)}`);
   const system = systemScores(latent, N);
-  console.log(`system score (max over nodes) at steps 140, 170, 250:  ${[140, 170, 250].map((t) => system[t].toFixed(2)).join('  ')}`);
+  console.log(
+    `system score (max over nodes) at steps 140, 170, 250:  ${[140, 170, 250].map((t) => system[t].toFixed(2)).join('  ')}`,
+  );
 
   const dep = await det.dependencies(decoupled, 170);
   const row = Array.from(dep.learned.subarray(4 * N, 5 * N)).map((v) => v.toFixed(2));

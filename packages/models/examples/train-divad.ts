@@ -38,13 +38,28 @@ async function main(): Promise<void> {
 
   const train = windows(4000, 1);
   const validation = windows(800, 2);
-  const detector = new Divad({ variant: 'GM', windowLength: W, hidden: 64, latentDim: 8, components: 4, priorHidden: 16, epochs: 8, alpha: 100 });
+  const detector = new Divad({
+    variant: 'GM',
+    windowLength: W,
+    hidden: 64,
+    latentDim: 8,
+    components: 4,
+    priorHidden: 16,
+    epochs: 8,
+    alpha: 100,
+  });
   const report = await detector.fit(train, {
     seed: 0,
     validation,
-    onProgress: (p) => p.valLoss !== undefined && console.log(`epoch ${p.epoch}/${p.epochs}: train loss ${p.trainLoss?.toFixed(2)}, validation loss ${p.valLoss.toFixed(2)}`),
+    onProgress: (p) =>
+      p.valLoss !== undefined &&
+      console.log(
+        `epoch ${p.epoch}/${p.epochs}: train loss ${p.trainLoss?.toFixed(2)}, validation loss ${p.valLoss.toFixed(2)}`,
+      ),
   });
-  console.log(`trained ${report.epochs} epochs in ${report.seconds.toFixed(1)} s, best validation loss ${report.bestValLoss?.toFixed(2)} (epoch ${report.bestEpoch})`);
+  console.log(
+    `trained ${report.epochs} epochs in ${report.seconds.toFixed(1)} s, best validation loss ${report.bestValLoss?.toFixed(2)} (epoch ${report.bestEpoch})`,
+  );
 
   const normalTest = windows(200, 3);
   const anomalyTest = windows(200, 4, true);
@@ -52,7 +67,9 @@ async function main(): Promise<void> {
   for (const strategy of ['prior', 'aggregated-posterior'] as const) {
     const n = await detector.scoreWindowsWith(normalTest, strategy);
     const a = await detector.scoreWindowsWith(anomalyTest, strategy);
-    console.log(`${strategy}: mean score ${mean(n).toFixed(2)} on normal windows, ${mean(a).toFixed(2)} on anomalous ones`);
+    console.log(
+      `${strategy}: mean score ${mean(n).toFixed(2)} on normal windows, ${mean(a).toFixed(2)} on anomalous ones`,
+    );
   }
 
   const dir = await mkdtemp(join(tmpdir(), 'driftwatch-example-'));

@@ -28,7 +28,12 @@ function cluster(id: string, T: number, faults: number, seed: number): NodeSerie
   for (let t = 0; t < T; t++) {
     for (let i = 0; i < N; i++) {
       const load = Math.sin((2 * Math.PI * (t + 5 * i)) / 48);
-      const row = [0.6 * load + 0.2 * normal(), 0.3 * load + 0.1 * normal() + 0.01 * (t % 48), 0.4 * load + 0.2 * normal(), 0.1 * Math.abs(normal())];
+      const row = [
+        0.6 * load + 0.2 * normal(),
+        0.3 * load + 0.1 * normal() + 0.01 * (t % 48),
+        0.4 * load + 0.2 * normal(),
+        0.1 * Math.abs(normal()),
+      ];
       values.set(row, (t * N + i) * F);
     }
   }
@@ -45,7 +50,14 @@ function cluster(id: string, T: number, faults: number, seed: number): NodeSerie
     }
   }
   for (let k = 0; k < values.length; k++) if (uniform() < 0.01) values[k] = NaN;
-  return { id, entities: Array.from({ length: N }, (_, i) => `service-${i}`), features: FEATURES, length: T, values, labels };
+  return {
+    id,
+    entities: Array.from({ length: N }, (_, i) => `service-${i}`),
+    features: FEATURES,
+    length: T,
+    values,
+    labels,
+  };
 }
 
 /** Scores and labels of the cells that have a full window (t ≥ W − 1). */
@@ -73,8 +85,19 @@ async function main(): Promise<void> {
     const val = scoredCells(validation, await det.scoreNodes(validation));
     const { threshold } = peakPointwiseF1(val.scores, val.labels);
     const cells = scoredCells(test, await det.scoreNodes(test));
-    const m = pointwiseMetrics(Uint8Array.from(cells.scores, (s) => (s >= threshold ? 1 : 0)), cells.labels);
-    const row = [id.padEnd(11), report.seconds.toFixed(1).padStart(6), String(report.bestEpoch ?? report.epochs).padStart(7), threshold.toFixed(3).padStart(10), m.precision.toFixed(3).padStart(10), m.recall.toFixed(3).padStart(7), m.f1.toFixed(3).padStart(6)];
+    const m = pointwiseMetrics(
+      Uint8Array.from(cells.scores, (s) => (s >= threshold ? 1 : 0)),
+      cells.labels,
+    );
+    const row = [
+      id.padEnd(11),
+      report.seconds.toFixed(1).padStart(6),
+      String(report.bestEpoch ?? report.epochs).padStart(7),
+      threshold.toFixed(3).padStart(10),
+      m.precision.toFixed(3).padStart(10),
+      m.recall.toFixed(3).padStart(7),
+      m.f1.toFixed(3).padStart(6),
+    ];
     console.log(row.join(' '));
     if (id === 'gbdt') {
       const dir = await mkdtemp(join(tmpdir(), 'driftwatch-supervised-'));

@@ -5,7 +5,10 @@ import { DriftwatchError, InputError, type ManifestContext, type ModelManifest }
 export const MANIFEST_FILE = 'manifest.json';
 
 /** What a detector knows about itself when it saves (the rest of `ModelManifest` is the caller's context or fixed). */
-export type ManifestFacts = Pick<ModelManifest, 'detector' | 'config' | 'featureCount' | 'windowLength' | 'domains' | 'backend' | 'versions' | 'seed' | 'metrics'> &
+export type ManifestFacts = Pick<
+  ModelManifest,
+  'detector' | 'config' | 'featureCount' | 'windowLength' | 'domains' | 'backend' | 'versions' | 'seed' | 'metrics'
+> &
   Pick<ManifestContext, 'featureNames'>;
 
 /** `manifest.json` of a model directory (docs/architecture.md, "Files between steps"): the caller's context, then the detector's facts, which win. */
@@ -18,7 +21,11 @@ export function modelManifest(facts: ManifestFacts, context: ManifestContext = {
  * renamed into place, so a crash never leaves a half-written model and an existing model at `dir`
  * is replaced only once the new one is complete.
  */
-export async function writeModelDir(dir: string, manifest: ModelManifest, files: Record<string, Uint8Array | string>): Promise<void> {
+export async function writeModelDir(
+  dir: string,
+  manifest: ModelManifest,
+  files: Record<string, Uint8Array | string>,
+): Promise<void> {
   const parent = dirname(dir);
   await mkdir(parent, { recursive: true });
   const stamp = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
@@ -26,9 +33,13 @@ export async function writeModelDir(dir: string, manifest: ModelManifest, files:
   const old = join(parent, `.${basename(dir)}.old-${stamp}`);
   await mkdir(tmp);
   try {
-    const all = { ...files, [MANIFEST_FILE]: JSON.stringify({ ...manifest, files: Object.keys(files) }, null, 2) + '\n' };
+    const all = {
+      ...files,
+      [MANIFEST_FILE]: JSON.stringify({ ...manifest, files: Object.keys(files) }, null, 2) + '\n',
+    };
     for (const [name, content] of Object.entries(all)) {
-      if (name.includes('/') || name.includes('\\') || name.startsWith('.')) throw new DriftwatchError(`model file name not allowed: ${name}`);
+      if (name.includes('/') || name.includes('\\') || name.startsWith('.'))
+        throw new DriftwatchError(`model file name not allowed: ${name}`);
       await writeFile(join(tmp, name), content);
     }
     let hadOld = false;
@@ -53,7 +64,8 @@ export async function readManifest(dir: string, expectedDetector?: string | stri
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new DriftwatchError(`${dir} is not a model directory: ${MANIFEST_FILE} is missing`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new DriftwatchError(`${dir} is not a model directory: ${MANIFEST_FILE} is missing`);
     throw e;
   }
   let manifest: ModelManifest;

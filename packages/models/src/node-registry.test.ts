@@ -5,7 +5,13 @@ import { InputError, ParameterError } from '@driftwatch/contracts';
 import { nodeConformanceData, withoutLabels } from '@driftwatch/contracts/node-conformance';
 import { initBackend } from './backend';
 import { writeModelDir } from './model-dir';
-import { NODE_DETECTOR_IDS, createNodeDetector, isNodeDetectorId, isSupervisedNodeDetector, loadNodeDetector } from './node-registry';
+import {
+  NODE_DETECTOR_IDS,
+  createNodeDetector,
+  isNodeDetectorId,
+  isSupervisedNodeDetector,
+  loadNodeDetector,
+} from './node-registry';
 import { StDda } from './spatiotemporal';
 
 describe('node-detector registry', () => {
@@ -24,7 +30,13 @@ describe('node-detector registry', () => {
   it('loads a saved st-dda directory by its manifest, and refuses a window detector’s', async () => {
     await initBackend('wasm');
     const { train, test } = nodeConformanceData({ length: 60 });
-    const det = createNodeDetector('st-dda', { windowLength: 4, embeddingDim: 4, encoderHidden: 4, decoderHidden: 4, epochs: 1 });
+    const det = createNodeDetector('st-dda', {
+      windowLength: 4,
+      embeddingDim: 4,
+      encoderHidden: 4,
+      decoderHidden: 4,
+      epochs: 1,
+    });
     await det.fit(withoutLabels(train), { seed: 1 });
     const dir = await mkdtemp(join(tmpdir(), 'driftwatch-node-registry-'));
     try {
@@ -33,7 +45,24 @@ describe('node-detector registry', () => {
       expect(loaded).toBeInstanceOf(StDda);
       expect(Array.from(await loaded.scoreNodes(test))).toEqual(Array.from(await det.scoreNodes(test)));
       loaded.dispose();
-      await writeModelDir(join(dir, 'window'), { format: 1, detector: 'iforest', config: {}, featureCount: 3, windowLength: 1, domains: [], backend: 'js', versions: {}, seed: 0, createdAt: '', metrics: {}, files: [] }, {});
+      await writeModelDir(
+        join(dir, 'window'),
+        {
+          format: 1,
+          detector: 'iforest',
+          config: {},
+          featureCount: 3,
+          windowLength: 1,
+          domains: [],
+          backend: 'js',
+          versions: {},
+          seed: 0,
+          createdAt: '',
+          metrics: {},
+          files: [],
+        },
+        {},
+      );
       await expect(loadNodeDetector(join(dir, 'window'))).rejects.toThrow(InputError);
     } finally {
       det.dispose();

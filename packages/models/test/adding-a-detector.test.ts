@@ -17,9 +17,8 @@ const GUIDE = readFileSync(join(REPO, 'docs/adding-a-detector.md'), 'utf8');
 /** The code of the fenced block whose info string is `ts <tag>`. */
 function block(tag: string): string {
   const found = [...GUIDE.matchAll(/^```ts (\S+)\n([\s\S]*?)^```$/gm)].filter((m) => m[1] === tag);
-  if (found.length !== 1) throw new Error(
-    `docs/adding-a-detector.md: expected one \`\`\`ts ${tag} block, found ${found.length}`,
-  );
+  if (found.length !== 1)
+    throw new Error(`docs/adding-a-detector.md: expected one \`\`\`ts ${tag} block, found ${found.length}`);
   return found[0][2];
 }
 
@@ -29,27 +28,24 @@ const detectorPath = fileBlock.length === 1 ? fileBlock[0][1] : undefined;
 /** A copy of the package (sources and package.json) with the guide applied; node_modules linked so imports resolve. */
 function applyGuide(root: string): string {
   const models = join(root, 'packages', 'models');
-  cpSync(
-    join(REPO, 'packages', 'models', 'src'),
-    join(models, 'src'),
-    { recursive: true, filter: (p) => !p.endsWith('.test.ts') },
-  );
+  cpSync(join(REPO, 'packages', 'models', 'src'), join(models, 'src'), {
+    recursive: true,
+    filter: (p) => !p.endsWith('.test.ts'),
+  });
   cpSync(join(REPO, 'packages', 'models', 'package.json'), join(models, 'package.json'));
   symlinkSync(join(REPO, 'node_modules'), join(root, 'node_modules'), 'dir');
   // touch point 1: the detector's file
   const target = join(root, detectorPath!);
-  if (!existsSync(dirname(target))) throw new Error(
-    `the guide puts the detector in ${dirname(detectorPath!)}, which packages/models does not have`,
-  );
+  if (!existsSync(dirname(target)))
+    throw new Error(`the guide puts the detector in ${dirname(detectorPath!)}, which packages/models does not have`);
   writeFileSync(target, block(`file=${detectorPath}`));
   // touch point 2: one import and one line of the registry's table
   const registryFile = join(models, 'src', 'registry.ts');
   const lines = readFileSync(registryFile, 'utf8').split('\n');
   const lastImport = lines.map((l) => l.startsWith('import ')).lastIndexOf(true);
   const tableEnd = lines.findIndex((l) => l.startsWith('} satisfies Record<string, DetectorDescriptor>'));
-  if (lastImport < 0 || tableEnd < 0) throw new Error(
-    'registry.ts no longer has the import list and the REGISTRY table the guide describes',
-  );
+  if (lastImport < 0 || tableEnd < 0)
+    throw new Error('registry.ts no longer has the import list and the REGISTRY table the guide describes');
   lines.splice(tableEnd, 0, block('registry-entry').trimEnd());
   lines.splice(lastImport + 1, 0, block('registry-import').trimEnd());
   writeFileSync(registryFile, lines.join('\n'));

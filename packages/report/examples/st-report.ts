@@ -48,5 +48,7 @@ for (const method of ['st-dda-forecast', 'gbdt']) {
 const input = { generatedAt: new Date().toISOString(), results, runs: [], series: [] };
 htmlReport(input).then((html) => {
   writeFileSync('st-report-example.html', html);
-  process.stdout.write(markdownReport(input).split('\n').slice(0, 30).join('\n') + '\n\nwrote st-report-example.html\n');
+  process.stdout.write(
+    markdownReport(input).split('\n').slice(0, 30).join('\n') + '\n\nwrote st-report-example.html\n',
+  );
 });

@@ -17,20 +17,53 @@ for (const [m, method] of ['detector-a', 'detector-b'].entries()) {
     // four anomaly runs; detector-b separates them better than detector-a
     const labels = new Uint8Array(T);
     for (const start of [500, 1200, 1900, 2600]) labels.fill(1, start, start + 40 + Math.floor(rand() * 60));
-    const windowScores = Float64Array.from({ length: T - W + 1 }, (_, i) => rand() + (labels[i + W - 1] ? (0.5 + m) * rand() : 0));
-    const calibration = [Float64Array.from({ length: 800 }, () => rand()), Float64Array.from({ length: 800 }, () => rand())];
-    series.push({ method, dataset: 'demo', testSequence, windowLength: W, testScores: recordScores(windowScores, W, 0), labels, calibration });
+    const windowScores = Float64Array.from(
+      { length: T - W + 1 },
+      (_, i) => rand() + (labels[i + W - 1] ? (0.5 + m) * rand() : 0),
+    );
+    const calibration = [
+      Float64Array.from({ length: 800 }, () => rand()),
+      Float64Array.from({ length: 800 }, () => rand()),
+    ];
+    series.push({
+      method,
+      dataset: 'demo',
+      testSequence,
+      windowLength: W,
+      testScores: recordScores(windowScores, W, 0),
+      labels,
+      calibration,
+    });
     for (const { smoothing, result: r, deployed } of evaluateOverSmoothing(windowScores, labels, W, { calibration })) {
       results.push({
-        method, dataset: 'demo', testSequence, smoothing, peakF1: r.peakF1, precision: r.precision, recall: r.recall, threshold: r.threshold, aucPr: r.aucPr,
+        method,
+        dataset: 'demo',
+        testSequence,
+        smoothing,
+        peakF1: r.peakF1,
+        precision: r.precision,
+        recall: r.recall,
+        threshold: r.threshold,
+        aucPr: r.aucPr,
         deployed,
-        trainSeconds: 0, scoreSeconds: 0, backend: 'js', seed: 42, params: { windowLength: W }, source: 'example',
+        trainSeconds: 0,
+        scoreSeconds: 0,
+        backend: 'js',
+        seed: 42,
+        params: { windowLength: W },
+        source: 'example',
       });
     }
   }
 }
 
-const input: ReportInput = { title: 'driftwatch report example', generatedAt: new Date().toISOString(), results, series, runs: [] };
+const input: ReportInput = {
+  title: 'driftwatch report example',
+  generatedAt: new Date().toISOString(),
+  results,
+  series,
+  runs: [],
+};
 htmlReport(input).then((html) => {
   writeFileSync('report-example.html', html);
   console.log(`report-example.html: ${(html.length / 1024).toFixed(0)} KiB`);

@@ -9,26 +9,45 @@ describe('buildReport', () => {
   it('draws the grid, a density panel set per method, a timeline per series and the PA%K curves', () => {
     const ids = report.figures.map((f) => f.id);
     expect(ids).toEqual(
-      expect.arrayContaining(['box-by-sequence', 'box-by-method', 'sensitivity-smoothing', 'kde-dense-divad-gm', 'kde-iforest', 'pa-k']),
+      expect.arrayContaining([
+        'box-by-sequence',
+        'box-by-method',
+        'sensitivity-smoothing',
+        'kde-dense-divad-gm',
+        'kde-iforest',
+        'pa-k',
+      ]),
     );
     expect(ids.filter((id) => id.startsWith('timeline-'))).toHaveLength(input.series.length);
     expect(ids).toContain('latent-dense-divad-gm-omi-1');
   });
 
   it('puts the three populations into each density panel', () => {
-    const kde = report.figures.find((f) => f.id === 'kde-iforest')!.spec as unknown as { data: { values: { kind: string; sequence: string }[] } };
+    const kde = report.figures.find((f) => f.id === 'kde-iforest')!.spec as unknown as {
+      data: { values: { kind: string; sequence: string }[] };
+    };
     const kinds = new Set(kde.data.values.map((v) => v.kind));
     expect([...kinds].sort()).toEqual(['test anomalous', 'test normal', 'train normal']);
     expect(new Set(kde.data.values.map((v) => v.sequence)).size).toBe(3);
   });
 
   it('tables: per method, per sequence, deployed, metric suite, point adjustment, configuration, runs', () => {
-    expect(report.tables.map((t) => t.id)).toEqual(['methods', 'sequences', 'deployed', 'metric-suite', 'point-adjust', 'configuration', 'runs']);
+    expect(report.tables.map((t) => t.id)).toEqual([
+      'methods',
+      'sequences',
+      'deployed',
+      'metric-suite',
+      'point-adjust',
+      'configuration',
+      'runs',
+    ]);
     const methods = report.tables[0];
     expect(methods.rows).toHaveLength(2);
     // best mean of iforest: mean over servers of the max peak F1 over the grid, from the results lines
     const iforest = input.results.filter((r) => r.method === 'iforest');
-    const perServer = [1, 2, 3].map((s) => Math.max(...iforest.filter((r) => r.testSequence === `asd/omi-${s}`).map((r) => r.peakF1)));
+    const perServer = [1, 2, 3].map((s) =>
+      Math.max(...iforest.filter((r) => r.testSequence === `asd/omi-${s}`).map((r) => r.peakF1)),
+    );
     const row = methods.rows.find((r) => r[0] === 'iforest')!;
     expect(Number(row[3])).toBeCloseTo(perServer.reduce((a, b) => a + b, 0) / 3, 3);
     expect(report.tables[2].rows).toHaveLength(input.series.length * 5);
@@ -43,7 +62,10 @@ describe('buildReport', () => {
   });
 
   it('finds grid dimensions among numeric parameters', () => {
-    const lines = input.results.map((r, i) => ({ ...r, params: { ...r.params, nEstimators: i % 2 ? 50 : 100, name: 'x' } }));
+    const lines = input.results.map((r, i) => ({
+      ...r,
+      params: { ...r.params, nEstimators: i % 2 ? 50 : 100, name: 'x' },
+    }));
     expect(varyingNumericParams(lines)).toEqual(['nEstimators']);
     expect(varyingNumericParams(input.results)).toEqual([]);
   });

@@ -1,6 +1,13 @@
 import { kde, quantile, silvermanBandwidth, PADDING_SCORE } from '@driftwatch/eval';
 import type { ReportInput, ScoreSeries, SourcedResult } from './input';
-import { groupBy, sequenceKey, summariseMethods, summariseSequences, type MethodSummary, type SequenceSummary } from './summary/grid-summary';
+import {
+  groupBy,
+  sequenceKey,
+  summariseMethods,
+  summariseSequences,
+  type MethodSummary,
+  type SequenceSummary,
+} from './summary/grid-summary';
 import { analyseSeries, type SeriesAnalysis } from './summary/series';
 import { minMaxDecimate } from './figures/decimate';
 import { bestPeakF1BoxPlotByMethod, peakF1BoxPlotBySequence, shortSequenceName } from './specs/box-plots';
@@ -10,7 +17,16 @@ import { scoreTimelineSpec } from './specs/timeline';
 import { paKSpec } from './specs/point-adjust';
 import { latentProjectionSpec } from './specs/latent';
 import type { VegaLiteSpec } from './specs/spec';
-import { configurationTable, deployedTable, methodTable, metricSuiteTable, pointAdjustTable, runsTable, sequenceTable, type Table } from './tables';
+import {
+  configurationTable,
+  deployedTable,
+  methodTable,
+  metricSuiteTable,
+  pointAdjustTable,
+  runsTable,
+  sequenceTable,
+  type Table,
+} from './tables';
 import { renderSvgs } from './render/svg';
 import { stSection } from './st/st-results';
 
@@ -56,13 +72,26 @@ export function buildReport(full: ReportInput): Report {
     const best = bestByKey.get(sequenceKey(series));
     if (best) analyses.push(analyseSeries(series, best));
   }
-  const figures: Figure[] = [...gridFigures(results, sequences), ...distributionFigures(analyses), ...timelineFigures(analyses), ...latentFigures(input)];
+  const figures: Figure[] = [
+    ...gridFigures(results, sequences),
+    ...distributionFigures(analyses),
+    ...timelineFigures(analyses),
+    ...latentFigures(input),
+  ];
   if (analyses.length > 0) {
     figures.push({
       id: 'pa-k',
       section: 'point-adjust',
       caption: 'Dashed: the peak point-adjusted F1 that uniform random scores reach on the same labels.',
-      spec: paKSpec(analyses.map((a) => ({ method: a.series.method, sequence: shortSequenceName(a.series.testSequence), k: a.metrics.paK.k, f1: a.metrics.paK.f1, randomPointAdjustedF1: a.metrics.randomPointAdjustedF1 }))),
+      spec: paKSpec(
+        analyses.map((a) => ({
+          method: a.series.method,
+          sequence: shortSequenceName(a.series.testSequence),
+          k: a.metrics.paK.k,
+          f1: a.metrics.paK.f1,
+          randomPointAdjustedF1: a.metrics.randomPointAdjustedF1,
+        })),
+      ),
     });
   }
   const tables = results.length > 0 || st.tables.length === 0 ? [methodTable(methods), sequenceTable(sequences)] : [];
@@ -73,13 +102,17 @@ export function buildReport(full: ReportInput): Report {
   figures.push(...st.figures.map((f) => ({ ...f, section: 'st' as const })));
   if (input.runs.length > 0) tables.push(runsTable(input.runs));
   // caveatsOf opens with the two caveats of the grid summaries (oracle peak F1, point adjustment), which st-only reports do not show
-  const caveats = results.length > 0 || st.tables.length === 0 ? caveatsOf(input, analyses) : caveatsOf(input, analyses).slice(2);
+  const caveats =
+    results.length > 0 || st.tables.length === 0 ? caveatsOf(input, analyses) : caveatsOf(input, analyses).slice(2);
   return { input: full, sequences, methods, analyses, figures, tables, caveats: [...st.caveats, ...caveats] };
 }
 
 /** Renders every figure's spec to SVG (one worker for all); `strict` fails on Vega-Lite warnings. */
 export async function renderFigures(report: Report, options: { strict?: boolean } = {}): Promise<Report> {
-  const svgs = await renderSvgs(report.figures.map((f) => f.spec), options);
+  const svgs = await renderSvgs(
+    report.figures.map((f) => f.spec),
+    options,
+  );
   return { ...report, figures: report.figures.map((f, i) => ({ ...f, svg: svgs[i] })) };
 }
 
@@ -89,14 +122,18 @@ function gridFigures(results: readonly SourcedResult[], sequences: readonly Sequ
     {
       id: 'box-by-sequence',
       section: 'grid',
-      caption: 'Each box: every grid point (smoothing factor × parameters) of one method on one test sequence; whiskers at min and max.',
+      caption:
+        'Each box: every grid point (smoothing factor × parameters) of one method on one test sequence; whiskers at min and max.',
       spec: peakF1BoxPlotBySequence(results),
     },
     {
       id: 'box-by-method',
       section: 'grid',
-      caption: 'Each point: one test sequence\'s best peak F1 over its grid (an oracle choice); the box spans the test sequences.',
-      spec: bestPeakF1BoxPlotByMethod(sequences.map((s) => ({ method: s.method, sequence: s.testSequence, peakF1: s.peakF1.max }))),
+      caption:
+        "Each point: one test sequence's best peak F1 over its grid (an oracle choice); the box spans the test sequences.",
+      spec: bestPeakF1BoxPlotByMethod(
+        sequences.map((s) => ({ method: s.method, sequence: s.testSequence, peakF1: s.peakF1.max })),
+      ),
     },
   ];
   const smoothings = new Set(results.map((r) => r.smoothing));
@@ -104,8 +141,13 @@ function gridFigures(results: readonly SourcedResult[], sequences: readonly Sequ
     figures.push({
       id: 'sensitivity-smoothing',
       section: 'grid',
-      caption: 'x = 1/(1 − β), about how many recent window scores the EWMA averages (β = 0: no smoothing). Peak F1 of each point is the best over any other grid parameter.',
-      spec: sensitivitySpec(bestOver(results, (r) => 1 / (1 - r.smoothing)), 'EWMA span 1/(1 − β)', { logX: true }),
+      caption:
+        'x = 1/(1 − β), about how many recent window scores the EWMA averages (β = 0: no smoothing). Peak F1 of each point is the best over any other grid parameter.',
+      spec: sensitivitySpec(
+        bestOver(results, (r) => 1 / (1 - r.smoothing)),
+        'EWMA span 1/(1 − β)',
+        { logX: true },
+      ),
     });
   }
   for (const param of varyingNumericParams(results)) {
@@ -175,9 +217,13 @@ function distributionFigures(analyses: readonly SeriesAnalysis[]): Figure[] {
 
 /** Gaussian KDE (Silverman's rule) of each population over one shared grid. */
 export function densityCurves(sequence: string, a: SeriesAnalysis): DensityCurve[] {
-  const pops = Object.entries(a.populations).filter((e): e is [string, Float64Array] => e[1] !== undefined && e[1].length >= 2);
+  const pops = Object.entries(a.populations).filter(
+    (e): e is [string, Float64Array] => e[1] !== undefined && e[1].length >= 2,
+  );
   if (pops.length === 0) return [];
-  const pooled = Float64Array.from(pops.flatMap(([, v]) => Array.from(v))).filter((v) => v > PADDING_SCORE && Number.isFinite(v));
+  const pooled = Float64Array.from(pops.flatMap(([, v]) => Array.from(v))).filter(
+    (v) => v > PADDING_SCORE && Number.isFinite(v),
+  );
   const lo = quantile(pooled, DENSITY_RANGE[0]);
   const hi = quantile(pooled, DENSITY_RANGE[1]);
   if (!(hi > lo)) return [];
@@ -209,7 +255,10 @@ function timelineFigures(analyses: readonly SeriesAnalysis[]): Figure[] {
         title: `${a.series.method} on ${a.series.testSequence} (β = ${a.smoothing}, peak F1 ${a.metrics.peakF1.toFixed(3)})`,
         points,
         ranges: rangesOf(a.series),
-        thresholds: [{ name: 'peak-F1 τ', value: a.oracleThreshold, oracle: true }, ...deployed.map((d) => ({ name: `${d.selector} τ`, value: d.threshold, oracle: false }))],
+        thresholds: [
+          { name: 'peak-F1 τ', value: a.oracleThreshold, oracle: true },
+          ...deployed.map((d) => ({ name: `${d.selector} τ`, value: d.threshold, oracle: false })),
+        ],
       }),
     };
   });
@@ -227,10 +276,11 @@ function latentFigures(input: ReportInput): Figure[] {
 }
 
 function rangesOf(series: ScoreSeries): { start: number; end: number; event: string }[] {
-  if (series.ranges && series.ranges.length > 0) return series.ranges.filter((r) => !r.ignored).map((r) => ({ start: r.start, end: r.end, event: r.eventType }));
+  if (series.ranges && series.ranges.length > 0)
+    return series.ranges.filter((r) => !r.ignored).map((r) => ({ start: r.start, end: r.end, event: r.eventType }));
   const out: { start: number; end: number; event: string }[] = [];
   const y = series.labels;
-  for (let i = 0; i < y.length; ) {
+  for (let i = 0; i < y.length;) {
     if (y[i] > 0) {
       let j = i;
       while (j < y.length && y[j] === y[i]) j++;
@@ -254,21 +304,33 @@ function caveatsOf(input: ReportInput, analyses: readonly SeriesAnalysis[]): str
   const randomPa = analyses.map((a) => a.metrics.randomPointAdjustedF1);
   caveats.push(
     'Point adjustment inflates results: once one record of an event is flagged the whole event counts as detected, so even random scores look good' +
-      (randomPa.length > 0 ? ` (uniform random scores reach a point-adjusted F1 of ${Math.min(...randomPa).toFixed(3)}–${Math.max(...randomPa).toFixed(3)} on these labels)` : '') +
+      (randomPa.length > 0
+        ? ` (uniform random scores reach a point-adjusted F1 of ${Math.min(...randomPa).toFixed(3)}–${Math.max(...randomPa).toFixed(3)} on these labels)`
+        : '') +
       '. Point-adjusted figures appear only with their PA%K curve and that random baseline; rank methods by the unadjusted figures.',
   );
   for (const [method, rows] of groupBy(input.results, (r) => r.method)) {
     const epochs = rows.map((r) => r.epochs).filter((e): e is number => typeof e === 'number');
-    const maxEpochs = rows.map((r) => (r.params as { epochs?: unknown })?.epochs).filter((e): e is number => typeof e === 'number');
+    const maxEpochs = rows
+      .map((r) => (r.params as { epochs?: unknown })?.epochs)
+      .filter((e): e is number => typeof e === 'number');
     if (method.includes('divad') && maxEpochs.length > 0 && Math.max(...maxEpochs) < PAPER_MAX_EPOCHS) {
       caveats.push(
         `${method} was trained for at most ${Math.max(...maxEpochs)} epochs (${epochsRun(epochs)}); the paper trains up to ${PAPER_MAX_EPOCHS} with patience 100, so these are not the paper's numbers.`,
       );
     }
   }
-  const unmatched = input.runs.flatMap((r) => (r.data?.files ?? []).filter((f) => f.lock !== 'ok').map((f) => `${f.path} (${f.lock})`));
-  if (unmatched.length > 0) caveats.push(`Data files that do not match datasets.lock: ${unmatched.slice(0, 8).join(', ')}${unmatched.length > 8 ? `, and ${unmatched.length - 8} more` : ''}.`);
-  if (input.results.length > 0 && analyses.length === 0) caveats.push('No score files were found beside the results: distributions, timelines and the wider metric suite are missing.');
+  const unmatched = input.runs.flatMap((r) =>
+    (r.data?.files ?? []).filter((f) => f.lock !== 'ok').map((f) => `${f.path} (${f.lock})`),
+  );
+  if (unmatched.length > 0)
+    caveats.push(
+      `Data files that do not match datasets.lock: ${unmatched.slice(0, 8).join(', ')}${unmatched.length > 8 ? `, and ${unmatched.length - 8} more` : ''}.`,
+    );
+  if (input.results.length > 0 && analyses.length === 0)
+    caveats.push(
+      'No score files were found beside the results: distributions, timelines and the wider metric suite are missing.',
+    );
   caveats.push(...(input.notes ?? []));
   return caveats;
 }

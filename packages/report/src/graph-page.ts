@@ -39,7 +39,10 @@ table { border-collapse: collapse; font-size: 12px; } th, td { padding: 3px 8px;
 
 function htmlTable(headers: string[], rows: (string | number)[][], right: Set<number>): string {
   return `<table><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r.map((c, i) => `<td${right.has(i) ? ' class="r"' : ''}>${escapeHtml(String(c))}</td>`).join('')}</tr>`)
+    .map(
+      (r) =>
+        `<tr>${r.map((c, i) => `<td${right.has(i) ? ' class="r"' : ''}>${escapeHtml(String(c))}</td>`).join('')}</tr>`,
+    )
     .join('')}</tbody></table>`;
 }
 

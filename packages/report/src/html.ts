@@ -26,9 +26,14 @@ details { margin: 6px 0; } summary { cursor: pointer; color: #444; }
 
 function renderTable(t: Table): string {
   const head = t.headers.map((h, i) => `<th class="${t.align[i]}">${escapeHtml(h)}</th>`).join('');
-  const codeColumns = new Set(t.headers.map((h, i) => (/parameters|command|sha256/.test(h) ? i : -1)).filter((i) => i >= 0));
+  const codeColumns = new Set(
+    t.headers.map((h, i) => (/parameters|command|sha256/.test(h) ? i : -1)).filter((i) => i >= 0),
+  );
   const body = t.rows
-    .map((row) => `<tr>${row.map((cell, i) => `<td class="${codeColumns.has(i) ? 'code' : t.align[i]}">${escapeHtml(cell)}</td>`).join('')}</tr>`)
+    .map(
+      (row) =>
+        `<tr>${row.map((cell, i) => `<td class="${codeColumns.has(i) ? 'code' : t.align[i]}">${escapeHtml(cell)}</td>`).join('')}</tr>`,
+    )
     .join('\n');
   return `<h3 id="table-${t.id}">${escapeHtml(t.title)}</h3>\n<div class="table-caption">${escapeHtml(t.caption)}</div>\n<table data-table="${t.id}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
 }
@@ -51,8 +56,16 @@ function renderSection(s: Section): string {
 /** One self-contained HTML page: inline CSS and SVG, no script, nothing fetched. */
 export function renderHtml(report: Report): string {
   const { input } = report;
-  const figures = (s: Figure['section']) => report.figures.filter((f) => f.section === s).map(renderFigure).join('\n');
-  const table = (id: string) => report.tables.filter((t) => t.id === id).map(renderTable).join('\n');
+  const figures = (s: Figure['section']) =>
+    report.figures
+      .filter((f) => f.section === s)
+      .map(renderFigure)
+      .join('\n');
+  const table = (id: string) =>
+    report.tables
+      .filter((t) => t.id === id)
+      .map(renderTable)
+      .join('\n');
   const sources = [...new Set(input.results.map((r) => r.source))];
   const methods = [...new Set(input.results.map((r) => r.method))];
   const datasets = [...new Set(input.results.map((r) => r.dataset))];
@@ -61,25 +74,51 @@ export function renderHtml(report: Report): string {
     .map(
       (r) =>
         `<details><summary>${escapeHtml(`${r.source}: sha256 of the ${r.data!.files.length} ${r.data!.dataset} files read`)}</summary>` +
-        renderTable({ id: 'checksums', title: '', caption: '', headers: ['file', 'sha256', 'datasets.lock'], align: ['l', 'l', 'l'], rows: r.data!.files.map((f) => [f.path, f.sha256, f.lock]) }) +
+        renderTable({
+          id: 'checksums',
+          title: '',
+          caption: '',
+          headers: ['file', 'sha256', 'datasets.lock'],
+          align: ['l', 'l', 'l'],
+          rows: r.data!.files.map((f) => [f.path, f.sha256, f.lock]),
+        }) +
         '</details>',
     )
     .join('\n');
   const sections: Section[] = [
-    { id: 'caveats', title: 'Caveats', body: `<ul class="caveats">${report.caveats.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>` },
-    { id: 'summary', title: 'Summary tables', body: [table('methods'), table('sequences'), table('deployed')].join('\n') },
+    {
+      id: 'caveats',
+      title: 'Caveats',
+      body: `<ul class="caveats">${report.caveats.map((c) => `<li>${escapeHtml(c)}</li>`).join('')}</ul>`,
+    },
+    {
+      id: 'summary',
+      title: 'Summary tables',
+      body: [table('methods'), table('sequences'), table('deployed')].join('\n'),
+    },
     {
       id: 'spatiotemporal',
       title: 'Spatiotemporal experiments',
-      body: [...report.tables.filter((t) => t.id.startsWith('st-')).map(renderTable), figures('st') && `<div class="row">${figures('st')}</div>`].join('\n'),
+      body: [
+        ...report.tables.filter((t) => t.id.startsWith('st-')).map(renderTable),
+        figures('st') && `<div class="row">${figures('st')}</div>`,
+      ].join('\n'),
     },
     { id: 'grid', title: 'Across the grid', body: figures('grid') && `<div class="row">${figures('grid')}</div>` },
     { id: 'distributions', title: 'Score distributions', body: figures('distributions') },
     { id: 'timelines', title: 'Score timelines', body: figures('timelines') },
     { id: 'latent', title: 'Latent encodings by domain', body: figures('latent') },
     { id: 'metrics', title: 'The wider metric suite', body: table('metric-suite') },
-    { id: 'point-adjust', title: 'Point adjustment (read with care)', body: `${table('point-adjust')}\n${figures('point-adjust')}` },
-    { id: 'configuration', title: 'Configuration, machines and data', body: [table('configuration'), table('runs'), checksums].join('\n') },
+    {
+      id: 'point-adjust',
+      title: 'Point adjustment (read with care)',
+      body: `${table('point-adjust')}\n${figures('point-adjust')}`,
+    },
+    {
+      id: 'configuration',
+      title: 'Configuration, machines and data',
+      body: [table('configuration'), table('runs'), checksums].join('\n'),
+    },
   ].filter((s) => s.body.trim() !== '');
   const nav = sections.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('');
   const title = input.title ?? `driftwatch report: ${methods.join(', ')} on ${datasets.join(', ')}`;

@@ -1,11 +1,44 @@
-export type { ReportInput, RunInfo, ScoreSeries, SourcedResult, DataFileChecksum, LatentPoint, LatentProjection } from './input';
-export { buildReport, renderFigures, varyingNumericParams, densityCurves, TIMELINE_POINTS, DENSITY_POINTS, DENSITY_RANGE, type Report, type Figure } from './build';
+export type {
+  ReportInput,
+  RunInfo,
+  ScoreSeries,
+  SourcedResult,
+  DataFileChecksum,
+  LatentPoint,
+  LatentProjection,
+} from './input';
+export {
+  buildReport,
+  renderFigures,
+  varyingNumericParams,
+  densityCurves,
+  TIMELINE_POINTS,
+  DENSITY_POINTS,
+  DENSITY_RANGE,
+  type Report,
+  type Figure,
+} from './build';
 export { renderHtml, escapeHtml } from './html';
 export { renderMarkdown, markdownTable } from './markdown';
 export { renderSvgs } from './render/svg';
 export { minMaxDecimate } from './figures/decimate';
-export { bestGridPoint, fiveNumbers, summariseSequences, summariseMethods, groupBy, type FiveNumbers, type SequenceSummary, type MethodSummary } from './summary/grid-summary';
-export { analyseSeries, RANDOM_BASELINE_SEED, type SeriesAnalysis, type SeriesMetrics, type ScorePopulations } from './summary/series';
+export {
+  bestGridPoint,
+  fiveNumbers,
+  summariseSequences,
+  summariseMethods,
+  groupBy,
+  type FiveNumbers,
+  type SequenceSummary,
+  type MethodSummary,
+} from './summary/grid-summary';
+export {
+  analyseSeries,
+  RANDOM_BASELINE_SEED,
+  type SeriesAnalysis,
+  type SeriesMetrics,
+  type ScorePopulations,
+} from './summary/series';
 export { fmt, type Table } from './tables';
 export type { VegaLiteSpec } from './specs/spec';
 export { stSection, isStResult, latestStLines, type StResult, type StSection } from './st/st-results';

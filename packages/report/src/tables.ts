@@ -35,9 +35,19 @@ export function methodTable(methods: readonly MethodSummary[]): Table {
     id: 'methods',
     title: 'Per method and data set',
     caption:
-      'best = each test sequence\'s highest peak F1 over its grid (oracle); max / median / IQR are over test sequences. ' +
+      "best = each test sequence's highest peak F1 over its grid (oracle); max / median / IQR are over test sequences. " +
       'all-grid median: median of every grid point. deployed: mean over sequences of the median F1 over the grid at a label-free threshold.',
-    headers: ['method', 'data set', 'sequences', 'best: mean', 'best: max', 'best: median', 'best: IQR', 'all-grid median', ...selectors.map((s) => `deployed ${s}`)],
+    headers: [
+      'method',
+      'data set',
+      'sequences',
+      'best: mean',
+      'best: max',
+      'best: median',
+      'best: IQR',
+      'all-grid median',
+      ...selectors.map((s) => `deployed ${s}`),
+    ],
     align: ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', ...selectors.map(() => 'r' as const)],
     rows: methods.map((m) => [
       m.method,
@@ -57,8 +67,24 @@ export function sequenceTable(sequences: readonly SequenceSummary[]): Table {
   return {
     id: 'sequences',
     title: 'Per method and test sequence (over the grid)',
-    caption: 'Peak F1 over the grid points of each (method, test sequence); best β and the figures at the best grid point are oracle choices.',
-    headers: ['method', 'test sequence', 'grid points', 'max', 'median', 'Q1', 'Q3', 'IQR', 'best β', 'P', 'R', 'AUC-PR', 'train s', 'score s'],
+    caption:
+      'Peak F1 over the grid points of each (method, test sequence); best β and the figures at the best grid point are oracle choices.',
+    headers: [
+      'method',
+      'test sequence',
+      'grid points',
+      'max',
+      'median',
+      'Q1',
+      'Q3',
+      'IQR',
+      'best β',
+      'P',
+      'R',
+      'AUC-PR',
+      'train s',
+      'score s',
+    ],
     align: ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     rows: sequences.map((s) => [
       s.method,
@@ -84,14 +110,25 @@ export function deployedTable(sequences: readonly SequenceSummary[]): Table {
   for (const s of sequences) {
     for (const d of s.best.deployed ?? []) {
       const f1 = s.deployedF1[d.selector];
-      rows.push([s.method, shortSequenceName(s.testSequence), d.selector, fmtThreshold(d.threshold), fmt(d.precision), fmt(d.recall), fmt(d.f1), fmt(f1?.median), fmt(s.peakF1.max), d.error ?? '']);
+      rows.push([
+        s.method,
+        shortSequenceName(s.testSequence),
+        d.selector,
+        fmtThreshold(d.threshold),
+        fmt(d.precision),
+        fmt(d.recall),
+        fmt(d.f1),
+        fmt(f1?.median),
+        fmt(s.peakF1.max),
+        d.error ?? '',
+      ]);
     }
   }
   return {
     id: 'deployed',
     title: 'Label-free thresholds (deployment) next to the oracle peak',
     caption:
-      'Thresholds fitted on the validation scores of the training sequences only. τ, P, R, F1 at the best grid point\'s β; ' +
+      "Thresholds fitted on the validation scores of the training sequences only. τ, P, R, F1 at the best grid point's β; " +
       '"median F1" over every β of the grid. The oracle peak F1 picks τ (and β) with the test labels.',
     headers: ['method', 'sequence', 'selector', 'τ', 'P', 'R', 'F1', 'median F1 (grid)', 'oracle peak F1', 'note'],
     align: ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
@@ -107,7 +144,23 @@ export function metricSuiteTable(analyses: readonly SeriesAnalysis[]): Table {
       'Computed from the score files over every record after the first window (no records dropped after anomalies, unlike peak F1). ' +
       'VUS over buffers ℓ = 0…W. Range-based (Tatbul et al., Exathlon AD2), event-wise (Garg et al.), affiliation (Huet et al.) and ' +
       'detection delay are taken at the oracle peak threshold.',
-    headers: ['method', 'sequence', 'β', 'peak F1', 'AUC-ROC', 'AUC-PR', 'VUS-ROC', 'VUS-PR', 'range F1 AD2', 'composite F1', 'event F1', 'affiliation P', 'affiliation R', 'events found', 'mean delay'],
+    headers: [
+      'method',
+      'sequence',
+      'β',
+      'peak F1',
+      'AUC-ROC',
+      'AUC-PR',
+      'VUS-ROC',
+      'VUS-PR',
+      'range F1 AD2',
+      'composite F1',
+      'event F1',
+      'affiliation P',
+      'affiliation R',
+      'events found',
+      'mean delay',
+    ],
     align: ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     rows: analyses.map((a) => {
       const m = a.metrics;
@@ -139,7 +192,15 @@ export function pointAdjustTable(analyses: readonly SeriesAnalysis[]): Table {
     caption:
       'PA F1: peak F1 after point adjustment (a whole event counts as found when one record is flagged). Random: uniform scores on the same labels ' +
       '(seed 0). PA%K area: mean F1 over K = 0…100 %. A method whose PA F1 is near the random one has shown nothing.',
-    headers: ['method', 'sequence', 'peak F1 (pointwise)', 'PA F1', 'random: pointwise F1', 'random: PA F1', 'PA%K area'],
+    headers: [
+      'method',
+      'sequence',
+      'peak F1 (pointwise)',
+      'PA F1',
+      'random: pointwise F1',
+      'random: PA F1',
+      'PA%K area',
+    ],
     align: ['l', 'l', 'r', 'r', 'r', 'r', 'r'],
     rows: analyses.map((a) => [
       a.series.method,
@@ -155,7 +216,19 @@ export function pointAdjustTable(analyses: readonly SeriesAnalysis[]): Table {
 
 /** Exact configuration of every (method, data set): distinct parameter sets, seeds, backends and commands. */
 export function configurationTable(results: readonly SourcedResult[]): Table {
-  const seen = new Map<string, { method: string; dataset: string; params: string; seed: string; backend: string; epochs: string; command: string; lines: number }>();
+  const seen = new Map<
+    string,
+    {
+      method: string;
+      dataset: string;
+      params: string;
+      seed: string;
+      backend: string;
+      epochs: string;
+      command: string;
+      lines: number;
+    }
+  >();
   for (const r of results) {
     const params = JSON.stringify(r.params ?? {});
     const key = [r.method, r.dataset, params, r.seed, r.backend, r.command].join('\u0000');
@@ -176,10 +249,20 @@ export function configurationTable(results: readonly SourcedResult[]): Table {
   return {
     id: 'configuration',
     title: 'Configuration of every run',
-    caption: 'Distinct (method, parameters, seed, backend, command) combinations and how many results lines each produced.',
+    caption:
+      'Distinct (method, parameters, seed, backend, command) combinations and how many results lines each produced.',
     headers: ['method', 'data set', 'parameters', 'seed', 'backend', 'epochs (last)', 'results lines', 'command'],
     align: ['l', 'l', 'l', 'r', 'l', 'r', 'r', 'l'],
-    rows: [...seen.values()].map((e) => [e.method, e.dataset, e.params, e.seed, e.backend, e.epochs, String(e.lines), e.command]),
+    rows: [...seen.values()].map((e) => [
+      e.method,
+      e.dataset,
+      e.params,
+      e.seed,
+      e.backend,
+      e.epochs,
+      String(e.lines),
+      e.command,
+    ]),
   };
 }
 
@@ -187,13 +270,15 @@ export function runsTable(runs: readonly RunInfo[]): Table {
   return {
     id: 'runs',
     title: 'Runs, machines and data',
-    caption: 'From each results folder\'s run.json. Data: files read, and how many match datasets.lock.',
+    caption: "From each results folder's run.json. Data: files read, and how many match datasets.lock.",
     headers: ['results', 'started', 'backend', 'machine', 'data set', 'files', 'match the lock', 'command'],
     align: ['l', 'l', 'l', 'l', 'l', 'r', 'r', 'l'],
     rows: runs.map((r) => {
       const files = r.data?.files ?? [];
       const m = r.machine ?? {};
-      const machine = [m.cpuModel, m.cpus !== undefined ? `${m.cpus} CPUs` : undefined, m.platform, m.node].filter((x) => x !== undefined).join(', ');
+      const machine = [m.cpuModel, m.cpus !== undefined ? `${m.cpus} CPUs` : undefined, m.platform, m.node]
+        .filter((x) => x !== undefined)
+        .join(', ');
       return [
         r.source,
         r.startedAt ?? '–',
@@ -211,6 +296,9 @@ export function runsTable(runs: readonly RunInfo[]): Table {
 function describeBackend(b: RunInfo['backend']): string {
   if (!b) return '–';
   const name = b.name ?? 'unknown';
-  const versions = typeof b.versions === 'object' && b.versions !== null ? Object.entries(b.versions as Record<string, unknown>).filter(([k]) => k !== 'node') : [];
+  const versions =
+    typeof b.versions === 'object' && b.versions !== null
+      ? Object.entries(b.versions as Record<string, unknown>).filter(([k]) => k !== 'node')
+      : [];
   return versions.length > 0 ? `${name} (${versions.map(([k, v]) => `${k} ${String(v)}`).join(', ')})` : name;
 }

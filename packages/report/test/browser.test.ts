@@ -43,7 +43,8 @@ interface FigureCheck {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('renders every plot and table without a console error, and leaves a screenshot', async () => {
-    if (!executablePath) throw new Error('no Chromium found (install Debian\'s chromium or set CHROMIUM_PATH); CI requires this test');
+    if (!executablePath)
+      throw new Error("no Chromium found (install Debian's chromium or set CHROMIUM_PATH); CI requires this test");
     const report = await renderFigures(buildReport(syntheticReportInput()), { strict: true });
     const file = join(dir, 'report.html');
     writeFileSync(file, renderHtml(report));
@@ -57,7 +58,10 @@ interface FigureCheck {
     try {
       const page = await context.newPage();
       const problems: string[] = [];
-      page.on('console', (m) => (m.type() === 'error' || m.type() === 'warning') && problems.push(`${m.type()}: ${m.text()}`));
+      page.on(
+        'console',
+        (m) => (m.type() === 'error' || m.type() === 'warning') && problems.push(`${m.type()}: ${m.text()}`),
+      );
       page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
       page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()}`));
       const requests: string[] = [];
@@ -70,7 +74,10 @@ interface FigureCheck {
           const box = svg ? svg.getBoundingClientRect() : { width: 0, height: 0 };
           const marks: Record<string, number> = {};
           // typed by hand: the package compiles without the DOM library
-          const groups = n.querySelectorAll('g[class*="role-mark"]') as unknown as ArrayLike<{ getAttribute(name: string): string | null; querySelectorAll(s: string): { length: number } }>;
+          const groups = n.querySelectorAll('g[class*="role-mark"]') as unknown as ArrayLike<{
+            getAttribute(name: string): string | null;
+            querySelectorAll(s: string): { length: number };
+          }>;
           for (const g of Array.from(groups)) {
             const kind = g.getAttribute('class')!.split(' ')[0];
             marks[kind] = (marks[kind] ?? 0) + g.querySelectorAll('path[d]:not([d=""]), line, rect').length;
@@ -83,9 +90,12 @@ interface FigureCheck {
         expect({ id: f.id, drawn: f.width > 100 && f.height > 100 }).toEqual({ id: f.id, drawn: true });
         const expected = EXPECTED_MARKS.find(([re]) => re.test(f.id))?.[1];
         expect({ id: f.id, known: expected !== undefined }).toEqual({ id: f.id, known: true });
-        for (const mark of expected!) expect({ id: f.id, mark, drawn: (f.marks[mark] ?? 0) > 0 }).toEqual({ id: f.id, mark, drawn: true });
+        for (const mark of expected!)
+          expect({ id: f.id, mark, drawn: (f.marks[mark] ?? 0) > 0 }).toEqual({ id: f.id, mark, drawn: true });
       }
-      const rowsPerTable = await page.$$eval('table[data-table]', (tables) => tables.map((t) => [t.getAttribute('data-table'), t.querySelectorAll('tbody tr').length] as const));
+      const rowsPerTable = await page.$$eval('table[data-table]', (tables) =>
+        tables.map((t) => [t.getAttribute('data-table'), t.querySelectorAll('tbody tr').length] as const),
+      );
       for (const t of report.tables) expect(rowsPerTable).toContainEqual([t.id, t.rows.length]);
 
       mkdirSync(ARTIFACTS, { recursive: true });

@@ -18,7 +18,16 @@ export function syntheticLabels(length: number, events: number, rand: () => numb
  * runs by `separation`, calibration scores from the normal distribution, and results lines computed from them
  * exactly as the benchmark does (peak F1 per smoothing factor, deployed thresholds).
  */
-export function syntheticReportInput(options: { methods?: string[]; servers?: number; length?: number; smoothings?: number[]; windowLength?: number; seed?: number } = {}): ReportInput {
+export function syntheticReportInput(
+  options: {
+    methods?: string[];
+    servers?: number;
+    length?: number;
+    smoothings?: number[];
+    windowLength?: number;
+    seed?: number;
+  } = {},
+): ReportInput {
   const methods = options.methods ?? ['dense-divad-gm', 'iforest'];
   const servers = options.servers ?? 3;
   const length = options.length ?? 600;
@@ -32,11 +41,17 @@ export function syntheticReportInput(options: { methods?: string[]; servers?: nu
       const testSequence = `asd/omi-${s}`;
       const labels = syntheticLabels(length, 3, rand);
       const separation = 1 + m + s * 0.5;
-      const windowScores = Float64Array.from({ length: length - W + 1 }, (_, i) => rand() + (labels[i + W - 1] ? separation * rand() : 0));
+      const windowScores = Float64Array.from(
+        { length: length - W + 1 },
+        (_, i) => rand() + (labels[i + W - 1] ? separation * rand() : 0),
+      );
       const calibration = [0, 1].map(() => Float64Array.from({ length: 200 }, () => rand()));
       const testScores = recordScores(windowScores, W, 0);
       series.push({ method, dataset: 'asd', testSequence, windowLength: W, testScores, labels, calibration });
-      for (const { smoothing, result: r, deployed } of evaluateOverSmoothing(windowScores, labels, W, { grid: smoothings, calibration })) {
+      for (const { smoothing, result: r, deployed } of evaluateOverSmoothing(windowScores, labels, W, {
+        grid: smoothings,
+        calibration,
+      })) {
         results.push({
           method,
           dataset: 'asd',
@@ -84,6 +99,15 @@ export function syntheticReportInput(options: { methods?: string[]; servers?: nu
     results,
     series,
     latent,
-    runs: [{ source: 'synthetic', command: 'driftwatch bench asd-loso', startedAt: '2026-01-01T00:00:00.000Z', backend: { name: 'wasm', versions: { 'tfjs-core': '4.22.0' } }, machine: { cpus: 2 }, data: { dataset: 'asd', files: [{ path: 'asd/train/omi-1.txt', sha256: 'ab'.repeat(32), lock: 'ok' }] } }],
+    runs: [
+      {
+        source: 'synthetic',
+        command: 'driftwatch bench asd-loso',
+        startedAt: '2026-01-01T00:00:00.000Z',
+        backend: { name: 'wasm', versions: { 'tfjs-core': '4.22.0' } },
+        machine: { cpus: 2 },
+        data: { dataset: 'asd', files: [{ path: 'asd/train/omi-1.txt', sha256: 'ab'.repeat(32), lock: 'ok' }] },
+      },
+    ],
   };
 }

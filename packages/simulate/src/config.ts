@@ -112,7 +112,9 @@ export interface SimulationConfig {
   faults: FaultConfig;
 }
 
-type Partial2<T> = { [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? Partial<T[K]> : T[K] };
+type Partial2<T> = {
+  [K in keyof T]?: T[K] extends readonly unknown[] ? T[K] : T[K] extends object ? Partial<T[K]> : T[K];
+};
 /** What `simulateCluster` accepts: any subset of the parameters; the rest take their defaults. */
 export type SimulationOptions = Partial2<SimulationConfig>;
 
@@ -128,7 +130,8 @@ const DEFAULT_START = Date.UTC(2024, 0, 1);
 
 /** The parameters with every default filled in, validated. */
 export function resolveConfig(options: SimulationOptions = {}): SimulationConfig {
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) throw new ParameterError('simulation config must be an object');
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new ParameterError('simulation config must be an object');
   rejectUnknown(options as Record<string, unknown>, TOP_KEYS, 'simulation config');
   const nodes = integer(options.nodes ?? 32, 'nodes', 2, 10_000);
   const steps = integer(options.steps ?? 2000, 'steps', 2, 100_000_000);
@@ -137,7 +140,8 @@ export function resolveConfig(options: SimulationOptions = {}): SimulationConfig
   const faultsIn = objectOf(options.faults, 'faults');
   rejectUnknown(faultsIn, FAULT_KEYS, 'faults');
   const topology = options.topology ?? 'layered';
-  if (topology !== 'layered' && topology !== 'dag') throw new ParameterError(`topology must be 'layered' or 'dag', got ${JSON.stringify(topology)}`);
+  if (topology !== 'layered' && topology !== 'dag')
+    throw new ParameterError(`topology must be 'layered' or 'dag', got ${JSON.stringify(topology)}`);
   const config: SimulationConfig = {
     nodes,
     steps,
@@ -167,7 +171,9 @@ export function resolveConfig(options: SimulationOptions = {}): SimulationConfig
   };
   const autoscale = options.autoscaleSteps ?? config.graphWindow;
   if (!(typeof autoscale === 'number' && Number.isFinite(autoscale) && (autoscale === 0 || autoscale >= 1))) {
-    throw new ParameterError(`autoscaleSteps must be 0 (fixed capacities) or a number ≥ 1, got ${JSON.stringify(autoscale)}`);
+    throw new ParameterError(
+      `autoscaleSteps must be 0 (fixed capacities) or a number ≥ 1, got ${JSON.stringify(autoscale)}`,
+    );
   }
   config.autoscaleSteps = autoscale;
   if (topology === 'layered') {
@@ -189,13 +195,21 @@ export function databaseCount(nodes: number): number {
 
 function resolveFaults(f: Record<string, unknown>, nodes: number, steps: number): FaultConfig {
   const types = (f.types ?? [...FAULT_TYPES]) as unknown;
-  if (!Array.isArray(types) || types.length === 0 || types.some((t) => !(FAULT_TYPES as readonly string[]).includes(t))) {
-    throw new ParameterError(`faults.types must be a non-empty list of ${FAULT_TYPES.join(', ')}, got ${JSON.stringify(types)}`);
+  if (
+    !Array.isArray(types) ||
+    types.length === 0 ||
+    types.some((t) => !(FAULT_TYPES as readonly string[]).includes(t))
+  ) {
+    throw new ParameterError(
+      `faults.types must be a non-empty list of ${FAULT_TYPES.join(', ')}, got ${JSON.stringify(types)}`,
+    );
   }
   const start = integer(f.start ?? Math.floor(steps / 4), 'faults.start', 0, steps);
   // by default faults last 20 to 60 steps, less when the run leaves less room after `start`
   const room = Math.max(1, steps - start);
-  const duration = pair(f.duration ?? [Math.min(20, room), Math.min(60, room)], 'faults.duration', (v, name) => integer(v, name, 1, steps));
+  const duration = pair(f.duration ?? [Math.min(20, room), Math.min(60, room)], 'faults.duration', (v, name) =>
+    integer(v, name, 1, steps),
+  );
   const severity = pair(f.severity ?? [0.5, 1], 'faults.severity', (v, name) => between(v, name, 0, 1, false, true));
   // T·N/3200 (20 for 32 nodes × 2000 steps): the share of faulty node-steps stays put as N grows
   const count = integer(f.count ?? Math.round((steps * nodes) / 3200), 'faults.count', 0, 1_000_000);
@@ -204,15 +218,20 @@ function resolveFaults(f: Record<string, unknown>, nodes: number, steps: number)
   const propagation = { ...DEFAULT_PROPAGATION } as Record<FaultType, PropagationDirection>;
   for (const [type, direction] of Object.entries(propagationIn)) {
     if (!PROPAGATION_DIRECTIONS.includes(direction as PropagationDirection)) {
-      throw new ParameterError(`faults.propagation.${type} must be one of ${PROPAGATION_DIRECTIONS.join(', ')}, got ${JSON.stringify(direction)}`);
+      throw new ParameterError(
+        `faults.propagation.${type} must be one of ${PROPAGATION_DIRECTIONS.join(', ')}, got ${JSON.stringify(direction)}`,
+      );
     }
     propagation[type as FaultType] = direction as PropagationDirection;
   }
   const schedule = f.schedule === undefined ? undefined : resolveSchedule(f.schedule, nodes, steps);
   if (!schedule && count > 0 && start + duration[1] > steps) {
-    throw new ParameterError(`faults.start (${start}) + the longest fault (${duration[1]} steps) exceeds the ${steps} steps: start faults earlier, shorten them or simulate more steps`);
+    throw new ParameterError(
+      `faults.start (${start}) + the longest fault (${duration[1]} steps) exceeds the ${steps} steps: start faults earlier, shorten them or simulate more steps`,
+    );
   }
-  if (typeof (f.labelPropagated ?? true) !== 'boolean') throw new ParameterError(`faults.labelPropagated must be true or false, got ${JSON.stringify(f.labelPropagated)}`);
+  if (typeof (f.labelPropagated ?? true) !== 'boolean')
+    throw new ParameterError(`faults.labelPropagated must be true or false, got ${JSON.stringify(f.labelPropagated)}`);
   return {
     count,
     types: types as FaultType[],
@@ -230,12 +249,18 @@ function resolveFaults(f: Record<string, unknown>, nodes: number, steps: number)
 }
 
 function resolveSchedule(value: unknown, nodes: number, steps: number): FaultSpec[] {
-  if (!Array.isArray(value)) throw new ParameterError(`faults.schedule must be a list of {node, type, start, duration, severity}, got ${JSON.stringify(value)}`);
+  if (!Array.isArray(value))
+    throw new ParameterError(
+      `faults.schedule must be a list of {node, type, start, duration, severity}, got ${JSON.stringify(value)}`,
+    );
   return value.map((raw, k) => {
     const where = `faults.schedule[${k}]`;
     const spec = objectOf(raw, where);
     rejectUnknown(spec, ['node', 'type', 'start', 'duration', 'severity'], where);
-    if (!(FAULT_TYPES as readonly string[]).includes(spec.type as string)) throw new ParameterError(`${where}.type must be one of ${FAULT_TYPES.join(', ')}, got ${JSON.stringify(spec.type)}`);
+    if (!(FAULT_TYPES as readonly string[]).includes(spec.type as string))
+      throw new ParameterError(
+        `${where}.type must be one of ${FAULT_TYPES.join(', ')}, got ${JSON.stringify(spec.type)}`,
+      );
     const start = integer(spec.start, `${where}.start`, 0, steps - 1);
     return {
       node: integer(spec.node, `${where}.node`, 0, nodes - 1),
@@ -267,8 +292,28 @@ const TOP_KEYS: readonly string[] = [
   'structuralNoise',
   'faults',
 ];
-const WORKLOAD_KEYS: readonly string[] = ['baseRate', 'period', 'amplitude', 'burstRate', 'burstAmplitude', 'burstDecay'];
-const FAULT_KEYS: readonly string[] = ['count', 'types', 'start', 'duration', 'severity', 'delay', 'attenuation', 'maxHops', 'propagation', 'labelPropagated', 'labelFraction', 'schedule'];
+const WORKLOAD_KEYS: readonly string[] = [
+  'baseRate',
+  'period',
+  'amplitude',
+  'burstRate',
+  'burstAmplitude',
+  'burstDecay',
+];
+const FAULT_KEYS: readonly string[] = [
+  'count',
+  'types',
+  'start',
+  'duration',
+  'severity',
+  'delay',
+  'attenuation',
+  'maxHops',
+  'propagation',
+  'labelPropagated',
+  'labelFraction',
+  'schedule',
+];
 
 function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;
@@ -276,12 +321,16 @@ function plural(n: number, noun: string): string {
 
 function rejectUnknown(obj: Record<string, unknown>, known: readonly string[], where: string): void {
   const unknown = Object.keys(obj).filter((k) => !known.includes(k));
-  if (unknown.length > 0) throw new ParameterError(`${where}: unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; known: ${known.join(', ')}`);
+  if (unknown.length > 0)
+    throw new ParameterError(
+      `${where}: unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; known: ${known.join(', ')}`,
+    );
 }
 
 function objectOf(value: unknown, name: string): Record<string, unknown> {
   if (value === undefined) return {};
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ParameterError(`${name} must be an object, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new ParameterError(`${name} must be an object, got ${JSON.stringify(value)}`);
   return value as Record<string, unknown>;
 }
 
@@ -292,9 +341,23 @@ function integer(value: unknown, name: string, min: number, max: number): number
   return value;
 }
 
-function between(value: unknown, name: string, min: number, max: number, minIncluded: boolean, maxIncluded = false): number {
-  const ok = typeof value === 'number' && Number.isFinite(value) && (minIncluded ? value >= min : value > min) && (maxIncluded ? value <= max : value < max);
-  if (!ok) throw new ParameterError(`${name} must be a number in ${minIncluded ? '[' : '('}${min}, ${max}${maxIncluded ? ']' : ')'}, got ${JSON.stringify(value)}`);
+function between(
+  value: unknown,
+  name: string,
+  min: number,
+  max: number,
+  minIncluded: boolean,
+  maxIncluded = false,
+): number {
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (minIncluded ? value >= min : value > min) &&
+    (maxIncluded ? value <= max : value < max);
+  if (!ok)
+    throw new ParameterError(
+      `${name} must be a number in ${minIncluded ? '[' : '('}${min}, ${max}${maxIncluded ? ']' : ')'}, got ${JSON.stringify(value)}`,
+    );
   return value as number;
 }
 
@@ -311,7 +374,8 @@ function positive(value: unknown, name: string): number {
 }
 
 function pair(value: unknown, name: string, check: (v: unknown, name: string) => number): [number, number] {
-  if (!Array.isArray(value) || value.length !== 2) throw new ParameterError(`${name} must be a pair [min, max], got ${JSON.stringify(value)}`);
+  if (!Array.isArray(value) || value.length !== 2)
+    throw new ParameterError(`${name} must be a pair [min, max], got ${JSON.stringify(value)}`);
   const lo = check(value[0], `${name}[0]`);
   const hi = check(value[1], `${name}[1]`);
   if (lo > hi) throw new ParameterError(`${name} must have min ≤ max, got [${lo}, ${hi}]`);

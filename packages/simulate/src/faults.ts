@@ -44,7 +44,12 @@ export interface FaultRecord {
 }
 
 /** `count` root faults: node and type uniform, duration uniform in its range, start uniform so the fault ends within the run. */
-export function randomFaultSchedule(config: FaultConfig, nodes: number, steps: number, uniform: () => number): FaultSpec[] {
+export function randomFaultSchedule(
+  config: FaultConfig,
+  nodes: number,
+  steps: number,
+  uniform: () => number,
+): FaultSpec[] {
   const specs: FaultSpec[] = [];
   for (let k = 0; k < config.count; k++) {
     const node = uniformInteger(uniform, 0, nodes - 1);
@@ -77,7 +82,11 @@ export function hopDistances(from: number, neighbours: readonly (readonly number
 }
 
 /** Neighbour lists for one propagation direction over the call edges (or the machines) of one window. */
-export function propagationNeighbours(direction: 'callers' | 'callees' | 'co-located', edges: readonly CallEdge[], placement: Int32Array): number[][] {
+export function propagationNeighbours(
+  direction: 'callers' | 'callees' | 'co-located',
+  edges: readonly CallEdge[],
+  placement: Int32Array,
+): number[][] {
   const N = placement.length;
   const out: number[][] = Array.from({ length: N }, () => []);
   if (direction === 'co-located') {
@@ -99,12 +108,22 @@ export function propagationNeighbours(direction: 'callers' | 'callees' | 'co-loc
  * the call edges in force at step t. `labelEnd` is `end` here; the simulation extends it for direct
  * effects once it knows when each node's backlog drained.
  */
-export function faultRecords(specs: readonly FaultSpec[], config: FaultConfig, entities: string[], steps: number, edgesAt: (t: number) => readonly CallEdge[], placement: Int32Array): FaultRecord[] {
+export function faultRecords(
+  specs: readonly FaultSpec[],
+  config: FaultConfig,
+  entities: string[],
+  steps: number,
+  edgesAt: (t: number) => readonly CallEdge[],
+  placement: Int32Array,
+): FaultRecord[] {
   const ordered = specs.map((spec, k) => ({ spec, k })).sort((a, b) => a.spec.start - b.spec.start || a.k - b.k);
   const records: FaultRecord[] = [];
   ordered.forEach(({ spec }, fault) => {
     const direction = config.propagation[spec.type];
-    const reach = direction === 'none' ? null : hopDistances(spec.node, propagationNeighbours(direction, edgesAt(spec.start), placement), config.maxHops);
+    const reach =
+      direction === 'none'
+        ? null
+        : hopDistances(spec.node, propagationNeighbours(direction, edgesAt(spec.start), placement), config.maxHops);
     const byHop: { node: number; hops: number }[] = [{ node: spec.node, hops: 0 }];
     if (reach) {
       for (let v = 0; v < entities.length; v++) if (reach[v] > 0) byHop.push({ node: v, hops: reach[v] });
@@ -147,11 +166,13 @@ export interface FaultIntensities {
 }
 
 export function faultIntensities(records: readonly FaultRecord[], steps: number, nodes: number): FaultIntensities {
-  const make = () => Object.fromEntries(FAULT_TYPES.map((k) => [k, new Float32Array(steps * nodes)])) as Record<FaultType, Float32Array>;
+  const make = () =>
+    Object.fromEntries(FAULT_TYPES.map((k) => [k, new Float32Array(steps * nodes)])) as Record<FaultType, Float32Array>;
   const out: FaultIntensities = { direct: make(), additive: make() };
   for (const r of records) {
     const target = (r.direct ? out.direct : out.additive)[r.type];
-    for (let t = r.start; t < r.end; t++) target[t * nodes + r.node] = Math.max(target[t * nodes + r.node], r.intensity);
+    for (let t = r.start; t < r.end; t++)
+      target[t * nodes + r.node] = Math.max(target[t * nodes + r.node], r.intensity);
   }
   return out;
 }
@@ -160,7 +181,11 @@ export function faultIntensities(records: readonly FaultRecord[], steps: number,
  * Ground truth from the labelled records: label 1 on [start, labelEnd); the event is the type of the most
  * intense labelled record covering the cell (the earlier record on a tie).
  */
-export function groundTruth(records: readonly FaultRecord[], steps: number, nodes: number): { labels: Uint8Array; eventOf: Int16Array } {
+export function groundTruth(
+  records: readonly FaultRecord[],
+  steps: number,
+  nodes: number,
+): { labels: Uint8Array; eventOf: Int16Array } {
   const labels = new Uint8Array(steps * nodes);
   const eventOf = new Int16Array(steps * nodes).fill(-1);
   const best = new Float64Array(steps * nodes);

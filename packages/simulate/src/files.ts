@@ -5,7 +5,19 @@
  * `@driftwatch/simulate/files`: only it needs ingest and apache-arrow, so the simulator itself stays light.
  */
 import { join } from 'node:path';
-import { Dictionary, Field, Float32, Int32, RecordBatch, Schema, Struct, TimestampMillisecond, Utf8, makeData, vectorFromArray } from 'apache-arrow';
+import {
+  Dictionary,
+  Field,
+  Float32,
+  Int32,
+  RecordBatch,
+  Schema,
+  Struct,
+  TimestampMillisecond,
+  Utf8,
+  makeData,
+  vectorFromArray,
+} from 'apache-arrow';
 import { writeBatches, writeChunksAtomic } from '@driftwatch/ingest';
 import type { FaultRecord } from './faults';
 import { SIMULATOR_VERSION, type Simulation } from './simulate';
@@ -75,7 +87,11 @@ export function* wideMetricBatches(sim: Simulation): Generator<RecordBatch> {
   const N = s.entities.length;
   const F = s.features.length;
   const dictionary = new Dictionary(new Utf8(), new Int32(), 0);
-  const fields = [new Field('entity', dictionary, false), new Field('timestamp', new TimestampMillisecond(), false), ...s.features.map((f) => new Field(f, new Float32(), false))];
+  const fields = [
+    new Field('entity', dictionary, false),
+    new Field('timestamp', new TimestampMillisecond(), false),
+    ...s.features.map((f) => new Field(f, new Float32(), false)),
+  ];
   const schema = new Schema(fields, new Map([['source', s.id]]));
   const entities = vectorFromArray(s.entities, new Utf8());
   for (let i = 0; i < N; i++) {
@@ -85,7 +101,13 @@ export function* wideMetricBatches(sim: Simulation): Generator<RecordBatch> {
       return makeData({ type: new Float32(), length: s.length, nullCount: 0, data: column });
     });
     const children = [
-      makeData({ type: dictionary, length: s.length, nullCount: 0, data: new Int32Array(s.length).fill(i), dictionary: entities }),
+      makeData({
+        type: dictionary,
+        length: s.length,
+        nullCount: 0,
+        data: new Int32Array(s.length).fill(i),
+        dictionary: entities,
+      }),
       makeData({ type: new TimestampMillisecond(), length: s.length, nullCount: 0, data: s.timestamps! }),
       ...columns,
     ];
@@ -109,10 +131,38 @@ async function* labelLines(sim: Simulation): AsyncGenerator<string> {
   }
 }
 
-const FAULT_COLUMNS: (keyof FaultRecord)[] = ['fault', 'entity', 'type', 'role', 'rootEntity', 'hops', 'delay', 'start', 'end', 'labelEnd', 'intensity', 'direct', 'labelled'];
+const FAULT_COLUMNS: (keyof FaultRecord)[] = [
+  'fault',
+  'entity',
+  'type',
+  'role',
+  'rootEntity',
+  'hops',
+  'delay',
+  'start',
+  'end',
+  'labelEnd',
+  'intensity',
+  'direct',
+  'labelled',
+];
 
 function faultCsv(faults: readonly FaultRecord[]): string {
-  const header = ['fault', 'entity', 'type', 'role', 'root_entity', 'hops', 'delay', 'start', 'end', 'label_end', 'intensity', 'direct', 'labelled'];
+  const header = [
+    'fault',
+    'entity',
+    'type',
+    'role',
+    'root_entity',
+    'hops',
+    'delay',
+    'start',
+    'end',
+    'label_end',
+    'intensity',
+    'direct',
+    'labelled',
+  ];
   return [header.join(','), ...faults.map((r) => FAULT_COLUMNS.map((k) => String(r[k])).join(','))].join('\n') + '\n';
 }
 
@@ -135,7 +185,15 @@ export function simulationManifest(sim: Simulation, formats: readonly Simulation
     seed: sim.seed,
     ...(command ? { command } : {}),
     config: sim.config,
-    series: { id: s.id, entities: s.entities, features: s.features, eventTypes: s.eventTypes, steps: s.length, start: new Date(sim.config.startTime).toISOString(), stepMs: sim.config.stepMs },
+    series: {
+      id: s.id,
+      entities: s.entities,
+      features: s.features,
+      eventTypes: s.eventTypes,
+      steps: s.length,
+      start: new Date(sim.config.startTime).toISOString(),
+      stepMs: sim.config.stepMs,
+    },
     nodes: s.entities.map((entity, i) => ({
       entity,
       role: sim.layout.roles[i],
@@ -145,10 +203,29 @@ export function simulationManifest(sim: Simulation, formats: readonly Simulation
       serviceMs: sim.profiles[i].serviceMs,
     })),
     rewiring: sim.rewiring,
-    summary: { rootFaults: sim.rootFaults.length, faultRecords: sim.faults.length, labelledCells: labelled, labelledFraction: labelled / (s.length * s.entities.length) },
+    summary: {
+      rootFaults: sim.rootFaults.length,
+      faultRecords: sim.faults.length,
+      labelledCells: labelled,
+      labelledFraction: labelled / (s.length * s.entities.length),
+    },
     files: {
-      ...(formats.includes('csv') ? { 'metrics.csv': { what: 'metrics, long layout: entity, timestamp (ISO 8601), metric, value', mapping: METRICS_MAPPINGS['metrics.csv'] } } : {}),
-      ...(formats.includes('arrow') ? { 'metrics.arrow': { what: 'metrics, wide layout: entity, timestamp, one column per metric', mapping: METRICS_MAPPINGS['metrics.arrow'] } } : {}),
+      ...(formats.includes('csv')
+        ? {
+            'metrics.csv': {
+              what: 'metrics, long layout: entity, timestamp (ISO 8601), metric, value',
+              mapping: METRICS_MAPPINGS['metrics.csv'],
+            },
+          }
+        : {}),
+      ...(formats.includes('arrow')
+        ? {
+            'metrics.arrow': {
+              what: 'metrics, wide layout: entity, timestamp, one column per metric',
+              mapping: METRICS_MAPPINGS['metrics.arrow'],
+            },
+          }
+        : {}),
       'labels.csv': { what: 'ground truth per node and step: entity, timestamp, step, label, event' },
       'faults.csv': { what: 'every fault effect: roots and propagated, labelled or not (also faults.json)' },
       'graphs-true.jsonl': { what: 'the call graph per window (GraphSnapshot per line), weights = routing fractions' },
@@ -158,7 +235,12 @@ export function simulationManifest(sim: Simulation, formats: readonly Simulation
 }
 
 /** Writes every file of a simulation into `dir` (which exists and is empty). Returns the names written. */
-export async function writeSimulationFiles(dir: string, sim: Simulation, formats: readonly SimulationFormat[], command?: string): Promise<string[]> {
+export async function writeSimulationFiles(
+  dir: string,
+  sim: Simulation,
+  formats: readonly SimulationFormat[],
+  command?: string,
+): Promise<string[]> {
   const written: string[] = [];
   const put = async (name: string, chunks: AsyncIterable<string>) => {
     await writeChunksAtomic(join(dir, name), chunks);

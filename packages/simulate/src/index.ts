@@ -15,7 +15,16 @@ export {
   type SimulationOptions,
 } from './config';
 export { simulateCluster, SIMULATOR_VERSION, type Simulation } from './simulate';
-export { type FaultRecord, type FaultRole, hopDistances, propagationNeighbours, faultRecords, faultIntensities, groundTruth, randomFaultSchedule } from './faults';
+export {
+  type FaultRecord,
+  type FaultRole,
+  hopDistances,
+  propagationNeighbours,
+  faultRecords,
+  faultIntensities,
+  groundTruth,
+  randomFaultSchedule,
+} from './faults';
 export {
   clusterLayout,
   initialCallGraph,

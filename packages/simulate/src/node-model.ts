@@ -46,7 +46,12 @@ export function mm1Waiting(rho: number): number {
  * b_t = clamp(b_{t−1} + A_t − μ_t, 0, μ_t · τ / Δt): the fluid approximation of a queue in overload, holding at
  * most what can still be served before the timeout; the rest, max(0, b_{t−1} + A_t − μ_t − μ_t·τ/Δt), times out.
  */
-export function fluidBacklog(previous: number, admitted: number, capacity: number, stepMs: number): { backlog: number; dropped: number } {
+export function fluidBacklog(
+  previous: number,
+  admitted: number,
+  capacity: number,
+  stepMs: number,
+): { backlog: number; dropped: number } {
   const raw = previous + admitted - capacity;
   const limit = (capacity * TIMEOUT_MS) / stepMs;
   return { backlog: Math.min(limit, Math.max(0, raw)), dropped: Math.max(0, raw - limit) };
@@ -58,7 +63,13 @@ export function fluidBacklog(previous: number, admitted: number, capacity: numbe
  * no bursts), at target utilisation u, with time constant τ_a. A rewired edge overloads its new callee for a
  * while; the daily cycle and bursts stay visible.
  */
-export function plannedCapacity(previous: number, plannedLoad: number, targetUtilisation: number, timeConstant: number, minimum: number): number {
+export function plannedCapacity(
+  previous: number,
+  plannedLoad: number,
+  targetUtilisation: number,
+  timeConstant: number,
+  minimum: number,
+): number {
   return Math.max(minimum, previous + (plannedLoad / targetUtilisation - previous) / timeConstant);
 }
 
@@ -68,7 +79,13 @@ export function queueLength(rho: number, backlog: number): number {
 }
 
 /** R = min(τ, s / (1 − ρ̂) + Δt · b / μ): M/M/1 response time plus the time to serve the backlog ahead, capped at the timeout. */
-export function responseTime(serviceMs: number, rho: number, backlog: number, capacity: number, stepMs: number): number {
+export function responseTime(
+  serviceMs: number,
+  rho: number,
+  backlog: number,
+  capacity: number,
+  stepMs: number,
+): number {
   const r = Math.min(rho, RHO_CAP);
   const drain = backlog > 0 ? (capacity > 0 ? (stepMs * backlog) / capacity : Infinity) : 0;
   return Math.min(TIMEOUT_MS, serviceMs / (1 - r) + drain);
@@ -98,12 +115,27 @@ export function combinedErrors(own: number, blocked: number, failed: number, cal
 /** λ = (1 − l)(1 − f) · min(τ, R + Σ_j p_ij λ_j) + l · τ + (1 − l) · f · τ_fail: served requests take the response time plus their calls (a caller gives up at the timeout); blocked ones time out, failed ones fail fast. */
 export function endToEndLatency(response: number, calleeLatency: number, blocked: number, failed: number): number {
   const served = (1 - blocked) * (1 - failed);
-  return served * Math.min(TIMEOUT_MS, response + calleeLatency) + blocked * TIMEOUT_MS + (1 - blocked) * failed * FAIL_FAST_MS;
+  return (
+    served * Math.min(TIMEOUT_MS, response + calleeLatency) +
+    blocked * TIMEOUT_MS +
+    (1 - blocked) * failed * FAIL_FAST_MS
+  );
 }
 
 /** m = m₀ + d · t / T + m_ρ · min(ρ, 1) + m_Q · min(Q, Q_cap) / Q_cap, then a failed process falls to m_restart: (1 − f) · m + f · m_restart. */
-export function memoryPercent(base: number, drift: number, progress: number, rho: number, queue: number, failed: number): number {
-  const m = base + drift * progress + MEMORY_PER_UTILISATION * Math.min(rho, 1) + (MEMORY_PER_QUEUE * Math.min(queue, QUEUE_MEMORY_CAP)) / QUEUE_MEMORY_CAP;
+export function memoryPercent(
+  base: number,
+  drift: number,
+  progress: number,
+  rho: number,
+  queue: number,
+  failed: number,
+): number {
+  const m =
+    base +
+    drift * progress +
+    MEMORY_PER_UTILISATION * Math.min(rho, 1) +
+    (MEMORY_PER_QUEUE * Math.min(queue, QUEUE_MEMORY_CAP)) / QUEUE_MEMORY_CAP;
   return Math.min(100, (1 - failed) * m + failed * RESTART_MEMORY);
 }
 
@@ -151,7 +183,15 @@ export interface NodeState {
  * A node's own metrics at one step from its offered load, the faults acting on it and its backlog at the
  * previous step (the only state carried from step to step).
  */
-export function nodeStep(profile: NodeProfile, capacity: number, load: number, faults: NodeFaults, previousBacklog: number, progress: number, stepMs: number): NodeState {
+export function nodeStep(
+  profile: NodeProfile,
+  capacity: number,
+  load: number,
+  faults: NodeFaults,
+  previousBacklog: number,
+  progress: number,
+  stepMs: number,
+): NodeState {
   const admitted = load * (1 - faults.blocked) * (1 - faults.failed);
   const effective = effectiveCapacity(capacity, faults.contention, faults.queueBuildup);
   const rho = utilisation(admitted, effective);
@@ -179,7 +219,9 @@ export interface PropagatedImpact {
   errors: number;
 }
 
-export const PROPAGATED_IMPACT: Readonly<Record<'cpu-contention' | 'link-blockage' | 'queue-buildup' | 'process-failure', PropagatedImpact>> = Object.freeze({
+export const PROPAGATED_IMPACT: Readonly<
+  Record<'cpu-contention' | 'link-blockage' | 'queue-buildup' | 'process-failure', PropagatedImpact>
+> = Object.freeze({
   // reached along calls (not the default co-located path): slower callee responses
   'cpu-contention': { latencyMs: 200, queue: 2, errors: 0 },
   'link-blockage': { latencyMs: 0.5 * TIMEOUT_MS, queue: 0, errors: 0.2 },
@@ -198,7 +240,15 @@ export const NOISE_SCALE = Object.freeze({
 });
 
 /** Observed value of each metric: x + s·σ·z for percentages and rates (clamped to their range), x · e^{σ z} for latency and queue (positive, skewed). */
-export function noisyMetrics(cpu: number, memory: number, latency: number, queue: number, errors: number, sigma: number, z: ArrayLike<number>): [number, number, number, number, number] {
+export function noisyMetrics(
+  cpu: number,
+  memory: number,
+  latency: number,
+  queue: number,
+  errors: number,
+  sigma: number,
+  z: ArrayLike<number>,
+): [number, number, number, number, number] {
   const clamp = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
   return [
     clamp(cpu + NOISE_SCALE.cpu * sigma * z[0], 0, 100),

@@ -8,12 +8,40 @@
  * metric gets measurement noise.
  */
 import { ParameterError, type GraphSnapshot, type NodeSeries } from '@driftwatch/contracts';
-import { FAULT_TYPES, METRICS, resolveConfig, type FaultSpec, type SimulationConfig, type SimulationOptions } from './config';
+import {
+  FAULT_TYPES,
+  METRICS,
+  resolveConfig,
+  type FaultSpec,
+  type SimulationConfig,
+  type SimulationOptions,
+} from './config';
 import { faultIntensities, faultRecords, groundTruth, randomFaultSchedule, type FaultRecord } from './faults';
-import { NO_FAULTS, PROPAGATED_IMPACT, plannedCapacity, combinedErrors, endToEndLatency, noisyMetrics, nodeStep, type NodeFaults, type NodeProfile, type NodeState } from './node-model';
+import {
+  NO_FAULTS,
+  PROPAGATED_IMPACT,
+  plannedCapacity,
+  combinedErrors,
+  endToEndLatency,
+  noisyMetrics,
+  nodeStep,
+  type NodeFaults,
+  type NodeProfile,
+  type NodeState,
+} from './node-model';
 import { STREAMS, streamNormal, streamUniform } from './random';
 import { observedSnapshot } from './structural-noise';
-import { callSnapshot, clusterLayout, initialCallGraph, rewireEdges, routingFractions, type CallEdge, type ClusterLayout, type NodeRole, type RewiringStats } from './topology';
+import {
+  callSnapshot,
+  clusterLayout,
+  initialCallGraph,
+  rewireEdges,
+  routingFractions,
+  type CallEdge,
+  type ClusterLayout,
+  type NodeRole,
+  type RewiringStats,
+} from './topology';
 import { entryProfiles, externalRates, propagateLoad } from './workload';
 
 /** Bumped with the package version; written into simulation.json so a data set names what made it. */
@@ -49,7 +77,8 @@ const SERVICE_MS: Record<NodeRole, number> = { frontend: 20, service: 30, databa
 
 /** Simulates a cluster; the same options and seed give the same output, bit for bit. */
 export function simulateCluster(options: SimulationOptions = {}, seed = 0): Simulation {
-  if (!(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32)) throw new ParameterError(`seed must be an integer in [0, 2^32), got ${JSON.stringify(seed)}`);
+  if (!(Number.isInteger(seed) && seed >= 0 && seed < 2 ** 32))
+    throw new ParameterError(`seed must be an integer in [0, 2^32), got ${JSON.stringify(seed)}`);
   const config = resolveConfig(options);
   const { nodes: N, steps: T, graphWindow: W } = config;
   const F = METRICS.length;
@@ -62,7 +91,8 @@ export function simulateCluster(options: SimulationOptions = {}, seed = 0): Simu
   const rewiring: RewiringStats = { boundaries: 0, trials: 0, moves: 0, blocked: 0 };
   const windows = Math.ceil(T / W);
   const edgesByWindow: CallEdge[][] = [initialCallGraph(layout, config.fanOut, streamUniform(seed, STREAMS.topology))];
-  for (let k = 1; k < windows; k++) edgesByWindow.push(rewireEdges(edgesByWindow[k - 1], layout, config.rewiring, rewiringUniform, rewiring));
+  for (let k = 1; k < windows; k++)
+    edgesByWindow.push(rewireEdges(edgesByWindow[k - 1], layout, config.rewiring, rewiringUniform, rewiring));
   const fractionsByWindow = edgesByWindow.map((edges) => routingFractions(edges, N, config.forwardShare));
   const offsetsByWindow = edgesByWindow.map((edges) => edgeOffsets(edges, N));
   const trueGraphs = edgesByWindow.map((edges, k) => callSnapshot(k * W, layout.entities, edges, fractionsByWindow[k]));
@@ -81,8 +111,16 @@ export function simulateCluster(options: SimulationOptions = {}, seed = 0): Simu
   });
   const profiles = nodeProfiles(config, layout.roles, plannedLoad[0], streamUniform(seed, STREAMS.capacity));
 
-  const rootFaults = config.faults.schedule ?? randomFaultSchedule(config.faults, N, T, streamUniform(seed, STREAMS.faults));
-  const faults = faultRecords(rootFaults, config.faults, layout.entities, T, (t) => edgesByWindow[Math.floor(t / W)], layout.placement);
+  const rootFaults =
+    config.faults.schedule ?? randomFaultSchedule(config.faults, N, T, streamUniform(seed, STREAMS.faults));
+  const faults = faultRecords(
+    rootFaults,
+    config.faults,
+    layout.entities,
+    T,
+    (t) => edgesByWindow[Math.floor(t / W)],
+    layout.placement,
+  );
   const intensity = faultIntensities(faults, T, N);
   const [contention, blockage, queueBuildup, failure] = FAULT_TYPES.map((k) => intensity.direct[k]);
   const additive = FAULT_TYPES.map((k) => intensity.additive[k]);
@@ -123,10 +161,24 @@ export function simulateCluster(options: SimulationOptions = {}, seed = 0): Simu
     for (let i = 0; i < N; i++) {
       const cell = t * N + i;
       if (config.autoscaleSteps > 0 && t > 0) {
-        stepCapacity[i] = plannedCapacity(stepCapacity[i], plannedLoad[k][i], profiles[i].targetUtilisation, config.autoscaleSteps, minimumCapacity[i]);
+        stepCapacity[i] = plannedCapacity(
+          stepCapacity[i],
+          plannedLoad[k][i],
+          profiles[i].targetUtilisation,
+          config.autoscaleSteps,
+          minimumCapacity[i],
+        );
       }
       capacity[cell] = stepCapacity[i];
-      nominal[i] = nodeStep(profiles[i], stepCapacity[i], stepLoad[i], NO_FAULTS, nominalBacklog[i], progress, config.stepMs);
+      nominal[i] = nodeStep(
+        profiles[i],
+        stepCapacity[i],
+        stepLoad[i],
+        NO_FAULTS,
+        nominalBacklog[i],
+        progress,
+        config.stepMs,
+      );
       nominalBacklog[i] = nominal[i].backlog;
       acting.contention = contention[cell];
       acting.blocked = blockage[cell];
@@ -158,7 +210,15 @@ export function simulateCluster(options: SimulationOptions = {}, seed = 0): Simu
         errors += j * impact[type].errors;
       }
       for (let f = 0; f < F; f++) z[f] = normal();
-      const observed = noisyMetrics(own[i].cpu, own[i].memory, latency, queue, Math.min(1, errors), config.measurementNoise, z);
+      const observed = noisyMetrics(
+        own[i].cpu,
+        own[i].memory,
+        latency,
+        queue,
+        Math.min(1, errors),
+        config.measurementNoise,
+        z,
+      );
       values.set(observed, cell * F);
     }
   }
@@ -169,7 +229,10 @@ export function simulateCluster(options: SimulationOptions = {}, seed = 0): Simu
     while (r.labelEnd < T && departs[r.labelEnd * N + r.node] === 1) r.labelEnd++;
   }
   const { labels, eventOf } = groundTruth(faults, T, N);
-  const timestamps = BigInt64Array.from({ length: T }, (_, t) => BigInt(config.startTime) + BigInt(t) * BigInt(config.stepMs));
+  const timestamps = BigInt64Array.from(
+    { length: T },
+    (_, t) => BigInt(config.startTime) + BigInt(t) * BigInt(config.stepMs),
+  );
   const series: NodeSeries = {
     id: `sim/seed-${seed}`,
     entities: layout.entities,
@@ -199,7 +262,14 @@ export function simulateCluster(options: SimulationOptions = {}, seed = 0): Simu
 }
 
 function sameOwnState(a: NodeState, b: NodeState): boolean {
-  return a.backlog === b.backlog && a.queue === b.queue && a.response === b.response && a.errors === b.errors && a.cpu === b.cpu && a.memory === b.memory;
+  return (
+    a.backlog === b.backlog &&
+    a.queue === b.queue &&
+    a.response === b.response &&
+    a.errors === b.errors &&
+    a.cpu === b.cpu &&
+    a.memory === b.memory
+  );
 }
 
 /** offsets[i] … offsets[i + 1] − 1: the edges of caller i in a list sorted by caller. */
@@ -215,7 +285,12 @@ function edgeOffsets(edges: readonly CallEdge[], nodes: number): Int32Array {
  * u_i = min(0.95, u · U[0.7, 1.3]) its target utilisation; service time, memory at rest and memory leak
  * drawn per node.
  */
-function nodeProfiles(config: SimulationConfig, roles: NodeRole[], meanLoad: Float64Array, uniform: () => number): NodeProfile[] {
+function nodeProfiles(
+  config: SimulationConfig,
+  roles: NodeRole[],
+  meanLoad: Float64Array,
+  uniform: () => number,
+): NodeProfile[] {
   const minimum = (0.01 * config.workload.baseRate) / config.nodes;
   return roles.map((role, i) => {
     const target = Math.min(0.95, config.utilisation * (0.7 + 0.6 * uniform()));

@@ -103,7 +103,14 @@ export function clusterLayout(config: SimulationConfig, placementUniform: () => 
       candidates.push(Array.from({ length: Math.max(0, N - Math.max(i + 1, R)) }, (_, j) => Math.max(i + 1, R) + j));
     }
   }
-  return { entities, roles, tier, roots: Array.from({ length: R }, (_, i) => i), candidates, placement: placeOnMachines(N, config.machines, placementUniform) };
+  return {
+    entities,
+    roles,
+    tier,
+    roots: Array.from({ length: R }, (_, i) => i),
+    candidates,
+    placement: placeOnMachines(N, config.machines, placementUniform),
+  };
 }
 
 /** Nodes dealt onto machines in a random order, round robin: machine sizes differ by at most one. */
@@ -137,7 +144,8 @@ export function initialCallGraph(layout: ClusterLayout, fanOut: number, uniform:
   for (let j = 0; j < N; j++) {
     if (isRoot.has(j)) continue;
     // DAG: any earlier node; layered: a node of the tier just above (whose candidates include j's tier)
-    const [from, to] = layout.roles[j] === 'node' ? [0, j] : [tierStart.get(layout.tier[j] - 1)!, tierStart.get(layout.tier[j])!];
+    const [from, to] =
+      layout.roles[j] === 'node' ? [0, j] : [tierStart.get(layout.tier[j] - 1)!, tierStart.get(layout.tier[j])!];
     callees[from + Math.min(to - from - 1, Math.floor(uniform() * (to - from)))].add(j);
   }
   for (let i = 0; i < N; i++) {
@@ -147,7 +155,8 @@ export function initialCallGraph(layout: ClusterLayout, fanOut: number, uniform:
     while (callees[i].size < target) callees[i].add(cands[Math.floor(uniform() * cands.length)]);
   }
   const edges: CallEdge[] = [];
-  for (let i = 0; i < N; i++) for (const j of [...callees[i]].sort((a, b) => a - b)) edges.push({ src: i, dst: j, share: 0.5 + uniform() });
+  for (let i = 0; i < N; i++)
+    for (const j of [...callees[i]].sort((a, b) => a - b)) edges.push({ src: i, dst: j, share: 0.5 + uniform() });
   return edges;
 }
 
@@ -156,7 +165,13 @@ export function initialCallGraph(layout: ClusterLayout, fanOut: number, uniform:
  * callee its caller may call and neither calls now nor called at the start of this boundary (so every move
  * changes exactly one edge of the snapshot: one removed, one added). The edge keeps its share.
  */
-export function rewireEdges(edges: readonly CallEdge[], layout: ClusterLayout, rate: number, uniform: () => number, stats: RewiringStats): CallEdge[] {
+export function rewireEdges(
+  edges: readonly CallEdge[],
+  layout: ClusterLayout,
+  rate: number,
+  uniform: () => number,
+  stats: RewiringStats,
+): CallEdge[] {
   const N = layout.entities.length;
   const before = Array.from({ length: N }, () => new Set<number>());
   for (const e of edges) before[e.src].add(e.dst);
@@ -188,6 +203,15 @@ export function routingFractions(edges: readonly CallEdge[], nodes: number, forw
 }
 
 /** The call graph as a snapshot starting at step t, weights = routing fractions. */
-export function callSnapshot(t: number, entities: string[], edges: readonly CallEdge[], fractions: Float64Array): GraphSnapshot {
-  return { t, nodes: entities, edges: edges.map((e, k) => ({ src: e.src, dst: e.dst, kind: 'call' as const, weight: fractions[k] })) };
+export function callSnapshot(
+  t: number,
+  entities: string[],
+  edges: readonly CallEdge[],
+  fractions: Float64Array,
+): GraphSnapshot {
+  return {
+    t,
+    nodes: entities,
+    edges: edges.map((e, k) => ({ src: e.src, dst: e.dst, kind: 'call' as const, weight: fractions[k] })),
+  };
 }

@@ -33,14 +33,25 @@ export function entryProfiles(entries: number, workload: WorkloadConfig, uniform
  * External requests per step at each entry, `rates[t·R + r]`: the periodic rate plus bursts whose
  * arrivals are Poisson with `burstRate` per step and entry.
  */
-export function externalRates(profiles: readonly EntryProfile[], workload: WorkloadConfig, steps: number, uniform: () => number): Float64Array {
+export function externalRates(
+  profiles: readonly EntryProfile[],
+  workload: WorkloadConfig,
+  steps: number,
+  uniform: () => number,
+): Float64Array {
   const R = profiles.length;
   const rates = new Float64Array(steps * R);
   const bursts = new Float64Array(R);
   for (let t = 0; t < steps; t++) {
     for (let r = 0; r < R; r++) {
       const { base, phase } = profiles[r];
-      bursts[r] = burstLevel(bursts[r], workload.burstDecay, workload.burstAmplitude, base, poisson(uniform, workload.burstRate));
+      bursts[r] = burstLevel(
+        bursts[r],
+        workload.burstDecay,
+        workload.burstAmplitude,
+        base,
+        poisson(uniform, workload.burstRate),
+      );
       rates[t * R + r] = periodicRate(base, workload.amplitude, workload.period, phase, t) + bursts[r];
     }
   }
@@ -51,7 +62,12 @@ export function externalRates(profiles: readonly EntryProfile[], workload: Workl
  * L_j = ext_j + Σ_i p_ij · L_i, in index order (a topological order: callers come first). `edges` are the
  * window's call edges sorted by caller and `fractions[k]` is edge k's p_ij. Writes L into `load`.
  */
-export function propagateLoad(external: Float64Array, edges: readonly { src: number; dst: number }[], fractions: Float64Array, load: Float64Array): void {
+export function propagateLoad(
+  external: Float64Array,
+  edges: readonly { src: number; dst: number }[],
+  fractions: Float64Array,
+  load: Float64Array,
+): void {
   load.set(external);
   // edges sorted by src: by the time edge (i → j) is read, every edge into i (from a smaller index) has been added
   for (let k = 0; k < edges.length; k++) load[edges[k].dst] += fractions[k] * load[edges[k].src];

@@ -14,7 +14,20 @@ function bytesOf(sim: Simulation): Buffer {
     raw(sim.load),
     raw(sim.external),
     raw(sim.capacity),
-    Buffer.from(JSON.stringify([s.id, s.entities, s.features, s.eventTypes, s.graphs, sim.trueGraphs, sim.faults, sim.rootFaults, sim.config, sim.rewiring])),
+    Buffer.from(
+      JSON.stringify([
+        s.id,
+        s.entities,
+        s.features,
+        s.eventTypes,
+        s.graphs,
+        sim.trueGraphs,
+        sim.faults,
+        sim.rootFaults,
+        sim.config,
+        sim.rewiring,
+      ]),
+    ),
   ]);
 }
 const digest = (sim: Simulation) => createHash('sha256').update(bytesOf(sim)).digest('hex');
@@ -43,8 +56,15 @@ describe('reproducibility', () => {
   });
 
   it('stamps steps stepMs apart from startTime and names the series by its seed', () => {
-    const sim = simulateCluster({ nodes: 4, steps: 3, stepMs: 30_000, startTime: Date.UTC(2025, 5, 1), serviceTiers: 1, faults: { count: 0 } }, 12);
-    expect([...sim.series.timestamps!].map((t) => new Date(Number(t)).toISOString())).toEqual(['2025-06-01T00:00:00.000Z', '2025-06-01T00:00:30.000Z', '2025-06-01T00:01:00.000Z']);
+    const sim = simulateCluster(
+      { nodes: 4, steps: 3, stepMs: 30_000, startTime: Date.UTC(2025, 5, 1), serviceTiers: 1, faults: { count: 0 } },
+      12,
+    );
+    expect([...sim.series.timestamps!].map((t) => new Date(Number(t)).toISOString())).toEqual([
+      '2025-06-01T00:00:00.000Z',
+      '2025-06-01T00:00:30.000Z',
+      '2025-06-01T00:01:00.000Z',
+    ]);
     expect(sim.series.id).toBe('sim/seed-12');
     expect(sim.series.features).toEqual(['cpu', 'memory', 'latency', 'queue', 'error_rate']);
   });

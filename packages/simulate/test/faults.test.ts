@@ -1,4 +1,11 @@
-import { CONTENTION_STEAL, FAULT_TYPES, PROPAGATED_IMPACT, simulateCluster, type FaultSpec, type Simulation } from '../src';
+import {
+  CONTENTION_STEAL,
+  FAULT_TYPES,
+  PROPAGATED_IMPACT,
+  simulateCluster,
+  type FaultSpec,
+  type Simulation,
+} from '../src';
 import { callersOf, cell, hopsFrom, snapshotAt } from './helpers';
 
 const N = 16;
@@ -14,7 +21,8 @@ function withFaults(schedule: FaultSpec[], faults: Record<string, unknown> = {})
 }
 
 /** faulty − nominal for metric f of node i at step t */
-const delta = (faulty: Simulation, nominal: Simulation, t: number, i: number, f: number) => cell(faulty.series.values, N, F, t, i, f) - cell(nominal.series.values, N, F, t, i, f);
+const delta = (faulty: Simulation, nominal: Simulation, t: number, i: number, f: number) =>
+  cell(faulty.series.values, N, F, t, i, f) - cell(nominal.series.values, N, F, t, i, f);
 
 describe('fault propagation (closed form)', () => {
   const nominal = withFaults([]);
@@ -22,7 +30,9 @@ describe('fault propagation (closed form)', () => {
   it('a link blockage reaches each caller h hops up exactly h·delay steps later, with σ·a^h of the impact, and nothing else changes', () => {
     // a database with a caller that has callers itself, so that hops 1 and 2 both exist
     const g0 = snapshotAt(nominal.trueGraphs, 100);
-    const target = g0.nodes.findIndex((name, v) => name.startsWith('db-') && callersOf(g0, v).some((c) => callersOf(g0, c).length > 0));
+    const target = g0.nodes.findIndex(
+      (name, v) => name.startsWith('db-') && callersOf(g0, v).some((c) => callersOf(g0, c).length > 0),
+    );
     expect(target).toBeGreaterThanOrEqual(0);
     const faulty = withFaults([{ node: target, type: 'link-blockage', start: 100, duration: 30, severity: 0.8 }]);
     expect(JSON.stringify(faulty.trueGraphs)).toBe(JSON.stringify(nominal.trueGraphs));
@@ -36,12 +46,19 @@ describe('fault propagation (closed form)', () => {
         const h = hops[v];
         const on = h > 0 && t >= 100 + 3 * h && t < 130 + 3 * h;
         const intensity = on ? 0.8 * 0.5 ** h : 0;
-        const expected = [0, 0, intensity * PROPAGATED_IMPACT['link-blockage'].latencyMs, intensity * PROPAGATED_IMPACT['link-blockage'].queue, intensity * PROPAGATED_IMPACT['link-blockage'].errors];
+        const expected = [
+          0,
+          0,
+          intensity * PROPAGATED_IMPACT['link-blockage'].latencyMs,
+          intensity * PROPAGATED_IMPACT['link-blockage'].queue,
+          intensity * PROPAGATED_IMPACT['link-blockage'].errors,
+        ];
         for (let f = 0; f < F; f++) {
           const d = delta(faulty, nominal, t, v, f);
           // float32 storage: differences carry an error of about one ulp of the value
           const tolerance = 1e-6 * Math.max(1, Math.abs(cell(faulty.series.values, N, F, t, v, f)));
-          if (Math.abs(d - expected[f]) > tolerance) mismatches.push(`${g0.nodes[v]} (hop ${h}) t=${t} f=${f}: ${d} vs ${expected[f]}`);
+          if (Math.abs(d - expected[f]) > tolerance)
+            mismatches.push(`${g0.nodes[v]} (hop ${h}) t=${t} f=${f}: ${d} vs ${expected[f]}`);
         }
       }
     }
@@ -56,7 +73,9 @@ describe('fault propagation (closed form)', () => {
 
   it('CPU contention steals κ·σ of the CPU at its node and κ·σ·a at every node of the same machine, delay steps later', () => {
     const machineOf = nominal.layout.placement;
-    const target = Array.from(machineOf).findIndex((m, v) => Array.from(machineOf).filter((x, u) => x === m && u !== v).length >= 2);
+    const target = Array.from(machineOf).findIndex(
+      (m, v) => Array.from(machineOf).filter((x, u) => x === m && u !== v).length >= 2,
+    );
     const faulty = withFaults([{ node: target, type: 'cpu-contention', start: 50, duration: 40, severity: 0.6 }]);
     const mismatches: string[] = [];
     for (let v = 0; v < N; v++) {
@@ -68,11 +87,18 @@ describe('fault propagation (closed form)', () => {
         const d = delta(faulty, nominal, t, v, CPU);
         if (Math.abs(d - expected) > 1e-4) mismatches.push(`${v} t=${t}: ${d} vs ${expected}`);
         // nodes elsewhere do not notice at all
-        if (v !== target && !colocated && [MEMORY, LATENCY, QUEUE, ERRORS].some((f) => delta(faulty, nominal, t, v, f) !== 0)) mismatches.push(`${v} t=${t} moved`);
+        if (
+          v !== target &&
+          !colocated &&
+          [MEMORY, LATENCY, QUEUE, ERRORS].some((f) => delta(faulty, nominal, t, v, f) !== 0)
+        )
+          mismatches.push(`${v} t=${t} moved`);
       }
     }
     expect(mismatches.slice(0, 5)).toEqual([]);
-    expect(faulty.faults.filter((r) => r.role === 'propagated').map((r) => r.node)).toEqual(Array.from(machineOf).flatMap((m, v) => (v !== target && m === machineOf[target] ? [v] : [])));
+    expect(faulty.faults.filter((r) => r.role === 'propagated').map((r) => r.node)).toEqual(
+      Array.from(machineOf).flatMap((m, v) => (v !== target && m === machineOf[target] ? [v] : [])),
+    );
   });
 
   it('stops at maxHops and goes nowhere with propagation none', () => {
@@ -88,7 +114,12 @@ describe('fault propagation (closed form)', () => {
 });
 
 describe('the fault table and the ground truth', () => {
-  const options = { nodes: 24, steps: 800, rewiring: 0.02, faults: { count: 12, start: 200, delay: 2, attenuation: 0.5, maxHops: 3, labelFraction: 0.3 } };
+  const options = {
+    nodes: 24,
+    steps: 800,
+    rewiring: 0.02,
+    faults: { count: 12, start: 200, delay: 2, attenuation: 0.5, maxHops: 3, labelFraction: 0.3 },
+  };
   const sim = simulateCluster(options, 21);
   const nominal = simulateCluster({ ...options, faults: { ...options.faults, schedule: [] } }, 21);
   const M = 24;
@@ -115,7 +146,9 @@ describe('the fault table and the ground truth', () => {
       const g = snapshotAt(sim.trueGraphs, root.start);
       const direction = root.type === 'cpu-contention' ? 'co-located' : 'callers';
       const next = (v: number) =>
-        direction === 'co-located' ? Array.from(sim.layout.placement).flatMap((m, u) => (u !== v && m === sim.layout.placement[v] ? [u] : [])) : callersOf(g, v);
+        direction === 'co-located'
+          ? Array.from(sim.layout.placement).flatMap((m, u) => (u !== v && m === sim.layout.placement[v] ? [u] : []))
+          : callersOf(g, v);
       const hops = hopsFrom(root.node, M, next, 3);
       const expected = hops.flatMap((h, v) => (h > 0 && root.start + 2 * h < 800 ? [`${v}@${h}`] : [])).sort();
       const listed = sim.faults.filter((r) => r.fault === root.fault && r.role === 'propagated');

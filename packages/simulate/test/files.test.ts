@@ -7,7 +7,15 @@ import { writeSimulationFiles } from '../src/files';
 
 describe('simulation files', () => {
   let dir: string;
-  const options: SimulationOptions = { nodes: 8, steps: 120, rewiring: 0.05, structuralNoise: 0.25, graphWindow: 10, workload: { burstAmplitude: 1.5 }, faults: { count: 3, start: 20 } };
+  const options: SimulationOptions = {
+    nodes: 8,
+    steps: 120,
+    rewiring: 0.05,
+    structuralNoise: 0.25,
+    graphWindow: 10,
+    workload: { burstAmplitude: 1.5 },
+    faults: { count: 3, start: 20 },
+  };
   const expected = simulateCluster(options, 3);
   const N = 8;
   const F = 5;
@@ -26,7 +34,11 @@ describe('simulation files', () => {
   });
 
   it('writes the long CSV that ingest reads back to the same values, times and entity order', async () => {
-    const sequences = await readSequences(join(dir, 'a', 'metrics.csv'), { format: 'long-csv', entity: 'entity', timestampUnit: 'iso' });
+    const sequences = await readSequences(join(dir, 'a', 'metrics.csv'), {
+      format: 'long-csv',
+      entity: 'entity',
+      timestampUnit: 'iso',
+    });
     expect(sequences.map((s) => s.entity)).toEqual(expected.series.entities);
     let differing = 0;
     sequences.forEach((s, i) => {
@@ -34,7 +46,9 @@ describe('simulation files', () => {
       const column = expected.series.features.map((name) => s.features.indexOf(name));
       expect(s.length).toBe(T);
       expect([...s.timestamps!]).toEqual([...expected.series.timestamps!]);
-      for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) if (s.values[t * F + column[f]] !== expected.series.values[(t * N + i) * F + f]) differing++;
+      for (let t = 0; t < T; t++)
+        for (let f = 0; f < F; f++)
+          if (s.values[t * F + column[f]] !== expected.series.values[(t * N + i) * F + f]) differing++;
     });
     expect(differing).toBe(0);
   });
@@ -45,7 +59,9 @@ describe('simulation files', () => {
     expect(sequences[0].features).toEqual(['cpu', 'memory', 'latency', 'queue', 'error_rate']);
     let differing = 0;
     sequences.forEach((s, i) => {
-      for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) if (s.values[t * F + f] !== expected.series.values[(t * N + i) * F + f]) differing++;
+      for (let t = 0; t < T; t++)
+        for (let f = 0; f < F; f++)
+          if (s.values[t * F + f] !== expected.series.values[(t * N + i) * F + f]) differing++;
     });
     expect(differing).toBe(0);
   });
@@ -70,9 +86,33 @@ describe('simulation files', () => {
     expect(labels.some((l) => l[3] === '1')).toBe(true);
     expect(JSON.parse(await readFile(join(dir, 'a', 'faults.json'), 'utf8'))).toEqual(expected.faults);
     const faultRows = (await readFile(join(dir, 'a', 'faults.csv'), 'utf8')).trim().split('\n');
-    expect(faultRows[0]).toBe('fault,entity,type,role,root_entity,hops,delay,start,end,label_end,intensity,direct,labelled');
-    expect(faultRows.slice(1)).toEqual(expected.faults.map((r) => [r.fault, r.entity, r.type, r.role, r.rootEntity, r.hops, r.delay, r.start, r.end, r.labelEnd, r.intensity, r.direct, r.labelled].join(',')));
-    const jsonl = async (name: string) => (await readFile(join(dir, 'a', name), 'utf8')).trim().split('\n').map((l) => JSON.parse(l));
+    expect(faultRows[0]).toBe(
+      'fault,entity,type,role,root_entity,hops,delay,start,end,label_end,intensity,direct,labelled',
+    );
+    expect(faultRows.slice(1)).toEqual(
+      expected.faults.map((r) =>
+        [
+          r.fault,
+          r.entity,
+          r.type,
+          r.role,
+          r.rootEntity,
+          r.hops,
+          r.delay,
+          r.start,
+          r.end,
+          r.labelEnd,
+          r.intensity,
+          r.direct,
+          r.labelled,
+        ].join(','),
+      ),
+    );
+    const jsonl = async (name: string) =>
+      (await readFile(join(dir, 'a', name), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
     expect(await jsonl('graphs-true.jsonl')).toEqual(JSON.parse(JSON.stringify(expected.trueGraphs)));
     expect(await jsonl('graphs-observed.jsonl')).toEqual(JSON.parse(JSON.stringify(expected.series.graphs)));
     const manifest = JSON.parse(await readFile(join(dir, 'a', 'simulation.json'), 'utf8'));
@@ -80,14 +120,32 @@ describe('simulation files', () => {
     expect(manifest.version).toBe('0.1.0');
     expect(manifest.command).toBe('driftwatch simulate --seed 3');
     expect(manifest.config).toEqual(JSON.parse(JSON.stringify(expected.config)));
-    expect(manifest.files['metrics.csv'].mapping).toEqual({ format: 'long-csv', entity: 'entity', timestampUnit: 'iso' });
+    expect(manifest.files['metrics.csv'].mapping).toEqual({
+      format: 'long-csv',
+      entity: 'entity',
+      timestampUnit: 'iso',
+    });
     const labelled = expected.series.labels!.reduce((a, b) => a + b, 0);
-    expect(manifest.summary).toEqual({ rootFaults: expected.rootFaults.length, faultRecords: expected.faults.length, labelledCells: labelled, labelledFraction: labelled / (T * N) });
+    expect(manifest.summary).toEqual({
+      rootFaults: expected.rootFaults.length,
+      faultRecords: expected.faults.length,
+      labelledCells: labelled,
+      labelledFraction: labelled / (T * N),
+    });
   });
 
   it('writes byte-identical files for the same simulation, and only the chosen metrics layout', async () => {
     const names = (await readdir(join(dir, 'a'))).sort();
-    expect(names).toEqual(['faults.csv', 'faults.json', 'graphs-observed.jsonl', 'graphs-true.jsonl', 'labels.csv', 'metrics.arrow', 'metrics.csv', 'simulation.json']);
+    expect(names).toEqual([
+      'faults.csv',
+      'faults.json',
+      'graphs-observed.jsonl',
+      'graphs-true.jsonl',
+      'labels.csv',
+      'metrics.arrow',
+      'metrics.csv',
+      'simulation.json',
+    ]);
     expect((await readdir(join(dir, 'b'))).sort()).toEqual(names);
     for (const name of names) {
       const [a, b] = [await readFile(join(dir, 'a', name)), await readFile(join(dir, 'b', name))];

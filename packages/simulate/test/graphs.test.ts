@@ -3,7 +3,8 @@ import { simulateCluster } from '../src';
 import { difference, edgeKeys, isAcyclic } from './helpers';
 
 // graph properties only: no faults, few steps per window so that there are many windows
-const graphRun = (options: Parameters<typeof simulateCluster>[0], seed = 3) => simulateCluster({ faults: { count: 0 }, measurementNoise: 0, ...options }, seed);
+const graphRun = (options: Parameters<typeof simulateCluster>[0], seed = 3) =>
+  simulateCluster({ faults: { count: 0 }, measurementNoise: 0, ...options }, seed);
 
 describe('the true call graph', () => {
   const layered = graphRun({ nodes: 40, steps: 2400, graphWindow: 2, rewiring: 0.05 });
@@ -20,7 +21,8 @@ describe('the true call graph', () => {
     const tierOf = (name: string) => name.replace(/-\d+$/, '');
     const allowed = new Set(['frontend>svc1', 'svc1>svc2', 'svc1>db', 'svc2>db']);
     const seen = new Set<string>();
-    for (const g of layered.trueGraphs) for (const e of g.edges) seen.add(`${tierOf(g.nodes[e.src])}>${tierOf(g.nodes[e.dst])}`);
+    for (const g of layered.trueGraphs)
+      for (const e of g.edges) seen.add(`${tierOf(g.nodes[e.src])}>${tierOf(g.nodes[e.dst])}`);
     // every allowed kind occurs, and nothing else
     expect([...seen].sort()).toEqual([...allowed].sort());
   });
@@ -91,7 +93,13 @@ describe('the observed graph', () => {
         const truth = edgeKeys(sim.trueGraphs[k]);
         const seen = edgeKeys(obs);
         // removed, added, expected, duplicates, self-loops
-        return [difference(truth, seen).length, difference(seen, truth).length, Math.round(noise * truth.size), obs.edges.length - seen.size, obs.edges.filter((e) => e.src === e.dst).length];
+        return [
+          difference(truth, seen).length,
+          difference(seen, truth).length,
+          Math.round(noise * truth.size),
+          obs.edges.length - seen.size,
+          obs.edges.filter((e) => e.src === e.dst).length,
+        ];
       });
       expect(counts).toEqual(counts.map(([, , m]) => [m, m, m, 0, 0]));
       if (noise > 0) expect(counts.every(([, , m]) => m > 0)).toBe(true);

@@ -13,7 +13,11 @@ describe('load along the call graph', () => {
       const g = snapshotAt(sim.trueGraphs, t);
       const inflow = new Float64Array(N);
       for (const e of g.edges) inflow[e.dst] += e.weight * sim.load[t * N + e.src];
-      for (let j = 0; j < N; j++) worst = Math.max(worst, Math.abs(sim.load[t * N + j] - inflow[j] - sim.external[t * N + j]) / (1 + sim.load[t * N + j]));
+      for (let j = 0; j < N; j++)
+        worst = Math.max(
+          worst,
+          Math.abs(sim.load[t * N + j] - inflow[j] - sim.external[t * N + j]) / (1 + sim.load[t * N + j]),
+        );
     }
     expect(worst).toBeLessThan(1e-12);
   });
@@ -37,16 +41,21 @@ describe('load along the call graph', () => {
     const entries = sim.series.entities.filter((name, i) => sim.external[i] > 0);
     expect(entries).toEqual(sim.series.entities.filter((name) => name.startsWith('frontend-')));
     let elsewhere = 0;
-    for (let k = 0; k < T * N; k++) if (!sim.series.entities[k % N].startsWith('frontend-')) elsewhere += Math.abs(sim.external[k]);
+    for (let k = 0; k < T * N; k++)
+      if (!sim.series.entities[k % N].startsWith('frontend-')) elsewhere += Math.abs(sim.external[k]);
     expect(elsewhere).toBe(0);
   });
 });
 
 describe('workload', () => {
   const period = 50;
-  const quiet = simulateCluster({ nodes: 12, steps: 400, faults: { count: 0 }, workload: { period, amplitude: 0.6, burstRate: 0, baseRate: 80 } }, 2);
+  const quiet = simulateCluster(
+    { nodes: 12, steps: 400, faults: { count: 0 }, workload: { period, amplitude: 0.6, burstRate: 0, baseRate: 80 } },
+    2,
+  );
   const N = 12;
-  const totalAt = (sim: typeof quiet, t: number) => Array.from({ length: N }, (_, i) => sim.external[t * N + i]).reduce((a, b) => a + b, 0);
+  const totalAt = (sim: typeof quiet, t: number) =>
+    Array.from({ length: N }, (_, i) => sim.external[t * N + i]).reduce((a, b) => a + b, 0);
 
   it('is periodic with the base rate as its mean over each period (Σ_t sin(2πt/P + φ) = 0 for integer P)', () => {
     for (let start = 0; start + period <= 400; start += period) {
@@ -72,14 +81,20 @@ describe('workload', () => {
 
   it('adds bursts that jump by whole multiples of amplitude × the entry base and decay by e^{−1/τ} per step', () => {
     const steps = 1500;
-    const options = { nodes: 12, steps, faults: { count: 0 }, workload: { period, burstRate: 0.04, burstAmplitude: 1.5, burstDecay: 8 } };
+    const options = {
+      nodes: 12,
+      steps,
+      faults: { count: 0 },
+      workload: { period, burstRate: 0.04, burstAmplitude: 1.5, burstDecay: 8 },
+    };
     const without = simulateCluster({ ...options, workload: { ...options.workload, burstAmplitude: 0 } }, 4);
     const withBursts = simulateCluster(options, 4);
     const entries = withBursts.series.entities.flatMap((name, i) => (name.startsWith('frontend-') ? [i] : []));
     let jumps = 0;
     let offGrid = 0;
     for (const i of entries) {
-      const base = Array.from({ length: period }, (_, t) => without.external[t * N + i]).reduce((a, b) => a + b, 0) / period;
+      const base =
+        Array.from({ length: period }, (_, t) => without.external[t * N + i]).reduce((a, b) => a + b, 0) / period;
       let previous = 0;
       for (let t = 0; t < steps; t++) {
         const burst = withBursts.external[t * N + i] - without.external[t * N + i];

@@ -71,7 +71,9 @@ export const benchAsdLoso: Command = {
       ),
       'the finished (method, server) pairs',
     );
-    process.stdout.write(`\n${summaryTable(rows, [...new Set(configs.map((c) => c.method))], servers)}\n\nresults: ${resultsPath}\n`);
+    process.stdout.write(
+      `\n${summaryTable(rows, [...new Set(configs.map((c) => c.method))], servers)}\n\nresults: ${resultsPath}\n`,
+    );
     return 0;
   },
 };
@@ -94,7 +96,18 @@ export function summaryTable(rows: ResultRecord[], methods: string[], servers: s
       const best = mine.reduce((a, b) => (b.peakF1 > a.peakF1 ? b : a));
       const median = [...mine.map((r) => r.peakF1)].sort((a, b) => a - b)[Math.floor((mine.length - 1) / 2)];
       means.set(method, [...(means.get(method) ?? []), best.peakF1]);
-      body.push([server, method, fmt(best.peakF1), fmt(median), String(best.smoothing), fmt(best.precision), fmt(best.recall), fmt(best.aucPr), fmt(best.trainSeconds, 1), fmt(best.scoreSeconds, 2)]);
+      body.push([
+        server,
+        method,
+        fmt(best.peakF1),
+        fmt(median),
+        String(best.smoothing),
+        fmt(best.precision),
+        fmt(best.recall),
+        fmt(best.aucPr),
+        fmt(best.trainSeconds, 1),
+        fmt(best.scoreSeconds, 2),
+      ]);
     }
   }
   for (const [method, vals] of means) {

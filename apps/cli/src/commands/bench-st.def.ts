@@ -3,8 +3,10 @@ import { DEFAULT_BUDGET, DEFAULT_SPLIT, ST_DATASETS, ST_EXPERIMENTS } from '@dri
 
 export const benchStDefinition = defineCommand({
   path: ['bench', 'st'],
-  summary: 'spatiotemporal experiments (docs/spatiotemporal.md §4): st-dda vs its supervised baselines on Nezha and simulated clusters',
-  usage: 'driftwatch bench st <compare|window|scale|robustness> [--methods ids] [--datasets ids] [--epochs N] [--window W] [--seed S] [--out DIR] [--resume] [--shard i/n] [--backend X]',
+  summary:
+    'spatiotemporal experiments (docs/spatiotemporal.md §4): st-dda vs its supervised baselines on Nezha and simulated clusters',
+  usage:
+    'driftwatch bench st <compare|window|scale|robustness> [--methods ids] [--datasets ids] [--epochs N] [--window W] [--seed S] [--out DIR] [--resume] [--shard i/n] [--backend X]',
   description: [
     'Experiments: compare = methods × data sets at one window length; window = W ∈ {4, 8, 12, 16, 20}; scale = N ∈',
     '{32, 64, 96, 128} simulated nodes; robustness = structural noise {0, 0.2, 0.4}, rewiring rate {0, 0.02, 0.05} and',
@@ -32,20 +34,62 @@ export const benchStDefinition = defineCommand({
     'it), window 16 min, scale 14.5 min, robustness 22 min. With --methods st-dda,mlp,gbdt: scale 3.6 min, robustness',
     '6.7 min (st-dda takes 20–55 s per 32-node cluster, the transformer 75–210 s).',
   ].join('\n'),
-  arguments: [{ name: 'experiment', required: true, choices: ST_EXPERIMENTS, description: 'the experiment of docs/spatiotemporal.md §4 to run' }],
+  arguments: [
+    {
+      name: 'experiment',
+      required: true,
+      choices: ST_EXPERIMENTS,
+      description: 'the experiment of docs/spatiotemporal.md §4 to run',
+    },
+  ],
   options: {
     methods: {
       type: 'string',
       valueName: 'ids',
       description: "comma-separated node detector ids (default: every node detector; 'driftwatch methods' lists them)",
     },
-    datasets: { type: 'string', valueName: 'ids', description: `comma-separated: ${ST_DATASETS.join(', ')} (default: compare nezha-ob,nezha-tt,sim; window nezha-ob,sim; scale and robustness sim)` },
-    epochs: { type: 'string', valueName: 'N', default: String(DEFAULT_BUDGET.epochs), description: 'maximum training epochs of st-dda and the network baselines (early stopping with patience 10)' },
-    window: { type: 'string', valueName: 'W', default: String(DEFAULT_BUDGET.windowLength), description: 'window length of every method, except in the window experiment' },
-    'sim-nodes': { type: 'string', valueName: 'N', default: String(DEFAULT_BUDGET.simNodes), description: 'nodes of the simulated cluster (compare, window, robustness)' },
-    'sim-steps': { type: 'string', valueName: 'T', default: String(DEFAULT_BUDGET.simSteps), description: 'steps of the simulated cluster (compare, window, robustness)' },
-    'scale-steps': { type: 'string', valueName: 'T', default: String(DEFAULT_BUDGET.scaleSteps), description: 'steps of the clusters of the scale experiment' },
-    'label-window': { type: 'string', valueName: 'rule', default: 'recovery', description: "Nezha label window: 'recovery' (ingest's default: until the fault's signals are back in their fault-free band, 3–10 min) or 'fixed:<minutes>'" },
+    datasets: {
+      type: 'string',
+      valueName: 'ids',
+      description: `comma-separated: ${ST_DATASETS.join(', ')} (default: compare nezha-ob,nezha-tt,sim; window nezha-ob,sim; scale and robustness sim)`,
+    },
+    epochs: {
+      type: 'string',
+      valueName: 'N',
+      default: String(DEFAULT_BUDGET.epochs),
+      description: 'maximum training epochs of st-dda and the network baselines (early stopping with patience 10)',
+    },
+    window: {
+      type: 'string',
+      valueName: 'W',
+      default: String(DEFAULT_BUDGET.windowLength),
+      description: 'window length of every method, except in the window experiment',
+    },
+    'sim-nodes': {
+      type: 'string',
+      valueName: 'N',
+      default: String(DEFAULT_BUDGET.simNodes),
+      description: 'nodes of the simulated cluster (compare, window, robustness)',
+    },
+    'sim-steps': {
+      type: 'string',
+      valueName: 'T',
+      default: String(DEFAULT_BUDGET.simSteps),
+      description: 'steps of the simulated cluster (compare, window, robustness)',
+    },
+    'scale-steps': {
+      type: 'string',
+      valueName: 'T',
+      default: String(DEFAULT_BUDGET.scaleSteps),
+      description: 'steps of the clusters of the scale experiment',
+    },
+    'label-window': {
+      type: 'string',
+      valueName: 'rule',
+      default: 'recovery',
+      description:
+        "Nezha label window: 'recovery' (ingest's default: until the fault's signals are back in their fault-free band, 3–10 min) or 'fixed:<minutes>'",
+    },
     'nezha-graph': {
       type: 'string',
       valueName: 'source',
@@ -53,14 +97,43 @@ export const benchStDefinition = defineCommand({
       choices: ['auto', 'spans', 'dependency', 'none'],
       description: 'observed graph of Nezha: auto = dependency.csv where it exists, else the spans',
     },
-    'graph-window': { type: 'string', valueName: 'minutes', default: '1', description: 'minutes per span graph window' },
-    split: { type: 'string', valueName: 'fractions', default: `${DEFAULT_SPLIT.train},${DEFAULT_SPLIT.validation},${DEFAULT_SPLIT.test}`, description: 'train,validation,test shares of the span, in time order' },
-    'split-span': { type: 'string', valueName: 'faults|day', default: 'faults', choices: ['faults', 'day'], description: 'what the split fractions cut: up to 30 steps after the last labelled step, or the whole series' },
-    levels: { type: 'string', valueName: 'list', description: 'values of the varied parameter instead of the defaults (window: window lengths; scale: node counts), e.g. 8,12' },
-    knobs: { type: 'string', valueName: 'list', description: 'robustness only: the knobs to vary, of structuralNoise, rewiring, burstAmplitude (default: all three)' },
+    'graph-window': {
+      type: 'string',
+      valueName: 'minutes',
+      default: '1',
+      description: 'minutes per span graph window',
+    },
+    split: {
+      type: 'string',
+      valueName: 'fractions',
+      default: `${DEFAULT_SPLIT.train},${DEFAULT_SPLIT.validation},${DEFAULT_SPLIT.test}`,
+      description: 'train,validation,test shares of the span, in time order',
+    },
+    'split-span': {
+      type: 'string',
+      valueName: 'faults|day',
+      default: 'faults',
+      choices: ['faults', 'day'],
+      description: 'what the split fractions cut: up to 30 steps after the last labelled step, or the whole series',
+    },
+    levels: {
+      type: 'string',
+      valueName: 'list',
+      description:
+        'values of the varied parameter instead of the defaults (window: window lengths; scale: node counts), e.g. 8,12',
+    },
+    knobs: {
+      type: 'string',
+      valueName: 'list',
+      description:
+        'robustness only: the knobs to vary, of structuralNoise, rewiring, burstAmplitude (default: all three)',
+    },
     seed: { type: 'string', valueName: 'S', default: '0', description: 'seed of every model and of the simulator' },
     out: { type: 'string', valueName: 'dir', description: 'output folder (default: bench-results/st/<experiment>)' },
-    resume: { type: 'boolean', description: 'skip runs already in DIR/results.jsonl (without it, an existing results file is an error)' },
+    resume: {
+      type: 'boolean',
+      description: 'skip runs already in DIR/results.jsonl (without it, an existing results file is an error)',
+    },
     shard: {
       type: 'string',
       valueName: 'i/n',

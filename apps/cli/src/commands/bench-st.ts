@@ -35,7 +35,11 @@ export const benchSt: Command = {
     const experiment = parseStExperiment(positionals[0]);
     if (positionals.length > 1) throw new UsageError(`bench st takes one experiment, got ${positionals.join(' ')}`);
     const methods = parseKnownList(listOption(values, 'methods') ?? ST_METHODS, ST_METHODS, 'method');
-    const datasets = parseKnownList(listOption(values, 'datasets') ?? DEFAULT_DATASETS[experiment], ST_DATASETS, 'data set');
+    const datasets = parseKnownList(
+      listOption(values, 'datasets') ?? DEFAULT_DATASETS[experiment],
+      ST_DATASETS,
+      'data set',
+    );
     const budget: StBudget = {
       epochs: intOption(values, 'epochs', DEFAULT_BUDGET.epochs, 1),
       windowLength: intOption(values, 'window', DEFAULT_BUDGET.windowLength, 2),
@@ -46,7 +50,8 @@ export const benchSt: Command = {
     const seed = intOption(values, 'seed', 0);
     const labelWindow = parseLabelWindow(optionalString(values, 'label-window') ?? 'recovery');
     const nezhaGraph = (optionalString(values, 'nezha-graph') ?? 'auto') as NezhaGraphSource;
-    if (!['auto', 'spans', 'dependency', 'none'].includes(nezhaGraph)) throw new UsageError(`--nezha-graph expects auto, spans, dependency or none, got '${nezhaGraph}'`);
+    if (!['auto', 'spans', 'dependency', 'none'].includes(nezhaGraph))
+      throw new UsageError(`--nezha-graph expects auto, spans, dependency or none, got '${nezhaGraph}'`);
     const graphWindowMinutes = intOption(values, 'graph-window', 1, 1);
     const split = parseSplit(optionalString(values, 'split') ?? '0.5,0.2,0.3');
     const span = (optionalString(values, 'split-span') ?? 'faults') as SplitSpan;
@@ -61,7 +66,9 @@ export const benchSt: Command = {
     const known = Object.keys(ROBUSTNESS_LEVELS);
     const unknownKnob = (knobs ?? []).find((k) => !known.includes(k));
     if (unknownKnob) throw new UsageError(`--knobs: unknown knob '${unknownKnob}'; known: ${known.join(', ')}`);
-    const all = experimentRuns(experiment, datasets, methods, budget, levels).filter((r) => !knobs || (r.varied && knobs.includes(r.varied.param)));
+    const all = experimentRuns(experiment, datasets, methods, budget, levels).filter(
+      (r) => !knobs || (r.varied && knobs.includes(r.varied.param)),
+    );
     // `--shard auto/n` takes its index from a Kubernetes Indexed Job (deploy/k8s/grid-job.yaml)
     const runs = shardItems(all, parseShard(optionalString(values, 'shard'), process.env.JOB_COMPLETION_INDEX));
     const outDir = optionalString(values, 'out') ?? join('bench-results', 'st', experiment);
@@ -96,7 +103,9 @@ export const benchSt: Command = {
       ),
       'the finished runs',
     );
-    process.stdout.write(`\n${summaryTable(rows.filter((r) => r.experiment === experiment))}\n\nresults: ${resultsPath}\n`);
+    process.stdout.write(
+      `\n${summaryTable(rows.filter((r) => r.experiment === experiment))}\n\nresults: ${resultsPath}\n`,
+    );
     return 0;
   },
 };

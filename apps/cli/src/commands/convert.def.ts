@@ -14,13 +14,38 @@ export const convertDefinition = defineCommand({
     'an existing file. With --on-error skip, CSV rows that do not parse are left out and written, with file, line,',
     'column and what was expected, to the rejects file.',
   ].join('\n'),
-  arguments: [{ name: 'input', required: true, description: 'the file to convert (CSV, optionally gzip-compressed; Arrow IPC; Parquet; Prometheus JSON)' }],
+  arguments: [
+    {
+      name: 'input',
+      required: true,
+      description: 'the file to convert (CSV, optionally gzip-compressed; Arrow IPC; Parquet; Prometheus JSON)',
+    },
+  ],
   options: {
     to: { type: 'string', valueName: 'format', choices: CONVERT_OUTPUT_FORMATS, description: 'output format' },
-    out: { type: 'string', valueName: 'file', description: 'output file (default: the input name with the new extension, beside it)' },
-    format: { type: 'string', valueName: 'name', choices: CONVERT_INPUT_FORMATS, description: 'input format (default: detected)' },
-    map: { type: 'string', multiple: true, valueName: 'key=value', description: 'column mapping, repeatable: timestamp=ts, timestampUnit=ms, entity=host, metric=…, value=…, delimiter=tab' },
-    metrics: { type: 'string', valueName: 'a,b,…', description: 'the metric columns (or names) to keep, in this order' },
+    out: {
+      type: 'string',
+      valueName: 'file',
+      description: 'output file (default: the input name with the new extension, beside it)',
+    },
+    format: {
+      type: 'string',
+      valueName: 'name',
+      choices: CONVERT_INPUT_FORMATS,
+      description: 'input format (default: detected)',
+    },
+    map: {
+      type: 'string',
+      multiple: true,
+      valueName: 'key=value',
+      description:
+        'column mapping, repeatable: timestamp=ts, timestampUnit=ms, entity=host, metric=…, value=…, delimiter=tab',
+    },
+    metrics: {
+      type: 'string',
+      valueName: 'a,b,…',
+      description: 'the metric columns (or names) to keep, in this order',
+    },
     mapping: { type: 'string', valueName: 'file', description: 'a JSON file with the same keys as --map (flags win)' },
     'on-error': {
       type: 'string',
@@ -29,9 +54,16 @@ export const convertDefinition = defineCommand({
       choices: ['fail', 'skip'],
       description: 'fail: stop at the first bad row; skip: leave bad CSV rows out and list them in the rejects file',
     },
-    rejects: { type: 'string', valueName: 'file', description: 'with --on-error skip: where rejected rows go (default: <out>.rejects.csv)' },
+    rejects: {
+      type: 'string',
+      valueName: 'file',
+      description: 'with --on-error skip: where rejected rows go (default: <out>.rejects.csv)',
+    },
     force: { type: 'boolean', description: 'replace an existing output file' },
-    unordered: { type: 'boolean', description: 'with a timestamp column: pass times that repeat or go back within an entity (default: an error)' },
+    unordered: {
+      type: 'boolean',
+      description: 'with a timestamp column: pass times that repeat or go back within an entity (default: an error)',
+    },
   },
   examples: [
     'driftwatch convert machine_usage.csv --to parquet --map entity=machine_id --map timestamp=time_stamp',

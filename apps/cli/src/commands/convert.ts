@@ -45,15 +45,18 @@ export const convert: Command = {
     if (positionals.length !== 1) throw new UsageError('convert: name exactly one input file');
     const input = positionals[0];
     const to = optionalString(values, 'to') as OutputFormat | undefined;
-    if (!to || !OUTPUT_FORMATS.includes(to)) throw new UsageError(`convert: --to must be one of ${OUTPUT_FORMATS.join(', ')}`);
+    if (!to || !OUTPUT_FORMATS.includes(to))
+      throw new UsageError(`convert: --to must be one of ${OUTPUT_FORMATS.join(', ')}`);
     const onError = optionalString(values, 'on-error') ?? 'fail';
     if (onError !== 'fail' && onError !== 'skip') throw new UsageError('convert: --on-error must be fail or skip');
-    if (optionalString(values, 'rejects') && onError !== 'skip') throw new UsageError('convert: --rejects needs --on-error skip');
+    if (optionalString(values, 'rejects') && onError !== 'skip')
+      throw new UsageError('convert: --rejects needs --on-error skip');
     await stat(input); // a missing input is named before anything else happens
     const out = optionalString(values, 'out') ?? defaultOutputPath(input, to);
     if (existsSync(out) && !values.force) throw new UsageError(`convert: ${out} exists (use --force to replace it)`);
     const mapping = await mappingOf(values);
-    const rejects = onError === 'skip' ? new RejectFile(optionalString(values, 'rejects') ?? `${out}.rejects.csv`) : undefined;
+    const rejects =
+      onError === 'skip' ? new RejectFile(optionalString(values, 'rejects') ?? `${out}.rejects.csv`) : undefined;
     const size = (await stat(input)).size;
     const bar = progressBar(`convert ${basename(input)}`, size);
     try {
@@ -63,14 +66,21 @@ export const convert: Command = {
         onProgress: (p: CsvProgress) => bar.update(p.bytesRead, `${p.rows.toLocaleString('en-US')} rows`),
       });
       // series with repeated or backward times break every windowed detector downstream: stop at the first
-      const batches = mapping.timestamp && !values.unordered ? checkTimeOrder(read, { timestamp: mapping.timestamp, entity: mapping.entity, file: input }) : read;
+      const batches =
+        mapping.timestamp && !values.unordered
+          ? checkTimeOrder(read, { timestamp: mapping.timestamp, entity: mapping.entity, file: input })
+          : read;
       const report = await writeBatches(out, batches, to);
       bar.done();
       rejects?.commit();
-      process.stdout.write(`${out}: ${report.rows.toLocaleString('en-US')} rows in ${report.batches} batches, ${report.bytes.toLocaleString('en-US')} bytes (${to})\n`);
+      process.stdout.write(
+        `${out}: ${report.rows.toLocaleString('en-US')} rows in ${report.batches} batches, ${report.bytes.toLocaleString('en-US')} bytes (${to})\n`,
+      );
       if (rejects) {
         process.stdout.write(
-          rejects.count === 0 ? `no rows rejected (${rejects.path} lists none)\n` : `${rejects.count.toLocaleString('en-US')} rows rejected: ${rejects.path}\n`,
+          rejects.count === 0
+            ? `no rows rejected (${rejects.path} lists none)\n`
+            : `${rejects.count.toLocaleString('en-US')} rows rejected: ${rejects.path}\n`,
         );
       }
       return 0;

@@ -3,7 +3,8 @@ import { lockOption } from './datasets.def';
 
 export const datasetsFetchDefinition = defineCommand({
   path: ['datasets', 'fetch'],
-  summary: 'download the named data sets from the sources in datasets.lock, check them and put them under the data root',
+  summary:
+    'download the named data sets from the sources in datasets.lock, check them and put them under the data root',
   usage: 'driftwatch datasets fetch <name…> [--data-root DIR] [--base-url URL] [--only PATH,…] [--replace]',
   description: [
     'Every file is checked before it is put in place: against the sha256 in datasets.lock, or, for archives, the',
@@ -14,8 +15,16 @@ export const datasetsFetchDefinition = defineCommand({
   arguments: [{ name: 'name', variadic: true, description: 'data sets of datasets.lock to fetch' }],
   options: {
     ...dataRootOption,
-    'base-url': { type: 'string', valueName: 'url', description: 'fetch from this origin instead of the one in each URL (a mirror laid out like the original)' },
-    only: { type: 'string', valueName: 'paths', description: 'comma-separated data-root paths (files or folders): fetch only what is written there' },
+    'base-url': {
+      type: 'string',
+      valueName: 'url',
+      description: 'fetch from this origin instead of the one in each URL (a mirror laid out like the original)',
+    },
+    only: {
+      type: 'string',
+      valueName: 'paths',
+      description: 'comma-separated data-root paths (files or folders): fetch only what is written there',
+    },
     replace: { type: 'boolean', description: 'replace present files whose content differs from datasets.lock' },
     ...lockOption,
   },

@@ -35,7 +35,11 @@ function byteCounter() {
     },
     received: () => [...sizes.values()].reduce((s, v) => s + v.received, 0),
     // a download of unknown size counts one byte more than it holds, so the bar never reads 100 % before the end
-    total: (known: number) => Math.max(known, [...sizes.values()].reduce((s, v) => s + (v.size ?? v.received + 1), 0)),
+    total: (known: number) =>
+      Math.max(
+        known,
+        [...sizes.values()].reduce((s, v) => s + (v.size ?? v.received + 1), 0),
+      ),
   };
 }
 
@@ -48,7 +52,9 @@ export function summaryLines(report: FetchReport, listed: Set<string>, root: str
   for (const n of report.notes) lines.push(`note: ${n}`);
   const unlisted = report.written.filter((p) => !listed.has(p));
   if (unlisted.length > 0) {
-    lines.push(`note: ${unlisted.length} file(s) are not listed in datasets.lock (checked through their archive's published sha256; \`datasets verify\` names them as unlisted): ${unlisted.slice(0, 5).join(', ')}${unlisted.length > 5 ? ', …' : ''}`);
+    lines.push(
+      `note: ${unlisted.length} file(s) are not listed in datasets.lock (checked through their archive's published sha256; \`datasets verify\` names them as unlisted): ${unlisted.slice(0, 5).join(', ')}${unlisted.length > 5 ? ', …' : ''}`,
+    );
   }
   return lines;
 }
@@ -58,7 +64,9 @@ export const datasetsFetch: Command = {
   async run(values, positionals) {
     const lock = await readDatasetsLock(optionalString(values, 'lock') ?? datasetsLockPath());
     if (positionals.length === 0) {
-      throw new UsageError(`name at least one data set to fetch: ${lock.datasets.map((d) => d.name).join(', ')}. Run 'driftwatch datasets fetch --help'.`);
+      throw new UsageError(
+        `name at least one data set to fetch: ${lock.datasets.map((d) => d.name).join(', ')}. Run 'driftwatch datasets fetch --help'.`,
+      );
     }
     const root = await fetchRoot(values);
     const only = listOption(values, 'only');
@@ -77,7 +85,10 @@ export const datasetsFetch: Command = {
             if (p.phase !== 'download') return;
             bytes.add(p);
             bar.setTotal(bytes.total(known));
-            bar.update(bytes.received(), `${p.index}/${p.count} ${p.url.split('/').pop()} (${formatBytes(p.received)})`);
+            bar.update(
+              bytes.received(),
+              `${p.index}/${p.count} ${p.url.split('/').pop()} (${formatBytes(p.received)})`,
+            );
           },
         });
         bar.done(`${formatBytes(report.downloadedBytes)} downloaded`);

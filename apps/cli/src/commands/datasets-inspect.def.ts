@@ -17,5 +17,9 @@ export const datasetsInspectDefinition = defineCommand({
     ...dataRootOption,
     json: { type: 'boolean', description: 'print the inspection as JSON' },
   },
-  examples: ['driftwatch datasets inspect asd', 'driftwatch datasets inspect nezha --json', 'driftwatch datasets inspect alibaba-v2018 /data/alibaba'],
+  examples: [
+    'driftwatch datasets inspect asd',
+    'driftwatch datasets inspect nezha --json',
+    'driftwatch datasets inspect alibaba-v2018 /data/alibaba',
+  ],
 });

@@ -15,7 +15,10 @@ async function inspectOmni(root: string, dataset: 'asd' | 'smd'): Promise<Datase
   const step = dataset === 'asd' ? '5 minutes' : '1 minute';
   return summariseSequences(dataset, sequences, {
     eventTypes: { 1: 'anomaly' },
-    notes: [`records are ${step} apart (data set description); the files carry no times`, 'labels: train parts unlabelled (0), test parts 0/1'],
+    notes: [
+      `records are ${step} apart (data set description); the files carry no times`,
+      'labels: train parts unlabelled (0), test parts 0/1',
+    ],
   });
 }
 
@@ -30,7 +33,10 @@ export const datasetsInspect: Command = {
   async run(values, positionals) {
     const [name, ...rest] = positionals;
     const inspector = name === undefined ? undefined : INSPECTORS[name];
-    if (!inspector) throw new UsageError(`datasets inspect: name one data set of ${Object.keys(INSPECTORS).join(', ')}${name ? `, not "${name}"` : ''}`);
+    if (!inspector)
+      throw new UsageError(
+        `datasets inspect: name one data set of ${Object.keys(INSPECTORS).join(', ')}${name ? `, not "${name}"` : ''}`,
+      );
     const report = await inspector(dataRoot(values), rest);
     process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatInspection(report));
     return 0;
@@ -63,15 +69,21 @@ export function formatStep(ms: number): string {
 /** The inspection as text: a header, the column table, label and range counts, other tables, notes. */
 export function formatInspection(r: DatasetInspection): string {
   const lines: string[] = [];
-  lines.push(`${r.dataset}: ${count(r.entities.length)} entities, ${count(r.sequences)} sequences, ${count(r.records)} records`);
+  lines.push(
+    `${r.dataset}: ${count(r.entities.length)} entities, ${count(r.sequences)} sequences, ${count(r.records)} records`,
+  );
   const shown = r.entities.slice(0, 12).join(', ');
   lines.push(`entities: ${shown}${r.entities.length > 12 ? `, … (${r.entities.length - 12} more)` : ''}`);
   if (r.timeSpan) {
     // times before 1973 are offsets from a trace start (Alibaba), not dates
-    const iso = (ms: number) => (r.timeSpan!.startMs < 1e11 ? `+${formatStep(ms)}` : new Date(ms).toISOString().replace('.000Z', 'Z'));
-    lines.push(`time span: ${iso(r.timeSpan.startMs)} … ${iso(r.timeSpan.endMs)} (${formatStep(r.timeSpan.endMs - r.timeSpan.startMs)})`);
+    const iso = (ms: number) =>
+      r.timeSpan!.startMs < 1e11 ? `+${formatStep(ms)}` : new Date(ms).toISOString().replace('.000Z', 'Z');
+    lines.push(
+      `time span: ${iso(r.timeSpan.startMs)} … ${iso(r.timeSpan.endMs)} (${formatStep(r.timeSpan.endMs - r.timeSpan.startMs)})`,
+    );
   } else lines.push('time span: no timestamps in the files');
-  if (r.samplingStepMs !== undefined) lines.push(`sampling step: ${formatStep(r.samplingStepMs)} (the most common gap)`);
+  if (r.samplingStepMs !== undefined)
+    lines.push(`sampling step: ${formatStep(r.samplingStepMs)} (the most common gap)`);
   lines.push('');
   const columns = r.columns.map((c) => [c.name, c.type, percent(c.missingShare)]);
   lines.push(`columns (${r.columns.length}):`);
@@ -79,7 +91,9 @@ export function formatInspection(r: DatasetInspection): string {
   lines.push(renderTable(['column', 'type', 'missing'], columns.slice(0, limit), ['l', 'l', 'r']));
   if (columns.length > limit) {
     const missingElsewhere = r.columns.slice(limit).filter((c) => c.missingShare > 0).length;
-    lines.push(`… ${columns.length - limit} more columns (${missingElsewhere} of them with missing values; --json lists all)`);
+    lines.push(
+      `… ${columns.length - limit} more columns (${missingElsewhere} of them with missing values; --json lists all)`,
+    );
   }
   lines.push('');
   const labelRows = Object.entries(r.labelCounts).map(([k, n]) => [k, count(n), percent(n / Math.max(1, r.records))]);

@@ -1,7 +1,11 @@
 import { dataRootOption, defineCommand, defineOptions } from '../command';
 
 export const lockOption = defineOptions({
-  lock: { type: 'string', valueName: 'file', description: 'the lock file to read (default: datasets.lock of the repository)' },
+  lock: {
+    type: 'string',
+    valueName: 'file',
+    description: 'the lock file to read (default: datasets.lock of the repository)',
+  },
 });
 
 export const datasetsListDefinition = defineCommand({
@@ -17,7 +21,12 @@ export const datasetsVerifyDefinition = defineCommand({
   summary: 'check every file of the named data sets (default: all) against the bytes and sha256 in datasets.lock',
   usage: 'driftwatch datasets verify [name…] [--data-root DIR]',
   arguments: [{ name: 'name', variadic: true, description: 'data sets of datasets.lock to check (default: all)' }],
-  description: 'Exits 1 and names each file that is missing or differs; exits 0 when every file matches.\nFiles in the data set folders that the lock does not list are named as a note (they do not fail the check).',
+  description:
+    'Exits 1 and names each file that is missing or differs; exits 0 when every file matches.\nFiles in the data set folders that the lock does not list are named as a note (they do not fail the check).',
   options: { ...dataRootOption, ...lockOption },
-  examples: ['driftwatch datasets verify asd', 'driftwatch datasets verify', 'driftwatch datasets verify asd smd --data-root /mnt/copy'],
+  examples: [
+    'driftwatch datasets verify asd',
+    'driftwatch datasets verify',
+    'driftwatch datasets verify asd smd --data-root /mnt/copy',
+  ],
 });

@@ -36,11 +36,19 @@ export const datasetsList: Command = {
         formatBytes(d.files.reduce((s, f) => s + f.bytes, 0)),
         d.licence,
         sources.map((s) => `${s.repository}@${s.commit.slice(0, 7)}`).join(' + '),
-        root === undefined ? 'no data root' : present === d.files.length ? 'present' : `${present}/${d.files.length} files`,
+        root === undefined
+          ? 'no data root'
+          : present === d.files.length
+            ? 'present'
+            : `${present}/${d.files.length} files`,
       ];
     });
-    process.stdout.write(`${renderTable(['name', 'files', 'size', 'licence', 'source', 'status'], rows, ['l', 'r', 'r', 'l', 'l', 'l'])}\n`);
-    process.stdout.write(root ? `data root: ${root}\n` : 'data root: not found (use --data-root DIR or DRIFTWATCH_DATA)\n');
+    process.stdout.write(
+      `${renderTable(['name', 'files', 'size', 'licence', 'source', 'status'], rows, ['l', 'r', 'r', 'l', 'l', 'l'])}\n`,
+    );
+    process.stdout.write(
+      root ? `data root: ${root}\n` : 'data root: not found (use --data-root DIR or DRIFTWATCH_DATA)\n',
+    );
     return 0;
   },
 };
@@ -77,7 +85,9 @@ export const datasetsVerify: Command = {
     }
     const extra = await unlistedFiles(root, lock, names);
     if (extra.length > 0) {
-      process.stdout.write(`note: ${extra.length} file(s) under the data set folders are not in the lock (not checked):\n`);
+      process.stdout.write(
+        `note: ${extra.length} file(s) under the data set folders are not in the lock (not checked):\n`,
+      );
       for (const x of extra.slice(0, 20)) process.stdout.write(`  ${x.path}\n`);
       if (extra.length > 20) process.stdout.write(`  … and ${extra.length - 20} more\n`);
     }

@@ -17,7 +17,13 @@ import {
   simulatedClusterFold,
   splitBySequence,
 } from '@driftwatch/experiments';
-import { applyStandardisation, listOmniEntities, windowSequences, writeFileAtomic, writeScoreFile } from '@driftwatch/ingest';
+import {
+  applyStandardisation,
+  listOmniEntities,
+  windowSequences,
+  writeFileAtomic,
+  writeScoreFile,
+} from '@driftwatch/ingest';
 import type { IndexedWindowSet } from '@driftwatch/ingest';
 import { describeBackend, initBackend, type BackendPreference, type DetectorId } from '@driftwatch/models';
 import { buildReport, renderFigures, renderHtml, type ScoreSeries, type SourcedResult } from '@driftwatch/report';
@@ -82,12 +88,16 @@ async function asdData(root: string, server: string, windowLength: number): Prom
     tests: [{ ...applyStandardisation(test, data.standardisation), id: test.id }],
     domains: data.domains,
     windowLength,
-    notes: [`ASD from ${root}: the leave-one-server-out protocol of docs/divad.md §5b for ${server} (driftwatch bench asd-loso runs every server).`],
+    notes: [
+      `ASD from ${root}: the leave-one-server-out protocol of docs/divad.md §5b for ${server} (driftwatch bench asd-loso runs every server).`,
+    ],
   };
 }
 
 /** Where real data is: ASD under the data root, or why it is not used. */
-async function findAsd(values: Record<string, unknown>): Promise<{ root: string; servers: string[] } | { reason: string }> {
+async function findAsd(
+  values: Record<string, unknown>,
+): Promise<{ root: string; servers: string[] } | { reason: string }> {
   let root: string;
   try {
     root = dataRoot(values as never);
@@ -103,13 +113,22 @@ async function findAsd(values: Record<string, unknown>): Promise<{ root: string;
 }
 
 /** The fields of a results line that one training run fixes. */
-type RunFields = Pick<ResultRecord, 'method' | 'dataset' | 'trainSeconds' | 'backend' | 'seed' | 'params'> & Record<string, unknown>;
+type RunFields = Pick<ResultRecord, 'method' | 'dataset' | 'trainSeconds' | 'backend' | 'seed' | 'params'> &
+  Record<string, unknown>;
 
 interface Evaluated {
   records: ResultRecord[];
   series: ScoreSeries[];
   /** per scored entity: best smoothing's figures */
-  best: { sequence: string; events: number; peakF1: number; precision: number; recall: number; aucPr: number; smoothing: number }[];
+  best: {
+    sequence: string;
+    events: number;
+    peakF1: number;
+    precision: number;
+    recall: number;
+    aucPr: number;
+    smoothing: number;
+  }[];
   pooled?: { peakF1: number; precision: number; recall: number; aucPr: number; smoothing: number };
 }
 
@@ -129,7 +148,9 @@ async function scoreAndEvaluate(
   await mkdir(join(dir, 'scores', method), { recursive: true });
   for (const test of data.tests) {
     // a held-out server is a domain the detector never saw (as in bench asd-loso)
-    const windows = windowSequences([test], W, { domains: data.domains.includes(test.domain) ? data.domains : [test.domain] });
+    const windows = windowSequences([test], W, {
+      domains: data.domains.includes(test.domain) ? data.domains : [test.domain],
+    });
     const t0 = performance.now();
     const windowScores = await detector.scoreWindows(windows);
     const scoreSeconds = (performance.now() - t0) / 1000;
@@ -142,12 +163,34 @@ async function scoreAndEvaluate(
     pooledInputs.push({ windowScores, labels });
     const events = test.ranges?.length ?? 0;
     if (!labels.some((y) => y > 0)) continue;
-    const evaluated = evaluateOverSmoothing(windowScores, labels, W, { calibration: calibration.map((c) => c.scores), eventNames: data.eventNames });
+    const evaluated = evaluateOverSmoothing(windowScores, labels, W, {
+      calibration: calibration.map((c) => c.scores),
+      eventNames: data.eventNames,
+    });
     for (const { smoothing, result: r, deployed } of evaluated) {
-      out.records.push({ ...base, testSequence: test.id, smoothing, peakF1: r.peakF1, precision: r.precision, recall: r.recall, threshold: r.threshold, aucPr: r.aucPr, deployed, scoreSeconds });
+      out.records.push({
+        ...base,
+        testSequence: test.id,
+        smoothing,
+        peakF1: r.peakF1,
+        precision: r.precision,
+        recall: r.recall,
+        threshold: r.threshold,
+        aucPr: r.aucPr,
+        deployed,
+        scoreSeconds,
+      });
     }
     const best = evaluated.reduce((a, b) => (b.result.peakF1 > a.result.peakF1 ? b : a));
-    out.best.push({ sequence: test.id, events, peakF1: best.result.peakF1, precision: best.result.precision, recall: best.result.recall, aucPr: best.result.aucPr, smoothing: best.smoothing });
+    out.best.push({
+      sequence: test.id,
+      events,
+      peakF1: best.result.peakF1,
+      precision: best.result.precision,
+      recall: best.result.recall,
+      aucPr: best.result.aucPr,
+      smoothing: best.smoothing,
+    });
     out.series.push({
       method,
       dataset: data.dataset,
@@ -167,8 +210,20 @@ async function scoreAndEvaluate(
         pooledInputs.map((p) => ({ scores: recordScores(p.windowScores, W, smoothing), labels: p.labels })),
         { delayedWindow: W - 1, eventNames: data.eventNames },
       );
-      if (!out.pooled || r.peakF1 > out.pooled.peakF1) out.pooled = { peakF1: r.peakF1, precision: r.precision, recall: r.recall, aucPr: r.aucPr, smoothing };
-      out.records.push({ ...base, testSequence: `${data.dataset}/all-nodes`, pooled: true, smoothing, peakF1: r.peakF1, precision: r.precision, recall: r.recall, threshold: r.threshold, aucPr: r.aucPr, scoreSeconds: 0 });
+      if (!out.pooled || r.peakF1 > out.pooled.peakF1)
+        out.pooled = { peakF1: r.peakF1, precision: r.precision, recall: r.recall, aucPr: r.aucPr, smoothing };
+      out.records.push({
+        ...base,
+        testSequence: `${data.dataset}/all-nodes`,
+        pooled: true,
+        smoothing,
+        peakF1: r.peakF1,
+        precision: r.precision,
+        recall: r.recall,
+        threshold: r.threshold,
+        aucPr: r.aucPr,
+        scoreSeconds: 0,
+      });
     }
   }
   return out;
@@ -184,13 +239,20 @@ export const demo: Command = {
     const epochs = intOption(values, 'epochs', 3, 1);
     const overrides = parseParamOverrides(optionalString(values, 'params'));
     if (existsSync(out) && !values.force && !existsSync(join(out, DEMO_MANIFEST)) && (await readdir(out)).length > 0) {
-      throw new UsageError(`${out} exists and holds no earlier demo: name another --out, or pass --force to replace it`);
+      throw new UsageError(
+        `${out} exists and holds no earlier demo: name another --out, or pass --force to replace it`,
+      );
     }
     const asd = values.simulate ? { reason: '--simulate' } : await findAsd(values);
     const onAsd = 'servers' in asd;
     const dataset = onAsd ? 'asd' : 'sim';
-    const params = { ...(onAsd ? {} : { windowLength: 10 }), ...methodParams(method, dataset, overrides, isDeepMethod(method) ? epochs : undefined) };
-    const backend = isDeepMethod(method) ? await initBackend(((values.backend as string) ?? 'auto') as BackendPreference) : undefined;
+    const params = {
+      ...(onAsd ? {} : { windowLength: 10 }),
+      ...methodParams(method, dataset, overrides, isDeepMethod(method) ? epochs : undefined),
+    };
+    const backend = isDeepMethod(method)
+      ? await initBackend(((values.backend as string) ?? 'auto') as BackendPreference)
+      : undefined;
     if (backend) process.stderr.write(`${describeBackend(backend)}\n`);
     const command = commandLine(argv);
 
@@ -204,9 +266,18 @@ export const demo: Command = {
       process.stderr.write(`demo: ASD found under ${asd.root}; holding out ${server}\n`);
       data = await asdData(asd.root, server, W);
     } else {
-      process.stderr.write(`demo: simulating a cluster (${asd.reason === '--simulate' ? '--simulate' : `no real data: ${asd.reason}`})\n`);
+      process.stderr.write(
+        `demo: simulating a cluster (${asd.reason === '--simulate' ? '--simulate' : `no real data: ${asd.reason}`})\n`,
+      );
       const steps = intOption(values, 'steps', 1500, 50);
-      sim = simulateCluster({ nodes: intOption(values, 'nodes', 12, 3), steps, faults: { start: Math.floor(0.4 * steps), count: Math.max(1, Math.round(steps / 100)) } }, seed);
+      sim = simulateCluster(
+        {
+          nodes: intOption(values, 'nodes', 12, 3),
+          steps,
+          faults: { start: Math.floor(0.4 * steps), count: Math.max(1, Math.round(steps / 100)) },
+        },
+        seed,
+      );
       data = simulatedData(sim, W);
     }
 
@@ -241,17 +312,31 @@ export const demo: Command = {
       detector.dispose();
       const resultsPath = join(dir, 'results.jsonl');
       await writeFileAtomic(resultsPath, evaluated.records.map(resultLine).join(''));
-      const results: SourcedResult[] = evaluated.records.filter((r) => r.pooled !== true).map((r) => ({ ...r, source: join(out, 'results.jsonl') }));
+      const results: SourcedResult[] = evaluated.records
+        .filter((r) => r.pooled !== true)
+        .map((r) => ({ ...r, source: join(out, 'results.jsonl') }));
       const machine = machineInfo();
       const built = buildReport({
         title: `driftwatch demo: ${method} on ${data.description}`,
         generatedAt: new Date().toISOString(),
         results,
-        runs: [{ source: out, command, startedAt: new Date(Date.now() - (performance.now() - started)).toISOString(), backend: { name: backend ? backend.name : 'js' }, machine }],
+        runs: [
+          {
+            source: out,
+            command,
+            startedAt: new Date(Date.now() - (performance.now() - started)).toISOString(),
+            backend: { name: backend ? backend.name : 'js' },
+            machine,
+          },
+        ],
         series: evaluated.series,
         notes: [
           ...data.notes,
-          ...(evaluated.pooled ? [`All nodes pooled (one threshold for the cluster): peak F1 ${fmt(evaluated.pooled.peakF1)} at β = ${evaluated.pooled.smoothing}.`] : []),
+          ...(evaluated.pooled
+            ? [
+                `All nodes pooled (one threshold for the cluster): peak F1 ${fmt(evaluated.pooled.peakF1)} at β = ${evaluated.pooled.smoothing}.`,
+              ]
+            : []),
         ],
       });
       const reportBar = progressBar('report', 1);
@@ -264,22 +349,54 @@ export const demo: Command = {
     });
 
     const e = evaluated!;
-    const rows = e.best.map((b) => [b.sequence.split('/').pop()!, String(b.events), fmt(b.peakF1), fmt(b.precision), fmt(b.recall), fmt(b.aucPr), String(b.smoothing)]);
-    if (e.pooled) rows.push(['all nodes', String(e.best.reduce((n, b) => n + b.events, 0)), fmt(e.pooled.peakF1), fmt(e.pooled.precision), fmt(e.pooled.recall), fmt(e.pooled.aucPr), String(e.pooled.smoothing)]);
+    const rows = e.best.map((b) => [
+      b.sequence.split('/').pop()!,
+      String(b.events),
+      fmt(b.peakF1),
+      fmt(b.precision),
+      fmt(b.recall),
+      fmt(b.aucPr),
+      String(b.smoothing),
+    ]);
+    if (e.pooled)
+      rows.push([
+        'all nodes',
+        String(e.best.reduce((n, b) => n + b.events, 0)),
+        fmt(e.pooled.peakF1),
+        fmt(e.pooled.precision),
+        fmt(e.pooled.recall),
+        fmt(e.pooled.aucPr),
+        String(e.pooled.smoothing),
+      ]);
     const unlabelled = data.tests.length - e.best.length;
     process.stdout.write(
       [
         `${method} on ${data.description}: ${trainWindowCount.toLocaleString('en-US')} training windows, ${report!.epochs} epoch${report!.epochs === 1 ? '' : 's'}; done in ${formatDuration((performance.now() - started) / 1000)}`,
         '',
-        renderTable(['entity', 'events', 'peak F1', 'P', 'R', 'AUC-PR', 'best β'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r']),
-        ...(unlabelled > 0 ? [`(${unlabelled} node${unlabelled === 1 ? '' : 's'} without a labelled anomaly in the scored steps: scored, not evaluated)`] : []),
+        renderTable(['entity', 'events', 'peak F1', 'P', 'R', 'AUC-PR', 'best β'], rows, [
+          'l',
+          'r',
+          'r',
+          'r',
+          'r',
+          'r',
+          'r',
+        ]),
+        ...(unlabelled > 0
+          ? [
+              `(${unlabelled} node${unlabelled === 1 ? '' : 's'} without a labelled anomaly in the scored steps: scored, not evaluated)`,
+            ]
+          : []),
         '',
         `report:  ${join(out, 'report.html')}  (open it in a browser: score timelines with the ground truth, tables)`,
         `results: ${join(out, 'results.jsonl')}, scores: ${join(out, 'scores', method)}${sim ? `, simulated cluster: ${join(out, 'data')}` : ''}`,
         '',
         'next:',
         ...(onAsd
-          ? [`  driftwatch bench asd-loso --methods dense-divad-gm,iforest --servers 1 --epochs 5   # the paper's protocol, more methods`, `  driftwatch report bench-results/asd-loso --out asd.html`]
+          ? [
+              `  driftwatch bench asd-loso --methods dense-divad-gm,iforest --servers 1 --epochs 5   # the paper's protocol, more methods`,
+              `  driftwatch report bench-results/asd-loso --out asd.html`,
+            ]
           : [
               '  driftwatch simulate --nodes 64 --steps 4000 --rewiring 0.02 --noise 0.2 --seed 1 --out sim64   # a larger cluster, on disk',
               '  driftwatch demo --simulate --method dense-divad-gm --epochs 5   # a deep detector on the same kind of data',

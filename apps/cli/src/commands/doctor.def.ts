@@ -2,7 +2,8 @@ import { defineCommand } from '../command';
 
 export const doctorDefinition = defineCommand({
   path: ['doctor'],
-  summary: 'which tfjs backend trains on this machine: every candidate with its version, status and reason, and the machine',
+  summary:
+    'which tfjs backend trains on this machine: every candidate with its version, status and reason, and the machine',
   usage: 'driftwatch doctor [--backend <name>] [--json]',
   description: [
     'Tries every backend candidate in the order training uses them (tfjs-node-gpu → tfjs-node → webgpu → wasm → cpu).',
@@ -11,7 +12,12 @@ export const doctorDefinition = defineCommand({
     'kernel-missing, smoke-failed (wrong numbers), init-failed. Exits 1 when no candidate passes.',
   ].join('\n'),
   options: {
-    backend: { type: 'string', valueName: 'name', default: 'auto', description: 'check only this candidate (auto: all of them)' },
+    backend: {
+      type: 'string',
+      valueName: 'name',
+      default: 'auto',
+      description: 'check only this candidate (auto: all of them)',
+    },
     json: { type: 'boolean', description: 'print the report as one JSON object (format 1) instead of text' },
   },
   examples: ['driftwatch doctor', 'driftwatch doctor --json', 'driftwatch doctor --backend webgpu'],

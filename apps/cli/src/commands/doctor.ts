@@ -73,9 +73,14 @@ export function renderDoctor(r: DoctorReport): string {
   const lines = [
     renderTable(['candidate', 'version', 'status', 'reason'], rows),
     '',
-    ...r.candidates.map((c) => `${c.candidate}: ${c.detail}${c.cpuFallbacks && c.cpuFallbacks.length > 0 ? ` (${c.cpuFallbacks.join(', ')})` : ''}`),
+    ...r.candidates.map(
+      (c) =>
+        `${c.candidate}: ${c.detail}${c.cpuFallbacks && c.cpuFallbacks.length > 0 ? ` (${c.cpuFallbacks.join(', ')})` : ''}`,
+    ),
     '',
-    r.chosen ? `chosen: ${r.chosen} (tfjs backend '${r.backend}')` : 'chosen: none — no candidate loaded and passed the smoke test',
+    r.chosen
+      ? `chosen: ${r.chosen} (tfjs backend '${r.backend}')`
+      : 'chosen: none — no candidate loaded and passed the smoke test',
     `smoke test: ${r.smokeTest.description}, relative error ≤ ${r.smokeTest.tolerance}`,
     `wasm: SIMD ${yesNo(r.wasm.simd.tfjs)} (engine supports it: ${yesNo(r.wasm.simd.engine)}); threads ${yesNo(r.wasm.threads.tfjs)} ` +
       `(engine supports them: ${yesNo(r.wasm.threads.engine)}${r.wasm.threads.engine && r.wasm.threads.tfjs === false ? '; tfjs-backend-wasm turns them off in Node' : ''}), ` +
@@ -100,7 +105,8 @@ export function createDoctor(candidates?: readonly BackendCandidate[]): Command 
       process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderDoctor(report));
       if (!report.chosen) {
         const why = report.candidates.map((c) => `${c.candidate}: ${c.reason}`).join(', ');
-        if (preference !== 'auto') throw new DriftwatchError(`tfjs backend '${preference}' did not pass its checks (${why})`);
+        if (preference !== 'auto')
+          throw new DriftwatchError(`tfjs backend '${preference}' did not pass its checks (${why})`);
         throw new DriftwatchError(`no tfjs backend passed its checks (${why}); training cannot run here`);
       }
       return 0;

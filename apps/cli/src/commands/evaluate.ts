@@ -20,7 +20,8 @@ export function paddingLength(scores: Float64Array): number {
 function parseSmoothing(v: string | undefined): readonly number[] {
   if (v === undefined || v === 'grid') return SMOOTHING_GRID;
   const list = v.split(',').map(Number);
-  if (list.some((b) => !(b >= 0 && b < 1))) throw new UsageError(`--smoothing expects 'grid' or factors in [0, 1), got '${v}'`);
+  if (list.some((b) => !(b >= 0 && b < 1)))
+    throw new UsageError(`--smoothing expects 'grid' or factors in [0, 1), got '${v}'`);
   return list;
 }
 
@@ -35,14 +36,18 @@ export const evaluate: Command = {
     const scores = await readScoreFile(file);
     const entities = [...scores.keys()].map((id) => {
       const [ds, entity] = id.split('/');
-      if (ds !== dataset || !entity) throw new DriftwatchError(`${file}: sequence '${id}' is not a ${dataset} sequence`);
+      if (ds !== dataset || !entity)
+        throw new DriftwatchError(`${file}: sequence '${id}' is not a ${dataset} sequence`);
       return entity;
     });
     const sequences = await loadEntitySequences(dataRoot(values), dataset, entities);
     const rows: (string | number)[][] = [];
     for (const seq of sequences) {
       const s = scores.get(seq.id)!;
-      if (s.length !== seq.length) throw new DriftwatchError(`${file}: ${seq.id} has ${s.length} scores but the sequence has ${seq.length} records`);
+      if (s.length !== seq.length)
+        throw new DriftwatchError(
+          `${file}: ${seq.id} has ${s.length} scores but the sequence has ${seq.length} records`,
+        );
       const pad = paddingLength(s);
       const windowScores = s.subarray(pad);
       let best: { smoothing: number; r: PeakF1Result } | undefined;
@@ -50,15 +55,36 @@ export const evaluate: Command = {
         if (!best || r.peakF1 > best.r.peakF1) best = { smoothing, r };
         if (out) {
           const record: ResultRecord = {
-            method, dataset, testSequence: seq.id, smoothing, peakF1: r.peakF1, precision: r.precision, recall: r.recall,
-            threshold: r.threshold, aucPr: r.aucPr, trainSeconds: NaN, scoreSeconds: NaN, backend: 'n/a', seed: NaN, params: { scoreFile: file },
+            method,
+            dataset,
+            testSequence: seq.id,
+            smoothing,
+            peakF1: r.peakF1,
+            precision: r.precision,
+            recall: r.recall,
+            threshold: r.threshold,
+            aucPr: r.aucPr,
+            trainSeconds: NaN,
+            scoreSeconds: NaN,
+            backend: 'n/a',
+            seed: NaN,
+            params: { scoreFile: file },
           };
           await appendResult(out, record);
         }
       }
-      rows.push([seq.id, String(best!.smoothing), fmt(best!.r.peakF1), fmt(best!.r.precision), fmt(best!.r.recall), fmt(best!.r.aucPr)]);
+      rows.push([
+        seq.id,
+        String(best!.smoothing),
+        fmt(best!.r.peakF1),
+        fmt(best!.r.precision),
+        fmt(best!.r.recall),
+        fmt(best!.r.aucPr),
+      ]);
     }
-    process.stdout.write(`${renderTable(['sequence', 'best β', 'peak F1', 'P', 'R', 'AUC-PR'], rows, ['l', 'r', 'r', 'r', 'r', 'r'])}\n`);
+    process.stdout.write(
+      `${renderTable(['sequence', 'best β', 'peak F1', 'P', 'R', 'AUC-PR'], rows, ['l', 'r', 'r', 'r', 'r', 'r'])}\n`,
+    );
     return 0;
   },
 };

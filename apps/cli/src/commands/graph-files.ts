@@ -12,7 +12,15 @@ import {
   type RecordProblem,
   type SnapshotRecord,
 } from '@driftwatch/graph';
-import { jsonPathOffset, jsonValueError, lineColumnAt, parseJsonText, readArrowFile, writeArrowFile, writeFileAtomic } from '@driftwatch/ingest';
+import {
+  jsonPathOffset,
+  jsonValueError,
+  lineColumnAt,
+  parseJsonText,
+  readArrowFile,
+  writeArrowFile,
+  writeFileAtomic,
+} from '@driftwatch/ingest';
 
 export type GraphFileFormat = 'jsonl' | 'arrow';
 export const GRAPH_FILE_FORMATS: readonly GraphFileFormat[] = ['jsonl', 'arrow'];
@@ -34,15 +42,42 @@ export function formatOfPath(path: string): GraphFileFormat {
 export function graphTable(graph: DynamicGraph): Table {
   const snapshots = graph.snapshots();
   const rows = snapshots.flatMap((s) => s.edges.map((e) => ({ t: s.t, ...e })));
-  const meta = { format: 1, window: graph.grid.width, unit: graph.grid.unit, entities: graph.entities, windows: snapshots.map((s) => s.t) };
+  const meta = {
+    format: 1,
+    window: graph.grid.width,
+    unit: graph.grid.unit,
+    entities: graph.entities,
+    windows: snapshots.map((s) => s.t),
+  };
   const columns: Record<string, Vector> = {
-    t: vectorFromArray(rows.map((r) => r.t), new Float64()),
-    src: vectorFromArray(rows.map((r) => r.src), new Int32()),
-    dst: vectorFromArray(rows.map((r) => r.dst), new Int32()),
-    kind: vectorFromArray(rows.map((r) => r.kind), new Utf8()),
-    weight: vectorFromArray(rows.map((r) => r.weight), new Float64()),
-    mean_us: vectorFromArray(rows.map((r) => r.meanUs ?? null), new Float64()),
-    p95_us: vectorFromArray(rows.map((r) => r.p95Us ?? null), new Float64()),
+    t: vectorFromArray(
+      rows.map((r) => r.t),
+      new Float64(),
+    ),
+    src: vectorFromArray(
+      rows.map((r) => r.src),
+      new Int32(),
+    ),
+    dst: vectorFromArray(
+      rows.map((r) => r.dst),
+      new Int32(),
+    ),
+    kind: vectorFromArray(
+      rows.map((r) => r.kind),
+      new Utf8(),
+    ),
+    weight: vectorFromArray(
+      rows.map((r) => r.weight),
+      new Float64(),
+    ),
+    mean_us: vectorFromArray(
+      rows.map((r) => r.meanUs ?? null),
+      new Float64(),
+    ),
+    p95_us: vectorFromArray(
+      rows.map((r) => r.p95Us ?? null),
+      new Float64(),
+    ),
   };
   const schema = new Schema(
     Object.entries(columns).map(([name, v]) => new Field(name, v.type, name === 'mean_us' || name === 'p95_us')),
@@ -83,14 +118,23 @@ export function parseGraphLines(text: string, file: string): DynamicGraph {
     lineOf.push(i + 1);
     texts.push(line);
   });
-  if (records.length === 0) throw new InputError({ file, line: 1, column: 1 }, 'at least one snapshot record (a JSON object per line)', text.slice(0, 40));
+  if (records.length === 0)
+    throw new InputError(
+      { file, line: 1, column: 1 },
+      'at least one snapshot record (a JSON object per line)',
+      text.slice(0, 40),
+    );
   try {
     return dynamicGraphFromRecords(records);
   } catch (error) {
     if (!(error instanceof SnapshotRecordError)) throw error;
     const lineText = texts[error.record] ?? '';
     const offset = jsonPathOffset(lineText, error.problem.path) ?? 0;
-    throw new InputError({ file, line: lineOf[error.record] ?? 1, column: lineColumnAt(lineText, offset).column }, error.problem.expected, error.problem.found);
+    throw new InputError(
+      { file, line: lineOf[error.record] ?? 1, column: lineColumnAt(lineText, offset).column },
+      error.problem.expected,
+      error.problem.found,
+    );
   }
 }
 
@@ -99,7 +143,12 @@ const ARROW_COLUMNS = ['t', 'src', 'dst', 'kind', 'weight', 'mean_us', 'p95_us']
 /** The Arrow graph file back into a dynamic graph; a bad value is an InputError naming its row (line) and column number. */
 export function graphFromTable(table: Table, file: string): DynamicGraph {
   const rawMeta = table.schema.metadata.get(ARROW_GRAPH_METADATA);
-  if (rawMeta === undefined) throw new InputError({ file }, `an Arrow graph file with "${ARROW_GRAPH_METADATA}" schema metadata (written by driftwatch graph build)`, 'no such metadata');
+  if (rawMeta === undefined)
+    throw new InputError(
+      { file },
+      `an Arrow graph file with "${ARROW_GRAPH_METADATA}" schema metadata (written by driftwatch graph build)`,
+      'no such metadata',
+    );
   let meta: { format?: unknown; window?: unknown; unit?: unknown; entities?: unknown; windows?: unknown };
   try {
     meta = JSON.parse(rawMeta);
@@ -108,10 +157,20 @@ export function graphFromTable(table: Table, file: string): DynamicGraph {
   }
   const names = table.schema.fields.map((f) => f.name);
   ARROW_COLUMNS.forEach((name) => {
-    if (!names.includes(name)) throw new InputError({ file, column: names.length + 1 }, `a column "${name}" (columns ${ARROW_COLUMNS.join(', ')})`, names.join(','));
+    if (!names.includes(name))
+      throw new InputError(
+        { file, column: names.length + 1 },
+        `a column "${name}" (columns ${ARROW_COLUMNS.join(', ')})`,
+        names.join(','),
+      );
   });
   const windows = meta.windows;
-  if (!Array.isArray(windows) || windows.length === 0 || !windows.every((t) => typeof t === 'number')) throw new InputError({ file }, `a non-empty list of window starts in the "${ARROW_GRAPH_METADATA}" metadata`, JSON.stringify(windows)?.slice(0, 40));
+  if (!Array.isArray(windows) || windows.length === 0 || !windows.every((t) => typeof t === 'number'))
+    throw new InputError(
+      { file },
+      `a non-empty list of window starts in the "${ARROW_GRAPH_METADATA}" metadata`,
+      JSON.stringify(windows)?.slice(0, 40),
+    );
   const base = { window: meta.window, unit: meta.unit, nodes: meta.entities } as Omit<SnapshotRecord, 't' | 'edges'>;
   const records = new Map<number, SnapshotRecord>(windows.map((t: number) => [t, { ...base, t, edges: [] }]));
   const column = (name: string) => table.getChild(name)!;
@@ -120,11 +179,20 @@ export function graphFromTable(table: Table, file: string): DynamicGraph {
   const problemAt = (row: number, problem: RecordProblem): InputError => {
     const field = problem.path.length >= 3 ? String(problem.path[2]) : problem.path[0] === 't' ? 't' : undefined;
     const name = field === 'meanUs' ? 'mean_us' : field === 'p95Us' ? 'p95_us' : field;
-    return new InputError({ file, line: row + 1, ...(name ? { column: columnOf(name) } : {}) }, problem.expected, problem.found);
+    return new InputError(
+      { file, line: row + 1, ...(name ? { column: columnOf(name) } : {}) },
+      problem.expected,
+      problem.found,
+    );
   };
   for (let r = 0; r < table.numRows; r++) {
     const record = records.get(t.get(r) as number);
-    if (!record) throw new InputError({ file, line: r + 1, column: columnOf('t') }, 'the start of a window listed in the metadata', String(t.get(r)));
+    if (!record)
+      throw new InputError(
+        { file, line: r + 1, column: columnOf('t') },
+        'the start of a window listed in the metadata',
+        String(t.get(r)),
+      );
     const edge = {
       src: src.get(r) as number,
       dst: dst.get(r) as number,
@@ -135,17 +203,31 @@ export function graphFromTable(table: Table, file: string): DynamicGraph {
     };
     record.edges.push(edge);
     const problem = checkSnapshotRecord({ ...record, edges: [edge] });
-    if (problem) throw problemAt(r, { ...problem, path: problem.path[0] === 'edges' ? ['edges', r, ...problem.path.slice(2)] : problem.path });
+    if (problem)
+      throw problemAt(r, {
+        ...problem,
+        path: problem.path[0] === 'edges' ? ['edges', r, ...problem.path.slice(2)] : problem.path,
+      });
   }
   const ordered = [...records.values()].sort((a, b) => a.t - b.t);
   for (const record of ordered) {
     const problem = checkSnapshotRecord(record);
-    if (problem) throw new InputError({ file }, `${problem.expected} at ${problem.path.join('.')} of the window starting at ${record.t}`, problem.found);
+    if (problem)
+      throw new InputError(
+        { file },
+        `${problem.expected} at ${problem.path.join('.')} of the window starting at ${record.t}`,
+        problem.found,
+      );
   }
   try {
     return dynamicGraphFromRecords(ordered);
   } catch (error) {
-    if (error instanceof SnapshotRecordError) throw new InputError({ file }, `${error.problem.expected} (window starting at ${ordered[error.record]?.t}, metadata "${ARROW_GRAPH_METADATA}")`, error.problem.found);
+    if (error instanceof SnapshotRecordError)
+      throw new InputError(
+        { file },
+        `${error.problem.expected} (window starting at ${ordered[error.record]?.t}, metadata "${ARROW_GRAPH_METADATA}")`,
+        error.problem.found,
+      );
     throw error;
   }
 }

@@ -1,8 +1,26 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { DataRootError, ParameterError, namedEdges, type EdgeKind, type GraphSnapshot, type NamedEdge } from '@driftwatch/contracts';
-import { EDGE_KINDS, driftSeries, edgesPerKind, nodeDegrees, spreadOf, topEdges, type DynamicGraph, type SnapshotDrift, type WindowGrid, type WindowSnapshot } from '@driftwatch/graph';
+import {
+  DataRootError,
+  ParameterError,
+  namedEdges,
+  type EdgeKind,
+  type GraphSnapshot,
+  type NamedEdge,
+} from '@driftwatch/contracts';
+import {
+  EDGE_KINDS,
+  driftSeries,
+  edgesPerKind,
+  nodeDegrees,
+  spreadOf,
+  topEdges,
+  type DynamicGraph,
+  type SnapshotDrift,
+  type WindowGrid,
+  type WindowSnapshot,
+} from '@driftwatch/graph';
 import { writeFileAtomic } from '@driftwatch/ingest';
 import { graphSnapshotPage } from '@driftwatch/report';
 import { UsageError } from '../cli-error';
@@ -50,31 +68,44 @@ function windowsText(snapshots: readonly GraphSnapshot[], grid: WindowGrid): str
 function windowMsOf(values: OptionValues): number {
   const text = optionalString(values, 'window') ?? '60';
   const seconds = Number(text);
-  if (!(Number.isFinite(seconds) && seconds > 0)) throw new UsageError(`--window expects a positive number of seconds, got '${text}'`);
+  if (!(Number.isFinite(seconds) && seconds > 0))
+    throw new UsageError(`--window expects a positive number of seconds, got '${text}'`);
   return seconds * 1000;
 }
 
 function kindsOf(values: OptionValues): EdgeKind[] | undefined {
   const kinds = listOption(values, 'kinds');
-  for (const k of kinds ?? []) if (!EDGE_KINDS.includes(k as EdgeKind)) throw new UsageError(`--kinds expects some of ${EDGE_KINDS.join(', ')}, got '${k}'`);
+  for (const k of kinds ?? [])
+    if (!EDGE_KINDS.includes(k as EdgeKind))
+      throw new UsageError(`--kinds expects some of ${EDGE_KINDS.join(', ')}, got '${k}'`);
   return kinds as EdgeKind[] | undefined;
 }
 
-async function buildFromNezha(values: OptionValues, date: string, windowMs: number): Promise<BuiltGraph & { label: string }> {
+async function buildFromNezha(
+  values: OptionValues,
+  date: string,
+  windowMs: number,
+): Promise<BuiltGraph & { label: string }> {
   const root = dataRoot(values);
   const phase = (optionalString(values, 'phase') ?? 'all') as NezhaPhase;
-  if (!['rca', 'construct', 'all'].includes(phase)) throw new UsageError(`--phase expects rca, construct or all, got '${phase}'`);
+  if (!['rca', 'construct', 'all'].includes(phase))
+    throw new UsageError(`--phase expects rca, construct or all, got '${phase}'`);
   const minutes = listOption(values, 'minutes');
   let source = optionalString(values, 'source');
-  if (source !== undefined && source !== 'spans' && source !== 'dependency') throw new UsageError(`--source expects spans or dependency, got '${source}'`);
+  if (source !== undefined && source !== 'spans' && source !== 'dependency')
+    throw new UsageError(`--source expects spans or dependency, got '${source}'`);
   const traces = source === 'dependency' ? [] : await nezhaTraceFiles(root, date, phase, minutes);
   source ??= traces.length > 0 ? 'spans' : 'dependency';
   if (source === 'dependency') {
     const file = nezhaDependencyFile(root, date);
-    if (!existsSync(file)) throw new DataRootError(`Nezha ${date} has neither trace files (${phase} phase) nor a dependency table (${file})`);
+    if (!existsSync(file))
+      throw new DataRootError(
+        `Nezha ${date} has neither trace files (${phase} phase) nor a dependency table (${file})`,
+      );
     return { ...(await graphFromEdgeList(file, windowMs)), label: `nezha-${date}-dependency` };
   }
-  if (traces.length === 0) throw new DataRootError(`Nezha ${date} has no trace files in the ${phase} phase under ${root}/nezha`);
+  if (traces.length === 0)
+    throw new DataRootError(`Nezha ${date} has no trace files in the ${phase} phase under ${root}/nezha`);
   const total = (await Promise.all(traces.map((f) => stat(f.trace)))).reduce((s, x) => s + x.size, 0);
   const bar = progressBar(`spans of ${date}`, total);
   const maxOpenSpans = intOption(values, 'max-open-spans', 200_000, 1);
@@ -98,21 +129,33 @@ async function buildFromNezha(values: OptionValues, date: string, windowMs: numb
 export const graphBuild: Command = {
   ...graphBuildDefinition,
   async run(values, positionals) {
-    if (positionals.length > 0) throw new UsageError(`graph build takes no positional arguments (got ${positionals.join(' ')}); name the input with --nezha, --alibaba or --edges`);
+    if (positionals.length > 0)
+      throw new UsageError(
+        `graph build takes no positional arguments (got ${positionals.join(' ')}); name the input with --nezha, --alibaba or --edges`,
+      );
     const inputs = (['nezha', 'alibaba', 'edges'] as const).filter((k) => optionalString(values, k) !== undefined);
-    if (inputs.length !== 1) throw new UsageError(`graph build: name exactly one input: --nezha <date>, --alibaba <dir> or --edges <file.csv>${inputs.length > 1 ? ` (got ${inputs.map((i) => `--${i}`).join(', ')})` : ''}`);
+    if (inputs.length !== 1)
+      throw new UsageError(
+        `graph build: name exactly one input: --nezha <date>, --alibaba <dir> or --edges <file.csv>${inputs.length > 1 ? ` (got ${inputs.map((i) => `--${i}`).join(', ')})` : ''}`,
+      );
     const windowMs = windowMsOf(values);
     const formatFlag = optionalString(values, 'format') as GraphFileFormat | undefined;
-    if (formatFlag !== undefined && !GRAPH_FILE_FORMATS.includes(formatFlag)) throw new UsageError(`--format expects ${GRAPH_FILE_FORMATS.join(' or ')}, got '${formatFlag}'`);
+    if (formatFlag !== undefined && !GRAPH_FILE_FORMATS.includes(formatFlag))
+      throw new UsageError(`--format expects ${GRAPH_FILE_FORMATS.join(' or ')}, got '${formatFlag}'`);
     const kind = (optionalString(values, 'kind') ?? 'call') as AlibabaGraphKind;
-    if (kind !== 'call' && kind !== 'contention') throw new UsageError(`--kind expects call or contention, got '${kind}'`);
+    if (kind !== 'call' && kind !== 'contention')
+      throw new UsageError(`--kind expects call or contention, got '${kind}'`);
     let outFlag = optionalString(values, 'out');
-    if (outFlag && existsSync(outFlag) && !values.force) throw new UsageError(`graph build: ${outFlag} exists (use --force to replace it)`);
+    if (outFlag && existsSync(outFlag) && !values.force)
+      throw new UsageError(`graph build: ${outFlag} exists (use --force to replace it)`);
     let built: BuiltGraph & { label: string };
     if (inputs[0] === 'nezha') built = await buildFromNezha(values, optionalString(values, 'nezha')!, windowMs);
     else if (inputs[0] === 'alibaba') {
       const bar = progressBar('batch_instance', 1);
-      built = { ...(await graphFromAlibaba(optionalString(values, 'alibaba')!, kind, windowMs, bar)), label: `alibaba-${kind}` };
+      built = {
+        ...(await graphFromAlibaba(optionalString(values, 'alibaba')!, kind, windowMs, bar)),
+        label: `alibaba-${kind}`,
+      };
       bar.done();
     } else {
       const file = optionalString(values, 'edges')!;
@@ -121,9 +164,13 @@ export const graphBuild: Command = {
     const format = formatFlag ?? (outFlag ? formatOfPath(outFlag) : 'jsonl');
     outFlag ??= `${built.label}.graph.${format === 'arrow' ? 'arrow' : 'jsonl'}`;
     const out = resolve(outFlag);
-    if (existsSync(out) && !values.force) throw new UsageError(`graph build: ${outFlag} exists (use --force to replace it)`);
+    if (existsSync(out) && !values.force)
+      throw new UsageError(`graph build: ${outFlag} exists (use --force to replace it)`);
     const { graph } = built;
-    if (graph.windowCount === 0) throw new ParameterError(`graph build: ${built.source} gave no observed window (no spans or placements with a time)`);
+    if (graph.windowCount === 0)
+      throw new ParameterError(
+        `graph build: ${built.source} gave no observed window (no spans or placements with a time)`,
+      );
     await writeGraphFile(out, graph, format);
     const snapshots = graph.snapshots();
     const edges = snapshots.reduce((n, s) => n + s.edges.length, 0);
@@ -142,7 +189,8 @@ function pickSnapshot(snapshots: WindowSnapshot[], values: OptionValues): { inde
   const at = optionalString(values, 'at');
   if (at !== undefined) {
     const index = Number(at);
-    if (!(Number.isInteger(index) && index >= 0 && index < snapshots.length)) throw new UsageError(`--at expects a window number 0…${snapshots.length - 1}, got '${at}'`);
+    if (!(Number.isInteger(index) && index >= 0 && index < snapshots.length))
+      throw new UsageError(`--at expects a window number 0…${snapshots.length - 1}, got '${at}'`);
     return { index, why: '--at' };
   }
   let index = 0;
@@ -217,7 +265,10 @@ function formatInspection(r: Inspection, graph: DynamicGraph, why: string): stri
   const grid = graph.grid;
   const s = r.snapshot;
   const latency = s.topEdges.some((e) => e.meanUs !== undefined);
-  const kinds = Object.entries(s.edgesPerKind).map(([k, n]) => `${k} ${n}`).join(', ') || 'none';
+  const kinds =
+    Object.entries(s.edgesPerKind)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ') || 'none';
   return [
     `${r.file}: ${count(r.entities)} entities, ${windowsText(graph.snapshots(), grid)}, ${r.format}`,
     `edges per window: ${spreadText(r.edgesPerWindow)}; distinct edges over all windows: ${count(r.distinctEdges)}`,
@@ -228,14 +279,24 @@ function formatInspection(r: Inspection, graph: DynamicGraph, why: string): stri
     `top ${s.topEdges.length} edges by weight:`,
     renderTable(
       ['source', 'target', 'kind', 'weight', ...(latency ? ['mean µs', 'p95 µs'] : [])],
-      s.topEdges.map((e) => [e.source, e.target, e.kind, fmt(e.weight, Number.isInteger(e.weight) ? 0 : 3), ...(latency ? [e.meanUs === undefined ? '' : fmt(e.meanUs, 0), e.p95Us === undefined ? '' : fmt(e.p95Us, 0)] : [])]),
+      s.topEdges.map((e) => [
+        e.source,
+        e.target,
+        e.kind,
+        fmt(e.weight, Number.isInteger(e.weight) ? 0 : 3),
+        ...(latency
+          ? [e.meanUs === undefined ? '' : fmt(e.meanUs, 0), e.p95Us === undefined ? '' : fmt(e.p95Us, 0)]
+          : []),
+      ]),
       ['l', 'l', 'l', 'r', 'r', 'r'],
     ),
     '',
     'nodes with edges in this window:',
     renderTable(
       ['node', 'in', 'out', 'in weight', 'out weight'],
-      [...s.nodes].sort((a, b) => b.inDegree + b.outDegree - (a.inDegree + a.outDegree) || (a.node < b.node ? -1 : 1)).map((d) => [d.node, d.inDegree, d.outDegree, fmt(d.inWeight, 2), fmt(d.outWeight, 2)]),
+      [...s.nodes]
+        .sort((a, b) => b.inDegree + b.outDegree - (a.inDegree + a.outDegree) || (a.node < b.node ? -1 : 1))
+        .map((d) => [d.node, d.inDegree, d.outDegree, fmt(d.inWeight, 2), fmt(d.outWeight, 2)]),
       ['l', 'r', 'r', 'r', 'r'],
     ),
     '',
@@ -305,7 +366,23 @@ export const graphDrift: Command = {
     process.stdout.write(
       [
         `${positionals[0]}: ${windowsText(snapshots, grid)}, ${drift.length} consecutive pairs`,
-        renderTable(['windows', 'from', 'to', 'edges', 'added', 'removed', 'Jaccard', 'Δweight', 'Δweight share', 'Δin-degree', 'Δout-degree'], rows, ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r']),
+        renderTable(
+          [
+            'windows',
+            'from',
+            'to',
+            'edges',
+            'added',
+            'removed',
+            'Jaccard',
+            'Δweight',
+            'Δweight share',
+            'Δin-degree',
+            'Δout-degree',
+          ],
+          rows,
+          ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+        ),
         '',
       ].join('\n'),
     );

@@ -1,8 +1,17 @@
-import { inspectAlibaba, inspectExathlon, inspectNezha, type DatasetInspection, type ExathlonProgress } from '@driftwatch/ingest';
+import {
+  inspectAlibaba,
+  inspectExathlon,
+  inspectNezha,
+  type DatasetInspection,
+  type ExathlonProgress,
+} from '@driftwatch/ingest';
 import { progressBar } from '../progress';
 
 /** Inspectors of the data sets beyond the OmniAnomaly layout, keyed by data set name. */
-export const INSPECTORS_BEYOND_OMNI: Record<string, (root: string, positionals: string[]) => Promise<DatasetInspection>> = {
+export const INSPECTORS_BEYOND_OMNI: Record<
+  string,
+  (root: string, positionals: string[]) => Promise<DatasetInspection>
+> = {
   exathlon: async (root) => {
     // traces are tens of MB each (gzip): show how far reading has come, trace by trace
     const bar = progressBar('read traces', 1);

@@ -14,10 +14,22 @@ export const reportDefinition = defineCommand({
     'checksums and caveats. The HTML needs no network: plots are inline SVG (Vega-Lite rendered in Node).',
     'Labels for the score files come from the data root. The output is written atomically.',
   ].join('\n'),
-  arguments: [{ name: 'results', variadic: true, description: 'results folders (holding results.jsonl) or results.jsonl files' }],
+  arguments: [
+    { name: 'results', variadic: true, description: 'results folders (holding results.jsonl) or results.jsonl files' },
+  ],
   options: {
-    out: { type: 'string', valueName: 'file', description: 'file to write (default: report.html, or report.md with --format md)' },
-    format: { type: 'string', valueName: 'html|md', default: 'html', choices: ['html', 'md'], description: 'html: the full report; md: tables and caveats as Markdown' },
+    out: {
+      type: 'string',
+      valueName: 'file',
+      description: 'file to write (default: report.html, or report.md with --format md)',
+    },
+    format: {
+      type: 'string',
+      valueName: 'html|md',
+      default: 'html',
+      choices: ['html', 'md'],
+      description: 'html: the full report; md: tables and caveats as Markdown',
+    },
     title: { type: 'string', valueName: 'text', description: 'page title (default: the methods and data sets)' },
     ...dataRootOption,
   },

@@ -12,8 +12,17 @@ export const scoreDefinition = defineCommand({
   options: {
     model: { type: 'string', valueName: 'dir', description: 'model directory written by `driftwatch train`' },
     out: { type: 'string', valueName: 'file', description: 'score file to write (.arrow or .csv)' },
-    dataset: { type: 'string', valueName: 'name', choices: ['asd', 'smd'], description: 'the data set (default: the one the model was trained on)' },
-    entities: { type: 'string', valueName: 'list', description: 'entities to score (default: those the model was not trained on)' },
+    dataset: {
+      type: 'string',
+      valueName: 'name',
+      choices: ['asd', 'smd'],
+      description: 'the data set (default: the one the model was trained on)',
+    },
+    entities: {
+      type: 'string',
+      valueName: 'list',
+      description: 'entities to score (default: those the model was not trained on)',
+    },
     ...backendOption,
     ...dataRootOption,
   },

@@ -18,15 +18,21 @@ export const score: Command = {
     const out = resolve(requireString(values, 'out', score));
     const manifest = await readManifest(modelDir);
     const dataset = parseDataset(optionalString(values, 'dataset') ?? manifest.trainedOn?.dataset);
-    if (!manifest.standardisation) throw new DriftwatchError(`${modelDir}/manifest.json has no standardisation: it was not written by driftwatch train`);
+    if (!manifest.standardisation)
+      throw new DriftwatchError(
+        `${modelDir}/manifest.json has no standardisation: it was not written by driftwatch train`,
+      );
     if (isDeepMethod(manifest.detector)) await initBackend((values.backend as BackendPreference) ?? 'auto');
     const detector = await loadDetector(modelDir);
     const root = dataRoot(values);
     const available = await listOmniEntities(root, dataset);
     const trainedOn = new Set(manifest.trainedOn?.sequences ?? []);
     const listed = listOption(values, 'entities');
-    const entities = listed ? resolveEntities(listed, available) : available.filter((e) => !trainedOn.has(`${dataset}/${e}`));
-    if (entities.length === 0) throw new DriftwatchError('no entity to score: the model was trained on all of them; name some with --entities');
+    const entities = listed
+      ? resolveEntities(listed, available)
+      : available.filter((e) => !trainedOn.has(`${dataset}/${e}`));
+    if (entities.length === 0)
+      throw new DriftwatchError('no entity to score: the model was trained on all of them; name some with --entities');
     const sequences = await loadEntitySequences(root, dataset, entities);
     const bar = progressBar('score', sequences.length);
     const entries = [];

@@ -28,7 +28,8 @@ export async function simulationFromFlags(values: OptionValues): Promise<{ optio
     const text = await readFile(file, 'utf8');
     parseJsonWithPositions(text, file); // a syntax error gets its line and column
     const parsed = JSON.parse(text) as unknown;
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ParameterError(`${file}: expected a JSON object of simulation parameters`);
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new ParameterError(`${file}: expected a JSON object of simulation parameters`);
     options = parsed as SimulationOptions;
   }
   const set = <T>(value: T | undefined, apply: (v: T) => void) => value !== undefined && apply(value);
@@ -71,7 +72,10 @@ export const simulate: Command = {
     const bar = progressBar(`simulate ${basename(out)}`, 2);
     const t0 = performance.now();
     const sim = simulateCluster(options, seed);
-    bar.update(1, `${sim.series.entities.length} nodes × ${sim.series.length} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    bar.update(
+      1,
+      `${sim.series.entities.length} nodes × ${sim.series.length} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
     let files: string[] = [];
     await writeFolderAtomic(out, Boolean(values.force), async (dir) => {
       files = await writeSimulationFiles(dir, sim, formats, commandLine(argv));

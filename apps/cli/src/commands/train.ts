@@ -41,7 +41,8 @@ export const train: Command = {
     const excluded = holdOut ? resolveEntities([holdOut], available) : [];
     const entities = listed ? resolveEntities(listed, available) : available.filter((e) => !excluded.includes(e));
     const params = methodParams(method, dataset, parseParamOverrides(optionalString(values, 'params')), epochs);
-    if (isDeepMethod(method)) process.stderr.write(`${describeBackend(await initBackend((values.backend as BackendPreference) ?? 'auto'))}\n`);
+    if (isDeepMethod(method))
+      process.stderr.write(`${describeBackend(await initBackend((values.backend as BackendPreference) ?? 'auto'))}\n`);
 
     const sequences = await loadEntitySequences(root, dataset, entities);
     const data = prepareTrainingData(sequences);

@@ -42,7 +42,9 @@ describe('kde', () => {
     expect(bandwidth).toBe(h);
     points.forEach((p, i) => {
       // mean of N(x_i, h²) densities, written from exp(−(p − x_i)²/(2h²))/(h√(2π))
-      const direct = samples.reduce((s, xi) => s + Math.exp(-((p - xi) ** 2) / (2 * h * h)) / (h * Math.sqrt(2 * Math.PI)), 0) / samples.length;
+      const direct =
+        samples.reduce((s, xi) => s + Math.exp(-((p - xi) ** 2) / (2 * h * h)) / (h * Math.sqrt(2 * Math.PI)), 0) /
+        samples.length;
       expect(density[i]).toBeCloseTo(direct, 14);
       expect(gaussianKdeAt(samples, h, p)).toBeCloseTo(direct, 14);
     });

@@ -64,7 +64,9 @@ function resolveBandwidth(samples: ArrayLike<number>, bandwidth: number | Bandwi
   if (bandwidth === undefined || bandwidth === 'silverman') return silvermanBandwidth(samples);
   if (bandwidth === 'scott') return scottBandwidth(samples);
   if (typeof bandwidth !== 'number' || !(bandwidth > 0) || !Number.isFinite(bandwidth)) {
-    throw new ParameterError(`kde: bandwidth ${String(bandwidth)} is neither a finite number > 0 nor 'silverman' / 'scott'`);
+    throw new ParameterError(
+      `kde: bandwidth ${String(bandwidth)} is neither a finite number > 0 nor 'silverman' / 'scott'`,
+    );
   }
   return bandwidth;
 }

@@ -85,7 +85,10 @@ describe('survival functions', () => {
 describe('affiliation', () => {
   it('perfect prediction scores 1 / 1', () => {
     const labels = [0, 0, 1, 1, 0, 0, 0, 2, 0, 0];
-    const r = affiliation(labels, labels.map((y) => (y > 0 ? 1 : 0)));
+    const r = affiliation(
+      labels,
+      labels.map((y) => (y > 0 ? 1 : 0)),
+    );
     expect(r.precision).toBeCloseTo(1, 14);
     expect(r.recall).toBeCloseTo(1, 14);
   });

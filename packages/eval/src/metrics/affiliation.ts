@@ -119,7 +119,9 @@ export function zoneRecall(zone: TimeInterval, event: TimeInterval, predictedInZ
   });
   const distance = (x: number) => distanceToIntervals(x, sorted);
   // kinks of the survival: where x + d(x) = zone end or x − d(x) = zone start, d linear between distanceKinks
-  const coarse = [event.start, event.end, ...distanceKinks.filter((k) => k > event.start && k < event.end)].sort((a, b) => a - b);
+  const coarse = [event.start, event.end, ...distanceKinks.filter((k) => k > event.start && k < event.end)].sort(
+    (a, b) => a - b,
+  );
   const kinks = [...coarse];
   for (let i = 1; i < coarse.length; i++) {
     const [a, b] = [coarse[i - 1], coarse[i]];
@@ -128,7 +130,12 @@ export function zoneRecall(zone: TimeInterval, event: TimeInterval, predictedInZ
       if (ga !== gb && ga * gb < 0) kinks.push(a + ((b - a) * ga) / (ga - gb));
     }
   }
-  const integral = integrateBetweenBreakpoints((x) => recallSurvival(distance(x), x, zone), event.start, event.end, kinks);
+  const integral = integrateBetweenBreakpoints(
+    (x) => recallSurvival(distance(x), x, zone),
+    event.start,
+    event.end,
+    kinks,
+  );
   return integral / (event.end - event.start);
 }
 
@@ -138,7 +145,8 @@ export function affiliation(labels: ArrayLike<number>, predictions: ArrayLike<nu
     throw new ParameterError(`affiliation: ${labels.length} labels but ${predictions.length} predictions`);
   }
   for (let i = 0; i < labels.length; i++) {
-    if (Number.isNaN(labels[i]) || Number.isNaN(predictions[i])) throw new ParameterError(`affiliation: record ${i} is NaN`);
+    if (Number.isNaN(labels[i]) || Number.isNaN(predictions[i]))
+      throw new ParameterError(`affiliation: record ${i} is NaN`);
   }
   const events = flaggedIntervals(Array.from(labels, (y) => (y > 0 ? 1 : 0)));
   if (events.length === 0) throw new ParameterError('affiliation: no anomalous record, zones are undefined');

@@ -11,7 +11,8 @@ function assertCurveInput(precision: ArrayLike<number>, recall: ArrayLike<number
     throw new ParameterError(`precision–recall curve: ${precision.length} precisions but ${recall.length} recalls`);
   }
   for (let i = 0; i < recall.length; i++) {
-    if (Number.isNaN(recall[i]) || Number.isNaN(precision[i])) throw new ParameterError(`precision–recall curve: point ${i} is NaN`);
+    if (Number.isNaN(recall[i]) || Number.isNaN(precision[i]))
+      throw new ParameterError(`precision–recall curve: point ${i} is NaN`);
   }
 }
 

@@ -25,7 +25,8 @@ export interface DetectionDelays {
 }
 
 function assertSameLength(predictions: ArrayLike<number>, labels: ArrayLike<number>): void {
-  if (predictions.length !== labels.length) throw new ParameterError(`${predictions.length} predictions but ${labels.length} labels`);
+  if (predictions.length !== labels.length)
+    throw new ParameterError(`${predictions.length} predictions but ${labels.length} labels`);
   assertLabelCodes(predictions, 'predictions');
   assertLabelCodes(labels);
 }

@@ -121,7 +121,10 @@ function brutePeakF1(seqs: Seq[], w: number, ignored: number[], names: Record<nu
   };
 }
 
-function expectPointClose(actual: { peakF1: number; precision: number; recall: number; threshold: number }, expected: typeof actual) {
+function expectPointClose(
+  actual: { peakF1: number; precision: number; recall: number; threshold: number },
+  expected: typeof actual,
+) {
   expect(actual.peakF1).toBeCloseTo(expected.peakF1, 12);
   expect(actual.precision).toBeCloseTo(expected.precision, 12);
   expect(actual.recall).toBeCloseTo(expected.recall, 12);
@@ -153,7 +156,9 @@ describe('rankByScoreDescending', () => {
     fc.assert(
       fc.property(fc.array(value, { maxLength: 60 }), (scores) => {
         const { order, thresholds, groupEnds } = rankByScoreDescending(scores);
-        const expected = scores.map((_, i) => i).sort((a, b) => (scores[a] === scores[b] ? a - b : scores[a] > scores[b] ? -1 : 1));
+        const expected = scores
+          .map((_, i) => i)
+          .sort((a, b) => (scores[a] === scores[b] ? a - b : scores[a] > scores[b] ? -1 : 1));
         expect(Array.from(order)).toEqual(expected);
         const distinct = [...new Set(scores)].sort((a, b) => (a === b ? 0 : a > b ? -1 : 1));
         // −0 and 0 are one threshold; which sign represents it does not matter (x + 0 maps −0 to 0)
@@ -250,8 +255,13 @@ describe('peakF1 semantics', () => {
     const sequence = fc
       .array(fc.tuple(label, fc.integer({ min: 1, max: 6 })), { maxLength: 10 })
       .map((runs) => runs.flatMap(([y, len]) => Array.from({ length: len }, () => y)))
-      .chain((labels) => fc.array(score, { minLength: labels.length, maxLength: labels.length }).map((scores) => ({ scores, labels })));
-    const names = fc.constantFrom<Record<number, string> | undefined>(undefined, { 1: 'bursty_input', 3: 'stalled_input' });
+      .chain((labels) =>
+        fc.array(score, { minLength: labels.length, maxLength: labels.length }).map((scores) => ({ scores, labels })),
+      );
+    const names = fc.constantFrom<Record<number, string> | undefined>(undefined, {
+      1: 'bursty_input',
+      3: 'stalled_input',
+    });
     fc.assert(
       fc.property(
         fc.array(sequence, { minLength: 1, maxLength: 4 }).filter((seqs) => seqs.some((s) => s.labels.length > 0)),

@@ -31,7 +31,8 @@ export interface RandomScoreBaseline {
 export const PA_K_GRID: readonly number[] = Array.from({ length: 101 }, (_, k) => k);
 
 function assertPredictions(predictions: ArrayLike<number>, labels: ArrayLike<number>): void {
-  if (predictions.length !== labels.length) throw new ParameterError(`${predictions.length} predictions but ${labels.length} labels`);
+  if (predictions.length !== labels.length)
+    throw new ParameterError(`${predictions.length} predictions but ${labels.length} labels`);
   assertLabelCodes(predictions, 'predictions');
   assertLabelCodes(labels);
 }
@@ -85,7 +86,11 @@ export function pointwiseMetrics(predictions: ArrayLike<number>, labels: ArrayLi
  * Point adjustment (Xu et al., WWW 2018 §4.1): every record of an event (maximal run of one label code) becomes
  * predicted once one of its records is; with K > 0 only events with ≥ K % of records predicted (PA%K, Kim et al. 2022).
  */
-export function pointAdjust(predictions: ArrayLike<number>, labels: ArrayLike<number>, minDetectedPercent = 0): Uint8Array {
+export function pointAdjust(
+  predictions: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  minDetectedPercent = 0,
+): Uint8Array {
   assertPredictions(predictions, labels);
   assertPercent(minDetectedPercent);
   const adjusted = Uint8Array.from(predictions, (p) => (p !== 0 ? 1 : 0));
@@ -98,12 +103,20 @@ export function pointAdjust(predictions: ArrayLike<number>, labels: ArrayLike<nu
 }
 
 /** Point-adjusted P, R, F1 = point-wise metrics of `pointAdjust(predictions, labels, K)` (Xu et al. 2018; Kim et al. 2022). */
-export function pointAdjustedMetrics(predictions: ArrayLike<number>, labels: ArrayLike<number>, minDetectedPercent = 0): PointwiseMetrics {
+export function pointAdjustedMetrics(
+  predictions: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  minDetectedPercent = 0,
+): PointwiseMetrics {
   return pointwiseMetrics(pointAdjust(predictions, labels, minDetectedPercent), labels);
 }
 
 /** F1 of PA%K over K ∈ `ks` and its area over K/100 (Kim et al., AAAI 2022 §4); one pass over the records. */
-export function paKCurve(predictions: ArrayLike<number>, labels: ArrayLike<number>, ks: readonly number[] = PA_K_GRID): PaKCurve {
+export function paKCurve(
+  predictions: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  ks: readonly number[] = PA_K_GRID,
+): PaKCurve {
   assertPredictions(predictions, labels);
   ks.forEach((k, i) => {
     assertPercent(k);
@@ -119,7 +132,14 @@ export function paKCurve(predictions: ArrayLike<number>, labels: ArrayLike<numbe
     });
     return metricsFromCounts(base.truePositives + gained, base.predicted + gained, base.positives).f1;
   });
-  return { k: [...ks], f1, area: trapezoidArea(ks.map((k) => k / 100), f1) };
+  return {
+    k: [...ks],
+    f1,
+    area: trapezoidArea(
+      ks.map((k) => k / 100),
+      f1,
+    ),
+  };
 }
 
 /**
@@ -154,7 +174,12 @@ export function peakPointwiseF1(scores: ArrayLike<number>, labels: ArrayLike<num
   assertScoresAndLabels(scores, labels);
   if (scores.length === 0) return { peakF1: 0, precision: 1, recall: 0, threshold: Infinity };
   const binary = Uint8Array.from(labels, (y) => (y > 0 ? 1 : 0));
-  const { peakF1: best, precision, recall, threshold } = peakF1([{ scores, labels: binary }], { delayedWindow: 0 }).mixed;
+  const {
+    peakF1: best,
+    precision,
+    recall,
+    threshold,
+  } = peakF1([{ scores, labels: binary }], { delayedWindow: 0 }).mixed;
   return { peakF1: best, precision, recall, threshold };
 }
 

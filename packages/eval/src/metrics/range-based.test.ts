@@ -58,7 +58,12 @@ describe('rangePrecisionRecall: hand examples from the definitions (Tatbul et al
   it('averages recall per event type, and uses 1 for empty sides', () => {
     // type 1: [0,2) half covered, [8,10) missed → R_1 = .25; type 2: [4,6) missed → R_2 = 0
     const r = rangeBasedMetrics([1, 0, 0, 0, 0, 0, 0, 0, 0, 0], [1, 1, 0, 0, 2, 2, 0, 0, 1, 1], AD_LEVELS.AD2);
-    expect(r.recallByType).toEqual(new Map([[1, 0.25], [2, 0]]));
+    expect(r.recallByType).toEqual(
+      new Map([
+        [1, 0.25],
+        [2, 0],
+      ]),
+    );
     expect(r.recall).toBeCloseTo(0.125, 12);
     expect(r.mixedRecall).toBeCloseTo(0.5 / 3, 12);
     expect(r.precision).toBe(1);
@@ -108,21 +113,34 @@ function omega(range: Set<number>, overlap: Set<number>, bias: Bias, size: strin
     if (overlap.has(id)) mine += raw[k];
   });
   if (size === 'default') return mine / total;
-  const top = [...raw].sort((a, b) => b - a).slice(0, overlap.size).reduce((a, b) => a + b, 0);
+  const top = [...raw]
+    .sort((a, b) => b - a)
+    .slice(0, overlap.size)
+    .reduce((a, b) => a + b, 0);
   return top === 0 ? 0 : ((overlap.size / len) * mine) / top;
 }
 function gamma(card: string, x: number): number {
   if (x <= 1 || card === 'one') return 1;
   return card === 'reciprocal' ? 1 / x : 0;
 }
-function overlapRef(range: Set<number>, others: Set<number>[], p: { size: string; bias: Bias; cardinality: string }): number {
+function overlapRef(
+  range: Set<number>,
+  others: Set<number>[],
+  p: { size: string; bias: Bias; cardinality: string },
+): number {
   const overlaps = others.map((o) => new Set([...range].filter((i) => o.has(i)))).filter((s) => s.size > 0);
   return gamma(p.cardinality, overlaps.length) * overlaps.reduce((a, s) => a + omega(range, s, p.bias, p.size), 0);
 }
 function reference(pred: number[], labels: number[], params: RangeMetricParams) {
   const P = indexSets(pred, false).map((r) => r.ids);
   const R = indexSets(labels, true);
-  const precisions = P.map((p) => overlapRef(p, R.map((r) => r.ids), params.precision));
+  const precisions = P.map((p) =>
+    overlapRef(
+      p,
+      R.map((r) => r.ids),
+      params.precision,
+    ),
+  );
   const precision = precisions.length ? precisions.reduce((a, b) => a + b, 0) / precisions.length : 1;
   const perType: Record<number, number[]> = {};
   for (const r of R) {
@@ -144,7 +162,10 @@ describe('rangeBasedMetrics against the record-level reference', () => {
       ad2With('front', 'reciprocal'),
       ad2With('back'),
       ad2With('middle', 'zero'),
-      { recall: { alpha: 0.3, size: 'flat-normalised', bias: 'middle', cardinality: 'reciprocal' }, precision: { size: 'default', bias: 'back', cardinality: 'reciprocal' } },
+      {
+        recall: { alpha: 0.3, size: 'flat-normalised', bias: 'middle', cardinality: 'reciprocal' },
+        precision: { size: 'default', bias: 'back', cardinality: 'reciprocal' },
+      },
     ];
     for (let trial = 0; trial < 150; trial++) {
       const n = 1 + Math.floor(next() * 40);

@@ -138,7 +138,10 @@ function firstEndingAfter(ranges: readonly EventRange[], position: number): numb
 function overlapsWith(range: EventRange, others: readonly EventRange[]): [number, number][] {
   const overlaps: [number, number][] = [];
   for (let j = firstEndingAfter(others, range.start); j < others.length && others[j].start < range.end; j++) {
-    overlaps.push([Math.max(range.start, others[j].start) - range.start, Math.min(range.end, others[j].end) - range.start]);
+    overlaps.push([
+      Math.max(range.start, others[j].start) - range.start,
+      Math.min(range.end, others[j].end) - range.start,
+    ]);
   }
   return overlaps;
 }
@@ -161,7 +164,11 @@ export function realRangeRecall(real: EventRange, predicted: readonly EventRange
 }
 
 /** Precision of one predicted range = Overlap reward against the real ranges (Tatbul et al. 2018 §4.2, Precision_T). */
-export function predictedRangePrecision(predicted: EventRange, real: readonly EventRange[], params: OverlapRewardParams): number {
+export function predictedRangePrecision(
+  predicted: EventRange,
+  real: readonly EventRange[],
+  params: OverlapRewardParams,
+): number {
   return overlapReward(predicted, real, params);
 }
 
@@ -171,13 +178,15 @@ function assertSortedDisjoint(ranges: readonly EventRange[], what: string): void
     if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end <= start) {
       throw new ParameterError(`${what} range ${i} is [${start}, ${end}), expected integers 0 ≤ start < end`);
     }
-    if (i > 0 && start < ranges[i - 1].end) throw new ParameterError(`${what} ranges must be sorted and disjoint (range ${i})`);
+    if (i > 0 && start < ranges[i - 1].end)
+      throw new ParameterError(`${what} ranges must be sorted and disjoint (range ${i})`);
   }
 }
 
 function assertParams(params: RangeMetricParams): void {
   const { alpha } = params.recall;
-  if (!(alpha >= 0 && alpha <= 1)) throw new ParameterError(`range-based recall: α = ${alpha}, expected a number in [0, 1]`);
+  if (!(alpha >= 0 && alpha <= 1))
+    throw new ParameterError(`range-based recall: α = ${alpha}, expected a number in [0, 1]`);
 }
 
 function mean(values: readonly number[], whenEmpty: number): number {
@@ -189,11 +198,18 @@ function mean(values: readonly number[], whenEmpty: number): number {
  * ranges (1 if none), R_k = mean over real ranges of type k, headline R = mean over types (1 if no real range).
  * Both lists sorted by start and disjoint within themselves.
  */
-export function rangePrecisionRecall(predicted: readonly EventRange[], real: readonly EventRange[], params: RangeMetricParams): RangePrecisionRecall {
+export function rangePrecisionRecall(
+  predicted: readonly EventRange[],
+  real: readonly EventRange[],
+  params: RangeMetricParams,
+): RangePrecisionRecall {
   assertParams(params);
   assertSortedDisjoint(predicted, 'predicted');
   assertSortedDisjoint(real, 'real');
-  const precision = mean(predicted.map((p) => predictedRangePrecision(p, real, params.precision)), 1);
+  const precision = mean(
+    predicted.map((p) => predictedRangePrecision(p, real, params.precision)),
+    1,
+  );
   const recalls = real.map((r) => realRangeRecall(r, predicted, params.recall));
   const byType = new Map<number, number[]>();
   real.forEach((r, i) => byType.set(r.type, [...(byType.get(r.type) ?? []), recalls[i]]));
@@ -203,7 +219,12 @@ export function rangePrecisionRecall(predicted: readonly EventRange[], real: rea
 }
 
 /** Range-based P/R/F1 of binary predictions against record labels: predicted ranges = runs of ŷ ≠ 0, real ranges = runs of one event code. */
-export function rangeBasedMetrics(predictions: ArrayLike<number>, labels: ArrayLike<number>, params: RangeMetricParams): RangePrecisionRecall {
-  if (predictions.length !== labels.length) throw new ParameterError(`${predictions.length} predictions but ${labels.length} labels`);
+export function rangeBasedMetrics(
+  predictions: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  params: RangeMetricParams,
+): RangePrecisionRecall {
+  if (predictions.length !== labels.length)
+    throw new ParameterError(`${predictions.length} predictions but ${labels.length} labels`);
   return rangePrecisionRecall(rangesOf(predictions), eventRangesOf(labels), params);
 }

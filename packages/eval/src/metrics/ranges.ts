@@ -17,7 +17,8 @@ export type LabelArray = Uint8Array | readonly number[];
 export function assertLabelCodes(labels: ArrayLike<number>, what = 'labels'): void {
   for (let i = 0; i < labels.length; i++) {
     const y = labels[i];
-    if (!Number.isInteger(y) || y < 0) throw new ParameterError(`${what}: record ${i} is ${y}, expected an integer ≥ 0`);
+    if (!Number.isInteger(y) || y < 0)
+      throw new ParameterError(`${what}: record ${i} is ${y}, expected an integer ≥ 0`);
   }
 }
 

@@ -25,7 +25,11 @@ export function assertDelayedWindow(delayedWindow: number): void {
  * record: the record b+j (j < w) is within w of the run's last record b−1. Anomalous records always stay,
  * and an ignored record ends the sub-period, so it also ends any mask running into it.
  */
-export function keptRecordMask(labels: ArrayLike<number>, delayedWindow: number, ignoredLabels: ReadonlySet<number>): Uint8Array {
+export function keptRecordMask(
+  labels: ArrayLike<number>,
+  delayedWindow: number,
+  ignoredLabels: ReadonlySet<number>,
+): Uint8Array {
   assertDelayedWindow(delayedWindow);
   const keep = new Uint8Array(labels.length);
   let lastAnomalous = -Infinity;
@@ -44,14 +48,17 @@ export function keptRecordMask(labels: ArrayLike<number>, delayedWindow: number,
 }
 
 function assertSequence(seq: LabelledScores, i: number): void {
-  if (!seq || seq.scores == null || seq.labels == null) throw new ParameterError(`sequence ${i}: expected { scores, labels }`);
+  if (!seq || seq.scores == null || seq.labels == null)
+    throw new ParameterError(`sequence ${i}: expected { scores, labels }`);
   if (seq.scores.length !== seq.labels.length) {
     throw new ParameterError(`sequence ${i}: ${seq.scores.length} scores but ${seq.labels.length} labels`);
   }
   for (let t = 0; t < seq.labels.length; t++) {
     const y = seq.labels[t];
     if (!(Number.isInteger(y) && y >= 0 && y <= 0x7fffffff)) {
-      throw new ParameterError(`sequence ${i}, record ${t}: labels must be integers ≥ 0 (0 normal, k > 0 an event type), got ${y}`);
+      throw new ParameterError(
+        `sequence ${i}, record ${t}: labels must be integers ≥ 0 (0 normal, k > 0 an event type), got ${y}`,
+      );
     }
     if (Number.isNaN(seq.scores[t])) {
       throw new ParameterError(`sequence ${i}, record ${t}: score is NaN (recordScores maps NaN to 0)`);
@@ -60,9 +67,14 @@ function assertSequence(seq: LabelledScores, i: number): void {
 }
 
 /** Validates every sequence, filters each one and pools the kept records (docs/divad.md §2 item 1). */
-export function poolKeptRecords(sequences: readonly LabelledScores[], delayedWindow: number, ignoredLabels: readonly number[] = []): KeptRecords {
+export function poolKeptRecords(
+  sequences: readonly LabelledScores[],
+  delayedWindow: number,
+  ignoredLabels: readonly number[] = [],
+): KeptRecords {
   assertDelayedWindow(delayedWindow);
-  if (!Array.isArray(sequences) || sequences.length === 0) throw new ParameterError('peak F1 needs at least one sequence');
+  if (!Array.isArray(sequences) || sequences.length === 0)
+    throw new ParameterError('peak F1 needs at least one sequence');
   let total = 0;
   sequences.forEach((seq, i) => {
     assertSequence(seq, i);

@@ -19,7 +19,13 @@ function mannWhitneyAuc(scores: number[], labels: number[]): number {
 }
 
 const scoredLabels = fc
-  .array(fc.tuple(fc.integer({ min: -3, max: 3 }).map((v) => v / 2), fc.integer({ min: 0, max: 3 })), { minLength: 2, maxLength: 60 })
+  .array(
+    fc.tuple(
+      fc.integer({ min: -3, max: 3 }).map((v) => v / 2),
+      fc.integer({ min: 0, max: 3 }),
+    ),
+    { minLength: 2, maxLength: 60 },
+  )
   .filter((rows) => rows.some(([, y]) => y > 0) && rows.some(([, y]) => y === 0));
 
 describe('areaUnderRoc', () => {
@@ -33,7 +39,10 @@ describe('areaUnderRoc', () => {
       fc.property(scoredLabels, (rows) => {
         const scores = rows.map(([s]) => s);
         const labels = rows.map(([, y]) => y);
-        expect(areaUnderRoc(Float64Array.from(scores), Uint8Array.from(labels))).toBeCloseTo(mannWhitneyAuc(scores, labels), 12);
+        expect(areaUnderRoc(Float64Array.from(scores), Uint8Array.from(labels))).toBeCloseTo(
+          mannWhitneyAuc(scores, labels),
+          12,
+        );
       }),
       { numRuns: 300 },
     );

@@ -10,13 +10,20 @@ export interface RocCurve {
 }
 
 /** Throws unless scores and labels have one entry per record, with at least one normal and one anomalous record. */
-export function assertScoredLabels(scores: ArrayLike<number>, labels: ArrayLike<number>, caller: string): { positives: number; negatives: number } {
-  if (scores.length !== labels.length) throw new ParameterError(`${caller}: ${scores.length} scores but ${labels.length} labels`);
+export function assertScoredLabels(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  caller: string,
+): { positives: number; negatives: number } {
+  if (scores.length !== labels.length)
+    throw new ParameterError(`${caller}: ${scores.length} scores but ${labels.length} labels`);
   let positives = 0;
   for (let i = 0; i < labels.length; i++) if (labels[i] > 0) positives++;
   const negatives = labels.length - positives;
   if (positives === 0 || negatives === 0) {
-    throw new ParameterError(`${caller}: needs at least one anomalous and one normal record (got ${positives} and ${negatives})`);
+    throw new ParameterError(
+      `${caller}: needs at least one anomalous and one normal record (got ${positives} and ${negatives})`,
+    );
   }
   return { positives, negatives };
 }
@@ -39,7 +46,11 @@ export function rocCurve(scores: ArrayLike<number>, labels: ArrayLike<number>): 
   const ranking = rankByScoreDescending(scores);
   const truePositives = cumulativePositivesByGroup(ranking, labels);
   const points = ranking.thresholds.length + 1;
-  const curve: RocCurve = { thresholds: new Float64Array(points), fpr: new Float64Array(points), tpr: new Float64Array(points) };
+  const curve: RocCurve = {
+    thresholds: new Float64Array(points),
+    fpr: new Float64Array(points),
+    tpr: new Float64Array(points),
+  };
   curve.thresholds[0] = Infinity;
   for (let g = 0; g < ranking.thresholds.length; g++) {
     curve.thresholds[g + 1] = ranking.thresholds[g];

@@ -13,9 +13,19 @@ describe('thresholdMetrics', () => {
     expect(m.recall).toBeCloseTo(2 / 3, 12);
     expect(m.f1).toBeCloseTo((2 * 0.5 * (2 / 3)) / (0.5 + 2 / 3), 12);
     // per type: type 1 records 1, 4 both hit; type 2 record 3 missed
-    expect(recallByEventType(scores, labels, 0.5)).toEqual(new Map([[1, 1], [2, 0]]));
+    expect(recallByEventType(scores, labels, 0.5)).toEqual(
+      new Map([
+        [1, 1],
+        [2, 0],
+      ]),
+    );
     // at τ = .7 record 4 (score .7) still counts: s ≥ τ
-    expect(recallByEventType(scores, labels, 0.7)).toEqual(new Map([[1, 1], [2, 0]]));
+    expect(recallByEventType(scores, labels, 0.7)).toEqual(
+      new Map([
+        [1, 1],
+        [2, 0],
+      ]),
+    );
     // nothing predicted: P := 1, R = 0
     const none = thresholdMetrics(scores, labels, Infinity);
     expect([none.precision, none.recall, none.f1]).toEqual([1, 0, 0]);
@@ -28,7 +38,10 @@ describe('thresholdMetrics', () => {
     const scores = Float64Array.from({ length: T * N }, () => rand());
     const labels = Uint8Array.from({ length: T * N }, () => (rand() < 0.3 ? 1 + Math.floor(rand() * 3) : 0));
     for (const tau of [0, 0.25, 0.5, 0.9]) {
-      let tp = 0, fp = 0, fn = 0, tn = 0;
+      let tp = 0,
+        fp = 0,
+        fn = 0,
+        tn = 0;
       const hit = [0, 0, 0, 0];
       const all = [0, 0, 0, 0];
       for (let t = 0; t < T; t++) {

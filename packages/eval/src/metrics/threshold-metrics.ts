@@ -25,7 +25,12 @@ export interface ThresholdMetrics extends ConfusionCounts {
   f1: number;
 }
 
-function assertThresholdInput(scores: ArrayLike<number>, labels: ArrayLike<number>, threshold: number, shape?: MatrixShape): void {
+function assertThresholdInput(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  threshold: number,
+  shape?: MatrixShape,
+): void {
   assertScoresAndLabels(scores, labels);
   if (Number.isNaN(threshold)) throw new ParameterError('threshold is NaN');
   if (scores.length === 0) throw new ParameterError('no records to evaluate');
@@ -35,12 +40,18 @@ function assertThresholdInput(scores: ArrayLike<number>, labels: ArrayLike<numbe
     throw new ParameterError(`matrix shape ${timeSteps} × ${nodes}: expected positive integers`);
   }
   if (timeSteps * nodes !== scores.length) {
-    throw new ParameterError(`matrix shape ${timeSteps} × ${nodes} = ${timeSteps * nodes} cells, but ${scores.length} scores and labels`);
+    throw new ParameterError(
+      `matrix shape ${timeSteps} × ${nodes} = ${timeSteps * nodes} cells, but ${scores.length} scores and labels`,
+    );
   }
 }
 
 /** Confusion counts of ŷ = [s ≥ τ] against y > 0 (docs/divad.md §2 item 3). */
-export function confusionCounts(scores: ArrayLike<number>, labels: ArrayLike<number>, threshold: number): ConfusionCounts {
+export function confusionCounts(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  threshold: number,
+): ConfusionCounts {
   const counts: ConfusionCounts = { truePositives: 0, falsePositives: 0, trueNegatives: 0, falseNegatives: 0 };
   for (let i = 0; i < scores.length; i++) {
     const predicted = scores[i] >= threshold;
@@ -57,7 +68,12 @@ export function confusionCounts(scores: ArrayLike<number>, labels: ArrayLike<num
  * Accuracy, precision, recall and F1 of ŷ = [s ≥ τ] over records, or over node × time cells when `shape` is given
  * (scores and labels both T·N long, index t·N + n); every event type counts as positive (docs/divad.md §2 item 4).
  */
-export function thresholdMetrics(scores: ArrayLike<number>, labels: ArrayLike<number>, threshold: number, shape?: MatrixShape): ThresholdMetrics {
+export function thresholdMetrics(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  threshold: number,
+  shape?: MatrixShape,
+): ThresholdMetrics {
   assertThresholdInput(scores, labels, threshold, shape);
   const counts = confusionCounts(scores, labels, threshold);
   const { truePositives: tp, falsePositives: fp, trueNegatives: tn, falseNegatives: fn } = counts;
@@ -67,7 +83,12 @@ export function thresholdMetrics(scores: ArrayLike<number>, labels: ArrayLike<nu
 }
 
 /** R_k = #{s ≥ τ, y = k}/#{y = k} for each event type k present, ascending k (docs/divad.md §2 item 4). */
-export function recallByEventType(scores: ArrayLike<number>, labels: ArrayLike<number>, threshold: number, shape?: MatrixShape): Map<number, number> {
+export function recallByEventType(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  threshold: number,
+  shape?: MatrixShape,
+): Map<number, number> {
   assertThresholdInput(scores, labels, threshold, shape);
   const types = eventTypesOf(labels);
   const hits = new Map<number, number>(types.map((k) => [k, 0]));

@@ -34,13 +34,15 @@ function bruteThresholds(scores: number[], grid: Grid): number[] {
   const out: number[] = [];
   // numpy: linspace(0, m, 1) = [0]; otherwise k·(m/(G−1)) with the last point exactly m
   if (grid === 1) return [sorted[0]];
-  for (let k = 0; k < grid; k++) out.push(sorted[k === grid - 1 ? sorted.length - 1 : Math.trunc(k * ((sorted.length - 1) / (grid - 1)))]);
+  for (let k = 0; k < grid; k++)
+    out.push(sorted[k === grid - 1 ? sorted.length - 1 : Math.trunc(k * ((sorted.length - 1) / (grid - 1)))]);
   return out;
 }
 
 function trapezoids(points: [number, number][]): number {
   let area = 0;
-  for (let i = 1; i < points.length; i++) area += ((points[i][0] - points[i - 1][0]) * (points[i][1] + points[i - 1][1])) / 2;
+  for (let i = 1; i < points.length; i++)
+    area += ((points[i][0] - points[i - 1][0]) * (points[i][1] + points[i - 1][1])) / 2;
   return area;
 }
 
@@ -81,7 +83,13 @@ const runLabels = fc
   .filter((labels) => labels.some((y) => y > 0) && labels.some((y) => y === 0));
 
 const scoredSeries = runLabels.chain((labels) =>
-  fc.tuple(fc.constant(labels), fc.array(fc.integer({ min: 0, max: 8 }).map((v) => v / 8), { minLength: labels.length, maxLength: labels.length })),
+  fc.tuple(
+    fc.constant(labels),
+    fc.array(
+      fc.integer({ min: 0, max: 8 }).map((v) => v / 8),
+      { minLength: labels.length, maxLength: labels.length },
+    ),
+  ),
 );
 
 const gridChoice = fc.constantFrom<Grid>('all', 1, 2, 5, 17, 250);
@@ -137,18 +145,31 @@ describe('rangeAuc', () => {
     const scores = [0.9, 0.1, 0.2, 0.3, 0.05];
     const labels = new Uint8Array([1, 0, 0, 0, 1]);
     expect(rangeAuc(scores, labels, { bufferLength: 0, thresholds: 'all' }).rocAuc).toBeCloseTo(0.25, 15);
-    expect(rangeAuc(scores, labels, { bufferLength: 0, thresholds: 'all', existenceReward: false }).rocAuc).toBeCloseTo(0.5, 15);
+    expect(rangeAuc(scores, labels, { bufferLength: 0, thresholds: 'all', existenceReward: false }).rocAuc).toBeCloseTo(
+      0.5,
+      15,
+    );
     expect(areaUnderRoc(scores, labels)).toBe(0.5);
   });
 
   it('matches the brute-force count on random series, buffers and threshold grids', () => {
     fc.assert(
-      fc.property(scoredSeries, fc.integer({ min: 0, max: 9 }), gridChoice, fc.boolean(), ([labels, scores], ell, grid, existenceReward) => {
-        const r = rangeAuc(Float64Array.from(scores), Uint8Array.from(labels), { bufferLength: ell, thresholds: grid, existenceReward });
-        const b = bruteRangeAuc(scores, labels, ell, grid, existenceReward);
-        expect(r.rocAuc).toBeCloseTo(b.rocAuc, 12);
-        expect(r.prAuc).toBeCloseTo(b.prAuc, 12);
-      }),
+      fc.property(
+        scoredSeries,
+        fc.integer({ min: 0, max: 9 }),
+        gridChoice,
+        fc.boolean(),
+        ([labels, scores], ell, grid, existenceReward) => {
+          const r = rangeAuc(Float64Array.from(scores), Uint8Array.from(labels), {
+            bufferLength: ell,
+            thresholds: grid,
+            existenceReward,
+          });
+          const b = bruteRangeAuc(scores, labels, ell, grid, existenceReward);
+          expect(r.rocAuc).toBeCloseTo(b.rocAuc, 12);
+          expect(r.prAuc).toBeCloseTo(b.prAuc, 12);
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -239,7 +260,9 @@ describe('vus', () => {
     labels.fill(1, 40, 43);
     const binary = Array.from(labels, (y) => (y > 0 ? 1 : 0));
     // same ranking of anomalies vs. normals, plus a score of ½ within 3 records of an anomaly
-    const buffered = binary.map((s, t) => (s === 0 && labels.slice(Math.max(0, t - 3), t + 4).some((y) => y > 0) ? 0.5 : s));
+    const buffered = binary.map((s, t) =>
+      s === 0 && labels.slice(Math.max(0, t - 3), t + 4).some((y) => y > 0) ? 0.5 : s,
+    );
     const maxBuffer = 8;
     const a = vus(buffered, labels, { maxBuffer });
     const b = vus(binary, labels, { maxBuffer });

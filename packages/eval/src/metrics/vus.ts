@@ -122,7 +122,8 @@ function gridPrefixes(ranking: ScoreRanking, grid: ThresholdGrid): GridPrefixes 
   if (grid === 'all') return { thresholds: ranking.thresholds.slice(), predictedCount: ranking.groupEnds.slice() };
   const n = ranking.order.length;
   const groupOfPosition = new Uint32Array(n);
-  for (let g = 0, p = 0; g < ranking.groupEnds.length; g++) for (; p < ranking.groupEnds[g]; p++) groupOfPosition[p] = g;
+  for (let g = 0, p = 0; g < ranking.groupEnds.length; g++)
+    for (; p < ranking.groupEnds[g]; p++) groupOfPosition[p] = g;
   const step = grid > 1 ? (n - 1) / (grid - 1) : 0;
   const prefixes: GridPrefixes = { thresholds: new Float64Array(grid), predictedCount: new Uint32Array(grid) };
   for (let k = 0; k < grid; k++) {
@@ -138,7 +139,14 @@ function gridPrefixes(ranking: ScoreRanking, grid: ThresholdGrid): GridPrefixes 
  * At each grid threshold (VUS §4): TP_ℓ = Σ ŷ·L̃_ℓ, FP_ℓ = Σ ŷ·(1 − L̃_ℓ), P_ℓ = (|L| + Σ L̃_ℓ)/2, N_ℓ = n − P_ℓ;
  * TPR_ℓ = min(1, TP_ℓ/P_ℓ) · (ranges hit / ranges), FPR_ℓ = FP_ℓ/N_ℓ, Precision_ℓ = TP_ℓ/(TP_ℓ + FP_ℓ).
  */
-function rangeCurveFromRanking(ranking: ScoreRanking, labels: ArrayLike<number>, positives: number, bufferLength: number, grid: GridPrefixes, existenceReward: boolean): RangeCurve {
+function rangeCurveFromRanking(
+  ranking: ScoreRanking,
+  labels: ArrayLike<number>,
+  positives: number,
+  bufferLength: number,
+  grid: GridPrefixes,
+  existenceReward: boolean,
+): RangeCurve {
   const n = labels.length;
   const weights = continuousLabel(labels, bufferLength);
   const cumulativeWeight = new Float64Array(n + 1);
@@ -159,7 +167,12 @@ function rangeCurveFromRanking(ranking: ScoreRanking, labels: ArrayLike<number>,
   const bufferedPositives = (positives + cumulativeWeight[n]) / 2;
   const bufferedNegatives = n - bufferedPositives;
   const size = grid.predictedCount.length;
-  const curve: RangeCurve = { thresholds: grid.thresholds.slice(), tpr: new Float64Array(size), fpr: new Float64Array(size), precision: new Float64Array(size) };
+  const curve: RangeCurve = {
+    thresholds: grid.thresholds.slice(),
+    tpr: new Float64Array(size),
+    fpr: new Float64Array(size),
+    precision: new Float64Array(size),
+  };
   for (let k = 0; k < size; k++) {
     const predicted = grid.predictedCount[k];
     const truePositive = cumulativeWeight[predicted];
@@ -195,19 +208,36 @@ interface PreparedInput {
   existenceReward: boolean;
 }
 
-function prepare(scores: ArrayLike<number>, labels: ArrayLike<number>, options: Omit<RangeAucOptions, 'bufferLength'>, caller: string): PreparedInput {
+function prepare(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  options: Omit<RangeAucOptions, 'bufferLength'>,
+  caller: string,
+): PreparedInput {
   const { positives } = assertScoredLabels(scores, labels, caller);
   const thresholds = options.thresholds ?? VUS_THRESHOLD_COUNT;
   assertThresholdGrid(thresholds);
   const ranking = rankByScoreDescending(scores);
-  return { ranking, positives, grid: gridPrefixes(ranking, thresholds), existenceReward: options.existenceReward ?? true };
+  return {
+    ranking,
+    positives,
+    grid: gridPrefixes(ranking, thresholds),
+    existenceReward: options.existenceReward ?? true,
+  };
 }
 
 /** Range-based TPR, FPR and precision of VUS §4 for one buffer length ℓ, at every grid threshold. */
 export function rangeCurve(scores: ArrayLike<number>, labels: ArrayLike<number>, options: RangeAucOptions): RangeCurve {
   assertBufferLength(options.bufferLength, 'bufferLength');
   const input = prepare(scores, labels, options, 'rangeCurve');
-  return rangeCurveFromRanking(input.ranking, labels, input.positives, options.bufferLength, input.grid, input.existenceReward);
+  return rangeCurveFromRanking(
+    input.ranking,
+    labels,
+    input.positives,
+    options.bufferLength,
+    input.grid,
+    input.existenceReward,
+  );
 }
 
 /** Range-AUC-ROC and range-AUC-PR for one buffer length ℓ (VUS §4). */
@@ -220,9 +250,16 @@ export function vus(scores: ArrayLike<number>, labels: ArrayLike<number>, option
   assertBufferLength(options.maxBuffer, 'maxBuffer');
   const input = prepare(scores, labels, options, 'vus');
   const buffers = options.maxBuffer + 1;
-  const result: Vus = { vusRoc: 0, vusPr: 0, rocAucByBuffer: new Float64Array(buffers), prAucByBuffer: new Float64Array(buffers) };
+  const result: Vus = {
+    vusRoc: 0,
+    vusPr: 0,
+    rocAucByBuffer: new Float64Array(buffers),
+    prAucByBuffer: new Float64Array(buffers),
+  };
   for (let bufferLength = 0; bufferLength < buffers; bufferLength++) {
-    const areas = areasOfRangeCurve(rangeCurveFromRanking(input.ranking, labels, input.positives, bufferLength, input.grid, input.existenceReward));
+    const areas = areasOfRangeCurve(
+      rangeCurveFromRanking(input.ranking, labels, input.positives, bufferLength, input.grid, input.existenceReward),
+    );
     result.rocAucByBuffer[bufferLength] = areas.rocAuc;
     result.prAucByBuffer[bufferLength] = areas.prAuc;
     result.vusRoc += areas.rocAuc;

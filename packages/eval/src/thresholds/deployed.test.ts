@@ -5,7 +5,9 @@ import { DEFAULT_SELECTORS, deployedMetrics, metricsAtThreshold, type NamedSelec
 
 const L = -Number.MAX_VALUE;
 // docs/divad.md §2 worked example: W = 3 (w = 2), label 7 ignored
-const example = [{ scores: [L, L, 0.55, 0.9, 0.6, 0.7, 0.3, 0.1, 0.8, 0.5, 0.4, 0.2], labels: [0, 0, 0, 1, 1, 0, 0, 0, 7, 2, 0, 0] }];
+const example = [
+  { scores: [L, L, 0.55, 0.9, 0.6, 0.7, 0.3, 0.1, 0.8, 0.5, 0.4, 0.2], labels: [0, 0, 0, 1, 1, 0, 0, 0, 7, 2, 0, 0] },
+];
 const protocol = { delayedWindow: 2, ignoredLabels: [7] };
 
 describe('metricsAtThreshold', () => {
@@ -27,7 +29,10 @@ describe('metricsAtThreshold', () => {
   });
 
   it('keeps per-type recalls at the threshold', () => {
-    expect(metricsAtThreshold(example, 0.55, { ...protocol, eventNames: { 1: 'T1', 2: 'T2' } }).recallByEvent).toEqual({ T1: 1, T2: 0 });
+    expect(metricsAtThreshold(example, 0.55, { ...protocol, eventNames: { 1: 'T1', 2: 'T2' } }).recallByEvent).toEqual({
+      T1: 1,
+      T2: 0,
+    });
   });
 
   it("equals peakF1's figures at peakF1's threshold (random sequences, two event types)", () => {
@@ -63,7 +68,13 @@ describe('deployedMetrics', () => {
   });
 
   it('reports a selector that cannot fit instead of failing the run', () => {
-    const broken: NamedSelector = { id: 'broken', description: 'always fails', select: () => { throw new Error('no excess'); } };
+    const broken: NamedSelector = {
+      id: 'broken',
+      description: 'always fails',
+      select: () => {
+        throw new Error('no excess');
+      },
+    };
     const [r] = deployedMetrics([1, 2, 3], [{ scores: [1, 2], labels: [0, 1] }], { delayedWindow: 0 }, [broken]);
     expect(r).toMatchObject({ selector: 'broken', error: 'no excess' });
     expect(r.f1).toBeNaN();
@@ -72,7 +83,9 @@ describe('deployedMetrics', () => {
   it('runs every default selector on a heavy-tailed calibration set', () => {
     const rand = mulberry32(7);
     const calibration = Float64Array.from({ length: 5000 }, () => -Math.log(1 - rand()));
-    const results = deployedMetrics(calibration, [{ scores: [0.1, 12, 0.3, 9], labels: [0, 1, 0, 1] }], { delayedWindow: 0 });
+    const results = deployedMetrics(calibration, [{ scores: [0.1, 12, 0.3, 9], labels: [0, 1, 0, 1] }], {
+      delayedWindow: 0,
+    });
     expect(results.map((r) => r.selector)).toEqual(DEFAULT_SELECTORS.map((s) => s.id));
     for (const r of results) {
       expect(r.error).toBeUndefined();

@@ -19,11 +19,19 @@ export interface NamedSelector {
  * the 99th percentile; POT with risk 1e-3 and initial level 0.98, Siffer et al. KDD 2017).
  */
 export const DEFAULT_SELECTORS: readonly NamedSelector[] = Object.freeze([
-  { id: 'p99', description: '99th percentile of the calibration scores', select: (s: Float64Array) => percentileThreshold(s, 99) },
+  {
+    id: 'p99',
+    description: '99th percentile of the calibration scores',
+    select: (s: Float64Array) => percentileThreshold(s, 99),
+  },
   { id: 'mean+3std', description: 'mean + 3·std', select: (s: Float64Array) => stdThreshold(s, 3) },
   { id: 'median+3mad', description: 'median + 3·1.4826·MAD', select: (s: Float64Array) => madThreshold(s, 3) },
   { id: 'iqr-1.5', description: 'Q3 + 1.5·IQR', select: (s: Float64Array) => iqrThreshold(s, 1.5) },
-  { id: 'pot-1e-3', description: 'POT, risk q = 1e-3, initial level 0.98', select: (s: Float64Array) => potThreshold(s, { q: 1e-3 }).threshold },
+  {
+    id: 'pot-1e-3',
+    description: 'POT, risk q = 1e-3, initial level 0.98',
+    select: (s: Float64Array) => potThreshold(s, { q: 1e-3 }).threshold,
+  },
 ]);
 
 export interface FixedThresholdMetrics {
@@ -43,7 +51,11 @@ export interface FixedThresholdMetrics {
  * the same records kept, mixed precision (P := 1 when nothing is predicted), recall averaged over the event
  * types present. At τ = peakF1's threshold it gives peakF1's figures.
  */
-export function metricsAtThreshold(sequences: readonly LabelledScores[], threshold: number, opts: PeakF1Options): FixedThresholdMetrics {
+export function metricsAtThreshold(
+  sequences: readonly LabelledScores[],
+  threshold: number,
+  opts: PeakF1Options,
+): FixedThresholdMetrics {
   if (Number.isNaN(threshold)) throw new ParameterError('threshold is NaN');
   const kept = poolKeptRecords(sequences, opts.delayedWindow, opts.ignoredLabels ?? []);
   const total = new Map<number, number>();
@@ -67,7 +79,12 @@ export function metricsAtThreshold(sequences: readonly LabelledScores[], thresho
   for (const k of types) recallByEvent[opts.eventNames?.[k] ?? String(k)] = (hits.get(k) ?? 0) / total.get(k)!;
   const positives = types.reduce((n, k) => n + total.get(k)!, 0);
   const perType = Object.values(recallByEvent);
-  const recall = positives === 0 ? 0 : types.length > 1 ? perType.reduce((a, b) => a + b, 0) / types.length : truePositives / positives;
+  const recall =
+    positives === 0
+      ? 0
+      : types.length > 1
+        ? perType.reduce((a, b) => a + b, 0) / types.length
+        : truePositives / positives;
   return { threshold, precision, recall, f1: f1Score(precision, recall), recallByEvent, predicted };
 }
 
@@ -89,7 +106,14 @@ export function deployedMetrics(
     try {
       threshold = selector.select(finite);
     } catch (error) {
-      return { selector: selector.id, threshold: NaN, precision: NaN, recall: NaN, f1: NaN, error: (error as Error).message };
+      return {
+        selector: selector.id,
+        threshold: NaN,
+        precision: NaN,
+        recall: NaN,
+        f1: NaN,
+        error: (error as Error).message,
+      };
     }
     const m = metricsAtThreshold(sequences, threshold, opts);
     return { selector: selector.id, threshold, precision: m.precision, recall: m.recall, f1: m.f1 };

@@ -92,7 +92,10 @@ describe('potThreshold', () => {
     const r = potThreshold(x, { q: 1e-3 });
     expect(r.initialThreshold).toBe(percentileThreshold(x, 98));
     expect(r.excesses.length).toBe(Array.from(x).filter((v) => v > r.initialThreshold).length);
-    expect(r.threshold).toBeCloseTo(potQuantile(r.initialThreshold, r.sigma, r.gamma, 1e-3, 20000, r.excesses.length), 12);
+    expect(r.threshold).toBeCloseTo(
+      potQuantile(r.initialThreshold, r.sigma, r.gamma, 1e-3, 20000, r.excesses.length),
+      12,
+    );
     expect(Math.abs(r.threshold - -Math.log(1e-3))).toBeLessThan(0.5);
   });
 

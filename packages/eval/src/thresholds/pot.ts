@@ -68,7 +68,8 @@ function rootsOnGrid(f: (x: number) => number, grid: number[]): number[] {
   let prev = f(grid[0]);
   for (let i = 1; i < grid.length; i++) {
     const cur = f(grid[i]);
-    if (Number.isFinite(prev) && Number.isFinite(cur) && prev < 0 !== cur < 0) roots.push(bisect(f, grid[i - 1], grid[i]));
+    if (Number.isFinite(prev) && Number.isFinite(cur) && prev < 0 !== cur < 0)
+      roots.push(bisect(f, grid[i - 1], grid[i]));
     prev = cur;
   }
   return roots;
@@ -92,7 +93,8 @@ export function fitGpd(excesses: ArrayLike<number>): GpdFit {
   let sum = 0;
   for (let i = 0; i < n; i++) {
     const v = excesses[i];
-    if (!(v > 0) || !Number.isFinite(v)) throw new ParameterError(`fitGpd: excess ${i} = ${v} is not a finite number > 0`);
+    if (!(v > 0) || !Number.isFinite(v))
+      throw new ParameterError(`fitGpd: excess ${i} = ${v} is not a finite number > 0`);
     yMax = Math.max(yMax, v);
     yMin = Math.min(yMin, v);
     sum += v;
@@ -105,7 +107,8 @@ export function fitGpd(excesses: ArrayLike<number>): GpdFit {
   const nearZero = 1e-4 / yMean;
   const gridSize = 200;
   const lower = -1 / yMax;
-  const negativeRoots = -nearZero > lower ? rootsOnGrid(w, geometricGrid(lower * (1 - 1e-10), -nearZero, gridSize)) : [];
+  const negativeRoots =
+    -nearZero > lower ? rootsOnGrid(w, geometricGrid(lower * (1 - 1e-10), -nearZero, gridSize)) : [];
   const upper = (2 * (yMean - yMin)) / (yMin * yMin);
   const positiveRoots = upper > nearZero ? rootsOnGrid(w, geometricGrid(nearZero, upper, gridSize)) : [];
   for (const x of [...negativeRoots, ...positiveRoots]) {
@@ -122,12 +125,22 @@ export function fitGpd(excesses: ArrayLike<number>): GpdFit {
 }
 
 /** POT quantile z_q = t + σ/γ·((q·n/N_t)^(−γ) − 1), and t − σ·log(q·n/N_t) when γ = 0 (Siffer et al. KDD 2017, eq. 1 / §3.2). */
-export function potQuantile(initialThreshold: number, sigma: number, gamma: number, q: number, count: number, excessCount: number): number {
+export function potQuantile(
+  initialThreshold: number,
+  sigma: number,
+  gamma: number,
+  q: number,
+  count: number,
+  excessCount: number,
+): number {
   if (!(q > 0 && q < 1)) throw new ParameterError(`potQuantile: risk q = ${q} is not in (0, 1)`);
   if (!(sigma > 0)) throw new ParameterError(`potQuantile: sigma = ${sigma} must be > 0`);
-  if (!(excessCount > 0 && count >= excessCount)) throw new ParameterError(`potQuantile: need 0 < N_t = ${excessCount} ≤ n = ${count}`);
+  if (!(excessCount > 0 && count >= excessCount))
+    throw new ParameterError(`potQuantile: need 0 < N_t = ${excessCount} ≤ n = ${count}`);
   const r = (q * count) / excessCount;
-  return gamma === 0 ? initialThreshold - sigma * Math.log(r) : initialThreshold + (sigma / gamma) * (Math.pow(r, -gamma) - 1);
+  return gamma === 0
+    ? initialThreshold - sigma * Math.log(r)
+    : initialThreshold + (sigma / gamma) * (Math.pow(r, -gamma) - 1);
 }
 
 export interface PotOptions {
@@ -150,7 +163,9 @@ export interface PotResult extends GpdFit {
 
 /** Excesses over t: {s − t : s > t}. */
 export function excessesOver(scores: ArrayLike<number>, t: number): Float64Array {
-  return Float64Array.from(scores).filter((s) => s > t).map((s) => s - t);
+  return Float64Array.from(scores)
+    .filter((s) => s > t)
+    .map((s) => s - t);
 }
 
 function assertPotOptions(options: PotOptions, where: string): number {
@@ -207,7 +222,13 @@ export function spot(calibration: ArrayLike<number>, stream: ArrayLike<number>, 
       excesses.push(x - state.initialThreshold);
       const fit = fitGpd(excesses);
       const threshold = potQuantile(state.initialThreshold, fit.sigma, fit.gamma, options.q, count, excesses.length);
-      state = { ...fit, threshold, initialThreshold: state.initialThreshold, count, excesses: Float64Array.from(excesses) };
+      state = {
+        ...fit,
+        threshold,
+        initialThreshold: state.initialThreshold,
+        count,
+        excesses: Float64Array.from(excesses),
+      };
     } else {
       state = { ...state, count };
     }

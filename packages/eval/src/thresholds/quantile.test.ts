@@ -4,7 +4,8 @@ import { contaminationThreshold, percentileThreshold, quantile } from './quantil
 /** Reference: bubble-sorted copy, then the type-7 definition read as "the value with (n−1)·p values below it", interpolated between neighbours. */
 function bruteForceQuantile(values: number[], p: number): number {
   const s = [...values];
-  for (let i = 0; i < s.length; i++) for (let j = 0; j + 1 < s.length - i; j++) if (s[j] > s[j + 1]) [s[j], s[j + 1]] = [s[j + 1], s[j]];
+  for (let i = 0; i < s.length; i++)
+    for (let j = 0; j + 1 < s.length - i; j++) if (s[j] > s[j + 1]) [s[j], s[j + 1]] = [s[j + 1], s[j]];
   const rank = p * (s.length - 1);
   const below = s.filter((_, i) => i <= rank).length - 1; // index of the last value at rank ≤ (n−1)p
   const weight = rank - below;

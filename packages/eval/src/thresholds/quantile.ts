@@ -38,6 +38,7 @@ export function percentileThreshold(scores: ArrayLike<number>, q: number): numbe
 
 /** Threshold flagging about a share c of the scores: the 100·(1−c)-th percentile (contamination rate, as scikit-learn's outlier detectors). */
 export function contaminationThreshold(scores: ArrayLike<number>, share: number): number {
-  if (!(share >= 0 && share <= 1)) throw new ParameterError(`contaminationThreshold: share = ${share} is not in [0, 1]`);
+  if (!(share >= 0 && share <= 1))
+    throw new ParameterError(`contaminationThreshold: share = ${share} is not in [0, 1]`);
   return quantile(scores, 1 - share);
 }

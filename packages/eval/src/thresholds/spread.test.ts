@@ -1,5 +1,12 @@
 import { ParameterError } from '@driftwatch/contracts';
-import { iqrThreshold, iteratedThreshold, madThreshold, medianAbsoluteDeviation, standardDeviation, stdThreshold } from './spread';
+import {
+  iqrThreshold,
+  iteratedThreshold,
+  madThreshold,
+  medianAbsoluteDeviation,
+  standardDeviation,
+  stdThreshold,
+} from './spread';
 
 describe('spread selectors', () => {
   // x = 2, 4, 4, 4, 5, 5, 7, 9: mean 5, population std 2 (the textbook example); median 4.5,

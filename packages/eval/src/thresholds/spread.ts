@@ -78,11 +78,17 @@ export interface IteratedThresholdResult {
 }
 
 /** Exathlon iteration: τ_i = select(S_i), S_{i+1} = {s ∈ S_i : s ≤ removal_factor·τ_i}, until S stops changing (Exathlon threshold_selectors.py, docs/divad.md §2). */
-export function iteratedThreshold(scores: ArrayLike<number>, select: ThresholdSelector, options: IteratedThresholdOptions = {}): IteratedThresholdResult {
+export function iteratedThreshold(
+  scores: ArrayLike<number>,
+  select: ThresholdSelector,
+  options: IteratedThresholdOptions = {},
+): IteratedThresholdResult {
   const removalFactor = options.removalFactor ?? 1;
   const maxIterations = options.maxIterations ?? 100;
-  if (!(removalFactor > 0) || !Number.isFinite(removalFactor)) throw new ParameterError(`iteratedThreshold: removalFactor = ${removalFactor} must be > 0`);
-  if (!Number.isInteger(maxIterations) || maxIterations < 1) throw new ParameterError(`iteratedThreshold: maxIterations = ${maxIterations} must be an integer ≥ 1`);
+  if (!(removalFactor > 0) || !Number.isFinite(removalFactor))
+    throw new ParameterError(`iteratedThreshold: removalFactor = ${removalFactor} must be > 0`);
+  if (!Number.isInteger(maxIterations) || maxIterations < 1)
+    throw new ParameterError(`iteratedThreshold: maxIterations = ${maxIterations} must be an integer ≥ 1`);
   assertScores(scores, 'iteratedThreshold');
   let kept = Float64Array.from(scores);
   let threshold = select(kept);

@@ -24,7 +24,13 @@ export function leaveOneOutFold(
     const entities = sequences.map((s) => s.entity).join(', ');
     throw new ParameterError(`no sequence of entity '${entity}' to hold out; entities: ${entities}`);
   }
-  return { test, data: prepareTrainingData(sequences.filter((s) => s !== test), validationFraction) };
+  return {
+    test,
+    data: prepareTrainingData(
+      sequences.filter((s) => s !== test),
+      validationFraction,
+    ),
+  };
 }
 
 /** The entities to hold out: `['all']` is every available one, else `resolveEntities` (numbers, names). */
@@ -37,7 +43,10 @@ export function heldOutEntities(requested: readonly string[], available: readonl
 export function everyKthWindow(windows: IndexedWindowSet, k: number): IndexedWindowSet {
   if (!(Number.isInteger(k) && k >= 1)) throw new ParameterError(`window stride must be an integer ≥ 1, got ${k}`);
   if (k === 1) return windows;
-  return subsetIndexedWindows(windows, Int32Array.from({ length: Math.ceil(windows.count / k) }, (_, i) => i * k));
+  return subsetIndexedWindows(
+    windows,
+    Int32Array.from({ length: Math.ceil(windows.count / k) }, (_, i) => i * k),
+  );
 }
 
 /** Window scores grouped by the sequence (training entity) each window comes from, in time order. */

@@ -21,9 +21,17 @@ export type OmniDataset = 'asd' | 'smd';
 export const VALIDATION_FRACTION = 0.15;
 
 /** Whole sequence per entity (train then test), id `<dataset>/<entity>`, in natural entity order. */
-export async function loadEntitySequences(root: string, dataset: OmniDataset, entities?: string[]): Promise<Sequence[]> {
+export async function loadEntitySequences(
+  root: string,
+  dataset: OmniDataset,
+  entities?: string[],
+): Promise<Sequence[]> {
   const parts = await readOmniAnomaly(root, dataset, entities ? { entities } : undefined);
-  return parts.map(({ entity, train, test }) => ({ ...concatSequences([train, test], `${dataset}/${entity}`), entity, domain: entity }));
+  return parts.map(({ entity, train, test }) => ({
+    ...concatSequences([train, test], `${dataset}/${entity}`),
+    entity,
+    domain: entity,
+  }));
 }
 
 /** Accepts `1,2,3`, `omi-1` or full entity names; numbers are resolved against the data set's prefix. */
@@ -46,7 +54,10 @@ export interface TrainingData {
 /** Splits each training entity in time, fits the scaler on label-0 training records, standardises both parts. */
 export function prepareTrainingData(sequences: Sequence[], validationFraction = VALIDATION_FRACTION): TrainingData {
   const split = sequences.map((s) => tailSplit(s, validationFraction));
-  const standardisation = fitStandardiser(split.map((p) => p.head), { normalOnly: true });
+  const standardisation = fitStandardiser(
+    split.map((p) => p.head),
+    { normalOnly: true },
+  );
   return {
     train: split.map((p) => applyStandardisation(p.head, standardisation)),
     validation: split.map((p) => applyStandardisation(p.tail, standardisation)),
@@ -55,7 +66,10 @@ export function prepareTrainingData(sequences: Sequence[], validationFraction = 
   };
 }
 
-export function trainingWindows(data: TrainingData, windowLength: number): { train: IndexedWindowSet; validation: IndexedWindowSet } {
+export function trainingWindows(
+  data: TrainingData,
+  windowLength: number,
+): { train: IndexedWindowSet; validation: IndexedWindowSet } {
   return {
     train: windowSequences(data.train, windowLength, { domains: data.domains, normalOnly: true }),
     validation: windowSequences(data.validation, windowLength, { domains: data.domains, normalOnly: true }),
@@ -63,7 +77,11 @@ export function trainingWindows(data: TrainingData, windowLength: number): { tra
 }
 
 /** All windows of a test sequence (anomalies included), in time order, standardised with the training scaler. */
-export function testWindows(sequence: Sequence, standardisation: Standardisation, windowLength: number): IndexedWindowSet {
+export function testWindows(
+  sequence: Sequence,
+  standardisation: Standardisation,
+  windowLength: number,
+): IndexedWindowSet {
   const scaled = applyStandardisation(sequence, standardisation);
   return windowSequences([scaled], windowLength, { domains: [scaled.domain] });
 }

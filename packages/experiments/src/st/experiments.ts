@@ -47,7 +47,13 @@ export interface StBudget {
   scaleSteps: number;
 }
 
-export const DEFAULT_BUDGET: StBudget = { epochs: 10, windowLength: 12, simNodes: 32, simSteps: 1500, scaleSteps: 1000 };
+export const DEFAULT_BUDGET: StBudget = {
+  epochs: 10,
+  windowLength: 12,
+  simNodes: 32,
+  simSteps: 1500,
+  scaleSteps: 1000,
+};
 
 export interface StRun {
   experiment: StExperiment;
@@ -65,26 +71,50 @@ export function stRunMethodOf(lineMethod: string): string {
   return lineMethod.startsWith('st-dda') ? 'st-dda' : lineMethod;
 }
 
-
 /** The same key for a run and for its results lines, so --resume can skip finished runs. */
-export function stRunKey(r: { experiment: string; dataset: string; method: string; varied?: { param: string; value: number } | null }): string {
-  return [r.experiment, r.dataset, stRunMethodOf(r.method), r.varied ? `${r.varied.param}=${r.varied.value}` : ''].join('|');
+export function stRunKey(r: {
+  experiment: string;
+  dataset: string;
+  method: string;
+  varied?: { param: string; value: number } | null;
+}): string {
+  return [r.experiment, r.dataset, stRunMethodOf(r.method), r.varied ? `${r.varied.param}=${r.varied.value}` : ''].join(
+    '|',
+  );
 }
 
 /** The key of a results line written by `stResultLines`. */
 export function stResultLineKey(r: ResultRecord): string {
-  return stRunKey({ experiment: String(r.experiment), dataset: r.dataset, method: r.method, varied: r.variedParam ? { param: String(r.variedParam), value: Number(r.variedValue) } : null });
+  return stRunKey({
+    experiment: String(r.experiment),
+    dataset: r.dataset,
+    method: r.method,
+    varied: r.variedParam ? { param: String(r.variedParam), value: Number(r.variedValue) } : null,
+  });
 }
 
 /** Fewest root faults of a simulated cluster: the simulator's default T·N/3200 gives none to a tiny test cluster, whose train and validation periods then hold no anomaly. */
 export const MIN_SIM_FAULTS = 6;
 
 /** The simulator options of the default cluster of a budget, with overrides. */
-export function simOptions(budget: StBudget, overrides: { nodes?: number; steps?: number; structuralNoise?: number; rewiring?: number; burstAmplitude?: number } = {}): SimulationOptions {
+export function simOptions(
+  budget: StBudget,
+  overrides: {
+    nodes?: number;
+    steps?: number;
+    structuralNoise?: number;
+    rewiring?: number;
+    burstAmplitude?: number;
+  } = {},
+): SimulationOptions {
   const nodes = overrides.nodes ?? budget.simNodes;
   const steps = overrides.steps ?? budget.simSteps;
   // the simulator's default count, T·N/3200 (a constant share of faulty node-steps), with a floor
-  const options: SimulationOptions = { nodes, steps, faults: { count: Math.max(MIN_SIM_FAULTS, Math.round((steps * nodes) / 3200)) } };
+  const options: SimulationOptions = {
+    nodes,
+    steps,
+    faults: { count: Math.max(MIN_SIM_FAULTS, Math.round((steps * nodes) / 3200)) },
+  };
   if (overrides.structuralNoise !== undefined) options.structuralNoise = overrides.structuralNoise;
   if (overrides.rewiring !== undefined) options.rewiring = overrides.rewiring;
   if (overrides.burstAmplitude !== undefined) options.workload = { burstAmplitude: overrides.burstAmplitude };
@@ -92,24 +122,48 @@ export function simOptions(budget: StBudget, overrides: { nodes?: number; steps?
 }
 
 /** Every run of one experiment, data set by data set, then by varied value, then by method. */
-export function experimentRuns(experiment: StExperiment, datasets: readonly StDatasetId[], methods: readonly StMethod[], budget: StBudget, levels?: readonly number[]): StRun[] {
-  if (levels && (experiment === 'compare' || experiment === 'robustness')) throw new ParameterError(`levels replace the window lengths or node counts of the window and scale experiments; '${experiment}' takes none`);
+export function experimentRuns(
+  experiment: StExperiment,
+  datasets: readonly StDatasetId[],
+  methods: readonly StMethod[],
+  budget: StBudget,
+  levels?: readonly number[],
+): StRun[] {
+  if (levels && (experiment === 'compare' || experiment === 'robustness'))
+    throw new ParameterError(
+      `levels replace the window lengths or node counts of the window and scale experiments; '${experiment}' takes none`,
+    );
   const simulatedOnly = experiment === 'scale' || experiment === 'robustness';
   const nezha = datasets.filter((d) => d !== 'sim');
-  if (simulatedOnly && nezha.length > 0) throw new ParameterError(`experiment '${experiment}' varies the simulator and runs on 'sim' only; drop ${nezha.join(', ')} from --datasets`);
+  if (simulatedOnly && nezha.length > 0)
+    throw new ParameterError(
+      `experiment '${experiment}' varies the simulator and runs on 'sim' only; drop ${nezha.join(', ')} from --datasets`,
+    );
   const runs: StRun[] = [];
   const W = budget.windowLength;
   for (const dataset of datasets) {
     const sim = dataset === 'sim' ? simOptions(budget) : undefined;
     const variants: { varied?: StRun['varied']; windowLength: number; simulation?: SimulationOptions }[] = [];
     if (experiment === 'compare') variants.push({ windowLength: W, simulation: sim });
-    if (experiment === 'window') for (const w of levels ?? WINDOW_LENGTHS) variants.push({ varied: { param: 'windowLength', value: w }, windowLength: w, simulation: sim });
+    if (experiment === 'window')
+      for (const w of levels ?? WINDOW_LENGTHS)
+        variants.push({ varied: { param: 'windowLength', value: w }, windowLength: w, simulation: sim });
     if (experiment === 'scale') {
-      for (const n of levels ?? NODE_COUNTS) variants.push({ varied: { param: 'nodes', value: n }, windowLength: W, simulation: simOptions(budget, { nodes: n, steps: budget.scaleSteps }) });
+      for (const n of levels ?? NODE_COUNTS)
+        variants.push({
+          varied: { param: 'nodes', value: n },
+          windowLength: W,
+          simulation: simOptions(budget, { nodes: n, steps: budget.scaleSteps }),
+        });
     }
     if (experiment === 'robustness') {
       for (const [knob, levels] of Object.entries(ROBUSTNESS_LEVELS) as [RobustnessKnob, readonly number[]][]) {
-        for (const value of levels) variants.push({ varied: { param: knob, value }, windowLength: W, simulation: simOptions(budget, { [knob]: value }) });
+        for (const value of levels)
+          variants.push({
+            varied: { param: knob, value },
+            windowLength: W,
+            simulation: simOptions(budget, { [knob]: value }),
+          });
       }
     }
     for (const v of variants) for (const method of methods) runs.push({ experiment, dataset, method, ...v });
@@ -119,7 +173,9 @@ export function experimentRuns(experiment: StExperiment, datasets: readonly StDa
 
 export function parseStExperiment(text: string | undefined): StExperiment {
   if (!text || !(ST_EXPERIMENTS as readonly string[]).includes(text)) {
-    throw new ParameterError(`bench st needs an experiment: ${ST_EXPERIMENTS.join(', ')}${text ? ` (got '${text}')` : ''}`);
+    throw new ParameterError(
+      `bench st needs an experiment: ${ST_EXPERIMENTS.join(', ')}${text ? ` (got '${text}')` : ''}`,
+    );
   }
   return text as StExperiment;
 }
@@ -127,7 +183,9 @@ export function parseStExperiment(text: string | undefined): StExperiment {
 /** A comma-separated list checked against the known values. */
 export function parseKnownList<T extends string>(items: readonly string[], known: readonly T[], what: string): T[] {
   const bad = items.filter((x) => !(known as readonly string[]).includes(x));
-  if (bad.length > 0) throw new ParameterError(`unknown ${what} ${bad.map((b) => `'${b}'`).join(', ')}; known: ${known.join(', ')}`);
-  if (items.length === 0) throw new ParameterError(`--${what === 'method' ? 'methods' : 'datasets'} needs at least one ${what}`);
+  if (bad.length > 0)
+    throw new ParameterError(`unknown ${what} ${bad.map((b) => `'${b}'`).join(', ')}; known: ${known.join(', ')}`);
+  if (items.length === 0)
+    throw new ParameterError(`--${what === 'method' ? 'methods' : 'datasets'} needs at least one ${what}`);
   return [...new Set(items)] as T[];
 }

@@ -15,7 +15,13 @@ export interface PeriodCells {
  * cells stay a contiguous time series for the range-based VUS. A cell counts when t ≥ W − 1 and its score is
  * finite (the detectors give NaN before their first full window).
  */
-export function periodCells(scores: ArrayLike<number>, labels: ArrayLike<number>, entities: number, range: readonly [number, number], windowLength: number): PeriodCells {
+export function periodCells(
+  scores: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  entities: number,
+  range: readonly [number, number],
+  windowLength: number,
+): PeriodCells {
   const from = Math.max(range[0], windowLength - 1);
   const s: number[] = [];
   const y: number[] = [];
@@ -75,13 +81,15 @@ export function nodeStepMetrics(
   const test = periodCells(scores, labels, entities, periods.test, windowLength);
   const validationPositives = countPositives(val.labels);
   const testPositives = countPositives(test.labels);
-  if (validationPositives === 0) warnings.push('the validation period has no anomalous cell: τ = +∞, nothing is flagged');
+  if (validationPositives === 0)
+    warnings.push('the validation period has no anomalous cell: τ = +∞, nothing is flagged');
   if (testPositives === 0) warnings.push('the test period has no anomalous cell');
   const chosen = peakPointwiseF1(val.scores, val.labels);
   const threshold = validationPositives === 0 ? Infinity : chosen.threshold;
   const atThreshold = thresholdMetrics(test.scores, test.labels, threshold);
   const peak = peakF1([{ scores: test.scores, labels: test.labels }], { delayedWindow: 0 });
-  const volume = testPositives > 0 ? vus(test.scores, test.labels, { maxBuffer: windowLength }) : { vusPr: 0, vusRoc: NaN };
+  const volume =
+    testPositives > 0 ? vus(test.scores, test.labels, { maxBuffer: windowLength }) : { vusPr: 0, vusRoc: NaN };
   return {
     threshold,
     validationF1: chosen.peakF1,

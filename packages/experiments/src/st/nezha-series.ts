@@ -4,9 +4,23 @@
  * eventOf = fault type, observed graphs from spans or from the dependency table.
  */
 import { existsSync } from 'node:fs';
-import { DataRootError, ParameterError, type GraphSnapshot, type NodeSeries, type Sequence } from '@driftwatch/contracts';
+import {
+  DataRootError,
+  ParameterError,
+  type GraphSnapshot,
+  type NodeSeries,
+  type Sequence,
+} from '@driftwatch/contracts';
 import { stepsFromTimestamps } from '@driftwatch/graph';
-import { NEZHA_FAULT_TYPES, NEZHA_STEP_MS, loadNezha, resolveLabelWindow, type FaultWindow, type LabelWindow, type NezhaDay } from '@driftwatch/ingest';
+import {
+  NEZHA_FAULT_TYPES,
+  NEZHA_STEP_MS,
+  loadNezha,
+  resolveLabelWindow,
+  type FaultWindow,
+  type LabelWindow,
+  type NezhaDay,
+} from '@driftwatch/ingest';
 import { callGraphFromTraceFiles, graphFromEdgeList, nezhaDependencyFile, nezhaTraceFiles } from '../graph-sources';
 
 /** The two applications of the included data (datasets README, Nezha). */
@@ -77,7 +91,8 @@ export function alignDay(sequences: readonly Sequence[], id: string): NodeSeries
   const ordered = [...sequences].sort((a, b) => (a.entity < b.entity ? -1 : a.entity > b.entity ? 1 : 0));
   const features = ordered[0].features;
   for (const s of ordered) {
-    if (s.features.length !== features.length || s.features.some((f, i) => f !== features[i])) throw new ParameterError(`${s.id}: its metrics differ from ${ordered[0].id}'s`);
+    if (s.features.length !== features.length || s.features.some((f, i) => f !== features[i]))
+      throw new ParameterError(`${s.id}: its metrics differ from ${ordered[0].id}'s`);
     if (!s.timestamps) throw new ParameterError(`${s.id}: no timestamps to align on`);
   }
   let first = Infinity;
@@ -109,11 +124,25 @@ export function alignDay(sequences: readonly Sequence[], id: string): NodeSeries
     }
   });
   const timestamps = BigInt64Array.from({ length: T }, (_, k) => BigInt(first + k * NEZHA_STEP_MS));
-  return { id, entities: ordered.map((s) => s.entity), features: [...features], length: T, values, timestamps, labels, eventOf, eventTypes };
+  return {
+    id,
+    entities: ordered.map((s) => s.entity),
+    features: [...features],
+    length: T,
+    values,
+    timestamps,
+    labels,
+    eventOf,
+    eventTypes,
+  };
 }
 
 /** Mean window length in minutes and mean labelled steps per fault of a day. */
-export function labelWindowSummary(windows: readonly FaultWindow[], labelled: number, window: LabelWindow): LabelWindowSummary {
+export function labelWindowSummary(
+  windows: readonly FaultWindow[],
+  labelled: number,
+  window: LabelWindow,
+): LabelWindowSummary {
   const minutes = windows.map((w) => (w.endMs - w.startMs) / 60_000);
   return {
     rule: describeLabelWindow(window),
@@ -136,25 +165,42 @@ export async function nezhaNodeSeries(dataRoot: string, options: NezhaSeriesOpti
   if (source === 'dependency') {
     const built = await graphFromEdgeList(nezhaDependencyFile(dataRoot, options.date), NEZHA_STEP_MS);
     graphs = built.graph.toNodeSeriesGraphs(series.entities, () => 0);
-    notes.push(`observed graph: dependency.csv, one static snapshot (${graphs[0].edges.length} edges among the ${series.entities.length} services)`);
+    notes.push(
+      `observed graph: dependency.csv, one static snapshot (${graphs[0].edges.length} edges among the ${series.entities.length} services)`,
+    );
   } else if (source === 'spans') {
     const minutes = options.graphWindowMinutes ?? 1;
-    if (!(Number.isInteger(minutes) && minutes >= 1)) throw new ParameterError(`graph window must be a whole number of minutes ≥ 1, got ${minutes}`);
+    if (!(Number.isInteger(minutes) && minutes >= 1))
+      throw new ParameterError(`graph window must be a whole number of minutes ≥ 1, got ${minutes}`);
     const files = await nezhaTraceFiles(dataRoot, options.date, 'all');
     const { graph } = await callGraphFromTraceFiles(
       files.map((f) => f.trace),
       { windowMs: minutes * NEZHA_STEP_MS, selfCalls: false },
     );
     graphs = graph.toNodeSeriesGraphs(series.entities, stepsFromTimestamps(series.timestamps!));
-    notes.push(`observed graph: spans of ${files.length} trace files, ${graphs.length} windows of ${minutes} min; each holds until the next observed window`);
+    notes.push(
+      `observed graph: spans of ${files.length} trace files, ${graphs.length} windows of ${minutes} min; each holds until the next observed window`,
+    );
   }
   if (graphs && graphs.length > 0) series.graphs = graphs;
-  return { series, labelWindow: labelWindowSummary(day.windows, labelled, labelWindow), graphSource: graphs && graphs.length > 0 ? source : 'none', notes };
+  return {
+    series,
+    labelWindow: labelWindowSummary(day.windows, labelled, labelWindow),
+    graphSource: graphs && graphs.length > 0 ? source : 'none',
+    notes,
+  };
 }
 
-async function resolveGraphSource(dataRoot: string, date: string, wanted: NezhaGraphSource): Promise<'spans' | 'dependency' | 'none'> {
+async function resolveGraphSource(
+  dataRoot: string,
+  date: string,
+  wanted: NezhaGraphSource,
+): Promise<'spans' | 'dependency' | 'none'> {
   const hasDependency = existsSync(nezhaDependencyFile(dataRoot, date));
-  if (wanted === 'dependency' && !hasDependency) throw new DataRootError(`nezha/${date}: no dependency.csv (only 2022-08-22 has one); use --nezha-graph spans or none`);
+  if (wanted === 'dependency' && !hasDependency)
+    throw new DataRootError(
+      `nezha/${date}: no dependency.csv (only 2022-08-22 has one); use --nezha-graph spans or none`,
+    );
   if (wanted !== 'auto') return wanted;
   if (hasDependency) return 'dependency';
   return (await nezhaTraceFiles(dataRoot, date, 'all')).length > 0 ? 'spans' : 'none';

@@ -35,8 +35,14 @@ export interface Periods {
 /** "0.5,0.2,0.3" → fractions; each > 0 and their sum ≤ 1 (a sum below 1 leaves the rest of the span out). */
 export function parseSplit(text: string): SplitFractions {
   const parts = text.split(',').map((s) => Number(s.trim()));
-  if (parts.length !== 3 || parts.some((p) => !(Number.isFinite(p) && p > 0)) || parts[0] + parts[1] + parts[2] > 1 + 1e-9) {
-    throw new ParameterError(`split expects three positive fractions train,validation,test summing to at most 1 (e.g. 0.5,0.2,0.3), got '${text}'`);
+  if (
+    parts.length !== 3 ||
+    parts.some((p) => !(Number.isFinite(p) && p > 0)) ||
+    parts[0] + parts[1] + parts[2] > 1 + 1e-9
+  ) {
+    throw new ParameterError(
+      `split expects three positive fractions train,validation,test summing to at most 1 (e.g. 0.5,0.2,0.3), got '${text}'`,
+    );
   }
   return { train: parts[0], validation: parts[1], test: parts[2] };
 }
@@ -51,7 +57,12 @@ export function lastLabelledStep(labels: Uint8Array, entities: number): number {
  * The periods of a series of T steps: span = T (`day`) or min(T, last labelled step + 1 + margin) (`faults`);
  * train = [0, ⌊f_train·span⌋), validation the next ⌊f_val·span⌋ steps, test the next ⌊f_test·span⌋.
  */
-export function splitPeriods(series: Pick<NodeSeries, 'length' | 'labels' | 'entities'>, fractions: SplitFractions, span: SplitSpan, margin = DEFAULT_SPAN_MARGIN): Periods {
+export function splitPeriods(
+  series: Pick<NodeSeries, 'length' | 'labels' | 'entities'>,
+  fractions: SplitFractions,
+  span: SplitSpan,
+  margin = DEFAULT_SPAN_MARGIN,
+): Periods {
   const T = series.length;
   let end = T;
   if (span === 'faults') {
@@ -62,7 +73,10 @@ export function splitPeriods(series: Pick<NodeSeries, 'length' | 'labels' | 'ent
   const trainEnd = Math.floor(fractions.train * end);
   const valEnd = trainEnd + Math.floor(fractions.validation * end);
   const testEnd = Math.min(end, valEnd + Math.floor(fractions.test * end));
-  if (!(trainEnd > 0 && valEnd > trainEnd && testEnd > valEnd)) throw new ParameterError(`split of ${end} steps gives an empty period (train ${trainEnd}, validation ${valEnd - trainEnd}, test ${testEnd - valEnd})`);
+  if (!(trainEnd > 0 && valEnd > trainEnd && testEnd > valEnd))
+    throw new ParameterError(
+      `split of ${end} steps gives an empty period (train ${trainEnd}, validation ${valEnd - trainEnd}, test ${testEnd - valEnd})`,
+    );
   return { train: [0, trainEnd], validation: [trainEnd, valEnd], test: [valEnd, testEnd], unused: [testEnd, T] };
 }
 

@@ -11,7 +11,14 @@ import { stUsesTfjs } from './methods';
 import { type StDatasetId, type StMethod, type StRun } from './experiments';
 import { nodeStepMetrics, type NodeStepMetrics } from './metrics';
 import { NEZHA_DATASETS, nezhaNodeSeries, type LabelWindowSummary, type NezhaGraphSource } from './nezha-series';
-import { normalOnly, sliceNodeSeries, splitPeriods, type Periods, type SplitFractions, type SplitSpan } from './periods';
+import {
+  normalOnly,
+  sliceNodeSeries,
+  splitPeriods,
+  type Periods,
+  type SplitFractions,
+  type SplitSpan,
+} from './periods';
 import type { LabelWindow } from '@driftwatch/ingest';
 
 /** A data set ready for runs: the series, its periods and how it was made. */
@@ -37,7 +44,11 @@ export interface StDatasetOptions {
 }
 
 /** Loads a Nezha day or runs the simulator, then cuts the periods. */
-export async function prepareStDataset(id: StDatasetId, simulation: SimulationOptions | undefined, options: StDatasetOptions): Promise<PreparedStDataset> {
+export async function prepareStDataset(
+  id: StDatasetId,
+  simulation: SimulationOptions | undefined,
+  options: StDatasetOptions,
+): Promise<PreparedStDataset> {
   if (id === 'sim') {
     const sim = simulateCluster(simulation ?? {}, options.seed);
     const series = sim.series;
@@ -51,14 +62,24 @@ export async function prepareStDataset(id: StDatasetId, simulation: SimulationOp
     };
   }
   const { date } = NEZHA_DATASETS[id];
-  const loaded = await nezhaNodeSeries(options.dataRoot(), { date, labelWindow: options.labelWindow, graph: options.nezhaGraph, graphWindowMinutes: options.graphWindowMinutes });
+  const loaded = await nezhaNodeSeries(options.dataRoot(), {
+    date,
+    labelWindow: options.labelWindow,
+    graph: options.nezhaGraph,
+    graphWindowMinutes: options.graphWindowMinutes,
+  });
   return {
     id,
     series: loaded.series,
     periods: splitPeriods(loaded.series, options.split, options.span),
     labelWindow: loaded.labelWindow,
     graphSource: loaded.graphSource,
-    params: { date, labelWindow: options.labelWindow, graph: loaded.graphSource, graphWindowMinutes: options.graphWindowMinutes },
+    params: {
+      date,
+      labelWindow: options.labelWindow,
+      graph: loaded.graphSource,
+      graphWindowMinutes: options.graphWindowMinutes,
+    },
     notes: loaded.notes,
   };
 }
@@ -90,7 +111,12 @@ export async function runStMethod(
     try {
       const normalTrain = normalOnly(train);
       const t0 = performance.now();
-      const report = await detector.fit(normalTrain.series, { seed: opts.seed, epochs: opts.epochs, validation: normalOnly(validation).series, onProgress: opts.onProgress });
+      const report = await detector.fit(normalTrain.series, {
+        seed: opts.seed,
+        epochs: opts.epochs,
+        validation: normalOnly(validation).series,
+        onProgress: opts.onProgress,
+      });
       const trainSeconds = (performance.now() - t0) / 1000;
       const t1 = performance.now();
       const latent = await detector.scoreNodesWith(series, { score: 'latent' });
@@ -101,7 +127,11 @@ export async function runStMethod(
         lines: [
           { method: 'st-dda-latent', metrics: evaluate(latent, windowLength), params: { ...params, score: 'latent' } },
           // the forecast score needs steps t − W … t, so its first finite step is W
-          { method: 'st-dda-forecast', metrics: evaluate(forecast, windowLength + 1), params: { ...params, score: 'forecast' } },
+          {
+            method: 'st-dda-forecast',
+            metrics: evaluate(forecast, windowLength + 1),
+            params: { ...params, score: 'forecast' },
+          },
         ],
         trainSeconds,
         scoreSeconds,
@@ -117,19 +147,35 @@ export async function runStMethod(
   const detector = createNodeDetector(method, { windowLength });
   try {
     const t0 = performance.now();
-    const report = await detector.fit(train, { seed: opts.seed, validation, onProgress: opts.onProgress, ...(stUsesTfjs(method) ? { epochs: opts.epochs } : {}) });
+    const report = await detector.fit(train, {
+      seed: opts.seed,
+      validation,
+      onProgress: opts.onProgress,
+      ...(stUsesTfjs(method) ? { epochs: opts.epochs } : {}),
+    });
     const trainSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     const scores = await detector.scoreNodes(series);
     const scoreSeconds = (performance.now() - t1) / 1000;
-    return { lines: [{ method, metrics: evaluate(scores, windowLength), params: { ...detector.config } }], trainSeconds, scoreSeconds, epochs: report.epochs, bestValLoss: report.bestValLoss };
+    return {
+      lines: [{ method, metrics: evaluate(scores, windowLength), params: { ...detector.config } }],
+      trainSeconds,
+      scoreSeconds,
+      epochs: report.epochs,
+      bestValLoss: report.bestValLoss,
+    };
   } finally {
     detector.dispose();
   }
 }
 
 /** The results lines of one run: every metric, timings, the label window, the periods and the exact parameters. */
-export function stResultLines(run: StRun, data: PreparedStDataset, outcome: StRunOutcome, context: { seed: number; backend: string; command: string; budget: Record<string, unknown> }): ResultRecord[] {
+export function stResultLines(
+  run: StRun,
+  data: PreparedStDataset,
+  outcome: StRunOutcome,
+  context: { seed: number; backend: string; command: string; budget: Record<string, unknown> },
+): ResultRecord[] {
   return outcome.lines.map(({ method, metrics, params }) => ({
     benchmark: 'st',
     experiment: run.experiment,
@@ -155,7 +201,12 @@ export function stResultLines(run: StRun, data: PreparedStDataset, outcome: StRu
     aucPr: metrics.aucPr,
     vusPr: metrics.vusPr,
     vusRoc: metrics.vusRoc,
-    cells: { validation: metrics.validationCells, validationPositives: metrics.validationPositives, test: metrics.testCells, testPositives: metrics.testPositives },
+    cells: {
+      validation: metrics.validationCells,
+      validationPositives: metrics.validationPositives,
+      test: metrics.testCells,
+      testPositives: metrics.testPositives,
+    },
     periods: data.periods,
     labelWindow: data.labelWindow ?? null,
     graphSource: data.graphSource,

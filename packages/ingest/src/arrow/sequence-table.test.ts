@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Field, Float64, Schema, Table } from 'apache-arrow';
 import { InputError, type Sequence } from '@driftwatch/contracts';
-import { readArrowFile, readSequenceFile, sequenceFromTable, sequenceToTable, writeArrowFile, writeSequenceFile } from './sequence-table';
+import {
+  readArrowFile,
+  readSequenceFile,
+  sequenceFromTable,
+  sequenceToTable,
+  writeArrowFile,
+  writeSequenceFile,
+} from './sequence-table';
 
 const F = 3;
 const T = 5;
@@ -55,8 +62,20 @@ describe('sequence tables', () => {
 
   it('concatenates several batches into one array', () => {
     const seq = sample();
-    const a = sequenceToTable({ ...seq, values: seq.values.subarray(0, 2 * F), length: 2, labels: seq.labels!.subarray(0, 2), timestamps: seq.timestamps!.subarray(0, 2) });
-    const b = sequenceToTable({ ...seq, values: seq.values.subarray(2 * F), length: 3, labels: seq.labels!.subarray(2), timestamps: seq.timestamps!.subarray(2) });
+    const a = sequenceToTable({
+      ...seq,
+      values: seq.values.subarray(0, 2 * F),
+      length: 2,
+      labels: seq.labels!.subarray(0, 2),
+      timestamps: seq.timestamps!.subarray(0, 2),
+    });
+    const b = sequenceToTable({
+      ...seq,
+      values: seq.values.subarray(2 * F),
+      length: 3,
+      labels: seq.labels!.subarray(2),
+      timestamps: seq.timestamps!.subarray(2),
+    });
     const both = a.concat(b);
     expect(both.batches.length).toBe(2);
     const back = sequenceFromTable(both);
@@ -72,7 +91,9 @@ describe('sequence tables', () => {
     expect(await readSequenceFile(path)).toEqual(sample());
     const plain = new Table({ x: (await readArrowFile(path)).getChild('label')! });
     await writeArrowFile(join(dir, 'plain.arrow'), plain);
-    expect(Array.from((await readArrowFile(join(dir, 'plain.arrow'))).getChild('x')!.toArray())).toEqual([0, 1, 1, 0, 0]);
+    expect(Array.from((await readArrowFile(join(dir, 'plain.arrow'))).getChild('x')!.toArray())).toEqual([
+      0, 1, 1, 0, 0,
+    ]);
   });
 
   it('rejects files and tables that are not sequences', async () => {
@@ -84,6 +105,8 @@ describe('sequence tables', () => {
     const wrong = sequenceToTable(sample());
     const meta = new Map(wrong.schema.metadata);
     meta.set('features', '["a","b"]');
-    expect(() => sequenceFromTable(new Table(new Schema(wrong.schema.fields, meta), wrong.batches.map((b) => b.data) as never))).toThrow(InputError);
+    expect(() =>
+      sequenceFromTable(new Table(new Schema(wrong.schema.fields, meta), wrong.batches.map((b) => b.data) as never)),
+    ).toThrow(InputError);
   });
 });

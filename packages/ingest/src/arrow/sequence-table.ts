@@ -17,7 +17,13 @@ import {
   tableToIPC,
   DataType,
 } from 'apache-arrow';
-import { FeatureMismatchError, InputError, ParameterError, type AnomalyRange, type Sequence } from '@driftwatch/contracts';
+import {
+  FeatureMismatchError,
+  InputError,
+  ParameterError,
+  type AnomalyRange,
+  type Sequence,
+} from '@driftwatch/contracts';
 import { writeFileAtomic } from '../files/atomic';
 
 /**
@@ -29,19 +35,31 @@ export function sequenceToTable(seq: Sequence): Table {
   const width = seq.features.length;
   if (width < 1) throw new ParameterError(`sequence ${seq.id}: at least one feature is required`);
   if (seq.values.length !== seq.length * width) {
-    throw new FeatureMismatchError(seq.length * width, seq.values.length, `values for ${seq.length} records × ${width} features of ${seq.id}`);
+    throw new FeatureMismatchError(
+      seq.length * width,
+      seq.values.length,
+      `values for ${seq.length} records × ${width} features of ${seq.id}`,
+    );
   }
   const valueField = new Field('value', new Float32(), false);
   const child = makeData({ type: new Float32(), length: seq.values.length, nullCount: 0, data: seq.values });
   const columns: { field: Field; data: Data }[] = [
-    { field: new Field('values', new FixedSizeList(width, valueField), false), data: makeData({ type: new FixedSizeList(width, valueField), length: seq.length, nullCount: 0, child }) },
+    {
+      field: new Field('values', new FixedSizeList(width, valueField), false),
+      data: makeData({ type: new FixedSizeList(width, valueField), length: seq.length, nullCount: 0, child }),
+    },
   ];
   if (seq.labels) {
-    if (seq.labels.length !== seq.length) throw new FeatureMismatchError(seq.length, seq.labels.length, `labels of ${seq.id}`);
-    columns.push({ field: new Field('label', new Uint8(), false), data: makeData({ type: new Uint8(), length: seq.length, nullCount: 0, data: seq.labels }) });
+    if (seq.labels.length !== seq.length)
+      throw new FeatureMismatchError(seq.length, seq.labels.length, `labels of ${seq.id}`);
+    columns.push({
+      field: new Field('label', new Uint8(), false),
+      data: makeData({ type: new Uint8(), length: seq.length, nullCount: 0, data: seq.labels }),
+    });
   }
   if (seq.timestamps) {
-    if (seq.timestamps.length !== seq.length) throw new FeatureMismatchError(seq.length, seq.timestamps.length, `timestamps of ${seq.id}`);
+    if (seq.timestamps.length !== seq.length)
+      throw new FeatureMismatchError(seq.length, seq.timestamps.length, `timestamps of ${seq.id}`);
     columns.push({
       field: new Field('timestamp', new TimestampMillisecond(), false),
       data: makeData({ type: new TimestampMillisecond(), length: seq.length, nullCount: 0, data: seq.timestamps }),
@@ -56,7 +74,12 @@ export function sequenceToTable(seq: Sequence): Table {
   ]);
   const fields = columns.map((c) => c.field);
   const schema = new Schema(fields, metadata);
-  const struct = makeData({ type: new Struct(fields), length: seq.length, nullCount: 0, children: columns.map((c) => c.data) });
+  const struct = makeData({
+    type: new Struct(fields),
+    length: seq.length,
+    nullCount: 0,
+    children: columns.map((c) => c.data),
+  });
   return new Table(schema, [new RecordBatch(schema, struct)]);
 }
 
@@ -74,18 +97,30 @@ export function sequenceFromTable(table: Table, source?: string): Sequence {
   };
   const features = parseJsonMetadata(text('features'), 'features', source);
   if (!Array.isArray(features) || features.length === 0 || !features.every((f) => typeof f === 'string')) {
-    throw new InputError({ file: source }, 'metadata "features" to be a non-empty JSON array of strings', text('features'));
+    throw new InputError(
+      { file: source },
+      'metadata "features" to be a non-empty JSON array of strings',
+      text('features'),
+    );
   }
   const ranges = parseJsonMetadata(meta.get('ranges') ?? 'null', 'ranges', source);
   if (ranges !== null && !isRangeList(ranges)) {
-    throw new InputError({ file: source }, 'metadata "ranges" to be null or a JSON array of {start, end, eventType}', meta.get('ranges'));
+    throw new InputError(
+      { file: source },
+      'metadata "ranges" to be null or a JSON array of {start, end, eventType}',
+      meta.get('ranges'),
+    );
   }
   const width = features.length;
   const length = table.numRows;
   const valuesColumn = table.getChild('values');
   const type = valuesColumn?.type as DataType | undefined;
   if (!valuesColumn || !isFloat32List(type, width)) {
-    throw new InputError({ file: source }, `a column "values" of type FixedSizeList<Float32>(${width})`, type ? String(type) : 'no such column');
+    throw new InputError(
+      { file: source },
+      `a column "values" of type FixedSizeList<Float32>(${width})`,
+      type ? String(type) : 'no such column',
+    );
   }
   const values = concatChunks(
     valuesColumn.data.map((d) => {
@@ -106,13 +141,22 @@ export function sequenceFromTable(table: Table, source?: string): Sequence {
   };
   const labelColumn = table.getChild('label');
   if (labelColumn) {
-    if (!(DataType.isInt(labelColumn.type) && labelColumn.type.bitWidth === 8 && !labelColumn.type.isSigned)) throw new InputError({ file: source }, 'column "label" of type Uint8', String(labelColumn.type));
-    seq.labels = concatChunks(labelColumn.data.map((d) => (d as Data<Uint8>).values.subarray(0, d.length)), length, Uint8Array);
+    if (!(DataType.isInt(labelColumn.type) && labelColumn.type.bitWidth === 8 && !labelColumn.type.isSigned))
+      throw new InputError({ file: source }, 'column "label" of type Uint8', String(labelColumn.type));
+    seq.labels = concatChunks(
+      labelColumn.data.map((d) => (d as Data<Uint8>).values.subarray(0, d.length)),
+      length,
+      Uint8Array,
+    );
   }
   const timeColumn = table.getChild('timestamp');
   if (timeColumn) {
     if (!(DataType.isTimestamp(timeColumn.type) && timeColumn.type.unit === TimeUnit.MILLISECOND)) {
-      throw new InputError({ file: source }, 'column "timestamp" of type Timestamp<MILLISECOND>', String(timeColumn.type));
+      throw new InputError(
+        { file: source },
+        'column "timestamp" of type Timestamp<MILLISECOND>',
+        String(timeColumn.type),
+      );
     }
     seq.timestamps = concatChunks(
       timeColumn.data.map((d) => (d.values as BigInt64Array).subarray(0, d.length)),
@@ -190,7 +234,11 @@ function withNaNAtNulls(values: Float32Array, child: Data<Float32>): Float32Arra
 type TypedArrayConstructor<T> = { new (length: number): T };
 
 /** The only chunk itself (zero-copy) or all chunks copied into one array. */
-function concatChunks<T extends Float32Array | Uint8Array | BigInt64Array>(chunks: T[], total: number, make: TypedArrayConstructor<T>): T {
+function concatChunks<T extends Float32Array | Uint8Array | BigInt64Array>(
+  chunks: T[],
+  total: number,
+  make: TypedArrayConstructor<T>,
+): T {
   if (chunks.length === 1) return chunks[0];
   const out = new make(total);
   let offset = 0;

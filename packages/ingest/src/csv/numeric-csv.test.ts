@@ -33,12 +33,22 @@ function catchInputError(fn: () => unknown): InputError {
   throw new Error('expected an InputError');
 }
 
-const digits = (min: number, max: number) => fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
+const digits = (min: number, max: number) =>
+  fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: min, maxLength: max });
 /** Decimal literals of every shape: sign, integer and fraction digits, optional exponent. */
 const decimalToken = fc
-  .tuple(fc.constantFrom('', '+', '-'), digits(0, 20), fc.boolean(), digits(0, 20), fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), digits(1, 3))))
+  .tuple(
+    fc.constantFrom('', '+', '-'),
+    digits(0, 20),
+    fc.boolean(),
+    digits(0, 20),
+    fc.option(fc.tuple(fc.constantFrom('e', 'E'), fc.constantFrom('', '+', '-'), digits(1, 3))),
+  )
   .filter(([, int, , frac]) => int.length + frac.length > 0)
-  .map(([sign, int, dot, frac, exp]) => `${sign}${int}${dot || frac.length > 0 ? '.' : ''}${frac}${exp ? exp.join('') : ''}`);
+  .map(
+    ([sign, int, dot, frac, exp]) =>
+      `${sign}${int}${dot || frac.length > 0 ? '.' : ''}${frac}${exp ? exp.join('') : ''}`,
+  );
 const token = fc.oneof(
   decimalToken,
   fc.double().map(String),
@@ -51,7 +61,11 @@ describe('parseNumericCsv', () => {
   it('equals Math.fround(Number(field)) on random tables, line endings and final newlines', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 6 }).chain((width) => fc.array(fc.array(token, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 12 })),
+        fc
+          .integer({ min: 1, max: 6 })
+          .chain((width) =>
+            fc.array(fc.array(token, { minLength: width, maxLength: width }), { minLength: 1, maxLength: 12 }),
+          ),
         fc.constantFrom('\n', '\r\n'),
         fc.boolean(),
         (rows, eol, finalNewline) => {
@@ -75,7 +89,11 @@ describe('parseNumericCsv', () => {
         fc.pre(tokens[tokens.length - 1] !== '' || tokens.length > 1);
         const table = parseNumericCsv64(tokens.join(','));
         const expected = tokens.map(reference64);
-        expect(Array.from(table.values).map((v, i) => (Object.is(v, expected[i]) ? null : `${tokens[i]}: ${v}`)).filter(Boolean)).toEqual([]);
+        expect(
+          Array.from(table.values)
+            .map((v, i) => (Object.is(v, expected[i]) ? null : `${tokens[i]}: ${v}`))
+            .filter(Boolean),
+        ).toEqual([]);
       }),
       { numRuns: 1500, seed: 7 },
     );
@@ -109,7 +127,10 @@ describe('parseNumericCsv', () => {
       ['-Infinity', -Infinity],
     ];
     const table = parseNumericCsv(cases.map(([t]) => t).join(','));
-    expectSameFloats(table.values, cases.map(([, v]) => v));
+    expectSameFloats(
+      table.values,
+      cases.map(([, v]) => v),
+    );
   });
 
   it('turns empty fields into NaN and accepts CRLF, a missing final newline and a blank last line', () => {
@@ -127,7 +148,8 @@ describe('parseNumericCsv', () => {
     expectSameFloats(table.values, [1, 2]);
     const bytes = new TextEncoder().encode('0.1,0.2\n');
     expect(Array.from(parseNumericCsv(bytes).values)).toEqual(Array.from(parseNumericCsv('0.1,0.2\n').values));
-    for (const bad of ['.', 'e', '5', '"', ';;']) expect(() => parseNumericCsv('1', { delimiter: bad })).toThrow(ParameterError);
+    for (const bad of ['.', 'e', '5', '"', ';;'])
+      expect(() => parseNumericCsv('1', { delimiter: bad })).toThrow(ParameterError);
     expectSameFloats(parseNumericCsv('1\t-2e1\n', { delimiter: '\t' }).values, [1, -20]);
   });
 
@@ -148,7 +170,11 @@ describe('parseNumericCsv', () => {
     const v = catchInputError(() => parseNumericCsv('1, 2\n1,1e\n', { file: 'b.csv' }));
     expect(v.location).toEqual({ file: 'b.csv', line: 2, column: 3 });
     for (const bad of ['-', '.', '1e', '1.2.3', '0x10', '1_0', '--1', 'e5']) {
-      expect(catchInputError(() => parseNumericCsv(`0,${bad}`)).location).toEqual({ file: undefined, line: 1, column: 3 });
+      expect(catchInputError(() => parseNumericCsv(`0,${bad}`)).location).toEqual({
+        file: undefined,
+        line: 1,
+        column: 3,
+      });
     }
   });
 

@@ -78,7 +78,11 @@ export function parseNumericCsv64(input: Uint8Array | string, opts: NumericCsvOp
   return parseCsvInto(input, opts, Float64Array);
 }
 
-function parseCsvInto<T extends FloatArray>(input: Uint8Array | string, opts: NumericCsvOptions, make: FloatArrayConstructor<T>): Parsed<T> {
+function parseCsvInto<T extends FloatArray>(
+  input: Uint8Array | string,
+  opts: NumericCsvOptions,
+  make: FloatArrayConstructor<T>,
+): Parsed<T> {
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
   const delimiter = delimiterByte(opts.delimiter);
   if (opts.expectedColumns !== undefined && !(Number.isInteger(opts.expectedColumns) && opts.expectedColumns >= 1)) {
@@ -99,7 +103,9 @@ export function delimiterByte(delimiter: string | undefined): number {
   if (delimiter === undefined) return 44;
   const code = delimiter.charCodeAt(0);
   if (delimiter.length !== 1 || code > 127 || /[\w.+\-"\r\n]/.test(delimiter)) {
-    throw new ParameterError(`delimiter must be one ASCII character that cannot occur in a number, got ${JSON.stringify(delimiter)}`);
+    throw new ParameterError(
+      `delimiter must be one ASCII character that cannot occur in a number, got ${JSON.stringify(delimiter)}`,
+    );
   }
   return code;
 }
@@ -114,7 +120,12 @@ function widthSource(opts: NumericCsvOptions): string {
   return opts.header ? 'as in the header' : 'as in the first row';
 }
 
-function parseUnquotedCsv<T extends FloatArray>(bytes: Uint8Array, delimiter: number, opts: NumericCsvOptions, make: FloatArrayConstructor<T>): Parsed<T> {
+function parseUnquotedCsv<T extends FloatArray>(
+  bytes: Uint8Array,
+  delimiter: number,
+  opts: NumericCsvOptions,
+  make: FloatArrayConstructor<T>,
+): Parsed<T> {
   const buffer = asBuffer(bytes);
   const n = bytes.length;
   let p = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
@@ -125,14 +136,19 @@ function parseUnquotedCsv<T extends FloatArray>(bytes: Uint8Array, delimiter: nu
     const text = buffer.toString('utf8', p, stripCr(bytes, p, end));
     columns = text === '' ? [] : text.split(String.fromCharCode(delimiter));
     if (opts.expectedColumns !== undefined && columns.length !== opts.expectedColumns) {
-      throw new InputError({ file: opts.file, line: 1, column: 1 }, `a header of ${opts.expectedColumns} column names`, `${columns.length} names`);
+      throw new InputError(
+        { file: opts.file, line: 1, column: 1 },
+        `a header of ${opts.expectedColumns} column names`,
+        `${columns.length} names`,
+      );
     }
     p = end < n ? end + 1 : n;
     line = 2;
   }
   const bodyStart = p;
   const bodyEnd = trimTrailingBlankLines(bytes, bodyStart);
-  const width = opts.expectedColumns ?? columns?.length ?? (bodyStart < bodyEnd ? countFields(bytes, bodyStart, delimiter) : 0);
+  const width =
+    opts.expectedColumns ?? columns?.length ?? (bodyStart < bodyEnd ? countFields(bytes, bodyStart, delimiter) : 0);
   const maxRows = countLines(buffer, bodyStart, bodyEnd);
   let values = new make(maxRows * width);
   let row = 0;
@@ -151,7 +167,11 @@ function parseUnquotedCsv<T extends FloatArray>(bytes: Uint8Array, delimiter: nu
         const text = buffer.toString('utf8', fieldStart, p);
         const parsed = parseNumberToken(text);
         if (parsed === undefined) {
-          throw new InputError({ file: opts.file, line, column: characterColumn(buffer, lineStart, fieldStart) }, `a number in field ${field + 1}`, text);
+          throw new InputError(
+            { file: opts.file, line, column: characterColumn(buffer, lineStart, fieldStart) },
+            `a number in field ${field + 1}`,
+            text,
+          );
         }
         value = parsed;
       }
@@ -181,7 +201,15 @@ function parseUnquotedCsv<T extends FloatArray>(bytes: Uint8Array, delimiter: nu
   return { columns, rowCount: row, columnCount: width, values };
 }
 
-function tooManyFields(buffer: Buffer, opts: NumericCsvOptions, line: number, lineStart: number, fieldStart: number, width: number, delimiter: number): InputError {
+function tooManyFields(
+  buffer: Buffer,
+  opts: NumericCsvOptions,
+  line: number,
+  lineStart: number,
+  fieldStart: number,
+  width: number,
+  delimiter: number,
+): InputError {
   const end = lineEnd(buffer, lineStart);
   const found = countFields(buffer, lineStart, delimiter, end);
   return new InputError(
@@ -234,7 +262,12 @@ interface CsvParseRecord {
 }
 
 /** Input with quotes: csv-parse splits the fields, each field converts with `parseNumberToken`. */
-function parseQuotedCsv<T extends FloatArray>(bytes: Uint8Array, delimiter: number, opts: NumericCsvOptions, make: FloatArrayConstructor<T>): Parsed<T> {
+function parseQuotedCsv<T extends FloatArray>(
+  bytes: Uint8Array,
+  delimiter: number,
+  opts: NumericCsvOptions,
+  make: FloatArrayConstructor<T>,
+): Parsed<T> {
   const delimiterText = String.fromCharCode(delimiter);
   let records: CsvParseRecord[];
   try {
@@ -257,7 +290,11 @@ function parseQuotedCsv<T extends FloatArray>(bytes: Uint8Array, delimiter: numb
     columns = records[0].record;
     first = 1;
     if (opts.expectedColumns !== undefined && columns.length !== opts.expectedColumns) {
-      throw new InputError({ file: opts.file, line: 1, column: 1 }, `a header of ${opts.expectedColumns} column names`, `${columns.length} names`);
+      throw new InputError(
+        { file: opts.file, line: 1, column: 1 },
+        `a header of ${opts.expectedColumns} column names`,
+        `${columns.length} names`,
+      );
     }
   }
   const width = opts.expectedColumns ?? columns?.length ?? (records.length > first ? records[first].record.length : 0);
@@ -314,5 +351,9 @@ function locationAt(body: string, offset: number, lastLine: number, file?: strin
   const firstLine = lastLine - (body.match(/\n/g)?.length ?? 0);
   const before = body.slice(0, offset);
   const lineStart = before.lastIndexOf('\n') + 1;
-  return { file, line: firstLine + (before.match(/\n/g)?.length ?? 0), column: [...before.slice(lineStart)].length + 1 };
+  return {
+    file,
+    line: firstLine + (before.match(/\n/g)?.length ?? 0),
+    column: [...before.slice(lineStart)].length + 1,
+  };
 }

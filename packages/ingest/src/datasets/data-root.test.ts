@@ -19,7 +19,14 @@ describe('data root', () => {
     const lock = {
       format: 1,
       datasets: [
-        { name: 'asd', source: { repository: 'zhhlee/InterFusion', commit: '8c85d511c1f070669ba8c5cf097b8fa4a202d15b', paths: [] }, licence: 'MIT', layout: 'omnianomaly', bytes: 0, files: [] },
+        {
+          name: 'asd',
+          source: { repository: 'zhhlee/InterFusion', commit: '8c85d511c1f070669ba8c5cf097b8fa4a202d15b', paths: [] },
+          licence: 'MIT',
+          layout: 'omnianomaly',
+          bytes: 0,
+          files: [],
+        },
         {
           name: 'smd',
           source: [
@@ -45,8 +52,14 @@ describe('data root', () => {
   });
 
   it('takes the flag, else the environment, else ../shared/datasets', () => {
-    expect(resolveDataRoot({ flag: join(base, 'elsewhere'), env: shared, repoRoot: repo })).toEqual({ path: join(base, 'elsewhere'), source: 'flag' });
-    expect(resolveDataRoot({ env: join(base, 'elsewhere'), repoRoot: repo })).toEqual({ path: join(base, 'elsewhere'), source: 'env' });
+    expect(resolveDataRoot({ flag: join(base, 'elsewhere'), env: shared, repoRoot: repo })).toEqual({
+      path: join(base, 'elsewhere'),
+      source: 'flag',
+    });
+    expect(resolveDataRoot({ env: join(base, 'elsewhere'), repoRoot: repo })).toEqual({
+      path: join(base, 'elsewhere'),
+      source: 'env',
+    });
     expect(resolveDataRoot({ repoRoot: repo })).toEqual({ path: shared, source: 'default' });
   });
 
@@ -69,6 +82,8 @@ describe('data root', () => {
     ]);
     expect(() => resolveDataRoot({ flag: missing, repoRoot: repo })).toThrow(/\(given with --data-root\)/);
     const lonely = join(base, 'elsewhere', 'repo');
-    expect(() => resolveDataRoot({ repoRoot: lonely })).toThrow(/the default: \.\.\/shared\/datasets next to the repository root\)\.\n.*\n.*could not read/);
+    expect(() => resolveDataRoot({ repoRoot: lonely })).toThrow(
+      /the default: \.\.\/shared\/datasets next to the repository root\)\.\n.*\n.*could not read/,
+    );
   });
 });

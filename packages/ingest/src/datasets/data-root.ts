@@ -58,9 +58,16 @@ export function resolveDataRoot(opts: ResolveDataRootOptions = {}): DataRootChoi
     );
   }
   if (!isDirectory(choice.path)) {
-    const why = { flag: 'given with --data-root', env: `given by ${DATA_ROOT_ENV}`, default: 'the default: ../shared/datasets next to the repository root' }[choice.source];
+    const why = {
+      flag: 'given with --data-root',
+      env: `given by ${DATA_ROOT_ENV}`,
+      default: 'the default: ../shared/datasets next to the repository root',
+    }[choice.source];
     throw new DataRootError(
-      [`data root ${choice.path} does not exist or is not a folder (${why}).`, ...howToFix(opts.lockPath ?? (repoRoot ? join(repoRoot, DATASETS_LOCK) : undefined))].join('\n'),
+      [
+        `data root ${choice.path} does not exist or is not a folder (${why}).`,
+        ...howToFix(opts.lockPath ?? (repoRoot ? join(repoRoot, DATASETS_LOCK) : undefined)),
+      ].join('\n'),
     );
   }
   return choice;
@@ -70,8 +77,13 @@ function howToFix(lockPath: string | undefined): string[] {
   const lines = ['Data sets are not kept in the repository.'];
   const sources = lockPath ? readSources(lockPath) : undefined;
   if (sources) lines.push(`They come from (${DATASETS_LOCK}):`, ...sources.map((s) => `  ${s}`));
-  else lines.push(`Their sources are listed in ${DATASETS_LOCK} at the repository root${lockPath ? ` (could not read ${lockPath})` : ''}.`);
-  lines.push(`Point at a copy with --data-root DIR or ${DATA_ROOT_ENV}=DIR; \`driftwatch datasets verify\` checks it against ${DATASETS_LOCK}.`);
+  else
+    lines.push(
+      `Their sources are listed in ${DATASETS_LOCK} at the repository root${lockPath ? ` (could not read ${lockPath})` : ''}.`,
+    );
+  lines.push(
+    `Point at a copy with --data-root DIR or ${DATA_ROOT_ENV}=DIR; \`driftwatch datasets verify\` checks it against ${DATASETS_LOCK}.`,
+  );
   return lines;
 }
 

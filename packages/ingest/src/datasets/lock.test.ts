@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import { DataRootError, InputError } from '@driftwatch/contracts';
 import { realDataRoot } from '../testing/real-data';
 import { findRepoRoot } from './data-root';
-import { parseDatasetsLock, readDatasetsLock, sha256File, unlistedFiles, verifyDatasets, type DatasetsLock } from './lock';
+import {
+  parseDatasetsLock,
+  readDatasetsLock,
+  sha256File,
+  unlistedFiles,
+  verifyDatasets,
+  type DatasetsLock,
+} from './lock';
 
 const FILES: Record<string, string> = {
   'alpha/train/a.txt': '0.1,0.2\n0.3,0.4\n',
@@ -23,8 +30,19 @@ function lockOf(files: Record<string, string>): DatasetsLock {
       const entries = Object.keys(files)
         .filter((p) => p.startsWith(`${name}/`))
         .sort()
-        .map((path) => ({ path, bytes: Buffer.byteLength(files[path]), sha256: createHash('sha256').update(files[path]).digest('hex') }));
-      return { name, source: SOURCE, licence: 'MIT', layout: 'test', bytes: entries.reduce((s, f) => s + f.bytes, 0), files: entries };
+        .map((path) => ({
+          path,
+          bytes: Buffer.byteLength(files[path]),
+          sha256: createHash('sha256').update(files[path]).digest('hex'),
+        }));
+      return {
+        name,
+        source: SOURCE,
+        licence: 'MIT',
+        layout: 'test',
+        bytes: entries.reduce((s, f) => s + f.bytes, 0),
+        files: entries,
+      };
     }),
   };
 }
@@ -60,7 +78,9 @@ describe('datasets.lock verification', () => {
 
   it('reports ok for an intact data root, with progress', async () => {
     const progress: string[] = [];
-    const reports = await verifyDatasets(root, lockOf(FILES), undefined, (done, total, path) => progress.push(`${done}/${total} ${path}`));
+    const reports = await verifyDatasets(root, lockOf(FILES), undefined, (done, total, path) =>
+      progress.push(`${done}/${total} ${path}`),
+    );
     expect(reports.map((r) => [r.path, r.status])).toEqual([
       ['alpha/test/b.txt', 'ok'],
       ['alpha/train/a.txt', 'ok'],
@@ -106,7 +126,9 @@ describe('datasets.lock verification', () => {
   it('checks only the named data sets and rejects unknown names', async () => {
     const reports = await verifyDatasets(root, lockOf(FILES), ['beta']);
     expect(reports.map((r) => r.path)).toEqual(['beta/readme.md']);
-    await expect(verifyDatasets(root, lockOf(FILES), ['gamma'])).rejects.toThrow(new DataRootError('unknown data set gamma; datasets.lock lists alpha, beta'));
+    await expect(verifyDatasets(root, lockOf(FILES), ['gamma'])).rejects.toThrow(
+      new DataRootError('unknown data set gamma; datasets.lock lists alpha, beta'),
+    );
   });
 
   it('reads a lock file and rejects bad JSON and bad shapes with their location', async () => {
@@ -129,10 +151,14 @@ describe('datasets.lock verification', () => {
     }
     const broken = lockOf(FILES);
     broken.datasets[1].files[0].sha256 = 'xyz';
-    expect(() => parseDatasetsLock(JSON.stringify(broken), 'l.json')).toThrow('l.json: expected datasets[1].files[0].sha256 to be 64 lower-case hex digits, found "xyz"');
+    expect(() => parseDatasetsLock(JSON.stringify(broken), 'l.json')).toThrow(
+      'l.json: expected datasets[1].files[0].sha256 to be 64 lower-case hex digits, found "xyz"',
+    );
     const wrongTotal = lockOf(FILES);
     wrongTotal.datasets[0].bytes += 1;
-    expect(() => parseDatasetsLock(JSON.stringify(wrongTotal))).toThrow(/datasets\[0\]\.bytes to be the sum of its file sizes \(20\)/);
+    expect(() => parseDatasetsLock(JSON.stringify(wrongTotal))).toThrow(
+      /datasets\[0\]\.bytes to be the sum of its file sizes \(20\)/,
+    );
     expect(() => parseDatasetsLock(JSON.stringify({ format: 2, datasets: [] }))).toThrow(/"format" to be 1/);
   });
 });
@@ -152,7 +178,11 @@ describe('the repository datasets.lock', () => {
     const lock = await readDatasetsLock(lockPath);
     expect(Object.fromEntries(lock.datasets.map((d) => [d.name, [d.bytes, d.files.length]]))).toEqual(README_TABLE);
     const asd = lock.datasets.find((d) => d.name === 'asd')!;
-    expect(asd).toMatchObject({ licence: 'MIT', layout: 'omnianomaly', source: { repository: 'zhhlee/InterFusion', commit: '8c85d511c1f070669ba8c5cf097b8fa4a202d15b' } });
+    expect(asd).toMatchObject({
+      licence: 'MIT',
+      layout: 'omnianomaly',
+      source: { repository: 'zhhlee/InterFusion', commit: '8c85d511c1f070669ba8c5cf097b8fa4a202d15b' },
+    });
     for (const d of lock.datasets) expect(d.files.map((f) => f.path)).toEqual(d.files.map((f) => f.path).sort());
     expect(asd.files.every((f) => f.path.startsWith('asd/') && !f.path.includes('\\'))).toBe(true);
   });
@@ -161,7 +191,13 @@ describe('the repository datasets.lock', () => {
     const lock = await readDatasetsLock(lockPath);
     const reports = await verifyDatasets(root!, lock, ['asd']);
     expect(reports.filter((r) => r.status !== 'ok')).toEqual([]);
-    const license = lock.datasets.find((d) => d.name === 'asd')!.files.find((f) => f.path === 'asd/LICENSE.InterFusion')!;
-    expect(license.sha256).toBe(createHash('sha256').update(await readFile(join(root!, 'asd', 'LICENSE.InterFusion'))).digest('hex'));
+    const license = lock.datasets
+      .find((d) => d.name === 'asd')!
+      .files.find((f) => f.path === 'asd/LICENSE.InterFusion')!;
+    expect(license.sha256).toBe(
+      createHash('sha256')
+        .update(await readFile(join(root!, 'asd', 'LICENSE.InterFusion')))
+        .digest('hex'),
+    );
   });
 });

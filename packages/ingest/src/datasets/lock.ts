@@ -119,7 +119,11 @@ export function parseDatasetsLock(text: string, file?: string): DatasetsLock {
     throw new InputError({ file, ...jsonErrorLocation(text) }, 'valid JSON', (error as Error).message);
   }
   const fail: Fail = (where, expected, found) => {
-    throw new InputError({ file }, `${where} to be ${expected}`, found === undefined || typeof found === 'string' ? found : JSON.stringify(found));
+    throw new InputError(
+      { file },
+      `${where} to be ${expected}`,
+      found === undefined || typeof found === 'string' ? found : JSON.stringify(found),
+    );
   };
   if (!isObject(value)) return fail('the top level', 'an object');
   if (value.format !== 1) fail('"format"', '1', value.format);
@@ -136,9 +140,12 @@ export function parseDatasetsLock(text: string, file?: string): DatasetsLock {
     sources.forEach((s: unknown, k: number) => {
       const sat = Array.isArray(d.source) ? `${at}.source[${k}]` : `${at}.source`;
       if (!isObject(s)) return fail(sat, 'an object {repository, commit, paths}');
-      if (typeof s.repository !== 'string' || !/^[\w.-]+\/[\w.-]+$/.test(s.repository)) fail(`${sat}.repository`, '"owner/name"', s.repository);
-      if (typeof s.commit !== 'string' || !/^[0-9a-f]{40}$/.test(s.commit)) fail(`${sat}.commit`, '40 lower-case hex digits', s.commit);
-      if (!Array.isArray(s.paths) || !s.paths.every((p) => typeof p === 'string')) fail(`${sat}.paths`, 'an array of strings', s.paths);
+      if (typeof s.repository !== 'string' || !/^[\w.-]+\/[\w.-]+$/.test(s.repository))
+        fail(`${sat}.repository`, '"owner/name"', s.repository);
+      if (typeof s.commit !== 'string' || !/^[0-9a-f]{40}$/.test(s.commit))
+        fail(`${sat}.commit`, '40 lower-case hex digits', s.commit);
+      if (!Array.isArray(s.paths) || !s.paths.every((p) => typeof p === 'string'))
+        fail(`${sat}.paths`, 'an array of strings', s.paths);
     });
     if (typeof d.licence !== 'string') fail(`${at}.licence`, 'a string', d.licence);
     if (typeof d.layout !== 'string') fail(`${at}.layout`, 'a string', d.layout);
@@ -156,7 +163,8 @@ export function parseDatasetsLock(text: string, file?: string): DatasetsLock {
       total += f.bytes as number;
     });
     if (total !== d.bytes) fail(`${at}.bytes`, `the sum of its file sizes (${total})`, d.bytes);
-    if (d.downloads !== undefined) checkDownloads(d.downloads, `${at}.downloads`, d.name as string, d.files as LockedFile[], fail);
+    if (d.downloads !== undefined)
+      checkDownloads(d.downloads, `${at}.downloads`, d.name as string, d.files as LockedFile[], fail);
   });
   return value as unknown as DatasetsLock;
 }
@@ -181,7 +189,10 @@ export async function verifyDatasets(
 ): Promise<VerifyReport[]> {
   const known = lock.datasets.map((d) => d.name);
   const unknown = (names ?? []).filter((n) => !known.includes(n));
-  if (unknown.length > 0) throw new DataRootError(`unknown data set${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; datasets.lock lists ${known.join(', ')}`);
+  if (unknown.length > 0)
+    throw new DataRootError(
+      `unknown data set${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; datasets.lock lists ${known.join(', ')}`,
+    );
   const chosen = names ? lock.datasets.filter((d) => names.includes(d.name)) : lock.datasets;
   const total = chosen.reduce((n, d) => n + d.files.length, 0);
   const reports: VerifyReport[] = [];
@@ -198,14 +209,19 @@ export async function verifyDatasets(
  * Files inside the folders of the chosen data sets that datasets.lock does not list (a newer download, a
  * stray output). Not an integrity failure, but worth telling: experiments may read them.
  */
-export async function unlistedFiles(dataRoot: string, lock: DatasetsLock, names?: string[]): Promise<{ dataset: string; path: string }[]> {
+export async function unlistedFiles(
+  dataRoot: string,
+  lock: DatasetsLock,
+  names?: string[],
+): Promise<{ dataset: string; path: string }[]> {
   const chosen = names ? lock.datasets.filter((d) => names.includes(d.name)) : lock.datasets;
   const out: { dataset: string; path: string }[] = [];
   for (const d of chosen) {
     const listed = new Set(d.files.map((f) => f.path));
     const folders = new Set(d.files.map((f) => f.path.split('/')[0]));
     for (const folder of folders) {
-      for (const path of await listFilesUnder(dataRoot, folder)) if (!listed.has(path)) out.push({ dataset: d.name, path });
+      for (const path of await listFilesUnder(dataRoot, folder))
+        if (!listed.has(path)) out.push({ dataset: d.name, path });
     }
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -217,7 +233,8 @@ async function listFilesUnder(root: string, folder: string): Promise<string[]> {
   try {
     entries = await readdir(join(root, ...folder.split('/')), { withFileTypes: true });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR')
+      return [];
     throw error;
   }
   const out: string[] = [];
@@ -238,7 +255,8 @@ async function verifyFile(dataRoot: string, dataset: string, f: LockedFile): Pro
     if (!s.isFile()) return { ...base, status: 'missing' };
     size = s.size;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return { ...base, status: 'missing' };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR')
+      return { ...base, status: 'missing' };
     throw error;
   }
   if (size !== f.bytes) return { ...base, status: 'size', actualBytes: size };
@@ -256,30 +274,42 @@ function checkDownloads(downloads: unknown, at: string, dataset: string, files: 
   downloads.forEach((dl: unknown, k: number) => {
     const dat = `${at}[${k}]`;
     if (!isObject(dl)) return fail(dat, 'an object {url, unpack, to, …}');
-    if (typeof dl.url !== 'string' || !/^https?:\/\/[^/\s]+\/\S*$/.test(dl.url)) fail(`${dat}.url`, 'an http or https URL', dl.url);
+    if (typeof dl.url !== 'string' || !/^https?:\/\/[^/\s]+\/\S*$/.test(dl.url))
+      fail(`${dat}.url`, 'an http or https URL', dl.url);
     if (dl.sha256 !== undefined && !isSha256(dl.sha256)) fail(`${dat}.sha256`, '64 lower-case hex digits', dl.sha256);
     if (dl.bytes !== undefined && !isByteCount(dl.bytes)) fail(`${dat}.bytes`, 'an integer ≥ 0', dl.bytes);
-    if (dl.published !== undefined && typeof dl.published !== 'string') fail(`${dat}.published`, 'a string', dl.published);
-    if (!UNPACK_KINDS.includes(dl.unpack as UnpackKind)) fail(`${dat}.unpack`, `one of ${UNPACK_KINDS.join(', ')}`, dl.unpack);
+    if (dl.published !== undefined && typeof dl.published !== 'string')
+      fail(`${dat}.published`, 'a string', dl.published);
+    if (!UNPACK_KINDS.includes(dl.unpack as UnpackKind))
+      fail(`${dat}.unpack`, `one of ${UNPACK_KINDS.join(', ')}`, dl.unpack);
     const archive = isArchive(dl.unpack as UnpackKind);
     if (dl.convert !== undefined && (!CONVERT_KINDS.includes(dl.convert as ConvertKind) || dl.unpack !== 'none')) {
       fail(`${dat}.convert`, `one of ${CONVERT_KINDS.join(', ')}, with "unpack": "none"`, dl.convert);
     }
     // an archive unpacks into a folder (the data set's own, or one below it); the other kinds write one file
-    const target = archive ? dl.to === `${dataset}/` || (isInsideFolder(dl.to, dataset) && String(dl.to).endsWith('/')) : isInsideFolder(dl.to, dataset) && !String(dl.to).endsWith('/');
+    const target = archive
+      ? dl.to === `${dataset}/` || (isInsideFolder(dl.to, dataset) && String(dl.to).endsWith('/'))
+      : isInsideFolder(dl.to, dataset) && !String(dl.to).endsWith('/');
     if (!target) {
-      fail(`${dat}.to`, `a path under "${dataset}/"${archive ? ' ending in "/" (a folder, for an archive)' : ' (a file)'}`, dl.to);
+      fail(
+        `${dat}.to`,
+        `a path under "${dataset}/"${archive ? ' ending in "/" (a folder, for an archive)' : ' (a file)'}`,
+        dl.to,
+      );
     }
-    if (dl.members !== undefined && !archive) fail(`${dat}.members`, 'absent unless "unpack" is tar.gz or zip', dl.members);
+    if (dl.members !== undefined && !archive)
+      fail(`${dat}.members`, 'absent unless "unpack" is tar.gz or zip', dl.members);
     const outputs: { path: string; sha256?: unknown }[] = [];
     if (dl.members === undefined) outputs.push({ path: dl.to as string });
-    else if (!Array.isArray(dl.members) || dl.members.length === 0) fail(`${dat}.members`, 'a non-empty array', dl.members);
+    else if (!Array.isArray(dl.members) || dl.members.length === 0)
+      fail(`${dat}.members`, 'a non-empty array', dl.members);
     else {
       dl.members.forEach((m: unknown, j: number) => {
         const mat = `${dat}.members[${j}]`;
         if (!isObject(m)) return fail(mat, 'an object {name, to}');
         if (typeof m.name !== 'string' || m.name === '') fail(`${mat}.name`, 'a non-empty string', m.name);
-        if (!isInsideFolder(m.to, dl.to as string) || String(m.to).endsWith('/')) fail(`${mat}.to`, `a file path under "${dl.to}"`, m.to);
+        if (!isInsideFolder(m.to, dl.to as string) || String(m.to).endsWith('/'))
+          fail(`${mat}.to`, `a file path under "${dl.to}"`, m.to);
         if (m.sha256 !== undefined && !isSha256(m.sha256)) fail(`${mat}.sha256`, '64 lower-case hex digits', m.sha256);
         if (m.compress !== undefined && m.compress !== 'gzip') fail(`${mat}.compress`, '"gzip"', m.compress);
         outputs.push({ path: m.to as string, sha256: m.sha256 });
@@ -289,7 +319,8 @@ function checkDownloads(downloads: unknown, at: string, dataset: string, files: 
       if (written.has(o.path)) fail(`${dat}.to`, `the only download writing ${o.path}`, o.path);
       written.add(o.path);
       // nothing unverified may enter the data root: the download, the member or the locked file carries a sha256
-      const verifiable = dl.sha256 !== undefined || o.sha256 !== undefined || (!o.path.endsWith('/') && locked.has(o.path));
+      const verifiable =
+        dl.sha256 !== undefined || o.sha256 !== undefined || (!o.path.endsWith('/') && locked.has(o.path));
       if (!verifiable) fail(`${dat}.sha256`, `given, since ${o.path} has no sha256 of its own`, dl.sha256);
     }
   });

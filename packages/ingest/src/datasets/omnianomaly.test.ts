@@ -7,7 +7,8 @@ import { compareNatural, concatSequences, listOmniEntities, readOmniAnomaly } fr
 
 const rng = mulberry32(11);
 /** Rows of multiples of 0.01, as the ASD files hold them. */
-const rows = (n: number, f: number) => Array.from({ length: n }, () => Array.from({ length: f }, () => (Math.floor(rng() * 101) / 100).toString()));
+const rows = (n: number, f: number) =>
+  Array.from({ length: n }, () => Array.from({ length: f }, () => (Math.floor(rng() * 101) / 100).toString()));
 const csv = (r: string[][]) => r.map((x) => x.join(',')).join('\n') + '\n';
 
 interface FixtureEntity {
@@ -20,7 +21,8 @@ interface FixtureEntity {
 
 /** Writes an OmniAnomaly-layout data set; ASD writes inclusive ends, SMD one-past-the-end. */
 async function writeFixture(root: string, dataset: 'asd' | 'smd', entities: FixtureEntity[]): Promise<void> {
-  for (const sub of ['train', 'test', 'test_label', 'interpretation_label']) await mkdir(join(root, dataset, sub), { recursive: true });
+  for (const sub of ['train', 'test', 'test_label', 'interpretation_label'])
+    await mkdir(join(root, dataset, sub), { recursive: true });
   const types: string[] = ['dataset,anomaly_segment,anomaly_type'];
   for (const e of entities) {
     await writeFile(join(root, dataset, 'train', `${e.name}.txt`), csv(e.train));
@@ -57,7 +59,12 @@ describe('compareNatural', () => {
 describe('readOmniAnomaly on generated files', () => {
   let root: string;
   const asd: FixtureEntity[] = [
-    { name: 'omi-10', train: rows(12, 3), test: rows(9, 3), segments: [{ first: 0, last: 1, dims: [2], type: 'temporal' }] },
+    {
+      name: 'omi-10',
+      train: rows(12, 3),
+      test: rows(9, 3),
+      segments: [{ first: 0, last: 1, dims: [2], type: 'temporal' }],
+    },
     {
       name: 'omi-2',
       train: rows(7, 3),
@@ -72,7 +79,9 @@ describe('readOmniAnomaly on generated files', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'ingest-omni-'));
     await writeFixture(root, 'asd', asd);
-    await writeFixture(root, 'smd', [{ name: 'machine-1-1', train: rows(6, 4), test: rows(6, 4), segments: [{ first: 3, last: 5, dims: [4] }] }]);
+    await writeFixture(root, 'smd', [
+      { name: 'machine-1-1', train: rows(6, 4), test: rows(6, 4), segments: [{ first: 3, last: 5, dims: [4] }] },
+    ]);
   });
   afterAll(async () => {
     await rm(root, { recursive: true, force: true });
@@ -112,14 +121,18 @@ describe('readOmniAnomaly on generated files', () => {
   });
 
   it('names what exists for an unknown entity or data set', async () => {
-    await expect(readOmniAnomaly(root, 'asd', { entities: ['omi-3'] })).rejects.toThrow(new DataRootError('asd: unknown entity omi-3; available: omi-2, omi-10'));
+    await expect(readOmniAnomaly(root, 'asd', { entities: ['omi-3'] })).rejects.toThrow(
+      new DataRootError('asd: unknown entity omi-3; available: omi-2, omi-10'),
+    );
     await expect(listOmniEntities(join(root, 'nowhere'), 'asd')).rejects.toBeInstanceOf(DataRootError);
   });
 
   it('rejects bad metric files: a non-number, a missing value, a short row, NaN', async () => {
     const bad = await mkdtemp(join(tmpdir(), 'ingest-omni-values-'));
     try {
-      await writeFixture(bad, 'asd', [{ name: 'omi-1', train: rows(4, 2), test: rows(5, 2), segments: [{ first: 1, last: 2, dims: [1] }] }]);
+      await writeFixture(bad, 'asd', [
+        { name: 'omi-1', train: rows(4, 2), test: rows(5, 2), segments: [{ first: 1, last: 2, dims: [1] }] },
+      ]);
       const trainPath = join(bad, 'asd', 'train', 'omi-1.txt');
       const cases: [string, string][] = [
         ['0.1,0.2\n0.3,abc\n', `${trainPath}:2:5: expected a number in column "c2", found "abc"`],
@@ -139,12 +152,19 @@ describe('readOmniAnomaly on generated files', () => {
   it('rejects label files of the wrong length and bad interpretation lines', async () => {
     const bad = await mkdtemp(join(tmpdir(), 'ingest-omni-bad-'));
     try {
-      await writeFixture(bad, 'asd', [{ name: 'omi-1', train: rows(4, 2), test: rows(5, 2), segments: [{ first: 1, last: 2, dims: [1] }] }]);
+      await writeFixture(bad, 'asd', [
+        { name: 'omi-1', train: rows(4, 2), test: rows(5, 2), segments: [{ first: 1, last: 2, dims: [1] }] },
+      ]);
       const labelPath = join(bad, 'asd', 'test_label', 'omi-1.txt');
       await writeFile(labelPath, '0\n1\n1\n0\n');
-      await expect(readOmniAnomaly(bad, 'asd')).rejects.toMatchObject({ location: { file: labelPath, line: 5 }, expected: '5 lines, one label per test record' });
+      await expect(readOmniAnomaly(bad, 'asd')).rejects.toMatchObject({
+        location: { file: labelPath, line: 5 },
+        expected: '5 lines, one label per test record',
+      });
       await writeFile(labelPath, '0\n1\n2\n0\n0\n');
-      await expect(readOmniAnomaly(bad, 'asd')).rejects.toMatchObject({ location: { file: labelPath, line: 3, column: 1 } });
+      await expect(readOmniAnomaly(bad, 'asd')).rejects.toMatchObject({
+        location: { file: labelPath, line: 3, column: 1 },
+      });
       await writeFile(labelPath, '0\n1\n1\n0\n0\n');
       const interpretation = join(bad, 'asd', 'interpretation_label', 'omi-1.txt');
       await writeFile(interpretation, '1-2:1\n3-4:1,3');
@@ -155,12 +175,16 @@ describe('readOmniAnomaly on generated files', () => {
       // a label file naming a server that does not exist
       const types = join(bad, 'asd', 'anomaly_type.txt');
       await writeFile(types, 'dataset,anomaly_segment,anomaly_type\nomi-1,1-2,metric\nomi-99,3-4,temporal\n');
-      await expect(readOmniAnomaly(bad, 'asd')).rejects.toThrow(`${types}:3:1: expected a server of the data set (omi-1), found "omi-99"`);
+      await expect(readOmniAnomaly(bad, 'asd')).rejects.toThrow(
+        `${types}:3:1: expected a server of the data set (omi-1), found "omi-99"`,
+      );
       await writeFile(types, 'dataset,anomaly_segment,anomaly_type\nomi-1,1-2,metric\n');
       await writeFile(interpretation, '1-5:1');
       await expect(readOmniAnomaly(bad, 'asd')).rejects.toMatchObject({ location: { file: interpretation, line: 1 } });
       await writeFile(join(bad, 'asd', 'test', 'omi-1.txt'), '0,1,2\n');
-      await expect(readOmniAnomaly(bad, 'asd')).rejects.toMatchObject({ location: { file: join(bad, 'asd', 'test', 'omi-1.txt'), line: 1, column: 5 } });
+      await expect(readOmniAnomaly(bad, 'asd')).rejects.toMatchObject({
+        location: { file: join(bad, 'asd', 'test', 'omi-1.txt'), line: 1, column: 5 },
+      });
     } finally {
       await rm(bad, { recursive: true, force: true });
     }
@@ -214,12 +238,26 @@ const SMD_COUNTS: Record<string, [number, number, number, number]> = {
   'machine-3-4': [23687, 23687, 977, 8],
 };
 
-function checkCounts(entities: Awaited<ReturnType<typeof readOmniAnomaly>>, counts: Record<string, [number, number, number, number]>, width: number): void {
+function checkCounts(
+  entities: Awaited<ReturnType<typeof readOmniAnomaly>>,
+  counts: Record<string, [number, number, number, number]>,
+  width: number,
+): void {
   expect(entities.map((e) => e.entity)).toEqual(Object.keys(counts));
   for (const e of entities) {
     const [trainRows, testRows, anomalous, segments] = counts[e.entity];
-    expect([e.entity, e.train.length, e.test.length, e.train.values.length, e.test.features.length]).toEqual([e.entity, trainRows, testRows, trainRows * width, width]);
-    expect([e.entity, e.test.labels!.reduce((s, x) => s + x, 0), e.test.ranges!.length]).toEqual([e.entity, anomalous, segments]);
+    expect([e.entity, e.train.length, e.test.length, e.train.values.length, e.test.features.length]).toEqual([
+      e.entity,
+      trainRows,
+      testRows,
+      trainRows * width,
+      width,
+    ]);
+    expect([e.entity, e.test.labels!.reduce((s, x) => s + x, 0), e.test.ranges!.length]).toEqual([
+      e.entity,
+      anomalous,
+      segments,
+    ]);
     expect(labelsFromRanges(e.test)).toEqual(Array.from(e.test.labels!));
   }
 }
@@ -231,12 +269,16 @@ const smdRoot = realDataRoot('smd');
     const entities = await readOmniAnomaly(asdRoot!, 'asd');
     checkCounts(entities, ASD_COUNTS, 19);
     const types = entities.flatMap((e) => e.test.ranges!.map((r) => r.eventType));
-    const tally = Object.fromEntries(['metric', 'temporal', 'metric-temporal'].map((t) => [t, types.filter((x) => x === t).length]));
+    const tally = Object.fromEntries(
+      ['metric', 'temporal', 'metric-temporal'].map((t) => [t, types.filter((x) => x === t).length]),
+    );
     expect(tally).toEqual({ metric: 12, temporal: 30, 'metric-temporal': 35 });
     const omi1 = entities[0];
     expect(omi1.test.ranges![0]).toEqual({ start: 760, end: 766, eventType: 'metric' });
     const firstLine = (await readFile(join(asdRoot!, 'asd', 'train', 'omi-1.txt'), 'utf8')).split('\n')[0];
-    expect(Array.from(omi1.train.values.subarray(0, 19))).toEqual(firstLine.split(',').map((s) => Math.fround(Number(s))));
+    expect(Array.from(omi1.train.values.subarray(0, 19))).toEqual(
+      firstLine.split(',').map((s) => Math.fround(Number(s))),
+    );
   });
 });
 (smdRoot ? describe : describe.skip)('readOmniAnomaly on the real SMD files', () => {

@@ -1,6 +1,13 @@
 import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DataRootError, FeatureMismatchError, InputError, ParameterError, type AnomalyRange, type Sequence } from '@driftwatch/contracts';
+import {
+  DataRootError,
+  FeatureMismatchError,
+  InputError,
+  ParameterError,
+  type AnomalyRange,
+  type Sequence,
+} from '@driftwatch/contracts';
 import { sequenceFromTable, sequenceToTable } from '../arrow/sequence-table';
 import { parseNumericCsv } from '../csv/numeric-csv';
 import { readNumericMatrix } from '../stream/matrix';
@@ -63,21 +70,36 @@ export async function listOmniEntities(dataRoot: string, dataset: OmniDataset): 
  * interpretation segments. Domain = entity (one domain per server, docs/divad.md §5b); features m1…mF (the
  * 1-based metric numbers of the interpretation labels). Sequences are backed by Arrow tables.
  */
-export async function readOmniAnomaly(dataRoot: string, dataset: OmniDataset, opts: ReadOmniOptions = {}): Promise<OmniEntity[]> {
-  if (dataset !== 'asd' && dataset !== 'smd') throw new ParameterError(`dataset must be "asd" or "smd", got ${JSON.stringify(dataset)}`);
+export async function readOmniAnomaly(
+  dataRoot: string,
+  dataset: OmniDataset,
+  opts: ReadOmniOptions = {},
+): Promise<OmniEntity[]> {
+  if (dataset !== 'asd' && dataset !== 'smd')
+    throw new ParameterError(`dataset must be "asd" or "smd", got ${JSON.stringify(dataset)}`);
   const available = await listOmniEntities(dataRoot, dataset);
   const wanted = opts.entities ?? available;
   const unknown = wanted.filter((e) => !available.includes(e));
   if (unknown.length > 0) {
-    throw new DataRootError(`${dataset}: unknown entit${unknown.length === 1 ? 'y' : 'ies'} ${unknown.join(', ')}; available: ${available.join(', ')}`);
+    throw new DataRootError(
+      `${dataset}: unknown entit${unknown.length === 1 ? 'y' : 'ies'} ${unknown.join(', ')}; available: ${available.join(', ')}`,
+    );
   }
-  const eventTypes = dataset === 'asd' ? await readAnomalyTypes(join(dataRoot, dataset, 'anomaly_type.txt'), available) : new Map<string, string>();
+  const eventTypes =
+    dataset === 'asd'
+      ? await readAnomalyTypes(join(dataRoot, dataset, 'anomaly_type.txt'), available)
+      : new Map<string, string>();
   const entities: OmniEntity[] = [];
   for (const entity of wanted) entities.push(await readEntity(dataRoot, dataset, entity, eventTypes));
   return entities;
 }
 
-async function readEntity(dataRoot: string, dataset: OmniDataset, entity: string, eventTypes: Map<string, string>): Promise<OmniEntity> {
+async function readEntity(
+  dataRoot: string,
+  dataset: OmniDataset,
+  entity: string,
+  eventTypes: Map<string, string>,
+): Promise<OmniEntity> {
   const dir = join(dataRoot, dataset);
   const trainPath = join(dir, 'train', `${entity}.txt`);
   const testPath = join(dir, 'test', `${entity}.txt`);
@@ -88,7 +110,11 @@ async function readEntity(dataRoot: string, dataset: OmniDataset, entity: string
   const train = await readNumericMatrix(trainPath, { allowEmpty: true });
   const test = await readNumericMatrix(testPath, { expectedColumns: train.columns || undefined, allowEmpty: true });
   if (train.rows > 0 && test.rows > 0 && train.columns !== test.columns) {
-    throw new FeatureMismatchError(train.columns, test.columns, `features per record in ${testPath} (as in ${trainPath})`);
+    throw new FeatureMismatchError(
+      train.columns,
+      test.columns,
+      `features per record in ${testPath} (as in ${trainPath})`,
+    );
   }
   const width = Math.max(train.columns, test.columns);
   const features = Array.from({ length: width }, (_, j) => `m${j + 1}`);
@@ -228,7 +254,11 @@ async function readAnomalyTypes(path: string, servers: readonly string[]): Promi
       throw new InputError({ file: path, line: i + 1, column: 1 }, 'a row "dataset,start-end,anomaly_type"', line);
     }
     if (!servers.includes(parts[0])) {
-      throw new InputError({ file: path, line: i + 1, column: 1 }, `a server of the data set (${servers.join(', ')})`, parts[0]);
+      throw new InputError(
+        { file: path, line: i + 1, column: 1 },
+        `a server of the data set (${servers.join(', ')})`,
+        parts[0],
+      );
     }
     types.set(`${parts[0]}/${parts[1]}`, parts[2]);
   }
@@ -245,7 +275,11 @@ export function concatSequences(parts: Sequence[], id: string): Sequence {
   const { features, entity, domain } = parts[0];
   for (const part of parts) {
     if (part.features.length !== features.length || part.features.some((f, j) => f !== features[j])) {
-      throw new FeatureMismatchError(features.length, part.features.length, `features named as in ${parts[0].id} (${part.id} has ${part.features.join(',')})`);
+      throw new FeatureMismatchError(
+        features.length,
+        part.features.length,
+        `features named as in ${parts[0].id} (${part.id} has ${part.features.join(',')})`,
+      );
     }
   }
   const length = parts.reduce((s, p) => s + p.length, 0);
@@ -271,4 +305,3 @@ export function concatSequences(parts: Sequence[], id: string): Sequence {
   if (anyRanges) seq.ranges = ranges;
   return seq;
 }
-

@@ -12,7 +12,9 @@ import * as zlib from 'node:zlib';
 async function collect(tar: Buffer, chunkSize: number): Promise<{ entry: TarEntry; body: string }[]> {
   const out: { entry: TarEntry; body: string }[] = [];
   // feed the archive in small odd-sized chunks so headers and bodies straddle chunk borders
-  const chunks = Array.from({ length: Math.ceil(tar.length / chunkSize) }, (_, i) => tar.subarray(i * chunkSize, (i + 1) * chunkSize));
+  const chunks = Array.from({ length: Math.ceil(tar.length / chunkSize) }, (_, i) =>
+    tar.subarray(i * chunkSize, (i + 1) * chunkSize),
+  );
   await readTar(Readable.from(chunks), async (entry, body) => {
     const parts: Buffer[] = [];
     if (!entry.path.endsWith('skip.txt')) for await (const c of body) parts.push(c);
@@ -66,7 +68,10 @@ describe('tar reader', () => {
     big[7] = 3; // … plus 3 × 2^32
     expect(parseTarNumber(big)).toBe(3 * 2 ** 32 + 5);
     expect(parseTarNumber(Buffer.from('00000001750\0'))).toBe(0o1750);
-    expect(parsePaxRecords(Buffer.from('18 path=a/b/c.csv\n15 size=123456\n'))).toEqual({ path: 'a/b/c.csv', size: '123456' });
+    expect(parsePaxRecords(Buffer.from('18 path=a/b/c.csv\n15 size=123456\n'))).toEqual({
+      path: 'a/b/c.csv',
+      size: '123456',
+    });
   });
 
   it('fails on an archive that ends inside a member', async () => {

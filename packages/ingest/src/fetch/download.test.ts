@@ -25,7 +25,9 @@ describe('resumable download', () => {
   it('downloads a whole file and reports progress up to its size', async () => {
     const part = join(dir, 'blob.bin.part');
     const seen: number[] = [];
-    const got = await downloadToPart(`${server.origin}/files/blob.bin`, part, { onBytes: (n, total) => seen.push(n, total ?? -1) });
+    const got = await downloadToPart(`${server.origin}/files/blob.bin`, part, {
+      onBytes: (n, total) => seen.push(n, total ?? -1),
+    });
     expect(got).toEqual({ bytes: body.length, sha256: sha(body), resumedFrom: 0 });
     expect((await readFile(part)).equals(body)).toBe(true);
     expect(seen.slice(-2)).toEqual([body.length, body.length]);
@@ -69,8 +71,12 @@ describe('resumable download', () => {
     const part = join(dir, 'blob.bin.part');
     expect((await downloadToPart(`${server.origin}/moved/blob.bin`, part)).sha256).toBe(sha(body));
     expect(server.requests.map((r) => r.path)).toEqual(['/moved/blob.bin', '/files/blob.bin']);
-    await expect(downloadToPart(`${server.origin}/nothing.bin`, join(dir, 'x.part'))).rejects.toThrow(`GET ${server.origin}/nothing.bin: HTTP 404`);
-    await expect(downloadToPart('http://127.0.0.1:1/x', join(dir, 'y.part'))).rejects.toThrow(/GET http:\/\/127\.0\.0\.1:1\/x: connect ECONNREFUSED/);
+    await expect(downloadToPart(`${server.origin}/nothing.bin`, join(dir, 'x.part'))).rejects.toThrow(
+      `GET ${server.origin}/nothing.bin: HTTP 404`,
+    );
+    await expect(downloadToPart('http://127.0.0.1:1/x', join(dir, 'y.part'))).rejects.toThrow(
+      /GET http:\/\/127\.0\.0\.1:1\/x: connect ECONNREFUSED/,
+    );
   });
 
   it('stops when aborted and keeps what arrived', async () => {
@@ -88,9 +94,14 @@ describe('resumable download', () => {
 
 describe('URL helpers', () => {
   it('replaces the origin and keeps a mirror path prefix', () => {
-    const url = 'https://raw.githubusercontent.com/IntelligentDDS/Nezha/d8140101fdb4e7dfb60d3ef9f64706f382b68470/LICENSE';
-    expect(mirrorUrl(url, 'http://127.0.0.1:8080')).toBe('http://127.0.0.1:8080/IntelligentDDS/Nezha/d8140101fdb4e7dfb60d3ef9f64706f382b68470/LICENSE');
-    expect(mirrorUrl(url, 'http://mirror.example/raw/')).toBe('http://mirror.example/raw/IntelligentDDS/Nezha/d8140101fdb4e7dfb60d3ef9f64706f382b68470/LICENSE');
+    const url =
+      'https://raw.githubusercontent.com/IntelligentDDS/Nezha/d8140101fdb4e7dfb60d3ef9f64706f382b68470/LICENSE';
+    expect(mirrorUrl(url, 'http://127.0.0.1:8080')).toBe(
+      'http://127.0.0.1:8080/IntelligentDDS/Nezha/d8140101fdb4e7dfb60d3ef9f64706f382b68470/LICENSE',
+    );
+    expect(mirrorUrl(url, 'http://mirror.example/raw/')).toBe(
+      'http://mirror.example/raw/IntelligentDDS/Nezha/d8140101fdb4e7dfb60d3ef9f64706f382b68470/LICENSE',
+    );
     expect(mirrorUrl(url, undefined)).toBe(url);
   });
 

@@ -63,7 +63,11 @@ function requestOnce(url: string, opts: GetOptions): Promise<IncomingMessage> {
   if (opts.rangeStart !== undefined && opts.rangeStart > 0) headers.range = `bytes=${opts.rangeStart}-`;
   return new Promise((resolve, reject) => {
     const req = request(target, { method: 'GET', headers, signal: opts.signal }, resolve);
-    req.setTimeout(opts.idleTimeoutMs ?? 60_000, () => req.destroy(new DownloadError(`GET ${url}: no answer for ${Math.round((opts.idleTimeoutMs ?? 60_000) / 1000)} s`)));
+    req.setTimeout(opts.idleTimeoutMs ?? 60_000, () =>
+      req.destroy(
+        new DownloadError(`GET ${url}: no answer for ${Math.round((opts.idleTimeoutMs ?? 60_000) / 1000)} s`),
+      ),
+    );
     req.on('error', (error) => reject(networkError(url, error)));
     req.end();
   });
@@ -79,7 +83,9 @@ function networkError(url: string, error: Error): DriftwatchError {
 }
 
 /** `Content-Range: bytes <first>-<last>/<total>`, or a star for the range in a 416 answer (RFC 9110, section 14.4). */
-export function parseContentRange(value: string | undefined): { first?: number; last?: number; total?: number } | undefined {
+export function parseContentRange(
+  value: string | undefined,
+): { first?: number; last?: number; total?: number } | undefined {
   const m = value ? /^bytes (?:(\d+)-(\d+)|\*)\/(\d+|\*)$/.exec(value.trim()) : null;
   if (!m) return undefined;
   const num = (s: string | undefined) => (s === undefined || s === '*' ? undefined : Number(s));
@@ -138,7 +144,11 @@ export async function downloadToPart(url: string, part: string, opts: DownloadOp
     held = 0;
   }
   if (opts.expectedBytes !== undefined && held === opts.expectedBytes && held > 0) return wholePart(part, held);
-  const { url: answered, response } = await httpGet(url, { rangeStart: held, signal: opts.signal, idleTimeoutMs: opts.idleTimeoutMs });
+  const { url: answered, response } = await httpGet(url, {
+    rangeStart: held,
+    signal: opts.signal,
+    idleTimeoutMs: opts.idleTimeoutMs,
+  });
   const status = response.statusCode ?? 0;
   if (status === 416 && held > 0) {
     response.resume();
@@ -155,10 +165,13 @@ export async function downloadToPart(url: string, part: string, opts: DownloadOp
   const range = status === 206 ? parseContentRange(response.headers['content-range']) : undefined;
   if (status === 206 && range?.first !== held) {
     response.resume();
-    throw new DownloadError(`GET ${answered}: asked for bytes from ${held} on, the server sent ${response.headers['content-range'] ?? 'no Content-Range'}`);
+    throw new DownloadError(
+      `GET ${answered}: asked for bytes from ${held} on, the server sent ${response.headers['content-range'] ?? 'no Content-Range'}`,
+    );
   }
   const resumedFrom = status === 206 ? held : 0;
-  const length = response.headers['content-length'] === undefined ? undefined : Number(response.headers['content-length']);
+  const length =
+    response.headers['content-length'] === undefined ? undefined : Number(response.headers['content-length']);
   const total = range?.total ?? (length === undefined ? opts.expectedBytes : resumedFrom + length);
   const hash = createHash('sha256');
   if (resumedFrom > 0) await hashFileInto(hash, part);
@@ -176,10 +189,14 @@ export async function downloadToPart(url: string, part: string, opts: DownloadOp
     await pipeline(response, count, createWriteStream(part, { flags: resumedFrom > 0 ? 'a' : 'w' }));
   } catch (error) {
     const why = networkError(answered, error as Error).message.replace(/^GET \S+: /, '');
-    throw new DownloadError(`GET ${answered}: ${why} after ${received} of ${total ?? '?'} bytes; ${part} is kept, run the same fetch again to resume`);
+    throw new DownloadError(
+      `GET ${answered}: ${why} after ${received} of ${total ?? '?'} bytes; ${part} is kept, run the same fetch again to resume`,
+    );
   }
   if (total !== undefined && received !== total) {
-    throw new DownloadError(`GET ${answered}: the connection ended after ${received} of ${total} bytes; ${part} is kept, run the same fetch again to resume`);
+    throw new DownloadError(
+      `GET ${answered}: the connection ended after ${received} of ${total} bytes; ${part} is kept, run the same fetch again to resume`,
+    );
   }
   await syncFile(part);
   return { bytes: received, sha256: hash.digest('hex'), resumedFrom };

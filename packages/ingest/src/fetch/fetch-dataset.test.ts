@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { DataRootError, IntegrityError, InputError } from '@driftwatch/contracts';
 import { findRepoRoot } from '../datasets/data-root';
-import { parseDatasetsLock, readDatasetsLock, sha256File, type DatasetsLock, type LockDownload, type LockedDataset, type LockSource } from '../datasets/lock';
+import {
+  parseDatasetsLock,
+  readDatasetsLock,
+  sha256File,
+  type DatasetsLock,
+  type LockDownload,
+  type LockedDataset,
+  type LockSource,
+} from '../datasets/lock';
 import { realDataRoot } from '../testing/real-data';
 import { fetchDataset } from './fetch-dataset';
 import { numpyPickle, serveFiles, tarGz, zipArchive, type TestServer } from './testing';
@@ -47,21 +55,46 @@ describeReal('fetchDataset with the repository lock and a local server laid out 
     lock = await readDatasetsLock(join(repoRoot, 'datasets.lock'));
     // Nezha files are byte copies at the pinned commit (data README): <repo>/<commit>/<path> → data root
     const nezha = lock.datasets.find((d) => d.name === 'nezha')!;
-    expect(sourcesOf(nezha)[0]).toMatchObject({ repository: 'IntelligentDDS/Nezha', commit: 'd8140101fdb4e7dfb60d3ef9f64706f382b68470' });
+    expect(sourcesOf(nezha)[0]).toMatchObject({
+      repository: 'IntelligentDDS/Nezha',
+      commit: 'd8140101fdb4e7dfb60d3ef9f64706f382b68470',
+    });
     for (const f of nezha.files) routes.set(nezhaPath(f.path.slice('nezha/'.length)), join(dataRoot!, f.path));
-    routes.set(interfusion('data/interpretation_label/omi-1.txt'), join(dataRoot!, 'asd/interpretation_label/omi-1.txt'));
+    routes.set(
+      interfusion('data/interpretation_label/omi-1.txt'),
+      join(dataRoot!, 'asd/interpretation_label/omi-1.txt'),
+    );
     // ASD pickles as numpy 1.x pickles them, made from the text files (float32 values; labels float64)
-    const rows = (text: string) => text.trimEnd().split('\n').map((l) => l.split(',').map(Number));
+    const rows = (text: string) =>
+      text
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split(',').map(Number));
     const train = rows(await asdText('train'));
     const test = rows(await asdText('test'));
     const labels = rows(await asdText('test_label')).map((r) => r[0]);
-    routes.set(interfusion('data/processed/omi-1_train.pkl'), numpyPickle(Float32Array.from(train.flat()), [train.length, 19]));
-    routes.set(interfusion('data/processed/omi-1_test.pkl'), numpyPickle(Float32Array.from(test.flat()), [test.length, 19]));
-    routes.set(interfusion('data/processed/omi-1_test_label.pkl'), numpyPickle(Float64Array.from(labels), [labels.length]));
+    routes.set(
+      interfusion('data/processed/omi-1_train.pkl'),
+      numpyPickle(Float32Array.from(train.flat()), [train.length, 19]),
+    );
+    routes.set(
+      interfusion('data/processed/omi-1_test.pkl'),
+      numpyPickle(Float32Array.from(test.flat()), [test.length, 19]),
+    );
+    routes.set(
+      interfusion('data/processed/omi-1_test_label.pkl'),
+      numpyPickle(Float64Array.from(labels), [labels.length]),
+    );
     // Exathlon zips: the CSV as it is in the upstream zip (decompressed from the data root), the ground truth as it is
     const csv = gunzipSync(await readFile(join(dataRoot!, 'exathlon/app1/1_0_100000_15.csv.gz')));
-    routes.set(exathlon('data/raw/app1/1_0_100000_15.zip'), zipArchive([{ name: '1_0_100000_15.csv', body: csv, method: 0 }]));
-    routes.set(exathlon('data/raw/ground_truth.zip'), zipArchive([{ name: 'ground_truth.csv', body: await readFile(join(dataRoot!, 'exathlon/ground_truth.csv')) }]));
+    routes.set(
+      exathlon('data/raw/app1/1_0_100000_15.zip'),
+      zipArchive([{ name: '1_0_100000_15.csv', body: csv, method: 0 }]),
+    );
+    routes.set(
+      exathlon('data/raw/ground_truth.zip'),
+      zipArchive([{ name: 'ground_truth.csv', body: await readFile(join(dataRoot!, 'exathlon/ground_truth.csv')) }]),
+    );
     server = await serveFiles(routes);
   });
   afterAll(() => server?.close());
@@ -71,11 +104,17 @@ describeReal('fetchDataset with the repository lock and a local server laid out 
   });
   afterEach(() => rm(target, { recursive: true, force: true }));
 
-  const NEZHA_FEW = ['nezha/LICENSE', 'nezha/construct_data/root_cause_ts.json', 'nezha/rca_data/2023-01-29/trace/10_21_trace.csv'];
+  const NEZHA_FEW = [
+    'nezha/LICENSE',
+    'nezha/construct_data/root_cause_ts.json',
+    'nezha/rca_data/2023-01-29/trace/10_21_trace.csv',
+  ];
 
   it('fetches real Nezha files: sha256 as in the lock, bytes as served, from the raw GitHub URL', async () => {
     const license = lock.datasets.find((d) => d.name === 'nezha')!.downloads!.find((d) => d.to === 'nezha/LICENSE')!;
-    expect(license.url).toBe('https://raw.githubusercontent.com/IntelligentDDS/Nezha/d8140101fdb4e7dfb60d3ef9f64706f382b68470/LICENSE');
+    expect(license.url).toBe(
+      'https://raw.githubusercontent.com/IntelligentDDS/Nezha/d8140101fdb4e7dfb60d3ef9f64706f382b68470/LICENSE',
+    );
     const report = await fetchDataset(lock, 'nezha', target, { baseUrl: server.origin, only: NEZHA_FEW });
     expect(report.written.sort()).toEqual([...NEZHA_FEW].sort());
     for (const path of NEZHA_FEW) {
@@ -89,7 +128,9 @@ describeReal('fetchDataset with the repository lock and a local server laid out 
     const path = 'nezha/rca_data/2023-01-29/trace/10_21_trace.csv';
     const url = nezhaPath(path.slice(6));
     server.cutNext(url, 200_000);
-    await expect(fetchDataset(lock, 'nezha', target, { baseUrl: server.origin, only: [path] })).rejects.toThrow(/run the same fetch again to resume/);
+    await expect(fetchDataset(lock, 'nezha', target, { baseUrl: server.origin, only: [path] })).rejects.toThrow(
+      /run the same fetch again to resume/,
+    );
     expect(existsSync(join(target, path))).toBe(false);
     const held = (await stat(join(target, `${path}.part`))).size;
     expect(held).toBeGreaterThan(0);
@@ -123,10 +164,16 @@ describeReal('fetchDataset with the repository lock and a local server laid out 
     await mkdir(join(target, 'nezha/construct_data'), { recursive: true });
     await writeFile(join(target, good), await readFile(join(dataRoot!, good)));
     await writeFile(join(target, other), '{"edited": true}\n');
-    await expect(fetchDataset(lock, 'nezha', target, { baseUrl: server.origin, only: [good, other] })).rejects.toThrow(DataRootError);
+    await expect(fetchDataset(lock, 'nezha', target, { baseUrl: server.origin, only: [good, other] })).rejects.toThrow(
+      DataRootError,
+    );
     expect(await readFile(join(target, other), 'utf8')).toBe('{"edited": true}\n');
     expect(server.requests).toEqual([]);
-    const report = await fetchDataset(lock, 'nezha', target, { baseUrl: server.origin, only: [good, other], replace: true });
+    const report = await fetchDataset(lock, 'nezha', target, {
+      baseUrl: server.origin,
+      only: [good, other],
+      replace: true,
+    });
     expect(report.present).toEqual([good]);
     expect(report.written).toEqual([other]);
     expect(server.requests.map((r) => r.path)).toEqual([nezhaPath('construct_data/root_cause_ts.json')]);
@@ -134,7 +181,12 @@ describeReal('fetchDataset with the repository lock and a local server laid out 
   });
 
   it('converts ASD numpy pickles into the locked text files', async () => {
-    const only = ['asd/train/omi-1.txt', 'asd/test/omi-1.txt', 'asd/test_label/omi-1.txt', 'asd/interpretation_label/omi-1.txt'];
+    const only = [
+      'asd/train/omi-1.txt',
+      'asd/test/omi-1.txt',
+      'asd/test_label/omi-1.txt',
+      'asd/interpretation_label/omi-1.txt',
+    ];
     const report = await fetchDataset(lock, 'asd', target, { baseUrl: server.origin, only });
     expect(report.written.sort()).toEqual([...only].sort());
     for (const path of only) expect(await sha256File(join(target, path))).toBe(lockedSha(path));
@@ -145,10 +197,18 @@ describeReal('fetchDataset with the repository lock and a local server laid out 
     const text = await asdText('test_label');
     const labels = text.trimEnd().split('\n').map(Number);
     labels[0] = 1 - labels[0];
-    const wrong = await serveFiles(new Map([[interfusion('data/processed/omi-1_test_label.pkl'), numpyPickle(Float64Array.from(labels), [labels.length])]]));
+    const wrong = await serveFiles(
+      new Map([
+        [interfusion('data/processed/omi-1_test_label.pkl'), numpyPickle(Float64Array.from(labels), [labels.length])],
+      ]),
+    );
     try {
-      await expect(fetchDataset(lock, 'asd', target, { baseUrl: wrong.origin, only: ['asd/test_label/omi-1.txt'] })).rejects.toThrow(
-        new RegExp(`sha256 of asd/test_label/omi-1\\.txt is [0-9a-f]{64}, expected ${lockedSha('asd/test_label/omi-1.txt')}`),
+      await expect(
+        fetchDataset(lock, 'asd', target, { baseUrl: wrong.origin, only: ['asd/test_label/omi-1.txt'] }),
+      ).rejects.toThrow(
+        new RegExp(
+          `sha256 of asd/test_label/omi-1\\.txt is [0-9a-f]{64}, expected ${lockedSha('asd/test_label/omi-1.txt')}`,
+        ),
       );
     } finally {
       await wrong.close();
@@ -157,7 +217,10 @@ describeReal('fetchDataset with the repository lock and a local server laid out 
   });
 
   it('unzips Exathlon: the CSV checked against the README sha256, gzipped like gzip -9 -n', async () => {
-    const report = await fetchDataset(lock, 'exathlon', target, { baseUrl: server.origin, only: ['exathlon/ground_truth.csv', 'exathlon/app1/'] });
+    const report = await fetchDataset(lock, 'exathlon', target, {
+      baseUrl: server.origin,
+      only: ['exathlon/ground_truth.csv', 'exathlon/app1/'],
+    });
     expect(report.written.sort()).toEqual(['exathlon/app1/1_0_100000_15.csv.gz', 'exathlon/ground_truth.csv']);
     expect(await sha256File(join(target, 'exathlon/ground_truth.csv'))).toBe(lockedSha('exathlon/ground_truth.csv'));
     const gz = await readFile(join(target, 'exathlon/app1/1_0_100000_15.csv.gz'));
@@ -172,7 +235,12 @@ describeReal('fetchDataset with the repository lock and a local server laid out 
     const fake = tarGz([{ name: 'machine_meta.csv', body: Buffer.from('m_1,0,1,a,96,100,USING\n') }]);
     const alibaba = await serveFiles(new Map([['/v2018Traces/machine_meta.tar.gz', fake]]));
     try {
-      await expect(fetchDataset(lock, 'alibaba-v2018', target, { baseUrl: alibaba.origin, only: ['alibaba-v2018/machine_meta.csv'] })).rejects.toThrow(
+      await expect(
+        fetchDataset(lock, 'alibaba-v2018', target, {
+          baseUrl: alibaba.origin,
+          only: ['alibaba-v2018/machine_meta.csv'],
+        }),
+      ).rejects.toThrow(
         `${alibaba.origin}/v2018Traces/machine_meta.tar.gz: sha256 ${sha(fake)}, expected b5b1b786b22cd413a3674b8f2ebfb2f02fac991c95df537f363ef2797c8f6d55`,
       );
     } finally {
@@ -251,12 +319,19 @@ describe('fetchDataset with archives made in the test', () => {
 
   it('names the members an archive lacks, and keeps a download that matched its published sha256', async () => {
     const missing = { ...tarDownload, members: [{ name: 'batch_task.csv', to: 'cluster/batch_task.csv' }] };
-    await expect(fetchDataset(testLock([missing]), 'cluster', target, { baseUrl: server.origin })).rejects.toThrow(/batch_task\.csv.*v2018\/machine_meta\.csv/);
+    await expect(fetchDataset(testLock([missing]), 'cluster', target, { baseUrl: server.origin })).rejects.toThrow(
+      /batch_task\.csv.*v2018\/machine_meta\.csv/,
+    );
     expect(await filesUnder(target)).toEqual(['cluster/tables.tar.gz.part']);
   });
 
   it('unpacks every file of a zip without a member list below its folder', async () => {
-    const download: LockDownload = { url: 'http://zips.example/zips/all.zip', sha256: sha(zip), unpack: 'zip', to: 'cluster/z/' };
+    const download: LockDownload = {
+      url: 'http://zips.example/zips/all.zip',
+      sha256: sha(zip),
+      unpack: 'zip',
+      to: 'cluster/z/',
+    };
     const report = await fetchDataset(testLock([download]), 'cluster', target, { baseUrl: server.origin });
     expect(report.written).toEqual(['cluster/z/a/one.csv', 'cluster/z/two.csv']);
     expect((await readFile(join(target, 'cluster/z/a/one.csv'))).equals(meta)).toBe(true);
@@ -264,13 +339,23 @@ describe('fetchDataset with archives made in the test', () => {
   });
 
   it('gunzips a download into the locked file, and gzips one keeping its content', async () => {
-    const gz = await serveFiles(new Map([['/g/usage.csv.gz', gzipSync(usage)], ['/g/meta.csv', meta]]));
+    const gz = await serveFiles(
+      new Map([
+        ['/g/usage.csv.gz', gzipSync(usage)],
+        ['/g/meta.csv', meta],
+      ]),
+    );
     try {
       const downloads: LockDownload[] = [
         { url: 'http://g.example/g/usage.csv.gz', unpack: 'gunzip', to: 'cluster/usage.csv' },
         { url: 'http://g.example/g/meta.csv', sha256: sha(meta), unpack: 'gzip', to: 'cluster/meta.csv.gz' },
       ];
-      const report = await fetchDataset(testLock(downloads, [{ path: 'cluster/usage.csv', body: usage }]), 'cluster', target, { baseUrl: gz.origin });
+      const report = await fetchDataset(
+        testLock(downloads, [{ path: 'cluster/usage.csv', body: usage }]),
+        'cluster',
+        target,
+        { baseUrl: gz.origin },
+      );
       expect(report.written).toEqual(['cluster/usage.csv', 'cluster/meta.csv.gz']);
       expect((await readFile(join(target, 'cluster/usage.csv'))).equals(usage)).toBe(true);
       expect(gunzipSync(await readFile(join(target, 'cluster/meta.csv.gz'))).equals(meta)).toBe(true);
@@ -281,23 +366,41 @@ describe('fetchDataset with archives made in the test', () => {
   });
 
   it('accepts other gzip bytes with the same content, with a note', async () => {
-    const members = [{ name: 'machine_meta.csv', to: 'cluster/meta.csv.gz', sha256: sha(meta), compress: 'gzip' as const }];
+    const members = [
+      { name: 'machine_meta.csv', to: 'cluster/meta.csv.gz', sha256: sha(meta), compress: 'gzip' as const },
+    ];
     // the locked .gz was made by another compressor: no local gzip reproduces these bytes
-    const lockWithFile = testLock([{ ...tarDownload, members }], [{ path: 'cluster/meta.csv.gz', body: Buffer.from('other gzip bytes') }]);
+    const lockWithFile = testLock(
+      [{ ...tarDownload, members }],
+      [{ path: 'cluster/meta.csv.gz', body: Buffer.from('other gzip bytes') }],
+    );
     const report = await fetchDataset(lockWithFile, 'cluster', target, { baseUrl: server.origin });
-    expect(report.notes).toEqual([expect.stringMatching(/^cluster\/meta\.csv\.gz: content verified, but .* wrote other gzip bytes than the locked file/)]);
+    expect(report.notes).toEqual([
+      expect.stringMatching(
+        /^cluster\/meta\.csv\.gz: content verified, but .* wrote other gzip bytes than the locked file/,
+      ),
+    ]);
     expect(gunzipSync(await readFile(join(target, 'cluster/meta.csv.gz'))).equals(meta)).toBe(true);
     // on the next run the same content counts as present
-    expect((await fetchDataset(lockWithFile, 'cluster', target, { baseUrl: server.origin })).present).toEqual(['cluster/meta.csv.gz']);
+    expect((await fetchDataset(lockWithFile, 'cluster', target, { baseUrl: server.origin })).present).toEqual([
+      'cluster/meta.csv.gz',
+    ]);
     const wrongContent = testLock([{ ...tarDownload, members: [{ ...members[0], sha256: 'e'.repeat(64) }] }]);
     await rm(join(target, 'cluster/meta.csv.gz'));
-    await expect(fetchDataset(wrongContent, 'cluster', target, { baseUrl: server.origin })).rejects.toThrow(/\(content before compression\)/);
+    await expect(fetchDataset(wrongContent, 'cluster', target, { baseUrl: server.origin })).rejects.toThrow(
+      /\(content before compression\)/,
+    );
     expect(existsSync(join(target, 'cluster/meta.csv.gz'))).toBe(false);
   });
 
   it('checks a member against the locked file and refuses a download that would write outside its folder', async () => {
-    const lockWithFile = testLock([tarDownload], [{ path: 'cluster/machine_meta.csv', body: Buffer.from('something else\n') }]);
-    await expect(fetchDataset(lockWithFile, 'cluster', target, { baseUrl: server.origin })).rejects.toThrow(/sha256 of cluster\/machine_meta\.csv is/);
+    const lockWithFile = testLock(
+      [tarDownload],
+      [{ path: 'cluster/machine_meta.csv', body: Buffer.from('something else\n') }],
+    );
+    await expect(fetchDataset(lockWithFile, 'cluster', target, { baseUrl: server.origin })).rejects.toThrow(
+      /sha256 of cluster\/machine_meta\.csv is/,
+    );
     expect(existsSync(join(target, 'cluster/machine_meta.csv'))).toBe(false);
     expect(() => testLock([{ ...tarDownload, members: [{ name: 'x', to: 'elsewhere/x' }] }])).toThrow(InputError);
   });

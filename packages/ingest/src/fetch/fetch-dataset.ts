@@ -7,7 +7,14 @@ import { posix, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { DataRootError, InputError, IntegrityError, ParameterError } from '@driftwatch/contracts';
-import { isArchive, sha256File, type DatasetsLock, type LockDownload, type LockDownloadMember, type LockedDataset } from '../datasets/lock';
+import {
+  isArchive,
+  sha256File,
+  type DatasetsLock,
+  type LockDownload,
+  type LockDownloadMember,
+  type LockedDataset,
+} from '../datasets/lock';
 import { downloadToPart, mirrorUrl } from './download';
 import { numpyArrayToText, readNumpyPickle } from './numpy-pickle';
 import { readTar } from './tar';
@@ -78,7 +85,8 @@ export function plannedOutputs(download: LockDownload, dataset: LockedDataset): 
         : { path: member.to, sha256: locked.get(member.to) ?? member.sha256, member },
     );
   }
-  if (download.unpack === 'gzip') return [{ path: download.to, sha256: locked.get(download.to), contentSha256: download.sha256 }];
+  if (download.unpack === 'gzip')
+    return [{ path: download.to, sha256: locked.get(download.to), contentSha256: download.sha256 }];
   const unchanged = download.unpack === 'none' && !download.convert;
   return [{ path: download.to, sha256: locked.get(download.to) ?? (unchanged ? download.sha256 : undefined) }];
 }
@@ -115,7 +123,10 @@ export function partPathOf(download: LockDownload): string {
 export type OutputState = 'missing' | 'present' | 'differs';
 
 /** Whether an output is in place: its sha256 (or, compressed, its content's sha256) matches; a file with no known checksum counts as present. */
-export async function outputState(dataRoot: string, output: PlannedOutput): Promise<{ state: OutputState; sha256?: string }> {
+export async function outputState(
+  dataRoot: string,
+  output: PlannedOutput,
+): Promise<{ state: OutputState; sha256?: string }> {
   const full = insideRoot(dataRoot, output.path);
   try {
     if (!(await stat(full)).isFile()) return { state: 'differs' };
@@ -126,7 +137,8 @@ export async function outputState(dataRoot: string, output: PlannedOutput): Prom
   if (!output.sha256 && !output.contentSha256) return { state: 'present' };
   const sha256 = await sha256File(full);
   if (sha256 === output.sha256) return { state: 'present', sha256 };
-  if (output.contentSha256 && (await gunzippedSha256(full)) === output.contentSha256) return { state: 'present', sha256 };
+  if (output.contentSha256 && (await gunzippedSha256(full)) === output.contentSha256)
+    return { state: 'present', sha256 };
   return { state: 'differs', sha256 };
 }
 
@@ -149,17 +161,25 @@ export function pickZipEntry(entries: ZipEntry[], name: string, file: string): Z
   const exact = files.find((e) => memberMatches(e.name, name) === 'exact');
   if (exact) return exact;
   const suffix = files.filter((e) => memberMatches(e.name, name) === 'suffix');
-  if (suffix.length > 1) throw new InputError({ file }, `one member matching ${name}`, suffix.map((e) => e.name).join(', '));
+  if (suffix.length > 1)
+    throw new InputError({ file }, `one member matching ${name}`, suffix.map((e) => e.name).join(', '));
   return suffix[0];
 }
 
 /** One line naming the URL, the sha256 found and expected, and the sizes when they differ; undefined when the download matches. */
-export function downloadMismatch(url: string, download: LockDownload, got: { bytes: number; sha256: string }): string | undefined {
+export function downloadMismatch(
+  url: string,
+  download: LockDownload,
+  got: { bytes: number; sha256: string },
+): string | undefined {
   const wrongSha = download.sha256 !== undefined && got.sha256 !== download.sha256;
   const wrongSize = download.bytes !== undefined && got.bytes !== download.bytes;
   if (!wrongSha && !wrongSize) return undefined;
   const parts: string[] = [];
-  if (download.sha256) parts.push(`sha256 ${got.sha256}, expected ${download.sha256}${download.published ? ` (${download.published})` : ''}`);
+  if (download.sha256)
+    parts.push(
+      `sha256 ${got.sha256}, expected ${download.sha256}${download.published ? ` (${download.published})` : ''}`,
+    );
   if (wrongSize) parts.push(`${got.bytes} bytes, expected ${download.bytes}`);
   return `${url}: ${parts.join('; ')}; the download was deleted and nothing was written`;
 }
@@ -177,10 +197,19 @@ interface Context {
  * Fetches the files of data set `name` into `dataRoot`. Nothing is written until a download's checks pass;
  * a checksum mismatch deletes that download and throws an IntegrityError naming the URL and both sha256.
  */
-export async function fetchDataset(lock: DatasetsLock, name: string, dataRoot: string, opts: FetchOptions = {}): Promise<FetchReport> {
+export async function fetchDataset(
+  lock: DatasetsLock,
+  name: string,
+  dataRoot: string,
+  opts: FetchOptions = {},
+): Promise<FetchReport> {
   const dataset = lock.datasets.find((d) => d.name === name);
-  if (!dataset) throw new DataRootError(`unknown data set ${name}; datasets.lock lists ${lock.datasets.map((d) => d.name).join(', ')}`);
-  if (!dataset.downloads || dataset.downloads.length === 0) throw new DataRootError(`datasets.lock lists no downloads for ${name}; the data README says where it comes from`);
+  if (!dataset)
+    throw new DataRootError(
+      `unknown data set ${name}; datasets.lock lists ${lock.datasets.map((d) => d.name).join(', ')}`,
+    );
+  if (!dataset.downloads || dataset.downloads.length === 0)
+    throw new DataRootError(`datasets.lock lists no downloads for ${name}; the data README says where it comes from`);
   const chosen = dataset.downloads.filter((d) => isSelected(d, opts.only));
   if (chosen.length === 0) throw new ParameterError(`no download of ${name} writes ${opts.only!.join(', ')}`);
   const report: FetchReport = { dataset: name, written: [], present: [], resumed: [], downloadedBytes: 0, notes: [] };
@@ -193,7 +222,8 @@ export async function fetchDataset(lock: DatasetsLock, name: string, dataRoot: s
       const { state, sha256 } = await outputState(dataRoot, output);
       if (state === 'present') report.present.push(output.path);
       else wanted.add(output.path);
-      if (state === 'differs' && !opts.replace) differing.push(`${output.path}${sha256 ? ` (sha256 ${sha256.slice(0, 12)}…)` : ''}`);
+      if (state === 'differs' && !opts.replace)
+        differing.push(`${output.path}${sha256 ? ` (sha256 ${sha256.slice(0, 12)}…)` : ''}`);
     }
     if (!outputs || wanted.size > 0) work.push({ download, outputs, wanted });
   }
@@ -211,12 +241,25 @@ export async function fetchDataset(lock: DatasetsLock, name: string, dataRoot: s
 }
 
 /** Downloads one file, checks it, and writes the outputs in `wanted` (all of them when the list is unknown). */
-async function fetchOne(download: LockDownload, outputs: PlannedOutput[] | undefined, wanted: Set<string>, ctx: Context): Promise<void> {
+async function fetchOne(
+  download: LockDownload,
+  outputs: PlannedOutput[] | undefined,
+  wanted: Set<string>,
+  ctx: Context,
+): Promise<void> {
   const url = mirrorUrl(download.url, ctx.opts.baseUrl);
   const part = insideRoot(ctx.dataRoot, partPathOf(download));
   await mkdir(resolve(part, '..'), { recursive: true });
   const progress = (phase: FetchProgress['phase'], received: number, size: number | undefined) =>
-    ctx.opts.onProgress?.({ dataset: ctx.dataset.name, url, index: ctx.index, count: ctx.count, phase, received, size });
+    ctx.opts.onProgress?.({
+      dataset: ctx.dataset.name,
+      url,
+      index: ctx.index,
+      count: ctx.count,
+      phase,
+      received,
+      size,
+    });
   const got = await downloadToPart(url, part, {
     expectedBytes: download.bytes,
     signal: ctx.opts.signal,
@@ -252,7 +295,11 @@ async function unpack(
   ctx: Context,
 ): Promise<void> {
   const single = outputs?.[0];
-  const write = async (source: AsyncIterable<Uint8Array> | Readable, output: PlannedOutput, check: Partial<WriteCheck> = {}) => {
+  const write = async (
+    source: AsyncIterable<Uint8Array> | Readable,
+    output: PlannedOutput,
+    check: Partial<WriteCheck> = {},
+  ) => {
     const outcome = await writeVerified(source, insideRoot(ctx.dataRoot, output.path), {
       sha256: output.sha256,
       contentSha256: output.contentSha256,
@@ -270,7 +317,9 @@ async function unpack(
         return write(Readable.from([Buffer.from(text)]), single!);
       }
       if (single!.sha256 && partSha256 !== single!.sha256) {
-        throw new IntegrityError(`${url}: sha256 ${partSha256}, expected ${single!.sha256}; the download was deleted and nothing was written`);
+        throw new IntegrityError(
+          `${url}: sha256 ${partSha256}, expected ${single!.sha256}; the download was deleted and nothing was written`,
+        );
       }
       // the .part is complete, checked and flushed: renaming it is the atomic write
       await rename(part, insideRoot(ctx.dataRoot, single!.path));
@@ -287,23 +336,39 @@ async function unpack(
   }
 }
 
-type Write = (source: AsyncIterable<Uint8Array> | Readable, output: PlannedOutput, check?: Partial<WriteCheck>) => Promise<void>;
+type Write = (
+  source: AsyncIterable<Uint8Array> | Readable,
+  output: PlannedOutput,
+  check?: Partial<WriteCheck>,
+) => Promise<void>;
 
 /** An output for an archive entry when the lock lists no members: the entry's path below the download's folder. */
 function outputForEntry(download: LockDownload, entryPath: string, file: string): PlannedOutput {
   const path = normaliseMemberPath(entryPath);
-  if (path === '' || path.split('/').some((s) => s === '..')) throw new InputError({ file }, 'archive paths inside the archive', entryPath);
+  if (path === '' || path.split('/').some((s) => s === '..'))
+    throw new InputError({ file }, 'archive paths inside the archive', entryPath);
   return { path: `${download.to}${path}` };
 }
 
 function missingMembers(outputs: PlannedOutput[] | undefined, taken: Set<string>, seen: string[], url: string): void {
   const missing = (outputs ?? []).filter((o) => o.member && !taken.has(o.path)).map((o) => o.member!.name);
   if (missing.length > 0) {
-    throw new InputError({ file: url }, `archive member(s) ${missing.join(', ')}`, `only ${seen.slice(0, 10).join(', ')}${seen.length > 10 ? ', …' : ''}`);
+    throw new InputError(
+      { file: url },
+      `archive member(s) ${missing.join(', ')}`,
+      `only ${seen.slice(0, 10).join(', ')}${seen.length > 10 ? ', …' : ''}`,
+    );
   }
 }
 
-async function unpackTar(download: LockDownload, part: string, outputs: PlannedOutput[] | undefined, wanted: Set<string>, url: string, write: Write): Promise<void> {
+async function unpackTar(
+  download: LockDownload,
+  part: string,
+  outputs: PlannedOutput[] | undefined,
+  wanted: Set<string>,
+  url: string,
+  write: Write,
+): Promise<void> {
   const taken = new Set<string>();
   const seen: string[] = [];
   await readTar(
@@ -313,9 +378,15 @@ async function unpackTar(download: LockDownload, part: string, outputs: PlannedO
       seen.push(entry.path);
       const output = outputs ? matchOutput(outputs, entry.path, url) : outputForEntry(download, entry.path, url);
       if (!output) return;
-      if (taken.has(output.path)) throw new InputError({ file: url }, `one member matching ${output.member?.name}`, `a second one, ${entry.path}`);
+      if (taken.has(output.path))
+        throw new InputError(
+          { file: url },
+          `one member matching ${output.member?.name}`,
+          `a second one, ${entry.path}`,
+        );
       taken.add(output.path);
-      if (!outputs || wanted.has(output.path)) await write(body, output, output.member?.compress ? { compress: 'gzip' } : {});
+      if (!outputs || wanted.has(output.path))
+        await write(body, output, output.member?.compress ? { compress: 'gzip' } : {});
     },
     url,
   );
@@ -327,11 +398,23 @@ function matchOutput(outputs: PlannedOutput[], entryPath: string, url: string): 
   const exact = outputs.find((o) => o.member && memberMatches(entryPath, o.member.name) === 'exact');
   if (exact) return exact;
   const suffix = outputs.filter((o) => o.member && memberMatches(entryPath, o.member.name) === 'suffix');
-  if (suffix.length > 1) throw new InputError({ file: url }, `one member matching ${entryPath}`, suffix.map((o) => o.member!.name).join(', '));
+  if (suffix.length > 1)
+    throw new InputError(
+      { file: url },
+      `one member matching ${entryPath}`,
+      suffix.map((o) => o.member!.name).join(', '),
+    );
   return suffix[0];
 }
 
-async function unpackZip(download: LockDownload, part: string, outputs: PlannedOutput[] | undefined, wanted: Set<string>, url: string, write: Write): Promise<void> {
+async function unpackZip(
+  download: LockDownload,
+  part: string,
+  outputs: PlannedOutput[] | undefined,
+  wanted: Set<string>,
+  url: string,
+  write: Write,
+): Promise<void> {
   const entries = await readZipDirectory(part);
   const files = entries.filter((e) => !e.name.endsWith('/'));
   if (!outputs) {
@@ -343,7 +426,13 @@ async function unpackZip(download: LockDownload, part: string, outputs: PlannedO
     const entry = pickZipEntry(files, output.member!.name, url);
     if (!entry) continue;
     taken.add(output.path);
-    if (wanted.has(output.path)) await write(await openZipEntry(part, entry), output, output.member!.compress ? { compress: 'gzip' } : {});
+    if (wanted.has(output.path))
+      await write(await openZipEntry(part, entry), output, output.member!.compress ? { compress: 'gzip' } : {});
   }
-  missingMembers(outputs, taken, files.map((e) => e.name), url);
+  missingMembers(
+    outputs,
+    taken,
+    files.map((e) => e.name),
+    url,
+  );
 }

@@ -4,4 +4,11 @@ export { downloadToPart, mirrorUrl, DownloadError, type DownloadOptions, type Do
 export { readTar, type TarEntry, type TarEntryType } from './tar';
 export { readZipDirectory, openZipEntry, type ZipEntry } from './zip';
 export { readNumpyPickle, numpyArrayToText, type NumpyArray } from './numpy-pickle';
-export { UNPACK_KINDS, CONVERT_KINDS, type LockDownload, type LockDownloadMember, type UnpackKind, type ConvertKind } from '../datasets/lock';
+export {
+  UNPACK_KINDS,
+  CONVERT_KINDS,
+  type LockDownload,
+  type LockDownloadMember,
+  type UnpackKind,
+  type ConvertKind,
+} from '../datasets/lock';

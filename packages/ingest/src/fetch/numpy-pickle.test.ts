@@ -1,5 +1,12 @@
 import { InputError } from '@driftwatch/contracts';
-import { formatFloat32, formatFloat64, numpyArrayToText, numpyValues, positionalDecimal, readNumpyPickle } from './numpy-pickle';
+import {
+  formatFloat32,
+  formatFloat64,
+  numpyArrayToText,
+  numpyValues,
+  positionalDecimal,
+  readNumpyPickle,
+} from './numpy-pickle';
 import { numpyPickle } from './testing';
 
 // `pickle.dumps(np.array([[0.49, 0.5, 1.0], [0.0, 0.01, 1e-7]], dtype=np.float32), protocol=p)`, numpy 2.4
@@ -20,13 +27,16 @@ const EVIL = 'gANjcG9zaXgKc3lzdGVtCnEAWAcAAABlY2hvIGhpcQGFcQJScQMu';
 const b64 = (s: string) => Buffer.from(s, 'base64');
 
 describe('numpy array pickles', () => {
-  it.each([2, 3, 4, 5])('reads protocol %i as numpy writes it and prints numpy format_float_positional text', (protocol) => {
-    const a = readNumpyPickle(b64(FROM_NUMPY[protocol]));
-    expect(a.shape).toEqual([2, 3]);
-    expect(a.dtype).toBe('f4');
-    // numpy: format_float_positional(np.float32(x), unique=True, trim='-') gives 0.49, 0.5, 1, 0, 0.01, 0.0000001
-    expect(numpyArrayToText(a)).toBe('0.49,0.5,1\n0,0.01,0.0000001\n');
-  });
+  it.each([2, 3, 4, 5])(
+    'reads protocol %i as numpy writes it and prints numpy format_float_positional text',
+    (protocol) => {
+      const a = readNumpyPickle(b64(FROM_NUMPY[protocol]));
+      expect(a.shape).toEqual([2, 3]);
+      expect(a.dtype).toBe('f4');
+      // numpy: format_float_positional(np.float32(x), unique=True, trim='-') gives 0.49, 0.5, 1, 0, 0.01, 0.0000001
+      expect(numpyArrayToText(a)).toBe('0.49,0.5,1\n0,0.01,0.0000001\n');
+    },
+  );
 
   it('reads float64 labels and Fortran-ordered arrays', () => {
     expect(numpyArrayToText(readNumpyPickle(b64(LABELS_F8)))).toBe('0\n1\n0\n');
@@ -36,7 +46,10 @@ describe('numpy array pickles', () => {
   });
 
   it('reads the numpy 1.x module name, and the test writer matches numpy byte for byte', () => {
-    const numpy1 = Buffer.from(b64(FROM_NUMPY[3]).toString('latin1').replace('numpy._core.multiarray', 'numpy.core.multiarray'), 'latin1');
+    const numpy1 = Buffer.from(
+      b64(FROM_NUMPY[3]).toString('latin1').replace('numpy._core.multiarray', 'numpy.core.multiarray'),
+      'latin1',
+    );
     const values = Float32Array.from([0.49, 0.5, 1, 0, 0.01, 1e-7]);
     expect(numpyPickle(values, [2, 3])).toEqual(numpy1);
     expect(numpyPickle(values, [2, 3], 'numpy._core.multiarray')).toEqual(b64(FROM_NUMPY[3]));

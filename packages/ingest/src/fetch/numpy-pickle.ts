@@ -160,7 +160,9 @@ export function readNumpyPickle(bytes: Uint8Array, file?: string): NumpyArray {
       case 0x8a: {
         // LONG1: little-endian two's complement of n bytes
         const n = u8();
-        stack.push(n === 0 ? 0 : Number(BigInt.asIntN(8 * n, BigInt(`0x${Buffer.from(take(n)).reverse().toString('hex')}`))));
+        stack.push(
+          n === 0 ? 0 : Number(BigInt.asIntN(8 * n, BigInt(`0x${Buffer.from(take(n)).reverse().toString('hex')}`))),
+        );
         break;
       }
       case 0x8c: // SHORT_BINUNICODE
@@ -263,8 +265,12 @@ function call(name: string, args: Value[], fail: Fail): Value {
   if (name.endsWith('._frombuffer')) {
     // protocol 5: _frombuffer(buffer, dtype, shape, order)
     const [data, dtype, shape, order] = args;
-    if (!(data instanceof Uint8Array) || !isDtype(dtype) || !isShape(shape)) return fail('_frombuffer(bytes, dtype, shape, order)');
-    return { kind: 'array', array: { dtype: dtype.code, byteOrder: dtype.byteOrder, shape, fortran: order === 'F', data } };
+    if (!(data instanceof Uint8Array) || !isDtype(dtype) || !isShape(shape))
+      return fail('_frombuffer(bytes, dtype, shape, order)');
+    return {
+      kind: 'array',
+      array: { dtype: dtype.code, byteOrder: dtype.byteOrder, shape, fortran: order === 'F', data },
+    };
   }
   return fail('a numpy global', name);
 }
@@ -279,7 +285,8 @@ function build(target: Value, state: Value, fail: Fail): void {
     return;
   }
   if (isPartialArray(target)) {
-    if (!Array.isArray(state) || state.length !== 5) return fail('an array state (version, shape, dtype, is_fortran, data)');
+    if (!Array.isArray(state) || state.length !== 5)
+      return fail('an array state (version, shape, dtype, is_fortran, data)');
     const [, shape, dtype, fortran, data] = state;
     if (!isShape(shape) || !isDtype(dtype) || typeof fortran !== 'boolean' || !(data instanceof Uint8Array)) {
       return fail('an array state (version, shape, dtype, is_fortran, data)');
@@ -303,7 +310,8 @@ function isShape(v: Value): v is number[] {
 function checkArray(a: NumpyArray, fail: Fail): void {
   const count = a.shape.reduce((n, d) => n * d, 1);
   const expected = count * Number(a.dtype.slice(1));
-  if (a.data.byteLength !== expected) fail(`${expected} data bytes for shape (${a.shape.join(', ')}) of ${a.dtype}`, String(a.data.byteLength));
+  if (a.data.byteLength !== expected)
+    fail(`${expected} data bytes for shape (${a.shape.join(', ')}) of ${a.dtype}`, String(a.data.byteLength));
 }
 
 /** The element values as JavaScript numbers, in row-major order. */
@@ -312,21 +320,23 @@ export function numpyValues(a: NumpyArray): number[] {
   const count = a.data.byteLength / size;
   const view = new DataView(a.data.buffer, a.data.byteOffset, a.data.byteLength);
   const little = a.byteOrder !== '>';
-  const read: (offset: number) => number = {
-    f4: (o: number) => view.getFloat32(o, little),
-    f8: (o: number) => view.getFloat64(o, little),
-    i1: (o: number) => view.getInt8(o),
-    i2: (o: number) => view.getInt16(o, little),
-    i4: (o: number) => view.getInt32(o, little),
-    i8: (o: number) => Number(view.getBigInt64(o, little)),
-    u1: (o: number) => view.getUint8(o),
-    b1: (o: number) => view.getUint8(o),
-    u2: (o: number) => view.getUint16(o, little),
-    u4: (o: number) => view.getUint32(o, little),
-    u8: (o: number) => Number(view.getBigUint64(o, little)),
-  }[a.dtype] ?? ((): number => {
-    throw new InputError({}, 'a numeric numpy dtype', a.dtype);
-  });
+  const read: (offset: number) => number =
+    {
+      f4: (o: number) => view.getFloat32(o, little),
+      f8: (o: number) => view.getFloat64(o, little),
+      i1: (o: number) => view.getInt8(o),
+      i2: (o: number) => view.getInt16(o, little),
+      i4: (o: number) => view.getInt32(o, little),
+      i8: (o: number) => Number(view.getBigInt64(o, little)),
+      u1: (o: number) => view.getUint8(o),
+      b1: (o: number) => view.getUint8(o),
+      u2: (o: number) => view.getUint16(o, little),
+      u4: (o: number) => view.getUint32(o, little),
+      u8: (o: number) => Number(view.getBigUint64(o, little)),
+    }[a.dtype] ??
+    ((): number => {
+      throw new InputError({}, 'a numeric numpy dtype', a.dtype);
+    });
   const flat = Array.from({ length: count }, (_, i) => read(i * size));
   if (!a.fortran || a.shape.length < 2) return flat;
   // column-major 2-D → row-major
@@ -345,7 +355,13 @@ export function numpyArrayToText(a: NumpyArray): string {
   const values = numpyValues(a);
   const cols = a.shape.length === 2 ? a.shape[1] : 1;
   const lines: string[] = [];
-  for (let i = 0; i < values.length; i += cols) lines.push(values.slice(i, i + cols).map(format).join(','));
+  for (let i = 0; i < values.length; i += cols)
+    lines.push(
+      values
+        .slice(i, i + cols)
+        .map(format)
+        .join(','),
+    );
   return lines.map((l) => `${l}\n`).join('');
 }
 

@@ -37,7 +37,10 @@ export function parseTarNumber(bytes: Uint8Array): number {
     for (let i = 1; i < bytes.length; i++) n = (n << 8n) | BigInt(bytes[i]);
     return Number(n);
   }
-  const text = Buffer.from(bytes).toString('latin1').replace(/[\0 ]+$/, '').replace(/^[\0 ]+/, '');
+  const text = Buffer.from(bytes)
+    .toString('latin1')
+    .replace(/[\0 ]+$/, '')
+    .replace(/^[\0 ]+/, '');
   if (text === '') return 0;
   if (!/^[0-7]+$/.test(text)) throw new InputError({}, 'an octal number in a tar header', text);
   return parseInt(text, 8);
@@ -71,7 +74,8 @@ export function parsePaxRecords(data: Uint8Array): Record<string, string> {
   while (p < buf.length && buf[p] !== 0) {
     const space = buf.indexOf(0x20, p);
     const length = Number(buf.toString('latin1', p, space));
-    if (space < 0 || !Number.isInteger(length) || length <= 0 || p + length > buf.length) throw new InputError({}, 'a pax record "<length> <key>=<value>"');
+    if (space < 0 || !Number.isInteger(length) || length <= 0 || p + length > buf.length)
+      throw new InputError({}, 'a pax record "<length> <key>=<value>"');
     const record = buf.toString('utf8', space + 1, p + length - 1);
     const eq = record.indexOf('=');
     out[record.slice(0, eq)] = record.slice(eq + 1);
@@ -187,14 +191,19 @@ export async function readTar(
   }
 }
 
-async function readEntries(reader: ByteReader, onEntry: (entry: TarEntry, body: AsyncIterable<Buffer>) => Promise<void>, file?: string): Promise<void> {
+async function readEntries(
+  reader: ByteReader,
+  onEntry: (entry: TarEntry, body: AsyncIterable<Buffer>) => Promise<void>,
+  file?: string,
+): Promise<void> {
   let longPath: string | undefined;
   let paxPath: string | undefined;
   let paxSize: number | undefined;
   for (;;) {
     const block = await reader.read(BLOCK);
     if (block.length === 0) return;
-    if (block.length < BLOCK) throw new InputError({ file }, 'a whole 512-byte tar block', `${block.length} bytes at the end`);
+    if (block.length < BLOCK)
+      throw new InputError({ file }, 'a whole 512-byte tar block', `${block.length} bytes at the end`);
     if (isZeroBlock(block)) return;
     const header = parseTarHeader(block, file);
     const size = paxSize ?? header.size;

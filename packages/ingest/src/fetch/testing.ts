@@ -24,7 +24,10 @@ export interface TestServer {
 }
 
 /** Serves `routes` (URL path → bytes, or → a file on disk read when asked for); `redirects` answer 302 to another path. */
-export async function serveFiles(routes: Map<string, Buffer | string>, redirects = new Map<string, string>()): Promise<TestServer> {
+export async function serveFiles(
+  routes: Map<string, Buffer | string>,
+  redirects = new Map<string, string>(),
+): Promise<TestServer> {
   const cuts = new Map<string, number>();
   const requests: ServedRequest[] = [];
   const state = { ignoreRange: false };
@@ -52,7 +55,10 @@ export async function serveFiles(routes: Map<string, Buffer | string>, redirects
           return;
         }
         body = whole.subarray(start);
-        res.writeHead(206, { 'content-length': body.length, 'content-range': `bytes ${start}-${whole.length - 1}/${whole.length}` });
+        res.writeHead(206, {
+          'content-length': body.length,
+          'content-range': `bytes ${start}-${whole.length - 1}/${whole.length}`,
+        });
       } else res.writeHead(200, { 'content-length': body.length });
       const cut = cuts.get(path);
       if (cut !== undefined) {
@@ -118,7 +124,9 @@ export function tarGz(entries: { name: string; body?: Buffer; type?: 'file' | 'd
       const pax = Buffer.from(record(length));
       blocks.push(tarHeader('PaxHeader', pax.length, 'x'), padded(pax));
     }
-    blocks.push(tarHeader(e.name.slice(0, 100), e.type === 'directory' ? 0 : body.length, e.type === 'directory' ? '5' : '0'));
+    blocks.push(
+      tarHeader(e.name.slice(0, 100), e.type === 'directory' ? 0 : body.length, e.type === 'directory' ? '5' : '0'),
+    );
     if (e.type !== 'directory') blocks.push(padded(body));
   }
   blocks.push(Buffer.alloc(1024));
@@ -185,7 +193,11 @@ function pickleInt(n: number): Buffer {
  * `pickle.dump(array, file)` at protocol 3 for a C-order little-endian float array, byte for byte as
  * numpy 1.x writes it (numpy 2 writes `numpy._core` instead of `numpy.core`; pass `module` for that).
  */
-export function numpyPickle(values: Float32Array | Float64Array, shape: number[], module = 'numpy.core.multiarray'): Buffer {
+export function numpyPickle(
+  values: Float32Array | Float64Array,
+  shape: number[],
+  module = 'numpy.core.multiarray',
+): Buffer {
   let memo = 0;
   const put = () => Buffer.from([0x71, memo++]);
   const unicode = (s: string) => {

@@ -68,7 +68,11 @@ export function gzipStream(useProgram = hasGzipProgram()): { stream: Duplex; too
  * Streams `source` into `target` through a temporary sibling and renames it into place when the checks
  * pass; on any failure the temporary file is removed and `target` is untouched.
  */
-export async function writeVerified(source: AsyncIterable<Uint8Array> | Readable, target: string, check: WriteCheck): Promise<WriteOutcome> {
+export async function writeVerified(
+  source: AsyncIterable<Uint8Array> | Readable,
+  target: string,
+  check: WriteCheck,
+): Promise<WriteOutcome> {
   await mkdir(dirname(target), { recursive: true });
   const temporary = temporarySiblingPath(target);
   const content = hashing();
@@ -78,7 +82,13 @@ export async function writeVerified(source: AsyncIterable<Uint8Array> | Readable
     if (check.compress === 'gzip') {
       const gzip = gzipStream();
       tool = gzip.tool;
-      await pipeline(source, content.stream, gzip.stream, written.stream, createWriteStream(temporary, { flags: 'wx' }));
+      await pipeline(
+        source,
+        content.stream,
+        gzip.stream,
+        written.stream,
+        createWriteStream(temporary, { flags: 'wx' }),
+      );
     } else {
       await pipeline(source, written.stream, createWriteStream(temporary, { flags: 'wx' }));
     }
@@ -103,7 +113,9 @@ export async function writeVerified(source: AsyncIterable<Uint8Array> | Readable
 }
 
 function mismatch(check: WriteCheck, expected: string, found: string, what = ''): IntegrityError {
-  return new IntegrityError(`${check.source}: sha256 of ${check.label}${what} is ${found}, expected ${expected}; nothing was written`);
+  return new IntegrityError(
+    `${check.source}: sha256 of ${check.label}${what} is ${found}, expected ${expected}; nothing was written`,
+  );
 }
 
 /** sha256 of the decompressed bytes of a gzip file (to recognise the same content compressed differently). */

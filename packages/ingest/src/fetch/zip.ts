@@ -79,9 +79,11 @@ export async function readZipDirectory(path: string): Promise<ZipEntry[]> {
   if (count === 0xffff || directorySize === 0xffffffff || directoryOffset === 0xffffffff) {
     // ZIP64: a locator just before the end record points at the ZIP64 end record with 8-byte fields
     const locator = at >= 20 ? tail.subarray(at - 20, at) : await readAt(path, tailStart + at - 20, 20);
-    if (locator.readUInt32LE(0) !== ZIP64_LOCATOR) throw new InputError({ file: path }, 'a ZIP64 end of central directory locator');
+    if (locator.readUInt32LE(0) !== ZIP64_LOCATOR)
+      throw new InputError({ file: path }, 'a ZIP64 end of central directory locator');
     const record = await readAt(path, Number(locator.readBigUInt64LE(8)), 56);
-    if (record.readUInt32LE(0) !== ZIP64_EOCD) throw new InputError({ file: path }, 'a ZIP64 end of central directory record');
+    if (record.readUInt32LE(0) !== ZIP64_EOCD)
+      throw new InputError({ file: path }, 'a ZIP64 end of central directory record');
     count = Number(record.readBigUInt64LE(32));
     directorySize = Number(record.readBigUInt64LE(40));
     directoryOffset = Number(record.readBigUInt64LE(48));
@@ -94,7 +96,8 @@ export function parseCentralDirectory(dir: Buffer, count: number, file?: string)
   const entries: ZipEntry[] = [];
   let p = 0;
   for (let i = 0; i < count; i++) {
-    if (p + 46 > dir.length || dir.readUInt32LE(p) !== CENTRAL) throw new InputError({ file }, `central directory header ${i + 1} of ${count}`);
+    if (p + 46 > dir.length || dir.readUInt32LE(p) !== CENTRAL)
+      throw new InputError({ file }, `central directory header ${i + 1} of ${count}`);
     const nameLength = dir.readUInt16LE(p + 28);
     const extraLength = dir.readUInt16LE(p + 30);
     const commentLength = dir.readUInt16LE(p + 32);
@@ -144,12 +147,21 @@ function applyZip64Extra(entry: ZipEntry, extra: Buffer): void {
  */
 export async function openZipEntry(path: string, entry: ZipEntry): Promise<Readable> {
   if (entry.flags & 1) throw new InputError({ file: path }, `an unencrypted member`, entry.name);
-  if (entry.method !== 0 && entry.method !== 8) throw new InputError({ file: path }, `member ${entry.name} stored or deflated (method 0 or 8)`, `method ${entry.method}`);
+  if (entry.method !== 0 && entry.method !== 8)
+    throw new InputError(
+      { file: path },
+      `member ${entry.name} stored or deflated (method 0 or 8)`,
+      `method ${entry.method}`,
+    );
   const local = await readAt(path, entry.localHeaderOffset, 30);
-  if (local.length < 30 || local.readUInt32LE(0) !== LOCAL) throw new InputError({ file: path }, `a local file header for ${entry.name}`);
+  if (local.length < 30 || local.readUInt32LE(0) !== LOCAL)
+    throw new InputError({ file: path }, `a local file header for ${entry.name}`);
   const start = entry.localHeaderOffset + 30 + local.readUInt16LE(26) + local.readUInt16LE(28);
   // an empty stored member has no bytes to read (a read stream cannot end before it starts)
-  const source = entry.compressedSize === 0 ? Readable.from([]) : createReadStream(path, { start, end: start + entry.compressedSize - 1, highWaterMark: 1 << 20 });
+  const source =
+    entry.compressedSize === 0
+      ? Readable.from([])
+      : createReadStream(path, { start, end: start + entry.compressedSize - 1, highWaterMark: 1 << 20 });
   let crc = 0;
   let size = 0;
   const check = new Transform({
@@ -160,7 +172,11 @@ export async function openZipEntry(path: string, entry: ZipEntry): Promise<Reada
     },
     flush(done) {
       if (size !== entry.size || crc !== entry.crc32) {
-        done(new IntegrityError(`${path}: zip member ${entry.name} has ${size} bytes and CRC-32 ${hex8(crc)}, expected ${entry.size} bytes and ${hex8(entry.crc32)}`));
+        done(
+          new IntegrityError(
+            `${path}: zip member ${entry.name} has ${size} bytes and CRC-32 ${hex8(crc)}, expected ${entry.size} bytes and ${hex8(entry.crc32)}`,
+          ),
+        );
       } else done();
     },
   });

@@ -21,16 +21,18 @@ describe('score files', () => {
   });
 
   const expected = new Map(
-    entries
-      .filter((e) => e.scores.length > 0)
-      .map((e) => [e.sequenceId, Float64Array.from(e.scores)]),
+    entries.filter((e) => e.scores.length > 0).map((e) => [e.sequenceId, Float64Array.from(e.scores)]),
   );
 
   it('round-trips through Arrow with sequence/record/score columns', async () => {
     const path = join(dir, 'scores.arrow');
     await writeScoreFile(path, entries);
     const table = tableFromIPC(await readFile(path));
-    expect(table.schema.fields.map((f) => `${f.name}:${String(f.type)}`)).toEqual(['sequence:Dictionary<Int32, Utf8>', 'record:Int32', 'score:Float64']);
+    expect(table.schema.fields.map((f) => `${f.name}:${String(f.type)}`)).toEqual([
+      'sequence:Dictionary<Int32, Utf8>',
+      'record:Int32',
+      'score:Float64',
+    ]);
     expect(table.numRows).toBe(9);
     expect(table.getChild('record')!.get(8)).toBe(1);
     expect(await readScoreFile(path)).toEqual(expected);
@@ -70,7 +72,9 @@ describe('score files', () => {
       score: makeVector(Float64Array.from([1, 2, 3])),
     });
     await writeFile(arrowPath, tableToIPC(table, 'file'));
-    await expect(readScoreFile(arrowPath)).rejects.toThrow(`${arrowPath}: expected record 1 of sequence "a" (records start at 0 and increase by 1) in row 2, found "2"`);
+    await expect(readScoreFile(arrowPath)).rejects.toThrow(
+      `${arrowPath}: expected record 1 of sequence "a" (records start at 0 and increase by 1) in row 2, found "2"`,
+    );
     await writeFile(path, 'seq,rec\n');
     await expect(readScoreFile(path)).rejects.toMatchObject({ location: { file: path, line: 1, column: 1 } });
   });

@@ -1,6 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { Dictionary, Int32, Table, Utf8, makeData, makeVector, tableFromIPC, tableToIPC, vectorFromArray } from 'apache-arrow';
+import {
+  Dictionary,
+  Int32,
+  Table,
+  Utf8,
+  makeData,
+  makeVector,
+  tableFromIPC,
+  tableToIPC,
+  vectorFromArray,
+} from 'apache-arrow';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError, ParameterError } from '@driftwatch/contracts';
 import { parseNumberToken } from '../csv/numeric-csv';
@@ -26,12 +36,18 @@ export function scoreFormatOf(path: string): ScoreFileFormat | undefined {
  * (Dictionary<Utf8>), `record` (Int32), `score` (Float64), or CSV `sequence,record,score`. The format
  * comes from `opts.format`, else the extension. Written atomically.
  */
-export async function writeScoreFile(path: string, entries: ScoreEntry[], opts: { format?: ScoreFileFormat } = {}): Promise<void> {
+export async function writeScoreFile(
+  path: string,
+  entries: ScoreEntry[],
+  opts: { format?: ScoreFileFormat } = {},
+): Promise<void> {
   const format = opts.format ?? scoreFormatOf(path);
-  if (!format) throw new ParameterError(`cannot tell the score file format of ${path}: use a .arrow or .csv name, or pass format`);
+  if (!format)
+    throw new ParameterError(`cannot tell the score file format of ${path}: use a .arrow or .csv name, or pass format`);
   const seen = new Set<string>();
   for (const e of entries) {
-    if (seen.has(e.sequenceId)) throw new ParameterError(`score file ${path}: sequence ${JSON.stringify(e.sequenceId)} given twice`);
+    if (seen.has(e.sequenceId))
+      throw new ParameterError(`score file ${path}: sequence ${JSON.stringify(e.sequenceId)} given twice`);
     seen.add(e.sequenceId);
   }
   await writeFileAtomic(path, format === 'arrow' ? scoresToArrow(entries) : scoresToCsv(entries));
@@ -55,7 +71,15 @@ function scoresToArrow(entries: ScoreEntry[]): Uint8Array {
     new Utf8(),
   );
   const table = new Table({
-    sequence: makeVector(makeData({ type: new Dictionary(new Utf8(), new Int32()), length: total, nullCount: 0, data: sequence, dictionary: names })),
+    sequence: makeVector(
+      makeData({
+        type: new Dictionary(new Utf8(), new Int32()),
+        length: total,
+        nullCount: 0,
+        data: sequence,
+        dictionary: names,
+      }),
+    ),
     record: makeVector(record),
     score: makeVector(score),
   });
@@ -78,7 +102,8 @@ function scoresToCsv(entries: ScoreEntry[]): string {
  */
 export async function readScoreFile(path: string): Promise<Map<string, Float64Array>> {
   const bytes = await readFile(path);
-  const isArrow = bytes.subarray(0, 6).toString('latin1') === 'ARROW1' || (bytes.length >= 4 && bytes.readUInt32LE(0) === 0xffffffff);
+  const isArrow =
+    bytes.subarray(0, 6).toString('latin1') === 'ARROW1' || (bytes.length >= 4 && bytes.readUInt32LE(0) === 0xffffffff);
   return isArrow ? scoresFromArrow(bytes, path) : scoresFromCsv(bytes, path);
 }
 
@@ -89,7 +114,11 @@ class ScoreCollector {
     let list = this.scores.get(id);
     if (!list) this.scores.set(id, (list = []));
     if (record !== list.length) {
-      throw new InputError(where(), `record ${list.length} of sequence ${JSON.stringify(id)} (records start at 0 and increase by 1) in ${rowText}`, String(record));
+      throw new InputError(
+        where(),
+        `record ${list.length} of sequence ${JSON.stringify(id)} (records start at 0 and increase by 1) in ${rowText}`,
+        String(record),
+      );
     }
     list.push(score);
   }
@@ -109,15 +138,27 @@ function scoresFromArrow(bytes: Buffer, path: string): Map<string, Float64Array>
   const record = table.getChild('record');
   const score = table.getChild('score');
   if (!sequence || !record || !score) {
-    throw new InputError({ file: path }, 'columns sequence, record, score', table.schema.fields.map((f) => f.name).join(','));
+    throw new InputError(
+      { file: path },
+      'columns sequence, record, score',
+      table.schema.fields.map((f) => f.name).join(','),
+    );
   }
   const collector = new ScoreCollector();
   for (let row = 0; row < table.numRows; row++) {
     const id = sequence.get(row);
     const r = record.get(row);
     const s = score.get(row);
-    if (typeof id !== 'string' || (typeof r !== 'number' && typeof r !== 'bigint') || (typeof s !== 'number' && s !== null)) {
-      throw new InputError({ file: path }, `a string, an integer and a number in row ${row + 1}`, `${String(id)},${String(r)},${String(s)}`);
+    if (
+      typeof id !== 'string' ||
+      (typeof r !== 'number' && typeof r !== 'bigint') ||
+      (typeof s !== 'number' && s !== null)
+    ) {
+      throw new InputError(
+        { file: path },
+        `a string, an integer and a number in row ${row + 1}`,
+        `${String(id)},${String(r)},${String(s)}`,
+      );
     }
     collector.add(id, Number(r), s ?? NaN, () => ({ file: path }), `row ${row + 1}`);
   }
@@ -132,24 +173,48 @@ interface CsvRecord {
 function scoresFromCsv(bytes: Buffer, path: string): Map<string, Float64Array> {
   let rows: CsvRecord[];
   try {
-    rows = parseCsv(bytes, { info: true, relax_column_count: true, skip_empty_lines: true, bom: true }) as unknown as CsvRecord[];
+    rows = parseCsv(bytes, {
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      bom: true,
+    }) as unknown as CsvRecord[];
   } catch (error) {
     const e = error as { message?: string; lines?: number };
     throw new InputError({ file: path, line: e.lines }, 'a CSV score file', e.message ?? String(error));
   }
   if (rows.length === 0 || rows[0].record.join(',') !== 'sequence,record,score') {
-    throw new InputError({ file: path, line: 1, column: 1 }, 'the header "sequence,record,score"', rows[0]?.record.join(',') ?? '');
+    throw new InputError(
+      { file: path, line: 1, column: 1 },
+      'the header "sequence,record,score"',
+      rows[0]?.record.join(',') ?? '',
+    );
   }
   const collector = new ScoreCollector();
   for (let k = 1; k < rows.length; k++) {
     const { record: fields, info } = rows[k];
     const line = info.lines;
-    if (fields.length !== 3) throw new InputError({ file: path, line, column: 1 }, '3 fields: sequence,record,score', `${fields.length} fields`);
+    if (fields.length !== 3)
+      throw new InputError(
+        { file: path, line, column: 1 },
+        '3 fields: sequence,record,score',
+        `${fields.length} fields`,
+      );
     const record = /^\d+$/.test(fields[1]) ? Number(fields[1]) : NaN;
     const recordColumn = quoteCsvField(fields[0]).length + 2;
-    if (!Number.isSafeInteger(record)) throw new InputError({ file: path, line, column: recordColumn }, 'a record index (integer ≥ 0) in field 2', fields[1]);
+    if (!Number.isSafeInteger(record))
+      throw new InputError(
+        { file: path, line, column: recordColumn },
+        'a record index (integer ≥ 0) in field 2',
+        fields[1],
+      );
     const score = parseNumberToken(fields[2]);
-    if (score === undefined) throw new InputError({ file: path, line, column: recordColumn + fields[1].length + 1 }, 'a score (number) in field 3', fields[2]);
+    if (score === undefined)
+      throw new InputError(
+        { file: path, line, column: recordColumn + fields[1].length + 1 },
+        'a score (number) in field 3',
+        fields[2],
+      );
     collector.add(fields[0], record, score, () => ({ file: path, line, column: recordColumn }), `line ${line}`);
   }
   return collector.result();

@@ -1,7 +1,17 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Table, TimestampSecond, makeData, makeVector, tableFromArrays, tableToIPC, vectorFromArray, Utf8, RecordBatch } from 'apache-arrow';
+import {
+  Table,
+  TimestampSecond,
+  makeData,
+  makeVector,
+  tableFromArrays,
+  tableToIPC,
+  vectorFromArray,
+  Utf8,
+  RecordBatch,
+} from 'apache-arrow';
 import { sourceLinesOf } from '../stream/source-lines';
 import { readArrowBatches } from './arrow-ipc';
 import { readSequences } from './read';
@@ -11,7 +21,13 @@ function twoBatchTable(): Table {
   const part = (hosts: string[], seconds: bigint[], cpu: number[], mem: number[]) =>
     tableFromArrays({ cpu: Float32Array.from(cpu), mem: Float64Array.from(mem) })
       .assign(new Table({ host: vectorFromArray(hosts, new Utf8()) }))
-      .assign(new Table({ t: makeVector(makeData({ type: new TimestampSecond(), length: seconds.length, data: BigInt64Array.from(seconds) })) }));
+      .assign(
+        new Table({
+          t: makeVector(
+            makeData({ type: new TimestampSecond(), length: seconds.length, data: BigInt64Array.from(seconds) }),
+          ),
+        }),
+      );
   const first = part(['a', 'b'], [10n, 10n], [1, 2], [10, 20]);
   const second = part(['a', 'b', 'a'], [20n, 20n, 30n], [3, 4, 5], [30, 40, 50]);
   return new Table([...first.batches, ...second.batches] as RecordBatch[]);
@@ -55,7 +71,9 @@ describe('readArrowBatches', () => {
     const read = async (path: string) => {
       for await (const batch of readArrowBatches(path)) void batch;
     };
-    await expect(read(csv)).rejects.toThrow('not.arrow:1:1: expected an Arrow IPC file ("ARROW1" at the start) or stream (0xFFFFFFFF at the start), found "a file starting with bytes 74 73 2c 63 70 75 0a 31"');
+    await expect(read(csv)).rejects.toThrow(
+      'not.arrow:1:1: expected an Arrow IPC file ("ARROW1" at the start) or stream (0xFFFFFFFF at the start), found "a file starting with bytes 74 73 2c 63 70 75 0a 31"',
+    );
     const whole = await readFile(join(dir, 'seq.arrow'));
     const cut = join(dir, 'cut.arrow');
     await writeFile(cut, whole.subarray(0, whole.length - 40));

@@ -36,7 +36,11 @@ export async function* readArrowBatches(path: string, options: ArrowReadOptions 
     }
   } catch (error) {
     if (error instanceof DriftwatchError || (error as Error).name === 'AbortError') throw error;
-    throw new InputError({ file: path }, `a readable Arrow IPC ${layout} (after ${rowsBefore} rows)`, (error as Error).message);
+    throw new InputError(
+      { file: path },
+      `a readable Arrow IPC ${layout} (after ${rowsBefore} rows)`,
+      (error as Error).message,
+    );
   } finally {
     await reader?.return().catch(() => undefined);
     await handle?.close().catch(() => undefined);
@@ -47,13 +51,21 @@ export async function* readArrowBatches(path: string, options: ArrowReadOptions 
 export async function arrowLayout(path: string): Promise<ArrowIpcLayout> {
   const head = await readHead(path, 8);
   const layout = arrowLayoutOf(head);
-  if (!layout) throw new InputError({ file: path, line: 1, column: 1 }, 'an Arrow IPC file ("ARROW1" at the start) or stream (0xFFFFFFFF at the start)', describeHead(head));
+  if (!layout)
+    throw new InputError(
+      { file: path, line: 1, column: 1 },
+      'an Arrow IPC file ("ARROW1" at the start) or stream (0xFFFFFFFF at the start)',
+      describeHead(head),
+    );
   return layout;
 }
 
 /** A file handle gives random access (file format); a path is streamed (stream format). */
 async function openReader(source: FileHandle | string) {
-  const reader = typeof source === 'string' ? await RecordBatchReader.from(createReadStream(source)) : await RecordBatchReader.from(source);
+  const reader =
+    typeof source === 'string'
+      ? await RecordBatchReader.from(createReadStream(source))
+      : await RecordBatchReader.from(source);
   return reader;
 }
 

@@ -54,8 +54,10 @@ function columnText(data: Data, name: string, delimiter: string, style: CsvTimeS
   if (DataType.isFloat(type)) {
     const values = data.values as Float32Array | Float64Array | Uint16Array;
     // NaN is written as an empty field: the CSV readers take empty as null and reject a NaN token
-    if (type.precision === Precision.SINGLE) return (row) => (valid(row) && !Number.isNaN(values[row]) ? float32Text(values[row]) : '');
-    if (type.precision === Precision.DOUBLE) return (row) => (valid(row) && !Number.isNaN(values[row]) ? String(values[row]) : '');
+    if (type.precision === Precision.SINGLE)
+      return (row) => (valid(row) && !Number.isNaN(values[row]) ? float32Text(values[row]) : '');
+    if (type.precision === Precision.DOUBLE)
+      return (row) => (valid(row) && !Number.isNaN(values[row]) ? String(values[row]) : '');
   }
   if (DataType.isTimestamp(type)) {
     const values = data.values as BigInt64Array;
@@ -85,7 +87,9 @@ function columnText(data: Data, name: string, delimiter: string, style: CsvTimeS
       return v === null || v === undefined ? '' : quoteCsvField(String(v), delimiter);
     };
   }
-  throw new ParameterError(`column "${name}" of type ${String(type)} cannot be written to CSV (numbers, text, dictionaries, booleans, dates and timestamps can)`);
+  throw new ParameterError(
+    `column "${name}" of type ${String(type)} cannot be written to CSV (numbers, text, dictionaries, booleans, dates and timestamps can)`,
+  );
 }
 
 /**
@@ -95,11 +99,18 @@ function columnText(data: Data, name: string, delimiter: string, style: CsvTimeS
  * JavaScript's shortest round-trip text; timestamps as ISO 8601 UTC text (`2024-01-01T00:00:00.000Z`,
  * sub-millisecond digits dropped) or integer ms.
  */
-export async function* csvText(batches: AsyncIterable<RecordBatch>, options: CsvWriteOptions = {}): AsyncGenerator<string> {
+export async function* csvText(
+  batches: AsyncIterable<RecordBatch>,
+  options: CsvWriteOptions = {},
+): AsyncGenerator<string> {
   const delimiter = options.delimiter ?? ',';
-  if (delimiter.length !== 1 || '"\r\n'.includes(delimiter)) throw new ParameterError(`delimiter must be one character other than a double quote or a line break, got ${JSON.stringify(delimiter)}`);
+  if (delimiter.length !== 1 || '"\r\n'.includes(delimiter))
+    throw new ParameterError(
+      `delimiter must be one character other than a double quote or a line break, got ${JSON.stringify(delimiter)}`,
+    );
   const style = options.timestamps ?? 'iso';
-  if (style !== 'iso' && style !== 'ms') throw new ParameterError(`timestamps must be "iso" or "ms", got ${JSON.stringify(style)}`);
+  if (style !== 'iso' && style !== 'ms')
+    throw new ParameterError(`timestamps must be "iso" or "ms", got ${JSON.stringify(style)}`);
   let first = true;
   for await (const batch of batches) {
     const lines: string[] = [];
@@ -107,7 +118,9 @@ export async function* csvText(batches: AsyncIterable<RecordBatch>, options: Csv
       lines.push(batch.schema.fields.map((f) => quoteCsvField(f.name, delimiter)).join(delimiter));
       first = false;
     }
-    const columns = batch.data.children.map((data, k) => columnText(data, batch.schema.fields[k].name, delimiter, style));
+    const columns = batch.data.children.map((data, k) =>
+      columnText(data, batch.schema.fields[k].name, delimiter, style),
+    );
     for (let row = 0; row < batch.numRows; row++) {
       let line = '';
       for (let k = 0; k < columns.length; k++) line += (k === 0 ? '' : delimiter) + columns[k](row);

@@ -35,10 +35,18 @@ describe('format detection', () => {
   });
 
   it('rejects a file whose name promises Arrow or Parquet but whose bytes do not, and unknown binary', async () => {
-    await expect(detectFormat(await file('x.arrow', 'hello world'))).rejects.toThrow('x.arrow:1:1: expected an Arrow IPC file ("ARROW1" or 0xFFFFFFFF at the start), found "a file starting with \\"hello wo\\""');
-    await expect(detectFormat(await file('y.arrow', 'ts,a\n1,2\n'))).rejects.toThrow('found "a file starting with bytes 74 73 2c 61 0a 31 2c 32"');
-    await expect(detectFormat(await file('x.parquet', 'PAR'))).rejects.toThrow('expected a Parquet file ("PAR1" at the start)');
-    await expect(detectFormat(await file('x.bin', Uint8Array.of(0, 1, 2, 3)))).rejects.toThrow('expected a CSV, JSON, Arrow IPC or Parquet file, found "a file starting with bytes 00 01 02 03"');
+    await expect(detectFormat(await file('x.arrow', 'hello world'))).rejects.toThrow(
+      'x.arrow:1:1: expected an Arrow IPC file ("ARROW1" or 0xFFFFFFFF at the start), found "a file starting with \\"hello wo\\""',
+    );
+    await expect(detectFormat(await file('y.arrow', 'ts,a\n1,2\n'))).rejects.toThrow(
+      'found "a file starting with bytes 74 73 2c 61 0a 31 2c 32"',
+    );
+    await expect(detectFormat(await file('x.parquet', 'PAR'))).rejects.toThrow(
+      'expected a Parquet file ("PAR1" at the start)',
+    );
+    await expect(detectFormat(await file('x.bin', Uint8Array.of(0, 1, 2, 3)))).rejects.toThrow(
+      'expected a CSV, JSON, Arrow IPC or Parquet file, found "a file starting with bytes 00 01 02 03"',
+    );
   });
 
   it('reads the magic bytes of each layout', () => {

@@ -12,7 +12,8 @@ const PARQUET_MAGIC = 'PAR1';
 
 /** Arrow IPC file format starts with "ARROW1"; the stream format with the continuation marker 0xFFFFFFFF (Arrow columnar spec, "IPC"). */
 export function arrowLayoutOf(head: Uint8Array): ArrowIpcLayout | undefined {
-  if (head.length >= 6 && Buffer.from(head.buffer, head.byteOffset, 6).toString('latin1') === ARROW_MAGIC) return 'file';
+  if (head.length >= 6 && Buffer.from(head.buffer, head.byteOffset, 6).toString('latin1') === ARROW_MAGIC)
+    return 'file';
   if (head.length >= 8 && head[0] === 0xff && head[1] === 0xff && head[2] === 0xff && head[3] === 0xff) return 'stream';
   return undefined;
 }
@@ -71,13 +72,21 @@ export async function detectFormat(path: string): Promise<InputFormat> {
   if (hasParquetMagic(head)) return 'parquet';
   const text = hasGzipMagic(head) ? gunzippedHead(head) : head;
   const byExtension = formatOfExtension(path);
-  const firstChar = text.toString('utf8').replace(/^\uFEFF/, '').trimStart()[0];
+  const firstChar = text
+    .toString('utf8')
+    .replace(/^\uFEFF/, '')
+    .trimStart()[0];
   if (firstChar === '{') return 'prometheus';
   if (byExtension === 'arrow' || byExtension === 'parquet') {
-    throw new InputError({ file: path, line: 1, column: 1 }, `${byExtension === 'arrow' ? 'an Arrow IPC file ("ARROW1" or 0xFFFFFFFF at the start)' : 'a Parquet file ("PAR1" at the start)'}`, describeHead(head));
+    throw new InputError(
+      { file: path, line: 1, column: 1 },
+      `${byExtension === 'arrow' ? 'an Arrow IPC file ("ARROW1" or 0xFFFFFFFF at the start)' : 'a Parquet file ("PAR1" at the start)'}`,
+      describeHead(head),
+    );
   }
   if (byExtension) return byExtension;
-  if (text.includes(0)) throw new InputError({ file: path }, 'a CSV, JSON, Arrow IPC or Parquet file', describeHead(head));
+  if (text.includes(0))
+    throw new InputError({ file: path }, 'a CSV, JSON, Arrow IPC or Parquet file', describeHead(head));
   return 'wide-csv';
 }
 
@@ -95,5 +104,7 @@ export function describeHead(head: Uint8Array): string {
   if (head.length === 0) return 'an empty file';
   const start = Buffer.from(head.buffer, head.byteOffset, Math.min(8, head.length));
   const printable = /^[\x20-\x7e]*$/.test(start.toString('latin1'));
-  return printable ? `a file starting with ${JSON.stringify(start.toString('latin1'))}` : `a file starting with bytes ${start.toString('hex').replace(/(..)/g, '$1 ').trim()}`;
+  return printable
+    ? `a file starting with ${JSON.stringify(start.toString('latin1'))}`
+    : `a file starting with bytes ${start.toString('hex').replace(/(..)/g, '$1 ').trim()}`;
 }

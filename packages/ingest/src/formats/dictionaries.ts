@@ -1,4 +1,16 @@
-import { type Data, DataType, Dictionary, Field, Int32, RecordBatch, Schema, Struct, Vector, makeData, vectorFromArray } from 'apache-arrow';
+import {
+  type Data,
+  DataType,
+  Dictionary,
+  Field,
+  Int32,
+  RecordBatch,
+  Schema,
+  Struct,
+  Vector,
+  makeData,
+  vectorFromArray,
+} from 'apache-arrow';
 import { ParameterError } from '@driftwatch/contracts';
 
 /** One output dictionary: every key seen so far, in first-seen order, kept as a list of chunks. */
@@ -62,24 +74,36 @@ export class DictionaryUnifier {
     if (!this.schema) this.start(batch.schema);
     const schema = this.schema!;
     const signature = schemaSignature(batch.schema);
-    if (signature !== this.signature) throw new ParameterError(`record batches must share one schema: got (${signature}) after (${this.signature})`);
-    if (!this.dictionaries.some((d) => d !== undefined)) return batch.schema === schema ? batch : new RecordBatch(schema, batch.data);
+    if (signature !== this.signature)
+      throw new ParameterError(`record batches must share one schema: got (${signature}) after (${this.signature})`);
+    if (!this.dictionaries.some((d) => d !== undefined))
+      return batch.schema === schema ? batch : new RecordBatch(schema, batch.data);
     const children = batch.data.children.map((data, k) => {
       const dictionary = this.dictionaries[k];
       return dictionary ? recode(data, dictionary, schema.fields[k].type as Dictionary) : data;
     });
-    return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children }));
+    return new RecordBatch(
+      schema,
+      makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children }),
+    );
   }
 
   private start(source: Schema): void {
     const fields = source.fields.map((field) => {
       if (!DataType.isDictionary(field.type)) return field;
       const type = field.type;
-      return new Field(field.name, new Dictionary(type.dictionary, new Int32(), type.id, type.isOrdered), field.nullable, field.metadata);
+      return new Field(
+        field.name,
+        new Dictionary(type.dictionary, new Int32(), type.id, type.isOrdered),
+        field.nullable,
+        field.metadata,
+      );
     });
     this.schema = new Schema(fields, source.metadata);
     this.signature = schemaSignature(source);
-    this.dictionaries = source.fields.map((field) => (DataType.isDictionary(field.type) ? new GrowingDictionary(field.type.dictionary) : undefined));
+    this.dictionaries = source.fields.map((field) =>
+      DataType.isDictionary(field.type) ? new GrowingDictionary(field.type.dictionary) : undefined,
+    );
   }
 }
 
@@ -100,5 +124,13 @@ function recode(data: Data, dictionary: GrowingDictionary, type: Dictionary): Da
     out = new Int32Array(data.length);
     for (let i = 0; i < data.length; i++) out[i] = data.getValid(i) ? translation[codes[i]] : 0;
   }
-  return makeData({ type, offset: data.offset, length: data.length, nullCount: data.nullCount, nullBitmap: data.nullBitmap, data: out, dictionary: dictionary.vector });
+  return makeData({
+    type,
+    offset: data.offset,
+    length: data.length,
+    nullCount: data.nullCount,
+    nullBitmap: data.nullBitmap,
+    data: out,
+    dictionary: dictionary.vector,
+  });
 }

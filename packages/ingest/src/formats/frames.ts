@@ -1,4 +1,16 @@
-import { Dictionary, Field, Float64, Int32, RecordBatch, Schema, Struct, TimestampMillisecond, Utf8, makeData, vectorFromArray } from 'apache-arrow';
+import {
+  Dictionary,
+  Field,
+  Float64,
+  Int32,
+  RecordBatch,
+  Schema,
+  Struct,
+  TimestampMillisecond,
+  Utf8,
+  makeData,
+  vectorFromArray,
+} from 'apache-arrow';
 import { ParameterError, type Sequence } from '@driftwatch/contracts';
 
 /** One entity's records after pivoting: times and row-major values (NaN = missing) over a shared feature list. */
@@ -48,11 +60,18 @@ export interface FrameColumnNames {
  * (one dictionary of all entities, shared by every batch), `timestamp` Timestamp[ms], then one Float64
  * column per feature, null where the value is missing.
  */
-export function* framesToBatches(pivoted: PivotedFrames, names: FrameColumnNames = {}, source = ''): Generator<RecordBatch> {
+export function* framesToBatches(
+  pivoted: PivotedFrames,
+  names: FrameColumnNames = {},
+  source = '',
+): Generator<RecordBatch> {
   const entityName = names.entity ?? 'entity';
   const timeName = names.timestamp ?? 'timestamp';
   const clash = pivoted.features.find((f) => f === entityName || f === timeName);
-  if (clash !== undefined || entityName === timeName) throw new ParameterError(`column name ${JSON.stringify(clash ?? entityName)} is used twice: pick other entity/timestamp column names`);
+  if (clash !== undefined || entityName === timeName)
+    throw new ParameterError(
+      `column name ${JSON.stringify(clash ?? entityName)} is used twice: pick other entity/timestamp column names`,
+    );
   const entityType = new Dictionary(new Utf8(), new Int32());
   const fields = [
     new Field(entityName, entityType, false),
@@ -90,5 +109,11 @@ function featureColumn(values: Float64Array, width: number, f: number, length: n
       nulls++;
     }
   }
-  return makeData({ type: new Float64(), length, data: column, nullCount: nulls, ...(bitmap ? { nullBitmap: bitmap } : {}) });
+  return makeData({
+    type: new Float64(),
+    length,
+    data: column,
+    nullCount: nulls,
+    ...(bitmap ? { nullBitmap: bitmap } : {}),
+  });
 }

@@ -11,7 +11,14 @@ export {
 } from './mapping';
 export { detectFormat, formatOfExtension, arrowLayoutOf, hasParquetMagic, type ArrowIpcLayout } from './detect';
 export { resolveMapping, readBatches, readSequences, type ReadInputOptions } from './read';
-export { readWideCsv, readCsvHeader, planWideCsv, type CsvInputOptions, type CsvMapping, type WideCsvPlan } from './wide-csv';
+export {
+  readWideCsv,
+  readCsvHeader,
+  planWideCsv,
+  type CsvInputOptions,
+  type CsvMapping,
+  type WideCsvPlan,
+} from './wide-csv';
 export { pivotLongCsv, LongPivot, longCsvColumnNames, type LongCsvOptions } from './long-csv';
 export { readArrowBatches, arrowLayout, arrowIpcBytes, type ArrowReadOptions } from './arrow-ipc';
 export {
@@ -22,10 +29,40 @@ export {
   type ParquetWriteOptions,
   type ParquetCompression,
 } from './parquet';
-export { parsePrometheusMatrix, readPrometheusFile, sampleValue, seriesName, type PrometheusOptions, type InfinityPolicy } from './prometheus';
-export { framesToBatches, framesToSequences, type EntityFrame, type PivotedFrames, type SequenceNaming, type FrameColumnNames } from './frames';
+export {
+  parsePrometheusMatrix,
+  readPrometheusFile,
+  sampleValue,
+  seriesName,
+  type PrometheusOptions,
+  type InfinityPolicy,
+} from './prometheus';
+export {
+  framesToBatches,
+  framesToSequences,
+  type EntityFrame,
+  type PivotedFrames,
+  type SequenceNaming,
+  type FrameColumnNames,
+} from './frames';
 export { timeColumnMs, planColumns, projectBatches, isNumericType, type ColumnPlan } from './columns';
 export { DictionaryUnifier, schemaSignature } from './dictionaries';
 export { csvText, quoteCsvField, float32Text, type CsvWriteOptions, type CsvTimeStyle } from './csv-writer';
-export { writeBatches, writeChunksAtomic, OUTPUT_FORMATS, type OutputFormat, type WriteBatchesOptions, type WriteReport } from './write-batches';
-export { parseJsonText, findJsonSyntaxError, jsonPathOffset, jsonValueError, lineColumnAt, formatJsonPath, type JsonPath, type JsonSyntaxProblem } from './json-text';
+export {
+  writeBatches,
+  writeChunksAtomic,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+  type WriteBatchesOptions,
+  type WriteReport,
+} from './write-batches';
+export {
+  parseJsonText,
+  findJsonSyntaxError,
+  jsonPathOffset,
+  jsonValueError,
+  lineColumnAt,
+  formatJsonPath,
+  type JsonPath,
+  type JsonSyntaxProblem,
+} from './json-text';

@@ -37,12 +37,23 @@ export function parseJsonText(text: string, file: string): unknown {
     return JSON.parse(text);
   } catch (error) {
     const problem = findJsonSyntaxError(text) ?? { offset: 0, expected: `JSON (${(error as Error).message})` };
-    throw new InputError({ file, ...lineColumnAt(text, problem.offset) }, problem.expected, foundAt(text, problem.offset));
+    throw new InputError(
+      { file, ...lineColumnAt(text, problem.offset) },
+      problem.expected,
+      foundAt(text, problem.offset),
+    );
   }
 }
 
 /** An InputError about the value at `path` of a JSON text, located by line and column where it can be found. */
-export function jsonValueError(text: string, file: string, path: JsonPath, expected: string, found?: string, at: 'value' | 'key' = 'value'): InputError {
+export function jsonValueError(
+  text: string,
+  file: string,
+  path: JsonPath,
+  expected: string,
+  found?: string,
+  at: 'value' | 'key' = 'value',
+): InputError {
   const offset = jsonPathOffset(text, path, at);
   const location = offset === undefined ? { file } : { file, ...lineColumnAt(text, offset) };
   return new InputError(location, `${expected} at ${formatJsonPath(path)}`, found);

@@ -6,7 +6,16 @@ import { pivotLongCsv } from './long-csv';
 import { readBatches, readSequences } from './read';
 
 // rows out of order, entities interleaved, one empty value; worked by hand below
-const LONG = ['host,ts,name,v', 'b,120,mem,5', 'a,60,cpu,0.5', 'a,0,cpu,0.25', 'a,0,mem,100', 'b,60,cpu,1.5', 'a,120,mem,', 'b,120,cpu,2'].join('\n');
+const LONG = [
+  'host,ts,name,v',
+  'b,120,mem,5',
+  'a,60,cpu,0.5',
+  'a,0,cpu,0.25',
+  'a,0,mem,100',
+  'b,60,cpu,1.5',
+  'a,120,mem,',
+  'b,120,cpu,2',
+].join('\n');
 const MAPPING = { entity: 'host', timestamp: 'ts', metric: 'name', value: 'v' };
 
 describe('long CSV pivot', () => {
@@ -37,14 +46,20 @@ describe('long CSV pivot', () => {
       ['b', [5], [120_000n]],
       ['a', [100, NaN], [0n, 120_000n]],
     ]);
-    await expect(pivotLongCsv(path, { ...MAPPING, metrics: ['mem', 'disk'] })).rejects.toThrow(new InputError({ file: path }, 'rows with metric "disk" (it is listed in metrics) in column "name"', 'none'));
+    await expect(pivotLongCsv(path, { ...MAPPING, metrics: ['mem', 'disk'] })).rejects.toThrow(
+      new InputError({ file: path }, 'rows with metric "disk" (it is listed in metrics) in column "name"', 'none'),
+    );
   });
 
   it('names both lines of a duplicate cell, or keeps the first or last value', async () => {
     const duplicated = join(dir, 'duplicated.csv');
     await writeFile(duplicated, `${LONG}\na,0,cpu,0.3\n`);
     await expect(readSequences(duplicated, MAPPING)).rejects.toThrow(
-      new InputError({ file: duplicated, line: 9 }, 'one value per entity, time and metric (line 4 already has metric "cpu" of entity "a" at 0 ms)', 'a second value'),
+      new InputError(
+        { file: duplicated, line: 9 },
+        'one value per entity, time and metric (line 4 already has metric "cpu" of entity "a" at 0 ms)',
+        'a second value',
+      ),
     );
     const first = await readSequences(duplicated, MAPPING, { duplicates: 'first' });
     const last = await readSequences(duplicated, MAPPING, { duplicates: 'last' });
@@ -55,13 +70,23 @@ describe('long CSV pivot', () => {
     const plain = join(dir, 'plain.csv');
     await writeFile(plain, 'timestamp,metric,value\n0,x,1\n0,y,2\n30,x,3\n');
     const [all] = await readSequences(plain, { format: 'long-csv' });
-    expect([all.entity, all.features, [...all.values], [...all.timestamps!]]).toEqual(['all', ['x', 'y'], [1, 2, 3, NaN], [0n, 30_000n]]);
+    expect([all.entity, all.features, [...all.values], [...all.timestamps!]]).toEqual([
+      'all',
+      ['x', 'y'],
+      [1, 2, 3, NaN],
+      [0n, 30_000n],
+    ]);
   });
 
   it('hands out the pivot as wide batches for conversion', async () => {
     const batches = [];
     for await (const batch of readBatches(path, MAPPING)) batches.push(batch);
-    expect(batches[0].schema.fields.map((f) => `${f.name}: ${String(f.type)}`)).toEqual(['host: Dictionary<Int32, Utf8>', 'ts: Timestamp<MILLISECOND>', 'cpu: Float64', 'mem: Float64']);
+    expect(batches[0].schema.fields.map((f) => `${f.name}: ${String(f.type)}`)).toEqual([
+      'host: Dictionary<Int32, Utf8>',
+      'ts: Timestamp<MILLISECOND>',
+      'cpu: Float64',
+      'mem: Float64',
+    ]);
     expect(batches.map((b) => [b.getChild('host')!.get(0), [...b.getChild('cpu')!], [...b.getChild('mem')!]])).toEqual([
       ['b', [1.5, 2], [null, 5]],
       ['a', [0.25, 0.5, null], [100, null, null]],
@@ -71,6 +96,8 @@ describe('long CSV pivot', () => {
   it('passes on the line and column of a row without a metric name', async () => {
     const bad = join(dir, 'bad.csv');
     await writeFile(bad, 'host,ts,name,v\na,0,cpu,1\na,0,,2\n');
-    await expect(readSequences(bad, MAPPING)).rejects.toThrow(new InputError({ file: bad, line: 3, column: 5 }, 'a value in column "name"', ''));
+    await expect(readSequences(bad, MAPPING)).rejects.toThrow(
+      new InputError({ file: bad, line: 3, column: 5 }, 'a value in column "name"', ''),
+    );
   });
 });

@@ -16,8 +16,18 @@ export interface LongCsvOptions extends CsvInputOptions {
 }
 
 /** Column names of the long layout with their defaults. */
-export function longCsvColumnNames(mapping: CsvMapping): { entity?: string; timestamp: string; metric: string; value: string } {
-  return { entity: mapping.entity, timestamp: mapping.timestamp ?? 'timestamp', metric: mapping.metric ?? 'metric', value: mapping.value ?? 'value' };
+export function longCsvColumnNames(mapping: CsvMapping): {
+  entity?: string;
+  timestamp: string;
+  metric: string;
+  value: string;
+} {
+  return {
+    entity: mapping.entity,
+    timestamp: mapping.timestamp ?? 'timestamp',
+    metric: mapping.metric ?? 'metric',
+    value: mapping.value ?? 'value',
+  };
 }
 
 /** One entity's cells in file order, in growable columns. */
@@ -60,7 +70,11 @@ export class LongPivot {
   constructor(private readonly keep?: readonly string[]) {}
 
   /** Adds the rows of one batch with columns [entity], time (Timestamp[ms]), metric (dictionary), value (float64). */
-  add(batch: RecordBatch, columns: { entity?: string; timestamp: string; metric: string; value: string }, defaultEntity: string): void {
+  add(
+    batch: RecordBatch,
+    columns: { entity?: string; timestamp: string; metric: string; value: string },
+    defaultEntity: string,
+  ): void {
     const child = (name: string): Data => batch.getChild(name)!.data[0];
     const times = child(columns.timestamp).values as BigInt64Array;
     const metricData = child(columns.metric);
@@ -122,9 +136,16 @@ export class LongPivot {
    * entity's rows are the distinct times of its cells, increasing; cells without a row are NaN.
    */
   finish(file: string, metricColumn: string, duplicates: DuplicatePolicy = 'error'): PivotedFrames {
-    const features = this.keep ? this.keep.slice() : this.metricNames.slice().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    const features = this.keep
+      ? this.keep.slice()
+      : this.metricNames.slice().sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const missing = features.find((name) => !this.metricIds.has(name));
-    if (missing !== undefined) throw new InputError({ file }, `rows with metric ${JSON.stringify(missing)} (it is listed in metrics) in column "${metricColumn}"`, 'none');
+    if (missing !== undefined)
+      throw new InputError(
+        { file },
+        `rows with metric ${JSON.stringify(missing)} (it is listed in metrics) in column "${metricColumn}"`,
+        'none',
+      );
     const featureOf = Int32Array.from(this.metricNames, (name) => features.indexOf(name));
     const frames: EntityFrame[] = [];
     for (const [entity, cells] of this.entities) {
@@ -148,7 +169,14 @@ function timeOrder(cells: Cells): Uint32Array {
   return order.sort((a, b) => (times[a] < times[b] ? -1 : times[a] > times[b] ? 1 : a - b));
 }
 
-function pivotEntity(entity: string, cells: Cells, featureOf: Int32Array, features: string[], duplicates: DuplicatePolicy, file: string): EntityFrame {
+function pivotEntity(
+  entity: string,
+  cells: Cells,
+  featureOf: Int32Array,
+  features: string[],
+  duplicates: DuplicatePolicy,
+  file: string,
+): EntityFrame {
   const order = timeOrder(cells);
   let rows = 0;
   for (let k = 0; k < order.length; k++) if (k === 0 || cells.times[order[k]] !== cells.times[order[k - 1]]) rows++;
@@ -182,7 +210,11 @@ function pivotEntity(entity: string, cells: Cells, featureOf: Int32Array, featur
  * Reads a long CSV — one (entity, time, metric, value) per row — and pivots it: one frame per entity
  * (first-seen order) with one feature per metric name. Streaming: text is parsed batch by batch.
  */
-export async function pivotLongCsv(input: TextInput, mapping: CsvMapping = {}, options: LongCsvOptions = {}): Promise<PivotedFrames> {
+export async function pivotLongCsv(
+  input: TextInput,
+  mapping: CsvMapping = {},
+  options: LongCsvOptions = {},
+): Promise<PivotedFrames> {
   const file = inputName(input);
   const names = longCsvColumnNames(mapping);
   const columns: CsvColumn[] = [
@@ -193,7 +225,12 @@ export async function pivotLongCsv(input: TextInput, mapping: CsvMapping = {}, o
   ];
   const pivot = new LongPivot(mapping.metrics);
   const { duplicates, defaultEntity, ...csvOptions } = options;
-  for await (const batch of readCsvBatches(input, { ...csvOptions, header: true, columns, delimiter: mapping.delimiter })) {
+  for await (const batch of readCsvBatches(input, {
+    ...csvOptions,
+    header: true,
+    columns,
+    delimiter: mapping.delimiter,
+  })) {
     pivot.add(batch, names, defaultEntity ?? 'all');
   }
   return pivot.finish(file, names.metric, duplicates);

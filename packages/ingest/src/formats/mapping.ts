@@ -51,7 +51,9 @@ const CSV_FORMATS: readonly InputFormat[] = ['wide-csv', 'long-csv'];
 
 const name = (value: unknown) => (typeof value === 'string' && value.length > 0 ? undefined : 'a non-empty string');
 const oneOf = (allowed: readonly string[]) => (value: unknown) =>
-  typeof value === 'string' && allowed.includes(value) ? undefined : `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`;
+  typeof value === 'string' && allowed.includes(value)
+    ? undefined
+    : `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`;
 
 /** Per key: where it applies and what it must hold. */
 const KEY_RULES: Record<MappingKey, KeyRule> = {
@@ -78,7 +80,9 @@ function metricsProblem(value: unknown): string | undefined {
 
 /** One character that can separate CSV fields (not a quote or a line break: RFC 4180). */
 function delimiterProblem(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length === 1 && !'"\r\n'.includes(value) ? undefined : 'one character other than a double quote or a line break';
+  return typeof value === 'string' && value.length === 1 && !'"\r\n'.includes(value)
+    ? undefined
+    : 'one character other than a double quote or a line break';
 }
 
 /** The keys of `spec` that mean nothing for `format` (a sign of a mistyped format or key). */
@@ -116,17 +120,25 @@ function roleClash(spec: InputMappingSpec): string | undefined {
 export function parseMappingArgs(args: readonly string[]): InputMappingSpec {
   const spec: Record<string, unknown> = {};
   const set = (key: string, text: string, flag: string) => {
-    if (!(MAPPING_KEYS as string[]).includes(key)) throw new ParameterError(`${flag}: unknown mapping key ${JSON.stringify(key)} (keys: ${MAPPING_KEYS.join(', ')})`);
+    if (!(MAPPING_KEYS as string[]).includes(key))
+      throw new ParameterError(
+        `${flag}: unknown mapping key ${JSON.stringify(key)} (keys: ${MAPPING_KEYS.join(', ')})`,
+      );
     if (spec[key] !== undefined) throw new ParameterError(`${flag}: mapping key "${key}" is given twice`);
-    const value = key === 'metrics' ? text.split(',').map((m) => m.trim()) : key === 'delimiter' ? delimiterFromFlag(text) : text;
+    const value =
+      key === 'metrics' ? text.split(',').map((m) => m.trim()) : key === 'delimiter' ? delimiterFromFlag(text) : text;
     const problem = KEY_RULES[key as MappingKey].problem(value);
-    if (problem) throw new ParameterError(`${flag}: mapping key "${key}" must be ${problem}, got ${JSON.stringify(text)}`);
+    if (problem)
+      throw new ParameterError(`${flag}: mapping key "${key}" must be ${problem}, got ${JSON.stringify(text)}`);
     spec[key] = value;
   };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const match = /^(--map|--metrics|--format)(?:=(.*))?$/s.exec(arg);
-    if (!match) throw new ParameterError(`unknown mapping argument ${JSON.stringify(arg)} (expected --map key=value, --metrics a,b or --format f)`);
+    if (!match)
+      throw new ParameterError(
+        `unknown mapping argument ${JSON.stringify(arg)} (expected --map key=value, --metrics a,b or --format f)`,
+      );
     const flag = match[1];
     let text = match[2];
     if (text === undefined) {
@@ -143,7 +155,8 @@ export function parseMappingArgs(args: readonly string[]): InputMappingSpec {
   }
   const clash = roleClash(spec as InputMappingSpec);
   if (clash) throw new ParameterError(`mapping flags: ${clash}`);
-  if (spec.format !== undefined) rejectKeysNotFor(spec as InputMappingSpec, spec.format as InputFormat, 'mapping flags');
+  if (spec.format !== undefined)
+    rejectKeysNotFor(spec as InputMappingSpec, spec.format as InputFormat, 'mapping flags');
   return spec as InputMappingSpec;
 }
 
@@ -156,7 +169,9 @@ function rejectKeysNotFor(spec: InputMappingSpec, format: InputFormat, source: s
   const stray = keysNotFor(spec, format);
   if (stray.length > 0) {
     const key = stray[0];
-    throw new ParameterError(`${source}: mapping key "${key}" does not apply to ${format} (it applies to ${KEY_RULES[key].formats.join(', ')})`);
+    throw new ParameterError(
+      `${source}: mapping key "${key}" does not apply to ${format} (it applies to ${KEY_RULES[key].formats.join(', ')})`,
+    );
   }
 }
 
@@ -174,22 +189,38 @@ export function parseMappingJson(text: string, file: string): InputMappingSpec {
   const fail = (path: JsonPath, expected: string, found: unknown, at: 'key' | 'value' = 'value'): never => {
     throw jsonValueError(text, file, path, expected, found === undefined ? undefined : JSON.stringify(found), at);
   };
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError({ file, line: 1, column: 1 }, 'a JSON object of mapping keys', Array.isArray(raw) ? 'an array' : JSON.stringify(raw));
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new InputError(
+      { file, line: 1, column: 1 },
+      'a JSON object of mapping keys',
+      Array.isArray(raw) ? 'an array' : JSON.stringify(raw),
+    );
   const spec = raw as Record<string, unknown>;
   for (const [key, value] of Object.entries(spec)) {
-    if (!(MAPPING_KEYS as string[]).includes(key)) fail([key], `a mapping key (${MAPPING_KEYS.join(', ')})`, key, 'key');
+    if (!(MAPPING_KEYS as string[]).includes(key))
+      fail([key], `a mapping key (${MAPPING_KEYS.join(', ')})`, key, 'key');
     const problem = KEY_RULES[key as MappingKey].problem(value);
     if (problem === undefined) continue;
     if (key === 'metrics' && Array.isArray(value) && value.length > 0) {
       const bad = value.findIndex((v, i) => typeof v !== 'string' || v.length === 0 || value.indexOf(v) !== i);
-      fail([key, bad], typeof value[bad] === 'string' && value[bad] !== '' ? 'a name not listed before' : 'a non-empty string', value[bad]);
+      fail(
+        [key, bad],
+        typeof value[bad] === 'string' && value[bad] !== '' ? 'a name not listed before' : 'a non-empty string',
+        value[bad],
+      );
     }
     fail([key], problem, value);
   }
   const format = spec.format as InputFormat | undefined;
   if (format !== undefined) {
     const stray = keysNotFor(spec as InputMappingSpec, format);
-    if (stray.length > 0) fail([stray[0]], `only keys that apply to format "${format}" (${stray[0]} applies to ${KEY_RULES[stray[0]].formats.join(', ')})`, stray[0], 'key');
+    if (stray.length > 0)
+      fail(
+        [stray[0]],
+        `only keys that apply to format "${format}" (${stray[0]} applies to ${KEY_RULES[stray[0]].formats.join(', ')})`,
+        stray[0],
+        'key',
+      );
   }
   const clash = roleClash(spec as InputMappingSpec);
   if (clash) throw new InputError({ file }, `distinct columns for the mapping roles (${clash})`);

@@ -55,10 +55,18 @@ export async function* readParquetBatches(path: string, options: ParquetReadOpti
       let ipc: Uint8Array;
       try {
         // batchSize = the row group's rows: one batch per row group instead of parquet's 1024-row default
-        const wasmTable = await file.read({ rowGroups: [g], batchSize: Math.max(1, rowGroups[g]), ...(options.columns ? { columns: options.columns } : {}) });
+        const wasmTable = await file.read({
+          rowGroups: [g],
+          batchSize: Math.max(1, rowGroups[g]),
+          ...(options.columns ? { columns: options.columns } : {}),
+        });
         ipc = wasmTable.intoIPCStream();
       } catch (error) {
-        throw new InputError({ file: path }, `a readable Parquet row group ${g + 1} of ${rowGroups.length}`, errorText(error));
+        throw new InputError(
+          { file: path },
+          `a readable Parquet row group ${g + 1} of ${rowGroups.length}`,
+          errorText(error),
+        );
       }
       for (const batch of tableFromIPC(ipc).batches) {
         const rows = new Uint32Array(batch.numRows);
@@ -82,8 +90,18 @@ async function checkParquetMagic(path: string): Promise<void> {
     await handle.read(head, 0, head.length, 0);
     const tail = Buffer.alloc(4);
     const tailRead = size >= 12 ? (await handle.read(tail, 0, 4, size - 4)).bytesRead : 0;
-    if (!hasParquetMagic(head)) throw new InputError({ file: path, line: 1, column: 1 }, 'a Parquet file ("PAR1" at the start)', describeHead(head));
-    if (tailRead !== 4 || !hasParquetMagic(tail)) throw new InputError({ file: path }, 'a complete Parquet file ("PAR1" at the end; the file looks truncated)', `${size} bytes`);
+    if (!hasParquetMagic(head))
+      throw new InputError(
+        { file: path, line: 1, column: 1 },
+        'a Parquet file ("PAR1" at the start)',
+        describeHead(head),
+      );
+    if (tailRead !== 4 || !hasParquetMagic(tail))
+      throw new InputError(
+        { file: path },
+        'a complete Parquet file ("PAR1" at the end; the file looks truncated)',
+        `${size} bytes`,
+      );
   } finally {
     await handle.close();
   }
@@ -109,12 +127,19 @@ export interface ParquetWriteOptions {
  * (`transformParquetStream`) buffers at most one row group and emits its bytes, and the caller writes
  * them out. Memory is bounded by a row group plus a few batches, not by the table.
  */
-export async function* parquetBytes(batches: AsyncIterable<RecordBatch>, options: ParquetWriteOptions = {}): AsyncGenerator<Uint8Array> {
+export async function* parquetBytes(
+  batches: AsyncIterable<RecordBatch>,
+  options: ParquetWriteOptions = {},
+): AsyncGenerator<Uint8Array> {
   const rowGroupRows = options.rowGroupRows ?? DEFAULT_BATCH_ROWS;
-  if (!(Number.isInteger(rowGroupRows) && rowGroupRows >= 1)) throw new ParameterError(`rowGroupRows must be an integer ≥ 1, got ${rowGroupRows}`);
+  if (!(Number.isInteger(rowGroupRows) && rowGroupRows >= 1))
+    throw new ParameterError(`rowGroupRows must be an integer ≥ 1, got ${rowGroupRows}`);
   const pq = await loadParquetWasm();
-  const compression = { zstd: pq.Compression.ZSTD, snappy: pq.Compression.SNAPPY, none: pq.Compression.UNCOMPRESSED }[options.compression ?? 'zstd'];
-  if (compression === undefined) throw new ParameterError(`compression must be zstd, snappy or none, got ${JSON.stringify(options.compression)}`);
+  const compression = { zstd: pq.Compression.ZSTD, snappy: pq.Compression.SNAPPY, none: pq.Compression.UNCOMPRESSED }[
+    options.compression ?? 'zstd'
+  ];
+  if (compression === undefined)
+    throw new ParameterError(`compression must be zstd, snappy or none, got ${JSON.stringify(options.compression)}`);
   const iterator = batches[Symbol.asyncIterator]();
   // errors of the batch source are kept here: crossing into wasm and back turns them into strings
   let sourceError: { error: unknown } | undefined;
@@ -143,7 +168,10 @@ export async function* parquetBytes(batches: AsyncIterable<RecordBatch>, options
       await iterator.return?.();
     },
   });
-  const properties = new pq.WriterPropertiesBuilder().setMaxRowGroupSize(rowGroupRows).setCompression(compression).build();
+  const properties = new pq.WriterPropertiesBuilder()
+    .setMaxRowGroupSize(rowGroupRows)
+    .setCompression(compression)
+    .build();
   try {
     const output = (await pq.transformParquetStream(source, properties)) as unknown as AsyncIterable<Uint8Array>;
     for await (const chunk of output) yield chunk;

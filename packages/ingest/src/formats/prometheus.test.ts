@@ -10,12 +10,14 @@ function response(series: string[], resultType = 'matrix'): string {
   return `{"status":"success","data":{"resultType":"${resultType}","result":[\n${series.join(',\n')}\n]}}\n`;
 }
 
-const CPU_A = '{"metric":{"__name__":"cpu","instance":"a","job":"node"},"values":[[1700000000,"0.5"],[1700000015,"0.75"]]}';
-const MEM_A = '{"metric":{"__name__":"mem","instance":"a","job":"node"},"values":[[1700000015,"100"],[1700000030,"NaN"]]}';
+const CPU_A =
+  '{"metric":{"__name__":"cpu","instance":"a","job":"node"},"values":[[1700000000,"0.5"],[1700000015,"0.75"]]}';
+const MEM_A =
+  '{"metric":{"__name__":"mem","instance":"a","job":"node"},"values":[[1700000015,"100"],[1700000030,"NaN"]]}';
 const CPU_B = '{"metric":{"__name__":"cpu","instance":"b","job":"node"},"values":[[1700000000.5,"1e3"]]}';
 
 describe('Prometheus range-query JSON', () => {
-  it('groups series by instance and __name__, aligned on the union of each entity\'s times', () => {
+  it("groups series by instance and __name__, aligned on the union of each entity's times", () => {
     const { features, frames } = parsePrometheusMatrix(response([CPU_A, MEM_A, CPU_B]), 'q.json');
     expect(features).toEqual(['cpu', 'mem']);
     // a: t=…00 → (0.5, —); t=…15 → (0.75, 100); t=…30 → (—, NaN sample)
@@ -67,19 +69,35 @@ describe('Prometheus range-query JSON', () => {
     const short = '{"metric":{"__name__":"cpu","instance":"a"},"values":[[1,"1"],[2]]}';
     // line 3 (the second series), the "[2]" pair starts at character 63
     expect(() => parsePrometheusMatrix(response([CPU_B, short]), 'q.json')).toThrow(
-      new InputError({ file: 'q.json', line: 3, column: 63 }, 'a [unixSeconds, "value"] pair at index 1 of series cpu{instance="a"} at $.data.result[1].values[1]', '[2]'),
+      new InputError(
+        { file: 'q.json', line: 3, column: 63 },
+        'a [unixSeconds, "value"] pair at index 1 of series cpu{instance="a"} at $.data.result[1].values[1]',
+        '[2]',
+      ),
     );
     const word = '{"metric":{"__name__":"cpu","instance":"a"},"values":[[1,"high"]]}';
-    expect(() => parsePrometheusMatrix(response([word]), 'q.json')).toThrow('q.json:2:58: expected a sample value string ("0.5", "NaN", "+Inf") at index 0 of series cpu{instance="a"} at $.data.result[0].values[0][1], found "\\"high\\""');
+    expect(() => parsePrometheusMatrix(response([word]), 'q.json')).toThrow(
+      'q.json:2:58: expected a sample value string ("0.5", "NaN", "+Inf") at index 0 of series cpu{instance="a"} at $.data.result[0].values[0][1], found "\\"high\\""',
+    );
   });
 
   it('rejects an instant-query vector, an error status and bad JSON with their positions', () => {
     // `{"status":"success","data":{"resultType":"vector"`: the value starts at character 42
     expect(() => parsePrometheusMatrix(response([], 'vector'), 'q.json')).toThrow(
-      new InputError({ file: 'q.json', line: 1, column: 42 }, 'resultType "matrix" (the response of a range query, /api/v1/query_range) at $.data.resultType', '"vector"'),
+      new InputError(
+        { file: 'q.json', line: 1, column: 42 },
+        'resultType "matrix" (the response of a range query, /api/v1/query_range) at $.data.resultType',
+        '"vector"',
+      ),
     );
     const error = '{"status":"error","errorType":"bad_data","error":"parse error at char 4"}';
-    expect(() => parsePrometheusMatrix(error, 'q.json')).toThrow(new InputError({ file: 'q.json', line: 1, column: 11 }, 'status "success" at $.status', '"error" (bad_data: parse error at char 4)'));
+    expect(() => parsePrometheusMatrix(error, 'q.json')).toThrow(
+      new InputError(
+        { file: 'q.json', line: 1, column: 11 },
+        'status "success" at $.status',
+        '"error" (bad_data: parse error at char 4)',
+      ),
+    );
     // a missing comma: line 2 is `"data":{"metric":{} "values":[]}}`, the quote after the gap is character 21
     expect(() => parsePrometheusMatrix('{"status":"success",\n"data":{"metric":{} "values":[]}}', 'q.json')).toThrow(
       new InputError({ file: 'q.json', line: 2, column: 21 }, '"," or "}" after a property value', '"'),
@@ -93,8 +111,22 @@ describe('Prometheus range-query JSON', () => {
   });
 
   it('reads the sample value strings of the HTTP API', () => {
-    expect(['1', '-2.5', '1e+06', '.5', 'NaN', '+Inf', '-Inf'].map(sampleValue)).toEqual([1, -2.5, 1e6, 0.5, NaN, Infinity, -Infinity]);
-    expect(['', ' 1', '0x10', 'inf', 'Infinity'].map(sampleValue)).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    expect(['1', '-2.5', '1e+06', '.5', 'NaN', '+Inf', '-Inf'].map(sampleValue)).toEqual([
+      1,
+      -2.5,
+      1e6,
+      0.5,
+      NaN,
+      Infinity,
+      -Infinity,
+    ]);
+    expect(['', ' 1', '0x10', 'inf', 'Infinity'].map(sampleValue)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(sampleValue(1)).toBeUndefined();
   });
 });

@@ -82,12 +82,20 @@ export function parsePrometheusMatrix(text: string, file: string, options: Prome
   const root = parseJsonText(text, file);
   if (!isObject(root)) return fail([], 'a Prometheus API response (a JSON object)', describe(root));
   if (root.status !== 'success') {
-    const detail = root.status === 'error' ? `"error" (${String(root.errorType ?? '')}: ${String(root.error ?? '')})` : describe(root.status);
+    const detail =
+      root.status === 'error'
+        ? `"error" (${String(root.errorType ?? '')}: ${String(root.error ?? '')})`
+        : describe(root.status);
     fail(['status'], 'status "success"', detail);
   }
   const data = root.data;
   if (!isObject(data)) return fail(['data'], 'an object with resultType and result', describe(data));
-  if (data.resultType !== 'matrix') fail(['data', 'resultType'], 'resultType "matrix" (the response of a range query, /api/v1/query_range)', describe(data.resultType));
+  if (data.resultType !== 'matrix')
+    fail(
+      ['data', 'resultType'],
+      'resultType "matrix" (the response of a range query, /api/v1/query_range)',
+      describe(data.resultType),
+    );
   const result = data.result;
   if (!Array.isArray(result)) return fail(['data', 'result'], 'an array of series', describe(result));
   const series: Series[] = [];
@@ -97,7 +105,8 @@ export function parsePrometheusMatrix(text: string, file: string, options: Prome
     const item = result[s] as unknown;
     if (!isObject(item)) return fail(at, 'a series object {"metric": {…}, "values": […]}', describe(item));
     const labels = item.metric;
-    if (!isObject(labels) || !Object.values(labels).every((v) => typeof v === 'string')) return fail([...at, 'metric'], 'an object of string labels', describe(labels));
+    if (!isObject(labels) || !Object.values(labels).every((v) => typeof v === 'string'))
+      return fail([...at, 'metric'], 'an object of string labels', describe(labels));
     const stringLabels = labels as Record<string, string>;
     const name = seriesName(stringLabels);
     const entity = stringLabels[entityLabel] ?? options.defaultEntity ?? 'all';
@@ -105,10 +114,20 @@ export function parsePrometheusMatrix(text: string, file: string, options: Prome
     if (options.metrics && !options.metrics.includes(feature)) continue;
     const key = JSON.stringify([entity, feature]);
     const earlier = seen.get(key);
-    if (earlier !== undefined) fail(at, `one series per ${entityLabel} and ${metricLabel} ($.data.result[${earlier}] is also ${JSON.stringify(entity)} / ${JSON.stringify(feature)})`, name);
+    if (earlier !== undefined)
+      fail(
+        at,
+        `one series per ${entityLabel} and ${metricLabel} ($.data.result[${earlier}] is also ${JSON.stringify(entity)} / ${JSON.stringify(feature)})`,
+        name,
+      );
     seen.set(key, s);
     const values = item.values;
-    if (!Array.isArray(values)) return fail([...at, 'values'], `an array of [time, "value"] pairs in series ${name}${'histograms' in item ? ' (native histograms are not read)' : ''}`, describe(values));
+    if (!Array.isArray(values))
+      return fail(
+        [...at, 'values'],
+        `an array of [time, "value"] pairs in series ${name}${'histograms' in item ? ' (native histograms are not read)' : ''}`,
+        describe(values),
+      );
     series.push(readSamples(values, [...at, 'values'], name, entity, feature, infinities, fail));
   }
   return alignSeries(series, options.metrics, metricLabel, fail);
@@ -129,17 +148,36 @@ function readSamples(
   for (let i = 0; i < values.length; i++) {
     const pair = values[i];
     if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'number' || !Number.isFinite(pair[0])) {
-      fail([...at, i], `a [unixSeconds, "value"] pair at index ${i} of series ${name}`, JSON.stringify(pair) ?? describe(pair));
+      fail(
+        [...at, i],
+        `a [unixSeconds, "value"] pair at index ${i} of series ${name}`,
+        JSON.stringify(pair) ?? describe(pair),
+      );
     }
     const [seconds, text] = pair as [number, unknown];
     let value = sampleValue(text);
-    if (value === undefined) fail([...at, i, 1], `a sample value string ("0.5", "NaN", "+Inf") at index ${i} of series ${name}`, describe(text));
+    if (value === undefined)
+      fail(
+        [...at, i, 1],
+        `a sample value string ("0.5", "NaN", "+Inf") at index ${i} of series ${name}`,
+        describe(text),
+      );
     if (value === Infinity || value === -Infinity) {
-      if (infinities === 'error') fail([...at, i, 1], `a finite sample value at index ${i} of series ${name} (read ±Inf as missing with infinities: "missing")`, String(text));
+      if (infinities === 'error')
+        fail(
+          [...at, i, 1],
+          `a finite sample value at index ${i} of series ${name} (read ±Inf as missing with infinities: "missing")`,
+          String(text),
+        );
       value = NaN;
     }
     times[i] = BigInt(Math.round(seconds * 1000));
-    if (i > 0 && times[i] <= times[i - 1]) fail([...at, i, 0], `times that increase within series ${name} (index ${i - 1} is at ${times[i - 1]} ms)`, String(seconds));
+    if (i > 0 && times[i] <= times[i - 1])
+      fail(
+        [...at, i, 0],
+        `times that increase within series ${name} (index ${i - 1} is at ${times[i - 1]} ms)`,
+        String(seconds),
+      );
     out[i] = value!;
   }
   return { entity, feature, times, values: out };
@@ -154,10 +192,20 @@ function otherLabels(labels: Record<string, string>, entityLabel: string, metric
 }
 
 /** Groups series by entity (first-seen order) and aligns each entity's features on the union of its times. */
-function alignSeries(series: Series[], keep: readonly string[] | undefined, metricLabel: string, fail: (path: JsonPath, expected: string, found?: string) => never): PivotedFrames {
+function alignSeries(
+  series: Series[],
+  keep: readonly string[] | undefined,
+  metricLabel: string,
+  fail: (path: JsonPath, expected: string, found?: string) => never,
+): PivotedFrames {
   const present = new Set(series.map((s) => s.feature));
   const missing = keep?.find((name) => !present.has(name));
-  if (missing !== undefined) fail(['data', 'result'], `a series with ${metricLabel}=${JSON.stringify(missing)} (it is listed in metrics)`, 'none');
+  if (missing !== undefined)
+    fail(
+      ['data', 'result'],
+      `a series with ${metricLabel}=${JSON.stringify(missing)} (it is listed in metrics)`,
+      'none',
+    );
   if (series.length === 0) fail(['data', 'result'], 'at least one series', 'none');
   const features = keep ? keep.slice() : [...present].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const byEntity = new Map<string, Series[]>();

@@ -37,7 +37,12 @@ export async function resolveMapping(path: string, spec: InputMappingSpec = {}):
   }
   const mapping: InputMapping = { ...spec, format };
   const inner = path.toLowerCase().endsWith('.gz') ? path.slice(0, -3) : path;
-  if ((format === 'wide-csv' || format === 'long-csv') && mapping.delimiter === undefined && extname(inner).toLowerCase() === '.tsv') mapping.delimiter = '\t';
+  if (
+    (format === 'wide-csv' || format === 'long-csv') &&
+    mapping.delimiter === undefined &&
+    extname(inner).toLowerCase() === '.tsv'
+  )
+    mapping.delimiter = '\t';
   checkMappingFor(mapping, format, path);
   return mapping;
 }
@@ -55,7 +60,11 @@ function narrows(mapping: CsvMapping): boolean {
  * - long CSV, Prometheus: pivoted first (memory = the output), then one batch per entity in the wide
  *   layout `entity`, `timestamp`, one Float64 column per feature (`framesToBatches`).
  */
-export async function* readBatches(path: string, spec: InputMappingSpec = {}, options: ReadInputOptions = {}): AsyncGenerator<RecordBatch> {
+export async function* readBatches(
+  path: string,
+  spec: InputMappingSpec = {},
+  options: ReadInputOptions = {},
+): AsyncGenerator<RecordBatch> {
   const mapping = await resolveMapping(path, spec);
   switch (mapping.format) {
     case 'wide-csv':
@@ -69,7 +78,11 @@ export async function* readBatches(path: string, spec: InputMappingSpec = {}, op
     }
     case 'long-csv':
     case 'prometheus':
-      yield* framesToBatches(await pivoted(path, mapping, options), { entity: mapping.entity, timestamp: mapping.timestamp }, path);
+      yield* framesToBatches(
+        await pivoted(path, mapping, options),
+        { entity: mapping.entity, timestamp: mapping.timestamp },
+        path,
+      );
       return;
   }
 }
@@ -80,14 +93,35 @@ export async function* readBatches(path: string, spec: InputMappingSpec = {}, op
  * (times increase within an entity unless `order: 'sort'`; duplicates per `duplicates`); long CSV and
  * Prometheus through their pivots. Sequence ids and domains default to the entity.
  */
-export async function readSequences(path: string, spec: InputMappingSpec = {}, options: ReadInputOptions = {}): Promise<Sequence[]> {
+export async function readSequences(
+  path: string,
+  spec: InputMappingSpec = {},
+  options: ReadInputOptions = {},
+): Promise<Sequence[]> {
   const mapping = await resolveMapping(path, spec);
-  const assemble = { order: options.order, duplicates: options.duplicates, idOf: options.idOf, domainOf: options.domainOf, defaultEntity: options.defaultEntity, file: path };
+  const assemble = {
+    order: options.order,
+    duplicates: options.duplicates,
+    idOf: options.idOf,
+    domainOf: options.domainOf,
+    defaultEntity: options.defaultEntity,
+    file: path,
+  };
   switch (mapping.format) {
     case 'wide-csv': {
       const plan = planWideCsv(await readCsvHeader(path, mapping.delimiter), mapping, path);
-      const batches = readCsvBatches(path, { ...csvOptions(options), header: true, columns: plan.columns, delimiter: mapping.delimiter });
-      return sequencesFromBatches(batches, { ...assemble, entity: mapping.entity, timestamp: mapping.timestamp, features: plan.metrics });
+      const batches = readCsvBatches(path, {
+        ...csvOptions(options),
+        header: true,
+        columns: plan.columns,
+        delimiter: mapping.delimiter,
+      });
+      return sequencesFromBatches(batches, {
+        ...assemble,
+        entity: mapping.entity,
+        timestamp: mapping.timestamp,
+        features: plan.metrics,
+      });
     }
     case 'arrow':
     case 'parquet': {
@@ -96,7 +130,12 @@ export async function readSequences(path: string, spec: InputMappingSpec = {}, o
       const projected = projectBatches(raw, mapping, path, (p) => (plan = p));
       const first = await projected.next();
       if (first.done) return [];
-      return sequencesFromBatches(prepend(first.value, projected), { ...assemble, entity: plan!.entity, timestamp: plan!.timestamp, features: plan!.metrics });
+      return sequencesFromBatches(prepend(first.value, projected), {
+        ...assemble,
+        entity: plan!.entity,
+        timestamp: plan!.timestamp,
+        features: plan!.metrics,
+      });
     }
     case 'long-csv':
     case 'prometheus':
@@ -106,7 +145,12 @@ export async function readSequences(path: string, spec: InputMappingSpec = {}, o
 
 /** The frames of the formats that are pivoted rather than streamed. */
 async function pivoted(path: string, mapping: InputMapping, options: ReadInputOptions): Promise<PivotedFrames> {
-  if (mapping.format === 'long-csv') return pivotLongCsv(path, mapping, { ...csvOptions(options), duplicates: options.duplicates, defaultEntity: options.defaultEntity });
+  if (mapping.format === 'long-csv')
+    return pivotLongCsv(path, mapping, {
+      ...csvOptions(options),
+      duplicates: options.duplicates,
+      defaultEntity: options.defaultEntity,
+    });
   return readPrometheusFile(path, {
     entityLabel: mapping.entityLabel,
     metricLabel: mapping.metricLabel,

@@ -17,9 +17,15 @@ describe('wide CSV', () => {
 
   it('reads batches of [entity], [timestamp], metrics with the mapped types', async () => {
     const batches = [];
-    for await (const batch of readWideCsv(path, { timestamp: 'ts', entity: 'host' }, { batchRows: 3 })) batches.push(batch);
+    for await (const batch of readWideCsv(path, { timestamp: 'ts', entity: 'host' }, { batchRows: 3 }))
+      batches.push(batch);
     expect(batches.map((b) => b.numRows)).toEqual([3, 1]);
-    expect(batches[0].schema.fields.map((f) => `${f.name}: ${String(f.type)}`)).toEqual(['host: Dictionary<Int32, Utf8>', 'ts: Timestamp<MILLISECOND>', 'cpu: Float64', 'mem: Float64']);
+    expect(batches[0].schema.fields.map((f) => `${f.name}: ${String(f.type)}`)).toEqual([
+      'host: Dictionary<Int32, Utf8>',
+      'ts: Timestamp<MILLISECOND>',
+      'cpu: Float64',
+      'mem: Float64',
+    ]);
   });
 
   it('gives one sequence per entity, every other column a metric, empty fields NaN', async () => {
@@ -31,7 +37,12 @@ describe('wide CSV', () => {
   });
 
   it('keeps only the listed metrics, in the listed order', async () => {
-    const [a] = await readSequences(path, { format: 'wide-csv', timestamp: 'ts', entity: 'host', metrics: ['mem', 'cpu'] });
+    const [a] = await readSequences(path, {
+      format: 'wide-csv',
+      timestamp: 'ts',
+      entity: 'host',
+      metrics: ['mem', 'cpu'],
+    });
     expect([a.features, [...a.values]]).toEqual([
       ['mem', 'cpu'],
       [10, 1, NaN, 3],
@@ -42,23 +53,41 @@ describe('wide CSV', () => {
     const tsv = join(dir, 'iso.tsv');
     await writeFile(tsv, 'time\tv\n2024-01-01T00:00:00Z\t1.5\n2024-01-01T00:01:00Z\t2.5\n');
     const [all] = await readSequences(tsv, { timestamp: 'time', timestampUnit: 'iso' });
-    expect([all.entity, [...all.values], [...all.timestamps!]]).toEqual(['all', [1.5, 2.5], [1_704_067_200_000n, 1_704_067_260_000n]]);
+    expect([all.entity, [...all.values], [...all.timestamps!]]).toEqual([
+      'all',
+      [1.5, 2.5],
+      [1_704_067_200_000n, 1_704_067_260_000n],
+    ]);
   });
 
   it('names a mapped column missing from the header, and repeated header names', async () => {
-    await expect(readSequences(path, { timestamp: 'time' })).rejects.toThrow(new InputError({ file: path, line: 1, column: 1 }, 'a header with a column named "time"', 'ts,host,cpu,mem'));
+    await expect(readSequences(path, { timestamp: 'time' })).rejects.toThrow(
+      new InputError({ file: path, line: 1, column: 1 }, 'a header with a column named "time"', 'ts,host,cpu,mem'),
+    );
     const repeated = join(dir, 'repeated.csv');
     await writeFile(repeated, 'ts,a,a\n1,2,3\n');
-    await expect(readSequences(repeated, { timestamp: 'ts' })).rejects.toThrow(new InputError({ file: repeated, line: 1 }, 'distinct column names in the header (column 3 repeats an earlier name)', 'a'));
+    await expect(readSequences(repeated, { timestamp: 'ts' })).rejects.toThrow(
+      new InputError(
+        { file: repeated, line: 1 },
+        'distinct column names in the header (column 3 repeats an earlier name)',
+        'a',
+      ),
+    );
   });
 
   it('passes on the line and column of a bad value', async () => {
     const bad = join(dir, 'bad.csv');
     await writeFile(bad, 'ts,cpu\n1,0.5\n2,high\n');
-    await expect(readSequences(bad, { timestamp: 'ts' })).rejects.toThrow(new InputError({ file: bad, line: 3, column: 3 }, 'a number in column "cpu"', 'high'));
+    await expect(readSequences(bad, { timestamp: 'ts' })).rejects.toThrow(
+      new InputError({ file: bad, line: 3, column: 3 }, 'a number in column "cpu"', 'high'),
+    );
   });
 
   it('reads a header with quotes and a byte-order mark', async () => {
-    expect(await readCsvHeader({ file: 'h.csv', data: '\uFEFF\n"a,b", c ,"d""e"\n1,2,3\n' })).toEqual(['a,b', 'c', 'd"e']);
+    expect(await readCsvHeader({ file: 'h.csv', data: '\uFEFF\n"a,b", c ,"d""e"\n1,2,3\n' })).toEqual([
+      'a,b',
+      'c',
+      'd"e',
+    ]);
   });
 });

@@ -54,16 +54,32 @@ export async function readCsvHeader(input: TextInput, delimiter = ','): Promise<
  */
 export function planWideCsv(header: string[], mapping: CsvMapping, file: string): WideCsvPlan {
   const repeated = header.findIndex((name, i) => header.indexOf(name) !== i);
-  if (repeated !== -1) throw new InputError({ file, line: 1 }, `distinct column names in the header (column ${repeated + 1} repeats an earlier name)`, header[repeated]);
+  if (repeated !== -1)
+    throw new InputError(
+      { file, line: 1 },
+      `distinct column names in the header (column ${repeated + 1} repeats an earlier name)`,
+      header[repeated],
+    );
   const roles = [mapping.timestamp, mapping.entity].filter((n): n is string => n !== undefined);
   for (const name of [...roles, ...(mapping.metrics ?? [])]) {
-    if (!header.includes(name)) throw new InputError({ file, line: 1, column: 1 }, `a header with a column named ${JSON.stringify(name)}`, header.join(','));
+    if (!header.includes(name))
+      throw new InputError(
+        { file, line: 1, column: 1 },
+        `a header with a column named ${JSON.stringify(name)}`,
+        header.join(','),
+      );
   }
   const metrics = mapping.metrics ?? header.filter((name) => !roles.includes(name));
-  if (metrics.length === 0) throw new InputError({ file, line: 1 }, 'at least one metric column besides the time and entity columns', header.join(','));
+  if (metrics.length === 0)
+    throw new InputError(
+      { file, line: 1 },
+      'at least one metric column besides the time and entity columns',
+      header.join(','),
+    );
   const columns: CsvColumn[] = [];
   if (mapping.entity !== undefined) columns.push({ name: mapping.entity, type: 'dictionary', nullable: false });
-  if (mapping.timestamp !== undefined) columns.push({ name: mapping.timestamp, type: 'timestamp', unit: mapping.timestampUnit ?? 's', nullable: false });
+  if (mapping.timestamp !== undefined)
+    columns.push({ name: mapping.timestamp, type: 'timestamp', unit: mapping.timestampUnit ?? 's', nullable: false });
   for (const name of metrics) columns.push({ name, type: 'float64' });
   return { columns, metrics };
 }
@@ -73,7 +89,11 @@ export function planWideCsv(header: string[], mapping: CsvMapping, file: string)
  * [entity], [timestamp], metrics — streaming, with `readCsvBatches`'s errors (file, line, column).
  * Without `timestamp` the rows keep their file order and carry no time.
  */
-export async function* readWideCsv(input: TextInput, mapping: CsvMapping = {}, options: CsvInputOptions = {}): AsyncGenerator<RecordBatch> {
+export async function* readWideCsv(
+  input: TextInput,
+  mapping: CsvMapping = {},
+  options: CsvInputOptions = {},
+): AsyncGenerator<RecordBatch> {
   const plan = planWideCsv(await readCsvHeader(input, mapping.delimiter), mapping, inputName(input));
   yield* readCsvBatches(input, { ...options, header: true, columns: plan.columns, delimiter: mapping.delimiter });
 }

@@ -76,7 +76,9 @@ describe('writeBatches', () => {
         '',
       ].join('\n'),
     );
-    expect(summary(await readSequences(path, { timestamp: 'ts', timestampUnit: 'iso', entity: 'host' }))).toEqual(EXPECTED);
+    expect(summary(await readSequences(path, { timestamp: 'ts', timestampUnit: 'iso', entity: 'host' }))).toEqual(
+      EXPECTED,
+    );
   });
 
   it('writes CSV fields per RFC 4180, float32 with its shortest digits and NaN as empty', async () => {
@@ -84,12 +86,26 @@ describe('writeBatches', () => {
       'name, quoted': vectorFromArray(['plain', 'a,b', 'say "hi"', 'two\nlines', null], new Utf8()),
       f32: makeVector(Float32Array.of(0.1, NaN, 1e-7, -2.5, 3)),
       f64: makeVector(Float64Array.of(0.1 + 0.2, 1, NaN, -0, 1e21)),
-      t: makeVector(makeData({ type: new TimestampMillisecond(), length: 5, data: BigInt64Array.of(-1n, 0n, 1_700_000_000_123n, 86_400_000n, 1n) })),
+      t: makeVector(
+        makeData({
+          type: new TimestampMillisecond(),
+          length: 5,
+          data: BigInt64Array.of(-1n, 0n, 1_700_000_000_123n, 86_400_000n, 1n),
+        }),
+      ),
     });
     const path = join(dir, 'quoting.csv');
     await writeBatches(path, table.batches, 'csv', { timestamps: 'ms' });
     expect(await readFile(path, 'utf8')).toBe(
-      ['"name, quoted",f32,f64,t', 'plain,0.1,0.30000000000000004,-1', '"a,b",,1,0', '"say ""hi""",1e-7,,1700000000123', '"two\nlines",-2.5,0,86400000', ',3,1e+21,1', ''].join('\n'),
+      [
+        '"name, quoted",f32,f64,t',
+        'plain,0.1,0.30000000000000004,-1',
+        '"a,b",,1,0',
+        '"say ""hi""",1e-7,,1700000000123',
+        '"two\nlines",-2.5,0,86400000',
+        ',3,1e+21,1',
+        '',
+      ].join('\n'),
     );
   });
 
@@ -98,8 +114,17 @@ describe('writeBatches', () => {
     const schema = new Schema([new Field('label', type, true)]);
     const batch = (keys: string[], codes: number[], nullAt?: number) => {
       const validity = nullAt === undefined ? undefined : Uint8Array.of(0xff & ~(1 << nullAt));
-      const data = makeData({ type, length: codes.length, data: Int8Array.from(codes), dictionary: vectorFromArray(keys, new Utf8()), ...(validity ? { nullBitmap: validity } : {}) });
-      return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: codes.length, nullCount: 0, children: [data] }));
+      const data = makeData({
+        type,
+        length: codes.length,
+        data: Int8Array.from(codes),
+        dictionary: vectorFromArray(keys, new Utf8()),
+        ...(validity ? { nullBitmap: validity } : {}),
+      });
+      return new RecordBatch(
+        schema,
+        makeData({ type: new Struct(schema.fields), length: codes.length, nullCount: 0, children: [data] }),
+      );
     };
     // second dictionary does not extend the first: "y" moves from code 1 to code 0
     const batches = [batch(['x', 'y'], [0, 1, 1]), batch(['y', 'z'], [0, 1, 0], 2)];
@@ -121,24 +146,31 @@ describe('writeBatches', () => {
     }
     const leftovers = async () => (await readdir(dir)).filter((name) => name.endsWith('.tmp'));
 
-    it.each(['arrow', 'parquet', 'csv'] as OutputFormat[])('%s: a source that throws leaves no file, and an existing file untouched', async (format) => {
-      const fresh = join(dir, `fresh.${format}`);
-      await expect(writeBatches(fresh, failingAfter(2), format)).rejects.toThrow('source failed mid-way');
-      await expect(readFile(fresh)).rejects.toThrow(/ENOENT/);
-      const existing = join(dir, `existing.${format}`);
-      await writeFile(existing, 'previous content');
-      await expect(writeBatches(existing, failingAfter(1), format)).rejects.toThrow('source failed mid-way');
-      expect(await readFile(existing, 'utf8')).toBe('previous content');
-      expect(await leftovers()).toEqual([]);
-    });
+    it.each(['arrow', 'parquet', 'csv'] as OutputFormat[])(
+      '%s: a source that throws leaves no file, and an existing file untouched',
+      async (format) => {
+        const fresh = join(dir, `fresh.${format}`);
+        await expect(writeBatches(fresh, failingAfter(2), format)).rejects.toThrow('source failed mid-way');
+        await expect(readFile(fresh)).rejects.toThrow(/ENOENT/);
+        const existing = join(dir, `existing.${format}`);
+        await writeFile(existing, 'previous content');
+        await expect(writeBatches(existing, failingAfter(1), format)).rejects.toThrow('source failed mid-way');
+        expect(await readFile(existing, 'utf8')).toBe('previous content');
+        expect(await leftovers()).toEqual([]);
+      },
+    );
 
     it('refuses an empty stream and batches whose schema changes', async () => {
       const path = join(dir, 'refused.arrow');
-      await expect(writeBatches(path, [], 'arrow')).rejects.toThrow(new ParameterError('no record batches to write: at least one (it carries the schema) is needed'));
+      await expect(writeBatches(path, [], 'arrow')).rejects.toThrow(
+        new ParameterError('no record batches to write: at least one (it carries the schema) is needed'),
+      );
       const one = new Table({ a: makeVector(Float64Array.of(1)) }).batches[0];
       const other = new Table({ a: makeVector(Float32Array.of(1)) }).batches[0];
       for (const format of ['arrow', 'parquet', 'csv'] as OutputFormat[]) {
-        await expect(writeBatches(path, [one, other], format)).rejects.toThrow(new ParameterError('record batch 2 has columns (a: Float32), but the first had (a: Float64)'));
+        await expect(writeBatches(path, [one, other], format)).rejects.toThrow(
+          new ParameterError('record batch 2 has columns (a: Float32), but the first had (a: Float64)'),
+        );
       }
       await expect(readFile(path)).rejects.toThrow(/ENOENT/);
       expect(await leftovers()).toEqual([]);

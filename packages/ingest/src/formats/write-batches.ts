@@ -42,27 +42,43 @@ export async function writeBatches(
   format: OutputFormat,
   options: WriteBatchesOptions = {},
 ): Promise<WriteReport> {
-  if (!OUTPUT_FORMATS.includes(format)) throw new ParameterError(`output format must be one of ${OUTPUT_FORMATS.join(', ')}, got ${JSON.stringify(format)}`);
+  if (!OUTPUT_FORMATS.includes(format))
+    throw new ParameterError(
+      `output format must be one of ${OUTPUT_FORMATS.join(', ')}, got ${JSON.stringify(format)}`,
+    );
   const report: WriteReport = { batches: 0, rows: 0, bytes: 0 };
   const checked = checkedBatches(batches, report, options.signal);
-  const chunks = format === 'arrow' ? arrowIpcBytes(checked) : format === 'parquet' ? parquetBytes(checked, options) : csvText(checked, options);
+  const chunks =
+    format === 'arrow'
+      ? arrowIpcBytes(checked)
+      : format === 'parquet'
+        ? parquetBytes(checked, options)
+        : csvText(checked, options);
   report.bytes = await writeChunksAtomic(path, chunks);
   return report;
 }
 
 /** Passes batches on while counting them, checking that they share one schema and that there is at least one. */
-async function* checkedBatches(batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>, report: WriteReport, signal: AbortSignal | undefined): AsyncGenerator<RecordBatch> {
+async function* checkedBatches(
+  batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
+  report: WriteReport,
+  signal: AbortSignal | undefined,
+): AsyncGenerator<RecordBatch> {
   let signature: string | undefined;
   for await (const batch of batches) {
     signal?.throwIfAborted();
     const own = schemaSignature(batch.schema);
     signature ??= own;
-    if (own !== signature) throw new ParameterError(`record batch ${report.batches + 1} has columns (${own}), but the first had (${signature})`);
+    if (own !== signature)
+      throw new ParameterError(
+        `record batch ${report.batches + 1} has columns (${own}), but the first had (${signature})`,
+      );
     report.batches++;
     report.rows += batch.numRows;
     yield batch;
   }
-  if (report.batches === 0) throw new ParameterError('no record batches to write: at least one (it carries the schema) is needed');
+  if (report.batches === 0)
+    throw new ParameterError('no record batches to write: at least one (it carries the schema) is needed');
 }
 
 /**
@@ -79,7 +95,7 @@ export async function writeChunksAtomic(path: string, chunks: AsyncIterable<Uint
     for await (const chunk of chunks) {
       const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
       // a write may take fewer bytes than offered; loop until the chunk is on its way
-      for (let offset = 0; offset < buffer.byteLength; ) {
+      for (let offset = 0; offset < buffer.byteLength;) {
         const { bytesWritten } = await handle.write(buffer, offset, buffer.byteLength - offset);
         offset += bytesWritten;
       }

@@ -20,7 +20,14 @@ describe('summariseSequences', () => {
           { start: 3, end: 4, eventType: 'T1', ignored: true },
         ],
       },
-      { ...base, id: 'y/1', entity: 'y', values: Float32Array.from([1, 1, 1, 1]), length: 2, timestamps: BigInt64Array.from([7000n, 8000n]) },
+      {
+        ...base,
+        id: 'y/1',
+        entity: 'y',
+        values: Float32Array.from([1, 1, 1, 1]),
+        length: 2,
+        timestamps: BigInt64Array.from([7000n, 8000n]),
+      },
     ];
     const r = summariseSequences('demo', seqs);
     expect(r.records).toBe(6);

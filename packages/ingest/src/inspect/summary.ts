@@ -40,7 +40,11 @@ export interface SummariseOptions {
  * The inspection of a set of sequences: entities, record counts, time span, the modal sampling step,
  * the share of NaN per feature, records per event type and ranges per event type.
  */
-export function summariseSequences(dataset: string, sequences: readonly Sequence[], options: SummariseOptions = {}): DatasetInspection {
+export function summariseSequences(
+  dataset: string,
+  sequences: readonly Sequence[],
+  options: SummariseOptions = {},
+): DatasetInspection {
   const features = sequences[0]?.features ?? [];
   const missing = new Float64Array(features.length);
   let records = 0;
@@ -86,10 +90,15 @@ export function summariseSequences(dataset: string, sequences: readonly Sequence
   }
   let samplingStepMs: number | undefined;
   let best = 0;
-  for (const [step, n] of steps) if (n > best || (n === best && step < samplingStepMs!)) [samplingStepMs, best] = [step, n];
+  for (const [step, n] of steps)
+    if (n > best || (n === best && step < samplingStepMs!)) [samplingStepMs, best] = [step, n];
   return {
     dataset,
-    columns: features.map((name, f) => ({ name, type: 'float32', missingShare: records > 0 ? missing[f] / records : 0 })),
+    columns: features.map((name, f) => ({
+      name,
+      type: 'float32',
+      missingShare: records > 0 ? missing[f] / records : 0,
+    })),
     entities: [...entities],
     sequences: sequences.length,
     records,

@@ -114,7 +114,12 @@ class Parser {
     for (let i = resume ? this.last.offset : this.lineStarts[lo]; i < offset; i++) {
       const c = text.charCodeAt(i);
       // the low half of a surrogate pair belongs to the code point before it
-      const pairedLow = c >= 0xdc00 && c <= 0xdfff && i > this.lineStarts[lo] && text.charCodeAt(i - 1) >= 0xd800 && text.charCodeAt(i - 1) <= 0xdbff;
+      const pairedLow =
+        c >= 0xdc00 &&
+        c <= 0xdfff &&
+        i > this.lineStarts[lo] &&
+        text.charCodeAt(i - 1) >= 0xd800 &&
+        text.charCodeAt(i - 1) <= 0xdbff;
       if (!pairedLow) column++;
     }
     this.last = { offset, line: lo, column };

@@ -12,7 +12,11 @@ export function balancedFileQuota(fileWindows: number, keyWindows: number, perKe
  * without replacement when that count ≤ n_f, else with replacement. With a single key every window is kept.
  * Files are visited in sequence order and draws within a file are returned in ascending window order.
  */
-export function balancedSample(ws: IndexedWindowSet, keyOf: (sequenceIndex: number) => string, seed: number): IndexedWindowSet {
+export function balancedSample(
+  ws: IndexedWindowSet,
+  keyOf: (sequenceIndex: number) => string,
+  seed: number,
+): IndexedWindowSet {
   const byFile = new Map<number, number[]>();
   for (let i = 0; i < ws.count; i++) {
     const f = ws.sequenceOf(i);
@@ -28,14 +32,21 @@ export function balancedSample(ws: IndexedWindowSet, keyOf: (sequenceIndex: numb
     keyOfFile.set(f, key);
     keyWindows.set(key, (keyWindows.get(key) ?? 0) + byFile.get(f)!.length);
   }
-  if (keyWindows.size <= 1) return subsetIndexedWindows(ws, Int32Array.from({ length: ws.count }, (_, i) => i));
+  if (keyWindows.size <= 1)
+    return subsetIndexedWindows(
+      ws,
+      Int32Array.from({ length: ws.count }, (_, i) => i),
+    );
   const perKey = Math.floor(ws.count / keyWindows.size);
   const uniform = mulberry32(seed);
   const chosen: number[] = [];
   for (const f of files) {
     const own = byFile.get(f)!;
     const quota = balancedFileQuota(own.length, keyWindows.get(keyOfFile.get(f)!)!, perKey);
-    const picks = quota <= own.length ? drawWithoutReplacement(own.length, quota, uniform) : drawWithReplacement(own.length, quota, uniform);
+    const picks =
+      quota <= own.length
+        ? drawWithoutReplacement(own.length, quota, uniform)
+        : drawWithReplacement(own.length, quota, uniform);
     picks.sort((a, b) => a - b);
     for (const p of picks) chosen.push(own[p]);
   }

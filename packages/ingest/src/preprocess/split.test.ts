@@ -9,7 +9,7 @@ const s: Sequence = {
   features: ['a', 'b'],
   values: Float32Array.from({ length: T * 2 }, (_, i) => i),
   length: T,
-  labels: Uint8Array.from({ length: T }, (_, t) => (t >= 3 && t < 8) || t === 15 ? 1 : 0),
+  labels: Uint8Array.from({ length: T }, (_, t) => ((t >= 3 && t < 8) || t === 15 ? 1 : 0)),
   timestamps: BigInt64Array.from({ length: T }, (_, t) => BigInt(t * 300_000)),
   ranges: [
     { start: 3, end: 8, eventType: 'metric' },
@@ -53,7 +53,19 @@ describe('tailSplit', () => {
       expect([fraction, parts.tail.length, parts.head.length]).toEqual([fraction, tail, T - tail]);
     }
     // the ASD protocol: 15% of a server's 12960 records
-    expect(tailSplit({ ...s, length: 12960, values: new Float32Array(12960 * 2), labels: undefined, timestamps: undefined, ranges: undefined }, 0.15).tail.length).toBe(1944);
+    expect(
+      tailSplit(
+        {
+          ...s,
+          length: 12960,
+          values: new Float32Array(12960 * 2),
+          labels: undefined,
+          timestamps: undefined,
+          ranges: undefined,
+        },
+        0.15,
+      ).tail.length,
+    ).toBe(1944);
     expect(() => tailSplit(s, 1.2)).toThrow(ParameterError);
   });
 });

@@ -2,10 +2,23 @@ import { FeatureMismatchError, ParameterError, mulberry32, type Sequence } from 
 import { applyStandardisation, fitStandardiser } from './standardise';
 
 const rng = mulberry32(3);
-function seq(id: string, length: number, labels?: number[], column = (t: number, j: number) => Math.fround(10 * j + rng() * (j + 1))): Sequence {
+function seq(
+  id: string,
+  length: number,
+  labels?: number[],
+  column = (t: number, j: number) => Math.fround(10 * j + rng() * (j + 1)),
+): Sequence {
   const values = new Float32Array(length * 3);
   for (let t = 0; t < length; t++) for (let j = 0; j < 3; j++) values[t * 3 + j] = column(t, j);
-  return { id, entity: id, domain: id, features: ['a', 'b', 'c'], values, length, labels: labels && Uint8Array.from(labels) };
+  return {
+    id,
+    entity: id,
+    domain: id,
+    features: ['a', 'b', 'c'],
+    values,
+    length,
+    labels: labels && Uint8Array.from(labels),
+  };
 }
 
 /** Textbook two-pass mean and population std of the records picked by `use`, one feature at a time. */
@@ -24,7 +37,11 @@ function direct(sequences: Sequence[], use: (s: Sequence, t: number) => boolean)
 
 describe('fitStandardiser', () => {
   const a = seq('a', 50);
-  const b = seq('b', 30, Array.from({ length: 30 }, (_, t) => (t % 7 === 0 ? 1 : 0)));
+  const b = seq(
+    'b',
+    30,
+    Array.from({ length: 30 }, (_, t) => (t % 7 === 0 ? 1 : 0)),
+  );
 
   it('fits mean and population std on normal records only (label 0 or no labels)', () => {
     const st = fitStandardiser([a, b]);
@@ -62,7 +79,9 @@ describe('applyStandardisation', () => {
     const st = { mean: [1, 2, 3], std: [2, 4, 0.5] };
     const z = applyStandardisation(s, st);
     expect(z.values).not.toBe(s.values);
-    expect(Array.from(z.values)).toEqual(Array.from(s.values, (x, i) => Math.fround((x - st.mean[i % 3]) / st.std[i % 3])));
+    expect(Array.from(z.values)).toEqual(
+      Array.from(s.values, (x, i) => Math.fround((x - st.mean[i % 3]) / st.std[i % 3])),
+    );
     expect(z.id).toBe('s');
     expect(() => applyStandardisation(s, { mean: [0, 0], std: [1, 1] })).toThrow(FeatureMismatchError);
   });

@@ -16,7 +16,8 @@ export function fitStandardiser(sequences: Sequence[], opts: FitStandardiserOpti
   if (sequences.length === 0) throw new ParameterError('fitStandardiser: no sequences');
   const width = sequences[0].features.length;
   for (const seq of sequences) {
-    if (seq.features.length !== width) throw new FeatureMismatchError(width, seq.features.length, `features per record in ${seq.id}`);
+    if (seq.features.length !== width)
+      throw new FeatureMismatchError(width, seq.features.length, `features per record in ${seq.id}`);
   }
   const used = (seq: Sequence, t: number) => !normalOnly || !seq.labels || seq.labels[t] === 0;
   const sum = new Float64Array(width);
@@ -65,7 +66,11 @@ export function fitStandardiser(sequences: Sequence[], opts: FitStandardiserOpti
 export function applyStandardisation(seq: Sequence, st: Standardisation): Sequence {
   const width = seq.features.length;
   if (st.mean.length !== width || st.std.length !== width) {
-    throw new FeatureMismatchError(st.mean.length, width, `features per record (${seq.id} has ${width}, the standardisation ${st.mean.length})`);
+    throw new FeatureMismatchError(
+      st.mean.length,
+      width,
+      `features per record (${seq.id} has ${width}, the standardisation ${st.mean.length})`,
+    );
   }
   const values = new Float32Array(seq.length * width);
   for (let t = 0; t < seq.length; t++) {

@@ -24,7 +24,12 @@ function bruteForce(seqs: Sequence[], W: number, normalOnly: boolean, domains: s
     for (let t = W - 1; t < s.length; t++) {
       const records = Array.from({ length: W }, (_, i) => t - W + 1 + i);
       if (normalOnly && s.labels && records.some((r) => s.labels![r] > 0)) continue;
-      out.push({ seq: k, end: t, domain: domains.indexOf(s.domain), values: records.flatMap((r) => [s.values[r * F], s.values[r * F + 1]]) });
+      out.push({
+        seq: k,
+        end: t,
+        domain: domains.indexOf(s.domain),
+        values: records.flatMap((r) => [s.values[r * F], s.values[r * F + 1]]),
+      });
     }
   });
   return out;
@@ -34,10 +39,18 @@ describe('windowSequences', () => {
   it('matches brute force for random lengths, window lengths and labels', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ length: fc.integer({ min: 0, max: 30 }), anomalous: fc.array(fc.nat(29), { maxLength: 4 }), domain: fc.constantFrom('p', 'q', 'r'), labelled: fc.boolean() }), {
-          minLength: 1,
-          maxLength: 5,
-        }),
+        fc.array(
+          fc.record({
+            length: fc.integer({ min: 0, max: 30 }),
+            anomalous: fc.array(fc.nat(29), { maxLength: 4 }),
+            domain: fc.constantFrom('p', 'q', 'r'),
+            labelled: fc.boolean(),
+          }),
+          {
+            minLength: 1,
+            maxLength: 5,
+          },
+        ),
         fc.integer({ min: 1, max: 8 }),
         fc.boolean(),
         (specs, W, normalOnly) => {

@@ -1,4 +1,10 @@
-import { FeatureMismatchError, ParameterError, subsetWindowSet, type Sequence, type WindowSet } from '@driftwatch/contracts';
+import {
+  FeatureMismatchError,
+  ParameterError,
+  subsetWindowSet,
+  type Sequence,
+  type WindowSet,
+} from '@driftwatch/contracts';
 
 /** A WindowSet that knows where each window comes from. */
 export interface IndexedWindowSet extends WindowSet {
@@ -35,7 +41,10 @@ export class SequenceWindows implements IndexedWindowSet {
     const position = new Map(domains.map((d, k) => [d, k]));
     this.domainIndex = Int32Array.from(sequences, (s) => {
       const k = position.get(s.domain);
-      if (k === undefined) throw new ParameterError(`sequence ${s.id} has domain "${s.domain}", which is not among the domains ${domains.join(', ')}`);
+      if (k === undefined)
+        throw new ParameterError(
+          `sequence ${s.id} has domain "${s.domain}", which is not among the domains ${domains.join(', ')}`,
+        );
       return k;
     });
   }
@@ -69,13 +78,20 @@ export function domainsOf(sequences: readonly Sequence[]): string[] {
  * All windows of length W with step 1 (docs/divad.md §1): w_t = (x_{t−W+1} … x_t) for t = W−1 … T−1 of each
  * sequence, in sequence order. With `normalOnly`, a window is kept only if all its W labels are 0 (§3.4).
  */
-export function windowSequences(sequences: readonly Sequence[], windowLength: number, opts: WindowOptions = {}): SequenceWindows {
-  if (!(Number.isInteger(windowLength) && windowLength >= 1)) throw new ParameterError(`window length must be an integer ≥ 1, got ${windowLength}`);
+export function windowSequences(
+  sequences: readonly Sequence[],
+  windowLength: number,
+  opts: WindowOptions = {},
+): SequenceWindows {
+  if (!(Number.isInteger(windowLength) && windowLength >= 1))
+    throw new ParameterError(`window length must be an integer ≥ 1, got ${windowLength}`);
   if (sequences.length === 0) throw new ParameterError('windowSequences: no sequences');
   const width = sequences[0].features.length;
   for (const s of sequences) {
-    if (s.features.length !== width) throw new FeatureMismatchError(width, s.features.length, `features per record in ${s.id}`);
-    if (s.values.length < s.length * width) throw new FeatureMismatchError(s.length * width, s.values.length, `values in ${s.id}`);
+    if (s.features.length !== width)
+      throw new FeatureMismatchError(width, s.features.length, `features per record in ${s.id}`);
+    if (s.values.length < s.length * width)
+      throw new FeatureMismatchError(s.length * width, s.values.length, `values in ${s.id}`);
   }
   const domains = opts.domains ?? domainsOf(sequences);
   const upperBound = sequences.reduce((n, s) => n + Math.max(0, s.length - windowLength + 1), 0);

@@ -31,13 +31,19 @@ describe('sequencesFromBatches', () => {
 
   it('names the line of a time that goes backwards within an entity', async () => {
     await expect(assemble('a,1,1,1\nb,9,1,1\na,3,1,1\na,2,1,1\n')).rejects.toThrow(
-      new InputError({ file: 'm.csv', line: 4 }, 'times that increase within entity "a" in column "t" (line 3 has 3000 ms)', '2000 ms'),
+      new InputError(
+        { file: 'm.csv', line: 4 },
+        'times that increase within entity "a" in column "t" (line 3 has 3000 ms)',
+        '2000 ms',
+      ),
     );
   });
 
   it('names both lines of a duplicate time, or keeps the first or last record as asked', async () => {
     const text = 'a,1,1,1\na,2,2,2\na,2,3,3\na,4,4,4\n';
-    await expect(assemble(text)).rejects.toThrow('m.csv:3: expected one record per time within entity "a" in column "t" (line 2 has the same time), found "2000 ms again"');
+    await expect(assemble(text)).rejects.toThrow(
+      'm.csv:3: expected one record per time within entity "a" in column "t" (line 2 has the same time), found "2000 ms again"',
+    );
     expect([...(await assemble(text, { duplicates: 'first' }))[0].values]).toEqual([1, 1, 2, 2, 4, 4]);
     expect([...(await assemble(text, { duplicates: 'last' }))[0].values]).toEqual([1, 1, 3, 3, 4, 4]);
   });
@@ -46,7 +52,9 @@ describe('sequencesFromBatches', () => {
     const seqs = await assemble('a,3,3,3\na,1,1,1\nb,2,2,2\na,2,2,2\n', { order: 'sort' });
     expect([...seqs[0].timestamps!].map(Number)).toEqual([1000, 2000, 3000]);
     expect([...seqs[0].values]).toEqual([1, 1, 2, 2, 3, 3]);
-    await expect(assemble('a,3,3,3\na,3,1,1\n', { order: 'sort' })).rejects.toThrow('m.csv:2: expected one record per time');
+    await expect(assemble('a,3,3,3\na,3,1,1\n', { order: 'sort' })).rejects.toThrow(
+      'm.csv:2: expected one record per time',
+    );
   });
 });
 
@@ -73,7 +81,12 @@ describe('resampleSequence', () => {
     expect([...resampleSequence(seq, { stepMs: 1000, fill: 'none' }).values]).toEqual([2, NaN, NaN, 8]);
   });
   it('back-fills leading gaps when asked', () => {
-    const lead: Sequence = { ...seq, values: Float32Array.from([NaN, NaN, 5, 6]), labels: undefined, ranges: undefined };
+    const lead: Sequence = {
+      ...seq,
+      values: Float32Array.from([NaN, NaN, 5, 6]),
+      labels: undefined,
+      ranges: undefined,
+    };
     expect([...resampleSequence(lead, { stepMs: 1000 }).values]).toEqual([5, 5, 5, 6]);
     expect([...resampleSequence(lead, { stepMs: 1000, fill: 'previous' }).values]).toEqual([NaN, 5, 5, 6]);
   });

@@ -51,7 +51,10 @@ class EntityRows {
  * a duplicate time is an error unless a duplicate policy says which record to keep. Errors name the
  * file line of the offending row.
  */
-export async function sequencesFromBatches(batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>, options: AssembleOptions): Promise<Sequence[]> {
+export async function sequencesFromBatches(
+  batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
+  options: AssembleOptions,
+): Promise<Sequence[]> {
   const width = options.features.length;
   if (width < 1) throw new ParameterError('at least one feature column is required');
   const order = options.order ?? 'strict';
@@ -61,7 +64,11 @@ export async function sequencesFromBatches(batches: AsyncIterable<RecordBatch> |
     const featureColumns = options.features.map((name) => columnOf(batch, name, options.file));
     const entityColumn = options.entity === undefined ? undefined : columnOf(batch, options.entity, options.file);
     const timeColumn = options.timestamp === undefined ? undefined : columnOf(batch, options.timestamp, options.file);
-    const times = timeColumn ? (timeColumn.data.length === 1 ? (timeColumn.data[0].values as BigInt64Array) : BigInt64Array.from(timeColumn.toArray() as Iterable<bigint>)) : undefined;
+    const times = timeColumn
+      ? timeColumn.data.length === 1
+        ? (timeColumn.data[0].values as BigInt64Array)
+        : BigInt64Array.from(timeColumn.toArray() as Iterable<bigint>)
+      : undefined;
     const lines = sourceLinesOf(batch);
     const featureValues = featureColumns.map((column) => numericValues(column));
     const keys = entityColumn ? entityKeys(entityColumn) : undefined;
@@ -69,7 +76,12 @@ export async function sequencesFromBatches(batches: AsyncIterable<RecordBatch> |
     let rowsKey: string | undefined;
     for (let r = 0; r < batch.numRows; r++) {
       const key = keys ? keys(r) : (options.defaultEntity ?? 'all');
-      if (key === null) throw new InputError({ file: options.file, line: lines?.[r] }, `an entity id in column "${options.entity}"`, '');
+      if (key === null)
+        throw new InputError(
+          { file: options.file, line: lines?.[r] },
+          `an entity id in column "${options.entity}"`,
+          '',
+        );
       if (key !== rowsKey) {
         rows = entities.get(key);
         if (!rows) {
@@ -87,7 +99,12 @@ export async function sequencesFromBatches(batches: AsyncIterable<RecordBatch> |
       if (times && order === 'strict' && target.length > 0) {
         const previous = target.times[target.length - 1];
         if (t < previous || (t === previous && duplicates === 'error')) {
-          throw timeOrderError(options.file, options.timestamp!, { entity: key, ms: previous, line: target.lines[target.length - 1] }, { entity: key, ms: t, line: lines?.[r] });
+          throw timeOrderError(
+            options.file,
+            options.timestamp!,
+            { entity: key, ms: previous, line: target.lines[target.length - 1] },
+            { entity: key, ms: t, line: lines?.[r] },
+          );
         }
         if (t === previous) {
           if (duplicates === 'first') continue;
@@ -126,9 +143,17 @@ function times(options: AssembleOptions): boolean {
 }
 
 /** Sorts an entity's rows by time (stable, so file order breaks ties) and applies the duplicate policy. */
-function sortRows(rows: EntityRows, width: number, duplicates: DuplicatePolicy, entity: string, options: AssembleOptions): void {
+function sortRows(
+  rows: EntityRows,
+  width: number,
+  duplicates: DuplicatePolicy,
+  entity: string,
+  options: AssembleOptions,
+): void {
   const n = rows.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (rows.times[a] < rows.times[b] ? -1 : rows.times[a] > rows.times[b] ? 1 : a - b));
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) =>
+    rows.times[a] < rows.times[b] ? -1 : rows.times[a] > rows.times[b] ? 1 : a - b,
+  );
   const values = new Float32Array(n * width);
   const times = new BigInt64Array(n);
   const lines = new Uint32Array(n);
@@ -136,7 +161,12 @@ function sortRows(rows: EntityRows, width: number, duplicates: DuplicatePolicy, 
   for (const i of order) {
     if (k > 0 && rows.times[i] === times[k - 1]) {
       if (duplicates === 'error') {
-        throw timeOrderError(options.file, options.timestamp!, { entity, ms: times[k - 1], line: lines[k - 1] }, { entity, ms: rows.times[i], line: rows.lines[i] });
+        throw timeOrderError(
+          options.file,
+          options.timestamp!,
+          { entity, ms: times[k - 1], line: lines[k - 1] },
+          { entity, ms: rows.times[i], line: rows.lines[i] },
+        );
       }
       if (duplicates === 'first') continue;
       k--; // 'last': overwrite
@@ -154,7 +184,10 @@ function sortRows(rows: EntityRows, width: number, duplicates: DuplicatePolicy, 
 
 function columnOf(batch: RecordBatch, name: string, file: string): Vector {
   const column = batch.getChild(name);
-  if (!column) throw new ParameterError(`${file}: no column "${name}" (columns: ${batch.schema.fields.map((f) => f.name).join(', ')})`);
+  if (!column)
+    throw new ParameterError(
+      `${file}: no column "${name}" (columns: ${batch.schema.fields.map((f) => f.name).join(', ')})`,
+    );
   return column;
 }
 

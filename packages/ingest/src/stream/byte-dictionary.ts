@@ -70,6 +70,12 @@ export class ByteDictionary {
 
   /** The keys so far as Utf8 data: offsets are the key starts, the data is the pool. */
   toUtf8(): Data<Utf8> {
-    return makeData({ type: new Utf8(), length: this.size, nullCount: 0, valueOffsets: this.starts.slice(0, this.size + 1), data: this.pool.subarray(0, this.poolUsed) });
+    return makeData({
+      type: new Utf8(),
+      length: this.size,
+      nullCount: 0,
+      valueOffsets: this.starts.slice(0, this.size + 1),
+      data: this.pool.subarray(0, this.poolUsed),
+    });
   }
 }

@@ -30,7 +30,8 @@ export function inputName(input: TextInput): string {
  * never straddles two chunks.
  */
 export async function* readLineChunks(input: TextInput, chunkBytes = DEFAULT_CHUNK_BYTES): AsyncGenerator<LineChunk> {
-  if (!(Number.isInteger(chunkBytes) && chunkBytes >= 16)) throw new ParameterError(`chunkBytes must be an integer ≥ 16, got ${chunkBytes}`);
+  if (!(Number.isInteger(chunkBytes) && chunkBytes >= 16))
+    throw new ParameterError(`chunkBytes must be an integer ≥ 16, got ${chunkBytes}`);
   let line = 1;
   let carry: Buffer | null = null;
   let inQuotes = false;
@@ -89,9 +90,13 @@ interface Source {
 
 async function openSource(input: TextInput, chunkBytes: number): Promise<Source> {
   if (typeof input !== 'string') {
-    const data = typeof input.data === 'string' ? Buffer.from(input.data, 'utf8') : Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
+    const data =
+      typeof input.data === 'string'
+        ? Buffer.from(input.data, 'utf8')
+        : Buffer.from(input.data.buffer, input.data.byteOffset, input.data.byteLength);
     const pieces: Buffer[] = [];
-    for (let p = 0; p < data.length; p += chunkBytes) pieces.push(data.subarray(p, Math.min(data.length, p + chunkBytes)));
+    for (let p = 0; p < data.length; p += chunkBytes)
+      pieces.push(data.subarray(p, Math.min(data.length, p + chunkBytes)));
     let consumed = 0;
     async function* iterate() {
       for (const piece of pieces) {

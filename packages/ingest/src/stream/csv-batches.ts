@@ -128,9 +128,11 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
   const file = inputName(input);
   const delimiter = delimiterByte(options.delimiter);
   const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
-  if (!(Number.isInteger(batchRows) && batchRows >= 1)) throw new ParameterError(`batchRows must be an integer ≥ 1, got ${batchRows}`);
+  if (!(Number.isInteger(batchRows) && batchRows >= 1))
+    throw new ParameterError(`batchRows must be an integer ≥ 1, got ${batchRows}`);
   const onError = options.onError ?? 'fail';
-  if (onError !== 'fail' && onError !== 'skip') throw new ParameterError(`onError must be "fail" or "skip", got ${JSON.stringify(onError)}`);
+  if (onError !== 'fail' && onError !== 'skip')
+    throw new ParameterError(`onError must be "fail" or "skip", got ${JSON.stringify(onError)}`);
   if (onError === 'skip' && !options.rejects) throw new ParameterError('onError "skip" needs a rejects sink');
   const header = options.header ?? options.columns === undefined;
   if (!header && options.columns === undefined) throw new ParameterError('a file without a header needs its columns');
@@ -146,7 +148,13 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
   let rows = 0;
   let lines = new Uint32Array(batchRows);
   let sawData = false;
-  let fast: FastTargets = { floats: [], times: [], timeFactor: new Float64Array(0), keys: [], emptyIsNull: new Uint8Array(0) };
+  let fast: FastTargets = {
+    floats: [],
+    times: [],
+    timeFactor: new Float64Array(0),
+    keys: [],
+    emptyIsNull: new Uint8Array(0),
+  };
 
   const setUp = (headerNames: string[] | null, headerLine: string) => {
     const specs: CsvColumn[] = options.columns ?? headerNames!.map((name): CsvColumn => ({ name, type: 'float64' }));
@@ -154,7 +162,10 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
     fieldToPlan = new Int32Array(width).fill(-1);
     plans = specs.map((spec, k) => {
       const index = sourceIndex(spec, k, headerNames, file, headerLine);
-      if (index >= width) throw new ParameterError(`${file}: column "${spec.name}" reads field ${index + 1}, but rows have ${width} fields`);
+      if (index >= width)
+        throw new ParameterError(
+          `${file}: column "${spec.name}" reads field ${index + 1}, but rows have ${width} fields`,
+        );
       if (fieldToPlan[index] !== -1) throw new ParameterError(`${file}: two columns read field ${index + 1}`);
       fieldToPlan[index] = k;
       const unit = spec.unit ?? 's';
@@ -221,7 +232,19 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
         continue;
       }
       sawData = true;
-      const problem = parseRow(bytes, lineStart, contentEnd, delimiter, width, fieldToPlan, plans, fast, rows, nullTokens, emptyIsNull);
+      const problem = parseRow(
+        bytes,
+        lineStart,
+        contentEnd,
+        delimiter,
+        width,
+        fieldToPlan,
+        plans,
+        fast,
+        rows,
+        nullTokens,
+        emptyIsNull,
+      );
       if (problem === null) {
         lines[rows] = line;
         rows++;
@@ -252,7 +275,11 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
     throw new InputError({ file, line: 1, column: 1 }, 'a header line', 'an empty file');
   }
   if (!sawData && !options.allowEmpty) {
-    throw new InputError({ file, line: Math.max(1, line), column: 1 }, 'at least one data row', header ? 'only a header' : 'an empty file');
+    throw new InputError(
+      { file, line: Math.max(1, line), column: 1 },
+      'at least one data row',
+      header ? 'only a header' : 'an empty file',
+    );
   }
   if (rows > 0 || rowsTotal === 0) yield flush();
 }
@@ -284,15 +311,28 @@ function arrowType(type: CsvColumnType): DataType {
   }
 }
 
-function sourceIndex(spec: CsvColumn, position: number, headerNames: string[] | null, file: string, headerLine: string): number {
+function sourceIndex(
+  spec: CsvColumn,
+  position: number,
+  headerNames: string[] | null,
+  file: string,
+  headerLine: string,
+): number {
   const source = spec.source ?? (headerNames ? spec.name : position);
   if (typeof source === 'number') {
-    if (!(Number.isInteger(source) && source >= 0)) throw new ParameterError(`column "${spec.name}": source index must be an integer ≥ 0, got ${source}`);
+    if (!(Number.isInteger(source) && source >= 0))
+      throw new ParameterError(`column "${spec.name}": source index must be an integer ≥ 0, got ${source}`);
     return source;
   }
-  if (!headerNames) throw new ParameterError(`column "${spec.name}": a source name (${JSON.stringify(source)}) needs a header`);
+  if (!headerNames)
+    throw new ParameterError(`column "${spec.name}": a source name (${JSON.stringify(source)}) needs a header`);
   const index = headerNames.indexOf(source);
-  if (index === -1) throw new InputError({ file, line: 1, column: 1 }, `a header with a column named ${JSON.stringify(source)}`, headerLine.slice(0, 200));
+  if (index === -1)
+    throw new InputError(
+      { file, line: 1, column: 1 },
+      `a header with a column named ${JSON.stringify(source)}`,
+      headerLine.slice(0, 200),
+    );
   return index;
 }
 
@@ -358,7 +398,8 @@ function fastTargets(width: number, fieldToPlan: Int32Array, plans: ColumnPlan[]
     const builder = k === -1 ? null : plans[k].builder;
     floats.push(builder instanceof FloatBuilder ? builder : null);
     // 'iso' text and 'ns' (beyond 2^53) keep the general path
-    const numericTime = k !== -1 && plans[k].type === 'timestamp' && ['s', 'ms', 'us'].includes(plans[k].spec.unit ?? 's');
+    const numericTime =
+      k !== -1 && plans[k].type === 'timestamp' && ['s', 'ms', 'us'].includes(plans[k].spec.unit ?? 's');
     times.push(numericTime ? (builder as BigIntBuilder) : null);
     timeFactor[f] = numericTime ? plans[k].unitFactor : NaN;
     keys.push(builder instanceof DictionaryBuilder ? builder : null);
@@ -404,7 +445,12 @@ function parseRow(
         p = close + 1;
         break;
       }
-      if (p < end && bytes[p] !== delimiter) return new FieldProblem(field, `a delimiter after the closing quote of field ${field + 1}`, String.fromCharCode(bytes[p]));
+      if (p < end && bytes[p] !== delimiter)
+        return new FieldProblem(
+          field,
+          `a delimiter after the closing quote of field ${field + 1}`,
+          String.fromCharCode(bytes[p]),
+        );
     } else {
       // the common cases in one pass, straight into the column: a plain decimal or empty float field, a
       // numeric time, a non-empty dictionary key
@@ -438,7 +484,12 @@ function parseRow(
       fieldEnd = p;
     }
     if (!stored) {
-      if (field >= width) return new FieldProblem(field, `${width} fields per row; field ${field + 1} starts here`, `${countFields(bytes, start, end, delimiter)} fields`);
+      if (field >= width)
+        return new FieldProblem(
+          field,
+          `${width} fields per row; field ${field + 1} starts here`,
+          `${countFields(bytes, start, end, delimiter)} fields`,
+        );
       const k = fieldToPlan[field];
       if (k !== -1) {
         const problem = parseField(bytes, fieldStart, fieldEnd, quoted, plans[k], row, nullTokens, emptyIsNull, field);
@@ -452,7 +503,12 @@ function parseRow(
     }
     break;
   }
-  if (field < width) return new FieldProblem(field, `${width} fields per row; field ${field + 1} is missing`, `${field} field${field === 1 ? '' : 's'}`);
+  if (field < width)
+    return new FieldProblem(
+      field,
+      `${width} fields per row; field ${field + 1} is missing`,
+      `${field} field${field === 1 ? '' : 's'}`,
+    );
   return null;
 }
 
@@ -497,7 +553,8 @@ function parseField(
         if (nullTokens.has(text)) return nullOrProblem(plan, row, field, text);
         value = parseNumberToken(text);
         if (value === undefined) return new FieldProblem(field, `a number in column "${plan.spec.name}"`, text);
-        if (!Number.isFinite(value)) return new FieldProblem(field, `a finite number in column "${plan.spec.name}"`, text);
+        if (!Number.isFinite(value))
+          return new FieldProblem(field, `a finite number in column "${plan.spec.name}"`, text);
       }
       (builder as FloatBuilder).values[row] = value;
       return null;
@@ -506,7 +563,12 @@ function parseField(
     case 'int64': {
       const value = quoted ? undefined : parseSmallIntegerBytes(bytes, start, end);
       if (value !== undefined && plan.type === 'int32') {
-        if (value < -2147483648 || value > 2147483647) return new FieldProblem(field, `a 32-bit integer in column "${plan.spec.name}"`, fieldText(bytes, start, end, quoted));
+        if (value < -2147483648 || value > 2147483647)
+          return new FieldProblem(
+            field,
+            `a 32-bit integer in column "${plan.spec.name}"`,
+            fieldText(bytes, start, end, quoted),
+          );
         (builder as Int32Builder).values[row] = value;
         return null;
       }
@@ -523,14 +585,19 @@ function parseField(
           return null;
         }
       }
-      return new FieldProblem(field, `${plan.type === 'int32' ? 'a 32-bit' : 'a 64-bit'} integer in column "${plan.spec.name}"`, text);
+      return new FieldProblem(
+        field,
+        `${plan.type === 'int32' ? 'a 32-bit' : 'a 64-bit'} integer in column "${plan.spec.name}"`,
+        text,
+      );
     }
     case 'timestamp': {
       if (plan.spec.unit === 'iso') {
         const text = fieldText(bytes, start, end, quoted);
         if (nullTokens.has(text)) return nullOrProblem(plan, row, field, text);
         const ms = Date.parse(text);
-        if (Number.isNaN(ms)) return new FieldProblem(field, `an ISO 8601 date-time in column "${plan.spec.name}"`, text);
+        if (Number.isNaN(ms))
+          return new FieldProblem(field, `an ISO 8601 date-time in column "${plan.spec.name}"`, text);
         (builder as BigIntBuilder).values[row] = BigInt(ms);
         return null;
       }
@@ -540,13 +607,16 @@ function parseField(
         text = fieldText(bytes, start, end, quoted);
         if (nullTokens.has(text)) return nullOrProblem(plan, row, field, text);
         value = parseNumberToken(text);
-        if (value === undefined || !Number.isFinite(value)) return new FieldProblem(field, `a time in ${plan.spec.unit ?? 's'} in column "${plan.spec.name}"`, text);
+        if (value === undefined || !Number.isFinite(value))
+          return new FieldProblem(field, `a time in ${plan.spec.unit ?? 's'} in column "${plan.spec.name}"`, text);
       }
       if (plan.spec.unit === 'ns' && Math.abs(value) > 2 ** 53) {
         // nanosecond epoch times exceed 2^53: divide the exact integer
         text ??= fieldText(bytes, start, end, quoted);
         const t = text.trim();
-        (builder as BigIntBuilder).values[row] = /^[+-]?\d+$/.test(t) ? BigInt(t) / 1_000_000n : BigInt(Math.round(value * plan.unitFactor));
+        (builder as BigIntBuilder).values[row] = /^[+-]?\d+$/.test(t)
+          ? BigInt(t) / 1_000_000n
+          : BigInt(Math.round(value * plan.unitFactor));
         return null;
       }
       const ms = Math.round(value * plan.unitFactor);
@@ -577,7 +647,14 @@ function columnNameOf(field: number, fieldToPlan: Int32Array, plans: ColumnPlan[
 }
 
 /** Line and 1-based character column of the start of field `problem.field` (or the record's end). */
-function problemLocation(bytes: Buffer, start: number, end: number, delimiter: number, problem: FieldProblem, line: number): { line: number; column: number } {
+function problemLocation(
+  bytes: Buffer,
+  start: number,
+  end: number,
+  delimiter: number,
+  problem: FieldProblem,
+  line: number,
+): { line: number; column: number } {
   let offset = end;
   let inQuotes = false;
   let field = 0;
@@ -596,7 +673,6 @@ function problemLocation(bytes: Buffer, start: number, end: number, delimiter: n
   const breaks = before.split('\n').length - 1;
   return { line: line + breaks, column: [...before.slice(lastBreak + 1)].length + 1 };
 }
-
 
 // ---- column builders: one typed array per batch, handed to Arrow without a copy ----
 
@@ -653,8 +729,14 @@ class FloatBuilder implements ColumnBuilder {
   }
   finish(length: number): Data {
     const validity = this.validity.finish(length);
-    if (this.type === 'float64') return makeData({ type: new Float64(), length, data: this.values.subarray(0, length), ...validity });
-    return makeData({ type: new Float32(), length, data: Float32Array.from(this.values.subarray(0, length)), ...validity });
+    if (this.type === 'float64')
+      return makeData({ type: new Float64(), length, data: this.values.subarray(0, length), ...validity });
+    return makeData({
+      type: new Float32(),
+      length,
+      data: Float32Array.from(this.values.subarray(0, length)),
+      ...validity,
+    });
   }
   reset(capacity: number): void {
     this.values = new Float64Array(capacity);
@@ -677,7 +759,12 @@ class Int32Builder implements ColumnBuilder {
     this.validity.rollback(row);
   }
   finish(length: number): Data {
-    return makeData({ type: new Int32(), length, data: this.values.subarray(0, length), ...this.validity.finish(length) });
+    return makeData({
+      type: new Int32(),
+      length,
+      data: this.values.subarray(0, length),
+      ...this.validity.finish(length),
+    });
   }
   reset(capacity: number): void {
     this.values = new Int32Array(capacity);
@@ -722,7 +809,12 @@ class BigIntBuilder implements ColumnBuilder {
     this.validity.rollback(row);
   }
   finish(length: number): Data {
-    return makeData({ type: arrowType(this.type) as Int64, length, data: this.values.subarray(0, length), ...this.validity.finish(length) });
+    return makeData({
+      type: arrowType(this.type) as Int64,
+      length,
+      data: this.values.subarray(0, length),
+      ...this.validity.finish(length),
+    });
   }
   reset(capacity: number): void {
     this.values = new BigInt64Array(capacity);
@@ -751,7 +843,10 @@ class DictionaryBuilder implements ColumnBuilder {
       return;
     }
     const previous = this.previousCode;
-    this.codes[row] = previous !== -1 && this.keys.keyEquals(previous, bytes, start, end) ? previous : (this.previousCode = this.keys.codeOf(bytes, start, end));
+    this.codes[row] =
+      previous !== -1 && this.keys.keyEquals(previous, bytes, start, end)
+        ? previous
+        : (this.previousCode = this.keys.codeOf(bytes, start, end));
   }
   setNull(row: number): void {
     this.codes[row] = 0;

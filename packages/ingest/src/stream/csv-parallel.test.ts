@@ -35,7 +35,9 @@ describe('readCsvBatches in parallel', () => {
         {
           name: 'third-party-external',
           setup(b) {
-            b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith('@driftwatch/') ? undefined : { path: args.path, external: true }));
+            b.onResolve({ filter: /^[^./]/ }, (args) =>
+              args.path.startsWith('@driftwatch/') ? undefined : { path: args.path, external: true },
+            );
           },
         },
       ],
@@ -56,7 +58,10 @@ describe('readCsvBatches in parallel', () => {
     { name: 'note', type: 'utf8' },
   ];
 
-  async function read(path: string, options: CsvReadOptions): Promise<{ rows: unknown[][]; lines: number[]; batches: number }> {
+  async function read(
+    path: string,
+    options: CsvReadOptions,
+  ): Promise<{ rows: unknown[][]; lines: number[]; batches: number }> {
     const rows: unknown[][] = [];
     const lines: number[] = [];
     let batches = 0;
@@ -72,7 +77,9 @@ describe('readCsvBatches in parallel', () => {
     const lines: string[] = header ? ['machine,t,cpu,mem,n,note'] : [];
     for (let i = 0; i < rows; i++) {
       const empty = i % 7 === 0;
-      lines.push(`m_${(i * 37) % 101},${i * 10},${empty ? '' : (i % 100) / 4},${empty ? '' : i / 8},${i - 500},${i % 3 === 0 ? '' : `x${i % 11}`}`);
+      lines.push(
+        `m_${(i * 37) % 101},${i * 10},${empty ? '' : (i % 100) / 4},${empty ? '' : i / 8},${i - 500},${i % 3 === 0 ? '' : `x${i % 11}`}`,
+      );
       if (i % 997 === 0) lines.push(''); // a blank line now and then
     }
     const path = join(dir, name);
@@ -88,7 +95,14 @@ describe('readCsvBatches in parallel', () => {
     const path = writeMachineFile(`m-${name.replace(/\W+/g, '-')}.csv`, 20_000, header, eol, finalEol);
     const base: CsvReadOptions = header ? { header: true, columns: columns.map((c) => ({ ...c })) } : { columns };
     const one = await read(path, { ...base, workers: 1, batchRows: 1000 });
-    const many = await read(path, { ...base, workers: 3, workerScript, parallelMinBytes: 0, segmentBytes: 4096, batchRows: 1000 });
+    const many = await read(path, {
+      ...base,
+      workers: 3,
+      workerScript,
+      parallelMinBytes: 0,
+      segmentBytes: 4096,
+      batchRows: 1000,
+    });
     expect(many.rows.length).toBe(20_000);
     expect(many.rows).toEqual(one.rows);
     expect(many.lines).toEqual(one.lines);
@@ -103,7 +117,9 @@ describe('readCsvBatches in parallel', () => {
     writeFileSync(path, text.join('\n'));
     const options: CsvReadOptions = { header: true, columns };
     const one = await inputErrorOf(read(path, { ...options, workers: 1 }));
-    const many = await inputErrorOf(read(path, { ...options, workers: 2, workerScript, parallelMinBytes: 0, segmentBytes: 2048 }));
+    const many = await inputErrorOf(
+      read(path, { ...options, workers: 2, workerScript, parallelMinBytes: 0, segmentBytes: 2048 }),
+    );
     expect(one.message).toMatch(/bad\.csv:4322:\d+: expected a time in s in column "t", found "oops"$/);
     expect(many.message).toBe(one.message);
   });
@@ -111,7 +127,16 @@ describe('readCsvBatches in parallel', () => {
   it('stays on one thread for files with quotes, gzip, rejects, or no worker script', async () => {
     const path = join(dir, 'q.csv');
     writeFileSync(path, 'a,b\n"x",1\n"y",2\n');
-    const got = await read(path, { header: true, columns: [{ name: 'a', type: 'utf8' }, { name: 'b', type: 'float64' }], workers: 2, workerScript: join(dir, 'no-such-worker.js'), parallelMinBytes: 0 });
+    const got = await read(path, {
+      header: true,
+      columns: [
+        { name: 'a', type: 'utf8' },
+        { name: 'b', type: 'float64' },
+      ],
+      workers: 2,
+      workerScript: join(dir, 'no-such-worker.js'),
+      parallelMinBytes: 0,
+    });
     expect(got.rows).toEqual([
       ['x', 1],
       ['y', 2],
@@ -128,7 +153,17 @@ describe('readCsvBatches in parallel, when a worker cannot start', () => {
       const broken = join(dir, 'broken-worker.js');
       writeFileSync(broken, "throw new Error('worker script broken');\n");
       const read = async () => {
-        for await (const batch of readCsvBatches(path, { columns: [{ name: 'm', type: 'dictionary' }, { name: 'v', type: 'float64' }], workers: 2, workerScript: broken, parallelMinBytes: 0, segmentBytes: 1024 })) void batch;
+        for await (const batch of readCsvBatches(path, {
+          columns: [
+            { name: 'm', type: 'dictionary' },
+            { name: 'v', type: 'float64' },
+          ],
+          workers: 2,
+          workerScript: broken,
+          parallelMinBytes: 0,
+          segmentBytes: 1024,
+        }))
+          void batch;
       };
       await expect(read()).rejects.toThrow('worker script broken');
     } finally {

@@ -2,7 +2,18 @@ import { existsSync, openSync, closeSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { Data, Dictionary, Int32, RecordBatch, Struct, Utf8, makeData, makeVector, type Schema, type Vector } from 'apache-arrow';
+import {
+  Data,
+  Dictionary,
+  Int32,
+  RecordBatch,
+  Struct,
+  Utf8,
+  makeData,
+  makeVector,
+  type Schema,
+  type Vector,
+} from 'apache-arrow';
 import { InputError } from '@driftwatch/contracts';
 import { ByteDictionary } from './byte-dictionary';
 import { csvSchema, type CsvColumn, type CsvReadOptions } from './csv-batches';
@@ -32,7 +43,7 @@ function containsQuote(path: string): boolean {
   const fd = openSync(path, 'r');
   try {
     const buffer = Buffer.allocUnsafe(1 << 22);
-    for (let at = 0; ; ) {
+    for (let at = 0; ;) {
       const n = readSync(fd, buffer, 0, buffer.length, at);
       if (n === 0) return false;
       if (buffer.subarray(0, n).indexOf(QUOTE) !== -1) return true;
@@ -44,7 +55,10 @@ function containsQuote(path: string): boolean {
 }
 
 /** The header line's names and where the data starts, read from the file's head. */
-function readHeaderLine(path: string, delimiter: string): { names: string[]; dataStart: number; text: string } | undefined {
+function readHeaderLine(
+  path: string,
+  delimiter: string,
+): { names: string[]; dataStart: number; text: string } | undefined {
   const fd = openSync(path, 'r');
   try {
     const head = Buffer.allocUnsafe(1 << 20);
@@ -64,7 +78,10 @@ function readHeaderLine(path: string, delimiter: string): { names: string[]; dat
  * of at least `parallelMinBytes`, more than one worker, a worker script, errors that fail (rejects keep
  * file order only sequentially), no quotes anywhere, and a header that names every requested column.
  */
-export function parallelPlan(path: string, options: CsvReadOptions): { workers: number; script: string; columns: CsvColumn[]; fieldCount: number; dataStart: number } | undefined {
+export function parallelPlan(
+  path: string,
+  options: CsvReadOptions,
+): { workers: number; script: string; columns: CsvColumn[]; fieldCount: number; dataStart: number } | undefined {
   const workers = options.workers ?? defaultWorkers();
   const script = options.workerScript ?? defaultWorkerScript();
   if (workers < 2 || !script || path.endsWith('.gz') || (options.onError ?? 'fail') !== 'fail') return undefined;
@@ -79,7 +96,13 @@ export function parallelPlan(path: string, options: CsvReadOptions): { workers: 
   const header = options.header ?? options.columns === undefined;
   if (!header) {
     if (!options.columns) return undefined;
-    return { workers, script, columns: options.columns, fieldCount: options.fieldCount ?? options.columns.length, dataStart: 0 };
+    return {
+      workers,
+      script,
+      columns: options.columns,
+      fieldCount: options.fieldCount ?? options.columns.length,
+      dataStart: 0,
+    };
   }
   const line = readHeaderLine(path, delimiter);
   if (!line) return undefined;
@@ -106,9 +129,16 @@ function remapTable(global: ByteDictionary, offsets: Int32Array, bytes: Uint8Arr
  * starts and ends on a line start, line numbers are made absolute, dictionary codes are mapped onto one
  * dictionary for the stream, and a worker's InputError is raised at its place in the file order.
  */
-export async function* readCsvBatchesParallel(path: string, options: CsvReadOptions, plan: NonNullable<ReturnType<typeof parallelPlan>>): AsyncGenerator<RecordBatch> {
+export async function* readCsvBatchesParallel(
+  path: string,
+  options: CsvReadOptions,
+  plan: NonNullable<ReturnType<typeof parallelPlan>>,
+): AsyncGenerator<RecordBatch> {
   const size = statSync(path).size;
-  const schema: Schema = csvSchema(plan.columns.map((c) => ({ ...c, source: undefined })), path);
+  const schema: Schema = csvSchema(
+    plan.columns.map((c) => ({ ...c, source: undefined })),
+    path,
+  );
   const dictionaries = plan.columns.map((c) => (c.type === 'dictionary' ? new ByteDictionary() : undefined));
   const tasks: SegmentTask[] = [];
   const segmentBytes = options.segmentBytes ?? SEGMENT_BYTES;
@@ -125,7 +155,10 @@ export async function* readCsvBatchesParallel(path: string, options: CsvReadOpti
       batchRows: options.batchRows,
     });
   }
-  const workers = Array.from({ length: Math.min(plan.workers, Math.max(1, tasks.length)) }, () => new Worker(plan.script, { workerData: { kind: CSV_WORKER_KIND } }));
+  const workers = Array.from(
+    { length: Math.min(plan.workers, Math.max(1, tasks.length)) },
+    () => new Worker(plan.script, { workerData: { kind: CSV_WORKER_KIND } }),
+  );
   const results = new Map<number, SegmentResult>();
   const idle: Worker[] = [];
   const waiting = new Map<number, (r: SegmentResult) => void>();
@@ -147,7 +180,8 @@ export async function* readCsvBatchesParallel(path: string, options: CsvReadOpti
     });
     worker.on('error', (error) => {
       failure = error;
-      for (const resolve of waiting.values()) resolve({ id: -1, lineBreaks: 0, end: 0, error: { message: error.message } });
+      for (const resolve of waiting.values())
+        resolve({ id: -1, lineBreaks: 0, end: 0, error: { message: error.message } });
     });
   }
   try {
@@ -168,7 +202,11 @@ export async function* readCsvBatchesParallel(path: string, options: CsvReadOpti
       if ('error' in result) {
         const e = result.error;
         if ('message' in e) throw new Error(`${path}: ${e.message}`);
-        throw new InputError({ file: path, line: e.line === undefined ? undefined : e.line + lineOffset, column: e.column }, e.expected, e.found);
+        throw new InputError(
+          { file: path, line: e.line === undefined ? undefined : e.line + lineOffset, column: e.column },
+          e.expected,
+          e.found,
+        );
       }
       for (const payload of result.batches) {
         yield toBatch(payload, schema, dictionaries, lineOffset);
@@ -177,13 +215,19 @@ export async function* readCsvBatchesParallel(path: string, options: CsvReadOpti
       lineOffset += result.lineBreaks;
       options.onProgress?.({ file: path, bytesRead: result.end, totalBytes: size, rows });
     }
-    if (rows === 0 && !options.allowEmpty) throw new InputError({ file: path, line: lineOffset + 1, column: 1 }, 'at least one data row', 'an empty file');
+    if (rows === 0 && !options.allowEmpty)
+      throw new InputError({ file: path, line: lineOffset + 1, column: 1 }, 'at least one data row', 'an empty file');
   } finally {
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
 
-function toBatch(payload: BatchPayload, schema: Schema, dictionaries: (ByteDictionary | undefined)[], lineOffset: number): RecordBatch {
+function toBatch(
+  payload: BatchPayload,
+  schema: Schema,
+  dictionaries: (ByteDictionary | undefined)[],
+  lineOffset: number,
+): RecordBatch {
   const children = schema.fields.map((field, k): Data => {
     const c = payload.columns[k];
     const dictionary = dictionaries[k];
@@ -209,7 +253,10 @@ function toBatch(payload: BatchPayload, schema: Schema, dictionaries: (ByteDicti
       data: c.values,
     } as never);
   });
-  const batch = new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: payload.length, nullCount: 0, children }));
+  const batch = new RecordBatch(
+    schema,
+    makeData({ type: new Struct(schema.fields), length: payload.length, nullCount: 0, children }),
+  );
   const lines = payload.lines;
   for (let i = 0; i < lines.length; i++) lines[i] += lineOffset;
   setSourceLines(batch, lines);

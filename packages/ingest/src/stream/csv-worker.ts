@@ -46,7 +46,12 @@ export interface BatchPayload {
 
 export type SegmentResult =
   | { id: number; lineBreaks: number; end: number; batches: BatchPayload[] }
-  | { id: number; lineBreaks: number; end: number; error: { line?: number; column?: number; expected: string; found?: string } | { message: string } };
+  | {
+      id: number;
+      lineBreaks: number;
+      end: number;
+      error: { line?: number; column?: number; expected: string; found?: string } | { message: string };
+    };
 
 const LF = 10;
 
@@ -65,7 +70,7 @@ export function lineStartFrom(fd: number, size: number, b: number): number {
 
 function readRange(fd: number, start: number, end: number): Buffer {
   const buffer = Buffer.allocUnsafe(end - start);
-  for (let done = 0; done < buffer.length; ) {
+  for (let done = 0; done < buffer.length;) {
     const n = readSync(fd, buffer, done, buffer.length - done, start + done);
     if (n === 0) break;
     done += n;
@@ -93,7 +98,11 @@ function columnPayload(data: Data): ColumnPayload {
 }
 
 function batchPayload(batch: RecordBatch): BatchPayload {
-  return { length: batch.numRows, columns: batch.data.children.map(columnPayload), lines: sourceLinesOf(batch) ?? new Uint32Array(batch.numRows) };
+  return {
+    length: batch.numRows,
+    columns: batch.data.children.map(columnPayload),
+    lines: sourceLinesOf(batch) ?? new Uint32Array(batch.numRows),
+  };
 }
 
 /** Every distinct buffer of a result, to transfer rather than copy. */
@@ -103,7 +112,8 @@ function buffersOf(result: SegmentResult): ArrayBuffer[] {
     for (const b of result.batches) {
       buffers.add(b.lines.buffer as ArrayBuffer);
       for (const c of b.columns) {
-        for (const view of [c.values, c.nullBitmap, c.valueOffsets, c.keyOffsets, c.keyBytes]) if (view) buffers.add(view.buffer as ArrayBuffer);
+        for (const view of [c.values, c.nullBitmap, c.valueOffsets, c.keyOffsets, c.keyBytes])
+          if (view) buffers.add(view.buffer as ArrayBuffer);
       }
     }
   }
@@ -125,10 +135,30 @@ export async function parseSegment(task: SegmentTask): Promise<SegmentResult> {
   const lineBreaks = countLineBreaks(bytes);
   const batches: BatchPayload[] = [];
   try {
-    const options = { columns: task.columns, header: false, fieldCount: task.fieldCount, delimiter: task.delimiter, nullTokens: task.nullTokens, batchRows: task.batchRows, allowEmpty: true };
-    for await (const batch of readCsvBatches({ file: task.file, data: bytes }, options)) if (batch.numRows > 0) batches.push(batchPayload(batch));
+    const options = {
+      columns: task.columns,
+      header: false,
+      fieldCount: task.fieldCount,
+      delimiter: task.delimiter,
+      nullTokens: task.nullTokens,
+      batchRows: task.batchRows,
+      allowEmpty: true,
+    };
+    for await (const batch of readCsvBatches({ file: task.file, data: bytes }, options))
+      if (batch.numRows > 0) batches.push(batchPayload(batch));
   } catch (error) {
-    if (error instanceof InputError) return { id: task.id, lineBreaks, end, error: { line: error.location.line, column: error.location.column, expected: error.expected, found: error.found } };
+    if (error instanceof InputError)
+      return {
+        id: task.id,
+        lineBreaks,
+        end,
+        error: {
+          line: error.location.line,
+          column: error.location.column,
+          expected: error.expected,
+          found: error.found,
+        },
+      };
     return { id: task.id, lineBreaks, end, error: { message: error instanceof Error ? error.message : String(error) } };
   }
   return { id: task.id, lineBreaks, end, batches };

@@ -12,7 +12,13 @@ export {
 export { RejectList, RejectFile, REJECTS_HEADER, type OnError, type RejectedRow, type RejectSink } from './rejects';
 export { sourceLinesOf, setSourceLines } from './source-lines';
 export { sequencesFromBatches, type AssembleOptions, type DuplicatePolicy } from './assemble';
-export { resampleSequence, fillGaps, type ResampleOptions, type ResampleAggregate, type ResampleFill } from './resample';
+export {
+  resampleSequence,
+  fillGaps,
+  type ResampleOptions,
+  type ResampleAggregate,
+  type ResampleFill,
+} from './resample';
 export { parseDecimalBytes, parseSmallIntegerBytes } from './number-bytes';
 export { readNumericMatrix, type NumericMatrix, type NumericMatrixOptions } from './matrix';
 export { checkTimeOrder, timeOrderError, type TimeOrderOptions, type TimedRecord } from './time-order';

@@ -28,10 +28,18 @@ export async function readNumericMatrix(path: string, options: NumericMatrixOpti
     if (options.allowEmpty) return { rows: 0, columns: options.expectedColumns ?? 0, values: new Float32Array(0) };
     throw new InputError({ file: path, line: 1, column: 1 }, 'at least one data row', 'an empty file');
   }
-  const columns: CsvColumn[] = Array.from({ length: width }, (_, j) => ({ name: `c${j + 1}`, type: 'float32', nullable: false }));
+  const columns: CsvColumn[] = Array.from({ length: width }, (_, j) => ({
+    name: `c${j + 1}`,
+    type: 'float32',
+    nullable: false,
+  }));
   const parts: RecordBatch[] = [];
   let rows = 0;
-  for await (const batch of readCsvBatches(path, { columns, allowEmpty: options.allowEmpty, onProgress: options.onProgress })) {
+  for await (const batch of readCsvBatches(path, {
+    columns,
+    allowEmpty: options.allowEmpty,
+    onProgress: options.onProgress,
+  })) {
     parts.push(batch);
     rows += batch.numRows;
   }

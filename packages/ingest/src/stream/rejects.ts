@@ -54,7 +54,15 @@ export class RejectFile implements RejectSink {
   }
   add(row: RejectedRow): void {
     if (this.fd === null) throw new Error(`rejects file ${this.path} is already closed`);
-    const fields = [row.file, String(row.line), String(row.column), row.columnName ?? '', row.expected, row.found ?? '', row.text];
+    const fields = [
+      row.file,
+      String(row.line),
+      String(row.column),
+      row.columnName ?? '',
+      row.expected,
+      row.found ?? '',
+      row.text,
+    ];
     writeSync(this.fd, `${fields.map((f) => quoteCsvField(f)).join(',')}\n`);
     this.rows++;
   }

@@ -22,12 +22,19 @@ export interface ResampleOptions {
  */
 export function resampleSequence(seq: Sequence, options: ResampleOptions): Sequence {
   const step = options.stepMs;
-  if (!(Number.isFinite(step) && step > 0 && Number.isInteger(step))) throw new ParameterError(`stepMs must be a positive integer, got ${step}`);
+  if (!(Number.isFinite(step) && step > 0 && Number.isInteger(step)))
+    throw new ParameterError(`stepMs must be a positive integer, got ${step}`);
   if (!seq.timestamps) throw new ParameterError(`sequence ${seq.id} has no timestamps to resample by`);
   const aggregate = options.aggregate ?? 'mean';
   const fill = options.fill ?? 'previous-then-next';
   const width = seq.features.length;
-  if (seq.length === 0) return { ...seq, values: new Float32Array(0), timestamps: new BigInt64Array(0), labels: seq.labels ? new Uint8Array(0) : undefined };
+  if (seq.length === 0)
+    return {
+      ...seq,
+      values: new Float32Array(0),
+      timestamps: new BigInt64Array(0),
+      labels: seq.labels ? new Uint8Array(0) : undefined,
+    };
   const bigStep = BigInt(step);
   const first = seq.timestamps[0];
   const origin = options.originMs ?? floorTo(first, bigStep);
@@ -36,7 +43,8 @@ export function resampleSequence(seq: Sequence, options: ResampleOptions): Seque
   for (let i = 0; i < seq.length; i++) {
     const slot = slotOf(seq.timestamps[i]);
     if (slot < 0) throw new ParameterError(`sequence ${seq.id}: record ${i} lies before the grid origin`);
-    if (i > 0 && seq.timestamps[i] < seq.timestamps[i - 1]) throw new ParameterError(`sequence ${seq.id}: times must not decrease (record ${i})`);
+    if (i > 0 && seq.timestamps[i] < seq.timestamps[i - 1])
+      throw new ParameterError(`sequence ${seq.id}: times must not decrease (record ${i})`);
     last = slot;
   }
   const length = last + 1;
@@ -94,7 +102,8 @@ export function fillGaps(values: Float32Array, length: number, width: number, ba
         if (firstValid === -1) firstValid = t;
       }
     }
-    if (backward && firstValid > 0) for (let t = 0; t < firstValid; t++) values[t * width + f] = values[firstValid * width + f];
+    if (backward && firstValid > 0)
+      for (let t = 0; t < firstValid; t++) values[t * width + f] = values[firstValid * width + f];
   }
 }
 

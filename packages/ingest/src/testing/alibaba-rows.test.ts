@@ -14,14 +14,29 @@ afterAll(async () => {
 });
 
 /** Column counts per table, written out from schema.txt §1–§6. */
-const FIELDS = { machine_meta: 7, machine_usage: 9, container_meta: 8, container_usage: 11, batch_task: 9, batch_instance: 14 } as const;
+const FIELDS = {
+  machine_meta: 7,
+  machine_usage: 9,
+  container_meta: 8,
+  container_usage: 11,
+  batch_task: 9,
+  batch_instance: 14,
+} as const;
 
 const linesOf = async (path: string) => (await readFile(path, 'utf8')).split('\n').filter((l) => l !== '');
 const fieldsOf = async (path: string) => (await linesOf(path)).map((l) => l.split(','));
 
 describe('formatAlibabaRow', () => {
   it('writes the fields in schema.txt order, null as an empty field', () => {
-    const row = { status: 'USING', mem_size: 100, cpu_num: 96, failure_domain_2: null, failure_domain_1: 19, time_stamp: 0, machine_id: 'm_1' };
+    const row = {
+      status: 'USING',
+      mem_size: 100,
+      cpu_num: 96,
+      failure_domain_2: null,
+      failure_domain_1: 19,
+      time_stamp: 0,
+      machine_id: 'm_1',
+    };
     expect(formatAlibabaRow('machine_meta', row)).toBe('m_1,0,19,,96,100,USING');
   });
 
@@ -34,7 +49,15 @@ describe('formatAlibabaRow', () => {
 describe('writeAlibabaSample', () => {
   let sample: AlibabaSample;
   beforeAll(async () => {
-    sample = await writeAlibabaSample(join(root, 'a'), { machines: 4, containers: 6, jobs: 20, seconds: 900, seed: 5, emptyShare: 0.3, invalidShare: 0.02 });
+    sample = await writeAlibabaSample(join(root, 'a'), {
+      machines: 4,
+      containers: 6,
+      jobs: 20,
+      seconds: 900,
+      seed: 5,
+      emptyShare: 0.3,
+      invalidShare: 0.02,
+    });
   });
 
   it('writes every table with its schema.txt field count and the row counts it reports', async () => {
@@ -47,12 +70,30 @@ describe('writeAlibabaSample', () => {
   });
 
   it('is seeded: the same options give the same bytes, another seed other bytes', async () => {
-    const again = await writeAlibabaSample(join(root, 'b'), { machines: 4, containers: 6, jobs: 20, seconds: 900, seed: 5, emptyShare: 0.3, invalidShare: 0.02 });
-    const other = await writeAlibabaSample(join(root, 'c'), { machines: 4, containers: 6, jobs: 20, seconds: 900, seed: 6, emptyShare: 0.3, invalidShare: 0.02 });
+    const again = await writeAlibabaSample(join(root, 'b'), {
+      machines: 4,
+      containers: 6,
+      jobs: 20,
+      seconds: 900,
+      seed: 5,
+      emptyShare: 0.3,
+      invalidShare: 0.02,
+    });
+    const other = await writeAlibabaSample(join(root, 'c'), {
+      machines: 4,
+      containers: 6,
+      jobs: 20,
+      seconds: 900,
+      seed: 6,
+      emptyShare: 0.3,
+      invalidShare: 0.02,
+    });
     for (const table of Object.keys(FIELDS) as (keyof typeof FIELDS)[]) {
       expect(await readFile(again.files[table], 'utf8')).toBe(await readFile(sample.files[table], 'utf8'));
     }
-    expect(await readFile(other.files.machine_usage, 'utf8')).not.toBe(await readFile(sample.files.machine_usage, 'utf8'));
+    expect(await readFile(other.files.machine_usage, 'utf8')).not.toBe(
+      await readFile(sample.files.machine_usage, 'utf8'),
+    );
   });
 
   it('uses the id forms of the trace and times on the step from the trace start', async () => {
@@ -149,10 +190,15 @@ describe('writeMachineUsageCsv', () => {
     expect(result.bytes).toBeLessThanOrEqual(target);
     expect(result.bytes).toBeGreaterThan(target - 128);
     expect(text.endsWith('\n')).toBe(true);
-    const rows = text.slice(0, -1).split('\n').map((l) => l.split(','));
+    const rows = text
+      .slice(0, -1)
+      .split('\n')
+      .map((l) => l.split(','));
     expect(rows).toHaveLength(result.rows);
     // row i is machine m_(i mod 50 + 1) at time 10·⌊i / 50⌋ s, with 9 fields
-    const misplaced = rows.filter((f, i) => f.length !== 9 || f[0] !== `m_${(i % 50) + 1}` || Number(f[1]) !== 10 * Math.floor(i / 50));
+    const misplaced = rows.filter(
+      (f, i) => f.length !== 9 || f[0] !== `m_${(i % 50) + 1}` || Number(f[1]) !== 10 * Math.floor(i / 50),
+    );
     expect(misplaced).toEqual([]);
     expect(result.lastTimeSeconds).toBe(Number(rows.at(-1)![1]));
     // about half the rows have all five optional metrics empty (emptyShare 0.5 by default)
@@ -169,7 +215,8 @@ describe('writeMachineUsageCsv', () => {
     const result = await writeMachineUsageCsv(path, { bytes: 600_000, seed: 2, invalidShare: 0.01 });
     let rows = 0;
     const invalid: Record<string, number> = {};
-    for await (const batch of readAlibabaTable('machine_usage', path, { invalidCounts: invalid })) rows += batch.numRows;
+    for await (const batch of readAlibabaTable('machine_usage', path, { invalidCounts: invalid }))
+      rows += batch.numRows;
     expect(rows).toBe(result.rows);
     const lines = await linesOf(path);
     const fields = lines.map((l) => l.split(','));

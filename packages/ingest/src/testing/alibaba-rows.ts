@@ -108,7 +108,12 @@ function interleave(perEntity: AlibabaRow[][]): AlibabaRow[] {
  * An entity's samples made irregular: some followed by a second row at the same time with other values,
  * some swapped with their successor, so rows are not time-ordered (the real files are not known to be).
  */
-function roughen(random: Random, samples: AlibabaRow[], duplicateOf: (row: AlibabaRow) => AlibabaRow, o: Required<AlibabaSampleOptions>): AlibabaRow[] {
+function roughen(
+  random: Random,
+  samples: AlibabaRow[],
+  duplicateOf: (row: AlibabaRow) => AlibabaRow,
+  o: Required<AlibabaSampleOptions>,
+): AlibabaRow[] {
   const out: AlibabaRow[] = [];
   for (const row of samples) {
     out.push(row);
@@ -123,7 +128,11 @@ function roughen(random: Random, samples: AlibabaRow[], duplicateOf: (row: Aliba
   return out;
 }
 
-function machineRows(random: Random, ids: string[], o: Required<AlibabaSampleOptions>): { meta: AlibabaRow[]; usage: AlibabaRow[] } {
+function machineRows(
+  random: Random,
+  ids: string[],
+  o: Required<AlibabaSampleOptions>,
+): { meta: AlibabaRow[]; usage: AlibabaRow[] } {
   const meta: AlibabaRow[] = [];
   const perMachine: AlibabaRow[][] = [];
   for (const machine_id of ids) {
@@ -134,7 +143,15 @@ function machineRows(random: Random, ids: string[], o: Required<AlibabaSampleOpt
     meta.push({ machine_id, time_stamp: 0, failure_domain_1, failure_domain_2, cpu_num, mem_size, status: 'USING' });
     if (random() < 0.25) {
       // a later event with an empty failure domain: per attribute the latest non-empty value stands
-      meta.push({ machine_id, time_stamp: intIn(random, 1, o.seconds - 1), failure_domain_1, failure_domain_2: null, cpu_num, mem_size, status: 'USING' });
+      meta.push({
+        machine_id,
+        time_stamp: intIn(random, 1, o.seconds - 1),
+        failure_domain_1,
+        failure_domain_2: null,
+        cpu_num,
+        mem_size,
+        status: 'USING',
+      });
     }
     const cpuBase = intIn(random, 15, 55);
     const memBase = intIn(random, 60, 90);
@@ -145,7 +162,10 @@ function machineRows(random: Random, ids: string[], o: Required<AlibabaSampleOpt
       return {
         machine_id,
         time_stamp: t,
-        cpu_util_percent: random() < o.emptyShare / 20 ? null : bounded(random, clamp(Math.round(cpuBase + daily + 6 * (random() - 0.5)), 0, 100), o.invalidShare),
+        cpu_util_percent:
+          random() < o.emptyShare / 20
+            ? null
+            : bounded(random, clamp(Math.round(cpuBase + daily + 6 * (random() - 0.5)), 0, 100), o.invalidShare),
         mem_util_percent: bounded(random, clamp(memBase + intIn(random, -2, 2), 0, 100), o.invalidShare),
         mem_gps: empty ? null : bounded(random, hundredths(random() * 20), o.invalidShare),
         mkpi: empty ? null : intIn(random, 0, 15),
@@ -162,7 +182,12 @@ function machineRows(random: Random, ids: string[], o: Required<AlibabaSampleOpt
   return { meta, usage: interleave(perMachine) };
 }
 
-function containerRows(random: Random, ids: string[], machines: string[], o: Required<AlibabaSampleOptions>): { meta: AlibabaRow[]; usage: AlibabaRow[] } {
+function containerRows(
+  random: Random,
+  ids: string[],
+  machines: string[],
+  o: Required<AlibabaSampleOptions>,
+): { meta: AlibabaRow[]; usage: AlibabaRow[] } {
   const meta: AlibabaRow[] = [];
   const perContainer: AlibabaRow[][] = [];
   const apps = Array.from({ length: Math.max(1, Math.ceil(ids.length / 3)) }, () => `app_${intIn(random, 1, 9999)}`);
@@ -170,8 +195,17 @@ function containerRows(random: Random, ids: string[], machines: string[], o: Req
     const app_du = pick(random, apps);
     const cpu_request = pick(random, [100, 200, 400, 800]);
     const first = pick(random, machines);
-    const moveAt = machines.length > 1 && random() < 0.25 ? intIn(random, Math.floor(o.seconds / 4), Math.floor((3 * o.seconds) / 4)) : null;
-    const second = moveAt === null ? first : pick(random, machines.filter((m) => m !== first));
+    const moveAt =
+      machines.length > 1 && random() < 0.25
+        ? intIn(random, Math.floor(o.seconds / 4), Math.floor((3 * o.seconds) / 4))
+        : null;
+    const second =
+      moveAt === null
+        ? first
+        : pick(
+            random,
+            machines.filter((m) => m !== first),
+          );
     const event = (machine_id: string, time_stamp: number): AlibabaRow => ({
       container_id,
       machine_id,
@@ -217,18 +251,33 @@ function dagTaskNames(random: Random, count: number): { name: string; task: numb
     const deps = Array.from({ length: i - 1 }, (_, k) => k + 1)
       .filter(() => random() < 0.4)
       .slice(0, 3);
-    tasks.push({ name: `${pick(random, ['M', 'M', 'R', 'J'])}${i}${deps.map((d) => `_${d}`).join('')}`, task: i, deps });
+    tasks.push({
+      name: `${pick(random, ['M', 'M', 'R', 'J'])}${i}${deps.map((d) => `_${d}`).join('')}`,
+      task: i,
+      deps,
+    });
   }
   return tasks;
 }
 
-function batchRows(random: Random, jobs: string[], machines: string[], o: Required<AlibabaSampleOptions>): { tasks: AlibabaRow[]; instances: AlibabaRow[] } {
+function batchRows(
+  random: Random,
+  jobs: string[],
+  machines: string[],
+  o: Required<AlibabaSampleOptions>,
+): { tasks: AlibabaRow[]; instances: AlibabaRow[] } {
   const tasks: AlibabaRow[] = [];
   const instances: AlibabaRow[] = [];
   let instanceCounter = intIn(random, 1000, 9999);
   for (const job_name of jobs) {
     const dag = random() >= 0.25;
-    const names = dag ? dagTaskNames(random, intIn(random, 1, 6)) : Array.from({ length: intIn(random, 1, 3) }, () => ({ name: randomTaskName(random), task: 0, deps: [] as number[] }));
+    const names = dag
+      ? dagTaskNames(random, intIn(random, 1, 6))
+      : Array.from({ length: intIn(random, 1, 3) }, () => ({
+          name: randomTaskName(random),
+          task: 0,
+          deps: [] as number[],
+        }));
     const jobStart = intIn(random, 0, Math.floor(o.seconds * 0.6));
     const ends = new Map<number, number>();
     for (const { name, task, deps } of names) {
@@ -250,7 +299,8 @@ function batchRows(random: Random, jobs: string[], machines: string[], o: Requir
         start_time,
         end_time,
         plan_cpu: pick(random, [50, 100, 200, 400]),
-        plan_mem: random() < o.emptyShare / 10 ? null : bounded(random, hundredths(0.2 + random() * 1.8), o.invalidShare),
+        plan_mem:
+          random() < o.emptyShare / 10 ? null : bounded(random, hundredths(0.2 + random() * 1.8), o.invalidShare),
       });
       for (let seq = 1; seq <= instance_num; seq++) {
         const start = intIn(random, start_time, start_time + Math.floor((end - start_time) / 2));
@@ -297,7 +347,8 @@ function sampleOptions(options: AlibabaSampleOptions): Required<AlibabaSampleOpt
     ...options,
   };
   for (const key of ['machines', 'containers', 'jobs', 'seconds', 'stepSeconds'] as const) {
-    if (!(Number.isInteger(o[key]) && o[key] >= 1)) throw new ParameterError(`${key} must be an integer ≥ 1, got ${o[key]}`);
+    if (!(Number.isInteger(o[key]) && o[key] >= 1))
+      throw new ParameterError(`${key} must be an integer ≥ 1, got ${o[key]}`);
   }
   for (const key of ['emptyShare', 'invalidShare', 'gapShare', 'disorderShare', 'duplicateShare'] as const) {
     if (!(o[key] >= 0 && o[key] <= 1)) throw new ParameterError(`${key} must lie in [0, 1], got ${o[key]}`);
@@ -398,14 +449,20 @@ function splitDraw(r: number, invalidShare: number, span: number): number {
  */
 export async function writeMachineUsageCsv(path: string, options: MachineUsageFileOptions): Promise<MachineUsageFile> {
   const target = options.bytes;
-  if (!(Number.isInteger(target) && target >= 0)) throw new ParameterError(`bytes must be an integer ≥ 0, got ${target}`);
+  if (!(Number.isInteger(target) && target >= 0))
+    throw new ParameterError(`bytes must be an integer ≥ 0, got ${target}`);
   const machines = options.machines ?? 4034;
   const step = options.stepSeconds ?? 10;
-  if (!(Number.isInteger(machines) && machines >= 1)) throw new ParameterError(`machines must be an integer ≥ 1, got ${machines}`);
-  if (!(Number.isInteger(step) && step >= 1)) throw new ParameterError(`stepSeconds must be an integer ≥ 1, got ${step}`);
+  if (!(Number.isInteger(machines) && machines >= 1))
+    throw new ParameterError(`machines must be an integer ≥ 1, got ${machines}`);
+  if (!(Number.isInteger(step) && step >= 1))
+    throw new ParameterError(`stepSeconds must be an integer ≥ 1, got ${step}`);
   const emptyShare = options.emptyShare ?? 0.5;
   const invalidShare = options.invalidShare ?? 0.002;
-  for (const [key, share] of [['emptyShare', emptyShare], ['invalidShare', invalidShare]] as const) {
+  for (const [key, share] of [
+    ['emptyShare', emptyShare],
+    ['invalidShare', invalidShare],
+  ] as const) {
     if (!(share >= 0 && share < 1)) throw new ParameterError(`${key} must lie in [0, 1), got ${share}`);
   }
   const random = mulberry32(options.seed ?? 1);
@@ -444,7 +501,13 @@ export async function writeMachineUsageCsv(path: string, options: MachineUsageFi
       const mem = splitDraw(random(), invalidShare, 5);
       q = put(buffer, q, mem < 0 ? sentinels[-1 - mem] : ints[memBase[m] + mem]);
       const r = random();
-      q = put(buffer, q, r < emptyShare ? emptyTail : tails[Math.min(TAIL_POOL - 1, Math.floor(((r - emptyShare) / (1 - emptyShare)) * TAIL_POOL))]);
+      q = put(
+        buffer,
+        q,
+        r < emptyShare
+          ? emptyTail
+          : tails[Math.min(TAIL_POOL - 1, Math.floor(((r - emptyShare) / (1 - emptyShare)) * TAIL_POOL))],
+      );
       if (written + q > target) {
         done = true;
         break;

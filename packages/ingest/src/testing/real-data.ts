@@ -10,6 +10,8 @@ export function realDataRoot(dataset: string): string | undefined {
   const repoRoot = findRepoRoot(__dirname);
   const root = process.env.DRIFTWATCH_DATA || (repoRoot ? resolve(repoRoot, '..', 'shared', 'datasets') : undefined);
   if (root && existsSync(join(root, dataset))) return root;
-  process.stderr.write(`note: data set "${dataset}" not found under ${root ?? '(no data root)'}; tests on the real data are skipped\n`);
+  process.stderr.write(
+    `note: data set "${dataset}" not found under ${root ?? '(no data root)'}; tests on the real data are skipped\n`,
+  );
   return undefined;
 }

@@ -16,9 +16,18 @@ import { missingVulkanLoader, probeWebGpuAdapter } from './webgpu-probe';
  * Why a candidate was or was not used. `init-failed` covers what the others do not (a package that
  * loads but registers no backend, a device request that fails).
  */
-export type BackendReason = 'ok' | 'not-installed' | 'native-addon-missing' | 'no-adapter' | 'kernel-missing' | 'smoke-failed' | 'init-failed';
+export type BackendReason =
+  'ok' | 'not-installed' | 'native-addon-missing' | 'no-adapter' | 'kernel-missing' | 'smoke-failed' | 'init-failed';
 
-export const BACKEND_REASONS: readonly BackendReason[] = ['ok', 'not-installed', 'native-addon-missing', 'no-adapter', 'kernel-missing', 'smoke-failed', 'init-failed'];
+export const BACKEND_REASONS: readonly BackendReason[] = [
+  'ok',
+  'not-installed',
+  'native-addon-missing',
+  'no-adapter',
+  'kernel-missing',
+  'smoke-failed',
+  'init-failed',
+];
 
 /** A candidate that cannot be used, and why. */
 export class CandidateFailure extends Error {
@@ -99,12 +108,21 @@ export function classifyRequireError(e: unknown): Exclude<BackendReason, 'ok'> {
   const code = (e as { code?: unknown })?.code;
   const text = e instanceof Error ? e.message : String(e);
   if (code === 'ERR_DLOPEN_FAILED') return 'native-addon-missing';
-  if (/native addon|\.node\b|cannot open shared object|invalid ELF header|wrong ELF class|GLIBC|undefined symbol|image not found|Library not loaded/i.test(text)) return 'native-addon-missing';
+  if (
+    /native addon|\.node\b|cannot open shared object|invalid ELF header|wrong ELF class|GLIBC|undefined symbol|image not found|Library not loaded/i.test(
+      text,
+    )
+  )
+    return 'native-addon-missing';
   return 'init-failed';
 }
 
 function requireInstalled(pkg: string): unknown {
-  if (!optionalResolve(pkg)) throw new CandidateFailure('not-installed', `Cannot find module '${pkg}' (an optional dependency that did not install here)`);
+  if (!optionalResolve(pkg))
+    throw new CandidateFailure(
+      'not-installed',
+      `Cannot find module '${pkg}' (an optional dependency that did not install here)`,
+    );
   try {
     return optionalRequire(pkg);
   } catch (e) {
@@ -125,9 +143,13 @@ export function createTfjsNodeCandidate(name: string, pkg = `@tensorflow/${name}
       const mod = requireInstalled(pkg) as { version?: Record<string, string> };
       // missing when the package resolved another copy of @tensorflow/tfjs-core than this module uses
       if (!tf.findBackendFactory('tensorflow')) {
-        throw new CandidateFailure('init-failed', `${pkg} loaded but registered no 'tensorflow' backend with this copy of @tensorflow/tfjs-core (duplicate installs?)`);
+        throw new CandidateFailure(
+          'init-failed',
+          `${pkg} loaded but registered no 'tensorflow' backend with this copy of @tensorflow/tfjs-core (duplicate installs?)`,
+        );
       }
-      if (!(await tf.setBackend('tensorflow'))) throw new CandidateFailure('init-failed', `tf.setBackend('tensorflow') returned false`);
+      if (!(await tf.setBackend('tensorflow')))
+        throw new CandidateFailure('init-failed', `tf.setBackend('tensorflow') returned false`);
       const v = mod.version?.[name] ?? mod.version?.['tfjs-node'];
       return { backendName: 'tensorflow', versions: v ? { [name]: v } : {} };
     },
@@ -142,22 +164,29 @@ interface DawnModule {
 /** Makes Dawn's GPU object `navigator.gpu` and its constants (GPUBufferUsage, …) globals, as tfjs-backend-webgpu expects. */
 function installNavigatorGpu(dawn: DawnModule): ReturnType<DawnModule['create']> {
   const g = globalThis as { navigator?: { gpu?: unknown } };
-  for (const [k, v] of Object.entries(dawn.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(dawn.globals))
+    if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
   const gpu = dawn.create([]);
-  if (g.navigator === undefined) Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  if (g.navigator === undefined)
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   else Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true, writable: true });
   return gpu;
 }
 
 function adapterText(a: { vendor?: string; architecture?: string; device?: string; description?: string }): string {
-  return [a.description, a.vendor, a.architecture, a.device].filter((s) => s && s.length > 0).join(', ') || 'an adapter without a description';
+  return (
+    [a.description, a.vendor, a.architecture, a.device].filter((s) => s && s.length > 0).join(', ') ||
+    'an adapter without a description'
+  );
 }
 
 /**
  * @tensorflow/tfjs-backend-webgpu on Dawn's Node binding (the `webgpu` package). Both packages can be
  * replaced by a name or path, for tests.
  */
-export function createWebGpuCandidate(opts: { name?: string; dawnPackage?: string; tfjsPackage?: string } = {}): BackendCandidate {
+export function createWebGpuCandidate(
+  opts: { name?: string; dawnPackage?: string; tfjsPackage?: string } = {},
+): BackendCandidate {
   const dawnPackage = opts.dawnPackage ?? 'webgpu';
   const tfjsPackage = opts.tfjsPackage ?? '@tensorflow/tfjs-backend-webgpu';
   const packages = [tfjsPackage, dawnPackage];
@@ -167,16 +196,27 @@ export function createWebGpuCandidate(opts: { name?: string; dawnPackage?: strin
     packages,
     async activate() {
       for (const pkg of packages) {
-        if (!optionalResolve(pkg)) throw new CandidateFailure('not-installed', `Cannot find module '${pkg}' (an optional dependency that did not install here)`);
+        if (!optionalResolve(pkg))
+          throw new CandidateFailure(
+            'not-installed',
+            `Cannot find module '${pkg}' (an optional dependency that did not install here)`,
+          );
       }
       const probe = await probeWebGpuAdapter(optionalResolve(dawnPackage)!);
       const said = (messages: readonly string[]) => (messages.length > 0 ? `; Dawn: ${messages.join(' | ')}` : '');
-      if (!probe.loaded) throw new CandidateFailure(classifyRequireError(new Error(probe.error)), `${probe.error ?? 'dawn.node did not load'}${said(probe.messages)}`);
+      if (!probe.loaded)
+        throw new CandidateFailure(
+          classifyRequireError(new Error(probe.error)),
+          `${probe.error ?? 'dawn.node did not load'}${said(probe.messages)}`,
+        );
       if (!probe.adapter) {
         const loader = missingVulkanLoader(probe.messages);
         if (loader) {
           const others = probe.messages.filter((m) => !m.includes(loader));
-          throw new CandidateFailure('native-addon-missing', `Dawn could not load the Vulkan loader (${loader}: cannot open shared object file), so requestAdapter() returned null${said(others)}`);
+          throw new CandidateFailure(
+            'native-addon-missing',
+            `Dawn could not load the Vulkan loader (${loader}: cannot open shared object file), so requestAdapter() returned null${said(others)}`,
+          );
         }
         throw new CandidateFailure('no-adapter', `requestAdapter() returned null${said(probe.messages)}`);
       }
@@ -190,13 +230,24 @@ export function createWebGpuCandidate(opts: { name?: string; dawnPackage?: strin
       }
       const gpu = installNavigatorGpu(dawn);
       const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-      if (!adapter) throw new CandidateFailure('no-adapter', `requestAdapter() returned null in this process (the probe found ${adapterText(probe.adapter)})`);
+      if (!adapter)
+        throw new CandidateFailure(
+          'no-adapter',
+          `requestAdapter() returned null in this process (the probe found ${adapterText(probe.adapter)})`,
+        );
       // registers the backend only when navigator.gpu exists at import time, hence after installNavigatorGpu
       requireInstalled(tfjsPackage);
       if (!tf.findBackendFactory('webgpu')) {
-        throw new CandidateFailure('init-failed', `${tfjsPackage} registered no 'webgpu' backend (imported before navigator.gpu existed?)`);
+        throw new CandidateFailure(
+          'init-failed',
+          `${tfjsPackage} registered no 'webgpu' backend (imported before navigator.gpu existed?)`,
+        );
       }
-      if (!(await tf.setBackend('webgpu'))) throw new CandidateFailure('init-failed', `tf.setBackend('webgpu') returned false: the device request on ${adapterText(probe.adapter)} failed`);
+      if (!(await tf.setBackend('webgpu')))
+        throw new CandidateFailure(
+          'init-failed',
+          `tf.setBackend('webgpu') returned false: the device request on ${adapterText(probe.adapter)} failed`,
+        );
       const versions: Record<string, string> = {};
       for (const pkg of packages) {
         const v = installedVersion(pkg);
@@ -236,5 +287,11 @@ const cpuCandidate: BackendCandidate = {
 
 /** The real candidates in the order 'auto' tries them (issue 8): tfjs-node-gpu → tfjs-node → webgpu → wasm → cpu. */
 export function defaultCandidates(): BackendCandidate[] {
-  return [createTfjsNodeCandidate('tfjs-node-gpu'), createTfjsNodeCandidate('tfjs-node'), createWebGpuCandidate(), wasmCandidate, cpuCandidate];
+  return [
+    createTfjsNodeCandidate('tfjs-node-gpu'),
+    createTfjsNodeCandidate('tfjs-node'),
+    createWebGpuCandidate(),
+    wasmCandidate,
+    cpuCandidate,
+  ];
 }

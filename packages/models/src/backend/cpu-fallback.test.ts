@@ -35,28 +35,40 @@ describe('cpu fallbacks', () => {
     const ids = Int32Array.from([2, 0, 2, -1, 1, 2]);
     const direct = new Float64Array(3 * 4);
     for (let i = 0; i < 6; i++) if (ids[i] >= 0) for (let j = 0; j < 4; j++) direct[ids[i] * 4 + j] += x[i * 4 + j];
-    const got = await onFake(() => tf.tidy(() => tf.unsortedSegmentSum(tf.tensor2d(x, [6, 4]), tf.tensor1d(ids, 'int32'), 3).dataSync()));
+    const got = await onFake(() =>
+      tf.tidy(() => tf.unsortedSegmentSum(tf.tensor2d(x, [6, 4]), tf.tensor1d(ids, 'int32'), 3).dataSync()),
+    );
     for (let i = 0; i < direct.length; i++) expect(got[i]).toBeCloseTo(direct[i], 5);
     // d/dtable Σ gather(table, idx) = how often each row is gathered
-    const grad = await onFake(() => tf.tidy(() => tf.grad((t: tf.Tensor) => tf.gather(t, tf.tensor1d([0, 2, 2, 3], 'int32')).sum())(tf.ones([4, 2])).dataSync()));
+    const grad = await onFake(() =>
+      tf.tidy(() =>
+        tf
+          .grad((t: tf.Tensor) => tf.gather(t, tf.tensor1d([0, 2, 2, 3], 'int32')).sum())(tf.ones([4, 2]))
+          .dataSync(),
+      ),
+    );
     expect(Array.from(grad)).toEqual([1, 1, 0, 0, 2, 2, 1, 1]);
     expect(warnings.filter((w) => w.includes("'UnsortedSegmentSum'"))).toHaveLength(1);
     expect(tf.getBackend()).toBe('fallback-fake');
   });
 
   it('handle list inputs (AddN) and several outputs (TopK)', async () => {
-    const sum = await onFake(() => tf.tidy(() => tf.addN([tf.tensor1d([1, 2]), tf.tensor1d([10, 20]), tf.tensor1d([100, 200])]).dataSync()));
+    const sum = await onFake(() =>
+      tf.tidy(() => tf.addN([tf.tensor1d([1, 2]), tf.tensor1d([10, 20]), tf.tensor1d([100, 200])]).dataSync()),
+    );
     expect(Array.from(sum)).toEqual([111, 222]);
     const values = [0.3, -1, 2.5, 0.7, 2.4];
-    const { v, i } = await onFake(() => tf.tidy(() => {
-      const r = tf.topk(tf.tensor1d(values), 3);
-      return { v: Array.from(r.values.dataSync()), i: Array.from(r.indices.dataSync()) };
-    }));
+    const { v, i } = await onFake(() =>
+      tf.tidy(() => {
+        const r = tf.topk(tf.tensor1d(values), 3);
+        return { v: Array.from(r.values.dataSync()), i: Array.from(r.indices.dataSync()) };
+      }),
+    );
     expect(i).toEqual([2, 4, 3]);
     expect(v.map((x) => Math.round(x * 10) / 10)).toEqual([2.5, 2.4, 0.7]);
   });
 
-  it('refuse tensors they cannot copy with the engine\'s missing-kernel words', async () => {
+  it("refuse tensors they cannot copy with the engine's missing-kernel words", async () => {
     await onFake(() => undefined);
     expect(() => tf.tidy(() => tf.complex(tf.tensor1d([1]), tf.tensor1d([2])))).toThrow(
       "Kernel 'Complex' not registered for backend 'fallback-fake' (its cpu fallback cannot carry complex64 tensors)",
@@ -66,14 +78,26 @@ describe('cpu fallbacks', () => {
   it('leave no tensors behind on either backend', async () => {
     const cpuBackend = tf.findBackend('cpu')!;
     const before = [tf.memory().numTensors, cpuBackend.numDataIds()];
-    await onFake(() => tf.tidy(() => tf.unsortedSegmentSum(tf.ones([5, 2]), tf.tensor1d([0, 1, 0, 1, 0], 'int32'), 2).dataSync()));
+    await onFake(() =>
+      tf.tidy(() => tf.unsortedSegmentSum(tf.ones([5, 2]), tf.tensor1d([0, 1, 0, 1, 0], 'int32'), 2).dataSync()),
+    );
     expect([tf.memory().numTensors, cpuBackend.numDataIds()]).toEqual(before);
   });
 
   it('on wasm: the depthwise-conv filter gradient, missing there, matches the cpu backend', async () => {
     const x = Float32Array.from({ length: 2 * 5 * 5 * 3 }, () => normal());
     const w = Float32Array.from({ length: 3 * 3 * 3 * 2 }, () => normal());
-    const f = () => tf.tidy(() => tf.grad((filter: tf.Tensor) => tf.depthwiseConv2d(tf.tensor4d(x, [2, 5, 5, 3]), filter as tf.Tensor4D, 1, 'same').square().sum())(tf.tensor4d(w, [3, 3, 3, 2])).dataSync());
+    const f = () =>
+      tf.tidy(() =>
+        tf
+          .grad((filter: tf.Tensor) =>
+            tf
+              .depthwiseConv2d(tf.tensor4d(x, [2, 5, 5, 3]), filter as tf.Tensor4D, 1, 'same')
+              .square()
+              .sum(),
+          )(tf.tensor4d(w, [3, 3, 3, 2]))
+          .dataSync(),
+      );
     await initBackend('cpu');
     const cpu = f();
     const info = await initBackend('wasm');

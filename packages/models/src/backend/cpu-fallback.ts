@@ -32,7 +32,9 @@ function copyValues(values: tf.backend_util.BackendValues): tf.backend_util.Back
 
 /** a kernel error in the engine's own words, so that callers classify it like a missing kernel */
 function cannotCarry(kernelName: string, backendName: string, dtype: string): Error {
-  return new Error(`Kernel '${kernelName}' not registered for backend '${backendName}' (its cpu fallback cannot carry ${dtype} tensors)`);
+  return new Error(
+    `Kernel '${kernelName}' not registered for backend '${backendName}' (its cpu fallback cannot carry ${dtype} tensors)`,
+  );
 }
 
 /** The fallback kernel function: inputs to cpu, tfjs's cpu kernel, outputs back. */
@@ -53,14 +55,24 @@ export function cpuFallbackKernel(kernelName: string, backendName: string, onFir
       moved.push(dataId);
       return { dataId, shape: t.shape, dtype: t.dtype };
     };
-    const cpuInputs = Array.isArray(inputs) ? inputs.map(toCpu) : Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, toCpu(t as tf.TensorInfo)]));
+    const cpuInputs = Array.isArray(inputs)
+      ? inputs.map(toCpu)
+      : Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, toCpu(t as tf.TensorInfo)]));
     try {
-      const out = cpuKernel.kernelFunc({ inputs: cpuInputs as tf.NamedTensorInfoMap, backend: cpu, attrs: attrs ?? {} });
+      const out = cpuKernel.kernelFunc({
+        inputs: cpuInputs as tf.NamedTensorInfoMap,
+        backend: cpu,
+        attrs: attrs ?? {},
+      });
       const outs = Array.isArray(out) ? out : [out];
       const back = outs.map((o) => {
         try {
           if (!COPYABLE.has(o.dtype)) throw cannotCarry(kernelName, backendName, o.dtype);
-          return { dataId: backend.write(copyValues(cpu.readSync(o.dataId)), o.shape, o.dtype), shape: o.shape, dtype: o.dtype };
+          return {
+            dataId: backend.write(copyValues(cpu.readSync(o.dataId)), o.shape, o.dtype),
+            shape: o.shape,
+            dtype: o.dtype,
+          };
         } finally {
           cpu.disposeData(o.dataId);
         }
@@ -90,7 +102,9 @@ export function registerCpuFallbacks(backendName: string, warn: (line: string) =
       kernelName,
       backendName,
       kernelFunc: cpuFallbackKernel(kernelName, backendName, () =>
-        warn(`tfjs backend '${backendName}' has no kernel '${kernelName}': running it on cpu (correct, but each call copies its tensors both ways)`),
+        warn(
+          `tfjs backend '${backendName}' has no kernel '${kernelName}': running it on cpu (correct, but each call copies its tensors both ways)`,
+        ),
       ),
     });
     registered.add(key);

@@ -44,7 +44,9 @@ export function registerCpuLikeBackend(name: string, opts: CpuLikeOptions = {}):
       if (counts) counts[k.kernelName] += 1;
       const out = k.kernelFunc(args) as tf.TensorInfo;
       if (factor === undefined) return out;
-      const b = args.backend as tf.KernelBackend & { makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo };
+      const b = args.backend as tf.KernelBackend & {
+        makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+      };
       const values = Float32Array.from(b.readSync(out.dataId) as Float32Array, (v) => v * (1 + factor));
       b.disposeData(out.dataId);
       return b.makeTensorInfo(out.shape, out.dtype, values);

@@ -1,6 +1,22 @@
 export * from './loader';
 export { registerWasmKernelFixes } from './wasm-kernels';
-export { BACKEND_REASONS, CandidateFailure, defaultCandidates, type Activation, type BackendCandidate, type BackendReason } from './candidates';
-export { SMOKE_TOLERANCE, compareSmoke, defaultSmokeProblem, runSmokeStep, smokeStepFloat64, type SmokeComparison, type SmokeProblem, type SmokeResult } from './smoke-test';
+export {
+  BACKEND_REASONS,
+  CandidateFailure,
+  defaultCandidates,
+  type Activation,
+  type BackendCandidate,
+  type BackendReason,
+} from './candidates';
+export {
+  SMOKE_TOLERANCE,
+  compareSmoke,
+  defaultSmokeProblem,
+  runSmokeStep,
+  smokeStepFloat64,
+  type SmokeComparison,
+  type SmokeProblem,
+  type SmokeResult,
+} from './smoke-test';
 export { kernelsMissingOn, registerCpuFallbacks } from './cpu-fallback';
 export { wasmFeatures, type WasmFeatures } from './wasm-features';

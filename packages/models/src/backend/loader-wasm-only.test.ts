@@ -3,7 +3,8 @@ import Module from 'node:module';
 import { initBackend } from './loader';
 
 /** files of the GPU candidates' packages: the native ones, tfjs's webgpu backend and Dawn's binding */
-const GPU_PACKAGE_FILE = /node_modules\/(webgpu|@tensorflow\/tfjs-node|@tensorflow\/tfjs-node-gpu|@tensorflow\/tfjs-backend-webgpu)\//;
+const GPU_PACKAGE_FILE =
+  /node_modules\/(webgpu|@tensorflow\/tfjs-node|@tensorflow\/tfjs-node-gpu|@tensorflow\/tfjs-backend-webgpu)\//;
 
 describe("initBackend('wasm')", () => {
   it('loads neither tfjs-node nor webgpu and starts no adapter probe', async () => {

@@ -67,7 +67,9 @@ describe('initBackend with the real candidates', () => {
     if (installed('@tensorflow/tfjs-node-gpu')) return;
     const p = initBackend('tfjs-node-gpu');
     await expect(p).rejects.toBeInstanceOf(DriftwatchError);
-    await expect(p).rejects.toThrow(/^tfjs backend 'tfjs-node-gpu' cannot be used: not-installed: Cannot find module '@tensorflow\/tfjs-node-gpu'/);
+    await expect(p).rejects.toThrow(
+      /^tfjs backend 'tfjs-node-gpu' cannot be used: not-installed: Cannot find module '@tensorflow\/tfjs-node-gpu'/,
+    );
   });
 
   it('rejects an unknown preference with a ParameterError', async () => {
@@ -76,7 +78,10 @@ describe('initBackend with the real candidates', () => {
 
   it("a named preference activates only that candidate: 'wasm' never touches the GPU candidates", async () => {
     const activated: string[] = [];
-    const candidates = defaultCandidates().map((c) => ({ ...c, activate: () => (activated.push(c.name), c.activate()) }));
+    const candidates = defaultCandidates().map((c) => ({
+      ...c,
+      activate: () => (activated.push(c.name), c.activate()),
+    }));
     const loader = new BackendLoader({ candidates });
     await loader.init('wasm');
     expect(activated).toEqual(['wasm']);
@@ -89,9 +94,22 @@ describe('describeBackend', () => {
       name: 'wasm',
       requested: 'auto',
       attempts: [
-        { candidate: 'tfjs-node-gpu', ok: false, reason: 'not-installed', detail: "Cannot find module '@tensorflow/tfjs-node-gpu'", ms: 0.2 },
+        {
+          candidate: 'tfjs-node-gpu',
+          ok: false,
+          reason: 'not-installed',
+          detail: "Cannot find module '@tensorflow/tfjs-node-gpu'",
+          ms: 0.2,
+        },
         { candidate: 'webgpu', ok: false, reason: 'no-adapter', detail: 'requestAdapter() returned null', ms: 120 },
-        { candidate: 'wasm', ok: true, reason: 'ok', detail: 'smoke test ok', smoke: { reference: 'cpu', maxRelativeError: 8.24e-7, worst: 'step w1', tolerance: 1e-4, ms: 11 }, ms: 40 },
+        {
+          candidate: 'wasm',
+          ok: true,
+          reason: 'ok',
+          detail: 'smoke test ok',
+          smoke: { reference: 'cpu', maxRelativeError: 8.24e-7, worst: 'step w1', tolerance: 1e-4, ms: 11 },
+          ms: 40,
+        },
       ],
       versions: { 'tfjs-core': '4.22.0', 'tfjs-backend-wasm': '4.22.0', node: '20.20.2' },
     });

@@ -7,14 +7,36 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DriftwatchError, ParameterError } from '@driftwatch/contracts';
-import { CandidateFailure, defaultCandidates, firstLine, installedVersion, type BackendCandidate, type BackendReason } from './candidates';
+import {
+  CandidateFailure,
+  defaultCandidates,
+  firstLine,
+  installedVersion,
+  type BackendCandidate,
+  type BackendReason,
+} from './candidates';
 import { registerCpuFallbacks } from './cpu-fallback';
-import { SMOKE_TOLERANCE, compareSmoke, defaultSmokeProblem, runSmokeStep, smokeStepFloat64, type SmokeProblem, type SmokeResult } from './smoke-test';
+import {
+  SMOKE_TOLERANCE,
+  compareSmoke,
+  defaultSmokeProblem,
+  runSmokeStep,
+  smokeStepFloat64,
+  type SmokeProblem,
+  type SmokeResult,
+} from './smoke-test';
 
 export { tf };
 
 export type BackendPreference = 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'webgpu' | 'wasm' | 'cpu';
-export const BACKEND_PREFERENCES: readonly BackendPreference[] = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'];
+export const BACKEND_PREFERENCES: readonly BackendPreference[] = [
+  'auto',
+  'tfjs-node-gpu',
+  'tfjs-node',
+  'webgpu',
+  'wasm',
+  'cpu',
+];
 
 /** The smoke test's outcome on one backend. */
 export interface SmokeSummary {
@@ -82,7 +104,10 @@ export interface LoaderOptions {
 /** The kernel named by tfjs's "not registered" and "gradient function not found" errors, if the error is one. */
 export function missingKernelOf(e: unknown): string | undefined {
   const text = e instanceof Error ? e.message : String(e);
-  return /Kernel '([^']+)' not registered for backend/.exec(text)?.[1] ?? /gradient function not found for (\w+)/.exec(text)?.[1];
+  return (
+    /Kernel '([^']+)' not registered for backend/.exec(text)?.[1] ??
+    /gradient function not found for (\w+)/.exec(text)?.[1]
+  );
 }
 
 function formatError(x: number): string {
@@ -97,7 +122,16 @@ function smokeText(s: SmokeSummary, ok: boolean): string {
 /** The attempt inside a doctor row. */
 function attemptOf(r: CandidateReport): BackendAttempt {
   const { candidate, ok, reason, detail, error, smoke, cpuFallbacks, ms } = r;
-  return { candidate, ok, reason, detail, ...(error !== undefined ? { error } : {}), ...(smoke ? { smoke } : {}), ...(cpuFallbacks ? { cpuFallbacks } : {}), ms };
+  return {
+    candidate,
+    ok,
+    reason,
+    detail,
+    ...(error !== undefined ? { error } : {}),
+    ...(smoke ? { smoke } : {}),
+    ...(cpuFallbacks ? { cpuFallbacks } : {}),
+    ms,
+  };
 }
 
 export class BackendLoader {
@@ -143,11 +177,15 @@ export class BackendLoader {
   /** The step on cpu, checked against float64 once; every other backend is compared with it. */
   private referenceOnCpu(): Promise<SmokeResult> {
     this.cpuReference ??= (async () => {
-      if (!(await tf.setBackend('cpu'))) throw new CandidateFailure('init-failed', "the cpu backend, the smoke test's reference, did not initialise");
+      if (!(await tf.setBackend('cpu')))
+        throw new CandidateFailure('init-failed', "the cpu backend, the smoke test's reference, did not initialise");
       const result = await runSmokeStep(this.problem);
       const check = compareSmoke(result, smokeStepFloat64(this.problem), this.tolerance);
       if (!check.ok) {
-        throw new CandidateFailure('smoke-failed', `the cpu backend, the smoke test's reference, differs from the float64 computation by ${formatError(check.maxRelativeError)} (${check.worst})`);
+        throw new CandidateFailure(
+          'smoke-failed',
+          `the cpu backend, the smoke test's reference, differs from the float64 computation by ${formatError(check.maxRelativeError)} (${check.worst})`,
+        );
       }
       return result;
     })();
@@ -161,19 +199,30 @@ export class BackendLoader {
       pending = (async () => {
         const isCpu = backendName === 'cpu';
         const reference = isCpu ? smokeStepFloat64(this.problem) : await this.referenceOnCpu();
-        if (!(await tf.setBackend(backendName))) throw new CandidateFailure('init-failed', `tf.setBackend('${backendName}') returned false after the cpu reference ran`);
+        if (!(await tf.setBackend(backendName)))
+          throw new CandidateFailure(
+            'init-failed',
+            `tf.setBackend('${backendName}') returned false after the cpu reference ran`,
+          );
         const t0 = performance.now();
         let result: SmokeResult;
         try {
           result = await runSmokeStep(this.problem);
         } catch (e) {
           const kernel = missingKernelOf(e);
-          if (kernel) throw new CandidateFailure('kernel-missing', `the smoke test needs kernel '${kernel}': ${firstLine(e)}`);
+          if (kernel)
+            throw new CandidateFailure('kernel-missing', `the smoke test needs kernel '${kernel}': ${firstLine(e)}`);
           throw new CandidateFailure('smoke-failed', `the smoke test threw: ${firstLine(e)}`);
         }
         const ms = performance.now() - t0;
         const check = compareSmoke(result, reference, this.tolerance);
-        const summary: SmokeSummary = { reference: isCpu ? 'float64' : 'cpu', maxRelativeError: check.maxRelativeError, worst: check.worst, tolerance: check.tolerance, ms };
+        const summary: SmokeSummary = {
+          reference: isCpu ? 'float64' : 'cpu',
+          maxRelativeError: check.maxRelativeError,
+          worst: check.worst,
+          tolerance: check.tolerance,
+          ms,
+        };
         if (!check.ok) throw new CandidateFailure('smoke-failed', smokeText(summary, false));
         return summary;
       })();
@@ -189,17 +238,34 @@ export class BackendLoader {
     try {
       const activation = await c.activate();
       if (tf.getBackend() !== activation.backendName) {
-        throw new CandidateFailure('init-failed', `activated '${activation.backendName}' but the active tfjs backend is '${tf.getBackend()}'`);
+        throw new CandidateFailure(
+          'init-failed',
+          `activated '${activation.backendName}' but the active tfjs backend is '${tf.getBackend()}'`,
+        );
       }
       const cpuFallbacks = this.cpuFallback ? registerCpuFallbacks(activation.backendName, this.warn) : [];
       const smoke = await this.smoke(activation.backendName);
       // the cpu reference may have run in between
-      if (!(await tf.setBackend(activation.backendName))) throw new CandidateFailure('init-failed', `tf.setBackend('${activation.backendName}') returned false`);
-      const parts = [activation.detail, smokeText(smoke, true), cpuFallbacks.length > 0 ? `${cpuFallbacks.length} kernel(s) it lacks run on cpu when used` : undefined];
-      const attempt: BackendAttempt = { candidate: c.name, ok: true, reason: 'ok', detail: parts.filter(Boolean).join('; '), smoke, cpuFallbacks, ms: ms() };
+      if (!(await tf.setBackend(activation.backendName)))
+        throw new CandidateFailure('init-failed', `tf.setBackend('${activation.backendName}') returned false`);
+      const parts = [
+        activation.detail,
+        smokeText(smoke, true),
+        cpuFallbacks.length > 0 ? `${cpuFallbacks.length} kernel(s) it lacks run on cpu when used` : undefined,
+      ];
+      const attempt: BackendAttempt = {
+        candidate: c.name,
+        ok: true,
+        reason: 'ok',
+        detail: parts.filter(Boolean).join('; '),
+        smoke,
+        cpuFallbacks,
+        ms: ms(),
+      };
       return { attempt, versions: activation.versions };
     } catch (e) {
-      const reason: Exclude<BackendReason, 'ok'> = e instanceof CandidateFailure ? e.reason : missingKernelOf(e) ? 'kernel-missing' : 'init-failed';
+      const reason: Exclude<BackendReason, 'ok'> =
+        e instanceof CandidateFailure ? e.reason : missingKernelOf(e) ? 'kernel-missing' : 'init-failed';
       const detail = firstLine(e);
       return { attempt: { candidate: c.name, ok: false, reason, detail, error: detail, ms: ms() } };
     }
@@ -213,14 +279,21 @@ export class BackendLoader {
       const { attempt, versions } = await this.attempt(c);
       attempts.push(attempt);
       if (attempt.ok) {
-        return { name: tf.getBackend(), requested: preference, attempts, versions: { 'tfjs-core': tf.version_core, ...versions, node: process.versions.node } };
+        return {
+          name: tf.getBackend(),
+          requested: preference,
+          attempts,
+          versions: { 'tfjs-core': tf.version_core, ...versions, node: process.versions.node },
+        };
       }
     }
     if (preference !== 'auto') {
       const a = attempts[0];
       throw new DriftwatchError(`tfjs backend '${preference}' cannot be used: ${a.reason}: ${a.detail}`);
     }
-    throw new DriftwatchError(`no tfjs backend passed its checks (${attempts.map((a) => `${a.candidate}: ${a.reason}: ${a.detail}`).join('; ')})`);
+    throw new DriftwatchError(
+      `no tfjs backend passed its checks (${attempts.map((a) => `${a.candidate}: ${a.reason}: ${a.detail}`).join('; ')})`,
+    );
   }
 
   /**
@@ -271,7 +344,15 @@ export class BackendLoader {
         const holder = taken.get(c.backendName);
         if (holder) {
           const detail = `its tfjs backend '${c.backendName}' is the one of ${holder}, accepted above; one process holds one of them`;
-          reports.push({ candidate: c.name, ok: false, reason: 'init-failed', detail, status: 'not-tried', packages, ms: 0 });
+          reports.push({
+            candidate: c.name,
+            ok: false,
+            reason: 'init-failed',
+            detail,
+            status: 'not-tried',
+            packages,
+            ms: 0,
+          });
           continue;
         }
         const { attempt, versions } = await this.attempt(c);
@@ -280,11 +361,17 @@ export class BackendLoader {
         taken.set(c.backendName, c.name);
         if (!chosen) {
           const tried = reports.filter((r) => r.status !== 'not-tried').map(attemptOf);
-          chosen = { name: c.backendName, requested: preference, attempts: tried, versions: { 'tfjs-core': tf.version_core, ...versions, node: process.versions.node } };
+          chosen = {
+            name: c.backendName,
+            requested: preference,
+            attempts: tried,
+            versions: { 'tfjs-core': tf.version_core, ...versions, node: process.versions.node },
+          };
         }
       }
       if (chosen) {
-        if (!(await tf.setBackend(chosen.name))) throw new DriftwatchError(`tfjs backend '${chosen.name}' could not be re-activated`);
+        if (!(await tf.setBackend(chosen.name)))
+          throw new DriftwatchError(`tfjs backend '${chosen.name}' could not be re-activated`);
         this.lastInfo = chosen;
       }
       return { requested: preference, candidates: reports, chosen };
@@ -322,8 +409,12 @@ export function describeBackend(info: BackendInfo): string {
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
   const used = info.attempts.find((a) => a.ok);
-  const smoke = used?.smoke ? `; smoke test max relative error ${formatError(used.smoke.maxRelativeError)} vs ${used.smoke.reference}` : '';
-  const failed = info.attempts.filter((a) => !a.ok).map((a) => `${a.candidate} (${a.reason ? `${a.reason}: ` : ''}${a.detail ?? a.error})`);
+  const smoke = used?.smoke
+    ? `; smoke test max relative error ${formatError(used.smoke.maxRelativeError)} vs ${used.smoke.reference}`
+    : '';
+  const failed = info.attempts
+    .filter((a) => !a.ok)
+    .map((a) => `${a.candidate} (${a.reason ? `${a.reason}: ` : ''}${a.detail ?? a.error})`);
   const requested = info.requested === 'auto' ? 'auto' : `requested ${info.requested}`;
   return `tfjs backend: ${info.name} [${requested}; ${pkgVersions}; node ${info.versions.node}${smoke}]${failed.length ? `; unavailable: ${failed.join('; ')}` : ''}`;
 }

@@ -1,5 +1,14 @@
 import { initBackend } from './loader';
-import { SMOKE_PARAMETERS, compareSmoke, defaultSmokeProblem, relativeError, runSmokeStep, smokeStepFloat64, type SmokeProblem, type SmokeResult } from './smoke-test';
+import {
+  SMOKE_PARAMETERS,
+  compareSmoke,
+  defaultSmokeProblem,
+  relativeError,
+  runSmokeStep,
+  smokeStepFloat64,
+  type SmokeProblem,
+  type SmokeResult,
+} from './smoke-test';
 
 /**
  * All weights zero, labels [0, 0, 1, 2], learning rate 1: by hand, every hidden unit is softplus(0) = ln 2
@@ -47,7 +56,9 @@ function lossOf(p: SmokeProblem, theta: Record<string, Float64Array>): number {
       for (let j = 0; j < p.d; j++) z += p.x[i * p.d + j] * theta.w1[j * p.hidden + k];
       h.push(Math.log(1 + Math.exp(z)));
     }
-    const logits = Array.from({ length: p.classes }, (_, q) => h.reduce((acc, hk, k) => acc + hk * theta.w2[k * p.classes + q], theta.b2[q]));
+    const logits = Array.from({ length: p.classes }, (_, q) =>
+      h.reduce((acc, hk, k) => acc + hk * theta.w2[k * p.classes + q], theta.b2[q]),
+    );
     total += Math.log(logits.reduce((acc, l) => acc + Math.exp(l), 0)) - logits[p.labels[i]];
   }
   return total / p.n;
@@ -55,7 +66,12 @@ function lossOf(p: SmokeProblem, theta: Record<string, Float64Array>): number {
 
 /** −lr · ∂L/∂θ by central differences (h = 1e-5, error O(h²)), and the loss after that step */
 function byFiniteDifferences(p: SmokeProblem): SmokeResult {
-  const theta: Record<string, Float64Array> = { w1: Float64Array.from(p.w1), b1: Float64Array.from(p.b1), w2: Float64Array.from(p.w2), b2: Float64Array.from(p.b2) };
+  const theta: Record<string, Float64Array> = {
+    w1: Float64Array.from(p.w1),
+    b1: Float64Array.from(p.b1),
+    w2: Float64Array.from(p.w2),
+    b2: Float64Array.from(p.b2),
+  };
   const h = 1e-5;
   const steps = {} as SmokeResult['steps'];
   for (const k of SMOKE_PARAMETERS) {
@@ -85,16 +101,20 @@ describe('the smoke step', () => {
     const c = compareSmoke(smokeStepFloat64(p), byFiniteDifferences(p), 1e-7);
     expect(c.maxRelativeError).toBeLessThanOrEqual(1e-7);
     // the problem is not degenerate: every parameter moves
-    for (const k of SMOKE_PARAMETERS) expect(Math.min(...smokeStepFloat64(p).steps[k].map(Math.abs))).toBeGreaterThan(1e-4);
+    for (const k of SMOKE_PARAMETERS)
+      expect(Math.min(...smokeStepFloat64(p).steps[k].map(Math.abs))).toBeGreaterThan(1e-4);
   });
 
-  it.each(['cpu', 'wasm'] as const)('tfjs on %s: matches the hand-worked step and the central differences within 1e-4', async (backend) => {
-    await initBackend(backend);
-    expect(compareSmoke(await runSmokeStep(zeroWeightProblem()), byHand).ok).toBe(true);
-    const p = defaultSmokeProblem();
-    const c = compareSmoke(await runSmokeStep(p), byFiniteDifferences(p));
-    expect(c.maxRelativeError).toBeLessThanOrEqual(1e-4);
-  });
+  it.each(['cpu', 'wasm'] as const)(
+    'tfjs on %s: matches the hand-worked step and the central differences within 1e-4',
+    async (backend) => {
+      await initBackend(backend);
+      expect(compareSmoke(await runSmokeStep(zeroWeightProblem()), byHand).ok).toBe(true);
+      const p = defaultSmokeProblem();
+      const c = compareSmoke(await runSmokeStep(p), byFiniteDifferences(p));
+      expect(c.maxRelativeError).toBeLessThanOrEqual(1e-4);
+    },
+  );
 });
 
 describe('compareSmoke', () => {
@@ -117,8 +137,15 @@ describe('compareSmoke', () => {
   });
 
   it('fails on a wrong loss and on NaN', () => {
-    expect(compareSmoke({ ...ref, lossAfter: ref.lossAfter * 1.001 }, ref)).toMatchObject({ ok: false, worst: 'lossAfter' });
-    expect(compareSmoke({ ...ref, lossBefore: NaN }, ref)).toMatchObject({ ok: false, worst: 'lossBefore', maxRelativeError: Infinity });
+    expect(compareSmoke({ ...ref, lossAfter: ref.lossAfter * 1.001 }, ref)).toMatchObject({
+      ok: false,
+      worst: 'lossAfter',
+    });
+    expect(compareSmoke({ ...ref, lossBefore: NaN }, ref)).toMatchObject({
+      ok: false,
+      worst: 'lossBefore',
+      maxRelativeError: Infinity,
+    });
   });
 
   it('relativeError: ‖a − b‖∞/‖b‖∞, the absolute error against zeros, Infinity for other lengths', () => {

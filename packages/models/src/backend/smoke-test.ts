@@ -67,7 +67,12 @@ export function defaultSmokeProblem(seed = 8): SmokeProblem {
 /** Runs the step on the active tfjs backend. Reads data asynchronously, as backends like webgpu want. */
 export async function runSmokeStep(p: SmokeProblem): Promise<SmokeResult> {
   const initial: Record<SmokeParameter, Float32Array> = { w1: p.w1, b1: p.b1, w2: p.w2, b2: p.b2 };
-  const shapes: Record<SmokeParameter, number[]> = { w1: [p.d, p.hidden], b1: [p.hidden], w2: [p.hidden, p.classes], b2: [p.classes] };
+  const shapes: Record<SmokeParameter, number[]> = {
+    w1: [p.d, p.hidden],
+    b1: [p.hidden],
+    w2: [p.hidden, p.classes],
+    b2: [p.classes],
+  };
   const vars = SMOKE_PARAMETERS.map((k) => tf.variable(tf.tensor(initial[k], shapes[k], 'float32'), true));
   const [w1, b1, w2, b2] = vars;
   const x = tf.tensor2d(p.x, [p.n, p.d]);
@@ -87,7 +92,11 @@ export async function runSmokeStep(p: SmokeProblem): Promise<SmokeResult> {
     });
     const after = loss();
     kept.push(after);
-    const [before, afterValue, ...updated] = await Promise.all([value.data(), after.data(), ...vars.map((v) => v.data())]);
+    const [before, afterValue, ...updated] = await Promise.all([
+      value.data(),
+      after.data(),
+      ...vars.map((v) => v.data()),
+    ]);
     const steps = {} as Record<SmokeParameter, Float64Array>;
     SMOKE_PARAMETERS.forEach((k, i) => {
       steps[k] = Float64Array.from(updated[i] as Float32Array, (u, j) => u - initial[k][j]);
@@ -110,7 +119,13 @@ function sigmoid(z: number): number {
 }
 
 /** Forward pass in float64: the hidden pre-activations z, the activations h and the mean loss. */
-function forward64(p: SmokeProblem, w1: ArrayLike<number>, b1: ArrayLike<number>, w2: ArrayLike<number>, b2: ArrayLike<number>) {
+function forward64(
+  p: SmokeProblem,
+  w1: ArrayLike<number>,
+  b1: ArrayLike<number>,
+  w2: ArrayLike<number>,
+  b2: ArrayLike<number>,
+) {
   const { n, d, hidden: m, classes: c } = p;
   const z = new Float64Array(n * m);
   const h = new Float64Array(n * m);
@@ -149,7 +164,8 @@ export function smokeStepFloat64(p: SmokeProblem): SmokeResult {
   const { n, d, hidden: m, classes: c, learningRate: lr } = p;
   const { z, h, probs, loss } = forward64(p, p.w1, p.b1, p.w2, p.b2);
   const g = new Float64Array(n * c);
-  for (let i = 0; i < n; i++) for (let q = 0; q < c; q++) g[i * c + q] = (probs[i * c + q] - (p.labels[i] === q ? 1 : 0)) / n;
+  for (let i = 0; i < n; i++)
+    for (let q = 0; q < c; q++) g[i * c + q] = (probs[i * c + q] - (p.labels[i] === q ? 1 : 0)) / n;
   const gw2 = new Float64Array(m * c);
   const gb2 = new Float64Array(c);
   const gz = new Float64Array(n * m);
@@ -172,7 +188,12 @@ export function smokeStepFloat64(p: SmokeProblem): SmokeResult {
       for (let j = 0; j < d; j++) gw1[j * m + k] += p.x[i * d + j] * gz[i * m + k];
     }
   }
-  const steps = { w1: gw1.map((v) => -lr * v), b1: gb1.map((v) => -lr * v), w2: gw2.map((v) => -lr * v), b2: gb2.map((v) => -lr * v) };
+  const steps = {
+    w1: gw1.map((v) => -lr * v),
+    b1: gb1.map((v) => -lr * v),
+    w2: gw2.map((v) => -lr * v),
+    b2: gb2.map((v) => -lr * v),
+  };
   const plus = (theta: Float32Array, step: Float64Array) => Float64Array.from(theta, (t, i) => t + step[i]);
   const after = forward64(p, plus(p.w1, steps.w1), plus(p.b1, steps.b1), plus(p.w2, steps.w2), plus(p.b2, steps.b2));
   return { lossBefore: loss, lossAfter: after.loss, steps };
@@ -205,7 +226,11 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
  * Compares the loss before and after the step and each parameter's step with the reference. Steps, not
  * updated weights: a wrong gradient changes θ′ = θ − lr·g by little next to θ, but changes the step fully.
  */
-export function compareSmoke(result: SmokeResult, reference: SmokeResult, tolerance = SMOKE_TOLERANCE): SmokeComparison {
+export function compareSmoke(
+  result: SmokeResult,
+  reference: SmokeResult,
+  tolerance = SMOKE_TOLERANCE,
+): SmokeComparison {
   const errors: [string, number][] = [
     ['lossBefore', relativeError([result.lossBefore], [reference.lossBefore])],
     ['lossAfter', relativeError([result.lossAfter], [reference.lossAfter])],

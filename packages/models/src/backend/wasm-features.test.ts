@@ -1,7 +1,8 @@
 import { initBackend } from './loader';
 import { SIMD_PROBE_MODULE, THREADS_PROBE_MODULE, wasmFeatures } from './wasm-features';
 
-const validate = (bytes: Uint8Array) => (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(bytes);
+const validate = (bytes: Uint8Array) =>
+  (globalThis as unknown as { WebAssembly: { validate(b: Uint8Array): boolean } }).WebAssembly.validate(bytes);
 
 describe('wasm features', () => {
   it('the probe modules are valid WebAssembly on Node ≥ 16, and the validator really reads them', () => {
@@ -17,6 +18,9 @@ describe('wasm features', () => {
 
   it("after the wasm backend starts: SIMD on, threads off in Node (tfjs-backend-wasm's rule), one thread", async () => {
     await initBackend('wasm');
-    expect(await wasmFeatures()).toEqual({ simd: { tfjs: true, engine: true }, threads: { tfjs: false, engine: true, inUse: 1 } });
+    expect(await wasmFeatures()).toEqual({
+      simd: { tfjs: true, engine: true },
+      threads: { tfjs: false, engine: true, inUse: 1 },
+    });
   });
 });

@@ -59,6 +59,10 @@ export async function wasmFeatures(): Promise<WasmFeatures> {
   }
   return {
     simd: { tfjs: await tfjsFlag('WASM_HAS_SIMD_SUPPORT'), engine: validates(SIMD_PROBE_MODULE) },
-    threads: { tfjs: await tfjsFlag('WASM_HAS_MULTITHREAD_SUPPORT'), engine: typeof SharedArrayBuffer === 'function' && validates(THREADS_PROBE_MODULE), inUse },
+    threads: {
+      tfjs: await tfjsFlag('WASM_HAS_MULTITHREAD_SUPPORT'),
+      engine: typeof SharedArrayBuffer === 'function' && validates(THREADS_PROBE_MODULE),
+      inUse,
+    },
   };
 }

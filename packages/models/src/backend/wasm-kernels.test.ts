@@ -48,7 +48,8 @@ describe('wasm kernel fixes', () => {
     const [cpu] = await on('cpu', f);
     const [wasm] = await on('wasm', f);
     const direct = new Float64Array(8 * 12);
-    for (let i = 0; i < n; i++) if (ids[i] >= 0 && ids[i] < 8) for (let j = 0; j < 12; j++) direct[ids[i] * 12 + j] += x[i * 12 + j];
+    for (let i = 0; i < n; i++)
+      if (ids[i] >= 0 && ids[i] < 8) for (let j = 0; j < 12; j++) direct[ids[i] * 12 + j] += x[i * 12 + j];
     expectClose(wasm, cpu);
     expectClose(wasm, direct);
   });
@@ -57,7 +58,13 @@ describe('wasm kernel fixes', () => {
     const table = randn(7 * 5);
     const idx = Int32Array.from([0, 3, 3, 6, 1, 3]);
     const w = randn(6 * 5);
-    const f = () => tf.grad((t: tf.Tensor) => tf.gather(t, tf.tensor1d(idx, 'int32')).mul(tf.tensor2d(w, [6, 5])).sum())(tf.tensor2d(table, [7, 5]));
+    const f = () =>
+      tf.grad((t: tf.Tensor) =>
+        tf
+          .gather(t, tf.tensor1d(idx, 'int32'))
+          .mul(tf.tensor2d(w, [6, 5]))
+          .sum(),
+      )(tf.tensor2d(table, [7, 5]));
     const [cpu] = await on('cpu', f);
     const [wasm] = await on('wasm', f);
     expectClose(wasm, cpu);
@@ -65,18 +72,37 @@ describe('wasm kernel fixes', () => {
 
   it.each([
     { name: 'conv1d-like, same padding', x: [3, 1, 20, 5], filter: [1, 5, 5, 6], strides: 1, pad: 'same' as const },
-    { name: '2-D kernel, stride 2, valid padding', x: [2, 9, 8, 3], filter: [3, 2, 3, 4], strides: 2, pad: 'valid' as const },
-    { name: 'explicit stride [2, 1], same padding', x: [2, 7, 6, 2], filter: [3, 3, 2, 3], strides: [2, 1] as [number, number], pad: 'same' as const },
+    {
+      name: '2-D kernel, stride 2, valid padding',
+      x: [2, 9, 8, 3],
+      filter: [3, 2, 3, 4],
+      strides: 2,
+      pad: 'valid' as const,
+    },
+    {
+      name: 'explicit stride [2, 1], same padding',
+      x: [2, 7, 6, 2],
+      filter: [3, 3, 2, 3],
+      strides: [2, 1] as [number, number],
+      pad: 'same' as const,
+    },
   ])('Conv2DBackpropFilter matches cpu ($name)', async ({ x, filter, strides, pad }) => {
     const xs = randn(x.reduce((a, b) => a * b, 1));
     const fs = randn(filter.reduce((a, b) => a * b, 1));
     const x4 = x as [number, number, number, number];
     const f4 = filter as [number, number, number, number];
-    const yShape = tf.tidy(() => tf.conv2d(tf.zeros(x4) as tf.Tensor4D, tf.zeros(f4) as tf.Tensor4D, strides, pad).shape);
+    const yShape = tf.tidy(
+      () => tf.conv2d(tf.zeros(x4) as tf.Tensor4D, tf.zeros(f4) as tf.Tensor4D, strides, pad).shape,
+    );
     const dy = randn(yShape.reduce((a, b) => a * b, 1));
     // the filter gradient of Σ conv2d(x, f)·dy is exactly Conv2DBackpropFilter(x, dy)
     const f = () =>
-      tf.grad((k: tf.Tensor) => tf.conv2d(tf.tensor4d(xs, x4), k as tf.Tensor4D, strides, pad).mul(tf.tensor(dy, yShape)).sum())(tf.tensor4d(fs, f4));
+      tf.grad((k: tf.Tensor) =>
+        tf
+          .conv2d(tf.tensor4d(xs, x4), k as tf.Tensor4D, strides, pad)
+          .mul(tf.tensor(dy, yShape))
+          .sum(),
+      )(tf.tensor4d(fs, f4));
     const [cpu] = await on('cpu', f);
     const [wasm] = await on('wasm', f);
     expectClose(wasm, cpu);
@@ -85,7 +111,13 @@ describe('wasm kernel fixes', () => {
   it('conv1d trains on wasm (filter gradient through the registered kernel) and matches cpu', async () => {
     const xs = randn(4 * 20 * 3);
     const ks = randn(5 * 3 * 8);
-    const f = () => tf.grad((k: tf.Tensor) => tf.conv1d(tf.tensor3d(xs, [4, 20, 3]), k as tf.Tensor3D, 1, 'same').square().sum())(tf.tensor3d(ks, [5, 3, 8]));
+    const f = () =>
+      tf.grad((k: tf.Tensor) =>
+        tf
+          .conv1d(tf.tensor3d(xs, [4, 20, 3]), k as tf.Tensor3D, 1, 'same')
+          .square()
+          .sum(),
+      )(tf.tensor3d(ks, [5, 3, 8]));
     const [cpu] = await on('cpu', f);
     const [wasm] = await on('wasm', f);
     expectClose(wasm, cpu);
@@ -139,7 +171,12 @@ describe('wasm kernel fixes', () => {
     const x = randn(16 * 12);
     const w = randn(12 * 8);
     const f = () => {
-      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.fused.matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, activation: 'relu' }).square().sum());
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.fused
+          .matMul({ a: a as tf.Tensor2D, b: b as tf.Tensor2D, activation: 'relu' })
+          .square()
+          .sum(),
+      );
       return g([tf.tensor2d(x, [16, 12]), tf.tensor2d(w, [12, 8])]);
     };
     const cpu = await on('cpu', f);
@@ -197,17 +234,33 @@ describe('wasm kernel fixes', () => {
      * |actual − expected| ≤ rel · Σ|terms| per element: relative to the magnitude of the summed products,
      * because an output where they cancel has float32 rounding far above rel · |value| in any order
      */
-    function expectEinsumClose(actual: ArrayLike<number>, expected: ArrayLike<number>, absSum: Float64Array, rel = 1e-5): void {
+    function expectEinsumClose(
+      actual: ArrayLike<number>,
+      expected: ArrayLike<number>,
+      absSum: Float64Array,
+      rel = 1e-5,
+    ): void {
       expect(actual.length).toBe(expected.length);
       for (let i = 0; i < expected.length; i++) {
         const err = Math.abs(actual[i] - expected[i]) / Math.max(absSum[i], 1e-30);
-        if (!(err <= rel)) throw new Error(`element ${i}: ${actual[i]} vs ${expected[i]} (error ${err} of Σ|terms| ${absSum[i]})`);
+        if (!(err <= rel))
+          throw new Error(`element ${i}: ${actual[i]} vs ${expected[i]} (error ${err} of Σ|terms| ${absSum[i]})`);
       }
     }
 
-    const inputsOf = (equation: string) => equation.split('->')[0].split(',').map((t) => randn(shapeOf(t).reduce((p, s) => p * s, 1)));
+    const inputsOf = (equation: string) =>
+      equation
+        .split('->')[0]
+        .split(',')
+        .map((t) => randn(shapeOf(t).reduce((p, s) => p * s, 1)));
     const run = (equation: string, xs: Float32Array[]) => () =>
-      tf.einsum(equation, ...equation.split('->')[0].split(',').map((t, i) => tf.tensor(xs[i], shapeOf(t))));
+      tf.einsum(
+        equation,
+        ...equation
+          .split('->')[0]
+          .split(',')
+          .map((t, i) => tf.tensor(xs[i], shapeOf(t))),
+      );
 
     it.each([
       'ij,jk->ik',
@@ -235,26 +288,46 @@ describe('wasm kernel fixes', () => {
       expectEinsumClose(wasm, sum, absSum);
     });
 
-    it.each(['ij,jk,kl->il', 'bi,bj,b->bij', 'ij,jk,ki->'])('%s (three operands, which cpu does not support) matches a brute-force sum', async (equation) => {
-      const xs = inputsOf(equation);
-      const [wasm] = await on('wasm', run(equation, xs));
-      const { sum, absSum } = bruteEinsum(equation, xs);
-      expectEinsumClose(wasm, sum, absSum);
-    });
+    it.each(['ij,jk,kl->il', 'bi,bj,b->bij', 'ij,jk,ki->'])(
+      '%s (three operands, which cpu does not support) matches a brute-force sum',
+      async (equation) => {
+        const xs = inputsOf(equation);
+        const [wasm] = await on('wasm', run(equation, xs));
+        const { sum, absSum } = bruteEinsum(equation, xs);
+        expectEinsumClose(wasm, sum, absSum);
+      },
+    );
 
     it.each([
       ['ii->i', [[3, 3]], /'ii->i'.*label 'i' repeats/],
-      ['ij,jk', [[2, 3], [3, 4]], /'ij,jk'.*exactly one '->'/],
+      [
+        'ij,jk',
+        [
+          [2, 3],
+          [3, 4],
+        ],
+        /'ij,jk'.*exactly one '->'/,
+      ],
       ['...ij->...ji', [[2, 3]], /ellipsis/],
-      ['ij,jk->ik', [[2, 3], [4, 5]], /'ij,jk->ik'.*label 'j' has size 3 and 4/],
+      [
+        'ij,jk->ik',
+        [
+          [2, 3],
+          [4, 5],
+        ],
+        /'ij,jk->ik'.*label 'j' has size 3 and 4/,
+      ],
       ['ij->k', [[2, 3]], /output label 'k' appears in no operand/],
       ['ijk->i', [[2, 3]], /rank 2 but 3 label/],
-    ] as [string, number[][], RegExp][])('rejects %s with an error naming the equation', async (equation, shapes, message) => {
-      await initBackend('wasm');
-      const before = tf.memory().numTensors;
-      expect(() => tf.tidy(() => tf.einsum(equation, ...shapes.map((s) => tf.ones(s))))).toThrow(message);
-      expect(tf.memory().numTensors).toBe(before);
-    });
+    ] as [string, number[][], RegExp][])(
+      'rejects %s with an error naming the equation',
+      async (equation, shapes, message) => {
+        await initBackend('wasm');
+        const before = tf.memory().numTensors;
+        expect(() => tf.tidy(() => tf.einsum(equation, ...shapes.map((s) => tf.ones(s))))).toThrow(message);
+        expect(tf.memory().numTensors).toBe(before);
+      },
+    );
 
     it.each([
       ['ij,jk->ik', [2, 0], [0, 3]],
@@ -275,7 +348,9 @@ describe('wasm kernel fixes', () => {
 
     it('rejects int32 operands (the wasm BatchMatMul is float32 only)', async () => {
       await initBackend('wasm');
-      expect(() => tf.tidy(() => tf.einsum('ij,jk->ik', tf.ones([2, 2], 'int32'), tf.ones([2, 2], 'int32')))).toThrow(/'ij,jk->ik'.*int32/);
+      expect(() => tf.tidy(() => tf.einsum('ij,jk->ik', tf.ones([2, 2], 'int32'), tf.ones([2, 2], 'int32')))).toThrow(
+        /'ij,jk->ik'.*int32/,
+      );
     });
 
     it('leaves no tensors or wasm buffers behind (contractions, sums, and a result that aliases its input)', async () => {
@@ -310,7 +385,9 @@ describe('wasm kernel fixes', () => {
     tf.tidy(() => {
       const t = tf.tensor2d(a, [6, 4]);
       tf.matMul(t, t, true, false).dataSync();
-      tf.grad((k: tf.Tensor) => tf.conv1d(tf.ones([2, 6, 4]) as tf.Tensor3D, k as tf.Tensor3D, 1, 'same').sum())(tf.ones([3, 4, 2])).dataSync();
+      tf.grad((k: tf.Tensor) => tf.conv1d(tf.ones([2, 6, 4]) as tf.Tensor3D, k as tf.Tensor3D, 1, 'same').sum())(
+        tf.ones([3, 4, 2]),
+      ).dataSync();
     });
     expect(tf.memory().numTensors).toBe(before);
     expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(dataIds);

@@ -21,7 +21,12 @@ function replaceKernel(name: string, kernelFunc: WasmKernelFunc): void {
   const previous = tf.getKernel(name, BACKEND);
   if (previous) tf.unregisterKernel(name, BACKEND);
   // keep setupFunc: a wrapped kernel still needs the original's wasm function bindings
-  tf.registerKernel({ ...(previous ?? {}), kernelName: name, backendName: BACKEND, kernelFunc: kernelFunc as unknown as tf.KernelFunc });
+  tf.registerKernel({
+    ...(previous ?? {}),
+    kernelName: name,
+    backendName: BACKEND,
+    kernelFunc: kernelFunc as unknown as tf.KernelFunc,
+  });
   installed.add(kernelFunc);
 }
 
@@ -72,7 +77,14 @@ export const conv2dBackpropFilterKernel: WasmKernelFunc = ({ inputs, backend, at
     'channelsLast',
   );
   const { batchSize: nb, inHeight, inWidth, inChannels: c, outHeight, outWidth, outChannels } = info;
-  const { filterHeight: fH, filterWidth: fW, strideHeight: sh, strideWidth: sw, dilationHeight: dh, dilationWidth: dw } = info;
+  const {
+    filterHeight: fH,
+    filterWidth: fW,
+    strideHeight: sh,
+    strideWidth: sw,
+    dilationHeight: dh,
+    dilationWidth: dw,
+  } = info;
   const top = info.padInfo.top;
   const left = info.padInfo.left;
   const rows = fH * fW * c;
@@ -169,19 +181,23 @@ export function parseEinsumEquation(equation: string, operandCount: number): Ein
   if (eq.includes('.')) fail("ellipsis ('...') is not supported");
   const [lhs, rhs] = sides;
   const terms = lhs.split(',');
-  if (terms.length !== operandCount) fail(`the equation has ${terms.length} operand(s), received ${operandCount} tensor(s)`);
+  if (terms.length !== operandCount)
+    fail(`the equation has ${terms.length} operand(s), received ${operandCount} tensor(s)`);
   const labelsOf = (term: string, what: string): string[] => {
     if (!/^[A-Za-z]*$/.test(term)) fail(`labels must be letters, got '${term}' in the ${what}`);
     const labels = [...term];
     const repeated = labels.find((l, i) => labels.indexOf(l) !== i);
     if (repeated !== undefined) {
-      fail(`label '${repeated}' repeats in the ${what} '${term}' (diagonals and repeated output labels are not supported)`);
+      fail(
+        `label '${repeated}' repeats in the ${what} '${term}' (diagonals and repeated output labels are not supported)`,
+      );
     }
     return labels;
   };
   const inputs = terms.map((t, i) => labelsOf(t, `operand ${i}`));
   const output = labelsOf(rhs, 'output');
-  for (const l of output) if (!inputs.some((labels) => labels.includes(l))) fail(`output label '${l}' appears in no operand`);
+  for (const l of output)
+    if (!inputs.some((labels) => labels.includes(l))) fail(`output label '${l}' appears in no operand`);
   return { inputs, output };
 }
 
@@ -236,7 +252,11 @@ class WasmEinsum {
     const compact = compactTranspose(x.info.shape, fullPerm);
     if (compact.perm.length === 0) return { info: this.view(x.info, shape), labels };
     const out = this.own(
-      kernelFuncOf('Transpose')!({ inputs: { x: this.view(x.info, compact.shape) }, backend: this.backend, attrs: { perm: compact.perm } }),
+      kernelFuncOf('Transpose')!({
+        inputs: { x: this.view(x.info, compact.shape) },
+        backend: this.backend,
+        attrs: { perm: compact.perm },
+      }),
     );
     return { info: this.view(out, shape), labels };
   }
@@ -248,7 +268,9 @@ class WasmEinsum {
     const labels = x.labels.filter((l) => !drop.includes(l));
     const shape = labels.map((l) => x.info.shape[x.labels.indexOf(l)]);
     if (axis.every((a) => x.info.shape[a] === 1)) return { info: this.view(x.info, shape), labels };
-    const out = this.own(kernelFuncOf('Sum')!({ inputs: { x: x.info }, backend: this.backend, attrs: { axis, keepDims: false } }));
+    const out = this.own(
+      kernelFuncOf('Sum')!({ inputs: { x: x.info }, backend: this.backend, attrs: { axis, keepDims: false } }),
+    );
     return { info: this.view(out, shape), labels };
   }
 
@@ -260,8 +282,14 @@ class WasmEinsum {
   contract(x: Labelled, y: Labelled, keep: string[]): Labelled {
     const rank = (l: string) => keep.indexOf(l);
     const byKeep = (a: string, b: string) => rank(a) - rank(b);
-    x = this.sum(x, x.labels.filter((l) => !y.labels.includes(l) && !keep.includes(l)));
-    y = this.sum(y, y.labels.filter((l) => !x.labels.includes(l) && !keep.includes(l)));
+    x = this.sum(
+      x,
+      x.labels.filter((l) => !y.labels.includes(l) && !keep.includes(l)),
+    );
+    y = this.sum(
+      y,
+      y.labels.filter((l) => !x.labels.includes(l) && !keep.includes(l)),
+    );
     const batch = x.labels.filter((l) => y.labels.includes(l) && keep.includes(l)).sort(byKeep);
     const inner = x.labels.filter((l) => y.labels.includes(l) && !keep.includes(l));
     const left = x.labels.filter((l) => !y.labels.includes(l)).sort(byKeep);
@@ -273,7 +301,11 @@ class WasmEinsum {
     const b = this.transpose(y, [...batch, ...inner, ...right]);
     const out = this.own(this.batchProduct(a.info, b.info, nb, m, k, n));
     const labels = [...batch, ...left, ...right];
-    const shape = [...batch.map((l) => sizeOf(x, l)), ...left.map((l) => sizeOf(x, l)), ...right.map((l) => sizeOf(y, l))];
+    const shape = [
+      ...batch.map((l) => sizeOf(x, l)),
+      ...left.map((l) => sizeOf(x, l)),
+      ...right.map((l) => sizeOf(y, l)),
+    ];
     return { info: this.view(out, shape), labels };
   }
 
@@ -285,10 +317,18 @@ class WasmEinsum {
   private batchProduct(a: tf.TensorInfo, b: tf.TensorInfo, nb: number, m: number, k: number, n: number): tf.TensorInfo {
     const backend = this.backend;
     if (k === 1) {
-      return kernelFuncOf('Multiply')!({ inputs: { a: this.view(a, [nb, m, 1]), b: this.view(b, [nb, 1, n]) }, backend, attrs: {} });
+      return kernelFuncOf('Multiply')!({
+        inputs: { a: this.view(a, [nb, m, 1]), b: this.view(b, [nb, 1, n]) },
+        backend,
+        attrs: {},
+      });
     }
     if (m === 1 && n === 1 && nb > 1) {
-      const products = kernelFuncOf('Multiply')!({ inputs: { a: this.view(a, [nb, k]), b: this.view(b, [nb, k]) }, backend, attrs: {} });
+      const products = kernelFuncOf('Multiply')!({
+        inputs: { a: this.view(a, [nb, k]), b: this.view(b, [nb, k]) },
+        backend,
+        attrs: {},
+      });
       try {
         return kernelFuncOf('Sum')!({ inputs: { x: products }, backend, attrs: { axis: [1], keepDims: false } });
       } finally {
@@ -333,21 +373,29 @@ export const einsumKernel: WasmKernelFunc = ({ inputs, backend, attrs }) => {
   const sizes = new Map<string, number>();
   tensors.forEach((t, i) => {
     const labels = terms.inputs[i];
-    if (t.dtype !== 'float32') throw new Error(`Einsum '${equation}' on wasm: operand ${i} is ${t.dtype}, only float32 is supported`);
+    if (t.dtype !== 'float32')
+      throw new Error(`Einsum '${equation}' on wasm: operand ${i} is ${t.dtype}, only float32 is supported`);
     if (labels.length !== t.shape.length) {
-      throw new Error(`Einsum '${equation}' on wasm: operand ${i} has rank ${t.shape.length} but ${labels.length} label(s)`);
+      throw new Error(
+        `Einsum '${equation}' on wasm: operand ${i} has rank ${t.shape.length} but ${labels.length} label(s)`,
+      );
     }
     labels.forEach((l, axis) => {
       const seen = sizes.get(l);
       if (seen !== undefined && seen !== t.shape[axis]) {
-        throw new Error(`Einsum '${equation}' on wasm: label '${l}' has size ${seen} and ${t.shape[axis]} (operand ${i}, shape [${t.shape}])`);
+        throw new Error(
+          `Einsum '${equation}' on wasm: label '${l}' has size ${seen} and ${t.shape[axis]} (operand ${i}, shape [${t.shape}])`,
+        );
       }
       sizes.set(l, t.shape[axis]);
     });
   });
   if ([...sizes.values()].includes(0)) {
     // every sum is empty (or so is the output): the wasm Sum and BatchMatMul leave such outputs unwritten
-    const out = backend.makeOutput(terms.output.map((l) => sizes.get(l)!), 'float32');
+    const out = backend.makeOutput(
+      terms.output.map((l) => sizes.get(l)!),
+      'float32',
+    );
     backend.typedArrayFromHeap(out).fill(0);
     return out;
   }
@@ -359,7 +407,10 @@ export const einsumKernel: WasmKernelFunc = ({ inputs, backend, attrs }) => {
       const keep = [...new Set([...terms.output, ...terms.inputs.slice(i + 1).flat()])];
       acc = run.contract(acc, { info: tensors[i], labels: terms.inputs[i] }, keep);
     }
-    acc = run.sum(acc, acc.labels.filter((l) => !terms.output.includes(l)));
+    acc = run.sum(
+      acc,
+      acc.labels.filter((l) => !terms.output.includes(l)),
+    );
     return run.finish(run.transpose(acc, terms.output).info);
   } catch (e) {
     run.abort();

@@ -22,7 +22,9 @@ const LAVAPIPE = [
 
 describe("Dawn's messages", () => {
   it('drop source locations, join context lines and repeat nothing', () => {
-    expect(dawnMessages(NO_VULKAN_LOADER)).toEqual(["Warning: Couldn't load Vulkan: libvulkan.so.1: cannot open shared object file: No such file or directory"]);
+    expect(dawnMessages(NO_VULKAN_LOADER)).toEqual([
+      "Warning: Couldn't load Vulkan: libvulkan.so.1: cannot open shared object file: No such file or directory",
+    ]);
     expect(dawnMessages(LAVAPIPE)).toEqual([
       'error: XDG_RUNTIME_DIR is invalid or not set in the environment.',
       'Warning: Vulkan shaderUniform*ArrayDynamicIndexing required. (While initializing adapter (backend=BackendType::Vulkan))',
@@ -36,10 +38,21 @@ describe("Dawn's messages", () => {
   });
 
   it('a child that printed no JSON line is explained by how it ended', () => {
-    expect(parseProbeOutput('', 'boom', { code: null, signal: 'SIGSEGV' })).toEqual({ loaded: false, error: 'the adapter probe was killed by SIGSEGV', messages: ['boom'] });
-    expect(parseProbeOutput('', '', { code: null, signal: 'SIGTERM', timedOut: true }).error).toBe('the adapter probe did not answer in time');
-    expect(parseProbeOutput('noise\n', '', { code: 3, signal: null }).error).toBe('the adapter probe exited with status 3');
-    expect(parseProbeOutput('{"loaded":true,"adapter":null}\n', LAVAPIPE, { code: 0, signal: null })).toEqual({ loaded: true, messages: dawnMessages(LAVAPIPE) });
+    expect(parseProbeOutput('', 'boom', { code: null, signal: 'SIGSEGV' })).toEqual({
+      loaded: false,
+      error: 'the adapter probe was killed by SIGSEGV',
+      messages: ['boom'],
+    });
+    expect(parseProbeOutput('', '', { code: null, signal: 'SIGTERM', timedOut: true }).error).toBe(
+      'the adapter probe did not answer in time',
+    );
+    expect(parseProbeOutput('noise\n', '', { code: 3, signal: null }).error).toBe(
+      'the adapter probe exited with status 3',
+    );
+    expect(parseProbeOutput('{"loaded":true,"adapter":null}\n', LAVAPIPE, { code: 0, signal: null })).toEqual({
+      loaded: true,
+      messages: dawnMessages(LAVAPIPE),
+    });
   });
 });
 
@@ -53,15 +66,25 @@ function standIn(body: string): string {
 
 describe('the adapter probe in a child process', () => {
   it('reports an adapter and its info', async () => {
-    const dir = standIn("return { info: { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H100' } };");
+    const dir = standIn(
+      "return { info: { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H100' } };",
+    );
     const probe = await probeWebGpuAdapter(`${dir}/index.js`);
-    expect(probe).toEqual({ loaded: true, adapter: { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H100' }, messages: [] });
+    expect(probe).toEqual({
+      loaded: true,
+      adapter: { vendor: 'nvidia', architecture: 'hopper', device: '', description: 'NVIDIA H100' },
+      messages: [],
+    });
   });
 
-  it("reports what Dawn wrote to stderr when there is no adapter, and a binding that does not load", async () => {
-    const none = await probeWebGpuAdapter(`${standIn(`process.stderr.write(${JSON.stringify(NO_VULKAN_LOADER)}); return null;`)}/index.js`);
+  it('reports what Dawn wrote to stderr when there is no adapter, and a binding that does not load', async () => {
+    const none = await probeWebGpuAdapter(
+      `${standIn(`process.stderr.write(${JSON.stringify(NO_VULKAN_LOADER)}); return null;`)}/index.js`,
+    );
     expect(none).toEqual({ loaded: true, messages: dawnMessages(NO_VULKAN_LOADER) });
-    const broken = await probeWebGpuAdapter(`${writeTempTree({ 'package.json': '{"type":"module"}', 'index.js': "throw new Error('dawn.node: wrong ELF class: ELFCLASS32');\n" })}/index.js`);
+    const broken = await probeWebGpuAdapter(
+      `${writeTempTree({ 'package.json': '{"type":"module"}', 'index.js': "throw new Error('dawn.node: wrong ELF class: ELFCLASS32');\n" })}/index.js`,
+    );
     expect(broken).toEqual({ loaded: false, error: 'dawn.node: wrong ELF class: ELFCLASS32', messages: [] });
   });
 });
@@ -71,7 +94,8 @@ describe('the webgpu candidate', () => {
     const c = noAdapterCandidate('gpu', LAVAPIPE);
     await expect(c.activate()).rejects.toMatchObject({
       reason: 'no-adapter',
-      message: 'requestAdapter() returned null; Dawn: error: XDG_RUNTIME_DIR is invalid or not set in the environment. | Warning: Vulkan shaderUniform*ArrayDynamicIndexing required. (While initializing adapter (backend=BackendType::Vulkan))',
+      message:
+        'requestAdapter() returned null; Dawn: error: XDG_RUNTIME_DIR is invalid or not set in the environment. | Warning: Vulkan shaderUniform*ArrayDynamicIndexing required. (While initializing adapter (backend=BackendType::Vulkan))',
     });
   });
 
@@ -79,24 +103,45 @@ describe('the webgpu candidate', () => {
     const c = noAdapterCandidate('gpu', NO_VULKAN_LOADER);
     await expect(c.activate()).rejects.toMatchObject({
       reason: 'native-addon-missing',
-      message: 'Dawn could not load the Vulkan loader (libvulkan.so.1: cannot open shared object file), so requestAdapter() returned null',
+      message:
+        'Dawn could not load the Vulkan loader (libvulkan.so.1: cannot open shared object file), so requestAdapter() returned null',
     });
   });
 
   it('a missing package: not-installed, naming it', async () => {
-    const c = createWebGpuCandidate({ dawnPackage: '@driftwatch/no-dawn-here', tfjsPackage: '@driftwatch/no-dawn-here' });
-    await expect(c.activate()).rejects.toMatchObject({ reason: 'not-installed', message: expect.stringContaining("Cannot find module '@driftwatch/no-dawn-here'") });
+    const c = createWebGpuCandidate({
+      dawnPackage: '@driftwatch/no-dawn-here',
+      tfjsPackage: '@driftwatch/no-dawn-here',
+    });
+    await expect(c.activate()).rejects.toMatchObject({
+      reason: 'not-installed',
+      message: expect.stringContaining("Cannot find module '@driftwatch/no-dawn-here'"),
+    });
   });
 });
 
 describe('classifyRequireError', () => {
   it('native binaries and the libraries they link are native-addon-missing; other errors init-failed', () => {
     // the messages of docs/toolchain.md and of the dynamic loader
-    expect(classifyRequireError(new Error('The Node.js native addon module (tfjs_binding.node) can not be found at path: /x/lib/napi-v8/tfjs_binding.node.'))).toBe('native-addon-missing');
-    expect(classifyRequireError(new Error('libtensorflow.so.2: cannot open shared object file: No such file or directory'))).toBe('native-addon-missing');
-    expect(classifyRequireError(Object.assign(new Error('x'), { code: 'ERR_DLOPEN_FAILED' }))).toBe('native-addon-missing');
-    expect(classifyRequireError(new Error("/lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.32' not found"))).toBe('native-addon-missing');
-    expect(classifyRequireError(new TypeError("Cannot read properties of undefined (reading 'register')"))).toBe('init-failed');
+    expect(
+      classifyRequireError(
+        new Error(
+          'The Node.js native addon module (tfjs_binding.node) can not be found at path: /x/lib/napi-v8/tfjs_binding.node.',
+        ),
+      ),
+    ).toBe('native-addon-missing');
+    expect(
+      classifyRequireError(new Error('libtensorflow.so.2: cannot open shared object file: No such file or directory')),
+    ).toBe('native-addon-missing');
+    expect(classifyRequireError(Object.assign(new Error('x'), { code: 'ERR_DLOPEN_FAILED' }))).toBe(
+      'native-addon-missing',
+    );
+    expect(
+      classifyRequireError(new Error("/lib/x86_64-linux-gnu/libstdc++.so.6: version `GLIBCXX_3.4.32' not found")),
+    ).toBe('native-addon-missing');
+    expect(classifyRequireError(new TypeError("Cannot read properties of undefined (reading 'register')"))).toBe(
+      'init-failed',
+    );
   });
 
   it('installedVersion reads the package.json next to the entry file', () => {

@@ -60,14 +60,27 @@ export function missingVulkanLoader(messages: readonly string[]): string | undef
 }
 
 /** Parses the child's output; a child that printed no JSON line explains itself through `error`. */
-export function parseProbeOutput(stdout: string, stderr: string, exit: { code: number | null; signal: string | null; timedOut?: boolean }): AdapterProbe {
+export function parseProbeOutput(
+  stdout: string,
+  stderr: string,
+  exit: { code: number | null; signal: string | null; timedOut?: boolean },
+): AdapterProbe {
   const messages = dawnMessages(stderr);
   const line = stdout.trim().split('\n').pop() ?? '';
   try {
     const parsed = JSON.parse(line) as { loaded: boolean; adapter?: AdapterProbe['adapter'] | null; error?: string };
-    return { loaded: parsed.loaded, ...(parsed.adapter ? { adapter: parsed.adapter } : {}), ...(parsed.error ? { error: parsed.error } : {}), messages };
+    return {
+      loaded: parsed.loaded,
+      ...(parsed.adapter ? { adapter: parsed.adapter } : {}),
+      ...(parsed.error ? { error: parsed.error } : {}),
+      messages,
+    };
   } catch {
-    const how = exit.timedOut ? 'did not answer in time' : exit.signal ? `was killed by ${exit.signal}` : `exited with status ${exit.code}`;
+    const how = exit.timedOut
+      ? 'did not answer in time'
+      : exit.signal
+        ? `was killed by ${exit.signal}`
+        : `exited with status ${exit.code}`;
     return { loaded: false, error: `the adapter probe ${how}`, messages };
   }
 }
@@ -81,7 +94,13 @@ export function probeWebGpuAdapter(entryFile: string, timeoutMs = 20_000): Promi
       { timeout: timeoutMs, encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, NODE_OPTIONS: '' } },
       (error, stdout, stderr) => {
         const e = error as (Error & { code?: number | string; signal?: string; killed?: boolean }) | null;
-        resolve(parseProbeOutput(stdout, stderr, { code: typeof e?.code === 'number' ? e.code : e ? null : 0, signal: e?.signal ?? null, timedOut: Boolean(e?.killed) }));
+        resolve(
+          parseProbeOutput(stdout, stderr, {
+            code: typeof e?.code === 'number' ? e.code : e ? null : 0,
+            signal: e?.signal ?? null,
+            timedOut: Boolean(e?.killed),
+          }),
+        );
       },
     );
   });

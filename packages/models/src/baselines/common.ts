@@ -4,10 +4,25 @@ import { modelManifest } from '../model-dir';
 
 /** The manifest of a shallow (JavaScript-only) detector. */
 export function shallowManifest(
-  fields: { detector: string; config: Record<string, unknown>; featureCount: number; windowLength: number; domains: string[]; seed: number },
+  fields: {
+    detector: string;
+    config: Record<string, unknown>;
+    featureCount: number;
+    windowLength: number;
+    domains: string[];
+    seed: number;
+  },
   context: ManifestContext = {},
 ): ModelManifest {
-  return modelManifest({ ...fields, backend: 'js', versions: { '@driftwatch/models': pkg.version, node: process.versions.node }, metrics: { epochs: 1 } }, context);
+  return modelManifest(
+    {
+      ...fields,
+      backend: 'js',
+      versions: { '@driftwatch/models': pkg.version, node: process.versions.node },
+      metrics: { epochs: 1 },
+    },
+    context,
+  );
 }
 
 /** Little-endian bytes of a typed array as base64 (explicit byte order, so files move between machines). */
@@ -29,7 +44,11 @@ function decodeBytes(text: unknown, width: number, field: string, file: string, 
   if (typeof text !== 'string') throw new InputError({ file }, `field '${field}' as a base64 string`, typeof text);
   const bytes = Buffer.from(text, 'base64');
   if (bytes.length % width !== 0 || (count !== undefined && bytes.length !== count * width)) {
-    throw new InputError({ file }, `field '${field}' to hold ${count ?? 'whole'} values of ${width} bytes`, `${bytes.length} bytes`);
+    throw new InputError(
+      { file },
+      `field '${field}' to hold ${count ?? 'whole'} values of ${width} bytes`,
+      `${bytes.length} bytes`,
+    );
   }
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
@@ -55,7 +74,8 @@ export function parseJsonFile(text: string, file: string): Record<string, unknow
   } catch (e) {
     throw new InputError({ file }, 'valid JSON', (e as Error).message);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InputError({ file }, 'a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new InputError({ file }, 'a JSON object');
   return value as Record<string, unknown>;
 }
 

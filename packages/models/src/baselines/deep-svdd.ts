@@ -7,7 +7,14 @@
 import * as tf from '@tensorflow/tfjs';
 import type { FitOptions } from '@driftwatch/contracts';
 import type { NamedParams, ParamSpec } from '../neural/params';
-import { WindowNetworkDetector, type LossContext, type NoiseSource, type PhaseRun, type TrainingConfig, type TrainingPhase } from '../neural/window-network';
+import {
+  WindowNetworkDetector,
+  type LossContext,
+  type NoiseSource,
+  type PhaseRun,
+  type TrainingConfig,
+  type TrainingPhase,
+} from '../neural/window-network';
 import { layerWidths, trainingParameters } from '../neural/config';
 import { NULL, POSITIVE_INTEGER, POSITIVE_NUMBER, type ParameterSpecs } from '../parameters/schema';
 
@@ -146,12 +153,20 @@ export abstract class DeepSvddDetector<Config extends DeepSvddConfig> extends Wi
   protected override phases(opts: FitOptions): TrainingPhase[] {
     return [
       { name: PRETRAIN_PHASE, epochs: opts.epochs ?? this.config.pretrainEpochs },
-      { name: ONE_CLASS_PHASE, epochs: opts.epochs ?? this.config.epochs, trains: (name) => name.startsWith('enc/'), before: (run) => this.initCentre(run) },
+      {
+        name: ONE_CLASS_PHASE,
+        epochs: opts.epochs ?? this.config.epochs,
+        trains: (name) => name.startsWith('enc/'),
+        before: (run) => this.initCentre(run),
+      },
     ];
   }
 
   protected override learningRateAt(epoch: number, phase: string): number {
-    const base = phase === PRETRAIN_PHASE ? (this.config.pretrainLearningRate ?? this.config.learningRate) : this.config.learningRate;
+    const base =
+      phase === PRETRAIN_PHASE
+        ? (this.config.pretrainLearningRate ?? this.config.learningRate)
+        : this.config.learningRate;
     return stepDecay(base, epoch, layerWidths(this.config.lrMilestones));
   }
 

@@ -42,7 +42,10 @@ export class DenseAe extends WindowNetworkDetector<DenseAeConfig> {
   protected paramSpecs(featureCount: number): ParamSpec[] {
     const n = this.config.windowLength * featureCount;
     const hidden = layerWidths(this.config.hidden);
-    return [...denseSpecs('enc', [n, ...hidden, this.config.latentDim]), ...denseSpecs('dec', [this.config.latentDim, ...[...hidden].reverse(), n])];
+    return [
+      ...denseSpecs('enc', [n, ...hidden, this.config.latentDim]),
+      ...denseSpecs('dec', [this.config.latentDim, ...[...hidden].reverse(), n]),
+    ];
   }
 
   /** x̂ = dec(ReLU code): [B, W·D] */

@@ -6,7 +6,8 @@ import { DenseVae } from './dense-vae';
 
 const small = { windowLength: 3, hidden: 8, latentDim: 2, epochs: 2, batchSize: 32 };
 
-const correlated = (n: number, seed: number, anomalies = 0, W = 3, F = 4): WindowSet => oneFactorWindows(n, seed, { anomalies, windowLength: W, featureCount: F });
+const correlated = (n: number, seed: number, anomalies = 0, W = 3, F = 4): WindowSet =>
+  oneFactorWindows(n, seed, { anomalies, windowLength: W, featureCount: F });
 
 describe.each([
   ['dense-ae', () => new DenseAe({ ...small, hidden: 16, epochs: 40, learningRate: 3e-3 })],
@@ -60,7 +61,13 @@ describe('DenseAe', () => {
     expect(() => new DenseAe({ hidden: [8, -1] })).toThrow(/hidden must be a positive integer or a list/);
     expect(() => new DenseAe({ nonsense: 1 } as never)).toThrow(/unknown parameter 'nonsense'/);
     expect(() => new DenseVae({ scoreSamples: 1.5 })).toThrow(/scoreSamples/);
-    expect(new DenseAe().config).toMatchObject({ windowLength: 20, hidden: 200, latentDim: 32, batchSize: 32, clipNorm: null });
+    expect(new DenseAe().config).toMatchObject({
+      windowLength: 20,
+      hidden: 200,
+      latentDim: 32,
+      batchSize: 32,
+      clipNorm: null,
+    });
     expect(new DenseVae().config).toMatchObject({ clipNorm: 10, scoreSamples: 1024 });
   });
 });
@@ -92,6 +99,7 @@ describe.each([
       det.dispose();
     }
     const [cpu, wasm] = scores;
-    for (let i = 0; i < cpu.length; i++) expect(Math.abs(cpu[i] - wasm[i]) / Math.max(1e-6, Math.abs(cpu[i]))).toBeLessThanOrEqual(1e-3);
+    for (let i = 0; i < cpu.length; i++)
+      expect(Math.abs(cpu[i] - wasm[i]) / Math.max(1e-6, Math.abs(cpu[i]))).toBeLessThanOrEqual(1e-3);
   }, 60_000);
 });

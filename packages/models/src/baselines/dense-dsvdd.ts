@@ -77,18 +77,31 @@ export class DenseDsvdd extends DeepSvddDetector<DenseDsvddConfig> {
   }
 
   protected decoderSpecs(featureCount: number): ParamSpec[] {
-    return linearSpecs('dec', [this.config.repDim, ...[...this.hidden].reverse(), this.config.windowLength * featureCount]);
+    return linearSpecs('dec', [
+      this.config.repDim,
+      ...[...this.hidden].reverse(),
+      this.config.windowLength * featureCount,
+    ]);
   }
 
   protected batchNormSpecs(): ParamSpec[] {
     const hidden = this.hidden;
-    return [...hidden.map((h, i) => batchNormStateSpecs(`enc/bn_${i}`, h)), ...[...hidden].reverse().map((h, i) => batchNormStateSpecs(`dec/bn_${i}`, h))].flat();
+    return [
+      ...hidden.map((h, i) => batchNormStateSpecs(`enc/bn_${i}`, h)),
+      ...[...hidden].reverse().map((h, i) => batchNormStateSpecs(`dec/bn_${i}`, h)),
+    ].flat();
   }
 
   /** the hidden layers `prefix/dense_i` with BatchNorms `prefix/bn_i`, then the linear head */
   private stack(p: NamedParams, prefix: string, x: tf.Tensor2D, mode: BatchNormMode): tf.Tensor2D {
     let h: tf.Tensor = x;
-    for (let i = 0; i < this.hidden.length; i++) h = bnLeaky(p, `${prefix}/bn_${i}`, tf.matMul(h as tf.Tensor2D, p[`${prefix}/dense_${i}/kernel`] as tf.Tensor2D), mode);
+    for (let i = 0; i < this.hidden.length; i++)
+      h = bnLeaky(
+        p,
+        `${prefix}/bn_${i}`,
+        tf.matMul(h as tf.Tensor2D, p[`${prefix}/dense_${i}/kernel`] as tf.Tensor2D),
+        mode,
+      );
     return tf.matMul(h as tf.Tensor2D, p[`${prefix}/head/kernel`] as tf.Tensor2D);
   }
 
@@ -101,7 +114,11 @@ export class DenseDsvdd extends DeepSvddDetector<DenseDsvddConfig> {
   }
 
   static load(dir: string): Promise<DenseDsvdd> {
-    return WindowNetworkDetector.restore(dir, 'dense-dsvdd', (config) => new DenseDsvdd(config as Partial<DenseDsvddConfig>));
+    return WindowNetworkDetector.restore(
+      dir,
+      'dense-dsvdd',
+      (config) => new DenseDsvdd(config as Partial<DenseDsvddConfig>),
+    );
   }
 }
 

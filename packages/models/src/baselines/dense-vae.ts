@@ -45,7 +45,6 @@ export const DENSE_VAE_PARAMETERS: ParameterSchema<DenseVaeConfig> = {
   },
 };
 
-
 export class DenseVae extends WindowVae<DenseVaeConfig> {
   readonly id = 'dense-vae';
 
@@ -61,7 +60,10 @@ export class DenseVae extends WindowVae<DenseVaeConfig> {
   }
 
   private gaussian(p: NamedParams, prefix: 'enc' | 'dec', x: tf.Tensor2D): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
-    const [mu, raw] = tf.split(denseStack(p, prefix, x, layerWidths(this.config.hidden).length), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+    const [mu, raw] = tf.split(denseStack(p, prefix, x, layerWidths(this.config.hidden).length), 2, 1) as [
+      tf.Tensor2D,
+      tf.Tensor2D,
+    ];
     return { mu, sigma: tfScaleFromRaw(raw) as tf.Tensor2D };
   }
 

@@ -11,9 +11,17 @@ import { RecDsvdd, type RecDsvddConfig } from './rec-dsvdd';
 type Values = Map<string, { shape: number[]; values: Float32Array }>;
 
 const denseSmall: Partial<DenseDsvddConfig> = { windowLength: 3, hidden: 8, repDim: 4, batchSize: 32 };
-const recSmall: Partial<RecDsvddConfig> = { windowLength: 4, convFilters: 4, kernelSize: 3, gruUnits: 4, repDim: 4, batchSize: 64 };
+const recSmall: Partial<RecDsvddConfig> = {
+  windowLength: 4,
+  convFilters: 4,
+  kernelSize: 3,
+  gruUnits: 4,
+  repDim: 4,
+  batchSize: 64,
+};
 
-const correlated = (n: number, seed: number, anomalies = 0, W = 3, F = 4): WindowSet => oneFactorWindows(n, seed, { anomalies, windowLength: W, featureCount: F });
+const correlated = (n: number, seed: number, anomalies = 0, W = 3, F = 4): WindowSet =>
+  oneFactorWindows(n, seed, { anomalies, windowLength: W, featureCount: F });
 
 // ---- plain-JS reference computations (float64) ----
 
@@ -37,7 +45,8 @@ function bnEval(h: number[], w: Values, name: string): number[] {
 /** φ(x) of the dense encoder in eval mode */
 function denseEmbed(w: Values, x: ArrayLike<number>, hiddenLayers: number): number[] {
   let h: ArrayLike<number> = x;
-  for (let i = 0; i < hiddenLayers; i++) h = bnEval(vecMat(h, w.get(`enc/dense_${i}/kernel`)!), w, `enc/bn_${i}`).map(leaky);
+  for (let i = 0; i < hiddenLayers; i++)
+    h = bnEval(vecMat(h, w.get(`enc/dense_${i}/kernel`)!), w, `enc/bn_${i}`).map(leaky);
   return vecMat(h, w.get('enc/head/kernel')!);
 }
 
@@ -55,7 +64,8 @@ function recEmbed(w: Values, x: ArrayLike<number>, W: number, D: number, stride:
     for (let j = 0; j < ks; j++) {
       const r = t * stride + j - padLeft;
       if (r < 0 || r >= W) continue;
-      for (let c = 0; c < inC; c++) for (let f = 0; f < filters; f++) y[f] += x[r * D + c] * k.values[(j * inC + c) * filters + f];
+      for (let c = 0; c < inC; c++)
+        for (let f = 0; f < filters; f++) y[f] += x[r * D + c] * k.values[(j * inC + c) * filters + f];
     }
     seq.push(bnEval(y, w, 'enc/bn_0').map(leaky));
   }
@@ -79,13 +89,45 @@ function recEmbed(w: Values, x: ArrayLike<number>, W: number, D: number, stride:
 const sqDist = (a: number[], c: ArrayLike<number>) => a.reduce((s, v, j) => s + (v - c[j]) ** 2, 0);
 
 function snapshot(p: NamedParams): Values {
-  return new Map(Object.entries(p).map(([name, v]) => [name, { shape: [...v.shape], values: (v.dataSync() as Float32Array).slice() }]));
+  return new Map(
+    Object.entries(p).map(([name, v]) => [
+      name,
+      { shape: [...v.shape], values: (v.dataSync() as Float32Array).slice() },
+    ]),
+  );
 }
 
 // thresholds: after one epoch per phase the dense net reaches AUC 0.97–0.98 and the recurrent one 0.23–0.90 (seeds 0–2)
 describe.each([
-  ['dense-dsvdd', () => new DenseDsvdd({ ...denseSmall, hidden: 16, pretrainEpochs: 30, epochs: 30, learningRate: 3e-3, lrMilestones: 20 }), 3, 0.99],
-  ['rec-dsvdd', () => new RecDsvdd({ ...recSmall, convFilters: 8, gruUnits: 8, pretrainEpochs: 20, epochs: 20, learningRate: 3e-3, lrMilestones: 15 }), 4, 0.95],
+  [
+    'dense-dsvdd',
+    () =>
+      new DenseDsvdd({
+        ...denseSmall,
+        hidden: 16,
+        pretrainEpochs: 30,
+        epochs: 30,
+        learningRate: 3e-3,
+        lrMilestones: 20,
+      }),
+    3,
+    0.99,
+  ],
+  [
+    'rec-dsvdd',
+    () =>
+      new RecDsvdd({
+        ...recSmall,
+        convFilters: 8,
+        gruUnits: 8,
+        pretrainEpochs: 20,
+        epochs: 20,
+        learningRate: 3e-3,
+        lrMilestones: 15,
+      }),
+    4,
+    0.95,
+  ],
 ] as const)('%s', (_name, make, W, threshold) => {
   beforeAll(async () => {
     await initBackend('wasm');
@@ -157,7 +199,8 @@ describe('DenseDsvdd', () => {
     const train = correlated(120, 4);
     await det.fit(train, { seed: 1, epochs: 2 });
     const mean = new Array<number>(16).fill(0);
-    for (let i = 0; i < train.count; i++) denseEmbed(det.atCentre!, train.window(i), 1).forEach((v, j) => (mean[j] += v / train.count));
+    for (let i = 0; i < train.count; i++)
+      denseEmbed(det.atCentre!, train.window(i), 1).forEach((v, j) => (mean[j] += v / train.count));
     const expected = mean.map((v) => (Math.abs(v) < 0.1 && v < 0 ? -0.1 : Math.abs(v) < 0.1 && v > 0 ? 0.1 : v));
     // the rule must have been exercised for the check to mean something
     expect(mean.filter((v) => Math.abs(v) < 0.1).length).toBeGreaterThan(0);
@@ -186,7 +229,9 @@ describe('DenseDsvdd', () => {
     expect([...w.keys()].sort()).toEqual(
       [
         'center',
-        ...['enc/dense_0', 'enc/dense_1', 'enc/head', 'dec/dense_0', 'dec/dense_1', 'dec/head'].map((l) => `${l}/kernel`),
+        ...['enc/dense_0', 'enc/dense_1', 'enc/head', 'dec/dense_0', 'dec/dense_1', 'dec/head'].map(
+          (l) => `${l}/kernel`,
+        ),
         ...['enc/bn_0', 'enc/bn_1', 'dec/bn_0', 'dec/bn_1'].flatMap((b) => [`${b}/running_mean`, `${b}/running_var`]),
       ].sort(),
     );
@@ -226,13 +271,27 @@ describe('DenseDsvdd', () => {
     check('enc/bn_0', pre);
     // decoder BatchNorm: the code comes from the training-mode encoder (batch mean, biased variance)
     const { mean, biased } = stats(pre);
-    const codes = pre.map((h) => vecMat(h.map((v, j) => leaky((v - mean[j]) / Math.sqrt(biased[j] + 1e-4))), w0.get('enc/head/kernel')!));
-    check('dec/bn_0', codes.map((z) => vecMat(z, w0.get('dec/dense_0/kernel')!)));
+    const codes = pre.map((h) =>
+      vecMat(
+        h.map((v, j) => leaky((v - mean[j]) / Math.sqrt(biased[j] + 1e-4))),
+        w0.get('enc/head/kernel')!,
+      ),
+    );
+    check(
+      'dec/bn_0',
+      codes.map((z) => vecMat(z, w0.get('dec/dense_0/kernel')!)),
+    );
     det.dispose();
   });
 
   it('bounds both phases by FitOptions.epochs, else by pretrainEpochs and epochs; divides the learning rate by 10 at each milestone', () => {
-    const det = new CentreProbe({ pretrainEpochs: 5, epochs: 7, learningRate: 1e-3, pretrainLearningRate: 2e-3, lrMilestones: [3, 6] });
+    const det = new CentreProbe({
+      pretrainEpochs: 5,
+      epochs: 7,
+      learningRate: 1e-3,
+      pretrainLearningRate: 2e-3,
+      lrMilestones: [3, 6],
+    });
     (det as unknown as { phases(o: FitOptions): unknown }).phases({ seed: 0, epochs: 2 });
     expect(det.epochsByPhase).toEqual({ [PRETRAIN_PHASE]: 2, [ONE_CLASS_PHASE]: 2 });
     (det as unknown as { phases(o: FitOptions): unknown }).phases({ seed: 0 });
@@ -255,9 +314,26 @@ describe('DenseDsvdd', () => {
     expect(() => new RecDsvdd({ kernelSize: 0 })).toThrow(/kernelSize/);
     expect(() => new RecDsvdd({ convFilters: [] })).toThrow(/convFilters must be .* or a non-empty list .*, got \[\]$/);
     expect(() => new RecDsvdd({ gruUnits: [] })).toThrow(ParameterError);
-    const training = { weightDecay: 1e-6, batchSize: 200, epochs: 150, pretrainEpochs: 150, patience: 100, repDim: 16, lrMilestones: [50], clipNorm: null, pretrainLearningRate: null };
+    const training = {
+      weightDecay: 1e-6,
+      batchSize: 200,
+      epochs: 150,
+      pretrainEpochs: 150,
+      patience: 100,
+      repDim: 16,
+      lrMilestones: [50],
+      clipNorm: null,
+      pretrainLearningRate: null,
+    };
     expect(new DenseDsvdd().config).toMatchObject({ ...training, windowLength: 20, hidden: 200 });
-    expect(new RecDsvdd().config).toMatchObject({ ...training, windowLength: 20, convFilters: [32], kernelSize: 5, stride: 1, gruUnits: [32] });
+    expect(new RecDsvdd().config).toMatchObject({
+      ...training,
+      windowLength: 20,
+      convFilters: [32],
+      kernelSize: 5,
+      stride: 1,
+      gruUnits: [32],
+    });
   });
 });
 

@@ -1,9 +1,22 @@
-import { FeatureMismatchError, InputError, ParameterError, mulberry32, normalSampler, packedWindowSet } from '@driftwatch/contracts';
+import {
+  FeatureMismatchError,
+  InputError,
+  ParameterError,
+  mulberry32,
+  normalSampler,
+  packedWindowSet,
+} from '@driftwatch/contracts';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IsolationForest, resolveFeatureCount, resolveSampleSize } from './iforest';
-import { averagePathLength, growIsolationTrees, isolationPathLength, isolationScore, type IsolationTrees } from './isolation-trees';
+import {
+  averagePathLength,
+  growIsolationTrees,
+  isolationPathLength,
+  isolationScore,
+  type IsolationTrees,
+} from './isolation-trees';
 
 const normal = (seed: number) => normalSampler(mulberry32(seed));
 
@@ -14,7 +27,8 @@ function walk(t: IsolationTrees, tree: number): { node: number; depth: number }[
   while (stack.length) {
     const top = stack.pop()!;
     out.push(top);
-    if (t.feature[top.node] >= 0) stack.push({ node: t.left[top.node], depth: top.depth + 1 }, { node: t.right[top.node], depth: top.depth + 1 });
+    if (t.feature[top.node] >= 0)
+      stack.push({ node: t.left[top.node], depth: top.depth + 1 }, { node: t.right[top.node], depth: top.depth + 1 });
   }
   return out;
 }
@@ -34,7 +48,8 @@ describe('c(n), the average path length', () => {
   });
 
   it('follows 2H(n−1) − 2(n−1)/n with H(i) = ln i + 0.5772156649', () => {
-    for (let n = 3; n <= 60; n++) expect(averagePathLength(n)).toBeCloseTo(2 * (Math.log(n - 1) + 0.5772156649) - (2 * (n - 1)) / n, 9);
+    for (let n = 3; n <= 60; n++)
+      expect(averagePathLength(n)).toBeCloseTo(2 * (Math.log(n - 1) + 0.5772156649) - (2 * (n - 1)) / n, 9);
   });
 
   it('differs from the exact harmonic-sum value 2Σ_{k<n} 1/k − 2(n−1)/n by −1/m + O(1/m²), m = n − 1', () => {
@@ -118,11 +133,15 @@ describe('isolation trees', () => {
         if (t.feature[node] < 0) {
           const size = counts.get(node)!;
           // hand-coded c(m) for the leaf sizes that occur: 2(ln(m−1) + γ) − 2(m−1)/m
-          const c = size <= 1 ? 0 : size === 2 ? 1 : 2 * (Math.log(size - 1) + 0.5772156649015329) - (2 * (size - 1)) / size;
+          const c =
+            size <= 1 ? 0 : size === 2 ? 1 : 2 * (Math.log(size - 1) + 0.5772156649015329) - (2 * (size - 1)) / size;
           expect(t.leafPath[node]).toBeCloseTo(depth + c, 12);
           // a leaf above the height limit only holds rows that no feature separates
           if (depth < limit && size > 1) {
-            for (const j of rows) expect(Array.from(values.subarray(j * d, j * d + d))).toEqual(Array.from(values.subarray(rows[0] * d, rows[0] * d + d)));
+            for (const j of rows)
+              expect(Array.from(values.subarray(j * d, j * d + d))).toEqual(
+                Array.from(values.subarray(rows[0] * d, rows[0] * d + d)),
+              );
           }
         } else {
           const f = t.feature[node];
@@ -156,7 +175,11 @@ describe('isolation trees', () => {
     const t = det.trees!;
     const union = new Set<number>();
     for (let tree = 0; tree < 20; tree++) {
-      const used = new Set(walk(t, tree).map(({ node }) => t.feature[node]).filter((f) => f >= 0));
+      const used = new Set(
+        walk(t, tree)
+          .map(({ node }) => t.feature[node])
+          .filter((f) => f >= 0),
+      );
       expect(used.size).toBeLessThanOrEqual(3);
       used.forEach((f) => union.add(f));
     }
@@ -233,7 +256,14 @@ describe('IsolationForest detector', () => {
     const dir = await mkdtemp(join(tmpdir(), 'driftwatch-iforest-'));
     try {
       const det = new IsolationForest({ nEstimators: 3 });
-      await det.fit(packedWindowSet(Float32Array.from({ length: 40 }, (_, i) => (i * 7) % 11), 1, 2), { seed: 1 });
+      await det.fit(
+        packedWindowSet(
+          Float32Array.from({ length: 40 }, (_, i) => (i * 7) % 11),
+          1,
+          2,
+        ),
+        { seed: 1 },
+      );
       const model = join(dir, 'm');
       await det.save(model);
       const file = join(model, 'forest.json');
@@ -247,4 +277,3 @@ describe('IsolationForest detector', () => {
     }
   });
 });
-

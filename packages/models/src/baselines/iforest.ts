@@ -37,7 +37,7 @@ export const ISOLATION_FOREST_PARAMETERS: ParameterSchema<IsolationForestConfig>
     maxSamples: {
       description:
         "windows per tree: 'auto' = min(256, n), a fraction of the n training windows, or a count (capped at n, as " +
-        "sklearn)",
+        'sklearn)',
       accepts: [oneOf('auto'), FRACTION, COUNT],
       default: 'auto',
     },
@@ -55,7 +55,9 @@ export const ISOLATION_FOREST_PARAMETERS: ParameterSchema<IsolationForestConfig>
 };
 
 /** Validates and completes an IsolationForest configuration. */
-export function isolationForestConfig(params: Partial<IsolationForestConfig> | Record<string, unknown> = {}): IsolationForestConfig {
+export function isolationForestConfig(
+  params: Partial<IsolationForestConfig> | Record<string, unknown> = {},
+): IsolationForestConfig {
   return resolveParameters(ID, ISOLATION_FOREST_PARAMETERS, params);
 }
 
@@ -69,7 +71,8 @@ export function resolveSampleSize(maxSamples: 'auto' | number, n: number): numbe
 /** Features per tree for p features (sklearn: float → max(1, int(f·p)), int → as given, ≤ p). */
 export function resolveFeatureCount(maxFeatures: number, p: number): number {
   if (maxFeatures <= 1) return Math.max(1, Math.floor(maxFeatures * p));
-  if (maxFeatures > p) throw new ParameterError(`${ID}: maxFeatures ${maxFeatures} exceeds the ${p} features of a window`);
+  if (maxFeatures > p)
+    throw new ParameterError(`${ID}: maxFeatures ${maxFeatures} exceeds the ${p} features of a window`);
   return maxFeatures;
 }
 
@@ -95,7 +98,8 @@ export class IsolationForest extends ShallowDetector<IsolationForestConfig, Isol
     const n = train.count;
     const p = train.windowLength * train.featureCount;
     const psi = resolveSampleSize(this.config.maxSamples, n);
-    if (psi < 2) throw new ParameterError(`${ID}: needs at least 2 windows per tree, got ψ = ${psi} from ${n} training windows`);
+    if (psi < 2)
+      throw new ParameterError(`${ID}: needs at least 2 windows per tree, got ψ = ${psi} from ${n} training windows`);
     return growIsolationTrees((i) => train.window(i), n, p, {
       count: this.config.nEstimators,
       sampleSize: psi,
@@ -126,24 +130,38 @@ export class IsolationForest extends ShallowDetector<IsolationForestConfig, Isol
   }
 
   static load(dir: string): Promise<IsolationForest> {
-    return ShallowDetector.loadShallow(dir, ID, FOREST_FILE, (config) => new IsolationForest(config), (json, file, dimension) => {
-      const nodes = json.nodes;
-      const psi = json.sampleSize;
-      if (json.format !== 1 || typeof nodes !== 'number' || !Number.isInteger(nodes) || nodes < 1 || typeof psi !== 'number' || !Number.isInteger(psi) || psi < 2) {
-        throw new InputError({ file }, 'an isolation forest of format 1 with integer nodes ≥ 1 and sampleSize ≥ 2');
-      }
-      const trees: IsolationTrees = {
-        roots: decodeInt32(json.roots, 'roots', file),
-        feature: decodeInt32(json.feature, 'feature', file, nodes),
-        threshold: decodeFloat64(json.threshold, 'threshold', file, nodes),
-        left: decodeInt32(json.left, 'left', file, nodes),
-        right: decodeInt32(json.right, 'right', file, nodes),
-        leafPath: decodeFloat64(json.leafPath, 'leafPath', file, nodes),
-        sampleSize: psi,
-      };
-      checkFlatTrees(trees, dimension, file);
-      return trees;
-    });
+    return ShallowDetector.loadShallow(
+      dir,
+      ID,
+      FOREST_FILE,
+      (config) => new IsolationForest(config),
+      (json, file, dimension) => {
+        const nodes = json.nodes;
+        const psi = json.sampleSize;
+        if (
+          json.format !== 1 ||
+          typeof nodes !== 'number' ||
+          !Number.isInteger(nodes) ||
+          nodes < 1 ||
+          typeof psi !== 'number' ||
+          !Number.isInteger(psi) ||
+          psi < 2
+        ) {
+          throw new InputError({ file }, 'an isolation forest of format 1 with integer nodes ≥ 1 and sampleSize ≥ 2');
+        }
+        const trees: IsolationTrees = {
+          roots: decodeInt32(json.roots, 'roots', file),
+          feature: decodeInt32(json.feature, 'feature', file, nodes),
+          threshold: decodeFloat64(json.threshold, 'threshold', file, nodes),
+          left: decodeInt32(json.left, 'left', file, nodes),
+          right: decodeInt32(json.right, 'right', file, nodes),
+          leafPath: decodeFloat64(json.leafPath, 'leafPath', file, nodes),
+          sampleSize: psi,
+        };
+        checkFlatTrees(trees, dimension, file);
+        return trees;
+      },
+    );
   }
 }
 

@@ -65,7 +65,12 @@ export interface GrowOptions {
  * Grows `count` isolation trees on n rows of d values read through `row`, each on ψ rows drawn
  * without replacement, to the height limit ⌈log2 ψ⌉.
  */
-export function growIsolationTrees(row: (i: number) => ArrayLike<number>, n: number, d: number, opts: GrowOptions): IsolationTrees {
+export function growIsolationTrees(
+  row: (i: number) => ArrayLike<number>,
+  n: number,
+  d: number,
+  opts: GrowOptions,
+): IsolationTrees {
   const { count, sampleSize: psi, featuresPerTree: k, uniform } = opts;
   const heightLimit = Math.ceil(Math.log2(psi));
   const rows = Int32Array.from({ length: n }, (_, i) => i);
@@ -132,7 +137,15 @@ class NodeLists {
  * constant feature is skipped, since a threshold in [min, max) separates any two distinct values).
  * When no feature varies the node becomes a leaf, like any node at the height limit or with one sample.
  */
-function growTree(samples: Float32Array, psi: number, d: number, features: Int32Array, heightLimit: number, uniform: () => number, nodes: NodeLists): number {
+function growTree(
+  samples: Float32Array,
+  psi: number,
+  d: number,
+  features: Int32Array,
+  heightLimit: number,
+  uniform: () => number,
+  nodes: NodeLists,
+): number {
   const idx = Int32Array.from({ length: psi }, (_, i) => i);
   const root = nodes.add();
   const stack: number[] = [root, 0, psi, 0]; // node, lo, hi, depth

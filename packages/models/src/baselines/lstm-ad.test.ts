@@ -19,7 +19,8 @@ function sinusoids(n: number, seed: number, anomalies = 0, W = 8, D = 3): Window
     const broken = i >= n - anomalies;
     for (let r = 0; r < W; r++) {
       const jump = broken && r >= W / 2 ? Math.PI : 0;
-      for (let j = 0; j < D; j++) values[(i * W + r) * D + j] = Math.sin(omega * r + phase + jump + (j * Math.PI) / 3) + 0.05 * normal();
+      for (let j = 0; j < D; j++)
+        values[(i * W + r) * D + j] = Math.sin(omega * r + phase + jump + (j * Math.PI) / 3) + 0.05 * normal();
     }
   }
   return packedWindowSet(values, W, D, new Uint8Array(n), ['one']);
@@ -47,71 +48,76 @@ describe('LstmAd', () => {
   it.each([
     ['a regular covariance (48 validation windows)', 48],
     ['a singular covariance with the ridge (2 validation windows, l = 3)', 2],
-  ])('scores the Gaussian NLL of the errors of a plain-JS stacked LSTM forecast: %s', async (_name, validationCount) => {
-    const W = 6;
-    const D = 2;
-    const l = 3;
-    const det = new LstmAd({ windowLength: W, lstmUnits: [4, 3], epochs: 2, learningRate: 3e-3 });
-    expect(det.forecastLength).toBe(l);
-    const validation = sinusoids(validationCount, 5, 0, W, D);
-    await det.fit(sinusoids(64, 4, 0, W, D), { seed: 1, validation });
-    const w = det.parameterValues();
-    const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
-    /** Keras LSTM: z = x·W + h·U + b split into gates [i | f | c | o] of u columns each */
-    const lstmLayer = (xs: number[][], name: string): number[][] => {
-      const kernel = w.get(`${name}/kernel`)!;
-      const recurrent = w.get(`${name}/recurrent_kernel`)!.values;
-      const bias = w.get(`${name}/bias`)!.values;
-      const [inputSize, four] = kernel.shape;
-      const u = four / 4;
-      let h = new Array<number>(u).fill(0);
-      let c = new Array<number>(u).fill(0);
-      const out: number[][] = [];
-      for (const x of xs) {
-        const z = Array.from({ length: four }, (_, g) => {
-          let s = bias[g];
-          for (let k = 0; k < inputSize; k++) s += x[k] * kernel.values[k * four + g];
-          for (let k = 0; k < u; k++) s += h[k] * recurrent[k * four + g];
-          return s;
+  ])(
+    'scores the Gaussian NLL of the errors of a plain-JS stacked LSTM forecast: %s',
+    async (_name, validationCount) => {
+      const W = 6;
+      const D = 2;
+      const l = 3;
+      const det = new LstmAd({ windowLength: W, lstmUnits: [4, 3], epochs: 2, learningRate: 3e-3 });
+      expect(det.forecastLength).toBe(l);
+      const validation = sinusoids(validationCount, 5, 0, W, D);
+      await det.fit(sinusoids(64, 4, 0, W, D), { seed: 1, validation });
+      const w = det.parameterValues();
+      const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
+      /** Keras LSTM: z = x·W + h·U + b split into gates [i | f | c | o] of u columns each */
+      const lstmLayer = (xs: number[][], name: string): number[][] => {
+        const kernel = w.get(`${name}/kernel`)!;
+        const recurrent = w.get(`${name}/recurrent_kernel`)!.values;
+        const bias = w.get(`${name}/bias`)!.values;
+        const [inputSize, four] = kernel.shape;
+        const u = four / 4;
+        let h = new Array<number>(u).fill(0);
+        let c = new Array<number>(u).fill(0);
+        const out: number[][] = [];
+        for (const x of xs) {
+          const z = Array.from({ length: four }, (_, g) => {
+            let s = bias[g];
+            for (let k = 0; k < inputSize; k++) s += x[k] * kernel.values[k * four + g];
+            for (let k = 0; k < u; k++) s += h[k] * recurrent[k * four + g];
+            return s;
+          });
+          c = c.map((cPrev, k) => sigmoid(z[u + k]) * cPrev + sigmoid(z[k]) * Math.tanh(z[2 * u + k]));
+          h = c.map((cNow, k) => sigmoid(z[3 * u + k]) * Math.tanh(cNow));
+          out.push(h);
+        }
+        return out;
+      };
+      const errorVector = (x: Float32Array): number[] => {
+        const records = Array.from({ length: W - l }, (_, r) => Array.from(x.subarray(r * D, (r + 1) * D)));
+        const last = lstmLayer(lstmLayer(records, 'lstm_0'), 'lstm_1').at(-1)!;
+        const kernel = w.get('forecast/head/kernel')!;
+        const bias = w.get('forecast/head/bias')!.values;
+        const out = kernel.shape[1];
+        const forecast = Array.from({ length: out }, (_, o) =>
+          last.reduce((s, v, k) => s + v * kernel.values[k * out + o], bias[o]),
+        );
+        return Array.from({ length: l }, (_, j) => {
+          let s = 0;
+          for (let f = 0; f < D; f++) s += Math.abs(forecast[j * D + f] - x[(W - l + j) * D + f]);
+          return s / D;
         });
-        c = c.map((cPrev, k) => sigmoid(z[u + k]) * cPrev + sigmoid(z[k]) * Math.tanh(z[2 * u + k]));
-        h = c.map((cNow, k) => sigmoid(z[3 * u + k]) * Math.tanh(cNow));
-        out.push(h);
+      };
+      const errors = Array.from({ length: validation.count }, (_, i) => errorVector(validation.window(i))).flat();
+      const { mean, cov } = directCovariance(errors, validation.count, l, 1);
+      if (validationCount <= l) {
+        const ridge = (1e-6 * (cov[0] + cov[l + 1] + cov[2 * l + 2])) / l;
+        for (let j = 0; j < l; j++) cov[j * l + j] += ridge;
       }
-      return out;
-    };
-    const errorVector = (x: Float32Array): number[] => {
-      const records = Array.from({ length: W - l }, (_, r) => Array.from(x.subarray(r * D, (r + 1) * D)));
-      const last = lstmLayer(lstmLayer(records, 'lstm_0'), 'lstm_1').at(-1)!;
-      const kernel = w.get('forecast/head/kernel')!;
-      const bias = w.get('forecast/head/bias')!.values;
-      const out = kernel.shape[1];
-      const forecast = Array.from({ length: out }, (_, o) => last.reduce((s, v, k) => s + v * kernel.values[k * out + o], bias[o]));
-      return Array.from({ length: l }, (_, j) => {
-        let s = 0;
-        for (let f = 0; f < D; f++) s += Math.abs(forecast[j * D + f] - x[(W - l + j) * D + f]);
-        return s / D;
-      });
-    };
-    const errors = Array.from({ length: validation.count }, (_, i) => errorVector(validation.window(i))).flat();
-    const { mean, cov } = directCovariance(errors, validation.count, l, 1);
-    if (validationCount <= l) {
-      const ridge = (1e-6 * (cov[0] + cov[l + 1] + cov[2 * l + 2])) / l;
-      for (let j = 0; j < l; j++) cov[j * l + j] += ridge;
-    }
-    const precision = gaussJordanInverse(cov, l);
-    const logDet = logDeterminant(cov, l);
-    const test = sinusoids(8, 6, 3, W, D);
-    const scores = await det.scoreWindows(test);
-    for (let i = 0; i < test.count; i++) {
-      const diff = errorVector(test.window(i)).map((v, j) => v - mean[j]);
-      let quad = 0;
-      for (let a = 0; a < l; a++) for (let b = 0; b < l; b++) quad += diff[a] * precision[a * l + b] * diff[b];
-      const nll = 0.5 * quad + 0.5 * logDet + 0.5 * l * Math.log(2 * Math.PI);
-      expect(Math.abs(scores[i] - nll)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(nll)));
-    }
-    det.dispose();
-  });
+      const precision = gaussJordanInverse(cov, l);
+      const logDet = logDeterminant(cov, l);
+      const test = sinusoids(8, 6, 3, W, D);
+      const scores = await det.scoreWindows(test);
+      for (let i = 0; i < test.count; i++) {
+        const diff = errorVector(test.window(i)).map((v, j) => v - mean[j]);
+        let quad = 0;
+        for (let a = 0; a < l; a++) for (let b = 0; b < l; b++) quad += diff[a] * precision[a * l + b] * diff[b];
+        const nll = 0.5 * quad + 0.5 * logDet + 0.5 * l * Math.log(2 * Math.PI);
+        expect(Math.abs(scores[i] - nll)).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(nll)));
+      }
+      det.dispose();
+    },
+  );
 
   it('fits the error Gaussian as U with U·Uᵀ = (Σ + ridge·I)⁻¹, the ridge only when Σ is singular', () => {
     // rows (1, 2), (2, 4), (3, 6): Σ = [[1, 2], [2, 4]] (ddof 1), rank 1; mean diagonal 2.5
@@ -130,7 +136,9 @@ describe('LstmAd', () => {
       for (let a = 0; a < 2; a++) {
         for (let b = 0; b < 2; b++) {
           const p = u[a * 2] * u[b * 2] + u[a * 2 + 1] * u[b * 2 + 1];
-          expect(Math.abs(p - inverse[a * 2 + b])).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(inverse[a * 2 + b])));
+          expect(Math.abs(p - inverse[a * 2 + b])).toBeLessThanOrEqual(
+            1e-9 * Math.max(1, Math.abs(inverse[a * 2 + b])),
+          );
         }
       }
     }
@@ -138,7 +146,14 @@ describe('LstmAd', () => {
   });
 
   it('validates its parameters at the boundary', () => {
-    expect(new LstmAd().config).toMatchObject({ windowLength: 20, forecastLength: 10, lstmUnits: [10, 10], batchSize: 32, weightDecay: 0, clipNorm: null });
+    expect(new LstmAd().config).toMatchObject({
+      windowLength: 20,
+      forecastLength: 10,
+      lstmUnits: [10, 10],
+      batchSize: 32,
+      weightDecay: 0,
+      clipNorm: null,
+    });
     expect(new LstmAd({ windowLength: 9 }).forecastLength).toBe(4);
     expect(new LstmAd({ windowLength: 9, forecastLength: 8 }).config.forecastLength).toBe(8);
     const tooLong = /forecastLength .* must be in \[1, windowLength\).*, got forecastLength = 20, windowLength = 20$/;
@@ -164,7 +179,8 @@ describe('LstmAd on cpu and wasm', () => {
       det.dispose();
     }
     const [cpu, wasm] = scores;
-    for (let i = 0; i < cpu.length; i++) expect(Math.abs(cpu[i] - wasm[i])).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(cpu[i])));
+    for (let i = 0; i < cpu.length; i++)
+      expect(Math.abs(cpu[i] - wasm[i])).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(cpu[i])));
   }, 60_000);
 });
 

@@ -98,9 +98,13 @@ export interface ErrorGaussian {
 
 /** Fits N(μ, Σ) (ddof 1) to n error vectors of length l, row-major; U = (L⁻¹)ᵀ where Σ (+ ridge·I) = L·Lᵀ. */
 export function fitErrorGaussian(errors: ArrayLike<number>, n: number, l: number): ErrorGaussian {
-  if (n < 2) throw new ParameterError(`${ID}: the error Gaussian (covariance with ddof 1) needs at least 2 windows, got ${n}`);
+  if (n < 2)
+    throw new ParameterError(`${ID}: the error Gaussian (covariance with ddof 1) needs at least 2 windows, got ${n}`);
   for (let i = 0; i < n * l; i++) {
-    if (!Number.isFinite(errors[i])) throw new DriftwatchError(`${ID}: forecast error ${errors[i]} in window ${Math.floor(i / l)}; the network diverged`);
+    if (!Number.isFinite(errors[i]))
+      throw new DriftwatchError(
+        `${ID}: forecast error ${errors[i]} in window ${Math.floor(i / l)}; the network diverged`,
+      );
   }
   const { mean, cov } = covariance(errors, n, l, { ddof: 1 });
   let diagSum = 0;
@@ -151,7 +155,12 @@ export function tfErrorGaussianNll(e: tf.Tensor2D, mean: tf.Tensor1D, precisionC
   const l = mean.shape[0];
   const z = tf.matMul(e.sub(mean), precisionCholesky);
   const logDet = tf.log(precisionCholesky.mul(tf.eye(l)).sum(1)).sum();
-  return z.square().sum(1).mul(0.5).sub(logDet).add(0.5 * l * LOG_2PI) as tf.Tensor1D;
+  return z
+    .square()
+    .sum(1)
+    .mul(0.5)
+    .sub(logDet)
+    .add(0.5 * l * LOG_2PI) as tf.Tensor1D;
 }
 
 export class LstmAd extends WindowNetworkDetector<LstmAdConfig> {
@@ -190,10 +199,15 @@ export class LstmAd extends WindowNetworkDetector<LstmAdConfig> {
     const W = this.config.windowLength;
     const D = size / W;
     const inputLength = (W - this.forecastLength) * D;
-    let h: tf.Tensor3D | tf.Tensor2D = x.slice([0, 0], [batch, inputLength]).reshape([batch, W - this.forecastLength, D]);
+    let h: tf.Tensor3D | tf.Tensor2D = x
+      .slice([0, 0], [batch, inputLength])
+      .reshape([batch, W - this.forecastLength, D]);
     const layers = layerWidths(this.config.lstmUnits).length;
     for (let i = 0; i < layers; i++) h = lstm(p, `lstm_${i}`, h as tf.Tensor3D, i < layers - 1);
-    return { predicted: dense(p, 'forecast/head', h as tf.Tensor2D, false), actual: x.slice([0, inputLength], [batch, size - inputLength]) };
+    return {
+      predicted: dense(p, 'forecast/head', h as tf.Tensor2D, false),
+      actual: x.slice([0, inputLength], [batch, size - inputLength]),
+    };
   }
 
   /** e [B, l]: e_j = mean over features of |x̂ − x| at forecast position j */
@@ -208,7 +222,11 @@ export class LstmAd extends WindowNetworkDetector<LstmAdConfig> {
   }
 
   protected windowScores(p: NamedParams, x: tf.Tensor2D): tf.Tensor1D {
-    return tfErrorGaussianNll(this.forecastErrors(p, x), p['gaussian/mean'] as tf.Tensor1D, p['gaussian/precision_cholesky'] as tf.Tensor2D);
+    return tfErrorGaussianNll(
+      this.forecastErrors(p, x),
+      p['gaussian/mean'] as tf.Tensor1D,
+      p['gaussian/precision_cholesky'] as tf.Tensor2D,
+    );
   }
 
   protected override afterFit(run: PhaseRun & { validation?: WindowSet }): void {

@@ -56,7 +56,9 @@ describe('Mahalanobis detector', () => {
     const det = new Mahalanobis();
     await expect(det.scoreWindows(packedWindowSet(new Float32Array(2), 1, 2))).rejects.toThrow(/not fitted/);
     await expect(det.fit(packedWindowSet(new Float32Array(2), 1, 2), { seed: 0 })).rejects.toThrow(ParameterError);
-    await expect(det.fit(packedWindowSet(Float32Array.of(1, 2, Infinity, 0), 1, 2), { seed: 0 })).rejects.toThrow(/finite/);
+    await expect(det.fit(packedWindowSet(Float32Array.of(1, 2, Infinity, 0), 1, 2), { seed: 0 })).rejects.toThrow(
+      /finite/,
+    );
   });
 
   it('rejects a model file of the wrong dimension on load', async () => {
@@ -77,4 +79,3 @@ describe('Mahalanobis detector', () => {
     }
   });
 });
-

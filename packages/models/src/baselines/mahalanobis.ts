@@ -42,7 +42,8 @@ export class Mahalanobis extends ShallowDetector<MahalanobisConfig, OriginMahala
   }
 
   protected fitModel(train: WindowSet): OriginMahalanobis {
-    if (train.count < 2) throw new ParameterError(`${ID}: needs at least 2 training windows for a covariance, got ${train.count}`);
+    if (train.count < 2)
+      throw new ParameterError(`${ID}: needs at least 2 training windows for a covariance, got ${train.count}`);
     return fitOriginMahalanobisRows((i) => train.window(i), train.count, train.windowLength * train.featureCount);
   }
 
@@ -62,17 +63,25 @@ export class Mahalanobis extends ShallowDetector<MahalanobisConfig, OriginMahala
   }
 
   static load(dir: string): Promise<Mahalanobis> {
-    return ShallowDetector.loadShallow(dir, ID, MODEL_FILE, (config) => new Mahalanobis(config), (json, file, d) => {
-      if (json.format !== 1 || json.dimension !== d) throw new InputError({ file }, `a Mahalanobis model of format 1 with dimension ${d}`, String(json.dimension));
-      if (typeof json.floor !== 'number' || !(json.floor > 0)) throw new InputError({ file }, 'a positive eigenvalue floor', String(json.floor));
-      return {
-        dimension: d,
-        axes: Array.from(decodeFloat64(json.axes, 'axes', file, d * d)),
-        variances: Array.from(decodeFloat64(json.variances, 'variances', file, d)),
-        floor: json.floor,
-        mean: Array.from(decodeFloat64(json.mean, 'mean', file, d)),
-      };
-    });
+    return ShallowDetector.loadShallow(
+      dir,
+      ID,
+      MODEL_FILE,
+      (config) => new Mahalanobis(config),
+      (json, file, d) => {
+        if (json.format !== 1 || json.dimension !== d)
+          throw new InputError({ file }, `a Mahalanobis model of format 1 with dimension ${d}`, String(json.dimension));
+        if (typeof json.floor !== 'number' || !(json.floor > 0))
+          throw new InputError({ file }, 'a positive eigenvalue floor', String(json.floor));
+        return {
+          dimension: d,
+          axes: Array.from(decodeFloat64(json.axes, 'axes', file, d * d)),
+          variances: Array.from(decodeFloat64(json.variances, 'variances', file, d)),
+          floor: json.floor,
+          mean: Array.from(decodeFloat64(json.mean, 'mean', file, d)),
+        };
+      },
+    );
   }
 }
 

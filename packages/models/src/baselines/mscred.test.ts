@@ -33,7 +33,8 @@ function randomValues(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, normal);
 }
 
-const correlated = (n: number, seed: number, anomalies = 0, W = 6, F = 4): WindowSet => oneFactorWindows(n, seed, { anomalies, windowLength: W, featureCount: F, broken: [-1, 0.5, 2, 1] });
+const correlated = (n: number, seed: number, anomalies = 0, W = 6, F = 4): WindowSet =>
+  oneFactorWindows(n, seed, { anomalies, windowLength: W, featureCount: F, broken: [-1, 0.5, 2, 1] });
 
 /** M^w_t = Σ_{i=t−w+1..t} x_i x_iᵀ / w by loops, zero outside D×D: [P][P] */
 function bruteSignature(window: ArrayLike<number>, D: number, t: number, w: number, P: number): number[][] {
@@ -137,34 +138,59 @@ describe('MSCRED building blocks', () => {
       [8, 2, 1],
       [8, 2, 2],
       [7, 3, 2],
-    ])('conv2dSame and conv2dTransposeSame match tf.conv2d / tf.conv2dTranspose and their gradients (size %i, kernel %i, stride %i)', (size, k, s) => {
-      const [B, cin, cout] = [2, 3, 5];
-      const out = Math.ceil(size / s);
-      tf.tidy(() => {
-        const x = tf.tensor4d(randomValues(B * size * size * cin, 1), [B, size, size, cin]);
-        const kernel = tf.tensor4d(randomValues(k * k * cin * cout, 2), [k, k, cin, cout]);
-        const up = tf.tensor4d(randomValues(B * out * out * cout, 3), [B, out, out, cout]);
-        const down = tf.tensor4d(randomValues(B * size * size * cin, 4), [B, size, size, cin]);
-        const close = (a: tf.Tensor, b: tf.Tensor) => {
-          expect(a.shape).toEqual(b.shape);
-          const scale = Math.max(1, tf.max(tf.abs(b)).dataSync()[0]);
-          expect(tf.max(tf.abs(a.sub(b))).dataSync()[0] / scale).toBeLessThan(1e-5);
-        };
-        const ours = tf.grads((a: tf.Tensor, f: tf.Tensor) => conv2dSame(a as tf.Tensor4D, f as tf.Tensor4D, s).mul(up).sum());
-        const theirs = tf.grads((a: tf.Tensor, f: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, f as tf.Tensor4D, s, 'same').mul(up).sum());
-        close(conv2dSame(x, kernel, s), tf.conv2d(x, kernel, s, 'same'));
-        ours([x, kernel]).forEach((g, i) => close(g, theirs([x, kernel])[i]));
-        // with the rotation precomputed once (the ConvLSTM's way), the kernel's gradient is unchanged
-        const withRotation = tf.grads((a: tf.Tensor, f: tf.Tensor) => conv2dSame(a as tf.Tensor4D, f as tf.Tensor4D, s, rotatedConstant(f as tf.Tensor4D)).mul(up).sum());
-        withRotation([x, kernel]).forEach((g, i) => close(g, theirs([x, kernel])[i]));
-        // the transpose maps [B, out, out, cout] back to [B, size, size, cin] with the same kernel
-        const shape: [number, number, number, number] = [B, size, size, cin];
-        const oursT = tf.grads((a: tf.Tensor, f: tf.Tensor) => conv2dTransposeSame(a as tf.Tensor4D, f as tf.Tensor4D, shape, s).mul(down).sum());
-        const theirsT = tf.grads((a: tf.Tensor, f: tf.Tensor) => tf.conv2dTranspose(a as tf.Tensor4D, f as tf.Tensor4D, shape, s, 'same').mul(down).sum());
-        close(conv2dTransposeSame(up, kernel, shape, s), tf.conv2dTranspose(up, kernel, shape, s, 'same'));
-        oursT([up, kernel]).forEach((g, i) => close(g, theirsT([up, kernel])[i]));
-      });
-    });
+    ])(
+      'conv2dSame and conv2dTransposeSame match tf.conv2d / tf.conv2dTranspose and their gradients (size %i, kernel %i, stride %i)',
+      (size, k, s) => {
+        const [B, cin, cout] = [2, 3, 5];
+        const out = Math.ceil(size / s);
+        tf.tidy(() => {
+          const x = tf.tensor4d(randomValues(B * size * size * cin, 1), [B, size, size, cin]);
+          const kernel = tf.tensor4d(randomValues(k * k * cin * cout, 2), [k, k, cin, cout]);
+          const up = tf.tensor4d(randomValues(B * out * out * cout, 3), [B, out, out, cout]);
+          const down = tf.tensor4d(randomValues(B * size * size * cin, 4), [B, size, size, cin]);
+          const close = (a: tf.Tensor, b: tf.Tensor) => {
+            expect(a.shape).toEqual(b.shape);
+            const scale = Math.max(1, tf.max(tf.abs(b)).dataSync()[0]);
+            expect(tf.max(tf.abs(a.sub(b))).dataSync()[0] / scale).toBeLessThan(1e-5);
+          };
+          const ours = tf.grads((a: tf.Tensor, f: tf.Tensor) =>
+            conv2dSame(a as tf.Tensor4D, f as tf.Tensor4D, s)
+              .mul(up)
+              .sum(),
+          );
+          const theirs = tf.grads((a: tf.Tensor, f: tf.Tensor) =>
+            tf
+              .conv2d(a as tf.Tensor4D, f as tf.Tensor4D, s, 'same')
+              .mul(up)
+              .sum(),
+          );
+          close(conv2dSame(x, kernel, s), tf.conv2d(x, kernel, s, 'same'));
+          ours([x, kernel]).forEach((g, i) => close(g, theirs([x, kernel])[i]));
+          // with the rotation precomputed once (the ConvLSTM's way), the kernel's gradient is unchanged
+          const withRotation = tf.grads((a: tf.Tensor, f: tf.Tensor) =>
+            conv2dSame(a as tf.Tensor4D, f as tf.Tensor4D, s, rotatedConstant(f as tf.Tensor4D))
+              .mul(up)
+              .sum(),
+          );
+          withRotation([x, kernel]).forEach((g, i) => close(g, theirs([x, kernel])[i]));
+          // the transpose maps [B, out, out, cout] back to [B, size, size, cin] with the same kernel
+          const shape: [number, number, number, number] = [B, size, size, cin];
+          const oursT = tf.grads((a: tf.Tensor, f: tf.Tensor) =>
+            conv2dTransposeSame(a as tf.Tensor4D, f as tf.Tensor4D, shape, s)
+              .mul(down)
+              .sum(),
+          );
+          const theirsT = tf.grads((a: tf.Tensor, f: tf.Tensor) =>
+            tf
+              .conv2dTranspose(a as tf.Tensor4D, f as tf.Tensor4D, shape, s, 'same')
+              .mul(down)
+              .sum(),
+          );
+          close(conv2dTransposeSame(up, kernel, shape, s), tf.conv2dTranspose(up, kernel, shape, s, 'same'));
+          oursT([up, kernel]).forEach((g, i) => close(g, theirsT([up, kernel])[i]));
+        });
+      },
+    );
   });
 });
 
@@ -195,7 +221,9 @@ describe('Mscred', () => {
     for (let i = 0; i < test.count; i++) x.set(test.window(i), i * W * D);
     const recon = tf.tidy(() => {
       const p = Object.fromEntries([...det.parameterValues()].map(([name, v]) => [name, tf.tensor(v.values, v.shape)]));
-      return det.reconstruct(p, signatureMatrices(tf.tensor2d(x, [test.count, W * D]), W, lengths, small.steps!, P)).arraySync() as number[][][][];
+      return det
+        .reconstruct(p, signatureMatrices(tf.tensor2d(x, [test.count, W * D]), W, lengths, small.steps!, P))
+        .arraySync() as number[][][][];
     });
     for (let b = 0; b < test.count; b++) {
       let sum = 0;
@@ -211,13 +239,30 @@ describe('Mscred', () => {
   it('runs the default network (4 levels, 3×3 and 2×2 kernels) and scores in memory-bounded chunks with the same results', async () => {
     const det = new Mscred({ epochs: 1 });
     const W = det.config.windowLength;
-    const make = (n: number, seed: number) => packedWindowSet(randomValues(n * W * 4, seed), W, 4, new Uint8Array(n), ['one']);
+    const make = (n: number, seed: number) =>
+      packedWindowSet(randomValues(n * W * 4, seed), W, 4, new Uint8Array(n), ['one']);
     await det.fit(make(32, 6), { seed: 2 });
     // D = 4 pads to 8; about 218 windows fit in one chunk, so 300 take two
     const test = make(300, 7);
     const all = await det.scoreWindows(test);
-    const firstTen = await det.scoreWindows(packedWindowSet(Float32Array.from({ length: 10 * W * 4 }, (_, i) => test.window(Math.floor(i / (W * 4)))[i % (W * 4)]), W, 4, new Uint8Array(10), ['one']));
-    const lastTen = await det.scoreWindows(packedWindowSet(Float32Array.from({ length: 10 * W * 4 }, (_, i) => test.window(290 + Math.floor(i / (W * 4)))[i % (W * 4)]), W, 4, new Uint8Array(10), ['one']));
+    const firstTen = await det.scoreWindows(
+      packedWindowSet(
+        Float32Array.from({ length: 10 * W * 4 }, (_, i) => test.window(Math.floor(i / (W * 4)))[i % (W * 4)]),
+        W,
+        4,
+        new Uint8Array(10),
+        ['one'],
+      ),
+    );
+    const lastTen = await det.scoreWindows(
+      packedWindowSet(
+        Float32Array.from({ length: 10 * W * 4 }, (_, i) => test.window(290 + Math.floor(i / (W * 4)))[i % (W * 4)]),
+        W,
+        4,
+        new Uint8Array(10),
+        ['one'],
+      ),
+    );
     for (let i = 0; i < 10; i++) {
       expect(all[i]).toBeCloseTo(firstTen[i], 5);
       expect(all[290 + i]).toBeCloseTo(lastTen[i], 5);
@@ -276,7 +321,8 @@ describe('Mscred on cpu and wasm', () => {
       det.dispose();
     }
     const [cpu, wasm] = scores;
-    for (let i = 0; i < cpu.length; i++) expect(Math.abs(cpu[i] - wasm[i]) / Math.max(1e-6, Math.abs(cpu[i]))).toBeLessThanOrEqual(1e-4);
-  // the cpu backend trains MSCRED several times slower than wasm; on a busy 2-core machine this needs minutes
+    for (let i = 0; i < cpu.length; i++)
+      expect(Math.abs(cpu[i] - wasm[i]) / Math.max(1e-6, Math.abs(cpu[i]))).toBeLessThanOrEqual(1e-4);
+    // the cpu backend trains MSCRED several times slower than wasm; on a busy 2-core machine this needs minutes
   }, 240_000);
 });

@@ -37,7 +37,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NamedParams, ParamSpec } from '../neural/params';
-import { WindowNetworkDetector, type LossContext, type NoiseSource, type TrainingConfig } from '../neural/window-network';
+import {
+  WindowNetworkDetector,
+  type LossContext,
+  type NoiseSource,
+  type TrainingConfig,
+} from '../neural/window-network';
 import { trainingParameters } from '../neural/config';
 import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
 import {
@@ -119,7 +124,10 @@ const FORWARD_VALUES = 64 * 1024 * 1024;
 
 /** P: the smallest power of two ≥ max(D, Π strides) (D = 19 → 32 with the default encoder). */
 export function paddedSize(featureCount: number, encoder: readonly MscredConvLayer[]): number {
-  const need = Math.max(featureCount, encoder.reduce((s, l) => s * l.stride, 1));
+  const need = Math.max(
+    featureCount,
+    encoder.reduce((s, l) => s * l.stride, 1),
+  );
   let p = 1;
   while (p < need) p *= 2;
   return p;
@@ -147,7 +155,13 @@ export function signatureRows(windowLength: number, steps: number, length: numbe
  * length, zero-padded to P×P: x [B, W·D] → h images [B, P, P, C], one per step. One batched matrix product
  * per length: the w records of each (step, window) form a [w, D] block R, and M = RᵀR / w.
  */
-export function signatureMatrices(x: tf.Tensor2D, windowLength: number, lengths: readonly number[], steps: number, padded: number): tf.Tensor4D[] {
+export function signatureMatrices(
+  x: tf.Tensor2D,
+  windowLength: number,
+  lengths: readonly number[],
+  steps: number,
+  padded: number,
+): tf.Tensor4D[] {
   return tf.tidy(() => {
     const [batch, size] = x.shape;
     const D = size / windowLength;
@@ -155,11 +169,21 @@ export function signatureMatrices(x: tf.Tensor2D, windowLength: number, lengths:
     const channels = lengths.map((w) => {
       const picked = tf.gather(records, tf.tensor1d(signatureRows(windowLength, steps, w), 'int32'), 1);
       // step-major blocks [h·B, w, D], so that each step's images are contiguous rows
-      const blocks = tf.transpose(picked.reshape([batch, steps, w * D]), [1, 0, 2]).reshape([steps * batch, w, D]) as tf.Tensor3D;
+      const blocks = tf
+        .transpose(picked.reshape([batch, steps, w * D]), [1, 0, 2])
+        .reshape([steps * batch, w, D]) as tf.Tensor3D;
       return tf.matMul(blocks, blocks, true, false).div(w);
     });
     const m = tf.stack(channels, 3) as tf.Tensor4D;
-    const all = padded > D ? tf.pad(m, [[0, 0], [0, padded - D], [0, padded - D], [0, 0]]) : m;
+    const all =
+      padded > D
+        ? tf.pad(m, [
+            [0, 0],
+            [0, padded - D],
+            [0, padded - D],
+            [0, 0],
+          ])
+        : m;
     return tf.split(all, steps, 0) as tf.Tensor4D[];
   });
 }
@@ -167,7 +191,14 @@ export function signatureMatrices(x: tf.Tensor2D, windowLength: number, lengths:
 /** α_i = softmax_i(⟨H_i, H_h⟩ / χ) per window over its h hidden states H_i [B, N] → [B, h]. */
 export function attentionWeights(states: readonly tf.Tensor2D[], chi = ATTENTION_CHI): tf.Tensor2D {
   const last = states[states.length - 1];
-  return tf.softmax(tf.stack(states.map((h) => h.mul(last).sum(1)), 1).div(chi)) as tf.Tensor2D;
+  return tf.softmax(
+    tf
+      .stack(
+        states.map((h) => h.mul(last).sum(1)),
+        1,
+      )
+      .div(chi),
+  ) as tf.Tensor2D;
 }
 
 /** Σ_i α_i H_i: states H_i [B, N], weights [B, h] → [B, N]. */
@@ -195,37 +226,67 @@ function rotate180(kernel: tf.Tensor4D): tf.Tensor4D {
  *   k·k·C_in channels followed by depth-to-space;
  * - otherwise tfjs's own kernel.
  */
-export function convInputGrad(dy: tf.Tensor4D, kernel: tf.Tensor4D, xShape: [number, number, number, number], stride: number, rotated?: tf.Tensor4D): tf.Tensor4D {
+export function convInputGrad(
+  dy: tf.Tensor4D,
+  kernel: tf.Tensor4D,
+  xShape: [number, number, number, number],
+  stride: number,
+  rotated?: tf.Tensor4D,
+): tf.Tensor4D {
   const [kh, kw, cin, cout] = kernel.shape;
   const [, H, W] = xShape;
   if (stride === 1) {
     const top = samePadBefore(H, kh, 1);
     const left = samePadBefore(W, kw, 1);
-    return tf.conv2d(dy, rotated ?? rotate180(kernel), 1, [[0, 0], [kh - 1 - top, top], [kw - 1 - left, left], [0, 0]]);
+    return tf.conv2d(dy, rotated ?? rotate180(kernel), 1, [
+      [0, 0],
+      [kh - 1 - top, top],
+      [kw - 1 - left, left],
+      [0, 0],
+    ]);
   }
   if (kh === stride && kw === stride && H % stride === 0 && W % stride === 0) {
     // channel (a·s + c)·C_in + i of output position (y, x) is input position (y·s + a, x·s + c), channel i:
     // depth-to-space, as a 4-D transpose (7× faster than wasm's DepthToSpace)
     const [batch, oh, ow] = dy.shape;
-    const blocks = tf.conv2d(dy, tf.transpose(kernel, [3, 0, 1, 2]).reshape([1, 1, cout, kh * kw * cin]) as tf.Tensor4D, 1, 'valid');
-    return tf.transpose(blocks.reshape([batch * oh, ow, stride, stride * cin]), [0, 2, 1, 3]).reshape([batch, H, W, cin]) as tf.Tensor4D;
+    const blocks = tf.conv2d(
+      dy,
+      tf.transpose(kernel, [3, 0, 1, 2]).reshape([1, 1, cout, kh * kw * cin]) as tf.Tensor4D,
+      1,
+      'valid',
+    );
+    return tf
+      .transpose(blocks.reshape([batch * oh, ow, stride, stride * cin]), [0, 2, 1, 3])
+      .reshape([batch, H, W, cin]) as tf.Tensor4D;
   }
   return tf.conv2dTranspose(dy, kernel, xShape, stride, 'same');
 }
 
 /** ∂L/∂K of y = conv2d(x, K, s, 'same') (the backend's Conv2DBackpropFilter; on wasm our im2col kernel). */
-function convFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, filterShape: [number, number, number, number], stride: number): tf.Tensor4D {
+function convFilterGrad(
+  x: tf.Tensor4D,
+  dy: tf.Tensor4D,
+  filterShape: [number, number, number, number],
+  stride: number,
+): tf.Tensor4D {
   const attrs = { strides: stride, pad: 'same', dataFormat: 'NHWC', filterShape };
   return tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor4D;
 }
 
 /** forward(inputs) with the given gradient (tf.customGrad, every input saved for the backward pass). */
-function customOp(inputs: tf.Tensor4D[], forward: (t: tf.Tensor4D[]) => tf.Tensor4D, backward: (dy: tf.Tensor4D, t: tf.Tensor4D[]) => tf.Tensor[]): tf.Tensor4D {
+function customOp(
+  inputs: tf.Tensor4D[],
+  forward: (t: tf.Tensor4D[]) => tf.Tensor4D,
+  backward: (dy: tf.Tensor4D, t: tf.Tensor4D[]) => tf.Tensor[],
+): tf.Tensor4D {
   const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const save = args.pop() as tf.GradSaveFunc;
     const ts = args as tf.Tensor4D[];
     save(ts);
-    return { value: forward(ts), gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => backward(dy, saved as tf.Tensor4D[]) };
+    return {
+      value: forward(ts),
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]) => backward(dy, saved as tf.Tensor4D[]),
+    };
   });
   return op(...inputs);
 }
@@ -236,7 +297,11 @@ function customOp(inputs: tf.Tensor4D[], forward: (t: tf.Tensor4D[]) => tf.Tenso
  * it is zero, since the convolution's value does not depend on it.
  */
 export function rotatedConstant(kernel: tf.Tensor4D): tf.Tensor4D {
-  return customOp([kernel], ([k]) => rotate180(k), (_dy, [k]) => [tf.zerosLike(k)]);
+  return customOp(
+    [kernel],
+    ([k]) => rotate180(k),
+    (_dy, [k]) => [tf.zerosLike(k)],
+  );
 }
 
 /**
@@ -259,7 +324,12 @@ export function conv2dSame(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: number, 
  * (outShape; ⌈H/s⌉ = H′), i.e. tf.conv2dTranspose(z, K, outShape, s, 'same'); its input gradient is the
  * forward convolution.
  */
-export function conv2dTransposeSame(z: tf.Tensor4D, kernel: tf.Tensor4D, outShape: [number, number, number, number], stride: number): tf.Tensor4D {
+export function conv2dTransposeSame(
+  z: tf.Tensor4D,
+  kernel: tf.Tensor4D,
+  outShape: [number, number, number, number],
+  stride: number,
+): tf.Tensor4D {
   return customOp(
     [z, kernel],
     ([zi, k]) => convInputGrad(zi, k, outShape, stride),
@@ -325,12 +395,20 @@ export class Mscred extends WindowNetworkDetector<MscredConfig> {
     const specs: ParamSpec[] = [];
     let channels = C;
     encoder.forEach((l, i) => {
-      specs.push({ name: `enc/conv_${i}/kernel`, shape: [l.kernel, l.kernel, channels, l.filters], init: 'glorot-uniform' });
+      specs.push({
+        name: `enc/conv_${i}/kernel`,
+        shape: [l.kernel, l.kernel, channels, l.filters],
+        init: 'glorot-uniform',
+      });
       specs.push({ name: `enc/conv_${i}/bias`, shape: [l.filters], init: 'zeros' });
       channels = l.filters;
     });
     encoder.forEach((l, i) => {
-      specs.push({ name: `lstm_${i}/kernel`, shape: [lstmKernel, lstmKernel, 2 * l.filters, 4 * l.filters], init: 'glorot-uniform' });
+      specs.push({
+        name: `lstm_${i}/kernel`,
+        shape: [lstmKernel, lstmKernel, 2 * l.filters, 4 * l.filters],
+        init: 'glorot-uniform',
+      });
       specs.push({ name: `lstm_${i}/bias`, shape: [4 * l.filters], init: 'unit-forget-bias' });
     });
     const L = encoder.length;
@@ -339,7 +417,11 @@ export class Mscred extends WindowNetworkDetector<MscredConfig> {
       // the deepest layer reads its level's attended map; the others also the layer below's output
       const inChannels = i === L - 1 ? l.filters : 2 * l.filters;
       const outChannels = i === 0 ? C : encoder[i - 1].filters;
-      specs.push({ name: `dec/deconv_${i}/kernel`, shape: [l.kernel, l.kernel, outChannels, inChannels], init: 'glorot-uniform' });
+      specs.push({
+        name: `dec/deconv_${i}/kernel`,
+        shape: [l.kernel, l.kernel, outChannels, inChannels],
+        init: 'glorot-uniform',
+      });
       specs.push({ name: `dec/deconv_${i}/bias`, shape: [outChannels], init: 'zeros' });
     }
     return specs;
@@ -374,7 +456,9 @@ export class Mscred extends WindowNetworkDetector<MscredConfig> {
     let z = attended[encoder.length - 1];
     for (let i = encoder.length - 1; i >= 0; i--) {
       const kernel = p[`dec/deconv_${i}/kernel`] as tf.Tensor4D;
-      const out = conv2dTransposeSame(z, kernel, [batch, sizes[i], sizes[i], kernel.shape[2]], encoder[i].stride).add(p[`dec/deconv_${i}/bias`]) as tf.Tensor4D;
+      const out = conv2dTransposeSame(z, kernel, [batch, sizes[i], sizes[i], kernel.shape[2]], encoder[i].stride).add(
+        p[`dec/deconv_${i}/bias`],
+      ) as tf.Tensor4D;
       if (i === 0) return out;
       z = tf.concat([tf.selu(out), attended[i - 1]], 3);
     }

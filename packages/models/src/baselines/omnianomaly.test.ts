@@ -7,7 +7,8 @@ import { OmniAnomaly, tfPlanarFlows, tfStateSpaceLogPdf } from './omnianomaly';
 
 const small = { windowLength: 4, units: 8, zDim: 2, flows: 2, batchSize: 32 };
 
-const correlated = (n: number, seed: number, anomalies = 0, W = 4, F = 4): WindowSet => oneFactorWindows(n, seed, { anomalies, windowLength: W, featureCount: F });
+const correlated = (n: number, seed: number, anomalies = 0, W = 4, F = 4): WindowSet =>
+  oneFactorWindows(n, seed, { anomalies, windowLength: W, featureCount: F });
 
 /** the same windows with feature j mapped to a_j·x + c_j */
 function affine(ws: WindowSet, a: number[], c: number[]): WindowSet {
@@ -60,7 +61,11 @@ describe('OmniAnomaly building blocks (float64 plain-JS references)', () => {
       [0.6, 0.2, -0.9],
     ];
     // u = −2w gives wᵀu < −1: the raw map would fold; the fix must keep it invertible
-    const u = [[-1.6, 0.6, -1.0], [0.3, -0.7, 0.9], [0.5, 0.4, 0.3]];
+    const u = [
+      [-1.6, 0.6, -1.0],
+      [0.3, -0.7, 0.9],
+      [0.5, 0.4, 0.3],
+    ];
     const b = [0.1, -0.4, 0.25];
     const flowJs = (z0: number[]): number[] => {
       let z = [...z0];
@@ -97,9 +102,20 @@ describe('OmniAnomaly building blocks (float64 plain-JS references)', () => {
 
   it('planar flows: no layers is the identity with log-det 0', () => {
     tf.tidy(() => {
-      const z = tf.tensor2d([[1, -2], [0.5, 3]]);
-      const out = tfPlanarFlows(z, tf.zeros([0, 2]) as tf.Tensor2D, tf.zeros([0, 2]) as tf.Tensor2D, tf.zeros([0]) as tf.Tensor1D);
-      expect(out.z.arraySync()).toEqual([[1, -2], [0.5, 3]]);
+      const z = tf.tensor2d([
+        [1, -2],
+        [0.5, 3],
+      ]);
+      const out = tfPlanarFlows(
+        z,
+        tf.zeros([0, 2]) as tf.Tensor2D,
+        tf.zeros([0, 2]) as tf.Tensor2D,
+        tf.zeros([0]) as tf.Tensor1D,
+      );
+      expect(out.z.arraySync()).toEqual([
+        [1, -2],
+        [0.5, 3],
+      ]);
       expect(Array.from(out.logDet.dataSync())).toEqual([0, 0]);
     });
   });
@@ -115,13 +131,19 @@ describe('OmniAnomaly building blocks (float64 plain-JS references)', () => {
     ];
     const s = [0.5, 1.3, 0.8];
     const normal = normalSampler(mulberry32(12));
-    const zs = Array.from({ length: B }, () => Array.from({ length: W }, () => Array.from({ length: k }, () => 1.2 * normal())));
-    const got = tf.tidy(() => Array.from(tfStateSpaceLogPdf(tf.tensor3d(zs), tf.tensor2d(A), tf.tensor1d(s)).dataSync()));
+    const zs = Array.from({ length: B }, () =>
+      Array.from({ length: W }, () => Array.from({ length: k }, () => 1.2 * normal())),
+    );
+    const got = tf.tidy(() =>
+      Array.from(tfStateSpaceLogPdf(tf.tensor3d(zs), tf.tensor2d(A), tf.tensor1d(s)).dataSync()),
+    );
     // covariances of the trajectory: P_0 = I, P_t = A·P_{t−1}·Aᵀ + diag s², Cov(z_t, z_r) = A^{t−r}·P_r for t ≥ r
-    const mul = (x: number[][], y: number[][]) => x.map((r) => y[0].map((_, j) => r.reduce((acc, v, l) => acc + v * y[l][j], 0)));
+    const mul = (x: number[][], y: number[][]) =>
+      x.map((r) => y[0].map((_, j) => r.reduce((acc, v, l) => acc + v * y[l][j], 0)));
     const tr = (x: number[][]) => x[0].map((_, j) => x.map((r) => r[j]));
     const P: number[][][] = [A.map((_, i) => A.map((__, j) => (i === j ? 1 : 0)))];
-    for (let t = 1; t < W; t++) P.push(mul(mul(A, P[t - 1]), tr(A)).map((r, i) => r.map((v, j) => v + (i === j ? s[i] * s[i] : 0))));
+    for (let t = 1; t < W; t++)
+      P.push(mul(mul(A, P[t - 1]), tr(A)).map((r, i) => r.map((v, j) => v + (i === j ? s[i] * s[i] : 0))));
     const n = W * k;
     const C = new Float64Array(n * n);
     for (let r = 0; r < W; r++) {
@@ -196,7 +218,8 @@ describe('OmniAnomaly', () => {
       det.dispose();
     }
     const [raw, mapped] = scores;
-    for (let i = 0; i < raw.length; i++) expect(Math.abs(raw[i] - mapped[i]) / Math.max(1, Math.abs(raw[i]))).toBeLessThanOrEqual(1e-3);
+    for (let i = 0; i < raw.length; i++)
+      expect(Math.abs(raw[i] - mapped[i]) / Math.max(1, Math.abs(raw[i]))).toBeLessThanOrEqual(1e-3);
   }, 60_000);
 
   it('scores and validates in slices of a few windows exactly as in one pass (≤ 1e-5 relative)', async () => {
@@ -210,9 +233,12 @@ describe('OmniAnomaly', () => {
     const sliced = new Sliced({ ...small, epochs: 2 });
     const a = await whole.fit(train, { seed: 4, validation: test });
     const b = await sliced.fit(train, { seed: 4, validation: test });
-    b.valLoss!.forEach((v, i) => expect(Math.abs(v - a.valLoss![i])).toBeLessThanOrEqual(1e-5 * Math.abs(a.valLoss![i])));
+    b.valLoss!.forEach((v, i) =>
+      expect(Math.abs(v - a.valLoss![i])).toBeLessThanOrEqual(1e-5 * Math.abs(a.valLoss![i])),
+    );
     const [x, y] = [await whole.scoreWindows(test), await sliced.scoreWindows(test)];
-    for (let i = 0; i < x.length; i++) expect(Math.abs(x[i] - y[i])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(x[i])));
+    for (let i = 0; i < x.length; i++)
+      expect(Math.abs(x[i] - y[i])).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(x[i])));
     whole.dispose();
     sliced.dispose();
   });
@@ -269,6 +295,7 @@ describe('OmniAnomaly on cpu and wasm', () => {
       det.dispose();
     }
     const [cpu, wasm] = scores;
-    for (let i = 0; i < cpu.length; i++) expect(Math.abs(cpu[i] - wasm[i]) / Math.max(1e-6, Math.abs(cpu[i]))).toBeLessThanOrEqual(1e-3);
+    for (let i = 0; i < cpu.length; i++)
+      expect(Math.abs(cpu[i] - wasm[i]) / Math.max(1e-6, Math.abs(cpu[i]))).toBeLessThanOrEqual(1e-3);
   }, 60_000);
 });

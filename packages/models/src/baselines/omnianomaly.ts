@@ -49,7 +49,13 @@ import { LOG_2PI, tfDiagGaussianLogPdf, tfScaleFromRaw } from '../density';
 import { gru, gruSpecs } from '../neural/layers';
 import { dense, denseSpecs, type NamedParams, type ParamSpec } from '../neural/params';
 import { minMaxStateSpecs, minMaxTrainingPhase } from '../neural/min-max';
-import { WindowNetworkDetector, type LossContext, type NoiseSource, type TrainingConfig, type TrainingPhase } from '../neural/window-network';
+import {
+  WindowNetworkDetector,
+  type LossContext,
+  type NoiseSource,
+  type TrainingConfig,
+  type TrainingPhase,
+} from '../neural/window-network';
 import { trainingParameters } from '../neural/config';
 import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
 import {
@@ -77,9 +83,14 @@ export interface OmniAnomalyConfig extends TrainingConfig {
 
 export const OMNIANOMALY_PARAMETERS: ParameterSchema<OmniAnomalyConfig> = {
   parameters: {
-    ...trainingParameters(
-      { windowLength: 20, learningRate: 1e-3, weightDecay: 0, clipNorm: 10, batchSize: 50, epochs: 20 },
-    ),
+    ...trainingParameters({
+      windowLength: 20,
+      learningRate: 1e-3,
+      weightDecay: 0,
+      clipNorm: 10,
+      batchSize: 50,
+      epochs: 20,
+    }),
     zDim: { description: 'latent size per time step (z_dim)', accepts: [POSITIVE_INTEGER], default: 3 },
     units: {
       description: 'units of both GRUs and of both hidden Dense layers (rnn_num_hidden = dense_dim)',
@@ -107,7 +118,12 @@ export const OMNIANOMALY_PARAMETERS: ParameterSchema<OmniAnomalyConfig> = {
  * w, u [K, k], b [K]. Returns the flowed rows and Σᵢ ln|1 + ψᵢᵀûᵢ| per row [N], where ψᵢᵀûᵢ =
  * (1 − tanh²(wᵢᵀz + bᵢ))·wᵢᵀûᵢ and wᵢᵀûᵢ = m(wᵢᵀuᵢ) > −1 keeps every factor positive.
  */
-export function tfPlanarFlows(z: tf.Tensor2D, w: tf.Tensor2D, u: tf.Tensor2D, b: tf.Tensor1D): { z: tf.Tensor2D; logDet: tf.Tensor1D } {
+export function tfPlanarFlows(
+  z: tf.Tensor2D,
+  w: tf.Tensor2D,
+  u: tf.Tensor2D,
+  b: tf.Tensor1D,
+): { z: tf.Tensor2D; logDet: tf.Tensor1D } {
   const layers = w.shape[0];
   if (layers === 0) return { z, logDet: tf.zeros([z.shape[0]]) as tf.Tensor1D };
   const wu = w.mul(u).sum(1); // [K]
@@ -136,19 +152,30 @@ export function tfPlanarFlows(z: tf.Tensor2D, w: tf.Tensor2D, u: tf.Tensor2D, b:
 export function tfStateSpaceLogPdf(z: tf.Tensor3D, transition: tf.Tensor2D, scale: tf.Tensor1D): tf.Tensor1D {
   const [batch, steps, k] = z.shape;
   const first = z.slice([0, 0, 0], [batch, 1, k]).reshape([batch, k]);
-  let logp = first.square().sum(1).mul(-0.5).sub(0.5 * k * LOG_2PI);
+  let logp = first
+    .square()
+    .sum(1)
+    .mul(-0.5)
+    .sub(0.5 * k * LOG_2PI);
   if (steps > 1) {
     const prev = z.slice([0, 0, 0], [batch, steps - 1, k]).reshape([batch * (steps - 1), k]);
     const next = z.slice([0, 1, 0], [batch, steps - 1, k]).reshape([batch * (steps - 1), k]);
     // row vectors: mean_t = z_{t−1}·Aᵀ
     const r = next.sub(tf.matMul(prev, transition, false, true)).div(scale);
-    const transitions = r.square().reshape([batch, (steps - 1) * k]).sum(1).mul(-0.5);
-    const norm = tf.log(scale).sum().mul(-(steps - 1)).sub(0.5 * (steps - 1) * k * LOG_2PI);
+    const transitions = r
+      .square()
+      .reshape([batch, (steps - 1) * k])
+      .sum(1)
+      .mul(-0.5);
+    const norm = tf
+      .log(scale)
+      .sum()
+      .mul(-(steps - 1))
+      .sub(0.5 * (steps - 1) * k * LOG_2PI);
     logp = logp.add(transitions).add(norm);
   }
   return logp as tf.Tensor1D;
 }
-
 
 interface Posterior {
   /** samples before the flows [B, W, k] */
@@ -168,7 +195,10 @@ export class OmniAnomaly extends WindowNetworkDetector<OmniAnomalyConfig> {
 
   protected paramSpecs(featureCount: number): ParamSpec[] {
     const { units, zDim, flows } = this.config;
-    const specs = [...gruSpecs('qnet/gru', featureCount, units), ...denseSpecs('qnet', [units + zDim, units, 2 * zDim])];
+    const specs = [
+      ...gruSpecs('qnet/gru', featureCount, units),
+      ...denseSpecs('qnet', [units + zDim, units, 2 * zDim]),
+    ];
     if (flows > 0) {
       specs.push(
         { name: 'flow/w', shape: [flows, zDim], init: 'glorot-uniform' },
@@ -176,7 +206,10 @@ export class OmniAnomaly extends WindowNetworkDetector<OmniAnomalyConfig> {
         { name: 'flow/b', shape: [flows], init: 'zeros' },
       );
     }
-    specs.push({ name: 'prior/transition_delta', shape: [zDim, zDim], init: 'zeros' }, { name: 'prior/log_scale', shape: [zDim], init: 'zeros' });
+    specs.push(
+      { name: 'prior/transition_delta', shape: [zDim, zDim], init: 'zeros' },
+      { name: 'prior/log_scale', shape: [zDim], init: 'zeros' },
+    );
     specs.push(...gruSpecs('pnet/gru', zDim, units), ...denseSpecs('pnet', [units, units, 2 * featureCount]));
     return specs;
   }
@@ -210,7 +243,11 @@ export class OmniAnomaly extends WindowNetworkDetector<OmniAnomalyConfig> {
     const e = gru(p, 'qnet/gru', x, true) as tf.Tensor3D;
     // Dense on concat(e_t, z_{t−1}) = e_t·K_e + z_{t−1}·K_z: the e_t part for all steps in one product
     const [kernelE, kernelZ] = tf.split(p['qnet/dense_0/kernel'], [units, zDim], 0) as [tf.Tensor2D, tf.Tensor2D];
-    const projected = tf.fused.matMul({ a: e.reshape([batch * steps, units]), b: kernelE, bias: p['qnet/dense_0/bias'] });
+    const projected = tf.fused.matMul({
+      a: e.reshape([batch * steps, units]),
+      b: kernelE,
+      bias: p['qnet/dense_0/bias'],
+    });
     const eSteps = tf.unstack(projected.reshape([batch, steps, units]), 1) as tf.Tensor2D[];
     const eps = noise([batch, steps * zDim]).reshape([batch, steps, zDim]);
     const epsSteps = tf.unstack(eps, 1) as tf.Tensor2D[];
@@ -227,8 +264,20 @@ export class OmniAnomaly extends WindowNetworkDetector<OmniAnomalyConfig> {
       sigmas.push(sigma);
     }
     // ln N(μ + σε; μ, σ) = −ln σ − ½ ln 2π − ½ε², summed over steps and latent dimensions
-    const logSigma = tf.log(tf.stack(sigmas, 1)).reshape([batch, steps * zDim]).sum(1);
-    const logQ = logSigma.add(eps.square().reshape([batch, steps * zDim]).sum(1).mul(0.5)).neg().sub(0.5 * steps * zDim * LOG_2PI) as tf.Tensor1D;
+    const logSigma = tf
+      .log(tf.stack(sigmas, 1))
+      .reshape([batch, steps * zDim])
+      .sum(1);
+    const logQ = logSigma
+      .add(
+        eps
+          .square()
+          .reshape([batch, steps * zDim])
+          .sum(1)
+          .mul(0.5),
+      )
+      .neg()
+      .sub(0.5 * steps * zDim * LOG_2PI) as tf.Tensor1D;
     return { z: tf.stack(zs, 1) as tf.Tensor3D, logQ };
   }
 
@@ -236,7 +285,12 @@ export class OmniAnomaly extends WindowNetworkDetector<OmniAnomalyConfig> {
   private flow(p: NamedParams, z: tf.Tensor3D): { z: tf.Tensor3D; logDet: tf.Tensor1D } {
     const [batch, steps, k] = z.shape;
     if (this.config.flows === 0) return { z, logDet: tf.zeros([batch]) as tf.Tensor1D };
-    const out = tfPlanarFlows(z.reshape([batch * steps, k]), p['flow/w'] as tf.Tensor2D, p['flow/u'] as tf.Tensor2D, p['flow/b'] as tf.Tensor1D);
+    const out = tfPlanarFlows(
+      z.reshape([batch * steps, k]),
+      p['flow/w'] as tf.Tensor2D,
+      p['flow/u'] as tf.Tensor2D,
+      p['flow/b'] as tf.Tensor1D,
+    );
     return { z: out.z.reshape([batch, steps, k]), logDet: out.logDet.reshape([batch, steps]).sum(1) as tf.Tensor1D };
   }
 
@@ -248,7 +302,10 @@ export class OmniAnomaly extends WindowNetworkDetector<OmniAnomalyConfig> {
 
   /** p(x_t | z_{≤t}) for the decoder states d [N, units] → μ, σ [N, D] */
   private decoderGaussian(p: NamedParams, d: tf.Tensor2D): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
-    const [mu, raw] = tf.split(dense(p, 'pnet/head', dense(p, 'pnet/dense_0', d, true), false), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+    const [mu, raw] = tf.split(dense(p, 'pnet/head', dense(p, 'pnet/dense_0', d, true), false), 2, 1) as [
+      tf.Tensor2D,
+      tf.Tensor2D,
+    ];
     return { mu, sigma: tfScaleFromRaw(raw) as tf.Tensor2D };
   }
 
@@ -269,13 +326,17 @@ export class OmniAnomaly extends WindowNetworkDetector<OmniAnomalyConfig> {
     const logQ = q.logQ.sub(flowed.logDet);
     const states = gru(p, 'pnet/gru', flowed.z, true) as tf.Tensor3D;
     const px = this.decoderGaussian(p, states.reshape([batch * steps, units]));
-    const logPx = tfDiagGaussianLogPdf(xs.reshape([batch * steps, d]), px.mu, px.sigma).reshape([batch, steps]).sum(1);
+    const logPx = tfDiagGaussianLogPdf(xs.reshape([batch * steps, d]), px.mu, px.sigma)
+      .reshape([batch, steps])
+      .sum(1);
     return logPx.add(this.priorLogPdf(p, flowed.z)).sub(logQ).neg() as tf.Tensor1D;
   }
 
   protected loss(p: NamedParams, x: tf.Tensor2D, noise: NoiseSource, ctx: LossContext): tf.Scalar {
     // training batches are small and need one tape; the validation loss runs on large batches
-    const perWindow = ctx.training ? this.negativeElbo(p, x, noise) : this.inPasses(x, (part) => this.negativeElbo(p, part, noise));
+    const perWindow = ctx.training
+      ? this.negativeElbo(p, x, noise)
+      : this.inPasses(x, (part) => this.negativeElbo(p, part, noise));
     const nelbo = tf.mean(perWindow) as tf.Scalar;
     return this.config.l2 > 0 ? nelbo.add(this.l2Penalty(p)) : nelbo;
   }
@@ -312,7 +373,11 @@ export class OmniAnomaly extends WindowNetworkDetector<OmniAnomalyConfig> {
   }
 
   static load(dir: string): Promise<OmniAnomaly> {
-    return WindowNetworkDetector.restore(dir, 'omnianomaly', (config) => new OmniAnomaly(config as Partial<OmniAnomalyConfig>));
+    return WindowNetworkDetector.restore(
+      dir,
+      'omnianomaly',
+      (config) => new OmniAnomaly(config as Partial<OmniAnomalyConfig>),
+    );
   }
 }
 

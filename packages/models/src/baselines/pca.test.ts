@@ -64,7 +64,8 @@ describe('Pca', () => {
     expect(() => new Pca({ components: 0 })).toThrow(ParameterError);
     expect(() => new Pca({ components: 1.5 })).toThrow(/components must be a positive integer or a number in \(0, 1\)/);
     expect(() => new Pca({ nComponents: 2 } as Record<string, unknown>)).toThrow(/unknown parameter/);
-    await expect(new Pca({ components: 6 }).fit(packedWindowSet(train, 1, d), { seed: 0 })).rejects.toThrow(/exceeds the 5 features/);
+    await expect(new Pca({ components: 6 }).fit(packedWindowSet(train, 1, d), { seed: 0 })).rejects.toThrow(
+      /exceeds the 5 features/,
+    );
   });
 });
-

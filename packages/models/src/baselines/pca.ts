@@ -42,7 +42,11 @@ export function componentsForVariance(variances: ArrayLike<number>, p: number): 
 }
 
 /** Reconstruction error without centring (docs/divad.md §4): ‖x − x·V_k V_kᵀ‖², the residual formed explicitly. */
-export function pcaReconstructionError(model: PcaModel, x: ArrayLike<number>, residual = new Float64Array(model.dimension)): number {
+export function pcaReconstructionError(
+  model: PcaModel,
+  x: ArrayLike<number>,
+  residual = new Float64Array(model.dimension),
+): number {
   const d = model.dimension;
   for (let i = 0; i < d; i++) residual[i] = x[i];
   for (let j = 0; j < model.components; j++) {
@@ -93,10 +97,12 @@ export class Pca extends ShallowDetector<PcaConfig, PcaModel> {
   }
 
   protected fitModel(train: WindowSet): PcaModel {
-    if (train.count < 2) throw new ParameterError(`${ID}: needs at least 2 training windows for a covariance, got ${train.count}`);
+    if (train.count < 2)
+      throw new ParameterError(`${ID}: needs at least 2 training windows for a covariance, got ${train.count}`);
     const d = train.windowLength * train.featureCount;
     const c = this.config.components;
-    if (c >= 1 && c > d) throw new ParameterError(`${ID}: components ${c} exceeds the ${d} features of a flattened window`);
+    if (c >= 1 && c > d)
+      throw new ParameterError(`${ID}: components ${c} exceeds the ${d} features of a flattened window`);
     const eig = fitOriginMahalanobisRows((i) => train.window(i), train.count, d);
     const variances = Float64Array.from(eig.variances);
     const k = c >= 1 ? c : componentsForVariance(variances, c);
@@ -111,16 +117,35 @@ export class Pca extends ShallowDetector<PcaConfig, PcaModel> {
   }
 
   protected modelToJson(m: PcaModel): Record<string, unknown> {
-    return { format: 1, dimension: m.dimension, components: m.components, axes: encodeFloat64(m.axes), variances: encodeFloat64(m.variances) };
+    return {
+      format: 1,
+      dimension: m.dimension,
+      components: m.components,
+      axes: encodeFloat64(m.axes),
+      variances: encodeFloat64(m.variances),
+    };
   }
 
   static load(dir: string): Promise<Pca> {
-    return ShallowDetector.loadShallow(dir, ID, MODEL_FILE, (config) => new Pca(config), (json, file, d) => {
-      const k = json.components;
-      if (json.format !== 1 || json.dimension !== d) throw new InputError({ file }, `a PCA model of format 1 with dimension ${d}`, String(json.dimension));
-      if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > d) throw new InputError({ file }, `a component count in 1..${d}`, String(k));
-      return { dimension: d, components: k, axes: decodeFloat64(json.axes, 'axes', file, k * d), variances: decodeFloat64(json.variances, 'variances', file, d) };
-    });
+    return ShallowDetector.loadShallow(
+      dir,
+      ID,
+      MODEL_FILE,
+      (config) => new Pca(config),
+      (json, file, d) => {
+        const k = json.components;
+        if (json.format !== 1 || json.dimension !== d)
+          throw new InputError({ file }, `a PCA model of format 1 with dimension ${d}`, String(json.dimension));
+        if (typeof k !== 'number' || !Number.isInteger(k) || k < 1 || k > d)
+          throw new InputError({ file }, `a component count in 1..${d}`, String(k));
+        return {
+          dimension: d,
+          components: k,
+          axes: decodeFloat64(json.axes, 'axes', file, k * d),
+          variances: decodeFloat64(json.variances, 'variances', file, d),
+        };
+      },
+    );
   }
 }
 

@@ -63,7 +63,10 @@ export class RecAe extends WindowNetworkDetector<RecAeConfig> {
 
   protected paramSpecs(featureCount: number): ParamSpec[] {
     const L = this.config.latentDim;
-    return [...recEncoderSpecs('enc', this.arch, featureCount, L), ...recDecoderSpecs('dec', this.arch, L, featureCount)];
+    return [
+      ...recEncoderSpecs('enc', this.arch, featureCount, L),
+      ...recDecoderSpecs('dec', this.arch, L, featureCount),
+    ];
   }
 
   /** x̂ = dec(ReLU code) for flattened windows [B, W·D], record-major like x */

@@ -23,13 +23,22 @@ function waves(n: number, seed: number, anomalies = 0, W = 6, F = 3): WindowSet 
     const phase = 2 * Math.PI * uniform();
     for (let r = 0; r < W; r++) {
       const s = Math.sin(0.9 * r + phase);
-      for (let j = 0; j < F; j++) values[(i * W + r) * F + j] = (broken && j === 1 ? -1 : 1) * loadings[j] * s + 0.05 * normal();
+      for (let j = 0; j < F; j++)
+        values[(i * W + r) * F + j] = (broken && j === 1 ? -1 : 1) * loadings[j] * s + 0.05 * normal();
     }
   }
   return packedWindowSet(values, W, F, new Uint8Array(n), ['one']);
 }
 
-const learning = { windowLength: 6, convFilters: 8, kernelSize: 3, gruUnits: 8, latentDim: 3, epochs: 20, learningRate: 3e-3 };
+const learning = {
+  windowLength: 6,
+  convFilters: 8,
+  kernelSize: 3,
+  gruUnits: 8,
+  latentDim: 3,
+  epochs: 20,
+  learningRate: 3e-3,
+};
 
 describe.each([
   ['rec-ae', () => new RecAe(learning)],
@@ -91,13 +100,30 @@ describe('RecAe', () => {
     expect(() => new RecAe({ scoreSamples: 8 } as never)).toThrow(/unknown parameter 'scoreSamples'/);
     expect(() => new RecVae({ scoreSamples: 1.5 })).toThrow(/scoreSamples/);
     expect(() => new RecVae({ gruUnits: 0 })).toThrow(ParameterError);
-    expect(new RecAe().config).toMatchObject({ windowLength: 20, convFilters: [32], kernelSize: 5, stride: 1, gruUnits: [32], latentDim: 32, batchSize: 32, clipNorm: null });
-    expect(new RecVae().config).toMatchObject({ convFilters: [32], kernelSize: 5, stride: 1, gruUnits: [32], latentDim: 32, clipNorm: 10, scoreSamples: 1024 });
+    expect(new RecAe().config).toMatchObject({
+      windowLength: 20,
+      convFilters: [32],
+      kernelSize: 5,
+      stride: 1,
+      gruUnits: [32],
+      latentDim: 32,
+      batchSize: 32,
+      clipNorm: null,
+    });
+    expect(new RecVae().config).toMatchObject({
+      convFilters: [32],
+      kernelSize: 5,
+      stride: 1,
+      gruUnits: [32],
+      latentDim: 32,
+      clipNorm: 10,
+      scoreSamples: 1024,
+    });
   });
 });
 
 describe('RecVae', () => {
-  it('scores the mean over S samples of the brute-force −ln p(x|z), with z = μ + σ ⊙ ε from the scorer\'s seeded noise (several sampling passes)', async () => {
+  it("scores the mean over S samples of the brute-force −ln p(x|z), with z = μ + σ ⊙ ε from the scorer's seeded noise (several sampling passes)", async () => {
     await initBackend('wasm');
     const arch = { convFilters: [3], kernelSize: 3, stride: 2, gruUnits: [4] };
     const [W, D, L, S] = [5, 3, 2, 128];
@@ -127,7 +153,11 @@ describe('RecVae', () => {
       const mu = heads[b].slice(0, L);
       const sigma = heads[b].slice(L).map((r) => 1e-4 + softplus(r));
       let total = 0;
-      for (let s = 0; s < S; s++) total += nll(test.window(b), mu.map((m, l) => m + sigma[l] * eps[(s * test.count + b) * L + l]));
+      for (let s = 0; s < S; s++)
+        total += nll(
+          test.window(b),
+          mu.map((m, l) => m + sigma[l] * eps[(s * test.count + b) * L + l]),
+        );
       const expected = total / S;
       expect(Math.abs(scores[b] - expected)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(expected)));
     }
@@ -159,6 +189,7 @@ describe.each([
       det.dispose();
     }
     const [cpu, wasm] = scores;
-    for (let i = 0; i < cpu.length; i++) expect(Math.abs(cpu[i] - wasm[i]) / Math.max(1e-6, Math.abs(cpu[i]))).toBeLessThanOrEqual(1e-3);
+    for (let i = 0; i < cpu.length; i++)
+      expect(Math.abs(cpu[i] - wasm[i]) / Math.max(1e-6, Math.abs(cpu[i]))).toBeLessThanOrEqual(1e-3);
   }, 60_000);
 });

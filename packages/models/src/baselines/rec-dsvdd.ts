@@ -77,7 +77,10 @@ export class RecDsvdd extends DeepSvddDetector<RecDsvddConfig> {
   }
 
   protected batchNormSpecs(): ParamSpec[] {
-    return [...this.arch.convFilters.map((f, i) => batchNormStateSpecs(`enc/bn_${i}`, f)), ...this.decoderFilters.map((f, i) => batchNormStateSpecs(`dec/bn_${i}`, f))].flat();
+    return [
+      ...this.arch.convFilters.map((f, i) => batchNormStateSpecs(`enc/bn_${i}`, f)),
+      ...this.decoderFilters.map((f, i) => batchNormStateSpecs(`dec/bn_${i}`, f)),
+    ].flat();
   }
 
   protected embed(p: NamedParams, x: tf.Tensor2D, mode: BatchNormMode): tf.Tensor2D {
@@ -85,7 +88,12 @@ export class RecDsvdd extends DeepSvddDetector<RecDsvddConfig> {
     const W = this.config.windowLength;
     let h = x.reshape([batch, W, size / W]) as tf.Tensor3D;
     this.arch.convFilters.forEach((_, i) => {
-      h = bnLeaky(p, `enc/bn_${i}`, conv1d(p, `enc/conv_${i}`, h, { stride: this.arch.stride, bias: false }), mode) as tf.Tensor3D;
+      h = bnLeaky(
+        p,
+        `enc/bn_${i}`,
+        conv1d(p, `enc/conv_${i}`, h, { stride: this.arch.stride, bias: false }),
+        mode,
+      ) as tf.Tensor3D;
     });
     let state: tf.Tensor2D | undefined;
     this.arch.gruUnits.forEach((_, i) => {

@@ -69,26 +69,29 @@ export const REC_VAE_PARAMETERS: ParameterSchema<RecVaeConfig> = {
   },
 };
 
-
 export class RecVae extends WindowVae<RecVaeConfig> {
   readonly id = 'rec-vae';
   private readonly arch: RecArchitecture;
 
   constructor(params: Partial<RecVaeConfig> = {}) {
-    super(
-      resolveParameters('rec-vae', REC_VAE_PARAMETERS, params),
-    );
+    super(resolveParameters('rec-vae', REC_VAE_PARAMETERS, params));
     this.arch = recArchitectureOf(this.config);
   }
 
   protected paramSpecs(featureCount: number): ParamSpec[] {
     const L = this.config.latentDim;
-    return [...recEncoderSpecs('enc', this.arch, featureCount, 2 * L), ...recDecoderSpecs('dec', this.arch, L, 2 * featureCount)];
+    return [
+      ...recEncoderSpecs('enc', this.arch, featureCount, 2 * L),
+      ...recDecoderSpecs('dec', this.arch, L, 2 * featureCount),
+    ];
   }
 
   /** q(z|x) for flattened windows [B, W·D] */
   encode(p: NamedParams, x: tf.Tensor2D): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
-    const [mu, raw] = tf.split(recEncode(p, 'enc', this.arch, this.config.windowLength, x), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+    const [mu, raw] = tf.split(recEncode(p, 'enc', this.arch, this.config.windowLength, x), 2, 1) as [
+      tf.Tensor2D,
+      tf.Tensor2D,
+    ];
     return { mu, sigma: tfScaleFromRaw(raw) as tf.Tensor2D };
   }
 

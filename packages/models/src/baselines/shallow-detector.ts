@@ -74,7 +74,14 @@ export abstract class ShallowDetector<Config extends { windowLength: number }, M
     const fitted = this.fitted;
     if (!fitted) throw new NotFittedError(this.id);
     const manifest = shallowManifest(
-      { detector: this.id, config: { ...this.config }, featureCount: fitted.featureCount, windowLength: this.windowLength, domains: fitted.domains, seed: fitted.seed },
+      {
+        detector: this.id,
+        config: { ...this.config },
+        featureCount: fitted.featureCount,
+        windowLength: this.windowLength,
+        domains: fitted.domains,
+        seed: fitted.seed,
+      },
       context,
     );
     await writeModelDir(dir, manifest, { [this.modelFile]: JSON.stringify(this.modelToJson(fitted.model)) + '\n' });

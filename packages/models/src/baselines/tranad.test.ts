@@ -13,7 +13,13 @@ const small = { windowLength: 4, feedForward: 8, batchSize: 32, epochs: 2 };
  * scale and offset; the last `anomalies` windows get a last record whose third feature is mirrored (still
  * inside the training range, so only the broken relation between features gives it away).
  */
-function cycle(n: number, seed: number, anomalies = 0, W = 6, affine = { scale: [1, 1, 1], offset: [0, 0, 0] }): WindowSet {
+function cycle(
+  n: number,
+  seed: number,
+  anomalies = 0,
+  W = 6,
+  affine = { scale: [1, 1, 1], offset: [0, 0, 0] },
+): WindowSet {
   const normal = normalSampler(mulberry32(seed));
   const D = 3;
   const T = n + W - 1;
@@ -37,7 +43,13 @@ function cycle(n: number, seed: number, anomalies = 0, W = 6, affine = { scale: 
 type Weights = Map<string, { shape: number[]; values: Float32Array }>;
 
 /** A brute-force TranAD forward pass in float64 (no dropout): x̂₁, x̂₂ and the scaled last record of one window. */
-function referenceForward(w: Weights, window: Float32Array, W: number, D: number, layerNorm: boolean): { x1: number[]; x2: number[]; target: number[] } {
+function referenceForward(
+  w: Weights,
+  window: Float32Array,
+  W: number,
+  D: number,
+  layerNorm: boolean,
+): { x1: number[]; x2: number[]; target: number[] } {
   const E = 2 * D;
   const H = D;
   const hd = E / H;
@@ -65,7 +77,10 @@ function referenceForward(w: Weights, window: Float32Array, W: number, D: number
   const attention = (queries: number[][], memory: number[][], name: string) => {
     const k = get(`${name}/in_proj/kernel`);
     const b = get(`${name}/in_proj/bias`);
-    const project = (x: number[], part: number) => Array.from({ length: E }, (_, o) => x.reduce((s, xi, i) => s + xi * k[i * 3 * E + part * E + o], b[part * E + o]));
+    const project = (x: number[], part: number) =>
+      Array.from({ length: E }, (_, o) =>
+        x.reduce((s, xi, i) => s + xi * k[i * 3 * E + part * E + o], b[part * E + o]),
+      );
     const q = queries.map((x) => project(x, 0));
     const kk = memory.map((x) => project(x, 1));
     const v = memory.map((x) => project(x, 2));
@@ -80,7 +95,8 @@ function referenceForward(w: Weights, window: Float32Array, W: number, D: number
         const m = Math.max(...logits);
         const e = logits.map((l) => Math.exp(l - m));
         const z = e.reduce((s, x) => s + x, 0);
-        for (let j = 0; j < memory.length; j++) for (let d = h * hd; d < (h + 1) * hd; d++) concat[d] += (e[j] / z) * v[j][d];
+        for (let j = 0; j < memory.length; j++)
+          for (let d = h * hd; d < (h + 1) * hd; d++) concat[d] += (e[j] / z) * v[j][d];
       }
       return linear(concat, `${name}/out_proj`);
     });
@@ -88,10 +104,16 @@ function referenceForward(w: Weights, window: Float32Array, W: number, D: number
   const feedForward = (x: number[], name: string) => linear(linear(x, `${name}/linear1`), `${name}/linear2`);
   const lo = get('scale/min');
   const hi = get('scale/max');
-  const X = Array.from({ length: W }, (_, t) => Array.from({ length: D }, (_, j) => (window[t * D + j] - lo[j]) / (hi[j] - lo[j] || 1)));
+  const X = Array.from({ length: W }, (_, t) =>
+    Array.from({ length: D }, (_, j) => (window[t * D + j] - lo[j]) / (hi[j] - lo[j] || 1)),
+  );
   const target = X[W - 1];
   const encode = (c: number[][]) => {
-    let s = X.map((xt, t) => [...xt, ...c[t]].map((v, i) => v * Math.sqrt(D) + Math.sin(t * 10000 ** (-i / E)) + Math.cos(t * 10000 ** (-i / E))));
+    let s = X.map((xt, t) =>
+      [...xt, ...c[t]].map(
+        (v, i) => v * Math.sqrt(D) + Math.sin(t * 10000 ** (-i / E)) + Math.cos(t * 10000 ** (-i / E)),
+      ),
+    );
     const a = attention(s, s, 'enc/self_attn');
     s = s.map((st, t) => norm(add(st, a[t]), 'enc/norm1'));
     return s.map((st) => norm(add(st, feedForward(st, 'enc')), 'enc/norm2'));
@@ -122,40 +144,50 @@ describe('TranAd', () => {
     // 10 epochs on wasm: other test files running beside it on 2 cores slow it several-fold
   }, 180_000);
 
-  it.each([false, true])('matches a brute-force forward pass (layerNorm %s): score = mean (x̂₂ − x_t)², epoch-0 validation loss = MSE(x̂₁)', async (layerNorm) => {
-    const W = 3;
-    const D = 2;
-    const det = new TranAd({ windowLength: W, feedForward: 3, batchSize: 16, epochs: 1, learningRate: 1e-2, layerNorm });
-    const train = cycle(64, 4, 0, W);
-    const validation = cycle(16, 5, 0, W);
-    // D = 2: the cycle's first two features
-    const firstTwo = (ws: WindowSet) => {
-      const values = new Float32Array(ws.count * W * D);
-      for (let i = 0; i < ws.count; i++) {
-        const x = ws.window(i);
-        for (let r = 0; r < W; r++) for (let j = 0; j < D; j++) values[(i * W + r) * D + j] = x[r * 3 + j];
+  it.each([false, true])(
+    'matches a brute-force forward pass (layerNorm %s): score = mean (x̂₂ − x_t)², epoch-0 validation loss = MSE(x̂₁)',
+    async (layerNorm) => {
+      const W = 3;
+      const D = 2;
+      const det = new TranAd({
+        windowLength: W,
+        feedForward: 3,
+        batchSize: 16,
+        epochs: 1,
+        learningRate: 1e-2,
+        layerNorm,
+      });
+      const train = cycle(64, 4, 0, W);
+      const validation = cycle(16, 5, 0, W);
+      // D = 2: the cycle's first two features
+      const firstTwo = (ws: WindowSet) => {
+        const values = new Float32Array(ws.count * W * D);
+        for (let i = 0; i < ws.count; i++) {
+          const x = ws.window(i);
+          for (let r = 0; r < W; r++) for (let j = 0; j < D; j++) values[(i * W + r) * D + j] = x[r * 3 + j];
+        }
+        return packedWindowSet(values, W, D, new Uint8Array(ws.count), ['one']);
+      };
+      const report = await det.fit(firstTwo(train), { seed: 1, validation: firstTwo(validation) });
+      const w = det.parameterValues();
+      expect(w.has('enc/norm1/gamma')).toBe(layerNorm);
+      const test = firstTwo(cycle(8, 6, 3, W));
+      const scores = await det.scoreWindows(test);
+      for (let i = 0; i < test.count; i++) {
+        const { x2, target } = referenceForward(w, test.window(i), W, D, layerNorm);
+        expect(scores[i]).toBeCloseTo(x2.reduce((s, v, j) => s + (v - target[j]) ** 2, 0) / D, 6);
       }
-      return packedWindowSet(values, W, D, new Uint8Array(ws.count), ['one']);
-    };
-    const report = await det.fit(firstTwo(train), { seed: 1, validation: firstTwo(validation) });
-    const w = det.parameterValues();
-    expect(w.has('enc/norm1/gamma')).toBe(layerNorm);
-    const test = firstTwo(cycle(8, 6, 3, W));
-    const scores = await det.scoreWindows(test);
-    for (let i = 0; i < test.count; i++) {
-      const { x2, target } = referenceForward(w, test.window(i), W, D, layerNorm);
-      expect(scores[i]).toBeCloseTo(x2.reduce((s, v, j) => s + (v - target[j]) ** 2, 0) / D, 6);
-    }
-    // one epoch: the weights are those of epoch 0, whose loss weighs phase 1 only (n = 1), without dropout
-    const v = firstTwo(validation);
-    let mse1 = 0;
-    for (let i = 0; i < v.count; i++) {
-      const { x1, target } = referenceForward(w, v.window(i), W, D, layerNorm);
-      mse1 += x1.reduce((s, x, j) => s + (x - target[j]) ** 2, 0) / D / v.count;
-    }
-    expect(report.valLoss![0]).toBeCloseTo(mse1, 6);
-    det.dispose();
-  });
+      // one epoch: the weights are those of epoch 0, whose loss weighs phase 1 only (n = 1), without dropout
+      const v = firstTwo(validation);
+      let mse1 = 0;
+      for (let i = 0; i < v.count; i++) {
+        const { x1, target } = referenceForward(w, v.window(i), W, D, layerNorm);
+        mse1 += x1.reduce((s, x, j) => s + (x - target[j]) ** 2, 0) / D / v.count;
+      }
+      expect(report.valLoss![0]).toBeCloseTo(mse1, 6);
+      det.dispose();
+    },
+  );
 
   it('keeps the training minimum and maximum per feature as state, through save and load', async () => {
     const affine = { scale: [10, 0.5, 3], offset: [100, -2, 0] };
@@ -195,21 +227,27 @@ describe('TranAd', () => {
     const mean = [0, 0, 0];
     const sq = [0, 0, 0];
     const n = train.count * 4;
-    for (let i = 0; i < train.count; i++) train.window(i).forEach((v, k) => ((mean[k % 3] += v / n), (sq[k % 3] += (v * v) / n)));
+    for (let i = 0; i < train.count; i++)
+      train.window(i).forEach((v, k) => ((mean[k % 3] += v / n), (sq[k % 3] += (v * v) / n)));
     const std = sq.map((s, j) => Math.sqrt(s - mean[j] ** 2));
     const standardise = (ws: WindowSet) => {
       const values = new Float32Array(ws.count * 4 * 3);
-      for (let i = 0; i < ws.count; i++) ws.window(i).forEach((v, k) => (values[i * 12 + k] = (v - mean[k % 3]) / std[k % 3]));
+      for (let i = 0; i < ws.count; i++)
+        ws.window(i).forEach((v, k) => (values[i * 12 + k] = (v - mean[k % 3]) / std[k % 3]));
       return packedWindowSet(values, 4, 3, new Uint8Array(ws.count), ['one']);
     };
     const scores: Float32Array[] = [];
-    for (const [tr, te] of [[train, test], [standardise(train), standardise(test)]]) {
+    for (const [tr, te] of [
+      [train, test],
+      [standardise(train), standardise(test)],
+    ]) {
       const det = new TranAd({ ...small, feedForward: 4 });
       await det.fit(tr, { seed: 3 });
       scores.push(await det.scoreWindows(te));
       det.dispose();
     }
-    for (let i = 0; i < scores[0].length; i++) expect(Math.abs(scores[0][i] - scores[1][i]) / Math.max(1e-6, scores[0][i])).toBeLessThanOrEqual(1e-3);
+    for (let i = 0; i < scores[0].length; i++)
+      expect(Math.abs(scores[0][i] - scores[1][i]) / Math.max(1e-6, scores[0][i])).toBeLessThanOrEqual(1e-3);
   });
 
   it('has the trainable parameters of the official code for ASD (D = 19, dim_ff 64): 45,279', async () => {
@@ -222,7 +260,10 @@ describe('TranAd', () => {
     expect(expected).toBe(45_279);
     const normal = normalSampler(mulberry32(11));
     const det = new TranAd({ batchSize: 8, epochs: 1 });
-    await det.fit(packedWindowSet(Float32Array.from({ length: 8 * 20 * D }, normal), 20, D, new Uint8Array(8), ['one']), { seed: 4 });
+    await det.fit(
+      packedWindowSet(Float32Array.from({ length: 8 * 20 * D }, normal), 20, D, new Uint8Array(8), ['one']),
+      { seed: 4 },
+    );
     let count = 0;
     for (const [name, t] of det.parameterValues()) if (!name.startsWith('scale/')) count += t.values.length;
     expect(count).toBe(expected);
@@ -254,8 +295,18 @@ describe('TranAd settings', () => {
   });
 
   it('decays the learning rate ×0.9 every 5 epochs (StepLR) and batches runs of consecutive windows', () => {
-    const det = new TranAd() as unknown as { learningRateAt(epoch: number, phase: string): number; batchOrder(): string };
-    const expected: [number, number][] = [[0, 1e-3], [4, 1e-3], [5, 9e-4], [9, 9e-4], [10, 8.1e-4], [27, 5.9049e-4]];
+    const det = new TranAd() as unknown as {
+      learningRateAt(epoch: number, phase: string): number;
+      batchOrder(): string;
+    };
+    const expected: [number, number][] = [
+      [0, 1e-3],
+      [4, 1e-3],
+      [5, 9e-4],
+      [9, 9e-4],
+      [10, 8.1e-4],
+      [27, 5.9049e-4],
+    ];
     for (const [epoch, lr] of expected) expect(det.learningRateAt(epoch, 'train')).toBeCloseTo(lr, 15);
     expect(det.batchOrder()).toBe('blocks');
   });
@@ -280,6 +331,7 @@ describe('TranAd on cpu and wasm', () => {
       det.dispose();
     }
     const [cpu, wasm] = scores;
-    for (let i = 0; i < cpu.length; i++) expect(Math.abs(cpu[i] - wasm[i]) / Math.max(1e-6, Math.abs(cpu[i]))).toBeLessThanOrEqual(1e-3);
+    for (let i = 0; i < cpu.length; i++)
+      expect(Math.abs(cpu[i] - wasm[i]) / Math.max(1e-6, Math.abs(cpu[i]))).toBeLessThanOrEqual(1e-3);
   }, 60_000);
 });

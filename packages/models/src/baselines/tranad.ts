@@ -47,7 +47,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { dense, layerNormSpecs, linearSpecs, type NamedParams, type ParamSpec } from '../neural/params';
 import { minMaxStateSpecs, minMaxTrainingPhase } from '../neural/min-max';
-import { WindowNetworkDetector, type LossContext, type NoiseSource, type TrainingConfig, type TrainingPhase } from '../neural/window-network';
+import {
+  WindowNetworkDetector,
+  type LossContext,
+  type NoiseSource,
+  type TrainingConfig,
+  type TrainingPhase,
+} from '../neural/window-network';
 import { trainingParameters } from '../neural/config';
 import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
 import {
@@ -72,17 +78,15 @@ export interface TranAdConfig extends TrainingConfig {
 
 export const TRANAD_PARAMETERS: ParameterSchema<TranAdConfig> = {
   parameters: {
-    ...trainingParameters(
-      {
-        windowLength: 20,
-        learningRate: 1e-3,
-        weightDecay: 1e-5,
-        clipNorm: null,
-        batchSize: 128,
-        epochs: 300,
-        patience: 100,
-      },
-    ),
+    ...trainingParameters({
+      windowLength: 20,
+      learningRate: 1e-3,
+      weightDecay: 1e-5,
+      clipNorm: null,
+      batchSize: 128,
+      epochs: 300,
+      patience: 100,
+    }),
     feedForward: {
       description: 'dim_feedforward of every transformer layer',
       accepts: [POSITIVE_INTEGER],
@@ -113,19 +117,32 @@ const LAYER_NORM_EPSILON = 1e-5;
 /** Φ⁻¹(p) for p in (0, 1) by Acklam's rational approximation (relative error < 1.2e-9). */
 export function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile: p must be in (0, 1), got ${p}`);
-  const a = [-3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1, 2.506628277459239];
-  const b = [-5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1];
-  const c = [-7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const a = [
+    -3.969683028665376e1, 2.209460984245205e2, -2.759285104469687e2, 1.38357751867269e2, -3.066479806614716e1,
+    2.506628277459239,
+  ];
+  const b = [
+    -5.447609879822406e1, 1.615858368580409e2, -1.556989798598866e2, 6.680131188771972e1, -1.328068155288572e1,
+  ];
+  const c = [
+    -7.784894002430293e-3, -3.223964580411365e-1, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [7.784695709041462e-3, 3.224671290700398e-1, 2.445134137142996, 3.754408661907416];
   const low = 0.02425;
   if (p < low || p > 1 - low) {
     const q = Math.sqrt(-2 * Math.log(p < low ? p : 1 - p));
-    const x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    const x =
+      (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
+      ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
     return p < low ? x : -x;
   }
   const q = p - 0.5;
   const r = q * q;
-  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+  return (
+    ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) /
+    (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+  );
 }
 
 /** TranAD's positional encoding [length, dModel]: pe[t, i] = sin(t·ωᵢ) + cos(t·ωᵢ), ωᵢ = exp(−i·ln 10000 / dModel), every i. */
@@ -140,7 +157,6 @@ function positionalEncoding(length: number, dModel: number): Float32Array {
   return pe;
 }
 
-
 /** Applies dropout to a tensor (the identity outside training). */
 type Dropout = (x: tf.Tensor) => tf.Tensor;
 
@@ -152,7 +168,10 @@ function dropoutFrom(noise: NoiseSource, rate: number): Dropout {
   const threshold = normalQuantile(rate);
   return (x) => {
     const cols = x.shape[x.shape.length - 1];
-    const keep = noise([x.size / cols, cols]).greater(threshold).cast('float32').mul(1 / (1 - rate));
+    const keep = noise([x.size / cols, cols])
+      .greater(threshold)
+      .cast('float32')
+      .mul(1 / (1 - rate));
     return x.mul(keep.reshape(x.shape));
   };
 }
@@ -168,7 +187,10 @@ interface AttentionDims {
 /** [B·L, E] → [B·H, L, E/H]: each head's slice of every position, heads batched. */
 function splitHeads(t: tf.Tensor2D, batch: number, length: number, heads: number): tf.Tensor3D {
   const size = t.shape[1] / heads;
-  return t.reshape([batch, length, heads, size]).transpose([0, 2, 1, 3]).reshape([batch * heads, length, size]);
+  return t
+    .reshape([batch, length, heads, size])
+    .transpose([0, 2, 1, 3])
+    .reshape([batch * heads, length, size]);
 }
 
 /**
@@ -177,7 +199,13 @@ function splitHeads(t: tf.Tensor2D, batch: number, length: number, heads: number
  * matrices pays its per-matrix cost B·H times. One key (the decoders' self-attention) gives weights of 1.
  * Dropout sees the weights as [B·H, 1, Lk], as in the general path. q [B, E], k and v [B·Lk, E].
  */
-function singleQueryAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, dims: AttentionDims, drop: Dropout): tf.Tensor2D {
+function singleQueryAttention(
+  q: tf.Tensor2D,
+  k: tf.Tensor2D,
+  v: tf.Tensor2D,
+  dims: AttentionDims,
+  drop: Dropout,
+): tf.Tensor2D {
   const { batch, keys, heads } = dims;
   const E = q.shape[1];
   const headSize = E / heads;
@@ -201,7 +229,14 @@ function singleQueryAttention(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, di
  * dropout on the attention weights, concat(heads)·W_out + b. `keyValue` null = self-attention.
  * query [B·Lq, E], keyValue [B·Lk, E] → [B·Lq, E].
  */
-function multiHeadAttention(p: NamedParams, name: string, query: tf.Tensor2D, keyValue: tf.Tensor2D | null, dims: AttentionDims, drop: Dropout = noDropout): tf.Tensor2D {
+function multiHeadAttention(
+  p: NamedParams,
+  name: string,
+  query: tf.Tensor2D,
+  keyValue: tf.Tensor2D | null,
+  dims: AttentionDims,
+  drop: Dropout = noDropout,
+): tf.Tensor2D {
   const kernel = p[`${name}/in_proj/kernel`] as tf.Tensor2D;
   const bias = p[`${name}/in_proj/bias`] as tf.Tensor1D;
   const E = kernel.shape[0];
@@ -209,24 +244,42 @@ function multiHeadAttention(p: NamedParams, name: string, query: tf.Tensor2D, ke
   let k: tf.Tensor2D;
   let v: tf.Tensor2D;
   if (keyValue === null) {
-    [q, k, v] = tf.split(tf.fused.matMul({ a: query, b: kernel, bias }), 3, 1) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    [q, k, v] = tf.split(tf.fused.matMul({ a: query, b: kernel, bias }), 3, 1) as [
+      tf.Tensor2D,
+      tf.Tensor2D,
+      tf.Tensor2D,
+    ];
   } else {
     q = tf.fused.matMul({ a: query, b: kernel.slice([0, 0], [E, E]), bias: bias.slice(0, E) }) as tf.Tensor2D;
-    [k, v] = tf.split(tf.fused.matMul({ a: keyValue, b: kernel.slice([0, E], [E, 2 * E]), bias: bias.slice(E, 2 * E) }), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
+    [k, v] = tf.split(
+      tf.fused.matMul({ a: keyValue, b: kernel.slice([0, E], [E, 2 * E]), bias: bias.slice(E, 2 * E) }),
+      2,
+      1,
+    ) as [tf.Tensor2D, tf.Tensor2D];
   }
   const { batch, queries, keys, heads } = dims;
   const headSize = E / heads;
   if (queries === 1) return dense(p, `${name}/out_proj`, singleQueryAttention(q, k, v, dims, drop), false);
-  const logits = tf.matMul(splitHeads(q, batch, queries, heads), splitHeads(k, batch, keys, heads), false, true).mul(1 / Math.sqrt(headSize));
+  const logits = tf
+    .matMul(splitHeads(q, batch, queries, heads), splitHeads(k, batch, keys, heads), false, true)
+    .mul(1 / Math.sqrt(headSize));
   const weights = drop(tf.softmax(logits)) as tf.Tensor3D;
-  const out = tf.matMul(weights, splitHeads(v, batch, keys, heads)).reshape([batch, heads, queries, headSize]).transpose([0, 2, 1, 3]).reshape([batch * queries, E]) as tf.Tensor2D;
+  const out = tf
+    .matMul(weights, splitHeads(v, batch, keys, heads))
+    .reshape([batch, heads, queries, headSize])
+    .transpose([0, 2, 1, 3])
+    .reshape([batch * queries, E]) as tf.Tensor2D;
   return dense(p, `${name}/out_proj`, out, false);
 }
 
 /** γ·(x − mean)/√(var + ε) + β over the last axis (PyTorch LayerNorm, biased variance). */
 function layerNorm(p: NamedParams, name: string, x: tf.Tensor2D): tf.Tensor2D {
   const { mean, variance } = tf.moments(x, 1, true);
-  return x.sub(mean).mul(tf.rsqrt(variance.add(LAYER_NORM_EPSILON))).mul(p[`${name}/gamma`]).add(p[`${name}/beta`]);
+  return x
+    .sub(mean)
+    .mul(tf.rsqrt(variance.add(LAYER_NORM_EPSILON)))
+    .mul(p[`${name}/gamma`])
+    .add(p[`${name}/beta`]);
 }
 
 /** Linear₂(Drop(Linear₁ x)): the activation LeakyReLU(negative_slope = 1) is the identity. */
@@ -253,8 +306,17 @@ export class TranAd extends WindowNetworkDetector<TranAdConfig> {
   protected paramSpecs(featureCount: number): ParamSpec[] {
     const E = 2 * featureCount;
     const F = this.config.feedForward;
-    const norms = (name: string, count: number) => (this.config.layerNorm ? Array.from({ length: count }, (_, i) => layerNormSpecs(`${name}/norm${i + 1}`, E)).flat() : []);
-    const decoder = (name: string) => [...attentionSpecs(`${name}/self_attn`, E), ...attentionSpecs(`${name}/cross_attn`, E), ...linearSpecs(`${name}/linear1`, E, F), ...linearSpecs(`${name}/linear2`, F, E), ...norms(name, 3)];
+    const norms = (name: string, count: number) =>
+      this.config.layerNorm
+        ? Array.from({ length: count }, (_, i) => layerNormSpecs(`${name}/norm${i + 1}`, E)).flat()
+        : [];
+    const decoder = (name: string) => [
+      ...attentionSpecs(`${name}/self_attn`, E),
+      ...attentionSpecs(`${name}/cross_attn`, E),
+      ...linearSpecs(`${name}/linear1`, E, F),
+      ...linearSpecs(`${name}/linear2`, F, E),
+      ...norms(name, 3),
+    ];
     return [
       ...attentionSpecs('enc/self_attn', E),
       ...linearSpecs('enc/linear1', E, F),
@@ -295,7 +357,11 @@ export class TranAd extends WindowNetworkDetector<TranAdConfig> {
    * Both phases' outputs for flattened raw windows [B, W·D]: x̂₁, x̂₂ and the scaled last record x_t, each [B, D].
    * `drop` is applied at every dropout site, in a fixed order (so seeded masks repeat).
    */
-  reconstruct(p: NamedParams, x: tf.Tensor2D, drop: Dropout = noDropout): { x1: tf.Tensor2D; x2: tf.Tensor2D; target: tf.Tensor2D } {
+  reconstruct(
+    p: NamedParams,
+    x: tf.Tensor2D,
+    drop: Dropout = noDropout,
+  ): { x1: tf.Tensor2D; x2: tf.Tensor2D; target: tf.Tensor2D } {
     const W = this.config.windowLength;
     const B = x.shape[0];
     const X = this.scaled(p, x);
@@ -307,7 +373,9 @@ export class TranAd extends WindowNetworkDetector<TranAdConfig> {
     const pe = tf.tensor2d(positionalEncoding(W, E), [W, E]);
     const encode = (c: tf.Tensor3D): tf.Tensor2D => {
       let s = drop(tf.concat([X, c], 2).mul(Math.sqrt(D)).add(pe)).reshape([B * W, E]) as tf.Tensor2D;
-      s = s.add(drop(multiHeadAttention(p, 'enc/self_attn', s, null, { batch: B, queries: W, keys: W, heads: D }, drop)));
+      s = s.add(
+        drop(multiHeadAttention(p, 'enc/self_attn', s, null, { batch: B, queries: W, keys: W, heads: D }, drop)),
+      );
       if (norm) s = layerNorm(p, 'enc/norm1', s);
       s = s.add(drop(feedForward(p, 'enc', s, drop)));
       if (norm) s = layerNorm(p, 'enc/norm2', s);
@@ -315,9 +383,13 @@ export class TranAd extends WindowNetworkDetector<TranAdConfig> {
     };
     const decode = (name: string, memory: tf.Tensor2D): tf.Tensor2D => {
       let t = tgt;
-      t = t.add(drop(multiHeadAttention(p, `${name}/self_attn`, t, null, { batch: B, queries: 1, keys: 1, heads: D }, drop)));
+      t = t.add(
+        drop(multiHeadAttention(p, `${name}/self_attn`, t, null, { batch: B, queries: 1, keys: 1, heads: D }, drop)),
+      );
       if (norm) t = layerNorm(p, `${name}/norm1`, t);
-      t = t.add(drop(multiHeadAttention(p, `${name}/cross_attn`, t, memory, { batch: B, queries: 1, keys: W, heads: D }, drop)));
+      t = t.add(
+        drop(multiHeadAttention(p, `${name}/cross_attn`, t, memory, { batch: B, queries: 1, keys: W, heads: D }, drop)),
+      );
       if (norm) t = layerNorm(p, `${name}/norm2`, t);
       t = t.add(drop(feedForward(p, name, t, drop)));
       if (norm) t = layerNorm(p, `${name}/norm3`, t);
@@ -330,10 +402,17 @@ export class TranAd extends WindowNetworkDetector<TranAdConfig> {
   }
 
   protected loss(p: NamedParams, x: tf.Tensor2D, noise: NoiseSource, ctx: LossContext): tf.Scalar {
-    const { x1, x2, target } = this.reconstruct(p, x, ctx.training ? dropoutFrom(noise, this.config.dropout) : noDropout);
+    const { x1, x2, target } = this.reconstruct(
+      p,
+      x,
+      ctx.training ? dropoutFrom(noise, this.config.dropout) : noDropout,
+    );
     // the weight of phase 1 decays as 1/n over the epochs (n = epoch + 1)
     const w1 = 1 / (ctx.epoch + 1);
-    return tf.mean(tf.squaredDifference(x1, target)).mul(w1).add(tf.mean(tf.squaredDifference(x2, target)).mul(1 - w1));
+    return tf
+      .mean(tf.squaredDifference(x1, target))
+      .mul(w1)
+      .add(tf.mean(tf.squaredDifference(x2, target)).mul(1 - w1));
   }
 
   protected windowScores(p: NamedParams, x: tf.Tensor2D): tf.Tensor1D {

@@ -7,7 +7,9 @@ export function assertFiniteWindows(ws: WindowSet, where: string): void {
     for (let k = 0; k < w.length; k++) {
       if (!Number.isFinite(w[k])) {
         const record = Math.floor(k / ws.featureCount);
-        throw new ParameterError(`${where}: window ${i}, record ${record}, feature ${k % ws.featureCount} is ${w[k]}; expected finite values`);
+        throw new ParameterError(
+          `${where}: window ${i}, record ${record}, feature ${k % ws.featureCount} is ${w[k]}; expected finite values`,
+        );
       }
     }
   }

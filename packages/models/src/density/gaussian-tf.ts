@@ -14,25 +14,50 @@ export function tfScaleFromRaw(raw: tf.Tensor): tf.Tensor {
 export function tfDiagGaussianLogPdf(x: tf.Tensor2D, mean: tf.Tensor2D, std: tf.Tensor2D): tf.Tensor1D {
   const d = x.shape[1];
   const z = x.sub(mean).div(std);
-  return z.square().mul(0.5).add(tf.log(std)).sum(1).neg().sub(0.5 * d * LOG_2PI) as tf.Tensor1D;
+  return z
+    .square()
+    .mul(0.5)
+    .add(tf.log(std))
+    .sum(1)
+    .neg()
+    .sub(0.5 * d * LOG_2PI) as tf.Tensor1D;
 }
 
 /**
  * per row: logsumexp_k [ln w_k + ln N(z; m_k, diag s_k²)]; z [B, d], logWeights [K], means and stds
  * [K, d] → [B] (docs/divad.md §3.1 GM prior).
  */
-export function tfDiagGaussianMixtureLogPdf(z: tf.Tensor2D, logWeights: tf.Tensor1D, means: tf.Tensor2D, stds: tf.Tensor2D): tf.Tensor1D {
+export function tfDiagGaussianMixtureLogPdf(
+  z: tf.Tensor2D,
+  logWeights: tf.Tensor1D,
+  means: tf.Tensor2D,
+  stds: tf.Tensor2D,
+): tf.Tensor1D {
   const d = means.shape[1];
   const diff = z.expandDims(1).sub(means.expandDims(0)).div(stds.expandDims(0)); // [B, K, d]
   const quad = diff.square().sum(2).mul(-0.5); // [B, K]
-  const norm = tf.log(stds).sum(1).neg().sub(0.5 * d * LOG_2PI).add(logWeights); // [K]
+  const norm = tf
+    .log(stds)
+    .sum(1)
+    .neg()
+    .sub(0.5 * d * LOG_2PI)
+    .add(logWeights); // [K]
   return tf.logSumExp(quad.add(norm), 1) as tf.Tensor1D;
 }
 
 /** per row: Σ_j [ln(σp/σq) + (σq² + (μq − μp)²)/(2σp²) − ½] (docs/divad.md §3.2, KL_d) */
-export function tfKlDiagGaussians(muQ: tf.Tensor2D, sigmaQ: tf.Tensor2D, muP: tf.Tensor2D, sigmaP: tf.Tensor2D): tf.Tensor1D {
+export function tfKlDiagGaussians(
+  muQ: tf.Tensor2D,
+  sigmaQ: tf.Tensor2D,
+  muP: tf.Tensor2D,
+  sigmaP: tf.Tensor2D,
+): tf.Tensor1D {
   const num = sigmaQ.square().add(muQ.sub(muP).square());
-  return tf.log(sigmaP.div(sigmaQ)).add(num.div(sigmaP.square().mul(2))).sub(0.5).sum(1) as tf.Tensor1D;
+  return tf
+    .log(sigmaP.div(sigmaQ))
+    .add(num.div(sigmaP.square().mul(2)))
+    .sub(0.5)
+    .sum(1) as tf.Tensor1D;
 }
 
 /** per row: Σ_j ½(μ² + σ² − 1 − ln σ²) (docs/divad.md §3.2, KL_y of DIVAD-G) */

@@ -12,12 +12,20 @@ import {
   softplus,
   standardNormalNll,
 } from './gaussian';
-import { tfDiagGaussianLogPdf, tfDiagGaussianMixtureLogPdf, tfKlDiagGaussians, tfKlStandardNormal, tfScaleFromRaw } from './gaussian-tf';
+import {
+  tfDiagGaussianLogPdf,
+  tfDiagGaussianMixtureLogPdf,
+  tfKlDiagGaussians,
+  tfKlStandardNormal,
+  tfScaleFromRaw,
+} from './gaussian-tf';
 
 /** 3×3 determinant and inverse by cofactors, written out */
 function det3(m: number[][]): number {
   return (
-    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+    m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1]) -
+    m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0]) +
+    m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
   );
 }
 function inv3(m: number[][]): number[][] {
@@ -47,7 +55,10 @@ describe('plain-JS densities', () => {
   it('diagGaussianLogPdf equals the log of the general multivariate normal density', () => {
     expect(diagGaussianLogPdf(x, mu, sd)).toBeCloseTo(Math.log(mvnPdf3(x, mu, diag(sd))), 12);
     // offsets select a row of row-major buffers
-    expect(diagGaussianLogPdf([9, ...x], [7, 7, 7, ...mu], [1, 1, 1, ...sd], 3, 1, 3)).toBeCloseTo(Math.log(mvnPdf3(x, mu, diag(sd))), 12);
+    expect(diagGaussianLogPdf([9, ...x], [7, 7, 7, ...mu], [1, 1, 1, ...sd], 3, 1, 3)).toBeCloseTo(
+      Math.log(mvnPdf3(x, mu, diag(sd))),
+      12,
+    );
   });
 
   it('diagGaussianMixtureLogPdf equals ln Σ_k w_k N(x; m_k, s_k²) computed in probability space', () => {
@@ -77,7 +88,10 @@ describe('plain-JS densities', () => {
 
   it('standardNormalNll is ½‖μ‖² + (L/2) ln 2π', () => {
     expect(standardNormalNll([3, 4])).toBeCloseTo(12.5 + Math.log(2 * Math.PI), 12);
-    expect(standardNormalNll([3, 4], 2)).toBeCloseTo(-Math.log(mvnPdf3([3, 4, 0], [0, 0, 0], diag([1, 1, 1]))) - 0.5 * Math.log(2 * Math.PI), 10);
+    expect(standardNormalNll([3, 4], 2)).toBeCloseTo(
+      -Math.log(mvnPdf3([3, 4, 0], [0, 0, 0], diag([1, 1, 1]))) - 0.5 * Math.log(2 * Math.PI),
+      10,
+    );
   });
 
   it('klDiagGaussians matches the closed form worked by hand', () => {
@@ -129,7 +143,15 @@ describe('tfjs counterparts agree with the plain-JS densities', () => {
     const kl0 = read(() => tfKlStandardNormal(t2(rows), t2(stds)));
     rows.forEach((r, i) => {
       expect(lp[i]).toBeCloseTo(diagGaussianLogPdf(r, means[i], stds[i]), 4);
-      expect(kl[i]).toBeCloseTo(klDiagGaussians(r, stds[i], means[i], stds[i].map((v) => v * 1.5)), 4);
+      expect(kl[i]).toBeCloseTo(
+        klDiagGaussians(
+          r,
+          stds[i],
+          means[i],
+          stds[i].map((v) => v * 1.5),
+        ),
+        4,
+      );
       expect(kl0[i]).toBeCloseTo(klStandardNormal(r, stds[i]), 4);
     });
   });
@@ -137,8 +159,18 @@ describe('tfjs counterparts agree with the plain-JS densities', () => {
   it('mixture log-density and σ = 1e-4 + softplus(ρ)', () => {
     const logits = [0.3, -1, 0.2];
     const lw = logSoftmax(logits);
-    const mix = read(() => tfDiagGaussianMixtureLogPdf(t2(rows), tf.logSoftmax(tf.tensor1d(logits)) as tf.Tensor1D, t2(means), t2(stds)));
-    rows.forEach((r, i) => expect(mix[i]).toBeCloseTo(diagGaussianMixtureLogPdf({ components: 3, dimension: 3, logWeights: lw, means: means.flat(), stds: stds.flat() }, r), 4));
+    const mix = read(() =>
+      tfDiagGaussianMixtureLogPdf(t2(rows), tf.logSoftmax(tf.tensor1d(logits)) as tf.Tensor1D, t2(means), t2(stds)),
+    );
+    rows.forEach((r, i) =>
+      expect(mix[i]).toBeCloseTo(
+        diagGaussianMixtureLogPdf(
+          { components: 3, dimension: 3, logWeights: lw, means: means.flat(), stds: stds.flat() },
+          r,
+        ),
+        4,
+      ),
+    );
     const raw = [-30, -1, 0, 2, 40];
     const s = read(() => tfScaleFromRaw(tf.tensor1d(raw)));
     raw.forEach((v, i) => expect(s[i]).toBeCloseTo(scaleFromRaw(v), 5));

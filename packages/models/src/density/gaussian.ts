@@ -38,7 +38,14 @@ export function logSoftmax(logits: ArrayLike<number>): Float64Array {
  * ln N(x; μ, diag σ²) = Σ_j [−ln σ_j − ½ ln 2π − (x_j − μ_j)² / (2σ_j²)] over d = mean.length values
  * starting at x[xOffset], mean[mOffset], std[mOffset].
  */
-export function diagGaussianLogPdf(x: ArrayLike<number>, mean: ArrayLike<number>, std: ArrayLike<number>, d = mean.length, xOffset = 0, mOffset = 0): number {
+export function diagGaussianLogPdf(
+  x: ArrayLike<number>,
+  mean: ArrayLike<number>,
+  std: ArrayLike<number>,
+  d = mean.length,
+  xOffset = 0,
+  mOffset = 0,
+): number {
   let s = 0;
   for (let j = 0; j < d; j++) {
     const sigma = std[mOffset + j];
@@ -62,7 +69,8 @@ export interface DiagGaussianMixture {
 export function diagGaussianMixtureLogPdf(mix: DiagGaussianMixture, x: ArrayLike<number>, offset = 0): number {
   const { components: k, dimension: d } = mix;
   const terms = new Float64Array(k);
-  for (let c = 0; c < k; c++) terms[c] = mix.logWeights[c] + diagGaussianLogPdf(x, mix.means, mix.stds, d, offset, c * d);
+  for (let c = 0; c < k; c++)
+    terms[c] = mix.logWeights[c] + diagGaussianLogPdf(x, mix.means, mix.stds, d, offset, c * d);
   return logSumExp(terms);
 }
 
@@ -107,7 +115,13 @@ export function diagGaussianMixtureScorer(mix: DiagGaussianMixture): (x: ArrayLi
 /**
  * KL(N(μq, σq²) ‖ N(μp, σp²)) = Σ_j [ln(σp/σq) + (σq² + (μq − μp)²) / (2σp²) − ½] (docs/divad.md §3.2, KL_d).
  */
-export function klDiagGaussians(muQ: ArrayLike<number>, sigmaQ: ArrayLike<number>, muP: ArrayLike<number>, sigmaP: ArrayLike<number>, d = muQ.length): number {
+export function klDiagGaussians(
+  muQ: ArrayLike<number>,
+  sigmaQ: ArrayLike<number>,
+  muP: ArrayLike<number>,
+  sigmaP: ArrayLike<number>,
+  d = muQ.length,
+): number {
   let s = 0;
   for (let j = 0; j < d; j++) {
     const diff = muQ[j] - muP[j];

@@ -73,7 +73,8 @@ describe('fitGaussianMixture', () => {
       [10, 10],
     ]) {
       const direct = Math.log(
-        gm.weights[0] * Math.exp(logN2(x, gm.means.slice(0, 2), gm.covariances.slice(0, 4))) + gm.weights[1] * Math.exp(logN2(x, gm.means.slice(2, 4), gm.covariances.slice(4, 8))),
+        gm.weights[0] * Math.exp(logN2(x, gm.means.slice(0, 2), gm.covariances.slice(0, 4))) +
+          gm.weights[1] * Math.exp(logN2(x, gm.means.slice(2, 4), gm.covariances.slice(4, 8))),
       );
       expect(gaussianMixtureScore(gm, x)).toBeCloseTo(direct, 9);
       expect(gaussianMixtureScore(gm, [7, 7, ...x], 2)).toBeCloseTo(direct, 9);
@@ -94,7 +95,8 @@ describe('fitGaussianMixture', () => {
     for (let i = 0; i < 2000; i++) {
       const x = [data[i * 2], data[i * 2 + 1]];
       fitted += gaussianMixtureScore(gm, x) / 2000;
-      truth += Math.log(W[0] * Math.exp(logN2(x, MEANS[0], COVS[0])) + W[1] * Math.exp(logN2(x, MEANS[1], COVS[1]))) / 2000;
+      truth +=
+        Math.log(W[0] * Math.exp(logN2(x, MEANS[0], COVS[0])) + W[1] * Math.exp(logN2(x, MEANS[1], COVS[1]))) / 2000;
     }
     // ML fit: at least as likely as the truth on its own sample, and not by much
     expect(fitted).toBeGreaterThanOrEqual(truth - 1e-9);
@@ -107,7 +109,8 @@ describe('fitGaussianMixture', () => {
     const byFirst = g.means[0] < g.means[2] ? [0, 1] : [1, 0];
     // sklearn adds 10·ε to every component's mass, hence "close to" rather than equal
     g.means.slice(byFirst[1] * 2, byFirst[1] * 2 + 2).forEach((v) => expect(v).toBeCloseTo(10, 12));
-    for (const c of [0, 1]) expect(g.covariances.slice(c * 4, c * 4 + 4).map((v) => +v.toFixed(12))).toEqual([0.25, 0, 0, 0.25]);
+    for (const c of [0, 1])
+      expect(g.covariances.slice(c * 4, c * 4 + 4).map((v) => +v.toFixed(12))).toEqual([0.25, 0, 0, 0.25]);
   });
 
   it('rejects impossible requests with a ParameterError', () => {
@@ -115,7 +118,9 @@ describe('fitGaussianMixture', () => {
     expect(() => fitGaussianMixture([1, NaN, 3, 4], 2, 2, { components: 1 })).toThrow(ParameterError);
     expect(() => fitGaussianMixture([1, 2, 3], 2, 2, { components: 1 })).toThrow(ParameterError);
     // two identical points and no regularisation: a singular covariance
-    expect(() => fitGaussianMixture([1, 1, 1, 1], 2, 2, { components: 1, regCovar: 0 })).toThrow(/not positive definite/);
+    expect(() => fitGaussianMixture([1, 1, 1, 1], 2, 2, { components: 1, regCovar: 0 })).toThrow(
+      /not positive definite/,
+    );
   });
 });
 
@@ -164,6 +169,7 @@ describe('kMeans', () => {
       counts[best]++;
       for (let j = 0; j < d; j++) sums[best * d + j] += data[i * d + j];
     }
-    for (let c = 0; c < 5; c++) for (let j = 0; j < d; j++) expect(centers[c * d + j]).toBeCloseTo(sums[c * d + j] / counts[c], 10);
+    for (let c = 0; c < 5; c++)
+      for (let j = 0; j < d; j++) expect(centers[c * d + j]).toBeCloseTo(sums[c * d + j] / counts[c], 10);
   });
 });

@@ -65,11 +65,15 @@ export interface KMeansResult {
 }
 
 function checkData(data: ArrayLike<number>, n: number, d: number, where: string): void {
-  if (!Number.isInteger(d) || d < 1) throw new ParameterError(`${where}: dimension must be a positive integer, got ${d}`);
+  if (!Number.isInteger(d) || d < 1)
+    throw new ParameterError(`${where}: dimension must be a positive integer, got ${d}`);
   if (!Number.isInteger(n) || n < 1) throw new ParameterError(`${where}: need at least one row, got ${n}`);
   if (data.length !== n * d) throw new ParameterError(`${where}: expected n·d = ${n}·${d} values, got ${data.length}`);
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw new ParameterError(`${where}: value ${i % d} of row ${Math.floor(i / d)} is ${data[i]}, expected a finite number`);
+    if (!Number.isFinite(data[i]))
+      throw new ParameterError(
+        `${where}: value ${i % d} of row ${Math.floor(i / d)} is ${data[i]}, expected a finite number`,
+      );
   }
 }
 
@@ -147,7 +151,16 @@ function kMeansPlusPlus(x: Float64Array, n: number, d: number, k: number, rand: 
  * the second nearest (Euclidean, not squared: the bounds below add and subtract centre movements).
  * Returns whether the label changed.
  */
-function assignOne(x: Float64Array, i: number, d: number, centers: Float64Array, k: number, labels: Int32Array, upper: Float64Array, lower: Float64Array): boolean {
+function assignOne(
+  x: Float64Array,
+  i: number,
+  d: number,
+  centers: Float64Array,
+  k: number,
+  labels: Int32Array,
+  upper: Float64Array,
+  lower: Float64Array,
+): boolean {
   let best = Infinity;
   let second = Infinity;
   let bestK = 0;
@@ -175,7 +188,17 @@ function assignOne(x: Float64Array, i: number, d: number, centers: Float64Array,
  * assignment, but late iterations, where centres barely move, skip almost every point.
  * Returns the number of labels that changed.
  */
-function assignBounded(x: Float64Array, n: number, d: number, centers: Float64Array, k: number, delta: Float64Array, labels: Int32Array, upper: Float64Array, lower: Float64Array): number {
+function assignBounded(
+  x: Float64Array,
+  n: number,
+  d: number,
+  centers: Float64Array,
+  k: number,
+  delta: Float64Array,
+  labels: Int32Array,
+  upper: Float64Array,
+  lower: Float64Array,
+): number {
   let max1 = 0;
   let max2 = 0;
   let arg1 = -1;
@@ -215,9 +238,16 @@ function assignBounded(x: Float64Array, n: number, d: number, centers: Float64Ar
  * labels repeat or the summed squared centre shift ≤ tol·mean feature variance. An empty cluster takes
  * the point farthest from its centre. Assignments use Hamerly's bounds (same labels, fewer distances).
  */
-export function kMeans(data: ArrayLike<number>, n: number, d: number, k: number, opts: { seed?: number; maxIter?: number; tol?: number } = {}): KMeansResult {
+export function kMeans(
+  data: ArrayLike<number>,
+  n: number,
+  d: number,
+  k: number,
+  opts: { seed?: number; maxIter?: number; tol?: number } = {},
+): KMeansResult {
   checkData(data, n, d, 'kMeans');
-  if (!Number.isInteger(k) || k < 1 || k > n) throw new ParameterError(`kMeans: clusters must be an integer in [1, ${n}], got ${k}`);
+  if (!Number.isInteger(k) || k < 1 || k > n)
+    throw new ParameterError(`kMeans: clusters must be an integer in [1, ${n}], got ${k}`);
   const x = Float64Array.from(data as ArrayLike<number>);
   const rand = mulberry32(opts.seed ?? 0);
   const maxIter = opts.maxIter ?? 300;
@@ -306,7 +336,13 @@ interface Prepared {
   norm: Float64Array;
 }
 
-function prepareParams(weights: ArrayLike<number>, means: ArrayLike<number>, precChol: ArrayLike<number>, k: number, d: number): Prepared {
+function prepareParams(
+  weights: ArrayLike<number>,
+  means: ArrayLike<number>,
+  precChol: ArrayLike<number>,
+  k: number,
+  d: number,
+): Prepared {
   const norm = new Float64Array(k);
   const pc = Float64Array.from(precChol as ArrayLike<number>);
   for (let c = 0; c < k; c++) {
@@ -328,7 +364,13 @@ function prepareParams(weights: ArrayLike<number>, means: ArrayLike<number>, pre
  * ln w_c + ln N(x; μ_c, Σ_c) for every c into out[0..k): −½‖L_c⁻¹(x − μ_c)‖² + ln det L_c⁻¹ − (d/2) ln 2π
  * (sklearn's _estimate_weighted_log_prob); returns logsumexp over c = ln p(x).
  */
-function weightedLogProb(p: Prepared, x: ArrayLike<number>, offset: number, diff: Float64Array, out: Float64Array): number {
+function weightedLogProb(
+  p: Prepared,
+  x: ArrayLike<number>,
+  offset: number,
+  diff: Float64Array,
+  out: Float64Array,
+): number {
   const { k, d, means, precChol, norm, logWeights } = p;
   let max = -Infinity;
   for (let c = 0; c < k; c++) {
@@ -377,7 +419,13 @@ function features(x: Float64Array, offset: number, d: number, out: Float64Array,
  * packed P (off-diagonals doubled), then −2Pμ, then μᵀPμ − 2(…). Exact algebra; in Float64 the
  * rounding stays far below the spread of the data.
  */
-function coefficients(weights: Float64Array, means: Float64Array, precChol: Float64Array, k: number, d: number): Float64Array {
+function coefficients(
+  weights: Float64Array,
+  means: Float64Array,
+  precChol: Float64Array,
+  k: number,
+  d: number,
+): Float64Array {
   const f = featureLength(d);
   const g = new Float64Array(k * f);
   const full = new Float64Array(d * d);
@@ -478,13 +526,20 @@ function precisionCholesky(covs: Float64Array, k: number, d: number): Float64Arr
  * Fits a full-covariance Gaussian mixture by EM to n rows of d values (row-major), like sklearn
  * GaussianMixture(n_components, covariance_type='full', init_params='kmeans', n_init=1).
  */
-export function fitGaussianMixture(data: ArrayLike<number>, n: number, d: number, opts: GaussianMixtureOptions): GaussianMixture {
+export function fitGaussianMixture(
+  data: ArrayLike<number>,
+  n: number,
+  d: number,
+  opts: GaussianMixtureOptions,
+): GaussianMixture {
   checkData(data, n, d, 'fitGaussianMixture');
-  const { components: k, seed, tol, regCovar, maxIter } = resolveParameters(
-    'fitGaussianMixture',
-    GAUSSIAN_MIXTURE_OPTIONS,
-    opts,
-  );
+  const {
+    components: k,
+    seed,
+    tol,
+    regCovar,
+    maxIter,
+  } = resolveParameters('fitGaussianMixture', GAUSSIAN_MIXTURE_OPTIONS, opts);
   if (n < k) throw new ParameterError(`fitGaussianMixture: ${n} points cannot fit ${k} components`);
   const x = Float64Array.from(data as ArrayLike<number>);
 
@@ -524,7 +579,8 @@ export function fitGaussianMixture(data: ArrayLike<number>, n: number, d: number
         total += lse;
         for (let c = 0; c < k; c++) respT[c * BLOCK + i] = Math.exp(terms[c] - lse);
       }
-      for (let c = 0; c < k; c++) for (let t = 0; t < f; t++) sums[c * f + t] += dot(respT, c * BLOCK, featT, t * BLOCK, count);
+      for (let c = 0; c < k; c++)
+        for (let t = 0; t < f; t++) sums[c * f + t] += dot(respT, c * BLOCK, featT, t * BLOCK, count);
     }
     return { sums, total };
   };
@@ -573,10 +629,21 @@ function prepared(gm: GaussianMixture) {
   let hit = preparedCache.get(gm);
   if (!hit) {
     const { components: k, dimension: d } = gm;
-    if (!(Number.isInteger(k) && k >= 1 && Number.isInteger(d) && d >= 1) || gm.weights?.length !== k || gm.means?.length !== k * d || gm.precisionCholesky?.length !== k * d * d) {
-      throw new ParameterError(`GaussianMixture: expected ${k} weights, ${k}×${d} means and ${k}×${d}×${d} precision factors`);
+    if (
+      !(Number.isInteger(k) && k >= 1 && Number.isInteger(d) && d >= 1) ||
+      gm.weights?.length !== k ||
+      gm.means?.length !== k * d ||
+      gm.precisionCholesky?.length !== k * d * d
+    ) {
+      throw new ParameterError(
+        `GaussianMixture: expected ${k} weights, ${k}×${d} means and ${k}×${d}×${d} precision factors`,
+      );
     }
-    hit = { p: prepareParams(gm.weights, gm.means, gm.precisionCholesky, k, d), diff: new Float64Array(d), terms: new Float64Array(k) };
+    hit = {
+      p: prepareParams(gm.weights, gm.means, gm.precisionCholesky, k, d),
+      diff: new Float64Array(d),
+      terms: new Float64Array(k),
+    };
     preparedCache.set(gm, hit);
   }
   return hit;
@@ -585,6 +652,7 @@ function prepared(gm: GaussianMixture) {
 /** ln p(x) of x[offset .. offset+d) under the mixture (sklearn score_samples); treat gm as immutable */
 export function gaussianMixtureScore(gm: GaussianMixture, x: ArrayLike<number>, offset = 0): number {
   const { p, diff, terms } = prepared(gm);
-  if (offset < 0 || x.length < offset + p.d) throw new ParameterError(`gaussianMixtureScore: need ${p.d} values from offset ${offset}, got ${x.length}`);
+  if (offset < 0 || x.length < offset + p.d)
+    throw new ParameterError(`gaussianMixtureScore: need ${p.d} values from offset ${offset}, got ${x.length}`);
   return weightedLogProb(p, x, offset, diff, terms);
 }

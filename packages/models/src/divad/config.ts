@@ -136,10 +136,8 @@ function sharedTail(network: DivadNetwork): ParameterSpecs<SharedTail> {
         'window score of scoreWindows (docs/divad.md §3.5): the prior (P) or a density fitted to the training ' +
         'posterior means (AP)',
       accepts: [oneOf('prior', 'aggregated-posterior')],
-      default: derived(
-        ['variant'],
-        "'aggregated-posterior' for G, 'prior' for GM",
-        (c) => (c.variant === 'G' ? 'aggregated-posterior' : 'prior'),
+      default: derived(['variant'], "'aggregated-posterior' for G, 'prior' for GM", (c) =>
+        c.variant === 'G' ? 'aggregated-posterior' : 'prior',
       ),
     },
     apComponents: {
@@ -173,15 +171,12 @@ export const REC_DIVAD_PARAMETERS: ParameterSchema<RecDivadConfig> = {
 export function resolveDivadConfig(params: DivadOptions): DivadConfig {
   const given = (typeof params === 'object' && params !== null ? params : {}) as Partial<DivadConfig>;
   const network = given.network ?? 'dense';
-  if (network !== 'dense' && network !== 'rec') throw new ParameterError(
-    `divad: network must be one of 'dense', 'rec', got ${showValue(network)}`,
-  );
+  if (network !== 'dense' && network !== 'rec')
+    throw new ParameterError(`divad: network must be one of 'dense', 'rec', got ${showValue(network)}`);
   const id = given.variant === 'G' || given.variant === 'GM' ? divadId(network, given.variant) : `${network}-divad`;
-  return network === 'dense' ? resolveParameters(
-    id,
-    DENSE_DIVAD_PARAMETERS,
-    params,
-  ) : resolveParameters(id, REC_DIVAD_PARAMETERS, params);
+  return network === 'dense'
+    ? resolveParameters(id, DENSE_DIVAD_PARAMETERS, params)
+    : resolveParameters(id, REC_DIVAD_PARAMETERS, params);
 }
 
 export function hiddenLayers(config: Pick<DivadConfig, 'hidden'>): number[] {

@@ -2,7 +2,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { pairwiseAuc } from '../testing/synthetic-windows';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FeatureMismatchError, InputError, ParameterError, mulberry32, normalSampler, packedWindowSet, type WindowSet } from '@driftwatch/contracts';
+import {
+  FeatureMismatchError,
+  InputError,
+  ParameterError,
+  mulberry32,
+  normalSampler,
+  packedWindowSet,
+  type WindowSet,
+} from '@driftwatch/contracts';
 import { describeDetectorConformance } from '@driftwatch/contracts/conformance';
 import { initBackend, tf } from '../backend';
 import { fitGaussianMixture } from '../density';
@@ -10,7 +18,18 @@ import { Divad } from './divad';
 
 const small = { hidden: 16, latentDim: 4, components: 2, priorHidden: 8, epochs: 2, batchSize: 32 };
 
-const smallRec = { network: 'rec' as const, windowLength: 4, convFilters: 4, kernelSize: 3, gruUnits: 4, latentDim: 3, components: 2, priorHidden: 4, epochs: 2, batchSize: 32 };
+const smallRec = {
+  network: 'rec' as const,
+  windowLength: 4,
+  convFilters: 4,
+  kernelSize: 3,
+  gruUnits: 4,
+  latentDim: 3,
+  components: 2,
+  priorHidden: 4,
+  epochs: 2,
+  batchSize: 32,
+};
 
 // the registry's conformance run covers the four ids at stride 1; a stride shortens the GRU's sequence (W′ < W)
 // and makes the decoder crop
@@ -28,7 +47,8 @@ function twoDomains(n: number, seed: number, windowLength = 1, features = 6): Wi
   for (let i = 0; i < n; i++) {
     dom[i] = i % 2;
     const common = normal();
-    for (let j = 0; j < size; j++) values[i * size + j] = (dom[i] ? 1 : -1) + (j % 2 ? common : -common) + 0.3 * normal();
+    for (let j = 0; j < size; j++)
+      values[i * size + j] = (dom[i] ? 1 : -1) + (j % 2 ? common : -common) + 0.3 * normal();
   }
   return packedWindowSet(values, windowLength, features, dom, ['left', 'right']);
 }
@@ -55,7 +75,11 @@ describe('Divad', () => {
   it('lowers the validation loss over a short training run and reports it per epoch', async () => {
     const det = new Divad({ variant: 'GM', ...small, hidden: 32, epochs: 15, alpha: 10 });
     const progress: number[] = [];
-    const report = await det.fit(train, { seed: 0, validation, onProgress: (p) => p.valLoss !== undefined && progress.push(p.valLoss) });
+    const report = await det.fit(train, {
+      seed: 0,
+      validation,
+      onProgress: (p) => p.valLoss !== undefined && progress.push(p.valLoss),
+    });
     expect(report.epochs).toBe(15);
     expect(report.valLoss).toHaveLength(15);
     expect(progress).toEqual(report.valLoss);
@@ -72,7 +96,9 @@ describe('Divad', () => {
     await after.fit(train, { seed: 5 });
     const [w1, w3] = [before.parameterValues(), after.parameterValues()];
     expect(Array.from(w3.get('cls/head/kernel')!.values)).toEqual(Array.from(w1.get('cls/head/kernel')!.values));
-    expect(Array.from(w3.get('enc_y/head/kernel')!.values)).not.toEqual(Array.from(w1.get('enc_y/head/kernel')!.values));
+    expect(Array.from(w3.get('enc_y/head/kernel')!.values)).not.toEqual(
+      Array.from(w1.get('enc_y/head/kernel')!.values),
+    );
     const scores = await after.scoreWindows(test);
     expect(scores.every((x) => Number.isFinite(x))).toBe(true);
     before.dispose();
@@ -168,12 +194,17 @@ describe('Divad', () => {
         expect(ap.model).toEqual(fitGaussianMixture(all, n, L, { components: small.components, seed: 0 }));
         expect(scores.every(Number.isFinite)).toBe(true);
       }
-      expect(await det.scoreWindows(test)).toEqual(await det.scoreWindowsWith(test, variant === 'G' ? 'aggregated-posterior' : 'prior'));
+      expect(await det.scoreWindows(test)).toEqual(
+        await det.scoreWindowsWith(test, variant === 'G' ? 'aggregated-posterior' : 'prior'),
+      );
     });
 
     it('saves a manifest with provenance and weight files, and loads to identical scores', async () => {
       const dir = join(await tempDir(), 'model');
-      await det.save(dir, { featureNames: ['a', 'b', 'c', 'd', 'e', 'f'], trainedOn: { dataset: 'synthetic', sequences: ['s1'] } });
+      await det.save(dir, {
+        featureNames: ['a', 'b', 'c', 'd', 'e', 'f'],
+        trainedOn: { dataset: 'synthetic', sequences: ['s1'] },
+      });
       const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
       expect(manifest).toMatchObject({
         format: 1,
@@ -193,7 +224,10 @@ describe('Divad', () => {
       expect(typeof manifest.metrics.bestValLoss).toBe('number');
       const index = JSON.parse(await readFile(join(dir, 'weights.json'), 'utf8'));
       const bin = await readFile(join(dir, 'weights.bin'));
-      const total = index.weights.reduce((s: number, e: { shape: number[] }) => s + e.shape.reduce((a, b) => a * b, 1), 0);
+      const total = index.weights.reduce(
+        (s: number, e: { shape: number[] }) => s + e.shape.reduce((a, b) => a * b, 1),
+        0,
+      );
       expect(bin.byteLength).toBe(total * 4);
       // the first kernel, read back as little-endian float32, is the trained one
       const first = index.weights[0];
@@ -202,7 +236,9 @@ describe('Divad', () => {
       const loaded = await Divad.load(dir);
       expect(loaded.domains).toEqual(['left', 'right']);
       for (const s of ['prior', 'aggregated-posterior'] as const) {
-        expect(Array.from(await loaded.scoreWindowsWith(test, s))).toEqual(Array.from(await det.scoreWindowsWith(test, s)));
+        expect(Array.from(await loaded.scoreWindowsWith(test, s))).toEqual(
+          Array.from(await det.scoreWindowsWith(test, s)),
+        );
       }
       loaded.dispose();
     });
@@ -241,7 +277,12 @@ describe('Divad', () => {
     expect(det.featureCount).toBeUndefined();
     await expect(det.scoreWindows(test)).rejects.toThrow(/not trained/);
     const ac = new AbortController();
-    const fit = det.fit(train, { seed: 0, validation, signal: ac.signal, onProgress: (p) => p.epoch === 2 && ac.abort() });
+    const fit = det.fit(train, {
+      seed: 0,
+      validation,
+      signal: ac.signal,
+      onProgress: (p) => p.epoch === 2 && ac.abort(),
+    });
     await expect(fit).rejects.toMatchObject({ name: 'AbortError' });
     expect(det.featureCount).toBeUndefined();
     expect(tf.memory().numTensors).toBe(before);
@@ -262,11 +303,22 @@ describe('Divad', () => {
 
 describe('Rec DIVAD', () => {
   it('takes the ASD column of docs/divad.md §3.6 as defaults, and only its own layout keys', () => {
-    expect(new Divad({ network: 'rec', variant: 'GM' }).config).toMatchObject({ windowLength: 20, convFilters: [32], kernelSize: 5, stride: 1, gruUnits: [32], priorHidden: 32, alpha: 1e3, beta: 5, latentDim: 16, components: 8 });
+    expect(new Divad({ network: 'rec', variant: 'GM' }).config).toMatchObject({
+      windowLength: 20,
+      convFilters: [32],
+      kernelSize: 5,
+      stride: 1,
+      gruUnits: [32],
+      priorHidden: 32,
+      alpha: 1e3,
+      beta: 5,
+      latentDim: 16,
+      components: 8,
+    });
     expect(new Divad({ network: 'rec', variant: 'GM' }).id).toBe('rec-divad-gm');
-    expect(
-      () => new Divad({ network: 'rec', variant: 'G', hidden: 8 }),
-    ).toThrow(/^rec-divad-g: unknown parameter 'hidden'/);
+    expect(() => new Divad({ network: 'rec', variant: 'G', hidden: 8 })).toThrow(
+      /^rec-divad-g: unknown parameter 'hidden'/,
+    );
     expect(() => new Divad({ variant: 'G', gruUnits: 8 })).toThrow(/^dense-divad-g: unknown parameter 'gruUnits'/);
     expect(() => new Divad({ network: 'rec', variant: 'G', convFilters: [] })).toThrow(
       /^rec-divad-g: convFilters must be a positive integer or a non-empty list/,
@@ -294,7 +346,17 @@ describe('Rec DIVAD', () => {
       }
       return packedWindowSet(values, W, F, dom, ['a', 'b']);
     };
-    const det = new Divad({ ...smallRec, variant: 'GM', convFilters: 8, gruUnits: 8, latentDim: 4, epochs: 30, learningRate: 3e-3, alpha: 1, beta: 1 });
+    const det = new Divad({
+      ...smallRec,
+      variant: 'GM',
+      convFilters: 8,
+      gruUnits: 8,
+      latentDim: 4,
+      epochs: 30,
+      learningRate: 3e-3,
+      alpha: 1,
+      beta: 1,
+    });
     await det.fit(make(512, 1), { seed: 0, validation: make(128, 2) });
     const scores = await det.scoreWindows(make(40, 3, 8));
     expect(pairwiseAuc(scores, 32)).toBeGreaterThanOrEqual(0.95);
@@ -314,6 +376,7 @@ describe('Rec DIVAD', () => {
     }
     await initBackend('wasm');
     const [cpu, wasm] = scores;
-    for (let i = 0; i < cpu.length; i++) expect(Math.abs(cpu[i] - wasm[i]) / Math.max(1e-6, Math.abs(cpu[i]))).toBeLessThanOrEqual(1e-3);
+    for (let i = 0; i < cpu.length; i++)
+      expect(Math.abs(cpu[i] - wasm[i]) / Math.max(1e-6, Math.abs(cpu[i]))).toBeLessThanOrEqual(1e-3);
   }, 120_000);
 });

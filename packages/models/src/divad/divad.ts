@@ -4,16 +4,53 @@
  * encoders and a GRU → Conv1DTranspose decoder (the paper's Figure 16). Training: AdamW, seeded batches, early stopping on validation loss; scoring: the posterior
  * mean of q(zy|x) under the prior (P) or under a density fitted to training posterior means (AP).
  */
-import { DriftwatchError, InputError, ParameterError, assertWindowShape, type ModelManifest, type WindowSet } from '@driftwatch/contracts';
+import {
+  DriftwatchError,
+  InputError,
+  ParameterError,
+  assertWindowShape,
+  type ModelManifest,
+  type WindowSet,
+} from '@driftwatch/contracts';
 import { ensureBackend, tf } from '../backend';
-import { fitGaussianMixture, gaussianMixtureScore, diagGaussianMixtureScorer, logSoftmax, scaleFromRaw, standardNormalNll, type GaussianMixture } from '../density';
+import {
+  fitGaussianMixture,
+  gaussianMixtureScore,
+  diagGaussianMixtureScorer,
+  logSoftmax,
+  scaleFromRaw,
+  standardNormalNll,
+  type GaussianMixture,
+} from '../density';
 import { fitOriginMahalanobis, originMahalanobisScore, type OriginMahalanobis } from '../linalg';
 import { MANIFEST_FILE, type ModelFiles } from '../model-dir';
 import type { NamedParams } from '../neural/params';
 import { forEachBatch, mapBatches, type FitEnd, type LossContext, type NoiseSource } from '../neural/tfjs-detector';
-import { VALIDATION_BATCH, WindowTfjsDetector, windowRows, type PhaseRun, type WindowFacts, type WindowLossContext } from '../neural/window-detector';
-import { hiddenLayers, recLayout, resolveDivadConfig, type DivadConfig, type DivadOptions, type DivadScoring } from './config';
-import { divadLoss, divadNoise, divadParamSpecs, domainOneHot, encode, type DivadArchitecture, type ParamSpec } from './network';
+import {
+  VALIDATION_BATCH,
+  WindowTfjsDetector,
+  windowRows,
+  type PhaseRun,
+  type WindowFacts,
+  type WindowLossContext,
+} from '../neural/window-detector';
+import {
+  hiddenLayers,
+  recLayout,
+  resolveDivadConfig,
+  type DivadConfig,
+  type DivadOptions,
+  type DivadScoring,
+} from './config';
+import {
+  divadLoss,
+  divadNoise,
+  divadParamSpecs,
+  domainOneHot,
+  encode,
+  type DivadArchitecture,
+  type ParamSpec,
+} from './network';
 
 export const DIVAD_IDS = ['dense-divad-g', 'dense-divad-gm', 'rec-divad-g', 'rec-divad-gm'] as const;
 export type DivadId = (typeof DIVAD_IDS)[number];
@@ -23,8 +60,7 @@ const SCORE_BATCH = 4096;
 
 /** The aggregated-posterior density (docs/divad.md §3.5, AP), as written to densities.json. */
 export type AggregatedPosterior =
-  | { kind: 'origin-mahalanobis'; model: OriginMahalanobis }
-  | { kind: 'gaussian-mixture'; model: GaussianMixture };
+  { kind: 'origin-mahalanobis'; model: OriginMahalanobis } | { kind: 'gaussian-mixture'; model: GaussianMixture };
 
 export class Divad extends WindowTfjsDetector<DivadConfig> {
   readonly id: DivadId;
@@ -76,19 +112,34 @@ export class Divad extends WindowTfjsDetector<DivadConfig> {
     const a = this.fittedArchitecture();
     const count = x.shape[0];
     const c = this.config;
-    return divadLoss(p, a, x, domainOneHot(ctx.domains, count, a.domains), divadNoise(a, count, noise), c.beta, c.alpha);
+    return divadLoss(
+      p,
+      a,
+      x,
+      domainOneHot(ctx.domains, count, a.domains),
+      divadNoise(a, count, noise),
+      c.beta,
+      c.alpha,
+    );
   }
 
-  protected override checkWindows(train: WindowSet, validation: WindowSet | undefined, validationDomains: Int32Array | undefined): void {
+  protected override checkWindows(
+    train: WindowSet,
+    validation: WindowSet | undefined,
+    validationDomains: Int32Array | undefined,
+  ): void {
     const nd = train.domains.length;
     if (nd < 1) throw new ParameterError(`${this.id}: the training windows name no domain`);
     const unknown = validationDomains?.indexOf(-1) ?? -1;
     if (validation && unknown >= 0) {
-      throw new ParameterError(`${this.id}: validation window ${unknown} is from domain '${validation.domains[validation.domainOf(unknown)]}', which has no training windows`);
+      throw new ParameterError(
+        `${this.id}: validation window ${unknown} is from domain '${validation.domains[validation.domainOf(unknown)]}', which has no training windows`,
+      );
     }
     for (let i = 0; i < train.count; i++) {
       const k = train.domainOf(i);
-      if (!(Number.isInteger(k) && k >= 0 && k < nd)) throw new ParameterError(`${this.id}: training window ${i} has domain index ${k}, outside [0, ${nd})`);
+      if (!(Number.isInteger(k) && k >= 0 && k < nd))
+        throw new ParameterError(`${this.id}: training window ${i} has domain index ${k}, outside [0, ${nd})`);
     }
   }
 
@@ -100,7 +151,9 @@ export class Divad extends WindowTfjsDetector<DivadConfig> {
     const params = this.params();
     let total = 0;
     forEachBatch(windowRows(validation), VALIDATION_BATCH, (x, start, count) => {
-      const s = tf.tidy(() => this.loss(params, x, ctx.noise, { ...ctx, domains: domains.subarray(start, start + count) }).mul(count));
+      const s = tf.tidy(() =>
+        this.loss(params, x, ctx.noise, { ...ctx, domains: domains.subarray(start, start + count) }).mul(count),
+      );
       total += s.dataSync()[0];
       s.dispose();
     });
@@ -147,7 +200,8 @@ export class Divad extends WindowTfjsDetector<DivadConfig> {
    * GM: −ln of the fitted mixture's density).
    */
   async scoreWindowsWith(windows: WindowSet, strategy: DivadScoring): Promise<Float32Array> {
-    if (strategy !== 'prior' && strategy !== 'aggregated-posterior') throw new ParameterError(`${this.id}: unknown scoring '${String(strategy)}'`);
+    if (strategy !== 'prior' && strategy !== 'aggregated-posterior')
+      throw new ParameterError(`${this.id}: unknown scoring '${String(strategy)}'`);
     const a = this.fittedArchitecture();
     const mu = await this.posteriorMeans(windows);
     const L = a.latentDim;
@@ -159,7 +213,8 @@ export class Divad extends WindowTfjsDetector<DivadConfig> {
     } else {
       const ap = this.ap;
       if (!ap) throw new DriftwatchError(`${this.id}: no aggregated-posterior density was fitted`);
-      if (ap.kind === 'origin-mahalanobis') for (let i = 0; i < n; i++) out[i] = originMahalanobisScore(ap.model, mu, i * L);
+      if (ap.kind === 'origin-mahalanobis')
+        for (let i = 0; i < n; i++) out[i] = originMahalanobisScore(ap.model, mu, i * L);
       else for (let i = 0; i < n; i++) out[i] = -gaussianMixtureScore(ap.model, mu, i * L);
     }
     return out;
@@ -187,7 +242,8 @@ export class Divad extends WindowTfjsDetector<DivadConfig> {
   }
 
   protected override factsFromManifest(manifest: ModelManifest, files: ModelFiles): WindowFacts {
-    if (!Array.isArray(manifest.domains) || manifest.domains.length < 1) throw new InputError({ file: files.path(MANIFEST_FILE) }, 'a non-empty domains list');
+    if (!Array.isArray(manifest.domains) || manifest.domains.length < 1)
+      throw new InputError({ file: files.path(MANIFEST_FILE) }, 'a non-empty domains list');
     return super.factsFromManifest(manifest, files);
   }
 

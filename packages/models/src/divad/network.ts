@@ -4,7 +4,13 @@
  * training and on constants in tests.
  */
 import * as tf from '@tensorflow/tfjs';
-import { tfDiagGaussianLogPdf, tfDiagGaussianMixtureLogPdf, tfKlDiagGaussians, tfKlStandardNormal, tfScaleFromRaw } from '../density';
+import {
+  tfDiagGaussianLogPdf,
+  tfDiagGaussianMixtureLogPdf,
+  tfKlDiagGaussians,
+  tfKlStandardNormal,
+  tfScaleFromRaw,
+} from '../density';
 import type { DivadVariant } from './config';
 import { dense, denseSpecs, type ParamSpec } from '../neural/params';
 import type { NoiseSource } from '../neural/tfjs-detector';
@@ -34,12 +40,15 @@ export type DivadParams = Record<string, tf.Tensor>;
 export function divadParamSpecs(a: DivadArchitecture): ParamSpec[] {
   const n = a.windowLength * a.featureCount;
   const L = a.latentDim;
-  const encoder = (prefix: string) => (a.rec ? recEncoderSpecs(prefix, a.rec, a.featureCount, 2 * L) : denseSpecs(prefix, [n, ...a.hidden, 2 * L]));
+  const encoder = (prefix: string) =>
+    a.rec ? recEncoderSpecs(prefix, a.rec, a.featureCount, 2 * L) : denseSpecs(prefix, [n, ...a.hidden, 2 * L]);
   const specs = [
     ...encoder('enc_y'),
     ...encoder('enc_d'),
     ...denseSpecs('prior_d', [a.domains, a.priorHidden, 2 * L]),
-    ...(a.rec ? recDecoderSpecs('dec', a.rec, 2 * L, 2 * a.featureCount) : denseSpecs('dec', [2 * L, ...[...a.hidden].reverse(), 2 * n])),
+    ...(a.rec
+      ? recDecoderSpecs('dec', a.rec, 2 * L, 2 * a.featureCount)
+      : denseSpecs('dec', [2 * L, ...[...a.hidden].reverse(), 2 * n])),
     ...denseSpecs('cls', [L, a.domains]),
   ];
   if (a.variant === 'GM') {
@@ -53,7 +62,12 @@ export function divadParamSpecs(a: DivadArchitecture): ParamSpec[] {
 }
 
 /** hidden ReLU layers then a Gaussian head: [μ | ρ] → (μ, σ = 1e-4 + softplus(ρ)) (docs/divad.md §3.1) */
-function gaussianNet(p: DivadParams, prefix: string, x: tf.Tensor2D, hiddenCount: number): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
+function gaussianNet(
+  p: DivadParams,
+  prefix: string,
+  x: tf.Tensor2D,
+  hiddenCount: number,
+): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
   let h = x;
   for (let i = 0; i < hiddenCount; i++) h = dense(p, `${prefix}/dense_${i}`, h, true);
   const [mu, raw] = tf.split(dense(p, `${prefix}/head`, h, false), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
@@ -61,7 +75,12 @@ function gaussianNet(p: DivadParams, prefix: string, x: tf.Tensor2D, hiddenCount
 }
 
 /** q(zy|x) or q(zd|x) of flattened windows x [B, W·D] */
-export function encode(p: DivadParams, a: DivadArchitecture, which: 'y' | 'd', x: tf.Tensor2D): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
+export function encode(
+  p: DivadParams,
+  a: DivadArchitecture,
+  which: 'y' | 'd',
+  x: tf.Tensor2D,
+): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
   const prefix = which === 'y' ? 'enc_y' : 'enc_d';
   if (!a.rec) return gaussianNet(p, prefix, x, a.hidden.length);
   const [mu, raw] = tf.split(recEncode(p, prefix, a.rec, a.windowLength, x), 2, 1) as [tf.Tensor2D, tf.Tensor2D];
@@ -74,7 +93,12 @@ export function domainPrior(p: DivadParams, dOneHot: tf.Tensor2D): { mu: tf.Tens
 }
 
 /** p(x|zy, zd): means and scales [B, W·D] in the window's record-major layout */
-export function decode(p: DivadParams, a: DivadArchitecture, zy: tf.Tensor2D, zd: tf.Tensor2D): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
+export function decode(
+  p: DivadParams,
+  a: DivadArchitecture,
+  zy: tf.Tensor2D,
+  zd: tf.Tensor2D,
+): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
   const { windowLength: w, featureCount: d } = a;
   let h = tf.concat([zy, zd], 1) as tf.Tensor2D;
   let out: tf.Tensor;
@@ -87,7 +111,10 @@ export function decode(p: DivadParams, a: DivadArchitecture, zy: tf.Tensor2D, zd
   const batch = out.shape[0];
   // per record: channels [0, D) are means, [D, 2D) raw scales (docs/divad.md §3.1 decoder)
   const [mu, raw] = tf.split(out.reshape([batch, w, 2 * d]), 2, 2);
-  return { mu: mu.reshape([batch, w * d]) as tf.Tensor2D, sigma: tfScaleFromRaw(raw).reshape([batch, w * d]) as tf.Tensor2D };
+  return {
+    mu: mu.reshape([batch, w * d]) as tf.Tensor2D,
+    sigma: tfScaleFromRaw(raw).reshape([batch, w * d]) as tf.Tensor2D,
+  };
 }
 
 /** ln softmax(π), means m_k and scales s_k = 1e-4 + softplus(r_k) of the GM prior */
@@ -158,7 +185,9 @@ export function divadLossTerms(
     if (!noise.klY) throw new Error('divadLossTerms: the GM variant needs noise.klY');
     const z2 = qy.mu.add(qy.sigma.mul(noise.klY)) as tf.Tensor2D;
     const prior = mixturePrior(p);
-    klY = tfDiagGaussianLogPdf(z2, qy.mu, qy.sigma).sub(tfDiagGaussianMixtureLogPdf(z2, prior.logWeights, prior.means, prior.stds)) as tf.Tensor1D;
+    klY = tfDiagGaussianLogPdf(z2, qy.mu, qy.sigma).sub(
+      tfDiagGaussianMixtureLogPdf(z2, prior.logWeights, prior.means, prior.stds),
+    ) as tf.Tensor1D;
   }
   const logits = dense(p, 'cls/head', tf.relu(zd), false);
   const ce = tf.logSoftmax(logits).mul(dOneHot).sum(1).neg() as tf.Tensor1D;
@@ -167,6 +196,14 @@ export function divadLossTerms(
 }
 
 /** Batch mean of the DIVAD loss. */
-export function divadLoss(p: DivadParams, a: DivadArchitecture, x: tf.Tensor2D, dOneHot: tf.Tensor2D, noise: DivadNoise, beta: number, alpha: number): tf.Scalar {
+export function divadLoss(
+  p: DivadParams,
+  a: DivadArchitecture,
+  x: tf.Tensor2D,
+  dOneHot: tf.Tensor2D,
+  noise: DivadNoise,
+  beta: number,
+  alpha: number,
+): tf.Scalar {
   return divadLossTerms(p, a, x, dOneHot, noise, beta, alpha).total.mean() as tf.Scalar;
 }

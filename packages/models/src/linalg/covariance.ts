@@ -25,7 +25,8 @@ export type RowReader = (i: number) => ArrayLike<number>;
 export function covariance(data: ArrayLike<number>, n: number, d: number, opts: CovarianceOptions = {}): Covariance {
   assertDimension(n, 'n', 'covariance');
   assertDimension(d, 'd', 'covariance');
-  if (data.length !== n * d) throw new ParameterError(`covariance: expected n·d = ${n}·${d} = ${n * d} values, got ${data.length}`);
+  if (data.length !== n * d)
+    throw new ParameterError(`covariance: expected n·d = ${n}·${d} = ${n * d} values, got ${data.length}`);
   return covarianceOfRows(rowsOf(data, d), n, d, opts);
 }
 
@@ -62,7 +63,8 @@ export function covarianceOfRows(row: RowReader, n: number, d: number, opts: Cov
     if (x.length !== d) throw new ParameterError(`covariance: row ${i} has ${x.length} values, expected ${d}`);
     for (let k = 0; k < d; k++) {
       const v = x[k];
-      if (!Number.isFinite(v)) throw new ParameterError(`covariance: value (${i}, ${k}) is ${v}, expected a finite number`);
+      if (!Number.isFinite(v))
+        throw new ParameterError(`covariance: value (${i}, ${k}) is ${v}, expected a finite number`);
       mean[k] += v;
     }
   }
@@ -100,13 +102,34 @@ export function covarianceOfRows(row: RowReader, n: number, d: number, opts: Cov
 function accumulatePair(acc: Float64Array, rt: Float64Array, d: number, i: number): void {
   const p = i * ROWS;
   const q = p + ROWS;
-  const a0 = rt[p], a1 = rt[p + 1], a2 = rt[p + 2], a3 = rt[p + 3], a4 = rt[p + 4], a5 = rt[p + 5], a6 = rt[p + 6], a7 = rt[p + 7];
-  const c0 = rt[q], c1 = rt[q + 1], c2 = rt[q + 2], c3 = rt[q + 3], c4 = rt[q + 4], c5 = rt[q + 5], c6 = rt[q + 6], c7 = rt[q + 7];
+  const a0 = rt[p],
+    a1 = rt[p + 1],
+    a2 = rt[p + 2],
+    a3 = rt[p + 3],
+    a4 = rt[p + 4],
+    a5 = rt[p + 5],
+    a6 = rt[p + 6],
+    a7 = rt[p + 7];
+  const c0 = rt[q],
+    c1 = rt[q + 1],
+    c2 = rt[q + 2],
+    c3 = rt[q + 3],
+    c4 = rt[q + 4],
+    c5 = rt[q + 5],
+    c6 = rt[q + 6],
+    c7 = rt[q + 7];
   const r0 = i * d;
   const r1 = r0 + d;
   for (let j = i; j < d; j++) {
     const o = j * ROWS;
-    const w0 = rt[o], w1 = rt[o + 1], w2 = rt[o + 2], w3 = rt[o + 3], w4 = rt[o + 4], w5 = rt[o + 5], w6 = rt[o + 6], w7 = rt[o + 7];
+    const w0 = rt[o],
+      w1 = rt[o + 1],
+      w2 = rt[o + 2],
+      w3 = rt[o + 3],
+      w4 = rt[o + 4],
+      w5 = rt[o + 5],
+      w6 = rt[o + 6],
+      w7 = rt[o + 7];
     acc[r0 + j] += a0 * w0 + a1 * w1 + a2 * w2 + a3 * w3 + a4 * w4 + a5 * w5 + a6 * w6 + a7 * w7;
     acc[r1 + j] += c0 * w0 + c1 * w1 + c2 * w2 + c3 * w3 + c4 * w4 + c5 * w5 + c6 * w6 + c7 * w7;
   }

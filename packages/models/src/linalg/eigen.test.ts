@@ -6,7 +6,8 @@ import { fromSpectrum, gaussianMatrix, matmul, maxAbs, randomOrthogonal, transpo
 function residual(a: Float64Array, values: Float64Array, vectors: Float64Array, d: number): number {
   const av = matmul(a, vectors, d, d, d);
   let worst = 0;
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) worst = Math.max(worst, Math.abs(av[i * d + j] - values[j] * vectors[i * d + j]));
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) worst = Math.max(worst, Math.abs(av[i * d + j] - values[j] * vectors[i * d + j]));
   return worst;
 }
 
@@ -25,7 +26,12 @@ describe('symmetricEigen', () => {
   });
 
   it('2×2: λ = (a+c)/2 ± √(((a−c)/2)² + b²) and v ∝ (b, λ − a)', () => {
-    for (const [a, b, c] of [[2, 1, 2], [4, -3, -1], [1e-3, 5, 7], [3, 0, 8]]) {
+    for (const [a, b, c] of [
+      [2, 1, 2],
+      [4, -3, -1],
+      [1e-3, 5, 7],
+      [3, 0, 8],
+    ]) {
       const { values, vectors } = symmetricEigen(Float64Array.of(a, b, b, c), 2);
       const mid = (a + c) / 2;
       const rad = Math.sqrt(((a - c) / 2) ** 2 + b * b);

@@ -132,7 +132,8 @@ function tridiagonalQL(diag: Float64Array, off: Float64Array, zt: Float64Array, 
       let m = l;
       while (m < d - 1 && Math.abs(off[m]) > EPS * (Math.abs(diag[m]) + Math.abs(diag[m + 1]))) m++;
       if (m === l) break;
-      if (++sweeps > MAX_SWEEPS) throw new DriftwatchError(`symmetricEigen: no convergence for eigenvalue ${l} after ${MAX_SWEEPS} QL sweeps`);
+      if (++sweeps > MAX_SWEEPS)
+        throw new DriftwatchError(`symmetricEigen: no convergence for eigenvalue ${l} after ${MAX_SWEEPS} QL sweeps`);
       // shift μ = eigenvalue of the leading 2×2 block closer to diag[l] (Wilkinson); g starts as diag[m] − μ
       let g = (diag[l + 1] - diag[l]) / (2 * off[l]);
       let r = hypot(g, 1);

@@ -1,5 +1,11 @@
 import { ParameterError } from '@driftwatch/contracts';
-import { eigenvalueFloor, fitOriginMahalanobis, fitOriginMahalanobisRows, originMahalanobisScore, originMahalanobisScores } from './mahalanobis';
+import {
+  eigenvalueFloor,
+  fitOriginMahalanobis,
+  fitOriginMahalanobisRows,
+  originMahalanobisScore,
+  originMahalanobisScores,
+} from './mahalanobis';
 import { directCovariance, gaussianMatrix, gaussJordanInverse } from './test-helpers';
 
 /** Correlated data with a non-zero mean: x = z·M + shift. */
@@ -7,11 +13,12 @@ function correlated(n: number, d: number, seed: number): Float64Array {
   const z = gaussianMatrix(n, d, seed);
   const m = gaussianMatrix(d, d, seed + 1);
   const x = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) {
-    let s = 1.5 + j;
-    for (let k = 0; k < d; k++) s += z[i * d + k] * m[k * d + j];
-    x[i * d + j] = s;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < d; j++) {
+      let s = 1.5 + j;
+      for (let k = 0; k < d; k++) s += z[i * d + k] * m[k * d + j];
+      x[i * d + j] = s;
+    }
   return x;
 }
 

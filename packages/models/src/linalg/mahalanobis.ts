@@ -68,7 +68,9 @@ function prepare(model: OriginMahalanobis): Prepared {
   const d = model.dimension;
   assertDimension(d, 'dimension', 'OriginMahalanobis');
   if (model.axes?.length !== d * d || model.variances?.length !== d || !(model.floor > 0)) {
-    throw new ParameterError(`OriginMahalanobis: expected ${d * d} axis coordinates, ${d} variances and a positive floor`);
+    throw new ParameterError(
+      `OriginMahalanobis: expected ${d * d} axis coordinates, ${d} variances and a positive floor`,
+    );
   }
   const weights = new Float64Array(d);
   for (let j = 0; j < d; j++) weights[j] = 1 / Math.max(model.variances[j], model.floor);
@@ -80,7 +82,8 @@ function prepare(model: OriginMahalanobis): Prepared {
 /** Squared Mahalanobis distance to the origin, Σ_j (x·v_j)² / max(λ_j, floor), of x[offset .. offset+d). */
 export function originMahalanobisScore(model: OriginMahalanobis, x: ArrayLike<number>, offset = 0): number {
   const { d, axes, weights } = prepare(model);
-  if (offset < 0 || x.length < offset + d) throw new ParameterError(`originMahalanobisScore: need ${d} values from offset ${offset}, got ${x.length}`);
+  if (offset < 0 || x.length < offset + d)
+    throw new ParameterError(`originMahalanobisScore: need ${d} values from offset ${offset}, got ${x.length}`);
   let score = 0;
   for (let j = 0; j < d; j++) {
     const base = j * d;
@@ -116,7 +119,8 @@ export function originMahalanobisScoresOfRows(model: OriginMahalanobis, row: Row
         continue;
       }
       const x = row(start + b);
-      if (x.length !== d) throw new ParameterError(`originMahalanobisScores: row ${start + b} has ${x.length} values, expected ${d}`);
+      if (x.length !== d)
+        throw new ParameterError(`originMahalanobisScores: row ${start + b} has ${x.length} values, expected ${d}`);
       bufs[b].set(x);
     }
     let s0 = 0;

@@ -16,7 +16,8 @@ export interface PrincipalProjection {
  * is fixed so that its largest |coordinate| of Vₖ is positive, so the same data always give the same picture.
  */
 export function projectOnPrincipalAxes(data: ArrayLike<number>, n: number, d: number, k: number): PrincipalProjection {
-  if (!(Number.isInteger(k) && k >= 1 && k <= d)) throw new ParameterError(`projectOnPrincipalAxes: k = ${k} must be an integer in [1, d = ${d}]`);
+  if (!(Number.isInteger(k) && k >= 1 && k <= d))
+    throw new ParameterError(`projectOnPrincipalAxes: k = ${k} must be an integer in [1, d = ${d}]`);
   if (n < 2) throw new ParameterError(`projectOnPrincipalAxes: need at least 2 rows, got ${n}`);
   const { mean, cov } = covariance(data, n, d);
   const { values, vectors } = symmetricEigen(cov, d);

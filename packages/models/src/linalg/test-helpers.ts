@@ -29,11 +29,12 @@ export function randomOrthogonal(d: number, seed: number): Float64Array {
 /** C = A·B for row-major A (r×k) and B (k×c). */
 export function matmul(a: Float64Array, b: Float64Array, r: number, k: number, c: number): Float64Array {
   const out = new Float64Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) {
-    let s = 0;
-    for (let t = 0; t < k; t++) s += a[i * k + t] * b[t * c + j];
-    out[i * c + j] = s;
-  }
+  for (let i = 0; i < r; i++)
+    for (let j = 0; j < c; j++) {
+      let s = 0;
+      for (let t = 0; t < k; t++) s += a[i * k + t] * b[t * c + j];
+      out[i * c + j] = s;
+    }
   return out;
 }
 
@@ -76,18 +77,24 @@ export function gaussJordanInverse(a: ArrayLike<number>, d: number): Float64Arra
 }
 
 /** Two-pass sample covariance: means first, then Σ over rows of products of deviations, / (n − ddof). */
-export function directCovariance(data: ArrayLike<number>, n: number, d: number, ddof = 1): { mean: number[]; cov: number[] } {
+export function directCovariance(
+  data: ArrayLike<number>,
+  n: number,
+  d: number,
+  ddof = 1,
+): { mean: number[]; cov: number[] } {
   const mean = Array.from({ length: d }, (_, k) => {
     let s = 0;
     for (let i = 0; i < n; i++) s += data[i * d + k];
     return s / n;
   });
   const cov: number[] = [];
-  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += (data[i * d + a] - mean[a]) * (data[i * d + b] - mean[b]);
-    cov.push(s / (n - ddof));
-  }
+  for (let a = 0; a < d; a++)
+    for (let b = 0; b < d; b++) {
+      let s = 0;
+      for (let i = 0; i < n; i++) s += (data[i * d + a] - mean[a]) * (data[i * d + b] - mean[b]);
+      cov.push(s / (n - ddof));
+    }
   return { mean, cov };
 }
 

@@ -30,7 +30,10 @@ export function createNamedVariables(
       const v = values.get(s.name);
       const data = v instanceof Float32Array ? v : v?.values;
       if (!data) throw new DriftwatchError(`${owner}: no value for parameter ${s.name}`);
-      vars.set(s.name, tf.tidy(() => tf.variable(tf.tensor(data, s.shape, 'float32'), trainable, `${prefix}/${s.name}`)));
+      vars.set(
+        s.name,
+        tf.tidy(() => tf.variable(tf.tensor(data, s.shape, 'float32'), trainable, `${prefix}/${s.name}`)),
+      );
     }
   } catch (e) {
     for (const v of vars.values()) v.dispose();
@@ -40,7 +43,11 @@ export function createNamedVariables(
 }
 
 /** Every spec has a loaded weight of its shape; otherwise an InputError naming the weights file. */
-export function assertWeightShapes(specs: readonly ParamSpec[], values: Map<string, { shape: number[] }>, file: string): void {
+export function assertWeightShapes(
+  specs: readonly ParamSpec[],
+  values: Map<string, { shape: number[] }>,
+  file: string,
+): void {
   for (const s of specs) {
     const v = values.get(s.name);
     if (!v || v.shape.length !== s.shape.length || v.shape.some((x, i) => x !== s.shape[i])) {

@@ -13,6 +13,12 @@ export {
   type TrainOptions,
   type VariableSpecs,
 } from './tfjs-detector';
-export { WindowTfjsDetector, type PhaseRun, type TrainingConfig, type WindowFacts, type WindowLossContext } from './window-detector';
+export {
+  WindowTfjsDetector,
+  type PhaseRun,
+  type TrainingConfig,
+  type WindowFacts,
+  type WindowLossContext,
+} from './window-detector';
 export { WindowNetworkDetector } from './window-network';
 export { SEED_STREAMS, subSeed } from './params';

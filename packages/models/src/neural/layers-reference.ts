@@ -29,7 +29,13 @@ export function samePadding(length: number, kernelSize: number, stride: number):
 }
 
 /** y[t][f] = act(b[f] + Σ_{j,c} x[t·s + j − before][c]·K[j, c, f]), out-of-range positions are zeros; K [k, in, filters] */
-export function refConv1d(x: number[][], kernel: RefTensor, bias: RefTensor | undefined, stride: number, relu: boolean): number[][] {
+export function refConv1d(
+  x: number[][],
+  kernel: RefTensor,
+  bias: RefTensor | undefined,
+  stride: number,
+  relu: boolean,
+): number[][] {
   const [k, cin, filters] = kernel.shape;
   const { out, before } = samePadding(x.length, k, stride);
   const y: number[][] = [];
@@ -54,7 +60,13 @@ export function refConv1d(x: number[][], kernel: RefTensor, bias: RefTensor | un
  * position t scatters x[t]·K[j] to t·s + j − before, with before = ⌊max(0, k − s)/2⌋ (the forward conv's
  * padding for T·s → T); K [k, filters, in].
  */
-export function refConv1dTranspose(x: number[][], kernel: RefTensor, bias: RefTensor | undefined, stride: number, relu: boolean): number[][] {
+export function refConv1dTranspose(
+  x: number[][],
+  kernel: RefTensor,
+  bias: RefTensor | undefined,
+  stride: number,
+  relu: boolean,
+): number[][] {
   const [k, filters, cin] = kernel.shape;
   const length = x.length * stride;
   const { before } = samePadding(length, k, stride);
@@ -63,7 +75,8 @@ export function refConv1dTranspose(x: number[][], kernel: RefTensor, bias: RefTe
     for (let j = 0; j < k; j++) {
       const dst = t * stride + j - before;
       if (dst < 0 || dst >= length) continue;
-      for (let f = 0; f < filters; f++) for (let c = 0; c < cin; c++) y[dst][f] += x[t][c] * kernel.values[(j * filters + f) * cin + c];
+      for (let f = 0; f < filters; f++)
+        for (let c = 0; c < cin; c++) y[dst][f] += x[t][c] * kernel.values[(j * filters + f) * cin + c];
     }
   }
   return y.map((row) => row.map((v) => act(v, relu)));
@@ -81,7 +94,13 @@ function dotColumn(v: ArrayLike<number>, m: ArrayLike<number>, cols: number, col
  * bias (Keras bias row 0), c the recurrent bias (row 1): z = σ(x·W_z + b_z + h·U_z + c_z), r likewise,
  * h̃ = tanh(x·W_h + b_h + r ⊙ (h·U_h + c_h)), h′ = z ⊙ h + (1 − z) ⊙ h̃. Returns every state.
  */
-export function refGru(x: number[][], kernel: RefTensor, recurrent: RefTensor, inputBias?: RefTensor, recurrentBias?: RefTensor): number[][] {
+export function refGru(
+  x: number[][],
+  kernel: RefTensor,
+  recurrent: RefTensor,
+  inputBias?: RefTensor,
+  recurrentBias?: RefTensor,
+): number[][] {
   const units = recurrent.shape[0];
   const cols = 3 * units;
   let h: number[] = new Array(units).fill(0);
@@ -130,9 +149,16 @@ export function refLstm(x: number[][], kernel: RefTensor, recurrent: RefTensor, 
 }
 
 /** y = act(x·K + b); K [in, out] */
-export function refDense(x: ArrayLike<number>, kernel: RefTensor, bias: RefTensor | undefined, relu: boolean): number[] {
+export function refDense(
+  x: ArrayLike<number>,
+  kernel: RefTensor,
+  bias: RefTensor | undefined,
+  relu: boolean,
+): number[] {
   const out = kernel.shape[1];
-  return Array.from({ length: out }, (_, o) => act(dotColumn(x, kernel.values, out, o) + (bias ? bias.values[o] : 0), relu));
+  return Array.from({ length: out }, (_, o) =>
+    act(dotColumn(x, kernel.values, out, o) + (bias ? bias.values[o] : 0), relu),
+  );
 }
 
 /** n copies of v as a sequence */
@@ -154,13 +180,28 @@ function param(p: RefParams, name: string): RefTensor {
 
 /** the GRU layer `name` of a parameter map (biases `name/input_bias`, `name/recurrent_bias` when present) */
 export function refGruLayer(p: RefParams, name: string, x: number[][]): number[][] {
-  return refGru(x, param(p, `${name}/kernel`), param(p, `${name}/recurrent_kernel`), p.get(`${name}/input_bias`), p.get(`${name}/recurrent_bias`));
+  return refGru(
+    x,
+    param(p, `${name}/kernel`),
+    param(p, `${name}/recurrent_kernel`),
+    p.get(`${name}/input_bias`),
+    p.get(`${name}/recurrent_bias`),
+  );
 }
 
 /** Figure 16 encoder of one window (record-major W·D values): the convs (ReLU), the GRUs, the head on the last state. */
-export function refRecEncode(p: RefParams, prefix: string, a: RefArchitecture, windowLength: number, window: ArrayLike<number>, reluHead: boolean): number[] {
+export function refRecEncode(
+  p: RefParams,
+  prefix: string,
+  a: RefArchitecture,
+  windowLength: number,
+  window: ArrayLike<number>,
+  reluHead: boolean,
+): number[] {
   const D = window.length / windowLength;
-  let h: number[][] = Array.from({ length: windowLength }, (_, t) => Array.from({ length: D }, (_, j) => window[t * D + j]));
+  let h: number[][] = Array.from({ length: windowLength }, (_, t) =>
+    Array.from({ length: D }, (_, j) => window[t * D + j]),
+  );
   a.convFilters.forEach((_, i) => {
     h = refConv1d(h, param(p, `${prefix}/conv_${i}/kernel`), p.get(`${prefix}/conv_${i}/bias`), a.stride, true);
   });
@@ -171,7 +212,13 @@ export function refRecEncode(p: RefParams, prefix: string, a: RefArchitecture, w
 }
 
 /** Figure 16 decoder of one code: repeat to W′, the GRUs, the transposed convs (last linear), crop to W; [W][channels] */
-export function refRecDecode(p: RefParams, prefix: string, a: RefArchitecture, windowLength: number, code: readonly number[]): number[][] {
+export function refRecDecode(
+  p: RefParams,
+  prefix: string,
+  a: RefArchitecture,
+  windowLength: number,
+  code: readonly number[],
+): number[][] {
   let encoded = windowLength;
   for (let i = 0; i < a.convFilters.length; i++) encoded = Math.ceil(encoded / a.stride);
   let h = refRepeat(code, encoded);
@@ -180,7 +227,13 @@ export function refRecDecode(p: RefParams, prefix: string, a: RefArchitecture, w
   });
   const convs = a.convFilters.length;
   for (let i = 0; i < convs; i++) {
-    h = refConv1dTranspose(h, param(p, `${prefix}/deconv_${i}/kernel`), p.get(`${prefix}/deconv_${i}/bias`), a.stride, i < convs - 1);
+    h = refConv1dTranspose(
+      h,
+      param(p, `${prefix}/deconv_${i}/kernel`),
+      p.get(`${prefix}/deconv_${i}/bias`),
+      a.stride,
+      i < convs - 1,
+    );
   }
   return refCrop(h, windowLength);
 }

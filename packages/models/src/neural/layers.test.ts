@@ -1,10 +1,43 @@
 import * as tf from '@tensorflow/tfjs';
 import { mulberry32 } from '@driftwatch/contracts';
 import { initBackend } from '../backend';
-import { conv1d, conv1dSpecs, conv1dTranspose, conv1dTransposeSpecs, cropToLength, GRU_BATCH_MAJOR_ROWS, gru, gruRepeated, gruSpecs, lstm, lstmSpecs, repeatVector } from './layers';
-import { refConv1d, refConv1dTranspose, refCrop, refGru, refGruLayer, refLstm, refRecDecode, refRecEncode, refRepeat, type RefParams, type RefTensor } from './layers-reference';
+import {
+  conv1d,
+  conv1dSpecs,
+  conv1dTranspose,
+  conv1dTransposeSpecs,
+  cropToLength,
+  GRU_BATCH_MAJOR_ROWS,
+  gru,
+  gruRepeated,
+  gruSpecs,
+  lstm,
+  lstmSpecs,
+  repeatVector,
+} from './layers';
+import {
+  refConv1d,
+  refConv1dTranspose,
+  refCrop,
+  refGru,
+  refGruLayer,
+  refLstm,
+  refRecDecode,
+  refRecEncode,
+  refRepeat,
+  type RefParams,
+  type RefTensor,
+} from './layers-reference';
 import { initialValues, type NamedParams, type ParamSpec } from './params';
-import { encodedLength, recDecode, recDecoderSpecs, recEncode, recEncodeState, recEncoderSpecs, type RecArchitecture } from './recurrent-net';
+import {
+  encodedLength,
+  recDecode,
+  recDecoderSpecs,
+  recEncode,
+  recEncodeState,
+  recEncoderSpecs,
+  type RecArchitecture,
+} from './recurrent-net';
 
 /** values uniform in ±scale, rounded to float32 so that tfjs and the float64 reference see the same numbers */
 function randomTensor(shape: number[], seed: number, scale = 0.5): RefTensor {
@@ -25,7 +58,9 @@ function named(p: RefParams): NamedParams {
 /** [B][T][C] sequences from a [B, T, C] RefTensor */
 function sequences(x: RefTensor): number[][][] {
   const [B, T, C] = x.shape;
-  return Array.from({ length: B }, (_, b) => Array.from({ length: T }, (_, t) => Array.from({ length: C }, (_, c) => x.values[(b * T + t) * C + c])));
+  return Array.from({ length: B }, (_, b) =>
+    Array.from({ length: T }, (_, t) => Array.from({ length: C }, (_, c) => x.values[(b * T + t) * C + c])),
+  );
 }
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what = ''): void {
@@ -36,7 +71,8 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol
     const err = Math.abs(actual[i] - expected[i]) / (1 + Math.abs(expected[i]));
     if (!(err <= worst) || at < 0) [worst, at] = [err, i];
   }
-  if (!(worst <= tol)) throw new Error(`${what} differs at ${at}: ${actual[at]} vs ${expected[at]} (relative error ${worst} > ${tol})`);
+  if (!(worst <= tol))
+    throw new Error(`${what} differs at ${at}: ${actual[at]} vs ${expected[at]} (relative error ${worst} > ${tol})`);
 }
 
 const flat = (a: number[][][] | number[][]): number[] => (a as unknown[]).flat(2) as number[];
@@ -61,7 +97,19 @@ describe.each(['wasm', 'cpu'] as const)('sequence layers on %s against plain-JS 
     const kernel = randomTensor([k, 3, 4], 2);
     const bias = randomTensor([4], 3);
     for (const relu of [false, true]) {
-      const y = tf.tidy(() => conv1d(named(new Map([['c/kernel', kernel], ['c/bias', bias]])), 'c', tf.tensor3d(x.values as Float32Array, [2, T, 3]), { stride, activation: relu ? 'relu' : 'linear' }));
+      const y = tf.tidy(() =>
+        conv1d(
+          named(
+            new Map([
+              ['c/kernel', kernel],
+              ['c/bias', bias],
+            ]),
+          ),
+          'c',
+          tf.tensor3d(x.values as Float32Array, [2, T, 3]),
+          { stride, activation: relu ? 'relu' : 'linear' },
+        ),
+      );
       expect(y.shape).toEqual([2, Math.ceil(T / stride), 4]);
       expectClose(y.dataSync(), flat(sequences(x).map((s) => refConv1d(s, kernel, bias, stride, relu))), TOL, 'conv1d');
       y.dispose();
@@ -71,10 +119,14 @@ describe.each(['wasm', 'cpu'] as const)('sequence layers on %s against plain-JS 
   it('conv1d pads ⌊total/2⌋ before and the rest after (Keras/TF same): a kernel that picks tap 0 reads x[t·s − ⌊total/2⌋]', () => {
     // T = 6, k = 4, s = 2: 3 outputs, total padding (3 − 1)·2 + 4 − 6 = 2, one before ⇒ y = (0, x₁, x₃)
     const kernel = tf.tensor3d([1, 0, 0, 0], [4, 1, 1]);
-    const y = tf.tidy(() => conv1d({ 'c/kernel': kernel }, 'c', tf.tensor3d([10, 11, 12, 13, 14, 15], [1, 6, 1]), { stride: 2, bias: false }));
+    const y = tf.tidy(() =>
+      conv1d({ 'c/kernel': kernel }, 'c', tf.tensor3d([10, 11, 12, 13, 14, 15], [1, 6, 1]), { stride: 2, bias: false }),
+    );
     expect(Array.from(y.dataSync())).toEqual([0, 11, 13]);
     // T = 5, k = 4, s = 1: total 3, one before ⇒ y = (0, x₀, x₁, x₂, x₃)
-    const y1 = tf.tidy(() => conv1d({ 'c/kernel': kernel }, 'c', tf.tensor3d([10, 11, 12, 13, 14], [1, 5, 1]), { stride: 1, bias: false }));
+    const y1 = tf.tidy(() =>
+      conv1d({ 'c/kernel': kernel }, 'c', tf.tensor3d([10, 11, 12, 13, 14], [1, 5, 1]), { stride: 1, bias: false }),
+    );
     expect(Array.from(y1.dataSync())).toEqual([0, 10, 11, 12, 13]);
     tf.dispose([kernel, y, y1]);
   });
@@ -91,9 +143,26 @@ describe.each(['wasm', 'cpu'] as const)('sequence layers on %s against plain-JS 
     const kernel = randomTensor([k, 3, 2], 5);
     const bias = randomTensor([3], 6);
     for (const relu of [false, true]) {
-      const y = tf.tidy(() => conv1dTranspose(named(new Map([['d/kernel', kernel], ['d/bias', bias]])), 'd', tf.tensor3d(x.values as Float32Array, [2, T, 2]), { stride, activation: relu ? 'relu' : 'linear' }));
+      const y = tf.tidy(() =>
+        conv1dTranspose(
+          named(
+            new Map([
+              ['d/kernel', kernel],
+              ['d/bias', bias],
+            ]),
+          ),
+          'd',
+          tf.tensor3d(x.values as Float32Array, [2, T, 2]),
+          { stride, activation: relu ? 'relu' : 'linear' },
+        ),
+      );
       expect(y.shape).toEqual([2, T * stride, 3]);
-      expectClose(y.dataSync(), flat(sequences(x).map((s) => refConv1dTranspose(s, kernel, bias, stride, relu))), TOL, 'conv1dTranspose');
+      expectClose(
+        y.dataSync(),
+        flat(sequences(x).map((s) => refConv1dTranspose(s, kernel, bias, stride, relu))),
+        TOL,
+        'conv1dTranspose',
+      );
       y.dispose();
     }
   });
@@ -103,20 +172,40 @@ describe.each(['wasm', 'cpu'] as const)('sequence layers on %s against plain-JS 
     [4, 2],
     [5, 2],
     [5, 3],
-  ])('conv1dTranspose (k = %i, stride %i) is the adjoint of conv1d with the same kernel: ⟨conv(u), v⟩ = ⟨u, convᵀ(v)⟩', (k, stride) => {
-    // Keras's Conv1DTranspose kernel [k, filters, in] is the kernel of the conv it transposes (filters → in)
-    const T = 5;
-    const kernel = randomTensor([k, 3, 2], 7);
-    const u = randomTensor([2, T * stride, 3], 8);
-    const v = randomTensor([2, T, 2], 9);
-    const [lhs, rhs] = tf.tidy(() => {
-      const p: NamedParams = { 'k/kernel': tf.tensor(kernel.values as Float32Array, kernel.shape as number[]) };
-      const conv = conv1d(p, 'k', tf.tensor3d(u.values as Float32Array, u.shape as [number, number, number]), { stride, bias: false });
-      const convT = conv1dTranspose(p, 'k', tf.tensor3d(v.values as Float32Array, v.shape as [number, number, number]), { stride, bias: false });
-      return [conv.mul(tf.tensor(v.values as Float32Array, conv.shape)).sum().dataSync()[0], convT.mul(tf.tensor(u.values as Float32Array, convT.shape)).sum().dataSync()[0]];
-    });
-    expect(Math.abs(lhs - rhs)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(lhs)));
-  });
+  ])(
+    'conv1dTranspose (k = %i, stride %i) is the adjoint of conv1d with the same kernel: ⟨conv(u), v⟩ = ⟨u, convᵀ(v)⟩',
+    (k, stride) => {
+      // Keras's Conv1DTranspose kernel [k, filters, in] is the kernel of the conv it transposes (filters → in)
+      const T = 5;
+      const kernel = randomTensor([k, 3, 2], 7);
+      const u = randomTensor([2, T * stride, 3], 8);
+      const v = randomTensor([2, T, 2], 9);
+      const [lhs, rhs] = tf.tidy(() => {
+        const p: NamedParams = { 'k/kernel': tf.tensor(kernel.values as Float32Array, kernel.shape as number[]) };
+        const conv = conv1d(p, 'k', tf.tensor3d(u.values as Float32Array, u.shape as [number, number, number]), {
+          stride,
+          bias: false,
+        });
+        const convT = conv1dTranspose(
+          p,
+          'k',
+          tf.tensor3d(v.values as Float32Array, v.shape as [number, number, number]),
+          { stride, bias: false },
+        );
+        return [
+          conv
+            .mul(tf.tensor(v.values as Float32Array, conv.shape))
+            .sum()
+            .dataSync()[0],
+          convT
+            .mul(tf.tensor(u.values as Float32Array, convT.shape))
+            .sum()
+            .dataSync()[0],
+        ];
+      });
+      expect(Math.abs(lhs - rhs)).toBeLessThanOrEqual(1e-5 * (1 + Math.abs(lhs)));
+    },
+  );
 
   it('gru (Keras reset_after: gates z, r, h̃; Keras bias row 0 = input_bias, row 1 = recurrent_bias) with and without biases, all states and the last', () => {
     const [B, T, I, U] = [2, 5, 3, 4];
@@ -127,9 +216,14 @@ describe.each(['wasm', 'cpu'] as const)('sequence layers on %s against plain-JS 
     const inputBias = randomTensor([3 * U], 13, 1);
     const recurrentBias = randomTensor([3 * U], 14, 1);
     for (const withBias of [true, false]) {
-      const p = new Map<string, RefTensor>([['g/kernel', kernel], ['g/recurrent_kernel', recurrent]]);
+      const p = new Map<string, RefTensor>([
+        ['g/kernel', kernel],
+        ['g/recurrent_kernel', recurrent],
+      ]);
       if (withBias) p.set('g/input_bias', inputBias).set('g/recurrent_bias', recurrentBias);
-      const expected = sequences(x).map((s) => (withBias ? refGru(s, kernel, recurrent, inputBias, recurrentBias) : refGru(s, kernel, recurrent)));
+      const expected = sequences(x).map((s) =>
+        withBias ? refGru(s, kernel, recurrent, inputBias, recurrentBias) : refGru(s, kernel, recurrent),
+      );
       const [all, last] = tf.tidy(() => {
         const params = named(p);
         const xt = tf.tensor3d(x.values as Float32Array, [B, T, I]);
@@ -138,7 +232,12 @@ describe.each(['wasm', 'cpu'] as const)('sequence layers on %s against plain-JS 
       expect(all.shape).toEqual([B, T, U]);
       expect(last.shape).toEqual([B, U]);
       expectClose(all.dataSync(), flat(expected), TOL, 'gru states');
-      expectClose(last.dataSync(), expected.flatMap((s) => s[T - 1]), TOL, 'gru last state');
+      expectClose(
+        last.dataSync(),
+        expected.flatMap((s) => s[T - 1]),
+        TOL,
+        'gru last state',
+      );
       tf.dispose([all, last]);
     }
   });
@@ -153,12 +252,26 @@ describe.each(['wasm', 'cpu'] as const)('sequence layers on %s against plain-JS 
     const [all, last, repeated] = tf.tidy(() => {
       const params = named(p);
       const xt = tf.tensor3d(x.values as Float32Array, [B, T, I]);
-      return [gru(params, 'g', xt, true), gru(params, 'g', xt, false), gruRepeated(params, 'g', tf.tensor2d(v.values as Float32Array, [B, I]), T, true)];
+      return [
+        gru(params, 'g', xt, true),
+        gru(params, 'g', xt, false),
+        gruRepeated(params, 'g', tf.tensor2d(v.values as Float32Array, [B, I]), T, true),
+      ];
     });
     expect(all.shape).toEqual([B, T, U]);
     expectClose(all.dataSync(), flat(expected), TOL, 'gru states');
-    expectClose(last.dataSync(), expected.flatMap((s) => s[T - 1]), TOL, 'gru last state');
-    expectClose(repeated.dataSync(), rows.flatMap((r) => refGruLayer(p, 'g', refRepeat(r, T)).flat()), TOL, 'gruRepeated states');
+    expectClose(
+      last.dataSync(),
+      expected.flatMap((s) => s[T - 1]),
+      TOL,
+      'gru last state',
+    );
+    expectClose(
+      repeated.dataSync(),
+      rows.flatMap((r) => refGruLayer(p, 'g', refRepeat(r, T)).flat()),
+      TOL,
+      'gruRepeated states',
+    );
     tf.dispose([all, last, repeated]);
   });
 
@@ -168,7 +281,11 @@ describe.each(['wasm', 'cpu'] as const)('sequence layers on %s against plain-JS 
     const kernel = randomTensor([I, 4 * U], 21);
     const recurrent = randomTensor([U, 4 * U], 22);
     const bias = randomTensor([4 * U], 23, 1);
-    const p = new Map<string, RefTensor>([['l/kernel', kernel], ['l/recurrent_kernel', recurrent], ['l/bias', bias]]);
+    const p = new Map<string, RefTensor>([
+      ['l/kernel', kernel],
+      ['l/recurrent_kernel', recurrent],
+      ['l/bias', bias],
+    ]);
     const expected = sequences(x).map((s) => refLstm(s, kernel, recurrent, bias));
     const [all, last] = tf.tidy(() => {
       const params = named(p);
@@ -177,7 +294,12 @@ describe.each(['wasm', 'cpu'] as const)('sequence layers on %s against plain-JS 
     });
     expect(all.shape).toEqual([B, T, U]);
     expectClose(all.dataSync(), flat(expected), TOL, 'lstm states');
-    expectClose(last.dataSync(), expected.flatMap((s) => s[T - 1]), TOL, 'lstm last state');
+    expectClose(
+      last.dataSync(),
+      expected.flatMap((s) => s[T - 1]),
+      TOL,
+      'lstm last state',
+    );
     tf.dispose([all, last]);
   });
 
@@ -220,20 +342,37 @@ describe.each(['wasm', 'cpu'] as const)('sequence layers on %s against plain-JS 
     const [code, linearCode, decoded] = tf.tidy(() => {
       const params = named(p);
       const xt = tf.tensor2d(x.values as Float32Array, [B, W * D]);
-      return [recEncode(params, 'enc', a, W, xt, true), recEncode(params, 'enc', a, W, xt, false), recDecode(params, 'dec', a, W, tf.tensor2d(codes), {})];
+      return [
+        recEncode(params, 'enc', a, W, xt, true),
+        recEncode(params, 'enc', a, W, xt, false),
+        recDecode(params, 'dec', a, W, tf.tensor2d(codes), {}),
+      ];
     });
     expect(code.shape).toEqual([B, L]);
     expectClose(code.dataSync(), codes.flat(), TOL, 'recEncode (ReLU head)');
-    expectClose(linearCode.dataSync(), windows.flatMap((w) => refRecEncode(p, 'enc', a, W, w, false)), TOL, 'recEncode (linear head)');
+    expectClose(
+      linearCode.dataSync(),
+      windows.flatMap((w) => refRecEncode(p, 'enc', a, W, w, false)),
+      TOL,
+      'recEncode (linear head)',
+    );
     expect(decoded.shape).toEqual([B, W, C]);
-    expectClose(decoded.dataSync(), codes.flatMap((c) => refRecDecode(p, 'dec', a, W, c).flat()), TOL, 'recDecode');
+    expectClose(
+      decoded.dataSync(),
+      codes.flatMap((c) => refRecDecode(p, 'dec', a, W, c).flat()),
+      TOL,
+      'recDecode',
+    );
     tf.dispose([code, linearCode, decoded]);
   });
 
   it('recEncodeState and recDecode without biases (Rec DSVDD) use no bias tensor', () => {
     const a: RecArchitecture = { convFilters: [3], kernelSize: 3, stride: 2, gruUnits: [4] };
     const [B, W, D] = [2, 5, 2];
-    const specs = [...recEncoderSpecs('enc', a, D, 2, { bias: false, headBias: false }), ...recDecoderSpecs('dec', a, 2, D, { bias: false })];
+    const specs = [
+      ...recEncoderSpecs('enc', a, D, 2, { bias: false, headBias: false }),
+      ...recDecoderSpecs('dec', a, 2, D, { bias: false }),
+    ];
     expect(specs.filter((s) => s.name.endsWith('bias'))).toEqual([]);
     const p = randomParams(specs, 40);
     const x = randomTensor([B, W * D], 41, 1);
@@ -241,48 +380,71 @@ describe.each(['wasm', 'cpu'] as const)('sequence layers on %s against plain-JS 
     const [state, decoded] = tf.tidy(() => {
       const params = named(p);
       const s = recEncodeState(params, 'enc', a, W, tf.tensor2d(x.values as Float32Array, [B, W * D]), { bias: false });
-      return [s, recDecode(params, 'dec', a, W, tf.tensor2d([[0.3, -0.7], [1.1, 0.2]]), { bias: false })];
+      return [
+        s,
+        recDecode(
+          params,
+          'dec',
+          a,
+          W,
+          tf.tensor2d([
+            [0.3, -0.7],
+            [1.1, 0.2],
+          ]),
+          { bias: false },
+        ),
+      ];
     });
     // the state is the head's input: the reference head with an identity kernel gives it back
     const identity = new Map(p);
     identity.set('enc/head/kernel', { shape: [4, 4], values: [1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1] });
-    expectClose(state.dataSync(), windows.flatMap((w) => refRecEncode(identity, 'enc', a, W, w, false)), TOL, 'recEncodeState');
+    expectClose(
+      state.dataSync(),
+      windows.flatMap((w) => refRecEncode(identity, 'enc', a, W, w, false)),
+      TOL,
+      'recEncodeState',
+    );
     expect(decoded.shape).toEqual([B, W, D]);
-    expectClose(decoded.dataSync(), [[0.3, -0.7], [1.1, 0.2]].flatMap((c) => refRecDecode(p, 'dec', a, W, c).flat()), TOL, 'recDecode without bias');
+    expectClose(
+      decoded.dataSync(),
+      [
+        [0.3, -0.7],
+        [1.1, 0.2],
+      ].flatMap((c) => refRecDecode(p, 'dec', a, W, c).flat()),
+      TOL,
+      'recDecode without bias',
+    );
     tf.dispose([state, decoded]);
   });
 });
 
 describe('initialisers (params.ts)', () => {
   const count = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-  const draw = (init: ParamSpec['init'], shape: number[], seed = 1) => initialValues([{ name: 'w', shape, init }], seed).get('w')!;
+  const draw = (init: ParamSpec['init'], shape: number[], seed = 1) =>
+    initialValues([{ name: 'w', shape, init }], seed).get('w')!;
 
-  it.each([
-    [[7, 3]],
-    [[3, 7]],
-    [[5, 5]],
-    [[4, 12]],
-    [[2, 3, 5]],
-    [[1, 6]],
-  ])('orthogonal %j: orthonormal columns when tall (QᵀQ = I), orthonormal rows when wide (QQᵀ = I)', (shape) => {
-    const cols = shape[shape.length - 1];
-    const rows = count(shape) / cols;
-    const q = draw('orthogonal', shape);
-    const m = Math.min(rows, cols);
-    // Gram matrix over the short side
-    const at = (i: number, j: number) => (rows >= cols ? q[i * cols + j] : q[j * cols + i]);
-    const n = Math.max(rows, cols);
-    for (let a = 0; a < m; a++) {
-      for (let b = 0; b < m; b++) {
-        let dot = 0;
-        for (let r = 0; r < n; r++) dot += at(r, a) * at(r, b);
-        expect(Math.abs(dot - (a === b ? 1 : 0))).toBeLessThan(1e-6);
+  it.each([[[7, 3]], [[3, 7]], [[5, 5]], [[4, 12]], [[2, 3, 5]], [[1, 6]]])(
+    'orthogonal %j: orthonormal columns when tall (QᵀQ = I), orthonormal rows when wide (QQᵀ = I)',
+    (shape) => {
+      const cols = shape[shape.length - 1];
+      const rows = count(shape) / cols;
+      const q = draw('orthogonal', shape);
+      const m = Math.min(rows, cols);
+      // Gram matrix over the short side
+      const at = (i: number, j: number) => (rows >= cols ? q[i * cols + j] : q[j * cols + i]);
+      const n = Math.max(rows, cols);
+      for (let a = 0; a < m; a++) {
+        for (let b = 0; b < m; b++) {
+          let dot = 0;
+          for (let r = 0; r < n; r++) dot += at(r, a) * at(r, b);
+          expect(Math.abs(dot - (a === b ? 1 : 0))).toBeLessThan(1e-6);
+        }
       }
-    }
-    // random, not a fixed basis: another seed gives another matrix
-    const other = draw('orthogonal', shape, 2);
-    expect(Array.from(other)).not.toEqual(Array.from(q));
-  });
+      // random, not a fixed basis: another seed gives another matrix
+      const other = draw('orthogonal', shape, 2);
+      expect(Array.from(other)).not.toEqual(Array.from(q));
+    },
+  );
 
   it.each([
     ['he-uniform', [5, 3, 8], Math.sqrt(6 / (5 * 3))],
@@ -299,11 +461,16 @@ describe('initialisers (params.ts)', () => {
     // variance of U(±b) is b²/3
     const mean = v.reduce((a, b) => a + b, 0) / v.length;
     const variance = v.reduce((a, b) => a + (b - mean) ** 2, 0) / v.length;
-    expect(Math.abs(variance / (bound * bound / 3) - 1)).toBeLessThan(0.3);
+    expect(Math.abs(variance / ((bound * bound) / 3) - 1)).toBeLessThan(0.3);
   });
 
   it('the layer specs use Keras defaults: conv he-uniform, transposed conv glorot, GRU/LSTM orthogonal recurrence, zero biases, LSTM forget bias 1', () => {
-    const specs = [...conv1dSpecs('c', 5, 3, 8), ...conv1dTransposeSpecs('d', 5, 8, 3), ...gruSpecs('g', 3, 4), ...lstmSpecs('l', 3, 4)];
+    const specs = [
+      ...conv1dSpecs('c', 5, 3, 8),
+      ...conv1dTransposeSpecs('d', 5, 8, 3),
+      ...gruSpecs('g', 3, 4),
+      ...lstmSpecs('l', 3, 4),
+    ];
     expect(Object.fromEntries(specs.map((s) => [s.name, [s.shape, s.init]]))).toEqual({
       'c/kernel': [[5, 3, 8], 'he-uniform'],
       'c/bias': [[8], 'zeros'],
@@ -329,7 +496,7 @@ describe('initialisers (params.ts)', () => {
 describe('Figure 16 parameter counts (recurrent-net.ts) against hand counts', () => {
   const total = (specs: ParamSpec[]) => specs.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
 
-  it('Rec DIVAD-GM on ASD (D = 19, L = 16): the per-network counts add up to the paper\'s 35,273 (docs/divad.md §3.6)', () => {
+  it("Rec DIVAD-GM on ASD (D = 19, L = 16): the per-network counts add up to the paper's 35,273 (docs/divad.md §3.6)", () => {
     const a: RecArchitecture = { convFilters: [32], kernelSize: 5, stride: 1, gruUnits: [32] };
     // encoder: Conv1D 5·19·32 + 32 = 3072; GRU 32·96 + 32·96 + 2·96 = 6336; head (2L = 32) 32·32 + 32 = 1056
     const encoder = total(recEncoderSpecs('enc', a, 19, 32));
@@ -349,7 +516,11 @@ describe('Figure 16 parameter counts (recurrent-net.ts) against hand counts', ()
     const dec = recDecoderSpecs('dec', a, 2, 3);
     // GRU(2 → 4) 2·12 + 4·12 + 24 = 96, GRU(4 → 5) 4·15 + 5·15 + 30 = 165; ConvT(5 → 8) 3·5·8 + 8 = 128, ConvT(8 → 3) 3·8·3 + 3 = 75
     expect(total(dec)).toBe(96 + 165 + 128 + 75);
-    expect(Object.fromEntries(dec.filter((s) => s.name.includes('deconv') && s.name.endsWith('kernel')).map((s) => [s.name, s.shape]))).toEqual({
+    expect(
+      Object.fromEntries(
+        dec.filter((s) => s.name.includes('deconv') && s.name.endsWith('kernel')).map((s) => [s.name, s.shape]),
+      ),
+    ).toEqual({
       'dec/deconv_0/kernel': [3, 8, 5],
       'dec/deconv_1/kernel': [3, 3, 8],
     });
@@ -359,7 +530,13 @@ describe('Figure 16 parameter counts (recurrent-net.ts) against hand counts', ()
 
 describe('gradients through gru, gruRepeated, lstm, conv1d and conv1dTranspose', () => {
   /** L = Σ c ⊙ y² over the layer's output, so that every output gets a distinct weight */
-  type Case = { name: string; specs: ParamSpec[]; input: [number, number, number]; out: (p: NamedParams, x: tf.Tensor3D) => tf.Tensor; ref: (p: RefParams, x: number[][]) => number[][] };
+  type Case = {
+    name: string;
+    specs: ParamSpec[];
+    input: [number, number, number];
+    out: (p: NamedParams, x: tf.Tensor3D) => tf.Tensor;
+    ref: (p: RefParams, x: number[][]) => number[][];
+  };
   const cases: Case[] = [
     {
       name: 'gru',
@@ -418,7 +595,9 @@ describe('gradients through gru, gruRepeated, lstm, conv1d and conv1dTranspose',
     const outputsPer = weights.length / B;
     const term = (q: Map<string, RefTensor>, b: number) => {
       const x = q.get('x')!;
-      const seq = Array.from({ length: T }, (_, t) => Array.from({ length: C }, (_, ch) => x.values[(b * T + t) * C + ch]));
+      const seq = Array.from({ length: T }, (_, t) =>
+        Array.from({ length: C }, (_, ch) => x.values[(b * T + t) * C + ch]),
+      );
       let s = 0;
       let k = b * outputsPer;
       for (const row of c.ref(q, seq)) for (const v of row) s += weights[k++] * v * v;
@@ -442,31 +621,39 @@ describe('gradients through gru, gruRepeated, lstm, conv1d and conv1dTranspose',
     return out;
   }
 
-  it.each(cases.map((c) => [c.name, c] as const))('%s: tf.variableGrads on wasm equals cpu (≤ 1e-4) and central differences of the float64 reference (≤ 1e-4 relative)', async (_name, c) => {
-    const p = randomParams([...c.specs, { name: 'x', shape: c.input, init: 'zeros' }], 50);
-    await initBackend('cpu');
-    const outputs = tf.tidy(() => c.out(named(p), tf.zeros(c.input) as tf.Tensor3D).size);
-    const weights = randomTensor([outputs], 51, 1).values as Float32Array;
-    const grads: Record<string, Map<string, Float32Array>> = {};
-    for (const backend of ['cpu', 'wasm'] as const) {
-      await initBackend(backend);
-      const vars = new Map([...p].map(([name, v]) => [name, tf.variable(tf.tensor(v.values as Float32Array, [...v.shape]), true, `grad-${c.name}-${backend}-${name}`)]));
-      const { value, grads: g } = tf.variableGrads(() => {
-        const params = Object.fromEntries(vars) as NamedParams;
-        const y = c.out(params, params.x as tf.Tensor3D);
-        return y.square().mul(tf.tensor(weights, y.shape)).sum() as tf.Scalar;
-      }, [...vars.values()]);
-      grads[backend] = new Map([...vars].map(([name, v]) => [name, g[v.name].dataSync() as Float32Array]));
-      tf.dispose([value, ...Object.values(g), ...vars.values()]);
-    }
-    const reference = referenceGradients(c, p, weights);
-    for (const [name, ref] of reference) {
-      const cpu = grads.cpu.get(name)!;
-      const wasm = grads.wasm.get(name)!;
-      expect(ref.some((v) => Math.abs(v) > 1e-3)).toBe(true);
-      expectClose(wasm, cpu, 1e-4, `${c.name} ${name} wasm vs cpu`);
-      expectClose(cpu, ref, 1e-4, `${c.name} ${name} cpu vs reference`);
-      expectClose(wasm, ref, 1e-4, `${c.name} ${name} wasm vs reference`);
-    }
-  });
+  it.each(cases.map((c) => [c.name, c] as const))(
+    '%s: tf.variableGrads on wasm equals cpu (≤ 1e-4) and central differences of the float64 reference (≤ 1e-4 relative)',
+    async (_name, c) => {
+      const p = randomParams([...c.specs, { name: 'x', shape: c.input, init: 'zeros' }], 50);
+      await initBackend('cpu');
+      const outputs = tf.tidy(() => c.out(named(p), tf.zeros(c.input) as tf.Tensor3D).size);
+      const weights = randomTensor([outputs], 51, 1).values as Float32Array;
+      const grads: Record<string, Map<string, Float32Array>> = {};
+      for (const backend of ['cpu', 'wasm'] as const) {
+        await initBackend(backend);
+        const vars = new Map(
+          [...p].map(([name, v]) => [
+            name,
+            tf.variable(tf.tensor(v.values as Float32Array, [...v.shape]), true, `grad-${c.name}-${backend}-${name}`),
+          ]),
+        );
+        const { value, grads: g } = tf.variableGrads(() => {
+          const params = Object.fromEntries(vars) as NamedParams;
+          const y = c.out(params, params.x as tf.Tensor3D);
+          return y.square().mul(tf.tensor(weights, y.shape)).sum() as tf.Scalar;
+        }, [...vars.values()]);
+        grads[backend] = new Map([...vars].map(([name, v]) => [name, g[v.name].dataSync() as Float32Array]));
+        tf.dispose([value, ...Object.values(g), ...vars.values()]);
+      }
+      const reference = referenceGradients(c, p, weights);
+      for (const [name, ref] of reference) {
+        const cpu = grads.cpu.get(name)!;
+        const wasm = grads.wasm.get(name)!;
+        expect(ref.some((v) => Math.abs(v) > 1e-3)).toBe(true);
+        expectClose(wasm, cpu, 1e-4, `${c.name} ${name} wasm vs cpu`);
+        expectClose(cpu, ref, 1e-4, `${c.name} ${name} cpu vs reference`);
+        expectClose(wasm, ref, 1e-4, `${c.name} ${name} wasm vs reference`);
+      }
+    },
+  );
 });

@@ -21,8 +21,16 @@ export interface Conv1dOptions {
 }
 
 /** Conv1D(filters, k): kernel [k, in, filters] he-uniform (docs/divad.md §3.1 Rec encoder), zero bias. */
-export function conv1dSpecs(name: string, kernelSize: number, inChannels: number, filters: number, opts: { bias?: boolean; init?: ParamSpec['init'] } = {}): ParamSpec[] {
-  const specs: ParamSpec[] = [{ name: `${name}/kernel`, shape: [kernelSize, inChannels, filters], init: opts.init ?? 'he-uniform' }];
+export function conv1dSpecs(
+  name: string,
+  kernelSize: number,
+  inChannels: number,
+  filters: number,
+  opts: { bias?: boolean; init?: ParamSpec['init'] } = {},
+): ParamSpec[] {
+  const specs: ParamSpec[] = [
+    { name: `${name}/kernel`, shape: [kernelSize, inChannels, filters], init: opts.init ?? 'he-uniform' },
+  ];
   if (opts.bias ?? true) specs.push({ name: `${name}/bias`, shape: [filters], init: 'zeros' });
   return specs;
 }
@@ -35,8 +43,16 @@ export function conv1d(p: NamedParams, name: string, x: tf.Tensor3D, opts: Conv1
 }
 
 /** Conv1DTranspose(filters, k): kernel [k, filters, in] glorot-uniform (docs/divad.md §3.1 Rec decoder), zero bias. */
-export function conv1dTransposeSpecs(name: string, kernelSize: number, inChannels: number, filters: number, opts: { bias?: boolean; init?: ParamSpec['init'] } = {}): ParamSpec[] {
-  const specs: ParamSpec[] = [{ name: `${name}/kernel`, shape: [kernelSize, filters, inChannels], init: opts.init ?? 'glorot-uniform' }];
+export function conv1dTransposeSpecs(
+  name: string,
+  kernelSize: number,
+  inChannels: number,
+  filters: number,
+  opts: { bias?: boolean; init?: ParamSpec['init'] } = {},
+): ParamSpec[] {
+  const specs: ParamSpec[] = [
+    { name: `${name}/kernel`, shape: [kernelSize, filters, inChannels], init: opts.init ?? 'glorot-uniform' },
+  ];
   if (opts.bias ?? true) specs.push({ name: `${name}/bias`, shape: [filters], init: 'zeros' });
   return specs;
 }
@@ -54,9 +70,24 @@ export function conv1dTranspose(p: NamedParams, name: string, x: tf.Tensor3D, op
   const s = opts.stride;
   const before = Math.floor(Math.max(0, k - s) / 2);
   // u[t·s] = x[t], zeros between (length W′·s)
-  const dilated = s === 1 ? x : (x.reshape([batch, length, 1, channels]).pad([[0, 0], [0, 0], [0, s - 1], [0, 0]]).reshape([batch, length * s, channels]) as tf.Tensor3D);
+  const dilated =
+    s === 1
+      ? x
+      : (x
+          .reshape([batch, length, 1, channels])
+          .pad([
+            [0, 0],
+            [0, 0],
+            [0, s - 1],
+            [0, 0],
+          ])
+          .reshape([batch, length * s, channels]) as tf.Tensor3D);
   // y[t′] = Σ_j u[t′ + before − j]·K[j] = Σ_m padded[t′ + m]·K[k − 1 − m] with k − 1 − before zeros in front
-  const padded = dilated.pad([[0, 0], [k - 1 - before, before], [0, 0]]) as tf.Tensor3D;
+  const padded = dilated.pad([
+    [0, 0],
+    [k - 1 - before, before],
+    [0, 0],
+  ]) as tf.Tensor3D;
   let y = tf.conv1d(padded, tf.reverse(kernel, 0).transpose([0, 2, 1]) as tf.Tensor3D, 1, 'valid');
   if (opts.bias ?? true) y = y.add(p[`${name}/bias`]);
   return opts.activation === 'relu' ? tf.relu(y) : y;
@@ -69,7 +100,10 @@ export function gruSpecs(name: string, inputSize: number, units: number, opts: {
     { name: `${name}/recurrent_kernel`, shape: [units, 3 * units], init: 'orthogonal' },
   ];
   if (opts.bias ?? true) {
-    specs.push({ name: `${name}/input_bias`, shape: [3 * units], init: 'zeros' }, { name: `${name}/recurrent_bias`, shape: [3 * units], init: 'zeros' });
+    specs.push(
+      { name: `${name}/input_bias`, shape: [3 * units], init: 'zeros' },
+      { name: `${name}/recurrent_bias`, shape: [3 * units], init: 'zeros' },
+    );
   }
   return specs;
 }
@@ -80,8 +114,18 @@ function columns(m: tf.Tensor, from: number, width: number): tf.Tensor {
 }
 
 /** rows [n, in] · kernel columns [from, from + width) + bias → [n, width] */
-function project(rows: tf.Tensor2D, kernel: tf.Tensor, bias: tf.Tensor | undefined, from: number, width: number): tf.Tensor2D {
-  return tf.fused.matMul({ a: rows, b: columns(kernel, from, width) as tf.Tensor2D, bias: bias && columns(bias, from, width) }) as tf.Tensor2D;
+function project(
+  rows: tf.Tensor2D,
+  kernel: tf.Tensor,
+  bias: tf.Tensor | undefined,
+  from: number,
+  width: number,
+): tf.Tensor2D {
+  return tf.fused.matMul({
+    a: rows,
+    b: columns(kernel, from, width) as tf.Tensor2D,
+    bias: bias && columns(bias, from, width),
+  }) as tf.Tensor2D;
 }
 
 /**
@@ -89,14 +133,30 @@ function project(rows: tf.Tensor2D, kernel: tf.Tensor, bias: tf.Tensor | undefin
  * (batch-major) or [width, B] (feature-major). Either way each step is a contiguous block, because wasm
  * copies a slice that is not row by row.
  */
-function projectSteps(x: tf.Tensor3D, kernel: tf.Tensor, bias: tf.Tensor | undefined, from: number, width: number, featureMajor: boolean): tf.Tensor2D[] {
+function projectSteps(
+  x: tf.Tensor3D,
+  kernel: tf.Tensor,
+  bias: tf.Tensor | undefined,
+  from: number,
+  width: number,
+  featureMajor: boolean,
+): tf.Tensor2D[] {
   const [batch, steps, inputSize] = x.shape;
-  const projected = project(x.reshape([batch * steps, inputSize]), kernel, bias, from, width).reshape([batch, steps, width]);
+  const projected = project(x.reshape([batch * steps, inputSize]), kernel, bias, from, width).reshape([
+    batch,
+    steps,
+    width,
+  ]);
   return tf.unstack(projected.transpose(featureMajor ? [1, 2, 0] : [1, 0, 2])) as tf.Tensor2D[];
 }
 
 /** states per step, [u, B] (feature-major) or [B, u] → [B, T, u], or the last one as [B, u] */
-function statesOut(states: tf.Tensor2D[], last: tf.Tensor2D, returnSequences: boolean, featureMajor: boolean): tf.Tensor3D | tf.Tensor2D {
+function statesOut(
+  states: tf.Tensor2D[],
+  last: tf.Tensor2D,
+  returnSequences: boolean,
+  featureMajor: boolean,
+): tf.Tensor3D | tf.Tensor2D {
   if (!returnSequences) return featureMajor ? last.transpose() : last;
   return tf.stack(states).transpose(featureMajor ? [2, 0, 1] : [1, 0, 2]) as tf.Tensor3D;
 }
@@ -114,7 +174,15 @@ export const GRU_BATCH_MAJOR_ROWS = 256;
  * Feature-major: h, x_zr = [x_z; x_r] and x_h are [·, B], one product Uᵀ·h split by rows.
  * Batch-major: h and every xⱼ are [B, u], one product per gate.
  */
-function gruRecursion(p: NamedParams, name: string, batch: number, steps: number, inputs: (t: number) => tf.Tensor2D[], returnSequences: boolean, featureMajor: boolean): tf.Tensor3D | tf.Tensor2D {
+function gruRecursion(
+  p: NamedParams,
+  name: string,
+  batch: number,
+  steps: number,
+  inputs: (t: number) => tf.Tensor2D[],
+  returnSequences: boolean,
+  featureMajor: boolean,
+): tf.Tensor3D | tf.Tensor2D {
   const recurrent = p[`${name}/recurrent_kernel`] as tf.Tensor2D;
   const recurrentBias = p[`${name}/recurrent_bias`];
   const units = recurrent.shape[0];
@@ -134,7 +202,10 @@ function gruRecursion(p: NamedParams, name: string, batch: number, steps: number
       if (returnSequences) states.push(h);
     }
   } else {
-    const gates = [0, 1, 2].map((g) => ({ u: columns(recurrent, g * units, units) as tf.Tensor2D, c: recurrentBias && columns(recurrentBias, g * units, units) }));
+    const gates = [0, 1, 2].map((g) => ({
+      u: columns(recurrent, g * units, units) as tf.Tensor2D,
+      c: recurrentBias && columns(recurrentBias, g * units, units),
+    }));
     const hGate = (g: number) => tf.fused.matMul({ a: h, b: gates[g].u, bias: gates[g].c });
     for (let t = 0; t < steps; t++) {
       const [xz, xr, xh] = inputs(t);
@@ -170,12 +241,20 @@ export function gru(p: NamedParams, name: string, x: tf.Tensor3D, returnSequence
   const [batch, steps] = x.shape;
   const featureMajor = batch < GRU_BATCH_MAJOR_ROWS;
   // the input projections of all time steps in one matrix product per block
-  const blocks = gruBlocks(units, featureMajor).map(([from, width]) => projectSteps(x, kernel, bias, from, width, featureMajor));
+  const blocks = gruBlocks(units, featureMajor).map(([from, width]) =>
+    projectSteps(x, kernel, bias, from, width, featureMajor),
+  );
   return gruRecursion(p, name, batch, steps, (t) => blocks.map((b) => b[t]), returnSequences, featureMajor);
 }
 
 /** gru over RepeatVector(steps)(v) for v [B, in] (the Figure 16 decoder's first layer): the input projections are computed once. */
-export function gruRepeated(p: NamedParams, name: string, v: tf.Tensor2D, steps: number, returnSequences: boolean): tf.Tensor3D | tf.Tensor2D {
+export function gruRepeated(
+  p: NamedParams,
+  name: string,
+  v: tf.Tensor2D,
+  steps: number,
+  returnSequences: boolean,
+): tf.Tensor3D | tf.Tensor2D {
   const kernel = p[`${name}/kernel`];
   const bias = p[`${name}/input_bias`];
   const units = p[`${name}/recurrent_kernel`].shape[0];
@@ -201,7 +280,12 @@ export function lstmSpecs(name: string, inputSize: number, units: number): Param
  * LSTM over x [B, T, in] from h₀ = c₀ = 0: [i, f, g, o] = x·W + h·U + b; i, f, o through σ, g through tanh;
  * c′ = f ⊙ c + i ⊙ g, h′ = o ⊙ tanh(c′). Returns every h [B, T, u] or only the last [B, u].
  */
-export function lstm(p: NamedParams, name: string, x: tf.Tensor3D, returnSequences: boolean): tf.Tensor3D | tf.Tensor2D {
+export function lstm(
+  p: NamedParams,
+  name: string,
+  x: tf.Tensor3D,
+  returnSequences: boolean,
+): tf.Tensor3D | tf.Tensor2D {
   const recurrent = p[`${name}/recurrent_kernel`] as tf.Tensor2D;
   const units = recurrent.shape[0];
   const [batch, steps] = x.shape;
@@ -213,7 +297,10 @@ export function lstm(p: NamedParams, name: string, x: tf.Tensor3D, returnSequenc
   const states: tf.Tensor2D[] = [];
   for (let t = 0; t < steps; t++) {
     const [i, f, g, o] = tf.split(projected[t].add(tf.matMul(recurrentT, h)), 4, 0);
-    c = tf.sigmoid(f).mul(c).add(tf.sigmoid(i).mul(tf.tanh(g))) as tf.Tensor2D;
+    c = tf
+      .sigmoid(f)
+      .mul(c)
+      .add(tf.sigmoid(i).mul(tf.tanh(g))) as tf.Tensor2D;
     h = tf.sigmoid(o).mul(tf.tanh(c)) as tf.Tensor2D;
     if (returnSequences) states.push(h);
   }

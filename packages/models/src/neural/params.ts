@@ -95,11 +95,22 @@ export function initialValues(specs: readonly ParamSpec[], seed: number): Map<st
 
 /** y = act(x·K + b) for the layer `name` (fused kernel). */
 export function dense(p: NamedParams, name: string, x: tf.Tensor2D, relu: boolean): tf.Tensor2D {
-  return tf.fused.matMul({ a: x, b: p[`${name}/kernel`] as tf.Tensor2D, bias: p[`${name}/bias`], activation: relu ? 'relu' : 'linear' }) as tf.Tensor2D;
+  return tf.fused.matMul({
+    a: x,
+    b: p[`${name}/kernel`] as tf.Tensor2D,
+    bias: p[`${name}/bias`],
+    activation: relu ? 'relu' : 'linear',
+  }) as tf.Tensor2D;
 }
 
 /** `hidden` ReLU layers `prefix/dense_i`, then `prefix/head` with or without ReLU. */
-export function denseStack(p: NamedParams, prefix: string, x: tf.Tensor2D, hiddenCount: number, reluHead = false): tf.Tensor2D {
+export function denseStack(
+  p: NamedParams,
+  prefix: string,
+  x: tf.Tensor2D,
+  hiddenCount: number,
+  reluHead = false,
+): tf.Tensor2D {
   let h = x;
   for (let i = 0; i < hiddenCount; i++) h = dense(p, `${prefix}/dense_${i}`, h, true);
   return dense(p, `${prefix}/head`, h, reluHead);

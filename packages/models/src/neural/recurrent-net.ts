@@ -9,7 +9,16 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ParameterError } from '@driftwatch/contracts';
-import { conv1d, conv1dSpecs, conv1dTranspose, conv1dTransposeSpecs, cropToLength, gru, gruRepeated, gruSpecs } from './layers';
+import {
+  conv1d,
+  conv1dSpecs,
+  conv1dTranspose,
+  conv1dTransposeSpecs,
+  cropToLength,
+  gru,
+  gruRepeated,
+  gruSpecs,
+} from './layers';
 import { dense, type NamedParams, type ParamSpec } from './params';
 import { layerWidthsAccepted, POSITIVE_INTEGER, type ParameterSpecs } from '../parameters/schema';
 
@@ -23,11 +32,19 @@ export interface RecArchitecture {
 }
 
 /** docs/divad.md §3.6, Rec DIVAD-GM on ASD: Conv1D(32, k5, s1) → GRU(32). */
-export const REC_ARCHITECTURE_DEFAULTS: RecArchitecture = { convFilters: [32], kernelSize: 5, stride: 1, gruUnits: [32] };
+export const REC_ARCHITECTURE_DEFAULTS: RecArchitecture = {
+  convFilters: [32],
+  kernelSize: 5,
+  stride: 1,
+  gruUnits: [32],
+};
 
 /** The recurrent layout as detector parameters (one number = one layer), with the defaults above. */
 export const REC_ARCHITECTURE_PARAMETERS: ParameterSpecs<{
-  convFilters: number | number[]; kernelSize: number; stride: number; gruUnits: number | number[],
+  convFilters: number | number[];
+  kernelSize: number;
+  stride: number;
+  gruUnits: number | number[];
 }> = {
   convFilters: {
     description: 'filters of each Conv1D layer of the encoder (the decoder mirrors them)',
@@ -52,9 +69,17 @@ export const REC_ARCHITECTURE_PARAMETERS: ParameterSpecs<{
 };
 
 /** Config values as lists (a single number is one layer). */
-export function recArchitectureOf(c: { convFilters: number | number[]; kernelSize: number; stride: number; gruUnits: number | number[] }): RecArchitecture {
+export function recArchitectureOf(c: {
+  convFilters: number | number[];
+  kernelSize: number;
+  stride: number;
+  gruUnits: number | number[];
+}): RecArchitecture {
   const list = (v: number | number[]) => (Array.isArray(v) ? [...v] : [v]);
-  for (const [k, v] of [['convFilters', c.convFilters], ['gruUnits', c.gruUnits]] as const) {
+  for (const [k, v] of [
+    ['convFilters', c.convFilters],
+    ['gruUnits', c.gruUnits],
+  ] as const) {
     // the decoder's last transposed convolution makes the output channels, and the last GRU the code
     if (list(v).length === 0) throw new ParameterError(`${k} needs at least one layer`);
   }
@@ -74,7 +99,13 @@ export interface RecLayerOptions {
 }
 
 /** Parameters of an encoder `prefix` from D features to a head of `outDim` values. */
-export function recEncoderSpecs(prefix: string, a: RecArchitecture, featureCount: number, outDim: number, opts: RecLayerOptions & { headBias?: boolean } = {}): ParamSpec[] {
+export function recEncoderSpecs(
+  prefix: string,
+  a: RecArchitecture,
+  featureCount: number,
+  outDim: number,
+  opts: RecLayerOptions & { headBias?: boolean } = {},
+): ParamSpec[] {
   const specs: ParamSpec[] = [];
   let channels = featureCount;
   a.convFilters.forEach((f, i) => {
@@ -91,7 +122,14 @@ export function recEncoderSpecs(prefix: string, a: RecArchitecture, featureCount
 }
 
 /** The encoder's last GRU state [B, u] of flattened windows x [B, W·D] (before the head). */
-export function recEncodeState(p: NamedParams, prefix: string, a: RecArchitecture, windowLength: number, x: tf.Tensor2D, opts: RecLayerOptions = {}): tf.Tensor2D {
+export function recEncodeState(
+  p: NamedParams,
+  prefix: string,
+  a: RecArchitecture,
+  windowLength: number,
+  x: tf.Tensor2D,
+  opts: RecLayerOptions = {},
+): tf.Tensor2D {
   const [batch, size] = x.shape;
   let h: tf.Tensor3D = x.reshape([batch, windowLength, size / windowLength]);
   a.convFilters.forEach((_, i) => {
@@ -108,12 +146,25 @@ export function recEncodeState(p: NamedParams, prefix: string, a: RecArchitectur
 }
 
 /** Encoder output [B, outDim]: the head (ReLU or linear) on the last GRU state. */
-export function recEncode(p: NamedParams, prefix: string, a: RecArchitecture, windowLength: number, x: tf.Tensor2D, reluHead = false): tf.Tensor2D {
+export function recEncode(
+  p: NamedParams,
+  prefix: string,
+  a: RecArchitecture,
+  windowLength: number,
+  x: tf.Tensor2D,
+  reluHead = false,
+): tf.Tensor2D {
   return dense(p, `${prefix}/head`, recEncodeState(p, prefix, a, windowLength, x), reluHead);
 }
 
 /** Parameters of a decoder `prefix` from a code of `inputDim` values to `outChannels` per record. */
-export function recDecoderSpecs(prefix: string, a: RecArchitecture, inputDim: number, outChannels: number, opts: RecLayerOptions = {}): ParamSpec[] {
+export function recDecoderSpecs(
+  prefix: string,
+  a: RecArchitecture,
+  inputDim: number,
+  outChannels: number,
+  opts: RecLayerOptions = {},
+): ParamSpec[] {
   const specs: ParamSpec[] = [];
   let channels = inputDim;
   [...a.gruUnits].reverse().forEach((u, i) => {
@@ -131,13 +182,24 @@ export function recDecoderSpecs(prefix: string, a: RecArchitecture, inputDim: nu
 }
 
 /** Decoder output [B, W, outChannels] of codes z [B, inputDim]. */
-export function recDecode(p: NamedParams, prefix: string, a: RecArchitecture, windowLength: number, z: tf.Tensor2D, opts: RecLayerOptions = {}): tf.Tensor3D {
+export function recDecode(
+  p: NamedParams,
+  prefix: string,
+  a: RecArchitecture,
+  windowLength: number,
+  z: tf.Tensor2D,
+  opts: RecLayerOptions = {},
+): tf.Tensor3D {
   // RepeatVector(W′) → GRU, with the repeated input projected once
   let h = gruRepeated(p, `${prefix}/gru_0`, z, encodedLength(windowLength, a), true) as tf.Tensor3D;
   for (let i = 1; i < a.gruUnits.length; i++) h = gru(p, `${prefix}/gru_${i}`, h, true) as tf.Tensor3D;
   const convs = a.convFilters.length;
   for (let i = 0; i < convs; i++) {
-    h = conv1dTranspose(p, `${prefix}/deconv_${i}`, h, { stride: a.stride, activation: i === convs - 1 ? 'linear' : 'relu', bias: opts.bias });
+    h = conv1dTranspose(p, `${prefix}/deconv_${i}`, h, {
+      stride: a.stride,
+      activation: i === convs - 1 ? 'linear' : 'relu',
+      bias: opts.bias,
+    });
   }
   return cropToLength(h, windowLength);
 }

@@ -5,7 +5,14 @@ import { InputError, NotFittedError, mulberry32, normalSampler, type ModelManife
 import { initBackend, tf } from '../backend';
 import type { ModelFiles } from '../model-dir';
 import type { NamedParams } from './params';
-import { TfjsDetector, type FitRun, type FittedFacts, type TrainOptions, type TrainingSettings, type VariableSpecs } from './tfjs-detector';
+import {
+  TfjsDetector,
+  type FitRun,
+  type FittedFacts,
+  type TrainOptions,
+  type TrainingSettings,
+  type VariableSpecs,
+} from './tfjs-detector';
 
 interface ProbeConfig extends TrainingSettings {
   /** makes afterFit throw, as a failed density fit would */
@@ -23,7 +30,16 @@ class LinearProbe extends TfjsDetector<ProbeConfig, FittedFacts, Batch, FitRun> 
   note?: unknown;
 
   constructor(config: Partial<ProbeConfig> = {}) {
-    super({ learningRate: 0.05, weightDecay: 0, clipNorm: null, batchSize: 16, epochs: 60, patience: 5, failAfterFit: false, ...config });
+    super({
+      learningRate: 0.05,
+      weightDecay: 0,
+      clipNorm: null,
+      batchSize: 16,
+      epochs: 60,
+      patience: 5,
+      failAfterFit: false,
+      ...config,
+    });
   }
 
   get windowLength(): number {
@@ -31,11 +47,22 @@ class LinearProbe extends TfjsDetector<ProbeConfig, FittedFacts, Batch, FitRun> 
   }
 
   protected variableSpecs(facts: FittedFacts): VariableSpecs {
-    return { trainable: [{ name: 'w', shape: [facts.featureCount], init: 'glorot-uniform' }], state: [{ name: 'offset', shape: [1], init: 'zeros' }] };
+    return {
+      trainable: [{ name: 'w', shape: [facts.featureCount], init: 'glorot-uniform' }],
+      state: [{ name: 'offset', shape: [1], init: 'zeros' }],
+    };
   }
 
   protected batchLoss(p: NamedParams, b: Batch): tf.Scalar {
-    return tf.mean(tf.squaredDifference(b.x.matMul(p.w.reshape([-1, 1])).reshape([-1]).add(p.offset), b.y));
+    return tf.mean(
+      tf.squaredDifference(
+        b.x
+          .matMul(p.w.reshape([-1, 1]))
+          .reshape([-1])
+          .add(p.offset),
+        b.y,
+      ),
+    );
   }
 
   protected override afterFit(): void {
@@ -56,17 +83,27 @@ class LinearProbe extends TfjsDetector<ProbeConfig, FittedFacts, Batch, FitRun> 
 
   fit(x: Float32Array, y: Float32Array, offset: number, opts: TrainOptions & { validate?: boolean }) {
     const F = x.length / y.length;
-    const rows = (idx: ArrayLike<number>) => Float32Array.from({ length: idx.length * F }, (_, k) => x[idx[Math.floor(k / F)] * F + (k % F)]);
+    const rows = (idx: ArrayLike<number>) =>
+      Float32Array.from({ length: idx.length * F }, (_, k) => x[idx[Math.floor(k / F)] * F + (k % F)]);
     return this.train({ featureCount: F, domains: [] }, opts, {
       examples: y.length,
       initialState: new Map([['offset', Float32Array.of(offset)]]),
       batch: (idx) => ({ x: tf.tensor2d(rows(idx), [idx.length, F]), y: tf.tensor1d(Array.from(idx, (i) => y[i])) }),
-      validationLoss: opts.validate ? () => tf.tidy(() => this.batchLoss(this.params(), { x: tf.tensor2d(x, [y.length, F]), y: tf.tensor1d(y) }).dataSync()[0]) : undefined,
+      validationLoss: opts.validate
+        ? () =>
+            tf.tidy(
+              () =>
+                this.batchLoss(this.params(), { x: tf.tensor2d(x, [y.length, F]), y: tf.tensor1d(y) }).dataSync()[0],
+            )
+        : undefined,
       run: (core) => core,
     });
   }
 
-  static load(dir: string, make = (config: Record<string, unknown>) => new LinearProbe(config as Partial<ProbeConfig>)): Promise<LinearProbe> {
+  static load(
+    dir: string,
+    make = (config: Record<string, unknown>) => new LinearProbe(config as Partial<ProbeConfig>),
+  ): Promise<LinearProbe> {
     return TfjsDetector.restore(dir, 'linear-probe', make);
   }
 }

@@ -19,7 +19,16 @@ import {
 } from '@driftwatch/contracts';
 import { ensureBackend, tf } from '../backend';
 import { MANIFEST_FILE, modelFiles, modelManifest, readManifest, writeModelDir, type ModelFiles } from '../model-dir';
-import { AdamW, optimisationStep, packWeights, trainLoop, unpackWeights, type StateSetter, type TrainLoopResult, type WeightsIndex } from '../training';
+import {
+  AdamW,
+  optimisationStep,
+  packWeights,
+  trainLoop,
+  unpackWeights,
+  type StateSetter,
+  type TrainLoopResult,
+  type WeightsIndex,
+} from '../training';
 import { assertWeightShapes, createNamedVariables, fitReportOf } from './fit-helpers';
 import { SEED_STREAMS, initialValues, subSeed, type NamedParams, type ParamSpec } from './params';
 
@@ -156,7 +165,10 @@ export interface BatchSource {
 }
 
 /** A pass over consecutive batches of at most `batch` rows, gathered into one reused buffer. */
-function batchesOf(source: BatchSource, batch: number): { size: number; tensor(start: number): { x: tf.Tensor2D; n: number } } {
+function batchesOf(
+  source: BatchSource,
+  batch: number,
+): { size: number; tensor(start: number): { x: tf.Tensor2D; n: number } } {
   const size = Math.max(1, Math.min(batch, source.count));
   const buf = new Float32Array(size * source.size);
   const idx = new Int32Array(size);
@@ -172,7 +184,11 @@ function batchesOf(source: BatchSource, batch: number): { size: number; tensor(s
 }
 
 /** Calls `visit` with consecutive batches [n, size] of at most `batch` rows (each tensor is disposed after its visit). */
-export function forEachBatch(source: BatchSource, batch: number, visit: (x: tf.Tensor2D, start: number, n: number) => void): void {
+export function forEachBatch(
+  source: BatchSource,
+  batch: number,
+  visit: (x: tf.Tensor2D, start: number, n: number) => void,
+): void {
   const pass = batchesOf(source, batch);
   for (let start = 0; start < source.count; start += pass.size) {
     const { x, n } = pass.tensor(start);
@@ -185,7 +201,11 @@ export function forEachBatch(source: BatchSource, batch: number, visit: (x: tf.T
 }
 
 /** Σ over batches of f(x, n, start) as one tensor (each f returns a tensor of one shape), summed in float32. */
-export function sumBatches(source: BatchSource, batch: number, f: (x: tf.Tensor2D, n: number, start: number) => tf.Tensor): tf.Tensor {
+export function sumBatches(
+  source: BatchSource,
+  batch: number,
+  f: (x: tf.Tensor2D, n: number, start: number) => tf.Tensor,
+): tf.Tensor {
   let total: tf.Tensor | undefined;
   forEachBatch(source, batch, (x, start, n) => {
     const s = tf.tidy(() => f(x, n, start));
@@ -203,7 +223,12 @@ export function sumBatches(source: BatchSource, batch: number, f: (x: tf.Tensor2
  * f of every batch, concatenated: `width` values per row (f returns [n] or [n, width]), row-major. Yields to the
  * event loop between batches, so that long passes leave room for progress and cancellation.
  */
-export async function mapBatches(source: BatchSource, batch: number, width: number, f: (x: tf.Tensor2D) => tf.Tensor): Promise<Float32Array> {
+export async function mapBatches(
+  source: BatchSource,
+  batch: number,
+  width: number,
+  f: (x: tf.Tensor2D) => tf.Tensor,
+): Promise<Float32Array> {
   const out = new Float32Array(source.count * width);
   const pass = batchesOf(source, batch);
   for (let start = 0; start < source.count; start += pass.size) {
@@ -217,7 +242,12 @@ export async function mapBatches(source: BatchSource, batch: number, width: numb
 
 let instances = 0;
 
-export abstract class TfjsDetector<Config extends TrainingSettings, Facts extends FittedFacts, Batch, Run extends FitRun> {
+export abstract class TfjsDetector<
+  Config extends TrainingSettings,
+  Facts extends FittedFacts,
+  Batch,
+  Run extends FitRun,
+> {
   abstract readonly id: string;
   readonly config: Readonly<Config>;
   /** trainable parameters, then state variables, by name */
@@ -285,7 +315,12 @@ export abstract class TfjsDetector<Config extends TrainingSettings, Facts extend
   /** Current parameter and state values by name (copies), to check the network against a plain computation. */
   parameterValues(): Map<string, { shape: number[]; values: Float32Array }> {
     this.requireFitted();
-    return new Map([...this.variables].map(([name, v]) => [name, { shape: [...v.shape], values: (v.dataSync() as Float32Array).slice() }]));
+    return new Map(
+      [...this.variables].map(([name, v]) => [
+        name,
+        { shape: [...v.shape], values: (v.dataSync() as Float32Array).slice() },
+      ]),
+    );
   }
 
   protected requireFitted(): Fitted<Facts> {
@@ -311,7 +346,11 @@ export abstract class TfjsDetector<Config extends TrainingSettings, Facts extend
   }
 
   /** Replaces the variables by ones of these specs and values, and the fitted state by `fitted`; all or nothing. */
-  private install(specs: VariableSpecs, values: Map<string, Float32Array | { values: Float32Array }>, fitted: Fitted<Facts>): void {
+  private install(
+    specs: VariableSpecs,
+    values: Map<string, Float32Array | { values: Float32Array }>,
+    fitted: Fitted<Facts>,
+  ): void {
     this.forget();
     const prefix = `${this.id}-${this.instance}`;
     const variables = createNamedVariables(specs.trainable, values, prefix, this.id);
@@ -360,14 +399,37 @@ export abstract class TfjsDetector<Config extends TrainingSettings, Facts extend
         const trains = phase.trains ?? (() => true);
         const trained = specs.trainable.filter((s) => trains(s.name)).map((s) => this.variables.get(s.name)!);
         await phase.before?.(run);
-        const optimizer = new AdamW({ learningRate: this.learningRateAt(0, phase.name), weightDecay: c.weightDecay, clipNorm: c.clipNorm ?? Infinity });
+        const optimizer = new AdamW({
+          learningRate: this.learningRateAt(0, phase.name),
+          weightDecay: c.weightDecay,
+          clipNorm: c.clipNorm ?? Infinity,
+        });
         const step = (indices: Int32Array, epoch: number): tf.Scalar => {
           optimizer.learningRate = this.learningRateAt(epoch, phase.name);
-          return optimisationStep(optimizer, trained, (setState) => this.batchLoss(params, plan.batch(indices), { phase: phase.name, epoch, training: true, noise: trainingNoise, setState }), assignState);
+          return optimisationStep(
+            optimizer,
+            trained,
+            (setState) =>
+              this.batchLoss(params, plan.batch(indices), {
+                phase: phase.name,
+                epoch,
+                training: true,
+                noise: trainingNoise,
+                setState,
+              }),
+            assignState,
+          );
         };
         const validationLoss = plan.validationLoss;
         const validate = validationLoss
-          ? (epoch: number) => validationLoss({ phase: phase.name, epoch, training: false, noise: noiseStream(seed, SEED_STREAMS.validationNoise), setState: () => undefined })
+          ? (epoch: number) =>
+              validationLoss({
+                phase: phase.name,
+                epoch,
+                training: false,
+                noise: noiseStream(seed, SEED_STREAMS.validationNoise),
+                setState: () => undefined,
+              })
           : undefined;
         try {
           result = await trainLoop({
@@ -418,7 +480,11 @@ export abstract class TfjsDetector<Config extends TrainingSettings, Facts extend
       },
       context,
     );
-    await writeModelDir(dir, manifest, { [WEIGHTS_BIN]: bin, [WEIGHTS_JSON]: JSON.stringify(index) + '\n', ...this.extraFiles(facts) });
+    await writeModelDir(dir, manifest, {
+      [WEIGHTS_BIN]: bin,
+      [WEIGHTS_JSON]: JSON.stringify(index) + '\n',
+      ...this.extraFiles(facts),
+    });
   }
 
   /**
@@ -433,7 +499,8 @@ export abstract class TfjsDetector<Config extends TrainingSettings, Facts extend
     const manifest = await readManifest(dir, typeof detectors === 'string' ? detectors : [...detectors]);
     const files = modelFiles(dir);
     const det = make(manifest.config);
-    if (det.id !== manifest.detector) throw new InputError({ file: files.path(MANIFEST_FILE) }, `a config of ${manifest.detector}`, `one of ${det.id}`);
+    if (det.id !== manifest.detector)
+      throw new InputError({ file: files.path(MANIFEST_FILE) }, `a config of ${manifest.detector}`, `one of ${det.id}`);
     const facts = await det.factsFromManifest(manifest, files);
     const specs = det.variableSpecs(facts);
     const index = await files.json<WeightsIndex>(WEIGHTS_JSON);

@@ -22,7 +22,13 @@ export function vaeLoss(vae: VaeParts, x: tf.Tensor2D, latentDim: number, noise:
 }
 
 /** window score: (1/S) Σ_s −ln p(x|z_s), z_s ~ q(z|x), samples tiled about SAMPLE_ROWS rows per decoder pass */
-export function sampledNll(vae: VaeParts, x: tf.Tensor2D, latentDim: number, samples: number, noise: NoiseSource): tf.Tensor1D {
+export function sampledNll(
+  vae: VaeParts,
+  x: tf.Tensor2D,
+  latentDim: number,
+  samples: number,
+  noise: NoiseSource,
+): tf.Tensor1D {
   const B = x.shape[0];
   const perPass = Math.max(1, Math.min(samples, Math.floor(SAMPLE_ROWS / Math.max(1, B))));
   const q = vae.encode(x);
@@ -46,7 +52,9 @@ export function sampledNll(vae: VaeParts, x: tf.Tensor2D, latentDim: number, sam
  * A window VAE baseline (Dense or Rec): the subclass gives its encoder and decoder likelihood; training uses the
  * ELBO (`vaeLoss`) and scoring the sampled NLL (`sampledNll`).
  */
-export abstract class WindowVae<Config extends TrainingConfig & { latentDim: number; scoreSamples: number }> extends WindowNetworkDetector<Config> {
+export abstract class WindowVae<
+  Config extends TrainingConfig & { latentDim: number; scoreSamples: number },
+> extends WindowNetworkDetector<Config> {
   /** q(z|x) for flattened windows [B, W·D] */
   abstract encode(p: NamedParams, x: tf.Tensor2D): { mu: tf.Tensor2D; sigma: tf.Tensor2D };
   /** −ln p(x|z) per row */

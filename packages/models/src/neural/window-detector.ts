@@ -71,7 +71,11 @@ export const VALIDATION_BATCH = 1024;
 
 /** The windows of a set as rows of W·D values. */
 export function windowRows(windows: WindowSet): BatchSource {
-  return { count: windows.count, size: windows.windowLength * windows.featureCount, gather: (indices, out) => gatherWindows(windows, indices, out) };
+  return {
+    count: windows.count,
+    size: windows.windowLength * windows.featureCount,
+    gather: (indices, out) => gatherWindows(windows, indices, out),
+  };
 }
 
 /** each window's index into `trainingDomains`, −1 where its domain is not one of them */
@@ -80,7 +84,10 @@ export function trainingDomainIndices(windows: WindowSet, trainingDomains: reado
   return Int32Array.from({ length: windows.count }, (_, i) => map[windows.domainOf(i)] ?? -1);
 }
 
-export abstract class WindowTfjsDetector<Config extends TrainingConfig> extends TfjsDetector<Config, WindowFacts, WindowBatch, PhaseRun> implements Detector<Config> {
+export abstract class WindowTfjsDetector<Config extends TrainingConfig>
+  extends TfjsDetector<Config, WindowFacts, WindowBatch, PhaseRun>
+  implements Detector<Config>
+{
   get windowLength(): number {
     return this.config.windowLength;
   }
@@ -109,12 +116,19 @@ export abstract class WindowTfjsDetector<Config extends TrainingConfig> extends 
 
   /** Checks the training and validation windows beyond their shape (`validationDomains`: `trainingDomainIndices`). */
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
-  protected checkWindows(train: WindowSet, validation: WindowSet | undefined, validationDomains: Int32Array | undefined): void {
+  protected checkWindows(
+    train: WindowSet,
+    validation: WindowSet | undefined,
+    validationDomains: Int32Array | undefined,
+  ): void {
     // any windows of the right shape will do by default
   }
 
   protected variableSpecs(facts: WindowFacts): VariableSpecs {
-    return { trainable: this.paramSpecs(facts.featureCount, facts.domains.length), state: this.stateSpecs(facts.featureCount) };
+    return {
+      trainable: this.paramSpecs(facts.featureCount, facts.domains.length),
+      state: this.stateSpecs(facts.featureCount),
+    };
   }
 
   protected batchLoss(p: NamedParams, batch: WindowBatch, ctx: LossContext): tf.Scalar {
@@ -124,7 +138,9 @@ export abstract class WindowTfjsDetector<Config extends TrainingConfig> extends 
   /** Mean loss over the validation windows: Σ over batches of loss·count, in float32, divided by the count. */
   protected validationLoss(validation: WindowSet, domains: Int32Array, ctx: LossContext): number {
     const params = this.params();
-    const total = sumBatches(windowRows(validation), VALIDATION_BATCH, (x, count, start) => this.loss(params, x, ctx.noise, { ...ctx, domains: domains.subarray(start, start + count) }).mul(count));
+    const total = sumBatches(windowRows(validation), VALIDATION_BATCH, (x, count, start) =>
+      this.loss(params, x, ctx.noise, { ...ctx, domains: domains.subarray(start, start + count) }).mul(count),
+    );
     const mean = total.dataSync()[0] / validation.count;
     total.dispose();
     return mean;
@@ -132,7 +148,8 @@ export abstract class WindowTfjsDetector<Config extends TrainingConfig> extends 
 
   async fit(train: WindowSet, opts: FitOptions): Promise<FitReport> {
     const c = this.config;
-    if (train.windowLength !== c.windowLength) throw new FeatureMismatchError(c.windowLength, train.windowLength, 'records per window');
+    if (train.windowLength !== c.windowLength)
+      throw new FeatureMismatchError(c.windowLength, train.windowLength, 'records per window');
     if (train.count < 1) throw new ParameterError(`${this.id}: no training windows`);
     // an empty validation set cannot rank epochs: train as without one
     const validation = opts.validation && opts.validation.count > 0 ? opts.validation : undefined;
@@ -151,13 +168,23 @@ export abstract class WindowTfjsDetector<Config extends TrainingConfig> extends 
         for (let i = 0; i < n; i++) dBuf[i] = train.domainOf(indices[i]);
         return { x: tf.tensor2d(xBuf.subarray(0, n * rows.size), [n, rows.size]), domains: dBuf.subarray(0, n) };
       },
-      validationLoss: validation && validationDomains ? (ctx) => this.validationLoss(validation, validationDomains, ctx) : undefined,
-      run: (core) => ({ ...core, train, validation, sumOverBatches: (windows, f) => sumBatches(windowRows(windows), VALIDATION_BATCH, (x, count) => f(x, count)) }),
+      validationLoss:
+        validation && validationDomains ? (ctx) => this.validationLoss(validation, validationDomains, ctx) : undefined,
+      run: (core) => ({
+        ...core,
+        train,
+        validation,
+        sumOverBatches: (windows, f) => sumBatches(windowRows(windows), VALIDATION_BATCH, (x, count) => f(x, count)),
+      }),
     });
   }
 
   protected factsFromManifest(manifest: ModelManifest, files: ModelFiles): WindowFacts {
-    if (!(Number.isInteger(manifest.featureCount) && manifest.featureCount >= 1)) throw new InputError({ file: files.path(MANIFEST_FILE) }, 'a positive featureCount');
-    return { featureCount: manifest.featureCount, domains: Array.isArray(manifest.domains) ? [...manifest.domains] : [] };
+    if (!(Number.isInteger(manifest.featureCount) && manifest.featureCount >= 1))
+      throw new InputError({ file: files.path(MANIFEST_FILE) }, 'a positive featureCount');
+    return {
+      featureCount: manifest.featureCount,
+      domains: Array.isArray(manifest.domains) ? [...manifest.domains] : [],
+    };
   }
 }

@@ -71,23 +71,31 @@ describe('value constraints', () => {
       'a positive integer or a non-empty list of positive integers',
     );
     expect(
-      describeAccepted([{ type: 'number', min: 0, max: 1, exclusiveMin: true }, { type: 'integer', min: 2 }]),
+      describeAccepted([
+        { type: 'number', min: 0, max: 1, exclusiveMin: true },
+        { type: 'integer', min: 2 },
+      ]),
     ).toBe('a number in (0, 1] or an integer ≥ 2');
     expect(describeAccepted([oneOf('auto'), NULL])).toBe("'auto' or null");
-    expect(
-      describeAccepted([listOf({ type: 'integer', min: 0, max: 9 }, { distinct: true })]),
-    ).toBe('a list of distinct integers in [0, 9]');
-    expect(
-      describeAccepted([{ type: 'record', fields: { f: [POSITIVE_INTEGER], s: [{ type: 'boolean' }] } }]),
-    ).toBe('an object { f: a positive integer, s: true or false }');
+    expect(describeAccepted([listOf({ type: 'integer', min: 0, max: 9 }, { distinct: true })])).toBe(
+      'a list of distinct integers in [0, 9]',
+    );
+    expect(describeAccepted([{ type: 'record', fields: { f: [POSITIVE_INTEGER], s: [{ type: 'boolean' }] } }])).toBe(
+      'an object { f: a positive integer, s: true or false }',
+    );
   });
 });
 
 describe('resolveParameters', () => {
   it('fills defaults (derived ones from the resolved values) in the schema order, and keeps what is given', () => {
-    expect(resolveParameters('toy', TOY, { mode: 'b' })).toEqual(
-      { mode: 'b', width: 8, layers: [4, 4], rate: 0.5, clip: null, depth: 16 },
-    );
+    expect(resolveParameters('toy', TOY, { mode: 'b' })).toEqual({
+      mode: 'b',
+      width: 8,
+      layers: [4, 4],
+      rate: 0.5,
+      clip: null,
+      depth: 16,
+    });
     const c = resolveParameters('toy', TOY, { depth: 9, width: 3, mode: 'a', layers: 2, clip: 1.5 });
     expect(Object.keys(c)).toEqual(['mode', 'width', 'layers', 'rate', 'clip', 'depth']);
     expect([c.width, c.layers, c.clip, c.depth]).toEqual([3, 2, 1.5, 9]);
@@ -99,7 +107,10 @@ describe('resolveParameters', () => {
     const c = resolveParameters('toy', TOY, { mode: 'a', layers });
     layers.push(3);
     (resolveParameters('toy', TOY, { mode: 'a' }).layers as number[]).push(9);
-    expect([c.layers, resolveParameters('toy', TOY, { mode: 'a' }).layers]).toEqual([[1, 2], [4, 4]]);
+    expect([c.layers, resolveParameters('toy', TOY, { mode: 'a' }).layers]).toEqual([
+      [1, 2],
+      [4, 4],
+    ]);
   });
 
   it.each<[Record<string, unknown> | unknown, string]>([
@@ -148,9 +159,9 @@ describe('withFixedParameters', () => {
     expect(Object.keys(fixed.parameters)).toEqual(['layers', 'rate', 'clip', 'depth']);
     expect(fixed.parameters.depth.default).toBe(8);
     expect(staticDefaults(fixed)).toEqual({ layers: [4, 4], rate: 0.5, clip: null, depth: 8 });
-    expect(
-      () => resolveParameters('toy-b', fixed, { depth: 3 }),
-    ).toThrow('toy-b: depth must be at least width, got depth = 3');
+    expect(() => resolveParameters('toy-b', fixed, { depth: 3 })).toThrow(
+      'toy-b: depth must be at least width, got depth = 3',
+    );
     expect(() => resolveParameters('toy-b', fixed, { mode: 'a' })).toThrow(/^toy-b: unknown parameter 'mode'/);
   });
 });

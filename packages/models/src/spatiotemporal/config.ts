@@ -97,10 +97,8 @@ export const ST_DDA_PARAMETERS: ParameterSchema<StDdaConfig> = {
     scales: {
       description: 'K of each temporal aggregator (τ = 0 … K), multi-scale [choice]',
       accepts: [listOf(NON_NEGATIVE_INTEGER, { minItems: 1, distinct: true })],
-      default: derived(
-        ['windowLength'],
-        '{1, 4, W − 1} capped at W − 1',
-        (c) => defaultScales(c.windowLength as number),
+      default: derived(['windowLength'], '{1, 4, W − 1} capped at W − 1', (c) =>
+        defaultScales(c.windowLength as number),
       ),
     },
     attentionDim: {

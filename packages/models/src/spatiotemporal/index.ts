@@ -8,8 +8,32 @@ export {
   type StDdaScoreKind,
   type StDdaScoreReference,
 } from './config';
-export { forwardSteps, forwardWindows, stDdaParamSpecs, stDdaStateSpecs, type StDdaArchitecture, type StDdaForward } from './network';
-export { stDdaBatchTensors, stDdaTrainingLoss, type StDdaBatch, type StDdaBatchTensors, type StDdaObjective } from './step';
-export { entityFeatureMoments, gatherTrainingWindows, standardiseNodeSeries, type EntityFeatureMoments, type StandardisedSeries } from './series-data';
-export { observedDependencies, rowNormalisedWithSelfLoops, snapshotAdjacency, type ObservedEdgeSettings } from './observed-graph';
+export {
+  forwardSteps,
+  forwardWindows,
+  stDdaParamSpecs,
+  stDdaStateSpecs,
+  type StDdaArchitecture,
+  type StDdaForward,
+} from './network';
+export {
+  stDdaBatchTensors,
+  stDdaTrainingLoss,
+  type StDdaBatch,
+  type StDdaBatchTensors,
+  type StDdaObjective,
+} from './step';
+export {
+  entityFeatureMoments,
+  gatherTrainingWindows,
+  standardiseNodeSeries,
+  type EntityFeatureMoments,
+  type StandardisedSeries,
+} from './series-data';
+export {
+  observedDependencies,
+  rowNormalisedWithSelfLoops,
+  snapshotAdjacency,
+  type ObservedEdgeSettings,
+} from './observed-graph';
 export { ST_DDA_DESCRIPTOR } from './descriptor';

@@ -24,14 +24,30 @@ const W = 4;
 const D = 4;
 
 function architecture(scales: number[], observed: boolean): StDdaArchitecture {
-  return { featureCount: F, entityCount: N, windowLength: W, embeddingDim: D, encoderHidden: 5, decoderHidden: 3, scales, attentionDim: 3, observed };
+  return {
+    featureCount: F,
+    entityCount: N,
+    windowLength: W,
+    embeddingDim: D,
+    encoderHidden: 5,
+    decoderHidden: 3,
+    scales,
+    attentionDim: 3,
+    observed,
+  };
 }
 
 /** Given weights: every parameter and state value U(−0.9, 0.9) from a seed (logits too, so α and λ are not at their initial values). */
 function givenWeights(a: StDdaArchitecture, seed: number): Map<string, { shape: number[]; values: Float32Array }> {
   const u = mulberry32(seed);
   return new Map(
-    [...stDdaParamSpecs(a), ...stDdaStateSpecs(a)].map((s) => [s.name, { shape: s.shape, values: Float32Array.from({ length: s.shape.reduce((p, q) => p * q, 1) }, () => 1.8 * u() - 0.9) }]),
+    [...stDdaParamSpecs(a), ...stDdaStateSpecs(a)].map((s) => [
+      s.name,
+      {
+        shape: s.shape,
+        values: Float32Array.from({ length: s.shape.reduce((p, q) => p * q, 1) }, () => 1.8 * u() - 0.9),
+      },
+    ]),
   );
 }
 
@@ -42,7 +58,9 @@ function tensorsOf(w: RefWeights): NamedParams {
 /** steps × N × F values U(−2, 2) */
 function randomSteps(steps: number, seed: number): number[][][] {
   const u = mulberry32(seed);
-  return Array.from({ length: steps }, () => Array.from({ length: N }, () => Array.from({ length: F }, () => 4 * u() - 2)));
+  return Array.from({ length: steps }, () =>
+    Array.from({ length: N }, () => Array.from({ length: F }, () => 4 * u() - 2)),
+  );
 }
 
 /** A row-normalised N × N matrix with a positive diagonal, as norm(A_obs + I) is. */
@@ -84,30 +102,68 @@ describe('st-dda network against a plain-JS computation of docs/spatiotemporal.m
     for (let step = 0; step < W; step++) for (let b = 0; b < B; b++) x.push(...flat(windows[b][step]));
     tf.tidy(() => {
       const p = tensorsOf(w);
-      const fw = forwardWindows(p, a, tf.tensor2d(x, [W * B * N, F]), B, observed ? tf.tensor3d(flat(obs), [B, N, N]) : undefined);
+      const fw = forwardWindows(
+        p,
+        a,
+        tf.tensor2d(x, [W * B * N, F]),
+        B,
+        observed ? tf.tensor3d(flat(obs), [B, N, N]) : undefined,
+      );
       const ref = windows.map((win, b) => refWindow(w, { scales }, win, observed ? obs[b] : undefined));
-      expectClose(fw.hTilde.dataSync(), ref.flatMap((r) => flat(r.hTilde)));
-      expectClose(fw.learned.dataSync(), ref.flatMap((r) => flat(r.learned)));
-      expectClose(fw.z.dataSync(), ref.flatMap((r) => flat(r.z)));
-      expectClose(fw.u.dataSync(), ref.flatMap((r) => flat(r.u)));
-      expectClose(combinedDependencies(p, fw.learned, observed ? tf.tensor3d(flat(obs), [B, N, N]) : undefined).dataSync(), ref.flatMap((r) => flat(r.combined)));
+      expectClose(
+        fw.hTilde.dataSync(),
+        ref.flatMap((r) => flat(r.hTilde)),
+      );
+      expectClose(
+        fw.learned.dataSync(),
+        ref.flatMap((r) => flat(r.learned)),
+      );
+      expectClose(
+        fw.z.dataSync(),
+        ref.flatMap((r) => flat(r.z)),
+      );
+      expectClose(
+        fw.u.dataSync(),
+        ref.flatMap((r) => flat(r.u)),
+      );
+      expectClose(
+        combinedDependencies(p, fw.learned, observed ? tf.tensor3d(flat(obs), [B, N, N]) : undefined).dataSync(),
+        ref.flatMap((r) => flat(r.combined)),
+      );
     });
   });
 
-  it.each(cases)('the path of consecutive window ends (B = 3, each step encoded once, windows gathered): %s', (_name, scales, observed) => {
-    const a = architecture(scales, observed);
-    const w = givenWeights(a, 6);
-    const B = 3;
-    const steps = randomSteps(B + W - 1, 7);
-    const obs = [observedMatrix(8), observedMatrix(9), observedMatrix(10)];
-    tf.tidy(() => {
-      const p = tensorsOf(w);
-      const fw = forwardSteps(p, a, tf.tensor2d(flat(steps), [(B + W - 1) * N, F]), B, observed ? tf.tensor3d(flat(obs), [B, N, N]) : undefined);
-      const ref = [0, 1, 2].map((b) => refWindow(w, { scales }, steps.slice(b, b + W), observed ? obs[b] : undefined));
-      expectClose(fw.u.dataSync(), ref.flatMap((r) => flat(r.u)));
-      expectClose(fw.learned.dataSync(), ref.flatMap((r) => flat(r.learned)));
-    });
-  });
+  it.each(cases)(
+    'the path of consecutive window ends (B = 3, each step encoded once, windows gathered): %s',
+    (_name, scales, observed) => {
+      const a = architecture(scales, observed);
+      const w = givenWeights(a, 6);
+      const B = 3;
+      const steps = randomSteps(B + W - 1, 7);
+      const obs = [observedMatrix(8), observedMatrix(9), observedMatrix(10)];
+      tf.tidy(() => {
+        const p = tensorsOf(w);
+        const fw = forwardSteps(
+          p,
+          a,
+          tf.tensor2d(flat(steps), [(B + W - 1) * N, F]),
+          B,
+          observed ? tf.tensor3d(flat(obs), [B, N, N]) : undefined,
+        );
+        const ref = [0, 1, 2].map((b) =>
+          refWindow(w, { scales }, steps.slice(b, b + W), observed ? obs[b] : undefined),
+        );
+        expectClose(
+          fw.u.dataSync(),
+          ref.flatMap((r) => flat(r.u)),
+        );
+        expectClose(
+          fw.learned.dataSync(),
+          ref.flatMap((r) => flat(r.learned)),
+        );
+      });
+    },
+  );
 
   it('both paths give the same loss and the same gradient for every parameter on consecutive window ends (the gather’s gradient on wasm)', () => {
     const a = architecture([1, 3], true);
@@ -124,11 +180,28 @@ describe('st-dda network against a plain-JS computation of docs/spatiotemporal.m
         const variables = Object.entries(p).map(([name, t]) => tf.variable(t, true, `${path}-grad/${name}`));
         const q = Object.fromEntries(variables.map((v) => [v.name.slice(path.length + 6), v])) as NamedParams;
         const observed = tf.tensor3d(flat(obs), [B, N, N]);
-        const { value, grads } = tf.variableGrads(() => {
-          const fw = path === 'windows' ? forwardWindows(q, a, tf.tensor2d(windowsX, [W * B * N, F]), B, observed) : forwardSteps(q, a, tf.tensor2d(flat(steps), [(B + W - 1) * N, F]), B, observed);
-          return lossOf(lossTerms(q, a, fw, tf.tensor2d(flat(next), [B * N, F]), tf.ones([B * N, F]), q.centre), 0.1, B * N);
-        }, variables.filter((v) => !v.name.includes('centre') && !v.name.includes('standardisation') && !v.name.includes('forecast/')));
-        const out = { loss: value.dataSync()[0], grads: Object.fromEntries(Object.entries(grads).map(([name, g]) => [name.slice(path.length + 6), Array.from(g.dataSync())])) };
+        const { value, grads } = tf.variableGrads(
+          () => {
+            const fw =
+              path === 'windows'
+                ? forwardWindows(q, a, tf.tensor2d(windowsX, [W * B * N, F]), B, observed)
+                : forwardSteps(q, a, tf.tensor2d(flat(steps), [(B + W - 1) * N, F]), B, observed);
+            return lossOf(
+              lossTerms(q, a, fw, tf.tensor2d(flat(next), [B * N, F]), tf.ones([B * N, F]), q.centre),
+              0.1,
+              B * N,
+            );
+          },
+          variables.filter(
+            (v) => !v.name.includes('centre') && !v.name.includes('standardisation') && !v.name.includes('forecast/'),
+          ),
+        );
+        const out = {
+          loss: value.dataSync()[0],
+          grads: Object.fromEntries(
+            Object.entries(grads).map(([name, g]) => [name.slice(path.length + 6), Array.from(g.dataSync())]),
+          ),
+        };
         variables.forEach((v) => v.dispose());
         return out;
       });
@@ -174,14 +247,18 @@ describe('st-dda network against a plain-JS computation of docs/spatiotemporal.m
     const { learned, combined } = tf.tidy(() => {
       const p = tensorsOf(w);
       const fw = forwardWindows(p, a, tf.tensor2d(x, [W * N, F]), 1, tf.tensor3d(flat(obs), [1, N, N]));
-      return { learned: fw.learned.arraySync()[0], combined: combinedDependencies(p, fw.learned, tf.tensor3d(flat(obs), [1, N, N])).arraySync()[0] };
+      return {
+        learned: fw.learned.arraySync()[0],
+        combined: combinedDependencies(p, fw.learned, tf.tensor3d(flat(obs), [1, N, N])).arraySync()[0],
+      };
     });
     for (let i = 0; i < N; i++) {
       expect(learned[i][i]).toBe(0);
       expect(learned[i].reduce((s, v) => s + v, 0)).toBeCloseTo(1, 6);
       expect(combined[i].reduce((s, v) => s + v, 0)).toBeCloseTo(1, 6);
       // λ = 0.3: A = 0.3·O + 0.7·(Ã + I)/2
-      for (let j = 0; j < N; j++) expect(combined[i][j]).toBeCloseTo(0.3 * obs[i][j] + (0.7 * (learned[i][j] + (i === j ? 1 : 0))) / 2, 6);
+      for (let j = 0; j < N; j++)
+        expect(combined[i][j]).toBeCloseTo(0.3 * obs[i][j] + (0.7 * (learned[i][j] + (i === j ? 1 : 0))) / 2, 6);
     }
   });
 
@@ -194,27 +271,54 @@ describe('st-dda network against a plain-JS computation of docs/spatiotemporal.m
     const next = randomSteps(B, 18);
     // entity 1 misses feature 0 at the first window's next step; entity 2 misses everything at the second
     const mask = [
-      [[1, 1], [0, 1], [1, 1]],
-      [[1, 1], [1, 1], [0, 0]],
+      [
+        [1, 1],
+        [0, 1],
+        [1, 1],
+      ],
+      [
+        [1, 1],
+        [1, 1],
+        [0, 0],
+      ],
     ];
     // a positive normaliser per (entity, feature), as the training errors give
     const scale = Array.from(w.get('forecast/error_scale')!.values, (v) => 0.5 + Math.abs(v));
     const out = tf.tidy(() => {
       const p = tensorsOf(w);
-      const u = tf.tensor3d(ref.map((r) => r.u), [B, N, D]);
-      const prediction = tf.tensor3d(ref.map((r) => r.forecast), [B, N, F]);
+      const u = tf.tensor3d(
+        ref.map((r) => r.u),
+        [B, N, D],
+      );
+      const prediction = tf.tensor3d(
+        ref.map((r) => r.forecast),
+        [B, N, F],
+      );
       return {
         node: latentScores(u, 'node', p.centre).dataSync(),
         system: latentScores(u, 'system', p.centre).dataSync(),
-        forecast: forecastScores(prediction, tf.tensor3d(next, [B, N, F]), tf.tensor3d(mask, [B, N, F]), tf.tensor2d(scale, [N, F])).dataSync(),
+        forecast: forecastScores(
+          prediction,
+          tf.tensor3d(next, [B, N, F]),
+          tf.tensor3d(mask, [B, N, F]),
+          tf.tensor2d(scale, [N, F]),
+        ).dataSync(),
       };
     });
-    expectClose(out.node, ref.flatMap((r) => refLatentScores(w, r.u, 'node')));
-    expectClose(out.system, ref.flatMap((r) => refLatentScores(w, r.u, 'system')));
+    expectClose(
+      out.node,
+      ref.flatMap((r) => refLatentScores(w, r.u, 'node')),
+    );
+    expectClose(
+      out.system,
+      ref.flatMap((r) => refLatentScores(w, r.u, 'system')),
+    );
     const expectedForecast = ref.flatMap((r, b) =>
       r.forecast.map((xhat, i) => {
         const seen = xhat.map((_, f) => f).filter((f) => mask[b][i][f] === 1);
-        return seen.length === 0 ? 0 : seen.reduce((s, f) => s + (xhat[f] - next[b][i][f]) ** 2 / scale[i * F + f], 0) / seen.length;
+        return seen.length === 0
+          ? 0
+          : seen.reduce((s, f) => s + (xhat[f] - next[b][i][f]) ** 2 / scale[i * F + f], 0) / seen.length;
       }),
     );
     expectClose(out.forecast, expectedForecast);
@@ -228,8 +332,16 @@ describe('st-dda network against a plain-JS computation of docs/spatiotemporal.m
     const obs = [observedMatrix(22), observedMatrix(23)];
     const next = randomSteps(B, 24);
     const mask = [
-      [[1, 0], [1, 1], [1, 1]],
-      [[1, 1], [0, 0], [1, 1]],
+      [
+        [1, 0],
+        [1, 1],
+        [1, 1],
+      ],
+      [
+        [1, 1],
+        [0, 0],
+        [1, 1],
+      ],
     ];
     const gamma = 0.1;
     let se = 0;
@@ -251,7 +363,14 @@ describe('st-dda network against a plain-JS computation of docs/spatiotemporal.m
     const loss = tf.tidy(() => {
       const p = tensorsOf(w);
       const fw = forwardWindows(p, a, tf.tensor2d(x, [W * B * N, F]), B, tf.tensor3d(flat(obs), [B, N, N]));
-      const terms = lossTerms(p, a, fw, tf.tensor2d(flat(next), [B * N, F]), tf.tensor2d(flat(mask), [B * N, F]), p.centre);
+      const terms = lossTerms(
+        p,
+        a,
+        fw,
+        tf.tensor2d(flat(next), [B * N, F]),
+        tf.tensor2d(flat(mask), [B * N, F]),
+        p.centre,
+      );
       return lossOf(terms, gamma, B * N).dataSync()[0];
     });
     expect(loss).toBeCloseTo(se / count + (gamma * compactness) / (B * N), 4);

@@ -70,7 +70,9 @@ export function encodeNodes(p: NamedParams, x: tf.Tensor2D): tf.Tensor2D {
 /** C[s, W − 1 − τ] = softmax(a_s)_τ for τ = 0 … K_s, 0 for older steps (§1.2): [S, W], each row sums to 1 */
 export function temporalCoefficients(p: NamedParams, a: StDdaArchitecture): tf.Tensor2D {
   const W = a.windowLength;
-  const rows = a.scales.map((K, s) => tf.pad(tf.reverse(tf.softmax(p[`temporal/scale_${s}/logits`] as tf.Tensor1D), 0), [[W - 1 - K, 0]]));
+  const rows = a.scales.map((K, s) =>
+    tf.pad(tf.reverse(tf.softmax(p[`temporal/scale_${s}/logits`] as tf.Tensor1D), 0), [[W - 1 - K, 0]]),
+  );
   return tf.stack(rows) as tf.Tensor2D;
 }
 
@@ -112,18 +114,32 @@ export function combinedDependencies(p: NamedParams, learned: tf.Tensor3D, obser
  * z_i = ReLU(Σ_j A_ij·(h̃_j·W_s)) with A of `combinedDependencies` (§1.4), evaluated as
  * λ·O·V + (1 − λ)·(Ã·V + V)/2, V = h̃·W_s, which never forms A: [B, N, D] → [B, N, D]
  */
-export function propagate(p: NamedParams, hTilde: tf.Tensor3D, learned: tf.Tensor3D, observed?: tf.Tensor3D): tf.Tensor3D {
+export function propagate(
+  p: NamedParams,
+  hTilde: tf.Tensor3D,
+  learned: tf.Tensor3D,
+  observed?: tf.Tensor3D,
+): tf.Tensor3D {
   const [B, N, D] = hTilde.shape;
-  const V = tf.matMul(hTilde.reshape([B * N, D]) as tf.Tensor2D, p['propagation/kernel'] as tf.Tensor2D).reshape([B, N, D]) as tf.Tensor3D;
+  const V = tf
+    .matMul(hTilde.reshape([B * N, D]) as tf.Tensor2D, p['propagation/kernel'] as tf.Tensor2D)
+    .reshape([B, N, D]) as tf.Tensor3D;
   const learnedPart = tf.matMul(learned, V).add(V).mul(0.5);
   if (!observed) return tf.relu(learnedPart) as tf.Tensor3D;
   const lambda = mixingWeight(p);
-  return tf.relu(tf.matMul(observed, V).mul(lambda).add(learnedPart.mul(tf.sub(1, lambda)))) as tf.Tensor3D;
+  return tf.relu(
+    tf
+      .matMul(observed, V)
+      .mul(lambda)
+      .add(learnedPart.mul(tf.sub(1, lambda))),
+  ) as tf.Tensor3D;
 }
 
 /** u = h̃·W_t + z·W_g (§1.5): [M, D] each → [M, D] */
 export function jointEmbedding(p: NamedParams, hTilde: tf.Tensor2D, z: tf.Tensor2D): tf.Tensor2D {
-  return tf.matMul(hTilde, p['joint/temporal/kernel'] as tf.Tensor2D).add(tf.matMul(z, p['joint/graph/kernel'] as tf.Tensor2D)) as tf.Tensor2D;
+  return tf
+    .matMul(hTilde, p['joint/temporal/kernel'] as tf.Tensor2D)
+    .add(tf.matMul(z, p['joint/graph/kernel'] as tf.Tensor2D)) as tf.Tensor2D;
 }
 
 /** x̂_i(t + 1) = dec(u_i(t)) = ReLU(u·K₀ + b₀)·K₁ + b₁ (the training objective's decoder D → hidden → F): [M, D] → [M, F] */
@@ -143,7 +159,13 @@ export interface StDdaForward {
 }
 
 /** Steps 2–5 from the per-scale aggregates h̃ˢ [S, B·N, D]; `observed` = norm(A_obs + I) per window end [B, N, N]. */
-function fromAggregates(p: NamedParams, a: StDdaArchitecture, perScale: tf.Tensor3D, B: number, observed?: tf.Tensor3D): StDdaForward {
+function fromAggregates(
+  p: NamedParams,
+  a: StDdaArchitecture,
+  perScale: tf.Tensor3D,
+  B: number,
+  observed?: tf.Tensor3D,
+): StDdaForward {
   const N = a.entityCount;
   const D = a.embeddingDim;
   const hTilde = combineScales(p, a, perScale);
@@ -157,7 +179,13 @@ function fromAggregates(p: NamedParams, a: StDdaArchitecture, perScale: tf.Tenso
  * Windows of B arbitrary window ends laid out step-major, x [W·B·N, F] with row (w·B + b)·N + i = entity i at
  * step w of window b: h̃ˢ = Σ_w C[s, w]·h(w) is one product C·H, H [W, B·N·D].
  */
-export function forwardWindows(p: NamedParams, a: StDdaArchitecture, x: tf.Tensor2D, B: number, observed?: tf.Tensor3D): StDdaForward {
+export function forwardWindows(
+  p: NamedParams,
+  a: StDdaArchitecture,
+  x: tf.Tensor2D,
+  B: number,
+  observed?: tf.Tensor3D,
+): StDdaForward {
   const { windowLength: W, entityCount: N, embeddingDim: D } = a;
   const H = encodeNodes(p, x).reshape([W, B * N * D]) as tf.Tensor2D;
   const perScale = tf.matMul(temporalCoefficients(p, a), H).reshape([a.scales.length, B * N, D]) as tf.Tensor3D;
@@ -193,10 +221,18 @@ export function slidingOperator(coefficients: tf.Tensor2D, W: number, B: number)
  * h̃ˢ of every window end is one product R·H_steps with the band operator R (no window is materialised; wasm's
  * GatherV2 and the gradient of a concatenation of slices, SplitV, are both slow).
  */
-export function forwardSteps(p: NamedParams, a: StDdaArchitecture, x: tf.Tensor2D, B: number, observed?: tf.Tensor3D): StDdaForward {
+export function forwardSteps(
+  p: NamedParams,
+  a: StDdaArchitecture,
+  x: tf.Tensor2D,
+  B: number,
+  observed?: tf.Tensor3D,
+): StDdaForward {
   const { windowLength: W, entityCount: N, embeddingDim: D } = a;
   const steps = encodeNodes(p, x).reshape([B + W - 1, N * D]) as tf.Tensor2D;
-  const perScale = tf.matMul(slidingOperator(temporalCoefficients(p, a), W, B), steps).reshape([a.scales.length, B * N, D]) as tf.Tensor3D;
+  const perScale = tf
+    .matMul(slidingOperator(temporalCoefficients(p, a), W, B), steps)
+    .reshape([a.scales.length, B * N, D]) as tf.Tensor3D;
   return fromAggregates(p, a, perScale, B, observed);
 }
 
@@ -210,7 +246,14 @@ export interface LossTerms {
 }
 
 /** The sums behind the loss of B window ends; `target` and `mask` [B·N, F], `centre` c [N, D]. */
-export function lossTerms(p: NamedParams, a: StDdaArchitecture, forward: StDdaForward, target: tf.Tensor2D, mask: tf.Tensor2D, centre: tf.Tensor): LossTerms {
+export function lossTerms(
+  p: NamedParams,
+  a: StDdaArchitecture,
+  forward: StDdaForward,
+  target: tf.Tensor2D,
+  mask: tf.Tensor2D,
+  centre: tf.Tensor,
+): LossTerms {
   const N = a.entityCount;
   const D = a.embeddingDim;
   const B = forward.u.shape[0] / N;
@@ -224,7 +267,9 @@ export function lossTerms(p: NamedParams, a: StDdaArchitecture, forward: StDdaFo
 
 /** L = Σ m·(x̂ − y)²/Σ m + γ·(1/(B·N))·Σ_{b,i} ‖u_i − c_i‖² (the design's training objective) */
 export function lossOf(terms: LossTerms, gamma: number, rows: number): tf.Scalar {
-  return terms.squaredError.div(tf.maximum(terms.observedCount, 1)).add(terms.compactness.mul(gamma / rows)) as tf.Scalar;
+  return terms.squaredError
+    .div(tf.maximum(terms.observedCount, 1))
+    .add(terms.compactness.mul(gamma / rows)) as tf.Scalar;
 }
 
 /** s_i(t) = ‖u_i(t) − ū‖² with ū = c_i (node) or mean_j u_j(t) (system) (§1.6): u [B, N, D] → [B, N] */
@@ -237,7 +282,12 @@ export function latentScores(u: tf.Tensor3D, reference: StDdaScoreReference, cen
  * (1/|O|) Σ_{f∈O} (x̂_f − x_f)²/v_{i,f} over the observed features O of entity i at t, v the mean training
  * error (the normalised forecast score); 0 where nothing is observed: [B, N, F] → [B, N]
  */
-export function forecastScores(prediction: tf.Tensor3D, target: tf.Tensor3D, mask: tf.Tensor3D, errorScale: tf.Tensor): tf.Tensor2D {
+export function forecastScores(
+  prediction: tf.Tensor3D,
+  target: tf.Tensor3D,
+  mask: tf.Tensor3D,
+  errorScale: tf.Tensor,
+): tf.Tensor2D {
   const weighted = prediction.sub(target).square().div(errorScale).mul(mask).sum(2);
   return weighted.div(tf.maximum(mask.sum(2), 1)) as tf.Tensor2D;
 }

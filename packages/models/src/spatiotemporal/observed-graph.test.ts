@@ -49,13 +49,22 @@ describe('observed dependencies: norm(A_obs + I) (docs/spatiotemporal.md §1.4)'
       [0, 3 / 4, 1 / 4, 0],
       [0.5 / 1.5, 0, 0, 1 / 1.5],
     ];
-    rows(rowNormalisedWithSelfLoops(a, N)).forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(expected[i][j], 6)));
+    rows(rowNormalisedWithSelfLoops(a, N)).forEach((row, i) =>
+      row.forEach((v, j) => expect(v).toBeCloseTo(expected[i][j], 6)),
+    );
   });
 
   it('static holds the first snapshot throughout; dynamic follows graphAt(t), the identity before the first snapshot', () => {
     const later: GraphSnapshot = { t: 10, nodes, edges: [{ src: 2, dst: 3, kind: 'call', weight: 1 }] };
     const first: GraphSnapshot = { ...snapshot, t: 4 };
-    const series = { id: 'two-snapshots', entities: nodes, features: ['x'], length: 20, values: new Float32Array(20 * N), graphs: [first, later] } satisfies NodeSeries;
+    const series = {
+      id: 'two-snapshots',
+      entities: nodes,
+      features: ['x'],
+      length: 20,
+      values: new Float32Array(20 * N),
+      graphs: [first, later],
+    } satisfies NodeSeries;
     const settings = { observedEdges: 'directed', observedWeights: 'binary' } as const;
     const staticAt = observedDependencies(series, 'static', settings);
     const dynamicAt = observedDependencies(series, 'dynamic', settings);
@@ -71,16 +80,32 @@ describe('observed dependencies: norm(A_obs + I) (docs/spatiotemporal.md §1.4)'
     for (const t of [0, 3, 4, 9, 10, 19]) expect(rows(staticAt(t))).toEqual(firstMatrix);
     for (const t of [0, 3]) expect(rows(dynamicAt(t))).toEqual(identity);
     for (const t of [4, 9]) expect(rows(dynamicAt(t))).toEqual(firstMatrix);
-    for (const t of [10, 19]) expect(rows(dynamicAt(t))).toEqual([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 0.5, 0.5], [0, 0, 0, 1]]);
+    for (const t of [10, 19])
+      expect(rows(dynamicAt(t))).toEqual([
+        [1, 0, 0, 0],
+        [0, 1, 0, 0],
+        [0, 0, 0.5, 0.5],
+        [0, 0, 0, 1],
+      ]);
   });
 
   it('refuses a graph mode without graphs and negative or non-finite weights', () => {
-    const bare = { id: 'bare', entities: nodes, features: ['x'], length: 2, values: new Float32Array(2 * N) } satisfies NodeSeries;
+    const bare = {
+      id: 'bare',
+      entities: nodes,
+      features: ['x'],
+      length: 2,
+      values: new Float32Array(2 * N),
+    } satisfies NodeSeries;
     const settings = { observedEdges: 'symmetric', observedWeights: 'weight' } as const;
-    expect(() => observedDependencies(bare, 'static', settings)).toThrow(/graph 'static' needs observed graphs, and series bare has none/);
+    expect(() => observedDependencies(bare, 'static', settings)).toThrow(
+      /graph 'static' needs observed graphs, and series bare has none/,
+    );
     const negative: GraphSnapshot = { t: 0, nodes, edges: [{ src: 0, dst: 1, kind: 'call', weight: -1 }] };
     expect(() => snapshotAdjacency(negative, N, settings)).toThrow(ParameterError);
-    expect(() => snapshotAdjacency({ ...negative, edges: [{ src: 0, dst: 1, kind: 'call', weight: NaN }] }, N, settings)).toThrow(/weight NaN/);
+    expect(() =>
+      snapshotAdjacency({ ...negative, edges: [{ src: 0, dst: 1, kind: 'call', weight: NaN }] }, N, settings),
+    ).toThrow(/weight NaN/);
     // binary edges never look at the weight
     expect(snapshotAdjacency(negative, N, { ...settings, observedWeights: 'binary' })[1]).toBe(1);
   });

@@ -11,13 +11,21 @@ export type ObservedEdgeSettings = Pick<StDdaConfig, 'observedEdges' | 'observed
  * A_obs of one snapshot: a[i·N + j] = Σ over edges i → j of 1 (binary: at most 1) or of the edge weights,
  * also at a[j·N + i] when symmetric. Self-edges are ignored: norm(A + I) adds the self-loop.
  */
-export function snapshotAdjacency(snapshot: GraphSnapshot, N: number, settings: ObservedEdgeSettings, where = `graph at step ${snapshot.t}`): Float64Array {
+export function snapshotAdjacency(
+  snapshot: GraphSnapshot,
+  N: number,
+  settings: ObservedEdgeSettings,
+  where = `graph at step ${snapshot.t}`,
+): Float64Array {
   const a = new Float64Array(N * N);
   const binary = settings.observedWeights === 'binary';
   for (const e of snapshot.edges) {
     if (e.src === e.dst) continue;
     const w = binary ? 1 : e.weight;
-    if (!(Number.isFinite(w) && w >= 0)) throw new ParameterError(`st-dda: ${where} has an edge ${e.src} → ${e.dst} of weight ${e.weight}; observedWeights 'weight' needs finite weights ≥ 0`);
+    if (!(Number.isFinite(w) && w >= 0))
+      throw new ParameterError(
+        `st-dda: ${where} has an edge ${e.src} → ${e.dst} of weight ${e.weight}; observedWeights 'weight' needs finite weights ≥ 0`,
+      );
     const cells = settings.observedEdges === 'symmetric' ? [e.src * N + e.dst, e.dst * N + e.src] : [e.src * N + e.dst];
     for (const c of cells) a[c] = binary ? 1 : a[c] + w;
   }
@@ -36,7 +44,11 @@ export function rowNormalisedWithSelfLoops(a: Float64Array, N: number): Float32A
 }
 
 /** The snapshot that holds at window end t: the first one throughout (static), the one in force at t (dynamic). */
-export function snapshotFor(series: Pick<NodeSeries, 'graphs'>, mode: Exclude<StDdaGraphMode, 'none'>, t: number): GraphSnapshot | undefined {
+export function snapshotFor(
+  series: Pick<NodeSeries, 'graphs'>,
+  mode: Exclude<StDdaGraphMode, 'none'>,
+  t: number,
+): GraphSnapshot | undefined {
   return mode === 'static' ? series.graphs?.[0] : graphAt(series, t);
 }
 
@@ -45,9 +57,15 @@ export function snapshotFor(series: Pick<NodeSeries, 'graphs'>, mode: Exclude<St
  * holds yet (dynamic mode before the first one). Throws a ParameterError when the mode needs graphs and
  * the series has none.
  */
-export function observedDependencies(series: NodeSeries, mode: Exclude<StDdaGraphMode, 'none'>, settings: ObservedEdgeSettings): (t: number) => Float32Array {
+export function observedDependencies(
+  series: NodeSeries,
+  mode: Exclude<StDdaGraphMode, 'none'>,
+  settings: ObservedEdgeSettings,
+): (t: number) => Float32Array {
   if (!series.graphs || series.graphs.length === 0) {
-    throw new ParameterError(`st-dda: graph '${mode}' needs observed graphs, and series ${series.id} has none (use graph 'none')`);
+    throw new ParameterError(
+      `st-dda: graph '${mode}' needs observed graphs, and series ${series.id} has none (use graph 'none')`,
+    );
   }
   const N = series.entities.length;
   const cache = new Map<GraphSnapshot, Float32Array>();
@@ -60,7 +78,10 @@ export function observedDependencies(series: NodeSeries, mode: Exclude<StDdaGrap
     }
     let m = cache.get(snapshot);
     if (!m) {
-      m = rowNormalisedWithSelfLoops(snapshotAdjacency(snapshot, N, settings, `${series.id}: graph at step ${snapshot.t}`), N);
+      m = rowNormalisedWithSelfLoops(
+        snapshotAdjacency(snapshot, N, settings, `${series.id}: graph at step ${snapshot.t}`),
+        N,
+      );
       cache.set(snapshot, m);
     }
     return m;

@@ -78,9 +78,21 @@ export function refWindow(w: RefWeights, settings: RefSettings, x: number[][][],
   const perScale = settings.scales.map((K, s) => {
     const alpha = softmax(Array.from(weight(w, `temporal/scale_${s}/logits`).values));
     if (alpha.length !== K + 1) throw new Error(`reference: scale ${s} has ${alpha.length} logits, K = ${K}`);
-    return Array.from({ length: N }, (_, i) => Array.from({ length: D }, (_, d) => alpha.reduce((acc, a, tau) => acc + a * h[W - 1 - tau][i][d], 0)));
+    return Array.from({ length: N }, (_, i) =>
+      Array.from({ length: D }, (_, d) => alpha.reduce((acc, a, tau) => acc + a * h[W - 1 - tau][i][d], 0)),
+    );
   });
-  const hTilde = perScale.length === 1 ? perScale[0] : Array.from({ length: N }, (_, i) => refLinear(perScale.flatMap((ps) => ps[i]), w, 'temporal/projection/head/kernel', 'temporal/projection/head/bias'));
+  const hTilde =
+    perScale.length === 1
+      ? perScale[0]
+      : Array.from({ length: N }, (_, i) =>
+          refLinear(
+            perScale.flatMap((ps) => ps[i]),
+            w,
+            'temporal/projection/head/kernel',
+            'temporal/projection/head/bias',
+          ),
+        );
   // 3. Ã_ij = exp(g_ij)/Σ_{k≠i} exp(g_ik), g_ij = (h̃_i·W_q)·(h̃_j·W_k)/√d
   const q = hTilde.map((v) => refLinear(v, w, 'dependency/query/kernel'));
   const k = hTilde.map((v) => refLinear(v, w, 'dependency/key/kernel'));
@@ -94,9 +106,13 @@ export function refWindow(w: RefWeights, settings: RefSettings, x: number[][][],
   });
   // 4. A = λ·O + (1 − λ)(Ã + I)/2, λ = sigmoid(l); z_i = ReLU(Σ_j A_ij·(h̃_j·W_s))
   const lambda = observed ? 1 / (1 + Math.exp(-weight(w, 'mixing/logit').values[0])) : 0;
-  const combined = learned.map((row, i) => row.map((a, j) => (observed ? lambda * observed[i][j] : 0) + ((1 - lambda) * (a + (i === j ? 1 : 0))) / 2));
+  const combined = learned.map((row, i) =>
+    row.map((a, j) => (observed ? lambda * observed[i][j] : 0) + ((1 - lambda) * (a + (i === j ? 1 : 0))) / 2),
+  );
   const V = hTilde.map((v) => refLinear(v, w, 'propagation/kernel'));
-  const z = combined.map((row) => Array.from({ length: D }, (_, d) => relu(row.reduce((s, a, j) => s + a * V[j][d], 0))));
+  const z = combined.map((row) =>
+    Array.from({ length: D }, (_, d) => relu(row.reduce((s, a, j) => s + a * V[j][d], 0))),
+  );
   // 5. u_i = h̃_i·W_t + z_i·W_g
   const u = hTilde.map((v, i) => {
     const a = refLinear(v, w, 'joint/temporal/kernel');
@@ -111,5 +127,7 @@ export function refLatentScores(w: RefWeights, u: number[][], reference: 'node' 
   const D = u[0].length;
   const centre = weight(w, 'centre').values;
   const mean = Array.from({ length: D }, (_, d) => u.reduce((s, ui) => s + ui[d], 0) / u.length);
-  return u.map((ui, i) => ui.reduce((s, v, d) => s + (v - (reference === 'node' ? centre[i * D + d] : mean[d])) ** 2, 0));
+  return u.map((ui, i) =>
+    ui.reduce((s, v, d) => s + (v - (reference === 'node' ? centre[i * D + d] : mean[d])) ** 2, 0),
+  );
 }

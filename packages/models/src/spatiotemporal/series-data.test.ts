@@ -29,11 +29,19 @@ describe('st-dda inputs', () => {
     const bad = { ...series, values: series.values.slice() };
     bad.values[(1 * 2 + 1) * 2] = Infinity;
     expect(() => standardiseNodeSeries(bad, entityFeatureMoments(series))).toThrow(ParameterError);
-    expect(() => standardiseNodeSeries(bad, entityFeatureMoments(series))).toThrow(/Infinity at step 1, entity 'e1', feature 'f0'/);
+    expect(() => standardiseNodeSeries(bad, entityFeatureMoments(series))).toThrow(
+      /Infinity at step 1, entity 'e1', feature 'f0'/,
+    );
   });
 
   it('lays training windows out step-major: row (w·B + b)·N + i is entity i at step ends[b] − W + 1 + w; targets are step ends[b] + 1', () => {
-    const z = { N: 2, F: 2, T: 4, values: Float32Array.from({ length: 16 }, (_, k) => k), observed: Float32Array.from({ length: 16 }, (_, k) => k % 3) };
+    const z = {
+      N: 2,
+      F: 2,
+      T: 4,
+      values: Float32Array.from({ length: 16 }, (_, k) => k),
+      observed: Float32Array.from({ length: 16 }, (_, k) => k % 3),
+    };
     const W = 2;
     const ends = [2, 1];
     const x = new Float32Array(W * 2 * 4);

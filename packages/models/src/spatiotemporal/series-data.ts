@@ -70,7 +70,9 @@ export function standardiseNodeSeries(series: NodeSeries, moments: EntityFeature
       const x = series.values[t * N * F + k];
       if (Number.isNaN(x)) continue;
       if (!Number.isFinite(x)) {
-        throw new ParameterError(`st-dda: ${series.id} has ${x} at step ${t}, entity '${series.entities[Math.floor(k / F)]}', feature '${series.features[k % F]}' (NaN marks a missing value; infinities are not allowed)`);
+        throw new ParameterError(
+          `st-dda: ${series.id} has ${x} at step ${t}, entity '${series.entities[Math.floor(k / F)]}', feature '${series.features[k % F]}' (NaN marks a missing value; infinities are not allowed)`,
+        );
       }
       values[t * N * F + k] = (x - mean[k]) / std[k];
       observed[t * N * F + k] = 1;
@@ -83,7 +85,14 @@ export function standardiseNodeSeries(series: NodeSeries, moments: EntityFeature
  * Training-path windows for the window ends `ends`, step-major: row (w·B + b)·N + i of `x` holds entity i
  * at step ends[b] − W + 1 + w. `target` and `mask` (B·N·F) hold step ends[b] + 1.
  */
-export function gatherTrainingWindows(s: StandardisedSeries, W: number, ends: ArrayLike<number>, x: Float32Array, target: Float32Array, mask: Float32Array): void {
+export function gatherTrainingWindows(
+  s: StandardisedSeries,
+  W: number,
+  ends: ArrayLike<number>,
+  x: Float32Array,
+  target: Float32Array,
+  mask: Float32Array,
+): void {
   const B = ends.length;
   const block = s.N * s.F;
   for (let b = 0; b < B; b++) {

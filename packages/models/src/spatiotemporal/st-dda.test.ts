@@ -1,7 +1,15 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DriftwatchError, InputError, ParameterError, mulberry32, normalSampler, type GraphSnapshot, type NodeSeries } from '@driftwatch/contracts';
+import {
+  DriftwatchError,
+  InputError,
+  ParameterError,
+  mulberry32,
+  normalSampler,
+  type GraphSnapshot,
+  type NodeSeries,
+} from '@driftwatch/contracts';
 import { describeNodeDetectorConformance } from '@driftwatch/contracts/node-conformance';
 import { initBackend } from '../backend';
 import { StDda, systemScores } from './st-dda';
@@ -11,11 +19,17 @@ const small = { windowLength: 6, embeddingDim: 8, encoderHidden: 16, decoderHidd
 
 // the registry's conformance run covers the default settings; these two cover the other graph modes, the
 // system reference, the forecast score and block batches
-describeNodeDetectorConformance('st-dda (graph static, reference system)', { create: () => new StDda({ ...small, graph: 'static', reference: 'system' }), load: (d) => StDda.load(d) });
-describeNodeDetectorConformance('st-dda (graph none, forecast score: windowLength W + 1, batches of consecutive window ends)', {
-  create: () => new StDda({ ...small, graph: 'none', score: 'forecast', batchOrder: 'blocks' }),
+describeNodeDetectorConformance('st-dda (graph static, reference system)', {
+  create: () => new StDda({ ...small, graph: 'static', reference: 'system' }),
   load: (d) => StDda.load(d),
 });
+describeNodeDetectorConformance(
+  'st-dda (graph none, forecast score: windowLength W + 1, batches of consecutive window ends)',
+  {
+    create: () => new StDda({ ...small, graph: 'none', score: 'forecast', batchOrder: 'blocks' }),
+    load: (d) => StDda.load(d),
+  },
+);
 
 /** N = 3 entities, F = 2 noisy sinusoids each, NaN at a few cells; a snapshot at step 0 (0 ↔ 1) and one at `switchAt` (1 ↔ 2). */
 function tinySeries(id: string, T: number, seed: number, switchAt = Math.floor(T / 2)): NodeSeries {
@@ -25,7 +39,9 @@ function tinySeries(id: string, T: number, seed: number, switchAt = Math.floor(T
   const values = new Float32Array(T * N * F);
   for (let t = 0; t < T; t++) {
     for (let i = 0; i < N; i++) {
-      for (let f = 0; f < F; f++) values[(t * N + i) * F + f] = 3 * i + f + Math.sin((2 * Math.PI * (t + i)) / (7 + f)) * (1 + i) + 0.2 * normal();
+      for (let f = 0; f < F; f++)
+        values[(t * N + i) * F + f] =
+          3 * i + f + Math.sin((2 * Math.PI * (t + i)) / (7 + f)) * (1 + i) + 0.2 * normal();
     }
   }
   // missing values: entity 1 misses feature 0 at step 9, entity 2 everything at step 12
@@ -60,7 +76,8 @@ function standardisedSteps(series: NodeSeries, train: NodeSeries): { x: number[]
   const F = series.features.length;
   const moments = Array.from({ length: N * F }, (_, k) => {
     const xs: number[] = [];
-    for (let t = 0; t < train.length; t++) if (!Number.isNaN(train.values[t * N * F + k])) xs.push(train.values[t * N * F + k]);
+    for (let t = 0; t < train.length; t++)
+      if (!Number.isNaN(train.values[t * N * F + k])) xs.push(train.values[t * N * F + k]);
     const mean = xs.reduce((s, v) => s + v, 0) / xs.length;
     return { mean, std: Math.sqrt(xs.reduce((s, v) => s + (v - mean) ** 2, 0) / xs.length) };
   });
@@ -88,7 +105,8 @@ function referenceRun(w: Weights, scales: number[], series: NodeSeries, train: N
   const { x, observed } = standardisedSteps(series, train);
   const switchAt = series.graphs![1].t;
   const windows = new Map<number, ReturnType<typeof refWindow>>();
-  for (let e = W - 1; e < series.length; e++) windows.set(e, refWindow(w, { scales }, x.slice(e - W + 1, e + 1), e < switchAt ? FIRST_GRAPH : SECOND_GRAPH));
+  for (let e = W - 1; e < series.length; e++)
+    windows.set(e, refWindow(w, { scales }, x.slice(e - W + 1, e + 1), e < switchAt ? FIRST_GRAPH : SECOND_GRAPH));
   return { x, observed, windows };
 }
 
@@ -112,7 +130,15 @@ describe('StDda', () => {
     const train = tinySeries('tiny/train', 120, 1);
     const validation = tinySeries('tiny/validation', 40, 2, 25);
     const test = tinySeries('tiny/test', 300, 3, 100);
-    const det = new StDda({ windowLength: W, embeddingDim: 4, encoderHidden: 5, decoderHidden: 3, attentionDim: 3, batchSize: 8, epochs: 1 });
+    const det = new StDda({
+      windowLength: W,
+      embeddingDim: 4,
+      encoderHidden: 5,
+      decoderHidden: 3,
+      attentionDim: 3,
+      batchSize: 8,
+      epochs: 1,
+    });
     expect(det.config.scales).toEqual([1, 3]);
     const report = await det.fit(train, { seed: 4, validation });
     const w = det.parameterValues();
@@ -120,12 +146,17 @@ describe('StDda', () => {
     const F = 2;
 
     const { observed, windows } = referenceRun(w, [1, 3], test, train, W);
-    const latent = (reference: 'node' | 'system') => Array.from({ length: test.length * N }, (_, k) => {
-      const e = Math.floor(k / N);
-      return e < W - 1 ? NaN : refLatentScores(w, windows.get(e)!.u, reference)[k % N];
-    });
+    const latent = (reference: 'node' | 'system') =>
+      Array.from({ length: test.length * N }, (_, k) => {
+        const e = Math.floor(k / N);
+        return e < W - 1 ? NaN : refLatentScores(w, windows.get(e)!.u, reference)[k % N];
+      });
     expectRelativelyClose(await det.scoreNodes(test), latent('node'), 1e-4);
-    expectRelativelyClose(await det.scoreNodesWith(test, { score: 'latent', reference: 'system' }), latent('system'), 1e-4);
+    expectRelativelyClose(
+      await det.scoreNodesWith(test, { score: 'latent', reference: 'system' }),
+      latent('system'),
+      1e-4,
+    );
 
     // v_{i,f}: mean observed squared one-step error over the training window ends
     const trainRun = referenceRun(w, [1, 3], train, train, W);
@@ -133,12 +164,17 @@ describe('StDda', () => {
     const count = new Array<number>(N * F).fill(0);
     for (let e = W - 1; e <= train.length - 2; e++) {
       const r = trainRun.windows.get(e)!;
-      for (let i = 0; i < N; i++) for (let f = 0; f < F; f++) {
-        scale[i * F + f] += trainRun.observed[e + 1][i][f] * (r.forecast[i][f] - trainRun.x[e + 1][i][f]) ** 2;
-        count[i * F + f] += trainRun.observed[e + 1][i][f];
-      }
+      for (let i = 0; i < N; i++)
+        for (let f = 0; f < F; f++) {
+          scale[i * F + f] += trainRun.observed[e + 1][i][f] * (r.forecast[i][f] - trainRun.x[e + 1][i][f]) ** 2;
+          count[i * F + f] += trainRun.observed[e + 1][i][f];
+        }
     }
-    expectRelativelyClose(w.get('forecast/error_scale')!.values, scale.map((s, k) => s / count[k]), 1e-4);
+    expectRelativelyClose(
+      w.get('forecast/error_scale')!.values,
+      scale.map((s, k) => s / count[k]),
+      1e-4,
+    );
 
     // the forecast made at window end e is scored at e + 1, over the observed features, each divided by v
     const { x } = standardisedSteps(test, train);
@@ -148,7 +184,12 @@ describe('StDda', () => {
       if (t < W) return NaN;
       const r = windows.get(t - 1)!;
       const seen = [0, 1].filter((f) => observed[t][i][f] === 1);
-      return seen.length === 0 ? 0 : seen.reduce((s, f) => s + (r.forecast[i][f] - x[t][i][f]) ** 2 / w.get('forecast/error_scale')!.values[i * F + f], 0) / seen.length;
+      return seen.length === 0
+        ? 0
+        : seen.reduce(
+            (s, f) => s + (r.forecast[i][f] - x[t][i][f]) ** 2 / w.get('forecast/error_scale')!.values[i * F + f],
+            0,
+          ) / seen.length;
     });
     expectRelativelyClose(await det.scoreNodesWith(test, { score: 'forecast' }), forecast, 1e-3);
 
@@ -176,14 +217,27 @@ describe('StDda', () => {
   it('starts each centre c_i at the mean of u_i over the training windows (one batch, a negligible learning rate)', async () => {
     const W = 4;
     const train = tinySeries('centre/train', 40, 13);
-    const det = new StDda({ windowLength: W, embeddingDim: 4, encoderHidden: 5, decoderHidden: 3, batchSize: 64, epochs: 1, learningRate: 1e-12 });
+    const det = new StDda({
+      windowLength: W,
+      embeddingDim: 4,
+      encoderHidden: 5,
+      decoderHidden: 3,
+      batchSize: 64,
+      epochs: 1,
+      learningRate: 1e-12,
+    });
     await det.fit(train, { seed: 7 });
     const w = det.parameterValues();
     const { windows } = referenceRun(w, det.config.scales, train, train, W);
     const mean = new Array<number>(3 * 4).fill(0);
     let count = 0;
-    for (let e = W - 1; e <= train.length - 2; e++, count++) windows.get(e)!.u.forEach((ui, i) => ui.forEach((v, d) => (mean[i * 4 + d] += v)));
-    expectRelativelyClose(w.get('centre')!.values, mean.map((v) => v / count), 1e-4);
+    for (let e = W - 1; e <= train.length - 2; e++, count++)
+      windows.get(e)!.u.forEach((ui, i) => ui.forEach((v, d) => (mean[i * 4 + d] += v)));
+    expectRelativelyClose(
+      w.get('centre')!.values,
+      mean.map((v) => v / count),
+      1e-4,
+    );
     det.dispose();
   });
 
@@ -193,9 +247,21 @@ describe('StDda', () => {
     const before = 10;
     const after = 45;
     const identity = [1, 0, 0, 0, 1, 0, 0, 0, 1];
-    const expectedObserved = { none: [undefined, undefined], static: [FIRST_GRAPH, FIRST_GRAPH], dynamic: [FIRST_GRAPH, SECOND_GRAPH] } as const;
+    const expectedObserved = {
+      none: [undefined, undefined],
+      static: [FIRST_GRAPH, FIRST_GRAPH],
+      dynamic: [FIRST_GRAPH, SECOND_GRAPH],
+    } as const;
     for (const graph of ['none', 'static', 'dynamic'] as const) {
-      const det = new StDda({ windowLength: W, embeddingDim: 4, encoderHidden: 5, decoderHidden: 3, batchSize: 8, epochs: 1, graph });
+      const det = new StDda({
+        windowLength: W,
+        embeddingDim: 4,
+        encoderHidden: 5,
+        decoderHidden: 3,
+        batchSize: 8,
+        epochs: 1,
+        graph,
+      });
       await det.fit(train, { seed: 6 });
       const w = det.parameterValues();
       const lambda = graph === 'none' ? 0 : 1 / (1 + Math.exp(-w.get('mixing/logit')!.values[0]));
@@ -210,7 +276,9 @@ describe('StDda', () => {
           expect(dep.learned[i * 3] + dep.learned[i * 3 + 1] + dep.learned[i * 3 + 2]).toBeCloseTo(1, 6);
         }
         // A = λ·O + (1 − λ)(Ã + I)/2 with the hand-built O
-        const expected = dep.learned.map((a, ij) => (obs ? lambda * obs.flat()[ij] : 0) + ((1 - lambda) * (a + identity[ij])) / 2);
+        const expected = dep.learned.map(
+          (a, ij) => (obs ? lambda * obs.flat()[ij] : 0) + ((1 - lambda) * (a + identity[ij])) / 2,
+        );
         expectRelativelyClose(dep.combined, Array.from(expected), 1e-5);
       }
       det.dispose();
@@ -243,15 +311,31 @@ describe('StDda', () => {
       const values = new Float32Array(T * N * 2);
       for (let t = 0; t < T; t++) {
         for (let i = 0; i < N; i++) {
-          values[(t * N + i) * 2] = load[i][t] + 0.05 * normal() + (kind === 'shift' && i === anomalous && t >= start && t < end ? 1.5 : 0);
+          values[(t * N + i) * 2] =
+            load[i][t] + 0.05 * normal() + (kind === 'shift' && i === anomalous && t >= start && t < end ? 1.5 : 0);
           values[(t * N + i) * 2 + 1] = 0.5 * load[i][t] ** 2 + 0.05 * normal();
         }
       }
       const entities = PARENT.map((_, i) => `svc-${i}`);
       const edges = PARENT.slice(1).map((p, k) => ({ src: p, dst: k + 1, kind: 'call' as const, weight: 1 }));
-      return { id: `cluster-${seed}-${kind ?? 'normal'}`, entities, features: ['cpu', 'latency'], length: T, values, graphs: [{ t: 0, nodes: entities, edges }] };
+      return {
+        id: `cluster-${seed}-${kind ?? 'normal'}`,
+        entities,
+        features: ['cpu', 'latency'],
+        length: T,
+        values,
+        graphs: [{ t: 0, nodes: entities, edges }],
+      };
     };
-    const det = new StDda({ windowLength: 8, embeddingDim: 16, encoderHidden: 32, decoderHidden: 32, graph: 'static', learningRate: 3e-3, epochs: 10 });
+    const det = new StDda({
+      windowLength: 8,
+      embeddingDim: 16,
+      encoderHidden: 32,
+      decoderHidden: 32,
+      graph: 'static',
+      learningRate: 3e-3,
+      epochs: 10,
+    });
     await det.fit(cluster(400, 1), { seed: 1, validation: cluster(200, 2) });
     /** mean of entity i's score over steps [from, to) of a T·n score array */
     const meanScore = (s: Float32Array, i: number, from: number, to: number, n = N) => {
@@ -263,10 +347,14 @@ describe('StDda', () => {
     // and its own before (after one epoch of training about 1.6×); the level shift's latent score 10–25×
     const decoupled = await det.scoreNodesWith(cluster(300, 3, 'decouple'), { score: 'forecast' });
     const others = PARENT.map((_, i) => i).filter((i) => i !== anomalous);
-    expect(meanScore(decoupled, anomalous, start, end)).toBeGreaterThan(4 * Math.max(...others.map((i) => meanScore(decoupled, i, start, end))));
+    expect(meanScore(decoupled, anomalous, start, end)).toBeGreaterThan(
+      4 * Math.max(...others.map((i) => meanScore(decoupled, i, start, end))),
+    );
     expect(meanScore(decoupled, anomalous, start, end)).toBeGreaterThan(4 * meanScore(decoupled, anomalous, 20, start));
     const shifted = await det.scoreNodes(cluster(300, 3, 'shift'));
-    expect(meanScore(shifted, anomalous, start, end)).toBeGreaterThan(4 * Math.max(...others.map((i) => meanScore(shifted, i, start, end))));
+    expect(meanScore(shifted, anomalous, start, end)).toBeGreaterThan(
+      4 * Math.max(...others.map((i) => meanScore(shifted, i, start, end))),
+    );
     expect(meanScore(shifted, anomalous, start, end)).toBeGreaterThan(4 * meanScore(shifted, anomalous, 20, start));
     const system = systemScores(shifted, N);
     expect(meanScore(system, 0, start, end, 1)).toBeGreaterThan(2 * meanScore(system, 0, 20, start, 1));
@@ -352,20 +440,34 @@ describe('StDda settings and inputs', () => {
     await expect(det.scoreNodes(train)).rejects.toThrow(/not trained/);
     const one = { ...train, entities: ['only'], values: train.values.slice(0, 30 * 2), graphs: undefined };
     await expect(det.fit(one, { seed: 1 })).rejects.toThrow(/at least 2/);
-    await expect(det.fit({ ...train, length: 4, values: train.values.slice(0, 4 * 6) }, { seed: 1 })).rejects.toThrow(/needs at least W \+ 1 = 5/);
-    await expect(det.fit({ ...train, graphs: undefined }, { seed: 1 })).rejects.toThrow(/graph 'dynamic' needs observed graphs/);
+    await expect(det.fit({ ...train, length: 4, values: train.values.slice(0, 4 * 6) }, { seed: 1 })).rejects.toThrow(
+      /needs at least W \+ 1 = 5/,
+    );
+    await expect(det.fit({ ...train, graphs: undefined }, { seed: 1 })).rejects.toThrow(
+      /graph 'dynamic' needs observed graphs/,
+    );
     const infinite = { ...train, values: train.values.slice() };
     infinite.values[5] = -Infinity;
-    await expect(det.fit(infinite, { seed: 1 })).rejects.toThrow(/-Infinity at step 0, entity 'cache', feature 'latency'/);
-    const renamed = { ...train, entities: ['api', 'cache', 'db'], graphs: train.graphs!.map((g) => ({ ...g, nodes: ['api', 'cache', 'db'] })) };
+    await expect(det.fit(infinite, { seed: 1 })).rejects.toThrow(
+      /-Infinity at step 0, entity 'cache', feature 'latency'/,
+    );
+    const renamed = {
+      ...train,
+      entities: ['api', 'cache', 'db'],
+      graphs: train.graphs!.map((g) => ({ ...g, nodes: ['api', 'cache', 'db'] })),
+    };
     await expect(det.fit(train, { seed: 1, validation: renamed })).rejects.toThrow(/has 'cache' at entity 1/);
     await det.fit(train, { seed: 1 });
     await expect(det.scoreNodes(renamed)).rejects.toThrow(ParameterError);
-    await expect(det.scoreNodes({ ...train, features: ['cpu', 'memory'] })).rejects.toThrow(/feature 1 of inputs\/train is 'memory'/);
+    await expect(det.scoreNodes({ ...train, features: ['cpu', 'memory'] })).rejects.toThrow(
+      /feature 1 of inputs\/train is 'memory'/,
+    );
     await expect(det.dependencies(train, W - 2)).rejects.toThrow(/step 2 has no full window/);
     await expect(det.scoreNodesWith(train, { score: 'median' as never })).rejects.toThrow(/unknown score 'median'/);
     // a series shorter than a window has no scores, only NaN
-    expect(Array.from(await det.scoreNodes({ ...train, length: 3, values: train.values.slice(0, 3 * 6) }))).toEqual(new Array(9).fill(NaN));
+    expect(Array.from(await det.scoreNodes({ ...train, length: 3, values: train.values.slice(0, 3 * 6) }))).toEqual(
+      new Array(9).fill(NaN),
+    );
     det.dispose();
   });
 
@@ -377,8 +479,16 @@ describe('StDda settings and inputs', () => {
     try {
       await det.save(join(dir, 'model'), { featureNames: train.features });
       const manifest = JSON.parse(await readFile(join(dir, 'model', 'manifest.json'), 'utf8'));
-      expect([manifest.detector, manifest.featureCount, manifest.windowLength, manifest.featureNames]).toEqual(['st-dda', 2, 4, ['cpu', 'latency']]);
-      await writeFile(join(dir, 'model', 'series.json'), JSON.stringify({ entities: ['api', 'db'], features: ['cpu', 'latency'] }));
+      expect([manifest.detector, manifest.featureCount, manifest.windowLength, manifest.featureNames]).toEqual([
+        'st-dda',
+        2,
+        4,
+        ['cpu', 'latency'],
+      ]);
+      await writeFile(
+        join(dir, 'model', 'series.json'),
+        JSON.stringify({ entities: ['api', 'db'], features: ['cpu', 'latency'] }),
+      );
       await expect(StDda.load(join(dir, 'model'))).rejects.toThrow(InputError);
       await writeFile(join(dir, 'model', 'series.json'), '{"entities": ');
       await expect(StDda.load(join(dir, 'model'))).rejects.toThrow(/series\.json: expected valid JSON/);
@@ -397,14 +507,23 @@ describe('StDda on cpu and wasm', () => {
     const scores: Float32Array[] = [];
     for (const backend of ['cpu', 'wasm'] as const) {
       await initBackend(backend);
-      const det = new StDda({ windowLength: 5, embeddingDim: 8, encoderHidden: 8, decoderHidden: 8, batchSize: 8, epochs: 3 });
+      const det = new StDda({
+        windowLength: 5,
+        embeddingDim: 8,
+        encoderHidden: 8,
+        decoderHidden: 8,
+        batchSize: 8,
+        epochs: 3,
+      });
       await det.fit(train, { seed: 3, validation: tinySeries('backends/validation', 30, 12) });
       scores.push(await det.scoreNodes(test));
       det.dispose();
     }
     const [cpu, wasm] = scores;
     let worst = 0;
-    for (let k = 0; k < cpu.length; k++) if (Number.isFinite(cpu[k])) worst = Math.max(worst, Math.abs(cpu[k] - wasm[k]) / Math.max(1e-6, Math.abs(cpu[k])));
+    for (let k = 0; k < cpu.length; k++)
+      if (Number.isFinite(cpu[k]))
+        worst = Math.max(worst, Math.abs(cpu[k] - wasm[k]) / Math.max(1e-6, Math.abs(cpu[k])));
     expect(worst).toBeLessThanOrEqual(1e-3);
     await initBackend('wasm');
   }, 60_000);

@@ -50,7 +50,15 @@ import {
 import { ensureBackend, tf } from '../backend';
 import { MANIFEST_FILE, type ModelFiles } from '../model-dir';
 import type { NamedParams } from '../neural/params';
-import { TfjsDetector, type FitEnd, type FitRun, type FittedFacts, type LossContext, type TrainingPhase, type VariableSpecs } from '../neural/tfjs-detector';
+import {
+  TfjsDetector,
+  type FitEnd,
+  type FitRun,
+  type FittedFacts,
+  type LossContext,
+  type TrainingPhase,
+  type VariableSpecs,
+} from '../neural/tfjs-detector';
 import { resolveStDdaConfig, type StDdaScoreKind, type StDdaScoreReference, type StDdaConfig } from './config';
 import {
   combinedDependencies,
@@ -67,7 +75,13 @@ import {
 } from './network';
 import { observedDependencies } from './observed-graph';
 import { stDdaBatchTensors, stDdaTrainingLoss, type StDdaBatchTensors } from './step';
-import { entityFeatureMoments, gatherTrainingWindows, standardiseNodeSeries, type EntityFeatureMoments, type StandardisedSeries } from './series-data';
+import {
+  entityFeatureMoments,
+  gatherTrainingWindows,
+  standardiseNodeSeries,
+  type EntityFeatureMoments,
+  type StandardisedSeries,
+} from './series-data';
 
 export const ST_DDA_ID = 'st-dda';
 const SERIES_JSON = 'series.json';
@@ -126,7 +140,9 @@ interface Prepared {
 /** System-level score per step: max_i s_i(t) over the T·N node scores (§1.6); NaN where every entity's is NaN. */
 export function systemScores(scores: Float32Array, entityCount: number): Float32Array {
   if (!(Number.isInteger(entityCount) && entityCount >= 1) || scores.length % entityCount !== 0) {
-    throw new ParameterError(`systemScores: ${scores.length} scores do not split into steps of ${entityCount} entities`);
+    throw new ParameterError(
+      `systemScores: ${scores.length} scores do not split into steps of ${entityCount} entities`,
+    );
   }
   const T = scores.length / entityCount;
   const out = new Float32Array(T);
@@ -141,7 +157,10 @@ export function systemScores(scores: Float32Array, entityCount: number): Float32
   return out;
 }
 
-export class StDda extends TfjsDetector<StDdaConfig, StDdaFacts, StDdaBatchTensors, StDdaRun> implements NodeDetector<StDdaConfig> {
+export class StDda
+  extends TfjsDetector<StDdaConfig, StDdaFacts, StDdaBatchTensors, StDdaRun>
+  implements NodeDetector<StDdaConfig>
+{
   readonly id = ST_DDA_ID;
   readonly supervised = false;
 
@@ -212,11 +231,15 @@ export class StDda extends TfjsDetector<StDdaConfig, StDdaFacts, StDdaBatchTenso
 
   private assertSameEntities(entities: readonly string[], series: NodeSeries): void {
     if (series.entities.length !== entities.length) {
-      throw new ParameterError(`${this.id}: ${series.id} has ${series.entities.length} entities; the model was trained on ${entities.length}, in a fixed order`);
+      throw new ParameterError(
+        `${this.id}: ${series.id} has ${series.entities.length} entities; the model was trained on ${entities.length}, in a fixed order`,
+      );
     }
     const differing = series.entities.findIndex((e, i) => e !== entities[i]);
     if (differing >= 0) {
-      throw new ParameterError(`${this.id}: ${series.id} has '${series.entities[differing]}' at entity ${differing}, where the model (trained on its entities in a fixed order) has '${entities[differing]}'`);
+      throw new ParameterError(
+        `${this.id}: ${series.id} has '${series.entities[differing]}' at entity ${differing}, where the model (trained on its entities in a fixed order) has '${entities[differing]}'`,
+      );
     }
   }
 
@@ -235,7 +258,13 @@ export class StDda extends TfjsDetector<StDdaConfig, StDdaFacts, StDdaBatchTenso
   }
 
   /** Runs `f` on the forward pass of the consecutive window ends e0 … e0 + B − 1 (inside a tidy). */
-  private chunk<T extends tf.TensorContainer>(m: Model, prep: Prepared, e0: number, B: number, f: (fw: StDdaForward, observed?: tf.Tensor3D) => T): T {
+  private chunk<T extends tf.TensorContainer>(
+    m: Model,
+    prep: Prepared,
+    e0: number,
+    B: number,
+    f: (fw: StDdaForward, observed?: tf.Tensor3D) => T,
+  ): T {
     const { arch, params } = m;
     const { N, F } = prep.data;
     const W = arch.windowLength;
@@ -262,7 +291,12 @@ export class StDda extends TfjsDetector<StDdaConfig, StDdaFacts, StDdaBatchTenso
   }
 
   /** Visits the chunks of window ends first … last (inclusive), yielding to the event loop between chunks. */
-  private async forChunks(m: Model, first: number, last: number, visit: (e0: number, B: number) => void): Promise<void> {
+  private async forChunks(
+    m: Model,
+    first: number,
+    last: number,
+    visit: (e0: number, B: number) => void,
+  ): Promise<void> {
     const size = this.chunkSize(m.arch);
     for (let e0 = first; e0 <= last; e0 += size) {
       visit(e0, Math.min(size, last - e0 + 1));
@@ -336,8 +370,14 @@ export class StDda extends TfjsDetector<StDdaConfig, StDdaFacts, StDdaBatchTenso
     validateNodeSeries(train);
     const N = train.entities.length;
     const F = train.features.length;
-    if (N < 2) throw new ParameterError(`${this.id}: ${train.id} has ${N} entity; the dependency softmax over j ≠ i needs at least 2`);
-    const tooShort = (s: NodeSeries, what: string) => new ParameterError(`${this.id}: the ${what} series ${s.id} has ${s.length} steps; it needs at least W + 1 = ${W + 1} (a window and the step after it)`);
+    if (N < 2)
+      throw new ParameterError(
+        `${this.id}: ${train.id} has ${N} entity; the dependency softmax over j ≠ i needs at least 2`,
+      );
+    const tooShort = (s: NodeSeries, what: string) =>
+      new ParameterError(
+        `${this.id}: the ${what} series ${s.id} has ${s.length} steps; it needs at least W + 1 = ${W + 1} (a window and the step after it)`,
+      );
     if (train.length < W + 1) throw tooShort(train, 'training');
     const validation = opts.validation;
     if (validation) {
@@ -358,7 +398,12 @@ export class StDda extends TfjsDetector<StDdaConfig, StDdaFacts, StDdaBatchTenso
     const obsBuf = trainPrep.observedAt ? new Float32Array(batch * N * N) : undefined;
     const batchEnds = new Int32Array(batch);
     const data = trainPrep.data;
-    const facts: StDdaFacts = { featureCount: F, domains: [], entities: [...train.entities], features: [...train.features] };
+    const facts: StDdaFacts = {
+      featureCount: F,
+      domains: [],
+      entities: [...train.entities],
+      features: [...train.features],
+    };
     return this.train(facts, opts, {
       examples: ends.length,
       batchSize: batch,
@@ -375,7 +420,14 @@ export class StDda extends TfjsDetector<StDdaConfig, StDdaFacts, StDdaBatchTenso
         if (batchEnds.subarray(0, B).every((e, k) => e === e0 + k)) {
           // consecutive window ends (batchOrder 'blocks'): their steps are one slice of the series
           const next = [(e0 + 1) * N * F, (e0 + B + 1) * N * F];
-          return stDdaBatchTensors(arch, { layout: 'steps', B, x: data.values.subarray((e0 - W + 1) * N * F, (e0 + B) * N * F), target: data.values.subarray(next[0], next[1]), mask: data.observed.subarray(next[0], next[1]), observed: obsBuf });
+          return stDdaBatchTensors(arch, {
+            layout: 'steps',
+            B,
+            x: data.values.subarray((e0 - W + 1) * N * F, (e0 + B) * N * F),
+            target: data.values.subarray(next[0], next[1]),
+            mask: data.observed.subarray(next[0], next[1]),
+            observed: obsBuf,
+          });
         }
         gatherTrainingWindows(data, W, batchEnds.subarray(0, B), xBuf, yBuf, mBuf);
         return stDdaBatchTensors(arch, { layout: 'windows', B, x: xBuf, target: yBuf, mask: mBuf, observed: obsBuf });
@@ -391,7 +443,10 @@ export class StDda extends TfjsDetector<StDdaConfig, StDdaFacts, StDdaBatchTenso
     assertSameFeatures(this.id, facts.features, series);
     this.assertSameEntities(facts.entities, series);
     const m = this.model();
-    const prep = this.prepare(series, { mean: m.params[MEAN].dataSync() as Float32Array, std: m.params[STD].dataSync() as Float32Array });
+    const prep = this.prepare(series, {
+      mean: m.params[MEAN].dataSync() as Float32Array,
+      std: m.params[STD].dataSync() as Float32Array,
+    });
     await ensureBackend();
     return { m, prep };
   }
@@ -406,9 +461,11 @@ export class StDda extends TfjsDetector<StDdaConfig, StDdaFacts, StDdaBatchTenso
    * reference, or 'forecast' (finite from step W), higher = more anomalous.
    */
   async scoreNodesWith(series: NodeSeries, variant: StDdaScoreVariant): Promise<Float32Array> {
-    if (variant.score !== 'latent' && variant.score !== 'forecast') throw new ParameterError(`${this.id}: unknown score '${String(variant.score)}'; known: latent, forecast`);
+    if (variant.score !== 'latent' && variant.score !== 'forecast')
+      throw new ParameterError(`${this.id}: unknown score '${String(variant.score)}'; known: latent, forecast`);
     const reference = variant.reference ?? this.config.reference;
-    if (reference !== 'node' && reference !== 'system') throw new ParameterError(`${this.id}: unknown reference '${String(reference)}'; known: node, system`);
+    if (reference !== 'node' && reference !== 'system')
+      throw new ParameterError(`${this.id}: unknown reference '${String(reference)}'; known: node, system`);
     const { m, prep } = await this.checkedSeries(series);
     const { entityCount: N, featureCount: F, embeddingDim: D, windowLength: W } = m.arch;
     const params = m.params;
@@ -416,7 +473,9 @@ export class StDda extends TfjsDetector<StDdaConfig, StDdaFacts, StDdaBatchTenso
     const out = new Float32Array(T * N).fill(NaN);
     if (variant.score === 'latent') {
       await this.forChunks(m, W - 1, T - 1, (e0, B) => {
-        const s = this.chunk(m, prep, e0, B, (fw) => latentScores(fw.u.reshape([B, N, D]) as tf.Tensor3D, reference, params.centre));
+        const s = this.chunk(m, prep, e0, B, (fw) =>
+          latentScores(fw.u.reshape([B, N, D]) as tf.Tensor3D, reference, params.centre),
+        );
         out.set(s.dataSync(), e0 * N);
         s.dispose();
       });
@@ -426,7 +485,12 @@ export class StDda extends TfjsDetector<StDdaConfig, StDdaFacts, StDdaBatchTenso
         const s = this.chunk(m, prep, e0, B, (fw) => {
           const { target, mask } = StDda.nextSteps(prep, e0, B);
           const shape: [number, number, number] = [B, N, F];
-          return forecastScores(forecastNext(params, fw.u).reshape(shape), target.reshape(shape), mask.reshape(shape), params['forecast/error_scale']);
+          return forecastScores(
+            forecastNext(params, fw.u).reshape(shape),
+            target.reshape(shape),
+            mask.reshape(shape),
+            params['forecast/error_scale'],
+          );
         });
         out.set(s.dataSync(), (e0 + 1) * N);
         s.dispose();
@@ -439,7 +503,10 @@ export class StDda extends TfjsDetector<StDdaConfig, StDdaFacts, StDdaBatchTenso
   async dependencies(series: NodeSeries, t: number): Promise<StDdaDependencies> {
     const { m, prep } = await this.checkedSeries(series);
     const W = m.arch.windowLength;
-    if (!(Number.isInteger(t) && t >= W - 1 && t < series.length)) throw new ParameterError(`${this.id}: step ${t} has no full window in ${series.id}; use W − 1 = ${W - 1} … ${series.length - 1}`);
+    if (!(Number.isInteger(t) && t >= W - 1 && t < series.length))
+      throw new ParameterError(
+        `${this.id}: step ${t} has no full window in ${series.id}; use W − 1 = ${W - 1} … ${series.length - 1}`,
+      );
     const [learned, combined, lambda] = this.chunk(m, prep, t, 1, (fw, observed) => [
       fw.learned,
       combinedDependencies(m.params, fw.learned, observed),
@@ -461,10 +528,16 @@ export class StDda extends TfjsDetector<StDdaConfig, StDdaFacts, StDdaBatchTenso
 
   protected async factsFromManifest(manifest: ModelManifest, files: ModelFiles): Promise<StDdaFacts> {
     const series = await files.json<{ entities?: unknown; features?: unknown }>(SERIES_JSON);
-    const names = (v: unknown): v is string[] => Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string');
-    if (!names(series.entities) || !names(series.features)) throw new InputError({ file: files.path(SERIES_JSON) }, 'non-empty lists of entity and feature names');
+    const names = (v: unknown): v is string[] =>
+      Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'string');
+    if (!names(series.entities) || !names(series.features))
+      throw new InputError({ file: files.path(SERIES_JSON) }, 'non-empty lists of entity and feature names');
     if (series.features.length !== manifest.featureCount) {
-      throw new InputError({ file: files.path(MANIFEST_FILE) }, `featureCount ${series.features.length} (the features of ${SERIES_JSON})`, String(manifest.featureCount));
+      throw new InputError(
+        { file: files.path(MANIFEST_FILE) },
+        `featureCount ${series.features.length} (the features of ${SERIES_JSON})`,
+        String(manifest.featureCount),
+      );
     }
     return { featureCount: series.features.length, domains: [], entities: series.entities, features: series.features };
   }

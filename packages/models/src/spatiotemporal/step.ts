@@ -57,12 +57,29 @@ export function stDdaBatchTensors(a: StDdaArchitecture, batch: StDdaBatch): StDd
  * The batch loss at the current parameters; asks through `setState` for c_i ← m·c_i + (1 − m)·mean_b u_i(t_b)
  * from this forward pass (no gradient flows into the centres).
  */
-export function stDdaTrainingLoss(p: NamedParams, a: StDdaArchitecture, batch: StDdaBatchTensors, objective: StDdaObjective, setState: StateSetter): tf.Scalar {
+export function stDdaTrainingLoss(
+  p: NamedParams,
+  a: StDdaArchitecture,
+  batch: StDdaBatchTensors,
+  objective: StDdaObjective,
+  setState: StateSetter,
+): tf.Scalar {
   const { B } = batch;
   const { entityCount: N, embeddingDim: D } = a;
-  const fw = batch.layout === 'windows' ? forwardWindows(p, a, batch.x, B, batch.observed) : forwardSteps(p, a, batch.x, B, batch.observed);
+  const fw =
+    batch.layout === 'windows'
+      ? forwardWindows(p, a, batch.x, B, batch.observed)
+      : forwardSteps(p, a, batch.x, B, batch.observed);
   const m = objective.centreMomentum;
   const centre = p.centre;
-  setState('centre', centre.mul(m).add(fw.u.reshape([B, N, D]).mean(0).mul(1 - m)));
+  setState(
+    'centre',
+    centre.mul(m).add(
+      fw.u
+        .reshape([B, N, D])
+        .mean(0)
+        .mul(1 - m),
+    ),
+  );
   return lossOf(lossTerms(p, a, fw, batch.target, batch.mask, centre), objective.gamma, B * N);
 }

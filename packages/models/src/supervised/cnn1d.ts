@@ -68,7 +68,9 @@ export class Cnn1d extends SupervisedNetwork<Cnn1dConfig> {
 
   protected paramSpecs(featureCount: number): ParamSpec[] {
     const filters = layerWidths(this.config.filters);
-    const convs = filters.flatMap((out, l) => conv1dSpecs(`${ID}/conv_${l}`, this.config.kernelSize, l === 0 ? featureCount : filters[l - 1], out));
+    const convs = filters.flatMap((out, l) =>
+      conv1dSpecs(`${ID}/conv_${l}`, this.config.kernelSize, l === 0 ? featureCount : filters[l - 1], out),
+    );
     return [...convs, ...denseSpecs(ID, [filters[filters.length - 1], ...layerWidths(this.config.hidden), 1])];
   }
 

@@ -35,9 +35,14 @@ export const SUPERVISED_PARAMETERS: ParameterSpecs<SupervisedConfig> = {
  * validation loss (the best weights are kept).
  */
 export const SUPERVISED_NETWORK_PARAMETERS: ParameterSpecs<SupervisedNetworkConfig> = (() => {
-  const training = trainingParameters(
-    { learningRate: 1e-3, weightDecay: 1e-4, clipNorm: null, batchSize: 128, epochs: 100, patience: 10 },
-  );
+  const training = trainingParameters({
+    learningRate: 1e-3,
+    weightDecay: 1e-4,
+    clipNorm: null,
+    batchSize: 128,
+    epochs: 100,
+    patience: 10,
+  });
   return {
     ...SUPERVISED_PARAMETERS,
     learningRate: training.learningRate,

@@ -88,7 +88,14 @@ export interface BinnedMatrix {
  * Per (column, bin) sums of g and h over `rows`, for the listed columns, interleaved so that one update touches
  * one cache line: hist[2·(j·256 + b)] = Σg, hist[2·(j·256 + b) + 1] = Σh. Other columns are left untouched.
  */
-export function buildHistogram(data: BinnedMatrix, rows: ArrayLike<number>, grad: Float64Array, hess: Float64Array, columns: Int32Array, hist: Float64Array): void {
+export function buildHistogram(
+  data: BinnedMatrix,
+  rows: ArrayLike<number>,
+  grad: Float64Array,
+  hess: Float64Array,
+  columns: Int32Array,
+  hist: Float64Array,
+): void {
   const { bins, columns: p } = data;
   for (const j of columns) hist.fill(0, j * 512, j * 512 + 512);
   for (let r = 0; r < rows.length; r++) {
@@ -112,14 +119,22 @@ export function buildHistogram(data: BinnedMatrix, rows: ArrayLike<number>, grad
  * Ties keep the first candidate (column order, then bin). Returns undefined when no split has gain > 0 with both
  * children's hessians ≥ minChildWeight.
  */
-export function bestSplit(hist: Float64Array, data: BinnedMatrix, columns: Int32Array, totalG: number, totalH: number, params: SplitParams): Split | undefined {
+export function bestSplit(
+  hist: Float64Array,
+  data: BinnedMatrix,
+  columns: Int32Array,
+  totalG: number,
+  totalH: number,
+  params: SplitParams,
+): Split | undefined {
   const { lambda, gamma, minChildWeight } = params;
   let best: Split | undefined;
   const consider = (j: number, b: number, gL: number, hL: number, missingLeft: boolean, hasMissing: boolean) => {
     const hR = totalH - hL;
     if (hL < minChildWeight || hR < minChildWeight) return;
     const gain = splitGain(gL, hL, totalG - gL, hR, lambda, gamma);
-    if (gain > 0 && (!best || gain > best.gain)) best = { feature: j, bin: b, defaultLeft: hasMissing ? missingLeft : hL >= hR, gain };
+    if (gain > 0 && (!best || gain > best.gain))
+      best = { feature: j, bin: b, defaultLeft: hasMissing ? missingLeft : hL >= hR, gain };
   };
   for (const j of columns) {
     const o = j * 512;
@@ -274,7 +289,10 @@ export function growTree(
   const grow = (lo: number, hi: number, depth: number, hist: Float64Array): number => {
     const node = builder.add();
     const { g, h } = sums(lo, hi);
-    const split = depth < params.maxDepth && h >= 2 * params.minChildWeight ? bestSplit(hist, data, columns, g, h, params) : undefined;
+    const split =
+      depth < params.maxDepth && h >= 2 * params.minChildWeight
+        ? bestSplit(hist, data, columns, g, h, params)
+        : undefined;
     if (!split) {
       builder.value[node] = params.learningRate * leafWeight(g, h, params.lambda);
       pool.push(hist);

@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, ParameterError, mulberry32, type NodeSeries } from '@driftwatch/contracts';
 import { Gbdt } from './gbdt';
-import { MISSING_BIN, bestSplit, binEdges, binOf, buildHistogram, splitGain, type BinnedMatrix, type SplitParams } from './gbdt-trees';
+import {
+  MISSING_BIN,
+  bestSplit,
+  binEdges,
+  binOf,
+  buildHistogram,
+  splitGain,
+  type BinnedMatrix,
+  type SplitParams,
+} from './gbdt-trees';
 import { bestF1Threshold, f1At, labelledCluster, positiveRate } from './test-helpers';
 
 interface BruteSplit {
@@ -40,7 +49,9 @@ function bruteForceSplit(x: number[][], g: number[], h: number[], params: SplitP
 /** Row-major n × p matrix → the binned form the trees train on, every distinct value its own bin. */
 function binned(x: number[][]): { data: BinnedMatrix; edges: Float64Array[] } {
   const p = x[0].length;
-  const edges = Array.from({ length: p }, (_, j) => binEdges(Float64Array.from(x.map((r) => r[j]).filter((v) => !Number.isNaN(v))).sort(), 255));
+  const edges = Array.from({ length: p }, (_, j) =>
+    binEdges(Float64Array.from(x.map((r) => r[j]).filter((v) => !Number.isNaN(v))).sort(), 255),
+  );
   const bins = new Uint8Array(x.length * p);
   x.forEach((row, k) => row.forEach((v, j) => (bins[k * p + j] = binOf(edges[j], v))));
   return { data: { bins, columns: p, binCounts: Int32Array.from(edges, (e) => e.length) }, edges };
@@ -55,7 +66,8 @@ function windowsOf(series: NodeSeries, W: number): { x: number[][]; y: number[] 
   for (let t = W - 1; t < series.length; t++) {
     for (let i = 0; i < N; i++) {
       const row: number[] = [];
-      for (let r = 0; r < W; r++) for (let f = 0; f < F; f++) row.push(series.values[((t - W + 1 + r) * N + i) * F + f]);
+      for (let r = 0; r < W; r++)
+        for (let f = 0; f < F; f++) row.push(series.values[((t - W + 1 + r) * N + i) * F + f]);
       x.push(row);
       y.push(series.labels![t * N + i] > 0 ? 1 : 0);
     }
@@ -66,7 +78,14 @@ function windowsOf(series: NodeSeries, W: number): { x: number[][]; y: number[] 
 describe('GBDT pieces', () => {
   it('cuts at every distinct value, or at quantile ranks when there are more values than bins; binOf(v) ≤ b ⇔ v ≤ edges[b]', () => {
     expect(Array.from(binEdges(Float64Array.from([1, 2, 2, 3, 5]), 255))).toEqual([1, 2, 3, 5]);
-    expect(Array.from(binEdges(Float64Array.from({ length: 1000 }, (_, k) => k + 1), 4))).toEqual([250, 500, 750, 1000]);
+    expect(
+      Array.from(
+        binEdges(
+          Float64Array.from({ length: 1000 }, (_, k) => k + 1),
+          4,
+        ),
+      ),
+    ).toEqual([250, 500, 750, 1000]);
     // 3 distinct values, 2 bins: ranks ⌈9/2⌉ − 1 = 4 and 8 of [0,0,0,0,0,0,0,1,2] → 0 and 2
     expect(Array.from(binEdges(Float64Array.from([0, 0, 0, 0, 0, 0, 0, 1, 2]), 2))).toEqual([0, 2]);
     // 4 distinct values, 3 bins: ranks 3, 6, 9 → 0, 0, 3; the tie collapses to one edge
@@ -93,7 +112,11 @@ describe('GBDT pieces', () => {
     for (let seed = 0; seed < 25; seed++) {
       const uniform = mulberry32(100 + seed);
       const n = 14;
-      const x = Array.from({ length: n }, () => [uniform(), Math.round(uniform() * 5), uniform() < 0.25 ? NaN : uniform()]);
+      const x = Array.from({ length: n }, () => [
+        uniform(),
+        Math.round(uniform() * 5),
+        uniform() < 0.25 ? NaN : uniform(),
+      ]);
       const g = Array.from({ length: n }, () => 2 * uniform() - 1);
       const h = Array.from({ length: n }, () => 0.05 + uniform() * 0.25);
       const expected = bruteForceSplit(x, g, h, params);
@@ -102,7 +125,14 @@ describe('GBDT pieces', () => {
       const rows = Int32Array.from({ length: n }, (_, k) => k);
       const columns = Int32Array.from([0, 1, 2]);
       buildHistogram(data, rows, Float64Array.from(g), Float64Array.from(h), columns, hist);
-      const found = bestSplit(hist, data, columns, g.reduce((a, b) => a + b, 0), h.reduce((a, b) => a + b, 0), params);
+      const found = bestSplit(
+        hist,
+        data,
+        columns,
+        g.reduce((a, b) => a + b, 0),
+        h.reduce((a, b) => a + b, 0),
+        params,
+      );
       if (!expected) {
         expect(found).toBeUndefined();
         continue;
@@ -110,8 +140,14 @@ describe('GBDT pieces', () => {
       expect(found).toBeDefined();
       expect(found!.gain).toBeCloseTo(expected.gain, 10);
       const threshold = edges[found!.feature][found!.bin];
-      const left = x.map((_, k) => k).filter((k) => (Number.isNaN(x[k][found!.feature]) ? found!.defaultLeft : x[k][found!.feature] <= threshold));
-      expect({ feature: found!.feature, threshold, left }).toEqual({ feature: expected.feature, threshold: expected.threshold, left: expected.left });
+      const left = x
+        .map((_, k) => k)
+        .filter((k) => (Number.isNaN(x[k][found!.feature]) ? found!.defaultLeft : x[k][found!.feature] <= threshold));
+      expect({ feature: found!.feature, threshold, left }).toEqual({
+        feature: expected.feature,
+        threshold: expected.threshold,
+        left: expected.left,
+      });
     }
   });
 });
@@ -131,7 +167,15 @@ describe('Gbdt', () => {
     const W = 2;
     const eta = 0.5;
     const lambda = 1.5;
-    const det = new Gbdt({ windowLength: W, rounds: 1, maxDepth: 1, learningRate: eta, lambda, minChildWeight: 0, positiveWeight: 2 });
+    const det = new Gbdt({
+      windowLength: W,
+      rounds: 1,
+      maxDepth: 1,
+      learningRate: eta,
+      lambda,
+      minChildWeight: 0,
+      positiveWeight: 2,
+    });
     await det.fit(series, { seed: 0 });
     const { x, y } = windowsOf(series, W);
     const w = y.map((v) => (v ? 2 : 1));
@@ -248,7 +292,11 @@ describe('Gbdt', () => {
     expect(rounds).toEqual([1, 2, 3, 4]);
     const controller = new AbortController();
     const det = new Gbdt({ windowLength: 3, rounds: 50 });
-    const fit = det.fit(train, { seed: 0, signal: controller.signal, onProgress: (p) => p.epoch === 2 && controller.abort() });
+    const fit = det.fit(train, {
+      seed: 0,
+      signal: controller.signal,
+      onProgress: (p) => p.epoch === 2 && controller.abort(),
+    });
     await expect(fit).rejects.toThrow(/abort/i);
     expect(det.trees).toBeUndefined();
   });
@@ -268,11 +316,23 @@ describe('Gbdt', () => {
       maxBins: 255,
       earlyStoppingRounds: 10,
     });
-    for (const bad of [{ depth: 3 }, { subsample: 1.5 }, { subsample: 0 }, { maxBins: 1 }, { maxBins: 256 }, { rounds: 0 }, { lambda: -1 }, { positiveWeight: 'auto' }, { windowLength: 2.5 }]) {
+    for (const bad of [
+      { depth: 3 },
+      { subsample: 1.5 },
+      { subsample: 0 },
+      { maxBins: 1 },
+      { maxBins: 256 },
+      { rounds: 0 },
+      { lambda: -1 },
+      { positiveWeight: 'auto' },
+      { windowLength: 2.5 },
+    ]) {
       expect(() => new Gbdt(bad)).toThrow(ParameterError);
     }
     const series = labelledCluster(11, { steps: 40, anomalies: 0 });
     await expect(new Gbdt({ windowLength: 3 }).fit(series, { seed: 0 })).rejects.toThrow(/0 anomalous/);
-    await expect(new Gbdt({ windowLength: 50 }).fit(labelledCluster(11, { steps: 40 }), { seed: 0 })).rejects.toThrow(ParameterError);
+    await expect(new Gbdt({ windowLength: 50 }).fit(labelledCluster(11, { steps: 40 }), { seed: 0 })).rejects.toThrow(
+      ParameterError,
+    );
   });
 });

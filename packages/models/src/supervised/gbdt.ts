@@ -40,7 +40,14 @@ import {
   type NodeSeries,
 } from '@driftwatch/contracts';
 import pkg from '../../package.json';
-import { checkFlatTrees, decodeFloat64, decodeInt32, encodeFloat64, encodeInt32, parseJsonFile } from '../baselines/common';
+import {
+  checkFlatTrees,
+  decodeFloat64,
+  decodeInt32,
+  encodeFloat64,
+  encodeInt32,
+  parseJsonFile,
+} from '../baselines/common';
 import { readManifest, readModelFile, writeModelDir } from '../model-dir';
 import type { NodeDetectorDescriptor } from '../descriptor';
 import {
@@ -53,8 +60,26 @@ import {
 } from '../parameters/schema';
 import { SUPERVISED_PARAMETERS, type SupervisedConfig } from './config';
 import { manifestFeatureNames, supervisedManifest } from './manifest';
-import { MAX_BINS, TreeBuilder, binEdges, binOf, boostedMargin, growTree, type BinnedMatrix, type BoostedTrees, type GrowParams } from './gbdt-trees';
-import { checkSupervisedSeries, gatherSampleWindows, nodeScoresOf, resolvePositiveWeight, sampleCount, sampleLabels, sampleWeights } from './samples';
+import {
+  MAX_BINS,
+  TreeBuilder,
+  binEdges,
+  binOf,
+  boostedMargin,
+  growTree,
+  type BinnedMatrix,
+  type BoostedTrees,
+  type GrowParams,
+} from './gbdt-trees';
+import {
+  checkSupervisedSeries,
+  gatherSampleWindows,
+  nodeScoresOf,
+  resolvePositiveWeight,
+  sampleCount,
+  sampleLabels,
+  sampleWeights,
+} from './samples';
 
 export interface GbdtConfig extends SupervisedConfig {
   /** boosting rounds (trees), at most; NodeFitOptions.epochs overrides */
@@ -180,7 +205,8 @@ export function binnedSamples(series: NodeSeries, windowLength: number, edges: r
   for (let k = 0; k < n; k++) {
     const i = k % N;
     const first = Math.floor(k / N);
-    for (let r = 0; r < windowLength; r++) bins.set(binnedValues.subarray(((first + r) * N + i) * F, ((first + r) * N + i + 1) * F), k * p + r * F);
+    for (let r = 0; r < windowLength; r++)
+      bins.set(binnedValues.subarray(((first + r) * N + i) * F, ((first + r) * N + i + 1) * F), k * p + r * F);
   }
   return { bins, columns: p, binCounts: Int32Array.from({ length: p }, (_, j) => edges[j % F].length) };
 }
@@ -237,14 +263,23 @@ export class Gbdt implements NodeDetector<GbdtConfig> {
     const margins = new Float64Array(n).fill(baseMargin);
     const grad = new Float64Array(n);
     const hess = new Float64Array(n);
-    const val = validation && sampleCount(validation.length, validation.entities.length, W) > 0 ? this.validationSet(validation, positiveWeight, baseMargin) : undefined;
+    const val =
+      validation && sampleCount(validation.length, validation.entities.length, W) > 0
+        ? this.validationSet(validation, positiveWeight, baseMargin)
+        : undefined;
 
     const uniform = mulberry32(opts.seed);
     const rowPool = Int32Array.from({ length: n }, (_, k) => k);
     const columnPool = Int32Array.from({ length: p }, (_, j) => j);
     const rowsPerTree = Math.max(1, Math.round(c.subsample * n));
     const columnsPerTree = Math.max(1, Math.round(c.colsampleByTree * p));
-    const grow: GrowParams = { maxDepth: c.maxDepth, learningRate: c.learningRate, lambda: c.lambda, gamma: c.gamma, minChildWeight: c.minChildWeight };
+    const grow: GrowParams = {
+      maxDepth: c.maxDepth,
+      learningRate: c.learningRate,
+      lambda: c.lambda,
+      gamma: c.gamma,
+      minChildWeight: c.minChildWeight,
+    };
     const builder = new TreeBuilder();
     const rounds = opts.epochs ?? c.rounds;
     const trainLoss: number[] = [];
@@ -274,7 +309,13 @@ export class Gbdt implements NodeDetector<GbdtConfig> {
         valLoss.push(current);
         if (current < best.loss) best = { loss: current, round };
       }
-      opts.onProgress?.({ epoch: round + 1, epochs: rounds, trainLoss: trainLoss[round], valLoss: current, phase: 'trees' });
+      opts.onProgress?.({
+        epoch: round + 1,
+        epochs: rounds,
+        trainLoss: trainLoss[round],
+        valLoss: current,
+        phase: 'trees',
+      });
       if (performance.now() - lastYield >= YIELD_EVERY_MS) {
         await new Promise<void>((resolve) => setImmediate(resolve));
         lastYield = performance.now();
@@ -304,8 +345,19 @@ export class Gbdt implements NodeDetector<GbdtConfig> {
     const labels = sampleLabels(series, W);
     const count = labels.length;
     const x = new Float32Array(count * W * series.features.length);
-    gatherSampleWindows(series, W, Int32Array.from({ length: count }, (_, k) => k), x);
-    return { count, x, labels, weights: sampleWeights(labels, positiveWeight), margins: new Float64Array(count).fill(baseMargin) };
+    gatherSampleWindows(
+      series,
+      W,
+      Int32Array.from({ length: count }, (_, k) => k),
+      x,
+    );
+    return {
+      count,
+      x,
+      labels,
+      weights: sampleWeights(labels, positiveWeight),
+      margins: new Float64Array(count).fill(baseMargin),
+    };
   }
 
   async scoreNodes(series: NodeSeries): Promise<Float32Array> {
@@ -371,7 +423,14 @@ export class Gbdt implements NodeDetector<GbdtConfig> {
     const file = join(dir, TREES_FILE);
     const json = parseJsonFile((await readModelFile(dir, TREES_FILE)).toString('utf8'), file);
     const nodes = json.nodes;
-    if (json.format !== 1 || typeof nodes !== 'number' || !Number.isInteger(nodes) || nodes < 0 || typeof json.baseMargin !== 'number' || !Number.isFinite(json.baseMargin)) {
+    if (
+      json.format !== 1 ||
+      typeof nodes !== 'number' ||
+      !Number.isInteger(nodes) ||
+      nodes < 0 ||
+      typeof json.baseMargin !== 'number' ||
+      !Number.isFinite(json.baseMargin)
+    ) {
       throw new InputError({ file }, 'boosted trees of format 1 with an integer node count and a finite baseMargin');
     }
     const trees: BoostedTrees = {

@@ -24,7 +24,12 @@ export function supervisedManifest(facts: SupervisedModelFacts, context: Manifes
 /** The training metric names of a loaded manifest; an InputError naming manifest.json when they are missing or inconsistent. */
 export function manifestFeatureNames(manifest: ModelManifest, dir: string): string[] {
   const names = manifest.featureNames;
-  if (!Array.isArray(names) || names.length === 0 || names.length !== manifest.featureCount || names.some((f) => typeof f !== 'string')) {
+  if (
+    !Array.isArray(names) ||
+    names.length === 0 ||
+    names.length !== manifest.featureCount ||
+    names.some((f) => typeof f !== 'string')
+  ) {
     throw new InputError({ file: join(dir, 'manifest.json') }, `featureNames: ${manifest.featureCount} metric names`);
   }
   return [...names];

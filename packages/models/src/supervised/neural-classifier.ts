@@ -8,11 +8,26 @@
  * monotone, so thresholds and rankings are the same, and float32 probabilities would tie at 1 for confident
  * samples (σ(z) rounds to 1 for z ≳ 17), which flattens precision–recall curves.
  */
-import { assertSameFeatures, type FitReport, type ModelManifest, type NodeDetector, type NodeFitOptions, type NodeSeries } from '@driftwatch/contracts';
+import {
+  assertSameFeatures,
+  type FitReport,
+  type ModelManifest,
+  type NodeDetector,
+  type NodeFitOptions,
+  type NodeSeries,
+} from '@driftwatch/contracts';
 import { ensureBackend, tf } from '../backend';
 import type { ModelFiles } from '../model-dir';
 import type { NamedParams, ParamSpec } from '../neural/params';
-import { TfjsDetector, forEachBatch, mapBatches, type BatchSource, type FitRun, type FittedFacts, type VariableSpecs } from '../neural/tfjs-detector';
+import {
+  TfjsDetector,
+  forEachBatch,
+  mapBatches,
+  type BatchSource,
+  type FitRun,
+  type FittedFacts,
+  type VariableSpecs,
+} from '../neural/tfjs-detector';
 import type { SupervisedNetworkConfig } from './config';
 import { manifestFeatureNames } from './manifest';
 import {
@@ -93,12 +108,21 @@ export abstract class SupervisedNetwork<Config extends SupervisedNetworkConfig>
   /** the standardised sample windows of a series as rows of W·F values */
   private sampleRows(series: NodeSeries, count: number, scaling: FeatureScaling): BatchSource {
     const W = this.config.windowLength;
-    return { count, size: W * series.features.length, gather: (indices, out) => gatherSampleWindows(series, W, indices, out, scaling) };
+    return {
+      count,
+      size: W * series.features.length,
+      gather: (indices, out) => gatherSampleWindows(series, W, indices, out, scaling),
+    };
   }
 
   private sampleSet(series: NodeSeries, positiveWeight: number): SampleSet {
     const labels = sampleLabels(series, this.config.windowLength);
-    return { series, count: labels.length, labels: Float32Array.from(labels), weights: sampleWeights(labels, positiveWeight) };
+    return {
+      series,
+      count: labels.length,
+      labels: Float32Array.from(labels),
+      weights: sampleWeights(labels, positiveWeight),
+    };
   }
 
   async fit(train: NodeSeries, opts: NodeFitOptions): Promise<FitReport> {
@@ -134,9 +158,14 @@ export abstract class SupervisedNetwork<Config extends SupervisedNetworkConfig>
           yBuf[b] = trainSet.labels[indices[b]];
           wBuf[b] = trainSet.weights[indices[b]];
         }
-        return { x: tf.tensor2d(xBuf.subarray(0, B * rows.size), [B, rows.size]), labels: tf.tensor1d(yBuf.subarray(0, B)), weights: tf.tensor1d(wBuf.subarray(0, B)) };
+        return {
+          x: tf.tensor2d(xBuf.subarray(0, B * rows.size), [B, rows.size]),
+          labels: tf.tensor1d(yBuf.subarray(0, B)),
+          weights: tf.tensor1d(wBuf.subarray(0, B)),
+        };
       },
-      validationLoss: validationSet && validationSet.count > 0 ? () => this.meanLoss(validationSet, scaling) : undefined,
+      validationLoss:
+        validationSet && validationSet.count > 0 ? () => this.meanLoss(validationSet, scaling) : undefined,
       run: (core) => core,
     });
   }
@@ -147,7 +176,11 @@ export abstract class SupervisedNetwork<Config extends SupervisedNetworkConfig>
     let total = 0;
     forEachBatch(this.sampleRows(set.series, set.count, scaling), SCORE_BATCH, (x, start, B) => {
       const batchLoss = tf.tidy(() => {
-        const batch = { x, labels: tf.tensor1d(set.labels.subarray(start, start + B)), weights: tf.tensor1d(set.weights.subarray(start, start + B)) };
+        const batch = {
+          x,
+          labels: tf.tensor1d(set.labels.subarray(start, start + B)),
+          weights: tf.tensor1d(set.weights.subarray(start, start + B)),
+        };
         return this.batchLoss(params, batch).mul(B);
       });
       total += batchLoss.dataSync()[0];
@@ -163,7 +196,10 @@ export abstract class SupervisedNetwork<Config extends SupervisedNetworkConfig>
     checkSupervisedSeries(series, 1, this.id, { labels: false });
     await ensureBackend();
     const params = this.params();
-    const scaling = { center: Float64Array.from(params[CENTER].dataSync()), scale: Float64Array.from(params[SCALE].dataSync()) };
+    const scaling = {
+      center: Float64Array.from(params[CENTER].dataSync()),
+      scale: Float64Array.from(params[SCALE].dataSync()),
+    };
     const n = sampleCount(series.length, series.entities.length, W);
     const scores = await mapBatches(this.sampleRows(series, n, scaling), SCORE_BATCH, 1, (x) => this.logits(params, x));
     return nodeScoresOf(series, W, scores);

@@ -18,7 +18,8 @@ function coded(): NodeSeries {
   const F = 2;
   const values = new Float32Array(T * N * F);
   const labels = new Uint8Array(T * N);
-  for (let t = 0; t < T; t++) for (let i = 0; i < N; i++) for (let f = 0; f < F; f++) values[(t * N + i) * F + f] = 100 * t + 10 * i + f;
+  for (let t = 0; t < T; t++)
+    for (let i = 0; i < N; i++) for (let f = 0; f < F; f++) values[(t * N + i) * F + f] = 100 * t + 10 * i + f;
   labels[3 * N + 1] = 1; // entity 1 at step 3
   labels[4 * N + 2] = 2; // any label > 0 is anomalous
   labels[0 * N + 0] = 1; // before the first full window: no sample
@@ -71,7 +72,11 @@ describe('samples of a NodeSeries', () => {
 
   it('lays sample scores out as T·N with NaN before step W − 1', () => {
     const series = coded();
-    const out = nodeScoresOf(series, 3, Float32Array.from({ length: 9 }, (_, k) => k + 1));
+    const out = nodeScoresOf(
+      series,
+      3,
+      Float32Array.from({ length: 9 }, (_, k) => k + 1),
+    );
     expect(out.length).toBe(15);
     for (let t = 0; t < 5; t++) {
       for (let i = 0; i < 3; i++) {
@@ -80,7 +85,9 @@ describe('samples of a NodeSeries', () => {
         else expect(s).toBe((t - 2) * 3 + i + 1);
       }
     }
-    expect(Array.from(nodeScoresOf({ ...series, length: 1, values: series.values.subarray(0, 6) }, 3, new Float32Array(0)))).toEqual([NaN, NaN, NaN]);
+    expect(
+      Array.from(nodeScoresOf({ ...series, length: 1, values: series.values.subarray(0, 6) }, 3, new Float32Array(0))),
+    ).toEqual([NaN, NaN, NaN]);
   });
 
   it('standardises with per-feature mean and population std of the finite values; missing → 0, a constant feature keeps scale 1', () => {
@@ -118,10 +125,18 @@ describe('samples of a NodeSeries', () => {
     const series = coded();
     const values = series.values.slice();
     values[(2 * 3 + 1) * 2 + 1] = -Infinity;
-    expect(() => checkSupervisedSeries({ ...series, values }, 3, 'mlp', { labels: true })).toThrow(/-Infinity at step 2, entity 'b', feature 'y'/);
-    expect(() => checkSupervisedSeries(series, 6, 'mlp', { labels: true })).toThrow(/5 steps, fewer than one window of 6/);
-    expect(() => checkSupervisedSeries({ ...series, labels: undefined }, 3, 'mlp', { labels: true })).toThrow(ParameterError);
+    expect(() => checkSupervisedSeries({ ...series, values }, 3, 'mlp', { labels: true })).toThrow(
+      /-Infinity at step 2, entity 'b', feature 'y'/,
+    );
+    expect(() => checkSupervisedSeries(series, 6, 'mlp', { labels: true })).toThrow(
+      /5 steps, fewer than one window of 6/,
+    );
+    expect(() => checkSupervisedSeries({ ...series, labels: undefined }, 3, 'mlp', { labels: true })).toThrow(
+      ParameterError,
+    );
     expect(() => checkSupervisedSeries({ ...series, labels: undefined }, 3, 'mlp', { labels: false })).not.toThrow();
-    expect(() => checkSupervisedSeries({ ...series, values: values.subarray(1) }, 3, 'mlp', { labels: false })).toThrow(ParameterError);
+    expect(() => checkSupervisedSeries({ ...series, values: values.subarray(1) }, 3, 'mlp', { labels: false })).toThrow(
+      ParameterError,
+    );
   });
 });

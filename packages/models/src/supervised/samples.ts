@@ -21,7 +21,10 @@ export function sampleOrigin(k: number, entities: number, windowLength: number):
 /** Labels of every sample (1 where the entity is anomalous at the window's last step); a label > 0 counts as 1. */
 export function sampleLabels(series: NodeSeries, windowLength: number): Uint8Array {
   const labels = series.labels;
-  if (!labels) throw new ParameterError(`${series.id}: has no labels; a supervised detector trains and validates on labelled periods`);
+  if (!labels)
+    throw new ParameterError(
+      `${series.id}: has no labels; a supervised detector trains and validates on labelled periods`,
+    );
   const N = series.entities.length;
   const n = sampleCount(series.length, N, windowLength);
   const out = new Uint8Array(n);
@@ -41,12 +44,21 @@ export interface FeatureScaling {
  * out[b·W·F + r·F + f] = x[t − W + 1 + r, i, f]. Raw values (NaN kept) without `scaling`; with it,
  * standardised values and 0 (the training mean) for missing ones.
  */
-export function gatherSampleWindows(series: NodeSeries, windowLength: number, indices: ArrayLike<number>, out: Float32Array, scaling?: FeatureScaling): void {
+export function gatherSampleWindows(
+  series: NodeSeries,
+  windowLength: number,
+  indices: ArrayLike<number>,
+  out: Float32Array,
+  scaling?: FeatureScaling,
+): void {
   const N = series.entities.length;
   const F = series.features.length;
   const values = series.values;
   const size = windowLength * F;
-  if (out.length < indices.length * size) throw new RangeError(`gatherSampleWindows: buffer of ${out.length} values for ${indices.length} windows of ${size}`);
+  if (out.length < indices.length * size)
+    throw new RangeError(
+      `gatherSampleWindows: buffer of ${out.length} values for ${indices.length} windows of ${size}`,
+    );
   for (let b = 0; b < indices.length; b++) {
     const k = indices[b];
     const i = k % N;
@@ -105,7 +117,9 @@ export function resolvePositiveWeight(labels: Uint8Array, option: PositiveWeight
   for (const y of labels) positives += y;
   const negatives = labels.length - positives;
   if (positives === 0 || negatives === 0) {
-    throw new ParameterError(`${where}: the training labels have ${positives} anomalous and ${negatives} normal samples; a classifier needs both`);
+    throw new ParameterError(
+      `${where}: the training labels have ${positives} anomalous and ${negatives} normal samples; a classifier needs both`,
+    );
   }
   return option === 'balanced' ? negatives / positives : option;
 }
@@ -119,7 +133,12 @@ export function sampleWeights(labels: Uint8Array, positiveWeight: number): Float
  * Checks a series before fitting or scoring: consistent shape, values finite or NaN (missing), at least one
  * window, and labels where they are needed.
  */
-export function checkSupervisedSeries(series: NodeSeries, windowLength: number, where: string, needs: { labels: boolean }): void {
+export function checkSupervisedSeries(
+  series: NodeSeries,
+  windowLength: number,
+  where: string,
+  needs: { labels: boolean },
+): void {
   validateNodeSeries(series, `${where}: ${series.id}`);
   const values = series.values;
   for (let k = 0; k < values.length; k++) {
@@ -128,11 +147,19 @@ export function checkSupervisedSeries(series: NodeSeries, windowLength: number, 
       const F = series.features.length;
       const N = series.entities.length;
       const t = Math.floor(k / (N * F));
-      throw new ParameterError(`${where}: ${series.id} has ${v} at step ${t}, entity '${series.entities[Math.floor(k / F) % N]}', feature '${series.features[k % F]}'; values must be finite or NaN (missing)`);
+      throw new ParameterError(
+        `${where}: ${series.id} has ${v} at step ${t}, entity '${series.entities[Math.floor(k / F) % N]}', feature '${series.features[k % F]}'; values must be finite or NaN (missing)`,
+      );
     }
   }
-  if (series.length < windowLength) throw new ParameterError(`${where}: ${series.id} has ${series.length} steps, fewer than one window of ${windowLength}`);
-  if (needs.labels && !series.labels) throw new ParameterError(`${where}: ${series.id} has no labels; a supervised detector trains and validates on labelled periods`);
+  if (series.length < windowLength)
+    throw new ParameterError(
+      `${where}: ${series.id} has ${series.length} steps, fewer than one window of ${windowLength}`,
+    );
+  if (needs.labels && !series.labels)
+    throw new ParameterError(
+      `${where}: ${series.id} has no labels; a supervised detector trains and validates on labelled periods`,
+    );
 }
 
 /** T·N scores from one score per sample: NaN for t < W − 1, then the samples in order. */

@@ -34,7 +34,9 @@ export function labelledCluster(seed: number, opts: ClusterOptions = {}): NodeSe
   const values = new Float32Array(T * N * F);
   for (let t = 0; t < T; t++) {
     for (let i = 0; i < N; i++) {
-      for (let f = 0; f < F; f++) values[(t * N + i) * F + f] = Math.sin((2 * Math.PI * (t + 3 * i)) / 16 + f) + 0.3 * normal() + (f === 2 ? 0.5 * i : 0);
+      for (let f = 0; f < F; f++)
+        values[(t * N + i) * F + f] =
+          Math.sin((2 * Math.PI * (t + 3 * i)) / 16 + f) + 0.3 * normal() + (f === 2 ? 0.5 * i : 0);
     }
   }
   const labels = new Uint8Array(T * N);

@@ -1,5 +1,13 @@
 import * as tf from '@tensorflow/tfjs';
-import { dense, denseSpecs, denseStack, layerNormSpecs, linearSpecs, type NamedParams, type ParamSpec } from '../neural/params';
+import {
+  dense,
+  denseSpecs,
+  denseStack,
+  layerNormSpecs,
+  linearSpecs,
+  type NamedParams,
+  type ParamSpec,
+} from '../neural/params';
 import type { NodeDetectorDescriptor } from '../descriptor';
 import { oneOf, POSITIVE_INTEGER, resolveParameters, type ParameterSchema } from '../parameters/schema';
 import { SUPERVISED_NETWORK_PARAMETERS, type SupervisedNetworkConfig } from './config';
@@ -58,26 +66,44 @@ export function sinusoidalPositions(length: number, dModel: number): Float32Arra
 /** γ·(x − mean)/√(var + ε) + β over the last axis, biased variance (PyTorch LayerNorm). */
 function layerNorm(p: NamedParams, name: string, x: tf.Tensor2D): tf.Tensor2D {
   const { mean, variance } = tf.moments(x, 1, true);
-  return x.sub(mean).mul(tf.rsqrt(variance.add(LAYER_NORM_EPSILON))).mul(p[`${name}/gamma`]).add(p[`${name}/beta`]);
+  return x
+    .sub(mean)
+    .mul(tf.rsqrt(variance.add(LAYER_NORM_EPSILON)))
+    .mul(p[`${name}/gamma`])
+    .add(p[`${name}/beta`]);
 }
 
 /** [B·W, d] → [B·H, W, d/H]: each head's slice of every step, heads batched. */
 function splitHeads(t: tf.Tensor2D, batch: number, steps: number, heads: number): tf.Tensor3D {
   const size = t.shape[1] / heads;
-  return t.reshape([batch, steps, heads, size]).transpose([0, 2, 1, 3]).reshape([batch * heads, steps, size]);
+  return t
+    .reshape([batch, steps, heads, size])
+    .transpose([0, 2, 1, 3])
+    .reshape([batch * heads, steps, size]);
 }
 
 /**
  * Multi-head self-attention over the W steps of each window: headₕ = softmax(QₕKₕᵀ/√dₕ)·Vₕ with Q, K, V = x·W_{q,k,v} + b,
  * output concat(heads)·W_o + b_o. x [B·W, d] → [B·W, d].
  */
-function selfAttention(p: NamedParams, name: string, x: tf.Tensor2D, batch: number, steps: number, heads: number): tf.Tensor2D {
+function selfAttention(
+  p: NamedParams,
+  name: string,
+  x: tf.Tensor2D,
+  batch: number,
+  steps: number,
+  heads: number,
+): tf.Tensor2D {
   const d = x.shape[1];
   const q = splitHeads(dense(p, `${name}/query`, x, false), batch, steps, heads);
   const k = splitHeads(dense(p, `${name}/key`, x, false), batch, steps, heads);
   const v = splitHeads(dense(p, `${name}/value`, x, false), batch, steps, heads);
   const weights = tf.softmax(tf.matMul(q, k, false, true).mul(1 / Math.sqrt(d / heads)));
-  const out = tf.matMul(weights, v).reshape([batch, heads, steps, d / heads]).transpose([0, 2, 1, 3]).reshape([batch * steps, d]) as tf.Tensor2D;
+  const out = tf
+    .matMul(weights, v)
+    .reshape([batch, heads, steps, d / heads])
+    .transpose([0, 2, 1, 3])
+    .reshape([batch * steps, d]) as tf.Tensor2D;
   return dense(p, `${name}/output`, out, false);
 }
 
@@ -102,8 +128,13 @@ export class Transformer extends SupervisedNetwork<TransformerConfig> {
     const specs = linearSpecs(`${ID}/input`, featureCount, d);
     for (let l = 0; l < layers; l++) {
       const layer = `${ID}/layer_${l}`;
-      for (const part of ['query', 'key', 'value', 'output']) specs.push(...linearSpecs(`${layer}/attention/${part}`, d, d));
-      specs.push(...layerNormSpecs(`${layer}/norm1`, d), ...denseSpecs(`${layer}/ffn`, [d, feedForward, d]), ...layerNormSpecs(`${layer}/norm2`, d));
+      for (const part of ['query', 'key', 'value', 'output'])
+        specs.push(...linearSpecs(`${layer}/attention/${part}`, d, d));
+      specs.push(
+        ...layerNormSpecs(`${layer}/norm1`, d),
+        ...denseSpecs(`${layer}/ffn`, [d, feedForward, d]),
+        ...layerNormSpecs(`${layer}/norm2`, d),
+      );
     }
     return [...specs, ...denseSpecs(ID, [d, 1])];
   }
@@ -113,14 +144,19 @@ export class Transformer extends SupervisedNetwork<TransformerConfig> {
     const B = x.shape[0];
     const F = x.shape[1] / W;
     let h = dense(p, `${ID}/input`, x.reshape([B * W, F]), false);
-    h = h.reshape([B, W, d]).add(tf.tensor2d(sinusoidalPositions(W, d), [W, d])).reshape([B * W, d]);
+    h = h
+      .reshape([B, W, d])
+      .add(tf.tensor2d(sinusoidalPositions(W, d), [W, d]))
+      .reshape([B * W, d]);
     for (let l = 0; l < layers; l++) {
       const layer = `${ID}/layer_${l}`;
       h = layerNorm(p, `${layer}/norm1`, h.add(selfAttention(p, `${layer}/attention`, h, B, W, heads)));
       h = layerNorm(p, `${layer}/norm2`, h.add(denseStack(p, `${layer}/ffn`, h, 1)));
     }
     const steps = h.reshape([B, W, d]);
-    const pooled = (pooling === 'last' ? steps.slice([0, W - 1, 0], [B, 1, d]).reshape([B, d]) : steps.mean(1)) as tf.Tensor2D;
+    const pooled = (
+      pooling === 'last' ? steps.slice([0, W - 1, 0], [B, 1, d]).reshape([B, d]) : steps.mean(1)
+    ) as tf.Tensor2D;
     return dense(p, `${ID}/head`, pooled, false).reshape([B]) as tf.Tensor1D;
   }
 

@@ -22,7 +22,8 @@ export function oneFactorWindows(n: number, seed: number, opts: OneFactorOptions
   const W = opts.windowLength ?? 3;
   const allLoadings = opts.loadings ?? [1, -1, 0.5, 2];
   const F = opts.featureCount ?? allLoadings.length;
-  if (F > allLoadings.length) throw new Error(`oneFactorWindows: ${F} features but only ${allLoadings.length} loadings`);
+  if (F > allLoadings.length)
+    throw new Error(`oneFactorWindows: ${F} features but only ${allLoadings.length} loadings`);
   const loadings = allLoadings.slice(0, F);
   const broken = opts.broken ?? loadings.map((_, j) => (j % 2 ? 2 : -2));
   const anomalies = opts.anomalies ?? 0;

@@ -44,7 +44,16 @@ export const ADAMW_KERNEL = 'DriftwatchAdamWUpdate';
 const FUSED_BACKENDS = ['wasm', 'cpu'] as const;
 
 /** The update of one variable over flat arrays, Float64 arithmetic; outputs may alias nothing. */
-function adamWInto(theta: ArrayLike<number>, g: ArrayLike<number>, m: ArrayLike<number>, v: ArrayLike<number>, t2: Float32Array, m2: Float32Array, v2: Float32Array, a: StepAttrs): void {
+function adamWInto(
+  theta: ArrayLike<number>,
+  g: ArrayLike<number>,
+  m: ArrayLike<number>,
+  v: ArrayLike<number>,
+  t2: Float32Array,
+  m2: Float32Array,
+  v2: Float32Array,
+  a: StepAttrs,
+): void {
   const n = theta.length;
   let scale = 1;
   if (Number.isFinite(a.clipNorm)) {
@@ -96,13 +105,21 @@ function cpuKernel({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const [t2, m2, v2] = [new Float32Array(n), new Float32Array(n), new Float32Array(n)];
   const read = (name: string) => b.readSync(inputs[name].dataId);
   adamWInto(read('theta'), read('grad'), read('m'), read('v'), t2, m2, v2, attrs as StepAttrs);
-  return [b.makeTensorInfo(shape, 'float32', t2), b.makeTensorInfo(shape, 'float32', m2), b.makeTensorInfo(shape, 'float32', v2)];
+  return [
+    b.makeTensorInfo(shape, 'float32', t2),
+    b.makeTensorInfo(shape, 'float32', m2),
+    b.makeTensorInfo(shape, 'float32', v2),
+  ];
 }
 
 function ensureFusedKernels(): void {
   for (const backendName of FUSED_BACKENDS) {
     if (tf.getKernel(ADAMW_KERNEL, backendName)) continue;
-    tf.registerKernel({ kernelName: ADAMW_KERNEL, backendName, kernelFunc: (backendName === 'wasm' ? wasmKernel : cpuKernel) as unknown as tf.KernelFunc });
+    tf.registerKernel({
+      kernelName: ADAMW_KERNEL,
+      backendName,
+      kernelFunc: (backendName === 'wasm' ? wasmKernel : cpuKernel) as unknown as tf.KernelFunc,
+    });
   }
 }
 
@@ -127,7 +144,8 @@ export class AdamW {
     this.epsilon = opts.epsilon ?? 1e-7;
     this.fused = opts.fused ?? true;
     const positive = { learningRate: this.learningRate, clipNorm: this.clipNorm, epsilon: this.epsilon };
-    for (const [k, v] of Object.entries(positive)) if (!(v > 0)) throw new ParameterError(`AdamW: ${k} must be > 0, got ${v}`);
+    for (const [k, v] of Object.entries(positive))
+      if (!(v > 0)) throw new ParameterError(`AdamW: ${k} must be > 0, got ${v}`);
     if (!(this.weightDecay >= 0)) throw new ParameterError(`AdamW: weightDecay must be ≥ 0, got ${this.weightDecay}`);
     for (const [k, v] of Object.entries({ beta1: this.beta1, beta2: this.beta2 })) {
       if (!(v >= 0 && v < 1)) throw new ParameterError(`AdamW: ${k} must be in [0, 1), got ${v}`);
@@ -163,7 +181,9 @@ export class AdamW {
       tf.tidy(() => {
         if (fused) {
           const g = grad.dtype === 'float32' ? grad : tf.cast(grad, 'float32');
-          const [t2, m2, v2] = tf.engine().runKernel(ADAMW_KERNEL, { theta: variable, grad: g, m: s.m, v: s.v }, attrs) as tf.Tensor[];
+          const [t2, m2, v2] = tf
+            .engine()
+            .runKernel(ADAMW_KERNEL, { theta: variable, grad: g, m: s.m, v: s.v }, attrs) as tf.Tensor[];
           variable.assign(t2);
           s.m.assign(m2);
           s.v.assign(v2);
@@ -199,7 +219,10 @@ export class AdamW {
     let s = this.slots.get(variable);
     if (!s) {
       // inside tidy: a variable shares the buffer of its initial value, which is then released here
-      s = tf.tidy(() => ({ m: tf.variable(tf.zerosLike(variable), false), v: tf.variable(tf.zerosLike(variable), false) }));
+      s = tf.tidy(() => ({
+        m: tf.variable(tf.zerosLike(variable), false),
+        v: tf.variable(tf.zerosLike(variable), false),
+      }));
       this.slots.set(variable, s);
     }
     return s;

@@ -48,7 +48,12 @@ describe('optimisationStep', () => {
   it('releases the requested state and the loss when the state cannot be set', () => {
     const w = tf.tidy(() => tf.variable(tf.tensor1d([1]), true, 'step-test-w2'));
     const optimizer = new AdamW({ learningRate: 0.1 });
-    optimisationStep(optimizer, [w], () => w.square().sum() as tf.Scalar, () => undefined).dispose();
+    optimisationStep(
+      optimizer,
+      [w],
+      () => w.square().sum() as tf.Scalar,
+      () => undefined,
+    ).dispose();
     const before = tf.memory().numTensors;
     const failing = () =>
       optimisationStep(

@@ -14,7 +14,12 @@ export type StateSetter = (name: string, value: tf.Tensor) => void;
  * it). State values handed to `loss`'s setter are assigned through `assignState` after the update, so a value
  * computed from the parameters sees them as they were for this step's forward pass.
  */
-export function optimisationStep(optimizer: AdamW, trained: readonly tf.Variable[], loss: (setState: StateSetter) => tf.Scalar, assignState: StateSetter): tf.Scalar {
+export function optimisationStep(
+  optimizer: AdamW,
+  trained: readonly tf.Variable[],
+  loss: (setState: StateSetter) => tf.Scalar,
+  assignState: StateSetter,
+): tf.Scalar {
   const pending = new Map<string, tf.Tensor>();
   const request: StateSetter = (name, value) => {
     pending.get(name)?.dispose();

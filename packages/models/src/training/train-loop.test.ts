@@ -62,7 +62,17 @@ describe('trainLoop', () => {
     const { w, step } = epochCounter();
     const val = [5, 4, 4, 3, 3.5, 3, 6, 7];
     const progress: FitProgress[] = [];
-    const r = await trainLoop({ trainCount: 3, batchSize: 2, epochs: 8, seed: 0, variables: [w], step, validate: (e) => val[e], patience: 3, onProgress: (p) => progress.push(p) });
+    const r = await trainLoop({
+      trainCount: 3,
+      batchSize: 2,
+      epochs: 8,
+      seed: 0,
+      variables: [w],
+      step,
+      validate: (e) => val[e],
+      patience: 3,
+      onProgress: (p) => progress.push(p),
+    });
     // best 3 at epoch 4 (1-based); 3.5, 3 (not < 3), 6 → 3 epochs without improvement → stop after epoch 7
     expect(r.epochs).toBe(7);
     expect(r.stoppedEarly).toBe(true);
@@ -77,7 +87,16 @@ describe('trainLoop', () => {
 
   it('restores the best weights also when it runs out of epochs, and keeps the last ones without validation', async () => {
     const a = epochCounter();
-    await trainLoop({ trainCount: 2, batchSize: 2, epochs: 4, seed: 0, variables: [a.w], step: a.step, validate: (e) => [3, 1, 2, 2][e], patience: 100 });
+    await trainLoop({
+      trainCount: 2,
+      batchSize: 2,
+      epochs: 4,
+      seed: 0,
+      variables: [a.w],
+      step: a.step,
+      validate: (e) => [3, 1, 2, 2][e],
+      patience: 100,
+    });
     expect(a.w.dataSync()[0]).toBe(2);
     const b = epochCounter();
     const r = await trainLoop({ trainCount: 2, batchSize: 2, epochs: 4, seed: 0, variables: [b.w], step: b.step });
@@ -89,7 +108,10 @@ describe('trainLoop', () => {
   });
 
   it('keeps the tensor count flat across epochs while training a real model', async () => {
-    const xs = tf.tensor2d(Array.from({ length: 64 }, (_, i) => [i / 64, 1 - i / 64]), [64, 2]);
+    const xs = tf.tensor2d(
+      Array.from({ length: 64 }, (_, i) => [i / 64, 1 - i / 64]),
+      [64, 2],
+    );
     const ys = tf.tensor1d(Array.from({ length: 64 }, (_, i) => 3 * (i / 64) - 1));
     const w = tf.tidy(() => tf.variable(tf.zeros([2, 1]), true, 'train-loop-flat-w'));
     const opt = new AdamW({ learningRate: 0.05, weightDecay: 0 });
@@ -103,7 +125,10 @@ describe('trainLoop', () => {
       step: (idx) =>
         tf.tidy(() => {
           const i = tf.tensor1d(idx, 'int32');
-          const { value, grads } = tf.variableGrads(() => tf.matMul(tf.gather(xs, i), w).reshape([-1]).sub(tf.gather(ys, i)).square().mean() as tf.Scalar, [w]);
+          const { value, grads } = tf.variableGrads(
+            () => tf.matMul(tf.gather(xs, i), w).reshape([-1]).sub(tf.gather(ys, i)).square().mean() as tf.Scalar,
+            [w],
+          );
           opt.applyNamedGradients([w], grads);
           return value;
         }),
@@ -144,7 +169,17 @@ describe('trainLoop', () => {
     const before = tf.memory().numTensors;
     const { w, step } = epochCounter();
     const ac = new AbortController();
-    const p = trainLoop({ trainCount: 4, batchSize: 2, epochs: 5, seed: 0, variables: [w], step, validate: () => 1, onProgress: (q) => q.epoch === 2 && ac.abort(), signal: ac.signal });
+    const p = trainLoop({
+      trainCount: 4,
+      batchSize: 2,
+      epochs: 5,
+      seed: 0,
+      variables: [w],
+      step,
+      validate: () => 1,
+      onProgress: (q) => q.epoch === 2 && ac.abort(),
+      signal: ac.signal,
+    });
     await expect(p).rejects.toMatchObject({ name: 'AbortError' });
     expect(w.dataSync()[0]).toBe(2);
     w.dispose();

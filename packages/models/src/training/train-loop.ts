@@ -49,9 +49,12 @@ const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export async function trainLoop(opts: TrainLoopOptions): Promise<TrainLoopResult> {
   const { trainCount: n, batchSize, epochs, variables, signal } = opts;
-  if (!Number.isInteger(n) || n < 1) throw new ParameterError(`trainLoop: need at least one training example, got ${n}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ParameterError(`trainLoop: batchSize must be a positive integer, got ${batchSize}`);
-  if (!Number.isInteger(epochs) || epochs < 1) throw new ParameterError(`trainLoop: epochs must be a positive integer, got ${epochs}`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new ParameterError(`trainLoop: need at least one training example, got ${n}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new ParameterError(`trainLoop: batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(epochs) || epochs < 1)
+    throw new ParameterError(`trainLoop: epochs must be a positive integer, got ${epochs}`);
   const patience = opts.patience ?? Infinity;
   if (!(patience >= 1)) throw new ParameterError(`trainLoop: patience must be ≥ 1, got ${patience}`);
   const yieldEvery = opts.yieldEveryMs ?? 100;
@@ -97,7 +100,13 @@ export async function trainLoop(opts: TrainLoopOptions): Promise<TrainLoopResult
         loss.dispose();
         previous.dispose();
         if (performance.now() - lastYield >= yieldEvery) {
-          opts.onProgress?.({ epoch, epochs, batch: start / batchSize + 1, batches: Math.ceil(n / batchSize), phase: 'train' });
+          opts.onProgress?.({
+            epoch,
+            epochs,
+            batch: start / batchSize + 1,
+            batches: Math.ceil(n / batchSize),
+            phase: 'train',
+          });
           await nextTick();
           lastYield = performance.now();
         }

@@ -20,7 +20,10 @@ export interface WeightsIndex {
 }
 
 /** Serialises named tensors in the given order. */
-export function packWeights(named: ReadonlyArray<{ name: string; tensor: tf.Tensor }>): { bin: Uint8Array; index: WeightsIndex } {
+export function packWeights(named: ReadonlyArray<{ name: string; tensor: tf.Tensor }>): {
+  bin: Uint8Array;
+  index: WeightsIndex;
+} {
   const weights: WeightEntry[] = [];
   let total = 0;
   for (const { name, tensor } of named) {
@@ -38,7 +41,11 @@ export function packWeights(named: ReadonlyArray<{ name: string; tensor: tf.Tens
 }
 
 /** Reads weights written by packWeights; `file` names the source in errors. */
-export function unpackWeights(bin: Uint8Array, index: WeightsIndex, file = 'weights.bin'): Map<string, { shape: number[]; values: Float32Array }> {
+export function unpackWeights(
+  bin: Uint8Array,
+  index: WeightsIndex,
+  file = 'weights.bin',
+): Map<string, { shape: number[]; values: Float32Array }> {
   if (index?.format !== 1 || index.dtype !== 'float32' || !Array.isArray(index.weights)) {
     throw new InputError({ file: 'weights.json' }, 'a weights index of format 1 with float32 weights');
   }

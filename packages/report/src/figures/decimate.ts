@@ -5,7 +5,8 @@
  */
 export function minMaxDecimate(values: ArrayLike<number>, maxPoints: number): number[] {
   const n = values.length;
-  if (!(Number.isInteger(maxPoints) && maxPoints >= 2)) throw new RangeError(`maxPoints must be an integer ≥ 2, got ${maxPoints}`);
+  if (!(Number.isInteger(maxPoints) && maxPoints >= 2))
+    throw new RangeError(`maxPoints must be an integer ≥ 2, got ${maxPoints}`);
   if (n <= maxPoints) return Array.from({ length: n }, (_, i) => i);
   const bucket = Math.ceil(n / Math.floor(maxPoints / 2));
   const kept: number[] = [];

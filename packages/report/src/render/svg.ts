@@ -36,7 +36,10 @@ type WorkerReply = { svg?: string; warnings?: string[]; error?: string }[] | { f
  * Renders Vega-Lite specs to SVG strings, in order. A spec that fails to render throws, naming its title; with
  * `strict`, so does one that compiles with warnings (a channel that cannot work, a dropped field): tests use it.
  */
-export async function renderSvgs(specs: readonly VegaLiteSpec[], options: { strict?: boolean } = {}): Promise<string[]> {
+export async function renderSvgs(
+  specs: readonly VegaLiteSpec[],
+  options: { strict?: boolean } = {},
+): Promise<string[]> {
   if (specs.length === 0) return [];
   const workerData = {
     vegaUrl: pathToFileURL(require.resolve('vega')).href,
@@ -48,12 +51,18 @@ export async function renderSvgs(specs: readonly VegaLiteSpec[], options: { stri
     const reply = await new Promise<WorkerReply>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);
-      worker.once('exit', (code) => reject(new DriftwatchError(`the SVG renderer stopped (exit code ${code}) before answering`)));
+      worker.once('exit', (code) =>
+        reject(new DriftwatchError(`the SVG renderer stopped (exit code ${code}) before answering`)),
+      );
     });
     if (!Array.isArray(reply)) throw new DriftwatchError(`could not load vega to render the plots: ${reply.fatal}`);
     return reply.map((r, i) => {
-      if (r.svg === undefined) throw new DriftwatchError(`plot ${JSON.stringify(titleOf(specs[i]))} did not render: ${r.error}`);
-      if (options.strict && r.warnings && r.warnings.length > 0) throw new DriftwatchError(`plot ${JSON.stringify(titleOf(specs[i]))} rendered with warnings: ${r.warnings.join('; ')}`);
+      if (r.svg === undefined)
+        throw new DriftwatchError(`plot ${JSON.stringify(titleOf(specs[i]))} did not render: ${r.error}`);
+      if (options.strict && r.warnings && r.warnings.length > 0)
+        throw new DriftwatchError(
+          `plot ${JSON.stringify(titleOf(specs[i]))} rendered with warnings: ${r.warnings.join('; ')}`,
+        );
       return r.svg;
     });
   } finally {
@@ -63,5 +72,9 @@ export async function renderSvgs(specs: readonly VegaLiteSpec[], options: { stri
 
 function titleOf(spec: VegaLiteSpec): string {
   const t = spec.title;
-  return typeof t === 'string' ? t : typeof t === 'object' && t !== null && 'text' in t ? String((t as { text: unknown }).text) : '(untitled)';
+  return typeof t === 'string'
+    ? t
+    : typeof t === 'object' && t !== null && 'text' in t
+      ? String((t as { text: unknown }).text)
+      : '(untitled)';
 }

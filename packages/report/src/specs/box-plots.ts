@@ -9,7 +9,12 @@ export function shortSequenceName(id: string): string {
 
 /** Peak F1 over each (method, test sequence)'s grid: one box per method beside each other for every sequence. */
 export function peakF1BoxPlotBySequence(results: readonly SourcedResult[]): VegaLiteSpec {
-  const values = results.map((r) => ({ method: r.method, sequence: shortSequenceName(r.testSequence), peakF1: r.peakF1, smoothing: r.smoothing }));
+  const values = results.map((r) => ({
+    method: r.method,
+    sequence: shortSequenceName(r.testSequence),
+    peakF1: r.peakF1,
+    smoothing: r.smoothing,
+  }));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'Peak F1 over the grid, per test sequence and method',
@@ -19,7 +24,12 @@ export function peakF1BoxPlotBySequence(results: readonly SourcedResult[]): Vega
     height: 220,
     mark: { type: 'boxplot', extent: 'min-max', size: 18, median: { color: 'white' } },
     encoding: {
-      x: { field: 'sequence', type: 'nominal', title: 'test sequence', sort: [...new Set(values.map((v) => v.sequence))] },
+      x: {
+        field: 'sequence',
+        type: 'nominal',
+        title: 'test sequence',
+        sort: [...new Set(values.map((v) => v.sequence))],
+      },
       xOffset: { field: 'method', type: 'nominal' },
       y: { field: 'peakF1', type: 'quantitative', title: 'peak F1', scale: { domain: [0, 1] } },
       color: { field: 'method', type: 'nominal', title: 'method' },
@@ -28,7 +38,9 @@ export function peakF1BoxPlotBySequence(results: readonly SourcedResult[]): Vega
 }
 
 /** Each test sequence's best peak F1 (max over its grid), boxed per method: the spread across servers. */
-export function bestPeakF1BoxPlotByMethod(best: readonly { method: string; sequence: string; peakF1: number }[]): VegaLiteSpec {
+export function bestPeakF1BoxPlotByMethod(
+  best: readonly { method: string; sequence: string; peakF1: number }[],
+): VegaLiteSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'Best peak F1 per test sequence, per method',

@@ -11,9 +11,19 @@ export interface DensityCurve {
 }
 
 /** Score densities of one method, one panel per test sequence, one curve per population (independent axes). */
-export function scoreDensitySpec(method: string, curves: readonly DensityCurve[], smoothingBySequence: Record<string, number>): VegaLiteSpec {
+export function scoreDensitySpec(
+  method: string,
+  curves: readonly DensityCurve[],
+  smoothingBySequence: Record<string, number>,
+): VegaLiteSpec {
   const values = curves.flatMap((c) =>
-    Array.from(c.x, (x, i) => ({ sequence: `${c.sequence} (β = ${smoothingBySequence[c.sequence]})`, population: `${c.population} (n = ${c.count})`, kind: c.population, score: x, density: c.density[i] })),
+    Array.from(c.x, (x, i) => ({
+      sequence: `${c.sequence} (β = ${smoothingBySequence[c.sequence]})`,
+      population: `${c.population} (n = ${c.count})`,
+      kind: c.population,
+      score: x,
+      density: c.density[i],
+    })),
   );
   const domain = Object.keys(POPULATION_COLOURS);
   return {
@@ -29,7 +39,12 @@ export function scoreDensitySpec(method: string, curves: readonly DensityCurve[]
       encoding: {
         x: { field: 'score', type: 'quantitative', title: 'score', scale: { zero: false, nice: false } },
         y: { field: 'density', type: 'quantitative', title: 'density', stack: null },
-        color: { field: 'kind', type: 'nominal', title: 'population', scale: { domain, range: domain.map((d) => POPULATION_COLOURS[d as keyof typeof POPULATION_COLOURS]) } },
+        color: {
+          field: 'kind',
+          type: 'nominal',
+          title: 'population',
+          scale: { domain, range: domain.map((d) => POPULATION_COLOURS[d as keyof typeof POPULATION_COLOURS]) },
+        },
         detail: { field: 'population', type: 'nominal' },
       },
     },

@@ -21,11 +21,16 @@ describe('graph snapshot figure', () => {
       { source: 'gw', target: 'orders', kind: 'call', weight: 3 },
       { source: 'orders', target: 'db', kind: 'call', weight: 7 },
     ]);
-    expect(graphCells(snapshot, { order: ['orders', 'db'] }).cells.map((c) => `${c.source}→${c.target} ${c.kind}`)).toEqual(['orders→db call', 'orders→db contention', 'db→orders contention']);
+    expect(
+      graphCells(snapshot, { order: ['orders', 'db'] }).cells.map((c) => `${c.source}→${c.target} ${c.kind}`),
+    ).toEqual(['orders→db call', 'orders→db contention', 'db→orders contention']);
   });
 
   it('renders without warnings: one rect per edge, node names on the axes; two kinds give two panels', async () => {
-    const [single, faceted] = await renderSvgs([graphSnapshotSpec(snapshot, { kinds: ['call'], title: 'calls' }), graphSnapshotSpec(snapshot)], { strict: true });
+    const [single, faceted] = await renderSvgs(
+      [graphSnapshotSpec(snapshot, { kinds: ['call'], title: 'calls' }), graphSnapshotSpec(snapshot)],
+      { strict: true },
+    );
     for (const name of ['gw', 'orders', 'db']) expect(single).toContain(`>${name}</text>`);
     expect(single).not.toContain('>idle</text>');
     // one rect mark per edge
@@ -36,10 +41,19 @@ describe('graph snapshot figure', () => {
   });
 
   it('uses a log colour scale when weights span more than a decade', () => {
-    const wide: GraphSnapshot = { t: 0, nodes: ['a', 'b'], edges: [{ src: 0, dst: 1, kind: 'call', weight: 1 }, { src: 1, dst: 0, kind: 'call', weight: 11 }] };
+    const wide: GraphSnapshot = {
+      t: 0,
+      nodes: ['a', 'b'],
+      edges: [
+        { src: 0, dst: 1, kind: 'call', weight: 1 },
+        { src: 1, dst: 0, kind: 'call', weight: 11 },
+      ],
+    };
     const spec = graphSnapshotSpec(wide) as unknown as { encoding: { color: { scale: { type: string } } } };
     expect(spec.encoding.color.scale.type).toBe('log');
-    const narrow = graphSnapshotSpec(snapshot, { kinds: ['call'] }) as unknown as { encoding: { color: { scale: { type: string } } } };
+    const narrow = graphSnapshotSpec(snapshot, { kinds: ['call'] }) as unknown as {
+      encoding: { color: { scale: { type: string } } };
+    };
     expect(narrow.encoding.color.scale.type).toBe('linear');
   });
 });

@@ -17,10 +17,17 @@ export interface GraphSnapshotFigureOptions {
 export type GraphCell = NamedEdge;
 
 /** The cells a snapshot figure draws: edges of the chosen kinds between nodes of the order. */
-export function graphCells(snapshot: GraphSnapshot, options: Pick<GraphSnapshotFigureOptions, 'kinds' | 'order'> = {}): { cells: GraphCell[]; order: string[] } {
+export function graphCells(
+  snapshot: GraphSnapshot,
+  options: Pick<GraphSnapshotFigureOptions, 'kinds' | 'order'> = {},
+): { cells: GraphCell[]; order: string[] } {
   const kinds = new Set(options.kinds ?? snapshot.edges.map((e) => e.kind));
   const edges = snapshot.edges.filter((e) => kinds.has(e.kind));
-  const order = options.order ? [...options.order] : [...new Set(edges.flatMap((e) => [snapshot.nodes[e.src], snapshot.nodes[e.dst]]))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const order = options.order
+    ? [...options.order]
+    : [...new Set(edges.flatMap((e) => [snapshot.nodes[e.src], snapshot.nodes[e.dst]]))].sort((a, b) =>
+        a < b ? -1 : a > b ? 1 : 0,
+      );
   const keep = new Set(order);
   const cells = namedEdges(snapshot, edges).filter((c) => keep.has(c.source) && keep.has(c.target));
   return { cells, order };
@@ -37,7 +44,8 @@ export function graphSnapshotSpec(snapshot: GraphSnapshot, options: GraphSnapsho
   const { cells, order } = graphCells(snapshot, options);
   const kinds = EDGE_KINDS.filter((k) => cells.some((c) => c.kind === k));
   const positive = cells.map((c) => c.weight).filter((w) => w > 0);
-  const logScale = positive.length === cells.length && positive.length > 0 && Math.max(...positive) / Math.min(...positive) > 10;
+  const logScale =
+    positive.length === cells.length && positive.length > 0 && Math.max(...positive) / Math.min(...positive) > 10;
   const cell = options.cell ?? 14;
   const latencies = cells.some((c) => c.meanUs !== undefined);
   const panel = {
@@ -45,14 +53,32 @@ export function graphSnapshotSpec(snapshot: GraphSnapshot, options: GraphSnapsho
     height: { step: cell },
     mark: { type: 'rect' as const, stroke: '#fff', strokeWidth: 0.5 },
     encoding: {
-      x: { field: 'target', type: 'nominal' as const, sort: order, scale: { domain: order }, title: 'target (callee)', axis: { labelAngle: -50, labelLimit: 260 } },
-      y: { field: 'source', type: 'nominal' as const, sort: order, scale: { domain: order }, title: 'source (caller)', axis: { labelLimit: 260 } },
+      x: {
+        field: 'target',
+        type: 'nominal' as const,
+        sort: order,
+        scale: { domain: order },
+        title: 'target (callee)',
+        axis: { labelAngle: -50, labelLimit: 260 },
+      },
+      y: {
+        field: 'source',
+        type: 'nominal' as const,
+        sort: order,
+        scale: { domain: order },
+        title: 'source (caller)',
+        axis: { labelLimit: 260 },
+      },
       color: {
         field: 'weight',
         type: 'quantitative' as const,
         title: options.weightTitle ?? 'weight',
         // the scheme's lightest fifth is left out so that the smallest weights stay visible on white
-        scale: { scheme: { name: 'blues', extent: [0.2, 1] }, type: logScale ? ('log' as const) : ('linear' as const), ...(logScale ? {} : { zero: true }) },
+        scale: {
+          scheme: { name: 'blues', extent: [0.2, 1] },
+          type: logScale ? ('log' as const) : ('linear' as const),
+          ...(logScale ? {} : { zero: true }),
+        },
         legend: { orient: 'right' as const },
       },
       tooltip: [
@@ -71,7 +97,13 @@ export function graphSnapshotSpec(snapshot: GraphSnapshot, options: GraphSnapsho
   };
   const title = options.title ?? `Graph at t = ${snapshot.t}: ${cells.length} edges among ${order.length} nodes`;
   if (kinds.length <= 1) {
-    return { $schema: 'https://vega.github.io/schema/vega-lite/v6.json', title, config: BASE_CONFIG, data: { values: cells }, ...panel } as VegaLiteSpec;
+    return {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title,
+      config: BASE_CONFIG,
+      data: { values: cells },
+      ...panel,
+    } as VegaLiteSpec;
   }
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

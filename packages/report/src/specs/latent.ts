@@ -12,7 +12,9 @@ export function latentProjectionSpec(projection: LatentProjection): VegaLiteSpec
     { key: 'zy' as const, name: `zy (domain-invariant), PC1–2 explain ${share(projection.explained.zy)}` },
     { key: 'zd' as const, name: `zd (domain-specific), PC1–2 explain ${share(projection.explained.zd)}` },
   ];
-  const values = spaces.flatMap(({ key, name }) => projection.points.map((p) => ({ space: name, domain: p.domain, kind: latentKind(p), x: p[key][0], y: p[key][1] })));
+  const values = spaces.flatMap(({ key, name }) =>
+    projection.points.map((p) => ({ space: name, domain: p.domain, kind: latentKind(p), x: p[key][0], y: p[key][1] })),
+  );
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: `Latent encodings of ${projection.method}, test sequence ${projection.testSequence} (posterior means, L = ${projection.latentDim})`,
@@ -26,12 +28,22 @@ export function latentProjectionSpec(projection: LatentProjection): VegaLiteSpec
       encoding: {
         x: { field: 'x', type: 'quantitative', title: 'PC1', scale: { zero: false } },
         y: { field: 'y', type: 'quantitative', title: 'PC2', scale: { zero: false } },
-        color: { field: 'domain', type: 'nominal', title: 'domain', sort: naturalOrder(projection.points.map((p) => p.domain)), scale: { scheme: 'tableau20' }, legend: { orient: 'right' } },
+        color: {
+          field: 'domain',
+          type: 'nominal',
+          title: 'domain',
+          sort: naturalOrder(projection.points.map((p) => p.domain)),
+          scale: { scheme: 'tableau20' },
+          legend: { orient: 'right' },
+        },
         shape: {
           field: 'kind',
           type: 'nominal',
           title: 'window',
-          scale: { domain: ['validation (training domains)', 'test normal', 'test anomalous'], range: ['circle', 'triangle-up', 'cross'] },
+          scale: {
+            domain: ['validation (training domains)', 'test normal', 'test anomalous'],
+            range: ['circle', 'triangle-up', 'cross'],
+          },
           legend: { orient: 'right' },
         },
       },

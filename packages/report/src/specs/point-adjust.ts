@@ -11,7 +11,9 @@ export interface PaKInput {
 
 /** PA%K curves (F1 after adjustment vs K) with the random-score baseline's PA F1 as a dashed rule per panel. */
 export function paKSpec(curves: readonly PaKInput[]): VegaLiteSpec {
-  const values = curves.flatMap((c) => c.k.map((k, i) => ({ method: c.method, sequence: c.sequence, k, f1: c.f1[i], random: c.randomPointAdjustedF1 })));
+  const values = curves.flatMap((c) =>
+    c.k.map((k, i) => ({ method: c.method, sequence: c.sequence, k, f1: c.f1[i], random: c.randomPointAdjustedF1 })),
+  );
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: 'PA%K: F1 after point adjustment when ≥ K % of an event is detected (oracle threshold)',

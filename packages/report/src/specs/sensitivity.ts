@@ -11,8 +11,17 @@ export interface SensitivityPoint {
  * Peak F1 against one setting: a thin line per (method, test sequence) and the mean over sequences drawn
  * thick, so both the typical effect and its spread across servers show.
  */
-export function sensitivitySpec(points: readonly SensitivityPoint[], xTitle: string, options: { logX?: boolean } = {}): VegaLiteSpec {
-  const x = { field: 'x', type: 'quantitative' as const, title: xTitle, scale: options.logX ? { type: 'log' as const, nice: false } : { zero: false, nice: false } };
+export function sensitivitySpec(
+  points: readonly SensitivityPoint[],
+  xTitle: string,
+  options: { logX?: boolean } = {},
+): VegaLiteSpec {
+  const x = {
+    field: 'x',
+    type: 'quantitative' as const,
+    title: xTitle,
+    scale: options.logX ? { type: 'log' as const, nice: false } : { zero: false, nice: false },
+  };
   const y = { type: 'quantitative' as const, title: 'peak F1', scale: { domain: [0, 1] } };
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -24,7 +33,12 @@ export function sensitivitySpec(points: readonly SensitivityPoint[], xTitle: str
     layer: [
       {
         mark: { type: 'line', strokeWidth: 1, opacity: 0.35, point: false },
-        encoding: { x, y: { ...y, field: 'peakF1' }, color: { field: 'method', type: 'nominal', title: 'method' }, detail: { field: 'sequence', type: 'nominal' } },
+        encoding: {
+          x,
+          y: { ...y, field: 'peakF1' },
+          color: { field: 'method', type: 'nominal', title: 'method' },
+          detail: { field: 'sequence', type: 'nominal' },
+        },
       },
       {
         mark: { type: 'line', strokeWidth: 3, point: true },
@@ -32,7 +46,11 @@ export function sensitivitySpec(points: readonly SensitivityPoint[], xTitle: str
           x,
           y: { ...y, field: 'peakF1', aggregate: 'mean' },
           color: { field: 'method', type: 'nominal' },
-          tooltip: [{ field: 'method' }, { field: 'x', title: xTitle }, { field: 'peakF1', aggregate: 'mean', title: 'mean peak F1', format: '.3f' }],
+          tooltip: [
+            { field: 'method' },
+            { field: 'x', title: xTitle },
+            { field: 'peakF1', aggregate: 'mean', title: 'mean peak F1', format: '.3f' },
+          ],
         },
       },
     ],

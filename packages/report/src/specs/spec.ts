@@ -4,7 +4,11 @@ import type { TopLevelSpec } from 'vega-lite';
 export type VegaLiteSpec = TopLevelSpec & { title?: unknown };
 
 /** Colours shared by every figure so a population or method keeps its colour across the report. */
-export const POPULATION_COLOURS = { 'train normal': '#4c78a8', 'test normal': '#54a24b', 'test anomalous': '#e45756' } as const;
+export const POPULATION_COLOURS = {
+  'train normal': '#4c78a8',
+  'test normal': '#54a24b',
+  'test anomalous': '#e45756',
+} as const;
 
 export const FONT = 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 

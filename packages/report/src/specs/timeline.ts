@@ -45,8 +45,24 @@ export function scoreTimelineSpec(input: TimelineInput): VegaLiteSpec {
         mark: { type: 'rule', strokeWidth: 1.5 },
         encoding: {
           y: { field: 'value', type: 'quantitative' },
-          color: { field: 'label', type: 'nominal', title: 'threshold', scale: { range: ['#222', '#f58518', '#54a24b', '#b279a2', '#9d755d', '#bab0ac'] } },
-          strokeDash: { field: 'oracle', type: 'nominal', legend: null, scale: { domain: [true, false], range: [[4, 3], [1, 0]] } },
+          color: {
+            field: 'label',
+            type: 'nominal',
+            title: 'threshold',
+            scale: { range: ['#222', '#f58518', '#54a24b', '#b279a2', '#9d755d', '#bab0ac'] },
+          },
+          strokeDash: {
+            field: 'oracle',
+            type: 'nominal',
+            legend: null,
+            scale: {
+              domain: [true, false],
+              range: [
+                [4, 3],
+                [1, 0],
+              ],
+            },
+          },
         },
       },
     ],

@@ -23,7 +23,12 @@ export function stLineSpec(points: readonly StLinePoint[], options: { title: str
       y: { field: 'value', type: 'quantitative', title: null, scale: { domain: [0, 1] } },
       color: { field: 'method', type: 'nominal', title: 'method' },
       column: { field: 'metric', type: 'nominal', title: null },
-      tooltip: [{ field: 'method' }, { field: 'metric' }, { field: 'x', title: options.xTitle }, { field: 'value', format: '.3f' }],
+      tooltip: [
+        { field: 'method' },
+        { field: 'metric' },
+        { field: 'x', title: options.xTitle },
+        { field: 'value', format: '.3f' },
+      ],
     },
   } as VegaLiteSpec;
 }

@@ -3,7 +3,14 @@ import { buildReport } from '../build';
 import { isStResult, latestStLines, stSection } from './st-results';
 
 /** A `bench st` line with the given metrics (every other field as the bench writes it). */
-function line(experiment: string, dataset: string, method: string, f1: number, varied?: [string, number], extra: Record<string, unknown> = {}): SourcedResult {
+function line(
+  experiment: string,
+  dataset: string,
+  method: string,
+  f1: number,
+  varied?: [string, number],
+  extra: Record<string, unknown> = {},
+): SourcedResult {
   return {
     benchmark: 'st',
     experiment,
@@ -30,7 +37,10 @@ function line(experiment: string, dataset: string, method: string, f1: number, v
     steps: 100,
     periods: { train: [0, 50], validation: [50, 70], test: [70, 100] },
     cells: { validationPositives: 7, testPositives: 9, test: 300 },
-    labelWindow: dataset === 'sim' ? null : { rule: 'fixed 3 min after the injection', faults: 24, meanWindowMinutes: 4, meanLabelledSteps: 4 },
+    labelWindow:
+      dataset === 'sim'
+        ? null
+        : { rule: 'fixed 3 min after the injection', faults: 24, meanWindowMinutes: 4, meanLabelledSteps: 4 },
     budget: { epochs: 10, windowLength: 12 },
     warnings: [],
     source: 'r/results.jsonl',
@@ -58,7 +68,13 @@ describe('bench st results in the report', () => {
   });
 
   it('a later line of the same run replaces the earlier one', () => {
-    const kept = latestStLines([line('compare', 'sim', 'gbdt', 0.1), line('compare', 'sim', 'mlp', 0.2), line('compare', 'sim', 'gbdt', 0.3)].filter(isStResult));
+    const kept = latestStLines(
+      [
+        line('compare', 'sim', 'gbdt', 0.1),
+        line('compare', 'sim', 'mlp', 0.2),
+        line('compare', 'sim', 'gbdt', 0.3),
+      ].filter(isStResult),
+    );
     expect(kept.map((r) => [r.method, r.f1])).toEqual([
       ['gbdt', 0.3],
       ['mlp', 0.2],
@@ -75,7 +91,18 @@ describe('bench st results in the report', () => {
       ORDER,
     );
     const table = section.tables.find((t) => t.id === 'st-compare')!;
-    expect(table.headers).toEqual(['data set', 'method', 'accuracy', 'precision', 'recall', 'F1', 'VUS-PR', 'peak F1', 'train s', 'score s']);
+    expect(table.headers).toEqual([
+      'data set',
+      'method',
+      'accuracy',
+      'precision',
+      'recall',
+      'F1',
+      'VUS-PR',
+      'peak F1',
+      'train s',
+      'score s',
+    ]);
     expect(table.rows).toEqual([
       ['nezha-ob', 'st-dda-latent', '0.900', '0.500', '0.250', '0.125', '0.400', '0.600', '12.3', '0.50'],
       ['nezha-ob', 'st-dda-forecast', '0.900', '0.500', '0.250', '0.250', '0.400', '0.600', '12.3', '0.50'],
@@ -83,14 +110,21 @@ describe('bench st results in the report', () => {
     ]);
     expect(section.figures).toHaveLength(0);
     const protocol = section.tables.find((t) => t.id === 'st-protocol')!;
-    expect(protocol.rows.find((r) => r[1] === 'nezha-ob')![3]).toBe('fixed 3 min after the injection; 24 faults, mean 4.0 min (4.0 labelled steps)');
+    expect(protocol.rows.find((r) => r[1] === 'nezha-ob')![3]).toBe(
+      'fixed 3 min after the injection; 24 faults, mean 4.0 min (4.0 labelled steps)',
+    );
     expect(protocol.rows.find((r) => r[1] === 'sim')![3]).toBe('simulator ground truth');
     expect(protocol.rows[0][7]).toMatch(/^epochs ≤ 10, W 12/);
   });
 
   it('varied experiments: a table by value and one line chart per (data set, parameter) with F1 and VUS-PR per method', () => {
-    const rows = [8, 4].flatMap((w) => ['gbdt', 'mlp'].map((m) => line('window', 'sim', m, w / 10, ['windowLength', w])));
-    rows.push(line('robustness', 'sim', 'gbdt', 0.3, ['rewiring', 0.02]), line('robustness', 'sim', 'gbdt', 0.2, ['structuralNoise', 0.2]));
+    const rows = [8, 4].flatMap((w) =>
+      ['gbdt', 'mlp'].map((m) => line('window', 'sim', m, w / 10, ['windowLength', w])),
+    );
+    rows.push(
+      line('robustness', 'sim', 'gbdt', 0.3, ['rewiring', 0.02]),
+      line('robustness', 'sim', 'gbdt', 0.2, ['structuralNoise', 0.2]),
+    );
     const section = stSection(rows, ORDER);
     expect(section.tables.find((t) => t.id === 'st-window')!.rows.map((r) => [r[1], r[3], r[7]])).toEqual([
       // methods in the given order: mlp before gbdt
@@ -99,8 +133,16 @@ describe('bench st results in the report', () => {
       ['mlp', '8', '0.800'],
       ['gbdt', '8', '0.800'],
     ]);
-    expect(section.figures.map((f) => f.id)).toEqual(['st-window-sim-windowLength', 'st-robustness-sim-rewiring', 'st-robustness-sim-structuralNoise']);
-    const values = (section.figures[0].spec as unknown as { data: { values: { method: string; x: number; metric: string; value: number }[] } }).data.values;
+    expect(section.figures.map((f) => f.id)).toEqual([
+      'st-window-sim-windowLength',
+      'st-robustness-sim-rewiring',
+      'st-robustness-sim-structuralNoise',
+    ]);
+    const values = (
+      section.figures[0].spec as unknown as {
+        data: { values: { method: string; x: number; metric: string; value: number }[] };
+      }
+    ).data.values;
     expect(values).toHaveLength(8);
     expect(values.filter((v) => v.metric === 'F1' && v.method === 'gbdt').map((v) => [v.x, v.value])).toEqual([
       [8, 0.8],
@@ -111,7 +153,11 @@ describe('bench st results in the report', () => {
   it('buildReport keeps st lines out of the per-sequence summaries and adds the st tables, figures and a warning caveat', () => {
     const report = buildReport({
       generatedAt: 'now',
-      results: [line('window', 'sim', 'gbdt', 0.4, ['windowLength', 4], { warnings: ['the test period has no anomalous cell'] })],
+      results: [
+        line('window', 'sim', 'gbdt', 0.4, ['windowLength', 4], {
+          warnings: ['the test period has no anomalous cell'],
+        }),
+      ],
       runs: [],
       series: [],
     });

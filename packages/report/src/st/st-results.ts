@@ -39,7 +39,8 @@ const num = (v: unknown, digits = 3) => fmt(typeof v === 'number' ? v : null, di
 /** The latest line per (experiment, data set, method, varied value): a resumed or repeated run replaces an older one. */
 export function latestStLines(results: readonly StResult[]): StResult[] {
   const byKey = new Map<string, StResult>();
-  for (const r of results) byKey.set([r.experiment, r.dataset, r.method, r.variedParam ?? '', r.variedValue ?? ''].join('\u0000'), r);
+  for (const r of results)
+    byKey.set([r.experiment, r.dataset, r.method, r.variedParam ?? '', r.variedValue ?? ''].join('\u0000'), r);
   return [...byKey.values()];
 }
 
@@ -53,7 +54,16 @@ const DATASET_ORDER = ['nezha-ob', 'nezha-tt', 'sim'];
 
 /** One table row per line: the metrics at the validation threshold, then the threshold-free ones and the cost. */
 function metricCells(r: StResult): string[] {
-  return [num(r.accuracy), num(r.precision), num(r.recall), num(r.f1), num(r.vusPr), num(r.peakF1), num(r.trainSeconds, 1), num(r.scoreSeconds, 2)];
+  return [
+    num(r.accuracy),
+    num(r.precision),
+    num(r.recall),
+    num(r.f1),
+    num(r.vusPr),
+    num(r.peakF1),
+    num(r.trainSeconds, 1),
+    num(r.scoreSeconds, 2),
+  ];
 }
 const METRIC_HEADERS = ['accuracy', 'precision', 'recall', 'F1', 'VUS-PR', 'peak F1', 'train s', 'score s'];
 
@@ -70,7 +80,13 @@ export function stSection(all: readonly SourcedResult[], methodOrder: readonly s
   for (const experiment of ['compare', 'window', 'scale', 'robustness']) {
     const rows = results.filter((r) => r.experiment === experiment);
     if (rows.length === 0) continue;
-    const sorted = [...rows].sort((a, b) => byDataset(a.dataset, b.dataset) || (a.variedParam ?? '').localeCompare(b.variedParam ?? '') || (a.variedValue ?? 0) - (b.variedValue ?? 0) || byMethod(a.method, b.method));
+    const sorted = [...rows].sort(
+      (a, b) =>
+        byDataset(a.dataset, b.dataset) ||
+        (a.variedParam ?? '').localeCompare(b.variedParam ?? '') ||
+        (a.variedValue ?? 0) - (b.variedValue ?? 0) ||
+        byMethod(a.method, b.method),
+    );
     const varied = rows.some((r) => r.variedParam);
     section.tables.push({
       id: `st-${experiment}`,
@@ -80,19 +96,32 @@ export function stSection(all: readonly SourcedResult[], methodOrder: readonly s
         'VUS-PR (buffers 0 … W) and peak F1 (best threshold on the test labels, an oracle) need no threshold.',
       headers: ['data set', 'method', ...(varied ? ['parameter', 'value'] : []), ...METRIC_HEADERS],
       align: ['l', 'l', ...(varied ? (['l', 'r'] as const) : []), ...METRIC_HEADERS.map(() => 'r' as const)],
-      rows: sorted.map((r) => [r.dataset, r.method, ...(varied ? [r.variedParam ?? '', String(r.variedValue ?? '')] : []), ...metricCells(r)]),
+      rows: sorted.map((r) => [
+        r.dataset,
+        r.method,
+        ...(varied ? [r.variedParam ?? '', String(r.variedValue ?? '')] : []),
+        ...metricCells(r),
+      ]),
     });
     if (!varied) continue;
     for (const [key, group] of groupRows(rows, (r) => `${r.dataset}\u0000${r.variedParam}`)) {
       const [dataset, param] = key.split('\u0000');
       const points: StLinePoint[] = group.flatMap((r) => [
         { method: r.method, x: r.variedValue ?? NaN, metric: 'F1', value: typeof r.f1 === 'number' ? r.f1 : NaN },
-        { method: r.method, x: r.variedValue ?? NaN, metric: 'VUS-PR', value: typeof r.vusPr === 'number' ? r.vusPr : NaN },
+        {
+          method: r.method,
+          x: r.variedValue ?? NaN,
+          metric: 'VUS-PR',
+          value: typeof r.vusPr === 'number' ? r.vusPr : NaN,
+        },
       ]);
       section.figures.push({
         id: `st-${experiment}-${dataset}-${param}`,
         caption: `${EXPERIMENT_TITLES[experiment]} on ${dataset}: F1 at the validation threshold and VUS-PR against ${param}, one line per method.`,
-        spec: stLineSpec(points.filter((p) => Number.isFinite(p.value) && Number.isFinite(p.x)), { title: `${experiment}: ${dataset}, metric vs ${param}`, xTitle: param }),
+        spec: stLineSpec(
+          points.filter((p) => Number.isFinite(p.value) && Number.isFinite(p.x)),
+          { title: `${experiment}: ${dataset}, metric vs ${param}`, xTitle: param },
+        ),
       });
     }
   }
@@ -133,7 +162,9 @@ function protocolTable(results: readonly StResult[]): Table {
       r.experiment,
       r.dataset,
       `${String(r.entities ?? '–')} × ${String(r.steps ?? '–')}`,
-      lw ? `${lw.rule ?? '–'}; ${lw.faults ?? '–'} faults, mean ${num(lw.meanWindowMinutes, 1)} min (${num(lw.meanLabelledSteps, 1)} labelled steps)` : 'simulator ground truth',
+      lw
+        ? `${lw.rule ?? '–'}; ${lw.faults ?? '–'} faults, mean ${num(lw.meanWindowMinutes, 1)} min (${num(lw.meanLabelledSteps, 1)} labelled steps)`
+        : 'simulator ground truth',
       `${range(p.train)} / ${range(p.validation)} / ${range(p.test)}`,
       `${cells.validationPositives ?? '–'} / ${cells.testPositives ?? '–'} (${cells.test ?? '–'})`,
       String(r.graphSource ?? '–'),
@@ -146,7 +177,16 @@ function protocolTable(results: readonly StResult[]): Table {
     caption:
       'Periods are step ranges [start–end) of train / validation / test. Anomalous cells: labelled cells of the validation and the test period (and the number of test cells). ' +
       'st-dda trains on the train period with every labelled step made missing; the supervised baselines on the labelled train period.',
-    headers: ['experiment', 'data set', 'entities × steps', 'label window', 'periods (train / validation / test)', 'anomalous cells: validation / test (test cells)', 'observed graph', 'budget'],
+    headers: [
+      'experiment',
+      'data set',
+      'entities × steps',
+      'label window',
+      'periods (train / validation / test)',
+      'anomalous cells: validation / test (test cells)',
+      'observed graph',
+      'budget',
+    ],
     align: ['l', 'l', 'r', 'l', 'l', 'l', 'l', 'l'],
     rows,
   };
@@ -157,6 +197,9 @@ function stCaveats(results: readonly StResult[]): string[] {
     'Spatiotemporal experiments: the paper reports accuracy / precision / recall / F1 of 0.941 / 0.936 / 0.928 / 0.932 for its detector on Alibaba 2018 with labels it does not describe; these tables come from another protocol (Nezha, simulated clusters) and a small training budget, so only the ranking of methods and the direction of trends can be compared.',
   ];
   const warned = results.filter((r) => Array.isArray(r.warnings) && (r.warnings as unknown[]).length > 0);
-  for (const r of warned) caveats.push(`${r.experiment} ${r.dataset} ${r.method}${r.variedParam ? ` ${r.variedParam}=${r.variedValue}` : ''}: ${(r.warnings as string[]).join('; ')}.`);
+  for (const r of warned)
+    caveats.push(
+      `${r.experiment} ${r.dataset} ${r.method}${r.variedParam ? ` ${r.variedParam}=${r.variedValue}` : ''}: ${(r.warnings as string[]).join('; ')}.`,
+    );
   return caveats;
 }

@@ -3,9 +3,24 @@ import type { SourcedResult } from '../input';
 
 function line(method: string, seq: string, smoothing: number, peakF1: number, deployedF1?: number): SourcedResult {
   return {
-    method, dataset: 'asd', testSequence: seq, smoothing, peakF1, precision: 0, recall: 0, threshold: 0, aucPr: 0,
-    trainSeconds: 0, scoreSeconds: 0, backend: 'js', seed: 0, params: {}, source: 'r.jsonl',
-    ...(deployedF1 === undefined ? {} : { deployed: [{ selector: 'p99', threshold: 1, precision: 1, recall: 1, f1: deployedF1 }] }),
+    method,
+    dataset: 'asd',
+    testSequence: seq,
+    smoothing,
+    peakF1,
+    precision: 0,
+    recall: 0,
+    threshold: 0,
+    aucPr: 0,
+    trainSeconds: 0,
+    scoreSeconds: 0,
+    backend: 'js',
+    seed: 0,
+    params: {},
+    source: 'r.jsonl',
+    ...(deployedF1 === undefined
+      ? {}
+      : { deployed: [{ selector: 'p99', threshold: 1, precision: 1, recall: 1, f1: deployedF1 }] }),
   };
 }
 

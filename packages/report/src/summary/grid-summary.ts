@@ -17,7 +17,15 @@ export function fiveNumbers(values: readonly number[]): FiveNumbers {
   if (finite.length === 0) return { n: 0, min: NaN, q1: NaN, median: NaN, q3: NaN, max: NaN, iqr: NaN };
   const q1 = quantile(finite, 0.25);
   const q3 = quantile(finite, 0.75);
-  return { n: finite.length, min: Math.min(...finite), q1, median: quantile(finite, 0.5), q3, max: Math.max(...finite), iqr: q3 - q1 };
+  return {
+    n: finite.length,
+    min: Math.min(...finite),
+    q1,
+    median: quantile(finite, 0.5),
+    q3,
+    max: Math.max(...finite),
+    iqr: q3 - q1,
+  };
 }
 
 /** Groups in first-seen order, keyed by `key`. */
@@ -60,7 +68,8 @@ export interface MethodSummary {
   deployedF1: Record<string, number>;
 }
 
-export const sequenceKey = (r: { method: string; dataset: string; testSequence: string }): string => `${r.method}\u0000${r.dataset}\u0000${r.testSequence}`;
+export const sequenceKey = (r: { method: string; dataset: string; testSequence: string }): string =>
+  `${r.method}\u0000${r.dataset}\u0000${r.testSequence}`;
 
 /** The grid point with the highest peak F1, the first on ties (what a report draws for a sequence). */
 export function bestGridPoint<R extends { peakF1: number }>(rows: readonly R[]): R {
@@ -88,7 +97,10 @@ export function summariseSequences(results: readonly SourcedResult[]): SequenceS
   });
 }
 
-export function summariseMethods(results: readonly SourcedResult[], sequences: readonly SequenceSummary[]): MethodSummary[] {
+export function summariseMethods(
+  results: readonly SourcedResult[],
+  sequences: readonly SequenceSummary[],
+): MethodSummary[] {
   const seqGroups = groupBy(sequences, (s) => `${s.method}\u0000${s.dataset}`);
   const resultGroups = groupBy(results, (r) => `${r.method}\u0000${r.dataset}`);
   return [...seqGroups].map(([key, seqs]) => {

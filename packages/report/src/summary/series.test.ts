@@ -27,10 +27,14 @@ describe('analyseSeries', () => {
     const W = series.windowLength;
     const expected = recordScores(series.testScores.subarray(W - 1), W, best.smoothing).slice(W - 1);
     expect(Array.from(a.scores)).toEqual(Array.from(expected));
-    const anomalous = Array.from(series.labels).slice(W - 1).filter((y) => y > 0).length;
+    const anomalous = Array.from(series.labels)
+      .slice(W - 1)
+      .filter((y) => y > 0).length;
     expect(a.populations['test anomalous'].length).toBe(anomalous);
     expect(a.populations['test normal'].length).toBe(expected.length - anomalous);
-    expect(Array.from(a.populations['train normal']!)).toEqual(Array.from(ewmaBySegment(series.calibration!, best.smoothing)));
+    expect(Array.from(a.populations['train normal']!)).toEqual(
+      Array.from(ewmaBySegment(series.calibration!, best.smoothing)),
+    );
   });
 
   it('computes AUC-ROC as the pairwise definition does', () => {
@@ -41,6 +45,8 @@ describe('analyseSeries', () => {
   });
 
   it('refuses a score file whose peak F1 differs from the results line', () => {
-    expect(() => analyseSeries(series, { ...best, peakF1: best.peakF1 - 0.01 })).toThrow(/does not belong to these results/);
+    expect(() => analyseSeries(series, { ...best, peakF1: best.peakF1 - 0.01 })).toThrow(
+      /does not belong to these results/,
+    );
   });
 });

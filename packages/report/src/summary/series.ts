@@ -100,8 +100,12 @@ export function analyseSeries(series: ScoreSeries, best: SourcedResult): SeriesA
   const testNormal: number[] = [];
   const testAnomalous: number[] = [];
   scores.forEach((s, i) => (labels[i] ? testAnomalous : testNormal).push(s));
-  const populations: ScorePopulations = { 'test normal': Float64Array.from(testNormal), 'test anomalous': Float64Array.from(testAnomalous) };
-  if (series.calibration && series.calibration.length > 0) populations['train normal'] = ewmaBySegment(series.calibration, smoothing);
+  const populations: ScorePopulations = {
+    'test normal': Float64Array.from(testNormal),
+    'test anomalous': Float64Array.from(testAnomalous),
+  };
+  if (series.calibration && series.calibration.length > 0)
+    populations['train normal'] = ewmaBySegment(series.calibration, smoothing);
 
   const predictions = predictAtThreshold(scores, peak.threshold);
   const range = rangeBasedMetrics(predictions, rawLabels, AD_LEVELS.AD2);

@@ -7,7 +7,8 @@ import { setSourceLines, sourceLinesOf } from '../../stream/source-lines';
 
 function dataOf(batch: RecordBatch, name: string): Data {
   const column = batch.getChild(name);
-  if (!column) throw new ParameterError(`no column "${name}" (columns: ${batch.schema.fields.map((f) => f.name).join(', ')})`);
+  if (!column)
+    throw new ParameterError(`no column "${name}" (columns: ${batch.schema.fields.map((f) => f.name).join(', ')})`);
   return column.data[0];
 }
 
@@ -87,7 +88,16 @@ export function maskSentinels(data: Data): { data: Data; masked: number } {
       bitmap[i >> 3] &= ~(1 << (i & 7));
     }
   }
-  return { data: makeData({ type: data.type as Float64, length: n, data: copy, nullBitmap: bitmap, nullCount: data.nullCount + masked }), masked };
+  return {
+    data: makeData({
+      type: data.type as Float64,
+      length: n,
+      data: copy,
+      nullBitmap: bitmap,
+      nullCount: data.nullCount + masked,
+    }),
+    masked,
+  };
 }
 
 /** The rows `keep` selects from one column (plain numbers, int64/timestamps, dictionary codes or utf8). */
@@ -106,17 +116,28 @@ function selectData(data: Data, keep: Int32Array): Data {
       newOffsets[i + 1] = size;
     }
     const newBytes = new Uint8Array(size);
-    for (let i = 0; i < n; i++) newBytes.set(bytes.subarray(offsets[offset + keep[i]], offsets[offset + keep[i] + 1]), newOffsets[i]);
+    for (let i = 0; i < n; i++)
+      newBytes.set(bytes.subarray(offsets[offset + keep[i]], offsets[offset + keep[i] + 1]), newOffsets[i]);
     return makeData({ type: data.type, length: n, valueOffsets: newOffsets, data: newBytes, ...bits } as never);
   }
   const values = data.values as Float64Array;
   const picked = new (values.constructor as Float64ArrayConstructor)(n);
   for (let i = 0; i < n; i++) picked[i] = values[offset + keep[i]];
-  return makeData({ type: data.type, length: n, data: picked, ...(data.dictionary ? { dictionary: data.dictionary } : {}), ...bits } as never);
+  return makeData({
+    type: data.type,
+    length: n,
+    data: picked,
+    ...(data.dictionary ? { dictionary: data.dictionary } : {}),
+    ...bits,
+  } as never);
 }
 
 /** A batch with its columns replaced (same schema), keeping the file lines of its rows. */
-export function withColumns(batch: RecordBatch, children: Data[], lines: Uint32Array | undefined = sourceLinesOf(batch)): RecordBatch {
+export function withColumns(
+  batch: RecordBatch,
+  children: Data[],
+  lines: Uint32Array | undefined = sourceLinesOf(batch),
+): RecordBatch {
   const length = children[0]?.length ?? 0;
   const struct = makeData({ type: new Struct(batch.schema.fields), length, nullCount: 0, children });
   const result = new RecordBatch(batch.schema, struct);

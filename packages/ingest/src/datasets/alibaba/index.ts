@@ -53,5 +53,20 @@ export {
   type MachineDomainKey,
   type TableRows,
 } from './tables';
-export { readUsageSequences, modalStepMs, DEFAULT_ALIBABA_STEP_MS, type UsageTable, type UsageSequenceOptions, type UsageSequences } from './usage-sequences';
-export { loadAlibaba, inspectAlibaba, findAlibabaTables, alibabaDir, ALIBABA_DATASET, type LoadAlibabaOptions, type AlibabaData } from './load';
+export {
+  readUsageSequences,
+  modalStepMs,
+  DEFAULT_ALIBABA_STEP_MS,
+  type UsageTable,
+  type UsageSequenceOptions,
+  type UsageSequences,
+} from './usage-sequences';
+export {
+  loadAlibaba,
+  inspectAlibaba,
+  findAlibabaTables,
+  alibabaDir,
+  ALIBABA_DATASET,
+  type LoadAlibabaOptions,
+  type AlibabaData,
+} from './load';

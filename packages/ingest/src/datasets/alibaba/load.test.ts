@@ -18,7 +18,8 @@ afterAll(async () => {
 
 async function writeTables(dir: string, tables: Record<string, string[]>): Promise<void> {
   await mkdir(dir, { recursive: true });
-  for (const [table, lines] of Object.entries(tables)) await writeFile(join(dir, `${table}.csv`), lines.join('\n') + '\n');
+  for (const [table, lines] of Object.entries(tables))
+    await writeFile(join(dir, `${table}.csv`), lines.join('\n') + '\n');
 }
 
 describe('loadAlibaba on hand-written tables', () => {
@@ -29,9 +30,19 @@ describe('loadAlibaba on hand-written tables', () => {
       // machine_id,time_stamp,failure_domain_1,failure_domain_2,cpu_num,mem_size,status
       machine_meta: ['m_1,0,5,fdA,96,100,USING', 'm_1,500,,,,,USING', 'm_2,0,7,fdB,64,101,USING'],
       // machine_id,time_stamp,cpu,mem,mem_gps,mkpi,net_in,net_out,disk_io_percent
-      machine_usage: ['m_1,0,10,50,,,,,', 'm_2,0,30,40,,,,,', 'm_1,10,20,52,,,,,', 'm_3,5,1,2,,,,,', 'm_1,70,30,101,,,,,'],
+      machine_usage: [
+        'm_1,0,10,50,,,,,',
+        'm_2,0,30,40,,,,,',
+        'm_1,10,20,52,,,,,',
+        'm_3,5,1,2,,,,,',
+        'm_1,70,30,101,,,,,',
+      ],
       // container_id,machine_id,time_stamp,app_du,status,cpu_request,cpu_limit,mem_size
-      container_meta: ['c_1,m_1,0,app_x,started,400,800,1.5', 'c_2,m_2,0,app_y,started,100,100,0.5', 'c_2,m_1,300,app_y,started,100,100,0.5'],
+      container_meta: [
+        'c_1,m_1,0,app_x,started,400,800,1.5',
+        'c_2,m_2,0,app_y,started,100,100,0.5',
+        'c_2,m_1,300,app_y,started,100,100,0.5',
+      ],
       // container_id,machine_id,time_stamp,cpu,mem,cpi,mem_gps,mpki,net_in,net_out,disk_io_percent
       container_usage: ['c_1,m_1,0,5,60,1.1,,,,,', 'c_2,m_2,0,7,70,1.2,,,,,', 'c_1,m_1,30,15,62,1.3,,,,,'],
       // task_name,instance_num,job_name,task_type,status,start_time,end_time,plan_cpu,plan_mem
@@ -45,13 +56,24 @@ describe('loadAlibaba on hand-written tables', () => {
         'M3_x,1,j_B,1,Terminated,0,10,50,0.2',
       ],
       // instance_name,task_name,job_name,task_type,status,start_time,end_time,machine_id,seq_no,total_seq_no,cpu_avg,cpu_max,mem_avg,mem_max
-      batch_instance: ['ins_1,M1,j_A,1,Terminated,10,20,m_1,1,1,50,80,0.1,0.2', 'ins_2,M2_1,j_A,1,Running,20,0,m_2,1,1,60,90,0.1,0.2', 'ins_3,M3_1,j_A,1,Terminated,20,40,,1,1,,,,'],
+      batch_instance: [
+        'ins_1,M1,j_A,1,Terminated,10,20,m_1,1,1,50,80,0.1,0.2',
+        'ins_2,M2_1,j_A,1,Running,20,0,m_2,1,1,60,90,0.1,0.2',
+        'ins_3,M3_1,j_A,1,Terminated,20,40,,1,1,,,,',
+      ],
     });
   });
 
   it('reads all six tables: sequences, domains, DAGs, placements, row counts', async () => {
     const data = await loadAlibaba(dir);
-    expect(data.tables).toEqual({ machine_meta: 3, machine_usage: 5, container_meta: 3, container_usage: 3, batch_task: 7, batch_instance: 3 });
+    expect(data.tables).toEqual({
+      machine_meta: 3,
+      machine_usage: 5,
+      container_meta: 3,
+      container_usage: 3,
+      batch_task: 7,
+      batch_instance: 3,
+    });
     // m_1: latest non-empty attributes cpu 96, mem 100; m_2: mem_size 101 is invalid; m_3 has no meta row
     expect(data.machines.map((m) => [m.entity, m.domain])).toEqual([
       ['m_1', 'cpu96-mem100'],
@@ -68,17 +90,40 @@ describe('loadAlibaba on hand-written tables', () => {
       ['c_2', 'app_y', 1],
     ]);
     expect(data.dags.map((d) => d.job)).toEqual(['j_A', 'j_B']);
-    expect(data.dags[0].edges.map((e) => `${e.from}>${e.to}`)).toEqual(['M1>M2_1', 'M1>M3_1', 'M2_1>R4_2', 'M3_1>M5_3_4', 'R4_2>M5_3_4']);
+    expect(data.dags[0].edges.map((e) => `${e.from}>${e.to}`)).toEqual([
+      'M1>M2_1',
+      'M1>M3_1',
+      'M2_1>R4_2',
+      'M3_1>M5_3_4',
+      'R4_2>M5_3_4',
+    ]);
     expect(data.dags[1].independent).toEqual(['task_Nzg3ODAwNDgzMTAwNTc2NTQ2Mw==', 'M3_x']);
     expect(data.dags[1].problems.map((p) => p.kind)).toEqual(['malformed-name']);
     expect(data.placements).toEqual([
-      { entity: 'j_A/M1/ins_1', kind: 'batch-instance', machineId: 'm_1', startMs: 10_000, endMs: 20_000, group: 'j_A' },
-      { entity: 'j_A/M2_1/ins_2', kind: 'batch-instance', machineId: 'm_2', startMs: 20_000, endMs: null, group: 'j_A' },
+      {
+        entity: 'j_A/M1/ins_1',
+        kind: 'batch-instance',
+        machineId: 'm_1',
+        startMs: 10_000,
+        endMs: 20_000,
+        group: 'j_A',
+      },
+      {
+        entity: 'j_A/M2_1/ins_2',
+        kind: 'batch-instance',
+        machineId: 'm_2',
+        startMs: 20_000,
+        endMs: null,
+        group: 'j_A',
+      },
       { entity: 'c_1', kind: 'container', machineId: 'm_1', startMs: 0, endMs: null, group: 'app_x' },
       { entity: 'c_2', kind: 'container', machineId: 'm_2', startMs: 0, endMs: 300_000, group: 'app_y' },
       { entity: 'c_2', kind: 'container', machineId: 'm_1', startMs: 300_000, endMs: null, group: 'app_y' },
     ]);
-    expect(placementsOn(data.placements, 'm_1', { fromMs: 0, toMs: 100_000 }).map((p) => p.entity)).toEqual(['j_A/M1/ins_1', 'c_1']);
+    expect(placementsOn(data.placements, 'm_1', { fromMs: 0, toMs: 100_000 }).map((p) => p.entity)).toEqual([
+      'j_A/M1/ins_1',
+      'c_1',
+    ]);
     expect(data.rawStepMs).toEqual({ machine_usage: 10_000, container_usage: 30_000 });
   });
 
@@ -105,7 +150,15 @@ describe('missing tables', () => {
     const error = await loadAlibaba(empty).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DataRootError);
     const message = (error as Error).message;
-    for (const table of ['machine_meta', 'machine_usage', 'container_meta', 'container_usage', 'batch_task', 'batch_instance']) expect(message).toContain(`${table}.csv`);
+    for (const table of [
+      'machine_meta',
+      'machine_usage',
+      'container_meta',
+      'container_usage',
+      'batch_task',
+      'batch_instance',
+    ])
+      expect(message).toContain(`${table}.csv`);
     expect(message).toContain(empty);
     expect(message).toContain('http://aliopentrace.oss-cn-beijing.aliyuncs.com/v2018Traces/');
     expect(message).toContain('3e6ee87fd204bb85b9e234c5c75a5096580fdabc8f085b224033080090753a7a');
@@ -114,16 +167,21 @@ describe('missing tables', () => {
   it('names only the asked-for tables that are absent', async () => {
     const some = join(root, 'some');
     await writeTables(some, { machine_usage: ['m_1,0,1,2,,,,,'] });
-    const message = ((await loadAlibaba(some, { tables: ['machine_usage', 'batch_task'] }).catch((e: unknown) => e)) as Error).message;
+    const message = (
+      (await loadAlibaba(some, { tables: ['machine_usage', 'batch_task'] }).catch((e: unknown) => e)) as Error
+    ).message;
     expect(message).toContain('no batch_task.csv');
     expect(message).not.toContain('machine_usage.csv');
   });
 
   const dataRoot = realDataRoot('alibaba-v2018');
-  (dataRoot ? it : it.skip)('rejects the shared data root, whose alibaba-v2018 folder holds only schema.txt', async () => {
-    expect(findAlibabaTables(alibabaDir(dataRoot!))).toEqual({});
-    await expect(inspectAlibaba(dataRoot!)).rejects.toThrow(/holds only schema\.txt/);
-  });
+  (dataRoot ? it : it.skip)(
+    'rejects the shared data root, whose alibaba-v2018 folder holds only schema.txt',
+    async () => {
+      expect(findAlibabaTables(alibabaDir(dataRoot!))).toEqual({});
+      await expect(inspectAlibaba(dataRoot!)).rejects.toThrow(/holds only schema\.txt/);
+    },
+  );
 });
 
 // ---- a generated sample, checked against brute-force readings of its text ----
@@ -143,7 +201,9 @@ function bruteMachineSteps(text: string, stepMs: number): Map<string, BruteSerie
     if (line === '') continue;
     const fields = line.split(',');
     const t = Number(fields[1]) * 1000;
-    const values = fields.slice(2).map((f, j) => (f === '' || (MACHINE_MASKED[j] && (f === '-1' || f === '101')) ? NaN : Number(f)));
+    const values = fields
+      .slice(2)
+      .map((f, j) => (f === '' || (MACHINE_MASKED[j] && (f === '-1' || f === '101')) ? NaN : Number(f)));
     if (!rows.has(fields[0])) rows.set(fields[0], new Map());
     const byTime = rows.get(fields[0])!;
     if (!byTime.has(t)) byTime.set(t, values);
@@ -185,7 +245,15 @@ function bruteDeps(name: string): { task: number; deps: number[] } | null {
 describe('loadAlibaba on a generated sample', () => {
   let sample: AlibabaSample;
   beforeAll(async () => {
-    sample = await writeAlibabaSample(join(root, 'sample'), { machines: 5, containers: 8, jobs: 12, seconds: 1200, seed: 42, duplicateShare: 0.02, disorderShare: 0.05 });
+    sample = await writeAlibabaSample(join(root, 'sample'), {
+      machines: 5,
+      containers: 8,
+      jobs: 12,
+      seconds: 1200,
+      seed: 42,
+      duplicateShare: 0.02,
+      disorderShare: 0.05,
+    });
   });
 
   it('gives per-machine 60 s means equal to a brute-force reading of the file', async () => {
@@ -208,7 +276,8 @@ describe('loadAlibaba on a generated sample', () => {
 
   it('counts rows, duplicates, DAG edges and placements as the text says', async () => {
     const data = await loadAlibaba(sample.dir);
-    const lines = async (table: keyof AlibabaSample['files']) => (await readFile(sample.files[table], 'utf8')).split('\n').filter((l) => l !== '');
+    const lines = async (table: keyof AlibabaSample['files']) =>
+      (await readFile(sample.files[table], 'utf8')).split('\n').filter((l) => l !== '');
     expect(data.tables).toEqual(sample.rows);
     const usage = await lines('machine_usage');
     const distinct = new Set(usage.map((l) => l.split(',').slice(0, 2).join(','))).size;
@@ -222,7 +291,10 @@ describe('loadAlibaba on a generated sample', () => {
       if (!numbersByJob.has(job)) numbersByJob.set(job, new Set());
       if (parsed) numbersByJob.get(job)!.add(parsed.task);
     }
-    const edges = tasks.reduce((s, [name, , job]) => s + (bruteDeps(name)?.deps.filter((d) => numbersByJob.get(job)!.has(d)).length ?? 0), 0);
+    const edges = tasks.reduce(
+      (s, [name, , job]) => s + (bruteDeps(name)?.deps.filter((d) => numbersByJob.get(job)!.has(d)).length ?? 0),
+      0,
+    );
     const stats = dagStats(data.dags);
     expect(stats.edges).toBe(edges);
     expect(stats.edges).toBeGreaterThan(0);
@@ -231,11 +303,16 @@ describe('loadAlibaba on a generated sample', () => {
     expect(stats.problems).toEqual({});
 
     const instances = (await lines('batch_instance')).map((l) => l.split(','));
-    expect(data.placements.filter((p) => p.kind === 'batch-instance')).toHaveLength(instances.filter((f) => f[7] !== '').length);
+    expect(data.placements.filter((p) => p.kind === 'batch-instance')).toHaveLength(
+      instances.filter((f) => f[7] !== '').length,
+    );
     const meta = (await lines('container_meta')).map((l) => l.split(','));
     const machinesPerContainer = new Map<string, string[]>();
     for (const [c, m] of meta) machinesPerContainer.set(c, [...(machinesPerContainer.get(c) ?? []), m]);
-    const runs = [...machinesPerContainer.values()].reduce((s, ms) => s + ms.filter((m, i) => i === 0 || m !== ms[i - 1]).length, 0);
+    const runs = [...machinesPerContainer.values()].reduce(
+      (s, ms) => s + ms.filter((m, i) => i === 0 || m !== ms[i - 1]).length,
+      0,
+    );
     expect(data.placements.filter((p) => p.kind === 'container')).toHaveLength(runs);
     for (const c of data.containers) expect(c.domain).toBe(meta.find((f) => f[0] === c.entity)![3]);
   });
@@ -250,7 +327,15 @@ describe('loadAlibaba on a generated sample', () => {
     expect(inspection.records).toBe(new Set(usage.map((l) => l.split(',').slice(0, 2).join(','))).size);
     expect(inspection.samplingStepMs).toBe(10_000);
     expect(inspection.tables).toEqual(placed.rows);
-    expect(inspection.columns.map((c) => c.name)).toEqual(['cpu_util_percent', 'mem_util_percent', 'mem_gps', 'mkpi', 'net_in', 'net_out', 'disk_io_percent']);
+    expect(inspection.columns.map((c) => c.name)).toEqual([
+      'cpu_util_percent',
+      'mem_util_percent',
+      'mem_gps',
+      'mkpi',
+      'net_in',
+      'net_out',
+      'disk_io_percent',
+    ]);
     expect(inspection.timeSpan!.startMs).toBe(0);
     expect(inspection.notes.join('\n')).toContain('not Unix time');
   });

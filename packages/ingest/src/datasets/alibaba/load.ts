@@ -7,7 +7,16 @@ import { type DatasetInspection, summariseSequences } from '../../inspect/summar
 import { type Placement, containerPlacements } from './placements';
 import type { ReadAlibabaOptions } from './read-table';
 import { ALIBABA_TABLE_NAMES, type AlibabaTableName, describeAlibabaDownloads, tableFileNames } from './schema';
-import { type MachineDomainKey, containerAppDus, machineAttributes, machineDomain, readBatchTasks, readContainerMeta, readInstancePlacements, readMachineMeta } from './tables';
+import {
+  type MachineDomainKey,
+  containerAppDus,
+  machineAttributes,
+  machineDomain,
+  readBatchTasks,
+  readContainerMeta,
+  readInstancePlacements,
+  readMachineMeta,
+} from './tables';
 import { type JobDag, buildJobDags, dagStats } from './task-dag';
 import { DEFAULT_ALIBABA_STEP_MS, readUsageSequences } from './usage-sequences';
 
@@ -76,15 +85,32 @@ export function findAlibabaTables(dir: string): Partial<Record<AlibabaTableName,
 export async function loadAlibaba(dir: string, options: LoadAlibabaOptions = {}): Promise<AlibabaData> {
   const files = findAlibabaTables(dir);
   const wanted = options.tables ?? ALIBABA_TABLE_NAMES.filter((t) => files[t]);
-  for (const t of wanted) if (!ALIBABA_TABLE_NAMES.includes(t)) throw new ParameterError(`unknown Alibaba table ${JSON.stringify(t)}; expected one of ${ALIBABA_TABLE_NAMES.join(', ')}`);
+  for (const t of wanted)
+    if (!ALIBABA_TABLE_NAMES.includes(t))
+      throw new ParameterError(
+        `unknown Alibaba table ${JSON.stringify(t)}; expected one of ${ALIBABA_TABLE_NAMES.join(', ')}`,
+      );
   const absent = wanted.filter((t) => !files[t]);
-  if (wanted.length === 0 || absent.length > 0) throw missingTablesError(dir, wanted.length === 0 ? ALIBABA_TABLE_NAMES : absent);
+  if (wanted.length === 0 || absent.length > 0)
+    throw missingTablesError(dir, wanted.length === 0 ? ALIBABA_TABLE_NAMES : absent);
   const invalid: Record<string, number> = {};
   const read: ReadAlibabaOptions = { ...options.read, invalidCounts: invalid };
   const machineSet = options.machines ? new Set(options.machines) : undefined;
   const keepMachine = machineSet ? (m: string) => machineSet.has(m) : undefined;
   const stepMs = options.stepMs === undefined ? DEFAULT_ALIBABA_STEP_MS : options.stepMs;
-  const result: AlibabaData = { dir, files: {}, machines: [], containers: [], dags: [], placements: [], tables: {}, invalid, duplicatesDropped: {}, rawStepMs: {}, stepMs };
+  const result: AlibabaData = {
+    dir,
+    files: {},
+    machines: [],
+    containers: [],
+    dags: [],
+    placements: [],
+    tables: {},
+    invalid,
+    duplicatesDropped: {},
+    rawStepMs: {},
+    stepMs,
+  };
   const has = (t: AlibabaTableName) => wanted.includes(t);
   for (const t of wanted) result.files[t] = files[t];
 
@@ -94,7 +120,15 @@ export async function loadAlibaba(dir: string, options: LoadAlibabaOptions = {})
   const events = has('container_meta') ? await readContainerMeta(files.container_meta!, read) : undefined;
   if (events) result.tables.container_meta = events.rows;
   const appDus = containerAppDus(events?.items ?? []);
-  const usageOptions = { stepMs, aggregate: options.aggregate, fill: options.fill, order: options.order, duplicates: options.duplicates, keepMachine, read };
+  const usageOptions = {
+    stepMs,
+    aggregate: options.aggregate,
+    fill: options.fill,
+    order: options.order,
+    duplicates: options.duplicates,
+    keepMachine,
+    read,
+  };
 
   if (has('machine_usage')) {
     const usage = await readUsageSequences('machine_usage', files.machine_usage!, {
@@ -107,7 +141,10 @@ export async function loadAlibaba(dir: string, options: LoadAlibabaOptions = {})
     if (usage.rawStepMs !== undefined) result.rawStepMs.machine_usage = usage.rawStepMs;
   }
   if (has('container_usage')) {
-    const usage = await readUsageSequences('container_usage', files.container_usage!, { ...usageOptions, domainOf: (c) => appDus.get(c) ?? 'unknown' });
+    const usage = await readUsageSequences('container_usage', files.container_usage!, {
+      ...usageOptions,
+      domainOf: (c) => appDus.get(c) ?? 'unknown',
+    });
     result.containers = usage.sequences;
     result.tables.container_usage = usage.rows;
     result.duplicatesDropped.container_usage = usage.duplicatesDropped;
@@ -123,7 +160,10 @@ export async function loadAlibaba(dir: string, options: LoadAlibabaOptions = {})
     result.tables.batch_instance = instances.rows;
     result.placements.push(...instances.items);
   }
-  if (events) result.placements.push(...containerPlacements(events.items).filter((p) => !keepMachine || keepMachine(p.machineId)));
+  if (events)
+    result.placements.push(
+      ...containerPlacements(events.items).filter((p) => !keepMachine || keepMachine(p.machineId)),
+    );
   return result;
 }
 
@@ -158,13 +198,25 @@ export async function inspectAlibaba(path: string, options: LoadAlibabaOptions =
   const notes = [
     'times are ms from the trace start (0), not Unix time (schema.txt, "General facts")',
     `${data.machines.length > 0 ? 'machine' : 'container'} metric sequences shown${data.stepMs === null ? ' as raw records' : `, resampled to ${data.stepMs} ms`}`,
-    ...(data.machines.length > 0 ? [`containers: ${data.containers.length} sequences, ${data.containers.reduce((s, q) => s + q.length, 0)} records, ${new Set(data.containers.map((c) => c.domain)).size} app_du domains`] : []),
+    ...(data.machines.length > 0
+      ? [
+          `containers: ${data.containers.length} sequences, ${data.containers.reduce((s, q) => s + q.length, 0)} records, ${new Set(data.containers.map((c) => c.domain)).size} app_du domains`,
+        ]
+      : []),
     `machine domains: ${[...new Set(data.machines.map((m) => m.domain))].join(', ') || 'none'}`,
     `DAGs: ${stats.jobs} jobs, ${stats.tasks} tasks (${stats.independentTasks} independent), ${stats.edges} edges, max depth ${stats.maxDepth}` +
       (Object.keys(stats.problems).length > 0 ? `, problems ${JSON.stringify(stats.problems)}` : ''),
     `placements: ${data.placements.filter((p) => p.kind === 'batch-instance').length} batch instances, ${data.placements.filter((p) => p.kind === 'container').length} container runs`,
-    ...(Object.keys(data.invalid).length > 0 ? [`-1/101 read as missing: ${Object.entries(data.invalid).map(([k, v]) => `${k} ${v}`).join(', ')}`] : []),
-    ...Object.entries(data.duplicatesDropped).filter(([, n]) => n > 0).map(([t, n]) => `${t}: ${n} rows dropped as duplicates (same entity and time)`),
+    ...(Object.keys(data.invalid).length > 0
+      ? [
+          `-1/101 read as missing: ${Object.entries(data.invalid)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')}`,
+        ]
+      : []),
+    ...Object.entries(data.duplicatesDropped)
+      .filter(([, n]) => n > 0)
+      .map(([t, n]) => `${t}: ${n} rows dropped as duplicates (same entity and time)`),
     ...(absent.length > 0 ? [`absent tables: ${absent.join(', ')}`] : []),
   ];
   return summariseSequences(ALIBABA_DATASET, primary, { tables: data.tables as Record<string, number>, notes });

@@ -1,6 +1,21 @@
-import { type ContainerEvent, type Placement, containerPlacements, instancePlacement, overlaps, placementsAt, placementsByMachine, placementsOf, placementsOn } from './placements';
+import {
+  type ContainerEvent,
+  type Placement,
+  containerPlacements,
+  instancePlacement,
+  overlaps,
+  placementsAt,
+  placementsByMachine,
+  placementsOf,
+  placementsOn,
+} from './placements';
 
-const event = (containerId: string, machineId: string | null, timeMs: number | null, appDu: string | null = 'app_1'): ContainerEvent => ({
+const event = (
+  containerId: string,
+  machineId: string | null,
+  timeMs: number | null,
+  appDu: string | null = 'app_1',
+): ContainerEvent => ({
   containerId,
   machineId,
   timeMs,
@@ -13,7 +28,14 @@ const event = (containerId: string, machineId: string | null, timeMs: number | n
 
 describe('containerPlacements', () => {
   // c_1: on m_1 from 0 (event again at 100), moved to m_2 at 500, back to m_1 at 900; rows unsorted
-  const events = [event('c_1', 'm_2', 500_000), event('c_1', 'm_1', 0), event('c_2', null, 0), event('c_1', 'm_1', 900_000), event('c_1', 'm_1', 100_000), event('c_3', 'm_3', null)];
+  const events = [
+    event('c_1', 'm_2', 500_000),
+    event('c_1', 'm_1', 0),
+    event('c_2', null, 0),
+    event('c_1', 'm_1', 900_000),
+    event('c_1', 'm_1', 100_000),
+    event('c_3', 'm_3', null),
+  ];
 
   it('makes one placement per run on a machine, ending at the move', () => {
     expect(containerPlacements(events)).toEqual([
@@ -35,7 +57,9 @@ describe('containerPlacements', () => {
     const placements = containerPlacements(events);
     expect(placementsOn(placements, 'm_1').map((p) => p.startMs)).toEqual([0, 900_000]);
     expect(placementsOn(placements, 'm_1', { fromMs: 600_000, toMs: 800_000 })).toEqual([]);
-    expect(placementsOn(placements, 'm_1', { fromMs: 400_000, toMs: 950_000 }).map((p) => p.startMs)).toEqual([0, 900_000]);
+    expect(placementsOn(placements, 'm_1', { fromMs: 400_000, toMs: 950_000 }).map((p) => p.startMs)).toEqual([
+      0, 900_000,
+    ]);
     expect(placementsAt(placements, 500_000).map((p) => p.machineId)).toEqual(['m_2']);
     expect(placementsAt(placements, 499_999).map((p) => p.machineId)).toEqual(['m_1']);
     expect(placementsOf(placements, 'c_1')).toHaveLength(3);
@@ -47,7 +71,14 @@ describe('instancePlacement', () => {
   const row = { instance: 'ins_1', task: 'M1', job: 'j_1', machineId: 'm_7', startMs: 1000, endMs: 5000 };
 
   it('names the instance by job, task and instance', () => {
-    expect(instancePlacement(row)).toEqual({ entity: 'j_1/M1/ins_1', kind: 'batch-instance', machineId: 'm_7', startMs: 1000, endMs: 5000, group: 'j_1' });
+    expect(instancePlacement(row)).toEqual({
+      entity: 'j_1/M1/ins_1',
+      kind: 'batch-instance',
+      machineId: 'm_7',
+      startMs: 1000,
+      endMs: 5000,
+      group: 'j_1',
+    });
   });
 
   it('reads an end of 0, an empty end, or an end before the start as open', () => {
@@ -65,7 +96,14 @@ describe('instancePlacement', () => {
 });
 
 describe('overlaps', () => {
-  const p = (startMs: number | null, endMs: number | null): Placement => ({ entity: 'e', kind: 'container', machineId: 'm', startMs, endMs, group: null });
+  const p = (startMs: number | null, endMs: number | null): Placement => ({
+    entity: 'e',
+    kind: 'container',
+    machineId: 'm',
+    startMs,
+    endMs,
+    group: null,
+  });
   it('treats intervals as half-open and unknown bounds as unbounded', () => {
     expect(overlaps(p(0, 10), 10, 20)).toBe(false);
     expect(overlaps(p(0, 11), 10, 20)).toBe(true);

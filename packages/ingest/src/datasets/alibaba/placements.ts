@@ -84,7 +84,14 @@ export function containerPlacements(events: readonly ContainerEvent[]): Placemen
         continue;
       }
       if (current) current.endMs = e.timeMs;
-      current = { entity: container, kind: 'container', machineId: e.machineId!, startMs: e.timeMs, endMs: null, group: e.appDu };
+      current = {
+        entity: container,
+        kind: 'container',
+        machineId: e.machineId!,
+        startMs: e.timeMs,
+        endMs: null,
+        group: e.appDu,
+      };
       placements.push(current);
     }
   }
@@ -97,7 +104,11 @@ export function overlaps(p: Placement, fromMs: number, toMs: number): boolean {
 }
 
 /** The placements on one machine, optionally only those overlapping [fromMs, toMs). */
-export function placementsOn(placements: readonly Placement[], machineId: string, window?: { fromMs: number; toMs: number }): Placement[] {
+export function placementsOn(
+  placements: readonly Placement[],
+  machineId: string,
+  window?: { fromMs: number; toMs: number },
+): Placement[] {
   return placements.filter((p) => p.machineId === machineId && (!window || overlaps(p, window.fromMs, window.toMs)));
 }
 

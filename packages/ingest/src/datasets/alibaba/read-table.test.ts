@@ -10,14 +10,24 @@ import { fieldColumn, readAlibabaTable } from './read-table';
 import { type AlibabaTableName, INVALID_SENTINELS } from './schema';
 import { inputErrorOf } from '../../testing/input-error';
 
-async function readAll(table: AlibabaTableName, data: string, options: Parameters<typeof readAlibabaTable>[2] = {}): Promise<RecordBatch[]> {
+async function readAll(
+  table: AlibabaTableName,
+  data: string,
+  options: Parameters<typeof readAlibabaTable>[2] = {},
+): Promise<RecordBatch[]> {
   const batches: RecordBatch[] = [];
   for await (const b of readAlibabaTable(table, { file: `${table}.csv`, data }, options)) batches.push(b);
   return batches;
 }
 
 /** Column values of all batches, as numbers (null where empty) or text. */
-async function columnOf(table: AlibabaTableName, data: string, name: string, kind: 'number' | 'text', options = {}): Promise<(number | string | null)[]> {
+async function columnOf(
+  table: AlibabaTableName,
+  data: string,
+  name: string,
+  kind: 'number' | 'text',
+  options = {},
+): Promise<(number | string | null)[]> {
   const out: (number | string | null)[] = [];
   for (const b of await readAll(table, data, options)) {
     const get = kind === 'number' ? numberColumn(b, name) : textColumn(b, name);
@@ -28,7 +38,8 @@ async function columnOf(table: AlibabaTableName, data: string, name: string, kin
 
 describe('readAlibabaTable', () => {
   // machine_usage: machine_id,time_stamp,cpu,mem,mem_gps,mkpi,net_in,net_out,disk_io_percent
-  const usage = ['m_1932,386640,41,92,,,,,', 'm_7,10.5,-1,101,3.5,-1,101,-1,101', 'm_7,20,0,100,,7,,,0'].join('\n') + '\n';
+  const usage =
+    ['m_1932,386640,41,92,,,,,', 'm_7,10.5,-1,101,3.5,-1,101,-1,101', 'm_7,20,0,100,,7,,,0'].join('\n') + '\n';
 
   it('reads seconds from the trace start as ms, not as Unix time', async () => {
     expect(await columnOf('machine_usage', usage, 'time_stamp', 'number')).toEqual([386_640_000, 10_500, 20_000]);
@@ -55,7 +66,9 @@ describe('readAlibabaTable', () => {
       'machine_usage.net_out': 1,
       'machine_usage.disk_io_percent': 1,
     });
-    expect(await columnOf('machine_usage', usage, 'cpu_util_percent', 'number', { invalidAsMissing: false })).toEqual([41, -1, 0]);
+    expect(await columnOf('machine_usage', usage, 'cpu_util_percent', 'number', { invalidAsMissing: false })).toEqual([
+      41, -1, 0,
+    ]);
   });
 
   it('counts masked values as nulls of the column', async () => {
@@ -63,7 +76,9 @@ describe('readAlibabaTable', () => {
     // disk_io_percent: empty, 101, 0 → two nulls; mkpi: empty, −1 (kept), 7 → one null
     expect(b.getChild('disk_io_percent')!.nullCount).toBe(2);
     expect(b.getChild('mkpi')!.nullCount).toBe(1);
-    expect([-2, -1, 0, 100, 101, 102, NaN].map(isInvalidSentinel)).toEqual([-2, -1, 0, 100, 101, 102, NaN].map((v) => INVALID_SENTINELS.includes(v)));
+    expect([-2, -1, 0, 100, 101, 102, NaN].map(isInvalidSentinel)).toEqual(
+      [-2, -1, 0, 100, 101, 102, NaN].map((v) => INVALID_SENTINELS.includes(v)),
+    );
   });
 
   it('keeps 101 in the 1/100-core columns, where it is 1.01 cores', async () => {
@@ -74,7 +89,8 @@ describe('readAlibabaTable', () => {
   });
 
   it('reads every column of batch_instance in file order', async () => {
-    const row = 'ins_74901673,task_LTg0MTUwNTA5Mjg4MDkwNjIzMA==,j_217,10,Terminated,673795,673797,m_2637,1,3,13,16,0.02,0.03\n';
+    const row =
+      'ins_74901673,task_LTg0MTUwNTA5Mjg4MDkwNjIzMA==,j_217,10,Terminated,673795,673797,m_2637,1,3,13,16,0.02,0.03\n';
     const [b] = await readAll('batch_instance', row);
     const text = (n: string) => textColumn(b, n)(0);
     const num = (n: string) => numberColumn(b, n)(0);
@@ -85,12 +101,19 @@ describe('readAlibabaTable', () => {
       '10',
       'Terminated',
     ]);
-    expect([num('start_time'), num('end_time'), text('machine_id'), num('seq_no'), num('total_seq_no')]).toEqual([673_795_000, 673_797_000, 'm_2637', 1, 3]);
+    expect([num('start_time'), num('end_time'), text('machine_id'), num('seq_no'), num('total_seq_no')]).toEqual([
+      673_795_000,
+      673_797_000,
+      'm_2637',
+      1,
+      3,
+    ]);
     expect([num('cpu_avg'), num('cpu_max'), num('mem_avg'), num('mem_max')]).toEqual([13, 16, 0.02, 0.03]);
   });
 
   it('skips a header line that names the first column', async () => {
-    const withHeader = 'machine_id,time_stamp,failure_domain_1,failure_domain_2,cpu_num,mem_size,status\nm_1,0,19,abc,96,100,USING\n';
+    const withHeader =
+      'machine_id,time_stamp,failure_domain_1,failure_domain_2,cpu_num,mem_size,status\nm_1,0,19,abc,96,100,USING\n';
     const [b] = await readAll('machine_meta', withHeader);
     expect(b.numRows).toBe(1);
     expect(textColumn(b, 'machine_id')(0)).toBe('m_1');
@@ -132,7 +155,13 @@ describe('readAlibabaTable', () => {
 
   it('sends bad rows to rejects with onError skip', async () => {
     const rejects = new RejectList();
-    const values = await columnOf('machine_usage', 'm_1,0,1,2,,,,,\nm_1,x,1,2,,,,,\nm_1,20,3,4,,,,,\n', 'cpu_util_percent', 'number', { onError: 'skip', rejects });
+    const values = await columnOf(
+      'machine_usage',
+      'm_1,0,1,2,,,,,\nm_1,x,1,2,,,,,\nm_1,20,3,4,,,,,\n',
+      'cpu_util_percent',
+      'number',
+      { onError: 'skip', rejects },
+    );
     expect(values).toEqual([1, 3]);
     expect(rejects.rows.map((r) => [r.line, r.column])).toEqual([[2, 5]]);
   });
@@ -140,7 +169,11 @@ describe('readAlibabaTable', () => {
 
 describe('selectRows', () => {
   it('keeps the chosen rows of every column type with their file lines', async () => {
-    const data = ['ins_1,M1,j_1,1,Terminated,5,,m_1,1,1,,2,0.5,101', 'ins_2,R2_1,j_1,1,Failed,6,9,m_2,1,1,3,4,0.1,0.2', 'ins_3,M3,j_2,,Running,7,0,m_1,2,2,5,6,,0.4'].join('\n');
+    const data = [
+      'ins_1,M1,j_1,1,Terminated,5,,m_1,1,1,,2,0.5,101',
+      'ins_2,R2_1,j_1,1,Failed,6,9,m_2,1,1,3,4,0.1,0.2',
+      'ins_3,M3,j_2,,Running,7,0,m_1,2,2,5,6,,0.4',
+    ].join('\n');
     const [b] = await readAll('batch_instance', data);
     const kept = selectRows(b, (r) => textColumn(b, 'machine_id')(r) === 'm_1');
     expect(kept.numRows).toBe(2);

@@ -5,7 +5,10 @@ import { type CsvColumn, type CsvReadOptions, readCsvBatches } from '../../strea
 import { maskSentinels, withColumns } from './batch-columns';
 import { ALIBABA_TABLES, type AlibabaTableName } from './schema';
 
-export interface ReadAlibabaOptions extends Pick<CsvReadOptions, 'batchRows' | 'chunkBytes' | 'onError' | 'rejects' | 'allowEmpty' | 'onProgress' | 'signal'> {
+export interface ReadAlibabaOptions extends Pick<
+  CsvReadOptions,
+  'batchRows' | 'chunkBytes' | 'onError' | 'rejects' | 'allowEmpty' | 'onProgress' | 'signal'
+> {
   /** read −1 and 101 in the [0, 100] columns (schema.ts, `invalidSentinels`) as missing; default true */
   invalidAsMissing?: boolean;
   /** adds, per "table.column", how many −1/101 values were read as missing */
@@ -18,12 +21,25 @@ export interface ReadAlibabaOptions extends Pick<CsvReadOptions, 'batchRows' | '
  * −1/101 → null in the normalised and percent columns. Times are Timestamp[ms] from the trace start.
  * Bad rows throw an InputError naming file, line and column (or go to `rejects` with onError 'skip').
  */
-export async function* readAlibabaTable(table: AlibabaTableName, input: TextInput, options: ReadAlibabaOptions = {}): AsyncGenerator<RecordBatch> {
+export async function* readAlibabaTable(
+  table: AlibabaTableName,
+  input: TextInput,
+  options: ReadAlibabaOptions = {},
+): AsyncGenerator<RecordBatch> {
   const specs = ALIBABA_TABLES[table];
-  if (!specs) throw new ParameterError(`unknown Alibaba table ${JSON.stringify(table)}; expected one of ${Object.keys(ALIBABA_TABLES).join(', ')}`);
+  if (!specs)
+    throw new ParameterError(
+      `unknown Alibaba table ${JSON.stringify(table)}; expected one of ${Object.keys(ALIBABA_TABLES).join(', ')}`,
+    );
   const header = await startsWithHeader(input, specs[0].name);
-  const columns: CsvColumn[] = specs.map(({ name, type, unit }, index) => ({ name, type, source: index, ...(unit ? { unit } : {}) }));
-  const masked = options.invalidAsMissing === false ? [] : specs.flatMap((c, index) => (c.invalidSentinels ? [index] : []));
+  const columns: CsvColumn[] = specs.map(({ name, type, unit }, index) => ({
+    name,
+    type,
+    source: index,
+    ...(unit ? { unit } : {}),
+  }));
+  const masked =
+    options.invalidAsMissing === false ? [] : specs.flatMap((c, index) => (c.invalidSentinels ? [index] : []));
   const batches = readCsvBatches(input, {
     columns,
     header,
@@ -36,11 +52,17 @@ export async function* readAlibabaTable(table: AlibabaTableName, input: TextInpu
     onProgress: options.onProgress,
     signal: options.signal,
   });
-  for await (const batch of batches) yield masked.length === 0 ? batch : maskInvalid(batch, table, masked, options.invalidCounts);
+  for await (const batch of batches)
+    yield masked.length === 0 ? batch : maskInvalid(batch, table, masked, options.invalidCounts);
 }
 
 /** The batch with −1/101 nulled in the given columns, counting them per "table.column" (schema.txt, "General facts"). */
-function maskInvalid(batch: RecordBatch, table: AlibabaTableName, columns: number[], counts: Record<string, number> | undefined): RecordBatch {
+function maskInvalid(
+  batch: RecordBatch,
+  table: AlibabaTableName,
+  columns: number[],
+  counts: Record<string, number> | undefined,
+): RecordBatch {
   let changed = false;
   const children = batch.data.children.map((child, index) => {
     if (!columns.includes(index)) return child;
@@ -62,8 +84,13 @@ function maskInvalid(batch: RecordBatch, table: AlibabaTableName, columns: numbe
 async function startsWithHeader(input: TextInput, firstColumn: string): Promise<boolean> {
   for await (const chunk of readLineChunks(input, 1 << 16)) {
     const end = chunk.bytes.indexOf(10);
-    const line = chunk.bytes.toString('utf8', 0, end === -1 ? Math.min(chunk.bytes.length, 4096) : end).replace(/^\uFEFF/, '');
-    const first = line.split(',')[0].trim().replace(/^"(.*)"$/, '$1');
+    const line = chunk.bytes
+      .toString('utf8', 0, end === -1 ? Math.min(chunk.bytes.length, 4096) : end)
+      .replace(/^\uFEFF/, '');
+    const first = line
+      .split(',')[0]
+      .trim()
+      .replace(/^"(.*)"$/, '$1');
     return first === firstColumn;
   }
   return false;
@@ -99,10 +126,15 @@ export async function fieldColumn(input: TextInput, line: number, field: number)
  * error contract); other errors pass unchanged.
  */
 export async function withFieldColumn(error: unknown, input: TextInput, field: number): Promise<unknown> {
-  if (!(error instanceof InputError) || error.location.column !== undefined || error.location.line === undefined) return error;
+  if (!(error instanceof InputError) || error.location.column !== undefined || error.location.line === undefined)
+    return error;
   if (error.location.file !== inputName(input)) return error;
   const column = await fieldColumn(input, error.location.line, field);
   if (column === undefined) return error;
   const found = /, found (".*")$/.exec(error.message);
-  return new InputError({ ...error.location, column }, error.expected, found ? (JSON.parse(found[1]) as string) : undefined);
+  return new InputError(
+    { ...error.location, column },
+    error.expected,
+    found ? (JSON.parse(found[1]) as string) : undefined,
+  );
 }

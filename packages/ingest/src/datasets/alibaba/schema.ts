@@ -5,7 +5,8 @@ import type { CsvColumn } from '../../stream/csv-batches';
  * read. Source of every column: alibaba-v2018/schema.txt of the data root (a restatement of upstream
  * schema.txt and trace_2018.md of alibaba/clusterdata).
  */
-export type AlibabaTableName = 'machine_meta' | 'machine_usage' | 'container_meta' | 'container_usage' | 'batch_task' | 'batch_instance';
+export type AlibabaTableName =
+  'machine_meta' | 'machine_usage' | 'container_meta' | 'container_usage' | 'batch_task' | 'batch_instance';
 
 /** Upstream (Hive/ODPS-style) column types as schema.txt lists them. */
 export type UpstreamType = 'string' | 'bigint' | 'double';
@@ -18,7 +19,14 @@ export interface AlibabaColumn extends CsvColumn {
 }
 
 /** Order of the tables in schema.txt (§1–§6); also the order loadAlibaba reads them in. */
-export const ALIBABA_TABLE_NAMES: readonly AlibabaTableName[] = ['machine_meta', 'machine_usage', 'container_meta', 'container_usage', 'batch_task', 'batch_instance'];
+export const ALIBABA_TABLE_NAMES: readonly AlibabaTableName[] = [
+  'machine_meta',
+  'machine_usage',
+  'container_meta',
+  'container_usage',
+  'batch_task',
+  'batch_instance',
+];
 
 /** The −1/101 sentinels (schema.txt, "General facts": "Invalid values are set to -1 or 101"). */
 export const INVALID_SENTINELS: readonly number[] = [-1, 101];
@@ -40,10 +48,20 @@ export const INVALID_SENTINELS: readonly number[] = [-1, 101];
 //   101 is a valid 1.01 cores.
 const id = (name: string): AlibabaColumn => ({ name, type: 'dictionary', upstream: 'string' });
 const text = (name: string): AlibabaColumn => ({ name, type: 'utf8', upstream: 'string' });
-const time = (name: string, upstream: UpstreamType): AlibabaColumn => ({ name, type: 'timestamp', unit: 's', upstream });
+const time = (name: string, upstream: UpstreamType): AlibabaColumn => ({
+  name,
+  type: 'timestamp',
+  unit: 's',
+  upstream,
+});
 const count = (name: string): AlibabaColumn => ({ name, type: 'int64', upstream: 'bigint' });
 const quantity = (name: string, upstream: UpstreamType): AlibabaColumn => ({ name, type: 'float64', upstream });
-const bounded = (name: string, upstream: UpstreamType): AlibabaColumn => ({ name, type: 'float64', upstream, invalidSentinels: true });
+const bounded = (name: string, upstream: UpstreamType): AlibabaColumn => ({
+  name,
+  type: 'float64',
+  upstream,
+  invalidSentinels: true,
+});
 
 /** Column specs of every table, in file column order (schema.txt §1–§6). */
 export const ALIBABA_TABLES: Readonly<Record<AlibabaTableName, readonly AlibabaColumn[]>> = {
@@ -143,13 +161,41 @@ export const ALIBABA_DOWNLOAD_BASE = 'http://aliopentrace.oss-cn-beijing.aliyunc
 
 /** The per-table archives and the single archive, with upstream sha256 and sizes (schema.txt). */
 export const ALIBABA_ARCHIVES: Readonly<Record<AlibabaTableName | 'all', AlibabaArchive>> = {
-  batch_instance: { file: 'batch_instance.tar.gz', size: '20G', sha256: 'e73e5a9326669aa079ba20048ddd759383cabe1fe3e58620aa75bd034e2450c6' },
-  batch_task: { file: 'batch_task.tar.gz', size: '125M', sha256: '7c4b32361bd1ec2083647a8f52a6854a03bc125ca5c202652316c499fbf978c6' },
-  container_meta: { file: 'container_meta.tar.gz', size: '2.4M', sha256: 'febd75e693d1f208a8941395e7faa7e466e50d21c256eff12a815b7e2fa2053f' },
-  container_usage: { file: 'container_usage.tar.gz', size: '28G', sha256: 'b4bd3b1b82f5407c1b0dd47fe736ff5152c4b016a9c30cb26f988e2d1c5e5031' },
-  machine_meta: { file: 'machine_meta.tar.gz', size: '92K', sha256: 'b5b1b786b22cd413a3674b8f2ebfb2f02fac991c95df537f363ef2797c8f6d55' },
-  machine_usage: { file: 'machine_usage.tar.gz', size: '1.7G', sha256: '3e6ee87fd204bb85b9e234c5c75a5096580fdabc8f085b224033080090753a7a' },
-  all: { file: 'alibaba_clusterdata_v2018.tar.gz', size: '49G', sha256: 'ccb3dc93786507dd42eed29ef62c82220d07f877f269e5fad39f31bf75134ed1' },
+  batch_instance: {
+    file: 'batch_instance.tar.gz',
+    size: '20G',
+    sha256: 'e73e5a9326669aa079ba20048ddd759383cabe1fe3e58620aa75bd034e2450c6',
+  },
+  batch_task: {
+    file: 'batch_task.tar.gz',
+    size: '125M',
+    sha256: '7c4b32361bd1ec2083647a8f52a6854a03bc125ca5c202652316c499fbf978c6',
+  },
+  container_meta: {
+    file: 'container_meta.tar.gz',
+    size: '2.4M',
+    sha256: 'febd75e693d1f208a8941395e7faa7e466e50d21c256eff12a815b7e2fa2053f',
+  },
+  container_usage: {
+    file: 'container_usage.tar.gz',
+    size: '28G',
+    sha256: 'b4bd3b1b82f5407c1b0dd47fe736ff5152c4b016a9c30cb26f988e2d1c5e5031',
+  },
+  machine_meta: {
+    file: 'machine_meta.tar.gz',
+    size: '92K',
+    sha256: 'b5b1b786b22cd413a3674b8f2ebfb2f02fac991c95df537f363ef2797c8f6d55',
+  },
+  machine_usage: {
+    file: 'machine_usage.tar.gz',
+    size: '1.7G',
+    sha256: '3e6ee87fd204bb85b9e234c5c75a5096580fdabc8f085b224033080090753a7a',
+  },
+  all: {
+    file: 'alibaba_clusterdata_v2018.tar.gz',
+    size: '49G',
+    sha256: 'ccb3dc93786507dd42eed29ef62c82220d07f877f269e5fad39f31bf75134ed1',
+  },
 };
 
 /** Where the tables come from, as lines for an error message (schema.txt, "Official download files"). */
@@ -157,7 +203,10 @@ export function describeAlibabaDownloads(tables: readonly AlibabaTableName[] = A
   return [
     `The trace is not distributed with driftwatch. Download the per-table archives from ${ALIBABA_DOWNLOAD_BASE}<file>`,
     '(alibaba/clusterdata, cluster-trace-v2018/fetchData.sh), check their sha256, and extract the CSV files into this folder:',
-    ...tables.map((t) => `  ${ALIBABA_ARCHIVES[t].file} (${ALIBABA_ARCHIVES[t].size}) sha256 ${ALIBABA_ARCHIVES[t].sha256} → ${t}.csv`),
+    ...tables.map(
+      (t) =>
+        `  ${ALIBABA_ARCHIVES[t].file} (${ALIBABA_ARCHIVES[t].size}) sha256 ${ALIBABA_ARCHIVES[t].sha256} → ${t}.csv`,
+    ),
     `or the single archive ${ALIBABA_ARCHIVES.all.file} (${ALIBABA_ARCHIVES.all.size}) sha256 ${ALIBABA_ARCHIVES.all.sha256}.`,
     '`driftwatch datasets fetch alibaba-v2018` downloads, verifies and extracts the six archives into the data root.',
   ];

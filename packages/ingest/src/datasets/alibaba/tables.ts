@@ -45,7 +45,10 @@ export interface MachineMetaRow {
 }
 
 /** machine_meta rows with a machine id (rows without one describe nothing and are left out). */
-export function readMachineMeta(input: TextInput, options: ReadAlibabaOptions = {}): Promise<TableRows<MachineMetaRow>> {
+export function readMachineMeta(
+  input: TextInput,
+  options: ReadAlibabaOptions = {},
+): Promise<TableRows<MachineMetaRow>> {
   return collect('machine_meta', input, options, (batch) => {
     const machine = textColumn(batch, 'machine_id');
     const time = numberColumn(batch, 'time_stamp');
@@ -57,13 +60,24 @@ export function readMachineMeta(input: TextInput, options: ReadAlibabaOptions = 
     return (r) => {
       const machineId = machine(r);
       if (machineId === null) return null;
-      return { machineId, timeMs: time(r), failureDomain1: fd1(r), failureDomain2: fd2(r), cpuNum: cpu(r), memSize: mem(r), status: status(r) };
+      return {
+        machineId,
+        timeMs: time(r),
+        failureDomain1: fd1(r),
+        failureDomain2: fd2(r),
+        cpuNum: cpu(r),
+        memSize: mem(r),
+        status: status(r),
+      };
     };
   });
 }
 
 /** container_meta rows with a container id (schema.txt §3). */
-export function readContainerMeta(input: TextInput, options: ReadAlibabaOptions = {}): Promise<TableRows<ContainerEvent>> {
+export function readContainerMeta(
+  input: TextInput,
+  options: ReadAlibabaOptions = {},
+): Promise<TableRows<ContainerEvent>> {
   return collect('container_meta', input, options, (batch) => {
     const container = textColumn(batch, 'container_id');
     const machine = textColumn(batch, 'machine_id');
@@ -76,7 +90,16 @@ export function readContainerMeta(input: TextInput, options: ReadAlibabaOptions 
     return (r) => {
       const containerId = container(r);
       if (containerId === null) return null;
-      return { containerId, machineId: machine(r), timeMs: time(r), appDu: appDu(r), status: status(r), cpuRequest: request(r), cpuLimit: limit(r), memSize: mem(r) };
+      return {
+        containerId,
+        machineId: machine(r),
+        timeMs: time(r),
+        appDu: appDu(r),
+        status: status(r),
+        cpuRequest: request(r),
+        cpuLimit: limit(r),
+        memSize: mem(r),
+      };
     };
   });
 }
@@ -113,7 +136,11 @@ export function readBatchTasks(input: TextInput, options: ReadAlibabaOptions = {
 }
 
 /** Placements of batch_instance rows on a machine that `keepMachine` accepts (schema.txt §6). */
-export function readInstancePlacements(input: TextInput, options: ReadAlibabaOptions = {}, keepMachine: (machineId: string) => boolean = () => true): Promise<TableRows<Placement>> {
+export function readInstancePlacements(
+  input: TextInput,
+  options: ReadAlibabaOptions = {},
+  keepMachine: (machineId: string) => boolean = () => true,
+): Promise<TableRows<Placement>> {
   return collect('batch_instance', input, options, (batch) => {
     const instance = textColumn(batch, 'instance_name');
     const task = textColumn(batch, 'task_name');
@@ -124,17 +151,30 @@ export function readInstancePlacements(input: TextInput, options: ReadAlibabaOpt
     return (r) => {
       const machineId = machine(r);
       if (machineId === null || !keepMachine(machineId)) return null;
-      return instancePlacement({ instance: instance(r) ?? '', task: task(r) ?? '', job: job(r) ?? '', machineId, startMs: start(r), endMs: end(r) });
+      return instancePlacement({
+        instance: instance(r) ?? '',
+        task: task(r) ?? '',
+        job: job(r) ?? '',
+        machineId,
+        startMs: start(r),
+        endMs: end(r),
+      });
     };
   });
 }
 
 /** Per machine, each attribute's latest non-empty value (time order, file order for equal times). */
-export function machineAttributes(rows: readonly MachineMetaRow[]): Map<string, Omit<MachineMetaRow, 'machineId' | 'timeMs'>> {
+export function machineAttributes(
+  rows: readonly MachineMetaRow[],
+): Map<string, Omit<MachineMetaRow, 'machineId' | 'timeMs'>> {
   const attributes = new Map<string, Omit<MachineMetaRow, 'machineId' | 'timeMs'>>();
   for (const row of inTimeOrder(rows)) {
     let a = attributes.get(row.machineId);
-    if (!a) attributes.set(row.machineId, (a = { failureDomain1: null, failureDomain2: null, cpuNum: null, memSize: null, status: null }));
+    if (!a)
+      attributes.set(
+        row.machineId,
+        (a = { failureDomain1: null, failureDomain2: null, cpuNum: null, memSize: null, status: null }),
+      );
     if (row.failureDomain1 !== null) a.failureDomain1 = row.failureDomain1;
     if (row.failureDomain2 !== null) a.failureDomain2 = row.failureDomain2;
     if (row.cpuNum !== null) a.cpuNum = row.cpuNum;
@@ -168,7 +208,11 @@ export type MachineDomainKey = 'hardware' | 'failure_domain_1' | 'failure_domain
  * machine's capacity is the setting machine_meta records; the failure domains (schema.txt §1) say where
  * a machine sits, not how it behaves. Unknown values print as '?'; a machine without meta rows is 'unknown'.
  */
-export function machineDomain(machineId: string, attributes: Omit<MachineMetaRow, 'machineId' | 'timeMs'> | undefined, by: MachineDomainKey = 'hardware'): string {
+export function machineDomain(
+  machineId: string,
+  attributes: Omit<MachineMetaRow, 'machineId' | 'timeMs'> | undefined,
+  by: MachineDomainKey = 'hardware',
+): string {
   if (by === 'machine') return machineId;
   if (!attributes) return 'unknown';
   const show = (v: number | string | null) => (v === null ? '?' : String(v));

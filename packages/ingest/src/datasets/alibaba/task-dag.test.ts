@@ -32,7 +32,10 @@ describe('parseTaskName', () => {
     expect(parseTaskName('R4_2')).toMatchObject({ kind: 'dag', prefix: 'R', task: 4, dependsOn: [2] });
     expect(parseTaskName('M5_3_4')).toMatchObject({ kind: 'dag', task: 5, dependsOn: [3, 4] });
     expect(parseTaskName('M3_1_2')).toMatchObject({ kind: 'dag', task: 3, dependsOn: [1, 2] });
-    expect(parseTaskName('task_Nzg3ODAwNDgzMTAwNTc2NTQ2Mw==')).toEqual({ kind: 'independent', name: 'task_Nzg3ODAwNDgzMTAwNTc2NTQ2Mw==' });
+    expect(parseTaskName('task_Nzg3ODAwNDgzMTAwNTc2NTQ2Mw==')).toEqual({
+      kind: 'independent',
+      name: 'task_Nzg3ODAwNDgzMTAwNTc2NTQ2Mw==',
+    });
   });
 
   it('treats leading letters as irrelevant and other names as independent', () => {
@@ -44,14 +47,26 @@ describe('parseTaskName', () => {
 
   it('marks names that start like DAG names but break the form as malformed', () => {
     expect(parseTaskName('M3_x')).toMatchObject({ kind: 'malformed' });
-    expect(parseTaskName('M3_')).toMatchObject({ kind: 'malformed', reason: expect.stringContaining('no dependency number') });
-    expect(parseTaskName('M3__1')).toMatchObject({ kind: 'malformed', reason: expect.stringContaining('empty dependency') });
+    expect(parseTaskName('M3_')).toMatchObject({
+      kind: 'malformed',
+      reason: expect.stringContaining('no dependency number'),
+    });
+    expect(parseTaskName('M3__1')).toMatchObject({
+      kind: 'malformed',
+      reason: expect.stringContaining('empty dependency'),
+    });
     expect(parseTaskName('M2-1')).toMatchObject({ kind: 'malformed' });
-    expect(parseTaskName('M1234567890')).toMatchObject({ kind: 'malformed', reason: expect.stringContaining('9 digits') });
+    expect(parseTaskName('M1234567890')).toMatchObject({
+      kind: 'malformed',
+      reason: expect.stringContaining('9 digits'),
+    });
   });
 
   it('agrees with a character-scanning reading on arbitrary names', () => {
-    const names = fc.string({ unit: fc.constantFrom('M', 'R', 'j', '_', '0', '1', '7', '9', 'x', '-', '='), maxLength: 14 });
+    const names = fc.string({
+      unit: fc.constantFrom('M', 'R', 'j', '_', '0', '1', '7', '9', 'x', '-', '='),
+      maxLength: 14,
+    });
     fc.assert(
       fc.property(names, (name) => {
         const parsed = parseTaskName(name);
@@ -123,19 +138,26 @@ describe('buildJobDag', () => {
     expect(dag.tasks).toEqual(['task_Nzg3ODAwNDgzMTAwNTc2NTQ2Mw==', 'M1', 'M3_x']);
     expect(dag.independent).toEqual(['task_Nzg3ODAwNDgzMTAwNTc2NTQ2Mw==', 'M3_x']);
     expect(dag.edges).toEqual([]);
-    expect(dag.problems).toEqual([{ kind: 'malformed-name', tasks: ['M3_x'], detail: expect.stringContaining('independent') }]);
+    expect(dag.problems).toEqual([
+      { kind: 'malformed-name', tasks: ['M3_x'], detail: expect.stringContaining('independent') },
+    ]);
     expect(dag.depth).toBe(1);
   });
 
   it('reports dependencies on tasks the job lacks, without an edge', () => {
     const dag = buildJobDag('j_3', ['M1', 'M2_1_7']);
     expect(dag.edges).toEqual([{ from: 'M1', to: 'M2_1_7' }]);
-    expect(dag.problems).toEqual([{ kind: 'missing-dependency', tasks: ['M2_1_7'], detail: expect.stringContaining('task 7') }]);
+    expect(dag.problems).toEqual([
+      { kind: 'missing-dependency', tasks: ['M2_1_7'], detail: expect.stringContaining('task 7') },
+    ]);
   });
 
   it('reports cycles and self-dependencies, and gives no order then', () => {
     const dag = buildJobDag('j_4', ['M1_3', 'M2_1', 'M3_2', 'M4_4', 'M5_1']);
-    expect(dag.problems.filter((p) => p.kind === 'cycle').map((p) => p.tasks)).toEqual([['M1_3', 'M2_1', 'M3_2'], ['M4_4']]);
+    expect(dag.problems.filter((p) => p.kind === 'cycle').map((p) => p.tasks)).toEqual([
+      ['M1_3', 'M2_1', 'M3_2'],
+      ['M4_4'],
+    ]);
     expect(dag.order).toBeNull();
     expect(dag.depth).toBeNull();
   });
@@ -179,7 +201,8 @@ const namesOf = (deps: number[][]) => deps.map((d, i) => `M${i + 1}${d.map((x) =
 
 /** Longest chain by trying every path from every node (exponential, fine for ≤ 7 nodes). */
 function bruteLongest(n: number, deps: number[][]): number {
-  const longestEndingAt = (v: number): number => Math.max(1, ...deps[v - 1].filter((d) => d >= 1 && d <= n).map((d) => 1 + longestEndingAt(d)));
+  const longestEndingAt = (v: number): number =>
+    Math.max(1, ...deps[v - 1].filter((d) => d >= 1 && d <= n).map((d) => 1 + longestEndingAt(d)));
   let best = 0;
   for (let v = 1; v <= n; v++) best = Math.max(best, longestEndingAt(v));
   return best;
@@ -204,9 +227,15 @@ function bruteHasCycle(n: number, deps: number[][]): boolean {
 }
 
 describe('buildJobDag properties', () => {
-  const acyclicDeps = fc.integer({ min: 1, max: 7 }).chain((n) =>
-    fc.tuple(...Array.from({ length: n }, (_, i) => (i === 0 ? fc.constant([] as number[]) : fc.uniqueArray(fc.integer({ min: 1, max: i }), { maxLength: 3 })))),
-  );
+  const acyclicDeps = fc
+    .integer({ min: 1, max: 7 })
+    .chain((n) =>
+      fc.tuple(
+        ...Array.from({ length: n }, (_, i) =>
+          i === 0 ? fc.constant([] as number[]) : fc.uniqueArray(fc.integer({ min: 1, max: i }), { maxLength: 3 }),
+        ),
+      ),
+    );
 
   it('on names that only point back: no problems, a topological order, edges = dependencies, depth = longest path', () => {
     fc.assert(
@@ -223,7 +252,11 @@ describe('buildJobDag properties', () => {
   });
 
   it('on arbitrary dependencies: a cycle is reported exactly when one exists', () => {
-    const anyDeps = fc.integer({ min: 1, max: 6 }).chain((n) => fc.array(fc.uniqueArray(fc.integer({ min: 1, max: n }), { maxLength: 3 }), { minLength: n, maxLength: n }));
+    const anyDeps = fc
+      .integer({ min: 1, max: 6 })
+      .chain((n) =>
+        fc.array(fc.uniqueArray(fc.integer({ min: 1, max: n }), { maxLength: 3 }), { minLength: n, maxLength: n }),
+      );
     fc.assert(
       fc.property(anyDeps, (deps) => {
         const dag = buildJobDag('j', namesOf(deps));

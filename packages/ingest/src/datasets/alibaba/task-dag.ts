@@ -60,7 +60,8 @@ export interface DagEdge {
   to: string;
 }
 
-export type DagProblemKind = 'missing-dependency' | 'cycle' | 'malformed-name' | 'duplicate-task-number' | 'duplicate-task-name';
+export type DagProblemKind =
+  'missing-dependency' | 'cycle' | 'malformed-name' | 'duplicate-task-number' | 'duplicate-task-name';
 
 export interface DagProblem {
   kind: DagProblemKind;
@@ -103,7 +104,11 @@ export function buildJobDag(job: string, taskNames: readonly string[]): JobDag {
   const parsed: Extract<TaskNameInfo, { kind: 'dag' }>[] = [];
   for (const name of taskNames) {
     if (seen.has(name)) {
-      problems.push({ kind: 'duplicate-task-name', tasks: [name], detail: `task name "${name}" occurs more than once in job ${job}; the first is used` });
+      problems.push({
+        kind: 'duplicate-task-name',
+        tasks: [name],
+        detail: `task name "${name}" occurs more than once in job ${job}; the first is used`,
+      });
       continue;
     }
     seen.add(name);
@@ -112,11 +117,19 @@ export function buildJobDag(job: string, taskNames: readonly string[]): JobDag {
     if (info.kind === 'independent') independent.push(name);
     else if (info.kind === 'malformed') {
       independent.push(name);
-      problems.push({ kind: 'malformed-name', tasks: [name], detail: `task name "${name}" has ${info.reason}; treated as an independent task` });
+      problems.push({
+        kind: 'malformed-name',
+        tasks: [name],
+        detail: `task name "${name}" has ${info.reason}; treated as an independent task`,
+      });
     } else {
       const other = byNumber.get(info.task);
       if (other !== undefined) {
-        problems.push({ kind: 'duplicate-task-number', tasks: [other, name], detail: `"${other}" and "${name}" both are task ${info.task}; dependencies on ${info.task} use "${other}"` });
+        problems.push({
+          kind: 'duplicate-task-number',
+          tasks: [other, name],
+          detail: `"${other}" and "${name}" both are task ${info.task}; dependencies on ${info.task} use "${other}"`,
+        });
       } else byNumber.set(info.task, name);
       parsed.push(info);
     }
@@ -127,7 +140,11 @@ export function buildJobDag(job: string, taskNames: readonly string[]): JobDag {
     for (const dependency of info.dependsOn) {
       const from = byNumber.get(dependency);
       if (from === undefined) {
-        problems.push({ kind: 'missing-dependency', tasks: [info.name], detail: `"${info.name}" depends on task ${dependency}, which job ${job} does not have` });
+        problems.push({
+          kind: 'missing-dependency',
+          tasks: [info.name],
+          detail: `"${info.name}" depends on task ${dependency}, which job ${job} does not have`,
+        });
         continue;
       }
       const key = `${from}\u0000${info.name}`;
@@ -137,7 +154,11 @@ export function buildJobDag(job: string, taskNames: readonly string[]): JobDag {
     }
   }
   for (const cycle of cyclesOf(tasks, edges)) {
-    problems.push({ kind: 'cycle', tasks: cycle, detail: `tasks ${cycle.map((t) => `"${t}"`).join(', ')} depend on each other in a cycle` });
+    problems.push({
+      kind: 'cycle',
+      tasks: cycle,
+      detail: `tasks ${cycle.map((t) => `"${t}"`).join(', ')} depend on each other in a cycle`,
+    });
   }
   const cyclic = problems.some((p) => p.kind === 'cycle');
   const taskNumbers: Record<string, number> = {};
@@ -191,7 +212,8 @@ function longestChain(nodes: readonly string[], edges: readonly DagEdge[]): numb
   const chain = new Map<string, number>(nodes.map((n) => [n, 1]));
   const out = new Map<string, string[]>(nodes.map((n) => [n, []]));
   for (const e of edges) out.get(e.from)!.push(e.to);
-  for (const n of topologicalOrder(nodes, edges)) for (const m of out.get(n)!) chain.set(m, Math.max(chain.get(m)!, chain.get(n)! + 1));
+  for (const n of topologicalOrder(nodes, edges))
+    for (const m of out.get(n)!) chain.set(m, Math.max(chain.get(m)!, chain.get(n)! + 1));
   return Math.max(...chain.values());
 }
 
@@ -271,7 +293,16 @@ export interface DagStats {
 
 /** Sums of the per-job counts (tasks = DAG tasks + independent tasks). */
 export function dagStats(dags: readonly JobDag[]): DagStats {
-  const stats: DagStats = { jobs: dags.length, tasks: 0, dagTasks: 0, independentTasks: 0, edges: 0, jobsWithEdges: 0, maxDepth: 0, problems: {} };
+  const stats: DagStats = {
+    jobs: dags.length,
+    tasks: 0,
+    dagTasks: 0,
+    independentTasks: 0,
+    edges: 0,
+    jobsWithEdges: 0,
+    maxDepth: 0,
+    problems: {},
+  };
   for (const dag of dags) {
     stats.tasks += dag.tasks.length;
     stats.independentTasks += dag.independent.length;

@@ -22,7 +22,8 @@ const rows = [
 const input = { file, data: rows.join('\n') + '\n' };
 
 /** Feature f of a sequence over time. */
-const feature = (seq: Sequence, f: number) => Array.from({ length: seq.length }, (_, t) => seq.values[t * seq.features.length + f]);
+const feature = (seq: Sequence, f: number) =>
+  Array.from({ length: seq.length }, (_, t) => seq.values[t * seq.features.length + f]);
 const byEntity = (sequences: Sequence[], entity: string) => sequences.find((s) => s.entity === entity)!;
 
 describe('readUsageSequences (machine_usage)', () => {
@@ -31,7 +32,15 @@ describe('readUsageSequences (machine_usage)', () => {
     expect(result.sequences.map((s) => s.entity)).toEqual(['m_1', 'm_2']);
     const m1 = byEntity(result.sequences, 'm_1');
     expect(m1.id).toBe('alibaba-v2018/machine/m_1');
-    expect(m1.features).toEqual(['cpu_util_percent', 'mem_util_percent', 'mem_gps', 'mkpi', 'net_in', 'net_out', 'disk_io_percent']);
+    expect(m1.features).toEqual([
+      'cpu_util_percent',
+      'mem_util_percent',
+      'mem_gps',
+      'mkpi',
+      'net_in',
+      'net_out',
+      'disk_io_percent',
+    ]);
     expect(Array.from(m1.timestamps!, Number)).toEqual([0, 60_000, 120_000, 180_000]);
     expect(feature(m1, 0)).toEqual([15, 15, 15, 40]);
     expect(feature(m1, 1)).toEqual([50, 54, 54, 56]);
@@ -48,7 +57,10 @@ describe('readUsageSequences (machine_usage)', () => {
   });
 
   it("keeps the later duplicate with duplicates 'last'", async () => {
-    const m1 = byEntity((await readUsageSequences('machine_usage', input, { stepMs: 60_000, duplicates: 'last' })).sequences, 'm_1');
+    const m1 = byEntity(
+      (await readUsageSequences('machine_usage', input, { stepMs: 60_000, duplicates: 'last' })).sequences,
+      'm_1',
+    );
     // step 0 = means of t=0 and line 6's t=30 values
     expect(Array.from(m1.values.subarray(0, 7))).toEqual([54.5, 74.5, 99, 49, 99, 52, 99]);
   });
@@ -82,7 +94,9 @@ describe('readUsageSequences (machine_usage)', () => {
   });
 
   it('names the column of a row without a machine id', async () => {
-    const error = await inputErrorOf(readUsageSequences('machine_usage', { file, data: 'm_1,0,1,2,,,,,\n,10,1,2,,,,,\n' }));
+    const error = await inputErrorOf(
+      readUsageSequences('machine_usage', { file, data: 'm_1,0,1,2,,,,,\n,10,1,2,,,,,\n' }),
+    );
     expect(error.location).toEqual({ file, line: 2, column: 1 });
   });
 });
@@ -90,11 +104,24 @@ describe('readUsageSequences (machine_usage)', () => {
 describe('readUsageSequences (container_usage)', () => {
   it('uses container_id as entity, 8 features, and masks −1/101 except in cpi and mpki', async () => {
     const data = ['c_1,m_1,0,10,-1,-1,101,-1,1,2,3', 'c_1,m_1,10,30,40,1.5,2,4,,,'].join('\n');
-    const { sequences } = await readUsageSequences('container_usage', { file: 'container_usage.csv', data }, { stepMs: 20_000 });
+    const { sequences } = await readUsageSequences(
+      'container_usage',
+      { file: 'container_usage.csv', data },
+      { stepMs: 20_000 },
+    );
     expect(sequences).toHaveLength(1);
     const c1 = sequences[0];
     expect(c1.id).toBe('alibaba-v2018/container/c_1');
-    expect(c1.features).toEqual(['cpu_util_percent', 'mem_util_percent', 'cpi', 'mem_gps', 'mpki', 'net_in', 'net_out', 'disk_io_percent']);
+    expect(c1.features).toEqual([
+      'cpu_util_percent',
+      'mem_util_percent',
+      'cpi',
+      'mem_gps',
+      'mpki',
+      'net_in',
+      'net_out',
+      'disk_io_percent',
+    ]);
     // one 20 s step: cpu (10+30)/2, mem 40, cpi (−1+1.5)/2, mem_gps 2, mpki (−1+4)/2, net 1, 2, disk 3
     expect(Array.from(c1.values)).toEqual([20, 40, 0.25, 2, 1.5, 1, 2, 3]);
   });

@@ -56,7 +56,11 @@ export interface UsageSequences {
  * means. Each sequence is resampled onto multiples of the step counted from the trace start, so all
  * entities share one grid.
  */
-export async function readUsageSequences(table: UsageTable, input: TextInput, options: UsageSequenceOptions = {}): Promise<UsageSequences> {
+export async function readUsageSequences(
+  table: UsageTable,
+  input: TextInput,
+  options: UsageSequenceOptions = {},
+): Promise<UsageSequences> {
   const entity = table === 'machine_usage' ? 'machine_id' : 'container_id';
   const kind = table === 'machine_usage' ? 'machine' : 'container';
   const features = [...(table === 'machine_usage' ? MACHINE_METRICS : CONTAINER_METRICS)];
@@ -91,14 +95,32 @@ export async function readUsageSequences(table: UsageTable, input: TextInput, op
       domainOf: options.domainOf ?? ((e) => e),
     });
   } catch (error) {
-    const field = error instanceof Error && error.message.includes('an entity id') ? names.indexOf(entity) : names.indexOf('time_stamp');
+    const field =
+      error instanceof Error && error.message.includes('an entity id')
+        ? names.indexOf(entity)
+        : names.indexOf('time_stamp');
     throw await withFieldColumn(error, input, field);
   }
   raw.sort((a, b) => compareNatural(a.entity, b.entity));
   const records = raw.reduce((s, q) => s + q.length, 0);
   const stepMs = options.stepMs === undefined ? DEFAULT_ALIBABA_STEP_MS : options.stepMs;
-  const sequences = stepMs === null ? raw : raw.map((seq) => resampleSequence(seq, { stepMs, aggregate: options.aggregate ?? 'mean', fill: options.fill ?? 'previous-then-next' }));
-  return { sequences, rows: counts.rows, keptRows: counts.kept, duplicatesDropped: counts.kept - records, rawStepMs: modalStepMs(raw) };
+  const sequences =
+    stepMs === null
+      ? raw
+      : raw.map((seq) =>
+          resampleSequence(seq, {
+            stepMs,
+            aggregate: options.aggregate ?? 'mean',
+            fill: options.fill ?? 'previous-then-next',
+          }),
+        );
+  return {
+    sequences,
+    rows: counts.rows,
+    keptRows: counts.kept,
+    duplicatesDropped: counts.kept - records,
+    rawStepMs: modalStepMs(raw),
+  };
 }
 
 /** The most common difference between consecutive timestamps over all sequences (smallest on ties). */

@@ -1,5 +1,12 @@
 import { ParameterError } from '@driftwatch/contracts';
-import { batchIntervalOf, executorHeapMaxBytes, executorsFromMetadata, exathlonDomainKey, memoryFromMetadata, memoryGbFromHeapMax } from './domain';
+import {
+  batchIntervalOf,
+  executorHeapMaxBytes,
+  executorsFromMetadata,
+  exathlonDomainKey,
+  memoryFromMetadata,
+  memoryGbFromHeapMax,
+} from './domain';
 import { parseTraceName } from './names';
 
 describe('domain settings', () => {
@@ -32,8 +39,20 @@ describe('domain settings', () => {
 
 describe('exathlonDomainKey', () => {
   it('is bi-nexec-mem-rate, from the data when observed', () => {
-    const d = exathlonDomainKey(parseTraceName('3_2_500000_70'), { activeExecutors: 3, heapMaxBytes: 0.9482 * 15 * 2 ** 30 });
-    expect(d).toEqual({ batchInterval: 20, executors: 3, memoryGb: 15, rate: 500000, settings: '20-3-15', key: '20-3-15-500000', executorsFrom: 'data', memoryFrom: 'data' });
+    const d = exathlonDomainKey(parseTraceName('3_2_500000_70'), {
+      activeExecutors: 3,
+      heapMaxBytes: 0.9482 * 15 * 2 ** 30,
+    });
+    expect(d).toEqual({
+      batchInterval: 20,
+      executors: 3,
+      memoryGb: 15,
+      rate: 500000,
+      settings: '20-3-15',
+      key: '20-3-15-500000',
+      executorsFrom: 'data',
+      memoryFrom: 'data',
+    });
   });
 
   it('falls back to the metadata rules and uses a corrected rate when given', () => {

@@ -11,7 +11,8 @@ export const HEAP_MAX_SHARE = 30542397440 / (30 * 2 ** 30);
 
 /** Batch interval in seconds per application (upstream `APP_TO_BATCH_INTERVAL`: 20 for app 3, 5 up to app 7, else 10; docs/divad.md §5a "Domain key"). */
 export function batchIntervalOf(app: number): number {
-  if (!(Number.isInteger(app) && app >= 1 && app <= 10)) throw new ParameterError(`Exathlon applications are 1–10, got ${app}`);
+  if (!(Number.isInteger(app) && app >= 1 && app <= 10))
+    throw new ParameterError(`Exathlon applications are 1–10, got ${app}`);
   if (app === 3) return 20;
   return app <= 7 ? 5 : 10;
 }
@@ -35,7 +36,9 @@ export function memoryGbFromHeapMax(bytes: number): number {
  * The most common `{spot}_jvm_heap_max_value` over the active records (≠ −1) of spots 1–4, or undefined when no
  * spot reports one. The most common value, because a spot may report a different max in its first records.
  */
-export function executorHeapMaxBytes(trace: Pick<PreprocessedExathlonTrace, 'columns' | 'values' | 'length'>): number | undefined {
+export function executorHeapMaxBytes(
+  trace: Pick<PreprocessedExathlonTrace, 'columns' | 'values' | 'length'>,
+): number | undefined {
   const width = trace.columns.length;
   const counts = new Map<number, number>();
   for (let spot = 1; spot <= 4; spot++) {
@@ -85,7 +88,11 @@ export interface DomainOptions {
  * application; executors and memory from the data when observed, else from the trace type; rate from the name
  * unless a corrected rate is given.
  */
-export function exathlonDomainKey(info: ExathlonTraceName, observed: DomainObservations = {}, options: DomainOptions = {}): ExathlonDomain {
+export function exathlonDomainKey(
+  info: ExathlonTraceName,
+  observed: DomainObservations = {},
+  options: DomainOptions = {},
+): ExathlonDomain {
   const batchInterval = batchIntervalOf(info.app);
   const executorsObserved = observed.activeExecutors !== undefined && observed.activeExecutors > 0;
   const executors = executorsObserved ? observed.activeExecutors! : executorsFromMetadata(info.type);
@@ -107,5 +114,9 @@ export function exathlonDomainKey(info: ExathlonTraceName, observed: DomainObser
 
 /** The domain of a preprocessed trace, from its name and what its data show. */
 export function domainOfTrace(trace: PreprocessedExathlonTrace, options: DomainOptions = {}): ExathlonDomain {
-  return exathlonDomainKey(trace.info, { activeExecutors: trace.activeExecutors, heapMaxBytes: executorHeapMaxBytes(trace) }, options);
+  return exathlonDomainKey(
+    trace.info,
+    { activeExecutors: trace.activeExecutors, heapMaxBytes: executorHeapMaxBytes(trace) },
+    options,
+  );
 }

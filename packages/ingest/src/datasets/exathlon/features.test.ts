@@ -39,7 +39,11 @@ function traceOf(name: string, columns: Record<string, number[]>, activeExecutor
 
 describe('column roles', () => {
   it('separates nmon, spot 5, executor spots 1–4 and driver columns', () => {
-    expect(['node7_MEM_memtotal', '5_jvm_heap_used_value', '4_jvm_heap_used_value', 'driver_jvm_heap_used_value'].map(columnRole)).toEqual(['nmon', 'spot5', 'executor', 'driver']);
+    expect(
+      ['node7_MEM_memtotal', '5_jvm_heap_used_value', '4_jvm_heap_used_value', 'driver_jvm_heap_used_value'].map(
+        columnRole,
+      ),
+    ).toEqual(['nmon', 'spot5', 'executor', 'driver']);
   });
 });
 
@@ -55,7 +59,9 @@ describe('differencing and averaging rules', () => {
   });
 
   it('averages over spots ≠ −1 (and not NaN), −1 when none', () => {
-    expect([...averageOverActiveSpots([Float64Array.of(1, -1, -1, N), Float64Array.of(3, 5, -1, 4)], 4)]).toEqual([2, 5, -1, 4]);
+    expect([...averageOverActiveSpots([Float64Array.of(1, -1, -1, N), Float64Array.of(3, 5, -1, 4)], 4)]).toEqual([
+      2, 5, -1, 4,
+    ]);
   });
 });
 

@@ -78,9 +78,22 @@ export interface FeatureStatistics {
 /** Empty statistics for traces with these preprocessed columns. */
 export function emptyFeatureStatistics(columns: readonly string[]): FeatureStatistics {
   const driverColumns = columns.filter((c) => columnRole(c) === 'driver');
-  const executorFeatures = [...new Set(columns.filter((c) => columnRole(c) === 'executor').map(executorFeatureOf))].sort();
-  const part = (n: number) => ({ first: new Float64Array(n).fill(MISSING), constant: new Uint8Array(n).fill(1), nonDecreasing: new Uint8Array(n).fill(1) });
-  return { columns: [...columns], driverColumns, executorFeatures, driver: part(driverColumns.length), executor: part(executorFeatures.length), traces: 0 };
+  const executorFeatures = [
+    ...new Set(columns.filter((c) => columnRole(c) === 'executor').map(executorFeatureOf)),
+  ].sort();
+  const part = (n: number) => ({
+    first: new Float64Array(n).fill(MISSING),
+    constant: new Uint8Array(n).fill(1),
+    nonDecreasing: new Uint8Array(n).fill(1),
+  });
+  return {
+    columns: [...columns],
+    driverColumns,
+    executorFeatures,
+    driver: part(driverColumns.length),
+    executor: part(executorFeatures.length),
+    traces: 0,
+  };
 }
 
 /**
@@ -88,7 +101,10 @@ export function emptyFeatureStatistics(columns: readonly string[]): FeatureStati
  * non-decreasing while x_t ≥ x_{t−1}; an executor feature looks only at active values (≠ −1) of spots 1–4, and
  * at consecutive active records of one spot for the order.
  */
-export function addTraceStatistics(stats: FeatureStatistics, trace: Pick<PreprocessedExathlonTrace, 'columns' | 'values' | 'length' | 'info'>): void {
+export function addTraceStatistics(
+  stats: FeatureStatistics,
+  trace: Pick<PreprocessedExathlonTrace, 'columns' | 'values' | 'length' | 'info'>,
+): void {
   requireColumns(stats.columns, trace.columns, trace.info.name);
   const width = trace.columns.length;
   const index = new Map(trace.columns.map((c, k) => [c, k]));
@@ -123,12 +139,16 @@ function observe(part: FeatureStatistics['driver'], j: number, v: number, previo
 
 /** Driver columns and executor features that took one value over all traces (docs/divad.md §5a: "constant over the whole data"). */
 export function constantFeatures(stats: FeatureStatistics): string[] {
-  return [...stats.driverColumns.filter((_, j) => stats.driver.constant[j] === 1), ...stats.executorFeatures.filter((_, j) => stats.executor.constant[j] === 1)];
+  return [
+    ...stats.driverColumns.filter((_, j) => stats.driver.constant[j] === 1),
+    ...stats.executorFeatures.filter((_, j) => stats.executor.constant[j] === 1),
+  ];
 }
 
 /** Non-constant driver columns and executor features that never decreased in any trace (paper A.4: "only increasing within a trace"). */
 export function nonDecreasingFeatures(stats: FeatureStatistics): string[] {
-  const pick = (names: string[], part: FeatureStatistics['driver']) => names.filter((_, j) => part.constant[j] === 0 && part.nonDecreasing[j] === 1);
+  const pick = (names: string[], part: FeatureStatistics['driver']) =>
+    names.filter((_, j) => part.constant[j] === 0 && part.nonDecreasing[j] === 1);
   return [...pick(stats.driverColumns, stats.driver), ...pick(stats.executorFeatures, stats.executor)];
 }
 
@@ -159,7 +179,10 @@ export function planExathlonFeatures(stats: FeatureStatistics, options: FeatureP
   const roles = stats.columns.map(columnRole);
   return {
     inputColumns: [...stats.columns],
-    droppedConstant: [...stats.driverColumns.filter((c) => dropped.has(c)), ...stats.executorFeatures.filter((f) => dropped.has(f))],
+    droppedConstant: [
+      ...stats.driverColumns.filter((c) => dropped.has(c)),
+      ...stats.executorFeatures.filter((f) => dropped.has(f)),
+    ],
     droppedFrom: options.dropped ? 'given' : 'constant over the traces given',
     cumulative: [...driverDifferenced, ...executorDifferenced],
     cumulativeFrom: options.cumulative ? 'given' : 'non-decreasing in every trace given',
@@ -167,7 +190,12 @@ export function planExathlonFeatures(stats: FeatureStatistics, options: FeatureP
     driverDifferenced,
     executorAveraged,
     executorDifferenced,
-    features: [...driverIdentity, ...driverDifferenced.map((c) => `${c}_1_diff`), ...executorAveraged.map((f) => `avg_${f}`), ...executorDifferenced.map((f) => `avg_${f}_1_diff`)],
+    features: [
+      ...driverIdentity,
+      ...driverDifferenced.map((c) => `${c}_1_diff`),
+      ...executorAveraged.map((f) => `avg_${f}`),
+      ...executorDifferenced.map((f) => `avg_${f}_1_diff`),
+    ],
     counts: {
       input: stats.columns.length,
       nmon: roles.filter((r) => r === 'nmon').length,
@@ -230,16 +258,25 @@ function columnOf(trace: Pick<PreprocessedExathlonTrace, 'values' | 'length' | '
 }
 
 /** The plan's features of one trace, row-major float64 (length × plan.features.length). */
-export function applyFeaturePlan(trace: Pick<PreprocessedExathlonTrace, 'values' | 'length' | 'columns' | 'info'>, plan: ExathlonFeaturePlan): Float64Array {
+export function applyFeaturePlan(
+  trace: Pick<PreprocessedExathlonTrace, 'values' | 'length' | 'columns' | 'info'>,
+  plan: ExathlonFeaturePlan,
+): Float64Array {
   requireColumns(plan.inputColumns, trace.columns, trace.info.name);
-  if (trace.length < 2) throw new ParameterError(`trace ${trace.info.name}: differencing needs at least 2 records, got ${trace.length}`);
+  if (trace.length < 2)
+    throw new ParameterError(`trace ${trace.info.name}: differencing needs at least 2 records, got ${trace.length}`);
   const index = new Map(trace.columns.map((c, k) => [c, k]));
-  const spotSeries = (feature: string) => EXECUTOR_SPOTS.flatMap((spot) => (index.has(`${spot}_${feature}`) ? [columnOf(trace, index.get(`${spot}_${feature}`)!)] : []));
+  const spotSeries = (feature: string) =>
+    EXECUTOR_SPOTS.flatMap((spot) =>
+      index.has(`${spot}_${feature}`) ? [columnOf(trace, index.get(`${spot}_${feature}`)!)] : [],
+    );
   const outputs: Float64Array[] = [
     ...plan.driverIdentity.map((c) => columnOf(trace, index.get(c)!)),
     ...plan.driverDifferenced.map((c) => firstDifference(columnOf(trace, index.get(c)!))),
     ...plan.executorAveraged.map((f) => averageOverActiveSpots(spotSeries(f), trace.length)),
-    ...plan.executorDifferenced.map((f) => backFillFirst(averageOverActiveSpots(spotSeries(f).map(executorDifference), trace.length))),
+    ...plan.executorDifferenced.map((f) =>
+      backFillFirst(averageOverActiveSpots(spotSeries(f).map(executorDifference), trace.length)),
+    ),
   ];
   const width = outputs.length;
   const values = new Float64Array(trace.length * width);
@@ -259,7 +296,11 @@ function backFillFirst(series: Float64Array): Float64Array {
 function requireColumns(expected: readonly string[], actual: readonly string[], name: string): void {
   if (expected.length !== actual.length || expected.some((c, k) => c !== actual[k])) {
     const missing = expected.filter((c) => !actual.includes(c));
-    throw new FeatureMismatchError(expected.length, actual.length, `columns in trace ${name}${missing.length ? ` (missing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''})` : ''}`);
+    throw new FeatureMismatchError(
+      expected.length,
+      actual.length,
+      `columns in trace ${name}${missing.length ? ` (missing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''})` : ''}`,
+    );
   }
 }
 
@@ -269,7 +310,11 @@ export interface EngineerOptions extends FeaturePlanOptions, DomainOptions {
 }
 
 /** A trace's engineered Sequence: id `exathlon/<trace>`, entity `app<k>`, domain `bi-nexec-mem-rate`, float32 values. */
-export function exathlonSequence(trace: LabelledExathlonTrace, plan: ExathlonFeaturePlan, options: DomainOptions = {}): Sequence {
+export function exathlonSequence(
+  trace: LabelledExathlonTrace,
+  plan: ExathlonFeaturePlan,
+  options: DomainOptions = {},
+): Sequence {
   const seq: Sequence = {
     id: `exathlon/${trace.info.name}`,
     entity: `app${trace.info.app}`,
@@ -288,7 +333,10 @@ export function exathlonSequence(trace: LabelledExathlonTrace, plan: ExathlonFea
  * Feature engineering of bundle 7 over preprocessed traces (docs/divad.md §5a "Features"): derives the plan from these
  * traces unless one is given, then one Sequence per trace.
  */
-export function engineerExathlonFeatures(traces: readonly LabelledExathlonTrace[], options: EngineerOptions = {}): { plan: ExathlonFeaturePlan; sequences: Sequence[] } {
+export function engineerExathlonFeatures(
+  traces: readonly LabelledExathlonTrace[],
+  options: EngineerOptions = {},
+): { plan: ExathlonFeaturePlan; sequences: Sequence[] } {
   if (traces.length === 0) throw new ParameterError('engineerExathlonFeatures: no traces');
   let plan = options.plan;
   if (!plan) {

@@ -2,7 +2,13 @@ import { join } from 'node:path';
 import { InputError } from '@driftwatch/contracts';
 import { realDataRoot } from '../../testing/real-data';
 import { parseTraceName } from './names';
-import { eventLabelOf, labelTrace, parseExathlonGroundTruth, readExathlonGroundTruth, type ExathlonEvent } from './ground-truth';
+import {
+  eventLabelOf,
+  labelTrace,
+  parseExathlonGroundTruth,
+  readExathlonGroundTruth,
+  type ExathlonEvent,
+} from './ground-truth';
 
 const HEADER = 'trace_name,trace_type,anomaly_type,anomaly_details,root_cause_start,root_cause_end,extended_effect_end';
 const GOOD = '2_1_100000_60,bursty_input,bursty_input,,1527535260.0,1527536189.0,1527536250.0';
@@ -23,8 +29,25 @@ describe('parseExathlonGroundTruth', () => {
     const text = `${HEADER}\r\n${GOOD}\r\n8_4_1000000_77,cpu_contention,cpu_contention,no_application_impact,1529007602.0,1529008102.0,\r\n`;
     const events = parseExathlonGroundTruth(text, 'gt.csv');
     expect(events).toEqual([
-      { traceName: '2_1_100000_60', traceType: 'bursty_input', anomalyType: 'bursty_input', anomalyDetails: '', rootCauseStartMs: 1527535260000, rootCauseEndMs: 1527536189000, extendedEffectEndMs: 1527536250000, line: 2 },
-      { traceName: '8_4_1000000_77', traceType: 'cpu_contention', anomalyType: 'cpu_contention', anomalyDetails: 'no_application_impact', rootCauseStartMs: 1529007602000, rootCauseEndMs: 1529008102000, line: 3 },
+      {
+        traceName: '2_1_100000_60',
+        traceType: 'bursty_input',
+        anomalyType: 'bursty_input',
+        anomalyDetails: '',
+        rootCauseStartMs: 1527535260000,
+        rootCauseEndMs: 1527536189000,
+        extendedEffectEndMs: 1527536250000,
+        line: 2,
+      },
+      {
+        traceName: '8_4_1000000_77',
+        traceType: 'cpu_contention',
+        anomalyType: 'cpu_contention',
+        anomalyDetails: 'no_application_impact',
+        rootCauseStartMs: 1529007602000,
+        rootCauseEndMs: 1529008102000,
+        line: 3,
+      },
     ]);
   });
 
@@ -32,7 +55,9 @@ describe('parseExathlonGroundTruth', () => {
   it('names line and column of an unknown anomaly type', () => {
     const e = errorOf(`${HEADER}\n${GOOD}\n2_1_100000_60,bursty_input,bursty_inputs,,1527535260.0,1527536189.0,\n`);
     expect(e.location).toEqual({ file: 'gt.csv', line: 3, column: 28 });
-    expect(e.message).toMatch(/^gt\.csv:3:28: expected an anomaly type \(bursty_input, .*unknown\), found "bursty_inputs"$/);
+    expect(e.message).toMatch(
+      /^gt\.csv:3:28: expected an anomaly type \(bursty_input, .*unknown\), found "bursty_inputs"$/,
+    );
   });
 
   it('names line and column of a time that is not a decimal', () => {
@@ -48,12 +73,20 @@ describe('parseExathlonGroundTruth', () => {
   });
 
   it('rejects an extended end before the start', () => {
-    expect(errorOf(`${HEADER}\n2_1_100000_60,bursty_input,bursty_input,,200.0,300.0,100.0\n`).location).toEqual({ file: 'gt.csv', line: 2, column: 54 });
+    expect(errorOf(`${HEADER}\n2_1_100000_60,bursty_input,bursty_input,,200.0,300.0,100.0\n`).location).toEqual({
+      file: 'gt.csv',
+      line: 2,
+      column: 54,
+    });
   });
 
   it('names where a row with too few or too many fields goes wrong', () => {
     // 6 fields: 48 characters, so the missing field would start at 49
-    expect(errorOf(`${HEADER}\n2_1_100000_60,bursty_input,bursty_input,,1.0,2.0\n`).location).toEqual({ file: 'gt.csv', line: 2, column: 49 });
+    expect(errorOf(`${HEADER}\n2_1_100000_60,bursty_input,bursty_input,,1.0,2.0\n`).location).toEqual({
+      file: 'gt.csv',
+      line: 2,
+      column: 49,
+    });
     // 8 fields: the 8th starts at 51
     const e = errorOf(`${HEADER}\n2_1_100000_60,bursty_input,bursty_input,,1.0,2.0,,x\n`);
     expect(e.location).toEqual({ file: 'gt.csv', line: 2, column: 51 });
@@ -61,8 +94,16 @@ describe('parseExathlonGroundTruth', () => {
   });
 
   it('rejects a trace type that disagrees with the trace name, and a bad trace name', () => {
-    expect(errorOf(`${HEADER}\n2_1_100000_60,stalled_input,bursty_input,,1.0,2.0,\n`).location).toEqual({ file: 'gt.csv', line: 2, column: 15 });
-    expect(errorOf(`${HEADER}\n2_1_x_60,bursty_input,bursty_input,,1.0,2.0,\n`).location).toEqual({ file: 'gt.csv', line: 2, column: 1 });
+    expect(errorOf(`${HEADER}\n2_1_100000_60,stalled_input,bursty_input,,1.0,2.0,\n`).location).toEqual({
+      file: 'gt.csv',
+      line: 2,
+      column: 15,
+    });
+    expect(errorOf(`${HEADER}\n2_1_x_60,bursty_input,bursty_input,,1.0,2.0,\n`).location).toEqual({
+      file: 'gt.csv',
+      line: 2,
+      column: 1,
+    });
   });
 
   it('requires the header', () => {
@@ -71,7 +112,13 @@ describe('parseExathlonGroundTruth', () => {
 });
 
 /** An event on the test clock (seconds). */
-function event(anomalyType: ExathlonEvent['anomalyType'], start: number, end: number, extended?: number, details = ''): ExathlonEvent {
+function event(
+  anomalyType: ExathlonEvent['anomalyType'],
+  start: number,
+  end: number,
+  extended?: number,
+  details = '',
+): ExathlonEvent {
   return {
     traceName: '4_4_100000_1',
     traceType: 'cpu_contention',
@@ -111,7 +158,16 @@ describe('labelTrace', () => {
   });
 
   it('codes T1…T6 as 1…6', () => {
-    const codes = (['bursty_input', 'bursty_input_crash', 'stalled_input', 'cpu_contention', 'driver_failure', 'executor_failure'] as const).map((t) => eventLabelOf({ anomalyType: t, anomalyDetails: '' }).code);
+    const codes = (
+      [
+        'bursty_input',
+        'bursty_input_crash',
+        'stalled_input',
+        'cpu_contention',
+        'driver_failure',
+        'executor_failure',
+      ] as const
+    ).map((t) => eventLabelOf({ anomalyType: t, anomalyDetails: '' }).code);
     expect(codes).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });
@@ -129,13 +185,26 @@ onRealData('ground_truth.csv of the data root', () => {
     expect(events).toHaveLength(109);
     const byType: Record<string, number> = {};
     for (const e of events) byType[e.anomalyType] = (byType[e.anomalyType] ?? 0) + 1;
-    expect(byType).toEqual({ bursty_input: 29, bursty_input_crash: 7, cpu_contention: 26, driver_failure: 9, executor_failure: 10, stalled_input: 16, unknown: 12 });
+    expect(byType).toEqual({
+      bursty_input: 29,
+      bursty_input_crash: 7,
+      cpu_contention: 26,
+      driver_failure: 9,
+      executor_failure: 10,
+      stalled_input: 16,
+      unknown: 12,
+    });
   });
 
   it('has the anomaly_details counts, 28 empty extended ends and 34 disturbed traces of the data README', () => {
     const details: Record<string, number> = {};
     for (const e of events) details[e.anomalyDetails || 'empty'] = (details[e.anomalyDetails || 'empty'] ?? 0) + 1;
-    expect(details).toEqual({ empty: 83, increased_processing_time: 18, no_application_impact: 5, application_crash: 3 });
+    expect(details).toEqual({
+      empty: 83,
+      increased_processing_time: 18,
+      no_application_impact: 5,
+      application_crash: 3,
+    });
     expect(events.filter((e) => e.extendedEffectEndMs === undefined)).toHaveLength(28);
     expect(new Set(events.map((e) => e.traceName)).size).toBe(34);
     expect(events.every((e) => parseTraceName(e.traceName).type !== 0)).toBe(true);

@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { InputError, type AnomalyRange } from '@driftwatch/contracts';
-import { EXATHLON_ANOMALY_TYPES, EXATHLON_IGNORED_CODE, EXATHLON_TRACE_TYPES, parseTraceName, type ExathlonAnomalyType } from './names';
+import {
+  EXATHLON_ANOMALY_TYPES,
+  EXATHLON_IGNORED_CODE,
+  EXATHLON_TRACE_TYPES,
+  parseTraceName,
+  type ExathlonAnomalyType,
+} from './names';
 
 /** One row of ground_truth.csv (data README "Ground truth"); times in ms since epoch. */
 export interface ExathlonEvent {
@@ -18,7 +24,15 @@ export interface ExathlonEvent {
 }
 
 /** The header of ground_truth.csv, in order (data README "Ground truth"). */
-export const GROUND_TRUTH_COLUMNS = ['trace_name', 'trace_type', 'anomaly_type', 'anomaly_details', 'root_cause_start', 'root_cause_end', 'extended_effect_end'] as const;
+export const GROUND_TRUTH_COLUMNS = [
+  'trace_name',
+  'trace_type',
+  'anomaly_type',
+  'anomaly_details',
+  'root_cause_start',
+  'root_cause_end',
+  'extended_effect_end',
+] as const;
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -35,7 +49,8 @@ export async function readExathlonGroundTruth(path: string): Promise<ExathlonEve
 export function parseExathlonGroundTruth(text: string, file = 'ground_truth.csv'): ExathlonEvent[] {
   const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
   const header = lines[0]?.replace(/^\uFEFF/, '') ?? '';
-  if (header !== GROUND_TRUTH_COLUMNS.join(',')) throw new InputError({ file, line: 1, column: 1 }, `the header "${GROUND_TRUTH_COLUMNS.join(',')}"`, header);
+  if (header !== GROUND_TRUTH_COLUMNS.join(','))
+    throw new InputError({ file, line: 1, column: 1 }, `the header "${GROUND_TRUTH_COLUMNS.join(',')}"`, header);
   const events: ExathlonEvent[] = [];
   for (let i = 1; i < lines.length; i++) {
     if (lines[i] === '') continue;
@@ -52,12 +67,20 @@ function parseEventLine(text: string, file: string, line: number): ExathlonEvent
   const at = (k: number) => ({ file, line, column: columns[k] });
   if (fields.length !== GROUND_TRUTH_COLUMNS.length) {
     const where = fields.length > GROUND_TRUTH_COLUMNS.length ? columns[GROUND_TRUTH_COLUMNS.length] : text.length + 1;
-    throw new InputError({ file, line, column: where }, `${GROUND_TRUTH_COLUMNS.length} comma-separated fields (${GROUND_TRUTH_COLUMNS.join(',')})`, `${fields.length} fields`);
+    throw new InputError(
+      { file, line, column: where },
+      `${GROUND_TRUTH_COLUMNS.length} comma-separated fields (${GROUND_TRUTH_COLUMNS.join(',')})`,
+      `${fields.length} fields`,
+    );
   }
   const [traceName, traceType, anomalyType, anomalyDetails] = fields;
   const name = parseTraceNameAt(traceName, at(0));
   if (traceType !== EXATHLON_TRACE_TYPES[name.type]) {
-    throw new InputError(at(1), `trace type "${EXATHLON_TRACE_TYPES[name.type]}", the type of trace ${traceName}`, traceType);
+    throw new InputError(
+      at(1),
+      `trace type "${EXATHLON_TRACE_TYPES[name.type]}", the type of trace ${traceName}`,
+      traceType,
+    );
   }
   if (!(EXATHLON_ANOMALY_TYPES as readonly string[]).includes(anomalyType)) {
     throw new InputError(at(2), `an anomaly type (${EXATHLON_ANOMALY_TYPES.join(', ')})`, anomalyType);
@@ -66,7 +89,8 @@ function parseEventLine(text: string, file: string, line: number): ExathlonEvent
   const end = secondsToMs(fields[5], at(5), false)!;
   const extended = secondsToMs(fields[6], at(6), true);
   if (end < start) throw new InputError(at(5), `root_cause_end ≥ root_cause_start (${fields[4]})`, fields[5]);
-  if (extended !== undefined && extended < start) throw new InputError(at(6), `extended_effect_end ≥ root_cause_start (${fields[4]})`, fields[6]);
+  if (extended !== undefined && extended < start)
+    throw new InputError(at(6), `extended_effect_end ≥ root_cause_start (${fields[4]})`, fields[6]);
   return {
     traceName,
     traceType,
@@ -90,9 +114,18 @@ function parseTraceNameAt(text: string, location: { file: string; line: number; 
 }
 
 /** Unix seconds as a decimal → ms (rounded to the ms); empty allowed only where the field is optional. */
-function secondsToMs(text: string, location: { file: string; line: number; column: number }, optional: boolean): number | undefined {
+function secondsToMs(
+  text: string,
+  location: { file: string; line: number; column: number },
+  optional: boolean,
+): number | undefined {
   if (text === '' && optional) return undefined;
-  if (!DECIMAL.test(text)) throw new InputError(location, optional ? 'Unix seconds as a decimal, or an empty field' : 'Unix seconds as a decimal', text);
+  if (!DECIMAL.test(text))
+    throw new InputError(
+      location,
+      optional ? 'Unix seconds as a decimal, or an empty field' : 'Unix seconds as a decimal',
+      text,
+    );
   return Math.round(Number(text) * 1000);
 }
 
@@ -108,9 +141,13 @@ export interface EventLabel {
  * (`no_application_impact`, "os_only") is relabelled 7, ignored, unless `osOnlyAsUnknown` is false
  * (docs/divad.md §5a "Labels"; paper A.1; upstream `label_as_unknown = "os_only"`).
  */
-export function eventLabelOf(event: Pick<ExathlonEvent, 'anomalyType' | 'anomalyDetails'>, osOnlyAsUnknown = true): EventLabel {
+export function eventLabelOf(
+  event: Pick<ExathlonEvent, 'anomalyType' | 'anomalyDetails'>,
+  osOnlyAsUnknown = true,
+): EventLabel {
   if (event.anomalyType === 'unknown') return { eventType: 'unknown', code: EXATHLON_IGNORED_CODE, ignored: true };
-  if (osOnlyAsUnknown && event.anomalyDetails === 'no_application_impact') return { eventType: 'os_only', code: EXATHLON_IGNORED_CODE, ignored: true };
+  if (osOnlyAsUnknown && event.anomalyDetails === 'no_application_impact')
+    return { eventType: 'os_only', code: EXATHLON_IGNORED_CODE, ignored: true };
   return { eventType: event.anomalyType, code: EXATHLON_ANOMALY_TYPES.indexOf(event.anomalyType) + 1, ignored: false };
 }
 
@@ -124,7 +161,11 @@ export function eventEndMs(event: Pick<ExathlonEvent, 'rootCauseEndMs' | 'extend
  * in file order, so a later event overwrites an earlier one where they overlap (upstream `_add_anomaly_column`).
  * One range per event that covers at least one record: [first record ≥ start, last record ≤ end + 1).
  */
-export function labelTrace(timestampsMs: BigInt64Array, events: readonly ExathlonEvent[], osOnlyAsUnknown = true): { labels: Uint8Array; ranges: AnomalyRange[] } {
+export function labelTrace(
+  timestampsMs: BigInt64Array,
+  events: readonly ExathlonEvent[],
+  osOnlyAsUnknown = true,
+): { labels: Uint8Array; ranges: AnomalyRange[] } {
   const n = timestampsMs.length;
   const labels = new Uint8Array(n);
   const ranges: AnomalyRange[] = [];

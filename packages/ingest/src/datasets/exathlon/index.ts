@@ -14,7 +14,13 @@ export {
   type ExathlonTraceType,
   type ExathlonAnomalyType,
 } from './names';
-export { readExathlonTrace, columnOrderOf, type ExathlonTrace, type ReadExathlonTraceOptions, type ColumnOrder } from './trace';
+export {
+  readExathlonTrace,
+  columnOrderOf,
+  type ExathlonTrace,
+  type ReadExathlonTraceOptions,
+  type ColumnOrder,
+} from './trace';
 export {
   readExathlonGroundTruth,
   parseExathlonGroundTruth,

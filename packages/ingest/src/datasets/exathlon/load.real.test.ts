@@ -34,14 +34,19 @@ onRealData('loadExathlon on the included traces', () => {
     expect(trace.timestamps.lastIndexOf(1525708950000n)).toBe(at);
     // the 5 s gap before it is filled forward: the 4 seconds before hold the record of 1525708945
     const width = trace.columns.length;
-    expect(trace.values.subarray((at - 1) * width, at * width)).toEqual(trace.values.subarray((at - 5) * width, (at - 4) * width));
+    expect(trace.values.subarray((at - 1) * width, at * width)).toEqual(
+      trace.values.subarray((at - 5) * width, (at - 4) * width),
+    );
   });
 
   it('finds spots 3 and 4 inactive for the whole trace, spots 1 and 2 active with a short missing start', () => {
     for (const trace of loaded.traces) {
       expect(trace.activeExecutors).toBe(2);
       const [s1, s2, s3, s4] = trace.spots;
-      for (const s of [s3, s4]) expect(s.runs).toEqual([expect.objectContaining({ start: 0, end: trace.recordsRead, kind: 'inactive', rule: 'whole-trace' })]);
+      for (const s of [s3, s4])
+        expect(s.runs).toEqual([
+          expect.objectContaining({ start: 0, end: trace.recordsRead, kind: 'inactive', rule: 'whole-trace' }),
+        ]);
       for (const s of [s1, s2]) {
         expect(s.active).toBe(true);
         expect(s.runs).toHaveLength(1);
@@ -57,7 +62,10 @@ onRealData('loadExathlon on the included traces', () => {
       const unset = trace.unsetColumns;
       expect(unset.filter(isNmonColumn)).toHaveLength(36);
       expect(unset.filter((c) => spotOfColumn(c) === 5)).toHaveLength(140);
-      expect(unset.filter((c) => c.startsWith('driver_')).sort()).toEqual(['driver_jvm_non-heap_max_value', 'driver_jvm_pools_Metaspace_max_value']);
+      expect(unset.filter((c) => c.startsWith('driver_')).sort()).toEqual([
+        'driver_jvm_non-heap_max_value',
+        'driver_jvm_pools_Metaspace_max_value',
+      ]);
       expect(unset.filter((c) => [1, 2].includes(spotOfColumn(c) ?? 0))).toHaveLength(4);
       expect(unset).toHaveLength(182);
     }
@@ -74,7 +82,13 @@ onRealData('loadExathlon on the included traces', () => {
     // upstream's 237 = 168 + 69 come from constants over all 93 traces; over two undisturbed 30 GB traces two more
     // driver columns and six more executor features are constant (see the README section)
     const plan = loaded.featurePlan;
-    expect(plan.counts).toEqual({ input: 2283, nmon: 1340, spot5: 140, constantDriver: 77, constantExecutorFeatures: 77 });
+    expect(plan.counts).toEqual({
+      input: 2283,
+      nmon: 1340,
+      spot5: 140,
+      constantDriver: 77,
+      constantExecutorFeatures: 77,
+    });
     expect(plan.driverIdentity.length + plan.driverDifferenced.length).toBe(166);
     expect(plan.executorAveraged.length + plan.executorDifferenced.length).toBe(63);
     expect(plan.features).toHaveLength(229);
@@ -86,10 +100,15 @@ onRealData('loadExathlon on the included traces', () => {
 
   it('differences the Spark counters and keeps the gauges', () => {
     const plan = loaded.featurePlan;
-    for (const counter of ['driver_StreamingMetrics_streaming_totalCompletedBatches_value', 'driver_StreamingMetrics_streaming_totalProcessedRecords_value', 'driver_LiveListenerBus_numEventsPosted_count']) {
+    for (const counter of [
+      'driver_StreamingMetrics_streaming_totalCompletedBatches_value',
+      'driver_StreamingMetrics_streaming_totalProcessedRecords_value',
+      'driver_LiveListenerBus_numEventsPosted_count',
+    ]) {
       expect(plan.driverDifferenced).toContain(counter);
     }
-    for (const counter of ['executor_runTime_count', 'executor_cpuTime_count', 'executor_recordsRead_count']) expect(plan.executorDifferenced).toContain(counter);
+    for (const counter of ['executor_runTime_count', 'executor_cpuTime_count', 'executor_recordsRead_count'])
+      expect(plan.executorDifferenced).toContain(counter);
     expect(plan.driverIdentity).toContain('driver_StreamingMetrics_streaming_lastCompletedBatch_processingDelay_value');
     expect(plan.driverIdentity).toContain('driver_jvm_heap_used_value');
     expect(plan.executorAveraged).toContain('jvm_heap_used_value');

@@ -8,17 +8,27 @@ import { listExathlonTraces, loadExathlon, summariseExathlon, type ExathlonProgr
 const HEADER = 't,driver_a,driver_b,1_executor_runTime_count,1_jvm_heap_max_value,node5_x';
 const HEAP = 30542397440;
 /** Rows of the header above from columns of values. */
-const csv = (t: number[], a: number[], b: number[], runTime: number[]) => [HEADER, ...t.map((s, i) => `${s},${a[i]},${b[i]},${runTime[i]},${HEAP},${i}`)].join('\n') + '\n';
+const csv = (t: number[], a: number[], b: number[], runTime: number[]) =>
+  [HEADER, ...t.map((s, i) => `${s},${a[i]},${b[i]},${runTime[i]},${HEAP},${i}`)].join('\n') + '\n';
 
 describe('loadExathlon on a generated data root', () => {
   let root: string;
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'exathlon-load-'));
     for (const app of ['app1', 'app2', 'app10']) await mkdir(join(root, 'exathlon', app), { recursive: true });
-    await writeFile(join(root, 'exathlon', 'app1', '1_0_100_1.csv'), csv([0, 1, 2, 3], [1, 2, 3, 4], [5, 6, 5, 6], [10, 20, 30, 40]));
-    await writeFile(join(root, 'exathlon', 'app2', '2_1_100_2.csv.gz'), gzipSync(csv([10, 11, 12, 13, 14], [1, 3, 6, 10, 15], [7, 8, 7, 8, 7], [5, 6, 7, 8, 9])));
+    await writeFile(
+      join(root, 'exathlon', 'app1', '1_0_100_1.csv'),
+      csv([0, 1, 2, 3], [1, 2, 3, 4], [5, 6, 5, 6], [10, 20, 30, 40]),
+    );
+    await writeFile(
+      join(root, 'exathlon', 'app2', '2_1_100_2.csv.gz'),
+      gzipSync(csv([10, 11, 12, 13, 14], [1, 3, 6, 10, 15], [7, 8, 7, 8, 7], [5, 6, 7, 8, 9])),
+    );
     await writeFile(join(root, 'exathlon', 'app10', '10_0_5_3.csv'), csv([0, 1], [1, 1], [1, 1], [1, 1]));
-    await writeFile(join(root, 'exathlon', 'ground_truth.csv'), 'trace_name,trace_type,anomaly_type,anomaly_details,root_cause_start,root_cause_end,extended_effect_end\n2_1_100_2,bursty_input,bursty_input,,12.0,13.0,\n');
+    await writeFile(
+      join(root, 'exathlon', 'ground_truth.csv'),
+      'trace_name,trace_type,anomaly_type,anomaly_details,root_cause_start,root_cause_end,extended_effect_end\n2_1_100_2,bursty_input,bursty_input,,12.0,13.0,\n',
+    );
   });
   afterAll(async () => {
     await rm(root, { recursive: true });
@@ -56,8 +66,18 @@ describe('loadExathlon on a generated data root', () => {
 
   it('applies given lists in one pass and reports progress per stage', async () => {
     const events: ExathlonProgress[] = [];
-    const loaded = await loadExathlon(root, { traces: ['1_0_100_1'], dropped: [], cumulative: [], onProgress: (p) => events.push(p) });
-    expect(loaded.featurePlan.features).toEqual(['driver_a', 'driver_b', 'avg_executor_runTime_count', 'avg_jvm_heap_max_value']);
+    const loaded = await loadExathlon(root, {
+      traces: ['1_0_100_1'],
+      dropped: [],
+      cumulative: [],
+      onProgress: (p) => events.push(p),
+    });
+    expect(loaded.featurePlan.features).toEqual([
+      'driver_a',
+      'driver_b',
+      'avg_executor_runTime_count',
+      'avg_jvm_heap_max_value',
+    ]);
     expect([...new Set(events.map((e) => e.stage))]).toEqual(['read', 'preprocess', 'features']);
     expect(events.find((e) => e.stage === 'read')).toMatchObject({ trace: '1_0_100_1', index: 1, of: 1, rows: 4 });
     expect(events.filter((e) => e.stage === 'preprocess')).toHaveLength(1);
@@ -66,7 +86,11 @@ describe('loadExathlon on a generated data root', () => {
   it('reads each trace twice to derive a plan unless told to hold the traces', async () => {
     const count = async (holdTraces: boolean) => {
       let preprocessed = 0;
-      await loadExathlon(root, { traces: ['1_0_100_1', '2_1_100_2'], holdTraces, onProgress: (p) => (preprocessed += p.stage === 'preprocess' ? 1 : 0) });
+      await loadExathlon(root, {
+        traces: ['1_0_100_1', '2_1_100_2'],
+        holdTraces,
+        onProgress: (p) => (preprocessed += p.stage === 'preprocess' ? 1 : 0),
+      });
       return preprocessed;
     };
     expect(await count(false)).toBe(4);
@@ -84,7 +108,9 @@ describe('loadExathlon on a generated data root', () => {
 
   it('names the available traces when one is unknown', async () => {
     await expect(loadExathlon(root, { traces: ['1_0_100_9'] })).rejects.toThrow(DataRootError);
-    await expect(loadExathlon(root, { traces: ['1_0_100_9'] })).rejects.toThrow(/available: 1_0_100_1, 2_1_100_2, 10_0_5_3/);
+    await expect(loadExathlon(root, { traces: ['1_0_100_9'] })).rejects.toThrow(
+      /available: 1_0_100_1, 2_1_100_2, 10_0_5_3/,
+    );
   });
 
   it('needs ground_truth.csv for disturbed traces only, and the exathlon folder', async () => {

@@ -140,19 +140,34 @@ export async function loadExathlon(dataRoot: string, options: LoadExathlonOption
     if (options.keepPreprocessed) kept.push(trace);
     if (held) held[i] = undefined; // let the float64 table go
   }
-  return { sequences, featurePlan: plan!, traces: summaries, events, ...(options.keepPreprocessed ? { preprocessed: kept } : {}) };
+  return {
+    sequences,
+    featurePlan: plan!,
+    traces: summaries,
+    events,
+    ...(options.keepPreprocessed ? { preprocessed: kept } : {}),
+  };
 }
 
 /** The requested traces among those found, or a DataRootError listing what is there. */
-function selectTraces(available: ExathlonTraceFile[], wanted: readonly string[] | undefined, dataRoot: string): ExathlonTraceFile[] {
+function selectTraces(
+  available: ExathlonTraceFile[],
+  wanted: readonly string[] | undefined,
+  dataRoot: string,
+): ExathlonTraceFile[] {
   if (!wanted) {
-    if (available.length === 0) throw new DataRootError(`exathlon: no trace files (<app>_<type>_<rate>_<id>.csv[.gz]) under ${join(dataRoot, 'exathlon')}`);
+    if (available.length === 0)
+      throw new DataRootError(
+        `exathlon: no trace files (<app>_<type>_<rate>_<id>.csv[.gz]) under ${join(dataRoot, 'exathlon')}`,
+      );
     return available;
   }
   const byName = new Map(available.map((f) => [f.name, f]));
   const unknown = wanted.filter((w) => !byName.has(w));
   if (unknown.length > 0) {
-    throw new DataRootError(`exathlon: unknown trace${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; available: ${available.map((f) => f.name).join(', ') || 'none'}`);
+    throw new DataRootError(
+      `exathlon: unknown trace${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; available: ${available.map((f) => f.name).join(', ') || 'none'}`,
+    );
   }
   return wanted.map((w) => byName.get(w)!);
 }
@@ -162,25 +177,53 @@ async function readGroundTruthFor(dataRoot: string, files: ExathlonTraceFile[]):
   const path = join(dataRoot, 'exathlon', 'ground_truth.csv');
   if (existsSync(path)) return readExathlonGroundTruth(path);
   const disturbed = files.filter((f) => parseTraceName(f.name).type !== 0);
-  if (disturbed.length > 0) throw new DataRootError(`exathlon: ${path} is missing, and the disturbed traces ${disturbed.map((f) => f.name).join(', ')} need it for their labels`);
+  if (disturbed.length > 0)
+    throw new DataRootError(
+      `exathlon: ${path} is missing, and the disturbed traces ${disturbed.map((f) => f.name).join(', ')} need it for their labels`,
+    );
   return [];
 }
 
 /** Read, preprocess and label one trace. */
-async function loadOne(file: ExathlonTraceFile, index: number, of: number, events: ExathlonEvent[], options: LoadExathlonOptions): Promise<LabelledExathlonTrace> {
+async function loadOne(
+  file: ExathlonTraceFile,
+  index: number,
+  of: number,
+  events: ExathlonEvent[],
+  options: LoadExathlonOptions,
+): Promise<LabelledExathlonTrace> {
   const report = options.onProgress;
   const raw = await readExathlonTrace(file.path, {
     signal: options.signal,
-    onProgress: report && ((p) => report({ trace: file.name, index: index + 1, of, stage: 'read', bytesRead: p.bytesRead, totalBytes: p.totalBytes, rows: p.rows })),
+    onProgress:
+      report &&
+      ((p) =>
+        report({
+          trace: file.name,
+          index: index + 1,
+          of,
+          stage: 'read',
+          bytesRead: p.bytesRead,
+          totalBytes: p.totalBytes,
+          rows: p.rows,
+        })),
   });
   report?.({ trace: file.name, index: index + 1, of, stage: 'preprocess' });
   const trace = preprocessExathlonTrace(raw, options);
-  const { labels, ranges } = labelTrace(trace.timestamps, eventsOfTrace(events, file.name), options.osOnlyAsUnknown ?? true);
+  const { labels, ranges } = labelTrace(
+    trace.timestamps,
+    eventsOfTrace(events, file.name),
+    options.osOnlyAsUnknown ?? true,
+  );
   return { ...trace, labels, ranges };
 }
 
 /** What the load reports about one trace. */
-function summaryOf(trace: LabelledExathlonTrace, file: ExathlonTraceFile, options: DomainOptions): ExathlonTraceSummary {
+function summaryOf(
+  trace: LabelledExathlonTrace,
+  file: ExathlonTraceFile,
+  options: DomainOptions,
+): ExathlonTraceSummary {
   return {
     name: trace.info.name,
     file: file.path,
@@ -196,7 +239,9 @@ function summaryOf(trace: LabelledExathlonTrace, file: ExathlonTraceFile, option
 }
 
 /** Label code → event type for the inspection (codes 1–7 of docs/divad.md §1). */
-export const EXATHLON_EVENT_TYPES: Record<number, string> = Object.fromEntries(EXATHLON_ANOMALY_TYPES.map((t, k) => [k + 1, t]));
+export const EXATHLON_EVENT_TYPES: Record<number, string> = Object.fromEntries(
+  EXATHLON_ANOMALY_TYPES.map((t, k) => [k + 1, t]),
+);
 
 /** The inspection of a loaded Exathlon data set, with notes on the feature plan, domains, spots and ground truth. */
 export function summariseExathlon(loaded: LoadedExathlon): DatasetInspection {
@@ -214,7 +259,11 @@ export function summariseExathlon(loaded: LoadedExathlon): DatasetInspection {
     `ground_truth.csv: ${loaded.events.length} events in ${disturbed} disturbed traces`,
     'input rates are those of the trace names: upstream corrects some through a renaming table the data root does not hold',
   ];
-  return summariseSequences('exathlon', loaded.sequences, { eventTypes: EXATHLON_EVENT_TYPES, tables: { 'ground_truth.csv': loaded.events.length }, notes });
+  return summariseSequences('exathlon', loaded.sequences, {
+    eventTypes: EXATHLON_EVENT_TYPES,
+    tables: { 'ground_truth.csv': loaded.events.length },
+    notes,
+  });
 }
 
 /** `datasets inspect exathlon`: loads the traces (all, or `options.traces`) and summarises them. */

@@ -1,9 +1,24 @@
 import { InputError } from '@driftwatch/contracts';
-import { executorFeatureOf, isDriverColumn, isNmonColumn, parseTraceName, spotOfColumn, stripStreamingPrefix, traceNameOfFile } from './names';
+import {
+  executorFeatureOf,
+  isDriverColumn,
+  isNmonColumn,
+  parseTraceName,
+  spotOfColumn,
+  stripStreamingPrefix,
+  traceNameOfFile,
+} from './names';
 
 describe('trace names', () => {
   it('reads app, type, rate and id from <app>_<type>_<rate>_<id>', () => {
-    expect(parseTraceName('10_2_1000000_67')).toEqual({ name: '10_2_1000000_67', app: 10, type: 2, traceType: 'bursty_input_crash', rate: 1000000, id: 67 });
+    expect(parseTraceName('10_2_1000000_67')).toEqual({
+      name: '10_2_1000000_67',
+      app: 10,
+      type: 2,
+      traceType: 'bursty_input_crash',
+      rate: 1000000,
+      id: 67,
+    });
     expect(parseTraceName('6_0_50000_48').traceType).toBe('undisturbed');
     expect(parseTraceName('1_5_1000000_86').traceType).toBe('process_failure');
   });
@@ -15,15 +30,19 @@ describe('trace names', () => {
 
   it('rejects other names and type digits beyond 5, naming the file', () => {
     expect(() => parseTraceName('1_0_100000', 'x/1_0_100000.csv')).toThrow(InputError);
-    expect(() => parseTraceName('1_6_100000_3', 'f.csv')).toThrow(/^f\.csv: expected a trace name .*type 0–5, found "1_6_100000_3"$/);
+    expect(() => parseTraceName('1_6_100000_3', 'f.csv')).toThrow(
+      /^f\.csv: expected a trace name .*type 0–5, found "1_6_100000_3"$/,
+    );
   });
 });
 
 describe('stripStreamingPrefix', () => {
   it('removes the per-run part of the data README example, leaving driver_StreamingMetrics_…', () => {
-    expect(stripStreamingPrefix('driver_benchmark_userclicks_1_19_10000_100000_batch35_1__StreamingMetrics_streaming_lastCompletedBatch_processingDelay_value')).toBe(
-      'driver_StreamingMetrics_streaming_lastCompletedBatch_processingDelay_value',
-    );
+    expect(
+      stripStreamingPrefix(
+        'driver_benchmark_userclicks_1_19_10000_100000_batch35_1__StreamingMetrics_streaming_lastCompletedBatch_processingDelay_value',
+      ),
+    ).toBe('driver_StreamingMetrics_streaming_lastCompletedBatch_processingDelay_value');
   });
 
   it('gives the same name for the two runs of the included traces', () => {

@@ -2,11 +2,26 @@ import { basename } from 'node:path';
 import { InputError } from '@driftwatch/contracts';
 
 /** Trace types by the `<type>` digit of a trace name (upstream `TRACE_TYPES`, data README "What it is"). */
-export const EXATHLON_TRACE_TYPES = ['undisturbed', 'bursty_input', 'bursty_input_crash', 'stalled_input', 'cpu_contention', 'process_failure'] as const;
+export const EXATHLON_TRACE_TYPES = [
+  'undisturbed',
+  'bursty_input',
+  'bursty_input_crash',
+  'stalled_input',
+  'cpu_contention',
+  'process_failure',
+] as const;
 export type ExathlonTraceType = (typeof EXATHLON_TRACE_TYPES)[number];
 
 /** Anomaly types of ground_truth.csv; label code = index + 1 (upstream `ANOMALY_TYPES`, docs/divad.md §5a "Labels"). */
-export const EXATHLON_ANOMALY_TYPES = ['bursty_input', 'bursty_input_crash', 'stalled_input', 'cpu_contention', 'driver_failure', 'executor_failure', 'unknown'] as const;
+export const EXATHLON_ANOMALY_TYPES = [
+  'bursty_input',
+  'bursty_input_crash',
+  'stalled_input',
+  'cpu_contention',
+  'driver_failure',
+  'executor_failure',
+  'unknown',
+] as const;
 export type ExathlonAnomalyType = (typeof EXATHLON_ANOMALY_TYPES)[number];
 
 /** Label code of ignored events ("unknown", and CPU contention without application impact): docs/divad.md §1, §5a. */
@@ -40,7 +55,11 @@ export function parseTraceName(name: string, file = name): ExathlonTraceName {
   const m = TRACE_NAME.exec(name);
   const type = m ? Number(m[2]) : NaN;
   if (!m || !(type < EXATHLON_TRACE_TYPES.length)) {
-    throw new InputError({ file }, `a trace name "<app>_<type>_<rate>_<id>" with type 0–${EXATHLON_TRACE_TYPES.length - 1}`, name);
+    throw new InputError(
+      { file },
+      `a trace name "<app>_<type>_<rate>_<id>" with type 0–${EXATHLON_TRACE_TYPES.length - 1}`,
+      name,
+    );
   }
   return { name, app: Number(m[1]), type, traceType: EXATHLON_TRACE_TYPES[type], rate: Number(m[3]), id: Number(m[4]) };
 }

@@ -18,7 +18,14 @@ function traceOf(name: string, seconds: number[], columns: Record<string, number
   const names = Object.keys(columns);
   const values = new Float64Array(seconds.length * names.length);
   seconds.forEach((_, t) => names.forEach((c, j) => (values[t * names.length + j] = columns[c][t])));
-  return { info: parseTraceName(name), file: `${name}.csv`, columns: names, length: seconds.length, timestamps: BigInt64Array.from(seconds, (s) => BigInt(s * 1000)), values };
+  return {
+    info: parseTraceName(name),
+    file: `${name}.csv`,
+    columns: names,
+    length: seconds.length,
+    timestamps: BigInt64Array.from(seconds, (s) => BigInt(s * 1000)),
+    values,
+  };
 }
 
 /** Column `name` of a row-major result. */
@@ -69,7 +76,9 @@ describe('step (2): inactive rules', () => {
     expect(inactiveRuleOf({ start: 0, end: 10 }, { ...context, traceType: 2 })).toBeUndefined();
   });
   it('between valid records: inactive only if the runTime counter went down', () => {
-    expect(inactiveRuleOf({ start: 10, end: 20 }, { ...context, counterBefore: 50, counterAfter: 3 })).toBe('counter-reset');
+    expect(inactiveRuleOf({ start: 10, end: 20 }, { ...context, counterBefore: 50, counterAfter: 3 })).toBe(
+      'counter-reset',
+    );
     expect(inactiveRuleOf({ start: 10, end: 20 }, { ...context, counterBefore: 50, counterAfter: 50 })).toBeUndefined();
     expect(inactiveRuleOf({ start: 10, end: 20 }, { ...context, counterBefore: N, counterAfter: 3 })).toBeUndefined();
   });
@@ -128,8 +137,21 @@ describe('preprocessExathlonTrace on a hand-made trace', () => {
 
   it('classifies the runs: spot 1 missing twice, spot 2 inactive by counter reset', () => {
     const r = preprocessExathlonTrace(traceOf('1_0_100_1', seconds, columns));
-    expect(r.spots.map((s) => ({ spot: s.spot, active: s.active, runs: s.runs.map(({ start, end, kind, rule }) => ({ start, end, kind, rule })) }))).toEqual([
-      { spot: 1, active: true, runs: [{ start: 0, end: 2, kind: 'missing', rule: undefined }, { start: 5, end: 6, kind: 'missing', rule: undefined }] },
+    expect(
+      r.spots.map((s) => ({
+        spot: s.spot,
+        active: s.active,
+        runs: s.runs.map(({ start, end, kind, rule }) => ({ start, end, kind, rule })),
+      })),
+    ).toEqual([
+      {
+        spot: 1,
+        active: true,
+        runs: [
+          { start: 0, end: 2, kind: 'missing', rule: undefined },
+          { start: 5, end: 6, kind: 'missing', rule: undefined },
+        ],
+      },
       { spot: 2, active: true, runs: [{ start: 2, end: 4, kind: 'inactive', rule: 'counter-reset' }] },
       { spot: 3, active: false, runs: [] },
       { spot: 4, active: false, runs: [] },
@@ -159,7 +181,9 @@ describe('preprocessExathlonTrace on a hand-made trace', () => {
   it('step (3): keeps only the used columns and tests a spot on its used columns and counter', () => {
     const withConstant = { ...columns, '1_b': [3, 3, 3, 3, 3, 3, 3, 3] };
     expect(preprocessExathlonTrace(traceOf('1_0_100_1', seconds, withConstant)).spots[0].runs).toEqual([]);
-    const r = preprocessExathlonTrace(traceOf('1_0_100_1', seconds, withConstant), { usedColumns: ['1_a', 'driver_x'] });
+    const r = preprocessExathlonTrace(traceOf('1_0_100_1', seconds, withConstant), {
+      usedColumns: ['1_a', 'driver_x'],
+    });
     expect(r.columns).toEqual(['1_a', 'driver_x']);
     expect(r.spots[0].runs.map((x) => [x.start, x.end])).toEqual([
       [0, 2],
@@ -169,7 +193,10 @@ describe('preprocessExathlonTrace on a hand-made trace', () => {
 
   it('keeps a 10-record run ending a T2 trace inactive, and fills it in a T1 trace', () => {
     const s = Array.from({ length: 12 }, (_, t) => t);
-    const spot = { '1_a': [1, 2, ...new Array(10).fill(-1)], '1_executor_runTime_count': [1, 2, ...new Array(10).fill(-1)] };
+    const spot = {
+      '1_a': [1, 2, ...new Array(10).fill(-1)],
+      '1_executor_runTime_count': [1, 2, ...new Array(10).fill(-1)],
+    };
     const t2 = preprocessExathlonTrace(traceOf('1_2_100_1', s, spot));
     expect(column(t2, '1_a')).toEqual([1, 2, ...new Array(10).fill(-1)]);
     expect(t2.spots[0].runs[0]).toMatchObject({ start: 2, end: 12, kind: 'inactive', rule: 't2-trace-end' });
@@ -178,10 +205,16 @@ describe('preprocessExathlonTrace on a hand-made trace', () => {
   });
 
   it('sets a column without values to −1 and a spot without records to inactive', () => {
-    const r = preprocessExathlonTrace(traceOf('1_0_100_1', [0, 1], { '3_a': [-1, -1], driver_y: [-1, -1], driver_z: [1, 2] }));
+    const r = preprocessExathlonTrace(
+      traceOf('1_0_100_1', [0, 1], { '3_a': [-1, -1], driver_y: [-1, -1], driver_z: [1, 2] }),
+    );
     expect(r.unsetColumns).toEqual(['driver_y']);
     expect(column(r, '3_a')).toEqual([-1, -1]);
-    expect(r.spots[2]).toMatchObject({ spot: 3, active: false, runs: [{ start: 0, end: 2, kind: 'inactive', rule: 'whole-trace' }] });
+    expect(r.spots[2]).toMatchObject({
+      spot: 3,
+      active: false,
+      runs: [{ start: 0, end: 2, kind: 'inactive', rule: 'whole-trace' }],
+    });
     expect(r.activeExecutors).toBe(0);
   });
 });

@@ -62,7 +62,12 @@ export function minusOneToNaN(values: Float64Array): Float64Array {
 }
 
 /** Maximal runs [start, end) of records where every one of `columns` is NaN (the "fully missing" ranges of step (2)). */
-export function allMissingRuns(values: Float64Array, length: number, width: number, columns: readonly number[]): MissingRun[] {
+export function allMissingRuns(
+  values: Float64Array,
+  length: number,
+  width: number,
+  columns: readonly number[],
+): MissingRun[] {
   const runs: MissingRun[] = [];
   let start = -1;
   for (let t = 0; t <= length; t++) {
@@ -100,7 +105,8 @@ export function inactiveRuleOf(run: MissingRun, context: RunContext): InactiveRu
   const endsTrace = run.end === context.length;
   if (startsTrace || endsTrace) {
     if (runLength >= MIN_EDGE_INACTIVE_RECORDS) return 'trace-edge';
-    if (endsTrace && context.traceType === T2_TRACE_TYPE && runLength >= MIN_T2_END_INACTIVE_RECORDS) return 't2-trace-end';
+    if (endsTrace && context.traceType === T2_TRACE_TYPE && runLength >= MIN_T2_END_INACTIVE_RECORDS)
+      return 't2-trace-end';
     return undefined;
   }
   // NaN on either side compares false: no evidence of a reset
@@ -108,7 +114,14 @@ export function inactiveRuleOf(run: MissingRun, context: RunContext): InactiveRu
 }
 
 /** Sets `columns` of records [start, end) to `value` in place. */
-export function setRecords(values: Float64Array, width: number, columns: readonly number[], start: number, end: number, value: number): void {
+export function setRecords(
+  values: Float64Array,
+  width: number,
+  columns: readonly number[],
+  start: number,
+  end: number,
+  value: number,
+): void {
   for (let t = start; t < end; t++) for (const c of columns) values[t * width + c] = value;
 }
 
@@ -145,7 +158,12 @@ export function negativesToOpposite(values: Float64Array): void {
  * of its records per column (NaN left out, pandas `resample('1s').max()`), empty seconds are filled forward,
  * then backward. Duplicate records (same t) merge here.
  */
-export function resampleMaxPerSecond(timestamps: BigInt64Array, values: Float64Array, length: number, width: number): { timestamps: BigInt64Array; values: Float64Array; length: number } {
+export function resampleMaxPerSecond(
+  timestamps: BigInt64Array,
+  values: Float64Array,
+  length: number,
+  width: number,
+): { timestamps: BigInt64Array; values: Float64Array; length: number } {
   if (length === 0) return { timestamps: new BigInt64Array(0), values: new Float64Array(0), length: 0 };
   const second = (ms: bigint) => (ms >= 0n ? ms / 1000n : (ms - 999n) / 1000n);
   const origin = second(timestamps[0]);
@@ -187,7 +205,10 @@ export function unsetColumnsToMinusOne(values: Float64Array, length: number, wid
  * runs classified inactive (back to −1) or missing; keep the used columns; ffill then bfill; negatives ≠ −1 → their
  * opposite; 1 s resampling with max, then ffill, bfill. Columns never valued in the trace are set to −1.
  */
-export function preprocessExathlonTrace(trace: ExathlonTrace, options: PreprocessOptions = {}): PreprocessedExathlonTrace {
+export function preprocessExathlonTrace(
+  trace: ExathlonTrace,
+  options: PreprocessOptions = {},
+): PreprocessedExathlonTrace {
   const width = trace.columns.length;
   const length = trace.length;
   if (length === 0) throw new ParameterError(`trace ${trace.info.name} has no records`);
@@ -196,7 +217,8 @@ export function preprocessExathlonTrace(trace: ExathlonTrace, options: Preproces
   const spots = EXECUTOR_SPOTS.map((spot) => classifySpot(trace, values, spot, used));
   for (const activity of spots) {
     const columns = spotColumnIndices(trace.columns, activity.spot);
-    for (const run of activity.runs) if (run.kind === 'inactive') setRecords(values, width, columns, run.start, run.end, -1);
+    for (const run of activity.runs)
+      if (run.kind === 'inactive') setRecords(values, width, columns, run.start, run.end, -1);
   }
   const kept = used ? keepColumns(trace.columns, values, length, used) : { columns: trace.columns, values };
   const keptWidth = kept.columns.length;
@@ -228,14 +250,26 @@ function spotColumnIndices(columns: readonly string[], spot: number): number[] {
 }
 
 /** Step (2) for one spot: its all-missing runs (over its used columns and its runTime counter), classified. */
-function classifySpot(trace: ExathlonTrace, values: Float64Array, spot: number, used: Set<string> | undefined): SpotActivity {
+function classifySpot(
+  trace: ExathlonTrace,
+  values: Float64Array,
+  spot: number,
+  used: Set<string> | undefined,
+): SpotActivity {
   const width = trace.columns.length;
   const counterName = `${spot}_executor_runTime_count`;
   const counter = trace.columns.indexOf(counterName);
-  const tested = spotColumnIndices(trace.columns, spot).filter((c) => !used || used.has(trace.columns[c]) || c === counter);
+  const tested = spotColumnIndices(trace.columns, spot).filter(
+    (c) => !used || used.has(trace.columns[c]) || c === counter,
+  );
   const valueAt = (t: number) => (counter === -1 || t < 0 || t >= trace.length ? MISSING : values[t * width + counter]);
   const runs = allMissingRuns(values, trace.length, width, tested).map((run): SpotRun => {
-    const rule = inactiveRuleOf(run, { length: trace.length, traceType: trace.info.type, counterBefore: valueAt(run.start - 1), counterAfter: valueAt(run.end) });
+    const rule = inactiveRuleOf(run, {
+      length: trace.length,
+      traceType: trace.info.type,
+      counterBefore: valueAt(run.start - 1),
+      counterAfter: valueAt(run.end),
+    });
     return {
       ...run,
       startMs: Number(trace.timestamps[run.start]),
@@ -249,10 +283,16 @@ function classifySpot(trace: ExathlonTrace, values: Float64Array, spot: number, 
 }
 
 /** Step (3): only the used columns, in their sorted order. */
-function keepColumns(columns: readonly string[], values: Float64Array, length: number, used: Set<string>): { columns: string[]; values: Float64Array } {
+function keepColumns(
+  columns: readonly string[],
+  values: Float64Array,
+  length: number,
+  used: Set<string>,
+): { columns: string[]; values: Float64Array } {
   const keep = columns.flatMap((name, c) => (used.has(name) ? [c] : []));
   const width = columns.length;
   const out = new Float64Array(length * keep.length);
-  for (let t = 0; t < length; t++) for (let j = 0; j < keep.length; j++) out[t * keep.length + j] = values[t * width + keep[j]];
+  for (let t = 0; t < length; t++)
+    for (let j = 0; j < keep.length; j++) out[t * keep.length + j] = values[t * width + keep[j]];
   return { columns: keep.map((c) => columns[c]), values: out };
 }

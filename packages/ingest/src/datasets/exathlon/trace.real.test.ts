@@ -35,15 +35,22 @@ onRealData('the included raw traces', () => {
   it('have 2,682 and 2,624 records of 2,283 metric columns, with the first and last t of the README table', () => {
     expect([app1.length, app6.length]).toEqual([2682, 2624]);
     expect([app1.columns.length, app6.columns.length]).toEqual([2283, 2283]);
-    expect([app1.timestamps[0], app1.timestamps[app1.length - 1]]).toEqual([utcMs('2018-05-07T15:33:31Z'), utcMs('2018-05-07T16:18:21Z')]);
-    expect([app6.timestamps[0], app6.timestamps[app6.length - 1]]).toEqual([utcMs('2018-05-07T15:34:27Z'), utcMs('2018-05-07T16:18:21Z')]);
+    expect([app1.timestamps[0], app1.timestamps[app1.length - 1]]).toEqual([
+      utcMs('2018-05-07T15:33:31Z'),
+      utcMs('2018-05-07T16:18:21Z'),
+    ]);
+    expect([app6.timestamps[0], app6.timestamps[app6.length - 1]]).toEqual([
+      utcMs('2018-05-07T15:34:27Z'),
+      utcMs('2018-05-07T16:18:21Z'),
+    ]);
   });
 
   it('end with identical column lists once the streaming prefix is stripped: 243 driver (18 streaming), 5 × 140 spot, 4 × 335 nmon', () => {
     expect(app6.columns).toEqual(app1.columns);
     expect(app1.columns.filter((c) => c.startsWith('driver_'))).toHaveLength(243);
     expect(app1.columns.filter((c) => c.startsWith('driver_StreamingMetrics_streaming_'))).toHaveLength(18);
-    for (let spot = 1; spot <= 5; spot++) expect(app1.columns.filter((c) => spotOfColumn(c) === spot)).toHaveLength(140);
+    for (let spot = 1; spot <= 5; spot++)
+      expect(app1.columns.filter((c) => spotOfColumn(c) === spot)).toHaveLength(140);
     expect(app1.columns.filter(isNmonColumn)).toHaveLength(1340);
     expect([...app1.columns].sort()).toEqual(app1.columns);
   });
@@ -54,7 +61,8 @@ onRealData('the included raw traces', () => {
 
   it('show −1 in every record of spots 3, 4 and 5', () => {
     for (const trace of [app1, app6]) {
-      for (const name of trace.columns.filter((c) => [3, 4, 5].includes(spotOfColumn(c) ?? 0))) expect(column(trace, name).every((v) => v === -1)).toBe(true);
+      for (const name of trace.columns.filter((c) => [3, 4, 5].includes(spotOfColumn(c) ?? 0)))
+        expect(column(trace, name).every((v) => v === -1)).toBe(true);
     }
   });
 
@@ -71,16 +79,29 @@ onRealData('the included raw traces', () => {
         expect(prefix).toBeGreaterThanOrEqual(1);
         expect(prefix).toBeLessThanOrEqual(3);
         expect(unsetRecords.size).toBe(prefix);
-        for (const name of others) expect([...column(trace, name).subarray(0, prefix)]).toEqual(new Array(prefix).fill(-1));
+        for (const name of others)
+          expect([...column(trace, name).subarray(0, prefix)]).toEqual(new Array(prefix).fill(-1));
       }
     }
   });
 
   it('show the 9 always −1 nmon columns on every node', () => {
-    const names = ['CPU_ALL_Busy', 'MEM_bigfree', 'PROC_exec', 'PROC_msg', 'PROC_read', 'PROC_sem', 'PROC_syscall', 'PROC_write', 'VM_nr_slab'];
+    const names = [
+      'CPU_ALL_Busy',
+      'MEM_bigfree',
+      'PROC_exec',
+      'PROC_msg',
+      'PROC_read',
+      'PROC_sem',
+      'PROC_syscall',
+      'PROC_write',
+      'VM_nr_slab',
+    ];
     for (const trace of [app1, app6]) {
       for (let node = 5; node <= 8; node++) {
-        const always = trace.columns.filter((c) => c.startsWith(`node${node}_`) && column(trace, c).every((v) => v === -1));
+        const always = trace.columns.filter(
+          (c) => c.startsWith(`node${node}_`) && column(trace, c).every((v) => v === -1),
+        );
         expect(always.map((c) => c.slice(6)).sort()).toEqual(names);
       }
     }

@@ -29,7 +29,12 @@ describe('readExathlonTrace on a hand-made trace', () => {
     const trace = await readExathlonTrace({ file: 'tiny.csv', data: TINY }, { name: '1_0_100_1' });
     expect(trace.info).toMatchObject({ app: 1, type: 0, rate: 100, id: 1 });
     // '1' < 'd' < 'n', and 'S' < 'j' in code-unit order
-    expect(trace.columns).toEqual(['1_executor_runTime_count', 'driver_StreamingMetrics_streaming_receivers_value', 'driver_jvm_heap_used_value', 'node5_CPU_ALL_Idle%']);
+    expect(trace.columns).toEqual([
+      '1_executor_runTime_count',
+      'driver_StreamingMetrics_streaming_receivers_value',
+      'driver_jvm_heap_used_value',
+      'node5_CPU_ALL_Idle%',
+    ]);
     expect(trace.length).toBe(4);
     expect([...trace.timestamps]).toEqual([100000n, 101000n, 101000n, 103000n]);
     expect([...trace.values]).toEqual([-1, 1, 7, 5, 10, 1, 8, 6, 10, 1, 8, 6, 12, 1, 9, 4]);
@@ -62,7 +67,7 @@ describe('readExathlonTrace on a hand-made trace', () => {
     expect(e.location).toEqual({ file: 'tiny.csv', line: 1, column: 1 });
   });
 
-  it('passes on the reader\'s error for a field that is not a number', async () => {
+  it("passes on the reader's error for a field that is not a number", async () => {
     const text = TINY.replace('101,6,1,10,8', '101,6,x,10,8');
     // "101,6," is 6 characters: the bad field starts at column 7 of line 3
     const e = await inputErrorOf(readExathlonTrace({ file: 'tiny.csv', data: text }, { name: '1_0_100_1' }));
@@ -71,11 +76,15 @@ describe('readExathlonTrace on a hand-made trace', () => {
 
   it('rejects names that collide once the prefix is stripped', async () => {
     const other = STREAMING.replace('batch5', 'batch6');
-    const e = await inputErrorOf(readExathlonTrace({ file: 'tiny.csv', data: `t,${STREAMING},${other}\n1,2,3\n` }, { name: '1_0_100_1' }));
+    const e = await inputErrorOf(
+      readExathlonTrace({ file: 'tiny.csv', data: `t,${STREAMING},${other}\n1,2,3\n` }, { name: '1_0_100_1' }),
+    );
     expect(e.location).toEqual({ file: 'tiny.csv', line: 1 });
   });
 
   it('needs a trace name', async () => {
-    await expect(readExathlonTrace({ file: 'tiny.csv', data: TINY })).rejects.toThrow(/tiny\.csv: expected a trace name/);
+    await expect(readExathlonTrace({ file: 'tiny.csv', data: TINY })).rejects.toThrow(
+      /tiny\.csv: expected a trace name/,
+    );
   });
 });

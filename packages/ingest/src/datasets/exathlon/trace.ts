@@ -47,30 +47,53 @@ export interface ColumnOrder {
  * "Columns"). Records keep the file order; equal times (duplicate records) are kept for the 1 s resampling to
  * merge. Times that go back and a header not starting with `t` are InputErrors with file, line and column.
  */
-export async function readExathlonTrace(input: TextInput, options: ReadExathlonTraceOptions = {}): Promise<ExathlonTrace> {
+export async function readExathlonTrace(
+  input: TextInput,
+  options: ReadExathlonTraceOptions = {},
+): Promise<ExathlonTrace> {
   const file = inputName(input);
   const info = parseTraceName(options.name ?? traceNameOfFile(file), file);
   let order: ColumnOrder | undefined;
   let table: GrowingTable | undefined;
-  for await (const batch of readCsvBatches(input, { batchRows: options.batchRows ?? 1024, onProgress: options.onProgress, signal: options.signal })) {
+  for await (const batch of readCsvBatches(input, {
+    batchRows: options.batchRows ?? 1024,
+    onProgress: options.onProgress,
+    signal: options.signal,
+  })) {
     if (!order) {
-      order = columnOrderOf(batch.schema.fields.map((f) => f.name), file);
+      order = columnOrderOf(
+        batch.schema.fields.map((f) => f.name),
+        file,
+      );
       table = new GrowingTable(order.columns.length);
     }
     appendBatch(table!, batch, order, file);
   }
-  return { info, file, columns: order!.columns, length: table!.length, timestamps: table!.times.slice(0, table!.length), values: table!.values.slice(0, table!.length * order!.columns.length), lines: table!.lines.slice(0, table!.length) };
+  return {
+    info,
+    file,
+    columns: order!.columns,
+    length: table!.length,
+    timestamps: table!.times.slice(0, table!.length),
+    values: table!.values.slice(0, table!.length * order!.columns.length),
+    lines: table!.lines.slice(0, table!.length),
+  };
 }
 
 /** Header → renamed, sorted metric columns; `t` must come first and names must stay unique (upstream `load_trace`). */
 export function columnOrderOf(header: string[], file: string): ColumnOrder {
-  if (header[0] !== 't') throw new InputError({ file, line: 1, column: 1 }, 'a header whose first column is "t" (Unix seconds)', header[0]);
+  if (header[0] !== 't')
+    throw new InputError({ file, line: 1, column: 1 }, 'a header whose first column is "t" (Unix seconds)', header[0]);
   const renamed = header.slice(1).map((name, k) => ({ name: stripStreamingPrefix(name), field: k + 1 }));
   // code-unit order, which is Python's sorted() order for these ASCII names
   renamed.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   for (let k = 1; k < renamed.length; k++) {
     if (renamed[k].name === renamed[k - 1].name) {
-      throw new InputError({ file, line: 1 }, 'column names that stay unique once the streaming-metric prefix is stripped', renamed[k].name);
+      throw new InputError(
+        { file, line: 1 },
+        'column names that stay unique once the streaming-metric prefix is stripped',
+        renamed[k].name,
+      );
     }
   }
   return { columns: renamed.map((r) => r.name), fieldOf: Int32Array.from(renamed, (r) => r.field) };
@@ -106,11 +129,20 @@ function appendBatch(table: GrowingTable, batch: RecordBatch, order: ColumnOrder
   for (let r = 0; r < rows; r++) {
     const t = seconds.get(r) as number | null;
     const line = lines?.[r];
-    if (t === null || !Number.isFinite(t)) throw new InputError({ file, line, column: 1 }, 'a time in Unix seconds in column "t"', t === null ? '' : String(t));
+    if (t === null || !Number.isFinite(t))
+      throw new InputError(
+        { file, line, column: 1 },
+        'a time in Unix seconds in column "t"',
+        t === null ? '' : String(t),
+      );
     const ms = BigInt(Math.round(t * 1000));
     const row = table.length + r;
     if (row > 0 && ms < table.times[row - 1]) {
-      throw new InputError({ file, line, column: 1 }, `times that do not decrease in column "t" (line ${table.lines[row - 1]} has ${Number(table.times[row - 1]) / 1000} s)`, String(t));
+      throw new InputError(
+        { file, line, column: 1 },
+        `times that do not decrease in column "t" (line ${table.lines[row - 1]} has ${Number(table.times[row - 1]) / 1000} s)`,
+        String(t),
+      );
     }
     table.times[row] = ms;
     table.lines[row] = line ?? 0;
@@ -118,7 +150,8 @@ function appendBatch(table: GrowingTable, batch: RecordBatch, order: ColumnOrder
   const width = table.width;
   for (let c = 0; c < width; c++) {
     const column = batch.getChildAt(order.fieldOf[c])!;
-    const data = column.data.length === 1 && column.nullCount === 0 ? (column.data[0].values as Float64Array) : undefined;
+    const data =
+      column.data.length === 1 && column.nullCount === 0 ? (column.data[0].values as Float64Array) : undefined;
     for (let r = 0; r < rows; r++) {
       // an empty field is a missing value, like the −1 placeholder
       const v = data ? data[r] : ((column.get(r) as number | null) ?? NaN);

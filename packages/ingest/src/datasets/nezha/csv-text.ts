@@ -1,4 +1,13 @@
-import { Field, type Int64, RecordBatch, Schema, Struct, TimestampMillisecond, type Vector, makeData } from 'apache-arrow';
+import {
+  Field,
+  type Int64,
+  RecordBatch,
+  Schema,
+  Struct,
+  TimestampMillisecond,
+  type Vector,
+  makeData,
+} from 'apache-arrow';
 import { InputError } from '@driftwatch/contracts';
 import { type TextInput, inputName, readLineChunks } from '../../stream/chunks';
 import { setSourceLines, sourceLinesOf } from '../../stream/source-lines';
@@ -29,7 +38,8 @@ export function fieldsWithColumns(line: string, delimiter = ','): { text: string
     if (c === '"') inQuotes = !inQuotes;
     else if (i === chars.length || (!inQuotes && c === delimiter)) {
       const raw = chars.slice(start, i).join('');
-      const text = raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2 ? raw.slice(1, -1).replace(/""/g, '"') : raw;
+      const text =
+        raw.startsWith('"') && raw.endsWith('"') && raw.length >= 2 ? raw.slice(1, -1).replace(/""/g, '"') : raw;
       fields.push({ text, column: start + 1 });
       start = i + 1;
     }
@@ -40,7 +50,8 @@ export function fieldsWithColumns(line: string, delimiter = ','): { text: string
 /** The header names of a CSV input (its first line). */
 export async function headerOf(input: TextInput): Promise<string[]> {
   const first = await lineOf(input, 1);
-  if (first === undefined || first.trim() === '') throw new InputError({ file: inputName(input), line: 1, column: 1 }, 'a header line', 'an empty file');
+  if (first === undefined || first.trim() === '')
+    throw new InputError({ file: inputName(input), line: 1, column: 1 }, 'a header line', 'an empty file');
   return fieldsWithColumns(first.replace(/^\uFEFF/, '')).map((f) => f.text.trim());
 }
 
@@ -66,12 +77,19 @@ export interface GoTimeOptions {
  * not a Go time (GO_TIME_LAYOUT) is an InputError naming the file, line and column. Keeps the batches'
  * source lines.
  */
-export async function* withGoTimes(batches: AsyncIterable<RecordBatch>, options: GoTimeOptions): AsyncGenerator<RecordBatch> {
+export async function* withGoTimes(
+  batches: AsyncIterable<RecordBatch>,
+  options: GoTimeOptions,
+): AsyncGenerator<RecordBatch> {
   const file = inputName(options.input);
   for await (const batch of batches) {
     const lines = sourceLinesOf(batch) ?? new Uint32Array(batch.numRows);
     const texts = batch.getChild(options.timeColumn) as Vector | null;
-    if (!texts) throw new InputError({ file, line: 1, column: 1 }, `a header with a column named ${JSON.stringify(options.timeColumn)}`);
+    if (!texts)
+      throw new InputError(
+        { file, line: 1, column: 1 },
+        `a header with a column named ${JSON.stringify(options.timeColumn)}`,
+      );
     const times = new BigInt64Array(batch.numRows);
     const constant = options.constant ? (batch.getChild(options.constant.column) as Vector | null) : null;
     for (let r = 0; r < batch.numRows; r++) {
@@ -79,14 +97,22 @@ export async function* withGoTimes(batches: AsyncIterable<RecordBatch>, options:
       const ms = text === null ? undefined : parseGoTimeMs(text);
       if (ms === undefined) {
         const column = await columnOfField(options.input, lines[r], options.timeField);
-        throw new InputError({ file, line: lines[r], column }, `a Go time "${GO_TIME_LAYOUT}" in column "${options.timeColumn}"`, text ?? '');
+        throw new InputError(
+          { file, line: lines[r], column },
+          `a Go time "${GO_TIME_LAYOUT}" in column "${options.timeColumn}"`,
+          text ?? '',
+        );
       }
       times[r] = BigInt(ms);
       if (options.constant && constant) {
         const value = constant.get(r) as string | null;
         if (value !== options.constant.value) {
           const column = await columnOfField(options.input, lines[r], options.constant.field);
-          throw new InputError({ file, line: lines[r], column }, `${JSON.stringify(options.constant.value)} in column "${options.constant.column}" (as the file name says)`, value ?? '');
+          throw new InputError(
+            { file, line: lines[r], column },
+            `${JSON.stringify(options.constant.value)} in column "${options.constant.column}" (as the file name says)`,
+            value ?? '',
+          );
         }
       }
     }
@@ -99,7 +125,12 @@ function appendTimeColumn(batch: RecordBatch, times: BigInt64Array, lines: Uint3
   const type = new TimestampMillisecond();
   const schema = new Schema([...batch.schema.fields, new Field(TIME_MS_COLUMN, type, false)], batch.schema.metadata);
   const timeData = makeData({ type: type as unknown as Int64, length: batch.numRows, nullCount: 0, data: times });
-  const struct = makeData({ type: new Struct(schema.fields), length: batch.numRows, nullCount: 0, children: [...batch.data.children, timeData] });
+  const struct = makeData({
+    type: new Struct(schema.fields),
+    length: batch.numRows,
+    nullCount: 0,
+    children: [...batch.data.children, timeData],
+  });
   const out = new RecordBatch(schema, struct);
   setSourceLines(out, lines);
   return out;

@@ -58,7 +58,12 @@ export async function readDependencies(input: TextInput): Promise<NezhaDependenc
       const weight = Number(weights.get(r));
       const key = `${source}\u0000${target}`;
       const line = lines?.[r];
-      if (seen.has(key)) throw new InputError({ file, line, column: 1 }, `each edge once (line ${seen.get(key)} has ${source},${target})`, `${source},${target}`);
+      if (seen.has(key))
+        throw new InputError(
+          { file, line, column: 1 },
+          `each edge once (line ${seen.get(key)} has ${source},${target})`,
+          `${source},${target}`,
+        );
       seen.set(key, line ?? 0);
       if (isNodeAddress(target)) placements.push({ service: source, node: target, weight });
       else calls.push({ caller: source, callee: target, weight });

@@ -16,11 +16,18 @@ const podSeq = (pod: string, offsetsMs: number[], values: number[][]): Sequence 
 
 describe('sequencesPerService', () => {
   it('keeps a lone pod as it is, renamed to its service', () => {
-    const pod = podSeq('ts-food-service-f5756978c-k8vqf', [9_000, MIN + 9_000], [
-      [1, 2],
-      [3, 4],
-    ]);
-    const [service] = sequencesPerService([{ pod: pod.entity, service: 'ts-food-service', sequence: pod }], (s) => `x/${s}`);
+    const pod = podSeq(
+      'ts-food-service-f5756978c-k8vqf',
+      [9_000, MIN + 9_000],
+      [
+        [1, 2],
+        [3, 4],
+      ],
+    );
+    const [service] = sequencesPerService(
+      [{ pod: pod.entity, service: 'ts-food-service', sequence: pod }],
+      (s) => `x/${s}`,
+    );
     expect(service.entity).toBe('ts-food-service');
     expect(service.id).toBe('x/ts-food-service');
     expect(Array.from(service.values)).toEqual([1, 2, 3, 4]);
@@ -29,14 +36,22 @@ describe('sequencesPerService', () => {
 
   it('averages the pods of a service per minute, leaving missing values out', () => {
     // pod 1 at :09 of minutes 0 and 1; pod 2 at :41 of minutes 0 and 2
-    const p1 = podSeq('svc-aaa-111', [9_000, MIN + 9_000], [
-      [1, NaN],
-      [3, 4],
-    ]);
-    const p2 = podSeq('svc-bbb-222', [41_000, 2 * MIN + 41_000], [
-      [5, 6],
-      [7, NaN],
-    ]);
+    const p1 = podSeq(
+      'svc-aaa-111',
+      [9_000, MIN + 9_000],
+      [
+        [1, NaN],
+        [3, 4],
+      ],
+    );
+    const p2 = podSeq(
+      'svc-bbb-222',
+      [41_000, 2 * MIN + 41_000],
+      [
+        [5, 6],
+        [7, NaN],
+      ],
+    );
     const other = podSeq('other-ccc-333', [0], [[9, 9]]);
     const out = sequencesPerService(
       [

@@ -23,7 +23,13 @@ export function sequencesPerService(pods: readonly PodSequence[], idOf: (service
   const byService = new Map<string, PodSequence[]>();
   for (const p of pods) byService.set(p.service, [...(byService.get(p.service) ?? []), p]);
   return [...byService].map(([service, members]) =>
-    members.length === 1 ? { ...members[0].sequence, id: idOf(service), entity: service } : meanOnMinuteGrid(members.map((m) => m.sequence), service, idOf(service)),
+    members.length === 1
+      ? { ...members[0].sequence, id: idOf(service), entity: service }
+      : meanOnMinuteGrid(
+          members.map((m) => m.sequence),
+          service,
+          idOf(service),
+        ),
   );
 }
 
@@ -31,7 +37,9 @@ export function sequencesPerService(pods: readonly PodSequence[], idOf: (service
 export function meanOnMinuteGrid(parts: readonly Sequence[], entity: string, id: string): Sequence {
   const width = parts[0].features.length;
   const minuteOf = (t: bigint) => t - (((t % BigInt(NEZHA_STEP_MS)) + BigInt(NEZHA_STEP_MS)) % BigInt(NEZHA_STEP_MS));
-  const minutes = [...new Set(parts.flatMap((p) => Array.from(p.timestamps ?? [], minuteOf)))].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const minutes = [...new Set(parts.flatMap((p) => Array.from(p.timestamps ?? [], minuteOf)))].sort((a, b) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
   const slot = new Map(minutes.map((m, i) => [m, i]));
   const sums = new Float64Array(minutes.length * width);
   const counts = new Uint32Array(minutes.length * width);

@@ -31,23 +31,46 @@ describe('parseFaultList', () => {
     });
     const faults = parseFaultList(text, 'day-fault_list.json');
     expect(faults.map((f) => [f.injectMs, f.pod, f.service, f.type, f.code, f.hour, f.listedTimestampS])).toEqual([
-      [Date.UTC(2023, 0, 29, 9, 34, 19), 'ts-food-service-f5756978c-k8vqf', 'ts-food-service', 'return', 3, '09', 1674956119],
-      [Date.UTC(2023, 0, 29, 14, 49, 57), 'ts-food-service-f5756978c-k8vqf', 'ts-food-service', 'cpu_contention', 1, '14', 1675003797],
+      [
+        Date.UTC(2023, 0, 29, 9, 34, 19),
+        'ts-food-service-f5756978c-k8vqf',
+        'ts-food-service',
+        'return',
+        3,
+        '09',
+        1674956119,
+      ],
+      [
+        Date.UTC(2023, 0, 29, 14, 49, 57),
+        'ts-food-service-f5756978c-k8vqf',
+        'ts-food-service',
+        'cpu_contention',
+        1,
+        '14',
+        1675003797,
+      ],
     ]);
     // the 09 entry is the second block of the file: its "{" is on line 11, column 5
     expect(faults[0]).toMatchObject({ line: 11, column: 5 });
   });
 
   it('names the entry that lacks a field', () => {
-    const broken = entry('2023-01-29 09:34:19', 'ts-food-service-f5756978c-k8vqf', 'return').replace(/\n\s+"inject_pod": "[^"]+",/, '');
-    const error = errorOf(list({ '09': [entry('2023-01-29 09:30:09', 'ts-food-service-f5756978c-k8vqf', 'return'), broken] }));
+    const broken = entry('2023-01-29 09:34:19', 'ts-food-service-f5756978c-k8vqf', 'return').replace(
+      /\n\s+"inject_pod": "[^"]+",/,
+      '',
+    );
+    const error = errorOf(
+      list({ '09': [entry('2023-01-29 09:30:09', 'ts-food-service-f5756978c-k8vqf', 'return'), broken] }),
+    );
     expect(error.location).toEqual({ file: 'day-fault_list.json', line: 9, column: 5 });
     expect(error.message).toContain('day-fault_list.json:9:5');
     expect(error.expected).toContain('"inject_pod"');
   });
 
   it('names the field with an unknown fault type', () => {
-    const error = errorOf(list({ '09': [entry('2023-01-29 09:34:19', 'ts-food-service-f5756978c-k8vqf', 'disk_full')] }));
+    const error = errorOf(
+      list({ '09': [entry('2023-01-29 09:34:19', 'ts-food-service-f5756978c-k8vqf', 'disk_full')] }),
+    );
     // "inject_type": "disk_full" is on line 7; its value starts at column 22
     expect(error.location).toEqual({ file: 'day-fault_list.json', line: 7, column: 22 });
     expect(error.message).toContain('"disk_full"');
@@ -70,7 +93,10 @@ describe('parseFaultList', () => {
   });
 
   it('names broken JSON by line and column', () => {
-    const text = list({ '09': [entry('2023-01-29 09:34:19', 'ts-food-service-f5756978c-k8vqf', 'return')] }).replace('"return"', '"return",');
+    const text = list({ '09': [entry('2023-01-29 09:34:19', 'ts-food-service-f5756978c-k8vqf', 'return')] }).replace(
+      '"return"',
+      '"return",',
+    );
     const error = errorOf(text);
     // the stray comma makes "}" on line 8 (column 5) appear where a key should be
     expect(error.location).toEqual({ file: 'day-fault_list.json', line: 8, column: 5 });
@@ -83,7 +109,8 @@ describe('parseFaultList', () => {
 
 describe('parseRootCauses', () => {
   it('splits code regions at "_" and keeps metrics whole', () => {
-    const text = '{"ts-food-service": {"return": "f.s.FoodServiceImpl#240_f.s.FoodServiceImpl#243", "cpu_contention": "CpuUsageRate(%)"}}';
+    const text =
+      '{"ts-food-service": {"return": "f.s.FoodServiceImpl#240_f.s.FoodServiceImpl#243", "cpu_contention": "CpuUsageRate(%)"}}';
     expect(parseRootCauses(text, 'rc.json')).toEqual([
       {
         service: 'ts-food-service',
@@ -105,15 +132,24 @@ const root = realDataRoot('nezha');
 const describeReal = root ? describe : describe.skip;
 
 describeReal('the real fault lists and root-cause files', () => {
-  const countTypes = (types: string[]) => Object.fromEntries([...new Set(types)].map((t) => [t, types.filter((x) => x === t).length]));
+  const countTypes = (types: string[]) =>
+    Object.fromEntries([...new Set(types)].map((t) => [t, types.filter((x) => x === t).length]));
 
   it('2022-08-22: 24 faults (cpu_contention 8, network_delay 7, return 3, cpu_consumed 3, exception 3)', async () => {
     const faults = await readFaultList(join(root!, 'nezha/rca_data/2022-08-22/2022-08-22-fault_list.json'));
     expect(faults).toHaveLength(24);
-    expect(countTypes(faults.map((f) => f.type))).toEqual({ cpu_contention: 8, network_delay: 7, return: 3, cpu_consumed: 3, exception: 3 });
+    expect(countTypes(faults.map((f) => f.type))).toEqual({
+      cpu_contention: 8,
+      network_delay: 7,
+      return: 3,
+      cpu_consumed: 3,
+      exception: 3,
+    });
     // README: all inject_timestamp values agree with inject_time except 07:10:43 (−60 s)
     const off = faults.filter((f) => f.listedTimestampS! * 1000 !== f.injectMs);
-    expect(off.map((f) => [f.injectTime, f.listedTimestampS! * 1000 - f.injectMs])).toEqual([['2022-08-22 07:10:43', -60_000]]);
+    expect(off.map((f) => [f.injectTime, f.listedTimestampS! * 1000 - f.injectMs])).toEqual([
+      ['2022-08-22 07:10:43', -60_000],
+    ]);
   });
 
   it('2023-01-29: 28 faults (exception 13, return 11, cpu_contention 4); the 4 from 13:31 on have right timestamps', async () => {
@@ -134,6 +170,10 @@ describeReal('the real fault lists and root-cause files', () => {
     expect(charge?.region).toEqual({ from: 'Start charge card', to: 'Charge successfully' });
     const contacts = ts.find((r) => r.service === 'ts-contacts-service' && r.faultType === 'return');
     expect(contacts?.region).toEqual({ from: 'c.s.ContactsServiceImpl#31', to: 'c.s.ContactsServiceImpl#34' });
-    expect([...hipster, ...ts].filter((r) => r.kind === 'metric').every((r) => ['CpuUsageRate(%)', 'NetworkP90(ms)'].includes(r.rootCause))).toBe(true);
+    expect(
+      [...hipster, ...ts]
+        .filter((r) => r.kind === 'metric')
+        .every((r) => ['CpuUsageRate(%)', 'NetworkP90(ms)'].includes(r.rootCause)),
+    ).toBe(true);
   });
 });

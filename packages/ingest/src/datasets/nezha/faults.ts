@@ -85,21 +85,40 @@ export function parseFaultList(text: string, file: string): NezhaFault[] {
 
 /** One fault-list entry → a fault; every required field is checked where it stands. */
 function faultOf(node: JsonNode, hour: string, file: string): NezhaFault {
-  const entry = expectKind(node, 'object', 'a fault object {inject_time, inject_timestamp, inject_pod, inject_type}', file);
+  const entry = expectKind(
+    node,
+    'object',
+    'a fault object {inject_time, inject_timestamp, inject_pod, inject_type}',
+    file,
+  );
   const field = (key: string) => {
     const e = entryOf(entry, key);
-    if (!e) throw at(file, entry.at, `a field "${key}" in the fault entry`, `the fields ${entry.entries.map((x) => x.key).join(', ') || 'none'}`);
+    if (!e)
+      throw at(
+        file,
+        entry.at,
+        `a field "${key}" in the fault entry`,
+        `the fields ${entry.entries.map((x) => x.key).join(', ') || 'none'}`,
+      );
     return e.value;
   };
   const timeNode = expectKind(field('inject_time'), 'string', `"inject_time" as text ${INJECT_TIME_LAYOUT}`, file);
   const injectMs = parseInjectTimeMs(timeNode.value);
   if (injectMs === undefined) throw at(file, timeNode.at, `"inject_time" as ${INJECT_TIME_LAYOUT}`, timeNode.value);
-  if (timeNode.value.slice(11, 13) !== hour) throw at(file, timeNode.at, `an inject_time in hour "${hour}" (the key it is listed under)`, timeNode.value);
+  if (timeNode.value.slice(11, 13) !== hour)
+    throw at(file, timeNode.at, `an inject_time in hour "${hour}" (the key it is listed under)`, timeNode.value);
   const podNode = expectKind(field('inject_pod'), 'string', '"inject_pod" as a pod name', file);
   const service = serviceOfPod(podNode.value);
-  if (service === undefined) throw at(file, podNode.at, 'a pod name <service>-<replica-set hash>-<pod suffix>', podNode.value);
-  const typeNode = expectKind(field('inject_type'), 'string', `"inject_type" as one of ${NEZHA_FAULT_TYPES.join(', ')}`, file);
-  if (!isFaultType(typeNode.value)) throw at(file, typeNode.at, `a fault type (${NEZHA_FAULT_TYPES.join(', ')})`, typeNode.value);
+  if (service === undefined)
+    throw at(file, podNode.at, 'a pod name <service>-<replica-set hash>-<pod suffix>', podNode.value);
+  const typeNode = expectKind(
+    field('inject_type'),
+    'string',
+    `"inject_type" as one of ${NEZHA_FAULT_TYPES.join(', ')}`,
+    file,
+  );
+  if (!isFaultType(typeNode.value))
+    throw at(file, typeNode.at, `a fault type (${NEZHA_FAULT_TYPES.join(', ')})`, typeNode.value);
   const stamp = entryOf(entry, 'inject_timestamp')?.value;
   const listedTimestampS = stamp === undefined ? undefined : listedSeconds(stamp, file);
   return {
@@ -138,9 +157,15 @@ export function parseRootCauses(text: string, file: string): NezhaRootCause[] {
   const root = expectKind(parseJsonWithPositions(text, file), 'object', 'an object keyed by service', file);
   const rows: NezhaRootCause[] = [];
   for (const serviceEntry of root.entries) {
-    const byType = expectKind(serviceEntry.value, 'object', `an object keyed by fault type under "${serviceEntry.key}"`, file);
+    const byType = expectKind(
+      serviceEntry.value,
+      'object',
+      `an object keyed by fault type under "${serviceEntry.key}"`,
+      file,
+    );
     for (const typeEntry of byType.entries) {
-      if (!isFaultType(typeEntry.key)) throw at(file, typeEntry.keyAt, `a fault type (${NEZHA_FAULT_TYPES.join(', ')})`, typeEntry.key);
+      if (!isFaultType(typeEntry.key))
+        throw at(file, typeEntry.keyAt, `a fault type (${NEZHA_FAULT_TYPES.join(', ')})`, typeEntry.key);
       const cause = expectKind(typeEntry.value, 'string', 'a root cause as text', file);
       const kind = NEZHA_RESOURCE_FAULTS.includes(typeEntry.key) ? 'metric' : 'code-region';
       const parts = cause.value.split('_');
@@ -156,7 +181,12 @@ export function parseRootCauses(text: string, file: string): NezhaRootCause[] {
   return rows;
 }
 
-function expectKind<K extends JsonNode['kind']>(node: JsonNode, kind: K, expected: string, file: string): JsonNode & { kind: K } {
+function expectKind<K extends JsonNode['kind']>(
+  node: JsonNode,
+  kind: K,
+  expected: string,
+  file: string,
+): JsonNode & { kind: K } {
   if (node.kind !== kind) throw at(file, node.at, expected, describeJson(node));
   return node as JsonNode & { kind: K };
 }

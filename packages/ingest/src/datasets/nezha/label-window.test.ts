@@ -18,7 +18,10 @@ import {
 
 const MIN = 60_000;
 const s = Date.UTC(2023, 0, 29, 9, 34, 19);
-const rule = (overrides: Partial<ResolvedRecoveryWindow> = {}) => ({ ...(resolveLabelWindow({ mode: 'recovery' }) as ResolvedRecoveryWindow), ...overrides });
+const rule = (overrides: Partial<ResolvedRecoveryWindow> = {}) => ({
+  ...(resolveLabelWindow({ mode: 'recovery' }) as ResolvedRecoveryWindow),
+  ...overrides,
+});
 
 /** 20 fault-free records before the injection alternating 10, 11; then `after` at s+10 s, s+70 s, … */
 function cpuSignal(after: number[]): RecoverySignal {
@@ -35,7 +38,11 @@ function cpuSignal(after: number[]): RecoverySignal {
   return { name: 'cpu', times, values };
 }
 
-const fault = (injectMs: number, pod = 'ts-food-service-f5756978c-k8vqf', type: NezhaFault['type'] = 'cpu_contention'): NezhaFault => ({
+const fault = (
+  injectMs: number,
+  pod = 'ts-food-service-f5756978c-k8vqf',
+  type: NezhaFault['type'] = 'cpu_contention',
+): NezhaFault => ({
   injectTime: new Date(injectMs).toISOString().slice(0, 19).replace('T', ' '),
   injectMs,
   pod,
@@ -110,30 +117,48 @@ describe('recoveryEnd', () => {
   it('extends past the minimum while the signal is out of its band, and ends at the first record back inside', () => {
     const signal = cpuSignal([90, 90, 90, 90, 90, 90, 10, 10, 10, 10, 10, 10]);
     // records ≥ s+240 s: s+250 (90, out), s+310 (90, out), s+370 (10, in) → end = s+370 s − 30 s
-    expect(recoveryEnd({ ...base, signals: [signal], rule: rule() })).toEqual({ endMs: s + 340_000, reason: 'recovered' });
+    expect(recoveryEnd({ ...base, signals: [signal], rule: rule() })).toEqual({
+      endMs: s + 340_000,
+      reason: 'recovered',
+    });
   });
 
   it('keeps the minimum (3 min + one record span) when the signal never leaves its band', () => {
     const signal = cpuSignal(new Array(12).fill(10.5));
     // first record ≥ s+240 s is s+250 s, inside: end = max(s+240 s, s+220 s)
-    expect(recoveryEnd({ ...base, signals: [signal], rule: rule() })).toEqual({ endMs: s + 240_000, reason: 'recovered' });
+    expect(recoveryEnd({ ...base, signals: [signal], rule: rule() })).toEqual({
+      endMs: s + 240_000,
+      reason: 'recovered',
+    });
   });
 
   it('stops at the maximum', () => {
     const signal = cpuSignal(new Array(12).fill(90));
-    expect(recoveryEnd({ ...base, signals: [signal], rule: rule({ maxMinutes: 4 }) })).toEqual({ endMs: s + 300_000, reason: 'max' });
+    expect(recoveryEnd({ ...base, signals: [signal], rule: rule({ maxMinutes: 4 }) })).toEqual({
+      endMs: s + 300_000,
+      reason: 'max',
+    });
   });
 
   it('a record exactly at the maximum is outside the window, whatever its value', () => {
     // records on whole minutes after the injection; max 4 min → the window ends at s + 300 s
-    const signal: RecoverySignal = { name: 'cpu', times: [s - 120_000, s - 60_000, ...[1, 2, 3, 4, 5, 6].map((i) => s + i * MIN)], values: [10, 10, 90, 90, 90, 90, 10, 10] };
+    const signal: RecoverySignal = {
+      name: 'cpu',
+      times: [s - 120_000, s - 60_000, ...[1, 2, 3, 4, 5, 6].map((i) => s + i * MIN)],
+      values: [10, 10, 90, 90, 90, 90, 10, 10],
+    };
     const times = Array.from(signal.times);
-    expect(recoveryEnd({ ...base, recordTimes: times.slice(2), signals: [signal], rule: rule({ maxMinutes: 4 }) })).toEqual({ endMs: s + 300_000, reason: 'max' });
+    expect(
+      recoveryEnd({ ...base, recordTimes: times.slice(2), signals: [signal], rule: rule({ maxMinutes: 4 }) }),
+    ).toEqual({ endMs: s + 300_000, reason: 'max' });
   });
 
   it('stops at the next injection, even before the minimum', () => {
     const signal = cpuSignal(new Array(12).fill(90));
-    expect(recoveryEnd({ ...base, nextStartMs: s + 200_000, signals: [signal], rule: rule() })).toEqual({ endMs: s + 200_000, reason: 'next-fault' });
+    expect(recoveryEnd({ ...base, nextStartMs: s + 200_000, signals: [signal], rule: rule() })).toEqual({
+      endMs: s + 200_000,
+      reason: 'next-fault',
+    });
   });
 
   it('counts a missing value as recovered (no evidence of the fault)', () => {
@@ -151,7 +176,11 @@ describe('recoveryEnd', () => {
   it('goes on while any signal is out of its band, read at the nearest record of its own file', () => {
     const cpu = cpuSignal([90, 90, 90, 90, 10, 10, 10]);
     const edge = cpuSignal([90, 90, 90, 90, 90, 90, 10]);
-    const shifted: RecoverySignal = { name: 'edge', times: Array.from(edge.times, (t) => t + 400), values: edge.values };
+    const shifted: RecoverySignal = {
+      name: 'edge',
+      times: Array.from(edge.times, (t) => t + 400),
+      values: edge.values,
+    };
     expect(recoveryEnd({ ...base, signals: [cpu, shifted], rule: rule() }).endMs).toBe(s + 340_000);
   });
 
@@ -164,9 +193,14 @@ describe('recoveryEnd', () => {
     const own = base.excluded[0];
     const earlier = { startMs: s - 3 * MIN, endMs: s };
     // excluded: baseline 10, 11, 10 (median 10, σ = 1.2533/3) → 90 out, 10 in → ends at s+310 s − 30 s
-    expect(recoveryEnd({ ...base, excluded: [earlier, own], signals: [lingering], rule: rule({ baselineRecords: 3 }) }).endMs).toBe(s + 280_000);
+    expect(
+      recoveryEnd({ ...base, excluded: [earlier, own], signals: [lingering], rule: rule({ baselineRecords: 3 }) })
+        .endMs,
+    ).toBe(s + 280_000);
     // not excluded: baseline 90, 90, 90 → 90 counts as normal → the minimum
-    expect(recoveryEnd({ ...base, excluded: [own], signals: [lingering], rule: rule({ baselineRecords: 3 }) }).endMs).toBe(s + 240_000);
+    expect(
+      recoveryEnd({ ...base, excluded: [own], signals: [lingering], rule: rule({ baselineRecords: 3 }) }).endMs,
+    ).toBe(s + 240_000);
   });
 
   it('ignores a signal without any baseline value', () => {
@@ -185,7 +219,11 @@ describe('faultWindows', () => {
   };
 
   it('gives each fault its window on its entity, clipped by the next injection', () => {
-    const faults = [fault(s + 5 * MIN, 'ts-food-service-f5756978c-k8vqf', 'return'), fault(s), fault(s + 20 * MIN, 'ts-travel-service-64469b5b48-25zj6')];
+    const faults = [
+      fault(s + 5 * MIN, 'ts-food-service-f5756978c-k8vqf', 'return'),
+      fault(s),
+      fault(s + 20 * MIN, 'ts-travel-service-64469b5b48-25zj6'),
+    ];
     const windows = faultWindows(faults, { mode: 'fixed', minutes: 6 }, context);
     expect(windows.map((w) => [w.entity, w.startMs - s, w.endMs - s, w.reason])).toEqual([
       ['ts-food-service', 0, 5 * MIN, 'next-fault'],
@@ -219,7 +257,15 @@ describe('labelSequences and normalMask', () => {
     timestamps: BigInt64Array.from({ length: 8 }, (_, i) => BigInt(s + offsetMs + i * MIN)),
   });
   // records at s+9 s, s+69 s, …; window [s + 60 s, s + 4 min) holds records 1, 2, 3
-  const windows = [{ fault: fault(s + MIN, 'ts-food-service-f5756978c-k8vqf', 'return'), entity: 'ts-food-service', startMs: s + MIN, endMs: s + 4 * MIN, reason: 'fixed' as const }];
+  const windows = [
+    {
+      fault: fault(s + MIN, 'ts-food-service-f5756978c-k8vqf', 'return'),
+      entity: 'ts-food-service',
+      startMs: s + MIN,
+      endMs: s + 4 * MIN,
+      reason: 'fixed' as const,
+    },
+  ];
 
   it('labels the records of the window on its entity only', () => {
     const [food, other] = labelSequences([seq('ts-food-service', 9_000), seq('ts-order-service', 9_000)], windows);

@@ -75,7 +75,9 @@ export interface RecoveryLabelWindow {
 
 export type LabelWindow = FixedLabelWindow | RecoveryLabelWindow;
 
-export type ResolvedRecoveryWindow = Required<Omit<RecoveryLabelWindow, 'signals'>> & { signals: Record<NezhaFaultType, readonly RecoverySignalRef[]> };
+export type ResolvedRecoveryWindow = Required<Omit<RecoveryLabelWindow, 'signals'>> & {
+  signals: Record<NezhaFaultType, readonly RecoverySignalRef[]>;
+};
 
 /** The default label window: recovery with its default parameters. */
 export const DEFAULT_LABEL_WINDOW: LabelWindow = { mode: 'recovery' };
@@ -109,10 +111,14 @@ export interface TimeInterval {
 /** Checks a label window's parameters and fills in the defaults. */
 export function resolveLabelWindow(window: LabelWindow): FixedLabelWindow | ResolvedRecoveryWindow {
   if (window.mode === 'fixed') {
-    if (!(Number.isFinite(window.minutes) && window.minutes > 0)) throw new ParameterError(`labelWindow.minutes must be a positive number, got ${window.minutes}`);
+    if (!(Number.isFinite(window.minutes) && window.minutes > 0))
+      throw new ParameterError(`labelWindow.minutes must be a positive number, got ${window.minutes}`);
     return { mode: 'fixed', minutes: window.minutes };
   }
-  if (window.mode !== 'recovery') throw new ParameterError(`labelWindow.mode must be "fixed" or "recovery", got ${JSON.stringify((window as { mode: unknown }).mode)}`);
+  if (window.mode !== 'recovery')
+    throw new ParameterError(
+      `labelWindow.mode must be "fixed" or "recovery", got ${JSON.stringify((window as { mode: unknown }).mode)}`,
+    );
   const resolved: ResolvedRecoveryWindow = {
     mode: 'recovery',
     minMinutes: window.minMinutes ?? NEZHA_FAULT_MINUTES,
@@ -121,12 +127,17 @@ export function resolveLabelWindow(window: LabelWindow): FixedLabelWindow | Reso
     baselineRecords: window.baselineRecords ?? 60,
     signals: { ...NEZHA_RECOVERY_SIGNALS, ...window.signals } as Record<NezhaFaultType, readonly RecoverySignalRef[]>,
   };
-  if (!(Number.isFinite(resolved.minMinutes) && resolved.minMinutes > 0)) throw new ParameterError(`labelWindow.minMinutes must be a positive number, got ${resolved.minMinutes}`);
+  if (!(Number.isFinite(resolved.minMinutes) && resolved.minMinutes > 0))
+    throw new ParameterError(`labelWindow.minMinutes must be a positive number, got ${resolved.minMinutes}`);
   if (!(Number.isFinite(resolved.maxMinutes) && resolved.maxMinutes >= resolved.minMinutes)) {
-    throw new ParameterError(`labelWindow.maxMinutes must be a number ≥ minMinutes (${resolved.minMinutes}), got ${resolved.maxMinutes}`);
+    throw new ParameterError(
+      `labelWindow.maxMinutes must be a number ≥ minMinutes (${resolved.minMinutes}), got ${resolved.maxMinutes}`,
+    );
   }
-  if (!(Number.isFinite(resolved.k) && resolved.k > 0)) throw new ParameterError(`labelWindow.k must be a positive number, got ${resolved.k}`);
-  if (!(Number.isInteger(resolved.baselineRecords) && resolved.baselineRecords >= 1)) throw new ParameterError(`labelWindow.baselineRecords must be an integer ≥ 1, got ${resolved.baselineRecords}`);
+  if (!(Number.isFinite(resolved.k) && resolved.k > 0))
+    throw new ParameterError(`labelWindow.k must be a positive number, got ${resolved.k}`);
+  if (!(Number.isInteger(resolved.baselineRecords) && resolved.baselineRecords >= 1))
+    throw new ParameterError(`labelWindow.baselineRecords must be an integer ≥ 1, got ${resolved.baselineRecords}`);
   return resolved;
 }
 
@@ -162,7 +173,12 @@ export function deviates(value: number, band: { median: number; sigma: number },
  * The baseline of a signal for an injection at `atMs`: its `count` finite values nearest in time to the
  * injection (earlier first on ties) among the records outside every `excluded` interval.
  */
-export function baselineValues(signal: RecoverySignal, atMs: number, excluded: readonly TimeInterval[], count: number): number[] {
+export function baselineValues(
+  signal: RecoverySignal,
+  atMs: number,
+  excluded: readonly TimeInterval[],
+  count: number,
+): number[] {
   const candidates: { distance: number; t: number; v: number }[] = [];
   for (let i = 0; i < signal.times.length; i++) {
     const t = signal.times[i];
@@ -186,13 +202,21 @@ export function valueNear(signal: RecoverySignal, t: number, toleranceMs: number
   let best = -1;
   for (const i of [lo - 1, lo]) {
     if (i < 0 || i >= signal.times.length) continue;
-    if (Math.abs(signal.times[i] - t) <= toleranceMs && (best === -1 || Math.abs(signal.times[i] - t) < Math.abs(signal.times[best] - t))) best = i;
+    if (
+      Math.abs(signal.times[i] - t) <= toleranceMs &&
+      (best === -1 || Math.abs(signal.times[i] - t) < Math.abs(signal.times[best] - t))
+    )
+      best = i;
   }
   return best === -1 ? NaN : signal.values[best];
 }
 
 /** Fixed rule: the fault acts for `minutes` from its injection, so records up to one span later are touched. */
-export function fixedEnd(startMs: number, minutes: number, nextStartMs: number): { endMs: number; reason: WindowEndReason } {
+export function fixedEnd(
+  startMs: number,
+  minutes: number,
+  nextStartMs: number,
+): { endMs: number; reason: WindowEndReason } {
   const endMs = startMs + minutes * 60_000 + NEZHA_RECORD_SPAN_MS;
   return endMs > nextStartMs ? { endMs: nextStartMs, reason: 'next-fault' } : { endMs, reason: 'fixed' };
 }
@@ -226,7 +250,10 @@ export function recoveryEnd(input: RecoveryInput): { endMs: number; reason: Wind
     return baseline.length === 0 ? undefined : robustBand(baseline);
   });
   const anyDeviates = (t: number) =>
-    input.signals.some((signal, i) => bands[i] !== undefined && deviates(valueNear(signal, t, NEZHA_RECORD_SPAN_MS / 2), bands[i], rule.k));
+    input.signals.some(
+      (signal, i) =>
+        bands[i] !== undefined && deviates(valueNear(signal, t, NEZHA_RECORD_SPAN_MS / 2), bands[i], rule.k),
+    );
   let end: { endMs: number; reason: WindowEndReason } = { endMs: maxEnd, reason: 'end-of-data' };
   for (let i = 0; i < input.recordTimes.length; i++) {
     const t = input.recordTimes[i];
@@ -254,11 +281,20 @@ export interface WindowContext {
 }
 
 /** The window of every fault of a day (faults in time order), by the fixed or the recovery rule. */
-export function faultWindows(faults: readonly NezhaFault[], window: LabelWindow, context: WindowContext): FaultWindow[] {
+export function faultWindows(
+  faults: readonly NezhaFault[],
+  window: LabelWindow,
+  context: WindowContext,
+): FaultWindow[] {
   const rule = resolveLabelWindow(window);
   const ordered = [...faults].sort((a, b) => a.injectMs - b.injectMs);
   const excluded =
-    rule.mode === 'recovery' ? ordered.map((f) => ({ startMs: f.injectMs, endMs: f.injectMs + rule.maxMinutes * 60_000 + NEZHA_RECORD_SPAN_MS })) : [];
+    rule.mode === 'recovery'
+      ? ordered.map((f) => ({
+          startMs: f.injectMs,
+          endMs: f.injectMs + rule.maxMinutes * 60_000 + NEZHA_RECORD_SPAN_MS,
+        }))
+      : [];
   return ordered.map((fault, i) => {
     const nextStartMs = i + 1 < ordered.length ? ordered[i + 1].injectMs : Infinity;
     const entity = context.entityOf(fault);

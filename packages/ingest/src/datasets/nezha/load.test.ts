@@ -29,12 +29,33 @@ describe('loadNezha on a generated data root', () => {
   let root: string;
   const date = '2023-01-29';
   const t0 = Date.UTC(2023, 0, 29, 8, 0, 0);
-  const goTime = (ms: number) => `${new Date(ms).toISOString().slice(0, 23).replace('T', ' ')} +0000 UTC m=+1.000000000`;
+  const goTime = (ms: number) =>
+    `${new Date(ms).toISOString().slice(0, 23).replace('T', ' ')} +0000 UTC m=+1.000000000`;
   /** a pod file: 40 records one minute apart at `offsetS` seconds past the minute; CPU from `cpu(i)` */
   const podFile = (pod: string, offsetS: number, cpu: (i: number) => number) =>
-    [HEADER, ...Array.from({ length: 40 }, (_, i) => `${goTime(t0 + i * 60_000 + offsetS * 1000)},0,${pod},1,${cpu(i)},${new Array(17).fill('1').join(',')}`)].join('\n');
+    [
+      HEADER,
+      ...Array.from(
+        { length: 40 },
+        (_, i) =>
+          `${goTime(t0 + i * 60_000 + offsetS * 1000)},0,${pod},1,${cpu(i)},${new Array(17).fill('1').join(',')}`,
+      ),
+    ].join('\n');
   const faultList = (pod: string) =>
-    JSON.stringify({ '08': [{ inject_time: '2023-01-29 08:20:30', inject_timestamp: '1674980430', inject_pod: pod, inject_type: 'cpu_contention' }] }, null, 4);
+    JSON.stringify(
+      {
+        '08': [
+          {
+            inject_time: '2023-01-29 08:20:30',
+            inject_timestamp: '1674980430',
+            inject_pod: pod,
+            inject_type: 'cpu_contention',
+          },
+        ],
+      },
+      null,
+      4,
+    );
 
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'nezha-'));
@@ -42,10 +63,22 @@ describe('loadNezha on a generated data root', () => {
     await mkdir(metric, { recursive: true });
     await mkdir(join(root, 'nezha', 'rca_data', date), { recursive: true });
     // two pods of ts-food-service (CPU 90 in minutes 21–26 on the first), one of ts-order-service
-    await writeFile(join(metric, 'ts-food-service-aaa-11111_metric.csv'), podFile('ts-food-service-aaa-11111', 9, (i) => (i >= 21 && i <= 26 ? 90 : 2 + (i % 2))));
-    await writeFile(join(metric, 'ts-food-service-bbb-22222_metric.csv'), podFile('ts-food-service-bbb-22222', 40, () => 2));
-    await writeFile(join(metric, 'ts-order-service-ccc-33333_metric.csv'), podFile('ts-order-service-ccc-33333', 9, () => 5));
-    await writeFile(join(root, 'nezha', 'rca_data', date, `${date}-fault_list.json`), faultList('ts-food-service-aaa-11111'));
+    await writeFile(
+      join(metric, 'ts-food-service-aaa-11111_metric.csv'),
+      podFile('ts-food-service-aaa-11111', 9, (i) => (i >= 21 && i <= 26 ? 90 : 2 + (i % 2))),
+    );
+    await writeFile(
+      join(metric, 'ts-food-service-bbb-22222_metric.csv'),
+      podFile('ts-food-service-bbb-22222', 40, () => 2),
+    );
+    await writeFile(
+      join(metric, 'ts-order-service-ccc-33333_metric.csv'),
+      podFile('ts-order-service-ccc-33333', 9, () => 5),
+    );
+    await writeFile(
+      join(root, 'nezha', 'rca_data', date, `${date}-fault_list.json`),
+      faultList('ts-food-service-aaa-11111'),
+    );
   });
   afterAll(() => rm(root, { recursive: true, force: true }));
 
@@ -73,7 +106,11 @@ describe('loadNezha on a generated data root', () => {
 
   it('pod mode: one sequence per pod, the injected pod labelled', async () => {
     const day = await loadNezha(root, { date, entity: 'pod', labelWindow: { mode: 'fixed', minutes: 3 } });
-    expect(day.sequences.map((s) => s.entity)).toEqual(['ts-food-service-aaa-11111', 'ts-food-service-bbb-22222', 'ts-order-service-ccc-33333']);
+    expect(day.sequences.map((s) => s.entity)).toEqual([
+      'ts-food-service-aaa-11111',
+      'ts-food-service-bbb-22222',
+      'ts-order-service-ccc-33333',
+    ]);
     // records at :09 past the minute; window [08:20:30, 08:24:30) → 08:21:09 … 08:24:09
     expect(day.sequences[0].ranges).toEqual([{ start: 21, end: 25, eventType: 'cpu_contention' }]);
     expect(Array.from(normalRecords(day, day.sequences[1])).filter((x) => x === 0)).toHaveLength(4);
@@ -85,8 +122,14 @@ describe('loadNezha on a generated data root', () => {
       const metric = join(other, 'nezha', 'construct_data', date, 'metric');
       await mkdir(metric, { recursive: true });
       await mkdir(join(other, 'nezha', 'rca_data', date), { recursive: true });
-      await writeFile(join(metric, 'ts-order-service-ccc-33333_metric.csv'), podFile('ts-order-service-ccc-33333', 9, () => 5));
-      await writeFile(join(other, 'nezha', 'rca_data', date, `${date}-fault_list.json`), faultList('ts-food-service-aaa-11111'));
+      await writeFile(
+        join(metric, 'ts-order-service-ccc-33333_metric.csv'),
+        podFile('ts-order-service-ccc-33333', 9, () => 5),
+      );
+      await writeFile(
+        join(other, 'nezha', 'rca_data', date, `${date}-fault_list.json`),
+        faultList('ts-food-service-aaa-11111'),
+      );
       const error = await loadNezha(other, { date }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(InputError);
       // JSON.stringify(…, null, 4): the entry's "{" is on line 3, column 9
@@ -115,7 +158,11 @@ describeReal('loadNezha on the real data', () => {
   it('2022-08-22: 10 pods of 1,209 records, 291 NaN cells (hipster)', () => {
     expect(hipster.application).toBe('hipster');
     expect(hipster.sequences).toHaveLength(10);
-    expect(hipster.sequences.every((s) => s.length === 1209 && s.features.length === 19 && s.domain === 'hipster/2022-08-22')).toBe(true);
+    expect(
+      hipster.sequences.every(
+        (s) => s.length === 1209 && s.features.length === 19 && s.domain === 'hipster/2022-08-22',
+      ),
+    ).toBe(true);
     expect(nanCells(hipster.sequences)).toBe(291);
   });
 
@@ -139,13 +186,18 @@ describeReal('loadNezha on the real data', () => {
     expect(rows.every((r) => Number(r[1]) * 1000 - rawTimeMs(r[0]) > 199_999_000_000)).toBe(true);
     const ad = hipster.sequences.find((s) => s.entity === 'adservice')!;
     expect(timesOf(ad)).toEqual(rows.map((r) => rawTimeMs(r[0])));
-    expect(hipster.pods.filter((p) => p.timeStampMismatches > 0).map((p) => [p.pod, p.timeStampMismatches])).toEqual([['adservice-5f6585d649-fnmft', 1209]]);
+    expect(hipster.pods.filter((p) => p.timeStampMismatches > 0).map((p) => [p.pod, p.timeStampMismatches])).toEqual([
+      ['adservice-5f6585d649-fnmft', 1209],
+    ]);
     // the same hour of day as the other pods: first record 03:51:19 UTC
     expect(timesOf(ad)[0]).toBe(Date.UTC(2022, 7, 22, 3, 51, 19, 607));
   });
 
   it('faults per type, as the README lists them', () => {
-    const count = (day: NezhaDay) => Object.fromEntries([...new Set(day.faults.map((f) => f.type))].map((t) => [t, day.faults.filter((f) => f.type === t).length]));
+    const count = (day: NezhaDay) =>
+      Object.fromEntries(
+        [...new Set(day.faults.map((f) => f.type))].map((t) => [t, day.faults.filter((f) => f.type === t).length]),
+      );
     expect(count(hipster)).toEqual({ cpu_contention: 8, network_delay: 7, return: 3, cpu_consumed: 3, exception: 3 });
     expect(count(ts)).toEqual({ return: 11, exception: 13, cpu_contention: 4 });
     expect(hipster.windows).toHaveLength(24);
@@ -156,22 +208,32 @@ describeReal('loadNezha on the real data', () => {
     ['2023-01-29 09:34:19', 'ts-food-service-f5756978c-k8vqf', 'return', 3],
     ['2023-01-29 10:20:10', 'ts-travel-service-64469b5b48-25zj6', 'exception', 5],
     ['2023-01-29 14:49:57', 'ts-food-service-f5756978c-k8vqf', 'cpu_contention', 1],
-  ])('the chosen fault %s (%s, %s) labels the records from the first one at or after it', async (injectTime, pod, type, code) => {
-    const rows = await rawRows(join(metricDir('2023-01-29'), `${pod}_metric.csv`));
-    // first data row whose Time is at or after inject_time: compare the texts (same layout up to the seconds)
-    const first = rows.findIndex((r) => r[0].slice(0, 19) >= injectTime);
-    const injectMs = Date.UTC(2023, 0, 29, +injectTime.slice(11, 13), +injectTime.slice(14, 16), +injectTime.slice(17, 19));
-    const service = pod.split('-').slice(0, -2).join('-');
-    const seq = ts.sequences.find((s) => s.entity === service)!;
-    const range = seq.ranges!.find((r) => r.start === first);
-    expect(range?.eventType).toBe(type);
-    expect(seq.labels![first - 1]).toBe(0);
-    expect(seq.labels![first]).toBe(code);
-    // the minimum: every record before inject + 3 min + one 60 s record span is labelled
-    const minimum = rows.filter((r) => rawTimeMs(r[0]) >= injectMs && rawTimeMs(r[0]) < injectMs + 240_000).length;
-    expect(range!.end - range!.start).toBeGreaterThanOrEqual(minimum);
-    expect(minimum).toBe(4);
-  });
+  ])(
+    'the chosen fault %s (%s, %s) labels the records from the first one at or after it',
+    async (injectTime, pod, type, code) => {
+      const rows = await rawRows(join(metricDir('2023-01-29'), `${pod}_metric.csv`));
+      // first data row whose Time is at or after inject_time: compare the texts (same layout up to the seconds)
+      const first = rows.findIndex((r) => r[0].slice(0, 19) >= injectTime);
+      const injectMs = Date.UTC(
+        2023,
+        0,
+        29,
+        +injectTime.slice(11, 13),
+        +injectTime.slice(14, 16),
+        +injectTime.slice(17, 19),
+      );
+      const service = pod.split('-').slice(0, -2).join('-');
+      const seq = ts.sequences.find((s) => s.entity === service)!;
+      const range = seq.ranges!.find((r) => r.start === first);
+      expect(range?.eventType).toBe(type);
+      expect(seq.labels![first - 1]).toBe(0);
+      expect(seq.labels![first]).toBe(code);
+      // the minimum: every record before inject + 3 min + one 60 s record span is labelled
+      const minimum = rows.filter((r) => rawTimeMs(r[0]) >= injectMs && rawTimeMs(r[0]) < injectMs + 240_000).length;
+      expect(range!.end - range!.start).toBeGreaterThanOrEqual(minimum);
+      expect(minimum).toBe(4);
+    },
+  );
 
   it('cpu faults: every record with CPU above 60 % (and 3× the pod median) after the injection, before the next one, is labelled', async () => {
     const cold: string[] = [];
@@ -187,7 +249,11 @@ describeReal('loadNezha on the real data', () => {
         // up to the next injection, and at most the longest window (10 min + one span): 2023-01-29 has
         // unlisted CPU episodes later on (e.g. ts-preserve-service at 16:00, 18 min after its listed fault)
         const next = Math.min(faults[i + 1]?.injectMs ?? Infinity, f.injectMs + 11 * 60_000);
-        const hot = rows.flatMap((r, k) => (rawTimeMs(r[0]) >= f.injectMs && rawTimeMs(r[0]) < next && values[k] > 60 && values[k] > 3 * median ? [k] : []));
+        const hot = rows.flatMap((r, k) =>
+          rawTimeMs(r[0]) >= f.injectMs && rawTimeMs(r[0]) < next && values[k] > 60 && values[k] > 3 * median
+            ? [k]
+            : [],
+        );
         const seq = day.sequences.find((s) => s.entity === f.service)!;
         expect([f.injectTime, hot.filter((k) => seq.labels![k] !== f.code)]).toEqual([f.injectTime, []]);
         if (hot.length === 0) cold.push(`${f.injectTime} ${f.service} median ${median.toFixed(0)}`);
@@ -195,7 +261,10 @@ describeReal('loadNezha on the real data', () => {
     }
     // the check has content: only two CPU faults show no such record: currencyservice runs hot all day, and
     // productcatalogservice peaks at 96 %, below 3× its median (its rise starts in the record 20 s before inject_time)
-    expect(cold).toEqual(['2022-08-22 05:18:09 currencyservice median 66', '2022-08-22 06:35:39 productcatalogservice median 37']);
+    expect(cold).toEqual([
+      '2022-08-22 05:18:09 currencyservice median 66',
+      '2022-08-22 06:35:39 productcatalogservice median 37',
+    ]);
   });
 
   it('windows stay within [injection, injection + max + one span) and never overlap', () => {
@@ -211,13 +280,19 @@ describeReal('loadNezha on the real data', () => {
 
   it('fixed 3-minute windows label the records within 4 minutes of each injection', () => {
     const byEntity = new Map(ts.sequences.map((s) => [s.entity, s]));
-    const windows = faultWindows(ts.faults, { mode: 'fixed', minutes: 3 }, { entityOf: (f) => f.service, recordTimesOf: () => [], signalsOf: () => [] });
+    const windows = faultWindows(
+      ts.faults,
+      { mode: 'fixed', minutes: 3 },
+      { entityOf: (f) => f.service, recordTimesOf: () => [], signalsOf: () => [] },
+    );
     const labelled = labelSequences(ts.sequences, windows);
     for (const f of ts.faults) {
       const times = timesOf(byEntity.get(f.service)!);
       const expected = times.flatMap((t, k) => (t >= f.injectMs && t < f.injectMs + 240_000 ? [k] : []));
       const seq = labelled.find((s) => s.entity === f.service)!;
-      expect(seq.ranges!.some((r) => r.start === expected[0] && r.end === expected[expected.length - 1] + 1)).toBe(true);
+      expect(seq.ranges!.some((r) => r.start === expected[0] && r.end === expected[expected.length - 1] + 1)).toBe(
+        true,
+      );
     }
   });
 
@@ -265,7 +340,13 @@ describeReal('loadNezha on the real data', () => {
     expect(inspection.sequences).toBe(56);
     expect(inspection.records).toBe(10 * 1209 + 46 * 919);
     expect(Object.values(inspection.labelCounts).reduce((a, b) => a + b, 0)).toBe(inspection.records);
-    expect(inspection.rangeCounts).toEqual({ cpu_contention: 12, network_delay: 7, return: 14, cpu_consumed: 3, exception: 16 });
+    expect(inspection.rangeCounts).toEqual({
+      cpu_contention: 12,
+      network_delay: 7,
+      return: 14,
+      cpu_consumed: 3,
+      exception: 16,
+    });
     expect(inspection.tables).toMatchObject({
       '2022-08-22 call edges': 14,
       '2022-08-22 node edges': 12,
@@ -275,6 +356,8 @@ describeReal('loadNezha on the real data', () => {
       'spans rca_data/2023-01-29/14_50': 5207,
       'spans construct_data/2023-01-29/08_50': 4890,
     });
-    expect(inspection.notes.some((n) => n.includes('adservice-5f6585d649-fnmft') && n.includes('1209 rows'))).toBe(true);
+    expect(inspection.notes.some((n) => n.includes('adservice-5f6585d649-fnmft') && n.includes('1209 rows'))).toBe(
+      true,
+    );
   });
 });

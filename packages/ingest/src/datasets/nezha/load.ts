@@ -19,7 +19,14 @@ import {
   resolveLabelWindow,
   timesOf,
 } from './label-window';
-import { type EdgeLatency, type PodMetrics, podOfMetricFile, readEdgeLatency, readFrontService, readPodMetrics } from './metrics';
+import {
+  type EdgeLatency,
+  type PodMetrics,
+  podOfMetricFile,
+  readEdgeLatency,
+  readFrontService,
+  readPodMetrics,
+} from './metrics';
 import { type NezhaApplication, applicationOfServices, serviceOfPod } from './names';
 import { readSpanBatches, readTraceIds } from './spans';
 import { formatUtc } from './times';
@@ -89,11 +96,13 @@ export async function listNezhaDates(dataRoot: string): Promise<string[]> {
 export async function loadNezha(dataRoot: string, options: LoadNezhaOptions): Promise<NezhaDay> {
   const date = options.date;
   const entity = options.entity ?? 'service';
-  if (entity !== 'pod' && entity !== 'service') throw new ParameterError(`entity must be "pod" or "service", got ${JSON.stringify(entity)}`);
+  if (entity !== 'pod' && entity !== 'service')
+    throw new ParameterError(`entity must be "pod" or "service", got ${JSON.stringify(entity)}`);
   const labelWindow = options.labelWindow ?? DEFAULT_LABEL_WINDOW;
   resolveLabelWindow(labelWindow);
   const dates = await listNezhaDates(dataRoot);
-  if (!dates.includes(date)) throw new DataRootError(`nezha: no date ${JSON.stringify(date)}; available: ${dates.join(', ') || 'none'}`);
+  if (!dates.includes(date))
+    throw new DataRootError(`nezha: no date ${JSON.stringify(date)}; available: ${dates.join(', ') || 'none'}`);
   const metricDir = join(nezhaDir(dataRoot), 'construct_data', date, 'metric');
   const names = (await readdir(metricDir)).sort();
   const podFiles = names.filter((n) => n.endsWith('_metric.csv'));
@@ -107,16 +116,28 @@ export async function loadNezha(dataRoot: string, options: LoadNezhaOptions): Pr
   for (const name of podFiles) pods.push(await readPodMetrics(join(metricDir, name), { idPrefix, domain }));
   const podSequences: PodSequence[] = pods.map((p) => ({ pod: p.pod, service: p.service, sequence: p.sequence }));
   const sequences =
-    entity === 'pod' ? podSequences.map((p) => p.sequence) : sequencesPerService(podSequences, (service) => `${idPrefix}/${service}`);
+    entity === 'pod'
+      ? podSequences.map((p) => p.sequence)
+      : sequencesPerService(podSequences, (service) => `${idPrefix}/${service}`);
 
   const has = (name: string) => names.includes(name);
-  const front = has('front_service.csv') ? await readFrontService(join(metricDir, 'front_service.csv'), { id: `${idPrefix}/front`, domain }) : undefined;
+  const front = has('front_service.csv')
+    ? await readFrontService(join(metricDir, 'front_service.csv'), { id: `${idPrefix}/front`, domain })
+    : undefined;
   const edges = has('dependency.csv') ? await readDependencies(join(metricDir, 'dependency.csv')) : undefined;
   const edgeLatency =
     has('source_50.csv') && has('destination_50.csv')
       ? {
-          source: await readEdgeLatency(join(metricDir, 'source_50.csv'), { id: `${idPrefix}/edges/source`, domain }, edges?.calls),
-          destination: await readEdgeLatency(join(metricDir, 'destination_50.csv'), { id: `${idPrefix}/edges/destination`, domain }, edges?.calls),
+          source: await readEdgeLatency(
+            join(metricDir, 'source_50.csv'),
+            { id: `${idPrefix}/edges/source`, domain },
+            edges?.calls,
+          ),
+          destination: await readEdgeLatency(
+            join(metricDir, 'destination_50.csv'),
+            { id: `${idPrefix}/edges/destination`, domain },
+            edges?.calls,
+          ),
         }
       : undefined;
 
@@ -124,7 +145,12 @@ export async function loadNezha(dataRoot: string, options: LoadNezhaOptions): Pr
   const faults = existsSync(faultFile) ? await readFaultList(faultFile) : [];
   const podNames = new Set(pods.map((p) => p.pod));
   for (const f of faults) {
-    if (!podNames.has(f.pod)) throw new InputError({ file: f.file, line: f.line, column: f.column }, `an inject_pod with a metric file in ${metricDir}`, f.pod);
+    if (!podNames.has(f.pod))
+      throw new InputError(
+        { file: f.file, line: f.line, column: f.column },
+        `an inject_pod with a metric file in ${metricDir}`,
+        f.pod,
+      );
   }
   const byEntity = new Map(sequences.map((s) => [s.entity, s]));
   const windows = faultWindows(faults, labelWindow, {
@@ -149,18 +175,29 @@ export async function loadNezha(dataRoot: string, options: LoadNezhaOptions): Pr
 }
 
 /** The series behind a signal reference for one fault; a feature that does not exist is a ParameterError. */
-function signalsFor(fault: NezhaFault, ref: RecoverySignalRef, own: Sequence, front: Sequence | undefined, edgeLatency: NezhaDay['edgeLatency']): RecoverySignal[] {
+function signalsFor(
+  fault: NezhaFault,
+  ref: RecoverySignalRef,
+  own: Sequence,
+  front: Sequence | undefined,
+  edgeLatency: NezhaDay['edgeLatency'],
+): RecoverySignal[] {
   if (ref.source === 'entity') return [featureSignal(own, ref.feature)];
   if (ref.source === 'front') return front ? [featureSignal(front, ref.feature)] : [];
   const side = edgeLatency?.[ref.side];
   if (!side) return [];
-  return side.edges.flatMap((edge, f) => (edge.callee === fault.service ? [featureSignal(side.sequence, side.sequence.features[f])] : []));
+  return side.edges.flatMap((edge, f) =>
+    edge.callee === fault.service ? [featureSignal(side.sequence, side.sequence.features[f])] : [],
+  );
 }
 
 /** One feature of a sequence as a signal. */
 export function featureSignal(seq: Sequence, feature: string): RecoverySignal {
   const f = seq.features.indexOf(feature);
-  if (f === -1) throw new ParameterError(`signal feature ${JSON.stringify(feature)} is not a feature of ${seq.id} (${seq.features.join(', ')})`);
+  if (f === -1)
+    throw new ParameterError(
+      `signal feature ${JSON.stringify(feature)} is not a feature of ${seq.id} (${seq.features.join(', ')})`,
+    );
   const width = seq.features.length;
   const values = new Float64Array(seq.length);
   for (let t = 0; t < seq.length; t++) values[t] = seq.values[t * width + f];
@@ -192,7 +229,13 @@ export function windowTable(day: Pick<NezhaDay, 'windows' | 'sequences'>): Windo
   return day.windows.map((w) => {
     const seq = byEntity.get(w.entity);
     const { start, end } = seq ? recordsInWindow(seq, w) : { start: 0, end: 0 };
-    const row: WindowRow = { injectTime: w.fault.injectTime, entity: w.entity, type: w.fault.type, records: Math.max(0, end - start), reason: w.reason };
+    const row: WindowRow = {
+      injectTime: w.fault.injectTime,
+      entity: w.entity,
+      type: w.fault.type,
+      records: Math.max(0, end - start),
+      reason: w.reason,
+    };
     if (seq && end > start) {
       const last = Number(seq.timestamps![end - 1]);
       row.firstRecord = formatUtc(Number(seq.timestamps![start]));
@@ -255,13 +298,16 @@ export async function inspectNezha(dataRoot: string): Promise<DatasetInspection>
       let rows = 0;
       for await (const batch of readSpanBatches(trace.trace)) rows += batch.numRows;
       tables[`spans ${trace.phase}/${date}/${trace.minute}`] = rows;
-      if (trace.traceIds) tables[`trace ids ${trace.phase}/${date}/${trace.minute}`] = (await readTraceIds(trace.traceIds)).length;
+      if (trace.traceIds)
+        tables[`trace ids ${trace.phase}/${date}/${trace.minute}`] = (await readTraceIds(trace.traceIds)).length;
     }
     notes.push(...dayNotes(day));
   }
   const rule = resolveLabelWindow(DEFAULT_LABEL_WINDOW);
   if (rule.mode === 'recovery') {
-    notes.push(`label windows: recovery rule, min ${rule.minMinutes} min, max ${rule.maxMinutes} min, k = ${rule.k}, baseline of ${rule.baselineRecords} fault-free records`);
+    notes.push(
+      `label windows: recovery rule, min ${rule.minMinutes} min, max ${rule.maxMinutes} min, k = ${rule.k}, baseline of ${rule.baselineRecords} fault-free records`,
+    );
   }
   return summariseSequences('nezha', sequences, { tables, notes });
 }
@@ -270,13 +316,23 @@ export async function inspectNezha(dataRoot: string): Promise<DatasetInspection>
 function dayNotes(day: NezhaDay): string[] {
   const notes: string[] = [];
   for (const p of day.pods) {
-    if (p.timeStampMismatches > 0) notes.push(`${day.date} ${p.pod}: TimeStamp disagrees with Time in ${p.timeStampMismatches} rows; times come from Time`);
+    if (p.timeStampMismatches > 0)
+      notes.push(
+        `${day.date} ${p.pod}: TimeStamp disagrees with Time in ${p.timeStampMismatches} rows; times come from Time`,
+      );
   }
-  const offTimestamps = day.faults.filter((f) => f.listedTimestampS !== undefined && f.listedTimestampS * 1000 !== f.injectMs).length;
-  if (offTimestamps > 0) notes.push(`${day.date}: inject_timestamp disagrees with inject_time in ${offTimestamps} of ${day.faults.length} faults; inject_time (UTC) is used`);
+  const offTimestamps = day.faults.filter(
+    (f) => f.listedTimestampS !== undefined && f.listedTimestampS * 1000 !== f.injectMs,
+  ).length;
+  if (offTimestamps > 0)
+    notes.push(
+      `${day.date}: inject_timestamp disagrees with inject_time in ${offTimestamps} of ${day.faults.length} faults; inject_time (UTC) is used`,
+    );
   const successRate = day.sequences[0]?.features.indexOf('PodSuccessRate(%)') ?? -1;
-  if (successRate >= 0 && day.sequences.every((s) => everyValue(s, successRate, (v) => v === 0))) notes.push(`${day.date}: PodSuccessRate(%) is 0 in every record`);
-  if (day.front && everyValue(day.front, 0, (v) => v === 0)) notes.push(`${day.date}: front SuccessRate(%) is 0 in every record`);
+  if (successRate >= 0 && day.sequences.every((s) => everyValue(s, successRate, (v) => v === 0)))
+    notes.push(`${day.date}: PodSuccessRate(%) is 0 in every record`);
+  if (day.front && everyValue(day.front, 0, (v) => v === 0))
+    notes.push(`${day.date}: front SuccessRate(%) is 0 in every record`);
   return notes;
 }
 

@@ -7,8 +7,10 @@ const HEADER =
 const POD = 'ts-food-service-f5756978c-k8vqf';
 const FILE = `metric/${POD}_metric.csv`;
 /** 19 metric fields: k, k+1, …, with field 10 (PodServerLatencyP90) given by `server` */
-const metrics = (k: number, server = String(k + 9)) => Array.from({ length: 19 }, (_, j) => (j === 9 ? server : String(k + j))).join(',');
-const row = (time: string, stamp: number, k: number, server?: string, pod = POD) => `${time},${stamp},${pod},${metrics(k, server)}`;
+const metrics = (k: number, server = String(k + 9)) =>
+  Array.from({ length: 19 }, (_, j) => (j === 9 ? server : String(k + j))).join(',');
+const row = (time: string, stamp: number, k: number, server?: string, pod = POD) =>
+  `${time},${stamp},${pod},${metrics(k, server)}`;
 
 async function failure(promise: Promise<unknown>): Promise<InputError> {
   try {
@@ -36,16 +38,49 @@ describe('readPodMetrics', () => {
     expect(result.service).toBe('ts-food-service');
     expect(result.timeStampMismatches).toBe(1);
     const seq = result.sequence;
-    expect(seq).toMatchObject({ id: `nezha/2023-01-29/${POD}`, entity: POD, domain: 'train-ticket/2023-01-29', length: 3 });
+    expect(seq).toMatchObject({
+      id: `nezha/2023-01-29/${POD}`,
+      entity: POD,
+      domain: 'train-ticket/2023-01-29',
+      length: 3,
+    });
     expect(seq.features).toEqual([...POD_METRIC_FEATURES]);
-    expect(Array.from(seq.timestamps!, Number)).toEqual([Date.UTC(2023, 0, 29, 8, 41, 9, 969), Date.UTC(2023, 0, 29, 8, 42, 9, 597), Date.UTC(2023, 0, 29, 8, 43, 9, 500)]);
-    expect(Array.from(seq.values.subarray(0, 19))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, NaN, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    expect(Array.from(seq.timestamps!, Number)).toEqual([
+      Date.UTC(2023, 0, 29, 8, 41, 9, 969),
+      Date.UTC(2023, 0, 29, 8, 42, 9, 597),
+      Date.UTC(2023, 0, 29, 8, 43, 9, 500),
+    ]);
+    expect(Array.from(seq.values.subarray(0, 19))).toEqual([
+      1,
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+      8,
+      9,
+      NaN,
+      11,
+      12,
+      13,
+      14,
+      15,
+      16,
+      17,
+      18,
+      19,
+    ]);
     expect(seq.values[19 + 9]).toBeNaN();
     expect(seq.values[2 * 19 + 18]).toBe(25);
   });
 
   it('names file, line and column of a time that is not Go time text', async () => {
-    const data = [HEADER, row('2023-01-29 08:41:09 +0000 UTC', 1674981669, 1), row('2023-01-29T08:42:09Z', 1674981729, 2)].join('\n');
+    const data = [
+      HEADER,
+      row('2023-01-29 08:41:09 +0000 UTC', 1674981669, 1),
+      row('2023-01-29T08:42:09Z', 1674981729, 2),
+    ].join('\n');
     const error = await failure(readPodMetrics({ file: FILE, data }, ids));
     expect(error.location).toEqual({ file: FILE, line: 3, column: 1 });
     expect(error.message).toContain(`${FILE}:3:1`);
@@ -79,12 +114,24 @@ describe('readFrontService', () => {
       '2022-08-22 03:51:19.573905004 +0000 UTC m=+0.079858984,1661140279,Frontend,100,0.25,1.15,1.825,2.365',
       '2022-08-22 03:52:19.552651155 +0000 UTC m=+60.058605135,1661140339,Frontend,49.5,NaN,0.815,0.9825,2.165',
     ].join('\n');
-    const seq = await readFrontService({ file: 'front_service.csv', data }, { id: 'front', domain: 'hipster/2022-08-22' });
+    const seq = await readFrontService(
+      { file: 'front_service.csv', data },
+      { id: 'front', domain: 'hipster/2022-08-22' },
+    );
     expect(seq.entity).toBe('Frontend');
-    expect(seq.features).toEqual(['SuccessRate(%)', 'LatencyP50(s)', 'LatencyP90(s)', 'LatencyP95(s)', 'LatencyP99(s)']);
+    expect(seq.features).toEqual([
+      'SuccessRate(%)',
+      'LatencyP50(s)',
+      'LatencyP90(s)',
+      'LatencyP95(s)',
+      'LatencyP99(s)',
+    ]);
     expect(Array.from(seq.values.subarray(0, 5))).toEqual([100, 0.25, 1.15, 1.825, 2.365].map(Math.fround));
     expect(seq.values[6]).toBeNaN();
-    expect(Array.from(seq.timestamps!, Number)).toEqual([Date.UTC(2022, 7, 22, 3, 51, 19, 573), Date.UTC(2022, 7, 22, 3, 52, 19, 552)]);
+    expect(Array.from(seq.timestamps!, Number)).toEqual([
+      Date.UTC(2022, 7, 22, 3, 51, 19, 573),
+      Date.UTC(2022, 7, 22, 3, 52, 19, 552),
+    ]);
   });
 });
 
@@ -96,8 +143,16 @@ describe('readEdgeLatency', () => {
   const time = '2022-08-22 03:51:20.021338403 +0000 UTC m=+0.527292383';
 
   it('orders features as the call edges and matches names holding "_" to them', async () => {
-    const data = ['time,timestamp,cart_redis,front_end_cart', `${time},1661140280,0.5,`, `2022-08-22 03:52:19 +0000 UTC,1661140339,,0.25`].join('\n');
-    const { sequence, edges: found } = await readEdgeLatency({ file: 'source_50.csv', data }, { id: 'e', domain: 'd' }, edges);
+    const data = [
+      'time,timestamp,cart_redis,front_end_cart',
+      `${time},1661140280,0.5,`,
+      `2022-08-22 03:52:19 +0000 UTC,1661140339,,0.25`,
+    ].join('\n');
+    const { sequence, edges: found } = await readEdgeLatency(
+      { file: 'source_50.csv', data },
+      { id: 'e', domain: 'd' },
+      edges,
+    );
     expect(sequence.features).toEqual(['front_end_cart', 'cart_redis']);
     expect(found).toEqual(edges);
     expect(Array.from(sequence.values)).toEqual([NaN, 0.5, 0.25, NaN]);

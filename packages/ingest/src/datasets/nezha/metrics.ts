@@ -31,7 +31,13 @@ export const POD_METRIC_FEATURES = [
 ] as const;
 
 /** The numeric columns of front_service.csv (datasets README, Nezha, "front_service.csv"). */
-export const FRONT_FEATURES = ['SuccessRate(%)', 'LatencyP50(s)', 'LatencyP90(s)', 'LatencyP95(s)', 'LatencyP99(s)'] as const;
+export const FRONT_FEATURES = [
+  'SuccessRate(%)',
+  'LatencyP50(s)',
+  'LatencyP90(s)',
+  'LatencyP95(s)',
+  'LatencyP99(s)',
+] as const;
 
 /** Missing values are empty fields or the text `NaN` (datasets README, Nezha); both become NaN. */
 export const NEZHA_NULL_TOKENS = ['', 'NaN'];
@@ -64,7 +70,8 @@ export async function readPodMetrics(input: TextInput, ids: { idPrefix: string; 
   const file = inputName(input);
   const pod = podOfMetricFile(file);
   const service = pod === undefined ? undefined : serviceOfPod(pod);
-  if (pod === undefined || service === undefined) throw new InputError({ file }, 'a file named <service>-<replica-set hash>-<pod suffix>_metric.csv');
+  if (pod === undefined || service === undefined)
+    throw new InputError({ file }, 'a file named <service>-<replica-set hash>-<pod suffix>_metric.csv');
   const header = await headerOf(input);
   const timeField = requireField(header, 'Time', file);
   const columns: CsvColumn[] = [
@@ -73,12 +80,15 @@ export async function readPodMetrics(input: TextInput, ids: { idPrefix: string; 
     { name: 'PodName', type: 'dictionary', nullable: false },
     ...POD_METRIC_FEATURES.map((name): CsvColumn => ({ name, type: 'float32' })),
   ];
-  const batches = withGoTimes(readCsvBatches(input, { columns, header: true, nullTokens: NEZHA_NULL_TOKENS, batchRows: METRIC_BATCH_ROWS }), {
-    input,
-    timeColumn: 'Time',
-    timeField,
-    constant: { column: 'PodName', field: requireField(header, 'PodName', file), value: pod },
-  });
+  const batches = withGoTimes(
+    readCsvBatches(input, { columns, header: true, nullTokens: NEZHA_NULL_TOKENS, batchRows: METRIC_BATCH_ROWS }),
+    {
+      input,
+      timeColumn: 'Time',
+      timeField,
+      constant: { column: 'PodName', field: requireField(header, 'PodName', file), value: pod },
+    },
+  );
   let timeStampMismatches = 0;
   const counted = countTimeStampMismatches(batches, (n) => (timeStampMismatches += n));
   const [sequence] = await sequencesFromBatches(counted, {
@@ -119,11 +129,14 @@ export async function readFrontService(input: TextInput, ids: { id: string; doma
     { name: 'ServiceName', type: 'dictionary', nullable: false },
     ...FRONT_FEATURES.map((name): CsvColumn => ({ name, type: 'float32' })),
   ];
-  const batches = withGoTimes(readCsvBatches(input, { columns, header: true, nullTokens: NEZHA_NULL_TOKENS, batchRows: METRIC_BATCH_ROWS }), {
-    input,
-    timeColumn: 'Time',
-    timeField: requireField(header, 'Time', file),
-  });
+  const batches = withGoTimes(
+    readCsvBatches(input, { columns, header: true, nullTokens: NEZHA_NULL_TOKENS, batchRows: METRIC_BATCH_ROWS }),
+    {
+      input,
+      timeColumn: 'Time',
+      timeField: requireField(header, 'Time', file),
+    },
+  );
   const sequences = await sequencesFromBatches(batches, {
     entity: 'ServiceName',
     timestamp: TIME_MS_COLUMN,
@@ -133,7 +146,11 @@ export async function readFrontService(input: TextInput, ids: { id: string; doma
     domainOf: () => ids.domain,
   });
   if (sequences.length !== 1) {
-    throw new InputError({ file, line: 2 }, 'one ServiceName in every row (the entry service)', sequences.map((s) => s.entity).join(', '));
+    throw new InputError(
+      { file, line: 2 },
+      'one ServiceName in every row (the entry service)',
+      sequences.map((s) => s.entity).join(', '),
+    );
   }
   return sequences[0];
 }
@@ -151,7 +168,11 @@ export interface EdgeLatency {
  * the split unambiguous even for service names holding `_`; features follow the call-edge order, so the two
  * files' sequences line up although their column orders differ (datasets README, Nezha).
  */
-export async function readEdgeLatency(input: TextInput, ids: { id: string; domain: string }, callEdges?: readonly CallEdge[]): Promise<EdgeLatency> {
+export async function readEdgeLatency(
+  input: TextInput,
+  ids: { id: string; domain: string },
+  callEdges?: readonly CallEdge[],
+): Promise<EdgeLatency> {
   const file = inputName(input);
   const header = await headerOf(input);
   const timeField = requireField(header, 'time', file);
@@ -162,14 +183,24 @@ export async function readEdgeLatency(input: TextInput, ids: { id: string; domai
     if (name === 'time' || name === 'timestamp') return;
     const edge = edgeOfColumn(name, callEdges);
     if (!edge) {
-      const expected = callEdges ? 'a column <caller>_<callee> naming exactly one call edge of dependency.csv' : 'a column <caller>_<callee> with exactly one "_"';
+      const expected = callEdges
+        ? 'a column <caller>_<callee> naming exactly one call edge of dependency.csv'
+        : 'a column <caller>_<callee> with exactly one "_"';
       throw new InputError({ file, line: 1, column: headerColumns[index]?.column }, expected, name);
     }
     edgeColumns.push({ name, edge });
   });
-  const order = callEdges ? callEdges.map(columnOfEdge).filter((c) => edgeColumns.some((e) => e.name === c)) : edgeColumns.map((e) => e.name);
-  const columns: CsvColumn[] = [{ name: 'time', type: 'utf8', nullable: false }, ...order.map((name): CsvColumn => ({ name, type: 'float32' }))];
-  const batches = withGoTimes(readCsvBatches(input, { columns, header: true, nullTokens: NEZHA_NULL_TOKENS, batchRows: METRIC_BATCH_ROWS }), { input, timeColumn: 'time', timeField });
+  const order = callEdges
+    ? callEdges.map(columnOfEdge).filter((c) => edgeColumns.some((e) => e.name === c))
+    : edgeColumns.map((e) => e.name);
+  const columns: CsvColumn[] = [
+    { name: 'time', type: 'utf8', nullable: false },
+    ...order.map((name): CsvColumn => ({ name, type: 'float32' })),
+  ];
+  const batches = withGoTimes(
+    readCsvBatches(input, { columns, header: true, nullTokens: NEZHA_NULL_TOKENS, batchRows: METRIC_BATCH_ROWS }),
+    { input, timeColumn: 'time', timeField },
+  );
   const [sequence] = await sequencesFromBatches(batches, {
     defaultEntity: basename(file, '.csv'),
     timestamp: TIME_MS_COLUMN,
@@ -184,6 +215,11 @@ export async function readEdgeLatency(input: TextInput, ids: { id: string; domai
 /** Index of a header column, or an InputError at line 1 naming it. */
 function requireField(header: string[], name: string, file: string): number {
   const index = header.indexOf(name);
-  if (index === -1) throw new InputError({ file, line: 1, column: 1 }, `a header with a column named ${JSON.stringify(name)}`, header.join(',').slice(0, 200));
+  if (index === -1)
+    throw new InputError(
+      { file, line: 1, column: 1 },
+      `a header with a column named ${JSON.stringify(name)}`,
+      header.join(',').slice(0, 200),
+    );
   return index;
 }

@@ -11,9 +11,12 @@ describe('serviceOfPod', () => {
     expect(serviceOfPod(pod)).toBe(service);
   });
 
-  it.each(['frontend', 'frontend-579b9bff58', 'frontend--t2dbm', '-579b9bff58-t2dbm', ''])('gives no service for %j', (pod) => {
-    expect(serviceOfPod(pod)).toBeUndefined();
-  });
+  it.each(['frontend', 'frontend-579b9bff58', 'frontend--t2dbm', '-579b9bff58-t2dbm', ''])(
+    'gives no service for %j',
+    (pod) => {
+      expect(serviceOfPod(pod)).toBeUndefined();
+    },
+  );
 });
 
 describe('applicationOfServices', () => {

@@ -14,7 +14,10 @@ const span = (trace: string, id: string, parent: string, pod: string, startNs: b
   [trace, id, parent, pod, 'op', startNs, startNs + BigInt(durationUs) * 1000n, durationUs].join(',');
 
 async function edgesOf(lines: string[], options = {}) {
-  return spanCallEdges(readSpanBatches({ file: 'trace/09_34_trace.csv', data: [HEADER, ...lines].join('\n') }, { batchRows: 2 }), options);
+  return spanCallEdges(
+    readSpanBatches({ file: 'trace/09_34_trace.csv', data: [HEADER, ...lines].join('\n') }, { batchRows: 2 }),
+    options,
+  );
 }
 
 describe('spanCallEdges', () => {
@@ -35,8 +38,26 @@ describe('spanCallEdges', () => {
     const minute = Number(M0 / 1_000_000n);
     expect(result.edges).toEqual([
       // c (100 µs) and d (300 µs): nearest-rank p50 = 1st of 2, p90 = 2nd of 2
-      { bucketMs: minute, caller: 'ts-gateway-service', callee: 'ts-travel-service', count: 2, meanUs: 200, p50Us: 100, p90Us: 300, maxUs: 300 },
-      { bucketMs: minute + 60_000, caller: 'ts-travel-service', callee: 'ts-route-service', count: 1, meanUs: 50, p50Us: 50, p90Us: 50, maxUs: 50 },
+      {
+        bucketMs: minute,
+        caller: 'ts-gateway-service',
+        callee: 'ts-travel-service',
+        count: 2,
+        meanUs: 200,
+        p50Us: 100,
+        p90Us: 300,
+        maxUs: 300,
+      },
+      {
+        bucketMs: minute + 60_000,
+        caller: 'ts-travel-service',
+        callee: 'ts-route-service',
+        count: 1,
+        meanUs: 50,
+        p50Us: 50,
+        p90Us: 50,
+        maxUs: 50,
+      },
     ]);
   });
 
@@ -57,7 +78,11 @@ describe('spanCallEdges', () => {
     const bad = span(T1, 'a', 'root', GATEWAY, M0, 5).replace(String(M0), '1.6e18');
     const error = await edgesOf([bad]).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
-    expect((error as InputError).location).toEqual({ file: 'trace/09_34_trace.csv', line: 2, column: `${T1},a,root,${GATEWAY},op,`.length + 1 });
+    expect((error as InputError).location).toEqual({
+      file: 'trace/09_34_trace.csv',
+      line: 2,
+      column: `${T1},a,root,${GATEWAY},op,`.length + 1,
+    });
   });
 });
 

@@ -25,7 +25,10 @@ export const SPAN_COLUMNS: readonly CsvColumn[] = [
 export const ROOT_PARENT = 'root';
 
 /** A trace file as Arrow record batches (streamed: one batch of `batchRows` rows in memory at a time). */
-export function readSpanBatches(input: TextInput, options: Pick<CsvReadOptions, 'batchRows' | 'onError' | 'rejects' | 'signal'> = {}): AsyncGenerator<RecordBatch> {
+export function readSpanBatches(
+  input: TextInput,
+  options: Pick<CsvReadOptions, 'batchRows' | 'onError' | 'rejects' | 'signal'> = {},
+): AsyncGenerator<RecordBatch> {
   return readCsvBatches(input, { ...options, columns: [...SPAN_COLUMNS], header: true });
 }
 
@@ -77,9 +80,13 @@ interface ChildSpan {
  * matched by (TraceID, ParentID) over all the batches given, so pass every file of a period together.
  * Calls within a service are left out unless asked for. Edges come sorted by bucket, caller, callee.
  */
-export async function spanCallEdges(batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>, options: SpanEdgeOptions = {}): Promise<SpanCallEdges> {
+export async function spanCallEdges(
+  batches: AsyncIterable<RecordBatch> | Iterable<RecordBatch>,
+  options: SpanEdgeOptions = {},
+): Promise<SpanCallEdges> {
   const bucket = options.bucketMs ?? 60_000;
-  if (!(Number.isInteger(bucket) && bucket > 0)) throw new ParameterError(`bucketMs must be a positive integer, got ${bucket}`);
+  if (!(Number.isInteger(bucket) && bucket > 0))
+    throw new ParameterError(`bucketMs must be a positive integer, got ${bucket}`);
   const serviceOfSpan = new Map<string, string>();
   const children: ChildSpan[] = [];
   const traces = new Set<string>();
@@ -88,12 +95,20 @@ export async function spanCallEdges(batches: AsyncIterable<RecordBatch> | Iterab
     const file = batch.schema.metadata.get('source') ?? '<spans>';
     const lines = sourceLinesOf(batch);
     const col = (name: string) => batch.getChild(name) as Vector;
-    const [traceIds, spanIds, parentIds, pods, starts, durations] = ['TraceID', 'SpanID', 'ParentID', 'PodName', 'StartTimeUnixNano', 'Duration'].map(col);
+    const [traceIds, spanIds, parentIds, pods, starts, durations] = [
+      'TraceID',
+      'SpanID',
+      'ParentID',
+      'PodName',
+      'StartTimeUnixNano',
+      'Duration',
+    ].map(col);
     for (let r = 0; r < batch.numRows; r++) {
       const line = lines?.[r] ?? 0;
       const pod = pods.get(r) as string;
       const service = serviceOfPod(pod);
-      if (service === undefined) throw new InputError({ file, line }, 'a PodName <service>-<replica-set hash>-<pod suffix>', pod);
+      if (service === undefined)
+        throw new InputError({ file, line }, 'a PodName <service>-<replica-set hash>-<pod suffix>', pod);
       const traceId = traceIds.get(r) as string;
       spans++;
       traces.add(traceId);
@@ -128,7 +143,12 @@ export async function spanCallEdges(batches: AsyncIterable<RecordBatch> | Iterab
 }
 
 /** Count, mean, nearest-rank p50/p90 (the ⌈q·n⌉-th smallest) and max of durations. */
-export function edgeStats(bucketMs: number, caller: string, callee: string, durations: readonly number[]): SpanCallEdge {
+export function edgeStats(
+  bucketMs: number,
+  caller: string,
+  callee: string,
+  durations: readonly number[],
+): SpanCallEdge {
   const sorted = [...durations].sort((a, b) => a - b);
   const rank = (q: number) => sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
   return {
@@ -172,7 +192,12 @@ export function parseTraceIds(text: string, file: string): string[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/\r$/, '');
     if (line.trim() === '') continue;
-    if (!TRACE_ID.test(line)) throw new InputError({ file, line: i + 1, column: 1 }, 'a trace id of 32 lowercase hexadecimal digits', line.slice(0, 80));
+    if (!TRACE_ID.test(line))
+      throw new InputError(
+        { file, line: i + 1, column: 1 },
+        'a trace id of 32 lowercase hexadecimal digits',
+        line.slice(0, 80),
+      );
     ids.push(line);
   }
   return ids;

@@ -3,11 +3,15 @@ import { daysFromCivil, daysInMonth, formatUtc, parseGoTimeMs, parseInjectTimeMs
 
 describe('parseGoTimeMs', () => {
   it('reads the README example as UTC, fraction truncated to ms', () => {
-    expect(parseGoTimeMs('2022-08-22 03:51:19.607158889 +0000 UTC m=+0.113112869')).toBe(Date.UTC(2022, 7, 22, 3, 51, 19, 607));
+    expect(parseGoTimeMs('2022-08-22 03:51:19.607158889 +0000 UTC m=+0.113112869')).toBe(
+      Date.UTC(2022, 7, 22, 3, 51, 19, 607),
+    );
   });
 
   it('reads a fraction with its trailing zeros dropped (Go prints .59747603 for .597476030)', () => {
-    expect(parseGoTimeMs('2023-01-29 08:42:09.59747603 +0000 UTC m=+60.673637890')).toBe(Date.UTC(2023, 0, 29, 8, 42, 9, 597));
+    expect(parseGoTimeMs('2023-01-29 08:42:09.59747603 +0000 UTC m=+60.673637890')).toBe(
+      Date.UTC(2023, 0, 29, 8, 42, 9, 597),
+    );
   });
 
   it('reads a time without fraction and without monotonic suffix', () => {
@@ -46,13 +50,17 @@ describe('parseGoTimeMs', () => {
 
   it('round-trips any ms time written the way Go prints it', () => {
     fc.assert(
-      fc.property(fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(2099, 11, 31) }), fc.integer({ min: 0, max: 999_999 }), (ms, subMs) => {
-        // Go: 9 fraction digits without trailing zeros, no fraction at all when zero
-        const nanos = (ms % 1000) * 1_000_000 + subMs;
-        const fraction = nanos === 0 ? '' : '.' + String(nanos).padStart(9, '0').replace(/0+$/, '');
-        const text = `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}${fraction} +0000 UTC m=+12.000000001`;
-        expect(parseGoTimeMs(text)).toBe(ms);
-      }),
+      fc.property(
+        fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(2099, 11, 31) }),
+        fc.integer({ min: 0, max: 999_999 }),
+        (ms, subMs) => {
+          // Go: 9 fraction digits without trailing zeros, no fraction at all when zero
+          const nanos = (ms % 1000) * 1_000_000 + subMs;
+          const fraction = nanos === 0 ? '' : '.' + String(nanos).padStart(9, '0').replace(/0+$/, '');
+          const text = `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}${fraction} +0000 UTC m=+12.000000001`;
+          expect(parseGoTimeMs(text)).toBe(ms);
+        },
+      ),
     );
   });
 });
@@ -62,7 +70,13 @@ describe('parseInjectTimeMs', () => {
     expect(parseInjectTimeMs('2023-01-29 09:34:19')).toBe(Date.UTC(2023, 0, 29, 9, 34, 19));
   });
 
-  it.each(['2023-01-29 09:34', '2023-01-29T09:34:19', '2023-01-29 09:34:19Z', '2023-02-30 00:00:00', ' 2023-01-29 09:34:19'])('rejects %j', (text) => {
+  it.each([
+    '2023-01-29 09:34',
+    '2023-01-29T09:34:19',
+    '2023-01-29 09:34:19Z',
+    '2023-02-30 00:00:00',
+    ' 2023-01-29 09:34:19',
+  ])('rejects %j', (text) => {
     expect(parseInjectTimeMs(text)).toBeUndefined();
   });
 });
@@ -70,10 +84,15 @@ describe('parseInjectTimeMs', () => {
 describe('calendar arithmetic', () => {
   it('counts days from 1970-01-01 as Date.UTC does', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1000, max: 9999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), (y, m, d) => {
-        fc.pre(d <= daysInMonth(y, m));
-        expect(daysFromCivil(y, m, d) * 86_400_000).toBe(Date.UTC(y, m - 1, d));
-      }),
+      fc.property(
+        fc.integer({ min: 1000, max: 9999 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 31 }),
+        (y, m, d) => {
+          fc.pre(d <= daysInMonth(y, m));
+          expect(daysFromCivil(y, m, d) * 86_400_000).toBe(Date.UTC(y, m - 1, d));
+        },
+      ),
     );
   });
 

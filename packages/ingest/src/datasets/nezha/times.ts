@@ -12,7 +12,8 @@ export const INJECT_TIME_LAYOUT = 'YYYY-MM-DD HH:MM:SS (UTC)';
 
 // Go prints `2006-01-02 15:04:05.999999999 -0700 MST` (fraction without trailing zeros, absent when zero),
 // then ` m=±<seconds>.<9 digits>` when the value carries a monotonic reading (Go `time` package docs, Time.String)
-const GO_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))? ([+-])(\d{2})(\d{2}) ([A-Za-z]{1,10}|[+-]\d{2}(?:\d{2})?)(?: m=[+-]\d+\.\d{9})?$/;
+const GO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))? ([+-])(\d{2})(\d{2}) ([A-Za-z]{1,10}|[+-]\d{2}(?:\d{2})?)(?: m=[+-]\d+\.\d{9})?$/;
 const INJECT_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 
 /** Days from 1970-01-01 to a proleptic Gregorian date (H. Hinnant, "chrono-compatible low-level date algorithms"). */
@@ -32,8 +33,23 @@ export function daysInMonth(year: number, month: number): number {
 }
 
 /** A calendar date and wall-clock time are valid when every field is in range (no leap seconds: Go prints none). */
-function validDateTime(year: number, month: number, day: number, hour: number, minute: number, second: number): boolean {
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59;
+function validDateTime(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+): boolean {
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59
+  );
 }
 
 /** UTC date and time → ms since the epoch, by calendar arithmetic (Date.UTC maps years 0–99 to 1900–1999). */
