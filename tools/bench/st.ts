@@ -9,8 +9,9 @@
  * Training: ms of one step on `batch` window ends × all N nodes: the JS gather of windows, targets and
  * norm(A_obs + I), forward, backward, AdamW and the centre EMA, synchronised by reading the loss; median, p10 and
  * p90 over `steps` steps after `warmup`, for consecutive window ends (batchOrder 'blocks', the default: each step
- * encoded once) and the median for scattered ones ('shuffled': B·W encoded steps). Scoring: `scoreNodes` over `score-ends` window ends (all nodes), median
- * of `repeats` calls after one untimed call, as ms per window end. Each backend runs in its own child process.
+ * encoded once) and the median for scattered ones ('shuffled': B·W encoded steps). Scoring: `scoreNodes` over
+ * `score-ends` window ends (all nodes), median of `repeats` calls after one untimed call, as ms per window end. Each
+ * backend runs in its own child process.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -70,7 +71,10 @@ function quantile(sorted: number[], q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
-/** N nodes × F standard-normal metrics over T steps, with a random graph of ≈ 3 edges per node redrawn every SNAPSHOT_EVERY steps. */
+/**
+ * N nodes × F standard-normal metrics over T steps, with a random graph of ≈ 3 edges per node redrawn every
+ * SNAPSHOT_EVERY steps.
+ */
 function randomSeries(N: number, F: number, T: number, seed: number): NodeSeries {
   const normal = normalSampler(mulberry32(seed));
   const uniform = mulberry32(seed + 1);

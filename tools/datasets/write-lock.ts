@@ -23,7 +23,10 @@ import {
 
 type LockDownload = NonNullable<LockedDataset['downloads']>[number];
 
-/** A rule of downloads.json: the locked files matching `to` are the files at `from` in a GitHub repository ('*' is the same text in both). */
+/**
+ * A rule of downloads.json: the locked files matching `to` are the files at `from` in a GitHub repository ('*' is the
+ * same text in both).
+ */
 export interface GitHubRule {
   github: { repository: string; commit: string; from: string; to: string; convert?: LockDownload['convert'] };
 }

@@ -45,7 +45,9 @@ export function checkResultLine(r: ResultRecord, file: string, line: number): vo
   }
 }
 
-/** A results folder (holding results.jsonl) or a results file; the folder is where run.json and scores/ are looked for. */
+/**
+ * A results folder (holding results.jsonl) or a results file; the folder is where run.json and scores/ are looked for.
+ */
 export async function resolveResultsPath(given: string): Promise<{ file: string; dir: string }> {
   let s;
   try {

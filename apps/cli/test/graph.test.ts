@@ -365,7 +365,8 @@ describe('driftwatch graph build on Alibaba batch rows written from schema.txt',
       })
       .map(([t, pair, , w]) => `${Number(t.replace(':', '')) / 60_000} ${pair} ${w}`)
       .sort();
-    // m_3: c_1 [0,100), R2_1 [70,130), task [0,200); m_1: c_1 [100, 200) (open, to the last time 200 s), c_2 [20, 200), M1 [0, 50)
+    // m_3: c_1 [0,100), R2_1 [70,130), task [0,200); m_1: c_1 [100, 200) (open, to the last time 200 s), c_2 [20, 200),
+    // M1 [0, 50)
     expect(pairs).toEqual(
       [
         '0 c_1→j_2/task_Nzg3ODAw 60',

@@ -27,8 +27,8 @@ describe('the node-detector conformance data', () => {
           if (test.labels![t * N + i]) anomalyMin = Math.min(anomalyMin, v);
           else normalMax = Math.max(normalMax, v);
         }
-        // normal values span 2·1 (the cycle) + 0.8 (the regimes) + noise; a shift of 4 leaves the anomaly ≥ 1.2 − noise above
-        // that span's top, so this holds for any shift above about 1.6 + noise and fails for small ones
+        // normal values span 2·1 (the cycle) + 0.8 (the regimes) + noise; a shift of 4 leaves the anomaly ≥ 1.2 − noise
+        // above that span's top, so this holds for any shift above about 1.6 + noise and fails for small ones
         if (anomalyMin < Infinity) expect(anomalyMin).toBeGreaterThan(normalMax - 1.6);
       }
     }

@@ -156,7 +156,10 @@ export class DynamicGraph {
     return { t: windowStart(k, this.grid), nodes: [...this.names], edges };
   }
 
-  /** One snapshot per observed window, in time order; with `fill`, one per window from the first to the last observed one. */
+  /**
+   * One snapshot per observed window, in time order; with `fill`, one per window from the first to the last observed
+   * one.
+   */
   snapshots(options: { fill?: boolean } = {}): WindowSnapshot[] {
     if (!options.fill) return this.windows().map((k) => this.snapshot(k));
     const range = this.windowRange;

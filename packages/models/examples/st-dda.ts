@@ -14,7 +14,10 @@ const PARENT = [-1, 0, 0, 1, 1, 2, 2, 3];
 const N = PARENT.length;
 const ANOMALY = { from: 150, to: 190 };
 
-/** load: a cycle plus AR(1) bursts at the root, each callee its caller's load one step later; cpu = load, latency = load²/2 */
+/**
+ * load: a cycle plus AR(1) bursts at the root, each callee its caller's load one step later; cpu = load, latency =
+ * load²/2
+ */
 function cluster(T: number, seed: number, anomaly?: { kind: 'decouple' | 'cpu-shift'; node: number }): NodeSeries {
   const normal = normalSampler(mulberry32(seed));
   const load = Array.from({ length: N }, () => new Float64Array(T));

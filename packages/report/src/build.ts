@@ -58,7 +58,9 @@ export const DENSITY_RANGE: readonly [number, number] = [0.005, 0.995];
 /** The paper's DIVAD training budget (docs/divad.md §3.3): up to 300 epochs, patience 100. */
 const PAPER_MAX_EPOCHS = 300;
 
-/** Everything a report shows, computed from the input: summaries, per-series analyses, figure specs, tables, caveats. */
+/**
+ * Everything a report shows, computed from the input: summaries, per-series analyses, figure specs, tables, caveats.
+ */
 export function buildReport(full: ReportInput): Report {
   // `bench st` lines have their own tables and charts; the grid summaries are for the per-sequence benchmarks
   const st = stSection(full.results, full.methodOrder);
@@ -101,7 +103,8 @@ export function buildReport(full: ReportInput): Report {
   tables.push(...st.tables);
   figures.push(...st.figures.map((f) => ({ ...f, section: 'st' as const })));
   if (input.runs.length > 0) tables.push(runsTable(input.runs));
-  // caveatsOf opens with the two caveats of the grid summaries (oracle peak F1, point adjustment), which st-only reports do not show
+  // caveatsOf opens with the two caveats of the grid summaries (oracle peak F1, point adjustment), which st-only
+  // reports do not show
   const caveats =
     results.length > 0 || st.tables.length === 0 ? caveatsOf(input, analyses) : caveatsOf(input, analyses).slice(2);
   return { input: full, sequences, methods, analyses, figures, tables, caveats: [...st.caveats, ...caveats] };

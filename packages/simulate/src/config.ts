@@ -102,7 +102,10 @@ export interface SimulationConfig {
   rewiring: number;
   /** mean utilisation each node's capacity is sized for, in (0, 1) */
   utilisation: number;
-  /** time constant (steps) with which each node's capacity follows the mean load the current call graph sends it; 0: capacities stay as sized at step 0 */
+  /**
+   * time constant (steps) with which each node's capacity follows the mean load the current call graph sends it; 0:
+   * capacities stay as sized at step 0
+   */
   autoscaleSteps: number;
   workload: WorkloadConfig;
   /** relative measurement noise (see node-model.ts for each metric's scale) */

@@ -59,7 +59,9 @@ const UNITS: [number, string][] = [
   [1, 'ms'],
 ];
 
-/** A duration in ms in the largest unit it reaches: exact when whole (`5 min`), else to 3 significant digits (`60.0 s`). */
+/**
+ * A duration in ms in the largest unit it reaches: exact when whole (`5 min`), else to 3 significant digits (`60.0 s`).
+ */
 export function formatStep(ms: number): string {
   const [size, unit] = UNITS.find(([u]) => Math.abs(ms) >= u) ?? UNITS[UNITS.length - 1];
   const value = ms / size;

@@ -42,7 +42,9 @@ import {
 } from '@driftwatch/experiments/data';
 import { graphBuildDefinition, graphDriftDefinition, graphInspectDefinition } from './graph.def';
 
-/** A window start as people read it: a UTC time for Unix ms, an offset for trace-relative ms (Alibaba), a step index. */
+/**
+ * A window start as people read it: a UTC time for Unix ms, an offset for trace-relative ms (Alibaba), a step index.
+ */
 export function timeLabel(t: number, grid: WindowGrid): string {
   if (grid.unit === 'step') return `step ${t}`;
   // before 1973 a time in ms is an offset from a trace start, not a date

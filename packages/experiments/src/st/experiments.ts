@@ -93,7 +93,10 @@ export function stResultLineKey(r: ResultRecord): string {
   });
 }
 
-/** Fewest root faults of a simulated cluster: the simulator's default T·N/3200 gives none to a tiny test cluster, whose train and validation periods then hold no anomaly. */
+/**
+ * Fewest root faults of a simulated cluster: the simulator's default T·N/3200 gives none to a tiny test cluster, whose
+ * train and validation periods then hold no anomaly.
+ */
 export const MIN_SIM_FAULTS = 6;
 
 /** The simulator options of the default cluster of a budget, with overrides. */

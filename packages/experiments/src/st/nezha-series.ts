@@ -30,7 +30,10 @@ export const NEZHA_DATASETS = {
 } as const;
 export type NezhaDatasetId = keyof typeof NEZHA_DATASETS;
 
-/** `spans`: caller → callee services per graph window from the trace files; `dependency`: dependency.csv as one static graph; `auto`: dependency.csv where it exists, else spans where trace files exist, else none. */
+/**
+ * `spans`: caller → callee services per graph window from the trace files; `dependency`: dependency.csv as one static
+ * graph; `auto`: dependency.csv where it exists, else spans where trace files exist, else none.
+ */
 export type NezhaGraphSource = 'auto' | 'spans' | 'dependency' | 'none';
 
 export interface NezhaSeriesOptions {

@@ -9,7 +9,9 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DriftwatchError } from '@driftwatch/contracts';
 
-/** A download failed for a reason outside the data (network, HTTP status); a `.part` file, if any, is kept for a resume. */
+/**
+ * A download failed for a reason outside the data (network, HTTP status); a `.part` file, if any, is kept for a resume.
+ */
 export class DownloadError extends DriftwatchError {}
 
 export interface GetOptions {
@@ -30,7 +32,10 @@ export interface GetResponse {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/** `url` with its origin (and path prefix) replaced by `baseUrl`: https://host/a/b + http://127.0.0.1:8080/m → http://127.0.0.1:8080/m/a/b. */
+/**
+ * `url` with its origin (and path prefix) replaced by `baseUrl`: https://host/a/b + http://127.0.0.1:8080/m →
+ * http://127.0.0.1:8080/m/a/b.
+ */
 export function mirrorUrl(url: string, baseUrl: string | undefined): string {
   if (!baseUrl) return url;
   const original = new URL(url);

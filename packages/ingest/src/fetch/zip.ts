@@ -120,7 +120,10 @@ export function parseCentralDirectory(dir: Buffer, count: number, file?: string)
   return entries;
 }
 
-/** ZIP64 extra field (id 1): 8-byte size, compressed size, offset, each present only where the 4-byte field is 0xFFFFFFFF. */
+/**
+ * ZIP64 extra field (id 1): 8-byte size, compressed size, offset, each present only where the 4-byte field is
+ * 0xFFFFFFFF.
+ */
 function applyZip64Extra(entry: ZipEntry, extra: Buffer): void {
   let p = 0;
   while (p + 4 <= extra.length) {

@@ -65,7 +65,10 @@ function foundAt(text: string, offset: number): string {
   return c < 0x20 ? `control character U+${c.toString(16).padStart(4, '0').toUpperCase()}` : String.fromCodePoint(c);
 }
 
-/** Where the positioned parser (json/positions.ts) stops on a syntax error, and what it expected; undefined for valid JSON. */
+/**
+ * Where the positioned parser (json/positions.ts) stops on a syntax error, and what it expected; undefined for valid
+ * JSON.
+ */
 export function findJsonSyntaxError(text: string): JsonSyntaxProblem | undefined {
   try {
     parseJsonWithPositions(text, '');

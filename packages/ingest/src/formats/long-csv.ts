@@ -9,7 +9,10 @@ import type { CsvInputOptions, CsvMapping } from './wide-csv';
 import { grownTo } from '../stream/grow';
 
 export interface LongCsvOptions extends CsvInputOptions {
-  /** a second value for the same entity, time and metric: 'error' (default), keep the 'first' or the 'last' in file order */
+  /**
+   * a second value for the same entity, time and metric: 'error' (default), keep the 'first' or the 'last' in file
+   * order
+   */
   duplicates?: DuplicatePolicy;
   /** the entity of every row when the mapping names no entity column (default "all") */
   defaultEntity?: string;

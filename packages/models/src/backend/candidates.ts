@@ -161,7 +161,10 @@ interface DawnModule {
   globals: Record<string, unknown>;
 }
 
-/** Makes Dawn's GPU object `navigator.gpu` and its constants (GPUBufferUsage, …) globals, as tfjs-backend-webgpu expects. */
+/**
+ * Makes Dawn's GPU object `navigator.gpu` and its constants (GPUBufferUsage, …) globals, as tfjs-backend-webgpu
+ * expects.
+ */
 function installNavigatorGpu(dawn: DawnModule): ReturnType<DawnModule['create']> {
   const g = globalThis as { navigator?: { gpu?: unknown } };
   for (const [k, v] of Object.entries(dawn.globals))

@@ -37,7 +37,8 @@ describe('initBackend with the real candidates', () => {
     }
     if (info.name === 'wasm') {
       expect(info.versions['tfjs-backend-wasm']).toMatch(/^\d+\.\d+\.\d+/);
-      // without a GPU driver Dawn has no adapter or no Vulkan loader (docs/toolchain.md); without the packages it is not installed
+      // without a GPU driver Dawn has no adapter or no Vulkan loader (docs/toolchain.md); without the packages it is
+      // not installed
       expect(['not-installed', 'native-addon-missing', 'no-adapter']).toContain(info.attempts[2].reason);
     }
   });

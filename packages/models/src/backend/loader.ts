@@ -192,7 +192,10 @@ export class BackendLoader {
     return this.cpuReference;
   }
 
-  /** Runs the smoke test on the active backend `backendName` (once per backend); throws a CandidateFailure when it fails. */
+  /**
+   * Runs the smoke test on the active backend `backendName` (once per backend); throws a CandidateFailure when it
+   * fails.
+   */
   private smoke(backendName: string): Promise<SmokeSummary> {
     let pending = this.smokes.get(backendName);
     if (!pending) {

@@ -52,7 +52,10 @@ function denseEmbed(w: Values, x: ArrayLike<number>, hiddenLayers: number): numb
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
-/** φ(x) of a one-conv, one-GRU Rec encoder in eval mode: conv 'same' (stride s) → BN → LeakyReLU → GRU (reset_after, no bias) → head */
+/**
+ * φ(x) of a one-conv, one-GRU Rec encoder in eval mode: conv 'same' (stride s) → BN → LeakyReLU → GRU (reset_after, no
+ * bias) → head
+ */
 function recEmbed(w: Values, x: ArrayLike<number>, W: number, D: number, stride: number): number[] {
   const k = w.get('enc/conv_0/kernel')!;
   const [ks, inC, filters] = k.shape;

@@ -504,17 +504,20 @@ describe('Figure 16 parameter counts (recurrent-net.ts) against hand counts', ()
     // decoder from 2L = 32: GRU 6336; Conv1DTranspose to 2D = 38: 5·32·38 + 38 = 6118
     const decoder = total(recDecoderSpecs('dec', a, 32, 38));
     expect(decoder).toBe(6336 + 6118);
-    // two encoders + decoder + p(zd|d) (11 domains → 32 → 2L: 384 + 1056) + q(d|zd) (16·11 + 11) + GM prior (8 + 2·8·16)
+    // two encoders + decoder + p(zd|d) (11 domains → 32 → 2L: 384 + 1056) + q(d|zd) (16·11 + 11) + GM prior (8 +
+    // 2·8·16)
     expect(2 * encoder + decoder + 384 + 1056 + 187 + 264).toBe(35_273);
   });
 
   it('two convs (stride 2) and two GRUs, with and without biases', () => {
     const a: RecArchitecture = { convFilters: [8, 6], kernelSize: 3, stride: 2, gruUnits: [5, 4] };
     const enc = recEncoderSpecs('enc', a, 3, 4);
-    // conv 3·3·8 + 8 = 80, 3·8·6 + 6 = 150; GRU(6 → 5) 6·15 + 5·15 + 30 = 195, GRU(5 → 4) 5·12 + 4·12 + 24 = 132; head 4·4 + 4 = 20
+    // conv 3·3·8 + 8 = 80, 3·8·6 + 6 = 150; GRU(6 → 5) 6·15 + 5·15 + 30 = 195, GRU(5 → 4) 5·12 + 4·12 + 24 = 132; head
+    // 4·4 + 4 = 20
     expect(total(enc)).toBe(80 + 150 + 195 + 132 + 20);
     const dec = recDecoderSpecs('dec', a, 2, 3);
-    // GRU(2 → 4) 2·12 + 4·12 + 24 = 96, GRU(4 → 5) 4·15 + 5·15 + 30 = 165; ConvT(5 → 8) 3·5·8 + 8 = 128, ConvT(8 → 3) 3·8·3 + 3 = 75
+    // GRU(2 → 4) 2·12 + 4·12 + 24 = 96, GRU(4 → 5) 4·15 + 5·15 + 30 = 165; ConvT(5 → 8) 3·5·8 + 8 = 128, ConvT(8 → 3)
+    // 3·8·3 + 3 = 75
     expect(total(dec)).toBe(96 + 165 + 128 + 75);
     expect(
       Object.fromEntries(
@@ -589,7 +592,10 @@ describe('gradients through gru, gruRepeated, lstm, conv1d and conv1dTranspose',
     },
   ];
 
-  /** dL/dθ of the reference by central differences in float64 (h = 1e-6); an input entry only moves its own sequence's term */
+  /**
+   * dL/dθ of the reference by central differences in float64 (h = 1e-6); an input entry only moves its own sequence's
+   * term
+   */
   function referenceGradients(c: Case, p: Map<string, RefTensor>, weights: Float32Array): Map<string, number[]> {
     const [B, T, C] = c.input;
     const outputsPer = weights.length / B;

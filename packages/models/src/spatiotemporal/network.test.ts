@@ -37,7 +37,10 @@ function architecture(scales: number[], observed: boolean): StDdaArchitecture {
   };
 }
 
-/** Given weights: every parameter and state value U(−0.9, 0.9) from a seed (logits too, so α and λ are not at their initial values). */
+/**
+ * Given weights: every parameter and state value U(−0.9, 0.9) from a seed (logits too, so α and λ are not at their
+ * initial values).
+ */
 function givenWeights(a: StDdaArchitecture, seed: number): Map<string, { shape: number[]; values: Float32Array }> {
   const u = mulberry32(seed);
   return new Map(

@@ -57,7 +57,10 @@ export interface StandardisedSeries {
   observed: Float32Array;
 }
 
-/** z = (x − mean_{i,f})/std_{i,f}; a missing value (NaN) becomes 0, the training mean, with observed = 0. ±Infinity is a ParameterError. */
+/**
+ * z = (x − mean_{i,f})/std_{i,f}; a missing value (NaN) becomes 0, the training mean, with observed = 0. ±Infinity is a
+ * ParameterError.
+ */
 export function standardiseNodeSeries(series: NodeSeries, moments: EntityFeatureMoments): StandardisedSeries {
   const N = series.entities.length;
   const F = series.features.length;

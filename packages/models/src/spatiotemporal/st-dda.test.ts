@@ -31,7 +31,10 @@ describeNodeDetectorConformance(
   },
 );
 
-/** N = 3 entities, F = 2 noisy sinusoids each, NaN at a few cells; a snapshot at step 0 (0 ↔ 1) and one at `switchAt` (1 ↔ 2). */
+/**
+ * N = 3 entities, F = 2 noisy sinusoids each, NaN at a few cells; a snapshot at step 0 (0 ↔ 1) and one at `switchAt` (1
+ * ↔ 2).
+ */
 function tinySeries(id: string, T: number, seed: number, switchAt = Math.floor(T / 2)): NodeSeries {
   const normal = normalSampler(mulberry32(seed));
   const N = 3;
@@ -70,7 +73,10 @@ const SECOND_GRAPH = [
 
 type Weights = Map<string, { shape: number[]; values: Float32Array }>;
 
-/** the series standardised with the training moments, computed here in float64 with NaN skipped, as [t][i][f] (missing → 0) */
+/**
+ * the series standardised with the training moments, computed here in float64 with NaN skipped, as [t][i][f] (missing →
+ * 0)
+ */
 function standardisedSteps(series: NodeSeries, train: NodeSeries): { x: number[][][]; observed: number[][][] } {
   const N = series.entities.length;
   const F = series.features.length;

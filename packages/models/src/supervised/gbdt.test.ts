@@ -22,7 +22,10 @@ interface BruteSplit {
   left: number[];
 }
 
-/** Every threshold at a distinct finite value of every column, missing values sent either way, scored by the gain formula from sums over the rows. */
+/**
+ * Every threshold at a distinct finite value of every column, missing values sent either way, scored by the gain
+ * formula from sums over the rows.
+ */
 function bruteForceSplit(x: number[][], g: number[], h: number[], params: SplitParams): BruteSplit | undefined {
   const { lambda, gamma, minChildWeight } = params;
   const G = g.reduce((a, b) => a + b, 0);

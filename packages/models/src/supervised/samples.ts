@@ -111,7 +111,10 @@ export function featureScaling(series: NodeSeries): FeatureScaling {
 /** How much a positive sample weighs relative to a negative one: a number ≥ 0, or 'balanced'. */
 export type PositiveWeight = 'balanced' | number;
 
-/** 'balanced' = n₋/n₊ (XGBoost's advice for scale_pos_weight: Σ negatives / Σ positives), so both classes weigh the same in total. */
+/**
+ * 'balanced' = n₋/n₊ (XGBoost's advice for scale_pos_weight: Σ negatives / Σ positives), so both classes weigh the same
+ * in total.
+ */
 export function resolvePositiveWeight(labels: Uint8Array, option: PositiveWeight, where: string): number {
   let positives = 0;
   for (const y of labels) positives += y;

@@ -36,7 +36,9 @@ const EXPERIMENT_TITLES: Record<string, string> = {
 
 const num = (v: unknown, digits = 3) => fmt(typeof v === 'number' ? v : null, digits);
 
-/** The latest line per (experiment, data set, method, varied value): a resumed or repeated run replaces an older one. */
+/**
+ * The latest line per (experiment, data set, method, varied value): a resumed or repeated run replaces an older one.
+ */
 export function latestStLines(results: readonly StResult[]): StResult[] {
   const byKey = new Map<string, StResult>();
   for (const r of results)

@@ -24,7 +24,9 @@ import { DEFAULT_ALIBABA_STEP_MS, readUsageSequences } from './usage-sequences';
 export const ALIBABA_DATASET = 'alibaba-v2018';
 
 export interface LoadAlibabaOptions {
-  /** resampling step of the metric sequences, ms; null keeps raw records (default 60,000, see DEFAULT_ALIBABA_STEP_MS) */
+  /**
+   * resampling step of the metric sequences, ms; null keeps raw records (default 60,000, see DEFAULT_ALIBABA_STEP_MS)
+   */
   stepMs?: number | null;
   aggregate?: ResampleAggregate;
   fill?: ResampleFill;

@@ -120,7 +120,9 @@ class GrowingTable {
   }
 }
 
-/** Appends a batch's rows in the sorted column order; times must not go back (InputError at the row's line, column 1). */
+/**
+ * Appends a batch's rows in the sorted column order; times must not go back (InputError at the row's line, column 1).
+ */
 function appendBatch(table: GrowingTable, batch: RecordBatch, order: ColumnOrder, file: string): void {
   const rows = batch.numRows;
   const lines = sourceLinesOf(batch);

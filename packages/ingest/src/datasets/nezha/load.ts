@@ -36,7 +36,9 @@ export interface LoadNezhaOptions {
   date: string;
   /** how long after its injection a fault labels records (default: recovery with its defaults) */
   labelWindow?: LabelWindow;
-  /** one sequence per pod, or per service (default 'service'; pods of one service are combined, see sequencesPerService) */
+  /**
+   * one sequence per pod, or per service (default 'service'; pods of one service are combined, see sequencesPerService)
+   */
   entity?: NezhaEntityMode;
 }
 
