@@ -134,13 +134,15 @@ export function experimentRuns(
 ): StRun[] {
   if (levels && (experiment === 'compare' || experiment === 'robustness'))
     throw new ParameterError(
-      `levels replace the window lengths or node counts of the window and scale experiments; '${experiment}' takes none`,
+      `levels replace the window lengths or node counts of the window and scale experiments; ` +
+        `'${experiment}' takes none`,
     );
   const simulatedOnly = experiment === 'scale' || experiment === 'robustness';
   const nezha = datasets.filter((d) => d !== 'sim');
   if (simulatedOnly && nezha.length > 0)
     throw new ParameterError(
-      `experiment '${experiment}' varies the simulator and runs on 'sim' only; drop ${nezha.join(', ')} from --datasets`,
+      `experiment '${experiment}' varies the simulator and runs on 'sim' only; drop ${nezha.join(', ')} ` +
+        `from --datasets`,
     );
   const runs: StRun[] = [];
   const W = budget.windowLength;

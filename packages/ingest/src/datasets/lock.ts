@@ -193,7 +193,8 @@ export async function verifyDatasets(
   const unknown = (names ?? []).filter((n) => !known.includes(n));
   if (unknown.length > 0)
     throw new DataRootError(
-      `unknown data set${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; datasets.lock lists ${known.join(', ')}`,
+      `unknown data set${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; datasets.lock ` +
+        `lists ${known.join(', ')}`,
     );
   const chosen = names ? lock.datasets.filter((d) => names.includes(d.name)) : lock.datasets;
   const total = chosen.reduce((n, d) => n + d.files.length, 0);

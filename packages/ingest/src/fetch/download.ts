@@ -171,7 +171,8 @@ export async function downloadToPart(url: string, part: string, opts: DownloadOp
   if (status === 206 && range?.first !== held) {
     response.resume();
     throw new DownloadError(
-      `GET ${answered}: asked for bytes from ${held} on, the server sent ${response.headers['content-range'] ?? 'no Content-Range'}`,
+      `GET ${answered}: asked for bytes from ${held} on, the server ` +
+        `sent ${response.headers['content-range'] ?? 'no Content-Range'}`,
     );
   }
   const resumedFrom = status === 206 ? held : 0;
@@ -195,12 +196,14 @@ export async function downloadToPart(url: string, part: string, opts: DownloadOp
   } catch (error) {
     const why = networkError(answered, error as Error).message.replace(/^GET \S+: /, '');
     throw new DownloadError(
-      `GET ${answered}: ${why} after ${received} of ${total ?? '?'} bytes; ${part} is kept, run the same fetch again to resume`,
+      `GET ${answered}: ${why} after ${received} of ${total ?? '?'} bytes; ${part} is kept, run the same ` +
+        `fetch again to resume`,
     );
   }
   if (total !== undefined && received !== total) {
     throw new DownloadError(
-      `GET ${answered}: the connection ended after ${received} of ${total} bytes; ${part} is kept, run the same fetch again to resume`,
+      `GET ${answered}: the connection ended after ${received} of ${total} bytes; ${part} is kept, run the ` +
+        `same fetch again to resume`,
     );
   }
   await syncFile(part);

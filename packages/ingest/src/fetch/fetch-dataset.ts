@@ -241,7 +241,9 @@ export async function fetchDataset(
   }
   if (differing.length > 0) {
     throw new DataRootError(
-      `${differing.length} file(s) of ${name} differ from datasets.lock and were left as they are: ${differing.slice(0, 5).join(', ')}${differing.length > 5 ? ', …' : ''}; move them away or pass replace (--replace)`,
+      `${differing.length} file(s) of ${name} differ from datasets.lock and were left as they ` +
+        `are: ${differing.slice(0, 5).join(', ')}${differing.length > 5 ? ', …' : ''}; move them away or pass ` +
+        `replace (--replace)`,
     );
   }
   const context: Context = { dataset, dataRoot, opts, report, index: 0, count: work.length };

@@ -177,7 +177,8 @@ export async function openZipEntry(path: string, entry: ZipEntry): Promise<Reada
       if (size !== entry.size || crc !== entry.crc32) {
         done(
           new IntegrityError(
-            `${path}: zip member ${entry.name} has ${size} bytes and CRC-32 ${hex8(crc)}, expected ${entry.size} bytes and ${hex8(entry.crc32)}`,
+            `${path}: zip member ${entry.name} has ${size} bytes and CRC-32 ${hex8(crc)}, ` +
+              `expected ${entry.size} bytes and ${hex8(entry.crc32)}`,
           ),
         );
       } else done();

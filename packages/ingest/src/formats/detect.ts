@@ -83,7 +83,9 @@ export async function detectFormat(path: string): Promise<InputFormat> {
   if (byExtension === 'arrow' || byExtension === 'parquet') {
     throw new InputError(
       { file: path, line: 1, column: 1 },
-      `${byExtension === 'arrow' ? 'an Arrow IPC file ("ARROW1" or 0xFFFFFFFF at the start)' : 'a Parquet file ("PAR1" at the start)'}`,
+      byExtension === 'arrow'
+        ? 'an Arrow IPC file ("ARROW1" or 0xFFFFFFFF at the start)'
+        : 'a Parquet file ("PAR1" at the start)',
       describeHead(head),
     );
   }

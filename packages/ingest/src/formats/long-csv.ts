@@ -197,7 +197,9 @@ function pivotEntity(
       if (duplicates === 'error') {
         throw new InputError(
           { file, line: cells.lines[i] },
-          `one value per entity, time and metric (line ${filledBy[cell]} already has metric ${JSON.stringify(features[featureOf[cells.metrics[i]]])} of entity ${JSON.stringify(entity)} at ${cells.times[i]} ms)`,
+          `one value per entity, time and metric (line ${filledBy[cell]} already has ` +
+            `metric ${JSON.stringify(features[featureOf[cells.metrics[i]]])} of ` +
+            `entity ${JSON.stringify(entity)} at ${cells.times[i]} ms)`,
           'a second value',
         );
       }

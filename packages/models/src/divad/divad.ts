@@ -134,7 +134,8 @@ export class Divad extends WindowTfjsDetector<DivadConfig> {
     const unknown = validationDomains?.indexOf(-1) ?? -1;
     if (validation && unknown >= 0) {
       throw new ParameterError(
-        `${this.id}: validation window ${unknown} is from domain '${validation.domains[validation.domainOf(unknown)]}', which has no training windows`,
+        `${this.id}: validation window ${unknown} is from domain ` +
+          `'${validation.domains[validation.domainOf(unknown)]}', which has no training windows`,
       );
     }
     for (let i = 0; i < train.count; i++) {

@@ -74,7 +74,8 @@ export function standardiseNodeSeries(series: NodeSeries, moments: EntityFeature
       if (Number.isNaN(x)) continue;
       if (!Number.isFinite(x)) {
         throw new ParameterError(
-          `st-dda: ${series.id} has ${x} at step ${t}, entity '${series.entities[Math.floor(k / F)]}', feature '${series.features[k % F]}' (NaN marks a missing value; infinities are not allowed)`,
+          `st-dda: ${series.id} has ${x} at step ${t}, entity '${series.entities[Math.floor(k / F)]}', ` +
+            `feature '${series.features[k % F]}' (NaN marks a missing value; infinities are not allowed)`,
         );
       }
       values[t * N * F + k] = (x - mean[k]) / std[k];

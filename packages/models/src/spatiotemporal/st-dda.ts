@@ -234,13 +234,15 @@ export class StDda
   private assertSameEntities(entities: readonly string[], series: NodeSeries): void {
     if (series.entities.length !== entities.length) {
       throw new ParameterError(
-        `${this.id}: ${series.id} has ${series.entities.length} entities; the model was trained on ${entities.length}, in a fixed order`,
+        `${this.id}: ${series.id} has ${series.entities.length} entities; the model was trained ` +
+          `on ${entities.length}, in a fixed order`,
       );
     }
     const differing = series.entities.findIndex((e, i) => e !== entities[i]);
     if (differing >= 0) {
       throw new ParameterError(
-        `${this.id}: ${series.id} has '${series.entities[differing]}' at entity ${differing}, where the model (trained on its entities in a fixed order) has '${entities[differing]}'`,
+        `${this.id}: ${series.id} has '${series.entities[differing]}' at entity ${differing}, where the ` +
+          `model (trained on its entities in a fixed order) has '${entities[differing]}'`,
       );
     }
   }
@@ -387,7 +389,8 @@ export class StDda
       );
     const tooShort = (s: NodeSeries, what: string) =>
       new ParameterError(
-        `${this.id}: the ${what} series ${s.id} has ${s.length} steps; it needs at least W + 1 = ${W + 1} (a window and the step after it)`,
+        `${this.id}: the ${what} series ${s.id} has ${s.length} steps; it needs at least W + 1 = ${W + 1} ` +
+          `(a window and the step after it)`,
       );
     if (train.length < W + 1) throw tooShort(train, 'training');
     const validation = opts.validation;

@@ -121,7 +121,8 @@ export function resolvePositiveWeight(labels: Uint8Array, option: PositiveWeight
   const negatives = labels.length - positives;
   if (positives === 0 || negatives === 0) {
     throw new ParameterError(
-      `${where}: the training labels have ${positives} anomalous and ${negatives} normal samples; a classifier needs both`,
+      `${where}: the training labels have ${positives} anomalous and ${negatives} normal samples; a ` +
+        `classifier needs both`,
     );
   }
   return option === 'balanced' ? negatives / positives : option;
@@ -151,7 +152,8 @@ export function checkSupervisedSeries(
       const N = series.entities.length;
       const t = Math.floor(k / (N * F));
       throw new ParameterError(
-        `${where}: ${series.id} has ${v} at step ${t}, entity '${series.entities[Math.floor(k / F) % N]}', feature '${series.features[k % F]}'; values must be finite or NaN (missing)`,
+        `${where}: ${series.id} has ${v} at step ${t}, entity '${series.entities[Math.floor(k / F) % N]}', ` +
+          `feature '${series.features[k % F]}'; values must be finite or NaN (missing)`,
       );
     }
   }

@@ -314,7 +314,8 @@ function requireColumns(expected: readonly string[], actual: readonly string[], 
     throw new FeatureMismatchError(
       expected.length,
       actual.length,
-      `columns in trace ${name}${missing.length ? ` (missing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''})` : ''}`,
+      `columns in trace ${name}` +
+        (missing.length ? ` (missing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''})` : ''),
     );
   }
 }

@@ -142,7 +142,8 @@ function appendBatch(table: GrowingTable, batch: RecordBatch, order: ColumnOrder
     if (row > 0 && ms < table.times[row - 1]) {
       throw new InputError(
         { file, line, column: 1 },
-        `times that do not decrease in column "t" (line ${table.lines[row - 1]} has ${Number(table.times[row - 1]) / 1000} s)`,
+        `times that do not decrease in column "t" (line ${table.lines[row - 1]} ` +
+          `has ${Number(table.times[row - 1]) / 1000} s)`,
         String(t),
       );
     }
