@@ -219,7 +219,9 @@ function child(preference: BackendPreference, s: Settings): Promise<ChildResult<
       };
       rows.push(row);
       process.stderr.write(
-        `  ${info.name} N=${N}: ${row.stepMedianMs.toFixed(1)} ms/step (shuffled ${row.shuffledStepMedianMs.toFixed(1)}), ${scoreMsPerEnd.toFixed(2)} ms per scored window end\n`,
+        `  ${info.name} N=${N}: ${row.stepMedianMs.toFixed(1)} ms/step ` +
+          `(shuffled ${row.shuffledStepMedianMs.toFixed(1)}), ${scoreMsPerEnd.toFixed(2)} ms per scored ` +
+          `window end\n`,
       );
     }
     return rows;
@@ -278,16 +280,22 @@ async function main(): Promise<void> {
   const results = runPerBackend<Row>(parseBackends(values.backends!), args);
   const rows = results.flatMap((r) => r.rows ?? []);
   const table = [
-    '| backend | nodes N | ms/step, blocks (median) | p10 | p90 | ms/step, shuffled (median) | scoring ms per window end | node-steps scored/s |',
+    '| backend | nodes N | ms/step, blocks (median) | p10 | p90 | ms/step, shuffled (median) | scoring ms ' +
+      'per window end | node-steps scored/s |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.backend} | ${r.nodes} | ${r.stepMedianMs.toFixed(1)} | ${r.stepP10Ms.toFixed(1)} | ${r.stepP90Ms.toFixed(1)} | ${r.shuffledStepMedianMs.toFixed(1)} | ${r.scoreMsPerEnd.toFixed(2)} | ${Math.round(r.nodeStepsPerSecond).toLocaleString('en-US')} |`,
+        `| ${r.backend} | ${r.nodes} | ${r.stepMedianMs.toFixed(1)} | ${r.stepP10Ms.toFixed(1)} ` +
+        `| ${r.stepP90Ms.toFixed(1)} | ${r.shuffledStepMedianMs.toFixed(1)} | ${r.scoreMsPerEnd.toFixed(2)} ` +
+        `| ${Math.round(r.nodeStepsPerSecond).toLocaleString('en-US')} |`,
     ),
   ].join('\n');
   process.stdout.write(
-    `\nst-dda (D 32, hidden 64, scales {1, 4, W − 1}), F = ${settings.features}, W = ${settings.window}, graph ${settings.graph}; ` +
-      `training steps of ${settings.batch} window ends × N nodes (${settings.steps} after ${settings.warmup} warm-up); scoring ${settings.scoreEnds} window ends, median of ${settings.repeats}\n\n${table}\n`,
+    `\nst-dda (D 32, hidden 64, scales {1, 4, W − 1}), F = ${settings.features}, W = ${settings.window}, ` +
+      `graph ${settings.graph}; ` +
+      `training steps of ${settings.batch} window ends × N nodes (${settings.steps} ` +
+      `after ${settings.warmup} warm-up); scoring ${settings.scoreEnds} window ends, median ` +
+      `of ${settings.repeats}\n\n${table}\n`,
   );
   const out = resolve(values.out!);
   writeBenchResults(out, 'st', { ...settings }, results, t0);

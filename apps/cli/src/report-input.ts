@@ -155,7 +155,8 @@ async function loadSeries(
     root = options.dataRoot();
   } catch (error) {
     notes.push(
-      `Score files were found but no data root for their labels (${(error as Error).message}); distributions and timelines are left out.`,
+      `Score files were found but no data root for their labels (${(error as Error).message}); ` +
+        `distributions and timelines are left out.`,
     );
     return [];
   }

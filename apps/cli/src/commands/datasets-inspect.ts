@@ -81,7 +81,8 @@ export function formatInspection(r: DatasetInspection): string {
     const iso = (ms: number) =>
       r.timeSpan!.startMs < 1e11 ? `+${formatStep(ms)}` : new Date(ms).toISOString().replace('.000Z', 'Z');
     lines.push(
-      `time span: ${iso(r.timeSpan.startMs)} … ${iso(r.timeSpan.endMs)} (${formatStep(r.timeSpan.endMs - r.timeSpan.startMs)})`,
+      `time span: ${iso(r.timeSpan.startMs)} … ${iso(r.timeSpan.endMs)} ` +
+        `(${formatStep(r.timeSpan.endMs - r.timeSpan.startMs)})`,
     );
   } else lines.push('time span: no timestamps in the files');
   if (r.samplingStepMs !== undefined)

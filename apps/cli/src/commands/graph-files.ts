@@ -227,7 +227,8 @@ export function graphFromTable(table: Table, file: string): DynamicGraph {
     if (error instanceof SnapshotRecordError)
       throw new InputError(
         { file },
-        `${error.problem.expected} (window starting at ${ordered[error.record]?.t}, metadata "${ARROW_GRAPH_METADATA}")`,
+        `${error.problem.expected} (window starting at ${ordered[error.record]?.t}, metadata ` +
+          `"${ARROW_GRAPH_METADATA}")`,
         error.problem.found,
       );
     throw error;
