@@ -148,7 +148,9 @@ function child(preference: BackendPreference, methods: string[]): Promise<ChildR
       const run = await runOne(method, kind, info);
       rows.push(run);
       process.stderr.write(
-        `  ${info.name} ${method}: ${run.error ? `error: ${run.error}` : `${run.kernelCount} kernels, ${run.seconds.toFixed(2)} s`}\n`,
+        `  ${info.name} ${method}: ` +
+          (run.error ? `error: ${run.error}` : `${run.kernelCount} kernels, ${run.seconds.toFixed(2)} s`) +
+          '\n',
       );
     }
     return rows;
@@ -230,7 +232,11 @@ async function main(): Promise<void> {
     ...results.map((r) => {
       const a = r.info?.attempts.at(-1);
       const why = r.ok ? 'ok' : (r.error ?? '').replace(/^tfjs backend '[^']+' cannot be used: /, '');
-      return `| ${r.preference} | ${r.ok ? 'yes' : 'no'} | ${why.replace(/\|/g, '/')} | ${a?.smoke ? a.smoke.ms.toFixed(1) : '–'} | ${a?.smoke ? a.smoke.maxRelativeError.toExponential(1) : '–'} |`;
+      return (
+        `| ${r.preference} | ${r.ok ? 'yes' : 'no'} | ${why.replace(/\|/g, '/')} ` +
+        `| ${a?.smoke ? a.smoke.ms.toFixed(1) : '–'} ` +
+        `| ${a?.smoke ? a.smoke.maxRelativeError.toExponential(1) : '–'} |`
+      );
     }),
     '',
     `| method | ${accepted.map((r) => r.info!.name).join(' | ')} |`,
@@ -270,7 +276,8 @@ async function main(): Promise<void> {
   const bad = verdicts.filter((v) => v.verdict !== 'ok' && v.verdict !== 'reference');
   if (bad.length > 0) {
     process.stderr.write(
-      `backends: ${bad.length} run(s) not ok: ${bad.map((v) => `${v.method} on ${v.backend} (${v.text})`).join('; ')}\n`,
+      `backends: ${bad.length} run(s) not ` +
+        `ok: ${bad.map((v) => `${v.method} on ${v.backend} (${v.text})`).join('; ')}\n`,
     );
     process.exitCode = 1;
   }

@@ -154,7 +154,8 @@ function child(
         recordsPerSecond,
       });
       process.stderr.write(
-        `  ${info.name} W=${W} D=${D}: ${quantile(times, 0.5).toFixed(2)} ms/step, ${Math.round(recordsPerSecond)} records/s\n`,
+        `  ${info.name} W=${W} D=${D}: ${quantile(times, 0.5).toFixed(2)} ` +
+          `ms/step, ${Math.round(recordsPerSecond)} records/s\n`,
       );
     }
     return rows;
@@ -200,11 +201,13 @@ async function main(): Promise<void> {
     '|---|---|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.backend} | ${r.case} | ${fmt(r.medianMs)} | ${fmt(r.p10Ms)} | ${fmt(r.p90Ms)} | ${Math.round(r.recordsPerSecond).toLocaleString('en-US')} |`,
+        `| ${r.backend} | ${r.case} | ${fmt(r.medianMs)} | ${fmt(r.p10Ms)} | ${fmt(r.p90Ms)} ` +
+        `| ${Math.round(r.recordsPerSecond).toLocaleString('en-US')} |`,
     ),
   ].join('\n');
   process.stdout.write(
-    `\nDense DIVAD-GM (h 200, L 16, K 8, 11 domains), batch ${BATCH}, ${steps} steps after ${warmup} warm-up; prior scoring in batches of 4096\n\n${table}\n`,
+    `\nDense DIVAD-GM (h 200, L 16, K 8, 11 domains), batch ${BATCH}, ${steps} steps after ${warmup} ` +
+      `warm-up; prior scoring in batches of 4096\n\n${table}\n`,
   );
   const out = resolve(values.out!);
   writeBenchResults(

@@ -94,7 +94,10 @@ function* generateSpans(total: number, seed: number, lines: boolean): Generator<
       let line = '';
       if (lines) {
         const startNs = START_NS + BigInt(startUs) * 1000n;
-        line = `${traceId},${id},${parent?.id ?? 'root'},${PODS[service]},${OPERATIONS[service % OPERATIONS.length]},${startNs},${startNs + BigInt(durationUs) * 1000n},${durationUs}`;
+        line =
+          `${traceId},${id},${parent?.id ?? 'root'},${PODS[service]},` +
+          `${OPERATIONS[service % OPERATIONS.length]},${startNs},${startNs + BigInt(durationUs) * 1000n},` +
+          `${durationUs}`;
       }
       out.push({
         line,
@@ -347,17 +350,27 @@ async function main(): Promise<void> {
     bytes: 0,
   });
 
-  const machine = `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}`;
+  const machine =
+    `${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${cpus().length} ` +
+    `cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; Node ${process.version}`;
   const lines = [
-    `machine: ${machine}; window ${windowMs / 1000} s; median of ${repeats} repeat${repeats === 1 ? '' : 's'}; peak RSS and heap: the largest over the repeats`,
+    `machine: ${machine}; window ${windowMs / 1000} s; median of ${repeats} ` +
+      `repeat${repeats === 1 ? '' : 's'}; peak RSS and heap: the largest over the repeats`,
     '| input | spans | windows | edges | s (warm) | spans/s (warm) | MB/s | s (cold) | peak RSS MB | peak heap MB |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
     ...results.map(({ name, runs, bytes }) => {
       const s = median(runs.map((r) => r.seconds));
       const cold = median(runs.map((r) => r.coldSeconds));
-      return `| ${name} | ${runs[0].spans.toLocaleString('en-US')} | ${runs[0].windows} | ${runs[0].edges.toLocaleString('en-US')} | ${s.toFixed(2)} | ${(runs[0].spans / s / 1e6).toFixed(2)} M | ${bytes > 0 ? (bytes / 1e6 / s).toFixed(0) : '–'} | ${cold.toFixed(2)} | ${Math.max(...runs.map((r) => r.peakRssMb)).toFixed(0)} | ${Math.max(...runs.map((r) => r.peakHeapMb)).toFixed(0)} |`;
+      return (
+        `| ${name} | ${runs[0].spans.toLocaleString('en-US')} | ${runs[0].windows} ` +
+        `| ${runs[0].edges.toLocaleString('en-US')} | ${s.toFixed(2)} ` +
+        `| ${(runs[0].spans / s / 1e6).toFixed(2)} M | ${bytes > 0 ? (bytes / 1e6 / s).toFixed(0) : '–'} ` +
+        `| ${cold.toFixed(2)} | ${Math.max(...runs.map((r) => r.peakRssMb)).toFixed(0)} ` +
+        `| ${Math.max(...runs.map((r) => r.peakHeapMb)).toFixed(0)} |`
+      );
     }),
-    `builder alone, heap after a full GC at each million spans (MB): ${builderRuns[0].liveHeapMb?.map((m) => m.toFixed(0)).join(', ') || 'not measured'}`,
+    `builder alone, heap after a full GC at each million spans ` +
+      `(MB): ${builderRuns[0].liveHeapMb?.map((m) => m.toFixed(0)).join(', ') || 'not measured'}`,
     `load average at the end (1, 5, 15 min): ${loadavg()
       .map((l) => l.toFixed(1))
       .join(', ')} — other work on the machine slows every row`,

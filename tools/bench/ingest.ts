@@ -187,14 +187,17 @@ async function main(): Promise<void> {
       Math.abs(s.checksum.cpuSum - duck.checksum.cpuSum) <= 1e-6 * Math.abs(duck.checksum.cpuSum),
   );
   const lines = [
-    `file: ${(size / 1e6).toFixed(0)} MB, ${ours.rows} rows (machine_usage schema, generated), ${repeats} repeats, median`,
+    `file: ${(size / 1e6).toFixed(0)} MB, ${ours.rows} rows (machine_usage schema, generated), ${repeats} ` +
+      `repeats, median`,
     '| reader | rows/s | MB/s | median s | peak RSS MB |',
     '|---|--:|--:|--:|--:|',
     ...summary.map(
       (s) =>
-        `| ${s.reader} | ${(s.rowsPerSecond / 1e6).toFixed(2)} M | ${s.megabytesPerSecond.toFixed(0)} | ${s.medianSeconds.toFixed(2)} | ${s.peakRssMb.toFixed(0)} |`,
+        `| ${s.reader} | ${(s.rowsPerSecond / 1e6).toFixed(2)} M | ${s.megabytesPerSecond.toFixed(0)} ` +
+        `| ${s.medianSeconds.toFixed(2)} | ${s.peakRssMb.toFixed(0)} |`,
     ),
-    `ratio (ours / DuckDB rows/s): ${(ours.rowsPerSecond / duck.rowsPerSecond).toFixed(2)}× (target ≥ 2×); peak RSS ours ${ours.peakRssMb.toFixed(0)} MB (target < 500 MB)`,
+    `ratio (ours / DuckDB rows/s): ${(ours.rowsPerSecond / duck.rowsPerSecond).toFixed(2)}× (target ≥ 2×); ` +
+      `peak RSS ours ${ours.peakRssMb.toFixed(0)} MB (target < 500 MB)`,
     `checksums agree: ${agree ? 'yes' : 'NO'} (rows, sum of cpu_util_percent, null mem_gps, distinct machines)`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
@@ -202,7 +205,11 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   writeFileSync(
     join(out, 'ingest.json'),
-    `${JSON.stringify({ file: { bytes: size }, repeats, summary, runs, node: process.version, cpus: cpus().length }, null, 2)}\n`,
+    JSON.stringify(
+      { file: { bytes: size }, repeats, summary, runs, node: process.version, cpus: cpus().length },
+      null,
+      2,
+    ) + '\n',
   );
   if (!agree) process.exitCode = 1;
 }

@@ -123,7 +123,8 @@ function child(
       const row = await timeMethod(method, steps, repeats, scoreRecords, info.name);
       rows.push(row);
       process.stderr.write(
-        `  ${info.name} ${method}: ${row.msPerStep.toFixed(2)} ms/step, ${Math.round(row.windowsPerSecond)} windows/s\n`,
+        `  ${info.name} ${method}: ${row.msPerStep.toFixed(2)} ` +
+          `ms/step, ${Math.round(row.windowsPerSecond)} windows/s\n`,
       );
     }
     return rows;
@@ -177,16 +178,24 @@ async function main(): Promise<void> {
   const rows = results.flatMap((r) => r.rows ?? []);
   const vaeOn = (backend: string) => rows.find((r) => r.backend === backend && r.method === 'dense-vae');
   const table = [
-    '| backend | method | median ms/step | min–max | windows/s scored | train time vs Dense VAE | scoring time vs Dense VAE |',
+    '| backend | method | median ms/step | min–max | windows/s scored | train time vs Dense VAE | scoring ' +
+      'time vs Dense VAE |',
     '|---|---|---:|---:|---:|---:|---:|',
     ...rows.map((r) => {
       const vae = vaeOn(r.backend);
       const ratio = (x: number | undefined) => (x === undefined ? '–' : `${x.toPrecision(3)}×`);
-      return `| ${r.backend} | ${r.method} | ${r.msPerStep.toFixed(2)} | ${r.msPerStepRange[0].toFixed(1)}–${r.msPerStepRange[1].toFixed(1)} | ${Math.round(r.windowsPerSecond).toLocaleString('en-US')} | ${ratio(vae && r.msPerStep / vae.msPerStep)} | ${ratio(vae && vae.windowsPerSecond / r.windowsPerSecond)} |`;
+      return (
+        `| ${r.backend} | ${r.method} | ${r.msPerStep.toFixed(2)} ` +
+        `| ${r.msPerStepRange[0].toFixed(1)}–${r.msPerStepRange[1].toFixed(1)} ` +
+        `| ${Math.round(r.windowsPerSecond).toLocaleString('en-US')} ` +
+        `| ${ratio(vae && r.msPerStep / vae.msPerStep)} ` +
+        `| ${ratio(vae && vae.windowsPerSecond / r.windowsPerSecond)} |`
+      );
     }),
   ].join('\n');
   process.stdout.write(
-    `\nW ${W}, D ${D}, ${DOMAINS} domains, hidden 200, latent 16, batch ${BATCH}; ${steps} steps per fit, median of ${repeats} after a warm-up\n\n${table}\n`,
+    `\nW ${W}, D ${D}, ${DOMAINS} domains, hidden 200, latent 16, batch ${BATCH}; ${steps} steps per fit, ` +
+      `median of ${repeats} after a warm-up\n\n${table}\n`,
   );
   const out = resolve(values.out!);
   writeBenchResults(

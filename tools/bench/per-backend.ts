@@ -23,7 +23,9 @@ export interface ChildResult<Row> {
   rows?: Row[];
 }
 
-/** A child's work on one backend: its rows when the backend loads, else the loader's reason (the parent prints either). */
+/**
+ * A child's work on one backend: its rows when the backend loads, else the loader's reason (the parent prints either).
+ */
 export async function backendChild<Row>(
   preference: BackendPreference,
   rowsOn: (info: BackendInfo) => Promise<Row[]>,

@@ -59,7 +59,9 @@ console.log('| N | median s | min s | node-steps/s | peak RSS MB | labelled |');
 console.log('|---:|---:|---:|---:|---:|---:|');
 for (const r of results) {
   console.log(
-    `| ${r.nodes} | ${r.medianSeconds.toFixed(3)} | ${r.minSeconds.toFixed(3)} | ${Math.round(r.nodeStepsPerSecond).toLocaleString('en-US')} | ${r.peakRssMb.toFixed(0)} | ${(100 * r.labelledShare).toFixed(1)}% |`,
+    `| ${r.nodes} | ${r.medianSeconds.toFixed(3)} | ${r.minSeconds.toFixed(3)} ` +
+      `| ${Math.round(r.nodeStepsPerSecond).toLocaleString('en-US')} | ${r.peakRssMb.toFixed(0)} ` +
+      `| ${(100 * r.labelledShare).toFixed(1)}% |`,
   );
 }
 mkdirSync(dirname(values.out!), { recursive: true });

@@ -9,8 +9,9 @@
  * Training: ms of one step on `batch` window ends × all N nodes: the JS gather of windows, targets and
  * norm(A_obs + I), forward, backward, AdamW and the centre EMA, synchronised by reading the loss; median, p10 and
  * p90 over `steps` steps after `warmup`, for consecutive window ends (batchOrder 'blocks', the default: each step
- * encoded once) and the median for scattered ones ('shuffled': B·W encoded steps). Scoring: `scoreNodes` over `score-ends` window ends (all nodes), median
- * of `repeats` calls after one untimed call, as ms per window end. Each backend runs in its own child process.
+ * encoded once) and the median for scattered ones ('shuffled': B·W encoded steps). Scoring: `scoreNodes` over
+ * `score-ends` window ends (all nodes), median of `repeats` calls after one untimed call, as ms per window end. Each
+ * backend runs in its own child process.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -70,7 +71,10 @@ function quantile(sorted: number[], q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
-/** N nodes × F standard-normal metrics over T steps, with a random graph of ≈ 3 edges per node redrawn every SNAPSHOT_EVERY steps. */
+/**
+ * N nodes × F standard-normal metrics over T steps, with a random graph of ≈ 3 edges per node redrawn every
+ * SNAPSHOT_EVERY steps.
+ */
 function randomSeries(N: number, F: number, T: number, seed: number): NodeSeries {
   const normal = normalSampler(mulberry32(seed));
   const uniform = mulberry32(seed + 1);
@@ -215,7 +219,9 @@ function child(preference: BackendPreference, s: Settings): Promise<ChildResult<
       };
       rows.push(row);
       process.stderr.write(
-        `  ${info.name} N=${N}: ${row.stepMedianMs.toFixed(1)} ms/step (shuffled ${row.shuffledStepMedianMs.toFixed(1)}), ${scoreMsPerEnd.toFixed(2)} ms per scored window end\n`,
+        `  ${info.name} N=${N}: ${row.stepMedianMs.toFixed(1)} ms/step ` +
+          `(shuffled ${row.shuffledStepMedianMs.toFixed(1)}), ${scoreMsPerEnd.toFixed(2)} ms per scored ` +
+          `window end\n`,
       );
     }
     return rows;
@@ -274,16 +280,22 @@ async function main(): Promise<void> {
   const results = runPerBackend<Row>(parseBackends(values.backends!), args);
   const rows = results.flatMap((r) => r.rows ?? []);
   const table = [
-    '| backend | nodes N | ms/step, blocks (median) | p10 | p90 | ms/step, shuffled (median) | scoring ms per window end | node-steps scored/s |',
+    '| backend | nodes N | ms/step, blocks (median) | p10 | p90 | ms/step, shuffled (median) | scoring ms ' +
+      'per window end | node-steps scored/s |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
     ...rows.map(
       (r) =>
-        `| ${r.backend} | ${r.nodes} | ${r.stepMedianMs.toFixed(1)} | ${r.stepP10Ms.toFixed(1)} | ${r.stepP90Ms.toFixed(1)} | ${r.shuffledStepMedianMs.toFixed(1)} | ${r.scoreMsPerEnd.toFixed(2)} | ${Math.round(r.nodeStepsPerSecond).toLocaleString('en-US')} |`,
+        `| ${r.backend} | ${r.nodes} | ${r.stepMedianMs.toFixed(1)} | ${r.stepP10Ms.toFixed(1)} ` +
+        `| ${r.stepP90Ms.toFixed(1)} | ${r.shuffledStepMedianMs.toFixed(1)} | ${r.scoreMsPerEnd.toFixed(2)} ` +
+        `| ${Math.round(r.nodeStepsPerSecond).toLocaleString('en-US')} |`,
     ),
   ].join('\n');
   process.stdout.write(
-    `\nst-dda (D 32, hidden 64, scales {1, 4, W − 1}), F = ${settings.features}, W = ${settings.window}, graph ${settings.graph}; ` +
-      `training steps of ${settings.batch} window ends × N nodes (${settings.steps} after ${settings.warmup} warm-up); scoring ${settings.scoreEnds} window ends, median of ${settings.repeats}\n\n${table}\n`,
+    `\nst-dda (D 32, hidden 64, scales {1, 4, W − 1}), F = ${settings.features}, W = ${settings.window}, ` +
+      `graph ${settings.graph}; ` +
+      `training steps of ${settings.batch} window ends × N nodes (${settings.steps} ` +
+      `after ${settings.warmup} warm-up); scoring ${settings.scoreEnds} window ends, median ` +
+      `of ${settings.repeats}\n\n${table}\n`,
   );
   const out = resolve(values.out!);
   writeBenchResults(out, 'st', { ...settings }, results, t0);

@@ -23,7 +23,10 @@ import {
 
 type LockDownload = NonNullable<LockedDataset['downloads']>[number];
 
-/** A rule of downloads.json: the locked files matching `to` are the files at `from` in a GitHub repository ('*' is the same text in both). */
+/**
+ * A rule of downloads.json: the locked files matching `to` are the files at `from` in a GitHub repository ('*' is the
+ * same text in both).
+ */
 export interface GitHubRule {
   github: { repository: string; commit: string; from: string; to: string; convert?: LockDownload['convert'] };
 }
@@ -33,7 +36,10 @@ export type DownloadSources = Record<string, (GitHubRule | LockDownload)[]>;
 
 /** Raw file URL of GitHub for a path at a commit (each path segment percent-encoded). */
 export function rawGitHubUrl(repository: string, commit: string, path: string): string {
-  return `https://raw.githubusercontent.com/${repository}/${commit}/${path.split('/').map(encodeURIComponent).join('/')}`;
+  return (
+    `https://raw.githubusercontent.com/${repository}/${commit}/` +
+    `${path.split('/').map(encodeURIComponent).join('/')}`
+  );
 }
 
 /** `pattern` with one '*' as a regular expression capturing the starred text. */
@@ -217,7 +223,8 @@ export async function buildLock(dataRoot: string, downloads: DownloadSources = {
     throw new Error(
       [
         unknown.length > 0
-          ? `no provenance entry for folder(s) ${unknown.join(', ')}: add them to PROVENANCE in tools/datasets/write-lock.ts`
+          ? `no provenance entry for folder(s) ${unknown.join(', ')}: add them to PROVENANCE in ` +
+            `tools/datasets/write-lock.ts`
           : '',
         absent.length > 0 ? `folder(s) missing under ${dataRoot}: ${absent.join(', ')}` : '',
       ]
@@ -268,7 +275,8 @@ async function main() {
   const files = lock.datasets.reduce((n, d) => n + d.files.length, 0);
   const bytes = lock.datasets.reduce((n, d) => n + d.bytes, 0);
   console.log(
-    `wrote ${relative(process.cwd(), target) || target}: ${lock.datasets.length} data sets, ${files} files, ${bytes} bytes`,
+    `wrote ${relative(process.cwd(), target) || target}: ${lock.datasets.length} data sets, ${files} ` +
+      `files, ${bytes} bytes`,
   );
 }
 

@@ -72,7 +72,8 @@ async function main(): Promise<void> {
     gains.push(`${s.replace(/^asd\//, '')} ${y.max > 0 ? `${(((x.max - y.max) / y.max) * 100).toFixed(0)}%` : 'n/a'}`);
   }
   console.log(
-    `\n${a} vs ${b} over ${compared} servers: higher max peak F1 on ${maxWins}, by >10% on ${maxWinsBy10}; higher median on ${medianWins}`,
+    `\n${a} vs ${b} over ${compared} servers: higher max peak F1 on ${maxWins}, by >10% on ${maxWinsBy10}; ` +
+      `higher median on ${medianWins}`,
   );
   console.log(`relative change of max peak F1 per server: ${gains.join(', ')}`);
 }

@@ -43,7 +43,10 @@ export function progressBar(label: string, total: number, opts: ProgressOptions 
     const width = 24;
     const filled = Math.round(frac * width);
     const bar = tty ? `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ` : '';
-    return `${label} ${bar}${Math.floor(current)}/${total} ${(frac * 100).toFixed(0)}% ${formatDuration(elapsed)} elapsed, eta ${formatDuration(eta)}${detail ? ` · ${detail}` : ''}`;
+    return (
+      `${label} ${bar}${Math.floor(current)}/${total} ${(frac * 100).toFixed(0)}% ${formatDuration(elapsed)} ` +
+      `elapsed, eta ${formatDuration(eta)}${detail ? ` · ${detail}` : ''}`
+    );
   };
   return {
     setTotal(n) {

@@ -45,7 +45,9 @@ export function checkResultLine(r: ResultRecord, file: string, line: number): vo
   }
 }
 
-/** A results folder (holding results.jsonl) or a results file; the folder is where run.json and scores/ are looked for. */
+/**
+ * A results folder (holding results.jsonl) or a results file; the folder is where run.json and scores/ are looked for.
+ */
 export async function resolveResultsPath(given: string): Promise<{ file: string; dir: string }> {
   let s;
   try {
@@ -153,7 +155,8 @@ async function loadSeries(
     root = options.dataRoot();
   } catch (error) {
     notes.push(
-      `Score files were found but no data root for their labels (${(error as Error).message}); distributions and timelines are left out.`,
+      `Score files were found but no data root for their labels (${(error as Error).message}); ` +
+        `distributions and timelines are left out.`,
     );
     return [];
   }

@@ -12,7 +12,9 @@ export function datasetsLockPath(): string {
   return join(repoRoot(), 'datasets.lock');
 }
 
-/** --data-root, else $DRIFTWATCH_DATA, else ../shared/datasets; throws a DataRootError explaining where data comes from. */
+/**
+ * --data-root, else $DRIFTWATCH_DATA, else ../shared/datasets; throws a DataRootError explaining where data comes from.
+ */
 export function dataRoot(values: OptionValues): string {
   const flag = typeof values['data-root'] === 'string' ? (values['data-root'] as string) : undefined;
   return resolveDataRoot({ flag, env: process.env.DRIFTWATCH_DATA, repoRoot: repoRoot() }).path;

@@ -43,7 +43,8 @@ describe('bad input: a clear error and no partial output', () => {
     [
       'duplicate timestamp',
       'ts,host,cpu\n1,a,0.5\n2,a,0.6\n2,a,0.7\n',
-      'FILE:4: expected one record per time within entity "a" in column "ts" (line 3 has the same time), found "2000 ms again"',
+      'FILE:4: expected one record per time within entity "a" in column "ts" (line 3 has the same time), ' +
+        'found "2000 ms again"',
     ],
     [
       'non-monotonic timestamps',

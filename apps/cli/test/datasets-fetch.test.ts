@@ -70,7 +70,8 @@ describeReal('driftwatch datasets fetch', () => {
       const lines = run.stderr.split('\n').filter((l) => l.startsWith('driftwatch:'));
       expect(lines).toHaveLength(1);
       expect(lines[0]).toContain(
-        `${bad.origin}/IntelligentDDS/Nezha/${COMMIT}/LICENSE: sha256 ${sha(Buffer.from('not the licence\n'))}, expected `,
+        `${bad.origin}/IntelligentDDS/Nezha/${COMMIT}/LICENSE: ` +
+          `sha256 ${sha(Buffer.from('not the licence\n'))}, expected `,
       );
       expect(existsSync(join(target, 'nezha/LICENSE'))).toBe(false);
     } finally {

@@ -126,55 +126,60 @@ describe('driftwatch demo', () => {
     expect(await readFile(join(foreign, 'thesis.tex'), 'utf8')).toBe('precious');
   }, 120_000);
 
-  it('runs the ASD leave-one-server-out fold when ASD is under the data root, as bench asd-loso does, and report reads its output', async () => {
-    const fixture = await makeAsdLikeRoot({ servers: 3, train: 200, test: 160 });
-    try {
-      const out = join(dir, 'asd');
-      const r = await runCommand(demo, [
-        '--data-root',
-        fixture.root,
-        '--server',
-        '2',
-        '--out',
-        out,
-        '--params',
-        '{"nEstimators":20}',
-      ]);
-      expect(r.code).toBe(0);
-      expect(r.stderr).toMatch(/ASD found under .*; holding out omi-2/);
-      const rows = await readResults(join(out, 'results.jsonl'));
-      expect([...new Set(rows.map((row) => row.testSequence))]).toEqual(['asd/omi-2']);
-      expect(existsSync(join(out, 'data'))).toBe(false);
-      // the same fold through the benchmark: the same figures at every smoothing factor
-      const bench = join(dir, 'bench');
-      const b = await captureOutput(() =>
-        main([
-          'bench',
-          'asd-loso',
-          '--methods',
-          'iforest',
-          '--servers',
-          '2',
-          '--out',
-          bench,
+  it(
+    'runs the ASD leave-one-server-out fold when ASD is under the data root, as bench asd-loso does, and ' +
+      'report reads its output',
+    async () => {
+      const fixture = await makeAsdLikeRoot({ servers: 3, train: 200, test: 160 });
+      try {
+        const out = join(dir, 'asd');
+        const r = await runCommand(demo, [
           '--data-root',
           fixture.root,
+          '--server',
+          '2',
+          '--out',
+          out,
           '--params',
-          '{"iforest":{"nEstimators":20}}',
-        ]),
-      );
-      expect(b.result).toBe(0);
-      const benchRows = await readResults(join(bench, 'results.jsonl'));
-      expect(rows.map((row) => [row.smoothing, row.peakF1, row.aucPr])).toEqual(
-        benchRows.map((row) => [row.smoothing, row.peakF1, row.aucPr]),
-      );
-      const again = await captureOutput(() =>
-        main(['report', out, '--out', join(out, 'again.html'), '--data-root', fixture.root]),
-      );
-      expect(again.result).toBe(0);
-      expect(await readFile(join(out, 'again.html'), 'utf8')).toContain('data-figure="timeline-iforest-omi-2"');
-    } finally {
-      await rm(fixture.root, { recursive: true, force: true });
-    }
-  }, 120_000);
+          '{"nEstimators":20}',
+        ]);
+        expect(r.code).toBe(0);
+        expect(r.stderr).toMatch(/ASD found under .*; holding out omi-2/);
+        const rows = await readResults(join(out, 'results.jsonl'));
+        expect([...new Set(rows.map((row) => row.testSequence))]).toEqual(['asd/omi-2']);
+        expect(existsSync(join(out, 'data'))).toBe(false);
+        // the same fold through the benchmark: the same figures at every smoothing factor
+        const bench = join(dir, 'bench');
+        const b = await captureOutput(() =>
+          main([
+            'bench',
+            'asd-loso',
+            '--methods',
+            'iforest',
+            '--servers',
+            '2',
+            '--out',
+            bench,
+            '--data-root',
+            fixture.root,
+            '--params',
+            '{"iforest":{"nEstimators":20}}',
+          ]),
+        );
+        expect(b.result).toBe(0);
+        const benchRows = await readResults(join(bench, 'results.jsonl'));
+        expect(rows.map((row) => [row.smoothing, row.peakF1, row.aucPr])).toEqual(
+          benchRows.map((row) => [row.smoothing, row.peakF1, row.aucPr]),
+        );
+        const again = await captureOutput(() =>
+          main(['report', out, '--out', join(out, 'again.html'), '--data-root', fixture.root]),
+        );
+        expect(again.result).toBe(0);
+        expect(await readFile(join(out, 'again.html'), 'utf8')).toContain('data-figure="timeline-iforest-omi-2"');
+      } finally {
+        await rm(fixture.root, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 });

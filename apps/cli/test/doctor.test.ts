@@ -124,21 +124,26 @@ describe('driftwatch doctor', () => {
     expect(code).toBe(1);
     expect(stdout).toContain('chosen: none — no candidate loaded and passed the smoke test');
     expect(stderr).toBe(
-      'driftwatch: no tfjs backend passed its checks (gone-gpu: not-installed, dark-gpu: no-adapter); training cannot run here\n',
+      'driftwatch: no tfjs backend passed its checks (gone-gpu: not-installed, dark-gpu: no-adapter); ' +
+        'training cannot run here\n',
     );
   });
 
-  it('--backend checks one candidate: exits 1 naming it when it fails, 0 when it passes; an unknown name is a parameter error', async () => {
-    const cmd = createDoctor([gone, noAdapter, spareCpu]);
-    const one = await runCommand(cmd, ['--backend', 'dark-gpu']);
-    expect(one.code).toBe(1);
-    expect(one.stdout.split('\n').filter((l) => l.startsWith('| dark') || l.startsWith('| gone'))).toHaveLength(1);
-    expect(one.stderr).toBe("driftwatch: tfjs backend 'dark-gpu' did not pass its checks (dark-gpu: no-adapter)\n");
-    expect((await runCommand(cmd, ['--backend', 'spare-cpu'])).code).toBe(0);
-    const unknown = await runCommand(cmd, ['--backend', 'webgl']);
-    expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toBe("driftwatch: unknown backend 'webgl'; known: auto, gone-gpu, dark-gpu, spare-cpu\n");
-  });
+  it(
+    '--backend checks one candidate: exits 1 naming it when it fails, 0 when it passes; an unknown name is a ' +
+      'parameter error',
+    async () => {
+      const cmd = createDoctor([gone, noAdapter, spareCpu]);
+      const one = await runCommand(cmd, ['--backend', 'dark-gpu']);
+      expect(one.code).toBe(1);
+      expect(one.stdout.split('\n').filter((l) => l.startsWith('| dark') || l.startsWith('| gone'))).toHaveLength(1);
+      expect(one.stderr).toBe("driftwatch: tfjs backend 'dark-gpu' did not pass its checks (dark-gpu: no-adapter)\n");
+      expect((await runCommand(cmd, ['--backend', 'spare-cpu'])).code).toBe(0);
+      const unknown = await runCommand(cmd, ['--backend', 'webgl']);
+      expect(unknown.code).toBe(1);
+      expect(unknown.stderr).toBe("driftwatch: unknown backend 'webgl'; known: auto, gone-gpu, dark-gpu, spare-cpu\n");
+    },
+  );
 
   it('--json prints one object with the documented fields, also when nothing passes', async () => {
     const ok = await runCommand(createDoctor([gone, spareCpu]), ['--json']);
@@ -158,16 +163,25 @@ describe('driftwatch doctor', () => {
     expect([empty.chosen, empty.backend]).toEqual([null, null]);
   });
 
-  it('with the real candidates: the chosen one is the first accepted, and the exit code says whether there is one', async () => {
-    const { code, stdout } = await runCommand(doctor, ['--json']);
-    const report = JSON.parse(stdout) as DoctorReport;
-    expectDoctorSchema(report);
-    expect(report.candidates.map((c) => c.candidate)).toEqual(['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu']);
-    const firstAccepted = report.candidates.find((c) => c.ok);
-    expect(report.chosen).toBe(firstAccepted?.candidate ?? null);
-    expect(code).toBe(report.chosen ? 0 : 1);
-    for (const c of report.candidates) if (!c.ok) expect(c.detail).toMatch(/\S/);
-  });
+  it(
+    'with the real candidates: the chosen one is the first accepted, and the exit code says whether there is ' + 'one',
+    async () => {
+      const { code, stdout } = await runCommand(doctor, ['--json']);
+      const report = JSON.parse(stdout) as DoctorReport;
+      expectDoctorSchema(report);
+      expect(report.candidates.map((c) => c.candidate)).toEqual([
+        'tfjs-node-gpu',
+        'tfjs-node',
+        'webgpu',
+        'wasm',
+        'cpu',
+      ]);
+      const firstAccepted = report.candidates.find((c) => c.ok);
+      expect(report.chosen).toBe(firstAccepted?.candidate ?? null);
+      expect(code).toBe(report.chosen ? 0 : 1);
+      for (const c of report.candidates) if (!c.ok) expect(c.detail).toMatch(/\S/);
+    },
+  );
 
   it("packagesText: versions without the '@tensorflow/' scope, '—' for what is not installed", () => {
     expect(packagesText({})).toBe('—');

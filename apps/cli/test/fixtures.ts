@@ -99,7 +99,10 @@ export async function captureOutput<T>(fn: () => Promise<T>): Promise<{ result: 
   }
 }
 
-/** Serves `routes` (URL path → file on disk, or bytes) over HTTP on 127.0.0.1 at a free port, for commands that download. */
+/**
+ * Serves `routes` (URL path → file on disk, or bytes) over HTTP on 127.0.0.1 at a free port, for commands that
+ * download.
+ */
 export async function serveFilesLocally(
   routes: Map<string, string | Buffer>,
 ): Promise<{ origin: string; requested: string[]; close(): Promise<void> }> {

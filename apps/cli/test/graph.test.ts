@@ -63,7 +63,8 @@ async function nezhaRoot(files: Record<string, string[]> = FILES): Promise<strin
   await mkdir(metric, { recursive: true });
   await writeFile(
     join(metric, 'dependency.csv'),
-    'Source,Target,Weight\nfrontend,cartservice,1\nfrontend,checkoutservice,1\ncheckoutservice,cartservice,1\ncartservice,33.33.33.1,1\ncheckoutservice,33.33.33.1,1\nfrontend,33.33.33.2,1\n',
+    'Source,Target,Weight\nfrontend,cartservice,1\nfrontend,checkoutservice,1\ncheckoutservice,cartservice,' +
+      '1\ncartservice,33.33.33.1,1\ncheckoutservice,33.33.33.1,1\nfrontend,33.33.33.2,1\n',
   );
   return root;
 }
@@ -87,7 +88,8 @@ const named = (records: GraphLine[]) =>
   records.flatMap((r) =>
     r.edges.map(
       (e) =>
-        `${r.t}: ${r.nodes[e.src]}→${r.nodes[e.dst]} ${e.kind} ${e.weight}${e.meanUs === undefined ? '' : ` ${e.meanUs} ${e.p95Us}`}`,
+        `${r.t}: ${r.nodes[e.src]}→${r.nodes[e.dst]} ${e.kind} ${e.weight}` +
+        `${e.meanUs === undefined ? '' : ` ${e.meanUs} ${e.p95Us}`}`,
     ),
   );
 
@@ -247,27 +249,30 @@ describe('driftwatch graph build / inspect / drift on Nezha-like spans', () => {
     ).rejects.toThrow(/no Nezha trace file for 10_00/);
   });
 
-  it('reads a dependency table when the date has no traces: calls plus contention of services on one host', async () => {
-    const out = join(dir, 'dep.jsonl');
-    const r = await captureOutput(() =>
-      main(['graph', 'build', '--nezha', '2022-08-22', '--data-root', root, '--out', out]),
-    );
-    expect(r.stdout).toContain('3 entities, 1 window of 1 min (+0 ms), 5 edges');
-    expect(named(await readLines(out))).toEqual([
-      '0: checkoutservice→cartservice call 1',
-      '0: frontend→cartservice call 1',
-      '0: frontend→checkoutservice call 1',
-      // cartservice and checkoutservice share 33.33.33.1
-      '0: cartservice→checkoutservice contention 1',
-      '0: checkoutservice→cartservice contention 1',
-    ]);
-    const drift = await captureOutput(() => main(['graph', 'drift', out]));
-    expect(drift.stdout).toContain('one window, no drift to measure');
-    const edges = join(dir, 'edges.csv');
-    await writeFile(edges, 'source,target\na,b\nb,c\n');
-    await captureOutput(() => main(['graph', 'build', '--edges', edges, '--out', join(dir, 'edges.jsonl')]));
-    expect(named(await readLines(join(dir, 'edges.jsonl')))).toEqual(['0: a→b call 1', '0: b→c call 1']);
-  });
+  it(
+    'reads a dependency table when the date has no ' + 'traces: calls plus contention of services on one host',
+    async () => {
+      const out = join(dir, 'dep.jsonl');
+      const r = await captureOutput(() =>
+        main(['graph', 'build', '--nezha', '2022-08-22', '--data-root', root, '--out', out]),
+      );
+      expect(r.stdout).toContain('3 entities, 1 window of 1 min (+0 ms), 5 edges');
+      expect(named(await readLines(out))).toEqual([
+        '0: checkoutservice→cartservice call 1',
+        '0: frontend→cartservice call 1',
+        '0: frontend→checkoutservice call 1',
+        // cartservice and checkoutservice share 33.33.33.1
+        '0: cartservice→checkoutservice contention 1',
+        '0: checkoutservice→cartservice contention 1',
+      ]);
+      const drift = await captureOutput(() => main(['graph', 'drift', out]));
+      expect(drift.stdout).toContain('one window, no drift to measure');
+      const edges = join(dir, 'edges.csv');
+      await writeFile(edges, 'source,target\na,b\nb,c\n');
+      await captureOutput(() => main(['graph', 'build', '--edges', edges, '--out', join(dir, 'edges.jsonl')]));
+      expect(named(await readLines(join(dir, 'edges.jsonl')))).toEqual(['0: a→b call 1', '0: b→c call 1']);
+    },
+  );
 });
 
 describe('driftwatch graph build on Alibaba batch rows written from schema.txt', () => {
@@ -365,7 +370,8 @@ describe('driftwatch graph build on Alibaba batch rows written from schema.txt',
       })
       .map(([t, pair, , w]) => `${Number(t.replace(':', '')) / 60_000} ${pair} ${w}`)
       .sort();
-    // m_3: c_1 [0,100), R2_1 [70,130), task [0,200); m_1: c_1 [100, 200) (open, to the last time 200 s), c_2 [20, 200), M1 [0, 50)
+    // m_3: c_1 [0,100), R2_1 [70,130), task [0,200); m_1: c_1 [100, 200) (open, to the last time 200 s), c_2 [20, 200),
+    // M1 [0, 50)
     expect(pairs).toEqual(
       [
         '0 c_1→j_2/task_Nzg3ODAw 60',
@@ -447,33 +453,36 @@ describe('driftwatch graph: bad input', () => {
     expect(e.location).toMatchObject({ file, line: 1, column: 1 });
   });
 
-  it('an Arrow file without the graph metadata, or with a bad node index, is named with its row and column', async () => {
-    const plain = join(dir, 'plain.arrow');
-    await writeArrowFile(plain, tableFromArrays({ x: Float64Array.from([1, 2]) }));
-    let e = await inputError(() => main(['graph', 'inspect', plain]));
-    expect(e.expected).toMatch(/"driftwatch\.graph" schema metadata/);
-    // a graph table whose second row points at node 7 of 2
-    const meta = JSON.stringify({ format: 1, window: 60_000, unit: 'ms', entities: ['a', 'b'], windows: [0] });
-    const columns = {
-      t: vectorFromArray([0, 0], new Float64()),
-      src: vectorFromArray([0, 1], new Int32()),
-      dst: vectorFromArray([1, 7], new Int32()),
-      kind: vectorFromArray(['call', 'call'], new Utf8()),
-      weight: vectorFromArray([1, 2], new Float64()),
-      mean_us: vectorFromArray([null, null], new Float64()),
-      p95_us: vectorFromArray([null, null], new Float64()),
-    };
-    const schema = new Schema(
-      Object.entries(columns).map(([name, v]) => new Field(name, v.type, true)),
-      new Map([['driftwatch.graph', meta]]),
-    );
-    const bad = join(dir, 'bad.arrow');
-    await writeArrowFile(bad, new Table(schema, columns));
-    e = await inputError(() => main(['graph', 'drift', bad]));
-    // row 2, column 3 (dst)
-    expect(e.location).toEqual({ file: bad, line: 2, column: 3 });
-    expect(e.expected).toBe('a node index in 0..1');
-  });
+  it(
+    'an Arrow file without the graph metadata, or with ' + 'a bad node index, is named with its row and column',
+    async () => {
+      const plain = join(dir, 'plain.arrow');
+      await writeArrowFile(plain, tableFromArrays({ x: Float64Array.from([1, 2]) }));
+      let e = await inputError(() => main(['graph', 'inspect', plain]));
+      expect(e.expected).toMatch(/"driftwatch\.graph" schema metadata/);
+      // a graph table whose second row points at node 7 of 2
+      const meta = JSON.stringify({ format: 1, window: 60_000, unit: 'ms', entities: ['a', 'b'], windows: [0] });
+      const columns = {
+        t: vectorFromArray([0, 0], new Float64()),
+        src: vectorFromArray([0, 1], new Int32()),
+        dst: vectorFromArray([1, 7], new Int32()),
+        kind: vectorFromArray(['call', 'call'], new Utf8()),
+        weight: vectorFromArray([1, 2], new Float64()),
+        mean_us: vectorFromArray([null, null], new Float64()),
+        p95_us: vectorFromArray([null, null], new Float64()),
+      };
+      const schema = new Schema(
+        Object.entries(columns).map(([name, v]) => new Field(name, v.type, true)),
+        new Map([['driftwatch.graph', meta]]),
+      );
+      const bad = join(dir, 'bad.arrow');
+      await writeArrowFile(bad, new Table(schema, columns));
+      e = await inputError(() => main(['graph', 'drift', bad]));
+      // row 2, column 3 (dst)
+      expect(e.location).toEqual({ file: bad, line: 2, column: 3 });
+      expect(e.expected).toBe('a node index in 0..1');
+    },
+  );
 
   it('a bad edge list row, a wrong flag combination, an existing output', async () => {
     const edges = join(dir, 'edges.csv');
@@ -505,7 +514,8 @@ const withReal = existsSync(join(realRoot, 'nezha', 'rca_data', '2023-01-29', 't
 
 describe('driftwatch graph on the Nezha data', () => {
   withReal(
-    'TrainTicket traces: per-minute edges equal ingest’s spanCallEdges over the same files; OnlineBoutique dependency table',
+    'TrainTicket traces: per-minute edges equal ingest’s spanCallEdges over the same files; OnlineBoutique ' +
+      'dependency table',
     async () => {
       const dir = await mkdtemp(join(tmpdir(), 'cli-graph-real-'));
       try {

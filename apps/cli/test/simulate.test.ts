@@ -135,20 +135,24 @@ describe('driftwatch simulate', () => {
     expect(existsSync(join(target, 'metrics.csv'))).toBe(false);
   });
 
-  it('writes a folder whole or not at all: a failure halfway leaves neither a new folder nor a temporary, and keeps an old one', async () => {
-    const parent = await mkdtemp(join(tmpdir(), 'cli-atomic-'));
-    const fail = async (d: string) => {
-      await writeFile(join(d, 'half.txt'), 'half');
-      throw new Error('disk on fire');
-    };
-    await expect(writeFolderAtomic(join(parent, 'new'), false, fail)).rejects.toThrow('disk on fire');
-    expect(await readdir(parent)).toEqual([]);
-    await writeFolderAtomic(join(parent, 'old'), false, (d) => writeFile(join(d, 'v1.txt'), '1'));
-    await expect(writeFolderAtomic(join(parent, 'old'), true, fail)).rejects.toThrow('disk on fire');
-    expect(await readdir(parent)).toEqual(['old']);
-    expect(await readdir(join(parent, 'old'))).toEqual(['v1.txt']);
-    await rm(parent, { recursive: true, force: true });
-  });
+  it(
+    'writes a folder whole or not at all: a failure halfway leaves neither a new folder nor a temporary, and ' +
+      'keeps an old one',
+    async () => {
+      const parent = await mkdtemp(join(tmpdir(), 'cli-atomic-'));
+      const fail = async (d: string) => {
+        await writeFile(join(d, 'half.txt'), 'half');
+        throw new Error('disk on fire');
+      };
+      await expect(writeFolderAtomic(join(parent, 'new'), false, fail)).rejects.toThrow('disk on fire');
+      expect(await readdir(parent)).toEqual([]);
+      await writeFolderAtomic(join(parent, 'old'), false, (d) => writeFile(join(d, 'v1.txt'), '1'));
+      await expect(writeFolderAtomic(join(parent, 'old'), true, fail)).rejects.toThrow('disk on fire');
+      expect(await readdir(parent)).toEqual(['old']);
+      expect(await readdir(join(parent, 'old'))).toEqual(['v1.txt']);
+      await rm(parent, { recursive: true, force: true });
+    },
+  );
 
   it('reads parameters from --config, with flags winning', async () => {
     const config = join(dir, 'sim.json');

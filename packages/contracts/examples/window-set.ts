@@ -13,7 +13,8 @@ const normal = normalSampler(mulberry32(1));
 const values = Float32Array.from({ length: 6 * 2 * 3 }, () => normal());
 const windows = packedWindowSet(values, 2, 3, [0, 0, 0, 1, 1, 1], ['rate-low', 'rate-high']);
 console.log(
-  `${windows.count} windows of ${windows.windowLength}×${windows.featureCount}; window 4 is in domain ${windows.domains[windows.domainOf(4)]}`,
+  `${windows.count} windows of ${windows.windowLength}×${windows.featureCount}; window 4 is in ` +
+    `domain ${windows.domains[windows.domainOf(4)]}`,
 );
 console.log(
   'batch of windows 0 and 5:',

@@ -135,21 +135,25 @@ const optionsArb = fc.record({
 });
 
 describe('adjacency export properties', () => {
-  it('dense equals the brute-force grid, and COO expands to the same dense matrix with no zeros and sorted coordinates', () => {
-    fc.assert(
-      fc.property(snapshotArb, optionsArb, (s, o) => {
-        const dense = denseAdjacency(s, o);
-        const want = bruteForce(s, o);
-        for (let i = 0; i < want.length; i++) expect(dense[i]).toBeCloseTo(want[i], 5);
-        const coo = cooAdjacency(s, o);
-        expect(Array.from(cooToDense(coo))).toEqual(Array.from(dense));
-        expect(Array.from(coo.values).every((v) => v !== 0)).toBe(true);
-        for (let m = 1; m < coo.values.length; m++)
-          expect(coo.rows[m - 1] * coo.n + coo.cols[m - 1]).toBeLessThan(coo.rows[m] * coo.n + coo.cols[m]);
-      }),
-      { numRuns: 300 },
-    );
-  });
+  it(
+    'dense equals the brute-force grid, and COO expands to the same dense matrix with no zeros and sorted ' +
+      'coordinates',
+    () => {
+      fc.assert(
+        fc.property(snapshotArb, optionsArb, (s, o) => {
+          const dense = denseAdjacency(s, o);
+          const want = bruteForce(s, o);
+          for (let i = 0; i < want.length; i++) expect(dense[i]).toBeCloseTo(want[i], 5);
+          const coo = cooAdjacency(s, o);
+          expect(Array.from(cooToDense(coo))).toEqual(Array.from(dense));
+          expect(Array.from(coo.values).every((v) => v !== 0)).toBe(true);
+          for (let m = 1; m < coo.values.length; m++)
+            expect(coo.rows[m - 1] * coo.n + coo.cols[m - 1]).toBeLessThan(coo.rows[m] * coo.n + coo.cols[m]);
+        }),
+        { numRuns: 300 },
+      );
+    },
+  );
 });
 
 describe('snapshot helpers', () => {
@@ -172,13 +176,16 @@ describe('snapshot helpers', () => {
     expect(namedEdges(s, [s.edges[2]])).toEqual([{ source: 'c', target: 'a', kind: 'call', weight: 3 }]);
   });
 
-  it('aligns to another order: edges re-indexed and sorted (calls first), unknown names isolated, repeats refused', () => {
-    const aligned = alignSnapshot(s, ['c', 'b', 'x']);
-    expect(aligned.nodes).toEqual(['c', 'b', 'x']);
-    // only b → c survives (a is not in the order): b is 1, c is 0
-    expect(aligned.edges).toEqual([{ src: 1, dst: 0, kind: 'call', weight: 1, meanUs: 5, p95Us: 9 }]);
-    expect(aligned.t).toBe(7);
-    expect(alignSnapshot(s, ['a', 'b', 'c']).edges.map((e) => e.kind)).toEqual(['call', 'call', 'contention']);
-    expect(() => alignSnapshot(s, ['a', 'a'])).toThrow(ParameterError);
-  });
+  it(
+    'aligns to another order: edges re-indexed and sorted (calls first), unknown names isolated, repeats ' + 'refused',
+    () => {
+      const aligned = alignSnapshot(s, ['c', 'b', 'x']);
+      expect(aligned.nodes).toEqual(['c', 'b', 'x']);
+      // only b → c survives (a is not in the order): b is 1, c is 0
+      expect(aligned.edges).toEqual([{ src: 1, dst: 0, kind: 'call', weight: 1, meanUs: 5, p95Us: 9 }]);
+      expect(aligned.t).toBe(7);
+      expect(alignSnapshot(s, ['a', 'b', 'c']).edges.map((e) => e.kind)).toEqual(['call', 'call', 'contention']);
+      expect(() => alignSnapshot(s, ['a', 'a'])).toThrow(ParameterError);
+    },
+  );
 });

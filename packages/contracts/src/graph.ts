@@ -86,7 +86,10 @@ export interface SnapshotAdjacencyOptions {
   rowNormalise?: boolean;
 }
 
-/** Sparse n×n matrix in coordinate form: entry m has value values[m] at (rows[m], cols[m]); sorted by row, then column; no zeros, no repeats. */
+/**
+ * Sparse n×n matrix in coordinate form: entry m has value values[m] at (rows[m], cols[m]); sorted by row, then column;
+ * no zeros, no repeats.
+ */
 export interface CooMatrix {
   n: number;
   rows: Int32Array;

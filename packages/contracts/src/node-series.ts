@@ -80,7 +80,8 @@ export function validateNodeSeries(series: NodeSeries, where = series.id): void 
   series.graphs?.forEach((g, k) => {
     if (k > 0 && g.t < series.graphs![k - 1].t)
       fail(
-        `graph ${k} starts at step ${g.t}, before graph ${k - 1} (${series.graphs![k - 1].t}); graphs must be sorted by t`,
+        `graph ${k} starts at step ${g.t}, before graph ${k - 1} (${series.graphs![k - 1].t}); graphs must ` +
+          `be sorted by t`,
       );
     if (g.nodes.length !== N || g.nodes.some((name, i) => name !== series.entities[i]))
       fail(`graph ${k} (t = ${g.t}) is not aligned to the entity order`);
@@ -103,7 +104,8 @@ export function assertSameFeatures(detector: string, trained: readonly string[],
   const differing = series.features.findIndex((f, i) => f !== trained[i]);
   if (differing >= 0) {
     throw new ParameterError(
-      `${detector}: feature ${differing} of ${series.id} is '${series.features[differing]}'; the model was trained with '${trained[differing]}' there`,
+      `${detector}: feature ${differing} of ${series.id} is '${series.features[differing]}'; the model was ` +
+        `trained with '${trained[differing]}' there`,
     );
   }
 }

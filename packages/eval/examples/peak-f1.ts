@@ -10,7 +10,8 @@ const worked = peakF1(
   { delayedWindow: 2, ignoredLabels: [7] },
 );
 console.log(
-  `worked example: peak F1 ${worked.peakF1.toFixed(3)} at τ = ${worked.threshold} (P ${worked.precision}, R̄ ${worked.recall})`,
+  `worked example: peak F1 ${worked.peakF1.toFixed(3)} at τ = ${worked.threshold} (P ${worked.precision}, ` +
+    `R̄ ${worked.recall})`,
 );
 
 // A synthetic test sequence of 5000 records with two event types and a noisy window scorer (W = 20).
@@ -40,7 +41,8 @@ for (const beta of SMOOTHING_GRID) {
     .map(([k, v]) => `${k} ${v.toFixed(2)}`)
     .join(', ');
   console.log(
-    `${beta.toFixed(5)}  ${r.peakF1.toFixed(3)}    ${r.precision.toFixed(3)}    ${r.recall.toFixed(3)}   ${r.aucPr.toFixed(3)}   ${perEvent}`,
+    `${beta.toFixed(5)}  ${r.peakF1.toFixed(3)}    ${r.precision.toFixed(3)}    ${r.recall.toFixed(3)}   ` +
+      `${r.aucPr.toFixed(3)}   ${perEvent}`,
   );
 }
 console.log('\nbest run as an EvaluationResult:');

@@ -1,7 +1,9 @@
 import type { DeployedMetrics, EvaluationResult } from '@driftwatch/contracts';
 import type { PeakF1Result } from './metrics/peak-f1';
 
-/** One run (method × test sequence × smoothing factor) as the contracts' EvaluationResult; deployed figures stay apart. */
+/**
+ * One run (method × test sequence × smoothing factor) as the contracts' EvaluationResult; deployed figures stay apart.
+ */
 export function evaluateRun(
   method: string,
   dataset: string,

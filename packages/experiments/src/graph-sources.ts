@@ -181,7 +181,8 @@ export async function nezhaTraceFiles(
   const missing = (minutes ?? []).filter((m) => !wanted.some((f) => f.minute === m));
   if (missing.length > 0)
     throw new DataRootError(
-      `no Nezha trace file for ${missing.join(', ')} on ${date} (${phase} phase); there are ${all.map((f) => f.minute).join(', ') || 'none'}`,
+      `no Nezha trace file for ${missing.join(', ')} on ${date} (${phase} phase); there ` +
+        `are ${all.map((f) => f.minute).join(', ') || 'none'}`,
     );
   return wanted;
 }
@@ -202,7 +203,8 @@ export async function graphFromEdgeList(file: string, windowMs: number): Promise
     graph,
     source: file,
     notes: [
-      `${rows.length} rows: ${graph.entities.length} services${hosts > 0 ? ` on ${hosts} hosts` : ''}; a table has no time, so the graph has one window (t = 0)`,
+      `${rows.length} rows: ${graph.entities.length} services${hosts > 0 ? ` on ${hosts} hosts` : ''}; a ` +
+        `table has no time, so the graph has one window (t = 0)`,
     ],
   };
 }
@@ -280,7 +282,8 @@ export async function graphFromAlibaba(
   const files = findAlibabaTables(dir);
   if (!files.batch_instance && !(kind === 'contention' && files.container_meta)) {
     throw new DataRootError(
-      `no batch_instance table in ${dir}: the ${kind} graph needs batch_instance.csv${kind === 'contention' ? ' or container_meta.csv' : ' (and batch_task.csv for the DAGs)'}`,
+      `no batch_instance table in ${dir}: the ${kind} graph needs ` +
+        `batch_instance.csv${kind === 'contention' ? ' or container_meta.csv' : ' (and batch_task.csv for the DAGs)'}`,
     );
   }
   const notes: string[] = [];
@@ -289,7 +292,8 @@ export async function graphFromAlibaba(
     : { runs: [], rows: 0, withoutMachine: 0, taskNames: [] };
   if (files.batch_instance)
     notes.push(
-      `batch_instance: ${instances.rows} rows, ${instances.runs.length} placed (${instances.withoutMachine} without a machine)`,
+      `batch_instance: ${instances.rows} rows, ${instances.runs.length} placed ` +
+        `(${instances.withoutMachine} without a machine)`,
     );
   if (kind === 'call') {
     const tasks = files.batch_task ? (await readBatchTasks(files.batch_task)).items : instances.taskNames;
@@ -299,11 +303,15 @@ export async function graphFromAlibaba(
     );
     const problems = dags.reduce((n, d) => n + d.problems.length, 0);
     notes.push(
-      `DAGs from ${files.batch_task ? 'batch_task' : 'batch_instance task names'}: ${dags.length} jobs, ${dependencies.length} dependencies${problems > 0 ? `, ${problems} problems (missing dependencies, malformed names, cycles)` : ''}`,
+      `DAGs from ${files.batch_task ? 'batch_task' : 'batch_instance task names'}: ${dags.length} ` +
+        `jobs, ${dependencies.length} dependencies` +
+        `${problems > 0 ? `, ${problems} problems (missing dependencies, malformed names, cycles)` : ''}`,
     );
     const { graph, stats } = machineCallGraph(dependencies, instances.runs, { windowMs });
     notes.push(
-      `instance pairs counted while the downstream instance runs; ${stats.dependenciesWithoutInstances} dependencies without placed instances, ${stats.untimedInstances} downstream instances without a start, ${stats.selfLoopPairs} same-machine pair-windows left out`,
+      `instance pairs counted while the downstream instance runs; ${stats.dependenciesWithoutInstances} ` +
+        `dependencies without placed instances, ${stats.untimedInstances} downstream instances without a ` +
+        `start, ${stats.selfLoopPairs} same-machine pair-windows left out`,
     );
     return { graph, source: dir, notes };
   }
@@ -319,7 +327,8 @@ export async function graphFromAlibaba(
     placements.push({ entity: `${r.job}/${r.task}`, machine: r.machine, startMs: r.startMs, endMs: r.endMs });
   const { graph, stats } = contentionGraph(placements, { windowMs });
   notes.push(
-    `entities: containers and batch tasks (<job>/<task>); weight = seconds on a common machine per window; ${stats.sharedMachines} machines shared, ${stats.untimedPlacements} placements without a start`,
+    `entities: containers and batch tasks (<job>/<task>); weight = seconds on a common machine per ` +
+      `window; ${stats.sharedMachines} machines shared, ${stats.untimedPlacements} placements without a start`,
   );
   return { graph, source: dir, notes };
 }

@@ -21,11 +21,17 @@ import {
 } from '../src';
 
 const HEADER =
-  'Time,TimeStamp,PodName,CpuUsage(m),CpuUsageRate(%),MemoryUsage(Mi),MemoryUsageRate(%),SyscallRead,SyscallWrite,NetworkReceiveBytes,NetworkTransmitBytes,PodClientLatencyP90(s),PodServerLatencyP90(s),PodClientLatencyP95(s),PodServerLatencyP95(s),PodClientLatencyP99(s),PodServerLatencyP99(s),PodWorkload(Ops),PodSuccessRate(%),NodeCpuUsageRate(%),NodeMemoryUsageRate(%),NodeNetworkReceiveBytes';
+  'Time,TimeStamp,PodName,CpuUsage(m),CpuUsageRate(%),MemoryUsage(Mi),MemoryUsageRate(%),SyscallRead,' +
+  'SyscallWrite,NetworkReceiveBytes,NetworkTransmitBytes,PodClientLatencyP90(s),PodServerLatencyP90(s),' +
+  'PodClientLatencyP95(s),PodServerLatencyP95(s),PodClientLatencyP99(s),PodServerLatencyP99(s),' +
+  'PodWorkload(Ops),PodSuccessRate(%),NodeCpuUsageRate(%),NodeMemoryUsageRate(%),NodeNetworkReceiveBytes';
 const date = '2023-01-29';
 const t0 = Date.UTC(2023, 0, 29, 8, 0, 0);
 const goTime = (ms: number) => `${new Date(ms).toISOString().slice(0, 23).replace('T', ' ')} +0000 UTC m=+1.000000000`;
-/** a pod file with one record per listed minute, `offsetS` seconds past it; CpuUsage(m) = 100·minute + `base`, every other metric 1 */
+/**
+ * a pod file with one record per listed minute, `offsetS` seconds past it; CpuUsage(m) = 100·minute + `base`, every
+ * other metric 1
+ */
 const podFile = (pod: string, minutes: number[], offsetS: number, base: number) =>
   [
     HEADER,
@@ -119,8 +125,9 @@ describe('Nezha day → NodeSeries', () => {
     expect(cpu(5, 1)).toBeNaN();
     expect(cpu(6, 1)).toBe(602);
     expect(series.values[(6 * 2 + 1) * F + 5]).toBe(1);
-    // fixed 3 min: a record at time r is labelled when s ≤ r < s + 3 min + 60 s (a record summarises the minute before it)
-    // food: s = 08:20:30 → records 08:21:09 … 08:24:09 → steps 21–24; order: s = 08:30:00 → 08:30:09 … 08:33:09 → steps 30–33
+    // fixed 3 min: a record at time r is labelled when s ≤ r < s + 3 min + 60 s (a record summarises the minute before
+    // it) food: s = 08:20:30 → records 08:21:09 … 08:24:09 → steps 21–24; order: s = 08:30:00 → 08:30:09 … 08:33:09 →
+    // steps 30–33
     const expected = new Uint8Array(80);
     for (const t of range(21, 25)) expected[t * 2] = 1;
     for (const t of range(30, 34)) expected[t * 2 + 1] = 1;
@@ -153,7 +160,8 @@ describe('Nezha day → NodeSeries', () => {
   it('without a graph source it has no graphs, and a bad label window is refused', async () => {
     const { series } = await nezhaNodeSeries(root, { date, labelWindow: { mode: 'fixed', minutes: 1 }, graph: 'none' });
     expect(series.graphs).toBeUndefined();
-    // fixed 1 min: the window ends at 08:20:30 + 1 min + 60 s = 08:22:30, so the records 08:21:09 and 08:22:09 are labelled
+    // fixed 1 min: the window ends at 08:20:30 + 1 min + 60 s = 08:22:30, so the records 08:21:09 and 08:22:09 are
+    // labelled
     expect([21, 22, 23].map((t) => series.labels![t * 2])).toEqual([1, 1, 0]);
     expect(() => parseLabelWindow('fixed:x')).toThrow(/fixed:<minutes>/);
   });

@@ -56,7 +56,8 @@ for (const file of files) {
 const { graph, stats } = builder.finish();
 const snapshots = graph.snapshots();
 console.log(
-  `${stats.spans} spans → ${stats.calls} calls between ${graph.entities.length} services in ${snapshots.length} observed minutes (${stats.selfCalls} calls within a service left out)\n`,
+  `${stats.spans} spans → ${stats.calls} calls between ${graph.entities.length} services ` +
+    `in ${snapshots.length} observed minutes (${stats.selfCalls} calls within a service left out)\n`,
 );
 
 // 2. drift between consecutive observed minutes
@@ -64,7 +65,9 @@ console.log('from              → to                 edges   Jaccard  Δweight 
 for (const d of driftSeries(snapshots)) {
   const at = (t: number) => new Date(t).toISOString().slice(0, 16);
   console.log(
-    `${at(d.from)} → ${at(d.to)}  ${`${d.edgesBefore}→${d.edgesAfter}`.padStart(6)}  ${d.jaccardDistance.toFixed(3).padStart(7)}  ${d.weightChangeNormalised.toFixed(3).padStart(13)}  ${d.inDegreeChange}/${d.outDegreeChange}`,
+    `${at(d.from)} → ${at(d.to)}  ${`${d.edgesBefore}→${d.edgesAfter}`.padStart(6)}  ` +
+      `${d.jaccardDistance.toFixed(3).padStart(7)}  ${d.weightChangeNormalised.toFixed(3).padStart(13)}  ` +
+      `${d.inDegreeChange}/${d.outDegreeChange}`,
   );
 }
 
@@ -73,15 +76,17 @@ const busiest = snapshots.reduce((a, b) => (b.edges.length > a.edges.length ? b 
 console.log(`\nbusiest minute ${new Date(busiest.t).toISOString()}: ${busiest.edges.length} edges; heaviest:`);
 for (const e of topEdges(busiest.edges, 5))
   console.log(
-    `  ${busiest.nodes[e.src]} → ${busiest.nodes[e.dst]}: ${e.weight} calls, mean ${e.meanUs!.toFixed(0)} µs, p95 ${e.p95Us!.toFixed(0)} µs`,
+    `  ${busiest.nodes[e.src]} → ${busiest.nodes[e.dst]}: ${e.weight} calls, mean ${e.meanUs!.toFixed(0)} ` +
+      `µs, p95 ${e.p95Us!.toFixed(0)} µs`,
   );
 const coo = cooAdjacency(busiest, { symmetric: true, rowNormalise: true });
 const dense = denseAdjacency(busiest, { symmetric: true, rowNormalise: true });
 console.log(
-  `adjacency: dense ${coo.n}×${coo.n} (${dense.length} floats), COO ${coo.values.length} non-zeros; row 0 sums to ${dense
-    .subarray(0, coo.n)
-    .reduce((a, b) => a + b, 0)
-    .toFixed(3)}`,
+  `adjacency: dense ${coo.n}×${coo.n} (${dense.length} floats), COO ${coo.values.length} non-zeros; row 0 ` +
+    `sums to ${dense
+      .subarray(0, coo.n)
+      .reduce((a, b) => a + b, 0)
+      .toFixed(3)}`,
 );
 
 // 4. contention: entities sharing a machine, weight = seconds together per window

@@ -143,7 +143,9 @@ describe('call graph from spans, hand-worked', () => {
   });
 });
 
-/** Random traces: trees over 6 services, starts over 4 minutes, some spans dropped so their children lose the parent. */
+/**
+ * Random traces: trees over 6 services, starts over 4 minutes, some spans dropped so their children lose the parent.
+ */
 function randomSpans(seed: number, traces: number): SpanRow[] {
   const random = mulberry32(seed);
   const services = ['gw', 'auth', 'orders', 'db', 'cache', 'pay'];

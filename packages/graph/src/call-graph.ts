@@ -142,7 +142,8 @@ export class CallGraphBuilder {
     const { traceId, spanId, service, startMs, durationUs } = span;
     if (typeof traceId !== 'string' || traceId === '' || typeof spanId !== 'string' || spanId === '')
       throw new ParameterError(
-        `call graph: span ${JSON.stringify(spanId)} of trace ${JSON.stringify(traceId)} needs non-empty trace and span ids`,
+        `call graph: span ${JSON.stringify(spanId)} of trace ${JSON.stringify(traceId)} needs non-empty ` +
+          `trace and span ids`,
       );
     if (!Number.isFinite(startMs))
       throw new ParameterError(`call graph: span ${spanId} starts at ${startMs}; expected a finite time in ms`);

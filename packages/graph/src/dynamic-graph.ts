@@ -156,7 +156,10 @@ export class DynamicGraph {
     return { t: windowStart(k, this.grid), nodes: [...this.names], edges };
   }
 
-  /** One snapshot per observed window, in time order; with `fill`, one per window from the first to the last observed one. */
+  /**
+   * One snapshot per observed window, in time order; with `fill`, one per window from the first to the last observed
+   * one.
+   */
   snapshots(options: { fill?: boolean } = {}): WindowSnapshot[] {
     if (!options.fill) return this.windows().map((k) => this.snapshot(k));
     const range = this.windowRange;
@@ -175,7 +178,8 @@ export class DynamicGraph {
   toNodeSeriesGraphs(entities: readonly string[], stepOf?: (windowStart: number) => number): GraphSnapshot[] {
     if (!stepOf && this.grid.unit !== 'step')
       throw new ParameterError(
-        'DynamicGraph.toNodeSeriesGraphs: the windows are in ms; pass stepOf to map a window start to a step (see stepsFromTimestamps)',
+        'DynamicGraph.toNodeSeriesGraphs: the windows are in ms; pass stepOf to map a window start to a ' +
+          'step (see stepsFromTimestamps)',
       );
     const graphs = this.snapshots().map((s) => ({ ...alignSnapshot(s, entities), t: stepOf ? stepOf(s.t) : s.t }));
     for (let k = 1; k < graphs.length; k++) {
@@ -214,14 +218,16 @@ export class DynamicGraph {
       const k = (s.t - grid.origin) / grid.width;
       if (!Number.isInteger(k))
         throw new ParameterError(
-          `DynamicGraph.fromSnapshots: snapshot ${i} starts at ${s.t}, not at a window start (origin ${grid.origin}, length ${grid.width})`,
+          `DynamicGraph.fromSnapshots: snapshot ${i} starts at ${s.t}, not at a window start ` +
+            `(origin ${grid.origin}, length ${grid.width})`,
         );
       const indices = s.nodes.map((name) => graph.entity(name));
       graph.touchWindow(k);
       for (const e of s.edges) {
         if (!(e.src >= 0 && e.src < indices.length && e.dst >= 0 && e.dst < indices.length)) {
           throw new ParameterError(
-            `DynamicGraph.fromSnapshots: snapshot ${i} has an edge ${e.src} → ${e.dst} outside its ${indices.length} nodes`,
+            `DynamicGraph.fromSnapshots: snapshot ${i} has an edge ${e.src} → ${e.dst} outside ` +
+              `its ${indices.length} nodes`,
           );
         }
         graph.addIndexedEdge(k, { ...e, src: indices[e.src], dst: indices[e.dst] });

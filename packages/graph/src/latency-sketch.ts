@@ -86,7 +86,9 @@ export class LatencySketch {
     return (2 * this.gamma ** (this.low + last)) / (this.gamma + 1);
   }
 
-  /** Buckets held (0 while exact): the counters between the lowest and the highest occupied bucket, and the zero count. */
+  /**
+   * Buckets held (0 while exact): the counters between the lowest and the highest occupied bucket, and the zero count.
+   */
   get bucketCount(): number {
     return (this.counts?.length ?? 0) + (this.zeros > 0 ? 1 : 0);
   }
@@ -106,7 +108,10 @@ export class LatencySketch {
     this.counts[Math.max(0, i - this.low)]++;
   }
 
-  /** Widens the counters to reach bucket i, exactly to the occupied range; past maxBuckets the lowest are folded into one. */
+  /**
+   * Widens the counters to reach bucket i, exactly to the occupied range; past maxBuckets the lowest are folded into
+   * one.
+   */
   private cover(i: number): void {
     const old = this.counts!;
     let low = Math.min(this.low, i);

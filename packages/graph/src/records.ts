@@ -27,7 +27,9 @@ export class SnapshotRecordError extends DriftwatchError {
     readonly problem: RecordProblem,
   ) {
     super(
-      `record ${record + 1}: expected ${problem.expected} at ${problem.path.join('.') || 'the top level'}${problem.found === undefined ? '' : `, found ${problem.found}`}`,
+      `record ${record + 1}: expected ${problem.expected} ` +
+        `at ${problem.path.join('.') || 'the top level'}` +
+        `${problem.found === undefined ? '' : `, found ${problem.found}`}`,
     );
   }
 }

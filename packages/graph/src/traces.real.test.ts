@@ -11,7 +11,8 @@ const present = existsSync(traceDir);
 const describeIfData = present ? describe : describe.skip;
 if (!present)
   console.warn(
-    `Nezha TrainTicket traces not found under ${dataRoot}: skipping the real-trace call graph tests (set DRIFTWATCH_DATA)`,
+    `Nezha TrainTicket traces not found under ${dataRoot}: skipping the real-trace call graph tests (set ` +
+      `DRIFTWATCH_DATA)`,
   );
 
 describeIfData('call graph of the Nezha TrainTicket traces (rca_data/2023-01-29)', () => {

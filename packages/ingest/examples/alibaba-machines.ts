@@ -19,7 +19,8 @@ async function main(): Promise<void> {
     dir = temporary;
     const sample = await writeAlibabaSample(dir, { machines: 6, containers: 10, jobs: 40, seconds: 3600, seed: 2018 });
     console.log(
-      `no folder given: wrote a seeded sample (${sample.machineIds.length} machines, ${sample.containerIds.length} containers, ${sample.jobNames.length} jobs, 1 h)`,
+      `no folder given: wrote a seeded sample (${sample.machineIds.length} ` +
+        `machines, ${sample.containerIds.length} containers, ${sample.jobNames.length} jobs, 1 h)`,
     );
   }
   try {
@@ -31,7 +32,8 @@ async function main(): Promise<void> {
     );
     const raw = data.rawStepMs.machine_usage;
     console.log(
-      `machine_usage: raw step ${raw === undefined ? 'n/a' : seconds(raw)}, resampled to ${data.stepMs === null ? 'raw' : seconds(data.stepMs)} (mean per step)`,
+      `machine_usage: raw step ${raw === undefined ? 'n/a' : seconds(raw)}, resampled ` +
+        `to ${data.stepMs === null ? 'raw' : seconds(data.stepMs)} (mean per step)`,
     );
 
     console.log(`machines (${data.machines.length}):`);
@@ -42,19 +44,23 @@ async function main(): Promise<void> {
       const first = Number(m.timestamps![0]);
       const last = Number(m.timestamps![m.length - 1]);
       console.log(
-        `  ${m.entity.padEnd(8)} domain ${m.domain.padEnd(13)} ${m.length} steps ${seconds(first)} … ${seconds(last)}, mean cpu_util_percent ${(sum / m.length).toFixed(1)}`,
+        `  ${m.entity.padEnd(8)} domain ${m.domain.padEnd(13)} ${m.length} steps ${seconds(first)} ` +
+          `… ${seconds(last)}, mean cpu_util_percent ${(sum / m.length).toFixed(1)}`,
       );
     }
     const appDus = new Set(data.containers.map((c) => c.domain));
     console.log(
-      `containers: ${data.containers.length} sequences × ${data.containers[0]?.features.length ?? 0} features in ${appDus.size} app_du domains`,
+      `containers: ${data.containers.length} sequences × ${data.containers[0]?.features.length ?? 0} ` +
+        `features in ${appDus.size} app_du domains`,
     );
 
     const stats = dagStats(data.dags);
     const depths = new Map<number, number>();
     for (const dag of data.dags) if (dag.depth !== null) depths.set(dag.depth, (depths.get(dag.depth) ?? 0) + 1);
     console.log(
-      `DAGs: ${stats.jobs} jobs, ${stats.tasks} tasks (${stats.dagTasks} in DAGs, ${stats.independentTasks} independent), ${stats.edges} edges, ${stats.jobsWithEdges} jobs with edges`,
+      `DAGs: ${stats.jobs} jobs, ${stats.tasks} tasks (${stats.dagTasks} in ` +
+        `DAGs, ${stats.independentTasks} independent), ${stats.edges} edges, ${stats.jobsWithEdges} jobs with ` +
+        `edges`,
     );
     console.log(
       `  jobs by depth: ${[...depths]
@@ -65,16 +71,20 @@ async function main(): Promise<void> {
     const deepest = data.dags.reduce((best, dag) => ((dag.depth ?? 0) > (best?.depth ?? 0) ? dag : best), data.dags[0]);
     if (deepest)
       console.log(
-        `  deepest: ${deepest.job} [${deepest.order?.join(' → ')}], edges ${deepest.edges.map((e) => `${e.from}→${e.to}`).join(', ')}`,
+        `  deepest: ${deepest.job} [${deepest.order?.join(' → ')}], ` +
+          `edges ${deepest.edges.map((e) => `${e.from}→${e.to}`).join(', ')}`,
       );
 
     const byMachine = [...placementsByMachine(data.placements)].sort((a, b) => b[1].length - a[1].length);
     console.log(
-      `placements: ${data.placements.length} (${data.placements.filter((p) => p.kind === 'batch-instance').length} batch instances, ${data.placements.filter((p) => p.kind === 'container').length} container runs); ` +
+      `placements: ${data.placements.length} ` +
+        `(${data.placements.filter((p) => p.kind === 'batch-instance').length} batch ` +
+        `instances, ${data.placements.filter((p) => p.kind === 'container').length} container runs); ` +
         `most on ${byMachine[0]?.[0] ?? 'none'} (${byMachine[0]?.[1].length ?? 0})`,
     );
     console.log(
-      `-1/101 read as missing: ${Object.values(data.invalid).reduce((s, n) => s + n, 0)} values; duplicates dropped: ${JSON.stringify(data.duplicatesDropped)}`,
+      `-1/101 read as missing: ${Object.values(data.invalid).reduce((s, n) => s + n, 0)} values; ` +
+        `duplicates dropped: ${JSON.stringify(data.duplicatesDropped)}`,
     );
   } finally {
     if (temporary) await rm(temporary, { recursive: true, force: true });

@@ -23,7 +23,8 @@ async function main(): Promise<void> {
   const [omi1] = await readOmniAnomaly(dataRoot.path, 'asd', { entities: ['omi-1'] });
   console.log(`${omi1.train.id}: ${omi1.train.length} records × ${omi1.train.features.length} features`);
   console.log(
-    `${omi1.test.id}: ${omi1.test.length} records, ${omi1.test.labels!.reduce((s, x) => s + x, 0)} anomalous in ${omi1.test.ranges!.length} segments`,
+    `${omi1.test.id}: ${omi1.test.length} records, ${omi1.test.labels!.reduce((s, x) => s + x, 0)} ` +
+      `anomalous in ${omi1.test.ranges!.length} segments`,
   );
 
   const scaler = fitStandardiser([omi1.train]);
@@ -36,7 +37,8 @@ async function main(): Promise<void> {
   const testWindows = windowSequences([test], 20);
   const normalTestWindows = windowSequences([test], 20, { normalOnly: true });
   console.log(
-    `windows of 20: train ${trainWindows.count}, test ${testWindows.count} (${normalTestWindows.count} without anomalous records)`,
+    `windows of 20: train ${trainWindows.count}, test ${testWindows.count} (${normalTestWindows.count} ` +
+      `without anomalous records)`,
   );
 
   // the leave-one-server-out protocol uses train + test of a server as one sequence, last 15% for validation

@@ -47,17 +47,20 @@ async function main(): Promise<void> {
       const first = sequences[0];
       const values = first.features.map((f, i) => `${f} ${first.values[i]}`).join(', ');
       console.log(
-        `${format.padEnd(7)} ${name.padEnd(16)} ${String(report.bytes).padStart(5)} bytes, wrote ${report.rows} rows in ${report.batches} batches; ` +
+        `${format.padEnd(7)} ${name.padEnd(16)} ${String(report.bytes).padStart(5)} bytes, ` +
+          `wrote ${report.rows} rows in ${report.batches} batches; ` +
           `read back ${rows} rows in ${batches} batch${batches === 1 ? '' : 'es'}, ${sequences.length} sequences`,
       );
       console.log(
-        `        first: ${first.entity} at ${new Date(Number(first.timestamps![0])).toISOString()}: ${values}; ${first.entity} has ${first.length} records`,
+        `        first: ${first.entity} at ${new Date(Number(first.timestamps![0])).toISOString()}: ` +
+          `${values}; ${first.entity} has ${first.length} records`,
       );
       // the empty field of host c stays missing through every format
       const c = sequences.find((s) => s.entity === 'c')!;
       const mem = c.features.indexOf('mem_mb');
       console.log(
-        `        c mem_mb: ${Array.from({ length: c.length }, (_, t) => c.values[t * c.features.length + mem]).join(', ')}`,
+        '        c mem_mb: ' +
+          Array.from({ length: c.length }, (_, t) => c.values[t * c.features.length + mem]).join(', '),
       );
     }
   } finally {

@@ -48,7 +48,8 @@ async function main(): Promise<void> {
   const normal = day.sequences.reduce((n, s) => n + normalRecords(day, s).reduce((a, b) => a + b, 0), 0);
   const total = day.sequences.reduce((n, s) => n + s.length, 0);
   console.log(
-    `\nlabelled records: ${labelled}; fault-free records for training (outside every window of the day): ${normal} of ${total}`,
+    `\nlabelled records: ${labelled}; fault-free records for training (outside every window of the ` +
+      `day): ${normal} of ${total}`,
   );
 }
 

@@ -14,7 +14,10 @@ const PARENT = [-1, 0, 0, 1, 1, 2, 2, 3];
 const N = PARENT.length;
 const ANOMALY = { from: 150, to: 190 };
 
-/** load: a cycle plus AR(1) bursts at the root, each callee its caller's load one step later; cpu = load, latency = load²/2 */
+/**
+ * load: a cycle plus AR(1) bursts at the root, each callee its caller's load one step later; cpu = load, latency =
+ * load²/2
+ */
 function cluster(T: number, seed: number, anomaly?: { kind: 'decouple' | 'cpu-shift'; node: number }): NodeSeries {
   const normal = normalSampler(mulberry32(seed));
   const load = Array.from({ length: N }, () => new Float64Array(T));
@@ -70,19 +73,22 @@ async function main(): Promise<void> {
   });
   const report = await det.fit(cluster(400, 1), { seed: 1, validation: cluster(200, 2) });
   console.log(
-    `trained ${report.epochs} epochs in ${report.seconds.toFixed(1)} s; validation loss ${report.valLoss!.map((v) => v.toFixed(3)).join(' ')}`,
+    `trained ${report.epochs} epochs in ${report.seconds.toFixed(1)} s; validation ` +
+      `loss ${report.valLoss!.map((v) => v.toFixed(3)).join(' ')}`,
   );
 
   const decoupled = cluster(300, 3, { kind: 'decouple', node: 4 });
   console.log(
-    `svc-4 decoupled from svc-1; forecast score per node:  ${duringAnomaly(await det.scoreNodesWith(decoupled, { score: 'forecast' }))}`,
+    `svc-4 decoupled from svc-1; forecast score per ` +
+      `node:  ${duringAnomaly(await det.scoreNodesWith(decoupled, { score: 'forecast' }))}`,
   );
   const shifted = cluster(300, 3, { kind: 'cpu-shift', node: 6 });
   const latent = await det.scoreNodes(shifted);
   console.log(`svc-6 cpu +1.5; latent score per node:                 ${duringAnomaly(latent)}`);
   const system = systemScores(latent, N);
   console.log(
-    `system score (max over nodes) at steps 140, 170, 250:  ${[140, 170, 250].map((t) => system[t].toFixed(2)).join('  ')}`,
+    `system score (max over nodes) at steps 140, 170, ` +
+      `250:  ${[140, 170, 250].map((t) => system[t].toFixed(2)).join('  ')}`,
   );
 
   const dep = await det.dependencies(decoupled, 170);

@@ -58,7 +58,8 @@ async function main(): Promise<void> {
       ),
   });
   console.log(
-    `trained ${report.epochs} epochs in ${report.seconds.toFixed(1)} s, best validation loss ${report.bestValLoss?.toFixed(2)} (epoch ${report.bestEpoch})`,
+    `trained ${report.epochs} epochs in ${report.seconds.toFixed(1)} s, best validation ` +
+      `loss ${report.bestValLoss?.toFixed(2)} (epoch ${report.bestEpoch})`,
   );
 
   const normalTest = windows(200, 3);

@@ -11,7 +11,10 @@ export type ManifestFacts = Pick<
 > &
   Pick<ManifestContext, 'featureNames'>;
 
-/** `manifest.json` of a model directory (docs/architecture.md, "Files between steps"): the caller's context, then the detector's facts, which win. */
+/**
+ * `manifest.json` of a model directory (docs/architecture.md, "Files between steps"): the caller's context, then the
+ * detector's facts, which win.
+ */
 export function modelManifest(facts: ManifestFacts, context: ManifestContext = {}): ModelManifest {
   return { ...context, format: 1, ...facts, createdAt: new Date().toISOString(), files: [] };
 }
@@ -87,7 +90,10 @@ export async function readModelFile(dir: string, name: string): Promise<Buffer> 
   return readFile(join(dir, name));
 }
 
-/** The files of one model directory, read on demand: bytes, or JSON with an InputError naming the file when it does not parse. */
+/**
+ * The files of one model directory, read on demand: bytes, or JSON with an InputError naming the file when it does not
+ * parse.
+ */
 export interface ModelFiles {
   dir: string;
   /** the path of a file of the directory */

@@ -58,7 +58,9 @@ export const DENSITY_RANGE: readonly [number, number] = [0.005, 0.995];
 /** The paper's DIVAD training budget (docs/divad.md §3.3): up to 300 epochs, patience 100. */
 const PAPER_MAX_EPOCHS = 300;
 
-/** Everything a report shows, computed from the input: summaries, per-series analyses, figure specs, tables, caveats. */
+/**
+ * Everything a report shows, computed from the input: summaries, per-series analyses, figure specs, tables, caveats.
+ */
 export function buildReport(full: ReportInput): Report {
   // `bench st` lines have their own tables and charts; the grid summaries are for the per-sequence benchmarks
   const st = stSection(full.results, full.methodOrder);
@@ -101,7 +103,8 @@ export function buildReport(full: ReportInput): Report {
   tables.push(...st.tables);
   figures.push(...st.figures.map((f) => ({ ...f, section: 'st' as const })));
   if (input.runs.length > 0) tables.push(runsTable(input.runs));
-  // caveatsOf opens with the two caveats of the grid summaries (oracle peak F1, point adjustment), which st-only reports do not show
+  // caveatsOf opens with the two caveats of the grid summaries (oracle peak F1, point adjustment), which st-only
+  // reports do not show
   const caveats =
     results.length > 0 || st.tables.length === 0 ? caveatsOf(input, analyses) : caveatsOf(input, analyses).slice(2);
   return { input: full, sequences, methods, analyses, figures, tables, caveats: [...st.caveats, ...caveats] };
@@ -123,14 +126,16 @@ function gridFigures(results: readonly SourcedResult[], sequences: readonly Sequ
       id: 'box-by-sequence',
       section: 'grid',
       caption:
-        'Each box: every grid point (smoothing factor × parameters) of one method on one test sequence; whiskers at min and max.',
+        'Each box: every grid point (smoothing factor × parameters) of one method on one test sequence; ' +
+        'whiskers at min and max.',
       spec: peakF1BoxPlotBySequence(results),
     },
     {
       id: 'box-by-method',
       section: 'grid',
       caption:
-        "Each point: one test sequence's best peak F1 over its grid (an oracle choice); the box spans the test sequences.",
+        "Each point: one test sequence's best peak F1 over its grid (an oracle choice); the box spans the " +
+        'test sequences.',
       spec: bestPeakF1BoxPlotByMethod(
         sequences.map((s) => ({ method: s.method, sequence: s.testSequence, peakF1: s.peakF1.max })),
       ),
@@ -142,7 +147,8 @@ function gridFigures(results: readonly SourcedResult[], sequences: readonly Sequ
       id: 'sensitivity-smoothing',
       section: 'grid',
       caption:
-        'x = 1/(1 − β), about how many recent window scores the EWMA averages (β = 0: no smoothing). Peak F1 of each point is the best over any other grid parameter.',
+        'x = 1/(1 − β), about how many recent window scores the EWMA averages (β = 0: no smoothing). Peak ' +
+        'F1 of each point is the best over any other grid parameter.',
       spec: sensitivitySpec(
         bestOver(results, (r) => 1 / (1 - r.smoothing)),
         'EWMA span 1/(1 − β)',
@@ -208,8 +214,10 @@ function distributionFigures(analyses: readonly SeriesAnalysis[]): Figure[] {
       id: `kde-${method}`,
       section: 'distributions' as const,
       caption:
-        'train normal: validation windows of the training sequences (normal only); test normal / anomalous: the held-out sequence by its labels. ' +
-        `Scores at the best grid point's β; x spans the ${DENSITY_RANGE[0] * 100}–${DENSITY_RANGE[1] * 100} % quantiles of the pooled scores.`,
+        'train normal: validation windows of the training sequences (normal only); test normal / ' +
+        'anomalous: the held-out sequence by its labels. ' +
+        `Scores at the best grid point's β; x spans ` +
+        `the ${DENSITY_RANGE[0] * 100}–${DENSITY_RANGE[1] * 100} % quantiles of the pooled scores.`,
       spec: scoreDensitySpec(method, curves, smoothing),
     };
   });
@@ -250,9 +258,13 @@ function timelineFigures(analyses: readonly SeriesAnalysis[]): Figure[] {
     return {
       id: `timeline-${a.series.method}-${shortSequenceName(a.series.testSequence)}`,
       section: 'timelines' as const,
-      caption: `Shaded: ground-truth anomaly ranges. ${a.scores.length} records${keep.length < a.scores.length ? `, drawn with ${keep.length} points (min–max decimation)` : ''}.`,
+      caption:
+        `Shaded: ground-truth anomaly ranges. ${a.scores.length} ` +
+        `records${keep.length < a.scores.length ? `, drawn with ${keep.length} points (min–max decimation)` : ''}.`,
       spec: scoreTimelineSpec({
-        title: `${a.series.method} on ${a.series.testSequence} (β = ${a.smoothing}, peak F1 ${a.metrics.peakF1.toFixed(3)})`,
+        title:
+          `${a.series.method} on ${a.series.testSequence} (β = ${a.smoothing}, peak ` +
+          `F1 ${a.metrics.peakF1.toFixed(3)})`,
         points,
         ranges: rangesOf(a.series),
         thresholds: [
@@ -269,7 +281,8 @@ function latentFigures(input: ReportInput): Figure[] {
     id: `latent-${projection.method}-${shortSequenceName(projection.testSequence)}`,
     section: 'latent' as const,
     caption:
-      'Posterior means of sampled validation windows of every training domain and of test windows, projected on their first two principal axes. ' +
+      'Posterior means of sampled validation windows of every training domain and of test windows, ' +
+      'projected on their first two principal axes. ' +
       'A domain-invariant zy mixes the domains; zd should separate them.',
     spec: latentProjectionSpec(projection),
   }));
@@ -299,15 +312,20 @@ function epochsRun(epochs: readonly number[]): string {
 
 function caveatsOf(input: ReportInput, analyses: readonly SeriesAnalysis[]): string[] {
   const caveats = [
-    'Peak F1, its precision and recall, and the "best" smoothing factor are chosen with the test labels: they bound what a method can do, they are not what a deployment gets. The deployed columns use thresholds fitted on validation scores without labels.',
+    'Peak F1, its precision and recall, and the "best" smoothing factor are chosen with the test labels: ' +
+      'they bound what a method can do, they are not what a deployment gets. The deployed columns use ' +
+      'thresholds fitted on validation scores without labels.',
   ];
   const randomPa = analyses.map((a) => a.metrics.randomPointAdjustedF1);
   caveats.push(
-    'Point adjustment inflates results: once one record of an event is flagged the whole event counts as detected, so even random scores look good' +
+    'Point adjustment inflates results: once one record of an event is flagged the whole event counts as ' +
+      'detected, so even random scores look good' +
       (randomPa.length > 0
-        ? ` (uniform random scores reach a point-adjusted F1 of ${Math.min(...randomPa).toFixed(3)}–${Math.max(...randomPa).toFixed(3)} on these labels)`
+        ? ` (uniform random scores reach a point-adjusted F1 ` +
+          `of ${Math.min(...randomPa).toFixed(3)}–${Math.max(...randomPa).toFixed(3)} on these labels)`
         : '') +
-      '. Point-adjusted figures appear only with their PA%K curve and that random baseline; rank methods by the unadjusted figures.',
+      '. Point-adjusted figures appear only with their PA%K curve and that random baseline; rank methods ' +
+      'by the unadjusted figures.',
   );
   for (const [method, rows] of groupBy(input.results, (r) => r.method)) {
     const epochs = rows.map((r) => r.epochs).filter((e): e is number => typeof e === 'number');
@@ -316,7 +334,8 @@ function caveatsOf(input: ReportInput, analyses: readonly SeriesAnalysis[]): str
       .filter((e): e is number => typeof e === 'number');
     if (method.includes('divad') && maxEpochs.length > 0 && Math.max(...maxEpochs) < PAPER_MAX_EPOCHS) {
       caveats.push(
-        `${method} was trained for at most ${Math.max(...maxEpochs)} epochs (${epochsRun(epochs)}); the paper trains up to ${PAPER_MAX_EPOCHS} with patience 100, so these are not the paper's numbers.`,
+        `${method} was trained for at most ${Math.max(...maxEpochs)} epochs (${epochsRun(epochs)}); the ` +
+          `paper trains up to ${PAPER_MAX_EPOCHS} with patience 100, so these are not the paper's numbers.`,
       );
     }
   }
@@ -325,7 +344,8 @@ function caveatsOf(input: ReportInput, analyses: readonly SeriesAnalysis[]): str
   );
   if (unmatched.length > 0)
     caveats.push(
-      `Data files that do not match datasets.lock: ${unmatched.slice(0, 8).join(', ')}${unmatched.length > 8 ? `, and ${unmatched.length - 8} more` : ''}.`,
+      `Data files that do not match datasets.lock: ${unmatched.slice(0, 8).join(', ')}` +
+        `${unmatched.length > 8 ? `, and ${unmatched.length - 8} more` : ''}.`,
     );
   if (input.results.length > 0 && analyses.length === 0)
     caveats.push(

@@ -5,20 +5,27 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-const STYLE = `
+const STYLE =
+  `
 :root { color-scheme: light; }
-body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0; background: #fafafa; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0; ` +
+  `background: #fafafa; }
 main { max-width: 1180px; margin: 0 auto; padding: 24px 32px 64px; background: white; }
-h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 32px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
+h1 { font-size: 22px; margin: 0 0 4px; } ` +
+  `h2 { font-size: 17px; margin: 32px 0 8px; border-bottom: 1px solid #ddd; padding-bottom: 4px; }
 h3 { font-size: 14px; margin: 20px 0 6px; }
 .meta { color: #666; font-size: 12px; }
 .caveats { background: #fff8e6; border-left: 4px solid #f0b429; padding: 8px 16px; margin: 16px 0; }
 .caveats li { margin: 4px 0; }
-figure { margin: 12px 0 20px; overflow-x: auto; } figcaption { color: #555; font-size: 12px; margin-top: 2px; max-width: 900px; }
+figure { margin: 12px 0 20px; overflow-x: auto; } ` +
+  `figcaption { color: #555; font-size: 12px; margin-top: 2px; max-width: 900px; }
 table { border-collapse: collapse; font-size: 12px; margin: 6px 0 4px; }
-th, td { padding: 3px 8px; border-bottom: 1px solid #eee; vertical-align: top; } th { background: #f3f3f3; text-align: left; }
-td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; } td.code { font-family: ui-monospace, monospace; font-size: 11px; word-break: break-all; max-width: 420px; }
-.row { display: flex; flex-wrap: wrap; gap: 0 36px; align-items: flex-start; } .row figure { width: min-content; } .row figcaption { min-width: 220px; }
+th, td { padding: 3px 8px; border-bottom: 1px solid #eee; vertical-align: top; } ` +
+  `th { background: #f3f3f3; text-align: left; }
+td.r, th.r { text-align: right; font-variant-numeric: tabular-nums; } ` +
+  `td.code { font-family: ui-monospace, monospace; font-size: 11px; word-break: break-all; max-width: 420px; }
+.row { display: flex; flex-wrap: wrap; gap: 0 36px; align-items: flex-start; } ` +
+  `.row figure { width: min-content; } .row figcaption { min-width: 220px; }
 .table-caption { color: #555; font-size: 12px; max-width: 900px; }
 nav a { margin-right: 12px; font-size: 12px; }
 details { margin: 6px 0; } summary { cursor: pointer; color: #444; }
@@ -32,10 +39,18 @@ function renderTable(t: Table): string {
   const body = t.rows
     .map(
       (row) =>
-        `<tr>${row.map((cell, i) => `<td class="${codeColumns.has(i) ? 'code' : t.align[i]}">${escapeHtml(cell)}</td>`).join('')}</tr>`,
+        '<tr>' +
+        row
+          .map((cell, i) => `<td class="${codeColumns.has(i) ? 'code' : t.align[i]}">${escapeHtml(cell)}</td>`)
+          .join('') +
+        '</tr>',
     )
     .join('\n');
-  return `<h3 id="table-${t.id}">${escapeHtml(t.title)}</h3>\n<div class="table-caption">${escapeHtml(t.caption)}</div>\n<table data-table="${t.id}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`;
+  return (
+    `<h3 id="table-${t.id}">${escapeHtml(t.title)}</h3>\n<div ` +
+    `class="table-caption">${escapeHtml(t.caption)}</div>\n<table ` +
+    `data-table="${t.id}"><thead><tr>${head}</tr></thead><tbody>\n${body}\n</tbody></table>`
+  );
 }
 
 function renderFigure(f: Figure): string {
@@ -73,7 +88,9 @@ export function renderHtml(report: Report): string {
     .filter((r) => r.data && r.data.files.length > 0)
     .map(
       (r) =>
-        `<details><summary>${escapeHtml(`${r.source}: sha256 of the ${r.data!.files.length} ${r.data!.dataset} files read`)}</summary>` +
+        '<details><summary>' +
+        escapeHtml(`${r.source}: sha256 of the ${r.data!.files.length} ${r.data!.dataset} files read`) +
+        '</summary>' +
         renderTable({
           id: 'checksums',
           title: '',
@@ -122,7 +139,8 @@ export function renderHtml(report: Report): string {
   ].filter((s) => s.body.trim() !== '');
   const nav = sections.map((s) => `<a href="#${s.id}">${escapeHtml(s.title)}</a>`).join('');
   const title = input.title ?? `driftwatch report: ${methods.join(', ')} on ${datasets.join(', ')}`;
-  return `<!doctype html>
+  return (
+    `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -133,11 +151,13 @@ export function renderHtml(report: Report): string {
 <body>
 <main>
 <h1>${escapeHtml(title)}</h1>
-<div class="meta">generated ${escapeHtml(input.generatedAt)} from ${escapeHtml(sources.join(', '))} · ${input.results.length} results lines · ${report.analyses.length} score series</div>
+<div class="meta">generated ${escapeHtml(input.generatedAt)} from ${escapeHtml(sources.join(', '))} ` +
+    `· ${input.results.length} results lines · ${report.analyses.length} score series</div>
 <nav>${nav}</nav>
 ${sections.map(renderSection).join('\n')}
 </main>
 </body>
 </html>
-`;
+`
+  );
 }

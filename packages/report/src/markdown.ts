@@ -21,7 +21,8 @@ export function renderMarkdown(report: Report): string {
   return [
     `# ${title}`,
     '',
-    `Generated ${input.generatedAt} from ${[...new Set(input.results.map((r) => r.source))].join(', ')}: ${input.results.length} results lines, ${report.analyses.length} score series.`,
+    `Generated ${input.generatedAt} from ${[...new Set(input.results.map((r) => r.source))].join(', ')}: ` +
+      `${input.results.length} results lines, ${report.analyses.length} score series.`,
     '',
     '## Caveats',
     '',

@@ -35,8 +35,10 @@ export function methodTable(methods: readonly MethodSummary[]): Table {
     id: 'methods',
     title: 'Per method and data set',
     caption:
-      "best = each test sequence's highest peak F1 over its grid (oracle); max / median / IQR are over test sequences. " +
-      'all-grid median: median of every grid point. deployed: mean over sequences of the median F1 over the grid at a label-free threshold.',
+      "best = each test sequence's highest peak F1 over its grid (oracle); max / median / IQR are over " +
+      'test sequences. ' +
+      'all-grid median: median of every grid point. deployed: mean over sequences of the median F1 over ' +
+      'the grid at a label-free threshold.',
     headers: [
       'method',
       'data set',
@@ -68,7 +70,8 @@ export function sequenceTable(sequences: readonly SequenceSummary[]): Table {
     id: 'sequences',
     title: 'Per method and test sequence (over the grid)',
     caption:
-      'Peak F1 over the grid points of each (method, test sequence); best β and the figures at the best grid point are oracle choices.',
+      'Peak F1 over the grid points of each (method, test sequence); best β and the figures at the best ' +
+      'grid point are oracle choices.',
     headers: [
       'method',
       'test sequence',
@@ -128,7 +131,8 @@ export function deployedTable(sequences: readonly SequenceSummary[]): Table {
     id: 'deployed',
     title: 'Label-free thresholds (deployment) next to the oracle peak',
     caption:
-      "Thresholds fitted on the validation scores of the training sequences only. τ, P, R, F1 at the best grid point's β; " +
+      'Thresholds fitted on the validation scores of the training sequences only. τ, P, R, F1 at the best ' +
+      "grid point's β; " +
       '"median F1" over every β of the grid. The oracle peak F1 picks τ (and β) with the test labels.',
     headers: ['method', 'sequence', 'selector', 'τ', 'P', 'R', 'F1', 'median F1 (grid)', 'oracle peak F1', 'note'],
     align: ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'l'],
@@ -141,8 +145,10 @@ export function metricSuiteTable(analyses: readonly SeriesAnalysis[]): Table {
     id: 'metric-suite',
     title: 'The wider metric suite at the best grid point',
     caption:
-      'Computed from the score files over every record after the first window (no records dropped after anomalies, unlike peak F1). ' +
-      'VUS over buffers ℓ = 0…W. Range-based (Tatbul et al., Exathlon AD2), event-wise (Garg et al.), affiliation (Huet et al.) and ' +
+      'Computed from the score files over every record after the first window (no records dropped after ' +
+      'anomalies, unlike peak F1). ' +
+      'VUS over buffers ℓ = 0…W. Range-based (Tatbul et al., Exathlon AD2), event-wise (Garg et al.), ' +
+      'affiliation (Huet et al.) and ' +
       'detection delay are taken at the oracle peak threshold.',
     headers: [
       'method',
@@ -190,7 +196,8 @@ export function pointAdjustTable(analyses: readonly SeriesAnalysis[]): Table {
     id: 'point-adjust',
     title: 'Point adjustment, with its random-score baseline',
     caption:
-      'PA F1: peak F1 after point adjustment (a whole event counts as found when one record is flagged). Random: uniform scores on the same labels ' +
+      'PA F1: peak F1 after point adjustment (a whole event counts as found when one record is flagged). ' +
+      'Random: uniform scores on the same labels ' +
       '(seed 0). PA%K area: mean F1 over K = 0…100 %. A method whose PA F1 is near the random one has shown nothing.',
     headers: [
       'method',

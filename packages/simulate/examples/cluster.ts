@@ -11,19 +11,24 @@ const { series } = sim;
 const N = series.entities.length;
 const labelled = series.labels!.reduce((a, b) => a + b, 0);
 console.log(
-  `${series.id}: ${N} nodes × ${series.length} steps × ${series.features.length} metrics (${series.features.join(', ')})`,
+  `${series.id}: ${N} nodes × ${series.length} steps × ${series.features.length} metrics ` +
+    `(${series.features.join(', ')})`,
 );
 console.log(`nodes: ${series.entities.join(' ')}`);
 console.log(
-  `call graph: ${sim.trueGraphs[0].edges.length} edges; ${sim.rewiring.moves} moves over ${sim.trueGraphs.length} windows; observed graphs with 10% structural noise`,
+  `call graph: ${sim.trueGraphs[0].edges.length} edges; ${sim.rewiring.moves} moves ` +
+    `over ${sim.trueGraphs.length} windows; observed graphs with 10% structural noise`,
 );
 console.log(
-  `${sim.rootFaults.length} root faults → ${sim.faults.length} effects; ${((100 * labelled) / series.labels!.length).toFixed(1)}% of node-steps labelled`,
+  `${sim.rootFaults.length} root faults → ${sim.faults.length} ` +
+    `effects; ${((100 * labelled) / series.labels!.length).toFixed(1)}% of node-steps labelled`,
 );
 for (const r of sim.faults.filter((f) => f.role === 'root')) {
   const reached = sim.faults.filter((f) => f.fault === r.fault && f.role === 'propagated');
   console.log(
-    `  fault ${r.fault}: ${r.type} at ${r.entity}, steps ${r.start}–${r.end - 1}, severity ${r.intensity.toFixed(2)} → ${reached.map((f) => `${f.entity}@${f.hops}`).join(', ') || 'no neighbour'}`,
+    `  fault ${r.fault}: ${r.type} at ${r.entity}, steps ${r.start}–${r.end - 1}, ` +
+      `severity ${r.intensity.toFixed(2)} → ` +
+      `${reached.map((f) => `${f.entity}@${f.hops}`).join(', ') || 'no neighbour'}`,
   );
 }
 
@@ -40,15 +45,18 @@ const delta = (t: number) =>
   faulty.series.values[nodeValueIndex(faulty.series, t, caller.node, latency)] -
   nominal.series.values[nodeValueIndex(nominal.series, t, caller.node, latency)];
 console.log(
-  `link blockage at ${faulty.series.entities[db]} from step 100: caller ${caller.entity} latency +${delta(102).toFixed(1)} ms at 102, +${delta(103).toFixed(1)} ms at 103`,
+  `link blockage at ${faulty.series.entities[db]} from step 100: caller ${caller.entity} latency ` +
+    `+${delta(102).toFixed(1)} ms at 102, +${delta(103).toFixed(1)} ms at 103`,
 );
 console.log(
-  `  expected +${(0.5 * PROPAGATED_IMPACT['link-blockage'].latencyMs).toFixed(1)} ms from step 103 (delay 3, attenuation 0.5)`,
+  `  expected +${(0.5 * PROPAGATED_IMPACT['link-blockage'].latencyMs).toFixed(1)} ms from step 103 (delay ` +
+    `3, attenuation 0.5)`,
 );
 
 // per-node sequences (domain = node) for the window detectors of @driftwatch/models
 const sequences = nodeSeriesToSequences(series);
 const busiest = sequences.reduce((a, b) => ((b.ranges?.length ?? 0) > (a.ranges?.length ?? 0) ? b : a));
 console.log(
-  `${sequences.length} sequences; ${busiest.id} has ${busiest.ranges!.length} labelled ranges: ${busiest.ranges!.map((r) => `${r.eventType} [${r.start}, ${r.end})`).join('; ')}`,
+  `${sequences.length} sequences; ${busiest.id} has ${busiest.ranges!.length} labelled ` +
+    `ranges: ${busiest.ranges!.map((r) => `${r.eventType} [${r.start}, ${r.end})`).join('; ')}`,
 );

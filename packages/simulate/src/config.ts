@@ -102,7 +102,10 @@ export interface SimulationConfig {
   rewiring: number;
   /** mean utilisation each node's capacity is sized for, in (0, 1) */
   utilisation: number;
-  /** time constant (steps) with which each node's capacity follows the mean load the current call graph sends it; 0: capacities stay as sized at step 0 */
+  /**
+   * time constant (steps) with which each node's capacity follows the mean load the current call graph sends it; 0:
+   * capacities stay as sized at step 0
+   */
   autoscaleSteps: number;
   workload: WorkloadConfig;
   /** relative measurement noise (see node-model.ts for each metric's scale) */
@@ -181,7 +184,9 @@ export function resolveConfig(options: SimulationOptions = {}): SimulationConfig
     const services = nodes - config.roots - databases;
     if (services < config.serviceTiers) {
       throw new ParameterError(
-        `a layered cluster of ${nodes} nodes with ${plural(config.roots, 'frontend')} and ${plural(databases, 'database')} has ${plural(Math.max(0, services), 'service')}, fewer than serviceTiers = ${config.serviceTiers}: use more nodes, fewer roots or tiers, or topology 'dag'`,
+        `a layered cluster of ${nodes} nodes with ${plural(config.roots, 'frontend')} ` +
+          `and ${plural(databases, 'database')} has ${plural(Math.max(0, services), 'service')}, fewer than ` +
+          `serviceTiers = ${config.serviceTiers}: use more nodes, fewer roots or tiers, or topology 'dag'`,
       );
     }
   }
@@ -219,7 +224,8 @@ function resolveFaults(f: Record<string, unknown>, nodes: number, steps: number)
   for (const [type, direction] of Object.entries(propagationIn)) {
     if (!PROPAGATION_DIRECTIONS.includes(direction as PropagationDirection)) {
       throw new ParameterError(
-        `faults.propagation.${type} must be one of ${PROPAGATION_DIRECTIONS.join(', ')}, got ${JSON.stringify(direction)}`,
+        `faults.propagation.${type} must be one of ${PROPAGATION_DIRECTIONS.join(', ')}, ` +
+          `got ${JSON.stringify(direction)}`,
       );
     }
     propagation[type as FaultType] = direction as PropagationDirection;
@@ -227,7 +233,8 @@ function resolveFaults(f: Record<string, unknown>, nodes: number, steps: number)
   const schedule = f.schedule === undefined ? undefined : resolveSchedule(f.schedule, nodes, steps);
   if (!schedule && count > 0 && start + duration[1] > steps) {
     throw new ParameterError(
-      `faults.start (${start}) + the longest fault (${duration[1]} steps) exceeds the ${steps} steps: start faults earlier, shorten them or simulate more steps`,
+      `faults.start (${start}) + the longest fault (${duration[1]} steps) exceeds the ${steps} steps: ` +
+        `start faults earlier, shorten them or simulate more steps`,
     );
   }
   if (typeof (f.labelPropagated ?? true) !== 'boolean')
@@ -356,7 +363,8 @@ function between(
     (maxIncluded ? value <= max : value < max);
   if (!ok)
     throw new ParameterError(
-      `${name} must be a number in ${minIncluded ? '[' : '('}${min}, ${max}${maxIncluded ? ']' : ')'}, got ${JSON.stringify(value)}`,
+      `${name} must be a number in ${minIncluded ? '[' : '('}${min}, ${max}${maxIncluded ? ']' : ')'}, ` +
+        `got ${JSON.stringify(value)}`,
     );
   return value as number;
 }

@@ -43,7 +43,10 @@ export interface FaultRecord {
   labelled: boolean;
 }
 
-/** `count` root faults: node and type uniform, duration uniform in its range, start uniform so the fault ends within the run. */
+/**
+ * `count` root faults: node and type uniform, duration uniform in its range, start uniform so the fault ends within the
+ * run.
+ */
 export function randomFaultSchedule(
   config: FaultConfig,
   nodes: number,
@@ -62,7 +65,10 @@ export function randomFaultSchedule(
   return specs;
 }
 
-/** Hop distance of every node reachable from `from` in at most `maxHops` hops over `neighbours` (breadth first; −1: not reached). */
+/**
+ * Hop distance of every node reachable from `from` in at most `maxHops` hops over `neighbours` (breadth first; −1: not
+ * reached).
+ */
 export function hopDistances(from: number, neighbours: readonly (readonly number[])[], maxHops: number): Int32Array {
   const hops = new Int32Array(neighbours.length).fill(-1);
   hops[from] = 0;
@@ -159,7 +165,10 @@ export function faultRecords(
   return records;
 }
 
-/** Intensity of each fault type at each (t, i), the largest of the records that cover it; direct and additive effects apart. */
+/**
+ * Intensity of each fault type at each (t, i), the largest of the records that cover it; direct and additive effects
+ * apart.
+ */
 export interface FaultIntensities {
   direct: Record<FaultType, Float32Array>;
   additive: Record<FaultType, Float32Array>;

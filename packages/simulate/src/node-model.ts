@@ -78,7 +78,10 @@ export function queueLength(rho: number, backlog: number): number {
   return mm1Waiting(rho) + backlog;
 }
 
-/** R = min(τ, s / (1 − ρ̂) + Δt · b / μ): M/M/1 response time plus the time to serve the backlog ahead, capped at the timeout. */
+/**
+ * R = min(τ, s / (1 − ρ̂) + Δt · b / μ): M/M/1 response time plus the time to serve the backlog ahead, capped at the
+ * timeout.
+ */
 export function responseTime(
   serviceMs: number,
   rho: number,
@@ -91,7 +94,10 @@ export function responseTime(
   return Math.min(TIMEOUT_MS, serviceMs / (1 - r) + drain);
 }
 
-/** cpu = 100 · min(1, u₀ + w · min(ρ₀, 1) + κ · c): idle share, own work (ρ₀ against the nominal capacity) and CPU stolen by contention. */
+/**
+ * cpu = 100 · min(1, u₀ + w · min(ρ₀, 1) + κ · c): idle share, own work (ρ₀ against the nominal capacity) and CPU
+ * stolen by contention.
+ */
 export function cpuPercent(rhoNominal: number, contention: number): number {
   return 100 * Math.min(1, CPU_IDLE + CPU_WORK * Math.min(rhoNominal, 1) + CONTENTION_STEAL * contention);
 }
@@ -101,18 +107,27 @@ export function effectiveCapacity(capacity: number, contention: number, queueBui
   return capacity * (1 - CONTENTION_STEAL * contention) * (1 - QUEUE_SLOWDOWN * queueBuildup);
 }
 
-/** e_own = 1 − (1 − e₀ − e_sat · clamp((ρ − ρ_s) / (1 − ρ_s), 0, 1)) · (1 − d): errors rise once the node saturates, and d of its requests time out in the backlog. */
+/**
+ * e_own = 1 − (1 − e₀ − e_sat · clamp((ρ − ρ_s) / (1 − ρ_s), 0, 1)) · (1 − d): errors rise once the node saturates, and
+ * d of its requests time out in the backlog.
+ */
 export function saturationErrors(rho: number, droppedShare = 0): number {
   const over = Math.min(1, Math.max(0, (rho - SATURATION_START) / (1 - SATURATION_START)));
   return 1 - (1 - BASE_ERROR_RATE - SATURATION_ERRORS * over) * (1 - droppedShare);
 }
 
-/** e = 1 − (1 − e_own)(1 − l)(1 − f)(1 − Σ_j p_ij e_j): a request fails if the node, its link, its process or a callee it uses fails. */
+/**
+ * e = 1 − (1 − e_own)(1 − l)(1 − f)(1 − Σ_j p_ij e_j): a request fails if the node, its link, its process or a callee
+ * it uses fails.
+ */
 export function combinedErrors(own: number, blocked: number, failed: number, calleeErrors: number): number {
   return 1 - (1 - own) * (1 - blocked) * (1 - failed) * (1 - Math.min(1, calleeErrors));
 }
 
-/** λ = (1 − l)(1 − f) · min(τ, R + Σ_j p_ij λ_j) + l · τ + (1 − l) · f · τ_fail: served requests take the response time plus their calls (a caller gives up at the timeout); blocked ones time out, failed ones fail fast. */
+/**
+ * λ = (1 − l)(1 − f) · min(τ, R + Σ_j p_ij λ_j) + l · τ + (1 − l) · f · τ_fail: served requests take the response time
+ * plus their calls (a caller gives up at the timeout); blocked ones time out, failed ones fail fast.
+ */
 export function endToEndLatency(response: number, calleeLatency: number, blocked: number, failed: number): number {
   const served = (1 - blocked) * (1 - failed);
   return (
@@ -122,7 +137,10 @@ export function endToEndLatency(response: number, calleeLatency: number, blocked
   );
 }
 
-/** m = m₀ + d · t / T + m_ρ · min(ρ, 1) + m_Q · min(Q, Q_cap) / Q_cap, then a failed process falls to m_restart: (1 − f) · m + f · m_restart. */
+/**
+ * m = m₀ + d · t / T + m_ρ · min(ρ, 1) + m_Q · min(Q, Q_cap) / Q_cap, then a failed process falls to m_restart: (1 − f)
+ * · m + f · m_restart.
+ */
 export function memoryPercent(
   base: number,
   drift: number,
@@ -239,7 +257,10 @@ export const NOISE_SCALE = Object.freeze({
   errors: 0.02,
 });
 
-/** Observed value of each metric: x + s·σ·z for percentages and rates (clamped to their range), x · e^{σ z} for latency and queue (positive, skewed). */
+/**
+ * Observed value of each metric: x + s·σ·z for percentages and rates (clamped to their range), x · e^{σ z} for latency
+ * and queue (positive, skewed).
+ */
 export function noisyMetrics(
   cpu: number,
   memory: number,

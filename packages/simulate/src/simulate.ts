@@ -63,7 +63,10 @@ export interface Simulation {
   load: Float64Array;
   /** external requests per step entering each node (non-zero only at the entries), `external[t·N + i]` */
   external: Float64Array;
-  /** requests per step each node can serve, `capacity[t·N + i]` (capacity planning follows the mean load the current graph sends) */
+  /**
+   * requests per step each node can serve, `capacity[t·N + i]` (capacity planning follows the mean load the current
+   * graph sends)
+   */
   capacity: Float64Array;
   profiles: NodeProfile[];
   rewiring: RewiringStats;

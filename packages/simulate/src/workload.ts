@@ -10,7 +10,10 @@ export function periodicRate(base: number, amplitude: number, period: number, ph
   return base * (1 + amplitude * Math.sin((2 * Math.PI * t) / period + phase));
 }
 
-/** B(t) = B(t − 1) · e^{−1/τ} + a · base · k(t): shot noise, each of the k(t) new bursts adding a · base and decaying with time constant τ. */
+/**
+ * B(t) = B(t − 1) · e^{−1/τ} + a · base · k(t): shot noise, each of the k(t) new bursts adding a · base and decaying
+ * with time constant τ.
+ */
 export function burstLevel(previous: number, decay: number, amplitude: number, base: number, arrivals: number): number {
   return previous * Math.exp(-1 / decay) + amplitude * base * arrivals;
 }

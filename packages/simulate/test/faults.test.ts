@@ -27,79 +27,87 @@ const delta = (faulty: Simulation, nominal: Simulation, t: number, i: number, f:
 describe('fault propagation (closed form)', () => {
   const nominal = withFaults([]);
 
-  it('a link blockage reaches each caller h hops up exactly h·delay steps later, with σ·a^h of the impact, and nothing else changes', () => {
-    // a database with a caller that has callers itself, so that hops 1 and 2 both exist
-    const g0 = snapshotAt(nominal.trueGraphs, 100);
-    const target = g0.nodes.findIndex(
-      (name, v) => name.startsWith('db-') && callersOf(g0, v).some((c) => callersOf(g0, c).length > 0),
-    );
-    expect(target).toBeGreaterThanOrEqual(0);
-    const faulty = withFaults([{ node: target, type: 'link-blockage', start: 100, duration: 30, severity: 0.8 }]);
-    expect(JSON.stringify(faulty.trueGraphs)).toBe(JSON.stringify(nominal.trueGraphs));
-    const hops = hopsFrom(target, N, (v) => callersOf(g0, v), 2);
-    expect(hops.filter((h) => h === 1).length).toBeGreaterThan(0);
-    expect(hops.filter((h) => h === 2).length).toBeGreaterThan(0);
-    const mismatches: string[] = [];
-    for (let v = 0; v < N; v++) {
-      if (v === target) continue;
-      for (let t = 0; t < T; t++) {
-        const h = hops[v];
-        const on = h > 0 && t >= 100 + 3 * h && t < 130 + 3 * h;
-        const intensity = on ? 0.8 * 0.5 ** h : 0;
-        const expected = [
-          0,
-          0,
-          intensity * PROPAGATED_IMPACT['link-blockage'].latencyMs,
-          intensity * PROPAGATED_IMPACT['link-blockage'].queue,
-          intensity * PROPAGATED_IMPACT['link-blockage'].errors,
-        ];
-        for (let f = 0; f < F; f++) {
-          const d = delta(faulty, nominal, t, v, f);
-          // float32 storage: differences carry an error of about one ulp of the value
-          const tolerance = 1e-6 * Math.max(1, Math.abs(cell(faulty.series.values, N, F, t, v, f)));
-          if (Math.abs(d - expected[f]) > tolerance)
-            mismatches.push(`${g0.nodes[v]} (hop ${h}) t=${t} f=${f}: ${d} vs ${expected[f]}`);
+  it(
+    'a link blockage reaches each caller h hops up exactly h·delay steps later, with σ·a^h of the impact, ' +
+      'and nothing else changes',
+    () => {
+      // a database with a caller that has callers itself, so that hops 1 and 2 both exist
+      const g0 = snapshotAt(nominal.trueGraphs, 100);
+      const target = g0.nodes.findIndex(
+        (name, v) => name.startsWith('db-') && callersOf(g0, v).some((c) => callersOf(g0, c).length > 0),
+      );
+      expect(target).toBeGreaterThanOrEqual(0);
+      const faulty = withFaults([{ node: target, type: 'link-blockage', start: 100, duration: 30, severity: 0.8 }]);
+      expect(JSON.stringify(faulty.trueGraphs)).toBe(JSON.stringify(nominal.trueGraphs));
+      const hops = hopsFrom(target, N, (v) => callersOf(g0, v), 2);
+      expect(hops.filter((h) => h === 1).length).toBeGreaterThan(0);
+      expect(hops.filter((h) => h === 2).length).toBeGreaterThan(0);
+      const mismatches: string[] = [];
+      for (let v = 0; v < N; v++) {
+        if (v === target) continue;
+        for (let t = 0; t < T; t++) {
+          const h = hops[v];
+          const on = h > 0 && t >= 100 + 3 * h && t < 130 + 3 * h;
+          const intensity = on ? 0.8 * 0.5 ** h : 0;
+          const expected = [
+            0,
+            0,
+            intensity * PROPAGATED_IMPACT['link-blockage'].latencyMs,
+            intensity * PROPAGATED_IMPACT['link-blockage'].queue,
+            intensity * PROPAGATED_IMPACT['link-blockage'].errors,
+          ];
+          for (let f = 0; f < F; f++) {
+            const d = delta(faulty, nominal, t, v, f);
+            // float32 storage: differences carry an error of about one ulp of the value
+            const tolerance = 1e-6 * Math.max(1, Math.abs(cell(faulty.series.values, N, F, t, v, f)));
+            if (Math.abs(d - expected[f]) > tolerance)
+              mismatches.push(`${g0.nodes[v]} (hop ${h}) t=${t} f=${f}: ${d} vs ${expected[f]}`);
+          }
         }
       }
-    }
-    expect(mismatches.slice(0, 5)).toEqual([]);
-    // the root itself changes only while the fault acts
-    for (let t = 0; t < T; t++) {
-      const moved = [CPU, MEMORY, LATENCY, QUEUE, ERRORS].some((f) => delta(faulty, nominal, t, target, f) !== 0);
-      if (t < 100 || t >= 130) expect([t, moved]).toEqual([t, false]);
-    }
-    expect(delta(faulty, nominal, 110, target, LATENCY)).toBeGreaterThan(1000);
-  });
-
-  it('CPU contention steals κ·σ of the CPU at its node and κ·σ·a at every node of the same machine, delay steps later', () => {
-    const machineOf = nominal.layout.placement;
-    const target = Array.from(machineOf).findIndex(
-      (m, v) => Array.from(machineOf).filter((x, u) => x === m && u !== v).length >= 2,
-    );
-    const faulty = withFaults([{ node: target, type: 'cpu-contention', start: 50, duration: 40, severity: 0.6 }]);
-    const mismatches: string[] = [];
-    for (let v = 0; v < N; v++) {
-      const colocated = v !== target && machineOf[v] === machineOf[target];
+      expect(mismatches.slice(0, 5)).toEqual([]);
+      // the root itself changes only while the fault acts
       for (let t = 0; t < T; t++) {
-        let expected = 0;
-        if (v === target && t >= 50 && t < 90) expected = 100 * CONTENTION_STEAL * 0.6;
-        if (colocated && t >= 53 && t < 93) expected = 100 * CONTENTION_STEAL * 0.6 * 0.5;
-        const d = delta(faulty, nominal, t, v, CPU);
-        if (Math.abs(d - expected) > 1e-4) mismatches.push(`${v} t=${t}: ${d} vs ${expected}`);
-        // nodes elsewhere do not notice at all
-        if (
-          v !== target &&
-          !colocated &&
-          [MEMORY, LATENCY, QUEUE, ERRORS].some((f) => delta(faulty, nominal, t, v, f) !== 0)
-        )
-          mismatches.push(`${v} t=${t} moved`);
+        const moved = [CPU, MEMORY, LATENCY, QUEUE, ERRORS].some((f) => delta(faulty, nominal, t, target, f) !== 0);
+        if (t < 100 || t >= 130) expect([t, moved]).toEqual([t, false]);
       }
-    }
-    expect(mismatches.slice(0, 5)).toEqual([]);
-    expect(faulty.faults.filter((r) => r.role === 'propagated').map((r) => r.node)).toEqual(
-      Array.from(machineOf).flatMap((m, v) => (v !== target && m === machineOf[target] ? [v] : [])),
-    );
-  });
+      expect(delta(faulty, nominal, 110, target, LATENCY)).toBeGreaterThan(1000);
+    },
+  );
+
+  it(
+    'CPU contention steals κ·σ of the CPU at its node and κ·σ·a at every node of the same machine, delay ' +
+      'steps later',
+    () => {
+      const machineOf = nominal.layout.placement;
+      const target = Array.from(machineOf).findIndex(
+        (m, v) => Array.from(machineOf).filter((x, u) => x === m && u !== v).length >= 2,
+      );
+      const faulty = withFaults([{ node: target, type: 'cpu-contention', start: 50, duration: 40, severity: 0.6 }]);
+      const mismatches: string[] = [];
+      for (let v = 0; v < N; v++) {
+        const colocated = v !== target && machineOf[v] === machineOf[target];
+        for (let t = 0; t < T; t++) {
+          let expected = 0;
+          if (v === target && t >= 50 && t < 90) expected = 100 * CONTENTION_STEAL * 0.6;
+          if (colocated && t >= 53 && t < 93) expected = 100 * CONTENTION_STEAL * 0.6 * 0.5;
+          const d = delta(faulty, nominal, t, v, CPU);
+          if (Math.abs(d - expected) > 1e-4) mismatches.push(`${v} t=${t}: ${d} vs ${expected}`);
+          // nodes elsewhere do not notice at all
+          if (
+            v !== target &&
+            !colocated &&
+            [MEMORY, LATENCY, QUEUE, ERRORS].some((f) => delta(faulty, nominal, t, v, f) !== 0)
+          )
+            mismatches.push(`${v} t=${t} moved`);
+        }
+      }
+      expect(mismatches.slice(0, 5)).toEqual([]);
+      expect(faulty.faults.filter((r) => r.role === 'propagated').map((r) => r.node)).toEqual(
+        Array.from(machineOf).flatMap((m, v) => (v !== target && m === machineOf[target] ? [v] : [])),
+      );
+    },
+  );
 
   it('stops at maxHops and goes nowhere with propagation none', () => {
     const g0 = snapshotAt(nominal.trueGraphs, 20);
@@ -137,32 +145,36 @@ describe('the fault table and the ground truth', () => {
     expect(new Set(sim.rootFaults.map((f) => f.type)).size).toBeGreaterThan(2);
   });
 
-  it('lists, for each root fault, the nodes its direction reaches within maxHops on the graph in force at its start', () => {
-    const roots = sim.faults.filter((r) => r.role === 'root');
-    expect(roots).toHaveLength(12);
-    // hops 1 and 2 both occur, so the labelling rule below is exercised both ways
-    expect(new Set(sim.faults.map((r) => r.hops))).toEqual(new Set([0, 1, 2]));
-    for (const root of roots) {
-      const g = snapshotAt(sim.trueGraphs, root.start);
-      const direction = root.type === 'cpu-contention' ? 'co-located' : 'callers';
-      const next = (v: number) =>
-        direction === 'co-located'
-          ? Array.from(sim.layout.placement).flatMap((m, u) => (u !== v && m === sim.layout.placement[v] ? [u] : []))
-          : callersOf(g, v);
-      const hops = hopsFrom(root.node, M, next, 3);
-      const expected = hops.flatMap((h, v) => (h > 0 && root.start + 2 * h < 800 ? [`${v}@${h}`] : [])).sort();
-      const listed = sim.faults.filter((r) => r.fault === root.fault && r.role === 'propagated');
-      expect(listed.map((r) => `${r.node}@${r.hops}`).sort()).toEqual(expected);
-      for (const r of listed) {
-        expect(r.delay).toBe(2 * r.hops);
-        expect(r.start).toBe(root.start + 2 * r.hops);
-        expect(r.end).toBe(Math.min(800, root.end + 2 * r.hops));
-        expect(r.intensity).toBeCloseTo(root.intensity * 0.5 ** r.hops, 12);
-        // 0.5 ≥ 0.3 is labelled, 0.25 is not
-        expect(r.labelled).toBe(r.hops === 1);
+  it(
+    'lists, for each root fault, the nodes its direction reaches within maxHops on the graph in force at its ' +
+      'start',
+    () => {
+      const roots = sim.faults.filter((r) => r.role === 'root');
+      expect(roots).toHaveLength(12);
+      // hops 1 and 2 both occur, so the labelling rule below is exercised both ways
+      expect(new Set(sim.faults.map((r) => r.hops))).toEqual(new Set([0, 1, 2]));
+      for (const root of roots) {
+        const g = snapshotAt(sim.trueGraphs, root.start);
+        const direction = root.type === 'cpu-contention' ? 'co-located' : 'callers';
+        const next = (v: number) =>
+          direction === 'co-located'
+            ? Array.from(sim.layout.placement).flatMap((m, u) => (u !== v && m === sim.layout.placement[v] ? [u] : []))
+            : callersOf(g, v);
+        const hops = hopsFrom(root.node, M, next, 3);
+        const expected = hops.flatMap((h, v) => (h > 0 && root.start + 2 * h < 800 ? [`${v}@${h}`] : [])).sort();
+        const listed = sim.faults.filter((r) => r.fault === root.fault && r.role === 'propagated');
+        expect(listed.map((r) => `${r.node}@${r.hops}`).sort()).toEqual(expected);
+        for (const r of listed) {
+          expect(r.delay).toBe(2 * r.hops);
+          expect(r.start).toBe(root.start + 2 * r.hops);
+          expect(r.end).toBe(Math.min(800, root.end + 2 * r.hops));
+          expect(r.intensity).toBeCloseTo(root.intensity * 0.5 ** r.hops, 12);
+          // 0.5 ≥ 0.3 is labelled, 0.25 is not
+          expect(r.labelled).toBe(r.hops === 1);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('labels exactly the cells that labelled records cover, with the type of the most intense one', () => {
     const expectedLabels = new Uint8Array(800 * M);

@@ -40,32 +40,36 @@ describe('the true call graph', () => {
     }
   });
 
-  it('rewires each edge with the given probability per window: the empirical edge change rate is within 4 binomial σ', () => {
-    // a layered cluster always has a free callee; in a DAG the last nodes may not, and such draws leave the edge
-    expect(layered.rewiring.blocked).toBe(0);
-    expect(dag.rewiring.blocked).toBeGreaterThan(0);
-    for (const [sim, rate] of [
-      [layered, 0.05],
-      [dag, 0.05],
-    ] as const) {
-      let trials = 0;
-      let changed = 0;
-      for (let k = 1; k < sim.trueGraphs.length; k++) {
-        const before = edgeKeys(sim.trueGraphs[k - 1]);
-        const after = edgeKeys(sim.trueGraphs[k]);
-        const removed = difference(before, after).length;
-        // a move takes one edge away and puts one in: the edge count never changes
-        expect(difference(after, before).length).toBe(removed);
-        trials += before.size;
-        changed += removed;
+  it(
+    'rewires each edge with the given probability per window: the empirical edge change rate is within 4 ' +
+      'binomial σ',
+    () => {
+      // a layered cluster always has a free callee; in a DAG the last nodes may not, and such draws leave the edge
+      expect(layered.rewiring.blocked).toBe(0);
+      expect(dag.rewiring.blocked).toBeGreaterThan(0);
+      for (const [sim, rate] of [
+        [layered, 0.05],
+        [dag, 0.05],
+      ] as const) {
+        let trials = 0;
+        let changed = 0;
+        for (let k = 1; k < sim.trueGraphs.length; k++) {
+          const before = edgeKeys(sim.trueGraphs[k - 1]);
+          const after = edgeKeys(sim.trueGraphs[k]);
+          const removed = difference(before, after).length;
+          // a move takes one edge away and puts one in: the edge count never changes
+          expect(difference(after, before).length).toBe(removed);
+          trials += before.size;
+          changed += removed;
+        }
+        const sd = Math.sqrt(trials * rate * (1 - rate));
+        // moves drawn = edges that changed + draws that found no free callee
+        expect(Math.abs(changed + sim.rewiring.blocked - trials * rate)).toBeLessThan(4 * sd);
+        expect(changed).toBe(sim.rewiring.moves);
+        expect(trials).toBe(sim.rewiring.trials);
       }
-      const sd = Math.sqrt(trials * rate * (1 - rate));
-      // moves drawn = edges that changed + draws that found no free callee
-      expect(Math.abs(changed + sim.rewiring.blocked - trials * rate)).toBeLessThan(4 * sd);
-      expect(changed).toBe(sim.rewiring.moves);
-      expect(trials).toBe(sim.rewiring.trials);
-    }
-  });
+    },
+  );
 
   it('never changes without rewiring', () => {
     const still = graphRun({ nodes: 16, steps: 200, graphWindow: 5, rewiring: 0 });

@@ -31,7 +31,9 @@ export function difference<T>(a: Set<T>, b: Set<T>): T[] {
   return [...a].filter((x) => !b.has(x));
 }
 
-/** The snapshot in force at step t: the last one whose t is ≤ t (a linear scan, unlike the binary search of contracts). */
+/**
+ * The snapshot in force at step t: the last one whose t is ≤ t (a linear scan, unlike the binary search of contracts).
+ */
 export function snapshotAt(graphs: readonly GraphSnapshot[], t: number): GraphSnapshot {
   let found = graphs[0];
   for (const g of graphs) if (g.t <= t) found = g;

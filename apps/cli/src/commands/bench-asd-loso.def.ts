@@ -4,7 +4,8 @@ export const benchAsdLosoDefinition = defineCommand({
   path: ['bench', 'asd-loso'],
   summary: 'ASD leave-one-server-out benchmark (docs/divad.md §5b): train on 11 servers, score the 12th',
   usage:
-    'driftwatch bench asd-loso --methods <ids> [--servers <list>] [--epochs N] [--train-stride k] [--out DIR] [--resume] [--shard i/n] [--backend X] [--seed S]',
+    'driftwatch bench asd-loso --methods <ids> [--servers <list>] [--epochs N] [--train-stride k] [--out ' +
+    'DIR] [--resume] [--shard i/n] [--backend X] [--seed S]',
   description: [
     'For each test server: the other servers (train part + test part each) are the training data, the last 15% of',
     'each is validation, the scaler is fitted on their normal training records, windows holding an anomaly are',
@@ -39,14 +40,16 @@ export const benchAsdLosoDefinition = defineCommand({
       valueName: 'N',
       default: '10',
       description:
-        'maximum training epochs of the deep methods (the paper trains up to 300 with patience 100; 10 keeps a fold of Dense DIVAD near 5 minutes on 2 cores)',
+        'maximum training epochs of the deep methods (the paper trains up to 300 with patience 100; 10 ' +
+        'keeps a fold of Dense DIVAD near 5 minutes on 2 cores)',
     },
     'train-stride': {
       type: 'string',
       valueName: 'k',
       default: '1',
       description:
-        'deep methods train on every k-th training window (windows of stride 1 share W−1 records; k > 1 trades data for time, stated on every results line as trainStride)',
+        'deep methods train on every k-th training window (windows of stride 1 share W−1 records; k > 1 ' +
+        'trades data for time, stated on every results line as trainStride)',
     },
     out: { type: 'string', valueName: 'dir', description: 'output folder (default: bench-results/asd-loso)' },
     seed: { type: 'string', valueName: 'S', default: '0', description: 'random seed of every method' },
@@ -54,7 +57,8 @@ export const benchAsdLosoDefinition = defineCommand({
       type: 'string',
       valueName: 'list',
       description:
-        "train each deep method once per learning rate and keep the lowest validation loss (docs/divad.md §3.3); 'paper' = 1e-5,3e-5,1e-4,3e-4",
+        'train each deep method once per learning rate and keep the lowest validation loss (docs/divad.md ' +
+        "§3.3); 'paper' = 1e-5,3e-5,1e-4,3e-4",
     },
     params: {
       type: 'string',
@@ -64,13 +68,15 @@ export const benchAsdLosoDefinition = defineCommand({
     resume: {
       type: 'boolean',
       description:
-        'skip the (method, server) pairs already in DIR/results.jsonl (without it, an existing results file is an error)',
+        'skip the (method, server) pairs already in DIR/results.jsonl (without it, an existing results ' +
+        'file is an error)',
     },
     grid: {
       type: 'string',
       valueName: 'file',
       description:
-        'grid file (JSON): methods × parameter lists × learning rates × smoothing factors; replaces --methods and --lr-grid',
+        'grid file (JSON): methods × parameter lists × learning rates × smoothing factors; replaces ' +
+        '--methods and --lr-grid',
     },
     shard: {
       type: 'string',

@@ -4,9 +4,11 @@ import { DEFAULT_BUDGET, DEFAULT_SPLIT, ST_DATASETS, ST_EXPERIMENTS } from '@dri
 export const benchStDefinition = defineCommand({
   path: ['bench', 'st'],
   summary:
-    'spatiotemporal experiments (docs/spatiotemporal.md §4): st-dda vs its supervised baselines on Nezha and simulated clusters',
+    'spatiotemporal experiments (docs/spatiotemporal.md §4): st-dda vs its supervised baselines on Nezha ' +
+    'and simulated clusters',
   usage:
-    'driftwatch bench st <compare|window|scale|robustness> [--methods ids] [--datasets ids] [--epochs N] [--window W] [--seed S] [--out DIR] [--resume] [--shard i/n] [--backend X]',
+    'driftwatch bench st <compare|window|scale|robustness> [--methods ids] [--datasets ids] [--epochs N] ' +
+    '[--window W] [--seed S] [--out DIR] [--resume] [--shard i/n] [--backend X]',
   description: [
     'Experiments: compare = methods × data sets at one window length; window = W ∈ {4, 8, 12, 16, 20}; scale = N ∈',
     '{32, 64, 96, 128} simulated nodes; robustness = structural noise {0, 0.2, 0.4}, rewiring rate {0, 0.02, 0.05} and',
@@ -28,8 +30,10 @@ export const benchStDefinition = defineCommand({
     'write per line; --resume skips finished runs; run.json holds the command, machine, backend and the sha256 of',
     'the Nezha files. `driftwatch report DIR` renders the tables and line charts.',
     '',
-    `Budget (defaults): epochs ${DEFAULT_BUDGET.epochs} (gbdt keeps its 100 boosting rounds with early stopping), W = ${DEFAULT_BUDGET.windowLength},`,
-    `simulated clusters of ${DEFAULT_BUDGET.simNodes} nodes × ${DEFAULT_BUDGET.simSteps} steps (scale: ${DEFAULT_BUDGET.scaleSteps} steps). On a 2-core machine`,
+    `Budget (defaults): epochs ${DEFAULT_BUDGET.epochs} (gbdt keeps its 100 boosting rounds with early ` +
+      `stopping), W = ${DEFAULT_BUDGET.windowLength},`,
+    `simulated clusters of ${DEFAULT_BUDGET.simNodes} nodes × ${DEFAULT_BUDGET.simSteps} steps ` +
+      `(scale: ${DEFAULT_BUDGET.scaleSteps} steps). On a 2-core machine`,
     'shared with other jobs (load average 6–9), with all five methods: compare 4 min 54 s (the transformer 3.5 min of',
     'it), window 16 min, scale 14.5 min, robustness 22 min. With --methods st-dda,mlp,gbdt: scale 3.6 min, robustness',
     '6.7 min (st-dda takes 20–55 s per 32-node cluster, the transformer 75–210 s).',
@@ -51,7 +55,9 @@ export const benchStDefinition = defineCommand({
     datasets: {
       type: 'string',
       valueName: 'ids',
-      description: `comma-separated: ${ST_DATASETS.join(', ')} (default: compare nezha-ob,nezha-tt,sim; window nezha-ob,sim; scale and robustness sim)`,
+      description:
+        `comma-separated: ${ST_DATASETS.join(', ')} (default: compare nezha-ob,nezha-tt,sim; window ` +
+        `nezha-ob,sim; scale and robustness sim)`,
     },
     epochs: {
       type: 'string',
@@ -88,7 +94,8 @@ export const benchStDefinition = defineCommand({
       valueName: 'rule',
       default: 'recovery',
       description:
-        "Nezha label window: 'recovery' (ingest's default: until the fault's signals are back in their fault-free band, 3–10 min) or 'fixed:<minutes>'",
+        "Nezha label window: 'recovery' (ingest's default: until the fault's signals are back in their " +
+        "fault-free band, 3–10 min) or 'fixed:<minutes>'",
     },
     'nezha-graph': {
       type: 'string',
@@ -120,7 +127,8 @@ export const benchStDefinition = defineCommand({
       type: 'string',
       valueName: 'list',
       description:
-        'values of the varied parameter instead of the defaults (window: window lengths; scale: node counts), e.g. 8,12',
+        'values of the varied parameter instead of the defaults (window: window lengths; scale: node ' +
+        'counts), e.g. 8,12',
     },
     knobs: {
       type: 'string',

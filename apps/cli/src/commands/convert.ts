@@ -74,7 +74,8 @@ export const convert: Command = {
       bar.done();
       rejects?.commit();
       process.stdout.write(
-        `${out}: ${report.rows.toLocaleString('en-US')} rows in ${report.batches} batches, ${report.bytes.toLocaleString('en-US')} bytes (${to})\n`,
+        `${out}: ${report.rows.toLocaleString('en-US')} rows in ${report.batches} ` +
+          `batches, ${report.bytes.toLocaleString('en-US')} bytes (${to})\n`,
       );
       if (rejects) {
         process.stdout.write(

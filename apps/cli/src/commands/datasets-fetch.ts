@@ -46,14 +46,17 @@ function byteCounter() {
 /** The closing lines for one data set: what was written, kept, resumed, and anything to look at. */
 export function summaryLines(report: FetchReport, listed: Set<string>, root: string): string[] {
   const lines = [
-    `${report.dataset}: ${report.written.length} file(s) written, ${report.present.length} already present; ${formatBytes(report.downloadedBytes)} downloaded into ${root}`,
+    `${report.dataset}: ${report.written.length} file(s) written, ${report.present.length} already ` +
+      `present; ${formatBytes(report.downloadedBytes)} downloaded into ${root}`,
   ];
   for (const r of report.resumed) lines.push(`  resumed ${r.url} from byte ${r.from}`);
   for (const n of report.notes) lines.push(`note: ${n}`);
   const unlisted = report.written.filter((p) => !listed.has(p));
   if (unlisted.length > 0) {
     lines.push(
-      `note: ${unlisted.length} file(s) are not listed in datasets.lock (checked through their archive's published sha256; \`datasets verify\` names them as unlisted): ${unlisted.slice(0, 5).join(', ')}${unlisted.length > 5 ? ', …' : ''}`,
+      `note: ${unlisted.length} file(s) are not listed in datasets.lock (checked through their archive's ` +
+        `published sha256; \`datasets verify\` names them as ` +
+        `unlisted): ${unlisted.slice(0, 5).join(', ')}${unlisted.length > 5 ? ', …' : ''}`,
     );
   }
   return lines;
@@ -65,7 +68,8 @@ export const datasetsFetch: Command = {
     const lock = await readDatasetsLock(optionalString(values, 'lock') ?? datasetsLockPath());
     if (positionals.length === 0) {
       throw new UsageError(
-        `name at least one data set to fetch: ${lock.datasets.map((d) => d.name).join(', ')}. Run 'driftwatch datasets fetch --help'.`,
+        `name at least one data set to fetch: ${lock.datasets.map((d) => d.name).join(', ')}. Run ` +
+          `'driftwatch datasets fetch --help'.`,
       );
     }
     const root = await fetchRoot(values);

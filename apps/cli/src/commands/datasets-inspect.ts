@@ -59,7 +59,9 @@ const UNITS: [number, string][] = [
   [1, 'ms'],
 ];
 
-/** A duration in ms in the largest unit it reaches: exact when whole (`5 min`), else to 3 significant digits (`60.0 s`). */
+/**
+ * A duration in ms in the largest unit it reaches: exact when whole (`5 min`), else to 3 significant digits (`60.0 s`).
+ */
 export function formatStep(ms: number): string {
   const [size, unit] = UNITS.find(([u]) => Math.abs(ms) >= u) ?? UNITS[UNITS.length - 1];
   const value = ms / size;
@@ -79,7 +81,8 @@ export function formatInspection(r: DatasetInspection): string {
     const iso = (ms: number) =>
       r.timeSpan!.startMs < 1e11 ? `+${formatStep(ms)}` : new Date(ms).toISOString().replace('.000Z', 'Z');
     lines.push(
-      `time span: ${iso(r.timeSpan.startMs)} … ${iso(r.timeSpan.endMs)} (${formatStep(r.timeSpan.endMs - r.timeSpan.startMs)})`,
+      `time span: ${iso(r.timeSpan.startMs)} … ${iso(r.timeSpan.endMs)} ` +
+        `(${formatStep(r.timeSpan.endMs - r.timeSpan.startMs)})`,
     );
   } else lines.push('time span: no timestamps in the files');
   if (r.samplingStepMs !== undefined)

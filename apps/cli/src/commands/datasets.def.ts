@@ -22,7 +22,8 @@ export const datasetsVerifyDefinition = defineCommand({
   usage: 'driftwatch datasets verify [name…] [--data-root DIR]',
   arguments: [{ name: 'name', variadic: true, description: 'data sets of datasets.lock to check (default: all)' }],
   description:
-    'Exits 1 and names each file that is missing or differs; exits 0 when every file matches.\nFiles in the data set folders that the lock does not list are named as a note (they do not fail the check).',
+    'Exits 1 and names each file that is missing or differs; exits 0 when every file matches.\nFiles in ' +
+    'the data set folders that the lock does not list are named as a note (they do not fail the check).',
   options: { ...dataRootOption, ...lockOption },
   examples: [
     'driftwatch datasets verify asd',

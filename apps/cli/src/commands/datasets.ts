@@ -44,7 +44,8 @@ export const datasetsList: Command = {
       ];
     });
     process.stdout.write(
-      `${renderTable(['name', 'files', 'size', 'licence', 'source', 'status'], rows, ['l', 'r', 'r', 'l', 'l', 'l'])}\n`,
+      renderTable(['name', 'files', 'size', 'licence', 'source', 'status'], rows, ['l', 'r', 'r', 'l', 'l', 'l']) +
+        '\n',
     );
     process.stdout.write(
       root ? `data root: ${root}\n` : 'data root: not found (use --data-root DIR or DRIFTWATCH_DATA)\n',

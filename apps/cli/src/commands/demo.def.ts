@@ -4,15 +4,20 @@ import { backendOption, dataRootOption, defineCommand } from '../command';
 export const demoDefinition = defineCommand({
   path: ['demo'],
   summary:
-    'one command to a first result: train, score, evaluate and report, on ASD when it is there, else on a simulated cluster',
+    'one command to a first result: train, score, evaluate and report, on ASD when it is there, else on a ' +
+    'simulated cluster',
   usage:
     'driftwatch demo [--simulate] [--method iforest] [--out bench-results/demo] [--nodes 12] [--steps 1500] [--seed S]',
   description: [
-    'Without --simulate the demo looks for ASD under the data root and runs its leave-one-server-out fold for one server',
-    '(as `bench asd-loso` does). Without ASD, or with --simulate, it simulates a small cluster (@driftwatch/simulate): the',
+    'Without --simulate the demo looks for ASD under the data root and runs its leave-one-server-out fold ' +
+      'for one server',
+    '(as `bench asd-loso` does). Without ASD, or with --simulate, it simulates a small cluster ' +
+      '(@driftwatch/simulate): the',
     'fault-free first 40% of the steps train one detector on the windows of every node (domain = node), the rest is',
-    'scored per node. Either way it evaluates peak F1 over the EWMA smoothing grid with label-free thresholds, and writes',
-    'OUT/report.html (score timelines with the ground truth), OUT/results.jsonl, OUT/scores/<method>/<entity>.arrow, and',
+    'scored per node. Either way it evaluates peak F1 over the EWMA smoothing grid with label-free ' +
+      'thresholds, and writes',
+    'OUT/report.html (score timelines with the ground truth), OUT/results.jsonl, ' +
+      'OUT/scores/<method>/<entity>.arrow, and',
     'for a simulation the cluster itself under OUT/data. OUT is written as a whole; a previous demo there is replaced.',
   ].join('\n'),
   options: {

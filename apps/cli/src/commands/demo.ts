@@ -61,7 +61,8 @@ function simulatedData(sim: Simulation, windowLength: number): DemoData {
   const fold = simulatedClusterFold(sim);
   return {
     dataset: 'sim',
-    description: `a simulated cluster of ${sim.series.entities.length} nodes × ${sim.series.length} steps (seed ${sim.seed})`,
+    description:
+      `a simulated cluster of ${sim.series.entities.length} nodes × ${sim.series.length} steps ` + `(seed ${sim.seed})`,
     train: fold.train,
     validation: fold.validation,
     tests: fold.tests,
@@ -71,7 +72,8 @@ function simulatedData(sim: Simulation, windowLength: number): DemoData {
     notes: [
       `Simulated with @driftwatch/simulate (seed ${sim.seed}); training on steps 0–${fold.split - 1} (fault-free), ` +
         `scoring steps ${fold.split}–${sim.series.length - 1}. ` +
-        'Each node is standardised on its own training records; one detector is trained on the windows of all nodes (domain = node).',
+        'Each node is standardised on its own training records; one detector is trained on the windows of ' +
+        'all nodes (domain = node).',
     ],
   };
 }
@@ -89,7 +91,8 @@ async function asdData(root: string, server: string, windowLength: number): Prom
     domains: data.domains,
     windowLength,
     notes: [
-      `ASD from ${root}: the leave-one-server-out protocol of docs/divad.md §5b for ${server} (driftwatch bench asd-loso runs every server).`,
+      `ASD from ${root}: the leave-one-server-out protocol of docs/divad.md §5b for ${server} (driftwatch ` +
+        `bench asd-loso runs every server).`,
     ],
   };
 }
@@ -334,7 +337,8 @@ export const demo: Command = {
           ...data.notes,
           ...(evaluated.pooled
             ? [
-                `All nodes pooled (one threshold for the cluster): peak F1 ${fmt(evaluated.pooled.peakF1)} at β = ${evaluated.pooled.smoothing}.`,
+                `All nodes pooled (one threshold for the cluster): peak F1 ${fmt(evaluated.pooled.peakF1)} ` +
+                  `at β = ${evaluated.pooled.smoothing}.`,
               ]
             : []),
         ],
@@ -344,7 +348,21 @@ export const demo: Command = {
       reportBar.done(`${built.figures.length} figures`);
       await writeFileAtomic(
         join(dir, DEMO_MANIFEST),
-        `${JSON.stringify({ command, dataset: data.dataset, description: data.description, method, params: base.params, seed, windowLength: W, pooled: evaluated.pooled, best: evaluated.best }, null, 2)}\n`,
+        JSON.stringify(
+          {
+            command,
+            dataset: data.dataset,
+            description: data.description,
+            method,
+            params: base.params,
+            seed,
+            windowLength: W,
+            pooled: evaluated.pooled,
+            best: evaluated.best,
+          },
+          null,
+          2,
+        ) + '\n',
       );
     });
 
@@ -371,7 +389,9 @@ export const demo: Command = {
     const unlabelled = data.tests.length - e.best.length;
     process.stdout.write(
       [
-        `${method} on ${data.description}: ${trainWindowCount.toLocaleString('en-US')} training windows, ${report!.epochs} epoch${report!.epochs === 1 ? '' : 's'}; done in ${formatDuration((performance.now() - started) / 1000)}`,
+        `${method} on ${data.description}: ${trainWindowCount.toLocaleString('en-US')} training ` +
+          `windows, ${report!.epochs} epoch${report!.epochs === 1 ? '' : 's'}; done ` +
+          `in ${formatDuration((performance.now() - started) / 1000)}`,
         '',
         renderTable(['entity', 'events', 'peak F1', 'P', 'R', 'AUC-PR', 'best β'], rows, [
           'l',
@@ -384,22 +404,27 @@ export const demo: Command = {
         ]),
         ...(unlabelled > 0
           ? [
-              `(${unlabelled} node${unlabelled === 1 ? '' : 's'} without a labelled anomaly in the scored steps: scored, not evaluated)`,
+              `(${unlabelled} node${unlabelled === 1 ? '' : 's'} without a labelled anomaly in the scored ` +
+                `steps: scored, not evaluated)`,
             ]
           : []),
         '',
         `report:  ${join(out, 'report.html')}  (open it in a browser: score timelines with the ground truth, tables)`,
-        `results: ${join(out, 'results.jsonl')}, scores: ${join(out, 'scores', method)}${sim ? `, simulated cluster: ${join(out, 'data')}` : ''}`,
+        `results: ${join(out, 'results.jsonl')}, ` +
+          `scores: ${join(out, 'scores', method)}${sim ? `, simulated cluster: ${join(out, 'data')}` : ''}`,
         '',
         'next:',
         ...(onAsd
           ? [
-              `  driftwatch bench asd-loso --methods dense-divad-gm,iforest --servers 1 --epochs 5   # the paper's protocol, more methods`,
+              `  driftwatch bench asd-loso --methods dense-divad-gm,iforest --servers 1 --epochs 5   # the ` +
+                `paper's protocol, more methods`,
               `  driftwatch report bench-results/asd-loso --out asd.html`,
             ]
           : [
-              '  driftwatch simulate --nodes 64 --steps 4000 --rewiring 0.02 --noise 0.2 --seed 1 --out sim64   # a larger cluster, on disk',
-              '  driftwatch demo --simulate --method dense-divad-gm --epochs 5   # a deep detector on the same kind of data',
+              '  driftwatch simulate --nodes 64 --steps 4000 --rewiring 0.02 --noise 0.2 --seed 1 --out ' +
+                'sim64   # a larger cluster, on disk',
+              '  driftwatch demo --simulate --method dense-divad-gm --epochs 5   # a deep detector on the ' +
+                'same kind of data',
             ]),
         '  driftwatch --help',
         '',

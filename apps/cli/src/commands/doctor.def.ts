@@ -7,8 +7,10 @@ export const doctorDefinition = defineCommand({
   usage: 'driftwatch doctor [--backend <name>] [--json]',
   description: [
     'Tries every backend candidate in the order training uses them (tfjs-node-gpu → tfjs-node → webgpu → wasm → cpu).',
-    'A candidate is accepted when it loads and passes a smoke test against the cpu backend; the first accepted is chosen.',
-    'Reasons: not-installed, native-addon-missing (the package is there, its native library is not), no-adapter (WebGPU),',
+    'A candidate is accepted when it loads and passes a smoke test against the cpu backend; the first ' +
+      'accepted is chosen.',
+    'Reasons: not-installed, native-addon-missing (the package is there, its native library is not), ' +
+      'no-adapter (WebGPU),',
     'kernel-missing, smoke-failed (wrong numbers), init-failed. Exits 1 when no candidate passes.',
   ].join('\n'),
   options: {

@@ -75,17 +75,22 @@ export function renderDoctor(r: DoctorReport): string {
     '',
     ...r.candidates.map(
       (c) =>
-        `${c.candidate}: ${c.detail}${c.cpuFallbacks && c.cpuFallbacks.length > 0 ? ` (${c.cpuFallbacks.join(', ')})` : ''}`,
+        `${c.candidate}: ${c.detail}` +
+        (c.cpuFallbacks && c.cpuFallbacks.length > 0 ? ` (${c.cpuFallbacks.join(', ')})` : ''),
     ),
     '',
     r.chosen
       ? `chosen: ${r.chosen} (tfjs backend '${r.backend}')`
       : 'chosen: none — no candidate loaded and passed the smoke test',
     `smoke test: ${r.smokeTest.description}, relative error ≤ ${r.smokeTest.tolerance}`,
-    `wasm: SIMD ${yesNo(r.wasm.simd.tfjs)} (engine supports it: ${yesNo(r.wasm.simd.engine)}); threads ${yesNo(r.wasm.threads.tfjs)} ` +
-      `(engine supports them: ${yesNo(r.wasm.threads.engine)}${r.wasm.threads.engine && r.wasm.threads.tfjs === false ? '; tfjs-backend-wasm turns them off in Node' : ''}), ` +
+    `wasm: SIMD ${yesNo(r.wasm.simd.tfjs)} (engine supports it: ${yesNo(r.wasm.simd.engine)}); ` +
+      `threads ${yesNo(r.wasm.threads.tfjs)} ` +
+      `(engine supports them: ${yesNo(r.wasm.threads.engine)}` +
+      (r.wasm.threads.engine && r.wasm.threads.tfjs === false ? '; tfjs-backend-wasm turns them off in Node' : '') +
+      '), ' +
       `threads in use: ${r.wasm.threads.inUse ?? 'none (wasm not initialised)'}`,
-    `node ${r.node.version} on ${r.node.platform} ${r.node.arch}; CPU ${r.cpu.model}, ${r.cpu.cores} cores; memory ${gib(r.memory.totalBytes)} total, ${gib(r.memory.freeBytes)} free`,
+    `node ${r.node.version} on ${r.node.platform} ${r.node.arch}; CPU ${r.cpu.model}, ${r.cpu.cores} ` +
+      `cores; memory ${gib(r.memory.totalBytes)} total, ${gib(r.memory.freeBytes)} free`,
     '',
   ];
   return lines.join('\n');

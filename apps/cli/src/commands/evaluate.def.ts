@@ -4,7 +4,8 @@ export const evaluateDefinition = defineCommand({
   path: ['evaluate'],
   summary: 'evaluate a score file against the labels: peak F1, precision, recall, AUC-PR per smoothing factor',
   usage:
-    'driftwatch evaluate --scores <file> [--dataset asd] [--smoothing grid|b1,b2] [--method name] [--out results.jsonl]',
+    'driftwatch evaluate --scores <file> [--dataset asd] [--smoothing grid|b1,b2] [--method name] [--out ' +
+    'results.jsonl]',
   description: [
     "Applies the online scorer's EWMA (pandas adjust=True) for each smoothing factor to the window scores of each",
     'sequence, then computes point-based peak F1 as docs/divad.md §2 (records within W−1 after an anomaly ignored).',

@@ -140,7 +140,9 @@ export function parseGraphLines(text: string, file: string): DynamicGraph {
 
 const ARROW_COLUMNS = ['t', 'src', 'dst', 'kind', 'weight', 'mean_us', 'p95_us'] as const;
 
-/** The Arrow graph file back into a dynamic graph; a bad value is an InputError naming its row (line) and column number. */
+/**
+ * The Arrow graph file back into a dynamic graph; a bad value is an InputError naming its row (line) and column number.
+ */
 export function graphFromTable(table: Table, file: string): DynamicGraph {
   const rawMeta = table.schema.metadata.get(ARROW_GRAPH_METADATA);
   if (rawMeta === undefined)
@@ -225,14 +227,17 @@ export function graphFromTable(table: Table, file: string): DynamicGraph {
     if (error instanceof SnapshotRecordError)
       throw new InputError(
         { file },
-        `${error.problem.expected} (window starting at ${ordered[error.record]?.t}, metadata "${ARROW_GRAPH_METADATA}")`,
+        `${error.problem.expected} (window starting at ${ordered[error.record]?.t}, metadata ` +
+          `"${ARROW_GRAPH_METADATA}")`,
         error.problem.found,
       );
     throw error;
   }
 }
 
-/** Reads a graph file written by `driftwatch graph build` (JSON Lines or Arrow, told apart by the Arrow magic bytes). */
+/**
+ * Reads a graph file written by `driftwatch graph build` (JSON Lines or Arrow, told apart by the Arrow magic bytes).
+ */
 export async function readGraphFile(path: string): Promise<{ graph: DynamicGraph; format: GraphFileFormat }> {
   const handle = await open(path, 'r');
   const head = Buffer.alloc(6);

@@ -5,7 +5,8 @@ export const graphBuildDefinition = defineCommand({
   summary:
     'dependency graphs per time window from Nezha spans or dependency tables, Alibaba batch tables or an edge list',
   usage:
-    'driftwatch graph build (--nezha <date> | --alibaba <dir> | --edges <file.csv>) [--window <sec>] [--out FILE] [--format jsonl|arrow]',
+    'driftwatch graph build (--nezha <date> | --alibaba <dir> | --edges <file.csv>) [--window <sec>] ' +
+    '[--out FILE] [--format jsonl|arrow]',
   description: [
     'Builds a dynamic graph — one snapshot per observed time window over one entity order — and writes it as JSON',
     'Lines (one snapshot per line: t, window, unit, nodes, edges) or Arrow IPC (one row per edge; the entity order',
@@ -24,14 +25,16 @@ export const graphBuildDefinition = defineCommand({
       type: 'string',
       valueName: 'date',
       description:
-        'a Nezha date under <data root>/nezha: 2023-01-29 (TrainTicket, traces), 2022-08-22 (OnlineBoutique, dependency table)',
+        'a Nezha date under <data root>/nezha: 2023-01-29 (TrainTicket, traces), 2022-08-22 ' +
+        '(OnlineBoutique, dependency table)',
     },
     source: {
       type: 'string',
       valueName: 'spans|dependency',
       choices: ['spans', 'dependency'],
       description:
-        'with --nezha: trace files or construct_data/<date>/metric/dependency.csv (default: spans when the date has trace files)',
+        'with --nezha: trace files or construct_data/<date>/metric/dependency.csv (default: spans when the ' +
+        'date has trace files)',
     },
     phase: {
       type: 'string',
@@ -89,7 +92,8 @@ export const graphBuildDefinition = defineCommand({
   },
   examples: [
     'driftwatch graph build --nezha 2023-01-29 --window 60 --out tt.graph.jsonl',
-    'driftwatch graph build --nezha 2023-01-29 --phase rca --minutes 14_49,14_50,14_51 --window 10 --out cpu-fault.arrow',
+    'driftwatch graph build --nezha 2023-01-29 --phase rca --minutes 14_49,14_50,14_51 --window 10 --out ' +
+      'cpu-fault.arrow',
     'driftwatch graph build --nezha 2022-08-22 --out ob-dependency.graph.jsonl',
     'driftwatch graph build --alibaba /data/alibaba --kind contention --window 300 --out contention.arrow',
     'driftwatch graph build --edges dependency.csv',

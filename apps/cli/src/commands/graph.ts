@@ -42,7 +42,9 @@ import {
 } from '@driftwatch/experiments/data';
 import { graphBuildDefinition, graphDriftDefinition, graphInspectDefinition } from './graph.def';
 
-/** A window start as people read it: a UTC time for Unix ms, an offset for trace-relative ms (Alibaba), a step index. */
+/**
+ * A window start as people read it: a UTC time for Unix ms, an offset for trace-relative ms (Alibaba), a step index.
+ */
 export function timeLabel(t: number, grid: WindowGrid): string {
   if (grid.unit === 'step') return `step ${t}`;
   // before 1973 a time in ms is an offset from a trace start, not a date
@@ -61,7 +63,10 @@ function count(n: number): string {
 function windowsText(snapshots: readonly GraphSnapshot[], grid: WindowGrid): string {
   const n = snapshots.length;
   if (n === 1) return `1 window of ${windowLabel(grid)} (${timeLabel(snapshots[0].t, grid)})`;
-  return `${count(n)} windows of ${windowLabel(grid)} (${timeLabel(snapshots[0].t, grid)} … ${timeLabel(snapshots[n - 1].t, grid)})`;
+  return (
+    `${count(n)} windows of ${windowLabel(grid)} (${timeLabel(snapshots[0].t, grid)} ` +
+    `… ${timeLabel(snapshots[n - 1].t, grid)})`
+  );
 }
 
 /** --window in seconds → ms. */
@@ -116,12 +121,20 @@ async function buildFromNezha(
   bar.done(`${count(stats.spans)} spans`);
   return {
     graph,
-    source: `${traces.length} trace files (${traces.map((f) => `${f.phase.replace('_data', '')}/${f.minute}`).join(', ')})`,
+    source:
+      `${traces.length} trace files (` +
+      traces.map((f) => `${f.phase.replace('_data', '')}/${f.minute}`).join(', ') +
+      ')',
     label: `nezha-${date}-spans`,
     notes: [
-      `${count(stats.spans)} spans, ${count(stats.roots)} roots; ${count(stats.calls)} calls between services${values['self-calls'] ? ' (self-calls kept)' : `, ${count(stats.selfCalls)} calls within a service left out`}`,
-      `${count(stats.unmatchedParents)} spans whose parent is not in the files; ${count(stats.evictedTraces)} traces forgotten past --max-open-spans (peak ${count(stats.peakOpenSpans)} open spans)`,
-      'edge weight = calls in the window; meanUs and p95Us = latency of the called spans (p95 within 1 % beyond 64 calls)',
+      `${count(stats.spans)} spans, ${count(stats.roots)} roots; ${count(stats.calls)} calls between ` +
+        'services' +
+        (values['self-calls'] ? ' (self-calls kept)' : `, ${count(stats.selfCalls)} calls within a service left out`),
+      `${count(stats.unmatchedParents)} spans whose parent is not in the ` +
+        `files; ${count(stats.evictedTraces)} traces forgotten past --max-open-spans ` +
+        `(peak ${count(stats.peakOpenSpans)} open spans)`,
+      'edge weight = calls in the window; meanUs and p95Us = latency of the called spans (p95 within 1 % ' +
+        'beyond 64 calls)',
     ],
   };
 }
@@ -131,12 +144,14 @@ export const graphBuild: Command = {
   async run(values, positionals) {
     if (positionals.length > 0)
       throw new UsageError(
-        `graph build takes no positional arguments (got ${positionals.join(' ')}); name the input with --nezha, --alibaba or --edges`,
+        `graph build takes no positional arguments (got ${positionals.join(' ')}); name the input with ` +
+          `--nezha, --alibaba or --edges`,
       );
     const inputs = (['nezha', 'alibaba', 'edges'] as const).filter((k) => optionalString(values, k) !== undefined);
     if (inputs.length !== 1)
       throw new UsageError(
-        `graph build: name exactly one input: --nezha <date>, --alibaba <dir> or --edges <file.csv>${inputs.length > 1 ? ` (got ${inputs.map((i) => `--${i}`).join(', ')})` : ''}`,
+        `graph build: name exactly one input: --nezha <date>, --alibaba <dir> or --edges ` +
+          `<file.csv>${inputs.length > 1 ? ` (got ${inputs.map((i) => `--${i}`).join(', ')})` : ''}`,
       );
     const windowMs = windowMsOf(values);
     const formatFlag = optionalString(values, 'format') as GraphFileFormat | undefined;
@@ -175,7 +190,8 @@ export const graphBuild: Command = {
     const snapshots = graph.snapshots();
     const edges = snapshots.reduce((n, s) => n + s.edges.length, 0);
     const lines = [
-      `${outFlag}: ${count(graph.entities.length)} entities, ${windowsText(snapshots, graph.grid)}, ${count(edges)} edges (${format})`,
+      `${outFlag}: ${count(graph.entities.length)} ` +
+        `entities, ${windowsText(snapshots, graph.grid)}, ${count(edges)} edges (${format})`,
       `from ${built.source}`,
       ...built.notes,
     ];
@@ -273,7 +289,8 @@ function formatInspection(r: Inspection, graph: DynamicGraph, why: string): stri
     `${r.file}: ${count(r.entities)} entities, ${windowsText(graph.snapshots(), grid)}, ${r.format}`,
     `edges per window: ${spreadText(r.edgesPerWindow)}; distinct edges over all windows: ${count(r.distinctEdges)}`,
     '',
-    `window ${s.index} (${timeLabel(s.t, grid)}; ${why}): ${count(s.edges)} edges (${kinds}) among ${s.nodesWithEdges} of ${r.entities} entities`,
+    `window ${s.index} (${timeLabel(s.t, grid)}; ${why}): ${count(s.edges)} edges (${kinds}) ` +
+      `among ${s.nodesWithEdges} of ${r.entities} entities`,
     `in-degree of those: ${spreadText(s.inDegree)}; out-degree: ${spreadText(s.outDegree)}`,
     '',
     `top ${s.topEdges.length} edges by weight:`,
@@ -308,7 +325,8 @@ function inspectionPage(r: Inspection, snapshots: readonly GraphSnapshot[], grid
   const snapshot = snapshots[r.snapshot.index];
   return graphSnapshotPage({
     title: `${basename(r.file)}, window ${r.snapshot.index} (${timeLabel(snapshot.t, grid)})`,
-    summary: `${r.entities} entities, ${windowsText(snapshots, grid)}; edges per window ${spreadText(r.edgesPerWindow)}`,
+    summary:
+      `${r.entities} entities, ${windowsText(snapshots, grid)}; edges per ` + `window ${spreadText(r.edgesPerWindow)}`,
     snapshot,
     figureTitle: `${r.snapshot.edges} edges among ${r.snapshot.nodesWithEdges} entities`,
     topEdges: r.snapshot.topEdges,

@@ -34,7 +34,8 @@ export const reportDefinition = defineCommand({
     ...dataRootOption,
   },
   examples: [
-    'driftwatch bench asd-loso --methods dense-divad-gm,iforest --servers 1,2,3 --out runs/asd && driftwatch report runs/asd --out asd.html',
+    'driftwatch bench asd-loso --methods dense-divad-gm,iforest --servers 1,2,3 --out runs/asd && ' +
+      'driftwatch report runs/asd --out asd.html',
     'driftwatch report runs/asd runs/asd-lr/results.jsonl --format md --out asd.md',
   ],
 });

@@ -28,7 +28,9 @@ export const report: Command = {
     const text = format === 'md' ? renderMarkdown(built) : renderHtml(await renderFigures(built));
     await writeFileAtomic(out, text);
     bar.done(
-      `${format === 'md' ? `${built.tables.length} tables` : `${built.figures.length} figures, ${built.tables.length} tables`} → ${out}`,
+      (format === 'md'
+        ? `${built.tables.length} tables`
+        : `${built.figures.length} figures, ${built.tables.length} tables`) + ` → ${out}`,
     );
     return 0;
   },

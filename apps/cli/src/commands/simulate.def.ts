@@ -26,7 +26,8 @@ export const simulationOptions = defineOptions({
     type: 'string',
     valueName: 'ε',
     description:
-      'structural noise: fraction of true edges dropped from each observed graph, with as many false ones added (default 0.1)',
+      'structural noise: fraction of true edges dropped from each observed graph, with as many false ones ' +
+      'added (default 0.1)',
   },
   burst: {
     type: 'string',
@@ -64,7 +65,8 @@ export const simulationOptions = defineOptions({
     type: 'string',
     valueName: 'f',
     description:
-      'a propagated effect is labelled when attenuation^hops ≥ f (default 0.5; f above the attenuation labels the faulty nodes only)',
+      'a propagated effect is labelled when attenuation^hops ≥ f (default 0.5; f above the attenuation ' +
+      'labels the faulty nodes only)',
   },
   'measurement-noise': {
     type: 'string',
@@ -83,12 +85,14 @@ export const simulateDefinition = defineCommand({
   summary:
     'simulate a cluster (drifting call graph, workloads, propagating faults) and write it in the layouts ingest reads',
   usage:
-    'driftwatch simulate --out DIR [--nodes 32] [--steps 2000] [--seed S] [--rewiring r] [--noise ε] [--burst a] [--format csv|arrow|both]',
+    'driftwatch simulate --out DIR [--nodes 32] [--steps 2000] [--seed S] [--rewiring r] [--noise ε] ' +
+    '[--burst a] [--format csv|arrow|both]',
   description: [
     'N nodes (frontends → service tiers → databases, or a random DAG) serve a periodic, bursty workload along a call',
     "graph that drifts; CPU, memory, latency, queue length and error rate follow from each node's load; faults (CPU",
     'contention, link blockage, queue build-up, process failure) hit a node and reach its neighbours hop by hop with a',
-    'delay and an attenuation. The ground truth is exact. DIR gets metrics.csv (long layout) and/or metrics.arrow (wide),',
+    'delay and an attenuation. The ground truth is exact. DIR gets metrics.csv (long layout) and/or ' +
+      'metrics.arrow (wide),',
     'labels.csv, faults.csv and faults.json, graphs-true.jsonl and graphs-observed.jsonl (one graph per window) and',
     'simulation.json (parameters, seed, version, how to read each file). DIR is written as a whole: a temporary folder',
     'renamed when complete.',

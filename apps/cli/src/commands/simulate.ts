@@ -74,7 +74,8 @@ export const simulate: Command = {
     const sim = simulateCluster(options, seed);
     bar.update(
       1,
-      `${sim.series.entities.length} nodes × ${sim.series.length} steps in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      `${sim.series.entities.length} nodes × ${sim.series.length} steps ` +
+        `in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
     );
     let files: string[] = [];
     await writeFolderAtomic(out, Boolean(values.force), async (dir) => {
@@ -84,11 +85,19 @@ export const simulate: Command = {
     const labelled = sim.series.labels!.reduce((a, b) => a + b, 0);
     process.stdout.write(
       [
-        `${out}: ${sim.series.entities.length} nodes, ${sim.series.length} steps, ${sim.series.features.length} metrics (seed ${seed})`,
-        `  ${sim.rootFaults.length} root faults, ${sim.faults.length} fault effects; ${((100 * labelled) / sim.series.labels!.length).toFixed(1)}% of node-steps labelled anomalous`,
-        `  ${sim.trueGraphs.length} graph windows, ${sim.rewiring.moves} edge moves; observed graphs with ${Math.round(sim.config.structuralNoise * 100)}% structural noise`,
+        `${out}: ${sim.series.entities.length} nodes, ${sim.series.length} ` +
+          `steps, ${sim.series.features.length} metrics (seed ${seed})`,
+        `  ${sim.rootFaults.length} root faults, ${sim.faults.length} fault ` +
+          `effects; ${((100 * labelled) / sim.series.labels!.length).toFixed(1)}% of node-steps labelled ` +
+          `anomalous`,
+        `  ${sim.trueGraphs.length} graph windows, ${sim.rewiring.moves} edge moves; observed graphs ` +
+          `with ${Math.round(sim.config.structuralNoise * 100)}% structural noise`,
         `  files: ${files.join(', ')}`,
-        `  next: driftwatch convert ${join(out, formats.includes('csv') ? 'metrics.csv' : 'metrics.arrow')} --to parquet ${formats.includes('csv') ? '--format long-csv --map entity=entity --map timestampUnit=iso' : '--map entity=entity'}`,
+        `  next: driftwatch convert ${join(out, formats.includes('csv') ? 'metrics.csv' : 'metrics.arrow')}` +
+          ' --to parquet ' +
+          (formats.includes('csv')
+            ? '--format long-csv --map entity=entity --map timestampUnit=iso'
+            : '--map entity=entity'),
         '',
       ].join('\n'),
     );

@@ -62,7 +62,10 @@ export const train: Command = {
     });
     detector.dispose();
     process.stdout.write(
-      `saved ${method} to ${out} (${report.epochs} epochs${report.bestValLoss !== undefined ? `, best validation loss ${report.bestValLoss.toFixed(4)}` : ''}, ${report.seconds.toFixed(1)} s)\n`,
+      `saved ${method} to ${out} (${report.epochs} ` +
+        'epochs' +
+        (report.bestValLoss !== undefined ? `, best validation loss ${report.bestValLoss.toFixed(4)}` : '') +
+        `, ${report.seconds.toFixed(1)} s)\n`,
     );
     return 0;
   },

@@ -31,7 +31,10 @@ function assertSamples(samples: ArrayLike<number>, where: string): void {
   }
 }
 
-/** Silverman's rule of thumb h = 0.9·min(s, IQR/1.34)·n^(−1/5), s the sample std (Silverman 1986, "Density Estimation", eq. 3.31); falls back to the non-zero spread if one is 0. */
+/**
+ * Silverman's rule of thumb h = 0.9·min(s, IQR/1.34)·n^(−1/5), s the sample std (Silverman 1986, "Density Estimation",
+ * eq. 3.31); falls back to the non-zero spread if one is 0.
+ */
 export function silvermanBandwidth(samples: ArrayLike<number>): number {
   assertSamples(samples, 'silvermanBandwidth');
   const s = standardDeviation(samples, 1);
@@ -41,7 +44,10 @@ export function silvermanBandwidth(samples: ArrayLike<number>): number {
   return 0.9 * spread * Math.pow(samples.length, -1 / 5);
 }
 
-/** Scott's normal-reference rule h = 1.06·s·n^(−1/5), s the sample std (Scott 1992, "Multivariate Density Estimation", eq. 6.17 with 1.06 ≈ (4/3)^(1/5)). */
+/**
+ * Scott's normal-reference rule h = 1.06·s·n^(−1/5), s the sample std (Scott 1992, "Multivariate Density Estimation",
+ * eq. 6.17 with 1.06 ≈ (4/3)^(1/5)).
+ */
 export function scottBandwidth(samples: ArrayLike<number>): number {
   assertSamples(samples, 'scottBandwidth');
   const s = standardDeviation(samples, 1);

@@ -36,7 +36,10 @@ export function flaggedIntervals(flags: ArrayLike<number>): TimeInterval[] {
   return runs;
 }
 
-/** Zones of affiliation: zone j spans from the midpoint of (end_{j−1}, start_j) to the midpoint of (end_j, start_{j+1}), bounded by [0, T) (Huet et al. KDD 2022, §3.1). */
+/**
+ * Zones of affiliation: zone j spans from the midpoint of (end_{j−1}, start_j) to the midpoint of (end_j, start_{j+1}),
+ * bounded by [0, T) (Huet et al. KDD 2022, §3.1).
+ */
 export function affiliationZones(events: TimeInterval[], length: number): TimeInterval[] {
   return events.map((e, j) => ({
     start: j === 0 ? 0 : (events[j - 1].end + e.start) / 2,
@@ -56,7 +59,10 @@ export function distanceToIntervals(x: number, intervals: TimeInterval[]): numbe
   return d;
 }
 
-/** Precision survival F̄(d) = P(dist(X, E) ≥ d), X ~ U(zone): ((L − d)⁺ + (R − d)⁺)/|zone| for d > 0, 1 at d = 0, L, R the zone parts left and right of E (Huet et al. KDD 2022, §3.2). */
+/**
+ * Precision survival F̄(d) = P(dist(X, E) ≥ d), X ~ U(zone): ((L − d)⁺ + (R − d)⁺)/|zone| for d > 0, 1 at d = 0, L, R
+ * the zone parts left and right of E (Huet et al. KDD 2022, §3.2).
+ */
 export function precisionSurvival(d: number, zone: TimeInterval, event: TimeInterval): number {
   if (d <= 0) return 1;
   const left = event.start - zone.start;
@@ -64,7 +70,10 @@ export function precisionSurvival(d: number, zone: TimeInterval, event: TimeInte
   return (Math.max(left - d, 0) + Math.max(right - d, 0)) / (zone.end - zone.start);
 }
 
-/** Recall survival F̄_x(d) = P(|X − x| ≥ d), X ~ U(zone): 1 − |(x − d, x + d) ∩ zone|/|zone| (Huet et al. KDD 2022, §3.2). */
+/**
+ * Recall survival F̄_x(d) = P(|X − x| ≥ d), X ~ U(zone): 1 − |(x − d, x + d) ∩ zone|/|zone| (Huet et al. KDD 2022,
+ * §3.2).
+ */
 export function recallSurvival(d: number, x: number, zone: TimeInterval): number {
   if (d <= 0) return 1;
   const covered = Math.min(x + d, zone.end) - Math.max(x - d, zone.start);
@@ -139,7 +148,10 @@ export function zoneRecall(zone: TimeInterval, event: TimeInterval, predictedInZ
   return integral / (event.end - event.start);
 }
 
-/** Affiliation precision and recall of binary predictions against labels (> 0 anomalous), one value per record (Huet et al. KDD 2022, §3.2–3.3). */
+/**
+ * Affiliation precision and recall of binary predictions against labels (> 0 anomalous), one value per record (Huet et
+ * al. KDD 2022, §3.2–3.3).
+ */
 export function affiliation(labels: ArrayLike<number>, predictions: ArrayLike<number>): AffiliationResult {
   if (labels.length !== predictions.length) {
     throw new ParameterError(`affiliation: ${labels.length} labels but ${predictions.length} predictions`);

@@ -68,7 +68,10 @@ export function precisionRecallCurve(precision: ArrayLike<number>, recall: Array
   return curve;
 }
 
-/** Trapezoidal rule Σ_i (x_{i+1} − x_i)(y_i + y_{i+1})/2, as sklearn `auc` for x in ascending order (docs/divad.md §2 item 6). */
+/**
+ * Trapezoidal rule Σ_i (x_{i+1} − x_i)(y_i + y_{i+1})/2, as sklearn `auc` for x in ascending order (docs/divad.md §2
+ * item 6).
+ */
 export function trapezoidArea(x: ArrayLike<number>, y: ArrayLike<number>): number {
   if (x.length !== y.length) throw new ParameterError(`trapezoidArea: ${x.length} x values but ${y.length} y values`);
   let area = 0;

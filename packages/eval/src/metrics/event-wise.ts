@@ -70,7 +70,8 @@ function eventPrecisionOf(predictions: ArrayLike<number>, labels: ArrayLike<numb
 
 /**
  * Event-wise metrics of binary predictions: an event (maximal run of one label code) is detected when any of its
- * records is predicted. Composite F-score F_c = F(P_t, R_e) (Garg et al. 2021 §IV-A); also F with event-level precision.
+ * records is predicted. Composite F-score F_c = F(P_t, R_e) (Garg et al. 2021 §IV-A); also F with event-level
+ * precision.
  */
 export function eventWiseMetrics(predictions: ArrayLike<number>, labels: ArrayLike<number>): EventWiseMetrics {
   assertSameLength(predictions, labels);

@@ -50,7 +50,10 @@ function detectedCounts(predictions: ArrayLike<number>, events: readonly EventRa
   });
 }
 
-/** An event is adjusted when ≥ 1 of its records is predicted and detected/length ≥ K/100 (Kim et al., AAAI 2022 §4, PA%K). */
+/**
+ * An event is adjusted when ≥ 1 of its records is predicted and detected/length ≥ K/100 (Kim et al., AAAI 2022 §4,
+ * PA%K).
+ */
 function isAdjusted(detected: number, length: number, minDetectedPercent: number): boolean {
   return detected > 0 && 100 * detected >= minDetectedPercent * length;
 }
@@ -102,7 +105,10 @@ export function pointAdjust(
   return adjusted;
 }
 
-/** Point-adjusted P, R, F1 = point-wise metrics of `pointAdjust(predictions, labels, K)` (Xu et al. 2018; Kim et al. 2022). */
+/**
+ * Point-adjusted P, R, F1 = point-wise metrics of `pointAdjust(predictions, labels, K)` (Xu et al. 2018; Kim et al.
+ * 2022).
+ */
 export function pointAdjustedMetrics(
   predictions: ArrayLike<number>,
   labels: ArrayLike<number>,
@@ -144,8 +150,8 @@ export function paKCurve(
 
 /**
  * Best point-adjusted F1 over thresholds ŷ = [s ≥ τ]: an event flips as a whole once τ ≤ its highest score, so the
- * adjusted curve is the point-wise curve of scores where each anomalous record takes its event's maximum (Xu et al. 2018).
- * On ties the lowest threshold wins, as in `peakF1`, counting every original score as a threshold.
+ * adjusted curve is the point-wise curve of scores where each anomalous record takes its event's maximum (Xu et al.
+ * 2018). On ties the lowest threshold wins, as in `peakF1`, counting every original score as a threshold.
  */
 export function peakPointAdjustedF1(scores: ArrayLike<number>, labels: ArrayLike<number>): OperatingPoint {
   assertScoresAndLabels(scores, labels);
@@ -159,7 +165,10 @@ export function peakPointAdjustedF1(scores: ArrayLike<number>, labels: ArrayLike
   return { ...peak, threshold: lowestEquivalentThreshold(scores, adjustedScores, peak.threshold) };
 }
 
-/** Lowest original score τ' giving the same adjusted predictions as τ: the smallest score in (next lower adjusted score, τ]. */
+/**
+ * Lowest original score τ' giving the same adjusted predictions as τ: the smallest score in (next lower adjusted score,
+ * τ].
+ */
 function lowestEquivalentThreshold(scores: ArrayLike<number>, adjustedScores: Float64Array, threshold: number): number {
   if (threshold === Infinity) return threshold;
   let nextLower = -Infinity;
@@ -183,7 +192,10 @@ export function peakPointwiseF1(scores: ArrayLike<number>, labels: ArrayLike<num
   return { peakF1: best, precision, recall, threshold };
 }
 
-/** Peak F1 reached by uniform random scores (mulberry32(seed)) with and without point adjustment (Kim et al., AAAI 2022 §3). */
+/**
+ * Peak F1 reached by uniform random scores (mulberry32(seed)) with and without point adjustment (Kim et al., AAAI 2022
+ * §3).
+ */
 export function randomScoreBaseline(labels: ArrayLike<number>, seed: number): RandomScoreBaseline {
   if (!Number.isInteger(seed)) throw new ParameterError(`randomScoreBaseline: seed ${seed} is not an integer`);
   const uniform = mulberry32(seed);

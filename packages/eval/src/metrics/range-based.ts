@@ -9,10 +9,16 @@ import { type EventRange, eventRangesOf, rangesOf } from './ranges';
  */
 export type PositionalBias = 'flat' | 'front' | 'back' | 'middle' | 'front-exathlon';
 
-/** Cardinality function γ(x) applied when a range overlaps x > 1 ranges: 'one' (Exathlon "dup"), 'reciprocal' (1/x, Tatbul §4.1), 'zero' (Exathlon "no.dup"). */
+/**
+ * Cardinality function γ(x) applied when a range overlaps x > 1 ranges: 'one' (Exathlon "dup"), 'reciprocal' (1/x,
+ * Tatbul §4.1), 'zero' (Exathlon "no.dup").
+ */
 export type CardinalityFunction = 'one' | 'reciprocal' | 'zero';
 
-/** Size function ω: 'default' (Tatbul §4.1) or 'flat-normalised' (Exathlon: capped at the flat-bias reward of the overlap). */
+/**
+ * Size function ω: 'default' (Tatbul §4.1) or 'flat-normalised' (Exathlon: capped at the flat-bias reward of the
+ * overlap).
+ */
 export type SizeFunction = 'default' | 'flat-normalised';
 
 /** How the overlap reward of one range is taken. */
@@ -78,7 +84,10 @@ export function positionalReward(bias: PositionalBias, position: number, length:
   }
 }
 
-/** Normalised rewards δ(i, L)/Σ_j δ(j, L) of every position of a range of length L (Tatbul et al. 2018 §4.1, ω's MaxValue). */
+/**
+ * Normalised rewards δ(i, L)/Σ_j δ(j, L) of every position of a range of length L (Tatbul et al. 2018 §4.1, ω's
+ * MaxValue).
+ */
 export function normalisedRewards(bias: PositionalBias, length: number): Float64Array {
   const rewards = new Float64Array(length);
   let total = 0;
@@ -102,7 +111,10 @@ export function cardinalityFactor(cardinality: CardinalityFunction, overlappingR
   }
 }
 
-/** Rewards of one range under a size function and bias; `sizeReward(a, b)` is ω of the overlap [a, b) in range coordinates. */
+/**
+ * Rewards of one range under a size function and bias; `sizeReward(a, b)` is ω of the overlap [a, b) in range
+ * coordinates.
+ */
 function sizeRewardOf(size: SizeFunction, rewards: Float64Array): (from: number, to: number) => number {
   const covered = (from: number, to: number) => {
     let sum = 0;
@@ -218,7 +230,10 @@ export function rangePrecisionRecall(
   return { precision, recall, mixedRecall: mean(recalls, 1), recallByType, f1: f1Score(precision, recall) };
 }
 
-/** Range-based P/R/F1 of binary predictions against record labels: predicted ranges = runs of ŷ ≠ 0, real ranges = runs of one event code. */
+/**
+ * Range-based P/R/F1 of binary predictions against record labels: predicted ranges = runs of ŷ ≠ 0, real ranges = runs
+ * of one event code.
+ */
 export function rangeBasedMetrics(
   predictions: ArrayLike<number>,
   labels: ArrayLike<number>,

@@ -33,7 +33,10 @@ export function assertScoresAndLabels(scores: ArrayLike<number>, labels: ArrayLi
   assertLabelCodes(labels);
 }
 
-/** Maximal runs of nonzero records, event types merged; a range's type is the code of its first record (Tatbul et al. 2018 §2: anomaly ranges). */
+/**
+ * Maximal runs of nonzero records, event types merged; a range's type is the code of its first record (Tatbul et al.
+ * 2018 §2: anomaly ranges).
+ */
 export function rangesOf(values: ArrayLike<number>): EventRange[] {
   assertLabelCodes(values, 'rangesOf');
   const ranges: EventRange[] = [];

@@ -40,7 +40,10 @@ function cumulativePositivesByGroup(ranking: ScoreRanking, labels: ArrayLike<num
   return counts;
 }
 
-/** TPR(τ) = TP/P and FPR(τ) = FP/N at every distinct score τ, plus τ = +∞ (Fawcett 2006, "An introduction to ROC analysis", §2, §5 Alg. 1). */
+/**
+ * TPR(τ) = TP/P and FPR(τ) = FP/N at every distinct score τ, plus τ = +∞ (Fawcett 2006, "An introduction to ROC
+ * analysis", §2, §5 Alg. 1).
+ */
 export function rocCurve(scores: ArrayLike<number>, labels: ArrayLike<number>): RocCurve {
   const { positives, negatives } = assertScoredLabels(scores, labels, 'rocCurve');
   const ranking = rankByScoreDescending(scores);
@@ -62,8 +65,8 @@ export function rocCurve(scores: ArrayLike<number>, labels: ArrayLike<number>): 
 
 /**
  * AUC-ROC = Σ_g ΔFP_g (TP_{g−1} + TP_g)/2 / (P·N), the trapezoids of the ROC curve, which equals the Mann–Whitney
- * U/(P·N) = Pr(s_anomalous > s_normal) + ½ Pr(s_anomalous = s_normal) (Fawcett 2006, §7 and Alg. 2; Hanley & McNeil 1982).
- * Summed in counts, divided once.
+ * U/(P·N) = Pr(s_anomalous > s_normal) + ½ Pr(s_anomalous = s_normal) (Fawcett 2006, §7 and Alg. 2; Hanley & McNeil
+ * 1982). Summed in counts, divided once.
  */
 export function areaUnderRoc(scores: ArrayLike<number>, labels: ArrayLike<number>): number {
   const { positives, negatives } = assertScoredLabels(scores, labels, 'areaUnderRoc');

@@ -10,7 +10,9 @@ import { assertScoredLabels } from './roc';
 /** Thresholds of the reference implementation: 250 scores picked evenly from the descending sort. */
 export const VUS_THRESHOLD_COUNT = 250;
 
-/** `n`: that many thresholds picked evenly from the descending scores (reference grid); `'all'`: every distinct score. */
+/**
+ * `n`: that many thresholds picked evenly from the descending scores (reference grid); `'all'`: every distinct score.
+ */
 export type ThresholdGrid = number | 'all';
 
 export interface RangeAucOptions {
@@ -59,7 +61,10 @@ function assertThresholdGrid(grid: ThresholdGrid): void {
   }
 }
 
-/** Weight of a normal record d ≥ 1 records away from an anomaly range: √(1 − d/ℓ) for d ≤ ⌊ℓ/2⌋, else 0 (VUS §4, continuous label). */
+/**
+ * Weight of a normal record d ≥ 1 records away from an anomaly range: √(1 − d/ℓ) for d ≤ ⌊ℓ/2⌋, else 0 (VUS §4,
+ * continuous label).
+ */
 export function bufferWeight(distance: number, bufferLength: number): number {
   return distance >= 1 && distance <= Math.floor(bufferLength / 2) ? Math.sqrt(1 - distance / bufferLength) : 0;
 }
@@ -184,7 +189,10 @@ function rangeCurveFromRanking(
   return curve;
 }
 
-/** Range-AUC-ROC: trapezoids over (0, 0), the grid points, (1, 1); range-AUC-PR: over (TPR 0, P 1) and the grid points (VUS §4). */
+/**
+ * Range-AUC-ROC: trapezoids over (0, 0), the grid points, (1, 1); range-AUC-PR: over (TPR 0, P 1) and the grid points
+ * (VUS §4).
+ */
 function areasOfRangeCurve(curve: RangeCurve): RangeAuc {
   const size = curve.tpr.length;
   const rocX = new Float64Array(size + 2);

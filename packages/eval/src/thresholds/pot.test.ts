@@ -23,38 +23,42 @@ describe('fitGpd (Grimshaw)', () => {
     expect(Math.abs(fit.sigma - sigma) / sigma).toBeLessThan(0.07);
   });
 
-  it('is the likelihood maximum: no point of a brute-force (σ, γ) grid does better, and the grid optimum is next to it', () => {
-    for (const [sigma, gamma, seed] of [
-      [1, 0.4, 3],
-      [3, -0.2, 5],
-    ]) {
-      const y = gpdSample(200, sigma, gamma, seed);
-      const fit = fitGpd(y);
-      // direct log-likelihood written from the density f(y) = (1/σ)(1 + γy/σ)^(−1/γ − 1)
-      const direct = (s: number, g: number) => {
-        let ll = 0;
-        for (const v of y) {
-          const z = 1 + (g * v) / s;
-          if (z <= 0) return -Infinity;
-          ll += -Math.log(s) + (-1 / g - 1) * Math.log(z);
+  it(
+    'is the likelihood maximum: no point of a brute-force (σ, γ) grid does better, and the grid optimum is ' +
+      'next to it',
+    () => {
+      for (const [sigma, gamma, seed] of [
+        [1, 0.4, 3],
+        [3, -0.2, 5],
+      ]) {
+        const y = gpdSample(200, sigma, gamma, seed);
+        const fit = fitGpd(y);
+        // direct log-likelihood written from the density f(y) = (1/σ)(1 + γy/σ)^(−1/γ − 1)
+        const direct = (s: number, g: number) => {
+          let ll = 0;
+          for (const v of y) {
+            const z = 1 + (g * v) / s;
+            if (z <= 0) return -Infinity;
+            ll += -Math.log(s) + (-1 / g - 1) * Math.log(z);
+          }
+          return ll;
+        };
+        let best = { s: 0, g: 0, ll: -Infinity };
+        for (let s = 0.3; s <= 5; s += 0.05) {
+          for (let g = -0.79; g <= 1; g += 0.02) {
+            const ll = direct(s, g);
+            if (ll > best.ll) best = { s, g, ll };
+          }
         }
-        return ll;
-      };
-      let best = { s: 0, g: 0, ll: -Infinity };
-      for (let s = 0.3; s <= 5; s += 0.05) {
-        for (let g = -0.79; g <= 1; g += 0.02) {
-          const ll = direct(s, g);
-          if (ll > best.ll) best = { s, g, ll };
-        }
+        expect(fit.logLikelihood).toBeGreaterThanOrEqual(best.ll - 1e-9);
+        expect(fit.logLikelihood).toBeCloseTo(direct(fit.sigma, fit.gamma), 8);
+        expect(Math.abs(best.g - fit.gamma)).toBeLessThan(0.03);
+        expect(Math.abs(best.s - fit.sigma)).toBeLessThan(0.05 * fit.sigma + 0.05);
+        // the fit solves Grimshaw's equation at x = γ/σ
+        expect(Math.abs(grimshawEquation(y, fit.gamma / fit.sigma))).toBeLessThan(1e-9);
       }
-      expect(fit.logLikelihood).toBeGreaterThanOrEqual(best.ll - 1e-9);
-      expect(fit.logLikelihood).toBeCloseTo(direct(fit.sigma, fit.gamma), 8);
-      expect(Math.abs(best.g - fit.gamma)).toBeLessThan(0.03);
-      expect(Math.abs(best.s - fit.sigma)).toBeLessThan(0.05 * fit.sigma + 0.05);
-      // the fit solves Grimshaw's equation at x = γ/σ
-      expect(Math.abs(grimshawEquation(y, fit.gamma / fit.sigma))).toBeLessThan(1e-9);
-    }
-  });
+    },
+  );
 
   it('exponential log-likelihood is the γ → 0 limit', () => {
     const y = [0.5, 1, 2];

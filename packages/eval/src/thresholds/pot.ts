@@ -8,7 +8,10 @@ export interface GpdFit {
   logLikelihood: number;
 }
 
-/** GPD log-likelihood of excesses y: −n·log σ − (1 + 1/γ)·Σ log(1 + γ·y/σ); γ = 0: −n·log σ − Σy/σ (Siffer et al. KDD 2017, §3.2). */
+/**
+ * GPD log-likelihood of excesses y: −n·log σ − (1 + 1/γ)·Σ log(1 + γ·y/σ); γ = 0: −n·log σ − Σy/σ (Siffer et al. KDD
+ * 2017, §3.2).
+ */
 export function gpdLogLikelihood(excesses: ArrayLike<number>, sigma: number, gamma: number): number {
   const n = excesses.length;
   if (!(sigma > 0)) return -Infinity;
@@ -33,7 +36,10 @@ function grimshawV(excesses: ArrayLike<number>, x: number): number {
   return 1 + s / excesses.length;
 }
 
-/** Grimshaw's equation w(x) = u(x)·v(x) − 1; its roots x* ≠ 0 give γ = v(x*) − 1, σ = γ/x* (Grimshaw 1993; Siffer et al. KDD 2017, §3.3). */
+/**
+ * Grimshaw's equation w(x) = u(x)·v(x) − 1; its roots x* ≠ 0 give γ = v(x*) − 1, σ = γ/x* (Grimshaw 1993; Siffer et al.
+ * KDD 2017, §3.3).
+ */
 export function grimshawEquation(excesses: ArrayLike<number>, x: number): number {
   let inverseSum = 0;
   let logSum = 0;
@@ -124,7 +130,10 @@ export function fitGpd(excesses: ArrayLike<number>): GpdFit {
   return best;
 }
 
-/** POT quantile z_q = t + σ/γ·((q·n/N_t)^(−γ) − 1), and t − σ·log(q·n/N_t) when γ = 0 (Siffer et al. KDD 2017, eq. 1 / §3.2). */
+/**
+ * POT quantile z_q = t + σ/γ·((q·n/N_t)^(−γ) − 1), and t − σ·log(q·n/N_t) when γ = 0 (Siffer et al. KDD 2017, eq. 1 /
+ * §3.2).
+ */
 export function potQuantile(
   initialThreshold: number,
   sigma: number,
@@ -175,7 +184,10 @@ function assertPotOptions(options: PotOptions, where: string): number {
   return level;
 }
 
-/** POT: t = type-7 quantile at initialLevel, GPD fit to the excesses, threshold z_q (Siffer et al. KDD 2017, Algorithm "POT", §3.2–3.3). */
+/**
+ * POT: t = type-7 quantile at initialLevel, GPD fit to the excesses, threshold z_q (Siffer et al. KDD 2017, Algorithm
+ * "POT", §3.2–3.3).
+ */
 export function potThreshold(scores: ArrayLike<number>, options: PotOptions): PotResult {
   const level = assertPotOptions(options, 'potThreshold');
   assertScores(scores, 'potThreshold');

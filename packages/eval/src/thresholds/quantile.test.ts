@@ -1,7 +1,10 @@
 import { ParameterError, mulberry32 } from '@driftwatch/contracts';
 import { contaminationThreshold, percentileThreshold, quantile } from './quantile';
 
-/** Reference: bubble-sorted copy, then the type-7 definition read as "the value with (n−1)·p values below it", interpolated between neighbours. */
+/**
+ * Reference: bubble-sorted copy, then the type-7 definition read as "the value with (n−1)·p values below it",
+ * interpolated between neighbours.
+ */
 function bruteForceQuantile(values: number[], p: number): number {
   const s = [...values];
   for (let i = 0; i < s.length; i++)

@@ -13,7 +13,10 @@ export function sortedAscending(scores: ArrayLike<number>): Float64Array {
   return Float64Array.from(scores).sort();
 }
 
-/** Quantile of an ascending array, linear interpolation: h = (n−1)·p, x_⌊h⌋ + (h−⌊h⌋)(x_⌊h⌋+1 − x_⌊h⌋) (Hyndman & Fan 1996, type 7 = numpy default). */
+/**
+ * Quantile of an ascending array, linear interpolation: h = (n−1)·p, x_⌊h⌋ + (h−⌊h⌋)(x_⌊h⌋+1 − x_⌊h⌋) (Hyndman & Fan
+ * 1996, type 7 = numpy default).
+ */
 export function quantileOfSorted(sorted: ArrayLike<number>, p: number): number {
   if (!(p >= 0 && p <= 1)) throw new ParameterError(`quantile: level ${p} is not in [0, 1]`);
   if (sorted.length === 0) throw new ParameterError('quantile: no values');
@@ -36,7 +39,10 @@ export function percentileThreshold(scores: ArrayLike<number>, q: number): numbe
   return quantile(scores, q / 100);
 }
 
-/** Threshold flagging about a share c of the scores: the 100·(1−c)-th percentile (contamination rate, as scikit-learn's outlier detectors). */
+/**
+ * Threshold flagging about a share c of the scores: the 100·(1−c)-th percentile (contamination rate, as scikit-learn's
+ * outlier detectors).
+ */
 export function contaminationThreshold(scores: ArrayLike<number>, share: number): number {
   if (!(share >= 0 && share <= 1))
     throw new ParameterError(`contaminationThreshold: share = ${share} is not in [0, 1]`);

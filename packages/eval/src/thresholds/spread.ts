@@ -77,7 +77,10 @@ export interface IteratedThresholdResult {
   keptCount: number;
 }
 
-/** Exathlon iteration: τ_i = select(S_i), S_{i+1} = {s ∈ S_i : s ≤ removal_factor·τ_i}, until S stops changing (Exathlon threshold_selectors.py, docs/divad.md §2). */
+/**
+ * Exathlon iteration: τ_i = select(S_i), S_{i+1} = {s ∈ S_i : s ≤ removal_factor·τ_i}, until S stops changing (Exathlon
+ * threshold_selectors.py, docs/divad.md §2).
+ */
 export function iteratedThreshold(
   scores: ArrayLike<number>,
   select: ThresholdSelector,

@@ -93,7 +93,10 @@ export function stResultLineKey(r: ResultRecord): string {
   });
 }
 
-/** Fewest root faults of a simulated cluster: the simulator's default T·N/3200 gives none to a tiny test cluster, whose train and validation periods then hold no anomaly. */
+/**
+ * Fewest root faults of a simulated cluster: the simulator's default T·N/3200 gives none to a tiny test cluster, whose
+ * train and validation periods then hold no anomaly.
+ */
 export const MIN_SIM_FAULTS = 6;
 
 /** The simulator options of the default cluster of a budget, with overrides. */
@@ -131,13 +134,15 @@ export function experimentRuns(
 ): StRun[] {
   if (levels && (experiment === 'compare' || experiment === 'robustness'))
     throw new ParameterError(
-      `levels replace the window lengths or node counts of the window and scale experiments; '${experiment}' takes none`,
+      `levels replace the window lengths or node counts of the window and scale experiments; ` +
+        `'${experiment}' takes none`,
     );
   const simulatedOnly = experiment === 'scale' || experiment === 'robustness';
   const nezha = datasets.filter((d) => d !== 'sim');
   if (simulatedOnly && nezha.length > 0)
     throw new ParameterError(
-      `experiment '${experiment}' varies the simulator and runs on 'sim' only; drop ${nezha.join(', ')} from --datasets`,
+      `experiment '${experiment}' varies the simulator and runs on 'sim' only; drop ${nezha.join(', ')} ` +
+        `from --datasets`,
     );
   const runs: StRun[] = [];
   const W = budget.windowLength;

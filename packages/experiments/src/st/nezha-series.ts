@@ -30,7 +30,10 @@ export const NEZHA_DATASETS = {
 } as const;
 export type NezhaDatasetId = keyof typeof NEZHA_DATASETS;
 
-/** `spans`: caller → callee services per graph window from the trace files; `dependency`: dependency.csv as one static graph; `auto`: dependency.csv where it exists, else spans where trace files exist, else none. */
+/**
+ * `spans`: caller → callee services per graph window from the trace files; `dependency`: dependency.csv as one static
+ * graph; `auto`: dependency.csv where it exists, else spans where trace files exist, else none.
+ */
 export type NezhaGraphSource = 'auto' | 'spans' | 'dependency' | 'none';
 
 export interface NezhaSeriesOptions {
@@ -69,7 +72,10 @@ export function minuteOf(ms: number): number {
 export function describeLabelWindow(window: LabelWindow): string {
   const rule = resolveLabelWindow(window);
   if (rule.mode === 'fixed') return `fixed ${rule.minutes} min after the injection`;
-  return `recovery (at least ${rule.minMinutes}, at most ${rule.maxMinutes} min; ends when the fault's signals are back within k = ${rule.k} robust σ of the ${rule.baselineRecords} nearest fault-free records)`;
+  return (
+    `recovery (at least ${rule.minMinutes}, at most ${rule.maxMinutes} min; ends when the fault's signals ` +
+    `are back within k = ${rule.k} robust σ of the ${rule.baselineRecords} nearest fault-free records)`
+  );
 }
 
 /** `recovery` | `fixed:<minutes>` → a label window. */
@@ -166,7 +172,8 @@ export async function nezhaNodeSeries(dataRoot: string, options: NezhaSeriesOpti
     const built = await graphFromEdgeList(nezhaDependencyFile(dataRoot, options.date), NEZHA_STEP_MS);
     graphs = built.graph.toNodeSeriesGraphs(series.entities, () => 0);
     notes.push(
-      `observed graph: dependency.csv, one static snapshot (${graphs[0].edges.length} edges among the ${series.entities.length} services)`,
+      `observed graph: dependency.csv, one static snapshot (${graphs[0].edges.length} edges among ` +
+        `the ${series.entities.length} services)`,
     );
   } else if (source === 'spans') {
     const minutes = options.graphWindowMinutes ?? 1;
@@ -179,7 +186,8 @@ export async function nezhaNodeSeries(dataRoot: string, options: NezhaSeriesOpti
     );
     graphs = graph.toNodeSeriesGraphs(series.entities, stepsFromTimestamps(series.timestamps!));
     notes.push(
-      `observed graph: spans of ${files.length} trace files, ${graphs.length} windows of ${minutes} min; each holds until the next observed window`,
+      `observed graph: spans of ${files.length} trace files, ${graphs.length} windows of ${minutes} min; ` +
+        `each holds until the next observed window`,
     );
   }
   if (graphs && graphs.length > 0) series.graphs = graphs;

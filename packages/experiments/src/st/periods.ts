@@ -41,7 +41,8 @@ export function parseSplit(text: string): SplitFractions {
     parts[0] + parts[1] + parts[2] > 1 + 1e-9
   ) {
     throw new ParameterError(
-      `split expects three positive fractions train,validation,test summing to at most 1 (e.g. 0.5,0.2,0.3), got '${text}'`,
+      `split expects three positive fractions train,validation,test summing to at most 1 (e.g. ` +
+        `0.5,0.2,0.3), got '${text}'`,
     );
   }
   return { train: parts[0], validation: parts[1], test: parts[2] };
@@ -75,7 +76,8 @@ export function splitPeriods(
   const testEnd = Math.min(end, valEnd + Math.floor(fractions.test * end));
   if (!(trainEnd > 0 && valEnd > trainEnd && testEnd > valEnd))
     throw new ParameterError(
-      `split of ${end} steps gives an empty period (train ${trainEnd}, validation ${valEnd - trainEnd}, test ${testEnd - valEnd})`,
+      `split of ${end} steps gives an empty period (train ${trainEnd}, validation ${valEnd - trainEnd}, ` +
+        `test ${testEnd - valEnd})`,
     );
   return { train: [0, trainEnd], validation: [trainEnd, valEnd], test: [valEnd, testEnd], unused: [testEnd, T] };
 }

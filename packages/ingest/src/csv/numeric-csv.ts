@@ -308,7 +308,8 @@ function parseQuotedCsv<T extends FloatArray>(
       const where = missing ? endLocation(raw, info.lines, opts.file) : locate(width);
       throw new InputError(
         where,
-        `${width} fields per row (${widthSource(opts)}); field ${missing ? record.length + 1 : width + 1} ${missing ? 'is missing' : 'starts here'}`,
+        `${width} fields per row (${widthSource(opts)}); ` +
+          `field ${missing ? record.length + 1 : width + 1} ${missing ? 'is missing' : 'starts here'}`,
         `${record.length} field${record.length === 1 ? '' : 's'}`,
       );
     }

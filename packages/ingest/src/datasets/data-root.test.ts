@@ -78,7 +78,8 @@ describe('data root', () => {
       'They come from (datasets.lock):',
       '  asd: github.com/zhhlee/InterFusion @ 8c85d51',
       '  smd: github.com/zhhlee/InterFusion @ 8c85d51 + github.com/NetManAIOps/OmniAnomaly @ 7fb0e0a',
-      'Point at a copy with --data-root DIR or DRIFTWATCH_DATA=DIR; `driftwatch datasets verify` checks it against datasets.lock.',
+      'Point at a copy with --data-root DIR or DRIFTWATCH_DATA=DIR; `driftwatch datasets verify` checks it ' +
+        'against datasets.lock.',
     ]);
     expect(() => resolveDataRoot({ flag: missing, repoRoot: repo })).toThrow(/\(given with --data-root\)/);
     const lonely = join(base, 'elsewhere', 'repo');

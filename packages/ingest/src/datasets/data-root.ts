@@ -51,7 +51,8 @@ export function resolveDataRoot(opts: ResolveDataRootOptions = {}): DataRootChoi
   else {
     throw new DataRootError(
       [
-        'no data root: neither --data-root nor DRIFTWATCH_DATA is set, and no repository root (a folder with nx.json) was found',
+        'no data root: neither --data-root nor DRIFTWATCH_DATA is set, and no repository root (a folder ' +
+          'with nx.json) was found',
         'above the current directory to look for ../shared/datasets next to it.',
         ...howToFix(opts.lockPath),
       ].join('\n'),
@@ -79,10 +80,12 @@ function howToFix(lockPath: string | undefined): string[] {
   if (sources) lines.push(`They come from (${DATASETS_LOCK}):`, ...sources.map((s) => `  ${s}`));
   else
     lines.push(
-      `Their sources are listed in ${DATASETS_LOCK} at the repository root${lockPath ? ` (could not read ${lockPath})` : ''}.`,
+      `Their sources are listed in ${DATASETS_LOCK} at the repository ` +
+        `root${lockPath ? ` (could not read ${lockPath})` : ''}.`,
     );
   lines.push(
-    `Point at a copy with --data-root DIR or ${DATA_ROOT_ENV}=DIR; \`driftwatch datasets verify\` checks it against ${DATASETS_LOCK}.`,
+    `Point at a copy with --data-root DIR or ${DATA_ROOT_ENV}=DIR; \`driftwatch datasets verify\` checks ` +
+      `it against ${DATASETS_LOCK}.`,
   );
   return lines;
 }

@@ -104,14 +104,16 @@ describe('label parsers under generated input', () => {
         fc.nat(),
         (entries, pick) => {
           const time = (e: { minute: number; second: number }) =>
-            `2023-01-29 ${String(Math.floor(e.minute / 60)).padStart(2, '0')}:${String(e.minute % 60).padStart(2, '0')}:${String(e.second).padStart(2, '0')}`;
+            `2023-01-29 ${String(Math.floor(e.minute / 60)).padStart(2, '0')}:` +
+            `${String(e.minute % 60).padStart(2, '0')}:${String(e.second).padStart(2, '0')}`;
           const render = (list: typeof entries) => {
             const byHour = new Map<string, string[]>();
             for (const e of list) {
               const hour = String(Math.floor(e.minute / 60)).padStart(2, '0');
               byHour.set(hour, [
                 ...(byHour.get(hour) ?? []),
-                `    {"inject_time": "${time(e)}", "inject_timestamp": "0", "inject_pod": "${e.pod}", "inject_type": "${e.type}"}`,
+                `    {"inject_time": "${time(e)}", "inject_timestamp": "0", "inject_pod": "${e.pod}", ` +
+                  `"inject_type": "${e.type}"}`,
               ]);
             }
             return `{\n${[...byHour].map(([h, xs]) => `  "${h}": [\n${xs.join(',\n')}\n  ]`).join(',\n')}\n}\n`;

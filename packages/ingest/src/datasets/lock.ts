@@ -42,7 +42,9 @@ export interface LockedDataset {
 export type UnpackKind = 'none' | 'gzip' | 'gunzip' | 'tar.gz' | 'zip';
 export const UNPACK_KINDS: readonly UnpackKind[] = ['none', 'gzip', 'gunzip', 'tar.gz', 'zip'];
 
-/** A conversion of the downloaded bytes before they are written ('numpy-pickle-text': numpy array pickle → text rows). */
+/**
+ * A conversion of the downloaded bytes before they are written ('numpy-pickle-text': numpy array pickle → text rows).
+ */
 export type ConvertKind = 'numpy-pickle-text';
 export const CONVERT_KINDS: readonly ConvertKind[] = ['numpy-pickle-text'];
 
@@ -191,7 +193,8 @@ export async function verifyDatasets(
   const unknown = (names ?? []).filter((n) => !known.includes(n));
   if (unknown.length > 0)
     throw new DataRootError(
-      `unknown data set${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; datasets.lock lists ${known.join(', ')}`,
+      `unknown data set${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; datasets.lock ` +
+        `lists ${known.join(', ')}`,
     );
   const chosen = names ? lock.datasets.filter((d) => names.includes(d.name)) : lock.datasets;
   const total = chosen.reduce((n, d) => n + d.files.length, 0);
@@ -266,7 +269,10 @@ async function verifyFile(dataRoot: string, dataset: string, f: LockedFile): Pro
 
 type Fail = (where: string, expected: string, found?: unknown) => never;
 
-/** The checks of one data set's `downloads` (every output inside the data set's folder, each output verifiable and written once). */
+/**
+ * The checks of one data set's `downloads` (every output inside the data set's folder, each output verifiable and
+ * written once).
+ */
 function checkDownloads(downloads: unknown, at: string, dataset: string, files: LockedFile[], fail: Fail): void {
   if (!Array.isArray(downloads)) return fail(at, 'an array', downloads);
   const locked = new Set(files.map((f) => f.path));

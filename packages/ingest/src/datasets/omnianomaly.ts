@@ -82,7 +82,8 @@ export async function readOmniAnomaly(
   const unknown = wanted.filter((e) => !available.includes(e));
   if (unknown.length > 0) {
     throw new DataRootError(
-      `${dataset}: unknown entit${unknown.length === 1 ? 'y' : 'ies'} ${unknown.join(', ')}; available: ${available.join(', ')}`,
+      `${dataset}: unknown entit${unknown.length === 1 ? 'y' : 'ies'} ${unknown.join(', ')}; ` +
+        `available: ${available.join(', ')}`,
     );
   }
   const eventTypes =
@@ -214,7 +215,8 @@ function parseInterpretation(
     if (!(start < end && end <= testRows)) {
       throw new InputError(
         { file, line: i + 1, column: 1 },
-        `a segment inside the ${testRows} test records (${dataset === 'asd' ? 'start ≤ end, both inclusive' : 'start < end, end exclusive'})`,
+        `a segment inside the ${testRows} test records ` +
+          `(${dataset === 'asd' ? 'start ≤ end, both inclusive' : 'start < end, end exclusive'})`,
         `${m[1]}-${m[2]}`,
       );
     }

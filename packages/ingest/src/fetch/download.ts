@@ -9,7 +9,9 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { DriftwatchError } from '@driftwatch/contracts';
 
-/** A download failed for a reason outside the data (network, HTTP status); a `.part` file, if any, is kept for a resume. */
+/**
+ * A download failed for a reason outside the data (network, HTTP status); a `.part` file, if any, is kept for a resume.
+ */
 export class DownloadError extends DriftwatchError {}
 
 export interface GetOptions {
@@ -30,7 +32,10 @@ export interface GetResponse {
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
-/** `url` with its origin (and path prefix) replaced by `baseUrl`: https://host/a/b + http://127.0.0.1:8080/m → http://127.0.0.1:8080/m/a/b. */
+/**
+ * `url` with its origin (and path prefix) replaced by `baseUrl`: https://host/a/b + http://127.0.0.1:8080/m →
+ * http://127.0.0.1:8080/m/a/b.
+ */
 export function mirrorUrl(url: string, baseUrl: string | undefined): string {
   if (!baseUrl) return url;
   const original = new URL(url);
@@ -166,7 +171,8 @@ export async function downloadToPart(url: string, part: string, opts: DownloadOp
   if (status === 206 && range?.first !== held) {
     response.resume();
     throw new DownloadError(
-      `GET ${answered}: asked for bytes from ${held} on, the server sent ${response.headers['content-range'] ?? 'no Content-Range'}`,
+      `GET ${answered}: asked for bytes from ${held} on, the server ` +
+        `sent ${response.headers['content-range'] ?? 'no Content-Range'}`,
     );
   }
   const resumedFrom = status === 206 ? held : 0;
@@ -190,12 +196,14 @@ export async function downloadToPart(url: string, part: string, opts: DownloadOp
   } catch (error) {
     const why = networkError(answered, error as Error).message.replace(/^GET \S+: /, '');
     throw new DownloadError(
-      `GET ${answered}: ${why} after ${received} of ${total ?? '?'} bytes; ${part} is kept, run the same fetch again to resume`,
+      `GET ${answered}: ${why} after ${received} of ${total ?? '?'} bytes; ${part} is kept, run the same ` +
+        `fetch again to resume`,
     );
   }
   if (total !== undefined && received !== total) {
     throw new DownloadError(
-      `GET ${answered}: the connection ended after ${received} of ${total} bytes; ${part} is kept, run the same fetch again to resume`,
+      `GET ${answered}: the connection ended after ${received} of ${total} bytes; ${part} is kept, run the ` +
+        `same fetch again to resume`,
     );
   }
   await syncFile(part);

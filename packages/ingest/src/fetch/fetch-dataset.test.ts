@@ -141,23 +141,27 @@ describeReal('fetchDataset with the repository lock and a local server laid out 
     expect(await filesUnder(target)).toEqual([path]);
   });
 
-  it('rejects a corrupted download with an IntegrityError naming URL, expected and found sha256, and writes nothing', async () => {
-    const path = 'nezha/construct_data/root_cause_ts.json';
-    const good = await readFile(join(dataRoot!, path));
-    const bad = Buffer.from(good);
-    bad[10] ^= 0x01;
-    const corrupt = await serveFiles(new Map([[nezhaPath(path.slice(6)), bad]]));
-    try {
-      const run = fetchDataset(lock, 'nezha', target, { baseUrl: corrupt.origin, only: [path] });
-      await expect(run).rejects.toThrow(IntegrityError);
-      await expect(fetchDataset(lock, 'nezha', target, { baseUrl: corrupt.origin, only: [path] })).rejects.toThrow(
-        `${corrupt.origin}${nezhaPath(path.slice(6))}: sha256 ${sha(bad)}, expected ${lockedSha(path)}`,
-      );
-    } finally {
-      await corrupt.close();
-    }
-    expect(await filesUnder(target)).toEqual([]);
-  });
+  it(
+    'rejects a corrupted download with an IntegrityError naming URL, expected and found sha256, and writes ' +
+      'nothing',
+    async () => {
+      const path = 'nezha/construct_data/root_cause_ts.json';
+      const good = await readFile(join(dataRoot!, path));
+      const bad = Buffer.from(good);
+      bad[10] ^= 0x01;
+      const corrupt = await serveFiles(new Map([[nezhaPath(path.slice(6)), bad]]));
+      try {
+        const run = fetchDataset(lock, 'nezha', target, { baseUrl: corrupt.origin, only: [path] });
+        await expect(run).rejects.toThrow(IntegrityError);
+        await expect(fetchDataset(lock, 'nezha', target, { baseUrl: corrupt.origin, only: [path] })).rejects.toThrow(
+          `${corrupt.origin}${nezhaPath(path.slice(6))}: sha256 ${sha(bad)}, expected ${lockedSha(path)}`,
+        );
+      } finally {
+        await corrupt.close();
+      }
+      expect(await filesUnder(target)).toEqual([]);
+    },
+  );
 
   it('keeps a file that is already right, and refuses to overwrite one that differs unless asked', async () => {
     const [good, other] = ['nezha/LICENSE', 'nezha/construct_data/root_cause_ts.json'];
@@ -241,7 +245,8 @@ describeReal('fetchDataset with the repository lock and a local server laid out 
           only: ['alibaba-v2018/machine_meta.csv'],
         }),
       ).rejects.toThrow(
-        `${alibaba.origin}/v2018Traces/machine_meta.tar.gz: sha256 ${sha(fake)}, expected b5b1b786b22cd413a3674b8f2ebfb2f02fac991c95df537f363ef2797c8f6d55`,
+        `${alibaba.origin}/v2018Traces/machine_meta.tar.gz: sha256 ${sha(fake)}, expected ` +
+          `b5b1b786b22cd413a3674b8f2ebfb2f02fac991c95df537f363ef2797c8f6d55`,
       );
     } finally {
       await alibaba.close();

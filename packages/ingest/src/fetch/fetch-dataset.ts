@@ -99,7 +99,10 @@ export function isUnder(path: string, only: string[]): boolean {
   });
 }
 
-/** The download is chosen by `only` when one of its outputs (an archive without a member list: its folder) lies at or below one of them. */
+/**
+ * The download is chosen by `only` when one of its outputs (an archive without a member list: its folder) lies at or
+ * below one of them.
+ */
 export function isSelected(download: LockDownload, only: string[] | undefined): boolean {
   if (!only || only.length === 0) return true;
   const paths = download.members ? download.members.map((m) => m.to) : [download.to];
@@ -122,7 +125,10 @@ export function partPathOf(download: LockDownload): string {
 
 export type OutputState = 'missing' | 'present' | 'differs';
 
-/** Whether an output is in place: its sha256 (or, compressed, its content's sha256) matches; a file with no known checksum counts as present. */
+/**
+ * Whether an output is in place: its sha256 (or, compressed, its content's sha256) matches; a file with no known
+ * checksum counts as present.
+ */
 export async function outputState(
   dataRoot: string,
   output: PlannedOutput,
@@ -147,7 +153,10 @@ export function normaliseMemberPath(path: string): string {
   return path.replace(/^(\.\/|\/)+/, '');
 }
 
-/** An archive entry stands for member `name` when its path equals it, or ends in '/<name>' (an archive with a top folder). */
+/**
+ * An archive entry stands for member `name` when its path equals it, or ends in '/<name>' (an archive with a top
+ * folder).
+ */
 export function memberMatches(entryPath: string, name: string): 'exact' | 'suffix' | undefined {
   const p = normaliseMemberPath(entryPath);
   const n = normaliseMemberPath(name);
@@ -166,7 +175,10 @@ export function pickZipEntry(entries: ZipEntry[], name: string, file: string): Z
   return suffix[0];
 }
 
-/** One line naming the URL, the sha256 found and expected, and the sizes when they differ; undefined when the download matches. */
+/**
+ * One line naming the URL, the sha256 found and expected, and the sizes when they differ; undefined when the download
+ * matches.
+ */
 export function downloadMismatch(
   url: string,
   download: LockDownload,
@@ -229,7 +241,9 @@ export async function fetchDataset(
   }
   if (differing.length > 0) {
     throw new DataRootError(
-      `${differing.length} file(s) of ${name} differ from datasets.lock and were left as they are: ${differing.slice(0, 5).join(', ')}${differing.length > 5 ? ', …' : ''}; move them away or pass replace (--replace)`,
+      `${differing.length} file(s) of ${name} differ from datasets.lock and were left as they ` +
+        `are: ${differing.slice(0, 5).join(', ')}${differing.length > 5 ? ', …' : ''}; move them away or pass ` +
+        `replace (--replace)`,
     );
   }
   const context: Context = { dataset, dataRoot, opts, report, index: 0, count: work.length };

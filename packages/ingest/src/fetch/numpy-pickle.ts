@@ -365,7 +365,9 @@ export function numpyArrayToText(a: NumpyArray): string {
   return lines.map((l) => `${l}\n`).join('');
 }
 
-/** Shortest decimal that reads back to the same float32, positional, trailing zeros trimmed (numpy Dragon4 "unique"). */
+/**
+ * Shortest decimal that reads back to the same float32, positional, trailing zeros trimmed (numpy Dragon4 "unique").
+ */
 export function formatFloat32(x: number): string {
   if (!Number.isFinite(x)) return Number.isNaN(x) ? 'nan' : x > 0 ? 'inf' : '-inf';
   if (x === 0) return Object.is(x, -0) ? '-0' : '0';

@@ -30,7 +30,10 @@ function field(block: Uint8Array, offset: number, length: number): string {
   return Buffer.from(bytes.subarray(0, end < 0 ? length : end)).toString('utf8');
 }
 
-/** A numeric header field: octal digits (ustar), or big-endian base-256 when the top bit of the first byte is set (GNU, for sizes ≥ 8 GiB). */
+/**
+ * A numeric header field: octal digits (ustar), or big-endian base-256 when the top bit of the first byte is set (GNU,
+ * for sizes ≥ 8 GiB).
+ */
 export function parseTarNumber(bytes: Uint8Array): number {
   if (bytes[0] & 0x80) {
     let n = BigInt(bytes[0] & 0x7f);

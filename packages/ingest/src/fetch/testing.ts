@@ -23,7 +23,9 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** Serves `routes` (URL path → bytes, or → a file on disk read when asked for); `redirects` answer 302 to another path. */
+/**
+ * Serves `routes` (URL path → bytes, or → a file on disk read when asked for); `redirects` answer 302 to another path.
+ */
 export async function serveFiles(
   routes: Map<string, Buffer | string>,
   redirects = new Map<string, string>(),

@@ -101,7 +101,9 @@ export async function writeVerified(
     if (check.sha256 && sha256 !== check.sha256) {
       // compressed output: the content was checked above, only the compressor's choices differ
       if (!(check.compress && check.contentSha256)) throw mismatch(check, check.sha256, sha256);
-      note = `${check.label}: content verified, but ${tool} wrote other gzip bytes than the locked file (sha256 ${sha256}); \`datasets verify\` will list it`;
+      note =
+        `${check.label}: content verified, but ${tool} wrote other gzip bytes than the locked file ` +
+        `(sha256 ${sha256}); \`datasets verify\` will list it`;
     }
     await syncFile(temporary);
     await rename(temporary, target);

@@ -120,7 +120,10 @@ export function parseCentralDirectory(dir: Buffer, count: number, file?: string)
   return entries;
 }
 
-/** ZIP64 extra field (id 1): 8-byte size, compressed size, offset, each present only where the 4-byte field is 0xFFFFFFFF. */
+/**
+ * ZIP64 extra field (id 1): 8-byte size, compressed size, offset, each present only where the 4-byte field is
+ * 0xFFFFFFFF.
+ */
 function applyZip64Extra(entry: ZipEntry, extra: Buffer): void {
   let p = 0;
   while (p + 4 <= extra.length) {
@@ -174,7 +177,8 @@ export async function openZipEntry(path: string, entry: ZipEntry): Promise<Reada
       if (size !== entry.size || crc !== entry.crc32) {
         done(
           new IntegrityError(
-            `${path}: zip member ${entry.name} has ${size} bytes and CRC-32 ${hex8(crc)}, expected ${entry.size} bytes and ${hex8(entry.crc32)}`,
+            `${path}: zip member ${entry.name} has ${size} bytes and CRC-32 ${hex8(crc)}, ` +
+              `expected ${entry.size} bytes and ${hex8(entry.crc32)}`,
           ),
         );
       } else done();

@@ -72,7 +72,8 @@ describe('readArrowBatches', () => {
       for await (const batch of readArrowBatches(path)) void batch;
     };
     await expect(read(csv)).rejects.toThrow(
-      'not.arrow:1:1: expected an Arrow IPC file ("ARROW1" at the start) or stream (0xFFFFFFFF at the start), found "a file starting with bytes 74 73 2c 63 70 75 0a 31"',
+      'not.arrow:1:1: expected an Arrow IPC file ("ARROW1" at the start) or stream (0xFFFFFFFF at the ' +
+        'start), found "a file starting with bytes 74 73 2c 63 70 75 0a 31"',
     );
     const whole = await readFile(join(dir, 'seq.arrow'));
     const cut = join(dir, 'cut.arrow');

@@ -75,7 +75,8 @@ export function timeColumnMs(
   } else if (isNumericType(type)) {
     if (unit === 'iso')
       throw new ParameterError(
-        `${file}: column "${name}" holds numbers, so timestampUnit "iso" cannot apply; give the epoch unit (s, ms, us, ns)`,
+        `${file}: column "${name}" holds numbers, so timestampUnit "iso" cannot apply; give the epoch unit ` +
+          `(s, ms, us, ns)`,
       );
     const perUnit = MS_PER_UNIT[unit ?? 's'];
     const vector = makeVector(data);

@@ -88,7 +88,8 @@ function columnText(data: Data, name: string, delimiter: string, style: CsvTimeS
     };
   }
   throw new ParameterError(
-    `column "${name}" of type ${String(type)} cannot be written to CSV (numbers, text, dictionaries, booleans, dates and timestamps can)`,
+    `column "${name}" of type ${String(type)} cannot be written to CSV (numbers, text, dictionaries, ` +
+      `booleans, dates and timestamps can)`,
   );
 }
 

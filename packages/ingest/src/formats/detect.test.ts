@@ -36,7 +36,8 @@ describe('format detection', () => {
 
   it('rejects a file whose name promises Arrow or Parquet but whose bytes do not, and unknown binary', async () => {
     await expect(detectFormat(await file('x.arrow', 'hello world'))).rejects.toThrow(
-      'x.arrow:1:1: expected an Arrow IPC file ("ARROW1" or 0xFFFFFFFF at the start), found "a file starting with \\"hello wo\\""',
+      'x.arrow:1:1: expected an Arrow IPC file ("ARROW1" or 0xFFFFFFFF at the start), found "a file ' +
+        'starting with \\"hello wo\\""',
     );
     await expect(detectFormat(await file('y.arrow', 'ts,a\n1,2\n'))).rejects.toThrow(
       'found "a file starting with bytes 74 73 2c 61 0a 31 2c 32"',

@@ -10,7 +10,10 @@ export type ArrowIpcLayout = 'file' | 'stream';
 const ARROW_MAGIC = 'ARROW1';
 const PARQUET_MAGIC = 'PAR1';
 
-/** Arrow IPC file format starts with "ARROW1"; the stream format with the continuation marker 0xFFFFFFFF (Arrow columnar spec, "IPC"). */
+/**
+ * Arrow IPC file format starts with "ARROW1"; the stream format with the continuation marker 0xFFFFFFFF (Arrow columnar
+ * spec, "IPC").
+ */
 export function arrowLayoutOf(head: Uint8Array): ArrowIpcLayout | undefined {
   if (head.length >= 6 && Buffer.from(head.buffer, head.byteOffset, 6).toString('latin1') === ARROW_MAGIC)
     return 'file';
@@ -80,7 +83,9 @@ export async function detectFormat(path: string): Promise<InputFormat> {
   if (byExtension === 'arrow' || byExtension === 'parquet') {
     throw new InputError(
       { file: path, line: 1, column: 1 },
-      `${byExtension === 'arrow' ? 'an Arrow IPC file ("ARROW1" or 0xFFFFFFFF at the start)' : 'a Parquet file ("PAR1" at the start)'}`,
+      byExtension === 'arrow'
+        ? 'an Arrow IPC file ("ARROW1" or 0xFFFFFFFF at the start)'
+        : 'a Parquet file ("PAR1" at the start)',
       describeHead(head),
     );
   }

@@ -33,7 +33,8 @@ describe('JSON syntax errors', () => {
 
   it('reports the end of the text for a cut-off document', () => {
     expect(() => parseJsonText('{"a":', 'cut.json')).toThrow(
-      'cut.json:1:6: expected a JSON value (object, array, string, number, true, false or null), found "the end of the text"',
+      'cut.json:1:6: expected a JSON value (object, array, string, number, true, false or null), found ' +
+        '"the end of the text"',
     );
   });
 

@@ -13,7 +13,14 @@ export type JsonPath = readonly (string | number)[];
 
 /** `$.data.result[2].values[5]` — the JSONPath spelling users see in error messages. */
 export function formatJsonPath(path: JsonPath): string {
-  return `$${path.map((p) => (typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`)).join('')}`;
+  return (
+    '$' +
+    path
+      .map((p) =>
+        typeof p === 'number' ? `[${p}]` : /^[A-Za-z_$][\w$]*$/.test(p) ? `.${p}` : `[${JSON.stringify(p)}]`,
+      )
+      .join('')
+  );
 }
 
 /** 1-based line and column of a UTF-16 offset; the column counts code points, as the CSV readers do. */
@@ -65,7 +72,10 @@ function foundAt(text: string, offset: number): string {
   return c < 0x20 ? `control character U+${c.toString(16).padStart(4, '0').toUpperCase()}` : String.fromCodePoint(c);
 }
 
-/** Where the positioned parser (json/positions.ts) stops on a syntax error, and what it expected; undefined for valid JSON. */
+/**
+ * Where the positioned parser (json/positions.ts) stops on a syntax error, and what it expected; undefined for valid
+ * JSON.
+ */
 export function findJsonSyntaxError(text: string): JsonSyntaxProblem | undefined {
   try {
     parseJsonWithPositions(text, '');

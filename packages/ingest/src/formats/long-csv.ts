@@ -9,7 +9,10 @@ import type { CsvInputOptions, CsvMapping } from './wide-csv';
 import { grownTo } from '../stream/grow';
 
 export interface LongCsvOptions extends CsvInputOptions {
-  /** a second value for the same entity, time and metric: 'error' (default), keep the 'first' or the 'last' in file order */
+  /**
+   * a second value for the same entity, time and metric: 'error' (default), keep the 'first' or the 'last' in file
+   * order
+   */
   duplicates?: DuplicatePolicy;
   /** the entity of every row when the mapping names no entity column (default "all") */
   defaultEntity?: string;
@@ -194,7 +197,9 @@ function pivotEntity(
       if (duplicates === 'error') {
         throw new InputError(
           { file, line: cells.lines[i] },
-          `one value per entity, time and metric (line ${filledBy[cell]} already has metric ${JSON.stringify(features[featureOf[cells.metrics[i]]])} of entity ${JSON.stringify(entity)} at ${cells.times[i]} ms)`,
+          `one value per entity, time and metric (line ${filledBy[cell]} already has ` +
+            `metric ${JSON.stringify(features[featureOf[cells.metrics[i]]])} of ` +
+            `entity ${JSON.stringify(entity)} at ${cells.times[i]} ms)`,
           'a second value',
         );
       }

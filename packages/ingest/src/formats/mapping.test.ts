@@ -27,12 +27,14 @@ describe('parseMappingArgs', () => {
     const cases: [string[], string][] = [
       [
         ['--map', 'timestmp=ts'],
-        '--map timestmp=ts: unknown mapping key "timestmp" (keys: format, timestamp, timestampUnit, entity, metrics, metric, value, delimiter, entityLabel, metricLabel)',
+        '--map timestmp=ts: unknown mapping key "timestmp" (keys: format, timestamp, timestampUnit, ' +
+          'entity, metrics, metric, value, delimiter, entityLabel, metricLabel)',
       ],
       [['--map', 'timestamp'], '--map timestamp: expected key=value'],
       [
         ['--map', 'timestampUnit=hours'],
-        '--map timestampUnit=hours: mapping key "timestampUnit" must be one of "s", "ms", "us", "ns", "iso", got "hours"',
+        '--map timestampUnit=hours: mapping key "timestampUnit" must be one of "s", "ms", "us", "ns", ' +
+          '"iso", got "hours"',
       ],
       [
         ['--metrics', 'a,,b'],
@@ -45,7 +47,8 @@ describe('parseMappingArgs', () => {
       [['--map', 'entity=x', '--map', 'entity=y'], '--map entity=y: mapping key "entity" is given twice'],
       [
         ['--format', 'excel'],
-        '--format excel: mapping key "format" must be one of "wide-csv", "long-csv", "arrow", "parquet", "prometheus", got "excel"',
+        '--format excel: mapping key "format" must be one of "wide-csv", "long-csv", "arrow", "parquet", ' +
+          '"prometheus", got "excel"',
       ],
       [
         ['--format', 'wide-csv', '--map', 'metric=m'],
@@ -79,7 +82,8 @@ describe('mapping files', () => {
     await expect(readMappingFile(path)).rejects.toThrow(
       new InputError(
         { file: path, line: 3, column: 3 },
-        'a mapping key (format, timestamp, timestampUnit, entity, metrics, metric, value, delimiter, entityLabel, metricLabel) at $.timestmp',
+        'a mapping key (format, timestamp, timestampUnit, entity, metrics, metric, value, delimiter, ' +
+          'entityLabel, metricLabel) at $.timestmp',
         '"timestmp"',
       ),
     );
@@ -102,7 +106,8 @@ describe('mapping files', () => {
     expect(() => parseMappingJson('{"format": "prometheus", "entity": "host"}', 'm.json')).toThrow(
       new InputError(
         { file: 'm.json', line: 1, column: 26 },
-        'only keys that apply to format "prometheus" (entity applies to wide-csv, long-csv, arrow, parquet) at $.entity',
+        'only keys that apply to format "prometheus" (entity applies to wide-csv, long-csv, arrow, ' +
+          'parquet) at $.entity',
         '"entity"',
       ),
     );

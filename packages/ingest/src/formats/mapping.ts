@@ -170,7 +170,8 @@ function rejectKeysNotFor(spec: InputMappingSpec, format: InputFormat, source: s
   if (stray.length > 0) {
     const key = stray[0];
     throw new ParameterError(
-      `${source}: mapping key "${key}" does not apply to ${format} (it applies to ${KEY_RULES[key].formats.join(', ')})`,
+      `${source}: mapping key "${key}" does not apply to ${format} (it applies ` +
+        `to ${KEY_RULES[key].formats.join(', ')})`,
     );
   }
 }

@@ -40,14 +40,16 @@ describe('readParquetBatches', () => {
     const csv = join(dir, 'not.parquet');
     await writeFile(csv, 'id,x\n1,0.5\n');
     await expect(readAll(csv)).rejects.toThrow(
-      'not.parquet:1:1: expected a Parquet file ("PAR1" at the start), found "a file starting with bytes 69 64 2c 78 0a 31 2c 30"',
+      'not.parquet:1:1: expected a Parquet file ("PAR1" at the start), found "a file starting with bytes ' +
+        '69 64 2c 78 0a 31 2c 30"',
     );
     const whole = await parquetFile('whole.parquet', 5);
     const bytes = await readFile(whole);
     const cut = join(dir, 'cut.parquet');
     await writeFile(cut, bytes.subarray(0, bytes.length - 10));
     await expect(readAll(cut)).rejects.toThrow(
-      `cut.parquet: expected a complete Parquet file ("PAR1" at the end; the file looks truncated), found "${bytes.length - 10} bytes"`,
+      `cut.parquet: expected a complete Parquet file ("PAR1" at the end; the file looks truncated), found ` +
+        `"${bytes.length - 10} bytes"`,
     );
     // the magic at both ends but garbage between: the wasm reader's own error comes through
     const fake = join(dir, 'fake.parquet');

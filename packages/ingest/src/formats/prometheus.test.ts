@@ -57,7 +57,8 @@ describe('Prometheus range-query JSON', () => {
     expect(() => parsePrometheusMatrix(response([inf]), 'q.json')).toThrow(
       new InputError(
         { file: 'q.json', line: 2, column: 66 },
-        'a finite sample value at index 1 of series lat{instance="a"} (read ±Inf as missing with infinities: "missing") at $.data.result[0].values[1][1]',
+        'a finite sample value at index 1 of series lat{instance="a"} (read ±Inf as missing with ' +
+          'infinities: "missing") at $.data.result[0].values[1][1]',
         '+Inf',
       ),
     );
@@ -77,7 +78,8 @@ describe('Prometheus range-query JSON', () => {
     );
     const word = '{"metric":{"__name__":"cpu","instance":"a"},"values":[[1,"high"]]}';
     expect(() => parsePrometheusMatrix(response([word]), 'q.json')).toThrow(
-      'q.json:2:58: expected a sample value string ("0.5", "NaN", "+Inf") at index 0 of series cpu{instance="a"} at $.data.result[0].values[0][1], found "\\"high\\""',
+      'q.json:2:58: expected a sample value string ("0.5", "NaN", "+Inf") at index 0 of series ' +
+        'cpu{instance="a"} at $.data.result[0].values[0][1], found "\\"high\\""',
     );
   });
 
@@ -106,7 +108,8 @@ describe('Prometheus range-query JSON', () => {
 
   it('rejects two series for the same entity and feature', () => {
     expect(() => parsePrometheusMatrix(response([CPU_A, CPU_A]), 'q.json')).toThrow(
-      'q.json:3:1: expected one series per instance and __name__ ($.data.result[0] is also "a" / "cpu") at $.data.result[1], found "cpu{instance=\\"a\\",job=\\"node\\"}"',
+      'q.json:3:1: expected one series per instance and __name__ ($.data.result[0] is also "a" / "cpu") at ' +
+        '$.data.result[1], found "cpu{instance=\\"a\\",job=\\"node\\"}"',
     );
   });
 

@@ -117,7 +117,8 @@ export function parsePrometheusMatrix(text: string, file: string, options: Prome
     if (earlier !== undefined)
       fail(
         at,
-        `one series per ${entityLabel} and ${metricLabel} ($.data.result[${earlier}] is also ${JSON.stringify(entity)} / ${JSON.stringify(feature)})`,
+        `one series per ${entityLabel} and ${metricLabel} ($.data.result[${earlier}] is ` +
+          `also ${JSON.stringify(entity)} / ${JSON.stringify(feature)})`,
         name,
       );
     seen.set(key, s);
@@ -125,7 +126,8 @@ export function parsePrometheusMatrix(text: string, file: string, options: Prome
     if (!Array.isArray(values))
       return fail(
         [...at, 'values'],
-        `an array of [time, "value"] pairs in series ${name}${'histograms' in item ? ' (native histograms are not read)' : ''}`,
+        `an array of [time, "value"] pairs in ` +
+          `series ${name}${'histograms' in item ? ' (native histograms are not read)' : ''}`,
         describe(values),
       );
     series.push(readSamples(values, [...at, 'values'], name, entity, feature, infinities, fail));

@@ -27,7 +27,10 @@ export interface WideCsvPlan {
   metrics: string[];
 }
 
-/** The header names of a CSV input (first non-blank line; quotes per RFC 4180; names trimmed as `readCsvBatches` trims them). */
+/**
+ * The header names of a CSV input (first non-blank line; quotes per RFC 4180; names trimmed as `readCsvBatches` trims
+ * them).
+ */
 export async function readCsvHeader(input: TextInput, delimiter = ','): Promise<string[]> {
   const file = inputName(input);
   let first: LineChunk | undefined;

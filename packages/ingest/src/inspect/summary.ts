@@ -20,7 +20,10 @@ export interface DatasetInspection {
   timeSpan?: { startMs: number; endMs: number };
   /** the most common step between consecutive records, ms */
   samplingStepMs?: number;
-  /** records per event type (label codes named through the ranges); 'normal' counts label 0, 'unlabelled' the records of sequences without labels */
+  /**
+   * records per event type (label codes named through the ranges); 'normal' counts label 0, 'unlabelled' the records of
+   * sequences without labels
+   */
   labelCounts: Record<string, number>;
   /** labelled ranges per event type; ignored ranges count under '<type> (ignored)' */
   rangeCounts: Record<string, number>;

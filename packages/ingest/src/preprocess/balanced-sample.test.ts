@@ -37,7 +37,8 @@ describe('balancedSample', () => {
   it('draws ⌈(n_f/n_κ)·n_per⌉ windows per file', () => {
     const sample = balancedSample(ws, keyOf, 0);
     const expected = expectedCounts();
-    // worked by hand: n = 58+23+10+7+58 = 156, n_per = 52; A has 91 windows: ⌈58·52/91⌉ = 34, ⌈23·52/91⌉ = 14, ⌈10·52/91⌉ = 6
+    // worked by hand: n = 58+23+10+7+58 = 156, n_per = 52; A has 91 windows: ⌈58·52/91⌉ = 34, ⌈23·52/91⌉ = 14,
+    // ⌈10·52/91⌉ = 6
     expect(expected).toEqual([34, 14, 6, 52, 52]);
     expect(countsByFile(sample)).toEqual(expected);
     expect(sample.count).toBe(expected.reduce((a, b) => a + b, 0));

@@ -42,7 +42,8 @@ describe('sequencesFromBatches', () => {
   it('names both lines of a duplicate time, or keeps the first or last record as asked', async () => {
     const text = 'a,1,1,1\na,2,2,2\na,2,3,3\na,4,4,4\n';
     await expect(assemble(text)).rejects.toThrow(
-      'm.csv:3: expected one record per time within entity "a" in column "t" (line 2 has the same time), found "2000 ms again"',
+      'm.csv:3: expected one record per time within entity "a" in column "t" (line 2 has the same time), ' +
+        'found "2000 ms again"',
     );
     expect([...(await assemble(text, { duplicates: 'first' }))[0].values]).toEqual([1, 1, 2, 2, 4, 4]);
     expect([...(await assemble(text, { duplicates: 'last' }))[0].values]).toEqual([1, 1, 3, 3, 4, 4]);

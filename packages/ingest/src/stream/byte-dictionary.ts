@@ -24,7 +24,9 @@ export class ByteDictionary {
     return true;
   }
 
-  /** The code of the key bytes[start, end), added if new; h ← (h ⊕ byte) · 16777619 from 2166136261 (FNV-1a, 32 bit). */
+  /**
+   * The code of the key bytes[start, end), added if new; h ← (h ⊕ byte) · 16777619 from 2166136261 (FNV-1a, 32 bit).
+   */
   codeOf(bytes: Uint8Array, start: number, end: number): number {
     let h = 2166136261;
     for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 16777619);

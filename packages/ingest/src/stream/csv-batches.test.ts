@@ -158,33 +158,36 @@ describe('readCsvBatches', () => {
     expect(rows.map((r) => r.msg)).toEqual(['a,b', 'say "hi"\nsecond line', 'plain']);
   });
 
-  it('gives the same rows whatever the chunk and batch sizes, including quoted line breaks on chunk edges', async () => {
-    const lines = Array.from(
-      { length: 200 },
-      (_, i) => `e${i % 7},${i},${i % 5 === 0 ? '' : (i * 0.25).toFixed(2)},"x\n${i}"`,
-    );
-    const text = `${lines.join('\r\n')}\r\n`;
-    const columns: CsvColumn[] = [
-      { name: 'e', type: 'dictionary' },
-      { name: 't', type: 'int32' },
-      { name: 'v', type: 'float64' },
-      { name: 's', type: 'utf8' },
-    ];
-    const expected = lines.map((_, i) => ({
-      e: `e${i % 7}`,
-      t: i,
-      v: i % 5 === 0 ? null : Number((i * 0.25).toFixed(2)),
-      s: `x\n${i}`,
-    }));
-    for (const chunkBytes of [16, 17, 61, 1000, 1 << 20]) {
-      for (const batchRows of [1, 7, 64, 1000]) {
-        const batches = await collect({ file: 'c.csv', data: text }, { columns, chunkBytes, batchRows });
-        expect(rowsOf(batches)).toEqual(expected);
-        expect(batches.every((b) => b.numRows <= batchRows)).toBe(true);
-        expect([...sourceLinesOf(batches[batches.length - 1])!].pop()).toBe(399);
+  it(
+    'gives the same rows whatever the chunk and batch ' + 'sizes, including quoted line breaks on chunk edges',
+    async () => {
+      const lines = Array.from(
+        { length: 200 },
+        (_, i) => `e${i % 7},${i},${i % 5 === 0 ? '' : (i * 0.25).toFixed(2)},"x\n${i}"`,
+      );
+      const text = `${lines.join('\r\n')}\r\n`;
+      const columns: CsvColumn[] = [
+        { name: 'e', type: 'dictionary' },
+        { name: 't', type: 'int32' },
+        { name: 'v', type: 'float64' },
+        { name: 's', type: 'utf8' },
+      ];
+      const expected = lines.map((_, i) => ({
+        e: `e${i % 7}`,
+        t: i,
+        v: i % 5 === 0 ? null : Number((i * 0.25).toFixed(2)),
+        s: `x\n${i}`,
+      }));
+      for (const chunkBytes of [16, 17, 61, 1000, 1 << 20]) {
+        for (const batchRows of [1, 7, 64, 1000]) {
+          const batches = await collect({ file: 'c.csv', data: text }, { columns, chunkBytes, batchRows });
+          expect(rowsOf(batches)).toEqual(expected);
+          expect(batches.every((b) => b.numRows <= batchRows)).toBe(true);
+          expect([...sourceLinesOf(batches[batches.length - 1])!].pop()).toBe(399);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('reads gzip files while streaming and reports progress in compressed bytes', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dw-csv-'));
@@ -295,64 +298,67 @@ describe('readCsvBatches', () => {
     ]);
   });
 
-  it('fuzz: any text either reads as an independent split-and-Number parser says, or fails at the first bad field', async () => {
-    // fields drawn from numbers, empties and junk; rows of 1–4 fields
-    const field = fc.oneof(
-      fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => String(x)),
-      fc.integer({ min: -1e6, max: 1e6 }).map(String),
-      fc.constantFrom('', '1e3', '-0.5', '.5', '5.', 'abc', '1,', 'NaN', '0x10', ' 7 '),
-    );
-    const row = fc.array(field, { minLength: 1, maxLength: 4 });
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(row, { minLength: 1, maxLength: 12 }),
-        fc.integer({ min: 16, max: 64 }),
-        async (rows, chunkBytes) => {
-          const text = `${rows.map((r) => r.join(',')).join('\n')}\n`;
-          const width = 2;
-          const columns: CsvColumn[] = [
-            { name: 'a', type: 'float64' },
-            { name: 'b', type: 'float64' },
-          ];
-          // the oracle: split on LF and ',', Number() of trimmed text; '' → null
-          let expectedError: { line: number; column: number } | undefined;
-          const expected: (number | null)[][] = [];
-          const lines = text.split('\n').slice(0, -1);
-          for (let l = 0; l < lines.length && !expectedError; l++) {
-            if (lines[l] === '') continue;
-            const fields = lines[l].split(',');
-            const values: (number | null)[] = [];
-            let column = 1;
-            for (let f = 0; f < fields.length; f++) {
-              if (f >= width) {
-                expectedError = { line: l + 1, column };
-                break;
+  it(
+    'fuzz: any text either reads as an independent split-and-Number parser says, or fails at the first bad ' + 'field',
+    async () => {
+      // fields drawn from numbers, empties and junk; rows of 1–4 fields
+      const field = fc.oneof(
+        fc.double({ noNaN: true, noDefaultInfinity: true }).map((x) => String(x)),
+        fc.integer({ min: -1e6, max: 1e6 }).map(String),
+        fc.constantFrom('', '1e3', '-0.5', '.5', '5.', 'abc', '1,', 'NaN', '0x10', ' 7 '),
+      );
+      const row = fc.array(field, { minLength: 1, maxLength: 4 });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.array(row, { minLength: 1, maxLength: 12 }),
+          fc.integer({ min: 16, max: 64 }),
+          async (rows, chunkBytes) => {
+            const text = `${rows.map((r) => r.join(',')).join('\n')}\n`;
+            const width = 2;
+            const columns: CsvColumn[] = [
+              { name: 'a', type: 'float64' },
+              { name: 'b', type: 'float64' },
+            ];
+            // the oracle: split on LF and ',', Number() of trimmed text; '' → null
+            let expectedError: { line: number; column: number } | undefined;
+            const expected: (number | null)[][] = [];
+            const lines = text.split('\n').slice(0, -1);
+            for (let l = 0; l < lines.length && !expectedError; l++) {
+              if (lines[l] === '') continue;
+              const fields = lines[l].split(',');
+              const values: (number | null)[] = [];
+              let column = 1;
+              for (let f = 0; f < fields.length; f++) {
+                if (f >= width) {
+                  expectedError = { line: l + 1, column };
+                  break;
+                }
+                const t = fields[f].trim();
+                const v = t === '' ? null : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : undefined;
+                if (v === undefined) {
+                  expectedError = { line: l + 1, column };
+                  break;
+                }
+                values.push(v);
+                column += fields[f].length + 1;
               }
-              const t = fields[f].trim();
-              const v = t === '' ? null : /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t) ? Number(t) : undefined;
-              if (v === undefined) {
-                expectedError = { line: l + 1, column };
-                break;
-              }
-              values.push(v);
-              column += fields[f].length + 1;
+              if (!expectedError && fields.length < width) expectedError = { line: l + 1, column: lines[l].length + 1 };
+              if (!expectedError) expected.push(values);
             }
-            if (!expectedError && fields.length < width) expectedError = { line: l + 1, column: lines[l].length + 1 };
-            if (!expectedError) expected.push(values);
-          }
-          if (expected.length === 0 && !expectedError) expectedError = { line: lines.length + 1, column: 1 };
-          try {
-            const got = rowsOf(await collect({ file: 'z.csv', data: text }, { columns, chunkBytes, batchRows: 3 })).map(
-              (r) => [r.a, r.b],
-            );
-            return expectedError === undefined && JSON.stringify(got) === JSON.stringify(expected);
-          } catch (error) {
-            if (!(error instanceof InputError) || !expectedError) return false;
-            return error.location.line === expectedError.line && error.location.column === expectedError.column;
-          }
-        },
-      ),
-      { numRuns: 300 },
-    );
-  });
+            if (expected.length === 0 && !expectedError) expectedError = { line: lines.length + 1, column: 1 };
+            try {
+              const got = rowsOf(
+                await collect({ file: 'z.csv', data: text }, { columns, chunkBytes, batchRows: 3 }),
+              ).map((r) => [r.a, r.b]);
+              return expectedError === undefined && JSON.stringify(got) === JSON.stringify(expected);
+            } catch (error) {
+              if (!(error instanceof InputError) || !expectedError) return false;
+              return error.location.line === expectedError.line && error.location.column === expectedError.column;
+            }
+          },
+        ),
+        { numRuns: 300 },
+      );
+    },
+  );
 });

@@ -78,7 +78,8 @@ describe('readCsvBatches in parallel', () => {
     for (let i = 0; i < rows; i++) {
       const empty = i % 7 === 0;
       lines.push(
-        `m_${(i * 37) % 101},${i * 10},${empty ? '' : (i % 100) / 4},${empty ? '' : i / 8},${i - 500},${i % 3 === 0 ? '' : `x${i % 11}`}`,
+        `m_${(i * 37) % 101},${i * 10},${empty ? '' : (i % 100) / 4},${empty ? '' : i / 8},${i - 500},` +
+          `${i % 3 === 0 ? '' : `x${i % 11}`}`,
       );
       if (i % 997 === 0) lines.push(''); // a blank line now and then
     }

@@ -38,7 +38,9 @@ export function defaultWorkers(): number {
   return Math.min(4, availableParallelism());
 }
 
-/** Whether a file holds a double quote anywhere: quoted fields may hide line breaks, which byte ranges cannot split on. */
+/**
+ * Whether a file holds a double quote anywhere: quoted fields may hide line breaks, which byte ranges cannot split on.
+ */
 function containsQuote(path: string): boolean {
   const fd = openSync(path, 'r');
   try {

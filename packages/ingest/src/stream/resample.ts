@@ -8,7 +8,10 @@ export interface ResampleOptions {
   stepMs: number;
   /** how records falling in one step are combined (NaN values are left out); default 'mean' */
   aggregate?: ResampleAggregate;
-  /** how empty steps are filled: carry the last value forward ('previous'), then also backward; default 'previous-then-next' */
+  /**
+   * how empty steps are filled: carry the last value forward ('previous'), then also backward; default
+   * 'previous-then-next'
+   */
   fill?: ResampleFill;
   /** grid origin, ms (default: the first time rounded down to a multiple of the step) */
   originMs?: bigint;

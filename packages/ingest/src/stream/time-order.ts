@@ -15,13 +15,15 @@ export function timeOrderError(file: string, column: string, previous: TimedReco
   if (current.ms === previous.ms) {
     return new InputError(
       where,
-      `one record per time within entity "${current.entity}" in column "${column}" (line ${previous.line} has the same time)`,
+      `one record per time within entity "${current.entity}" in column "${column}" (line ${previous.line} ` +
+        `has the same time)`,
       `${current.ms} ms again`,
     );
   }
   return new InputError(
     where,
-    `times that increase within entity "${current.entity}" in column "${column}" (line ${previous.line} has ${previous.ms} ms)`,
+    `times that increase within entity "${current.entity}" in column "${column}" (line ${previous.line} ` +
+      `has ${previous.ms} ms)`,
     `${current.ms} ms`,
   );
 }

@@ -46,7 +46,10 @@ export interface AlibabaSampleOptions {
   seed?: number;
   /** nominal sampling step of the usage tables, seconds (default 10, an assumption) */
   stepSeconds?: number;
-  /** share of usage rows whose optional metrics (mem_gps, mkpi/mpki, net_in, net_out, disk_io_percent) are all empty (default 0.3) */
+  /**
+   * share of usage rows whose optional metrics (mem_gps, mkpi/mpki, net_in, net_out, disk_io_percent) are all empty
+   * (default 0.3)
+   */
   emptyShare?: number;
   /** share of [0, 100] values written as −1 or 101 (default 0.01) */
   invalidShare?: number;
@@ -394,7 +397,10 @@ export interface MachineUsageFileOptions {
   /** target size; the file ends on a whole row at or below it */
   bytes: number;
   seed?: number;
-  /** machines m_1 … m_N, one row each per time step (default 4,034, the machine count Jiang et al. report for this trace) */
+  /**
+   * machines m_1 … m_N, one row each per time step (default 4,034, the machine count Jiang et al. report for this
+   * trace)
+   */
   machines?: number;
   /** step between time stamps, seconds (default 10) */
   stepSeconds?: number;
@@ -414,7 +420,9 @@ export interface MachineUsageFile {
 }
 
 const CHUNK_BYTES = 1 << 22;
-/** Distinct optional-metric tails drawn up front; rows pick one, so a row costs a few copies, not five number formats. */
+/**
+ * Distinct optional-metric tails drawn up front; rows pick one, so a row costs a few copies, not five number formats.
+ */
 const TAIL_POOL = 8192;
 const ascii = (text: string): Uint8Array => Buffer.from(text, 'latin1');
 

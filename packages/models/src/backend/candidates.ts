@@ -145,7 +145,8 @@ export function createTfjsNodeCandidate(name: string, pkg = `@tensorflow/${name}
       if (!tf.findBackendFactory('tensorflow')) {
         throw new CandidateFailure(
           'init-failed',
-          `${pkg} loaded but registered no 'tensorflow' backend with this copy of @tensorflow/tfjs-core (duplicate installs?)`,
+          `${pkg} loaded but registered no 'tensorflow' backend with this copy of @tensorflow/tfjs-core ` +
+            `(duplicate installs?)`,
         );
       }
       if (!(await tf.setBackend('tensorflow')))
@@ -161,7 +162,10 @@ interface DawnModule {
   globals: Record<string, unknown>;
 }
 
-/** Makes Dawn's GPU object `navigator.gpu` and its constants (GPUBufferUsage, …) globals, as tfjs-backend-webgpu expects. */
+/**
+ * Makes Dawn's GPU object `navigator.gpu` and its constants (GPUBufferUsage, …) globals, as tfjs-backend-webgpu
+ * expects.
+ */
 function installNavigatorGpu(dawn: DawnModule): ReturnType<DawnModule['create']> {
   const g = globalThis as { navigator?: { gpu?: unknown } };
   for (const [k, v] of Object.entries(dawn.globals))
@@ -215,7 +219,8 @@ export function createWebGpuCandidate(
           const others = probe.messages.filter((m) => !m.includes(loader));
           throw new CandidateFailure(
             'native-addon-missing',
-            `Dawn could not load the Vulkan loader (${loader}: cannot open shared object file), so requestAdapter() returned null${said(others)}`,
+            `Dawn could not load the Vulkan loader (${loader}: cannot open shared object file), so ` +
+              `requestAdapter() returned null${said(others)}`,
           );
         }
         throw new CandidateFailure('no-adapter', `requestAdapter() returned null${said(probe.messages)}`);
@@ -268,7 +273,8 @@ const wasmCandidate: BackendCandidate = {
       throw new CandidateFailure(
         'native-addon-missing',
         "tf.setBackend('wasm') returned false: the .wasm binaries of @tensorflow/tfjs-backend-wasm were not found " +
-          '(after bundling, copy node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm next to the bundle or call setWasmPaths)',
+          '(after bundling, copy node_modules/@tensorflow/tfjs-backend-wasm/dist/*.wasm next to the bundle ' +
+          'or call setWasmPaths)',
       );
     }
     return { backendName: 'wasm', versions: { 'tfjs-backend-wasm': tfWasm.version_wasm } };

@@ -30,27 +30,31 @@ describe('cpu fallbacks', () => {
     expect(registerCpuFallbacks('cpu', () => undefined)).toEqual([]);
   });
 
-  it('compute a named-input kernel (UnsortedSegmentSum) like a direct sum, warn once, and serve the gradient of gather', async () => {
-    const x = Float32Array.from({ length: 6 * 4 }, () => normal());
-    const ids = Int32Array.from([2, 0, 2, -1, 1, 2]);
-    const direct = new Float64Array(3 * 4);
-    for (let i = 0; i < 6; i++) if (ids[i] >= 0) for (let j = 0; j < 4; j++) direct[ids[i] * 4 + j] += x[i * 4 + j];
-    const got = await onFake(() =>
-      tf.tidy(() => tf.unsortedSegmentSum(tf.tensor2d(x, [6, 4]), tf.tensor1d(ids, 'int32'), 3).dataSync()),
-    );
-    for (let i = 0; i < direct.length; i++) expect(got[i]).toBeCloseTo(direct[i], 5);
-    // d/dtable Σ gather(table, idx) = how often each row is gathered
-    const grad = await onFake(() =>
-      tf.tidy(() =>
-        tf
-          .grad((t: tf.Tensor) => tf.gather(t, tf.tensor1d([0, 2, 2, 3], 'int32')).sum())(tf.ones([4, 2]))
-          .dataSync(),
-      ),
-    );
-    expect(Array.from(grad)).toEqual([1, 1, 0, 0, 2, 2, 1, 1]);
-    expect(warnings.filter((w) => w.includes("'UnsortedSegmentSum'"))).toHaveLength(1);
-    expect(tf.getBackend()).toBe('fallback-fake');
-  });
+  it(
+    'compute a named-input kernel (UnsortedSegmentSum) like a direct sum, warn once, and serve the gradient ' +
+      'of gather',
+    async () => {
+      const x = Float32Array.from({ length: 6 * 4 }, () => normal());
+      const ids = Int32Array.from([2, 0, 2, -1, 1, 2]);
+      const direct = new Float64Array(3 * 4);
+      for (let i = 0; i < 6; i++) if (ids[i] >= 0) for (let j = 0; j < 4; j++) direct[ids[i] * 4 + j] += x[i * 4 + j];
+      const got = await onFake(() =>
+        tf.tidy(() => tf.unsortedSegmentSum(tf.tensor2d(x, [6, 4]), tf.tensor1d(ids, 'int32'), 3).dataSync()),
+      );
+      for (let i = 0; i < direct.length; i++) expect(got[i]).toBeCloseTo(direct[i], 5);
+      // d/dtable Σ gather(table, idx) = how often each row is gathered
+      const grad = await onFake(() =>
+        tf.tidy(() =>
+          tf
+            .grad((t: tf.Tensor) => tf.gather(t, tf.tensor1d([0, 2, 2, 3], 'int32')).sum())(tf.ones([4, 2]))
+            .dataSync(),
+        ),
+      );
+      expect(Array.from(grad)).toEqual([1, 1, 0, 0, 2, 2, 1, 1]);
+      expect(warnings.filter((w) => w.includes("'UnsortedSegmentSum'"))).toHaveLength(1);
+      expect(tf.getBackend()).toBe('fallback-fake');
+    },
+  );
 
   it('handle list inputs (AddN) and several outputs (TopK)', async () => {
     const sum = await onFake(() =>
@@ -113,7 +117,8 @@ describe('cpu fallbacks', () => {
     }
     // the default loader logs the first use to stderr
     expect(written).toEqual([
-      "warning: tfjs backend 'wasm' has no kernel 'DepthwiseConv2dNativeBackpropFilter': running it on cpu (correct, but each call copies its tensors both ways)\n",
+      "warning: tfjs backend 'wasm' has no kernel 'DepthwiseConv2dNativeBackpropFilter': running it on cpu " +
+        '(correct, but each call copies its tensors both ways)\n',
     ]);
     let maxAbs = 0;
     for (const v of cpu) maxAbs = Math.max(maxAbs, Math.abs(v));

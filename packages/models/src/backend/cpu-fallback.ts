@@ -33,7 +33,8 @@ function copyValues(values: tf.backend_util.BackendValues): tf.backend_util.Back
 /** a kernel error in the engine's own words, so that callers classify it like a missing kernel */
 function cannotCarry(kernelName: string, backendName: string, dtype: string): Error {
   return new Error(
-    `Kernel '${kernelName}' not registered for backend '${backendName}' (its cpu fallback cannot carry ${dtype} tensors)`,
+    `Kernel '${kernelName}' not registered for backend '${backendName}' (its cpu fallback cannot ` +
+      `carry ${dtype} tensors)`,
   );
 }
 
@@ -103,7 +104,8 @@ export function registerCpuFallbacks(backendName: string, warn: (line: string) =
       backendName,
       kernelFunc: cpuFallbackKernel(kernelName, backendName, () =>
         warn(
-          `tfjs backend '${backendName}' has no kernel '${kernelName}': running it on cpu (correct, but each call copies its tensors both ways)`,
+          `tfjs backend '${backendName}' has no kernel '${kernelName}': running it on cpu (correct, but ` +
+            `each call copies its tensors both ways)`,
         ),
       ),
     });

@@ -47,35 +47,39 @@ describe('BackendLoader with fake candidates', () => {
     warn: quiet,
   });
 
-  it("'auto' tries the candidates in order, records why each was rejected, and keeps the first that passes", async () => {
-    const info = await loader.init('auto');
-    expect(info.name).toBe('fake-ok');
-    expect(tf.getBackend()).toBe('fake-ok');
-    expect(info.attempts.map((a) => [a.candidate, a.ok, a.reason])).toEqual([
-      ['fake-node-gpu', false, 'not-installed'],
-      ['fake-node', false, 'native-addon-missing'],
-      ['fake-gpu', false, 'no-adapter'],
-      ['fake-wrong', false, 'smoke-failed'],
-      ['fake-ok', true, 'ok'],
-    ]);
-    const [a0, a1, a2, a3, a4] = info.attempts;
-    expect(a0.detail).toMatch(/Cannot find module '@driftwatch\/fake-node-gpu-is-not-installed'/);
-    // the dynamic loader's own words for a file that is not a shared object
-    expect(a1.detail).toMatch(/invalid ELF header|not an ELF|too short/i);
-    expect(a2.detail).toBe(
-      'requestAdapter() returned null; Dawn: Warning: Vulkan shaderUniform*ArrayDynamicIndexing required. (While initializing adapter (backend=BackendType::Vulkan))',
-    );
-    expect(a3.detail).toMatch(
-      /^smoke test failed: max relative error \d\.\de-\d+ \((lossBefore|lossAfter|step \w+)\) vs cpu, > 1\.0e-4$/,
-    );
-    expect(a3.error).toBe(a3.detail);
-    expect(a4.smoke!.reference).toBe('cpu');
-    expect(a4.smoke!.maxRelativeError).toBeLessThanOrEqual(1e-4);
-    // the fake-ok backend runs the cpu kernels, so it matches cpu exactly
-    expect(a4.smoke!.maxRelativeError).toBe(0);
-    expect(later.activations).toBe(0);
-    for (const a of info.attempts) expect(BACKEND_REASONS).toContain(a.reason);
-  });
+  it(
+    "'auto' tries the candidates in order, records why " + 'each was rejected, and keeps the first that passes',
+    async () => {
+      const info = await loader.init('auto');
+      expect(info.name).toBe('fake-ok');
+      expect(tf.getBackend()).toBe('fake-ok');
+      expect(info.attempts.map((a) => [a.candidate, a.ok, a.reason])).toEqual([
+        ['fake-node-gpu', false, 'not-installed'],
+        ['fake-node', false, 'native-addon-missing'],
+        ['fake-gpu', false, 'no-adapter'],
+        ['fake-wrong', false, 'smoke-failed'],
+        ['fake-ok', true, 'ok'],
+      ]);
+      const [a0, a1, a2, a3, a4] = info.attempts;
+      expect(a0.detail).toMatch(/Cannot find module '@driftwatch\/fake-node-gpu-is-not-installed'/);
+      // the dynamic loader's own words for a file that is not a shared object
+      expect(a1.detail).toMatch(/invalid ELF header|not an ELF|too short/i);
+      expect(a2.detail).toBe(
+        'requestAdapter() returned null; Dawn: Warning: Vulkan shaderUniform*ArrayDynamicIndexing required. ' +
+          '(While initializing adapter (backend=BackendType::Vulkan))',
+      );
+      expect(a3.detail).toMatch(
+        /^smoke test failed: max relative error \d\.\de-\d+ \((lossBefore|lossAfter|step \w+)\) vs cpu, > 1\.0e-4$/,
+      );
+      expect(a3.error).toBe(a3.detail);
+      expect(a4.smoke!.reference).toBe('cpu');
+      expect(a4.smoke!.maxRelativeError).toBeLessThanOrEqual(1e-4);
+      // the fake-ok backend runs the cpu kernels, so it matches cpu exactly
+      expect(a4.smoke!.maxRelativeError).toBe(0);
+      expect(later.activations).toBe(0);
+      for (const a of info.attempts) expect(BACKEND_REASONS).toContain(a.reason);
+    },
+  );
 
   it('runs the smoke test once per backend and process', async () => {
     await loader.init('auto');
@@ -88,21 +92,26 @@ describe('BackendLoader with fake candidates', () => {
     expect(softplusCalls.Softplus).toBe(callsAfterAuto);
   });
 
-  it('a named candidate that fails throws a DriftwatchError naming its reason; an unknown name is a ParameterError', async () => {
-    await expect(loader.init('fake-gpu')).rejects.toThrow(
-      new DriftwatchError(
-        "tfjs backend 'fake-gpu' cannot be used: no-adapter: requestAdapter() returned null; Dawn: Warning: Vulkan shaderUniform*ArrayDynamicIndexing required. (While initializing adapter (backend=BackendType::Vulkan))",
-      ),
-    );
-    await expect(loader.init('fake-wrong')).rejects.toThrow(
-      /^tfjs backend 'fake-wrong' cannot be used: smoke-failed: smoke test failed/,
-    );
-    await expect(loader.init('fake-node-gpu')).rejects.toBeInstanceOf(DriftwatchError);
-    await expect(loader.init('webgl')).rejects.toBeInstanceOf(ParameterError);
-    await expect(loader.init('webgl')).rejects.toThrow(
-      "unknown backend 'webgl'; known: auto, fake-node-gpu, fake-node, fake-gpu, fake-wrong, fake-ok, fake-ok-2",
-    );
-  });
+  it(
+    'a named candidate that fails throws a DriftwatchError naming its reason; an unknown name is a ' + 'ParameterError',
+    async () => {
+      await expect(loader.init('fake-gpu')).rejects.toThrow(
+        new DriftwatchError(
+          "tfjs backend 'fake-gpu' cannot be used: no-adapter: requestAdapter() returned null; Dawn: " +
+            'Warning: Vulkan shaderUniform*ArrayDynamicIndexing required. (While initializing adapter ' +
+            '(backend=BackendType::Vulkan))',
+        ),
+      );
+      await expect(loader.init('fake-wrong')).rejects.toThrow(
+        /^tfjs backend 'fake-wrong' cannot be used: smoke-failed: smoke test failed/,
+      );
+      await expect(loader.init('fake-node-gpu')).rejects.toBeInstanceOf(DriftwatchError);
+      await expect(loader.init('webgl')).rejects.toBeInstanceOf(ParameterError);
+      await expect(loader.init('webgl')).rejects.toThrow(
+        "unknown backend 'webgl'; known: auto, fake-node-gpu, fake-node, fake-gpu, fake-wrong, fake-ok, fake-ok-2",
+      );
+    },
+  );
 
   it('accepts a difference of float32 rounding size (1e-6) and rejects one of 1e-3', async () => {
     const l = new BackendLoader({
@@ -127,58 +136,67 @@ describe('BackendLoader with fake candidates', () => {
     );
   });
 
-  it('a missing kernel is kernel-missing without the cpu fallback, and runs on cpu with one warning with it', async () => {
-    const strict = new BackendLoader({
-      candidates: [activatingCandidate('fake-no-softplus')],
-      cpuFallback: false,
-      warn: quiet,
-    });
-    await expect(strict.init('fake-no-softplus')).rejects.toThrow(
-      "tfjs backend 'fake-no-softplus' cannot be used: kernel-missing: the smoke test needs kernel 'Softplus': Kernel 'Softplus' not registered for backend 'fake-no-softplus'",
-    );
-    const warnings: string[] = [];
-    const lenient = new BackendLoader({
-      candidates: [activatingCandidate('fake-no-softplus-2')],
-      warn: (l) => warnings.push(l),
-    });
-    const info = await lenient.init('auto');
-    expect(info.attempts[0].ok).toBe(true);
-    expect(info.attempts[0].cpuFallbacks).toEqual(['Softplus']);
-    expect(info.attempts[0].smoke!.maxRelativeError).toBe(0);
-    // used twice by the smoke test and again here: still one warning
-    tf.tidy(() => tf.softplus(tf.tensor1d([0, 1])).dataSync());
-    expect(warnings).toEqual([
-      "tfjs backend 'fake-no-softplus-2' has no kernel 'Softplus': running it on cpu (correct, but each call copies its tensors both ways)",
-    ]);
-  });
+  it(
+    'a missing kernel is kernel-missing without the cpu ' + 'fallback, and runs on cpu with one warning with it',
+    async () => {
+      const strict = new BackendLoader({
+        candidates: [activatingCandidate('fake-no-softplus')],
+        cpuFallback: false,
+        warn: quiet,
+      });
+      await expect(strict.init('fake-no-softplus')).rejects.toThrow(
+        "tfjs backend 'fake-no-softplus' cannot be used: kernel-missing: the smoke test needs kernel " +
+          "'Softplus': Kernel 'Softplus' not registered for backend 'fake-no-softplus'",
+      );
+      const warnings: string[] = [];
+      const lenient = new BackendLoader({
+        candidates: [activatingCandidate('fake-no-softplus-2')],
+        warn: (l) => warnings.push(l),
+      });
+      const info = await lenient.init('auto');
+      expect(info.attempts[0].ok).toBe(true);
+      expect(info.attempts[0].cpuFallbacks).toEqual(['Softplus']);
+      expect(info.attempts[0].smoke!.maxRelativeError).toBe(0);
+      // used twice by the smoke test and again here: still one warning
+      tf.tidy(() => tf.softplus(tf.tensor1d([0, 1])).dataSync());
+      expect(warnings).toEqual([
+        "tfjs backend 'fake-no-softplus-2' has no kernel 'Softplus': running it on cpu (correct, but each " +
+          'call copies its tensors both ways)',
+      ]);
+    },
+  );
 
-  it("probe tries every candidate, marks the first accepted 'chosen', and does not try one whose tfjs backend is taken", async () => {
-    const sameBackend = activatingCandidate('fake-ok-again', 'fake-ok');
-    const l = new BackendLoader({
-      candidates: [
-        notInstalledCandidate('gone'),
-        activatingCandidate('fake-wrong'),
-        activatingCandidate('fake-ok'),
-        sameBackend,
-        activatingCandidate('fake-ok-2'),
-      ],
-      warn: quiet,
-    });
-    const probe = await l.probe();
-    expect(probe.candidates.map((c) => [c.candidate, c.status, c.reason])).toEqual([
-      ['gone', 'rejected', 'not-installed'],
-      ['fake-wrong', 'rejected', 'smoke-failed'],
-      ['fake-ok', 'chosen', 'ok'],
-      ['fake-ok-again', 'not-tried', 'init-failed'],
-      ['fake-ok-2', 'accepted', 'ok'],
-    ]);
-    expect(probe.candidates[0].packages).toEqual({ '@driftwatch/gone-is-not-installed': null });
-    expect(probe.chosen!.name).toBe('fake-ok');
-    expect(probe.chosen!.attempts.map((a) => a.candidate)).toEqual(['gone', 'fake-wrong', 'fake-ok']);
-    // the chosen backend is the active one afterwards, though fake-ok-2 was tried last
-    expect(tf.getBackend()).toBe('fake-ok');
-    expect(await l.ensure()).toBe(probe.chosen);
-  });
+  it(
+    "probe tries every candidate, marks the first accepted 'chosen', and does not try one whose tfjs backend " +
+      'is taken',
+    async () => {
+      const sameBackend = activatingCandidate('fake-ok-again', 'fake-ok');
+      const l = new BackendLoader({
+        candidates: [
+          notInstalledCandidate('gone'),
+          activatingCandidate('fake-wrong'),
+          activatingCandidate('fake-ok'),
+          sameBackend,
+          activatingCandidate('fake-ok-2'),
+        ],
+        warn: quiet,
+      });
+      const probe = await l.probe();
+      expect(probe.candidates.map((c) => [c.candidate, c.status, c.reason])).toEqual([
+        ['gone', 'rejected', 'not-installed'],
+        ['fake-wrong', 'rejected', 'smoke-failed'],
+        ['fake-ok', 'chosen', 'ok'],
+        ['fake-ok-again', 'not-tried', 'init-failed'],
+        ['fake-ok-2', 'accepted', 'ok'],
+      ]);
+      expect(probe.candidates[0].packages).toEqual({ '@driftwatch/gone-is-not-installed': null });
+      expect(probe.chosen!.name).toBe('fake-ok');
+      expect(probe.chosen!.attempts.map((a) => a.candidate)).toEqual(['gone', 'fake-wrong', 'fake-ok']);
+      // the chosen backend is the active one afterwards, though fake-ok-2 was tried last
+      expect(tf.getBackend()).toBe('fake-ok');
+      expect(await l.ensure()).toBe(probe.chosen);
+    },
+  );
 
   it('a probe where nothing passes has no chosen backend', async () => {
     const l = new BackendLoader({ candidates: [notInstalledCandidate('gone')], warn: quiet });

@@ -14,33 +14,37 @@ function installed(pkg: string): boolean {
 const AUTO_ORDER = ['tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'];
 
 describe('initBackend with the real candidates', () => {
-  it("'auto' tries tfjs-node-gpu, tfjs-node, webgpu, wasm, cpu in order and stops at the first that passes", async () => {
-    const info = await initBackend('auto');
-    expect(info.attempts.map((a) => a.candidate)).toEqual(AUTO_ORDER.slice(0, info.attempts.length));
-    const last = info.attempts.at(-1)!;
-    expect([last.ok, last.reason]).toEqual([true, 'ok']);
-    expect(last.smoke!.maxRelativeError).toBeLessThanOrEqual(1e-4);
-    for (const a of info.attempts.slice(0, -1)) {
-      expect(a.ok).toBe(false);
-      expect(BACKEND_REASONS).toContain(a.reason);
-      expect(a.reason).not.toBe('ok');
-      expect(a.detail).toMatch(/\S/);
-    }
-    expect(info.name).toBe(tf.getBackend());
-    expect(info.requested).toBe('auto');
-    expect(info.versions['tfjs-core']).toBe(tf.version_core);
-    expect(info.versions.node).toBe(process.versions.node);
-    if (!installed('@tensorflow/tfjs-node-gpu') && !installed('@tensorflow/tfjs-node')) {
-      expect(info.attempts[0].reason).toBe('not-installed');
-      expect(info.attempts[0].detail).toMatch(/Cannot find module '@tensorflow\/tfjs-node-gpu'/);
-      expect(info.attempts[1].reason).toBe('not-installed');
-    }
-    if (info.name === 'wasm') {
-      expect(info.versions['tfjs-backend-wasm']).toMatch(/^\d+\.\d+\.\d+/);
-      // without a GPU driver Dawn has no adapter or no Vulkan loader (docs/toolchain.md); without the packages it is not installed
-      expect(['not-installed', 'native-addon-missing', 'no-adapter']).toContain(info.attempts[2].reason);
-    }
-  });
+  it(
+    "'auto' tries tfjs-node-gpu, tfjs-node, webgpu, " + 'wasm, cpu in order and stops at the first that passes',
+    async () => {
+      const info = await initBackend('auto');
+      expect(info.attempts.map((a) => a.candidate)).toEqual(AUTO_ORDER.slice(0, info.attempts.length));
+      const last = info.attempts.at(-1)!;
+      expect([last.ok, last.reason]).toEqual([true, 'ok']);
+      expect(last.smoke!.maxRelativeError).toBeLessThanOrEqual(1e-4);
+      for (const a of info.attempts.slice(0, -1)) {
+        expect(a.ok).toBe(false);
+        expect(BACKEND_REASONS).toContain(a.reason);
+        expect(a.reason).not.toBe('ok');
+        expect(a.detail).toMatch(/\S/);
+      }
+      expect(info.name).toBe(tf.getBackend());
+      expect(info.requested).toBe('auto');
+      expect(info.versions['tfjs-core']).toBe(tf.version_core);
+      expect(info.versions.node).toBe(process.versions.node);
+      if (!installed('@tensorflow/tfjs-node-gpu') && !installed('@tensorflow/tfjs-node')) {
+        expect(info.attempts[0].reason).toBe('not-installed');
+        expect(info.attempts[0].detail).toMatch(/Cannot find module '@tensorflow\/tfjs-node-gpu'/);
+        expect(info.attempts[1].reason).toBe('not-installed');
+      }
+      if (info.name === 'wasm') {
+        expect(info.versions['tfjs-backend-wasm']).toMatch(/^\d+\.\d+\.\d+/);
+        // without a GPU driver Dawn has no adapter or no Vulkan loader (docs/toolchain.md); without the packages it is
+        // not installed
+        expect(['not-installed', 'native-addon-missing', 'no-adapter']).toContain(info.attempts[2].reason);
+      }
+    },
+  );
 
   it('returns the cached info for a repeated preference and re-activates its backend', async () => {
     const auto = await initBackend('auto');
@@ -114,7 +118,9 @@ describe('describeBackend', () => {
       versions: { 'tfjs-core': '4.22.0', 'tfjs-backend-wasm': '4.22.0', node: '20.20.2' },
     });
     expect(line).toBe(
-      "tfjs backend: wasm [auto; tfjs-core 4.22.0, tfjs-backend-wasm 4.22.0; node 20.20.2; smoke test max relative error 8.2e-7 vs cpu]; unavailable: tfjs-node-gpu (not-installed: Cannot find module '@tensorflow/tfjs-node-gpu'); webgpu (no-adapter: requestAdapter() returned null)",
+      'tfjs backend: wasm [auto; tfjs-core 4.22.0, tfjs-backend-wasm 4.22.0; node 20.20.2; smoke test max ' +
+        'relative error 8.2e-7 vs cpu]; unavailable: tfjs-node-gpu (not-installed: Cannot find module ' +
+        "'@tensorflow/tfjs-node-gpu'); webgpu (no-adapter: requestAdapter() returned null)",
     );
   });
 });

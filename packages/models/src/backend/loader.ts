@@ -116,7 +116,10 @@ function formatError(x: number): string {
 
 /** "smoke test ok: max relative error 2.4e-7 (lossAfter) vs cpu, ≤ 1e-4" */
 function smokeText(s: SmokeSummary, ok: boolean): string {
-  return `smoke test ${ok ? 'ok' : 'failed'}: max relative error ${formatError(s.maxRelativeError)} (${s.worst}) vs ${s.reference}, ${ok ? '≤' : '>'} ${formatError(s.tolerance)}`;
+  return (
+    `smoke test ${ok ? 'ok' : 'failed'}: max relative error ${formatError(s.maxRelativeError)} (${s.worst}) ` +
+    `vs ${s.reference}, ${ok ? '≤' : '>'} ${formatError(s.tolerance)}`
+  );
 }
 
 /** The attempt inside a doctor row. */
@@ -184,7 +187,8 @@ export class BackendLoader {
       if (!check.ok) {
         throw new CandidateFailure(
           'smoke-failed',
-          `the cpu backend, the smoke test's reference, differs from the float64 computation by ${formatError(check.maxRelativeError)} (${check.worst})`,
+          `the cpu backend, the smoke test's reference, differs from the float64 computation ` +
+            `by ${formatError(check.maxRelativeError)} (${check.worst})`,
         );
       }
       return result;
@@ -192,7 +196,10 @@ export class BackendLoader {
     return this.cpuReference;
   }
 
-  /** Runs the smoke test on the active backend `backendName` (once per backend); throws a CandidateFailure when it fails. */
+  /**
+   * Runs the smoke test on the active backend `backendName` (once per backend); throws a CandidateFailure when it
+   * fails.
+   */
   private smoke(backendName: string): Promise<SmokeSummary> {
     let pending = this.smokes.get(backendName);
     if (!pending) {
@@ -292,7 +299,8 @@ export class BackendLoader {
       throw new DriftwatchError(`tfjs backend '${preference}' cannot be used: ${a.reason}: ${a.detail}`);
     }
     throw new DriftwatchError(
-      `no tfjs backend passed its checks (${attempts.map((a) => `${a.candidate}: ${a.reason}: ${a.detail}`).join('; ')})`,
+      `no tfjs backend passed its checks ` +
+        `(${attempts.map((a) => `${a.candidate}: ${a.reason}: ${a.detail}`).join('; ')})`,
     );
   }
 
@@ -343,7 +351,9 @@ export class BackendLoader {
         const packages = Object.fromEntries(c.packages.map((p) => [p, installedVersion(p) ?? null]));
         const holder = taken.get(c.backendName);
         if (holder) {
-          const detail = `its tfjs backend '${c.backendName}' is the one of ${holder}, accepted above; one process holds one of them`;
+          const detail =
+            `its tfjs backend '${c.backendName}' is the one of ${holder}, accepted above; one process holds ` +
+            `one of them`;
           reports.push({
             candidate: c.name,
             ok: false,
@@ -416,5 +426,8 @@ export function describeBackend(info: BackendInfo): string {
     .filter((a) => !a.ok)
     .map((a) => `${a.candidate} (${a.reason ? `${a.reason}: ` : ''}${a.detail ?? a.error})`);
   const requested = info.requested === 'auto' ? 'auto' : `requested ${info.requested}`;
-  return `tfjs backend: ${info.name} [${requested}; ${pkgVersions}; node ${info.versions.node}${smoke}]${failed.length ? `; unavailable: ${failed.join('; ')}` : ''}`;
+  return (
+    `tfjs backend: ${info.name} [${requested}; ${pkgVersions}; ` +
+    `node ${info.versions.node}${smoke}]${failed.length ? `; unavailable: ${failed.join('; ')}` : ''}`
+  );
 }

@@ -15,7 +15,8 @@ import {
  * and every logit 0, so the loss is ln 3. With G = (softmax − onehot)/n: ∇b2 = Σ_i G_i = 1/3 − (label
  * frequencies) = (−1/6, 1/12, 1/12), ∇W2[k, ·] = ln 2 · ∇b2 for each of the 3 hidden units, and ∇W1 = ∇b1 = 0
  * because W2 = 0 blocks the way back. After the step the logits are a·s with s = (1/6, −1/12, −1/12) and
- * a = 1 + 3 (ln 2)², so the loss is −¼[2(a/6) − a/12 − a/12] + ln(e^(a/6) + 2e^(−a/12)) = ln(e^(a/6) + 2e^(−a/12)) − a/24.
+ * a = 1 + 3 (ln 2)², so the loss is −¼[2(a/6) − a/12 − a/12] + ln(e^(a/6) + 2e^(−a/12)) = ln(e^(a/6) + 2e^(−a/12)) −
+ * a/24.
  */
 function zeroWeightProblem(): SmokeProblem {
   return {

@@ -353,28 +353,31 @@ describe('wasm kernel fixes', () => {
       );
     });
 
-    it('leaves no tensors or wasm buffers behind (contractions, sums, and a result that aliases its input)', async () => {
-      await initBackend('wasm');
-      const backend = tf.backend() as unknown as { numDataIds(): number };
-      const before = tf.memory().numTensors;
-      const dataIds = backend.numDataIds();
-      const x = tf.tensor(randn(3 * 2 * 5 * 2), [3, 2, 5, 2]);
-      const y = tf.tensor(randn(3 * 2 * 4 * 2), [3, 2, 4, 2]);
-      const kept = tf.einsum('bhqd->bhqd', x);
-      for (const eq of ['bhqd,bhkd->bhqk', 'bhqd,bhkd->', 'bhqd,bhkd->kqhb']) tf.einsum(eq, x, y).dispose();
-      tf.einsum('bhqd,bhqd->bhq', x, x).dispose();
-      tf.einsum('bhqd->dq', x).dispose();
-      tf.einsum('bhqd,bhkd,bhkd->bq', x, y, y).dispose();
-      x.dispose();
-      // the aliasing result keeps its data after the input is gone
-      expectClose(kept.dataSync(), kept.dataSync().slice());
-      expect(kept.shape).toEqual([3, 2, 5, 2]);
-      kept.dispose();
-      expect(tf.memory().numTensors).toBe(before + 1);
-      y.dispose();
-      expect(tf.memory().numTensors).toBe(before);
-      expect(backend.numDataIds()).toBe(dataIds);
-    });
+    it(
+      'leaves no tensors or wasm buffers behind (contractions, ' + 'sums, and a result that aliases its input)',
+      async () => {
+        await initBackend('wasm');
+        const backend = tf.backend() as unknown as { numDataIds(): number };
+        const before = tf.memory().numTensors;
+        const dataIds = backend.numDataIds();
+        const x = tf.tensor(randn(3 * 2 * 5 * 2), [3, 2, 5, 2]);
+        const y = tf.tensor(randn(3 * 2 * 4 * 2), [3, 2, 4, 2]);
+        const kept = tf.einsum('bhqd->bhqd', x);
+        for (const eq of ['bhqd,bhkd->bhqk', 'bhqd,bhkd->', 'bhqd,bhkd->kqhb']) tf.einsum(eq, x, y).dispose();
+        tf.einsum('bhqd,bhqd->bhq', x, x).dispose();
+        tf.einsum('bhqd->dq', x).dispose();
+        tf.einsum('bhqd,bhkd,bhkd->bq', x, y, y).dispose();
+        x.dispose();
+        // the aliasing result keeps its data after the input is gone
+        expectClose(kept.dataSync(), kept.dataSync().slice());
+        expect(kept.shape).toEqual([3, 2, 5, 2]);
+        kept.dispose();
+        expect(tf.memory().numTensors).toBe(before + 1);
+        y.dispose();
+        expect(tf.memory().numTensors).toBe(before);
+        expect(backend.numDataIds()).toBe(dataIds);
+      },
+    );
   });
 
   it('leaves no tensors or wasm buffers behind', async () => {

@@ -384,7 +384,8 @@ export const einsumKernel: WasmKernelFunc = ({ inputs, backend, attrs }) => {
       const seen = sizes.get(l);
       if (seen !== undefined && seen !== t.shape[axis]) {
         throw new Error(
-          `Einsum '${equation}' on wasm: label '${l}' has size ${seen} and ${t.shape[axis]} (operand ${i}, shape [${t.shape}])`,
+          `Einsum '${equation}' on wasm: label '${l}' has size ${seen} and ${t.shape[axis]} (operand ${i}, ` +
+            `shape [${t.shape}])`,
         );
       }
       sizes.set(l, t.shape[axis]);

@@ -27,7 +27,8 @@ describe("Dawn's messages", () => {
     ]);
     expect(dawnMessages(LAVAPIPE)).toEqual([
       'error: XDG_RUNTIME_DIR is invalid or not set in the environment.',
-      'Warning: Vulkan shaderUniform*ArrayDynamicIndexing required. (While initializing adapter (backend=BackendType::Vulkan))',
+      'Warning: Vulkan shaderUniform*ArrayDynamicIndexing required. (While initializing adapter ' +
+        '(backend=BackendType::Vulkan))',
     ]);
     expect(dawnMessages('')).toEqual([]);
   });
@@ -60,7 +61,9 @@ describe("Dawn's messages", () => {
 function standIn(body: string): string {
   return writeTempTree({
     'package.json': JSON.stringify({ name: 'dawn-stand-in', version: '2.0.1', type: 'module', main: 'index.js' }),
-    'index.js': `export function create() { return { requestAdapter: async () => { ${body} } }; }\nexport const globals = {};\n`,
+    'index.js':
+      `export function create() { return { requestAdapter: async () => { ${body} } }; }\nexport const ` +
+      `globals = {};\n`,
   });
 }
 
@@ -83,7 +86,10 @@ describe('the adapter probe in a child process', () => {
     );
     expect(none).toEqual({ loaded: true, messages: dawnMessages(NO_VULKAN_LOADER) });
     const broken = await probeWebGpuAdapter(
-      `${writeTempTree({ 'package.json': '{"type":"module"}', 'index.js': "throw new Error('dawn.node: wrong ELF class: ELFCLASS32');\n" })}/index.js`,
+      writeTempTree({
+        'package.json': '{"type":"module"}',
+        'index.js': "throw new Error('dawn.node: wrong ELF class: ELFCLASS32');\n",
+      }) + '/index.js',
     );
     expect(broken).toEqual({ loaded: false, error: 'dawn.node: wrong ELF class: ELFCLASS32', messages: [] });
   });
@@ -95,7 +101,9 @@ describe('the webgpu candidate', () => {
     await expect(c.activate()).rejects.toMatchObject({
       reason: 'no-adapter',
       message:
-        'requestAdapter() returned null; Dawn: error: XDG_RUNTIME_DIR is invalid or not set in the environment. | Warning: Vulkan shaderUniform*ArrayDynamicIndexing required. (While initializing adapter (backend=BackendType::Vulkan))',
+        'requestAdapter() returned null; Dawn: error: XDG_RUNTIME_DIR is invalid or not set in the ' +
+        'environment. | Warning: Vulkan shaderUniform*ArrayDynamicIndexing required. (While initializing ' +
+        'adapter (backend=BackendType::Vulkan))',
     });
   });
 
@@ -104,7 +112,8 @@ describe('the webgpu candidate', () => {
     await expect(c.activate()).rejects.toMatchObject({
       reason: 'native-addon-missing',
       message:
-        'Dawn could not load the Vulkan loader (libvulkan.so.1: cannot open shared object file), so requestAdapter() returned null',
+        'Dawn could not load the Vulkan loader (libvulkan.so.1: cannot open shared object file), so ' +
+        'requestAdapter() returned null',
     });
   });
 
@@ -126,7 +135,8 @@ describe('classifyRequireError', () => {
     expect(
       classifyRequireError(
         new Error(
-          'The Node.js native addon module (tfjs_binding.node) can not be found at path: /x/lib/napi-v8/tfjs_binding.node.',
+          'The Node.js native addon module (tfjs_binding.node) can not be found at path: ' +
+            '/x/lib/napi-v8/tfjs_binding.node.',
         ),
       ),
     ).toBe('native-addon-missing');

@@ -21,14 +21,16 @@ export interface AdapterProbe {
 }
 
 /** The child: imports the package (an ES module) by URL, asks for an adapter, prints one JSON line. */
-const PROBE_SCRIPT = `
+const PROBE_SCRIPT =
+  `
 const url = process.argv[1];
 const say = (o) => process.stdout.write(JSON.stringify(o) + '\\n');
 import(url).then(async ({ create }) => {
   const gpu = create([]);
   const a = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   const i = a && a.info ? a.info : {};
-  say({ loaded: true, adapter: a ? { vendor: String(i.vendor ?? ''), architecture: String(i.architecture ?? ''), device: String(i.device ?? ''), description: String(i.description ?? '') } : null });
+  say({ loaded: true, adapter: a ? { vendor: String(i.vendor ?? ''), architecture: String(i.architecture ?? ''), ` +
+  `device: String(i.device ?? ''), description: String(i.description ?? '') } : null });
   process.exit(0);
 }, (e) => { say({ loaded: false, error: String(e && e.message || e).split('\\n')[0] }); process.exit(0); });
 `;

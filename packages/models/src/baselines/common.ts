@@ -88,7 +88,10 @@ export interface FlatTrees {
   right: Int32Array;
 }
 
-/** Guards prediction against a damaged file: roots and children in range, children after their parent (no cycles), split features < p. */
+/**
+ * Guards prediction against a damaged file: roots and children in range, children after their parent (no cycles), split
+ * features < p.
+ */
 export function checkFlatTrees(t: FlatTrees, p: number, file: string): void {
   const n = t.feature.length;
   for (const r of t.roots) if (r < 0 || r >= n) throw new InputError({ file }, `root indices in [0, ${n})`, String(r));

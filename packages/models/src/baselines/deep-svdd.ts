@@ -64,7 +64,10 @@ export const BN_MOMENTUM = 0.1;
 /** Deep SAD's `init_center_c(eps=0.1)` */
 export const CENTRE_EPS = 0.1;
 
-/** Which statistics a BatchNorm uses: the batch's while training (and then updates the running ones), else the running ones. */
+/**
+ * Which statistics a BatchNorm uses: the batch's while training (and then updates the running ones), else the running
+ * ones.
+ */
 export interface BatchNormMode {
   training: boolean;
   setState(name: string, value: tf.Tensor): void;

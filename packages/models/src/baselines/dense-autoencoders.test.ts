@@ -17,14 +17,19 @@ describe.each([
     await initBackend('wasm');
   });
 
-  it('learns the normal pattern: broken windows outrank normal ones (AUC-ROC ≥ 0.99 over all pairs; untrained nets reach about 0.9)', async () => {
-    const det = make();
-    const report = await det.fit(correlated(512, 1), { seed: 0, validation: correlated(128, 2) });
-    expect(report.bestValLoss!).toBeLessThan(report.valLoss![0]);
-    const scores = await det.scoreWindows(correlated(40, 3, 8));
-    expect(pairwiseAuc(scores, 32)).toBeGreaterThanOrEqual(0.99);
-    det.dispose();
-  }, 60_000);
+  it(
+    'learns the normal pattern: broken windows outrank normal ones (AUC-ROC ≥ 0.99 over all pairs; untrained ' +
+      'nets reach about 0.9)',
+    async () => {
+      const det = make();
+      const report = await det.fit(correlated(512, 1), { seed: 0, validation: correlated(128, 2) });
+      expect(report.bestValLoss!).toBeLessThan(report.valLoss![0]);
+      const scores = await det.scoreWindows(correlated(40, 3, 8));
+      expect(pairwiseAuc(scores, 32)).toBeGreaterThanOrEqual(0.99);
+      det.dispose();
+    },
+    60_000,
+  );
 });
 
 describe('DenseAe', () => {

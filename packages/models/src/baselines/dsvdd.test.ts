@@ -52,7 +52,10 @@ function denseEmbed(w: Values, x: ArrayLike<number>, hiddenLayers: number): numb
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
 
-/** φ(x) of a one-conv, one-GRU Rec encoder in eval mode: conv 'same' (stride s) → BN → LeakyReLU → GRU (reset_after, no bias) → head */
+/**
+ * φ(x) of a one-conv, one-GRU Rec encoder in eval mode: conv 'same' (stride s) → BN → LeakyReLU → GRU (reset_after, no
+ * bias) → head
+ */
 function recEmbed(w: Values, x: ArrayLike<number>, W: number, D: number, stride: number): number[] {
   const k = w.get('enc/conv_0/kernel')!;
   const [ks, inC, filters] = k.shape;
@@ -133,13 +136,17 @@ describe.each([
     await initBackend('wasm');
   });
 
-  it(`learns the normal pattern: broken windows outrank normal ones (AUC-ROC ≥ ${threshold} over all pairs)`, async () => {
-    const det = make();
-    const report = await det.fit(correlated(512, 1, 0, W), { seed: 0, validation: correlated(128, 2, 0, W) });
-    expect(report.bestValLoss!).toBeLessThan(report.valLoss![0]);
-    expect(pairwiseAuc(await det.scoreWindows(correlated(40, 3, 8, W)), 32)).toBeGreaterThanOrEqual(threshold);
-    det.dispose();
-  }, 60_000);
+  it(
+    `learns the normal pattern: broken windows outrank ` + `normal ones (AUC-ROC ≥ ${threshold} over all pairs)`,
+    async () => {
+      const det = make();
+      const report = await det.fit(correlated(512, 1, 0, W), { seed: 0, validation: correlated(128, 2, 0, W) });
+      expect(report.bestValLoss!).toBeLessThan(report.valLoss![0]);
+      expect(pairwiseAuc(await det.scoreWindows(correlated(40, 3, 8, W)), 32)).toBeGreaterThanOrEqual(threshold);
+      det.dispose();
+    },
+    60_000,
+  );
 });
 
 /** Records the parameters and state at the start of the one-class phase, and c once it is set. */
@@ -194,115 +201,131 @@ describe('DenseDsvdd', () => {
     await initBackend('wasm');
   });
 
-  it('sets c to the eval-mode mean of φ over the training windows, clamped to ±0.1 (plain-JS forward pass)', async () => {
-    const det = new CentreProbe({ ...denseSmall, repDim: 16, batchSize: 50 });
-    const train = correlated(120, 4);
-    await det.fit(train, { seed: 1, epochs: 2 });
-    const mean = new Array<number>(16).fill(0);
-    for (let i = 0; i < train.count; i++)
-      denseEmbed(det.atCentre!, train.window(i), 1).forEach((v, j) => (mean[j] += v / train.count));
-    const expected = mean.map((v) => (Math.abs(v) < 0.1 && v < 0 ? -0.1 : Math.abs(v) < 0.1 && v > 0 ? 0.1 : v));
-    // the rule must have been exercised for the check to mean something
-    expect(mean.filter((v) => Math.abs(v) < 0.1).length).toBeGreaterThan(0);
-    expect(mean.filter((v) => Math.abs(v) >= 0.1).length).toBeGreaterThan(0);
-    for (let j = 0; j < 16; j++) expect(det.centre![j]).toBeCloseTo(expected[j], 5);
-    // c is state, untouched by the one-class phase
-    expect(Array.from(det.parameterValues().get('center')!.values)).toEqual(Array.from(det.centre!));
-    det.dispose();
-  });
+  it(
+    'sets c to the eval-mode mean of φ over the training ' + 'windows, clamped to ±0.1 (plain-JS forward pass)',
+    async () => {
+      const det = new CentreProbe({ ...denseSmall, repDim: 16, batchSize: 50 });
+      const train = correlated(120, 4);
+      await det.fit(train, { seed: 1, epochs: 2 });
+      const mean = new Array<number>(16).fill(0);
+      for (let i = 0; i < train.count; i++)
+        denseEmbed(det.atCentre!, train.window(i), 1).forEach((v, j) => (mean[j] += v / train.count));
+      const expected = mean.map((v) => (Math.abs(v) < 0.1 && v < 0 ? -0.1 : Math.abs(v) < 0.1 && v > 0 ? 0.1 : v));
+      // the rule must have been exercised for the check to mean something
+      expect(mean.filter((v) => Math.abs(v) < 0.1).length).toBeGreaterThan(0);
+      expect(mean.filter((v) => Math.abs(v) >= 0.1).length).toBeGreaterThan(0);
+      for (let j = 0; j < 16; j++) expect(det.centre![j]).toBeCloseTo(expected[j], 5);
+      // c is state, untouched by the one-class phase
+      expect(Array.from(det.parameterValues().get('center')!.values)).toEqual(Array.from(det.centre!));
+      det.dispose();
+    },
+  );
 
-  it('clamps only the components strictly inside (−0.1, 0.1) and not zero, tiny ones too, on cpu and wasm', async () => {
-    const expected = [0.1, -0.1, 0, 0.2, -0.3, 0.1, -0.1, -0.1, 0.1, -0.1];
-    for (const backend of ['cpu', 'wasm'] as const) {
-      await initBackend(backend);
-      const c = tf.tidy(() => clampCentre(tf.tensor1d([0.05, -0.05, 0, 0.2, -0.3, 0.1, -0.1, -0.0999, 1e-8, -1e-9])));
-      Array.from(c.dataSync()).forEach((v, j) => expect(v).toBeCloseTo(expected[j], 7));
-      c.dispose();
-    }
-    await initBackend('wasm');
-  });
+  it(
+    'clamps only the components strictly inside (−0.1, ' + '0.1) and not zero, tiny ones too, on cpu and wasm',
+    async () => {
+      const expected = [0.1, -0.1, 0, 0.2, -0.3, 0.1, -0.1, -0.1, 0.1, -0.1];
+      for (const backend of ['cpu', 'wasm'] as const) {
+        await initBackend(backend);
+        const c = tf.tidy(() => clampCentre(tf.tensor1d([0.05, -0.05, 0, 0.2, -0.3, 0.1, -0.1, -0.0999, 1e-8, -1e-9])));
+        Array.from(c.dataSync()).forEach((v, j) => expect(v).toBeCloseTo(expected[j], 7));
+        c.dispose();
+      }
+      await initBackend('wasm');
+    },
+  );
 
-  it('scores ‖φ(x) − c‖² of a plain-JS eval-mode forward pass (parameterValues holds BatchNorm statistics and c)', async () => {
-    const det = new DenseDsvdd({ ...denseSmall, hidden: [8, 6] });
-    await det.fit(correlated(96, 5), { seed: 2, epochs: 3, validation: correlated(32, 6) });
-    const w = det.parameterValues();
-    expect([...w.keys()].sort()).toEqual(
-      [
-        'center',
-        ...['enc/dense_0', 'enc/dense_1', 'enc/head', 'dec/dense_0', 'dec/dense_1', 'dec/head'].map(
-          (l) => `${l}/kernel`,
+  it(
+    'scores ‖φ(x) − c‖² of a plain-JS eval-mode forward pass (parameterValues holds BatchNorm statistics and ' + 'c)',
+    async () => {
+      const det = new DenseDsvdd({ ...denseSmall, hidden: [8, 6] });
+      await det.fit(correlated(96, 5), { seed: 2, epochs: 3, validation: correlated(32, 6) });
+      const w = det.parameterValues();
+      expect([...w.keys()].sort()).toEqual(
+        [
+          'center',
+          ...['enc/dense_0', 'enc/dense_1', 'enc/head', 'dec/dense_0', 'dec/dense_1', 'dec/head'].map(
+            (l) => `${l}/kernel`,
+          ),
+          ...['enc/bn_0', 'enc/bn_1', 'dec/bn_0', 'dec/bn_1'].flatMap((b) => [`${b}/running_mean`, `${b}/running_var`]),
+        ].sort(),
+      );
+      // the running statistics moved away from their initial 0 and 1
+      expect(Math.abs(w.get('enc/bn_1/running_var')!.values[0] - 1)).toBeGreaterThan(1e-3);
+      const test = correlated(8, 7, 3);
+      const scores = await det.scoreWindows(test);
+      const c = w.get('center')!.values;
+      for (let i = 0; i < test.count; i++) {
+        const expected = sqDist(denseEmbed(w, test.window(i), 2), c);
+        expect(Math.abs(scores[i] - expected)).toBeLessThanOrEqual(1e-4 * Math.max(1, expected));
+      }
+      det.dispose();
+    },
+  );
+
+  it(
+    'moves the running statistics like PyTorch after one training step (momentum 0.1, unbiased running ' + 'variance)',
+    async () => {
+      const det = new FirstStepProbe({ ...denseSmall, hidden: 5, repDim: 3, batchSize: 64 });
+      const train = correlated(40, 8);
+      // one epoch of one batch: the pretraining does exactly one step
+      await det.fit(train, { seed: 3, epochs: 1 });
+      const w0 = det.initial!;
+      const n = train.count;
+      const stats = (rows: number[][]) => {
+        const mean = rows[0].map((_, j) => rows.reduce((s, r) => s + r[j], 0) / n);
+        const ss = rows[0].map((_, j) => rows.reduce((s, r) => s + (r[j] - mean[j]) ** 2, 0));
+        return { mean, biased: ss.map((v) => v / n), unbiased: ss.map((v) => v / (n - 1)) };
+      };
+      const check = (name: string, rows: number[][]) => {
+        const { mean, unbiased } = stats(rows);
+        const m = det.afterPretrain!.get(`${name}/running_mean`)!.values;
+        const v = det.afterPretrain!.get(`${name}/running_var`)!.values;
+        mean.forEach((mu, j) => expect(m[j]).toBeCloseTo(0.1 * mu, 5));
+        unbiased.forEach((s2, j) => expect(v[j]).toBeCloseTo(0.9 + 0.1 * s2, 4));
+      };
+      // encoder BatchNorm: statistics of x·K over the batch
+      const pre = Array.from({ length: n }, (_, i) => vecMat(train.window(i), w0.get('enc/dense_0/kernel')!));
+      check('enc/bn_0', pre);
+      // decoder BatchNorm: the code comes from the training-mode encoder (batch mean, biased variance)
+      const { mean, biased } = stats(pre);
+      const codes = pre.map((h) =>
+        vecMat(
+          h.map((v, j) => leaky((v - mean[j]) / Math.sqrt(biased[j] + 1e-4))),
+          w0.get('enc/head/kernel')!,
         ),
-        ...['enc/bn_0', 'enc/bn_1', 'dec/bn_0', 'dec/bn_1'].flatMap((b) => [`${b}/running_mean`, `${b}/running_var`]),
-      ].sort(),
-    );
-    // the running statistics moved away from their initial 0 and 1
-    expect(Math.abs(w.get('enc/bn_1/running_var')!.values[0] - 1)).toBeGreaterThan(1e-3);
-    const test = correlated(8, 7, 3);
-    const scores = await det.scoreWindows(test);
-    const c = w.get('center')!.values;
-    for (let i = 0; i < test.count; i++) {
-      const expected = sqDist(denseEmbed(w, test.window(i), 2), c);
-      expect(Math.abs(scores[i] - expected)).toBeLessThanOrEqual(1e-4 * Math.max(1, expected));
-    }
-    det.dispose();
-  });
+      );
+      check(
+        'dec/bn_0',
+        codes.map((z) => vecMat(z, w0.get('dec/dense_0/kernel')!)),
+      );
+      det.dispose();
+    },
+  );
 
-  it('moves the running statistics like PyTorch after one training step (momentum 0.1, unbiased running variance)', async () => {
-    const det = new FirstStepProbe({ ...denseSmall, hidden: 5, repDim: 3, batchSize: 64 });
-    const train = correlated(40, 8);
-    // one epoch of one batch: the pretraining does exactly one step
-    await det.fit(train, { seed: 3, epochs: 1 });
-    const w0 = det.initial!;
-    const n = train.count;
-    const stats = (rows: number[][]) => {
-      const mean = rows[0].map((_, j) => rows.reduce((s, r) => s + r[j], 0) / n);
-      const ss = rows[0].map((_, j) => rows.reduce((s, r) => s + (r[j] - mean[j]) ** 2, 0));
-      return { mean, biased: ss.map((v) => v / n), unbiased: ss.map((v) => v / (n - 1)) };
-    };
-    const check = (name: string, rows: number[][]) => {
-      const { mean, unbiased } = stats(rows);
-      const m = det.afterPretrain!.get(`${name}/running_mean`)!.values;
-      const v = det.afterPretrain!.get(`${name}/running_var`)!.values;
-      mean.forEach((mu, j) => expect(m[j]).toBeCloseTo(0.1 * mu, 5));
-      unbiased.forEach((s2, j) => expect(v[j]).toBeCloseTo(0.9 + 0.1 * s2, 4));
-    };
-    // encoder BatchNorm: statistics of x·K over the batch
-    const pre = Array.from({ length: n }, (_, i) => vecMat(train.window(i), w0.get('enc/dense_0/kernel')!));
-    check('enc/bn_0', pre);
-    // decoder BatchNorm: the code comes from the training-mode encoder (batch mean, biased variance)
-    const { mean, biased } = stats(pre);
-    const codes = pre.map((h) =>
-      vecMat(
-        h.map((v, j) => leaky((v - mean[j]) / Math.sqrt(biased[j] + 1e-4))),
-        w0.get('enc/head/kernel')!,
-      ),
-    );
-    check(
-      'dec/bn_0',
-      codes.map((z) => vecMat(z, w0.get('dec/dense_0/kernel')!)),
-    );
-    det.dispose();
-  });
-
-  it('bounds both phases by FitOptions.epochs, else by pretrainEpochs and epochs; divides the learning rate by 10 at each milestone', () => {
-    const det = new CentreProbe({
-      pretrainEpochs: 5,
-      epochs: 7,
-      learningRate: 1e-3,
-      pretrainLearningRate: 2e-3,
-      lrMilestones: [3, 6],
-    });
-    (det as unknown as { phases(o: FitOptions): unknown }).phases({ seed: 0, epochs: 2 });
-    expect(det.epochsByPhase).toEqual({ [PRETRAIN_PHASE]: 2, [ONE_CLASS_PHASE]: 2 });
-    (det as unknown as { phases(o: FitOptions): unknown }).phases({ seed: 0 });
-    expect(det.epochsByPhase).toEqual({ [PRETRAIN_PHASE]: 5, [ONE_CLASS_PHASE]: 7 });
-    const expected = [2e-3, 2e-3, 2e-4, 2e-4, 2e-5, 2e-5];
-    [0, 2, 3, 5, 6, 9].forEach((e, i) => expect(det.lr(e, PRETRAIN_PHASE)).toBeCloseTo(expected[i], 12));
-    expect(det.lr(0, ONE_CLASS_PHASE)).toBe(1e-3);
-    expect(det.lr(3, ONE_CLASS_PHASE)).toBeCloseTo(1e-4, 12);
-    expect(new DenseDsvdd({ learningRate: 1e-3 })['learningRateAt'](50, ONE_CLASS_PHASE)).toBeCloseTo(1e-4, 12);
-    expect(new DenseDsvdd({ learningRate: 1e-3 })['learningRateAt'](49, PRETRAIN_PHASE)).toBe(1e-3);
-  });
+  it(
+    'bounds both phases by FitOptions.epochs, else by pretrainEpochs and epochs; divides the learning rate ' +
+      'by 10 at each milestone',
+    () => {
+      const det = new CentreProbe({
+        pretrainEpochs: 5,
+        epochs: 7,
+        learningRate: 1e-3,
+        pretrainLearningRate: 2e-3,
+        lrMilestones: [3, 6],
+      });
+      (det as unknown as { phases(o: FitOptions): unknown }).phases({ seed: 0, epochs: 2 });
+      expect(det.epochsByPhase).toEqual({ [PRETRAIN_PHASE]: 2, [ONE_CLASS_PHASE]: 2 });
+      (det as unknown as { phases(o: FitOptions): unknown }).phases({ seed: 0 });
+      expect(det.epochsByPhase).toEqual({ [PRETRAIN_PHASE]: 5, [ONE_CLASS_PHASE]: 7 });
+      const expected = [2e-3, 2e-3, 2e-4, 2e-4, 2e-5, 2e-5];
+      [0, 2, 3, 5, 6, 9].forEach((e, i) => expect(det.lr(e, PRETRAIN_PHASE)).toBeCloseTo(expected[i], 12));
+      expect(det.lr(0, ONE_CLASS_PHASE)).toBe(1e-3);
+      expect(det.lr(3, ONE_CLASS_PHASE)).toBeCloseTo(1e-4, 12);
+      expect(new DenseDsvdd({ learningRate: 1e-3 })['learningRateAt'](50, ONE_CLASS_PHASE)).toBeCloseTo(1e-4, 12);
+      expect(new DenseDsvdd({ learningRate: 1e-3 })['learningRateAt'](49, PRETRAIN_PHASE)).toBe(1e-3);
+    },
+  );
 
   it('validates its parameters at the boundary', () => {
     expect(() => new DenseDsvdd({ repDim: 0 })).toThrow(ParameterError);
@@ -338,24 +361,28 @@ describe('DenseDsvdd', () => {
 });
 
 describe('RecDsvdd', () => {
-  it('scores ‖φ(x) − c‖² of a plain-JS eval-mode forward pass (conv without bias → BatchNorm over batch and time → LeakyReLU → GRU → head)', async () => {
-    await initBackend('wasm');
-    const W = 5;
-    const D = 4;
-    const det = new RecDsvdd({ ...recSmall, windowLength: W, stride: 2, convFilters: 3, gruUnits: 5, batchSize: 32 });
-    await det.fit(correlated(64, 11, 0, W, D), { seed: 4, epochs: 3, validation: correlated(32, 12, 0, W, D) });
-    const w = det.parameterValues();
-    expect(w.has('enc/conv_0/bias') || w.has('enc/gru_0/bias') || w.has('enc/head/bias')).toBe(false);
-    expect(w.get('enc/bn_0/running_mean')!.shape).toEqual([3]);
-    const test = correlated(6, 13, 2, W, D);
-    const scores = await det.scoreWindows(test);
-    const c = w.get('center')!.values;
-    for (let i = 0; i < test.count; i++) {
-      const expected = sqDist(recEmbed(w, test.window(i), W, D, 2), c);
-      expect(Math.abs(scores[i] - expected)).toBeLessThanOrEqual(1e-4 * Math.max(1, expected));
-    }
-    det.dispose();
-  });
+  it(
+    'scores ‖φ(x) − c‖² of a plain-JS eval-mode forward pass (conv without bias → BatchNorm over batch and ' +
+      'time → LeakyReLU → GRU → head)',
+    async () => {
+      await initBackend('wasm');
+      const W = 5;
+      const D = 4;
+      const det = new RecDsvdd({ ...recSmall, windowLength: W, stride: 2, convFilters: 3, gruUnits: 5, batchSize: 32 });
+      await det.fit(correlated(64, 11, 0, W, D), { seed: 4, epochs: 3, validation: correlated(32, 12, 0, W, D) });
+      const w = det.parameterValues();
+      expect(w.has('enc/conv_0/bias') || w.has('enc/gru_0/bias') || w.has('enc/head/bias')).toBe(false);
+      expect(w.get('enc/bn_0/running_mean')!.shape).toEqual([3]);
+      const test = correlated(6, 13, 2, W, D);
+      const scores = await det.scoreWindows(test);
+      const c = w.get('center')!.values;
+      for (let i = 0; i < test.count; i++) {
+        const expected = sqDist(recEmbed(w, test.window(i), W, D, 2), c);
+        expect(Math.abs(scores[i] - expected)).toBeLessThanOrEqual(1e-4 * Math.max(1, expected));
+      }
+      det.dispose();
+    },
+  );
 
   it('mirrors deeper encoders in the decoder, with BatchNorm after the hidden transposed convolutions', async () => {
     await initBackend('wasm');

@@ -31,19 +31,24 @@ describe('LstmAd', () => {
     await initBackend('wasm');
   });
 
-  it('learns the dynamics: windows whose second half jumps by half a period outrank normal ones (AUC-ROC ≥ 0.99; the initial weights reach about 0.7)', async () => {
-    const test = sinusoids(40, 3, 8);
-    // a step too small to move the weights: the Gaussian is fitted to the initial network's errors
-    const untrained = new LstmAd({ windowLength: 8, lstmUnits: [10, 10], epochs: 1, learningRate: 1e-9 });
-    await untrained.fit(sinusoids(512, 1), { seed: 0, validation: sinusoids(128, 2) });
-    expect(pairwiseAuc(await untrained.scoreWindows(test), 32)).toBeLessThan(0.8);
-    untrained.dispose();
-    const det = new LstmAd({ windowLength: 8, lstmUnits: [10, 10], epochs: 20, learningRate: 3e-3 });
-    const report = await det.fit(sinusoids(512, 1), { seed: 0, validation: sinusoids(128, 2) });
-    expect(report.bestValLoss!).toBeLessThan(0.1 * report.valLoss![0]);
-    expect(pairwiseAuc(await det.scoreWindows(test), 32)).toBeGreaterThanOrEqual(0.99);
-    det.dispose();
-  }, 60_000);
+  it(
+    'learns the dynamics: windows whose second half jumps by half a period outrank normal ones (AUC-ROC ≥ ' +
+      '0.99; the initial weights reach about 0.7)',
+    async () => {
+      const test = sinusoids(40, 3, 8);
+      // a step too small to move the weights: the Gaussian is fitted to the initial network's errors
+      const untrained = new LstmAd({ windowLength: 8, lstmUnits: [10, 10], epochs: 1, learningRate: 1e-9 });
+      await untrained.fit(sinusoids(512, 1), { seed: 0, validation: sinusoids(128, 2) });
+      expect(pairwiseAuc(await untrained.scoreWindows(test), 32)).toBeLessThan(0.8);
+      untrained.dispose();
+      const det = new LstmAd({ windowLength: 8, lstmUnits: [10, 10], epochs: 20, learningRate: 3e-3 });
+      const report = await det.fit(sinusoids(512, 1), { seed: 0, validation: sinusoids(128, 2) });
+      expect(report.bestValLoss!).toBeLessThan(0.1 * report.valLoss![0]);
+      expect(pairwiseAuc(await det.scoreWindows(test), 32)).toBeGreaterThanOrEqual(0.99);
+      det.dispose();
+    },
+    60_000,
+  );
 
   it.each([
     ['a regular covariance (48 validation windows)', 48],

@@ -70,30 +70,34 @@ describe('MSCRED building blocks', () => {
     expect(levelSizes(32, PAPER_ENCODER)).toEqual([32, 32, 16, 8, 4]);
   });
 
-  it('builds the signature matrices of the last h records as brute-force sums of outer products over w records / w, zero-padded', () => {
-    const W = 5;
-    const D = 3;
-    const B = 2;
-    const lengths = [3, 2];
-    const steps = 2;
-    const P = 4;
-    const values = randomValues(B * W * D, 11);
-    const images = tf.tidy(() => signatureMatrices(tf.tensor2d(values, [B, W * D]), W, lengths, steps, P));
-    expect(images).toHaveLength(steps);
-    for (let s = 0; s < steps; s++) {
-      expect(images[s].shape).toEqual([B, P, P, lengths.length]);
-      const got = images[s].arraySync() as number[][][][];
-      for (let b = 0; b < B; b++) {
-        const window = values.subarray(b * W * D, (b + 1) * W * D);
-        lengths.forEach((w, ch) => {
-          // step s ends at record t = W − h + s: the last step is the window's last record
-          const want = bruteSignature(window, D, W - steps + s, w, P);
-          for (let i = 0; i < P; i++) for (let j = 0; j < P; j++) expect(got[b][i][j][ch]).toBeCloseTo(want[i][j], 5);
-        });
+  it(
+    'builds the signature matrices of the last h records as brute-force sums of outer products over w ' +
+      'records / w, zero-padded',
+    () => {
+      const W = 5;
+      const D = 3;
+      const B = 2;
+      const lengths = [3, 2];
+      const steps = 2;
+      const P = 4;
+      const values = randomValues(B * W * D, 11);
+      const images = tf.tidy(() => signatureMatrices(tf.tensor2d(values, [B, W * D]), W, lengths, steps, P));
+      expect(images).toHaveLength(steps);
+      for (let s = 0; s < steps; s++) {
+        expect(images[s].shape).toEqual([B, P, P, lengths.length]);
+        const got = images[s].arraySync() as number[][][][];
+        for (let b = 0; b < B; b++) {
+          const window = values.subarray(b * W * D, (b + 1) * W * D);
+          lengths.forEach((w, ch) => {
+            // step s ends at record t = W − h + s: the last step is the window's last record
+            const want = bruteSignature(window, D, W - steps + s, w, P);
+            for (let i = 0; i < P; i++) for (let j = 0; j < P; j++) expect(got[b][i][j][ch]).toBeCloseTo(want[i][j], 5);
+          });
+        }
       }
-    }
-    tf.dispose(images);
-  });
+      tf.dispose(images);
+    },
+  );
 
   it('weights the hidden states by softmax_i(⟨H_i, H_h⟩ / 5) and sums them', () => {
     const B = 2;
@@ -139,7 +143,8 @@ describe('MSCRED building blocks', () => {
       [8, 2, 2],
       [7, 3, 2],
     ])(
-      'conv2dSame and conv2dTransposeSame match tf.conv2d / tf.conv2dTranspose and their gradients (size %i, kernel %i, stride %i)',
+      'conv2dSame and conv2dTransposeSame match tf.conv2d / tf.conv2dTranspose and their gradients (size ' +
+        '%i, kernel %i, stride %i)',
       (size, k, s) => {
         const [B, cin, cout] = [2, 3, 5];
         const out = Math.ceil(size / s);
@@ -199,77 +204,93 @@ describe('Mscred', () => {
     await initBackend('wasm');
   });
 
-  it('learns the normal correlation pattern: windows with permuted loadings outrank normal ones (AUC-ROC ≥ 0.9 over all pairs; untrained nets reach about 0.3)', async () => {
-    const det = new Mscred({ ...small, epochs: 20, learningRate: 1e-2 });
-    const report = await det.fit(correlated(256, 1), { seed: 0, validation: correlated(128, 2) });
-    expect(report.bestValLoss!).toBeLessThan(report.valLoss![0]);
-    const scores = await det.scoreWindows(correlated(40, 3, 8));
-    expect(pairwiseAuc(scores, 32)).toBeGreaterThanOrEqual(0.9);
-    det.dispose();
-  }, 60_000);
+  it(
+    'learns the normal correlation pattern: windows with permuted loadings outrank normal ones (AUC-ROC ≥ ' +
+      '0.9 over all pairs; untrained nets reach about 0.3)',
+    async () => {
+      const det = new Mscred({ ...small, epochs: 20, learningRate: 1e-2 });
+      const report = await det.fit(correlated(256, 1), { seed: 0, validation: correlated(128, 2) });
+      expect(report.bestValLoss!).toBeLessThan(report.valLoss![0]);
+      const scores = await det.scoreWindows(correlated(40, 3, 8));
+      expect(pairwiseAuc(scores, 32)).toBeGreaterThanOrEqual(0.9);
+      det.dispose();
+    },
+    60_000,
+  );
 
-  it("scores the mean squared error over the D×D blocks between the network's reconstruction and the brute-force last-step signatures", async () => {
-    const det = new Mscred(small);
-    await det.fit(correlated(64, 4), { seed: 1 });
-    const test = correlated(6, 5, 2);
-    const scores = await det.scoreWindows(test);
-    const W = small.windowLength!;
-    const D = test.featureCount;
-    const P = paddedSize(D, small.encoder!);
-    const lengths = small.signatureLengths!;
-    const x = new Float32Array(test.count * W * D);
-    for (let i = 0; i < test.count; i++) x.set(test.window(i), i * W * D);
-    const recon = tf.tidy(() => {
-      const p = Object.fromEntries([...det.parameterValues()].map(([name, v]) => [name, tf.tensor(v.values, v.shape)]));
-      return det
-        .reconstruct(p, signatureMatrices(tf.tensor2d(x, [test.count, W * D]), W, lengths, small.steps!, P))
-        .arraySync() as number[][][][];
-    });
-    for (let b = 0; b < test.count; b++) {
-      let sum = 0;
-      lengths.forEach((w, ch) => {
-        const target = bruteSignature(test.window(b), D, W - 1, w, P);
-        for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) sum += (recon[b][i][j][ch] - target[i][j]) ** 2;
+  it(
+    "scores the mean squared error over the D×D blocks between the network's reconstruction and the " +
+      'brute-force last-step signatures',
+    async () => {
+      const det = new Mscred(small);
+      await det.fit(correlated(64, 4), { seed: 1 });
+      const test = correlated(6, 5, 2);
+      const scores = await det.scoreWindows(test);
+      const W = small.windowLength!;
+      const D = test.featureCount;
+      const P = paddedSize(D, small.encoder!);
+      const lengths = small.signatureLengths!;
+      const x = new Float32Array(test.count * W * D);
+      for (let i = 0; i < test.count; i++) x.set(test.window(i), i * W * D);
+      const recon = tf.tidy(() => {
+        const p = Object.fromEntries(
+          [...det.parameterValues()].map(([name, v]) => [name, tf.tensor(v.values, v.shape)]),
+        );
+        return det
+          .reconstruct(p, signatureMatrices(tf.tensor2d(x, [test.count, W * D]), W, lengths, small.steps!, P))
+          .arraySync() as number[][][][];
       });
-      expect(scores[b]).toBeCloseTo(sum / (D * D * lengths.length), 5);
-    }
-    det.dispose();
-  });
+      for (let b = 0; b < test.count; b++) {
+        let sum = 0;
+        lengths.forEach((w, ch) => {
+          const target = bruteSignature(test.window(b), D, W - 1, w, P);
+          for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) sum += (recon[b][i][j][ch] - target[i][j]) ** 2;
+        });
+        expect(scores[b]).toBeCloseTo(sum / (D * D * lengths.length), 5);
+      }
+      det.dispose();
+    },
+  );
 
-  it('runs the default network (4 levels, 3×3 and 2×2 kernels) and scores in memory-bounded chunks with the same results', async () => {
-    const det = new Mscred({ epochs: 1 });
-    const W = det.config.windowLength;
-    const make = (n: number, seed: number) =>
-      packedWindowSet(randomValues(n * W * 4, seed), W, 4, new Uint8Array(n), ['one']);
-    await det.fit(make(32, 6), { seed: 2 });
-    // D = 4 pads to 8; about 218 windows fit in one chunk, so 300 take two
-    const test = make(300, 7);
-    const all = await det.scoreWindows(test);
-    const firstTen = await det.scoreWindows(
-      packedWindowSet(
-        Float32Array.from({ length: 10 * W * 4 }, (_, i) => test.window(Math.floor(i / (W * 4)))[i % (W * 4)]),
-        W,
-        4,
-        new Uint8Array(10),
-        ['one'],
-      ),
-    );
-    const lastTen = await det.scoreWindows(
-      packedWindowSet(
-        Float32Array.from({ length: 10 * W * 4 }, (_, i) => test.window(290 + Math.floor(i / (W * 4)))[i % (W * 4)]),
-        W,
-        4,
-        new Uint8Array(10),
-        ['one'],
-      ),
-    );
-    for (let i = 0; i < 10; i++) {
-      expect(all[i]).toBeCloseTo(firstTen[i], 5);
-      expect(all[290 + i]).toBeCloseTo(lastTen[i], 5);
-    }
-    for (const s of all) expect(Number.isFinite(s)).toBe(true);
-    det.dispose();
-  }, 60_000);
+  it(
+    'runs the default network (4 levels, 3×3 and 2×2 kernels) and scores in memory-bounded chunks with the ' +
+      'same results',
+    async () => {
+      const det = new Mscred({ epochs: 1 });
+      const W = det.config.windowLength;
+      const make = (n: number, seed: number) =>
+        packedWindowSet(randomValues(n * W * 4, seed), W, 4, new Uint8Array(n), ['one']);
+      await det.fit(make(32, 6), { seed: 2 });
+      // D = 4 pads to 8; about 218 windows fit in one chunk, so 300 take two
+      const test = make(300, 7);
+      const all = await det.scoreWindows(test);
+      const firstTen = await det.scoreWindows(
+        packedWindowSet(
+          Float32Array.from({ length: 10 * W * 4 }, (_, i) => test.window(Math.floor(i / (W * 4)))[i % (W * 4)]),
+          W,
+          4,
+          new Uint8Array(10),
+          ['one'],
+        ),
+      );
+      const lastTen = await det.scoreWindows(
+        packedWindowSet(
+          Float32Array.from({ length: 10 * W * 4 }, (_, i) => test.window(290 + Math.floor(i / (W * 4)))[i % (W * 4)]),
+          W,
+          4,
+          new Uint8Array(10),
+          ['one'],
+        ),
+      );
+      for (let i = 0; i < 10; i++) {
+        expect(all[i]).toBeCloseTo(firstTen[i], 5);
+        expect(all[290 + i]).toBeCloseTo(lastTen[i], 5);
+      }
+      for (const s of all) expect(Number.isFinite(s)).toBe(true);
+      det.dispose();
+    },
+    60_000,
+  );
 
   it('validates its parameters at the boundary', () => {
     const short = /windowLength must be ≥ max\(signatureLengths\) \+ steps − 1.*, got windowLength = 13, .* steps = 5$/;

@@ -120,60 +120,64 @@ describe('OmniAnomaly building blocks (float64 plain-JS references)', () => {
     });
   });
 
-  it('the state-space prior equals the joint Gaussian density of the whole trajectory (Cholesky of its covariance, ≤ 1e-4 relative)', () => {
-    const k = 3;
-    const W = 5;
-    const B = 4;
-    const A = [
-      [0.9, 0.2, -0.1],
-      [-0.3, 0.7, 0.4],
-      [0.1, -0.2, 1.1],
-    ];
-    const s = [0.5, 1.3, 0.8];
-    const normal = normalSampler(mulberry32(12));
-    const zs = Array.from({ length: B }, () =>
-      Array.from({ length: W }, () => Array.from({ length: k }, () => 1.2 * normal())),
-    );
-    const got = tf.tidy(() =>
-      Array.from(tfStateSpaceLogPdf(tf.tensor3d(zs), tf.tensor2d(A), tf.tensor1d(s)).dataSync()),
-    );
-    // covariances of the trajectory: P_0 = I, P_t = A·P_{t−1}·Aᵀ + diag s², Cov(z_t, z_r) = A^{t−r}·P_r for t ≥ r
-    const mul = (x: number[][], y: number[][]) =>
-      x.map((r) => y[0].map((_, j) => r.reduce((acc, v, l) => acc + v * y[l][j], 0)));
-    const tr = (x: number[][]) => x[0].map((_, j) => x.map((r) => r[j]));
-    const P: number[][][] = [A.map((_, i) => A.map((__, j) => (i === j ? 1 : 0)))];
-    for (let t = 1; t < W; t++)
-      P.push(mul(mul(A, P[t - 1]), tr(A)).map((r, i) => r.map((v, j) => v + (i === j ? s[i] * s[i] : 0))));
-    const n = W * k;
-    const C = new Float64Array(n * n);
-    for (let r = 0; r < W; r++) {
-      let block = P[r];
-      for (let t = r; t < W; t++) {
-        for (let i = 0; i < k; i++) {
-          for (let j = 0; j < k; j++) {
-            C[(t * k + i) * n + r * k + j] = block[i][j];
-            C[(r * k + j) * n + t * k + i] = block[i][j];
+  it(
+    'the state-space prior equals the joint Gaussian density of the whole trajectory (Cholesky of its ' +
+      'covariance, ≤ 1e-4 relative)',
+    () => {
+      const k = 3;
+      const W = 5;
+      const B = 4;
+      const A = [
+        [0.9, 0.2, -0.1],
+        [-0.3, 0.7, 0.4],
+        [0.1, -0.2, 1.1],
+      ];
+      const s = [0.5, 1.3, 0.8];
+      const normal = normalSampler(mulberry32(12));
+      const zs = Array.from({ length: B }, () =>
+        Array.from({ length: W }, () => Array.from({ length: k }, () => 1.2 * normal())),
+      );
+      const got = tf.tidy(() =>
+        Array.from(tfStateSpaceLogPdf(tf.tensor3d(zs), tf.tensor2d(A), tf.tensor1d(s)).dataSync()),
+      );
+      // covariances of the trajectory: P_0 = I, P_t = A·P_{t−1}·Aᵀ + diag s², Cov(z_t, z_r) = A^{t−r}·P_r for t ≥ r
+      const mul = (x: number[][], y: number[][]) =>
+        x.map((r) => y[0].map((_, j) => r.reduce((acc, v, l) => acc + v * y[l][j], 0)));
+      const tr = (x: number[][]) => x[0].map((_, j) => x.map((r) => r[j]));
+      const P: number[][][] = [A.map((_, i) => A.map((__, j) => (i === j ? 1 : 0)))];
+      for (let t = 1; t < W; t++)
+        P.push(mul(mul(A, P[t - 1]), tr(A)).map((r, i) => r.map((v, j) => v + (i === j ? s[i] * s[i] : 0))));
+      const n = W * k;
+      const C = new Float64Array(n * n);
+      for (let r = 0; r < W; r++) {
+        let block = P[r];
+        for (let t = r; t < W; t++) {
+          for (let i = 0; i < k; i++) {
+            for (let j = 0; j < k; j++) {
+              C[(t * k + i) * n + r * k + j] = block[i][j];
+              C[(r * k + j) * n + t * k + i] = block[i][j];
+            }
           }
+          block = mul(A, block);
         }
-        block = mul(A, block);
       }
-    }
-    const L = cholesky(C, n);
-    let logDetC = 0;
-    for (let i = 0; i < n; i++) logDetC += 2 * Math.log(L[i * n + i]);
-    zs.forEach((traj, bIdx) => {
-      const v = traj.flat();
-      // forward substitution L·y = v, so vᵀC⁻¹v = ‖y‖²
-      const y = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        let acc = v[i];
-        for (let j = 0; j < i; j++) acc -= L[i * n + j] * y[j];
-        y[i] = acc / L[i * n + i];
-      }
-      const expected = -0.5 * dot(y, y) - 0.5 * logDetC - 0.5 * n * Math.log(2 * Math.PI);
-      expect(Math.abs(got[bIdx] - expected)).toBeLessThanOrEqual(1e-4 * Math.abs(expected));
-    });
-  });
+      const L = cholesky(C, n);
+      let logDetC = 0;
+      for (let i = 0; i < n; i++) logDetC += 2 * Math.log(L[i * n + i]);
+      zs.forEach((traj, bIdx) => {
+        const v = traj.flat();
+        // forward substitution L·y = v, so vᵀC⁻¹v = ‖y‖²
+        const y = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          let acc = v[i];
+          for (let j = 0; j < i; j++) acc -= L[i * n + j] * y[j];
+          y[i] = acc / L[i * n + i];
+        }
+        const expected = -0.5 * dot(y, y) - 0.5 * logDetC - 0.5 * n * Math.log(2 * Math.PI);
+        expect(Math.abs(got[bIdx] - expected)).toBeLessThanOrEqual(1e-4 * Math.abs(expected));
+      });
+    },
+  );
 });
 
 describe('OmniAnomaly', () => {
@@ -181,46 +185,56 @@ describe('OmniAnomaly', () => {
     await initBackend('wasm');
   });
 
-  it('learns the normal pattern: broken windows outrank normal ones (AUC-ROC ≥ 0.99 over all pairs; after one epoch about 0.77)', async () => {
-    const det = new OmniAnomaly({ ...small, units: 16, epochs: 20, batchSize: 16, learningRate: 5e-3 });
-    const report = await det.fit(correlated(256, 1), { seed: 1, validation: correlated(128, 2) });
-    expect(report.bestValLoss!).toBeLessThan(report.valLoss![0]);
-    const scores = await det.scoreWindows(correlated(40, 3, 8));
-    expect(pairwiseAuc(scores, 32)).toBeGreaterThanOrEqual(0.99);
-    det.dispose();
-  }, 120_000);
-
-  it('keeps the training windows’ per-feature min and max as state, and scores are invariant to a per-feature positive affine map of the inputs (≤ 1e-3 relative)', async () => {
-    const train = correlated(128, 4);
-    const test = correlated(12, 5, 3);
-    const a = [2, 0.5, 10, 1];
-    const c = [-1, 3, 0.5, 100];
-    const scores: Float32Array[] = [];
-    for (const [tr, te] of [
-      [train, test],
-      [affine(train, a, c), affine(test, a, c)],
-    ]) {
-      const det = new OmniAnomaly({ ...small, epochs: 2 });
-      await det.fit(tr, { seed: 6 });
-      const values = det.parameterValues();
-      const F = tr.featureCount;
-      const min = new Array<number>(F).fill(Infinity);
-      const max = new Array<number>(F).fill(-Infinity);
-      for (let i = 0; i < tr.count; i++) {
-        tr.window(i).forEach((v, idx) => {
-          min[idx % F] = Math.min(min[idx % F], v);
-          max[idx % F] = Math.max(max[idx % F], v);
-        });
-      }
-      expect(Array.from(values.get('minmax/min')!.values)).toEqual(min);
-      expect(Array.from(values.get('minmax/max')!.values)).toEqual(max);
-      scores.push(await det.scoreWindows(te));
+  it(
+    'learns the normal pattern: broken windows outrank normal ones (AUC-ROC ≥ 0.99 over all pairs; after one ' +
+      'epoch about 0.77)',
+    async () => {
+      const det = new OmniAnomaly({ ...small, units: 16, epochs: 20, batchSize: 16, learningRate: 5e-3 });
+      const report = await det.fit(correlated(256, 1), { seed: 1, validation: correlated(128, 2) });
+      expect(report.bestValLoss!).toBeLessThan(report.valLoss![0]);
+      const scores = await det.scoreWindows(correlated(40, 3, 8));
+      expect(pairwiseAuc(scores, 32)).toBeGreaterThanOrEqual(0.99);
       det.dispose();
-    }
-    const [raw, mapped] = scores;
-    for (let i = 0; i < raw.length; i++)
-      expect(Math.abs(raw[i] - mapped[i]) / Math.max(1, Math.abs(raw[i]))).toBeLessThanOrEqual(1e-3);
-  }, 60_000);
+    },
+    120_000,
+  );
+
+  it(
+    'keeps the training windows’ per-feature min and max as state, and scores are invariant to a per-feature ' +
+      'positive affine map of the inputs (≤ 1e-3 relative)',
+    async () => {
+      const train = correlated(128, 4);
+      const test = correlated(12, 5, 3);
+      const a = [2, 0.5, 10, 1];
+      const c = [-1, 3, 0.5, 100];
+      const scores: Float32Array[] = [];
+      for (const [tr, te] of [
+        [train, test],
+        [affine(train, a, c), affine(test, a, c)],
+      ]) {
+        const det = new OmniAnomaly({ ...small, epochs: 2 });
+        await det.fit(tr, { seed: 6 });
+        const values = det.parameterValues();
+        const F = tr.featureCount;
+        const min = new Array<number>(F).fill(Infinity);
+        const max = new Array<number>(F).fill(-Infinity);
+        for (let i = 0; i < tr.count; i++) {
+          tr.window(i).forEach((v, idx) => {
+            min[idx % F] = Math.min(min[idx % F], v);
+            max[idx % F] = Math.max(max[idx % F], v);
+          });
+        }
+        expect(Array.from(values.get('minmax/min')!.values)).toEqual(min);
+        expect(Array.from(values.get('minmax/max')!.values)).toEqual(max);
+        scores.push(await det.scoreWindows(te));
+        det.dispose();
+      }
+      const [raw, mapped] = scores;
+      for (let i = 0; i < raw.length; i++)
+        expect(Math.abs(raw[i] - mapped[i]) / Math.max(1, Math.abs(raw[i]))).toBeLessThanOrEqual(1e-3);
+    },
+    60_000,
+  );
 
   it('scores and validates in slices of a few windows exactly as in one pass (≤ 1e-5 relative)', async () => {
     class Sliced extends OmniAnomaly {

@@ -48,34 +48,43 @@ describe.each([
     await initBackend('wasm');
   });
 
-  it('learns the normal pattern: broken windows outrank normal ones (AUC-ROC ≥ 0.98 over all pairs; one epoch gives about 0.5)', async () => {
-    const det = make();
-    const report = await det.fit(waves(256, 1), { seed: 0, validation: waves(64, 2) });
-    expect(report.bestValLoss!).toBeLessThan(report.valLoss![0]);
-    const scores = await det.scoreWindows(waves(40, 3, 8));
-    expect(pairwiseAuc(scores, 32)).toBeGreaterThanOrEqual(0.98);
-    det.dispose();
-  }, 60_000);
+  it(
+    'learns the normal pattern: broken windows outrank normal ones (AUC-ROC ≥ 0.98 over all pairs; one epoch ' +
+      'gives about 0.5)',
+    async () => {
+      const det = make();
+      const report = await det.fit(waves(256, 1), { seed: 0, validation: waves(64, 2) });
+      expect(report.bestValLoss!).toBeLessThan(report.valLoss![0]);
+      const scores = await det.scoreWindows(waves(40, 3, 8));
+      expect(pairwiseAuc(scores, 32)).toBeGreaterThanOrEqual(0.98);
+      det.dispose();
+    },
+    60_000,
+  );
 });
 
 describe('RecAe', () => {
-  it('scores the mean squared error of the brute-force Figure 16 reconstruction (stride 2, two convs, crop) of its own weights', async () => {
-    await initBackend('wasm');
-    const arch = { convFilters: [4, 3], kernelSize: 3, stride: 2, gruUnits: [4, 3] };
-    const det = new RecAe({ ...small, ...arch, windowLength: 5 });
-    await det.fit(waves(64, 4, 0, 5), { seed: 1 });
-    const w = det.parameterValues();
-    const test = waves(6, 5, 2, 5);
-    const scores = await det.scoreWindows(test);
-    for (let i = 0; i < test.count; i++) {
-      const x = test.window(i);
-      const code = refRecEncode(w, 'enc', arch, 5, x, true);
-      const xhat = refRecDecode(w, 'dec', arch, 5, code).flat();
-      const mse = xhat.reduce((s, v, j) => s + (v - x[j]) ** 2, 0) / x.length;
-      expect(Math.abs(scores[i] - mse)).toBeLessThanOrEqual(1e-5 * (1 + mse));
-    }
-    det.dispose();
-  });
+  it(
+    'scores the mean squared error of the brute-force Figure 16 reconstruction (stride 2, two convs, crop) ' +
+      'of its own weights',
+    async () => {
+      await initBackend('wasm');
+      const arch = { convFilters: [4, 3], kernelSize: 3, stride: 2, gruUnits: [4, 3] };
+      const det = new RecAe({ ...small, ...arch, windowLength: 5 });
+      await det.fit(waves(64, 4, 0, 5), { seed: 1 });
+      const w = det.parameterValues();
+      const test = waves(6, 5, 2, 5);
+      const scores = await det.scoreWindows(test);
+      for (let i = 0; i < test.count; i++) {
+        const x = test.window(i);
+        const code = refRecEncode(w, 'enc', arch, 5, x, true);
+        const xhat = refRecDecode(w, 'dec', arch, 5, code).flat();
+        const mse = xhat.reduce((s, v, j) => s + (v - x[j]) ** 2, 0) / x.length;
+        expect(Math.abs(scores[i] - mse)).toBeLessThanOrEqual(1e-5 * (1 + mse));
+      }
+      det.dispose();
+    },
+  );
 
   it('has the hand-counted number of parameters (default Figure 16 sizes, D = 19, L = 32)', async () => {
     await initBackend('wasm');
@@ -123,46 +132,52 @@ describe('RecAe', () => {
 });
 
 describe('RecVae', () => {
-  it("scores the mean over S samples of the brute-force −ln p(x|z), with z = μ + σ ⊙ ε from the scorer's seeded noise (several sampling passes)", async () => {
-    await initBackend('wasm');
-    const arch = { convFilters: [3], kernelSize: 3, stride: 2, gruUnits: [4] };
-    const [W, D, L, S] = [5, 3, 2, 128];
-    const det = new RecVae({ ...small, ...arch, windowLength: W, latentDim: L, scoreSamples: S });
-    await det.fit(waves(64, 6, 0, W), { seed: 2 });
-    const w = det.parameterValues();
-    const softplus = (v: number) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
-    /** −ln p(x|z) = Σ_{t,j} [ln σ + ½ ln 2π + (x − μ)²/(2σ²)] of the brute-force decoder, σ = 1e-4 + softplus(raw) */
-    const nll = (x: ArrayLike<number>, z: number[]) => {
-      let s = 0;
-      refRecDecode(w, 'dec', arch, W, z).forEach((row, t) => {
-        for (let j = 0; j < D; j++) {
-          const sigma = 1e-4 + softplus(row[D + j]);
-          s += Math.log(sigma) + 0.5 * Math.log(2 * Math.PI) + (x[t * D + j] - row[j]) ** 2 / (2 * sigma * sigma);
-        }
-      });
-      return s;
-    };
-    // 40 windows × 128 samples > 4096 rows: the scorer needs two passes
-    const test = waves(40, 7, 8, W);
-    const scores = await det.scoreWindows(test);
-    // the scorer's noise (window-network.ts): stream 5 of the fit seed, float32, rows ordered (sample, window)
-    const normal = normalSampler(mulberry32(subSeed(2, 5)));
-    const eps = Float32Array.from({ length: S * test.count * L }, normal);
-    const heads = Array.from({ length: test.count }, (_, b) => refRecEncode(w, 'enc', arch, W, test.window(b), false));
-    for (let b = 0; b < test.count; b++) {
-      const mu = heads[b].slice(0, L);
-      const sigma = heads[b].slice(L).map((r) => 1e-4 + softplus(r));
-      let total = 0;
-      for (let s = 0; s < S; s++)
-        total += nll(
-          test.window(b),
-          mu.map((m, l) => m + sigma[l] * eps[(s * test.count + b) * L + l]),
-        );
-      const expected = total / S;
-      expect(Math.abs(scores[b] - expected)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(expected)));
-    }
-    det.dispose();
-  });
+  it(
+    "scores the mean over S samples of the brute-force −ln p(x|z), with z = μ + σ ⊙ ε from the scorer's " +
+      'seeded noise (several sampling passes)',
+    async () => {
+      await initBackend('wasm');
+      const arch = { convFilters: [3], kernelSize: 3, stride: 2, gruUnits: [4] };
+      const [W, D, L, S] = [5, 3, 2, 128];
+      const det = new RecVae({ ...small, ...arch, windowLength: W, latentDim: L, scoreSamples: S });
+      await det.fit(waves(64, 6, 0, W), { seed: 2 });
+      const w = det.parameterValues();
+      const softplus = (v: number) => Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+      /** −ln p(x|z) = Σ_{t,j} [ln σ + ½ ln 2π + (x − μ)²/(2σ²)] of the brute-force decoder, σ = 1e-4 + softplus(raw) */
+      const nll = (x: ArrayLike<number>, z: number[]) => {
+        let s = 0;
+        refRecDecode(w, 'dec', arch, W, z).forEach((row, t) => {
+          for (let j = 0; j < D; j++) {
+            const sigma = 1e-4 + softplus(row[D + j]);
+            s += Math.log(sigma) + 0.5 * Math.log(2 * Math.PI) + (x[t * D + j] - row[j]) ** 2 / (2 * sigma * sigma);
+          }
+        });
+        return s;
+      };
+      // 40 windows × 128 samples > 4096 rows: the scorer needs two passes
+      const test = waves(40, 7, 8, W);
+      const scores = await det.scoreWindows(test);
+      // the scorer's noise (window-network.ts): stream 5 of the fit seed, float32, rows ordered (sample, window)
+      const normal = normalSampler(mulberry32(subSeed(2, 5)));
+      const eps = Float32Array.from({ length: S * test.count * L }, normal);
+      const heads = Array.from({ length: test.count }, (_, b) =>
+        refRecEncode(w, 'enc', arch, W, test.window(b), false),
+      );
+      for (let b = 0; b < test.count; b++) {
+        const mu = heads[b].slice(0, L);
+        const sigma = heads[b].slice(L).map((r) => 1e-4 + softplus(r));
+        let total = 0;
+        for (let s = 0; s < S; s++)
+          total += nll(
+            test.window(b),
+            mu.map((m, l) => m + sigma[l] * eps[(s * test.count + b) * L + l]),
+          );
+        const expected = total / S;
+        expect(Math.abs(scores[b] - expected)).toBeLessThanOrEqual(1e-4 * (1 + Math.abs(expected)));
+      }
+      det.dispose();
+    },
+  );
 
   it('gives the same scores on every call (seeded sampling)', async () => {
     await initBackend('wasm');

@@ -135,14 +135,19 @@ describe('TranAd', () => {
     await initBackend('wasm');
   });
 
-  it('learns the cycle: windows whose last record breaks it outrank normal ones (AUC-ROC ≥ 0.95; after one epoch about 0.5)', async () => {
-    const det = new TranAd({ windowLength: 6, feedForward: 16, batchSize: 32, epochs: 10, learningRate: 3e-3 });
-    const report = await det.fit(cycle(512, 1), { seed: 0, validation: cycle(128, 2) });
-    expect(report.bestValLoss!).toBeLessThan(report.valLoss![0]);
-    expect(pairwiseAuc(await det.scoreWindows(cycle(64, 3, 16)), 48)).toBeGreaterThanOrEqual(0.95);
-    det.dispose();
-    // 10 epochs on wasm: other test files running beside it on 2 cores slow it several-fold
-  }, 180_000);
+  it(
+    'learns the cycle: windows whose last record breaks it outrank normal ones (AUC-ROC ≥ 0.95; after one ' +
+      'epoch about 0.5)',
+    async () => {
+      const det = new TranAd({ windowLength: 6, feedForward: 16, batchSize: 32, epochs: 10, learningRate: 3e-3 });
+      const report = await det.fit(cycle(512, 1), { seed: 0, validation: cycle(128, 2) });
+      expect(report.bestValLoss!).toBeLessThan(report.valLoss![0]);
+      expect(pairwiseAuc(await det.scoreWindows(cycle(64, 3, 16)), 48)).toBeGreaterThanOrEqual(0.95);
+      det.dispose();
+      // 10 epochs on wasm: other test files running beside it on 2 cores slow it several-fold
+    },
+    180_000,
+  );
 
   it.each([false, true])(
     'matches a brute-force forward pass (layerNorm %s): score = mean (x̂₂ − x_t)², epoch-0 validation loss = MSE(x̂₁)',
@@ -220,35 +225,39 @@ describe('TranAd', () => {
     }
   });
 
-  it('gives the same scores on raw and on standardised data (relative difference ≤ 1e-3): min-max scaling absorbs the per-feature positive affine map', async () => {
-    const affine = { scale: [10, 0.5, 3], offset: [100, -2, 0] };
-    const train = cycle(96, 9, 0, 4, affine);
-    const test = cycle(12, 10, 4, 4, affine);
-    const mean = [0, 0, 0];
-    const sq = [0, 0, 0];
-    const n = train.count * 4;
-    for (let i = 0; i < train.count; i++)
-      train.window(i).forEach((v, k) => ((mean[k % 3] += v / n), (sq[k % 3] += (v * v) / n)));
-    const std = sq.map((s, j) => Math.sqrt(s - mean[j] ** 2));
-    const standardise = (ws: WindowSet) => {
-      const values = new Float32Array(ws.count * 4 * 3);
-      for (let i = 0; i < ws.count; i++)
-        ws.window(i).forEach((v, k) => (values[i * 12 + k] = (v - mean[k % 3]) / std[k % 3]));
-      return packedWindowSet(values, 4, 3, new Uint8Array(ws.count), ['one']);
-    };
-    const scores: Float32Array[] = [];
-    for (const [tr, te] of [
-      [train, test],
-      [standardise(train), standardise(test)],
-    ]) {
-      const det = new TranAd({ ...small, feedForward: 4 });
-      await det.fit(tr, { seed: 3 });
-      scores.push(await det.scoreWindows(te));
-      det.dispose();
-    }
-    for (let i = 0; i < scores[0].length; i++)
-      expect(Math.abs(scores[0][i] - scores[1][i]) / Math.max(1e-6, scores[0][i])).toBeLessThanOrEqual(1e-3);
-  });
+  it(
+    'gives the same scores on raw and on standardised data (relative difference ≤ 1e-3): min-max scaling ' +
+      'absorbs the per-feature positive affine map',
+    async () => {
+      const affine = { scale: [10, 0.5, 3], offset: [100, -2, 0] };
+      const train = cycle(96, 9, 0, 4, affine);
+      const test = cycle(12, 10, 4, 4, affine);
+      const mean = [0, 0, 0];
+      const sq = [0, 0, 0];
+      const n = train.count * 4;
+      for (let i = 0; i < train.count; i++)
+        train.window(i).forEach((v, k) => ((mean[k % 3] += v / n), (sq[k % 3] += (v * v) / n)));
+      const std = sq.map((s, j) => Math.sqrt(s - mean[j] ** 2));
+      const standardise = (ws: WindowSet) => {
+        const values = new Float32Array(ws.count * 4 * 3);
+        for (let i = 0; i < ws.count; i++)
+          ws.window(i).forEach((v, k) => (values[i * 12 + k] = (v - mean[k % 3]) / std[k % 3]));
+        return packedWindowSet(values, 4, 3, new Uint8Array(ws.count), ['one']);
+      };
+      const scores: Float32Array[] = [];
+      for (const [tr, te] of [
+        [train, test],
+        [standardise(train), standardise(test)],
+      ]) {
+        const det = new TranAd({ ...small, feedForward: 4 });
+        await det.fit(tr, { seed: 3 });
+        scores.push(await det.scoreWindows(te));
+        det.dispose();
+      }
+      for (let i = 0; i < scores[0].length; i++)
+        expect(Math.abs(scores[0][i] - scores[1][i]) / Math.max(1e-6, scores[0][i])).toBeLessThanOrEqual(1e-3);
+    },
+  );
 
   it('has the trainable parameters of the official code for ASD (D = 19, dim_ff 64): 45,279', async () => {
     const D = 19;

@@ -145,7 +145,10 @@ export function normalQuantile(p: number): number {
   );
 }
 
-/** TranAD's positional encoding [length, dModel]: pe[t, i] = sin(t·ωᵢ) + cos(t·ωᵢ), ωᵢ = exp(−i·ln 10000 / dModel), every i. */
+/**
+ * TranAD's positional encoding [length, dModel]: pe[t, i] = sin(t·ωᵢ) + cos(t·ωᵢ), ωᵢ = exp(−i·ln 10000 / dModel),
+ * every i.
+ */
 function positionalEncoding(length: number, dModel: number): Float32Array {
   const pe = new Float32Array(length * dModel);
   for (let t = 0; t < length; t++) {
@@ -225,8 +228,8 @@ function singleQueryAttention(
 }
 
 /**
- * PyTorch MultiheadAttention without masks: headᵢ = softmax(qᵢkᵢᵀ/√dₕ)·vᵢ with [q | k | v] = [x_q, x_kv, x_kv]·W_in + b,
- * dropout on the attention weights, concat(heads)·W_out + b. `keyValue` null = self-attention.
+ * PyTorch MultiheadAttention without masks: headᵢ = softmax(qᵢkᵢᵀ/√dₕ)·vᵢ with [q | k | v] = [x_q, x_kv, x_kv]·W_in +
+ * b, dropout on the attention weights, concat(heads)·W_out + b. `keyValue` null = self-attention.
  * query [B·Lq, E], keyValue [B·Lk, E] → [B·Lq, E].
  */
 function multiHeadAttention(

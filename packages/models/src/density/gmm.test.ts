@@ -144,32 +144,36 @@ describe('kMeans', () => {
     }
   });
 
-  it('ends at a Lloyd fixed point on overlapping data: every label is the nearest centre, every centre the mean of its points', () => {
-    const normal = normalSampler(mulberry32(8));
-    const n = 3000;
-    const d = 4;
-    const data = new Float64Array(n * d);
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) data[i * d + j] = normal() + (i % 3 === 0 ? 1 : 0);
-    const { labels, centers, iterations } = kMeans(data, n, d, 5, { seed: 1, tol: 0 });
-    expect(iterations).toBeLessThan(300);
-    const sums = new Float64Array(5 * d);
-    const counts = new Float64Array(5);
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      let bestD = Infinity;
-      for (let c = 0; c < 5; c++) {
-        let s = 0;
-        for (let j = 0; j < d; j++) s += (data[i * d + j] - centers[c * d + j]) ** 2;
-        if (s < bestD) {
-          bestD = s;
-          best = c;
+  it(
+    'ends at a Lloyd fixed point on overlapping data: every label is the nearest centre, every centre the ' +
+      'mean of its points',
+    () => {
+      const normal = normalSampler(mulberry32(8));
+      const n = 3000;
+      const d = 4;
+      const data = new Float64Array(n * d);
+      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) data[i * d + j] = normal() + (i % 3 === 0 ? 1 : 0);
+      const { labels, centers, iterations } = kMeans(data, n, d, 5, { seed: 1, tol: 0 });
+      expect(iterations).toBeLessThan(300);
+      const sums = new Float64Array(5 * d);
+      const counts = new Float64Array(5);
+      for (let i = 0; i < n; i++) {
+        let best = 0;
+        let bestD = Infinity;
+        for (let c = 0; c < 5; c++) {
+          let s = 0;
+          for (let j = 0; j < d; j++) s += (data[i * d + j] - centers[c * d + j]) ** 2;
+          if (s < bestD) {
+            bestD = s;
+            best = c;
+          }
         }
+        expect(labels[i]).toBe(best);
+        counts[best]++;
+        for (let j = 0; j < d; j++) sums[best * d + j] += data[i * d + j];
       }
-      expect(labels[i]).toBe(best);
-      counts[best]++;
-      for (let j = 0; j < d; j++) sums[best * d + j] += data[i * d + j];
-    }
-    for (let c = 0; c < 5; c++)
-      for (let j = 0; j < d; j++) expect(centers[c * d + j]).toBeCloseTo(sums[c * d + j] / counts[c], 10);
-  });
+      for (let c = 0; c < 5; c++)
+        for (let j = 0; j < d; j++) expect(centers[c * d + j]).toBeCloseTo(sums[c * d + j] / counts[c], 10);
+    },
+  );
 });

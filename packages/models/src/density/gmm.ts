@@ -514,7 +514,8 @@ function precisionCholesky(covs: Float64Array, k: number, d: number): Float64Arr
       l = cholesky(covs.subarray(c * d * d, (c + 1) * d * d), d);
     } catch {
       throw new ParameterError(
-        `fitGaussianMixture: the covariance of component ${c} is not positive definite (collapsed or duplicate points); use fewer components or a larger regCovar`,
+        `fitGaussianMixture: the covariance of component ${c} is not positive definite (collapsed or ` +
+          `duplicate points); use fewer components or a larger regCovar`,
       );
     }
     out.set(lowerInverse(l, d), c * d * d);

@@ -88,22 +88,26 @@ describe('Divad', () => {
     det.dispose();
   });
 
-  it('trains with α = 0: the domain classifier gets no gradient, so (without weight decay) it keeps its initial weights', async () => {
-    const before = new Divad({ variant: 'GM', ...small, alpha: 0, weightDecay: 0, epochs: 1 });
-    const after = new Divad({ variant: 'GM', ...small, alpha: 0, weightDecay: 0, epochs: 3 });
-    // the same seed gives the same initial weights; one run stops after 1 epoch, the other after 3
-    await before.fit(train, { seed: 5, epochs: 1 });
-    await after.fit(train, { seed: 5 });
-    const [w1, w3] = [before.parameterValues(), after.parameterValues()];
-    expect(Array.from(w3.get('cls/head/kernel')!.values)).toEqual(Array.from(w1.get('cls/head/kernel')!.values));
-    expect(Array.from(w3.get('enc_y/head/kernel')!.values)).not.toEqual(
-      Array.from(w1.get('enc_y/head/kernel')!.values),
-    );
-    const scores = await after.scoreWindows(test);
-    expect(scores.every((x) => Number.isFinite(x))).toBe(true);
-    before.dispose();
-    after.dispose();
-  });
+  it(
+    'trains with α = 0: the domain classifier gets no gradient, so (without weight decay) it keeps its ' +
+      'initial weights',
+    async () => {
+      const before = new Divad({ variant: 'GM', ...small, alpha: 0, weightDecay: 0, epochs: 1 });
+      const after = new Divad({ variant: 'GM', ...small, alpha: 0, weightDecay: 0, epochs: 3 });
+      // the same seed gives the same initial weights; one run stops after 1 epoch, the other after 3
+      await before.fit(train, { seed: 5, epochs: 1 });
+      await after.fit(train, { seed: 5 });
+      const [w1, w3] = [before.parameterValues(), after.parameterValues()];
+      expect(Array.from(w3.get('cls/head/kernel')!.values)).toEqual(Array.from(w1.get('cls/head/kernel')!.values));
+      expect(Array.from(w3.get('enc_y/head/kernel')!.values)).not.toEqual(
+        Array.from(w1.get('enc_y/head/kernel')!.values),
+      );
+      const scores = await after.scoreWindows(test);
+      expect(scores.every((x) => Number.isFinite(x))).toBe(true);
+      before.dispose();
+      after.dispose();
+    },
+  );
 
   describe.each(['G', 'GM'] as const)('trained %s', (variant) => {
     let det: Divad;
@@ -325,43 +329,48 @@ describe('Rec DIVAD', () => {
     );
   });
 
-  it('learns the dynamics of two domains: windows at a foreign frequency outrank normal ones under the GM prior (a dense model reaches about 0.8)', async () => {
-    await initBackend('wasm');
-    const W = 4;
-    const make = (n: number, seed: number, broken = 0) => {
-      const normal = normalSampler(mulberry32(seed));
-      const F = 3;
-      const values = new Float32Array(n * W * F);
-      const dom = new Uint8Array(n);
-      for (let i = 0; i < n; i++) {
-        dom[i] = i % 2;
-        const phase = normal();
-        for (let r = 0; r < W; r++) {
-          // normal windows advance the phase by 0.5 per record, anomalous ones by 1.5
-          const t = phase + 0.5 * r;
-          const row = [Math.sin(t), Math.cos(t), dom[i] ? 1 : -1];
-          if (i >= n - broken) [row[0], row[1]] = [Math.sin(phase + 1.5 * r), Math.cos(phase + 1.5 * r)];
-          for (let j = 0; j < F; j++) values[(i * W + r) * F + j] = row[j] + 0.05 * normal();
+  it(
+    'learns the dynamics of two domains: windows at a foreign frequency outrank normal ones under the GM ' +
+      'prior (a dense model reaches about 0.8)',
+    async () => {
+      await initBackend('wasm');
+      const W = 4;
+      const make = (n: number, seed: number, broken = 0) => {
+        const normal = normalSampler(mulberry32(seed));
+        const F = 3;
+        const values = new Float32Array(n * W * F);
+        const dom = new Uint8Array(n);
+        for (let i = 0; i < n; i++) {
+          dom[i] = i % 2;
+          const phase = normal();
+          for (let r = 0; r < W; r++) {
+            // normal windows advance the phase by 0.5 per record, anomalous ones by 1.5
+            const t = phase + 0.5 * r;
+            const row = [Math.sin(t), Math.cos(t), dom[i] ? 1 : -1];
+            if (i >= n - broken) [row[0], row[1]] = [Math.sin(phase + 1.5 * r), Math.cos(phase + 1.5 * r)];
+            for (let j = 0; j < F; j++) values[(i * W + r) * F + j] = row[j] + 0.05 * normal();
+          }
         }
-      }
-      return packedWindowSet(values, W, F, dom, ['a', 'b']);
-    };
-    const det = new Divad({
-      ...smallRec,
-      variant: 'GM',
-      convFilters: 8,
-      gruUnits: 8,
-      latentDim: 4,
-      epochs: 30,
-      learningRate: 3e-3,
-      alpha: 1,
-      beta: 1,
-    });
-    await det.fit(make(512, 1), { seed: 0, validation: make(128, 2) });
-    const scores = await det.scoreWindows(make(40, 3, 8));
-    expect(pairwiseAuc(scores, 32)).toBeGreaterThanOrEqual(0.95);
-    det.dispose();
-  }, 120_000);
+        return packedWindowSet(values, W, F, dom, ['a', 'b']);
+      };
+      const det = new Divad({
+        ...smallRec,
+        variant: 'GM',
+        convFilters: 8,
+        gruUnits: 8,
+        latentDim: 4,
+        epochs: 30,
+        learningRate: 3e-3,
+        alpha: 1,
+        beta: 1,
+      });
+      await det.fit(make(512, 1), { seed: 0, validation: make(128, 2) });
+      const scores = await det.scoreWindows(make(40, 3, 8));
+      expect(pairwiseAuc(scores, 32)).toBeGreaterThanOrEqual(0.95);
+      det.dispose();
+    },
+    120_000,
+  );
 
   it('trains to the same scores on cpu and wasm (relative difference ≤ 1e-3)', async () => {
     const data = twoDomains(128, 11, 4, 3);

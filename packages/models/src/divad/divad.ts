@@ -1,8 +1,9 @@
 /**
  * DIVAD-G / DIVAD-GM, Dense and Rec (Jacob & Diao, PVLDB 2025; docs/divad.md §3): a domain-invariant VAE whose
  * zy encoder is the window scorer. Dense networks work on the flattened window; Rec ones are Conv1D → GRU
- * encoders and a GRU → Conv1DTranspose decoder (the paper's Figure 16). Training: AdamW, seeded batches, early stopping on validation loss; scoring: the posterior
- * mean of q(zy|x) under the prior (P) or under a density fitted to training posterior means (AP).
+ * encoders and a GRU → Conv1DTranspose decoder (the paper's Figure 16). Training: AdamW, seeded batches, early stopping
+ * on validation loss; scoring: the posterior mean of q(zy|x) under the prior (P) or under a density fitted to training
+ * posterior means (AP).
  */
 import {
   DriftwatchError,
@@ -133,7 +134,8 @@ export class Divad extends WindowTfjsDetector<DivadConfig> {
     const unknown = validationDomains?.indexOf(-1) ?? -1;
     if (validation && unknown >= 0) {
       throw new ParameterError(
-        `${this.id}: validation window ${unknown} is from domain '${validation.domains[validation.domainOf(unknown)]}', which has no training windows`,
+        `${this.id}: validation window ${unknown} is from domain ` +
+          `'${validation.domains[validation.domainOf(unknown)]}', which has no training windows`,
       );
     }
     for (let i = 0; i < train.count; i++) {
@@ -160,7 +162,10 @@ export class Divad extends WindowTfjsDetector<DivadConfig> {
     return total / validation.count;
   }
 
-  /** Fits the aggregated-posterior density (docs/divad.md §3.5) to the posterior means of the training and validation windows. */
+  /**
+   * Fits the aggregated-posterior density (docs/divad.md §3.5) to the posterior means of the training and validation
+   * windows.
+   */
   protected override async afterFit(run: PhaseRun, end: FitEnd): Promise<void> {
     end.progress('fit-density');
     const c = this.config;

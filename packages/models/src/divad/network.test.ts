@@ -107,25 +107,29 @@ describe('Dense DIVAD parameters', () => {
     expect(sizeOf(asd)).toBe(paramCount({ W: 20, D: 19, h: 200, L: 16, hd: 32, nd: 11, K: 8, gm: true }));
   });
 
-  it('initial values: Glorot-uniform kernels within ±√(6/(fan_in+fan_out)), zero biases and logits, N(0,1) GM means, seeded', () => {
-    const specs = divadParamSpecs(arch('GM'));
-    const v = initialValues(specs, 3);
-    const k = v.get('enc_y/dense_0/kernel')!;
-    const limit = Math.sqrt(6 / (237 + 200));
-    const largest = k.reduce((s, x) => Math.max(s, Math.abs(x)), 0);
-    expect(largest).toBeLessThanOrEqual(limit);
-    expect(largest).toBeGreaterThan(0.99 * limit);
-    // uniform on ±limit: variance limit²/3
-    const variance = k.reduce((s, x) => s + x * x, 0) / k.length;
-    expect(variance / ((limit * limit) / 3)).toBeCloseTo(1, 1);
-    expect(v.get('enc_y/dense_0/bias')!.every((x) => x === 0)).toBe(true);
-    expect(v.get('prior_y/logits')!.every((x) => x === 0)).toBe(true);
-    const m = v.get('prior_y/means')!;
-    const mean = m.reduce((s, x) => s + x, 0) / m.length;
-    expect(Math.abs(mean)).toBeLessThan(0.35);
-    expect(initialValues(specs, 3).get('dec/head/kernel')).toEqual(v.get('dec/head/kernel'));
-    expect(initialValues(specs, 4).get('dec/head/kernel')).not.toEqual(v.get('dec/head/kernel'));
-  });
+  it(
+    'initial values: Glorot-uniform kernels within ±√(6/(fan_in+fan_out)), zero biases and logits, N(0,1) GM ' +
+      'means, seeded',
+    () => {
+      const specs = divadParamSpecs(arch('GM'));
+      const v = initialValues(specs, 3);
+      const k = v.get('enc_y/dense_0/kernel')!;
+      const limit = Math.sqrt(6 / (237 + 200));
+      const largest = k.reduce((s, x) => Math.max(s, Math.abs(x)), 0);
+      expect(largest).toBeLessThanOrEqual(limit);
+      expect(largest).toBeGreaterThan(0.99 * limit);
+      // uniform on ±limit: variance limit²/3
+      const variance = k.reduce((s, x) => s + x * x, 0) / k.length;
+      expect(variance / ((limit * limit) / 3)).toBeCloseTo(1, 1);
+      expect(v.get('enc_y/dense_0/bias')!.every((x) => x === 0)).toBe(true);
+      expect(v.get('prior_y/logits')!.every((x) => x === 0)).toBe(true);
+      const m = v.get('prior_y/means')!;
+      const mean = m.reduce((s, x) => s + x, 0) / m.length;
+      expect(Math.abs(mean)).toBeLessThan(0.35);
+      expect(initialValues(specs, 3).get('dec/head/kernel')).toEqual(v.get('dec/head/kernel'));
+      expect(initialValues(specs, 4).get('dec/head/kernel')).not.toEqual(v.get('dec/head/kernel'));
+    },
+  );
 });
 
 /** Plain-JS Dense DIVAD loss for one example, written from docs/divad.md §3.1–3.2 */

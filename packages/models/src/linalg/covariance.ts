@@ -98,7 +98,9 @@ export function covarianceOfRows(row: RowReader, n: number, d: number, opts: Cov
   return { mean, cov };
 }
 
-/** acc[i][j] += Σ_b r_b[i]·r_b[j] and acc[i+1][j] likewise, for j ≥ i (acc[i+1][i] lands below the diagonal, unused). */
+/**
+ * acc[i][j] += Σ_b r_b[i]·r_b[j] and acc[i+1][j] likewise, for j ≥ i (acc[i+1][i] lands below the diagonal, unused).
+ */
 function accumulatePair(acc: Float64Array, rt: Float64Array, d: number, i: number): void {
   const p = i * ROWS;
   const q = p + ROWS;

@@ -7,7 +7,10 @@ import {
 } from '../parameters/schema';
 import type { TrainingConfig } from './window-network';
 
-/** Defaults of the training settings (docs/divad.md §4: batch 32, the §3.3 protocol; the paper's Adam = AdamW with no decay). */
+/**
+ * Defaults of the training settings (docs/divad.md §4: batch 32, the §3.3 protocol; the paper's Adam = AdamW with no
+ * decay).
+ */
 export const TRAINING_DEFAULTS: TrainingConfig = {
   windowLength: 20,
   learningRate: 3e-4,

@@ -28,7 +28,9 @@ export function samePadding(length: number, kernelSize: number, stride: number):
   return { out, before: Math.floor(total / 2) };
 }
 
-/** y[t][f] = act(b[f] + Σ_{j,c} x[t·s + j − before][c]·K[j, c, f]), out-of-range positions are zeros; K [k, in, filters] */
+/**
+ * y[t][f] = act(b[f] + Σ_{j,c} x[t·s + j − before][c]·K[j, c, f]), out-of-range positions are zeros; K [k, in, filters]
+ */
 export function refConv1d(
   x: number[][],
   kernel: RefTensor,
@@ -128,7 +130,10 @@ export function refGru(
   return states;
 }
 
-/** Keras LSTM from h = c = 0, gates in column blocks i, f, c̃, o: c′ = σ(f)·c + σ(i)·tanh(c̃), h′ = σ(o)·tanh(c′). Returns every h. */
+/**
+ * Keras LSTM from h = c = 0, gates in column blocks i, f, c̃, o: c′ = σ(f)·c + σ(i)·tanh(c̃), h′ = σ(o)·tanh(c′).
+ * Returns every h.
+ */
 export function refLstm(x: number[][], kernel: RefTensor, recurrent: RefTensor, bias: RefTensor): number[][] {
   const units = recurrent.shape[0];
   const cols = 4 * units;
@@ -189,7 +194,9 @@ export function refGruLayer(p: RefParams, name: string, x: number[][]): number[]
   );
 }
 
-/** Figure 16 encoder of one window (record-major W·D values): the convs (ReLU), the GRUs, the head on the last state. */
+/**
+ * Figure 16 encoder of one window (record-major W·D values): the convs (ReLU), the GRUs, the head on the last state.
+ */
 export function refRecEncode(
   p: RefParams,
   prefix: string,
@@ -211,7 +218,9 @@ export function refRecEncode(
   return refDense(h[h.length - 1], param(p, `${prefix}/head/kernel`), p.get(`${prefix}/head/bias`), reluHead);
 }
 
-/** Figure 16 decoder of one code: repeat to W′, the GRUs, the transposed convs (last linear), crop to W; [W][channels] */
+/**
+ * Figure 16 decoder of one code: repeat to W′, the GRUs, the transposed convs (last linear), crop to W; [W][channels]
+ */
 export function refRecDecode(
   p: RefParams,
   prefix: string,

@@ -116,20 +116,27 @@ describe.each(['wasm', 'cpu'] as const)('sequence layers on %s against plain-JS 
     }
   });
 
-  it('conv1d pads ⌊total/2⌋ before and the rest after (Keras/TF same): a kernel that picks tap 0 reads x[t·s − ⌊total/2⌋]', () => {
-    // T = 6, k = 4, s = 2: 3 outputs, total padding (3 − 1)·2 + 4 − 6 = 2, one before ⇒ y = (0, x₁, x₃)
-    const kernel = tf.tensor3d([1, 0, 0, 0], [4, 1, 1]);
-    const y = tf.tidy(() =>
-      conv1d({ 'c/kernel': kernel }, 'c', tf.tensor3d([10, 11, 12, 13, 14, 15], [1, 6, 1]), { stride: 2, bias: false }),
-    );
-    expect(Array.from(y.dataSync())).toEqual([0, 11, 13]);
-    // T = 5, k = 4, s = 1: total 3, one before ⇒ y = (0, x₀, x₁, x₂, x₃)
-    const y1 = tf.tidy(() =>
-      conv1d({ 'c/kernel': kernel }, 'c', tf.tensor3d([10, 11, 12, 13, 14], [1, 5, 1]), { stride: 1, bias: false }),
-    );
-    expect(Array.from(y1.dataSync())).toEqual([0, 10, 11, 12, 13]);
-    tf.dispose([kernel, y, y1]);
-  });
+  it(
+    'conv1d pads ⌊total/2⌋ before and the rest after (Keras/TF same): a kernel that picks tap 0 reads x[t·s ' +
+      '− ⌊total/2⌋]',
+    () => {
+      // T = 6, k = 4, s = 2: 3 outputs, total padding (3 − 1)·2 + 4 − 6 = 2, one before ⇒ y = (0, x₁, x₃)
+      const kernel = tf.tensor3d([1, 0, 0, 0], [4, 1, 1]);
+      const y = tf.tidy(() =>
+        conv1d({ 'c/kernel': kernel }, 'c', tf.tensor3d([10, 11, 12, 13, 14, 15], [1, 6, 1]), {
+          stride: 2,
+          bias: false,
+        }),
+      );
+      expect(Array.from(y.dataSync())).toEqual([0, 11, 13]);
+      // T = 5, k = 4, s = 1: total 3, one before ⇒ y = (0, x₀, x₁, x₂, x₃)
+      const y1 = tf.tidy(() =>
+        conv1d({ 'c/kernel': kernel }, 'c', tf.tensor3d([10, 11, 12, 13, 14], [1, 5, 1]), { stride: 1, bias: false }),
+      );
+      expect(Array.from(y1.dataSync())).toEqual([0, 10, 11, 12, 13]);
+      tf.dispose([kernel, y, y1]);
+    },
+  );
 
   it.each([
     [4, 3, 1],
@@ -207,30 +214,64 @@ describe.each(['wasm', 'cpu'] as const)('sequence layers on %s against plain-JS 
     },
   );
 
-  it('gru (Keras reset_after: gates z, r, h̃; Keras bias row 0 = input_bias, row 1 = recurrent_bias) with and without biases, all states and the last', () => {
-    const [B, T, I, U] = [2, 5, 3, 4];
-    const x = randomTensor([B, T, I], 10);
-    const kernel = randomTensor([I, 3 * U], 11);
-    const recurrent = randomTensor([U, 3 * U], 12);
-    // distinct values: swapping the input and recurrent biases changes h̃ through r ⊙ (h·U_h + c_h)
-    const inputBias = randomTensor([3 * U], 13, 1);
-    const recurrentBias = randomTensor([3 * U], 14, 1);
-    for (const withBias of [true, false]) {
-      const p = new Map<string, RefTensor>([
-        ['g/kernel', kernel],
-        ['g/recurrent_kernel', recurrent],
-      ]);
-      if (withBias) p.set('g/input_bias', inputBias).set('g/recurrent_bias', recurrentBias);
-      const expected = sequences(x).map((s) =>
-        withBias ? refGru(s, kernel, recurrent, inputBias, recurrentBias) : refGru(s, kernel, recurrent),
-      );
-      const [all, last] = tf.tidy(() => {
+  it(
+    'gru (Keras reset_after: gates z, r, h̃; Keras bias row 0 = input_bias, row 1 = recurrent_bias) with and ' +
+      'without biases, all states and the last',
+    () => {
+      const [B, T, I, U] = [2, 5, 3, 4];
+      const x = randomTensor([B, T, I], 10);
+      const kernel = randomTensor([I, 3 * U], 11);
+      const recurrent = randomTensor([U, 3 * U], 12);
+      // distinct values: swapping the input and recurrent biases changes h̃ through r ⊙ (h·U_h + c_h)
+      const inputBias = randomTensor([3 * U], 13, 1);
+      const recurrentBias = randomTensor([3 * U], 14, 1);
+      for (const withBias of [true, false]) {
+        const p = new Map<string, RefTensor>([
+          ['g/kernel', kernel],
+          ['g/recurrent_kernel', recurrent],
+        ]);
+        if (withBias) p.set('g/input_bias', inputBias).set('g/recurrent_bias', recurrentBias);
+        const expected = sequences(x).map((s) =>
+          withBias ? refGru(s, kernel, recurrent, inputBias, recurrentBias) : refGru(s, kernel, recurrent),
+        );
+        const [all, last] = tf.tidy(() => {
+          const params = named(p);
+          const xt = tf.tensor3d(x.values as Float32Array, [B, T, I]);
+          return [gru(params, 'g', xt, true), gru(params, 'g', xt, false)];
+        });
+        expect(all.shape).toEqual([B, T, U]);
+        expect(last.shape).toEqual([B, U]);
+        expectClose(all.dataSync(), flat(expected), TOL, 'gru states');
+        expectClose(
+          last.dataSync(),
+          expected.flatMap((s) => s[T - 1]),
+          TOL,
+          'gru last state',
+        );
+        tf.dispose([all, last]);
+      }
+    },
+  );
+
+  it(
+    `gru and gruRepeated from ${GRU_BATCH_MAJOR_ROWS} rows on (batch-major recursion), all states and the ` + `last`,
+    () => {
+      const [B, T, I, U] = [GRU_BATCH_MAJOR_ROWS + 3, 4, 3, 4];
+      const x = randomTensor([B, T, I], 15);
+      const p = randomParams(gruSpecs('g', I, U), 16);
+      const expected = sequences(x).map((s) => refGruLayer(p, 'g', s));
+      const v = randomTensor([B, I], 17);
+      const rows = Array.from({ length: B }, (_, b) => Array.from(v.values).slice(b * I, (b + 1) * I));
+      const [all, last, repeated] = tf.tidy(() => {
         const params = named(p);
         const xt = tf.tensor3d(x.values as Float32Array, [B, T, I]);
-        return [gru(params, 'g', xt, true), gru(params, 'g', xt, false)];
+        return [
+          gru(params, 'g', xt, true),
+          gru(params, 'g', xt, false),
+          gruRepeated(params, 'g', tf.tensor2d(v.values as Float32Array, [B, I]), T, true),
+        ];
       });
       expect(all.shape).toEqual([B, T, U]);
-      expect(last.shape).toEqual([B, U]);
       expectClose(all.dataSync(), flat(expected), TOL, 'gru states');
       expectClose(
         last.dataSync(),
@@ -238,42 +279,15 @@ describe.each(['wasm', 'cpu'] as const)('sequence layers on %s against plain-JS 
         TOL,
         'gru last state',
       );
-      tf.dispose([all, last]);
-    }
-  });
-
-  it(`gru and gruRepeated from ${GRU_BATCH_MAJOR_ROWS} rows on (batch-major recursion), all states and the last`, () => {
-    const [B, T, I, U] = [GRU_BATCH_MAJOR_ROWS + 3, 4, 3, 4];
-    const x = randomTensor([B, T, I], 15);
-    const p = randomParams(gruSpecs('g', I, U), 16);
-    const expected = sequences(x).map((s) => refGruLayer(p, 'g', s));
-    const v = randomTensor([B, I], 17);
-    const rows = Array.from({ length: B }, (_, b) => Array.from(v.values).slice(b * I, (b + 1) * I));
-    const [all, last, repeated] = tf.tidy(() => {
-      const params = named(p);
-      const xt = tf.tensor3d(x.values as Float32Array, [B, T, I]);
-      return [
-        gru(params, 'g', xt, true),
-        gru(params, 'g', xt, false),
-        gruRepeated(params, 'g', tf.tensor2d(v.values as Float32Array, [B, I]), T, true),
-      ];
-    });
-    expect(all.shape).toEqual([B, T, U]);
-    expectClose(all.dataSync(), flat(expected), TOL, 'gru states');
-    expectClose(
-      last.dataSync(),
-      expected.flatMap((s) => s[T - 1]),
-      TOL,
-      'gru last state',
-    );
-    expectClose(
-      repeated.dataSync(),
-      rows.flatMap((r) => refGruLayer(p, 'g', refRepeat(r, T)).flat()),
-      TOL,
-      'gruRepeated states',
-    );
-    tf.dispose([all, last, repeated]);
-  });
+      expectClose(
+        repeated.dataSync(),
+        rows.flatMap((r) => refGruLayer(p, 'g', refRepeat(r, T)).flat()),
+        TOL,
+        'gruRepeated states',
+      );
+      tf.dispose([all, last, repeated]);
+    },
+  );
 
   it('lstm (Keras: gates i, f, c̃, o; one bias) all states and the last', () => {
     const [B, T, I, U] = [2, 6, 3, 4];
@@ -329,42 +343,46 @@ describe.each(['wasm', 'cpu'] as const)('sequence layers on %s against plain-JS 
     tf.dispose([r, x]);
   });
 
-  it('recEncode / recDecode equal the brute-force Figure 16 networks: two stride-2 convs, two GRUs, W = 9 cropped from 12', () => {
-    const a: RecArchitecture = { convFilters: [5, 4], kernelSize: 3, stride: 2, gruUnits: [4, 3] };
-    const [B, W, D, L, C] = [3, 9, 2, 2, 3];
-    // 9 → 5 → 3 positions; the decoder makes 3 → 6 → 12 and crops one at the start, two at the end
-    expect(encodedLength(W, a)).toBe(3);
-    const specs = [...recEncoderSpecs('enc', a, D, L), ...recDecoderSpecs('dec', a, L, C)];
-    const p = randomParams(specs, 30);
-    const x = randomTensor([B, W * D], 31, 1);
-    const windows = Array.from({ length: B }, (_, b) => Array.from(x.values).slice(b * W * D, (b + 1) * W * D));
-    const codes = windows.map((w) => refRecEncode(p, 'enc', a, W, w, true));
-    const [code, linearCode, decoded] = tf.tidy(() => {
-      const params = named(p);
-      const xt = tf.tensor2d(x.values as Float32Array, [B, W * D]);
-      return [
-        recEncode(params, 'enc', a, W, xt, true),
-        recEncode(params, 'enc', a, W, xt, false),
-        recDecode(params, 'dec', a, W, tf.tensor2d(codes), {}),
-      ];
-    });
-    expect(code.shape).toEqual([B, L]);
-    expectClose(code.dataSync(), codes.flat(), TOL, 'recEncode (ReLU head)');
-    expectClose(
-      linearCode.dataSync(),
-      windows.flatMap((w) => refRecEncode(p, 'enc', a, W, w, false)),
-      TOL,
-      'recEncode (linear head)',
-    );
-    expect(decoded.shape).toEqual([B, W, C]);
-    expectClose(
-      decoded.dataSync(),
-      codes.flatMap((c) => refRecDecode(p, 'dec', a, W, c).flat()),
-      TOL,
-      'recDecode',
-    );
-    tf.dispose([code, linearCode, decoded]);
-  });
+  it(
+    'recEncode / recDecode equal the brute-force Figure 16 networks: two stride-2 convs, two GRUs, W = 9 ' +
+      'cropped from 12',
+    () => {
+      const a: RecArchitecture = { convFilters: [5, 4], kernelSize: 3, stride: 2, gruUnits: [4, 3] };
+      const [B, W, D, L, C] = [3, 9, 2, 2, 3];
+      // 9 → 5 → 3 positions; the decoder makes 3 → 6 → 12 and crops one at the start, two at the end
+      expect(encodedLength(W, a)).toBe(3);
+      const specs = [...recEncoderSpecs('enc', a, D, L), ...recDecoderSpecs('dec', a, L, C)];
+      const p = randomParams(specs, 30);
+      const x = randomTensor([B, W * D], 31, 1);
+      const windows = Array.from({ length: B }, (_, b) => Array.from(x.values).slice(b * W * D, (b + 1) * W * D));
+      const codes = windows.map((w) => refRecEncode(p, 'enc', a, W, w, true));
+      const [code, linearCode, decoded] = tf.tidy(() => {
+        const params = named(p);
+        const xt = tf.tensor2d(x.values as Float32Array, [B, W * D]);
+        return [
+          recEncode(params, 'enc', a, W, xt, true),
+          recEncode(params, 'enc', a, W, xt, false),
+          recDecode(params, 'dec', a, W, tf.tensor2d(codes), {}),
+        ];
+      });
+      expect(code.shape).toEqual([B, L]);
+      expectClose(code.dataSync(), codes.flat(), TOL, 'recEncode (ReLU head)');
+      expectClose(
+        linearCode.dataSync(),
+        windows.flatMap((w) => refRecEncode(p, 'enc', a, W, w, false)),
+        TOL,
+        'recEncode (linear head)',
+      );
+      expect(decoded.shape).toEqual([B, W, C]);
+      expectClose(
+        decoded.dataSync(),
+        codes.flatMap((c) => refRecDecode(p, 'dec', a, W, c).flat()),
+        TOL,
+        'recDecode',
+      );
+      tf.dispose([code, linearCode, decoded]);
+    },
+  );
 
   it('recEncodeState and recDecode without biases (Rec DSVDD) use no bias tensor', () => {
     const a: RecArchitecture = { convFilters: [3], kernelSize: 3, stride: 2, gruUnits: [4] };
@@ -464,57 +482,68 @@ describe('initialisers (params.ts)', () => {
     expect(Math.abs(variance / ((bound * bound) / 3) - 1)).toBeLessThan(0.3);
   });
 
-  it('the layer specs use Keras defaults: conv he-uniform, transposed conv glorot, GRU/LSTM orthogonal recurrence, zero biases, LSTM forget bias 1', () => {
-    const specs = [
-      ...conv1dSpecs('c', 5, 3, 8),
-      ...conv1dTransposeSpecs('d', 5, 8, 3),
-      ...gruSpecs('g', 3, 4),
-      ...lstmSpecs('l', 3, 4),
-    ];
-    expect(Object.fromEntries(specs.map((s) => [s.name, [s.shape, s.init]]))).toEqual({
-      'c/kernel': [[5, 3, 8], 'he-uniform'],
-      'c/bias': [[8], 'zeros'],
-      'd/kernel': [[5, 3, 8], 'glorot-uniform'],
-      'd/bias': [[3], 'zeros'],
-      'g/kernel': [[3, 12], 'glorot-uniform'],
-      'g/recurrent_kernel': [[4, 12], 'orthogonal'],
-      'g/input_bias': [[12], 'zeros'],
-      'g/recurrent_bias': [[12], 'zeros'],
-      'l/kernel': [[3, 16], 'glorot-uniform'],
-      'l/recurrent_kernel': [[4, 16], 'orthogonal'],
-      'l/bias': [[16], 'unit-forget-bias'],
-    });
-    const values = initialValues(specs, 3);
-    expect(Array.from(values.get('l/bias')!)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
-    expect([...values.get('g/input_bias')!, ...values.get('g/recurrent_bias')!].every((v) => v === 0)).toBe(true);
-    // seeded: the same seed gives the same values, another seed others
-    expect(Array.from(initialValues(specs, 3).get('c/kernel')!)).toEqual(Array.from(values.get('c/kernel')!));
-    expect(Array.from(initialValues(specs, 4).get('c/kernel')!)).not.toEqual(Array.from(values.get('c/kernel')!));
-  });
+  it(
+    'the layer specs use Keras defaults: conv he-uniform, transposed conv glorot, GRU/LSTM orthogonal ' +
+      'recurrence, zero biases, LSTM forget bias 1',
+    () => {
+      const specs = [
+        ...conv1dSpecs('c', 5, 3, 8),
+        ...conv1dTransposeSpecs('d', 5, 8, 3),
+        ...gruSpecs('g', 3, 4),
+        ...lstmSpecs('l', 3, 4),
+      ];
+      expect(Object.fromEntries(specs.map((s) => [s.name, [s.shape, s.init]]))).toEqual({
+        'c/kernel': [[5, 3, 8], 'he-uniform'],
+        'c/bias': [[8], 'zeros'],
+        'd/kernel': [[5, 3, 8], 'glorot-uniform'],
+        'd/bias': [[3], 'zeros'],
+        'g/kernel': [[3, 12], 'glorot-uniform'],
+        'g/recurrent_kernel': [[4, 12], 'orthogonal'],
+        'g/input_bias': [[12], 'zeros'],
+        'g/recurrent_bias': [[12], 'zeros'],
+        'l/kernel': [[3, 16], 'glorot-uniform'],
+        'l/recurrent_kernel': [[4, 16], 'orthogonal'],
+        'l/bias': [[16], 'unit-forget-bias'],
+      });
+      const values = initialValues(specs, 3);
+      expect(Array.from(values.get('l/bias')!)).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+      expect([...values.get('g/input_bias')!, ...values.get('g/recurrent_bias')!].every((v) => v === 0)).toBe(true);
+      // seeded: the same seed gives the same values, another seed others
+      expect(Array.from(initialValues(specs, 3).get('c/kernel')!)).toEqual(Array.from(values.get('c/kernel')!));
+      expect(Array.from(initialValues(specs, 4).get('c/kernel')!)).not.toEqual(Array.from(values.get('c/kernel')!));
+    },
+  );
 });
 
 describe('Figure 16 parameter counts (recurrent-net.ts) against hand counts', () => {
   const total = (specs: ParamSpec[]) => specs.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
 
-  it("Rec DIVAD-GM on ASD (D = 19, L = 16): the per-network counts add up to the paper's 35,273 (docs/divad.md §3.6)", () => {
-    const a: RecArchitecture = { convFilters: [32], kernelSize: 5, stride: 1, gruUnits: [32] };
-    // encoder: Conv1D 5·19·32 + 32 = 3072; GRU 32·96 + 32·96 + 2·96 = 6336; head (2L = 32) 32·32 + 32 = 1056
-    const encoder = total(recEncoderSpecs('enc', a, 19, 32));
-    expect(encoder).toBe(3072 + 6336 + 1056);
-    // decoder from 2L = 32: GRU 6336; Conv1DTranspose to 2D = 38: 5·32·38 + 38 = 6118
-    const decoder = total(recDecoderSpecs('dec', a, 32, 38));
-    expect(decoder).toBe(6336 + 6118);
-    // two encoders + decoder + p(zd|d) (11 domains → 32 → 2L: 384 + 1056) + q(d|zd) (16·11 + 11) + GM prior (8 + 2·8·16)
-    expect(2 * encoder + decoder + 384 + 1056 + 187 + 264).toBe(35_273);
-  });
+  it(
+    "Rec DIVAD-GM on ASD (D = 19, L = 16): the per-network counts add up to the paper's 35,273 " +
+      '(docs/divad.md §3.6)',
+    () => {
+      const a: RecArchitecture = { convFilters: [32], kernelSize: 5, stride: 1, gruUnits: [32] };
+      // encoder: Conv1D 5·19·32 + 32 = 3072; GRU 32·96 + 32·96 + 2·96 = 6336; head (2L = 32) 32·32 + 32 = 1056
+      const encoder = total(recEncoderSpecs('enc', a, 19, 32));
+      expect(encoder).toBe(3072 + 6336 + 1056);
+      // decoder from 2L = 32: GRU 6336; Conv1DTranspose to 2D = 38: 5·32·38 + 38 = 6118
+      const decoder = total(recDecoderSpecs('dec', a, 32, 38));
+      expect(decoder).toBe(6336 + 6118);
+      // two encoders + decoder + p(zd|d) (11 domains → 32 → 2L: 384 + 1056) + q(d|zd) (16·11 + 11) + GM prior (8 +
+      // 2·8·16)
+      expect(2 * encoder + decoder + 384 + 1056 + 187 + 264).toBe(35_273);
+    },
+  );
 
   it('two convs (stride 2) and two GRUs, with and without biases', () => {
     const a: RecArchitecture = { convFilters: [8, 6], kernelSize: 3, stride: 2, gruUnits: [5, 4] };
     const enc = recEncoderSpecs('enc', a, 3, 4);
-    // conv 3·3·8 + 8 = 80, 3·8·6 + 6 = 150; GRU(6 → 5) 6·15 + 5·15 + 30 = 195, GRU(5 → 4) 5·12 + 4·12 + 24 = 132; head 4·4 + 4 = 20
+    // conv 3·3·8 + 8 = 80, 3·8·6 + 6 = 150; GRU(6 → 5) 6·15 + 5·15 + 30 = 195, GRU(5 → 4) 5·12 + 4·12 + 24 = 132; head
+    // 4·4 + 4 = 20
     expect(total(enc)).toBe(80 + 150 + 195 + 132 + 20);
     const dec = recDecoderSpecs('dec', a, 2, 3);
-    // GRU(2 → 4) 2·12 + 4·12 + 24 = 96, GRU(4 → 5) 4·15 + 5·15 + 30 = 165; ConvT(5 → 8) 3·5·8 + 8 = 128, ConvT(8 → 3) 3·8·3 + 3 = 75
+    // GRU(2 → 4) 2·12 + 4·12 + 24 = 96, GRU(4 → 5) 4·15 + 5·15 + 30 = 165; ConvT(5 → 8) 3·5·8 + 8 = 128, ConvT(8 → 3)
+    // 3·8·3 + 3 = 75
     expect(total(dec)).toBe(96 + 165 + 128 + 75);
     expect(
       Object.fromEntries(
@@ -589,7 +618,10 @@ describe('gradients through gru, gruRepeated, lstm, conv1d and conv1dTranspose',
     },
   ];
 
-  /** dL/dθ of the reference by central differences in float64 (h = 1e-6); an input entry only moves its own sequence's term */
+  /**
+   * dL/dθ of the reference by central differences in float64 (h = 1e-6); an input entry only moves its own sequence's
+   * term
+   */
   function referenceGradients(c: Case, p: Map<string, RefTensor>, weights: Float32Array): Map<string, number[]> {
     const [B, T, C] = c.input;
     const outputsPer = weights.length / B;
@@ -622,7 +654,8 @@ describe('gradients through gru, gruRepeated, lstm, conv1d and conv1dTranspose',
   }
 
   it.each(cases.map((c) => [c.name, c] as const))(
-    '%s: tf.variableGrads on wasm equals cpu (≤ 1e-4) and central differences of the float64 reference (≤ 1e-4 relative)',
+    '%s: tf.variableGrads on wasm equals cpu (≤ 1e-4) and central differences of the float64 reference (≤ ' +
+      '1e-4 relative)',
     async (_name, c) => {
       const p = randomParams([...c.specs, { name: 'x', shape: c.input, init: 'zeros' }], 50);
       await initBackend('cpu');

@@ -247,7 +247,10 @@ export function gru(p: NamedParams, name: string, x: tf.Tensor3D, returnSequence
   return gruRecursion(p, name, batch, steps, (t) => blocks.map((b) => b[t]), returnSequences, featureMajor);
 }
 
-/** gru over RepeatVector(steps)(v) for v [B, in] (the Figure 16 decoder's first layer): the input projections are computed once. */
+/**
+ * gru over RepeatVector(steps)(v) for v [B, in] (the Figure 16 decoder's first layer): the input projections are
+ * computed once.
+ */
 export function gruRepeated(
   p: NamedParams,
   name: string,
@@ -267,7 +270,10 @@ export function gruRepeated(
   return gruRecursion(p, name, v.shape[0], steps, () => blocks, returnSequences, featureMajor);
 }
 
-/** Keras LSTM(units): kernel glorot-uniform, recurrent kernel orthogonal, bias zeros with the forget gate's at 1 (unit_forget_bias). */
+/**
+ * Keras LSTM(units): kernel glorot-uniform, recurrent kernel orthogonal, bias zeros with the forget gate's at 1
+ * (unit_forget_bias).
+ */
 export function lstmSpecs(name: string, inputSize: number, units: number): ParamSpec[] {
   return [
     { name: `${name}/kernel`, shape: [inputSize, 4 * units], init: 'glorot-uniform' },
@@ -313,7 +319,10 @@ export function repeatVector(x: tf.Tensor2D, n: number): tf.Tensor3D {
   return tf.tile(x.reshape([batch, 1, m]), [1, n, 1]) as tf.Tensor3D;
 }
 
-/** Keeps `length` positions of [B, T, C], dropping ⌊excess/2⌋ at the start and ⌈excess/2⌉ at the end (docs/divad.md §3.1). */
+/**
+ * Keeps `length` positions of [B, T, C], dropping ⌊excess/2⌋ at the start and ⌈excess/2⌉ at the end (docs/divad.md
+ * §3.1).
+ */
 export function cropToLength(x: tf.Tensor3D, length: number): tf.Tensor3D {
   const excess = x.shape[1] - length;
   if (excess === 0) return x;

@@ -18,7 +18,9 @@ export interface ParamSpec {
 
 export type NamedParams = Record<string, tf.Tensor>;
 
-/** Kernels and biases of a stack of dense layers with the given widths: `prefix/dense_i/…`, the last `prefix/head/…`. */
+/**
+ * Kernels and biases of a stack of dense layers with the given widths: `prefix/dense_i/…`, the last `prefix/head/…`.
+ */
 export function denseSpecs(prefix: string, sizes: number[]): ParamSpec[] {
   const out: ParamSpec[] = [];
   for (let i = 0; i + 1 < sizes.length; i++) {
@@ -135,7 +137,10 @@ export function subSeed(seed: number, stream: number): number {
   return (Math.imul((seed >>> 0) ^ 0x9e3779b9, 0x85ebca6b) + Math.imul(stream, 0xc2b2ae35)) >>> 0;
 }
 
-/** A linear layer's parameters in PyTorch's layout for y = x·W + b: kernel [inputs, outputs] (Glorot uniform), bias zeros. */
+/**
+ * A linear layer's parameters in PyTorch's layout for y = x·W + b: kernel [inputs, outputs] (Glorot uniform), bias
+ * zeros.
+ */
 export function linearSpecs(name: string, inputs: number, outputs: number): ParamSpec[] {
   return [
     { name: `${name}/kernel`, shape: [inputs, outputs], init: 'glorot-uniform' },

@@ -183,7 +183,9 @@ function batchesOf(
   };
 }
 
-/** Calls `visit` with consecutive batches [n, size] of at most `batch` rows (each tensor is disposed after its visit). */
+/**
+ * Calls `visit` with consecutive batches [n, size] of at most `batch` rows (each tensor is disposed after its visit).
+ */
 export function forEachBatch(
   source: BatchSource,
   batch: number,
@@ -279,7 +281,10 @@ export abstract class TfjsDetector<
   /** the mean loss of one batch (built by the plan's `batch`) */
   protected abstract batchLoss(p: NamedParams, batch: Batch, ctx: LossContext): tf.Scalar;
 
-  /** the stages of training, in order (default: one phase training every parameter); `opts.epochs` is the caller's override */
+  /**
+   * the stages of training, in order (default: one phase training every parameter); `opts.epochs` is the caller's
+   * override
+   */
   // eslint-disable-next-line @typescript-eslint/no-unused-vars
   protected phases(opts: TrainOptions): TrainingPhase<Run>[] {
     return [{ name: 'train' }];
@@ -303,7 +308,9 @@ export abstract class TfjsDetector<
     return {};
   }
 
-  /** the facts of a saved model, from its manifest (and extra files); InputError naming the file when they are damaged */
+  /**
+   * the facts of a saved model, from its manifest (and extra files); InputError naming the file when they are damaged
+   */
   protected abstract factsFromManifest(manifest: ModelManifest, files: ModelFiles): Facts | Promise<Facts>;
 
   /** reads what `extraFiles` wrote beyond the facts (called after the weights are checked, before they are set) */

@@ -92,7 +92,10 @@ export abstract class WindowTfjsDetector<Config extends TrainingConfig>
     return this.config.windowLength;
   }
 
-  /** every trainable parameter for windows of `featureCount` features from `domainCount` training domains, in creation order */
+  /**
+   * every trainable parameter for windows of `featureCount` features from `domainCount` training domains, in creation
+   * order
+   */
   protected abstract paramSpecs(featureCount: number, domainCount: number): ParamSpec[];
 
   /** mean loss of a batch of flattened windows [B, W·D] */

@@ -34,7 +34,10 @@ export interface StDdaConfig {
   scales: number[];
   /** width d of the query and key maps of g(a, b) = (W_q a)·(W_k b)/√d [choice: scaled bilinear]; default D */
   attentionDim: number;
-  /** observed dependencies: none (λ = 0), one graph for the whole series (its first snapshot), or the snapshot in force at each window's end */
+  /**
+   * observed dependencies: none (λ = 0), one graph for the whole series (its first snapshot), or the snapshot in force
+   * at each window's end
+   */
   graph: StDdaGraphMode;
   /** an observed edge i → j counts for both i and j (symmetric) or for i only (directed) [choice] */
   observedEdges: 'symmetric' | 'directed';

@@ -85,7 +85,10 @@ export function combineScales(p: NamedParams, a: StDdaArchitecture, perScale: tf
   return tf.matMul(perScale, blocks).sum(0).add(p['temporal/projection/head/bias']) as tf.Tensor2D;
 }
 
-/** Ã_ij = exp(g(h̃_i, h̃_j)) / Σ_{k≠i} exp(g(h̃_i, h̃_k)), g(a, b) = (a·W_q)·(b·W_k)/√d, Ã_ii = 0 (§1.3): [B, N, D] → [B, N, N] */
+/**
+ * Ã_ij = exp(g(h̃_i, h̃_j)) / Σ_{k≠i} exp(g(h̃_i, h̃_k)), g(a, b) = (a·W_q)·(b·W_k)/√d, Ã_ii = 0 (§1.3): [B, N, D] →
+ * [B, N, N]
+ */
 export function learnedDependencies(p: NamedParams, hTilde: tf.Tensor3D): tf.Tensor3D {
   const [B, N, D] = hTilde.shape;
   const Wq = p['dependency/query/kernel'] as tf.Tensor2D;
@@ -142,7 +145,10 @@ export function jointEmbedding(p: NamedParams, hTilde: tf.Tensor2D, z: tf.Tensor
     .add(tf.matMul(z, p['joint/graph/kernel'] as tf.Tensor2D)) as tf.Tensor2D;
 }
 
-/** x̂_i(t + 1) = dec(u_i(t)) = ReLU(u·K₀ + b₀)·K₁ + b₁ (the training objective's decoder D → hidden → F): [M, D] → [M, F] */
+/**
+ * x̂_i(t + 1) = dec(u_i(t)) = ReLU(u·K₀ + b₀)·K₁ + b₁ (the training objective's decoder D → hidden → F): [M, D] → [M,
+ * F]
+ */
 export function forecastNext(p: NamedParams, u: tf.Tensor2D): tf.Tensor2D {
   return denseStack(p, 'decoder', u, 1);
 }
@@ -195,7 +201,10 @@ export function forwardWindows(
 /** the last few placements, by W and B (scoring reuses one chunk size) */
 const placements = new Map<string, Float32Array>();
 
-/** P[w, b·L + l] = 1 where l = b + w, L = B + W − 1: where step w of window b sits among the steps of B consecutive window ends */
+/**
+ * P[w, b·L + l] = 1 where l = b + w, L = B + W − 1: where step w of window b sits among the steps of B consecutive
+ * window ends
+ */
 export function windowPlacement(W: number, B: number): Float32Array {
   const key = `${W}x${B}`;
   let m = placements.get(key);
@@ -209,7 +218,10 @@ export function windowPlacement(W: number, B: number): Float32Array {
   return m;
 }
 
-/** R[s·B + b, l] = C[s, l − b] for 0 ≤ l − b < W, else 0: the band operator R = C·P reshaped to [S·B, B + W − 1], differentiable in C */
+/**
+ * R[s·B + b, l] = C[s, l − b] for 0 ≤ l − b < W, else 0: the band operator R = C·P reshaped to [S·B, B + W − 1],
+ * differentiable in C
+ */
 export function slidingOperator(coefficients: tf.Tensor2D, W: number, B: number): tf.Tensor2D {
   const S = coefficients.shape[0];
   const L = B + W - 1;

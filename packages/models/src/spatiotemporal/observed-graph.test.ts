@@ -20,26 +20,29 @@ const snapshot: GraphSnapshot = {
 const rows = (m: ArrayLike<number>) => Array.from({ length: N }, (_, i) => Array.from(m).slice(i * N, (i + 1) * N));
 
 describe('observed dependencies: norm(A_obs + I) (docs/spatiotemporal.md §1.4)', () => {
-  it('builds A_obs from edges: binary or summed weights, symmetric or directed, self-edges ignored (hand-worked)', () => {
-    expect(rows(snapshotAdjacency(snapshot, N, { observedEdges: 'directed', observedWeights: 'binary' }))).toEqual([
-      [0, 1, 0, 0],
-      [0, 0, 1, 0],
-      [0, 0, 0, 0],
-      [1, 0, 0, 0],
-    ]);
-    expect(rows(snapshotAdjacency(snapshot, N, { observedEdges: 'symmetric', observedWeights: 'binary' }))).toEqual([
-      [0, 1, 0, 1],
-      [1, 0, 1, 0],
-      [0, 1, 0, 0],
-      [1, 0, 0, 0],
-    ]);
-    expect(rows(snapshotAdjacency(snapshot, N, { observedEdges: 'symmetric', observedWeights: 'weight' }))).toEqual([
-      [0, 3, 0, 0.5],
-      [3, 0, 3, 0],
-      [0, 3, 0, 0],
-      [0.5, 0, 0, 0],
-    ]);
-  });
+  it(
+    'builds A_obs from edges: binary or summed weights, symmetric or directed, self-edges ignored ' + '(hand-worked)',
+    () => {
+      expect(rows(snapshotAdjacency(snapshot, N, { observedEdges: 'directed', observedWeights: 'binary' }))).toEqual([
+        [0, 1, 0, 0],
+        [0, 0, 1, 0],
+        [0, 0, 0, 0],
+        [1, 0, 0, 0],
+      ]);
+      expect(rows(snapshotAdjacency(snapshot, N, { observedEdges: 'symmetric', observedWeights: 'binary' }))).toEqual([
+        [0, 1, 0, 1],
+        [1, 0, 1, 0],
+        [0, 1, 0, 0],
+        [1, 0, 0, 0],
+      ]);
+      expect(rows(snapshotAdjacency(snapshot, N, { observedEdges: 'symmetric', observedWeights: 'weight' }))).toEqual([
+        [0, 3, 0, 0.5],
+        [3, 0, 3, 0],
+        [0, 3, 0, 0],
+        [0.5, 0, 0, 0],
+      ]);
+    },
+  );
 
   it('row-normalises A + I: row i divided by 1 + Σ_j A_ij (hand-worked)', () => {
     const a = snapshotAdjacency(snapshot, N, { observedEdges: 'symmetric', observedWeights: 'weight' });
@@ -54,40 +57,44 @@ describe('observed dependencies: norm(A_obs + I) (docs/spatiotemporal.md §1.4)'
     );
   });
 
-  it('static holds the first snapshot throughout; dynamic follows graphAt(t), the identity before the first snapshot', () => {
-    const later: GraphSnapshot = { t: 10, nodes, edges: [{ src: 2, dst: 3, kind: 'call', weight: 1 }] };
-    const first: GraphSnapshot = { ...snapshot, t: 4 };
-    const series = {
-      id: 'two-snapshots',
-      entities: nodes,
-      features: ['x'],
-      length: 20,
-      values: new Float32Array(20 * N),
-      graphs: [first, later],
-    } satisfies NodeSeries;
-    const settings = { observedEdges: 'directed', observedWeights: 'binary' } as const;
-    const staticAt = observedDependencies(series, 'static', settings);
-    const dynamicAt = observedDependencies(series, 'dynamic', settings);
-    const firstMatrix = rows(rowNormalisedWithSelfLoops(snapshotAdjacency(first, N, settings), N));
-    // hand-worked: a → b gives row a = [½, ½, 0, 0]; c → d gives row c = [0, 0, ½, ½]
-    expect(firstMatrix[0]).toEqual([0.5, 0.5, 0, 0]);
-    const identity = [
-      [1, 0, 0, 0],
-      [0, 1, 0, 0],
-      [0, 0, 1, 0],
-      [0, 0, 0, 1],
-    ];
-    for (const t of [0, 3, 4, 9, 10, 19]) expect(rows(staticAt(t))).toEqual(firstMatrix);
-    for (const t of [0, 3]) expect(rows(dynamicAt(t))).toEqual(identity);
-    for (const t of [4, 9]) expect(rows(dynamicAt(t))).toEqual(firstMatrix);
-    for (const t of [10, 19])
-      expect(rows(dynamicAt(t))).toEqual([
+  it(
+    'static holds the first snapshot throughout; dynamic follows graphAt(t), the identity before the first ' +
+      'snapshot',
+    () => {
+      const later: GraphSnapshot = { t: 10, nodes, edges: [{ src: 2, dst: 3, kind: 'call', weight: 1 }] };
+      const first: GraphSnapshot = { ...snapshot, t: 4 };
+      const series = {
+        id: 'two-snapshots',
+        entities: nodes,
+        features: ['x'],
+        length: 20,
+        values: new Float32Array(20 * N),
+        graphs: [first, later],
+      } satisfies NodeSeries;
+      const settings = { observedEdges: 'directed', observedWeights: 'binary' } as const;
+      const staticAt = observedDependencies(series, 'static', settings);
+      const dynamicAt = observedDependencies(series, 'dynamic', settings);
+      const firstMatrix = rows(rowNormalisedWithSelfLoops(snapshotAdjacency(first, N, settings), N));
+      // hand-worked: a → b gives row a = [½, ½, 0, 0]; c → d gives row c = [0, 0, ½, ½]
+      expect(firstMatrix[0]).toEqual([0.5, 0.5, 0, 0]);
+      const identity = [
         [1, 0, 0, 0],
         [0, 1, 0, 0],
-        [0, 0, 0.5, 0.5],
+        [0, 0, 1, 0],
         [0, 0, 0, 1],
-      ]);
-  });
+      ];
+      for (const t of [0, 3, 4, 9, 10, 19]) expect(rows(staticAt(t))).toEqual(firstMatrix);
+      for (const t of [0, 3]) expect(rows(dynamicAt(t))).toEqual(identity);
+      for (const t of [4, 9]) expect(rows(dynamicAt(t))).toEqual(firstMatrix);
+      for (const t of [10, 19])
+        expect(rows(dynamicAt(t))).toEqual([
+          [1, 0, 0, 0],
+          [0, 1, 0, 0],
+          [0, 0, 0.5, 0.5],
+          [0, 0, 0, 1],
+        ]);
+    },
+  );
 
   it('refuses a graph mode without graphs and negative or non-finite weights', () => {
     const bare = {

@@ -24,7 +24,8 @@ export function snapshotAdjacency(
     const w = binary ? 1 : e.weight;
     if (!(Number.isFinite(w) && w >= 0))
       throw new ParameterError(
-        `st-dda: ${where} has an edge ${e.src} → ${e.dst} of weight ${e.weight}; observedWeights 'weight' needs finite weights ≥ 0`,
+        `st-dda: ${where} has an edge ${e.src} → ${e.dst} of weight ${e.weight}; observedWeights 'weight' ` +
+          `needs finite weights ≥ 0`,
       );
     const cells = settings.observedEdges === 'symmetric' ? [e.src * N + e.dst, e.dst * N + e.src] : [e.src * N + e.dst];
     for (const c of cells) a[c] = binary ? 1 : a[c] + w;

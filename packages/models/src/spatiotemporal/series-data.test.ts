@@ -12,18 +12,22 @@ const series: NodeSeries = {
 };
 
 describe('st-dda inputs', () => {
-  it('standardises per (entity, feature) with the observed steps; constant → std 1, missing → 0 with mask 0 (hand-worked)', () => {
-    const { mean, std } = entityFeatureMoments(series);
-    // e0 f0: 1, 2, 3, 6 → mean 3, variance (4 + 1 + 0 + 9)/4 = 3.5; e0 f1: 10, 20, 30 → mean 20, variance 200/3;
-    // e1 f0: 5, 6, 7, 8 → mean 6.5, variance 1.25; e1 f1: constant 7
-    expect(Array.from(mean)).toEqual([3, 20, 6.5, 7].map(Math.fround));
-    expect(Array.from(std)).toEqual([Math.sqrt(3.5), Math.sqrt(200 / 3), Math.sqrt(1.25), 1].map(Math.fround));
-    const z = standardiseNodeSeries(series, { mean, std });
-    expect(z.values[(2 * 2 + 0) * 2 + 1]).toBe(0);
-    expect(Array.from(z.observed)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1]);
-    expect(z.values[(3 * 2 + 0) * 2]).toBeCloseTo((6 - 3) / Math.sqrt(3.5), 6);
-    expect(z.values[(3 * 2 + 1) * 2 + 1]).toBe(0);
-  });
+  it(
+    'standardises per (entity, feature) with the observed steps; constant → std 1, missing → 0 with mask 0 ' +
+      '(hand-worked)',
+    () => {
+      const { mean, std } = entityFeatureMoments(series);
+      // e0 f0: 1, 2, 3, 6 → mean 3, variance (4 + 1 + 0 + 9)/4 = 3.5; e0 f1: 10, 20, 30 → mean 20, variance 200/3;
+      // e1 f0: 5, 6, 7, 8 → mean 6.5, variance 1.25; e1 f1: constant 7
+      expect(Array.from(mean)).toEqual([3, 20, 6.5, 7].map(Math.fround));
+      expect(Array.from(std)).toEqual([Math.sqrt(3.5), Math.sqrt(200 / 3), Math.sqrt(1.25), 1].map(Math.fround));
+      const z = standardiseNodeSeries(series, { mean, std });
+      expect(z.values[(2 * 2 + 0) * 2 + 1]).toBe(0);
+      expect(Array.from(z.observed)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1]);
+      expect(z.values[(3 * 2 + 0) * 2]).toBeCloseTo((6 - 3) / Math.sqrt(3.5), 6);
+      expect(z.values[(3 * 2 + 1) * 2 + 1]).toBe(0);
+    },
+  );
 
   it('refuses infinities, naming step, entity and feature', () => {
     const bad = { ...series, values: series.values.slice() };
@@ -34,24 +38,28 @@ describe('st-dda inputs', () => {
     );
   });
 
-  it('lays training windows out step-major: row (w·B + b)·N + i is entity i at step ends[b] − W + 1 + w; targets are step ends[b] + 1', () => {
-    const z = {
-      N: 2,
-      F: 2,
-      T: 4,
-      values: Float32Array.from({ length: 16 }, (_, k) => k),
-      observed: Float32Array.from({ length: 16 }, (_, k) => k % 3),
-    };
-    const W = 2;
-    const ends = [2, 1];
-    const x = new Float32Array(W * 2 * 4);
-    const target = new Float32Array(2 * 4);
-    const mask = new Float32Array(2 * 4);
-    gatherTrainingWindows(z, W, ends, x, target, mask);
-    // value index of (t, i, f) = (t·2 + i)·2 + f: step t holds 4t … 4t + 3
-    const stepValues = (t: number) => [4 * t, 4 * t + 1, 4 * t + 2, 4 * t + 3];
-    expect(Array.from(x)).toEqual([...stepValues(1), ...stepValues(0), ...stepValues(2), ...stepValues(1)]);
-    expect(Array.from(target)).toEqual([...stepValues(3), ...stepValues(2)]);
-    expect(Array.from(mask)).toEqual([...stepValues(3), ...stepValues(2)].map((k) => k % 3));
-  });
+  it(
+    'lays training windows out step-major: row (w·B + b)·N + i is entity i at step ends[b] − W + 1 + w; ' +
+      'targets are step ends[b] + 1',
+    () => {
+      const z = {
+        N: 2,
+        F: 2,
+        T: 4,
+        values: Float32Array.from({ length: 16 }, (_, k) => k),
+        observed: Float32Array.from({ length: 16 }, (_, k) => k % 3),
+      };
+      const W = 2;
+      const ends = [2, 1];
+      const x = new Float32Array(W * 2 * 4);
+      const target = new Float32Array(2 * 4);
+      const mask = new Float32Array(2 * 4);
+      gatherTrainingWindows(z, W, ends, x, target, mask);
+      // value index of (t, i, f) = (t·2 + i)·2 + f: step t holds 4t … 4t + 3
+      const stepValues = (t: number) => [4 * t, 4 * t + 1, 4 * t + 2, 4 * t + 3];
+      expect(Array.from(x)).toEqual([...stepValues(1), ...stepValues(0), ...stepValues(2), ...stepValues(1)]);
+      expect(Array.from(target)).toEqual([...stepValues(3), ...stepValues(2)]);
+      expect(Array.from(mask)).toEqual([...stepValues(3), ...stepValues(2)].map((k) => k % 3));
+    },
+  );
 });

@@ -57,7 +57,10 @@ export interface StandardisedSeries {
   observed: Float32Array;
 }
 
-/** z = (x − mean_{i,f})/std_{i,f}; a missing value (NaN) becomes 0, the training mean, with observed = 0. ±Infinity is a ParameterError. */
+/**
+ * z = (x − mean_{i,f})/std_{i,f}; a missing value (NaN) becomes 0, the training mean, with observed = 0. ±Infinity is a
+ * ParameterError.
+ */
 export function standardiseNodeSeries(series: NodeSeries, moments: EntityFeatureMoments): StandardisedSeries {
   const N = series.entities.length;
   const F = series.features.length;
@@ -71,7 +74,8 @@ export function standardiseNodeSeries(series: NodeSeries, moments: EntityFeature
       if (Number.isNaN(x)) continue;
       if (!Number.isFinite(x)) {
         throw new ParameterError(
-          `st-dda: ${series.id} has ${x} at step ${t}, entity '${series.entities[Math.floor(k / F)]}', feature '${series.features[k % F]}' (NaN marks a missing value; infinities are not allowed)`,
+          `st-dda: ${series.id} has ${x} at step ${t}, entity '${series.entities[Math.floor(k / F)]}', ` +
+            `feature '${series.features[k % F]}' (NaN marks a missing value; infinities are not allowed)`,
         );
       }
       values[t * N * F + k] = (x - mean[k]) / std[k];

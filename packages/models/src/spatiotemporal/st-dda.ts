@@ -207,7 +207,9 @@ export class StDda
     return stDdaTrainingLoss(p, this.model().arch, batch, this.config, ctx.setState);
   }
 
-  /** one phase, which first sets every centre c_i to the mean of u_i over the training windows at the initial weights */
+  /**
+   * one phase, which first sets every centre c_i to the mean of u_i over the training windows at the initial weights
+   */
   protected override phases(): TrainingPhase<StDdaRun>[] {
     return [
       {
@@ -232,13 +234,15 @@ export class StDda
   private assertSameEntities(entities: readonly string[], series: NodeSeries): void {
     if (series.entities.length !== entities.length) {
       throw new ParameterError(
-        `${this.id}: ${series.id} has ${series.entities.length} entities; the model was trained on ${entities.length}, in a fixed order`,
+        `${this.id}: ${series.id} has ${series.entities.length} entities; the model was trained ` +
+          `on ${entities.length}, in a fixed order`,
       );
     }
     const differing = series.entities.findIndex((e, i) => e !== entities[i]);
     if (differing >= 0) {
       throw new ParameterError(
-        `${this.id}: ${series.id} has '${series.entities[differing]}' at entity ${differing}, where the model (trained on its entities in a fixed order) has '${entities[differing]}'`,
+        `${this.id}: ${series.id} has '${series.entities[differing]}' at entity ${differing}, where the ` +
+          `model (trained on its entities in a fixed order) has '${entities[differing]}'`,
       );
     }
   }
@@ -251,7 +255,10 @@ export class StDda
     };
   }
 
-  /** window ends per chunk of the scoring path: the largest tensor (encoder rows, A, per-scale aggregates) stays near CHUNK_FLOATS */
+  /**
+   * window ends per chunk of the scoring path: the largest tensor (encoder rows, A, per-scale aggregates) stays near
+   * CHUNK_FLOATS
+   */
   private chunkSize(a: StDdaArchitecture): number {
     const widest = Math.max(a.entityCount, a.encoderHidden, a.decoderHidden, a.scales.length * a.embeddingDim);
     return Math.max(1, Math.min(MAX_CHUNK, Math.floor(CHUNK_FLOATS / (a.entityCount * widest))));
@@ -304,7 +311,10 @@ export class StDda
     }
   }
 
-  /** The training loss over every window end with a next step (W − 1 … T − 2), summed chunk by chunk: the validation loss. */
+  /**
+   * The training loss over every window end with a next step (W − 1 … T − 2), summed chunk by chunk: the validation
+   * loss.
+   */
   private async seriesLoss(prep: Prepared): Promise<number> {
     const m = this.model();
     const { arch, params } = m;
@@ -344,7 +354,10 @@ export class StDda
     return Float32Array.from(sum, (v) => v / count);
   }
 
-  /** v_{i,f} = mean over the training window ends of the observed squared one-step forecast errors (the forecast score's normaliser). */
+  /**
+   * v_{i,f} = mean over the training window ends of the observed squared one-step forecast errors (the forecast score's
+   * normaliser).
+   */
   private async forecastErrorScale(prep: Prepared): Promise<Float32Array> {
     const m = this.model();
     const { entityCount: N, featureCount: F, windowLength: W } = m.arch;
@@ -376,7 +389,8 @@ export class StDda
       );
     const tooShort = (s: NodeSeries, what: string) =>
       new ParameterError(
-        `${this.id}: the ${what} series ${s.id} has ${s.length} steps; it needs at least W + 1 = ${W + 1} (a window and the step after it)`,
+        `${this.id}: the ${what} series ${s.id} has ${s.length} steps; it needs at least W + 1 = ${W + 1} ` +
+          `(a window and the step after it)`,
       );
     if (train.length < W + 1) throw tooShort(train, 'training');
     const validation = opts.validation;
@@ -499,7 +513,10 @@ export class StDda
     return out;
   }
 
-  /** Ã(t), norm(A_obs(t) + I), λ and A(t) of the window ending at step t (W − 1 ≤ t < T): which entities each one listens to. */
+  /**
+   * Ã(t), norm(A_obs(t) + I), λ and A(t) of the window ending at step t (W − 1 ≤ t < T): which entities each one
+   * listens to.
+   */
   async dependencies(series: NodeSeries, t: number): Promise<StDdaDependencies> {
     const { m, prep } = await this.checkedSeries(series);
     const W = m.arch.windowLength;
@@ -542,7 +559,9 @@ export class StDda
     return { featureCount: series.features.length, domains: [], entities: series.entities, features: series.features };
   }
 
-  /** Loads a model directory written by `save`; every weight's shape is checked (InputError naming the file otherwise). */
+  /**
+   * Loads a model directory written by `save`; every weight's shape is checked (InputError naming the file otherwise).
+   */
   static load(dir: string): Promise<StDda> {
     return TfjsDetector.restore(dir, ST_DDA_ID, (config) => new StDda(config as Partial<StDdaConfig>));
   }

@@ -11,7 +11,10 @@ export interface SupervisedConfig {
   positiveWeight: PositiveWeight;
 }
 
-/** Training settings of the three tfjs classifiers (mlp, cnn1d, transformer): the window networks' (`epochs` is a maximum that NodeFitOptions.epochs overrides; `clipNorm` null = no clipping). */
+/**
+ * Training settings of the three tfjs classifiers (mlp, cnn1d, transformer): the window networks' (`epochs` is a
+ * maximum that NodeFitOptions.epochs overrides; `clipNorm` null = no clipping).
+ */
 export interface SupervisedNetworkConfig extends SupervisedConfig, TrainingConfig {}
 
 /** W = 12 by default: the paper gives none (docs/spatiotemporal.md §2); its recall peaks at 12 over W ∈ {4 … 20}. */

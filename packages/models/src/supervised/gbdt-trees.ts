@@ -225,7 +225,10 @@ export class TreeBuilder {
     return node;
   }
 
-  /** The leaf raw values (p from `offset`, NaN = missing) reach from `root`, by the thresholds as a saved model routes them. */
+  /**
+   * The leaf raw values (p from `offset`, NaN = missing) reach from `root`, by the thresholds as a saved model routes
+   * them.
+   */
   leafOfValues(root: number, x: ArrayLike<number>, offset: number): number {
     let node = root;
     while (this.feature[node] >= 0) {

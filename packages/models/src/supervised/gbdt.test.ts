@@ -22,7 +22,10 @@ interface BruteSplit {
   left: number[];
 }
 
-/** Every threshold at a distinct finite value of every column, missing values sent either way, scored by the gain formula from sums over the rows. */
+/**
+ * Every threshold at a distinct finite value of every column, missing values sent either way, scored by the gain
+ * formula from sums over the rows.
+ */
 function bruteForceSplit(x: number[][], g: number[], h: number[], params: SplitParams): BruteSplit | undefined {
   const { lambda, gamma, minChildWeight } = params;
   const G = g.reduce((a, b) => a + b, 0);
@@ -76,30 +79,34 @@ function windowsOf(series: NodeSeries, W: number): { x: number[][]; y: number[] 
 }
 
 describe('GBDT pieces', () => {
-  it('cuts at every distinct value, or at quantile ranks when there are more values than bins; binOf(v) ≤ b ⇔ v ≤ edges[b]', () => {
-    expect(Array.from(binEdges(Float64Array.from([1, 2, 2, 3, 5]), 255))).toEqual([1, 2, 3, 5]);
-    expect(
-      Array.from(
-        binEdges(
-          Float64Array.from({ length: 1000 }, (_, k) => k + 1),
-          4,
+  it(
+    'cuts at every distinct value, or at quantile ranks when there are more values than bins; binOf(v) ≤ b ⇔ ' +
+      'v ≤ edges[b]',
+    () => {
+      expect(Array.from(binEdges(Float64Array.from([1, 2, 2, 3, 5]), 255))).toEqual([1, 2, 3, 5]);
+      expect(
+        Array.from(
+          binEdges(
+            Float64Array.from({ length: 1000 }, (_, k) => k + 1),
+            4,
+          ),
         ),
-      ),
-    ).toEqual([250, 500, 750, 1000]);
-    // 3 distinct values, 2 bins: ranks ⌈9/2⌉ − 1 = 4 and 8 of [0,0,0,0,0,0,0,1,2] → 0 and 2
-    expect(Array.from(binEdges(Float64Array.from([0, 0, 0, 0, 0, 0, 0, 1, 2]), 2))).toEqual([0, 2]);
-    // 4 distinct values, 3 bins: ranks 3, 6, 9 → 0, 0, 3; the tie collapses to one edge
-    expect(Array.from(binEdges(Float64Array.from([0, 0, 0, 0, 0, 0, 0, 1, 2, 3]), 3))).toEqual([0, 3]);
-    const edges = Float64Array.from([-1, 0.5, 2, 7]);
-    const uniform = mulberry32(3);
-    for (let n = 0; n < 200; n++) {
-      const v = n < 4 ? edges[n] : 20 * uniform() - 10;
-      const b = binOf(edges, v);
-      for (let c = 0; c < edges.length - 1; c++) expect(b <= c).toBe(v <= edges[c]);
-    }
-    expect(binOf(edges, NaN)).toBe(MISSING_BIN);
-    expect(binOf(edges, 100)).toBe(3);
-  });
+      ).toEqual([250, 500, 750, 1000]);
+      // 3 distinct values, 2 bins: ranks ⌈9/2⌉ − 1 = 4 and 8 of [0,0,0,0,0,0,0,1,2] → 0 and 2
+      expect(Array.from(binEdges(Float64Array.from([0, 0, 0, 0, 0, 0, 0, 1, 2]), 2))).toEqual([0, 2]);
+      // 4 distinct values, 3 bins: ranks 3, 6, 9 → 0, 0, 3; the tie collapses to one edge
+      expect(Array.from(binEdges(Float64Array.from([0, 0, 0, 0, 0, 0, 0, 1, 2, 3]), 3))).toEqual([0, 3]);
+      const edges = Float64Array.from([-1, 0.5, 2, 7]);
+      const uniform = mulberry32(3);
+      for (let n = 0; n < 200; n++) {
+        const v = n < 4 ? edges[n] : 20 * uniform() - 10;
+        const b = binOf(edges, v);
+        for (let c = 0; c < edges.length - 1; c++) expect(b <= c).toBe(v <= edges[c]);
+      }
+      expect(binOf(edges, NaN)).toBe(MISSING_BIN);
+      expect(binOf(edges, 100)).toBe(3);
+    },
+  );
 
   it('gain by hand: G_L = −3, H_L = 2, G_R = 1, H_R = 1, λ = 1, γ = 0.1 → ½(9/3 + 1/2 − 4/4) − 0.1 = 1.15', () => {
     expect(splitGain(-3, 2, 1, 1, 1, 0.1)).toBeCloseTo(1.15, 12);
@@ -162,74 +169,86 @@ function tinySeries(seed: number): NodeSeries {
 }
 
 describe('Gbdt', () => {
-  it('one round of depth 1: base margin ln(Σwy/Σw(1−y)), the brute-force best split, leaves −η·G/(H + λ), scores m₀ + leaf', async () => {
-    const series = tinySeries(5);
-    const W = 2;
-    const eta = 0.5;
-    const lambda = 1.5;
-    const det = new Gbdt({
-      windowLength: W,
-      rounds: 1,
-      maxDepth: 1,
-      learningRate: eta,
-      lambda,
-      minChildWeight: 0,
-      positiveWeight: 2,
-    });
-    await det.fit(series, { seed: 0 });
-    const { x, y } = windowsOf(series, W);
-    const w = y.map((v) => (v ? 2 : 1));
-    const m0 = Math.log(y.reduce((a, v, k) => a + w[k] * v, 0) / y.reduce((a, v, k) => a + w[k] * (1 - v), 0));
-    const p0 = 1 / (1 + Math.exp(-m0));
-    const g = y.map((v, k) => w[k] * (p0 - v));
-    const h = y.map((_, k) => w[k] * p0 * (1 - p0));
-    const expected = bruteForceSplit(x, g, h, { lambda, gamma: 0, minChildWeight: 0 })!;
-    const trees = det.trees!;
-    expect(trees.baseMargin).toBeCloseTo(m0, 12);
-    expect(trees.roots.length).toBe(1);
-    const root = trees.roots[0];
-    expect([trees.feature[root], trees.threshold[root]]).toEqual([expected.feature, expected.threshold]);
-    const inLeft = new Set(expected.left);
-    const leaf = (side: boolean) => {
-      const rows = x.map((_, k) => k).filter((k) => inLeft.has(k) === side);
-      return (-eta * rows.reduce((a, k) => a + g[k], 0)) / (rows.reduce((a, k) => a + h[k], 0) + lambda);
-    };
-    expect(trees.value[trees.left[root]]).toBeCloseTo(leaf(true), 12);
-    expect(trees.value[trees.right[root]]).toBeCloseTo(leaf(false), 12);
-    const scores = await det.scoreNodes(series);
-    x.forEach((_, k) => expect(scores[(W - 1) * 2 + k]).toBeCloseTo(m0 + leaf(inLeft.has(k)), 5));
-  });
+  it(
+    'one round of depth 1: base margin ln(Σwy/Σw(1−y)), the brute-force best split, leaves −η·G/(H + λ), ' +
+      'scores m₀ + leaf',
+    async () => {
+      const series = tinySeries(5);
+      const W = 2;
+      const eta = 0.5;
+      const lambda = 1.5;
+      const det = new Gbdt({
+        windowLength: W,
+        rounds: 1,
+        maxDepth: 1,
+        learningRate: eta,
+        lambda,
+        minChildWeight: 0,
+        positiveWeight: 2,
+      });
+      await det.fit(series, { seed: 0 });
+      const { x, y } = windowsOf(series, W);
+      const w = y.map((v) => (v ? 2 : 1));
+      const m0 = Math.log(y.reduce((a, v, k) => a + w[k] * v, 0) / y.reduce((a, v, k) => a + w[k] * (1 - v), 0));
+      const p0 = 1 / (1 + Math.exp(-m0));
+      const g = y.map((v, k) => w[k] * (p0 - v));
+      const h = y.map((_, k) => w[k] * p0 * (1 - p0));
+      const expected = bruteForceSplit(x, g, h, { lambda, gamma: 0, minChildWeight: 0 })!;
+      const trees = det.trees!;
+      expect(trees.baseMargin).toBeCloseTo(m0, 12);
+      expect(trees.roots.length).toBe(1);
+      const root = trees.roots[0];
+      expect([trees.feature[root], trees.threshold[root]]).toEqual([expected.feature, expected.threshold]);
+      const inLeft = new Set(expected.left);
+      const leaf = (side: boolean) => {
+        const rows = x.map((_, k) => k).filter((k) => inLeft.has(k) === side);
+        return (-eta * rows.reduce((a, k) => a + g[k], 0)) / (rows.reduce((a, k) => a + h[k], 0) + lambda);
+      };
+      expect(trees.value[trees.left[root]]).toBeCloseTo(leaf(true), 12);
+      expect(trees.value[trees.right[root]]).toBeCloseTo(leaf(false), 12);
+      const scores = await det.scoreNodes(series);
+      x.forEach((_, k) => expect(scores[(W - 1) * 2 + k]).toBeCloseTo(m0 + leaf(inLeft.has(k)), 5));
+    },
+  );
 
-  it('routes raw values by the saved thresholds as training routed bins: the last training loss equals the log-loss of its own scores', async () => {
-    const train = labelledCluster(21, { steps: 120, anomalies: 6, missing: 0.05 });
-    const det = new Gbdt({ windowLength: 3, rounds: 15, positiveWeight: 4, subsample: 0.8, colsampleByTree: 0.7 });
-    const report = await det.fit(train, { seed: 2 });
-    const scores = await det.scoreNodes(train);
-    const N = train.entities.length;
-    let loss = 0;
-    let count = 0;
-    for (let k = 2 * N; k < scores.length; k++) {
-      const y = train.labels![k];
-      const m = scores[k];
-      loss += (y ? 4 : 1) * (Math.log1p(Math.exp(-Math.abs(m))) + Math.max(m, 0) - m * y);
-      count++;
-    }
-    expect(report.epochs).toBe(15);
-    expect(report.trainLoss![14]).toBeCloseTo(loss / count, 4);
-  });
+  it(
+    'routes raw values by the saved thresholds as training routed bins: the last training loss equals the ' +
+      'log-loss of its own scores',
+    async () => {
+      const train = labelledCluster(21, { steps: 120, anomalies: 6, missing: 0.05 });
+      const det = new Gbdt({ windowLength: 3, rounds: 15, positiveWeight: 4, subsample: 0.8, colsampleByTree: 0.7 });
+      const report = await det.fit(train, { seed: 2 });
+      const scores = await det.scoreNodes(train);
+      const N = train.entities.length;
+      let loss = 0;
+      let count = 0;
+      for (let k = 2 * N; k < scores.length; k++) {
+        const y = train.labels![k];
+        const m = scores[k];
+        loss += (y ? 4 : 1) * (Math.log1p(Math.exp(-Math.abs(m))) + Math.max(m, 0) - m * y);
+        count++;
+      }
+      expect(report.epochs).toBe(15);
+      expect(report.trainLoss![14]).toBeCloseTo(loss / count, 4);
+    },
+  );
 
-  it('learns separable anomalies: F1 on a test period at the validation-chosen threshold ≥ 0.8 (flagging everything: < 0.2)', async () => {
-    const train = labelledCluster(1, { steps: 400, anomalies: 16 });
-    const validation = labelledCluster(2, { steps: 200, anomalies: 8 });
-    const test = labelledCluster(3, { steps: 300, anomalies: 12 });
-    const det = new Gbdt({ windowLength: 4, rounds: 60 });
-    await det.fit(train, { seed: 1, validation });
-    const { threshold } = bestF1Threshold(await det.scoreNodes(validation), validation.labels!);
-    const scores = await det.scoreNodes(test);
-    const p = positiveRate(scores, test.labels!);
-    expect((2 * p) / (1 + p)).toBeLessThan(0.2);
-    expect(f1At(scores, test.labels!, threshold)).toBeGreaterThanOrEqual(0.8);
-  });
+  it(
+    'learns separable anomalies: F1 on a test period at the validation-chosen threshold ≥ 0.8 (flagging ' +
+      'everything: < 0.2)',
+    async () => {
+      const train = labelledCluster(1, { steps: 400, anomalies: 16 });
+      const validation = labelledCluster(2, { steps: 200, anomalies: 8 });
+      const test = labelledCluster(3, { steps: 300, anomalies: 12 });
+      const det = new Gbdt({ windowLength: 4, rounds: 60 });
+      await det.fit(train, { seed: 1, validation });
+      const { threshold } = bestF1Threshold(await det.scoreNodes(validation), validation.labels!);
+      const scores = await det.scoreNodes(test);
+      const p = positiveRate(scores, test.labels!);
+      expect((2 * p) / (1 + p)).toBeLessThan(0.2);
+      expect(f1At(scores, test.labels!, threshold)).toBeGreaterThanOrEqual(0.8);
+    },
+  );
 
   it('stops early on the validation log-loss and keeps the best round’s trees', async () => {
     // labels unrelated to the values: the validation loss soon rises

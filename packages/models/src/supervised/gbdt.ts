@@ -339,7 +339,9 @@ export class Gbdt implements NodeDetector<GbdtConfig> {
     };
   }
 
-  /** Raw validation windows (n × W·F) with their labels, weights (positives × the training weight) and running margins. */
+  /**
+   * Raw validation windows (n × W·F) with their labels, weights (positives × the training weight) and running margins.
+   */
   private validationSet(series: NodeSeries, positiveWeight: number, baseMargin: number) {
     const W = this.config.windowLength;
     const labels = sampleLabels(series, W);

@@ -21,7 +21,10 @@ export function supervisedManifest(facts: SupervisedModelFacts, context: Manifes
   return modelManifest({ ...rest, featureNames: [...features], featureCount: features.length, domains: [] }, context);
 }
 
-/** The training metric names of a loaded manifest; an InputError naming manifest.json when they are missing or inconsistent. */
+/**
+ * The training metric names of a loaded manifest; an InputError naming manifest.json when they are missing or
+ * inconsistent.
+ */
 export function manifestFeatureNames(manifest: ModelManifest, dir: string): string[] {
   const names = manifest.featureNames;
   if (

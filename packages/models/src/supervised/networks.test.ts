@@ -173,7 +173,8 @@ describe('supervised networks against plain-JS forward passes', () => {
   });
 
   it.each(forwardCases.map((c) => [c.name, c] as const))(
-    '%s: logits = the float64 forward pass of the trained weights on standardised windows; validation loss = weighted log-loss',
+    '%s: logits = the float64 forward pass of the trained weights on standardised windows; validation loss ' +
+      '= weighted log-loss',
     async (_name, c) => {
       const train = labelledCluster(31, {
         entities: 2,
@@ -226,26 +227,30 @@ describe('supervised networks against plain-JS forward passes', () => {
     },
   );
 
-  it('trains every parameter: each differs after one epoch from its value under a learning rate of ~0 with the same seed', async () => {
-    const train = labelledCluster(34, { entities: 2, features: 2, steps: 30, anomalies: 3 });
-    for (const c of forwardCases) {
-      const trained = c.make();
-      await trained.fit(train, { seed: 5, epochs: 1 });
-      const frozen = new (trained.constructor as new (p: Record<string, unknown>) => Network)({
-        ...trained.config,
-        learningRate: 1e-30,
-      });
-      await frozen.fit(train, { seed: 5, epochs: 1 });
-      const moved = trained.parameterValues();
-      for (const [name, initial] of frozen.parameterValues()) {
-        if (name.startsWith('input/')) continue;
-        const after = moved.get(name)!.values;
-        expect([name, initial.values.some((v, k) => v !== after[k])]).toEqual([name, true]);
+  it(
+    'trains every parameter: each differs after one epoch from its value under a learning rate of ~0 with ' +
+      'the same seed',
+    async () => {
+      const train = labelledCluster(34, { entities: 2, features: 2, steps: 30, anomalies: 3 });
+      for (const c of forwardCases) {
+        const trained = c.make();
+        await trained.fit(train, { seed: 5, epochs: 1 });
+        const frozen = new (trained.constructor as new (p: Record<string, unknown>) => Network)({
+          ...trained.config,
+          learningRate: 1e-30,
+        });
+        await frozen.fit(train, { seed: 5, epochs: 1 });
+        const moved = trained.parameterValues();
+        for (const [name, initial] of frozen.parameterValues()) {
+          if (name.startsWith('input/')) continue;
+          const after = moved.get(name)!.values;
+          expect([name, initial.values.some((v, k) => v !== after[k])]).toEqual([name, true]);
+        }
+        trained.dispose();
+        frozen.dispose();
       }
-      trained.dispose();
-      frozen.dispose();
-    }
-  });
+    },
+  );
 });
 
 /** The three networks at small learning-test sizes. */
@@ -315,7 +320,8 @@ describe('supervised networks on cpu and wasm', () => {
   });
 
   it.each(forwardCases.filter((_, k) => k % 2 === 0).map((c) => [c.name, c] as const))(
-    '%s: the same weights score alike on both (≤ 1e-5 relative); two epochs from one seed train alike (≤ 1e-3 relative)',
+    '%s: the same weights score alike on both (≤ 1e-5 relative); two epochs from one seed train alike (≤ ' +
+      '1e-3 relative)',
     async (_name, c) => {
       const train = labelledCluster(41, { entities: 3, features: 2, steps: 40, anomalies: 4, missing: 0.02 });
       const test = labelledCluster(42, { entities: 3, features: 2, steps: 20, anomalies: 2 });

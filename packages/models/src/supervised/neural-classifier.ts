@@ -48,7 +48,10 @@ const SCORE_BATCH = 2048;
 const CENTER = 'input/center';
 const SCALE = 'input/scale';
 
-/** Mean over the batch of w·ℓ with ℓ = softplus(z) − z·y, the cross-entropy of σ(z) against y written stably (Keras's sample-weighted mean). */
+/**
+ * Mean over the batch of w·ℓ with ℓ = softplus(z) − z·y, the cross-entropy of σ(z) against y written stably (Keras's
+ * sample-weighted mean).
+ */
 export function weightedLogLoss(logits: tf.Tensor1D, labels: tf.Tensor1D, weights: tf.Tensor1D): tf.Scalar {
   return tf.softplus(logits).sub(logits.mul(labels)).mul(weights).mean() as tf.Scalar;
 }

@@ -90,27 +90,31 @@ describe('samples of a NodeSeries', () => {
     ).toEqual([NaN, NaN, NaN]);
   });
 
-  it('standardises with per-feature mean and population std of the finite values; missing → 0, a constant feature keeps scale 1', () => {
-    const values = Float32Array.from([1, 5, NaN, 5, 3, 5, 7, 5, 4, NaN, 2, 5]);
-    const series: NodeSeries = { id: 's', entities: ['a', 'b'], features: ['u', 'v'], length: 3, values };
-    const { center, scale } = featureScaling(series);
-    const u = [1, 3, 7, 4, 2];
-    const mean = u.reduce((a, b) => a + b, 0) / u.length;
-    const sd = Math.sqrt(u.reduce((a, b) => a + (b - mean) ** 2, 0) / u.length);
-    expect(center[0]).toBeCloseTo(mean, 12);
-    expect(scale[0]).toBeCloseTo(sd, 12);
-    expect([center[1], scale[1]]).toEqual([5, 1]);
-    const out = new Float32Array(2 * 2);
-    // W = 2: sample 0 is entity a over steps 0 and 1
-    gatherSampleWindows(series, 2, [0], out, { center, scale });
-    expect(out[0]).toBeCloseTo((1 - mean) / sd, 6);
-    expect(out[1]).toBe(0);
-    expect(out[2]).toBeCloseTo((3 - mean) / sd, 6);
-    expect(out[3]).toBe(0);
-    gatherSampleWindows(series, 2, [1], out, { center, scale });
-    // entity b, step 0, feature u is missing
-    expect(out[0]).toBe(0);
-  });
+  it(
+    'standardises with per-feature mean and population std of the finite values; missing → 0, a constant ' +
+      'feature keeps scale 1',
+    () => {
+      const values = Float32Array.from([1, 5, NaN, 5, 3, 5, 7, 5, 4, NaN, 2, 5]);
+      const series: NodeSeries = { id: 's', entities: ['a', 'b'], features: ['u', 'v'], length: 3, values };
+      const { center, scale } = featureScaling(series);
+      const u = [1, 3, 7, 4, 2];
+      const mean = u.reduce((a, b) => a + b, 0) / u.length;
+      const sd = Math.sqrt(u.reduce((a, b) => a + (b - mean) ** 2, 0) / u.length);
+      expect(center[0]).toBeCloseTo(mean, 12);
+      expect(scale[0]).toBeCloseTo(sd, 12);
+      expect([center[1], scale[1]]).toEqual([5, 1]);
+      const out = new Float32Array(2 * 2);
+      // W = 2: sample 0 is entity a over steps 0 and 1
+      gatherSampleWindows(series, 2, [0], out, { center, scale });
+      expect(out[0]).toBeCloseTo((1 - mean) / sd, 6);
+      expect(out[1]).toBe(0);
+      expect(out[2]).toBeCloseTo((3 - mean) / sd, 6);
+      expect(out[3]).toBe(0);
+      gatherSampleWindows(series, 2, [1], out, { center, scale });
+      // entity b, step 0, feature u is missing
+      expect(out[0]).toBe(0);
+    },
+  );
 
   it("weights positives by n₋/n₊ ('balanced') or a given factor, and refuses a single class", () => {
     const labels = Uint8Array.from([0, 1, 0, 0, 1, 0, 0, 0]);
@@ -121,22 +125,25 @@ describe('samples of a NodeSeries', () => {
     expect(() => resolvePositiveWeight(Uint8Array.from([1, 1]), 2, 'x')).toThrow(ParameterError);
   });
 
-  it('rejects infinite values (naming step, entity and feature), series shorter than a window and missing labels', () => {
-    const series = coded();
-    const values = series.values.slice();
-    values[(2 * 3 + 1) * 2 + 1] = -Infinity;
-    expect(() => checkSupervisedSeries({ ...series, values }, 3, 'mlp', { labels: true })).toThrow(
-      /-Infinity at step 2, entity 'b', feature 'y'/,
-    );
-    expect(() => checkSupervisedSeries(series, 6, 'mlp', { labels: true })).toThrow(
-      /5 steps, fewer than one window of 6/,
-    );
-    expect(() => checkSupervisedSeries({ ...series, labels: undefined }, 3, 'mlp', { labels: true })).toThrow(
-      ParameterError,
-    );
-    expect(() => checkSupervisedSeries({ ...series, labels: undefined }, 3, 'mlp', { labels: false })).not.toThrow();
-    expect(() => checkSupervisedSeries({ ...series, values: values.subarray(1) }, 3, 'mlp', { labels: false })).toThrow(
-      ParameterError,
-    );
-  });
+  it(
+    'rejects infinite values (naming step, entity and feature), series shorter than a window and missing ' + 'labels',
+    () => {
+      const series = coded();
+      const values = series.values.slice();
+      values[(2 * 3 + 1) * 2 + 1] = -Infinity;
+      expect(() => checkSupervisedSeries({ ...series, values }, 3, 'mlp', { labels: true })).toThrow(
+        /-Infinity at step 2, entity 'b', feature 'y'/,
+      );
+      expect(() => checkSupervisedSeries(series, 6, 'mlp', { labels: true })).toThrow(
+        /5 steps, fewer than one window of 6/,
+      );
+      expect(() => checkSupervisedSeries({ ...series, labels: undefined }, 3, 'mlp', { labels: true })).toThrow(
+        ParameterError,
+      );
+      expect(() => checkSupervisedSeries({ ...series, labels: undefined }, 3, 'mlp', { labels: false })).not.toThrow();
+      expect(() =>
+        checkSupervisedSeries({ ...series, values: values.subarray(1) }, 3, 'mlp', { labels: false }),
+      ).toThrow(ParameterError);
+    },
+  );
 });

@@ -111,14 +111,18 @@ export function featureScaling(series: NodeSeries): FeatureScaling {
 /** How much a positive sample weighs relative to a negative one: a number ≥ 0, or 'balanced'. */
 export type PositiveWeight = 'balanced' | number;
 
-/** 'balanced' = n₋/n₊ (XGBoost's advice for scale_pos_weight: Σ negatives / Σ positives), so both classes weigh the same in total. */
+/**
+ * 'balanced' = n₋/n₊ (XGBoost's advice for scale_pos_weight: Σ negatives / Σ positives), so both classes weigh the same
+ * in total.
+ */
 export function resolvePositiveWeight(labels: Uint8Array, option: PositiveWeight, where: string): number {
   let positives = 0;
   for (const y of labels) positives += y;
   const negatives = labels.length - positives;
   if (positives === 0 || negatives === 0) {
     throw new ParameterError(
-      `${where}: the training labels have ${positives} anomalous and ${negatives} normal samples; a classifier needs both`,
+      `${where}: the training labels have ${positives} anomalous and ${negatives} normal samples; a ` +
+        `classifier needs both`,
     );
   }
   return option === 'balanced' ? negatives / positives : option;
@@ -148,7 +152,8 @@ export function checkSupervisedSeries(
       const N = series.entities.length;
       const t = Math.floor(k / (N * F));
       throw new ParameterError(
-        `${where}: ${series.id} has ${v} at step ${t}, entity '${series.entities[Math.floor(k / F) % N]}', feature '${series.features[k % F]}'; values must be finite or NaN (missing)`,
+        `${where}: ${series.id} has ${v} at step ${t}, entity '${series.entities[Math.floor(k / F) % N]}', ` +
+          `feature '${series.features[k % F]}'; values must be finite or NaN (missing)`,
       );
     }
   }

@@ -51,7 +51,10 @@ const ID = 'transformer';
 /** PyTorch's LayerNorm ε */
 export const LAYER_NORM_EPSILON = 1e-5;
 
-/** Sinusoidal positions [W, d] (Vaswani et al. 2017 §3.5): PE[t, 2j] = sin(t/10000^(2j/d)), PE[t, 2j+1] = cos(t/10000^(2j/d)). */
+/**
+ * Sinusoidal positions [W, d] (Vaswani et al. 2017 §3.5): PE[t, 2j] = sin(t/10000^(2j/d)), PE[t, 2j+1] =
+ * cos(t/10000^(2j/d)).
+ */
 export function sinusoidalPositions(length: number, dModel: number): Float32Array {
   const pe = new Float32Array(length * dModel);
   for (let t = 0; t < length; t++) {
@@ -83,8 +86,8 @@ function splitHeads(t: tf.Tensor2D, batch: number, steps: number, heads: number)
 }
 
 /**
- * Multi-head self-attention over the W steps of each window: headₕ = softmax(QₕKₕᵀ/√dₕ)·Vₕ with Q, K, V = x·W_{q,k,v} + b,
- * output concat(heads)·W_o + b_o. x [B·W, d] → [B·W, d].
+ * Multi-head self-attention over the W steps of each window: headₕ = softmax(QₕKₕᵀ/√dₕ)·Vₕ with Q, K, V = x·W_{q,k,v} +
+ * b, output concat(heads)·W_o + b_o. x [B·W, d] → [B·W, d].
  */
 function selfAttention(
   p: NamedParams,

@@ -39,7 +39,10 @@ export function oneFactorWindows(n: number, seed: number, opts: OneFactorOptions
   return packedWindowSet(values, W, F, new Uint8Array(n), ['one']);
 }
 
-/** AUC-ROC of anomalies (the scores after the first `normalCount`) against normals: P(s_a > s_n) + ½P(s_a = s_n), over all pairs. */
+/**
+ * AUC-ROC of anomalies (the scores after the first `normalCount`) against normals: P(s_a > s_n) + ½P(s_a = s_n), over
+ * all pairs.
+ */
 export function pairwiseAuc(scores: Float32Array, normalCount: number): number {
   const anomalies = scores.subarray(normalCount);
   const normals = scores.subarray(0, normalCount);

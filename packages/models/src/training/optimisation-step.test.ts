@@ -6,7 +6,10 @@ beforeAll(async () => {
   await initBackend('wasm');
 });
 
-/** Keras AdamW's first step from zero moments, written out: θ(1 − lr·wd) − lr·g/(|g| + ε) (bias corrections cancel at t = 1) */
+/**
+ * Keras AdamW's first step from zero moments, written out: θ(1 − lr·wd) − lr·g/(|g| + ε) (bias corrections cancel at t
+ * = 1)
+ */
 function firstAdamWStep(theta: number, g: number, lr: number, wd: number): number {
   const m = 0.1 * g;
   const v = 0.001 * g * g;

@@ -58,54 +58,60 @@ describe('trainLoop', () => {
     expect(r.trainLoss[0]).toBeCloseTo(3.6, 6);
   });
 
-  it('stops after `patience` epochs without a strictly lower validation loss and restores the best weights', async () => {
-    const { w, step } = epochCounter();
-    const val = [5, 4, 4, 3, 3.5, 3, 6, 7];
-    const progress: FitProgress[] = [];
-    const r = await trainLoop({
-      trainCount: 3,
-      batchSize: 2,
-      epochs: 8,
-      seed: 0,
-      variables: [w],
-      step,
-      validate: (e) => val[e],
-      patience: 3,
-      onProgress: (p) => progress.push(p),
-    });
-    // best 3 at epoch 4 (1-based); 3.5, 3 (not < 3), 6 → 3 epochs without improvement → stop after epoch 7
-    expect(r.epochs).toBe(7);
-    expect(r.stoppedEarly).toBe(true);
-    expect(r.bestEpoch).toBe(4);
-    expect(r.bestValLoss).toBe(3);
-    expect(r.valLoss).toEqual(val.slice(0, 7));
-    expect(w.dataSync()[0]).toBe(4);
-    expect(progress.map((p) => p.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7]);
-    expect(progress[3]).toMatchObject({ epoch: 4, epochs: 8, valLoss: 3, trainLoss: 1, phase: 'train' });
-    w.dispose();
-  });
+  it(
+    'stops after `patience` epochs without a strictly ' + 'lower validation loss and restores the best weights',
+    async () => {
+      const { w, step } = epochCounter();
+      const val = [5, 4, 4, 3, 3.5, 3, 6, 7];
+      const progress: FitProgress[] = [];
+      const r = await trainLoop({
+        trainCount: 3,
+        batchSize: 2,
+        epochs: 8,
+        seed: 0,
+        variables: [w],
+        step,
+        validate: (e) => val[e],
+        patience: 3,
+        onProgress: (p) => progress.push(p),
+      });
+      // best 3 at epoch 4 (1-based); 3.5, 3 (not < 3), 6 → 3 epochs without improvement → stop after epoch 7
+      expect(r.epochs).toBe(7);
+      expect(r.stoppedEarly).toBe(true);
+      expect(r.bestEpoch).toBe(4);
+      expect(r.bestValLoss).toBe(3);
+      expect(r.valLoss).toEqual(val.slice(0, 7));
+      expect(w.dataSync()[0]).toBe(4);
+      expect(progress.map((p) => p.epoch)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+      expect(progress[3]).toMatchObject({ epoch: 4, epochs: 8, valLoss: 3, trainLoss: 1, phase: 'train' });
+      w.dispose();
+    },
+  );
 
-  it('restores the best weights also when it runs out of epochs, and keeps the last ones without validation', async () => {
-    const a = epochCounter();
-    await trainLoop({
-      trainCount: 2,
-      batchSize: 2,
-      epochs: 4,
-      seed: 0,
-      variables: [a.w],
-      step: a.step,
-      validate: (e) => [3, 1, 2, 2][e],
-      patience: 100,
-    });
-    expect(a.w.dataSync()[0]).toBe(2);
-    const b = epochCounter();
-    const r = await trainLoop({ trainCount: 2, batchSize: 2, epochs: 4, seed: 0, variables: [b.w], step: b.step });
-    expect(b.w.dataSync()[0]).toBe(4);
-    expect(r.bestEpoch).toBeUndefined();
-    expect(r.valLoss).toEqual([]);
-    a.w.dispose();
-    b.w.dispose();
-  });
+  it(
+    'restores the best weights also when it runs out of ' + 'epochs, and keeps the last ones without validation',
+    async () => {
+      const a = epochCounter();
+      await trainLoop({
+        trainCount: 2,
+        batchSize: 2,
+        epochs: 4,
+        seed: 0,
+        variables: [a.w],
+        step: a.step,
+        validate: (e) => [3, 1, 2, 2][e],
+        patience: 100,
+      });
+      expect(a.w.dataSync()[0]).toBe(2);
+      const b = epochCounter();
+      const r = await trainLoop({ trainCount: 2, batchSize: 2, epochs: 4, seed: 0, variables: [b.w], step: b.step });
+      expect(b.w.dataSync()[0]).toBe(4);
+      expect(r.bestEpoch).toBeUndefined();
+      expect(r.valLoss).toEqual([]);
+      a.w.dispose();
+      b.w.dispose();
+    },
+  );
 
   it('keeps the tensor count flat across epochs while training a real model', async () => {
     const xs = tf.tensor2d(

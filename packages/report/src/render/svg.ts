@@ -8,7 +8,8 @@ import type { VegaLiteSpec } from '../specs/spec';
  * load. A worker thread imports them natively by file URL (resolved here, so they are found wherever this
  * bundle runs) and renders every spec with the headless 'none' renderer: compile → parse → View → toSVG.
  */
-const WORKER_CODE = `
+const WORKER_CODE =
+  `
 const { parentPort, workerData } = require('node:worker_threads');
 (async () => {
   const vega = await import(workerData.vegaUrl);
@@ -17,7 +18,9 @@ const { parentPort, workerData } = require('node:worker_threads');
   for (const spec of workerData.specs) {
     try {
       const warnings = [];
-      const logger = { level() { return logger; }, error(...a) { throw new Error(a.join(' ')); }, warn(...a) { warnings.push(a.join(' ')); return logger; }, info() { return logger; }, debug() { return logger; } };
+      const logger = { level() { return logger; }, error(...a) { throw new Error(a.join(' ')); }, ` +
+  `warn(...a) { warnings.push(a.join(' ')); return logger; }, ` +
+  `info() { return logger; }, debug() { return logger; } };
       const compiled = vegaLite.compile(spec, { logger }).spec;
       const view = new vega.View(vega.parse(compiled), { renderer: 'none', logger });
       svgs.push({ svg: await view.toSVG(), warnings });

@@ -17,14 +17,17 @@ export function latentProjectionSpec(projection: LatentProjection): VegaLiteSpec
   );
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: `Latent encodings of ${projection.method}, test sequence ${projection.testSequence} (posterior means, L = ${projection.latentDim})`,
+    title:
+      `Latent encodings of ${projection.method}, test sequence ${projection.testSequence} (posterior means, ` +
+      `L = ${projection.latentDim})`,
     config: BASE_CONFIG,
     data: { values },
     facet: { column: { field: 'space', type: 'nominal', title: null, sort: spaces.map((s) => s.name) } },
     spec: {
       width: 330,
       height: 260,
-      mark: { type: 'point', filled: true, size: 18, opacity: 0.7, aria: false }, // thousands of points: no per-point ARIA labels
+      // thousands of points: no per-point ARIA labels
+      mark: { type: 'point', filled: true, size: 18, opacity: 0.7, aria: false },
       encoding: {
         x: { field: 'x', type: 'quantitative', title: 'PC1', scale: { zero: false } },
         y: { field: 'y', type: 'quantitative', title: 'PC2', scale: { zero: false } },

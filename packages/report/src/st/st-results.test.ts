@@ -117,53 +117,63 @@ describe('bench st results in the report', () => {
     expect(protocol.rows[0][7]).toMatch(/^epochs ≤ 10, W 12/);
   });
 
-  it('varied experiments: a table by value and one line chart per (data set, parameter) with F1 and VUS-PR per method', () => {
-    const rows = [8, 4].flatMap((w) =>
-      ['gbdt', 'mlp'].map((m) => line('window', 'sim', m, w / 10, ['windowLength', w])),
-    );
-    rows.push(
-      line('robustness', 'sim', 'gbdt', 0.3, ['rewiring', 0.02]),
-      line('robustness', 'sim', 'gbdt', 0.2, ['structuralNoise', 0.2]),
-    );
-    const section = stSection(rows, ORDER);
-    expect(section.tables.find((t) => t.id === 'st-window')!.rows.map((r) => [r[1], r[3], r[7]])).toEqual([
-      // methods in the given order: mlp before gbdt
-      ['mlp', '4', '0.400'],
-      ['gbdt', '4', '0.400'],
-      ['mlp', '8', '0.800'],
-      ['gbdt', '8', '0.800'],
-    ]);
-    expect(section.figures.map((f) => f.id)).toEqual([
-      'st-window-sim-windowLength',
-      'st-robustness-sim-rewiring',
-      'st-robustness-sim-structuralNoise',
-    ]);
-    const values = (
-      section.figures[0].spec as unknown as {
-        data: { values: { method: string; x: number; metric: string; value: number }[] };
-      }
-    ).data.values;
-    expect(values).toHaveLength(8);
-    expect(values.filter((v) => v.metric === 'F1' && v.method === 'gbdt').map((v) => [v.x, v.value])).toEqual([
-      [8, 0.8],
-      [4, 0.4],
-    ]);
-  });
+  it(
+    'varied experiments: a table by value and one line chart per (data set, parameter) with F1 and VUS-PR ' +
+      'per method',
+    () => {
+      const rows = [8, 4].flatMap((w) =>
+        ['gbdt', 'mlp'].map((m) => line('window', 'sim', m, w / 10, ['windowLength', w])),
+      );
+      rows.push(
+        line('robustness', 'sim', 'gbdt', 0.3, ['rewiring', 0.02]),
+        line('robustness', 'sim', 'gbdt', 0.2, ['structuralNoise', 0.2]),
+      );
+      const section = stSection(rows, ORDER);
+      expect(section.tables.find((t) => t.id === 'st-window')!.rows.map((r) => [r[1], r[3], r[7]])).toEqual([
+        // methods in the given order: mlp before gbdt
+        ['mlp', '4', '0.400'],
+        ['gbdt', '4', '0.400'],
+        ['mlp', '8', '0.800'],
+        ['gbdt', '8', '0.800'],
+      ]);
+      expect(section.figures.map((f) => f.id)).toEqual([
+        'st-window-sim-windowLength',
+        'st-robustness-sim-rewiring',
+        'st-robustness-sim-structuralNoise',
+      ]);
+      const values = (
+        section.figures[0].spec as unknown as {
+          data: { values: { method: string; x: number; metric: string; value: number }[] };
+        }
+      ).data.values;
+      expect(values).toHaveLength(8);
+      expect(values.filter((v) => v.metric === 'F1' && v.method === 'gbdt').map((v) => [v.x, v.value])).toEqual([
+        [8, 0.8],
+        [4, 0.4],
+      ]);
+    },
+  );
 
-  it('buildReport keeps st lines out of the per-sequence summaries and adds the st tables, figures and a warning caveat', () => {
-    const report = buildReport({
-      generatedAt: 'now',
-      results: [
-        line('window', 'sim', 'gbdt', 0.4, ['windowLength', 4], {
-          warnings: ['the test period has no anomalous cell'],
-        }),
-      ],
-      runs: [],
-      series: [],
-    });
-    expect(report.tables.map((t) => t.id)).toEqual(['st-window', 'st-protocol']);
-    expect(report.figures.map((f) => [f.id, f.section])).toEqual([['st-window-sim-windowLength', 'st']]);
-    expect(report.sequences).toHaveLength(0);
-    expect(report.caveats.some((c) => c.includes('windowLength=4: the test period has no anomalous cell'))).toBe(true);
-  });
+  it(
+    'buildReport keeps st lines out of the per-sequence summaries and adds the st tables, figures and a ' +
+      'warning caveat',
+    () => {
+      const report = buildReport({
+        generatedAt: 'now',
+        results: [
+          line('window', 'sim', 'gbdt', 0.4, ['windowLength', 4], {
+            warnings: ['the test period has no anomalous cell'],
+          }),
+        ],
+        runs: [],
+        series: [],
+      });
+      expect(report.tables.map((t) => t.id)).toEqual(['st-window', 'st-protocol']);
+      expect(report.figures.map((f) => [f.id, f.section])).toEqual([['st-window-sim-windowLength', 'st']]);
+      expect(report.sequences).toHaveLength(0);
+      expect(report.caveats.some((c) => c.includes('windowLength=4: the test period has no anomalous cell'))).toBe(
+        true,
+      );
+    },
+  );
 });

@@ -36,7 +36,9 @@ const EXPERIMENT_TITLES: Record<string, string> = {
 
 const num = (v: unknown, digits = 3) => fmt(typeof v === 'number' ? v : null, digits);
 
-/** The latest line per (experiment, data set, method, varied value): a resumed or repeated run replaces an older one. */
+/**
+ * The latest line per (experiment, data set, method, varied value): a resumed or repeated run replaces an older one.
+ */
 export function latestStLines(results: readonly StResult[]): StResult[] {
   const byKey = new Map<string, StResult>();
   for (const r of results)
@@ -92,7 +94,8 @@ export function stSection(all: readonly SourcedResult[], methodOrder: readonly s
       id: `st-${experiment}`,
       title: `Spatiotemporal ${EXPERIMENT_TITLES[experiment]}`,
       caption:
-        'Node × step cells of the test period. accuracy, precision, recall and F1 at the threshold that maximises F1 on the validation period; ' +
+        'Node × step cells of the test period. accuracy, precision, recall and F1 at the threshold that ' +
+        'maximises F1 on the validation period; ' +
         'VUS-PR (buffers 0 … W) and peak F1 (best threshold on the test labels, an oracle) need no threshold.',
       headers: ['data set', 'method', ...(varied ? ['parameter', 'value'] : []), ...METRIC_HEADERS],
       align: ['l', 'l', ...(varied ? (['l', 'r'] as const) : []), ...METRIC_HEADERS.map(() => 'r' as const)],
@@ -117,7 +120,9 @@ export function stSection(all: readonly SourcedResult[], methodOrder: readonly s
       ]);
       section.figures.push({
         id: `st-${experiment}-${dataset}-${param}`,
-        caption: `${EXPERIMENT_TITLES[experiment]} on ${dataset}: F1 at the validation threshold and VUS-PR against ${param}, one line per method.`,
+        caption:
+          `${EXPERIMENT_TITLES[experiment]} on ${dataset}: F1 at the validation threshold and VUS-PR ` +
+          `against ${param}, one line per method.`,
         spec: stLineSpec(
           points.filter((p) => Number.isFinite(p.value) && Number.isFinite(p.x)),
           { title: `${experiment}: ${dataset}, metric vs ${param}`, xTitle: param },
@@ -163,20 +168,24 @@ function protocolTable(results: readonly StResult[]): Table {
       r.dataset,
       `${String(r.entities ?? '–')} × ${String(r.steps ?? '–')}`,
       lw
-        ? `${lw.rule ?? '–'}; ${lw.faults ?? '–'} faults, mean ${num(lw.meanWindowMinutes, 1)} min (${num(lw.meanLabelledSteps, 1)} labelled steps)`
+        ? `${lw.rule ?? '–'}; ${lw.faults ?? '–'} faults, mean ${num(lw.meanWindowMinutes, 1)} min ` +
+          `(${num(lw.meanLabelledSteps, 1)} labelled steps)`
         : 'simulator ground truth',
       `${range(p.train)} / ${range(p.validation)} / ${range(p.test)}`,
       `${cells.validationPositives ?? '–'} / ${cells.testPositives ?? '–'} (${cells.test ?? '–'})`,
       String(r.graphSource ?? '–'),
-      `epochs ≤ ${String(budget.epochs ?? '–')}, W ${String(budget.windowLength ?? '–')}${r.dataset === 'sim' ? `, T ${String(r.steps)}` : ''}`,
+      `epochs ≤ ${String(budget.epochs ?? '–')}, ` +
+        `W ${String(budget.windowLength ?? '–')}${r.dataset === 'sim' ? `, T ${String(r.steps)}` : ''}`,
     ]);
   }
   return {
     id: 'st-protocol',
     title: 'Spatiotemporal experiments: data, label windows, periods and budget',
     caption:
-      'Periods are step ranges [start–end) of train / validation / test. Anomalous cells: labelled cells of the validation and the test period (and the number of test cells). ' +
-      'st-dda trains on the train period with every labelled step made missing; the supervised baselines on the labelled train period.',
+      'Periods are step ranges [start–end) of train / validation / test. Anomalous cells: labelled cells ' +
+      'of the validation and the test period (and the number of test cells). ' +
+      'st-dda trains on the train period with every labelled step made missing; the supervised baselines ' +
+      'on the labelled train period.',
     headers: [
       'experiment',
       'data set',
@@ -194,12 +203,16 @@ function protocolTable(results: readonly StResult[]): Table {
 
 function stCaveats(results: readonly StResult[]): string[] {
   const caveats = [
-    'Spatiotemporal experiments: the paper reports accuracy / precision / recall / F1 of 0.941 / 0.936 / 0.928 / 0.932 for its detector on Alibaba 2018 with labels it does not describe; these tables come from another protocol (Nezha, simulated clusters) and a small training budget, so only the ranking of methods and the direction of trends can be compared.',
+    'Spatiotemporal experiments: the paper reports accuracy / precision / recall / F1 of 0.941 / 0.936 / ' +
+      '0.928 / 0.932 for its detector on Alibaba 2018 with labels it does not describe; these tables come ' +
+      'from another protocol (Nezha, simulated clusters) and a small training budget, so only the ranking of ' +
+      'methods and the direction of trends can be compared.',
   ];
   const warned = results.filter((r) => Array.isArray(r.warnings) && (r.warnings as unknown[]).length > 0);
   for (const r of warned)
     caveats.push(
-      `${r.experiment} ${r.dataset} ${r.method}${r.variedParam ? ` ${r.variedParam}=${r.variedValue}` : ''}: ${(r.warnings as string[]).join('; ')}.`,
+      `${r.experiment} ${r.dataset} ${r.method}${r.variedParam ? ` ${r.variedParam}=${r.variedValue}` : ''}` +
+        `: ${(r.warnings as string[]).join('; ')}.`,
     );
   return caveats;
 }

@@ -90,7 +90,8 @@ export function analyseSeries(series: ScoreSeries, best: SourcedResult): SeriesA
   const peak = peakF1([{ scores: padded, labels: series.labels }], { delayedWindow: pad });
   if (Math.abs(peak.peakF1 - best.peakF1) > 1e-9) {
     throw new Error(
-      `${series.method} on ${series.testSequence}: peak F1 from the score file is ${peak.peakF1.toFixed(6)} at β = ${smoothing}, ` +
+      `${series.method} on ${series.testSequence}: peak F1 from the score file ` +
+        `is ${peak.peakF1.toFixed(6)} at β = ${smoothing}, ` +
         `but ${best.source} says ${best.peakF1.toFixed(6)}; the score file does not belong to these results`,
     );
   }

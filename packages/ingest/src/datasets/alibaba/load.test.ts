@@ -55,7 +55,8 @@ describe('loadAlibaba on hand-written tables', () => {
         'task_Nzg3ODAwNDgzMTAwNTc2NTQ2Mw==,2,j_B,12,Terminated,0,10,50,0.2',
         'M3_x,1,j_B,1,Terminated,0,10,50,0.2',
       ],
-      // instance_name,task_name,job_name,task_type,status,start_time,end_time,machine_id,seq_no,total_seq_no,cpu_avg,cpu_max,mem_avg,mem_max
+      // instance_name,task_name,job_name,task_type,status,start_time,end_time,machine_id,seq_no,total_seq_no,
+      // cpu_avg,cpu_max,mem_avg,mem_max
       batch_instance: [
         'ins_1,M1,j_A,1,Terminated,10,20,m_1,1,1,50,80,0.1,0.2',
         'ins_2,M2_1,j_A,1,Running,20,0,m_2,1,1,60,90,0.1,0.2',
@@ -194,7 +195,10 @@ interface BruteSeries {
   values: number[][];
 }
 
-/** machine_usage text → per machine, 60 s step means (first row per time kept, −1/101 and empty → left out), gaps filled forward then backward. */
+/**
+ * machine_usage text → per machine, 60 s step means (first row per time kept, −1/101 and empty → left out), gaps filled
+ * forward then backward.
+ */
 function bruteMachineSteps(text: string, stepMs: number): Map<string, BruteSeries> {
   const rows = new Map<string, Map<number, number[]>>();
   for (const line of text.split('\n')) {

@@ -24,7 +24,9 @@ import { DEFAULT_ALIBABA_STEP_MS, readUsageSequences } from './usage-sequences';
 export const ALIBABA_DATASET = 'alibaba-v2018';
 
 export interface LoadAlibabaOptions {
-  /** resampling step of the metric sequences, ms; null keeps raw records (default 60,000, see DEFAULT_ALIBABA_STEP_MS) */
+  /**
+   * resampling step of the metric sequences, ms; null keeps raw records (default 60,000, see DEFAULT_ALIBABA_STEP_MS)
+   */
   stepMs?: number | null;
   aggregate?: ResampleAggregate;
   fill?: ResampleFill;
@@ -172,7 +174,8 @@ function missingTablesError(dir: string, tables: readonly AlibabaTableName[]): D
   return new DataRootError(
     [
       `Alibaba cluster-trace-v2018: no ${tables.map((t) => `${t}.csv`).join(', ')} (nor .csv.gz) in ${dir}.`,
-      `The ${ALIBABA_DATASET} folder of the data root holds only schema.txt: place the tables there, or in any folder passed here.`,
+      `The ${ALIBABA_DATASET} folder of the data root holds only schema.txt: place the tables there, or in ` +
+        `any folder passed here.`,
       ...describeAlibabaDownloads(tables),
     ].join('\n'),
   );
@@ -197,16 +200,21 @@ export async function inspectAlibaba(path: string, options: LoadAlibabaOptions =
   const absent = ALIBABA_TABLE_NAMES.filter((t) => !data.files[t]);
   const notes = [
     'times are ms from the trace start (0), not Unix time (schema.txt, "General facts")',
-    `${data.machines.length > 0 ? 'machine' : 'container'} metric sequences shown${data.stepMs === null ? ' as raw records' : `, resampled to ${data.stepMs} ms`}`,
+    `${data.machines.length > 0 ? 'machine' : 'container'} metric sequences ` +
+      `shown${data.stepMs === null ? ' as raw records' : `, resampled to ${data.stepMs} ms`}`,
     ...(data.machines.length > 0
       ? [
-          `containers: ${data.containers.length} sequences, ${data.containers.reduce((s, q) => s + q.length, 0)} records, ${new Set(data.containers.map((c) => c.domain)).size} app_du domains`,
+          `containers: ${data.containers.length} ` +
+            `sequences, ${data.containers.reduce((s, q) => s + q.length, 0)} ` +
+            `records, ${new Set(data.containers.map((c) => c.domain)).size} app_du domains`,
         ]
       : []),
     `machine domains: ${[...new Set(data.machines.map((m) => m.domain))].join(', ') || 'none'}`,
-    `DAGs: ${stats.jobs} jobs, ${stats.tasks} tasks (${stats.independentTasks} independent), ${stats.edges} edges, max depth ${stats.maxDepth}` +
+    `DAGs: ${stats.jobs} jobs, ${stats.tasks} tasks (${stats.independentTasks} ` +
+      `independent), ${stats.edges} edges, max depth ${stats.maxDepth}` +
       (Object.keys(stats.problems).length > 0 ? `, problems ${JSON.stringify(stats.problems)}` : ''),
-    `placements: ${data.placements.filter((p) => p.kind === 'batch-instance').length} batch instances, ${data.placements.filter((p) => p.kind === 'container').length} container runs`,
+    `placements: ${data.placements.filter((p) => p.kind === 'batch-instance').length} batch ` +
+      `instances, ${data.placements.filter((p) => p.kind === 'container').length} container runs`,
     ...(Object.keys(data.invalid).length > 0
       ? [
           `-1/101 read as missing: ${Object.entries(data.invalid)

@@ -6,7 +6,9 @@
 export type PlacementKind = 'batch-instance' | 'container';
 
 export interface Placement {
-  /** batch instance: `<job>/<task>/<instance>` (instance names are unique only within a job and task); container: its id */
+  /**
+   * batch instance: `<job>/<task>/<instance>` (instance names are unique only within a job and task); container: its id
+   */
   entity: string;
   kind: PlacementKind;
   machineId: string;

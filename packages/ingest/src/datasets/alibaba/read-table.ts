@@ -56,7 +56,9 @@ export async function* readAlibabaTable(
     yield masked.length === 0 ? batch : maskInvalid(batch, table, masked, options.invalidCounts);
 }
 
-/** The batch with −1/101 nulled in the given columns, counting them per "table.column" (schema.txt, "General facts"). */
+/**
+ * The batch with −1/101 nulled in the given columns, counting them per "table.column" (schema.txt, "General facts").
+ */
 function maskInvalid(
   batch: RecordBatch,
   table: AlibabaTableName,

@@ -18,7 +18,9 @@ interface SchemaColumn {
   unit: string;
 }
 
-/** The column tables of schema.txt: a section title `N. <table>.csv - …`, then rows ` #  name  type  unit and meaning`. */
+/**
+ * The column tables of schema.txt: a section title `N. <table>.csv - …`, then rows ` #  name  type  unit and meaning`.
+ */
 function parseSchemaTxt(text: string): Map<string, SchemaColumn[]> {
   const tables = new Map<string, SchemaColumn[]>();
   let current: SchemaColumn[] | null = null;

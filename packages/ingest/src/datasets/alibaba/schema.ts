@@ -202,12 +202,14 @@ export const ALIBABA_ARCHIVES: Readonly<Record<AlibabaTableName | 'all', Alibaba
 export function describeAlibabaDownloads(tables: readonly AlibabaTableName[] = ALIBABA_TABLE_NAMES): string[] {
   return [
     `The trace is not distributed with driftwatch. Download the per-table archives from ${ALIBABA_DOWNLOAD_BASE}<file>`,
-    '(alibaba/clusterdata, cluster-trace-v2018/fetchData.sh), check their sha256, and extract the CSV files into this folder:',
+    '(alibaba/clusterdata, cluster-trace-v2018/fetchData.sh), check their sha256, and extract the CSV ' +
+      'files into this folder:',
     ...tables.map(
       (t) =>
         `  ${ALIBABA_ARCHIVES[t].file} (${ALIBABA_ARCHIVES[t].size}) sha256 ${ALIBABA_ARCHIVES[t].sha256} → ${t}.csv`,
     ),
-    `or the single archive ${ALIBABA_ARCHIVES.all.file} (${ALIBABA_ARCHIVES.all.size}) sha256 ${ALIBABA_ARCHIVES.all.sha256}.`,
+    `or the single archive ${ALIBABA_ARCHIVES.all.file} (${ALIBABA_ARCHIVES.all.size}) ` +
+      `sha256 ${ALIBABA_ARCHIVES.all.sha256}.`,
     '`driftwatch datasets fetch alibaba-v2018` downloads, verifies and extracts the six archives into the data root.',
   ];
 }

@@ -237,19 +237,22 @@ describe('buildJobDag properties', () => {
       ),
     );
 
-  it('on names that only point back: no problems, a topological order, edges = dependencies, depth = longest path', () => {
-    fc.assert(
-      fc.property(acyclicDeps, (deps) => {
-        const dag = buildJobDag('j', namesOf(deps));
-        expect(dag.problems).toEqual([]);
-        const position = new Map(dag.order!.map((name, i) => [name, i]));
-        expect(position.size).toBe(deps.length);
-        for (const e of dag.edges) expect(position.get(e.from)!).toBeLessThan(position.get(e.to)!);
-        expect(dag.edges.length).toBe(deps.reduce((s, d) => s + d.length, 0));
-        expect(dag.depth).toBe(bruteLongest(deps.length, deps));
-      }),
-    );
-  });
+  it(
+    'on names that only point back: no problems, a topological order, edges = dependencies, depth = longest ' + 'path',
+    () => {
+      fc.assert(
+        fc.property(acyclicDeps, (deps) => {
+          const dag = buildJobDag('j', namesOf(deps));
+          expect(dag.problems).toEqual([]);
+          const position = new Map(dag.order!.map((name, i) => [name, i]));
+          expect(position.size).toBe(deps.length);
+          for (const e of dag.edges) expect(position.get(e.from)!).toBeLessThan(position.get(e.to)!);
+          expect(dag.edges.length).toBe(deps.reduce((s, d) => s + d.length, 0));
+          expect(dag.depth).toBe(bruteLongest(deps.length, deps));
+        }),
+      );
+    },
+  );
 
   it('on arbitrary dependencies: a cycle is reported exactly when one exists', () => {
     const anyDeps = fc

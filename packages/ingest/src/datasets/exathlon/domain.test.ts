@@ -22,12 +22,15 @@ describe('domain settings', () => {
     expect([0, 1, 2, 3, 4, 5].map(memoryFromMetadata)).toEqual([30, 9, 15, 15, 15, 15]);
   });
 
-  it('reads 30 GB from the heap max of the included traces, and 9 / 15 GB from the same share of those settings', () => {
-    expect(memoryGbFromHeapMax(30542397440)).toBe(30);
-    // 28.44 GiB is 0.948 of 30 GiB; the same share of 9 and 15 GiB
-    expect(memoryGbFromHeapMax(0.9482 * 9 * 2 ** 30)).toBe(9);
-    expect(memoryGbFromHeapMax(0.9482 * 15 * 2 ** 30)).toBe(15);
-  });
+  it(
+    'reads 30 GB from the heap max of the included traces, and 9 / 15 GB from the same share of those ' + 'settings',
+    () => {
+      expect(memoryGbFromHeapMax(30542397440)).toBe(30);
+      // 28.44 GiB is 0.948 of 30 GiB; the same share of 9 and 15 GiB
+      expect(memoryGbFromHeapMax(0.9482 * 9 * 2 ** 30)).toBe(9);
+      expect(memoryGbFromHeapMax(0.9482 * 15 * 2 ** 30)).toBe(15);
+    },
+  );
 
   it('takes the most common heap max of active spot records, ignoring −1', () => {
     const columns = ['1_jvm_heap_max_value', '2_jvm_heap_max_value', '3_jvm_heap_max_value'];

@@ -9,7 +9,10 @@ import type { PreprocessedExathlonTrace } from './preprocess';
  */
 export const HEAP_MAX_SHARE = 30542397440 / (30 * 2 ** 30);
 
-/** Batch interval in seconds per application (upstream `APP_TO_BATCH_INTERVAL`: 20 for app 3, 5 up to app 7, else 10; docs/divad.md §5a "Domain key"). */
+/**
+ * Batch interval in seconds per application (upstream `APP_TO_BATCH_INTERVAL`: 20 for app 3, 5 up to app 7, else 10;
+ * docs/divad.md §5a "Domain key").
+ */
 export function batchIntervalOf(app: number): number {
   if (!(Number.isInteger(app) && app >= 1 && app <= 10))
     throw new ParameterError(`Exathlon applications are 1–10, got ${app}`);
@@ -17,12 +20,18 @@ export function batchIntervalOf(app: number): number {
   return app <= 7 ? 5 : 10;
 }
 
-/** Running executors by trace type when the data cannot tell (upstream `TRACE_TYPE_TO_N_RUNNING_EXECUTORS`: 3 for types 2 and 5, else 2). */
+/**
+ * Running executors by trace type when the data cannot tell (upstream `TRACE_TYPE_TO_N_RUNNING_EXECUTORS`: 3 for types
+ * 2 and 5, else 2).
+ */
 export function executorsFromMetadata(type: number): number {
   return type === 2 || type === 5 ? 3 : 2;
 }
 
-/** Executor memory in GB by trace type when the data cannot tell (upstream `TRACE_TYPE_TO_MAX_EXEC_MEMORY`: 30 for type 0, 9 for type 1, else 15). */
+/**
+ * Executor memory in GB by trace type when the data cannot tell (upstream `TRACE_TYPE_TO_MAX_EXEC_MEMORY`: 30 for type
+ * 0, 9 for type 1, else 15).
+ */
 export function memoryFromMetadata(type: number): number {
   return type === 0 ? 30 : type === 1 ? 9 : 15;
 }
@@ -79,7 +88,10 @@ export interface DomainObservations {
 }
 
 export interface DomainOptions {
-  /** trace name → corrected input rate (upstream renames traces whose real rate differs from the name; we hold no such table) */
+  /**
+   * trace name → corrected input rate (upstream renames traces whose real rate differs from the name; we hold no such
+   * table)
+   */
   correctedRates?: Readonly<Record<string, number>>;
 }
 

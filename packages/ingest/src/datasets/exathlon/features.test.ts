@@ -124,20 +124,23 @@ describe('default plan from the traces', () => {
 });
 
 describe('plan from given lists', () => {
-  it('drops or differences an executor feature when any of its spot columns is listed; ignores nmon in the lists', () => {
-    const stats = emptyFeatureStatistics(A.columns);
-    const plan = planExathlonFeatures(stats, { dropped: ['3_g', 'node5_x'], cumulative: ['driver_wave', '4_c'] });
-    expect(plan).toMatchObject({
-      droppedFrom: 'given',
-      cumulativeFrom: 'given',
-      droppedConstant: ['g'],
-      driverIdentity: ['driver_k', 'driver_up'],
-      driverDifferenced: ['driver_wave'],
-      executorAveraged: [],
-      executorDifferenced: ['c'],
-      features: ['driver_k', 'driver_up', 'driver_wave_1_diff', 'avg_c_1_diff'],
-    });
-  });
+  it(
+    'drops or differences an executor feature when any of its spot columns is listed; ignores nmon in the ' + 'lists',
+    () => {
+      const stats = emptyFeatureStatistics(A.columns);
+      const plan = planExathlonFeatures(stats, { dropped: ['3_g', 'node5_x'], cumulative: ['driver_wave', '4_c'] });
+      expect(plan).toMatchObject({
+        droppedFrom: 'given',
+        cumulativeFrom: 'given',
+        droppedConstant: ['g'],
+        driverIdentity: ['driver_k', 'driver_up'],
+        driverDifferenced: ['driver_wave'],
+        executorAveraged: [],
+        executorDifferenced: ['c'],
+        features: ['driver_k', 'driver_up', 'driver_wave_1_diff', 'avg_c_1_diff'],
+      });
+    },
+  );
 
   it('averages non-cumulative executor features over active spots', () => {
     const plan = planExathlonFeatures(emptyFeatureStatistics(A.columns), { dropped: [], cumulative: [] });

@@ -53,7 +53,10 @@ export interface FeaturePlanOptions {
 /** Which part of bundle 7 a raw column belongs to. */
 export type ColumnRole = 'nmon' | 'spot5' | 'executor' | 'driver';
 
-/** nmon `node5..8_*` and spot 5 are never used; spots 1–4 are executor columns; the rest (driver_*) are driver columns (docs/divad.md §5a "Features"). */
+/**
+ * nmon `node5..8_*` and spot 5 are never used; spots 1–4 are executor columns; the rest (driver_*) are driver columns
+ * (docs/divad.md §5a "Features").
+ */
 export function columnRole(column: string): ColumnRole {
   if (isNmonColumn(column)) return 'nmon';
   const spot = spotOfColumn(column);
@@ -69,7 +72,10 @@ export interface FeatureStatistics {
   columns: string[];
   driverColumns: string[];
   executorFeatures: string[];
-  /** per driver column / executor feature: first value seen (NaN until one is seen), constant so far, never decreased so far */
+  /**
+   * per driver column / executor feature: first value seen (NaN until one is seen), constant so far, never decreased so
+   * far
+   */
   driver: { first: Float64Array; constant: Uint8Array; nonDecreasing: Uint8Array };
   executor: { first: Float64Array; constant: Uint8Array; nonDecreasing: Uint8Array };
   traces: number;
@@ -137,7 +143,10 @@ function observe(part: FeatureStatistics['driver'], j: number, v: number, previo
   if (v < previous) part.nonDecreasing[j] = 0;
 }
 
-/** Driver columns and executor features that took one value over all traces (docs/divad.md §5a: "constant over the whole data"). */
+/**
+ * Driver columns and executor features that took one value over all traces (docs/divad.md §5a: "constant over the whole
+ * data").
+ */
 export function constantFeatures(stats: FeatureStatistics): string[] {
   return [
     ...stats.driverColumns.filter((_, j) => stats.driver.constant[j] === 1),
@@ -145,7 +154,10 @@ export function constantFeatures(stats: FeatureStatistics): string[] {
   ];
 }
 
-/** Non-constant driver columns and executor features that never decreased in any trace (paper A.4: "only increasing within a trace"). */
+/**
+ * Non-constant driver columns and executor features that never decreased in any trace (paper A.4: "only increasing
+ * within a trace").
+ */
 export function nonDecreasingFeatures(stats: FeatureStatistics): string[] {
   const pick = (names: string[], part: FeatureStatistics['driver']) =>
     names.filter((_, j) => part.constant[j] === 0 && part.nonDecreasing[j] === 1);
@@ -206,7 +218,10 @@ export function planExathlonFeatures(stats: FeatureStatistics, options: FeatureP
   };
 }
 
-/** First difference x_t − x_{t−1}; the first row takes the second row's difference (back-filled; docs/divad.md §5a "Features"). */
+/**
+ * First difference x_t − x_{t−1}; the first row takes the second row's difference (back-filled; docs/divad.md §5a
+ * "Features").
+ */
 export function firstDifference(series: Float64Array): Float64Array {
   if (series.length < 2) throw new ParameterError(`a first difference needs at least 2 records, got ${series.length}`);
   const out = new Float64Array(series.length);
@@ -299,7 +314,8 @@ function requireColumns(expected: readonly string[], actual: readonly string[], 
     throw new FeatureMismatchError(
       expected.length,
       actual.length,
-      `columns in trace ${name}${missing.length ? ` (missing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''})` : ''}`,
+      `columns in trace ${name}` +
+        (missing.length ? ` (missing ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? ', …' : ''})` : ''),
     );
   }
 }
@@ -309,7 +325,9 @@ export interface EngineerOptions extends FeaturePlanOptions, DomainOptions {
   plan?: ExathlonFeaturePlan;
 }
 
-/** A trace's engineered Sequence: id `exathlon/<trace>`, entity `app<k>`, domain `bi-nexec-mem-rate`, float32 values. */
+/**
+ * A trace's engineered Sequence: id `exathlon/<trace>`, entity `app<k>`, domain `bi-nexec-mem-rate`, float32 values.
+ */
 export function exathlonSequence(
   trace: LabelledExathlonTrace,
   plan: ExathlonFeaturePlan,

@@ -26,7 +26,9 @@ function errorOf(text: string): InputError {
 
 describe('parseExathlonGroundTruth', () => {
   it('reads rows with CRLF endings, seconds → ms, an empty extended end as undefined', () => {
-    const text = `${HEADER}\r\n${GOOD}\r\n8_4_1000000_77,cpu_contention,cpu_contention,no_application_impact,1529007602.0,1529008102.0,\r\n`;
+    const text =
+      `${HEADER}\r\n${GOOD}\r\n8_4_1000000_77,cpu_contention,cpu_contention,no_application_impact,1529007602.` +
+      `0,1529008102.0,\r\n`;
     const events = parseExathlonGroundTruth(text, 'gt.csv');
     expect(events).toEqual([
       {
@@ -134,28 +136,39 @@ function event(
 describe('labelTrace', () => {
   const times = BigInt64Array.from({ length: 10 }, (_, s) => BigInt(s * 1000));
 
-  it('labels start ≤ t ≤ end (extended end when set); later events overwrite; unknown and os_only get 7, ignored', () => {
-    const events = [
-      event('bursty_input', 2, 4),
-      event('cpu_contention', 3, 5, 6),
-      event('unknown', 8, 8),
-      event('cpu_contention', 9, 20, undefined, 'no_application_impact'),
-      event('stalled_input', 100, 200),
-    ];
-    const { labels, ranges } = labelTrace(times, events);
-    expect([...labels]).toEqual([0, 0, 1, 4, 4, 4, 4, 0, 7, 7]);
-    expect(ranges).toEqual([
-      { start: 2, end: 5, eventType: 'bursty_input' },
-      { start: 3, end: 7, eventType: 'cpu_contention' },
-      { start: 8, end: 9, eventType: 'unknown', ignored: true },
-      { start: 9, end: 10, eventType: 'os_only', ignored: true },
-    ]);
-  });
+  it(
+    'labels start ≤ t ≤ end (extended end when set); later events overwrite; unknown and os_only get 7, ' + 'ignored',
+    () => {
+      const events = [
+        event('bursty_input', 2, 4),
+        event('cpu_contention', 3, 5, 6),
+        event('unknown', 8, 8),
+        event('cpu_contention', 9, 20, undefined, 'no_application_impact'),
+        event('stalled_input', 100, 200),
+      ];
+      const { labels, ranges } = labelTrace(times, events);
+      expect([...labels]).toEqual([0, 0, 1, 4, 4, 4, 4, 0, 7, 7]);
+      expect(ranges).toEqual([
+        { start: 2, end: 5, eventType: 'bursty_input' },
+        { start: 3, end: 7, eventType: 'cpu_contention' },
+        { start: 8, end: 9, eventType: 'unknown', ignored: true },
+        { start: 9, end: 10, eventType: 'os_only', ignored: true },
+      ]);
+    },
+  );
 
-  it('keeps CPU contention without impact as T4 when asked, and starts at the first record at or after a fractional start', () => {
-    const { labels } = labelTrace(times, [event('cpu_contention', 8.5, 20, undefined, 'no_application_impact')], false);
-    expect([...labels]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 4]);
-  });
+  it(
+    'keeps CPU contention without impact as T4 when asked, and starts at the first record at or after a ' +
+      'fractional start',
+    () => {
+      const { labels } = labelTrace(
+        times,
+        [event('cpu_contention', 8.5, 20, undefined, 'no_application_impact')],
+        false,
+      );
+      expect([...labels]).toEqual([0, 0, 0, 0, 0, 0, 0, 0, 0, 4]);
+    },
+  );
 
   it('codes T1…T6 as 1…6', () => {
     const codes = (

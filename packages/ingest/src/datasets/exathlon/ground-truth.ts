@@ -151,7 +151,10 @@ export function eventLabelOf(
   return { eventType: event.anomalyType, code: EXATHLON_ANOMALY_TYPES.indexOf(event.anomalyType) + 1, ignored: false };
 }
 
-/** End of an event's labelled interval, inclusive: extended_effect_end if set, else root_cause_end (docs/divad.md §5a "Labels"). */
+/**
+ * End of an event's labelled interval, inclusive: extended_effect_end if set, else root_cause_end (docs/divad.md §5a
+ * "Labels").
+ */
 export function eventEndMs(event: Pick<ExathlonEvent, 'rootCauseEndMs' | 'extendedEffectEndMs'>): number {
   return event.extendedEffectEndMs ?? event.rootCauseEndMs;
 }

@@ -17,16 +17,19 @@ onRealData('loadExathlon on the included traces', () => {
     expect(loaded.events).toHaveLength(109);
   });
 
-  it('resamples to one record per second from the first to the last t (15:33:31–16:18:21 and 15:34:27–16:18:21)', () => {
-    expect(loaded.traces.map((t) => [t.recordsRead, t.records])).toEqual([
-      [2682, 44 * 60 + 50 + 1],
-      [2624, 43 * 60 + 54 + 1],
-    ]);
-    for (const trace of loaded.preprocessed!) {
-      const steps = new Set(trace.timestamps.slice(1).map((ms, t) => ms - trace.timestamps[t]));
-      expect([...steps]).toEqual([1000n]);
-    }
-  });
+  it(
+    'resamples to one record per second from the first to the last t (15:33:31–16:18:21 and ' + '15:34:27–16:18:21)',
+    () => {
+      expect(loaded.traces.map((t) => [t.recordsRead, t.records])).toEqual([
+        [2682, 44 * 60 + 50 + 1],
+        [2624, 43 * 60 + 54 + 1],
+      ]);
+      for (const trace of loaded.preprocessed!) {
+        const steps = new Set(trace.timestamps.slice(1).map((ms, t) => ms - trace.timestamps[t]));
+        expect([...steps]).toEqual([1000n]);
+      }
+    },
+  );
 
   it('merges the five repeated records of 1_0_100000_15 into the second 1525708950', () => {
     const trace = loaded.preprocessed![0];

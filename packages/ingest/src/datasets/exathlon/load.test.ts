@@ -27,7 +27,8 @@ describe('loadExathlon on a generated data root', () => {
     await writeFile(join(root, 'exathlon', 'app10', '10_0_5_3.csv'), csv([0, 1], [1, 1], [1, 1], [1, 1]));
     await writeFile(
       join(root, 'exathlon', 'ground_truth.csv'),
-      'trace_name,trace_type,anomaly_type,anomaly_details,root_cause_start,root_cause_end,extended_effect_end\n2_1_100_2,bursty_input,bursty_input,,12.0,13.0,\n',
+      'trace_name,trace_type,anomaly_type,anomaly_details,root_cause_start,root_cause_end,' +
+        'extended_effect_end\n2_1_100_2,bursty_input,bursty_input,,12.0,13.0,\n',
     );
   });
   afterAll(async () => {

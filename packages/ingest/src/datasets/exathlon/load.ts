@@ -166,7 +166,8 @@ function selectTraces(
   const unknown = wanted.filter((w) => !byName.has(w));
   if (unknown.length > 0) {
     throw new DataRootError(
-      `exathlon: unknown trace${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; available: ${available.map((f) => f.name).join(', ') || 'none'}`,
+      `exathlon: unknown trace${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')}; ` +
+        `available: ${available.map((f) => f.name).join(', ') || 'none'}`,
     );
   }
   return wanted.map((w) => byName.get(w)!);
@@ -179,7 +180,8 @@ async function readGroundTruthFor(dataRoot: string, files: ExathlonTraceFile[]):
   const disturbed = files.filter((f) => parseTraceName(f.name).type !== 0);
   if (disturbed.length > 0)
     throw new DataRootError(
-      `exathlon: ${path} is missing, and the disturbed traces ${disturbed.map((f) => f.name).join(', ')} need it for their labels`,
+      `exathlon: ${path} is missing, and the disturbed traces ${disturbed.map((f) => f.name).join(', ')} ` +
+        `need it for their labels`,
     );
   return [];
 }
@@ -248,16 +250,23 @@ export function summariseExathlon(loaded: LoadedExathlon): DatasetInspection {
   const plan = loaded.featurePlan;
   const disturbed = new Set(loaded.events.map((e) => e.traceName)).size;
   const notes = [
-    `features: ${plan.counts.input} raw columns → ${plan.features.length} (${plan.driverIdentity.length + plan.driverDifferenced.length} driver + ${plan.executorAveraged.length + plan.executorDifferenced.length} executor); dropped ${plan.counts.nmon} nmon, ${plan.counts.spot5} spot-5, ${plan.counts.constantDriver} constant driver columns and ${plan.counts.constantExecutorFeatures} constant executor features (${plan.droppedFrom}); differenced ${plan.cumulative.length} (${plan.cumulativeFrom})`,
+    `features: ${plan.counts.input} raw columns → ${plan.features.length} ` +
+      `(${plan.driverIdentity.length + plan.driverDifferenced.length} driver ` +
+      `+ ${plan.executorAveraged.length + plan.executorDifferenced.length} executor); ` +
+      `dropped ${plan.counts.nmon} nmon, ${plan.counts.spot5} spot-5, ${plan.counts.constantDriver} constant ` +
+      `driver columns and ${plan.counts.constantExecutorFeatures} constant executor features ` +
+      `(${plan.droppedFrom}); differenced ${plan.cumulative.length} (${plan.cumulativeFrom})`,
     ...loaded.traces.map(
       (t) =>
-        `${t.name}: ${t.recordsRead} records read → ${t.records} at 1 s; domain ${t.domain.key} (executors from ${t.domain.executorsFrom}, memory from ${t.domain.memoryFrom}); active spots ${t.spots
+        `${t.name}: ${t.recordsRead} records read → ${t.records} at 1 s; domain ${t.domain.key} (executors ` +
+        `from ${t.domain.executorsFrom}, memory from ${t.domain.memoryFrom}); active spots ${t.spots
           .filter((s) => s.active)
           .map((s) => s.spot)
           .join(',')}; ${t.unsetColumns.length} columns without any value`,
     ),
     `ground_truth.csv: ${loaded.events.length} events in ${disturbed} disturbed traces`,
-    'input rates are those of the trace names: upstream corrects some through a renaming table the data root does not hold',
+    'input rates are those of the trace names: upstream corrects some through a renaming table the data ' +
+      'root does not hold',
   ];
   return summariseSequences('exathlon', loaded.sequences, {
     eventTypes: EXATHLON_EVENT_TYPES,

@@ -40,7 +40,8 @@ describe('stripStreamingPrefix', () => {
   it('removes the per-run part of the data README example, leaving driver_StreamingMetrics_…', () => {
     expect(
       stripStreamingPrefix(
-        'driver_benchmark_userclicks_1_19_10000_100000_batch35_1__StreamingMetrics_streaming_lastCompletedBatch_processingDelay_value',
+        'driver_benchmark_userclicks_1_19_10000_100000_batch35_1__StreamingMetrics_streaming_lastCompletedB' +
+          'atch_processingDelay_value',
       ),
     ).toBe('driver_StreamingMetrics_streaming_lastCompletedBatch_processingDelay_value');
   });

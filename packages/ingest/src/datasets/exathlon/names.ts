@@ -27,7 +27,10 @@ export type ExathlonAnomalyType = (typeof EXATHLON_ANOMALY_TYPES)[number];
 /** Label code of ignored events ("unknown", and CPU contention without application impact): docs/divad.md §1, §5a. */
 export const EXATHLON_IGNORED_CODE = 7;
 
-/** Executor spots whose −1 runs are classified and whose features are averaged (upstream loops over 1–4; spot 5 is never used). */
+/**
+ * Executor spots whose −1 runs are classified and whose features are averaged (upstream loops over 1–4; spot 5 is never
+ * used).
+ */
 export const EXECUTOR_SPOTS = [1, 2, 3, 4] as const;
 
 /** What a trace file name says: `<app>_<type>_<rate>_<id>` (data README "What it is"). */

@@ -43,11 +43,17 @@ export interface PreprocessedExathlonTrace extends Omit<ExathlonTrace, 'lines'> 
 }
 
 export interface PreprocessOptions {
-  /** step (3): keep only these columns (default: all); the all-missing test of a spot then looks at its kept columns and its runTime counter */
+  /**
+   * step (3): keep only these columns (default: all); the all-missing test of a spot then looks at its kept columns and
+   * its runTime counter
+   */
   usedColumns?: readonly string[];
 }
 
-/** Shortest run at the start or end of a trace that counts as inactive, in records (upstream `min_inactive_duration = 600`, records ≈ seconds). */
+/**
+ * Shortest run at the start or end of a trace that counts as inactive, in records (upstream `min_inactive_duration =
+ * 600`, records ≈ seconds).
+ */
 export const MIN_EDGE_INACTIVE_RECORDS = 600;
 /** Shortest run ending a T2 trace that counts as inactive, in records (upstream `min_t2_inactive_duration = 10`). */
 export const MIN_T2_END_INACTIVE_RECORDS = 10;
@@ -61,7 +67,9 @@ export function minusOneToNaN(values: Float64Array): Float64Array {
   return out;
 }
 
-/** Maximal runs [start, end) of records where every one of `columns` is NaN (the "fully missing" ranges of step (2)). */
+/**
+ * Maximal runs [start, end) of records where every one of `columns` is NaN (the "fully missing" ranges of step (2)).
+ */
 export function allMissingRuns(
   values: Float64Array,
   length: number,
@@ -125,7 +133,10 @@ export function setRecords(
   for (let t = start; t < end; t++) for (const c of columns) values[t * width + c] = value;
 }
 
-/** Step (4): per column, NaN takes the last value before it, then leading NaN take the first value (pandas ffill().bfill()). */
+/**
+ * Step (4): per column, NaN takes the last value before it, then leading NaN take the first value (pandas
+ * ffill().bfill()).
+ */
 export function fillForwardThenBackward(values: Float64Array, length: number, width: number): void {
   // row by row (not column by column): the table is row-major and wide, so this stays cache-friendly
   const previous = new Float64Array(width).fill(MISSING);
@@ -148,7 +159,10 @@ export function fillForwardThenBackward(values: Float64Array, length: number, wi
   }
 }
 
-/** Step (5): a value < 0 other than −1 becomes its opposite ("usage" features whose max was unset; docs/divad.md §5a "Loading" (5)). */
+/**
+ * Step (5): a value < 0 other than −1 becomes its opposite ("usage" features whose max was unset; docs/divad.md §5a
+ * "Loading" (5)).
+ */
 export function negativesToOpposite(values: Float64Array): void {
   for (let k = 0; k < values.length; k++) if (values[k] < 0 && values[k] !== -1) values[k] = -values[k];
 }

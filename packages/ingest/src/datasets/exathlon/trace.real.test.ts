@@ -45,15 +45,19 @@ onRealData('the included raw traces', () => {
     ]);
   });
 
-  it('end with identical column lists once the streaming prefix is stripped: 243 driver (18 streaming), 5 × 140 spot, 4 × 335 nmon', () => {
-    expect(app6.columns).toEqual(app1.columns);
-    expect(app1.columns.filter((c) => c.startsWith('driver_'))).toHaveLength(243);
-    expect(app1.columns.filter((c) => c.startsWith('driver_StreamingMetrics_streaming_'))).toHaveLength(18);
-    for (let spot = 1; spot <= 5; spot++)
-      expect(app1.columns.filter((c) => spotOfColumn(c) === spot)).toHaveLength(140);
-    expect(app1.columns.filter(isNmonColumn)).toHaveLength(1340);
-    expect([...app1.columns].sort()).toEqual(app1.columns);
-  });
+  it(
+    'end with identical column lists once the streaming prefix is stripped: 243 driver (18 streaming), 5 × ' +
+      '140 spot, 4 × 335 nmon',
+    () => {
+      expect(app6.columns).toEqual(app1.columns);
+      expect(app1.columns.filter((c) => c.startsWith('driver_'))).toHaveLength(243);
+      expect(app1.columns.filter((c) => c.startsWith('driver_StreamingMetrics_streaming_'))).toHaveLength(18);
+      for (let spot = 1; spot <= 5; spot++)
+        expect(app1.columns.filter((c) => spotOfColumn(c) === spot)).toHaveLength(140);
+      expect(app1.columns.filter(isNmonColumn)).toHaveLength(1340);
+      expect([...app1.columns].sort()).toEqual(app1.columns);
+    },
+  );
 
   it('hold no empty field (no NaN)', () => {
     expect(app1.values.some(Number.isNaN) || app6.values.some(Number.isNaN)).toBe(false);

@@ -25,21 +25,24 @@ async function inputErrorOf(promise: Promise<unknown>): Promise<InputError> {
 }
 
 describe('readExathlonTrace on a hand-made trace', () => {
-  it('strips the streaming prefix, sorts the columns, keeps file order and duplicate records, times in ms', async () => {
-    const trace = await readExathlonTrace({ file: 'tiny.csv', data: TINY }, { name: '1_0_100_1' });
-    expect(trace.info).toMatchObject({ app: 1, type: 0, rate: 100, id: 1 });
-    // '1' < 'd' < 'n', and 'S' < 'j' in code-unit order
-    expect(trace.columns).toEqual([
-      '1_executor_runTime_count',
-      'driver_StreamingMetrics_streaming_receivers_value',
-      'driver_jvm_heap_used_value',
-      'node5_CPU_ALL_Idle%',
-    ]);
-    expect(trace.length).toBe(4);
-    expect([...trace.timestamps]).toEqual([100000n, 101000n, 101000n, 103000n]);
-    expect([...trace.values]).toEqual([-1, 1, 7, 5, 10, 1, 8, 6, 10, 1, 8, 6, 12, 1, 9, 4]);
-    expect([...trace.lines!]).toEqual([2, 3, 4, 5]);
-  });
+  it(
+    'strips the streaming prefix, sorts the columns, ' + 'keeps file order and duplicate records, times in ms',
+    async () => {
+      const trace = await readExathlonTrace({ file: 'tiny.csv', data: TINY }, { name: '1_0_100_1' });
+      expect(trace.info).toMatchObject({ app: 1, type: 0, rate: 100, id: 1 });
+      // '1' < 'd' < 'n', and 'S' < 'j' in code-unit order
+      expect(trace.columns).toEqual([
+        '1_executor_runTime_count',
+        'driver_StreamingMetrics_streaming_receivers_value',
+        'driver_jvm_heap_used_value',
+        'node5_CPU_ALL_Idle%',
+      ]);
+      expect(trace.length).toBe(4);
+      expect([...trace.timestamps]).toEqual([100000n, 101000n, 101000n, 103000n]);
+      expect([...trace.values]).toEqual([-1, 1, 7, 5, 10, 1, 8, 6, 10, 1, 8, 6, 12, 1, 9, 4]);
+      expect([...trace.lines!]).toEqual([2, 3, 4, 5]);
+    },
+  );
 
   it('reads a .csv.gz file by path and takes the trace name from it', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'exathlon-trace-'));

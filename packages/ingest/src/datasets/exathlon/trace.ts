@@ -120,7 +120,9 @@ class GrowingTable {
   }
 }
 
-/** Appends a batch's rows in the sorted column order; times must not go back (InputError at the row's line, column 1). */
+/**
+ * Appends a batch's rows in the sorted column order; times must not go back (InputError at the row's line, column 1).
+ */
 function appendBatch(table: GrowingTable, batch: RecordBatch, order: ColumnOrder, file: string): void {
   const rows = batch.numRows;
   const lines = sourceLinesOf(batch);
@@ -140,7 +142,8 @@ function appendBatch(table: GrowingTable, batch: RecordBatch, order: ColumnOrder
     if (row > 0 && ms < table.times[row - 1]) {
       throw new InputError(
         { file, line, column: 1 },
-        `times that do not decrease in column "t" (line ${table.lines[row - 1]} has ${Number(table.times[row - 1]) / 1000} s)`,
+        `times that do not decrease in column "t" (line ${table.lines[row - 1]} ` +
+          `has ${Number(table.times[row - 1]) / 1000} s)`,
         String(t),
       );
     }

@@ -4,7 +4,8 @@ import { realDataRoot } from '../../testing/real-data';
 import { NEZHA_FAULT_CODES, parseFaultList, parseRootCauses, readFaultList, readRootCauses } from './faults';
 
 const entry = (time: string, pod: string, type: string, stamp = '1674956119') =>
-  `{\n      "inject_time": "${time}",\n      "inject_timestamp": "${stamp}",\n      "inject_pod": "${pod}",\n      "inject_type": "${type}"\n    }`;
+  `{\n      "inject_time": "${time}",\n      "inject_timestamp": "${stamp}",\n      "inject_pod": ` +
+  `"${pod}",\n      "inject_type": "${type}"\n    }`;
 
 const list = (hours: Record<string, string[]>) =>
   '{\n' +
@@ -110,7 +111,8 @@ describe('parseFaultList', () => {
 describe('parseRootCauses', () => {
   it('splits code regions at "_" and keeps metrics whole', () => {
     const text =
-      '{"ts-food-service": {"return": "f.s.FoodServiceImpl#240_f.s.FoodServiceImpl#243", "cpu_contention": "CpuUsageRate(%)"}}';
+      '{"ts-food-service": {"return": "f.s.FoodServiceImpl#240_f.s.FoodServiceImpl#243", "cpu_contention": ' +
+      '"CpuUsageRate(%)"}}';
     expect(parseRootCauses(text, 'rc.json')).toEqual([
       {
         service: 'ts-food-service',
@@ -152,14 +154,17 @@ describeReal('the real fault lists and root-cause files', () => {
     ]);
   });
 
-  it('2023-01-29: 28 faults (exception 13, return 11, cpu_contention 4); the 4 from 13:31 on have right timestamps', async () => {
-    const faults = await readFaultList(join(root!, 'nezha/rca_data/2023-01-29/2023-01-29-fault_list.json'));
-    expect(faults).toHaveLength(28);
-    expect(countTypes(faults.map((f) => f.type))).toEqual({ return: 11, exception: 13, cpu_contention: 4 });
-    const agree = faults.filter((f) => f.listedTimestampS! * 1000 === f.injectMs).map((f) => f.injectTime.slice(11));
-    expect(agree).toEqual(['13:31:54', '14:23:31', '14:49:57', '15:42:00']);
-    expect(faults.every((f) => f.code === NEZHA_FAULT_CODES[f.type])).toBe(true);
-  });
+  it(
+    '2023-01-29: 28 faults (exception 13, return 11, cpu_contention 4); the 4 from 13:31 on have right ' + 'timestamps',
+    async () => {
+      const faults = await readFaultList(join(root!, 'nezha/rca_data/2023-01-29/2023-01-29-fault_list.json'));
+      expect(faults).toHaveLength(28);
+      expect(countTypes(faults.map((f) => f.type))).toEqual({ return: 11, exception: 13, cpu_contention: 4 });
+      const agree = faults.filter((f) => f.listedTimestampS! * 1000 === f.injectMs).map((f) => f.injectTime.slice(11));
+      expect(agree).toEqual(['13:31:54', '14:23:31', '14:49:57', '15:42:00']);
+      expect(faults.every((f) => f.code === NEZHA_FAULT_CODES[f.type])).toBe(true);
+    },
+  );
 
   it('root causes: 10 hipster services, 11 ts services; code regions split in two', async () => {
     const hipster = await readRootCauses(join(root!, 'nezha/construct_data/root_cause_hipster.json'));

@@ -21,7 +21,10 @@ export type RecoverySignalRef =
   | { source: 'entity'; feature: string }
   /** a feature of front_service.csv, the application's entry point */
   | { source: 'front'; feature: string }
-  /** the latency of every call edge into the injected service, from source_50.csv ('source', caller side) or destination_50.csv */
+  /**
+   * the latency of every call edge into the injected service, from source_50.csv ('source', caller side) or
+   * destination_50.csv
+   */
   | { source: 'edges-in'; side: 'source' | 'destination' };
 
 /**

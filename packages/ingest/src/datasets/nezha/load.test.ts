@@ -8,7 +8,10 @@ import { type NezhaDay, inspectNezha, listNezhaDates, loadNezha, normalRecords, 
 import { POD_METRIC_FEATURES } from './metrics';
 
 const HEADER =
-  'Time,TimeStamp,PodName,CpuUsage(m),CpuUsageRate(%),MemoryUsage(Mi),MemoryUsageRate(%),SyscallRead,SyscallWrite,NetworkReceiveBytes,NetworkTransmitBytes,PodClientLatencyP90(s),PodServerLatencyP90(s),PodClientLatencyP95(s),PodServerLatencyP95(s),PodClientLatencyP99(s),PodServerLatencyP99(s),PodWorkload(Ops),PodSuccessRate(%),NodeCpuUsageRate(%),NodeMemoryUsageRate(%),NodeNetworkReceiveBytes';
+  'Time,TimeStamp,PodName,CpuUsage(m),CpuUsageRate(%),MemoryUsage(Mi),MemoryUsageRate(%),SyscallRead,' +
+  'SyscallWrite,NetworkReceiveBytes,NetworkTransmitBytes,PodClientLatencyP90(s),PodServerLatencyP90(s),' +
+  'PodClientLatencyP95(s),PodServerLatencyP95(s),PodClientLatencyP99(s),PodServerLatencyP99(s),' +
+  'PodWorkload(Ops),PodSuccessRate(%),NodeCpuUsageRate(%),NodeMemoryUsageRate(%),NodeNetworkReceiveBytes';
 
 /** Raw Time text → ms, by its own regex (independent of the adapter's parser). */
 function rawTimeMs(text: string): number {
@@ -235,37 +238,42 @@ describeReal('loadNezha on the real data', () => {
     },
   );
 
-  it('cpu faults: every record with CPU above 60 % (and 3× the pod median) after the injection, before the next one, is labelled', async () => {
-    const cold: string[] = [];
-    expect(POD_METRIC_FEATURES[1]).toBe('CpuUsageRate(%)');
-    for (const day of [hipster, ts]) {
-      const faults = day.faults;
-      for (let i = 0; i < faults.length; i++) {
-        const f = faults[i];
-        if (!f.type.startsWith('cpu')) continue;
-        const rows = await rawRows(join(metricDir(day.date), `${f.pod}_metric.csv`));
-        const values = rows.map((r) => Number(r[4]));
-        const median = [...values].sort((a, b) => a - b)[values.length >> 1];
-        // up to the next injection, and at most the longest window (10 min + one span): 2023-01-29 has
-        // unlisted CPU episodes later on (e.g. ts-preserve-service at 16:00, 18 min after its listed fault)
-        const next = Math.min(faults[i + 1]?.injectMs ?? Infinity, f.injectMs + 11 * 60_000);
-        const hot = rows.flatMap((r, k) =>
-          rawTimeMs(r[0]) >= f.injectMs && rawTimeMs(r[0]) < next && values[k] > 60 && values[k] > 3 * median
-            ? [k]
-            : [],
-        );
-        const seq = day.sequences.find((s) => s.entity === f.service)!;
-        expect([f.injectTime, hot.filter((k) => seq.labels![k] !== f.code)]).toEqual([f.injectTime, []]);
-        if (hot.length === 0) cold.push(`${f.injectTime} ${f.service} median ${median.toFixed(0)}`);
+  it(
+    'cpu faults: every record with CPU above 60 % (and 3× the pod median) after the injection, before the ' +
+      'next one, is labelled',
+    async () => {
+      const cold: string[] = [];
+      expect(POD_METRIC_FEATURES[1]).toBe('CpuUsageRate(%)');
+      for (const day of [hipster, ts]) {
+        const faults = day.faults;
+        for (let i = 0; i < faults.length; i++) {
+          const f = faults[i];
+          if (!f.type.startsWith('cpu')) continue;
+          const rows = await rawRows(join(metricDir(day.date), `${f.pod}_metric.csv`));
+          const values = rows.map((r) => Number(r[4]));
+          const median = [...values].sort((a, b) => a - b)[values.length >> 1];
+          // up to the next injection, and at most the longest window (10 min + one span): 2023-01-29 has
+          // unlisted CPU episodes later on (e.g. ts-preserve-service at 16:00, 18 min after its listed fault)
+          const next = Math.min(faults[i + 1]?.injectMs ?? Infinity, f.injectMs + 11 * 60_000);
+          const hot = rows.flatMap((r, k) =>
+            rawTimeMs(r[0]) >= f.injectMs && rawTimeMs(r[0]) < next && values[k] > 60 && values[k] > 3 * median
+              ? [k]
+              : [],
+          );
+          const seq = day.sequences.find((s) => s.entity === f.service)!;
+          expect([f.injectTime, hot.filter((k) => seq.labels![k] !== f.code)]).toEqual([f.injectTime, []]);
+          if (hot.length === 0) cold.push(`${f.injectTime} ${f.service} median ${median.toFixed(0)}`);
+        }
       }
-    }
-    // the check has content: only two CPU faults show no such record: currencyservice runs hot all day, and
-    // productcatalogservice peaks at 96 %, below 3× its median (its rise starts in the record 20 s before inject_time)
-    expect(cold).toEqual([
-      '2022-08-22 05:18:09 currencyservice median 66',
-      '2022-08-22 06:35:39 productcatalogservice median 37',
-    ]);
-  });
+      // the check has content: only two CPU faults show no such record: currencyservice runs hot all day, and
+      // productcatalogservice peaks at 96 %, below 3× its median (its rise starts in the record 20 s before
+      // inject_time)
+      expect(cold).toEqual([
+        '2022-08-22 05:18:09 currencyservice median 66',
+        '2022-08-22 06:35:39 productcatalogservice median 37',
+      ]);
+    },
+  );
 
   it('windows stay within [injection, injection + max + one span) and never overlap', () => {
     for (const day of [hipster, ts]) {

@@ -36,7 +36,9 @@ export interface LoadNezhaOptions {
   date: string;
   /** how long after its injection a fault labels records (default: recovery with its defaults) */
   labelWindow?: LabelWindow;
-  /** one sequence per pod, or per service (default 'service'; pods of one service are combined, see sequencesPerService) */
+  /**
+   * one sequence per pod, or per service (default 'service'; pods of one service are combined, see sequencesPerService)
+   */
   entity?: NezhaEntityMode;
 }
 
@@ -306,7 +308,8 @@ export async function inspectNezha(dataRoot: string): Promise<DatasetInspection>
   const rule = resolveLabelWindow(DEFAULT_LABEL_WINDOW);
   if (rule.mode === 'recovery') {
     notes.push(
-      `label windows: recovery rule, min ${rule.minMinutes} min, max ${rule.maxMinutes} min, k = ${rule.k}, baseline of ${rule.baselineRecords} fault-free records`,
+      `label windows: recovery rule, min ${rule.minMinutes} min, max ${rule.maxMinutes} min, k ` +
+        `= ${rule.k}, baseline of ${rule.baselineRecords} fault-free records`,
     );
   }
   return summariseSequences('nezha', sequences, { tables, notes });
@@ -326,7 +329,8 @@ function dayNotes(day: NezhaDay): string[] {
   ).length;
   if (offTimestamps > 0)
     notes.push(
-      `${day.date}: inject_timestamp disagrees with inject_time in ${offTimestamps} of ${day.faults.length} faults; inject_time (UTC) is used`,
+      `${day.date}: inject_timestamp disagrees with inject_time in ${offTimestamps} ` +
+        `of ${day.faults.length} faults; inject_time (UTC) is used`,
     );
   const successRate = day.sequences[0]?.features.indexOf('PodSuccessRate(%)') ?? -1;
   if (successRate >= 0 && day.sequences.every((s) => everyValue(s, successRate, (v) => v === 0)))

@@ -3,7 +3,10 @@ import { isNodeAddress, readDependencies } from './dependency';
 import { POD_METRIC_FEATURES, readEdgeLatency, readFrontService, readPodMetrics } from './metrics';
 
 const HEADER =
-  'Time,TimeStamp,PodName,CpuUsage(m),CpuUsageRate(%),MemoryUsage(Mi),MemoryUsageRate(%),SyscallRead,SyscallWrite,NetworkReceiveBytes,NetworkTransmitBytes,PodClientLatencyP90(s),PodServerLatencyP90(s),PodClientLatencyP95(s),PodServerLatencyP95(s),PodClientLatencyP99(s),PodServerLatencyP99(s),PodWorkload(Ops),PodSuccessRate(%),NodeCpuUsageRate(%),NodeMemoryUsageRate(%),NodeNetworkReceiveBytes';
+  'Time,TimeStamp,PodName,CpuUsage(m),CpuUsageRate(%),MemoryUsage(Mi),MemoryUsageRate(%),SyscallRead,' +
+  'SyscallWrite,NetworkReceiveBytes,NetworkTransmitBytes,PodClientLatencyP90(s),PodServerLatencyP90(s),' +
+  'PodClientLatencyP95(s),PodServerLatencyP95(s),PodClientLatencyP99(s),PodServerLatencyP99(s),' +
+  'PodWorkload(Ops),PodSuccessRate(%),NodeCpuUsageRate(%),NodeMemoryUsageRate(%),NodeNetworkReceiveBytes';
 const POD = 'ts-food-service-f5756978c-k8vqf';
 const FILE = `metric/${POD}_metric.csv`;
 /** 19 metric fields: k, k+1, …, with field 10 (PodServerLatencyP90) given by `server` */

@@ -42,7 +42,10 @@ export const FRONT_FEATURES = [
 /** Missing values are empty fields or the text `NaN` (datasets README, Nezha); both become NaN. */
 export const NEZHA_NULL_TOKENS = ['', 'NaN'];
 
-/** Rows per batch: a metric file has about 1,200 rows, so small batches spare allocating (and collecting) 65,536-row buffers per file. */
+/**
+ * Rows per batch: a metric file has about 1,200 rows, so small batches spare allocating (and collecting) 65,536-row
+ * buffers per file.
+ */
 const METRIC_BATCH_ROWS = 2048;
 
 /** One pod metric file read as a sequence (entity = the pod). */
@@ -51,7 +54,9 @@ export interface PodMetrics {
   service: string;
   file: string;
   sequence: Sequence;
-  /** rows whose `TimeStamp` differs from `Time` by more than a minute (adservice of 2022-08-22: all, by 200,000,000 s) */
+  /**
+   * rows whose `TimeStamp` differs from `Time` by more than a minute (adservice of 2022-08-22: all, by 200,000,000 s)
+   */
   timeStampMismatches: number;
 }
 

@@ -104,7 +104,8 @@ const describeReal = root ? describe : describe.skip;
 
 describeReal('the real trace files', () => {
   const dir = (phase: string) => join(root!, 'nezha', phase, '2023-01-29');
-  // datasets README, "Chosen faults": trace rows / traces per file; construct_data 08_50: 4,890 spans of 71 traces (66 listed)
+  // datasets README, "Chosen faults": trace rows / traces per file; construct_data 08_50: 4,890 spans of 71 traces (66
+  // listed)
   const table: [string, string, number, number, number][] = [
     ['construct_data', '08_50', 4890, 71, 66],
     ['rca_data', '09_34', 842, 44, 44],

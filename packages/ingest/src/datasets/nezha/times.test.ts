@@ -57,7 +57,8 @@ describe('parseGoTimeMs', () => {
           // Go: 9 fraction digits without trailing zeros, no fraction at all when zero
           const nanos = (ms % 1000) * 1_000_000 + subMs;
           const fraction = nanos === 0 ? '' : '.' + String(nanos).padStart(9, '0').replace(/0+$/, '');
-          const text = `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}${fraction} +0000 UTC m=+12.000000001`;
+          const text =
+            `${new Date(ms).toISOString().slice(0, 19).replace('T', ' ')}${fraction} +0000 UTC ` + `m=+12.000000001`;
           expect(parseGoTimeMs(text)).toBe(ms);
         },
       ),
