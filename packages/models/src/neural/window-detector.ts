@@ -118,7 +118,7 @@ export abstract class WindowTfjsDetector<Config extends TrainingConfig>
   }
 
   /** Checks the training and validation windows beyond their shape (`validationDomains`: `trainingDomainIndices`). */
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars
+  /* eslint-disable @typescript-eslint/no-unused-vars -- the default accepts any windows of the right shape */
   protected checkWindows(
     train: WindowSet,
     validation: WindowSet | undefined,
@@ -126,6 +126,7 @@ export abstract class WindowTfjsDetector<Config extends TrainingConfig>
   ): void {
     // any windows of the right shape will do by default
   }
+  /* eslint-enable @typescript-eslint/no-unused-vars */
 
   protected variableSpecs(facts: WindowFacts): VariableSpecs {
     return {
