@@ -51,3 +51,25 @@ export function evaluateOverSmoothing(
     return { smoothing, scores, result, ...(deployed ? { deployed } : {}) };
   });
 }
+
+/** The figures of one grid point as a results line states them (ResultRecord's smoothing … deployed fields). */
+export function gridPointFields(point: SmoothingGridPoint): {
+  smoothing: number;
+  peakF1: number;
+  precision: number;
+  recall: number;
+  threshold: number;
+  aucPr: number;
+  deployed?: DeployedMetrics[];
+} {
+  const r = point.result;
+  return {
+    smoothing: point.smoothing,
+    peakF1: r.peakF1,
+    precision: r.precision,
+    recall: r.recall,
+    threshold: r.threshold,
+    aucPr: r.aucPr,
+    ...(point.deployed ? { deployed: point.deployed } : {}),
+  };
+}

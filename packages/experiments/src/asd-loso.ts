@@ -8,7 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResultRecord } from '@driftwatch/contracts';
-import { evaluateOverSmoothing, recordScores, SMOOTHING_GRID } from '@driftwatch/eval';
+import { evaluateOverSmoothing, gridPointFields, recordScores, SMOOTHING_GRID } from '@driftwatch/eval';
 import { writeScoreFile } from '@driftwatch/ingest';
 import { dataChecksums } from './data-checksums';
 import { everyKthWindow, leaveOneOutFold, splitBySequence } from './folds/leave-one-out';
@@ -126,18 +126,12 @@ export async function runLeaveOneOut(
         grid: options.smoothingGrid ?? SMOOTHING_GRID,
         calibration: calibration.map((c) => c.scores),
       });
-      for (const { smoothing, result: r, deployed } of evaluated) {
+      for (const point of evaluated) {
         const record: ResultRecord = {
           method,
           dataset,
           testSequence: test.id,
-          smoothing,
-          peakF1: r.peakF1,
-          precision: r.precision,
-          recall: r.recall,
-          threshold: r.threshold,
-          aucPr: r.aucPr,
-          deployed,
+          ...gridPointFields(point),
           trainSeconds,
           scoreSeconds,
           // the shallow baselines run in plain JavaScript whatever tfjs backend the process loaded

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FitReport, ResultRecord, Sequence } from '@driftwatch/contracts';
-import { evaluateOverSmoothing, peakF1, recordScores, SMOOTHING_GRID } from '@driftwatch/eval';
+import { evaluateOverSmoothing, gridPointFields, peakF1, recordScores, SMOOTHING_GRID } from '@driftwatch/eval';
 import {
   isDeepMethod,
   leaveOneOutFold,
@@ -170,17 +170,11 @@ async function scoreAndEvaluate(
       calibration: calibration.map((c) => c.scores),
       eventNames: data.eventNames,
     });
-    for (const { smoothing, result: r, deployed } of evaluated) {
+    for (const point of evaluated) {
       out.records.push({
         ...base,
         testSequence: test.id,
-        smoothing,
-        peakF1: r.peakF1,
-        precision: r.precision,
-        recall: r.recall,
-        threshold: r.threshold,
-        aucPr: r.aucPr,
-        deployed,
+        ...gridPointFields(point),
         scoreSeconds,
       });
     }

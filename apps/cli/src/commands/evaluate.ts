@@ -1,5 +1,5 @@
 import { basename, resolve } from 'node:path';
-import { evaluateOverSmoothing, SMOOTHING_GRID, type PeakF1Result } from '@driftwatch/eval';
+import { evaluateOverSmoothing, gridPointFields, SMOOTHING_GRID, type PeakF1Result } from '@driftwatch/eval';
 import { readScoreFile } from '@driftwatch/ingest';
 import { DriftwatchError, type ResultRecord } from '@driftwatch/contracts';
 import { optionalString, requireString, type Command } from '../command';
@@ -51,19 +51,15 @@ export const evaluate: Command = {
       const pad = paddingLength(s);
       const windowScores = s.subarray(pad);
       let best: { smoothing: number; r: PeakF1Result } | undefined;
-      for (const { smoothing, result: r } of evaluateOverSmoothing(windowScores, seq.labels!, pad + 1, { grid })) {
+      for (const point of evaluateOverSmoothing(windowScores, seq.labels!, pad + 1, { grid })) {
+        const { smoothing, result: r } = point;
         if (!best || r.peakF1 > best.r.peakF1) best = { smoothing, r };
         if (out) {
           const record: ResultRecord = {
             method,
             dataset,
             testSequence: seq.id,
-            smoothing,
-            peakF1: r.peakF1,
-            precision: r.precision,
-            recall: r.recall,
-            threshold: r.threshold,
-            aucPr: r.aucPr,
+            ...gridPointFields(point),
             trainSeconds: NaN,
             scoreSeconds: NaN,
             backend: 'n/a',
