@@ -119,4 +119,9 @@ export {
   type NamedSelector,
   type FixedThresholdMetrics,
 } from './thresholds/deployed';
-export { evaluateOverSmoothing, gridPointFields, type SmoothingGridOptions, type SmoothingGridPoint } from './smoothing-grid';
+export {
+  evaluateOverSmoothing,
+  gridPointFields,
+  type SmoothingGridOptions,
+  type SmoothingGridPoint,
+} from './smoothing-grid';
