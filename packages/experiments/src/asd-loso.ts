@@ -126,12 +126,12 @@ export async function runLeaveOneOut(
         grid: options.smoothingGrid ?? SMOOTHING_GRID,
         calibration: calibration.map((c) => c.scores),
       });
-      for (const point of evaluated) {
+      for (const evaluation of evaluated) {
         const record: ResultRecord = {
           method,
           dataset,
           testSequence: test.id,
-          ...gridPointFields(point),
+          ...gridPointFields(evaluation),
           trainSeconds,
           scoreSeconds,
           // the shallow baselines run in plain JavaScript whatever tfjs backend the process loaded
