@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { usesTfjs } from '@driftwatch/models';
 import { mulberry32, type NodeSeries } from '@driftwatch/contracts';
 import {
   DEFAULT_BUDGET,
@@ -17,7 +18,6 @@ import {
   stResultLineKey,
   stRunKey,
   stRunMethodOf,
-  stUsesTfjs,
 } from '../src';
 
 const HEADER =
@@ -372,6 +372,6 @@ describe('experiment runs', () => {
     expect(stResultLineKey(line)).toBe(stRunKey(run));
     expect(stResultLineKey({ ...line, variedValue: 12 })).not.toBe(stRunKey(run));
     expect(['st-dda-latent', 'st-dda-forecast', 'mlp'].map(stRunMethodOf)).toEqual(['st-dda', 'st-dda', 'mlp']);
-    expect(ST_METHODS.filter((m) => !stUsesTfjs(m))).toEqual(['gbdt']);
+    expect(ST_METHODS.filter((m) => !usesTfjs(m))).toEqual(['gbdt']);
   });
 });

@@ -14,13 +14,12 @@ import {
   parseStExperiment,
   runStBenchmark,
   shardItems,
-  stUsesTfjs,
   type NezhaGraphSource,
   type SplitSpan,
   type StBudget,
   type StRunDone,
 } from '@driftwatch/experiments';
-import { describeBackend, initBackend, type BackendPreference } from '@driftwatch/models';
+import { describeBackend, initBackend, usesTfjs, type BackendPreference } from '@driftwatch/models';
 import { UsageError } from '../cli-error';
 import { withResumeHint } from '../resume-hint';
 import { commandLine, intOption, listOption, optionalString, type Command } from '../command';
@@ -74,7 +73,7 @@ export const benchSt: Command = {
     const outDir = optionalString(values, 'out') ?? join('bench-results', 'st', experiment);
 
     const preference = ((values.backend as string) ?? 'auto') as BackendPreference;
-    const backend = methods.some(stUsesTfjs) ? await initBackend(preference) : undefined;
+    const backend = methods.some(usesTfjs) ? await initBackend(preference) : undefined;
     if (backend) process.stderr.write(`${describeBackend(backend)}\n`);
 
     const started = performance.now();

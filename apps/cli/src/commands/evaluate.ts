@@ -7,7 +7,7 @@ import { dataRoot } from '../workspace';
 import { appendResult, loadEntitySequences } from '@driftwatch/experiments/data';
 import { fmt, renderTable } from '../table';
 import { UsageError } from '../cli-error';
-import { parseDataset } from './train';
+import { parseDataset } from '../dataset-option';
 import { evaluateDefinition } from './evaluate.def';
 
 /** Leading records a score file marks as "before the first window" (the lowest finite value). */

@@ -8,7 +8,7 @@ import { listOption, optionalString, requireString, type Command } from '../comm
 import { dataRoot } from '../workspace';
 import { isDeepMethod, loadEntitySequences, resolveEntities, testWindows } from '@driftwatch/experiments';
 import { progressBar } from '../progress';
-import { parseDataset } from './train';
+import { parseDataset } from '../dataset-option';
 import { scoreDefinition } from './score.def';
 
 export const score: Command = {

@@ -13,17 +13,11 @@ import {
   prepareTrainingData,
   resolveEntities,
   trainingWindows,
-  type OmniDataset,
 } from '@driftwatch/experiments';
 import { fitProgressReporter, progressBar } from '../progress';
 import { UsageError } from '../cli-error';
 import { trainDefinition } from './train.def';
-
-export function parseDataset(v: string | undefined): OmniDataset {
-  const d = v ?? 'asd';
-  if (d !== 'asd' && d !== 'smd') throw new UsageError(`--dataset expects asd or smd, got '${d}'`);
-  return d;
-}
+import { parseDataset } from '../dataset-option';
 
 export const train: Command = {
   ...trainDefinition,

@@ -3,12 +3,7 @@
  * detector added there is benchmarked without another list to update. Kept apart from st/experiments.ts, which
  * the CLI reads at start-up without loading the registry (and tfjs).
  */
-import { NODE_DETECTOR_IDS, usesTfjs } from '@driftwatch/models';
+import { NODE_DETECTOR_IDS } from '@driftwatch/models';
 import type { StMethod } from './experiments';
 
 export const ST_METHODS: readonly StMethod[] = NODE_DETECTOR_IDS;
-
-/** true when the method trains with tfjs (it needs a backend; gbdt is plain JavaScript) */
-export function stUsesTfjs(method: string): boolean {
-  return usesTfjs(method);
-}

@@ -5,9 +5,8 @@
  * baselines fit on the labelled periods.
  */
 import type { FitProgress, NodeSeries, ResultRecord } from '@driftwatch/contracts';
-import { createNodeDetector, type StDda } from '@driftwatch/models';
+import { createNodeDetector, usesTfjs, type StDda } from '@driftwatch/models';
 import { simulateCluster, type SimulationOptions } from '@driftwatch/simulate';
-import { stUsesTfjs } from './methods';
 import { type StDatasetId, type StMethod, type StRun } from './experiments';
 import { nodeStepMetrics, type NodeStepMetrics } from './metrics';
 import { NEZHA_DATASETS, nezhaNodeSeries, type LabelWindowSummary, type NezhaGraphSource } from './nezha-series';
@@ -151,7 +150,7 @@ export async function runStMethod(
       seed: opts.seed,
       validation,
       onProgress: opts.onProgress,
-      ...(stUsesTfjs(method) ? { epochs: opts.epochs } : {}),
+      ...(usesTfjs(method) ? { epochs: opts.epochs } : {}),
     });
     const trainSeconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
@@ -215,7 +214,7 @@ export function stResultLines(
     epochs: outcome.epochs ?? null,
     bestValLoss: outcome.bestValLoss ?? null,
     ...(outcome.maskedTrainSteps !== undefined ? { maskedTrainSteps: outcome.maskedTrainSteps } : {}),
-    backend: stUsesTfjs(method) ? context.backend : 'js',
+    backend: usesTfjs(method) ? context.backend : 'js',
     seed: context.seed,
     params,
     dataParams: data.params,
