@@ -80,3 +80,20 @@ export interface Detector<Config = Record<string, unknown>> {
   /** releases tensors and other native memory */
   dispose(): void;
 }
+
+/**
+ * A detector that can split a window's score over the features that drive it (alarm explanations).
+ * Families implement what their score allows exactly: reconstruction error per feature, the per-feature terms
+ * of a quadratic form, path lengths; detectors without one are explained by occlusion in the models package.
+ */
+export interface FeatureAttributing {
+  /**
+   * count × F, row-major (window-major): how much each feature contributes to each window's score, ≥ 0,
+   * higher = more responsible. Only the order within a window is meaningful across families.
+   */
+  featureAttributions(windows: WindowSet): Promise<Float32Array>;
+}
+
+export function isFeatureAttributing(detector: object): detector is FeatureAttributing {
+  return typeof (detector as Partial<FeatureAttributing>).featureAttributions === 'function';
+}

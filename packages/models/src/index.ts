@@ -12,3 +12,4 @@ export * from './descriptor';
 export * from './registry';
 export * from './spatiotemporal';
 export { isSupervisedNodeDetector, createNodeDetector, loadNodeDetector } from './node-registry';
+export * from './explain';
