@@ -48,6 +48,29 @@ export function isolationScore(trees: IsolationTrees, x: ArrayLike<number>, offs
   return 2 ** (-(sum / t) / averagePathLength(trees.sampleSize));
 }
 
+/**
+ * Path credits of x, one per coordinate: every split on x's path in tree t credits its coordinate with 1/h_t(x), so
+ * coordinates split on along short paths (the ones that isolate x early) collect the most; the simplest form of
+ * DIFFI's path weighting (Carletti, Terzi & Susto, 2023). `out` is overwritten and returned.
+ */
+export function isolationPathCredits(trees: IsolationTrees, x: ArrayLike<number>, out: Float64Array): Float64Array {
+  const { feature, threshold, left, right } = trees;
+  out.fill(0);
+  const path: number[] = [];
+  for (let t = 0; t < trees.roots.length; t++) {
+    path.length = 0;
+    let node = trees.roots[t];
+    while (feature[node] >= 0) {
+      path.push(feature[node]);
+      node = x[feature[node]] <= threshold[node] ? left[node] : right[node];
+    }
+    // h ≥ 1 on any path with a split (depth ≥ 1), so the credit is finite
+    const credit = 1 / trees.leafPath[node];
+    for (const f of path) out[f] += credit;
+  }
+  return out;
+}
+
 export interface GrowOptions {
   /** trees */
   count: number;
