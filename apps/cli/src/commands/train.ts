@@ -64,7 +64,8 @@ async function trainFromInput(values: OptionValues, inputs: string[]): Promise<n
     out,
     onFitProgress: fitProgressReporter(bar),
     log: (line) => process.stderr.write(`${line}\n`),
-  }).finally(() => bar.done());
+  });
+  bar.done();
   const c = result.calibration;
   process.stdout.write(
     `saved ${method} to ${out}: ${result.plan.features.length} features, ${result.trainWindows} training and ` +

@@ -143,7 +143,7 @@ export function alignToPlan(seq: Sequence, plan: FeaturePlan): Sequence {
   if (missing.length > 0 || extra.length > 0) {
     const parts = [
       missing.length > 0 ? `missing ${missing.join(', ')}` : '',
-      extra.length > 0 ? `not in the model ${extra.join(', ')}` : '',
+      extra.length > 0 ? `extra ${extra.join(', ')}` : '',
     ].filter((p) => p !== '');
     throw new DriftwatchError(
       `the input's metric columns do not match the model's (${parts.join('; ')}). The model reads ` +
