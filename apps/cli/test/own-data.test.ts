@@ -210,6 +210,50 @@ describe('driftwatch train --input / score --input', () => {
     expect(only.score.filter((s) => Number.isFinite(s))).toHaveLength(RECORDS - manifest.windowLength);
   });
 
+  it('joins the files of a directory per entity in time order and learns DIVAD domains from a column', async () => {
+    const sub = await mkdtemp(join(dir, 'dir-'));
+    const lines = metricsCsv().trim().split('\n');
+    const header = lines[0].split(',');
+    // per host two files; the later half sorts first by name, so only the times put them in order
+    for (const host of HOSTS) {
+      const rows = lines.slice(1).filter((l) => l.split(',')[1] === host);
+      const version = host === 'db-1' ? 'v2' : 'v1';
+      const file = (part: string[]) =>
+        [['version', ...header].join(','), ...part.map((l) => `${version},${l}`)].join('\n') + '\n';
+      await writeFile(join(sub, `${host}-a.csv`), file(rows.slice(RECORDS / 2)));
+      await writeFile(join(sub, `${host}-b.csv`), file(rows.slice(0, RECORDS / 2)));
+    }
+    const divad = join(dir, 'divad');
+    const args = ['--input', sub, ...MAP, '--domain', 'column:version', '--train-fraction', '0.5'];
+    const t = await runCommand(train, [...args, '--method', 'dense-divad-gm', '--epochs', '1', '--out', divad]);
+    expect(t.code).toBe(0);
+    const m = JSON.parse(await readFile(join(divad, 'manifest.json'), 'utf8')) as ModelManifest;
+    expect(m.domains).toEqual(['v1', 'v2']);
+    expect(m.featurePlan?.domain).toEqual({ column: 'version' });
+    expect(m.trainedOn?.inputs).toHaveLength(2 * HOSTS.length);
+    expect(m.trainedOn?.trainRange).toBe('first 0.5 of each entity');
+    // the first half of each entity is what the b files hold: 0.15 of it is validation
+    expect(m.calibration?.validationRecords).toBe(
+      HOSTS.length * (Math.floor(0.15 * (RECORDS / 2)) - m.windowLength + 1),
+    );
+    const unseen = join(sub, 'unseen');
+    await writeFile(
+      unseen + '.csv',
+      metricsCsv(undefined, ['cache-9'])
+        .split('\n')
+        .map((l, k) => (l === '' ? l : `${k === 0 ? 'version' : 'v3'},${l}`))
+        .join('\n'),
+    );
+    const out = join(dir, 'divad-scores.arrow');
+    const r = await runCommand(score, ['--model', divad, '--input', sub, '--out', out]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('dense-divad-gm learnt the domains v1, v2; scored without a domain: cache-9');
+    const scored = await readRecordScores(out);
+    expect(scored.map((e) => e.entity)).toEqual(['db-1', 'cache-9', 'web-1', 'web-2']);
+    const times = [...scored[2].timestamps!].map(Number);
+    expect(times).toEqual(times.map((_, t) => T0 + t * 60_000));
+  });
+
   describe('bad input: one clear error, exit code, nothing written', () => {
     async function expectNothingWritten(where: string, before: string[]) {
       expect((await readdir(where)).sort()).toEqual(before);
@@ -255,6 +299,19 @@ describe('driftwatch train --input / score --input', () => {
       const t = await runCommand(train, ['--input', file, ...MAP, '--method', 'pca', '--out', join(sub, 'm')]);
       expect(t.code).toBe(1);
       expect(t.stderr).toContain(`${file}:2:1: expected at least one data row, found "only a header"`);
+      await expectNothingWritten(sub, ['in.csv']);
+    });
+
+    it('a domain column whose value changes within an entity', async () => {
+      const sub = await mkdtemp(join(dir, 'domain-'));
+      const file = join(sub, 'in.csv');
+      const lines = metricsCsv().trim().split('\n');
+      await writeFile(file, lines.map((l, k) => `${k === 0 ? 'version' : k % 2 ? 'v1' : 'v2'},${l}`).join('\n'));
+      const r = await runCommand(train, [
+        ...['--input', file, ...MAP, '--domain', 'column:version', '--method', 'pca', '--out', join(sub, 'm')],
+      ]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('--domain column:version: entity web-1 has 2 values (v1, v2)');
       await expectNothingWritten(sub, ['in.csv']);
     });
 
