@@ -41,6 +41,8 @@ export interface ScoreInputOptions {
   out: string;
   episodes: string;
   log?: (line: string) => void;
+  /** after each entity is scored */
+  onEntity?: (done: number, total: number, entity: string) => void;
 }
 
 export interface ScoreInputResult {
@@ -111,6 +113,10 @@ export async function scoreOnInput(
     entityColumn: options.entityColumn ?? mapping.entity ?? plan.entityColumn,
     domain: plan.domain,
   });
+  log(
+    `read ${input.sequences.length} entities, ` +
+      `${input.sequences.reduce((n, q) => n + q.length, 0)} records from ${input.files.length} file(s)`,
+  );
   const W = detector.windowLength;
   const lag = plan.difference.length > 0 ? 1 : 0;
   const known = new Set(manifest.domains);
@@ -118,7 +124,8 @@ export async function scoreOnInput(
   const rows: EntityRecordScores[] = [];
   const episodes: AlarmEpisode[] = [];
   let alarms = 0;
-  for (const raw of input.sequences) {
+  for (const [k, raw] of input.sequences.entries()) {
+    options.onEntity?.(k, input.sequences.length, raw.entity);
     const seq = applyStandardisation(applyFeaturePlan(raw, plan), standardisation);
     const placed = await entityScores(detector, seq, position);
     const smoothed = smoothPresent(placed.score, calibration.smoothing, calibration.smoothingStart);
@@ -135,6 +142,7 @@ export async function scoreOnInput(
       alarm,
     });
     const spans = alarmEpisodes(alarm, smoothed, calibration.mergeGap);
+    options.onEntity?.(k + 1, input.sequences.length, raw.entity);
     if (spans.length === 0) continue;
     // the window whose score sits at each peak record, among the scored windows
     const windowAt = new Map<number, number>();
@@ -161,7 +169,6 @@ export async function scoreOnInput(
         })),
       });
     });
-    log(`${seq.entity}: ${spans.length} alarm episode(s)`);
   }
   await writeRecordScores(options.out, rows);
   try {
