@@ -280,6 +280,19 @@ describe('driftwatch train --input / score --input', () => {
       await expectNothingWritten(sub, ['in.csv', 'out.csv']);
     });
 
+    it('a time column named otherwise than in training, with the flag that names it', async () => {
+      const sub = await mkdtemp(join(dir, 'renamed-'));
+      const file = join(sub, 'in.csv');
+      await writeFile(file, metricsCsv().replace(/^time,/, 'ts,'));
+      const out = join(sub, 'o.csv');
+      const r = await runCommand(score, ['--model', model, '--input', file, '--out', out]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("column time comes from the training input; name this input's with --map timestamp=");
+      await expectNothingWritten(sub, ['in.csv']);
+      const fixed = await runCommand(score, ['--model', model, '--input', file, '--map', 'timestamp=ts', '--out', out]);
+      expect(fixed.code).toBe(0);
+    });
+
     it('an empty file', async () => {
       const sub = await mkdtemp(join(dir, 'empty-'));
       const file = join(sub, 'in.csv');

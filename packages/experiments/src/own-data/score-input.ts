@@ -66,6 +66,18 @@ export function ownDataManifest(manifest: ModelManifest, dir: string) {
   return { featurePlan, calibration, standardisation };
 }
 
+/**
+ * An input error about a column the model's training input had (used because no flag named another) gets the
+ * flag that names this input's column instead.
+ */
+function withColumnHint(error: unknown, columns: [string | undefined, string | undefined, string][]): unknown {
+  if (!(error instanceof DriftwatchError)) return error;
+  const hints = columns
+    .filter(([used, trained]) => used !== undefined && used === trained && error.message.includes(`"${used}"`))
+    .map(([used, , flag]) => `column ${used} comes from the training input; name this input's with ${flag}`);
+  return hints.length === 0 ? error : new DriftwatchError(`${error.message} (${hints.join('; ')})`);
+}
+
 /** Per record of one standardised entity: raw window scores placed by position; windows holding a gap unscored. */
 async function entityScores(
   detector: Detector,
@@ -103,16 +115,19 @@ export async function scoreOnInput(
   const position = options.scorePosition ?? calibration.scorePosition;
   const threshold = options.threshold ?? calibration.threshold;
   const top = options.top ?? 3;
-  // the entity and time columns default to the training input's, read the same way
+  // the entity and time columns default to the training input's, and times are read in its unit
   const mapping: InputMappingSpec = { ...options.mapping };
   mapping.timestamp ??= plan.timestampColumn;
-  if (mapping.timestamp !== undefined && mapping.timestamp === plan.timestampColumn)
-    mapping.timestampUnit ??= plan.timestampUnit;
-  const input = await readOwnInput(options.inputs, {
-    mapping,
-    entityColumn: options.entityColumn ?? mapping.entity ?? plan.entityColumn,
-    domain: plan.domain,
-  });
+  if (mapping.timestamp !== undefined) mapping.timestampUnit ??= plan.timestampUnit;
+  const entityColumn = options.entityColumn ?? mapping.entity ?? plan.entityColumn;
+  const input = await readOwnInput(options.inputs, { mapping, entityColumn, domain: plan.domain }).catch(
+    (error: unknown) => {
+      throw withColumnHint(error, [
+        [entityColumn, plan.entityColumn, '--entity-column NAME'],
+        [mapping.timestamp, plan.timestampColumn, '--map timestamp=NAME'],
+      ]);
+    },
+  );
   log(
     `read ${input.sequences.length} entities, ` +
       `${input.sequences.reduce((n, q) => n + q.length, 0)} records from ${input.files.length} file(s)`,
