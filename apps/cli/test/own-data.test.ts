@@ -69,6 +69,8 @@ describe('driftwatch train --input / score --input', () => {
     ]);
     expect(r.stderr).not.toContain('driftwatch:');
     expect(r.code).toBe(0);
+    // 3 × (144 − W + 1) validation window scores: fewer than a 1e-3 risk can be judged on
+    expect(r.stderr).toContain('warning: the alarm threshold rests on 420 validation records');
     manifest = JSON.parse(await readFile(join(model, 'manifest.json'), 'utf8')) as ModelManifest;
   });
   afterAll(async () => {
@@ -252,6 +254,31 @@ describe('driftwatch train --input / score --input', () => {
     expect(scored.map((e) => e.entity)).toEqual(['db-1', 'cache-9', 'web-1', 'web-2']);
     const times = [...scored[2].timestamps!].map(Number);
     expect(times).toEqual(times.map((_, t) => T0 + t * 60_000));
+  });
+
+  it('trains on a Prometheus query_range answer: metric names as features, counters by their _total name', async () => {
+    const normal = normalSampler(mulberry32(5));
+    const series = (instance: string, name: string, value: (t: number) => number) => ({
+      metric: { __name__: name, instance },
+      values: Array.from({ length: 400 }, (_, t) => [T0 / 1000 + 60 * t, String(value(t))]),
+    });
+    const result = ['n1:9100', 'n2:9100'].flatMap((instance) => [
+      series(instance, 'node_cpu_seconds_total', (t) => 30 * t + Math.abs(normal())),
+      series(instance, 'node_load1', () => 1 + 0.1 * normal()),
+      series(instance, 'node_memory_bytes', () => 1e9 + 1e7 * normal()),
+    ]);
+    const file = join(dir, 'prometheus.json');
+    await writeFile(file, JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } }));
+    const out = join(dir, 'prometheus-model');
+    const r = await runCommand(train, ['--input', file, '--method', 'pca', '--out', out]);
+    expect(r.code).toBe(0);
+    const m = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as ModelManifest;
+    expect(m.featurePlan?.inputs).toEqual(['node_cpu_seconds_total', 'node_load1', 'node_memory_bytes']);
+    expect(m.featurePlan?.difference).toEqual(['node_cpu_seconds_total']);
+    expect(m.trainedOn?.sequences).toEqual(['n1:9100', 'n2:9100']);
+    const scores = join(dir, 'prometheus.csv');
+    expect((await runCommand(score, ['--model', out, '--input', file, '--out', scores])).code).toBe(0);
+    expect((await readRecordScores(scores)).map((e) => e.timestamps![0])).toEqual([BigInt(T0), BigInt(T0)]);
   });
 
   describe('bad input: one clear error, exit code, nothing written', () => {
