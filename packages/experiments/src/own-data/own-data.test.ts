@@ -85,6 +85,18 @@ describe('record scores', () => {
     expect([...centre]).toEqual([NaN, 10, 11, 12, 13, 14, 15, 16, NaN, NaN]);
     expect([...warmupFlags(10, 4, 0, 'last')]).toEqual([1, 1, 1, 0, 0, 0, 0, 0, 0, 0]);
     expect([...warmupFlags(10, 4, 0, 'centre')]).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
+    // odd W = 5: the centre of the window ending at e is e − 2, the last 2 records have none
+    expect([...placeWindowScores(8, [4, 5, 6, 7], [1, 2, 3, 4], 5, 'centre')]).toEqual([
+      NaN,
+      NaN,
+      1,
+      2,
+      3,
+      4,
+      NaN,
+      NaN,
+    ]);
+    expect([...warmupFlags(8, 5, 0, 'centre')]).toEqual([1, 1, 0, 0, 0, 0, 1, 1]);
     // a differenced counter has no value at record 0, so the first window ends one record later
     expect([...warmupFlags(10, 4, 1, 'last')]).toEqual([1, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
   });
