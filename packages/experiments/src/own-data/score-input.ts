@@ -83,7 +83,7 @@ async function entityScores(
   detector: Detector,
   seq: Sequence,
   position: ScorePosition,
-): Promise<{ score: Float64Array; windows: ReturnType<typeof windowSequences>; clean: Int32Array; raw: Float32Array }> {
+): Promise<{ score: Float64Array; windows: ReturnType<typeof windowSequences>; clean: Int32Array }> {
   const W = detector.windowLength;
   const gaps = gapRecords(seq);
   const windows = windowSequences([seq], W, { domains: [seq.domain] });
@@ -100,7 +100,7 @@ async function entityScores(
   const subset = subsetIndexedWindows(windows, cleanIndex);
   const raw = subset.count > 0 ? await detector.scoreWindows(subset) : new Float32Array(0);
   const ends = Int32Array.from(cleanIndex, (i) => windows.endOf(i));
-  return { score: placeWindowScores(seq.length, ends, raw, W, position), windows, clean: cleanIndex, raw };
+  return { score: placeWindowScores(seq.length, ends, raw, W, position), windows, clean: cleanIndex };
 }
 
 /** Scores every entity of the input, writes the record-score file and the episodes file (nothing on error). */
@@ -165,8 +165,8 @@ export async function scoreOnInput(
     const peakWindows = Int32Array.from(spans, (s) => windowAt.get(s.peak)!);
     const explained = await explainWindows(detector, subsetIndexedWindows(placed.windows, peakWindows));
     const F = plan.features.length;
-    spans.forEach((span, k) => {
-      const row = explained.attributions.subarray(k * F, (k + 1) * F);
+    spans.forEach((span, e) => {
+      const row = explained.attributions.subarray(e * F, (e + 1) * F);
       const total = row.reduce((a, b) => a + b, 0);
       const time = (r: number) => (seq.timestamps ? Number(seq.timestamps[r]) : undefined);
       episodes.push({
@@ -178,7 +178,7 @@ export async function scoreOnInput(
         peakTime: time(span.peak),
         peakRecord: span.peak,
         peakScore: smoothed[span.peak],
-        topFeatures: topFeatures(explained.attributions, F, k, top).map((j) => ({
+        topFeatures: topFeatures(explained.attributions, F, e, top).map((j) => ({
           name: plan.features[j],
           share: total > 0 ? row[j] / total : 0,
         })),
