@@ -68,6 +68,18 @@ export {
   type ScoreEntry,
   type ScoreFileFormat,
 } from './files/score-file';
+export {
+  writeRecordScores,
+  readRecordScores,
+  recordScoreFormatOf,
+  writeEpisodes,
+  readEpisodes,
+  RECORD_SCORE_COLUMNS,
+  EPISODE_COLUMNS,
+  type EntityRecordScores,
+  type AlarmEpisode,
+  type EpisodeLine,
+} from './files/record-scores';
 export * from './stream/index';
 export {
   summariseSequences,
