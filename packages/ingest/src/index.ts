@@ -72,6 +72,7 @@ export {
   writeRecordScores,
   readRecordScores,
   recordScoreFormatOf,
+  episodesPathFor,
   writeEpisodes,
   readEpisodes,
   RECORD_SCORE_COLUMNS,

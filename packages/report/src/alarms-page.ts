@@ -107,7 +107,7 @@ export async function alarmsPage(page: AlarmsPage, options: { strict?: boolean }
       (s, i) =>
         `<figure>${svgs[i]}<figcaption>${escapeHtml(s.entity)}: smoothed score (blue), threshold ` +
         `${escapeHtml(fmt(s.threshold))} (dashed), alarm episodes (orange) labelled with their top features` +
-        `${page.labels ? ', labelled ranges (red)' : ''}.</figcaption></figure>`,
+        `${page.labels ? ', labelled ranges (red strip on top)' : ''}.</figcaption></figure>`,
     )
     .join('\n');
   return standalonePage(

@@ -62,6 +62,7 @@ export function markdownReport(input: ReportInput): string {
 }
 export {
   alarmsPage,
+  alarmTimelines,
   type AlarmsPage,
   type AlarmSeries,
   type AlarmEpisodeRow,

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
-import { dirname, extname, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { initBackend, loadDetector, readManifest, type BackendPreference } from '@driftwatch/models';
-import { listOmniEntities, recordScoreFormatOf, writeScoreFile } from '@driftwatch/ingest';
+import { episodesPathFor, listOmniEntities, recordScoreFormatOf, writeScoreFile } from '@driftwatch/ingest';
 import { recordScores } from '@driftwatch/eval';
 import { DriftwatchError } from '@driftwatch/contracts';
 import { intOption, listOption, optionalString, requireString, type Command, type OptionValues } from '../command';
@@ -23,12 +23,6 @@ import { scoreDefinition } from './score.def';
 
 const INPUT_ONLY_FLAGS = ['episodes', 'threshold', 'score-position', 'map', 'mapping', 'format', 'entity-column'];
 
-/** `<out minus extension>.episodes.csv` */
-export function defaultEpisodesPath(out: string): string {
-  const ext = extname(out);
-  return `${ext ? out.slice(0, -ext.length) : out}.episodes.csv`;
-}
-
 function thresholdOption(values: OptionValues): number | undefined {
   const text = optionalString(values, 'threshold');
   if (text === undefined) return undefined;
@@ -42,7 +36,7 @@ async function scoreInput(values: OptionValues, inputs: string[]): Promise<numbe
   const out = resolve(requireString(values, 'out', score));
   if (!recordScoreFormatOf(out))
     throw new UsageError(`--out ${out}: name the score file .csv, .arrow or .parquet (the format follows the name)`);
-  const episodes = resolve(optionalString(values, 'episodes') ?? defaultEpisodesPath(out));
+  const episodes = resolve(optionalString(values, 'episodes') ?? episodesPathFor(out));
   const threshold = thresholdOption(values);
   const top = intOption(values, 'top', 3, 1);
   const manifest = await readManifest(modelDir);

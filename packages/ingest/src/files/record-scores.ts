@@ -50,6 +50,12 @@ export const RECORD_SCORE_COLUMNS = [
   'alarm',
 ];
 
+/** Where `driftwatch score` puts a record-score file's episodes by default: `<path minus extension>.episodes.csv`. */
+export function episodesPathFor(recordScoresPath: string): string {
+  const ext = extname(recordScoresPath);
+  return `${ext ? recordScoresPath.slice(0, -ext.length) : recordScoresPath}.episodes.csv`;
+}
+
 /** The format a record-score path's extension names, or undefined. */
 export function recordScoreFormatOf(path: string): OutputFormat | undefined {
   const ext = extname(path).toLowerCase();

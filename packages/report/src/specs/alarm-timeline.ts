@@ -3,6 +3,11 @@ import { BASE_CONFIG, type VegaLiteSpec } from './spec';
 
 type Layer = Extract<TopLevelSpec, { layer: unknown }>['layer'][number];
 
+/** Episodes whose top features are written on the plot (the highest peaks); the table lists all of them. */
+export const LABELLED_EPISODES = 6;
+/** Above this ratio of the highest |score| to the threshold the y axis is a symmetric log scale. */
+const SYMLOG_RATIO = 20;
+
 /** One entity's scored records as a score file holds them, and its alarm episodes. */
 export interface AlarmTimelineInput {
   title: string;
@@ -11,7 +16,7 @@ export interface AlarmTimelineInput {
   /** already decimated; x in the axis' unit */
   points: { x: number; smoothed: number }[];
   threshold: number;
-  /** alarm episodes, x in the axis' unit; `label` names the top features */
+  /** alarm episodes, x in the axis' unit; `label` names the top features (written for the highest peaks only) */
   episodes: { start: number; end: number; peak: number; peakScore: number; label: string }[];
   /** labelled ranges from a labels file, when given */
   labels: { start: number; end: number; type: string }[];
@@ -22,6 +27,10 @@ export interface AlarmTimelineInput {
  * written at the peak, and labelled ranges (if any) shaded red beneath: what an on-call engineer reads first.
  */
 export function alarmTimelineSpec(input: AlarmTimelineInput): VegaLiteSpec {
+  const labelled = [...input.episodes].sort((a, b) => b.peakScore - a.peakScore).slice(0, LABELLED_EPISODES);
+  // a spike hundreds of times the threshold flattens everything else: a symmetric log axis keeps both readable
+  const peak = Math.max(...input.points.map((p) => Math.abs(p.smoothed)));
+  const yScale = peak > SYMLOG_RATIO * Math.abs(input.threshold) ? { type: 'symlog' as const } : { zero: false };
   const type = input.axis === 'time' ? ('temporal' as const) : ('quantitative' as const);
   const title = input.axis === 'time' ? 'time (UTC)' : 'record';
   // numbers on a temporal axis are ms since the epoch, as in the score file
@@ -37,10 +46,13 @@ export function alarmTimelineSpec(input: AlarmTimelineInput): VegaLiteSpec {
     layer: (<Layer[]>[
       {
         data: { values: input.labels.map((l) => ({ ...l })) },
-        mark: { type: 'rect', color: '#e45756', opacity: 0.15 },
+        // a strip along the top, so labels stay visible under the episodes' shading
+        mark: { type: 'rect', color: '#e45756', opacity: 0.8 },
         encoding: {
           x: { field: 'start', type },
           x2: { field: 'end' },
+          y: { value: 0 },
+          y2: { value: 7 },
           tooltip: [{ field: 'type', title: 'label' }],
         },
       },
@@ -67,14 +79,14 @@ export function alarmTimelineSpec(input: AlarmTimelineInput): VegaLiteSpec {
       {
         data: { values: [{ threshold: input.threshold }] },
         mark: { type: 'rule', strokeWidth: 1.5, color: '#222', strokeDash: [4, 3] },
-        encoding: { y: { field: 'threshold', type: 'quantitative' } },
+        encoding: { y: { field: 'threshold', type: 'quantitative', scale: yScale } },
       },
       {
-        data: { values: input.episodes.map((e) => ({ ...e })) },
+        data: { values: labelled.map((e) => ({ ...e })) },
         mark: { type: 'text', align: 'left', dx: 3, dy: -6, fontSize: 10, color: '#b35806' },
         encoding: {
           x: { field: 'peak', type },
-          y: { field: 'peakScore', type: 'quantitative' },
+          y: { field: 'peakScore', type: 'quantitative', scale: yScale },
           text: { field: 'label' },
         },
       },
