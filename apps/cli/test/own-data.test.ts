@@ -93,7 +93,8 @@ describe('driftwatch train --input / score --input', () => {
     expect(c.selector).toBe('pot-1e-3');
     expect(c.scorePosition).toBe('last');
     expect(manifest.windowLength).toBe(5);
-    expect(c.mergeGap).toBe(manifest.windowLength);
+    // the EWMA's span 1/(1 − β) is at least 10 records, longer than W = 5
+    expect(c.mergeGap).toBe(Math.round(1 / (1 - c.smoothing)));
     expect(Number.isFinite(c.threshold)).toBe(true);
     // validation = the last ⌊0.15·960⌋ = 144 records of each entity's training range, one window score each
     expect(c.validationRecords).toBe(HOSTS.length * (Math.floor(0.15 * TRAINED) - manifest.windowLength + 1));

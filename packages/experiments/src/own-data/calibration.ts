@@ -75,6 +75,15 @@ export function typicalScore(perEntity: readonly Float64Array[]): number {
   return finite.length % 2 === 1 ? finite[mid] : (finite[mid - 1] + finite[mid]) / 2;
 }
 
+/**
+ * Alarm runs closer than this are one episode: the window length, or the EWMA's span 1/(1−β) when longer, since
+ * one disturbance keeps the smoothed score near the threshold for about a span and would otherwise flicker into
+ * several episodes.
+ */
+export function episodeMergeGap(windowLength: number, beta: number): number {
+  return Math.max(windowLength, Math.ceil(1 / (1 - beta) - 1e-9));
+}
+
 export interface SmoothingChoice {
   beta: number;
   /** the EWMA's starting value: the median raw validation score */
@@ -111,9 +120,10 @@ export function chooseSmoothing(
     } catch (error) {
       throw new DriftwatchError(`calibration: ${selector.id} could not fit the validation scores: ${String(error)}`);
     }
+    const gap = episodeMergeGap(mergeGap, beta);
     const episodes = perEntity.reduce((n, scores) => {
       const smoothed = smoothPresent(scores, beta, start);
-      return n + alarmEpisodes(alarmFlags(smoothed, threshold), smoothed, mergeGap).length;
+      return n + alarmEpisodes(alarmFlags(smoothed, threshold), smoothed, gap).length;
     }, 0);
     choice = { beta, start, threshold, episodes, records };
     if (episodes <= allowed) return choice;
@@ -135,7 +145,7 @@ export function calibrate(
     smoothingStart: choice.start,
     threshold: choice.threshold,
     scorePosition,
-    mergeGap,
+    mergeGap: episodeMergeGap(mergeGap, choice.beta),
     validationRecords: choice.records,
     episodes: choice.episodes,
   };
