@@ -11,7 +11,7 @@ import { pivotLongCsv } from './long-csv';
 import { type InputMapping, type InputMappingSpec, checkMappingFor } from './mapping';
 import { readParquetBatches } from './parquet';
 import { type InfinityPolicy, readPrometheusFile } from './prometheus';
-import { type CsvInputOptions, type CsvMapping, planWideCsv, readCsvHeader, readWideCsv } from './wide-csv';
+import { type CsvInputOptions, type CsvMapping, planWideCsvInput, readWideCsv } from './wide-csv';
 
 export interface ReadInputOptions extends CsvInputOptions, SequenceNaming {
   /** 'strict' (default): times must increase within an entity (wide CSV, Arrow, Parquet); 'sort': sort them */
@@ -109,7 +109,7 @@ export async function readSequences(
   };
   switch (mapping.format) {
     case 'wide-csv': {
-      const plan = planWideCsv(await readCsvHeader(path, mapping.delimiter), mapping, path);
+      const plan = await planWideCsvInput(path, mapping);
       const batches = readCsvBatches(path, {
         ...csvOptions(options),
         header: true,

@@ -83,6 +83,49 @@ describe('wide CSV', () => {
     );
   });
 
+  it('reads ISO 8601 text in the time column without timestampUnit, numbers still as seconds', async () => {
+    const iso = join(dir, 'iso-auto.csv');
+    await writeFile(iso, '\nhost,time,cpu\n\na,2026-01-05T00:00:00Z,1\na,2026-01-05 01:02:00+01:00,2\n');
+    const [a] = await readSequences(iso, { timestamp: 'time', entity: 'host' });
+    // Date.UTC(2026, 0, 5) = 1767571200000; 01:02 at +01:00 is 00:02 UTC
+    expect([...a.timestamps!]).toEqual([1_767_571_200_000n, 1_767_571_200_000n + 120_000n]);
+    const [b] = await readSequences(path, { timestamp: 'ts', entity: 'host' });
+    expect([...b.timestamps!]).toEqual([0n, 60_000n]);
+  });
+
+  it('names the mapping key that reads text in the first record, and only there', async () => {
+    const iso = join(dir, 'iso-unmapped.csv');
+    await writeFile(iso, 'host,time,cpu\na,2026-01-05T00:00:00Z,1\n');
+    await expect(readSequences(iso, { entity: 'host' })).rejects.toThrow(
+      new InputError(
+        { file: iso, line: 2, column: 3 },
+        'a number in column "time" (it holds date-times: if it is the time column, name it with --map timestamp=time)',
+        '2026-01-05T00:00:00Z',
+      ),
+    );
+    await expect(readSequences(iso, { timestamp: 'time' })).rejects.toThrow(
+      new InputError(
+        { file: iso, line: 2, column: 1 },
+        'a number in column "host" (it holds text: if it names the entity, name it with --map entity=host; ' +
+          'else list the metric columns with --metrics)',
+        'a',
+      ),
+    );
+    await expect(readSequences(iso, { timestamp: 'time', entity: 'host', timestampUnit: 'ms' })).rejects.toThrow(
+      new InputError(
+        { file: iso, line: 2, column: 3 },
+        'a time in ms in column "time" (it holds ISO 8601 text: read it with --map timestampUnit=iso)',
+        '2026-01-05T00:00:00Z',
+      ),
+    );
+    // a later record with text is a bad value, not a column in the wrong role: no hint
+    const later = join(dir, 'iso-later.csv');
+    await writeFile(later, 'time,cpu\n60,1\n2026-01-05T00:00:00Z,2\n');
+    await expect(readSequences(later, { timestamp: 'time' })).rejects.toThrow(
+      new InputError({ file: later, line: 3, column: 1 }, 'a time in s in column "time"', '2026-01-05T00:00:00Z'),
+    );
+  });
+
   it('reads a header with quotes and a byte-order mark', async () => {
     expect(await readCsvHeader({ file: 'h.csv', data: '\uFEFF\n"a,b", c ,"d""e"\n1,2,3\n' })).toEqual([
       'a,b',
