@@ -174,44 +174,64 @@ function rounded(x: number, digits: number): number {
 }
 
 /**
+ * Measurement noise per catalogue metric, as a fraction of the metric at the server's mean load: additive, the
+ * same size all day (the counter's noise is its own Poisson count; memory adds a slow wander).
+ */
+const NOISE = [0.02, 0.01, 0.02, 0.03, 0.1, 0.04, 0.02, 0.02, 0, 0.05];
+
+/** The noiseless metrics of a server at request rate `rate` (req/s), in catalogue order; the counter is 0. */
+function metricsAt(d: Domain, rate: number): number[] {
+  const peakRate = d.baseRate * (1 + d.dailyAmplitude);
+  const utilisation = Math.min(0.97, (d.idleCpu + ((d.peakCpu - d.idleCpu) * rate) / peakRate) / 100);
+  const latency = d.baseLatency * (1 + 2 * utilisation ** 2);
+  return [
+    100 * utilisation,
+    d.memoryBase + (d.memoryPerLoad * rate) / peakRate,
+    rate,
+    latency,
+    d.errorFraction * rate,
+    d.diskBase + d.diskPerRequest * rate,
+    (rate * d.requestKb * 8) / 1000,
+    (rate * d.responseKb * 8) / 1000,
+    0,
+    // Little's law: connections in flight = rate × latency, plus an idle pool
+    d.connectionPool + (rate * latency) / 1000,
+  ];
+}
+
+/** Decimals each catalogue metric is exported with. */
+const DECIMALS = [2, 2, 2, 2, 4, 3, 3, 3, 0, 0];
+
+/**
  * One entity's clean metrics (steps × all catalogue metrics). Load follows the daily curve times a slow AR(1)
- * factor (φ = 0.98) that every metric shares — that shared factor is what ties the metrics together — and each
- * metric adds its own measurement noise.
+ * factor that every metric shares — that shared factor is what ties the metrics together — and each metric adds
+ * its own measurement noise.
  */
 function cleanSeries(d: Domain, times: Float64Array, load: () => number, noise: () => number): Float64Array {
   const M = EXAMPLE_METRICS.length;
   const out = new Float64Array(times.length * M);
-  const peakRate = d.baseRate * (1 + d.dailyAmplitude);
-  const cpuPerRequest = (d.peakCpu - d.idleCpu) / peakRate;
+  const noiseSd = metricsAt(d, d.baseRate).map((level, m) => NOISE[m] * level);
+  const stepSeconds = (times.length > 1 ? times[1] - times[0] : 60_000) / 1000;
   let slow = 0;
-  let memoryDrift = 0;
+  let memoryWander = 0;
   let counter = d.counterStart;
-  const jitter = (relative: number) => 1 + relative * noise();
   for (let t = 0; t < times.length; t++) {
     const hour = (times[t] % DAY_MS) / 3_600_000;
     // AR(1): slow_t = 0.98·slow_{t−1} + 0.02·ε, stationary sd 0.02/√(1 − 0.98²) ≈ 0.1
     slow = 0.98 * slow + 0.02 * load();
-    // memory's own slow wander (caches, heaps): sd 0.1/√(1 − 0.995²) ≈ 1 percentage point
-    memoryDrift = 0.995 * memoryDrift + 0.1 * noise();
+    // memory's own slow wander (caches, heaps): sd 0.05/√(1 − 0.995²) ≈ 0.5 percentage points
+    memoryWander = 0.995 * memoryWander + 0.05 * noise();
     const rate = d.baseRate * dailyLoad(hour, d.dailyAmplitude, d.peakHour) * Math.exp(slow);
-    const utilisation = Math.min(0.97, (d.idleCpu + cpuPerRequest * rate) / 100);
-    const latency = d.baseLatency * (1 + 2 * utilisation ** 2);
-    const row = t * M;
-    out[row] = rounded(100 * utilisation * jitter(0.02), 2);
-    out[row + 1] = rounded(d.memoryBase + d.memoryPerLoad * (rate / peakRate) + memoryDrift + 0.3 * noise(), 2);
-    out[row + 2] = rounded(rate * jitter(0.02), 2);
-    out[row + 3] = rounded(latency * jitter(0.03), 2);
-    const errors = d.errorFraction * rate;
-    out[row + 4] = rounded(Math.max(0, errors + Math.sqrt(errors / 60) * noise()), 4);
-    out[row + 5] = rounded((d.diskBase + d.diskPerRequest * rate) * jitter(0.04), 3);
-    out[row + 6] = rounded(((rate * d.requestKb * 8) / 1000) * jitter(0.02), 3);
-    out[row + 7] = rounded(((rate * d.responseKb * 8) / 1000) * jitter(0.02), 3);
-    // requests served in the last step: Poisson(rate·Δt) ≈ normal, never negative, so the counter only increases
-    const served = (rate * (times.length > 1 ? times[1] - times[0] : 60_000)) / 1000;
+    const clean = metricsAt(d, rate);
+    clean[1] += memoryWander;
+    // requests served in the step: Poisson(rate·Δt) ≈ normal, never negative, so the counter only increases
+    const served = rate * stepSeconds;
     counter += Math.max(0, Math.round(served + Math.sqrt(served) * noise()));
-    out[row + 8] = counter;
-    // Little's law: connections in flight = rate × latency, plus an idle pool
-    out[row + 9] = Math.max(0, Math.round(d.connectionPool + (rate * latency) / 1000 + 2 * noise()));
+    clean[8] = counter;
+    for (let m = 0; m < M; m++) {
+      const value = m === 8 ? clean[m] : Math.max(0, clean[m] + noiseSd[m] * noise());
+      out[t * M + m] = rounded(value, DECIMALS[m]);
+    }
   }
   return out;
 }
@@ -303,7 +323,7 @@ export function generateExampleMetrics(options: ExampleMetricsOptions = {}, seed
       const size = ep.sigmas * columnSd(all, width, m, sdRows);
       const n = ep.last - ep.first + 1;
       const upper = ep.metric === 'cpu_percent' || ep.metric === 'memory_percent' ? 100 : Infinity;
-      const digitsOf = ep.metric === 'error_rate' ? 4 : 3;
+      const digitsOf = DECIMALS[EXAMPLE_METRICS.findIndex((c) => c.name === ep.metric)];
       for (let k = 0; k < n; k++) {
         const i = (ep.first + k) * width + m;
         all[i] = rounded(Math.min(upper, all[i] + size * departure(ep.type, k, n)), digitsOf);
