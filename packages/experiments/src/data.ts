@@ -26,3 +26,10 @@ export { dataChecksums } from './data-checksums';
 export { machineInfo, writeRunInfo, type MachineInfo, type RunInfoFields } from './run-info';
 export type { BenchmarkObserver, FitListener, ProgressSink } from './observer';
 export * from './graph-sources';
+
+// A user's own metric files without a detector: inputs, feature plans, training ranges, alarms, calibration
+export * from './own-data/feature-plan';
+export * from './own-data/inputs';
+export * from './own-data/train-range';
+export * from './own-data/alarms';
+export * from './own-data/calibration';

@@ -68,6 +68,16 @@ export {
   type ScoreEntry,
   type ScoreFileFormat,
 } from './files/score-file';
+export {
+  writeRecordScores,
+  readRecordScores,
+  recordScoreFormatOf,
+  writeEpisodes,
+  RECORD_SCORE_COLUMNS,
+  EPISODE_COLUMNS,
+  type EntityRecordScores,
+  type AlarmEpisode,
+} from './files/record-scores';
 export * from './stream/index';
 export {
   summariseSequences,
