@@ -63,6 +63,8 @@ export interface FeaturePlan {
   dropped: { name: string; reason: string }[];
   entityColumn?: string;
   timestampColumn?: string;
+  /** the unit of `timestampColumn` as read ('s', 'ms', 'us', 'ns' or 'iso'), so scoring reads times the same way */
+  timestampUnit?: 's' | 'ms' | 'us' | 'ns' | 'iso';
   domain: DomainSource;
 }
 
@@ -74,6 +76,11 @@ export interface Calibration {
   selector: CalibrationSelector;
   /** EWMA factor β of the record scores (0 = no smoothing) */
   smoothing: number;
+  /**
+   * where each entity's EWMA starts (e_t = β·e_{t−1} + (1−β)·a_t from e = this): the median raw validation score,
+   * so an entity's first records are not judged alone; absent = pandas' adjust=True average from the first score
+   */
+  smoothingStart?: number;
   /** alarm when the smoothed score ≥ threshold */
   threshold: number;
   /** where a window's score sits: at its last record, or at its centre */

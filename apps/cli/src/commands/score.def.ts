@@ -52,6 +52,11 @@ export const scoreDefinition = defineCommand({
       description: 'column mapping as in convert (entity and time columns default to the training ones)',
     },
     mapping: { type: 'string', valueName: 'file', description: 'a JSON file with the same keys as --map (flags win)' },
+    'entity-column': {
+      type: 'string',
+      valueName: 'name',
+      description: 'with --input: the column naming the entity (default: the one trained with)',
+    },
     format: {
       type: 'string',
       valueName: 'name',
@@ -73,7 +78,7 @@ export const scoreDefinition = defineCommand({
     ...dataRootOption,
   },
   examples: [
-    'driftwatch score --model models/maha --input metrics.csv --map timestampUnit=iso --out scores/maha.csv',
+    'driftwatch score --model models/maha --input metrics.csv --out scores/maha.csv',
     'driftwatch score --model models/gm --input data/ --out scores/gm.parquet --threshold 12.5 --top 5',
     'driftwatch score --model models/gm-omi1 --out scores/gm-omi1.arrow',
     'driftwatch score --model models/if --entities omi-1,omi-5 --out scores/if.csv',

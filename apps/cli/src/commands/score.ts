@@ -21,7 +21,7 @@ import { progressBar } from '../progress';
 import { parseDataset } from '../dataset-option';
 import { scoreDefinition } from './score.def';
 
-const INPUT_ONLY_FLAGS = ['episodes', 'threshold', 'score-position', 'map', 'mapping', 'format'];
+const INPUT_ONLY_FLAGS = ['episodes', 'threshold', 'score-position', 'map', 'mapping', 'format', 'entity-column'];
 
 /** `<out minus extension>.episodes.csv` */
 export function defaultEpisodesPath(out: string): string {
@@ -56,6 +56,7 @@ async function scoreInput(values: OptionValues, inputs: string[]): Promise<numbe
     const result = await scoreOnInput(detector, manifest, modelDir, {
       inputs,
       mapping: await inputMapping(values),
+      entityColumn: optionalString(values, 'entity-column'),
       threshold,
       scorePosition: optionalString(values, 'score-position') as ScorePosition | undefined,
       top,

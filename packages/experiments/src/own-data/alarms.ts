@@ -44,18 +44,22 @@ export function warmupFlags(length: number, windowLength: number, lag: number, p
 }
 
 /**
- * EWMA of the scores present (pandas `ewm(alpha=1−β, adjust=True, ignore_na=True)`): e = Σ β^i a_{t−i} / Σ β^i over
- * the scored records only; a record without a score stays NaN and does not reset the state.
+ * EWMA of the scores present; a record without a score stays NaN and does not reset the state.
+ * Without `start`: pandas `ewm(alpha=1−β, adjust=True, ignore_na=True)`, e_t = Σ β^i a_{t−i} / Σ β^i over the
+ * scored records. With `start` (a typical normal score): e_t = β·e_{t−1} + (1−β)·a_t from e = start, so the first
+ * records of an entity are averaged with normal history instead of standing alone (no start-up alarms).
  */
-export function smoothPresent(scores: Float64Array, beta: number): Float64Array {
+export function smoothPresent(scores: Float64Array, beta: number, start?: number): Float64Array {
   if (!(beta >= 0 && beta < 1)) throw new DriftwatchError(`smoothing factor β must be in [0, 1), got ${beta}`);
   const out = new Float64Array(scores.length).fill(NaN);
-  let num = 0;
-  let den = 0;
+  let num = start === undefined ? 0 : start;
+  let den = start === undefined ? 0 : 1;
   for (let t = 0; t < scores.length; t++) {
     if (Number.isNaN(scores[t])) continue;
-    num = scores[t] + beta * num;
-    den = 1 + beta * den;
+    if (start === undefined) {
+      num = scores[t] + beta * num;
+      den = 1 + beta * den;
+    } else num = beta * num + (1 - beta) * scores[t];
     out[t] = num / den;
   }
   return out;

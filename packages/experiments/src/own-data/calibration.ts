@@ -26,8 +26,9 @@ export const RECORDS_PER_VALIDATION_EPISODE = 1000;
 
 /**
  * The least smoothing span 1/(1−β) considered (records): on synthetic data (3 entities × 1,200 records, one metric
- * shifted for 30 records, Mahalanobis) the 400 unseen normal records raised 8 false episodes with POT at β = 0 and
- * 15–25 with p99/std/MAD/IQR, but 0–2 from a span of 10 on, while the shift was caught at every β.
+ * shifted for 30 records, Mahalanobis, trained on 800) the 3 × 400 unseen records raised 8 false episodes with POT
+ * at β = 0 and 15–25 with p99/std/MAD/IQR, but 2 (POT), 5–6 (p99) and 0 (std, MAD) from a span of 10 on, while
+ * the shift was caught at every β.
  */
 export const MIN_SMOOTHING_SPAN = 10;
 
@@ -53,14 +54,25 @@ export function selectorById(id: CalibrationSelector): NamedSelector {
 }
 
 /** The smoothed validation scores of every entity under β (EWMA restarting per entity), pooled, finite only. */
-export function pooledSmoothed(perEntity: readonly Float64Array[], beta: number): Float64Array {
+export function pooledSmoothed(perEntity: readonly Float64Array[], beta: number, start?: number): Float64Array {
   const pooled: number[] = [];
-  for (const scores of perEntity) for (const s of smoothPresent(scores, beta)) if (Number.isFinite(s)) pooled.push(s);
+  for (const scores of perEntity)
+    for (const s of smoothPresent(scores, beta, start)) if (Number.isFinite(s)) pooled.push(s);
   return Float64Array.from(pooled);
+}
+
+/** The median of the finite scores: where the smoothing of every entity starts. */
+export function typicalScore(perEntity: readonly Float64Array[]): number {
+  const finite = perEntity.flatMap((s) => [...s].filter((x) => Number.isFinite(x))).sort((a, b) => a - b);
+  if (finite.length === 0) return NaN;
+  const mid = finite.length >> 1;
+  return finite.length % 2 === 1 ? finite[mid] : (finite[mid - 1] + finite[mid]) / 2;
 }
 
 export interface SmoothingChoice {
   beta: number;
+  /** the EWMA's starting value: the median raw validation score */
+  start: number;
   threshold: number;
   /** alarm episodes on the validation records at that β and threshold */
   episodes: number;
@@ -83,9 +95,10 @@ export function chooseSmoothing(
   if (records === 0)
     throw new DriftwatchError('no validation window to calibrate the alarms on: give more training records per entity');
   const allowed = Math.max(1, Math.floor(records / RECORDS_PER_VALIDATION_EPISODE));
+  const start = typicalScore(perEntity);
   let choice: SmoothingChoice | undefined;
   for (const beta of grid) {
-    const pooled = pooledSmoothed(perEntity, beta);
+    const pooled = pooledSmoothed(perEntity, beta, start);
     let threshold: number;
     try {
       threshold = selector.select(pooled);
@@ -93,10 +106,10 @@ export function chooseSmoothing(
       throw new DriftwatchError(`calibration: ${selector.id} could not fit the validation scores: ${String(error)}`);
     }
     const episodes = perEntity.reduce((n, scores) => {
-      const smoothed = smoothPresent(scores, beta);
+      const smoothed = smoothPresent(scores, beta, start);
       return n + alarmEpisodes(alarmFlags(smoothed, threshold), smoothed, mergeGap).length;
     }, 0);
-    choice = { beta, threshold, episodes, records };
+    choice = { beta, start, threshold, episodes, records };
     if (episodes <= allowed) return choice;
   }
   return choice!;
@@ -113,6 +126,7 @@ export function calibrate(
   return {
     selector: selectorId,
     smoothing: choice.beta,
+    smoothingStart: choice.start,
     threshold: choice.threshold,
     scorePosition,
     mergeGap,

@@ -104,6 +104,7 @@ export interface PlanOptions {
   counters: CounterRule;
   entityColumn?: string;
   timestampColumn?: string;
+  timestampUnit?: FeaturePlan['timestampUnit'];
   domain: DomainSource;
 }
 
@@ -129,7 +130,10 @@ export function planFeatures(training: readonly Sequence[], options: PlanOptions
     );
   const plan: FeaturePlan = { inputs, features, difference, dropped, domain: options.domain };
   if (options.entityColumn !== undefined) plan.entityColumn = options.entityColumn;
-  if (options.timestampColumn !== undefined) plan.timestampColumn = options.timestampColumn;
+  if (options.timestampColumn !== undefined) {
+    plan.timestampColumn = options.timestampColumn;
+    plan.timestampUnit = options.timestampUnit ?? 's';
+  }
   return plan;
 }
 

@@ -108,6 +108,22 @@ describe('record scores', () => {
     pooled.forEach((v, i) => expect(v).toBeCloseTo(expected[i], 12));
   });
 
+  it('smooths from a starting level as β^n·start + Σ (1−β)·β^i·a_{t−i} over the scores present', () => {
+    const beta = 0.8;
+    const start = 2;
+    const a = Float64Array.from([NaN, 1, 5, NaN, 2]);
+    const got = [...smoothPresent(a, beta, start)];
+    [NaN, 1, 5, NaN, 2].forEach((x, t) => {
+      if (Number.isNaN(x)) return expect(got[t]).toBeNaN();
+      const present = [...a.slice(0, t + 1)].filter((v) => !Number.isNaN(v)).reverse();
+      const expected = beta ** present.length * start + present.reduce((s, v, i) => s + (1 - beta) * beta ** i * v, 0);
+      expect(got[t]).toBeCloseTo(expected, 12);
+    });
+    // per entity, every smoothing starts again from the level
+    const twice = [...pooledSmoothed([Float64Array.from([4]), Float64Array.from([4])], beta, start)];
+    twice.forEach((v) => expect(v).toBeCloseTo(0.8 * 2 + 0.2 * 4, 12));
+  });
+
   it('merges alarm runs separated by fewer than mergeGap records into one episode', () => {
     const alarm = Uint8Array.from([0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 1, 1]);
     const smoothed = Float64Array.from([0, 5, 6, 0, 0, 9, 0, 0, 0, 0, 7, 3]);
@@ -159,22 +175,23 @@ describe('calibration', () => {
     const calibration = manifest.calibration!;
     // recompute the validation scores: the last ⌊0.15·T⌋ records of each entity, standardised, every window
     const detector = await loadDetector(out);
-    const perEntity: number[][] = [];
+    const raw: number[][] = [];
     for (const s of await readSequences(input, { entity: 'host' })) {
       const tail = s.length - Math.floor(0.15 * s.length);
       const part: Sequence = { ...s, values: s.values.slice(tail * 3), length: s.length - tail };
       const scaled = applyStandardisation(part, manifest.standardisation!);
-      const scores = await detector.scoreWindows(windowSequences([scaled], detector.windowLength));
-      // EWMA by its definition: e_t = (a_t + β·num) / (1 + β·den)
-      let num = 0;
-      let den = 0;
-      perEntity.push(
-        [...scores].map(
-          (a) => ((num = a + calibration.smoothing * num), (den = 1 + calibration.smoothing * den), num / den),
-        ),
-      );
+      raw.push([...(await detector.scoreWindows(windowSequences([scaled], detector.windowLength)))]);
     }
     detector.dispose();
+    // the smoothing starts at the median raw validation score: e_t = β·e_{t−1} + (1−β)·a_t
+    const sorted = raw.flat().sort((x, y) => x - y);
+    const median = (sorted[(sorted.length - 1) >> 1] + sorted[sorted.length >> 1]) / 2;
+    expect(calibration.smoothingStart).toBeCloseTo(median, 12);
+    const beta = calibration.smoothing;
+    const perEntity = raw.map((scores) => {
+      let e = median;
+      return scores.map((a) => (e = beta * e + (1 - beta) * a));
+    });
     const pot = DEFAULT_SELECTORS.find((s) => s.id === 'pot-1e-3')!;
     expect(calibration.selector).toBe('pot-1e-3');
     expect(CALIBRATION_SMOOTHING_GRID).toContain(calibration.smoothing);

@@ -30,6 +30,8 @@ import { readOwnInput } from './inputs';
 export interface ScoreInputOptions {
   inputs: readonly string[];
   mapping: InputMappingSpec;
+  /** --entity-column (default: the training input's) */
+  entityColumn?: string;
   /** overrides the calibrated threshold */
   threshold?: number;
   /** overrides the calibrated position */
@@ -99,10 +101,16 @@ export async function scoreOnInput(
   const position = options.scorePosition ?? calibration.scorePosition;
   const threshold = options.threshold ?? calibration.threshold;
   const top = options.top ?? 3;
+  // the entity and time columns default to the training input's, read the same way
   const mapping: InputMappingSpec = { ...options.mapping };
-  mapping.entity ??= plan.entityColumn;
   mapping.timestamp ??= plan.timestampColumn;
-  const input = await readOwnInput(options.inputs, { mapping, domain: plan.domain });
+  if (mapping.timestamp !== undefined && mapping.timestamp === plan.timestampColumn)
+    mapping.timestampUnit ??= plan.timestampUnit;
+  const input = await readOwnInput(options.inputs, {
+    mapping,
+    entityColumn: options.entityColumn ?? mapping.entity ?? plan.entityColumn,
+    domain: plan.domain,
+  });
   const W = detector.windowLength;
   const lag = plan.difference.length > 0 ? 1 : 0;
   const known = new Set(manifest.domains);
@@ -113,7 +121,7 @@ export async function scoreOnInput(
   for (const raw of input.sequences) {
     const seq = applyStandardisation(applyFeaturePlan(raw, plan), standardisation);
     const placed = await entityScores(detector, seq, position);
-    const smoothed = smoothPresent(placed.score, calibration.smoothing);
+    const smoothed = smoothPresent(placed.score, calibration.smoothing, calibration.smoothingStart);
     const alarm = alarmFlags(smoothed, threshold);
     const warmup = warmupFlags(seq.length, W, lag, position);
     for (const a of alarm) alarms += a;

@@ -129,6 +129,7 @@ export async function trainOnInput(options: TrainOnInputOptions): Promise<TrainO
     counters: options.counters,
     entityColumn: input.mapping.entity,
     timestampColumn: input.mapping.timestamp,
+    timestampUnit: input.mapping.timestampUnit,
     domain: options.domain,
   });
   log(

@@ -39,7 +39,7 @@ describe('record-score files', () => {
     }
   });
 
-  it('writes the spec columns in CSV, ISO times, empty fields without a score, and no timestamp without times', async () => {
+  it('writes the spec columns in CSV: ISO times, empty fields for no score, no timestamp without times', async () => {
     const withTimes = join(dir, 't.csv');
     await writeRecordScores(withTimes, [entity('a', true)]);
     expect((await readFile(withTimes, 'utf8')).split('\n').slice(0, 2)).toEqual([
