@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '@driftwatch/contracts';
-import { readSequences } from './read';
+import { readSequences, resolveMapping } from './read';
 import { readCsvHeader, readWideCsv } from './wide-csv';
 
 describe('wide CSV', () => {
@@ -91,6 +91,21 @@ describe('wide CSV', () => {
     expect([...a.timestamps!]).toEqual([1_767_571_200_000n, 1_767_571_200_000n + 120_000n]);
     const [b] = await readSequences(path, { timestamp: 'ts', entity: 'host' });
     expect([...b.timestamps!]).toEqual([0n, 60_000n]);
+  });
+
+  it('resolves the mapping of such a file with timestampUnit iso, so that a kept mapping reads it again', async () => {
+    const iso = join(dir, 'iso-resolve.csv');
+    await writeFile(iso, 'host,time,cpu\na,2026-01-05T00:00:00Z,1\n');
+    expect(await resolveMapping(iso, { timestamp: 'time', entity: 'host' })).toEqual({
+      format: 'wide-csv',
+      timestamp: 'time',
+      entity: 'host',
+      timestampUnit: 'iso',
+    });
+    expect(await resolveMapping(path, { timestamp: 'ts' })).toEqual({ format: 'wide-csv', timestamp: 'ts' });
+    expect(await resolveMapping(iso, { timestamp: 'time', timestampUnit: 'ms' })).toMatchObject({
+      timestampUnit: 'ms',
+    });
   });
 
   it('names the mapping key that reads text in the first record, and only there', async () => {
