@@ -69,6 +69,8 @@ describe('driftwatch train --input / score --input', () => {
     ]);
     expect(r.stderr).not.toContain('driftwatch:');
     expect(r.code).toBe(0);
+    // 3 × (144 − W + 1) validation window scores: fewer than a 1e-3 risk can be judged on
+    expect(r.stderr).toContain('warning: the alarm threshold rests on 420 validation records');
     manifest = JSON.parse(await readFile(join(model, 'manifest.json'), 'utf8')) as ModelManifest;
   });
   afterAll(async () => {
@@ -254,6 +256,31 @@ describe('driftwatch train --input / score --input', () => {
     expect(times).toEqual(times.map((_, t) => T0 + t * 60_000));
   });
 
+  it('trains on a Prometheus query_range answer: metric names as features, counters by their _total name', async () => {
+    const normal = normalSampler(mulberry32(5));
+    const series = (instance: string, name: string, value: (t: number) => number) => ({
+      metric: { __name__: name, instance },
+      values: Array.from({ length: 400 }, (_, t) => [T0 / 1000 + 60 * t, String(value(t))]),
+    });
+    const result = ['n1:9100', 'n2:9100'].flatMap((instance) => [
+      series(instance, 'node_cpu_seconds_total', (t) => 30 * t + Math.abs(normal())),
+      series(instance, 'node_load1', () => 1 + 0.1 * normal()),
+      series(instance, 'node_memory_bytes', () => 1e9 + 1e7 * normal()),
+    ]);
+    const file = join(dir, 'prometheus.json');
+    await writeFile(file, JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } }));
+    const out = join(dir, 'prometheus-model');
+    const r = await runCommand(train, ['--input', file, '--method', 'pca', '--out', out]);
+    expect(r.code).toBe(0);
+    const m = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as ModelManifest;
+    expect(m.featurePlan?.inputs).toEqual(['node_cpu_seconds_total', 'node_load1', 'node_memory_bytes']);
+    expect(m.featurePlan?.difference).toEqual(['node_cpu_seconds_total']);
+    expect(m.trainedOn?.sequences).toEqual(['n1:9100', 'n2:9100']);
+    const scores = join(dir, 'prometheus.csv');
+    expect((await runCommand(score, ['--model', out, '--input', file, '--out', scores])).code).toBe(0);
+    expect((await readRecordScores(scores)).map((e) => e.timestamps![0])).toEqual([BigInt(T0), BigInt(T0)]);
+  });
+
   describe('bad input: one clear error, exit code, nothing written', () => {
     async function expectNothingWritten(where: string, before: string[]) {
       expect((await readdir(where)).sort()).toEqual(before);
@@ -278,6 +305,19 @@ describe('driftwatch train --input / score --input', () => {
       expect(r.stderr).toMatch(message);
       expect(await readFile(out, 'utf8')).toBe('kept');
       await expectNothingWritten(sub, ['in.csv', 'out.csv']);
+    });
+
+    it('a time column named otherwise than in training, with the flag that names it', async () => {
+      const sub = await mkdtemp(join(dir, 'renamed-'));
+      const file = join(sub, 'in.csv');
+      await writeFile(file, metricsCsv().replace(/^time,/, 'ts,'));
+      const out = join(sub, 'o.csv');
+      const r = await runCommand(score, ['--model', model, '--input', file, '--out', out]);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("column time comes from the training input; name this input's with --map timestamp=");
+      await expectNothingWritten(sub, ['in.csv']);
+      const fixed = await runCommand(score, ['--model', model, '--input', file, '--map', 'timestamp=ts', '--out', out]);
+      expect(fixed.code).toBe(0);
     });
 
     it('an empty file', async () => {

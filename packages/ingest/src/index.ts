@@ -73,10 +73,12 @@ export {
   readRecordScores,
   recordScoreFormatOf,
   writeEpisodes,
+  readEpisodes,
   RECORD_SCORE_COLUMNS,
   EPISODE_COLUMNS,
   type EntityRecordScores,
   type AlarmEpisode,
+  type EpisodeLine,
 } from './files/record-scores';
 export * from './stream/index';
 export {

@@ -50,6 +50,7 @@ async function scoreInput(values: OptionValues, inputs: string[]): Promise<numbe
   if (isDeepMethod(manifest.detector)) await initBackend((values.backend as BackendPreference) ?? 'auto');
   const detector = await loadDetector(modelDir);
   const started = Date.now();
+  let bar: ReturnType<typeof progressBar> | undefined;
   try {
     await mkdir(dirname(out), { recursive: true });
     await mkdir(dirname(episodes), { recursive: true });
@@ -63,7 +64,12 @@ async function scoreInput(values: OptionValues, inputs: string[]): Promise<numbe
       out,
       episodes,
       log: (line) => process.stderr.write(`${line}\n`),
+      onEntity: (done, total, entity) => {
+        bar ??= progressBar('score', total);
+        bar.update(done, entity);
+      },
     });
+    bar?.done();
     if (result.unseenDomains.length > 0 && manifest.detector.includes('divad'))
       process.stderr.write(
         `${manifest.detector} learnt the domains ${manifest.domains.join(', ')}; scored without a domain: ` +

@@ -106,7 +106,8 @@ export const trainDefinition = defineCommand({
   examples: [
     'driftwatch train --input metrics.csv --map timestamp=time --map timestampUnit=iso --map entity=host ' +
       '--method mahalanobis --out models/maha',
-    'driftwatch train --input data/ --method dense-divad-gm --train-range 2026-01-01..2026-01-20 --out models/gm',
+    'driftwatch train --input data/ --method dense-divad-gm --train-range 2026-01-01T00:00Z..2026-01-20T23:59Z ' +
+      '--out models/gm',
     'driftwatch train --input metrics.parquet --labels incidents.csv --selector p99 --method pca --out models/pca',
     'driftwatch train --method dense-divad-gm --hold-out omi-1 --epochs 5 --out models/gm-omi1',
     'driftwatch train --method iforest --entities 2,3,4 --out models/if',

@@ -15,6 +15,7 @@ import {
   resolveEntities,
   trainingWindows,
   parseCounterRule,
+  FEW_CALIBRATION_RECORDS,
   parseSelector,
   parseTrainRange,
   trainOnInput,
@@ -67,6 +68,12 @@ async function trainFromInput(values: OptionValues, inputs: string[]): Promise<n
   });
   bar.done();
   const c = result.calibration;
+  if (c.validationRecords < FEW_CALIBRATION_RECORDS)
+    process.stderr.write(
+      `warning: the alarm threshold rests on ${c.validationRecords} validation records (fewer than ` +
+        `${FEW_CALIBRATION_RECORDS}): expect more false alarms; train on more records, ` +
+        'or set --threshold when scoring\n',
+    );
   process.stdout.write(
     `saved ${method} to ${out}: ${result.plan.features.length} features, ${result.trainWindows} training and ` +
       `${result.validationWindows} validation windows from ${result.entities.length} entities ` +

@@ -32,6 +32,12 @@ export const RECORDS_PER_VALIDATION_EPISODE = 1000;
  */
 export const MIN_SMOOTHING_SPAN = 10;
 
+/**
+ * Fewer validation records than this make a threshold for a false-alarm risk of 1e-3 an extrapolation beyond the
+ * data (POT's default risk: one exceedance per 1,000 normal records), so `train` warns.
+ */
+export const FEW_CALIBRATION_RECORDS = 1000;
+
 /** SMOOTHING_GRID from the least span on. */
 export const CALIBRATION_SMOOTHING_GRID: readonly number[] = SMOOTHING_GRID.filter(
   (beta) => 1 / (1 - beta) >= MIN_SMOOTHING_SPAN - 1e-9,

@@ -85,6 +85,18 @@ describe('record scores', () => {
     expect([...centre]).toEqual([NaN, 10, 11, 12, 13, 14, 15, 16, NaN, NaN]);
     expect([...warmupFlags(10, 4, 0, 'last')]).toEqual([1, 1, 1, 0, 0, 0, 0, 0, 0, 0]);
     expect([...warmupFlags(10, 4, 0, 'centre')]).toEqual([1, 0, 0, 0, 0, 0, 0, 0, 1, 1]);
+    // odd W = 5: the centre of the window ending at e is e − 2, the last 2 records have none
+    expect([...placeWindowScores(8, [4, 5, 6, 7], [1, 2, 3, 4], 5, 'centre')]).toEqual([
+      NaN,
+      NaN,
+      1,
+      2,
+      3,
+      4,
+      NaN,
+      NaN,
+    ]);
+    expect([...warmupFlags(8, 5, 0, 'centre')]).toEqual([1, 1, 0, 0, 0, 0, 1, 1]);
     // a differenced counter has no value at record 0, so the first window ends one record later
     expect([...warmupFlags(10, 4, 1, 'last')]).toEqual([1, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
   });
@@ -143,6 +155,40 @@ describe('calibration', () => {
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
+  });
+
+  it('leaves windows touching a labelled range or a missing value out of training', async () => {
+    let state = 9;
+    const uniform = () => ((state = (state * 1103515245 + 12345) % 2147483648) + 0.5) / 2147483648;
+    const rows = ['host,a,b'];
+    for (const host of ['h1', 'h2'])
+      for (let t = 0; t < 100; t++)
+        rows.push(`${host},${host === 'h2' && t === 30 ? '' : uniform().toFixed(4)},${uniform().toFixed(4)}`);
+    const input = join(dir, 'labelled.csv');
+    await writeFile(input, rows.join('\n') + '\n');
+    const labels = join(dir, 'labels.csv');
+    await writeFile(labels, 'entity,start,end\nh1,10,14\n');
+    const run = (withLabels: boolean) =>
+      trainOnInput({
+        inputs: [input],
+        mapping: { entity: 'host' },
+        domain: 'entity',
+        range: { kind: 'all' },
+        labels: withLabels ? labels : undefined,
+        counters: 'none',
+        selector: 'p99',
+        scorePosition: 'last',
+        method: 'mahalanobis',
+        params: { windowLength: 3 },
+        seed: 0,
+        out: join(dir, withLabels ? 'labelled-model' : 'plain-model'),
+      });
+    const [plain, labelled] = [await run(false), await run(true)];
+    // head = 100 − ⌊0.15·100⌋ = 85 records per entity → 83 windows each; h2's record 30 is in 3 of them
+    expect(plain.trainWindows).toBe(83 + 83 - 3);
+    // records 10..14 of h1 are in the windows ending at 10 .. 14 + W − 1 = 16: 7 windows
+    expect(labelled.trainWindows).toBe(plain.trainWindows - 7);
+    expect(labelled.validationWindows).toBe(2 * (15 - 2));
   });
 
   it('stores the selector threshold of the validation scores smoothed with the stored β', async () => {

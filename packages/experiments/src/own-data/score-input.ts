@@ -41,6 +41,8 @@ export interface ScoreInputOptions {
   out: string;
   episodes: string;
   log?: (line: string) => void;
+  /** after each entity is scored */
+  onEntity?: (done: number, total: number, entity: string) => void;
 }
 
 export interface ScoreInputResult {
@@ -64,12 +66,24 @@ export function ownDataManifest(manifest: ModelManifest, dir: string) {
   return { featurePlan, calibration, standardisation };
 }
 
+/**
+ * An input error about a column the model's training input had (used because no flag named another) gets the
+ * flag that names this input's column instead.
+ */
+function withColumnHint(error: unknown, columns: [string | undefined, string | undefined, string][]): unknown {
+  if (!(error instanceof DriftwatchError)) return error;
+  const hints = columns
+    .filter(([used, trained]) => used !== undefined && used === trained && error.message.includes(`"${used}"`))
+    .map(([used, , flag]) => `column ${used} comes from the training input; name this input's with ${flag}`);
+  return hints.length === 0 ? error : new DriftwatchError(`${error.message} (${hints.join('; ')})`);
+}
+
 /** Per record of one standardised entity: raw window scores placed by position; windows holding a gap unscored. */
 async function entityScores(
   detector: Detector,
   seq: Sequence,
   position: ScorePosition,
-): Promise<{ score: Float64Array; windows: ReturnType<typeof windowSequences>; clean: Int32Array; raw: Float32Array }> {
+): Promise<{ score: Float64Array; windows: ReturnType<typeof windowSequences>; clean: Int32Array }> {
   const W = detector.windowLength;
   const gaps = gapRecords(seq);
   const windows = windowSequences([seq], W, { domains: [seq.domain] });
@@ -86,7 +100,7 @@ async function entityScores(
   const subset = subsetIndexedWindows(windows, cleanIndex);
   const raw = subset.count > 0 ? await detector.scoreWindows(subset) : new Float32Array(0);
   const ends = Int32Array.from(cleanIndex, (i) => windows.endOf(i));
-  return { score: placeWindowScores(seq.length, ends, raw, W, position), windows, clean: cleanIndex, raw };
+  return { score: placeWindowScores(seq.length, ends, raw, W, position), windows, clean: cleanIndex };
 }
 
 /** Scores every entity of the input, writes the record-score file and the episodes file (nothing on error). */
@@ -101,16 +115,23 @@ export async function scoreOnInput(
   const position = options.scorePosition ?? calibration.scorePosition;
   const threshold = options.threshold ?? calibration.threshold;
   const top = options.top ?? 3;
-  // the entity and time columns default to the training input's, read the same way
+  // the entity and time columns default to the training input's, and times are read in its unit
   const mapping: InputMappingSpec = { ...options.mapping };
   mapping.timestamp ??= plan.timestampColumn;
-  if (mapping.timestamp !== undefined && mapping.timestamp === plan.timestampColumn)
-    mapping.timestampUnit ??= plan.timestampUnit;
-  const input = await readOwnInput(options.inputs, {
-    mapping,
-    entityColumn: options.entityColumn ?? mapping.entity ?? plan.entityColumn,
-    domain: plan.domain,
-  });
+  if (mapping.timestamp !== undefined) mapping.timestampUnit ??= plan.timestampUnit;
+  const entityColumn = options.entityColumn ?? mapping.entity ?? plan.entityColumn;
+  const input = await readOwnInput(options.inputs, { mapping, entityColumn, domain: plan.domain }).catch(
+    (error: unknown) => {
+      throw withColumnHint(error, [
+        [entityColumn, plan.entityColumn, '--entity-column NAME'],
+        [mapping.timestamp, plan.timestampColumn, '--map timestamp=NAME'],
+      ]);
+    },
+  );
+  log(
+    `read ${input.sequences.length} entities, ` +
+      `${input.sequences.reduce((n, q) => n + q.length, 0)} records from ${input.files.length} file(s)`,
+  );
   const W = detector.windowLength;
   const lag = plan.difference.length > 0 ? 1 : 0;
   const known = new Set(manifest.domains);
@@ -118,7 +139,8 @@ export async function scoreOnInput(
   const rows: EntityRecordScores[] = [];
   const episodes: AlarmEpisode[] = [];
   let alarms = 0;
-  for (const raw of input.sequences) {
+  for (const [k, raw] of input.sequences.entries()) {
+    options.onEntity?.(k, input.sequences.length, raw.entity);
     const seq = applyStandardisation(applyFeaturePlan(raw, plan), standardisation);
     const placed = await entityScores(detector, seq, position);
     const smoothed = smoothPresent(placed.score, calibration.smoothing, calibration.smoothingStart);
@@ -135,6 +157,7 @@ export async function scoreOnInput(
       alarm,
     });
     const spans = alarmEpisodes(alarm, smoothed, calibration.mergeGap);
+    options.onEntity?.(k + 1, input.sequences.length, raw.entity);
     if (spans.length === 0) continue;
     // the window whose score sits at each peak record, among the scored windows
     const windowAt = new Map<number, number>();
@@ -142,8 +165,8 @@ export async function scoreOnInput(
     const peakWindows = Int32Array.from(spans, (s) => windowAt.get(s.peak)!);
     const explained = await explainWindows(detector, subsetIndexedWindows(placed.windows, peakWindows));
     const F = plan.features.length;
-    spans.forEach((span, k) => {
-      const row = explained.attributions.subarray(k * F, (k + 1) * F);
+    spans.forEach((span, e) => {
+      const row = explained.attributions.subarray(e * F, (e + 1) * F);
       const total = row.reduce((a, b) => a + b, 0);
       const time = (r: number) => (seq.timestamps ? Number(seq.timestamps[r]) : undefined);
       episodes.push({
@@ -155,13 +178,12 @@ export async function scoreOnInput(
         peakTime: time(span.peak),
         peakRecord: span.peak,
         peakScore: smoothed[span.peak],
-        topFeatures: topFeatures(explained.attributions, F, k, top).map((j) => ({
+        topFeatures: topFeatures(explained.attributions, F, e, top).map((j) => ({
           name: plan.features[j],
           share: total > 0 ? row[j] / total : 0,
         })),
       });
     });
-    log(`${seq.entity}: ${spans.length} alarm episode(s)`);
   }
   await writeRecordScores(options.out, rows);
   try {

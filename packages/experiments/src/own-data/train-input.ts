@@ -89,16 +89,13 @@ export function placedValidationScores(
   sequences: readonly Sequence[],
   position: ScorePosition,
 ): Float64Array[] {
-  return sequences.map((seq, k) => {
-    const ends: number[] = [];
-    const own: number[] = [];
-    for (let i = 0; i < windows.count; i++)
-      if (windows.sequenceOf(i) === k) {
-        ends.push(windows.endOf(i));
-        own.push(scores[i]);
-      }
-    return placeWindowScores(seq.length, ends, own, windows.windowLength, position);
-  });
+  const ends = sequences.map(() => [] as number[]);
+  const own = sequences.map(() => [] as number[]);
+  for (let i = 0; i < windows.count; i++) {
+    ends[windows.sequenceOf(i)].push(windows.endOf(i));
+    own[windows.sequenceOf(i)].push(scores[i]);
+  }
+  return sequences.map((seq, k) => placeWindowScores(seq.length, ends[k], own[k], windows.windowLength, position));
 }
 
 /** Reads, plans, fits, calibrates and saves; throws before writing anything when an input is wrong. */

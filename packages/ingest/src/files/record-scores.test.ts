@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readRecordScores, writeEpisodes, writeRecordScores, type EntityRecordScores } from './record-scores';
+import {
+  readEpisodes,
+  readRecordScores,
+  writeEpisodes,
+  writeRecordScores,
+  type EntityRecordScores,
+} from './record-scores';
 
 const entity = (name: string, times: boolean): EntityRecordScores => ({
   entity: name,
@@ -49,6 +55,9 @@ describe('record-score files', () => {
     const plain = join(dir, 'p.csv');
     await writeRecordScores(plain, [entity('a', false)]);
     expect((await readFile(plain, 'utf8')).split('\n')[3]).toBe('a,2,0,3.5,2.5,2,1');
+    const [back] = await readRecordScores(plain);
+    expect(back.timestamps).toBeUndefined();
+    expect([...back.alarm]).toEqual([0, 0, 1]);
   });
 
   it('refuses an unknown extension and mismatched columns, leaving nothing behind', async () => {
@@ -83,5 +92,22 @@ describe('record-score files', () => {
         'a,1970-01-01T00:03:00.000Z,1970-01-01T00:09:00.000Z,3,9,7.5,1970-01-01T00:05:00.000Z,cpu:0.667;mem:0.250\n',
     );
     expect(existsSync(`${path}.tmp`)).toBe(false);
+    expect(await readEpisodes(path)).toEqual([
+      {
+        entity: 'a',
+        firstRecord: 3,
+        lastRecord: 9,
+        start: 180_000,
+        end: 540_000,
+        peakTime: 300_000,
+        peakScore: 7.5,
+        topFeatures: [
+          { name: 'cpu', share: 0.667 },
+          { name: 'mem', share: 0.25 },
+        ],
+      },
+    ]);
+    await writeFile(path, 'entity,start\n');
+    await expect(readEpisodes(path)).rejects.toThrow(/expected the header entity,start,end/);
   });
 });

@@ -333,3 +333,55 @@ export async function writeEpisodes(path: string, episodes: readonly AlarmEpisod
   }
   await writeFileAtomic(path, `${lines.join('\n')}\n`);
 }
+
+/** An episodes-file line as read back: the peak's record is not in the file (its time is, when there are times). */
+export type EpisodeLine = Omit<AlarmEpisode, 'peakRecord'>;
+
+/** Reads an episodes CSV written by `writeEpisodes`; bad fields are an InputError naming line and column. */
+export async function readEpisodes(path: string): Promise<EpisodeLine[]> {
+  const lines = parseCsv(await readFile(path, 'utf8'), { skip_empty_lines: true }) as string[][];
+  if ((lines[0] ?? []).join(',') !== EPISODE_COLUMNS.join(','))
+    throw new InputError(
+      { file: path, line: 1 },
+      `the header ${EPISODE_COLUMNS.join(',')}`,
+      (lines[0] ?? []).join(','),
+    );
+  return lines.slice(1).map((fields, k) => {
+    const line = k + 2;
+    const at = (name: string) => fields[EPISODE_COLUMNS.indexOf(name)] ?? '';
+    const where = (name: string) => ({ file: path, line, column: EPISODE_COLUMNS.indexOf(name) + 1 });
+    const number = (name: string): number => {
+      const v = Number(at(name));
+      if (at(name) === '' || !Number.isFinite(v)) throw new InputError(where(name), `a number in ${name}`, at(name));
+      return v;
+    };
+    const time = (name: string): number | undefined => {
+      if (at(name) === '') return undefined;
+      const ms = Date.parse(at(name));
+      if (Number.isNaN(ms)) throw new InputError(where(name), `an ISO 8601 time in ${name}`, at(name));
+      return ms;
+    };
+    const topFeatures = at('top_features')
+      .split(';')
+      .filter((part) => part !== '')
+      .map((part) => {
+        const cut = part.lastIndexOf(':');
+        const share = Number(part.slice(cut + 1));
+        if (cut <= 0 || !Number.isFinite(share))
+          throw new InputError(where('top_features'), 'name:share pairs separated by ;', part);
+        return { name: part.slice(0, cut), share };
+      });
+    const episode: EpisodeLine = {
+      entity: at('entity'),
+      firstRecord: number('first_record'),
+      lastRecord: number('last_record'),
+      peakScore: number('peak_score'),
+      topFeatures,
+    };
+    const [start, end, peakTime] = [time('start'), time('end'), time('peak_time')];
+    if (start !== undefined) episode.start = start;
+    if (end !== undefined) episode.end = end;
+    if (peakTime !== undefined) episode.peakTime = peakTime;
+    return episode;
+  });
+}
