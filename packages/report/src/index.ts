@@ -60,3 +60,11 @@ export async function htmlReport(input: ReportInput): Promise<string> {
 export function markdownReport(input: ReportInput): string {
   return renderMarkdown(buildReport(input));
 }
+export {
+  alarmsPage,
+  type AlarmsPage,
+  type AlarmSeries,
+  type AlarmEpisodeRow,
+  type LabelledRecords,
+} from './alarms-page';
+export { alarmTimelineSpec, type AlarmTimelineInput } from './specs/alarm-timeline';
