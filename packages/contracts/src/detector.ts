@@ -83,6 +83,8 @@ export interface Calibration {
   smoothingStart?: number;
   /** alarm when the smoothed score ≥ threshold */
   threshold: number;
+  /** the selector's threshold on the validation and on the training scores; `threshold` is the larger */
+  thresholds?: { validation: number; training: number };
   /** where a window's score sits: at its last record, or at its centre */
   scorePosition: 'last' | 'centre';
   /** alarm runs of one entity separated by fewer non-alarm records than this are one episode */

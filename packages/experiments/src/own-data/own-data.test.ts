@@ -191,7 +191,7 @@ describe('calibration', () => {
     expect(labelled.validationWindows).toBe(2 * (15 - 2));
   });
 
-  it('stores the selector threshold of the validation scores smoothed with the stored β', async () => {
+  it('stores the larger selector threshold of validation and training scores smoothed with the stored β', async () => {
     // two entities, 300 records each, three correlated metrics
     let state = 5;
     const uniform = () => ((state = (state * 1103515245 + 12345) % 2147483648) + 0.5) / 2147483648;
@@ -219,14 +219,20 @@ describe('calibration', () => {
     });
     const manifest = await readManifest(out);
     const calibration = manifest.calibration!;
-    // recompute the validation scores: the last ⌊0.15·T⌋ records of each entity, standardised, every window
+    // recompute the scores: validation = the last ⌊0.15·T⌋ records of each entity, training = the rest,
+    // standardised, every window
     const detector = await loadDetector(out);
     const raw: number[][] = [];
+    const rawTraining: number[][] = [];
+    const windowScores = async (s: Sequence, from: number, to: number) => {
+      const part: Sequence = { ...s, values: s.values.slice(from * 3, to * 3), length: to - from };
+      const scaled = applyStandardisation(part, manifest.standardisation!);
+      return [...(await detector.scoreWindows(windowSequences([scaled], detector.windowLength)))];
+    };
     for (const s of await readSequences(input, { entity: 'host' })) {
       const tail = s.length - Math.floor(0.15 * s.length);
-      const part: Sequence = { ...s, values: s.values.slice(tail * 3), length: s.length - tail };
-      const scaled = applyStandardisation(part, manifest.standardisation!);
-      raw.push([...(await detector.scoreWindows(windowSequences([scaled], detector.windowLength)))]);
+      raw.push(await windowScores(s, tail, s.length));
+      rawTraining.push(await windowScores(s, 0, tail));
     }
     detector.dispose();
     // the smoothing starts at the median raw validation score: e_t = β·e_{t−1} + (1−β)·a_t
@@ -234,15 +240,21 @@ describe('calibration', () => {
     const median = (sorted[(sorted.length - 1) >> 1] + sorted[sorted.length >> 1]) / 2;
     expect(calibration.smoothingStart).toBeCloseTo(median, 12);
     const beta = calibration.smoothing;
-    const perEntity = raw.map((scores) => {
+    const smooth = (scores: number[]) => {
       let e = median;
       return scores.map((a) => (e = beta * e + (1 - beta) * a));
-    });
+    };
+    const perEntity = raw.map(smooth);
     const pot = DEFAULT_SELECTORS.find((s) => s.id === 'pot-1e-3')!;
     expect(calibration.selector).toBe('pot-1e-3');
     expect(CALIBRATION_SMOOTHING_GRID).toContain(calibration.smoothing);
     expect(calibration.validationRecords).toBe(perEntity.flat().length);
-    expect(calibration.threshold).toBeCloseTo(pot.select(Float64Array.from(perEntity.flat())), 9);
+    // the threshold is the larger of POT on the smoothed validation and on the smoothed training scores
+    const validation = pot.select(Float64Array.from(perEntity.flat()));
+    const training = pot.select(Float64Array.from(rawTraining.map(smooth).flat()));
+    expect(calibration.thresholds!.validation).toBeCloseTo(validation, 9);
+    expect(calibration.thresholds!.training).toBeCloseTo(training, 9);
+    expect(calibration.threshold).toBeCloseTo(Math.max(validation, training), 9);
     expect(manifest.featurePlan!.features).toEqual(['a', 'b', 'c']);
   });
 });

@@ -82,7 +82,7 @@ export function prepareOwnTraining(training: readonly Sequence[], plan: FeatureP
   });
 }
 
-/** Per entity (in `entities` order), the validation window scores placed at their records, NaN elsewhere. */
+/** Per entity (in `entities` order), window scores placed at their records, NaN elsewhere. */
 export function placedValidationScores(
   windows: IndexedWindowSet,
   scores: Float32Array,
@@ -166,7 +166,14 @@ export async function trainOnInput(options: TrainOnInputOptions): Promise<TrainO
     log(`calibrating alarms on ${validation.count} validation windows`);
     const validationScores = await detector.scoreWindows(validation);
     const placed = placedValidationScores(validation, validationScores, tail, options.scorePosition);
-    const { episodes, ...calibration } = calibrate(placed, options.selector, options.scorePosition, W);
+    log(`scoring the ${train.count} training windows for the threshold`);
+    const trainingPlaced = placedValidationScores(
+      train,
+      await detector.scoreWindows(train),
+      head,
+      options.scorePosition,
+    );
+    const { episodes, ...calibration } = calibrate(placed, options.selector, options.scorePosition, W, trainingPlaced);
     await detector.save(options.out, {
       featureNames: plan.features,
       standardisation,
