@@ -60,6 +60,7 @@ export {
 } from './preprocess/windows';
 export { balancedSample, balancedFileQuota } from './preprocess/balanced-sample';
 export { writeFileAtomic, temporarySiblingPath } from './files/atomic';
+export { parseTimeBound, firstAtOrAfter } from './preprocess/time-bounds';
 export { readLabelFile, checkLabelEntities, applyLabels, labelTypes, type LabelLine } from './files/label-file';
 export {
   writeScoreFile,

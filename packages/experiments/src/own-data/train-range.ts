@@ -1,6 +1,6 @@
 /** Which records of each entity a model trains on: `--train-range FROM..TO` or `--train-fraction F`. */
 import { DriftwatchError, type Sequence } from '@driftwatch/contracts';
-import { sliceSequence } from '@driftwatch/ingest';
+import { firstAtOrAfter, parseTimeBound, sliceSequence } from '@driftwatch/ingest';
 
 export type TrainRange =
   | { kind: 'all' }
@@ -9,15 +9,12 @@ export type TrainRange =
   | { kind: 'range'; unit: 'time' | 'record'; from: number; to: number };
 
 function parseBound(text: string): { unit: 'time' | 'record'; value: number } {
-  const t = text.trim();
-  if (/^\d+$/.test(t)) return { unit: 'record', value: Number(t) };
-  const withZone = /Z|[+-]\d{2}:?\d{2}$/.test(t) || /^\d{4}-\d{2}-\d{2}$/.test(t) ? t : `${t.replace(' ', 'T')}Z`;
-  const ms = Date.parse(withZone);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(t) || Number.isNaN(ms))
+  const bound = parseTimeBound(text);
+  if (!bound || (bound.unit === 'number' && bound.value < 0))
     throw new DriftwatchError(
       `--train-range bound ${JSON.stringify(text)}: expected an ISO 8601 time (2026-01-31T10:00:00Z) or a record index`,
     );
-  return { unit: 'time', value: ms };
+  return { unit: bound.unit === 'time' ? 'time' : 'record', value: bound.value };
 }
 
 /** `--train-range FROM..TO` (inclusive) or `--train-fraction F` (0 < F ≤ 1); neither = everything. */
@@ -40,18 +37,6 @@ export function parseTrainRange(range: string | undefined, fraction: string | un
   return { kind: 'range', unit: from.unit, from: from.value, to: to.value };
 }
 
-/** The first index i with times[i] ≥ t (times increasing). */
-function lowerBound(times: BigInt64Array, t: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (Number(times[mid]) < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Records [first, end) of a sequence inside the range (possibly empty). */
 export function trainingSpan(seq: Sequence, range: TrainRange): [number, number] {
   if (range.kind === 'all') return [0, seq.length];
@@ -62,8 +47,8 @@ export function trainingSpan(seq: Sequence, range: TrainRange): [number, number]
       `--train-range with times, but entity ${seq.entity} has no time column: give record indexes, or ` +
         '--map timestamp=<column> (and --map timestampUnit=iso for ISO 8601 text)',
     );
-  const first = lowerBound(seq.timestamps, range.from);
-  return [first, Math.max(first, lowerBound(seq.timestamps, range.to + 1))];
+  const first = firstAtOrAfter(seq.timestamps, range.from);
+  return [first, Math.max(first, firstAtOrAfter(seq.timestamps, range.to + 1))];
 }
 
 /** Each entity restricted to the range (views); entities with no record in it are left out. */

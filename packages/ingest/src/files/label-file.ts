@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { DriftwatchError, InputError, type AnomalyRange, type Sequence } from '@driftwatch/contracts';
+import { firstAtOrAfter, parseTimeBound } from '../preprocess/time-bounds';
 
 /**
  * One line of a user's labels file (`entity,start,end[,type]`). A bound is an ISO 8601 time (`time`) or an
@@ -16,18 +17,6 @@ export interface LabelLine {
   type: string;
   /** 1-based line in the file */
   line: number;
-}
-
-const ISO_LIKE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
-
-/** ms since the epoch of an ISO 8601 text, or of an integer; undefined for anything else. */
-function parseBound(text: string): { value: number; unit: LabelLine['unit'] } | undefined {
-  const t = text.trim();
-  if (/^-?\d+$/.test(t)) return { value: Number(t), unit: 'number' };
-  if (!ISO_LIKE.test(t)) return undefined;
-  // a time without an offset is UTC, as everywhere else in driftwatch
-  const ms = Date.parse(/Z|[+-]\d{2}:?\d{2}$/.test(t) || t.length === 10 ? t : `${t.replace(' ', 'T')}Z`);
-  return Number.isNaN(ms) ? undefined : { value: ms, unit: 'time' };
 }
 
 /** Reads a labels file: a CSV with the header `entity,start,end` and an optional `type` column, in any order. */
@@ -51,7 +40,7 @@ export async function readLabelFile(path: string): Promise<LabelLine[]> {
     const entity = cell('entity').trim();
     if (entity === '') throw new InputError({ file: path, line, column: col('entity') + 1 }, 'an entity name', '');
     const bound = (name: 'start' | 'end') => {
-      const b = parseBound(cell(name));
+      const b = parseTimeBound(cell(name));
       if (!b)
         throw new InputError(
           { file: path, line, column: col(name) + 1 },
@@ -108,8 +97,8 @@ export function applyLabels(
     let first: number;
     let last: number;
     if (seq.timestamps) {
-      first = lowerBound(seq.timestamps, l.start);
-      last = lowerBound(seq.timestamps, l.end + 1) - 1;
+      first = firstAtOrAfter(seq.timestamps, l.start);
+      last = firstAtOrAfter(seq.timestamps, l.end + 1) - 1;
     } else if (l.unit === 'time') {
       throw new InputError({ file, line: l.line }, `record indexes: entity ${l.entity}'s input has no time column`);
     } else {
@@ -123,18 +112,6 @@ export function applyLabels(
   }
   ranges.sort((a, b) => a.start - b.start);
   return { ...seq, labels, ranges };
-}
-
-/** The first index i with times[i] ≥ t (times increasing). */
-function lowerBound(times: BigInt64Array, t: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (Number(times[mid]) < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** The event types of a labels file, sorted: the code of type t in `applyLabels` is its index here + 1. */
