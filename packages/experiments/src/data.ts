@@ -19,7 +19,18 @@ export {
   everyKthWindow,
   splitBySequence,
   type LeaveOneOutFold,
+  type ProtocolFold,
 } from './folds/leave-one-out';
+export { perEntityFold, perEntityTestId, loadEntityParts, type EntityParts } from './folds/per-entity';
+export { tsbAdFold } from './folds/tsb-ad';
+export {
+  PROTOCOLS,
+  isProtocolName,
+  loadProtocolData,
+  type ProtocolName,
+  type ProtocolSource,
+  type ProtocolData,
+} from './protocols';
 export { parseShard, shardItems, shardPairs, WHOLE, type Shard } from './shards';
 export { appendResult, readResults, resultLine, resumeResults, ResultsExistError } from './results-file';
 export { dataChecksums } from './data-checksums';
