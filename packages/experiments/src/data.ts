@@ -37,3 +37,11 @@ export { dataChecksums } from './data-checksums';
 export { machineInfo, writeRunInfo, type MachineInfo, type RunInfoFields } from './run-info';
 export type { BenchmarkObserver, FitListener, ProgressSink } from './observer';
 export * from './graph-sources';
+export {
+  VALIDATION_PREFIX,
+  resolveTestSequences,
+  scoredSpan,
+  evaluateRecordScores,
+  type SequenceSources,
+  type RecordEvaluationOptions,
+} from './evaluate-scores';

@@ -110,3 +110,4 @@ export {
 
 // For tests of other packages on the real data sets (skip locally when absent, fail under CI when required)
 export { realDataRoot } from './testing/real-data';
+export { readRecordScoreColumns, isRecordScoreFile, type EntityRecordScores } from './files/record-score-columns';

@@ -2,7 +2,7 @@ import { backendOption, dataRootOption, defineCommand } from '../command';
 
 export const benchAsdLosoDefinition = defineCommand({
   path: ['bench', 'asd-loso'],
-  summary: 'ASD leave-one-server-out benchmark (docs/divad.md §5b): train on 11 servers, score the 12th',
+  summary: 'ASD leave-one-server-out benchmark (docs/divad.md §5b; = bench windows --protocol loso --dataset asd)',
   usage:
     'driftwatch bench asd-loso --methods <ids> [--servers <list>] [--epochs N] [--train-stride k] [--out ' +
     'DIR] [--resume] [--shard i/n] [--backend X] [--seed S]',
