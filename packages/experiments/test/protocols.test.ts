@@ -1,8 +1,16 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readScoreFile } from '@driftwatch/ingest';
-import { loadProtocolData, methodConfigs, perEntityFold, loadEntityParts, readResults, runProtocol } from '../src';
+import {
+  loadEntityParts,
+  loadProtocolData,
+  methodConfigs,
+  perEntityFold,
+  readResults,
+  resolveTestSequences,
+  runProtocol,
+} from '../src';
 import { asdLikeRoot } from './asd-like-root';
 import { bruteForcePeakF1 } from './brute-force';
 
@@ -77,5 +85,64 @@ describe('the per-entity protocol', () => {
     }
     const run = JSON.parse(await readFile(join(outDir, 'run.json'), 'utf8'));
     expect(run.data).toMatchObject({ dataset: 'asd', protocol: 'per-entity', source: fixture.root });
+  }, 60_000);
+});
+
+describe('the tsb-ad protocol', () => {
+  let dir: string;
+  const N = 120;
+  const T = 200;
+  // two metrics; the training part is normal, records 150–159 jump by +3
+  const series = (k: number) =>
+    Array.from({ length: T }, (_, t) => {
+      const anomalous = t >= 150 && t < 160;
+      return [Math.sin(t / 5 + k) + (anomalous ? 3 : 0), Math.cos(t / 7) * 0.5 + k, anomalous ? 1 : 0];
+    });
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'experiments-tsb-ad-'));
+    for (const k of [1, 2]) {
+      const rows = series(k).map((r) => `${r[0].toFixed(4)},${r[1].toFixed(4)},${r[2]}`);
+      await writeFile(join(dir, `00${k}_Demo_id_${k}_Sensor_tr_${N}_1st_150.csv`), `a,b,Label\n${rows.join('\n')}\n`);
+    }
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('trains on the first tr_N records (85% fit, 15% validate) and scores the whole series', async () => {
+    const data = await loadProtocolData({ protocol: 'tsb-ad', paths: [dir] });
+    expect(data.entities).toEqual(['001_Demo_id_1_Sensor_tr_120_1st_150', '002_Demo_id_2_Sensor_tr_120_1st_150']);
+    const fold = data.fold('002_Demo_id_2_Sensor_tr_120_1st_150');
+    expect(fold.test.length).toBe(T);
+    expect(fold.data.train[0].length + fold.data.validation[0].length).toBe(N);
+    expect(fold.data.validation[0].length).toBe(18);
+    const head = series(2).slice(0, N - 18);
+    const mean = head.reduce((a, r) => a + Math.fround(Number(r[0].toFixed(4))), 0) / head.length;
+    expect(fold.data.standardisation.mean[0]).toBeCloseTo(mean, 5);
+
+    const outDir = join(dir, 'out');
+    const { rows } = await runProtocol({
+      source: { protocol: 'tsb-ad', paths: [dir] },
+      configs: methodConfigs(['mahalanobis']),
+      overrides: { mahalanobis: { windowLength: 4 } },
+      smoothingGrid: [0],
+      outDir,
+      seed: 0,
+      epochs: 1,
+      command: 'test',
+      lockPath: join(dir, 'no.lock'),
+    });
+    expect(rows.map((r) => [r.dataset, r.testSequence])).toEqual([
+      ['tsb-ad', 'tsb-ad/001_Demo_id_1_Sensor_tr_120_1st_150'],
+      ['tsb-ad', 'tsb-ad/002_Demo_id_2_Sensor_tr_120_1st_150'],
+    ]);
+    for (const r of rows) {
+      const name = r.testSequence.split('/')[1];
+      const scores = (await readScoreFile(join(outDir, 'scores', 'mahalanobis', `${name}.arrow`))).get(r.testSequence)!;
+      expect(scores.length).toBe(T);
+      const labels = series(1).map((x) => x[2]);
+      expect(r.peakF1).toBeCloseTo(bruteForcePeakF1(scores, labels, 4), 12);
+    }
+    // the labels come back from the files for evaluate and report
+    const resolved = await resolveTestSequences([rows[0].testSequence], { dataRoot: () => '', tsbAd: [dir] });
+    expect(Array.from(resolved.get(rows[0].testSequence)!.labels!)).toEqual(series(1).map((x) => x[2]));
   }, 60_000);
 });
