@@ -30,7 +30,9 @@ const MINUTE = 60_000;
 const A = [null, null, 0.1, 0.85, 0.9, 0.8, 0.95, 0.7, 0.2, 0.1];
 const B = [null, null, 0.5, 0.1, 0.3];
 const LABELS =
-  'entity,start,end,type\na,2026-01-01T00:04:00Z,2026-01-01T00:05:00Z,cpu\nb,2026-01-01T00:02:00Z,2026-01-01T00:02:00Z,cpu\n';
+  'entity,start,end,type\n' +
+  'a,2026-01-01T00:04:00Z,2026-01-01T00:05:00Z,cpu\n' +
+  'b,2026-01-01T00:02:00Z,2026-01-01T00:02:00Z,cpu\n';
 
 function rowsOf(): { entity: string; time: number; record: number; score: number | null }[] {
   return [

@@ -26,7 +26,7 @@ describe('the per-entity protocol', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("trains on the entity's own train part only: first 85% train, last 15% validate, scaler from the first", async () => {
+  it("trains on the entity's own train part only: 85% fit, 15% validate, scaler from the 85%", async () => {
     const parts = await loadEntityParts(fixture.root, 'asd');
     const fold = perEntityFold(parts, 'omi-2');
     expect(fold.test.id).toBe('asd/test/omi-2');

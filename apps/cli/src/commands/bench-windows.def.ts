@@ -1,8 +1,6 @@
 import { defineCommand } from '../command';
-import { benchAsdLosoDefinition } from './bench-asd-loso.def';
-
-// the benchmark flags shared with `bench asd-loso`, which is this command with --protocol loso --dataset asd
-const { servers: _servers, out: _out, ...shared } = benchAsdLosoDefinition.options;
+// `bench asd-loso` is this command with --protocol loso --dataset asd; they share these flags
+import { WINDOW_BENCH_OPTIONS } from './bench-asd-loso.def';
 
 export const benchWindowsDefinition = defineCommand({
   path: ['bench', 'windows'],
@@ -49,7 +47,7 @@ export const benchWindowsDefinition = defineCommand({
       description: "test entities: numbers (1,2), names (machine-2-1, or a TSB-AD file name without .csv) or 'all'",
     },
     out: { type: 'string', valueName: 'dir', description: 'output folder (default: bench-results/<protocol>)' },
-    ...shared,
+    ...WINDOW_BENCH_OPTIONS,
   },
   examples: [
     'driftwatch bench windows --protocol per-entity --dataset smd --methods mahalanobis',
