@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   Dictionary,
@@ -183,4 +183,53 @@ describe('driftwatch evaluate', () => {
       e.deployed!.forEach((d, k) => expect(d.f1).toBeCloseTo(b.deployed![k].f1, 10));
     }
   }, 120_000);
+
+  it('reads a tsb-ad bench score file with --input, and says which flag its labels need without it', async () => {
+    const series = join(fixture.root, 'tsb');
+    await mkdir(series);
+    const rows = Array.from({ length: 120 }, (_, t) => `${Math.sin(t / 4).toFixed(3)},${t >= 90 && t < 96 ? 1 : 0}`);
+    rows.forEach((r, t) => (t >= 90 && t < 96 ? (rows[t] = `${(3 + Math.sin(t / 4)).toFixed(3)},1`) : r));
+    await writeFile(join(series, '001_Demo_id_1_Sensor_tr_60_1st_90.csv'), `value,Label\n${rows.join('\n')}\n`);
+    const bench = join(fixture.root, 'bench-tsb');
+    const run = await captureOutput(() =>
+      main([
+        'bench',
+        'windows',
+        '--protocol',
+        'tsb-ad',
+        '--input',
+        series,
+        '--methods',
+        'mahalanobis',
+        '--params',
+        '{"windowLength":4}',
+        '--out',
+        bench,
+      ]),
+    );
+    expect(run.result).toBe(0);
+    const [line] = await readResults(join(bench, 'results.jsonl'));
+    expect(line).toMatchObject({ dataset: 'tsb-ad', testSequence: 'tsb-ad/001_Demo_id_1_Sensor_tr_60_1st_90' });
+    const file = join(bench, 'scores', 'mahalanobis', '001_Demo_id_1_Sensor_tr_60_1st_90.arrow');
+    const missing = await runCommand(evaluate, ['--scores', file]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/need their files for the labels: pass --input/);
+    const out = join(fixture.root, 'tsb-eval.jsonl');
+    const ok = await runCommand(evaluate, ['--scores', file, '--input', series, '--out', out]);
+    expect(ok.code).toBe(0);
+    const first = (await readResults(out)).find((r) => r.smoothing === line.smoothing)!;
+    expect(first.peakF1).toBeCloseTo(line.peakF1, 10);
+  }, 60_000);
+
+  it('draws a per-entity run in the report: its score series get their labels', async () => {
+    const html = join(fixture.root, 'report.md');
+    const run = await captureOutput(() =>
+      main(['report', join(fixture.root, 'bench'), '--format', 'md', '--out', html, '--data-root', fixture.root]),
+    );
+    expect(run.result).toBe(0);
+    const text = await readFile(html, 'utf8');
+    expect(text).not.toMatch(/not read by report yet/);
+    // one score series: the per-entity test part found its labels under the data root
+    expect(text).toMatch(/results lines, 1 score series\./);
+  }, 60_000);
 });
