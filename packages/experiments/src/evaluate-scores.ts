@@ -94,8 +94,8 @@ export interface RecordEvaluationOptions {
 
 /**
  * Peak F1 per smoothing factor of one sequence's record scores: warm-up records are left out, the EWMA runs over the
- * scored ones, and the W − 1 records after each anomaly are left out (docs/divad.md §2), W − 1 being the leading
- * warm-up records (scores placed at a window's last record).
+ * scored ones, and the W − 1 records after each anomaly are left out (docs/divad.md §2). W − 1 is the number of
+ * warm-up records: all leading with scores at a window's last record, split between both ends when centred.
  */
 export function evaluateRecordScores(
   scores: ArrayLike<number>,
@@ -108,7 +108,7 @@ export function evaluateRecordScores(
   if (end === first) throw new DriftwatchError('no record has a score (all are warm-up)');
   const windowScores = Float64Array.from({ length: end - first }, (_, i) => scores[first + i]);
   const kept = Uint8Array.from({ length: end - first }, (_, i) => labels[first + i]);
-  const protocol = { delayedWindow: first };
+  const protocol = { delayedWindow: first + (scores.length - end) };
   return (options.grid ?? SMOOTHING_GRID).map((smoothing) => {
     const smoothed = ewma(windowScores, smoothing);
     const sequences = [{ scores: smoothed, labels: kept }];
