@@ -9,10 +9,12 @@ import {
   TimestampMillisecond,
   Uint8,
   Utf8,
+  tableFromIPC,
   tableToIPC,
   vectorFromArray,
 } from 'apache-arrow';
 import { readResults } from '@driftwatch/experiments';
+import { parquetBytes } from '@driftwatch/ingest';
 import { evaluate } from '../src/commands/evaluate';
 import { main } from '../src/main';
 import { captureOutput, makeAsdLikeRoot, runCommand } from './fixtures';
@@ -99,10 +101,16 @@ describe('driftwatch evaluate', () => {
     await writeFile(join(fixture.root, 'labels.csv'), LABELS);
     await writeFile(join(fixture.root, 'scores.csv'), recordScoreCsv());
     await writeFile(join(fixture.root, 'scores.arrow'), recordScoreArrow());
+    const parquet: Uint8Array[] = [];
+    const batches = async function* () {
+      yield* tableFromIPC(recordScoreArrow()).batches;
+    };
+    for await (const chunk of parquetBytes(batches())) parquet.push(chunk);
+    await writeFile(join(fixture.root, 'scores.parquet'), Buffer.concat(parquet));
   });
   afterAll(() => rm(fixture.root, { recursive: true, force: true }));
 
-  it.each(['scores.csv', 'scores.arrow'])(
+  it.each(['scores.csv', 'scores.arrow', 'scores.parquet'])(
     'evaluates a record-score file (%s) against a labels file, warm-up rows left out',
     async (name) => {
       const out = join(fixture.root, `${name}.jsonl`);

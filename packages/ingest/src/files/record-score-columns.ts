@@ -1,14 +1,16 @@
 /**
  * The columns `driftwatch evaluate` needs from a record-score file (`driftwatch score --input … --out FILE`:
- * entity, [timestamp], record, warmup, score, smoothed, threshold, alarm; CSV or Arrow IPC): per entity the raw
+ * entity, [timestamp], record, warmup, score, smoothed, threshold, alarm; CSV, Arrow IPC or Parquet): per entity the raw
  * scores with NaN at warm-up records, and the times when the file has them. A narrow reader kept apart from the
  * full record-score reader so that evaluate depends only on these columns.
  */
 import { readFile } from 'node:fs/promises';
-import { tableFromIPC, type Table } from 'apache-arrow';
+import { Table, tableFromIPC, type RecordBatch } from 'apache-arrow';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError } from '@driftwatch/contracts';
 import { parseNumberToken } from '../csv/numeric-csv';
+import { hasParquetMagic } from '../formats/detect';
+import { readParquetBatches } from '../formats/parquet';
 
 export interface EntityRecordScores {
   entity: string;
@@ -26,11 +28,22 @@ function isArrow(bytes: Buffer): boolean {
   );
 }
 
-/** Whether the file's header (CSV) or schema (Arrow) has the record-score columns entity, record, warmup, score. */
+async function parquetTable(path: string): Promise<Table> {
+  const batches: RecordBatch[] = [];
+  for await (const batch of readParquetBatches(path)) batches.push(batch);
+  return new Table(batches);
+}
+
+/**
+ * Whether the file's header (CSV) or schema (Arrow, Parquet) has the record-score columns entity, record, warmup,
+ * score.
+ */
 export async function isRecordScoreFile(path: string): Promise<boolean> {
   const bytes = await readFile(path);
   let names: string[];
-  if (isArrow(bytes)) {
+  if (hasParquetMagic(bytes)) {
+    names = (await parquetTable(path)).schema.fields.map((f) => f.name);
+  } else if (isArrow(bytes)) {
     try {
       names = tableFromIPC(bytes).schema.fields.map((f) => f.name);
     } catch {
@@ -73,19 +86,21 @@ class Collector {
   }
 }
 
-/** Reads a record-score file (Arrow IPC by its magic bytes, else CSV). */
+/** Reads a record-score file (Parquet or Arrow IPC by their magic bytes, else CSV). */
 export async function readRecordScoreColumns(path: string): Promise<EntityRecordScores[]> {
   const bytes = await readFile(path);
-  return isArrow(bytes) ? fromArrow(bytes, path) : fromCsv(bytes, path);
-}
-
-function fromArrow(bytes: Buffer, path: string): EntityRecordScores[] {
+  if (hasParquetMagic(bytes)) return fromTable(await parquetTable(path), path);
+  if (!isArrow(bytes)) return fromCsv(bytes, path);
   let table: Table;
   try {
     table = tableFromIPC(bytes);
   } catch (error) {
     throw new InputError({ file: path }, 'an Arrow IPC record-score file', (error as Error).message);
   }
+  return fromTable(table, path);
+}
+
+function fromTable(table: Table, path: string): EntityRecordScores[] {
   const names = table.schema.fields.map((f) => f.name);
   const missing = REQUIRED.filter((c) => !names.includes(c));
   if (missing.length > 0)
