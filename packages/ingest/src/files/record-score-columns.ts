@@ -1,8 +1,8 @@
 /**
  * The columns `driftwatch evaluate` needs from a record-score file (`driftwatch score --input … --out FILE`:
- * entity, [timestamp], record, warmup, score, smoothed, threshold, alarm; CSV, Arrow IPC or Parquet): per entity the raw
- * scores with NaN at warm-up records, and the times when the file has them. A narrow reader kept apart from the
- * full record-score reader so that evaluate depends only on these columns.
+ * entity, [timestamp], record, warmup, score, smoothed, threshold, alarm; CSV, Arrow IPC or Parquet): per entity
+ * the raw scores with NaN at warm-up records, and the times when the file has them. A narrow reader kept apart
+ * from the full record-score reader so that evaluate depends only on these columns.
  */
 import { readFile } from 'node:fs/promises';
 import { Table, tableFromIPC, type RecordBatch } from 'apache-arrow';
