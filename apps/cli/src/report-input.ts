@@ -117,8 +117,8 @@ export async function loadReportInput(paths: string[], options: LoadOptions): Pr
     if (existsSync(latentFile)) latent.push(await readLatentProjection(latentFile));
   }
   const tsbAdSources = runs.flatMap((r) => {
-    const data = r.data as { protocol?: string; source?: string } | undefined;
-    return data?.protocol === 'tsb-ad' && data.source ? data.source.split(', ') : [];
+    const data = r.data as { protocol?: string; paths?: unknown } | undefined;
+    return data?.protocol === 'tsb-ad' && Array.isArray(data.paths) ? data.paths.map(String) : [];
   });
   const series = await loadSeries(results, scoreFiles, { tsbAdSources, ...options }, notes);
   return { title: options.title, generatedAt: new Date().toISOString(), results, runs, series, latent, notes };

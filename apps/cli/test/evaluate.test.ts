@@ -227,6 +227,10 @@ describe('driftwatch evaluate', () => {
     expect(ok.code).toBe(0);
     const first = (await readResults(out)).find((r) => r.smoothing === line.smoothing)!;
     expect(first.peakF1).toBeCloseTo(line.peakF1, 10);
+    // report finds the series' labels through the paths run.json keeps
+    const md = join(fixture.root, 'tsb-report.md');
+    expect((await captureOutput(() => main(['report', bench, '--format', 'md', '--out', md]))).result).toBe(0);
+    expect(await readFile(md, 'utf8')).toMatch(/results lines, 1 score series\./);
   }, 60_000);
 
   it('draws a per-entity run in the report: its score series get their labels', async () => {

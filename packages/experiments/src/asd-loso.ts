@@ -104,7 +104,13 @@ export async function runProtocol(
     command,
     startedAt: new Date().toISOString(),
     backend,
-    data: { dataset, protocol: data.protocol, source: data.source, files },
+    data: {
+      dataset,
+      protocol: data.protocol,
+      source: data.source,
+      ...(data.paths ? { paths: [...data.paths] } : {}),
+      files,
+    },
   });
 
   const rows: ResultRecord[] = [...previous];

@@ -33,6 +33,8 @@ export interface ProtocolData {
   dataset: string;
   /** where the data was read, for messages and run.json */
   source: string;
+  /** tsb-ad: the files and folders read, as given (run.json keeps them so that report finds the labels) */
+  paths?: readonly string[];
   /** the test entities (series for tsb-ad), in order */
   entities: readonly string[];
   fold(entity: string, validationFraction?: number): ProtocolFold;
@@ -51,6 +53,7 @@ export async function loadProtocolData(source: ProtocolSource, entities?: string
       protocol: 'tsb-ad',
       dataset: 'tsb-ad',
       source: source.paths.join(', '),
+      paths: source.paths,
       entities: series.map((s) => s.name),
       fold: (name, fraction = VALIDATION_FRACTION) => tsbAdFold(series, name, fraction),
       checksums: () => tsbAdChecksums(series),

@@ -24,7 +24,7 @@ export interface RunInfoFields {
   startedAt: string;
   backend: { name: string };
   /** protocol and source: how the test sequences' ids map back to data (`resolveTestSequences`) */
-  data?: { dataset: string; protocol?: string; source?: string; files: DataFileChecksum[] };
+  data?: { dataset: string; protocol?: string; source?: string; paths?: string[]; files: DataFileChecksum[] };
   /** benchmark-specific fields, written after `startedAt` */
   [extra: string]: unknown;
 }
