@@ -10,6 +10,11 @@ export interface Progress {
   /** for work whose size is known only once it starts (epochs of a detector) */
   setTotal(total: number): void;
   done(detail?: string): void;
+  /**
+   * ends the bar when the work failed, without saying "done": a bar drawn on a terminal is cleared, plain lines
+   * get nothing more, so the error printed next is the last word
+   */
+  fail(): void;
 }
 
 export interface ProgressOptions {
@@ -69,6 +74,10 @@ export function progressBar(label: string, total: number, opts: ProgressOptions 
         lastLine = now;
         stream.write(`${render(detail)}\n`);
       }
+    },
+    fail() {
+      if (opts.quiet || !tty || lastDraw === 0) return;
+      stream.write(`\r${' '.repeat((stream.columns ?? 100) - 1)}\r`);
     },
     done(detail) {
       if (opts.quiet) return;

@@ -211,6 +211,7 @@ async function loadSeries(
       labels: seq.labels!,
       ranges: seq.ranges,
       calibration,
+      firstChannel: Float64Array.from({ length: seq.length }, (_, t) => seq.values[t * seq.features.length]),
     });
   }
   return series;

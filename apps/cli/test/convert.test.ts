@@ -47,6 +47,47 @@ describe('driftwatch convert', () => {
     await expect(main(['convert', input, '--to', 'csv', '--out', existing])).rejects.toThrow(/exists \(use --force/);
   });
 
+  it('reads ISO 8601 times without timestampUnit and names the flag for time and entity columns', async () => {
+    const input = join(dir, 'iso.csv');
+    await writeFile(input, 'entity,timestamp,cpu\na,2026-01-05T00:00:00Z,0.5\na,2026-01-05T00:01:00Z,0.75\n');
+    const out = join(dir, 'iso.arrow');
+    const r = await captureOutput(() =>
+      main(['convert', input, '--to', 'arrow', '--map', 'entity=entity', '--map', 'timestamp=timestamp']),
+    );
+    expect(r.result).toBe(0);
+    const [a] = await readSequences(out, { entity: 'entity' });
+    expect([...a.timestamps!].map((t) => new Date(Number(t)).toISOString())).toEqual([
+      '2026-01-05T00:00:00.000Z',
+      '2026-01-05T00:01:00.000Z',
+    ]);
+    await expect(main(['convert', input, '--to', 'csv', '--out', join(dir, 'iso-1.csv')])).rejects.toThrow(
+      `${input}:2:1: expected a number in column "entity" (it holds text: if it names the entity, name it with ` +
+        '--map entity=entity; else list the metric columns with --metrics), found "a"',
+    );
+    await expect(
+      main(['convert', input, '--to', 'csv', '--out', join(dir, 'iso-2.csv'), '--map', 'entity=entity']),
+    ).rejects.toThrow(
+      `${input}:2:3: expected a number in column "timestamp" (it holds date-times: if it is the time column, name ` +
+        'it with --map timestamp=timestamp), found "2026-01-05T00:00:00Z"',
+    );
+    const flags = ['--map', 'entity=entity', '--map', 'timestamp=timestamp', '--map', 'timestampUnit=s'];
+    await expect(main(['convert', input, '--to', 'csv', '--out', join(dir, 'iso-3.csv'), ...flags])).rejects.toThrow(
+      `${input}:2:3: expected a time in s in column "timestamp" (it holds ISO 8601 text: read it with ` +
+        '--map timestampUnit=iso), found "2026-01-05T00:00:00Z"',
+    );
+  });
+
+  it('prints a failure after the progress lines, never after a "done"', async () => {
+    const input = join(dir, 'late.csv');
+    await writeFile(input, 'ts,cpu\n1,0.5\n2,oops\n');
+    const r = await captureOutput(() =>
+      main(['convert', input, '--to', 'csv', '--out', join(dir, 'late.out.csv')]).catch((e: Error) => e),
+    );
+    expect(r.result).toBeInstanceOf(Error);
+    expect(r.stderr).not.toMatch(/done/);
+    expect(existsSync(join(dir, 'late.out.csv'))).toBe(false);
+  });
+
   it('with --on-error skip writes the good rows and a rejects file naming each bad one', async () => {
     const input = join(dir, 'dirty.csv');
     await writeFile(input, 'ts,host,cpu\n1,a,0.5\n2,a,oops\n3,a\n4,a,1.5\n');

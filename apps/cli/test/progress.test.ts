@@ -29,12 +29,29 @@ describe('progress', () => {
     expect(writes[0]).toMatch(/^\rfit \[#{24}\] 2\/2 100%/);
   });
 
+  it('says nothing more after a failure off a terminal, and clears a drawn bar on one', () => {
+    const plain = fakeStream(false);
+    const bar = progressBar('convert', 4, { stream: plain.stream });
+    bar.update(1);
+    bar.fail();
+    expect(plain.writes).toHaveLength(1);
+    expect(plain.writes.join('')).not.toMatch(/done/);
+    const tty = fakeStream(true);
+    const drawn = progressBar('convert', 4, { stream: tty.stream });
+    drawn.fail(); // nothing drawn yet: nothing to clear
+    drawn.update(1);
+    drawn.fail();
+    expect(tty.writes).toHaveLength(2);
+    expect(tty.writes[1]).toBe(`\r${' '.repeat(79)}\r`);
+  });
+
   it('turns epochs and batches into one fraction', () => {
     const updates: [number, string | undefined][] = [];
     const report = fitProgressReporter({
       update: (d, s) => updates.push([d, s]),
       setTotal: () => undefined,
       done: () => undefined,
+      fail: () => undefined,
     });
     report({ epoch: 1, epochs: 10, batch: 5, batches: 20, phase: 'train' });
     report({ epoch: 2, epochs: 10, valLoss: 1.5, phase: 'train' });

@@ -3,7 +3,8 @@ import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { readScoreFile } from '@driftwatch/ingest';
 import { main } from '../src/main';
-import { readResults } from '@driftwatch/experiments';
+import { findLengthRank } from '@driftwatch/eval';
+import { loadEntitySequences, readResults } from '@driftwatch/experiments';
 import { captureOutput, makeAsdLikeRoot } from './fixtures';
 
 describe('driftwatch report', () => {
@@ -85,6 +86,19 @@ describe('driftwatch report', () => {
     const md = await readFile(out, 'utf8');
     expect(md).toMatch(/^# driftwatch report: iforest, mahalanobis on asd/);
     expect(md.split('\n').filter((l) => /^\| (iforest|mahalanobis) \| asd\/omi-[12] \| 12 \|/.test(l))).toHaveLength(4);
+    // TSB-AD's VUS window comes from the first feature of each test sequence (train and test records)
+    const lines = md.split('\n');
+    const header = lines.findIndex((l) => l.includes('| VUS-PR TSB-AD | w TSB-AD |'));
+    const column = lines[header].split('|').findIndex((c) => c.trim() === 'w TSB-AD');
+    const end = lines.findIndex((l, k) => k > header && !l.startsWith('|'));
+    // the rows after the header and its separator: method, short sequence name, …
+    const rows = lines.slice(header + 2, end).map((l) => l.split('|').map((c) => c.trim()));
+    expect(rows).toHaveLength(4);
+    for (const seq of await loadEntitySequences(fixture.root, 'asd', ['omi-1', 'omi-2'])) {
+      const firstFeature = Array.from({ length: seq.length }, (_, t) => seq.values[t * seq.features.length]);
+      const windows = rows.filter((r) => r[2] === seq.entity).map((r) => r[column]);
+      expect(windows).toEqual([String(findLengthRank(firstFeature)), String(findLengthRank(firstFeature))]);
+    }
   }, 60_000);
 
   it('draws the latent encodings a DIVAD bench writes, with every training domain and the test server', async () => {

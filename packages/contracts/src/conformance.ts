@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Detector } from './detector';
+import { isFeatureAttributing, type Detector } from './detector';
 import { FeatureMismatchError, NotFittedError } from './errors';
 import { mulberry32, normalSampler } from './random';
 import { packedWindowSet } from './window-set';
@@ -25,6 +25,17 @@ export interface ConformanceSubject {
   epochs?: number;
   /** jest timeout per test, ms (default 60 s) */
   timeoutMs?: number;
+  /**
+   * per-feature attributions (count × F) of a fitted detector's windows, checked to be finite and ≥ 0 (default:
+   * the detector's own `featureAttributions` where it has one)
+   */
+  explain?: (detector: Detector, windows: WindowSet) => Promise<Float32Array>;
+}
+
+/** The subject's explanation of `windows`, or null where it has none. */
+function attributionsOf(subject: ConformanceSubject, det: Detector, windows: WindowSet): Promise<Float32Array> | null {
+  if (subject.explain) return subject.explain(det, windows);
+  return isFeatureAttributing(det) ? det.featureAttributions(windows) : null;
 }
 
 /** Synthetic normal windows from two domains with different means, plus a few outliers for scoring. */
@@ -69,6 +80,8 @@ export function describeDetectorConformance(name: string, subject: ConformanceSu
       async () => {
         const det = subject.create();
         await expect(det.scoreWindows(test)).rejects.toBeInstanceOf(NotFittedError);
+        if (isFeatureAttributing(det))
+          await expect(det.featureAttributions(test)).rejects.toBeInstanceOf(NotFittedError);
         const dir = await mkdtemp(join(tmpdir(), 'driftwatch-conformance-'));
         dirs.push(dir);
         await expect(det.save(join(dir, 'model'))).rejects.toBeInstanceOf(NotFittedError);
@@ -78,7 +91,7 @@ export function describeDetectorConformance(name: string, subject: ConformanceSu
     );
 
     it(
-      'fits and gives one finite score per window',
+      'fits, gives one finite score per window and explains it by F attributions ≥ 0',
       async () => {
         const det = subject.create();
         const report = await det.fit(train, { seed: 1, epochs, validation: train });
@@ -91,6 +104,11 @@ export function describeDetectorConformance(name: string, subject: ConformanceSu
         // the 4 scaled-up windows at the end are outliers: on average they must score higher
         const mean = (a: Float32Array) => a.reduce((x, y) => x + y, 0) / a.length;
         expect(mean(scores.subarray(28))).toBeGreaterThan(mean(scores.subarray(0, 28)));
+        const attributions = await attributionsOf(subject, det, test);
+        if (attributions) {
+          expect(attributions.length).toBe(test.count * F);
+          for (const a of attributions) expect(Number.isFinite(a) && a >= 0).toBe(true);
+        }
         det.dispose();
       },
       timeout,
@@ -136,6 +154,8 @@ export function describeDetectorConformance(name: string, subject: ConformanceSu
         await det.fit(train, { seed: 1, epochs, validation: train });
         const wrong = conformanceData(W, F + 1, 8).test;
         await expect(det.scoreWindows(wrong)).rejects.toBeInstanceOf(FeatureMismatchError);
+        if (isFeatureAttributing(det))
+          await expect(det.featureAttributions(wrong)).rejects.toBeInstanceOf(FeatureMismatchError);
         det.dispose();
       },
       timeout,

@@ -35,9 +35,60 @@ export interface FitReport {
 
 /** What a detector is trained on, recorded in the model directory's manifest. */
 export interface TrainingProvenance {
+  /** a shipped data set ('asd', 'smd'), or 'input' for files given with `train --input` */
   dataset: string;
   sequences: string[];
   datasetsLockSha256?: string;
+  /** `train --input`: each input file as given and the SHA-256 of its bytes */
+  inputs?: { path: string; sha256: string }[];
+  /** `train --input`: the records trained on, as given (`--train-range FROM..TO` or `--train-fraction F`) */
+  trainRange?: string;
+}
+
+/** How a model's own domains are named: one per entity, one for everything, or the value of a column. */
+export type DomainSource = 'entity' | 'none' | { column: string };
+
+/**
+ * How input columns become model features (`train --input`), pinned so that scoring applies the same steps:
+ * select `inputs` by name, difference the counters (x_t − x_{t−1}), keep `features` in this order, standardise.
+ */
+export interface FeaturePlan {
+  /** metric columns as read, input order */
+  inputs: string[];
+  /** model features in model order (a subset of `inputs`) */
+  features: string[];
+  /** counters differenced (x_t − x_{t−1}) */
+  difference: string[];
+  /** inputs left out of `features`, and why (constant in training, …) */
+  dropped: { name: string; reason: string }[];
+  entityColumn?: string;
+  timestampColumn?: string;
+  /** the unit of `timestampColumn` as read ('s', 'ms', 'us', 'ns' or 'iso'), so scoring reads times the same way */
+  timestampUnit?: 's' | 'ms' | 'us' | 'ns' | 'iso';
+  domain: DomainSource;
+}
+
+/** The label-free threshold selectors a model can be calibrated with (ids of eval's DEFAULT_SELECTORS). */
+export type CalibrationSelector = 'pot-1e-3' | 'p99' | 'mean+3std' | 'median+3mad' | 'iqr-1.5';
+
+/** Alarm settings chosen on the validation windows after fitting, without labels. */
+export interface Calibration {
+  selector: CalibrationSelector;
+  /** EWMA factor β of the record scores (0 = no smoothing) */
+  smoothing: number;
+  /**
+   * where each entity's EWMA starts (e_t = β·e_{t−1} + (1−β)·a_t from e = this): the median raw validation score,
+   * so an entity's first records are not judged alone; absent = pandas' adjust=True average from the first score
+   */
+  smoothingStart?: number;
+  /** alarm when the smoothed score ≥ threshold */
+  threshold: number;
+  /** where a window's score sits: at its last record, or at its centre */
+  scorePosition: 'last' | 'centre';
+  /** alarm runs of one entity separated by fewer non-alarm records than this are one episode */
+  mergeGap: number;
+  /** smoothed validation scores the threshold was fitted on */
+  validationRecords: number;
 }
 
 /** Manifest fields the caller knows and the detector does not (data, scaling, provenance). */
@@ -45,6 +96,9 @@ export interface ManifestContext {
   featureNames?: string[];
   standardisation?: Standardisation;
   trainedOn?: TrainingProvenance;
+  /** models trained with `train --input` (older models have none) */
+  featurePlan?: FeaturePlan;
+  calibration?: Calibration;
 }
 
 /** `manifest.json` of a model directory (docs/architecture.md, "Files between steps"). */

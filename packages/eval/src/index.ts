@@ -21,6 +21,15 @@ export {
   type VusOptions,
 } from './metrics/vus';
 export {
+  tsbAdVus,
+  tsbAdVusPr,
+  tsbAdVusRoc,
+  findLengthRank,
+  TSB_AD_DEFAULT_WINDOW,
+  type TsbAdVus,
+  type TsbAdVusOptions,
+} from './metrics/tsb-ad-vus';
+export {
   affiliation,
   affiliationZones,
   flaggedIntervals,

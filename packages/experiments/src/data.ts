@@ -45,3 +45,10 @@ export {
   type SequenceSources,
   type RecordEvaluationOptions,
 } from './evaluate-scores';
+
+// A user's own metric files without a detector: inputs, feature plans, training ranges, alarms, calibration
+export * from './own-data/feature-plan';
+export * from './own-data/inputs';
+export * from './own-data/train-range';
+export * from './own-data/alarms';
+export * from './own-data/calibration';

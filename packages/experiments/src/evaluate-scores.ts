@@ -73,29 +73,49 @@ export async function resolveTestSequences(
   return out;
 }
 
+/** A record without a score: NaN (warm-up, or a window with a missing value) or the old padding score. */
+function unscored(x: number): boolean {
+  return Number.isNaN(x) || x === PADDING_SCORE;
+}
+
 /** [first, end) of the scored records: outside it, warm-up records (no score: NaN) or padding (PADDING_SCORE). */
 export function scoredSpan(scores: ArrayLike<number>): { first: number; end: number } {
-  const unscored = (x: number) => Number.isNaN(x) || x === PADDING_SCORE;
   let first = 0;
   while (first < scores.length && unscored(scores[first])) first++;
   let end = scores.length;
   while (end > first && unscored(scores[end - 1])) end--;
-  for (let t = first; t < end; t++)
-    if (unscored(scores[t]))
-      throw new DriftwatchError(`record ${t} has no score between scored records ${first} and ${end - 1}`);
   return { first, end };
+}
+
+/** Label code of the records without a score inside the scored span; peak F1 ignores them (§2 step 1a). */
+const NO_SCORE_LABEL = 255;
+
+/** EWMA over the scored records only (the average carries over a gap); 0 at the gaps, which are ignored. */
+function ewmaOverScored(scores: Float64Array, beta: number): Float64Array {
+  const at: number[] = [];
+  scores.forEach((x, t) => (unscored(x) ? undefined : at.push(t)));
+  const smoothed = ewma(
+    at.map((t) => scores[t]),
+    beta,
+  );
+  const out = new Float64Array(scores.length);
+  at.forEach((t, i) => (out[t] = smoothed[i]));
+  return out;
 }
 
 export interface RecordEvaluationOptions {
   grid?: readonly number[];
   /** validation window scores (one array per training sequence): deployed thresholds are fitted on them */
   calibration?: readonly ArrayLike<number>[];
+  /** W − 1, the records left out after each anomaly; default: the records without a score at both ends */
+  delayedWindow?: number;
 }
 
 /**
- * Peak F1 per smoothing factor of one sequence's record scores: warm-up records are left out, the EWMA runs over the
- * scored ones, and the W − 1 records after each anomaly are left out (docs/divad.md §2). W − 1 is the number of
- * warm-up records: all leading with scores at a window's last record, split between both ends when centred.
+ * Peak F1 per smoothing factor of one sequence's record scores: records without a score (warm-up at the ends, a
+ * window with a missing value inside) are left out, the EWMA runs over the scored ones, and the W − 1 records after
+ * each anomaly are left out (docs/divad.md §2). By default W − 1 is the number of warm-up records: all leading with
+ * scores at a window's last record, split between both ends when centred.
  */
 export function evaluateRecordScores(
   scores: ArrayLike<number>,
@@ -107,10 +127,15 @@ export function evaluateRecordScores(
   const { first, end } = scoredSpan(scores);
   if (end === first) throw new DriftwatchError('no record has a score (all are warm-up)');
   const windowScores = Float64Array.from({ length: end - first }, (_, i) => scores[first + i]);
-  const kept = Uint8Array.from({ length: end - first }, (_, i) => labels[first + i]);
-  const protocol = { delayedWindow: first + (scores.length - end) };
+  const kept = Uint8Array.from({ length: end - first }, (_, i) =>
+    unscored(windowScores[i]) ? NO_SCORE_LABEL : labels[first + i],
+  );
+  const protocol = {
+    delayedWindow: options.delayedWindow ?? first + (scores.length - end),
+    ignoredLabels: [NO_SCORE_LABEL],
+  };
   return (options.grid ?? SMOOTHING_GRID).map((smoothing) => {
-    const smoothed = ewma(windowScores, smoothing);
+    const smoothed = ewmaOverScored(windowScores, smoothing);
     const sequences = [{ scores: smoothed, labels: kept }];
     const result = peakF1(sequences, protocol);
     const deployed = options.calibration?.length

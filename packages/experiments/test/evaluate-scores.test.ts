@@ -16,10 +16,20 @@ describe('evaluateRecordScores', () => {
     expect(point.result.peakF1).toBe(1);
   });
 
-  it('reads the old padding score as warm-up and refuses a gap inside the scored records', () => {
+  it('reads the old padding score as warm-up; a record without a score inside the span is left out', () => {
     const pad = -Number.MAX_VALUE;
     expect(scoredSpan([pad, pad, 1, 2])).toEqual({ first: 2, end: 4 });
-    expect(() => scoredSpan([pad, 1, NaN, 2])).toThrow(/record 2 has no score/);
+    // one warm-up record; record 3 has no score (a window with a missing value): neither is evaluated
+    const scores = [NaN, 0.1, 0.8, NaN, 0.2, 0.3];
+    const labels = [0, 0, 1, 0, 0, 0];
+    const [point] = evaluateRecordScores(scores, labels, { grid: [0], delayedWindow: 0 });
+    // kept: 1, 2, 4, 5 → τ = 0.8 flags record 2 alone: F1 = 1
+    expect(point.result.peakF1).toBe(1);
+    expect(point.result.peakF1).toBeCloseTo(bruteForcePeakF1([0.1, 0.8, 0.2, 0.3], [0, 1, 0, 0], 1), 12);
+    // the EWMA carries over the gap: record 4 averages 0.1, 0.8 and 0.2 only
+    const [smoothed] = evaluateRecordScores(scores, labels, { grid: [0.5] });
+    const e = [0.1, (0.8 + 0.5 * 0.1) / 1.5, (0.2 + 0.5 * 0.8 + 0.25 * 0.1) / 1.75];
+    expect(smoothed.scores[3]).toBeCloseTo(e[2], 12);
     expect(() => evaluateRecordScores([NaN, NaN], [0, 1])).toThrow(/no record has a score/);
     expect(() => evaluateRecordScores([1, 2], [0])).toThrow(/2 scores for 1 labelled records/);
   });

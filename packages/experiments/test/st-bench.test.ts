@@ -42,6 +42,12 @@ describe('runStBenchmark', () => {
     expect(fitted).toEqual([6, 8, 10].map((n, k) => `[${k + 1}/3] scale sim gbdt nodes=${n}`));
     const shape = rows.map((r) => [r.method, r.variedParam, r.variedValue, r.entities, r.backend]);
     expect(shape).toEqual([6, 8, 10].map((n) => ['gbdt', 'nodes', n, n, 'js']));
+    // TSB-AD's VUS-PR with its window from the first channel: 6 … 303, or 125 when there is no period
+    for (const r of rows) {
+      expect(r.tsbAdWindow === 125 || (Number(r.tsbAdWindow) >= 6 && Number(r.tsbAdWindow) <= 303)).toBe(true);
+      expect(r.tsbAdVusPr).toBeGreaterThanOrEqual(0);
+      expect(r.tsbAdVusPr).toBeLessThanOrEqual(1);
+    }
     const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8'));
     expect(run).toMatchObject({ experiment: 'scale', budget, backend: { name: 'js' } });
     expect(run.data).toBeUndefined();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { usesTfjs } from '@driftwatch/models';
 import { mulberry32, type NodeSeries } from '@driftwatch/contracts';
+import { tsbAdVusPr } from '@driftwatch/eval';
 import {
   DEFAULT_BUDGET,
   DEFAULT_DATASETS,
@@ -18,6 +19,7 @@ import {
   stResultLineKey,
   stRunKey,
   stRunMethodOf,
+  tsbAdWindowOf,
 } from '../src';
 
 const HEADER =
@@ -336,6 +338,52 @@ describe('node × step metrics', () => {
     expect(got.recall).toBe(0);
     expect(got.precision).toBe(1);
     expect(got.warnings.join()).toMatch(/validation period has no anomalous cell/);
+  });
+});
+
+describe('TSB-AD VUS-PR of a run', () => {
+  const T = 400;
+  const N = 2;
+  const F = 2;
+  const rand = mulberry32(3);
+  // entity 0 feature 0 repeats every 24 steps, entity 1 feature 0 every 50; feature 1 is noise
+  const values = new Float32Array(T * N * F);
+  for (let t = 0; t < T; t++) {
+    for (let i = 0; i < N; i++) {
+      values[(t * N + i) * F] = Math.sin((2 * Math.PI * t) / (i === 0 ? 24 : 50));
+      values[(t * N + i) * F + 1] = rand();
+    }
+  }
+
+  it('takes the sliding window from the first channel (entity 0, feature 0) of the test steps', () => {
+    expect(tsbAdWindowOf(values, N * F, [100, 400])).toBe(24);
+  });
+
+  it('scores the entity-major test cells over buffers 0 … the window', () => {
+    const W = 3;
+    const periods = { validation: [50, 150] as [number, number], test: [150, 400] as [number, number] };
+    const labels = new Uint8Array(T * N);
+    const scores = new Float32Array(T * N);
+    for (let t = 0; t < T; t++) {
+      for (let i = 0; i < N; i++) {
+        labels[t * N + i] = (t >= 100 && t < 110) || (t >= 200 + 40 * i && t < 215 + 40 * i) ? 1 : 0;
+        scores[t * N + i] = rand() + 0.5 * labels[t * N + i];
+      }
+    }
+    // entity 0's test steps, then entity 1's
+    const s: number[] = [];
+    const y: number[] = [];
+    for (let i = 0; i < N; i++) {
+      for (let t = 150; t < 400; t++) {
+        s.push(scores[t * N + i]);
+        y.push(labels[t * N + i]);
+      }
+    }
+    const got = nodeStepMetrics(scores, labels, N, periods, W, 24);
+    expect(got.tsbAdWindow).toBe(24);
+    expect(got.tsbAdVusPr).toBe(tsbAdVusPr(s, y, { slidingWindow: 24 }));
+    expect(got.tsbAdVusPr).not.toBeCloseTo(got.vusPr, 3);
+    expect(nodeStepMetrics(scores, labels, N, periods, W).tsbAdWindow).toBe(W);
   });
 });
 

@@ -75,6 +75,19 @@ export {
   type ScoreEntry,
   type ScoreFileFormat,
 } from './files/score-file';
+export {
+  writeRecordScores,
+  readRecordScores,
+  recordScoreFormatOf,
+  episodesPathFor,
+  writeEpisodes,
+  readEpisodes,
+  RECORD_SCORE_COLUMNS,
+  EPISODE_COLUMNS,
+  type EntityRecordScores,
+  type AlarmEpisode,
+  type EpisodeLine,
+} from './files/record-scores';
 export * from './stream/index';
 export {
   summariseSequences,
@@ -110,4 +123,4 @@ export {
 
 // For tests of other packages on the real data sets (skip locally when absent, fail under CI when required)
 export { realDataRoot } from './testing/real-data';
-export { readRecordScoreColumns, isRecordScoreFile, type EntityRecordScores } from './files/record-score-columns';
+export { isRecordScoreFile } from './files/record-score-kind';

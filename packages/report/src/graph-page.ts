@@ -3,7 +3,7 @@
  * heat map (inline SVG) and its tables of heaviest edges and node degrees.
  */
 import type { GraphSnapshot, NamedEdge } from '@driftwatch/contracts';
-import { escapeHtml } from './html';
+import { htmlTable, standalonePage } from './standalone-page';
 import { renderSvgs } from './render/svg';
 import { graphSnapshotSpec } from './specs/graph-snapshot';
 import { fmt } from './tables';
@@ -31,27 +31,6 @@ export interface GraphSnapshotPage {
   nodes: readonly NodeDegreeRow[];
 }
 
-const PAGE_STYLE =
-  `body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #222; margin: 0; ` +
-  `background: #fafafa; }
-main { max-width: 1180px; margin: 0 auto; padding: 24px 32px 64px; background: white; }
-h1 { font-size: 20px; margin: 0 0 4px; } h2 { font-size: 16px; margin: 28px 0 8px; border-bottom: 1px ` +
-  `solid #ddd; }
-.meta { color: #666; font-size: 12px; } figure { margin: 12px 0; overflow-x: auto; } figcaption { color: ` +
-  `#555; font-size: 12px; max-width: 900px; }
-table { border-collapse: collapse; font-size: 12px; } th, td { padding: 3px 8px; border-bottom: 1px solid ` +
-  `#eee; } th { background: #f3f3f3; text-align: left; } td.r { text-align: right; font-variant-numeric: ` +
-  `tabular-nums; }`;
-
-function htmlTable(headers: string[], rows: (string | number)[][], right: Set<number>): string {
-  return `<table><thead><tr>${headers.map((h) => `<th>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows
-    .map(
-      (r) =>
-        `<tr>${r.map((c, i) => `<td${right.has(i) ? ' class="r"' : ''}>${escapeHtml(String(c))}</td>`).join('')}</tr>`,
-    )
-    .join('')}</tbody></table>`;
-}
-
 /** The page's HTML; the heat map is rendered here (Vega-Lite to SVG in Node). */
 export async function graphSnapshotPage(page: GraphSnapshotPage): Promise<string> {
   const [svg] = await renderSvgs([graphSnapshotSpec(page.snapshot, { title: page.figureTitle })]);
@@ -69,23 +48,15 @@ export async function graphSnapshotPage(page: GraphSnapshotPage): Promise<string
     edgeRows,
     new Set([3, 4, 5]),
   );
-  return (
-    `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, ` +
-    `initial-scale=1"><title>${escapeHtml(page.title)}</title><style>${PAGE_STYLE}</style></head>
-<body><main>
-<h1>${escapeHtml(page.title)}</h1>
-<div class="meta">${escapeHtml(page.summary)}</div>
-<figure>${svg}<figcaption>Rows: source (caller), columns: target (callee); colour: edge ` +
-    `weight${latency ? ' (calls in the window); hover a cell for the mean and p95 latency' : ''}. Only ` +
-    `entities with an edge in this window are drawn.</figcaption></figure>
+  return standalonePage(
+    page.title,
+    page.summary,
+    `<figure>${svg}<figcaption>Rows: source (caller), columns: target (callee); colour: edge ` +
+      `weight${latency ? ' (calls in the window); hover a cell for the mean and p95 latency' : ''}. Only ` +
+      `entities with an edge in this window are drawn.</figcaption></figure>
 <h2>Top edges by weight</h2>
 ${edgeTable}
 <h2>Degrees</h2>
-${htmlTable(['node', 'in', 'out', 'in weight', 'out weight'], nodeRows, new Set([1, 2, 3, 4]))}
-</main></body>
-</html>
-`
+${htmlTable(['node', 'in', 'out', 'in weight', 'out weight'], nodeRows, new Set([1, 2, 3, 4]))}`,
   );
 }

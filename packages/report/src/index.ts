@@ -60,3 +60,12 @@ export async function htmlReport(input: ReportInput): Promise<string> {
 export function markdownReport(input: ReportInput): string {
   return renderMarkdown(buildReport(input));
 }
+export {
+  alarmsPage,
+  alarmTimelines,
+  type AlarmsPage,
+  type AlarmSeries,
+  type AlarmEpisodeRow,
+  type LabelledRecords,
+} from './alarms-page';
+export { alarmTimelineSpec, type AlarmTimelineInput } from './specs/alarm-timeline';

@@ -37,6 +37,8 @@ export interface ScoreSeries {
   ranges?: AnomalyRange[];
   /** one array per training sequence, in time order */
   calibration?: Float64Array[];
+  /** the test sequence's first feature, record by record: TSB-AD chooses its VUS window from it */
+  firstChannel?: Float64Array;
 }
 
 export interface ReportInput {

@@ -262,3 +262,13 @@ export async function writeSimulationFiles(
   await put('simulation.json', once(`${JSON.stringify(simulationManifest(sim, formats, command), null, 2)}\n`));
   return written;
 }
+
+export {
+  EXAMPLE_MAPPINGS,
+  exampleMetricBatches,
+  examplePrometheusJson,
+  exampleLabelsCsv,
+  exampleTrainRange,
+  exampleManifest,
+  writeExampleMetricsFiles,
+} from './example-files';

@@ -42,3 +42,13 @@ export { observedSnapshot } from './structural-noise';
 export { periodicRate, burstLevel, entryProfiles, externalRates, propagateLoad, type EntryProfile } from './workload';
 export * from './node-model';
 export { streamUniform, streamNormal, poisson, uniformInteger, STREAMS } from './random';
+export {
+  generateExampleMetrics,
+  EXAMPLE_METRICS,
+  EPISODE_TYPES,
+  type ExampleMetric,
+  type ExampleMetrics,
+  type ExampleMetricsOptions,
+  type EpisodeType,
+  type InjectedEpisode,
+} from './metrics-episodes';

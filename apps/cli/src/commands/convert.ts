@@ -86,7 +86,7 @@ export const convert: Command = {
       }
       return 0;
     } catch (error) {
-      bar.done();
+      bar.fail();
       rejects?.abort();
       throw error;
     }

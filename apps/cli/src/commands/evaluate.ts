@@ -6,7 +6,7 @@ import {
   isRecordScoreFile,
   labelTypes,
   readLabelFile,
-  readRecordScoreColumns,
+  readRecordScores,
   readScoreFile,
 } from '@driftwatch/ingest';
 import { DriftwatchError, type ResultRecord } from '@driftwatch/contracts';
@@ -50,7 +50,7 @@ async function evaluateRecordScoreFile(
   labelsFile: string,
   grid: readonly number[],
 ): Promise<Evaluated[]> {
-  const entities = await readRecordScoreColumns(file);
+  const entities = await readRecordScores(file);
   const lines = await readLabelFile(labelsFile);
   checkLabelEntities(
     lines,
@@ -60,8 +60,11 @@ async function evaluateRecordScoreFile(
   const types = labelTypes(lines);
   return entities.map((e) => {
     const base = { id: e.entity, entity: e.entity, domain: e.entity, features: [], values: new Float32Array(0) };
-    const seq = applyLabels({ ...base, length: e.scores.length, timestamps: e.timestamps }, lines, types, labelsFile);
-    return { id: e.entity, dataset: 'input', points: evaluateRecordScores(e.scores, seq.labels!, { grid }) };
+    const seq = applyLabels({ ...base, length: e.score.length, timestamps: e.timestamps }, lines, types, labelsFile);
+    // W − 1: the warm-up records (a NaN score inside, from a window with a missing value, is no warm-up)
+    const delayedWindow = e.warmup.reduce((n, w) => n + w, 0);
+    const points = evaluateRecordScores(e.score, seq.labels!, { grid, delayedWindow });
+    return { id: e.entity, dataset: 'input', points };
   });
 }
 

@@ -15,6 +15,7 @@ import { datasetsListDefinition, datasetsVerifyDefinition } from './datasets.def
 import { demoDefinition } from './demo.def';
 import { doctorDefinition } from './doctor.def';
 import { evaluateDefinition } from './evaluate.def';
+import { exampleMetricsDefinition } from './example-metrics.def';
 import { methodsDefinition } from './methods.def';
 import { graphBuildDefinition, graphDriftDefinition, graphInspectDefinition } from './graph.def';
 import { reportDefinition } from './report.def';
@@ -37,6 +38,7 @@ export const COMMANDS: readonly LazyCommand[] = [
   lazyCommand(benchStDefinition, () => import('./bench-st')),
   lazyCommand(reportDefinition, () => import('./report')),
   lazyCommand(simulateDefinition, () => import('./simulate')),
+  lazyCommand(exampleMetricsDefinition, () => import('./example-metrics')),
   lazyCommand(demoDefinition, () => import('./demo')),
   lazyCommand(doctorDefinition, () => import('./doctor')),
   lazyCommand(graphBuildDefinition, () => import('./graph')),

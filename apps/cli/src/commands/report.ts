@@ -1,13 +1,32 @@
 import { resolve } from 'node:path';
 import { resultMethodOrder } from '@driftwatch/experiments';
 import { writeFileAtomic } from '@driftwatch/ingest';
-import { buildReport, renderFigures, renderHtml, renderMarkdown } from '@driftwatch/report';
-import { optionalString, type Command } from '../command';
+import { alarmsPage, buildReport, renderFigures, renderHtml, renderMarkdown } from '@driftwatch/report';
+import { optionalString, type Command, type OptionValues } from '../command';
+import { isRecordScorePath, loadAlarmsPage } from '../alarms-input';
 import { dataRoot } from '../workspace';
 import { loadReportInput } from '../report-input';
 import { progressBar } from '../progress';
 import { UsageError } from '../cli-error';
 import { reportDefinition } from './report.def';
+
+/** The alarms page of one record-score file. */
+async function alarmsReport(values: OptionValues, positionals: string[], format: string): Promise<number> {
+  if (positionals.length !== 1)
+    throw new UsageError('report: give one score file (or results folders and results.jsonl files, not both)');
+  if (format !== 'html') throw new UsageError('report: a score file gives an HTML page; leave out --format md');
+  const out = resolve(optionalString(values, 'out') ?? 'alarms.html');
+  const bar = progressBar('report', 2);
+  const page = await loadAlarmsPage(resolve(positionals[0]), {
+    episodes: optionalString(values, 'episodes'),
+    labels: optionalString(values, 'labels'),
+    title: optionalString(values, 'title'),
+  });
+  bar.update(1, page.summary);
+  await writeFileAtomic(out, await alarmsPage(page));
+  bar.done(`${page.series.length} timelines, ${page.episodes.length} episodes → ${out}`);
+  return 0;
+}
 
 export const report: Command = {
   ...reportDefinition,
@@ -16,6 +35,9 @@ export const report: Command = {
       throw new UsageError('report: name at least one results folder or results.jsonl file');
     const format = optionalString(values, 'format') ?? 'html';
     if (format !== 'html' && format !== 'md') throw new UsageError(`--format expects html or md, got '${format}'`);
+    if (positionals.some(isRecordScorePath)) return alarmsReport(values, positionals, format);
+    for (const flag of ['labels', 'episodes'])
+      if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with a score file of driftwatch score`);
     const out = resolve(optionalString(values, 'out') ?? (format === 'md' ? 'report.md' : 'report.html'));
     const bar = progressBar('report', 3);
     const input = await loadReportInput(positionals, {

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { initBackend, describeBackend, type BackendPreference } from '@driftwatch/models';
 import { listOmniEntities } from '@driftwatch/ingest';
-import { intOption, listOption, optionalString, requireString, type Command } from '../command';
+import type { DomainSource } from '@driftwatch/contracts';
+import { intOption, listOption, optionalString, requireString, type Command, type OptionValues } from '../command';
 import { dataRoot, datasetsLockSha256 } from '../workspace';
 import {
   isDeepMethod,
@@ -13,15 +14,84 @@ import {
   prepareTrainingData,
   resolveEntities,
   trainingWindows,
+  parseCounterRule,
+  FEW_CALIBRATION_RECORDS,
+  parseSelector,
+  parseTrainRange,
+  trainOnInput,
+  type ScorePosition,
 } from '@driftwatch/experiments';
 import { fitProgressReporter, progressBar } from '../progress';
 import { UsageError } from '../cli-error';
 import { trainDefinition } from './train.def';
 import { parseDataset } from '../dataset-option';
+import { inputMapping, inputPaths } from '../input-options';
+
+function parseDomain(text: string | undefined): DomainSource {
+  if (text === undefined || text === 'entity') return 'entity';
+  if (text === 'none') return 'none';
+  if (text.startsWith('column:') && text.length > 'column:'.length) return { column: text.slice('column:'.length) };
+  throw new UsageError(`--domain expects entity, none or column:NAME, got '${text}'`);
+}
+
+const INPUT_ONLY_FLAGS = ['map', 'mapping', 'format', 'entity-column', 'train-range', 'train-fraction', 'labels'];
+
+async function trainFromInput(values: OptionValues, inputs: string[]): Promise<number> {
+  const [method] = parseMethods([requireString(values, 'method', train)]);
+  const out = resolve(requireString(values, 'out', train));
+  const seed = intOption(values, 'seed', 0);
+  const epochs = optionalString(values, 'epochs') === undefined ? undefined : intOption(values, 'epochs', 1, 1);
+  const params = methodParams(method, 'input', parseParamOverrides(optionalString(values, 'params')), epochs);
+  const rangeText = optionalString(values, 'train-range');
+  const fractionText = optionalString(values, 'train-fraction');
+  if (isDeepMethod(method))
+    process.stderr.write(`${describeBackend(await initBackend((values.backend as BackendPreference) ?? 'auto'))}\n`);
+  const bar = progressBar(`${method} fit`, 1);
+  const started = Date.now();
+  const result = await trainOnInput({
+    inputs,
+    mapping: await inputMapping(values),
+    entityColumn: optionalString(values, 'entity-column'),
+    domain: parseDomain(optionalString(values, 'domain')),
+    range: parseTrainRange(rangeText, fractionText),
+    rangeText: rangeText ?? (fractionText !== undefined ? `first ${fractionText} of each entity` : undefined),
+    labels: optionalString(values, 'labels'),
+    counters: parseCounterRule(optionalString(values, 'counters')),
+    selector: parseSelector(optionalString(values, 'selector')),
+    scorePosition: (optionalString(values, 'score-position') ?? 'last') as ScorePosition,
+    method,
+    params,
+    seed,
+    out,
+    onFitProgress: fitProgressReporter(bar),
+    log: (line) => process.stderr.write(`${line}\n`),
+  });
+  bar.done();
+  const c = result.calibration;
+  if (c.validationRecords < FEW_CALIBRATION_RECORDS)
+    process.stderr.write(
+      `warning: the alarm threshold rests on ${c.validationRecords} validation records (fewer than ` +
+        `${FEW_CALIBRATION_RECORDS}): expect more false alarms; train on more records, ` +
+        'or set --threshold when scoring\n',
+    );
+  process.stdout.write(
+    `saved ${method} to ${out}: ${result.plan.features.length} features, ${result.trainWindows} training and ` +
+      `${result.validationWindows} validation windows from ${result.entities.length} entities ` +
+      `(${result.report.epochs} epochs, ${((Date.now() - started) / 1000).toFixed(1)} s)\n` +
+      `alarm calibration: ${c.selector} threshold ${c.threshold.toPrecision(6)}, smoothing β ${c.smoothing}, ` +
+      `${result.validationEpisodes} alarm episode(s) in ${c.validationRecords} validation records\n`,
+  );
+  return 0;
+}
 
 export const train: Command = {
   ...trainDefinition,
   async run(values) {
+    const inputs = inputPaths(values, ['dataset', 'hold-out', 'entities', 'data-root']);
+    if (inputs) return trainFromInput(values, inputs);
+    const given = INPUT_ONLY_FLAGS.filter((f) => values[f] !== undefined);
+    if (given.length > 0)
+      throw new UsageError(`${given.map((f) => `--${f}`).join(', ')} need --input (your own metric files)`);
     const [method] = parseMethods([requireString(values, 'method', train)]);
     const out = resolve(requireString(values, 'out', train));
     const dataset = parseDataset(optionalString(values, 'dataset'));

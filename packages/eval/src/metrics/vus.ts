@@ -51,11 +51,11 @@ export interface RangeCurve {
   precision: Float64Array;
 }
 
-function assertBufferLength(value: number, name: string): void {
+export function assertBufferLength(value: number, name: string): void {
   if (!Number.isInteger(value) || value < 0) throw new ParameterError(`${name} must be an integer ≥ 0, got ${value}`);
 }
 
-function assertThresholdGrid(grid: ThresholdGrid): void {
+export function assertThresholdGrid(grid: ThresholdGrid): void {
   if (grid !== 'all' && (!Number.isInteger(grid) || grid < 1)) {
     throw new ParameterError(`thresholds must be 'all' or an integer ≥ 1, got ${String(grid)}`);
   }
@@ -114,7 +114,7 @@ export function labelRanges(weights: ArrayLike<number>): { starts: Uint32Array; 
 }
 
 /** Grid thresholds as prefixes of the descending ranking: predictedCount[k] = #{s ≥ τ_k}. */
-interface GridPrefixes {
+export interface GridPrefixes {
   thresholds: Float64Array;
   predictedCount: Uint32Array;
 }
@@ -123,7 +123,7 @@ interface GridPrefixes {
  * τ_k = s_(⌊k·(n−1)/(G−1)⌋) of the descending sort, k = 0..G−1, as numpy `linspace(0, n−1, G).astype(int)`
  * (reference implementation of VUS §4); or every distinct score for `'all'`.
  */
-function gridPrefixes(ranking: ScoreRanking, grid: ThresholdGrid): GridPrefixes {
+export function gridPrefixes(ranking: ScoreRanking, grid: ThresholdGrid): GridPrefixes {
   if (grid === 'all') return { thresholds: ranking.thresholds.slice(), predictedCount: ranking.groupEnds.slice() };
   const n = ranking.order.length;
   const groupOfPosition = new Uint32Array(n);

@@ -2,7 +2,7 @@
  * Node × step metrics of one run (docs/spatiotemporal.md §3): accuracy, precision, recall and F1 on the test period at
  * the threshold that maximises F1 on the validation period, plus the threshold-free peak F1, AUC-PR and VUS.
  */
-import { peakF1, peakPointwiseF1, thresholdMetrics, vus } from '@driftwatch/eval';
+import { findLengthRank, peakF1, peakPointwiseF1, thresholdMetrics, tsbAdVusPr, vus } from '@driftwatch/eval';
 
 /** Scores and 0/1 labels of the (step, entity) cells of one period that are evaluated. */
 export interface PeriodCells {
@@ -52,6 +52,9 @@ export interface NodeStepMetrics {
   /** VUS over buffers ℓ = 0 … W on the entity-major test cells (VUS §5) */
   vusPr: number;
   vusRoc: number;
+  /** VUS-PR as the TSB-AD benchmark defines it, over buffers 0 … tsbAdWindow, on the same cells */
+  tsbAdVusPr: number;
+  tsbAdWindow: number;
   validationCells: number;
   validationPositives: number;
   testCells: number;
@@ -66,6 +69,16 @@ function countPositives(labels: Uint8Array): number {
 }
 
 /**
+ * TSB-AD's sliding window for a node series: findLengthRank of its first channel (entity 0, feature 0) over the steps
+ * [start, end), as TSB-AD's benchmark takes the first column of a multivariate series.
+ */
+export function tsbAdWindowOf(values: ArrayLike<number>, channels: number, range: readonly [number, number]): number {
+  return findLengthRank(
+    Float64Array.from({ length: range[1] - range[0] }, (_, k) => values[(range[0] + k) * channels]),
+  );
+}
+
+/**
  * Every metric of one run from its T·N scores: τ = argmax_τ F1 on the validation cells (ŷ = [s ≥ τ]); the
  * test cells at τ give accuracy (TP + TN)/n, precision TP/(TP + FP), recall TP/(TP + FN) and F1.
  */
@@ -75,6 +88,8 @@ export function nodeStepMetrics(
   entities: number,
   periods: { validation: readonly [number, number]; test: readonly [number, number] },
   windowLength: number,
+  /** TSB-AD's sliding window (see tsbAdWindowOf); default windowLength, the buffers of `vus` */
+  tsbAdWindow = windowLength,
 ): NodeStepMetrics {
   const warnings: string[] = [];
   const val = periodCells(scores, labels, entities, periods.validation, windowLength);
@@ -90,6 +105,7 @@ export function nodeStepMetrics(
   const peak = peakF1([{ scores: test.scores, labels: test.labels }], { delayedWindow: 0 });
   const volume =
     testPositives > 0 ? vus(test.scores, test.labels, { maxBuffer: windowLength }) : { vusPr: 0, vusRoc: NaN };
+  const tsbAd = testPositives > 0 ? tsbAdVusPr(test.scores, test.labels, { slidingWindow: tsbAdWindow }) : 0;
   return {
     threshold,
     validationF1: chosen.peakF1,
@@ -103,6 +119,8 @@ export function nodeStepMetrics(
     aucPr: peak.aucPr,
     vusPr: volume.vusPr,
     vusRoc: volume.vusRoc,
+    tsbAdVusPr: tsbAd,
+    tsbAdWindow,
     validationCells: val.scores.length,
     validationPositives,
     testCells: test.scores.length,

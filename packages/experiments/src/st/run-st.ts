@@ -8,7 +8,7 @@ import type { FitProgress, NodeSeries, ResultRecord } from '@driftwatch/contract
 import { createNodeDetector, usesTfjs, type StDda } from '@driftwatch/models';
 import { simulateCluster, type SimulationOptions } from '@driftwatch/simulate';
 import { type StDatasetId, type StMethod, type StRun } from './experiments';
-import { nodeStepMetrics, type NodeStepMetrics } from './metrics';
+import { nodeStepMetrics, tsbAdWindowOf, type NodeStepMetrics } from './metrics';
 import { NEZHA_DATASETS, nezhaNodeSeries, type LabelWindowSummary, type NezhaGraphSource } from './nezha-series';
 import {
   normalOnly,
@@ -104,7 +104,9 @@ export async function runStMethod(
   const N = series.entities.length;
   const train = sliceNodeSeries(series, periods.train[0], periods.train[1], 'train');
   const validation = sliceNodeSeries(series, periods.validation[0], periods.validation[1], 'validation');
-  const evaluate = (scores: Float32Array, W: number) => nodeStepMetrics(scores, series.labels!, N, periods, W);
+  const tsbAdWindow = tsbAdWindowOf(series.values, N * series.features.length, periods.test);
+  const evaluate = (scores: Float32Array, W: number) =>
+    nodeStepMetrics(scores, series.labels!, N, periods, W, tsbAdWindow);
   if (method === 'st-dda') {
     const detector = createNodeDetector('st-dda', { windowLength, graph: series.graphs ? 'dynamic' : 'none' }) as StDda;
     try {
@@ -200,6 +202,8 @@ export function stResultLines(
     aucPr: metrics.aucPr,
     vusPr: metrics.vusPr,
     vusRoc: metrics.vusRoc,
+    tsbAdVusPr: metrics.tsbAdVusPr,
+    tsbAdWindow: metrics.tsbAdWindow,
     cells: {
       validation: metrics.validationCells,
       validationPositives: metrics.validationPositives,

@@ -14,7 +14,11 @@ export { resolveMapping, readBatches, readSequences, type ReadInputOptions } fro
 export {
   readWideCsv,
   readCsvHeader,
+  readCsvHead,
   planWideCsv,
+  planWideCsvInput,
+  withDetectedTimeUnit,
+  type CsvHead,
   type CsvInputOptions,
   type CsvMapping,
   type WideCsvPlan,

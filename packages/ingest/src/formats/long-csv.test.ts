@@ -66,6 +66,14 @@ describe('long CSV pivot', () => {
     expect([first[1].values[0], last[1].values[0]]).toEqual([0.25, Math.fround(0.3)]);
   });
 
+  it('reads ISO 8601 text in the time column without timestampUnit', async () => {
+    const iso = join(dir, 'iso.csv');
+    await writeFile(iso, 'timestamp,metric,value\n2026-01-05T00:00:00Z,x,1\n2026-01-05T00:00:30Z,x,3\n');
+    const [all] = await readSequences(iso, { format: 'long-csv' });
+    // Date.UTC(2026, 0, 5) = 1767571200000
+    expect([...all.timestamps!]).toEqual([1_767_571_200_000n, 1_767_571_230_000n]);
+  });
+
   it('uses the default column names and one entity when there is no entity column', async () => {
     const plain = join(dir, 'plain.csv');
     await writeFile(plain, 'timestamp,metric,value\n0,x,1\n0,y,2\n30,x,3\n');

@@ -5,7 +5,7 @@ import { type CsvColumn, readCsvBatches } from '../stream/csv-batches';
 import type { DuplicatePolicy } from '../stream/assemble';
 import { sourceLinesOf } from '../stream/source-lines';
 import type { EntityFrame, PivotedFrames } from './frames';
-import type { CsvInputOptions, CsvMapping } from './wide-csv';
+import { type CsvInputOptions, type CsvMapping, readCsvHead, withDetectedTimeUnit } from './wide-csv';
 import { grownTo } from '../stream/grow';
 
 export interface LongCsvOptions extends CsvInputOptions {
@@ -222,9 +222,10 @@ export async function pivotLongCsv(
 ): Promise<PivotedFrames> {
   const file = inputName(input);
   const names = longCsvColumnNames(mapping);
+  const { timestampUnit } = withDetectedTimeUnit(mapping, names.timestamp, await readCsvHead(input, mapping.delimiter));
   const columns: CsvColumn[] = [
     ...(names.entity !== undefined ? [{ name: names.entity, type: 'dictionary' as const, nullable: false }] : []),
-    { name: names.timestamp, type: 'timestamp', unit: mapping.timestampUnit ?? 's', nullable: false },
+    { name: names.timestamp, type: 'timestamp', unit: timestampUnit ?? 's', nullable: false, mappingHints: true },
     { name: names.metric, type: 'dictionary', nullable: false },
     { name: names.value, type: 'float64' },
   ];

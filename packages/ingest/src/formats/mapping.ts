@@ -16,7 +16,7 @@ export interface InputMapping {
   format: InputFormat;
   /** time column (CSV, Arrow, Parquet) */
   timestamp?: string;
-  /** unit of numeric times ('s' by default) or 'iso' for ISO 8601 text */
+  /** unit of numeric times ('s' by default) or 'iso' for ISO 8601 text (CSV: detected from the first record) */
   timestampUnit?: TimestampUnit;
   /** entity column (CSV, Arrow, Parquet) */
   entity?: string;

@@ -7,11 +7,18 @@ import { readArrowBatches } from './arrow-ipc';
 import { type ColumnPlan, projectBatches } from './columns';
 import { detectFormat } from './detect';
 import { type PivotedFrames, type SequenceNaming, framesToBatches, framesToSequences } from './frames';
-import { pivotLongCsv } from './long-csv';
+import { longCsvColumnNames, pivotLongCsv } from './long-csv';
 import { type InputMapping, type InputMappingSpec, checkMappingFor } from './mapping';
 import { readParquetBatches } from './parquet';
 import { type InfinityPolicy, readPrometheusFile } from './prometheus';
-import { type CsvInputOptions, type CsvMapping, planWideCsv, readCsvHeader, readWideCsv } from './wide-csv';
+import {
+  type CsvInputOptions,
+  type CsvMapping,
+  planWideCsvInput,
+  readCsvHead,
+  readWideCsv,
+  withDetectedTimeUnit,
+} from './wide-csv';
 
 export interface ReadInputOptions extends CsvInputOptions, SequenceNaming {
   /** 'strict' (default): times must increase within an entity (wide CSV, Arrow, Parquet); 'sort': sort them */
@@ -26,8 +33,9 @@ export interface ReadInputOptions extends CsvInputOptions, SequenceNaming {
 
 /**
  * A complete mapping for a file: the format as given, else 'long-csv' when the mapping names a metric
- * or value column, else detected (`detectFormat`); a `.tsv` file defaults to tab-delimited. Keys that
- * do not apply to the format are a ParameterError.
+ * or value column, else detected (`detectFormat`); a `.tsv` file defaults to tab-delimited; a CSV time
+ * column holding ISO 8601 text in its first record gets timestampUnit 'iso' when none is given. Keys
+ * that do not apply to the format are a ParameterError.
  */
 export async function resolveMapping(path: string, spec: InputMappingSpec = {}): Promise<InputMapping> {
   let format = spec.format;
@@ -44,6 +52,11 @@ export async function resolveMapping(path: string, spec: InputMappingSpec = {}):
   )
     mapping.delimiter = '\t';
   checkMappingFor(mapping, format, path);
+  if ((format === 'wide-csv' || format === 'long-csv') && mapping.timestampUnit === undefined) {
+    // ISO 8601 text in the time column: say so in the mapping, so that whoever keeps it (a model) reads alike later
+    const timeColumn = format === 'wide-csv' ? mapping.timestamp : longCsvColumnNames(mapping).timestamp;
+    return { ...withDetectedTimeUnit(mapping, timeColumn, await readCsvHead(path, mapping.delimiter)), format };
+  }
   return mapping;
 }
 
@@ -109,7 +122,7 @@ export async function readSequences(
   };
   switch (mapping.format) {
     case 'wide-csv': {
-      const plan = planWideCsv(await readCsvHeader(path, mapping.delimiter), mapping, path);
+      const plan = await planWideCsvInput(path, mapping);
       const batches = readCsvBatches(path, {
         ...csvOptions(options),
         header: true,

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '@driftwatch/contracts';
-import { readSequences } from './read';
+import { readSequences, resolveMapping } from './read';
 import { readCsvHeader, readWideCsv } from './wide-csv';
 
 describe('wide CSV', () => {
@@ -80,6 +80,64 @@ describe('wide CSV', () => {
     await writeFile(bad, 'ts,cpu\n1,0.5\n2,high\n');
     await expect(readSequences(bad, { timestamp: 'ts' })).rejects.toThrow(
       new InputError({ file: bad, line: 3, column: 3 }, 'a number in column "cpu"', 'high'),
+    );
+  });
+
+  it('reads ISO 8601 text in the time column without timestampUnit, numbers still as seconds', async () => {
+    const iso = join(dir, 'iso-auto.csv');
+    await writeFile(iso, '\nhost,time,cpu\n\na,2026-01-05T00:00:00Z,1\na,2026-01-05 01:02:00+01:00,2\n');
+    const [a] = await readSequences(iso, { timestamp: 'time', entity: 'host' });
+    // Date.UTC(2026, 0, 5) = 1767571200000; 01:02 at +01:00 is 00:02 UTC
+    expect([...a.timestamps!]).toEqual([1_767_571_200_000n, 1_767_571_200_000n + 120_000n]);
+    const [b] = await readSequences(path, { timestamp: 'ts', entity: 'host' });
+    expect([...b.timestamps!]).toEqual([0n, 60_000n]);
+  });
+
+  it('resolves the mapping of such a file with timestampUnit iso, so that a kept mapping reads it again', async () => {
+    const iso = join(dir, 'iso-resolve.csv');
+    await writeFile(iso, 'host,time,cpu\na,2026-01-05T00:00:00Z,1\n');
+    expect(await resolveMapping(iso, { timestamp: 'time', entity: 'host' })).toEqual({
+      format: 'wide-csv',
+      timestamp: 'time',
+      entity: 'host',
+      timestampUnit: 'iso',
+    });
+    expect(await resolveMapping(path, { timestamp: 'ts' })).toEqual({ format: 'wide-csv', timestamp: 'ts' });
+    expect(await resolveMapping(iso, { timestamp: 'time', timestampUnit: 'ms' })).toMatchObject({
+      timestampUnit: 'ms',
+    });
+  });
+
+  it('names the mapping key that reads text in the first record, and only there', async () => {
+    const iso = join(dir, 'iso-unmapped.csv');
+    await writeFile(iso, 'host,time,cpu\na,2026-01-05T00:00:00Z,1\n');
+    await expect(readSequences(iso, { entity: 'host' })).rejects.toThrow(
+      new InputError(
+        { file: iso, line: 2, column: 3 },
+        'a number in column "time" (it holds date-times: if it is the time column, name it with --map timestamp=time)',
+        '2026-01-05T00:00:00Z',
+      ),
+    );
+    await expect(readSequences(iso, { timestamp: 'time' })).rejects.toThrow(
+      new InputError(
+        { file: iso, line: 2, column: 1 },
+        'a number in column "host" (it holds text: if it names the entity, name it with --map entity=host; ' +
+          'else list the metric columns with --metrics)',
+        'a',
+      ),
+    );
+    await expect(readSequences(iso, { timestamp: 'time', entity: 'host', timestampUnit: 'ms' })).rejects.toThrow(
+      new InputError(
+        { file: iso, line: 2, column: 3 },
+        'a time in ms in column "time" (it holds ISO 8601 text: read it with --map timestampUnit=iso)',
+        '2026-01-05T00:00:00Z',
+      ),
+    );
+    // a later record with text is a bad value, not a column in the wrong role: no hint
+    const later = join(dir, 'iso-later.csv');
+    await writeFile(later, 'time,cpu\n60,1\n2026-01-05T00:00:00Z,2\n');
+    await expect(readSequences(later, { timestamp: 'time' })).rejects.toThrow(
+      new InputError({ file: later, line: 3, column: 1 }, 'a time in s in column "time"', '2026-01-05T00:00:00Z'),
     );
   });
 

@@ -1,9 +1,10 @@
 import type { RecordBatch } from 'apache-arrow';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError } from '@driftwatch/contracts';
-import { type LineChunk, type TextInput, inputName, readLineChunks } from '../stream/chunks';
+import { type TextInput, inputName, readLineChunks } from '../stream/chunks';
 import { type CsvColumn, type CsvProgress, readCsvBatches } from '../stream/csv-batches';
 import type { OnError, RejectSink } from '../stream/rejects';
+import { isDateTimeText } from '../stream/date-time-text';
 import type { InputMapping } from './mapping';
 
 /** Reading options shared by the CSV inputs (passed on to `readCsvBatches`). */
@@ -27,27 +28,60 @@ export interface WideCsvPlan {
   metrics: string[];
 }
 
+/** The first lines of a CSV input: its header names and, when there is one, its first record's fields. */
+export interface CsvHead {
+  header: string[];
+  first?: string[];
+}
+
+/** Bytes read at most while looking for the header and the first record. */
+const HEAD_BYTES = 1 << 22;
+
 /**
- * The header names of a CSV input (first non-blank line; quotes per RFC 4180; names trimmed as `readCsvBatches` trims
- * them).
+ * The header names and the first record of a CSV input (the first two non-blank lines; quotes per RFC 4180; names
+ * trimmed as `readCsvBatches` trims them).
  */
-export async function readCsvHeader(input: TextInput, delimiter = ','): Promise<string[]> {
+export async function readCsvHead(input: TextInput, delimiter = ','): Promise<CsvHead> {
   const file = inputName(input);
-  let first: LineChunk | undefined;
+  let lines: string[] = [];
+  let text = '';
   for await (const chunk of readLineChunks(input, 1 << 16)) {
-    first = chunk;
-    if (/[^\s\uFEFF]/.test(chunk.bytes.toString('utf8'))) break;
+    text += chunk.bytes.toString('utf8');
+    lines = text.split('\n').filter((l) => /[^\s\uFEFF]/.test(l));
+    if (lines.length >= 2 || text.length >= HEAD_BYTES) break;
   }
-  const text = first?.bytes.toString('utf8') ?? '';
-  const line = text.split('\n').find((l) => /[^\s\uFEFF]/.test(l));
-  if (line === undefined) throw new InputError({ file, line: 1, column: 1 }, 'a header line', 'an empty file');
-  let rows: string[][];
+  if (lines.length === 0) throw new InputError({ file, line: 1, column: 1 }, 'a header line', 'an empty file');
+  const parseLine = (line: string) =>
+    (parseCsv(line.replace(/\r$/, ''), { delimiter, bom: true, relax_column_count: true }) as string[][])[0] ?? [];
+  let header: string[];
   try {
-    rows = parseCsv(line.replace(/\r$/, ''), { delimiter, bom: true, relax_column_count: true }) as string[][];
+    header = parseLine(lines[0]).map((name) => name.trim());
   } catch (error) {
     throw new InputError({ file, line: 1, column: 1 }, 'a CSV header line', (error as Error).message);
   }
-  return (rows[0] ?? []).map((name) => name.trim());
+  let first: string[] | undefined;
+  try {
+    first = lines.length > 1 ? parseLine(lines[1]) : undefined;
+  } catch {
+    // a record that does not parse is reported, with its line, by the reader itself
+  }
+  return { header, first };
+}
+
+/** The header names of a CSV input (`readCsvHead`'s header). */
+export async function readCsvHeader(input: TextInput, delimiter = ','): Promise<string[]> {
+  return (await readCsvHead(input, delimiter)).header;
+}
+
+/**
+ * The mapping with `timestampUnit` 'iso' when it names a time column without a unit and the first record holds
+ * ISO 8601 text there (`2026-01-05T00:00:00Z`), so the commonest export form needs no flag; otherwise as given
+ * (numbers stay seconds by default). Later records in another form are errors at their line.
+ */
+export function withDetectedTimeUnit(mapping: CsvMapping, timeColumn: string | undefined, head: CsvHead): CsvMapping {
+  if (mapping.timestampUnit !== undefined || timeColumn === undefined) return mapping;
+  const text = head.first?.[head.header.indexOf(timeColumn)];
+  return text !== undefined && isDateTimeText(text) ? { ...mapping, timestampUnit: 'iso' } : mapping;
 }
 
 /**
@@ -82,8 +116,14 @@ export function planWideCsv(header: string[], mapping: CsvMapping, file: string)
   const columns: CsvColumn[] = [];
   if (mapping.entity !== undefined) columns.push({ name: mapping.entity, type: 'dictionary', nullable: false });
   if (mapping.timestamp !== undefined)
-    columns.push({ name: mapping.timestamp, type: 'timestamp', unit: mapping.timestampUnit ?? 's', nullable: false });
-  for (const name of metrics) columns.push({ name, type: 'float64' });
+    columns.push({
+      name: mapping.timestamp,
+      type: 'timestamp',
+      unit: mapping.timestampUnit ?? 's',
+      nullable: false,
+      mappingHints: true,
+    });
+  for (const name of metrics) columns.push({ name, type: 'float64', mappingHints: true });
   return { columns, metrics };
 }
 
@@ -97,6 +137,12 @@ export async function* readWideCsv(
   mapping: CsvMapping = {},
   options: CsvInputOptions = {},
 ): AsyncGenerator<RecordBatch> {
-  const plan = planWideCsv(await readCsvHeader(input, mapping.delimiter), mapping, inputName(input));
+  const plan = await planWideCsvInput(input, mapping);
   yield* readCsvBatches(input, { ...options, header: true, columns: plan.columns, delimiter: mapping.delimiter });
+}
+
+/** `planWideCsv` for a file: its header, and the time unit detected from its first record when none is given. */
+export async function planWideCsvInput(input: TextInput, mapping: CsvMapping): Promise<WideCsvPlan> {
+  const head = await readCsvHead(input, mapping.delimiter);
+  return planWideCsv(head.header, withDetectedTimeUnit(mapping, mapping.timestamp, head), inputName(input));
 }

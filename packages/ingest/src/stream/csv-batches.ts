@@ -23,6 +23,7 @@ import { parseDecimalBytes, parseSmallIntegerBytes, scanDecimalField } from './n
 import type { OnError, RejectSink } from './rejects';
 import { ByteDictionary } from './byte-dictionary';
 import { parallelPlan, readCsvBatchesParallel } from './csv-parallel';
+import { isDateTimeText } from './date-time-text';
 import { setSourceLines } from './source-lines';
 
 /**
@@ -46,6 +47,11 @@ export interface CsvColumn {
   nullable?: boolean;
   /** timestamp columns: the unit of the numbers in the file (default 's'), or 'iso' for date-time text */
   unit?: TimestampUnit;
+  /**
+   * the column comes from a user's mapping (`--map`): an error for text in it says which mapping key would read
+   * that text (a time or entity column not named as one, ISO 8601 times without timestampUnit=iso)
+   */
+  mappingHints?: boolean;
 }
 
 export interface CsvProgress {
@@ -94,12 +100,25 @@ const LF = 10;
 const CR = 13;
 const QUOTE = 34;
 
+/**
+ * Why the first record has text in a number column, naming the mapping that reads it: a time column not named as
+ * one, or an entity (or other label) column not named as one.
+ */
+function textHint(column: string, text: string): string {
+  return isDateTimeText(text)
+    ? `it holds date-times: if it is the time column, name it with --map timestamp=${column}`
+    : `it holds text: if it names the entity, name it with --map entity=${column}; ` +
+        'else list the metric columns with --metrics';
+}
+
 /** One field's parse failure, turned into an InputError or a rejected row by the caller. */
 class FieldProblem {
   constructor(
     readonly field: number,
     readonly expected: string,
     readonly found: string | undefined,
+    /** what a mapped column's text may mean; said only when the first record fails (a column read in the wrong role) */
+    readonly hint?: string,
   ) {}
 }
 
@@ -255,7 +274,12 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
         const columnName = columnNameOf(problem.field, fieldToPlan, plans);
         for (const plan of plans) plan.builder.rollback(rows);
         if (onError === 'fail') {
-          throw new InputError({ file, line: location.line, column: location.column }, problem.expected, problem.found);
+          const hint = header && rowsTotal === 0 && problem.hint ? ` (${problem.hint})` : '';
+          throw new InputError(
+            { file, line: location.line, column: location.column },
+            `${problem.expected}${hint}`,
+            problem.found,
+          );
         }
         options.rejects!.add({
           file,
@@ -552,7 +576,13 @@ function parseField(
         const text = fieldText(bytes, start, end, quoted);
         if (nullTokens.has(text)) return nullOrProblem(plan, row, field, text);
         value = parseNumberToken(text);
-        if (value === undefined) return new FieldProblem(field, `a number in column "${plan.spec.name}"`, text);
+        if (value === undefined)
+          return new FieldProblem(
+            field,
+            `a number in column "${plan.spec.name}"`,
+            text,
+            plan.spec.mappingHints ? textHint(plan.spec.name, text) : undefined,
+          );
         if (!Number.isFinite(value))
           return new FieldProblem(field, `a finite number in column "${plan.spec.name}"`, text);
       }
@@ -608,7 +638,14 @@ function parseField(
         if (nullTokens.has(text)) return nullOrProblem(plan, row, field, text);
         value = parseNumberToken(text);
         if (value === undefined || !Number.isFinite(value))
-          return new FieldProblem(field, `a time in ${plan.spec.unit ?? 's'} in column "${plan.spec.name}"`, text);
+          return new FieldProblem(
+            field,
+            `a time in ${plan.spec.unit ?? 's'} in column "${plan.spec.name}"`,
+            text,
+            plan.spec.mappingHints && isDateTimeText(text)
+              ? 'it holds ISO 8601 text: read it with --map timestampUnit=iso'
+              : undefined,
+          );
       }
       if (plan.spec.unit === 'ns' && Math.abs(value) > 2 ** 53) {
         // nanosecond epoch times exceed 2^53: divide the exact integer

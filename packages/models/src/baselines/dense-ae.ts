@@ -6,7 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { denseSpecs, denseStack, type NamedParams, type ParamSpec } from '../neural/params';
-import { WindowNetworkDetector, type TrainingConfig } from '../neural/window-network';
+import {
+  FeatureErrorNetwork,
+  WindowNetworkDetector,
+  squaredErrorShares,
+  type TrainingConfig,
+} from '../neural/window-network';
 import { layerWidths, trainingParameters } from '../neural/config';
 import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
 import { layerWidthsAccepted, POSITIVE_INTEGER, resolveParameters, type ParameterSchema } from '../parameters/schema';
@@ -32,7 +37,7 @@ export const DENSE_AE_PARAMETERS: ParameterSchema<DenseAeConfig> = {
   },
 };
 
-export class DenseAe extends WindowNetworkDetector<DenseAeConfig> {
+export class DenseAe extends FeatureErrorNetwork<DenseAeConfig> {
   readonly id = 'dense-ae';
 
   constructor(params: Partial<DenseAeConfig> = {}) {
@@ -61,6 +66,10 @@ export class DenseAe extends WindowNetworkDetector<DenseAeConfig> {
 
   protected windowScores(p: NamedParams, x: tf.Tensor2D): tf.Tensor1D {
     return tf.mean(tf.squaredDifference(x, this.reconstruct(p, x)), 1) as tf.Tensor1D;
+  }
+
+  protected featureErrors(p: NamedParams, x: tf.Tensor2D): tf.Tensor2D {
+    return squaredErrorShares(x, this.reconstruct(p, x), this.featureCount!);
   }
 
   static load(dir: string): Promise<DenseAe> {

@@ -6,7 +6,7 @@
  * Deviation: h is unstated in the paper; the default is one layer of 200 as in Dense DIVAD.
  */
 import * as tf from '@tensorflow/tfjs';
-import { tfDiagGaussianLogPdf, tfScaleFromRaw } from '../density';
+import { tfScaleFromRaw } from '../density';
 import { denseSpecs, denseStack, type NamedParams, type ParamSpec } from '../neural/params';
 import { WindowVae } from '../neural/vae-scoring';
 import { WindowNetworkDetector, type TrainingConfig } from '../neural/window-network';
@@ -72,10 +72,9 @@ export class DenseVae extends WindowVae<DenseVaeConfig> {
     return this.gaussian(p, 'enc', x);
   }
 
-  /** −ln p(x|z) per row */
-  reconstructionNll(p: NamedParams, x: tf.Tensor2D, z: tf.Tensor2D): tf.Tensor1D {
-    const { mu, sigma } = this.gaussian(p, 'dec', z);
-    return tfDiagGaussianLogPdf(x, mu, sigma).neg() as tf.Tensor1D;
+  /** p(x|z) as [B, W·D] means and scales */
+  decode(p: NamedParams, z: tf.Tensor2D): { mu: tf.Tensor2D; sigma: tf.Tensor2D } {
+    return this.gaussian(p, 'dec', z);
   }
 
   static load(dir: string): Promise<DenseVae> {

@@ -15,6 +15,7 @@ import {
   growIsolationTrees,
   isolationPathLength,
   isolationScore,
+  nodeSizes,
   type IsolationTrees,
 } from './isolation-trees';
 
@@ -130,6 +131,8 @@ describe('isolation trees', () => {
         expect(depth).toBeLessThanOrEqual(limit);
         const rows = reached.get(node) ?? [];
         expect(rows.length).toBeGreaterThan(0); // every node holds training rows
+        // the sizes explanations recover from the leaves' path lengths are the routed counts
+        expect(nodeSizes(t)[node]).toBe(rows.length);
         if (t.feature[node] < 0) {
           const size = counts.get(node)!;
           // hand-coded c(m) for the leaf sizes that occur: 2(ln(m−1) + γ) − 2(m−1)/m

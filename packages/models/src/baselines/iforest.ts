@@ -8,7 +8,7 @@ import {
   type ValueConstraint,
 } from '../parameters/schema';
 import { checkFlatTrees, decodeFloat64, decodeInt32, encodeFloat64, encodeInt32 } from './common';
-import { growIsolationTrees, isolationScore, type IsolationTrees } from './isolation-trees';
+import { growIsolationTrees, isolationPathCredits, isolationScore, type IsolationTrees } from './isolation-trees';
 import { ShallowDetector } from './shallow-detector';
 export interface IsolationForestConfig {
   /** trees (sklearn n_estimators) */
@@ -113,6 +113,15 @@ export class IsolationForest extends ShallowDetector<IsolationForestConfig, Isol
     const out = new Float32Array(windows.count);
     for (let i = 0; i < windows.count; i++) out[i] = isolationScore(trees, windows.window(i));
     return out;
+  }
+
+  /**
+   * The window's path credits (`isolationPathCredits`): the score has no additive split, so this ranks what
+   * isolates the window rather than dividing its score.
+   */
+  protected valueTerms(trees: IsolationTrees): (window: Float32Array) => Float64Array {
+    const credits = new Float64Array(this.featureCount! * this.windowLength);
+    return (window) => isolationPathCredits(trees, window, credits);
   }
 
   protected modelToJson(t: IsolationTrees): Record<string, unknown> {

@@ -48,6 +48,61 @@ export function isolationScore(trees: IsolationTrees, x: ArrayLike<number>, offs
   return 2 ** (-(sum / t) / averagePathLength(trees.sampleSize));
 }
 
+/** The n ≥ 1 with c(n) nearest `pathLength` (c is increasing), at most ψ: a leaf's training samples from its path. */
+function leafSize(pathLength: number, psi: number): number {
+  let lo = 1;
+  let hi = psi;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (averagePathLength(mid) < pathLength) lo = mid + 1;
+    else hi = mid;
+  }
+  const below = Math.max(1, lo - 1);
+  return Math.abs(averagePathLength(below) - pathLength) < Math.abs(averagePathLength(lo) - pathLength) ? below : lo;
+}
+
+const sizesOf = new WeakMap<IsolationTrees, Float64Array>();
+
+/**
+ * Training samples that reached each node: a leaf's from its path length (depth + c(size)), a split's as the sum
+ * of its children's. The forest does not store them; they are recovered once per forest.
+ */
+export function nodeSizes(trees: IsolationTrees): Float64Array {
+  const hit = sizesOf.get(trees);
+  if (hit) return hit;
+  const { feature, left, right, leafPath } = trees;
+  const sizes = new Float64Array(feature.length);
+  const depth = new Int32Array(feature.length);
+  // children come after their parent (checkFlatTrees), so one backward pass sees children first; depths go forward
+  for (let k = 0; k < feature.length; k++) if (feature[k] >= 0) depth[left[k]] = depth[right[k]] = depth[k] + 1;
+  for (let k = feature.length - 1; k >= 0; k--)
+    sizes[k] = feature[k] >= 0 ? sizes[left[k]] + sizes[right[k]] : leafSize(leafPath[k] - depth[k], trees.sampleSize);
+  sizesOf.set(trees, sizes);
+  return sizes;
+}
+
+/**
+ * Path credits of x, one per coordinate: every split on x's path credits its coordinate with log₂(n_node / n_child),
+ * the bits of training mass it cuts away from x (n = training samples reaching a node), averaged over the trees.
+ * Along a path they add up to log₂(ψ / n_leaf), so the coordinates whose splits isolate x collect the most; a
+ * mass-based form of the path-length attributions of DIFFI (Carletti, Terzi & Susto, 2023).
+ */
+export function isolationPathCredits(trees: IsolationTrees, x: ArrayLike<number>, out: Float64Array): Float64Array {
+  const { feature, threshold, left, right } = trees;
+  const sizes = nodeSizes(trees);
+  const t = trees.roots.length;
+  out.fill(0);
+  for (let k = 0; k < t; k++) {
+    let node = trees.roots[k];
+    while (feature[node] >= 0) {
+      const child = x[feature[node]] <= threshold[node] ? left[node] : right[node];
+      out[feature[node]] += Math.log2(sizes[node] / sizes[child]) / t;
+      node = child;
+    }
+  }
+  return out;
+}
+
 export interface GrowOptions {
   /** trees */
   count: number;

@@ -35,7 +35,13 @@ import { LOG_2PI } from '../density';
 import { cholesky, covariance } from '../linalg';
 import { lstm, lstmSpecs } from '../neural/layers';
 import { dense, denseSpecs, type NamedParams, type ParamSpec } from '../neural/params';
-import { WindowNetworkDetector, type PhaseRun, type TrainingConfig } from '../neural/window-network';
+import {
+  FeatureErrorNetwork,
+  WindowNetworkDetector,
+  sumPerFeature,
+  type PhaseRun,
+  type TrainingConfig,
+} from '../neural/window-network';
 import { layerWidths, trainingParameters } from '../neural/config';
 import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
 import {
@@ -163,7 +169,7 @@ export function tfErrorGaussianNll(e: tf.Tensor2D, mean: tf.Tensor1D, precisionC
     .add(0.5 * l * LOG_2PI) as tf.Tensor1D;
 }
 
-export class LstmAd extends WindowNetworkDetector<LstmAdConfig> {
+export class LstmAd extends FeatureErrorNetwork<LstmAdConfig> {
   readonly id = ID;
   /** l, resolved */
   readonly forecastLength: number;
@@ -214,6 +220,16 @@ export class LstmAd extends WindowNetworkDetector<LstmAdConfig> {
   forecastErrors(p: NamedParams, x: tf.Tensor2D): tf.Tensor2D {
     const { predicted, actual } = this.forecast(p, x);
     return tf.abs(predicted.sub(actual)).reshape([x.shape[0], this.forecastLength, -1]).mean(2) as tf.Tensor2D;
+  }
+
+  /**
+   * a_f = Σ_j |x̂_jf − x_jf| / D over the l forecast positions: feature f's share of Σ_j e_j, the error vector
+   * the score's Gaussian is evaluated at (the NLL itself does not split over features)
+   */
+  protected featureErrors(p: NamedParams, x: tf.Tensor2D): tf.Tensor2D {
+    const { predicted, actual } = this.forecast(p, x);
+    const D = x.shape[1] / this.config.windowLength;
+    return sumPerFeature(tf.abs(predicted.sub(actual)).div(D), D);
   }
 
   protected loss(p: NamedParams, x: tf.Tensor2D): tf.Scalar {

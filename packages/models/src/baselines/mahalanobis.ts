@@ -1,5 +1,10 @@
 import { InputError, ParameterError, type WindowSet } from '@driftwatch/contracts';
-import { fitOriginMahalanobisRows, originMahalanobisScoresOfRows, type OriginMahalanobis } from '../linalg';
+import {
+  fitOriginMahalanobisRows,
+  originMahalanobisScoresOfRows,
+  originMahalanobisWhitened,
+  type OriginMahalanobis,
+} from '../linalg';
 import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
 import { POSITIVE_INTEGER, resolveParameters, type ParameterSchema } from '../parameters/schema';
 import { decodeFloat64, encodeFloat64 } from './common';
@@ -49,6 +54,15 @@ export class Mahalanobis extends ShallowDetector<MahalanobisConfig, OriginMahala
 
   protected scoreModel(model: OriginMahalanobis, windows: WindowSet): Float32Array {
     return Float32Array.from(originMahalanobisScoresOfRows(model, (i) => windows.window(i), windows.count));
+  }
+
+  /**
+   * y_i² of the whitened window y = Σ^(−1/2)x (the symmetric square root): non-negative, summing to the score
+   * exactly. The split x_i·(Σ⁻¹x)_i would also sum to it, but goes negative for correlated features.
+   */
+  protected valueTerms(model: OriginMahalanobis): (window: Float32Array) => Float64Array {
+    const y = new Float64Array(model.dimension);
+    return (window) => originMahalanobisWhitened(model, window, y).map((v) => v * v);
   }
 
   protected modelToJson(m: OriginMahalanobis): Record<string, unknown> {

@@ -38,6 +38,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { NamedParams, ParamSpec } from '../neural/params';
 import {
+  FeatureErrorNetwork,
   WindowNetworkDetector,
   type LossContext,
   type NoiseSource,
@@ -381,7 +382,7 @@ export function convLstm(p: NamedParams, name: string, xs: readonly tf.Tensor4D[
   return states;
 }
 
-export class Mscred extends WindowNetworkDetector<MscredConfig> {
+export class Mscred extends FeatureErrorNetwork<MscredConfig> {
   readonly id = 'mscred';
 
   constructor(params: Partial<MscredConfig> = {}) {
@@ -487,17 +488,37 @@ export class Mscred extends WindowNetworkDetector<MscredConfig> {
     return Math.max(1, Math.floor(FORWARD_VALUES / perWindow));
   }
 
-  /** The mean squared error of each window, in chunks of `chunkWindows` windows. */
-  private windowErrors(p: NamedParams, x: tf.Tensor2D): tf.Tensor1D {
+  /** reduce of each window's squared errors [B, D·D·C], in chunks of `chunkWindows` windows. */
+  private inChunks<T extends tf.Tensor>(p: NamedParams, x: tf.Tensor2D, reduce: (errors: tf.Tensor2D) => T): T {
     const [batch, size] = x.shape;
     const chunk = this.chunkWindows(size / this.config.windowLength);
-    if (batch <= chunk) return tf.mean(this.squaredErrors(p, x), 1) as tf.Tensor1D;
-    const parts: tf.Tensor1D[] = [];
+    if (batch <= chunk) return reduce(this.squaredErrors(p, x));
+    const parts: T[] = [];
     for (let start = 0; start < batch; start += chunk) {
       const count = Math.min(chunk, batch - start);
-      parts.push(tf.tidy(() => tf.mean(this.squaredErrors(p, x.slice([start, 0], [count, size])), 1) as tf.Tensor1D));
+      parts.push(tf.tidy(() => reduce(this.squaredErrors(p, x.slice([start, 0], [count, size])))));
     }
-    return tf.concat(parts);
+    return tf.concat(parts) as T;
+  }
+
+  /** The mean squared error of each window. */
+  private windowErrors(p: NamedParams, x: tf.Tensor2D): tf.Tensor1D {
+    return this.inChunks(p, x, (errors) => tf.mean(errors, 1) as tf.Tensor1D);
+  }
+
+  /**
+   * a_f = ½ Σ_c Σ_j (E_fjc + E_jfc) / (D·D·C) over the last step's squared residuals E: each entry's error split
+   * between the two features whose product it holds (row and column), so that Σ_f a_f is the score
+   */
+  protected featureErrors(p: NamedParams, x: tf.Tensor2D): tf.Tensor2D {
+    const D = x.shape[1] / this.config.windowLength;
+    return this.inChunks(p, x, (errors) => {
+      const e = errors.reshape([errors.shape[0], D, D, -1]);
+      return e
+        .sum([2, 3])
+        .add(e.sum([1, 3]))
+        .div(2 * errors.shape[1]) as tf.Tensor2D;
+    });
   }
 
   protected loss(p: NamedParams, x: tf.Tensor2D, _noise: NoiseSource, ctx: LossContext): tf.Scalar {

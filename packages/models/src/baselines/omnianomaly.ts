@@ -45,11 +45,12 @@
  *   it); Adam's ε is 1e-7 (Keras) rather than TF1's 1e-8.
  */
 import * as tf from '@tensorflow/tfjs';
-import { LOG_2PI, tfDiagGaussianLogPdf, tfScaleFromRaw } from '../density';
+import { LOG_2PI, tfDiagGaussianLogPdf, tfGaussianExcessNll, tfScaleFromRaw } from '../density';
 import { gru, gruSpecs } from '../neural/layers';
 import { dense, denseSpecs, type NamedParams, type ParamSpec } from '../neural/params';
 import { minMaxStateSpecs, minMaxTrainingPhase } from '../neural/min-max';
 import {
+  FeatureErrorNetwork,
   WindowNetworkDetector,
   type LossContext,
   type NoiseSource,
@@ -184,7 +185,7 @@ interface Posterior {
   logQ: tf.Tensor1D;
 }
 
-export class OmniAnomaly extends WindowNetworkDetector<OmniAnomalyConfig> {
+export class OmniAnomaly extends FeatureErrorNetwork<OmniAnomalyConfig> {
   readonly id = 'omnianomaly';
   /** windows × W × units per forward pass outside training (about 140 MB of intermediates at the paper's sizes) */
   protected passValues = 2 ** 20;
@@ -346,30 +347,47 @@ export class OmniAnomaly extends WindowNetworkDetector<OmniAnomalyConfig> {
    * tensors until its scope ends, which for 2048 windows of the paper's sizes exceeds the wasm heap. The noise
    * source is drawn slice after slice, so the numbers each window gets do not depend on the slicing.
    */
-  private inPasses(x: tf.Tensor2D, f: (part: tf.Tensor2D) => tf.Tensor1D): tf.Tensor1D {
+  private inPasses<T extends tf.Tensor>(x: tf.Tensor2D, f: (part: tf.Tensor2D) => T): T {
     const perPass = Math.max(1, Math.floor(this.passValues / (this.config.windowLength * this.config.units)));
     const batch = x.shape[0];
     if (batch <= perPass) return f(x);
-    const parts: tf.Tensor1D[] = [];
+    const parts: T[] = [];
     for (let start = 0; start < batch; start += perPass) {
       parts.push(tf.tidy(() => f(x.slice([start, 0], [Math.min(perPass, batch - start), -1]))));
     }
-    return tf.concat(parts) as tf.Tensor1D;
+    return tf.concat(parts) as T;
   }
 
   protected windowScores(p: NamedParams, x: tf.Tensor2D, noise: NoiseSource): tf.Tensor1D {
-    return this.inPasses(x, (part) => this.lastRecordNll(p, part, noise));
+    return this.inPasses(x, (part) => {
+      const { xLast, mu, sigma } = this.lastRecordGaussian(p, part, noise);
+      return tfDiagGaussianLogPdf(xLast, mu, sigma).neg() as tf.Tensor1D;
+    });
   }
 
-  /** −ln p(x_{W−1} | z) per window with one posterior sample */
-  private lastRecordNll(p: NamedParams, x: tf.Tensor2D, noise: NoiseSource): tf.Tensor1D {
+  /**
+   * ½((x_{W−1,f} − μ_f)/σ_f)² with the score's posterior sample: the part of the last record's −ln p(x|z) that its
+   * reconstruction error on feature f adds (scaled space)
+   */
+  protected featureErrors(p: NamedParams, x: tf.Tensor2D, noise: NoiseSource): tf.Tensor2D {
+    return this.inPasses(x, (part) => {
+      const { xLast, mu, sigma } = this.lastRecordGaussian(p, part, noise);
+      return tfGaussianExcessNll(xLast, mu, sigma) as tf.Tensor2D;
+    });
+  }
+
+  /** the scaled last record x_{W−1} [B, D] and p(x_{W−1} | z) for one posterior sample per window */
+  private lastRecordGaussian(
+    p: NamedParams,
+    x: tf.Tensor2D,
+    noise: NoiseSource,
+  ): { xLast: tf.Tensor2D; mu: tf.Tensor2D; sigma: tf.Tensor2D } {
     const xs = this.scaled(p, x);
     const [batch, steps, d] = xs.shape;
     const flowed = this.flow(p, this.posterior(p, xs, noise).z);
     const last = gru(p, 'pnet/gru', flowed.z, false) as tf.Tensor2D;
     const px = this.decoderGaussian(p, last);
-    const xLast = xs.slice([0, steps - 1, 0], [batch, 1, d]).reshape([batch, d]) as tf.Tensor2D;
-    return tfDiagGaussianLogPdf(xLast, px.mu, px.sigma).neg() as tf.Tensor1D;
+    return { xLast: xs.slice([0, steps - 1, 0], [batch, 1, d]).reshape([batch, d]) as tf.Tensor2D, ...px };
   }
 
   static load(dir: string): Promise<OmniAnomaly> {

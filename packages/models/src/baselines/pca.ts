@@ -116,6 +116,15 @@ export class Pca extends ShallowDetector<PcaConfig, PcaModel> {
     return out;
   }
 
+  /** r_i² of the residual r = x − x·V_k V_kᵀ, whose sum is the score */
+  protected valueTerms(model: PcaModel): (window: Float32Array) => Float64Array {
+    const residual = new Float64Array(model.dimension);
+    return (window) => {
+      pcaReconstructionError(model, window, residual);
+      return residual.map((r) => r * r);
+    };
+  }
+
   protected modelToJson(m: PcaModel): Record<string, unknown> {
     return {
       format: 1,

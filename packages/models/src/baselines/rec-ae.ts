@@ -19,7 +19,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { NamedParams, ParamSpec } from '../neural/params';
-import { WindowNetworkDetector, type TrainingConfig } from '../neural/window-network';
+import {
+  FeatureErrorNetwork,
+  WindowNetworkDetector,
+  squaredErrorShares,
+  type TrainingConfig,
+} from '../neural/window-network';
 import { trainingParameters } from '../neural/config';
 import { OMNI_WINDOW_DEFAULTS, type WindowDetectorDescriptor } from '../descriptor';
 import { POSITIVE_INTEGER, resolveParameters, type ParameterSchema } from '../parameters/schema';
@@ -52,7 +57,7 @@ export const REC_AE_PARAMETERS: ParameterSchema<RecAeConfig> = {
   },
 };
 
-export class RecAe extends WindowNetworkDetector<RecAeConfig> {
+export class RecAe extends FeatureErrorNetwork<RecAeConfig> {
   readonly id = 'rec-ae';
   private readonly arch: RecArchitecture;
 
@@ -82,6 +87,10 @@ export class RecAe extends WindowNetworkDetector<RecAeConfig> {
 
   protected windowScores(p: NamedParams, x: tf.Tensor2D): tf.Tensor1D {
     return tf.mean(tf.squaredDifference(x, this.reconstruct(p, x)), 1) as tf.Tensor1D;
+  }
+
+  protected featureErrors(p: NamedParams, x: tf.Tensor2D): tf.Tensor2D {
+    return squaredErrorShares(x, this.reconstruct(p, x), this.featureCount!);
   }
 
   static load(dir: string): Promise<RecAe> {

@@ -26,7 +26,7 @@
  * about 3,300 windows/s for Rec AE; S stays the paper's 1024 by default and is the knob for large test sets.
  */
 import * as tf from '@tensorflow/tfjs';
-import { tfDiagGaussianLogPdf, tfScaleFromRaw } from '../density';
+import { tfScaleFromRaw } from '../density';
 import type { NamedParams, ParamSpec } from '../neural/params';
 import { WindowVae } from '../neural/vae-scoring';
 import { WindowNetworkDetector, type TrainingConfig } from '../neural/window-network';
@@ -102,12 +102,6 @@ export class RecVae extends WindowVae<RecVaeConfig> {
     const [mu, raw] = tf.split(out, 2, 2);
     const size = out.shape[1] * (out.shape[2] / 2);
     return { mu: mu.reshape([batch, size]), sigma: tfScaleFromRaw(raw.reshape([batch, size])) as tf.Tensor2D };
-  }
-
-  /** −ln p(x|z) per row */
-  reconstructionNll(p: NamedParams, x: tf.Tensor2D, z: tf.Tensor2D): tf.Tensor1D {
-    const { mu, sigma } = this.decode(p, z);
-    return tfDiagGaussianLogPdf(x, mu, sigma).neg() as tf.Tensor1D;
   }
 
   static load(dir: string): Promise<RecVae> {

@@ -3,6 +3,7 @@ import {
   assertWindowShape,
   type Detector,
   type FitOptions,
+  type FeatureAttributing,
   type FitReport,
   type ManifestContext,
   type ModelManifest,
@@ -26,7 +27,9 @@ export interface ShallowFit<Model> {
  * the fitted state, and the model directory (manifest + one JSON model file). Subclasses supply the maths:
  * `fitModel`, `scoreModel` and the JSON form of their model.
  */
-export abstract class ShallowDetector<Config extends { windowLength: number }, Model> implements Detector<Config> {
+export abstract class ShallowDetector<Config extends { windowLength: number }, Model>
+  implements Detector<Config>, FeatureAttributing
+{
   abstract readonly id: string;
   readonly config: Readonly<Config>;
   protected fitted: ShallowFit<Model> | undefined;
@@ -50,6 +53,11 @@ export abstract class ShallowDetector<Config extends { windowLength: number }, M
   protected abstract fitModel(train: WindowSet, opts: FitOptions): Model;
   protected abstract scoreModel(model: Model, windows: WindowSet): Float32Array;
   protected abstract modelToJson(model: Model): Record<string, unknown>;
+  /**
+   * Each flattened value's non-negative part in the window's score (W·D values, record-major): the exact terms
+   * where the score is a sum of them. `valueTerms` returns a function reused for every window (buffers inside).
+   */
+  protected abstract valueTerms(model: Model): (window: Float32Array) => ArrayLike<number>;
 
   async fit(train: WindowSet, opts: FitOptions): Promise<FitReport> {
     const start = performance.now();
@@ -62,12 +70,30 @@ export abstract class ShallowDetector<Config extends { windowLength: number }, M
     return { epochs: 1, seconds: (performance.now() - start) / 1000 };
   }
 
-  async scoreWindows(windows: WindowSet): Promise<Float32Array> {
+  /** the fitted state, once `windows` are checked to be finite and of the fitted shape */
+  private fittedFor(windows: WindowSet): ShallowFit<Model> {
     const fitted = this.fitted;
     if (!fitted) throw new NotFittedError(this.id);
     assertWindowShape(windows, this.windowLength, fitted.featureCount);
     assertFiniteWindows(windows, this.id);
-    return this.scoreModel(fitted.model, windows);
+    return fitted;
+  }
+
+  async scoreWindows(windows: WindowSet): Promise<Float32Array> {
+    return this.scoreModel(this.fittedFor(windows).model, windows);
+  }
+
+  /** a_f = Σ_t (value term of record t, feature f): each feature's terms summed over the window's records */
+  async featureAttributions(windows: WindowSet): Promise<Float32Array> {
+    const fitted = this.fittedFor(windows);
+    const F = fitted.featureCount;
+    const termsOf = this.valueTerms(fitted.model);
+    const out = new Float32Array(windows.count * F);
+    for (let i = 0; i < windows.count; i++) {
+      const terms = termsOf(windows.window(i));
+      for (let k = 0; k < terms.length; k++) out[i * F + (k % F)] += terms[k];
+    }
+    return out;
   }
 
   async save(dir: string, context?: ManifestContext): Promise<void> {

@@ -48,7 +48,9 @@ import * as tf from '@tensorflow/tfjs';
 import { dense, layerNormSpecs, linearSpecs, type NamedParams, type ParamSpec } from '../neural/params';
 import { minMaxStateSpecs, minMaxTrainingPhase } from '../neural/min-max';
 import {
+  FeatureErrorNetwork,
   WindowNetworkDetector,
+  squaredErrorShares,
   type LossContext,
   type NoiseSource,
   type TrainingConfig,
@@ -299,7 +301,7 @@ function attentionSpecs(name: string, E: number): ParamSpec[] {
   ];
 }
 
-export class TranAd extends WindowNetworkDetector<TranAdConfig> {
+export class TranAd extends FeatureErrorNetwork<TranAdConfig> {
   readonly id = ID;
 
   constructor(params: Partial<TranAdConfig> = {}) {
@@ -421,6 +423,12 @@ export class TranAd extends WindowNetworkDetector<TranAdConfig> {
   protected windowScores(p: NamedParams, x: tf.Tensor2D): tf.Tensor1D {
     const { x2, target } = this.reconstruct(p, x);
     return tf.mean(tf.squaredDifference(x2, target), 1) as tf.Tensor1D;
+  }
+
+  /** (x̂₂ − x_t)²_f / D: the last record's phase-2 errors, whose mean over features is the score */
+  protected featureErrors(p: NamedParams, x: tf.Tensor2D): tf.Tensor2D {
+    const { x2, target } = this.reconstruct(p, x);
+    return squaredErrorShares(target, x2, target.shape[1]);
   }
 
   static load(dir: string): Promise<TranAd> {

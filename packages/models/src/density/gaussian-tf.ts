@@ -10,6 +10,14 @@ export function tfScaleFromRaw(raw: tf.Tensor): tf.Tensor {
   return tf.softplus(raw).add(SCALE_SHIFT);
 }
 
+/**
+ * Per value, how far x lies in the tails of N(μ, σ²): −ln N(x; μ, σ) + ln N(μ; μ, σ) = ½((x − μ)/σ)², the part of
+ * the negative log-likelihood that the reconstruction error drives (≥ 0, unlike the NLL itself); same shape as x.
+ */
+export function tfGaussianExcessNll(x: tf.Tensor, mean: tf.Tensor, std: tf.Tensor): tf.Tensor {
+  return x.sub(mean).div(std).square().mul(0.5);
+}
+
 /** per row: Σ_j [−ln σ_j − ½ ln 2π − (x_j − μ_j)²/(2σ_j²)]; x, mean, std [B, d] → [B] */
 export function tfDiagGaussianLogPdf(x: tf.Tensor2D, mean: tf.Tensor2D, std: tf.Tensor2D): tf.Tensor1D {
   const d = x.shape[1];

@@ -9,11 +9,11 @@ import {
   DriftwatchError,
   InputError,
   ParameterError,
-  assertWindowShape,
+  type FeatureAttributing,
   type ModelManifest,
   type WindowSet,
 } from '@driftwatch/contracts';
-import { ensureBackend, tf } from '../backend';
+import { tf } from '../backend';
 import {
   fitGaussianMixture,
   gaussianMixtureScore,
@@ -21,15 +21,17 @@ import {
   logSoftmax,
   scaleFromRaw,
   standardNormalNll,
+  tfGaussianExcessNll,
   type GaussianMixture,
 } from '../density';
 import { fitOriginMahalanobis, originMahalanobisScore, type OriginMahalanobis } from '../linalg';
 import { MANIFEST_FILE, type ModelFiles } from '../model-dir';
 import type { NamedParams } from '../neural/params';
-import { forEachBatch, mapBatches, type FitEnd, type LossContext, type NoiseSource } from '../neural/tfjs-detector';
+import { forEachBatch, type FitEnd, type LossContext, type NoiseSource } from '../neural/tfjs-detector';
 import {
   VALIDATION_BATCH,
   WindowTfjsDetector,
+  sumPerFeature,
   windowRows,
   type PhaseRun,
   type WindowFacts,
@@ -46,6 +48,7 @@ import {
 import {
   divadLoss,
   divadNoise,
+  decode,
   divadParamSpecs,
   domainOneHot,
   encode,
@@ -63,7 +66,7 @@ const SCORE_BATCH = 4096;
 export type AggregatedPosterior =
   { kind: 'origin-mahalanobis'; model: OriginMahalanobis } | { kind: 'gaussian-mixture'; model: GaussianMixture };
 
-export class Divad extends WindowTfjsDetector<DivadConfig> {
+export class Divad extends WindowTfjsDetector<DivadConfig> implements FeatureAttributing {
   readonly id: DivadId;
   /** the aggregated-posterior density, fitted after training or loaded with the model */
   private ap?: AggregatedPosterior;
@@ -189,10 +192,22 @@ export class Divad extends WindowTfjsDetector<DivadConfig> {
   /** μ of q(zy|x) (or of q(zd|x) with which = 'd') for every window, row-major count × L (no sampling). */
   async posteriorMeans(windows: WindowSet, which: 'y' | 'd' = 'y'): Promise<Float32Array> {
     const a = this.fittedArchitecture();
-    assertWindowShape(windows, this.windowLength, a.featureCount);
-    await ensureBackend();
-    const params = this.params();
-    return mapBatches(windowRows(windows), SCORE_BATCH, a.latentDim, (x) => encode(params, a, which, x).mu);
+    return this.mapWindows(windows, SCORE_BATCH, a.latentDim, (p, x) => encode(p, a, which, x).mu);
+  }
+
+  /**
+   * Per feature, Σ over the window's records of ½((x − x̂)/σ̂)², with (x̂, σ̂) = p(x | zy = μy, zd = μd): the
+   * decoder at both posterior means. The score is a density of μy alone and does not split over features, but
+   * μy is what the decoder reconstructs the window from; zd only carries the domain's offsets, so a feature
+   * that μy cannot place in the normal pattern is the one the decoder gets wrong. Means rather than samples,
+   * as the score uses μy without sampling (docs/divad.md §3.5); σ̂ weighs each error as −ln p(x|z) does.
+   */
+  async featureAttributions(windows: WindowSet): Promise<Float32Array> {
+    const a = this.fittedArchitecture();
+    return this.mapWindows(windows, SCORE_BATCH, a.featureCount, (p, x) => {
+      const px = decode(p, a, encode(p, a, 'y', x).mu, encode(p, a, 'd', x).mu);
+      return sumPerFeature(tfGaussianExcessNll(x, px.mu, px.sigma), a.featureCount);
+    });
   }
 
   async scoreWindows(windows: WindowSet): Promise<Float32Array> {

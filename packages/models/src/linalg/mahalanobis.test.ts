@@ -5,6 +5,7 @@ import {
   fitOriginMahalanobisRows,
   originMahalanobisScore,
   originMahalanobisScores,
+  originMahalanobisWhitened,
 } from './mahalanobis';
 import { directCovariance, gaussianMatrix, gaussJordanInverse } from './test-helpers';
 
@@ -46,6 +47,32 @@ describe('origin Mahalanobis (docs/divad.md §3.5 AP-Gaussian, §4 Mahalanobis)'
     const atMean = originMahalanobisScore(model, model.mean);
     expect(atMean / quadraticForm(inv, model.mean, d)).toBeCloseTo(1, 10);
     expect(atMean).toBeGreaterThan(0);
+  });
+
+  it('whitens with the symmetric square root of Σ⁻¹: S = Sᵀ, S·S = Σ⁻¹ (Gauss–Jordan), Σ y_i² = score', () => {
+    const n = 300;
+    const d = 5;
+    const x = correlated(n, d, 6);
+    const model = fitOriginMahalanobis(x, n, d);
+    const inv = gaussJordanInverse(directCovariance(x, n, d, 1).cov, d);
+    // column j of S is the whitened unit vector e_j
+    const s = Array.from({ length: d }, (_, j) =>
+      originMahalanobisWhitened(
+        model,
+        Float64Array.from({ length: d }, (_, i) => +(i === j)),
+      ),
+    );
+    for (let i = 0; i < d; i++)
+      for (let j = 0; j < d; j++) {
+        expect(s[j][i]).toBeCloseTo(s[i][j], 10);
+        let product = 0;
+        for (let k = 0; k < d; k++) product += s[k][i] * s[j][k];
+        expect(product).toBeCloseTo(inv[i * d + j], 8);
+      }
+    const probe = gaussianMatrix(1, d, 7).map((v) => 3 * v);
+    const y = originMahalanobisWhitened(model, probe);
+    expect(y.reduce((a, v) => a + v * v, 0) / originMahalanobisScore(model, probe)).toBeCloseTo(1, 10);
+    expect(() => originMahalanobisWhitened(model, probe.subarray(1))).toThrow(ParameterError);
   });
 
   it('the batch scorer agrees with the single scorer (n not a multiple of 4)', () => {

@@ -151,3 +151,26 @@ export function originMahalanobisScoresOfRows(model: OriginMahalanobis, row: Row
   }
   return out;
 }
+
+/**
+ * The symmetric (ZCA) whitening y = Σ^(−1/2)·x = V·diag(max(λ_j, floor)^(−1/2))·Vᵀ·x, whose squares sum to the score
+ * (Σ_i y_i² = Σ_j (x·v_j)²/max(λ_j, floor)) and whose coordinate i stays tied to coordinate i of x.
+ */
+export function originMahalanobisWhitened(
+  model: OriginMahalanobis,
+  x: ArrayLike<number>,
+  out = new Float64Array(model.dimension),
+): Float64Array {
+  const { d, axes, weights } = prepare(model);
+  if (x.length !== d || out.length !== d)
+    throw new ParameterError(`originMahalanobisWhitened: expected ${d} values, got ${x.length} (out ${out.length})`);
+  out.fill(0);
+  for (let j = 0; j < d; j++) {
+    const base = j * d;
+    let proj = 0;
+    for (let i = 0; i < d; i++) proj += axes[base + i] * x[i];
+    const s = proj * Math.sqrt(weights[j]);
+    for (let i = 0; i < d; i++) out[i] += s * axes[base + i];
+  }
+  return out;
+}

@@ -15,11 +15,12 @@ import {
   type ModelManifest,
   type WindowSet,
 } from '@driftwatch/contracts';
-import { tf } from '../backend';
+import { ensureBackend, tf } from '../backend';
 import { MANIFEST_FILE, type ModelFiles } from '../model-dir';
 import type { NamedParams, ParamSpec } from './params';
 import {
   TfjsDetector,
+  mapBatches,
   sumBatches,
   type BatchSource,
   type FitRun,
@@ -78,6 +79,22 @@ export function windowRows(windows: WindowSet): BatchSource {
   };
 }
 
+/**
+ * Σ over records of per-value terms, per feature: [B, k·D] record-major (the k records a score reads) → [B, D].
+ * How a window's reconstruction or forecast error is split over its features (explanations).
+ */
+export function sumPerFeature(terms: tf.Tensor, featureCount: number): tf.Tensor2D {
+  return terms.reshape([terms.shape[0], -1, featureCount]).sum(1) as tf.Tensor2D;
+}
+
+/**
+ * Each feature's share of a mean squared error over values laid out record-major, x and x̂ [B, k·D] → [B, D]:
+ * a_f = Σ_t (x_tf − x̂_tf)² / (k·D), so that Σ_f a_f is the mean the score takes.
+ */
+export function squaredErrorShares(x: tf.Tensor2D, reconstructed: tf.Tensor2D, featureCount: number): tf.Tensor2D {
+  return sumPerFeature(tf.squaredDifference(x, reconstructed).div(x.shape[1]), featureCount);
+}
+
 /** each window's index into `trainingDomains`, −1 where its domain is not one of them */
 export function trainingDomainIndices(windows: WindowSet, trainingDomains: readonly string[]): Int32Array {
   const map = windows.domains.map((d) => trainingDomains.indexOf(d));
@@ -127,6 +144,23 @@ export abstract class WindowTfjsDetector<Config extends TrainingConfig>
     // any windows of the right shape will do by default
   }
   /* eslint-enable @typescript-eslint/no-unused-vars */
+
+  /**
+   * f of the flattened windows [B, W·D] at the fitted parameters, `width` values per window, in batches of `batch`
+   * windows; the windows must have the fitted shape.
+   */
+  protected async mapWindows(
+    windows: WindowSet,
+    batch: number,
+    width: number,
+    f: (p: NamedParams, x: tf.Tensor2D) => tf.Tensor,
+  ): Promise<Float32Array> {
+    const { facts } = this.requireFitted();
+    assertWindowShape(windows, this.windowLength, facts.featureCount);
+    await ensureBackend();
+    const params = this.params();
+    return mapBatches(windowRows(windows), batch, width, (x) => f(params, x));
+  }
 
   protected variableSpecs(facts: WindowFacts): VariableSpecs {
     return {

@@ -4,10 +4,11 @@
  * registry refuses bad parameters naming the detector, and the conformance suite of its kind passes with
  * its test settings. A separate module (not a test file) so that a copy of the registry can run it too.
  */
-import { ParameterError, type Detector, type NodeDetector } from '@driftwatch/contracts';
+import { ParameterError, type Detector, type NodeDetector, type WindowSet } from '@driftwatch/contracts';
 import { describeDetectorConformance } from '@driftwatch/contracts/conformance';
 import { describeNodeDetectorConformance } from '@driftwatch/contracts/node-conformance';
 import type { DetectorDescriptor, DetectorParams } from '../descriptor';
+import { explainWindows } from '../explain';
 import { DerivedDefault, meetsAny, resolveParameters, type ParameterSpec } from '../parameters/schema';
 
 /** What the suite needs of a registry (the package's own, or a copy with a new detector in it). */
@@ -84,7 +85,9 @@ export function describeRegistry(registry: RegistryUnderTest, ids?: readonly str
     const params = { ...d.testParams, ...d.conformanceParams };
     if (d.kind === 'window') {
       const create = () => registry.createDetector(d.id, params);
-      describeDetectorConformance(d.id, { create, load: (dir) => registry.loadDetector(dir) });
+      // every window detector explains its alarms, by its own decomposition or by occlusion
+      const explain = async (det: Detector, windows: WindowSet) => (await explainWindows(det, windows)).attributions;
+      describeDetectorConformance(d.id, { create, load: (dir) => registry.loadDetector(dir), explain });
     } else {
       const create = () => registry.createNodeDetector(d.id, params);
       describeNodeDetectorConformance(d.id, { create, load: (dir) => registry.loadNodeDetector(dir) });

@@ -84,7 +84,8 @@ describe('bench st results in the report', () => {
   it('compare: a method × data set table with the metrics written as given', () => {
     const section = stSection(
       [
-        line('compare', 'sim', 'gbdt', 0.5),
+        line('compare', 'sim', 'gbdt', 0.5, undefined, { tsbAdVusPr: 0.45, tsbAdWindow: 24 }),
+        // a line written before TSB-AD's VUS-PR was added
         line('compare', 'nezha-ob', 'st-dda-forecast', 0.25),
         line('compare', 'nezha-ob', 'st-dda-latent', 0.125),
       ],
@@ -99,14 +100,15 @@ describe('bench st results in the report', () => {
       'recall',
       'F1',
       'VUS-PR',
+      'VUS-PR TSB-AD',
       'peak F1',
       'train s',
       'score s',
     ]);
     expect(table.rows).toEqual([
-      ['nezha-ob', 'st-dda-latent', '0.900', '0.500', '0.250', '0.125', '0.400', '0.600', '12.3', '0.50'],
-      ['nezha-ob', 'st-dda-forecast', '0.900', '0.500', '0.250', '0.250', '0.400', '0.600', '12.3', '0.50'],
-      ['sim', 'gbdt', '0.900', '0.500', '0.250', '0.500', '0.400', '0.600', '12.3', '0.50'],
+      ['nezha-ob', 'st-dda-latent', '0.900', '0.500', '0.250', '0.125', '0.400', '–', '0.600', '12.3', '0.50'],
+      ['nezha-ob', 'st-dda-forecast', '0.900', '0.500', '0.250', '0.250', '0.400', '–', '0.600', '12.3', '0.50'],
+      ['sim', 'gbdt', '0.900', '0.500', '0.250', '0.500', '0.400', '0.450', '0.600', '12.3', '0.50'],
     ]);
     expect(section.figures).toHaveLength(0);
     const protocol = section.tables.find((t) => t.id === 'st-protocol')!;

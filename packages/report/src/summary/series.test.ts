@@ -1,4 +1,4 @@
-import { ewmaBySegment, recordScores } from '@driftwatch/eval';
+import { ewmaBySegment, recordScores, tsbAdVus } from '@driftwatch/eval';
 import { analyseSeries } from './series';
 import { syntheticReportInput } from '../../test/synthetic';
 
@@ -42,6 +42,20 @@ describe('analyseSeries', () => {
     expect(a.metrics.aucRoc).toBeCloseTo(pairwiseAuc(a.scores, a.labels), 12);
     expect(a.metrics.peakF1).toBe(best.peakF1);
     expect(a.metrics.paK.k).toHaveLength(101);
+  });
+
+  it("gives TSB-AD's VUS-PR over the window of the first channel, or over W without one", () => {
+    const firstChannel = Float64Array.from({ length: series.labels.length }, (_, t) =>
+      Math.sin((2 * Math.PI * t) / 24),
+    );
+    const a = analyseSeries({ ...series, firstChannel }, best);
+    expect(a.metrics.tsbAdWindow).toBe(24);
+    expect(a.metrics.tsbAdVusPr).toBe(tsbAdVus(a.scores, a.labels, { slidingWindow: 24 }).vusPr);
+    const withoutData = analyseSeries(series, best);
+    expect(withoutData.metrics.tsbAdWindow).toBe(series.windowLength);
+    expect(withoutData.metrics.tsbAdVusPr).toBe(
+      tsbAdVus(a.scores, a.labels, { slidingWindow: series.windowLength }).vusPr,
+    );
   });
 
   it('refuses a score file whose peak F1 differs from the results line', () => {

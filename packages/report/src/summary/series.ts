@@ -15,6 +15,8 @@ import {
   recordScores,
   vus,
   f1Score,
+  findLengthRank,
+  tsbAdVusPr,
   type PaKCurve,
 } from '@driftwatch/eval';
 import type { ScoreSeries, SourcedResult } from '../input';
@@ -36,6 +38,10 @@ export interface SeriesMetrics {
   vusPr: number;
   /** VUS buffer lengths ℓ = 0..maxBuffer */
   maxBuffer: number;
+  /** the TSB-AD benchmark's VUS-PR (tsbAdVus) over buffers 0..tsbAdWindow */
+  tsbAdVusPr: number;
+  /** findLengthRank of the test sequence's first feature, as TSB-AD; W when the report has no data for it */
+  tsbAdWindow: number;
   /** Tatbul et al. range-based F1 with Exathlon's AD2 parameters, at the oracle threshold */
   rangeF1Ad2: number;
   /** Garg et al. composite F1 and event F1 at the oracle threshold */
@@ -114,6 +120,7 @@ export function analyseSeries(series: ScoreSeries, best: SourcedResult): SeriesA
   const aff = affiliation(labels, predictions);
   const delays = detectionDelays(predictions, labels);
   const volume = vus(scores, labels, { maxBuffer: W });
+  const tsbAdWindow = series.firstChannel ? findLengthRank(series.firstChannel) : W;
   const random = randomScoreBaseline(labels, RANDOM_BASELINE_SEED);
   return {
     series,
@@ -132,6 +139,8 @@ export function analyseSeries(series: ScoreSeries, best: SourcedResult): SeriesA
       vusRoc: volume.vusRoc,
       vusPr: volume.vusPr,
       maxBuffer: W,
+      tsbAdVusPr: tsbAdVusPr(scores, labels, { slidingWindow: tsbAdWindow }),
+      tsbAdWindow,
       rangeF1Ad2: f1Score(range.precision, range.recall),
       compositeF1: events.compositeF1,
       eventF1: events.eventF1,
