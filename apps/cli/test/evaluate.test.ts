@@ -13,9 +13,12 @@ import {
   tableToIPC,
   vectorFromArray,
 } from 'apache-arrow';
+import { mulberry32, normalSampler } from '@driftwatch/contracts';
 import { readResults } from '@driftwatch/experiments';
 import { parquetBytes } from '@driftwatch/ingest';
 import { evaluate } from '../src/commands/evaluate';
+import { score } from '../src/commands/score';
+import { train } from '../src/commands/train';
 import { main } from '../src/main';
 import { captureOutput, makeAsdLikeRoot, runCommand } from './fixtures';
 
@@ -244,4 +247,47 @@ describe('driftwatch evaluate', () => {
     // one score series: the per-entity test part found its labels under the data root
     expect(text).toMatch(/results lines, 1 score series\./);
   }, 60_000);
+
+  it('train --input → score --input → evaluate --labels: the injected episode is found', async () => {
+    // 3 hosts × 600 records of 3 metrics, one a minute; web-2's mem is shifted by +8 at records 500–519
+    const normal = normalSampler(mulberry32(7));
+    const lines = ['time,host,cpu,mem,disk'];
+    for (const host of ['web-1', 'web-2', 'db-1'])
+      for (let t = 0; t < 600; t++) {
+        const shift = host === 'web-2' && t >= 500 && t < 520 ? 8 : 0;
+        const cpu = 50 + 10 * Math.sin(t / 10) + normal();
+        const row = [cpu, 20 + 0.5 * cpu + normal() + shift, 5 + normal()].map((x) => x.toFixed(3));
+        lines.push([new Date(Date.UTC(2026, 0, 1) + t * 60_000).toISOString(), host, ...row].join(','));
+      }
+    const input = join(fixture.root, 'own.csv');
+    await writeFile(input, `${lines.join('\n')}\n`);
+    const map = ['--map', 'timestamp=time', '--map', 'timestampUnit=iso', '--entity-column', 'host'];
+    const model = join(fixture.root, 'own-model');
+    const trained = await runCommand(train, [
+      '--input',
+      input,
+      ...map,
+      '--train-range',
+      '0..399',
+      '--method',
+      'mahalanobis',
+      '--params',
+      '{"windowLength":5}',
+      '--out',
+      model,
+    ]);
+    expect(trained.code).toBe(0);
+    const scores = join(fixture.root, 'own-scores.arrow');
+    expect((await runCommand(score, ['--model', model, '--input', input, ...map, '--out', scores])).code).toBe(0);
+    const labels = join(fixture.root, 'own-labels.csv');
+    await writeFile(labels, 'entity,start,end\nweb-2,2026-01-01T08:20:00Z,2026-01-01T08:39:00Z\n');
+    const out = join(fixture.root, 'own-eval.jsonl');
+    const r = await runCommand(evaluate, ['--scores', scores, '--labels', labels, '--smoothing', '0', '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const rows = await readResults(out);
+    expect(rows.map((x) => x.testSequence)).toEqual(['web-1', 'web-2', 'db-1']);
+    // a +8 shift of one metric stands far above the training windows: the episode's records are the top scores
+    expect(rows[1].peakF1).toBeGreaterThan(0.8);
+  }, 120_000);
 });
