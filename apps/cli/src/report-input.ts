@@ -16,7 +16,7 @@ import {
   type ScoreSeries,
   type SourcedResult,
 } from '@driftwatch/report';
-import { loadEntitySequences, readResults, type OmniDataset } from '@driftwatch/experiments/data';
+import { readResults, resolveTestSequences } from '@driftwatch/experiments/data';
 import { paddingLength } from './commands/evaluate';
 
 /** Prefix of the validation (calibration) sequences in a benchmark's score files. */
@@ -80,6 +80,8 @@ async function readRunInfo(dir: string): Promise<RunInfo | undefined> {
 export interface LoadOptions {
   /** data root for the labels; when it cannot be resolved, score series are left out with a note */
   dataRoot: () => string;
+  /** TSB-AD files the tsb-ad test sequences come from (run.json's data.source of a tsb-ad run) */
+  tsbAdSources?: string[];
   title?: string;
 }
 
@@ -114,7 +116,11 @@ export async function loadReportInput(paths: string[], options: LoadOptions): Pr
     const latentFile = join(dir, 'latent', method, `${basename(testSequence)}${suffix}.json`);
     if (existsSync(latentFile)) latent.push(await readLatentProjection(latentFile));
   }
-  const series = await loadSeries(results, scoreFiles, options, notes);
+  const tsbAdSources = runs.flatMap((r) => {
+    const data = r.data as { protocol?: string; paths?: unknown } | undefined;
+    return data?.protocol === 'tsb-ad' && Array.isArray(data.paths) ? data.paths.map(String) : [];
+  });
+  const series = await loadSeries(results, scoreFiles, { tsbAdSources, ...options }, notes);
   return { title: options.title, generatedAt: new Date().toISOString(), results, runs, series, latent, notes };
 }
 
@@ -160,19 +166,20 @@ async function loadSeries(
     );
     return [];
   }
+  // the test sequences of every protocol map back to data (TSB-AD's through the paths run.json records)
   const labelled = new Map<string, Sequence>();
-  const byDataset = new Map<string, Set<string>>();
-  for (const f of scoreFiles) {
-    const [dataset, ...rest] = f.testSequence.split('/');
-    if (dataset !== 'asd' && dataset !== 'smd') {
-      notes.push(`${f.file}: labels of ${dataset} test sequences are not read by report yet; left out.`);
-      continue;
-    }
-    byDataset.set(dataset, (byDataset.get(dataset) ?? new Set()).add(rest.join('/')));
-  }
-  for (const [dataset, entities] of byDataset) {
-    for (const s of await loadEntitySequences(root, dataset as OmniDataset, [...entities])) labelled.set(s.id, s);
-  }
+  const tsbAd = options.tsbAdSources ?? [];
+  const readable = scoreFiles.filter((f) => {
+    const dataset = f.testSequence.split('/')[0];
+    if (dataset === 'asd' || dataset === 'smd' || (dataset === 'tsb-ad' && tsbAd.length > 0)) return true;
+    notes.push(`${f.file}: labels of ${dataset} test sequences are not read by report yet; left out.`);
+    return false;
+  });
+  const resolved = await resolveTestSequences(
+    readable.map((f) => f.testSequence),
+    { dataRoot: () => root, tsbAd },
+  );
+  for (const [id, s] of resolved) labelled.set(id, s);
   const series: ScoreSeries[] = [];
   for (const f of scoreFiles) {
     const seq = labelled.get(f.testSequence);

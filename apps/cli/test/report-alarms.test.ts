@@ -51,7 +51,7 @@ describe('driftwatch report <score file>', () => {
     expect(html).toContain('labelled ranges (red strip on top)');
   });
 
-  it('refuses a missing episodes file, a labels file naming an unknown entity and --format md, writing nothing', async () => {
+  it('refuses a missing episodes file, an unknown labels entity and --format md, writing nothing', async () => {
     const out = join(dir, 'alarms.html');
     await writeFile(join(dir, 'labels.csv'), 'entity,start,end\ncache-7,1,2\n');
     const scores = join(dir, 'scores.csv');

@@ -1,18 +1,18 @@
 /**
- * The leave-one-entity-out benchmark (docs/divad.md §5b; `driftwatch bench asd-loso`): for every held-out entity and
- * configuration of one shard, fit on the other entities (selecting the learning rate by validation loss), score
- * the held-out sequence and the validation windows, and append one results line per smoothing factor. Beside
- * the results: run.json (command, backend, machine, data checksums), score files and, for models that encode
- * windows, latent projections.
+ * The window detectors' benchmark under a protocol (`driftwatch bench windows --protocol …`; leave-one-entity-out
+ * of docs/divad.md §5b is `driftwatch bench asd-loso`): for every test entity and configuration of one shard, fit on
+ * the protocol's training data (selecting the learning rate by validation loss), score the test sequence and the
+ * validation windows, and append one results line per smoothing factor. Beside the results: run.json (command,
+ * backend, machine, protocol, data checksums), score files and, for models that encode windows, latent projections.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResultRecord } from '@driftwatch/contracts';
 import { evaluateOverSmoothing, gridPointFields, recordScores, SMOOTHING_GRID } from '@driftwatch/eval';
 import { writeScoreFile } from '@driftwatch/ingest';
-import { dataChecksums } from './data-checksums';
-import { everyKthWindow, leaveOneOutFold, splitBySequence } from './folds/leave-one-out';
-import { loadEntitySequences, testWindows, trainingWindows, type OmniDataset } from './folds/omni-protocol';
+import { everyKthWindow, heldOutEntities, splitBySequence } from './folds/leave-one-out';
+import { testWindows, trainingWindows, type OmniDataset } from './folds/omni-protocol';
+import { loadProtocolData, type ProtocolSource } from './protocols';
 import type { BenchmarkConfig } from './grid-file';
 import { isLatentEncoder, latentProjection, writeLatentProjection } from './latent-projection';
 import { fitSelectingLearningRate, type CandidateFit } from './learning-rate';
@@ -22,12 +22,11 @@ import { appendResult, resumeResults } from './results-file';
 import { writeRunInfo } from './run-info';
 import { shardPairs, WHOLE, type Shard } from './shards';
 
-export interface LeaveOneOutOptions {
-  /** data root holding `<dataset>/` in the OmniAnomaly layout */
-  dataRoot: string;
-  dataset: OmniDataset;
-  /** held-out entities, resolved (see heldOutEntities) */
-  servers: readonly string[];
+export interface ProtocolRunOptions {
+  /** the protocol and where its data is */
+  source: ProtocolSource;
+  /** test entities: names, numbers (`resolveEntities`) or 'all' (default) */
+  servers?: readonly string[];
   configs: readonly BenchmarkConfig[];
   /** EWMA factors evaluated per results line (default SMOOTHING_GRID) */
   smoothingGrid?: readonly number[];
@@ -53,35 +52,73 @@ export interface LeaveOneOutOptions {
   lockPath: string;
 }
 
+export interface LeaveOneOutOptions extends Omit<ProtocolRunOptions, 'source' | 'servers'> {
+  /** data root holding `<dataset>/` in the OmniAnomaly layout */
+  dataRoot: string;
+  dataset: OmniDataset;
+  /** held-out entities, resolved (see heldOutEntities) */
+  servers: readonly string[];
+}
+
 /** Key of a run in results.jsonl, so that --resume can skip it. */
 export function leaveOneOutRunKey(r: { method: string; testSequence: string; gridPoint?: unknown }): string {
   return `${r.method}|${r.testSequence}|${typeof r.gridPoint === 'string' ? r.gridPoint : ''}`;
 }
 
-/** Runs the shard's (entity, configuration) pairs; returns the results path and every line in it afterwards. */
-export async function runLeaveOneOut(
+/** Leave-one-entity-out on an OmniAnomaly-layout data set: `runProtocol` with the loso protocol. */
+export function runLeaveOneOut(
   options: LeaveOneOutOptions,
   observer: BenchmarkObserver<CandidateFit> = {},
 ): Promise<{ resultsPath: string; rows: ResultRecord[] }> {
-  const { dataRoot, dataset, outDir, seed, command } = options;
-  const pairs = shardPairs(options.servers, options.configs, options.shard ?? WHOLE);
+  const { dataRoot, dataset, ...rest } = options;
+  return runProtocol({ ...rest, source: { protocol: 'loso', dataRoot, dataset } }, observer);
+}
+
+/** What the log says is being read. */
+function sourceText(source: ProtocolSource): string {
+  return source.protocol === 'tsb-ad'
+    ? `TSB-AD series from ${source.paths.join(', ')}`
+    : `${source.dataset.toUpperCase()} from ${source.dataRoot}`;
+}
+
+/** Runs the shard's (entity, configuration) pairs; returns the results path and every line in it afterwards. */
+export async function runProtocol(
+  options: ProtocolRunOptions,
+  observer: BenchmarkObserver<CandidateFit> = {},
+): Promise<{ resultsPath: string; rows: ResultRecord[] }> {
+  const { outDir, seed, command } = options;
   const trainStride = options.trainStride ?? 1;
   const overrides = options.overrides ?? {};
   // read (and so validate) all data before anything is written under outDir
-  observer.log?.(`reading ${dataset.toUpperCase()} from ${dataRoot} …`);
-  const sequences = await loadEntitySequences(dataRoot, dataset);
+  observer.log?.(`reading ${sourceText(options.source)} …`);
+  const data = await loadProtocolData(options.source, options.servers ? [...options.servers] : undefined);
+  const { dataset } = data;
+  const servers = heldOutEntities(options.servers ? [...options.servers] : ['all'], [...data.entities]);
+  const pairs = shardPairs(servers, options.configs, options.shard ?? WHOLE);
   await mkdir(outDir, { recursive: true });
   const resultsPath = join(outDir, 'results.jsonl');
   const { previous, done } = await resumeResults(resultsPath, options.resume ?? false, leaveOneOutRunKey);
-  const files = await dataChecksums(dataRoot, dataset, options.lockPath);
+  const files = await data.checksums(options.lockPath);
   const backend = options.backend ?? { name: 'js' };
-  await writeRunInfo(outDir, { command, startedAt: new Date().toISOString(), backend, data: { dataset, files } });
+  await writeRunInfo(outDir, {
+    command,
+    startedAt: new Date().toISOString(),
+    backend,
+    data: {
+      dataset,
+      protocol: data.protocol,
+      source: data.source,
+      ...(data.paths ? { paths: [...data.paths] } : {}),
+      files,
+    },
+  });
 
   const rows: ResultRecord[] = [...previous];
-  for (const server of options.servers) {
+  for (const server of servers) {
     const mine = pairs.filter((p) => p.server === server).map((p) => p.config);
     if (mine.length === 0) continue;
-    const { test, data } = leaveOneOutFold(sequences, server);
+    const fold = data.fold(server);
+    const { test } = fold;
     for (const { method, point, id, learningRates } of mine) {
       const label = `${method}${id ? ` [${id}]` : ''}`;
       if (done.has(leaveOneOutRunKey({ method, testSequence: test.id, gridPoint: id }))) {
@@ -93,7 +130,7 @@ export async function runLeaveOneOut(
       const probe = makeDetector(method, params);
       const W = probe.windowLength;
       probe.dispose();
-      const all = trainingWindows(data, W);
+      const all = trainingWindows(fold.data, W);
       const stride = isDeepMethod(method) ? trainStride : 1;
       const windows = { ...all, train: everyKthWindow(all.train, stride) };
       const { detector, report, trainSeconds, lrSelection } = await fitSelectingLearningRate(
@@ -104,7 +141,7 @@ export async function runLeaveOneOut(
         seed,
         (lr) => observer.fitting?.(`${label} ${server}${lr === undefined ? '' : ` lr ${lr}`}`) ?? {},
       );
-      const tw = testWindows(test, data.standardisation, W);
+      const tw = testWindows(test, fold.data.standardisation, W);
       const t1 = performance.now();
       const windowScores = await detector.scoreWindows(tw);
       const scoreSeconds = (performance.now() - t1) / 1000;
@@ -120,7 +157,10 @@ export async function runLeaveOneOut(
       await mkdir(join(outDir, 'scores', method), { recursive: true });
       await writeScoreFile(join(outDir, 'scores', method, `${server}${suffix}.arrow`), [
         { sequenceId: test.id, scores: recordScores(windowScores, W, 0) },
-        ...calibration.map((c) => ({ sequenceId: `validation:${data.validation[c.sequence].id}`, scores: c.scores })),
+        ...calibration.map((c) => ({
+          sequenceId: `validation:${fold.data.validation[c.sequence].id}`,
+          scores: c.scores,
+        })),
       ]);
       const evaluated = evaluateOverSmoothing(windowScores, test.labels!, W, {
         grid: options.smoothingGrid ?? SMOOTHING_GRID,

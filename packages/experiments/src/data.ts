@@ -19,13 +19,32 @@ export {
   everyKthWindow,
   splitBySequence,
   type LeaveOneOutFold,
+  type ProtocolFold,
 } from './folds/leave-one-out';
+export { perEntityFold, perEntityTestId, loadEntityParts, type EntityParts } from './folds/per-entity';
+export { tsbAdFold } from './folds/tsb-ad';
+export {
+  PROTOCOLS,
+  isProtocolName,
+  loadProtocolData,
+  type ProtocolName,
+  type ProtocolSource,
+  type ProtocolData,
+} from './protocols';
 export { parseShard, shardItems, shardPairs, WHOLE, type Shard } from './shards';
 export { appendResult, readResults, resultLine, resumeResults, ResultsExistError } from './results-file';
 export { dataChecksums } from './data-checksums';
 export { machineInfo, writeRunInfo, type MachineInfo, type RunInfoFields } from './run-info';
 export type { BenchmarkObserver, FitListener, ProgressSink } from './observer';
 export * from './graph-sources';
+export {
+  VALIDATION_PREFIX,
+  resolveTestSequences,
+  scoredSpan,
+  evaluateRecordScores,
+  type SequenceSources,
+  type RecordEvaluationOptions,
+} from './evaluate-scores';
 
 // A user's own metric files without a detector: inputs, feature plans, training ranges, alarms, calibration
 export * from './own-data/feature-plan';

@@ -49,7 +49,13 @@ export {
 } from './latent-projection';
 
 // The benchmarks
-export { runLeaveOneOut, leaveOneOutRunKey, type LeaveOneOutOptions } from './asd-loso';
+export {
+  runLeaveOneOut,
+  runProtocol,
+  leaveOneOutRunKey,
+  type LeaveOneOutOptions,
+  type ProtocolRunOptions,
+} from './asd-loso';
 export * from './st/experiments';
 export * from './st/methods';
 export * from './st/metrics';

@@ -23,7 +23,8 @@ export interface RunInfoFields {
   /** ISO time */
   startedAt: string;
   backend: { name: string };
-  data?: { dataset: string; files: DataFileChecksum[] };
+  /** protocol and source: how the test sequences' ids map back to data (`resolveTestSequences`) */
+  data?: { dataset: string; protocol?: string; source?: string; paths?: string[]; files: DataFileChecksum[] };
   /** benchmark-specific fields, written after `startedAt` */
   [extra: string]: unknown;
 }

@@ -26,6 +26,13 @@ export {
   type ReadOmniOptions,
 } from './datasets/omnianomaly';
 export {
+  parseTsbAdFileName,
+  readTsbAdFile,
+  readTsbAdSeries,
+  listTsbAdFiles,
+  type TsbAdSeries,
+} from './datasets/tsb-ad';
+export {
   findRepoRoot,
   resolveDataRoot,
   DATA_ROOT_ENV,
@@ -114,3 +121,7 @@ export {
   type JsonPosition,
   type JsonEntry,
 } from './json/positions';
+
+// For tests of other packages on the real data sets (skip locally when absent, fail under CI when required)
+export { realDataRoot } from './testing/real-data';
+export { isRecordScoreFile } from './files/record-score-kind';

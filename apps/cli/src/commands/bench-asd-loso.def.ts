@@ -1,8 +1,69 @@
-import { backendOption, dataRootOption, defineCommand } from '../command';
+import { backendOption, dataRootOption, defineCommand, defineOptions } from '../command';
+
+/** The flags of every window-detector benchmark (`bench asd-loso`, `bench windows`) but which entities and --out. */
+export const WINDOW_BENCH_OPTIONS = defineOptions({
+  methods: {
+    type: 'string',
+    valueName: 'ids',
+    default: 'dense-divad-gm,iforest',
+    description: "comma-separated detector ids ('driftwatch methods' lists them)",
+  },
+  epochs: {
+    type: 'string',
+    valueName: 'N',
+    default: '10',
+    description:
+      'maximum training epochs of the deep methods (the paper trains up to 300 with patience 100; 10 ' +
+      'keeps a fold of Dense DIVAD near 5 minutes on 2 cores)',
+  },
+  'train-stride': {
+    type: 'string',
+    valueName: 'k',
+    default: '1',
+    description:
+      'deep methods train on every k-th training window (windows of stride 1 share W−1 records; k > 1 ' +
+      'trades data for time, stated on every results line as trainStride)',
+  },
+  seed: { type: 'string', valueName: 'S', default: '0', description: 'random seed of every method' },
+  'lr-grid': {
+    type: 'string',
+    valueName: 'list',
+    description:
+      'train each deep method once per learning rate and keep the lowest validation loss (docs/divad.md ' +
+      "§3.3); 'paper' = 1e-5,3e-5,1e-4,3e-4",
+  },
+  params: {
+    type: 'string',
+    valueName: 'json',
+    description: 'parameter overrides, flat or keyed by method, e.g. \'{"dense-divad-gm":{"learningRate":1e-4}}\'',
+  },
+  resume: {
+    type: 'boolean',
+    description:
+      'skip the (method, server) pairs already in DIR/results.jsonl (without it, an existing results ' +
+      'file is an error)',
+  },
+  grid: {
+    type: 'string',
+    valueName: 'file',
+    description:
+      'grid file (JSON): methods × parameter lists × learning rates × smoothing factors; replaces ' +
+      '--methods and --lr-grid',
+  },
+  shard: {
+    type: 'string',
+    valueName: 'i/n',
+    description:
+      'run only shard i of n of the (server, method) pairs (1 ≤ i ≤ n); ' +
+      'auto/n: i = $JOB_COMPLETION_INDEX + 1 (a Kubernetes Indexed Job, deploy/k8s/grid-job.yaml)',
+  },
+  ...backendOption,
+  ...dataRootOption,
+});
 
 export const benchAsdLosoDefinition = defineCommand({
   path: ['bench', 'asd-loso'],
-  summary: 'ASD leave-one-server-out benchmark (docs/divad.md §5b): train on 11 servers, score the 12th',
+  summary: 'ASD leave-one-server-out benchmark (docs/divad.md §5b; = bench windows --protocol loso --dataset asd)',
   usage:
     'driftwatch bench asd-loso --methods <ids> [--servers <list>] [--epochs N] [--train-stride k] [--out ' +
     'DIR] [--resume] [--shard i/n] [--backend X] [--seed S]',
@@ -23,70 +84,14 @@ export const benchAsdLosoDefinition = defineCommand({
     'DIR/latent/<method>/<server>.json. `driftwatch report DIR` draws them all.',
   ].join('\n'),
   options: {
-    methods: {
-      type: 'string',
-      valueName: 'ids',
-      default: 'dense-divad-gm,iforest',
-      description: "comma-separated detector ids ('driftwatch methods' lists them)",
-    },
     servers: {
       type: 'string',
       valueName: 'list',
       default: 'all',
       description: "held-out servers: numbers (1,2,3), names (omi-1) or 'all'",
     },
-    epochs: {
-      type: 'string',
-      valueName: 'N',
-      default: '10',
-      description:
-        'maximum training epochs of the deep methods (the paper trains up to 300 with patience 100; 10 ' +
-        'keeps a fold of Dense DIVAD near 5 minutes on 2 cores)',
-    },
-    'train-stride': {
-      type: 'string',
-      valueName: 'k',
-      default: '1',
-      description:
-        'deep methods train on every k-th training window (windows of stride 1 share W−1 records; k > 1 ' +
-        'trades data for time, stated on every results line as trainStride)',
-    },
     out: { type: 'string', valueName: 'dir', description: 'output folder (default: bench-results/asd-loso)' },
-    seed: { type: 'string', valueName: 'S', default: '0', description: 'random seed of every method' },
-    'lr-grid': {
-      type: 'string',
-      valueName: 'list',
-      description:
-        'train each deep method once per learning rate and keep the lowest validation loss (docs/divad.md ' +
-        "§3.3); 'paper' = 1e-5,3e-5,1e-4,3e-4",
-    },
-    params: {
-      type: 'string',
-      valueName: 'json',
-      description: 'parameter overrides, flat or keyed by method, e.g. \'{"dense-divad-gm":{"learningRate":1e-4}}\'',
-    },
-    resume: {
-      type: 'boolean',
-      description:
-        'skip the (method, server) pairs already in DIR/results.jsonl (without it, an existing results ' +
-        'file is an error)',
-    },
-    grid: {
-      type: 'string',
-      valueName: 'file',
-      description:
-        'grid file (JSON): methods × parameter lists × learning rates × smoothing factors; replaces ' +
-        '--methods and --lr-grid',
-    },
-    shard: {
-      type: 'string',
-      valueName: 'i/n',
-      description:
-        'run only shard i of n of the (server, method) pairs (1 ≤ i ≤ n); ' +
-        'auto/n: i = $JOB_COMPLETION_INDEX + 1 (a Kubernetes Indexed Job, deploy/k8s/grid-job.yaml)',
-    },
-    ...backendOption,
-    ...dataRootOption,
+    ...WINDOW_BENCH_OPTIONS,
   },
   examples: [
     'driftwatch bench asd-loso --methods dense-divad-gm,iforest --servers 1 --epochs 5',

@@ -1,19 +1,31 @@
 import { basename, resolve } from 'node:path';
-import { evaluateOverSmoothing, gridPointFields, SMOOTHING_GRID, type PeakF1Result } from '@driftwatch/eval';
-import { readScoreFile } from '@driftwatch/ingest';
+import { gridPointFields, PADDING_SCORE, SMOOTHING_GRID, type SmoothingGridPoint } from '@driftwatch/eval';
+import {
+  applyLabels,
+  checkLabelEntities,
+  isRecordScoreFile,
+  labelTypes,
+  readLabelFile,
+  readRecordScores,
+  readScoreFile,
+} from '@driftwatch/ingest';
 import { DriftwatchError, type ResultRecord } from '@driftwatch/contracts';
-import { optionalString, requireString, type Command } from '../command';
+import { optionalString, requireString, type Command, type OptionValues } from '../command';
 import { dataRoot } from '../workspace';
-import { appendResult, loadEntitySequences } from '@driftwatch/experiments/data';
+import {
+  appendResult,
+  evaluateRecordScores,
+  resolveTestSequences,
+  VALIDATION_PREFIX,
+} from '@driftwatch/experiments/data';
 import { fmt, renderTable } from '../table';
 import { UsageError } from '../cli-error';
-import { parseDataset } from '../dataset-option';
 import { evaluateDefinition } from './evaluate.def';
 
 /** Leading records a score file marks as "before the first window" (the lowest finite value). */
 export function paddingLength(scores: Float64Array): number {
   let n = 0;
-  while (n < scores.length && scores[n] === -Number.MAX_VALUE) n++;
+  while (n < scores.length && scores[n] === PADDING_SCORE) n++;
   return n;
 }
 
@@ -25,58 +37,117 @@ function parseSmoothing(v: string | undefined): readonly number[] {
   return list;
 }
 
+/** One evaluated sequence: its id, data set and the figures at every smoothing factor. */
+interface Evaluated {
+  id: string;
+  dataset: string;
+  points: SmoothingGridPoint[];
+}
+
+/** A record-score file of `score --input`: the user's labels file gives the labels, per entity. */
+async function evaluateRecordScoreFile(
+  file: string,
+  labelsFile: string,
+  grid: readonly number[],
+): Promise<Evaluated[]> {
+  const entities = await readRecordScores(file);
+  const lines = await readLabelFile(labelsFile);
+  checkLabelEntities(
+    lines,
+    entities.map((e) => e.entity),
+    labelsFile,
+  );
+  const types = labelTypes(lines);
+  return entities.map((e) => {
+    const base = { id: e.entity, entity: e.entity, domain: e.entity, features: [], values: new Float32Array(0) };
+    const seq = applyLabels({ ...base, length: e.score.length, timestamps: e.timestamps }, lines, types, labelsFile);
+    // W − 1: the warm-up records (a NaN score inside, from a window with a missing value, is no warm-up)
+    const delayedWindow = e.warmup.reduce((n, w) => n + w, 0);
+    const points = evaluateRecordScores(e.score, seq.labels!, { grid, delayedWindow });
+    return { id: e.entity, dataset: 'input', points };
+  });
+}
+
+/** A score file of `score --dataset` or `bench`: sequences named by id, labels from the data they name. */
+async function evaluateSequenceScoreFile(
+  file: string,
+  values: OptionValues,
+  grid: readonly number[],
+  inputs: string[],
+): Promise<Evaluated[]> {
+  const scores = await readScoreFile(file);
+  const ids = [...scores.keys()].filter((id) => !id.startsWith(VALIDATION_PREFIX));
+  const calibration = [...scores].filter(([id]) => id.startsWith(VALIDATION_PREFIX)).map(([, s]) => s);
+  const wanted = optionalString(values, 'dataset');
+  for (const id of ids)
+    if (wanted && id.split('/')[0] !== wanted)
+      throw new DriftwatchError(`${file}: sequence '${id}' is not a ${wanted} sequence`);
+  const sequences = await resolveTestSequences(ids, { dataRoot: () => dataRoot(values), tsbAd: inputs });
+  return ids.map((id) => {
+    const seq = sequences.get(id)!;
+    const s = scores.get(id)!;
+    if (s.length !== seq.length)
+      throw new DriftwatchError(`${file}: ${id} has ${s.length} scores but the sequence has ${seq.length} records`);
+    return {
+      id,
+      dataset: id.split('/')[0],
+      points: evaluateRecordScores(s, seq.labels!, { grid, ...(calibration.length ? { calibration } : {}) }),
+    };
+  });
+}
+
 export const evaluate: Command = {
   ...evaluateDefinition,
   async run(values) {
     const file = resolve(requireString(values, 'scores', evaluate));
-    const dataset = parseDataset(optionalString(values, 'dataset'));
     const grid = parseSmoothing(optionalString(values, 'smoothing'));
-    const method = optionalString(values, 'method') ?? basename(file).replace(/\.(arrow|csv)$/, '');
+    const method = optionalString(values, 'method') ?? basename(file).replace(/\.(arrow|csv|parquet)$/, '');
     const out = optionalString(values, 'out');
-    const scores = await readScoreFile(file);
-    const entities = [...scores.keys()].map((id) => {
-      const [ds, entity] = id.split('/');
-      if (ds !== dataset || !entity)
-        throw new DriftwatchError(`${file}: sequence '${id}' is not a ${dataset} sequence`);
-      return entity;
-    });
-    const sequences = await loadEntitySequences(dataRoot(values), dataset, entities);
-    const rows: (string | number)[][] = [];
-    for (const seq of sequences) {
-      const s = scores.get(seq.id)!;
-      if (s.length !== seq.length)
-        throw new DriftwatchError(
-          `${file}: ${seq.id} has ${s.length} scores but the sequence has ${seq.length} records`,
+    const labelsFile = optionalString(values, 'labels');
+    const inputs = (values.input as string[] | undefined) ?? [];
+    let evaluated: Evaluated[];
+    if (await isRecordScoreFile(file)) {
+      if (!labelsFile)
+        throw new UsageError(
+          `${file} holds the record scores of your own input, which carry no labels: pass --labels ranges.csv ` +
+            '(entity,start,end[,type])',
         );
-      const pad = paddingLength(s);
-      const windowScores = s.subarray(pad);
-      let best: { smoothing: number; r: PeakF1Result } | undefined;
-      for (const point of evaluateOverSmoothing(windowScores, seq.labels!, pad + 1, { grid })) {
-        const { smoothing, result: r } = point;
-        if (!best || r.peakF1 > best.r.peakF1) best = { smoothing, r };
-        if (out) {
-          const record: ResultRecord = {
-            method,
-            dataset,
-            testSequence: seq.id,
-            ...gridPointFields(point),
-            trainSeconds: NaN,
-            scoreSeconds: NaN,
-            backend: 'n/a',
-            seed: NaN,
-            params: { scoreFile: file },
-          };
-          await appendResult(out, record);
-        }
-      }
+      evaluated = await evaluateRecordScoreFile(file, labelsFile, grid);
+    } else {
+      if (labelsFile)
+        throw new UsageError(
+          `--labels applies to record-score files of \`driftwatch score --input\`; ${file} names data-set ` +
+            'sequences, whose labels come with the data',
+        );
+      evaluated = await evaluateSequenceScoreFile(file, values, grid, inputs);
+    }
+    // everything is computed before anything is appended: a bad file leaves --out as it was
+    const rows: (string | number)[][] = [];
+    for (const { id, dataset, points } of evaluated) {
+      const best = points.reduce((a, b) => (b.result.peakF1 > a.result.peakF1 ? b : a));
       rows.push([
-        seq.id,
-        String(best!.smoothing),
-        fmt(best!.r.peakF1),
-        fmt(best!.r.precision),
-        fmt(best!.r.recall),
-        fmt(best!.r.aucPr),
+        id,
+        String(best.smoothing),
+        fmt(best.result.peakF1),
+        fmt(best.result.precision),
+        fmt(best.result.recall),
+        fmt(best.result.aucPr),
       ]);
+      if (!out) continue;
+      for (const point of points) {
+        const record: ResultRecord = {
+          method,
+          dataset,
+          testSequence: id,
+          ...gridPointFields(point),
+          trainSeconds: NaN,
+          scoreSeconds: NaN,
+          backend: 'n/a',
+          seed: NaN,
+          params: { scoreFile: file, ...(labelsFile ? { labelsFile: resolve(labelsFile) } : {}) },
+        };
+        await appendResult(out, record);
+      }
     }
     process.stdout.write(
       `${renderTable(['sequence', 'best β', 'peak F1', 'P', 'R', 'AUC-PR'], rows, ['l', 'r', 'r', 'r', 'r', 'r'])}\n`,

@@ -7,6 +7,7 @@ import packageJson from '../../package.json';
 import { lazyCommand, type LazyCommand, type ProgramSpec } from '../program';
 import { benchAsdLosoDefinition } from './bench-asd-loso.def';
 import { benchStDefinition } from './bench-st.def';
+import { benchWindowsDefinition } from './bench-windows.def';
 import { convertDefinition } from './convert.def';
 import { datasetsFetchDefinition } from './datasets-fetch.def';
 import { datasetsInspectDefinition } from './datasets-inspect.def';
@@ -32,6 +33,7 @@ export const COMMANDS: readonly LazyCommand[] = [
   lazyCommand(trainDefinition, () => import('./train')),
   lazyCommand(scoreDefinition, () => import('./score')),
   lazyCommand(evaluateDefinition, () => import('./evaluate')),
+  lazyCommand(benchWindowsDefinition, () => import('./bench-windows')),
   lazyCommand(benchAsdLosoDefinition, () => import('./bench-asd-loso')),
   lazyCommand(benchStDefinition, () => import('./bench-st')),
   lazyCommand(reportDefinition, () => import('./report')),

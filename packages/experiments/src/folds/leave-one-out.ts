@@ -6,12 +6,16 @@ import { ParameterError, type Sequence } from '@driftwatch/contracts';
 import { subsetIndexedWindows, type IndexedWindowSet } from '@driftwatch/ingest';
 import { prepareTrainingData, resolveEntities, VALIDATION_FRACTION, type TrainingData } from './omni-protocol';
 
-export interface LeaveOneOutFold {
-  /** the held-out entity's whole sequence, not standardised */
+/** What a protocol gives for one test entity: the sequence to score and the data to train on. */
+export interface ProtocolFold {
+  /** the labelled sequence to score, not standardised (its id names it in results lines and score files) */
   test: Sequence;
-  /** the other entities, split in time and standardised on their normal training records */
+  /** training and validation sequences, standardised, with the scaler fitted on them */
   data: TrainingData;
 }
+
+/** The held-out entity's whole sequence and the other entities, standardised on their normal training records. */
+export type LeaveOneOutFold = ProtocolFold;
 
 /** The fold that holds `entity` out of `sequences` (one sequence per entity). */
 export function leaveOneOutFold(
