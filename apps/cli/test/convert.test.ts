@@ -47,7 +47,7 @@ describe('driftwatch convert', () => {
     await expect(main(['convert', input, '--to', 'csv', '--out', existing])).rejects.toThrow(/exists \(use --force/);
   });
 
-  it('reads ISO 8601 times without timestampUnit and names the flag for time and entity columns', async () => {
+  it('reads ISO times and columns named entity and timestamp without flags, names the flag for others', async () => {
     const input = join(dir, 'iso.csv');
     await writeFile(input, 'entity,timestamp,cpu\na,2026-01-05T00:00:00Z,0.5\na,2026-01-05T00:01:00Z,0.75\n');
     const out = join(dir, 'iso.arrow');
@@ -60,15 +60,24 @@ describe('driftwatch convert', () => {
       '2026-01-05T00:00:00.000Z',
       '2026-01-05T00:01:00.000Z',
     ]);
-    await expect(main(['convert', input, '--to', 'csv', '--out', join(dir, 'iso-1.csv')])).rejects.toThrow(
-      `${input}:2:1: expected a number in column "entity" (it holds text: if it names the entity, name it with ` +
-        '--map entity=entity; else list the metric columns with --metrics), found "a"',
+    // columns named entity and timestamp need no flag at all
+    const plain = await captureOutput(() => main(['convert', input, '--to', 'csv', '--out', join(dir, 'iso-0.csv')]));
+    expect(plain.result).toBe(0);
+    expect(await readFile(join(dir, 'iso-0.csv'), 'utf8')).toBe(
+      'entity,timestamp,cpu\na,2026-01-05T00:00:00.000Z,0.5\na,2026-01-05T00:01:00.000Z,0.75\n',
+    );
+    // other names: the errors name the flag
+    const named = join(dir, 'named.csv');
+    await writeFile(named, 'host,time,cpu\na,2026-01-05T00:00:00Z,0.5\na,2026-01-05T00:01:00Z,0.75\n');
+    await expect(main(['convert', named, '--to', 'csv', '--out', join(dir, 'iso-1.csv')])).rejects.toThrow(
+      `${named}:2:1: expected a number in column "host" (it holds text: if it names the entity, name it with ` +
+        '--map entity=host; else list the metric columns with --metrics), found "a"',
     );
     await expect(
-      main(['convert', input, '--to', 'csv', '--out', join(dir, 'iso-2.csv'), '--map', 'entity=entity']),
+      main(['convert', named, '--to', 'csv', '--out', join(dir, 'iso-2.csv'), '--map', 'entity=host']),
     ).rejects.toThrow(
-      `${input}:2:3: expected a number in column "timestamp" (it holds date-times: if it is the time column, name ` +
-        'it with --map timestamp=timestamp), found "2026-01-05T00:00:00Z"',
+      `${named}:2:3: expected a number in column "time" (it holds date-times: if it is the time column, name ` +
+        'it with --map timestamp=time), found "2026-01-05T00:00:00Z"',
     );
     const flags = ['--map', 'entity=entity', '--map', 'timestamp=timestamp', '--map', 'timestampUnit=s'];
     await expect(main(['convert', input, '--to', 'csv', '--out', join(dir, 'iso-3.csv'), ...flags])).rejects.toThrow(

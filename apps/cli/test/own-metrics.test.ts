@@ -109,13 +109,9 @@ describe('your own metrics, end to end', () => {
   }, 60_000);
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
-  // how each file is mapped: the CSV names its time and entity columns; Parquet's time column is typed;
+  // every file reads without a mapping: the CSV's and Parquet's entity and timestamp columns go by those names,
   // Prometheus names the entity by its instance label
-  const INPUTS: Record<string, string[]> = {
-    'metrics.csv': ['--map', 'entity=entity', '--map', 'timestamp=timestamp'],
-    'metrics.parquet': ['--map', 'entity=entity'],
-    'metrics.json': [],
-  };
+  const INPUTS: Record<string, string[]> = { 'metrics.csv': [], 'metrics.parquet': [], 'metrics.json': [] };
   /** Trains on the first day of `file`, scores both days, and lists what falls short of the criterion. */
   async function walk(file: string, method: string, budget: string[]): Promise<string[]> {
     const model = join(dir, `${method}-${file}`);

@@ -45,8 +45,8 @@ export const exampleMetrics: Command = {
         ...(range
           ? [
               `  training period (clean): ${range}`,
-              `  next: driftwatch train --input ${join(out, 'metrics.csv')} --map entity=entity ` +
-                `--map timestamp=timestamp --train-range ${range} --method mahalanobis --out ${join(out, 'model')}`,
+              `  next: driftwatch train --input ${join(out, 'metrics.csv')} --train-range ${range} ` +
+                `--method mahalanobis --out ${join(out, 'model')}`,
             ]
           : []),
         '',

@@ -121,7 +121,8 @@ export interface ColumnPlan {
 /**
  * The columns to read: the entity and time columns the mapping names, and the metrics it lists or, by
  * default, every other numeric column in schema order. Without a `timestamp` key, a schema with exactly
- * one Timestamp column uses it (typed formats say which column is the time). Missing or non-numeric
+ * one Timestamp column uses it (typed formats say which column is the time); without an `entity` key, a text
+ * column named `entity` is the entity. Missing or non-numeric
  * columns are InputErrors.
  */
 export function planColumns(schema: Schema, mapping: CsvMapping, file: string): ColumnPlan {
@@ -133,7 +134,11 @@ export function planColumns(schema: Schema, mapping: CsvMapping, file: string): 
   }
   const timeFields = schema.fields.filter((f) => DataType.isTimestamp(f.type));
   const timestamp = mapping.timestamp ?? (timeFields.length === 1 ? timeFields[0].name : undefined);
-  const roles = [mapping.entity, timestamp];
+  // a text column named "entity" is the entity, as convert writes it
+  const named = fieldOf('entity');
+  const textEntity = named && !(mapping.metrics ?? []).includes('entity') && !isNumericType(named.type);
+  const entity = mapping.entity ?? (textEntity && timestamp !== 'entity' ? 'entity' : undefined);
+  const roles = [entity, timestamp];
   const metrics =
     mapping.metrics ?? schema.fields.filter((f) => !roles.includes(f.name) && isNumericType(f.type)).map((f) => f.name);
   for (const name of metrics) {
@@ -143,7 +148,7 @@ export function planColumns(schema: Schema, mapping: CsvMapping, file: string): 
   }
   if (metrics.length === 0)
     throw new InputError({ file }, `at least one numeric metric column (columns: ${names})`, 'none');
-  return { entity: mapping.entity, timestamp, metrics };
+  return { entity, timestamp, metrics };
 }
 
 /**

@@ -52,12 +52,31 @@ export async function resolveMapping(path: string, spec: InputMappingSpec = {}):
   )
     mapping.delimiter = '\t';
   checkMappingFor(mapping, format, path);
-  if ((format === 'wide-csv' || format === 'long-csv') && mapping.timestampUnit === undefined) {
+  if (format !== 'wide-csv' && format !== 'long-csv') return mapping;
+  const head = await readCsvHead(path, mapping.delimiter);
+  if (format === 'wide-csv') Object.assign(mapping, conventionalColumns(mapping, head.header));
+  if (mapping.timestampUnit === undefined) {
     // ISO 8601 text in the time column: say so in the mapping, so that whoever keeps it (a model) reads alike later
     const timeColumn = format === 'wide-csv' ? mapping.timestamp : longCsvColumnNames(mapping).timestamp;
-    return { ...withDetectedTimeUnit(mapping, timeColumn, await readCsvHead(path, mapping.delimiter)), format };
+    return { ...withDetectedTimeUnit(mapping, timeColumn, head), format };
   }
   return mapping;
+}
+
+/**
+ * Without an `entity` or `timestamp` key, columns named `entity` and `timestamp` play those roles: the layout that
+ * `driftwatch convert` and `example-metrics` write reads back without flags. A column the mapping lists as a metric
+ * keeps that role.
+ */
+export function conventionalColumns(
+  mapping: CsvMapping,
+  columns: readonly string[],
+): Pick<CsvMapping, 'entity' | 'timestamp'> {
+  const free = (name: string) => columns.includes(name) && !(mapping.metrics ?? []).includes(name);
+  return {
+    entity: mapping.entity ?? (free('entity') && mapping.timestamp !== 'entity' ? 'entity' : undefined),
+    timestamp: mapping.timestamp ?? (free('timestamp') && mapping.entity !== 'timestamp' ? 'timestamp' : undefined),
+  };
 }
 
 /** Whether an Arrow or Parquet mapping asks for particular columns (otherwise every column passes as stored). */
