@@ -64,9 +64,9 @@ async function trainFromInput(values: OptionValues, inputs: string[]): Promise<n
     seed,
     out,
     onFitProgress: fitProgressReporter(bar),
+    onFitted: () => bar.done(),
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  bar.done();
   const c = result.calibration;
   if (c.validationRecords < FEW_CALIBRATION_RECORDS)
     process.stderr.write(

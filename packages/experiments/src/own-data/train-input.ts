@@ -54,6 +54,8 @@ export interface TrainOnInputOptions {
   seed: number;
   out: string;
   onFitProgress?: (p: FitProgress) => void;
+  /** called once the detector is fitted, before calibration */
+  onFitted?: () => void;
   /** one line per step, for progress on stderr */
   log?: (line: string) => void;
 }
@@ -163,6 +165,7 @@ export async function trainOnInput(options: TrainOnInputOptions): Promise<TrainO
       validation,
       onProgress: options.onFitProgress,
     });
+    options.onFitted?.();
     log(`calibrating alarms on ${validation.count} validation windows`);
     const validationScores = await detector.scoreWindows(validation);
     const placed = placedValidationScores(validation, validationScores, tail, options.scorePosition);
