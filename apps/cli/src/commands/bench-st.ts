@@ -111,9 +111,9 @@ export const benchSt: Command = {
 
 /** One row per results line: data set, method, varied value and the headline metrics. */
 export function summaryTable(rows: readonly ResultRecord[]): string {
-  const num = (v: unknown, d = 3) => fmt(typeof v === 'number' ? v : NaN, d);
+  const num = (v: unknown, d = 3) => (typeof v === 'number' ? fmt(v, d) : '–');
   return renderTable(
-    ['data set', 'method', 'varied', 'acc', 'P', 'R', 'F1', 'VUS-PR', 'peak F1', 'train s', 'score s'],
+    ['data set', 'method', 'varied', 'acc', 'P', 'R', 'F1', 'VUS-PR', 'VUS-PR TSB-AD', 'peak F1', 'train s', 'score s'],
     rows.map((r) => [
       r.dataset,
       r.method,
@@ -123,10 +123,11 @@ export function summaryTable(rows: readonly ResultRecord[]): string {
       num(r.recall),
       num(r.f1),
       num(r.vusPr),
+      num(r.tsbAdVusPr),
       num(r.peakF1),
       num(r.trainSeconds, 1),
       num(r.scoreSeconds, 2),
     ]),
-    ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
   );
 }
