@@ -287,6 +287,16 @@ describe('OmniAnomaly', () => {
     });
   });
 
+  it('trains with a single planar flow (the gradient of a one-layer flow was once unbuildable)', async () => {
+    const det = new OmniAnomaly({ ...small, flows: 1, epochs: 1 });
+    const report = await det.fit(correlated(64, 7), { seed: 1 });
+    expect(report.epochs).toBe(1);
+    expect(Number.isFinite(report.trainLoss![0])).toBe(true);
+    const scores = await det.scoreWindows(correlated(8, 8));
+    expect(scores.every((s) => Number.isFinite(s))).toBe(true);
+    det.dispose();
+  });
+
   it('trains without flows (posterior_flow_type none) and gives the same scores on every call', async () => {
     const det = new OmniAnomaly({ ...small, flows: 0, epochs: 1 });
     await det.fit(correlated(64, 7), { seed: 2 });

@@ -130,15 +130,17 @@ export function tfPlanarFlows(
   const wu = w.mul(u).sum(1); // [K]
   const m = tf.softplus(wu).sub(1);
   const uHat = u.add(w.mul(m.sub(wu).div(w.square().sum(1)).expandDims(1))) as tf.Tensor2D;
-  const ws = tf.unstack(w.expandDims(2), 0) as tf.Tensor2D[]; // [k, 1] each
-  const us = tf.unstack(uHat.expandDims(1), 0) as tf.Tensor2D[]; // [1, k] each
-  const bs = tf.unstack(b);
+  const k = w.shape[1];
+  // slices, not tf.unstack: unstack's gradient cannot be built for a single layer in tfjs 4.22
+  // ("Argument tensors passed to stack must be a `Tensor[]`"); each slice's gradient pads back exactly
   const activations: tf.Tensor2D[] = [];
   let out = z;
   for (let i = 0; i < layers; i++) {
-    const h = tf.tanh(tf.matMul(out, ws[i]).add(bs[i])) as tf.Tensor2D; // [N, 1]
+    const wi = w.slice([i, 0], [1, k]).transpose() as tf.Tensor2D; // [k, 1]
+    const ui = uHat.slice([i, 0], [1, k]) as tf.Tensor2D; // [1, k]
+    const h = tf.tanh(tf.matMul(out, wi).add(b.slice([i], [1]))) as tf.Tensor2D; // [N, 1]
     activations.push(h);
-    out = out.add(h.mul(us[i])) as tf.Tensor2D;
+    out = out.add(h.mul(ui)) as tf.Tensor2D;
   }
   // every layer's ln(1 + (1 − h²)·m) in one op over [N, K]
   const h = tf.concat(activations, 1);
