@@ -191,6 +191,8 @@ describe('driftwatch CLI', () => {
       const s = written.get('asd/omi-1')!;
       expect(s).toHaveLength(fixture.trainRows + fixture.testRows);
       expect(Array.from(s.subarray(19)).every((x) => Number.isFinite(x) && x > -Number.MAX_VALUE)).toBe(true);
+      // the 19 records before the first full window have no score (NaN), never a sentinel
+      expect(Array.from(s.subarray(0, 19)).every((x) => Number.isNaN(x))).toBe(true);
     },
     120_000,
   );
@@ -248,9 +250,10 @@ describe('fileSystemMessage', () => {
 });
 
 describe('paddingLength', () => {
-  it('counts the leading lowest-value records only', () => {
+  it('counts the leading records without a score (NaN, or the lowest value of older files) only', () => {
     const L = -Number.MAX_VALUE;
     expect(paddingLength(Float64Array.from([L, L, 0.5, L]))).toBe(2);
     expect(paddingLength(Float64Array.from([0.1]))).toBe(0);
+    expect(paddingLength(Float64Array.from([NaN, NaN, NaN, 0.5, NaN]))).toBe(3);
   });
 });

@@ -1,4 +1,12 @@
-export { SMOOTHING_GRID, PADDING_SCORE, ewma, ewmaBySegment, nanToNum, recordScores } from './online-scorer';
+export {
+  SMOOTHING_GRID,
+  PADDING_SCORE,
+  ewma,
+  ewmaBySegment,
+  nanToNum,
+  recordScores,
+  scoresByRecord,
+} from './online-scorer';
 export { keptRecordMask, poolKeptRecords, type KeptRecords, type LabelledScores } from './metrics/record-filter';
 export { peakF1, f1Score, type OperatingPoint, type PeakF1Options, type PeakF1Result } from './metrics/peak-f1';
 export { rankByScoreDescending, type ScoreRanking } from './metrics/rank';

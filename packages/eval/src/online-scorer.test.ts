@@ -1,5 +1,5 @@
 import { ParameterError, mulberry32 } from '@driftwatch/contracts';
-import { SMOOTHING_GRID, ewma, ewmaBySegment, nanToNum, recordScores } from './online-scorer';
+import { SMOOTHING_GRID, ewma, ewmaBySegment, nanToNum, recordScores, scoresByRecord } from './online-scorer';
 
 /** e_t = Σ_{i=0..t} β^i a_{t−i} / Σ_{i=0..t} β^i, summed directly (docs/divad.md §1 step 2). */
 function ewmaClosedForm(a: number[], beta: number): number[] {
@@ -107,5 +107,13 @@ describe('ewmaBySegment', () => {
     const expected = [1, 3.5 / 1.5, 10, 25 / 1.5, 42.5 / 1.75];
     expect(out).toHaveLength(5);
     expected.forEach((v, i) => expect(out[i]).toBeCloseTo(v, 12));
+  });
+});
+
+describe('scoresByRecord', () => {
+  it('puts each window score at its last record and NaN (no score) before the first full window', () => {
+    const out = scoresByRecord([0.5, Infinity, -2], 3);
+    expect(Array.from(out)).toEqual([NaN, NaN, 0.5, Number.MAX_VALUE, -2]);
+    expect(Array.from(scoresByRecord([7], 1))).toEqual([7]);
   });
 });

@@ -71,6 +71,17 @@ export function recordScores(windowScores: ArrayLike<number>, windowLength: numb
 }
 
 /**
+ * Window scores placed at their windows' last records, NaN for the W−1 records no window ends at: what score files
+ * hold. A sentinel there (PADDING_SCORE) would become 1.0 for every real score under the min-max scaling other
+ * tools apply; NaN is written as an empty CSV field and read back as "no score".
+ */
+export function scoresByRecord(windowScores: ArrayLike<number>, windowLength: number): Float64Array {
+  const out = recordScores(windowScores, windowLength, 0);
+  out.fill(NaN, 0, windowLength - 1);
+  return out;
+}
+
+/**
  * EWMA of each segment on its own (the state restarts at every segment), concatenated: how scores of several
  * calibration sequences are smoothed so that one sequence's tail never leaks into the next.
  */

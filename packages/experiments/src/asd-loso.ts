@@ -8,7 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResultRecord } from '@driftwatch/contracts';
-import { evaluateOverSmoothing, gridPointFields, recordScores, SMOOTHING_GRID } from '@driftwatch/eval';
+import { evaluateOverSmoothing, gridPointFields, scoresByRecord, SMOOTHING_GRID } from '@driftwatch/eval';
 import { writeScoreFile } from '@driftwatch/ingest';
 import { everyKthWindow, heldOutEntities, splitBySequence } from './folds/leave-one-out';
 import { testWindows, trainingWindows, type OmniDataset } from './folds/omni-protocol';
@@ -156,7 +156,7 @@ export async function runProtocol(
       const calibration = splitBySequence(windows.validation, validationScores);
       await mkdir(join(outDir, 'scores', method), { recursive: true });
       await writeScoreFile(join(outDir, 'scores', method, `${server}${suffix}.arrow`), [
-        { sequenceId: test.id, scores: recordScores(windowScores, W, 0) },
+        { sequenceId: test.id, scores: scoresByRecord(windowScores, W) },
         ...calibration.map((c) => ({
           sequenceId: `validation:${fold.data.validation[c.sequence].id}`,
           scores: c.scores,

@@ -2,7 +2,14 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { FitReport, ResultRecord, Sequence } from '@driftwatch/contracts';
-import { evaluateOverSmoothing, gridPointFields, peakF1, recordScores, SMOOTHING_GRID } from '@driftwatch/eval';
+import {
+  evaluateOverSmoothing,
+  gridPointFields,
+  peakF1,
+  recordScores,
+  scoresByRecord,
+  SMOOTHING_GRID,
+} from '@driftwatch/eval';
 import {
   isDeepMethod,
   leaveOneOutFold,
@@ -159,7 +166,7 @@ async function scoreAndEvaluate(
     const scoreSeconds = (performance.now() - t0) / 1000;
     const entity = test.entity;
     await writeScoreFile(join(dir, 'scores', method, `${entity}.arrow`), [
-      { sequenceId: test.id, scores: recordScores(windowScores, W, 0) },
+      { sequenceId: test.id, scores: scoresByRecord(windowScores, W) },
       ...calibration.map((c) => ({ sequenceId: `validation:${data.validation[c.sequence].id}`, scores: c.scores })),
     ]);
     const labels = test.labels!;

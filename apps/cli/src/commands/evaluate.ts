@@ -22,10 +22,10 @@ import { fmt, renderTable } from '../table';
 import { UsageError } from '../cli-error';
 import { evaluateDefinition } from './evaluate.def';
 
-/** Leading records a score file marks as "before the first window" (the lowest finite value). */
+/** Leading records a score file marks as "before the first window": no score (NaN), or in older files PADDING_SCORE. */
 export function paddingLength(scores: Float64Array): number {
   let n = 0;
-  while (n < scores.length && scores[n] === PADDING_SCORE) n++;
+  while (n < scores.length && (Number.isNaN(scores[n]) || scores[n] === PADDING_SCORE)) n++;
   return n;
 }
 

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { initBackend, loadDetector, readManifest, type BackendPreference } from '@driftwatch/models';
 import { episodesPathFor, listOmniEntities, recordScoreFormatOf, writeScoreFile } from '@driftwatch/ingest';
-import { recordScores } from '@driftwatch/eval';
+import { scoresByRecord } from '@driftwatch/eval';
 import { DriftwatchError } from '@driftwatch/contracts';
 import { intOption, listOption, optionalString, requireString, type Command, type OptionValues } from '../command';
 import { dataRoot } from '../workspace';
@@ -115,7 +115,7 @@ export const score: Command = {
     for (const [i, seq] of sequences.entries()) {
       const windows = testWindows(seq, manifest.standardisation, detector.windowLength);
       const windowScores = await detector.scoreWindows(windows);
-      entries.push({ sequenceId: seq.id, scores: recordScores(windowScores, detector.windowLength, 0) });
+      entries.push({ sequenceId: seq.id, scores: scoresByRecord(windowScores, detector.windowLength) });
       bar.update(i + 1, seq.entity);
     }
     detector.dispose();

@@ -90,8 +90,9 @@ function scoresToCsv(entries: ScoreEntry[]): string {
   const lines = ['sequence,record,score'];
   for (const e of entries) {
     const id = quoteCsvField(e.sequenceId);
-    // String(x) is the shortest text that reads back to the same double
-    for (let r = 0; r < e.scores.length; r++) lines.push(`${id},${r},${String(e.scores[r])}`);
+    // String(x) is the shortest text that reads back to the same double; no score (NaN) is an empty field
+    for (let r = 0; r < e.scores.length; r++)
+      lines.push(`${id},${r},${Number.isNaN(e.scores[r]) ? '' : String(e.scores[r])}`);
   }
   return `${lines.join('\n')}\n`;
 }
