@@ -57,6 +57,7 @@ export {
 } from './datasets/lock';
 export { fitStandardiser, applyStandardisation, type FitStandardiserOptions } from './preprocess/standardise';
 export { splitSequence, sliceSequence, tailSplit } from './preprocess/split';
+export { selectFeatures, featureDifference } from './preprocess/select-features';
 export {
   windowSequences,
   subsetIndexedWindows,

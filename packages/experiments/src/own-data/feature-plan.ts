@@ -4,6 +4,7 @@
  * so that scoring applies exactly the same steps to new input.
  */
 import { DriftwatchError, type DomainSource, type FeaturePlan, type Sequence } from '@driftwatch/contracts';
+import { featureDifference, selectFeatures } from '@driftwatch/ingest';
 
 /** `--counters`: name-and-shape detection, none, or exactly these columns. */
 export type CounterRule = 'auto' | 'none' | readonly string[];
@@ -142,8 +143,7 @@ export function planFeatures(training: readonly Sequence[], options: PlanOptions
  * error listing all of them and the flags that fix it.
  */
 export function alignToPlan(seq: Sequence, plan: FeaturePlan): Sequence {
-  const missing = plan.inputs.filter((name) => !seq.features.includes(name));
-  const extra = seq.features.filter((name) => !plan.inputs.includes(name));
+  const { missing, extra } = featureDifference(plan.inputs, seq.features);
   if (missing.length > 0 || extra.length > 0) {
     const parts = [
       missing.length > 0 ? `missing ${missing.join(', ')}` : '',
@@ -155,25 +155,12 @@ export function alignToPlan(seq: Sequence, plan: FeaturePlan): Sequence {
         `(or --map to rename them), or retrain on this input with driftwatch train --input`,
     );
   }
-  const order = plan.inputs.map((name) => seq.features.indexOf(name));
-  if (order.every((k, j) => k === j)) return seq;
-  const width = order.length;
-  const values = new Float32Array(seq.length * width);
-  for (let t = 0; t < seq.length; t++)
-    for (let j = 0; j < width; j++) values[t * width + j] = seq.values[t * width + order[j]];
-  return { ...seq, features: [...plan.inputs], values };
+  return selectFeatures(seq, plan.inputs);
 }
 
 /** Input columns (in the plan's input order) → model features: counters differenced, dropped columns left out. */
 export function applyFeaturePlan(seq: Sequence, plan: FeaturePlan): Sequence {
-  const aligned = differenceColumns(alignToPlan(seq, plan), plan.difference);
-  const keep = plan.features.map((name) => plan.inputs.indexOf(name));
-  const inWidth = plan.inputs.length;
-  const width = keep.length;
-  const values = new Float32Array(seq.length * width);
-  for (let t = 0; t < seq.length; t++)
-    for (let j = 0; j < width; j++) values[t * width + j] = aligned.values[t * inWidth + keep[j]];
-  return { ...aligned, features: [...plan.features], values };
+  return selectFeatures(differenceColumns(alignToPlan(seq, plan), plan.difference), plan.features);
 }
 
 /** Records a window can not use: any model feature NaN (a gap in the input, or a counter's first record). */

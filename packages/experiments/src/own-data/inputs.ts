@@ -14,6 +14,8 @@ import {
   readParquetBatches,
   readSequences,
   resolveMapping,
+  selectFeatures,
+  featureDifference,
   sha256File,
   type InputMapping,
   type InputMappingSpec,
@@ -128,8 +130,7 @@ function domainOf(entity: string, source: DomainSource, values: Map<string, Set<
 
 /** Columns of two entities must be the same names; the order may differ (the first entity's order wins). */
 function sameColumns(features: readonly string[], seq: Sequence, firstEntity: string): void {
-  const missing = features.filter((f) => !seq.features.includes(f));
-  const extra = seq.features.filter((f) => !features.includes(f));
+  const { missing, extra } = featureDifference(features, seq.features);
   if (missing.length > 0 || extra.length > 0)
     throw new DriftwatchError(
       `entity ${seq.entity} has other metric columns than ${firstEntity}` +
@@ -159,14 +160,8 @@ function joinParts(entity: string, list: Sequence[]): Sequence {
 }
 
 function reorder(seq: Sequence, features: readonly string[], entity: string): Sequence {
-  if (seq.features.every((f, j) => f === features[j]) && seq.features.length === features.length) return seq;
   sameColumns(features, seq, entity);
-  const order = features.map((f) => seq.features.indexOf(f));
-  const width = features.length;
-  const values = new Float32Array(seq.length * width);
-  for (let t = 0; t < seq.length; t++)
-    for (let j = 0; j < width; j++) values[t * width + j] = seq.values[t * width + order[j]];
-  return { ...seq, features: [...features], values };
+  return selectFeatures(seq, features);
 }
 
 /**
