@@ -5,7 +5,6 @@
 import { DataRootError, DriftwatchError, type Sequence } from '@driftwatch/contracts';
 import {
   deployedMetrics,
-  ewma,
   ewmaBySegment,
   PADDING_SCORE,
   peakF1,
@@ -15,6 +14,7 @@ import {
 import { readTsbAdSeries } from '@driftwatch/ingest';
 import { loadEntitySequences } from './folds/omni-protocol';
 import { loadEntityParts } from './folds/per-entity';
+import { smoothPresent } from './own-data/alarms';
 
 /** Prefix of the validation (calibration) window scores in a benchmark's score files. */
 export const VALIDATION_PREFIX = 'validation:';
@@ -92,15 +92,11 @@ const NO_SCORE_LABEL = 255;
 
 /** EWMA over the scored records only (the average carries over a gap); 0 at the gaps, which are ignored. */
 function ewmaOverScored(scores: Float64Array, beta: number): Float64Array {
-  const at: number[] = [];
-  scores.forEach((x, t) => (unscored(x) ? undefined : at.push(t)));
-  const smoothed = ewma(
-    at.map((t) => scores[t]),
+  const smoothed = smoothPresent(
+    scores.map((x) => (unscored(x) ? NaN : x)),
     beta,
   );
-  const out = new Float64Array(scores.length);
-  at.forEach((t, i) => (out[t] = smoothed[i]));
-  return out;
+  return smoothed.map((x) => (Number.isNaN(x) ? 0 : x));
 }
 
 export interface RecordEvaluationOptions {
