@@ -16,8 +16,7 @@ import {
   type ScoreSeries,
   type SourcedResult,
 } from '@driftwatch/report';
-import { readResults, resolveTestSequences } from '@driftwatch/experiments/data';
-import { paddingLength } from './commands/evaluate';
+import { readResults, resolveTestSequences, scoredSpan } from '@driftwatch/experiments/data';
 
 /** Prefix of the validation (calibration) sequences in a benchmark's score files. */
 export const VALIDATION_PREFIX = 'validation:';
@@ -200,7 +199,7 @@ async function loadSeries(
       );
     const params =
       bestGridPoint(results.filter((r) => r.method === f.method && r.testSequence === f.testSequence)).params ?? {};
-    const windowLength = typeof params.windowLength === 'number' ? params.windowLength : paddingLength(test) + 1;
+    const windowLength = typeof params.windowLength === 'number' ? params.windowLength : scoredSpan(test).first + 1;
     const calibration = [...scores].filter(([id]) => id.startsWith(VALIDATION_PREFIX)).map(([, s]) => s);
     series.push({
       method: f.method,

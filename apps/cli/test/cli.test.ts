@@ -1,7 +1,7 @@
 import { readFile, writeFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileSystemMessage, main } from '../src/main';
-import { paddingLength } from '../src/commands/evaluate';
+import { scoredSpan } from '@driftwatch/experiments/data';
 import { readResults } from '@driftwatch/experiments';
 import { readScoreFile } from '@driftwatch/ingest';
 import { captureOutput, makeAsdLikeRoot, writeLockFor } from './fixtures';
@@ -249,11 +249,11 @@ describe('fileSystemMessage', () => {
   });
 });
 
-describe('paddingLength', () => {
+describe('scoredSpan, where the scores of a score file start', () => {
   it('counts the leading records without a score (NaN, or the lowest value of older files) only', () => {
     const L = -Number.MAX_VALUE;
-    expect(paddingLength(Float64Array.from([L, L, 0.5, L]))).toBe(2);
-    expect(paddingLength(Float64Array.from([0.1]))).toBe(0);
-    expect(paddingLength(Float64Array.from([NaN, NaN, NaN, 0.5, NaN]))).toBe(3);
+    expect(scoredSpan(Float64Array.from([L, L, 0.5, L])).first).toBe(2);
+    expect(scoredSpan(Float64Array.from([0.1])).first).toBe(0);
+    expect(scoredSpan(Float64Array.from([NaN, NaN, NaN, 0.5, NaN])).first).toBe(3);
   });
 });

@@ -1,5 +1,5 @@
 import { basename, resolve } from 'node:path';
-import { gridPointFields, PADDING_SCORE, SMOOTHING_GRID, type SmoothingGridPoint } from '@driftwatch/eval';
+import { gridPointFields, SMOOTHING_GRID, type SmoothingGridPoint } from '@driftwatch/eval';
 import {
   applyLabels,
   checkLabelEntities,
@@ -21,13 +21,6 @@ import {
 import { fmt, renderTable } from '../table';
 import { UsageError } from '../cli-error';
 import { evaluateDefinition } from './evaluate.def';
-
-/** Leading records a score file marks as "before the first window": no score (NaN), or in older files PADDING_SCORE. */
-export function paddingLength(scores: Float64Array): number {
-  let n = 0;
-  while (n < scores.length && (Number.isNaN(scores[n]) || scores[n] === PADDING_SCORE)) n++;
-  return n;
-}
 
 function parseSmoothing(v: string | undefined): readonly number[] {
   if (v === undefined || v === 'grid') return SMOOTHING_GRID;
