@@ -16,6 +16,7 @@ import { InputError, ParameterError } from '@driftwatch/contracts';
 import { parseNumberToken } from '../csv/numeric-csv';
 import { writeFileAtomic } from './atomic';
 import { quoteCsvField } from '../formats/csv-writer';
+import { arrowLayoutOf } from '../formats/detect';
 
 export type ScoreFileFormat = 'arrow' | 'csv';
 
@@ -103,9 +104,7 @@ function scoresToCsv(entries: ScoreEntry[]): string {
  */
 export async function readScoreFile(path: string): Promise<Map<string, Float64Array>> {
   const bytes = await readFile(path);
-  const isArrow =
-    bytes.subarray(0, 6).toString('latin1') === 'ARROW1' || (bytes.length >= 4 && bytes.readUInt32LE(0) === 0xffffffff);
-  return isArrow ? scoresFromArrow(bytes, path) : scoresFromCsv(bytes, path);
+  return arrowLayoutOf(bytes) !== undefined ? scoresFromArrow(bytes, path) : scoresFromCsv(bytes, path);
 }
 
 /** Collects per-sequence scores and checks that records arrive as 0, 1, 2, … */
