@@ -100,7 +100,6 @@ export async function loadAlarmsPage(scoresPath: string, options: AlarmsInputOpt
       timestamps: s.timestamps ? Float64Array.from(s.timestamps, Number) : undefined,
       smoothed: s.smoothed,
       threshold: s.threshold[0],
-      alarm: s.alarm,
     })),
     episodes,
     labels: options.labels ? await labelledRecords(options.labels, series) : undefined,

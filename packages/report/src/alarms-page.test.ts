@@ -15,9 +15,8 @@ function page(): AlarmsPage {
         timestamps: smoothed.map((_, i) => T0 + i * MINUTE),
         smoothed,
         threshold: 1.5,
-        alarm: smoothed.map((v) => (v >= 1.5 ? 1 : 0)),
       },
-      { entity: 'db-1', smoothed: [NaN, 0.5, 0.4, 0.6], threshold: 1, alarm: [0, 0, 0, 0] },
+      { entity: 'db-1', smoothed: [NaN, 0.5, 0.4, 0.6], threshold: 1 },
     ],
     episodes: [
       {

@@ -17,7 +17,6 @@ export interface AlarmSeries {
   timestamps?: ArrayLike<number>;
   smoothed: ArrayLike<number>;
   threshold: number;
-  alarm: ArrayLike<number>;
 }
 
 export interface AlarmEpisodeRow {
