@@ -61,9 +61,13 @@ export function selectorById(id: CalibrationSelector): NamedSelector {
 
 /** The smoothed validation scores of every entity under β (EWMA restarting per entity), pooled, finite only. */
 export function pooledSmoothed(perEntity: readonly Float64Array[], beta: number, start?: number): Float64Array {
+  return poolFinite(perEntity.map((scores) => smoothPresent(scores, beta, start)));
+}
+
+/** The finite values of every series, one after another. */
+function poolFinite(series: readonly Float64Array[]): Float64Array {
   const pooled: number[] = [];
-  for (const scores of perEntity)
-    for (const s of smoothPresent(scores, beta, start)) if (Number.isFinite(s)) pooled.push(s);
+  for (const values of series) for (const s of values) if (Number.isFinite(s)) pooled.push(s);
   return Float64Array.from(pooled);
 }
 
@@ -113,18 +117,16 @@ export function chooseSmoothing(
   const start = typicalScore(perEntity);
   let choice: SmoothingChoice | undefined;
   for (const beta of grid) {
-    const pooled = pooledSmoothed(perEntity, beta, start);
+    // each entity smoothed once per β: pooled for the threshold, then counted in episodes
+    const smoothed = perEntity.map((scores) => smoothPresent(scores, beta, start));
     let threshold: number;
     try {
-      threshold = selector.select(pooled);
+      threshold = selector.select(poolFinite(smoothed));
     } catch (error) {
       throw new DriftwatchError(`calibration: ${selector.id} could not fit the validation scores: ${String(error)}`);
     }
     const gap = episodeMergeGap(mergeGap, beta);
-    const episodes = perEntity.reduce((n, scores) => {
-      const smoothed = smoothPresent(scores, beta, start);
-      return n + alarmEpisodes(alarmFlags(smoothed, threshold), smoothed, gap).length;
-    }, 0);
+    const episodes = smoothed.reduce((n, e) => n + alarmEpisodes(alarmFlags(e, threshold), e, gap).length, 0);
     choice = { beta, start, threshold, episodes, records };
     if (episodes <= allowed) return choice;
   }
