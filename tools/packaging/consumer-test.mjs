@@ -185,6 +185,23 @@ function install(dir, extraArgs = []) {
   return run(npm, ['install', '--no-audit', '--no-fund', '--loglevel=error', ...extraArgs], dir, 'npm install').seconds;
 }
 
+/**
+ * Seconds tsc takes for a consumer that imports nothing, with the same settings: most of a consumer's time is
+ * checking @types/node and TypeScript's own libraries (skipLibCheck false), which this separates from ours.
+ */
+function baselineTscSeconds() {
+  const dir = scratchProject('baseline', {});
+  try {
+    install(dir);
+    writeFileSync(join(dir, 'empty.mts'), 'export {};\n');
+    const tsconfig = { compilerOptions: CONSUMER_COMPILER_OPTIONS, files: ['empty.mts'] };
+    writeFileSync(join(dir, 'tsconfig.json'), `${JSON.stringify(tsconfig, null, 2)}\n`);
+    return run(process.execPath, [tscBin, '-p', 'tsconfig.json'], dir, 'tsc of the empty consumer').seconds;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** One library: install, compile the README example both ways, run both; returns its row of the table. */
 function checkLibrary(lib, tarballs, byName) {
   const example = readmeExample(readFileSync(join(lib.root, 'README.md'), 'utf8'));
@@ -273,8 +290,10 @@ async function main(only) {
   const packDir = mkdtempSync(join(tmpdir(), 'driftwatch-tarballs-'));
   const rows = [];
   const failures = [];
+  let baseline = NaN;
   try {
     const tarballs = new Map(libs.map((l) => [l.pkg.name, pack(l, packDir)]));
+    baseline = baselineTscSeconds();
     for (const lib of chosen) {
       const row = { name: lib.pkg.name, bytes: tarballs.get(lib.pkg.name).bytes, ok: false };
       rows.push(row);
@@ -292,6 +311,7 @@ async function main(only) {
     rmSync(packDir, { recursive: true, force: true });
   }
   console.log(`\n${table(rows)}`);
+  console.log(`tsc of an empty consumer (only @types/node and TypeScript's libraries): ${baseline.toFixed(1)} s`);
   const upstream = new Map();
   for (const row of rows)
     for (const [pkg, count] of Object.entries(row.upstream ?? {}))
