@@ -4,13 +4,20 @@
  * stop() or when this process exits. The binaries are Debian's (`.ci/run` installs them).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import YAML from 'yaml';
 
-const repositoryRoot = resolve(__dirname, '..', '..');
+/** The folder holding nx.json above this file (which is also where tools/run-ts.mjs's bundles live). */
+function findRepositoryRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'nx.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no nx.json in ${from} or any folder above it`);
+  }
+}
+export const repositoryRoot = findRepositoryRoot(__dirname);
 /** The production scrape configuration; local instances reuse its global section and job definitions. */
 export const DEPLOY_PROMETHEUS_CONFIG = join(repositoryRoot, 'deploy', 'prometheus', 'prometheus.yml');
 export const DEPLOY_RULES = join(repositoryRoot, 'deploy', 'prometheus', 'driftwatch-rules.yml');
