@@ -1,7 +1,8 @@
 /**
  * deploy/prometheus and deploy/alertmanager against the real tools: promtool and amtool accept them, the rule's
  * labels reach the driftwatch route, and the DriftwatchAnomaly rule fires in a real Prometheus that scrapes a
- * loopback exporter of driftwatch_alarm — then resolves when the alarm clears.
+ * loopback exporter of driftwatch_alarm, reaches a loopback webhook through a real Alertmanager running the
+ * deployed routes, then resolves when the alarm clears.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,9 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import {
   DEPLOY_ALERTMANAGER_CONFIG,
+  alertmanagerBinary,
+  startAlertmanager,
+  type RunningAlertmanager,
   DEPLOY_PROMETHEUS_CONFIG,
   DEPLOY_RULES,
   amtoolBinary,
@@ -25,8 +29,9 @@ import {
 
 const available = prometheusAvailableForTests('deploy/ configurations');
 const amtool = amtoolBinary();
-if (available && !amtool) {
-  const line = 'amtool is not on the PATH (apt-get install prometheus-alertmanager, as .ci/run does)';
+const alertmanager = alertmanagerBinary();
+if (available && !(amtool && alertmanager)) {
+  const line = 'amtool or prometheus-alertmanager is not on the PATH (apt-get install prometheus-alertmanager)';
   if (binariesRequired()) throw new Error(line);
   console.warn(`deploy/alertmanager: skipped: ${line}`);
 }
@@ -145,28 +150,64 @@ interface PromAlert {
   state: 'pending' | 'firing';
 }
 
-(available ? describe : describe.skip)('DriftwatchAnomaly in a real Prometheus', () => {
+interface Notification {
+  receiver: string;
+  status: 'firing' | 'resolved';
+  alerts: { status: string; labels: Record<string, string>; annotations: Record<string, string> }[];
+}
+
+/** A loopback webhook receiver that keeps what Alertmanager posts. */
+class WebhookSink {
+  received: Notification[] = [];
+  private server: Server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+    request.on('end', () => {
+      this.received.push(JSON.parse(body) as Notification);
+      response.end();
+    });
+  });
+  listen(): Promise<number> {
+    return new Promise((done) =>
+      this.server.listen(0, '127.0.0.1', () => done((this.server.address() as { port: number }).port)),
+    );
+  }
+  close(): Promise<void> {
+    return new Promise((done) => this.server.close(() => done()));
+  }
+}
+
+const fullChain = available && alertmanager !== undefined;
+(fullChain ? describe : describe.skip)('DriftwatchAnomaly through a real Prometheus and Alertmanager', () => {
   const replica = new FakeServeReplica();
+  const sink = new WebhookSink();
   let port: number;
   let prometheus: RunningPrometheus;
+  let alertmanager: RunningAlertmanager;
 
   beforeAll(async () => {
     port = await replica.listen();
+    alertmanager = await startAlertmanager({ webhookUrl: `http://127.0.0.1:${await sink.listen()}/` });
     const rules = join(scratch, 'driftwatch-rules.yml');
     writeFileSync(rules, withFor(rulesText, '2s'));
     prometheus = await startPrometheus({
       scrapeInterval: '1s',
       targets: [],
       rulesFiles: [rules],
+      alertmanagers: [`127.0.0.1:${alertmanager.port}`],
       extraScrapeConfigs: [{ job_name: 'driftwatch', static_configs: [{ targets: [`127.0.0.1:${port}`] }] }],
     });
   });
   afterAll(async () => {
     await prometheus?.stop();
+    await alertmanager?.stop();
     await replica.close();
+    await sink.close();
   });
 
   const alerts = async () => (await promApi<{ alerts: PromAlert[] }>(prometheus.url, '/api/v1/alerts')).alerts;
+  const notified = (status: Notification['status']) =>
+    waitFor(`a ${status} notification`, async () => sink.received.find((n) => n.status === status), 30_000);
 
   it('fires for the entity whose alarm is 1, with its score, threshold, top features and link', async () => {
     const firing = await waitFor(
@@ -183,12 +224,23 @@ interface PromAlert {
     expect(firing.annotations.alerts_url).toBe(`http://127.0.0.1:${port}/api/alerts`);
   });
 
-  it('resolves once the alarm goes back to 0', async () => {
+  it('reaches the driftwatch receiver through the deployed route, annotations and all', async () => {
+    const notification = await notified('firing');
+    expect(notification.receiver).toBe('driftwatch');
+    expect(notification.alerts).toHaveLength(1);
+    expect(notification.alerts[0].labels).toMatchObject({ alertname: 'DriftwatchAnomaly', entity: 'a' });
+    expect(notification.alerts[0].annotations.top_features.trim()).toBe('cpu_user=3 load1=1.25 cpu_system=0.75');
+  });
+
+  it('resolves once the alarm goes back to 0, and the receiver hears so', async () => {
     replica.alarmOfA = 0;
     await waitFor(
       'no DriftwatchAnomaly alert',
       async () => ((await alerts()).some((a) => a.labels.alertname === 'DriftwatchAnomaly') ? undefined : true),
       30_000,
     );
+    const resolved = await notified('resolved');
+    expect(resolved.receiver).toBe('driftwatch');
+    expect(resolved.alerts[0].labels.entity).toBe('a');
   });
 });

@@ -53,6 +53,22 @@ export interface PrometheusOptions {
   rulesFiles?: string[];
   /** more `scrape_configs` entries, appended as they are */
   extraScrapeConfigs?: unknown[];
+  /** host:port of Alertmanagers to send alerts to (none by default) */
+  alertmanagers?: string[];
+}
+
+export interface RunningAlertmanager {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export interface AlertmanagerOptions {
+  /** the URL every webhook receiver of the deploy configuration posts to instead of its own */
+  webhookUrl: string;
+  /** group_wait and group_interval of every route, shortened so a test sees notifications in seconds */
+  groupWait?: string;
+  groupInterval?: string;
 }
 
 /** The first of `names` that is an executable file on the PATH, or undefined. */
@@ -84,9 +100,14 @@ export function amtoolBinary(): string | undefined {
   return findExecutable(['amtool']);
 }
 
+/** Alertmanager itself: Debian's `prometheus-alertmanager`, upstream's `alertmanager`. */
+export function alertmanagerBinary(): string | undefined {
+  return findExecutable(['prometheus-alertmanager', 'alertmanager']);
+}
+
 /** The line a test prints when it skips for want of the binaries; under CI=true it fails with it instead. */
 export const MISSING_BINARIES =
-  'prometheus, promtool and prometheus-node-exporter are not on the PATH ' +
+  'prometheus, promtool, prometheus-node-exporter or prometheus-alertmanager is not on the PATH ' +
   '(apt-get install prometheus prometheus-node-exporter prometheus-alertmanager, as .ci/run does)';
 
 /** Whether a test that needs the binaries must fail (CI) rather than skip when they are missing. */
@@ -281,8 +302,72 @@ export function localPrometheusConfig(deployConfig: string, opts: PrometheusOpti
       evaluation_interval: opts.scrapeInterval,
     },
     rule_files: (opts.rulesFiles ?? []).map((f) => resolve(f)),
+    ...(opts.alertmanagers?.length
+      ? { alerting: { alertmanagers: [{ static_configs: [{ targets: opts.alertmanagers }] }] } }
+      : {}),
     scrape_configs: [localNodeJob, ...(opts.extraScrapeConfigs ?? [])],
   };
+}
+
+type Route = Record<string, unknown> & { routes?: Route[] };
+type Receiver = Record<string, unknown> & { webhook_configs?: Record<string, unknown>[] };
+
+/**
+ * deploy/alertmanager/alertmanager.yml with every webhook receiver posting to `webhookUrl` and every route's
+ * group_wait and group_interval shortened (default 1s); routes, matchers, grouping and inhibit rules stay as
+ * deployed.
+ */
+export function localAlertmanagerConfig(deployConfig: string, opts: AlertmanagerOptions): Record<string, unknown> {
+  const config = YAML.parse(deployConfig) as { route?: Route; receivers?: Receiver[] } & Record<string, unknown>;
+  const shorten = (route: Route): Route => ({
+    ...route,
+    group_wait: opts.groupWait ?? '1s',
+    group_interval: opts.groupInterval ?? '1s',
+    ...(route.routes ? { routes: route.routes.map(shorten) } : {}),
+  });
+  return {
+    ...config,
+    route: config.route && shorten(config.route),
+    receivers: (config.receivers ?? []).map((r) =>
+      r.webhook_configs ? { ...r, webhook_configs: r.webhook_configs.map((w) => ({ ...w, url: opts.webhookUrl })) } : r,
+    ),
+  };
+}
+
+/** Alertmanager on a free loopback port with clustering off (it would otherwise listen on 0.0.0.0:9094). */
+export async function startAlertmanager(opts: AlertmanagerOptions): Promise<RunningAlertmanager> {
+  const alertmanager = alertmanagerBinary();
+  if (!alertmanager) throw new Error(MISSING_BINARIES);
+  const dir = mkdtempSync(join(tmpdir(), 'driftwatch-alertmanager-'));
+  const removeFiles = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    const configFile = join(dir, 'alertmanager.yml');
+    const deploy = readFileSync(DEPLOY_ALERTMANAGER_CONFIG, 'utf8');
+    writeFileSync(configFile, YAML.stringify(localAlertmanagerConfig(deploy, opts)));
+    const { started, port, url } = await startOnFreePort(
+      alertmanager,
+      (p) => [
+        `--config.file=${configFile}`,
+        `--storage.path=${join(dir, 'data')}`,
+        `--web.listen-address=127.0.0.1:${p}`,
+        '--cluster.listen-address=',
+      ],
+      '/-/ready',
+      'alertmanager',
+      READY_TIMEOUT_MS,
+    );
+    return {
+      url,
+      port,
+      stop: async () => {
+        await terminate(started.child);
+        removeFiles();
+      },
+    };
+  } catch (e) {
+    removeFiles();
+    throw e;
+  }
 }
 
 /** Prometheus on a free loopback port, its TSDB in a fresh folder under os.tmpdir(), waited for until ready. */
