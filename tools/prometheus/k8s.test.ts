@@ -39,10 +39,11 @@ const envValue = (name: string): string | undefined =>
  * kubelet sets (literal values, metadata.name from the downward API), and a stand-in `driftwatch` on the PATH
  * that prints its arguments one per line.
  */
-function argvInPod(name: string, bin: string): string[] {
+function argvInPod(name: string, bin: string, override: Record<string, string> = {}): string[] {
   const env: Record<string, string> = { PATH: `${bin}:/usr/bin:/bin` };
   for (const e of container.env as Doc[]) {
-    if ('value' in e) env[e.name] = e.value;
+    if (e.name in override) env[e.name] = override[e.name];
+    else if ('value' in e) env[e.name] = e.value;
     else if (e.valueFrom?.fieldRef?.fieldPath === 'metadata.name') env[e.name] = name;
     else throw new Error(`env ${e.name}: no stand-in for ${JSON.stringify(e.valueFrom)}`);
   }
@@ -77,6 +78,8 @@ describe('deploy/k8s/serve.yaml', () => {
   });
 
   it('listens where the container port, the probes and the Service point', () => {
+    // serve listens on 127.0.0.1 unless told otherwise, which the kubelet and Prometheus cannot reach
+    expect(['0.0.0.0', '::']).toContain(flags(argvs[0]).get('--host'));
     const port = Number(flags(argvs[0]).get('--port'));
     const http = container.ports.find((p: Doc) => p.containerPort === port);
     expect(http?.name).toBeDefined();
@@ -116,9 +119,20 @@ describe('deploy/k8s/serve.yaml', () => {
     for (const query of Object.values(config.features)) expect(typeof query).toBe('string');
   });
 
-  it('keeps its state on a per-pod volume claim and reads the model from a volume', () => {
-    expect(volumeFor(flags(argvs[0]).get('--state')!).claim).toBeDefined();
+  it('keeps its checkpoint file on a per-pod volume claim and reads the model from a volume', () => {
+    const state = volumeFor(flags(argvs[0]).get('--state')!);
+    expect(state.claim).toBeDefined();
+    // --state names the checkpoint file inside the volume, not the volume itself
+    expect(state.inside).not.toBe('');
     expect(volumeFor(flags(argvs[0]).get('--model')!).volume?.persistentVolumeClaim).toBeDefined();
+  });
+
+  it("names a different checkpoint once the number of shards changes (serve refuses another shard's)", () => {
+    const rescaled = argvInPod(podName(0), bin, { SHARD_COUNT: String(replicas + 1) });
+    expect(flags(rescaled).get('--shard')).toBe(`0/${replicas + 1}`);
+    expect(flags(rescaled).get('--state')).not.toBe(flags(argvs[0]).get('--state'));
+    // and every pod of one configuration has its own
+    expect(new Set(argvs.map((argv) => flags(argv).get('--state'))).size).toBe(replicas);
   });
 
   it("is what Prometheus's driftwatch job discovers: the SRV record of the Service's port", () => {
