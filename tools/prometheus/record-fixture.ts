@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { format, resolveConfig } from 'prettier';
 import YAML from 'yaml';
 import { writeFileAtomic } from '@driftwatch/ingest';
 import { promApi, repositoryRoot, startNodeExporter, startPrometheus, waitFor } from './index';
@@ -105,8 +106,12 @@ async function main(): Promise<void> {
           values: series.values.map(([t, v]) => [t, rounded(v)]),
         });
     }
-    const text = JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } });
-    await writeFileAtomic(values.out!, text + '\n');
+    // formatted as the repository's prettier config wants it, so that `npm run format:check` accepts the file
+    const text = await format(JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } }), {
+      ...(await resolveConfig(values.out!)),
+      parser: 'json',
+    });
+    await writeFileAtomic(values.out!, text);
     const points = result.reduce((n, s) => n + s.values.length, 0);
     console.log(
       `wrote ${values.out}: ${result.length} series, ${points} samples, ${text.length} bytes, ${start}–${end}`,
