@@ -131,7 +131,9 @@ export class PrometheusClient {
 }
 
 function describe(error: unknown): string {
-  if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) return 'timed out';
+  // fetch's timeout is a DOMException, not always an Error of this realm
+  const name = (error as { name?: string } | undefined)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') return 'timed out';
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   return cause?.code ?? cause?.message ?? (error instanceof Error ? error.message : String(error));
 }
@@ -150,7 +152,7 @@ export function parseResult(data: unknown, where: string): PromSeries[] {
     for (const [seconds, text] of pairs) {
       const v = sampleValue(text);
       times.push(Math.round(seconds * 1000));
-      // ±Inf is missing data for a detector, as `score --input` reads it with infinities: missing
+      // a detector cannot use ±Inf: it is missing data, like a NaN sample
       values.push(v === undefined || !Number.isFinite(v) ? NaN : v);
     }
     return { labels: item.metric ?? {}, times, values };

@@ -176,16 +176,20 @@ export class ServeLoop {
     const first =
       this.lastTick === undefined ? tick - (warmup - 1) * iv : Math.max(this.lastTick + iv, tick - (catchUp - 1) * iv);
     const features = this.queriedFeatures();
-    let answers: PromSeries[][];
-    try {
-      answers = await Promise.all(features.map((f) => this.client.queryRange(config.features[f], first, tick, iv, f)));
-    } catch (error) {
+    // every query settles before the round ends, so no request of a failed round is still in flight
+    const settled = await Promise.allSettled(
+      features.map((f) => this.client.queryRange(config.features[f], first, tick, iv, f)),
+    );
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      const error = failed.reason as Error;
       this.up = false;
       this.metrics.up.set(0);
       this.metrics.rounds.inc({ outcome: 'failed' });
-      this.log(`round at ${new Date(tick).toISOString()} failed: ${(error as Error).message}`);
-      return { tick, ok: false, error: (error as Error).message, scored: [], events: [] };
+      this.log(`round at ${new Date(tick).toISOString()} failed: ${error.message}`);
+      return { tick, ok: false, error: error.message, scored: [], events: [] };
     }
+    const answers = settled.map((s) => (s as PromiseFulfilledResult<PromSeries[]>).value);
     const batch = this.recordsOf(features, answers, first, tick);
     const scored = await this.scorer.push(batch);
     const events = scored.filter((r) => r.event).map((r) => ({ ...r.event!, entity: r.entity }));
