@@ -84,7 +84,7 @@ export function statusPage(input: StatusPageInput): string {
     })
     .join('');
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="15">
+<html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="15"><link rel="icon" href="data:,">
 <title>${escapeHtml(input.title)}</title>
 <style>
 body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}
