@@ -332,8 +332,12 @@ export class ServeLoop {
         schedule();
       }, wait);
     };
-    void this.round().then(schedule, (error: unknown) => {
+    this.running = this.round().catch((error: unknown) => {
       this.log(`round failed: ${(error as Error).message}`);
+      return { tick: 0, ok: false, error: String(error), scored: [], events: [] };
+    });
+    void this.running.then(() => {
+      this.running = undefined;
       schedule();
     });
   }
