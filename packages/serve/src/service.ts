@@ -51,6 +51,9 @@ export interface AlertView {
   explainedAt?: string;
 }
 
+/** The feature queries do not fit the model (no series, no entity label): no round can succeed. */
+export class QueryCheckError extends DriftwatchError {}
+
 /** An evaluation time on the interval grid: ⌊t / interval⌋ · interval. */
 export const gridTime = (t: number, intervalMs: number): number => Math.floor(t / intervalMs) * intervalMs;
 
@@ -69,6 +72,7 @@ export class ServeLoop {
   private timer?: NodeJS.Timeout;
   private running?: Promise<RoundResult>;
   private stopped = false;
+  private queriesChecked = false;
   private readonly warnedDuplicates = new Set<string>();
 
   constructor(readonly options: ServeOptions) {
@@ -154,7 +158,8 @@ export class ServeLoop {
         problems.push(`feature ${feature}: the query ${query} returns series without the label ${config.domainLabel}`);
     }
     if (problems.length > 0)
-      throw new DriftwatchError(`the feature queries do not fit the model:\n  ${problems.join('\n  ')}`);
+      throw new QueryCheckError(`the feature queries do not fit the model:\n  ${problems.join('\n  ')}`);
+    this.queriesChecked = true;
     return 'ok';
   }
 
@@ -171,6 +176,9 @@ export class ServeLoop {
     const iv = config.intervalMs;
     const tick = gridTime(this.clock(), iv);
     if (this.lastTick !== undefined && tick <= this.lastTick) return { tick, ok: true, scored: [], events: [] };
+    // queries unchecked at start-up (Prometheus did not answer) are checked by the first round that gets an answer
+    if (!this.queriesChecked && (await this.checkQueries()) === 'unreachable')
+      return this.failed(tick, new DriftwatchError(`${this.client.url} does not answer`));
     const warmup = warmupRecords(model);
     const catchUp = Math.max(warmup, Math.floor(config.catchUpMs / iv));
     const first =
@@ -181,14 +189,7 @@ export class ServeLoop {
       features.map((f) => this.client.queryRange(config.features[f], first, tick, iv, f)),
     );
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) {
-      const error = failed.reason as Error;
-      this.up = false;
-      this.metrics.up.set(0);
-      this.metrics.rounds.inc({ outcome: 'failed' });
-      this.log(`round at ${new Date(tick).toISOString()} failed: ${error.message}`);
-      return { tick, ok: false, error: error.message, scored: [], events: [] };
-    }
+    if (failed) return this.failed(tick, failed.reason as Error);
     const answers = settled.map((s) => (s as PromiseFulfilledResult<PromSeries[]>).value);
     const batch = this.recordsOf(features, answers, first, tick);
     const scored = await this.scorer.push(batch);
@@ -217,6 +218,14 @@ export class ServeLoop {
         entities: [...this.scorer.states.values()],
       });
     return { tick, ok: true, scored, events };
+  }
+
+  private failed(tick: number, error: Error): RoundResult {
+    this.up = false;
+    this.metrics.up.set(0);
+    this.metrics.rounds.inc({ outcome: 'failed' });
+    this.log(`round at ${new Date(tick).toISOString()} failed: ${error.message}`);
+    return { tick, ok: false, error: error.message, scored: [], events: [] };
   }
 
   /** Per entity of this shard, one record per evaluation time with any sample (NaN for a feature without one). */
@@ -314,32 +323,29 @@ export class ServeLoop {
       .sort((a, b) => (a.status === b.status ? b.score - a.score : a.status === 'firing' ? -1 : 1));
   }
 
-  /** Runs a round shortly after every interval tick until `stop`; a round still running makes the next wait. */
-  start(): void {
+  /**
+   * Runs a round now and then shortly after every interval tick until `stop`; a round still running makes the next
+   * wait. Queries found not to fit the model stop the loop and go to `onFatal`.
+   */
+  start(onFatal?: (error: Error) => void): void {
     const iv = this.options.config.intervalMs;
-    const schedule = () => {
+    const runOnce = async () => {
+      this.running = this.round().catch((error: unknown) => {
+        if (error instanceof QueryCheckError) {
+          this.stopped = true;
+          onFatal?.(error);
+        } else this.log(`round failed: ${(error as Error).message}`);
+        return { tick: 0, ok: false, error: String(error), scored: [], events: [] };
+      });
+      await this.running;
+      this.running = undefined;
       if (this.stopped) return;
       const now = Date.now();
       // a little after the tick, so the scrape at the tick has been ingested
       const wait = gridTime(now, iv) + iv + Math.min(1000, iv / 10) - now;
-      this.timer = setTimeout(async () => {
-        this.running = this.round().catch((error: unknown) => {
-          this.log(`round failed: ${(error as Error).message}`);
-          return { tick: 0, ok: false, error: String(error), scored: [], events: [] };
-        });
-        await this.running;
-        this.running = undefined;
-        schedule();
-      }, wait);
+      this.timer = setTimeout(() => void runOnce(), wait);
     };
-    this.running = this.round().catch((error: unknown) => {
-      this.log(`round failed: ${(error as Error).message}`);
-      return { tick: 0, ok: false, error: String(error), scored: [], events: [] };
-    });
-    void this.running.then(() => {
-      this.running = undefined;
-      schedule();
-    });
+    void runOnce();
   }
 
   async stop(): Promise<void> {

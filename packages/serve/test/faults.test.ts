@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadServeModel, type ServeModel } from '../src/model';
 import type { ScoredRecord } from '../src/online-scorer';
+import { QueryCheckError } from '../src/service';
 import { FakePrometheus, type FakeMode } from './fake-prometheus';
 import { drivenLoop } from './loop-fixture';
 import { trainSyntheticModel } from './model-fixture';
@@ -80,7 +81,8 @@ describe('series', () => {
       s.times = s.times.filter((_, i) => keep[i]);
     }
     const prom = new FakePrometheus();
-    prom.lookbackMs = 0;
+    // shorter than the interval: a record without a sample is missing, not the previous sample again
+    prom.lookbackMs = 1000;
     serveData(prom, data);
     await prom.start();
     const { loop, round } = drivenLoop(model, prom, START);
@@ -141,6 +143,13 @@ describe('start-up check', () => {
       );
       prom.mode = 'down';
       expect(await loop.checkQueries()).toBe('unreachable');
+      // unchecked at start: the first round that gets an answer checks, and a running loop stops on the error
+      expect(await loop.round()).toMatchObject({ ok: false, error: expect.stringMatching(/does not answer/) });
+      prom.mode = 'ok';
+      await expect(loop.round()).rejects.toThrow(QueryCheckError);
+      const fatal = await new Promise<Error>((resolve) => loop.start(resolve));
+      expect(fatal.message).toMatch(/feature mem: the query mem returned no series/);
+      await loop.stop();
     } finally {
       await prom.stop();
     }

@@ -56,15 +56,19 @@ export const serve: Command = {
           (shard ? ` as shard ${shard.index}/${shard.count}` : '') +
           '\n',
       );
-      loop.start();
+      let fatal: Error | undefined;
       await new Promise<void>((done) => {
-        const stop = () => done();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        loop.start((error) => {
+          fatal = error;
+          done();
+        });
+        process.once('SIGINT', () => done());
+        process.once('SIGTERM', () => done());
       });
-      log('stopping: finishing the current round');
+      if (!fatal) log('stopping: finishing the current round');
       await loop.stop();
       await http.close();
+      if (fatal) throw fatal;
       return 0;
     } finally {
       model.detector.dispose();
