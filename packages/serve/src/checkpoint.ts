@@ -1,7 +1,7 @@
 /**
  * Per-entity state on disk, so a restart resumes where it stopped: the ring of standardised rows, the counter
  * predecessors, the smoothing and the alarm states. Written atomically (temporary file, then rename) after every
- * round; NaN is stored as null.
+ * round; the arrays as base64 of their bytes.
  */
 import { readFile } from 'node:fs/promises';
 import { DriftwatchError, InputError } from '@driftwatch/contracts';
@@ -22,26 +22,40 @@ export interface Checkpoint extends CheckpointIdentity {
   entities: EntityState[];
 }
 
-const toJson = (values: ArrayLike<number>): (number | null)[] =>
-  Array.from(values, (x) => (Number.isNaN(x) ? null : x));
-const fromJson = (values: (number | null)[]): number[] => values.map((x) => (x === null ? NaN : x));
+/** Typed arrays as base64 of their bytes: exact (NaN included) and far cheaper to write than JSON numbers. */
+const toBase64 = (values: Float32Array | Float64Array): string =>
+  Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
+function fromBase64<T extends Float32Array | Float64Array>(text: string, Type: { new (b: ArrayBuffer): T }): T {
+  const bytes = Buffer.from(text, 'base64');
+  // copied into a buffer of its own: Buffer's pool offsets need not be aligned for the element size
+  return new Type(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+}
 
 function entityToJson(s: EntityState): unknown {
   return {
     ...s,
-    previous: s.previous ? { time: s.previous.time, inputs: toJson(s.previous.inputs) } : undefined,
-    rows: toJson(s.rows),
-    times: Array.from(s.times),
+    previous: s.previous ? { time: s.previous.time, inputs: toBase64(s.previous.inputs) } : undefined,
+    rows: toBase64(s.rows),
+    times: toBase64(s.times),
+    history: {
+      at: toBase64(Float64Array.from(s.history.at)),
+      smoothed: toBase64(Float64Array.from(s.history.smoothed)),
+    },
   };
 }
 
 function entityFromJson(raw: Record<string, unknown>): EntityState {
-  const previous = raw.previous as { time: number; inputs: (number | null)[] } | undefined;
+  const previous = raw.previous as { time: number; inputs: string } | undefined;
+  const history = raw.history as { at: string; smoothed: string };
   return {
     ...(raw as unknown as EntityState),
-    previous: previous ? { time: previous.time, inputs: Float64Array.from(fromJson(previous.inputs)) } : undefined,
-    rows: Float32Array.from(fromJson(raw.rows as (number | null)[])),
-    times: Float64Array.from(raw.times as number[]),
+    previous: previous ? { time: previous.time, inputs: fromBase64(previous.inputs, Float64Array) } : undefined,
+    rows: fromBase64(raw.rows as string, Float32Array),
+    times: fromBase64(raw.times as string, Float64Array),
+    history: {
+      at: Array.from(fromBase64(history.at, Float64Array)),
+      smoothed: Array.from(fromBase64(history.smoothed, Float64Array)),
+    },
   };
 }
 

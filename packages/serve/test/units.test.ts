@@ -1,8 +1,13 @@
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FeaturePlan } from '@driftwatch/contracts';
 import { advanceAlarm, INACTIVE, type AlarmState } from '../src/alarm';
+import { readCheckpoint, writeCheckpoint } from '../src/checkpoint';
 import { checkConfigAgainstPlan, parseServeConfig } from '../src/config';
 import { parseDuration } from '../src/duration';
+import type { EntityState } from '../src/online-scorer';
 import { PrometheusClient, backoffDelay } from '../src/prometheus-client';
 import { hashmod, inShard, parseShard } from '../src/shard';
 import { FakePrometheus } from './fake-prometheus';
@@ -135,5 +140,41 @@ describe('Prometheus client', () => {
     await gone.stop();
     const closed = new PrometheusClient(gone.url, { timeoutMs: 200, retries: 0 });
     await expect(closed.query('up', 1000)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
+
+describe('checkpoint', () => {
+  it('reads back what it wrote, NaN included, and refuses the state of another model', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'serve-checkpoint-'));
+    const identity = { model: 'mahalanobis@2026-01-01', intervalMs: 15_000, shard: '0/1' };
+    const state: EntityState = {
+      entity: 'a',
+      domain: 'all',
+      previous: { time: 30_000, inputs: Float64Array.from([1.5, NaN, 1e12 + 0.25]) },
+      rows: Float32Array.from([0.1, NaN, -3, 7e-8]),
+      times: Float64Array.from([15_000, 30_000]),
+      head: 1,
+      cleanRun: 0,
+      lastRecordAt: 30_000,
+      ewma: { num: 2.5, den: 1 },
+      score: 3,
+      smoothed: 2.5,
+      alarm: { status: 'firing', activeAt: 15_000, firedAt: 30_000, lastScoreAt: 30_000 },
+      explanation: { at: 30_000, features: [{ name: 'cpu', share: 0.75 }] },
+      history: { at: [15_000, 30_000], smoothed: [1 / 3, 2.5] },
+    };
+    try {
+      const path = join(dir, 'state.json');
+      await writeCheckpoint(path, { ...identity, lastTick: 30_000, entities: [state] });
+      const back = await readCheckpoint(path, identity);
+      expect(back!.lastTick).toBe(30_000);
+      expect(back!.entities).toEqual([state]);
+      await expect(readCheckpoint(path, { ...identity, model: 'other' })).rejects.toThrow(
+        /holds the state of model mahalanobis@2026-01-01, not other/,
+      );
+      expect(await readCheckpoint(join(dir, 'none.json'), identity)).toBeUndefined();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
