@@ -40,6 +40,17 @@ export default [
             },
             // reports draw what eval computes
             { sourceTag: 'scope:report', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:eval'] },
+            // live scoring applies a trained model's own-data steps (experiments) to what Prometheus answers
+            {
+              sourceTag: 'scope:serve',
+              onlyDependOnLibsWithTags: [
+                'scope:contracts',
+                'scope:ingest',
+                'scope:models',
+                'scope:eval',
+                'scope:experiments',
+              ],
+            },
             {
               sourceTag: 'scope:tools',
               onlyDependOnLibsWithTags: [
@@ -49,6 +60,7 @@ export default [
                 'scope:simulate',
                 'scope:models',
                 'scope:eval',
+                'scope:serve',
               ],
             },
             {
@@ -62,6 +74,7 @@ export default [
                 'scope:eval',
                 'scope:report',
                 'scope:experiments',
+                'scope:serve',
               ],
             },
           ],
