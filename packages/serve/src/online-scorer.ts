@@ -146,11 +146,6 @@ export class OnlineScorer {
       // no predecessor on the grid → its difference is missing, as a counter's first record in `score --input`
       values[j] = consecutive ? prev.inputs[j] : NaN;
     }
-    for (const name of plan.difference) {
-      const j = plan.inputs.indexOf(name);
-      // a counter that drops was reset: its increase is the new value (from zero), as Prometheus's rate() reads it
-      if (values[I + j] < values[j]) values[j] = 0;
-    }
     const seq: Sequence = {
       id: state.entity,
       entity: state.entity,

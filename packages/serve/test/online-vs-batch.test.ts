@@ -2,7 +2,7 @@
  * Online scoring gives the scores of `score --input`: the same records, scored in batch by scoreOnInput (read back
  * from its Arrow file) and online (record by record through OnlineScorer, and through a ServeLoop querying a fake
  * Prometheus round by round, with a catch-up round), agree on every scored record within float tolerance — the
- * counter is differenced the same way, the EWMA starts at the same level, the alarm flags are the same.
+ * counter is differenced the same way (a reset included), the EWMA starts at the same level, the alarm flags are the same.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,8 @@ let batch: EntityRecordScores[];
 const data = syntheticMetrics(ENTITIES, RECORDS, 7, {
   start: START,
   shifts: [{ entity: 'node-b:9100', from: 80, to: 110, by: 0.5 }],
+  // a restarted process: both paths read the drop as a reset (the increase is the new value), not a negative rate
+  counterResetAt: { entity: 'node-c:9100', record: 60 },
 });
 
 beforeAll(async () => {
