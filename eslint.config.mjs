@@ -7,7 +7,9 @@ const library = (tag) => ({ sourceTag: tag, onlyDependOnLibsWithTags: ['scope:co
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
-  { ignores: ['**/dist', '**/node_modules', '.nx', '**/*.js', '**/*.mjs'] },
+  // JavaScript is linted only in tools/, whose scripts (build, launcher helpers, packaging checks) are plain ES modules
+  { ignores: ['**/dist', '**/node_modules', '.nx', '**/*.js', '**/*.mjs', '!tools/**/*.mjs'] },
+  ...nx.configs['flat/javascript'].map((config) => ({ ...config, files: ['tools/**/*.mjs'] })),
   {
     files: ['**/*.ts'],
     rules: {
@@ -38,6 +40,17 @@ export default [
             },
             // reports draw what eval computes
             { sourceTag: 'scope:report', onlyDependOnLibsWithTags: ['scope:contracts', 'scope:eval'] },
+            // live scoring applies a trained model's own-data steps (experiments) to what Prometheus answers
+            {
+              sourceTag: 'scope:serve',
+              onlyDependOnLibsWithTags: [
+                'scope:contracts',
+                'scope:ingest',
+                'scope:models',
+                'scope:eval',
+                'scope:experiments',
+              ],
+            },
             {
               sourceTag: 'scope:tools',
               onlyDependOnLibsWithTags: [
@@ -47,6 +60,7 @@ export default [
                 'scope:simulate',
                 'scope:models',
                 'scope:eval',
+                'scope:serve',
               ],
             },
             {
@@ -60,6 +74,7 @@ export default [
                 'scope:eval',
                 'scope:report',
                 'scope:experiments',
+                'scope:serve',
               ],
             },
           ],
@@ -69,6 +84,10 @@ export default [
       // prettier cannot break strings or comments; regexes and URLs cannot be split without harm
       'max-len': ['error', { code: 120, ignoreUrls: true, ignoreRegExpLiterals: true }],
     },
+  },
+  {
+    files: ['tools/**/*.mjs'],
+    rules: { 'max-len': ['error', { code: 120, ignoreUrls: true, ignoreRegExpLiterals: true }] },
   },
   {
     // Examples are written as a user of the package would write them: through its public name.

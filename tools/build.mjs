@@ -73,7 +73,7 @@ export const WORKER_ENTRIES = ['packages/ingest/src/stream/csv-worker.ts'];
 
 /**
  * Bundles each worker entry into `outdir/<name>.js` (workspace packages inlined, third-party external); returns
- * the files they were built from.
+ * their esbuild metafiles.
  */
 export async function buildWorkers(outdir, entries = WORKER_ENTRIES) {
   const results = await Promise.all(
@@ -92,7 +92,7 @@ export async function buildWorkers(outdir, entries = WORKER_ENTRIES) {
       }),
     ),
   );
-  return results.flatMap((r) => inputsOf(r.metafile));
+  return results.map((r) => r.metafile);
 }
 
 const common = {
@@ -104,7 +104,10 @@ const common = {
   logLevel: 'warning',
 };
 
-/** The CLI's bundles (start.js, main.js, the workers) and their input lists, from `root`/src/main.ts into `outdir`. */
+/**
+ * The CLI's bundles (start.js, main.js, the workers) and their input lists, from `root`/src/main.ts into `outdir`;
+ * returns their esbuild metafiles (apps/cli/test/package.test.ts derives the package's dependencies from them).
+ */
 export async function buildCli(root, outdir = join(root, 'dist')) {
   const bundle = (name, plugins) =>
     buildWhole({
@@ -120,8 +123,13 @@ export async function buildCli(root, outdir = join(root, 'dist')) {
     buildWorkers(outdir),
   ]);
   const self = relative(repoRoot, buildFile);
-  writeWhole(join(outdir, 'main.inputs.json'), `${JSON.stringify([self, ...inputsOf(main.metafile), ...workers])}\n`);
+  const workerInputs = workers.flatMap(inputsOf);
+  writeWhole(
+    join(outdir, 'main.inputs.json'),
+    `${JSON.stringify([self, ...inputsOf(main.metafile), ...workerInputs])}\n`,
+  );
   writeWhole(join(outdir, 'start.inputs.json'), `${JSON.stringify([self, ...inputsOf(start.metafile)])}\n`);
+  return [main.metafile, start.metafile, ...workers];
 }
 
 export async function buildProject(projectRoot) {

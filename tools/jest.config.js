@@ -1,7 +1,8 @@
-// The tools project's tests: the repository's documentation checks (tools/doc-check).
+// The tools project's tests: every *.test.ts under tools/ — the documentation checks (tools/doc-check) and the
+// real Prometheus, node-exporter and deploy/ configurations (tools/prometheus).
 module.exports = {
   ...require('../jest.preset.js'),
   displayName: 'tools',
   rootDir: __dirname,
-  testMatch: ['<rootDir>/doc-check/**/*.test.ts'],
+  testMatch: ['<rootDir>/**/*.test.ts'],
 };

@@ -78,6 +78,23 @@ describe('driftwatch report', () => {
     expect(html).toMatch(/Point adjustment inflates results/);
   }, 60_000);
 
+  it('without --out writes under bench-results/ of the working directory, not into the directory itself', async () => {
+    const cwd = join(fixture.root, 'default-out');
+    await mkdir(cwd);
+    const before = process.cwd();
+    process.chdir(cwd);
+    try {
+      const { result } = await captureOutput(() =>
+        main(['report', bench, '--format', 'md', '--data-root', fixture.root]),
+      );
+      expect(result).toBe(0);
+    } finally {
+      process.chdir(before);
+    }
+    expect(await readFile(join(cwd, 'bench-results', 'report.md'), 'utf8')).toMatch(/^# driftwatch report: /);
+    expect(existsSync(join(cwd, 'report.md'))).toBe(false);
+  }, 60_000);
+
   it('writes the tables as Markdown with --format md', async () => {
     const out = join(fixture.root, 'report.md');
     await captureOutput(() =>

@@ -1,9 +1,13 @@
 // The spatiotemporal section of a report from made-up `driftwatch bench st` lines: a window-length experiment
-// (two methods, five window lengths), written to st-report-example.html in the working directory, and its
-// Markdown tables printed. Run from the repository root: npm run ts -- packages/report/examples/st-report.ts
-import { writeFileSync } from 'node:fs';
+// (two methods, five window lengths), written to scratch/examples/st-report-example.html under the working
+// directory (scratch/ is ignored by git), and its Markdown tables printed.
+// Run from the repository root: npm run ts -- packages/report/examples/st-report.ts
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { mulberry32 } from '@driftwatch/contracts';
 import { htmlReport, markdownReport, type SourcedResult } from '../src';
+
+const out = join('scratch', 'examples', 'st-report-example.html');
 
 const rand = mulberry32(7);
 const results: SourcedResult[] = [];
@@ -47,8 +51,7 @@ for (const method of ['st-dda-forecast', 'gbdt']) {
 }
 const input = { generatedAt: new Date().toISOString(), results, runs: [], series: [] };
 htmlReport(input).then((html) => {
-  writeFileSync('st-report-example.html', html);
-  process.stdout.write(
-    markdownReport(input).split('\n').slice(0, 30).join('\n') + '\n\nwrote st-report-example.html\n',
-  );
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, html);
+  process.stdout.write(markdownReport(input).split('\n').slice(0, 30).join('\n') + `\n\nwrote ${out}\n`);
 });

@@ -1,10 +1,14 @@
 // A report from made-up benchmark output: two methods, three servers, a smoothing grid, written to
-// report-example.html in the working directory (open it in any browser; it needs no network).
+// scratch/examples/report-example.html under the working directory (scratch/ is ignored by git; open the page in
+// any browser, it needs no network).
 // Run from the repository root: npm run ts -- packages/report/examples/synthetic-report.ts
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { mulberry32 } from '@driftwatch/contracts';
 import { evaluateOverSmoothing, recordScores } from '@driftwatch/eval';
 import { htmlReport, markdownReport, type ReportInput, type ScoreSeries, type SourcedResult } from '../src';
+
+const out = join('scratch', 'examples', 'report-example.html');
 
 const W = 10;
 const T = 3000;
@@ -65,7 +69,8 @@ const input: ReportInput = {
   runs: [],
 };
 htmlReport(input).then((html) => {
-  writeFileSync('report-example.html', html);
-  console.log(`report-example.html: ${(html.length / 1024).toFixed(0)} KiB`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, html);
+  console.log(`${out}: ${(html.length / 1024).toFixed(0)} KiB`);
   console.log(markdownReport(input).split('\n').slice(0, 24).join('\n'));
 });

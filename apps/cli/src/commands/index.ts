@@ -20,6 +20,7 @@ import { methodsDefinition } from './methods.def';
 import { graphBuildDefinition, graphDriftDefinition, graphInspectDefinition } from './graph.def';
 import { reportDefinition } from './report.def';
 import { scoreDefinition } from './score.def';
+import { serveDefinition } from './serve.def';
 import { simulateDefinition } from './simulate.def';
 import { trainDefinition } from './train.def';
 
@@ -32,6 +33,7 @@ export const COMMANDS: readonly LazyCommand[] = [
   lazyCommand(methodsDefinition, () => import('./methods')),
   lazyCommand(trainDefinition, () => import('./train')),
   lazyCommand(scoreDefinition, () => import('./score')),
+  lazyCommand(serveDefinition, () => import('./serve')),
   lazyCommand(evaluateDefinition, () => import('./evaluate')),
   lazyCommand(benchWindowsDefinition, () => import('./bench-windows')),
   lazyCommand(benchAsdLosoDefinition, () => import('./bench-asd-loso')),

@@ -27,7 +27,9 @@ export const reportDefinition = defineCommand({
     out: {
       type: 'string',
       valueName: 'file',
-      description: 'file to write (default: report.html, report.md with --format md, alarms.html for a score file)',
+      description:
+        'file to write (default: bench-results/report.html, bench-results/report.md with --format md, ' +
+        'bench-results/alarms.html for a score file)',
     },
     format: {
       type: 'string',

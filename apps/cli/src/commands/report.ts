@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { resultMethodOrder } from '@driftwatch/experiments';
 import { writeFileAtomic } from '@driftwatch/ingest';
 import { alarmsPage, buildReport, renderFigures, renderHtml, renderMarkdown } from '@driftwatch/report';
@@ -10,12 +11,27 @@ import { progressBar } from '../progress';
 import { UsageError } from '../cli-error';
 import { reportDefinition } from './report.def';
 
+/**
+ * Where a report goes without --out: bench-results/ of the working directory, where the benchmarks write and
+ * which the repository ignores, so that a report made at the repository root does not litter it.
+ */
+export function defaultReportPath(name: string): string {
+  return join('bench-results', name);
+}
+
+/** Writes the file, creating the default output folder when --out was not given (a named folder must exist). */
+async function writeReport(out: string, defaulted: boolean, text: string): Promise<void> {
+  if (defaulted) await mkdir(dirname(out), { recursive: true });
+  await writeFileAtomic(out, text);
+}
+
 /** The alarms page of one record-score file. */
 async function alarmsReport(values: OptionValues, positionals: string[], format: string): Promise<number> {
   if (positionals.length !== 1)
     throw new UsageError('report: give one score file (or results folders and results.jsonl files, not both)');
   if (format !== 'html') throw new UsageError('report: a score file gives an HTML page; leave out --format md');
-  const out = resolve(optionalString(values, 'out') ?? 'alarms.html');
+  const given = optionalString(values, 'out');
+  const out = resolve(given ?? defaultReportPath('alarms.html'));
   const bar = progressBar('report', 2);
   const page = await loadAlarmsPage(resolve(positionals[0]), {
     episodes: optionalString(values, 'episodes'),
@@ -23,7 +39,7 @@ async function alarmsReport(values: OptionValues, positionals: string[], format:
     title: optionalString(values, 'title'),
   });
   bar.update(1, page.summary);
-  await writeFileAtomic(out, await alarmsPage(page));
+  await writeReport(out, given === undefined, await alarmsPage(page));
   bar.done(`${page.series.length} timelines, ${page.episodes.length} episodes → ${out}`);
   return 0;
 }
@@ -38,7 +54,8 @@ export const report: Command = {
     if (positionals.some(isRecordScorePath)) return alarmsReport(values, positionals, format);
     for (const flag of ['labels', 'episodes'])
       if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with a score file of driftwatch score`);
-    const out = resolve(optionalString(values, 'out') ?? (format === 'md' ? 'report.md' : 'report.html'));
+    const given = optionalString(values, 'out');
+    const out = resolve(given ?? defaultReportPath(format === 'md' ? 'report.md' : 'report.html'));
     const bar = progressBar('report', 3);
     const input = await loadReportInput(positionals, {
       dataRoot: () => dataRoot(values),
@@ -48,7 +65,7 @@ export const report: Command = {
     const built = buildReport({ ...input, methodOrder: resultMethodOrder() });
     bar.update(2, `${built.figures.length} figures, ${built.tables.length} tables`);
     const text = format === 'md' ? renderMarkdown(built) : renderHtml(await renderFigures(built));
-    await writeFileAtomic(out, text);
+    await writeReport(out, given === undefined, text);
     bar.done(
       (format === 'md'
         ? `${built.tables.length} tables`

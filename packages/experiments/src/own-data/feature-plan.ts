@@ -72,7 +72,12 @@ export function countersOf(training: readonly Sequence[], rule: CounterRule): st
   );
 }
 
-/** y_t = x_t − x_{t−1} for the differenced columns (y_0 = NaN: it has no predecessor), others unchanged. */
+/** A counter's increase: x_t − x_{t−1}, or x_t when it dropped (a reset restarts it from zero, as rate() reads it). */
+export function counterIncrease(previous: number, current: number): number {
+  return current < previous ? current : current - previous;
+}
+
+/** y_t = counterIncrease(x_{t−1}, x_t) for the differenced columns (y_0 = NaN: no predecessor), others unchanged. */
 export function differenceColumns(seq: Sequence, columns: readonly string[]): Sequence {
   if (columns.length === 0) return seq;
   const width = seq.features.length;
@@ -81,7 +86,7 @@ export function differenceColumns(seq: Sequence, columns: readonly string[]): Se
     const j = seq.features.indexOf(name);
     if (j < 0) throw new DriftwatchError(`cannot difference ${name}: ${seq.id} has no such column`);
     for (let t = seq.length - 1; t >= 1; t--)
-      values[t * width + j] = values[t * width + j] - values[(t - 1) * width + j];
+      values[t * width + j] = counterIncrease(values[(t - 1) * width + j], values[t * width + j]);
     if (seq.length > 0) values[j] = NaN;
   }
   return { ...seq, values };

@@ -45,6 +45,20 @@ describe('feature plan', () => {
     expect(() => planFeatures([A, B], { counters: ['nope'], domain: 'none' })).toThrow(/--counters names nope/);
   });
 
+  it("reads a counter that drops as a reset: its increase is the new value, as Prometheus's rate() does", () => {
+    const plan = planFeatures([A, B], { counters: ['hits_total'], domain: 'entity' });
+    // hits_total 5, 9, 2, 6: the drop to 2 is a restart from zero, so the increases are ·, 4, 2, 4 (not −7)
+    const reset = seq('R', [
+      [1, 0, 4, 5],
+      [2, 1, 4, 9],
+      [3, 2, 4, 2],
+      [4, 3, 4, 6],
+    ]);
+    const j = plan.features.indexOf('hits_total');
+    const increases = [0, 1, 2, 3].map((t) => applyFeaturePlan(reset, plan).values[t * plan.features.length + j]);
+    expect(increases).toEqual([NaN, 4, 2, 4]);
+  });
+
   it('drops a counter whose differences are constant', () => {
     const steady = seq('S', [
       [1, 10, 0, 0],

@@ -113,7 +113,13 @@ describe('trainLoop', () => {
     },
   );
 
-  it('keeps the tensor count flat across epochs while training a real model', async () => {
+  it('keeps the tensor count flat across epochs while training a real model, however slow the batches', async () => {
+    // A loaded machine makes batches slow, so progress also fires mid-epoch, while the epoch's running loss sum is
+    // alive (and in the first epoch before the best weights are copied). Counting at every event compared those
+    // moments with the epoch ends. The clock is driven here so that every batch looks slow: the mid-epoch events
+    // always fire, and each kind of moment is compared only with its own kind.
+    let clock = 0;
+    const now = jest.spyOn(performance, 'now').mockImplementation(() => (clock += 150));
     const xs = tf.tensor2d(
       Array.from({ length: 64 }, (_, i) => [i / 64, 1 - i / 64]),
       [64, 2],
@@ -121,31 +127,45 @@ describe('trainLoop', () => {
     const ys = tf.tensor1d(Array.from({ length: 64 }, (_, i) => 3 * (i / 64) - 1));
     const w = tf.tidy(() => tf.variable(tf.zeros([2, 1]), true, 'train-loop-flat-w'));
     const opt = new AdamW({ learningRate: 0.05, weightDecay: 0 });
-    const counts: number[] = [];
-    const r = await trainLoop({
-      trainCount: 64,
-      batchSize: 16,
-      epochs: 6,
-      seed: 3,
-      variables: [w],
-      step: (idx) =>
-        tf.tidy(() => {
-          const i = tf.tensor1d(idx, 'int32');
-          const { value, grads } = tf.variableGrads(
-            () => tf.matMul(tf.gather(xs, i), w).reshape([-1]).sub(tf.gather(ys, i)).square().mean() as tf.Scalar,
-            [w],
-          );
-          opt.applyNamedGradients([w], grads);
-          return value;
-        }),
-      validate: () => tf.tidy(() => tf.matMul(xs, w).reshape([-1]).sub(ys).square().mean().dataSync()[0]),
-      patience: 10,
-      onProgress: () => counts.push(tf.memory().numTensors),
-    });
-    expect(new Set(counts.slice(1)).size).toBe(1);
-    expect(r.valLoss[5]).toBeLessThan(r.valLoss[0]);
-    opt.dispose();
-    tf.dispose([xs, ys, w]);
+    const atEpochEnd: number[] = [];
+    const midEpoch: { epoch: number; tensors: number }[] = [];
+    try {
+      const r = await trainLoop({
+        trainCount: 64,
+        batchSize: 16,
+        epochs: 6,
+        seed: 3,
+        variables: [w],
+        step: (idx) =>
+          tf.tidy(() => {
+            const i = tf.tensor1d(idx, 'int32');
+            const { value, grads } = tf.variableGrads(
+              () => tf.matMul(tf.gather(xs, i), w).reshape([-1]).sub(tf.gather(ys, i)).square().mean() as tf.Scalar,
+              [w],
+            );
+            opt.applyNamedGradients([w], grads);
+            return value;
+          }),
+        validate: () => tf.tidy(() => tf.matMul(xs, w).reshape([-1]).sub(ys).square().mean().dataSync()[0]),
+        patience: 10,
+        onProgress: (p) => {
+          const tensors = tf.memory().numTensors;
+          if (p.batch === undefined) atEpochEnd.push(tensors);
+          else midEpoch.push({ epoch: p.epoch, tensors });
+        },
+      });
+      expect(atEpochEnd).toHaveLength(6);
+      expect(new Set(atEpochEnd).size).toBe(1);
+      // every batch of every epoch reported: 6 epochs × 4 batches
+      expect(midEpoch).toHaveLength(24);
+      // from the second epoch on the best weights' copy exists, so a mid-epoch count has no reason to change
+      expect(new Set(midEpoch.filter((m) => m.epoch > 0).map((m) => m.tensors)).size).toBe(1);
+      expect(r.valLoss[5]).toBeLessThan(r.valLoss[0]);
+    } finally {
+      now.mockRestore();
+      opt.dispose();
+      tf.dispose([xs, ys, w]);
+    }
   });
 
   it('yields to the event loop between batches', async () => {
