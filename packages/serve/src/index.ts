@@ -10,3 +10,4 @@ export * from './page';
 export * from './prometheus-client';
 export * from './service';
 export * from './shard';
+export * from './record';

@@ -2,7 +2,8 @@
  * Online scoring gives the scores of `score --input`: the same records, scored in batch by scoreOnInput (read back
  * from its Arrow file) and online (record by record through OnlineScorer, and through a ServeLoop querying a fake
  * Prometheus round by round, with a catch-up round), agree on every scored record within float tolerance — the
- * counter is differenced the same way (a reset included), the EWMA starts at the same level, the alarm flags are the same.
+ * counter is differenced the same way (a reset included), the EWMA starts at the same level, the alarm flags are
+ * the same.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -18,6 +18,7 @@ import { evaluateDefinition } from './evaluate.def';
 import { exampleMetricsDefinition } from './example-metrics.def';
 import { methodsDefinition } from './methods.def';
 import { graphBuildDefinition, graphDriftDefinition, graphInspectDefinition } from './graph.def';
+import { recordDefinition } from './record.def';
 import { reportDefinition } from './report.def';
 import { scoreDefinition } from './score.def';
 import { serveDefinition } from './serve.def';
@@ -33,6 +34,7 @@ export const COMMANDS: readonly LazyCommand[] = [
   lazyCommand(methodsDefinition, () => import('./methods')),
   lazyCommand(trainDefinition, () => import('./train')),
   lazyCommand(scoreDefinition, () => import('./score')),
+  lazyCommand(recordDefinition, () => import('./record')),
   lazyCommand(serveDefinition, () => import('./serve')),
   lazyCommand(evaluateDefinition, () => import('./evaluate')),
   lazyCommand(benchWindowsDefinition, () => import('./bench-windows')),
