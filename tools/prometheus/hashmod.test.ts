@@ -6,7 +6,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import { createHash } from 'node:crypto';
-import { hashmod } from '@driftwatch/serve';
 import { prometheusAvailableForTests, promApi, startPrometheus, waitFor, type RunningPrometheus } from './index';
 
 const available = prometheusAvailableForTests('hashmod against Prometheus');
@@ -96,8 +95,6 @@ interface Target {
       ENTITIES.filter((e) => referenceHashmod(e, MODULUS) === shard).sort(),
     );
     expect(byPrometheus).toEqual(byDefinition);
-    // and serve's --shard assigns each entity where Prometheus's own sharding does
-    for (const e of ENTITIES) expect(hashmod(e, MODULUS)).toBe(referenceHashmod(e, MODULUS));
     // a meaningful comparison: every shard holds some of the entities
     for (const shard of byDefinition) expect(shard.length).toBeGreaterThan(0);
   });
