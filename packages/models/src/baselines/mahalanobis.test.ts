@@ -1,5 +1,5 @@
 import { InputError, ParameterError, mulberry32, normalSampler, packedWindowSet } from '@driftwatch/contracts';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { directCovariance, gaussJordanInverse } from '../linalg/test-helpers';
