@@ -97,6 +97,18 @@ describe('bad input: a clear error and no partial output', () => {
         'dataset,anomaly_segment,anomaly_type\nomi-1,40-49,metric\nomi-7,120-134,metric',
         'FILE:3:1: expected a server of the data set (omi-1, omi-2), found "omi-7"',
       ],
+      [
+        'an anomaly_type.txt range past the last test record',
+        'asd/anomaly_type.txt',
+        'dataset,anomaly_segment,anomaly_type\nomi-2,40-49,metric\nomi-2,120-175,metric',
+        'FILE:3:7: expected a segment inside the 150 test records of omi-2 (0…149, both inclusive), found "120-175"',
+      ],
+      [
+        'a reversed anomaly_type.txt range',
+        'asd/anomaly_type.txt',
+        'dataset,anomaly_segment,anomaly_type\nomi-1,49-40,metric',
+        'FILE:2:7: expected a segment start-end with start ≤ end (both inclusive), found "49-40"',
+      ],
     ];
     it.each(labelCases)('train: %s', async (_name, relative, text, message) => {
       const copy = await mkdtemp(join(tmpdir(), 'cli-bad-labels-'));

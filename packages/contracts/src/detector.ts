@@ -103,9 +103,18 @@ export interface ManifestContext {
   calibration?: Calibration;
 }
 
+/** One file of a model directory as its manifest records it: loading refuses a file of another size or hash. */
+export interface ModelFileEntry {
+  name: string;
+  bytes: number;
+  /** lower-case hex */
+  sha256: string;
+}
+
 /** `manifest.json` of a model directory (docs/architecture.md, "Files between steps"). */
 export interface ModelManifest extends ManifestContext {
-  format: 1;
+  /** 2: `files` records the size and sha256 of each file (format 1 did not and is refused) */
+  format: 2;
   detector: string;
   config: Record<string, unknown>;
   featureCount: number;
@@ -117,7 +126,7 @@ export interface ModelManifest extends ManifestContext {
   createdAt: string;
   metrics: { bestValLoss?: number; epochs?: number };
   /** detector-specific weight files inside the directory */
-  files: string[];
+  files: ModelFileEntry[];
 }
 
 /** One interface for every window scorer (PyOD-style): fit on normal windows, score windows. */

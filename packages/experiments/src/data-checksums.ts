@@ -1,4 +1,4 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import type { DataFileChecksum } from '@driftwatch/contracts';
@@ -12,10 +12,14 @@ export async function dataChecksums(root: string, dataset: string, lockPath: str
   const lock = existsSync(lockPath) ? await readDatasetsLock(lockPath) : undefined;
   const locked = new Map((lock?.datasets.find((d) => d.name === dataset)?.files ?? []).map((f) => [f.path, f.sha256]));
   const entries = await readdir(join(root, dataset), { recursive: true, withFileTypes: true });
-  const files = entries
-    .filter((e) => e.isFile())
-    .map((e) => relative(root, join(e.parentPath, e.name)).split(sep).join('/'))
-    .sort();
+  const files: string[] = [];
+  for (const e of entries) {
+    const full = join(e.parentPath, e.name);
+    // readers follow links, so a linked file's bytes are data the results came from too
+    if (e.isFile() || (e.isSymbolicLink() && (await isLinkToFile(full))))
+      files.push(relative(root, full).split(sep).join('/'));
+  }
+  files.sort();
   const out: DataFileChecksum[] = [];
   for (const path of files) {
     const sha256 = await sha256File(join(root, path));
@@ -23,4 +27,13 @@ export async function dataChecksums(root: string, dataset: string, lockPath: str
     out.push({ path, sha256, lock: expected === undefined ? 'unlocked' : expected === sha256 ? 'ok' : 'changed' });
   }
   return out;
+}
+
+async function isLinkToFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    // a dangling link: no reader can open it either
+    return false;
+  }
 }

@@ -41,6 +41,8 @@ export {
   VALIDATION_PREFIX,
   resolveTestSequences,
   scoredSpan,
+  checkSequenceScores,
+  type NoScoreRecords,
   evaluateRecordScores,
   type SequenceSources,
   type RecordEvaluationOptions,

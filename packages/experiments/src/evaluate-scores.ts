@@ -87,6 +87,38 @@ export function scoredSpan(scores: ArrayLike<number>): { first: number; end: num
   return { first, end };
 }
 
+/** Where a score file may hold NaN (no score): warm-up at the ends, anywhere (missing values), or nowhere. */
+export type NoScoreRecords = 'ends' | 'anywhere' | 'nowhere';
+
+/**
+ * The scores of one sequence of a score file are usable: never ±Infinity, and NaN only where `noScore` allows it.
+ * Data-set sequences (`score --dataset`, `bench`) have no missing values, so only their warm-up records at the ends
+ * lack a score ('ends'), validation window scores have none missing ('nowhere'), and the record scores of a user's
+ * input have NaN wherever a window had a missing value ('anywhere'). Anything else is not what driftwatch writes —
+ * a broken detector or an edited file — and leaving it out would change the figures without a word. `what` names
+ * the sequence and file in the error.
+ */
+export function checkSequenceScores(scores: ArrayLike<number>, what: string, noScore: NoScoreRecords): void {
+  const { first, end } =
+    noScore === 'ends'
+      ? scoredSpan(scores)
+      : noScore === 'nowhere'
+        ? { first: 0, end: scores.length }
+        : { first: 0, end: 0 };
+  for (let r = 0; r < scores.length; r++) {
+    const x = scores[r];
+    if (x === Infinity || x === -Infinity)
+      throw new DriftwatchError(`${what}: the score of record ${r} is ${x}; expected a finite score`);
+    if (Number.isNaN(x) && r >= first && r < end)
+      throw new DriftwatchError(
+        noScore === 'ends'
+          ? `${what}: record ${r} has no score (NaN) between scored records; expected a finite score (only the ` +
+              'warm-up records at the ends of a data-set sequence have none)'
+          : `${what}: record ${r} has no score (NaN); expected a finite score for every validation window`,
+      );
+  }
+}
+
 /** Label code of the records without a score inside the scored span; peak F1 ignores them (§2 step 1a). */
 const NO_SCORE_LABEL = 255;
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { WindowSet } from '@driftwatch/contracts';
@@ -36,6 +36,26 @@ describe('data checksums and run.json', () => {
     // without a lock file every file is unlocked
     const unlocked = await dataChecksums(root, 'toy', join(root, 'missing.lock'));
     expect(unlocked.map((f) => f.lock)).toEqual(['unlocked', 'unlocked', 'unlocked']);
+  });
+
+  it('hashes a linked file too, since readers follow the link', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'experiments-outside-'));
+    try {
+      await writeFile(join(outside, 'd.txt'), 'd\n');
+      await symlink(join(outside, 'd.txt'), join(root, 'toy', 'train', 'd.txt'));
+      await symlink(join(outside, 'gone.txt'), join(root, 'toy', 'train', 'gone.txt'));
+      const files = await dataChecksums(root, 'toy', join(root, 'test.lock'));
+      expect(files.find((f) => f.path === 'toy/train/d.txt')).toEqual({
+        path: 'toy/train/d.txt',
+        sha256: sha('d\n'),
+        lock: 'unlocked',
+      });
+      expect(files.map((f) => f.path)).not.toContain('toy/train/gone.txt');
+    } finally {
+      await rm(join(root, 'toy', 'train', 'd.txt'));
+      await rm(join(root, 'toy', 'train', 'gone.txt'));
+      await rm(outside, { recursive: true, force: true });
+    }
   });
 
   it('writes run.json with the given fields first, then the machine, then the data', async () => {

@@ -48,7 +48,7 @@ describe('node-detector registry', () => {
       await writeModelDir(
         join(dir, 'window'),
         {
-          format: 1,
+          format: 2,
           detector: 'iforest',
           config: {},
           featureCount: 3,

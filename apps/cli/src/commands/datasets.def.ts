@@ -22,8 +22,10 @@ export const datasetsVerifyDefinition = defineCommand({
   usage: 'driftwatch datasets verify [name…] [--data-root DIR]',
   arguments: [{ name: 'name', variadic: true, description: 'data sets of datasets.lock to check (default: all)' }],
   description:
-    'Exits 1 and names each file that is missing or differs; exits 0 when every file matches.\nFiles in ' +
-    'the data set folders that the lock does not list are named as a note (they do not fail the check).',
+    'Exits 1 and names each file that is missing or differs, and each entity (a server of ASD or SMD) whose files ' +
+    'the lock does not list: train and bench would read it as one more server. Exits 0 when every file matches.\n' +
+    'Other files in the data set folders that the lock does not list, symbolic links included, are named as a ' +
+    'note (they do not fail the check).',
   options: { ...dataRootOption, ...lockOption },
   examples: [
     'driftwatch datasets verify asd',

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { readDatasetsLock, unlistedFiles, verifyDatasets } from '@driftwatch/ingest';
+import { readDatasetsLock, unlistedEntities, unlistedFiles, verifyDatasets } from '@driftwatch/ingest';
 import { optionalString, type Command, type OptionValues } from '../command';
 import { dataRoot, datasetsLockPath } from '../workspace';
 import { datasetsListDefinition, datasetsVerifyDefinition } from './datasets.def';
@@ -65,9 +65,12 @@ export const datasetsVerify: Command = {
     const reports = await verifyDatasets(root, lock, names, (done) => bar.update(done));
     bar.done();
     const bad = reports.filter((r) => r.status !== 'ok');
-    const byDataset = new Map<string, { ok: number; total: number }>();
+    const extra = await unlistedFiles(root, lock, names);
+    // an extra entity changes what train and bench compute, so it fails the check like a changed file
+    const entities = unlistedEntities(lock, extra);
+    const byDataset = new Map<string, { ok: number; total: number; entities: string[] }>();
     for (const r of reports) {
-      const e = byDataset.get(r.dataset) ?? { ok: 0, total: 0 };
+      const e = byDataset.get(r.dataset) ?? { ok: 0, total: 0, entities: [] };
       e.total++;
       if (r.status === 'ok') e.ok++;
       byDataset.set(r.dataset, e);
@@ -81,17 +84,26 @@ export const datasetsVerify: Command = {
             : `sha256 ${r.actualSha256}, expected ${r.expectedSha256}`;
       process.stdout.write(`FAIL ${join(root, r.path)}: ${why}\n`);
     }
-    for (const [name, e] of byDataset) {
-      process.stdout.write(`${name}: ${e.ok === e.total ? 'ok' : 'FAILED'} (${e.ok}/${e.total} files ok)\n`);
+    for (const x of entities) {
+      byDataset.get(x.dataset)?.entities.push(x.entity);
+      process.stdout.write(
+        `FAIL ${x.dataset}: entity ${x.entity} is not in the lock, yet train and bench would read it ` +
+          `(${x.paths.join(', ')}); remove its files or use a lock that lists them\n`,
+      );
     }
-    const extra = await unlistedFiles(root, lock, names);
+    for (const [name, e] of byDataset) {
+      const failed = e.ok !== e.total || e.entities.length > 0;
+      const unlisted = e.entities.length > 0 ? `, unlisted entities: ${e.entities.join(', ')}` : '';
+      process.stdout.write(`${name}: ${failed ? 'FAILED' : 'ok'} (${e.ok}/${e.total} files ok${unlisted})\n`);
+    }
     if (extra.length > 0) {
       process.stdout.write(
         `note: ${extra.length} file(s) under the data set folders are not in the lock (not checked):\n`,
       );
-      for (const x of extra.slice(0, 20)) process.stdout.write(`  ${x.path}\n`);
+      for (const x of extra.slice(0, 20))
+        process.stdout.write(`  ${x.path}${x.link ? ' (symbolic link: readers follow it, verify does not)' : ''}\n`);
       if (extra.length > 20) process.stdout.write(`  … and ${extra.length - 20} more\n`);
     }
-    return bad.length === 0 ? 0 : 1;
+    return bad.length === 0 && entities.length === 0 ? 0 : 1;
   },
 };

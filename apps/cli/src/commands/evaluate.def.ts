@@ -9,7 +9,8 @@ export const evaluateDefinition = defineCommand({
   description: [
     "Applies the online scorer's EWMA (pandas adjust=True) for each smoothing factor to the window scores of each",
     'sequence, then computes point-based peak F1 as docs/divad.md §2 (records within W−1 after an anomaly ignored).',
-    'Records without a score (warm-up: before the first full window) are left out.',
+    'Records without a score (warm-up: before the first full window) are left out. A score of ±Infinity, or a',
+    'NaN between the scored records of a data-set sequence (they have no missing values), is an error.',
     '',
     'Reads every score file driftwatch writes. Files of `score --dataset` and of `bench` name their sequences',
     '(asd/omi-1, smd/test/machine-2-1, tsb-ad/<series>), whose labels come from the data root, or from --input for',

@@ -14,6 +14,7 @@ import { optionalString, requireString, type Command, type OptionValues } from '
 import { dataRoot } from '../workspace';
 import {
   appendResult,
+  checkSequenceScores,
   evaluateRecordScores,
   resolveTestSequences,
   VALIDATION_PREFIX,
@@ -51,6 +52,7 @@ async function evaluateRecordScoreFile(
     labelsFile,
   );
   const types = labelTypes(lines);
+  for (const e of entities) checkSequenceScores(e.score, `${file}: entity ${e.entity}`, 'anywhere');
   return entities.map((e) => {
     const base = { id: e.entity, entity: e.entity, domain: e.entity, features: [], values: new Float32Array(0) };
     const seq = applyLabels({ ...base, length: e.score.length, timestamps: e.timestamps }, lines, types, labelsFile);
@@ -71,6 +73,8 @@ async function evaluateSequenceScoreFile(
   const scores = await readScoreFile(file);
   const ids = [...scores.keys()].filter((id) => !id.startsWith(VALIDATION_PREFIX));
   const calibration = [...scores].filter(([id]) => id.startsWith(VALIDATION_PREFIX)).map(([, s]) => s);
+  for (const [id, s] of scores)
+    checkSequenceScores(s, `${file}: sequence ${id}`, id.startsWith(VALIDATION_PREFIX) ? 'nowhere' : 'ends');
   const wanted = optionalString(values, 'dataset');
   for (const id of ids)
     if (wanted && id.split('/')[0] !== wanted)

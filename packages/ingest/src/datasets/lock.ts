@@ -208,30 +208,70 @@ export async function verifyDatasets(
   return reports;
 }
 
+/** A file under a data set folder that datasets.lock does not list. */
+export interface UnlistedFile {
+  dataset: string;
+  /** relative to the data root, forward slashes */
+  path: string;
+  /** a symbolic link (not followed: its target may lie anywhere, readers would still open it) */
+  link?: true;
+}
+
 /**
  * Files inside the folders of the chosen data sets that datasets.lock does not list (a newer download, a
- * stray output). Not an integrity failure, but worth telling: experiments may read them.
+ * stray output), symbolic links included. Not an integrity failure by themselves, but worth telling: experiments
+ * may read them (`unlistedEntities` says which they would).
  */
-export async function unlistedFiles(
-  dataRoot: string,
-  lock: DatasetsLock,
-  names?: string[],
-): Promise<{ dataset: string; path: string }[]> {
+export async function unlistedFiles(dataRoot: string, lock: DatasetsLock, names?: string[]): Promise<UnlistedFile[]> {
   const chosen = names ? lock.datasets.filter((d) => names.includes(d.name)) : lock.datasets;
-  const out: { dataset: string; path: string }[] = [];
+  const out: UnlistedFile[] = [];
   for (const d of chosen) {
     const listed = new Set(d.files.map((f) => f.path));
     const folders = new Set(d.files.map((f) => f.path.split('/')[0]));
     for (const folder of folders) {
-      for (const path of await listFilesUnder(dataRoot, folder))
-        if (!listed.has(path)) out.push({ dataset: d.name, path });
+      for (const { path, link } of await listFilesUnder(dataRoot, folder))
+        if (!listed.has(path)) out.push({ dataset: d.name, path, ...(link ? { link } : {}) });
     }
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
-/** Relative paths (forward slashes) of the regular files below `root/folder`; none if it does not exist. */
-async function listFilesUnder(root: string, folder: string): Promise<string[]> {
+/** The per-entity folders of the OmniAnomaly layout: `<dataset>/<folder>/<entity>.txt`. */
+const OMNI_ENTITY_FOLDERS = ['train', 'test', 'test_label', 'interpretation_label'];
+
+/** An entity the readers would find in a data set folder although datasets.lock lists none of its files. */
+export interface UnlistedEntity {
+  dataset: string;
+  entity: string;
+  /** its unlisted files, relative to the data root */
+  paths: string[];
+}
+
+/**
+ * The entities among `unlisted` files: for data sets of the OmniAnomaly layout (ASD, SMD), whose readers take every
+ * `<entity>.txt` of `train/` as one more server, the names of those files that no listed file has. Such an entity
+ * changes what `train` and `bench` compute, unlike a stray file they never open.
+ */
+export function unlistedEntities(lock: DatasetsLock, unlisted: readonly UnlistedFile[]): UnlistedEntity[] {
+  const out = new Map<string, UnlistedEntity>();
+  for (const { dataset, path } of unlisted) {
+    const d = lock.datasets.find((x) => x.name === dataset);
+    if (d?.layout !== 'omnianomaly') continue;
+    const parts = path.split('/');
+    if (parts.length !== 3 || !OMNI_ENTITY_FOLDERS.includes(parts[1]) || !parts[2].endsWith('.txt')) continue;
+    const entity = parts[2].slice(0, -'.txt'.length);
+    const listed = d.files.some((f) => f.path.split('/').at(-1) === parts[2]);
+    if (listed) continue;
+    const key = `${dataset}/${entity}`;
+    const e = out.get(key) ?? { dataset, entity, paths: [] };
+    e.paths.push(path);
+    out.set(key, e);
+  }
+  return [...out.values()];
+}
+
+/** Relative paths (forward slashes) of the files below `root/folder`, links not followed; none if it does not exist. */
+async function listFilesUnder(root: string, folder: string): Promise<{ path: string; link: boolean }[]> {
   let entries;
   try {
     entries = await readdir(join(root, ...folder.split('/')), { withFileTypes: true });
@@ -240,11 +280,12 @@ async function listFilesUnder(root: string, folder: string): Promise<string[]> {
       return [];
     throw error;
   }
-  const out: string[] = [];
+  const out: { path: string; link: boolean }[] = [];
   for (const e of entries) {
     const rel = `${folder}/${e.name}`;
     if (e.isDirectory()) out.push(...(await listFilesUnder(root, rel)));
-    else if (e.isFile()) out.push(rel);
+    else if (e.isFile()) out.push({ path: rel, link: false });
+    else if (e.isSymbolicLink()) out.push({ path: rel, link: true });
   }
   return out;
 }

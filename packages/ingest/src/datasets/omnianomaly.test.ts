@@ -149,6 +149,44 @@ describe('readOmniAnomaly on generated files', () => {
     }
   });
 
+  it.each([
+    ['reversed', '4-2', 'a segment start-end with start ≤ end (both inclusive)'],
+    ['past the end of the test part', '3-9', 'a segment inside the 5 test records of omi-1 (0…4, both inclusive)'],
+    ['matching no interpretation segment', '3-4', 'a segment of INTERPRETATION'],
+  ])('rejects an anomaly_type.txt range %s, naming its line', async (_name, range, expected) => {
+    const bad = await mkdtemp(join(tmpdir(), 'ingest-omni-types-'));
+    try {
+      // segments 1-2 (typed) and 3-3; the types file gets one more row with `range`
+      await writeFixture(bad, 'asd', [
+        {
+          name: 'omi-1',
+          train: rows(4, 2),
+          test: rows(5, 2),
+          segments: [
+            { first: 1, last: 2, dims: [1], type: 'metric' },
+            { first: 3, last: 3, dims: [2] },
+          ],
+        },
+      ]);
+      const types = join(bad, 'asd', 'anomaly_type.txt');
+      const interpretation = join(bad, 'asd', 'interpretation_label', 'omi-1.txt');
+      const valid = 'dataset,anomaly_segment,anomaly_type\nomi-1,1-2,metric\n';
+      await writeFile(types, valid + 'omi-1,3-3,temporal\n');
+      expect((await readOmniAnomaly(bad, 'asd'))[0].test.ranges?.map((r) => r.eventType)).toEqual([
+        'metric',
+        'temporal',
+      ]);
+      await writeFile(types, `${valid}omi-1,${range},metric\n`);
+      const e = await readOmniAnomaly(bad, 'asd').catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(InputError);
+      expect((e as InputError).location).toEqual({ file: types, line: 3, column: 7 });
+      expect((e as InputError).expected).toBe(expected.replace('INTERPRETATION', interpretation));
+      expect((e as InputError).found).toBe(range);
+    } finally {
+      await rm(bad, { recursive: true, force: true });
+    }
+  });
+
   it('rejects label files of the wrong length and bad interpretation lines', async () => {
     const bad = await mkdtemp(join(tmpdir(), 'ingest-omni-bad-'));
     try {

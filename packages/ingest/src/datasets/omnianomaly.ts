@@ -89,7 +89,7 @@ export async function readOmniAnomaly(
   const eventTypes =
     dataset === 'asd'
       ? await readAnomalyTypes(join(dataRoot, dataset, 'anomaly_type.txt'), available)
-      : new Map<string, string>();
+      : new Map<string, AnomalyTypeRow>();
   const entities: OmniEntity[] = [];
   for (const entity of wanted) entities.push(await readEntity(dataRoot, dataset, entity, eventTypes));
   return entities;
@@ -99,7 +99,7 @@ async function readEntity(
   dataRoot: string,
   dataset: OmniDataset,
   entity: string,
-  eventTypes: Map<string, string>,
+  eventTypes: Map<string, AnomalyTypeRow>,
 ): Promise<OmniEntity> {
   const dir = join(dataRoot, dataset);
   const trainPath = join(dir, 'train', `${entity}.txt`);
@@ -129,6 +129,7 @@ async function readEntity(
     features,
     eventTypes,
   );
+  checkAnomalyTypes(eventTypes, entity, segments, test.rows, interpretationPath);
   const base = { entity, domain: entity, features };
   return {
     entity,
@@ -199,7 +200,7 @@ function parseInterpretation(
   entity: string,
   testRows: number,
   features: string[],
-  eventTypes: Map<string, string>,
+  eventTypes: Map<string, AnomalyTypeRow>,
 ): OmniSegment[] {
   const segments: OmniSegment[] = [];
   const lines = text.split('\n');
@@ -231,28 +232,48 @@ function parseInterpretation(
       }
       return features[n - 1];
     });
-    const eventType = eventTypes.get(`${entity}/${m[1]}-${m[2]}`) ?? 'anomaly';
+    const eventType = eventTypes.get(segmentKey(entity, first, last))?.type ?? 'anomaly';
     segments.push({ start, end, eventType, features: dims });
   }
   return segments;
 }
 
-/** ASD's anomaly_type.txt: `dataset,anomaly_segment,anomaly_type` → map "omi-1/760-765" → type. */
-/** anomaly_type.txt: `dataset,start-end,type` per line; a server that has no files is an error naming its line. */
-async function readAnomalyTypes(path: string, servers: readonly string[]): Promise<Map<string, string>> {
+/** One row of ASD's anomaly_type.txt: the type of one interpretation segment, and where the row is. */
+interface AnomalyTypeRow {
+  entity: string;
+  /** inclusive bounds, as the row writes them */
+  first: number;
+  last: number;
+  type: string;
+  file: string;
+  line: number;
+}
+
+/** "omi-1/760-765": a segment by its inclusive bounds as numbers (so 0760 and 760 are one segment) */
+function segmentKey(entity: string, first: number, last: number): string {
+  return `${entity}/${first}-${last}`;
+}
+
+/**
+ * ASD's anomaly_type.txt: `dataset,start-end,anomaly_type` per line → map "omi-1/760-765" → its row. A server that
+ * has no files, or a reversed range, is an error naming the line; `checkAnomalyTypes` checks the rest once the
+ * server's test part is read.
+ */
+async function readAnomalyTypes(path: string, servers: readonly string[]): Promise<Map<string, AnomalyTypeRow>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch {
     return new Map();
   }
-  const types = new Map<string, string>();
+  const types = new Map<string, AnomalyTypeRow>();
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/\r$/, '');
     if (line.trim() === '' || (i === 0 && line.startsWith('dataset,'))) continue;
     const parts = line.split(',');
-    if (parts.length !== 3 || !/^\d+-\d+$/.test(parts[1])) {
+    const range = parts.length === 3 ? /^(\d+)-(\d+)$/.exec(parts[1]) : null;
+    if (!range) {
       throw new InputError({ file: path, line: i + 1, column: 1 }, 'a row "dataset,start-end,anomaly_type"', line);
     }
     if (!servers.includes(parts[0])) {
@@ -262,9 +283,51 @@ async function readAnomalyTypes(path: string, servers: readonly string[]): Promi
         parts[0],
       );
     }
-    types.set(`${parts[0]}/${parts[1]}`, parts[2]);
+    const first = Number(range[1]);
+    const last = Number(range[2]);
+    if (first > last) {
+      throw new InputError(
+        { file: path, line: i + 1, column: parts[0].length + 2 },
+        'a segment start-end with start ≤ end (both inclusive)',
+        parts[1],
+      );
+    }
+    const key = segmentKey(parts[0], first, last);
+    if (types.has(key))
+      throw new InputError(
+        { file: path, line: i + 1, column: parts[0].length + 2 },
+        `one row per segment (${parts[0]} ${parts[1]} is on line ${types.get(key)!.line} already)`,
+        parts[1],
+      );
+    types.set(key, { entity: parts[0], first, last, type: parts[2], file: path, line: i + 1 });
   }
   return types;
+}
+
+/**
+ * Every anomaly_type.txt row of `entity` names one of its interpretation segments (the published file types each
+ * segment once): a range past the end of the test part, or one that matches no segment, would type nothing.
+ */
+function checkAnomalyTypes(
+  types: Map<string, AnomalyTypeRow>,
+  entity: string,
+  segments: readonly AnomalyRange[],
+  testRows: number,
+  interpretationPath: string,
+): void {
+  const segmentKeys = new Set(segments.map((s) => segmentKey(entity, s.start, s.end - 1)));
+  for (const row of types.values()) {
+    if (row.entity !== entity) continue;
+    const at = { file: row.file, line: row.line, column: entity.length + 2 };
+    if (row.last >= testRows)
+      throw new InputError(
+        at,
+        `a segment inside the ${testRows} test records of ${entity} (0…${testRows - 1}, both inclusive)`,
+        `${row.first}-${row.last}`,
+      );
+    if (!segmentKeys.has(segmentKey(entity, row.first, row.last)))
+      throw new InputError(at, `a segment of ${interpretationPath}`, `${row.first}-${row.last}`);
+  }
 }
 
 /**

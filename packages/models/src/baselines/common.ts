@@ -56,7 +56,12 @@ function decodeBytes(text: unknown, width: number, field: string, file: string, 
 export function decodeFloat64(text: unknown, field: string, file: string, count?: number): Float64Array {
   const view = decodeBytes(text, 8, field, file, count);
   const out = new Float64Array(view.byteLength / 8);
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat64(i * 8, true);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = view.getFloat64(i * 8, true);
+    // fitting yields finite parameters only; NaN or ±Infinity would turn scores into NaN without a word
+    if (!Number.isFinite(out[i]))
+      throw new InputError({ file }, `finite values in field '${field}'`, `${out[i]} at index ${i}`);
+  }
   return out;
 }
 

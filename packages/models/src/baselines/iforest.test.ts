@@ -6,10 +6,11 @@ import {
   normalSampler,
   packedWindowSet,
 } from '@driftwatch/contracts';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IsolationForest, resolveFeatureCount, resolveSampleSize } from './iforest';
+import { writeModelFileRehashed } from '../testing/model-files';
 import {
   averagePathLength,
   growIsolationTrees,
@@ -271,9 +272,9 @@ describe('IsolationForest detector', () => {
       await det.save(model);
       const file = join(model, 'forest.json');
       const json = JSON.parse(await readFile(file, 'utf8'));
-      await writeFile(file, JSON.stringify({ ...json, left: json.right.slice(0, 8) }));
+      await writeModelFileRehashed(model, 'forest.json', JSON.stringify({ ...json, left: json.right.slice(0, 8) }));
       await expect(IsolationForest.load(model)).rejects.toBeInstanceOf(InputError);
-      await writeFile(file, '{ not json');
+      await writeModelFileRehashed(model, 'forest.json', '{ not json');
       await expect(IsolationForest.load(model)).rejects.toThrow(/forest\.json: expected valid JSON/);
     } finally {
       await rm(dir, { recursive: true, force: true });

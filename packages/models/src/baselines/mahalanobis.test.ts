@@ -1,9 +1,10 @@
 import { InputError, ParameterError, mulberry32, normalSampler, packedWindowSet } from '@driftwatch/contracts';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { directCovariance, gaussJordanInverse } from '../linalg/test-helpers';
 import { Mahalanobis } from './mahalanobis';
+import { writeModelFileRehashed } from '../testing/model-files';
 
 /** n windows of W×D values, correlated across all W·D positions, with non-zero means. */
 function windows(n: number, w: number, d: number, seed: number): Float32Array {
@@ -70,9 +71,9 @@ describe('Mahalanobis detector', () => {
       await det.save(model);
       const file = join(model, 'mahalanobis.json');
       const json = JSON.parse(await readFile(file, 'utf8'));
-      await writeFile(file, JSON.stringify({ ...json, dimension: 4 }));
+      await writeModelFileRehashed(model, 'mahalanobis.json', JSON.stringify({ ...json, dimension: 4 }));
       await expect(Mahalanobis.load(model)).rejects.toBeInstanceOf(InputError);
-      await writeFile(file, JSON.stringify({ ...json, axes: json.mean }));
+      await writeModelFileRehashed(model, 'mahalanobis.json', JSON.stringify({ ...json, axes: json.mean }));
       await expect(Mahalanobis.load(model)).rejects.toThrow(/axes/);
     } finally {
       await rm(dir, { recursive: true, force: true });

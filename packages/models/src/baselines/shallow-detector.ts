@@ -6,11 +6,10 @@ import {
   type FeatureAttributing,
   type FitReport,
   type ManifestContext,
-  type ModelManifest,
   type WindowSet,
 } from '@driftwatch/contracts';
 import { join } from 'node:path';
-import { readManifest, readModelFile, writeModelDir } from '../model-dir';
+import { openModelDir, writeModelDir } from '../model-dir';
 import { parseJsonFile, shallowManifest } from './common';
 import { assertFiniteWindows } from './windows';
 
@@ -124,10 +123,10 @@ export abstract class ShallowDetector<Config extends { windowLength: number }, M
     create: (config: Record<string, unknown>) => D,
     fromJson: (json: Record<string, unknown>, file: string, dimension: number) => M,
   ): Promise<D> {
-    const manifest: ModelManifest = await readManifest(dir, id);
+    const { manifest, files } = await openModelDir(dir, id);
     const det = create(manifest.config);
     const file = join(dir, modelFile);
-    const json = parseJsonFile((await readModelFile(dir, modelFile)).toString('utf8'), file);
+    const json = parseJsonFile((await files.bytes(modelFile)).toString('utf8'), file);
     const model = fromJson(json, file, manifest.featureCount * manifest.windowLength);
     det.fitted = { model, featureCount: manifest.featureCount, domains: manifest.domains, seed: manifest.seed };
     return det;

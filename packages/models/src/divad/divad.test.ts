@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { pairwiseAuc } from '../testing/synthetic-windows';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +15,7 @@ import { describeDetectorConformance } from '@driftwatch/contracts/conformance';
 import { initBackend, tf } from '../backend';
 import { fitGaussianMixture } from '../density';
 import { Divad } from './divad';
+import { writeModelFileRehashed } from '../testing/model-files';
 
 const small = { hidden: 16, latentDim: 4, components: 2, priorHidden: 8, epochs: 2, batchSize: 32 };
 
@@ -211,7 +212,7 @@ describe('Divad', () => {
       });
       const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8'));
       expect(manifest).toMatchObject({
-        format: 1,
+        format: 2,
         detector: variant === 'G' ? 'dense-divad-g' : 'dense-divad-gm',
         featureCount: 6,
         windowLength: 1,
@@ -221,8 +222,12 @@ describe('Divad', () => {
         featureNames: ['a', 'b', 'c', 'd', 'e', 'f'],
         trainedOn: { dataset: 'synthetic', sequences: ['s1'] },
         metrics: { epochs: 3 },
-        files: ['weights.bin', 'weights.json', 'densities.json'],
       });
+      expect(manifest.files.map((f: { name: string }) => f.name)).toEqual([
+        'weights.bin',
+        'weights.json',
+        'densities.json',
+      ]);
       expect(manifest.config).toEqual({ ...det.config });
       expect(manifest.versions['tfjs-core']).toBe(tf.version_core);
       expect(typeof manifest.metrics.bestValLoss).toBe('number');
@@ -261,9 +266,9 @@ describe('Divad', () => {
     det.dispose();
     const index = JSON.parse(await readFile(join(dir, 'weights.json'), 'utf8'));
     index.weights[0].shape = [7, 16];
-    await writeFile(join(dir, 'weights.json'), JSON.stringify(index));
+    await writeModelFileRehashed(dir, 'weights.json', JSON.stringify(index));
     await expect(Divad.load(dir)).rejects.toBeInstanceOf(InputError);
-    await writeFile(join(dir, 'weights.json'), '{ not json');
+    await writeModelFileRehashed(dir, 'weights.json', '{ not json');
     await expect(Divad.load(dir)).rejects.toThrow(/weights\.json.*valid JSON/);
   });
 

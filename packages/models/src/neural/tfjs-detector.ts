@@ -18,7 +18,7 @@ import {
   type ModelManifest,
 } from '@driftwatch/contracts';
 import { ensureBackend, tf } from '../backend';
-import { MANIFEST_FILE, modelFiles, modelManifest, readManifest, writeModelDir, type ModelFiles } from '../model-dir';
+import { MANIFEST_FILE, modelManifest, openModelDir, writeModelDir, type ModelFiles } from '../model-dir';
 import {
   AdamW,
   optimisationStep,
@@ -503,8 +503,7 @@ export abstract class TfjsDetector<
     detectors: string | readonly string[],
     make: (config: Record<string, unknown>) => D,
   ): Promise<D> {
-    const manifest = await readManifest(dir, typeof detectors === 'string' ? detectors : [...detectors]);
-    const files = modelFiles(dir);
+    const { manifest, files } = await openModelDir(dir, typeof detectors === 'string' ? detectors : [...detectors]);
     const det = make(manifest.config);
     if (det.id !== manifest.detector)
       throw new InputError({ file: files.path(MANIFEST_FILE) }, `a config of ${manifest.detector}`, `one of ${det.id}`);

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -13,6 +13,7 @@ import {
 import { describeNodeDetectorConformance } from '@driftwatch/contracts/node-conformance';
 import { initBackend } from '../backend';
 import { StDda, systemScores } from './st-dda';
+import { writeModelFileRehashed } from '../testing/model-files';
 import { refLatentScores, refWindow } from './reference';
 
 const small = { windowLength: 6, embeddingDim: 8, encoderHidden: 16, decoderHidden: 16, batchSize: 16 };
@@ -516,12 +517,13 @@ describe('StDda settings and inputs', () => {
           4,
           ['cpu', 'latency'],
         ]);
-        await writeFile(
-          join(dir, 'model', 'series.json'),
+        await writeModelFileRehashed(
+          join(dir, 'model'),
+          'series.json',
           JSON.stringify({ entities: ['api', 'db'], features: ['cpu', 'latency'] }),
         );
         await expect(StDda.load(join(dir, 'model'))).rejects.toThrow(InputError);
-        await writeFile(join(dir, 'model', 'series.json'), '{"entities": ');
+        await writeModelFileRehashed(join(dir, 'model'), 'series.json', '{"entities": ');
         await expect(StDda.load(join(dir, 'model'))).rejects.toThrow(/series\.json: expected valid JSON/);
         await expect(StDda.load(join(dir, 'nothing'))).rejects.toThrow(DriftwatchError);
       } finally {

@@ -1,8 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, ParameterError, mulberry32, type NodeSeries } from '@driftwatch/contracts';
 import { Gbdt } from './gbdt';
+import { writeModelFileRehashed } from '../testing/model-files';
 import {
   MISSING_BIN,
   bestSplit,
@@ -296,7 +297,11 @@ describe('Gbdt', () => {
       // node 0 pointing at itself would loop forever
       const left = Buffer.from(json.left, 'base64');
       left.writeInt32LE(0, 0);
-      await writeFile(file, JSON.stringify({ ...json, left: left.toString('base64') }));
+      await writeModelFileRehashed(
+        join(dir, 'model'),
+        'trees.json',
+        JSON.stringify({ ...json, left: left.toString('base64') }),
+      );
       await expect(Gbdt.load(join(dir, 'model'))).rejects.toThrow(InputError);
       await expect(Gbdt.load(join(dir, 'model'))).rejects.toThrow(/trees\.json/);
     } finally {

@@ -48,7 +48,7 @@ import {
   encodeInt32,
   parseJsonFile,
 } from '../baselines/common';
-import { readManifest, readModelFile, writeModelDir } from '../model-dir';
+import { openModelDir, writeModelDir } from '../model-dir';
 import type { NodeDetectorDescriptor } from '../descriptor';
 import {
   NON_NEGATIVE_NUMBER,
@@ -419,11 +419,11 @@ export class Gbdt implements NodeDetector<GbdtConfig> {
   }
 
   static async load(dir: string): Promise<Gbdt> {
-    const manifest = await readManifest(dir, ID);
+    const { manifest, files } = await openModelDir(dir, ID);
     const names = manifestFeatureNames(manifest, dir);
     const det = new Gbdt(manifest.config);
     const file = join(dir, TREES_FILE);
-    const json = parseJsonFile((await readModelFile(dir, TREES_FILE)).toString('utf8'), file);
+    const json = parseJsonFile((await files.bytes(TREES_FILE)).toString('utf8'), file);
     const nodes = json.nodes;
     if (
       json.format !== 1 ||

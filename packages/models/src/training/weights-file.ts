@@ -57,7 +57,12 @@ export function unpackWeights(
       throw new InputError({ file }, `${(w.offset + size) * 4} bytes for weight ${w.name}`, `${bin.byteLength} bytes`);
     }
     const values = new Float32Array(size);
-    for (let j = 0; j < size; j++) values[j] = view.getFloat32((w.offset + j) * 4, true);
+    for (let j = 0; j < size; j++) {
+      values[j] = view.getFloat32((w.offset + j) * 4, true);
+      // a NaN or ±Infinity weight makes every score it reaches meaningless: refuse it rather than score with it
+      if (!Number.isFinite(values[j]))
+        throw new InputError({ file }, `finite float32 values for weight ${w.name}`, `${values[j]} at index ${j}`);
+    }
     out.set(w.name, { shape: w.shape, values });
   }
   return out;
