@@ -103,4 +103,35 @@ describe('outputs never remove or replace what is not theirs', () => {
     expect(await readFile(file, 'utf8')).toBe('mine');
     expect(await readdir(other)).toEqual(['keep.txt']);
   }, 60_000);
+
+  it('--out into a missing folder names that path, not a temporary, and leaves nothing', async () => {
+    const input = join(dir, 'small.csv');
+    await writeFile(input, 'ts,host,cpu\n1,a,0.5\n2,a,0.7\n');
+    const missing = join(dir, 'no-such-folder');
+    const out = join(missing, 'small.arrow');
+    const map = ['--map', 'timestamp=ts', '--map', 'entity=host'];
+    await refused(
+      ['convert', input, '--to', 'arrow', ...map, '--out', out],
+      `cannot write ${out}: the folder ${missing}`,
+    );
+    const rejects = join(missing, 'rejects.csv');
+    await refused(
+      [
+        'convert',
+        input,
+        '--to',
+        'arrow',
+        ...map,
+        '--out',
+        join(dir, 'small.arrow'),
+        '--on-error',
+        'skip',
+        '--rejects',
+        rejects,
+      ],
+      `cannot write ${rejects}: the folder ${missing}`,
+    );
+    const leftovers = (await readdir(dir)).filter((name) => name.endsWith('.tmp'));
+    expect(leftovers).toEqual([]);
+  });
 });

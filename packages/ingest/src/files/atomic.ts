@@ -120,7 +120,7 @@ export async function sweepStaleTemporaries(dir: string): Promise<string[]> {
 }
 
 /** A missing or non-folder parent named by the user's path, not by the temporary's. */
-function writeError(path: string, error: unknown): unknown {
+export function describeWriteError(path: string, error: unknown): unknown {
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT' || code === 'ENOTDIR')
     return new DriftwatchError(`cannot write ${path}: the folder ${dirname(path)} does not exist`);
@@ -137,7 +137,7 @@ export async function openTemporarySibling(path: string) {
     return { temporary, handle: await open(temporary, 'wx') };
   } catch (error) {
     releaseTemporary(temporary);
-    throw writeError(path, error);
+    throw describeWriteError(path, error);
   }
 }
 
@@ -175,7 +175,7 @@ export async function writeDirectoryAtomic(target: string, fill: (dir: string) =
     await mkdir(temporary);
   } catch (error) {
     releaseTemporary(temporary);
-    throw writeError(target, error);
+    throw describeWriteError(target, error);
   }
   const old = `${temporary}.old`;
   try {
