@@ -92,6 +92,11 @@ describe('outputs never remove or replace what is not theirs', () => {
     await refused(['report', bench, ...md, '--out', join(bench, 'results.jsonl')], /also an input/);
     await refused(['report', join(bench, 'results.jsonl'), ...md, '--out', join(bench, 'run.json')], /also an input/);
     expect(await readFile(join(bench, 'results.jsonl'), 'utf8')).toBe(results);
+    // evaluate appends results lines: never to the score file it reads
+    const scores = join(bench, 'scores', 'mahalanobis', 'omi-1.arrow');
+    const scoreBytes = await readFile(scores);
+    await refused(['evaluate', '--scores', scores, '--data-root', fixture.root, '--out', scores], /also an input/);
+    expect((await readFile(scores)).equals(scoreBytes)).toBe(true);
 
     const file = join(dir, 'a-file');
     await writeFile(file, 'mine');

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { initBackend, describeBackend, type BackendPreference } from '@driftwatch/models';
-import { checkOutputFolder, listOmniEntities } from '@driftwatch/ingest';
+import { checkOutputFolder, listOmniEntities, sweepStaleTemporaries } from '@driftwatch/ingest';
 import type { DomainSource } from '@driftwatch/contracts';
 import { intOption, listOption, optionalString, requireString, type Command, type OptionValues } from '../command';
 import { dataRoot, datasetsLockSha256 } from '../workspace';
@@ -39,7 +39,9 @@ function parseDomain(text: string | undefined): DomainSource {
  * A model replaces --out whole: refuse, before any training, a folder holding other things (unless --force) or any of
  * the inputs.
  */
-function checkModelOut(out: string, values: OptionValues, inputs: readonly string[]): void {
+async function checkModelOut(out: string, values: OptionValues, inputs: readonly string[]): Promise<void> {
+  // what a training killed while saving left beside --out: removed, or a model moved aside put back
+  await sweepStaleTemporaries(dirname(out));
   checkOutputFolder(out, {
     flag: '--out',
     what: 'a model directory',
@@ -56,7 +58,7 @@ async function trainFromInput(values: OptionValues, inputs: string[]): Promise<n
   const [method] = parseMethods([requireString(values, 'method', train)]);
   const out = resolve(requireString(values, 'out', train));
   const alsoRead = ['labels', 'mapping'].map((flag) => optionalString(values, flag)).filter((p) => p !== undefined);
-  checkModelOut(out, values, [...inputs, ...alsoRead]);
+  await checkModelOut(out, values, [...inputs, ...alsoRead]);
   const seed = intOption(values, 'seed', 0);
   const epochs = optionalString(values, 'epochs') === undefined ? undefined : intOption(values, 'epochs', 1, 1);
   const params = methodParams(method, 'input', parseParamOverrides(optionalString(values, 'params')), epochs);
@@ -116,7 +118,7 @@ export const train: Command = {
     const seed = intOption(values, 'seed', 0);
     const epochs = optionalString(values, 'epochs') === undefined ? undefined : intOption(values, 'epochs', 1, 1);
     const root = dataRoot(values);
-    checkModelOut(out, values, [join(root, dataset)]);
+    await checkModelOut(out, values, [join(root, dataset)]);
     const available = await listOmniEntities(root, dataset);
     const holdOut = optionalString(values, 'hold-out');
     const listed = listOption(values, 'entities');

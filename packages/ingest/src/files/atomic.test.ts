@@ -48,15 +48,17 @@ describe('writeFileAtomic', () => {
     // no Linux pid exceeds 2^22; the parent of this process is alive
     const dead = 2 ** 22 + 1;
     const alive = process.ppid;
-    const stale = [`.scores.arrow.${dead}.0123456789ab.tmp`, `.model.tmp-${dead}-mk2x-9fz0q1`];
+    const stale = [`.scores.arrow.${dead}.0123456789ab.tmp`, `.model-2.tmp-${dead}-mk2x-9fz0q1`];
     const living = `.scores.arrow.${alive}.ba9876543210.tmp`;
     for (const name of [...stale, living]) await writeFile(join(dir, name), 'half a file');
     // a folder being replaced when its process died goes back where it was
     await mkdir(join(dir, `.model.${dead}.00000000000a.tmp.old`));
     await writeFile(join(dir, `.model.${dead}.00000000000a.tmp.old`, 'weights.bin'), 'w');
+    // and so does a model folder moved aside by a training killed before the new model was in place
+    await mkdir(join(dir, `.model-2.old-${dead}-mk2x-9fz0q1`));
     expect(stale.map(temporaryOwner)).toEqual([dead, dead]);
     await writeFileAtomic(join(dir, 'scores.arrow'), 'new');
-    expect((await readdir(dir)).sort()).toEqual([living, 'model', 'scores.arrow'].sort());
+    expect((await readdir(dir)).sort()).toEqual([living, 'model', 'model-2', 'scores.arrow'].sort());
     expect(await readFile(join(dir, 'model', 'weights.bin'), 'utf8')).toBe('w');
     expect(await sweepStaleTemporaries(dir)).toEqual([]);
   });

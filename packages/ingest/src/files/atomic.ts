@@ -13,7 +13,7 @@ import { DriftwatchError } from '@driftwatch/contracts';
 /** `.<name>.<pid>.<12 hex>.tmp`, optionally `.old` (a replaced folder on its way out): the pid says whose it is. */
 const TEMPORARY_NAME = /^\.(.+)\.(\d+)\.[0-9a-f]{12}\.tmp(\.old)?$/;
 /** model folders' temporaries: `.<name>.tmp-<pid>-…` and `.<name>.old-<pid>-…` */
-const MODEL_TEMPORARY_NAME = /^\..+\.(?:tmp|old)-(\d+)-[0-9a-z]+-[0-9a-z]+$/;
+const MODEL_TEMPORARY_NAME = /^\.(.+)\.(tmp|old)-(\d+)-[0-9a-z]+-[0-9a-z]+$/;
 
 const live = new Set<string>();
 /** a replaced folder moved aside (`.old`) → where it goes back if the process dies before the new one is in place */
@@ -88,7 +88,7 @@ export function temporaryOwner(name: string): number | undefined {
   const ours = TEMPORARY_NAME.exec(name);
   if (ours) return Number(ours[2]);
   const model = MODEL_TEMPORARY_NAME.exec(name);
-  return model ? Number(model[1]) : undefined;
+  return model ? Number(model[3]) : undefined;
 }
 
 const swept = new Set<string>();
@@ -112,8 +112,10 @@ export async function sweepStaleTemporaries(dir: string): Promise<string[]> {
   });
   for (const name of stale) {
     const aside = TEMPORARY_NAME.exec(name);
+    const model = MODEL_TEMPORARY_NAME.exec(name);
     // a folder moved aside by a replacement that never finished is the user's previous output: it goes back
     if (aside?.[3]) restoreMovedAside(join(dir, name), join(dir, aside[1]));
+    else if (model?.[2] === 'old') restoreMovedAside(join(dir, name), join(dir, model[1]));
     else await rm(join(dir, name), { recursive: true, force: true });
   }
   return stale;
