@@ -46,8 +46,9 @@ function onSignal(signal: NodeJS.Signals): void {
 function installHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // first in line: a `once` listener (a server's graceful stop) is still registered when this one looks
+  process.prependListener('SIGINT', onSignal);
+  process.prependListener('SIGTERM', onSignal);
   process.on('exit', removeLiveTemporaries);
 }
 
