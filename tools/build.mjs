@@ -1,5 +1,5 @@
 // Builds one project with esbuild: node tools/build.mjs <projectRoot>.
-// Libraries: every entry of package.json "exports" → dist/*.js (CommonJS), dependencies left external.
+// Libraries: tools/build-library.mjs (CommonJS, ES module and declarations per entry of "exports"; API reports).
 // The CLI (a package with "bin"): dist/main.js with the workspace packages inlined from their sources and
 // third-party packages external (tfjs finds its .wasm files in node_modules), and dist/start.js, the same entry
 // without the modules it imports dynamically (the commands' run modules): the launcher answers help, version and
@@ -9,6 +9,7 @@ import { build } from 'esbuild';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, basename, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { buildLibrary } from './build-library.mjs';
 
 /** esbuild plugin: workspace packages (@driftwatch/*) are bundled from source, all others stay external. */
 export const thirdPartyExternal = {
@@ -138,14 +139,11 @@ export async function buildProject(projectRoot) {
     await buildCli(root);
     return;
   }
-  const entries = Object.values(pkg.exports ?? { '.': { source: './src/index.ts' } }).map((e) => join(root, e.source));
-  await build({
-    ...common,
-    entryPoints: entries,
-    outdir: join(root, 'dist'),
-    packages: 'external',
-    entryNames: '[name]',
-  });
+  const times = await buildLibrary(root);
+  if (process.env.DRIFTWATCH_BUILD_TIMES) {
+    const ms = Object.entries(times).map(([step, t]) => `${step} ${Math.round(t)} ms`);
+    console.log(`${basename(root)}: ${ms.join(', ')}`);
+  }
   const own = WORKER_ENTRIES.filter((entry) => resolve(repoRoot, entry).startsWith(`${root}/`));
   if (own.length > 0) await buildWorkers(join(root, 'dist'), own);
 }

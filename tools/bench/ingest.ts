@@ -9,13 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
-import {
-  ALIBABA_TABLES,
-  defaultWorkers,
-  readCsvBatches,
-  writeMachineUsageCsv,
-  type CsvColumn,
-} from '@driftwatch/ingest';
+import { ALIBABA_TABLES, defaultWorkers, readCsvBatches, type CsvColumn } from '@driftwatch/ingest';
+import { writeMachineUsageCsv } from '@driftwatch/ingest/testing';
 
 interface RunResult {
   reader: string;

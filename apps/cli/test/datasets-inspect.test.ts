@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { readFile } from 'node:fs/promises';
-import { writeAlibabaSample } from '@driftwatch/ingest';
+import { writeAlibabaSample } from '@driftwatch/ingest/testing';
 import { join, resolve } from 'node:path';
 import { main } from '../src/main';
 import { formatStep } from '../src/commands/datasets-inspect';

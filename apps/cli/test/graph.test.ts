@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Field, Float64, Int32, Schema, Table, Utf8, tableFromArrays, vectorFromArray } from 'apache-arrow';
 import { InputError } from '@driftwatch/contracts';
-import { formatAlibabaRow, listTraceFiles, readSpanBatches, spanCallEdges, writeArrowFile } from '@driftwatch/ingest';
+import { listTraceFiles, readSpanBatches, spanCallEdges, writeArrowFile } from '@driftwatch/ingest';
+import { formatAlibabaRow } from '@driftwatch/ingest/testing';
 import { main } from '../src/main';
 import { captureOutput } from './fixtures';
 

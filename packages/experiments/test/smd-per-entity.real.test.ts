@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { realDataRoot } from '@driftwatch/ingest';
+import { realDataRoot } from '@driftwatch/ingest/testing';
 import { methodConfigs, runProtocol } from '../src';
 
 /**

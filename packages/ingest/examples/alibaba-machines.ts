@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dagStats, loadAlibaba, placementsByMachine } from '../src/index';
-import { writeAlibabaSample } from '../src/index';
+import { writeAlibabaSample } from '../src/testing';
 
 const seconds = (ms: number) => `${ms / 1000} s`;
 

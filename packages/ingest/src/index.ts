@@ -107,7 +107,44 @@ export {
   type AlarmEpisode,
   type EpisodeLine,
 } from './files/record-scores';
-export * from './stream/index';
+export {
+  type AssembleOptions,
+  checkTimeOrder,
+  type CsvColumn,
+  type CsvColumnType,
+  type CsvProgress,
+  type CsvReadOptions,
+  csvSchema,
+  DEFAULT_BATCH_ROWS,
+  DEFAULT_CHUNK_BYTES,
+  defaultWorkers,
+  type DuplicatePolicy,
+  fillGaps,
+  inputName,
+  type LineChunk,
+  type NumericMatrix,
+  type NumericMatrixOptions,
+  type OnError,
+  PARALLEL_MIN_BYTES,
+  readCsvBatches,
+  readLineChunks,
+  readNumericMatrix,
+  type RejectedRow,
+  RejectFile,
+  RejectList,
+  REJECTS_HEADER,
+  type RejectSink,
+  type ResampleAggregate,
+  type ResampleFill,
+  type ResampleOptions,
+  resampleSequence,
+  sequencesFromBatches,
+  sourceLinesOf,
+  type TextInput,
+  type TimedRecord,
+  type TimeOrderOptions,
+  type TimestampUnit,
+} from './stream/index';
 export {
   summariseSequences,
   type DatasetInspection,
@@ -120,17 +157,6 @@ export * from './datasets/nezha/index';
 export * from './fetch/index';
 export * from './datasets/alibaba/index';
 export {
-  writeAlibabaSample,
-  writeMachineUsageCsv,
-  formatAlibabaRow,
-  type AlibabaSample,
-  type AlibabaSampleOptions,
-  type AlibabaRow,
-  type AlibabaCell,
-  type MachineUsageFile,
-  type MachineUsageFileOptions,
-} from './testing/alibaba-rows';
-export {
   parseJsonWithPositions,
   describeJson,
   entryOf,
@@ -139,7 +165,4 @@ export {
   type JsonPosition,
   type JsonEntry,
 } from './json/positions';
-
-// For tests of other packages on the real data sets (skip locally when absent, fail under CI when required)
-export { realDataRoot } from './testing/real-data';
 export { isRecordScoreFile } from './files/record-score-kind';

@@ -28,7 +28,6 @@ export { readArrowBatches, arrowLayout, arrowIpcBytes, type ArrowReadOptions } f
 export {
   readParquetBatches,
   parquetBytes,
-  loadParquetWasm,
   type ParquetReadOptions,
   type ParquetWriteOptions,
   type ParquetCompression,

@@ -121,7 +121,7 @@ function requireInstalled(pkg: string): unknown {
   if (!optionalResolve(pkg))
     throw new CandidateFailure(
       'not-installed',
-      `Cannot find module '${pkg}' (an optional dependency that did not install here)`,
+      `Cannot find module '${pkg}' (an optional peer dependency; to use this backend: npm install ${pkg})`,
     );
   try {
     return optionalRequire(pkg);
@@ -203,7 +203,7 @@ export function createWebGpuCandidate(
         if (!optionalResolve(pkg))
           throw new CandidateFailure(
             'not-installed',
-            `Cannot find module '${pkg}' (an optional dependency that did not install here)`,
+            `Cannot find module '${pkg}' (an optional peer dependency; to use this backend: npm install ${pkg})`,
           );
       }
       const probe = await probeWebGpuAdapter(optionalResolve(dawnPackage)!);

@@ -20,3 +20,4 @@ export {
 } from './smoke-test';
 export { kernelsMissingOn, registerCpuFallbacks } from './cpu-fallback';
 export { wasmFeatures, type WasmFeatures } from './wasm-features';
+export { REQUIRED_TFJS_PEERS, TFJS_PEER_RANGE, assertTfjsPeers, missingTfjsPeers } from './peers';
