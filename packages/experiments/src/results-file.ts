@@ -208,6 +208,7 @@ async function checkResumedConfiguration(dir: string, configuration: RunConfigur
     );
 }
 
+/** How `openResults` treats the lines already in the folder. */
 export interface OpenResultsOptions {
   /** without it, a results file holding lines is a ResultsExistError */
   resume: boolean;
@@ -217,16 +218,19 @@ export interface OpenResultsOptions {
   unitSize?: number;
   /** checked against run.json's on resume; the caller writes it to run.json */
   configuration: RunConfiguration;
+  /** hears what was repaired: a torn tail cut, incomplete units to run again */
   log?: (line: string) => void;
 }
 
 /** A results folder open for appending units, locked until `close`. */
 export interface OpenResults {
+  /** dir/results.jsonl */
   path: string;
   /** the complete units' lines already there */
   previous: ResultRecord[];
   /** the keys of the complete units */
   done: Set<string>;
+  /** releases the folder's lock */
   close(): Promise<void>;
 }
 

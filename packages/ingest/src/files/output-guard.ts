@@ -42,6 +42,7 @@ export function checkNotInput(flag: string, out: string, inputs: readonly string
   }
 }
 
+/** How `checkOutputFolder` judges an existing folder, and what its messages call it. */
 export interface OutputFolderCheck {
   /** the flag that named the folder, for messages */
   flag: string;
