@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { temporarySiblingPath } from '@driftwatch/ingest';
+import { writeDirectoryAtomic } from '@driftwatch/ingest';
 import { UsageError } from './cli-error';
 
 /**
@@ -15,24 +14,5 @@ export async function writeFolderAtomic(
 ): Promise<void> {
   const target = resolve(out);
   if (existsSync(target) && !replace) throw new UsageError(`${out} exists (use --force to replace it)`);
-  const temporary = temporarySiblingPath(target);
-  await mkdir(temporary, { recursive: true });
-  try {
-    await fill(temporary);
-    if (existsSync(target)) {
-      const old = `${temporary}.old`;
-      await rename(target, old);
-      try {
-        await rename(temporary, target);
-      } catch (error) {
-        await rename(old, target);
-        throw error;
-      }
-      await rm(old, { recursive: true, force: true });
-    } else {
-      await rename(temporary, target);
-    }
-  } finally {
-    await rm(temporary, { recursive: true, force: true });
-  }
+  await writeDirectoryAtomic(target, fill);
 }

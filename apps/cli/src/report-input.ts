@@ -16,7 +16,7 @@ import {
   type ScoreSeries,
   type SourcedResult,
 } from '@driftwatch/report';
-import { readResults, resolveTestSequences, scoredSpan } from '@driftwatch/experiments/data';
+import { readResults, repeatedResultLines, resolveTestSequences, scoredSpan } from '@driftwatch/experiments/data';
 
 /** Prefix of the validation (calibration) sequences in a benchmark's score files. */
 export const VALIDATION_PREFIX = 'validation:';
@@ -98,6 +98,17 @@ export async function loadReportInput(paths: string[], options: LoadOptions): Pr
     if (lines.length === 0)
       throw new InputError({ file, line: 1, column: 1 }, 'at least one results line', 'an empty file');
     lines.forEach((r, i) => checkResultLine(r, file, i + 1));
+    const repeated = repeatedResultLines(lines);
+    if (repeated.length > 0) {
+      // counted twice, a unit would weigh double in every mean: refuse rather than report wrong numbers
+      const units = new Set(repeated.map((r) => r.unit)).size;
+      throw new InputError(
+        { file, line: repeated[0].line },
+        'each results line once',
+        `a line that repeats a line of line ${repeated[0].first} (${repeated[0].unit}): ${units} unit(s) twice or ` +
+          'more, as when two runs write one folder at once; remove the repeated lines or run again',
+      );
+    }
     results.push(...lines.map((r) => ({ ...r, source: file })));
     const run = await readRunInfo(dir);
     if (run) runs.push(run);

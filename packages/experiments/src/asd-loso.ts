@@ -18,7 +18,7 @@ import { isLatentEncoder, latentProjection, writeLatentProjection } from './late
 import { fitSelectingLearningRate, type CandidateFit } from './learning-rate';
 import { isDeepMethod, makeDetector, methodParams, type ParamOverrides } from './methods';
 import type { BenchmarkObserver } from './observer';
-import { appendResult, resumeResults } from './results-file';
+import { appendResultUnit, checkResultsFolder, openResults, type OpenResults } from './results-file';
 import { writeRunInfo } from './run-info';
 import { shardPairs, WHOLE, type Shard } from './shards';
 
@@ -86,23 +86,63 @@ export async function runProtocol(
   options: ProtocolRunOptions,
   observer: BenchmarkObserver<CandidateFit> = {},
 ): Promise<{ resultsPath: string; rows: ResultRecord[] }> {
-  const { outDir, seed, command } = options;
+  const { outDir, seed } = options;
   const trainStride = options.trainStride ?? 1;
   const overrides = options.overrides ?? {};
+  const source = options.source;
+  checkResultsFolder(outDir, source.protocol === 'tsb-ad' ? source.paths : [join(source.dataRoot, source.dataset)]);
   // read (and so validate) all data before anything is written under outDir
   observer.log?.(`reading ${sourceText(options.source)} …`);
   const data = await loadProtocolData(options.source, options.servers ? [...options.servers] : undefined);
   const { dataset } = data;
   const servers = heldOutEntities(options.servers ? [...options.servers] : ['all'], [...data.entities]);
   const pairs = shardPairs(servers, options.configs, options.shard ?? WHOLE);
-  await mkdir(outDir, { recursive: true });
-  const resultsPath = join(outDir, 'results.jsonl');
-  const { previous, done } = await resumeResults(resultsPath, options.resume ?? false, leaveOneOutRunKey);
+  const smoothingGrid = options.smoothingGrid ?? SMOOTHING_GRID;
+  // what changes the numbers of a unit besides its method and grid point: a resumed run must match it
+  const configuration = {
+    protocol: data.protocol,
+    dataset,
+    seed,
+    epochs: options.epochs,
+    trainStride,
+    overrides,
+    smoothingGrid: [...smoothingGrid],
+  };
+  const results = await openResults(outDir, {
+    resume: options.resume ?? false,
+    keyOf: leaveOneOutRunKey,
+    unitSize: smoothingGrid.length,
+    configuration,
+    log: observer.log,
+  });
+  try {
+    return await runUnits(options, observer, data, servers, pairs, results, configuration);
+  } finally {
+    await results.close();
+  }
+}
+
+/** Fits and scores every pair of the shard that is not done yet, appending each pair's lines as one unit. */
+async function runUnits(
+  options: ProtocolRunOptions,
+  observer: BenchmarkObserver<CandidateFit>,
+  data: Awaited<ReturnType<typeof loadProtocolData>>,
+  servers: readonly string[],
+  pairs: ReturnType<typeof shardPairs<BenchmarkConfig>>,
+  results: OpenResults,
+  configuration: Record<string, unknown>,
+): Promise<{ resultsPath: string; rows: ResultRecord[] }> {
+  const { outDir, seed, command } = options;
+  const { dataset } = data;
+  const trainStride = options.trainStride ?? 1;
+  const overrides = options.overrides ?? {};
+  const { path: resultsPath, previous, done } = results;
   const files = await data.checksums(options.lockPath);
   const backend = options.backend ?? { name: 'js' };
   await writeRunInfo(outDir, {
     command,
     startedAt: new Date().toISOString(),
+    configuration,
     backend,
     data: {
       dataset,
@@ -163,32 +203,30 @@ export async function runProtocol(
         })),
       ]);
       const evaluated = evaluateOverSmoothing(windowScores, test.labels!, W, {
-        grid: options.smoothingGrid ?? SMOOTHING_GRID,
+        grid: configuration.smoothingGrid as number[],
         calibration: calibration.map((c) => c.scores),
       });
-      for (const evaluation of evaluated) {
-        const record: ResultRecord = {
-          method,
-          dataset,
-          testSequence: test.id,
-          ...gridPointFields(evaluation),
-          trainSeconds,
-          scoreSeconds,
-          // the shallow baselines run in plain JavaScript whatever tfjs backend the process loaded
-          backend: isDeepMethod(method) && options.backend ? options.backend.name : 'js',
-          seed,
-          params: { ...detector.config },
-          ...(id ? { gridPoint: id, grid: point } : {}),
-          ...(lrSelection ? { lrSelection } : {}),
-          epochs: report.epochs,
-          bestValLoss: report.bestValLoss,
-          trainWindows: windows.train.count,
-          ...(stride > 1 ? { trainStride: stride } : {}),
-          command,
-        };
-        await appendResult(resultsPath, record);
-        rows.push(record);
-      }
+      const unit = evaluated.map((evaluation): ResultRecord => ({
+        method,
+        dataset,
+        testSequence: test.id,
+        ...gridPointFields(evaluation),
+        trainSeconds,
+        scoreSeconds,
+        // the shallow baselines run in plain JavaScript whatever tfjs backend the process loaded
+        backend: isDeepMethod(method) && options.backend ? options.backend.name : 'js',
+        seed,
+        params: { ...detector.config },
+        ...(id ? { gridPoint: id, grid: point } : {}),
+        ...(lrSelection ? { lrSelection } : {}),
+        epochs: report.epochs,
+        bestValLoss: report.bestValLoss,
+        trainWindows: windows.train.count,
+        ...(stride > 1 ? { trainStride: stride } : {}),
+        command,
+      }));
+      await appendResultUnit(resultsPath, unit);
+      rows.push(...unit);
     }
   }
   return { resultsPath, rows };

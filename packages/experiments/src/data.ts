@@ -32,7 +32,25 @@ export {
   type ProtocolData,
 } from './protocols';
 export { parseShard, shardItems, shardPairs, WHOLE, type Shard } from './shards';
-export { appendResult, readResults, resultLine, resumeResults, ResultsExistError } from './results-file';
+export {
+  appendResult,
+  appendResultUnit,
+  checkResultsFolder,
+  configurationDifferences,
+  lockResultsFolder,
+  openResults,
+  readResults,
+  repeatedResultLines,
+  resultLine,
+  resumeResults,
+  truncateTornTail,
+  ResultsExistError,
+  ResultsLockedError,
+  RESULTS_LOCK,
+  type OpenResults,
+  type OpenResultsOptions,
+  type RunConfiguration,
+} from './results-file';
 export { dataChecksums } from './data-checksums';
 export { machineInfo, writeRunInfo, type MachineInfo, type RunInfoFields } from './run-info';
 export type { BenchmarkObserver, FitListener, ProgressSink } from './observer';

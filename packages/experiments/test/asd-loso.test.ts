@@ -61,7 +61,10 @@ describe('runLeaveOneOut', () => {
     // the planted shifts are easy: a working pipeline finds them
     expect(Math.max(...rows.filter((r) => r.method === 'mahalanobis').map((r) => r.peakF1))).toBeGreaterThan(0.5);
     const run = JSON.parse(await readFile(join(outDir, 'run.json'), 'utf8'));
-    expect(Object.keys(run)).toEqual(['command', 'startedAt', 'backend', 'machine', 'data']);
+    expect(Object.keys(run)).toEqual(['command', 'startedAt', 'configuration', 'backend', 'machine', 'data']);
+    // what a resumed run must match: the knobs given above, and every smoothing factor a unit has a line of
+    expect(run.configuration).toMatchObject({ seed: base.seed, epochs: 1, trainStride: 1, overrides: base.overrides });
+    expect(run.configuration.smoothingGrid).toEqual([...new Set(rows.map((r) => r.smoothing))]);
     const file = run.data.files.find((f: { path: string }) => f.path === 'asd/test/omi-2.txt');
     const sha256 = createHash('sha256')
       .update(await readFile(join(fixture.root, 'asd/test/omi-2.txt')))

@@ -70,7 +70,24 @@ export {
   type WindowOptions,
 } from './preprocess/windows';
 export { balancedSample, balancedFileQuota } from './preprocess/balanced-sample';
-export { writeFileAtomic, temporarySiblingPath } from './files/atomic';
+export {
+  writeFileAtomic,
+  writeDirectoryAtomic,
+  temporarySiblingPath,
+  openTemporarySibling,
+  registerTemporary,
+  releaseTemporary,
+  sweepStaleTemporaries,
+  temporaryOwner,
+  processAlive,
+} from './files/atomic';
+export {
+  checkNotInput,
+  checkOutputFile,
+  checkOutputFolder,
+  realPathOf,
+  type OutputFolderCheck,
+} from './files/output-guard';
 export { parseTimeBound, firstAtOrAfter } from './preprocess/time-bounds';
 export { readLabelFile, checkLabelEntities, applyLabels, labelTypes, type LabelLine } from './files/label-file';
 export {

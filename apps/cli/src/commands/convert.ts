@@ -4,7 +4,9 @@ import { basename, dirname, extname, join } from 'node:path';
 import {
   OUTPUT_FORMATS,
   RejectFile,
+  checkOutputFile,
   checkTimeOrder,
+  realPathOf,
   parseMappingArgs,
   readBatches,
   readMappingFile,
@@ -53,10 +55,18 @@ export const convert: Command = {
       throw new UsageError('convert: --rejects needs --on-error skip');
     await stat(input); // a missing input is named before anything else happens
     const out = optionalString(values, 'out') ?? defaultOutputPath(input, to);
+    const mappingFile = optionalString(values, 'mapping');
+    const inputs = mappingFile ? [input, mappingFile] : [input];
+    checkOutputFile('--out', out, inputs);
     if (existsSync(out) && !values.force) throw new UsageError(`convert: ${out} exists (use --force to replace it)`);
+    const rejectsPath = onError === 'skip' ? (optionalString(values, 'rejects') ?? `${out}.rejects.csv`) : undefined;
+    if (rejectsPath) {
+      checkOutputFile('--rejects', rejectsPath, inputs);
+      if (realPathOf(rejectsPath) === realPathOf(out))
+        throw new UsageError(`convert: --rejects ${rejectsPath} is also --out: name another file for the rejects`);
+    }
     const mapping = await mappingOf(values);
-    const rejects =
-      onError === 'skip' ? new RejectFile(optionalString(values, 'rejects') ?? `${out}.rejects.csv`) : undefined;
+    const rejects = rejectsPath ? new RejectFile(rejectsPath) : undefined;
     const size = (await stat(input)).size;
     const bar = progressBar(`convert ${basename(input)}`, size);
     try {

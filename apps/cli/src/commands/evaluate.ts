@@ -1,4 +1,5 @@
-import { basename, resolve } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
 import { gridPointFields, SMOOTHING_GRID, type SmoothingGridPoint } from '@driftwatch/eval';
 import {
   applyLabels,
@@ -8,14 +9,16 @@ import {
   readLabelFile,
   readRecordScores,
   readScoreFile,
+  checkOutputFile,
 } from '@driftwatch/ingest';
 import { DriftwatchError, type ResultRecord } from '@driftwatch/contracts';
 import { optionalString, requireString, type Command, type OptionValues } from '../command';
 import { dataRoot } from '../workspace';
 import {
-  appendResult,
+  appendResultUnit,
   checkSequenceScores,
   evaluateRecordScores,
+  truncateTornTail,
   resolveTestSequences,
   VALIDATION_PREFIX,
 } from '@driftwatch/experiments/data';
@@ -102,6 +105,7 @@ export const evaluate: Command = {
     const out = optionalString(values, 'out');
     const labelsFile = optionalString(values, 'labels');
     const inputs = (values.input as string[] | undefined) ?? [];
+    if (out) checkOutputFile('--out', out, [file, ...(labelsFile ? [labelsFile] : []), ...inputs]);
     let evaluated: Evaluated[];
     if (await isRecordScoreFile(file)) {
       if (!labelsFile)
@@ -119,6 +123,11 @@ export const evaluate: Command = {
       evaluated = await evaluateSequenceScoreFile(file, values, grid, inputs);
     }
     // everything is computed before anything is appended: a bad file leaves --out as it was
+    if (out) {
+      await mkdir(dirname(resolve(out)), { recursive: true });
+      // a line torn by an interrupted write would have the next one glued to it
+      await truncateTornTail(out);
+    }
     const rows: (string | number)[][] = [];
     for (const { id, dataset, points } of evaluated) {
       const best = points.reduce((a, b) => (b.result.peakF1 > a.result.peakF1 ? b : a));
@@ -131,20 +140,19 @@ export const evaluate: Command = {
         fmt(best.result.aucPr),
       ]);
       if (!out) continue;
-      for (const point of points) {
-        const record: ResultRecord = {
-          method,
-          dataset,
-          testSequence: id,
-          ...gridPointFields(point),
-          trainSeconds: NaN,
-          scoreSeconds: NaN,
-          backend: 'n/a',
-          seed: NaN,
-          params: { scoreFile: file, ...(labelsFile ? { labelsFile: resolve(labelsFile) } : {}) },
-        };
-        await appendResult(out, record);
-      }
+      // one sequence's lines are one unit: appended with one write, all or none
+      const unit = points.map((point): ResultRecord => ({
+        method,
+        dataset,
+        testSequence: id,
+        ...gridPointFields(point),
+        trainSeconds: NaN,
+        scoreSeconds: NaN,
+        backend: 'n/a',
+        seed: NaN,
+        params: { scoreFile: file, ...(labelsFile ? { labelsFile: resolve(labelsFile) } : {}) },
+      }));
+      await appendResultUnit(out, unit);
     }
     process.stdout.write(
       `${renderTable(['sequence', 'best β', 'peak F1', 'P', 'R', 'AUC-PR'], rows, ['l', 'r', 'r', 'r', 'r', 'r'])}\n`,

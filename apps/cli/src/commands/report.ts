@@ -1,12 +1,12 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { resultMethodOrder } from '@driftwatch/experiments';
-import { writeFileAtomic } from '@driftwatch/ingest';
+import { checkOutputFile, writeFileAtomic } from '@driftwatch/ingest';
 import { alarmsPage, buildReport, renderFigures, renderHtml, renderMarkdown } from '@driftwatch/report';
 import { optionalString, type Command, type OptionValues } from '../command';
 import { isRecordScorePath, loadAlarmsPage } from '../alarms-input';
 import { dataRoot } from '../workspace';
-import { loadReportInput } from '../report-input';
+import { loadReportInput, resolveResultsPath } from '../report-input';
 import { progressBar } from '../progress';
 import { UsageError } from '../cli-error';
 import { reportDefinition } from './report.def';
@@ -25,6 +25,16 @@ async function writeReport(out: string, defaulted: boolean, text: string): Promi
   await writeFileAtomic(out, text);
 }
 
+/** The files a results report reads that a report could overwrite: each results file and its run.json. */
+async function reportInputs(positionals: string[]): Promise<string[]> {
+  const files: string[] = [];
+  for (const given of positionals) {
+    const { file, dir } = await resolveResultsPath(given);
+    files.push(file, join(dir, 'run.json'));
+  }
+  return files;
+}
+
 /** The alarms page of one record-score file. */
 async function alarmsReport(values: OptionValues, positionals: string[], format: string): Promise<number> {
   if (positionals.length !== 1)
@@ -32,6 +42,8 @@ async function alarmsReport(values: OptionValues, positionals: string[], format:
   if (format !== 'html') throw new UsageError('report: a score file gives an HTML page; leave out --format md');
   const given = optionalString(values, 'out');
   const out = resolve(given ?? defaultReportPath('alarms.html'));
+  const alsoRead = ['episodes', 'labels'].map((flag) => optionalString(values, flag)).filter((p) => p !== undefined);
+  checkOutputFile('--out', out, [positionals[0], ...alsoRead]);
   const bar = progressBar('report', 2);
   const page = await loadAlarmsPage(resolve(positionals[0]), {
     episodes: optionalString(values, 'episodes'),
@@ -56,6 +68,7 @@ export const report: Command = {
       if (values[flag] !== undefined) throw new UsageError(`--${flag} goes with a score file of driftwatch score`);
     const given = optionalString(values, 'out');
     const out = resolve(given ?? defaultReportPath(format === 'md' ? 'report.md' : 'report.html'));
+    checkOutputFile('--out', out, await reportInputs(positionals));
     const bar = progressBar('report', 3);
     const input = await loadReportInput(positionals, {
       dataRoot: () => dataRoot(values),

@@ -84,8 +84,9 @@ export const trainDefinition = defineCommand({
     out: {
       type: 'string',
       valueName: 'dir',
-      description: 'model directory to write (replaced atomically if it exists)',
+      description: 'model directory to write: new, empty or a previous model (replaced atomically)',
     },
+    force: { type: 'boolean', description: 'replace an --out that is not a model directory (never an input)' },
     dataset: {
       type: 'string',
       valueName: 'name',

@@ -1,6 +1,7 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { initBackend, describeBackend, type BackendPreference } from '@driftwatch/models';
-import { listOmniEntities } from '@driftwatch/ingest';
+import { checkOutputFolder, listOmniEntities, sweepStaleTemporaries } from '@driftwatch/ingest';
 import type { DomainSource } from '@driftwatch/contracts';
 import { intOption, listOption, optionalString, requireString, type Command, type OptionValues } from '../command';
 import { dataRoot, datasetsLockSha256 } from '../workspace';
@@ -34,11 +35,30 @@ function parseDomain(text: string | undefined): DomainSource {
   throw new UsageError(`--domain expects entity, none or column:NAME, got '${text}'`);
 }
 
+/**
+ * A model replaces --out whole: refuse, before any training, a folder holding other things (unless --force) or any of
+ * the inputs.
+ */
+async function checkModelOut(out: string, values: OptionValues, inputs: readonly string[]): Promise<void> {
+  // what a training killed while saving left beside --out: removed, or a model moved aside put back
+  await sweepStaleTemporaries(dirname(out));
+  checkOutputFolder(out, {
+    flag: '--out',
+    what: 'a model directory',
+    isPrevious: (dir) => existsSync(join(dir, 'manifest.json')),
+    inputs,
+    force: values.force === true,
+    mode: 'replace',
+  });
+}
+
 const INPUT_ONLY_FLAGS = ['map', 'mapping', 'format', 'entity-column', 'train-range', 'train-fraction', 'labels'];
 
 async function trainFromInput(values: OptionValues, inputs: string[]): Promise<number> {
   const [method] = parseMethods([requireString(values, 'method', train)]);
   const out = resolve(requireString(values, 'out', train));
+  const alsoRead = ['labels', 'mapping'].map((flag) => optionalString(values, flag)).filter((p) => p !== undefined);
+  await checkModelOut(out, values, [...inputs, ...alsoRead]);
   const seed = intOption(values, 'seed', 0);
   const epochs = optionalString(values, 'epochs') === undefined ? undefined : intOption(values, 'epochs', 1, 1);
   const params = methodParams(method, 'input', parseParamOverrides(optionalString(values, 'params')), epochs);
@@ -98,6 +118,7 @@ export const train: Command = {
     const seed = intOption(values, 'seed', 0);
     const epochs = optionalString(values, 'epochs') === undefined ? undefined : intOption(values, 'epochs', 1, 1);
     const root = dataRoot(values);
+    await checkModelOut(out, values, [join(root, dataset)]);
     const available = await listOmniEntities(root, dataset);
     const holdOut = optionalString(values, 'hold-out');
     const listed = listOption(values, 'entities');

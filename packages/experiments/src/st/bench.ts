@@ -3,12 +3,10 @@
  * before anything is written, so bad data stops the run early), write run.json, then fit and evaluate every
  * run of the shard that results.jsonl does not hold yet, appending its lines.
  */
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { ResultRecord } from '@driftwatch/contracts';
 import { dataChecksums } from '../data-checksums';
 import type { BenchmarkObserver } from '../observer';
-import { appendResult, resumeResults } from '../results-file';
+import { appendResultUnit, checkResultsFolder, openResults } from '../results-file';
 import { writeRunInfo } from '../run-info';
 import { stResultLineKey, stRunKey } from './experiments';
 import type { StBudget, StDatasetId, StExperiment, StRun } from './experiments';
@@ -65,8 +63,11 @@ export async function runStBenchmark(
   observer: BenchmarkObserver<StRunDone> = {},
 ): Promise<{ resultsPath: string; rows: ResultRecord[] }> {
   const { experiment, runs, budget, seed, outDir, command } = options;
-  const resultsPath = join(outDir, 'results.jsonl');
-  const { previous, done } = await resumeResults(resultsPath, options.resume ?? false, stResultLineKey);
+  checkResultsFolder(outDir);
+  // what changes the numbers of a run besides its data set, method and varied parameter: a resumed run must match it
+  const { labelWindow, nezhaGraph, graphWindowMinutes, split, span } = options.data;
+  const settings = { labelWindow, nezhaGraph, graphWindowMinutes, split, span };
+  const configuration = { experiment, budget: { ...budget }, seed, data: settings };
 
   // one prepared data set at a time per simulation: the simulated clusters of a sweep differ run to run
   const cache = new Map<string, PreparedStDataset>();
@@ -86,37 +87,50 @@ export async function runStBenchmark(
   const { windowLength } = budget;
   for (const dataset of nezha) await prepared({ experiment, dataset, method: runs[0]?.method ?? 'gbdt', windowLength });
 
-  await mkdir(outDir, { recursive: true });
-  await writeRunInfo(outDir, {
-    command,
-    startedAt: new Date().toISOString(),
-    experiment,
-    budget,
-    backend: options.backend ?? { name: 'js' },
-    ...(nezha.length > 0
-      ? { data: { dataset: 'nezha', files: await dataChecksums(options.data.dataRoot(), 'nezha', options.lockPath) } }
-      : {}),
+  const results = await openResults(outDir, {
+    resume: options.resume ?? false,
+    keyOf: stResultLineKey,
+    configuration,
+    log: observer.log,
   });
+  try {
+    const { path: resultsPath, previous, done } = results;
+    await writeRunInfo(outDir, {
+      command,
+      startedAt: new Date().toISOString(),
+      configuration,
+      experiment,
+      budget,
+      backend: options.backend ?? { name: 'js' },
+      ...(nezha.length > 0
+        ? { data: { dataset: 'nezha', files: await dataChecksums(options.data.dataRoot(), 'nezha', options.lockPath) } }
+        : {}),
+    });
 
-  const rows: ResultRecord[] = [...previous];
-  for (const [k, run] of runs.entries()) {
-    const varied = run.varied ? ` ${run.varied.param}=${run.varied.value}` : '';
-    const label = `[${k + 1}/${runs.length}] ${experiment} ${run.dataset} ${run.method}${varied}`;
-    if (done.has(stRunKey(run))) {
-      observer.log?.(`${label}: already in ${resultsPath}, skipped`);
-      continue;
+    const rows: ResultRecord[] = [...previous];
+    for (const [k, run] of runs.entries()) {
+      const varied = run.varied ? ` ${run.varied.param}=${run.varied.value}` : '';
+      const label = `[${k + 1}/${runs.length}] ${experiment} ${run.dataset} ${run.method}${varied}`;
+      if (done.has(stRunKey(run))) {
+        observer.log?.(`${label}: already in ${resultsPath}, skipped`);
+        continue;
+      }
+      const data = await prepared(run);
+      const listener = observer.fitting?.(label) ?? {};
+      const { onProgress } = listener;
+      const outcome = await runStMethod(run.method, data, run.windowLength, {
+        epochs: budget.epochs,
+        seed,
+        onProgress,
+      });
+      const backend = options.backend?.name ?? 'js';
+      const lines = stResultLines(run, data, outcome, { seed, backend, command, budget: { ...budget } });
+      await appendResultUnit(resultsPath, lines);
+      rows.push(...lines);
+      listener.done?.({ outcome, lines });
     }
-    const data = await prepared(run);
-    const listener = observer.fitting?.(label) ?? {};
-    const { onProgress } = listener;
-    const outcome = await runStMethod(run.method, data, run.windowLength, { epochs: budget.epochs, seed, onProgress });
-    const backend = options.backend?.name ?? 'js';
-    const lines = stResultLines(run, data, outcome, { seed, backend, command, budget: { ...budget } });
-    for (const line of lines) {
-      await appendResult(resultsPath, line);
-      rows.push(line);
-    }
-    listener.done?.({ outcome, lines });
+    return { resultsPath, rows };
+  } finally {
+    await results.close();
   }
-  return { resultsPath, rows };
 }

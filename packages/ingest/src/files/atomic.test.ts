@@ -1,7 +1,7 @@
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { writeFileAtomic } from './atomic';
+import { sweepStaleTemporaries, temporaryOwner, writeDirectoryAtomic, writeFileAtomic } from './atomic';
 
 describe('writeFileAtomic', () => {
   let dir: string;
@@ -32,5 +32,52 @@ describe('writeFileAtomic', () => {
     await expect(writeFileAtomic(blocked, 'data')).rejects.toThrow();
     expect((await readdir(dir)).sort()).toEqual(['blocked', 'keep.txt']);
     expect(await readFile(path, 'utf8')).toBe('old');
+  });
+
+  it('names the path asked for, not the temporary, when the folder is missing', async () => {
+    const path = join(dir, 'missing', 'scores.csv');
+    const error = await writeFileAtomic(path, 'data').then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toBe(`cannot write ${path}: the folder ${join(dir, 'missing')} does not exist`);
+    expect(error?.message).not.toMatch(/\.tmp/);
+  });
+
+  it("sweeps the temporaries of dead processes on the next write into the folder, keeps the living's", async () => {
+    // no Linux pid exceeds 2^22; the parent of this process is alive
+    const dead = 2 ** 22 + 1;
+    const alive = process.ppid;
+    const stale = [`.scores.arrow.${dead}.0123456789ab.tmp`, `.model-2.tmp-${dead}-mk2x-9fz0q1`];
+    const living = `.scores.arrow.${alive}.ba9876543210.tmp`;
+    for (const name of [...stale, living]) await writeFile(join(dir, name), 'half a file');
+    // a folder being replaced when its process died goes back where it was
+    await mkdir(join(dir, `.model.${dead}.00000000000a.tmp.old`));
+    await writeFile(join(dir, `.model.${dead}.00000000000a.tmp.old`, 'weights.bin'), 'w');
+    // and so does a model folder moved aside by a training killed before the new model was in place
+    await mkdir(join(dir, `.model-2.old-${dead}-mk2x-9fz0q1`));
+    expect(stale.map(temporaryOwner)).toEqual([dead, dead]);
+    await writeFileAtomic(join(dir, 'scores.arrow'), 'new');
+    expect((await readdir(dir)).sort()).toEqual([living, 'model', 'model-2', 'scores.arrow'].sort());
+    expect(await readFile(join(dir, 'model', 'weights.bin'), 'utf8')).toBe('w');
+    expect(await sweepStaleTemporaries(dir)).toEqual([]);
+  });
+
+  it('replaces a folder whole, or leaves it as it was when filling fails', async () => {
+    const target = join(dir, 'out');
+    await writeDirectoryAtomic(target, (d) => writeFile(join(d, 'a.txt'), '1'));
+    await expect(
+      writeDirectoryAtomic(target, async (d) => {
+        await writeFile(join(d, 'b.txt'), '2');
+        throw new Error('disk on fire');
+      }),
+    ).rejects.toThrow('disk on fire');
+    expect(await readdir(target)).toEqual(['a.txt']);
+    await writeDirectoryAtomic(target, (d) => writeFile(join(d, 'b.txt'), '2'));
+    expect(await readdir(target)).toEqual(['b.txt']);
+    expect((await readdir(dir)).sort()).toEqual(['out']);
+    await expect(writeDirectoryAtomic(join(dir, 'no', 'out'), async () => undefined)).rejects.toThrow(
+      `cannot write ${join(dir, 'no', 'out')}: the folder ${join(dir, 'no')} does not exist`,
+    );
   });
 });

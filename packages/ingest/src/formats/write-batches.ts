@@ -1,7 +1,7 @@
-import { open, rename, unlink } from 'node:fs/promises';
+import { rename, unlink } from 'node:fs/promises';
 import type { RecordBatch } from 'apache-arrow';
 import { ParameterError } from '@driftwatch/contracts';
-import { temporarySiblingPath } from '../files/atomic';
+import { openTemporarySibling, releaseTemporary } from '../files/atomic';
 import { arrowIpcBytes } from './arrow-ipc';
 import { type CsvTimeStyle, csvText } from './csv-writer';
 import { schemaSignature } from './dictionaries';
@@ -86,8 +86,7 @@ async function* checkedBatches(
  * on any failure the temporary is removed and `path` is untouched. Returns the bytes written.
  */
 export async function writeChunksAtomic(path: string, chunks: AsyncIterable<Uint8Array | string>): Promise<number> {
-  const temporary = temporarySiblingPath(path);
-  const handle = await open(temporary, 'wx');
+  const { temporary, handle } = await openTemporarySibling(path);
   let closed = false;
   let renamed = false;
   let bytes = 0;
@@ -109,6 +108,7 @@ export async function writeChunksAtomic(path: string, chunks: AsyncIterable<Uint
   } finally {
     if (!closed) await handle.close().catch(() => undefined);
     if (!renamed) await unlink(temporary).catch(() => undefined);
+    releaseTemporary(temporary);
   }
   return bytes;
 }

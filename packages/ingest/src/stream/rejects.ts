@@ -1,5 +1,5 @@
 import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { temporarySiblingPath } from '../files/atomic';
+import { describeWriteError, releaseTemporary, temporarySiblingPath } from '../files/atomic';
 import { quoteCsvField } from '../formats/csv-writer';
 
 /** What to do with a row that does not parse: stop with an error (default), or leave it out and log it. */
@@ -49,7 +49,12 @@ export class RejectFile implements RejectSink {
   private rows = 0;
   constructor(readonly path: string) {
     this.temporary = temporarySiblingPath(path);
-    this.fd = openSync(this.temporary, 'wx');
+    try {
+      this.fd = openSync(this.temporary, 'wx');
+    } catch (error) {
+      releaseTemporary(this.temporary);
+      throw describeWriteError(path, error);
+    }
     writeSync(this.fd, `${REJECTS_HEADER}\n`);
   }
   add(row: RejectedRow): void {
@@ -74,6 +79,7 @@ export class RejectFile implements RejectSink {
     closeSync(this.fd);
     this.fd = null;
     renameSync(this.temporary, this.path);
+    releaseTemporary(this.temporary);
   }
   abort(): void {
     if (this.fd === null) return;
@@ -84,5 +90,6 @@ export class RejectFile implements RejectSink {
     } catch {
       // already gone
     }
+    releaseTemporary(this.temporary);
   }
 }
