@@ -60,6 +60,7 @@ export default [
                 'scope:simulate',
                 'scope:models',
                 'scope:eval',
+                'scope:experiments',
                 'scope:serve',
               ],
             },

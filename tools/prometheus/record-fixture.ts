@@ -1,5 +1,5 @@
 /**
- * npm run ts -- packages/serve/e2e/record-fixture.ts [--seconds 120] [--config FILE] [--out FILE]
+ * npm run ts -- tools/prometheus/record-fixture.ts [--seconds 120] [--config FILE] [--out FILE]
  *
  * Records this machine's node-exporter through a real Prometheus (scraped every second) for `--seconds`, then
  * runs one query_range per feature of the serve config (step = its `interval`) and writes them as ONE Prometheus
@@ -11,11 +11,8 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { format, resolveConfig } from 'prettier';
 import { writeFileAtomic } from '@driftwatch/ingest';
-import { readServeConfig } from '../src/config';
-import { PrometheusClient } from '../src/prometheus-client';
-import { recordRange } from '../src/record';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the repository's helper that runs the real binaries
-import { promApi, repositoryRoot, startNodeExporter, startPrometheus, waitFor } from '../../../tools/prometheus/index';
+import { PrometheusClient, readServeConfig, recordRange } from '@driftwatch/serve';
+import { promApi, repositoryRoot, startNodeExporter, startPrometheus, waitFor } from './index';
 
 const FIXTURES = join(repositoryRoot, 'packages', 'serve', 'test', 'fixtures');
 const RATE_PRECISION = 6;

@@ -11,13 +11,15 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trainOnInput } from '@driftwatch/experiments';
-import { checkConfigAgainstPlan, parseServeConfig } from '../src/config';
-import { startHttpServer } from '../src/http-server';
-import { loadServeModel } from '../src/model';
-import { PrometheusClient } from '../src/prometheus-client';
-import { ServeLoop } from '../src/service';
-// eslint-disable-next-line @nx/enforce-module-boundaries -- the repository's helper that runs the real binaries
-import { prometheusAvailableForTests, startNodeExporter, startPrometheus } from '../../../tools/prometheus/index';
+import {
+  PrometheusClient,
+  ServeLoop,
+  checkConfigAgainstPlan,
+  loadServeModel,
+  parseServeConfig,
+  startHttpServer,
+} from '@driftwatch/serve';
+import { prometheusAvailableForTests, startNodeExporter, startPrometheus } from './index';
 
 /**
  * The CPU and load queries of the recorded fixture's config: memory and network move with whatever else the
