@@ -4,6 +4,7 @@ import { type RecordBatch, Table, tableFromIPC, tableToIPC } from 'apache-arrow'
 import { DriftwatchError, InputError, ParameterError } from '@driftwatch/contracts';
 import { DEFAULT_BATCH_ROWS } from '../stream/csv-batches';
 import { setSourceLines } from '../stream/source-lines';
+import { checkBatchData } from './check-data';
 import { describeHead, hasParquetMagic } from './detect';
 
 type ParquetWasm = typeof import('parquet-wasm/node');
@@ -69,6 +70,7 @@ export async function* readParquetBatches(path: string, options: ParquetReadOpti
         );
       }
       for (const batch of tableFromIPC(ipc).batches) {
+        checkBatchData(batch, path, rowsBefore + 1);
         const rows = new Uint32Array(batch.numRows);
         for (let i = 0; i < rows.length; i++) rows[i] = rowsBefore + i + 1;
         setSourceLines(batch, rows);

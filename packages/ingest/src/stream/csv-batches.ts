@@ -481,8 +481,8 @@ function parseRow(
       const floats = field < width ? fast.floats[field] : null;
       if (floats !== null) {
         const value = scanDecimalField(bytes, p, end, delimiter);
-        if (value === value) {
-          // not NaN: parsed
+        if (value === value && (floats.type === 'float64' || Number.isFinite(Math.fround(value)))) {
+          // not NaN (parsed) and representable in the column
           floats.values[row] = value;
           p = numberBytes.scanStop;
           stored = true;
@@ -492,7 +492,7 @@ function parseRow(
         }
       } else if (field < width && fast.times[field] !== null) {
         const ms = Math.round(scanDecimalField(bytes, p, end, delimiter) * fast.timeFactor[field]);
-        if (Math.abs(ms) <= Number.MAX_SAFE_INTEGER) {
+        if (Math.abs(ms) <= MAX_TIME_MS) {
           fast.times[field]!.setSafeInteger(row, ms);
           p = numberBytes.scanStop;
           stored = true;
@@ -586,6 +586,8 @@ function parseField(
         if (!Number.isFinite(value))
           return new FieldProblem(field, `a finite number in column "${plan.spec.name}"`, text);
       }
+      if (plan.type === 'float32' && !Number.isFinite(Math.fround(value)))
+        return new FieldProblem(field, float32Expected(plan.spec.name), fieldText(bytes, start, end, quoted));
       (builder as FloatBuilder).values[row] = value;
       return null;
     }
@@ -647,6 +649,13 @@ function parseField(
               : undefined,
           );
       }
+      // beyond 2^53 ms a time is no longer exact, and beyond int64 it would wrap to another time
+      if (!(Math.abs(value * plan.unitFactor) <= MAX_TIME_MS))
+        return new FieldProblem(
+          field,
+          `a time in ${plan.spec.unit ?? 's'} within ±2^53 ms of 1970 in column "${plan.spec.name}"`,
+          text ?? fieldText(bytes, start, end, quoted),
+        );
       if (plan.spec.unit === 'ns' && Math.abs(value) > 2 ** 53) {
         // nanosecond epoch times exceed 2^53: divide the exact integer
         text ??= fieldText(bytes, start, end, quoted);
@@ -656,9 +665,7 @@ function parseField(
           : BigInt(Math.round(value * plan.unitFactor));
         return null;
       }
-      const ms = Math.round(value * plan.unitFactor);
-      if (Math.abs(ms) <= Number.MAX_SAFE_INTEGER) (builder as BigIntBuilder).setSafeInteger(row, ms);
-      else (builder as BigIntBuilder).values[row] = BigInt(ms);
+      (builder as BigIntBuilder).setSafeInteger(row, Math.round(value * plan.unitFactor));
       return null;
     }
     case 'dictionary': {
@@ -670,6 +677,14 @@ function parseField(
       return null;
     }
   }
+}
+
+/** Times are int64 ms; up to 2^53 − 1 they are exact in a double as well (beyond, 1e301 s wrapped to 1970). */
+export const MAX_TIME_MS = Number.MAX_SAFE_INTEGER;
+
+/** float32 keeps |x| ≤ 3.4028234663852886e38; a larger decimal would become ±Infinity. */
+function float32Expected(column: string): string {
+  return `a number within the float32 range (|x| ≤ 3.4e38) in column "${column}"`;
 }
 
 function nullOrProblem(plan: ColumnPlan, row: number, field: number, text: string): FieldProblem | null {
@@ -751,7 +766,7 @@ class FloatBuilder implements ColumnBuilder {
   values: Float64Array;
   validity: Validity;
   constructor(
-    private readonly type: 'float32' | 'float64',
+    readonly type: 'float32' | 'float64',
     capacity: number,
   ) {
     this.values = new Float64Array(capacity);
