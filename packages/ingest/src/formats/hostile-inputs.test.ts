@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -18,6 +18,7 @@ import {
 } from 'apache-arrow';
 import { inputErrorOf } from '../testing/input-error';
 import { readBatches, readSequences } from './read';
+import { writeBatches } from './write-batches';
 
 /** Every batch of a file, drained (readBatches is lazy). */
 async function drain(path: string): Promise<number> {
@@ -134,6 +135,33 @@ describe('hostile inputs: errors name the file and position instead of wrong val
     const error = await inputErrorOf(drain(path));
     expect(error.location.file).toBe(path);
   }, 10_000);
+  it('a Parquet file that makes the wasm reader panic is an InputError, and the next file still reads', async () => {
+    // four bytes changed in the zstd Parquet of a 199-row CSV (found by mutation; parquet-wasm panics on it)
+    const csv = join(dir, 'panic-source.csv');
+    await writeFile(
+      csv,
+      [
+        'entity,timestamp,a,b',
+        ...Array.from({ length: 199 }, (_, k) => `h1,${1000 * (k + 1)},${(k + 1) * 0.5},${k + 1}`),
+      ].join('\n') + '\n',
+    );
+    const good = join(dir, 'good.parquet');
+    await writeBatches(good, readBatches(csv), 'parquet');
+    const bytes = await readFile(good);
+    for (const [at, value] of [
+      [264, 0o305],
+      [670, 0o36],
+      [977, 0o163],
+      [1740, 0o164],
+    ])
+      bytes[at] = value;
+    const bad = join(dir, 'panic.parquet');
+    await writeFile(bad, bytes);
+    const error = await inputErrorOf(drain(bad));
+    expect(error.location.file).toBe(bad);
+    expect(error.expected).toBe('a readable Parquet row group 1 of 1');
+    expect(await drain(good)).toBe(199);
+  });
 });
 
 /** Positions in a footer of int64 values that are message offsets (8-aligned, past the magic), in file order. */
