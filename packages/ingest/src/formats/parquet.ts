@@ -81,7 +81,8 @@ parentPort.on('message', async (m) => {
       metadata.free();
       parentPort.postMessage({ rowGroups });
     } else {
-      const table = await file.read({ rowGroups: [m.group], batchSize: m.batchSize, ...(m.columns ? { columns: m.columns } : {}) });
+      const columns = m.columns ? { columns: m.columns } : {};
+      const table = await file.read({ rowGroups: [m.group], batchSize: m.batchSize, ...columns });
       const ipc = table.intoIPCStream();
       parentPort.postMessage({ ipc }, [ipc.buffer]);
     }
