@@ -96,6 +96,19 @@ export interface CsvReadOptions {
 }
 
 export const DEFAULT_BATCH_ROWS = 65_536;
+
+/**
+ * The column builders of one batch may hold this many bytes: a wide file gets fewer rows per batch. Builders are
+ * allocated at full batch capacity, so 65,536 rows × 8 bytes cost 512 KiB per column before a single row was read
+ * (a 50,000-column file: 26 GB); with the budget a batch costs at most ~64 MiB + 17 bytes per column whatever
+ * the width.
+ */
+export const BATCH_BYTES = 64 * 1024 * 1024;
+
+/** Rows per batch: `batchRows`, fewer when `columns` 8-byte builders would pass BATCH_BYTES (at least 1). */
+export function rowsWithinBudget(batchRows: number, columns: number): number {
+  return Math.max(1, Math.min(batchRows, Math.floor(BATCH_BYTES / (8 * Math.max(1, columns)))));
+}
 const LF = 10;
 const CR = 13;
 const QUOTE = 34;
@@ -146,7 +159,7 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
   }
   const file = inputName(input);
   const delimiter = delimiterByte(options.delimiter);
-  const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
+  let batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
   if (!(Number.isInteger(batchRows) && batchRows >= 1))
     throw new ParameterError(`batchRows must be an integer ≥ 1, got ${batchRows}`);
   const onError = options.onError ?? 'fail';
@@ -178,6 +191,8 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
   const setUp = (headerNames: string[] | null, headerLine: string) => {
     const specs: CsvColumn[] = options.columns ?? headerNames!.map((name): CsvColumn => ({ name, type: 'float64' }));
     width = headerNames ? headerNames.length : (options.fieldCount ?? specs.length);
+    batchRows = rowsWithinBudget(batchRows, specs.length);
+    lines = new Uint32Array(batchRows);
     fieldToPlan = new Int32Array(width).fill(-1);
     plans = specs.map((spec, k) => {
       const index = sourceIndex(spec, k, headerNames, file, headerLine);
