@@ -82,7 +82,7 @@ describe('grid files', () => {
     const list = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => i + 1));
     const path = await write(
       'huge.json',
-      `{"methods": {"iforest": {"params": {"trees": ${list(24)}, "sampleSize": ${list(1000)}, "seed": ${list(1000)}}}}}`,
+      `{"methods": {"iforest": {"params": {"trees": ${list(24)}, "size": ${list(1000)}, "seed": ${list(1000)}}}}}`,
     );
     const error = await readGridFile(path).then(
       () => undefined,
