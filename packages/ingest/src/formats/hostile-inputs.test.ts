@@ -118,7 +118,7 @@ describe('hostile inputs: errors name the file and position instead of wrong val
     await writeFile(path, arrowWithCodes(['h1', ''], [0, 0, 1]));
     const error = await inputErrorOf(readSequences(path, { entity: 'entity' }));
     expect(error.location).toEqual({ file: path, line: 3 });
-    expect(error.expected).toMatch(/non-empty entity id/);
+    expect(error.expected).toMatch(/an entity id \(not empty\)/);
   });
 
   it('an Arrow file whose footer points a record batch at another message fails instead of hanging', async () => {

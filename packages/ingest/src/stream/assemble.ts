@@ -79,7 +79,7 @@ export async function sequencesFromBatches(
       if (key === null || key === '')
         throw new InputError(
           { file: options.file, line: lines?.[r] },
-          `a non-empty entity id in column "${options.entity}"`,
+          `an entity id (not empty) in column "${options.entity}"`,
           key ?? '',
         );
       if (key !== rowsKey) {
