@@ -19,7 +19,8 @@ export const EXCERPT_CHARS = 80;
 
 /** `text` cut to `limit` characters with "…" and the full length when longer (whole surrogate pairs kept). */
 export function excerpt(text: string, limit = EXCERPT_CHARS): string {
-  if (text.length <= limit) return text;
+  // an error re-raised with the found text of another is already cut: keep its length note
+  if (text.length <= limit || /^[^]{0,80}… \([\d,]+ characters\)$/.test(text)) return text;
   const end = /[\uD800-\uDBFF]/.test(text[limit - 1]) ? limit - 1 : limit;
   return `${text.slice(0, end)}… (${text.length.toLocaleString('en-US')} characters)`;
 }

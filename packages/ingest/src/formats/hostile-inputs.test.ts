@@ -16,6 +16,7 @@ import {
   makeVector,
   tableToIPC,
 } from 'apache-arrow';
+import { InputError } from '@driftwatch/contracts';
 import { inputErrorOf } from '../testing/input-error';
 import { readBatches, readSequences } from './read';
 import { writeBatches } from './write-batches';
@@ -103,6 +104,8 @@ describe('hostile inputs: errors name the file and position instead of wrong val
     expect(error.location).toEqual({ file: path, line: 2, column: 6 });
     expect(error.message.length).toBeLessThan(400);
     expect(error.message).toContain(`"${'x'.repeat(80)}… (200,000 characters)"`);
+    // re-raised with another position (as callers do), the excerpt keeps the original length
+    expect(new InputError({ file: path }, 'a number', error.found).found).toBe(error.found);
   });
 
   it('an Arrow dictionary code outside its dictionary is an InputError, not an empty entity', async () => {
