@@ -14,17 +14,28 @@ export interface InputLocation {
   column?: number;
 }
 
-/** Bad content in an input file: names the file, line, column and what was expected. */
+/** Longest excerpt of offending content an error message quotes: a 100 MB field must not reach the terminal. */
+export const EXCERPT_CHARS = 80;
+
+/** `text` cut to `limit` characters with "…" and the full length when longer (whole surrogate pairs kept). */
+export function excerpt(text: string, limit = EXCERPT_CHARS): string {
+  // an error re-raised with the found text of another is already cut: keep its length note
+  if (text.length <= limit || /^[^]{0,80}… \([\d,]+ characters\)$/.test(text)) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[limit - 1]) ? limit - 1 : limit;
+  return `${text.slice(0, end)}… (${text.length.toLocaleString('en-US')} characters)`;
+}
+
+/** Bad content in an input file: names the file, line, column and what was expected (found: an excerpt). */
 export class InputError extends DriftwatchError {
   readonly location: InputLocation;
   readonly expected: string;
   readonly found: string | undefined;
   constructor(location: InputLocation, expected: string, found?: string) {
     const where = [location.file ?? '<input>', location.line, location.column].filter((p) => p !== undefined).join(':');
-    super(`${where}: expected ${expected}${found === undefined ? '' : `, found ${JSON.stringify(found)}`}`);
+    super(`${where}: expected ${expected}${found === undefined ? '' : `, found ${JSON.stringify(excerpt(found))}`}`);
     this.location = location;
     this.expected = expected;
-    this.found = found;
+    this.found = found === undefined ? undefined : excerpt(found);
   }
 }
 

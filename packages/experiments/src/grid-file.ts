@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { InputError } from '@driftwatch/contracts';
+import { InputError, ParameterError } from '@driftwatch/contracts';
 import { describeJson, entryOf, parseJsonWithPositions, plainValue, type JsonNode } from '@driftwatch/ingest';
 import { isDetectorId, type DetectorId } from '@driftwatch/models';
 
@@ -90,6 +90,14 @@ export async function readGridFile(file: string): Promise<GridFile> {
     }
     return { method: key, params, ...(learningRates ? { learningRates } : {}) };
   });
+  // counted, not expanded: a few lists of a few hundred values each multiply to millions of points
+  const count = gridPointCount(methods);
+  if (count > MAX_GRID_POINTS)
+    throw new InputError(
+      { file, line: methodsNode.at.line, column: methodsNode.at.column },
+      `a grid of at most ${MAX_GRID_POINTS.toLocaleString('en-US')} points (each one trains a detector)`,
+      `${count.toLocaleString('en-US')} points`,
+    );
   const smoothingNode = entryOf(root, 'smoothing')?.value;
   const smoothing = smoothingNode
     ? numbers(file, smoothingNode, 'smoothing factors in [0, 1)', (x) => x >= 0 && x < 1)
@@ -114,7 +122,18 @@ export function gridPointId(method: string, point: Record<string, unknown>): str
     .slice(0, 8);
 }
 
+/** Largest grid a file may describe: every point is a training run, and expanding 24 million filled the heap. */
+export const MAX_GRID_POINTS = 100_000;
+
+/** Points of a grid without expanding it: Σ over methods of Π over parameters of the number of values. */
+export function gridPointCount(methods: readonly GridMethod[]): number {
+  return methods.reduce((sum, m) => sum + Object.values(m.params).reduce((product, v) => product * v.length, 1), 0);
+}
+
 export function gridPoints(grid: GridFile): GridPoint[] {
+  const count = gridPointCount(grid.methods);
+  if (count > MAX_GRID_POINTS)
+    throw new ParameterError(`a grid of ${count.toLocaleString('en-US')} points; at most ${MAX_GRID_POINTS} allowed`);
   return grid.methods.flatMap(({ method, params, learningRates }) =>
     cartesianProduct(params).map((point) => ({
       method,

@@ -76,4 +76,20 @@ describe('grid files', () => {
       { method: 'dense-ae', point: {}, learningRates: [1e-3] },
     ]);
   });
+
+  it('rejects a 24-million-point grid file before expanding it, with the count and the file position', async () => {
+    // 24 × 1,000 × 1,000 = 24,000,000 points in a few kilobytes of JSON
+    const list = (n: number) => JSON.stringify(Array.from({ length: n }, (_, i) => i + 1));
+    const path = await write(
+      'huge.json',
+      `{"methods": {"iforest": {"params": {"trees": ${list(24)}, "size": ${list(1000)}, "seed": ${list(1000)}}}}}`,
+    );
+    const error = await readGridFile(path).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toBe(
+      `${path}:1:13: expected a grid of at most 100,000 points (each one trains a detector), found "24,000,000 points"`,
+    );
+  });
 });

@@ -3,6 +3,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { type RecordBatch, RecordBatchFileWriter, RecordBatchReader, util } from 'apache-arrow';
 import { DriftwatchError, InputError } from '@driftwatch/contracts';
 import { setSourceLines } from '../stream/source-lines';
+import { checkBatchData } from './check-data';
 import { type ArrowIpcLayout, arrowLayoutOf, describeHead, readHead } from './detect';
 import { DictionaryUnifier } from './dictionaries';
 
@@ -24,12 +25,10 @@ export async function* readArrowBatches(path: string, options: ArrowReadOptions 
   let rowsBefore = 0;
   try {
     if (layout === 'file') handle = await open(path, 'r');
-    reader = await openReader(layout === 'file' ? handle! : path);
-    for (;;) {
+    reader = await openReader(layout === 'file' ? boundedHandle(handle!, path, (await handle!.stat()).size) : path);
+    for await (const batch of batchesOf(reader, path)) {
       options.signal?.throwIfAborted();
-      const next = await reader.next();
-      if (next.done) break;
-      const batch = next.value;
+      checkBatchData(batch, path, rowsBefore + 1);
       setSourceLines(batch, rowNumbers(rowsBefore, batch.numRows));
       rowsBefore += batch.numRows;
       yield batch;
@@ -58,6 +57,51 @@ export async function arrowLayout(path: string): Promise<ArrowIpcLayout> {
       describeHead(head),
     );
   return layout;
+}
+
+/**
+ * The handle as apache-arrow sees it, with reads checked against the file size: a corrupt footer or message
+ * length sends the reader past the end, where a read returns 0 bytes and its fill loop never ends.
+ */
+function boundedHandle(handle: FileHandle, path: string, size: number): FileHandle {
+  const read = async (buffer: Uint8Array, offset: number, length: number, position: number) => {
+    if (!(position >= 0 && position + length <= size && length >= 0))
+      throw new InputError(
+        { file: path },
+        `Arrow IPC blocks within the file's ${size.toLocaleString('en-US')} bytes`,
+        `a block of ${length.toLocaleString('en-US')} bytes at byte ${position.toLocaleString('en-US')}`,
+      );
+    const result = await handle.read(buffer, offset, length, position);
+    if (result.bytesRead === 0 && length > 0)
+      throw new InputError({ file: path }, `${length} more bytes at byte ${position}`, 'the end of the file');
+    return result;
+  };
+  return new Proxy(handle, {
+    get: (target, key) => {
+      if (key === 'read') return read;
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+/**
+ * The reader's record batches. The file format is read block by block from its footer: apache-arrow's own
+ * iteration re-reads a block that holds some other message forever (a corrupt header hangs the process).
+ */
+async function* batchesOf(reader: Awaited<ReturnType<typeof openReader>>, path: string): AsyncGenerator<RecordBatch> {
+  if (!reader.isFile()) {
+    for await (const batch of reader) yield batch;
+    return;
+  }
+  await reader.open();
+  const count = reader.numRecordBatches;
+  for (let i = 0; i < count; i++) {
+    const batch = await reader.readRecordBatch(i);
+    if (!batch)
+      throw new InputError({ file: path }, `record batch ${i + 1} of ${count} where the footer points`, 'none');
+    yield batch;
+  }
 }
 
 /** A file handle gives random access (file format); a path is streamed (stream format). */

@@ -1,9 +1,10 @@
-import { openAsBlob } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { Worker } from 'node:worker_threads';
 import { type RecordBatch, Table, tableFromIPC, tableToIPC } from 'apache-arrow';
 import { DriftwatchError, InputError, ParameterError } from '@driftwatch/contracts';
 import { DEFAULT_BATCH_ROWS } from '../stream/csv-batches';
 import { setSourceLines } from '../stream/source-lines';
+import { checkBatchData } from './check-data';
 import { describeHead, hasParquetMagic } from './detect';
 
 type ParquetWasm = typeof import('parquet-wasm/node');
@@ -34,41 +35,19 @@ export interface ParquetReadOptions {
  */
 export async function* readParquetBatches(path: string, options: ParquetReadOptions = {}): AsyncGenerator<RecordBatch> {
   await checkParquetMagic(path);
-  const pq = await loadParquetWasm();
-  let file: Awaited<ReturnType<ParquetWasm['ParquetFile']['fromFile']>>;
-  try {
-    file = await pq.ParquetFile.fromFile((await openAsBlob(path)) as Blob);
-  } catch (error) {
-    throw new InputError({ file: path }, 'a readable Parquet file', errorText(error));
-  }
+  const reader = new ParquetWorker(path);
   let rowsBefore = 0;
   try {
-    const metadata = file.metadata();
-    const rowGroups: number[] = [];
-    for (const group of metadata.rowGroups()) {
-      rowGroups.push(group.numRows());
-      group.free();
-    }
-    metadata.free();
+    const { rowGroups } = await reader.ask<{ rowGroups: number[] }>({ op: 'open' }, 'a readable Parquet file');
     for (let g = 0; g < rowGroups.length; g++) {
       options.signal?.throwIfAborted();
-      let ipc: Uint8Array;
-      try {
-        // batchSize = the row group's rows: one batch per row group instead of parquet's 1024-row default
-        const wasmTable = await file.read({
-          rowGroups: [g],
-          batchSize: Math.max(1, rowGroups[g]),
-          ...(options.columns ? { columns: options.columns } : {}),
-        });
-        ipc = wasmTable.intoIPCStream();
-      } catch (error) {
-        throw new InputError(
-          { file: path },
-          `a readable Parquet row group ${g + 1} of ${rowGroups.length}`,
-          errorText(error),
-        );
-      }
+      // batchSize = the row group's rows: one batch per row group instead of parquet's 1024-row default
+      const { ipc } = await reader.ask<{ ipc: Uint8Array }>(
+        { op: 'read', group: g, batchSize: Math.max(1, rowGroups[g]), columns: options.columns },
+        `a readable Parquet row group ${g + 1} of ${rowGroups.length}`,
+      );
       for (const batch of tableFromIPC(ipc).batches) {
+        checkBatchData(batch, path, rowsBefore + 1);
         const rows = new Uint32Array(batch.numRows);
         for (let i = 0; i < rows.length; i++) rows[i] = rowsBefore + i + 1;
         setSourceLines(batch, rows);
@@ -77,7 +56,80 @@ export async function* readParquetBatches(path: string, options: ParquetReadOpti
       }
     }
   } finally {
-    file.free();
+    await reader.close();
+  }
+}
+
+/**
+ * The worker that reads a Parquet file for `readParquetBatches`. A corrupt file can make parquet-wasm panic
+ * (`RuntimeError: unreachable`), thrown from a callback where no caller can catch it and leaving that wasm instance
+ * unusable; in a worker of its own the panic ends the worker, and the reader turns it into an InputError.
+ */
+const PARQUET_WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { openAsBlob } = require('node:fs');
+const pq = require(workerData.module);
+let file;
+const text = (e) => (e instanceof Error ? e.message : String(e));
+parentPort.on('message', async (m) => {
+  try {
+    if (m.op === 'open') {
+      file = await pq.ParquetFile.fromFile(await openAsBlob(workerData.path));
+      const metadata = file.metadata();
+      const rowGroups = [];
+      for (const group of metadata.rowGroups()) { rowGroups.push(group.numRows()); group.free(); }
+      metadata.free();
+      parentPort.postMessage({ rowGroups });
+    } else {
+      const columns = m.columns ? { columns: m.columns } : {};
+      const table = await file.read({ rowGroups: [m.group], batchSize: m.batchSize, ...columns });
+      const ipc = table.intoIPCStream();
+      parentPort.postMessage({ ipc }, [ipc.buffer]);
+    }
+  } catch (e) {
+    parentPort.postMessage({ error: text(e) });
+  }
+});
+`;
+
+class ParquetWorker {
+  private readonly worker: Worker;
+  private failure: string | undefined;
+  private pending:
+    { resolve: (value: unknown) => void; reject: (error: unknown) => void; expected: string } | undefined;
+
+  constructor(private readonly path: string) {
+    this.worker = new Worker(PARQUET_WORKER_SOURCE, {
+      eval: true,
+      workerData: { path, module: require.resolve('parquet-wasm/node') },
+    });
+    this.worker.on('message', (message: { error?: string }) => {
+      const pending = this.pending;
+      this.pending = undefined;
+      if (message.error !== undefined) pending?.reject(new InputError({ file: path }, pending.expected, message.error));
+      else pending?.resolve(message);
+    });
+    const fail = (reason: string) => {
+      this.failure ??= reason;
+      const pending = this.pending;
+      this.pending = undefined;
+      pending?.reject(new InputError({ file: this.path }, pending.expected, reason));
+    };
+    this.worker.on('error', (error) => fail(errorText(error)));
+    this.worker.on('exit', (code) => fail(`the Parquet reader stopped (exit code ${code})`));
+  }
+
+  ask<T>(message: object, expected: string): Promise<T> {
+    if (this.failure !== undefined) return Promise.reject(new InputError({ file: this.path }, expected, this.failure));
+    return new Promise<T>((resolve, reject) => {
+      this.pending = { resolve: resolve as (value: unknown) => void, reject, expected };
+      this.worker.postMessage(message);
+    });
+  }
+
+  async close(): Promise<void> {
+    this.failure ??= 'closed';
+    await this.worker.terminate();
   }
 }
 

@@ -76,11 +76,11 @@ export async function sequencesFromBatches(
     let rowsKey: string | undefined;
     for (let r = 0; r < batch.numRows; r++) {
       const key = keys ? keys(r) : (options.defaultEntity ?? 'all');
-      if (key === null)
+      if (key === null || key === '')
         throw new InputError(
           { file: options.file, line: lines?.[r] },
-          `an entity id in column "${options.entity}"`,
-          '',
+          `an entity id (not empty) in column "${options.entity}"`,
+          key ?? '',
         );
       if (key !== rowsKey) {
         rows = entities.get(key);
@@ -118,7 +118,17 @@ export async function sequencesFromBatches(
       target.times[slot] = t;
       target.lines[slot] = lines?.[r] ?? 0;
       const base = slot * width;
-      for (let f = 0; f < width; f++) target.values[base + f] = featureValues[f](r);
+      for (let f = 0; f < width; f++) {
+        const value = featureValues[f](r);
+        target.values[base + f] = value;
+        // ±Infinity after the float32 rounding: infinite in the file, or finite beyond float32's 3.4e38
+        if (target.values[base + f] === Infinity || target.values[base + f] === -Infinity)
+          throw new InputError(
+            { file: options.file, line: lines?.[r] },
+            `a finite number within the float32 range (|x| ≤ 3.4e38) in column "${options.features[f]}"`,
+            String(value),
+          );
+      }
     }
   }
   const sequences: Sequence[] = [];

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
-import { ParameterError } from '@driftwatch/contracts';
+import { InputError, ParameterError } from '@driftwatch/contracts';
 
 /** A text input: a file path (`.gz` is decompressed), or bytes held in memory with the name used in messages. */
 export type TextInput = string | { file: string; data: Uint8Array | string };
@@ -38,7 +38,7 @@ export async function* readLineChunks(input: TextInput, chunkBytes = DEFAULT_CHU
   let bytesRead = 0;
   const source = await openSource(input, chunkBytes);
   const totalBytes = source.totalBytes;
-  for await (const raw of source.stream) {
+  for await (const raw of gzipChecked(source, inputName(input), () => line)) {
     const piece = raw as Buffer;
     bytesRead = source.position();
     const bytes: Buffer = carry ? Buffer.concat([carry, piece]) : piece;
@@ -80,6 +80,25 @@ function countByte(bytes: Buffer, byte: number): number {
   let n = 0;
   for (let i = bytes.indexOf(byte); i !== -1; i = bytes.indexOf(byte, i + 1)) n++;
   return n;
+}
+
+/**
+ * The source's pieces; a zlib error (a truncated or corrupt .gz) becomes an InputError naming the file, the line
+ * reached and the compressed byte offset, instead of Node's bare "unexpected end of file".
+ */
+async function* gzipChecked(source: Source, file: string, line: () => number): AsyncGenerator<unknown> {
+  try {
+    yield* source.stream;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string' || !code.startsWith('Z_')) throw error;
+    throw new InputError(
+      { file, line: line() },
+      `a complete gzip stream (decompression failed after ${source.position().toLocaleString('en-US')} ` +
+        `compressed bytes; the file looks truncated or corrupt)`,
+      (error as Error).message,
+    );
+  }
 }
 
 interface Source {

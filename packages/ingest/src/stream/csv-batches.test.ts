@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import type { RecordBatch } from 'apache-arrow';
 import { InputError } from '@driftwatch/contracts';
-import { readCsvBatches, type CsvColumn, type CsvReadOptions } from './csv-batches';
+import { readCsvBatches, rowsWithinBudget, type CsvColumn, type CsvReadOptions } from './csv-batches';
 import { RejectList } from './rejects';
 import { sourceLinesOf } from './source-lines';
 import { inputErrorOf } from '../testing/input-error';
@@ -361,4 +361,14 @@ describe('readCsvBatches', () => {
       );
     },
   );
+});
+
+describe('rowsWithinBudget', () => {
+  it('keeps 8-byte builders of one batch within 64 MiB: fewer rows for wide files, never below one', () => {
+    // 64 MiB / (8 B × 50,000 columns) = 167.77… rows
+    expect(rowsWithinBudget(65_536, 50_000)).toBe(167);
+    expect(rowsWithinBudget(65_536, 4)).toBe(65_536);
+    expect(rowsWithinBudget(100, 50_000)).toBe(100);
+    expect(rowsWithinBudget(65_536, 10_000_000)).toBe(1);
+  });
 });

@@ -96,6 +96,19 @@ export interface CsvReadOptions {
 }
 
 export const DEFAULT_BATCH_ROWS = 65_536;
+
+/**
+ * The column builders of one batch may hold this many bytes: a wide file gets fewer rows per batch. Builders are
+ * allocated at full batch capacity, so 65,536 rows × 8 bytes cost 512 KiB per column before a single row was read
+ * (a 50,000-column file: 26 GB); with the budget a batch costs at most ~64 MiB + 17 bytes per column whatever
+ * the width.
+ */
+export const BATCH_BYTES = 64 * 1024 * 1024;
+
+/** Rows per batch: `batchRows`, fewer when `columns` 8-byte builders would pass BATCH_BYTES (at least 1). */
+export function rowsWithinBudget(batchRows: number, columns: number): number {
+  return Math.max(1, Math.min(batchRows, Math.floor(BATCH_BYTES / (8 * Math.max(1, columns)))));
+}
 const LF = 10;
 const CR = 13;
 const QUOTE = 34;
@@ -146,7 +159,7 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
   }
   const file = inputName(input);
   const delimiter = delimiterByte(options.delimiter);
-  const batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
+  let batchRows = options.batchRows ?? DEFAULT_BATCH_ROWS;
   if (!(Number.isInteger(batchRows) && batchRows >= 1))
     throw new ParameterError(`batchRows must be an integer ≥ 1, got ${batchRows}`);
   const onError = options.onError ?? 'fail';
@@ -178,6 +191,8 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
   const setUp = (headerNames: string[] | null, headerLine: string) => {
     const specs: CsvColumn[] = options.columns ?? headerNames!.map((name): CsvColumn => ({ name, type: 'float64' }));
     width = headerNames ? headerNames.length : (options.fieldCount ?? specs.length);
+    batchRows = rowsWithinBudget(batchRows, specs.length);
+    lines = new Uint32Array(batchRows);
     fieldToPlan = new Int32Array(width).fill(-1);
     plans = specs.map((spec, k) => {
       const index = sourceIndex(spec, k, headerNames, file, headerLine);
@@ -481,8 +496,8 @@ function parseRow(
       const floats = field < width ? fast.floats[field] : null;
       if (floats !== null) {
         const value = scanDecimalField(bytes, p, end, delimiter);
-        if (value === value) {
-          // not NaN: parsed
+        if (value === value && (floats.type === 'float64' || Number.isFinite(Math.fround(value)))) {
+          // not NaN (parsed) and representable in the column
           floats.values[row] = value;
           p = numberBytes.scanStop;
           stored = true;
@@ -492,7 +507,7 @@ function parseRow(
         }
       } else if (field < width && fast.times[field] !== null) {
         const ms = Math.round(scanDecimalField(bytes, p, end, delimiter) * fast.timeFactor[field]);
-        if (Math.abs(ms) <= Number.MAX_SAFE_INTEGER) {
+        if (Math.abs(ms) <= MAX_TIME_MS) {
           fast.times[field]!.setSafeInteger(row, ms);
           p = numberBytes.scanStop;
           stored = true;
@@ -586,6 +601,8 @@ function parseField(
         if (!Number.isFinite(value))
           return new FieldProblem(field, `a finite number in column "${plan.spec.name}"`, text);
       }
+      if (plan.type === 'float32' && !Number.isFinite(Math.fround(value)))
+        return new FieldProblem(field, float32Expected(plan.spec.name), fieldText(bytes, start, end, quoted));
       (builder as FloatBuilder).values[row] = value;
       return null;
     }
@@ -647,6 +664,13 @@ function parseField(
               : undefined,
           );
       }
+      // beyond 2^53 ms a time is no longer exact, and beyond int64 it would wrap to another time
+      if (!(Math.abs(value * plan.unitFactor) <= MAX_TIME_MS))
+        return new FieldProblem(
+          field,
+          `a time in ${plan.spec.unit ?? 's'} within ±2^53 ms of 1970 in column "${plan.spec.name}"`,
+          text ?? fieldText(bytes, start, end, quoted),
+        );
       if (plan.spec.unit === 'ns' && Math.abs(value) > 2 ** 53) {
         // nanosecond epoch times exceed 2^53: divide the exact integer
         text ??= fieldText(bytes, start, end, quoted);
@@ -656,9 +680,7 @@ function parseField(
           : BigInt(Math.round(value * plan.unitFactor));
         return null;
       }
-      const ms = Math.round(value * plan.unitFactor);
-      if (Math.abs(ms) <= Number.MAX_SAFE_INTEGER) (builder as BigIntBuilder).setSafeInteger(row, ms);
-      else (builder as BigIntBuilder).values[row] = BigInt(ms);
+      (builder as BigIntBuilder).setSafeInteger(row, Math.round(value * plan.unitFactor));
       return null;
     }
     case 'dictionary': {
@@ -670,6 +692,14 @@ function parseField(
       return null;
     }
   }
+}
+
+/** Times are int64 ms; up to 2^53 − 1 they are exact in a double as well (beyond, 1e301 s wrapped to 1970). */
+export const MAX_TIME_MS = Number.MAX_SAFE_INTEGER;
+
+/** float32 keeps |x| ≤ 3.4028234663852886e38; a larger decimal would become ±Infinity. */
+function float32Expected(column: string): string {
+  return `a number within the float32 range (|x| ≤ 3.4e38) in column "${column}"`;
 }
 
 function nullOrProblem(plan: ColumnPlan, row: number, field: number, text: string): FieldProblem | null {
@@ -751,7 +781,7 @@ class FloatBuilder implements ColumnBuilder {
   values: Float64Array;
   validity: Validity;
   constructor(
-    private readonly type: 'float32' | 'float64',
+    readonly type: 'float32' | 'float64',
     capacity: number,
   ) {
     this.values = new Float64Array(capacity);
