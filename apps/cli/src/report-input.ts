@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { DataRootError, InputError, type ResultRecord, type Sequence } from '@driftwatch/contracts';
+import { DataRootError, DriftwatchError, InputError, type ResultRecord, type Sequence } from '@driftwatch/contracts';
 import { parseJsonWithPositions, readScoreFile } from '@driftwatch/ingest';
 import {
   bestGridPoint,
@@ -102,11 +102,11 @@ export async function loadReportInput(paths: string[], options: LoadOptions): Pr
     if (repeated.length > 0) {
       // counted twice, a unit would weigh double in every mean: refuse rather than report wrong numbers
       const units = new Set(repeated.map((r) => r.unit)).size;
-      throw new InputError(
-        { file, line: repeated[0].line },
-        'each results line once',
-        `a line that repeats a line of line ${repeated[0].first} (${repeated[0].unit}): ${units} unit(s) twice or ` +
-          'more, as when two runs write one folder at once; remove the repeated lines or run again',
+      // our own account of the file, not a quote of it: a DriftwatchError, whose message InputError would cut
+      throw new DriftwatchError(
+        `${file}:${repeated[0].line}: expected each results line once, found a line that repeats a line of line ` +
+          `${repeated[0].first} (${repeated[0].unit}): ${units} unit(s) twice or more, as when two runs write one ` +
+          'folder at once; remove the repeated lines or run again',
       );
     }
     results.push(...lines.map((r) => ({ ...r, source: file })));
