@@ -17,6 +17,7 @@ import {
   checkConfigAgainstPlan,
   loadServeModel,
   parseServeConfig,
+  recordRange,
   startHttpServer,
 } from '@driftwatch/serve';
 import { prometheusAvailableForTests, startNodeExporter, startPrometheus } from './index';
@@ -58,15 +59,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
       // normal data: what this machine does anyway, recorded through Prometheus as serve will query it
       const startedAt = Math.ceil(Date.now() / 1000) * 1000 + 12_000;
       await sleep(startedAt + RECORD_SECONDS * 1000 - Date.now());
-      const result = [];
-      for (const [feature, query] of Object.entries(config.features))
-        for (const s of await client.queryRange(query, startedAt, startedAt + RECORD_SECONDS * 1000, 1000))
-          result.push({
-            metric: { __name__: feature, instance: s.labels.instance },
-            values: s.times.map((t, i) => [t / 1000, String(s.values[i])]),
-          });
+      const recorded = await recordRange(client, config, {
+        startMs: startedAt,
+        endMs: startedAt + RECORD_SECONDS * 1000,
+      });
       const input = join(dir, 'normal.json');
-      await writeFile(input, JSON.stringify({ status: 'success', data: { resultType: 'matrix', result } }));
+      await writeFile(input, JSON.stringify(recorded));
       await trainOnInput({
         inputs: [input],
         mapping: {},
