@@ -86,6 +86,12 @@ export const dataRootOption = defineOptions({
 });
 
 /** The tfjs backends of @driftwatch/models' loader (BACKEND_PREFERENCES; test/definitions.test.ts keeps them equal). */
+/** The Prometheus a command reads and the serve config that maps model features to its queries. */
+export const prometheusOptions = defineOptions({
+  prometheus: { type: 'string', valueName: 'url', description: 'Prometheus base URL, e.g. http://127.0.0.1:9090' },
+  config: { type: 'string', valueName: 'file', description: 'serve config: entityLabel, interval, features, …' },
+});
+
 export const BACKEND_CHOICES = ['auto', 'tfjs-node-gpu', 'tfjs-node', 'webgpu', 'wasm', 'cpu'] as const;
 
 export const backendOption = defineOptions({
