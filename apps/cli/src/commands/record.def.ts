@@ -1,4 +1,4 @@
-import { defineCommand } from '../command';
+import { defineCommand, prometheusOptions } from '../command';
 
 export const recordDefinition = defineCommand({
   path: ['record'],
@@ -14,8 +14,7 @@ export const recordDefinition = defineCommand({
     'on its last part. The file is written whole (temporary name, then rename) or not at all.',
   ].join('\n'),
   options: {
-    prometheus: { type: 'string', valueName: 'url', description: 'Prometheus base URL, e.g. http://127.0.0.1:9090' },
-    config: { type: 'string', valueName: 'file', description: 'serve config: entityLabel, interval, features, …' },
+    ...prometheusOptions,
     last: { type: 'string', valueName: 'duration', description: 'the range ending now: 6h, 2d, 90m, …' },
     range: {
       type: 'string',

@@ -1,4 +1,4 @@
-import { backendOption, defineCommand } from '../command';
+import { backendOption, defineCommand, prometheusOptions } from '../command';
 
 export const serveDefinition = defineCommand({
   path: ['serve'],
@@ -22,8 +22,7 @@ export const serveDefinition = defineCommand({
   ].join('\n'),
   options: {
     model: { type: 'string', valueName: 'dir', description: 'model directory written by `driftwatch train --input`' },
-    prometheus: { type: 'string', valueName: 'url', description: 'Prometheus base URL, e.g. http://127.0.0.1:9090' },
-    config: { type: 'string', valueName: 'file', description: 'serve config: entityLabel, interval, features, …' },
+    ...prometheusOptions,
     port: {
       type: 'string',
       valueName: 'N',
