@@ -249,6 +249,39 @@ async function startOnFreePort(
   }
 }
 
+/**
+ * Prometheus or Alertmanager in a temporary folder of its own, with `config` written there as YAML; ready once
+ * `/-/ready` answers. The folder goes when the server stops or fails to start.
+ */
+async function startServer(
+  binary: string,
+  what: string,
+  config: Record<string, unknown>,
+  args: (dir: string, configFile: string, port: number) => string[],
+): Promise<{ url: string; port: number; dir: string; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), `driftwatch-${what}-`));
+  const removeFiles = () => rmSync(dir, { recursive: true, force: true });
+  try {
+    const configFile = join(dir, `${what}.yml`);
+    writeFileSync(configFile, YAML.stringify(config));
+    const { started, port, url } = await startOnFreePort(
+      binary,
+      (p) => args(dir, configFile, p),
+      '/-/ready',
+      what,
+      READY_TIMEOUT_MS,
+    );
+    const stop = async () => {
+      await terminate(started.child);
+      removeFiles();
+    };
+    return { url, port, dir, stop };
+  } catch (e) {
+    removeFiles();
+    throw e;
+  }
+}
+
 function requireBinaries(): PromBinaries {
   const binaries = promBinaries();
   if (!binaries) throw new Error(MISSING_BINARIES);
@@ -338,74 +371,27 @@ export function localAlertmanagerConfig(deployConfig: string, opts: Alertmanager
 export async function startAlertmanager(opts: AlertmanagerOptions): Promise<RunningAlertmanager> {
   const alertmanager = alertmanagerBinary();
   if (!alertmanager) throw new Error(MISSING_BINARIES);
-  const dir = mkdtempSync(join(tmpdir(), 'driftwatch-alertmanager-'));
-  const removeFiles = () => rmSync(dir, { recursive: true, force: true });
-  try {
-    const configFile = join(dir, 'alertmanager.yml');
-    const deploy = readFileSync(DEPLOY_ALERTMANAGER_CONFIG, 'utf8');
-    writeFileSync(configFile, YAML.stringify(localAlertmanagerConfig(deploy, opts)));
-    const { started, port, url } = await startOnFreePort(
-      alertmanager,
-      (p) => [
-        `--config.file=${configFile}`,
-        `--storage.path=${join(dir, 'data')}`,
-        `--web.listen-address=127.0.0.1:${p}`,
-        '--cluster.listen-address=',
-      ],
-      '/-/ready',
-      'alertmanager',
-      READY_TIMEOUT_MS,
-    );
-    return {
-      url,
-      port,
-      stop: async () => {
-        await terminate(started.child);
-        removeFiles();
-      },
-    };
-  } catch (e) {
-    removeFiles();
-    throw e;
-  }
+  const config = localAlertmanagerConfig(readFileSync(DEPLOY_ALERTMANAGER_CONFIG, 'utf8'), opts);
+  const { url, port, stop } = await startServer(alertmanager, 'alertmanager', config, (dir, configFile, p) => [
+    `--config.file=${configFile}`,
+    `--storage.path=${join(dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${p}`,
+    '--cluster.listen-address=',
+  ]);
+  return { url, port, stop };
 }
 
 /** Prometheus on a free loopback port, its TSDB in a fresh folder under os.tmpdir(), waited for until ready. */
 export async function startPrometheus(opts: PrometheusOptions): Promise<RunningPrometheus> {
   const { prometheus } = requireBinaries();
-  const dataDir = mkdtempSync(join(tmpdir(), 'driftwatch-prometheus-'));
-  const configFile = join(dataDir, 'prometheus.yml');
-  const removeFiles = () => rmSync(dataDir, { recursive: true, force: true });
-  try {
-    writeFileSync(
-      configFile,
-      YAML.stringify(localPrometheusConfig(readFileSync(DEPLOY_PROMETHEUS_CONFIG, 'utf8'), opts)),
-    );
-    const { started, port, url } = await startOnFreePort(
-      prometheus,
-      (p) => [
-        `--config.file=${configFile}`,
-        `--storage.tsdb.path=${join(dataDir, 'tsdb')}`,
-        `--web.listen-address=127.0.0.1:${p}`,
-        '--storage.tsdb.retention.time=1d',
-      ],
-      '/-/ready',
-      'prometheus',
-      READY_TIMEOUT_MS,
-    );
-    return {
-      url,
-      port,
-      dataDir,
-      stop: async () => {
-        await terminate(started.child);
-        removeFiles();
-      },
-    };
-  } catch (e) {
-    removeFiles();
-    throw e;
-  }
+  const config = localPrometheusConfig(readFileSync(DEPLOY_PROMETHEUS_CONFIG, 'utf8'), opts);
+  const { url, port, dir, stop } = await startServer(prometheus, 'prometheus', config, (dataDir, configFile, p) => [
+    `--config.file=${configFile}`,
+    `--storage.tsdb.path=${join(dataDir, 'tsdb')}`,
+    `--web.listen-address=127.0.0.1:${p}`,
+    '--storage.tsdb.retention.time=1d',
+  ]);
+  return { url, port, dataDir: dir, stop };
 }
 
 /** The `data` of a Prometheus HTTP API answer (`/api/v1/...`); throws with the API's error otherwise. */
