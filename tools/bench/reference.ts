@@ -1,14 +1,19 @@
 /**
  * DIVAD-GM training steps in driftwatch (wasm backend) against the same steps in PyTorch on one thread.
  *
- *   npm run bench -- reference [--rounds 5] [--steps 10] [--warmup 10] [--cases dense-237x1,dense-19x20,rec-19x20]
- *                              [--python python3] [--out FILE]
+ *   npm run bench -- reference [--rounds 5] [--steps 10] [--warmup 40] [--cases dense-237x1,dense-19x20,rec-19x20]
+ *                              [--python python3] [--out FILE] [--cpu-prof FILE]
  *
  * PyTorch runs tools/bench/reference/divad_step.py, a port of the DIVAD networks, loss and AdamW, as a child
- * process; both sides build every case once, take `--warmup` steps per case, then alternate rounds of `--steps`
+ * process; both sides build every case once, take `--warmup` steps per case (ours run up to 2× slower for about 40
+ * steps while V8 optimises tfjs's JavaScript; `node --no-liftoff`, which skips the wasm baseline tier, saved 0–13 %
+ * of those steps' CPU time and added 90 ms CPU at start-up), then alternate rounds of `--steps`
  * steps per case (who goes first alternates too), so that a busy machine slows both alike. Reported: the median ms
- * per step over all rounds and ours / PyTorch's. The bench stops when the two models' parameter counts differ,
- * and skips with a line saying why when python3 or torch is missing.
+ * per step over all rounds and ours / PyTorch's, in wall time and in each process's CPU time, which a machine
+ * shared with other work moves far less. The bench stops when the two models' parameter counts differ,
+ * and skips with a line saying why when python3 or torch is missing. `--cpu-prof` samples this process during the
+ * rounds (the driftwatch steps; waiting on PyTorch counts as idle), writes the .cpuprofile and prints its top
+ * entries by self time.
  */
 import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -21,6 +26,7 @@ import { describeBackend, initBackend, registerWasmKernelFixes } from '@driftwat
 import { machineDescription, writeAtomic } from './per-backend';
 import { architectureOf, REFERENCE_CASES, type ReferenceCase } from './reference/cases';
 import { createDivadStepper, type DivadStepper } from './reference/driftwatch-step';
+import { startCpuProfile, topSelfTimes } from './reference/cpu-profile';
 
 const SCRIPT_PATH = join('tools', 'bench', 'reference', 'divad_step.py');
 /** the bundle runs from node_modules/.cache/driftwatch-run (tools/run-ts.mjs); npm runs benches at the root */
@@ -30,7 +36,7 @@ const SCRIPT = [join(__dirname, '..', '..', '..', SCRIPT_PATH), resolve(SCRIPT_P
 function torchMissing(python: string): string | undefined {
   const r = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
   if (r.error) return `${python} not found (${(r.error as NodeJS.ErrnoException).code})`;
-  if (r.status !== 0) return `${python} cannot import torch (Debian: apt-get install python3-torch)`;
+  if (r.status !== 0) return `${python} cannot import torch (Debian: python3-torch; --python names another python)`;
   return undefined;
 }
 
@@ -71,15 +77,37 @@ const loadLine = () =>
     .map((l) => l.toFixed(2))
     .join(', ')}`;
 
+/** one side's step times of one case, a list per round */
+interface Rounds {
+  wall: number[][];
+  cpu: number[][];
+}
+
+/** medians of one side: wall and CPU ms per step over all rounds, and the wall median of each round */
+interface SideSummary {
+  wallMs: number;
+  cpuMs: number;
+  roundWallMs: number[];
+}
+
+const summary = (t: Rounds): SideSummary => ({
+  wallMs: median(t.wall.flat()),
+  cpuMs: median(t.cpu.flat()),
+  roundWallMs: t.wall.map(median),
+});
+
 interface Row {
   name: string;
   work: string;
   parameters: number;
-  driftwatchMs: number;
-  torchMs: number;
+  driftwatch: SideSummary;
+  torch: SideSummary;
+  /** ours / PyTorch's, wall time */
   ratio: number;
-  driftwatchRoundMedians: number[];
-  torchRoundMedians: number[];
+  /** ours / PyTorch's, CPU time: on a busy machine it moves far less than wall time */
+  cpuRatio: number;
+  /** ours / PyTorch's wall time per round: how much the machine's load moved the ratio */
+  roundRatios: number[];
 }
 
 async function main(): Promise<void> {
@@ -87,10 +115,11 @@ async function main(): Promise<void> {
     options: {
       rounds: { type: 'string', default: '5' },
       steps: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '40' },
       cases: { type: 'string', default: REFERENCE_CASES.map((c) => c.name).join(',') },
       python: { type: 'string', default: 'python3' },
       out: { type: 'string', default: 'bench-results/reference.json' },
+      'cpu-prof': { type: 'string' },
     },
   });
   const counts = { rounds: Number(values.rounds), steps: Number(values.steps), warmup: Number(values.warmup) };
@@ -135,16 +164,28 @@ async function main(): Promise<void> {
       for (let i = 0; i < counts.warmup; i++) ours.step();
       await torch.ask({ op: 'steps', name: c.name, count: counts.warmup });
     }
-    const times = new Map(cases.map((c) => [c.name, { ours: [] as number[][], theirs: [] as number[][] }]));
+    const times = new Map(
+      cases.map((c) => [c.name, { ours: { wall: [], cpu: [] } as Rounds, theirs: { wall: [], cpu: [] } as Rounds }]),
+    );
+    const profiler = values['cpu-prof'] ? await startCpuProfile() : undefined;
     for (let r = 0; r < counts.rounds; r++) {
       for (const c of cases) {
         const t = times.get(c.name)!;
         const runOurs = () => {
           const s = steppers.get(c.name)!;
-          t.ours.push(Array.from({ length: counts.steps }, () => s.step()));
+          const steps = Array.from({ length: counts.steps }, () => s.step());
+          t.ours.wall.push(steps.map((x) => x.wallMs));
+          t.ours.cpu.push(steps.map((x) => x.cpuMs));
         };
-        const runTheirs = async () =>
-          t.theirs.push((await torch.ask<{ ms: number[] }>({ op: 'steps', name: c.name, count: counts.steps })).ms);
+        const runTheirs = async () => {
+          const steps = await torch.ask<{ ms: number[]; cpuMs: number[] }>({
+            op: 'steps',
+            name: c.name,
+            count: counts.steps,
+          });
+          t.theirs.wall.push(steps.ms);
+          t.theirs.cpu.push(steps.cpuMs);
+        };
         if (r % 2 === 0) {
           runOurs();
           await runTheirs();
@@ -153,37 +194,51 @@ async function main(): Promise<void> {
           runOurs();
         }
         process.stderr.write(
-          `  round ${r + 1}/${counts.rounds} ${c.name}: driftwatch ${median(t.ours[r]).toFixed(1)} ms, ` +
-            `PyTorch ${median(t.theirs[r]).toFixed(1)} ms\n`,
+          `  round ${r + 1}/${counts.rounds} ${c.name}: driftwatch ${median(t.ours.wall[r]).toFixed(1)} ms, ` +
+            `PyTorch ${median(t.theirs.wall[r]).toFixed(1)} ms\n`,
         );
       }
     }
+    if (profiler) {
+      const profile = await profiler.stop();
+      writeAtomic(resolve(values['cpu-prof']!), JSON.stringify(profile));
+      process.stdout.write(`\nCPU profile of the driftwatch steps (${resolve(values['cpu-prof']!)}), self time:\n`);
+      for (const t of topSelfTimes(profile, 15))
+        process.stdout.write(
+          `${(100 * t.share).toFixed(1).padStart(5)} %  ${t.ms.toFixed(0).padStart(6)} ms  ${t.where}\n`,
+        );
+    }
     const rows: Row[] = cases.map((c) => {
       const t = times.get(c.name)!;
-      const ours = median(t.ours.flat());
-      const theirs = median(t.theirs.flat());
+      const ours = summary(t.ours);
+      const theirs = summary(t.theirs);
       return {
         name: c.name,
         work: c.work,
         parameters: parameters.get(c.name)!,
-        driftwatchMs: ours,
-        torchMs: theirs,
-        ratio: ours / theirs,
-        driftwatchRoundMedians: t.ours.map(median),
-        torchRoundMedians: t.theirs.map(median),
+        driftwatch: ours,
+        torch: theirs,
+        ratio: ours.wallMs / theirs.wallMs,
+        cpuRatio: ours.cpuMs / theirs.cpuMs,
+        roundRatios: ours.roundWallMs.map((o, r) => o / theirs.roundWallMs[r]),
       };
     });
+    const range = (v: number[]) => `${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)}`;
     const table = [
-      '| work | driftwatch ms | PyTorch ms | ratio |',
-      '|---|---:|---:|---:|',
+      '| work | driftwatch ms | PyTorch ms | ratio | per round | CPU ms, driftwatch / PyTorch | CPU ratio |',
+      '|---|---:|---:|---:|---:|---:|---:|',
       ...rows.map(
-        (r) => `| ${r.work} | ${r.driftwatchMs.toFixed(1)} | ${r.torchMs.toFixed(1)} | ${r.ratio.toFixed(2)}× |`,
+        (r) =>
+          `| ${r.work} | ${r.driftwatch.wallMs.toFixed(1)} | ${r.torch.wallMs.toFixed(1)} | ${r.ratio.toFixed(2)}× ` +
+          `| ${range(r.roundRatios)} | ${r.driftwatch.cpuMs.toFixed(1)} / ${r.torch.cpuMs.toFixed(1)} ` +
+          `| ${r.cpuRatio.toFixed(2)}× |`,
       ),
     ].join('\n');
     process.stdout.write(
       `\nDIVAD-GM training step, median of ${counts.rounds} alternating rounds × ${counts.steps} steps after ` +
         `${counts.warmup} warm-up steps; driftwatch on ${info.name}, PyTorch ${torchInfo.torch} on ` +
-        `${torchInfo.threads} thread\n\n${table}\n\n${loadLine()}\n`,
+        `${torchInfo.threads} thread; ms are wall time per step unless marked CPU (the process's user + system ` +
+        `time over the step)\n\n${table}\n\n${loadLine()}\n`,
     );
     const out = resolve(values.out!);
     writeAtomic(

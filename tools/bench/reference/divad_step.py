@@ -10,7 +10,8 @@ work). Single-threaded (torch.set_num_threads(1)), as one user process on one co
   python3 divad_step.py --table CASE_JSON   parameter counts per network, from the layer sizes (no torch needed)
   python3 divad_step.py --serve             one JSON request per stdin line, one JSON answer per stdout line:
       {"op": "build", "case": CASE}                   -> {"parameters": n, "groups": {...}}
-      {"op": "steps", "name": NAME, "count": n}       -> {"ms": [...]}   (ms per step, loss read back each step)
+      {"op": "steps", "name": NAME, "count": n}       -> {"ms": [...], "cpuMs": [...]}   (wall and process CPU time
+                                                          per step, the loss read back each step)
       {"op": "info"}                                  -> torch version, threads and the BLAS library loaded
 
 CASE (the bench's case, JSON): name, network ('dense' | 'rec'), windowLength, featureCount, hidden, latentDim,
@@ -246,7 +247,7 @@ class Stepper:
         torch = self.torch
         x, onehot, index = self.batches[self.i % 4]
         self.i += 1
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         self.optimizer.zero_grad(set_to_none=True)
         loss = self.model.loss(x, onehot, index)
         loss.backward()
@@ -254,7 +255,7 @@ class Stepper:
             torch.nn.utils.clip_grad_norm_([p], self.case["clipNorm"])
         self.optimizer.step()
         loss.item()
-        return (time.perf_counter() - t0) * 1000
+        return (time.perf_counter() - t0) * 1000, (time.process_time() - c0) * 1000
 
 
 def blas_library():
@@ -289,7 +290,8 @@ def serve():
             answer = {"parameters": sum(groups.values()), "groups": groups}
         elif op == "steps":
             stepper = steppers[request["name"]]
-            answer = {"ms": [stepper.step() for _ in range(request["count"])]}
+            times = [stepper.step() for _ in range(request["count"])]
+            answer = {"ms": [w for w, _ in times], "cpuMs": [c for _, c in times]}
         else:
             raise SystemExit(f"divad_step.py: unknown op {op!r}")
         sys.stdout.write(json.dumps(answer) + "\n")

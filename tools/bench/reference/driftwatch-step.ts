@@ -1,6 +1,7 @@
 /**
  * One DIVAD training step as `Divad.fit` takes it (the loss of a batch with its domains, AdamW on every parameter),
  * on a fresh model over four fixed random batches; each step reads the loss back, so its time is the whole work.
+ * CPU time is reported next to wall time because on a shared machine it moves far less with the load.
  */
 import { mulberry32, normalSampler } from '@driftwatch/contracts';
 import {
@@ -25,11 +26,16 @@ export interface StepSettings {
   clipNorm: number;
 }
 
+/** one step's wall time and this process's CPU time (user + system) over it, in ms */
+export interface StepTime {
+  wallMs: number;
+  cpuMs: number;
+}
+
 export interface DivadStepper {
   /** trainable parameters of the model */
   readonly parameters: number;
-  /** runs one step; its wall time in ms */
-  step(): number;
+  step(): StepTime;
   dispose(): void;
 }
 
@@ -54,6 +60,7 @@ export function createDivadStepper(arch: DivadArchitecture, s: StepSettings, lab
     step() {
       const b = i++ % BATCHES;
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       const loss = optimisationStep(
         optimizer,
         variables,
@@ -66,7 +73,8 @@ export function createDivadStepper(arch: DivadArchitecture, s: StepSettings, lab
       );
       loss.dataSync();
       loss.dispose();
-      return performance.now() - t0;
+      const cpu = process.cpuUsage(c0);
+      return { wallMs: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 };
     },
     dispose() {
       optimizer.dispose();
