@@ -428,7 +428,7 @@ describe('Slice, Unpack, SplitV and Identity on the heap', () => {
   });
 
   it('registers the kernels once', () => {
-    const names = ['Slice', 'Unpack', 'SplitV', 'Identity'];
+    const names = ['Slice', 'Unpack', 'SplitV', 'Identity', 'Cast'];
     const before = names.map((k) => tf.getKernel(k, 'wasm')!.kernelFunc);
     registerWasmKernelFixes();
     expect(names.map((k) => tf.getKernel(k, 'wasm')!.kernelFunc)).toEqual(before);
@@ -564,12 +564,32 @@ describe('Slice, Unpack, SplitV and Identity on the heap', () => {
     expectClose(wasm, cpu);
   });
 
+  it('Cast to the same dtype shares the buffer; other casts convert as on cpu', async () => {
+    await initBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const dataIds = backend.numDataIds();
+    const values = [1.5, -2.25, 0, 3];
+    const x = tf.tensor1d(values);
+    const same = tf.cast(x, 'float32');
+    expect(backend.numDataIds()).toBe(dataIds + 1);
+    x.dispose();
+    expect(Array.from(same.dataSync())).toEqual(values);
+    same.dispose();
+    expect(backend.numDataIds()).toBe(dataIds);
+    const f = () => [tf.cast(tf.tensor1d(values), 'int32'), tf.cast(tf.tensor1d([3, 0, -7], 'int32'), 'float32')];
+    const cpu = await on('cpu', f);
+    const wasm = await on('wasm', f);
+    expect(wasm.map((v) => Array.from(v))).toEqual(cpu.map((v) => Array.from(v)));
+    expect(Array.from(wasm[0])).toEqual([1, -2, 0, 3]);
+  });
+
   it('leaves no tensors or wasm buffers behind', async () => {
     await initBackend('wasm');
     const before = tf.memory().numTensors;
     const dataIds = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
     tf.tidy(() => {
       const x = tf.ones([3, 4, 5]);
+      tf.cast(x, 'float32').dataSync();
       tf.clone(x).dataSync();
       tf.unstack(x, 1).forEach((t) => t.dataSync());
       tf.split(x, [1, 4], 2).forEach((t) => t.dataSync());

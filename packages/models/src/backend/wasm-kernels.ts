@@ -268,6 +268,19 @@ export function identityKernel(original: WasmKernelFunc): WasmKernelFunc {
   };
 }
 
+/**
+ * Cast to the dtype the tensor already has shares the buffer too (as on cpu); the gradient of every clone is such
+ * a cast, 283 of them per Rec DIVAD step, each a copy on the 4.22 kernel. Other casts go to the original.
+ */
+export function castKernel(original: WasmKernelFunc): WasmKernelFunc {
+  return (args) => {
+    const x = args.inputs.x;
+    if (x.dtype !== args.attrs.dtype || x.dtype === 'string') return original(args);
+    args.backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
+}
+
 /** Swaps the last two axes with the wasm Transpose kernel (a new heap buffer the caller disposes). */
 function transposeLastTwo(x: tf.TensorInfo, backend: BackendWasm): tf.TensorInfo {
   const rank = x.shape.length;
@@ -564,9 +577,9 @@ export const einsumKernel: WasmKernelFunc = ({ inputs, backend, attrs }) => {
 
 /**
  * Registers the fixes on the wasm backend: UnsortedSegmentSum, Conv2DBackpropFilter, Einsum, Slice, Unpack and
- * SplitV copying within the heap, Identity sharing its input's buffer, and the transpose wrapper around
- * BatchMatMul and _FusedMatMul. Idempotent. Call before `tf.setBackend('wasm')`, or at any time after: the wrapped
- * kernels keep their original setup functions.
+ * SplitV copying within the heap, Identity and same-dtype Cast sharing their input's buffer, and the transpose
+ * wrapper around BatchMatMul and _FusedMatMul. Idempotent. Call before `tf.setBackend('wasm')`, or at any time
+ * after: the wrapped kernels keep their original setup functions.
  */
 export function registerWasmKernelFixes(): void {
   const current = (name: string) => tf.getKernel(name, BACKEND)?.kernelFunc as object | undefined;
@@ -582,6 +595,7 @@ export function registerWasmKernelFixes(): void {
     ['Unpack', unpackKernel],
     ['SplitV', splitVKernel],
     ['Identity', identityKernel],
+    ['Cast', castKernel],
   ];
   for (const [name, kernel] of onHeap) {
     const original = kernelFuncOf(name);
