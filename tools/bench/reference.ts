@@ -16,6 +16,7 @@
  * entries by self time.
  */
 import { spawn, spawnSync, type ChildProcessByStdio } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { loadavg } from 'node:os';
@@ -57,7 +58,10 @@ class TorchReference {
   async ask<T>(request: Record<string, unknown>): Promise<T> {
     this.child.stdin.write(JSON.stringify(request) + '\n');
     const next = await this.lines.next();
-    if (next.done) throw new Error(`divad_step.py ended (exit ${this.child.exitCode}) on ${JSON.stringify(request)}`);
+    if (next.done) {
+      const code = this.child.exitCode ?? ((await once(this.child, 'exit')) as [number | null])[0];
+      throw new Error(`divad_step.py ended (exit ${code}) on ${JSON.stringify(request)}`);
+    }
     return JSON.parse(next.value) as T;
   }
 
