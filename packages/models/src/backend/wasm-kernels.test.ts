@@ -396,3 +396,206 @@ describe('wasm kernel fixes', () => {
     expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(dataIds);
   });
 });
+
+/** x[begin … begin + size] of a row-major array, element by element from the multi-index (no runs) */
+function referenceSlice(x: ArrayLike<number>, shape: number[], begin: number[], size: number[]): number[] {
+  const out: number[] = [];
+  const total = size.reduce((a, b) => a * b, 1);
+  for (let n = 0; n < total; n++) {
+    let rest = n;
+    let flat = 0;
+    for (let j = 0; j < shape.length; j++) {
+      const inner = size.slice(j + 1).reduce((a, b) => a * b, 1);
+      const i = Math.floor(rest / inner);
+      rest -= i * inner;
+      flat = flat * shape[j] + begin[j] + i;
+    }
+    out.push(x[flat]);
+  }
+  return out;
+}
+
+describe('Slice, Unpack, SplitV and Identity on the heap', () => {
+  const rand = mulberry32(21);
+  const int = (n: number) => Math.floor(rand() * n);
+  /** random regions of every rank 1–5: some axes whole, some cut, some of length 1 */
+  const regions = Array.from({ length: 40 }, (_, k) => {
+    const rank = 1 + (k % 5);
+    const shape = Array.from({ length: rank }, () => 1 + int(6));
+    const begin = shape.map((n) => (rand() < 0.4 ? 0 : int(n)));
+    const size = shape.map((n, j) => (rand() < 0.3 ? n - begin[j] : 1 + int(n - begin[j])));
+    return { shape, begin, size };
+  });
+
+  it('registers the kernels once', () => {
+    const names = ['Slice', 'Unpack', 'SplitV', 'Identity', 'Cast'];
+    const before = names.map((k) => tf.getKernel(k, 'wasm')!.kernelFunc);
+    registerWasmKernelFixes();
+    expect(names.map((k) => tf.getKernel(k, 'wasm')!.kernelFunc)).toEqual(before);
+  });
+
+  it('never copies the input out of the heap (readSync), which the 4.22 kernels did for every piece', async () => {
+    await initBackend('wasm');
+    const backend = tf.backend() as unknown as { readSync: (...a: unknown[]) => unknown };
+    const spy = jest.spyOn(backend, 'readSync');
+    try {
+      tf.tidy(() => {
+        const x = tf.ones([8, 20, 6]);
+        tf.unstack(x, 1);
+        tf.split(x, [2, 4], 2);
+        x.slice([1, 2, 3], [2, 3, 1]);
+      });
+      expect(spy).not.toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('slices of rank 1–5 equal cpu and the element-by-element reference, exactly', async () => {
+    const data = regions.map((r) => randn(r.shape.reduce((a, b) => a * b, 1)));
+    const f = () => regions.map((r, i) => tf.slice(tf.tensor(data[i], r.shape), r.begin, r.size));
+    const cpu = await on('cpu', f);
+    const wasm = await on('wasm', f);
+    regions.forEach((r, i) => {
+      const expected = referenceSlice(data[i], r.shape, r.begin, r.size);
+      expect(Array.from(wasm[i])).toEqual(expected);
+      expect(Array.from(cpu[i])).toEqual(expected);
+    });
+  });
+
+  it('int32 and bool slices, size −1 and empty slices', async () => {
+    await initBackend('wasm');
+    const ints = Int32Array.from({ length: 4 * 5 * 3 }, (_, i) => i * 7 - 100);
+    const x = tf.tensor3d(ints, [4, 5, 3], 'int32');
+    expect(Array.from(tf.slice(x, [1, 2, 1], [2, -1, 2]).dataSync())).toEqual(
+      referenceSlice(ints, [4, 5, 3], [1, 2, 1], [2, 3, 2]),
+    );
+    const flags = [true, false, false, true, true, false];
+    const b = tf.tensor2d(flags, [2, 3], 'bool');
+    expect(Array.from(tf.slice(b, [0, 1], [2, 2]).dataSync())).toEqual([0, 0, 1, 0]);
+    expect(tf.slice(x, [0, 0, 0], [0, 5, 3]).shape).toEqual([0, 5, 3]);
+    tf.dispose([x, b]);
+  });
+
+  it.each([0, 1, 2])('unstack along axis %i equals cpu and the reference', async (axis) => {
+    const shape = [4, 20, 3];
+    const data = randn(4 * 20 * 3);
+    const f = () => tf.unstack(tf.tensor3d(data, shape as [number, number, number]), axis);
+    const cpu = await on('cpu', f);
+    const wasm = await on('wasm', f);
+    expect(wasm.length).toBe(shape[axis]);
+    wasm.forEach((piece, i) => {
+      const begin = shape.map((_, j) => (j === axis ? i : 0));
+      const size = shape.map((n, j) => (j === axis ? 1 : n));
+      expect(Array.from(piece)).toEqual(referenceSlice(data, shape, begin, size));
+      expect(Array.from(piece)).toEqual(Array.from(cpu[i]));
+    });
+    await initBackend('wasm');
+    expect(tf.tidy(() => tf.unstack(tf.zeros(shape), axis)[0].shape)).toEqual(shape.filter((_, j) => j !== axis));
+  });
+
+  it.each([
+    { shape: [6, 9], sizes: 3, axis: 1 },
+    { shape: [96, 5], sizes: [64, 32], axis: 0 },
+    { shape: [2, 7, 4], sizes: [2, -1, 1], axis: 1 },
+    { shape: [3, 4, 8], sizes: 2, axis: -1 },
+  ])('split $sizes along axis $axis of $shape equals cpu and the reference', async ({ shape, sizes, axis }) => {
+    const data = randn(shape.reduce((a, b) => a * b, 1));
+    const f = () => tf.split(tf.tensor(data, shape), sizes, axis);
+    const cpu = await on('cpu', f);
+    const wasm = await on('wasm', f);
+    const ax = axis < 0 ? axis + shape.length : axis;
+    let at = 0;
+    wasm.forEach((piece, i) => {
+      const n = piece.length / (shape.reduce((a, b) => a * b, 1) / shape[ax]);
+      const begin = shape.map((_, j) => (j === ax ? at : 0));
+      const size = shape.map((d, j) => (j === ax ? n : d));
+      expect(Array.from(piece)).toEqual(referenceSlice(data, shape, begin, size));
+      expect(Array.from(piece)).toEqual(Array.from(cpu[i]));
+      at += n;
+    });
+    expect(at).toBe(shape[ax]);
+  });
+
+  it('gradients through unstack, split and slice equal cpu (pieces partly unused)', async () => {
+    const data = randn(5 * 6 * 4);
+    const w = randn(6 * 4);
+    const f = () =>
+      tf.grad((x: tf.Tensor) => {
+        const steps = tf.unstack(x, 1);
+        const [a, b] = tf.split(steps[2], [1, 3], 1);
+        return steps[4]
+          .mul(tf.tensor2d(w.subarray(0, 20), [5, 4]))
+          .sum()
+          .add(a.sum())
+          .add(b.square().sum())
+          .add(x.slice([1, 0, 2], [3, 6, 2]).sum());
+      })(tf.tensor3d(data, [5, 6, 4]));
+    const [cpu] = await on('cpu', f);
+    const [wasm] = await on('wasm', f);
+    expectClose(wasm, cpu);
+  });
+
+  it('Identity (tf.clone, tensors saved for gradients) shares the buffer until the last reference goes', async () => {
+    await initBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const dataIds = backend.numDataIds();
+    const values = randn(12);
+    const x = tf.tensor2d(values, [3, 4]);
+    const y = tf.clone(x);
+    expect(backend.numDataIds()).toBe(dataIds + 1);
+    x.dispose();
+    expect(Array.from(y.dataSync())).toEqual(Array.from(values));
+    expect(y.shape).toEqual([3, 4]);
+    y.dispose();
+    expect(backend.numDataIds()).toBe(dataIds);
+    // a gradient that reads saved inputs after the forward tensors are gone
+    const w = randn(12);
+    const f = () =>
+      tf.grad((t: tf.Tensor) =>
+        t
+          .sigmoid()
+          .mul(t)
+          .mul(tf.tensor2d(w, [3, 4]))
+          .sum(),
+      )(tf.tensor2d(values, [3, 4]));
+    const [cpu] = await on('cpu', f);
+    const [wasm] = await on('wasm', f);
+    expectClose(wasm, cpu);
+  });
+
+  it('Cast to the same dtype shares the buffer; other casts convert as on cpu', async () => {
+    await initBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const dataIds = backend.numDataIds();
+    const values = [1.5, -2.25, 0, 3];
+    const x = tf.tensor1d(values);
+    const same = tf.cast(x, 'float32');
+    expect(backend.numDataIds()).toBe(dataIds + 1);
+    x.dispose();
+    expect(Array.from(same.dataSync())).toEqual(values);
+    same.dispose();
+    expect(backend.numDataIds()).toBe(dataIds);
+    const f = () => [tf.cast(tf.tensor1d(values), 'int32'), tf.cast(tf.tensor1d([3, 0, -7], 'int32'), 'float32')];
+    const cpu = await on('cpu', f);
+    const wasm = await on('wasm', f);
+    expect(wasm.map((v) => Array.from(v))).toEqual(cpu.map((v) => Array.from(v)));
+    expect(Array.from(wasm[0])).toEqual([1, -2, 0, 3]);
+  });
+
+  it('leaves no tensors or wasm buffers behind', async () => {
+    await initBackend('wasm');
+    const before = tf.memory().numTensors;
+    const dataIds = (tf.backend() as unknown as { numDataIds(): number }).numDataIds();
+    tf.tidy(() => {
+      const x = tf.ones([3, 4, 5]);
+      tf.cast(x, 'float32').dataSync();
+      tf.clone(x).dataSync();
+      tf.unstack(x, 1).forEach((t) => t.dataSync());
+      tf.split(x, [1, 4], 2).forEach((t) => t.dataSync());
+      x.slice([1, 1, 1], [1, 2, 3]).dataSync();
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect((tf.backend() as unknown as { numDataIds(): number }).numDataIds()).toBe(dataIds);
+  });
+});

@@ -8,6 +8,8 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 type KernelArgs = { inputs: Record<string, tf.TensorInfo>; backend: BackendWasm; attrs: Record<string, unknown> };
 type WasmKernelFunc = (args: KernelArgs) => tf.TensorInfo;
+/** a kernel with several outputs (Unpack, SplitV) */
+type WasmMultiKernelFunc = (args: KernelArgs) => tf.TensorInfo | tf.TensorInfo[];
 
 const BACKEND = 'wasm';
 /** kernel functions installed here, so that a second registration never wraps a wrapper */
@@ -17,7 +19,7 @@ function kernelFuncOf(name: string): WasmKernelFunc | undefined {
   return tf.getKernel(name, BACKEND)?.kernelFunc as unknown as WasmKernelFunc | undefined;
 }
 
-function replaceKernel(name: string, kernelFunc: WasmKernelFunc): void {
+function replaceKernel(name: string, kernelFunc: WasmKernelFunc | WasmMultiKernelFunc): void {
   const previous = tf.getKernel(name, BACKEND);
   if (previous) tf.unregisterKernel(name, BACKEND);
   // keep setupFunc: a wrapped kernel still needs the original's wasm function bindings
@@ -124,6 +126,160 @@ export const conv2dBackpropFilterKernel: WasmKernelFunc = ({ inputs, backend, at
     backend.disposeData(a.dataId);
   }
 };
+
+type HeapArray = Float32Array | Int32Array | Uint8Array;
+
+/**
+ * Copies the region begin … begin + size of a row-major array of `shape` starting at `src` to `dst` onward,
+ * within one array (the wasm heap): one copyWithin per contiguous run, the run being the innermost axes the region
+ * spans whole plus the first one it cuts.
+ */
+export function copyRegion(
+  heap: HeapArray,
+  src: number,
+  shape: readonly number[],
+  begin: readonly number[],
+  size: readonly number[],
+  dst: number,
+): void {
+  const rank = shape.length;
+  if (size.some((n) => n === 0)) return;
+  const strides = new Array<number>(rank);
+  for (let j = rank - 1, s = 1; j >= 0; j--) {
+    strides[j] = s;
+    s *= shape[j];
+  }
+  // axes [outerRank, rank) form runs of `run` contiguous elements
+  let outerRank = rank;
+  let run = 1;
+  while (outerRank > 0) {
+    outerRank--;
+    run *= size[outerRank];
+    if (size[outerRank] !== shape[outerRank]) break;
+  }
+  let from = src;
+  for (let j = 0; j < rank; j++) from += begin[j] * strides[j];
+  let outer = 1;
+  for (let j = 0; j < outerRank; j++) outer *= size[j];
+  const index = new Array<number>(outerRank).fill(0);
+  for (let n = 0; n < outer; n++, dst += run) {
+    heap.copyWithin(dst, from, from + run);
+    // odometer over the outer axes: next run's start
+    for (let j = outerRank - 1; j >= 0; j--) {
+      from += strides[j];
+      if (++index[j] < size[j]) break;
+      index[j] = 0;
+      from -= size[j] * strides[j];
+    }
+  }
+}
+
+/** the whole heap as elements of a view's type, and the view's first element in it */
+function heapOf(view: HeapArray): { heap: HeapArray; at: number } {
+  const Ctor = view.constructor as new (buffer: ArrayBufferLike) => HeapArray;
+  return { heap: new Ctor(view.buffer), at: view.byteOffset / view.BYTES_PER_ELEMENT };
+}
+
+/**
+ * Cuts pieces of x, each given by its begin and size, into new heap buffers. tfjs-backend-wasm 4.22's Slice
+ * copies the whole input out of the heap (readSync) before cutting, for every piece: unstacking a 20-step
+ * sequence copied it 20 times, a quarter of a Rec DIVAD step. Here the pieces are copied within the heap.
+ * Outputs are made first: making one may grow the heap, which detaches views taken earlier.
+ */
+function slicesOnHeap(
+  x: tf.TensorInfo,
+  pieces: readonly { begin: number[]; size: number[] }[],
+  backend: BackendWasm,
+): tf.TensorInfo[] {
+  const outs = pieces.map((p) => backend.makeOutput(p.size, x.dtype));
+  const { heap, at: src } = heapOf(backend.typedArrayFromHeap(x));
+  pieces.forEach((p, i) => {
+    const dst = heapOf(backend.typedArrayFromHeap(outs[i])).at;
+    copyRegion(heap, src, x.shape, p.begin, p.size, dst);
+  });
+  return outs;
+}
+
+/** Slice on the heap; strings, which live outside it, go to the original kernel */
+export function sliceKernel(original: WasmKernelFunc): WasmKernelFunc {
+  return (args) => {
+    const x = args.inputs.x;
+    if (x.dtype === 'string') return original(args);
+    const [begin, size] = tf.slice_util.parseSliceParams(
+      x as tf.Tensor,
+      args.attrs.begin as number | number[],
+      args.attrs.size as number | number[] | undefined,
+    );
+    return slicesOnHeap(x, [{ begin, size }], args.backend)[0];
+  };
+}
+
+/** Unpack (tf.unstack) on the heap: piece i is index i along the axis, which the outputs drop */
+export function unpackKernel(original: WasmMultiKernelFunc): WasmMultiKernelFunc {
+  return (args) => {
+    const value = args.inputs.value;
+    if (value.dtype === 'string') return original(args);
+    const axis = tf.util.parseAxisParam(args.attrs.axis as number, value.shape)[0];
+    const pieces = Array.from({ length: value.shape[axis] }, (_, i) => ({
+      begin: value.shape.map((_, j) => (j === axis ? i : 0)),
+      size: value.shape.map((n, j) => (j === axis ? 1 : n)),
+    }));
+    const outShape = value.shape.filter((_, j) => j !== axis);
+    return slicesOnHeap(value, pieces, args.backend).map((o) => ({ ...o, shape: outShape }));
+  };
+}
+
+/** SplitV (tf.split) on the heap: consecutive pieces along the axis */
+export function splitVKernel(original: WasmMultiKernelFunc): WasmMultiKernelFunc {
+  return (args) => {
+    const x = args.inputs.x;
+    if (x.dtype === 'string') return original(args);
+    const axis = tf.util.parseAxisParam(args.attrs.axis as number, x.shape)[0];
+    const sizes = tf.backend_util.prepareSplitSize(
+      x as tf.Tensor,
+      args.attrs.numOrSizeSplits as number | number[],
+      axis,
+    );
+    let at = 0;
+    const pieces = sizes.map((n) => {
+      const piece = {
+        begin: x.shape.map((_, j) => (j === axis ? at : 0)),
+        size: x.shape.map((d, j) => (j === axis ? n : d)),
+      };
+      at += n;
+      return piece;
+    });
+    return slicesOnHeap(x, pieces, args.backend);
+  };
+}
+
+/**
+ * Identity as a second reference to the same buffer, as the cpu backend does. The engine clones every tensor it
+ * saves for the backward pass (saveTensorsForBackwardMode), and the 4.22 wasm kernel copies each one: 5 % of a
+ * Rec DIVAD step once slices stopped copying. Sharing is safe because no kernel writes into its inputs; the
+ * buffer is freed when the last reference is disposed.
+ */
+export function identityKernel(original: WasmKernelFunc): WasmKernelFunc {
+  return (args) => {
+    const x = args.inputs.x;
+    if (x.dtype === 'string') return original(args);
+    args.backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
+}
+
+/**
+ * Cast to the dtype the tensor already has shares the buffer too (as on cpu); the gradient of every clone is such
+ * a cast, 283 of them per Rec DIVAD step, each a copy on the 4.22 kernel. Other casts go to the original.
+ */
+export function castKernel(original: WasmKernelFunc): WasmKernelFunc {
+  return (args) => {
+    const x = args.inputs.x;
+    if (x.dtype !== args.attrs.dtype || x.dtype === 'string') return original(args);
+    args.backend.incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
+}
 
 /** Swaps the last two axes with the wasm Transpose kernel (a new heap buffer the caller disposes). */
 function transposeLastTwo(x: tf.TensorInfo, backend: BackendWasm): tf.TensorInfo {
@@ -420,9 +576,10 @@ export const einsumKernel: WasmKernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 /**
- * Registers the fixes on the wasm backend: UnsortedSegmentSum, Conv2DBackpropFilter, Einsum, and the
- * transpose wrapper around BatchMatMul and _FusedMatMul. Idempotent. Call before `tf.setBackend('wasm')`, or at
- * any time after: the wrapped kernels keep their original setup functions.
+ * Registers the fixes on the wasm backend: UnsortedSegmentSum, Conv2DBackpropFilter, Einsum, Slice, Unpack and
+ * SplitV copying within the heap, Identity and same-dtype Cast sharing their input's buffer, and the transpose
+ * wrapper around BatchMatMul and _FusedMatMul. Idempotent. Call before `tf.setBackend('wasm')`, or at any time
+ * after: the wrapped kernels keep their original setup functions.
  */
 export function registerWasmKernelFixes(): void {
   const current = (name: string) => tf.getKernel(name, BACKEND)?.kernelFunc as object | undefined;
@@ -433,6 +590,17 @@ export function registerWasmKernelFixes(): void {
   if (!isOurs('UnsortedSegmentSum')) replaceKernel('UnsortedSegmentSum', unsortedSegmentSumKernel);
   if (!isOurs('Conv2DBackpropFilter')) replaceKernel('Conv2DBackpropFilter', conv2dBackpropFilterKernel);
   if (!isOurs('Einsum')) replaceKernel('Einsum', einsumKernel);
+  const onHeap: [string, (original: WasmKernelFunc) => WasmMultiKernelFunc][] = [
+    ['Slice', sliceKernel],
+    ['Unpack', unpackKernel],
+    ['SplitV', splitVKernel],
+    ['Identity', identityKernel],
+    ['Cast', castKernel],
+  ];
+  for (const [name, kernel] of onHeap) {
+    const original = kernelFuncOf(name);
+    if (original && !isOurs(name)) replaceKernel(name, kernel(original));
+  }
   for (const name of ['BatchMatMul', '_FusedMatMul']) {
     const original = kernelFuncOf(name);
     if (original && !isOurs(name)) replaceKernel(name, withExplicitTranspose(original));
