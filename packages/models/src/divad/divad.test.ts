@@ -204,6 +204,22 @@ describe('Divad', () => {
       );
     });
 
+    it("with apFit 'train' fits the aggregated posterior to the training windows' posterior means alone", async () => {
+      const own = new Divad({ variant, ...small, epochs: 1, apFit: 'train' });
+      await own.fit(train, { seed: 4, validation });
+      const mu = await own.posteriorMeans(train);
+      const ap = own.aggregatedPosterior!;
+      if (ap.kind === 'gaussian-mixture')
+        expect(ap.model).toEqual(fitGaussianMixture(mu, train.count, L, { components: small.components, seed: 0 }));
+      else
+        for (let j = 0; j < L; j++) {
+          let m = 0;
+          for (let i = 0; i < train.count; i++) m += mu[i * L + j] / train.count;
+          expect(ap.model.mean[j]).toBeCloseTo(m, 5);
+        }
+      own.dispose();
+    });
+
     it('saves a manifest with provenance and weight files, and loads to identical scores', async () => {
       const dir = join(await tempDir(), 'model');
       await det.save(dir, {

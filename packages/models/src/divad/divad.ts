@@ -166,15 +166,15 @@ export class Divad extends WindowTfjsDetector<DivadConfig> implements FeatureAtt
   }
 
   /**
-   * Fits the aggregated-posterior density (docs/divad.md §3.5) to the posterior means of the training and validation
-   * windows.
+   * Fits the aggregated-posterior density (docs/divad.md §3.5) to the posterior means of the training windows, and of
+   * the validation windows unless `apFit` is 'train'.
    */
   protected override async afterFit(run: PhaseRun, end: FitEnd): Promise<void> {
     end.progress('fit-density');
     const c = this.config;
     const L = c.latentDim;
     const mus = [await this.posteriorMeans(run.train)];
-    if (run.validation) mus.push(await this.posteriorMeans(run.validation));
+    if (run.validation && c.apFit === 'train+validation') mus.push(await this.posteriorMeans(run.validation));
     const n = mus.reduce((s, m) => s + m.length / L, 0);
     const all = new Float32Array(n * L);
     let off = 0;
