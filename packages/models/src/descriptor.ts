@@ -27,7 +27,7 @@ interface DescriptorFields {
   capabilities: DetectorCapabilities;
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each detector's schema is typed by its own config
   schema: ParameterSchema<any>;
-  /** settings that replace the schema's defaults on a data set (keys: the CLI's --dataset names) */
+  /** settings that replace the schema's defaults on a data set (keys: the CLI's --dataset names; 'input': --input) */
   datasetDefaults: Readonly<Record<string, DetectorParams>>;
   /**
    * Small settings with every layer of the full model, for tests and kernel benchmarks: the conformance suite

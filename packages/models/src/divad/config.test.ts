@@ -22,6 +22,7 @@ describe('resolveDivadConfig', () => {
       patience: 100,
       scoring: 'prior',
       apComponents: 8,
+      apFit: 'train+validation',
     });
     expect(resolveDivadConfig({ variant: 'G' }).scoring).toBe('aggregated-posterior');
     expect(resolveDivadConfig({ variant: 'GM', components: 4 }).apComponents).toBe(4);
@@ -37,6 +38,7 @@ describe('resolveDivadConfig', () => {
     [{ variant: 'G', beta: -1 }, /beta/],
     [{ variant: 'G', learningRate: 0 }, /learningRate/],
     [{ variant: 'G', scoring: 'mean' }, /scoring/],
+    [{ variant: 'GM', apFit: 'validation' }, /apFit/],
     [{ variant: 'G', batchSize: '128' }, /batchSize/],
     [{ variant: 'G', lr: 1e-3 }, /unknown parameter 'lr'/],
   ])('rejects %j with a ParameterError', (params, message) => {

@@ -19,6 +19,8 @@ import {
 
 export type DivadVariant = 'G' | 'GM';
 export type DivadScoring = 'prior' | 'aggregated-posterior';
+/** the windows whose posterior means the aggregated-posterior density is fitted to */
+export type DivadApFit = 'train' | 'train+validation';
 
 export type DivadNetwork = 'dense' | 'rec';
 
@@ -60,6 +62,8 @@ export interface DivadConfig {
   scoring: DivadScoring;
   /** components of the aggregated-posterior mixture (GM only; default = components) */
   apComponents: number;
+  /** the windows the aggregated-posterior density is fitted to (docs/divad.md §3.5) */
+  apFit: DivadApFit;
 }
 
 export type DivadOptions = Partial<DivadConfig> & { variant: DivadVariant };
@@ -144,6 +148,13 @@ function sharedTail(network: DivadNetwork): ParameterSpecs<SharedTail> {
       description: 'components of the aggregated-posterior mixture (GM only)',
       accepts: [POSITIVE_INTEGER],
       default: derived(['components'], 'components', (c) => c.components as number),
+    },
+    apFit: {
+      description:
+        'windows whose posterior means the aggregated-posterior density is fitted to: training and validation ' +
+        '(the reference code) or training only, which leaves the validation scores held out for a threshold',
+      accepts: [oneOf('train+validation', 'train')],
+      default: 'train+validation',
     },
   };
 }

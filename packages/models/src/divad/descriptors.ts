@@ -23,6 +23,17 @@ const DENSE_ASD: DetectorParams = {
   learningRate: 3e-4,
 };
 
+/**
+ * Dense DIVAD-GM on a user's own metrics (`train --input`, whose alarms are calibrated on the validation windows):
+ * scored by the aggregated posterior, fitted to the training windows alone (docs/divad.md §3.5). On
+ * `example-metrics --seed 1` (5 servers × 10 metrics, one metric departing per episode) the prior's score ranked
+ * injected records above normal ones with a ROC AUC of 0.61 at 10 epochs and 0.56 at 100, the aggregated posterior
+ * of the same μy 0.96 at both, Mahalanobis 0.91. Over seeds 1–4 at 10 epochs (60 episodes, all flagged either way)
+ * the density fitted to training and validation windows scored the validation windows in its own sample, and its
+ * thresholds let through 7, 5, 6 and 6 false episodes; fitted to training alone 2, 2, 8 and 1.
+ */
+const DENSE_GM_OWN_DATA: DetectorParams = { scoring: 'aggregated-posterior', apFit: 'train' };
+
 /** Tiny networks of both kinds; batches of 32 so that the conformance data (256 windows) gives 8 steps per epoch. */
 const TEST_PARAMS: Record<DivadNetwork, DetectorParams> = {
   dense: { windowLength: 2, hidden: 16, latentDim: 4, components: 2, priorHidden: 8, batchSize: 32 },
@@ -61,7 +72,10 @@ function divadDescriptor(network: DivadNetwork, variant: DivadVariant, summary: 
     citation: CITATION,
     capabilities: { tfjs: true, supervised: false, epochs: true },
     schema: fixedSchema(network, variant),
-    datasetDefaults: network === 'dense' ? { asd: DENSE_ASD, smd: DENSE_ASD } : OMNI_WINDOW_DEFAULTS,
+    datasetDefaults:
+      network === 'rec'
+        ? OMNI_WINDOW_DEFAULTS
+        : { asd: DENSE_ASD, smd: DENSE_ASD, ...(variant === 'GM' ? { input: DENSE_GM_OWN_DATA } : {}) },
     testParams: TEST_PARAMS[network],
     ...(network === 'rec' && variant === 'GM' ? { conformanceParams: REC_GM_CONFORMANCE } : {}),
     create: (params) => new Divad({ ...params, ...fixed }),

@@ -14,7 +14,7 @@ import {
 import { describeDetectorConformance } from '@driftwatch/contracts/conformance';
 import { initBackend, tf } from '../backend';
 import { fitGaussianMixture } from '../density';
-import { Divad } from './divad';
+import { Divad, IMPUTATION_STEPS } from './divad';
 import { writeModelFileRehashed } from '../testing/model-files';
 
 const small = { hidden: 16, latentDim: 4, components: 2, priorHidden: 8, epochs: 2, batchSize: 32 };
@@ -202,6 +202,56 @@ describe('Divad', () => {
       expect(await det.scoreWindows(test)).toEqual(
         await det.scoreWindowsWith(test, variant === 'G' ? 'aggregated-posterior' : 'prior'),
       );
+    });
+
+    it('explains by imputation: a_f = s(x) − s(x with f imputed by encoder–decoder passes), in plain JS', async () => {
+      const w = det.parameterValues();
+      const F = test.featureCount;
+      const dense = (x: readonly number[], name: string, out: number, relu: boolean) => {
+        const k = w.get(`${name}/kernel`)!.values;
+        const b = w.get(`${name}/bias`)!.values;
+        return Array.from({ length: out }, (_, o) => {
+          let s = b[o];
+          for (let i = 0; i < x.length; i++) s += x[i] * k[i * out + o];
+          return relu ? Math.max(0, s) : s;
+        });
+      };
+      const mean = (x: number[], which: 'y' | 'd') =>
+        dense(dense(x, `enc_${which}/dense_0`, small.hidden, true), `enc_${which}/head`, 2 * L, false).slice(0, L);
+      // W = 1: the decoder head gives D means, then D raw scales
+      const decoded = (x: number[]) =>
+        dense(dense([...mean(x, 'y'), ...mean(x, 'd')], 'dec/dense_0', small.hidden, true), 'dec/head', 2 * F, false);
+      const imputed: number[] = [];
+      for (let i = 0; i < test.count; i++)
+        for (let f = 0; f < F; f++) {
+          const x = Array.from(test.window(i));
+          for (let step = 0; step < IMPUTATION_STEPS; step++) x[f] = decoded(x)[f];
+          imputed.push(...x);
+        }
+      const without = await det.scoreWindows(packedWindowSet(Float32Array.from(imputed), 1, F));
+      const base = await det.scoreWindows(test);
+      const attributions = await det.featureAttributions(test);
+      for (let i = 0; i < test.count; i++)
+        for (let f = 0; f < F; f++) {
+          const expected = Math.max(0, base[i] - without[i * F + f]);
+          expect(Math.abs(attributions[i * F + f] - expected)).toBeLessThan(1e-3 * Math.max(1, Math.abs(base[i])));
+        }
+    });
+
+    it("with apFit 'train' fits the aggregated posterior to the training windows' posterior means alone", async () => {
+      const own = new Divad({ variant, ...small, epochs: 1, apFit: 'train' });
+      await own.fit(train, { seed: 4, validation });
+      const mu = await own.posteriorMeans(train);
+      const ap = own.aggregatedPosterior!;
+      if (ap.kind === 'gaussian-mixture')
+        expect(ap.model).toEqual(fitGaussianMixture(mu, train.count, L, { components: small.components, seed: 0 }));
+      else
+        for (let j = 0; j < L; j++) {
+          let m = 0;
+          for (let i = 0; i < train.count; i++) m += mu[i * L + j] / train.count;
+          expect(ap.model.mean[j]).toBeCloseTo(m, 5);
+        }
+      own.dispose();
     });
 
     it('saves a manifest with provenance and weight files, and loads to identical scores', async () => {
