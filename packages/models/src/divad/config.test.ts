@@ -22,6 +22,7 @@ describe('resolveDivadConfig', () => {
       patience: 100,
       scoring: 'prior',
       apComponents: 8,
+      apFitPoints: 10_000,
     });
     expect(resolveDivadConfig({ variant: 'G' }).scoring).toBe('aggregated-posterior');
     expect(resolveDivadConfig({ variant: 'GM', components: 4 }).apComponents).toBe(4);

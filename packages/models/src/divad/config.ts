@@ -17,6 +17,13 @@ import {
   type ParameterSpecs,
 } from '../parameters/schema';
 
+/**
+ * Posterior means the AP mixture is fitted to, at most: a full fit on ASD's ~138k took a third of a 2-epoch fold;
+ * 10k (seeded subsample) is the smallest size whose held-out log-likelihood stays within 0.05 nat of the full fit
+ * (docs/divad.md §3.5 has the measurement).
+ */
+export const AP_FIT_POINTS = 10_000;
+
 export type DivadVariant = 'G' | 'GM';
 export type DivadScoring = 'prior' | 'aggregated-posterior';
 
@@ -60,6 +67,8 @@ export interface DivadConfig {
   scoring: DivadScoring;
   /** components of the aggregated-posterior mixture (GM only; default = components) */
   apComponents: number;
+  /** the AP mixture is fitted to a seeded subsample of at most this many posterior means (GM only) */
+  apFitPoints: number;
 }
 
 export type DivadOptions = Partial<DivadConfig> & { variant: DivadVariant };
@@ -144,6 +153,13 @@ function sharedTail(network: DivadNetwork): ParameterSpecs<SharedTail> {
       description: 'components of the aggregated-posterior mixture (GM only)',
       accepts: [POSITIVE_INTEGER],
       default: derived(['components'], 'components', (c) => c.components as number),
+    },
+    apFitPoints: {
+      description:
+        'the AP mixture (GM) is fitted by EM to a seeded subsample of at most this many posterior means; the ' +
+        'held-out log-likelihood chose 10000 (docs/divad.md §3.5)',
+      accepts: [POSITIVE_INTEGER, { type: 'literal', value: Infinity }],
+      default: AP_FIT_POINTS,
     },
   };
 }

@@ -186,7 +186,10 @@ export class Divad extends WindowTfjsDetector<DivadConfig> implements FeatureAtt
     this.ap =
       c.variant === 'G'
         ? { kind: 'origin-mahalanobis', model: fitOriginMahalanobis(all, n, L) }
-        : { kind: 'gaussian-mixture', model: fitGaussianMixture(all, n, L, { components: c.apComponents, seed: 0 }) };
+        : {
+            kind: 'gaussian-mixture',
+            model: fitGaussianMixture(all, n, L, { components: c.apComponents, seed: 0, maxPoints: c.apFitPoints }),
+          };
   }
 
   /** μ of q(zy|x) (or of q(zd|x) with which = 'd') for every window, row-major count × L (no sampling). */
