@@ -13,9 +13,12 @@ import type { CandidateFit } from '../learning-rate';
 import type { BenchmarkObserver, FitListener } from '../observer';
 import { runInProcesses } from './process-pool';
 
-/** Worker processes by default: one per core, at most 2 (docs/architecture.md, "Scale"). */
+/**
+ * Worker processes by default: one per core, at most 2 (docs/architecture.md, "Scale"); 1 (this process) where no
+ * worker script was built beside the running code (sources run by a test runner).
+ */
 export function defaultJobs(): number {
-  return Math.min(2, availableParallelism());
+  return defaultProtocolWorkerScript() ? Math.min(2, availableParallelism()) : 1;
 }
 
 /** The worker's script beside this module's bundle (tools/build.mjs writes it), if there is one. */
