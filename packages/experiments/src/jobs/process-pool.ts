@@ -20,8 +20,11 @@ export type WorkerMessage<Reply, Event> =
 /** A worker failed (an error, a crash, a kill): the run stops handing out units. */
 export class WorkerFailedError extends DriftwatchError {
   constructor(
+    /** 1-based number of the worker */
     readonly worker: number,
+    /** the unit it was running; undefined while it was still setting up */
     readonly unit: string | undefined,
+    /** its error, or how its process ended */
     readonly reason: string,
   ) {
     super(`worker ${worker} failed${unit ? ` on ${unit}` : ' while setting up'}: ${reason}`);
