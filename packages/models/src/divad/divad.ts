@@ -183,6 +183,7 @@ export class Divad extends WindowTfjsDetector<DivadConfig> implements FeatureAtt
       off += m.length;
     }
     // a failure here fails the fit: a detector without its density would score only half the ways
+    // GM on a seeded subsample of apFitPoints means: a full fit was a third or more of a fold (AP_FIT_POINTS says why)
     this.ap =
       c.variant === 'G'
         ? { kind: 'origin-mahalanobis', model: fitOriginMahalanobis(all, n, L) }
