@@ -48,7 +48,7 @@ export interface ProtocolRunOptions {
   trainStride?: number;
   overrides?: ParamOverrides;
   /** the tfjs backend loaded for deep methods; shallow methods are recorded as 'js' */
-  backend?: { name: string };
+  backend?: { name: string; attempts?: readonly { candidate: string; ok: boolean }[] };
   /** the command line recorded in every line and in run.json */
   command: string;
   /** datasets.lock, to compare the data files' sha256 with */

@@ -29,8 +29,14 @@ export function defaultProtocolWorkerScript(): string | undefined {
 
 /** What every worker gets first: the run's options as data (no jobs: a worker runs its units itself). */
 export type ProtocolWorkerSetup = Omit<ProtocolRunOptions, 'jobs' | 'workerScript' | 'backend'> & {
-  backend?: { name: string };
+  /** name: what results lines record; candidate: what the worker loads (tfjs-node's name is 'tensorflow') */
+  backend?: { name: string; candidate: string };
 };
+
+/** The loader's candidate that gave the parent its backend (BackendInfo.attempts), else the backend's name. */
+function acceptedCandidate(backend: NonNullable<ProtocolRunOptions['backend']>): string {
+  return backend.attempts?.find((a) => a.ok)?.candidate ?? backend.name;
+}
 
 /** One unit: a (server, configuration) pair. */
 export interface ProtocolTask {
@@ -72,7 +78,9 @@ export async function runUnitsInWorkers(
     command: options.command,
     lockPath: options.lockPath,
     smoothingGrid: [...smoothingGrid],
-    ...(options.backend ? { backend: { name: options.backend.name } } : {}),
+    ...(options.backend
+      ? { backend: { name: options.backend.name, candidate: acceptedCandidate(options.backend) } }
+      : {}),
   };
   // listeners by worker and fit number: several fits are under way at once
   const listeners = new Map<string, FitListener<CandidateFit>>();

@@ -14,7 +14,7 @@ let fits = 0;
 
 serveTasks<ProtocolWorkerSetup, ProtocolTask, ResultRecord[], ProtocolWorkerEvent, UnitContext>({
   async setup(setup) {
-    if (setup.backend && setup.backend.name !== 'js') await initBackend(setup.backend.name as BackendPreference);
+    if (setup.backend && setup.backend.name !== 'js') await initBackend(setup.backend.candidate as BackendPreference);
     const data = await loadProtocolData(setup.source, setup.servers ? [...setup.servers] : undefined);
     // the parent sends the grid it resolved
     const smoothingGrid = setup.smoothingGrid!;
