@@ -66,10 +66,13 @@ function inputsOf(metafile) {
 }
 
 /**
- * Scripts that library code starts as worker threads, found at run time beside the bundle that runs
+ * Scripts that library code starts as worker threads or processes, found at run time beside the bundle that runs
  * (`join(__dirname, '<name>.js')`); every bundle (a library's dist, the CLI, `npm run ts`) gets them.
  */
-export const WORKER_ENTRIES = ['packages/ingest/src/stream/csv-worker.ts'];
+export const WORKER_ENTRIES = [
+  'packages/ingest/src/stream/csv-worker.ts',
+  'packages/experiments/src/jobs/protocol-worker.ts',
+];
 
 /**
  * Bundles each worker entry into `outdir/<name>.js` (workspace packages inlined, third-party external); returns

@@ -84,7 +84,13 @@ function main() {
     writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'cli-install-check', private: true })}\n`);
     step('npm install <tarball>', 'npm', ['install', '--no-audit', tarball], { cwd: project, timeoutMs: 600_000 });
     const installed = join(project, 'node_modules', ...name.split('/'));
-    for (const file of ['bin/driftwatch.js', 'dist/start.js', 'dist/main.js', 'dist/csv-worker.js']) {
+    for (const file of [
+      'bin/driftwatch.js',
+      'dist/start.js',
+      'dist/main.js',
+      'dist/csv-worker.js',
+      'dist/protocol-worker.js',
+    ]) {
       if (!existsSync(join(installed, file))) throw new Error(`the installed package lacks ${file}`);
     }
     const shipped = readdirSync(join(installed, 'dist'));

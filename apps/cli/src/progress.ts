@@ -22,6 +22,8 @@ export interface ProgressOptions {
   /** minimum ms between plain lines when not a TTY */
   lineIntervalMs?: number;
   quiet?: boolean;
+  /** plain lines even on a terminal: bars of fits running at once would redraw over each other */
+  plainLines?: boolean;
 }
 
 export function formatDuration(seconds: number): string {
@@ -35,7 +37,7 @@ export function formatDuration(seconds: number): string {
 
 export function progressBar(label: string, total: number, opts: ProgressOptions = {}): Progress {
   const stream = opts.stream ?? process.stderr;
-  const tty = Boolean(stream.isTTY);
+  const tty = Boolean(stream.isTTY) && !opts.plainLines;
   const interval = opts.lineIntervalMs ?? 10_000;
   const start = Date.now();
   let lastLine = 0;
@@ -101,12 +103,18 @@ export function fitProgressReporter(bar: Progress): (p: FitProgress) => void {
   };
 }
 
-/** A benchmark's observer for the terminal: status lines on stderr, one bar per fit, closed with `summarise`. */
-export function stderrObserver<Done>(summarise: (done: Done) => string): BenchmarkObserver<Done> {
+/**
+ * A benchmark's observer for the terminal: status lines on stderr, one bar per fit, closed with `summarise`; with
+ * `concurrent` (fits in several worker processes at once) each fit reports in plain lines that name it.
+ */
+export function stderrObserver<Done>(
+  summarise: (done: Done) => string,
+  options: { concurrent?: boolean } = {},
+): BenchmarkObserver<Done> {
   return {
     log: (line) => process.stderr.write(`${line}\n`),
     fitting: (label) => {
-      const bar = progressBar(`${label} fit`, 1);
+      const bar = progressBar(`${label} fit`, 1, { plainLines: options.concurrent });
       return { onProgress: fitProgressReporter(bar), done: (d) => bar.done(summarise(d)) };
     },
   };

@@ -153,7 +153,8 @@ describe('kill suite: interrupted runs resume without loss, duplicates, torn lin
     for (const [key, lines] of expected.units)
       expect(result.units.get(key)!.map(comparable)).toEqual(lines.map(comparable));
     expect(await leftovers(out)).toEqual([]);
-  }, 60_000);
+    // 14 runs, each starting two worker processes (--jobs defaults to 2 on 2 cores)
+  }, 180_000);
 
   it('convert killed at random points leaves the old output or the new one, and no temporary', async () => {
     const input = join(dir, 'metrics.csv');

@@ -12,7 +12,10 @@ import { evaluateOverSmoothing, gridPointFields, scoresByRecord, SMOOTHING_GRID 
 import { writeScoreFile } from '@driftwatch/ingest';
 import { everyKthWindow, heldOutEntities, splitBySequence } from './folds/leave-one-out';
 import { testWindows, trainingWindows, type OmniDataset } from './folds/omni-protocol';
-import { loadProtocolData, type ProtocolSource } from './protocols';
+import { runUnitsInWorkers, unitLabel } from './jobs/protocol-jobs';
+import { WorkerFailedError } from './jobs/process-pool';
+import type { ProtocolFold } from './folds/leave-one-out';
+import { loadProtocolData, type ProtocolData, type ProtocolSource } from './protocols';
 import type { BenchmarkConfig } from './grid-file';
 import { isLatentEncoder, latentProjection, writeLatentProjection } from './latent-projection';
 import { fitSelectingLearningRate, type CandidateFit } from './learning-rate';
@@ -45,11 +48,18 @@ export interface ProtocolRunOptions {
   trainStride?: number;
   overrides?: ParamOverrides;
   /** the tfjs backend loaded for deep methods; shallow methods are recorded as 'js' */
-  backend?: { name: string };
+  backend?: { name: string; attempts?: readonly { candidate: string; ok: boolean }[] };
   /** the command line recorded in every line and in run.json */
   command: string;
   /** datasets.lock, to compare the data files' sha256 with */
   lockPath: string;
+  /**
+   * worker processes that run the units (default 1: in this process); more never change a unit's lines, only the
+   * order units are appended in
+   */
+  jobs?: number;
+  /** the workers' script (default: protocol-worker.js beside this bundle) */
+  workerScript?: string;
 }
 
 export interface LeaveOneOutOptions extends Omit<ProtocolRunOptions, 'source' | 'servers'> {
@@ -116,26 +126,43 @@ export async function runProtocol(
     log: observer.log,
   });
   try {
-    return await runUnits(options, observer, data, servers, pairs, results, configuration);
+    return await runUnits(options, observer, data, pairs, results, configuration);
   } finally {
     await results.close();
   }
 }
 
-/** Fits and scores every pair of the shard that is not done yet, appending each pair's lines as one unit. */
+/** What one unit needs besides its pair: the run's options, its data and the smoothing grid. */
+export interface UnitContext {
+  options: ProtocolRunOptions;
+  data: ProtocolData;
+  smoothingGrid: readonly number[];
+  /** the fold of the last server asked for: a fold is cut once for all the configurations of its server */
+  fold?: { server: string; fold: ProtocolFold };
+}
+
+/** The server's fold, cut once for all its configurations. */
+function foldOf(context: UnitContext, server: string): ProtocolFold {
+  if (context.fold?.server !== server) context.fold = { server, fold: context.data.fold(server) };
+  return context.fold.fold;
+}
+
+/**
+ * Fits and scores every pair of the shard that is not done yet, appending each pair's lines as one unit: in this
+ * process, or with `jobs` > 1 in worker processes that send each unit's lines back. The parent alone appends, so
+ * the folder's lock, the one-write-per-unit rule and the results file are those of a single process, and the
+ * output is the file --jobs 1 writes (units in the order they finish).
+ */
 async function runUnits(
   options: ProtocolRunOptions,
   observer: BenchmarkObserver<CandidateFit>,
-  data: Awaited<ReturnType<typeof loadProtocolData>>,
-  servers: readonly string[],
+  data: ProtocolData,
   pairs: ReturnType<typeof shardPairs<BenchmarkConfig>>,
   results: OpenResults,
   configuration: Record<string, unknown>,
 ): Promise<{ resultsPath: string; rows: ResultRecord[] }> {
-  const { outDir, seed, command } = options;
+  const { outDir, command } = options;
   const { dataset } = data;
-  const trainStride = options.trainStride ?? 1;
-  const overrides = options.overrides ?? {};
   const { path: resultsPath, previous, done } = results;
   const files = await data.checksums(options.lockPath);
   const backend = options.backend ?? { name: 'js' };
@@ -154,80 +181,111 @@ async function runUnits(
   });
 
   const rows: ResultRecord[] = [...previous];
-  for (const server of servers) {
-    const mine = pairs.filter((p) => p.server === server).map((p) => p.config);
-    if (mine.length === 0) continue;
-    const fold = data.fold(server);
-    const { test } = fold;
-    for (const { method, point, id, learningRates } of mine) {
-      const label = `${method}${id ? ` [${id}]` : ''}`;
-      if (done.has(leaveOneOutRunKey({ method, testSequence: test.id, gridPoint: id }))) {
-        observer.log?.(`${label} on ${server}: already in ${resultsPath}, skipped`);
-        continue;
-      }
-      const params = { ...methodParams(method, dataset, overrides, options.epochs), ...point };
-      const suffix = id ? `.${id}` : '';
-      const probe = makeDetector(method, params);
-      const W = probe.windowLength;
-      probe.dispose();
-      const all = trainingWindows(fold.data, W);
-      const stride = isDeepMethod(method) ? trainStride : 1;
-      const windows = { ...all, train: everyKthWindow(all.train, stride) };
-      const { detector, report, trainSeconds, lrSelection } = await fitSelectingLearningRate(
-        method,
-        params,
-        isDeepMethod(method) ? learningRates : undefined,
-        windows,
-        seed,
-        (lr) => observer.fitting?.(`${label} ${server}${lr === undefined ? '' : ` lr ${lr}`}`) ?? {},
-      );
-      const tw = testWindows(test, fold.data.standardisation, W);
-      const t1 = performance.now();
-      const windowScores = await detector.scoreWindows(tw);
-      const scoreSeconds = (performance.now() - t1) / 1000;
-      const validationScores = await detector.scoreWindows(windows.validation);
-      if (isLatentEncoder(detector)) {
-        const { validation } = windows;
-        const projection = await latentProjection(detector, method, validation, tw, test.id, test.labels!, test.domain);
-        await mkdir(join(outDir, 'latent', method), { recursive: true });
-        await writeLatentProjection(join(outDir, 'latent', method, `${server}${suffix}.json`), projection);
-      }
-      detector.dispose();
-      const calibration = splitBySequence(windows.validation, validationScores);
-      await mkdir(join(outDir, 'scores', method), { recursive: true });
-      await writeScoreFile(join(outDir, 'scores', method, `${server}${suffix}.arrow`), [
-        { sequenceId: test.id, scores: scoresByRecord(windowScores, W) },
-        ...calibration.map((c) => ({
-          sequenceId: `validation:${fold.data.validation[c.sequence].id}`,
-          scores: c.scores,
-        })),
-      ]);
-      const evaluated = evaluateOverSmoothing(windowScores, test.labels!, W, {
-        grid: configuration.smoothingGrid as number[],
-        calibration: calibration.map((c) => c.scores),
-      });
-      const unit = evaluated.map((evaluation): ResultRecord => ({
-        method,
-        dataset,
-        testSequence: test.id,
-        ...gridPointFields(evaluation),
-        trainSeconds,
-        scoreSeconds,
-        // the shallow baselines run in plain JavaScript whatever tfjs backend the process loaded
-        backend: isDeepMethod(method) && options.backend ? options.backend.name : 'js',
-        seed,
-        params: { ...detector.config },
-        ...(id ? { gridPoint: id, grid: point } : {}),
-        ...(lrSelection ? { lrSelection } : {}),
-        epochs: report.epochs,
-        bestValLoss: report.bestValLoss,
-        trainWindows: windows.train.count,
-        ...(stride > 1 ? { trainStride: stride } : {}),
-        command,
-      }));
-      await appendResultUnit(resultsPath, unit);
-      rows.push(...unit);
+  const context: UnitContext = { options, data, smoothingGrid: configuration.smoothingGrid as number[] };
+  // a fresh run skips nothing: no fold is cut here only to learn its test sequence's name
+  const pending = pairs.filter((pair) => {
+    if (done.size === 0) return true;
+    const { method, id } = pair.config;
+    const testSequence = foldOf(context, pair.server).test.id;
+    const finished = done.has(leaveOneOutRunKey({ method, testSequence, gridPoint: id }));
+    if (finished) observer.log?.(`${unitLabel(pair)}: already in ${resultsPath}, skipped`);
+    return !finished;
+  });
+  const append = async (unit: ResultRecord[]) => {
+    await appendResultUnit(resultsPath, unit);
+    rows.push(...unit);
+  };
+  const { smoothingGrid } = context;
+  const jobs = Math.min(options.jobs ?? 1, pending.length);
+  if (jobs <= 1) {
+    for (const pair of pending) await append(await runUnit(context, pair, observer));
+  } else {
+    try {
+      await runUnitsInWorkers(options, pending, jobs, smoothingGrid, observer, append);
+    } catch (e) {
+      if (!(e instanceof WorkerFailedError)) throw e;
+      const finished = (rows.length - previous.length) / smoothingGrid.length;
+      const rest = `${finished} finished unit(s) are in ${resultsPath}: resume to run the rest`;
+      throw new WorkerFailedError(e.worker, e.unit, `${e.reason}; ${rest}`);
     }
   }
   return { resultsPath, rows };
+}
+
+/** Fits and scores one (server, configuration) pair, writes its score and latent files, and returns its lines. */
+export async function runUnit(
+  context: UnitContext,
+  pair: { server: string; config: BenchmarkConfig },
+  observer: BenchmarkObserver<CandidateFit>,
+): Promise<ResultRecord[]> {
+  const { options, data, smoothingGrid } = context;
+  const { outDir, seed, command } = options;
+  const { dataset } = data;
+  const trainStride = options.trainStride ?? 1;
+  const overrides = options.overrides ?? {};
+  const { server } = pair;
+  const { method, point, id, learningRates } = pair.config;
+  const fold = foldOf(context, server);
+  const { test } = fold;
+  const label = `${method}${id ? ` [${id}]` : ''}`;
+  const params = { ...methodParams(method, dataset, overrides, options.epochs), ...point };
+  const suffix = id ? `.${id}` : '';
+  const probe = makeDetector(method, params);
+  const W = probe.windowLength;
+  probe.dispose();
+  const all = trainingWindows(fold.data, W);
+  const stride = isDeepMethod(method) ? trainStride : 1;
+  const windows = { ...all, train: everyKthWindow(all.train, stride) };
+  const { detector, report, trainSeconds, lrSelection } = await fitSelectingLearningRate(
+    method,
+    params,
+    isDeepMethod(method) ? learningRates : undefined,
+    windows,
+    seed,
+    (lr) => observer.fitting?.(`${label} ${server}${lr === undefined ? '' : ` lr ${lr}`}`) ?? {},
+  );
+  const tw = testWindows(test, fold.data.standardisation, W);
+  const t1 = performance.now();
+  const windowScores = await detector.scoreWindows(tw);
+  const scoreSeconds = (performance.now() - t1) / 1000;
+  const validationScores = await detector.scoreWindows(windows.validation);
+  if (isLatentEncoder(detector)) {
+    const { validation } = windows;
+    const projection = await latentProjection(detector, method, validation, tw, test.id, test.labels!, test.domain);
+    await mkdir(join(outDir, 'latent', method), { recursive: true });
+    await writeLatentProjection(join(outDir, 'latent', method, `${server}${suffix}.json`), projection);
+  }
+  detector.dispose();
+  const calibration = splitBySequence(windows.validation, validationScores);
+  await mkdir(join(outDir, 'scores', method), { recursive: true });
+  await writeScoreFile(join(outDir, 'scores', method, `${server}${suffix}.arrow`), [
+    { sequenceId: test.id, scores: scoresByRecord(windowScores, W) },
+    ...calibration.map((c) => ({
+      sequenceId: `validation:${fold.data.validation[c.sequence].id}`,
+      scores: c.scores,
+    })),
+  ]);
+  const evaluated = evaluateOverSmoothing(windowScores, test.labels!, W, {
+    grid: [...smoothingGrid],
+    calibration: calibration.map((c) => c.scores),
+  });
+  return evaluated.map((evaluation): ResultRecord => ({
+    method,
+    dataset,
+    testSequence: test.id,
+    ...gridPointFields(evaluation),
+    trainSeconds,
+    scoreSeconds,
+    // the shallow baselines run in plain JavaScript whatever tfjs backend the process loaded
+    backend: isDeepMethod(method) && options.backend ? options.backend.name : 'js',
+    seed,
+    params: { ...detector.config },
+    ...(id ? { gridPoint: id, grid: point } : {}),
+    ...(lrSelection ? { lrSelection } : {}),
+    epochs: report.epochs,
+    bestValLoss: report.bestValLoss,
+    trainWindows: windows.train.count,
+    ...(stride > 1 ? { trainStride: stride } : {}),
+    command,
+  }));
 }

@@ -14,6 +14,10 @@ export {
   type ParamOverrides,
 } from './methods';
 
+// Units of a benchmark in worker processes
+export { defaultJobs, defaultProtocolWorkerScript } from './jobs/protocol-jobs';
+export { WorkerFailedError } from './jobs/process-pool';
+
 // A simulated cluster's fold for the window detectors
 export { simulatedClusterFold, type SimulatedClusterFold } from './folds/simulated-cluster';
 

@@ -44,6 +44,7 @@ export {
   gaussianMixtureScore,
   kMeans,
   type KMeansResult,
+  seededSubsample,
   scaleFromRaw,
   softplus,
   standardNormalNll,

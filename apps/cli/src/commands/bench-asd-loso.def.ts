@@ -57,6 +57,13 @@ export const WINDOW_BENCH_OPTIONS = defineOptions({
       'run only shard i of n of the (server, method) pairs (1 ≤ i ≤ n); ' +
       'auto/n: i = $JOB_COMPLETION_INDEX + 1 (a Kubernetes Indexed Job, deploy/k8s/grid-job.yaml)',
   },
+  jobs: {
+    type: 'string',
+    valueName: 'N',
+    description:
+      'run the (server, configuration) units in N worker processes at once (default: 2 where there are 2 or more ' +
+      'cores and units); the results are those of one process, appended as units finish',
+  },
   ...backendOption,
   ...dataRootOption,
 });
@@ -66,7 +73,7 @@ export const benchAsdLosoDefinition = defineCommand({
   summary: 'ASD leave-one-server-out benchmark (docs/divad.md §5b; = bench windows --protocol loso --dataset asd)',
   usage:
     'driftwatch bench asd-loso --methods <ids> [--servers <list>] [--epochs N] [--train-stride k] [--out ' +
-    'DIR] [--resume] [--shard i/n] [--backend X] [--seed S]',
+    'DIR] [--resume] [--shard i/n] [--jobs N] [--backend X] [--seed S]',
   description: [
     'For each test server: the other servers (train part + test part each) are the training data, the last 15% of',
     'each is validation, the scaler is fitted on their normal training records, windows holding an anomaly are',
@@ -82,6 +89,11 @@ export const benchAsdLosoDefinition = defineCommand({
     "DIR/scores/<method>/<server>.arrow, the data files' sha256 to DIR/run.json; DIVAD models also write 2-D",
     'projections of their zy and zd encodings (validation windows of every server and test windows) to',
     'DIR/latent/<method>/<server>.json. `driftwatch report DIR` draws them all.',
+    '',
+    '--jobs N fits N units at once, each in its own process (processes, not threads: on a busy 2-core machine two',
+    'processes finish sooner). The workers send each finished unit back and this process appends it, so the',
+    'folder has one writer and one lock; a failing worker stops the run with its error, the finished units stay,',
+    'and --resume runs the rest.',
   ].join('\n'),
   options: {
     servers: {

@@ -7,7 +7,7 @@ export const benchWindowsDefinition = defineCommand({
   summary: 'window detectors under a protocol: loso, per-entity (SMD standard) or tsb-ad; results, scores, run.json',
   usage:
     'driftwatch bench windows --protocol loso|per-entity|tsb-ad [--dataset asd|smd | --input DIR…] --methods ' +
-    '<ids> [--entities <list>] [--epochs N] [--out DIR] [--resume] [--shard i/n] [--grid FILE] [--seed S]',
+    '<ids> [--entities <list>] [--epochs N] [--out DIR] [--resume] [--shard i/n] [--jobs N] [--grid FILE] [--seed S]',
   description: [
     'The protocol says what trains and what is scored, per test entity:',
     '  loso        leave one entity out (docs/divad.md §5b): the other entities of --dataset (train part and test',
@@ -17,9 +17,9 @@ export const benchWindowsDefinition = defineCommand({
     '              …_tr_<N>_1st_<M>.csv): the first N records train, the whole series is scored, as TSB-AD does.',
     "In all three the last 15% of each training sequence is validation and the scaler is fitted on the rest's",
     'normal records. Results, score files, latent projections and run.json are those of `bench asd-loso` (see its',
-    'help): one JSON line per (method, entity, smoothing), --resume and --shard work alike, and `driftwatch report`',
-    'and `driftwatch evaluate` read the output of every protocol. Test sequences are named asd/omi-1 (loso),',
-    'smd/test/machine-2-1 (per-entity) and tsb-ad/<file name> (tsb-ad).',
+    'help): one JSON line per (method, entity, smoothing), --resume, --shard and --jobs work alike, and',
+    '`driftwatch report` and `driftwatch evaluate` read the output of every protocol. Test sequences are named',
+    'asd/omi-1 (loso), smd/test/machine-2-1 (per-entity) and tsb-ad/<file name> (tsb-ad).',
   ].join('\n'),
   options: {
     protocol: {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { ResultRecord } from '@driftwatch/contracts';
 import {
+  defaultJobs,
   gridPoints,
   isDeepMethod,
   methodConfigs,
@@ -66,6 +67,7 @@ export async function runWindowsBench(
   const configs = grid ? gridPoints(grid) : methodConfigs(methods, lrGrid);
   // `--shard auto/n` takes its index from a Kubernetes Indexed Job (deploy/k8s/grid-job.yaml)
   const shard = parseShard(optionalString(values, 'shard'), process.env.JOB_COMPLETION_INDEX);
+  const jobs = intOption(values, 'jobs', defaultJobs(), 1);
 
   const backend = configs.some((c) => isDeepMethod(c.method))
     ? await initBackend(((values.backend as string) ?? 'auto') as BackendPreference)
@@ -89,8 +91,9 @@ export async function runWindowsBench(
         backend,
         command: commandLine(argv),
         lockPath: datasetsLockPath(),
+        jobs,
       },
-      stderrObserver(fitSummary),
+      stderrObserver(fitSummary, { concurrent: jobs > 1 }),
     ),
     'the finished (method, entity) pairs',
   );

@@ -1,5 +1,5 @@
 import { ParameterError, mulberry32, normalSampler } from '@driftwatch/contracts';
-import { fitGaussianMixture, gaussianMixtureScore, kMeans } from './gmm';
+import { fitGaussianMixture, gaussianMixtureScore, kMeans, seededSubsample } from './gmm';
 
 /** n points from a 2-D mixture; component c drawn with probability w_c, x = m_c + A_c·z with A_c A_cᵀ = Σ_c */
 function sample2d(n: number, seed: number, w: number[], means: number[][], chol: number[][][]) {
@@ -121,6 +121,82 @@ describe('fitGaussianMixture', () => {
     expect(() => fitGaussianMixture([1, 1, 1, 1], 2, 2, { components: 1, regCovar: 0 })).toThrow(
       /not positive definite/,
     );
+  });
+});
+
+/** ln of the true mixture's density, from the 2×2 formula: the yardstick no fit computed */
+function trueLogDensity(x: number[]): number {
+  return Math.log(W[0] * Math.exp(logN2(x, MEANS[0], COVS[0])) + W[1] * Math.exp(logN2(x, MEANS[1], COVS[1])));
+}
+
+/** mean ln p of the rows of a 2-D buffer under a density */
+function meanLogDensity(rows: Float64Array, logp: (x: number[]) => number): number {
+  let s = 0;
+  for (let i = 0; i < rows.length / 2; i++) s += logp([rows[i * 2], rows[i * 2 + 1]]);
+  return s / (rows.length / 2);
+}
+
+describe('fitGaussianMixture on a subsample (maxPoints)', () => {
+  const n = 20_000;
+  const { data } = sample2d(n, 11, W, MEANS, CHOL);
+  // points no fit sees, from the same mixture
+  const heldOut = sample2d(5000, 23, W, MEANS, CHOL).data;
+  const full = fitGaussianMixture(data, n, 2, { components: 2 });
+  const sub = fitGaussianMixture(data, n, 2, { components: 2, maxPoints: 1000 });
+
+  it('recovers the weights, means and covariances of the mixture the data was drawn from', () => {
+    const order = sub.means[0] < sub.means[2] ? [0, 1] : [1, 0];
+    order.forEach((c, truth) => {
+      expect(Math.abs(sub.weights[c] - W[truth])).toBeLessThan(0.05);
+      for (let j = 0; j < 2; j++) expect(Math.abs(sub.means[c * 2 + j] - MEANS[truth][j])).toBeLessThan(0.2);
+      for (let j = 0; j < 4; j++) expect(Math.abs(sub.covariances[c * 4 + j] - COVS[truth][j])).toBeLessThan(0.3);
+    });
+  });
+
+  it('keeps the held-out log-likelihood within 0.02 nat of the full fit and of the true mixture', () => {
+    const truth = meanLogDensity(heldOut, trueLogDensity);
+    const ofFull = meanLogDensity(heldOut, (x) => gaussianMixtureScore(full, x));
+    const ofSub = meanLogDensity(heldOut, (x) => gaussianMixtureScore(sub, x));
+    expect(Math.abs(ofFull - truth)).toBeLessThan(0.005);
+    expect(Math.abs(ofSub - ofFull)).toBeLessThan(0.02);
+    // fitted on 1000 points, its lower bound is that subsample's mean log-likelihood, not the whole data's
+    expect(sub.lowerBound).not.toBeCloseTo(full.lowerBound, 6);
+  });
+
+  it('is the full fit when maxPoints is at least the number of rows', () => {
+    expect(fitGaussianMixture(data, n, 2, { components: 2, maxPoints: n })).toEqual(full);
+  });
+
+  it('rejects a subsample smaller than the components', () => {
+    expect(() => fitGaussianMixture(data, n, 2, { components: 2, maxPoints: 1 })).toThrow(
+      /maxPoints 1 cannot fit 2 components/,
+    );
+  });
+});
+
+describe('seededSubsample', () => {
+  it('draws m distinct rows in increasing order, the same under one seed, all rows when m ≥ n', () => {
+    const rows = seededSubsample(1000, 100, 3);
+    expect(rows).toHaveLength(100);
+    expect(new Set(rows).size).toBe(100);
+    for (let i = 1; i < rows.length; i++) expect(rows[i]).toBeGreaterThan(rows[i - 1]);
+    expect(Math.min(...rows)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...rows)).toBeLessThan(1000);
+    expect(seededSubsample(1000, 100, 3)).toEqual(rows);
+    expect(seededSubsample(1000, 100, 4)).not.toEqual(rows);
+    expect(Array.from(seededSubsample(5, 9, 0))).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it('gives every row the same chance m/n (counts over 4000 draws within 5 standard deviations)', () => {
+    const n = 20;
+    const m = 5;
+    const draws = 4000;
+    const counts = new Array<number>(n).fill(0);
+    for (let seed = 0; seed < draws; seed++) for (const r of seededSubsample(n, m, seed)) counts[r]++;
+    // each count is Binomial(draws, m/n): mean 1000, sd √(4000·0.25·0.75) ≈ 27.4
+    const p = m / n;
+    const sd = Math.sqrt(draws * p * (1 - p));
+    for (const c of counts) expect(Math.abs(c - draws * p)).toBeLessThan(5 * sd);
   });
 });
 

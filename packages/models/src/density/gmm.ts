@@ -38,6 +38,12 @@ export interface GaussianMixtureOptions {
   regCovar?: number;
   /** EM iterations (default 100) */
   maxIter?: number;
+  /**
+   * fit on a seeded uniform subsample of at most this many rows (default: all): EM costs n·K·d² per iteration,
+   * and DIVAD-GM's AP mixture would otherwise be fitted to every posterior mean of a fold (~138k on ASD), a third
+   * or more of the fold's time (docs/divad.md §3.5 has the measured trade-off)
+   */
+  maxPoints?: number;
 }
 
 /**
@@ -55,8 +61,37 @@ const GAUSSIAN_MIXTURE_OPTIONS: ParameterSchema<Required<GaussianMixtureOptions>
     },
     regCovar: { description: 'added to the covariance diagonals', accepts: [NON_NEGATIVE_NUMBER], default: 1e-6 },
     maxIter: { description: 'EM iterations, at most', accepts: [POSITIVE_INTEGER], default: 100 },
+    maxPoints: {
+      description: 'fit on a seeded uniform subsample of at most this many rows',
+      accepts: [POSITIVE_INTEGER, { type: 'literal', value: Infinity }],
+      default: Infinity,
+    },
   },
 };
+
+/**
+ * `m` of the row indices 0 … n−1 drawn uniformly without replacement (the first m steps of a Fisher–Yates
+ * shuffle), in increasing order so that the rows are read front to back; all of them when m ≥ n.
+ */
+export function seededSubsample(n: number, m: number, seed: number): Int32Array {
+  if (m >= n) return Int32Array.from({ length: n }, (_, i) => i);
+  const rand = mulberry32(seed);
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  for (let i = 0; i < m; i++) {
+    const j = i + Math.floor(rand() * (n - i));
+    const t = order[i];
+    order[i] = order[j];
+    order[j] = t;
+  }
+  return order.subarray(0, m).sort();
+}
+
+/** The given rows of a row-major n×d buffer, as a new m×d buffer. */
+function gatherRows(data: ArrayLike<number>, rows: Int32Array, d: number): Float64Array {
+  const out = new Float64Array(rows.length * d);
+  for (let r = 0; r < rows.length; r++) for (let j = 0; j < d; j++) out[r * d + j] = data[rows[r] * d + j];
+  return out;
+}
 
 export interface KMeansResult {
   centers: Float64Array;
@@ -525,24 +560,32 @@ function precisionCholesky(covs: Float64Array, k: number, d: number): Float64Arr
 
 /**
  * Fits a full-covariance Gaussian mixture by EM to n rows of d values (row-major), like sklearn
- * GaussianMixture(n_components, covariance_type='full', init_params='kmeans', n_init=1).
+ * GaussianMixture(n_components, covariance_type='full', init_params='kmeans', n_init=1); with `maxPoints` below n,
+ * to a seeded subsample of the rows (lowerBound is then the subsample's).
  */
 export function fitGaussianMixture(
   data: ArrayLike<number>,
-  n: number,
+  rows: number,
   d: number,
   opts: GaussianMixtureOptions,
 ): GaussianMixture {
-  checkData(data, n, d, 'fitGaussianMixture');
+  checkData(data, rows, d, 'fitGaussianMixture');
   const {
     components: k,
     seed,
     tol,
     regCovar,
     maxIter,
+    maxPoints,
   } = resolveParameters('fitGaussianMixture', GAUSSIAN_MIXTURE_OPTIONS, opts);
-  if (n < k) throw new ParameterError(`fitGaussianMixture: ${n} points cannot fit ${k} components`);
-  const x = Float64Array.from(data as ArrayLike<number>);
+  if (rows < k) throw new ParameterError(`fitGaussianMixture: ${rows} points cannot fit ${k} components`);
+  if (maxPoints < k)
+    throw new ParameterError(`fitGaussianMixture: maxPoints ${maxPoints} cannot fit ${k} components, expected ≥ ${k}`);
+  const x =
+    maxPoints < rows
+      ? gatherRows(data, seededSubsample(rows, maxPoints, seed), d)
+      : Float64Array.from(data as ArrayLike<number>);
+  const n = x.length / d;
 
   const { labels } = kMeans(x, n, d, k, { seed });
   const f = featureLength(d);

@@ -23,6 +23,7 @@ describe('resolveDivadConfig', () => {
       scoring: 'prior',
       apComponents: 8,
       apFit: 'train+validation',
+      apFitPoints: 10_000,
     });
     expect(resolveDivadConfig({ variant: 'G' }).scoring).toBe('aggregated-posterior');
     expect(resolveDivadConfig({ variant: 'GM', components: 4 }).apComponents).toBe(4);

@@ -189,10 +189,14 @@ export class Divad extends WindowTfjsDetector<DivadConfig> implements FeatureAtt
       off += m.length;
     }
     // a failure here fails the fit: a detector without its density would score only half the ways
+    // GM on a seeded subsample of apFitPoints means: a full fit was a third or more of a fold (AP_FIT_POINTS says why)
     this.ap =
       c.variant === 'G'
         ? { kind: 'origin-mahalanobis', model: fitOriginMahalanobis(all, n, L) }
-        : { kind: 'gaussian-mixture', model: fitGaussianMixture(all, n, L, { components: c.apComponents, seed: 0 }) };
+        : {
+            kind: 'gaussian-mixture',
+            model: fitGaussianMixture(all, n, L, { components: c.apComponents, seed: 0, maxPoints: c.apFitPoints }),
+          };
   }
 
   /** μ of q(zy|x) (or of q(zd|x) with which = 'd') for every window, row-major count × L (no sampling). */
