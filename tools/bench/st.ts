@@ -116,6 +116,7 @@ function timeSteps(N: number, s: Settings, order: 'blocks' | 'shuffled'): number
     scales: c.scales,
     attentionDim: c.attentionDim,
     observed: c.graph !== 'none',
+    dependencyTopK: null,
   };
   // 8 batches' worth of window ends
   const series = randomSeries(N, F, W + 8 * B, N);

@@ -1,9 +1,12 @@
 export { StDda, ST_DDA_ID, systemScores, type StDdaDependencies, type StDdaScoreVariant } from './st-dda';
 export {
+  DENSE_DEPENDENCIES_UP_TO,
   ST_DDA_PARAMETERS,
   defaultScales,
+  dependencyTopKFor,
   resolveStDdaConfig,
   type StDdaConfig,
+  type StDdaDependencyPath,
   type StDdaGraphMode,
   type StDdaScoreKind,
   type StDdaScoreReference,
@@ -13,9 +16,11 @@ export {
   forwardWindows,
   stDdaParamSpecs,
   stDdaStateSpecs,
+  type LearnedDependencies,
   type StDdaArchitecture,
   type StDdaForward,
 } from './network';
+export type { SparseDependencies } from './sparse-dependencies';
 export {
   stDdaBatchTensors,
   stDdaTrainingLoss,

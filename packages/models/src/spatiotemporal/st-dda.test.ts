@@ -32,6 +32,12 @@ describeNodeDetectorConformance(
   },
 );
 
+// the top-k path keeps 2 of the N − 1 other entities per node, so it is not the dense path in disguise
+describeNodeDetectorConformance('st-dda (top-k dependencies, k = 2, graph dynamic)', {
+  create: () => new StDda({ ...small, dependencyPath: 'top-k', dependencyTopK: 2 }),
+  load: (d) => StDda.load(d),
+});
+
 /**
  * N = 3 entities, F = 2 noisy sinusoids each, NaN at a few cells; a snapshot at step 0 (0 ↔ 1) and one at `switchAt` (1
  * ↔ 2).
@@ -303,6 +309,20 @@ describe('StDda', () => {
     },
   );
 
+  it('with top-k dependencies (k = 1 of N − 1 = 2) each node listens to exactly one other node', async () => {
+    const train = tinySeries('topk/train', 60, 12);
+    const det = new StDda({ ...small, windowLength: 4, epochs: 2, dependencyPath: 'top-k', dependencyTopK: 1 });
+    await det.fit(train, { seed: 3 });
+    const dep = await det.dependencies(train, 30);
+    for (let i = 0; i < 3; i++) {
+      const row = Array.from(dep.learned.subarray(i * 3, i * 3 + 3));
+      expect(row[i]).toBe(0);
+      expect(row.filter((v) => v !== 0)).toEqual([1]);
+    }
+    expect((await det.scoreNodes(train)).slice(3 * 3).every(Number.isFinite)).toBe(true);
+    det.dispose();
+  });
+
   it(
     'learns the dependency: a node that decouples from its caller (values in the normal range) gets by far ' +
       'the highest forecast score; a level shift the highest latent score',
@@ -415,6 +435,8 @@ describe('StDda settings and inputs', () => {
         decoderHidden: 64,
         scales: [1, 4, 19],
         attentionDim: 32,
+        dependencyPath: 'auto',
+        dependencyTopK: 16,
         graph: 'dynamic',
         observedEdges: 'symmetric',
         observedWeights: 'binary',
@@ -452,6 +474,9 @@ describe('StDda settings and inputs', () => {
         [{ learningRate: 0 }, /learningRate/],
         [{ clipNorm: 0 }, /clipNorm must be a number > 0 or null/],
         [{ attentionDim: 0 }, /attentionDim/],
+        [{ dependencyTopK: 0 }, /dependencyTopK must be a positive integer/],
+        [{ dependencyTopK: 2.5 }, /dependencyTopK must be a positive integer/],
+        [{ dependencyPath: 'sparse' }, /dependencyPath/],
         [{ batchOrder: 'random' }, /batchOrder must be one of 'blocks', 'shuffled'/],
       ];
       for (const [params, message] of bad) {

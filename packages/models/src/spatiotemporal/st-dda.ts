@@ -8,7 +8,8 @@
  * 2. multi-scale temporal aggregation h̃ˢ_i(t) = Σ_{τ=0..K_s} α^s_τ h_i(t − τ), α^s = softmax(a^s), one
  *    aggregator per K in `scales`, concatenated and projected back to D (no projection when S = 1: the paper's
  *    form with K = W − 1);
- * 3. dynamic dependencies Ã_ij(t) = softmax over j ≠ i of g(h̃_i, h̃_j), g(a, b) = (a·W_q)·(b·W_k)/√d, dense;
+ * 3. dynamic dependencies Ã_ij(t) = softmax over j ≠ i of g(h̃_i, h̃_j), g(a, b) = (a·W_q)·(b·W_k)/√d, over all
+ *    j (dense) or over the k largest g per node (top-k, `sparse-dependencies.ts`);
  * 4. propagation z_i = ReLU(Σ_j A_ij W_s h̃_j), A = λ·norm(A_obs + I) + (1 − λ)(Ã + I)/2, λ = sigmoid(l) (l = 0
  *    at the start, λ = 0 with graph 'none'), A_obs from the series' graph snapshots (`observed-graph.ts`);
  * 5. joint embedding u_i = h̃_i·W_t + z_i·W_g;
@@ -23,8 +24,10 @@
  * and centres. Missing values (NaN) enter as 0 (the training mean) and are left out of the forecast error.
  *
  * The [choice]s of docs/spatiotemporal.md and the settings they are (`StDdaConfig`): D = 32 (`embeddingDim`);
- * S = 3 aggregators with K ∈ {1, 4, W − 1} (`scales`); scaled bilinear g (`attentionDim` d); dense softmax over
- * all j ≠ i (the top-k variant for large N is not implemented); A's mixing form with row normalisation (fixed),
+ * S = 3 aggregators with K ∈ {1, 4, W − 1} (`scales`); scaled bilinear g (`attentionDim` d); the softmax over
+ * all j ≠ i (dense) or over each node's k strongest (`dependencyPath`, `dependencyTopK`; 'auto' is dense up to
+ * 256 nodes, the design's bound, and keeps k = 16 above; the kept entries are exact: the top-k of the dense logits);
+ * A's mixing form with row normalisation (fixed),
  * how observed edges count (`observedEdges`, `observedWeights`); ū (`reference`); the training objective (γ =
  * 0.1, `gamma`; the EMA, `centreMomentum`); the forecast score (`score`); and the graph modes (`graph`: 'none',
  * 'static' = the series' first snapshot throughout, 'dynamic' = the snapshot in force at each window's end).
@@ -59,9 +62,16 @@ import {
   type TrainingPhase,
   type VariableSpecs,
 } from '../neural/tfjs-detector';
-import { resolveStDdaConfig, type StDdaScoreKind, type StDdaScoreReference, type StDdaConfig } from './config';
+import {
+  dependencyTopKFor,
+  resolveStDdaConfig,
+  type StDdaScoreKind,
+  type StDdaScoreReference,
+  type StDdaConfig,
+} from './config';
 import {
   combinedDependencies,
+  denseLearned,
   forecastNext,
   forecastScores,
   forwardSteps,
@@ -190,6 +200,7 @@ export class StDda
       scales: [...c.scales],
       attentionDim: c.attentionDim,
       observed: c.graph !== 'none',
+      dependencyTopK: dependencyTopKFor(c, entityCount),
     };
   }
 
@@ -525,8 +536,8 @@ export class StDda
         `${this.id}: step ${t} has no full window in ${series.id}; use W − 1 = ${W - 1} … ${series.length - 1}`,
       );
     const [learned, combined, lambda] = this.chunk(m, prep, t, 1, (fw, observed) => [
-      fw.learned,
-      combinedDependencies(m.params, fw.learned, observed),
+      denseLearned(fw.learned),
+      combinedDependencies(m.params, denseLearned(fw.learned), observed),
       observed ? mixingWeight(m.params) : tf.zeros([1]),
     ]);
     const out: StDdaDependencies = {
