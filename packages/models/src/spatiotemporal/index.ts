@@ -17,6 +17,7 @@ export {
   stDdaParamSpecs,
   stDdaStateSpecs,
   type LearnedDependencies,
+  type ObservedDependencyRows,
   type StDdaArchitecture,
   type StDdaForward,
 } from './network';
@@ -37,8 +38,11 @@ export {
 } from './series-data';
 export {
   observedDependencies,
+  observedNeighbourRows,
   rowNormalisedWithSelfLoops,
   snapshotAdjacency,
+  stackObservedRows,
   type ObservedEdgeSettings,
+  type ObservedRows,
 } from './observed-graph';
 export { ST_DDA_DESCRIPTOR } from './descriptor';

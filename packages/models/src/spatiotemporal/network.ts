@@ -33,6 +33,14 @@ export interface StDdaArchitecture {
 /** Ã dense [B, N, N] or as its k kept entries per row */
 export type LearnedDependencies = tf.Tensor3D | SparseDependencies;
 
+/** norm(A_obs + I) dense [B, N, N] or as each row's non-zero entries (the top-k path's form) */
+export type ObservedDependencyRows = tf.Tensor3D | SparseDependencies;
+
+/** M·V for M dense [B, N, N] or given by rows of entries: [B, N, D] */
+function dependencyProduct(m: tf.Tensor3D | SparseDependencies, V: tf.Tensor3D): tf.Tensor3D {
+  return m instanceof tf.Tensor ? tf.matMul(m, V) : sparseProduct(m, V);
+}
+
 /** Added to the diagonal logits so that the softmax of §1.3 runs over j ≠ i only (exp underflows to 0). */
 const SELF_LOGIT = -1e9;
 
@@ -129,8 +137,8 @@ export function learnedTopKDependencies(p: NamedParams, hTilde: tf.Tensor3D, top
   return { columns, weights: sparseDependencyWeights(q, k, columns) };
 }
 
-/** Ã of either path as a dense [B, N, N] (zeros outside the kept columns): for inspection and tests */
-export function denseLearned(learned: LearnedDependencies): tf.Tensor3D {
+/** Ã (or norm(A_obs + I)) of either form as a dense [B, N, N], zeros outside the kept columns: for inspection */
+export function denseLearned(learned: LearnedDependencies | ObservedDependencyRows): tf.Tensor3D {
   return learned instanceof tf.Tensor ? learned : densified(learned);
 }
 
@@ -155,19 +163,17 @@ export function propagate(
   p: NamedParams,
   hTilde: tf.Tensor3D,
   learned: LearnedDependencies,
-  observed?: tf.Tensor3D,
+  observed?: ObservedDependencyRows,
 ): tf.Tensor3D {
   const [B, N, D] = hTilde.shape;
   const V = tf
     .matMul(hTilde.reshape([B * N, D]) as tf.Tensor2D, p['propagation/kernel'] as tf.Tensor2D)
     .reshape([B, N, D]) as tf.Tensor3D;
-  const learnedTimesV = learned instanceof tf.Tensor ? tf.matMul(learned, V) : sparseProduct(learned, V);
-  const learnedPart = learnedTimesV.add(V).mul(0.5);
+  const learnedPart = dependencyProduct(learned, V).add(V).mul(0.5);
   if (!observed) return tf.relu(learnedPart) as tf.Tensor3D;
   const lambda = mixingWeight(p);
   return tf.relu(
-    tf
-      .matMul(observed, V)
+    dependencyProduct(observed, V)
       .mul(lambda)
       .add(learnedPart.mul(tf.sub(1, lambda))),
   ) as tf.Tensor3D;
@@ -199,13 +205,13 @@ export interface StDdaForward {
   u: tf.Tensor2D;
 }
 
-/** Steps 2–5 from the per-scale aggregates h̃ˢ [S, B·N, D]; `observed` = norm(A_obs + I) per window end [B, N, N]. */
+/** Steps 2–5 from the per-scale aggregates h̃ˢ [S, B·N, D]; `observed` = norm(A_obs + I) per window end. */
 function fromAggregates(
   p: NamedParams,
   a: StDdaArchitecture,
   perScale: tf.Tensor3D,
   B: number,
-  observed?: tf.Tensor3D,
+  observed?: ObservedDependencyRows,
 ): StDdaForward {
   const N = a.entityCount;
   const D = a.embeddingDim;
@@ -226,7 +232,7 @@ export function forwardWindows(
   a: StDdaArchitecture,
   x: tf.Tensor2D,
   B: number,
-  observed?: tf.Tensor3D,
+  observed?: ObservedDependencyRows,
 ): StDdaForward {
   const { windowLength: W, entityCount: N, embeddingDim: D } = a;
   const H = encodeNodes(p, x).reshape([W, B * N * D]) as tf.Tensor2D;
@@ -274,7 +280,7 @@ export function forwardSteps(
   a: StDdaArchitecture,
   x: tf.Tensor2D,
   B: number,
-  observed?: tf.Tensor3D,
+  observed?: ObservedDependencyRows,
 ): StDdaForward {
   const { windowLength: W, entityCount: N, embeddingDim: D } = a;
   const steps = encodeNodes(p, x).reshape([B + W - 1, N * D]) as tf.Tensor2D;

@@ -197,4 +197,48 @@ describe.each(['wasm', 'cpu'] as const)('top-k sparse dependencies on %s', (back
       expect(Math.max(...Array.from(sparse, (v, n) => Math.abs(v - dense[n])))).toBeGreaterThan(1e-4);
     });
   });
+
+  it('propagates through observed rows of neighbours exactly as through the dense norm(A_obs + I)', () => {
+    const Nn = 4;
+    const a: StDdaArchitecture = {
+      featureCount: 2,
+      entityCount: Nn,
+      windowLength: 3,
+      embeddingDim: 4,
+      encoderHidden: 5,
+      decoderHidden: 3,
+      scales: [2],
+      attentionDim: 3,
+      observed: true,
+      dependencyTopK: 2,
+    };
+    const u = mulberry32(9);
+    // window 0: 0 ↔ 1 and 2 → 3 (row-normalised with self-loops); window 1: only self-loops
+    const rows = {
+      width: 3,
+      columns: Int32Array.from([0, 1, 0, 1, 0, 1, 2, 3, 2, 3, 3, 3, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3]),
+      weights: Float32Array.from([0.5, 0.5, 0, 0.5, 0.5, 0, 0.5, 0.5, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0, 1, 0, 0]),
+    };
+    const dense = new Float32Array(2 * Nn * Nn);
+    for (let r = 0; r < 2 * Nn; r++)
+      for (let e = 0; e < 3; e++) dense[r * Nn + rows.columns[r * 3 + e]] += rows.weights[r * 3 + e];
+    tf.tidy(() => {
+      const p = Object.fromEntries(
+        [...stDdaParamSpecs(a), ...stDdaStateSpecs(a)].map((s) => [
+          s.name,
+          tf.tensor(
+            Array.from({ length: s.shape.reduce((x, y) => x * y, 1) }, () => 1.8 * u() - 0.9),
+            s.shape,
+          ),
+        ]),
+      );
+      const x = tf.tensor2d(uniform(4 * Nn * 2, 10, 2), [4 * Nn, 2]);
+      const viaDense = forwardSteps(p, a, x, 2, tf.tensor3d(dense, [2, Nn, Nn])).u.dataSync();
+      const viaRows = forwardSteps(p, a, x, 2, {
+        columns: tf.tensor3d(rows.columns, [2, Nn, 3], 'int32'),
+        weights: tf.tensor3d(rows.weights, [2, Nn, 3]),
+      }).u.dataSync();
+      expectClose(viaRows, viaDense);
+    });
+  });
 });

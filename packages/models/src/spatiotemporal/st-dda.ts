@@ -72,6 +72,7 @@ import {
 import {
   combinedDependencies,
   denseLearned,
+  type ObservedDependencyRows,
   forecastNext,
   forecastScores,
   forwardSteps,
@@ -83,8 +84,8 @@ import {
   type StDdaArchitecture,
   type StDdaForward,
 } from './network';
-import { observedDependencies } from './observed-graph';
-import { stDdaBatchTensors, stDdaTrainingLoss, type StDdaBatchTensors } from './step';
+import { observedDependencies, observedNeighbourRows, stackObservedRows, type ObservedRows } from './observed-graph';
+import { observedTensors, stDdaBatchTensors, stDdaTrainingLoss, type StDdaBatchTensors } from './step';
 import {
   entityFeatureMoments,
   gatherTrainingWindows,
@@ -145,6 +146,8 @@ interface StDdaRun extends FitRun {
 interface Prepared {
   data: StandardisedSeries;
   observedAt?: (t: number) => Float32Array;
+  /** the same as rows of neighbours, on the top-k path (which never forms an N × N matrix in training) */
+  observedRowsAt?: (t: number) => ObservedRows;
 }
 
 /** System-level score per step: max_i s_i(t) over the T·N node scores (§1.6); NaN where every entity's is NaN. */
@@ -260,10 +263,28 @@ export class StDda
 
   private prepare(series: NodeSeries, moments: EntityFeatureMoments): Prepared {
     const c = this.config;
+    const sparse = dependencyTopKFor(c, series.entities.length) !== null;
     return {
       data: standardiseNodeSeries(series, moments),
       observedAt: c.graph === 'none' ? undefined : observedDependencies(series, c.graph, c),
+      observedRowsAt: c.graph === 'none' || !sparse ? undefined : observedNeighbourRows(series, c.graph, c),
     };
+  }
+
+  /** norm(A_obs + I) of the window ends e0 … e0 + B − 1 as a batch wants it: rows (top-k path) or dense */
+  private static observedOf(prep: Prepared, ends: ArrayLike<number>, B: number, dense?: Float32Array) {
+    const N = prep.data.N;
+    if (prep.observedRowsAt)
+      return {
+        observedRows: stackObservedRows(
+          Array.from({ length: B }, (_, b) => prep.observedRowsAt!(ends[b])),
+          N,
+        ),
+      };
+    if (!prep.observedAt) return {};
+    const buf = dense ?? new Float32Array(B * N * N);
+    for (let b = 0; b < B; b++) buf.set(prep.observedAt(ends[b]), b * N * N);
+    return { observed: buf };
   }
 
   /**
@@ -281,19 +302,15 @@ export class StDda
     prep: Prepared,
     e0: number,
     B: number,
-    f: (fw: StDdaForward, observed?: tf.Tensor3D) => T,
+    f: (fw: StDdaForward, observed?: ObservedDependencyRows) => T,
   ): T {
     const { arch, params } = m;
     const { N, F } = prep.data;
     const W = arch.windowLength;
     return tf.tidy(() => {
       const x = tf.tensor2d(prep.data.values.subarray((e0 - W + 1) * N * F, (e0 + B) * N * F), [(B + W - 1) * N, F]);
-      let observed: tf.Tensor3D | undefined;
-      if (prep.observedAt) {
-        const buf = new Float32Array(B * N * N);
-        for (let b = 0; b < B; b++) buf.set(prep.observedAt(e0 + b), b * N * N);
-        observed = tf.tensor3d(buf, [B, N, N]);
-      }
+      const ends = Array.from({ length: B }, (_, b) => e0 + b);
+      const observed = arch.observed ? observedTensors({ B, ...StDda.observedOf(prep, ends, B) }, N) : undefined;
       return f(forwardSteps(params, arch, x, B, observed), observed);
     });
   }
@@ -420,7 +437,7 @@ export class StDda
     const xBuf = new Float32Array(W * batch * N * F);
     const yBuf = new Float32Array(batch * N * F);
     const mBuf = new Float32Array(batch * N * F);
-    const obsBuf = trainPrep.observedAt ? new Float32Array(batch * N * N) : undefined;
+    const obsBuf = trainPrep.observedAt && !trainPrep.observedRowsAt ? new Float32Array(batch * N * N) : undefined;
     const batchEnds = new Int32Array(batch);
     const data = trainPrep.data;
     const facts: StDdaFacts = {
@@ -440,7 +457,7 @@ export class StDda
       batch: (indices) => {
         const B = indices.length;
         for (let k = 0; k < B; k++) batchEnds[k] = ends[indices[k]];
-        if (obsBuf) for (let b = 0; b < B; b++) obsBuf.set(trainPrep.observedAt!(batchEnds[b]), b * N * N);
+        const observed = StDda.observedOf(trainPrep, batchEnds, B, obsBuf);
         const e0 = batchEnds[0];
         if (batchEnds.subarray(0, B).every((e, k) => e === e0 + k)) {
           // consecutive window ends (batchOrder 'blocks'): their steps are one slice of the series
@@ -451,11 +468,11 @@ export class StDda
             x: data.values.subarray((e0 - W + 1) * N * F, (e0 + B) * N * F),
             target: data.values.subarray(next[0], next[1]),
             mask: data.observed.subarray(next[0], next[1]),
-            observed: obsBuf,
+            ...observed,
           });
         }
         gatherTrainingWindows(data, W, batchEnds.subarray(0, B), xBuf, yBuf, mBuf);
-        return stDdaBatchTensors(arch, { layout: 'windows', B, x: xBuf, target: yBuf, mask: mBuf, observed: obsBuf });
+        return stDdaBatchTensors(arch, { layout: 'windows', B, x: xBuf, target: yBuf, mask: mBuf, ...observed });
       },
       validationLoss: valPrep ? () => this.seriesLoss(valPrep) : undefined,
       run: (core) => ({ ...core, train: trainPrep }),
@@ -537,7 +554,7 @@ export class StDda
       );
     const [learned, combined, lambda] = this.chunk(m, prep, t, 1, (fw, observed) => [
       denseLearned(fw.learned),
-      combinedDependencies(m.params, denseLearned(fw.learned), observed),
+      combinedDependencies(m.params, denseLearned(fw.learned), observed && denseLearned(observed)),
       observed ? mixingWeight(m.params) : tf.zeros([1]),
     ]);
     const out: StDdaDependencies = {
