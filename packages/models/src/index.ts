@@ -248,7 +248,9 @@ export * from './descriptor';
 export * from './registry';
 export {
   defaultScales,
+  anomalousSteps,
   entityFeatureMoments,
+  normalWindowEnds,
   type EntityFeatureMoments,
   gatherTrainingWindows,
   observedDependencies,

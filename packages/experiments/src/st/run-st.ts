@@ -1,23 +1,16 @@
 /**
  * One run of a spatiotemporal experiment: fit a node detector on the train period, score the whole series,
  * choose τ on validation and evaluate the test period (docs/spatiotemporal.md §3). st-dda (unsupervised) fits on the
- * fault-free view of the train period with the fault-free validation view for early stopping; the supervised
- * baselines fit on the labelled periods.
+ * labelled train period and stops early on the labelled validation period, training on their normal windows only
+ * (none of its steps labelled); the supervised baselines fit on the labelled periods.
  */
 import type { FitProgress, NodeSeries, ResultRecord } from '@driftwatch/contracts';
-import { createNodeDetector, usesTfjs, type StDda } from '@driftwatch/models';
+import { anomalousSteps, createNodeDetector, normalWindowEnds, usesTfjs, type StDda } from '@driftwatch/models';
 import { simulateCluster, type SimulationOptions } from '@driftwatch/simulate';
 import { type StDatasetId, type StMethod, type StRun } from './experiments';
 import { nodeStepMetrics, tsbAdWindowOf, type NodeStepMetrics } from './metrics';
 import { NEZHA_DATASETS, nezhaNodeSeries, type LabelWindowSummary, type NezhaGraphSource } from './nezha-series';
-import {
-  normalOnly,
-  sliceNodeSeries,
-  splitPeriods,
-  type Periods,
-  type SplitFractions,
-  type SplitSpan,
-} from './periods';
+import { sliceNodeSeries, splitPeriods, type Periods, type SplitFractions, type SplitSpan } from './periods';
 import type { LabelWindow } from '@driftwatch/ingest';
 
 /** A data set ready for runs: the series, its periods and how it was made. */
@@ -90,7 +83,8 @@ export interface StRunOutcome {
   scoreSeconds: number;
   epochs?: number;
   bestValLoss?: number;
-  maskedTrainSteps?: number;
+  /** st-dda: the train period's window ends with a next step, and those of them that train (no step labelled) */
+  trainWindows?: { all: number; normal: number };
 }
 
 /** Fits and scores one method on one prepared data set. */
@@ -110,12 +104,16 @@ export async function runStMethod(
   if (method === 'st-dda') {
     const detector = createNodeDetector('st-dda', { windowLength, graph: series.graphs ? 'dynamic' : 'none' }) as StDda;
     try {
-      const normalTrain = normalOnly(train);
+      const W = detector.config.windowLength;
+      const trainWindows = {
+        all: Math.max(0, train.length - W),
+        normal: normalWindowEnds(train.length, W, anomalousSteps(train)).length,
+      };
       const t0 = performance.now();
-      const report = await detector.fit(normalTrain.series, {
+      const report = await detector.fit(train, {
         seed: opts.seed,
         epochs: opts.epochs,
-        validation: normalOnly(validation).series,
+        validation,
         onProgress: opts.onProgress,
       });
       const trainSeconds = (performance.now() - t0) / 1000;
@@ -138,7 +136,7 @@ export async function runStMethod(
         scoreSeconds,
         epochs: report.epochs,
         bestValLoss: report.bestValLoss,
-        maskedTrainSteps: normalTrain.maskedSteps,
+        trainWindows,
       };
     } finally {
       detector.dispose();
@@ -217,7 +215,7 @@ export function stResultLines(
     scoreSeconds: outcome.scoreSeconds,
     epochs: outcome.epochs ?? null,
     bestValLoss: outcome.bestValLoss ?? null,
-    ...(outcome.maskedTrainSteps !== undefined ? { maskedTrainSteps: outcome.maskedTrainSteps } : {}),
+    ...(outcome.trainWindows ? { trainWindows: outcome.trainWindows } : {}),
     backend: usesTfjs(method) ? context.backend : 'js',
     seed: context.seed,
     params,

@@ -30,7 +30,9 @@ export {
   type StDdaObjective,
 } from './step';
 export {
+  anomalousSteps,
   entityFeatureMoments,
+  normalWindowEnds,
   gatherTrainingWindows,
   standardiseNodeSeries,
   type EntityFeatureMoments,

@@ -17,8 +17,11 @@
  *    score 'forecast', the one-step forecast error of x_i(t) from u_i(t − 1), per feature divided by its mean
  *    on the training series (so the score at t needs steps t − W … t: `windowLength` is then W + 1).
  *
- * Training (unsupervised; labels are ignored): L = MSE(dec(u_i(t)), x_i(t + 1)) + γ‖u_i(t) − c_i‖² with the
- * decoder D → 64 → F, over batches of window ends t (each with all N entities); c_i starts as the mean of u_i
+ * Training (unsupervised: labels are never a target): L = MSE(dec(u_i(t)), x_i(t + 1)) + γ‖u_i(t) − c_i‖² with
+ * the decoder D → 64 → F, over batches of window ends t (each with all N entities). Only normal windows train: when
+ * the training (or validation) series has labels, a window end t is used only if no entity is labelled at any of
+ * the steps t − W + 1 … t + 1 (window and forecast target), and the standardisation leaves labelled steps out; the
+ * centres, the validation loss and the forecast normaliser use the same window ends. c_i starts as the mean of u_i
  * over the training windows at the initial weights and follows u_i as an EMA (momentum `centreMomentum`, no
  * gradient); AdamW; early stopping on the same loss over the validation series, restoring the best weights
  * and centres. Missing values (NaN) enter as 0 (the training mean) and are left out of the forecast error.
@@ -87,7 +90,11 @@ import {
 import { observedDependencies, observedNeighbourRows, stackObservedRows, type ObservedRows } from './observed-graph';
 import { observedTensors, stDdaBatchTensors, stDdaTrainingLoss, type StDdaBatchTensors } from './step';
 import {
+  anomalousSteps,
+  consecutiveRuns,
   entityFeatureMoments,
+  normalWindowEnds,
+  withStepsMissing,
   gatherTrainingWindows,
   standardiseNodeSeries,
   type EntityFeatureMoments,
@@ -145,6 +152,11 @@ interface StDdaRun extends FitRun {
 /** A series ready for the network: standardised values and, with a graph mode, norm(A_obs(t) + I) per window end. */
 interface Prepared {
   data: StandardisedSeries;
+  /**
+   * the window ends e (with a next step e + 1) that train and enter the losses, centres and forecast normaliser: all of
+   * W − 1 … T − 2, or, for a labelled training or validation series, those whose steps e − W + 1 … e + 1 hold no label
+   */
+  ends: Int32Array;
   observedAt?: (t: number) => Float32Array;
   /** the same as rows of neighbours, on the top-k path (which never forms an N × N matrix in training) */
   observedRowsAt?: (t: number) => ObservedRows;
@@ -261,11 +273,14 @@ export class StDda
     }
   }
 
-  private prepare(series: NodeSeries, moments: EntityFeatureMoments): Prepared {
+  private prepare(series: NodeSeries, moments: EntityFeatureMoments, windows: 'normal' | 'all'): Prepared {
     const c = this.config;
+    const W = c.windowLength;
     const sparse = dependencyTopKFor(c, series.entities.length) !== null;
+    const flags = windows === 'normal' ? anomalousSteps(series) : new Uint8Array(series.length);
     return {
       data: standardiseNodeSeries(series, moments),
+      ends: normalWindowEnds(series.length, W, flags),
       observedAt: c.graph === 'none' ? undefined : observedDependencies(series, c.graph, c),
       observedRowsAt: c.graph === 'none' || !sparse ? undefined : observedNeighbourRows(series, c.graph, c),
     };
@@ -325,6 +340,11 @@ export class StDda
     };
   }
 
+  /** Visits the chunks of the prepared window ends, run of consecutive ends by run. */
+  private async forPreparedEnds(m: Model, prep: Prepared, visit: (e0: number, B: number) => void): Promise<void> {
+    for (const [first, last] of consecutiveRuns(prep.ends)) await this.forChunks(m, first, last, visit);
+  }
+
   /** Visits the chunks of window ends first … last (inclusive), yielding to the event loop between chunks. */
   private async forChunks(
     m: Model,
@@ -340,18 +360,17 @@ export class StDda
   }
 
   /**
-   * The training loss over every window end with a next step (W − 1 … T − 2), summed chunk by chunk: the validation
-   * loss.
+   * The training loss over the prepared window ends (every one with a next step, or the normal ones of a labelled
+   * series), summed chunk by chunk: the validation loss.
    */
   private async seriesLoss(prep: Prepared): Promise<number> {
     const m = this.model();
     const { arch, params } = m;
-    const W = arch.windowLength;
     let squaredError = 0;
     let observedCount = 0;
     let compactness = 0;
     let rows = 0;
-    await this.forChunks(m, W - 1, prep.data.T - 2, (e0, B) => {
+    await this.forPreparedEnds(m, prep, (e0, B) => {
       const sums = this.chunk(m, prep, e0, B, (fw) => {
         const { target, mask } = StDda.nextSteps(prep, e0, B);
         const terms = lossTerms(params, arch, fw, target, mask, params.centre);
@@ -367,13 +386,13 @@ export class StDda
     return squaredError / Math.max(observedCount, 1) + (this.config.gamma * compactness) / rows;
   }
 
-  /** c_i = mean of u_i(t) over the window ends W − 1 … T − 2 of the series, at the current weights. */
+  /** c_i = mean of u_i(t) over the prepared (training) window ends, at the current weights. */
   private async meanEmbedding(prep: Prepared): Promise<Float32Array> {
     const m = this.model();
-    const { entityCount: N, embeddingDim: D, windowLength: W } = m.arch;
+    const { entityCount: N, embeddingDim: D } = m.arch;
     const sum = new Float64Array(N * D);
     let count = 0;
-    await this.forChunks(m, W - 1, prep.data.T - 2, (e0, B) => {
+    await this.forPreparedEnds(m, prep, (e0, B) => {
       const s = this.chunk(m, prep, e0, B, (fw) => fw.u.reshape([B, N, D]).sum(0));
       s.dataSync().forEach((v, k) => (sum[k] += v));
       s.dispose();
@@ -388,10 +407,10 @@ export class StDda
    */
   private async forecastErrorScale(prep: Prepared): Promise<Float32Array> {
     const m = this.model();
-    const { entityCount: N, featureCount: F, windowLength: W } = m.arch;
+    const { entityCount: N, featureCount: F } = m.arch;
     const squared = new Float64Array(N * F);
     const count = new Float64Array(N * F);
-    await this.forChunks(m, W - 1, prep.data.T - 2, (e0, B) => {
+    await this.forPreparedEnds(m, prep, (e0, B) => {
       const [se, mask] = this.chunk(m, prep, e0, B, (fw) => {
         const { target, mask } = StDda.nextSteps(prep, e0, B);
         const error = forecastNext(m.params, fw.u).sub(target).square().mul(mask);
@@ -428,11 +447,19 @@ export class StDda
       this.assertSameEntities(train.entities, validation);
       if (validation.length < W + 1) throw tooShort(validation, 'validation');
     }
-    const moments = entityFeatureMoments(train);
-    const trainPrep = this.prepare(train, moments);
-    const valPrep = validation ? this.prepare(validation, moments) : undefined;
+    // labelled steps are left out of the standardisation as of every training window
+    const moments = entityFeatureMoments(withStepsMissing(train, anomalousSteps(train)));
+    const trainPrep = this.prepare(train, moments, 'normal');
+    const valPrep = validation ? this.prepare(validation, moments, 'normal') : undefined;
+    const noNormalWindow = (s: NodeSeries, what: string) =>
+      new ParameterError(
+        `${this.id}: the ${what} series ${s.id} has no window of W + 1 = ${W + 1} steps (a window and the step ` +
+          `after it) free of labelled steps; only such windows train`,
+      );
+    if (trainPrep.ends.length === 0) throw noNormalWindow(train, 'training');
+    if (validation && valPrep!.ends.length === 0) throw noNormalWindow(validation, 'validation');
     const arch = this.architecture(N, F);
-    const ends = Int32Array.from({ length: train.length - W }, (_, k) => W - 1 + k);
+    const ends = trainPrep.ends;
     const batch = Math.min(c.batchSize, ends.length);
     const xBuf = new Float32Array(W * batch * N * F);
     const yBuf = new Float32Array(batch * N * F);
@@ -485,10 +512,11 @@ export class StDda
     assertSameFeatures(this.id, facts.features, series);
     this.assertSameEntities(facts.entities, series);
     const m = this.model();
-    const prep = this.prepare(series, {
-      mean: m.params[MEAN].dataSync() as Float32Array,
-      std: m.params[STD].dataSync() as Float32Array,
-    });
+    const prep = this.prepare(
+      series,
+      { mean: m.params[MEAN].dataSync() as Float32Array, std: m.params[STD].dataSync() as Float32Array },
+      'all',
+    );
     await ensureBackend();
     return { m, prep };
   }
