@@ -85,6 +85,10 @@ export interface StRunOutcome {
   bestValLoss?: number;
   /** st-dda: the train period's window ends with a next step, and those of them that train (no step labelled) */
   trainWindows?: { all: number; normal: number };
+  /** st-dda: the same for the validation period (its normal windows give the early-stopping loss) */
+  validationWindows?: { all: number; normal: number };
+  /** what the run had to do differently, for the results lines */
+  warnings?: string[];
 }
 
 /** Fits and scores one method on one prepared data set. */
@@ -105,15 +109,26 @@ export async function runStMethod(
     const detector = createNodeDetector('st-dda', { windowLength, graph: series.graphs ? 'dynamic' : 'none' }) as StDda;
     try {
       const W = detector.config.windowLength;
-      const trainWindows = {
-        all: Math.max(0, train.length - W),
-        normal: normalWindowEnds(train.length, W, anomalousSteps(train)).length,
-      };
+      const windowsOf = (s: NodeSeries) => ({
+        all: Math.max(0, s.length - W),
+        normal: normalWindowEnds(s.length, W, anomalousSteps(s)).length,
+      });
+      const trainWindows = windowsOf(train);
+      const validationWindows = windowsOf(validation);
+      // one labelled entity makes a whole step anomalous, so frequent faults (many nodes) can leave a validation
+      // period without one normal window: then no early stopping, the epoch budget trains
+      const warnings =
+        validationWindows.normal === 0
+          ? [
+              `the validation period has no window free of labelled steps (of ${validationWindows.all}): st-dda ` +
+                `trained the full ${opts.epochs} epochs without early stopping`,
+            ]
+          : [];
       const t0 = performance.now();
       const report = await detector.fit(train, {
         seed: opts.seed,
         epochs: opts.epochs,
-        validation,
+        validation: validationWindows.normal > 0 ? validation : undefined,
         onProgress: opts.onProgress,
       });
       const trainSeconds = (performance.now() - t0) / 1000;
@@ -137,6 +152,8 @@ export async function runStMethod(
         epochs: report.epochs,
         bestValLoss: report.bestValLoss,
         trainWindows,
+        validationWindows,
+        warnings,
       };
     } finally {
       detector.dispose();
@@ -173,7 +190,7 @@ export function stResultLines(
   run: StRun,
   data: PreparedStDataset,
   outcome: StRunOutcome,
-  context: { seed: number; backend: string; command: string; budget: Record<string, unknown> },
+  context: { seed: number; dataSeed?: number; backend: string; command: string; budget: Record<string, unknown> },
 ): ResultRecord[] {
   return outcome.lines.map(({ method, metrics, params }) => ({
     benchmark: 'st',
@@ -216,12 +233,14 @@ export function stResultLines(
     epochs: outcome.epochs ?? null,
     bestValLoss: outcome.bestValLoss ?? null,
     ...(outcome.trainWindows ? { trainWindows: outcome.trainWindows } : {}),
+    ...(outcome.validationWindows ? { validationWindows: outcome.validationWindows } : {}),
     backend: usesTfjs(method) ? context.backend : 'js',
     seed: context.seed,
+    ...(context.dataSeed !== undefined ? { dataSeed: context.dataSeed } : {}),
     params,
     dataParams: data.params,
     budget: context.budget,
-    warnings: metrics.warnings,
+    warnings: [...(outcome.warnings ?? []), ...metrics.warnings],
     command: context.command,
   }));
 }
