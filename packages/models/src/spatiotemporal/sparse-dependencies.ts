@@ -33,9 +33,14 @@ export function topDependencyColumns(q: tf.Tensor3D, k: tf.Tensor3D, topK: numbe
   const [B, N] = q.shape;
   const kept = keptPerRow(topK, N);
   const selected = tf.tidy(() => {
-    // the scale 1/√d leaves the order unchanged, so the selection skips it
-    const logits = tf.matMul(q, k, false, true).add(tf.eye(N).mul(SELF_LOGIT));
-    return tf.topk(logits, kept, true).indices;
+    const selfMask = tf.eye(N).mul(SELF_LOGIT);
+    // one 2-D product per window end: wasm's batched BatchMatMul of [B, N, d] × [B, d, N] is about 10× slower than
+    // the same products as B plain matMuls; the scale 1/√d leaves the order unchanged, so the selection skips it
+    const keysT = tf.unstack(tf.transpose(k, [0, 2, 1]));
+    const rows = tf
+      .unstack(q)
+      .map((qb, b) => tf.topk(tf.matMul(qb as tf.Tensor2D, keysT[b] as tf.Tensor2D).add(selfMask), kept, true).indices);
+    return tf.stack(rows);
   });
   const detached = tf.tensor3d(selected.dataSync() as Int32Array, [B, N, kept], 'int32');
   selected.dispose();
