@@ -7,8 +7,10 @@ import { runCommand } from './fixtures';
 
 jest.setTimeout(120_000);
 
-/** Tiny settings: a 6-node cluster of 240 steps, one epoch, W = 4, cpu backend. */
+/** Tiny settings: a 6-node cluster of 240 steps, one epoch, W = 4, one seed per cell, cpu backend. */
 const TINY = [
+  '--seeds',
+  '1',
   '--datasets',
   'sim',
   '--epochs',
@@ -157,6 +159,7 @@ describe('driftwatch bench st', () => {
       ['compare', '--methods', 'lstm'],
       ['scale', '--datasets', 'nezha-ob'],
       ['compare', '--split', '0.5,0.6,0.3'],
+      ['compare', '--seeds', '0'],
     ]) {
       const r = await runCommand(benchSt, [...argv, '--out', join(root, 'bad')]);
       expect(r.code).not.toBe(0);

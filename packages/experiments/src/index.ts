@@ -66,6 +66,7 @@ export * from './st/metrics';
 export * from './st/periods';
 export * from './st/nezha-series';
 export * from './st/run-st';
+export * from './st/seeds';
 export * from './st/bench';
 
 // Training on a user's own metrics and scoring them with calibrated alarms (the detector-free parts come from ./data)

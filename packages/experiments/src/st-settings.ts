@@ -17,3 +17,4 @@ export {
   type StBudget,
 } from './st/experiments';
 export { DEFAULT_SPLIT, DEFAULT_SPAN_MARGIN, type SplitFractions, type SplitSpan } from './st/periods';
+export { DEFAULT_ST_SEED_COUNT } from './st/seeds';

@@ -39,7 +39,7 @@ describe('runStBenchmark', () => {
     const out = join(dir, 'whole');
     const fitted: string[] = [];
     const { rows } = await runStBenchmark(base(out), { fitting: (label) => (fitted.push(label), {}) });
-    expect(fitted).toEqual([6, 8, 10].map((n, k) => `[${k + 1}/3] scale sim gbdt nodes=${n}`));
+    expect(fitted).toEqual([6, 8, 10].map((n, k) => `[${k + 1}/3] scale sim gbdt nodes=${n} seed 0`));
     const shape = rows.map((r) => [r.method, r.variedParam, r.variedValue, r.entities, r.backend]);
     expect(shape).toEqual([6, 8, 10].map((n) => ['gbdt', 'nodes', n, n, 'js']));
     // TSB-AD's VUS-PR with its window from the first channel: 6 … 303, or 125 when there is no period

@@ -11,7 +11,6 @@ import {
   experimentRuns,
   nezhaNodeSeries,
   nodeStepMetrics,
-  normalOnly,
   parseLabelWindow,
   shardItems,
   sliceNodeSeries,
@@ -229,24 +228,6 @@ describe('periods, slices and the fault-free view', () => {
       [2, 0],
     ]);
     expect(cut.graphs![0].edges[0]).toMatchObject({ src: 1, dst: 2 });
-  });
-
-  it('the fault-free view blanks every step where any entity is labelled, for all entities', () => {
-    const s = codedSeries(6, 3, 2, [
-      [1, 0],
-      [4, 2],
-      [4, 1],
-    ]);
-    const { series, maskedSteps } = normalOnly(s);
-    expect(maskedSteps).toBe(2);
-    expect(series.labels).toBeUndefined();
-    for (let t = 0; t < 6; t++) {
-      for (let k = 0; k < 6; k++) {
-        const v = series.values[t * 6 + k];
-        if (t === 1 || t === 4) expect(v).toBeNaN();
-        else expect(v).toBe(s.values[t * 6 + k]);
-      }
-    }
   });
 });
 

@@ -1,5 +1,11 @@
 import { backendOption, dataRootOption, defineCommand } from '../command';
-import { DEFAULT_BUDGET, DEFAULT_SPLIT, ST_DATASETS, ST_EXPERIMENTS } from '@driftwatch/experiments/st-settings';
+import {
+  DEFAULT_BUDGET,
+  DEFAULT_SPLIT,
+  DEFAULT_ST_SEED_COUNT,
+  ST_DATASETS,
+  ST_EXPERIMENTS,
+} from '@driftwatch/experiments/st-settings';
 
 export const benchStDefinition = defineCommand({
   path: ['bench', 'st'],
@@ -8,7 +14,7 @@ export const benchStDefinition = defineCommand({
     'and simulated clusters',
   usage:
     'driftwatch bench st <compare|window|scale|robustness> [--methods ids] [--datasets ids] [--epochs N] ' +
-    '[--window W] [--seed S] [--out DIR] [--resume] [--shard i/n] [--backend X]',
+    '[--window W] [--seed S] [--seeds N] [--out DIR] [--resume] [--shard i/n] [--backend X]',
   description: [
     'Experiments: compare = methods × data sets at one window length; window = W ∈ {4, 8, 12, 16, 20}; scale = N ∈',
     '{32, 64, 96, 128} simulated nodes; robustness = structural noise {0, 0.2, 0.4}, rewiring rate {0, 0.02, 0.05} and',
@@ -20,13 +26,19 @@ export const benchStDefinition = defineCommand({
     'Periods: train / validation / test = the --split fractions, in time order, of the span from the first step to',
     '30 steps after the last labelled one (--split-span faults; every Nezha fault lies in the first hours of its day,',
     'so a split of the whole day, --split-span day, leaves validation and test without faults).',
-    'st-dda trains without labels on the train period with every labelled step made missing, early-stops on the',
-    'validation period made fault-free the same way, and is reported with both its scores (st-dda-latent,',
-    'st-dda-forecast: one model). mlp, gbdt, cnn1d, transformer train on the labelled train period and early-stop on',
-    'validation. Metrics per (entity, step) on the test period: accuracy, precision, recall, F1 at the threshold',
-    'that maximises F1 on validation, and threshold-free peak F1, AUC-PR and VUS-PR/ROC (buffers 0 … W).',
+    'st-dda trains without labels on the windows of the train period in which no step is labelled (window and',
+    'forecast target), early-stops on the validation windows chosen the same way, and is reported with both its',
+    'scores (st-dda-latent, st-dda-forecast: one model). mlp, gbdt, cnn1d, transformer train on the labelled train',
+    'period and early-stop on validation. Metrics per (entity, step) on the test period: accuracy, precision,',
+    'recall, F1 at the threshold that maximises F1 on validation, and threshold-free peak F1, AUC-PR and',
+    'VUS-PR/ROC (buffers 0 … W).',
     '',
-    'Output: one JSON line per (experiment, data set, method, varied value) in DIR/results.jsonl, appended one',
+    'Seeds: every cell (data set, method, varied value) runs with the model seeds S … S + n − 1 (--seeds n;',
+    `default ${DEFAULT_ST_SEED_COUNT} for st-dda, 1 for the baselines) on the same data (the simulator keeps seed ` +
+      'S); the',
+    'summary gives mean ± sd and min–max over the seeds.',
+    '',
+    'Output: one JSON line per (experiment, data set, method, varied value, seed) in DIR/results.jsonl, appended one',
     'write per line; --resume skips finished runs; run.json holds the command, machine, backend and the sha256 of',
     'the Nezha files. `driftwatch report DIR` renders the tables and line charts.',
     '',
@@ -136,7 +148,18 @@ export const benchStDefinition = defineCommand({
       description:
         'robustness only: the knobs to vary, of structuralNoise, rewiring, burstAmplitude (default: all three)',
     },
-    seed: { type: 'string', valueName: 'S', default: '0', description: 'seed of every model and of the simulator' },
+    seed: {
+      type: 'string',
+      valueName: 'S',
+      default: '0',
+      description: 'seed of the simulator and first model seed of every cell',
+    },
+    seeds: {
+      type: 'string',
+      valueName: 'n',
+      description:
+        `model seeds per cell, S … S + n − 1 (default: ${DEFAULT_ST_SEED_COUNT} for st-dda, ` + '1 for the baselines)',
+    },
     out: { type: 'string', valueName: 'dir', description: 'output folder (default: bench-results/st/<experiment>)' },
     resume: {
       type: 'boolean',
@@ -156,6 +179,7 @@ export const benchStDefinition = defineCommand({
     'driftwatch bench st compare',
     'driftwatch bench st compare --datasets nezha-ob --methods st-dda,gbdt --epochs 5 --out /tmp/st-ob',
     'driftwatch bench st window --datasets sim --methods st-dda,mlp',
+    'driftwatch bench st scale --methods st-dda --seeds 5',
     'driftwatch bench st scale --methods st-dda,gbdt --shard 1/2 --out runs/scale-1',
     'driftwatch bench st robustness --resume --out bench-results/st/robustness',
     'driftwatch bench st compare --label-window fixed:3 --split-span day --datasets sim',

@@ -7,6 +7,7 @@ import {
   ST_DATASETS,
   ST_METHODS,
   experimentRuns,
+  modelSeeds,
   parseKnownList,
   parseLabelWindow,
   parseShard,
@@ -14,9 +15,12 @@ import {
   parseStExperiment,
   runStBenchmark,
   shardItems,
+  summariseSeeds,
+  withModelSeeds,
   type NezhaGraphSource,
   type SplitSpan,
   type StBudget,
+  type SeedSpread,
   type StRunDone,
 } from '@driftwatch/experiments';
 import { describeBackend, initBackend, usesTfjs, type BackendPreference } from '@driftwatch/models';
@@ -47,6 +51,7 @@ export const benchSt: Command = {
       scaleSteps: intOption(values, 'scale-steps', DEFAULT_BUDGET.scaleSteps, 50),
     };
     const seed = intOption(values, 'seed', 0);
+    const seedCount = values.seeds === undefined ? undefined : intOption(values, 'seeds', 1, 1);
     const labelWindow = parseLabelWindow(optionalString(values, 'label-window') ?? 'recovery');
     const nezhaGraph = (optionalString(values, 'nezha-graph') ?? 'auto') as NezhaGraphSource;
     if (!['auto', 'spans', 'dependency', 'none'].includes(nezhaGraph))
@@ -65,9 +70,10 @@ export const benchSt: Command = {
     const known = Object.keys(ROBUSTNESS_LEVELS);
     const unknownKnob = (knobs ?? []).find((k) => !known.includes(k));
     if (unknownKnob) throw new UsageError(`--knobs: unknown knob '${unknownKnob}'; known: ${known.join(', ')}`);
-    const all = experimentRuns(experiment, datasets, methods, budget, levels).filter(
+    const cells = experimentRuns(experiment, datasets, methods, budget, levels).filter(
       (r) => !knobs || (r.varied && knobs.includes(r.varied.param)),
     );
+    const all = withModelSeeds(cells, (method) => modelSeeds(method, seed, seedCount));
     // `--shard auto/n` takes its index from a Kubernetes Indexed Job (deploy/k8s/grid-job.yaml)
     const runs = shardItems(all, parseShard(optionalString(values, 'shard'), process.env.JOB_COMPLETION_INDEX));
     const outDir = optionalString(values, 'out') ?? join('bench-results', 'st', experiment);
@@ -102,9 +108,8 @@ export const benchSt: Command = {
       ),
       'the finished runs',
     );
-    process.stdout.write(
-      `\n${summaryTable(rows.filter((r) => r.experiment === experiment))}\n\nresults: ${resultsPath}\n`,
-    );
+    const ours = rows.filter((r) => r.experiment === experiment);
+    process.stdout.write(`\n${summaryTable(ours)}\n\n${seedTable(ours)}\n\nresults: ${resultsPath}\n`);
     return 0;
   },
 };
@@ -129,5 +134,24 @@ export function summaryTable(rows: readonly ResultRecord[]): string {
       num(r.scoreSeconds, 2),
     ]),
     ['l', 'l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+  );
+}
+
+/** One row per cell: the seeds it ran with and F1, VUS-PR and peak F1 as mean ± sd (min–max) over them. */
+export function seedTable(rows: readonly ResultRecord[]): string {
+  const spread = (s: SeedSpread) =>
+    Number.isNaN(s.mean) ? '–' : `${fmt(s.mean)} ± ${fmt(s.sd)} (${fmt(s.min)}–${fmt(s.max)})`;
+  return renderTable(
+    ['data set', 'method', 'varied', 'seeds', 'F1', 'VUS-PR', 'peak F1'],
+    summariseSeeds(rows).map((c) => [
+      c.dataset,
+      c.method,
+      c.variedParam ? `${c.variedParam}=${c.variedValue}` : '',
+      c.seeds.join(','),
+      spread(c.metrics.f1),
+      spread(c.metrics.vusPr),
+      spread(c.metrics.peakF1),
+    ]),
+    ['l', 'l', 'l', 'l', 'r', 'r', 'r'],
   );
 }

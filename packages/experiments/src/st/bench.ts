@@ -26,6 +26,7 @@ export interface StBenchmarkOptions {
   /** every data set of the experiment: the Nezha ones are read before anything is written */
   datasets: readonly StDatasetId[];
   budget: StBudget;
+  /** the data's seed (simulator), and the models' where a run names none (`withModelSeeds` gives each run its own) */
   seed: number;
   data: StDatasetOptions;
   outDir: string;
@@ -109,9 +110,10 @@ export async function runStBenchmark(
 
     const rows: ResultRecord[] = [...previous];
     for (const [k, run] of runs.entries()) {
+      const modelSeed = run.seed ?? seed;
       const varied = run.varied ? ` ${run.varied.param}=${run.varied.value}` : '';
-      const label = `[${k + 1}/${runs.length}] ${experiment} ${run.dataset} ${run.method}${varied}`;
-      if (done.has(stRunKey(run))) {
+      const label = `[${k + 1}/${runs.length}] ${experiment} ${run.dataset} ${run.method}${varied} seed ${modelSeed}`;
+      if (done.has(stRunKey({ ...run, seed: modelSeed }))) {
         observer.log?.(`${label}: already in ${resultsPath}, skipped`);
         continue;
       }
@@ -120,11 +122,17 @@ export async function runStBenchmark(
       const { onProgress } = listener;
       const outcome = await runStMethod(run.method, data, run.windowLength, {
         epochs: budget.epochs,
-        seed,
+        seed: modelSeed,
         onProgress,
       });
       const backend = options.backend?.name ?? 'js';
-      const lines = stResultLines(run, data, outcome, { seed, backend, command, budget: { ...budget } });
+      const lines = stResultLines(run, data, outcome, {
+        seed: modelSeed,
+        dataSeed: seed,
+        backend,
+        command,
+        budget: { ...budget },
+      });
       await appendResultUnit(resultsPath, lines);
       rows.push(...lines);
       listener.done?.({ outcome, lines });

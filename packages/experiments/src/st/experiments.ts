@@ -64,6 +64,8 @@ export interface StRun {
   varied?: { param: string; value: number };
   /** the simulator's options for a simulated data set */
   simulation?: SimulationOptions;
+  /** the model's seed (`withModelSeeds`); without it, the benchmark's seed */
+  seed?: number;
 }
 
 /** The method that wrote a results line: st-dda's one model gives the lines 'st-dda-latent' and 'st-dda-forecast'. */
@@ -71,16 +73,24 @@ export function stRunMethodOf(lineMethod: string): string {
   return lineMethod.startsWith('st-dda') ? 'st-dda' : lineMethod;
 }
 
-/** The same key for a run and for its results lines, so --resume can skip finished runs. */
+/**
+ * The same key for a run and for its results lines, so --resume can skip finished runs; with a seed it names one
+ * seed of the cell, without one the cell.
+ */
 export function stRunKey(r: {
   experiment: string;
   dataset: string;
   method: string;
   varied?: { param: string; value: number } | null;
+  seed?: number;
 }): string {
-  return [r.experiment, r.dataset, stRunMethodOf(r.method), r.varied ? `${r.varied.param}=${r.varied.value}` : ''].join(
-    '|',
-  );
+  const parts = [
+    r.experiment,
+    r.dataset,
+    stRunMethodOf(r.method),
+    r.varied ? `${r.varied.param}=${r.varied.value}` : '',
+  ];
+  return (r.seed === undefined ? parts : [...parts, `seed=${r.seed}`]).join('|');
 }
 
 /** The key of a results line written by `stResultLines`. */
@@ -90,6 +100,7 @@ export function stResultLineKey(r: ResultRecord): string {
     dataset: r.dataset,
     method: r.method,
     varied: r.variedParam ? { param: String(r.variedParam), value: Number(r.variedValue) } : null,
+    seed: typeof r.seed === 'number' ? r.seed : undefined,
   });
 }
 

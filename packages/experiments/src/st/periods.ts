@@ -112,29 +112,3 @@ export function sliceNodeSeries(series: NodeSeries, start: number, end: number, 
   }
   return out;
 }
-
-/**
- * The fault-free view for the unsupervised detector: every step at which any entity is labelled becomes
- * missing (NaN) for all entities, since a fault spreads along calls beyond the entity it was injected into
- * (the rule of ingest's `normalMask`). st-dda trains on every window end of one series, so windows that
- * overlap such a step stay, with those steps missing: no anomalous value reaches the model, and forecast
- * targets at those steps are left out of the loss.
- */
-export function normalOnly(series: NodeSeries): { series: NodeSeries; maskedSteps: number } {
-  if (!series.labels) return { series, maskedSteps: 0 };
-  const N = series.entities.length;
-  const F = series.features.length;
-  const values = series.values.slice();
-  let maskedSteps = 0;
-  for (let t = 0; t < series.length; t++) {
-    let labelled = false;
-    for (let i = 0; i < N && !labelled; i++) labelled = series.labels[t * N + i] > 0;
-    if (!labelled) continue;
-    values.fill(NaN, t * N * F, (t + 1) * N * F);
-    maskedSteps++;
-  }
-  const unlabelled: NodeSeries = { ...series, id: `${series.id}/normal`, values };
-  delete unlabelled.labels;
-  delete unlabelled.eventOf;
-  return { series: unlabelled, maskedSteps };
-}

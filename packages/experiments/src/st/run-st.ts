@@ -1,23 +1,16 @@
 /**
  * One run of a spatiotemporal experiment: fit a node detector on the train period, score the whole series,
  * choose τ on validation and evaluate the test period (docs/spatiotemporal.md §3). st-dda (unsupervised) fits on the
- * fault-free view of the train period with the fault-free validation view for early stopping; the supervised
- * baselines fit on the labelled periods.
+ * labelled train period and stops early on the labelled validation period, training on their normal windows only
+ * (none of its steps labelled); the supervised baselines fit on the labelled periods.
  */
 import type { FitProgress, NodeSeries, ResultRecord } from '@driftwatch/contracts';
-import { createNodeDetector, usesTfjs, type StDda } from '@driftwatch/models';
+import { anomalousSteps, createNodeDetector, normalWindowEnds, usesTfjs, type StDda } from '@driftwatch/models';
 import { simulateCluster, type SimulationOptions } from '@driftwatch/simulate';
 import { type StDatasetId, type StMethod, type StRun } from './experiments';
 import { nodeStepMetrics, tsbAdWindowOf, type NodeStepMetrics } from './metrics';
 import { NEZHA_DATASETS, nezhaNodeSeries, type LabelWindowSummary, type NezhaGraphSource } from './nezha-series';
-import {
-  normalOnly,
-  sliceNodeSeries,
-  splitPeriods,
-  type Periods,
-  type SplitFractions,
-  type SplitSpan,
-} from './periods';
+import { sliceNodeSeries, splitPeriods, type Periods, type SplitFractions, type SplitSpan } from './periods';
 import type { LabelWindow } from '@driftwatch/ingest';
 
 /** A data set ready for runs: the series, its periods and how it was made. */
@@ -90,7 +83,12 @@ export interface StRunOutcome {
   scoreSeconds: number;
   epochs?: number;
   bestValLoss?: number;
-  maskedTrainSteps?: number;
+  /** st-dda: the train period's window ends with a next step, and those of them that train (no step labelled) */
+  trainWindows?: { all: number; normal: number };
+  /** st-dda: the same for the validation period (its normal windows give the early-stopping loss) */
+  validationWindows?: { all: number; normal: number };
+  /** what the run had to do differently, for the results lines */
+  warnings?: string[];
 }
 
 /** Fits and scores one method on one prepared data set. */
@@ -110,12 +108,27 @@ export async function runStMethod(
   if (method === 'st-dda') {
     const detector = createNodeDetector('st-dda', { windowLength, graph: series.graphs ? 'dynamic' : 'none' }) as StDda;
     try {
-      const normalTrain = normalOnly(train);
+      const W = detector.config.windowLength;
+      const windowsOf = (s: NodeSeries) => ({
+        all: Math.max(0, s.length - W),
+        normal: normalWindowEnds(s.length, W, anomalousSteps(s)).length,
+      });
+      const trainWindows = windowsOf(train);
+      const validationWindows = windowsOf(validation);
+      // one labelled entity makes a whole step anomalous, so frequent faults (many nodes) can leave a validation
+      // period without one normal window: then no early stopping, the epoch budget trains
+      const warnings =
+        validationWindows.normal === 0
+          ? [
+              `the validation period has no window free of labelled steps (of ${validationWindows.all}): st-dda ` +
+                `trained the full ${opts.epochs} epochs without early stopping`,
+            ]
+          : [];
       const t0 = performance.now();
-      const report = await detector.fit(normalTrain.series, {
+      const report = await detector.fit(train, {
         seed: opts.seed,
         epochs: opts.epochs,
-        validation: normalOnly(validation).series,
+        validation: validationWindows.normal > 0 ? validation : undefined,
         onProgress: opts.onProgress,
       });
       const trainSeconds = (performance.now() - t0) / 1000;
@@ -138,7 +151,9 @@ export async function runStMethod(
         scoreSeconds,
         epochs: report.epochs,
         bestValLoss: report.bestValLoss,
-        maskedTrainSteps: normalTrain.maskedSteps,
+        trainWindows,
+        validationWindows,
+        warnings,
       };
     } finally {
       detector.dispose();
@@ -175,7 +190,7 @@ export function stResultLines(
   run: StRun,
   data: PreparedStDataset,
   outcome: StRunOutcome,
-  context: { seed: number; backend: string; command: string; budget: Record<string, unknown> },
+  context: { seed: number; dataSeed?: number; backend: string; command: string; budget: Record<string, unknown> },
 ): ResultRecord[] {
   return outcome.lines.map(({ method, metrics, params }) => ({
     benchmark: 'st',
@@ -217,13 +232,15 @@ export function stResultLines(
     scoreSeconds: outcome.scoreSeconds,
     epochs: outcome.epochs ?? null,
     bestValLoss: outcome.bestValLoss ?? null,
-    ...(outcome.maskedTrainSteps !== undefined ? { maskedTrainSteps: outcome.maskedTrainSteps } : {}),
+    ...(outcome.trainWindows ? { trainWindows: outcome.trainWindows } : {}),
+    ...(outcome.validationWindows ? { validationWindows: outcome.validationWindows } : {}),
     backend: usesTfjs(method) ? context.backend : 'js',
     seed: context.seed,
+    ...(context.dataSeed !== undefined ? { dataSeed: context.dataSeed } : {}),
     params,
     dataParams: data.params,
     budget: context.budget,
-    warnings: metrics.warnings,
+    warnings: [...(outcome.warnings ?? []), ...metrics.warnings],
     command: context.command,
   }));
 }

@@ -54,6 +54,27 @@ describe('wasm kernel fixes', () => {
     expectClose(wasm, direct);
   });
 
+  it('GatherV2 copies whole rows on wasm exactly as cpu gathers, and leaves other axes to the original', async () => {
+    expect(tf.getKernel('GatherV2', 'wasm')).toBeDefined();
+    // its own draws: the shared sampler's sequence is what the other tests' tolerances were set on
+    const draw = normalSampler(mulberry32(29));
+    const x = Float32Array.from({ length: 7 * 3 * 4 }, () => draw());
+    const rows = Int32Array.from([6, 0, 0, 3, 5, 1]);
+    const cases = () => [
+      tf.gather(tf.tensor3d(x, [7, 3, 4]), tf.tensor2d(rows, [2, 3], 'int32')),
+      tf.gather(tf.tensor2d(x, [7, 12]), tf.tensor1d(rows, 'int32')),
+      tf.gather(tf.tensor3d(x, [7, 3, 4]), tf.tensor1d([2, 0], 'int32'), 1),
+      tf.gather(tf.tensor2d(x, [7, 12]), tf.tensor1d(rows, 'int32'), -2),
+    ];
+    const wasm = await on('wasm', cases);
+    const cpu = await on('cpu', cases);
+    wasm.forEach((w, k) => expect(Array.from(w)).toEqual(Array.from(cpu[k])));
+    // by hand: row 6 of the 7 × 12 matrix comes first
+    expect(Array.from(wasm[1].subarray(0, 12))).toEqual(Array.from(x.subarray(72, 84)));
+    await initBackend('wasm');
+    expect(() => tf.gather(tf.tensor2d(x, [7, 12]), tf.tensor1d([7], 'int32'))).toThrow(/index value 7 is not in/);
+  });
+
   it('the gradient of tf.gather trains on wasm and matches cpu', async () => {
     const table = randn(7 * 5);
     const idx = Int32Array.from([0, 3, 3, 6, 1, 3]);

@@ -3,6 +3,7 @@ import { initBackend, tf } from '../backend';
 import type { NamedParams } from '../neural/params';
 import {
   combinedDependencies,
+  denseLearned,
   forecastScores,
   forwardSteps,
   forwardWindows,
@@ -34,6 +35,7 @@ function architecture(scales: number[], observed: boolean): StDdaArchitecture {
     scales,
     attentionDim: 3,
     observed,
+    dependencyTopK: null,
   };
 }
 
@@ -121,7 +123,7 @@ describe(
           ref.flatMap((r) => flat(r.hTilde)),
         );
         expectClose(
-          fw.learned.dataSync(),
+          denseLearned(fw.learned).dataSync(),
           ref.flatMap((r) => flat(r.learned)),
         );
         expectClose(
@@ -133,7 +135,11 @@ describe(
           ref.flatMap((r) => flat(r.u)),
         );
         expectClose(
-          combinedDependencies(p, fw.learned, observed ? tf.tensor3d(flat(obs), [B, N, N]) : undefined).dataSync(),
+          combinedDependencies(
+            p,
+            denseLearned(fw.learned),
+            observed ? tf.tensor3d(flat(obs), [B, N, N]) : undefined,
+          ).dataSync(),
           ref.flatMap((r) => flat(r.combined)),
         );
       });
@@ -164,7 +170,7 @@ describe(
             ref.flatMap((r) => flat(r.u)),
           );
           expectClose(
-            fw.learned.dataSync(),
+            denseLearned(fw.learned).dataSync(),
             ref.flatMap((r) => flat(r.learned)),
           );
         });
@@ -268,8 +274,12 @@ describe(
           const p = tensorsOf(w);
           const fw = forwardWindows(p, a, tf.tensor2d(x, [W * N, F]), 1, tf.tensor3d(flat(obs), [1, N, N]));
           return {
-            learned: fw.learned.arraySync()[0],
-            combined: combinedDependencies(p, fw.learned, tf.tensor3d(flat(obs), [1, N, N])).arraySync()[0],
+            learned: denseLearned(fw.learned).arraySync()[0],
+            combined: combinedDependencies(
+              p,
+              denseLearned(fw.learned),
+              tf.tensor3d(flat(obs), [1, N, N]),
+            ).arraySync()[0],
           };
         });
         for (let i = 0; i < N; i++) {

@@ -6,6 +6,13 @@
 import * as tf from '@tensorflow/tfjs';
 import { denseSpecs, denseStack, type NamedParams, type ParamSpec } from '../neural/params';
 import type { StDdaScoreReference } from './config';
+import {
+  densified,
+  sparseDependencyWeights,
+  sparseProduct,
+  topDependencyColumns,
+  type SparseDependencies,
+} from './sparse-dependencies';
 
 export interface StDdaArchitecture {
   featureCount: number;
@@ -19,6 +26,19 @@ export interface StDdaArchitecture {
   attentionDim: number;
   /** an observed graph takes part (graph mode static or dynamic): the mixing weight λ exists */
   observed: boolean;
+  /** k strongest dependencies kept per node (the sparse path), or null for the dense softmax over all j ≠ i */
+  dependencyTopK: number | null;
+}
+
+/** Ã dense [B, N, N] or as its k kept entries per row */
+export type LearnedDependencies = tf.Tensor3D | SparseDependencies;
+
+/** norm(A_obs + I) dense [B, N, N] or as each row's non-zero entries (the top-k path's form) */
+export type ObservedDependencyRows = tf.Tensor3D | SparseDependencies;
+
+/** M·V for M dense [B, N, N] or given by rows of entries: [B, N, D] */
+function dependencyProduct(m: tf.Tensor3D | SparseDependencies, V: tf.Tensor3D): tf.Tensor3D {
+  return m instanceof tf.Tensor ? tf.matMul(m, V) : sparseProduct(m, V);
 }
 
 /** Added to the diagonal logits so that the softmax of §1.3 runs over j ≠ i only (exp underflows to 0). */
@@ -85,19 +105,41 @@ export function combineScales(p: NamedParams, a: StDdaArchitecture, perScale: tf
   return tf.matMul(perScale, blocks).sum(0).add(p['temporal/projection/head/bias']) as tf.Tensor2D;
 }
 
-/**
- * Ã_ij = exp(g(h̃_i, h̃_j)) / Σ_{k≠i} exp(g(h̃_i, h̃_k)), g(a, b) = (a·W_q)·(b·W_k)/√d, Ã_ii = 0 (§1.3): [B, N, D] →
- * [B, N, N]
- */
-export function learnedDependencies(p: NamedParams, hTilde: tf.Tensor3D): tf.Tensor3D {
+/** q = h̃·W_q and k = h̃·W_k, the two sides of g(a, b) (§1.3): [B, N, D] → [B, N, d] each */
+function queriesAndKeys(p: NamedParams, hTilde: tf.Tensor3D): [tf.Tensor3D, tf.Tensor3D] {
   const [B, N, D] = hTilde.shape;
   const Wq = p['dependency/query/kernel'] as tf.Tensor2D;
   const d = Wq.shape[1];
   const rows = hTilde.reshape([B * N, D]) as tf.Tensor2D;
   const q = tf.matMul(rows, Wq).reshape([B, N, d]) as tf.Tensor3D;
   const k = tf.matMul(rows, p['dependency/key/kernel'] as tf.Tensor2D).reshape([B, N, d]) as tf.Tensor3D;
-  const logits = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(d));
+  return [q, k];
+}
+
+/**
+ * Ã_ij = exp(g(h̃_i, h̃_j)) / Σ_{k≠i} exp(g(h̃_i, h̃_k)), g(a, b) = (a·W_q)·(b·W_k)/√d, Ã_ii = 0 (§1.3): [B, N, D] →
+ * [B, N, N]
+ */
+export function learnedDependencies(p: NamedParams, hTilde: tf.Tensor3D): tf.Tensor3D {
+  const [q, k] = queriesAndKeys(p, hTilde);
+  const N = hTilde.shape[1];
+  const logits = tf.matMul(q, k, false, true).mul(1 / Math.sqrt(q.shape[2]));
   return tf.softmax(logits.add(tf.eye(N).mul(SELF_LOGIT))) as tf.Tensor3D;
+}
+
+/**
+ * The sparse Ã of §1.3: per node the k columns j ≠ i of largest g(h̃_i, h̃_j), the softmax over those only (equal to
+ * the dense softmax masked to them): [B, N, D] → k entries per row
+ */
+export function learnedTopKDependencies(p: NamedParams, hTilde: tf.Tensor3D, topK: number): SparseDependencies {
+  const [q, k] = queriesAndKeys(p, hTilde);
+  const columns = topDependencyColumns(q, k, topK);
+  return { columns, weights: sparseDependencyWeights(q, k, columns) };
+}
+
+/** Ã (or norm(A_obs + I)) of either form as a dense [B, N, N], zeros outside the kept columns: for inspection */
+export function denseLearned(learned: LearnedDependencies | ObservedDependencyRows): tf.Tensor3D {
+  return learned instanceof tf.Tensor ? learned : densified(learned);
 }
 
 /** λ = sigmoid(l) (§1.4), shape [1] */
@@ -120,19 +162,18 @@ export function combinedDependencies(p: NamedParams, learned: tf.Tensor3D, obser
 export function propagate(
   p: NamedParams,
   hTilde: tf.Tensor3D,
-  learned: tf.Tensor3D,
-  observed?: tf.Tensor3D,
+  learned: LearnedDependencies,
+  observed?: ObservedDependencyRows,
 ): tf.Tensor3D {
   const [B, N, D] = hTilde.shape;
   const V = tf
     .matMul(hTilde.reshape([B * N, D]) as tf.Tensor2D, p['propagation/kernel'] as tf.Tensor2D)
     .reshape([B, N, D]) as tf.Tensor3D;
-  const learnedPart = tf.matMul(learned, V).add(V).mul(0.5);
+  const learnedPart = dependencyProduct(learned, V).add(V).mul(0.5);
   if (!observed) return tf.relu(learnedPart) as tf.Tensor3D;
   const lambda = mixingWeight(p);
   return tf.relu(
-    tf
-      .matMul(observed, V)
+    dependencyProduct(observed, V)
       .mul(lambda)
       .add(learnedPart.mul(tf.sub(1, lambda))),
   ) as tf.Tensor3D;
@@ -156,27 +197,28 @@ export function forecastNext(p: NamedParams, u: tf.Tensor2D): tf.Tensor2D {
 export interface StDdaForward {
   /** [B·N, D], row b·N + i */
   hTilde: tf.Tensor2D;
-  /** Ã [B, N, N] */
-  learned: tf.Tensor3D;
+  /** Ã: dense [B, N, N], or its k kept entries per row with `dependencyTopK` */
+  learned: LearnedDependencies;
   /** [B·N, D] */
   z: tf.Tensor2D;
   /** [B·N, D] */
   u: tf.Tensor2D;
 }
 
-/** Steps 2–5 from the per-scale aggregates h̃ˢ [S, B·N, D]; `observed` = norm(A_obs + I) per window end [B, N, N]. */
+/** Steps 2–5 from the per-scale aggregates h̃ˢ [S, B·N, D]; `observed` = norm(A_obs + I) per window end. */
 function fromAggregates(
   p: NamedParams,
   a: StDdaArchitecture,
   perScale: tf.Tensor3D,
   B: number,
-  observed?: tf.Tensor3D,
+  observed?: ObservedDependencyRows,
 ): StDdaForward {
   const N = a.entityCount;
   const D = a.embeddingDim;
   const hTilde = combineScales(p, a, perScale);
   const h3 = hTilde.reshape([B, N, D]) as tf.Tensor3D;
-  const learned = learnedDependencies(p, h3);
+  const learned =
+    a.dependencyTopK === null ? learnedDependencies(p, h3) : learnedTopKDependencies(p, h3, a.dependencyTopK);
   const z = propagate(p, h3, learned, observed).reshape([B * N, D]) as tf.Tensor2D;
   return { hTilde, learned, z, u: jointEmbedding(p, hTilde, z) };
 }
@@ -190,7 +232,7 @@ export function forwardWindows(
   a: StDdaArchitecture,
   x: tf.Tensor2D,
   B: number,
-  observed?: tf.Tensor3D,
+  observed?: ObservedDependencyRows,
 ): StDdaForward {
   const { windowLength: W, entityCount: N, embeddingDim: D } = a;
   const H = encodeNodes(p, x).reshape([W, B * N * D]) as tf.Tensor2D;
@@ -238,7 +280,7 @@ export function forwardSteps(
   a: StDdaArchitecture,
   x: tf.Tensor2D,
   B: number,
-  observed?: tf.Tensor3D,
+  observed?: ObservedDependencyRows,
 ): StDdaForward {
   const { windowLength: W, entityCount: N, embeddingDim: D } = a;
   const steps = encodeNodes(p, x).reshape([B + W - 1, N * D]) as tf.Tensor2D;

@@ -1,5 +1,12 @@
 import { ParameterError, type GraphSnapshot, type NodeSeries } from '@driftwatch/contracts';
-import { observedDependencies, rowNormalisedWithSelfLoops, snapshotAdjacency } from './observed-graph';
+import {
+  observedDependencies,
+  observedNeighbourRows,
+  rowNormalisedWithSelfLoops,
+  snapshotAdjacency,
+  stackObservedRows,
+  type ObservedRows,
+} from './observed-graph';
 
 const nodes = ['a', 'b', 'c', 'd'];
 const N = nodes.length;
@@ -115,5 +122,58 @@ describe('observed dependencies: norm(A_obs + I) (docs/spatiotemporal.md §1.4)'
     ).toThrow(/weight NaN/);
     // binary edges never look at the weight
     expect(snapshotAdjacency(negative, N, { ...settings, observedWeights: 'binary' })[1]).toBe(1);
+  });
+
+  /** the N × N matrix of rows of neighbours: Σ of the weights per (i, column) */
+  const densify = (r: ObservedRows, n = N) => {
+    const m = new Float64Array(n * n);
+    for (let i = 0; i < n; i++)
+      for (let e = 0; e < r.width; e++) m[i * n + r.columns[i * r.width + e]] += r.weights[i * r.width + e];
+    return m;
+  };
+
+  it('gives the same norm(A_obs + I) as rows of neighbours, self-loop first, for every edge setting', () => {
+    const later: GraphSnapshot = { t: 10, nodes, edges: [{ src: 2, dst: 3, kind: 'call', weight: 1 }] };
+    const series = {
+      id: 'rows',
+      entities: nodes,
+      features: ['x'],
+      length: 20,
+      values: new Float32Array(20 * N),
+      graphs: [{ ...snapshot, t: 4 }, later],
+    } satisfies NodeSeries;
+    for (const observedEdges of ['symmetric', 'directed'] as const) {
+      for (const observedWeights of ['binary', 'weight'] as const) {
+        const settings = { observedEdges, observedWeights };
+        const denseAt = observedDependencies(series, 'dynamic', settings);
+        const rowsAt = observedNeighbourRows(series, 'dynamic', settings);
+        for (const t of [0, 4, 10]) {
+          const r = rowsAt(t);
+          Array.from(densify(r)).forEach((v, k) => expect(v).toBeCloseTo(denseAt(t)[k], 6));
+          for (let i = 0; i < N; i++) expect(r.columns[i * r.width]).toBe(i);
+        }
+      }
+    }
+    // hand-worked, symmetric weights: row b = self 1/7, a 3/7, c 3/7; the widest row (b, and a: self, b, d) has 3
+    const r = observedNeighbourRows(series, 'static', { observedEdges: 'symmetric', observedWeights: 'weight' })(0);
+    expect(r.width).toBe(3);
+    expect(Array.from(r.columns.subarray(3, 6))).toEqual([1, 0, 2]);
+    Array.from(r.weights.subarray(3, 6)).forEach((v, e) => expect(v).toBeCloseTo([1 / 7, 3 / 7, 3 / 7][e], 6));
+    // row c has self and b only: padded with its own column at weight 0
+    expect(Array.from(r.columns.subarray(6, 9))).toEqual([2, 1, 2]);
+    expect(r.weights[8]).toBe(0);
+  });
+
+  it('stacks window ends of different widths into one layout, padding with the row’s own column at weight 0', () => {
+    const narrow: ObservedRows = { width: 1, columns: Int32Array.from([0, 1]), weights: Float32Array.from([1, 1]) };
+    const wide: ObservedRows = {
+      width: 2,
+      columns: Int32Array.from([0, 1, 1, 0]),
+      weights: Float32Array.from([0.5, 0.5, 0.25, 0.75]),
+    };
+    const stacked = stackObservedRows([narrow, wide], 2);
+    expect(stacked.width).toBe(2);
+    expect(Array.from(stacked.columns)).toEqual([0, 0, 1, 1, 0, 1, 1, 0]);
+    expect(Array.from(stacked.weights)).toEqual([1, 0, 1, 0, 0.5, 0.5, 0.25, 0.75]);
   });
 });

@@ -1,5 +1,13 @@
 import { ParameterError, type NodeSeries } from '@driftwatch/contracts';
-import { entityFeatureMoments, gatherTrainingWindows, standardiseNodeSeries } from './series-data';
+import {
+  anomalousSteps,
+  consecutiveRuns,
+  entityFeatureMoments,
+  gatherTrainingWindows,
+  normalWindowEnds,
+  standardiseNodeSeries,
+  withStepsMissing,
+} from './series-data';
 
 /** T = 4 steps, N = 2 entities, F = 2 features; entity 1's feature 1 is constant, entity 0's feature 1 misses step 2 */
 const series: NodeSeries = {
@@ -62,4 +70,31 @@ describe('st-dda inputs', () => {
       expect(Array.from(mask)).toEqual([...stepValues(3), ...stepValues(2)].map((k) => k % 3));
     },
   );
+
+  it('keeps only the training examples (window and next step) free of labelled steps (worked example)', () => {
+    // T = 12, N = 2, W = 3: entity 1 labelled at step 5, entity 0 at step 11 (the last step)
+    const labels = new Uint8Array(12 * 2);
+    labels[5 * 2 + 1] = 1;
+    labels[11 * 2] = 1;
+    const flags = anomalousSteps({ length: 12, entities: ['a', 'b'], labels });
+    expect(Array.from(flags)).toEqual([0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1]);
+    // window ends e = 2 … 10; example e covers steps e − 2 … e + 1:
+    // e = 4 (2 … 5), 5, 6, 7 (5 … 8) hold step 5; e = 10 (8 … 11) holds step 11 as its target
+    expect(Array.from(normalWindowEnds(12, 3, flags))).toEqual([2, 3, 8, 9]);
+    // no labels: every end with a next step
+    expect(Array.from(normalWindowEnds(12, 3, new Uint8Array(12)))).toEqual([2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(() => normalWindowEnds(12, 3, new Uint8Array(11))).toThrow(/11 step flags for 12 steps/);
+    expect(consecutiveRuns(Int32Array.from([2, 3, 8, 9, 11]))).toEqual([
+      [2, 3],
+      [8, 9],
+      [11, 11],
+    ]);
+  });
+
+  it('leaves labelled steps out of the standardisation', () => {
+    // step 3 (e0 f0 = 6, …) flagged: e0 f0 over 1, 2, 3 → mean 2
+    const { mean } = entityFeatureMoments(withStepsMissing(series, [0, 0, 0, 1]));
+    expect(mean[0]).toBeCloseTo(2, 6);
+    expect(series.values[12]).toBe(6);
+  });
 });

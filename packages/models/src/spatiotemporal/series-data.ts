@@ -109,3 +109,56 @@ export function gatherTrainingWindows(
     mask.set(s.observed.subarray((e + 1) * block, (e + 2) * block), b * block);
   }
 }
+
+/**
+ * 1 at every step at which any entity is labelled (label > 0), else 0: T values. A fault spreads along calls beyond
+ * the entity it was injected into, so the whole step counts as anomalous (the rule of ingest's `normalMask`).
+ */
+export function anomalousSteps(series: Pick<NodeSeries, 'length' | 'entities' | 'labels'>): Uint8Array {
+  const N = series.entities.length;
+  const out = new Uint8Array(series.length);
+  if (!series.labels) return out;
+  for (let t = 0; t < series.length; t++) {
+    for (let i = 0; i < N; i++) {
+      if (series.labels[t * N + i] > 0) {
+        out[t] = 1;
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The training window ends e = W − 1 … T − 2 whose example holds no anomalous step: the window e − W + 1 … e and
+ * its forecast target e + 1 all have anomalous[t] = 0 (counted with prefix sums: c[e + 2] − c[e − W + 1] = 0).
+ */
+export function normalWindowEnds(T: number, W: number, anomalous: ArrayLike<number>): Int32Array {
+  if (anomalous.length !== T)
+    throw new ParameterError(`normalWindowEnds: ${anomalous.length} step flags for ${T} steps`);
+  // c[t] = anomalous steps before t
+  const c = new Int32Array(T + 1);
+  for (let t = 0; t < T; t++) c[t + 1] = c[t] + (anomalous[t] > 0 ? 1 : 0);
+  const ends: number[] = [];
+  for (let e = W - 1; e <= T - 2; e++) if (c[e + 2] - c[e - W + 1] === 0) ends.push(e);
+  return Int32Array.from(ends);
+}
+
+/** The series with every value at the flagged steps missing (NaN): what the standardisation is fitted on. */
+export function withStepsMissing(series: NodeSeries, flagged: ArrayLike<number>): NodeSeries {
+  const block = series.entities.length * series.features.length;
+  const values = series.values.slice();
+  for (let t = 0; t < series.length; t++) if (flagged[t] > 0) values.fill(NaN, t * block, (t + 1) * block);
+  return { ...series, values };
+}
+
+/** Runs of consecutive values of a sorted list of window ends, as [first, last] pairs. */
+export function consecutiveRuns(ends: ArrayLike<number>): [number, number][] {
+  const runs: [number, number][] = [];
+  for (let k = 0; k < ends.length; k++) {
+    const last = runs[runs.length - 1];
+    if (last && ends[k] === last[1] + 1) last[1] = ends[k];
+    else runs.push([ends[k], ends[k]]);
+  }
+  return runs;
+}

@@ -32,6 +32,12 @@ describeNodeDetectorConformance(
   },
 );
 
+// the top-k path keeps 2 of the N − 1 other entities per node, so it is not the dense path in disguise
+describeNodeDetectorConformance('st-dda (top-k dependencies, k = 2, graph dynamic)', {
+  create: () => new StDda({ ...small, dependencyPath: 'top-k', dependencyTopK: 2 }),
+  load: (d) => StDda.load(d),
+});
+
 /**
  * N = 3 entities, F = 2 noisy sinusoids each, NaN at a few cells; a snapshot at step 0 (0 ↔ 1) and one at `switchAt` (1
  * ↔ 2).
@@ -303,6 +309,65 @@ describe('StDda', () => {
     },
   );
 
+  it('trains on normal windows only: values at labelled steps reach no weight, centre or normaliser', async () => {
+    const T = 60;
+    const labelled = [20, 21, 40];
+    const withGarbage = (value: number, seed: number): NodeSeries => {
+      const s = tinySeries('normal-only/train', T, 12);
+      const values = s.values.slice();
+      const u = mulberry32(seed);
+      // every value of a labelled step replaced, one entity labelled per step (the whole step counts)
+      for (const t of labelled) for (let k = 0; k < 3 * 2; k++) values[t * 3 * 2 + k] = value * (1 + u());
+      const labels = new Uint8Array(T * 3);
+      for (const t of labelled) labels[t * 3 + (t % 3)] = 1;
+      return { ...s, values, labels };
+    };
+    const weights = async (series: NodeSeries) => {
+      const det = new StDda({ ...small, windowLength: 4, epochs: 2, batchSize: 4 });
+      await det.fit(series, { seed: 5, validation: withGarbage(-3e5, 9) });
+      const w = det.parameterValues();
+      det.dispose();
+      return w;
+    };
+    const a = await weights(withGarbage(1e6, 1));
+    const b = await weights(withGarbage(-7e4, 2));
+    expect([...a.keys()]).toEqual([...b.keys()]);
+    for (const [name, v] of a) expect(Array.from(v.values)).toEqual(Array.from(b.get(name)!.values));
+    // without labels the same garbage trains
+    const unlabelled = withGarbage(1e6, 1);
+    delete unlabelled.labels;
+    const c = await weights(unlabelled);
+    expect(Array.from(c.get('standardisation/mean')!.values)).not.toEqual(
+      Array.from(a.get('standardisation/mean')!.values),
+    );
+  });
+
+  it('refuses a labelled series without one normal training example', async () => {
+    const s = tinySeries('all-labelled/train', 12, 3);
+    const labels = new Uint8Array(12 * 3);
+    // every third step labelled: no 5 consecutive normal steps (W = 4 and the next step)
+    for (let t = 0; t < 12; t += 3) labels[t * 3] = 1;
+    const det = new StDda({ ...small, windowLength: 4, epochs: 1 });
+    await expect(det.fit({ ...s, labels }, { seed: 1 })).rejects.toThrow(
+      /all-labelled\/train has no window of W \+ 1 = 5 steps .* free of labelled steps/,
+    );
+    det.dispose();
+  });
+
+  it('with top-k dependencies (k = 1 of N − 1 = 2) each node listens to exactly one other node', async () => {
+    const train = tinySeries('topk/train', 60, 12);
+    const det = new StDda({ ...small, windowLength: 4, epochs: 2, dependencyPath: 'top-k', dependencyTopK: 1 });
+    await det.fit(train, { seed: 3 });
+    const dep = await det.dependencies(train, 30);
+    for (let i = 0; i < 3; i++) {
+      const row = Array.from(dep.learned.subarray(i * 3, i * 3 + 3));
+      expect(row[i]).toBe(0);
+      expect(row.filter((v) => v !== 0)).toEqual([1]);
+    }
+    expect((await det.scoreNodes(train)).slice(3 * 3).every(Number.isFinite)).toBe(true);
+    det.dispose();
+  });
+
   it(
     'learns the dependency: a node that decouples from its caller (values in the normal range) gets by far ' +
       'the highest forecast score; a level shift the highest latent score',
@@ -415,6 +480,8 @@ describe('StDda settings and inputs', () => {
         decoderHidden: 64,
         scales: [1, 4, 19],
         attentionDim: 32,
+        dependencyPath: 'auto',
+        dependencyTopK: 16,
         graph: 'dynamic',
         observedEdges: 'symmetric',
         observedWeights: 'binary',
@@ -452,6 +519,9 @@ describe('StDda settings and inputs', () => {
         [{ learningRate: 0 }, /learningRate/],
         [{ clipNorm: 0 }, /clipNorm must be a number > 0 or null/],
         [{ attentionDim: 0 }, /attentionDim/],
+        [{ dependencyTopK: 0 }, /dependencyTopK must be a positive integer/],
+        [{ dependencyTopK: 2.5 }, /dependencyTopK must be a positive integer/],
+        [{ dependencyPath: 'sparse' }, /dependencyPath/],
         [{ batchOrder: 'random' }, /batchOrder must be one of 'blocks', 'shuffled'/],
       ];
       for (const [params, message] of bad) {

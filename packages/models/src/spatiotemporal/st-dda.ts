@@ -8,7 +8,8 @@
  * 2. multi-scale temporal aggregation h̃ˢ_i(t) = Σ_{τ=0..K_s} α^s_τ h_i(t − τ), α^s = softmax(a^s), one
  *    aggregator per K in `scales`, concatenated and projected back to D (no projection when S = 1: the paper's
  *    form with K = W − 1);
- * 3. dynamic dependencies Ã_ij(t) = softmax over j ≠ i of g(h̃_i, h̃_j), g(a, b) = (a·W_q)·(b·W_k)/√d, dense;
+ * 3. dynamic dependencies Ã_ij(t) = softmax over j ≠ i of g(h̃_i, h̃_j), g(a, b) = (a·W_q)·(b·W_k)/√d, over all
+ *    j (dense) or over the k largest g per node (top-k, `sparse-dependencies.ts`);
  * 4. propagation z_i = ReLU(Σ_j A_ij W_s h̃_j), A = λ·norm(A_obs + I) + (1 − λ)(Ã + I)/2, λ = sigmoid(l) (l = 0
  *    at the start, λ = 0 with graph 'none'), A_obs from the series' graph snapshots (`observed-graph.ts`);
  * 5. joint embedding u_i = h̃_i·W_t + z_i·W_g;
@@ -16,15 +17,20 @@
  *    score 'forecast', the one-step forecast error of x_i(t) from u_i(t − 1), per feature divided by its mean
  *    on the training series (so the score at t needs steps t − W … t: `windowLength` is then W + 1).
  *
- * Training (unsupervised; labels are ignored): L = MSE(dec(u_i(t)), x_i(t + 1)) + γ‖u_i(t) − c_i‖² with the
- * decoder D → 64 → F, over batches of window ends t (each with all N entities); c_i starts as the mean of u_i
+ * Training (unsupervised: labels are never a target): L = MSE(dec(u_i(t)), x_i(t + 1)) + γ‖u_i(t) − c_i‖² with
+ * the decoder D → 64 → F, over batches of window ends t (each with all N entities). Only normal windows train: when
+ * the training (or validation) series has labels, a window end t is used only if no entity is labelled at any of
+ * the steps t − W + 1 … t + 1 (window and forecast target), and the standardisation leaves labelled steps out; the
+ * centres, the validation loss and the forecast normaliser use the same window ends. c_i starts as the mean of u_i
  * over the training windows at the initial weights and follows u_i as an EMA (momentum `centreMomentum`, no
  * gradient); AdamW; early stopping on the same loss over the validation series, restoring the best weights
  * and centres. Missing values (NaN) enter as 0 (the training mean) and are left out of the forecast error.
  *
  * The [choice]s of docs/spatiotemporal.md and the settings they are (`StDdaConfig`): D = 32 (`embeddingDim`);
- * S = 3 aggregators with K ∈ {1, 4, W − 1} (`scales`); scaled bilinear g (`attentionDim` d); dense softmax over
- * all j ≠ i (the top-k variant for large N is not implemented); A's mixing form with row normalisation (fixed),
+ * S = 3 aggregators with K ∈ {1, 4, W − 1} (`scales`); scaled bilinear g (`attentionDim` d); the softmax over
+ * all j ≠ i (dense) or over each node's k strongest (`dependencyPath`, `dependencyTopK`; 'auto' is dense up to
+ * 256 nodes, the design's bound, and keeps k = 16 above; the kept entries are exact: the top-k of the dense logits);
+ * A's mixing form with row normalisation (fixed),
  * how observed edges count (`observedEdges`, `observedWeights`); ū (`reference`); the training objective (γ =
  * 0.1, `gamma`; the EMA, `centreMomentum`); the forecast score (`score`); and the graph modes (`graph`: 'none',
  * 'static' = the series' first snapshot throughout, 'dynamic' = the snapshot in force at each window's end).
@@ -59,9 +65,17 @@ import {
   type TrainingPhase,
   type VariableSpecs,
 } from '../neural/tfjs-detector';
-import { resolveStDdaConfig, type StDdaScoreKind, type StDdaScoreReference, type StDdaConfig } from './config';
+import {
+  dependencyTopKFor,
+  resolveStDdaConfig,
+  type StDdaScoreKind,
+  type StDdaScoreReference,
+  type StDdaConfig,
+} from './config';
 import {
   combinedDependencies,
+  denseLearned,
+  type ObservedDependencyRows,
   forecastNext,
   forecastScores,
   forwardSteps,
@@ -73,10 +87,14 @@ import {
   type StDdaArchitecture,
   type StDdaForward,
 } from './network';
-import { observedDependencies } from './observed-graph';
-import { stDdaBatchTensors, stDdaTrainingLoss, type StDdaBatchTensors } from './step';
+import { observedDependencies, observedNeighbourRows, stackObservedRows, type ObservedRows } from './observed-graph';
+import { observedTensors, stDdaBatchTensors, stDdaTrainingLoss, type StDdaBatchTensors } from './step';
 import {
+  anomalousSteps,
+  consecutiveRuns,
   entityFeatureMoments,
+  normalWindowEnds,
+  withStepsMissing,
   gatherTrainingWindows,
   standardiseNodeSeries,
   type EntityFeatureMoments,
@@ -134,7 +152,14 @@ interface StDdaRun extends FitRun {
 /** A series ready for the network: standardised values and, with a graph mode, norm(A_obs(t) + I) per window end. */
 interface Prepared {
   data: StandardisedSeries;
+  /**
+   * the window ends e (with a next step e + 1) that train and enter the losses, centres and forecast normaliser: all of
+   * W − 1 … T − 2, or, for a labelled training or validation series, those whose steps e − W + 1 … e + 1 hold no label
+   */
+  ends: Int32Array;
   observedAt?: (t: number) => Float32Array;
+  /** the same as rows of neighbours, on the top-k path (which never forms an N × N matrix in training) */
+  observedRowsAt?: (t: number) => ObservedRows;
 }
 
 /** System-level score per step: max_i s_i(t) over the T·N node scores (§1.6); NaN where every entity's is NaN. */
@@ -190,6 +215,7 @@ export class StDda
       scales: [...c.scales],
       attentionDim: c.attentionDim,
       observed: c.graph !== 'none',
+      dependencyTopK: dependencyTopKFor(c, entityCount),
     };
   }
 
@@ -247,12 +273,33 @@ export class StDda
     }
   }
 
-  private prepare(series: NodeSeries, moments: EntityFeatureMoments): Prepared {
+  private prepare(series: NodeSeries, moments: EntityFeatureMoments, windows: 'normal' | 'all'): Prepared {
     const c = this.config;
+    const W = c.windowLength;
+    const sparse = dependencyTopKFor(c, series.entities.length) !== null;
+    const flags = windows === 'normal' ? anomalousSteps(series) : new Uint8Array(series.length);
     return {
       data: standardiseNodeSeries(series, moments),
+      ends: normalWindowEnds(series.length, W, flags),
       observedAt: c.graph === 'none' ? undefined : observedDependencies(series, c.graph, c),
+      observedRowsAt: c.graph === 'none' || !sparse ? undefined : observedNeighbourRows(series, c.graph, c),
     };
+  }
+
+  /** norm(A_obs + I) of the window ends e0 … e0 + B − 1 as a batch wants it: rows (top-k path) or dense */
+  private static observedOf(prep: Prepared, ends: ArrayLike<number>, B: number, dense?: Float32Array) {
+    const N = prep.data.N;
+    if (prep.observedRowsAt)
+      return {
+        observedRows: stackObservedRows(
+          Array.from({ length: B }, (_, b) => prep.observedRowsAt!(ends[b])),
+          N,
+        ),
+      };
+    if (!prep.observedAt) return {};
+    const buf = dense ?? new Float32Array(B * N * N);
+    for (let b = 0; b < B; b++) buf.set(prep.observedAt(ends[b]), b * N * N);
+    return { observed: buf };
   }
 
   /**
@@ -270,19 +317,15 @@ export class StDda
     prep: Prepared,
     e0: number,
     B: number,
-    f: (fw: StDdaForward, observed?: tf.Tensor3D) => T,
+    f: (fw: StDdaForward, observed?: ObservedDependencyRows) => T,
   ): T {
     const { arch, params } = m;
     const { N, F } = prep.data;
     const W = arch.windowLength;
     return tf.tidy(() => {
       const x = tf.tensor2d(prep.data.values.subarray((e0 - W + 1) * N * F, (e0 + B) * N * F), [(B + W - 1) * N, F]);
-      let observed: tf.Tensor3D | undefined;
-      if (prep.observedAt) {
-        const buf = new Float32Array(B * N * N);
-        for (let b = 0; b < B; b++) buf.set(prep.observedAt(e0 + b), b * N * N);
-        observed = tf.tensor3d(buf, [B, N, N]);
-      }
+      const ends = Array.from({ length: B }, (_, b) => e0 + b);
+      const observed = arch.observed ? observedTensors({ B, ...StDda.observedOf(prep, ends, B) }, N) : undefined;
       return f(forwardSteps(params, arch, x, B, observed), observed);
     });
   }
@@ -295,6 +338,11 @@ export class StDda
       target: tf.tensor2d(prep.data.values.subarray(range[0], range[1]), [B * N, F]),
       mask: tf.tensor2d(prep.data.observed.subarray(range[0], range[1]), [B * N, F]),
     };
+  }
+
+  /** Visits the chunks of the prepared window ends, run of consecutive ends by run. */
+  private async forPreparedEnds(m: Model, prep: Prepared, visit: (e0: number, B: number) => void): Promise<void> {
+    for (const [first, last] of consecutiveRuns(prep.ends)) await this.forChunks(m, first, last, visit);
   }
 
   /** Visits the chunks of window ends first … last (inclusive), yielding to the event loop between chunks. */
@@ -312,18 +360,17 @@ export class StDda
   }
 
   /**
-   * The training loss over every window end with a next step (W − 1 … T − 2), summed chunk by chunk: the validation
-   * loss.
+   * The training loss over the prepared window ends (every one with a next step, or the normal ones of a labelled
+   * series), summed chunk by chunk: the validation loss.
    */
   private async seriesLoss(prep: Prepared): Promise<number> {
     const m = this.model();
     const { arch, params } = m;
-    const W = arch.windowLength;
     let squaredError = 0;
     let observedCount = 0;
     let compactness = 0;
     let rows = 0;
-    await this.forChunks(m, W - 1, prep.data.T - 2, (e0, B) => {
+    await this.forPreparedEnds(m, prep, (e0, B) => {
       const sums = this.chunk(m, prep, e0, B, (fw) => {
         const { target, mask } = StDda.nextSteps(prep, e0, B);
         const terms = lossTerms(params, arch, fw, target, mask, params.centre);
@@ -339,13 +386,13 @@ export class StDda
     return squaredError / Math.max(observedCount, 1) + (this.config.gamma * compactness) / rows;
   }
 
-  /** c_i = mean of u_i(t) over the window ends W − 1 … T − 2 of the series, at the current weights. */
+  /** c_i = mean of u_i(t) over the prepared (training) window ends, at the current weights. */
   private async meanEmbedding(prep: Prepared): Promise<Float32Array> {
     const m = this.model();
-    const { entityCount: N, embeddingDim: D, windowLength: W } = m.arch;
+    const { entityCount: N, embeddingDim: D } = m.arch;
     const sum = new Float64Array(N * D);
     let count = 0;
-    await this.forChunks(m, W - 1, prep.data.T - 2, (e0, B) => {
+    await this.forPreparedEnds(m, prep, (e0, B) => {
       const s = this.chunk(m, prep, e0, B, (fw) => fw.u.reshape([B, N, D]).sum(0));
       s.dataSync().forEach((v, k) => (sum[k] += v));
       s.dispose();
@@ -360,10 +407,10 @@ export class StDda
    */
   private async forecastErrorScale(prep: Prepared): Promise<Float32Array> {
     const m = this.model();
-    const { entityCount: N, featureCount: F, windowLength: W } = m.arch;
+    const { entityCount: N, featureCount: F } = m.arch;
     const squared = new Float64Array(N * F);
     const count = new Float64Array(N * F);
-    await this.forChunks(m, W - 1, prep.data.T - 2, (e0, B) => {
+    await this.forPreparedEnds(m, prep, (e0, B) => {
       const [se, mask] = this.chunk(m, prep, e0, B, (fw) => {
         const { target, mask } = StDda.nextSteps(prep, e0, B);
         const error = forecastNext(m.params, fw.u).sub(target).square().mul(mask);
@@ -400,16 +447,24 @@ export class StDda
       this.assertSameEntities(train.entities, validation);
       if (validation.length < W + 1) throw tooShort(validation, 'validation');
     }
-    const moments = entityFeatureMoments(train);
-    const trainPrep = this.prepare(train, moments);
-    const valPrep = validation ? this.prepare(validation, moments) : undefined;
+    // labelled steps are left out of the standardisation as of every training window
+    const moments = entityFeatureMoments(withStepsMissing(train, anomalousSteps(train)));
+    const trainPrep = this.prepare(train, moments, 'normal');
+    const valPrep = validation ? this.prepare(validation, moments, 'normal') : undefined;
+    const noNormalWindow = (s: NodeSeries, what: string) =>
+      new ParameterError(
+        `${this.id}: the ${what} series ${s.id} has no window of W + 1 = ${W + 1} steps (a window and the step ` +
+          `after it) free of labelled steps; only such windows train`,
+      );
+    if (trainPrep.ends.length === 0) throw noNormalWindow(train, 'training');
+    if (validation && valPrep!.ends.length === 0) throw noNormalWindow(validation, 'validation');
     const arch = this.architecture(N, F);
-    const ends = Int32Array.from({ length: train.length - W }, (_, k) => W - 1 + k);
+    const ends = trainPrep.ends;
     const batch = Math.min(c.batchSize, ends.length);
     const xBuf = new Float32Array(W * batch * N * F);
     const yBuf = new Float32Array(batch * N * F);
     const mBuf = new Float32Array(batch * N * F);
-    const obsBuf = trainPrep.observedAt ? new Float32Array(batch * N * N) : undefined;
+    const obsBuf = trainPrep.observedAt && !trainPrep.observedRowsAt ? new Float32Array(batch * N * N) : undefined;
     const batchEnds = new Int32Array(batch);
     const data = trainPrep.data;
     const facts: StDdaFacts = {
@@ -429,7 +484,7 @@ export class StDda
       batch: (indices) => {
         const B = indices.length;
         for (let k = 0; k < B; k++) batchEnds[k] = ends[indices[k]];
-        if (obsBuf) for (let b = 0; b < B; b++) obsBuf.set(trainPrep.observedAt!(batchEnds[b]), b * N * N);
+        const observed = StDda.observedOf(trainPrep, batchEnds, B, obsBuf);
         const e0 = batchEnds[0];
         if (batchEnds.subarray(0, B).every((e, k) => e === e0 + k)) {
           // consecutive window ends (batchOrder 'blocks'): their steps are one slice of the series
@@ -440,11 +495,11 @@ export class StDda
             x: data.values.subarray((e0 - W + 1) * N * F, (e0 + B) * N * F),
             target: data.values.subarray(next[0], next[1]),
             mask: data.observed.subarray(next[0], next[1]),
-            observed: obsBuf,
+            ...observed,
           });
         }
         gatherTrainingWindows(data, W, batchEnds.subarray(0, B), xBuf, yBuf, mBuf);
-        return stDdaBatchTensors(arch, { layout: 'windows', B, x: xBuf, target: yBuf, mask: mBuf, observed: obsBuf });
+        return stDdaBatchTensors(arch, { layout: 'windows', B, x: xBuf, target: yBuf, mask: mBuf, ...observed });
       },
       validationLoss: valPrep ? () => this.seriesLoss(valPrep) : undefined,
       run: (core) => ({ ...core, train: trainPrep }),
@@ -457,10 +512,11 @@ export class StDda
     assertSameFeatures(this.id, facts.features, series);
     this.assertSameEntities(facts.entities, series);
     const m = this.model();
-    const prep = this.prepare(series, {
-      mean: m.params[MEAN].dataSync() as Float32Array,
-      std: m.params[STD].dataSync() as Float32Array,
-    });
+    const prep = this.prepare(
+      series,
+      { mean: m.params[MEAN].dataSync() as Float32Array, std: m.params[STD].dataSync() as Float32Array },
+      'all',
+    );
     await ensureBackend();
     return { m, prep };
   }
@@ -525,8 +581,8 @@ export class StDda
         `${this.id}: step ${t} has no full window in ${series.id}; use W − 1 = ${W - 1} … ${series.length - 1}`,
       );
     const [learned, combined, lambda] = this.chunk(m, prep, t, 1, (fw, observed) => [
-      fw.learned,
-      combinedDependencies(m.params, fw.learned, observed),
+      denseLearned(fw.learned),
+      combinedDependencies(m.params, denseLearned(fw.learned), observed && denseLearned(observed)),
       observed ? mixingWeight(m.params) : tf.zeros([1]),
     ]);
     const out: StDdaDependencies = {

@@ -6,7 +6,14 @@
 import { tf } from '../backend';
 import type { NamedParams } from '../neural/params';
 import type { StateSetter } from '../training';
-import { forwardSteps, forwardWindows, lossOf, lossTerms, type StDdaArchitecture } from './network';
+import {
+  forwardSteps,
+  forwardWindows,
+  lossOf,
+  lossTerms,
+  type ObservedDependencyRows,
+  type StDdaArchitecture,
+} from './network';
 
 export interface StDdaObjective {
   gamma: number;
@@ -25,18 +32,20 @@ export interface StDdaBatch {
   /** [B·N·F]: the step after each window end, and 1 where it is observed */
   target: Float32Array;
   mask: Float32Array;
-  /** [B·N·N]: norm(A_obs + I) per window end, when the architecture has an observed graph */
+  /** [B·N·N]: norm(A_obs + I) per window end, when the architecture has an observed graph (dense path) */
   observed?: Float32Array;
+  /** the same as rows of `width` entries, [B·N·width] each (`stackObservedRows`): the top-k path's form */
+  observedRows?: { width: number; columns: Int32Array; weights: Float32Array };
 }
 
-/** A batch as tensors: x [rows, F], target and mask [B·N, F], observed [B, N, N]. */
+/** A batch as tensors: x [rows, F], target and mask [B·N, F], observed [B, N, N] or [B, N, width] rows. */
 export interface StDdaBatchTensors {
   layout: StDdaBatch['layout'];
   B: number;
   x: tf.Tensor2D;
   target: tf.Tensor2D;
   mask: tf.Tensor2D;
-  observed?: tf.Tensor3D;
+  observed?: ObservedDependencyRows;
 }
 
 export function stDdaBatchTensors(a: StDdaArchitecture, batch: StDdaBatch): StDdaBatchTensors {
@@ -49,8 +58,26 @@ export function stDdaBatchTensors(a: StDdaArchitecture, batch: StDdaBatch): StDd
     x: tf.tensor2d(batch.x.subarray(0, rows * F), [rows, F]),
     target: tf.tensor2d(batch.target.subarray(0, B * N * F), [B * N, F]),
     mask: tf.tensor2d(batch.mask.subarray(0, B * N * F), [B * N, F]),
-    observed: a.observed ? tf.tensor3d(batch.observed!.subarray(0, B * N * N), [B, N, N]) : undefined,
+    observed: a.observed ? observedTensors(batch, N) : undefined,
   };
+}
+
+/** norm(A_obs + I) of B window ends as tensors: [B, N, width] rows when given, else dense [B, N, N] */
+export function observedTensors(
+  batch: Pick<StDdaBatch, 'B' | 'observed' | 'observedRows'>,
+  N: number,
+): ObservedDependencyRows {
+  const { B } = batch;
+  if (batch.observedRows) {
+    const { width, columns, weights } = batch.observedRows;
+    return {
+      columns: tf.tensor3d(columns.subarray(0, B * N * width), [B, N, width], 'int32'),
+      weights: tf.tensor3d(weights.subarray(0, B * N * width), [B, N, width]),
+    };
+  }
+  if (!batch.observed)
+    throw new Error('st-dda batch: the architecture mixes in an observed graph; give observed or observedRows');
+  return tf.tensor3d(batch.observed.subarray(0, B * N * N), [B, N, N]);
 }
 
 /**

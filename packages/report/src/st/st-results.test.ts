@@ -81,6 +81,37 @@ describe('bench st results in the report', () => {
     ]);
   });
 
+  it('keeps every seed of a cell and shows the cell as mean ± sample sd over them, with its seeds', () => {
+    const lines = [
+      line('compare', 'sim', 'st-dda-latent', 0.5, undefined, { seed: 0 }),
+      line('compare', 'sim', 'st-dda-latent', 0.7, undefined, { seed: 1 }),
+      line('compare', 'sim', 'st-dda-latent', 0.1, undefined, { seed: 2 }),
+      // a rerun of seed 2 replaces its first line
+      line('compare', 'sim', 'st-dda-latent', 0.9, undefined, { seed: 2, peakF1: 0.9 }),
+      line('compare', 'sim', 'gbdt', 0.25),
+    ];
+    expect(latestStLines(lines.filter(isStResult)).map((r) => [r.method, r.seed, r.f1])).toEqual([
+      ['st-dda-latent', 0, 0.5],
+      ['st-dda-latent', 1, 0.7],
+      ['st-dda-latent', 2, 0.9],
+      ['gbdt', 0, 0.25],
+    ]);
+    const table = stSection(lines, ORDER).tables.find((t) => t.id === 'st-compare')!;
+    expect(table.headers.slice(0, 3)).toEqual(['data set', 'method', 'seeds']);
+    const at = (h: string) => table.headers.indexOf(h);
+    const dda = table.rows.find((r) => r[1] === 'st-dda-latent')!;
+    // F1 0.5, 0.7, 0.9: mean 0.7, sd √(0.08/2) = 0.2; peak F1 0.6, 0.6, 0.9: mean 0.7, sd √(0.06/2) ≈ 0.173
+    expect([dda[at('seeds')], dda[at('F1')], dda[at('peak F1')], dda[at('accuracy')]]).toEqual([
+      '0, 1, 2',
+      '0.700 ± 0.200',
+      '0.700 ± 0.173',
+      '0.900',
+    ]);
+    const gbdt = table.rows.find((r) => r[1] === 'gbdt')!;
+    expect([gbdt[at('seeds')], gbdt[at('F1')]]).toEqual(['0', '0.250 ± 0.000']);
+    expect(table.caption).toMatch(/mean ± sample sd over the seeds/);
+  });
+
   it('compare: a method × data set table with the metrics written as given', () => {
     const section = stSection(
       [

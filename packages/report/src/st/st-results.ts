@@ -36,14 +36,65 @@ const EXPERIMENT_TITLES: Record<string, string> = {
 
 const num = (v: unknown, digits = 3) => fmt(typeof v === 'number' ? v : null, digits);
 
+/** (experiment, data set, method, varied value): one cell of an experiment, run once per model seed */
+function cellKey(r: StResult): string {
+  return [r.experiment, r.dataset, r.method, r.variedParam ?? '', r.variedValue ?? ''].join('\u0000');
+}
+
 /**
- * The latest line per (experiment, data set, method, varied value): a resumed or repeated run replaces an older one.
+ * The latest line per (experiment, data set, method, varied value, seed): a resumed or repeated run replaces an older
+ * one, other seeds of the same cell stay.
  */
 export function latestStLines(results: readonly StResult[]): StResult[] {
   const byKey = new Map<string, StResult>();
-  for (const r of results)
-    byKey.set([r.experiment, r.dataset, r.method, r.variedParam ?? '', r.variedValue ?? ''].join('\u0000'), r);
+  for (const r of results) byKey.set(`${cellKey(r)}\u0000${String(r.seed)}`, r);
   return [...byKey.values()];
+}
+
+/** The metrics a cell shows as mean over its seeds (with the sample sd where the table prints it). */
+const CELL_METRICS = [
+  'accuracy',
+  'precision',
+  'recall',
+  'f1',
+  'vusPr',
+  'tsbAdVusPr',
+  'peakF1',
+  'trainSeconds',
+  'scoreSeconds',
+] as const;
+/** printed as mean ± sd when a cell has more than one seed */
+const SPREAD_METRICS: readonly string[] = ['f1', 'vusPr', 'peakF1'];
+
+/** One cell over its seeds: its first line with every metric the mean over the seeds' lines, and their sd. */
+export interface StCell extends StResult {
+  seeds: number[];
+  sd: Record<string, number>;
+}
+
+/** mean = Σx/n and sample sd = √(Σ(x − mean)²/(n − 1)) of the finite values (NaN when none; sd 0 for one) */
+function meanAndSd(values: readonly unknown[]): [number, number] {
+  const x = values.filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  if (x.length === 0) return [NaN, NaN];
+  const mean = x.reduce((a, b) => a + b, 0) / x.length;
+  const sd = x.length > 1 ? Math.sqrt(x.reduce((a, b) => a + (b - mean) ** 2, 0) / (x.length - 1)) : 0;
+  return [mean, sd];
+}
+
+/** The lines grouped by cell, in first-seen order, with the metrics averaged over the seeds. */
+export function stCells(lines: readonly StResult[]): StCell[] {
+  const groups = new Map<string, StResult[]>();
+  for (const r of lines) groups.set(cellKey(r), [...(groups.get(cellKey(r)) ?? []), r]);
+  return [...groups.values()].map((group) => {
+    const cell: StCell = { ...group[0], seeds: group.map((r) => Number(r.seed)), sd: {} };
+    for (const m of CELL_METRICS) {
+      if (group.every((r) => typeof r[m] !== 'number')) continue;
+      const [mean, sd] = meanAndSd(group.map((r) => r[m]));
+      cell[m] = mean;
+      cell.sd[m] = sd;
+    }
+    return cell;
+  });
 }
 
 /** Listed values in their order, then the others alphabetically. */
@@ -54,16 +105,21 @@ function orderOf(values: readonly string[]): (a: string, b: string) => number {
 
 const DATASET_ORDER = ['nezha-ob', 'nezha-tt', 'sim'];
 
-/** One table row per line: the metrics at the validation threshold, then the threshold-free ones and the cost. */
-function metricCells(r: StResult): string[] {
+/**
+ * One table row per cell: the metrics at the validation threshold, then the threshold-free ones and the cost; F1,
+ * VUS-PR and peak F1 as mean ± sd when the table has cells of several seeds.
+ */
+function metricCells(r: StCell, spread: boolean): string[] {
+  const withSd = (m: string) =>
+    spread && SPREAD_METRICS.includes(m) && typeof r[m] === 'number' ? `${num(r[m])} ± ${num(r.sd[m])}` : num(r[m]);
   return [
     num(r.accuracy),
     num(r.precision),
     num(r.recall),
-    num(r.f1),
-    num(r.vusPr),
+    withSd('f1'),
+    withSd('vusPr'),
     num(r.tsbAdVusPr),
-    num(r.peakF1),
+    withSd('peakF1'),
     num(r.trainSeconds, 1),
     num(r.scoreSeconds, 2),
   ];
@@ -86,13 +142,15 @@ const METRIC_HEADERS = [
  */
 export function stSection(all: readonly SourcedResult[], methodOrder: readonly string[] = []): StSection {
   const results = latestStLines(all.filter(isStResult));
+  const cells = stCells(results);
   const section: StSection = { tables: [], figures: [], caveats: [] };
   if (results.length === 0) return section;
   const byMethod = orderOf(methodOrder);
   const byDataset = orderOf(DATASET_ORDER);
   for (const experiment of ['compare', 'window', 'scale', 'robustness']) {
-    const rows = results.filter((r) => r.experiment === experiment);
+    const rows = cells.filter((r) => r.experiment === experiment);
     if (rows.length === 0) continue;
+    const spread = rows.some((r) => r.seeds.length > 1);
     const sorted = [...rows].sort(
       (a, b) =>
         byDataset(a.dataset, b.dataset) ||
@@ -109,14 +167,31 @@ export function stSection(all: readonly SourcedResult[], methodOrder: readonly s
         'maximises F1 on the validation period; ' +
         'VUS-PR (buffers 0 … W) and peak F1 (best threshold on the test labels, an oracle) need no threshold. ' +
         "VUS-PR TSB-AD: the TSB-AD benchmark's VUS-PR (recall over the predicted buffer records only, step PR " +
-        "area) over buffers 0 … its sliding window, findLengthRank of entity 0's first metric (tsbAdWindow).",
-      headers: ['data set', 'method', ...(varied ? ['parameter', 'value'] : []), ...METRIC_HEADERS],
-      align: ['l', 'l', ...(varied ? (['l', 'r'] as const) : []), ...METRIC_HEADERS.map(() => 'r' as const)],
+        "area) over buffers 0 … its sliding window, findLengthRank of entity 0's first metric (tsbAdWindow)." +
+        (spread
+          ? ' Cells run with several model seeds (seeds) on the same data: F1, VUS-PR and peak F1 as mean ± ' +
+            'sample sd over the seeds, every other figure as the mean.'
+          : ''),
+      headers: [
+        'data set',
+        'method',
+        ...(varied ? ['parameter', 'value'] : []),
+        ...(spread ? ['seeds'] : []),
+        ...METRIC_HEADERS,
+      ],
+      align: [
+        'l',
+        'l',
+        ...(varied ? (['l', 'r'] as const) : []),
+        ...(spread ? (['l'] as const) : []),
+        ...METRIC_HEADERS.map(() => 'r' as const),
+      ],
       rows: sorted.map((r) => [
         r.dataset,
         r.method,
         ...(varied ? [r.variedParam ?? '', String(r.variedValue ?? '')] : []),
-        ...metricCells(r),
+        ...(spread ? [r.seeds.join(', ')] : []),
+        ...metricCells(r, spread),
       ]),
     });
     if (!varied) continue;
