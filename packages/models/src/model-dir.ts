@@ -73,9 +73,16 @@ export async function writeModelDir(
   }
 }
 
-/** a name that stays inside the directory and is not one of the hidden temporaries */
+/** a name that stays inside the directory, is not one of the hidden temporaries, and fits a file system (255 bytes) */
 function isPlainFileName(name: string): boolean {
-  return name !== '' && !name.includes('/') && !name.includes('\\') && !name.startsWith('.');
+  return (
+    name !== '' &&
+    !name.includes('/') &&
+    !name.includes('\\') &&
+    !name.startsWith('.') &&
+    !name.includes('\0') &&
+    Buffer.byteLength(name) <= 255
+  );
 }
 
 function sha256Hex(bytes: Uint8Array): string {
