@@ -420,6 +420,8 @@ class MatrixReader implements JsonStreamHandler {
 
 /** the size of the pieces a text is fed to the tokenizer in */
 const CHUNK_BYTES = 64 * 1024;
+/** compressed bytes read at a time: at most ~8 MB once inflated */
+const GZIP_PIECE_BYTES = 8 * 1024;
 
 /**
  * The result of a Prometheus range query (`/api/v1/query_range`, resultType "matrix") as frames: series
@@ -521,8 +523,9 @@ export async function readPrometheusFile(path: string, options: PrometheusOption
   } finally {
     await handle.close();
   }
-  const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   const gzipped = hasGzipMagic(head);
+  // deflate inflates up to ~1,000 times: a compressed piece is inflated whole before it is read, so pieces stay small
+  const file = createReadStream(path, { highWaterMark: gzipped ? GZIP_PIECE_BYTES : CHUNK_BYTES });
   const source = gzipped ? file.pipe(createGunzip({ chunkSize: CHUNK_BYTES })) : file;
   if (gzipped) file.on('error', (error) => source.destroy(error));
   const reader = new MatrixReader(path, options);
