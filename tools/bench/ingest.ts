@@ -1,4 +1,9 @@
 // npm run bench -- ingest [--bytes N] [--repeats K] [--file PATH] [--workers N] [--duckdb-threads T] [--out DIR]
+// npm run bench -- ingest --wide COLUMNS [--rows N]   (e.g. --wide 50000 --rows 100)
+//
+// --wide: a CSV of a timestamp, an entity and COLUMNS float columns, converted to Arrow and to Parquet by
+// readBatches/writeBatches (what `driftwatch convert` runs), each in its own child so peak RSS is its own; the
+// output is read back and must have the rows and columns written. Target: peak RSS < 1 GB at 50,000 × 100.
 //
 // Reads an Alibaba-style machine_usage CSV (generated from the schema: no real rows ship with the
 // data sets) into typed arrays with our streaming reader and with DuckDB's read_csv, each in its own
@@ -9,7 +14,14 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join } from 'node:path';
-import { ALIBABA_TABLES, defaultWorkers, readCsvBatches, type CsvColumn } from '@driftwatch/ingest';
+import {
+  ALIBABA_TABLES,
+  defaultWorkers,
+  readBatches,
+  readCsvBatches,
+  writeBatches,
+  type CsvColumn,
+} from '@driftwatch/ingest';
 import { writeMachineUsageCsv } from '@driftwatch/ingest/testing';
 
 interface RunResult {
@@ -126,8 +138,79 @@ function runChild(reader: string, path: string, threads: string): RunResult {
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as RunResult;
 }
 
+/** A wide CSV: `timestamp,entity,m0…m{columns-1}`, one row a minute, values k/1000 from a fixed sequence. */
+function writeWideCsv(path: string, columns: number, rows: number): void {
+  const header = ['timestamp', 'entity', ...Array.from({ length: columns }, (_, j) => `m${j}`)].join(',');
+  const lines = [header];
+  for (let r = 0; r < rows; r++) {
+    const values = Array.from({ length: columns }, (_, j) => ((r * 7919 + j * 104729) % 1000) / 1000);
+    lines.push(`${1_700_000_000 + r * 60},h${r % 2},${values.join(',')}`);
+  }
+  writeFileSync(path, lines.join('\n') + '\n');
+}
+
+/** Child: converts `path` to `format` and reads the result back; prints seconds, peak RSS and the shape read. */
+async function convertWide(path: string, format: 'arrow' | 'parquet'): Promise<void> {
+  const out = `${path}.${format}`;
+  const t0 = performance.now();
+  await writeBatches(out, readBatches(path), format);
+  const seconds = (performance.now() - t0) / 1000;
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  let rows = 0;
+  let columns = 0;
+  for await (const batch of readBatches(out)) {
+    rows += batch.numRows;
+    columns = batch.numCols;
+  }
+  process.stdout.write(`${JSON.stringify({ format, seconds, maxRssMb, rows, columns })}\n`);
+}
+
+async function benchWide(columns: number, rows: number): Promise<void> {
+  const path = join(tmpdir(), `driftwatch-wide-${columns}x${rows}.csv`);
+  if (!existsSync(path)) writeWideCsv(path, columns, rows);
+  const size = statSync(path).size;
+  const results = [];
+  for (const format of ['arrow', 'parquet']) {
+    const r = spawnSync(process.execPath, [process.argv[1], '--child', `wide-${format}`, '--file', path], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    });
+    if (r.status !== 0) throw new Error(`converting to ${format} failed: ${r.stderr}`);
+    const result = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+      format: string;
+      seconds: number;
+      maxRssMb: number;
+      rows: number;
+      columns: number;
+    };
+    results.push(result);
+    process.stderr.write(
+      `  to ${format}: ${result.seconds.toFixed(1)} s, peak RSS ${result.maxRssMb.toFixed(0)} MB, read back ` +
+        `${result.rows} rows × ${result.columns} columns\n`,
+    );
+  }
+  const shapeOk = results.every((r) => r.rows === rows && r.columns === columns + 2);
+  const lines = [
+    `wide CSV: ${columns.toLocaleString('en-US')} columns × ${rows} rows, ${(size / 1e6).toFixed(0)} MB`,
+    '| to | seconds | peak RSS MB |',
+    '|---|--:|--:|',
+    ...results.map((r) => `| ${r.format} | ${r.seconds.toFixed(1)} | ${r.maxRssMb.toFixed(0)} |`),
+    `peak RSS under 1 GB: ${results.every((r) => r.maxRssMb < 1024) ? 'yes' : 'NO'}; ` +
+      `shape read back: ${shapeOk ? 'yes' : 'NO'}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  const out = flag('out', 'bench-results')!;
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'ingest-wide.json'), JSON.stringify({ columns, rows, bytes: size, results }, null, 2) + '\n');
+  if (!shapeOk || results.some((r) => r.maxRssMb >= 1024)) process.exitCode = 1;
+}
+
 async function main(): Promise<void> {
   const child = flag('child');
+  if (child === 'wide-arrow' || child === 'wide-parquet')
+    return convertWide(flag('file')!, child === 'wide-arrow' ? 'arrow' : 'parquet');
+  const wide = flag('wide');
+  if (wide) return benchWide(Number(wide), Number(flag('rows', '100')));
   const threads = flag('duckdb-threads', String(Math.min(cpus().length, 2)))!;
   if (child) {
     const path = flag('file')!;

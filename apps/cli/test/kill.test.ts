@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mulberry32 } from '@driftwatch/contracts';
@@ -99,25 +99,34 @@ describe('kill suite: interrupted runs resume without loss, duplicates, torn lin
     await rm(dir, { recursive: true, force: true });
   });
 
+  const bench = (out: string) => [
+    'bench',
+    'asd-loso',
+    '--methods',
+    'mahalanobis,pca,iforest',
+    '--params',
+    '{"iforest":{"nEstimators":10}}',
+    '--servers',
+    'all',
+    '--data-root',
+    fixture.root,
+    '--out',
+    out,
+    '--resume',
+  ];
+  let referenceRun: Promise<{ outcome: Outcome; expected: Awaited<ReturnType<typeof unitsIn>> }> | undefined;
+  /** one uninterrupted bench run, shared by the cases below */
+  function referenceBench() {
+    referenceRun ??= (async () => {
+      const outcome = await runCli(bench(join(dir, 'reference')));
+      return { outcome, expected: await unitsIn(join(dir, 'reference', 'results.jsonl')) };
+    })();
+    return referenceRun;
+  }
+
   it('bench asd-loso killed at random points and resumed ends with every unit once, whole', async () => {
-    const bench = (out: string) => [
-      'bench',
-      'asd-loso',
-      '--methods',
-      'mahalanobis,pca,iforest',
-      '--params',
-      '{"iforest":{"nEstimators":10}}',
-      '--servers',
-      'all',
-      '--data-root',
-      fixture.root,
-      '--out',
-      out,
-      '--resume',
-    ];
-    const reference = await runCli(bench(join(dir, 'reference')));
+    const { outcome: reference, expected } = await referenceBench();
     expect(reference).toMatchObject({ code: 0 });
-    const expected = await unitsIn(join(dir, 'reference', 'results.jsonl'));
     expect(expected.units.size).toBe(9);
 
     const out = join(dir, 'killed');
@@ -155,6 +164,54 @@ describe('kill suite: interrupted runs resume without loss, duplicates, torn lin
     expect(await leftovers(out)).toEqual([]);
     // 14 runs, each starting two worker processes (--jobs defaults to 2 on 2 cores)
   }, 180_000);
+
+  it('bench resumed after a kill tore its results file inside a unit runs that unit again, once, whole', async () => {
+    // what a kill in the middle of writing a unit leaves (or a full disk): the file cut inside a unit, at a line's
+    // end (an older version appended a unit line by line) or inside a line (a torn tail, no newline)
+    const { outcome, expected } = await referenceBench();
+    expect(outcome).toMatchObject({ code: 0 });
+    const whole = await readFile(join(dir, 'reference', 'results.jsonl'), 'utf8');
+    const lineEnds = [...whole.matchAll(/\n/g)].map((m) => m.index + 1);
+    const unitSize = expected.lines.length / expected.units.size;
+    const cuts = [
+      lineEnds[unitSize + 4], // one whole unit and five whole lines of the second
+      lineEnds[2 * unitSize + 6] - 1 - Math.floor(random() * 40), // inside the 7th line of the third unit
+      lineEnds[Math.floor(random() * (lineEnds.length - 1))] + 1 + Math.floor(random() * 30), // anywhere
+    ];
+    const counts = { resumes: 0, units: 0, missing: 0, doubled: 0, differing: 0, torn: 0 };
+    for (const [k, cut] of cuts.entries()) {
+      const out = join(dir, `torn-${k}`);
+      await cp(join(dir, 'reference'), out, { recursive: true });
+      await writeFile(join(out, 'results.jsonl'), whole.slice(0, cut));
+      const resumed = await runCli(bench(out));
+      expect(resumed).toMatchObject({ code: 0 });
+      counts.resumes++;
+      const text = await readFile(join(out, 'results.jsonl'), 'utf8');
+      if (!text.endsWith('\n')) counts.torn++;
+      // parsed line by line here, so a line glued to a torn one is counted, not thrown
+      const units = new Map<string, string[]>();
+      for (const line of text.split('\n').filter((l) => l !== '')) {
+        let key = 'unreadable';
+        try {
+          const r = JSON.parse(line) as { method: string; testSequence: string };
+          key = `${r.method} ${r.testSequence}`;
+        } catch {
+          counts.torn++;
+        }
+        units.set(key, [...(units.get(key) ?? []), line]);
+      }
+      for (const [key, lines] of expected.units) {
+        const got = units.get(key) ?? [];
+        counts.units++;
+        if (got.length < lines.length) counts.missing++;
+        else if (got.length > lines.length) counts.doubled++;
+        else if (got.map(comparable).join() !== lines.map(comparable).join()) counts.differing++;
+      }
+      expect(await leftovers(out)).toEqual([]);
+    }
+    process.stdout.write(`kill suite, torn results: ${JSON.stringify(counts)}\n`);
+    expect(counts).toEqual({ resumes: 3, units: 27, missing: 0, doubled: 0, differing: 0, torn: 0 });
+  }, 60_000);
 
   it('convert killed at random points leaves the old output or the new one, and no temporary', async () => {
     const input = join(dir, 'metrics.csv');

@@ -12,6 +12,8 @@ import { mulberry32, normalSampler } from './random';
 import { packedWindowSet } from './window-set';
 import type { WindowSet } from './sequence';
 
+export * from './fuzz';
+
 export interface ConformanceSubject {
   /** a fresh, untrained detector with small settings (fast to fit) */
   create: () => Detector;

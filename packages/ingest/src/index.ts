@@ -80,7 +80,7 @@ export {
   sweepStaleTemporaries,
   temporaryOwner,
   processAlive,
-} from './files/atomic';
+} from '@driftwatch/contracts/atomic';
 export {
   checkNotInput,
   checkOutputFile,

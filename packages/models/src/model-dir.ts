@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { mkdir, open, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import {
   DriftwatchError,
   InputError,
@@ -10,6 +10,7 @@ import {
   type ModelFileEntry,
   type ModelManifest,
 } from '@driftwatch/contracts';
+import { writeDirectoryAtomic } from '@driftwatch/contracts/atomic';
 
 export const MANIFEST_FILE = 'manifest.json';
 /** the manifest format this version writes and reads: 2 records bytes and sha256 of every file */
@@ -33,49 +34,35 @@ export function modelManifest(facts: ManifestFacts, context: ManifestContext = {
 }
 
 /**
- * Writes a model directory atomically: everything goes into a temporary sibling directory that is
- * renamed into place, so a crash never leaves a half-written model and an existing model at `dir`
- * is replaced only once the new one is complete.
+ * Writes a model directory atomically (contracts' `writeDirectoryAtomic`, the one helper every output folder uses):
+ * the files go into a temporary sibling that is renamed into place, so a crash never leaves a half-written model,
+ * an existing model at `dir` is replaced only once the new one is complete, and an interrupt removes the temporary.
  */
 export async function writeModelDir(
   dir: string,
   manifest: ModelManifest,
   files: Record<string, Uint8Array | string>,
 ): Promise<void> {
-  const parent = dirname(dir);
-  await mkdir(parent, { recursive: true });
-  const stamp = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-  const tmp = join(parent, `.${basename(dir)}.tmp-${stamp}`);
-  const old = join(parent, `.${basename(dir)}.old-${stamp}`);
-  await mkdir(tmp);
-  try {
-    const entries = Object.entries(files).map(([name, content]) => fileEntry(name, content));
-    const all = {
-      ...files,
-      [MANIFEST_FILE]: JSON.stringify({ ...manifest, files: entries }, null, 2) + '\n',
-    };
-    for (const [name, content] of Object.entries(all)) {
-      if (!isPlainFileName(name)) throw new DriftwatchError(`model file name not allowed: ${name}`);
-      await writeFile(join(tmp, name), content);
-    }
-    let hadOld = false;
-    try {
-      await rename(dir, old);
-      hadOld = true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-    await rename(tmp, dir);
-    if (hadOld) await rm(old, { recursive: true, force: true });
-  } catch (e) {
-    await rm(tmp, { recursive: true, force: true });
-    throw e;
-  }
+  for (const name of [...Object.keys(files), MANIFEST_FILE])
+    if (!isPlainFileName(name)) throw new DriftwatchError(`model file name not allowed: ${name}`);
+  const entries = Object.entries(files).map(([name, content]) => fileEntry(name, content));
+  const all = { ...files, [MANIFEST_FILE]: JSON.stringify({ ...manifest, files: entries }, null, 2) + '\n' };
+  await mkdir(dirname(dir), { recursive: true });
+  await writeDirectoryAtomic(dir, async (temporary) => {
+    for (const [name, content] of Object.entries(all)) await writeFile(join(temporary, name), content);
+  });
 }
 
-/** a name that stays inside the directory and is not one of the hidden temporaries */
+/** a name that stays inside the directory, is not one of the hidden temporaries, and fits a file system (255 bytes) */
 function isPlainFileName(name: string): boolean {
-  return name !== '' && !name.includes('/') && !name.includes('\\') && !name.startsWith('.');
+  return (
+    name !== '' &&
+    !name.includes('/') &&
+    !name.includes('\\') &&
+    !name.startsWith('.') &&
+    !name.includes('\0') &&
+    Buffer.byteLength(name) <= 255
+  );
 }
 
 function sha256Hex(bytes: Uint8Array): string {

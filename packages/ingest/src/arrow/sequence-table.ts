@@ -24,7 +24,7 @@ import {
   type AnomalyRange,
   type Sequence,
 } from '@driftwatch/contracts';
-import { writeFileAtomic } from '../files/atomic';
+import { writeFileAtomic } from '@driftwatch/contracts/atomic';
 
 /**
  * One Arrow table per sequence: `values` FixedSizeList<Float32>(F) (one list per record), optional `label`

@@ -9,7 +9,7 @@ import { Duplex, Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { constants, createGunzip, createGzip } from 'node:zlib';
 import { IntegrityError } from '@driftwatch/contracts';
-import { temporarySiblingPath } from '../files/atomic';
+import { temporarySiblingPath } from '@driftwatch/contracts/atomic';
 import { syncFile } from './download';
 
 export interface WriteCheck {

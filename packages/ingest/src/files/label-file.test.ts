@@ -64,6 +64,13 @@ describe('labels files', () => {
     expect(() => applyLabels(sequence('host', 5, false), lines, ['anomaly'], iso)).toThrow(`${iso}:2: expected record`);
   });
 
+  it("names the line of a stray quote, as a driftwatch error rather than the CSV parser's", async () => {
+    const quoted = await labelsFile('entity,start,end\nhost,3,4\nho"st,5,6\n');
+    const error = await readLabelFile(quoted).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).location).toEqual({ file: quoted, line: 3 });
+  });
+
   it('lists every line that names an entity the input does not have', async () => {
     const path = await labelsFile('entity,start,end\nweb-1,1,2\nweb-9,1,2\ndb,3,4\n');
     const lines = await readLabelFile(path);

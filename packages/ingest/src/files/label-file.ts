@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { CsvError, parse as parseCsv } from 'csv-parse/sync';
 import { DriftwatchError, InputError, type AnomalyRange, type Sequence } from '@driftwatch/contracts';
 import { firstAtOrAfter, parseTimeBound } from '../preprocess/time-bounds';
 
@@ -19,10 +19,25 @@ export interface LabelLine {
   line: number;
 }
 
+/** The CSV rows of a labels file; csv-parse's own errors (a stray quote) become an InputError at their line. */
+function parseLabelCsv(text: string, path: string): string[][] {
+  try {
+    return parseCsv(text, { skip_empty_lines: true, relax_column_count: true }) as string[][];
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    const { lines, message } = error as CsvError & { lines?: unknown };
+    throw new InputError(
+      typeof lines === 'number' ? { file: path, line: lines } : { file: path },
+      'CSV fields quoted as RFC 4180 says (a quote opens a field and is doubled inside it)',
+      String(message),
+    );
+  }
+}
+
 /** Reads a labels file: a CSV with the header `entity,start,end` and an optional `type` column, in any order. */
 export async function readLabelFile(path: string): Promise<LabelLine[]> {
   const text = await readFile(path, 'utf8');
-  const rows = parseCsv(text, { skip_empty_lines: true, relax_column_count: true }) as string[][];
+  const rows = parseLabelCsv(text, path);
   if (rows.length === 0) throw new InputError({ file: path, line: 1 }, 'a header entity,start,end[,type]', '');
   const header = rows[0].map((h) => h.trim().toLowerCase());
   const col = (name: string): number => header.indexOf(name);

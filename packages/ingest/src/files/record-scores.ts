@@ -19,7 +19,7 @@ import { readArrowBatches } from '../formats/arrow-ipc';
 import { quoteCsvField } from '../formats/csv-writer';
 import { readParquetBatches } from '../formats/parquet';
 import { type OutputFormat, writeBatches } from '../formats/write-batches';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic } from '@driftwatch/contracts/atomic';
 
 /**
  * The per-record scores of one entity (`driftwatch score --input`): `score`/`smoothed` are NaN where no window

@@ -14,7 +14,7 @@ import {
 import { parse as parseCsv } from 'csv-parse/sync';
 import { InputError, ParameterError } from '@driftwatch/contracts';
 import { parseNumberToken } from '../csv/numeric-csv';
-import { writeFileAtomic } from './atomic';
+import { writeFileAtomic } from '@driftwatch/contracts/atomic';
 import { quoteCsvField } from '../formats/csv-writer';
 import { arrowLayoutOf } from '../formats/detect';
 

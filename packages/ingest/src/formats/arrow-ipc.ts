@@ -3,6 +3,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { type RecordBatch, RecordBatchFileWriter, RecordBatchReader, util } from 'apache-arrow';
 import { DriftwatchError, InputError } from '@driftwatch/contracts';
 import { setSourceLines } from '../stream/source-lines';
+import { checkArrowFileSizes } from './arrow-footer';
 import { checkBatchData } from './check-data';
 import { type ArrowIpcLayout, arrowLayoutOf, describeHead, readHead } from './detect';
 import { DictionaryUnifier } from './dictionaries';
@@ -24,8 +25,12 @@ export async function* readArrowBatches(path: string, options: ArrowReadOptions 
   let reader: Awaited<ReturnType<typeof openReader>> | undefined;
   let rowsBefore = 0;
   try {
-    if (layout === 'file') handle = await open(path, 'r');
-    reader = await openReader(layout === 'file' ? boundedHandle(handle!, path, (await handle!.stat()).size) : path);
+    if (layout === 'file') {
+      handle = await open(path, 'r');
+      const { size } = await handle.stat();
+      await checkArrowFileSizes(handle, path, size);
+      reader = await openReader(boundedHandle(handle, path, size));
+    } else reader = await openReader(path);
     for await (const batch of batchesOf(reader, path)) {
       options.signal?.throwIfAborted();
       checkBatchData(batch, path, rowsBefore + 1);

@@ -14,6 +14,7 @@ import { InputError, ParameterError } from '@driftwatch/contracts';
 import type { TimestampUnit } from '../stream/csv-batches';
 import { setSourceLines, sourceLinesOf } from '../stream/source-lines';
 import type { CsvMapping } from './wide-csv';
+import { IndexedSchema } from '../arrow/indexed-schema';
 
 /** Numeric Arrow columns are the ones that can become features. */
 export function isNumericType(type: DataType): boolean {
@@ -172,7 +173,7 @@ export async function* projectBatches(
       if (plan.entity !== undefined) fields.push(fieldOf(plan.entity));
       if (plan.timestamp !== undefined) fields.push(new Field(plan.timestamp, new TimestampMillisecond(), false));
       for (const name of plan.metrics) fields.push(fieldOf(name));
-      schema = new Schema(fields, batch.schema.metadata);
+      schema = new IndexedSchema(fields, batch.schema.metadata);
     }
     const rows = sourceLinesOf(batch);
     const child = (name: string): Data => {

@@ -12,6 +12,7 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { ParameterError } from '@driftwatch/contracts';
+import { IndexedSchema } from '../arrow/indexed-schema';
 
 /** One output dictionary: every key seen so far, in first-seen order, kept as a list of chunks. */
 class GrowingDictionary {
@@ -99,7 +100,7 @@ export class DictionaryUnifier {
         field.metadata,
       );
     });
-    this.schema = new Schema(fields, source.metadata);
+    this.schema = new IndexedSchema(fields, source.metadata);
     this.signature = schemaSignature(source);
     this.dictionaries = source.fields.map((field) =>
       DataType.isDictionary(field.type) ? new GrowingDictionary(field.type.dictionary) : undefined,

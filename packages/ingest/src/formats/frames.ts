@@ -4,7 +4,6 @@ import {
   Float64,
   Int32,
   RecordBatch,
-  Schema,
   Struct,
   TimestampMillisecond,
   Utf8,
@@ -12,6 +11,7 @@ import {
   vectorFromArray,
 } from 'apache-arrow';
 import { ParameterError, type Sequence } from '@driftwatch/contracts';
+import { IndexedSchema } from '../arrow/indexed-schema';
 
 /** One entity's records after pivoting: times and row-major values (NaN = missing) over a shared feature list. */
 export interface EntityFrame {
@@ -78,7 +78,7 @@ export function* framesToBatches(
     new Field(timeName, new TimestampMillisecond(), false),
     ...pivoted.features.map((f) => new Field(f, new Float64(), true)),
   ];
-  const schema = new Schema(fields, new Map([['source', source]]));
+  const schema = new IndexedSchema(fields, new Map([['source', source]]));
   const entities = vectorFromArray(
     pivoted.frames.map((f) => f.entity),
     new Utf8(),

@@ -106,6 +106,49 @@ describe('Prometheus range-query JSON', () => {
     );
   });
 
+  it('names line and column across the pieces a long one-line response is read in', async () => {
+    // one line of ~600 KB (Prometheus writes no newlines), labels with multi-byte characters before the fault
+    const many = Array.from(
+      { length: 4000 },
+      (_, k) => `{"metric":{"__name__":"cpu","instance":"hôte-${k}"},"values":[[1,"0.5"],[2,"0.75"]]}`,
+    );
+    many[3999] = many[3999].replace('"0.75"', '"0,75"');
+    const text = `{"status":"success","data":{"resultType":"matrix","result":[${many.join(',')}]}}`;
+    const bad = text.lastIndexOf('"0,75"');
+    const column = [...text.slice(0, bad)].length + 1;
+    const dir = await mkdtemp(join(tmpdir(), 'dw-prom-'));
+    try {
+      const path = join(dir, 'q.json');
+      await writeFile(path, text);
+      await expect(readSequences(path)).rejects.toThrow(
+        `${path}:1:${column}: expected a sample value string ("0.5", "NaN", "+Inf") at index 1 of series ` +
+          'cpu{instance="hôte-3999"} at $.data.result[3999].values[1][1], found "\\"0,75\\""',
+      );
+      await writeFile(path, text.replace('"0,75"', '"0.25"'));
+      const read = await readSequences(path);
+      expect(read.map((s) => s.entity)).toEqual(many.map((_, k) => `hôte-${k}`));
+      expect([...read[3999].values]).toEqual([0.5, 0.25]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('names a byte that is not UTF-8 inside a string', async () => {
+    const line2 = CPU_B.replace('"b"', '"b?"');
+    const bytes = Buffer.from(response([line2]));
+    bytes[bytes.indexOf('b?') + 1] = 0xff;
+    const dir = await mkdtemp(join(tmpdir(), 'dw-prom-'));
+    try {
+      const path = join(dir, 'q.json');
+      await writeFile(path, bytes);
+      await expect(readSequences(path)).rejects.toThrow(
+        new InputError({ file: path, line: 2, column: line2.indexOf('b?') + 2 }, 'text in UTF-8', 'byte 0xff'),
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects two series for the same entity and feature', () => {
     expect(() => parsePrometheusMatrix(response([CPU_A, CPU_A]), 'q.json')).toThrow(
       'q.json:3:1: expected one series per instance and __name__ ($.data.result[0] is also "a" / "cpu") at ' +

@@ -1,8 +1,18 @@
-import { readFile } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { InputError } from '@driftwatch/contracts';
 import type { EntityFrame, PivotedFrames } from './frames';
 import { hasGzipMagic } from './detect';
-import { type JsonPath, jsonValueError, parseJsonText } from './json-text';
+import { formatJsonPath, type JsonPath } from './json-text';
+import {
+  type JsonKind,
+  type JsonPrimitive,
+  type JsonStreamHandler,
+  type JsonTextPosition,
+  JsonTokenStream,
+} from '../json/token-stream';
+import { grownTo } from '../stream/grow';
 
 /** What to do with a +Inf or -Inf sample: fail (default), or read it as missing like NaN. */
 export type InfinityPolicy = 'error' | 'missing';
@@ -18,21 +28,6 @@ export interface PrometheusOptions {
   infinities?: InfinityPolicy;
   /** the entity of series without the entity label (default "all") */
   defaultEntity?: string;
-}
-
-type JsonObject = Record<string, unknown>;
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** A JSON value in a few words, for "found …" in messages. */
-function describe(value: unknown): string {
-  if (value === undefined) return 'nothing';
-  if (Array.isArray(value)) return 'an array';
-  if (isObject(value)) return 'an object';
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
 /** A series as PromQL prints it: `name{label="value",…}`, labels sorted by name. */
@@ -63,6 +58,371 @@ interface Series {
   values: Float64Array;
 }
 
+type Fail = (at: Location, path: JsonPath, expected: string, found?: string) => never;
+/** where an error points: a byte offset of the text, a position worked out while it was known, or nowhere */
+type Location = number | JsonTextPosition | undefined;
+
+/** A JSON value in a few words, for "found …" in messages, from its kind and (for a primitive) its value. */
+function describeKind(kind: JsonKind, value: JsonPrimitive | undefined): string {
+  if (kind === 'object' || kind === 'array') return `an ${kind}`;
+  const text = JSON.stringify(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * The JSON text of a value rebuilt from its tokens, as JSON.stringify spells it, for "found …": capped, since the
+ * value may be anything a hostile file holds.
+ */
+class ValueText {
+  private static readonly CAP = 200;
+  text = '';
+  /** per open container: whether it has a member yet */
+  private readonly members: boolean[] = [];
+
+  member(key: string | number, kind: JsonKind, value: JsonPrimitive | undefined): void {
+    const depth = this.members.length;
+    let piece = '';
+    if (depth > 0) {
+      if (this.members[depth - 1]) piece += ',';
+      this.members[depth - 1] = true;
+      if (typeof key === 'string') piece += `${JSON.stringify(key)}:`;
+    }
+    if (kind === 'object' || kind === 'array') {
+      piece += kind === 'object' ? '{' : '[';
+      this.members.push(false);
+    } else piece += JSON.stringify(value);
+    this.add(piece);
+  }
+
+  close(kind: 'object' | 'array'): void {
+    this.members.pop();
+    this.add(kind === 'object' ? '}' : ']');
+  }
+
+  private add(piece: string): void {
+    if (this.text.length < ValueText.CAP) this.text += piece;
+  }
+}
+
+/** One element of a series' values, read token by token: it should be a [time, "value"] pair. */
+interface SampleRead {
+  index: number;
+  offset: number;
+  kind: JsonKind;
+  text: ValueText;
+  items: { kind: JsonKind; value: JsonPrimitive | undefined; offset: number }[];
+}
+
+/** One series of data.result while it is read; samples go into typed arrays that double as they fill. */
+class SeriesRead {
+  labels: Record<string, string> | undefined;
+  metricAt: JsonTextPosition | undefined;
+  metricOk = true;
+  sawMetric = false;
+  sawValues = false;
+  sawHistograms = false;
+  entity = '';
+  feature = '';
+  name: string;
+  skipped = false;
+  count = 0;
+  times = new BigInt64Array(64);
+  values = new Float64Array(64);
+  sample: SampleRead | undefined;
+
+  constructor(
+    readonly index: number,
+    readonly at: JsonTextPosition | undefined,
+  ) {
+    // until its metric is read (JSON keys come in any order) a series is named by its place
+    this.name = `$.data.result[${index}]`;
+  }
+
+  push(time: bigint, value: number): void {
+    if (this.count === this.times.length) {
+      this.times = grownTo(this.times, this.count * 2);
+      this.values = grownTo(this.values, this.count * 2);
+    }
+    this.times[this.count] = time;
+    this.values[this.count++] = value;
+  }
+}
+
+/**
+ * Reads the response as its tokens stream by: one pass, holding the samples (16 bytes each) and never the text.
+ * Checks happen where the values are, so every error names the line and column of the offending value.
+ */
+class MatrixReader implements JsonStreamHandler {
+  readonly stream: JsonTokenStream;
+  private readonly entityLabel: string;
+  private readonly metricLabel: string;
+  private readonly infinities: InfinityPolicy;
+  readonly series: Series[] = [];
+  private readonly seen = new Map<string, number>();
+  private status: { kind: JsonKind; value: JsonPrimitive | undefined; at: JsonTextPosition | undefined } | undefined;
+  private errorType: JsonPrimitive | undefined;
+  private errorText: JsonPrimitive | undefined;
+  private sawData = false;
+  private resultType: JsonPrimitive | undefined;
+  private sawResultType = false;
+  private sawResult = false;
+  resultAt: JsonTextPosition | undefined;
+  private current: SeriesRead | undefined;
+
+  constructor(
+    private readonly file: string,
+    private readonly options: PrometheusOptions,
+  ) {
+    this.entityLabel = options.entityLabel ?? 'instance';
+    this.metricLabel = options.metricLabel ?? '__name__';
+    this.infinities = options.infinities ?? 'error';
+    this.stream = new JsonTokenStream(file, this);
+  }
+
+  readonly fail: Fail = (at, path, expected, found) => {
+    const where = typeof at === 'number' ? this.stream.position(at) : at;
+    throw new InputError(
+      where ? { file: this.file, ...where } : { file: this.file },
+      `${expected} at ${formatJsonPath(path)}`,
+      found,
+    );
+  };
+
+  onValue(path: readonly (string | number)[], kind: JsonKind, value: JsonPrimitive | undefined, offset: number): void {
+    const depth = path.length;
+    if (depth === 0) {
+      if (kind !== 'object')
+        this.fail(offset, [], 'a Prometheus API response (a JSON object)', describeKind(kind, value));
+      return;
+    }
+    if (depth === 1) return this.rootMember(path[0], kind, value, offset);
+    if (path[0] !== 'data' || !this.sawData || this.statusFailed()) return;
+    if (depth === 2) return this.dataMember(path[1], kind, value, offset);
+    if (path[1] !== 'result' || this.resultType !== 'matrix') return;
+    if (depth === 3) {
+      if (kind !== 'object')
+        this.fail(offset, path, 'a series object {"metric": {…}, "values": […]}', describeKind(kind, value));
+      this.current = new SeriesRead(path[2] as number, this.stream.position(offset));
+      return;
+    }
+    const series = this.current!;
+    if (depth === 4) return this.seriesMember(series, path, kind, value, offset);
+    if (path[3] === 'metric' && depth === 5) {
+      if (kind !== 'string') series.metricOk = false;
+      else if (series.labels) series.labels[path[4] as string] = value as string;
+      return;
+    }
+    if (path[3] !== 'values' || series.skipped) return;
+    if (depth === 5) {
+      const sample: SampleRead = { index: path[4] as number, offset, kind, text: new ValueText(), items: [] };
+      sample.text.member(0, kind, value);
+      series.sample = sample;
+      if (kind !== 'object' && kind !== 'array') this.sampleEnd(series, path.slice(0, 4));
+      return;
+    }
+    const sample = series.sample!;
+    sample.text.member(path[depth - 1], kind, value);
+    if (depth === 6 && sample.kind === 'array') sample.items.push({ kind, value, offset });
+  }
+
+  onEnd(path: readonly (string | number)[], kind: 'object' | 'array'): void {
+    const depth = path.length;
+    if (depth === 0) return this.rootEnd();
+    if (path[0] !== 'data' || !this.sawData || this.statusFailed()) return;
+    if (depth === 1) return this.dataEnd();
+    if (path[1] !== 'result' || this.resultType !== 'matrix' || depth < 3) return;
+    const series = this.current!;
+    if (depth === 3) return this.seriesEnd(series, path);
+    if (depth === 4 && path[3] === 'metric') return this.metricEnd(series, path);
+    if (path[3] !== 'values' || series.skipped || depth < 5) return;
+    series.sample!.text.close(kind);
+    if (depth === 5) this.sampleEnd(series, path.slice(0, 4));
+  }
+
+  private statusFailed(): boolean {
+    return this.status !== undefined && this.status.value !== 'success';
+  }
+
+  private rootMember(key: string | number, kind: JsonKind, value: JsonPrimitive | undefined, offset: number): void {
+    if (key === 'status') this.status = { kind, value, at: this.stream.position(offset) };
+    else if (key === 'errorType') this.errorType = value;
+    else if (key === 'error') this.errorText = value;
+    else if (key === 'data') {
+      if (kind !== 'object')
+        this.fail(offset, ['data'], 'an object with resultType and result', describeKind(kind, value));
+      this.sawData = true;
+    }
+  }
+
+  private rootEnd(): void {
+    if (this.status?.value !== 'success') {
+      const detail =
+        this.status === undefined
+          ? 'nothing'
+          : this.status.value === 'error'
+            ? `"error" (${String(this.errorType ?? '')}: ${String(this.errorText ?? '')})`
+            : describeKind(this.status.kind, this.status.value);
+      this.fail(this.status?.at, ['status'], 'status "success"', detail);
+    }
+    if (!this.sawData) this.fail(undefined, ['data'], 'an object with resultType and result', 'nothing');
+  }
+
+  private dataMember(key: string | number, kind: JsonKind, value: JsonPrimitive | undefined, offset: number): void {
+    if (key === 'resultType') {
+      if (value !== 'matrix')
+        this.fail(
+          offset,
+          ['data', 'resultType'],
+          'resultType "matrix" (the response of a range query, /api/v1/query_range)',
+          describeKind(kind, value),
+        );
+      this.resultType = value;
+      this.sawResultType = true;
+    } else if (key === 'result') {
+      // a matrix's result is read as it comes; before its resultType is known it is taken to be one
+      if (this.resultType === undefined) this.resultType = 'matrix';
+      if (kind !== 'array') this.fail(offset, ['data', 'result'], 'an array of series', describeKind(kind, value));
+      this.sawResult = true;
+      this.resultAt = this.stream.position(offset);
+    }
+  }
+
+  private dataEnd(): void {
+    if (!this.sawResultType)
+      this.fail(
+        undefined,
+        ['data', 'resultType'],
+        'resultType "matrix" (the response of a range query, /api/v1/query_range)',
+        'nothing',
+      );
+    if (!this.sawResult) this.fail(undefined, ['data', 'result'], 'an array of series', 'nothing');
+  }
+
+  private seriesMember(
+    series: SeriesRead,
+    path: readonly (string | number)[],
+    kind: JsonKind,
+    value: JsonPrimitive | undefined,
+    offset: number,
+  ): void {
+    const key = path[3];
+    if (key === 'metric') {
+      series.sawMetric = true;
+      series.metricAt = this.stream.position(offset);
+      if (kind !== 'object') this.fail(series.metricAt, path, 'an object of string labels', describeKind(kind, value));
+      series.labels = {};
+    } else if (key === 'values') {
+      series.sawValues = true;
+      if (kind !== 'array')
+        this.fail(
+          offset,
+          path,
+          `an array of [time, "value"] pairs in series ${series.name}` +
+            (series.sawHistograms ? ' (native histograms are not read)' : ''),
+          describeKind(kind, value),
+        );
+    } else if (key === 'histograms') series.sawHistograms = true;
+  }
+
+  private metricEnd(series: SeriesRead, path: readonly (string | number)[]): void {
+    if (!series.metricOk) this.fail(series.metricAt, path, 'an object of string labels', 'an object');
+    const labels = series.labels!;
+    series.name = seriesName(labels);
+    series.entity = labels[this.entityLabel] ?? this.options.defaultEntity ?? 'all';
+    series.feature = labels[this.metricLabel] ?? otherLabels(labels, this.entityLabel, this.metricLabel);
+    if (this.options.metrics && !this.options.metrics.includes(series.feature)) {
+      series.skipped = true;
+      return;
+    }
+    const key = JSON.stringify([series.entity, series.feature]);
+    const earlier = this.seen.get(key);
+    if (earlier !== undefined)
+      this.fail(
+        series.at,
+        path.slice(0, 3),
+        `one series per ${this.entityLabel} and ${this.metricLabel} ($.data.result[${earlier}] is ` +
+          `also ${JSON.stringify(series.entity)} / ${JSON.stringify(series.feature)})`,
+        series.name,
+      );
+    this.seen.set(key, series.index);
+  }
+
+  private seriesEnd(series: SeriesRead, path: readonly (string | number)[]): void {
+    if (!series.sawMetric) this.fail(undefined, [...path, 'metric'], 'an object of string labels', 'nothing');
+    if (!series.sawValues)
+      this.fail(
+        undefined,
+        [...path, 'values'],
+        `an array of [time, "value"] pairs in series ${series.name}` +
+          (series.sawHistograms ? ' (native histograms are not read)' : ''),
+        'nothing',
+      );
+    this.current = undefined;
+    if (series.skipped) return;
+    this.series.push({
+      entity: series.entity,
+      feature: series.feature,
+      times: series.times.slice(0, series.count),
+      values: series.values.slice(0, series.count),
+    });
+  }
+
+  /** A sample's checks: a [finite seconds, "value"] pair, times increasing, values per `infinities`. */
+  private sampleEnd(series: SeriesRead, at: readonly (string | number)[]): void {
+    const sample = series.sample!;
+    series.sample = undefined;
+    const i = sample.index;
+    const name = series.name;
+    const [first, second] = sample.items;
+    if (
+      sample.kind !== 'array' ||
+      sample.items.length !== 2 ||
+      first.kind !== 'number' ||
+      !Number.isFinite(first.value)
+    )
+      this.fail(
+        sample.offset,
+        [...at, i],
+        `a [unixSeconds, "value"] pair at index ${i} of series ${name}`,
+        sample.text.text,
+      );
+    let value = second.kind === 'string' ? sampleValue(second.value) : undefined;
+    if (value === undefined)
+      this.fail(
+        second.offset,
+        [...at, i, 1],
+        `a sample value string ("0.5", "NaN", "+Inf") at index ${i} of series ${name}`,
+        describeKind(second.kind, second.value),
+      );
+    if (value === Infinity || value === -Infinity) {
+      if (this.infinities === 'error')
+        this.fail(
+          second.offset,
+          [...at, i, 1],
+          `a finite sample value at index ${i} of series ${name} (read ±Inf as missing with infinities: "missing")`,
+          String(second.value),
+        );
+      value = NaN;
+    }
+    const seconds = first.value as number;
+    const time = BigInt(Math.round(seconds * 1000));
+    const n = series.count;
+    if (n > 0 && time <= series.times[n - 1])
+      this.fail(
+        first.offset,
+        [...at, i, 0],
+        `times that increase within series ${name} (index ${i - 1} is at ${series.times[n - 1]} ms)`,
+        String(seconds),
+      );
+    series.push(time, value!);
+  }
+}
+
+/** the size of the pieces a text is fed to the tokenizer in */
+const CHUNK_BYTES = 64 * 1024;
+/** compressed bytes read at a time: at most ~8 MB once inflated */
+const GZIP_PIECE_BYTES = 8 * 1024;
+
 /**
  * The result of a Prometheus range query (`/api/v1/query_range`, resultType "matrix") as frames: series
  * are grouped into entities by `entityLabel` and into features by `metricLabel`. A series without the
@@ -73,116 +433,17 @@ interface Series {
  * path, naming the series and the sample index.
  */
 export function parsePrometheusMatrix(text: string, file: string, options: PrometheusOptions = {}): PivotedFrames {
-  const entityLabel = options.entityLabel ?? 'instance';
-  const metricLabel = options.metricLabel ?? '__name__';
-  const infinities = options.infinities ?? 'error';
-  const fail = (path: JsonPath, expected: string, found?: string): never => {
-    throw jsonValueError(text, file, path, expected, found);
-  };
-  const root = parseJsonText(text, file);
-  if (!isObject(root)) return fail([], 'a Prometheus API response (a JSON object)', describe(root));
-  if (root.status !== 'success') {
-    const detail =
-      root.status === 'error'
-        ? `"error" (${String(root.errorType ?? '')}: ${String(root.error ?? '')})`
-        : describe(root.status);
-    fail(['status'], 'status "success"', detail);
-  }
-  const data = root.data;
-  if (!isObject(data)) return fail(['data'], 'an object with resultType and result', describe(data));
-  if (data.resultType !== 'matrix')
-    fail(
-      ['data', 'resultType'],
-      'resultType "matrix" (the response of a range query, /api/v1/query_range)',
-      describe(data.resultType),
-    );
-  const result = data.result;
-  if (!Array.isArray(result)) return fail(['data', 'result'], 'an array of series', describe(result));
-  const series: Series[] = [];
-  const seen = new Map<string, number>();
-  for (let s = 0; s < result.length; s++) {
-    const at: JsonPath = ['data', 'result', s];
-    const item = result[s] as unknown;
-    if (!isObject(item)) return fail(at, 'a series object {"metric": {…}, "values": […]}', describe(item));
-    const labels = item.metric;
-    if (!isObject(labels) || !Object.values(labels).every((v) => typeof v === 'string'))
-      return fail([...at, 'metric'], 'an object of string labels', describe(labels));
-    const stringLabels = labels as Record<string, string>;
-    const name = seriesName(stringLabels);
-    const entity = stringLabels[entityLabel] ?? options.defaultEntity ?? 'all';
-    const feature = stringLabels[metricLabel] ?? otherLabels(stringLabels, entityLabel, metricLabel);
-    if (options.metrics && !options.metrics.includes(feature)) continue;
-    const key = JSON.stringify([entity, feature]);
-    const earlier = seen.get(key);
-    if (earlier !== undefined)
-      fail(
-        at,
-        `one series per ${entityLabel} and ${metricLabel} ($.data.result[${earlier}] is ` +
-          `also ${JSON.stringify(entity)} / ${JSON.stringify(feature)})`,
-        name,
-      );
-    seen.set(key, s);
-    const values = item.values;
-    if (!Array.isArray(values))
-      return fail(
-        [...at, 'values'],
-        `an array of [time, "value"] pairs in ` +
-          `series ${name}${'histograms' in item ? ' (native histograms are not read)' : ''}`,
-        describe(values),
-      );
-    series.push(readSamples(values, [...at, 'values'], name, entity, feature, infinities, fail));
-  }
-  return alignSeries(series, options.metrics, metricLabel, fail);
+  const reader = new MatrixReader(file, options);
+  const bytes = Buffer.from(text, 'utf8');
+  for (let at = 0; at < bytes.length; at += CHUNK_BYTES) reader.stream.write(bytes.subarray(at, at + CHUNK_BYTES));
+  return finish(reader, options);
 }
 
-/** A series' samples: times strictly increasing, values per `infinities`. */
-function readSamples(
-  values: unknown[],
-  at: JsonPath,
-  name: string,
-  entity: string,
-  feature: string,
-  infinities: InfinityPolicy,
-  fail: (path: JsonPath, expected: string, found?: string) => never,
-): Series {
-  const times = new BigInt64Array(values.length);
-  const out = new Float64Array(values.length);
-  for (let i = 0; i < values.length; i++) {
-    const pair = values[i];
-    if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== 'number' || !Number.isFinite(pair[0])) {
-      fail(
-        [...at, i],
-        `a [unixSeconds, "value"] pair at index ${i} of series ${name}`,
-        JSON.stringify(pair) ?? describe(pair),
-      );
-    }
-    const [seconds, text] = pair as [number, unknown];
-    let value = sampleValue(text);
-    if (value === undefined)
-      fail(
-        [...at, i, 1],
-        `a sample value string ("0.5", "NaN", "+Inf") at index ${i} of series ${name}`,
-        describe(text),
-      );
-    if (value === Infinity || value === -Infinity) {
-      if (infinities === 'error')
-        fail(
-          [...at, i, 1],
-          `a finite sample value at index ${i} of series ${name} (read ±Inf as missing with infinities: "missing")`,
-          String(text),
-        );
-      value = NaN;
-    }
-    times[i] = BigInt(Math.round(seconds * 1000));
-    if (i > 0 && times[i] <= times[i - 1])
-      fail(
-        [...at, i, 0],
-        `times that increase within series ${name} (index ${i - 1} is at ${times[i - 1]} ms)`,
-        String(seconds),
-      );
-    out[i] = value!;
-  }
-  return { entity, feature, times, values: out };
+function finish(reader: MatrixReader, options: PrometheusOptions): PivotedFrames {
+  reader.stream.end();
+  return alignSeries(reader.series, options.metrics, options.metricLabel ?? '__name__', (path, expected, found) =>
+    reader.fail(reader.resultAt, path, expected, found),
+  );
 }
 
 /** A feature name for a series without the metric label: its other labels, or "value". */
@@ -249,9 +510,39 @@ function unionOfTimes(lists: BigInt64Array[]): BigInt64Array {
   return all.slice(0, n);
 }
 
-/** Reads a Prometheus range-query response from a file (`.gz` by its magic bytes); the whole text is held in memory. */
+/**
+ * Reads a Prometheus range-query response from a file (`.gz` by its magic bytes) as a stream: memory holds the
+ * samples, never the (decompressed) text, so a file that inflates to gigabytes of spaces or one endless string
+ * fails or reads in bounded memory.
+ */
 export async function readPrometheusFile(path: string, options: PrometheusOptions = {}): Promise<PivotedFrames> {
-  const bytes = await readFile(path);
-  const text = (hasGzipMagic(bytes) ? gunzipSync(bytes) : bytes).toString('utf8');
-  return parsePrometheusMatrix(text, path, options);
+  const head = Buffer.alloc(2);
+  const handle = await open(path, 'r');
+  try {
+    await handle.read(head, 0, 2, 0);
+  } finally {
+    await handle.close();
+  }
+  const gzipped = hasGzipMagic(head);
+  // deflate inflates up to ~1,000 times: a compressed piece is inflated whole before it is read, so pieces stay small
+  const file = createReadStream(path, { highWaterMark: gzipped ? GZIP_PIECE_BYTES : CHUNK_BYTES });
+  const source = gzipped ? file.pipe(createGunzip({ chunkSize: CHUNK_BYTES })) : file;
+  if (gzipped) file.on('error', (error) => source.destroy(error));
+  const reader = new MatrixReader(path, options);
+  try {
+    for await (const chunk of source) reader.stream.write(chunk as Buffer);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string' || !code.startsWith('Z_')) throw error;
+    throw new InputError(
+      { file: path },
+      `a complete gzip stream (decompression failed after ${file.bytesRead.toLocaleString('en-US')} ` +
+        'compressed bytes; the file looks truncated or corrupt)',
+      (error as Error).message,
+    );
+  } finally {
+    file.destroy();
+    source.destroy();
+  }
+  return finish(reader, options);
 }

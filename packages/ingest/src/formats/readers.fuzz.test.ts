@@ -2,49 +2,75 @@ import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { DriftwatchError } from '@driftwatch/contracts';
+import { mulberry32 } from '@driftwatch/contracts';
+import {
+  fuzzCase,
+  fuzzSummary,
+  mutateBytes,
+  mutateSizes,
+  newFuzzTally,
+  randomBytes,
+} from '@driftwatch/contracts/conformance';
+import { readLabelFile } from '../files/label-file';
+import { readExathlonGroundTruth } from '../datasets/exathlon/ground-truth';
+import { readFaultList, readRootCauses } from '../datasets/nezha/faults';
+import { readOmniAnomaly } from '../datasets/omnianomaly';
 import { readBatches } from './read';
 import { writeBatches } from './write-batches';
 
-/** mulberry32: a small seeded generator, so that a failing case can be replayed from its number. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A mutation of `bytes`: a few bytes overwritten, a cut, or a slice repeated. */
-function mutate(bytes: Uint8Array, next: () => number): Uint8Array {
-  const copy = Uint8Array.from(bytes);
-  const kind = Math.floor(next() * 3);
-  if (kind === 0) {
-    for (let i = 1 + Math.floor(next() * 6); i > 0; i--)
-      copy[Math.floor(next() * copy.length)] = Math.floor(next() * 256);
-    return copy;
-  }
-  if (kind === 1) return copy.subarray(0, Math.floor(next() * copy.length));
-  const at = Math.floor(next() * copy.length);
-  const piece = copy.subarray(at, Math.min(copy.length, at + 1 + Math.floor(next() * 64)));
-  return Uint8Array.from([...copy.subarray(0, at), ...piece, ...piece, ...copy.subarray(at)]);
-}
-
 const CASES_PER_FORMAT = 40;
+
+/** Writes each case's bytes, runs its reader, and counts what the case left in `cases` besides the input. */
+async function runCases(
+  tally: ReturnType<typeof newFuzzTally>,
+  cases: string,
+  bases: { name: string; bytes: Uint8Array; read: (path: string) => Promise<unknown>; sizes?: boolean }[],
+  next: () => number,
+): Promise<void> {
+  for (const base of bases) {
+    for (let k = 0; k < CASES_PER_FORMAT; k++) {
+      // every tenth case: random bytes under the format's name
+      const bytes =
+        k % 10 === 9
+          ? randomBytes(next, 512)
+          : base.sizes
+            ? mutateSizes(base.bytes, next)
+            : mutateBytes(base.bytes, next);
+      const path = join(cases, `${k}-${base.name}`);
+      await writeFile(path, bytes);
+      await fuzzCase(tally, `${k}-${base.name}`, () => base.read(path));
+      await rm(path);
+      const left = await readdir(cases);
+      tally.leftovers += left.length;
+      for (const name of left) await rm(join(cases, name), { recursive: true, force: true });
+    }
+  }
+}
+
+async function drain(batches: AsyncIterable<unknown>): Promise<void> {
+  for await (const batch of batches) void batch;
+}
 
 describe('fuzz: random and mutated files over every reader', () => {
   let dir: string;
+  let cases: string;
+  const total = newFuzzTally();
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'dw-fuzz-'));
+    cases = join(dir, 'cases');
+    await mkdir(cases);
   });
   afterAll(async () => {
+    process.stdout.write(fuzzSummary('ingest (all)', total));
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('every case reads or fails with a DriftwatchError, and leaves no file behind', async () => {
-    const next = random(20);
+  function add(tally: ReturnType<typeof newFuzzTally>): void {
+    for (const key of ['cases', 'read', 'cleanErrors', 'crashes', 'leftovers'] as const) total[key] += tally[key];
+  }
+
+  it('data files: every case reads or fails with a DriftwatchError, and leaves no file behind', async () => {
+    const next = mulberry32(20);
     const rows = Array.from({ length: 60 }, (_, k) => `h${k % 3},${k + 1},${(k * 0.37).toFixed(2)},${k % 7}`);
     const csv = Buffer.from(['entity,timestamp,cpu,mem', ...rows].join('\n') + '\n');
     const csvPath = join(dir, 'base.csv');
@@ -58,45 +84,83 @@ describe('fuzz: random and mutated files over every reader', () => {
     const prometheus = Buffer.from(
       `{"status":"success","data":{"resultType":"matrix","result":[${series('a')},${series('b')}]}}`,
     );
-    const bases: { name: string; bytes: Uint8Array; format?: 'prometheus' }[] = [
-      { name: 'm.csv', bytes: csv },
-      { name: 'm.csv.gz', bytes: gzipSync(csv) },
-      { name: 'm.arrow', bytes: await readFile(arrowPath) },
-      { name: 'm.parquet', bytes: await readFile(parquetPath) },
-      { name: 'm.json', bytes: prometheus, format: 'prometheus' },
+    const arrow = await readFile(arrowPath);
+    const read = (path: string) => drain(readBatches(path));
+    const tally = newFuzzTally();
+    await runCases(
+      tally,
+      cases,
+      [
+        { name: 'm.csv', bytes: csv, read },
+        { name: 'm.csv.gz', bytes: gzipSync(csv), read },
+        { name: 'm.arrow', bytes: arrow, read },
+        // lengths, counts and offsets of the schema message and the footer set to sizes a reader might allocate by
+        { name: 'sizes.arrow', bytes: arrow, read, sizes: true },
+        { name: 'm.parquet', bytes: await readFile(parquetPath), read },
+        { name: 'm.json', bytes: prometheus, read: (path) => drain(readBatches(path, { format: 'prometheus' })) },
+      ],
+      next,
+    );
+    add(tally);
+    process.stdout.write(fuzzSummary('data files', tally));
+    expect(tally.crashed).toEqual([]);
+    expect(tally.leftovers).toBe(0);
+    expect(tally.cases).toBe(6 * CASES_PER_FORMAT);
+  }, 60_000);
+
+  it('label files: every case reads or fails with a DriftwatchError, and leaves no file behind', async () => {
+    const next = mulberry32(21);
+    const labels = 'entity,start,end,type\nh0,0,10,spike\nh1,2023-01-29T14:00:00Z,2023-01-29T14:20:00Z,cpu\nh2,5,5,\n';
+    const groundTruth =
+      'trace_name,trace_type,anomaly_type,anomaly_details,root_cause_start,root_cause_end,extended_effect_end\n' +
+      '1_2_100000_61,bursty_input,bursty_input,,1526824320.0,1526825220.0,1526826120.0\n' +
+      '2_5_1000000_85,cpu_contention,cpu_contention,,1529341800.0,1529343000.0,\n';
+    const fault = (time: string, stamp: string, pod: string, type: string) =>
+      `{"inject_time": "${time}", "inject_timestamp": "${stamp}", "inject_pod": "${pod}", "inject_type": "${type}"}`;
+    const pod = 'ts-food-service-f5756978c-k8vqf';
+    const faults = `{"14": [${fault('2023-01-29 14:49:57', '1675003797', pod, 'cpu_contention')}]}`;
+    const rootCauses = '{"ts-food-service": {"cpu_contention": "CpuUsageRate(%)", "exception": "log_a_log_b"}}';
+    // an ASD data root with one server: its three label files are mutated in turn
+    const root = join(dir, 'asd-root');
+    for (const sub of ['train', 'test', 'test_label', 'interpretation_label'])
+      await mkdir(join(root, 'asd', sub), { recursive: true });
+    const matrix = (n: number) => Array.from({ length: n }, (_, t) => `0.${t % 10},0.5`).join('\n') + '\n';
+    await writeFile(join(root, 'asd', 'train', 'omi-1.txt'), matrix(6));
+    await writeFile(join(root, 'asd', 'test', 'omi-1.txt'), matrix(8));
+    const omniFiles: [string, string][] = [
+      [join(root, 'asd', 'test_label', 'omi-1.txt'), '0\n1\n1\n0\n0\n1\n1\n0\n'],
+      [join(root, 'asd', 'interpretation_label', 'omi-1.txt'), '1-2:1\n5-6:1,2'],
+      [join(root, 'asd', 'anomaly_type.txt'), 'dataset,anomaly_segment,anomaly_type\nomi-1,1-2,spike\nomi-1,5-6,drift'],
     ];
-    const cases = join(dir, 'cases');
-    await mkdir(cases);
-    const counts = { cases: 0, read: 0, cleanErrors: 0, crashes: 0, leftovers: 0 };
-    const crashes: string[] = [];
-    for (const base of bases) {
-      for (let k = 0; k < CASES_PER_FORMAT; k++) {
-        const pure = k % 10 === 9; // every tenth case: random bytes under the format's name
-        const bytes = pure
-          ? Uint8Array.from({ length: 1 + Math.floor(next() * 512) }, () => Math.floor(next() * 256))
-          : mutate(base.bytes, next);
-        const path = join(cases, `${k}-${base.name}`);
-        await writeFile(path, bytes);
-        counts.cases++;
-        try {
-          for await (const batch of readBatches(path, base.format ? { format: base.format } : {})) void batch;
-          counts.read++;
-        } catch (error) {
-          if (error instanceof DriftwatchError && error.message.length < 1000) counts.cleanErrors++;
-          else {
-            counts.crashes++;
-            crashes.push(`${k}-${base.name}: ${String((error as Error)?.stack ?? error).slice(0, 300)}`);
-          }
-        }
-        await rm(path);
-        const left = await readdir(cases);
-        counts.leftovers += left.length;
-        for (const name of left) await rm(join(cases, name), { force: true });
+    for (const [path, text] of omniFiles) await writeFile(path, text);
+    await readOmniAnomaly(root, 'asd'); // the unmutated root reads
+    let omniCase = 0;
+    const readOmni = async (path: string) => {
+      const [target, original] = omniFiles[omniCase++ % omniFiles.length];
+      await writeFile(target, await readFile(path));
+      try {
+        await readOmniAnomaly(root, 'asd');
+      } finally {
+        await writeFile(target, original);
       }
-    }
-    process.stdout.write(`fuzz: ${JSON.stringify(counts)}\n`);
-    expect(crashes).toEqual([]);
-    expect(counts.leftovers).toBe(0);
-    expect(counts.cases).toBe(bases.length * CASES_PER_FORMAT);
+    };
+    const tally = newFuzzTally();
+    await runCases(
+      tally,
+      cases,
+      [
+        { name: 'labels.csv', bytes: Buffer.from(labels), read: readLabelFile },
+        { name: 'ground_truth.csv', bytes: Buffer.from(groundTruth), read: readExathlonGroundTruth },
+        { name: 'fault_list.json', bytes: Buffer.from(faults), read: readFaultList },
+        { name: 'root_cause.json', bytes: Buffer.from(rootCauses), read: readRootCauses },
+        { name: 'omni-labels.txt', bytes: Buffer.from('0\n1\n1\n0\n0\n1\n1\n0\n'), read: readOmni },
+      ],
+      next,
+    );
+    add(tally);
+    process.stdout.write(fuzzSummary('label files', tally));
+    expect(tally.crashed).toEqual([]);
+    expect(tally.leftovers).toBe(0);
+    expect(tally.cases).toBe(5 * CASES_PER_FORMAT);
   }, 60_000);
 });

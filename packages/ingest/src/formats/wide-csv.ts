@@ -90,7 +90,9 @@ export function withDetectedTimeUnit(mapping: CsvMapping, timeColumn: string | u
  * file order. Names that are not in the header, and repeated header names, are InputErrors.
  */
 export function planWideCsv(header: string[], mapping: CsvMapping, file: string): WideCsvPlan {
-  const repeated = header.findIndex((name, i) => header.indexOf(name) !== i);
+  // a Set, not indexOf per name: a header may have 50,000 columns
+  const seen = new Set<string>();
+  const repeated = header.findIndex((name) => seen.size === seen.add(name).size);
   if (repeated !== -1)
     throw new InputError(
       { file, line: 1 },

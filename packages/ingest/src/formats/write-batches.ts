@@ -1,7 +1,7 @@
 import { rename, unlink } from 'node:fs/promises';
 import type { RecordBatch } from 'apache-arrow';
 import { ParameterError } from '@driftwatch/contracts';
-import { openTemporarySibling, releaseTemporary } from '../files/atomic';
+import { openTemporarySibling, releaseTemporary } from '@driftwatch/contracts/atomic';
 import { arrowIpcBytes } from './arrow-ipc';
 import { type CsvTimeStyle, csvText } from './csv-writer';
 import { schemaSignature } from './dictionaries';

@@ -25,6 +25,7 @@ import { ByteDictionary } from './byte-dictionary';
 import { parallelPlan, readCsvBatchesParallel } from './csv-parallel';
 import { isDateTimeText } from './date-time-text';
 import { setSourceLines } from './source-lines';
+import { IndexedSchema } from '../arrow/indexed-schema';
 
 /**
  * Arrow type of a column read from text:
@@ -191,11 +192,12 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
   const setUp = (headerNames: string[] | null, headerLine: string) => {
     const specs: CsvColumn[] = options.columns ?? headerNames!.map((name): CsvColumn => ({ name, type: 'float64' }));
     width = headerNames ? headerNames.length : (options.fieldCount ?? specs.length);
+    const headerIndex = headerNames ? firstIndexOf(headerNames) : null;
     batchRows = rowsWithinBudget(batchRows, specs.length);
     lines = new Uint32Array(batchRows);
     fieldToPlan = new Int32Array(width).fill(-1);
     plans = specs.map((spec, k) => {
-      const index = sourceIndex(spec, k, headerNames, file, headerLine);
+      const index = sourceIndex(spec, k, headerIndex, file, headerLine);
       if (index >= width)
         throw new ParameterError(
           `${file}: column "${spec.name}" reads field ${index + 1}, but rows have ${width} fields`,
@@ -212,7 +214,7 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
         builder: makeBuilder(spec.type, batchRows),
       };
     });
-    schema = new Schema(
+    schema = new IndexedSchema(
       plans.map((p) => new Field(p.spec.name, arrowType(p.type), p.nullable)),
       new Map([['source', file]]),
     );
@@ -325,7 +327,7 @@ export async function* readCsvBatches(input: TextInput, options: CsvReadOptions 
 
 /** The Arrow schema `readCsvBatches` yields for these columns (for writers that must know it up front). */
 export function csvSchema(columns: CsvColumn[], file = ''): Schema {
-  return new Schema(
+  return new IndexedSchema(
     columns.map((c) => new Field(c.name, arrowType(c.type), c.nullable ?? true)),
     new Map([['source', file]]),
   );
@@ -350,10 +352,19 @@ function arrowType(type: CsvColumnType): DataType {
   }
 }
 
+/** Each name's first position: looked up per column, so a wide header stays linear. */
+export function firstIndexOf(names: readonly string[]): Map<string, number> {
+  const index = new Map<string, number>();
+  names.forEach((name, i) => {
+    if (!index.has(name)) index.set(name, i);
+  });
+  return index;
+}
+
 function sourceIndex(
   spec: CsvColumn,
   position: number,
-  headerNames: string[] | null,
+  headerNames: Map<string, number> | null,
   file: string,
   headerLine: string,
 ): number {
@@ -365,8 +376,8 @@ function sourceIndex(
   }
   if (!headerNames)
     throw new ParameterError(`column "${spec.name}": a source name (${JSON.stringify(source)}) needs a header`);
-  const index = headerNames.indexOf(source);
-  if (index === -1)
+  const index = headerNames.get(source);
+  if (index === undefined)
     throw new InputError(
       { file, line: 1, column: 1 },
       `a header with a column named ${JSON.stringify(source)}`,

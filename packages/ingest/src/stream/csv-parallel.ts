@@ -16,7 +16,7 @@ import {
 } from 'apache-arrow';
 import { InputError } from '@driftwatch/contracts';
 import { ByteDictionary } from './byte-dictionary';
-import { csvSchema, type CsvColumn, type CsvReadOptions } from './csv-batches';
+import { csvSchema, firstIndexOf, type CsvColumn, type CsvReadOptions } from './csv-batches';
 import { CSV_WORKER_KIND, type BatchPayload, type SegmentResult, type SegmentTask } from './csv-worker';
 import { setSourceLines } from './source-lines';
 
@@ -110,10 +110,11 @@ export function parallelPlan(
   if (!line) return undefined;
   const specs: CsvColumn[] = options.columns ?? line.names.map((name): CsvColumn => ({ name, type: 'float64' }));
   const columns: CsvColumn[] = [];
+  const headerIndex = firstIndexOf(line.names);
   for (const spec of specs) {
     const source = spec.source ?? spec.name;
-    const index = typeof source === 'number' ? source : line.names.indexOf(source);
-    if (index === -1) return undefined; // the sequential reader names the missing column
+    const index = typeof source === 'number' ? source : headerIndex.get(source);
+    if (index === undefined) return undefined; // the sequential reader names the missing column
     columns.push({ ...spec, source: index });
   }
   return { workers, script, columns, fieldCount: line.names.length, dataStart: line.dataStart };

@@ -1,5 +1,5 @@
 import { closeSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { describeWriteError, releaseTemporary, temporarySiblingPath } from '../files/atomic';
+import { describeWriteError, releaseTemporary, temporarySiblingPath } from '@driftwatch/contracts/atomic';
 import { quoteCsvField } from '../formats/csv-writer';
 
 /** What to do with a row that does not parse: stop with an error (default), or leave it out and log it. */

@@ -8,11 +8,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { mkdir, open, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { DriftwatchError } from '@driftwatch/contracts';
+import { DriftwatchError } from './errors';
 
 /** `.<name>.<pid>.<12 hex>.tmp`, optionally `.old` (a replaced folder on its way out): the pid says whose it is. */
 const TEMPORARY_NAME = /^\.(.+)\.(\d+)\.[0-9a-f]{12}\.tmp(\.old)?$/;
-/** model folders' temporaries: `.<name>.tmp-<pid>-…` and `.<name>.old-<pid>-…` */
+/** model folders' temporaries left by versions that wrote them apart: `.<name>.tmp-<pid>-…`, `.<name>.old-<pid>-…` */
 const MODEL_TEMPORARY_NAME = /^\.(.+)\.(tmp|old)-(\d+)-[0-9a-z]+-[0-9a-z]+$/;
 
 const live = new Set<string>();

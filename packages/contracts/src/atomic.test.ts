@@ -6,7 +6,7 @@ import { sweepStaleTemporaries, temporaryOwner, writeDirectoryAtomic, writeFileA
 describe('writeFileAtomic', () => {
   let dir: string;
   beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'ingest-atomic-'));
+    dir = await mkdtemp(join(tmpdir(), 'contracts-atomic-'));
   });
   afterEach(async () => {
     await rm(dir, { recursive: true, force: true });

@@ -30,7 +30,7 @@ describe('temporaries on SIGINT and SIGTERM', () => {
   let dir: string;
   let bundle: string;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'ingest-signals-'));
+    dir = await mkdtemp(join(tmpdir(), 'contracts-signals-'));
     bundle = join(dir, 'atomic.js');
     await build({
       entryPoints: [join(__dirname, 'atomic.ts')],
