@@ -63,29 +63,41 @@ export function observedDependencies(
   mode: Exclude<StDdaGraphMode, 'none'>,
   settings: ObservedEdgeSettings,
 ): (t: number) => Float32Array {
+  const N = series.entities.length;
+  return perSnapshot(
+    series,
+    mode,
+    () => rowNormalisedWithSelfLoops(new Float64Array(N * N), N),
+    (snapshot, where) => rowNormalisedWithSelfLoops(snapshotAdjacency(snapshot, N, settings, where), N),
+  );
+}
+
+/**
+ * What `build` makes of the snapshot that holds at window end t, made once per snapshot; `empty()` (made once)
+ * where none holds yet. Throws a ParameterError when the series has no graphs.
+ */
+function perSnapshot<T>(
+  series: NodeSeries,
+  mode: Exclude<StDdaGraphMode, 'none'>,
+  empty: () => T,
+  build: (snapshot: GraphSnapshot, where: string) => T,
+): (t: number) => T {
   if (!series.graphs || series.graphs.length === 0) {
     throw new ParameterError(
       `st-dda: graph '${mode}' needs observed graphs, and series ${series.id} has none (use graph 'none')`,
     );
   }
-  const N = series.entities.length;
-  const cache = new Map<GraphSnapshot, Float32Array>();
-  let identity: Float32Array | undefined;
+  const cache = new Map<GraphSnapshot, T>();
+  let none: T | undefined;
   return (t) => {
     const snapshot = snapshotFor(series, mode, t);
-    if (!snapshot) {
-      identity ??= rowNormalisedWithSelfLoops(new Float64Array(N * N), N);
-      return identity;
+    if (!snapshot) return (none ??= empty());
+    let made = cache.get(snapshot);
+    if (made === undefined) {
+      made = build(snapshot, `${series.id}: graph at step ${snapshot.t}`);
+      cache.set(snapshot, made);
     }
-    let m = cache.get(snapshot);
-    if (!m) {
-      m = rowNormalisedWithSelfLoops(
-        snapshotAdjacency(snapshot, N, settings, `${series.id}: graph at step ${snapshot.t}`),
-        N,
-      );
-      cache.set(snapshot, m);
-    }
-    return m;
+    return made;
   };
 }
 
@@ -160,27 +172,13 @@ export function observedNeighbourRows(
   mode: Exclude<StDdaGraphMode, 'none'>,
   settings: ObservedEdgeSettings,
 ): (t: number) => ObservedRows {
-  if (!series.graphs || series.graphs.length === 0) {
-    throw new ParameterError(
-      `st-dda: graph '${mode}' needs observed graphs, and series ${series.id} has none (use graph 'none')`,
-    );
-  }
   const N = series.entities.length;
-  const cache = new Map<GraphSnapshot, ObservedRows>();
-  let selfOnly: ObservedRows | undefined;
-  return (t) => {
-    const snapshot = snapshotFor(series, mode, t);
-    if (!snapshot) {
-      selfOnly ??= observedRowsOf(Array.from({ length: N }, () => new Map()));
-      return selfOnly;
-    }
-    let rows = cache.get(snapshot);
-    if (!rows) {
-      rows = observedRowsOf(snapshotRowMaps(snapshot, N, settings, `${series.id}: graph at step ${snapshot.t}`));
-      cache.set(snapshot, rows);
-    }
-    return rows;
-  };
+  return perSnapshot(
+    series,
+    mode,
+    () => observedRowsOf(Array.from({ length: N }, () => new Map())),
+    (snapshot, where) => observedRowsOf(snapshotRowMaps(snapshot, N, settings, where)),
+  );
 }
 
 /**
