@@ -11,20 +11,8 @@ import { resolve } from 'node:path';
 import { parseBackends, runPerBackend, writeBenchResults, backendChild, type ChildResult } from './per-backend';
 import { parseArgs } from 'node:util';
 import { mulberry32, normalSampler, packedWindowSet } from '@driftwatch/contracts';
-import {
-  AdamW,
-  Divad,
-  divadLoss,
-  divadNoise,
-  divadParamSpecs,
-  domainOneHot,
-  initialValues,
-  noiseFrom,
-  optimisationStep,
-  tf,
-  type BackendPreference,
-  type DivadArchitecture,
-} from '@driftwatch/models';
+import { Divad, type BackendPreference, type DivadArchitecture } from '@driftwatch/models';
+import { createDivadStepper } from './reference/driftwatch-step';
 
 const CASES: { W: number; D: number }[] = [
   { W: 1, D: 19 },
@@ -81,41 +69,15 @@ function timeSteps(W: number, D: number, steps: number, warmup: number): number[
     domains: DOMAINS,
     components: 8,
   };
-  const specs = divadParamSpecs(arch);
-  const init = initialValues(specs, 0);
-  const variables = new Map(
-    specs.map((s) => [
-      s.name,
-      tf.tidy(() => tf.variable(tf.tensor(init.get(s.name)!, s.shape), true, `bench-${W}x${D}/${s.name}`)),
-    ]),
-  );
-  const params = Object.fromEntries(variables);
-  const trained = [...variables.values()];
-  const optimizer = new AdamW({ learningRate: 3e-4, weightDecay: 0.01, clipNorm: 10 });
-  const noise = noiseFrom(normalSampler(mulberry32(1)));
-  const batches = randomWindows(BATCH * 4, W, D, 2);
-  const size = W * D;
+  // the step Divad.fit takes: the DIVAD loss of a batch with its domains, AdamW on every parameter
+  const settings = { batch: BATCH, beta: 5, alpha: 1e5, learningRate: 3e-4, weightDecay: 0.01, clipNorm: 10 };
+  const stepper = createDivadStepper(arch, settings, `bench-${W}x${D}`);
   const times: number[] = [];
   for (let i = 0; i < warmup + steps; i++) {
-    const b = i % 4;
-    const t0 = performance.now();
-    // the step Divad.fit takes: the DIVAD loss of a batch with its domains, AdamW on every parameter
-    const loss = optimisationStep(
-      optimizer,
-      trained,
-      () => {
-        const x = tf.tensor2d(batches.values.subarray(b * BATCH * size, (b + 1) * BATCH * size), [BATCH, size]);
-        const d = domainOneHot(batches.dom.subarray(b * BATCH), BATCH, DOMAINS);
-        return divadLoss(params, arch, x, d, divadNoise(arch, BATCH, noise), 5, 1e5);
-      },
-      () => undefined,
-    );
-    loss.dataSync();
-    loss.dispose();
-    if (i >= warmup) times.push(performance.now() - t0);
+    const { wallMs } = stepper.step();
+    if (i >= warmup) times.push(wallMs);
   }
-  optimizer.dispose();
-  for (const v of variables.values()) v.dispose();
+  stepper.dispose();
   return times;
 }
 
