@@ -3,9 +3,10 @@
  * (tools/bench/reference/divad_step.py), described once: the architecture, batch and loss weights each side builds.
  */
 import { DENSE_DIVAD_PARAMETERS, REC_DIVAD_PARAMETERS, type DivadArchitecture } from '@driftwatch/models';
+import type { StepSettings } from './driftwatch-step';
 
 /** one benchmarked step, as sent to the PyTorch script (its CASE) */
-export interface ReferenceCase {
+export interface ReferenceCase extends StepSettings {
   name: string;
   /** the table's row label */
   work: string;
@@ -18,12 +19,6 @@ export interface ReferenceCase {
   priorHidden: number;
   domains: number;
   components: number;
-  batch: number;
-  beta: number;
-  alpha: number;
-  learningRate: number;
-  weightDecay: number;
-  clipNorm: number;
 }
 
 const DOMAINS = 11;
